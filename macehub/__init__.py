@@ -1,0 +1,1 @@
+"""MACE Hub: case, intelligence and performance platform for a Multi-Agency Child Exploitation hub."""

@@ -1,0 +1,21 @@
+"""The one vocabulary of things a user may try to do. Views, API endpoints, exports and
+searches each name exactly one of these; ``policy`` says who may."""
+
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    # Any signed-in user: their home page, their own account and two-factor settings.
+    USE_HUB = "hub.use"
+    # People
+    PERSON_SEARCH = "person.search"
+    PERSON_VIEW = "person.view"
+    PERSON_CREATE = "person.create"
+    PERSON_CHANGE = "person.change"
+    PERSON_ACCESS_LOG = "person.access_log"
+    # Areas and census populations (aggregates, no personal data)
+    AREA_VIEW = "area.view"
+    # Information governance
+    AUDIT_LOG_VIEW = "audit.view"
+    # Administration of agencies, teams and users
+    ACCOUNTS_MANAGE = "accounts.manage"

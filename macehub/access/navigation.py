@@ -1,0 +1,40 @@
+"""The service navigation: each entry is shown only to users the policy allows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+
+from macehub.access.actions import Action
+from macehub.access.policy import allows
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    text: str
+    url_name: str
+    action: Action
+
+
+NAVIGATION = (
+    NavEntry("Home", "home", Action.USE_HUB),
+    NavEntry("People", "people:search", Action.PERSON_SEARCH),
+    NavEntry("Areas", "people:area_list", Action.AREA_VIEW),
+    NavEntry("Audit log", "audit:log", Action.AUDIT_LOG_VIEW),
+    NavEntry("Administration", "accounts:admin_home", Action.ACCOUNTS_MANAGE),
+)
+
+
+def navigation_for(user: Any, path: str) -> list[dict[str, Any]]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    items = []
+    for entry in NAVIGATION:
+        if not allows(user, entry.action):
+            continue
+        url = reverse(entry.url_name)
+        active = path == url if url == "/" else path.startswith(url)
+        items.append({"text": entry.text, "href": url, "active": active})
+    return items

@@ -1,0 +1,168 @@
+"""THE access policy of MACE Hub: who may do what, to which records.
+
+Everything that decides access lives in this module. A rule names the roles that may
+take an action and, for actions on records, how the user's relation to the record
+(own agency, allocated, shared with, restricted) narrows what they may touch.
+
+Two kinds of refusal, as users experience them:
+- a record the user may not know exists is *not found* (404);
+- a record the user may see, but may not change, is *forbidden* (403).
+
+``scope`` returns the records a user may act on as a queryset filter, and ``can`` checks
+one record against the very same filter, so a list and a detail page can never
+disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from macehub.access.actions import Action
+from macehub.accounts.roles import Role
+
+if TYPE_CHECKING:
+    from macehub.accounts.models import User
+
+M = TypeVar("M", bound=Model)
+
+ALL_ROLES = frozenset(Role)
+
+# Roles whose work is with individual children, suspects and their records.
+PEOPLE_WORK_ROLES = frozenset(
+    {
+        Role.TRIAGE,
+        Role.ANALYST,
+        Role.INVESTIGATOR,
+        Role.SUPERVISOR,
+        Role.VICTIM_ADVOCATE,
+        Role.MEETING_CHAIR,
+        Role.FORENSICS,
+        Role.INFORMATION_GOVERNANCE,
+    }
+)
+PEOPLE_RECORDING_ROLES = frozenset(
+    {Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR}
+)
+
+
+def person_relation(user: User) -> Q:
+    """People a user may know exist, by their relation to each record.
+
+    - Information governance may see every record (they answer subject access requests
+      and audit who saw what).
+    - A restricted record is seen only by the users allocated to it.
+    - Otherwise hub team members see every record; partner staff see the records their
+      agency holds, the ones shared with their agency, and those allocated to them.
+    """
+    if Role.INFORMATION_GOVERNANCE in user.role_codes:
+        return Q()
+    allocated = Q(allocations__user=user)
+    if user.is_hub_member:
+        return allocated | Q(is_restricted=False)
+    own_or_shared = Q(owning_agency_id=user.agency_id) | Q(shares__agency_id=user.agency_id)
+    return allocated | (Q(is_restricted=False) & own_or_shared)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may take one action.
+
+    ``relation`` narrows the records for record-level actions. ``seen_through`` names
+    the action that decides whether the user may know a record exists at all; when the
+    user may see a record but this action is not theirs, the answer is 403, not 404.
+    """
+
+    roles: frozenset[Role]
+    description: str
+    relation: Callable[[User], Q] | None = None
+    seen_through: Action | None = None
+
+
+RULES: dict[Action, Rule] = {
+    Action.USE_HUB: Rule(ALL_ROLES, "Any signed-in member of staff"),
+    Action.PERSON_SEARCH: Rule(
+        PEOPLE_WORK_ROLES, "Search for people; results only show people the user may see"
+    ),
+    Action.PERSON_VIEW: Rule(
+        PEOPLE_WORK_ROLES, "Open a person's record", relation=person_relation
+    ),
+    Action.PERSON_CREATE: Rule(PEOPLE_RECORDING_ROLES, "Record a new person"),
+    Action.PERSON_CHANGE: Rule(
+        PEOPLE_RECORDING_ROLES,
+        "Change a person's details",
+        relation=person_relation,
+        seen_through=Action.PERSON_VIEW,
+    ),
+    Action.PERSON_ACCESS_LOG: Rule(
+        frozenset({Role.INFORMATION_GOVERNANCE}),
+        "See who viewed or changed a person's record",
+        relation=person_relation,
+        seen_through=Action.PERSON_VIEW,
+    ),
+    Action.AREA_VIEW: Rule(
+        frozenset(
+            {Role.ANALYST, Role.SENIOR_LEADER, Role.SCRUTINY, Role.INFORMATION_GOVERNANCE}
+        ),
+        "See areas and their census populations",
+    ),
+    Action.AUDIT_LOG_VIEW: Rule(
+        frozenset({Role.INFORMATION_GOVERNANCE}), "Read the audit log and check its chain"
+    ),
+    Action.ACCOUNTS_MANAGE: Rule(
+        frozenset({Role.ADMINISTRATOR}), "Manage agencies, teams, users and their roles"
+    ),
+}
+
+
+def _roles_of(user: User) -> frozenset[str]:
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    return user.role_codes
+
+
+def allows(user: User, action: Action) -> bool:
+    """May this user take this action at all (before looking at any record)?"""
+    return bool(_roles_of(user) & RULES[action].roles)
+
+
+def require(user: User, action: Action) -> None:
+    """Refuse with 403 when the user's roles do not include the action."""
+    if not allows(user, action):
+        raise PermissionDenied(RULES[action].description)
+
+
+def scope(user: User, action: Action, queryset: QuerySet[M]) -> QuerySet[M]:
+    """The records in ``queryset`` this user may take ``action`` on."""
+    rule = RULES[action]
+    if not allows(user, action):
+        return queryset.none()
+    if rule.relation is None:
+        return queryset
+    # The relation may cross many-valued joins; filter by id so rows are not repeated.
+    visible_ids = queryset.model._default_manager.filter(rule.relation(user)).values("pk")
+    return queryset.filter(pk__in=visible_ids)
+
+
+def can(user: User, action: Action, record: Model) -> bool:
+    """The single-record form of ``scope``: the same filter, asked of one row."""
+    return scope(user, action, type(record)._default_manager.filter(pk=record.pk)).exists()
+
+
+def get_or_404(user: User, action: Action, queryset: QuerySet[M], **lookup: Any) -> M:
+    """Fetch one record for an action: 404 if the user may not know it exists, 403 if
+    they may see it but may not take this action."""
+    rule = RULES[action]
+    seen_through = rule.seen_through or action
+    try:
+        record = scope(user, seen_through, queryset).get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404("No such record") from exc
+    if seen_through != action and not can(user, action, record):
+        raise PermissionDenied(rule.description)
+    return record

@@ -1,0 +1,65 @@
+"""How views declare the action they serve, and how refusals look and are audited."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from macehub.access.actions import Action
+from macehub.access.policy import RULES, require
+from macehub.audit.events import EventType
+from macehub.audit.services import record_event
+
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
+
+
+def requires(action: Action) -> Callable[[ViewFunc], ViewFunc]:
+    """Declare the one action a view serves.
+
+    Role-level actions are refused here with 403. Record-level actions are decided when
+    the view fetches its record through a selector (404 if the user may not know the
+    record exists), so a user without the role cannot even learn that an id is valid.
+    """
+
+    def decorate(view: ViewFunc) -> ViewFunc:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if RULES[action].relation is None:
+                require(request.user, action)  # type: ignore[arg-type]
+            return view(request, *args, **kwargs)
+
+        wrapper.access_action = action  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def public(view: ViewFunc) -> ViewFunc:
+    """A page anyone may open without signing in (sign-in itself, for example)."""
+    view.access_action = None  # type: ignore[attr-defined]
+    view.is_public = True  # type: ignore[attr-defined]
+    return login_not_required(view)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """403 page; every refusal is written to the audit log."""
+    record_event(
+        event_type=EventType.PERMISSION_DENIED,
+        actor=request.user,  # type: ignore[arg-type]
+        detail={"path": request.path, "method": request.method, "reason": str(exception or "")},
+        request=request,
+    )
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "500.html", status=500)

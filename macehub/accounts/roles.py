@@ -1,0 +1,33 @@
+"""The hub's code lists for organisations and jobs: agency kinds and roles.
+
+Held once here; forms, the access policy, the demo generator and templates all read
+these rather than repeating them.
+"""
+
+from django.db import models
+
+
+class AgencyKind(models.TextChoices):
+    POLICE = "police", "Police"
+    CHILDRENS_SOCIAL_CARE = "childrens_social_care", "Children's social care"
+    HEALTH = "health", "Health"
+    EDUCATION = "education", "Education"
+    LOCAL_AUTHORITY = "local_authority", "Local authority"
+    VOLUNTARY_SECTOR = "voluntary_sector", "Voluntary sector"
+    PCC_OFFICE = "pcc_office", "Police and Crime Commissioner's office"
+
+
+class Role(models.TextChoices):
+    REFERRER = "referrer", "Referrer"
+    TRIAGE = "triage", "Triage officer"
+    ANALYST = "analyst", "Analyst"
+    INVESTIGATOR = "investigator", "Investigator"
+    SUPERVISOR = "supervisor", "Supervisor"
+    VICTIM_ADVOCATE = "victim_advocate", "Victim advocate"
+    MEETING_CHAIR = "meeting_chair", "Meeting chair"
+    FORENSICS = "forensics", "Digital forensics examiner"
+    TRAINING_LEAD = "training_lead", "Training lead"
+    SENIOR_LEADER = "senior_leader", "Senior leader"
+    SCRUTINY = "scrutiny", "Scrutiny officer"
+    INFORMATION_GOVERNANCE = "information_governance", "Information governance"
+    ADMINISTRATOR = "administrator", "Administrator"

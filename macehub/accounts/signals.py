@@ -1,0 +1,33 @@
+"""Sign-in, sign-out and failed sign-in all go into the audit log."""
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from macehub.audit.events import EventType
+from macehub.audit.services import record_event
+
+
+@receiver(user_logged_in)
+def audit_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    record_event(event_type=EventType.LOGIN, actor=user, request=request)
+
+
+@receiver(user_logged_out)
+def audit_logout(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        record_event(event_type=EventType.LOGOUT, actor=user, request=request)
+
+
+@receiver(user_login_failed)
+def audit_login_failure(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    record_event(
+        event_type=EventType.LOGIN_FAILURE,
+        actor=None,
+        actor_username=str(credentials.get("username", "")),
+        request=request,
+    )

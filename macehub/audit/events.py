@@ -1,0 +1,34 @@
+"""The stable vocabulary of audit event types. Values are stored: never rename one."""
+
+from django.db import models
+
+
+class EventType(models.TextChoices):
+    VIEW = "view", "Viewed"
+    SEARCH = "search", "Searched"
+    CREATE = "create", "Created"
+    CHANGE = "change", "Changed"
+    DELETE = "delete", "Deleted"
+    EXPORT = "export", "Exported"
+    MERGE = "merge", "Merged"
+    IMPORT = "import", "Imported"
+    LOGIN = "login", "Signed in"
+    LOGOUT = "logout", "Signed out"
+    LOGIN_FAILURE = "login_failure", "Failed sign-in"
+    PERMISSION_DENIED = "permission_denied", "Permission denied"
+    TWO_FACTOR_ENROLLED = "two_factor_enrolled", "Two-factor enrolled"
+    TWO_FACTOR_FAILURE = "two_factor_failure", "Failed two-factor check"
+
+
+# Event types that touch personal data about a record; shown on "who saw this person".
+RECORD_ACCESS_TYPES = frozenset(
+    {
+        EventType.VIEW,
+        EventType.CREATE,
+        EventType.CHANGE,
+        EventType.DELETE,
+        EventType.EXPORT,
+        EventType.MERGE,
+        EventType.IMPORT,
+    }
+)

@@ -1,0 +1,63 @@
+"""The append-only, hash-chained audit log.
+
+Each entry stores a SHA-256 hash over its own content and the previous entry's hash, so
+altering or removing an entry breaks the chain from that point on; ``audit_verify``
+walks the chain. Entries snapshot who acted (username, agency, roles) rather than
+pointing at rows that might change. On PostgreSQL a trigger refuses UPDATE and DELETE.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.db import models
+
+from macehub.audit.events import EventType
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditEvent(models.Model):
+    occurred_at = models.DateTimeField(db_index=True)
+    event_type = models.CharField(max_length=40, choices=EventType.choices)
+    actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    actor_username = models.CharField(max_length=150, blank=True)
+    actor_agency = models.CharField(max_length=200, blank=True)
+    actor_roles = models.CharField(max_length=400, blank=True)
+    record_type = models.CharField(max_length=80, blank=True)
+    record_id = models.CharField(max_length=64, blank=True)
+    purpose = models.TextField(blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    ip_address = models.CharField(max_length=45, blank=True)
+    previous_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["record_type", "record_id", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_username} {self.event_type}"
+
+    def hashed_content(self) -> dict[str, Any]:
+        return {
+            "occurred_at": self.occurred_at.isoformat(),
+            "event_type": self.event_type,
+            "actor_id": self.actor_id,
+            "actor_username": self.actor_username,
+            "actor_agency": self.actor_agency,
+            "actor_roles": self.actor_roles,
+            "record_type": self.record_type,
+            "record_id": self.record_id,
+            "purpose": self.purpose,
+            "detail": self.detail,
+            "ip_address": self.ip_address,
+        }
+
+    def compute_hash(self) -> str:
+        canonical = json.dumps(
+            self.hashed_content(), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        )
+        return hashlib.sha256((self.previous_hash + canonical).encode("utf-8")).hexdigest()

@@ -1,0 +1,96 @@
+"""Writing to the audit log. Every service that reads or changes personal data calls
+``record_event`` inside its own transaction, so the audit row commits or rolls back
+with the work it describes."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from macehub.audit.events import EventType
+from macehub.audit.models import GENESIS_HASH, AuditEvent
+
+if TYPE_CHECKING:
+    from macehub.accounts.models import User
+
+# An arbitrary constant naming the PostgreSQL advisory lock that orders the chain.
+_CHAIN_LOCK_KEY = 4_815_162_342
+
+
+def _lock_chain() -> None:
+    """Serialise writers so that each entry links to the one before it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+    # SQLite runs its transactions IMMEDIATE (see settings), so writers are already serial.
+
+
+def _as_json(detail: dict[str, Any] | None) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(json.dumps(detail or {}, cls=DjangoJSONEncoder))
+    return loaded
+
+
+def record_type_of(record: models.Model) -> str:
+    return f"{record._meta.app_label}.{record._meta.model_name}"
+
+
+def client_address(request: HttpRequest | None) -> str:
+    if request is None:
+        return ""
+    return str(request.META.get("REMOTE_ADDR", ""))[:45]
+
+
+def record_event(
+    *,
+    event_type: EventType,
+    actor: User | None,
+    record: models.Model | None = None,
+    record_type: str = "",
+    record_id: str | int = "",
+    purpose: str = "",
+    detail: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+    actor_username: str = "",
+) -> AuditEvent:
+    if record is not None:
+        record_type = record_type_of(record)
+        record_id = record.pk
+    with transaction.atomic():
+        _lock_chain()
+        last = AuditEvent.objects.order_by("-id").values_list("entry_hash", flat=True).first()
+        authenticated = actor is not None and actor.is_authenticated
+        event = AuditEvent(
+            occurred_at=timezone.now(),
+            event_type=event_type,
+            actor_id=actor.pk if authenticated and actor else None,
+            actor_username=(actor.get_username() if authenticated and actor else actor_username)[
+                :150
+            ],
+            actor_agency=(actor.agency.name if authenticated and actor and actor.agency else ""),
+            actor_roles=",".join(sorted(actor.role_codes)) if authenticated and actor else "",
+            record_type=record_type,
+            record_id=str(record_id),
+            purpose=purpose,
+            detail=_as_json(detail),
+            ip_address=client_address(request),
+            previous_hash=last or GENESIS_HASH,
+        )
+        event.entry_hash = event.compute_hash()
+        event.save(force_insert=True)
+    return event
+
+
+def changed_values(
+    before: dict[str, Any], after: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """Old and new values of each field that changed, for a CHANGE event's detail."""
+    return {
+        name: {"old": before.get(name), "new": after.get(name)}
+        for name in sorted(set(before) | set(after))
+        if before.get(name) != after.get(name)
+    }

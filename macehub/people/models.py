@@ -1,0 +1,279 @@
+"""People the hub holds records about, the places they live, and the areas (with their
+census populations) that give every rate its denominator."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from macehub.people.codes import (
+    NATIONALITY_NOT_STATED,
+    AliasKind,
+    AreaKind,
+    IdentifierKind,
+    OfficerDefinedEthnicity,
+    RecordingState,
+    Sex,
+)
+from macehub.people.names import name_key
+
+
+class EthnicGroupFamily(models.Model):
+    """One of the five high-level ethnic groups (White, Mixed, Asian, Black, Other)."""
+
+    code = models.CharField(max_length=4, primary_key=True)
+    name = models.CharField(max_length=120)
+    census_heading = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "ethnic group families"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EthnicGroup(models.Model):
+    """A self-defined ethnic group (the 18+1 codes; extensible, e.g. White: Roma).
+
+    The "Not stated" row records that the person was asked and declined; a person with
+    no ethnic group at all was never asked ("not recorded").
+    """
+
+    code = models.CharField(max_length=4, primary_key=True)
+    name = models.CharField(max_length=120)
+    family = models.ForeignKey(
+        EthnicGroupFamily, on_delete=models.PROTECT, null=True, blank=True, related_name="groups"
+    )
+    census_heading = models.CharField(max_length=200, blank=True)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    NOT_STATED = "NS"
+
+    class Meta:
+        ordering = ["sort_order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Area(models.Model):
+    """A geographical area: county, district, ward, neighbourhood, LSOA..."""
+
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=AreaKind.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    census_total = models.PositiveIntegerField(
+        null=True, blank=True, help_text="All usual residents (Census 2021 TS021)."
+    )
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class AreaPopulation(models.Model):
+    """Usual residents of one area in one detailed ethnic group (Census 2021 TS021)."""
+
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="populations")
+    ethnic_group = models.ForeignKey(EthnicGroup, on_delete=models.PROTECT)
+    population = models.PositiveIntegerField()
+    source = models.CharField(max_length=100, default="Census 2021 TS021")
+
+    class Meta:
+        ordering = ["area", "ethnic_group__sort_order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "ethnic_group", "source"], name="one_population_per_group"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area.code} {self.ethnic_group_id}: {self.population}"
+
+
+class Person(models.Model):
+    """Anyone the hub holds a record about: a child at risk, a suspect, an associate."""
+
+    owning_agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.PROTECT, related_name="people"
+    )
+    is_restricted = models.BooleanField(
+        default=False, help_text="Only the users allocated to a restricted record can see it."
+    )
+    given_name = models.CharField(max_length=100)
+    middle_names = models.CharField(max_length=200, blank=True)
+    family_name = models.CharField(max_length=100)
+    given_name_key = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
+    family_name_key = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
+    date_of_birth = models.DateField(null=True, blank=True)
+    estimated_age = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Age in years when the date of birth is not known."
+    )
+    age_estimated_on = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=12, choices=Sex.choices, blank=True)
+    self_defined_ethnicity = models.ForeignKey(
+        EthnicGroup, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    officer_defined_ethnicity = models.CharField(
+        max_length=4, choices=OfficerDefinedEthnicity.choices, blank=True
+    )
+    nationality = models.CharField(max_length=12, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(
+        default=1, help_text="Raised on every change, so concurrent edits are detected."
+    )
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        indexes = [
+            models.Index(fields=["family_name", "given_name"]),
+            models.Index(fields=["date_of_birth"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(estimated_age__isnull=True) | Q(age_estimated_on__isnull=False),
+                name="estimated_age_has_date",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.given_name_key = name_key(self.given_name)
+        self.family_name_key = name_key(self.family_name)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.given_name, self.middle_names, self.family_name) if p)
+
+    def age_on(self, when: dt.date) -> int | None:
+        if self.date_of_birth:
+            dob = self.date_of_birth
+            return when.year - dob.year - ((when.month, when.day) < (dob.month, dob.day))
+        if self.estimated_age is not None and self.age_estimated_on:
+            return self.estimated_age + (when - self.age_estimated_on).days // 365
+        return None
+
+    @property
+    def ethnicity_state(self) -> RecordingState:
+        if self.self_defined_ethnicity_id is None:
+            return RecordingState.NOT_RECORDED
+        if self.self_defined_ethnicity_id == EthnicGroup.NOT_STATED:
+            return RecordingState.NOT_STATED
+        return RecordingState.RECORDED
+
+    @property
+    def nationality_state(self) -> RecordingState:
+        if not self.nationality:
+            return RecordingState.NOT_RECORDED
+        if self.nationality == NATIONALITY_NOT_STATED:
+            return RecordingState.NOT_STATED
+        return RecordingState.RECORDED
+
+
+class PersonAlias(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="aliases")
+    kind = models.CharField(max_length=12, choices=AliasKind.choices, default=AliasKind.ALIAS)
+    given_name = models.CharField(max_length=100, blank=True)
+    family_name = models.CharField(max_length=100, blank=True)
+    given_name_key = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
+    family_name_key = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        verbose_name_plural = "person aliases"
+
+    def __str__(self) -> str:
+        return " ".join(p for p in (self.given_name, self.family_name) if p)
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.given_name_key = name_key(self.given_name)
+        self.family_name_key = name_key(self.family_name)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class PersonIdentifier(models.Model):
+    """An identifier a partner holds for the person, stored normalised."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identifiers")
+    kind = models.CharField(max_length=12, choices=IdentifierKind.choices)
+    value = models.CharField(max_length=40)
+
+    class Meta:
+        ordering = ["kind"]
+        indexes = [models.Index(fields=["kind", "value"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "kind", "value"], name="identifier_once_per_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.value}"
+
+
+class PersonAddress(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="addresses")
+    line_1 = models.CharField(max_length=200)
+    line_2 = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100)
+    postcode = models.CharField(max_length=8, db_index=True)
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, null=True, blank=True)
+    lived_from = models.DateField(null=True, blank=True)
+    lived_until = models.DateField(null=True, blank=True)
+    is_current = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-is_current", "-lived_from"]
+        verbose_name_plural = "person addresses"
+
+    def __str__(self) -> str:
+        return ", ".join(p for p in (self.line_1, self.line_2, self.town, self.postcode) if p)
+
+
+class PersonShare(models.Model):
+    """The record is shared with a partner agency, whose staff may then see it."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="shares")
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="+")
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    shared_at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "agency"], name="share_once_per_agency")
+        ]
+
+
+class PersonAllocation(models.Model):
+    """A named worker allocated to the person's record (sees it even when restricted)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="allocations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="person_allocations"
+    )
+    allocated_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "user"], name="allocation_once_per_user")
+        ]

@@ -1,0 +1,19 @@
+"""Settings for the test suite: the production settings with test-only values filled in.
+
+Two-factor stays required (as in production) so the suite exercises it; tests that log
+in mark the session as verified the way the real verification step does.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-key-not-for-any-deployment-0123456789abcdef")
+os.environ.setdefault("MACEHUB_SSL_REDIRECT", "false")
+os.environ.setdefault("MACEHUB_SECURE_COOKIES", "false")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+
+from macehub.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

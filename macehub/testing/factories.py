@@ -1,0 +1,70 @@
+"""Test and demo builders for the hub's standard people and staff (synthetic only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+
+from macehub.accounts.models import Agency, RoleAssignment, Team, User
+from macehub.accounts.roles import AgencyKind, Role
+from macehub.people.models import Person
+
+
+def make_agency(code: str = "police", kind: AgencyKind = AgencyKind.POLICE, **extra: Any) -> Agency:
+    agency, _ = Agency.objects.get_or_create(
+        code=code, defaults={"name": extra.pop("name", code.replace("-", " ").title()),
+                             "kind": kind, **extra}
+    )
+    return agency
+
+
+def make_team(agency: Agency, name: str = "MACE Hub", *, is_hub_team: bool = True) -> Team:
+    team, _ = Team.objects.get_or_create(
+        agency=agency, name=name, defaults={"is_hub_team": is_hub_team}
+    )
+    return team
+
+
+def make_user(
+    username: str,
+    *roles: Role,
+    agency: Agency | None = None,
+    team: Team | None = None,
+    password: str | None = None,
+) -> User:
+    user = User.objects.create_user(
+        username=username,
+        password=password,
+        first_name=username.split(".")[0].title(),
+        last_name="Tester",
+        email=f"{username}@example.invalid",
+        agency=agency,
+        team=team,
+    )
+    RoleAssignment.objects.bulk_create(RoleAssignment(user=user, role=role) for role in roles)
+    return user
+
+
+def make_person(owning_agency: Agency, **fields: Any) -> Person:
+    defaults: dict[str, Any] = {
+        "given_name": "Jordan",
+        "family_name": "Example",
+        "date_of_birth": dt.date(2011, 3, 14),
+        "sex": "female",
+    }
+    defaults.update(fields)
+    return Person.objects.create(owning_agency=owning_agency, **defaults)
+
+
+def verified_login(client: Any, user: User) -> None:
+    """Sign a test client in as if the user had also passed the two-factor check."""
+    client.force_login(user)
+    if settings.REQUIRE_TWO_FACTOR:
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", confirmed=True)
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()

@@ -1,0 +1,17 @@
+"""MACE Hub's URLs: one include per app."""
+
+from django.urls import include, path
+
+from macehub.accounts.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("macehub.accounts.urls")),
+    path("people/", include("macehub.people.urls")),
+    path("audit/", include("macehub.audit.urls")),
+    path("api/", include("macehub.api_urls")),
+]
+
+handler403 = "macehub.access.views.permission_denied"
+handler404 = "macehub.access.views.page_not_found"
+handler500 = "macehub.access.views.server_error"
