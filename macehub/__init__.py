@@ -1,1 +1,1 @@
-"""MACE Hub: case, intelligence and performance platform for a Multi-Agency Child Exploitation hub."""
+"""MACE Hub: the case, intelligence and performance platform of a MACE hub."""

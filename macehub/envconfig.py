@@ -33,8 +33,7 @@ def env_str(name: str, default: str | object = _REQUIRED) -> str:
     if value is None or value == "":
         if default is _REQUIRED:
             raise ImproperlyConfigured(f"The environment variable {name} must be set")
-        assert isinstance(default, str)
-        return default
+        return str(default)
     return value
 
 

@@ -11,7 +11,7 @@ os.environ.setdefault("MACEHUB_SSL_REDIRECT", "false")
 os.environ.setdefault("MACEHUB_SECURE_COOKIES", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
-from macehub.settings import *  # noqa: E402,F403
+from macehub.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

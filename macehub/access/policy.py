@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -161,7 +161,7 @@ def get_or_404(user: User, action: Action, queryset: QuerySet[M], **lookup: Any)
     seen_through = rule.seen_through or action
     try:
         record = scope(user, seen_through, queryset).get(**lookup)
-    except queryset.model.DoesNotExist as exc:
+    except ObjectDoesNotExist as exc:
         raise Http404("No such record") from exc
     if seen_through != action and not can(user, action, record):
         raise PermissionDenied(rule.description)

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from macehub.access.actions import Action
@@ -15,7 +16,7 @@ from macehub.access.policy import RULES, require
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
 
-ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponseBase])
 
 
 def requires(action: Action) -> Callable[[ViewFunc], ViewFunc]:
@@ -28,7 +29,7 @@ def requires(action: Action) -> Callable[[ViewFunc], ViewFunc]:
 
     def decorate(view: ViewFunc) -> ViewFunc:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if RULES[action].relation is None:
                 require(request.user, action)  # type: ignore[arg-type]
             return view(request, *args, **kwargs)

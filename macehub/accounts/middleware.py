@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from macehub.accounts.two_factor import session_is_verified
+
 TWO_FACTOR_OPEN_URL_NAMES = ("accounts:two_factor_setup", "accounts:two_factor_verify",
                              "accounts:logout")
 
@@ -22,7 +24,7 @@ class TwoFactorRequiredMiddleware:
         if not settings.REQUIRE_TWO_FACTOR:
             return self.get_response(request)
         user = request.user
-        if not user.is_authenticated or user.is_verified():  # type: ignore[union-attr]
+        if not user.is_authenticated or session_is_verified(user):
             return self.get_response(request)
         open_paths = {reverse(name) for name in TWO_FACTOR_OPEN_URL_NAMES}
         if request.path in open_paths or request.path.startswith(settings.STATIC_URL):
@@ -33,6 +35,6 @@ class TwoFactorRequiredMiddleware:
             )
         from django_otp import devices_for_user
 
-        if any(True for _ in devices_for_user(user, confirmed=True)):  # type: ignore[arg-type]
+        if any(True for _ in devices_for_user(user, confirmed=True)):
             return redirect(f"{reverse('accounts:two_factor_verify')}?next={request.path}")
         return redirect("accounts:two_factor_setup")

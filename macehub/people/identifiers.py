@@ -23,7 +23,8 @@ def _compact(value: str) -> str:
 
 def nhs_check_digit(first_nine: str) -> int | None:
     """The modulus-11 check digit of an NHS number, or None when no valid one exists."""
-    total = sum(int(digit) * weight for digit, weight in zip(first_nine, range(10, 1, -1), strict=True))
+    weights = range(10, 1, -1)
+    total = sum(int(digit) * weight for digit, weight in zip(first_nine, weights, strict=True))
     check = 11 - (total % 11)
     if check == 11:
         return 0

@@ -8,6 +8,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django_countries import countries
 
 from macehub.people.codes import (
     NATIONALITY_NOT_STATED,
@@ -171,6 +172,19 @@ class Person(models.Model):
         return None
 
     @property
+    def nationality_label(self) -> str:
+        state = self.nationality_state
+        if state is not RecordingState.RECORDED:
+            return "Not stated" if state is RecordingState.NOT_STATED else "Not recorded"
+        return str(countries.name(self.nationality)) or self.nationality
+
+    @property
+    def ethnicity_label(self) -> str:
+        if self.self_defined_ethnicity is None:
+            return "Not recorded"
+        return self.self_defined_ethnicity.name
+
+    @property
     def ethnicity_state(self) -> RecordingState:
         if self.self_defined_ethnicity_id is None:
             return RecordingState.NOT_RECORDED
@@ -263,6 +277,9 @@ class PersonShare(models.Model):
             models.UniqueConstraint(fields=["person", "agency"], name="share_once_per_agency")
         ]
 
+    def __str__(self) -> str:
+        return f"Person {self.person_id} shared with agency {self.agency_id}"
+
 
 class PersonAllocation(models.Model):
     """A named worker allocated to the person's record (sees it even when restricted)."""
@@ -277,3 +294,6 @@ class PersonAllocation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["person", "user"], name="allocation_once_per_user")
         ]
+
+    def __str__(self) -> str:
+        return f"Person {self.person_id} allocated to user {self.user_id}"

@@ -1,0 +1,149 @@
+"""The access policy itself: which roles may do what, and how the relation to a record
+(own agency, shared, allocated, restricted) narrows it. Each rule has a test."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from macehub.access import policy
+from macehub.access.actions import Action
+from macehub.accounts.models import Agency, Team
+from macehub.accounts.roles import Role
+from macehub.people.models import Person, PersonAllocation, PersonShare
+from macehub.testing.factories import make_person, make_team, make_user
+
+# The policy as the hub's information governance lead would write it down. Changing the
+# policy means changing this table on purpose.
+EXPECTED_ROLES = {
+    Action.PERSON_SEARCH: {
+        Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR, Role.VICTIM_ADVOCATE,
+        Role.MEETING_CHAIR, Role.FORENSICS, Role.INFORMATION_GOVERNANCE,
+    },
+    Action.PERSON_CREATE: {Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR},
+    Action.PERSON_CHANGE: {Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR},
+    Action.PERSON_ACCESS_LOG: {Role.INFORMATION_GOVERNANCE},
+    Action.AUDIT_LOG_VIEW: {Role.INFORMATION_GOVERNANCE},
+    Action.ACCOUNTS_MANAGE: {Role.ADMINISTRATOR},
+    Action.AREA_VIEW: {
+        Role.ANALYST, Role.SENIOR_LEADER, Role.SCRUTINY, Role.INFORMATION_GOVERNANCE,
+    },
+    Action.USE_HUB: set(Role),
+}
+
+
+@pytest.mark.parametrize("action", list(EXPECTED_ROLES), ids=str)
+def test_roles_allowed_each_action(action: Action) -> None:
+    assert set(policy.RULES[action].roles) == EXPECTED_ROLES[action]
+
+
+def test_every_action_has_a_rule() -> None:
+    assert set(policy.RULES) == set(Action)
+
+
+def test_aggregate_only_roles_never_see_people() -> None:
+    for role in (Role.SCRUTINY, Role.SENIOR_LEADER, Role.TRAINING_LEAD, Role.REFERRER,
+                 Role.ADMINISTRATOR):
+        assert role not in policy.RULES[Action.PERSON_VIEW].roles
+        assert role not in policy.RULES[Action.PERSON_SEARCH].roles
+
+
+@pytest.fixture
+def partner_team(partner_agency: Agency) -> Team:
+    return make_team(partner_agency, "District Social Work", is_hub_team=False)
+
+
+@pytest.mark.django_db
+class TestPersonRelations:
+    def visible(self, user: object) -> set[int]:
+        return set(
+            policy.scope(user, Action.PERSON_VIEW, Person.objects.all()).values_list(
+                "pk", flat=True
+            )
+        )
+
+    def test_hub_member_sees_every_unrestricted_record(
+        self, hub_agency: Agency, hub_team: Team, partner_agency: Agency
+    ) -> None:
+        analyst = make_user("ana", Role.ANALYST, agency=hub_agency, team=hub_team)
+        held_by_hub = make_person(hub_agency)
+        held_by_partner = make_person(partner_agency)
+        restricted = make_person(hub_agency, is_restricted=True)
+        assert self.visible(analyst) == {held_by_hub.pk, held_by_partner.pk}
+        assert not policy.can(analyst, Action.PERSON_VIEW, restricted)
+
+    def test_partner_sees_own_agency_shared_and_allocated_only(
+        self, hub_agency: Agency, partner_agency: Agency, partner_team: Team
+    ) -> None:
+        worker = make_user("sw", Role.VICTIM_ADVOCATE, agency=partner_agency, team=partner_team)
+        own = make_person(partner_agency)
+        police_only = make_person(hub_agency)
+        shared = make_person(hub_agency)
+        PersonShare.objects.create(person=shared, agency=partner_agency)
+        allocated = make_person(hub_agency)
+        PersonAllocation.objects.create(person=allocated, user=worker)
+        assert self.visible(worker) == {own.pk, shared.pk, allocated.pk}
+        with pytest.raises(Http404):
+            policy.get_or_404(worker, Action.PERSON_VIEW, Person.objects.all(), pk=police_only.pk)
+
+    def test_restricted_record_is_seen_only_by_allocated_users_and_governance(
+        self, hub_agency: Agency, hub_team: Team
+    ) -> None:
+        restricted = make_person(hub_agency, is_restricted=True)
+        allocated = make_user("inv", Role.INVESTIGATOR, agency=hub_agency, team=hub_team)
+        colleague = make_user("inv2", Role.INVESTIGATOR, agency=hub_agency, team=hub_team)
+        governance = make_user("ig", Role.INFORMATION_GOVERNANCE, agency=hub_agency)
+        PersonAllocation.objects.create(person=restricted, user=allocated)
+        assert policy.can(allocated, Action.PERSON_VIEW, restricted)
+        assert not policy.can(colleague, Action.PERSON_VIEW, restricted)
+        assert policy.can(governance, Action.PERSON_VIEW, restricted)
+
+    def test_restricted_shared_record_stays_hidden_from_the_agency(
+        self, hub_agency: Agency, partner_agency: Agency, partner_team: Team
+    ) -> None:
+        worker = make_user("sw", Role.TRIAGE, agency=partner_agency, team=partner_team)
+        restricted = make_person(hub_agency, is_restricted=True)
+        PersonShare.objects.create(person=restricted, agency=partner_agency)
+        assert self.visible(worker) == set()
+
+    def test_outsider_sees_nothing(
+        self, hub_agency: Agency, partner_agency: Agency, outsider_agency: Agency
+    ) -> None:
+        make_person(hub_agency)
+        make_person(partner_agency)
+        outsider = make_user("out", Role.ANALYST, agency=outsider_agency)
+        assert self.visible(outsider) == set()
+
+    def test_seeing_but_not_changing_is_forbidden_not_hidden(
+        self, hub_agency: Agency, hub_team: Team
+    ) -> None:
+        advocate = make_user("adv", Role.VICTIM_ADVOCATE, agency=hub_agency, team=hub_team)
+        person = make_person(hub_agency)
+        with pytest.raises(PermissionDenied):
+            policy.get_or_404(advocate, Action.PERSON_CHANGE, Person.objects.all(), pk=person.pk)
+
+    def test_role_without_view_gets_not_found_for_change(
+        self, hub_agency: Agency, hub_team: Team
+    ) -> None:
+        leader = make_user("lead", Role.SENIOR_LEADER, agency=hub_agency, team=hub_team)
+        person = make_person(hub_agency)
+        with pytest.raises(Http404):
+            policy.get_or_404(leader, Action.PERSON_CHANGE, Person.objects.all(), pk=person.pk)
+
+    def test_inactive_user_may_do_nothing(self, hub_agency: Agency, hub_team: Team) -> None:
+        analyst = make_user("gone", Role.ANALYST, agency=hub_agency, team=hub_team)
+        analyst.is_active = False
+        make_person(hub_agency)
+        assert not policy.allows(analyst, Action.PERSON_SEARCH)
+        assert self.visible(analyst) == set()
+
+    def test_a_person_shared_twice_is_listed_once(
+        self, hub_agency: Agency, partner_agency: Agency, partner_team: Team
+    ) -> None:
+        worker = make_user("sw", Role.TRIAGE, agency=partner_agency, team=partner_team)
+        person = make_person(partner_agency)
+        PersonShare.objects.create(person=person, agency=partner_agency)
+        PersonAllocation.objects.create(person=person, user=worker)
+        listed = policy.scope(worker, Action.PERSON_VIEW, Person.objects.all())
+        assert list(listed.values_list("pk", flat=True)) == [person.pk]

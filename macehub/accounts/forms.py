@@ -1,0 +1,109 @@
+"""Forms for signing in, two-factor codes and administering accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.password_validation import validate_password
+
+from macehub.accounts.models import Agency, Team, User
+from macehub.accounts.roles import Role
+
+
+class SignInForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
+        "inactive": "This account has been switched off. Ask your administrator.",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update({"autocomplete": "username",
+                                                     "spellcheck": "false"})
+        self.fields["username"].error_messages["required"] = "Enter your username"
+        self.fields["password"].error_messages["required"] = "Enter your password"
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label="Security code",
+        help_text="The 6-digit code from your authenticator app",
+        max_length=6,
+        min_length=6,
+        error_messages={
+            "required": "Enter the 6-digit security code",
+            "min_length": "Enter the 6-digit security code",
+            "max_length": "Enter the 6-digit security code",
+        },
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
+                   "spellcheck": "false"}
+        ),
+    )
+
+    def clean_token(self) -> str:
+        token: str = self.cleaned_data["token"].strip()
+        if not token.isdigit():
+            raise forms.ValidationError("The security code must be 6 digits")
+        return token
+
+
+class AgencyForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Agency
+        fields = ["name", "code", "kind", "is_active"]
+        labels = {"code": "Short code", "kind": "Kind of agency", "is_active": "Active"}
+        help_texts = {"code": "Letters, numbers and hyphens, e.g. northshire-police"}
+        widgets = {"kind": forms.RadioSelect}
+
+
+class TeamForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Team
+        fields = ["agency", "name", "is_hub_team", "is_active"]
+        labels = {"is_hub_team": "Works inside the MACE hub", "is_active": "Active"}
+
+
+class UserForm(forms.ModelForm):  # type: ignore[type-arg]
+    roles = forms.MultipleChoiceField(
+        choices=Role.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select at least one role"},
+    )
+    password = forms.CharField(
+        label="Initial password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 12 characters. Ask the user to change it when they first sign in.",
+        error_messages={"required": "Enter an initial password"},
+    )
+
+    class Meta:
+        model = User
+        fields = ["username", "first_name", "last_name", "email", "job_title", "agency", "team",
+                  "is_active"]
+        labels = {"is_active": "Can sign in"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].required = True
+        self.fields["agency"].error_messages["required"] = "Select the user's agency"
+        self.fields["email"].required = True
+        self.fields["email"].error_messages["required"] = "Enter the user's email address"
+        if self.instance.pk:
+            self.fields["roles"].initial = sorted(self.instance.role_codes)
+            del self.fields["password"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        team, agency = cleaned.get("team"), cleaned.get("agency")
+        if team and agency and team.agency_id != agency.pk:
+            self.add_error("team", "Select a team that belongs to the user's agency")
+        password = cleaned.get("password")
+        if password:
+            try:
+                validate_password(password, self.instance)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned

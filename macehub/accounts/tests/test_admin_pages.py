@@ -1,0 +1,80 @@
+"""Administering agencies, teams and users: validation, roles, audit."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from macehub.accounts.models import Agency, Team, User
+from macehub.accounts.roles import Role
+from macehub.audit.events import EventType
+from macehub.audit.models import AuditEvent
+from macehub.testing.factories import make_team
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(hub_user_factory, signed_in):
+    return signed_in(hub_user_factory("admin.one", Role.ADMINISTRATOR))
+
+
+def test_adding_a_user_with_several_roles(admin_client, hub_agency, hub_team) -> None:
+    response = admin_client.post(reverse("accounts:user_create"), {
+        "username": "new.worker", "first_name": "New", "last_name": "Worker",
+        "email": "new.worker@example.invalid", "agency": hub_agency.pk, "team": hub_team.pk,
+        "is_active": "on", "roles": [Role.TRIAGE, Role.ANALYST],
+        "password": "a-long-synthetic-passphrase",
+    })
+    assert response.status_code == 302
+    user = User.objects.get(username="new.worker")
+    assert user.role_codes == {"triage", "analyst"}
+    assert user.check_password("a-long-synthetic-passphrase")
+    event = AuditEvent.objects.get(event_type=EventType.CREATE, record_type="accounts.user")
+    assert event.detail["changes"]["roles"]["new"] == ["analyst", "triage"]
+
+
+def test_team_must_belong_to_the_users_agency(admin_client, hub_agency, partner_agency) -> None:
+    other_team = make_team(partner_agency, "Elsewhere", is_hub_team=False)
+    response = admin_client.post(reverse("accounts:user_create"), {
+        "username": "mismatch", "email": "m@example.invalid", "agency": hub_agency.pk,
+        "team": other_team.pk, "roles": [Role.TRIAGE], "password": "a-long-synthetic-passphrase",
+    })
+    html = response.content.decode()
+    assert "Select a team that belongs to the user&#x27;s agency" in html
+    assert 'value="mismatch"' in html
+    assert not User.objects.filter(username="mismatch").exists()
+
+
+def test_changing_roles_is_audited_with_old_and_new(admin_client, hub_user_factory, hub_agency):
+    worker = hub_user_factory("worker", Role.TRIAGE)
+    response = admin_client.post(reverse("accounts:user_edit", args=[worker.pk]), {
+        "username": "worker", "email": "w@example.invalid", "agency": hub_agency.pk,
+        "team": worker.team_id, "is_active": "on", "roles": [Role.SUPERVISOR],
+    })
+    assert response.status_code == 302
+    worker = User.objects.get(pk=worker.pk)
+    assert worker.role_codes == {"supervisor"}
+    event = AuditEvent.objects.get(event_type=EventType.CHANGE, record_type="accounts.user")
+    assert event.detail["changes"]["roles"] == {"old": ["triage"], "new": ["supervisor"]}
+
+
+def test_agencies_and_teams_can_be_added(admin_client) -> None:
+    admin_client.post(reverse("accounts:agency_create"), {
+        "name": "Northshire Education", "code": "northshire-education", "kind": "education",
+        "is_active": "on",
+    })
+    agency = Agency.objects.get(code="northshire-education")
+    admin_client.post(reverse("accounts:team_create"), {
+        "agency": agency.pk, "name": "School safeguarding", "is_active": "on",
+    })
+    assert Team.objects.filter(agency=agency, name="School safeguarding").exists()
+
+
+def test_duplicate_agency_name_is_refused(admin_client, hub_agency) -> None:
+    response = admin_client.post(reverse("accounts:agency_create"), {
+        "name": hub_agency.name, "code": "another-code", "kind": "police",
+    })
+    assert response.status_code == 200
+    assert "govuk-error-summary" in response.content.decode()
+    assert Agency.objects.filter(name=hub_agency.name).count() == 1

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from macehub.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("login/", views.login, name="login"),
+    path("logout/", views.logout, name="logout"),
+    path("password/", views.password_change, name="password_change"),
+    path("two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),
+    path("two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
+    path("admin/", views.admin_home, name="admin_home"),
+    path("admin/agencies/", views.agency_list, name="agency_list"),
+    path("admin/agencies/new/", views.agency_edit, name="agency_create"),
+    path("admin/agencies/<int:agency_pk>/", views.agency_edit, name="agency_edit"),
+    path("admin/teams/", views.team_list, name="team_list"),
+    path("admin/teams/new/", views.team_edit, name="team_create"),
+    path("admin/teams/<int:team_pk>/", views.team_edit, name="team_edit"),
+    path("admin/users/", views.user_list, name="user_list"),
+    path("admin/users/new/", views.user_edit, name="user_create"),
+    path("admin/users/<int:user_pk>/", views.user_edit, name="user_edit"),
+]

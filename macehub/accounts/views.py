@@ -1,0 +1,229 @@
+"""Signing in and out, two-factor enrolment and checks, the home page, and the
+administration of agencies, teams and users."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from macehub.access.actions import Action
+from macehub.access.policy import allows
+from macehub.access.typing import HubRequest
+from macehub.access.views import public, requires
+from macehub.accounts import services
+from macehub.accounts.forms import AgencyForm, SignInForm, TeamForm, TokenForm, UserForm
+from macehub.accounts.models import Agency, Team, User
+from macehub.accounts.two_factor import session_is_verified
+from macehub.audit.events import EventType
+from macehub.audit.services import record_event
+
+login = public(
+    auth_views.LoginView.as_view(
+        template_name="accounts/login.html",
+        authentication_form=SignInForm,
+        redirect_authenticated_user=True,
+    )
+)
+
+logout = requires(Action.USE_HUB)(
+    require_POST(auth_views.LogoutView.as_view(http_method_names=["post"]))
+)
+
+password_change = requires(Action.USE_HUB)(
+    auth_views.PasswordChangeView.as_view(
+        template_name="accounts/password_change.html",
+        success_url=reverse_lazy("home"),
+    )
+)
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.GET.get("next") or request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return str(reverse_lazy("home"))
+
+
+def _qr_code_data_uri(config_url: str) -> str:
+    image = qrcode.make(config_url, image_factory=qrcode.image.svg.SvgPathImage)
+    return "data:image/svg+xml;base64," + base64.b64encode(image.to_string()).decode()
+
+
+@requires(Action.USE_HUB)
+def two_factor_setup(request: HubRequest) -> HttpResponse:
+    """Enrol an authenticator app: show a QR code, confirm with the first code."""
+    user = request.user
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        # Adding a device needs the existing one first, or a stolen password would do.
+        if not session_is_verified(user):
+            return redirect("accounts:two_factor_verify")
+        messages.success(request, "Two-factor authentication is already set up.")
+        return redirect("home")
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, confirmed=False, defaults={"name": "Authenticator app"}
+    )
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            record_event(event_type=EventType.TWO_FACTOR_ENROLLED, actor=user, request=request)
+            messages.success(request, "Two-factor authentication is set up.")
+            return redirect("home")
+        record_event(event_type=EventType.TWO_FACTOR_FAILURE, actor=user, request=request)
+        form.add_error("token", "The security code is wrong or has expired – try the new one")
+    secret = base64.b32encode(device.bin_key).decode()
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {"form": form, "qr_code": _qr_code_data_uri(device.config_url), "secret": secret},
+    )
+
+
+@requires(Action.USE_HUB)
+def two_factor_verify(request: HubRequest) -> HttpResponse:
+    """The second step of signing in: a code from the user's authenticator app."""
+    user = request.user
+    devices = list(TOTPDevice.objects.filter(user=user, confirmed=True))
+    if not devices:
+        return redirect("accounts:two_factor_setup")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        for device in devices:
+            if device.verify_token(form.cleaned_data["token"]):
+                otp_login(request, device)
+                return redirect(_safe_next(request))
+        record_event(event_type=EventType.TWO_FACTOR_FAILURE, actor=user, request=request)
+        form.add_error("token", "The security code is wrong or has expired – try the new one")
+    return render(
+        request, "accounts/two_factor_verify.html", {"form": form, "next": _safe_next(request)}
+    )
+
+
+@requires(Action.USE_HUB)
+def home(request: HubRequest) -> HttpResponse:
+    user = request.user
+    return render(
+        request,
+        "accounts/home.html",
+        {
+            "can_search_people": allows(user, Action.PERSON_SEARCH),
+            "can_create_person": allows(user, Action.PERSON_CREATE),
+            "can_view_areas": allows(user, Action.AREA_VIEW),
+            "can_view_audit": allows(user, Action.AUDIT_LOG_VIEW),
+            "can_manage_accounts": allows(user, Action.ACCOUNTS_MANAGE),
+            "two_factor_required": settings.REQUIRE_TWO_FACTOR,
+        },
+    )
+
+
+# --- Administration -------------------------------------------------------------------
+
+
+@requires(Action.ACCOUNTS_MANAGE)
+def admin_home(request: HubRequest) -> HttpResponse:
+    return render(
+        request,
+        "accounts/admin_home.html",
+        {
+            "agency_count": Agency.objects.count(),
+            "team_count": Team.objects.count(),
+            "user_count": User.objects.count(),
+        },
+    )
+
+
+@requires(Action.ACCOUNTS_MANAGE)
+def agency_list(request: HubRequest) -> HttpResponse:
+    agencies = Agency.objects.all()
+    return render(request, "accounts/agency_list.html", {"agencies": agencies})
+
+
+def _edit_page(
+    request: HttpRequest, *, form: Any, page_title: str, save: Any, list_url_name: str
+) -> HttpResponse:
+    """The shared shape of every administration form: validate, save, back to the list."""
+    list_url = str(reverse_lazy(list_url_name))
+    if request.method == "POST" and form.is_valid():
+        save(form)
+        messages.success(request, f"{page_title}: saved.")
+        return redirect(list_url)
+    return render(
+        request,
+        "accounts/admin_form.html",
+        {"form": form, "page_title": page_title, "back_url": list_url},
+    )
+
+
+@requires(Action.ACCOUNTS_MANAGE)
+def agency_edit(request: HubRequest, agency_pk: int | None = None) -> HttpResponse:
+    agency = get_object_or_404(Agency, pk=agency_pk) if agency_pk else None
+    form = AgencyForm(request.POST or None, instance=agency)
+    return _edit_page(
+        request,
+        form=form,
+        page_title=f"Change {agency}" if agency else "Add an agency",
+        save=lambda f: services.save_agency(actor=request.user, agency=f.save(commit=False)),
+        list_url_name="accounts:agency_list",
+    )
+
+
+@requires(Action.ACCOUNTS_MANAGE)
+def team_list(request: HubRequest) -> HttpResponse:
+    teams = Team.objects.select_related("agency")
+    return render(request, "accounts/team_list.html", {"teams": teams})
+
+
+@requires(Action.ACCOUNTS_MANAGE)
+def team_edit(request: HubRequest, team_pk: int | None = None) -> HttpResponse:
+    team = get_object_or_404(Team, pk=team_pk) if team_pk else None
+    form = TeamForm(request.POST or None, instance=team)
+    return _edit_page(
+        request,
+        form=form,
+        page_title=f"Change {team}" if team else "Add a team",
+        save=lambda f: services.save_team(actor=request.user, team=f.save(commit=False)),
+        list_url_name="accounts:team_list",
+    )
+
+
+@requires(Action.ACCOUNTS_MANAGE)
+def user_list(request: HubRequest) -> HttpResponse:
+    users = User.objects.select_related("agency", "team").prefetch_related("role_assignments")
+    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/user_list.html", {"page_obj": page})
+
+
+@requires(Action.ACCOUNTS_MANAGE)
+def user_edit(request: HubRequest, user_pk: int | None = None) -> HttpResponse:
+    account = get_object_or_404(User, pk=user_pk) if user_pk else None
+    form = UserForm(request.POST or None, instance=account)
+    return _edit_page(
+        request,
+        form=form,
+        page_title=f"Change {account.username}" if account else "Add a user",
+        save=lambda f: services.save_user(
+            actor=request.user,
+            user=f.save(commit=False),
+            roles=f.cleaned_data["roles"],
+            password=f.cleaned_data.get("password"),
+        ),
+        list_url_name="accounts:user_list",
+    )

@@ -1,0 +1,28 @@
+"""The REST API. Every endpoint is behind the same access policy as the pages; the
+LoginRequiredMiddleware is bypassed here only so that DRF can answer 401 itself."""
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+
+from macehub.access.actions import Action
+from macehub.people.api import PersonDetailApi, PersonSearchApi
+
+
+class SchemaApi(SpectacularAPIView):
+    access_action = Action.USE_HUB
+
+
+def api_view(view_class: Any) -> Any:
+    return login_not_required(view_class.as_view())
+
+
+app_name = "api"
+
+urlpatterns = [
+    path("schema/", api_view(SchemaApi), name="schema"),
+    path("people/", api_view(PersonSearchApi), name="person_search"),
+    path("people/<int:person_pk>/", api_view(PersonDetailApi), name="person_detail"),
+]

@@ -1,0 +1,216 @@
+"""Reading people: every query starts from the records the access policy lets the user
+see, so nothing here can return a person the user may not know exists."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet
+
+from macehub.access import policy
+from macehub.access.actions import Action
+from macehub.accounts.models import User
+from macehub.audit.events import RECORD_ACCESS_TYPES, EventType
+from macehub.audit.models import AuditEvent
+from macehub.audit.services import record_event
+from macehub.people.codes import IdentifierKind
+from macehub.people.identifiers import NORMALISERS
+from macehub.people.models import Person, PersonAddress, PersonAlias, PersonIdentifier
+from macehub.people.names import fold, name_key, name_similarity
+
+SEARCH_CANDIDATE_LIMIT = 500
+SEARCH_RESULT_LIMIT = 50
+# Below this name similarity a candidate found only by a loose name match is dropped.
+NAME_MATCH_THRESHOLD = 0.72
+
+
+def people_for(user: User, action: Action = Action.PERSON_VIEW) -> QuerySet[Person]:
+    return policy.scope(user, action, Person.objects.all())
+
+
+def person_for(user: User, pk: int, action: Action = Action.PERSON_VIEW) -> Person:
+    """One person for an action: 404 if the user may not know they exist, 403 if they
+    may see them but not take the action."""
+    queryset = Person.objects.select_related(
+        "owning_agency", "self_defined_ethnicity", "created_by"
+    ).prefetch_related(
+        "aliases",
+        "identifiers",
+        Prefetch("addresses", queryset=PersonAddress.objects.select_related("area")),
+    )
+    return policy.get_or_404(user, action, queryset, pk=pk)
+
+
+def record_person_viewed(*, user: User, person: Person, request: object = None) -> None:
+    record_event(event_type=EventType.VIEW, actor=user, record=person,
+                 request=request)  # type: ignore[arg-type]
+
+
+@dataclass
+class PersonMatch:
+    person: Person
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+
+def _identifier_values(text: str) -> list[tuple[str, str]]:
+    """Every (kind, normalised value) the text could be."""
+    values = []
+    for kind, normalise in NORMALISERS.items():
+        if kind == IdentifierKind.LA_CHILD_ID:
+            continue
+        try:
+            values.append((kind.value, normalise(text)))
+        except ValidationError:
+            continue
+    values.append((IdentifierKind.LA_CHILD_ID.value, text.strip().upper()))
+    return values
+
+
+def _name_candidates(tokens: list[str]) -> Q:
+    condition = Q()
+    for token in tokens:
+        key = name_key(token)
+        token_q = Q(family_name__istartswith=token) | Q(given_name__istartswith=token)
+        alias_q = Q(aliases__family_name__istartswith=token) | Q(
+            aliases__given_name__istartswith=token
+        )
+        if key:
+            token_q |= Q(family_name_key=key) | Q(given_name_key=key)
+            alias_q |= Q(aliases__family_name_key=key) | Q(aliases__given_name_key=key)
+        if connection.vendor == "postgresql" and len(token) >= 3:
+            token_q |= Q(family_name__trigram_similar=token) | Q(given_name__trigram_similar=token)
+            alias_q |= Q(aliases__family_name__trigram_similar=token)
+        condition |= token_q | alias_q
+    return condition
+
+
+def _name_score(person: Person, tokens: list[str]) -> float:
+    """How well the searched words match the person's names or any alias (0 to 1)."""
+    if not tokens:
+        return 0.0
+    name_sets = [[person.given_name, person.middle_names, person.family_name]]
+    name_sets += [[alias.given_name, alias.family_name] for alias in person.aliases.all()]
+    best = 0.0
+    for names in name_sets:
+        words = [w for name in names for w in name.split() if w]
+        if not words:
+            continue
+        score = sum(max(name_similarity(token, word) for word in words) for token in tokens)
+        best = max(best, score / len(tokens))
+    return best
+
+
+def search_people(
+    *,
+    user: User,
+    text: str = "",
+    date_of_birth: dt.date | None = None,
+    identifier: str = "",
+    request: object = None,
+) -> list[PersonMatch]:
+    """Find people by name or alias (tolerant of spelling), date of birth and identifier.
+
+    Only people the user may see are ever considered, and every search is audited with
+    its terms and the records it showed.
+    """
+    policy.require(user, Action.PERSON_SEARCH)
+    tokens = [fold(word) for word in text.split() if fold(word)]
+    visible = people_for(user)
+    condition = Q()
+    if tokens:
+        condition |= _name_candidates(tokens)
+    if identifier.strip():
+        id_q = Q()
+        for kind, value in _identifier_values(identifier):
+            id_q |= Q(kind=kind, value=value)
+        condition |= Q(pk__in=PersonIdentifier.objects.filter(id_q).values("person_id"))
+    if date_of_birth:
+        swapped = _swapped_day_month(date_of_birth)
+        dob_q = Q(date_of_birth=date_of_birth)
+        if swapped:
+            dob_q |= Q(date_of_birth=swapped)
+        condition = (condition & dob_q) if (tokens or identifier.strip()) else dob_q
+    matches: list[PersonMatch] = []
+    if condition:
+        candidate_ids = list(
+            visible.filter(condition).values_list("pk", flat=True).distinct()[
+                :SEARCH_CANDIDATE_LIMIT
+            ]
+        )
+        candidates = (
+            Person.objects.filter(pk__in=candidate_ids)
+            .select_related("owning_agency")
+            .prefetch_related(
+                Prefetch("aliases", queryset=PersonAlias.objects.all()), "identifiers"
+            )
+        )
+        id_values = set(_identifier_values(identifier)) if identifier.strip() else set()
+        for person in candidates:
+            match = _score(person, tokens, date_of_birth, id_values)
+            if match is not None:
+                matches.append(match)
+        matches.sort(key=lambda m: (-m.score, m.person.family_name, m.person.given_name))
+        matches = matches[:SEARCH_RESULT_LIMIT]
+    record_event(
+        event_type=EventType.SEARCH,
+        actor=user,
+        record_type="people.person",
+        detail={
+            "terms": {
+                "name": text,
+                "date_of_birth": date_of_birth.isoformat() if date_of_birth else "",
+                "identifier": identifier,
+            },
+            "results": [m.person.pk for m in matches],
+        },
+        request=request,  # type: ignore[arg-type]
+    )
+    return matches
+
+
+def _swapped_day_month(value: dt.date) -> dt.date | None:
+    if value.day > 12 or value.day == value.month:
+        return None
+    return value.replace(day=value.month, month=value.day)
+
+
+def _score(
+    person: Person,
+    tokens: list[str],
+    date_of_birth: dt.date | None,
+    id_values: set[tuple[str, str]],
+) -> PersonMatch | None:
+    reasons = []
+    score = 0.0
+    identifier_hit = any((i.kind, i.value) in id_values for i in person.identifiers.all())
+    if identifier_hit:
+        score += 1.0
+        reasons.append("identifier matches")
+    if tokens:
+        name_score = _name_score(person, tokens)
+        if name_score < NAME_MATCH_THRESHOLD and not identifier_hit:
+            return None
+        score += name_score
+        reasons.append("name matches" if name_score > 0.97 else "name is similar")
+    if date_of_birth and person.date_of_birth:
+        if person.date_of_birth == date_of_birth:
+            score += 0.5
+            reasons.append("date of birth matches")
+        else:
+            score += 0.25
+            reasons.append("date of birth matches with day and month swapped")
+    return PersonMatch(person=person, score=round(score, 3), reasons=reasons)
+
+
+def person_access_history(user: User, person: Person) -> QuerySet[AuditEvent]:
+    """Who viewed or changed this person's record, and when (information governance)."""
+    policy.get_or_404(user, Action.PERSON_ACCESS_LOG, Person.objects.all(), pk=person.pk)
+    return AuditEvent.objects.filter(
+        record_type="people.person",
+        record_id=str(person.pk),
+        event_type__in=[t.value for t in RECORD_ACCESS_TYPES],
+    ).order_by("-occurred_at", "-id")

@@ -1,0 +1,195 @@
+"""Changing people's records: one transaction each, each audited with old and new values.
+
+Edits carry the version the user started from; if someone else saved in between, the
+save is refused with what they changed, and nothing is overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from macehub.access import policy
+from macehub.access.actions import Action
+from macehub.accounts.models import User
+from macehub.audit.events import EventType
+from macehub.audit.services import changed_values, record_event
+from macehub.people.models import (
+    EthnicGroup,
+    Person,
+    PersonAddress,
+    PersonAlias,
+    PersonIdentifier,
+)
+
+# The fields a person's details form edits; the audit records old and new values of each.
+PERSON_DETAIL_FIELDS = (
+    "given_name",
+    "middle_names",
+    "family_name",
+    "date_of_birth",
+    "estimated_age",
+    "age_estimated_on",
+    "sex",
+    "self_defined_ethnicity",
+    "officer_defined_ethnicity",
+    "nationality",
+)
+
+
+@dataclass(frozen=True)
+class PersonDetails:
+    given_name: str
+    family_name: str
+    middle_names: str = ""
+    date_of_birth: dt.date | None = None
+    estimated_age: int | None = None
+    sex: str = ""
+    self_defined_ethnicity: EthnicGroup | None = None
+    officer_defined_ethnicity: str = ""
+    nationality: str = ""
+
+
+@dataclass(frozen=True)
+class NewAddress:
+    line_1: str
+    town: str
+    postcode: str
+    line_2: str = ""
+    area_id: int | None = None
+
+
+class ConcurrentEditError(Exception):
+    """Someone else saved the record after this user started editing it."""
+
+    def __init__(self, person: Person, their_changes: dict[str, dict[str, Any]]) -> None:
+        super().__init__("The record was changed by someone else")
+        self.person = person
+        self.their_changes = their_changes
+
+
+def _values(person: Person) -> dict[str, Any]:
+    values = {name: getattr(person, name) for name in PERSON_DETAIL_FIELDS}
+    values["self_defined_ethnicity"] = person.self_defined_ethnicity_id
+    return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()}
+
+
+def _apply(person: Person, details: PersonDetails, today: dt.date) -> None:
+    person.given_name = details.given_name
+    person.middle_names = details.middle_names
+    person.family_name = details.family_name
+    person.date_of_birth = details.date_of_birth
+    person.estimated_age = details.estimated_age
+    if details.estimated_age is None:
+        person.age_estimated_on = None
+    elif person.age_estimated_on is None or details.estimated_age != person.estimated_age:
+        person.age_estimated_on = today
+    person.sex = details.sex
+    person.self_defined_ethnicity = details.self_defined_ethnicity
+    person.officer_defined_ethnicity = details.officer_defined_ethnicity
+    person.nationality = details.nationality
+
+
+@transaction.atomic
+def create_person(
+    *,
+    actor: User,
+    details: PersonDetails,
+    identifier: tuple[str, str] | None = None,
+    alias: tuple[str, str] | None = None,
+    address: NewAddress | None = None,
+    today: dt.date | None = None,
+) -> Person:
+    """Record a new person, held by the actor's agency."""
+    policy.require(actor, Action.PERSON_CREATE)
+    if actor.agency_id is None:
+        raise ValueError("A person is recorded by a member of staff of an agency")
+    person = Person(owning_agency_id=actor.agency_id, created_by=actor)
+    _apply(person, details, today or timezone.localdate())
+    person.save()
+    if identifier:
+        PersonIdentifier.objects.create(person=person, kind=identifier[0], value=identifier[1])
+    if alias:
+        PersonAlias.objects.create(person=person, given_name=alias[0], family_name=alias[1])
+    if address:
+        PersonAddress.objects.create(
+            person=person,
+            line_1=address.line_1,
+            line_2=address.line_2,
+            town=address.town,
+            postcode=address.postcode,
+            area_id=address.area_id,
+        )
+    record_event(
+        event_type=EventType.CREATE,
+        actor=actor,
+        record=person,
+        detail={
+            "changes": changed_values({}, _values(person)),
+            "identifier": list(identifier) if identifier else None,
+            "alias": list(alias) if alias else None,
+            "address": address.postcode if address else None,
+        },
+    )
+    return person
+
+
+@transaction.atomic
+def update_person_details(
+    *,
+    actor: User,
+    person_pk: int,
+    expected_version: int,
+    details: PersonDetails,
+    today: dt.date | None = None,
+) -> Person:
+    """Change a person's details unless someone else changed them first."""
+    person = policy.get_or_404(
+        actor, Action.PERSON_CHANGE, Person.objects.select_for_update(), pk=person_pk
+    )
+    if person.version != expected_version:
+        raise ConcurrentEditError(person, _changes_since(person, expected_version))
+    before = _values(person)
+    _apply(person, details, today or timezone.localdate())
+    after = _values(person)
+    changes = changed_values(before, after)
+    if not changes:
+        return person
+    updated = Person.objects.filter(pk=person.pk, version=expected_version).update(
+        version=F("version") + 1
+    )
+    if not updated:  # lost a race on an engine without row locks
+        person.refresh_from_db()
+        raise ConcurrentEditError(person, _changes_since(person, expected_version))
+    person.version = expected_version + 1
+    person.save()
+    record_event(
+        event_type=EventType.CHANGE,
+        actor=actor,
+        record=person,
+        detail={"changes": changes, "version": person.version},
+    )
+    return person
+
+
+def _changes_since(person: Person, version: int) -> dict[str, dict[str, Any]]:
+    """What other people changed after ``version``, from the audit log."""
+    from macehub.audit.models import AuditEvent
+
+    merged: dict[str, dict[str, Any]] = {}
+    events = AuditEvent.objects.filter(
+        record_type="people.person", record_id=str(person.pk), event_type=EventType.CHANGE
+    ).order_by("id")
+    for event in events:
+        if int(event.detail.get("version", 0)) <= version:
+            continue
+        for name, change in event.detail.get("changes", {}).items():
+            merged.setdefault(name, {"old": change["old"], "new": change["new"]})
+            merged[name]["new"] = change["new"]
+            merged[name]["by"] = event.actor_username
+    return merged

@@ -1,0 +1,119 @@
+"""People pages: search, record, view, change, and who has seen a record. Thin: each
+validates input, asks a selector or service (which ask ``access``), and renders."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+
+from macehub.access.actions import Action
+from macehub.access.policy import allows, can
+from macehub.access.typing import HubRequest
+from macehub.access.views import requires
+from macehub.people import selectors, services
+from macehub.people.forms import NewPersonForm, PersonDetailsForm, PersonEditForm, PersonSearchForm
+
+
+@requires(Action.PERSON_SEARCH)
+def search(request: HubRequest) -> HttpResponse:
+    user = request.user
+    submitted = any(request.GET.get(name) for name in request.GET if name != "page")
+    form = PersonSearchForm(request.GET if submitted else None)
+    matches = None
+    if submitted and form.is_valid():
+        matches = selectors.search_people(
+            user=user,
+            text=form.cleaned_data["q"],
+            date_of_birth=form.cleaned_data["date_of_birth"],
+            identifier=form.cleaned_data["identifier"],
+            request=request,
+        )
+    return render(
+        request,
+        "people/search.html",
+        {"form": form, "matches": matches, "can_create": allows(user, Action.PERSON_CREATE)},
+    )
+
+
+@requires(Action.PERSON_CREATE)
+def create(request: HubRequest) -> HttpResponse:
+    user = request.user
+    form = NewPersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        person = services.create_person(
+            actor=user,
+            details=form.details(),
+            identifier=form.identifier(),
+            alias=form.alias(),
+            address=form.address(),
+        )
+        messages.success(request, f"{person.full_name} has been recorded.")
+        return redirect("people:detail", person_pk=person.pk)
+    return render(request, "people/person_create.html", {"form": form})
+
+
+@requires(Action.PERSON_VIEW)
+def detail(request: HubRequest, person_pk: int) -> HttpResponse:
+    user = request.user
+    person = selectors.person_for(user, person_pk)
+    selectors.record_person_viewed(user=user, person=person, request=request)
+    return render(
+        request,
+        "people/person_detail.html",
+        {
+            "person": person,
+            "can_change": can(user, Action.PERSON_CHANGE, person),
+            "can_see_access_log": can(user, Action.PERSON_ACCESS_LOG, person),
+        },
+    )
+
+
+@requires(Action.PERSON_CHANGE)
+def edit(request: HubRequest, person_pk: int) -> HttpResponse:
+    user = request.user
+    person = selectors.person_for(user, person_pk, Action.PERSON_CHANGE)
+    conflict = None
+    if request.method == "POST":
+        form = PersonEditForm(request.POST)
+        if form.is_valid():
+            try:
+                services.update_person_details(
+                    actor=user,
+                    person_pk=person.pk,
+                    expected_version=form.cleaned_data["version"],
+                    details=form.details(),
+                )
+            except services.ConcurrentEditError as error:
+                conflict = error.their_changes
+                # Keep what the user typed; the next save is checked against the version
+                # they have now been shown.
+                data = request.POST.copy()
+                data["version"] = str(error.person.version)
+                form = PersonEditForm(data)
+                form.is_valid()
+                form.add_error(
+                    None,
+                    "Someone else changed this record while you were editing it. Your changes "
+                    "have not been saved. Check their changes, then save again.",
+                )
+            else:
+                messages.success(request, "The person's details have been changed.")
+                return redirect("people:detail", person_pk=person.pk)
+    else:
+        form = PersonEditForm(
+            initial={**PersonDetailsForm.initial_for(person), "version": person.version}
+        )
+    return render(
+        request, "people/person_edit.html", {"form": form, "person": person, "conflict": conflict}
+    )
+
+
+@requires(Action.PERSON_ACCESS_LOG)
+def access_log(request: HubRequest, person_pk: int) -> HttpResponse:
+    user = request.user
+    person = selectors.person_for(user, person_pk, Action.PERSON_ACCESS_LOG)
+    events = selectors.person_access_history(user, person)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "people/person_access_log.html", {"person": person, "page_obj": page})
