@@ -8,11 +8,14 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from macehub.access.actions import Action
+from macehub.access.api import HubSessionAuthentication, PolicyPermission
 from macehub.people.api import PersonDetailApi, PersonSearchApi
 
 
 class SchemaApi(SpectacularAPIView):
     access_action = Action.USE_HUB
+    authentication_classes = [HubSessionAuthentication]
+    permission_classes = [PolicyPermission]
 
 
 def api_view(view_class: Any) -> Any:

@@ -17,6 +17,8 @@ from macehub.people.codelists import load_ethnic_groups
 from macehub.people.models import EthnicGroup, EthnicGroupFamily
 from macehub.testing.factories import make_agency, make_team, make_user, verified_login
 
+pytest_plugins = ["macehub.testing.pytest_browser"]
+
 
 @pytest.fixture(autouse=True)
 def _code_lists(request: pytest.FixtureRequest) -> None:

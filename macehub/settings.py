@@ -173,7 +173,7 @@ USE_TZ = True
 # GOV.UK Frontend's precompiled stylesheet looks for its fonts and images under /assets/.
 STATIC_URL = "/assets/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
-STATICFILES_DIRS = [BASE_DIR / "build" / "assets"]
+STATICFILES_DIRS = [BASE_DIR / "build" / "assets", BASE_DIR / "macehub" / "static"]
 WHITENOISE_USE_FINDERS = DEMO_MODE or DEBUG
 
 EMAIL_BACKEND = env_str(

@@ -24,9 +24,9 @@ def triage(hub_user_factory, signed_in):
 NEW_PERSON = {
     "given_name": "Isla",
     "family_name": "Marsh",
-    "date_of_birth_0": "9",
-    "date_of_birth_1": "2",
-    "date_of_birth_2": "2012",
+    "date_of_birth_day": "9",
+    "date_of_birth_month": "2",
+    "date_of_birth_year": "2012",
     "sex": "female",
     "self_defined_ethnicity": "W1",
     "nationality": "GB",
@@ -55,7 +55,7 @@ def test_recording_a_person_saves_everything_and_audits_it(triage) -> None:
 def test_bad_input_shows_errors_keeps_what_was_typed_and_saves_nothing(triage) -> None:
     _, client = triage
     bad = {**NEW_PERSON, "identifier_value": "943 476 5918", "address_postcode": "nowhere",
-           "date_of_birth_1": "13"}
+           "date_of_birth_month": "13"}
     response = client.post(reverse("people:create"), bad)
     html = response.content.decode()
     assert response.status_code == 200
@@ -69,7 +69,7 @@ def test_bad_input_shows_errors_keeps_what_was_typed_and_saves_nothing(triage) -
 
 def test_date_of_birth_in_the_future_is_refused(triage) -> None:
     _, client = triage
-    response = client.post(reverse("people:create"), {**NEW_PERSON, "date_of_birth_2": "2999"})
+    response = client.post(reverse("people:create"), {**NEW_PERSON, "date_of_birth_year": "2999"})
     assert response.status_code == 200
     assert not Person.objects.exists()
 
@@ -114,9 +114,9 @@ def _edit_data(person: Person, **changes: str) -> dict[str, str]:
         "version": str(person.version),
         "given_name": person.given_name,
         "family_name": person.family_name,
-        "date_of_birth_0": str(person.date_of_birth.day) if person.date_of_birth else "",
-        "date_of_birth_1": str(person.date_of_birth.month) if person.date_of_birth else "",
-        "date_of_birth_2": str(person.date_of_birth.year) if person.date_of_birth else "",
+        "date_of_birth_day": str(person.date_of_birth.day) if person.date_of_birth else "",
+        "date_of_birth_month": str(person.date_of_birth.month) if person.date_of_birth else "",
+        "date_of_birth_year": str(person.date_of_birth.year) if person.date_of_birth else "",
         "sex": person.sex,
     }
     data.update(changes)

@@ -1,0 +1,361 @@
+"""Template tags behind the shared GOV.UK components in ``macehub/templates/components``.
+
+The markup lives in the component templates; these tags only work out what to show:
+which GOV.UK pattern suits a form field's widget, the ids that tie labels, hints and
+errors together, the error summary's links, the pages to offer in pagination, and the
+notification banners for Django messages. Dates and times are shown GOV.UK style in
+the hub's time zone (Europe/London).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms, template
+from django.contrib import messages
+from django.core.paginator import Page
+from django.forms.utils import flatatt
+from django.forms.widgets import Input
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from macehub.forms import GovukDateField, GovukDateWidget
+
+register = template.Library()
+
+# Attributes the component templates write themselves; anything else a widget declares
+# (autocomplete, inputmode, spellcheck, data-*...) is passed through to the control.
+_CONTROLLED_ATTRS = frozenset(
+    {"id", "class", "name", "type", "value", "required", "disabled", "checked",
+     "aria-describedby", "rows", "cols", "multiple"}
+)
+_DATE_PART_WIDTHS = {"day": "govuk-input--width-2", "month": "govuk-input--width-2",
+                     "year": "govuk-input--width-4"}
+_FIELDSET_KINDS = frozenset({"radios", "checkboxes", "date"})
+
+
+def widget_kind(widget: forms.Widget) -> str:
+    """The GOV.UK pattern for a Django widget. Order matters: subclasses come first."""
+    if widget.is_hidden:
+        return "hidden"
+    if isinstance(widget, GovukDateWidget):
+        return "date"
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    if isinstance(widget, forms.Select):  # also SelectMultiple
+        return "select"
+    if isinstance(widget, forms.Textarea):
+        return "textarea"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.FileInput):
+        return "file"
+    if isinstance(widget, Input):
+        return "input"
+    return "other"
+
+
+@register.filter
+def widget_type(bound_field: forms.BoundField) -> str:
+    """``{{ form.x|widget_type }}``: "input", "textarea", "select", "radios", "checkboxes",
+    "checkbox", "date", "file", "hidden" or "other"."""
+    return widget_kind(bound_field.field.widget)
+
+
+@dataclass
+class Option:
+    id: str
+    name: str
+    value: str
+    label: str
+    checked: bool
+
+
+@dataclass
+class DatePart:
+    part: str
+    label: str
+    id: str
+    name: str
+    value: str
+    classes: str
+    attrs: SafeString
+
+
+@dataclass
+class FieldView:
+    """Everything ``components/field.html`` needs to draw one field."""
+
+    kind: str
+    id: str
+    name: str
+    label: str
+    label_class: str
+    legend_class: str
+    is_page_heading: bool
+    hint: str
+    hint_id: str
+    error: str
+    error_id: str
+    described_by: str
+    control_class: str
+    input_type: str
+    value: Any
+    attrs: SafeString
+    disabled: bool
+    rows: int = 5
+    checked: bool = False
+    options: list[Option] = field(default_factory=list)
+    groups: list[tuple[str | None, list[Option]]] = field(default_factory=list)
+    date_parts: list[DatePart] = field(default_factory=list)
+
+    @property
+    def uses_fieldset(self) -> bool:
+        return self.kind in _FIELDSET_KINDS
+
+
+def _first_error(bound_field: forms.BoundField) -> tuple[str, str | None]:
+    """The message and code of the field's first error ("" and None when it has none)."""
+    data = bound_field.form.errors.as_data().get(bound_field.name) if bound_field.errors else None
+    if not data:
+        return "", None
+    first = data[0]
+    return " ".join(str(message) for message in first.messages), first.code
+
+
+def _legend_class(label_class: str) -> str:
+    # "govuk-label--l" sizes a label; the same size for a legend is "govuk-fieldset__legend--l".
+    return " ".join(
+        name.replace("govuk-label--", "govuk-fieldset__legend--") for name in label_class.split()
+    )
+
+
+def _options(widget_context: dict[str, Any]) -> list[tuple[str | None, list[Option]]]:
+    groups = []
+    for group_name, group_options, _index in widget_context["optgroups"]:
+        groups.append((
+            group_name,
+            [
+                Option(
+                    id=str(option["attrs"].get("id", "")),
+                    name=option["name"],
+                    value="" if option["value"] is None else str(option["value"]),
+                    label=str(option["label"]),
+                    checked=bool(option["selected"]),
+                )
+                for option in group_options
+            ],
+        ))
+    return groups
+
+
+@register.simple_tag
+def govuk_field(
+    bound_field: forms.BoundField,
+    label_class: str | None = "",
+    is_page_heading: bool | None = False,
+    input_class: str | None = "",
+    legend_class: str | None = "",
+) -> FieldView:
+    """Work out the GOV.UK view of a bound field: ``{% govuk_field field as f %}``."""
+    widget = bound_field.field.widget
+    kind = widget_kind(widget)
+    field_id = bound_field.auto_id or bound_field.html_name
+    error, error_code = _first_error(bound_field)
+    hint = str(bound_field.help_text or "")
+    hint_id = f"{field_id}-hint" if hint else ""
+    error_id = f"{field_id}-error" if error else ""
+    label_class = label_class or ""
+    if is_page_heading and not label_class:
+        label_class = "govuk-label--l"
+
+    widget_context = widget.get_context(
+        bound_field.html_name, bound_field.value(), {"id": field_id}
+    )["widget"]
+    declared = widget_context["attrs"]
+    classes = [str(declared["class"])] if declared.get("class") else []
+    if input_class:
+        classes.append(input_class)
+    passthrough = {k: v for k, v in declared.items() if k not in _CONTROLLED_ATTRS}
+
+    view = FieldView(
+        kind=kind,
+        id=field_id,
+        name=bound_field.html_name,
+        label=str(bound_field.label),
+        label_class=label_class,
+        legend_class=legend_class or _legend_class(label_class),
+        is_page_heading=bool(is_page_heading),
+        hint=hint,
+        hint_id=hint_id,
+        error=error,
+        error_id=error_id,
+        # A single checkbox's hint sits inside its item and is referenced by the item.
+        described_by=" ".join(filter(None, (hint_id, error_id))),
+        control_class=" ".join(classes),
+        input_type=str(widget_context.get("type") or "text"),
+        value=widget_context.get("value"),
+        attrs=flatatt(passthrough),
+        disabled=bool(bound_field.field.disabled or declared.get("disabled")),
+    )
+    if kind == "textarea":
+        # Django's Textarea defaults to rows="10" (a string); GOV.UK's default is 5.
+        rows = declared.get("rows")
+        view.rows = 5 if rows in (None, "", "10") else int(rows)
+    elif kind == "checkbox":
+        view.checked = bool(declared.get("checked"))
+    elif kind in ("radios", "checkboxes", "select"):
+        view.groups = _options(widget_context)
+        view.options = [option for _name, options in view.groups for option in options]
+    elif kind == "date":
+        wrong = set(GovukDateField.parts_in_error(error_code)) if error else set()
+        for subwidget in widget_context["subwidgets"]:
+            part = subwidget["part"]
+            sub_attrs = {k: v for k, v in subwidget["attrs"].items() if k not in _CONTROLLED_ATTRS}
+            view.date_parts.append(DatePart(
+                part=part,
+                label=part.capitalize(),
+                id=str(subwidget["attrs"]["id"]),
+                name=subwidget["name"],
+                value="" if subwidget["value"] is None else str(subwidget["value"]),
+                classes=" ".join(
+                    filter(None, (_DATE_PART_WIDTHS[part],
+                                  "govuk-input--error" if part in wrong else ""))
+                ),
+                attrs=flatatt(sub_attrs),
+            ))
+    return view
+
+
+def error_target_id(bound_field: forms.BoundField) -> str:
+    """The id of the control an error-summary link for this field should move focus to."""
+    view = govuk_field(bound_field)
+    if view.kind == "date":
+        _message, code = _first_error(bound_field)
+        first_wrong = GovukDateField.parts_in_error(code)[0]
+        return next(p.id for p in view.date_parts if p.part == first_wrong)
+    if view.kind in ("radios", "checkboxes") and view.options:
+        return view.options[0].id
+    return view.id
+
+
+@register.simple_tag
+def govuk_error_summary_items(form: forms.BaseForm) -> list[dict[str, str]]:
+    """The error summary's list: non-field errors first, then each field's errors in the
+    order the fields appear, each linking to the control to correct."""
+    items = [{"text": str(error), "href": ""} for error in form.non_field_errors()]
+    for bound_field in form:
+        for error in bound_field.errors:
+            href = "" if bound_field.is_hidden else f"#{error_target_id(bound_field)}"
+            items.append({"text": str(error), "href": href})
+    return items
+
+
+@dataclass
+class PageLink:
+    number: int | None
+    href: str
+    current: bool = False
+
+    @property
+    def ellipsis(self) -> bool:
+        return self.number is None
+
+
+@dataclass
+class Pagination:
+    previous_href: str
+    next_href: str
+    items: list[PageLink]
+
+
+def _page_href(request: HttpRequest | None, page_param: str, number: int) -> str:
+    query = request.GET.copy() if request is not None else None
+    if query is None:
+        return f"?{page_param}={number}"
+    query[page_param] = str(number)
+    return f"?{query.urlencode()}"
+
+
+@register.simple_tag(takes_context=True)
+def govuk_pagination(
+    context: template.Context, page_obj: Page[Any], page_param: str = "page"
+) -> Pagination | None:
+    """Links for GOV.UK pagination that keep the rest of the query string (filters,
+    search terms); ``None`` when everything fits on one page."""
+    paginator = page_obj.paginator
+    if paginator.num_pages <= 1:
+        return None
+    request = context.get("request")
+    items = [
+        PageLink(
+            number=number,
+            href=_page_href(request, page_param, number),
+            current=number == page_obj.number,
+        )
+        if isinstance(number, int)
+        else PageLink(number=None, href="")  # Paginator.ELLIPSIS
+        for number in paginator.get_elided_page_range(page_obj.number, on_each_side=1, on_ends=1)
+    ]
+    return Pagination(
+        previous_href=_page_href(request, page_param, page_obj.previous_page_number())
+        if page_obj.has_previous() else "",
+        next_href=_page_href(request, page_param, page_obj.next_page_number())
+        if page_obj.has_next() else "",
+        items=items,
+    )
+
+
+@register.simple_tag
+def govuk_message_banners(message_list: Iterable[Any] | None) -> list[dict[str, Any]]:
+    """Django messages as notification banners: success messages in one success banner
+    (role="alert"), everything else in one "Important" banner."""
+    success: list[str] = []
+    other: list[str] = []
+    for message in message_list or ():
+        (success if message.level == messages.SUCCESS else other).append(str(message))
+    banners = []
+    if success:
+        banners.append({"type": "success", "items": success,
+                        "title_id": "govuk-notification-banner-title-success"})
+    if other:
+        banners.append({"type": "", "items": other,
+                        "title_id": "govuk-notification-banner-title"})
+    return banners
+
+
+def _govuk_time(moment: dt.datetime) -> str:
+    if moment.hour == 0 and moment.minute == 0:
+        return "midnight"
+    if moment.hour == 12 and moment.minute == 0:
+        return "midday"
+    hour = moment.hour % 12 or 12
+    minutes = f":{moment.minute:02d}" if moment.minute else ""
+    return f"{hour}{minutes}{'am' if moment.hour < 12 else 'pm'}"
+
+
+@register.filter
+def govuk_date(value: dt.date | dt.datetime | None) -> str:
+    """``14 March 2024`` (a datetime is first put in Europe/London time)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{value.day} {value:%B %Y}"
+
+
+@register.filter
+def govuk_datetime(value: dt.datetime | None) -> str:
+    """``14 March 2024 at 2:30pm`` in Europe/London time (GOV.UK style)."""
+    if value is None or value == "":
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{local.day} {local:%B %Y} at {_govuk_time(local)}"
+
+

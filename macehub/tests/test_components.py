@@ -1,0 +1,414 @@
+"""The shared components and layout, rendered without a browser: fields keep what was
+typed, errors are tied to their controls, the date input validates GOV.UK style, and the
+layout carries no inline styles (the content security policy forbids them)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from django import forms
+from django.core.paginator import Paginator
+from django.template import engines
+from django.test import RequestFactory, override_settings
+from django.utils import timezone
+
+from macehub.forms import GovukDateField, GovukDateWidget
+from macehub.tests.layout_urls import INVALID_SUBMISSION, SampleReferralForm
+
+LAYOUT_URLS = "macehub.tests.layout_urls"
+
+
+def render(source: str, context: dict[str, Any] | None = None, request: Any = None) -> str:
+    return engines["django"].from_string(source).render(context or {}, request)
+
+
+def field_html(form: forms.BaseForm, name: str, **params: str) -> str:
+    extra = " ".join(f'{key}="{value}"' for key, value in params.items())
+    return render(
+        '{% include "components/field.html" with field=field ' + extra + " %}",
+        {"field": form[name]},
+    )
+
+
+def squash(html: str) -> str:
+    return re.sub(r"\s+", " ", html)
+
+
+@pytest.fixture
+def invalid_form() -> SampleReferralForm:
+    form = SampleReferralForm(INVALID_SUBMISSION)
+    assert not form.is_valid()
+    return form
+
+
+# --- Fields ---------------------------------------------------------------------------
+
+
+def test_text_input_with_error_is_tied_to_its_hint_and_message(invalid_form: Any) -> None:
+    html = squash(field_html(invalid_form, "given_name"))
+    assert 'class="govuk-form-group govuk-form-group--error"' in html
+    assert '<label class="govuk-label" for="id_given_name">Given name</label>' in html
+    assert '<div id="id_given_name-hint" class="govuk-hint">' in html
+    assert (
+        '<p id="id_given_name-error" class="govuk-error-message">'
+        '<span class="govuk-visually-hidden">Error:</span> This field is required.</p>'
+    ) in html
+    assert 'class="govuk-input govuk-input--error"' in html
+    assert 'aria-describedby="id_given_name-hint id_given_name-error"' in html
+    # Attributes the form declares on the widget reach the input; "required" does not
+    # (GOV.UK forms validate on the server).
+    assert 'autocomplete="off"' in html and 'spellcheck="false"' in html
+    assert not re.search(r"<input[^>]*\brequired\b", html)
+
+
+def test_submitted_values_are_kept_after_errors(invalid_form: Any) -> None:
+    assert 'value="not-an-email"' in field_html(invalid_form, "email")
+    assert 'type="email"' in field_html(invalid_form, "email")
+    assert 'value="twelve"' in field_html(invalid_form, "age")
+    textarea = field_html(invalid_form, "notes")
+    assert "Seen with older males at the bus station</textarea>" in textarea
+    assert 'rows="5"' in textarea
+    checkboxes = squash(field_html(invalid_form, "indicators"))
+    assert 'id="id_indicators_0" name="indicators" type="checkbox" value="missing" checked' in (
+        checkboxes
+    )
+    assert 'value="older_associates">' in checkboxes
+    assert 'value="unexplained_gifts" checked' in checkboxes
+    date = squash(field_html(invalid_form, "date_of_birth"))
+    assert 'id="id_date_of_birth_day" name="date_of_birth_day" type="text" value="12"' in date
+    assert 'name="date_of_birth_year" type="text" value="2012"' in date
+
+
+def test_select_and_radios_keep_the_choice_made() -> None:
+    form = SampleReferralForm({"agency": "police", "risk": "medium"})
+    form.is_valid()
+    select = squash(field_html(form, "agency", input_class="govuk-!-width-one-half"))
+    assert '<select class="govuk-select govuk-!-width-one-half" id="id_agency" name="agency"' in (
+        select
+    )
+    assert '<option value="police" selected>County Police</option>' in select
+    radios = squash(field_html(form, "risk", input_class="govuk-radios--inline"))
+    assert '<div class="govuk-radios govuk-radios--inline" data-module="govuk-radios">' in radios
+    assert 'id="id_risk_1" name="risk" type="radio" value="medium" checked' in radios
+    assert '<legend class="govuk-fieldset__legend"> Risk level </legend>' in radios
+
+
+def test_single_checkbox_keeps_its_state_and_hint() -> None:
+    form = SampleReferralForm({"consent": "true"})
+    form.is_valid()
+    html = squash(field_html(form, "consent"))
+    assert 'type="checkbox" value="true" checked aria-describedby="id_consent-hint"' in html
+    assert 'class="govuk-hint govuk-checkboxes__hint"' in html
+    assert "<fieldset" not in html
+
+
+def test_page_heading_labels_and_legends() -> None:
+    form = SampleReferralForm()
+    label = squash(field_html(form, "given_name", is_page_heading="True"))
+    assert (
+        '<h1 class="govuk-label-wrapper"><label class="govuk-label govuk-label--l" '
+        'for="id_given_name">Given name</label></h1>'
+    ) in label
+    legend = squash(field_html(form, "risk", is_page_heading="True"))
+    assert '<legend class="govuk-fieldset__legend govuk-fieldset__legend--l">' in legend
+    assert '<h1 class="govuk-fieldset__heading">Risk level</h1>' in legend
+
+
+def test_unbound_date_shows_its_initial_value() -> None:
+    form = SampleReferralForm(initial={"date_of_birth": dt.date(2012, 3, 27)})
+    html = squash(field_html(form, "date_of_birth"))
+    assert 'role="group" aria-describedby="id_date_of_birth-hint"' in html
+    assert 'id="id_date_of_birth_month" name="date_of_birth_month" type="text" value="3"' in html
+    assert 'inputmode="numeric"' in html
+    assert 'autocomplete="bday-year"' in html
+    assert "govuk-input--error" not in html
+
+
+def test_date_error_marks_only_the_missing_box(invalid_form: Any) -> None:
+    html = squash(field_html(invalid_form, "date_of_birth"))
+    assert "Date of birth must include a month" in html
+    classes = dict(re.findall(r'class="govuk-input govuk-date-input__input ([^"]*)" id="([^"]*)"',
+                              html)[i][::-1] for i in range(3))
+    assert classes == {
+        "id_date_of_birth_day": "govuk-input--width-2",
+        "id_date_of_birth_month": "govuk-input--width-2 govuk-input--error",
+        "id_date_of_birth_year": "govuk-input--width-4",
+    }
+
+
+def test_hidden_fields_render_as_hidden_inputs(invalid_form: Any) -> None:
+    html = field_html(invalid_form, "source")
+    assert html.strip() == (
+        '<input type="hidden" name="source" value="layout-test" id="id_source">'
+    )
+
+
+# --- Error summary --------------------------------------------------------------------
+
+
+def test_error_summary_links_each_error_to_its_control(invalid_form: Any) -> None:
+    html = squash(render('{% include "components/error_summary.html" with form=form %}',
+                         {"form": invalid_form}))
+    assert '<div class="govuk-error-summary" data-module="govuk-error-summary">' in html
+    assert '<h2 class="govuk-error-summary__title">There is a problem</h2>' in html
+    links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', html)
+    assert links == [
+        ("id_given_name", "This field is required."),
+        ("id_email", "Enter a valid email address."),
+        ("id_age", "Enter a whole number."),
+        ("id_agency", "This field is required."),
+        ("id_risk_0", "This field is required."),
+        ("id_date_of_birth_month", "Date of birth must include a month"),
+        ("id_consent", "This field is required."),
+    ]
+
+
+def test_error_summary_lists_form_wide_errors_first_without_a_link() -> None:
+    form = SampleReferralForm({"given_name": "Duplicate"})
+    form.is_valid()
+    html = squash(render('{% include "components/error_summary.html" with form=form %}',
+                         {"form": form}))
+    assert '<ul class="govuk-list govuk-error-summary__list"> <li>A referral for this child' in (
+        html
+    )
+
+
+def test_error_summary_is_empty_without_errors() -> None:
+    form = SampleReferralForm()
+    html = render('{% include "components/error_summary.html" with form=form %}', {"form": form})
+    assert html.strip() == ""
+
+
+# --- The date field -------------------------------------------------------------------
+
+
+class DateForm(forms.Form):
+    date_of_birth = GovukDateField(not_in_future=True)
+    review_date = GovukDateField(label="Review date", not_in_past=True, required=False)
+    nhs_date = GovukDateField(label="NHS registration date", required=False)
+
+
+def date_errors(name: str, day: str, month: str, year: str) -> list[str]:
+    form = DateForm({f"{name}_day": day, f"{name}_month": month, f"{name}_year": year,
+                     **({} if name == "date_of_birth" else {"date_of_birth_day": "1",
+                        "date_of_birth_month": "1", "date_of_birth_year": "2010"})})
+    form.is_valid()
+    return list(form.errors.get(name, []))
+
+
+@pytest.mark.parametrize(
+    ("day", "month", "year", "message"),
+    [
+        ("", "", "", "Enter date of birth"),
+        ("12", "", "2012", "Date of birth must include a month"),
+        ("", "", "2012", "Date of birth must include a day and month"),
+        ("12", "3", "", "Date of birth must include a year"),
+        ("31", "2", "2012", "Date of birth must be a real date"),
+        ("12", "13", "2012", "Date of birth must be a real date"),
+        ("1st", "3", "2012", "Date of birth must be a real date"),
+        ("12", "Marchember", "2012", "Date of birth must be a real date"),
+        ("12", "3", "12", "Year must include 4 numbers"),
+        ("1", "1", "2999", "Date of birth must be today or in the past"),
+    ],
+)
+def test_date_field_messages(day: str, month: str, year: str, message: str) -> None:
+    assert date_errors("date_of_birth", day, month, year) == [message]
+
+
+def test_date_field_keeps_acronyms_and_checks_the_past() -> None:
+    assert date_errors("nhs_date", "", "4", "") == [
+        "NHS registration date must include a day and year"
+    ]
+    assert date_errors("review_date", "1", "1", "2001") == [
+        "Review date must be today or in the future"
+    ]
+
+
+def test_date_field_returns_a_date_and_accepts_month_names() -> None:
+    form = DateForm({"date_of_birth_day": " 27 ", "date_of_birth_month": "Mar",
+                     "date_of_birth_year": "2012", "review_date_day": "",
+                     "review_date_month": "", "review_date_year": ""})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["date_of_birth"] == dt.date(2012, 3, 27)
+    assert form.cleaned_data["review_date"] is None
+
+
+def test_today_is_allowed_for_a_date_not_in_the_future() -> None:
+    today = timezone.localdate()
+    assert date_errors("date_of_birth", str(today.day), str(today.month), str(today.year)) == []
+
+
+def test_date_field_custom_messages_and_error_parts() -> None:
+    field = GovukDateField(label="Date of incident",
+                           error_messages={"required": "Enter the date of the incident"})
+    with pytest.raises(forms.ValidationError) as caught:
+        field.clean(["", "", ""])
+    assert caught.value.messages == ["Enter the date of the incident"]
+    assert GovukDateField.parts_in_error("missing_day_year") == ("day", "year")
+    assert GovukDateField.parts_in_error("invalid") == ("day", "month", "year")
+    assert GovukDateField.parts_in_error("year_digits") == ("year",)
+
+
+def test_date_widget_names_and_has_changed() -> None:
+    widget = GovukDateWidget()
+    assert widget.value_from_datadict(
+        {"when_day": "1", "when_month": "2", "when_year": "2020"}, {}, "when"
+    ) == ["1", "2", "2020"]
+    assert widget.id_for_label("id_when") == "id_when_day"
+    field = GovukDateField()
+    assert not field.has_changed(dt.date(2020, 2, 1), ["1", "2", "2020"])
+    assert field.has_changed(dt.date(2020, 2, 1), ["1", "", "2020"])
+
+
+# --- Other components -----------------------------------------------------------------
+
+
+def test_summary_rows() -> None:
+    html = squash(render(
+        '{% include "components/summary_row.html" with key="Name" value="Jordan" '
+        'action_href="/edit/" %}'
+        '{% include "components/summary_row.html" with key="Ethnicity" value="" '
+        "others_have_actions=True %}"
+        '{% include "components/summary_row.html" with key="Children" value=0 %}'
+    ))
+    assert (
+        '<a class="govuk-link" href="/edit/">Change<span class="govuk-visually-hidden"> Name'
+        "</span></a>"
+    ) in html
+    assert (
+        '<div class="govuk-summary-list__row govuk-summary-list__row--no-actions"> '
+        '<dt class="govuk-summary-list__key">Ethnicity</dt> '
+        '<dd class="govuk-summary-list__value">Not recorded</dd>'
+    ) in html
+    assert '<dd class="govuk-summary-list__value">0</dd>' in html
+
+
+def test_pagination_keeps_the_query_and_elides_pages() -> None:
+    request = RequestFactory().get("/people/", {"q": "Jordan Example", "page": "5", "sort": "dob"})
+    page_obj = Paginator(range(200), 10).get_page(5)
+    html = squash(render('{% include "components/pagination.html" with page_obj=page_obj %}',
+                         {"page_obj": page_obj, "request": request}))
+    assert '<nav class="govuk-pagination" aria-label="Pagination">' in html
+    assert 'href="?q=Jordan+Example&amp;page=4&amp;sort=dob" rel="prev"' in html
+    assert 'href="?q=Jordan+Example&amp;page=6&amp;sort=dob" rel="next"' in html
+    numbers = re.findall(r'aria-label="Page (\d+)"', html)
+    assert numbers == ["1", "4", "5", "6", "20"]
+    assert html.count("govuk-pagination__item--ellipsis") == 2
+    assert 'aria-label="Page 5" aria-current="page"' in html
+
+
+def test_pagination_is_empty_for_one_page() -> None:
+    page_obj = Paginator(range(5), 10).get_page(1)
+    html = render('{% include "components/pagination.html" with page_obj=page_obj %}',
+                  {"page_obj": page_obj})
+    assert html.strip() == ""
+
+
+def test_notification_banner_types() -> None:
+    success = squash(render(
+        '{% include "components/notification_banner.html" with type="success" items=items %}',
+        {"items": ["Person saved"]},
+    ))
+    assert 'class="govuk-notification-banner govuk-notification-banner--success" role="alert"' in (
+        success
+    )
+    assert ">Success</h2>" in success
+    assert '<p class="govuk-notification-banner__heading">Person saved</p>' in success
+    important = squash(render(
+        '{% include "components/notification_banner.html" with text="Case closed" %}'
+    ))
+    assert 'class="govuk-notification-banner" role="region"' in important
+    assert ">Important</h2>" in important
+
+
+def test_tag_back_link_badge_and_sub_navigation() -> None:
+    assert render('{% include "components/tag.html" with text="Closed" colour="grey" %}').strip() \
+        == '<strong class="govuk-tag govuk-tag--grey">Closed</strong>'
+    assert render('{% include "components/tag.html" with text="Open" %}').strip() \
+        == '<strong class="govuk-tag">Open</strong>'
+    assert render('{% include "components/back_link.html" with href="/people/" %}').strip() \
+        == '<a href="/people/" class="govuk-back-link">Back</a>'
+    assert render('{% include "components/badge.html" with text="3" colour="red" %}').strip() \
+        == '<span class="moj-badge moj-badge--red">3</span>'
+    nav = squash(render('{% include "components/sub_navigation.html" with items=items %}',
+                        {"items": [{"text": "Plan", "href": "/plan/", "active": True}]}))
+    assert '<a class="moj-sub-navigation__link" href="/plan/" aria-current="page">Plan</a>' in nav
+
+
+def test_govuk_date_filters() -> None:
+    moment = dt.datetime(2024, 7, 1, 13, 5, tzinfo=dt.UTC)  # 2:05pm in London (BST)
+    html = render("{% load govuk %}{{ d|govuk_date }} / {{ m|govuk_datetime }} / "
+                  "{{ noon|govuk_datetime }}",
+                  {"d": dt.date(2024, 3, 4), "m": moment,
+                   "noon": dt.datetime(2024, 1, 2, 12, 0, tzinfo=dt.UTC)})
+    assert html == "4 March 2024 / 1 July 2024 at 2:05pm / 2 January 2024 at midday"
+
+
+# --- The layout -----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.urls(LAYOUT_URLS)
+@override_settings(DEMO_MODE=True)
+def test_layout_has_the_demo_banner_title_and_no_inline_styles(client: Any) -> None:
+    response = client.get("/components/?invalid=1")
+    html = response.content.decode()
+    assert "<title>Error: Components – MACE Hub</title>" in html
+    assert '<html lang="en-GB" class="govuk-template">' in html
+    assert "DEMO</strong>" in html and "Synthetic data only – this is a demonstration" in html
+    assert 'href="#main-content" class="govuk-skip-link"' in html
+    assert '<main class="govuk-main-wrapper" id="main-content">' in html
+    assert "style=" not in html and "<style" not in html
+    nonce = response.wsgi_request.csp_nonce
+    scripts = re.findall(r"<script[^>]*>", html)
+    assert scripts and all(f'nonce="{nonce}"' in tag for tag in scripts)
+    # Django messages are shown in notification banners: success apart from the rest.
+    assert "govuk-notification-banner--success" in html and "Draft kept" in html
+    assert "Triage meets at 10am" in html
+
+
+@pytest.mark.urls(LAYOUT_URLS)
+def test_layout_without_demo_mode_has_no_demo_banner(client: Any, db: Any) -> None:
+    with override_settings(DEMO_MODE=False):
+        html = client.get("/layout/").content.decode()
+    assert "Synthetic data only" not in html
+    assert "<title>Layout check – MACE Hub</title>" in html
+
+
+@pytest.mark.urls(LAYOUT_URLS)
+def test_identity_bar_shows_the_user_and_a_sign_out_button(
+    client: Any, hub_user_factory: Any
+) -> None:
+    from macehub.accounts.roles import Role
+    from macehub.testing.factories import verified_login
+
+    user = hub_user_factory("alex.analyst", Role.ANALYST, Role.INVESTIGATOR)
+    verified_login(client, user)
+    html = squash(client.get("/layout/").content.decode())
+    assert '<span class="govuk-!-font-weight-bold">Alex Tester</span>' in html
+    assert "– County Police</span>" in html
+    assert "(Analyst, Investigator)" in html
+    assert '<form method="post" action="/accounts/logout/" novalidate>' in html
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert ">Sign out</button>" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.urls(LAYOUT_URLS)
+@pytest.mark.parametrize(
+    ("status", "heading"),
+    [
+        (403, "You do not have permission to see this page"),
+        (404, "Page not found"),
+        (500, "Sorry, there is a problem with the service"),
+    ],
+)
+def test_error_pages(client: Any, status: int, heading: str) -> None:
+    response = client.get(f"/errors/{status}/")
+    html = response.content.decode()
+    assert response.status_code == status
+    assert f'<h1 class="govuk-heading-l">{heading}</h1>' in html
+    assert f"<title>{heading} – MACE Hub</title>" in html
