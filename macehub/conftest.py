@@ -15,6 +15,8 @@ from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import AgencyKind, Role
 from macehub.people.codelists import load_ethnic_groups
 from macehub.people.models import EthnicGroup, EthnicGroupFamily
+from macehub.referrals.catalogue import load_indicators
+from macehub.referrals.models import Indicator
 from macehub.testing.factories import make_agency, make_team, make_user, verified_login
 
 pytest_plugins = ["macehub.testing.pytest_browser"]
@@ -32,6 +34,8 @@ def _code_lists(request: pytest.FixtureRequest) -> None:
         return
     if not EthnicGroup.objects.exists():
         load_ethnic_groups(EthnicGroupFamily, EthnicGroup)
+    if not Indicator.objects.exists():
+        load_indicators(Indicator)
 
 
 @pytest.fixture

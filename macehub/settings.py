@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "macehub.access",
     "macehub.audit",
     "macehub.people",
+    "macehub.referrals",
+    "macehub.cases",
     "macehub.demo",
 ]
 

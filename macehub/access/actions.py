@@ -13,6 +13,18 @@ class Action(StrEnum):
     PERSON_CREATE = "person.create"
     PERSON_CHANGE = "person.change"
     PERSON_ACCESS_LOG = "person.access_log"
+    # Referrals (C1)
+    REFERRAL_SUBMIT = "referral.submit"
+    REFERRAL_VIEW_OWN = "referral.view_own"
+    REFERRAL_VIEW = "referral.view"
+    REFERRAL_TRIAGE = "referral.triage"
+    # Child safeguarding cases (C2)
+    CASE_LIST = "case.list"
+    CASE_VIEW = "case.view"
+    CASE_OPEN = "case.open"
+    CASE_CHANGE = "case.change"
+    CASE_RECORD_WORK = "case.record_work"
+    CASE_RESTRICT = "case.restrict"
     # Areas and census populations (aggregates, no personal data)
     AREA_VIEW = "area.view"
     # Information governance

@@ -50,6 +50,11 @@ PEOPLE_RECORDING_ROLES = frozenset(
     {Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR}
 )
 
+REFERRING_ROLES = frozenset(
+    {Role.REFERRER, Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.VICTIM_ADVOCATE}
+)
+CASE_WORK_ROLES = PEOPLE_WORK_ROLES
+
 
 def person_relation(user: User) -> Q:
     """People a user may know exist, by their relation to each record.
@@ -58,15 +63,55 @@ def person_relation(user: User) -> Q:
       and audit who saw what).
     - A restricted record is seen only by the users allocated to it.
     - Otherwise hub team members see every record; partner staff see the records their
-      agency holds, the ones shared with their agency, and those allocated to them.
+      agency holds, the ones shared with their agency, those allocated to them, and the
+      children whose cases they are linked to.
     """
     if Role.INFORMATION_GOVERNANCE in user.role_codes:
         return Q()
     allocated = Q(allocations__user=user)
     if user.is_hub_member:
         return allocated | Q(is_restricted=False)
-    own_or_shared = Q(owning_agency_id=user.agency_id) | Q(shares__agency_id=user.agency_id)
+    own_or_shared = (
+        Q(owning_agency_id=user.agency_id)
+        | Q(shares__agency_id=user.agency_id)
+        | _partner_case_links(user, prefix="cases__")
+    )
     return allocated | (Q(is_restricted=False) & own_or_shared)
+
+
+def _partner_case_links(user: User, prefix: str = "") -> Q:
+    """A partner's links to a case: allocated to it, its key worker or current advocate,
+    its lead agency, or an agency it is shared with."""
+    return (
+        Q(**{f"{prefix}allocations__user": user})
+        | Q(**{f"{prefix}key_worker": user})
+        | Q(**{f"{prefix}advocacy__advocate": user, f"{prefix}advocacy__ended_on__isnull": True})
+        | Q(**{f"{prefix}lead_agency_id": user.agency_id})
+        | Q(**{f"{prefix}shares__agency_id": user.agency_id})
+    )
+
+
+def case_relation(user: User) -> Q:
+    """Cases a user may know exist.
+
+    Hub team members and information governance see every case (a restricted case asks
+    them for a reason when they open it); partner staff see the cases they are linked to.
+    """
+    if Role.INFORMATION_GOVERNANCE in user.role_codes or user.is_hub_member:
+        return Q()
+    return _partner_case_links(user)
+
+
+def referral_relation(user: User) -> Q:
+    """Hub staff and information governance see every referral; anyone else sees only
+    the referrals they made themselves."""
+    if Role.INFORMATION_GOVERNANCE in user.role_codes or user.is_hub_member:
+        return Q()
+    return Q(referrer=user)
+
+
+def own_referrals(user: User) -> Q:
+    return Q(referrer=user)
 
 
 @dataclass(frozen=True)
@@ -104,6 +149,48 @@ RULES: dict[Action, Rule] = {
         "See who viewed or changed a person's record",
         relation=person_relation,
         seen_through=Action.PERSON_VIEW,
+    ),
+    Action.REFERRAL_SUBMIT: Rule(REFERRING_ROLES, "Refer a child to the hub"),
+    Action.REFERRAL_VIEW_OWN: Rule(
+        REFERRING_ROLES,
+        "See the status and outcome of one's own referrals",
+        relation=own_referrals,
+    ),
+    Action.REFERRAL_VIEW: Rule(
+        frozenset({Role.TRIAGE, Role.SUPERVISOR, Role.ANALYST, Role.MEETING_CHAIR,
+                   Role.INVESTIGATOR, Role.INFORMATION_GOVERNANCE}),
+        "Read referrals in full",
+        relation=referral_relation,
+    ),
+    Action.REFERRAL_TRIAGE: Rule(
+        frozenset({Role.TRIAGE, Role.SUPERVISOR}),
+        "Screen referrals and record triage decisions",
+        relation=referral_relation,
+        seen_through=Action.REFERRAL_VIEW,
+    ),
+    Action.CASE_LIST: Rule(CASE_WORK_ROLES, "List the child safeguarding cases one may see"),
+    Action.CASE_VIEW: Rule(CASE_WORK_ROLES, "Open a child's case", relation=case_relation),
+    Action.CASE_OPEN: Rule(
+        frozenset({Role.TRIAGE, Role.SUPERVISOR}), "Open a MACE case for a child"
+    ),
+    Action.CASE_RECORD_WORK: Rule(
+        frozenset({Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.VICTIM_ADVOCATE,
+                   Role.MEETING_CHAIR}),
+        "Record contacts, plan items, missing episodes and outcomes on a case",
+        relation=case_relation,
+        seen_through=Action.CASE_VIEW,
+    ),
+    Action.CASE_CHANGE: Rule(
+        frozenset({Role.TRIAGE, Role.SUPERVISOR, Role.MEETING_CHAIR}),
+        "Change a case's risk tier, workers, sharing, or close it",
+        relation=case_relation,
+        seen_through=Action.CASE_VIEW,
+    ),
+    Action.CASE_RESTRICT: Rule(
+        frozenset({Role.SUPERVISOR, Role.INFORMATION_GOVERNANCE}),
+        "Mark a case restricted or lift the restriction",
+        relation=case_relation,
+        seen_through=Action.CASE_VIEW,
     ),
     Action.AREA_VIEW: Rule(
         frozenset(

@@ -30,6 +30,32 @@ EXPECTED_ROLES = {
         Role.ANALYST, Role.SENIOR_LEADER, Role.SCRUTINY, Role.INFORMATION_GOVERNANCE,
     },
     Action.USE_HUB: set(Role),
+    Action.REFERRAL_SUBMIT: {
+        Role.REFERRER, Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.VICTIM_ADVOCATE,
+    },
+    Action.REFERRAL_VIEW_OWN: {
+        Role.REFERRER, Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.VICTIM_ADVOCATE,
+    },
+    Action.REFERRAL_VIEW: {
+        Role.TRIAGE, Role.SUPERVISOR, Role.ANALYST, Role.MEETING_CHAIR, Role.INVESTIGATOR,
+        Role.INFORMATION_GOVERNANCE,
+    },
+    Action.REFERRAL_TRIAGE: {Role.TRIAGE, Role.SUPERVISOR},
+    Action.CASE_LIST: {
+        Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR, Role.VICTIM_ADVOCATE,
+        Role.MEETING_CHAIR, Role.FORENSICS, Role.INFORMATION_GOVERNANCE,
+    },
+    Action.CASE_VIEW: {
+        Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR, Role.VICTIM_ADVOCATE,
+        Role.MEETING_CHAIR, Role.FORENSICS, Role.INFORMATION_GOVERNANCE,
+    },
+    Action.CASE_OPEN: {Role.TRIAGE, Role.SUPERVISOR},
+    Action.CASE_RECORD_WORK: {
+        Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.VICTIM_ADVOCATE,
+        Role.MEETING_CHAIR,
+    },
+    Action.CASE_CHANGE: {Role.TRIAGE, Role.SUPERVISOR, Role.MEETING_CHAIR},
+    Action.CASE_RESTRICT: {Role.SUPERVISOR, Role.INFORMATION_GOVERNANCE},
 }
 
 
@@ -38,8 +64,9 @@ def test_roles_allowed_each_action(action: Action) -> None:
     assert set(policy.RULES[action].roles) == EXPECTED_ROLES[action]
 
 
-def test_every_action_has_a_rule() -> None:
+def test_every_action_has_a_rule_and_an_expectation() -> None:
     assert set(policy.RULES) == set(Action)
+    assert set(EXPECTED_ROLES) | {Action.PERSON_VIEW} == set(Action)
 
 
 def test_aggregate_only_roles_never_see_people() -> None:

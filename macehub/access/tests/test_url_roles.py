@@ -10,12 +10,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import importlib
+
 import pytest
+from django.apps import apps
+from django.db.models import Model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from macehub.access.actions import Action
-from macehub.access.policy import RULES, allows
+from macehub.access.policy import RULES, allows, can
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
 from macehub.people.models import Area
@@ -75,22 +79,48 @@ def test_every_view_declares_an_action_the_policy_knows() -> None:
 
 @pytest.fixture
 def samples(hub_agency: Agency, hub_team: Team) -> dict[str, Any]:
+    """One record for each URL keyword. Apps add their own in ``tests/url_samples.py``
+    with ``build(samples: dict[str, Any]) -> None``, putting model instances (or plain
+    values) under the keyword names their URLs use.
+
+    By convention the first keyword of a URL names the record its action is about.
+    """
     person = make_person(hub_agency, given_name="Jordan", family_name="Sample")
-    area = Area.objects.create(code="E05999999", name="Sample Ward", kind="ward")
     other = make_user("sample.user", Role.REFERRER, agency=hub_agency, team=hub_team)
-    return {
-        "person_pk": person.pk,
-        "agency_pk": hub_agency.pk,
-        "team_pk": hub_team.pk,
-        "user_pk": other.pk,
-        "area_code": area.code,
+    built: dict[str, Any] = {
+        "person_pk": person,
+        "agency_pk": hub_agency,
+        "team_pk": hub_team,
+        "user_pk": other,
+        "area_code": Area.objects.create(code="E05999999", name="Sample Ward", kind="ward"),
+        "hub_team": hub_team,
+        "hub_agency": hub_agency,
     }
+    for config in apps.get_app_configs():
+        if not config.name.startswith("macehub."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.tests.url_samples")
+        except ModuleNotFoundError:
+            continue
+        module.build(built)
+    return built
+
+
+def _value(sample: Any, kwarg: str) -> Any:
+    if isinstance(sample, Model):
+        return getattr(sample, "code") if kwarg.endswith("_code") else sample.pk
+    return sample
 
 
 def _url(route: Route, samples: dict[str, Any]) -> str:
     missing = [name for name in route.kwargs if name not in samples]
-    assert not missing, f"Add a sample value for {missing} used by {route.name}"
-    url = reverse(route.name, kwargs={name: samples[name] for name in route.kwargs})
+    assert not missing, (
+        f"Add a sample for {missing} used by {route.name} (in your app's tests/url_samples.py)"
+    )
+    url = reverse(
+        route.name, kwargs={name: _value(samples[name], name) for name in route.kwargs}
+    )
     query = SAMPLE_QUERY.get(route.name)
     return f"{url}?{query}" if query else url
 
@@ -101,10 +131,11 @@ def _expected(user: User, route: Route, samples: dict[str, Any]) -> str:
     rule = RULES[action]
     if rule.relation is None:
         return "allowed" if allows(user, action) else "refused"
+    record = samples[route.kwargs[0]]
     seen_through = rule.seen_through or action
-    if not allows(user, seen_through):
+    if not can(user, seen_through, record):
         return "hidden"
-    return "allowed" if allows(user, action) else "refused"
+    return "allowed" if can(user, action, record) else "refused"
 
 
 def _outcome(client: Client, url: str) -> tuple[str, int]:

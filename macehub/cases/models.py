@@ -1,0 +1,235 @@
+"""Child safeguarding cases: one open case per child across agencies, with the risk tier
+and its history, the workers and advocates (with continuity), the safeguarding plan,
+contacts, missing episodes and outcomes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from macehub.cases.codes import CaseStatus, ClosureReason, ContactKind, OutcomeKind, PlanItemStatus
+from macehub.referrals.codes import RiskTier
+
+RETURN_INTERVIEW_WITHIN = dt.timedelta(hours=72)
+
+
+class Case(models.Model):
+    reference = models.CharField(max_length=20, unique=True)
+    child = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="cases")
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="cases",
+    )
+    opened_at = models.DateTimeField(db_index=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    lead_agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.PROTECT, related_name="led_cases"
+    )
+    key_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="key_worker_cases",
+    )
+    risk_tier = models.CharField(max_length=10, choices=RiskTier.choices, db_index=True)
+    is_restricted = models.BooleanField(
+        default=False, help_text="Opening a restricted case asks for a reason, which is audited."
+    )
+    status = models.CharField(
+        max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN, db_index=True
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closure_reason = models.CharField(max_length=20, choices=ClosureReason.choices, blank=True)
+    closure_note = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child"], condition=Q(status="open"), name="one_open_case_per_child"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open") | (Q(closed_at__isnull=False) & ~Q(closure_reason="")),
+                name="closed_case_has_date_and_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class RiskTierChange(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tier_history")
+    from_tier = models.CharField(max_length=10, choices=RiskTier.choices, blank=True)
+    to_tier = models.CharField(max_length=10, choices=RiskTier.choices)
+    changed_at = models.DateTimeField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.from_tier or '–'} → {self.to_tier}"
+
+
+class AdvocateAllocation(models.Model):
+    """A named victim advocate for the child; each change of advocate is a new row, so
+    the number of changes per child measures continuity."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="advocacy")
+    advocate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="advocacy"
+    )
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["started_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(ended_on__isnull=True),
+                name="one_current_advocate_per_case",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.advocate_id} from {self.started_on}"
+
+
+class CaseAllocation(models.Model):
+    """A member of partner staff allocated to work on the case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="allocations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_allocations"
+    )
+    allocated_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "user"], name="case_allocation_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.user_id}"
+
+
+class CaseShare(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shares")
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="+")
+    shared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "agency"], name="case_share_once")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.agency_id}"
+
+
+class PlanItem(models.Model):
+    """One action of the child's safeguarding plan, owned by a named person."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plan_items")
+    action = models.TextField()
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    owner_agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField(db_index=True)
+    status = models.CharField(
+        max_length=10, choices=PlanItemStatus.choices, default=PlanItemStatus.OPEN, db_index=True
+    )
+    completed_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.action[:60]
+
+
+class Contact(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contacts")
+    occurred_at = models.DateTimeField()
+    kind = models.CharField(max_length=20, choices=ContactKind.choices)
+    with_whom = models.CharField(max_length=200)
+    summary = models.TextField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-occurred_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d}"
+
+
+class MissingEpisode(models.Model):
+    """A time the child went missing; a return home interview is due within 72 hours of
+    their return."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="missing_episodes")
+    went_missing_at = models.DateTimeField()
+    returned_at = models.DateTimeField(null=True, blank=True)
+    return_interview_at = models.DateTimeField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-went_missing_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(returned_at__isnull=True)
+                | Q(returned_at__gte=models.F("went_missing_at")),
+                name="returned_after_missing",
+            ),
+            models.CheckConstraint(
+                condition=Q(return_interview_at__isnull=True)
+                | (Q(returned_at__isnull=False)
+                   & Q(return_interview_at__gte=models.F("returned_at"))),
+                name="interview_after_return",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Missing {self.went_missing_at:%Y-%m-%d}"
+
+    @property
+    def return_interview_due_at(self) -> dt.datetime | None:
+        return self.returned_at + RETURN_INTERVIEW_WITHIN if self.returned_at else None
+
+    @property
+    def interview_within_time(self) -> bool | None:
+        due = self.return_interview_due_at
+        if due is None or self.return_interview_at is None:
+            return None
+        return self.return_interview_at <= due
+
+
+class CaseOutcome(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outcomes")
+    kind = models.CharField(max_length=20, choices=OutcomeKind.choices)
+    recorded_on = models.DateField()
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-recorded_on"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()

@@ -1,0 +1,79 @@
+"""The referral and triage code lists (DOMAIN.md): sources, exploitation models, BRAG
+ratings, risk tiers and triage outcomes. Held once here; indicators are data in
+``referrals/data/indicators.csv``."""
+
+from django.db import models
+
+
+class IndicatorDomain(models.TextChoices):
+    HEALTH = "health", "Health"
+    BEHAVIOUR = "behaviour", "Behaviour"
+    GROOMING = "grooming", "Grooming"
+    ONLINE = "online", "Online"
+
+
+class ReferralSource(models.TextChoices):
+    SCHOOL = "school", "School or education"
+    HEALTH = "health", "Health"
+    SOCIAL_CARE = "social_care", "Children's social care"
+    POLICE = "police", "Police"
+    VOLUNTARY_SECTOR = "voluntary_sector", "Voluntary sector"
+    OTHER = "other", "Other agency"
+
+
+class ExploitationModel(models.TextChoices):
+    INAPPROPRIATE_RELATIONSHIP = "inappropriate_relationship", "Inappropriate relationship"
+    BOYFRIEND = "boyfriend", "Boyfriend model"
+    PEER_ON_PEER = "peer_on_peer", "Peer-on-peer"
+    PARTY = "party", "Party model"
+    ONLINE = "online", "Online"
+    LONE_OFFENDER = "lone_offender", "Lone offender"
+    GROUP_GANG = "group_gang", "Group or gang"
+    NOT_KNOWN = "not_known", "Not known yet"
+
+
+class OnlinePlatform(models.TextChoices):
+    SNAPCHAT = "snapchat", "Snapchat"
+    INSTAGRAM = "instagram", "Instagram"
+    TIKTOK = "tiktok", "TikTok"
+    WHATSAPP = "whatsapp", "WhatsApp"
+    TELEGRAM = "telegram", "Telegram"
+    FACEBOOK = "facebook", "Facebook or Messenger"
+    X = "x", "X (Twitter)"
+    DISCORD = "discord", "Discord"
+    GAMING = "gaming", "Online gaming"
+    DATING = "dating", "Dating apps"
+    OTHER = "other", "Other"
+
+
+class Brag(models.TextChoices):
+    """MASH BRAG rating: how urgently partner information and a decision are needed."""
+
+    RED = "red", "Red – possible child protection concern"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+    BLUE = "blue", "Blue – no MASH response"
+
+
+class RiskTier(models.TextChoices):
+    HIGH = "high", "High – being exploited"
+    MEDIUM = "medium", "Medium – at significant risk"
+    LOW = "low", "Low – vulnerable"
+
+
+# Ordering of tiers for comparisons and sorting (higher is more serious).
+RISK_TIER_RANK = {RiskTier.LOW: 1, RiskTier.MEDIUM: 2, RiskTier.HIGH: 3}
+
+
+class TriageOutcome(models.TextChoices):
+    NO_FURTHER_ACTION = "nfa", "No further action"
+    ADVICE_SIGNPOSTING = "advice", "Advice and signposting"
+    EARLY_HELP = "early_help", "Early help"
+    STRATEGY_DISCUSSION = "strategy_discussion", "Strategy discussion"
+    SECTION_47 = "section_47", "Section 47 enquiry"
+    OPEN_MACE_CASE = "open_case", "Open a MACE case"
+
+
+class ReferralStatus(models.TextChoices):
+    AWAITING_TRIAGE = "awaiting_triage", "Awaiting triage"
+    DECIDED = "decided", "Decided"
