@@ -208,5 +208,22 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
 
+# Referral decision clocks by BRAG rating (DOMAIN.md): hours, or working days for the
+# Working Together "one working day" clock. Working days skip weekends and England and
+# Wales bank holidays.
+REFERRAL_DECISION_CLOCKS = {
+    "red": {"hours": env_int("MACEHUB_CLOCK_RED_HOURS", 2)},
+    "amber": {"hours": env_int("MACEHUB_CLOCK_AMBER_HOURS", 6)},
+    "green": {"hours": env_int("MACEHUB_CLOCK_GREEN_HOURS", 24)},
+    "blue": {"working_days": env_int("MACEHUB_CLOCK_BLUE_WORKING_DAYS", 1)},
+}
+# Screening thresholds: a suggestion only; a person decides.
+SCREENING_THRESHOLDS = {"high": 10, "medium": 5, "low": 1, "high_indicators_for_high": 2}
+# A return home interview is due within this many hours of a missing child's return.
+RETURN_INTERVIEW_HOURS = env_int("MACEHUB_RETURN_INTERVIEW_HOURS", 72)
+# This many missing episodes within the window prompts a strategy meeting (local rule).
+MISSING_EPISODES_FOR_STRATEGY_MEETING = env_int("MACEHUB_MISSING_EPISODES_THRESHOLD", 3)
+MISSING_EPISODES_WINDOW_DAYS = env_int("MACEHUB_MISSING_EPISODES_WINDOW_DAYS", 30)
+
 # The agency code of the hub itself: its staff see hub records without per-record sharing.
 HUB_TEAM_LABEL = env_str("MACEHUB_HUB_NAME", "MACE Hub")

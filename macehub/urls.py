@@ -8,6 +8,8 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("macehub.accounts.urls")),
     path("people/", include("macehub.people.urls")),
+    path("referrals/", include("macehub.referrals.urls")),
+    path("cases/", include("macehub.cases.urls")),
     path("audit/", include("macehub.audit.urls")),
     path("api/", include("macehub.api_urls")),
 ]

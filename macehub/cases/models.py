@@ -13,7 +13,10 @@ from django.db.models import Q
 from macehub.cases.codes import CaseStatus, ClosureReason, ContactKind, OutcomeKind, PlanItemStatus
 from macehub.referrals.codes import RiskTier
 
-RETURN_INTERVIEW_WITHIN = dt.timedelta(hours=72)
+
+
+def return_interview_window() -> dt.timedelta:
+    return dt.timedelta(hours=settings.RETURN_INTERVIEW_HOURS)
 
 
 class Case(models.Model):
@@ -209,7 +212,7 @@ class MissingEpisode(models.Model):
 
     @property
     def return_interview_due_at(self) -> dt.datetime | None:
-        return self.returned_at + RETURN_INTERVIEW_WITHIN if self.returned_at else None
+        return self.returned_at + return_interview_window() if self.returned_at else None
 
     @property
     def interview_within_time(self) -> bool | None:

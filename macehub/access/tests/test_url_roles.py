@@ -6,11 +6,10 @@ routed, and a view that declares no access action fails here.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-
-import importlib
 
 import pytest
 from django.apps import apps
@@ -109,7 +108,7 @@ def samples(hub_agency: Agency, hub_team: Team) -> dict[str, Any]:
 
 def _value(sample: Any, kwarg: str) -> Any:
     if isinstance(sample, Model):
-        return getattr(sample, "code") if kwarg.endswith("_code") else sample.pk
+        return sample.code if kwarg.endswith("_code") else sample.pk
     return sample
 
 
