@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "macehub.people",
     "macehub.referrals",
     "macehub.cases",
+    "macehub.intelligence",
     "macehub.demo",
 ]
 

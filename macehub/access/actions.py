@@ -25,6 +25,17 @@ class Action(StrEnum):
     CASE_CHANGE = "case.change"
     CASE_RECORD_WORK = "case.record_work"
     CASE_RESTRICT = "case.restrict"
+    # Intelligence (C3)
+    INTELLIGENCE_SUBMIT = "intelligence.submit"
+    INTELLIGENCE_SUBMISSION_VIEW_OWN = "intelligence.submission_view_own"
+    INTELLIGENCE_RECORD = "intelligence.record"
+    INTELLIGENCE_REVIEW = "intelligence.review"
+    INTELLIGENCE_VIEW = "intelligence.view"
+    INTELLIGENCE_VIEW_SOURCE = "intelligence.view_source"
+    INTELLIGENCE_DISSEMINATE = "intelligence.disseminate"
+    INTELLIGENCE_EXPORT = "intelligence.export"
+    ENTITY_VIEW = "entity.view"
+    ENTITY_SEARCH = "entity.search"
     # Areas and census populations (aggregates, no personal data)
     AREA_VIEW = "area.view"
     # Information governance

@@ -54,6 +54,12 @@ REFERRING_ROLES = frozenset(
     {Role.REFERRER, Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.VICTIM_ADVOCATE}
 )
 CASE_WORK_ROLES = PEOPLE_WORK_ROLES
+INTELLIGENCE_ROLES = frozenset(
+    {Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR, Role.MEETING_CHAIR,
+     Role.VICTIM_ADVOCATE, Role.FORENSICS}
+)
+INTELLIGENCE_RECORDING_ROLES = frozenset({Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR})
+INTELLIGENCE_RESEARCH_ROLES = frozenset({Role.ANALYST, Role.SUPERVISOR})
 
 
 def person_relation(user: User) -> Q:
@@ -112,6 +118,48 @@ def referral_relation(user: User) -> Q:
 
 def own_referrals(user: User) -> Q:
     return Q(referrer=user)
+
+
+def _never(prefix: str) -> Q:
+    return Q(**{f"{prefix}pk__in": []})
+
+
+def report_relation(user: User, prefix: str = "") -> Q:
+    """Intelligence reports a user may know exist: handling codes enforced here.
+
+    - The owning team sees its own reports (and only it sees source details).
+    - Handling code C: only the teams and agencies its conditions name.
+    - Handling code P: hub team members, and agencies it was disseminated to.
+    Nobody else, whatever their role: information governance included.
+    """
+    p = prefix
+    owning = Q(**{f"{p}owning_team_id": user.team_id}) if user.team_id else _never(p)
+    named = Q(**{f"{p}permitted_agencies": user.agency_id}) if user.agency_id else _never(p)
+    if user.team_id:
+        named |= Q(**{f"{p}permitted_teams": user.team_id})
+    disseminated = (
+        Q(**{f"{p}disseminations__to_agency_id": user.agency_id}) if user.agency_id
+        else _never(p)
+    )
+    permitted = Q(**{f"{p}handling_code": "P"})
+    if not user.is_hub_member:
+        permitted &= disseminated
+    conditional = Q(**{f"{p}handling_code": "C"}) & named
+    return owning | permitted | conditional
+
+
+def owning_team_relation(user: User) -> Q:
+    return Q(owning_team_id=user.team_id) if user.team_id else _never("")
+
+
+def entity_relation(user: User) -> Q:
+    """An entity (place, vehicle, phone, account, premises) is known to a user only
+    through a report they may see: otherwise its mere existence could leak."""
+    return report_relation(user, prefix="report_links__report__")
+
+
+def own_submissions(user: User) -> Q:
+    return Q(submitted_by=user)
 
 
 @dataclass(frozen=True)
@@ -191,6 +239,47 @@ RULES: dict[Action, Rule] = {
         "Mark a case restricted or lift the restriction",
         relation=case_relation,
         seen_through=Action.CASE_VIEW,
+    ),
+    Action.INTELLIGENCE_SUBMIT: Rule(ALL_ROLES - {Role.SCRUTINY},
+                                     "Submit information to the hub"),
+    Action.INTELLIGENCE_SUBMISSION_VIEW_OWN: Rule(
+        ALL_ROLES - {Role.SCRUTINY},
+        "See one's own submissions and whether they have been reviewed",
+        relation=own_submissions,
+    ),
+    Action.INTELLIGENCE_RECORD: Rule(
+        INTELLIGENCE_RECORDING_ROLES, "Record a graded intelligence report"
+    ),
+    Action.INTELLIGENCE_REVIEW: Rule(
+        INTELLIGENCE_RESEARCH_ROLES,
+        "Review, grade, sanitise and link submissions and reports",
+        relation=report_relation,
+        seen_through=Action.INTELLIGENCE_VIEW,
+    ),
+    Action.INTELLIGENCE_VIEW: Rule(
+        INTELLIGENCE_ROLES, "Read intelligence reports", relation=report_relation
+    ),
+    Action.INTELLIGENCE_VIEW_SOURCE: Rule(
+        INTELLIGENCE_ROLES,
+        "Read a report's unsanitised text (the owning team only)",
+        relation=owning_team_relation,
+        seen_through=Action.INTELLIGENCE_VIEW,
+    ),
+    Action.INTELLIGENCE_DISSEMINATE: Rule(
+        INTELLIGENCE_RESEARCH_ROLES,
+        "Share a report with a partner agency",
+        relation=owning_team_relation,
+        seen_through=Action.INTELLIGENCE_VIEW,
+    ),
+    Action.INTELLIGENCE_EXPORT: Rule(
+        INTELLIGENCE_RESEARCH_ROLES, "Export intelligence reports to CSV"
+    ),
+    Action.ENTITY_VIEW: Rule(
+        INTELLIGENCE_ROLES, "Open a place, vehicle, phone, account or premises",
+        relation=entity_relation,
+    ),
+    Action.ENTITY_SEARCH: Rule(
+        INTELLIGENCE_ROLES, "Search people, places, vehicles, phones, accounts and premises"
     ),
     Action.AREA_VIEW: Rule(
         frozenset(

@@ -14,6 +14,10 @@ from macehub.accounts.roles import Role
 from macehub.people.models import Person, PersonAllocation, PersonShare
 from macehub.testing.factories import make_person, make_team, make_user
 
+INTELLIGENCE_READERS = {
+    Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR, Role.MEETING_CHAIR,
+    Role.VICTIM_ADVOCATE, Role.FORENSICS,
+}
 # The policy as the hub's information governance lead would write it down. Changing the
 # policy means changing this table on purpose.
 EXPECTED_ROLES = {
@@ -56,6 +60,16 @@ EXPECTED_ROLES = {
     },
     Action.CASE_CHANGE: {Role.TRIAGE, Role.SUPERVISOR, Role.MEETING_CHAIR},
     Action.CASE_RESTRICT: {Role.SUPERVISOR, Role.INFORMATION_GOVERNANCE},
+    Action.INTELLIGENCE_SUBMIT: set(Role) - {Role.SCRUTINY},
+    Action.INTELLIGENCE_SUBMISSION_VIEW_OWN: set(Role) - {Role.SCRUTINY},
+    Action.INTELLIGENCE_RECORD: {Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR},
+    Action.INTELLIGENCE_REVIEW: {Role.ANALYST, Role.SUPERVISOR},
+    Action.INTELLIGENCE_VIEW: INTELLIGENCE_READERS,
+    Action.INTELLIGENCE_VIEW_SOURCE: INTELLIGENCE_READERS,
+    Action.INTELLIGENCE_DISSEMINATE: {Role.ANALYST, Role.SUPERVISOR},
+    Action.INTELLIGENCE_EXPORT: {Role.ANALYST, Role.SUPERVISOR},
+    Action.ENTITY_VIEW: INTELLIGENCE_READERS,
+    Action.ENTITY_SEARCH: INTELLIGENCE_READERS,
 }
 
 

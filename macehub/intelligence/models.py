@@ -1,0 +1,286 @@
+"""Intelligence: partner submissions, graded intelligence reports (3x5x2, historic
+5x5x5 kept readable), the entities they mention, and every dissemination.
+
+Handling codes are enforced by the access policy (``report_relation``), not displayed:
+a report with handling code C is seen only by its owning team and the teams and
+agencies its conditions name.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from macehub.intelligence.codes import (
+    AccountPlatform,
+    EntityRole,
+    HandlingCode,
+    IntelligenceAssessment,
+    LawfulBasis,
+    LegacyHandlingCode,
+    LegacyIntelligenceEvaluation,
+    LegacySourceEvaluation,
+    PremisesKind,
+    Priority,
+    ReportStatus,
+    ReviewAction,
+    SecurityMarking,
+    SourceEvaluation,
+)
+
+
+class Location(models.Model):
+    description = models.CharField(max_length=200, help_text="e.g. 'Car park behind the Co-op'")
+    address = models.CharField(max_length=300, blank=True)
+    postcode = models.CharField(max_length=8, blank=True, db_index=True)
+    area = models.ForeignKey("people.Area", on_delete=models.PROTECT, null=True, blank=True)
+    latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["description"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class Vehicle(models.Model):
+    registration = models.CharField(max_length=10, unique=True, help_text="Normalised: no spaces")
+    make = models.CharField(max_length=60, blank=True)
+    model = models.CharField(max_length=60, blank=True)
+    colour = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["registration"]
+
+    def __str__(self) -> str:
+        return self.registration
+
+
+class PhoneNumber(models.Model):
+    number = models.CharField(max_length=20, unique=True, help_text="E.164, e.g. +447700900123")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class OnlineAccount(models.Model):
+    platform = models.CharField(max_length=20, choices=AccountPlatform.choices)
+    handle = models.CharField(max_length=100, help_text="Normalised: lower case, no leading @")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["platform", "handle"]
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "handle"], name="account_once_per_platform")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()} @{self.handle}"
+
+
+class Premises(models.Model):
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=PremisesKind.choices)
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, null=True, blank=True)
+    licence_reference = models.CharField(max_length=60, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "premises"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Submission(models.Model):
+    """Information from any partner, in their own words, awaiting a hub researcher."""
+
+    reference = models.CharField(max_length=20, unique=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="intelligence_submitted"
+    )
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    received_at = models.DateTimeField(db_index=True)
+    what = models.TextField()
+    when = models.CharField(max_length=200, blank=True)
+    where = models.CharField(max_length=300, blank=True)
+    who = models.TextField(blank=True)
+    how_known = models.TextField()
+    report = models.OneToOneField(
+        "IntelligenceReport", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="submission",
+    )
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class IntelligenceReport(models.Model):
+    reference = models.CharField(max_length=20, unique=True)
+    owning_team = models.ForeignKey(
+        "accounts.Team", on_delete=models.PROTECT, related_name="intelligence_reports"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    received_at = models.DateTimeField(db_index=True)
+    occurred_on = models.DateField(null=True, blank=True)
+    source_text = models.TextField(
+        help_text="As received; may identify the source. Never leaves the owning team."
+    )
+    sanitised_text = models.TextField(
+        blank=True, help_text="Safe to show beyond the owning team: nothing identifies a source."
+    )
+    # 3x5x2 grading
+    source_evaluation = models.CharField(max_length=1, choices=SourceEvaluation.choices, blank=True)
+    intelligence_assessment = models.CharField(
+        max_length=1, choices=IntelligenceAssessment.choices, blank=True
+    )
+    handling_code = models.CharField(max_length=1, choices=HandlingCode.choices, default="C")
+    handling_conditions = models.TextField(blank=True)
+    permitted_teams = models.ManyToManyField("accounts.Team", blank=True, related_name="+")
+    permitted_agencies = models.ManyToManyField("accounts.Agency", blank=True, related_name="+")
+    security_marking = models.CharField(
+        max_length=20, choices=SecurityMarking.choices, default=SecurityMarking.OFFICIAL_SENSITIVE
+    )
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.LOW)
+    # Historic 5x5x5 grading: read-only, shown as it was recorded.
+    is_legacy_5x5x5 = models.BooleanField(default=False)
+    legacy_source_evaluation = models.CharField(
+        max_length=1, choices=LegacySourceEvaluation.choices, blank=True
+    )
+    legacy_intelligence_evaluation = models.CharField(
+        max_length=1, choices=LegacyIntelligenceEvaluation.choices, blank=True
+    )
+    legacy_handling_code = models.CharField(
+        max_length=1, choices=LegacyHandlingCode.choices, blank=True
+    )
+    # Review
+    status = models.CharField(
+        max_length=20, choices=ReportStatus.choices, default=ReportStatus.AWAITING_REVIEW,
+        db_index=True,
+    )
+    review_action = models.CharField(max_length=20, choices=ReviewAction.choices, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(handling_code="C") | ~Q(handling_conditions=""),
+                name="condition_c_states_its_conditions",
+            ),
+            models.CheckConstraint(
+                condition=Q(reviewed_at__isnull=True) | Q(reviewed_at__gte=models.F("received_at")),
+                name="report_reviewed_after_received",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def grading(self) -> str:
+        if self.is_legacy_5x5x5:
+            return (f"{self.legacy_source_evaluation}{self.legacy_intelligence_evaluation}"
+                    f"{self.legacy_handling_code} (5x5x5)")
+        return f"{self.source_evaluation}{self.intelligence_assessment}{self.handling_code}"
+
+
+class ReportLink(models.Model):
+    """An entity a report mentions, and its role there. Exactly one entity per link."""
+
+    report = models.ForeignKey(IntelligenceReport, on_delete=models.CASCADE, related_name="links")
+    role = models.CharField(max_length=30, choices=EntityRole.choices)
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="report_links",
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, null=True, blank=True, related_name="report_links"
+    )
+    vehicle = models.ForeignKey(
+        Vehicle, on_delete=models.PROTECT, null=True, blank=True, related_name="report_links"
+    )
+    phone = models.ForeignKey(
+        PhoneNumber, on_delete=models.PROTECT, null=True, blank=True, related_name="report_links"
+    )
+    account = models.ForeignKey(
+        OnlineAccount, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="report_links",
+    )
+    premises = models.ForeignKey(
+        Premises, on_delete=models.PROTECT, null=True, blank=True, related_name="report_links"
+    )
+
+    ENTITY_FIELDS = ("person", "location", "vehicle", "phone", "account", "premises")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(person__isnull=False, location__isnull=True, vehicle__isnull=True,
+                      phone__isnull=True, account__isnull=True, premises__isnull=True)
+                    | Q(person__isnull=True, location__isnull=False, vehicle__isnull=True,
+                        phone__isnull=True, account__isnull=True, premises__isnull=True)
+                    | Q(person__isnull=True, location__isnull=True, vehicle__isnull=False,
+                        phone__isnull=True, account__isnull=True, premises__isnull=True)
+                    | Q(person__isnull=True, location__isnull=True, vehicle__isnull=True,
+                        phone__isnull=False, account__isnull=True, premises__isnull=True)
+                    | Q(person__isnull=True, location__isnull=True, vehicle__isnull=True,
+                        phone__isnull=True, account__isnull=False, premises__isnull=True)
+                    | Q(person__isnull=True, location__isnull=True, vehicle__isnull=True,
+                        phone__isnull=True, account__isnull=True, premises__isnull=False)
+                ),
+                name="link_names_exactly_one_entity",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.role}"
+
+    @property
+    def entity(self) -> models.Model | None:
+        for name in self.ENTITY_FIELDS:
+            value = getattr(self, name)
+            if value is not None:
+                return value  # type: ignore[no-any-return]
+        return None
+
+
+class Dissemination(models.Model):
+    """A report shared with a partner agency: what was shared, under which handling code
+    and conditions, and on what lawful basis."""
+
+    report = models.ForeignKey(
+        IntelligenceReport, on_delete=models.PROTECT, related_name="disseminations"
+    )
+    to_agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    shared_text = models.TextField()
+    handling_code = models.CharField(max_length=1, choices=HandlingCode.choices)
+    handling_conditions = models.TextField(blank=True)
+    lawful_basis = models.CharField(max_length=20, choices=LawfulBasis.choices)
+    shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    shared_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-shared_at"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} → {self.to_agency_id}"
