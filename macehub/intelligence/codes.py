@@ -85,11 +85,17 @@ class LawfulBasis(models.TextChoices):
     """Why sharing personal data with a partner is lawful (UK GDPR / DPA 2018)."""
 
     DPA_PART3_LAW_ENFORCEMENT = "dpa_s35", "DPA 2018 Part 3, s.35 – law enforcement purposes"
-    DPA_PART3_SENSITIVE = "dpa_s35_8", "DPA 2018 Part 3, s.35(5) and Sch. 8 para 4 – safeguarding of children"
+    DPA_PART3_SENSITIVE = (
+        "dpa_s35_8",
+        "DPA 2018 Part 3, s.35(5) and Sch. 8 para 4 – safeguarding of children",
+    )
     GDPR_PUBLIC_TASK = "gdpr_6_1_e", "UK GDPR Art. 6(1)(e) – public task"
     GDPR_LEGAL_OBLIGATION = "gdpr_6_1_c", "UK GDPR Art. 6(1)(c) – legal obligation"
     GDPR_VITAL_INTERESTS = "gdpr_6_1_d", "UK GDPR Art. 6(1)(d) – vital interests"
-    SAFEGUARDING_CHILDREN = "dpa_sch1_18", "DPA 2018 Sch. 1 para 18 – safeguarding of children and individuals at risk"
+    SAFEGUARDING_CHILDREN = (
+        "dpa_sch1_18",
+        "DPA 2018 Sch. 1 para 18 – safeguarding of children and individuals at risk",
+    )
     CHILDREN_ACT_S47 = "ca1989_s47", "Children Act 1989 s.47 – enquiries about a child"
     CRIME_DISORDER_S115 = "cda1998_s115", "Crime and Disorder Act 1998 s.115"
 

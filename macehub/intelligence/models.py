@@ -276,7 +276,9 @@ class Dissemination(models.Model):
     handling_code = models.CharField(max_length=1, choices=HandlingCode.choices)
     handling_conditions = models.TextField(blank=True)
     lawful_basis = models.CharField(max_length=20, choices=LawfulBasis.choices)
-    shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     shared_at = models.DateTimeField()
 
     class Meta:
