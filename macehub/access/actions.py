@@ -25,6 +25,7 @@ class Action(StrEnum):
     CASE_CHANGE = "case.change"
     CASE_RECORD_WORK = "case.record_work"
     CASE_RESTRICT = "case.restrict"
+    CASE_ACCESS_LOG = "case.access_log"
     # Intelligence (C3)
     INTELLIGENCE_SUBMIT = "intelligence.submit"
     INTELLIGENCE_SUBMISSION_VIEW_OWN = "intelligence.submission_view_own"

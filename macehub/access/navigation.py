@@ -21,6 +21,7 @@ class NavEntry:
 NAVIGATION = (
     NavEntry("Home", "home", Action.USE_HUB),
     NavEntry("People", "people:search", Action.PERSON_SEARCH),
+    NavEntry("Cases", "cases:list", Action.CASE_LIST),
     NavEntry("Areas", "people:area_list", Action.AREA_VIEW),
     NavEntry("Audit log", "audit:log", Action.AUDIT_LOG_VIEW),
     NavEntry("Administration", "accounts:admin_home", Action.ACCOUNTS_MANAGE),

@@ -281,6 +281,12 @@ RULES: dict[Action, Rule] = {
     Action.ENTITY_SEARCH: Rule(
         INTELLIGENCE_ROLES, "Search people, places, vehicles, phones, accounts and premises"
     ),
+    Action.CASE_ACCESS_LOG: Rule(
+        frozenset({Role.INFORMATION_GOVERNANCE}),
+        "See who viewed or changed a case, and why",
+        relation=case_relation,
+        seen_through=Action.CASE_VIEW,
+    ),
     Action.AREA_VIEW: Rule(
         frozenset(
             {Role.ANALYST, Role.SENIOR_LEADER, Role.SCRUTINY, Role.INFORMATION_GOVERNANCE}

@@ -22,15 +22,16 @@ ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponseBase])
 def requires(action: Action) -> Callable[[ViewFunc], ViewFunc]:
     """Declare the one action a view serves.
 
-    Role-level actions are refused here with 403. Record-level actions are decided when
-    the view fetches its record through a selector (404 if the user may not know the
-    record exists), so a user without the role cannot even learn that an id is valid.
+    Role-level actions, and record-level actions on a list (a URL without a record),
+    are refused here with 403. On a single record the decision waits until the view
+    fetches it through a selector (404 if the user may not know the record exists), so
+    a user without the role cannot even learn that an id is valid.
     """
 
     def decorate(view: ViewFunc) -> ViewFunc:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if RULES[action].relation is None:
+            if RULES[action].relation is None or not kwargs:
                 require(request.user, action)  # type: ignore[arg-type]
             return view(request, *args, **kwargs)
 

@@ -4,6 +4,7 @@ administration of agencies, teams and users."""
 from __future__ import annotations
 
 import base64
+import math
 from typing import Any
 
 import qrcode
@@ -15,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -65,6 +67,22 @@ def _qr_code_data_uri(config_url: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(image.to_string()).decode()
 
 
+def _code_problem(device: TOTPDevice, token: str) -> str | None:
+    """None if the code is right; otherwise what to tell the user. After a wrong code
+    django-otp refuses every code for a growing pause: say so, rather than "wrong"."""
+    allowed, data = device.verify_is_allowed()
+    if not allowed:
+        locked_until = (data or {}).get("locked_until")
+        wait = (
+            max(1, math.ceil((locked_until - timezone.now()).total_seconds()))
+            if locked_until else 1
+        )
+        return f"Too many wrong codes. Wait {wait} seconds, then enter the code shown now."
+    if device.verify_token(token):
+        return None
+    return "The security code is wrong or has expired – try the new one"
+
+
 @requires(Action.USE_HUB)
 def two_factor_setup(request: HubRequest) -> HttpResponse:
     """Enrol an authenticator app: show a QR code, confirm with the first code."""
@@ -80,7 +98,8 @@ def two_factor_setup(request: HubRequest) -> HttpResponse:
     )
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
+        problem = _code_problem(device, form.cleaned_data["token"])
+        if problem is None:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
@@ -88,7 +107,7 @@ def two_factor_setup(request: HubRequest) -> HttpResponse:
             messages.success(request, "Two-factor authentication is set up.")
             return redirect("home")
         record_event(event_type=EventType.TWO_FACTOR_FAILURE, actor=user, request=request)
-        form.add_error("token", "The security code is wrong or has expired – try the new one")
+        form.add_error("token", problem)
     secret = base64.b32encode(device.bin_key).decode()
     return render(
         request,
@@ -101,17 +120,17 @@ def two_factor_setup(request: HubRequest) -> HttpResponse:
 def two_factor_verify(request: HubRequest) -> HttpResponse:
     """The second step of signing in: a code from the user's authenticator app."""
     user = request.user
-    devices = list(TOTPDevice.objects.filter(user=user, confirmed=True))
-    if not devices:
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-id").first()
+    if device is None:
         return redirect("accounts:two_factor_setup")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        for device in devices:
-            if device.verify_token(form.cleaned_data["token"]):
-                otp_login(request, device)
-                return redirect(_safe_next(request))
+        problem = _code_problem(device, form.cleaned_data["token"])
+        if problem is None:
+            otp_login(request, device)
+            return redirect(_safe_next(request))
         record_event(event_type=EventType.TWO_FACTOR_FAILURE, actor=user, request=request)
-        form.add_error("token", "The security code is wrong or has expired – try the new one")
+        form.add_error("token", problem)
     return render(
         request, "accounts/two_factor_verify.html", {"form": form, "next": _safe_next(request)}
     )

@@ -18,7 +18,7 @@ from macehub.audit.selectors import audit_events_for
 @requires(Action.AUDIT_LOG_VIEW)
 def log(request: HubRequest) -> HttpResponse:
     user = request.user
-    filtering = any(request.GET.get(name) for name in request.GET if name != "page")
+    filtering = any(name != "page" for name in request.GET)
     form = AuditFilterForm(request.GET if filtering else None)
     filters = form.cleaned_data if filtering and form.is_valid() else {}
     if filtering and form.errors:

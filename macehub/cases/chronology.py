@@ -4,7 +4,20 @@
 that has events about a child puts a ``chronology.py`` module in its package and
 registers a source with ``@chronology_source("name")``. A source is given the viewing
 user and the child, and must return only what that user may see (it reads through its
-own selectors, which ask ``access``).
+own selectors, which ask ``access``)::
+
+    # macehub/meetings/chronology.py
+    from macehub.cases.chronology import ChronologyEntry, chronology_source
+
+    @chronology_source("meetings")
+    def meeting_decisions(user: User, child: Person) -> Iterable[ChronologyEntry]:
+        for decision in decisions_about(user, child):  # scoped by the policy
+            yield ChronologyEntry(occurred_at=decision.made_at, category="Meeting",
+                                  title=f"Decision: {decision.summary}")
+
+The cases app's own source (case opened, risk tier changes, contacts, plan items,
+missing episodes, advocates, outcomes, closure) is ``case_events`` at the end of this
+module.
 """
 
 from __future__ import annotations
@@ -13,10 +26,26 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
+from macehub.access import policy
+from macehub.access.actions import Action
 from macehub.accounts.models import User
+from macehub.accounts.templatetags.govuk import govuk_datetime
+from macehub.cases.codes import PlanItemStatus
+from macehub.cases.models import (
+    AdvocateAllocation,
+    Case,
+    CaseOutcome,
+    Contact,
+    MissingEpisode,
+    PlanItem,
+    RiskTierChange,
+)
 from macehub.people.models import Person
+from macehub.referrals.codes import RiskTier
 
 
 @dataclass(frozen=True)
@@ -27,6 +56,15 @@ class ChronologyEntry:
     text: str = ""
     byline: str = ""
     url: str = ""
+
+    # The names the MOJ timeline component (components/timeline.html) reads.
+    @property
+    def label(self) -> str:
+        return self.title
+
+    @property
+    def datetime(self) -> dt.datetime:
+        return self.occurred_at
 
 
 ChronologySource = Callable[[User, Person], Iterable[ChronologyEntry]]
@@ -40,6 +78,11 @@ def chronology_source(name: str) -> Callable[[ChronologySource], ChronologySourc
         return source
 
     return register
+
+
+def unregister_source(name: str) -> None:
+    """Remove a source (for tests that register their own)."""
+    _SOURCES.pop(name, None)
 
 
 def registered_sources() -> dict[str, ChronologySource]:
@@ -57,3 +100,142 @@ def chronology_for(user: User, child: Person) -> list[ChronologyEntry]:
         entries.extend(source(user, child))
     entries.sort(key=lambda entry: entry.occurred_at, reverse=True)
     return entries
+
+
+# --- The cases app's own events ------------------------------------------------------
+
+CASE = "Case"
+RISK = "Risk"
+CONTACT = "Contact"
+PLAN = "Plan"
+MISSING = "Missing"
+ADVOCATE = "Advocate"
+OUTCOME = "Outcome"
+
+
+def _tier(value: str) -> str:
+    return str(RiskTier(value).label).split(" –")[0]
+
+
+def _name(user: User | None) -> str:
+    return user.display_name if user is not None else ""
+
+
+def _outcome_moment(outcome: CaseOutcome) -> dt.datetime:
+    """When the outcome was achieved: the time it was recorded if that was the same day,
+    otherwise midday of the day it was achieved."""
+    if timezone.localdate(outcome.recorded_at) == outcome.recorded_on:
+        return outcome.recorded_at
+    return dt.datetime.combine(
+        outcome.recorded_on, dt.time(12), tzinfo=timezone.get_current_timezone()
+    )
+
+
+@chronology_source("cases")
+def case_events(user: User, child: Person) -> Iterable[ChronologyEntry]:
+    """Everything recorded on the child's cases that the user may see."""
+    cases = (
+        policy.scope(user, Action.CASE_VIEW, Case.objects.filter(child_id=child.pk))
+        .select_related("opened_by", "lead_agency", "closed_by")
+        .prefetch_related(
+            Prefetch("tier_history", queryset=RiskTierChange.objects.select_related("changed_by")),
+            Prefetch("contacts", queryset=Contact.objects.select_related("recorded_by")),
+            Prefetch("plan_items", queryset=PlanItem.objects.select_related(
+                "owner", "owner_agency", "created_by", "completed_by")),
+            Prefetch("missing_episodes",
+                     queryset=MissingEpisode.objects.select_related("recorded_by")),
+            Prefetch("advocacy", queryset=AdvocateAllocation.objects.select_related(
+                "advocate", "allocated_by")),
+            Prefetch("outcomes", queryset=CaseOutcome.objects.select_related("recorded_by")),
+        )
+    )
+    for case in cases:
+        yield from _events_of(case)
+
+
+def _events_of(case: Case) -> Iterable[ChronologyEntry]:
+    ref = case.reference
+    history = list(case.tier_history.all())
+    opening_tier = history[0].to_tier if history else case.risk_tier
+    yield ChronologyEntry(
+        occurred_at=case.opened_at, category=CASE, title=f"Case {ref} opened",
+        text=f"Risk tier: {_tier(opening_tier)}. Lead agency: {case.lead_agency.name}.",
+        byline=_name(case.opened_by),
+    )
+    for change in history:
+        if not change.from_tier:
+            continue
+        yield ChronologyEntry(
+            occurred_at=change.changed_at, category=RISK,
+            title=f"Risk tier changed from {_tier(change.from_tier)} to {_tier(change.to_tier)}",
+            text=change.reason, byline=_name(change.changed_by),
+        )
+    for contact in case.contacts.all():
+        yield ChronologyEntry(
+            occurred_at=contact.occurred_at, category=CONTACT,
+            title=f"{contact.get_kind_display()} with {contact.with_whom}",
+            text=contact.summary, byline=_name(contact.recorded_by),
+        )
+    for item in case.plan_items.all():
+        yield ChronologyEntry(
+            occurred_at=item.created_at, category=PLAN, title=f"Plan item added: {item.action}",
+            text=f"Owner: {_name(item.owner)} ({item.owner_agency.name}). "
+                 f"Due {item.due_on.day} {item.due_on:%B %Y}.",
+            byline=_name(item.created_by),
+        )
+        if item.completed_at is not None:
+            done = item.status == PlanItemStatus.DONE
+            yield ChronologyEntry(
+                occurred_at=item.completed_at, category=PLAN,
+                title=f"Plan item {'done' if done else 'cancelled'}: {item.action}",
+                text=item.completion_note, byline=_name(item.completed_by),
+            )
+    for episode in case.missing_episodes.all():
+        yield ChronologyEntry(
+            occurred_at=episode.went_missing_at, category=MISSING, title="Went missing",
+            text=episode.notes, byline=_name(episode.recorded_by),
+        )
+        due = episode.return_interview_due_at
+        if episode.returned_at is not None and due is not None:
+            hours = (episode.returned_at - episode.went_missing_at).total_seconds() / 3600
+            yield ChronologyEntry(
+                occurred_at=episode.returned_at, category=MISSING, title="Returned",
+                text=f"Missing for {hours:.0f} hours. Return home interview due by "
+                     f"{govuk_datetime(due)}.",
+                byline=_name(episode.recorded_by),
+            )
+        if episode.return_interview_at is not None and due is not None:
+            in_time = episode.return_interview_at <= due
+            yield ChronologyEntry(
+                occurred_at=episode.return_interview_at, category=MISSING,
+                title="Return home interview" + ("" if in_time else " (late)"),
+                text="Held within time." if in_time
+                else f"Held after the due time, {govuk_datetime(due)}.",
+                byline=_name(episode.recorded_by),
+            )
+    previous: AdvocateAllocation | None = None
+    for allocation in case.advocacy.all():
+        text = ""
+        if previous is not None:
+            text = f"Replaces {_name(previous.advocate)}"
+            text += f": {previous.end_reason}." if previous.end_reason else "."
+        yield ChronologyEntry(
+            occurred_at=allocation.allocated_at, category=ADVOCATE,
+            title=f"Victim advocate: {_name(allocation.advocate)}", text=text,
+            byline=_name(allocation.allocated_by),
+        )
+        previous = allocation
+    for outcome in case.outcomes.all():
+        yield ChronologyEntry(
+            occurred_at=_outcome_moment(outcome), category=OUTCOME,
+            title=f"Outcome: {outcome.get_kind_display()}", text=outcome.note,
+            byline=_name(outcome.recorded_by),
+        )
+    if case.closed_at is not None:
+        text = case.get_closure_reason_display()
+        if case.closure_note:
+            text += f". {case.closure_note}"
+        yield ChronologyEntry(
+            occurred_at=case.closed_at, category=CASE, title=f"Case {ref} closed", text=text,
+            byline=_name(case.closed_by),
+        )

@@ -41,3 +41,32 @@ class OutcomeKind(models.TextChoices):
     DISRUPTION = "disruption", "Perpetrator disrupted"
     PROSECUTION = "prosecution", "Perpetrator charged or prosecuted"
     OTHER = "other", "Other"
+
+
+# How states are shown as GOV.UK tags ("" is the default blue tag).
+RISK_TIER_TAG_COLOURS = {"high": "red", "medium": "orange", "low": "yellow"}
+
+
+class MissingEpisodeState(models.TextChoices):
+    """Where a missing episode stands against the return home interview clock."""
+
+    STILL_MISSING = "still_missing", "Still missing"
+    INTERVIEW_DUE = "interview_due", "Interview due"
+    INTERVIEW_OVERDUE = "interview_overdue", "Interview overdue"
+    INTERVIEW_IN_TIME = "interview_in_time", "Interviewed in time"
+    INTERVIEW_LATE = "interview_late", "Interviewed late"
+
+
+MISSING_EPISODE_TAG_COLOURS = {
+    MissingEpisodeState.STILL_MISSING: "red",
+    MissingEpisodeState.INTERVIEW_DUE: "",
+    MissingEpisodeState.INTERVIEW_OVERDUE: "red",
+    MissingEpisodeState.INTERVIEW_IN_TIME: "green",
+    MissingEpisodeState.INTERVIEW_LATE: "orange",
+}
+
+PLAN_ITEM_TAG_COLOURS = {
+    PlanItemStatus.OPEN: "",
+    PlanItemStatus.DONE: "green",
+    PlanItemStatus.CANCELLED: "grey",
+}

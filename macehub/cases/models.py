@@ -9,10 +9,17 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
-from macehub.cases.codes import CaseStatus, ClosureReason, ContactKind, OutcomeKind, PlanItemStatus
+from macehub.cases.codes import (
+    CaseStatus,
+    ClosureReason,
+    ContactKind,
+    MissingEpisodeState,
+    OutcomeKind,
+    PlanItemStatus,
+)
 from macehub.referrals.codes import RiskTier
-
 
 
 def return_interview_window() -> dt.timedelta:
@@ -44,10 +51,20 @@ class Case(models.Model):
     status = models.CharField(
         max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN, db_index=True
     )
+    restriction_reason = models.TextField(
+        blank=True, help_text="Why the case was restricted (or the restriction lifted)."
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
     closure_reason = models.CharField(max_length=20, choices=ClosureReason.choices, blank=True)
     closure_note = models.TextField(blank=True)
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Raised on every change to the case itself, so concurrent edits "
+        "are detected."
+    )
 
     class Meta:
         ordering = ["-opened_at"]
@@ -63,6 +80,10 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == CaseStatus.OPEN
 
 
 class RiskTierChange(models.Model):
@@ -93,6 +114,11 @@ class AdvocateAllocation(models.Model):
     started_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
     end_reason = models.CharField(max_length=200, blank=True)
+    allocated_at = models.DateTimeField(default=timezone.now)
+    allocated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["started_on", "id"]
@@ -100,7 +126,11 @@ class AdvocateAllocation(models.Model):
             models.UniqueConstraint(
                 fields=["case"], condition=Q(ended_on__isnull=True),
                 name="one_current_advocate_per_case",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="advocacy_ends_after_it_starts",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -115,6 +145,10 @@ class CaseAllocation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_allocations"
     )
     allocated_at = models.DateTimeField(auto_now_add=True)
+    allocated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
 
     class Meta:
         constraints = [
@@ -129,6 +163,11 @@ class CaseShare(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shares")
     agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="+")
     shared_at = models.DateTimeField(auto_now_add=True)
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    reason = models.TextField(blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "agency"], name="case_share_once")]
@@ -148,7 +187,15 @@ class PlanItem(models.Model):
     status = models.CharField(
         max_length=10, choices=PlanItemStatus.choices, default=PlanItemStatus.OPEN, db_index=True
     )
-    completed_on = models.DateField(null=True, blank=True)
+    completed_on = models.DateField(
+        null=True, blank=True, help_text="When the action was done or cancelled."
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    completion_note = models.TextField(blank=True)
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -156,9 +203,19 @@ class PlanItem(models.Model):
 
     class Meta:
         ordering = ["due_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(completed_on__isnull=False),
+                name="finished_plan_item_has_date",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.action[:60]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == PlanItemStatus.OPEN
 
 
 class Contact(models.Model):
@@ -170,6 +227,7 @@ class Contact(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-occurred_at"]
@@ -190,6 +248,7 @@ class MissingEpisode(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-went_missing_at"]
@@ -221,15 +280,29 @@ class MissingEpisode(models.Model):
             return None
         return self.return_interview_at <= due
 
+    def state(self, now: dt.datetime) -> MissingEpisodeState:
+        """Where the episode stands against the return home interview clock at ``now``."""
+        due = self.return_interview_due_at
+        if due is None:
+            return MissingEpisodeState.STILL_MISSING
+        if self.return_interview_at is not None:
+            if self.return_interview_at <= due:
+                return MissingEpisodeState.INTERVIEW_IN_TIME
+            return MissingEpisodeState.INTERVIEW_LATE
+        if now > due:
+            return MissingEpisodeState.INTERVIEW_OVERDUE
+        return MissingEpisodeState.INTERVIEW_DUE
+
 
 class CaseOutcome(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outcomes")
     kind = models.CharField(max_length=20, choices=OutcomeKind.choices)
-    recorded_on = models.DateField()
+    recorded_on = models.DateField(help_text="When the outcome was achieved.")
     note = models.TextField(blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-recorded_on"]

@@ -1,19 +1,66 @@
-"""Changing child safeguarding cases: one transaction each, each audited."""
+"""Changing child safeguarding cases: one transaction each, each audited, each checked
+against the access policy.
+
+Every change is written to the audit log against the case itself (record type
+``cases.case``), with the sub-record it touched in the detail, so "who saw or changed this
+case" is one query. Bad input raises ``django.core.exceptions.ValidationError`` keyed by
+the argument at fault, before anything is written: nothing partial is saved.
+
+Changes to the case itself (risk tier, lead agency, key worker, restriction, closure)
+carry the version the user started from; if someone else saved in between, the save is
+refused with what they changed (``CaseChangedByOther``), and nothing is overwritten.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any, cast
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.db.models import F, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from macehub.access import policy
 from macehub.access.actions import Action
 from macehub.accounts.models import Agency, User
+from macehub.accounts.roles import Role
 from macehub.audit.events import EventType
-from macehub.audit.services import record_event
-from macehub.cases.models import Case, RiskTierChange
+from macehub.audit.models import AuditEvent
+from macehub.audit.services import changed_values, record_event, record_type_of
+from macehub.cases.codes import (
+    CaseStatus,
+    ClosureReason,
+    ContactKind,
+    OutcomeKind,
+    PlanItemStatus,
+)
+from macehub.cases.models import (
+    AdvocateAllocation,
+    Case,
+    CaseAllocation,
+    CaseOutcome,
+    CaseShare,
+    Contact,
+    MissingEpisode,
+    PlanItem,
+    RiskTierChange,
+)
 from macehub.people.models import Person
 from macehub.referrals.codes import RiskTier
 from macehub.referrals.models import Referral
+
+# The fields of the case itself that are versioned, as the conflict message names them.
+CASE_FIELD_LABELS = {
+    "risk_tier": "Risk tier",
+    "lead_agency": "Lead agency",
+    "key_worker": "Key worker",
+    "is_restricted": "Restricted",
+    "status": "Status",
+    "closure_reason": "Reason for closing",
+}
 
 
 class CaseAlreadyOpen(Exception):
@@ -22,6 +69,15 @@ class CaseAlreadyOpen(Exception):
     def __init__(self, case: Case) -> None:
         super().__init__(f"{case.child} already has an open case, {case.reference}")
         self.case = case
+
+
+class CaseChangedByOther(Exception):
+    """Someone else changed the case after this user started editing it."""
+
+    def __init__(self, case: Case, their_changes: dict[str, dict[str, Any]]) -> None:
+        super().__init__("The case was changed by someone else")
+        self.case = case
+        self.their_changes = their_changes
 
 
 def _next_reference(year: int) -> str:
@@ -80,3 +136,751 @@ def open_case(
         },
     )
     return case
+
+
+# --- Shared checks -------------------------------------------------------------------
+
+
+def _case_for_change(actor: User, action: Action, case_pk: int, *, must_be_open: bool = True
+                     ) -> Case:
+    """The case, locked for the rest of the transaction: 404 if the actor may not know
+    it exists, 403 if they may see it but not take this action."""
+    case = policy.get_or_404(actor, action, Case.objects.select_for_update(), pk=case_pk)
+    if must_be_open and not case.is_open:
+        raise ValidationError(f"Case {case.reference} is closed: it can no longer be changed")
+    return case
+
+
+def _sub_record(actor: User, action: Action, queryset: QuerySet[Any], pk: int) -> Any:
+    """A row that belongs to a case, fetched through the case's access rule (404 unless
+    the actor may know the case exists); its ``case`` is the locked, checked case."""
+    row = queryset.select_for_update().filter(pk=pk).first()
+    if row is None:
+        raise Http404("No such record")
+    row.case = _case_for_change(actor, action, row.case_id)
+    return row
+
+
+def _require_text(errors: dict[str, str], name: str, value: str, message: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        errors[name] = message
+    return text
+
+
+def _not_in_future(errors: dict[str, str], name: str, value: dt.datetime | dt.date | None,
+                   message: str) -> None:
+    if value is None or name in errors:
+        return
+    if isinstance(value, dt.datetime):
+        if value > timezone.now():
+            errors[name] = message
+    elif value > timezone.localdate():
+        errors[name] = message
+
+
+def _raise_if(errors: Mapping[str, str]) -> None:
+    if errors:
+        raise ValidationError(dict(errors))
+
+
+def _is_case_worker(user: User) -> bool:
+    return user.is_active and policy.allows(user, Action.CASE_VIEW)
+
+
+def _audit_case(actor: User, case: Case, event_type: EventType, detail: dict[str, Any],
+                purpose: str = "") -> None:
+    record_event(event_type=event_type, actor=actor, record=case, detail=detail,
+                 purpose=purpose)
+
+
+# --- Changes to the case itself (versioned) -----------------------------------------
+
+
+def _case_values(case: Case) -> dict[str, Any]:
+    return {
+        "risk_tier": case.risk_tier,
+        "lead_agency": case.lead_agency_id,
+        "key_worker": case.key_worker_id,
+        "is_restricted": case.is_restricted,
+        "status": case.status,
+        "closure_reason": case.closure_reason,
+    }
+
+
+def _describe(name: str, value: Any) -> str:
+    """A value of a versioned case field as a person reads it."""
+    if value in (None, ""):
+        return "None"
+    if name == "risk_tier":
+        return str(RiskTier(value).label)
+    if name == "status":
+        return str(CaseStatus(value).label)
+    if name == "closure_reason":
+        return str(ClosureReason(value).label)
+    if name == "is_restricted":
+        return "Yes" if value else "No"
+    if name == "lead_agency":
+        agency = Agency.objects.filter(pk=value).first()
+        return agency.name if agency else str(value)
+    if name == "key_worker":
+        user = User.objects.filter(pk=value).first()
+        return user.display_name if user else str(value)
+    return str(value)
+
+
+def changes_since(case: Case, version: int) -> dict[str, dict[str, Any]]:
+    """What other people changed on the case after ``version``, from the audit log, as
+    {field label: {"old", "new", "by", "text"}} in words."""
+    merged: dict[str, dict[str, Any]] = {}
+    events = AuditEvent.objects.filter(
+        record_type=record_type_of(case), record_id=str(case.pk), event_type=EventType.CHANGE,
+        detail__has_key="version",
+    ).order_by("id")
+    for event in events:
+        if int(event.detail.get("version", 0)) <= version:
+            continue
+        for name, change in event.detail.get("changes", {}).items():
+            if name not in CASE_FIELD_LABELS:
+                continue
+            label = CASE_FIELD_LABELS[name]
+            merged.setdefault(label, {"old": _describe(name, change["old"])})
+            merged[label]["new"] = _describe(name, change["new"])
+            merged[label]["by"] = event.actor_username
+    for change in merged.values():
+        change["text"] = f"{change['old']} to {change['new']}, by {change['by']}"
+    return merged
+
+
+def _check_version(case: Case, expected_version: int) -> None:
+    if case.version != expected_version:
+        raise CaseChangedByOther(case, changes_since(case, expected_version))
+
+
+def _save_versioned(actor: User, case: Case, expected_version: int,
+                    before: dict[str, Any], detail: dict[str, Any]) -> None:
+    """Save a change to the case itself, raising its version, and audit old and new."""
+    updated = Case.objects.filter(pk=case.pk, version=expected_version).update(
+        version=F("version") + 1
+    )
+    if not updated:  # lost a race on an engine without row locks
+        case.refresh_from_db()
+        raise CaseChangedByOther(case, changes_since(case, expected_version))
+    case.version = expected_version + 1
+    case.save()
+    _audit_case(actor, case, EventType.CHANGE, {
+        "changes": changed_values(before, _case_values(case)),
+        "version": case.version,
+        **detail,
+    })
+
+
+@transaction.atomic
+def change_risk_tier(
+    *, actor: User, case_pk: int, expected_version: int, risk_tier: RiskTier | str, reason: str
+) -> RiskTierChange:
+    """Move the case to another risk tier, with the reason kept in the tier history."""
+    case = _case_for_change(actor, Action.CASE_CHANGE, case_pk)
+    _check_version(case, expected_version)
+    errors: dict[str, str] = {}
+    if risk_tier not in RiskTier.values:
+        errors["risk_tier"] = "Select the risk tier"
+    elif risk_tier == case.risk_tier:
+        errors["risk_tier"] = (
+            f"The case is already {RiskTier(risk_tier).label.split(' –')[0].lower()} risk: "
+            "select a different tier"
+        )
+    reason = _require_text(errors, "reason", reason, "Enter why the risk tier is changing")
+    _raise_if(errors)
+    before = _case_values(case)
+    now = timezone.now()
+    change = RiskTierChange.objects.create(
+        case=case, from_tier=case.risk_tier, to_tier=RiskTier(risk_tier), changed_at=now,
+        changed_by=actor, reason=reason,
+    )
+    case.risk_tier = RiskTier(risk_tier)
+    _save_versioned(actor, case, expected_version, before,
+                    {"tier_change": change.pk, "reason": reason})
+    return change
+
+
+@transaction.atomic
+def set_key_worker(
+    *, actor: User, case_pk: int, expected_version: int, key_worker: User | None
+) -> Case:
+    """Name the child's key worker (or none)."""
+    case = _case_for_change(actor, Action.CASE_CHANGE, case_pk)
+    _check_version(case, expected_version)
+    if key_worker is not None and not _is_case_worker(key_worker):
+        raise ValidationError(
+            {"key_worker": f"{key_worker.display_name} does not work on cases: choose someone "
+                           "who does"}
+        )
+    if (key_worker.pk if key_worker else None) == case.key_worker_id:
+        return case
+    before = _case_values(case)
+    case.key_worker = key_worker
+    _save_versioned(actor, case, expected_version, before, {})
+    return case
+
+
+@transaction.atomic
+def set_lead_agency(
+    *, actor: User, case_pk: int, expected_version: int, lead_agency: Agency | None
+) -> Case:
+    """Make another agency lead the case."""
+    case = _case_for_change(actor, Action.CASE_CHANGE, case_pk)
+    _check_version(case, expected_version)
+    if lead_agency is None or not lead_agency.is_active:
+        raise ValidationError({"lead_agency": "Select the lead agency"})
+    if lead_agency.pk == case.lead_agency_id:
+        return case
+    before = _case_values(case)
+    case.lead_agency = lead_agency
+    _save_versioned(actor, case, expected_version, before, {})
+    return case
+
+
+@transaction.atomic
+def set_restricted(
+    *, actor: User, case_pk: int, expected_version: int, restricted: bool, reason: str
+) -> Case:
+    """Mark the case restricted (anyone not working on it must give a reason to open it)
+    or lift the restriction. Closed cases may be restricted too."""
+    case = _case_for_change(actor, Action.CASE_RESTRICT, case_pk, must_be_open=False)
+    _check_version(case, expected_version)
+    errors: dict[str, str] = {}
+    if restricted == case.is_restricted:
+        errors[NON_FIELD_ERRORS] = (
+            "The case is already restricted" if restricted else "The case is not restricted"
+        )
+    reason = _require_text(
+        errors, "reason", reason,
+        "Enter why the case is being restricted" if restricted
+        else "Enter why the restriction is being lifted",
+    )
+    _raise_if(errors)
+    before = _case_values(case)
+    case.is_restricted = restricted
+    case.restriction_reason = reason
+    _save_versioned(actor, case, expected_version, before, {"reason": reason})
+    return case
+
+
+@transaction.atomic
+def close_case(
+    *,
+    actor: User,
+    case_pk: int,
+    expected_version: int,
+    closure_reason: ClosureReason | str,
+    note: str = "",
+    cancel_open_plan_items: bool = False,
+) -> Case:
+    """Close the case with a reason. Nothing is left open silently: open plan items are
+    cancelled only when the actor confirms it, a child who is still missing stops the
+    closure, and the current advocate's allocation ends with the case."""
+    case = _case_for_change(actor, Action.CASE_CHANGE, case_pk)
+    _check_version(case, expected_version)
+    errors: dict[str, str] = {}
+    if closure_reason not in ClosureReason.values:
+        errors["closure_reason"] = "Select why the case is closing"
+    note = (note or "").strip()
+    if closure_reason == ClosureReason.OTHER and not note:
+        errors["note"] = "Enter why the case is closing"
+    still_missing = case.missing_episodes.filter(returned_at__isnull=True).first()
+    if still_missing is not None:
+        errors[NON_FIELD_ERRORS] = (
+            "The child is recorded as missing since "
+            f"{timezone.localtime(still_missing.went_missing_at):%d/%m/%Y %H:%M}: "
+            "record their return before closing the case"
+        )
+    open_items = list(case.plan_items.filter(status=PlanItemStatus.OPEN).order_by("pk"))
+    if open_items and not cancel_open_plan_items:
+        count = len(open_items)
+        errors["cancel_open_plan_items"] = (
+            f"There {'is' if count == 1 else 'are'} {count} open plan "
+            f"item{'' if count == 1 else 's'}: complete "
+            f"{'it' if count == 1 else 'them'} first, or confirm "
+            f"{'it' if count == 1 else 'they'} should be cancelled"
+        )
+    _raise_if(errors)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    if open_items:
+        PlanItem.objects.filter(pk__in=[item.pk for item in open_items]).update(
+            status=PlanItemStatus.CANCELLED, completed_on=today, completed_at=now,
+            completed_by=actor, completion_note="Cancelled when the case was closed",
+        )
+    current_advocacy = case.advocacy.filter(ended_on__isnull=True).first()
+    if current_advocacy is not None:
+        current_advocacy.ended_on = max(today, current_advocacy.started_on)
+        current_advocacy.end_reason = "Case closed"
+        current_advocacy.save(update_fields=["ended_on", "end_reason"])
+    before = _case_values(case)
+    case.status = CaseStatus.CLOSED
+    case.closed_at = now
+    case.closed_by = actor
+    case.closure_reason = ClosureReason(closure_reason)
+    case.closure_note = note
+    _save_versioned(actor, case, expected_version, before, {
+        "note": note,
+        "cancelled_plan_items": [item.pk for item in open_items],
+        "advocacy_ended": current_advocacy.pk if current_advocacy else None,
+    })
+    return case
+
+
+# --- Workers, advocates and sharing --------------------------------------------------
+
+
+@transaction.atomic
+def allocate_worker(*, actor: User, case_pk: int, user: User | None) -> CaseAllocation:
+    """Allocate a member of staff (usually from a partner agency) to work on the case."""
+    case = _case_for_change(actor, Action.CASE_CHANGE, case_pk)
+    if user is None:
+        raise ValidationError({"user": "Select who to allocate"})
+    if not _is_case_worker(user):
+        raise ValidationError(
+            {"user": f"{user.display_name} does not work on cases: choose someone who does"}
+        )
+    if case.allocations.filter(user=user).exists():
+        raise ValidationError({"user": f"{user.display_name} is already allocated to this case"})
+    allocation = CaseAllocation.objects.create(case=case, user=user, allocated_by=actor)
+    _audit_case(actor, case, EventType.CHANGE, {
+        "allocated": {"allocation": allocation.pk, "user": user.pk,
+                      "username": user.get_username()},
+    })
+    return allocation
+
+
+@transaction.atomic
+def unallocate_worker(*, actor: User, allocation_pk: int) -> None:
+    allocation: CaseAllocation = _sub_record(
+        actor, Action.CASE_CHANGE, CaseAllocation.objects.select_related("user"),
+        allocation_pk,
+    )
+    case = allocation.case
+    detail = {"unallocated": {"allocation": allocation.pk, "user": allocation.user_id,
+                              "username": allocation.user.get_username()}}
+    allocation.delete()
+    _audit_case(actor, case, EventType.CHANGE, detail)
+
+
+@transaction.atomic
+def share_case(*, actor: User, case_pk: int, agency: Agency | None, reason: str) -> CaseShare:
+    """Share the case with a partner agency, whose case workers may then see it."""
+    case = _case_for_change(actor, Action.CASE_CHANGE, case_pk)
+    errors: dict[str, str] = {}
+    if agency is None:
+        errors["agency"] = "Select the agency to share the case with"
+    elif agency.pk == case.lead_agency_id:
+        errors["agency"] = f"{agency.name} leads the case: it can already see it"
+    elif case.shares.filter(agency=agency).exists():
+        errors["agency"] = f"The case is already shared with {agency.name}"
+    reason = _require_text(errors, "reason", reason, "Enter why the case is being shared")
+    _raise_if(errors)
+    agency = cast(Agency, agency)
+    share = CaseShare.objects.create(case=case, agency=agency, shared_by=actor, reason=reason)
+    _audit_case(actor, case, EventType.CHANGE, {
+        "shared_with": {"share": share.pk, "agency": agency.pk, "name": agency.name},
+        "reason": reason,
+    })
+    return share
+
+
+@transaction.atomic
+def stop_sharing_case(*, actor: User, share_pk: int) -> None:
+    share: CaseShare = _sub_record(
+        actor, Action.CASE_CHANGE, CaseShare.objects.select_related("agency"), share_pk
+    )
+    case = share.case
+    detail = {"stopped_sharing_with": {"share": share.pk, "agency": share.agency_id,
+                                       "name": share.agency.name}}
+    share.delete()
+    _audit_case(actor, case, EventType.CHANGE, detail)
+
+
+@transaction.atomic
+def change_advocate(
+    *,
+    actor: User,
+    case_pk: int,
+    advocate: User | None,
+    starts_on: dt.date | None,
+    end_reason: str = "",
+) -> AdvocateAllocation:
+    """Allocate a victim advocate to the child. A current advocate's allocation ends (with
+    the reason, the day the new one starts) and a new one begins, so every change of
+    advocate is counted for continuity."""
+    case = _case_for_change(actor, Action.CASE_CHANGE, case_pk)
+    errors: dict[str, str] = {}
+    current = case.advocacy.filter(ended_on__isnull=True).select_related("advocate").first()
+    if advocate is None:
+        errors["advocate"] = "Select the victim advocate"
+    elif Role.VICTIM_ADVOCATE not in advocate.role_codes or not advocate.is_active:
+        errors["advocate"] = f"{advocate.display_name} is not a victim advocate"
+    elif current is not None and current.advocate_id == advocate.pk:
+        errors["advocate"] = f"{advocate.display_name} is already the child's advocate"
+    if starts_on is None:
+        errors["starts_on"] = "Enter the date the advocate starts"
+    else:
+        _not_in_future(errors, "starts_on", starts_on,
+                       "The date the advocate starts must be today or in the past")
+        if "starts_on" not in errors and current is not None and starts_on < current.started_on:
+            errors["starts_on"] = (
+                "The date the advocate starts must be on or after "
+                f"{current.started_on:%d/%m/%Y}, when the current advocate started"
+            )
+    end_reason = (end_reason or "").strip()
+    if current is not None and not end_reason:
+        errors["end_reason"] = (
+            f"Enter why {current.advocate.display_name} is no longer the child's advocate"
+        )
+    _raise_if(errors)
+    advocate, starts_on = cast(User, advocate), cast(dt.date, starts_on)
+    if current is not None:
+        current.ended_on = starts_on
+        current.end_reason = end_reason[:200]
+        current.save(update_fields=["ended_on", "end_reason"])
+    allocation = AdvocateAllocation.objects.create(
+        case=case, advocate=advocate, started_on=starts_on, allocated_by=actor,
+    )
+    _audit_case(actor, case, EventType.CHANGE, {
+        "advocate": {
+            "old": current.advocate_id if current else None,
+            "new": advocate.pk,
+            "allocation": allocation.pk,
+            "starts_on": starts_on,
+            "end_reason": end_reason,
+        },
+    })
+    return allocation
+
+
+# --- Recording work: plan, contacts, missing episodes, outcomes ----------------------
+
+
+def _check_owner(errors: dict[str, str], case: Case, owner: User | None,
+                 owner_agency: Agency | None) -> Agency | None:
+    if owner is None:
+        errors["owner"] = "Select who owns this action: every plan item needs a named owner"
+        return owner_agency
+    if not owner.is_active:
+        errors["owner"] = f"{owner.display_name} no longer has an account: choose someone else"
+        return owner_agency
+    if not policy.can(owner, Action.CASE_VIEW, case):
+        errors["owner"] = (
+            f"{owner.display_name} cannot see this case: share it with their agency or "
+            "allocate them to it first"
+        )
+    agency = owner_agency or owner.agency
+    if agency is None:
+        errors["owner_agency"] = "Select the owner's agency"
+    return agency
+
+
+_PLAN_ITEM_FIELDS = ("action", "owner", "owner_agency", "due_on")
+
+
+def _plan_item_values(item: PlanItem) -> dict[str, Any]:
+    return {
+        "action": item.action,
+        "owner": item.owner_id,
+        "owner_agency": item.owner_agency_id,
+        "due_on": item.due_on.isoformat() if item.due_on else None,
+        "status": item.status,
+        "completed_on": item.completed_on.isoformat() if item.completed_on else None,
+    }
+
+
+@transaction.atomic
+def add_plan_item(
+    *,
+    actor: User,
+    case_pk: int,
+    action: str,
+    owner: User | None,
+    due_on: dt.date | None,
+    owner_agency: Agency | None = None,
+) -> PlanItem:
+    """Add an action to the child's safeguarding plan, owned by a named person."""
+    case = _case_for_change(actor, Action.CASE_RECORD_WORK, case_pk)
+    errors: dict[str, str] = {}
+    action = _require_text(errors, "action", action, "Enter the action")
+    agency = _check_owner(errors, case, owner, owner_agency)
+    if due_on is None:
+        errors["due_on"] = "Enter the date the action is due"
+    elif due_on < timezone.localdate():
+        errors["due_on"] = "The date the action is due must be today or in the future"
+    _raise_if(errors)
+    owner, agency, due_on = cast(User, owner), cast(Agency, agency), cast(dt.date, due_on)
+    item = PlanItem.objects.create(
+        case=case, action=action, owner=owner, owner_agency=agency, due_on=due_on,
+        created_at=timezone.now(), created_by=actor,
+    )
+    _audit_case(actor, case, EventType.CHANGE, {
+        "plan_item": item.pk, "added": True, "changes": changed_values({}, _plan_item_values(item)),
+    })
+    return item
+
+
+@transaction.atomic
+def update_plan_item(
+    *,
+    actor: User,
+    plan_item_pk: int,
+    action: str,
+    owner: User | None,
+    due_on: dt.date | None,
+    owner_agency: Agency | None = None,
+) -> PlanItem:
+    """Change an open plan item's action, owner or due date."""
+    item: PlanItem = _sub_record(
+        actor, Action.CASE_RECORD_WORK, PlanItem.objects.all(), plan_item_pk
+    )
+    case = item.case
+    errors: dict[str, str] = {}
+    if not item.is_open:
+        raise ValidationError(
+            f"This plan item is {item.get_status_display().lower()}: it can no longer be changed"
+        )
+    action = _require_text(errors, "action", action, "Enter the action")
+    agency = _check_owner(errors, case, owner, owner_agency)
+    if due_on is None:
+        errors["due_on"] = "Enter the date the action is due"
+    elif due_on != item.due_on and due_on < timezone.localdate():
+        errors["due_on"] = "The date the action is due must be today or in the future"
+    _raise_if(errors)
+    owner, agency, due_on = cast(User, owner), cast(Agency, agency), cast(dt.date, due_on)
+    before = _plan_item_values(item)
+    item.action, item.owner, item.owner_agency, item.due_on = action, owner, agency, due_on
+    changes = changed_values(before, _plan_item_values(item))
+    if not changes:
+        return item
+    item.save()
+    _audit_case(actor, case, EventType.CHANGE, {"plan_item": item.pk, "changes": changes})
+    return item
+
+
+@transaction.atomic
+def complete_plan_item(
+    *,
+    actor: User,
+    plan_item_pk: int,
+    completed_on: dt.date | None,
+    status: PlanItemStatus | str = PlanItemStatus.DONE,
+    note: str = "",
+) -> PlanItem:
+    """Mark a plan item done (or cancelled, with a note saying why)."""
+    item: PlanItem = _sub_record(
+        actor, Action.CASE_RECORD_WORK, PlanItem.objects.all(), plan_item_pk
+    )
+    case = item.case
+    errors: dict[str, str] = {}
+    if not item.is_open:
+        raise ValidationError(f"This plan item is already {item.get_status_display().lower()}")
+    if status not in (PlanItemStatus.DONE, PlanItemStatus.CANCELLED):
+        errors["status"] = "Select whether the action was done or cancelled"
+    note = (note or "").strip()
+    if status == PlanItemStatus.CANCELLED and not note:
+        errors["note"] = "Enter why the action was cancelled"
+    if completed_on is None:
+        errors["completed_on"] = "Enter the date"
+    else:
+        _not_in_future(errors, "completed_on", completed_on,
+                       "The date must be today or in the past")
+        created_on = timezone.localdate(item.created_at)
+        if "completed_on" not in errors and completed_on < created_on:
+            errors["completed_on"] = (
+                f"The date must be on or after {created_on:%d/%m/%Y}, when the action was added"
+            )
+    _raise_if(errors)
+    before = _plan_item_values(item)
+    item.status = PlanItemStatus(status)
+    item.completed_on = completed_on
+    item.completed_at = timezone.now()
+    item.completed_by = actor
+    item.completion_note = note
+    item.save()
+    _audit_case(actor, case, EventType.CHANGE, {
+        "plan_item": item.pk, "changes": changed_values(before, _plan_item_values(item)),
+        "note": note,
+    })
+    return item
+
+
+@transaction.atomic
+def record_contact(
+    *,
+    actor: User,
+    case_pk: int,
+    occurred_at: dt.datetime | None,
+    kind: ContactKind | str,
+    with_whom: str,
+    summary: str,
+) -> Contact:
+    """Log a contact with the child, their family or a professional."""
+    case = _case_for_change(actor, Action.CASE_RECORD_WORK, case_pk)
+    errors: dict[str, str] = {}
+    if occurred_at is None:
+        errors["occurred_at"] = "Enter the date and time of the contact"
+    _not_in_future(errors, "occurred_at", occurred_at,
+                   "The date and time of the contact must be in the past")
+    if kind not in ContactKind.values:
+        errors["kind"] = "Select the kind of contact"
+    with_whom = _require_text(errors, "with_whom", with_whom, "Enter who the contact was with")
+    summary = _require_text(errors, "summary", summary, "Enter a summary of the contact")
+    _raise_if(errors)
+    occurred_at = cast(dt.datetime, occurred_at)
+    contact = Contact.objects.create(
+        case=case, occurred_at=occurred_at, kind=ContactKind(kind), with_whom=with_whom[:200],
+        summary=summary, recorded_by=actor,
+    )
+    _audit_case(actor, case, EventType.CHANGE, {
+        "contact": contact.pk, "added": True, "kind": contact.kind,
+        "occurred_at": occurred_at,
+    })
+    return contact
+
+
+def _check_episode_times(
+    errors: dict[str, str],
+    went_missing_at: dt.datetime | None,
+    returned_at: dt.datetime | None,
+    return_interview_at: dt.datetime | None,
+) -> None:
+    if went_missing_at is None:
+        errors["went_missing_at"] = "Enter the date and time the child went missing"
+    _not_in_future(errors, "went_missing_at", went_missing_at,
+                   "The date and time the child went missing must be in the past")
+    _not_in_future(errors, "returned_at", returned_at,
+                   "The date and time the child returned must be in the past")
+    _not_in_future(errors, "return_interview_at", return_interview_at,
+                   "The date and time of the return home interview must be in the past")
+    if (went_missing_at and returned_at and "returned_at" not in errors
+            and returned_at < went_missing_at):
+        errors["returned_at"] = (
+            "The date and time the child returned must be after they went missing"
+        )
+    if return_interview_at and "return_interview_at" not in errors:
+        if returned_at is None:
+            errors["return_interview_at"] = (
+                "Enter when the child returned before recording their return home interview"
+            )
+        elif return_interview_at < returned_at:
+            errors["return_interview_at"] = (
+                "The return home interview must be after the child returned"
+            )
+
+
+def _episode_values(episode: MissingEpisode) -> dict[str, Any]:
+    def iso(value: dt.datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "went_missing_at": iso(episode.went_missing_at),
+        "returned_at": iso(episode.returned_at),
+        "return_interview_at": iso(episode.return_interview_at),
+        "notes": episode.notes,
+    }
+
+
+@transaction.atomic
+def record_missing_episode(
+    *,
+    actor: User,
+    case_pk: int,
+    went_missing_at: dt.datetime | None,
+    returned_at: dt.datetime | None = None,
+    return_interview_at: dt.datetime | None = None,
+    notes: str = "",
+) -> MissingEpisode:
+    """Record a time the child went missing (and, if known, their return and return home
+    interview, due within ``RETURN_INTERVIEW_HOURS`` of the return)."""
+    case = _case_for_change(actor, Action.CASE_RECORD_WORK, case_pk)
+    errors: dict[str, str] = {}
+    _check_episode_times(errors, went_missing_at, returned_at, return_interview_at)
+    still_missing = MissingEpisode.objects.filter(
+        case__child_id=case.child_id, returned_at__isnull=True
+    ).first()
+    if still_missing is not None and "went_missing_at" not in errors:
+        errors["went_missing_at"] = (
+            "The child is already recorded as missing since "
+            f"{timezone.localtime(still_missing.went_missing_at):%d/%m/%Y %H:%M}: "
+            "record their return first"
+        )
+    _raise_if(errors)
+    went_missing_at = cast(dt.datetime, went_missing_at)
+    episode = MissingEpisode.objects.create(
+        case=case, went_missing_at=went_missing_at, returned_at=returned_at,
+        return_interview_at=return_interview_at, notes=(notes or "").strip(), recorded_by=actor,
+    )
+    _audit_case(actor, case, EventType.CHANGE, {
+        "missing_episode": episode.pk, "added": True,
+        "changes": changed_values({}, _episode_values(episode)),
+    })
+    return episode
+
+
+@transaction.atomic
+def update_missing_episode(
+    *,
+    actor: User,
+    episode_pk: int,
+    went_missing_at: dt.datetime | None,
+    returned_at: dt.datetime | None,
+    return_interview_at: dt.datetime | None,
+    notes: str = "",
+) -> MissingEpisode:
+    """Record the child's return and their return home interview, or correct the times."""
+    episode: MissingEpisode = _sub_record(
+        actor, Action.CASE_RECORD_WORK, MissingEpisode.objects.all(), episode_pk
+    )
+    errors: dict[str, str] = {}
+    _check_episode_times(errors, went_missing_at, returned_at, return_interview_at)
+    _raise_if(errors)
+    before = _episode_values(episode)
+    episode.went_missing_at = cast(dt.datetime, went_missing_at)
+    episode.returned_at = returned_at
+    episode.return_interview_at = return_interview_at
+    episode.notes = (notes or "").strip()
+    changes = changed_values(before, _episode_values(episode))
+    if not changes:
+        return episode
+    episode.save()
+    _audit_case(actor, episode.case, EventType.CHANGE,
+                {"missing_episode": episode.pk, "changes": changes})
+    return episode
+
+
+@transaction.atomic
+def record_outcome(
+    *,
+    actor: User,
+    case_pk: int,
+    kind: OutcomeKind | str,
+    recorded_on: dt.date | None,
+    note: str = "",
+) -> CaseOutcome:
+    """Record a safeguarding outcome for the child."""
+    case = _case_for_change(actor, Action.CASE_RECORD_WORK, case_pk)
+    errors: dict[str, str] = {}
+    if kind not in OutcomeKind.values:
+        errors["kind"] = "Select the outcome"
+    note = (note or "").strip()
+    if kind == OutcomeKind.OTHER and not note:
+        errors["note"] = "Describe the outcome"
+    if recorded_on is None:
+        errors["recorded_on"] = "Enter the date of the outcome"
+    _not_in_future(errors, "recorded_on", recorded_on,
+                   "The date of the outcome must be today or in the past")
+    _raise_if(errors)
+    recorded_on = cast(dt.date, recorded_on)
+    outcome = CaseOutcome.objects.create(
+        case=case, kind=OutcomeKind(kind), recorded_on=recorded_on, note=note, recorded_by=actor,
+    )
+    _audit_case(actor, case, EventType.CHANGE, {
+        "outcome": outcome.pk, "added": True, "kind": outcome.kind, "recorded_on": recorded_on,
+    })
+    return outcome

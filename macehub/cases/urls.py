@@ -1,5 +1,44 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from macehub.cases import views
 
 app_name = "cases"
 
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    # Sections of a case
+    path("<int:case_pk>/", views.detail, name="detail"),
+    path("<int:case_pk>/chronology/", views.chronology, name="chronology"),
+    path("<int:case_pk>/plan/", views.plan, name="plan"),
+    path("<int:case_pk>/contacts/", views.contacts, name="contacts"),
+    path("<int:case_pk>/missing-episodes/", views.missing, name="missing"),
+    path("<int:case_pk>/outcomes/", views.outcomes, name="outcomes"),
+    path("<int:case_pk>/workers/", views.workers, name="workers"),
+    # Restricted cases; who has seen a case
+    path("<int:case_pk>/open/", views.open_restricted, name="open_restricted"),
+    path("<int:case_pk>/access-log/", views.access_log, name="access_log"),
+    # The case itself
+    path("<int:case_pk>/risk-tier/", views.change_tier, name="change_tier"),
+    path("<int:case_pk>/key-worker/", views.change_key_worker, name="change_key_worker"),
+    path("<int:case_pk>/lead-agency/", views.change_lead_agency, name="change_lead_agency"),
+    path("<int:case_pk>/restriction/", views.restrict, name="restrict"),
+    path("<int:case_pk>/close/", views.close, name="close"),
+    # Workers, advocates, sharing
+    path("<int:case_pk>/workers/allocate/", views.allocate, name="allocate"),
+    path("<int:case_pk>/workers/<int:allocation_pk>/remove/", views.unallocate,
+         name="unallocate"),
+    path("<int:case_pk>/shares/new/", views.share, name="share"),
+    path("<int:case_pk>/shares/<int:share_pk>/remove/", views.unshare, name="unshare"),
+    path("<int:case_pk>/advocate/", views.change_advocate, name="change_advocate"),
+    # Recording work
+    path("<int:case_pk>/plan/new/", views.add_plan_item, name="add_plan_item"),
+    path("<int:case_pk>/plan/<int:plan_item_pk>/", views.edit_plan_item, name="edit_plan_item"),
+    path("<int:case_pk>/plan/<int:plan_item_pk>/finish/", views.complete_plan_item,
+         name="complete_plan_item"),
+    path("<int:case_pk>/contacts/new/", views.add_contact, name="add_contact"),
+    path("<int:case_pk>/missing-episodes/new/", views.add_missing_episode,
+         name="add_missing_episode"),
+    path("<int:case_pk>/missing-episodes/<int:episode_pk>/", views.edit_missing_episode,
+         name="edit_missing_episode"),
+    path("<int:case_pk>/outcomes/new/", views.add_outcome, name="add_outcome"),
+]

@@ -239,7 +239,14 @@ class PersonIdentifier(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.value}"
+        return f"{self.get_kind_display()} {self.display_value}"
+
+    @property
+    def display_value(self) -> str:
+        """As people write it: NHS numbers in groups of 3, 3 and 4."""
+        if self.kind == IdentifierKind.NHS_NUMBER and len(self.value) == 10:
+            return f"{self.value[:3]} {self.value[3:6]} {self.value[6:]}"
+        return self.value
 
 
 class PersonAddress(models.Model):

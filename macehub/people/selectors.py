@@ -207,10 +207,12 @@ def _score(
 
 
 def person_access_history(user: User, person: Person) -> QuerySet[AuditEvent]:
-    """Who viewed or changed this person's record, and when (information governance)."""
+    """Who viewed or changed this person's record or their cases, when and why
+    (information governance)."""
     policy.get_or_404(user, Action.PERSON_ACCESS_LOG, Person.objects.all(), pk=person.pk)
+    case_ids = [str(pk) for pk in person.cases.values_list("pk", flat=True)]
     return AuditEvent.objects.filter(
-        record_type="people.person",
-        record_id=str(person.pk),
+        Q(record_type="people.person", record_id=str(person.pk))
+        | Q(record_type="cases.case", record_id__in=case_ids),
         event_type__in=[t.value for t in RECORD_ACCESS_TYPES],
     ).order_by("-occurred_at", "-id")

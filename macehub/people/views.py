@@ -3,7 +3,10 @@ validates input, asks a selector or service (which ask ``access``), and renders.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
+from django.forms.utils import pretty_name
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -13,13 +16,30 @@ from macehub.access.policy import allows, can
 from macehub.access.typing import HubRequest
 from macehub.access.views import requires
 from macehub.people import selectors, services
+from macehub.people.sections import sections_for
 from macehub.people.forms import NewPersonForm, PersonDetailsForm, PersonEditForm, PersonSearchForm
+
+
+def _described_changes(
+    changes: dict[str, dict[str, Any]], form: PersonEditForm
+) -> list[dict[str, str]]:
+    """Someone else's changes in the words of the form: field labels and the choice
+    labels the user would have seen, not database codes."""
+    described = []
+    for name, change in changes.items():
+        field = form.fields.get(name)
+        label = str(field.label) if field and field.label else pretty_name(name)
+        value = change.get("new")
+        choices = dict(getattr(field, "choices", []) or [])
+        shown = choices.get(value, value) if value not in (None, "") else "(blank)"
+        described.append({"label": label, "value": str(shown), "by": change.get("by", "")})
+    return described
 
 
 @requires(Action.PERSON_SEARCH)
 def search(request: HubRequest) -> HttpResponse:
     user = request.user
-    submitted = any(request.GET.get(name) for name in request.GET if name != "page")
+    submitted = any(name != "page" for name in request.GET)
     form = PersonSearchForm(request.GET if submitted else None)
     matches = None
     if submitted and form.is_valid():
@@ -66,6 +86,7 @@ def detail(request: HubRequest, person_pk: int) -> HttpResponse:
             "person": person,
             "can_change": can(user, Action.PERSON_CHANGE, person),
             "can_see_access_log": can(user, Action.PERSON_ACCESS_LOG, person),
+            "sections": sections_for(user, person),
         },
     )
 
@@ -86,7 +107,7 @@ def edit(request: HubRequest, person_pk: int) -> HttpResponse:
                     details=form.details(),
                 )
             except services.ConcurrentEditError as error:
-                conflict = error.their_changes
+                conflict = _described_changes(error.their_changes, PersonEditForm())
                 # Keep what the user typed; the next save is checked against the version
                 # they have now been shown.
                 data = request.POST.copy()

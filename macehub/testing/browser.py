@@ -138,7 +138,9 @@ class PageMonitor:
             self.assets_loaded.append(urlsplit(response.url).path)
 
     def _on_request_failed(self, request: Request) -> None:
-        if self._is_asset(request.url):
+        # A navigation cancels the requests still in flight (ERR_ABORTED): the next page
+        # loads its assets again, so only a real failure counts.
+        if self._is_asset(request.url) and "ERR_ABORTED" not in (request.failure or ""):
             self.asset_failures.append(f"failed ({request.failure}) {request.url}")
 
     def _on_console(self, message: ConsoleMessage) -> None:
@@ -213,3 +215,11 @@ def browser_login(
         summary = page.locator(".govuk-error-summary")
         shown = summary.inner_text() if summary.count() else "(no error summary)"
         raise AssertionError(f"Signing in as {user.get_username()} failed at {path}: {shown}")
+
+
+def fresh_totp_token(device: Any) -> str:
+    """A security code ``device`` (a TOTP device) accepts now and has not used before,
+    for tests that walk the two-factor pages themselves rather than via
+    ``browser_login``."""
+    device.refresh_from_db()
+    return _fresh_totp_token(device)

@@ -128,7 +128,7 @@ def _expected(user: User, route: Route, samples: dict[str, Any]) -> str:
     action = route.action
     assert isinstance(action, Action)
     rule = RULES[action]
-    if rule.relation is None:
+    if rule.relation is None or not route.kwargs:
         return "allowed" if allows(user, action) else "refused"
     record = samples[route.kwargs[0]]
     seen_through = rule.seen_through or action

@@ -61,9 +61,11 @@ def test_later_sign_ins_ask_for_a_code(client, analyst) -> None:
     wrong = client.post(reverse("accounts:two_factor_verify"), {"token": "000000"})
     assert "The security code is wrong" in wrong.content.decode()
     assert AuditEvent.objects.filter(event_type=EventType.TWO_FACTOR_FAILURE).exists()
-    # A wrong code slows down the next attempt (django-otp throttling); wait it out.
+    # A wrong code slows down the next attempt (django-otp throttling), and says so.
+    too_soon = client.post(reverse("accounts:two_factor_verify"), {"token": _code(device)})
+    assert "Too many wrong codes. Wait" in too_soon.content.decode()
     device.refresh_from_db()
-    assert device.throttling_failure_count == 1
+    assert device.throttling_failure_count >= 1
     device.throttle_reset()
     ok = client.post(reverse("accounts:two_factor_verify"),
                      {"token": _code(device), "next": reverse("people:search")})

@@ -1,0 +1,509 @@
+"""Demo data for child safeguarding cases: the year's work on each case.
+
+Runs after the referrals step (which opens cases through ``open_case``); when no case
+exists yet it opens some itself from ``ctx.child_ids``, so it also works alone. Each case
+gets a risk tier history, a key worker, victim advocates (some changed, for the
+continuity measure), plan items (some overdue), contacts, missing episodes (some return
+home interviews late or never held), outcomes, some sharing and allocation, a few
+restrictions, and some closures. Everything is drawn from the step's own seeded
+generator and written with ``bulk_create``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar, cast
+
+from django.conf import settings
+from django.db.models import Exists, Max, Model, OuterRef
+from django.utils import timezone
+
+from macehub.accounts.models import Agency, User
+from macehub.accounts.roles import AgencyKind, Role
+from macehub.cases.codes import (
+    CaseStatus,
+    ClosureReason,
+    ContactKind,
+    OutcomeKind,
+    PlanItemStatus,
+)
+from macehub.cases.models import (
+    AdvocateAllocation,
+    Case,
+    CaseAllocation,
+    CaseOutcome,
+    CaseShare,
+    Contact,
+    MissingEpisode,
+    PlanItem,
+    RiskTierChange,
+)
+from macehub.demo.progress import Progress
+from macehub.demo.registry import DemoContext, demo_step
+from macehub.referrals.codes import RiskTier
+
+T = TypeVar("T")
+
+CASES_ORDER = 1200
+
+TIERS = (RiskTier.HIGH, RiskTier.MEDIUM, RiskTier.LOW)
+TIER_WEIGHTS = (0.25, 0.40, 0.35)
+
+PLAN_ACTIONS = (
+    "Complete a child exploitation risk assessment",
+    "Strategy discussion with police and children's social care",
+    "Refer to the sexual health service for a confidential appointment",
+    "School to put a safe adult and daily check-in in place",
+    "Home visit to talk to parents about online safety",
+    "Request a disruption plan for the adults linked to the child",
+    "Return home interview follow-up with the child",
+    "Share the child's missing history with the night-time economy team",
+    "Arrange a meeting with the child's advocate and their chosen trusted adult",
+    "Check the child's phone contacts with consent and record concerns",
+    "Apply for a Child Abduction Warning Notice against a named adult",
+    "Review school attendance and agree an alternative timetable",
+    "Refer to CAMHS for emotional wellbeing support",
+    "Visit the hotel named in intelligence about the child (Operation Makesafe)",
+)
+TIER_REASONS = {
+    "up": (
+        "New intelligence links the child to adults of concern",
+        "Went missing twice this month and was found with older males",
+        "Disclosure to the advocate about being given alcohol and lifts",
+        "Found in a vehicle with unknown adults late at night",
+    ),
+    "down": (
+        "Engaging well with the advocate; no missing episodes for six weeks",
+        "Moved school and no longer in contact with the peer group of concern",
+        "Disruption of the adults involved; the child reports feeling safer",
+        "Attending school daily and safety plan holding",
+    ),
+}
+CONTACT_WITH = ("the child", "the child's mother", "the child's father", "the child's carer",
+                "the designated safeguarding lead", "the school nurse", "the youth worker",
+                "the child and their mother")
+CONTACT_SUMMARIES = (
+    "Talked about the child's week, school and friendships. No new concerns raised.",
+    "The child was quiet and did not want to talk about last weekend. Follow up planned.",
+    "Discussed the safety plan and who the child can call if they feel unsafe.",
+    "Parent worried about late-night phone use and new clothes of unknown origin.",
+    "School reports better attendance and the child has joined an after-school club.",
+    "The child mentioned a new older 'friend' who drives them around. Recorded for intelligence.",
+)
+ADVOCATE_END_REASONS = (
+    "Advocate left the service",
+    "The child asked for a different advocate",
+    "Advocate on long-term leave",
+    "Caseload rebalanced after a team change",
+)
+MISSING_NOTES = (
+    "Found by police at a takeaway in the town centre.",
+    "Returned home by themself in the early hours.",
+    "Located at a friend's address; would not say who else was there.",
+    "Found in a park with older males; taken home by police.",
+    "Returned to the children's home after two nights away.",
+)
+OUTCOME_WEIGHTS = {
+    OutcomeKind.ENGAGED: 4, OutcomeKind.EDUCATION_RETURNED: 2, OutcomeKind.RISK_REDUCED: 3,
+    OutcomeKind.MISSING_REDUCED: 2, OutcomeKind.DISCLOSURE: 1, OutcomeKind.DISRUPTION: 1,
+    OutcomeKind.PROSECUTION: 1,
+}
+CLOSURE_WEIGHTS = {
+    ClosureReason.RISK_REDUCED: 5, ClosureReason.STEPPED_DOWN: 3, ClosureReason.MOVED_AWAY: 1,
+    ClosureReason.TURNED_18: 1, ClosureReason.NO_ENGAGEMENT: 1,
+}
+CONTACT_KIND_WEIGHTS = {
+    ContactKind.HOME_VISIT: 4, ContactKind.SCHOOL_VISIT: 3, ContactKind.PHONE: 4,
+    ContactKind.ONLINE: 2, ContactKind.MEETING: 2,
+}
+
+
+def _weighted(rng: random.Random, weights: Mapping[T, float]) -> T:
+    items = list(weights)
+    return rng.choices(items, weights=[weights[item] for item in items])[0]
+
+
+def _between(rng: random.Random, start: dt.datetime, end: dt.datetime) -> dt.datetime:
+    if end <= start:
+        return start
+    return start + dt.timedelta(seconds=rng.uniform(0, (end - start).total_seconds()))
+
+
+def _local_date(moment: dt.datetime) -> dt.date:
+    return timezone.localdate(moment)
+
+
+def _at(day: dt.date, hour: int) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=timezone.get_current_timezone())
+
+
+def _working_time(rng: random.Random, start: dt.datetime, end: dt.datetime) -> dt.datetime:
+    """A moment between start and end, moved into working hours where that fits."""
+    moment = _between(rng, start, end)
+    local = timezone.localtime(moment)
+    candidate = local.replace(hour=rng.randint(9, 17), minute=rng.choice((0, 15, 30, 45)),
+                              second=0, microsecond=0)
+    return candidate if start <= candidate <= end else moment
+
+
+@dataclass
+class Staff:
+    """The demo's staff by the part they play on a case (looked up by role, so the step
+    works with whatever accounts exist)."""
+
+    key_workers: list[User]
+    advocates: list[User]
+    deciders: list[User]
+    owners: list[User]
+    partner_workers: list[User]
+    partner_agencies: list[Agency]
+    opener: User | None
+
+    @classmethod
+    def load(cls) -> Staff:
+        def with_role(*roles: Role) -> list[User]:
+            return list(
+                User.objects.filter(is_active=True, role_assignments__role__in=roles)
+                .select_related("agency", "team").distinct().order_by("username")
+            )
+
+        key_workers = with_role(Role.TRIAGE, Role.INVESTIGATOR)
+        deciders = with_role(Role.SUPERVISOR, Role.MEETING_CHAIR, Role.TRIAGE)
+        # Plan item owners must be able to see the case: hub members (plus, per case, the
+        # child's advocates).
+        owners = [user for user in with_role(
+            Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.VICTIM_ADVOCATE,
+            Role.MEETING_CHAIR) if user.agency_id and user.is_hub_member]
+        partner_workers = [user for user in with_role(Role.INVESTIGATOR, Role.VICTIM_ADVOCATE)
+                           if not user.is_hub_member]
+        hub_agency_ids = [user.agency_id for user in owners if user.agency_id]
+        partner_agencies = list(
+            Agency.objects.filter(is_active=True).exclude(pk__in=hub_agency_ids)
+            .exclude(kind=AgencyKind.PCC_OFFICE).order_by("code")
+        )
+        openers = with_role(Role.TRIAGE, Role.SUPERVISOR)
+        return cls(
+            key_workers=key_workers, advocates=with_role(Role.VICTIM_ADVOCATE),
+            deciders=deciders, owners=owners, partner_workers=partner_workers,
+            partner_agencies=partner_agencies, opener=openers[0] if openers else None,
+        )
+
+
+@dataclass
+class Rows:
+    """Everything the step writes, gathered for bulk inserts."""
+
+    tier_changes: list[RiskTierChange] = field(default_factory=list)
+    advocacy: list[AdvocateAllocation] = field(default_factory=list)
+    allocations: list[CaseAllocation] = field(default_factory=list)
+    shares: list[CaseShare] = field(default_factory=list)
+    plan_items: list[PlanItem] = field(default_factory=list)
+    contacts: list[Contact] = field(default_factory=list)
+    episodes: list[MissingEpisode] = field(default_factory=list)
+    outcomes: list[CaseOutcome] = field(default_factory=list)
+
+    def write(self, batch_size: int) -> dict[str, int]:
+        written = {}
+        tables: tuple[tuple[str, type[Model], Sequence[Model]], ...] = (
+            ("risk tier changes", RiskTierChange, self.tier_changes),
+            ("advocate allocations", AdvocateAllocation, self.advocacy),
+            ("case allocations", CaseAllocation, self.allocations),
+            ("case shares", CaseShare, self.shares),
+            ("plan items", PlanItem, self.plan_items),
+            ("contacts", Contact, self.contacts),
+            ("missing episodes", MissingEpisode, self.episodes),
+            ("case outcomes", CaseOutcome, self.outcomes),
+        )
+        for label, model, rows in tables:
+            model._default_manager.bulk_create(rows, batch_size=batch_size)
+            written[label] = len(rows)
+        return written
+
+
+def delete_demo_cases(progress: Progress) -> dict[str, int]:
+    """Every case and everything recorded on it (rows first, then the cases)."""
+    deleted: dict[str, int] = {}
+    for label, model in (
+        ("case outcomes", CaseOutcome), ("missing episodes", MissingEpisode),
+        ("contacts", Contact), ("plan items", PlanItem), ("case shares", CaseShare),
+        ("case allocations", CaseAllocation), ("advocate allocations", AdvocateAllocation),
+        ("risk tier changes", RiskTierChange),
+    ):
+        deleted[label], _ = model.objects.all().delete()
+    deleted["cases"], _ = Case.objects.all().delete()
+    return deleted
+
+
+@demo_step("cases", order=CASES_ORDER, reset=delete_demo_cases,
+           description="a year's work on each child's case: tiers, advocates, plans, "
+                       "contacts, missing episodes, outcomes and closures")
+def demo_cases(ctx: DemoContext) -> None:
+    staff = Staff.load()
+    if not staff.key_workers or not staff.deciders or staff.opener is None:
+        ctx.progress.write("    no case workers: run the foundation's users step first")
+        return
+    now = _at(ctx.as_of, 17)
+    rng = ctx.rng
+    if Case.objects.exists():
+        # Cases an earlier step opened (referrals, through open_case) with nothing on them.
+        cases = list(
+            Case.objects.exclude(Exists(PlanItem.objects.filter(case=OuterRef("pk"))))
+            .exclude(Exists(Contact.objects.filter(case=OuterRef("pk"))))
+            .select_related("referral").order_by("pk")
+        )
+    else:
+        cases = _open_cases(ctx, staff, now)
+    rows = Rows()
+    counter = ctx.progress.counter("cases", len(cases))
+    openings = {
+        change.case_id: change
+        for change in RiskTierChange.objects.filter(case__in=cases, from_tier="")
+    }
+    for case in cases:
+        _fill_case(rng, ctx, staff, case, now, rows, openings)
+        counter.add()
+    counter.finish()
+    Case.objects.bulk_update(
+        cases,
+        ["opened_at", "key_worker", "is_restricted", "restriction_reason", "status",
+         "closed_at", "closed_by", "closure_reason", "closure_note"],
+        batch_size=ctx.scale.batch_size,
+    )
+    RiskTierChange.objects.bulk_update(
+        list(openings.values()), ["to_tier", "changed_at"], batch_size=ctx.scale.batch_size
+    )
+    for label, count in rows.write(ctx.scale.batch_size).items():
+        ctx.count(label, count)
+    ctx.results["cases.case_ids"] = [case.pk for case in cases]
+
+
+def _open_cases(ctx: DemoContext, staff: Staff, now: dt.datetime) -> list[Case]:
+    """Open cases for a share of the children when no earlier step has (bulk, so no
+    per-case audit entry: the run's one import event covers the demo data)."""
+    rng = ctx.rng
+    wanted = ctx.scale.pick(small=40, force=800, national=12_000)
+    children = rng.sample(ctx.child_ids, k=min(wanted, len(ctx.child_ids)))
+    agencies = sorted({user.agency for user in staff.key_workers if user.agency},
+                      key=lambda agency: agency.code)
+    opener = cast(User, staff.opener)
+    opening = sorted(
+        ((_working_time(rng, now - dt.timedelta(days=365), now - dt.timedelta(days=2)), child_id)
+         for child_id in children),
+    )
+    numbers: dict[int, int] = {}
+    new_cases = []
+    for opened_at, child_id in opening:
+        year = timezone.localtime(opened_at).year
+        if year not in numbers:
+            last = Case.objects.filter(reference__startswith=f"CASE-{year}-").aggregate(
+                last=Max("reference"))["last"]
+            numbers[year] = int(last.rsplit("-", 1)[1]) if last else 0
+        numbers[year] += 1
+        new_cases.append(Case(
+            reference=f"CASE-{year}-{numbers[year]:06d}", child_id=child_id, opened_at=opened_at,
+            opened_by=opener, lead_agency=rng.choice(agencies),
+            risk_tier=rng.choices(TIERS, weights=TIER_WEIGHTS)[0],
+        ))
+    Case.objects.bulk_create(new_cases, batch_size=ctx.scale.batch_size)
+    created = list(Case.objects.select_related("referral").order_by("pk"))
+    RiskTierChange.objects.bulk_create(
+        [RiskTierChange(case=case, from_tier="", to_tier=case.risk_tier,
+                        changed_at=case.opened_at, changed_by=opener,
+                        reason="Opened from the triage decision")
+         for case in created],
+        batch_size=ctx.scale.batch_size,
+    )
+    ctx.count("cases opened", len(created))
+    return created
+
+
+def _tier_path(rng: random.Random, final: str, changes: int) -> list[str]:
+    """Tiers from opening to now, each different from the one before, ending at ``final``."""
+    path = [final]
+    for _ in range(changes):
+        options = [tier for tier in TIERS if tier != path[0]]
+        path.insert(0, rng.choice(options))
+    return path
+
+
+def _fill_case(
+    rng: random.Random, ctx: DemoContext, staff: Staff, case: Case, now: dt.datetime,
+    rows: Rows, openings: dict[int, RiskTierChange],
+) -> None:
+    # Cases opened by a triage decision date from the decision, not from the demo run.
+    referral = case.referral
+    if referral is not None and referral.decided_at and referral.decided_at < case.opened_at:
+        case.opened_at = referral.decided_at
+    if case.opened_at > now - dt.timedelta(days=1):
+        case.opened_at = _working_time(rng, now - dt.timedelta(days=300),
+                                       now - dt.timedelta(days=2))
+    opened = case.opened_at
+    age_days = (now - opened).days
+    closes = age_days > 60 and rng.random() < 0.2
+    end = _working_time(rng, opened + dt.timedelta(days=30), now - dt.timedelta(days=1)) \
+        if closes else now
+    decider = rng.choice(staff.deciders)
+
+    # Risk tier history, ending at the case's tier.
+    path = _tier_path(rng, case.risk_tier, rng.choice((0, 0, 1, 1, 2, 3)))
+    opening = openings.get(case.pk)
+    if opening is not None:
+        opening.to_tier = path[0]
+        opening.changed_at = opened
+    else:
+        rows.tier_changes.append(RiskTierChange(
+            case=case, from_tier="", to_tier=path[0], changed_at=opened,
+            changed_by=staff.opener or decider, reason="Opened from the triage decision"))
+    moments = sorted(_between(rng, opened, end) for _ in path[1:])
+    for before, after, moment in zip(path[:-1], path[1:], moments, strict=True):
+        direction = "up" if TIERS.index(RiskTier(after)) < TIERS.index(RiskTier(before)) else "down"
+        rows.tier_changes.append(RiskTierChange(
+            case=case, from_tier=before, to_tier=after, changed_at=moment,
+            changed_by=rng.choice(staff.deciders), reason=rng.choice(TIER_REASONS[direction])))
+
+    key_worker = rng.choice(staff.key_workers) if rng.random() < 0.85 else None
+    case.key_worker = key_worker
+    advocates = _advocacy(rng, staff, case, opened, end, closes, rows)
+    workers = [user for user in (key_worker, *advocates) if user is not None] or [decider]
+
+    if rng.random() < 0.2 and staff.partner_agencies:
+        agency = rng.choice(staff.partner_agencies)
+        if agency.pk != case.lead_agency_id:
+            rows.shares.append(CaseShare(case=case, agency=agency, shared_by=decider,
+                                         reason="Partner agency is part of the safety plan"))
+    if rng.random() < 0.15 and staff.partner_workers:
+        rows.allocations.append(CaseAllocation(case=case, user=rng.choice(staff.partner_workers),
+                                               allocated_by=decider))
+    if rng.random() < 0.05:
+        case.is_restricted = True
+        case.restriction_reason = "The child's family includes a member of hub staff"
+
+    _plan(rng, ctx, [*staff.owners, *advocates], case, opened, end, now, closes, rows, decider)
+    _contacts(rng, case, opened, end, workers, rows)
+    _missing(rng, case, opened, end, now, closes, workers, rows)
+    for _ in range(rng.choice((0, 0, 1, 1, 2, 3))):
+        moment = _working_time(rng, opened, end)
+        rows.outcomes.append(CaseOutcome(
+            case=case, kind=_weighted(rng, OUTCOME_WEIGHTS), recorded_on=_local_date(moment),
+            recorded_at=moment, recorded_by=rng.choice(workers), note=""))
+    if closes:
+        case.status = CaseStatus.CLOSED
+        case.closed_at = end
+        case.closed_by = decider
+        case.closure_reason = _weighted(rng, CLOSURE_WEIGHTS)
+        case.closure_note = ""
+
+
+def _advocacy(rng: random.Random, staff: Staff, case: Case, opened: dt.datetime,
+              end: dt.datetime, closes: bool, rows: Rows) -> list[User]:
+    """Advocates one after another; the last one's allocation ends with a closure."""
+    if not staff.advocates or rng.random() >= 0.7:
+        return []
+    changes = rng.choices((0, 1, 2, 3), weights=(60, 25, 10, 5))[0]
+    start = _working_time(rng, opened, min(opened + dt.timedelta(days=10), end))
+    starts = sorted([start, *(_between(rng, start, end) for _ in range(changes))])
+    chosen: list[User] = []
+    for index, moment in enumerate(starts):
+        options = [user for user in staff.advocates if not chosen or user != chosen[-1]]
+        chosen.append(rng.choice(options or staff.advocates))
+        later = starts[index + 1] if index + 1 < len(starts) else None
+        ended = _local_date(later) if later else (_local_date(end) if closes else None)
+        rows.advocacy.append(AdvocateAllocation(
+            case=case, advocate=chosen[-1], started_on=_local_date(moment),
+            ended_on=ended, end_reason=rng.choice(ADVOCATE_END_REASONS) if later else "",
+            allocated_at=moment, allocated_by=rng.choice(staff.deciders)))
+    return chosen
+
+
+def _plan(rng: random.Random, ctx: DemoContext, owners: Sequence[User], case: Case,
+          opened: dt.datetime, end: dt.datetime, now: dt.datetime, closes: bool, rows: Rows,
+          creator: User) -> None:
+    today = ctx.as_of
+    for action in rng.sample(PLAN_ACTIONS, k=rng.randint(2, 6)):
+        created = _working_time(rng, opened, end)
+        created_on = _local_date(created)
+        due = created_on + dt.timedelta(days=rng.randint(7, 42))
+        owner = rng.choice(owners)
+        item = PlanItem(case=case, action=action, owner=owner, owner_agency=owner.agency,
+                        due_on=due, created_at=created, created_by=creator)
+        roll = rng.random()
+        finish_by = min(end, now)
+        if closes:
+            status = PlanItemStatus.DONE if roll < 0.8 else PlanItemStatus.CANCELLED
+        elif due < today:
+            status = (PlanItemStatus.DONE if roll < 0.7 else
+                      PlanItemStatus.CANCELLED if roll < 0.8 else PlanItemStatus.OPEN)
+        else:
+            status = PlanItemStatus.DONE if roll < 0.25 else PlanItemStatus.OPEN
+        if status != PlanItemStatus.OPEN:
+            done_at = _working_time(rng, created, min(
+                finish_by, _at(due, 17) + dt.timedelta(days=rng.choice((0, 0, 3, 10)))))
+            item.status = status
+            item.completed_at = done_at
+            item.completed_on = _local_date(done_at)
+            item.completed_by = owner
+            item.completion_note = (
+                "" if status == PlanItemStatus.DONE
+                else "No longer needed after the review" if not closes
+                else "Cancelled when the case was closed")
+        rows.plan_items.append(item)
+
+
+def _contacts(rng: random.Random, case: Case, opened: dt.datetime, end: dt.datetime,
+              workers: Sequence[User], rows: Rows) -> None:
+    months = max(1, (end - opened).days // 30)
+    for _ in range(min(40, rng.randint(2, 4) * months // 2 + 1)):
+        rows.contacts.append(Contact(
+            case=case, occurred_at=_working_time(rng, opened, end),
+            kind=_weighted(rng, CONTACT_KIND_WEIGHTS), with_whom=rng.choice(CONTACT_WITH),
+            summary=rng.choice(CONTACT_SUMMARIES), recorded_by=rng.choice(workers)))
+
+
+def _missing(rng: random.Random, case: Case, opened: dt.datetime, end: dt.datetime,
+             now: dt.datetime, closes: bool, workers: Sequence[User], rows: Rows) -> None:
+    if rng.random() >= 0.35:
+        return
+    window = dt.timedelta(days=int(settings.MISSING_EPISODES_WINDOW_DAYS))
+    interview_hours = int(settings.RETURN_INTERVIEW_HOURS)
+    count = rng.choice((1, 1, 2, 2, 3, 4, 5, 6))
+    if rng.random() < 0.35 and (end - opened) > window:
+        # A cluster: enough episodes in one window to prompt a strategy meeting.
+        cluster_start = _between(rng, max(opened, end - window * 2), end - window)
+        starts = [_between(rng, cluster_start, cluster_start + window * 0.9)
+                  for _ in range(max(count, int(settings.MISSING_EPISODES_FOR_STRATEGY_MEETING)))]
+    else:
+        starts = [_between(rng, opened, end) for _ in range(count)]
+    starts.sort()
+    for index, start in enumerate(starts):
+        # Evenings and nights, when children at risk go missing most.
+        local = timezone.localtime(start)
+        went = local.replace(hour=rng.choice((16, 18, 19, 20, 21, 22, 23)),
+                             minute=rng.randint(0, 59), second=0, microsecond=0)
+        went = max(min(went, end), opened)
+        last = index == len(starts) - 1
+        next_start = starts[index + 1] if not last else end
+        if last and not closes and now - went < dt.timedelta(days=2) and rng.random() < 0.3:
+            returned = None  # still missing
+        else:
+            returned = min(went + dt.timedelta(hours=rng.uniform(2, 60)), next_start, now)
+            returned = max(returned, went)
+        interview = None
+        if returned is not None:
+            roll = rng.random()
+            hours = dt.timedelta(hours=1)
+            if roll < 0.6:  # in time
+                interview = _working_time(rng, returned + 4 * hours,
+                                          returned + (interview_hours - 1) * hours)
+            elif roll < 0.8:  # late
+                interview = _working_time(rng, returned + (interview_hours + 2) * hours,
+                                          returned + 240 * hours)
+            if interview is not None and interview > now:
+                interview = None
+        rows.episodes.append(MissingEpisode(
+            case=case, went_missing_at=went, returned_at=returned, return_interview_at=interview,
+            notes=rng.choice(MISSING_NOTES) if returned else "", recorded_by=rng.choice(workers),
+            recorded_at=returned or went))
+

@@ -1,0 +1,424 @@
+"""Forms for the case pages. They only read what was typed: the rules (dates not in the
+future, an interview after the return, a plan item with an owner...) live in
+``services``, whose errors each form puts back beside the field that caused them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import timezone
+
+from macehub.accounts.models import Agency, User
+from macehub.cases import selectors
+from macehub.cases.codes import (
+    CaseStatus,
+    ClosureReason,
+    ContactKind,
+    OutcomeKind,
+    PlanItemStatus,
+)
+from macehub.cases.selectors import CaseFilters, CaseSort
+from macehub.forms import GovukDateField
+from macehub.referrals.codes import RiskTier
+
+TIME_HINT = "Use the 24-hour clock or am and pm, for example 14:30 or 2:30pm"
+_TIME = re.compile(r"^(\d{1,2})(?:[:.]?(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$", re.IGNORECASE)
+
+
+def parse_time(text: str) -> dt.time | None:
+    """'14:30', '1430', '2:30pm', '2pm', '9.15am', 'midday', 'midnight' -> a time."""
+    text = text.strip().lower()
+    if text in ("midday", "noon", "12 noon"):
+        return dt.time(12)
+    if text == "midnight":
+        return dt.time(0)
+    match = _TIME.match(text)
+    if not match:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    suffix = (match.group(3) or "").replace(".", "")
+    if suffix:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if suffix == "pm" else 0)
+    elif match.group(2) is None:
+        return None  # "14" alone is ambiguous: ask for minutes or am/pm
+    if hour > 23 or minute > 59:
+        return None
+    return dt.time(hour, minute)
+
+
+class TimeField(forms.CharField):
+    """A time of day typed into one box (GOV.UK has no time component)."""
+
+    def __init__(self, *, label: str, required: bool = False, **kwargs: Any) -> None:
+        super().__init__(
+            label=label, required=required, max_length=12, help_text=TIME_HINT,
+            widget=forms.TextInput(attrs={"class": "govuk-input--width-5",
+                                          "autocomplete": "off", "spellcheck": "false"}),
+            **kwargs,
+        )
+
+    def clean(self, value: Any) -> dt.time | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        parsed = parse_time(text)
+        if parsed is None:
+            raise ValidationError(
+                f"{self.label} must be a real time, for example 14:30 or 2:30pm", code="invalid"
+            )
+        return parsed
+
+
+class ServiceForm(forms.Form):
+    """A form whose input a service checks. ``SERVICE_FIELDS`` maps a service argument
+    to the form field its errors belong beside; ``DATE_TIMES`` names the (date, time)
+    field pairs that make one moment."""
+
+    SERVICE_FIELDS: dict[str, str] = {}
+    DATE_TIMES: dict[str, tuple[str, str]] = {}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        zone = timezone.get_current_timezone()
+        for target, (date_name, time_name) in self.DATE_TIMES.items():
+            day, time = cleaned.get(date_name), cleaned.get(time_name)
+            if date_name in self.errors or time_name in self.errors:
+                continue
+            if day and time is None:
+                self.add_error(time_name, f"Enter the {_label(self, time_name)}")
+            elif time is not None and not day:
+                self.add_error(date_name, f"Enter the {_label(self, date_name)}")
+            cleaned[target] = dt.datetime.combine(day, time, tzinfo=zone) if (
+                day and time is not None) else None
+        return cleaned
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Put a service's errors beside the fields they are about (or at the top)."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for name, errors in error.error_dict.items():
+            field_name: str | None = self.SERVICE_FIELDS.get(name, name)
+            if field_name not in self.fields or field_name == NON_FIELD_ERRORS:
+                field_name = None
+            for item in errors:
+                self.add_error(field_name, item)
+
+
+def _label(form: forms.Form, name: str) -> str:
+    label = str(form.fields[name].label or name)
+    return label[:1].lower() + label[1:]
+
+
+class _UserChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        user: User = obj
+        return f"{user.display_name} ({user.agency.name})" if user.agency else user.display_name
+
+
+def _agencies() -> Any:
+    return Agency.objects.filter(is_active=True).order_by("name")
+
+
+# --- The case list --------------------------------------------------------------------
+
+
+class CaseFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Status", required=False,
+        choices=[(CaseStatus.OPEN, "Open cases"), (CaseStatus.CLOSED, "Closed cases"),
+                 ("all", "All cases")],
+    )
+    risk_tier = forms.ChoiceField(
+        label="Risk tier", required=False, choices=[("", "Any tier"), *RiskTier.choices]
+    )
+    lead_agency = forms.ChoiceField(label="Lead agency", required=False)
+    key_worker = forms.ChoiceField(label="Key worker", required=False)
+    area = forms.ChoiceField(
+        label="Area", required=False,
+        help_text="Where the child lives now: a ward, or every ward of a district",
+    )
+    overdue = forms.BooleanField(label="Only cases with overdue work", required=False)
+    sort = forms.ChoiceField(
+        required=False, choices=[(name, name) for name in CaseSort.ALL], widget=forms.HiddenInput
+    )
+    order = forms.ChoiceField(
+        required=False, choices=[("asc", "asc"), ("desc", "desc")], widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args: Any, choices: dict[str, list[tuple[str, str]]], **kwargs: Any
+                 ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_agency"].choices = [  # type: ignore[attr-defined]
+            ("", "Any agency"), *choices["lead_agency"]]
+        self.fields["key_worker"].choices = [  # type: ignore[attr-defined]
+            ("", "Anyone"), *choices["key_worker"]]
+        self.fields["area"].choices = [  # type: ignore[attr-defined]
+            ("", "Anywhere"), *choices["area"]]
+
+    def filters(self) -> CaseFilters:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        status = data.get("status") or CaseStatus.OPEN
+        sort = data.get("sort") or CaseSort.DEFAULT
+        default_order = "desc" if sort in (CaseSort.TIER, CaseSort.LAST_CONTACT) else "asc"
+        return CaseFilters(
+            status="" if status == "all" else status,
+            risk_tier=data.get("risk_tier", ""),
+            lead_agency_id=int(data["lead_agency"]) if data.get("lead_agency") else None,
+            key_worker_id=int(data["key_worker"]) if data.get("key_worker") else None,
+            overdue_only=bool(data.get("overdue")),
+            area_code=data.get("area", ""),
+            sort=sort,
+            descending=(data.get("order") or default_order) == "desc",
+        )
+
+
+class ChronologyFilterForm(forms.Form):
+    category = forms.ChoiceField(label="Show", required=False)
+
+    def __init__(self, *args: Any, categories: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [  # type: ignore[attr-defined]
+            ("", "Everything"), *[(name, name) for name in categories]]
+
+    def chosen_category(self) -> str:
+        return str(self.cleaned_data.get("category") or "") if self.is_valid() else ""
+
+
+# --- Restricted cases ------------------------------------------------------------------
+
+
+class RestrictedReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Why do you need to open this restricted case?",
+        max_length=1000,
+        help_text="Your reason is recorded with every page of the case you open and is seen "
+                  "by information governance",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter why you need to open this restricted case"},
+    )
+
+
+class RestrictForm(ServiceForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label="Reason", max_length=2000, required=False,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, restricting: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = (
+            "Why should this case be restricted?" if restricting
+            else "Why should the restriction be lifted?"
+        )
+
+
+# --- The case itself (versioned) -------------------------------------------------------
+
+
+class RiskTierForm(ServiceForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    risk_tier = forms.ChoiceField(label="New risk tier", choices=RiskTier.choices,
+                                  widget=forms.RadioSelect, required=False)
+    reason = forms.CharField(label="Why is the risk tier changing?", required=False,
+                             max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class KeyWorkerForm(ServiceForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    key_worker = _UserChoiceField(
+        label="Key worker", required=False, queryset=User.objects.none(),
+        empty_label="No key worker",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["key_worker"].queryset = (  # type: ignore[attr-defined]
+            selectors.users_who_work_on_cases())
+
+
+class LeadAgencyForm(ServiceForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    lead_agency = forms.ModelChoiceField(
+        label="Lead agency", required=False, queryset=Agency.objects.none(),
+        empty_label="Select an agency",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_agency"].queryset = _agencies()  # type: ignore[attr-defined]
+
+
+class CloseCaseForm(ServiceForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    closure_reason = forms.ChoiceField(
+        label="Why is the case closing?", choices=ClosureReason.choices,
+        widget=forms.RadioSelect, required=False,
+    )
+    note = forms.CharField(label="More detail", required=False, max_length=4000,
+                           help_text="Required if the reason is 'Other'",
+                           widget=forms.Textarea(attrs={"rows": 4}))
+    cancel_open_plan_items = forms.BooleanField(
+        label="Cancel the open plan items", required=False,
+        help_text="They are marked cancelled, with the closure as the reason",
+    )
+
+    def __init__(self, *args: Any, has_open_plan_items: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not has_open_plan_items:
+            del self.fields["cancel_open_plan_items"]
+
+
+# --- Workers, advocates, sharing ---------------------------------------------------------
+
+
+class AllocateWorkerForm(ServiceForm):
+    user = _UserChoiceField(
+        label="Who should be allocated?", required=False, queryset=User.objects.none(),
+        empty_label="Select a member of staff",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = selectors.users_who_work_on_cases()  # type: ignore[attr-defined]
+
+
+class ShareCaseForm(ServiceForm):
+    agency = forms.ModelChoiceField(
+        label="Agency", required=False, queryset=Agency.objects.none(),
+        empty_label="Select an agency",
+    )
+    reason = forms.CharField(label="Why is the case being shared?", required=False,
+                             max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = _agencies()  # type: ignore[attr-defined]
+
+
+class AdvocateForm(ServiceForm):
+    advocate = _UserChoiceField(
+        label="Victim advocate", required=False, queryset=User.objects.none(),
+        empty_label="Select a victim advocate",
+    )
+    starts_on = GovukDateField(label="Date the advocate starts", required=False,
+                               help_text="For example, 27 3 2026")
+    end_reason = forms.CharField(
+        label="Why is the current advocate changing?", required=False, max_length=200,
+        help_text="For example, the advocate has left, or the child asked for someone else",
+    )
+
+    def __init__(self, *args: Any, has_current: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["advocate"].queryset = selectors.victim_advocates()  # type: ignore[attr-defined]
+        if not has_current:
+            del self.fields["end_reason"]
+
+
+# --- Recording work -----------------------------------------------------------------------
+
+
+class PlanItemForm(ServiceForm):
+    action = forms.CharField(label="Action", required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+    owner = _UserChoiceField(
+        label="Owner", required=False, queryset=User.objects.none(),
+        empty_label="Select who owns this action",
+        help_text="A named person: they must be able to see this case",
+    )
+    owner_agency = forms.ModelChoiceField(
+        label="Owner's agency", required=False, queryset=Agency.objects.none(),
+        empty_label="The owner's own agency",
+    )
+    due_on = GovukDateField(label="Due date", required=False, help_text="For example, 27 3 2026")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = selectors.users_who_work_on_cases()  # type: ignore[attr-defined]
+        self.fields["owner_agency"].queryset = _agencies()  # type: ignore[attr-defined]
+
+
+class CompletePlanItemForm(ServiceForm):
+    SERVICE_FIELDS = {"completed_on": "completed_on"}
+
+    status = forms.ChoiceField(
+        label="What happened to this action?", required=False, widget=forms.RadioSelect,
+        choices=[(PlanItemStatus.DONE, "It was done"),
+                 (PlanItemStatus.CANCELLED, "It was cancelled")],
+    )
+    completed_on = GovukDateField(label="Date", required=False,
+                                  help_text="When it was done or cancelled, for example 27 3 2026")
+    note = forms.CharField(label="Note", required=False, max_length=2000,
+                           help_text="Required if the action was cancelled",
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ContactForm(ServiceForm):
+    SERVICE_FIELDS = {"occurred_at": "occurred_on"}
+    DATE_TIMES = {"occurred_at": ("occurred_on", "occurred_time")}
+
+    occurred_on = GovukDateField(label="Date of the contact", required=False,
+                                 help_text="For example, 27 3 2026")
+    occurred_time = TimeField(label="Time of the contact")
+    kind = forms.ChoiceField(label="Kind of contact", required=False,
+                             choices=[("", "Select the kind of contact"), *ContactKind.choices])
+    with_whom = forms.CharField(label="Who was the contact with?", required=False,
+                                max_length=200,
+                                help_text="For example, the child, their mother, a teacher")
+    summary = forms.CharField(label="Summary", required=False, max_length=10000,
+                              widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class MissingEpisodeForm(ServiceForm):
+    SERVICE_FIELDS = {
+        "went_missing_at": "went_missing_on",
+        "returned_at": "returned_on",
+        "return_interview_at": "return_interview_on",
+    }
+    DATE_TIMES = {
+        "went_missing_at": ("went_missing_on", "went_missing_time"),
+        "returned_at": ("returned_on", "returned_time"),
+        "return_interview_at": ("return_interview_on", "return_interview_time"),
+    }
+
+    went_missing_on = GovukDateField(label="Date the child went missing", required=False,
+                                     help_text="For example, 27 3 2026")
+    went_missing_time = TimeField(label="Time the child went missing")
+    returned_on = GovukDateField(label="Date the child returned", required=False,
+                                 help_text="Leave blank if the child is still missing")
+    returned_time = TimeField(label="Time the child returned")
+    return_interview_on = GovukDateField(
+        label="Date of the return home interview", required=False,
+        help_text="Leave blank if it has not been held yet",
+    )
+    return_interview_time = TimeField(label="Time of the return home interview")
+    notes = forms.CharField(label="Notes", required=False, max_length=10000,
+                            help_text="Where the child was found, who with, and anything else "
+                                      "the interview should follow up",
+                            widget=forms.Textarea(attrs={"rows": 4}))
+
+    @classmethod
+    def initial_for(cls, episode: Any) -> dict[str, Any]:
+        initial: dict[str, Any] = {"notes": episode.notes}
+        for target, (date_name, time_name) in cls.DATE_TIMES.items():
+            moment = getattr(episode, target)
+            if moment is not None:
+                local = timezone.localtime(moment)
+                initial[date_name] = local.date()
+                initial[time_name] = f"{local:%H:%M}"
+        return initial
+
+
+class OutcomeForm(ServiceForm):
+    kind = forms.ChoiceField(label="Outcome", required=False, widget=forms.RadioSelect,
+                             choices=OutcomeKind.choices)
+    recorded_on = GovukDateField(label="Date of the outcome", required=False,
+                                 help_text="For example, 27 3 2026")
+    note = forms.CharField(label="Note", required=False, max_length=4000,
+                           help_text="Required if the outcome is 'Other'",
+                           widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,0 +1,412 @@
+"""Reading child safeguarding cases: every query starts from the cases the access policy
+lets the user see, so nothing here can return a case the user may not know exists."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models import (
+    Case as SqlCase,
+)
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from macehub.access import policy
+from macehub.access.actions import Action
+from macehub.accounts.models import Agency, User
+from macehub.accounts.roles import Role
+from macehub.audit.events import RECORD_ACCESS_TYPES, EventType
+from macehub.audit.models import AuditEvent
+from macehub.audit.services import record_event, record_type_of
+from macehub.cases.codes import CaseStatus, MissingEpisodeState, PlanItemStatus
+from macehub.cases.models import (
+    AdvocateAllocation,
+    Case,
+    CaseAllocation,
+    CaseOutcome,
+    CaseShare,
+    Contact,
+    MissingEpisode,
+    PlanItem,
+    RiskTierChange,
+    return_interview_window,
+)
+from macehub.people.codes import AreaKind
+from macehub.people.models import Area, Person, PersonAddress
+from macehub.referrals.codes import RISK_TIER_RANK
+
+CASES_PER_PAGE = 25
+
+
+def cases_for(user: User, action: Action = Action.CASE_VIEW) -> QuerySet[Case]:
+    return policy.scope(user, action, Case.objects.all())
+
+
+def case_for(user: User, case_pk: int, action: Action = Action.CASE_VIEW, *,
+             full: bool = False) -> Case:
+    """One case for an action: 404 if the user may not know it exists, 403 if they may
+    see it but not take the action. ``full`` prefetches everything the case pages show."""
+    queryset = Case.objects.select_related(
+        "child", "lead_agency", "key_worker", "opened_by", "closed_by"
+    )
+    if full:
+        queryset = queryset.prefetch_related(
+            Prefetch("tier_history", queryset=RiskTierChange.objects.select_related("changed_by")),
+            Prefetch("advocacy", queryset=AdvocateAllocation.objects.select_related(
+                "advocate", "advocate__agency", "allocated_by")),
+            Prefetch("allocations", queryset=CaseAllocation.objects.select_related(
+                "user", "user__agency", "allocated_by").order_by("allocated_at", "pk")),
+            Prefetch("shares", queryset=CaseShare.objects.select_related(
+                "agency", "shared_by").order_by("shared_at", "pk")),
+            Prefetch("plan_items", queryset=PlanItem.objects.select_related(
+                "owner", "owner_agency", "created_by", "completed_by")),
+            Prefetch("contacts", queryset=Contact.objects.select_related("recorded_by")),
+            Prefetch("missing_episodes",
+                     queryset=MissingEpisode.objects.select_related("recorded_by")),
+            Prefetch("outcomes", queryset=CaseOutcome.objects.select_related("recorded_by")),
+        )
+    return policy.get_or_404(user, action, queryset, pk=case_pk)
+
+
+def record_case_viewed(
+    *, user: User, case: Case, page: str, purpose: str = "", request: HttpRequest | None = None
+) -> None:
+    """Every page that shows a case is a view of the child's personal data."""
+    record_event(
+        event_type=EventType.VIEW, actor=user, record=case, purpose=purpose,
+        detail={"page": page, "child": case.child_id}, request=request,
+    )
+
+
+def is_working_on(user: User, case: Case) -> bool:
+    """The case's key worker, a worker allocated to it, or the child's current advocate:
+    they open a restricted case without being asked why."""
+    if case.key_worker_id == user.pk:
+        return True
+    return (
+        CaseAllocation.objects.filter(case=case, user=user).exists()
+        or AdvocateAllocation.objects.filter(
+            case=case, advocate=user, ended_on__isnull=True
+        ).exists()
+    )
+
+
+def other_cases_of_child(user: User, case: Case) -> list[Case]:
+    """The child's other cases this user may see (their events share one chronology)."""
+    return list(
+        cases_for(user).filter(child_id=case.child_id).exclude(pk=case.pk).order_by("opened_at")
+    )
+
+
+# --- The case list -------------------------------------------------------------------
+
+
+class CaseSort:
+    """The columns a case list can be sorted by, and the default."""
+
+    CHILD = "child"
+    TIER = "tier"
+    OPENED = "opened"
+    LAST_CONTACT = "last_contact"
+    NEXT_DUE = "next_due"
+    ALL = (CHILD, TIER, OPENED, LAST_CONTACT, NEXT_DUE)
+    DEFAULT = TIER
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    status: str = CaseStatus.OPEN  # "" for every case
+    risk_tier: str = ""
+    lead_agency_id: int | None = None
+    key_worker_id: int | None = None
+    overdue_only: bool = False
+    area_code: str = ""
+    sort: str = CaseSort.DEFAULT
+    descending: bool = True
+
+
+def _tier_rank() -> SqlCase:
+    return SqlCase(
+        *[When(risk_tier=tier, then=Value(rank)) for tier, rank in RISK_TIER_RANK.items()],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def overdue_plan_items(today: dt.date) -> QuerySet[PlanItem]:
+    return PlanItem.objects.filter(status=PlanItemStatus.OPEN, due_on__lt=today)
+
+
+def overdue_return_interviews(now: dt.datetime) -> QuerySet[MissingEpisode]:
+    """Episodes whose return home interview is past its time and not yet held."""
+    return MissingEpisode.objects.filter(
+        returned_at__isnull=False,
+        returned_at__lt=now - return_interview_window(),
+        return_interview_at__isnull=True,
+    )
+
+
+def case_list(user: User, filters: CaseFilters, now: dt.datetime | None = None
+              ) -> QuerySet[Case]:
+    """The cases the user may see, filtered and sorted, with what each row shows computed
+    in the same query (so the query count does not grow with the number of rows)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    cases = policy.scope(user, Action.CASE_LIST, cases_for(user))
+    cases = cases.select_related("child", "lead_agency", "key_worker").annotate(
+        tier_rank=_tier_rank(),
+        last_contact_at=Subquery(
+            Contact.objects.filter(case=OuterRef("pk")).order_by("-occurred_at")
+            .values("occurred_at")[:1]
+        ),
+        next_due_on=Subquery(
+            PlanItem.objects.filter(case=OuterRef("pk"), status=PlanItemStatus.OPEN)
+            .order_by("due_on").values("due_on")[:1]
+        ),
+        has_overdue_items=Exists(overdue_plan_items(today).filter(case=OuterRef("pk"))),
+        has_overdue_interviews=Exists(
+            overdue_return_interviews(now).filter(case=OuterRef("pk"))
+        ),
+        area_name=Subquery(
+            PersonAddress.objects.filter(person=OuterRef("child_id"), is_current=True)
+            .order_by(F("lived_from").desc(nulls_last=True), "-pk").values("area__name")[:1]
+        ),
+        # Restricted cases the user does not work on are listed without the child's name.
+        user_works_on=SqlCase(
+            When(_works_on(user), then=Value(True)), default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
+    if filters.status:
+        cases = cases.filter(status=filters.status)
+    if filters.risk_tier:
+        cases = cases.filter(risk_tier=filters.risk_tier)
+    if filters.lead_agency_id:
+        cases = cases.filter(lead_agency_id=filters.lead_agency_id)
+    if filters.key_worker_id:
+        cases = cases.filter(key_worker_id=filters.key_worker_id)
+    if filters.overdue_only:
+        cases = cases.filter(Q(has_overdue_items=True) | Q(has_overdue_interviews=True))
+    if filters.area_code:
+        cases = cases.filter(
+            Exists(
+                PersonAddress.objects.filter(person=OuterRef("child_id"), is_current=True)
+                .filter(Q(area__code=filters.area_code) | Q(area__parent__code=filters.area_code))
+            )
+        )
+    return cases.order_by(*_ordering(filters.sort, filters.descending))
+
+
+def _works_on(user: User) -> Q:
+    return (
+        Q(key_worker_id=user.pk)
+        | Q(Exists(CaseAllocation.objects.filter(case=OuterRef("pk"), user_id=user.pk)))
+        | Q(Exists(AdvocateAllocation.objects.filter(
+            case=OuterRef("pk"), advocate_id=user.pk, ended_on__isnull=True)))
+    )
+
+
+def _ordering(sort: str, descending: bool) -> list[Any]:
+    columns: dict[str, list[Any]] = {
+        CaseSort.CHILD: [F("child__family_name"), F("child__given_name")],
+        CaseSort.TIER: [F("tier_rank")],
+        CaseSort.OPENED: [F("opened_at")],
+        CaseSort.LAST_CONTACT: [F("last_contact_at")],
+        CaseSort.NEXT_DUE: [F("next_due_on")],
+    }
+    chosen = columns.get(sort, columns[CaseSort.DEFAULT])
+    ordered = [
+        column.desc(nulls_last=True) if descending else column.asc(nulls_last=True)
+        for column in chosen
+    ]
+    # A stable order within equal values, so pages never repeat or skip a case.
+    return [*ordered, F("opened_at").desc(), F("pk").desc()]
+
+
+def case_list_choices(user: User) -> dict[str, list[tuple[str, str]]]:
+    """Choices for the list's filters: only agencies and key workers of cases the user
+    may see; districts and wards of the hub's area."""
+    visible = cases_for(user)
+    agencies = Agency.objects.filter(pk__in=visible.values("lead_agency_id")).order_by("name")
+    workers = User.objects.filter(pk__in=visible.values("key_worker_id")).order_by(
+        "last_name", "first_name", "username"
+    )
+    areas = Area.objects.filter(kind__in=[AreaKind.DISTRICT, AreaKind.WARD]).order_by(
+        "kind", "name"
+    ).values_list("code", "name", "kind")
+    return {
+        "lead_agency": [(str(a.pk), a.name) for a in agencies],
+        "key_worker": [(str(u.pk), u.display_name) for u in workers],
+        "area": [(code, f"{name} ({AreaKind(kind).label.split(' (')[0].lower()})")
+                 for code, name, kind in areas],
+    }
+
+
+# --- What a case page shows ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StrategyMeetingPrompt:
+    """The child went missing often enough, recently enough, to prompt a strategy meeting
+    (``MISSING_EPISODES_FOR_STRATEGY_MEETING`` within ``MISSING_EPISODES_WINDOW_DAYS``)."""
+
+    episodes: int
+    threshold: int
+    window_days: int
+
+
+def strategy_meeting_prompt(child: Person, now: dt.datetime | None = None
+                            ) -> StrategyMeetingPrompt | None:
+    now = now or timezone.now()
+    window_days = int(settings.MISSING_EPISODES_WINDOW_DAYS)
+    threshold = int(settings.MISSING_EPISODES_FOR_STRATEGY_MEETING)
+    episodes = MissingEpisode.objects.filter(
+        case__child_id=child.pk, went_missing_at__gt=now - dt.timedelta(days=window_days),
+        went_missing_at__lte=now,
+    ).count()
+    if episodes >= threshold:
+        return StrategyMeetingPrompt(episodes=episodes, threshold=threshold,
+                                     window_days=window_days)
+    return None
+
+
+def advocate_changes(child: Person) -> int:
+    """Victim-advocate continuity: how many times the child's advocate has changed, over
+    all their cases (the first advocate is not a change)."""
+    allocations = AdvocateAllocation.objects.filter(case__child_id=child.pk).count()
+    return max(allocations - 1, 0)
+
+
+@dataclass
+class EpisodeView:
+    episode: MissingEpisode
+    state: MissingEpisodeState
+    interview_due_at: dt.datetime | None
+    hours_missing: float | None
+
+
+@dataclass
+class CaseOverview:
+    """A case with what its pages show worked out once: the current advocate, open and
+    overdue plan items, missing episodes against the return home interview clock, the
+    continuity count and the strategy-meeting prompt."""
+
+    case: Case
+    now: dt.datetime
+    current_advocate: AdvocateAllocation | None
+    advocate_changes: int
+    open_plan_items: list[PlanItem]
+    overdue_plan_items: list[PlanItem]
+    finished_plan_items: list[PlanItem]
+    episodes: list[EpisodeView]
+    strategy_meeting: StrategyMeetingPrompt | None
+    overdue_interviews: list[EpisodeView] = field(default_factory=list)
+
+    @property
+    def has_overdue(self) -> bool:
+        return bool(self.overdue_plan_items or self.overdue_interviews)
+
+
+def case_overview(case: Case, now: dt.datetime | None = None) -> CaseOverview:
+    """Work out what the case pages show from a case fetched with ``full=True``."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    advocacy = list(case.advocacy.all())
+    current = next((a for a in advocacy if a.ended_on is None), None)
+    items = list(case.plan_items.all())
+    open_items = [item for item in items if item.is_open]
+    episodes = []
+    for episode in case.missing_episodes.all():
+        hours = (
+            (episode.returned_at - episode.went_missing_at).total_seconds() / 3600
+            if episode.returned_at else None
+        )
+        episodes.append(EpisodeView(
+            episode=episode, state=episode.state(now),
+            interview_due_at=episode.return_interview_due_at, hours_missing=hours,
+        ))
+    return CaseOverview(
+        case=case,
+        now=now,
+        current_advocate=current,
+        advocate_changes=advocate_changes(case.child),
+        open_plan_items=open_items,
+        overdue_plan_items=[item for item in open_items if item.due_on < today],
+        finished_plan_items=[item for item in items if not item.is_open],
+        episodes=episodes,
+        strategy_meeting=strategy_meeting_prompt(case.child, now),
+        overdue_interviews=[
+            view for view in episodes if view.state == MissingEpisodeState.INTERVIEW_OVERDUE
+        ],
+    )
+
+
+# Rows of a case the caller has already fetched through the policy: 404 unless the row
+# belongs to that case.
+
+
+def plan_item_for(case: Case, plan_item_pk: int) -> PlanItem:
+    return _child_row(PlanItem.objects.select_related("owner", "owner_agency"), case,
+                      plan_item_pk)
+
+
+def missing_episode_for(case: Case, episode_pk: int) -> MissingEpisode:
+    return _child_row(MissingEpisode.objects.all(), case, episode_pk)
+
+
+def allocation_for(case: Case, allocation_pk: int) -> CaseAllocation:
+    return _child_row(CaseAllocation.objects.select_related("user", "user__agency"), case,
+                      allocation_pk)
+
+
+def share_for(case: Case, share_pk: int) -> CaseShare:
+    return _child_row(CaseShare.objects.select_related("agency"), case, share_pk)
+
+
+def _child_row(queryset: QuerySet[Any], case: Case, pk: int) -> Any:
+    row = queryset.filter(case=case, pk=pk).first()
+    if row is None:
+        raise Http404("No such record")
+    return row
+
+
+def case_access_history(user: User, case: Case) -> QuerySet[AuditEvent]:
+    """Who viewed or changed this case, when and why (information governance)."""
+    policy.get_or_404(user, Action.CASE_ACCESS_LOG, Case.objects.all(), pk=case.pk)
+    return AuditEvent.objects.filter(
+        record_type=record_type_of(case),
+        record_id=str(case.pk),
+        event_type__in=[t.value for t in RECORD_ACCESS_TYPES],
+    ).order_by("-occurred_at", "-id")
+
+
+def users_who_work_on_cases() -> QuerySet[User]:
+    """Staff who may be named on a case (key worker, allocated worker, plan item owner)."""
+    roles = sorted(policy.RULES[Action.CASE_VIEW].roles)
+    return (
+        User.objects.filter(is_active=True, role_assignments__role__in=roles)
+        .select_related("agency").distinct().order_by("last_name", "first_name", "username")
+    )
+
+
+def victim_advocates() -> QuerySet[User]:
+    return (
+        User.objects.filter(is_active=True, role_assignments__role=Role.VICTIM_ADVOCATE)
+        .select_related("agency").distinct().order_by("last_name", "first_name", "username")
+    )

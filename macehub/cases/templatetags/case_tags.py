@@ -1,0 +1,45 @@
+"""How case states look: the GOV.UK tag colour and short wording of risk tiers, plan item
+statuses and missing episodes (the mappings live once, in ``cases.codes``)."""
+
+from __future__ import annotations
+
+from django import template
+
+from macehub.cases.codes import (
+    MISSING_EPISODE_TAG_COLOURS,
+    PLAN_ITEM_TAG_COLOURS,
+    RISK_TIER_TAG_COLOURS,
+    MissingEpisodeState,
+    PlanItemStatus,
+)
+from macehub.referrals.codes import RiskTier
+
+register = template.Library()
+
+
+@register.filter
+def tier_colour(tier: str) -> str:
+    return RISK_TIER_TAG_COLOURS.get(tier, "grey")
+
+
+@register.filter
+def tier_name(tier: str) -> str:
+    """'high' -> 'High' (the tier without its description)."""
+    if tier not in RiskTier.values:
+        return ""
+    return str(RiskTier(tier).label).split(" –")[0]
+
+
+@register.filter
+def plan_colour(status: str) -> str:
+    return PLAN_ITEM_TAG_COLOURS.get(PlanItemStatus(status), "grey")
+
+
+@register.filter
+def episode_colour(state: str) -> str:
+    return MISSING_EPISODE_TAG_COLOURS.get(MissingEpisodeState(state), "grey")
+
+
+@register.filter
+def episode_label(state: str) -> str:
+    return str(MissingEpisodeState(state).label)

@@ -1,0 +1,131 @@
+"""The cases demo step: a year's work on each case, the same for the same seed, working
+after the referrals step or alone, and removed again by a reset."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+
+from macehub.cases import selectors
+from macehub.cases.codes import CaseStatus, MissingEpisodeState, PlanItemStatus
+from macehub.cases.demo_steps import CASES_ORDER
+from macehub.cases.models import (
+    AdvocateAllocation,
+    Case,
+    CaseOutcome,
+    Contact,
+    MissingEpisode,
+    PlanItem,
+    RiskTierChange,
+)
+from macehub.demo.registry import register_step, registered_steps, unregister_step
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = dt.date(2026, 6, 1)
+AS_OF_EVENING = dt.datetime.combine(AS_OF, dt.time(17), tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _demo_mode(settings: Any) -> None:
+    settings.DEMO_MODE = True
+
+
+def demo_data(*options: str, seed: int = 7) -> str:
+    out = io.StringIO()
+    call_command("demo_data", "--scale=small", f"--seed={seed}", f"--as-of={AS_OF}", *options,
+                 stdout=out)
+    return out.getvalue()
+
+
+def fingerprint() -> list[tuple[Any, ...]]:
+    """What the step decided, case by case, leaving out ids and database clocks."""
+    rows = []
+    for case in Case.objects.select_related("child", "key_worker").order_by("reference"):
+        rows.append((
+            case.reference, case.child.given_name, case.child.family_name, case.risk_tier,
+            case.status, case.closure_reason, case.closed_at, case.opened_at,
+            case.key_worker.username if case.key_worker else None, case.is_restricted,
+            list(case.tier_history.order_by("changed_at", "id").values_list(
+                "from_tier", "to_tier", "changed_at", "reason")),
+            list(case.plan_items.order_by("created_at", "action").values_list(
+                "action", "owner__username", "due_on", "status", "completed_on")),
+            list(case.contacts.order_by("occurred_at", "id").values_list(
+                "occurred_at", "kind", "with_whom")),
+            list(case.missing_episodes.order_by("went_missing_at").values_list(
+                "went_missing_at", "returned_at", "return_interview_at")),
+            list(case.advocacy.order_by("started_on", "id").values_list(
+                "advocate__username", "started_on", "ended_on", "end_reason")),
+            list(case.outcomes.order_by("recorded_at", "kind").values_list("kind", "recorded_on")),
+        ))
+    return rows
+
+
+def test_the_step_fills_every_case_with_a_years_work() -> None:
+    demo_data()
+    cases = Case.objects.count()
+    assert cases >= 10
+    assert not Case.objects.filter(plan_items__isnull=True).exists()
+    assert Counter(Case.objects.values_list("status", flat=True))[CaseStatus.CLOSED] >= 1
+    assert RiskTierChange.objects.exclude(from_tier="").exists()
+    # Tier history ends at the case's tier, and starts with the opening.
+    for case in Case.objects.prefetch_related("tier_history"):
+        history = list(case.tier_history.all())
+        assert history[0].from_tier == "" and history[-1].to_tier == case.risk_tier
+    # Continuity: some children had their advocate changed.
+    per_case = Counter(AdvocateAllocation.objects.values("case").annotate(n=Count("id"))
+                       .values_list("n", flat=True))
+    assert any(n > 1 for n in per_case)
+    # Some plan items overdue; some return home interviews late, some never held.
+    assert selectors.overdue_plan_items(AS_OF).exists()
+    states = Counter(episode.state(AS_OF_EVENING) for episode in MissingEpisode.objects.all())
+    assert states[MissingEpisodeState.INTERVIEW_LATE] >= 1
+    assert states[MissingEpisodeState.INTERVIEW_OVERDUE] >= 1
+    assert states[MissingEpisodeState.INTERVIEW_IN_TIME] >= 1
+    assert Contact.objects.exists() and CaseOutcome.objects.exists()
+    # Nothing in the future of the reference date; closed cases have nothing left open.
+    assert not Contact.objects.filter(occurred_at__gt=AS_OF_EVENING).exists()
+    assert not PlanItem.objects.filter(case__status=CaseStatus.CLOSED,
+                                       status=PlanItemStatus.OPEN).exists()
+    assert not AdvocateAllocation.objects.filter(case__status=CaseStatus.CLOSED,
+                                                 ended_on__isnull=True).exists()
+
+
+def test_the_same_seed_gives_the_same_cases_and_a_reset_removes_them() -> None:
+    demo_data()
+    first = fingerprint()
+    output = demo_data("--reset")
+    assert "Deleting previous demo data: cases" in output
+    assert fingerprint() == first
+    demo_data("--reset", seed=8)
+    assert fingerprint() != first
+
+
+@pytest.fixture
+def without_referrals() -> Iterator[None]:
+    """Run the cases step as if no other app opened cases."""
+    others = [step for step in registered_steps()
+              if step.order >= 1000 and step.order < CASES_ORDER]
+    for step in others:
+        unregister_step(step.name)
+    yield
+    for step in others:
+        register_step(step)
+
+
+def test_the_step_works_alone(without_referrals: None) -> None:
+    output = demo_data()
+    assert "cases opened" in output
+    assert Case.objects.count() == 40
+    references = list(Case.objects.order_by("opened_at").values_list("reference", flat=True))
+    assert len(set(references)) == 40
+    assert not Case.objects.filter(opened_at__gt=AS_OF_EVENING).exists()
+    assert not Case.objects.filter(
+        opened_at__lt=AS_OF_EVENING - dt.timedelta(days=366)).exists()

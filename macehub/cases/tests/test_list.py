@@ -1,0 +1,179 @@
+"""The case list: filters, sortable columns, pages, and a query count that does not grow
+with the number of rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from macehub.audit.events import EventType
+from macehub.audit.models import AuditEvent
+from macehub.cases import selectors, services
+from macehub.cases.codes import ClosureReason, ContactKind
+from macehub.cases.models import Case, Contact, MissingEpisode, PlanItem
+from macehub.cases.selectors import CaseFilters, CaseSort
+from macehub.cases.tests.conftest import ago, client_for, days_from_today
+from macehub.people.codes import AreaKind
+from macehub.people.models import Area, PersonAddress
+from macehub.referrals.codes import RiskTier
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def areas(db):
+    north = Area.objects.create(code="E07999801", name="Northdale", kind=AreaKind.DISTRICT)
+    south = Area.objects.create(code="E07999802", name="Southmoor", kind=AreaKind.DISTRICT)
+    return {
+        "north": north,
+        "south": south,
+        "harbour": Area.objects.create(code="E05999801", name="Harbour", kind=AreaKind.WARD,
+                                       parent=north),
+        "hill": Area.objects.create(code="E05999802", name="Hill", kind=AreaKind.WARD,
+                                    parent=north),
+        "marsh": Area.objects.create(code="E05999803", name="Marsh", kind=AreaKind.WARD,
+                                     parent=south),
+    }
+
+
+def live_at(case: Case, area: Area) -> None:
+    PersonAddress.objects.create(person=case.child, line_1="1 Test Row", town="Town",
+                                 postcode="XA1 1AA", area=area, is_current=True)
+
+
+def names(user, **filters) -> list[str]:
+    return [case.child.given_name for case in selectors.case_list(user, CaseFilters(**filters))]
+
+
+@pytest.fixture
+def four_cases(make_case, triage, advocate, partner_agency, areas):
+    anna = make_case("Anna", "Zed", risk_tier=RiskTier.HIGH)
+    ben = make_case("Ben", "Young", risk_tier=RiskTier.LOW, lead_agency=partner_agency)
+    cara = make_case("Cara", "Xu", risk_tier=RiskTier.MEDIUM)
+    dev = make_case("Dev", "Ward", risk_tier=RiskTier.MEDIUM)
+    services.set_key_worker(actor=triage, case_pk=cara.pk, expected_version=1,
+                            key_worker=advocate)
+    live_at(anna, areas["harbour"])
+    live_at(ben, areas["hill"])
+    live_at(cara, areas["marsh"])
+    now = timezone.now()
+    # Anna: an overdue plan item. Ben: an overdue return home interview. Cara: on time.
+    PlanItem.objects.create(case=anna, action="Late", owner=triage, owner_agency=triage.agency,
+                            due_on=days_from_today(-2), created_at=ago(days=10),
+                            created_by=triage)
+    PlanItem.objects.create(case=cara, action="Soon", owner=triage, owner_agency=triage.agency,
+                            due_on=days_from_today(5), created_at=now, created_by=triage)
+    MissingEpisode.objects.create(case=ben, went_missing_at=ago(hours=100),
+                                  returned_at=ago(hours=80), recorded_by=triage)
+    MissingEpisode.objects.create(case=cara, went_missing_at=ago(hours=30),
+                                  returned_at=ago(hours=20), recorded_by=triage)
+    for case, days in ((anna, 1), (ben, 9), (dev, 4)):
+        Contact.objects.create(case=case, occurred_at=ago(days=days), kind=ContactKind.PHONE,
+                               with_whom="mother", summary="Call", recorded_by=triage)
+    opened = ago(days=40)
+    for offset, case in enumerate((anna, ben, cara, dev)):
+        Case.objects.filter(pk=case.pk).update(opened_at=opened + dt.timedelta(days=offset))
+    services.close_case(actor=triage, case_pk=dev.pk, expected_version=1,
+                        closure_reason=ClosureReason.RISK_REDUCED)
+    return {"anna": anna, "ben": ben, "cara": cara, "dev": dev}
+
+
+def test_filters(four_cases, analyst, advocate, partner_agency, areas):
+    assert names(analyst) == ["Anna", "Cara", "Ben"]  # open cases, highest tier first
+    # Equal tiers: the most recently opened first.
+    assert names(analyst, status="") == ["Anna", "Dev", "Cara", "Ben"]
+    assert names(analyst, status="closed") == ["Dev"]
+    assert names(analyst, risk_tier=RiskTier.MEDIUM) == ["Cara"]
+    assert names(analyst, lead_agency_id=partner_agency.pk) == ["Ben"]
+    assert names(analyst, key_worker_id=advocate.pk) == ["Cara"]
+    assert names(analyst, overdue_only=True) == ["Anna", "Ben"]
+    assert names(analyst, area_code="E05999803") == ["Cara"]  # a ward
+    assert names(analyst, area_code="E07999801") == ["Anna", "Ben"]  # its district's wards
+
+
+@pytest.mark.parametrize(
+    ("sort", "descending", "expected"),
+    [
+        (CaseSort.CHILD, False, ["Dev", "Cara", "Ben", "Anna"]),  # by family name
+        (CaseSort.TIER, True, ["Anna", "Dev", "Cara", "Ben"]),
+        (CaseSort.OPENED, False, ["Anna", "Ben", "Cara", "Dev"]),
+        (CaseSort.OPENED, True, ["Dev", "Cara", "Ben", "Anna"]),
+        (CaseSort.LAST_CONTACT, True, ["Anna", "Dev", "Ben", "Cara"]),  # never contacted last
+        (CaseSort.NEXT_DUE, False, ["Anna", "Cara", "Dev", "Ben"]),  # nothing due last
+    ],
+)
+def test_sorting(four_cases, analyst, sort, descending, expected):
+    assert names(analyst, status="", sort=sort, descending=descending) == expected
+
+
+def test_the_page_filters_sorts_and_marks_overdue_work(four_cases, analyst):
+    client = client_for(analyst)
+    html = client.get(reverse("cases:list"), {"overdue": "true", "sort": "child",
+                                              "order": "asc"}).content.decode()
+    assert "2 cases" in html
+    assert html.index("Ben Young") < html.index("Anna Zed")
+    assert "Plan overdue" in html and "Interview overdue" in html
+    assert 'aria-sort="ascending"' in html
+    assert "Cara Xu" not in html
+    event = AuditEvent.objects.filter(event_type=EventType.SEARCH,
+                                      record_type="cases.case").get()
+    assert event.detail["filters"]["overdue_only"] is True
+    assert sorted(event.detail["results"]) == sorted(
+        [four_cases["anna"].pk, four_cases["ben"].pk])
+
+
+def test_roles_without_cases_cannot_list_them(client, hub_agency, hub_team):
+    from macehub.accounts.roles import Role
+    from macehub.testing.factories import make_user
+
+    scrutiny = make_user("scru.tiny", Role.SCRUTINY, agency=hub_agency, team=hub_team)
+    assert client_for(scrutiny).get(reverse("cases:list")).status_code == 403
+
+
+def _populate(make_case, triage, areas, count: int) -> None:
+    for number in range(count):
+        case = make_case(f"Child{number}", f"Family{number}",
+                         risk_tier=(RiskTier.HIGH, RiskTier.MEDIUM, RiskTier.LOW)[number % 3])
+        live_at(case, areas["harbour"])
+        services.set_key_worker(actor=triage, case_pk=case.pk, expected_version=1,
+                                key_worker=triage)
+        Contact.objects.create(case=case, occurred_at=ago(days=number % 7 + 1),
+                               kind=ContactKind.PHONE, with_whom="mother", summary="Call",
+                               recorded_by=triage)
+        PlanItem.objects.create(case=case, action="Visit", owner=triage,
+                                owner_agency=triage.agency, due_on=days_from_today(number % 5 - 2),
+                                created_at=ago(days=20), created_by=triage)
+        MissingEpisode.objects.create(case=case, went_missing_at=ago(hours=100),
+                                      returned_at=ago(hours=90), recorded_by=triage)
+
+
+def _queries_for_list(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("cases:list"), {"sort": "last_contact"})
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_query_count_does_not_grow_with_the_rows(make_case, triage, analyst, areas):
+    client = client_for(analyst)
+    _populate(make_case, triage, areas, 5)
+    few = _queries_for_list(client)
+    _populate(make_case, triage, areas, 35)
+    many = _queries_for_list(client)
+    assert Case.objects.count() == 40
+    assert few == many, f"{few} queries for 5 cases, {many} for 40"
+
+
+def test_the_list_is_paginated(make_case, triage, analyst, areas):
+    _populate(make_case, triage, areas, selectors.CASES_PER_PAGE + 2)
+    client = client_for(analyst)
+    first = client.get(reverse("cases:list")).content.decode()
+    assert f"{selectors.CASES_PER_PAGE + 2} cases" in first
+    assert 'class="govuk-pagination"' in first
+    second = client.get(reverse("cases:list"), {"page": 2}).content.decode()
+    assert second.count('class="govuk-table__row"') == 1 + 2  # header and two cases

@@ -1,0 +1,43 @@
+"""Records for the URL x role test: a case for the sample person, opened by a triage
+officer of the hub, with one of each row the case pages take a keyword for."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+
+from macehub.accounts.roles import AgencyKind, Role
+from macehub.cases.models import Case, CaseAllocation, CaseShare, MissingEpisode, PlanItem
+from macehub.cases.services import open_case
+from macehub.referrals.codes import RiskTier
+from macehub.testing.factories import make_agency, make_user
+
+
+def build(samples: dict[str, Any]) -> None:
+    agency, team = samples["hub_agency"], samples["hub_team"]
+    opener = make_user("sample.case.opener", Role.TRIAGE, agency=agency, team=team)
+    child = samples["person_pk"]
+    case = Case.objects.filter(child=child, status="open").first() or open_case(
+        actor=opener, child=child, risk_tier=RiskTier.MEDIUM, lead_agency=agency,
+        reason="Sample case for the URL test",
+    )
+    samples["case_pk"] = case
+    now = timezone.now()
+    samples["plan_item_pk"] = PlanItem.objects.create(
+        case=case, action="Sample action", owner=opener, owner_agency=agency,
+        due_on=timezone.localdate(now) + dt.timedelta(days=7), created_at=now, created_by=opener,
+    )
+    samples["episode_pk"] = MissingEpisode.objects.create(
+        case=case, went_missing_at=now - dt.timedelta(days=2),
+        returned_at=now - dt.timedelta(days=1), recorded_by=opener,
+    )
+    worker = make_user("sample.case.worker", Role.INVESTIGATOR, agency=agency, team=team)
+    samples["allocation_pk"] = CaseAllocation.objects.create(
+        case=case, user=worker, allocated_by=opener
+    )
+    partner = make_agency("sample-case-partner", AgencyKind.EDUCATION, name="Sample School")
+    samples["share_pk"] = CaseShare.objects.create(
+        case=case, agency=partner, shared_by=opener, reason="Sample share"
+    )

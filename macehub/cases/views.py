@@ -1,0 +1,632 @@
+"""Case pages: the list, each case's sections, and a form for each change. Thin: each
+view fetches the case through a selector (which asks ``access``), asks for a reason
+before a restricted case is opened, audits the view, calls one service and renders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from macehub.access.actions import Action
+from macehub.access.policy import allows, can
+from macehub.access.typing import HubRequest
+from macehub.access.views import requires
+from macehub.audit.events import EventType
+from macehub.audit.services import record_event
+from macehub.cases import forms as case_forms
+from macehub.cases import restricted, selectors, services
+from macehub.cases.chronology import chronology_for
+from macehub.cases.models import Case
+from macehub.cases.selectors import CaseSort
+
+CONFLICT_MESSAGE = (
+    "Someone else changed this case while you were editing it. Your changes have not been "
+    "saved. Check their changes, then save again."
+)
+
+# The sections of a case page (MOJ sub navigation): URL name and text.
+SECTIONS = (
+    ("cases:detail", "Overview"),
+    ("cases:chronology", "Chronology"),
+    ("cases:plan", "Plan"),
+    ("cases:contacts", "Contacts"),
+    ("cases:missing", "Missing episodes"),
+    ("cases:outcomes", "Outcomes"),
+    ("cases:workers", "Workers"),
+)
+
+
+# --- Helpers every case page uses -------------------------------------------------
+
+
+def _case_page(
+    request: HubRequest, case_pk: int, *, page: str, action: Action = Action.CASE_VIEW,
+    full: bool = False,
+) -> Case | HttpResponseRedirect:
+    """The case for this page, or a redirect to the reason page for a restricted case.
+
+    404 if the user may not know the case exists, 403 if they may see it but not take
+    the action. A page shown (GET) is audited as a view, with the reason given for a
+    restricted case as its purpose.
+    """
+    user = request.user
+    case = selectors.case_for(user, case_pk, action, full=full)
+    purpose = ""
+    if restricted.reason_needed(user, case):
+        remembered = restricted.remembered_reason(request.session, case, timezone.now())
+        if remembered is None:
+            return _ask_for_reason(request, case)
+        purpose = remembered
+    if request.method == "GET":
+        selectors.record_case_viewed(user=user, case=case, page=page, purpose=purpose,
+                                     request=request)
+    return case
+
+
+def _ask_for_reason(request: HubRequest, case: Case) -> HttpResponseRedirect:
+    url = reverse("cases:open_restricted", args=[case.pk])
+    back = request.get_full_path() if request.method == "GET" else reverse(
+        "cases:detail", args=[case.pk])
+    return redirect(f"{url}?{urlencode({'next': back})}")
+
+
+def _case_context(request: HubRequest, case: Case, section: str, **extra: Any
+                  ) -> dict[str, Any]:
+    user = request.user
+    return {
+        "case": case,
+        "sections": [
+            {"text": text, "href": reverse(name, args=[case.pk]), "active": name == section}
+            for name, text in SECTIONS
+        ],
+        "can_change": case.is_open and can(user, Action.CASE_CHANGE, case),
+        "can_record": case.is_open and can(user, Action.CASE_RECORD_WORK, case),
+        "can_restrict": can(user, Action.CASE_RESTRICT, case),
+        "can_see_access_log": can(user, Action.CASE_ACCESS_LOG, case),
+        "can_see_person": can(user, Action.PERSON_VIEW, case.child),
+        "interview_hours": settings.RETURN_INTERVIEW_HOURS,
+        **extra,
+    }
+
+
+def _section(request: HubRequest, case_pk: int, section: str, template: str,
+             **extra: Any) -> HttpResponse:
+    """A read-only section of a case (overview, plan, contacts...)."""
+    case = _case_page(request, case_pk, page=section.removeprefix("cases:"), full=True)
+    if isinstance(case, HttpResponseRedirect):
+        return case
+    overview = selectors.case_overview(case)
+    return render(request, template,
+                  _case_context(request, case, section, overview=overview, **extra))
+
+
+def _form_page(
+    request: HubRequest,
+    case: Case,
+    make_form: Callable[[Any], case_forms.ServiceForm],
+    *,
+    title: str,
+    submit: str,
+    back: str,
+    call: Callable[[Any], object],
+    success: str,
+    template: str = "cases/form_page.html",
+    **extra: Any,
+) -> HttpResponse:
+    """Show a form; on a valid POST call the service with it, and on success go back to
+    the case with a message. Service errors are shown beside the fields, keeping what was
+    typed; a conflicting edit keeps it too and shows what the other person changed."""
+    conflict = None
+    form = make_form(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            call(form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        except services.CaseChangedByOther as error:
+            # Keep what the user typed; the next save is checked against the version
+            # they have now been shown.
+            conflict = error.their_changes
+            data = request.POST.copy()
+            data["version"] = str(error.case.version)
+            form = make_form(data)
+            form.is_valid()
+            form.add_error(None, CONFLICT_MESSAGE)
+        else:
+            messages.success(request, success)
+            return redirect(back)
+    return render(request, template, {
+        **_case_context(request, case, ""),
+        "form": form, "title": title, "submit": submit, "back": back, "conflict": conflict,
+        **extra,
+    })
+
+
+def _back(name: str, case: Case) -> str:
+    return reverse(name, args=[case.pk])
+
+
+# --- The list --------------------------------------------------------------------
+
+
+@requires(Action.CASE_LIST)
+def case_list(request: HubRequest) -> HttpResponse:
+    user = request.user
+    form = case_forms.CaseFilterForm(request.GET or None,
+                                     choices=selectors.case_list_choices(user))
+    filters = form.filters()
+    cases = selectors.case_list(user, filters)
+    page = Paginator(cases, selectors.CASES_PER_PAGE).get_page(request.GET.get("page"))
+    record_event(
+        event_type=EventType.SEARCH, actor=user, record_type="cases.case",
+        detail={"filters": {k: v for k, v in asdict(filters).items() if v not in ("", None)},
+                "results": [case.pk for case in page.object_list]},
+        request=request,
+    )
+    return render(request, "cases/case_list.html", {
+        "form": form, "filters": filters, "page_obj": page,
+        "columns": _sort_columns(request, filters),
+    })
+
+
+def _sort_columns(request: HubRequest, filters: selectors.CaseFilters) -> dict[str, Any]:
+    """For each sortable column: the link that sorts by it, and its aria-sort state."""
+    columns = {}
+    for name in CaseSort.ALL:
+        current = filters.sort == name
+        query = request.GET.copy()
+        query.pop("page", None)
+        query["sort"] = name
+        query["order"] = "asc" if current and filters.descending else (
+            "desc" if current else ("desc" if name in (CaseSort.TIER, CaseSort.LAST_CONTACT)
+                                    else "asc"))
+        columns[name] = {
+            "href": f"?{query.urlencode()}",
+            "aria_sort": ("descending" if filters.descending else "ascending")
+            if current else "none",
+        }
+    return columns
+
+
+# --- Sections of a case ----------------------------------------------------------------
+
+
+@requires(Action.CASE_VIEW)
+def detail(request: HubRequest, case_pk: int) -> HttpResponse:
+    return _section(request, case_pk, "cases:detail", "cases/detail.html")
+
+
+@requires(Action.CASE_VIEW)
+def plan(request: HubRequest, case_pk: int) -> HttpResponse:
+    return _section(request, case_pk, "cases:plan", "cases/plan.html")
+
+
+@requires(Action.CASE_VIEW)
+def contacts(request: HubRequest, case_pk: int) -> HttpResponse:
+    return _section(request, case_pk, "cases:contacts", "cases/contacts.html")
+
+
+@requires(Action.CASE_VIEW)
+def missing(request: HubRequest, case_pk: int) -> HttpResponse:
+    return _section(request, case_pk, "cases:missing", "cases/missing.html")
+
+
+@requires(Action.CASE_VIEW)
+def outcomes(request: HubRequest, case_pk: int) -> HttpResponse:
+    return _section(request, case_pk, "cases:outcomes", "cases/outcomes.html")
+
+
+@requires(Action.CASE_VIEW)
+def workers(request: HubRequest, case_pk: int) -> HttpResponse:
+    return _section(request, case_pk, "cases:workers", "cases/workers.html")
+
+
+@requires(Action.CASE_VIEW)
+def chronology(request: HubRequest, case_pk: int) -> HttpResponse:
+    """One timeline for the child, from every module: the child's other cases that the
+    user may see are part of it, so a restricted one asks for its reason too."""
+    user = request.user
+    case = _case_page(request, case_pk, page="chronology")
+    if isinstance(case, HttpResponseRedirect):
+        return case
+    now = timezone.now()
+    for other in selectors.other_cases_of_child(user, case):
+        purpose = ""
+        if restricted.reason_needed(user, other):
+            remembered = restricted.remembered_reason(request.session, other, now)
+            if remembered is None:
+                return _ask_for_reason(request, other)
+            purpose = remembered
+        selectors.record_case_viewed(user=user, case=other, page="chronology",
+                                     purpose=purpose, request=request)
+    entries = chronology_for(user, case.child)
+    form = case_forms.ChronologyFilterForm(
+        request.GET or None, categories=sorted({entry.category for entry in entries}))
+    category = form.chosen_category() if form.is_bound else ""
+    if category:
+        entries = [entry for entry in entries if entry.category == category]
+    return render(request, "cases/chronology.html", _case_context(
+        request, case, "cases:chronology", entries=entries, form=form,
+    ))
+
+
+# --- Restricted cases and who has seen a case ---------------------------------------
+
+
+@requires(Action.CASE_VIEW)
+def open_restricted(request: HubRequest, case_pk: int) -> HttpResponse:
+    """Ask why the user needs to open a restricted case; the answer is the purpose of
+    the audit entry of each page of the case they then see."""
+    user = request.user
+    case = selectors.case_for(user, case_pk)
+    # Back to the case page that asked (or another case's chronology that includes this
+    # case); never anywhere outside the case pages.
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not (next_url.startswith(reverse("cases:list")) and url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure())):
+        next_url = reverse("cases:detail", args=[case.pk])
+    if not restricted.reason_needed(user, case):
+        return redirect(next_url)
+    form = case_forms.RestrictedReasonForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        restricted.remember_reason(request.session, case, form.cleaned_data["reason"].strip(),
+                                   timezone.now())
+        return redirect(next_url)
+    return render(request, "cases/open_restricted.html", {
+        "case": case, "form": form, "next": next_url,
+        "remembered_minutes": int(restricted.REASON_REMEMBERED_FOR.total_seconds() // 60),
+    })
+
+
+@requires(Action.CASE_ACCESS_LOG)
+def access_log(request: HubRequest, case_pk: int) -> HttpResponse:
+    """Who viewed or changed the case, and why (information governance)."""
+    user = request.user
+    case = selectors.case_for(user, case_pk, Action.CASE_ACCESS_LOG)
+    events = selectors.case_access_history(user, case)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(request, "cases/access_log.html", {"case": case, "page_obj": page})
+
+
+# --- The case itself (versioned) --------------------------------------------------------
+
+
+@requires(Action.CASE_CHANGE)
+def change_tier(request: HubRequest, case_pk: int) -> HttpResponse:
+    case = _case_page(request, case_pk, page="change_tier", action=Action.CASE_CHANGE,
+                      full=True)
+    if isinstance(case, HttpResponseRedirect):
+        return case
+    return _form_page(
+        request, case,
+        lambda data: case_forms.RiskTierForm(data, initial={"version": case.version}),
+        title="Change the risk tier", submit="Change risk tier",
+        back=_back("cases:detail", case),
+        call=lambda d: services.change_risk_tier(
+            actor=request.user, case_pk=case.pk, expected_version=d["version"],
+            risk_tier=d["risk_tier"], reason=d["reason"]),
+        success="The risk tier has been changed.",
+        template="cases/change_tier.html",
+    )
+
+
+@requires(Action.CASE_CHANGE)
+def change_key_worker(request: HubRequest, case_pk: int) -> HttpResponse:
+    case = _case_page(request, case_pk, page="change_key_worker", action=Action.CASE_CHANGE)
+    if isinstance(case, HttpResponseRedirect):
+        return case
+    return _form_page(
+        request, case,
+        lambda data: case_forms.KeyWorkerForm(
+            data, initial={"version": case.version, "key_worker": case.key_worker_id}),
+        title="Change the key worker", submit="Save key worker",
+        back=_back("cases:workers", case),
+        call=lambda d: services.set_key_worker(
+            actor=request.user, case_pk=case.pk, expected_version=d["version"],
+            key_worker=d["key_worker"]),
+        success="The key worker has been changed.",
+    )
+
+
+@requires(Action.CASE_CHANGE)
+def change_lead_agency(request: HubRequest, case_pk: int) -> HttpResponse:
+    case = _case_page(request, case_pk, page="change_lead_agency", action=Action.CASE_CHANGE)
+    if isinstance(case, HttpResponseRedirect):
+        return case
+    return _form_page(
+        request, case,
+        lambda data: case_forms.LeadAgencyForm(
+            data, initial={"version": case.version, "lead_agency": case.lead_agency_id}),
+        title="Change the lead agency", submit="Save lead agency",
+        back=_back("cases:workers", case),
+        call=lambda d: services.set_lead_agency(
+            actor=request.user, case_pk=case.pk, expected_version=d["version"],
+            lead_agency=d["lead_agency"]),
+        success="The lead agency has been changed.",
+    )
+
+
+@requires(Action.CASE_RESTRICT)
+def restrict(request: HubRequest, case_pk: int) -> HttpResponse:
+    """Mark the case restricted, or lift the restriction (whichever it is not)."""
+    case = _case_page(request, case_pk, page="restrict", action=Action.CASE_RESTRICT)
+    if isinstance(case, HttpResponseRedirect):
+        return case
+    restricting = not case.is_restricted
+    return _form_page(
+        request, case,
+        lambda data: case_forms.RestrictForm(data, restricting=restricting,
+                                             initial={"version": case.version}),
+        title="Restrict this case" if restricting else "Lift the restriction on this case",
+        submit="Restrict case" if restricting else "Lift restriction",
+        back=_back("cases:detail", case),
+        call=lambda d: services.set_restricted(
+            actor=request.user, case_pk=case.pk, expected_version=d["version"],
+            restricted=restricting, reason=d["reason"]),
+        success="The case is now restricted." if restricting
+        else "The restriction has been lifted.",
+        template="cases/restrict.html", restricting=restricting,
+    )
+
+
+@requires(Action.CASE_CHANGE)
+def close(request: HubRequest, case_pk: int) -> HttpResponse:
+    case = _case_page(request, case_pk, page="close", action=Action.CASE_CHANGE, full=True)
+    if isinstance(case, HttpResponseRedirect):
+        return case
+    overview = selectors.case_overview(case)
+    return _form_page(
+        request, case,
+        lambda data: case_forms.CloseCaseForm(
+            data, has_open_plan_items=bool(overview.open_plan_items),
+            initial={"version": case.version}),
+        title="Close the case", submit="Close case",
+        back=_back("cases:detail", case),
+        call=lambda d: services.close_case(
+            actor=request.user, case_pk=case.pk, expected_version=d["version"],
+            closure_reason=d["closure_reason"], note=d["note"],
+            cancel_open_plan_items=d.get("cancel_open_plan_items", False)),
+        success=f"Case {case.reference} has been closed.",
+        template="cases/close.html", overview=overview,
+    )
+
+
+# --- Workers, advocates, sharing ---------------------------------------------------------
+
+
+@requires(Action.CASE_CHANGE)
+def allocate(request: HubRequest, case_pk: int) -> HttpResponse:
+    case = _case_page(request, case_pk, page="allocate", action=Action.CASE_CHANGE)
+    if isinstance(case, HttpResponseRedirect):
+        return case
+    return _form_page(
+        request, case, case_forms.AllocateWorkerForm,
+        title="Allocate a worker", submit="Allocate",
+        back=_back("cases:workers", case),
+        call=lambda d: services.allocate_worker(
+            actor=request.user, case_pk=case.pk, user=d["user"]),
+        success="The worker has been allocated to the case.",
+        intro="An allocated worker can see and work on the case, even if their agency "
+              "cannot.",
+    )
+
+
+@requires(Action.CASE_CHANGE)
+def unallocate(request: HubRequest, case_pk: int, allocation_pk: int) -> HttpResponse:
+    case = _case_page(request, case_pk, page="unallocate", action=Action.CASE_CHANGE)
+    if isinstance(case, HttpResponseRedirect):
+        return case
+    allocation = selectors.allocation_for(case, allocation_pk)
+    name = allocation.user.display_name
+    return _form_page(
+        request, case, case_forms.ServiceForm,
+        title=f"Remove {name} from this case?", submit="Remove from case",
+        back=_back("cases:workers", case),
+        call=lambda d: services.unallocate_worker(actor=request.user,
+                                                  allocation_pk=allocation.pk),
+        success=f"{name} is no longer allocated to the case.",
+        intro="They will no longer see the case unless their agency leads it or it is shared "
+              "with their agency.",
+        warning=True,
+    )
+
+
+@requires(Action.CASE_CHANGE)
+def share(request: HubRequest, case_pk: int) -> HttpResponse:
+    case = _case_page(request, case_pk, page="share", action=Action.CASE_CHANGE)
+    if isinstance(case, HttpResponseRedirect):
+        return case
+    return _form_page(
+        request, case, case_forms.ShareCaseForm,
+        title="Share the case with an agency", submit="Share case",
+        back=_back("cases:workers", case),
+        call=lambda d: services.share_case(
+            actor=request.user, case_pk=case.pk, agency=d["agency"], reason=d["reason"]),
+        success="The case has been shared.",
+        intro="Staff of the agency who work on cases will be able to see the whole case, "
+              "including its chronology.",
+    )
+
+
+@requires(Action.CASE_CHANGE)
+def unshare(request: HubRequest, case_pk: int, share_pk: int) -> HttpResponse:
+    case = _case_page(request, case_pk, page="unshare", action=Action.CASE_CHANGE)
+    if isinstance(case, HttpResponseRedirect):
+        return case
+    case_share = selectors.share_for(case, share_pk)
+    agency = case_share.agency.name
+    return _form_page(
+        request, case, case_forms.ServiceForm,
+        title=f"Stop sharing this case with {agency}?", submit="Stop sharing",
+        back=_back("cases:workers", case),
+        call=lambda d: services.stop_sharing_case(actor=request.user, share_pk=case_share.pk),
+        success=f"The case is no longer shared with {agency}.",
+        intro=f"Staff of {agency} will no longer see the case unless they are allocated to it.",
+        warning=True,
+    )
+
+
+@requires(Action.CASE_CHANGE)
+def change_advocate(request: HubRequest, case_pk: int) -> HttpResponse:
+    case = _case_page(request, case_pk, page="change_advocate", action=Action.CASE_CHANGE,
+                      full=True)
+    if isinstance(case, HttpResponseRedirect):
+        return case
+    overview = selectors.case_overview(case)
+    has_current = overview.current_advocate is not None
+    return _form_page(
+        request, case,
+        lambda data: case_forms.AdvocateForm(
+            data, has_current=has_current, initial={"starts_on": timezone.localdate()}),
+        title="Change the victim advocate" if has_current else "Allocate a victim advocate",
+        submit="Save advocate", back=_back("cases:workers", case),
+        call=lambda d: services.change_advocate(
+            actor=request.user, case_pk=case.pk, advocate=d["advocate"],
+            starts_on=d["starts_on"], end_reason=d.get("end_reason", "")),
+        success="The victim advocate has been saved.",
+        template="cases/change_advocate.html", overview=overview,
+    )
+
+
+# --- Recording work -------------------------------------------------------------------
+
+
+@requires(Action.CASE_RECORD_WORK)
+def add_plan_item(request: HubRequest, case_pk: int) -> HttpResponse:
+    case = _case_page(request, case_pk, page="add_plan_item", action=Action.CASE_RECORD_WORK)
+    if isinstance(case, HttpResponseRedirect):
+        return case
+    return _form_page(
+        request, case, case_forms.PlanItemForm,
+        title="Add a plan item", submit="Add plan item",
+        back=_back("cases:plan", case),
+        call=lambda d: services.add_plan_item(
+            actor=request.user, case_pk=case.pk, action=d["action"], owner=d["owner"],
+            owner_agency=d["owner_agency"], due_on=d["due_on"]),
+        success="The plan item has been added.",
+    )
+
+
+@requires(Action.CASE_RECORD_WORK)
+def edit_plan_item(request: HubRequest, case_pk: int, plan_item_pk: int) -> HttpResponse:
+    case = _case_page(request, case_pk, page="edit_plan_item", action=Action.CASE_RECORD_WORK)
+    if isinstance(case, HttpResponseRedirect):
+        return case
+    item = selectors.plan_item_for(case, plan_item_pk)
+    initial = {"action": item.action, "owner": item.owner_id,
+               "owner_agency": item.owner_agency_id, "due_on": item.due_on}
+    return _form_page(
+        request, case, lambda data: case_forms.PlanItemForm(data, initial=initial),
+        title="Change a plan item", submit="Save plan item",
+        back=_back("cases:plan", case),
+        call=lambda d: services.update_plan_item(
+            actor=request.user, plan_item_pk=item.pk, action=d["action"], owner=d["owner"],
+            owner_agency=d["owner_agency"], due_on=d["due_on"]),
+        success="The plan item has been changed.",
+    )
+
+
+@requires(Action.CASE_RECORD_WORK)
+def complete_plan_item(request: HubRequest, case_pk: int, plan_item_pk: int) -> HttpResponse:
+    case = _case_page(request, case_pk, page="complete_plan_item",
+                      action=Action.CASE_RECORD_WORK)
+    if isinstance(case, HttpResponseRedirect):
+        return case
+    item = selectors.plan_item_for(case, plan_item_pk)
+    return _form_page(
+        request, case,
+        lambda data: case_forms.CompletePlanItemForm(
+            data, initial={"status": "done", "completed_on": timezone.localdate()}),
+        title="Finish a plan item", submit="Save",
+        back=_back("cases:plan", case),
+        call=lambda d: services.complete_plan_item(
+            actor=request.user, plan_item_pk=item.pk, status=d["status"],
+            completed_on=d["completed_on"], note=d["note"]),
+        success="The plan item has been updated.",
+        intro=f"Action: {item.action}",
+    )
+
+
+@requires(Action.CASE_RECORD_WORK)
+def add_contact(request: HubRequest, case_pk: int) -> HttpResponse:
+    case = _case_page(request, case_pk, page="add_contact", action=Action.CASE_RECORD_WORK)
+    if isinstance(case, HttpResponseRedirect):
+        return case
+    return _form_page(
+        request, case, case_forms.ContactForm,
+        title="Record a contact", submit="Record contact",
+        back=_back("cases:contacts", case),
+        call=lambda d: services.record_contact(
+            actor=request.user, case_pk=case.pk, occurred_at=d["occurred_at"], kind=d["kind"],
+            with_whom=d["with_whom"], summary=d["summary"]),
+        success="The contact has been recorded.",
+    )
+
+
+@requires(Action.CASE_RECORD_WORK)
+def add_missing_episode(request: HubRequest, case_pk: int) -> HttpResponse:
+    case = _case_page(request, case_pk, page="add_missing_episode",
+                      action=Action.CASE_RECORD_WORK)
+    if isinstance(case, HttpResponseRedirect):
+        return case
+    return _form_page(
+        request, case, case_forms.MissingEpisodeForm,
+        title="Record a missing episode", submit="Record missing episode",
+        back=_back("cases:missing", case),
+        call=lambda d: services.record_missing_episode(
+            actor=request.user, case_pk=case.pk, went_missing_at=d["went_missing_at"],
+            returned_at=d["returned_at"], return_interview_at=d["return_interview_at"],
+            notes=d["notes"]),
+        success="The missing episode has been recorded.",
+        template="cases/missing_episode_form.html",
+    )
+
+
+@requires(Action.CASE_RECORD_WORK)
+def edit_missing_episode(request: HubRequest, case_pk: int, episode_pk: int) -> HttpResponse:
+    case = _case_page(request, case_pk, page="edit_missing_episode",
+                      action=Action.CASE_RECORD_WORK)
+    if isinstance(case, HttpResponseRedirect):
+        return case
+    episode = selectors.missing_episode_for(case, episode_pk)
+    initial = case_forms.MissingEpisodeForm.initial_for(episode)
+    return _form_page(
+        request, case, lambda data: case_forms.MissingEpisodeForm(data, initial=initial),
+        title="Update a missing episode", submit="Save missing episode",
+        back=_back("cases:missing", case),
+        call=lambda d: services.update_missing_episode(
+            actor=request.user, episode_pk=episode.pk, went_missing_at=d["went_missing_at"],
+            returned_at=d["returned_at"], return_interview_at=d["return_interview_at"],
+            notes=d["notes"]),
+        success="The missing episode has been updated.",
+        template="cases/missing_episode_form.html",
+    )
+
+
+@requires(Action.CASE_RECORD_WORK)
+def add_outcome(request: HubRequest, case_pk: int) -> HttpResponse:
+    case = _case_page(request, case_pk, page="add_outcome", action=Action.CASE_RECORD_WORK)
+    if isinstance(case, HttpResponseRedirect):
+        return case
+    return _form_page(
+        request, case,
+        lambda data: case_forms.OutcomeForm(data, initial={"recorded_on": timezone.localdate()}),
+        title="Record an outcome", submit="Record outcome",
+        back=_back("cases:outcomes", case),
+        call=lambda d: services.record_outcome(
+            actor=request.user, case_pk=case.pk, kind=d["kind"], recorded_on=d["recorded_on"],
+            note=d["note"]),
+        success="The outcome has been recorded.",
+    )
