@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from macehub.envconfig import env_bool, env_int, env_list, env_str
 
@@ -25,10 +26,18 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEMO_MODE else []
 )
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS must name the host names MACE Hub is served on (comma-separated)"
+    )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 # Two-factor authentication is required for every account; only demo mode may turn it off.
 REQUIRE_TWO_FACTOR = env_bool("MACEHUB_REQUIRE_2FA", not DEMO_MODE)
+if not REQUIRE_TWO_FACTOR and not DEMO_MODE:
+    raise ImproperlyConfigured(
+        "MACEHUB_REQUIRE_2FA=false is allowed only in demo mode (MACEHUB_DEMO=true)"
+    )
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -186,6 +195,11 @@ EMAIL_BACKEND = env_str(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "mace-hub@example.invalid")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not DEMO_MODE)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["macehub.access.api.HubSessionAuthentication"],
@@ -226,5 +240,5 @@ RETURN_INTERVIEW_HOURS = env_int("MACEHUB_RETURN_INTERVIEW_HOURS", 72)
 MISSING_EPISODES_FOR_STRATEGY_MEETING = env_int("MACEHUB_MISSING_EPISODES_THRESHOLD", 3)
 MISSING_EPISODES_WINDOW_DAYS = env_int("MACEHUB_MISSING_EPISODES_WINDOW_DAYS", 30)
 
-# The agency code of the hub itself: its staff see hub records without per-record sharing.
+# The hub's display name, shown in the header and footer.
 HUB_TEAM_LABEL = env_str("MACEHUB_HUB_NAME", "MACE Hub")

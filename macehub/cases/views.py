@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from macehub.access.actions import Action
-from macehub.access.policy import allows, can
+from macehub.access.policy import can
 from macehub.access.typing import HubRequest
 from macehub.access.views import requires
 from macehub.audit.events import EventType

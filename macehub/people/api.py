@@ -99,7 +99,10 @@ class PersonSearchApi(APIView):
                 {"detail": "Give at least one of q, date_of_birth or identifier"}
             )
         matches = selectors.search_people(
-            user=cast(User, request.user), text=text, date_of_birth=date_of_birth, identifier=identifier,
+            user=cast(User, request.user),
+            text=text,
+            date_of_birth=date_of_birth,
+            identifier=identifier,
             request=request._request,
         )
         return Response(PersonSearchMatchSerializer(matches, many=True).data)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.forms.utils import pretty_name
 from django.core.paginator import Paginator
+from django.forms.utils import pretty_name
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
@@ -16,8 +16,8 @@ from macehub.access.policy import allows, can
 from macehub.access.typing import HubRequest
 from macehub.access.views import requires
 from macehub.people import selectors, services
-from macehub.people.sections import sections_for
 from macehub.people.forms import NewPersonForm, PersonDetailsForm, PersonEditForm, PersonSearchForm
+from macehub.people.sections import sections_for
 
 
 def _described_changes(

@@ -102,9 +102,12 @@ def test_postgresql_refuses_update_and_delete() -> None:
         "UPDATE audit_auditevent SET purpose = 'x' WHERE id = %s",
         "DELETE FROM audit_auditevent WHERE id = %s",
     ):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(statement, [event.pk])
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement, [event.pk])
 
 
 def test_the_application_cannot_change_or_remove_entries() -> None:

@@ -1,0 +1,293 @@
+"""Production settings are safe by default, and the environment readers fail loudly.
+
+``macehub/settings.py`` is run here with production-like and demo environments: in a
+fresh interpreter (``manage.py check --deploy``, a missing SECRET_KEY) or, for the
+faster cases, with ``runpy`` so that the test suite's own settings are not disturbed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import runpy
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from macehub.envconfig import env_bool, env_int, env_list, env_str
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SETTINGS_PATH = PROJECT_ROOT / "macehub" / "settings.py"
+SETTINGS_SOURCE = SETTINGS_PATH.read_text(encoding="utf-8")
+
+# Every variable settings.py reads, found in its source so that a new one is covered too.
+SETTINGS_VARIABLES = sorted(
+    set(re.findall(r"env_(?:str|bool|int|list)\(\s*\"([A-Z][A-Z0-9_]*)\"", SETTINGS_SOURCE))
+)
+PRODUCTION_HOST = "mace-hub.example.org"
+
+
+def test_the_variable_list_is_read_from_settings() -> None:
+    # Guards the regular expression above: if it matched nothing, every test below that
+    # clears the environment would silently clear nothing.
+    assert {"SECRET_KEY", "MACEHUB_DEMO", "MACEHUB_REQUIRE_2FA", "DATABASE_URL"} <= set(
+        SETTINGS_VARIABLES
+    )
+
+
+def clean_environment(**values: str) -> dict[str, str]:
+    """This process's environment without any setting (nor its ``_FILE`` form), plus
+    ``values``. The test settings and plugins put test-only values into ``os.environ``;
+    they must not leak into a production-like run."""
+    removed = {*SETTINGS_VARIABLES, *(f"{name}_FILE" for name in SETTINGS_VARIABLES)}
+    # The browser-test plugin allows ORM calls beside Playwright's event loop; no
+    # deployment does, and check --deploy says so.
+    removed |= {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment = {key: value for key, value in os.environ.items() if key not in removed}
+    environment.update(values)
+    return environment
+
+
+def production_environment(**values: str) -> dict[str, str]:
+    return clean_environment(
+        DJANGO_SETTINGS_MODULE="macehub.settings",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS=PRODUCTION_HOST,
+        **values,
+    )
+
+
+def run_in_subprocess(arguments: list[str], environment: dict[str, str]) -> Any:
+    return subprocess.run(  # noqa: S603 - fixed arguments, this interpreter
+        [sys.executable, *arguments],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def load_settings(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Run settings.py afresh with only the given variables set; return its names."""
+
+    def load(**values: str) -> dict[str, Any]:
+        for name in SETTINGS_VARIABLES:
+            monkeypatch.delenv(name, raising=False)
+            monkeypatch.delenv(f"{name}_FILE", raising=False)
+        for name, value in values.items():
+            monkeypatch.setenv(name, value)
+        return runpy.run_path(str(SETTINGS_PATH), run_name="macehub_settings_under_test")
+
+    return load
+
+
+# --- The deployment checklist ---------------------------------------------------------
+
+
+def test_production_settings_pass_djangos_deployment_checks() -> None:
+    result = run_in_subprocess(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        production_environment(),
+    )
+    output = result.stdout + result.stderr
+    hint = ""
+    if "staticfiles.W004" in output:
+        hint = "\n(build/assets is missing: run `make assets` or scripts/build_assets.sh)"
+    assert result.returncode == 0, f"check --deploy failed:\n{output}{hint}"
+
+
+@pytest.mark.parametrize("secret_key", [None, ""], ids=["unset", "empty"])
+def test_settings_refuse_to_load_without_a_secret_key(secret_key: str | None) -> None:
+    environment = production_environment()
+    del environment["SECRET_KEY"]
+    if secret_key is not None:
+        environment["SECRET_KEY"] = secret_key
+    result = run_in_subprocess(["-c", "import macehub.settings"], environment)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_the_secret_key_can_come_from_a_file(load_settings: Any, tmp_path: Path) -> None:
+    key_file = tmp_path / "secret-key"
+    key_file.write_text("a-key-from-a-mounted-secret-0123456789\n", encoding="utf-8")
+    settings = load_settings(SECRET_KEY_FILE=str(key_file), ALLOWED_HOSTS=PRODUCTION_HOST)
+    assert settings["SECRET_KEY"] == "a-key-from-a-mounted-secret-0123456789"
+
+
+# --- Production mode and demo mode ------------------------------------------------------
+
+
+def test_production_mode_is_secure_by_default(load_settings: Any) -> None:
+    settings = load_settings(SECRET_KEY=secrets.token_urlsafe(64), ALLOWED_HOSTS=PRODUCTION_HOST)
+    assert settings["DEMO_MODE"] is False
+    assert settings["REQUIRE_TWO_FACTOR"] is True
+    assert settings["DEBUG"] is False
+    assert settings["ALLOWED_HOSTS"] == [PRODUCTION_HOST]
+    assert settings["SESSION_COOKIE_SECURE"] is True
+    assert settings["CSRF_COOKIE_SECURE"] is True
+    assert settings["SECURE_SSL_REDIRECT"] is True
+    assert settings["SECURE_HSTS_SECONDS"] == 31_536_000
+    assert settings["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert "django.contrib.auth.middleware.LoginRequiredMiddleware" in settings["MIDDLEWARE"]
+    assert "macehub.accounts.middleware.TwoFactorRequiredMiddleware" in settings["MIDDLEWARE"]
+
+
+def test_demo_mode_turns_two_factor_off_for_a_laptop(load_settings: Any) -> None:
+    settings = load_settings(SECRET_KEY=secrets.token_urlsafe(64), MACEHUB_DEMO="true")
+    assert settings["DEMO_MODE"] is True
+    assert settings["REQUIRE_TWO_FACTOR"] is False
+    assert settings["DEBUG"] is False
+    assert settings["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost"]
+    assert settings["SESSION_COOKIE_SECURE"] is False
+    assert settings["SECURE_SSL_REDIRECT"] is False
+    assert settings["SECURE_HSTS_SECONDS"] == 0
+    assert settings["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_demo_mode_can_still_require_two_factor(load_settings: Any) -> None:
+    settings = load_settings(
+        SECRET_KEY=secrets.token_urlsafe(64), MACEHUB_DEMO="true", MACEHUB_REQUIRE_2FA="true"
+    )
+    assert settings["REQUIRE_TWO_FACTOR"] is True
+
+
+def test_two_factor_cannot_be_turned_off_outside_demo_mode(load_settings: Any) -> None:
+    try:
+        load_settings(
+            SECRET_KEY=secrets.token_urlsafe(64),
+            ALLOWED_HOSTS=PRODUCTION_HOST,
+            MACEHUB_REQUIRE_2FA="false",
+        )
+    except ImproperlyConfigured as error:
+        assert "MACEHUB_REQUIRE_2FA" in str(error)
+    else:
+        raise AssertionError("MACEHUB_REQUIRE_2FA=false was accepted outside demo mode")
+
+
+def test_the_readme_documents_every_setting() -> None:
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [name for name in SETTINGS_VARIABLES if f"`{name}`" not in readme]
+    assert not missing, f"README.md's table of environment variables lacks {missing}"
+
+
+# --- The environment readers (macehub/envconfig.py) ------------------------------------
+
+
+@pytest.mark.parametrize("text", ["1", "true", "TRUE", "yes", "on", " True "])
+def test_env_bool_reads_true(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    monkeypatch.setenv("MACEHUB_TEST_FLAG", text)
+    assert env_bool("MACEHUB_TEST_FLAG", False) is True
+
+
+@pytest.mark.parametrize("text", ["0", "false", "No", "off", ""])
+def test_env_bool_reads_false(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    monkeypatch.setenv("MACEHUB_TEST_FLAG", text)
+    assert env_bool("MACEHUB_TEST_FLAG", True) is False
+
+
+def test_env_bool_uses_the_default_when_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MACEHUB_TEST_FLAG", raising=False)
+    assert env_bool("MACEHUB_TEST_FLAG", True) is True
+    assert env_bool("MACEHUB_TEST_FLAG", False) is False
+
+
+@pytest.mark.parametrize("text", ["maybe", "2", "enabled"])
+def test_env_bool_refuses_anything_else(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    monkeypatch.setenv("MACEHUB_TEST_FLAG", text)
+    expected = rf"MACEHUB_TEST_FLAG must be true or false, not '{text}'"
+    with pytest.raises(ImproperlyConfigured, match=expected):
+        env_bool("MACEHUB_TEST_FLAG", False)
+
+
+def test_env_int_reads_a_whole_number(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MACEHUB_TEST_NUMBER", "45")
+    assert env_int("MACEHUB_TEST_NUMBER", 30) == 45
+
+
+@pytest.mark.parametrize("text", [None, ""], ids=["unset", "empty"])
+def test_env_int_uses_the_default_when_unset_or_empty(
+    monkeypatch: pytest.MonkeyPatch, text: str | None
+) -> None:
+    monkeypatch.delenv("MACEHUB_TEST_NUMBER", raising=False)
+    if text is not None:
+        monkeypatch.setenv("MACEHUB_TEST_NUMBER", text)
+    assert env_int("MACEHUB_TEST_NUMBER", 30) == 30
+
+
+@pytest.mark.parametrize("text", ["thirty", "1.5", "30m"])
+def test_env_int_refuses_anything_else(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    monkeypatch.setenv("MACEHUB_TEST_NUMBER", text)
+    with pytest.raises(ImproperlyConfigured, match="MACEHUB_TEST_NUMBER must be a whole number"):
+        env_int("MACEHUB_TEST_NUMBER", 30)
+
+
+def test_env_str_requires_a_value_without_a_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MACEHUB_TEST_TEXT", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="MACEHUB_TEST_TEXT must be set"):
+        env_str("MACEHUB_TEST_TEXT")
+    monkeypatch.setenv("MACEHUB_TEST_TEXT", "")
+    with pytest.raises(ImproperlyConfigured, match="MACEHUB_TEST_TEXT must be set"):
+        env_str("MACEHUB_TEST_TEXT")
+    assert env_str("MACEHUB_TEST_TEXT", "fallback") == "fallback"
+
+
+def test_env_list_splits_on_commas(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MACEHUB_TEST_LIST", " mace-hub.example.org, ,hub.example.org,")
+    assert env_list("MACEHUB_TEST_LIST", []) == ["mace-hub.example.org", "hub.example.org"]
+    monkeypatch.delenv("MACEHUB_TEST_LIST")
+    assert env_list("MACEHUB_TEST_LIST", ["localhost"]) == ["localhost"]
+
+
+def test_a_file_variable_is_read_and_stripped(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    secret = tmp_path / "secret"
+    secret.write_text("  from-the-file\n", encoding="utf-8")
+    monkeypatch.setenv("MACEHUB_TEST_TEXT_FILE", str(secret))
+    monkeypatch.setenv("MACEHUB_TEST_TEXT", "from-the-environment")
+    # The file wins: a deployment that mounts secrets as files means them to be used.
+    assert env_str("MACEHUB_TEST_TEXT") == "from-the-file"
+
+
+def test_every_reader_accepts_a_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name, text in [("FLAG", "yes\n"), ("NUMBER", "12\n"), ("LIST", "a,b\n")]:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        monkeypatch.setenv(f"MACEHUB_TEST_{name}_FILE", str(path))
+    assert env_bool("MACEHUB_TEST_FLAG", False) is True
+    assert env_int("MACEHUB_TEST_NUMBER", 0) == 12
+    assert env_list("MACEHUB_TEST_LIST", []) == ["a", "b"]
+
+
+def test_a_missing_file_is_an_error_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    missing = tmp_path / "no-such-secret"
+    monkeypatch.setenv("MACEHUB_TEST_TEXT_FILE", str(missing))
+    monkeypatch.setenv("MACEHUB_TEST_TEXT", "would-be-ignored")
+    expected = "MACEHUB_TEST_TEXT_FILE points at .*not a file"
+    with pytest.raises(ImproperlyConfigured, match=expected):
+        env_str("MACEHUB_TEST_TEXT", "default")
+
+
+def test_a_directory_is_not_a_secret_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("MACEHUB_TEST_TEXT_FILE", str(tmp_path))
+    with pytest.raises(ImproperlyConfigured, match="not a file"):
+        env_str("MACEHUB_TEST_TEXT")
+
+
+def test_settings_refuse_to_load_without_allowed_hosts_outside_demo_mode() -> None:
+    environment = production_environment()
+    environment.pop("ALLOWED_HOSTS", None)
+    result = run_in_subprocess(["-c", "import macehub.settings"], environment)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS must name the host names" in result.stderr
