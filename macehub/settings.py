@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "macehub.referrals",
     "macehub.cases",
     "macehub.intelligence",
+    "macehub.performance",
+    "macehub.equality",
     "macehub.demo",
 ]
 

@@ -10,6 +10,8 @@ urlpatterns = [
     path("people/", include("macehub.people.urls")),
     path("referrals/", include("macehub.referrals.urls")),
     path("cases/", include("macehub.cases.urls")),
+    path("performance/", include("macehub.performance.urls")),
+    path("equality/", include("macehub.equality.urls")),
     path("audit/", include("macehub.audit.urls")),
     path("api/", include("macehub.api_urls")),
 ]

@@ -37,6 +37,13 @@ class Action(StrEnum):
     INTELLIGENCE_EXPORT = "intelligence.export"
     ENTITY_VIEW = "entity.view"
     ENTITY_SEARCH = "entity.search"
+    # Performance and scrutiny (C10)
+    PERFORMANCE_VIEW = "performance.view"
+    PERFORMANCE_PUBLISH = "performance.publish"
+    PERFORMANCE_PUBLISHED_VIEW = "performance.published_view"
+    # Disproportionality and data quality (C12)
+    EQUALITY_VIEW = "equality.view"
+    EQUALITY_PUBLISHED_VIEW = "equality.published_view"
     # Areas and census populations (aggregates, no personal data)
     AREA_VIEW = "area.view"
     # Information governance

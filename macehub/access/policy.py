@@ -287,6 +287,26 @@ RULES: dict[Action, Rule] = {
         relation=case_relation,
         seen_through=Action.CASE_VIEW,
     ),
+    Action.PERFORMANCE_VIEW: Rule(
+        frozenset({Role.SENIOR_LEADER, Role.ANALYST, Role.SUPERVISOR}),
+        "See the live performance dashboard (aggregates; drill-down asks the record rules)",
+    ),
+    Action.PERFORMANCE_PUBLISH: Rule(
+        frozenset({Role.SENIOR_LEADER}), "Publish (freeze) a month's performance report"
+    ),
+    Action.PERFORMANCE_PUBLISHED_VIEW: Rule(
+        frozenset({Role.SENIOR_LEADER, Role.ANALYST, Role.SUPERVISOR, Role.SCRUTINY}),
+        "Read published monthly reports (small numbers suppressed for scrutiny)",
+    ),
+    Action.EQUALITY_VIEW: Rule(
+        frozenset({Role.ANALYST, Role.SENIOR_LEADER, Role.INFORMATION_GOVERNANCE}),
+        "See disproportionality and data-quality analysis (aggregates only)",
+    ),
+    Action.EQUALITY_PUBLISHED_VIEW: Rule(
+        frozenset({Role.ANALYST, Role.SENIOR_LEADER, Role.INFORMATION_GOVERNANCE,
+                   Role.SCRUTINY}),
+        "See the published disproportionality analysis, small numbers suppressed",
+    ),
     Action.AREA_VIEW: Rule(
         frozenset(
             {Role.ANALYST, Role.SENIOR_LEADER, Role.SCRUTINY, Role.INFORMATION_GOVERNANCE}

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EqualityConfig(AppConfig):
+    name = "macehub.equality"
+    label = "equality"
