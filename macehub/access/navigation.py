@@ -20,6 +20,8 @@ class NavEntry:
 
 NAVIGATION = (
     NavEntry("Home", "home", Action.USE_HUB),
+    NavEntry("Your referrals", "referrals:mine", Action.REFERRAL_VIEW_OWN),
+    NavEntry("Triage", "referrals:queue", Action.REFERRAL_VIEW),
     NavEntry("People", "people:search", Action.PERSON_SEARCH),
     NavEntry("Cases", "cases:list", Action.CASE_LIST),
     NavEntry("Areas", "people:area_list", Action.AREA_VIEW),

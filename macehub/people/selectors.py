@@ -104,6 +104,69 @@ def _name_score(person: Person, tokens: list[str]) -> float:
     return best
 
 
+def match_people(
+    within: QuerySet[Person],
+    *,
+    text: str = "",
+    date_of_birth: dt.date | None = None,
+    identifiers: tuple[str, ...] = (),
+    allow_unknown_birth_date: bool = False,
+    limit: int = SEARCH_RESULT_LIMIT,
+) -> list[PersonMatch]:
+    """Rank the people in ``within`` against a name, a date of birth and identifiers.
+
+    A name matches by phonetic key, prefix or (on PostgreSQL) trigram similarity, and
+    is ranked by Jaro-Winkler similarity; with a date of birth, only names born that
+    day (or with day and month swapped, or, if allowed, with no date recorded) count.
+    An identifier match always counts. ``within`` must already be scoped by access:
+    this function decides nothing about who may see whom, and audits nothing.
+    """
+    tokens = [fold(word) for word in text.split() if fold(word)]
+    id_values: set[tuple[str, str]] = set()
+    for identifier in identifiers:
+        if identifier.strip():
+            id_values.update(_identifier_values(identifier))
+    dob_q = Q()
+    if date_of_birth:
+        dob_q = Q(date_of_birth=date_of_birth)
+        swapped = _swapped_day_month(date_of_birth)
+        if swapped:
+            dob_q |= Q(date_of_birth=swapped)
+        if allow_unknown_birth_date:
+            dob_q |= Q(date_of_birth__isnull=True)
+    condition = _name_candidates(tokens) if tokens else Q()
+    if condition and dob_q:
+        condition &= dob_q
+    elif not tokens and not id_values and dob_q:
+        condition = dob_q
+    if id_values:
+        id_q = Q()
+        for kind, value in sorted(id_values):
+            id_q |= Q(kind=kind, value=value)
+        condition |= Q(pk__in=PersonIdentifier.objects.filter(id_q).values("person_id"))
+    if not condition:
+        return []
+    candidate_ids = list(
+        within.filter(condition).values_list("pk", flat=True).distinct()[
+            :SEARCH_CANDIDATE_LIMIT
+        ]
+    )
+    candidates = (
+        Person.objects.filter(pk__in=candidate_ids)
+        .select_related("owning_agency")
+        .prefetch_related(Prefetch("aliases", queryset=PersonAlias.objects.all()), "identifiers")
+    )
+    matches = [
+        match
+        for person in candidates
+        if (match := _score(person, tokens, date_of_birth, id_values)) is not None
+    ]
+    matches.sort(
+        key=lambda m: (-m.score, m.person.family_name, m.person.given_name, m.person.pk)
+    )
+    return matches[:limit]
+
+
 def search_people(
     *,
     user: User,
@@ -118,43 +181,9 @@ def search_people(
     its terms and the records it showed.
     """
     policy.require(user, Action.PERSON_SEARCH)
-    tokens = [fold(word) for word in text.split() if fold(word)]
-    visible = people_for(user)
-    condition = Q()
-    if tokens:
-        condition |= _name_candidates(tokens)
-    if identifier.strip():
-        id_q = Q()
-        for kind, value in _identifier_values(identifier):
-            id_q |= Q(kind=kind, value=value)
-        condition |= Q(pk__in=PersonIdentifier.objects.filter(id_q).values("person_id"))
-    if date_of_birth:
-        swapped = _swapped_day_month(date_of_birth)
-        dob_q = Q(date_of_birth=date_of_birth)
-        if swapped:
-            dob_q |= Q(date_of_birth=swapped)
-        condition = (condition & dob_q) if (tokens or identifier.strip()) else dob_q
-    matches: list[PersonMatch] = []
-    if condition:
-        candidate_ids = list(
-            visible.filter(condition).values_list("pk", flat=True).distinct()[
-                :SEARCH_CANDIDATE_LIMIT
-            ]
-        )
-        candidates = (
-            Person.objects.filter(pk__in=candidate_ids)
-            .select_related("owning_agency")
-            .prefetch_related(
-                Prefetch("aliases", queryset=PersonAlias.objects.all()), "identifiers"
-            )
-        )
-        id_values = set(_identifier_values(identifier)) if identifier.strip() else set()
-        for person in candidates:
-            match = _score(person, tokens, date_of_birth, id_values)
-            if match is not None:
-                matches.append(match)
-        matches.sort(key=lambda m: (-m.score, m.person.family_name, m.person.given_name))
-        matches = matches[:SEARCH_RESULT_LIMIT]
+    matches = match_people(
+        people_for(user), text=text, date_of_birth=date_of_birth, identifiers=(identifier,)
+    )
     record_event(
         event_type=EventType.SEARCH,
         actor=user,

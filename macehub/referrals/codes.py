@@ -77,3 +77,51 @@ class TriageOutcome(models.TextChoices):
 class ReferralStatus(models.TextChoices):
     AWAITING_TRIAGE = "awaiting_triage", "Awaiting triage"
     DECIDED = "decided", "Decided"
+
+
+# What each outcome means, in the plain words a referrer is told (the e-mail and the
+# referrer's own view of their referral).
+OUTCOME_PLAIN_WORDS = {
+    TriageOutcome.NO_FURTHER_ACTION: (
+        "No further action by the MACE hub: the hub did not find a need for a "
+        "multi-agency response to child exploitation."
+    ),
+    TriageOutcome.ADVICE_SIGNPOSTING: (
+        "Advice and signposting: the hub will give advice and point the child and their "
+        "family to other support."
+    ),
+    TriageOutcome.EARLY_HELP: "Early help: the child and their family will be offered early help.",
+    TriageOutcome.STRATEGY_DISCUSSION: (
+        "Strategy discussion: the agencies involved will hold a strategy discussion about "
+        "the child's safety."
+    ),
+    TriageOutcome.SECTION_47: (
+        "Section 47 enquiry: children's social care will make child protection enquiries."
+    ),
+    TriageOutcome.OPEN_MACE_CASE: (
+        "MACE case: the hub will work with the child and the agencies involved through a "
+        "MACE case."
+    ),
+}
+
+# GOV.UK tag colours for ratings and tiers (no colour is the default blue tag).
+BRAG_TAG_COLOURS = {Brag.RED: "red", Brag.AMBER: "orange", Brag.GREEN: "green", Brag.BLUE: ""}
+RISK_TIER_TAG_COLOURS = {RiskTier.HIGH: "red", RiskTier.MEDIUM: "orange", RiskTier.LOW: "yellow"}
+
+# A referral's source follows from the kind of agency the referrer works for.
+SOURCE_BY_AGENCY_KIND = {
+    "education": ReferralSource.SCHOOL,
+    "health": ReferralSource.HEALTH,
+    "childrens_social_care": ReferralSource.SOCIAL_CARE,
+    "police": ReferralSource.POLICE,
+    "voluntary_sector": ReferralSource.VOLUNTARY_SECTOR,
+}
+
+
+def source_for_agency_kind(kind: str) -> ReferralSource:
+    return SOURCE_BY_AGENCY_KIND.get(kind, ReferralSource.OTHER)
+
+
+def short_label(choice: Brag | RiskTier) -> str:
+    """``Red`` for "Red – possible child protection concern"."""
+    return str(choice.label).split(" – ")[0]

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from macehub.referrals.codes import (
+    OUTCOME_PLAIN_WORDS,
     Brag,
     ExploitationModel,
     IndicatorDomain,
@@ -97,10 +98,20 @@ class Referral(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     referrer_notified_at = models.DateTimeField(null=True, blank=True)
+    # The MACE case the decision opened, or the child's case that was already open when
+    # the decision was to open one (a second case would split the child's record).
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="linked_referrals",
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-received_at"]
+        indexes = [
+            # The triage queue: undecided referrals by the time left on their clock.
+            models.Index(fields=["status", "decision_due_at"], name="referral_queue_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(decided_at__isnull=True) | Q(decided_at__gte=models.F("received_at")),
@@ -125,6 +136,10 @@ class Referral(models.Model):
         if self.decided_at is None:
             return None
         return self.decided_at <= self.decision_due_at
+
+    @property
+    def outcome_in_plain_words(self) -> str:
+        return OUTCOME_PLAIN_WORDS.get(TriageOutcome(self.outcome), "") if self.outcome else ""
 
 
 class ReferralIndicator(models.Model):

@@ -1,5 +1,24 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from macehub.referrals import views
 
 app_name = "referrals"
 
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    # A referrer's question pages, in order, then the check-your-answers page.
+    path("new/", views.start, name="start"),
+    path("new/is-this-the-child/", views.choose_child, name="choose_child"),
+    path("new/about-the-child/", views.new_child, name="new_child"),
+    path("new/the-concern/", views.concern, name="concern"),
+    path("new/signs-of-exploitation/", views.indicators, name="indicators"),
+    path("new/check-your-answers/", views.check, name="check"),
+    path("new/cancel/", views.cancel, name="cancel"),
+    path("new/sent/", views.confirmation, name="confirmation"),
+    # What a referrer sees of their own referrals.
+    path("mine/", views.mine, name="mine"),
+    path("mine/<int:referral_pk>/", views.mine_detail, name="mine_detail"),
+    # Hub staff.
+    path("queue/", views.queue, name="queue"),
+    path("<int:referral_pk>/", views.detail, name="detail"),
+    path("<int:referral_pk>/decide/", views.decide, name="decide"),
+]

@@ -1,0 +1,65 @@
+"""Referrals in a child's chronology: each referral received, and each triage decision.
+
+Only referrals the viewing user may see are included: hub staff who may read referrals
+see them all, with the rating and the reason; anyone else sees only the referrals they
+made themselves, and of those only what a referrer is shown (the outcome, not the
+screening or the triage reasons).
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from macehub.access import policy
+from macehub.access.actions import Action
+from macehub.accounts.models import User
+from macehub.cases.chronology import ChronologyEntry, chronology_source
+from macehub.people.models import Person
+from macehub.referrals.codes import Brag, RiskTier, short_label
+from macehub.referrals.models import Referral
+
+CATEGORY = "Referral"
+
+
+@chronology_source("referrals")
+def referral_events(user: User, child: Person) -> list[ChronologyEntry]:
+    about_child = Referral.objects.filter(child=child).select_related(
+        "referrer", "referrer_agency", "decided_by"
+    ).order_by("received_at", "pk")
+    in_full = policy.allows(user, Action.REFERRAL_VIEW)
+    action = Action.REFERRAL_VIEW if in_full else Action.REFERRAL_VIEW_OWN
+    entries: list[ChronologyEntry] = []
+    for referral in policy.scope(user, action, about_child):
+        url = reverse("referrals:detail" if in_full else "referrals:mine_detail",
+                      kwargs={"referral_pk": referral.pk})
+        entries.append(ChronologyEntry(
+            occurred_at=referral.received_at,
+            category=CATEGORY,
+            title=f"Referral {referral.reference} received from "
+                  f"{referral.referrer_agency.name}",
+            text=(f"{referral.get_exploitation_model_display()}. "
+                  f"Suggested rating {short_label(Brag(referral.suggested_brag))}, "
+                  f"score {referral.screening_score}." if in_full
+                  else referral.get_exploitation_model_display()),
+            byline=referral.referrer.display_name,
+            url=url,
+        ))
+        if referral.is_decided and referral.decided_at is not None:
+            if in_full:
+                tier = (f"risk tier {short_label(RiskTier(referral.risk_tier))}"
+                        if referral.risk_tier else "no risk tier")
+                text = (f"Rating {short_label(Brag(referral.brag))}, {tier}. "
+                        f"{referral.outcome_reason}")
+            else:
+                text = referral.outcome_in_plain_words
+            entries.append(ChronologyEntry(
+                occurred_at=referral.decided_at,
+                category=CATEGORY,
+                title=f"Triage decision on {referral.reference}: "
+                      f"{referral.get_outcome_display()}",
+                text=text,
+                byline=(referral.decided_by.display_name
+                        if in_full and referral.decided_by else ""),
+                url=url,
+            ))
+    return entries

@@ -1,0 +1,167 @@
+"""Decision clocks: when a triage decision is due, counted from the referral's receipt.
+
+Two kinds of clock, named differently because they are measured differently:
+
+- "within N hours" (Red, Amber, Green by default: 2, 6 and 24 hours) counts elapsed
+  time, so it ignores weekends and the change between GMT and BST: 24 hours from
+  noon on the Saturday before the clocks go forward is 1pm BST on the Sunday.
+- "within N working days" (Blue by default: one working day, as Working Together asks)
+  is the same Europe/London wall-clock time on the Nth working day after receipt.
+  Weekends and England and Wales bank holidays (the ``holidays`` package, subdivision
+  "ENG") are not working days.
+
+Both are configured in ``settings.REFERRAL_DECISION_CLOCKS``. Times are stored in UTC
+and shown in Europe/London time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import holidays
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+
+from macehub.referrals.codes import Brag
+
+HUB_TIME_ZONE = ZoneInfo("Europe/London")
+HOLIDAY_COUNTRY = "GB"
+HOLIDAY_SUBDIVISION = "ENG"  # England; England and Wales share their bank holidays
+_NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six",
+                 7: "seven", 8: "eight", 9: "nine", 10: "ten"}
+
+
+@dataclass(frozen=True)
+class DecisionClock:
+    """One BRAG rating's time standard: a number of hours or of working days."""
+
+    brag: Brag
+    hours: int | None = None
+    working_days: int | None = None
+
+    @property
+    def label(self) -> str:
+        """``within 2 hours`` or ``within one working day``."""
+        if self.hours is not None:
+            return f"within {self.hours} hour{'s' if self.hours != 1 else ''}"
+        days = self.working_days or 0
+        word = _NUMBER_WORDS.get(days, str(days))
+        return f"within {word} working day{'s' if days != 1 else ''}"
+
+    def due_at(self, received_at: dt.datetime) -> dt.datetime:
+        """When the decision is due, in UTC."""
+        if timezone.is_naive(received_at):
+            raise ValueError("A referral's receipt time must be timezone-aware")
+        if self.hours is not None:
+            # In UTC: adding hours to a Europe/London time would add wall-clock hours.
+            return received_at.astimezone(dt.UTC) + dt.timedelta(hours=self.hours)
+        return add_working_days(received_at, self.working_days or 0)
+
+
+def _clock_from_setting(brag: Brag, spec: Any) -> DecisionClock:
+    if not isinstance(spec, dict) or len(spec) != 1:
+        raise ImproperlyConfigured(
+            f"REFERRAL_DECISION_CLOCKS[{brag.value!r}] must be {{'hours': N}} or "
+            "{'working_days': N}"
+        )
+    (kind, value), = spec.items()
+    if kind not in ("hours", "working_days") or not isinstance(value, int) or value < 1:
+        raise ImproperlyConfigured(
+            f"REFERRAL_DECISION_CLOCKS[{brag.value!r}] must be {{'hours': N}} or "
+            "{'working_days': N} with N a whole number of 1 or more"
+        )
+    return DecisionClock(brag=brag, **{kind: value})
+
+
+def decision_clocks(config: dict[str, Any] | None = None) -> dict[Brag, DecisionClock]:
+    """Every BRAG rating's clock, from ``settings.REFERRAL_DECISION_CLOCKS``."""
+    config = settings.REFERRAL_DECISION_CLOCKS if config is None else config
+    missing = [brag.value for brag in Brag if brag.value not in config]
+    if missing:
+        raise ImproperlyConfigured(f"REFERRAL_DECISION_CLOCKS has no clock for {missing}")
+    return {brag: _clock_from_setting(brag, config[brag.value]) for brag in Brag}
+
+
+def clock_for(brag: Brag | str, config: dict[str, Any] | None = None) -> DecisionClock:
+    return decision_clocks(config)[Brag(brag)]
+
+
+def decision_due_at(
+    received_at: dt.datetime, brag: Brag | str, config: dict[str, Any] | None = None
+) -> dt.datetime:
+    return clock_for(brag, config).due_at(received_at)
+
+
+@lru_cache(maxsize=64)
+def _bank_holidays(year: int) -> frozenset[dt.date]:
+    return frozenset(
+        holidays.country_holidays(HOLIDAY_COUNTRY, subdiv=HOLIDAY_SUBDIVISION, years=year)
+    )
+
+
+def is_working_day(day: dt.date) -> bool:
+    """Monday to Friday, and not an England and Wales bank holiday."""
+    return day.weekday() < 5 and day not in _bank_holidays(day.year)
+
+
+def add_working_days(moment: dt.datetime, days: int) -> dt.datetime:
+    """The same Europe/London wall-clock time ``days`` working days later, in UTC.
+
+    A referral received on a Saturday, or on a bank holiday, is due at that time on the
+    following working days: Saturday 10am plus one working day is Monday 10am.
+    """
+    local = moment.astimezone(HUB_TIME_ZONE)
+    day = local.date()
+    remaining = days
+    while remaining > 0:
+        day += dt.timedelta(days=1)
+        if is_working_day(day):
+            remaining -= 1
+    wall_clock = dt.datetime.combine(day, local.time().replace(tzinfo=None, fold=0))
+    # Working days are never the Sundays on which the UK changes its clocks, so the
+    # wall-clock time always exists; going through UTC settles it either way.
+    return wall_clock.replace(tzinfo=HUB_TIME_ZONE).astimezone(dt.UTC)
+
+
+def describe_duration(delta: dt.timedelta) -> str:
+    """``3 hours``, ``1 day 2 hours``, ``45 minutes`` (for "Overdue by ...")."""
+    minutes = int(abs(delta).total_seconds() // 60)
+    if minutes < 1:
+        return "less than a minute"
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(f"{days} day{'s' if days != 1 else ''}")
+    if hours:
+        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+    if minutes and not days:
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class TimeLeft:
+    """How a referral stands against its clock at a moment."""
+
+    due_at: dt.datetime
+    now: dt.datetime
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.now > self.due_at
+
+    @property
+    def remaining(self) -> dt.timedelta:
+        return self.due_at - self.now
+
+    @property
+    def text(self) -> str:
+        if self.is_overdue:
+            return f"Overdue by {describe_duration(self.remaining)}"
+        return f"{describe_duration(self.remaining).capitalize()} left"

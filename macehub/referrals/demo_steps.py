@@ -1,0 +1,491 @@
+"""Demo referrals: a year of them, from every source, screened by the real rules and
+triaged against the real clocks, ending the day before ``--as-of``.
+
+- **When**: fewer at weekends and on bank holidays; schools refer on weekdays in term
+  time, in school hours; police at any hour, most in the evening; other agencies in
+  office hours.
+- **What**: each referral's indicators are drawn to fit a latent risk tier, then
+  screened by ``screen_referral`` and clocked by ``clocks``, so the stored suggestion is
+  exactly what the hub would have shown.
+- **Triage**: most are decided on time, some late (more often out of hours); those whose
+  decision would fall after the end of the period, and a few stuck ones, are still
+  awaiting triage. Officers mostly take the suggestion, sometimes override it with a
+  reason. About 15% open a MACE case; a child who already has an open case has the new
+  referral added to it, as the service does. Cases are written with their historical
+  dates for the cases step (which runs after this one) to add work to.
+
+Deterministic for a seed and reference date; written in bulk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import holidays
+from django.conf import settings
+from django.db.models import Max
+
+from macehub.accounts.models import User
+from macehub.accounts.roles import Role
+from macehub.cases.models import Case, RiskTierChange
+from macehub.demo.accounts import ACCOUNTS
+from macehub.demo.people import Weighted
+from macehub.demo.progress import Progress
+from macehub.demo.registry import DemoContext, demo_step
+from macehub.people.models import Person
+from macehub.referrals.clocks import HUB_TIME_ZONE, decision_clocks
+from macehub.referrals.codes import (
+    Brag,
+    ExploitationModel,
+    OnlinePlatform,
+    ReferralSource,
+    ReferralStatus,
+    RiskTier,
+    TriageOutcome,
+    source_for_agency_kind,
+)
+from macehub.referrals.models import Indicator, Referral, ReferralIndicator
+from macehub.referrals.screening import ScreenedIndicator, screen_referral
+
+REFERRALS_ORDER = 1100
+PERIOD_DAYS = 365
+NO_TIER = ""
+
+SOURCE_SHARES = (
+    (ReferralSource.SCHOOL, 27), (ReferralSource.POLICE, 25), (ReferralSource.SOCIAL_CARE, 18),
+    (ReferralSource.HEALTH, 13), (ReferralSource.VOLUNTARY_SECTOR, 10),
+    (ReferralSource.OTHER, 7),
+)
+LATENT_TIERS = Weighted([(NO_TIER, 24), (RiskTier.LOW, 33), (RiskTier.MEDIUM, 28),
+                         (RiskTier.HIGH, 15)])
+INDICATOR_COUNTS = {RiskTier.LOW: (1, 2), RiskTier.MEDIUM: (2, 4), RiskTier.HIGH: (3, 6)}
+DISCLOSURE = {RiskTier.HIGH: 0.2, RiskTier.MEDIUM: 0.02, RiskTier.LOW: 0.0, NO_TIER: 0.0}
+IMMEDIATE_RISK = {RiskTier.HIGH: 0.25, RiskTier.MEDIUM: 0.06, RiskTier.LOW: 0.01, NO_TIER: 0.0}
+MISSING_EPISODES = {RiskTier.HIGH: (0, 6), RiskTier.MEDIUM: (0, 3), RiskTier.LOW: (0, 1),
+                    NO_TIER: (0, 0)}
+MODELS = {
+    RiskTier.HIGH: Weighted([(ExploitationModel.GROUP_GANG, 30), (ExploitationModel.BOYFRIEND, 20),
+                             (ExploitationModel.PARTY, 15), (ExploitationModel.ONLINE, 15),
+                             (ExploitationModel.LONE_OFFENDER, 10),
+                             (ExploitationModel.INAPPROPRIATE_RELATIONSHIP, 10)]),
+    RiskTier.MEDIUM: Weighted([(ExploitationModel.BOYFRIEND, 20), (ExploitationModel.ONLINE, 25),
+                               (ExploitationModel.PEER_ON_PEER, 15),
+                               (ExploitationModel.INAPPROPRIATE_RELATIONSHIP, 15),
+                               (ExploitationModel.GROUP_GANG, 10), (ExploitationModel.PARTY, 5),
+                               (ExploitationModel.NOT_KNOWN, 10)]),
+    RiskTier.LOW: Weighted([(ExploitationModel.ONLINE, 25), (ExploitationModel.PEER_ON_PEER, 20),
+                            (ExploitationModel.INAPPROPRIATE_RELATIONSHIP, 15),
+                            (ExploitationModel.NOT_KNOWN, 40)]),
+    NO_TIER: Weighted([(ExploitationModel.NOT_KNOWN, 70), (ExploitationModel.ONLINE, 15),
+                       (ExploitationModel.PEER_ON_PEER, 15)]),
+}
+OUTCOMES = {
+    RiskTier.HIGH: Weighted([(TriageOutcome.OPEN_MACE_CASE, 62),
+                             (TriageOutcome.STRATEGY_DISCUSSION, 24),
+                             (TriageOutcome.SECTION_47, 18)]),
+    RiskTier.MEDIUM: Weighted([(TriageOutcome.OPEN_MACE_CASE, 28),
+                               (TriageOutcome.STRATEGY_DISCUSSION, 26),
+                               (TriageOutcome.EARLY_HELP, 34), (TriageOutcome.SECTION_47, 8),
+                               (TriageOutcome.ADVICE_SIGNPOSTING, 8)]),
+    RiskTier.LOW: Weighted([(TriageOutcome.EARLY_HELP, 45),
+                            (TriageOutcome.ADVICE_SIGNPOSTING, 40),
+                            (TriageOutcome.NO_FURTHER_ACTION, 15)]),
+    NO_TIER: Weighted([(TriageOutcome.NO_FURTHER_ACTION, 55),
+                       (TriageOutcome.ADVICE_SIGNPOSTING, 45)]),
+}
+REPEAT_REFERRAL_SHARE = 0.2
+ACCEPT_SUGGESTION_SHARE = 0.85
+LATE_SHARE = 0.1
+LATE_SHARE_OUT_OF_HOURS = 0.3  # Red and Amber clocks started at night or at a weekend
+STUCK_WITHIN_DAYS = 21  # referrals nobody has picked up yet are all recent ones
+
+OPENERS = {
+    ReferralSource.SCHOOL: "Staff at school have noticed that",
+    ReferralSource.POLICE: "Officers attending a report found that",
+    ReferralSource.SOCIAL_CARE: "The allocated social worker reports that",
+    ReferralSource.HEALTH: "At a clinic appointment it became clear that",
+    ReferralSource.VOLUNTARY_SECTOR: "Youth workers report that",
+    ReferralSource.OTHER: "Licensing officers visiting local premises report that",
+}
+CONCERNS = {
+    ExploitationModel.GROUP_GANG: "the child has been seen with a group of older males "
+    "at a takeaway late at night and is picked up by different cars.",
+    ExploitationModel.BOYFRIEND: "the child talks about an older 'boyfriend' who buys them "
+    "gifts and collects them from near home.",
+    ExploitationModel.PARTY: "the child has been going to parties at flats in town and "
+    "coming home the next day unable to say where they were.",
+    ExploitationModel.ONLINE: "the child has been contacted online by adults they do not "
+    "know and has been asked for images.",
+    ExploitationModel.LONE_OFFENDER: "an adult known to the family has been giving the "
+    "child money and spending time alone with them.",
+    ExploitationModel.INAPPROPRIATE_RELATIONSHIP: "the child is in a relationship with a "
+    "much older person and has become withdrawn from friends.",
+    ExploitationModel.PEER_ON_PEER: "other young people have been pressuring the child to "
+    "send images and to meet people they do not know.",
+    ExploitationModel.NOT_KNOWN: "the child's behaviour has changed recently and they "
+    "have become secretive about where they go.",
+}
+OUTCOME_REASONS = {
+    TriageOutcome.NO_FURTHER_ACTION: "No indicators of exploitation found on partner checks.",
+    TriageOutcome.ADVICE_SIGNPOSTING: "Low-level concern; advice given to the referrer and "
+    "family signposted to local support.",
+    TriageOutcome.EARLY_HELP: "Vulnerabilities identified; family consent to early help.",
+    TriageOutcome.STRATEGY_DISCUSSION: "Partner information indicates significant risk; "
+    "strategy discussion to be convened.",
+    TriageOutcome.SECTION_47: "Reasonable cause to suspect significant harm; section 47 "
+    "enquiry by children's social care.",
+    TriageOutcome.OPEN_MACE_CASE: "Indicators of exploitation corroborated by partner "
+    "information; multi-agency case needed.",
+}
+OVERRIDE_REASONS = (
+    "Partner checks found further information not known to the referrer.",
+    "Police intelligence links the child to adults of concern.",
+    "The child is already known and supported; risk lower than the referral suggests.",
+    "Out-of-hours information from the emergency duty team.",
+)
+TIER_STEPS = [NO_TIER, RiskTier.LOW, RiskTier.MEDIUM, RiskTier.HIGH]
+BRAG_FOR_TIER = {NO_TIER: Brag.BLUE, RiskTier.LOW: Brag.GREEN, RiskTier.MEDIUM: Brag.AMBER,
+                 RiskTier.HIGH: Brag.RED}
+
+
+# --- When referrals arrive ----------------------------------------------------------------
+
+
+@lru_cache(maxsize=8)
+def _bank_holidays(year: int) -> dict[dt.date, str]:
+    return dict(holidays.country_holidays("GB", subdiv="ENG", years=year))
+
+
+def is_bank_holiday(day: dt.date) -> bool:
+    return day in _bank_holidays(day.year)
+
+
+def is_school_term(day: dt.date) -> bool:
+    """An approximate English school year: the summer holiday, two weeks at Christmas and
+    Easter, and a week at each half term."""
+    good_friday = next(d for d, name in _bank_holidays(day.year).items() if name == "Good Friday")
+    spring_bank = max(d for d, name in _bank_holidays(day.year).items()
+                      if name == "Spring Bank Holiday")
+    holidays_ = [
+        (dt.date(day.year, 7, 22), dt.date(day.year, 9, 3)),  # summer
+        (dt.date(day.year, 12, 20), dt.date(day.year, 12, 31)),  # Christmas
+        (dt.date(day.year, 1, 1), dt.date(day.year, 1, 4)),
+        (good_friday - dt.timedelta(days=7), good_friday + dt.timedelta(days=10)),  # Easter
+        (spring_bank, spring_bank + dt.timedelta(days=4)),  # May half term
+        (dt.date(day.year, 10, 26), dt.date(day.year, 10, 30)),  # October half term
+        (dt.date(day.year, 2, 16), dt.date(day.year, 2, 20)),  # February half term
+    ]
+    return day.weekday() < 5 and not any(start <= day <= end for start, end in holidays_)
+
+
+def day_weight(source: ReferralSource, day: dt.date) -> float:
+    weekend = day.weekday() >= 5 or is_bank_holiday(day)
+    if source == ReferralSource.SCHOOL:
+        if weekend:
+            return 0.02
+        return 1.0 if is_school_term(day) else 0.12
+    if source == ReferralSource.POLICE:
+        return 0.75 if weekend else 1.0
+    if source == ReferralSource.VOLUNTARY_SECTOR:
+        base = 0.4 if weekend else 1.0
+    else:
+        base = 0.12 if weekend else 1.0
+    # Most concerns surface through school: other agencies refer more in term time.
+    return base * (1.1 if is_school_term(day) else 0.85) * (1.1 if day.weekday() == 0 else 1.0)
+
+
+def _hours(peaks: dict[range, float], floor: float) -> Weighted[int]:
+    return Weighted([(hour, next((w for span, w in peaks.items() if hour in span), floor))
+                     for hour in range(24)])
+
+
+HOURS = {
+    ReferralSource.SCHOOL: _hours({range(8, 9): 2, range(9, 12): 6, range(12, 15): 8,
+                                   range(15, 17): 4}, 0.05),
+    ReferralSource.POLICE: _hours({range(0, 3): 2, range(3, 7): 0.6, range(7, 12): 2.5,
+                                   range(12, 16): 3, range(16, 20): 5, range(20, 24): 4}, 1),
+    ReferralSource.VOLUNTARY_SECTOR: _hours({range(10, 17): 4, range(17, 21): 5}, 0.1),
+}
+OFFICE_HOURS = _hours({range(9, 12): 5, range(12, 14): 4, range(14, 17): 5,
+                       range(17, 19): 1}, 0.05)
+
+
+# --- Generating ---------------------------------------------------------------------------
+
+
+@dataclass
+class ChildFacts:
+    date_of_birth: dt.date | None
+    estimated_age: int | None
+    age_estimated_on: dt.date | None
+
+    def age_on(self, day: dt.date) -> int | None:
+        if self.date_of_birth:
+            dob = self.date_of_birth
+            return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+        if self.estimated_age is not None and self.age_estimated_on:
+            return self.estimated_age + (day - self.age_estimated_on).days // 365
+        return None
+
+
+@dataclass
+class Plan:
+    """One referral before it is written."""
+
+    referral: Referral
+    indicators: list[Indicator]
+    decider: User | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _draw_indicators(rng: random.Random, catalogue: Sequence[Indicator], tier: str,
+                     child_age: int | None, thresholds: dict[str, int]) -> list[Indicator]:
+    """Indicators that screen to the latent tier for a child of this age (the first of 40
+    draws that does; the last draw otherwise)."""
+    if tier == NO_TIER:
+        return []
+    low, high = INDICATOR_COUNTS[RiskTier(tier)]
+    drawn: list[Indicator] = []
+    for _attempt in range(40):
+        drawn = rng.sample(list(catalogue), rng.randint(low, high))
+        screening = screen_referral(
+            indicators=[ScreenedIndicator(i.code, i.label, i.weight) for i in drawn],
+            child_age=child_age, disclosure=False, immediate_risk=False, thresholds=thresholds)
+        if screening.tier_value == tier:
+            break
+    return sorted(drawn, key=lambda i: i.sort_order)
+
+
+def _step_tier(rng: random.Random, tier: str) -> str:
+    index = TIER_STEPS.index(tier)
+    options = [i for i in (index - 1, index + 1) if 0 <= i < len(TIER_STEPS)]
+    return TIER_STEPS[rng.choice(options)]
+
+
+def _local(day: dt.date, hour: int, minute: int) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=HUB_TIME_ZONE)
+
+
+def _out_of_hours(moment: dt.datetime) -> bool:
+    local = moment.astimezone(HUB_TIME_ZONE)
+    return local.weekday() >= 5 or not 8 <= local.hour < 18 or is_bank_holiday(local.date())
+
+
+def create_referrals(ctx: DemoContext) -> None:
+    rng = ctx.rng
+    referrer_names = sorted(a.username for a in ACCOUNTS if Role.REFERRER in a.roles)
+    decider_names = sorted(a.username for a in ACCOUNTS
+                           if {Role.TRIAGE, Role.SUPERVISOR} & set(a.roles))
+    referrers = [ctx.users[name] for name in referrer_names if name in ctx.users]
+    deciders = [ctx.users[name] for name in decider_names if name in ctx.users]
+    if not referrers or not deciders or not ctx.child_ids:
+        ctx.progress.write("    no referrers, triage staff or children: no referrals made")
+        return
+    by_source: dict[ReferralSource, list[tuple[User, int]]] = {}
+    for user in referrers:
+        if user.agency is not None:
+            by_source.setdefault(source_for_agency_kind(user.agency.kind), []).append(
+                (user, user.agency.pk))
+    sources = Weighted([(source, weight) for source, weight in SOURCE_SHARES
+                        if source in by_source])
+
+    total = ctx.scale.pick(small=150, force=4_000, national=80_000)
+    thresholds = dict(settings.SCREENING_THRESHOLDS)
+    clocks = decision_clocks()
+    catalogue = list(Indicator.objects.filter(is_active=True).order_by("sort_order", "code"))
+    child_ids = sorted(ctx.child_ids)
+    facts = {
+        pk: ChildFacts(dob, estimated, estimated_on)
+        for pk, dob, estimated, estimated_on in Person.objects.filter(pk__in=child_ids)
+        .order_by("pk").values_list("pk", "date_of_birth", "estimated_age", "age_estimated_on")
+    }
+    first_day = ctx.as_of - dt.timedelta(days=PERIOD_DAYS)
+    days = [first_day + dt.timedelta(days=n) for n in range(PERIOD_DAYS)]
+    day_choice = {source: Weighted([(day, day_weight(source, day)) for day in days])
+                  for source in by_source}
+    end = _local(ctx.as_of, 0, 0)  # nothing is received or decided from the reference day on
+
+    plans: list[Plan] = []
+    referred: list[int] = []
+    for _ in range(total):
+        source = sources.pick(rng)
+        referrer, agency_id = rng.choice(by_source[source])
+        day = day_choice[source].pick(rng)
+        hour = HOURS.get(source, OFFICE_HOURS).pick(rng)
+        received_at = _local(day, hour, rng.randrange(60)).astimezone(dt.UTC)
+        if referred and rng.random() < REPEAT_REFERRAL_SHARE:
+            child_id = rng.choice(referred)
+        else:
+            child_id = rng.choice(child_ids)
+        referred.append(child_id)
+        tier = LATENT_TIERS.pick(rng)
+        child_age = facts[child_id].age_on(day)
+        indicators = _draw_indicators(rng, catalogue, tier, child_age, thresholds)
+        disclosure = rng.random() < DISCLOSURE[tier]
+        immediate_risk = rng.random() < IMMEDIATE_RISK[tier]
+        screening = screen_referral(
+            indicators=[ScreenedIndicator(i.code, i.label, i.weight) for i in indicators],
+            child_age=child_age, disclosure=disclosure,
+            immediate_risk=immediate_risk, thresholds=thresholds)
+        model = MODELS[tier].pick(rng)
+        online = model == ExploitationModel.ONLINE or any(i.domain == "online" for i in indicators)
+        platforms = (rng.sample(list(OnlinePlatform.values), rng.randint(1, 3)) if online else [])
+        low, high = MISSING_EPISODES[tier]
+        referral = Referral(
+            child_id=child_id, referrer=referrer, referrer_agency_id=agency_id,
+            source=source, received_at=received_at,
+            concerns=f"{OPENERS[source]} {CONCERNS[model]} (Synthetic demo referral.)",
+            exploitation_model=model, immediate_risk=immediate_risk, disclosure=disclosure,
+            missing_episodes=rng.randint(low, high), online_platforms=platforms,
+            screening_score=screening.score, suggested_brag=screening.brag,
+            suggested_tier=screening.tier_value, screening_reasons=screening.reasons_json(),
+            clock_brag=screening.brag,
+            decision_due_at=clocks[screening.brag].due_at(received_at),
+        )
+        plans.append(Plan(referral=referral, indicators=indicators))
+
+    plans.sort(key=lambda plan: (plan.referral.received_at, plan.referral.child_id))
+    recent = [index for index, plan in enumerate(plans)
+              if end - plan.referral.received_at < dt.timedelta(days=STUCK_WITHIN_DAYS)]
+    stuck_count = min(len(recent), ctx.scale.pick(small=5, force=25, national=300))
+    stuck = set(rng.sample(recent, stuck_count))
+    for index, plan in enumerate(plans):
+        if index not in stuck:
+            _decide(rng, plan, deciders, end)
+    _give_references(plans)
+    counter = ctx.progress.counter("referrals", len(plans))
+    written = Referral.objects.bulk_create([p.referral for p in plans],
+                                           batch_size=ctx.scale.batch_size)
+    counter.add(len(written))
+    counter.finish()
+    ReferralIndicator.objects.bulk_create(
+        (ReferralIndicator(referral=plan.referral, indicator=indicator)
+         for plan in plans for indicator in plan.indicators),
+        batch_size=ctx.scale.batch_size,
+    )
+    cases = _open_cases(plans, ctx)
+    ctx.count("referrals", len(plans))
+    ctx.count("referral indicators", sum(len(p.indicators) for p in plans))
+    ctx.count("MACE cases opened from referrals", len(cases))
+    ctx.results["referrals.referral_ids"] = [p.referral.pk for p in plans]
+    ctx.results["referrals.case_ids"] = [case.pk for case in cases]
+
+
+def _decide(rng: random.Random, plan: Plan, deciders: list[User], end: dt.datetime) -> None:
+    """Triage the referral as the hub would have, unless the decision falls after the end
+    of the period."""
+    referral = plan.referral
+    window = referral.decision_due_at - referral.received_at
+    late_share = LATE_SHARE_OUT_OF_HOURS if (
+        referral.clock_brag in (Brag.RED, Brag.AMBER) and _out_of_hours(referral.received_at)
+    ) else LATE_SHARE
+    if rng.random() < late_share:
+        decided_at = referral.received_at + window * rng.uniform(1.05, 2.5)
+    else:
+        decided_at = referral.received_at + window * rng.uniform(0.1, 0.95)
+    decided_at = decided_at.replace(second=0, microsecond=0)
+    decided_at = max(decided_at, referral.received_at)
+    if decided_at >= end:
+        return
+    decider = rng.choice(deciders)
+    tier, brag = referral.suggested_tier, Brag(referral.suggested_brag)
+    override = ""
+    if rng.random() > ACCEPT_SUGGESTION_SHARE:
+        tier = _step_tier(rng, tier)
+        brag = BRAG_FOR_TIER[tier] if brag != Brag.RED or not referral.immediate_risk else brag
+        override = rng.choice(OVERRIDE_REASONS)
+        if (brag, tier) == (referral.suggested_brag, referral.suggested_tier):
+            override = ""
+    outcome = OUTCOMES[tier].pick(rng)
+    referral.status = ReferralStatus.DECIDED
+    referral.brag, referral.risk_tier, referral.override_reason = brag, tier, override
+    referral.outcome, referral.outcome_reason = outcome, OUTCOME_REASONS[outcome]
+    referral.decided_at, referral.decided_by = decided_at, decider
+    referral.referrer_notified_at = decided_at + dt.timedelta(minutes=rng.randint(1, 10))
+    plan.decider = decider
+
+
+def _give_references(plans: list[Plan]) -> None:
+    """REF-<year>-<number>, in order of receipt, after any the year already has."""
+    next_number: dict[int, int] = {}
+    for plan in plans:
+        year = plan.referral.received_at.astimezone(HUB_TIME_ZONE).year
+        if year not in next_number:
+            prefix = f"REF-{year}-"
+            last = Referral.objects.filter(reference__startswith=prefix).aggregate(
+                last=Max("reference"))["last"]
+            next_number[year] = int(last.removeprefix(prefix)) + 1 if last else 1
+        plan.referral.reference = f"REF-{year}-{next_number[year]:06d}"
+        next_number[year] += 1
+
+
+def _open_cases(plans: list[Plan], ctx: DemoContext) -> list[Case]:
+    """A MACE case for each decision to open one, unless the child's case is already
+    open; the referral is then added to that case (one open case per child)."""
+    open_by_child: dict[int, Case] = {
+        case.child_id: case for case in Case.objects.filter(status="open").order_by("pk")
+    }
+    next_number: dict[int, int] = {}
+    new_cases: list[Case] = []
+    linked: list[tuple[Plan, Case]] = []
+    for plan in plans:
+        referral = plan.referral
+        if referral.outcome != TriageOutcome.OPEN_MACE_CASE or plan.decider is None:
+            continue
+        case = open_by_child.get(referral.child_id)
+        if case is None and referral.decided_at is not None:
+            year = referral.decided_at.astimezone(HUB_TIME_ZONE).year
+            if year not in next_number:
+                prefix = f"CASE-{year}-"
+                last = Case.objects.filter(reference__startswith=prefix).aggregate(
+                    last=Max("reference"))["last"]
+                next_number[year] = int(last.removeprefix(prefix)) + 1 if last else 1
+            case = Case(
+                reference=f"CASE-{year}-{next_number[year]:06d}", child_id=referral.child_id,
+                referral=referral, opened_at=referral.decided_at, opened_by=plan.decider,
+                lead_agency=plan.decider.agency, risk_tier=referral.risk_tier,
+            )
+            next_number[year] += 1
+            open_by_child[referral.child_id] = case
+            new_cases.append(case)
+        if case is not None:
+            linked.append((plan, case))
+    Case.objects.bulk_create(new_cases, batch_size=ctx.scale.batch_size)
+    RiskTierChange.objects.bulk_create(
+        (RiskTierChange(case=case, from_tier="", to_tier=case.risk_tier,
+                        changed_at=case.opened_at, changed_by=case.opened_by,
+                        reason=OUTCOME_REASONS[TriageOutcome.OPEN_MACE_CASE])
+         for case in new_cases),
+        batch_size=ctx.scale.batch_size,
+    )
+    for plan, case in linked:
+        plan.referral.case = case
+    Referral.objects.bulk_update([plan.referral for plan, _ in linked], ["case"],
+                                 batch_size=ctx.scale.batch_size)
+    return new_cases
+
+
+def delete_demo_referrals(progress: Progress) -> dict[str, int]:
+    """Every referral goes with the demo's children. The cases step's reset (a later
+    step, so it runs first) deletes the cases; any opened from a referral that are still
+    there are deleted here, since a case keeps its referral."""
+    _total, cases = Case.objects.filter(referral__isnull=False).delete()
+    _total, referrals = Referral.objects.all().delete()
+    return {
+        "cases opened from referrals": cases.get("cases.Case", 0),
+        "referrals": referrals.get("referrals.Referral", 0),
+        "referral indicators": referrals.get("referrals.ReferralIndicator", 0),
+    }
+
+
+@demo_step("referrals", order=REFERRALS_ORDER, reset=delete_demo_referrals,
+           description="a year of referrals from every source, screened and triaged "
+           "against the clock; some open MACE cases")
+def demo_referrals(ctx: DemoContext) -> None:
+    create_referrals(ctx)
+

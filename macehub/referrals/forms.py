@@ -1,0 +1,404 @@
+"""The referral question pages and the triage decision form, worded as GOV.UK asks.
+
+Each question page has its own form; the answers are kept in the session between pages
+(``intake.Draft``) and checked again, all together, when the referral is sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from macehub.forms import GovukDateField
+from macehub.people.codes import IdentifierKind
+from macehub.people.forms import PersonDetailsForm
+from macehub.people.identifiers import normalise_identifier
+from macehub.people.selectors import PersonMatch
+from macehub.referrals.codes import (
+    Brag,
+    ExploitationModel,
+    IndicatorDomain,
+    OnlinePlatform,
+    RiskTier,
+    TriageOutcome,
+    short_label,
+)
+from macehub.referrals.models import Indicator, Referral
+from macehub.referrals.selectors import ADULT_AGE
+from macehub.referrals.services import MAX_MISSING_EPISODES, TriageDecision, is_override
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+NEW_CHILD = "new"
+NO_TIER = "none"
+
+
+def _yes_no(label: str, required_message: str, help_text: str = "") -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label, choices=YES_NO, widget=forms.RadioSelect, help_text=help_text,
+        coerce=lambda value: value == "yes", empty_value=None,
+        error_messages={"required": required_message, "invalid_choice": required_message},
+    )
+
+
+# --- (a) The child ------------------------------------------------------------------------
+
+
+class FindChildForm(forms.Form):
+    given_name = forms.CharField(
+        label="First name", max_length=100,
+        error_messages={"required": "Enter the child's first name"},
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+    family_name = forms.CharField(
+        label="Last name", max_length=100,
+        error_messages={"required": "Enter the child's last name"},
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+    date_of_birth = GovukDateField(
+        label="Date of birth", required=False, not_in_future=True,
+        help_text="For example, 27 3 2012. Leave blank if you do not know it.",
+    )
+    nhs_number = forms.CharField(
+        label="NHS number (optional)", required=False, max_length=20,
+        help_text="10 digits, for example 943 476 5919",
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off",
+                                      "inputmode": "numeric"}),
+    )
+    upn = forms.CharField(
+        label="Unique Pupil Number (optional)", required=False, max_length=20,
+        help_text="13 characters, from the child's school",
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+
+    def _identifier(self, name: str, kind: IdentifierKind) -> str:
+        value: str = self.cleaned_data.get(name, "").strip()
+        return normalise_identifier(kind, value) if value else ""
+
+    def clean_nhs_number(self) -> str:
+        return self._identifier("nhs_number", IdentifierKind.NHS_NUMBER)
+
+    def clean_upn(self) -> str:
+        return self._identifier("upn", IdentifierKind.UPN)
+
+    def identifiers(self) -> tuple[tuple[str, str], ...]:
+        data = self.cleaned_data
+        pairs = ((IdentifierKind.NHS_NUMBER.value, data.get("nhs_number", "")),
+                 (IdentifierKind.UPN.value, data.get("upn", "")))
+        return tuple((kind, value) for kind, value in pairs if value)
+
+
+def describe_match(match: PersonMatch) -> str:
+    """One line per possible match: only what the referrer typed to find them."""
+    person = match.person
+    if person.date_of_birth:
+        born = f"born {person.date_of_birth.day} {person.date_of_birth:%B %Y}"
+    elif person.estimated_age is not None:
+        born = f"about {person.estimated_age} years old"
+    else:
+        born = "date of birth not known"
+    return f"{person.full_name}, {born}"
+
+
+class ChooseChildForm(forms.Form):
+    child = forms.ChoiceField(
+        label="Is this the child you are referring?", widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select the child, or 'None of these – a new child'",
+            "invalid_choice": "Select the child, or 'None of these – a new child'",
+        },
+    )
+
+    def __init__(self, *args: Any, matches: list[PersonMatch], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(str(m.person.pk), describe_match(m)) for m in matches]
+        choices.append((NEW_CHILD, "None of these – a new child"))
+        self.fields["child"].choices = choices  # type: ignore[attr-defined]
+
+
+class NewChildForm(PersonDetailsForm):
+    """A child the hub holds no record of (that the referrer can see). An officer's
+    observed ethnicity is police business, not asked of referrers."""
+
+    officer_defined_ethnicity = None  # type: ignore[assignment]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["given_name"].error_messages["required"] = "Enter the child's first name"
+        self.fields["family_name"].error_messages["required"] = "Enter the child's last name"
+        self.fields["self_defined_ethnicity"].label = (
+            "Ethnicity (as the child or their family describe it)"
+        )
+        self.fields["self_defined_ethnicity"].help_text = (
+            "Optional. Choose 'Not stated' if they were asked and did not want to say."
+        )
+        self.fields["nationality"].help_text = (
+            "Optional. Choose 'Not stated' if they were asked and did not want to say."
+        )
+        self.fields["date_of_birth"].help_text = (
+            "For example, 27 3 2012. If you do not know it, give an estimated age instead."
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        dob, age = cleaned.get("date_of_birth"), cleaned.get("estimated_age")
+        if "date_of_birth" in self.errors or "estimated_age" in self.errors:
+            return cleaned
+        if dob is None and age is None:
+            self.add_error(
+                "date_of_birth",
+                "Enter the child's date of birth or, if you do not know it, their estimated age",
+            )
+            return cleaned
+        today = timezone.localdate()
+        years = age if dob is None else (
+            today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
+        )
+        if years is not None and years >= ADULT_AGE:
+            field = "date_of_birth" if dob else "estimated_age"
+            self.add_error(field, "The MACE hub takes referrals about children under 18")
+        return cleaned
+
+
+# --- (b) The concern ----------------------------------------------------------------------
+
+
+class ConcernForm(forms.Form):
+    concerns = forms.CharField(
+        label="What happened, and why are you worried?", max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Say what you saw or were told, when and where, and who else knows. "
+        "Include names of adults of concern, places and vehicles if you know them.",
+        error_messages={"required": "Enter what happened and why you are worried",
+                        "max_length": "What happened must be 10,000 characters or fewer"},
+    )
+    exploitation_model = forms.ChoiceField(
+        label="What kind of exploitation do you think it is?",
+        choices=ExploitationModel.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Select the kind of exploitation, or 'Not known yet'"},
+    )
+    immediate_risk = _yes_no(
+        "Is the child at immediate risk of harm?",
+        "Select yes if the child is at immediate risk of harm",
+        help_text="For example, with an adult of concern now, or missing tonight.",
+    )
+    disclosure = _yes_no(
+        "Has the child told anyone they are being exploited?",
+        "Select yes if the child has told anyone they are being exploited",
+    )
+
+
+# --- (c) Indicators -----------------------------------------------------------------------
+
+INDICATOR_FIELD_PREFIX = "indicators_"
+DOMAIN_LEGENDS = {
+    IndicatorDomain.HEALTH: "Health",
+    IndicatorDomain.BEHAVIOUR: "Behaviour",
+    IndicatorDomain.GROOMING: "Signs of grooming",
+    IndicatorDomain.ONLINE: "Online",
+}
+
+
+class IndicatorsForm(forms.Form):
+    """One group of checkboxes per domain of the catalogue, then missing episodes and
+    online platforms. A code that is not in the catalogue is an error, not dropped."""
+
+    missing_episodes = forms.IntegerField(
+        label="How many times has the child been missing from home or care in the last 30 days?",
+        min_value=0, max_value=MAX_MISSING_EPISODES,
+        help_text="Enter 0 if none, or if you do not know of any",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter how many times the child has been missing, or 0",
+            "invalid": "The number of times missing must be a whole number, like 2",
+            "min_value": "The number of times missing must be 0 or more",
+            "max_value": f"The number of times missing must be {MAX_MISSING_EPISODES} or fewer",
+        },
+    )
+    online_platforms = forms.MultipleChoiceField(
+        label="Which apps or online platforms are involved?", required=False,
+        choices=OnlinePlatform.choices, widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply",
+        error_messages={
+            "invalid_choice": "%(value)s is not one of the platforms listed: choose from the list"
+        },
+    )
+
+    def __init__(self, *args: Any, catalogue: list[tuple[IndicatorDomain, list[Indicator]]],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        indicator_fields: dict[str, forms.Field] = {}
+        for domain, indicators in catalogue:
+            indicator_fields[f"{INDICATOR_FIELD_PREFIX}{domain.value}"] = forms.MultipleChoiceField(
+                label=DOMAIN_LEGENDS.get(domain, domain.label), required=False,
+                choices=[(i.code, i.label) for i in indicators],
+                widget=forms.CheckboxSelectMultiple,
+                error_messages={
+                    "invalid_choice": "%(value)s is not an indicator in the hub's catalogue: "
+                    "choose from the list"
+                },
+            )
+        # The indicator groups come first on the page.
+        self.fields = {**indicator_fields, **self.fields}
+
+    @property
+    def indicator_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith(INDICATOR_FIELD_PREFIX)]
+
+    def indicator_codes(self) -> tuple[str, ...]:
+        return tuple(
+            code
+            for name, value in self.cleaned_data.items()
+            if name.startswith(INDICATOR_FIELD_PREFIX)
+            for code in value
+        )
+
+
+# --- Triage decision ----------------------------------------------------------------------
+
+_TIME = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)
+
+
+def parse_time(text: str) -> dt.time | None:
+    """``14:30``, ``9.05``, ``2:30pm``, ``2pm`` -> a time; None if it is not one."""
+    found = _TIME.match(text)
+    if not found:
+        return None
+    hour, minute, half = int(found.group(1)), int(found.group(2) or 0), found.group(3)
+    if found.group(2) is None and half is None:
+        return None
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half.lower() == "pm" else 0)
+    if hour > 23 or minute > 59:
+        return None
+    return dt.time(hour, minute)
+
+
+class TriageDecisionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    brag = forms.ChoiceField(
+        label="BRAG rating", choices=Brag.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Select a BRAG rating"},
+    )
+    risk_tier = forms.ChoiceField(
+        label="Risk tier",
+        choices=[*RiskTier.choices, (NO_TIER, "No risk tier – not at risk of exploitation")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a risk tier, or 'No risk tier'"},
+    )
+    override_reason = forms.CharField(
+        label="Why are you changing the suggested rating or tier?", required=False,
+        max_length=5_000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Only if your rating or tier differs from the suggestion",
+    )
+    outcome = forms.ChoiceField(
+        label="Outcome", choices=TriageOutcome.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Select the outcome of triage"},
+    )
+    outcome_reason = forms.CharField(
+        label="Reason for the outcome", max_length=5_000, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="If you open a MACE case, this is recorded as the reason for its risk tier",
+        error_messages={"required": "Enter the reason for the outcome"},
+    )
+    decided_on = GovukDateField(
+        label="Date of the decision", not_in_future=True,
+        help_text="For example, 27 3 2026",
+        error_messages={"required": "Enter the date of the decision"},
+    )
+    decided_time = forms.CharField(
+        label="Time of the decision", max_length=10,
+        help_text="Use the 24-hour clock, for example 14:30",
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+        error_messages={"required": "Enter the time of the decision"},
+    )
+
+    def __init__(self, *args: Any, referral: Referral, **kwargs: Any) -> None:
+        self.referral = referral
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def initial_for(cls, referral: Referral, now: dt.datetime | None = None) -> dict[str, Any]:
+        """The suggestion (or the decision already made), decided now."""
+        local_now = timezone.localtime(now or timezone.now())
+        decided = timezone.localtime(referral.decided_at) if referral.decided_at else local_now
+        tier = referral.risk_tier if referral.is_decided else referral.suggested_tier
+        return {
+            "version": referral.version,
+            "brag": referral.brag or referral.suggested_brag,
+            "risk_tier": tier or NO_TIER,
+            "override_reason": referral.override_reason,
+            "outcome": referral.outcome,
+            "outcome_reason": referral.outcome_reason,
+            "decided_on": decided.date(),
+            "decided_time": f"{decided:%H:%M}",
+        }
+
+    def clean_decided_time(self) -> dt.time:
+        parsed = parse_time(self.cleaned_data["decided_time"])
+        if parsed is None:
+            raise forms.ValidationError(
+                "Enter the time of the decision as hours and minutes, like 14:30"
+            )
+        return parsed
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        brag, tier = cleaned.get("brag"), self.tier_value()
+        if (brag and tier is not None and is_override(self.referral, brag, tier)
+                and not cleaned.get("override_reason", "").strip()):
+            suggested_brag = short_label(Brag(self.referral.suggested_brag))
+            self.add_error(
+                "override_reason",
+                f"Enter why you changed the suggestion (rating {suggested_brag}, "
+                f"{self._suggested_tier_words()})",
+            )
+        if cleaned.get("outcome") == TriageOutcome.OPEN_MACE_CASE and tier == "":
+            self.add_error("risk_tier", "Select the risk tier the MACE case opens with")
+        decided_at = self.decided_at()
+        if decided_at is not None:
+            now = timezone.now()
+            received = self.referral.received_at
+            if decided_at > now:
+                self.add_error("decided_time", "The decision time must be now or in the past")
+            elif decided_at < received.replace(second=0, microsecond=0):
+                local = timezone.localtime(received)
+                self.add_error(
+                    "decided_on",
+                    "The decision must be after the referral was received, on "
+                    f"{local.day} {local:%B %Y} at {local:%H:%M}",
+                )
+        return cleaned
+
+    def _suggested_tier_words(self) -> str:
+        tier = self.referral.suggested_tier
+        return f"tier {short_label(RiskTier(tier))}" if tier else "no tier"
+
+    def tier_value(self) -> str | None:
+        tier = self.cleaned_data.get("risk_tier")
+        if tier is None:
+            return None
+        return "" if tier == NO_TIER else str(tier)
+
+    def decided_at(self) -> dt.datetime | None:
+        day, time = self.cleaned_data.get("decided_on"), self.cleaned_data.get("decided_time")
+        if not isinstance(day, dt.date) or not isinstance(time, dt.time):
+            return None
+        return timezone.make_aware(dt.datetime.combine(day, time))
+
+    def decision(self) -> TriageDecision:
+        decided_at = self.decided_at()
+        if decided_at is None:
+            raise ValueError("decision() is only for a valid form")
+        return TriageDecision(
+            brag=self.cleaned_data["brag"],
+            risk_tier=self.tier_value() or "",
+            override_reason=self.cleaned_data.get("override_reason", ""),
+            outcome=self.cleaned_data["outcome"],
+            outcome_reason=self.cleaned_data["outcome_reason"],
+            decided_at=decided_at,
+        )

@@ -1,0 +1,199 @@
+"""Reading referrals, and finding the child a referral is about. Every query starts from
+what the access policy lets the user see.
+
+A referrer usually may not search the hub's people (they lack ``PERSON_SEARCH``). To
+ask "is this the same child?" they are shown matches only among the children their own
+agency holds (as ``policy.person_relation`` allows them to see) and the children they
+have referred before, so the question can never reveal a record they may not know
+exists. Staff who may search people are shown matches among everyone they may see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from macehub.access import policy
+from macehub.access.actions import Action
+from macehub.accounts.models import User
+from macehub.audit.events import EventType
+from macehub.audit.services import record_event
+from macehub.people.models import Person
+from macehub.people.selectors import PersonMatch, match_people, people_for
+from macehub.referrals.codes import IndicatorDomain, ReferralStatus
+from macehub.referrals.models import Indicator, Referral
+
+CHILD_MATCH_LIMIT = 10
+ADULT_AGE = 18
+
+
+def _children_only(today: dt.date) -> Q:
+    """People who are (or may be) under 18: a known birthday less than 18 years ago, an
+    estimated age under 18, or no age at all."""
+    try:
+        eighteen_years_ago = today.replace(year=today.year - ADULT_AGE)
+    except ValueError:  # 29 February
+        eighteen_years_ago = today.replace(year=today.year - ADULT_AGE, day=28)
+    return Q(date_of_birth__gt=eighteen_years_ago) | Q(
+        date_of_birth__isnull=True, estimated_age__lt=ADULT_AGE
+    ) | Q(date_of_birth__isnull=True, estimated_age__isnull=True)
+
+
+def findable_children(user: User, today: dt.date | None = None) -> QuerySet[Person]:
+    """The children this user may be shown when asked "is this the same child?"."""
+    policy.require(user, Action.REFERRAL_SUBMIT)
+    today = today or timezone.localdate()
+    if policy.allows(user, Action.PERSON_SEARCH):
+        visible = people_for(user)
+    else:
+        held_by_agency = Person.objects.filter(
+            policy.person_relation(user), owning_agency_id=user.agency_id
+        ).values("pk")
+        referred_before = policy.scope(
+            user, Action.REFERRAL_VIEW_OWN, Referral.objects.all()
+        ).values("child_id")
+        visible = Person.objects.filter(
+            Q(pk__in=held_by_agency) | (Q(pk__in=referred_before) & Q(is_restricted=False))
+        )
+    return visible.filter(_children_only(today))
+
+
+def find_child(
+    *,
+    user: User,
+    given_name: str,
+    family_name: str,
+    date_of_birth: dt.date | None = None,
+    identifiers: tuple[str, ...] = (),
+    request: HttpRequest | None = None,
+) -> list[PersonMatch]:
+    """Possible matches for the child being referred, best first; audited as a search."""
+    matches = match_people(
+        findable_children(user),
+        text=f"{given_name} {family_name}",
+        date_of_birth=date_of_birth,
+        identifiers=identifiers,
+        allow_unknown_birth_date=True,
+        limit=CHILD_MATCH_LIMIT,
+    )
+    record_event(
+        event_type=EventType.SEARCH,
+        actor=user,
+        record_type="people.person",
+        purpose="Referral: is this the same child?",
+        detail={
+            "terms": {
+                "name": f"{given_name} {family_name}".strip(),
+                "date_of_birth": date_of_birth.isoformat() if date_of_birth else "",
+                "identifiers": [i for i in identifiers if i],
+            },
+            "results": [m.person.pk for m in matches],
+        },
+        request=request,
+    )
+    return matches
+
+
+def child_is_findable(user: User, person_pk: int) -> bool:
+    return findable_children(user).filter(pk=person_pk).exists()
+
+
+def active_indicators() -> QuerySet[Indicator]:
+    return Indicator.objects.filter(is_active=True).order_by("sort_order", "code")
+
+
+def indicators_by_domain() -> list[tuple[IndicatorDomain, list[Indicator]]]:
+    """The catalogue grouped by domain, in the domains' own order."""
+    grouped: dict[str, list[Indicator]] = {domain.value: [] for domain in IndicatorDomain}
+    for indicator in active_indicators():
+        grouped.setdefault(indicator.domain, []).append(indicator)
+    return [(IndicatorDomain(code), items) for code, items in grouped.items() if items]
+
+
+# --- Hub staff ----------------------------------------------------------------------------
+
+
+def _full_referrals() -> QuerySet[Referral]:
+    return Referral.objects.select_related(
+        "child", "referrer", "referrer_agency", "decided_by", "case"
+    )
+
+
+def triage_queue(user: User) -> QuerySet[Referral]:
+    """Undecided referrals, the least time left on their clock first (overdue first)."""
+    policy.require(user, Action.REFERRAL_VIEW)
+    awaiting = _full_referrals().filter(status=ReferralStatus.AWAITING_TRIAGE)
+    return policy.scope(user, Action.REFERRAL_VIEW, awaiting).order_by(
+        "decision_due_at", "received_at", "pk"
+    )
+
+
+def decided_referrals(user: User) -> QuerySet[Referral]:
+    """Decided referrals, the latest decision first."""
+    policy.require(user, Action.REFERRAL_VIEW)
+    decided = _full_referrals().filter(status=ReferralStatus.DECIDED)
+    return policy.scope(user, Action.REFERRAL_VIEW, decided).order_by("-decided_at", "-pk")
+
+
+def referral_for(user: User, pk: int, action: Action = Action.REFERRAL_VIEW) -> Referral:
+    """One referral in full, for hub staff: 404 if the user may not know it exists, 403
+    if they may read it but not take the action."""
+    queryset = _full_referrals().prefetch_related(
+        Prefetch("indicators", queryset=Indicator.objects.order_by("sort_order"))
+    )
+    return policy.get_or_404(user, action, queryset, pk=pk)
+
+
+def record_referral_viewed(
+    *,
+    user: User,
+    referral: Referral,
+    request: HttpRequest | None = None,
+    detail: dict[str, object] | None = None,
+) -> None:
+    record_event(event_type=EventType.VIEW, actor=user, record=referral, request=request,
+                 detail=detail)
+
+
+def record_referrals_listed(
+    *, user: User, listing: str, referral_ids: list[int], request: HttpRequest | None = None
+) -> None:
+    """A list that names children is a view of each of them."""
+    record_event(
+        event_type=EventType.VIEW,
+        actor=user,
+        record_type="referrals.referral",
+        detail={"list": listing, "shown": referral_ids},
+        request=request,
+    )
+
+
+# --- Referrers ----------------------------------------------------------------------------
+
+# What a referrer is shown of their own referrals: what they submitted, the status and
+# the outcome. Never the screening, the triage reasons or anyone else's work.
+OWN_REFERRAL_FIELDS = (
+    "pk", "reference", "received_at", "status", "outcome", "decided_at", "source",
+    "concerns", "exploitation_model", "immediate_risk", "disclosure", "missing_episodes",
+    "online_platforms", "referrer_id", "child__given_name", "child__middle_names",
+    "child__family_name",
+)
+
+
+def own_referrals(user: User) -> QuerySet[Referral]:
+    """The referrals this user made, newest first."""
+    policy.require(user, Action.REFERRAL_VIEW_OWN)
+    mine = Referral.objects.select_related("child").only(*OWN_REFERRAL_FIELDS)
+    return policy.scope(user, Action.REFERRAL_VIEW_OWN, mine).order_by("-received_at", "-pk")
+
+
+def own_referral(user: User, pk: int) -> Referral:
+    queryset = (
+        Referral.objects.select_related("child")
+        .only(*OWN_REFERRAL_FIELDS)
+        .prefetch_related(Prefetch("indicators", queryset=Indicator.objects.order_by("sort_order")))
+    )
+    return policy.get_or_404(user, Action.REFERRAL_VIEW_OWN, queryset, pk=pk)

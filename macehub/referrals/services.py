@@ -1,0 +1,576 @@
+"""Changing referrals: submitting one, and recording the triage decision. One transaction
+each, audited with what changed.
+
+A submission creates the child's record (only if no existing record was chosen), the
+referral with its reference, its indicators, the screening as it was shown and the
+decision clock, all or nothing. A triage decision carries the version the officer
+started from; if someone else decided in between, it is refused and nothing is
+overwritten. A decision to open a MACE case opens it in the same transaction, and the
+referrer is e-mailed once the decision has been committed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from macehub.access import policy
+from macehub.access.actions import Action
+from macehub.accounts.models import User
+from macehub.audit.events import EventType
+from macehub.audit.models import AuditEvent
+from macehub.audit.services import changed_values, record_event
+from macehub.cases.models import Case
+from macehub.cases.services import CaseAlreadyOpen, open_case
+from macehub.people.identifiers import normalise_identifier
+from macehub.people.models import Person, PersonIdentifier
+from macehub.people.services import PersonDetails
+from macehub.referrals import selectors
+from macehub.referrals.clocks import clock_for
+from macehub.referrals.codes import (
+    Brag,
+    ExploitationModel,
+    OnlinePlatform,
+    ReferralStatus,
+    RiskTier,
+    TriageOutcome,
+    source_for_agency_kind,
+)
+from macehub.referrals.models import Indicator, Referral, ReferralIndicator
+from macehub.referrals.screening import ScreenedIndicator, Screening, screen_referral
+
+logger = logging.getLogger(__name__)
+
+MAX_MISSING_EPISODES = 99
+REFERENCE_ATTEMPTS = 5
+
+
+class ReferralRefused(Exception):
+    """The referral cannot be accepted as it stands; nothing has been saved. ``step``
+    names the question page where it can be put right."""
+
+    def __init__(self, message: str, *, step: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.step = step
+
+
+class UnknownIndicator(ReferralRefused):
+    def __init__(self, codes: Sequence[str]) -> None:
+        listed = ", ".join(repr(code) for code in codes)
+        super().__init__(
+            f"{listed} {'is not an indicator' if len(codes) == 1 else 'are not indicators'} "
+            "in the hub's catalogue. Choose the indicators from the list.",
+            step="indicators",
+        )
+        self.codes = tuple(codes)
+
+
+@dataclass(frozen=True)
+class ReferralSubmission:
+    """Everything a referrer tells the hub. The child is either an existing record the
+    referrer chose (``child_pk``) or a new one (``new_child``)."""
+
+    concerns: str
+    exploitation_model: str
+    immediate_risk: bool
+    disclosure: bool
+    indicator_codes: tuple[str, ...] = ()
+    missing_episodes: int = 0
+    online_platforms: tuple[str, ...] = ()
+    child_pk: int | None = None
+    new_child: PersonDetails | None = None
+    # (kind, value) identifiers typed when looking for the child; kept on a new record.
+    child_identifiers: tuple[tuple[str, str], ...] = ()
+
+
+# --- Screening ----------------------------------------------------------------------------
+
+
+def screening_for(
+    *,
+    child: Person,
+    indicators: Sequence[Indicator],
+    disclosure: bool,
+    immediate_risk: bool,
+    on: dt.date,
+) -> Screening:
+    """Screen a referral about this child. Of the child's record only the age on the day
+    of the referral is read: ethnicity, nationality and religion cannot count."""
+    return screen_referral(
+        indicators=[
+            ScreenedIndicator(code=i.code, label=i.label, weight=i.weight) for i in indicators
+        ],
+        child_age=child.age_on(on),
+        disclosure=disclosure,
+        immediate_risk=immediate_risk,
+        thresholds=settings.SCREENING_THRESHOLDS,
+    )
+
+
+# --- Submitting ---------------------------------------------------------------------------
+
+
+def _next_reference(year: int) -> str:
+    prefix = f"REF-{year}-"
+    last = (
+        Referral.objects.filter(reference__startswith=prefix)
+        .order_by("-reference")
+        .values_list("reference", flat=True)
+        .first()
+    )
+    number = int(last.removeprefix(prefix)) + 1 if last else 1
+    return f"{prefix}{number:06d}"
+
+
+def _save_with_reference(referral: Referral) -> None:
+    """Give the referral the year's next reference. Two submissions at the same moment
+    may pick the same number on PostgreSQL; the loser tries the next one."""
+    year = timezone.localtime(referral.received_at).year
+    for attempt in range(REFERENCE_ATTEMPTS):
+        referral.reference = _next_reference(year)
+        try:
+            with transaction.atomic():
+                referral.save(force_insert=True)
+            return
+        except IntegrityError:
+            taken = Referral.objects.filter(reference=referral.reference).exists()
+            if not taken or attempt == REFERENCE_ATTEMPTS - 1:
+                raise
+            referral.pk = None
+
+
+def _indicators(codes: Sequence[str]) -> list[Indicator]:
+    wanted = list(dict.fromkeys(code.strip() for code in codes))
+    found = {i.code: i for i in Indicator.objects.filter(code__in=wanted, is_active=True)}
+    unknown = [code for code in wanted if code not in found]
+    if unknown:
+        raise UnknownIndicator(unknown)
+    return [found[code] for code in wanted]
+
+
+def _check_answers(submission: ReferralSubmission) -> None:
+    if not submission.concerns.strip():
+        raise ReferralRefused("Enter what happened and why you are worried", step="concern")
+    if submission.exploitation_model not in ExploitationModel.values:
+        raise ReferralRefused("Select the kind of exploitation, or 'Not known yet'",
+                              step="concern")
+    unknown_platforms = [p for p in submission.online_platforms if p not in OnlinePlatform.values]
+    if unknown_platforms:
+        raise ReferralRefused(
+            f"{', '.join(map(repr, unknown_platforms))}: choose online platforms from the list",
+            step="indicators",
+        )
+    if not 0 <= submission.missing_episodes <= MAX_MISSING_EPISODES:
+        raise ReferralRefused(
+            f"The number of missing episodes must be between 0 and {MAX_MISSING_EPISODES}",
+            step="indicators",
+        )
+    if (submission.child_pk is None) == (submission.new_child is None):
+        raise ReferralRefused("Choose the child, or tell us about a new child", step="child")
+
+
+def _new_child(actor: User, agency_id: int, details: PersonDetails, today: dt.date) -> Person:
+    if details.date_of_birth and details.date_of_birth > today:
+        raise ReferralRefused("The child's date of birth must be today or in the past",
+                              step="new_child")
+    child = Person(
+        owning_agency_id=agency_id,
+        created_by=actor,
+        given_name=details.given_name,
+        middle_names=details.middle_names,
+        family_name=details.family_name,
+        date_of_birth=details.date_of_birth,
+        estimated_age=details.estimated_age,
+        age_estimated_on=today if details.estimated_age is not None else None,
+        sex=details.sex,
+        self_defined_ethnicity=details.self_defined_ethnicity,
+        officer_defined_ethnicity=details.officer_defined_ethnicity,
+        nationality=details.nationality,
+    )
+    age = child.age_on(today)
+    if age is not None and age >= selectors.ADULT_AGE:
+        raise ReferralRefused("The MACE hub takes referrals about children under 18",
+                              step="new_child")
+    return child
+
+
+@transaction.atomic
+def submit_referral(
+    *,
+    actor: User,
+    submission: ReferralSubmission,
+    received_at: dt.datetime | None = None,
+    request: HttpRequest | None = None,
+) -> Referral:
+    """Accept a referral: the child (new if no record was chosen), the referral, its
+    indicators, the screening and the decision clock. All or nothing."""
+    policy.require(actor, Action.REFERRAL_SUBMIT)
+    if actor.agency_id is None or actor.agency is None:
+        raise ReferralRefused("Only staff of a partner agency can refer a child")
+    now = timezone.now()
+    received_at = received_at or now
+    if received_at > now:
+        raise ReferralRefused("A referral cannot be received in the future")
+    today = timezone.localdate(received_at)
+    _check_answers(submission)
+    indicators = _indicators(submission.indicator_codes)
+
+    is_new_child = submission.new_child is not None
+    if submission.new_child is not None:
+        child = _new_child(actor, actor.agency_id, submission.new_child, today)
+    elif submission.child_pk is not None:
+        if not selectors.child_is_findable(actor, submission.child_pk):
+            raise ReferralRefused("Find the child again: the record you chose is not available",
+                                  step="child")
+        child = Person.objects.get(pk=submission.child_pk)
+    else:  # _check_answers has refused this already
+        raise ReferralRefused("Choose the child, or tell us about a new child", step="child")
+
+    screening = screening_for(child=child, indicators=indicators,
+                              disclosure=submission.disclosure,
+                              immediate_risk=submission.immediate_risk, on=today)
+    clock = clock_for(screening.brag)
+
+    if is_new_child:
+        try:
+            identifiers = [
+                PersonIdentifier(kind=kind, value=normalise_identifier(kind, value))
+                for kind, value in dict(submission.child_identifiers).items()
+            ]
+        except ValidationError as error:
+            raise ReferralRefused(" ".join(error.messages), step="child") from error
+        child.save()
+        for identifier in identifiers:
+            identifier.person = child
+        PersonIdentifier.objects.bulk_create(identifiers)
+        record_event(
+            event_type=EventType.CREATE,
+            actor=actor,
+            record=child,
+            purpose="Referral to the MACE hub",
+            detail={
+                "changes": changed_values({}, _person_values(child)),
+                "identifiers": [[i.kind, i.value] for i in identifiers],
+            },
+            request=request,
+        )
+
+    referral = Referral(
+        child=child,
+        referrer=actor,
+        referrer_agency_id=actor.agency_id,
+        source=source_for_agency_kind(actor.agency.kind),
+        received_at=received_at,
+        concerns=submission.concerns.strip(),
+        exploitation_model=submission.exploitation_model,
+        immediate_risk=submission.immediate_risk,
+        disclosure=submission.disclosure,
+        missing_episodes=submission.missing_episodes,
+        online_platforms=list(dict.fromkeys(submission.online_platforms)),
+        screening_score=screening.score,
+        suggested_brag=screening.brag,
+        suggested_tier=screening.tier_value,
+        screening_reasons=screening.reasons_json(),
+        clock_brag=screening.brag,
+        decision_due_at=clock.due_at(received_at),
+    )
+    _save_with_reference(referral)
+    ReferralIndicator.objects.bulk_create(
+        ReferralIndicator(referral=referral, indicator=indicator) for indicator in indicators
+    )
+    record_event(
+        event_type=EventType.CREATE,
+        actor=actor,
+        record=referral,
+        detail={
+            "reference": referral.reference,
+            "child": child.pk,
+            "new_child": is_new_child,
+            "source": referral.source,
+            "indicators": [i.code for i in indicators],
+            "screening": {
+                "score": screening.score,
+                "brag": screening.brag.value,
+                "tier": screening.tier_value,
+            },
+            "clock": clock.label,
+            "decision_due_at": referral.decision_due_at,
+        },
+        request=request,
+    )
+    return referral
+
+
+def _person_values(person: Person) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "given_name": person.given_name,
+        "middle_names": person.middle_names,
+        "family_name": person.family_name,
+        "date_of_birth": person.date_of_birth.isoformat() if person.date_of_birth else None,
+        "estimated_age": person.estimated_age,
+        "sex": person.sex,
+        "self_defined_ethnicity": person.self_defined_ethnicity_id,
+        "nationality": person.nationality,
+    }
+    return {name: value for name, value in values.items() if value not in (None, "")}
+
+
+# --- Triage -------------------------------------------------------------------------------
+
+DECISION_FIELDS = ("brag", "risk_tier", "override_reason", "outcome", "outcome_reason",
+                   "decided_at", "decided_by", "status")
+
+
+@dataclass(frozen=True)
+class TriageDecision:
+    brag: Brag | str
+    risk_tier: RiskTier | str  # "" for no tier
+    outcome: TriageOutcome | str
+    outcome_reason: str
+    decided_at: dt.datetime
+    override_reason: str = ""
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    referral: Referral
+    case: Case | None = None
+    case_opened: bool = False
+    case_was_already_open: bool = False
+
+
+class DecisionRefused(Exception):
+    """The decision cannot be recorded as it stands; ``field`` names the answer to fix."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class ConcurrentDecisionError(Exception):
+    """Someone else recorded a decision after this user opened the form."""
+
+    def __init__(self, referral: Referral, their_changes: dict[str, dict[str, Any]]) -> None:
+        super().__init__("The referral was changed by someone else")
+        self.referral = referral
+        self.their_changes = their_changes
+
+
+def is_override(referral: Referral, brag: str, risk_tier: str) -> bool:
+    return brag != referral.suggested_brag or risk_tier != referral.suggested_tier
+
+
+def check_decision(referral: Referral, decision: TriageDecision, now: dt.datetime) -> dt.datetime:
+    """Refuse a decision that breaks a rule; returns the decision time to store.
+
+    Times are entered to the minute, so a decision in the same minute as the referral
+    arrived counts as at its arrival, not before it.
+    """
+    brag, tier = str(decision.brag), str(decision.risk_tier)
+    if brag not in Brag.values:
+        raise DecisionRefused("Select a BRAG rating", field="brag")
+    if tier and tier not in RiskTier.values:
+        raise DecisionRefused("Select a risk tier, or 'No risk tier'", field="risk_tier")
+    if str(decision.outcome) not in TriageOutcome.values:
+        raise DecisionRefused("Select the outcome of triage", field="outcome")
+    if not decision.outcome_reason.strip():
+        raise DecisionRefused("Enter the reason for the outcome", field="outcome_reason")
+    if is_override(referral, brag, tier) and not decision.override_reason.strip():
+        raise DecisionRefused(
+            "Enter why you changed the suggested BRAG rating or risk tier",
+            field="override_reason",
+        )
+    if decision.outcome == TriageOutcome.OPEN_MACE_CASE and not tier:
+        raise DecisionRefused("Select the risk tier the MACE case opens with", field="risk_tier")
+    decided_at = decision.decided_at
+    if timezone.is_naive(decided_at):
+        raise DecisionRefused("Enter the date and time of the decision", field="decided_at")
+    if decided_at > now:
+        raise DecisionRefused("The decision time must be now or in the past",
+                              field="decided_at")
+    if decided_at < referral.received_at:
+        if decided_at < referral.received_at.replace(second=0, microsecond=0):
+            received = timezone.localtime(referral.received_at)
+            raise DecisionRefused(
+                "The decision time must be after the referral was received, "
+                f"{received:%d/%m/%Y} at {received:%H:%M}",
+                field="decided_at",
+            )
+        decided_at = referral.received_at
+    return decided_at
+
+
+def _decision_values(referral: Referral) -> dict[str, Any]:
+    return {
+        "brag": referral.brag,
+        "risk_tier": referral.risk_tier,
+        "override_reason": referral.override_reason,
+        "outcome": referral.outcome,
+        "outcome_reason": referral.outcome_reason,
+        "decided_at": referral.decided_at.isoformat() if referral.decided_at else None,
+        "decided_by": referral.decided_by_id,
+        "status": referral.status,
+    }
+
+
+@transaction.atomic
+def record_triage_decision(
+    *,
+    actor: User,
+    referral_pk: int,
+    expected_version: int,
+    decision: TriageDecision,
+    request: HttpRequest | None = None,
+) -> TriageResult:
+    """Record (or change) the triage decision, unless someone else decided first."""
+    referral = policy.get_or_404(
+        actor, Action.REFERRAL_TRIAGE,
+        Referral.objects.select_for_update(of=("self",)).select_related("child", "case"),
+        pk=referral_pk,
+    )
+    if referral.version != expected_version:
+        raise ConcurrentDecisionError(referral, _changes_since(referral, expected_version))
+    decided_at = check_decision(referral, decision, timezone.now())
+    if actor.agency is None:
+        raise DecisionRefused("Only staff of an agency can record a decision")
+
+    before = _decision_values(referral)
+    referral.brag = Brag(decision.brag)
+    referral.risk_tier = RiskTier(decision.risk_tier) if decision.risk_tier else ""
+    referral.override_reason = (
+        decision.override_reason.strip()
+        if is_override(referral, referral.brag, referral.risk_tier) else ""
+    )
+    referral.outcome = TriageOutcome(decision.outcome)
+    referral.outcome_reason = decision.outcome_reason.strip()
+    referral.decided_at = decided_at
+    referral.decided_by = actor
+    referral.status = ReferralStatus.DECIDED
+    changes = changed_values(before, _decision_values(referral))
+    if not changes:
+        return TriageResult(referral=referral, case=referral.case)
+
+    case, case_opened, already_open = referral.case, False, False
+    if referral.outcome == TriageOutcome.OPEN_MACE_CASE and (
+        case is None or case.status != "open"
+    ):
+        try:
+            case = open_case(
+                actor=actor,
+                child=referral.child,
+                risk_tier=referral.risk_tier,
+                lead_agency=actor.agency,
+                reason=referral.outcome_reason,
+                referral=referral,
+            )
+            case_opened = True
+        except CaseAlreadyOpen as error:
+            # One open case per child: the referral joins the case the hub already has.
+            case, already_open = error.case, True
+        referral.case = case
+
+    updated = Referral.objects.filter(pk=referral.pk, version=expected_version).update(
+        version=F("version") + 1
+    )
+    if not updated:  # lost a race on an engine without row locks
+        referral.refresh_from_db()
+        raise ConcurrentDecisionError(referral, _changes_since(referral, expected_version))
+    referral.version = expected_version + 1
+    referral.save(update_fields=[*DECISION_FIELDS, "case", "version"])
+    record_event(
+        event_type=EventType.CHANGE,
+        actor=actor,
+        record=referral,
+        detail={
+            "changes": changes,
+            "version": referral.version,
+            "case": case.reference if case else None,
+            "case_opened": case_opened,
+            "case_already_open": already_open,
+        },
+        request=request,
+    )
+    if "outcome" in changes:
+        referral_pk = referral.pk
+        transaction.on_commit(lambda: notify_referrer_of_decision(referral_pk=referral_pk))
+    return TriageResult(referral=referral, case=case, case_opened=case_opened,
+                        case_was_already_open=already_open)
+
+
+def _changes_since(referral: Referral, version: int) -> dict[str, dict[str, Any]]:
+    """What other people changed after ``version``, from the audit log."""
+    merged: dict[str, dict[str, Any]] = {}
+    events = AuditEvent.objects.filter(
+        record_type="referrals.referral", record_id=str(referral.pk),
+        event_type=EventType.CHANGE,
+    ).order_by("id")
+    for event in events:
+        if int(event.detail.get("version", 0)) <= version:
+            continue
+        for name, change in event.detail.get("changes", {}).items():
+            merged.setdefault(name, {"old": change["old"], "new": change["new"]})
+            merged[name]["new"] = change["new"]
+            merged[name]["by"] = event.actor_username
+    return merged
+
+
+# --- Telling the referrer -----------------------------------------------------------------
+
+
+def notify_referrer_of_decision(*, referral_pk: int) -> bool:
+    """E-mail the referrer that their referral has been decided, and note when.
+
+    Runs after the decision is committed. The message gives the reference, that a
+    decision was made and the outcome in plain words; nothing else about the child.
+    """
+    referral = Referral.objects.select_related("referrer").get(pk=referral_pk)
+    address = referral.referrer.email
+    if not address or not referral.outcome:
+        return False
+    context = {
+        "reference": referral.reference,
+        "received_at": referral.received_at,
+        "outcome": TriageOutcome(referral.outcome).label,
+        "outcome_in_plain_words": referral.outcome_in_plain_words,
+        "referrer_name": referral.referrer.display_name,
+        "hub_name": settings.HUB_TEAM_LABEL,
+    }
+    try:
+        send_mail(
+            subject=f"Referral {referral.reference}: the MACE hub has made a decision",
+            message=render_to_string("referrals/email/decision_made.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[address],
+        )
+    except Exception:  # the decision stands; the referrer can still see it on screen
+        logger.exception("Could not e-mail the referrer of %s", referral.reference)
+        return False
+    notified_at = timezone.now()
+    with transaction.atomic():
+        Referral.objects.filter(pk=referral.pk).update(referrer_notified_at=notified_at)
+        record_event(
+            event_type=EventType.CHANGE,
+            actor=None,
+            actor_username="system",
+            record=referral,
+            detail={
+                "changes": {"referrer_notified_at": {
+                    "old": referral.referrer_notified_at, "new": notified_at}},
+                "notified": "referrer by e-mail",
+            },
+        )
+    return True

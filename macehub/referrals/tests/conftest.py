@@ -1,0 +1,52 @@
+"""Fixtures for referral tests: a school referrer outside the hub, hub triage staff, and
+children held by different agencies (all synthetic)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from macehub.accounts.models import Agency, User
+from macehub.accounts.roles import AgencyKind, Role
+from macehub.testing.factories import make_agency, make_team, make_user, verified_login
+
+
+@pytest.fixture
+def school(db: Any) -> Agency:
+    return make_agency("northtown-academy", AgencyKind.EDUCATION, name="Northtown Academy")
+
+
+@pytest.fixture
+def referrer(school: Agency) -> User:
+    team = make_team(school, "Safeguarding", is_hub_team=False)
+    return make_user("dsl.school", Role.REFERRER, agency=school, team=team)
+
+
+@pytest.fixture
+def other_referrer(school: Agency) -> User:
+    team = make_team(school, "Safeguarding", is_hub_team=False)
+    return make_user("other.dsl", Role.REFERRER, agency=school, team=team)
+
+
+@pytest.fixture
+def triage_officer(hub_user_factory: Any) -> User:
+    return hub_user_factory("tri.age", Role.TRIAGE)
+
+
+@pytest.fixture
+def client_for() -> Any:
+    def build(user: User) -> Client:
+        client = Client()
+        verified_login(client, user)
+        return client
+
+    return build
+
+
+def local(*parts: int) -> dt.datetime:
+    from django.utils import timezone
+
+    return timezone.make_aware(dt.datetime(*parts))  # noqa: DTZ001

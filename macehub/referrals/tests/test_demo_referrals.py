@@ -1,0 +1,124 @@
+"""The demo's referrals: a year from every source with a weekly rhythm, screened by the
+real rules, mostly decided on time, some late, some still waiting, some opening MACE
+cases; the same for the same seed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections import Counter
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from macehub.audit.events import EventType
+from macehub.audit.models import AuditEvent
+from macehub.cases.models import Case
+from macehub.referrals.clocks import clock_for
+from macehub.referrals.codes import ReferralSource, ReferralStatus, TriageOutcome
+from macehub.referrals.models import Referral
+from macehub.referrals.screening import ScreenedIndicator, screen_referral
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = dt.date(2026, 6, 1)
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.fixture(autouse=True)
+def _demo_mode(settings: Any) -> None:
+    settings.DEMO_MODE = True
+
+
+def demo_data(*options: str, seed: int = 3) -> None:
+    call_command("demo_data", "--scale=small", f"--seed={seed}", f"--as-of={AS_OF}",
+                 *options, stdout=io.StringIO())
+
+
+def fingerprint() -> list[tuple[Any, ...]]:
+    return [
+        (r.reference, r.child.given_name, r.child.family_name, r.child.date_of_birth,
+         r.referrer.username, r.received_at, r.status, r.outcome, r.brag, r.decided_at,
+         tuple(r.indicators.order_by("code").values_list("code", flat=True)),
+         r.case.reference if r.case else None)
+        for r in Referral.objects.select_related("child", "referrer", "case").order_by(
+            "reference")
+    ]
+
+
+def test_a_year_of_referrals_that_looks_like_a_hub_s_year() -> None:
+    demo_data()
+    referrals = list(Referral.objects.select_related("child").prefetch_related("indicators"))
+    assert len(referrals) == 150
+    assert {r.source for r in referrals} == set(ReferralSource.values)
+    start = dt.datetime(2025, 6, 1, tzinfo=LONDON)
+    end = dt.datetime(2026, 6, 1, tzinfo=LONDON)
+    assert all(start <= r.received_at < end for r in referrals)
+    weekend = sum(r.received_at.astimezone(LONDON).weekday() >= 5 for r in referrals)
+    assert weekend / len(referrals) < 0.15  # two days of seven would be 29%
+    school_in_august = [r for r in referrals if r.source == ReferralSource.SCHOOL
+                        and r.received_at.astimezone(LONDON).month == 8]
+    assert len(school_in_august) <= 2
+
+    waiting = [r for r in referrals if r.status == ReferralStatus.AWAITING_TRIAGE]
+    decided = [r for r in referrals if r.status == ReferralStatus.DECIDED]
+    assert 3 <= len(waiting) <= 15
+    late = [r for r in decided if not r.decided_within_time]
+    assert 0.03 <= len(late) / len(decided) <= 0.3
+    assert all(r.decided_at and r.decided_at < end for r in decided)
+    assert len({r.outcome for r in decided}) == len(TriageOutcome)
+    opened = [r for r in decided if r.outcome == TriageOutcome.OPEN_MACE_CASE]
+    assert 0.08 <= len(opened) / len(referrals) <= 0.25
+    assert all(r.case_id is not None for r in opened)
+
+
+def test_each_stored_screening_is_what_the_rules_give_for_its_indicators() -> None:
+    demo_data()
+    for referral in Referral.objects.select_related("child").prefetch_related("indicators"):
+        day = referral.received_at.astimezone(LONDON).date()
+        screening = screen_referral(
+            indicators=[ScreenedIndicator(i.code, i.label, i.weight)
+                        for i in referral.indicators.all()],
+            child_age=referral.child.age_on(day), disclosure=referral.disclosure,
+            immediate_risk=referral.immediate_risk, thresholds=settings.SCREENING_THRESHOLDS,
+        )
+        assert referral.screening_score == screening.score
+        assert (referral.suggested_brag, referral.suggested_tier) == (
+            screening.brag, screening.tier_value)
+        assert referral.screening_reasons == screening.reasons_json()
+        assert referral.decision_due_at == clock_for(referral.clock_brag).due_at(
+            referral.received_at)
+        if referral.override_reason:
+            assert (referral.brag, referral.risk_tier) != (
+                referral.suggested_brag, referral.suggested_tier)
+
+
+def test_cases_are_one_per_child_and_opened_when_decided() -> None:
+    demo_data()
+    from_referrals = Case.objects.filter(referral__isnull=False).select_related("referral")
+    assert from_referrals.exists()
+    for case in from_referrals:
+        # (The cases step, which runs next, adds the year's work and may move tiers on.)
+        assert case.referral is not None
+        assert case.referral.outcome == TriageOutcome.OPEN_MACE_CASE
+        assert case.child_id == case.referral.child_id and case.referral.case_id == case.pk
+    open_per_child = Counter(Case.objects.filter(status="open").values_list("child_id",
+                                                                            flat=True))
+    assert max(open_per_child.values()) == 1
+
+
+def test_the_same_seed_gives_the_same_referrals_and_reset_removes_them() -> None:
+    demo_data()
+    first = fingerprint()
+    demo_data("--reset")
+    assert fingerprint() == first
+    demo_data("--reset", seed=4)
+    assert fingerprint() != first
+    run = AuditEvent.objects.filter(event_type=EventType.IMPORT,
+                                    record_type="demo.dataset").last()
+    assert run is not None
+    assert run.detail["created"]["referrals"] == 150
+    assert run.detail["deleted"]["referrals"] == 150

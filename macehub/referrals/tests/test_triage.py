@@ -1,0 +1,347 @@
+"""The hub's side: the triage queue (ordering, overdue, query count), the full referral
+with its screening, and the triage decision (override reasons, times, concurrency,
+opening a MACE case, telling the referrer)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from macehub.accounts.roles import Role
+from macehub.audit.events import EventType
+from macehub.audit.models import AuditEvent
+from macehub.cases.models import Case
+from macehub.cases.services import open_case
+from macehub.referrals.codes import Brag, ReferralStatus, RiskTier, TriageOutcome
+from macehub.referrals.models import Referral
+from macehub.referrals.services import (
+    ConcurrentDecisionError,
+    DecisionRefused,
+    TriageDecision,
+    record_triage_decision,
+)
+from macehub.referrals.tests.factories import make_referral
+from macehub.testing.factories import make_person
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def child(school):
+    return make_person(school, given_name="Maya", family_name="Brook")
+
+
+@pytest.fixture
+def triage(triage_officer, client_for):
+    return client_for(triage_officer)
+
+
+def decision_data(referral: Referral, **changes: str) -> dict[str, str]:
+    now = timezone.localtime()
+    data = {
+        "version": str(referral.version),
+        "brag": referral.suggested_brag,
+        "risk_tier": referral.suggested_tier or "none",
+        "override_reason": "",
+        "outcome": TriageOutcome.EARLY_HELP,
+        "outcome_reason": "Family engaging with school; early help offered.",
+        "decided_on_day": str(now.day),
+        "decided_on_month": str(now.month),
+        "decided_on_year": str(now.year),
+        "decided_time": f"{now:%H:%M}",
+    }
+    data.update(changes)
+    return data
+
+
+# --- The queue ----------------------------------------------------------------------------
+
+
+def test_the_queue_puts_the_least_time_left_first_and_overdue_ones_stand_out(
+    triage, child, referrer
+) -> None:
+    now = timezone.now()
+    blue = make_referral(child, referrer, received_at=now - dt.timedelta(minutes=5))
+    overdue = make_referral(child, referrer, indicator_codes=("HEALTH_STI", "GROOMING_VEHICLES"),
+                            received_at=now - dt.timedelta(hours=5, seconds=20))  # Red: 2h
+    amber = make_referral(child, referrer,
+                          indicator_codes=("GROOMING_GIFTS", "HEALTH_SELF_HARM", "GROOMING_PHONE"),
+                          received_at=now - dt.timedelta(minutes=59, seconds=30))
+    make_referral(child, referrer, status=ReferralStatus.DECIDED, outcome="nfa",
+                  decided_at=now, outcome_reason="x")
+    page = triage.get(reverse("referrals:queue")).content.decode()
+    positions = [page.index(r.reference) for r in (overdue, amber, blue)]
+    assert positions == sorted(positions)
+    assert '<strong class="govuk-tag govuk-tag--red">Overdue by 3 hours</strong>' in page
+    assert "5 hours left" in page  # amber: 6 hours from an hour ago
+    assert "3 referrals awaiting triage" in page
+    assert AuditEvent.objects.filter(event_type=EventType.VIEW, detail__list="triage queue",
+                                     ).exists()
+    decided_page = triage.get(reverse("referrals:queue") + "?show=decided").content.decode()
+    assert "1 decided referral" in decided_page
+
+
+def test_the_queue_s_query_count_does_not_grow_with_the_rows(triage, school, referrer) -> None:
+    def count_queries(number: int) -> int:
+        Referral.objects.all().delete()
+        for index in range(number):
+            make_referral(make_person(school, given_name=f"Child{index}"), referrer,
+                          indicator_codes=("GROOMING_GIFTS",))
+        with CaptureQueriesContext(connection) as queries:
+            response = triage.get(reverse("referrals:queue"))
+        assert response.status_code == 200
+        assert response.content.decode().count("govuk-table__row") == min(number, 25) + 1
+        return len(queries)
+
+    assert count_queries(5) == count_queries(30)
+
+
+def test_the_queue_is_for_hub_staff_who_read_referrals(client_for, hub_user_factory,
+                                                       referrer) -> None:
+    assert client_for(hub_user_factory("an.alyst", Role.ANALYST)).get(
+        reverse("referrals:queue")).status_code == 200
+    assert client_for(hub_user_factory("vic.adv", Role.VICTIM_ADVOCATE)).get(
+        reverse("referrals:queue")).status_code == 403
+    assert client_for(referrer).get(reverse("referrals:queue")).status_code == 403
+
+
+# --- The referral in full -----------------------------------------------------------------
+
+
+def test_the_referral_shows_the_screening_beside_the_suggestion_and_is_audited(
+    triage, triage_officer, child, referrer
+) -> None:
+    referral = make_referral(child, referrer, indicator_codes=("HEALTH_STI", "GROOMING_VEHICLES",
+                                                               "GROOMING_PHONE"))
+    page = triage.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+    assert "Screening suggestion" in page
+    assert "Sexually transmitted infection (High, weight 3)" in page
+    assert "2 High-weight indicators" in page
+    assert ">7<" in page  # the score
+    assert "Record the triage decision" in page
+    event = AuditEvent.objects.get(event_type=EventType.VIEW, record_id=str(referral.pk))
+    assert event.actor_username == triage_officer.username
+
+
+def test_an_analyst_reads_the_referral_but_may_not_decide(client_for, hub_user_factory, child,
+                                                          referrer) -> None:
+    referral = make_referral(child, referrer)
+    analyst = client_for(hub_user_factory("an.alyst", Role.ANALYST))
+    page = analyst.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+    assert "Record the triage decision" not in page
+    assert analyst.get(reverse("referrals:decide", args=[referral.pk])).status_code == 403
+
+
+# --- Deciding -----------------------------------------------------------------------------
+
+
+def test_a_decision_that_takes_the_suggestion_is_saved_and_audited(
+    triage, triage_officer, child, referrer
+) -> None:
+    referral = make_referral(child, referrer, indicator_codes=("GROOMING_GIFTS",))
+    page = triage.get(reverse("referrals:decide", args=[referral.pk])).content.decode()
+    assert 'value="green" checked' in page and 'value="low" checked' in page  # pre-filled
+    response = triage.post(reverse("referrals:decide", args=[referral.pk]),
+                           decision_data(referral))
+    assert response["Location"] == reverse("referrals:detail", args=[referral.pk])
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.DECIDED
+    assert (referral.brag, referral.risk_tier, referral.outcome) == (
+        Brag.GREEN, RiskTier.LOW, TriageOutcome.EARLY_HELP)
+    assert referral.decided_by == triage_officer and referral.version == 2
+    assert referral.override_reason == "" and referral.decided_within_time
+    event = AuditEvent.objects.get(event_type=EventType.CHANGE, record_id=str(referral.pk),
+                                   actor_username=triage_officer.username)
+    assert event.detail["changes"]["outcome"] == {"old": "", "new": "early_help"}
+    assert event.detail["changes"]["status"] == {"old": "awaiting_triage", "new": "decided"}
+
+
+def test_overriding_the_suggestion_needs_a_reason(triage, child, referrer) -> None:
+    referral = make_referral(child, referrer, indicator_codes=("GROOMING_GIFTS",))
+    url = reverse("referrals:decide", args=[referral.pk])
+    page = triage.post(url, decision_data(referral, brag="amber")).content.decode()
+    assert "Enter why you changed the suggestion (rating Green, tier Low)" in page
+    page = triage.post(url, decision_data(referral, risk_tier="none")).content.decode()
+    assert "Enter why you changed the suggestion" in page
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.AWAITING_TRIAGE and referral.version == 1
+    response = triage.post(url, decision_data(
+        referral, brag="amber", override_reason="Known to police: older associates."))
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert (referral.brag, referral.override_reason) == (
+        Brag.AMBER, "Known to police: older associates.")
+
+
+def test_the_decision_time_cannot_be_before_receipt_or_in_the_future(
+    triage, child, referrer
+) -> None:
+    received = timezone.now() - dt.timedelta(days=2)
+    referral = make_referral(child, referrer, received_at=received)
+    url = reverse("referrals:decide", args=[referral.pk])
+    before = timezone.localtime(received - dt.timedelta(days=1))
+    page = triage.post(url, decision_data(
+        referral, decided_on_day=str(before.day), decided_on_month=str(before.month),
+        decided_on_year=str(before.year))).content.decode()
+    assert "The decision must be after the referral was received" in page
+    later = timezone.localtime() + dt.timedelta(hours=2)
+    if later.date() == timezone.localdate():
+        page = triage.post(url, decision_data(referral, decided_time=f"{later:%H:%M}")
+                           ).content.decode()
+        assert "The decision time must be now or in the past" in page
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    page = triage.post(url, decision_data(
+        referral, decided_on_day=str(tomorrow.day), decided_on_month=str(tomorrow.month),
+        decided_on_year=str(tomorrow.year))).content.decode()
+    assert "Date of the decision must be today or in the past" in page
+    page = triage.post(url, decision_data(referral, decided_time="25:99")).content.decode()
+    assert "Enter the time of the decision as hours and minutes" in page
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.AWAITING_TRIAGE
+
+
+def test_a_decision_in_the_minute_the_referral_arrived_counts_as_at_its_arrival(
+    triage_officer, child, referrer
+) -> None:
+    received = timezone.now().replace(second=40, microsecond=0) - dt.timedelta(minutes=3)
+    referral = make_referral(child, referrer, received_at=received)
+    result = record_triage_decision(
+        actor=triage_officer, referral_pk=referral.pk, expected_version=1,
+        decision=TriageDecision(brag=referral.suggested_brag, risk_tier=referral.suggested_tier,
+                                outcome="nfa", outcome_reason="No concerns found.",
+                                decided_at=received.replace(second=0)),
+    )
+    assert result.referral.decided_at == received
+    with pytest.raises(DecisionRefused, match="after the referral was received"):
+        record_triage_decision(
+            actor=triage_officer, referral_pk=referral.pk, expected_version=2,
+            decision=TriageDecision(brag=referral.suggested_brag, outcome="nfa",
+                                    risk_tier=referral.suggested_tier, outcome_reason="x",
+                                    decided_at=received - dt.timedelta(minutes=2)),
+        )
+
+
+def test_a_second_decision_on_the_same_version_is_refused_and_nothing_is_overwritten(
+    triage, client_for, hub_user_factory, child, referrer
+) -> None:
+    referral = make_referral(child, referrer, indicator_codes=("GROOMING_GIFTS",))
+    url = reverse("referrals:decide", args=[referral.pk])
+    supervisor = client_for(hub_user_factory("super.visor", Role.SUPERVISOR))
+    first = decision_data(referral, outcome="advice", outcome_reason="FIRST DECISION")
+    second = decision_data(referral, outcome="nfa", outcome_reason="SECOND DECISION")
+    assert triage.post(url, first).status_code == 302
+    response = supervisor.post(url, second)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Someone else recorded a decision on this referral" in page
+    assert "What the other person recorded" in page and "FIRST DECISION" in page
+    assert 'name="version" value="2"' in page
+    referral.refresh_from_db()
+    assert (referral.outcome, referral.outcome_reason) == ("advice", "FIRST DECISION")
+    assert AuditEvent.objects.filter(event_type=EventType.CHANGE,
+                                     actor_username="super.visor").count() == 0
+    # Having seen it, the supervisor may replace it deliberately.
+    assert supervisor.post(url, {**second, "version": "2"}).status_code == 302
+    referral.refresh_from_db()
+    assert referral.outcome == "nfa" and referral.version == 3
+
+
+def test_the_service_refuses_a_stale_version(triage_officer, child, referrer) -> None:
+    referral = make_referral(child, referrer)
+    decision = TriageDecision(brag=referral.suggested_brag, risk_tier=referral.suggested_tier,
+                              outcome="nfa", outcome_reason="x", decided_at=timezone.now())
+    record_triage_decision(actor=triage_officer, referral_pk=referral.pk, expected_version=1,
+                           decision=decision)
+    with pytest.raises(ConcurrentDecisionError) as error:
+        record_triage_decision(actor=triage_officer, referral_pk=referral.pk,
+                               expected_version=1, decision=decision)
+    assert error.value.their_changes["outcome"]["new"] == "nfa"
+
+
+def test_opening_a_mace_case_from_triage(triage, triage_officer, child, referrer) -> None:
+    referral = make_referral(child, referrer, indicator_codes=("HEALTH_STI", "GROOMING_VEHICLES"))
+    url = reverse("referrals:decide", args=[referral.pk])
+    response = triage.post(url, decision_data(
+        referral, outcome="open_case", outcome_reason="Two high indicators; older males."),
+        follow=True)
+    page = response.content.decode()
+    case = Case.objects.get()
+    referral.refresh_from_db()
+    assert referral.case == case and case.referral == referral and case.child == child
+    assert case.risk_tier == RiskTier.HIGH and case.lead_agency == triage_officer.agency
+    assert case.tier_history.get().reason == "Two high indicators; older males."
+    assert f"MACE case {case.reference} has been opened" in page
+    assert AuditEvent.objects.get(event_type=EventType.CHANGE, record_id=str(referral.pk),
+                                  actor_username=triage_officer.username
+                                  ).detail["case_opened"] is True
+
+
+def test_a_case_needs_a_risk_tier(triage, child, referrer) -> None:
+    referral = make_referral(child, referrer)  # Blue, no tier
+    page = triage.post(reverse("referrals:decide", args=[referral.pk]), decision_data(
+        referral, outcome="open_case")).content.decode()
+    assert "Select the risk tier the MACE case opens with" in page
+    assert not Case.objects.exists()
+
+
+def test_a_child_with_an_open_case_gets_the_referral_added_to_it(
+    triage, triage_officer, child, referrer
+) -> None:
+    existing = open_case(actor=triage_officer, child=child, risk_tier="medium",
+                         lead_agency=triage_officer.agency, reason="Earlier referral")
+    referral = make_referral(child, referrer, indicator_codes=("HEALTH_STI", "GROOMING_VEHICLES"))
+    response = triage.post(reverse("referrals:decide", args=[referral.pk]), decision_data(
+        referral, outcome="open_case", outcome_reason="New information"), follow=True)
+    page = response.content.decode()
+    referral.refresh_from_db()
+    assert Case.objects.count() == 1 and referral.case == existing
+    assert referral.outcome == TriageOutcome.OPEN_MACE_CASE
+    assert f"already has an open MACE case, {existing.reference}" in page
+    assert "this referral has been added to that case" in page
+
+
+def test_the_referrer_is_e_mailed_after_the_decision_commits(
+    triage_officer, child, referrer, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    referral = make_referral(child, referrer, indicator_codes=("GROOMING_GIFTS",))
+    decision = TriageDecision(brag=referral.suggested_brag, risk_tier=referral.suggested_tier,
+                              outcome="strategy_discussion",
+                              outcome_reason="CONFIDENTIAL triage reasoning",
+                              decided_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        record_triage_decision(actor=triage_officer, referral_pk=referral.pk,
+                               expected_version=1, decision=decision)
+    assert len(mailoutbox) == 0  # nothing is sent before the decision is committed
+    for callback in callbacks:
+        callback()
+    message = mailoutbox[0]
+    assert message.to == [referrer.email]
+    assert referral.reference in message.subject and referral.reference in message.body
+    assert "Strategy discussion" in message.body and "strategy discussion about" in message.body
+    for private in ("Maya", "Brook", "CONFIDENTIAL", "Green", "Low", "score"):
+        assert private not in message.body and private not in message.subject
+    referral.refresh_from_db()
+    assert referral.referrer_notified_at is not None
+    assert AuditEvent.objects.filter(event_type=EventType.CHANGE, actor_username="system",
+                                     record_id=str(referral.pk)).exists()
+
+
+def test_changing_only_the_reason_does_not_e_mail_again(
+    triage_officer, child, referrer, mailoutbox, django_capture_on_commit_callbacks
+) -> None:
+    referral = make_referral(child, referrer)
+    decision = TriageDecision(brag=referral.suggested_brag, risk_tier=referral.suggested_tier,
+                              outcome="nfa", outcome_reason="First", decided_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        record_triage_decision(actor=triage_officer, referral_pk=referral.pk,
+                               expected_version=1, decision=decision)
+    with django_capture_on_commit_callbacks(execute=True):
+        record_triage_decision(
+            actor=triage_officer, referral_pk=referral.pk, expected_version=2,
+            decision=TriageDecision(**{**decision.__dict__, "outcome_reason": "Clarified"}))
+    assert len(mailoutbox) == 1

@@ -1,0 +1,576 @@
+"""Referral pages: the referrer's question pages and their own referrals; the hub's
+triage queue, referral record and decision form. Thin: each validates input, asks a
+selector or service (which ask ``access``), and renders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import linebreaksbr
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_POST
+
+from macehub.access.actions import Action
+from macehub.access.policy import allows, can
+from macehub.access.typing import HubRequest
+from macehub.access.views import requires
+from macehub.cases.models import Case
+from macehub.people.models import Person
+from macehub.referrals import selectors, services
+from macehub.referrals.clocks import TimeLeft, clock_for
+from macehub.referrals.codes import (
+    BRAG_TAG_COLOURS,
+    RISK_TIER_TAG_COLOURS,
+    Brag,
+    IndicatorDomain,
+    OnlinePlatform,
+    RiskTier,
+    short_label,
+)
+from macehub.referrals.forms import (
+    DOMAIN_LEGENDS,
+    NEW_CHILD,
+    ChooseChildForm,
+    ConcernForm,
+    FindChildForm,
+    IndicatorsForm,
+    NewChildForm,
+    TriageDecisionForm,
+)
+from macehub.referrals.intake import (
+    STEP_URL_NAMES,
+    SUBMITTED_KEY,
+    CheckedDraft,
+    Draft,
+    Step,
+    checked,
+)
+from macehub.referrals.models import Indicator, Referral
+
+PAGE_SIZE = 25
+CHANGE_PARAM = "change"
+
+
+# --- Helpers for the question pages -------------------------------------------------------
+
+
+def _is_change(request: HubRequest) -> bool:
+    """The referrer came from the check-your-answers page to change one answer."""
+    return request.GET.get(CHANGE_PARAM) == "1"
+
+
+def _step_url(step: Step, *, change: bool = False) -> str:
+    url = reverse(STEP_URL_NAMES[step])
+    return f"{url}?{CHANGE_PARAM}=1" if change else url
+
+
+def _back_url(draft: Draft, step: Step, change: bool) -> str:
+    if change:
+        return reverse("referrals:check")
+    previous = draft.previous(step)
+    return _step_url(previous) if previous else reverse("referrals:mine")
+
+
+def _next_url(step: Step, change: bool) -> str:
+    return reverse("referrals:check") if change else _step_url(step)
+
+
+def _first_missing_redirect(draft: Draft) -> HttpResponse:
+    missing = draft.first_missing()
+    return redirect(_step_url(missing) if missing else reverse("referrals:check"))
+
+
+def _question_page(request: HubRequest, template: str, draft: Draft, step: Step,
+                   form: forms.Form, **context: Any) -> HttpResponse:
+    change = _is_change(request)
+    return render(request, template, {
+        "form": form,
+        "back_url": _back_url(draft, step, change),
+        "action_url": _step_url(step, change=change),
+        "change": change,
+        "immediate_risk": draft.immediate_risk,
+        "has_draft": not draft.is_empty,
+        **context,
+    })
+
+
+# --- (a) Which child ----------------------------------------------------------------------
+
+
+@requires(Action.REFERRAL_SUBMIT)
+def start(request: HubRequest) -> HttpResponse:
+    draft = Draft(request.session)
+    change = _is_change(request)
+    if request.method == "POST":
+        form = FindChildForm(request.POST)
+        if form.is_valid():
+            before = draft.answers.get(Step.CHILD.value)
+            draft.save(Step.CHILD, request.POST)
+            if before != draft.answers[Step.CHILD.value]:
+                # Different details find different children: ask again who it is.
+                draft.forget(Step.MATCH, Step.NEW_CHILD)
+                return redirect(_step_url(Step.MATCH, change=change))
+            return redirect(_next_url(Step.MATCH, change))
+    else:
+        form = FindChildForm(draft.data(Step.CHILD))
+    return _question_page(request, "referrals/intake_find_child.html", draft, Step.CHILD, form)
+
+
+@requires(Action.REFERRAL_SUBMIT)
+def choose_child(request: HubRequest) -> HttpResponse:
+    draft = Draft(request.session)
+    find = FindChildForm(draft.data(Step.CHILD))
+    if not draft.may_open(Step.MATCH) or not find.is_valid():
+        return redirect("referrals:start")
+    change = _is_change(request)
+    matches = selectors.find_child(
+        user=request.user,
+        given_name=find.cleaned_data["given_name"],
+        family_name=find.cleaned_data["family_name"],
+        date_of_birth=find.cleaned_data["date_of_birth"],
+        identifiers=tuple(value for _kind, value in find.identifiers()),
+        request=request,
+    )
+    if request.method == "POST":
+        form = ChooseChildForm(request.POST, matches=matches)
+        if form.is_valid():
+            draft.save(Step.MATCH, request.POST)
+            if form.cleaned_data["child"] == NEW_CHILD:
+                if change and draft.has(Step.NEW_CHILD):
+                    return redirect("referrals:check")
+                return redirect(_step_url(Step.NEW_CHILD, change=change))
+            draft.forget(Step.NEW_CHILD)
+            return redirect(_next_url(Step.CONCERN, change))
+    else:
+        form = ChooseChildForm(draft.data(Step.MATCH), matches=matches)
+    return _question_page(
+        request, "referrals/intake_choose_child.html", draft, Step.MATCH, form,
+        matches=matches, searched=find.cleaned_data,
+    )
+
+
+@requires(Action.REFERRAL_SUBMIT)
+def new_child(request: HubRequest) -> HttpResponse:
+    draft = Draft(request.session)
+    if not draft.may_open(Step.NEW_CHILD):
+        return _first_missing_redirect(draft)
+    change = _is_change(request)
+    if request.method == "POST":
+        form = NewChildForm(request.POST)
+        if form.is_valid():
+            draft.save(Step.NEW_CHILD, request.POST)
+            return redirect(_next_url(Step.CONCERN, change))
+    elif draft.has(Step.NEW_CHILD):
+        form = NewChildForm(draft.data(Step.NEW_CHILD))
+    else:
+        find = FindChildForm(draft.data(Step.CHILD))
+        find.is_valid()
+        form = NewChildForm(initial={
+            name: find.cleaned_data.get(name)
+            for name in ("given_name", "family_name", "date_of_birth")
+        })
+    return _question_page(request, "referrals/intake_new_child.html", draft, Step.NEW_CHILD,
+                          form)
+
+
+# --- (b) The concern ----------------------------------------------------------------------
+
+
+@requires(Action.REFERRAL_SUBMIT)
+def concern(request: HubRequest) -> HttpResponse:
+    draft = Draft(request.session)
+    if not draft.may_open(Step.CONCERN):
+        return _first_missing_redirect(draft)
+    change = _is_change(request)
+    if request.method == "POST":
+        form = ConcernForm(request.POST)
+        if form.is_valid():
+            draft.save(Step.CONCERN, request.POST)
+            return redirect(_next_url(Step.INDICATORS, change))
+    else:
+        form = ConcernForm(draft.data(Step.CONCERN))
+    return _question_page(request, "referrals/intake_concern.html", draft, Step.CONCERN, form)
+
+
+# --- (c) Indicators -----------------------------------------------------------------------
+
+
+@requires(Action.REFERRAL_SUBMIT)
+def indicators(request: HubRequest) -> HttpResponse:
+    draft = Draft(request.session)
+    if not draft.may_open(Step.INDICATORS):
+        return _first_missing_redirect(draft)
+    catalogue = selectors.indicators_by_domain()
+    if request.method == "POST":
+        form = IndicatorsForm(request.POST, catalogue=catalogue)
+        if form.is_valid():
+            draft.save(Step.INDICATORS, request.POST)
+            return redirect("referrals:check")
+    else:
+        form = IndicatorsForm(draft.data(Step.INDICATORS), catalogue=catalogue)
+    return _question_page(request, "referrals/intake_indicators.html", draft, Step.INDICATORS,
+                          form)
+
+
+# --- (d) Check your answers and send ------------------------------------------------------
+
+
+class SendReferralForm(forms.Form):
+    """Nothing to fill in: carries the reason a referral could not be sent."""
+
+
+def _date(day: dt.date | None) -> str:
+    return f"{day.day} {day:%B %Y}" if day else ""
+
+
+def _born(person: Person) -> str:
+    return f"born {_date(person.date_of_birth)}" if person.date_of_birth else (
+        "date of birth not known")
+
+
+def _answer_sections(answers: CheckedDraft, chosen_child: Person | None) -> list[dict[str, Any]]:
+    """The check-your-answers summary lists, each row with its Change link."""
+
+    def row(key: str, value: Any, step: Step, empty: str = "Not given") -> dict[str, Any]:
+        if isinstance(value, list) and value:
+            value = format_html('<ul class="govuk-list">{}</ul>',
+                                format_html_join("", "<li>{}</li>", ((item,) for item in value)))
+        elif isinstance(value, str) and "\n" in value:
+            value = linebreaksbr(value, autoescape=True)
+        return {"key": key, "value": value if value not in (None, "", []) else empty,
+                "href": _step_url(step, change=True)}
+
+    find = answers.find.cleaned_data
+    child_rows = [
+        row("Name searched for", f"{find['given_name']} {find['family_name']}", Step.CHILD),
+        row("Date of birth searched for", _date(find["date_of_birth"]), Step.CHILD),
+        row("NHS number", find["nhs_number"], Step.CHILD),
+        row("Unique Pupil Number", find["upn"], Step.CHILD),
+    ]
+    if answers.new_child is not None:
+        new = answers.new_child
+        data = new.cleaned_data
+        choices = {name: dict(new.fields[name].choices)  # type: ignore[attr-defined]
+                   for name in ("sex", "self_defined_ethnicity", "nationality")}
+        name = " ".join(p for p in (data["given_name"], data.get("middle_names", ""),
+                                    data["family_name"]) if p)
+        child_rows += [
+            row("The child", "A new child: the hub has no record you can see", Step.MATCH),
+            row("Child's name", name, Step.NEW_CHILD),
+            row("Date of birth" if data.get("date_of_birth") else "Estimated age",
+                _date(data["date_of_birth"]) if data.get("date_of_birth")
+                else f"{data.get('estimated_age')} years", Step.NEW_CHILD),
+            row("Sex", choices["sex"].get(data.get("sex", "")), Step.NEW_CHILD),
+            row("Ethnicity", choices["self_defined_ethnicity"].get(
+                data.get("self_defined_ethnicity", "")), Step.NEW_CHILD),
+            row("Nationality", choices["nationality"].get(data.get("nationality", "")),
+                Step.NEW_CHILD),
+        ]
+    elif chosen_child is not None:
+        child_rows.append(row("The child", f"{chosen_child.full_name}, {_born(chosen_child)}",
+                              Step.MATCH))
+    concern = answers.concern
+    concern_rows = [
+        row("What happened", concern.cleaned_data["concerns"], Step.CONCERN),
+        row("Kind of exploitation",
+            dict(concern.fields["exploitation_model"].choices)[  # type: ignore[attr-defined]
+                concern.cleaned_data["exploitation_model"]], Step.CONCERN),
+        row("At immediate risk", "Yes" if concern.cleaned_data["immediate_risk"] else "No",
+            Step.CONCERN),
+        row("Child has told someone", "Yes" if concern.cleaned_data["disclosure"] else "No",
+            Step.CONCERN),
+    ]
+    indicator_form = answers.indicators
+    indicator_rows = []
+    for bound in indicator_form.indicator_fields:
+        labels = dict(bound.field.choices)  # type: ignore[attr-defined]
+        chosen_labels = [labels[code] for code in indicator_form.cleaned_data[bound.name]]
+        indicator_rows.append(row(str(bound.label), chosen_labels, Step.INDICATORS,
+                                  empty="None"))
+    indicator_rows += [
+        row("Times missing in the last 30 days",
+            str(indicator_form.cleaned_data["missing_episodes"]), Step.INDICATORS),
+        row("Apps or online platforms",
+            [OnlinePlatform(p).label for p in indicator_form.cleaned_data["online_platforms"]],
+            Step.INDICATORS, empty="None"),
+    ]
+    return [
+        {"heading": "The child", "rows": child_rows},
+        {"heading": "The concern", "rows": concern_rows},
+        {"heading": "Signs of exploitation", "rows": indicator_rows},
+    ]
+
+
+@requires(Action.REFERRAL_SUBMIT)
+def check(request: HubRequest) -> HttpResponse:
+    draft = Draft(request.session)
+    answers = checked(draft)
+    if answers is None:
+        return _first_missing_redirect(draft)
+    invalid = answers.invalid_step()
+    if invalid is not None:
+        return redirect(_step_url(invalid, change=True))
+    chosen_child = None
+    if answers.new_child is None:
+        # Only ever a child the referrer may be shown; if the record has since become
+        # one they may not, they are asked to find the child again.
+        chosen_child = selectors.findable_children(request.user).filter(
+            pk=int(answers.child_choice)).first()
+        if chosen_child is None:
+            draft.forget(Step.MATCH)
+            return redirect("referrals:choose_child")
+    form = SendReferralForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            referral = services.submit_referral(
+                actor=request.user, submission=answers.submission(), request=request
+            )
+        except services.ReferralRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            draft.clear()
+            request.session[SUBMITTED_KEY] = referral.pk
+            return redirect("referrals:confirmation")
+    return render(request, "referrals/intake_check.html", {
+        "form": form,
+        "sections": _answer_sections(answers, chosen_child),
+        "back_url": _step_url(Step.INDICATORS),
+        "immediate_risk": draft.immediate_risk,
+    })
+
+
+@requires(Action.REFERRAL_SUBMIT)
+@require_POST
+def cancel(request: HubRequest) -> HttpResponse:
+    Draft(request.session).clear()
+    messages.info(request, "Your unsent referral has been deleted.")
+    return redirect("referrals:start")
+
+
+@requires(Action.REFERRAL_SUBMIT)
+def confirmation(request: HubRequest) -> HttpResponse:
+    pk = request.session.get(SUBMITTED_KEY)
+    if not isinstance(pk, int):
+        return redirect("referrals:mine")
+    referral = selectors.own_referral(request.user, pk)
+    return render(request, "referrals/intake_confirmation.html", {"referral": referral})
+
+
+# --- The referrer's own referrals ---------------------------------------------------------
+
+
+@requires(Action.REFERRAL_VIEW_OWN)
+def mine(request: HubRequest) -> HttpResponse:
+    referrals = selectors.own_referrals(request.user)
+    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.record_referrals_listed(
+        user=request.user, listing="my referrals",
+        referral_ids=[referral.pk for referral in page], request=request,
+    )
+    return render(request, "referrals/mine_list.html", {
+        "page_obj": page,
+        "can_refer": allows(request.user, Action.REFERRAL_SUBMIT),
+    })
+
+
+@requires(Action.REFERRAL_VIEW_OWN)
+def mine_detail(request: HubRequest, referral_pk: int) -> HttpResponse:
+    referral = selectors.own_referral(request.user, referral_pk)
+    selectors.record_referral_viewed(user=request.user, referral=referral, request=request,
+                                     detail={"page": "referrer's own view"})
+    return render(request, "referrals/mine_detail.html", {
+        "referral": referral,
+        "indicator_groups": _indicator_groups(list(referral.indicators.all())),
+        "platforms": [OnlinePlatform(p).label for p in referral.online_platforms
+                      if p in OnlinePlatform.values],
+    })
+
+
+# --- The hub: triage queue, referral record, decision -------------------------------------
+
+
+def _tags(referral: Referral, now: Any) -> dict[str, Any]:
+    brag = Brag(referral.brag or referral.suggested_brag)
+    tier = referral.risk_tier if referral.is_decided else referral.suggested_tier
+    return {
+        "referral": referral,
+        "brag": brag,
+        "brag_label": short_label(brag),
+        "brag_colour": BRAG_TAG_COLOURS[brag],
+        "tier_label": short_label(RiskTier(tier)) if tier else "No tier",
+        "tier_colour": RISK_TIER_TAG_COLOURS.get(RiskTier(tier), "grey") if tier else "grey",
+        "time_left": TimeLeft(due_at=referral.decision_due_at, now=now),
+        "clock": clock_for(referral.clock_brag),
+        "clock_brag_label": short_label(Brag(referral.clock_brag)),
+    }
+
+
+@requires(Action.REFERRAL_VIEW)
+def queue(request: HubRequest) -> HttpResponse:
+    showing_decided = request.GET.get("show") == "decided"
+    referrals = (selectors.decided_referrals(request.user) if showing_decided
+                 else selectors.triage_queue(request.user))
+    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    rows = [_tags(referral, now) for referral in page]
+    selectors.record_referrals_listed(
+        user=request.user, listing="decided referrals" if showing_decided else "triage queue",
+        referral_ids=[row["referral"].pk for row in rows], request=request,
+    )
+    base = reverse("referrals:queue")
+    return render(request, "referrals/queue.html", {
+        "page_obj": page,
+        "rows": rows,
+        "showing_decided": showing_decided,
+        "tabs": [
+            {"text": "Awaiting triage", "href": base, "active": not showing_decided},
+            {"text": "Decided", "href": f"{base}?show=decided", "active": showing_decided},
+        ],
+        "can_triage": allows(request.user, Action.REFERRAL_TRIAGE),
+    })
+
+
+def _indicator_groups(indicators: list[Indicator]) -> list[dict[str, Any]]:
+    groups: dict[str, list[Indicator]] = {}
+    for indicator in indicators:
+        groups.setdefault(indicator.domain, []).append(indicator)
+    return [
+        {"legend": DOMAIN_LEGENDS.get(IndicatorDomain(domain), domain), "indicators": items}
+        for domain, items in sorted(
+            groups.items(), key=lambda item: list(IndicatorDomain.values).index(item[0])
+        )
+    ]
+
+
+def case_url(case: Case | None) -> str:
+    """The case's page, once the cases app routes one."""
+    if case is None:
+        return ""
+    try:
+        return reverse("cases:detail", kwargs={"case_pk": case.pk})
+    except NoReverseMatch:
+        return ""
+
+
+def _referral_context(request: HubRequest, referral: Referral) -> dict[str, Any]:
+    reasons = referral.screening_reasons or []
+    return {
+        **_tags(referral, timezone.now()),
+        "suggested_brag_label": short_label(Brag(referral.suggested_brag)),
+        "suggested_brag_colour": BRAG_TAG_COLOURS[Brag(referral.suggested_brag)],
+        "suggested_tier_label": (short_label(RiskTier(referral.suggested_tier))
+                                 if referral.suggested_tier else "No tier"),
+        "suggested_tier_colour": RISK_TIER_TAG_COLOURS.get(RiskTier(referral.suggested_tier))
+        if referral.suggested_tier else "grey",
+        "indicator_reasons": [r for r in reasons if r.get("kind") == "indicator"],
+        "rule_reasons": [r for r in reasons if r.get("kind") == "rule"],
+        "indicator_groups": _indicator_groups(list(referral.indicators.all())),
+        "platforms": [OnlinePlatform(p).label for p in referral.online_platforms
+                      if p in OnlinePlatform.values],
+        "child_age": referral.child.age_on(timezone.localdate(referral.received_at)),
+        "can_see_child": can(request.user, Action.PERSON_VIEW, referral.child),
+        "case_url": case_url(referral.case),
+    }
+
+
+@requires(Action.REFERRAL_VIEW)
+def detail(request: HubRequest, referral_pk: int) -> HttpResponse:
+    referral = selectors.referral_for(request.user, referral_pk)
+    selectors.record_referral_viewed(user=request.user, referral=referral, request=request)
+    return render(request, "referrals/detail.html", {
+        **_referral_context(request, referral),
+        "can_decide": can(request.user, Action.REFERRAL_TRIAGE, referral),
+    })
+
+
+@requires(Action.REFERRAL_TRIAGE)
+def decide(request: HubRequest, referral_pk: int) -> HttpResponse:
+    referral = selectors.referral_for(request.user, referral_pk, Action.REFERRAL_TRIAGE)
+    conflict = None
+    if request.method == "POST":
+        form = TriageDecisionForm(request.POST, referral=referral)
+        if form.is_valid():
+            try:
+                result = services.record_triage_decision(
+                    actor=request.user,
+                    referral_pk=referral.pk,
+                    expected_version=form.cleaned_data["version"],
+                    decision=form.decision(),
+                    request=request,
+                )
+            except services.ConcurrentDecisionError as error:
+                conflict = _conflict_rows(error.their_changes)
+                # Keep what this officer chose; the next save is checked against the
+                # version they have now been shown.
+                data = request.POST.copy()
+                data["version"] = str(error.referral.version)
+                referral = selectors.referral_for(request.user, referral.pk,
+                                                  Action.REFERRAL_TRIAGE)
+                form = TriageDecisionForm(data, referral=referral)
+                form.is_valid()
+                form.add_error(
+                    None,
+                    "Someone else recorded a decision on this referral while you were "
+                    "deciding. Your decision has not been saved. Check what they decided, "
+                    "then save again if yours should replace it.",
+                )
+            except services.DecisionRefused as refusal:
+                field = {"decided_at": "decided_on"}.get(refusal.field, refusal.field)
+                form.add_error(field if field in form.fields else None, refusal.message)
+            else:
+                _decision_messages(request, result)
+                return redirect("referrals:detail", referral_pk=referral.pk)
+    else:
+        form = TriageDecisionForm(initial=TriageDecisionForm.initial_for(referral),
+                                  referral=referral)
+        selectors.record_referral_viewed(user=request.user, referral=referral,
+                                         request=request, detail={"page": "triage decision"})
+    return render(request, "referrals/decide.html", {
+        **_referral_context(request, referral),
+        "form": form,
+        "conflict": conflict,
+    })
+
+
+_CONFLICT_LABELS = {
+    "brag": "BRAG rating", "risk_tier": "Risk tier", "override_reason": "Reason for change",
+    "outcome": "Outcome", "outcome_reason": "Reason for the outcome",
+    "decided_at": "Decided at", "decided_by": "Decided by", "status": "Status",
+}
+
+
+def _conflict_rows(changes: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
+    rows = []
+    for name, change in changes.items():
+        if name in ("decided_by", "status"):
+            continue
+        value = change.get("new")
+        rows.append({
+            "key": _CONFLICT_LABELS.get(name, name),
+            "value": f"{value if value not in (None, '') else '(blank)'}"
+            + (f" (by {change['by']})" if change.get("by") else ""),
+        })
+    return rows
+
+
+def _decision_messages(request: HubRequest, result: services.TriageResult) -> None:
+    referral = result.referral
+    messages.success(request, f"The decision on {referral.reference} has been recorded.")
+    if result.case_opened and result.case is not None:
+        messages.success(request, f"MACE case {result.case.reference} has been opened for "
+                                  f"{referral.child.full_name}.")
+    elif result.case_was_already_open and result.case is not None:
+        messages.info(
+            request,
+            f"{referral.child.full_name} already has an open MACE case, "
+            f"{result.case.reference}. No second case was opened: this referral has been "
+            "added to that case.",
+        )
