@@ -242,5 +242,8 @@ RETURN_INTERVIEW_HOURS = env_int("MACEHUB_RETURN_INTERVIEW_HOURS", 72)
 MISSING_EPISODES_FOR_STRATEGY_MEETING = env_int("MACEHUB_MISSING_EPISODES_THRESHOLD", 3)
 MISSING_EPISODES_WINDOW_DAYS = env_int("MACEHUB_MISSING_EPISODES_WINDOW_DAYS", 30)
 
+# Anything that leaves the hub hides counts below this (with secondary suppression).
+SUPPRESSION_THRESHOLD = env_int("MACEHUB_SUPPRESSION_THRESHOLD", 5)
+
 # The hub's display name, shown in the header and footer.
 HUB_TEAM_LABEL = env_str("MACEHUB_HUB_NAME", "MACE Hub")

@@ -16,6 +16,8 @@ class NavEntry:
     text: str
     url_name: str
     action: Action
+    # Left out for users who have this (fuller) page in the menu already.
+    unless: Action | None = None
 
 
 NAVIGATION = (
@@ -24,6 +26,9 @@ NAVIGATION = (
     NavEntry("Triage", "referrals:queue", Action.REFERRAL_VIEW),
     NavEntry("People", "people:search", Action.PERSON_SEARCH),
     NavEntry("Cases", "cases:list", Action.CASE_LIST),
+    NavEntry("Disproportionality", "equality:overview", Action.EQUALITY_VIEW),
+    NavEntry("Disproportionality", "equality:published", Action.EQUALITY_PUBLISHED_VIEW,
+             unless=Action.EQUALITY_VIEW),
     NavEntry("Areas", "people:area_list", Action.AREA_VIEW),
     NavEntry("Audit log", "audit:log", Action.AUDIT_LOG_VIEW),
     NavEntry("Administration", "accounts:admin_home", Action.ACCOUNTS_MANAGE),
@@ -35,7 +40,7 @@ def navigation_for(user: Any, path: str) -> list[dict[str, Any]]:
         return []
     items = []
     for entry in NAVIGATION:
-        if not allows(user, entry.action):
+        if not allows(user, entry.action) or (entry.unless and allows(user, entry.unless)):
             continue
         url = reverse(entry.url_name)
         active = path == url if url == "/" else path.startswith(url)

@@ -1,0 +1,68 @@
+"""The choices behind every disproportionality page: population, period, area, comparator
+and level of detail. All optional in the query string: a first visit shows the last
+twelve months for the largest area with a census population."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, cast
+
+from django import forms
+from django.utils import timezone
+
+from macehub.equality.analysis import DEFAULT_COMPARATOR, DETAILED, FAMILY, comparator_choices
+from macehub.equality.populations import populations
+from macehub.forms import GovukDateField
+from macehub.people.models import Area
+
+LEVELS = [(FAMILY, "The five high-level groups"), (DETAILED, "Detailed groups")]
+
+
+def default_area() -> Area | None:
+    """The top of the area tree with a census population (the county, in the demo)."""
+    return (Area.objects.filter(parent__isnull=True, census_total__isnull=False).order_by("code")
+            .first() or Area.objects.order_by("code").first())
+
+
+class AnalysisForm(forms.Form):
+    population = forms.ChoiceField(label="Who to count", widget=forms.RadioSelect)
+    start = GovukDateField(label="From", required=False)
+    end = GovukDateField(label="To", required=False)
+    area = forms.ModelChoiceField(
+        label="Area", queryset=Area.objects.order_by("kind", "name"), required=False,
+        empty_label=None, help_text="People are counted where they live now; the area's own "
+        "Census 2021 population is the denominator.",
+    )
+    comparator = forms.ChoiceField(label="Compare with", required=False)
+    level = forms.ChoiceField(label="Ethnic groups", choices=LEVELS, widget=forms.RadioSelect,
+                              required=False)
+
+    def __init__(self, data: Any = None) -> None:
+        super().__init__(data)
+        population_field = cast(forms.ChoiceField, self.fields["population"])
+        comparator_field = cast(forms.ChoiceField, self.fields["comparator"])
+        population_field.choices = [(p.key, p.label) for p in populations()]
+        comparator_field.choices = comparator_choices()
+        self.fields["area"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda area: f"{area.name} ({area.get_kind_display().lower()})"
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        today = timezone.localdate()
+        cleaned["end"] = cleaned.get("end") or today
+        cleaned["start"] = cleaned.get("start") or (cleaned["end"] - dt.timedelta(days=364))
+        if cleaned["start"] > cleaned["end"]:
+            self.add_error("start", "The start of the period must be before its end")
+        cleaned["area"] = cleaned.get("area") or default_area()
+        cleaned["comparator"] = cleaned.get("comparator") or DEFAULT_COMPARATOR
+        cleaned["level"] = cleaned.get("level") or FAMILY
+        return cleaned
+
+
+def analysis_form(query: Any) -> AnalysisForm:
+    """The form bound to the query string, with the first population chosen by default."""
+    data = query.copy()
+    if not data.get("population"):
+        data["population"] = populations()[0].key
+    return AnalysisForm(data)

@@ -1,0 +1,109 @@
+"""The published form of an analysis, for scrutiny and for anything that leaves the hub:
+counts under the threshold hidden (with secondary suppression, see ``suppression``), and
+every figure worked out from a hidden count hidden with it: a rate times the census
+population gives the count back, and a missing-data bound gives the unknowns back."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from macehub.equality.analysis import Analysis, GroupResult
+from macehub.equality.statistics import Interval, MissingBounds
+from macehub.equality.suppression import suppress
+
+HIDDEN = "[c]"  # ONS's mark for a figure withheld to protect confidentiality
+NOT_PUBLISHED = "Not published: it would reveal a number under the suppression threshold."
+
+
+@dataclass(frozen=True)
+class PublishedRow:
+    name: str
+    count: int | None
+    population: int | None
+    rate: Interval | None
+    ratio: Interval | None
+    bounds: MissingBounds | None
+    reading: str
+    is_unknown: bool = False
+
+
+@dataclass(frozen=True)
+class PublishedTable:
+    rows: list[PublishedRow]
+    total: int | None
+    threshold: int
+    suppressed: int
+
+
+def publish(analysis: Analysis, threshold: int) -> PublishedTable:
+    groups = analysis.groups
+    counts = [g.count for g in groups] + [analysis.not_stated, analysis.not_recorded]
+    table = suppress([[count] for count in counts], threshold)
+    shown = [row[0] for row in table.cells]
+    comparator_index = next(
+        (i for i, g in enumerate(groups) if g.code == analysis.comparator.code), None)
+    comparator_shown = comparator_index is None or shown[comparator_index] is not None
+    if comparator_index is None:
+        # The comparator is a group not in this table (a family at the detailed level):
+        # its count is published only if it is at least the threshold.
+        comparator_shown = analysis.comparator.count == 0 or analysis.comparator.count >= threshold
+    unknown_shown = shown[-1] is not None and shown[-2] is not None
+    rows = []
+    for group, count in zip(groups, shown, strict=False):
+        rows.append(_published_group(group, count, comparator_shown=comparator_shown,
+                                     unknown_shown=unknown_shown and table.grand_total is not None))
+    rows.append(PublishedRow("Not stated (asked, declined)", shown[-2], None, None, None, None,
+                             "", is_unknown=True))
+    rows.append(PublishedRow("Not recorded (never asked)", shown[-1], None, None, None, None,
+                             "", is_unknown=True))
+    return PublishedTable(rows, table.grand_total, threshold,
+                          len(table.primary) + len(table.secondary))
+
+
+def _published_group(
+    group: GroupResult, count: int | None, *, comparator_shown: bool, unknown_shown: bool
+) -> PublishedRow:
+    if count is None:
+        return PublishedRow(group.name, None, group.population, None, None, None, NOT_PUBLISHED)
+    if not comparator_shown or (group.bounds is not None and not unknown_shown):
+        return PublishedRow(group.name, count, group.population, group.rate, None, None,
+                            NOT_PUBLISHED if not group.is_comparator else group.reading)
+    return PublishedRow(group.name, count, group.population, group.rate, group.ratio,
+                        group.bounds, group.reading)
+
+
+def _figure(value: float | None) -> str:
+    return "" if value is None else f"{value:.3f}"
+
+
+def published_csv(table: PublishedTable, *, heading: list[str]) -> str:
+    """The published table as CSV, ``[c]`` where a figure is withheld."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for line in heading:
+        writer.writerow([line])
+    writer.writerow([
+        "Ethnic group", "Count", "Census 2021 population", "Rate per 1,000",
+        "Rate 95% CI low", "Rate 95% CI high", "Rate ratio", "Ratio 95% CI low",
+        "Ratio 95% CI high", "Ratio if unknowns were the comparator",
+        "Ratio if unknowns were the group", "Reading",
+    ])
+    for row in table.rows:
+        hidden = row.count is None
+        rate, ratio, bounds = row.rate, row.ratio, row.bounds
+        writer.writerow([
+            row.name, HIDDEN if hidden else row.count,
+            "" if row.population is None else row.population,
+            HIDDEN if hidden else _figure(rate.estimate if rate else None),
+            HIDDEN if hidden else _figure(rate.low if rate else None),
+            HIDDEN if hidden else _figure(rate.high if rate else None),
+            _figure(ratio.estimate) if ratio else "", _figure(ratio.low) if ratio else "",
+            _figure(ratio.high) if ratio else "", _figure(bounds.low) if bounds else "",
+            _figure(bounds.high) if bounds else "", row.reading,
+        ])
+    writer.writerow(["Total", HIDDEN if table.total is None else table.total])
+    writer.writerow([f"Counts under {table.threshold} are withheld ({HIDDEN}), with others "
+                     "where needed so that none can be worked out from the totals."])
+    return out.getvalue()

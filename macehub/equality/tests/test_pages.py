@@ -1,0 +1,133 @@
+"""The pages on the demo data: planted truth recovered, access by role, suppression in
+what scrutiny sees, audited CSV export, and no person named anywhere."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from macehub.accounts.models import User
+from macehub.audit.events import EventType
+from macehub.audit.models import AuditEvent
+from macehub.demo.models import PlantedTruth
+from macehub.equality.analysis import Finding, disproportionality
+from macehub.equality.completeness import ALL_AGENCIES, completeness_by_month
+from macehub.equality.demo_steps import DISPROPORTIONALITY, ETHNICITY_MISSINGNESS
+from macehub.equality.populations import population
+from macehub.people.models import Area, Person
+from macehub.testing.factories import verified_login
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = dt.date(2026, 6, 1)
+START, END = dt.date(2025, 6, 1), dt.date(2026, 5, 31)
+PERIOD = {"start_day": "1", "start_month": "6", "start_year": "2025",
+          "end_day": "31", "end_month": "5", "end_year": "2026"}
+
+
+@pytest.fixture
+def demo(settings: Any) -> None:
+    settings.DEMO_MODE = True
+    call_command("demo_data", "--scale=small", "--seed=7", f"--as-of={AS_OF}",
+                 stdout=io.StringIO())
+
+
+def _client(username: str) -> Client:
+    client = Client()
+    verified_login(client, User.objects.get(username=username))
+    return client
+
+
+def test_analysis_recovers_the_planted_over_representation(demo: None) -> None:
+    truth = PlantedTruth.objects.get(kind=DISPROPORTIONALITY,
+                                     data__population="victims_referred").data
+    result = disproportionality(
+        population=population("victims_referred"), start=START, end=END,
+        area=Area.objects.get(code=truth["area_code"]), level="detailed",
+    )
+    planted = next(g for g in result.groups if g.code == truth["group"])
+    assert planted.ratio is not None
+    assert planted.ratio.estimate == pytest.approx(truth["planted_ratio"])
+    assert planted.ratio.low > 1 and planted.finding == Finding.OVER
+
+
+def test_missingness_improves_over_the_year_and_is_worse_for_suspects(demo: None) -> None:
+    truth = PlantedTruth.objects.get(kind=ETHNICITY_MISSINGNESS).data
+
+    def not_recorded(key: str, months: slice) -> float:
+        overall = completeness_by_month(population=population(key), start=START, end=END)[0]
+        assert overall.agency == ALL_AGENCIES
+        chosen = overall.months[months]
+        people = sum(m.people for m in chosen)
+        return sum(m.ethnicity["not_recorded"] for m in chosen) / people if people else 0.0
+
+    early, late = not_recorded("victims_referred", slice(0, 4)), not_recorded(
+        "victims_referred", slice(8, 12))
+    assert early > late
+    victims = truth["victims"]
+    assert victims["not_recorded_first_month"] > victims["not_recorded_last_month"]
+    if population("suspects_intelligence").events().exists():
+        assert not_recorded("suspects_intelligence", slice(0, 12)) > not_recorded(
+            "victims_referred", slice(0, 12))
+
+
+def test_analyst_page_shows_table_forest_plot_and_no_person(demo: None) -> None:
+    response = _client("analyst.police").get(
+        reverse("equality:overview"), {"population": "victims_referred", **PERIOD,
+                                       "level": "detailed"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Over-represented" in body and 'role="img"' in body and "<caption" in body
+    assert 'style="' not in body
+    _assert_no_person(body)
+
+
+def test_completeness_page(demo: None) -> None:
+    response = _client("analyst.police").get(reverse("equality:completeness"), PERIOD)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Ethnicity not recorded" in body and 'style="' not in body
+    _assert_no_person(body)
+
+
+def test_scrutiny_sees_only_the_suppressed_published_table(demo: None) -> None:
+    scrutiny = _client("scrutiny.pcc")
+    assert scrutiny.get(reverse("equality:overview")).status_code == 403
+    assert scrutiny.get(reverse("equality:completeness")).status_code == 403
+    page = scrutiny.get(reverse("equality:published"), PERIOD)
+    assert page.status_code == 200 and "[c]" in page.content.decode()
+    export = scrutiny.get(reverse("equality:published_export"), PERIOD)
+    assert export.status_code == 200
+    text = export.content.decode()
+    _assert_no_person(text)
+    rows = list(csv.reader(io.StringIO(text)))
+    header = rows.index(next(r for r in rows if r and r[0] == "Ethnic group"))
+    for row in rows[header + 1:]:
+        if len(row) > 1 and row[1] not in ("[c]", ""):
+            assert int(row[1]) == 0 or int(row[1]) >= 5
+    assert AuditEvent.objects.filter(event_type=EventType.EXPORT,
+                                     record_type="equality.published_table").exists()
+
+
+def test_bad_input_is_explained_not_divided(demo: None) -> None:
+    nowhere = Area.objects.create(code="E06000016", name="Leicester", kind="district")
+    result = disproportionality(population=population("victims_referred"), start=START,
+                                end=END, area=nowhere)
+    assert any("No Census 2021 population" in p for p in result.problems)
+    assert all(g.ratio is None and g.rate is None for g in result.groups)
+    response = _client("analyst.police").get(
+        reverse("equality:overview"), {"area": nowhere.pk, **PERIOD})
+    assert response.status_code == 200 and "No Census 2021 population" in response.content.decode()
+
+
+def _assert_no_person(text: str) -> None:
+    for person in Person.objects.all()[:400]:
+        assert f"{person.given_name} {person.family_name}" not in text
+        assert f"/people/{person.pk}/" not in text

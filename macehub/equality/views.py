@@ -1,0 +1,100 @@
+"""Disproportionality and data-quality pages. Aggregates only: no page here lists,
+ranks or links to a person. Thin: each validates the choices, asks ``analysis`` or
+``completeness`` for the figures and renders them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from macehub.access.actions import Action
+from macehub.access.typing import HubRequest
+from macehub.access.views import requires
+from macehub.audit.events import EventType
+from macehub.audit.services import record_event
+from macehub.equality.analysis import Analysis, disproportionality
+from macehub.equality.charts import completeness_chart, forest_plot
+from macehub.equality.completeness import STATES, completeness_by_month
+from macehub.equality.forms import AnalysisForm, analysis_form
+from macehub.equality.populations import population
+from macehub.equality.published import publish, published_csv
+from macehub.equality.suppression import threshold_from_settings
+
+
+def _analysis(form: AnalysisForm) -> Analysis | None:
+    if not form.is_valid() or form.cleaned_data["area"] is None:
+        return None
+    data = form.cleaned_data
+    return disproportionality(
+        population=population(data["population"]), start=data["start"], end=data["end"],
+        area=data["area"], comparator=data["comparator"], level=data["level"],
+    )
+
+
+def _context(form: AnalysisForm, analysis: Analysis | None) -> dict[str, Any]:
+    chosen = population(form.cleaned_data["population"]) if form.is_valid() else None
+    return {"form": form, "analysis": analysis, "population": chosen,
+            "query": form.data.urlencode() if hasattr(form.data, "urlencode") else ""}
+
+
+@requires(Action.EQUALITY_VIEW)
+def overview(request: HubRequest) -> HttpResponse:
+    form = analysis_form(request.GET)
+    analysis = _analysis(form)
+    context = _context(form, analysis)
+    context["forest"] = forest_plot(analysis.groups) if analysis else None
+    return render(request, "equality/analysis.html", context)
+
+
+@requires(Action.EQUALITY_VIEW)
+def completeness(request: HubRequest) -> HttpResponse:
+    form = analysis_form(request.GET)
+    agencies = None
+    if form.is_valid():
+        data = form.cleaned_data
+        agencies = completeness_by_month(
+            population=population(data["population"]), start=data["start"], end=data["end"])
+    return render(request, "equality/completeness.html", {
+        "form": form, "agencies": agencies, "states": STATES,
+        "chart": completeness_chart(agencies) if agencies else None,
+        "population": population(form.cleaned_data["population"]) if form.is_valid() else None,
+    })
+
+
+@requires(Action.EQUALITY_PUBLISHED_VIEW)
+def published(request: HubRequest) -> HttpResponse:
+    form = analysis_form(request.GET)
+    analysis = _analysis(form)
+    context = _context(form, analysis)
+    context["table"] = publish(analysis, threshold_from_settings()) if analysis else None
+    return render(request, "equality/published.html", context)
+
+
+@requires(Action.EQUALITY_PUBLISHED_VIEW)
+def published_export(request: HubRequest) -> HttpResponse:
+    form = analysis_form(request.GET)
+    analysis = _analysis(form)
+    if analysis is None:
+        return published(request)
+    table = publish(analysis, threshold_from_settings())
+    heading = [
+        f"{population(form.cleaned_data['population']).label} by ethnic group",
+        f"{analysis.area_name}, {analysis.start:%d %B %Y} to {analysis.end:%d %B %Y}",
+        f"Compared with: {analysis.comparator.name}. Denominator: Census 2021 (TS021).",
+    ]
+    body = published_csv(table, heading=heading)
+    record_event(
+        event_type=EventType.EXPORT, actor=request.user, record_type="equality.published_table",
+        detail={"population": form.cleaned_data["population"], "area": analysis.area_name,
+                "start": str(analysis.start), "end": str(analysis.end),
+                "comparator": analysis.comparator.code, "level": analysis.level,
+                "threshold": table.threshold, "suppressed": table.suppressed},
+        request=request,
+    )
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="disproportionality-{stamp}.csv"'
+    return response
