@@ -21,6 +21,7 @@ from django.template import engines
 from django.urls import include, path
 from django.utils import timezone
 
+from macehub.access.navigation import NAVIGATION
 from macehub.forms import GovukDateField, GovukDateWidget
 
 RISK_CHOICES = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
@@ -254,11 +255,25 @@ accounts_patterns = (
     ],
     "accounts",
 )
-people_patterns = (
-    [path("", placeholder, name="search"), path("areas/", placeholder, name="area_list")],
-    "people",
-)
-audit_patterns = ([path("", placeholder, name="log")], "audit")
+
+
+def _navigation_placeholders() -> list[Any]:
+    """A placeholder for every navigation destination outside ``accounts``, so the
+    layout draws the real menu however many apps add to it."""
+    by_namespace: dict[str, list[Any]] = {}
+    for entry in NAVIGATION:
+        if ":" not in entry.url_name:
+            continue
+        namespace, name = entry.url_name.split(":")
+        if namespace == "accounts":
+            continue
+        routes = by_namespace.setdefault(namespace, [])
+        routes.append(path(f"{name}/" if routes else "", placeholder, name=name))
+    return [
+        path(f"{namespace}/", include((routes, namespace)))
+        for namespace, routes in by_namespace.items()
+    ]
+
 
 urlpatterns = [
     path("", home, name="home"),
@@ -266,6 +281,5 @@ urlpatterns = [
     path("components/", components, name="components"),
     path("errors/<int:status>/", error_page, name="error_page"),
     path("accounts/", include(accounts_patterns)),
-    path("people/", include(people_patterns)),
-    path("audit/", include(audit_patterns)),
+    *_navigation_placeholders(),
 ]
