@@ -245,5 +245,8 @@ MISSING_EPISODES_WINDOW_DAYS = env_int("MACEHUB_MISSING_EPISODES_WINDOW_DAYS", 3
 # Anything that leaves the hub hides counts below this (with secondary suppression).
 SUPPRESSION_THRESHOLD = env_int("MACEHUB_SUPPRESSION_THRESHOLD", 5)
 
+# Intelligence should be reviewed within this many days of receipt (a performance target).
+INTELLIGENCE_REVIEW_DAYS = env_int("MACEHUB_INTELLIGENCE_REVIEW_DAYS", 7)
+
 # The hub's display name, shown in the header and footer.
 HUB_TEAM_LABEL = env_str("MACEHUB_HUB_NAME", "MACE Hub")

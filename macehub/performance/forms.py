@@ -1,0 +1,91 @@
+"""Dashboard filters and the publish form."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, cast
+
+from django import forms
+from django.utils import timezone
+
+from macehub.forms import GovukDateField
+from macehub.performance.registry import Filters, Period
+
+
+def last_full_month(today: dt.date | None = None) -> Period:
+    today = today or timezone.localdate()
+    first = today.replace(day=1)
+    previous = first - dt.timedelta(days=1)
+    return Period.month(previous.year, previous.month)
+
+
+class DashboardFilterForm(forms.Form):
+    start = GovukDateField(label="From", required=False, help_text="For example, 1 3 2025")
+    end = GovukDateField(label="To", required=False, help_text="For example, 31 3 2025")
+    area = forms.ChoiceField(label="Area", required=False)
+    agency = forms.ChoiceField(label="Agency", required=False)
+
+    def __init__(
+        self, *args: Any, areas: list[tuple[str, str]], agencies: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        area = cast(forms.ChoiceField, self.fields["area"])
+        agency = cast(forms.ChoiceField, self.fields["agency"])
+        area.choices = [("", "The whole hub"), *areas]
+        agency.choices = [("", "Every agency"), *agencies]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            self.add_error("end", "The end date must be the same as or after the start date")
+        return cleaned
+
+    def period(self) -> Period:
+        default = last_full_month()
+        if not self.is_bound or not self.is_valid():
+            return default
+        start = self.cleaned_data.get("start") or default.start
+        end = self.cleaned_data.get("end") or max(default.end, start)
+        return Period(start, end)
+
+    def filters(self) -> Filters:
+        if not self.is_bound or not self.is_valid():
+            return Filters()
+        agency = self.cleaned_data.get("agency")
+        return Filters(area_code=self.cleaned_data.get("area") or "",
+                       agency_id=int(agency) if agency else None)
+
+
+def publishable_months(today: dt.date | None = None, count: int = 12) -> list[tuple[str, str]]:
+    latest = last_full_month(today)
+    year, month = latest.start.year, latest.start.month
+    found = []
+    for _ in range(count):
+        found.append((f"{year:04d}-{month:02d}", dt.date(year, month, 1).strftime("%B %Y")))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return found
+
+
+class PublishForm(forms.Form):
+    month = forms.RegexField(
+        label="Month to publish", regex=r"^\d{4}-\d{2}$",
+        error_messages={"required": "Select the month to publish",
+                        "invalid": "Select the month to publish"},
+        widget=forms.Select,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["month"].widget.choices = publishable_months()
+
+    def year_month(self) -> tuple[int, int]:
+        year, month = self.cleaned_data["month"].split("-")
+        return int(year), int(month)
+
+    def clean_month(self) -> str:
+        value: str = self.cleaned_data["month"]
+        if not 1 <= int(value[5:]) <= 12:
+            raise forms.ValidationError("Select the month to publish")
+        return value

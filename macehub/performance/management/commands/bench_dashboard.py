@@ -1,0 +1,68 @@
+"""Benchmark the performance dashboard at force or national scale.
+
+    DATABASE_URL=sqlite:////tmp/bench-force.sqlite3 \\
+        manage.py bench_dashboard --scale force
+
+Point DATABASE_URL at a separate database: the command migrates it and, unless it
+already holds demo data (or ``--reuse`` is given), fills it with ``demo_data --scale
+<scale> --outside-demo-mode``. It then times a month's dashboard (no trend) and a year's
+trend, and prints wall time, query count and peak Python memory (tracemalloc). Targets:
+a month's dashboard within 1 s at force scale and 5 s at national scale.
+"""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+from collections.abc import Callable
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from macehub.accounts.models import User
+from macehub.performance.forms import last_full_month
+from macehub.performance.registry import Filters
+from macehub.performance.selectors import dashboard
+from macehub.referrals.models import Referral
+
+
+class Command(BaseCommand):
+    help = "Time the performance dashboard on generated data at force or national scale."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--scale", choices=["small", "force", "national"], default="force")
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--reuse", action="store_true",
+                            help="Use the data already in the database")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", verbosity=0)
+        if not options["reuse"] and not Referral.objects.exists():
+            self.stdout.write(f"Generating {options['scale']} data (once)...")
+            call_command("demo_data", scale=options["scale"], seed=options["seed"],
+                         outside_demo_mode=True, quiet=True)
+        user = User.objects.order_by("pk").first()
+        if user is None:
+            self.stderr.write("No users in the database: generate data first.")
+            return
+        period = last_full_month()
+        referrals = Referral.objects.count()
+        self.stdout.write(f"{referrals:,} referrals; period {period.label()}")
+        self._time("Month's dashboard", lambda: dashboard(user, period, Filters(),
+                                                         with_trend=False))
+        self._time("Year's trend (dashboard with 12 months)",
+                   lambda: dashboard(user, period, Filters(), with_trend=True))
+
+    def _time(self, name: str, work: Callable[[], object]) -> None:
+        tracemalloc.start()
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            work()
+            took = time.perf_counter() - started
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        self.stdout.write(f"{name}: {took:.3f} s, {len(queries)} queries, "
+                          f"peak memory {peak / 1_048_576:.1f} MiB")

@@ -1,0 +1,251 @@
+"""The metric registry: every performance measure the hub reports, defined once.
+
+A metric is its plain-English definition (what is counted, over what), its unit, which
+direction is better, an optional target, the breakdowns it supports, and one compute
+function that asks the database for the figures of a period. Any app adds its own
+measures from a ``metrics.py`` module with the ``@metric`` decorator; the performance
+app finds them at start-up (``autodiscover``) and never needs editing for them.
+
+Compute functions return ``Figure`` rows: the whole-period total (breakdown ``total``)
+and, for each supported breakdown, one row per category. Each row keeps its numerator
+and denominator, so every rate can be shown with its base (DESIGN principle 4).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
+
+if TYPE_CHECKING:
+    from macehub.accounts.models import User
+
+TOTAL = "total"
+
+
+class Unit(enum.StrEnum):
+    COUNT = "count"
+    PERCENTAGE = "percentage"
+    MEDIAN_HOURS = "median_hours"
+    RATE = "rate"
+
+
+class Better(enum.StrEnum):
+    HIGHER = "higher"
+    LOWER = "lower"
+    NEITHER = "neither"
+
+
+class Breakdown(enum.StrEnum):
+    """Ways a metric can be split. ``month`` is the trend, computed period by period."""
+
+    MONTH = "month"
+    AGENCY = "agency"
+    SOURCE = "source"
+    AREA = "area"
+    BRAG = "brag"
+    TIER = "tier"
+    RECORDING = "recording"
+
+
+BREAKDOWN_LABELS = {
+    Breakdown.MONTH: "Month",
+    Breakdown.AGENCY: "Agency",
+    Breakdown.SOURCE: "Referral source",
+    Breakdown.AREA: "Area",
+    Breakdown.BRAG: "BRAG rating",
+    Breakdown.TIER: "Risk tier",
+    Breakdown.RECORDING: "How it was recorded",
+}
+
+
+class UnknownMetric(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole days from ``start`` to ``end`` inclusive, in the hub's time zone."""
+
+    start: dt.date
+    end: dt.date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError("A period cannot end before it starts")
+
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        first = dt.date(year, month, 1)
+        following = dt.date(year + month // 12, month % 12 + 1, 1)
+        return cls(first, following - dt.timedelta(days=1))
+
+    @property
+    def starts_at(self) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(self.start, dt.time.min))
+
+    @property
+    def ends_before(self) -> dt.datetime:
+        """The first moment after the period (an exclusive bound)."""
+        return timezone.make_aware(
+            dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min)
+        )
+
+    def months(self) -> list[Period]:
+        """The calendar months this period touches, each clipped to the period."""
+        found = []
+        year, month = self.start.year, self.start.month
+        while dt.date(year, month, 1) <= self.end:
+            whole = Period.month(year, month)
+            found.append(Period(max(whole.start, self.start), min(whole.end, self.end)))
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return found
+
+    def label(self) -> str:
+        whole = Period.month(self.start.year, self.start.month)
+        if self == whole:
+            return self.start.strftime("%B %Y")
+        return f"{self.start:%-d %b %Y} to {self.end:%-d %b %Y}"
+
+    def short_label(self) -> str:
+        return self.start.strftime("%b %Y")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Whole-hub figures unless narrowed to an area (code) or an agency (id)."""
+
+    area_code: str = ""
+    agency_id: int | None = None
+
+    @property
+    def is_whole_hub(self) -> bool:
+        return not self.area_code and self.agency_id is None
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One computed value. For a count, ``numerator`` is the count and ``denominator``
+    is None; for a percentage or rate both are counts; for a median, ``numerator`` is the
+    median and ``denominator`` the number of cases it is the median of."""
+
+    breakdown: str
+    category: str
+    label: str
+    numerator: Decimal | int | None
+    denominator: int | None = None
+
+    def value(self, unit: Unit) -> Decimal | None:
+        if self.numerator is None:
+            return None
+        if unit is Unit.COUNT or unit is Unit.MEDIAN_HOURS:
+            return Decimal(self.numerator)
+        if not self.denominator:
+            return None
+        scale = 100 if unit is Unit.PERCENTAGE else 1
+        return (Decimal(self.numerator) * scale / self.denominator).quantize(Decimal("0.1"))
+
+
+ComputeFunc = Callable[[Period, Filters], list[Figure]]
+DrillDownFunc = Callable[["User", Period, Filters], "str | None"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    code: str
+    name: str
+    definition: str
+    numerator: str
+    denominator: str
+    unit: Unit
+    better: Better
+    compute: ComputeFunc
+    breakdowns: tuple[Breakdown, ...] = ()
+    target: Decimal | None = None
+    filters: frozenset[str] = field(default_factory=lambda: frozenset({"area", "agency"}))
+    drill_down: DrillDownFunc | None = None
+    group: str = ""
+
+    def figures(self, period: Period, filters: Filters | None = None) -> list[Figure]:
+        return self.compute(period, filters or Filters())
+
+    def total(self, figures: Iterable[Figure]) -> Figure:
+        for figure in figures:
+            if figure.breakdown == TOTAL:
+                return figure
+        raise ValueError(f"{self.code} returned no total")
+
+    def meets_target(self, value: Decimal | None) -> bool | None:
+        if self.target is None or value is None or self.better is Better.NEITHER:
+            return None
+        return value >= self.target if self.better is Better.HIGHER else value <= self.target
+
+
+_REGISTRY: dict[str, Metric] = {}
+
+
+def metric(
+    *,
+    code: str,
+    name: str,
+    definition: str,
+    numerator: str,
+    unit: Unit,
+    better: Better,
+    denominator: str = "",
+    breakdowns: Iterable[Breakdown] = (),
+    target: Decimal | float | int | None = None,
+    filters: Iterable[str] = ("area", "agency"),
+    drill_down: DrillDownFunc | None = None,
+    group: str = "",
+) -> Callable[[ComputeFunc], ComputeFunc]:
+    """Register a compute function as a metric (``code`` must be new)."""
+
+    def register(compute: ComputeFunc) -> ComputeFunc:
+        if code in _REGISTRY:
+            raise ValueError(f"Metric {code!r} is already registered")
+        _REGISTRY[code] = Metric(
+            code=code, name=name, definition=definition, numerator=numerator,
+            denominator=denominator, unit=unit, better=better, compute=compute,
+            breakdowns=tuple(breakdowns),
+            target=None if target is None else Decimal(str(target)),
+            filters=frozenset(filters), drill_down=drill_down, group=group,
+        )
+        return compute
+
+    return register
+
+
+def unregister(code: str) -> None:
+    """Remove a metric (tests register throwaway ones)."""
+    _REGISTRY.pop(code, None)
+
+
+def get_metric(code: str) -> Metric:
+    try:
+        return _REGISTRY[code]
+    except KeyError as exc:
+        raise UnknownMetric(code) from exc
+
+
+def all_metrics() -> list[Metric]:
+    return list(_REGISTRY.values())
+
+
+def autodiscover() -> None:
+    """Import every installed app's ``metrics`` module, which registers its metrics."""
+    autodiscover_modules("metrics")
+
+
+def as_json(figure: Figure) -> dict[str, Any]:
+    return {
+        "breakdown": figure.breakdown, "category": figure.category, "label": figure.label,
+        "numerator": None if figure.numerator is None else str(figure.numerator),
+        "denominator": figure.denominator,
+    }

@@ -1,0 +1,314 @@
+"""Reading performance figures: the live dashboard, a metric's page, and published
+reports with their restatements and (for anything leaving the hub) small numbers hidden.
+
+Everything here is aggregates; drill-down links to records are offered only when the
+access policy lets the user see those records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.safestring import SafeString
+
+from macehub.accounts.models import Agency, User
+from macehub.people.models import Area
+from macehub.performance.charts import bar_chart
+from macehub.performance.hiding import Hidden, hidden_figures
+from macehub.performance.models import MonthlyReport, ReportFigure
+from macehub.performance.registry import (
+    BREAKDOWN_LABELS,
+    TOTAL,
+    Breakdown,
+    Figure,
+    Filters,
+    Metric,
+    Period,
+    Unit,
+    UnknownMetric,
+    all_metrics,
+    get_metric,
+)
+
+TREND_MONTHS = 12
+
+
+def metric_or_404(code: str) -> Metric:
+    try:
+        return get_metric(code)
+    except UnknownMetric as exc:
+        raise Http404("No such metric") from exc
+
+
+def format_value(unit: Unit | str, value: Decimal | None) -> str:
+    if value is None:
+        return "–"
+    unit = Unit(unit)
+    if unit is Unit.PERCENTAGE:
+        return f"{value:.1f}%"
+    if unit is Unit.MEDIAN_HOURS:
+        return f"{value:.1f} hours"
+    if unit is Unit.RATE:
+        return f"{value:.2f}"
+    return f"{value:,.0f}"
+
+
+@dataclass
+class Row:
+    label: str
+    value: str
+    numerator: str
+    denominator: str
+    raw: Decimal | None = None
+
+
+@dataclass
+class MetricPanel:
+    metric: Metric
+    total: Row
+    meets_target: bool | None
+    breakdowns: list[tuple[str, list[Row]]]
+    trend: list[tuple[str, Row]]
+    chart: SafeString
+    drill_down: str | None
+    filtered: list[str] = field(default_factory=list)
+
+
+def _row(metric_unit: Unit, figure: Figure) -> Row:
+    value = figure.value(metric_unit)
+    return Row(
+        label=figure.label,
+        value=format_value(metric_unit, value),
+        numerator=_count(figure.numerator) if metric_unit is not Unit.MEDIAN_HOURS
+        else format_value(metric_unit, value),
+        denominator="" if figure.denominator is None else f"{figure.denominator:,}",
+        raw=value,
+    )
+
+
+def _count(value: Decimal | int | None) -> str:
+    return "–" if value is None else f"{int(value):,}"
+
+
+def trend_periods(period: Period, months: int = TREND_MONTHS) -> list[Period]:
+    """The ``months`` calendar months ending with the one ``period`` ends in."""
+    year, month = period.end.year, period.end.month
+    found = []
+    for _ in range(months):
+        found.append(Period.month(year, month))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return found[::-1]
+
+
+def metric_panel(
+    user: User, metric: Metric, period: Period, filters: Filters, *, with_trend: bool = True
+) -> MetricPanel:
+    applied = _applicable(metric, filters)
+    figures = metric.figures(period, applied)
+    total = metric.total(figures)
+    groups: dict[str, list[Row]] = {}
+    for figure in figures:
+        if figure.breakdown != TOTAL:
+            label = BREAKDOWN_LABELS.get(Breakdown(figure.breakdown), figure.breakdown)
+            groups.setdefault(label, []).append(_row(metric.unit, figure))
+    trend = []
+    if with_trend:
+        for month in trend_periods(period):
+            trend.append((month.short_label(), _row(metric.unit, metric.total(
+                metric.figures(month, applied)))))
+    total_row = _row(metric.unit, total)
+    chart = bar_chart(
+        chart_id=f"chart-{metric.code}",
+        title=f"{metric.name}: the last {len(trend)} months",
+        description="; ".join(f"{label}: {row.value}" for label, row in trend)
+        + (f". Target {format_value(metric.unit, metric.target)}." if metric.target else ""),
+        points=[(label, row.raw) for label, row in trend],
+        target=metric.target,
+    )
+    return MetricPanel(
+        metric=metric, total=total_row, meets_target=metric.meets_target(total_row.raw),
+        breakdowns=list(groups.items()), trend=trend, chart=chart,
+        drill_down=metric.drill_down(user, period, applied) if metric.drill_down else None,
+        filtered=[name for name in ("area", "agency") if _asked(filters, name)
+                  and name not in metric.filters],
+    )
+
+
+def _asked(filters: Filters, name: str) -> bool:
+    return bool(filters.area_code) if name == "area" else filters.agency_id is not None
+
+
+def _applicable(metric: Metric, filters: Filters) -> Filters:
+    return Filters(
+        area_code=filters.area_code if "area" in metric.filters else "",
+        agency_id=filters.agency_id if "agency" in metric.filters else None,
+    )
+
+
+def dashboard(
+    user: User, period: Period, filters: Filters, *, with_trend: bool = True
+) -> list[MetricPanel]:
+    return [metric_panel(user, m, period, filters, with_trend=with_trend) for m in all_metrics()]
+
+
+def area_choices() -> list[tuple[str, str]]:
+    return [(a.code, f"{a.name} ({a.get_kind_display()})") for a in Area.objects.filter(
+        kind__in=("county", "district", "ward", "neighbourhood")).order_by("kind", "name")]
+
+
+def agency_choices() -> list[tuple[str, str]]:
+    return [(str(pk), name) for pk, name in Agency.objects.order_by("name").values_list(
+        "pk", "name")]
+
+
+# --- published reports ---------------------------------------------------------------
+
+
+def published_reports() -> QuerySet[MonthlyReport]:
+    return MonthlyReport.objects.select_related("published_by")
+
+
+def report_or_404(report_pk: int) -> MonthlyReport:
+    try:
+        return published_reports().get(pk=report_pk)
+    except MonthlyReport.DoesNotExist as exc:
+        raise Http404("No such report") from exc
+
+
+@dataclass
+class PublishedRow:
+    label: str
+    value: str
+    numerator: str
+    denominator: str
+    suppressed: bool
+    restated: bool = False
+    restated_value: str = ""
+    restated_numerator: str = ""
+    restated_denominator: str = ""
+
+
+@dataclass
+class PublishedMetric:
+    code: str
+    name: str
+    unit: str
+    definition: str
+    numerator_text: str
+    denominator_text: str
+    total: PublishedRow
+    breakdowns: list[tuple[str, list[PublishedRow]]]
+    metric: Metric | None = None
+
+
+@dataclass
+class PublishedReport:
+    report: MonthlyReport
+    metrics: list[PublishedMetric]
+    suppressed: bool
+    restatements: int
+    threshold: int
+
+
+HIDDEN_TEXT = "[c]"
+
+
+def _published_row(
+    unit: Unit, figure: Any, hidden: Hidden | None, current: Figure | None, suppressed: bool,
+    current_hidden: Hidden | None,
+) -> PublishedRow:
+    hide = hidden or Hidden()
+    stored = Figure(figure.breakdown, figure.category, figure.label,
+                    figure.numerator, figure.denominator)
+    value = stored.value(unit)
+    row = PublishedRow(
+        label=figure.label,
+        value=HIDDEN_TEXT if hide.value else format_value(unit, value),
+        numerator=HIDDEN_TEXT if hide.numerator else (
+            format_value(unit, value) if unit is Unit.MEDIAN_HOURS else _count(figure.numerator)),
+        denominator=HIDDEN_TEXT if hide.denominator else (
+            "" if figure.denominator is None else f"{figure.denominator:,}"),
+        suppressed=hide.numerator or hide.denominator,
+    )
+    if current is None:
+        current = Figure(stored.breakdown, stored.category, stored.label,
+                         0 if unit is Unit.COUNT else None, 0 if figure.denominator is not None
+                         else None)
+    if _differs(stored, current):
+        row.restated = True
+        now = current_hidden or Hidden()
+        if suppressed and (hide.value or now.value):
+            row.restated_value = "Revised since publication (figure suppressed)"
+        else:
+            current_value = current.value(unit)
+            row.restated_value = format_value(unit, current_value)
+            row.restated_numerator = (format_value(unit, current_value)
+                                      if unit is Unit.MEDIAN_HOURS else _count(current.numerator))
+            row.restated_denominator = ("" if current.denominator is None
+                                        else f"{current.denominator:,}")
+    return row
+
+
+def _differs(stored: Figure, current: Figure) -> bool:
+    def norm(value: Decimal | int | None) -> Decimal | None:
+        return None if value is None else Decimal(value).quantize(Decimal("0.01"))
+
+    return (norm(stored.numerator) != norm(current.numerator)
+            or stored.denominator != current.denominator)
+
+
+def published_report(
+    report: MonthlyReport, *, suppressed: bool, with_restatements: bool = True
+) -> PublishedReport:
+    """A published report as stored, each figure beside any restatement of it."""
+    period = Period.month(report.month.year, report.month.month)
+    stored: dict[str, list[ReportFigure]] = {}
+    for figure in report.figures.all():
+        stored.setdefault(figure.metric_code, []).append(figure)
+    metrics = []
+    restatements = 0
+    for code, figures in stored.items():
+        unit = Unit(figures[0].unit)
+        try:
+            metric: Metric | None = get_metric(code)
+        except UnknownMetric:
+            metric = None
+        current: dict[tuple[str, str], Figure] = {}
+        current_hidden: dict[tuple[str, str], Hidden] = {}
+        if metric is not None and with_restatements:
+            now = metric.figures(period)
+            current = {(f.breakdown, f.category): f for f in now}
+            if suppressed:
+                current_hidden = hidden_figures(unit, now, report.suppression_threshold)
+        hidden = hidden_figures(unit, figures, report.suppression_threshold) if suppressed else {}
+        rows = [
+            _published_row(
+                unit, f, hidden.get((f.breakdown, f.category)),
+                current.get((f.breakdown, f.category)) if with_restatements and metric
+                else Figure(f.breakdown, f.category, f.label, f.numerator, f.denominator),
+                suppressed, current_hidden.get((f.breakdown, f.category)),
+            )
+            for f in figures
+        ]
+        restatements += sum(row.restated for row in rows)
+        groups: dict[str, list[PublishedRow]] = {}
+        total_row = rows[0]
+        for f, row in zip(figures, rows, strict=True):
+            if f.breakdown == TOTAL:
+                total_row = row
+            else:
+                label = BREAKDOWN_LABELS.get(Breakdown(f.breakdown), f.breakdown)
+                groups.setdefault(label, []).append(row)
+        metrics.append(PublishedMetric(
+            code=code, name=figures[0].metric_name, unit=unit.value,
+            definition=metric.definition if metric else "",
+            numerator_text=metric.numerator if metric else "",
+            denominator_text=metric.denominator if metric else "",
+            total=total_row, breakdowns=list(groups.items()), metric=metric,
+        ))
+    return PublishedReport(report=report, metrics=metrics, suppressed=suppressed,
+                           restatements=restatements, threshold=report.suppression_threshold)

@@ -1,0 +1,65 @@
+"""Publishing a month's performance report: its figures frozen as published, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from macehub.accounts.models import User
+from macehub.audit.events import EventType
+from macehub.audit.services import record_event
+from macehub.performance.models import MonthlyReport, ReportFigure
+from macehub.performance.registry import Period, all_metrics
+
+
+class PublishError(ValueError):
+    """A month that cannot be published; the message is for the user."""
+
+
+def suppression_threshold() -> int:
+    """Counts under this are hidden in anything that leaves the hub (default 5)."""
+    return int(settings.SUPPRESSION_THRESHOLD)
+
+
+def publish_month(
+    *, actor: User, year: int, month: int, request: HttpRequest | None = None
+) -> MonthlyReport:
+    """Compute every registered metric for the month, for the whole hub, and freeze it."""
+    period = Period.month(year, month)
+    today = timezone.localdate()
+    if period.end >= today:
+        raise PublishError(
+            f"{period.label()} has not ended yet. You can publish it from "
+            f"{period.end + dt.timedelta(days=1):%-d %B %Y}."
+        )
+    if MonthlyReport.objects.filter(month=period.start).exists():
+        raise PublishError(f"{period.label()} has already been published. Published figures "
+                           "are never changed; corrections show as restatements.")
+    computed = [(m, m.figures(period)) for m in all_metrics()]
+    with transaction.atomic():
+        report = MonthlyReport.objects.create(
+            month=period.start, published_at=timezone.now(), published_by=actor,
+            suppression_threshold=suppression_threshold(),
+        )
+        rows: list[ReportFigure] = []
+        for metric, figures in computed:
+            for figure in figures:
+                rows.append(ReportFigure(
+                    report=report, metric_code=metric.code, metric_name=metric.name,
+                    unit=metric.unit.value, breakdown=figure.breakdown,
+                    category=figure.category, label=figure.label,
+                    numerator=figure.numerator, denominator=figure.denominator,
+                    sort_order=len(rows),
+                ))
+        ReportFigure.objects.bulk_create(rows)
+        record_event(
+            event_type=EventType.CREATE, actor=actor, record=report,
+            detail={"published": period.label(), "figures": len(rows),
+                    "suppression_threshold": report.suppression_threshold},
+            request=request,
+        )
+    return report
