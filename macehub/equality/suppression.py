@@ -5,10 +5,8 @@ column and grand totals, and hides:
 
 - *primary*: every count from 1 to ``threshold - 1`` (a zero discloses nothing about
   anyone and stays shown), and any total in that range;
-- *secondary*: more cells, so that no hidden cell can be worked out by subtracting the
-  shown cells of its row or column from the shown total. The rule is applied to the table
-  with its totals attached (a total is one more cell of its line): while any line has
-  exactly one hidden entry, hide the smallest other entry of that line.
+- *secondary*: more cells, so that no hidden cell can be worked out from the shown cells
+  and totals (the hub's one routine, ``macehub.performance.suppression``, decides).
 
 It knows nothing about ethnicity, so the performance reports use it as it is::
 
@@ -20,6 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from macehub.performance.suppression import Position, Table
+from macehub.performance.suppression import suppress as hub_suppress
 
 DEFAULT_THRESHOLD = 5
 
@@ -52,7 +53,9 @@ def suppress(table: Sequence[Sequence[int]], threshold: int = DEFAULT_THRESHOLD)
     """Hide small counts and enough others that none can be recovered (see module doc).
 
     Positions in ``primary`` and ``secondary`` index the table with its totals attached:
-    row ``len(table)`` is the column totals, column ``width`` the row totals.
+    row ``len(table)`` is the column totals, column ``width`` the row totals. The
+    deciding is done by the hub's one suppression routine (``performance.suppression``),
+    which proves with linear algebra that no hidden value can be derived from the rest.
     """
     rows = len(table)
     width = len(table[0]) if rows else 0
@@ -60,42 +63,37 @@ def suppress(table: Sequence[Sequence[int]], threshold: int = DEFAULT_THRESHOLD)
         raise ValueError("Every row of a table to suppress must have the same length")
     if any(value < 0 for row in table for value in row):
         raise ValueError("Counts cannot be negative")
-    # The augmented grid: each row ends with its total; a last row holds column totals.
-    grid = [[*row, sum(row)] for row in table]
-    grid.append([sum(table[r][c] for r in range(rows)) for c in range(width)]
-                + [sum(sum(row) for row in table)])
-    primary = {
-        (r, c) for r in range(rows + 1) for c in range(width + 1) if 0 < grid[r][c] < threshold
-    }
-    hidden = set(primary)
-    lines = [[(r, c) for c in range(width + 1)] for r in range(rows + 1)] + [
-        [(r, c) for r in range(rows + 1)] for c in range(width + 1)
-    ]
-    changed = True
-    while changed:
-        changed = False
-        for line in lines:
-            in_line = [position for position in line if position in hidden]
-            if len(in_line) != 1:
-                continue
-            candidates = [position for position in line if position not in hidden]
-            if not candidates:
-                continue
-            # Prefer the smallest non-zero cell (loses least), then zeros, then totals last.
-            is_total = {(r, c) for r, c in candidates if r == rows or c == width}
-            candidates.sort(key=lambda p: (p in is_total, grid[p[0]][p[1]] == 0,
-                                           grid[p[0]][p[1]], p))
-            hidden.add(candidates[0])
-            changed = True
+    counts = [list(row) for row in table]
+    published = Table(
+        cells=counts,
+        row_totals=[sum(row) for row in counts],
+        column_totals=[sum(counts[r][c] for r in range(rows)) for c in range(width)],
+        grand_total=sum(sum(row) for row in counts),
+    )
+    values = published.values()
+    hidden_positions = hub_suppress(published, threshold)
 
-    def shown(r: int, c: int) -> int | None:
-        return None if (r, c) in hidden else grid[r][c]
+    def grid_position(position: Position) -> tuple[int, int]:
+        kind = position[0]
+        if kind == "cell":
+            return int(position[1]), int(position[2])  # type: ignore[call-overload]
+        if kind == "row":
+            return int(position[1]), width  # type: ignore[call-overload]
+        if kind == "column":
+            return rows, int(position[1])  # type: ignore[call-overload]
+        return rows, width
+
+    hidden = {grid_position(p) for p in hidden_positions}
+    primary = {grid_position(p) for p, value in values.items() if 0 < value < threshold}
+
+    def shown(position: Position) -> int | None:
+        return None if grid_position(position) in hidden else values[position]
 
     return SuppressedTable(
-        cells=[[shown(r, c) for c in range(width)] for r in range(rows)],
-        row_totals=[shown(r, width) for r in range(rows)],
-        column_totals=[shown(rows, c) for c in range(width)],
-        grand_total=shown(rows, width),
+        cells=[[shown(("cell", r, c)) for c in range(width)] for r in range(rows)],
+        row_totals=[shown(("row", r)) for r in range(rows)],
+        column_totals=[shown(("column", c)) for c in range(width)],
+        grand_total=shown(("grand",)),
         primary=frozenset(primary),
         secondary=frozenset(hidden - primary),
     )
