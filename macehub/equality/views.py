@@ -15,13 +15,26 @@ from macehub.access.typing import HubRequest
 from macehub.access.views import requires
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
-from macehub.equality.analysis import Analysis, disproportionality
+from macehub.equality.analysis import DEFAULT_COMPARATOR, FAMILY, Analysis, disproportionality
 from macehub.equality.charts import completeness_chart, forest_plot
 from macehub.equality.completeness import STATES, completeness_by_month
-from macehub.equality.forms import AnalysisForm, analysis_form
+from macehub.equality.forms import AnalysisForm, analysis_form, default_area
 from macehub.equality.populations import population
 from macehub.equality.published import publish, published_csv
 from macehub.equality.suppression import threshold_from_settings
+
+
+def _form(request: HubRequest) -> AnalysisForm:
+    """The choices from the query string, each one left out set to the default the figures
+    use, so the form shows what the figures are for. (Unset, the comparator list would
+    show its first option, not the comparator used, and "Show figures" would send it.)"""
+    query = request.GET.copy()
+    for name, default in (("comparator", DEFAULT_COMPARATOR), ("level", FAMILY)):
+        if not query.get(name):
+            query[name] = default
+    if not query.get("area") and (area := default_area()) is not None:
+        query["area"] = str(area.pk)
+    return analysis_form(query)
 
 
 def _analysis(form: AnalysisForm) -> Analysis | None:
@@ -42,7 +55,7 @@ def _context(form: AnalysisForm, analysis: Analysis | None) -> dict[str, Any]:
 
 @requires(Action.EQUALITY_VIEW)
 def overview(request: HubRequest) -> HttpResponse:
-    form = analysis_form(request.GET)
+    form = _form(request)
     analysis = _analysis(form)
     context = _context(form, analysis)
     context["forest"] = forest_plot(analysis.groups) if analysis else None
@@ -51,7 +64,7 @@ def overview(request: HubRequest) -> HttpResponse:
 
 @requires(Action.EQUALITY_VIEW)
 def completeness(request: HubRequest) -> HttpResponse:
-    form = analysis_form(request.GET)
+    form = _form(request)
     agencies = None
     if form.is_valid():
         data = form.cleaned_data
@@ -66,7 +79,7 @@ def completeness(request: HubRequest) -> HttpResponse:
 
 @requires(Action.EQUALITY_PUBLISHED_VIEW)
 def published(request: HubRequest) -> HttpResponse:
-    form = analysis_form(request.GET)
+    form = _form(request)
     analysis = _analysis(form)
     context = _context(form, analysis)
     context["table"] = publish(analysis, threshold_from_settings()) if analysis else None
@@ -75,7 +88,7 @@ def published(request: HubRequest) -> HttpResponse:
 
 @requires(Action.EQUALITY_PUBLISHED_VIEW)
 def published_export(request: HubRequest) -> HttpResponse:
-    form = analysis_form(request.GET)
+    form = _form(request)
     analysis = _analysis(form)
     if analysis is None:
         return published(request)

@@ -1,0 +1,531 @@
+"""Performance and equality pages in a real browser, as the people who use them: a senior
+leader reads the live dashboard (filtered, and with a filter mistake), a metric's
+definition, publishes a finished month through the real form and sees later corrections
+as restatements; a scrutiny officer reads only published, suppressed figures; an analyst
+reads the disproportionality analysis (table, forest plot and reading) and recording
+completeness.
+
+Every page on the way, error states included, is scanned with axe-core against WCAG 2.2
+AA and loads without asset, console or script errors. ``SCANNED_BY`` names the test here
+that scans each page, in the shape of the one in ``test_browser_pages``; charts are SVG
+with ``role="img"`` and an accessible name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.urls import resolve
+from django.utils import timezone
+from playwright.sync_api import Locator, Page, expect
+
+from macehub.accounts.models import Agency, Team, User
+from macehub.accounts.roles import AgencyKind, Role
+from macehub.cases import services as case_services
+from macehub.cases.models import Case
+from macehub.people.codes import AreaKind
+from macehub.people.models import Area, AreaPopulation, EthnicGroup, PersonAddress
+from macehub.performance import registry, services
+from macehub.performance.forms import last_full_month
+from macehub.performance.models import MonthlyReport
+from macehub.performance.registry import Period
+from macehub.referrals.codes import Brag, ReferralStatus, RiskTier, TriageOutcome
+from macehub.referrals.models import Referral
+from macehub.referrals.tests.factories import make_referral
+from macehub.testing.browser import PageMonitor, assert_accessible, browser_login
+from macehub.testing.factories import make_agency, make_person, make_team, make_user
+from macehub.tests.test_browser_pages import Scanner, assert_errors_shown, click_and_wait
+
+pytestmark = pytest.mark.browser
+
+LEADER = "test_senior_leader_dashboard_and_publishing_a_month"
+SCRUTINY = "test_scrutiny_officer_sees_only_published_suppressed_figures"
+ANALYST = "test_analyst_disproportionality_and_recording_completeness"
+
+# The tests that scan each page, by URL name ("handler403" is the error page). A POST-only
+# action is listed with the test that scans the page it answers with.
+SCANNED_BY: dict[str, tuple[str, ...]] = {
+    "performance:dashboard": (LEADER,),
+    "performance:metric": (LEADER,),
+    "performance:reports": (LEADER, SCRUTINY),
+    "performance:publish": (LEADER,),  # POST only: a refused publication's page is scanned
+    "performance:report": (LEADER, SCRUTINY),
+    "performance:report_csv": (LEADER, SCRUTINY),  # a download: fetched, type checked
+    "performance:report_pdf": (LEADER, SCRUTINY),  # a download: fetched, type checked
+    "equality:overview": (ANALYST,),
+    "equality:completeness": (ANALYST,),
+    "equality:published": (SCRUTINY,),
+    "equality:published_export": (SCRUTINY,),  # a download: fetched, type checked
+    "handler403": (SCRUTINY,),
+}
+DOWNLOADS = ("performance:report_csv", "performance:report_pdf", "equality:published_export")
+
+END_BEFORE_START = "The end date must be the same as or after the start date"
+START_AFTER_END = "The start of the period must be before its end"
+HIDDEN = "[c]"
+
+# Children referred in the month, by self-defined ethnic group ("NS": asked, declined;
+# None: never asked). Three Black children: a count scrutiny must not see.
+CHILDREN_BY_GROUP: tuple[tuple[str | None, int], ...] = (
+    ("W1", 10), ("A2", 6), ("B2", 3), ("NS", 1), (None, 1),
+)
+REFERRED = sum(count for _, count in CHILDREN_BY_GROUP)
+
+
+# --- Scanning -------------------------------------------------------------------------
+
+
+@dataclass
+class ModuleScanner(Scanner):
+    """``Scanner`` checked against this module's ``SCANNED_BY``."""
+
+    def scan(self, state: str, *, page_of: str | None = None) -> None:
+        url_name = page_of or resolve(urlsplit(self.page.url).path).view_name
+        assert self.test_name in SCANNED_BY.get(url_name, ()), (
+            f"{self.test_name} scans {url_name} ({state}): add it to SCANNED_BY"
+        )
+        self.page.wait_for_load_state("load")
+        try:
+            assert_accessible(self.page)
+            self.monitor.assert_clean()
+        except AssertionError as error:
+            raise AssertionError(
+                f"{url_name} ({state}): {error}\nWhat the browser did:\n"
+                + "\n".join(self.trail[-40:])
+            ) from None
+        self.scanned.append(f"{url_name}: {state}")
+        folder = os.environ.get("MACEHUB_SCREENSHOTS")
+        if folder:
+            name = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{self.test_name}-{len(self.scanned):02d}"
+                          f"-{url_name}-{state}")
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            self.page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+    def download(self, link: Locator, content_type: str) -> bytes:
+        """Fetch what a download link points at, signed in as the page is, and check it
+        is the right kind of file."""
+        href = link.get_attribute("href") or ""
+        url_name = resolve(urlsplit(href).path).view_name
+        assert self.test_name in SCANNED_BY.get(url_name, ()), (
+            f"{self.test_name} downloads {url_name}: add it to SCANNED_BY"
+        )
+        assert link.get_attribute("download") is not None, f"{href} should be a download"
+        response = self.page.request.get(self.base_url + href)
+        assert response.status == 200, f"{href} answered {response.status}"
+        assert response.headers["content-type"].startswith(content_type), response.headers
+        assert response.headers.get("content-disposition", "").startswith("attachment;")
+        self.scanned.append(f"{url_name}: downloaded")
+        return response.body()
+
+
+@pytest.fixture
+def scanner(
+    page: Page, page_monitor: PageMonitor, live_server: Any, request: pytest.FixtureRequest
+) -> ModuleScanner:
+    return ModuleScanner(page, page_monitor, live_server.url.rstrip("/"),
+                         request.node.originalname)
+
+
+def assert_scanned_every_page_listed(scanner: Scanner) -> None:
+    """``SCANNED_BY`` names this test only for pages it really scanned."""
+    scanned = {entry.split(": ", 1)[0] for entry in scanner.scanned}
+    listed = {name for name, tests in SCANNED_BY.items() if scanner.test_name in tests}
+    assert listed <= scanned, (
+        f"SCANNED_BY lists pages {scanner.test_name} does not scan: {sorted(listed - scanned)}"
+    )
+
+
+def assert_charts_accessible(page: Page, *, expected: int) -> None:
+    """Every chart in the main content is an SVG image named by its title (and the figures
+    in its description); decorative SVGs (legend swatches) are hidden from assistive
+    technology."""
+    charts = page.locator("main svg:not([aria-hidden='true'])")
+    expect(charts).to_have_count(expected)
+    for index in range(expected):
+        chart = charts.nth(index)
+        expect(chart).to_have_role("img")
+        title = chart.locator("title").text_content() or ""
+        assert len(title) > 10, f"chart {index} has no real title: {title!r}"
+        expect(chart).to_have_accessible_name(re.compile("^" + re.escape(title)))
+
+
+def fill_date(page: Page, legend: str, day: dt.date, *, within: str = "main form") -> None:
+    group = page.locator(within).get_by_role("group", name=legend)
+    group.get_by_label("Day").fill(str(day.day))
+    group.get_by_label("Month").fill(str(day.month))
+    group.get_by_label("Year").fill(str(day.year))
+
+
+def assert_back_link_before_main(page: Page, text: str) -> None:
+    """GOV.UK back links sit before ``<main>``, so "Skip to main content" skips them."""
+    expect(page.locator("main .govuk-back-link")).to_have_count(0)
+    back = page.locator(".govuk-width-container > .govuk-back-link")
+    expect(back).to_have_text(text)
+    assert back.evaluate(
+        "(link) => !!(link.compareDocumentPosition(document.querySelector('main'))"
+        " & Node.DOCUMENT_POSITION_FOLLOWING)"
+    ), "the back link should come before <main>"
+
+
+# --- Data ----------------------------------------------------------------------------
+
+
+def in_month(period: Period, day: int, hour: int = 10) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(period.start.replace(day=day),
+                                                   dt.time(hour)))
+
+
+def county_with_census() -> tuple[Area, Area]:
+    """A fictional county (with its Census 2021 populations in every ethnic group) and a
+    borough inside it, where the children live."""
+    county = Area.objects.create(code="E10999902", name="Fictional Shire",
+                                 kind=AreaKind.COUNTY)
+    borough = Area.objects.create(code="E07999902", name="Fictional Vale",
+                                  kind=AreaKind.DISTRICT, parent=county)
+    groups = EthnicGroup.objects.exclude(code=EthnicGroup.NOT_STATED)
+    populations = {group.code: 50_000 if group.code == "W1" else 1_000 for group in groups}
+    AreaPopulation.objects.bulk_create(
+        AreaPopulation(area=county, ethnic_group_id=code, population=population)
+        for code, population in populations.items()
+    )
+    county.census_total = sum(populations.values())
+    county.save(update_fields=["census_total"])
+    return county, borough
+
+
+@dataclass
+class MonthOfWork:
+    period: Period
+    leader: User
+    supervisor: User
+    referrals: list[Referral]
+    county: Area
+    borough: Area
+
+
+def month_of_work(hub_agency: Agency, hub_team: Team) -> MonthOfWork:
+    """Last full month at the hub: referrals from the police and a school for children
+    living in the borough, most decided (a few late), and a case with a missing episode;
+    two of the children were referred the month before too."""
+    period = last_full_month()
+    county, borough = county_with_census()
+    leader = make_user("lee.leader", Role.SENIOR_LEADER, agency=hub_agency, team=hub_team)
+    supervisor = make_user("sam.supervisor", Role.SUPERVISOR, agency=hub_agency,
+                           team=hub_team)
+    school = make_agency("vale-academy", AgencyKind.EDUCATION, name="Vale Academy")
+    teacher = make_user("dana.school", Role.REFERRER, agency=school,
+                        team=make_team(school, "Safeguarding", is_hub_team=False))
+    brags = (Brag.RED, Brag.AMBER, Brag.GREEN, Brag.AMBER, Brag.GREEN)
+    referrals: list[Referral] = []
+    number = 0
+    for code, count in CHILDREN_BY_GROUP:
+        for _ in range(count):
+            number += 1
+            child = make_person(
+                hub_agency, given_name=f"Child{number}", family_name="Example",
+                self_defined_ethnicity_id=code, nationality="GB" if number % 3 else "",
+            )
+            PersonAddress.objects.create(person=child, line_1=f"{number} Vale Road",
+                                         town="Valeton", postcode="VA1 1AA", area=borough)
+            received = in_month(period, 1 + number % 20)
+            referral = make_referral(child, teacher if number % 2 else leader,
+                                     received_at=received)
+            if number % 7:  # every seventh is still awaiting triage
+                decided = received + dt.timedelta(hours=2 + number)
+                late = number % 5 == 0
+                referral.status = ReferralStatus.DECIDED
+                referral.outcome = TriageOutcome.EARLY_HELP
+                referral.brag = brags[number % len(brags)]
+                referral.risk_tier = RiskTier.MEDIUM
+                referral.decided_at = decided
+                referral.decided_by = supervisor
+                referral.decision_due_at = decided + dt.timedelta(hours=-1 if late else 1)
+                referral.save()
+            referrals.append(referral)
+    # Two of the children were first referred the month before: a second month of
+    # figures for the trends.
+    before = last_full_month(period.start)
+    for referral in referrals[:2]:
+        make_referral(referral.child, leader, received_at=in_month(before, 15))
+    case = case_services.open_case(
+        actor=supervisor, child=referrals[0].child, risk_tier=RiskTier.HIGH,
+        lead_agency=hub_agency, reason="Seen with adults of concern", key_worker=supervisor,
+    )
+    Case.objects.filter(pk=case.pk).update(opened_at=in_month(period, 2))
+    case_services.record_missing_episode(
+        actor=supervisor, case_pk=case.pk, went_missing_at=in_month(period, 5, 20),
+        returned_at=in_month(period, 6, 8), return_interview_at=in_month(period, 6, 15),
+    )
+    return MonthOfWork(period, leader, supervisor, referrals, county, borough)
+
+
+# --- The journeys --------------------------------------------------------------------
+
+
+def test_senior_leader_dashboard_and_publishing_a_month(
+    page: Page, scanner: ModuleScanner, live_server: Any, hub_agency: Agency, hub_team: Team
+) -> None:
+    work = month_of_work(hub_agency, hub_team)
+    metrics = registry.all_metrics()
+    browser_login(page, live_server, work.leader)
+
+    # The live dashboard for last month: every measure with its figure, chart and table.
+    scanner.open("/performance/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Performance dashboard")
+    received = page.locator("section[aria-labelledby='metric-referrals_received']")
+    expect(received.locator(".govuk-\\!-font-size-36")).to_have_text(str(REFERRED))
+    expect(received.get_by_role("table")).to_contain_text(work.period.start.strftime("%b"))
+    assert_charts_accessible(page, expected=len(metrics))
+    expect(page.get_by_role("img", name=re.compile(r"^Referrals received: the last 12 months")
+                            )).to_be_visible()
+    scanner.scan("last month, with figures and charts")
+
+    # A filter mistake: the end before the start.
+    fill_date(page, "From", work.period.end)
+    fill_date(page, "To", work.period.start)
+    click_and_wait(page, "button", "Show figures")
+    assert_errors_shown(page, END_BEFORE_START)
+    expect(page.locator("main section")).to_have_count(0)
+    scanner.scan("with the end date before the start date")
+    page.locator(".govuk-error-summary").get_by_role("link", name=END_BEFORE_START).click()
+    expect(page.get_by_role("group", name="To").get_by_label("Day")).to_be_focused()
+
+    # Corrected, and narrowed to the borough and to the school's agency.
+    fill_date(page, "From", work.period.start)
+    fill_date(page, "To", work.period.end)
+    page.get_by_label("Area").select_option(value=work.borough.code)
+    page.get_by_label("Agency").select_option(label="Vale Academy")
+    click_and_wait(page, "button", "Show figures")
+    assert "area=E07999902" in page.url
+    expect(page.locator(".govuk-error-summary")).to_have_count(0)
+    expect(page.get_by_label("Area")).to_have_value("E07999902")
+    expect(received.locator(".govuk-\\!-font-size-36")).to_have_text(
+        str(sum(1 for r in work.referrals if r.referrer.username == "dana.school")))
+    expect(page.get_by_text("cannot be narrowed by").first).to_be_visible()
+    assert_charts_accessible(page, expected=len(metrics))
+    scanner.scan("filtered to a borough and an agency")
+
+    # A measure's definition, from its panel.
+    click_and_wait(page, "link", "How referrals decided within their clock is counted")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Referrals decided within their clock")
+    expect(page.locator(".govuk-summary-list")).to_contain_text("Target")
+    assert_back_link_before_main(page, "Back to the dashboard")
+    assert_charts_accessible(page, expected=1)
+    scanner.scan("a measure with a target")
+
+    # Publishing last month through the form.
+    scanner.open("/performance/reports/")
+    expect(page.get_by_text("No report has been published yet.")).to_be_visible()
+    month_field = page.get_by_label("Month to publish")
+    expect(month_field).to_have_value(f"{work.period.start:%Y-%m}")
+    scanner.scan("nothing published yet, with the publish form")
+    click_and_wait(page, "button", "Publish and freeze")
+    report = MonthlyReport.objects.get()
+    assert scanner.path() == f"/performance/reports/{report.pk}/"
+    title = work.period.start.strftime("%B %Y")
+    banner = page.locator(".govuk-notification-banner--success")
+    expect(banner).to_contain_text(f"The report for {title} has been published.")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Performance report: {title}")
+    expect(page.get_by_text("You are seeing the figures unsuppressed")).to_be_visible()
+    expect(page.get_by_text("Restated")).to_have_count(0)
+    assert_back_link_before_main(page, "Back to published reports")
+    scanner.scan("just published, unsuppressed for the hub")
+    click_and_wait(page, "link", "See the version shared outside the hub")
+    expect(page.locator("main")).to_contain_text(HIDDEN)
+    scanner.scan("the suppressed version")
+
+    # Publishing the same month again is refused, with the reason.
+    scanner.open("/performance/reports/")
+    expect(page.get_by_role("link", name=title)).to_be_visible()
+    scanner.scan("one report")
+    click_and_wait(page, "button", "Publish and freeze")
+    assert scanner.path() == "/performance/reports/publish/"
+    assert_errors_shown(page)
+    expect(page.locator(".govuk-error-summary")).to_contain_text("has already been published")
+    assert MonthlyReport.objects.count() == 1
+    scanner.scan("the month is already published")
+
+    # A late-recorded referral and a corrected clock: the published figures stand, the
+    # corrections show beside them.
+    make_referral(work.referrals[1].child, work.leader, received_at=in_month(work.period, 25))
+    late = next(r for r in work.referrals
+                if r.decided_at is not None and r.decision_due_at < r.decided_at)
+    Referral.objects.filter(pk=late.pk).update(
+        decision_due_at=late.decided_at + dt.timedelta(hours=1))
+    click_and_wait(page, "link", title)
+    warning = page.locator(".govuk-warning-text")
+    expect(warning).to_contain_text("changed since publication")
+    row = page.locator("section[aria-labelledby='pm-referrals_received'] tbody tr").first
+    expect(row.get_by_role("rowheader")).to_have_text("All")
+    expect(row.locator("td").nth(1)).to_have_text(str(REFERRED))
+    expect(row).to_contain_text(f"Restated now {REFERRED + 1}")
+    expect(page.locator("strong.govuk-tag", has_text="Restated").first).to_be_visible()
+    scanner.scan("with restatements")
+
+    csv = scanner.download(page.get_by_role("link", name=re.compile("Download as CSV")),
+                           "text/csv")
+    assert b"referrals_received" in csv and HIDDEN.encode() in csv
+    pdf = scanner.download(page.get_by_role("link", name=re.compile("Download as PDF")),
+                           "application/pdf")
+    assert pdf.startswith(b"%PDF")
+    assert_scanned_every_page_listed(scanner)
+
+
+def test_scrutiny_officer_sees_only_published_suppressed_figures(
+    page: Page, scanner: ModuleScanner, live_server: Any, hub_agency: Agency, hub_team: Team
+) -> None:
+    work = month_of_work(hub_agency, hub_team)
+    report = services.publish_month(actor=work.leader, year=work.period.start.year,
+                                    month=work.period.start.month)
+    scrutiny = make_user("sol.scrutiny", Role.SCRUTINY, agency=hub_agency)
+    browser_login(page, live_server, scrutiny)
+
+    # Published performance reports: small numbers hidden, and no way to unhide them.
+    scanner.open("/performance/reports/")
+    title = work.period.start.strftime("%B %Y")
+    expect(page.get_by_role("heading", name="Publish a month")).to_have_count(0)
+    expect(page.get_by_role("button", name="Publish and freeze")).to_have_count(0)
+    scanner.scan("one report, as scrutiny")
+    click_and_wait(page, "link", title)
+    assert scanner.path() == f"/performance/reports/{report.pk}/"
+    expect(page.locator(".govuk-inset-text")).to_contain_text("shown as [c]")
+    # Four referrals rated Red: under the threshold, so hidden.
+    red = page.locator("section[aria-labelledby='pm-referrals_received'] tbody tr").filter(
+        has=page.get_by_role("rowheader", name="Red", exact=True))
+    expect(red.locator("td").nth(1)).to_have_text(HIDDEN)
+    expect(page.locator("section[aria-labelledby='pm-referrals_received'] tbody tr").first
+           .locator("td").nth(1)).to_have_text(str(REFERRED))
+    expect(page.get_by_text("You are seeing the figures unsuppressed")).to_have_count(0)
+    expect(page.locator("main a[href*='suppressed']")).to_have_count(0)
+    # Metric names are not links to the live dashboard scrutiny cannot open.
+    expect(page.locator("main a[href^='/performance/metrics/']")).to_have_count(0)
+    scanner.scan("suppressed, as scrutiny")
+    csv = scanner.download(page.get_by_role("link", name=re.compile("Download as CSV")),
+                           "text/csv")
+    assert HIDDEN.encode() in csv
+    scanner.download(page.get_by_role("link", name=re.compile("Download as PDF")),
+                     "application/pdf")
+
+    # Nothing changes with a query string asking for the hub's version.
+    scanner.open(f"/performance/reports/{report.pk}/?suppressed=0&unsuppressed=1")
+    expect(page.locator(".govuk-inset-text")).to_contain_text("shown as [c]")
+
+    # The live dashboard is for hub staff only.
+    scanner.open("/performance/", status=403)
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "You do not have permission to see this page")
+    scanner.scan("a scrutiny officer opening the performance dashboard", page_of="handler403")
+    for path in ("/equality/", "/equality/completeness/",
+                 f"/performance/metrics/{registry.all_metrics()[0].code}/"):
+        assert page.request.get(scanner.base_url + path).status == 403, path
+
+    # The published disproportionality table: the three Black children are hidden.
+    scanner.open("/equality/published/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Disproportionality by ethnic group (published)")
+    expect(page.get_by_role("heading", level=2, name=re.compile("in Fictional Shire"))
+           ).to_be_visible()
+    table = page.get_by_role("table")
+    black = table.get_by_role("row").filter(has=page.get_by_role("rowheader", name=re.compile(
+        "^Black")))
+    expect(black.locator("td").first).to_have_text(HIDDEN)
+    white = table.get_by_role("row").filter(has=page.get_by_role("rowheader", name="White"))
+    expect(white.locator("td").first).to_have_text("10")
+    expect(page.locator("main svg")).to_have_count(0)
+    scanner.scan("last 12 months, suppressed")
+    body = scanner.download(page.get_by_role("link", name="Download this table (CSV)"),
+                            "text/csv").decode()
+    assert "Ethnic group" in body and HIDDEN in body
+    assert_scanned_every_page_listed(scanner)
+
+
+def test_analyst_disproportionality_and_recording_completeness(
+    page: Page, scanner: ModuleScanner, live_server: Any, hub_agency: Agency, hub_team: Team
+) -> None:
+    work = month_of_work(hub_agency, hub_team)
+    analyst = make_user("ana.analyst", Role.ANALYST, agency=hub_agency, team=hub_team)
+    browser_login(page, live_server, analyst)
+
+    # The first visit: the last 12 months for the county, by the five high-level groups.
+    scanner.open("/equality/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Disproportionality by ethnic group")
+    # The form shows the choices the figures are for, defaults included.
+    expect(page.get_by_label("Children referred (victims)")).to_be_checked()
+    expect(page.get_by_label("Area")).to_have_value(str(work.county.pk))
+    expect(page.get_by_label("Compare with")).to_have_value("W")
+    expect(page.get_by_label("The five high-level groups")).to_be_checked()
+    table = page.locator("#disproportionality-table")
+    expect(table.locator("caption")).to_contain_text("compared with White")
+    asian = table.get_by_role("row").filter(has=page.get_by_role("rowheader", name=re.compile(
+        "^Asian")))
+    expect(asian.locator("td").first).to_have_text("6")
+    expect(asian.locator("td").last).to_have_text(re.compile(r"^Over-represented: "))
+    white = table.get_by_role("row").filter(has=page.get_by_role("rowheader", name="White"))
+    expect(white.locator("td").last).to_have_text(re.compile(r"^The comparator: "))
+    expect(page.get_by_text(f"{REFERRED} children referred live in Fictional Shire")
+           ).to_be_visible()
+    assert_charts_accessible(page, expected=1)
+    forest = page.get_by_role("img", name="Forest plot of rate ratios compared with White")
+    expect(forest).to_have_accessible_name(re.compile(r"White Asian, [^:]+: 6\.48 \(2\.45 to"))
+    expect(forest.locator("circle")).to_have_count(2)  # Asian and Black: White is the base
+    scanner.scan("the county, with a forest plot")
+    click_and_wait(page, "button", "Show figures")  # nothing changed: the same figures
+    expect(table.locator("caption")).to_contain_text("compared with White")
+    expect(forest.locator("circle")).to_have_count(2)
+
+    # Detailed groups for the borough.
+    page.get_by_label("Area").select_option(value=str(work.borough.pk))
+    page.get_by_label("Detailed groups").check()
+    click_and_wait(page, "button", "Show figures")
+    expect(page.get_by_role("heading", level=2, name=re.compile("in Fictional Vale"))
+           ).to_be_visible()
+    expect(page.locator(".govuk-warning-text")).to_contain_text(
+        "No Census 2021 population (TS021) is loaded for Fictional Vale")
+    expect(page.locator("main svg")).to_have_count(0)
+    scanner.scan("an area without its own census population")
+
+    # A period that ends before it starts.
+    scanner.open("/equality/")
+    today = timezone.localdate()
+    fill_date(page, "From", today)
+    fill_date(page, "To", today - dt.timedelta(days=30))
+    click_and_wait(page, "button", "Show figures")
+    assert_errors_shown(page, START_AFTER_END)
+    expect(page.locator("#disproportionality-table")).to_have_count(0)
+    scanner.scan("with the start after the end")
+    page.locator(".govuk-error-summary").get_by_role("link", name=START_AFTER_END).click()
+    expect(page.get_by_role("group", name="From").get_by_label("Day")).to_be_focused()
+
+    # Recording completeness, from the analysis page.
+    scanner.open("/equality/")
+    click_and_wait(page, "link", "How completely ethnicity is recorded")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Ethnicity and nationality recording")
+    assert_charts_accessible(page, expected=1)
+    expect(page.get_by_role("img", name=re.compile("with ethnicity recorded, by month"))
+           ).to_be_visible()
+    lines = page.locator("main svg[role='img'] polyline")
+    expect(lines).to_have_count(2)  # all agencies, and County Police
+    for index in range(2):
+        assert len((lines.nth(index).get_attribute("points") or "").split()) == 2
+    expect(page.locator("main svg[aria-hidden='true']")).to_have_count(2)  # the key
+    month_row = page.get_by_role("table").first.get_by_role("row").filter(
+        has=page.get_by_role("rowheader", name=last_full_month().start.strftime("%B %Y")))
+    expect(month_row.locator("td").first).to_have_text(str(REFERRED))
+    scanner.scan("the last 12 months, with a chart")
+
+    fill_date(page, "From", today)
+    fill_date(page, "To", today - dt.timedelta(days=30))
+    click_and_wait(page, "button", "Show figures")
+    assert_errors_shown(page, START_AFTER_END)
+    scanner.scan("with the start after the end")
+    assert_scanned_every_page_listed(scanner)
