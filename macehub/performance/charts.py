@@ -36,7 +36,9 @@ def bar_chart(
         if value is not None:
             bars.append((f"{x + step * 0.15:.1f}", f"{y(value):.1f}", f"{step * 0.7:.1f}",
                          f"{TOP + plot_h - y(value):.1f}", BAR))
-        if len(points) <= 12 or i % 2 == 0:
+        # Every third month is labelled, so the labels never run into one another; the
+        # data table beside the chart names every month.
+        if i % 3 == 0 or i == len(points) - 1:
             labels.append((f"{x + step / 2:.1f}", HEIGHT - 10, AXIS, label))
     target_line = format_html(
         '<line x1="{}" x2="{}" y1="{y}" y2="{y}" stroke="{}" stroke-width="2" '
