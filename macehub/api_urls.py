@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from macehub.access.actions import Action
 from macehub.access.api import HubSessionAuthentication, PolicyPermission
+from macehub.intelligence.api_urls import intelligence_api_urlpatterns
 from macehub.people.api import PersonDetailApi, PersonSearchApi
 
 
@@ -28,4 +29,5 @@ urlpatterns = [
     path("schema/", api_view(SchemaApi), name="schema"),
     path("people/", api_view(PersonSearchApi), name="person_search"),
     path("people/<int:person_pk>/", api_view(PersonDetailApi), name="person_detail"),
+    *intelligence_api_urlpatterns,
 ]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("people/", include("macehub.people.urls")),
     path("referrals/", include("macehub.referrals.urls")),
     path("cases/", include("macehub.cases.urls")),
+    path("intelligence/", include("macehub.intelligence.urls")),
     path("performance/", include("macehub.performance.urls")),
     path("equality/", include("macehub.equality.urls")),
     path("audit/", include("macehub.audit.urls")),

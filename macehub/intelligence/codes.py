@@ -44,6 +44,7 @@ class ReviewAction(models.TextChoices):
 class ReportStatus(models.TextChoices):
     AWAITING_REVIEW = "awaiting_review", "Awaiting review"
     REVIEWED = "reviewed", "Reviewed"
+    HISTORIC = "historic", "Historic (5x5x5, read-only)"
 
 
 class EntityRole(models.TextChoices):
@@ -57,6 +58,33 @@ class EntityRole(models.TextChoices):
     ACCOUNT_USED = "account_used", "Online account used"
     PREMISES_OF_CONCERN = "premises_of_concern", "Premises of concern"
     MENTIONED = "mentioned", "Mentioned"
+
+
+class EntityKind(models.TextChoices):
+    """The kinds of record a report can link to; each value is the link's field name."""
+
+    PERSON = "person", "Person"
+    LOCATION = "location", "Location"
+    VEHICLE = "vehicle", "Vehicle"
+    PHONE = "phone", "Phone number"
+    ACCOUNT = "account", "Online account"
+    PREMISES = "premises", "Premises or business"
+
+
+# The roles that make sense for each kind of entity, in the order a form offers them.
+ROLES_BY_KIND: dict[str, tuple[EntityRole, ...]] = {
+    EntityKind.PERSON: (EntityRole.SUSPECT, EntityRole.VICTIM, EntityRole.ASSOCIATE,
+                        EntityRole.WITNESS, EntityRole.MENTIONED),
+    EntityKind.LOCATION: (EntityRole.LOCATION_OF_CONCERN, EntityRole.MENTIONED),
+    EntityKind.VEHICLE: (EntityRole.VEHICLE_USED, EntityRole.MENTIONED),
+    EntityKind.PHONE: (EntityRole.PHONE_USED, EntityRole.MENTIONED),
+    EntityKind.ACCOUNT: (EntityRole.ACCOUNT_USED, EntityRole.MENTIONED),
+    EntityKind.PREMISES: (EntityRole.PREMISES_OF_CONCERN, EntityRole.MENTIONED),
+}
+
+# Colours of the GOV.UK tag that shows each handling code and priority.
+HANDLING_TAG_COLOURS = {"P": "green", "C": "orange"}
+PRIORITY_TAG_COLOURS = {"high": "red", "medium": "yellow", "low": "grey"}
 
 
 class PremisesKind(models.TextChoices):

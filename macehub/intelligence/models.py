@@ -8,6 +8,9 @@ agencies its conditions name.
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -28,6 +31,11 @@ from macehub.intelligence.codes import (
     SecurityMarking,
     SourceEvaluation,
 )
+from macehub.intelligence.normalise import (
+    display_phone,
+    display_registration,
+    search_keys,
+)
 
 
 class Location(models.Model):
@@ -37,6 +45,8 @@ class Location(models.Model):
     area = models.ForeignKey("people.Area", on_delete=models.PROTECT, null=True, blank=True)
     latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
     longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    # Phonetic keys of the description and address, for spelling-tolerant search.
+    search_keys = models.CharField(max_length=500, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -45,8 +55,28 @@ class Location(models.Model):
     def __str__(self) -> str:
         return self.description
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_keys = location_search_keys(self)
+        super().save(*args, **kwargs)
+
+    @property
+    def coordinates(self) -> str:
+        if self.latitude is None or self.longitude is None:
+            return ""
+        return f"{self.latitude}, {self.longitude}"
+
+
+def location_search_keys(location: Location) -> str:
+    """What ``Location.save`` stores; call it before ``bulk_create``."""
+    return search_keys(location.description, location.address)[:500]
+
 
 class Vehicle(models.Model):
+    """A vehicle, known by its registration. Make, model and colour are its registered
+    details (e.g. from a DVLA check), never what a report said: a report's description
+    of a vehicle is on its link (``ReportLink.description``), so it is seen only by those
+    who may see that report."""
+
     registration = models.CharField(max_length=10, unique=True, help_text="Normalised: no spaces")
     make = models.CharField(max_length=60, blank=True)
     model = models.CharField(max_length=60, blank=True)
@@ -57,7 +87,7 @@ class Vehicle(models.Model):
         ordering = ["registration"]
 
     def __str__(self) -> str:
-        return self.registration
+        return display_registration(self.registration)
 
 
 class PhoneNumber(models.Model):
@@ -68,7 +98,7 @@ class PhoneNumber(models.Model):
         ordering = ["number"]
 
     def __str__(self) -> str:
-        return self.number
+        return display_phone(self.number)
 
 
 class OnlineAccount(models.Model):
@@ -91,6 +121,7 @@ class Premises(models.Model):
     kind = models.CharField(max_length=20, choices=PremisesKind.choices)
     location = models.ForeignKey(Location, on_delete=models.PROTECT, null=True, blank=True)
     licence_reference = models.CharField(max_length=60, blank=True)
+    search_keys = models.CharField(max_length=500, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -99,6 +130,15 @@ class Premises(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_keys = premises_search_keys(self)
+        super().save(*args, **kwargs)
+
+
+def premises_search_keys(premises: Premises) -> str:
+    """What ``Premises.save`` stores; call it before ``bulk_create``."""
+    return search_keys(premises.name)[:500]
 
 
 class Submission(models.Model):
@@ -173,6 +213,9 @@ class IntelligenceReport(models.Model):
         db_index=True,
     )
     review_action = models.CharField(max_length=20, choices=ReviewAction.choices, blank=True)
+    review_note = models.TextField(
+        blank=True, help_text="What the action is: who is tasked, what is to be developed"
+    )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -196,6 +239,23 @@ class IntelligenceReport(models.Model):
         return self.reference
 
     @property
+    def priority_short(self) -> str:
+        """"High", "Medium" or "Low", for tables."""
+        return str(self.get_priority_display()).split(" –")[0]
+
+    @property
+    def is_read_only(self) -> bool:
+        """Historic 5x5x5 records are shown as they were recorded, never changed."""
+        return self.is_legacy_5x5x5
+
+    @property
+    def time_to_review(self) -> dt.timedelta | None:
+        """From receipt to the first review: the hub's measure of its own timeliness."""
+        if self.reviewed_at is None:
+            return None
+        return self.reviewed_at - self.received_at
+
+    @property
     def grading(self) -> str:
         if self.is_legacy_5x5x5:
             return (f"{self.legacy_source_evaluation}{self.legacy_intelligence_evaluation}"
@@ -208,6 +268,10 @@ class ReportLink(models.Model):
 
     report = models.ForeignKey(IntelligenceReport, on_delete=models.CASCADE, related_name="links")
     role = models.CharField(max_length=30, choices=EntityRole.choices)
+    description = models.CharField(
+        max_length=300, blank=True,
+        help_text="How this report describes it, e.g. 'grey Ford Focus, tinted windows'",
+    )
     person = models.ForeignKey(
         "people.Person", on_delete=models.PROTECT, null=True, blank=True,
         related_name="report_links",
@@ -256,11 +320,19 @@ class ReportLink(models.Model):
         return f"{self.report_id} {self.role}"
 
     @property
+    def kind(self) -> str:
+        """The field naming the entity: "person", "vehicle"..."""
+        for name in self.ENTITY_FIELDS:
+            if getattr(self, f"{name}_id") is not None:
+                return name
+        return ""
+
+    @property
     def entity(self) -> models.Model | None:
         for name in self.ENTITY_FIELDS:
             value = getattr(self, name)
             if value is not None:
-                return value  # type: ignore[no-any-return]
+                return value
         return None
 
 

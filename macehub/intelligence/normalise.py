@@ -1,0 +1,147 @@
+"""One written form for each thing intelligence mentions, so that the same vehicle, phone
+or account typed two ways is one record and is found however it is searched for.
+
+Each normaliser returns the stored form or raises ``ValidationError`` saying what is
+wrong, so forms, the legacy import, the API and the demo all apply the same rule.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+
+from macehub.people.names import fold, name_key
+
+# --- Vehicle registrations --------------------------------------------------------------
+
+# The formats the DVLA (and DVA in Northern Ireland) have issued, spaces removed.
+_REGISTRATION_FORMATS = (
+    re.compile(r"[A-Z]{2}\d{2}[A-Z]{3}"),  # current, since 2001: AB12 CDE
+    re.compile(r"[A-Z]\d{1,3}[A-Z]{3}"),  # prefix, 1983-2001: A123 BCD
+    re.compile(r"[A-Z]{3}\d{1,3}[A-Z]"),  # suffix, 1963-1983: ABC 123D
+    re.compile(r"[A-Z]{1,3}\d{1,4}"),  # dateless, and Northern Ireland: ABZ 1234
+    re.compile(r"\d{1,4}[A-Z]{1,3}"),  # dateless: 1234 AB
+)
+REGISTRATION_ERROR = "Enter a UK vehicle registration, like AB12 CDE"
+_CURRENT_FORMAT = _REGISTRATION_FORMATS[0]
+
+
+def compact_registration(value: str) -> str:
+    """Upper case, with spaces, hyphens and dots removed (no format check)."""
+    return re.sub(r"[\s.\-]", "", value).upper()
+
+
+def normalise_registration(value: str) -> str:
+    """``"ab12 cde"`` -> ``"AB12CDE"``; anything that is not a UK format is refused."""
+    compact = compact_registration(value)
+    if not compact:
+        raise ValidationError("Enter the vehicle's registration", code="required")
+    if len(compact) > 7 or not any(f.fullmatch(compact) for f in _REGISTRATION_FORMATS):
+        raise ValidationError(REGISTRATION_ERROR, code="invalid")
+    return compact
+
+
+def display_registration(registration: str) -> str:
+    """How a registration is written on a plate: ``AB12CDE`` -> ``AB12 CDE``."""
+    if _CURRENT_FORMAT.fullmatch(registration):
+        return f"{registration[:4]} {registration[4:]}"
+    return registration
+
+
+# --- Phone numbers ------------------------------------------------------------------------
+
+DEFAULT_PHONE_REGION = "GB"
+PHONE_ERROR = "Enter a real phone number, like 07700 900123 or +44 7700 900123"
+# Ofcom keeps these ranges for drama and training; they never connect, so the phone
+# number library calls some of them invalid. The hub accepts them (the demo uses them).
+OFCOM_DRAMA_PREFIXES = (
+    "+447700900", "+441134960", "+441144960", "+441154960", "+441164960", "+441174960",
+    "+441184960", "+441214960", "+441314960", "+441414960", "+441514960", "+441614960",
+    "+442079460", "+442896496", "+442920180", "+441632960", "+443069990", "+448081570",
+    "+449098790",
+)
+_UK_E164_LENGTH = 13
+UK_CALLING_CODE = 44
+
+
+def is_drama_number(e164: str) -> bool:
+    return len(e164) == _UK_E164_LENGTH and e164.startswith(OFCOM_DRAMA_PREFIXES)
+
+
+def normalise_phone(value: str, region: str = DEFAULT_PHONE_REGION) -> str:
+    """Any way of writing a number -> E.164 (``07700 900123`` -> ``+447700900123``).
+    Numbers without a country code are read as UK numbers."""
+    text = value.strip()
+    if not text:
+        raise ValidationError("Enter the phone number", code="required")
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    try:
+        parsed = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException as error:
+        raise ValidationError(PHONE_ERROR, code="invalid") from error
+    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    if not (phonenumbers.is_valid_number(parsed) or is_drama_number(e164)):
+        raise ValidationError(PHONE_ERROR, code="invalid")
+    return e164
+
+
+def display_phone(e164: str) -> str:
+    """UK numbers as people write them (``07700 900123``), others internationally."""
+    try:
+        parsed = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    if parsed.country_code == UK_CALLING_CODE:
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def phone_digits(value: str) -> str:
+    """The digits someone typed, with a leading 0 turned into 44 (for partial search)."""
+    digits = re.sub(r"\D", "", value)
+    if digits.startswith("00"):
+        return digits[2:]
+    if digits.startswith("0"):
+        return "44" + digits[1:]
+    return digits
+
+
+# --- Online accounts ----------------------------------------------------------------------
+
+HANDLE_ERROR = "Enter the account's handle or username, like @name"
+_HANDLE = re.compile(r"[a-z0-9._\-]{1,100}")
+
+
+def normalise_handle(value: str) -> str:
+    """``" @Some.Name "`` -> ``"some.name"``; a profile address gives its last part
+    (``https://www.instagram.com/some.name/`` -> ``"some.name"``)."""
+    text = value.strip()
+    if "/" in text:
+        path = urlsplit(text if "://" in text else f"https://{text}").path
+        parts = [part for part in path.split("/") if part]
+        text = parts[-1] if parts else ""
+    text = text.lstrip("@").strip().lower()
+    if not text:
+        raise ValidationError("Enter the account's handle or username", code="required")
+    if not _HANDLE.fullmatch(text):
+        raise ValidationError(HANDLE_ERROR, code="invalid")
+    return text
+
+
+# --- Words of places and businesses -------------------------------------------------------
+
+
+def search_keys(*texts: str) -> str:
+    """The phonetic key of every word, space-padded (`` TKW BRKNFRT ``) so that one key
+    can be looked up with a plain ``contains`` on any database."""
+    keys: list[str] = []
+    for text in texts:
+        for word in re.split(r"[\s,./\-]+", text):
+            key = name_key(word) if fold(word) else ""
+            if key and key not in keys:
+                keys.append(key)
+    return f" {' '.join(keys)} " if keys else ""
