@@ -58,6 +58,15 @@ def make_person(owning_agency: Agency, **fields: Any) -> Person:
     return Person.objects.create(owning_agency=owning_agency, **defaults)
 
 
+def signed_in_client(user: User) -> Any:
+    """A new test client signed in as the user, two-factor check passed."""
+    from django.test import Client
+
+    client = Client()
+    verified_login(client, user)
+    return client
+
+
 def verified_login(client: Any, user: User) -> None:
     """Sign a test client in as if the user had also passed the two-factor check."""
     client.force_login(user)

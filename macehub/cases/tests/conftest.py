@@ -16,7 +16,12 @@ from macehub.cases.models import Case
 from macehub.cases.services import open_case
 from macehub.people.models import Person
 from macehub.referrals.codes import RiskTier
-from macehub.testing.factories import make_person, make_team, make_user, verified_login
+from macehub.testing.factories import (
+    make_person,
+    make_team,
+    make_user,
+    signed_in_client,
+)
 
 NOW = timezone.now
 
@@ -30,8 +35,7 @@ def days_from_today(days: int) -> dt.date:
 
 
 def client_for(user: User) -> Client:
-    client = Client()
-    verified_login(client, user)
+    client: Client = signed_in_client(user)
     return client
 
 

@@ -33,7 +33,13 @@ from macehub.intelligence.models import (
 )
 from macehub.intelligence.tests.factories import link, make_report
 from macehub.people.models import Person, PersonShare
-from macehub.testing.factories import make_agency, make_person, make_team, make_user, verified_login
+from macehub.testing.factories import (
+    make_agency,
+    make_person,
+    make_team,
+    make_user,
+    signed_in_client,
+)
 
 INTELLIGENCE_URLS = "macehub.intelligence.tests.urls"
 
@@ -43,8 +49,7 @@ SECRET_VEHICLE_DESCRIPTION = "grey Transit, cracked windscreen, FALCON sticker"
 
 
 def client_for(user: User) -> Client:
-    client = Client()
-    verified_login(client, user)
+    client: Client = signed_in_client(user)
     return client
 
 

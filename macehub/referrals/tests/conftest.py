@@ -7,11 +7,15 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from macehub.accounts.models import Agency, User
 from macehub.accounts.roles import AgencyKind, Role
-from macehub.testing.factories import make_agency, make_team, make_user, verified_login
+from macehub.testing.factories import (
+    make_agency,
+    make_team,
+    make_user,
+    signed_in_client,
+)
 
 
 @pytest.fixture
@@ -38,12 +42,7 @@ def triage_officer(hub_user_factory: Any) -> User:
 
 @pytest.fixture
 def client_for() -> Any:
-    def build(user: User) -> Client:
-        client = Client()
-        verified_login(client, user)
-        return client
-
-    return build
+    return signed_in_client
 
 
 def local(*parts: int) -> dt.datetime:
