@@ -8,6 +8,9 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from typing import Any
+
+from django.template.loader import render_to_string
 
 from macehub.equality.analysis import Analysis, GroupResult
 from macehub.equality.statistics import Interval, MissingBounds
@@ -107,3 +110,20 @@ def published_csv(table: PublishedTable, *, heading: list[str]) -> str:
     writer.writerow([f"Counts under {table.threshold} are withheld ({HIDDEN}), with others "
                      "where needed so that none can be worked out from the totals."])
     return out.getvalue()
+
+
+PDF_TEMPLATE = "equality/published_pdf.html"
+
+
+def published_pdf_html(context: dict[str, Any]) -> str:
+    """The HTML WeasyPrint turns into the PDF: the same published table, ``[c]`` where a
+    figure is withheld. ``context`` holds ``table``, ``analysis``, ``population`` and
+    ``heading``."""
+    return render_to_string(PDF_TEMPLATE, {"hidden": HIDDEN, **context})
+
+
+def published_pdf(context: dict[str, Any]) -> bytes:
+    """The published table as a PDF (see ``published_pdf_html``)."""
+    from weasyprint import HTML
+
+    return bytes(HTML(string=published_pdf_html(context)).write_pdf())

@@ -11,4 +11,5 @@ urlpatterns: list[URLPattern] = [
     path("completeness/", views.completeness, name="completeness"),
     path("published/", views.published, name="published"),
     path("published/export.csv", views.published_export, name="published_export"),
+    path("published/report.pdf", views.published_pdf, name="published_pdf"),
 ]

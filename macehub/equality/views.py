@@ -20,7 +20,8 @@ from macehub.equality.charts import completeness_chart, forest_plot
 from macehub.equality.completeness import STATES, completeness_by_month
 from macehub.equality.forms import AnalysisForm, analysis_form, default_area
 from macehub.equality.populations import population
-from macehub.equality.published import publish, published_csv
+from macehub.equality.published import PublishedTable, publish, published_csv
+from macehub.equality.published import published_pdf as published_pdf_file
 from macehub.equality.suppression import threshold_from_settings
 
 
@@ -86,6 +87,35 @@ def published(request: HubRequest) -> HttpResponse:
     return render(request, "equality/published.html", context)
 
 
+def _heading(form: AnalysisForm, analysis: Analysis) -> list[str]:
+    return [
+        f"{population(form.cleaned_data['population']).label} by ethnic group",
+        f"{analysis.area_name}, {analysis.start:%d %B %Y} to {analysis.end:%d %B %Y}",
+        f"Compared with: {analysis.comparator.name}. Denominator: Census 2021 (TS021).",
+    ]
+
+
+def _record_export(request: HubRequest, form: AnalysisForm, analysis: Analysis,
+                   table: PublishedTable, file_format: str) -> None:
+    record_event(
+        event_type=EventType.EXPORT, actor=request.user, record_type="equality.published_table",
+        detail={"population": form.cleaned_data["population"], "area": analysis.area_name,
+                "start": str(analysis.start), "end": str(analysis.end),
+                "comparator": analysis.comparator.code, "level": analysis.level,
+                "threshold": table.threshold, "suppressed": table.suppressed,
+                "format": file_format},
+        request=request,
+    )
+
+
+def _attachment(body: str | bytes, content_type: str, extension: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = (
+        f'attachment; filename="disproportionality-{stamp}.{extension}"')
+    return response
+
+
 @requires(Action.EQUALITY_PUBLISHED_VIEW)
 def published_export(request: HubRequest) -> HttpResponse:
     form = _form(request)
@@ -93,21 +123,22 @@ def published_export(request: HubRequest) -> HttpResponse:
     if analysis is None:
         return published(request)
     table = publish(analysis, threshold_from_settings())
-    heading = [
-        f"{population(form.cleaned_data['population']).label} by ethnic group",
-        f"{analysis.area_name}, {analysis.start:%d %B %Y} to {analysis.end:%d %B %Y}",
-        f"Compared with: {analysis.comparator.name}. Denominator: Census 2021 (TS021).",
-    ]
-    body = published_csv(table, heading=heading)
-    record_event(
-        event_type=EventType.EXPORT, actor=request.user, record_type="equality.published_table",
-        detail={"population": form.cleaned_data["population"], "area": analysis.area_name,
-                "start": str(analysis.start), "end": str(analysis.end),
-                "comparator": analysis.comparator.code, "level": analysis.level,
-                "threshold": table.threshold, "suppressed": table.suppressed},
-        request=request,
-    )
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="disproportionality-{stamp}.csv"'
-    return response
+    body = published_csv(table, heading=_heading(form, analysis))
+    _record_export(request, form, analysis, table, "csv")
+    return _attachment(body, "text/csv; charset=utf-8", "csv")
+
+
+@requires(Action.EQUALITY_PUBLISHED_VIEW)
+def published_pdf(request: HubRequest) -> HttpResponse:
+    form = _form(request)
+    analysis = _analysis(form)
+    if analysis is None:
+        return published(request)
+    table = publish(analysis, threshold_from_settings())
+    body = published_pdf_file({
+        "table": table, "analysis": analysis,
+        "population": population(form.cleaned_data["population"]),
+        "heading": _heading(form, analysis), "generated": timezone.localdate(),
+    })
+    _record_export(request, form, analysis, table, "pdf")
+    return _attachment(body, "application/pdf", "pdf")

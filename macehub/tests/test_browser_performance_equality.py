@@ -63,6 +63,7 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
     "equality:completeness": (ANALYST,),
     "equality:published": (SCRUTINY,),
     "equality:published_export": (SCRUTINY,),  # a download: fetched, type checked
+    "equality:published_pdf": (SCRUTINY,),  # a download: fetched, type checked
     "handler403": (SCRUTINY,),
 }
 DOWNLOADS = ("performance:report_csv", "performance:report_pdf", "equality:published_export")
@@ -444,6 +445,9 @@ def test_scrutiny_officer_sees_only_published_suppressed_figures(
     body = scanner.download(page.get_by_role("link", name="Download this table (CSV)"),
                             "text/csv").decode()
     assert "Ethnic group" in body and HIDDEN in body
+    pdf = scanner.download(page.get_by_role("link", name="Download this table (PDF)"),
+                           "application/pdf")
+    assert pdf.startswith(b"%PDF")
     assert_scanned_every_page_listed(scanner)
 
 
