@@ -73,9 +73,13 @@ def test_missingness_improves_over_the_year_and_is_worse_for_suspects(demo: None
     assert early > late
     victims = truth["victims"]
     assert victims["not_recorded_first_month"] > victims["not_recorded_last_month"]
-    if population("suspects_intelligence").events().exists():
-        assert not_recorded("suspects_intelligence", slice(0, 12)) > not_recorded(
-            "victims_referred", slice(0, 12))
+    # The intelligence demo links suspects, so the suspects' side is planted too.
+    assert population("suspects_intelligence").events().exists()
+    assert not_recorded("suspects_intelligence", slice(0, 12)) > not_recorded(
+        "victims_referred", slice(0, 12))
+    suspects_early = not_recorded("suspects_intelligence", slice(0, 4))
+    suspects_late = not_recorded("suspects_intelligence", slice(8, 12))
+    assert suspects_early > suspects_late
 
 
 def test_analyst_page_shows_table_forest_plot_and_no_person(demo: None) -> None:
