@@ -16,17 +16,12 @@ that scans each page, in the shape of the one in ``test_browser_pages``.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
-from django.urls import resolve
 from django.utils import timezone
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import AgencyKind, Role
@@ -40,7 +35,7 @@ from macehub.intelligence.models import (
     Vehicle,
 )
 from macehub.intelligence.tests.factories import link, make_report
-from macehub.testing.browser import PageMonitor, assert_accessible, browser_login
+from macehub.testing.browser import PageMonitor, browser_login
 from macehub.testing.factories import make_agency, make_person, make_team, make_user
 from macehub.tests.test_browser_pages import Scanner, assert_errors_shown, click_and_wait
 
@@ -85,54 +80,12 @@ NO_TEAM_NAMED = "Name at least one team or agency that handling code C allows to
 # --- Scanning -------------------------------------------------------------------------
 
 
-@dataclass
-class ModuleScanner(Scanner):
-    """``Scanner`` checked against this module's ``SCANNED_BY``."""
-
-    def scan(self, state: str, *, page_of: str | None = None) -> None:
-        url_name = page_of or resolve(urlsplit(self.page.url).path).view_name
-        assert self.test_name in SCANNED_BY.get(url_name, ()), (
-            f"{self.test_name} scans {url_name} ({state}): add it to SCANNED_BY"
-        )
-        self.page.wait_for_load_state("load")
-        try:
-            assert_accessible(self.page)
-            self.monitor.assert_clean()
-        except AssertionError as error:
-            raise AssertionError(
-                f"{url_name} ({state}): {error}\nWhat the browser did:\n"
-                + "\n".join(self.trail[-40:])
-            ) from None
-        self.scanned.append(f"{url_name}: {state}")
-        folder = os.environ.get("MACEHUB_SCREENSHOTS")
-        if folder:
-            name = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{self.test_name}-{len(self.scanned):02d}"
-                          f"-{url_name}-{state}")
-            Path(folder).mkdir(parents=True, exist_ok=True)
-            self.page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
-
-    def download(self, link: Locator, content_type: str) -> bytes:
-        """Fetch what a download link points at, signed in as the page is, and check it
-        is the right kind of file."""
-        href = link.evaluate("(a) => a.href")  # absolute, though written "?format=csv"
-        url_name = resolve(urlsplit(href).path).view_name
-        assert self.test_name in SCANNED_BY.get(url_name, ()), (
-            f"{self.test_name} downloads {url_name}: add it to SCANNED_BY"
-        )
-        assert link.get_attribute("download") is not None, f"{href} should be a download"
-        response = self.page.request.get(href)
-        assert response.status == 200, f"{href} answered {response.status}"
-        assert response.headers["content-type"].startswith(content_type), response.headers
-        assert response.headers.get("content-disposition", "").startswith("attachment;")
-        return response.body()
-
-
 @pytest.fixture
 def scanner(
     page: Page, page_monitor: PageMonitor, live_server: Any, request: pytest.FixtureRequest
-) -> ModuleScanner:
-    return ModuleScanner(page, page_monitor, live_server.url.rstrip("/"),
-                         request.node.originalname)
+) -> Scanner:
+    return Scanner(page, page_monitor, live_server.url.rstrip("/"),
+                   request.node.originalname, scanned_by=SCANNED_BY)
 
 
 def assert_scanned_every_page_listed(scanner: Scanner) -> None:
@@ -162,7 +115,7 @@ def assert_banner(page: Page, text: str) -> None:
 
 
 def test_submission_review_and_dissemination(
-    page: Page, scanner: ModuleScanner, live_server: Any, hub_agency: Agency, hub_team: Team,
+    page: Page, scanner: Scanner, live_server: Any, hub_agency: Agency, hub_team: Team,
     partner_agency: Agency,
 ) -> None:
     analyst = make_user("ana.analyst", Role.ANALYST, agency=hub_agency, team=hub_team)
@@ -305,7 +258,7 @@ def test_submission_review_and_dissemination(
 
 
 def test_recording_searching_entities_and_export(
-    page: Page, scanner: ModuleScanner, live_server: Any, hub_agency: Agency, hub_team: Team,
+    page: Page, scanner: Scanner, live_server: Any, hub_agency: Agency, hub_team: Team,
     partner_agency: Agency,
 ) -> None:
     analyst = make_user("ana.analyst", Role.ANALYST, agency=hub_agency, team=hub_team)

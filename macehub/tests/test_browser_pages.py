@@ -28,7 +28,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
@@ -154,7 +154,8 @@ PERSON_GIVEN_NAME, PERSON_FAMILY_NAME = "Mohammed", "Khan"
 
 @dataclass
 class Scanner:
-    """Visits and scans pages for one test, checking each against ``SCANNED_BY``."""
+    """Visits and scans pages for one test, checking each against the ``SCANNED_BY`` of
+    the module the test is in (this module's unless told)."""
 
     page: Page
     monitor: PageMonitor
@@ -162,6 +163,7 @@ class Scanner:
     test_name: str
     scanned: list[str] = field(default_factory=list)
     trail: list[str] = field(default_factory=list)
+    scanned_by: dict[str, tuple[str, ...]] = field(default_factory=lambda: SCANNED_BY)
 
     def __post_init__(self) -> None:
         # What happened, page by page, to explain a failed scan: the monitor says what
@@ -186,7 +188,7 @@ class Scanner:
         """Scan the page as it is now. ``page_of`` names the URL (or error page) the page
         stands for when it is not the one in the address bar."""
         url_name = page_of or resolve(urlsplit(self.page.url).path).view_name
-        assert self.test_name in SCANNED_BY.get(url_name, ()), (
+        assert self.test_name in self.scanned_by.get(url_name, ()), (
             f"{self.test_name} scans {url_name} ({state}): add it to SCANNED_BY"
         )
         self.page.wait_for_load_state("load")
@@ -208,6 +210,22 @@ class Scanner:
 
     def path(self) -> str:
         return urlsplit(self.page.url).path
+
+    def download(self, link: Locator, content_type: str) -> bytes:
+        """Fetch what a download link points at, signed in as the page is, and check it
+        is the right kind of file."""
+        href = link.evaluate("(a) => a.href")  # absolute, however it is written
+        url_name = resolve(urlsplit(href).path).view_name
+        assert self.test_name in self.scanned_by.get(url_name, ()), (
+            f"{self.test_name} downloads {url_name}: add it to SCANNED_BY"
+        )
+        assert link.get_attribute("download") is not None, f"{href} should be a download"
+        response = self.page.request.get(href)
+        assert response.status == 200, f"{href} answered {response.status}"
+        assert response.headers["content-type"].startswith(content_type), response.headers
+        assert response.headers.get("content-disposition", "").startswith("attachment;")
+        self.scanned.append(f"{url_name}: downloaded")
+        return response.body()
 
 
 @pytest.fixture

@@ -14,17 +14,13 @@ with ``role="img"`` and an accessible name.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
-from django.urls import resolve
 from django.utils import timezone
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import AgencyKind, Role
@@ -39,7 +35,7 @@ from macehub.performance.registry import Period
 from macehub.referrals.codes import Brag, ReferralStatus, RiskTier, TriageOutcome
 from macehub.referrals.models import Referral
 from macehub.referrals.tests.factories import make_referral
-from macehub.testing.browser import PageMonitor, assert_accessible, browser_login
+from macehub.testing.browser import PageMonitor, browser_login
 from macehub.testing.factories import make_agency, make_person, make_team, make_user
 from macehub.tests.test_browser_pages import Scanner, assert_errors_shown, click_and_wait
 
@@ -83,55 +79,12 @@ REFERRED = sum(count for _, count in CHILDREN_BY_GROUP)
 # --- Scanning -------------------------------------------------------------------------
 
 
-@dataclass
-class ModuleScanner(Scanner):
-    """``Scanner`` checked against this module's ``SCANNED_BY``."""
-
-    def scan(self, state: str, *, page_of: str | None = None) -> None:
-        url_name = page_of or resolve(urlsplit(self.page.url).path).view_name
-        assert self.test_name in SCANNED_BY.get(url_name, ()), (
-            f"{self.test_name} scans {url_name} ({state}): add it to SCANNED_BY"
-        )
-        self.page.wait_for_load_state("load")
-        try:
-            assert_accessible(self.page)
-            self.monitor.assert_clean()
-        except AssertionError as error:
-            raise AssertionError(
-                f"{url_name} ({state}): {error}\nWhat the browser did:\n"
-                + "\n".join(self.trail[-40:])
-            ) from None
-        self.scanned.append(f"{url_name}: {state}")
-        folder = os.environ.get("MACEHUB_SCREENSHOTS")
-        if folder:
-            name = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{self.test_name}-{len(self.scanned):02d}"
-                          f"-{url_name}-{state}")
-            Path(folder).mkdir(parents=True, exist_ok=True)
-            self.page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
-
-    def download(self, link: Locator, content_type: str) -> bytes:
-        """Fetch what a download link points at, signed in as the page is, and check it
-        is the right kind of file."""
-        href = link.get_attribute("href") or ""
-        url_name = resolve(urlsplit(href).path).view_name
-        assert self.test_name in SCANNED_BY.get(url_name, ()), (
-            f"{self.test_name} downloads {url_name}: add it to SCANNED_BY"
-        )
-        assert link.get_attribute("download") is not None, f"{href} should be a download"
-        response = self.page.request.get(self.base_url + href)
-        assert response.status == 200, f"{href} answered {response.status}"
-        assert response.headers["content-type"].startswith(content_type), response.headers
-        assert response.headers.get("content-disposition", "").startswith("attachment;")
-        self.scanned.append(f"{url_name}: downloaded")
-        return response.body()
-
-
 @pytest.fixture
 def scanner(
     page: Page, page_monitor: PageMonitor, live_server: Any, request: pytest.FixtureRequest
-) -> ModuleScanner:
-    return ModuleScanner(page, page_monitor, live_server.url.rstrip("/"),
-                         request.node.originalname)
+) -> Scanner:
+    return Scanner(page, page_monitor, live_server.url.rstrip("/"),
+                   request.node.originalname, scanned_by=SCANNED_BY)
 
 
 def assert_scanned_every_page_listed(scanner: Scanner) -> None:
@@ -271,7 +224,7 @@ def month_of_work(hub_agency: Agency, hub_team: Team) -> MonthOfWork:
 
 
 def test_senior_leader_dashboard_and_publishing_a_month(
-    page: Page, scanner: ModuleScanner, live_server: Any, hub_agency: Agency, hub_team: Team
+    page: Page, scanner: Scanner, live_server: Any, hub_agency: Agency, hub_team: Team
 ) -> None:
     work = month_of_work(hub_agency, hub_team)
     metrics = registry.all_metrics()
@@ -381,7 +334,7 @@ def test_senior_leader_dashboard_and_publishing_a_month(
 
 
 def test_scrutiny_officer_sees_only_published_suppressed_figures(
-    page: Page, scanner: ModuleScanner, live_server: Any, hub_agency: Agency, hub_team: Team
+    page: Page, scanner: Scanner, live_server: Any, hub_agency: Agency, hub_team: Team
 ) -> None:
     work = month_of_work(hub_agency, hub_team)
     report = services.publish_month(actor=work.leader, year=work.period.start.year,
@@ -452,7 +405,7 @@ def test_scrutiny_officer_sees_only_published_suppressed_figures(
 
 
 def test_analyst_disproportionality_and_recording_completeness(
-    page: Page, scanner: ModuleScanner, live_server: Any, hub_agency: Agency, hub_team: Team
+    page: Page, scanner: Scanner, live_server: Any, hub_agency: Agency, hub_team: Team
 ) -> None:
     work = month_of_work(hub_agency, hub_team)
     analyst = make_user("ana.analyst", Role.ANALYST, agency=hub_agency, team=hub_team)
