@@ -132,7 +132,8 @@ lint: $(PYTHON_STAMP)
 typecheck: $(PYTHON_STAMP)
 	$(BIN)/mypy macehub
 
-check-migrations: $(PYTHON_STAMP)
+check-migrations: $(PYTHON_STAMP) $(ASSETS_STAMP)
+	@mkdir -p var
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 
 check-django: $(PYTHON_STAMP) $(ASSETS_STAMP)
