@@ -1,7 +1,12 @@
 """The hub's first performance measures (DOMAIN.md, "Performance measures"), computed in
 the database: counts and shares with ``Count(..., filter=...)``, one query per total and
-one per breakdown. Medians fetch only the durations of the period (portable across
+one per breakdown. A trend asks for every month at once: one query with a filtered
+aggregate per month. Medians fetch only the durations of the period (portable across
 SQLite and PostgreSQL) and take the median with the standard library.
+
+Breakdowns by area count each record in the district of the person's current address
+(a record whose person has no address in a district is "Area not known"): the database
+counts by the address's own area, and the few areas found are rolled up to districts.
 
 Other apps add their own measures the same way, in their own ``metrics.py``.
 """
@@ -10,7 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -23,23 +29,26 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from macehub.access.actions import Action
 from macehub.access.policy import allows
-from macehub.cases.models import AdvocateAllocation, MissingEpisode
+from macehub.cases.models import AdvocateAllocation, MissingEpisode, RiskTierChange
 from macehub.cases.models import Case as SafeguardingCase
 from macehub.intelligence.codes import EntityRole, ReportStatus
 from macehub.intelligence.models import Dissemination, IntelligenceReport, ReportLink, Submission
-from macehub.people.codes import NATIONALITY_NOT_STATED
-from macehub.people.models import Area, EthnicGroup, Person, PersonAddress
+from macehub.people.codes import NATIONALITY_NOT_STATED, AreaKind
+from macehub.people.models import Area, EthnicGroup, PersonAddress
 from macehub.performance.registry import (
     TOTAL,
     Better,
@@ -60,6 +69,18 @@ Labeller = Callable[[Any], str]
 Split = tuple[str, Labeller]
 
 NOT_DECIDED = "Not yet decided"
+AREA_NOT_KNOWN = "Area not known"
+
+
+@dataclass(frozen=True)
+class ByArea:
+    """Split by the district of a person's current address; ``person`` is the path from
+    the counted rows to the person's id (``child_id``, ``case__child_id``...)."""
+
+    person: str
+
+
+Splitter = Split | ByArea
 
 
 def _choice_label(choices: Mapping[str, str], blank: str = "Not recorded") -> Labeller:
@@ -108,6 +129,17 @@ def people_living_in(code: str) -> QuerySet[PersonAddress, Any]:
     )
 
 
+def reports_about(code: str) -> QuerySet[ReportLink, Any]:
+    """Ids of intelligence reports about the area (as a subquery): reports linked to a
+    location or premises in it, or to a person whose current address is in it."""
+    areas = _area_ids(code)
+    return ReportLink.objects.filter(
+        Q(location__area_id__in=areas)
+        | Q(premises__location__area_id__in=areas)
+        | Q(person_id__in=people_living_in(code))
+    ).values("report_id")
+
+
 def _narrow(
     queryset: QuerySet[Any, Any], filters: Filters, *, person: str, agency: str | None
 ) -> QuerySet[Any, Any]:
@@ -122,38 +154,158 @@ def _within(period: Period, field: str) -> Q:
     return Q(**{f"{field}__gte": period.starts_at, f"{field}__lt": period.ends_before})
 
 
+def _span(months: Sequence[Period]) -> Period:
+    return Period(months[0].start, months[-1].end)
+
+
+# --- areas ---------------------------------------------------------------------------
+
+
+def current_area(person: str) -> Subquery:
+    """The area of the person's current address (the latest, if they have several)."""
+    return Subquery(
+        PersonAddress.objects.filter(person_id=OuterRef(person), is_current=True)
+        .order_by(F("lived_from").desc(nulls_last=True), "-pk")
+        .values("area_id")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def districts_of(area_ids: set[int]) -> dict[int, tuple[str, str]]:
+    """For each area, the (code, name) of the district it is in (or is); areas outside
+    any district are left out. One query per level of the area tree."""
+    found: dict[int, tuple[str, str]] = {}
+    pending = {area_id: area_id for area_id in area_ids}
+    for _ in range(len(AreaKind.choices)):
+        if not pending:
+            break
+        rows = {
+            pk: (parent_id, kind, code, name)
+            for pk, parent_id, kind, code, name in Area.objects.filter(
+                pk__in=set(pending.values())
+            ).values_list("pk", "parent_id", "kind", "code", "name")
+        }
+        following = {}
+        for start, current in pending.items():
+            parent_id, kind, code, name = rows[current]
+            if kind == AreaKind.DISTRICT:
+                found[start] = (code, name)
+            elif parent_id is not None:
+                following[start] = parent_id
+        pending = following
+    return found
+
+
 # --- generic aggregates --------------------------------------------------------------
 
 
+Grouped = list[tuple[str, str, dict[str, Any]]]
+
+
+def _grouped(
+    queryset: QuerySet[Any, Any], split: Splitter, measure: Mapping[str, Any]
+) -> Grouped:
+    """(category, label, aggregates) for each category of the split."""
+    if isinstance(split, ByArea):
+        return _grouped_by_area(queryset, split, measure)
+    field, label = split
+    rows = queryset.order_by().values(field).annotate(**measure).order_by(field)
+    return [(str(row[field] or ""), label(row[field]), row) for row in rows]
+
+
+def _grouped_by_area(
+    queryset: QuerySet[Any, Any], split: ByArea, measure: Mapping[str, Any]
+) -> Grouped:
+    rows = list(
+        queryset.order_by().annotate(home_area=current_area(split.person))
+        .values("home_area").annotate(**measure).order_by("home_area")
+    )
+    districts = districts_of({row["home_area"] for row in rows if row["home_area"]})
+    summed: dict[str, tuple[str, dict[str, Any]]] = {}
+    for row in rows:
+        code, name = districts.get(row["home_area"], ("", AREA_NOT_KNOWN))
+        _, values = summed.setdefault(code, (name, dict.fromkeys(measure, 0)))
+        for key in measure:
+            values[key] += row[key]
+    ordered = sorted(summed.items(), key=lambda item: (item[0] == "", item[1][0]))
+    return [(code, name, values) for code, (name, values) in ordered]
+
+
 def counts(
-    queryset: QuerySet[Any, Any], splits: Mapping[Breakdown, Split], *, distinct: str = "pk"
+    queryset: QuerySet[Any, Any], splits: Mapping[Breakdown, Splitter], *, distinct: str = "pk"
 ) -> list[Figure]:
     """A count for the whole period, then one per category of each breakdown."""
     counter = Count(distinct, distinct=distinct != "pk")
     total = queryset.aggregate(n=counter)["n"]
     figures = [Figure(TOTAL, "", "All", total)]
-    for breakdown, (field, label) in splits.items():
-        rows = queryset.order_by().values(field).annotate(n=counter).order_by(field)
+    for breakdown, split in splits.items():
         figures += [
-            Figure(breakdown, str(row[field] or ""), label(row[field]), row["n"]) for row in rows
+            Figure(breakdown, category, label, row["n"])
+            for category, label, row in _grouped(queryset, split, {"n": counter})
         ]
     return figures
 
 
 def shares(
-    queryset: QuerySet[Any, Any], hit: Q, splits: Mapping[Breakdown, Split]
+    queryset: QuerySet[Any, Any], hit: Q, splits: Mapping[Breakdown, Splitter],
+    *, distinct: str = "pk",
 ) -> list[Figure]:
     """Of the records in ``queryset`` (the denominator), how many match ``hit``."""
-    measure = {"num": Count("pk", filter=hit), "den": Count("pk")}
+    unique = distinct != "pk"
+    measure = {"num": Count(distinct, distinct=unique, filter=hit),
+               "den": Count(distinct, distinct=unique)}
     total = queryset.aggregate(**measure)
     figures = [Figure(TOTAL, "", "All", total["num"], total["den"])]
-    for breakdown, (field, label) in splits.items():
-        rows = queryset.order_by().values(field).annotate(**measure).order_by(field)
+    for breakdown, split in splits.items():
         figures += [
-            Figure(breakdown, str(row[field] or ""), label(row[field]), row["num"], row["den"])
-            for row in rows
+            Figure(breakdown, category, label, row["num"], row["den"])
+            for category, label, row in _grouped(queryset, split, measure)
         ]
     return figures
+
+
+def monthly(
+    queryset: QuerySet[Any, Any], field: str, months: Sequence[Period], *,
+    hit: Q | None = None, distinct: str = "pk",
+) -> list[Figure]:
+    """The whole-period count (or share, given ``hit``) of each month, in one query."""
+    if not months:
+        return []
+    unique = distinct != "pk"
+    measure: dict[str, Count] = {}
+    for i, month in enumerate(months):
+        measure[f"den{i}"] = Count(distinct, distinct=unique, filter=_within(month, field))
+        if hit is not None:
+            measure[f"num{i}"] = Count(distinct, distinct=unique,
+                                       filter=_within(month, field) & hit)
+    row = queryset.filter(_within(_span(months), field)).aggregate(**measure)
+    if hit is None:
+        return [Figure(TOTAL, "", "All", row[f"den{i}"]) for i in range(len(months))]
+    return [Figure(TOTAL, "", "All", row[f"num{i}"], row[f"den{i}"])
+            for i in range(len(months))]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What a count or share metric counts: its rows (narrowed by the filters), the
+    date that places a row in a period and, for a share, which rows are the numerator.
+    One definition gives both a period's figures and a trend."""
+
+    rows: Callable[[Filters], QuerySet[Any, Any]]
+    field: str
+    splits: Mapping[Breakdown, Splitter]
+    hit: Callable[[], Q] | None = None
+    distinct: str = "pk"
+
+    def figures(self, period: Period, filters: Filters) -> list[Figure]:
+        queryset = self.rows(filters).filter(_within(period, self.field))
+        if self.hit is None:
+            return counts(queryset, self.splits, distinct=self.distinct)
+        return shares(queryset, self.hit(), self.splits, distinct=self.distinct)
+
+    def trend(self, months: Sequence[Period], filters: Filters) -> list[Figure]:
+        return monthly(self.rows(filters), self.field, months,
+                       hit=None if self.hit is None else self.hit(), distinct=self.distinct)
 
 
 def _median_hours(durations: list[dt.timedelta]) -> Decimal | None:
@@ -181,9 +333,25 @@ def _open_cases(user: User, period: Period, filters: Filters) -> str | None:
 # --- referrals -----------------------------------------------------------------------
 
 
-def _referrals(period: Period, filters: Filters, field: str) -> QuerySet[Any, Any]:
-    queryset = Referral.objects.filter(_within(period, field))
-    return _narrow(queryset, filters, person="child_id", agency="referrer_agency_id")
+def _all_referrals(filters: Filters) -> QuerySet[Any, Any]:
+    return _narrow(Referral.objects.all(), filters, person="child_id",
+                   agency="referrer_agency_id")
+
+
+def _decided_referrals(filters: Filters) -> QuerySet[Any, Any]:
+    return _all_referrals(filters).filter(status=ReferralStatus.DECIDED)
+
+
+RECEIVED = Measure(
+    rows=_all_referrals,
+    field="received_at",
+    splits={
+        Breakdown.SOURCE: SOURCE_SPLIT,
+        Breakdown.BRAG: ("brag", _choice_label(BRAG_LABELS, NOT_DECIDED)),
+        Breakdown.AGENCY: ("referrer_agency__name", _name),
+        Breakdown.AREA: ByArea("child_id"),
+    },
+)
 
 
 @metric(
@@ -192,24 +360,29 @@ def _referrals(period: Period, filters: Filters, field: str) -> QuerySet[Any, An
     definition=(
         "Referrals the hub received in the period, whatever happened to them. The BRAG "
         "rating is the one triage decided; referrals still awaiting triage are shown as "
-        "not yet decided."
+        "not yet decided. The area is the district of the child's current address."
     ),
     numerator="Referrals received in the period",
     unit=Unit.COUNT,
     better=Better.NEITHER,
-    breakdowns=(Breakdown.SOURCE, Breakdown.BRAG, Breakdown.AGENCY),
+    breakdowns=(Breakdown.SOURCE, Breakdown.BRAG, Breakdown.AGENCY, Breakdown.AREA),
     drill_down=_referrals_queue,
     group="Referrals",
+    trend=RECEIVED.trend,
 )
 def referrals_received(period: Period, filters: Filters) -> list[Figure]:
-    return counts(
-        _referrals(period, filters, "received_at"),
-        {
-            Breakdown.SOURCE: SOURCE_SPLIT,
-            Breakdown.BRAG: ("brag", _choice_label(BRAG_LABELS, NOT_DECIDED)),
-            Breakdown.AGENCY: ("referrer_agency__name", _name),
-        },
-    )
+    return RECEIVED.figures(period, filters)
+
+
+DECIDED_IN_TIME = Measure(
+    rows=_decided_referrals,
+    field="decided_at",
+    splits={
+        Breakdown.BRAG: ("clock_brag", _choice_label(BRAG_LABELS)),
+        Breakdown.SOURCE: SOURCE_SPLIT,
+    },
+    hit=lambda: Q(decided_at__lte=F("decision_due_at")),
+)
 
 
 @metric(
@@ -227,17 +400,34 @@ def referrals_received(period: Period, filters: Filters) -> list[Figure]:
     breakdowns=(Breakdown.BRAG, Breakdown.SOURCE),
     drill_down=_referrals_queue,
     group="Referrals",
+    trend=DECIDED_IN_TIME.trend,
+    population="referrals decided",
 )
 def referrals_decided_in_time(period: Period, filters: Filters) -> list[Figure]:
-    decided = _referrals(period, filters, "decided_at").filter(status=ReferralStatus.DECIDED)
-    return shares(
-        decided,
-        Q(decided_at__lte=F("decision_due_at")),
-        {
-            Breakdown.BRAG: ("clock_brag", _choice_label(BRAG_LABELS)),
-            Breakdown.SOURCE: SOURCE_SPLIT,
-        },
+    return DECIDED_IN_TIME.figures(period, filters)
+
+
+def _decision_times(queryset: QuerySet[Any, Any]) -> QuerySet[Any, Any]:
+    return queryset.order_by().annotate(
+        took=ExpressionWrapper(F("decided_at") - F("received_at"), output_field=DurationField())
     )
+
+
+def referral_hours_to_decision_trend(
+    months: Sequence[Period], filters: Filters
+) -> list[Figure]:
+    if not months:
+        return []
+    which = Case(*(When(_within(month, "decided_at"), then=Value(i))
+                   for i, month in enumerate(months)), output_field=IntegerField())
+    rows = (_decision_times(_decided_referrals(filters))
+            .filter(_within(_span(months), "decided_at"))
+            .annotate(month=which).values_list("month", "took"))
+    by_month: dict[int, list[dt.timedelta]] = {}
+    for i, took in rows:
+        by_month.setdefault(i, []).append(took)
+    return [Figure(TOTAL, "", "All", _median_hours(by_month.get(i, [])),
+                   len(by_month.get(i, []))) for i in range(len(months))]
 
 
 @metric(
@@ -254,15 +444,12 @@ def referrals_decided_in_time(period: Period, filters: Filters) -> list[Figure]:
     breakdowns=(Breakdown.BRAG,),
     drill_down=_referrals_queue,
     group="Referrals",
+    trend=referral_hours_to_decision_trend,
+    population="referrals decided",
 )
 def referral_hours_to_decision(period: Period, filters: Filters) -> list[Figure]:
-    decided = _referrals(period, filters, "decided_at").filter(status=ReferralStatus.DECIDED)
-    rows = list(
-        decided.order_by()
-        .annotate(took=ExpressionWrapper(F("decided_at") - F("received_at"),
-                                         output_field=DurationField()))
-        .values_list("clock_brag", "took")
-    )
+    decided = _decided_referrals(filters).filter(_within(period, "decided_at"))
+    rows = list(_decision_times(decided).values_list("clock_brag", "took"))
     by_brag: dict[str, list[dt.timedelta]] = {}
     for brag, took in rows:
         by_brag.setdefault(brag, []).append(took)
@@ -279,57 +466,123 @@ def referral_hours_to_decision(period: Period, filters: Filters) -> list[Figure]
 # --- cases ---------------------------------------------------------------------------
 
 
+def _open_at(moment: dt.datetime) -> Q:
+    """Cases open at ``moment``: opened before it and not closed by then."""
+    return Q(opened_at__lt=moment) & (Q(closed_at__isnull=True) | Q(closed_at__gte=moment))
+
+
+def _cases(filters: Filters) -> QuerySet[Any, Any]:
+    return _narrow(SafeguardingCase.objects.all(), filters, person="child_id",
+                   agency="lead_agency_id")
+
+
+def tier_at(moment: dt.datetime) -> Coalesce:
+    """The risk tier a case held at ``moment``: its last tier change before then (the
+    case's tier now if its history holds none)."""
+    latest = (RiskTierChange.objects.filter(case=OuterRef("pk"), changed_at__lt=moment)
+              .order_by("-changed_at", "-pk").values("to_tier")[:1])
+    return Coalesce(Subquery(latest, output_field=CharField()), F("risk_tier"))
+
+
+def children_at_risk_trend(months: Sequence[Period], filters: Filters) -> list[Figure]:
+    if not months:
+        return []
+    open_some_time = Q(opened_at__lt=months[-1].ends_before) & (
+        Q(closed_at__isnull=True) | Q(closed_at__gte=months[0].ends_before))
+    row = _cases(filters).filter(open_some_time).aggregate(**{
+        f"n{i}": Count("child_id", distinct=True, filter=_open_at(month.ends_before))
+        for i, month in enumerate(months)
+    })
+    return [Figure(TOTAL, "", "All", row[f"n{i}"]) for i in range(len(months))]
+
+
 @metric(
     code="children_at_risk",
     name="Children at risk, by risk tier",
     definition=(
         "Children with an open MACE case at the end of the period (opened before it ended "
-        "and not closed by then), by the risk tier their case holds now."
+        "and not closed by then), by the risk tier their case held at the end of the "
+        "period. The area is the district of the child's current address."
     ),
     numerator="Children with an open case at the end of the period",
     unit=Unit.COUNT,
     better=Better.NEITHER,
-    breakdowns=(Breakdown.TIER, Breakdown.AGENCY),
+    breakdowns=(Breakdown.TIER, Breakdown.AGENCY, Breakdown.AREA),
     drill_down=_open_cases,
     group="Safeguarding",
+    trend=children_at_risk_trend,
 )
 def children_at_risk(period: Period, filters: Filters) -> list[Figure]:
-    open_then = SafeguardingCase.objects.filter(
-        Q(opened_at__lt=period.ends_before)
-        & (Q(closed_at__isnull=True) | Q(closed_at__gte=period.ends_before))
+    open_then = _cases(filters).filter(_open_at(period.ends_before)).annotate(
+        tier_then=tier_at(period.ends_before)
     )
-    open_then = _narrow(open_then, filters, person="child_id", agency="lead_agency_id")
     return counts(
         open_then,
         {
-            Breakdown.TIER: ("risk_tier", _choice_label(TIER_LABELS)),
+            Breakdown.TIER: ("tier_then", _choice_label(TIER_LABELS)),
             Breakdown.AGENCY: ("lead_agency__name", _name),
+            Breakdown.AREA: ByArea("child_id"),
         },
         distinct="child_id",
     )
 
 
-def _episodes(period: Period, filters: Filters, field: str) -> QuerySet[Any, Any]:
-    queryset = MissingEpisode.objects.filter(_within(period, field))
-    return _narrow(queryset, filters, person="case__child_id", agency="case__lead_agency_id")
+def _episodes(filters: Filters) -> QuerySet[Any, Any]:
+    return _narrow(MissingEpisode.objects.all(), filters, person="case__child_id",
+                   agency="case__lead_agency_id")
+
+
+EPISODE_SPLITS: Mapping[Breakdown, Splitter] = {
+    Breakdown.AGENCY: ("case__lead_agency__name", _name),
+    Breakdown.AREA: ByArea("case__child_id"),
+}
+
+EPISODES = Measure(rows=_episodes, field="went_missing_at", splits=EPISODE_SPLITS)
 
 
 @metric(
     code="missing_episodes",
     name="Missing episodes",
-    definition="Times a child with a MACE case went missing from home or care in the period.",
+    definition=(
+        "Times a child with a MACE case went missing from home or care in the period. "
+        "The area is the district of the child's current address."
+    ),
     numerator="Missing episodes that began in the period",
     unit=Unit.COUNT,
     better=Better.LOWER,
-    breakdowns=(Breakdown.AGENCY,),
+    breakdowns=(Breakdown.AGENCY, Breakdown.AREA),
     drill_down=_open_cases,
     group="Safeguarding",
+    trend=EPISODES.trend,
 )
 def missing_episodes(period: Period, filters: Filters) -> list[Figure]:
-    return counts(
-        _episodes(period, filters, "went_missing_at"),
-        {Breakdown.AGENCY: ("case__lead_agency__name", _name)},
-    )
+    return EPISODES.figures(period, filters)
+
+
+def done_within(
+    rows: Callable[[Filters], QuerySet[Any, Any]], *, started: str, done: str,
+    allowed: Callable[[], dt.timedelta], splits: Mapping[Breakdown, Splitter],
+) -> Measure:
+    """The share of rows whose ``done`` time came within ``allowed`` of ``started``.
+
+    Rows still open count once their time is up (late whatever happens next); rows
+    still inside their time are left out until they are done or late.
+    """
+
+    def due(filters: Filters) -> QuerySet[Any, Any]:
+        return rows(filters).filter(
+            Q(**{f"{done}__isnull": False})
+            | Q(**{f"{started}__lt": timezone.now() - allowed()})
+        )
+
+    return Measure(rows=due, field=started, splits=splits,
+                   hit=lambda: Q(**{f"{done}__lte": F(started) + allowed()}))
+
+
+RETURN_INTERVIEWS = done_within(
+    _episodes, started="returned_at", done="return_interview_at",
+    allowed=lambda: dt.timedelta(hours=return_interview_hours()), splits=EPISODE_SPLITS,
+)
 
 
 @metric(
@@ -338,24 +591,50 @@ def missing_episodes(period: Period, filters: Filters) -> list[Figure]:
     definition=(
         "Of the children who came back from a missing episode in the period, the share "
         "offered a return home interview within 72 hours of coming back. Returns less "
-        "than 72 hours ago without an interview yet are still in time and not counted."
+        "than 72 hours ago without an interview yet are still in time and not counted. "
+        "The area is the district of the child's current address."
     ),
     numerator="Returns with an interview within 72 hours",
     denominator="Returns in the period whose 72 hours have passed, or with an interview",
     unit=Unit.PERCENTAGE,
     better=Better.HIGHER,
     target=90,
-    breakdowns=(Breakdown.AGENCY,),
+    breakdowns=(Breakdown.AGENCY, Breakdown.AREA),
     drill_down=_open_cases,
     group="Safeguarding",
+    trend=RETURN_INTERVIEWS.trend,
 )
 def return_interviews_in_time(period: Period, filters: Filters) -> list[Figure]:
-    return _done_within(
-        _episodes(period, filters, "returned_at"),
-        started="returned_at", done="return_interview_at",
-        allowed=dt.timedelta(hours=return_interview_hours()),
-        agency_name="case__lead_agency__name",
+    return RETURN_INTERVIEWS.figures(period, filters)
+
+
+def _allocations(filters: Filters) -> QuerySet[Any, Any]:
+    """Advocate allocations, each marked with whether it replaced an earlier one."""
+    earlier = AdvocateAllocation.objects.filter(case=OuterRef("case")).filter(
+        Q(started_on__lt=OuterRef("started_on"))
+        | Q(started_on=OuterRef("started_on"), pk__lt=OuterRef("pk"))
     )
+    return _narrow(
+        AdvocateAllocation.objects.all(), filters,
+        person="case__child_id", agency="case__lead_agency_id",
+    ).annotate(is_change=Exists(earlier))
+
+
+def _advocate_measure(period: Period) -> dict[str, Count]:
+    started = Q(started_on__gte=period.start, started_on__lte=period.end)
+    overlapping = Q(started_on__lte=period.end) & (
+        Q(ended_on__isnull=True) | Q(ended_on__gte=period.start))
+    return {"changes": Count("pk", filter=started & Q(is_change=True)),
+            "children": Count("case__child_id", distinct=True, filter=overlapping)}
+
+
+def advocate_changes_trend(months: Sequence[Period], filters: Filters) -> list[Figure]:
+    measure: dict[str, Count] = {}
+    for i, month in enumerate(months):
+        measure |= {f"{key}{i}": value for key, value in _advocate_measure(month).items()}
+    row = _allocations(filters).aggregate(**measure) if months else {}
+    return [Figure(TOTAL, "", "All", row[f"changes{i}"], row[f"children{i}"])
+            for i in range(len(months))]
 
 
 @metric(
@@ -372,75 +651,64 @@ def return_interviews_in_time(period: Period, filters: Filters) -> list[Figure]:
     better=Better.LOWER,
     drill_down=_open_cases,
     group="Safeguarding",
+    trend=advocate_changes_trend,
 )
 def advocate_changes_per_child(period: Period, filters: Filters) -> list[Figure]:
-    earlier = AdvocateAllocation.objects.filter(case=OuterRef("case")).filter(
-        Q(started_on__lt=OuterRef("started_on"))
-        | Q(started_on=OuterRef("started_on"), pk__lt=OuterRef("pk"))
-    )
-    allocations = _narrow(
-        AdvocateAllocation.objects.all(), filters,
-        person="case__child_id", agency="case__lead_agency_id",
-    )
-    changes = allocations.filter(
-        started_on__gte=period.start, started_on__lte=period.end
-    ).filter(Exists(earlier)).count()
-    children = (
-        allocations.filter(started_on__lte=period.end)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=period.start))
-        .aggregate(n=Count("case__child_id", distinct=True))["n"]
-    )
-    return [Figure(TOTAL, "", "All", changes, children)]
+    row = _allocations(filters).aggregate(**_advocate_measure(period))
+    return [Figure(TOTAL, "", "All", row["changes"], row["children"])]
 
 
 # --- intelligence --------------------------------------------------------------------
+
+INTELLIGENCE_AREA = (
+    " In an area, only intelligence about it counts: reports linked to a location or "
+    "premises there, or to a person whose current address is there."
+)
+
+
+def _submissions(filters: Filters) -> QuerySet[Any, Any]:
+    submissions = Submission.objects.all()
+    if filters.area_code:
+        submissions = submissions.filter(report_id__in=reports_about(filters.area_code))
+    return _narrow(submissions, Filters(agency_id=filters.agency_id), person="",
+                   agency="agency_id")
+
+
+SUBMITTED = Measure(rows=_submissions, field="received_at",
+                    splits={Breakdown.AGENCY: ("agency__name", _name)})
 
 
 @metric(
     code="intelligence_submitted",
     name="Intelligence submitted by partners",
-    definition="Intelligence submissions the hub received from any agency in the period.",
+    definition=(
+        "Intelligence submissions the hub received from any agency in the period."
+        + INTELLIGENCE_AREA + " A submission not yet written up as a report has no area."
+    ),
     numerator="Submissions received in the period",
     unit=Unit.COUNT,
     better=Better.NEITHER,
     breakdowns=(Breakdown.AGENCY,),
-    filters=("agency",),
     group="Intelligence",
+    trend=SUBMITTED.trend,
 )
 def intelligence_submitted(period: Period, filters: Filters) -> list[Figure]:
-    submissions = _narrow(
-        Submission.objects.filter(_within(period, "received_at")),
-        Filters(agency_id=filters.agency_id), person="", agency="agency_id",
-    )
-    return counts(submissions, {Breakdown.AGENCY: ("agency__name", _name)})
+    return SUBMITTED.figures(period, filters)
 
 
-def _done_within(
-    rows: QuerySet[Any, Any], *, started: str, done: str, allowed: dt.timedelta,
-    agency_name: str,
-) -> list[Figure]:
-    """The share of rows whose ``done`` time came within ``allowed`` of ``started``.
-
-    Rows still open count once their time is up (late whatever happens next); rows
-    still inside their time are left out until they are done or late.
-    """
-    due = rows.filter(
-        Q(**{f"{done}__isnull": False})
-        | Q(**{f"{started}__lt": timezone.now() - allowed})
-    )
-    return shares(
-        due,
-        Q(**{f"{done}__lte": F(started) + allowed}),
-        {Breakdown.AGENCY: (agency_name, _name)},
-    )
-
-
-def _reports(period: Period, filters: Filters) -> QuerySet[Any, Any]:
-    reports = IntelligenceReport.objects.filter(_within(period, "received_at")).exclude(
-        status=ReportStatus.HISTORIC
-    )
+def _reports(filters: Filters) -> QuerySet[Any, Any]:
+    reports = IntelligenceReport.objects.exclude(status=ReportStatus.HISTORIC)
+    if filters.area_code:
+        reports = reports.filter(pk__in=reports_about(filters.area_code))
     return _narrow(reports, Filters(agency_id=filters.agency_id), person="",
                    agency="owning_team__agency_id")
+
+
+REVIEWED_IN_TIME = done_within(
+    _reports, started="received_at", done="reviewed_at",
+    allowed=lambda: dt.timedelta(days=intelligence_review_days()),
+    splits={Breakdown.AGENCY: ("owning_team__agency__name", _name)},
+)
 
 
 @metric(
@@ -449,7 +717,7 @@ def _reports(period: Period, filters: Filters) -> QuerySet[Any, Any]:
     definition=(
         "Of the intelligence reports received in the period, the share a hub researcher "
         "reviewed within the days the hub allows (7 unless configured). Reports still "
-        "within that time and not yet reviewed are not counted."
+        "within that time and not yet reviewed are not counted." + INTELLIGENCE_AREA
     ),
     numerator="Reports reviewed within the allowed days",
     denominator="Reports received in the period, reviewed or past their review time",
@@ -457,16 +725,17 @@ def _reports(period: Period, filters: Filters) -> QuerySet[Any, Any]:
     better=Better.HIGHER,
     target=90,
     breakdowns=(Breakdown.AGENCY,),
-    filters=("agency",),
     group="Intelligence",
+    trend=REVIEWED_IN_TIME.trend,
 )
 def intelligence_reviewed_in_time(period: Period, filters: Filters) -> list[Figure]:
-    return _done_within(
-        _reports(period, filters),
-        started="received_at", done="reviewed_at",
-        allowed=dt.timedelta(days=intelligence_review_days()),
-        agency_name="owning_team__agency__name",
-    )
+    return REVIEWED_IN_TIME.figures(period, filters)
+
+
+DISSEMINATED = Measure(
+    rows=_reports, field="received_at", splits={},
+    hit=lambda: Q(Exists(Dissemination.objects.filter(report=OuterRef("pk")))),
+)
 
 
 @metric(
@@ -474,18 +743,17 @@ def intelligence_reviewed_in_time(period: Period, filters: Filters) -> list[Figu
     name="Intelligence shared with partners",
     definition=(
         "Of the intelligence reports received in the period, the share disseminated to "
-        "at least one partner agency (so far)."
+        "at least one partner agency (so far)." + INTELLIGENCE_AREA
     ),
     numerator="Reports disseminated to a partner",
     denominator="Reports received in the period",
     unit=Unit.PERCENTAGE,
     better=Better.HIGHER,
-    filters=("agency",),
     group="Intelligence",
+    trend=DISSEMINATED.trend,
 )
 def intelligence_disseminated(period: Period, filters: Filters) -> list[Figure]:
-    shared = Exists(Dissemination.objects.filter(report=OuterRef("pk")))
-    return shares(_reports(period, filters), Q(shared), {})
+    return DISSEMINATED.figures(period, filters)
 
 
 # --- recording of ethnicity and nationality ------------------------------------------
@@ -495,22 +763,34 @@ RECORDING_LABELS = {RECORDED: "Recorded", NOT_STATED: "Not stated (declined)",
                     NOT_RECORDED: "Not recorded"}
 
 
-def _victims(period: Period, filters: Filters) -> QuerySet[Person, Any]:
-    children = _referrals(period, filters, "received_at").values("child_id")
-    return Person.objects.filter(pk__in=children)
+@dataclass(frozen=True)
+class Group:
+    """The people a recording metric is about, as the rows that bring them in: each row
+    names a person (``person``, a path to their id) and a date (``field``)."""
+
+    rows: Callable[[Filters], QuerySet[Any, Any]]
+    person: str
+    field: str
+    described: str
 
 
-def _suspects(period: Period, filters: Filters) -> QuerySet[Person, Any]:
-    links = ReportLink.objects.filter(
-        role=EntityRole.SUSPECT, person__isnull=False,
-        report__received_at__gte=period.starts_at, report__received_at__lt=period.ends_before,
-    )
+def _victim_rows(filters: Filters) -> QuerySet[Any, Any]:
+    return _all_referrals(filters)
+
+
+def _suspect_rows(filters: Filters) -> QuerySet[Any, Any]:
+    links = ReportLink.objects.filter(role=EntityRole.SUSPECT, person__isnull=False)
     if filters.agency_id is not None:
         links = links.filter(report__owning_team__agency_id=filters.agency_id)
-    people = Person.objects.filter(pk__in=links.values("person_id"))
     if filters.area_code:
-        people = people.filter(pk__in=people_living_in(filters.area_code))
-    return people
+        links = links.filter(person_id__in=people_living_in(filters.area_code))
+    return links
+
+
+VICTIMS = Group(_victim_rows, person="child_id", field="received_at",
+                described="children referred")
+SUSPECTS = Group(_suspect_rows, person="person_id", field="report__received_at",
+                 described="people linked as suspects to intelligence received")
 
 
 def _recording_state(not_recorded: Q, not_stated: Q) -> Case:
@@ -523,19 +803,26 @@ def _recording_state(not_recorded: Q, not_stated: Q) -> Case:
 
 
 def _recording_metric(
-    *, who: str, people: Callable[[Period, Filters], QuerySet[Person, Any]], what: str,
-    not_recorded: Q, not_stated: Q,
+    *, who: str, group: Group, what: str,
+    not_recorded: Callable[[str], Q], not_stated: Callable[[str], Q],
 ) -> None:
     Who = who.capitalize()
+    person = group.person.removesuffix("_id") + "__"
+    # One row per (row, recording state) would double count people: count distinct ids.
+    state = _recording_state(not_recorded(person), not_stated(person))
+
+    def rows(filters: Filters) -> QuerySet[Any, Any]:
+        return group.rows(filters).annotate(recording=state)
+
+    shared = Measure(rows=rows, field=group.field, splits={},
+                     hit=lambda: Q(recording=RECORDED), distinct=group.person)
 
     @metric(
         code=f"{who}_{what}_recorded",
         name=f"{Who} with {what} recorded",
         definition=(
-            f"Of the {who} the hub dealt with in the period ("
-            + ("children referred" if who == "victims"
-               else "people linked as suspects to intelligence received")
-            + f"), the share whose {what} is recorded. 'Not stated' (asked and declined) "
+            f"Of the {who} the hub dealt with in the period ({group.described}), the "
+            f"share whose {what} is recorded. 'Not stated' (asked and declined) "
             "and 'not recorded' (never asked) are shown separately, never dropped."
         ),
         numerator=f"{Who} with a recorded {what}",
@@ -545,29 +832,32 @@ def _recording_metric(
         target=90,
         breakdowns=(Breakdown.RECORDING,),
         group="Data quality",
+        trend=shared.trend,
+        population=who,
     )
     def compute(period: Period, filters: Filters) -> list[Figure]:
-        group = people(period, filters).annotate(
-            recording=_recording_state(not_recorded, not_stated)
-        )
-        figures = shares(group, Q(recording=RECORDED), {})
+        figures = shared.figures(period, filters)
         denominator = figures[0].denominator
-        rows = group.order_by().values("recording").annotate(n=Count("pk"))
-        found = {row["recording"]: row["n"] for row in rows}
+        found = {
+            row["recording"]: row["n"]
+            for row in rows(filters).filter(_within(period, group.field)).order_by()
+            .values("recording").annotate(n=Count(group.person, distinct=True))
+        }
         figures += [
-            Figure(Breakdown.RECORDING, state, label, found.get(state, 0), denominator)
-            for state, label in RECORDING_LABELS.items()
+            Figure(Breakdown.RECORDING, key, label, found.get(key, 0), denominator)
+            for key, label in RECORDING_LABELS.items()
         ]
         return figures
 
 
-for _who, _people in (("victims", _victims), ("suspects", _suspects)):
+for _who, _group in (("victims", VICTIMS), ("suspects", SUSPECTS)):
     _recording_metric(
-        who=_who, people=_people, what="ethnicity",
-        not_recorded=Q(self_defined_ethnicity__isnull=True),
-        not_stated=Q(self_defined_ethnicity_id=EthnicGroup.NOT_STATED),
+        who=_who, group=_group, what="ethnicity",
+        not_recorded=lambda p: Q(**{f"{p}self_defined_ethnicity__isnull": True}),
+        not_stated=lambda p: Q(**{f"{p}self_defined_ethnicity_id": EthnicGroup.NOT_STATED}),
     )
     _recording_metric(
-        who=_who, people=_people, what="nationality",
-        not_recorded=Q(nationality=""), not_stated=Q(nationality=NATIONALITY_NOT_STATED),
+        who=_who, group=_group, what="nationality",
+        not_recorded=lambda p: Q(**{f"{p}nationality": ""}),
+        not_stated=lambda p: Q(**{f"{p}nationality": NATIONALITY_NOT_STATED}),
     )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -153,6 +153,8 @@ class Figure:
 
 
 ComputeFunc = Callable[[Period, Filters], list[Figure]]
+# The whole-period figure of each month, in one go (one query where it can be).
+TrendFunc = Callable[[Sequence[Period], Filters], list[Figure]]
 DrillDownFunc = Callable[["User", Period, Filters], "str | None"]
 
 
@@ -171,9 +173,26 @@ class Metric:
     filters: frozenset[str] = field(default_factory=lambda: frozenset({"area", "agency"}))
     drill_down: DrillDownFunc | None = None
     group: str = ""
+    trend_compute: TrendFunc | None = None
+    population: str = ""
 
     def figures(self, period: Period, filters: Filters | None = None) -> list[Figure]:
         return self.compute(period, filters or Filters())
+
+    def trend(self, months: Sequence[Period], filters: Filters | None = None) -> list[Figure]:
+        """The whole-period figure for each of ``months``, in their order (breakdown
+        ``month``, category ``YYYY-MM``). Metrics without a trend function of their own
+        are computed month by month."""
+        filters = filters or Filters()
+        if self.trend_compute is not None:
+            found = self.trend_compute(months, filters)
+        else:
+            found = [self.total(self.compute(month, filters)) for month in months]
+        return [
+            Figure(Breakdown.MONTH, month.start.strftime("%Y-%m"), month.short_label(),
+                   figure.numerator, figure.denominator)
+            for month, figure in zip(months, found, strict=True)
+        ]
 
     def total(self, figures: Iterable[Figure]) -> Figure:
         for figure in figures:
@@ -204,8 +223,16 @@ def metric(
     filters: Iterable[str] = ("area", "agency"),
     drill_down: DrillDownFunc | None = None,
     group: str = "",
+    trend: TrendFunc | None = None,
+    population: str = "",
 ) -> Callable[[ComputeFunc], ComputeFunc]:
-    """Register a compute function as a metric (``code`` must be new)."""
+    """Register a compute function as a metric (``code`` must be new).
+
+    ``trend`` computes the whole-period figure of many months at once (otherwise the
+    dashboard's trend calls ``compute`` month by month). ``population`` names what the
+    denominator counts: metrics with the same population publish the same denominators,
+    category by category, so they are suppressed together.
+    """
 
     def register(compute: ComputeFunc) -> ComputeFunc:
         if code in _REGISTRY:
@@ -216,6 +243,7 @@ def metric(
             breakdowns=tuple(breakdowns),
             target=None if target is None else Decimal(str(target)),
             filters=frozenset(filters), drill_down=drill_down, group=group,
+            trend_compute=trend, population=population,
         )
         return compute
 

@@ -117,9 +117,8 @@ def metric_panel(
             groups.setdefault(label, []).append(_row(metric.unit, figure))
     trend = []
     if with_trend:
-        for month in trend_periods(period):
-            trend.append((month.short_label(), _row(metric.unit, metric.total(
-                metric.figures(month, applied)))))
+        trend = [(figure.label, _row(metric.unit, figure))
+                 for figure in metric.trend(trend_periods(period), applied)]
     total_row = _row(metric.unit, total)
     chart = bar_chart(
         chart_id=f"chart-{metric.code}",
