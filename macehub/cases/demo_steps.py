@@ -41,6 +41,7 @@ from macehub.cases.models import (
     PlanItem,
     RiskTierChange,
 )
+from macehub.demo.batches import each_by_ids
 from macehub.demo.progress import Progress
 from macehub.demo.registry import DemoContext, demo_step
 from macehub.referrals.codes import RiskTier
@@ -260,7 +261,8 @@ def demo_cases(ctx: DemoContext) -> None:
     counter = ctx.progress.counter("cases", len(cases))
     openings = {
         change.case_id: change
-        for change in RiskTierChange.objects.filter(case__in=cases, from_tier="")
+        for change in each_by_ids(RiskTierChange.objects.filter(from_tier=""),
+                                  [case.pk for case in cases], field="case_id")
     }
     for case in cases:
         _fill_case(rng, ctx, staff, case, now, rows, openings)

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 
 from django.db.models import Min, Sum
 
+from macehub.demo.batches import each_by_ids
 from macehub.demo.models import PlantedTruth
 from macehub.demo.progress import Progress
 from macehub.demo.registry import DemoContext, demo_step
@@ -72,8 +73,8 @@ def plant_missingness(ctx: DemoContext, chosen: Population, start: dt.date, end:
     areas = dict(PersonAddress.objects.filter(is_current=True, area__isnull=False)
                  .order_by("person_id", "pk").values_list("person_id", "area_id"))
     weights = _census_weights()
-    people = {p.pk: p for p in Person.objects.filter(
-        pk__in=[row[chosen.person_field] for row in first])}
+    people = {p.pk: p for p in each_by_ids(
+        Person.objects.all(), [row[chosen.person_field] for row in first])}
     by_month: dict[int, list[Person]] = {}
     for row in first:
         person = people[row[chosen.person_field]]

@@ -34,6 +34,7 @@ from macehub.accounts.models import User
 from macehub.accounts.roles import Role
 from macehub.cases.models import Case, RiskTierChange
 from macehub.demo.accounts import ACCOUNTS
+from macehub.demo.batches import each_by_ids
 from macehub.demo.people import Weighted
 from macehub.demo.progress import Progress
 from macehub.demo.registry import DemoContext, demo_step
@@ -301,8 +302,10 @@ def create_referrals(ctx: DemoContext) -> None:
     child_ids = sorted(ctx.child_ids)
     facts = {
         pk: ChildFacts(dob, estimated, estimated_on)
-        for pk, dob, estimated, estimated_on in Person.objects.filter(pk__in=child_ids)
-        .order_by("pk").values_list("pk", "date_of_birth", "estimated_age", "age_estimated_on")
+        for pk, dob, estimated, estimated_on in each_by_ids(
+            Person.objects.order_by("pk").values_list(
+                "pk", "date_of_birth", "estimated_age", "age_estimated_on"),
+            child_ids)
     }
     first_day = ctx.as_of - dt.timedelta(days=PERIOD_DAYS)
     days = [first_day + dt.timedelta(days=n) for n in range(PERIOD_DAYS)]
