@@ -1,16 +1,21 @@
-"""Which published figures of one metric to hide before they leave the hub.
+"""Which published figures of a report to hide before they leave the hub.
 
 Turns a metric's figures into the tables a reader sees (its total, and one table per
 breakdown sharing that total) and asks ``suppression`` what to hide, so that no hidden
 count can be worked out from the totals beside it, in any of the tables of the metric.
+
+Metrics of the same population (``Metric.population``) publish the same denominators,
+category by category, so a denominator hidden in one of them would be printed by the
+others. ``hidden_report`` therefore hides a shared denominator in all of them as soon as
+one hides it, and lets each suppress again around it, until they agree.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from macehub.performance.registry import TOTAL, Breakdown, Unit
 from macehub.performance.suppression import (
@@ -52,10 +57,59 @@ def _int(value: Decimal | int | None) -> int:
     return int(value or 0)
 
 
+class ReportEntry(NamedTuple):
+    """One metric of a report as ``hidden_report`` needs it. ``population`` "" means its
+    denominators are shared with no other metric."""
+
+    code: str
+    unit: Unit
+    population: str
+    figures: Sequence[FigureLike]
+
+
+def hidden_report(
+    entries: Iterable[ReportEntry | tuple[str, Unit, str, Sequence[FigureLike]]],
+    threshold: int,
+) -> dict[str, dict[Key, Hidden]]:
+    """What to hide in every metric of a report, by metric code.
+
+    Each metric is suppressed on its own first. Then, within each population, a
+    denominator (by breakdown and category) hidden in any metric is hidden in all of
+    them, and they are suppressed again with it already hidden (so that, say, the other
+    bases of a breakdown cannot give it away there either), until nothing changes.
+    """
+    found = [ReportEntry(*entry) for entry in entries]
+    result = {e.code: hidden_figures(e.unit, e.figures, threshold) for e in found}
+    shared = [e for e in found if e.population]
+    forced: dict[str, set[Key]] = {}
+    while True:
+        grew = False
+        for entry in shared:
+            gone = {key for key, hide in result[entry.code].items() if hide.denominator}
+            known = forced.setdefault(entry.population, set())
+            if not gone <= known:
+                known |= gone
+                grew = True
+        if not grew:
+            return result
+        # Only ever more is forced, and there are finitely many denominators: this ends.
+        for entry in shared:
+            result[entry.code] = hidden_figures(
+                entry.unit, entry.figures, threshold,
+                denominators_hidden=forced[entry.population],
+            )
+
+
 def hidden_figures(
-    unit: Unit, figures: Sequence[FigureLike], threshold: int
+    unit: Unit, figures: Sequence[FigureLike], threshold: int,
+    *, denominators_hidden: Collection[Key] = frozenset(),
 ) -> dict[Key, Hidden]:
-    """For each figure (by breakdown and category), what must not be shown."""
+    """For each figure (by breakdown and category), what must not be shown.
+
+    ``denominators_hidden`` are denominators hidden elsewhere (another metric of the
+    same population): they are hidden here too, and suppression works around them. A
+    count has no denominator, so nothing is forced on it.
+    """
     total = next(f for f in figures if f.breakdown == TOTAL)
     groups: dict[str, list[FigureLike]] = {}
     for figure in figures:
@@ -63,13 +117,20 @@ def hidden_figures(
             groups.setdefault(figure.breakdown, []).append(figure)
 
     if unit is Unit.RATE or unit is Unit.MEDIAN_HOURS:
-        return _per_base(unit, total, groups, threshold)
+        return _per_base(unit, total, groups, threshold, denominators_hidden)
 
     counts_only = unit is Unit.COUNT
     # What of the total is hidden: (numerator, its complement, denominator).
     total_hidden: set[str] = set()
+    if not counts_only and (
+        (TOTAL, total.category) in denominators_hidden
+        # A composition's rows are all out of the total's denominator.
+        or (Breakdown.RECORDING in groups
+            and any(key[0] == Breakdown.RECORDING for key in denominators_hidden))
+    ):
+        total_hidden.add("den")
     result: dict[Key, Hidden] = {}
-    for _ in range(10):  # until the shared total is stable
+    while True:  # until the shared total is stable (it only grows, from three parts)
         before = set(total_hidden)
         result = {}
         if counts_only:
@@ -118,22 +179,35 @@ def hidden_figures(
                     column_totals=[_int(total.numerator),
                                    (total.denominator or 0) - _int(total.numerator)],
                     grand_total=total.denominator or 0,
-                    hidden_already=_total_positions_grid(total_hidden),
+                    hidden_already=_total_positions_grid(total_hidden) | {
+                        row_total(r) for r, f in enumerate(rows)
+                        if (breakdown, f.category) in denominators_hidden
+                    },
                 )
                 hidden = suppress(table, threshold)
                 total_hidden |= _total_names_grid(hidden)
                 for r, figure in enumerate(rows):
                     result[(breakdown, figure.category)] = Hidden(
-                        numerator=cell(r, 0) in hidden or cell(r, 1) in hidden,
+                        numerator=_numerator_hidden(
+                            cell(r, 0) in hidden, cell(r, 1) in hidden, row_total(r) in hidden),
                         denominator=row_total(r) in hidden,
                     )
         if total_hidden == before:
             break
     result[(TOTAL, total.category)] = Hidden(
-        numerator="num" in total_hidden or "rest" in total_hidden,
+        numerator=_numerator_hidden(
+            "num" in total_hidden, "rest" in total_hidden, "den" in total_hidden),
         denominator="den" in total_hidden,
     )
     return result
+
+
+def _numerator_hidden(numerator: bool, complement: bool, denominator: bool) -> bool:
+    """A row prints its numerator and denominator, never the complement (denominator
+    less numerator): a hidden complement hides the numerator only when the denominator
+    is printed. Otherwise a numerator that suppression left visible is printed, as it is
+    wherever else it appears (a composition's "recorded" row is its total's numerator)."""
+    return numerator or (complement and not denominator)
 
 
 def _recorded_linked(
@@ -165,25 +239,32 @@ def _total_names_grid(hidden: frozenset[Position]) -> set[str]:
 
 
 def _per_base(
-    unit: Unit, total: FigureLike, groups: dict[str, list[FigureLike]], threshold: int
+    unit: Unit, total: FigureLike, groups: dict[str, list[FigureLike]], threshold: int,
+    denominators_hidden: Collection[Key],
 ) -> dict[Key, Hidden]:
     """Medians and rates: hidden on a small base; the bases themselves are counts."""
-    result: dict[Key, Hidden] = {}
-    small = total.denominator is not None and 0 < total.denominator < threshold
+    total_key = (TOTAL, total.category)
+    base = total.denominator or 0
+    total_gone = 0 < base < threshold or total_key in denominators_hidden
     if unit is Unit.RATE:
         n = _int(total.numerator)
-        result[(TOTAL, total.category)] = Hidden(numerator=0 < n < threshold or small,
-                                                 denominator=small)
-        return result
-    result[(TOTAL, total.category)] = Hidden(numerator=small, denominator=small)
-    for breakdown, rows in groups.items():
-        table = Table([[f.denominator or 0] for f in rows],
-                      column_totals=[total.denominator or 0],
-                      hidden_already={column_total(0)} if small else set())
-        hidden = suppress(table, threshold)
-        for r, figure in enumerate(rows):
-            gone = cell(r, 0) in hidden
-            result[(breakdown, figure.category)] = Hidden(numerator=gone, denominator=gone)
-        if column_total(0) in hidden:
-            result[(TOTAL, total.category)] = Hidden(numerator=True, denominator=True)
+        return {total_key: Hidden(numerator=0 < n < threshold or total_gone,
+                                  denominator=total_gone)}
+    result: dict[Key, Hidden] = {}
+    while True:  # until the shared total is stable
+        before = total_gone
+        result = {}
+        for breakdown, rows in groups.items():
+            table = Table([[f.denominator or 0] for f in rows], column_totals=[base],
+                          hidden_already=({column_total(0)} if total_gone else set()) | {
+                              cell(r, 0) for r, f in enumerate(rows)
+                              if (breakdown, f.category) in denominators_hidden})
+            hidden = suppress(table, threshold)
+            for r, figure in enumerate(rows):
+                gone = cell(r, 0) in hidden
+                result[(breakdown, figure.category)] = Hidden(numerator=gone, denominator=gone)
+            total_gone = total_gone or column_total(0) in hidden
+        if total_gone == before:
+            break
+    result[total_key] = Hidden(numerator=total_gone, denominator=total_gone)
     return result

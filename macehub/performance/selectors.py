@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString
 from macehub.accounts.models import Agency, User
 from macehub.people.models import Area
 from macehub.performance.charts import bar_chart
-from macehub.performance.hiding import Hidden, hidden_figures
+from macehub.performance.hiding import Hidden, hidden_report
 from macehub.performance.models import MonthlyReport, ReportFigure
 from macehub.performance.registry import (
     BREAKDOWN_LABELS,
@@ -263,33 +263,47 @@ def _differs(stored: Figure, current: Figure) -> bool:
 def published_report(
     report: MonthlyReport, *, suppressed: bool, with_restatements: bool = True
 ) -> PublishedReport:
-    """A published report as stored, each figure beside any restatement of it."""
+    """A published report as stored, each figure beside any restatement of it.
+
+    Suppressed, small numbers are hidden across the whole report at once (metrics of the
+    same population share denominators), once for the stored figures and once for the
+    figures as they are now, which the restatements show.
+    """
     period = Period.month(report.month.year, report.month.month)
     stored: dict[str, list[ReportFigure]] = {}
     for figure in report.figures.all():
         stored.setdefault(figure.metric_code, []).append(figure)
+    registered: dict[str, Metric | None] = {}
+    for code in stored:
+        try:
+            registered[code] = get_metric(code)
+        except UnknownMetric:
+            registered[code] = None
+    units = {code: Unit(figures[0].unit) for code, figures in stored.items()}
+    currently: dict[str, list[Figure]] = {
+        code: metric.figures(period) for code, metric in registered.items()
+        if metric is not None and with_restatements
+    }
+    threshold = report.suppression_threshold
+    hidden = hidden_report(
+        [(code, units[code], _population(registered[code]), figures)
+         for code, figures in stored.items()], threshold,
+    ) if suppressed else {}
+    hidden_now = hidden_report(
+        [(code, units[code], _population(registered[code]), figures)
+         for code, figures in currently.items()], threshold,
+    ) if suppressed else {}
     metrics = []
     restatements = 0
     for code, figures in stored.items():
-        unit = Unit(figures[0].unit)
-        try:
-            metric: Metric | None = get_metric(code)
-        except UnknownMetric:
-            metric = None
-        current: dict[tuple[str, str], Figure] = {}
-        current_hidden: dict[tuple[str, str], Hidden] = {}
-        if metric is not None and with_restatements:
-            now = metric.figures(period)
-            current = {(f.breakdown, f.category): f for f in now}
-            if suppressed:
-                current_hidden = hidden_figures(unit, now, report.suppression_threshold)
-        hidden = hidden_figures(unit, figures, report.suppression_threshold) if suppressed else {}
+        unit, metric = units[code], registered[code]
+        current = {(f.breakdown, f.category): f for f in currently.get(code, [])}
         rows = [
             _published_row(
-                unit, f, hidden.get((f.breakdown, f.category)),
+                unit, f, hidden.get(code, {}).get((f.breakdown, f.category)),
                 current.get((f.breakdown, f.category)) if with_restatements and metric
                 else Figure(f.breakdown, f.category, f.label, f.numerator, f.denominator),
-                suppressed, current_hidden.get((f.breakdown, f.category)),
+                suppressed, hidden_now.get(code, {}).get((f.breakdown, f.category)),
             )
             for f in figures
         ]
@@ -310,4 +324,9 @@ def published_report(
             total=total_row, breakdowns=list(groups.items()), metric=metric,
         ))
     return PublishedReport(report=report, metrics=metrics, suppressed=suppressed,
-                           restatements=restatements, threshold=report.suppression_threshold)
+                           restatements=restatements, threshold=threshold)
+
+
+def _population(metric: Metric | None) -> str:
+    """A metric no longer registered shares its denominators with nothing we know of."""
+    return metric.population if metric is not None else ""
