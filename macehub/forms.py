@@ -190,3 +190,12 @@ def _lower_first(text: str) -> str:
     if len(text) > 1 and text[1].isupper():
         return text
     return text[:1].lower() + text[1:]
+
+
+def check_date_range(form: forms.Form, first: str, last: str, message: str) -> None:
+    """Put ``message`` on the ``last`` date when both dates were entered and it is before
+    the ``first`` (a list filter's "from" and "to"). Call from the form's ``clean``."""
+    start, end = form.cleaned_data.get(first), form.cleaned_data.get(last)
+    if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
+        form.add_error(last, message)
+

@@ -21,8 +21,8 @@ from macehub.cases.codes import (
     OutcomeKind,
     PlanItemStatus,
 )
-from macehub.cases.selectors import CaseFilters, CaseSort
-from macehub.forms import GovukDateField
+from macehub.cases.selectors import CaseFilters, CaseSort, MissingWhen
+from macehub.forms import GovukDateField, check_date_range
 from macehub.referrals.codes import RiskTier
 
 TIME_HINT = "Use the 24-hour clock or am and pm, for example 14:30 or 2:30pm"
@@ -142,8 +142,24 @@ class CaseFilterForm(forms.Form):
     key_worker = forms.ChoiceField(label="Key worker", required=False)
     area = forms.ChoiceField(
         label="Area", required=False,
-        help_text="Where the child lives now: a ward, or every ward of a district",
+        help_text="Where the child lives now: in the area or any area inside it",
     )
+    open_on = GovukDateField(
+        label="Open on", required=False,
+        help_text="Cases open at the end of this day, for example 31 3 2026. Choose all "
+        "cases under status to include cases closed since.",
+    )
+    missing = forms.ChoiceField(
+        label="Missing from home", required=False,
+        help_text="Cases where the child went missing, or came back, in the missing dates",
+        choices=[("", "Any case"),
+                 (MissingWhen.WENT_MISSING, "Went missing in the missing dates"),
+                 (MissingWhen.CAME_BACK, "Came back in the missing dates")],
+    )
+    missing_from = GovukDateField(label="Missing dates from", required=False,
+                                  help_text="For example, 1 3 2026")
+    missing_to = GovukDateField(label="Missing dates to", required=False,
+                                help_text="For example, 31 3 2026")
     overdue = forms.BooleanField(label="Only cases with overdue work", required=False)
     sort = forms.ChoiceField(
         required=False, choices=[(name, name) for name in CaseSort.ALL], widget=forms.HiddenInput
@@ -162,6 +178,19 @@ class CaseFilterForm(forms.Form):
         self.fields["area"].choices = [  # type: ignore[attr-defined]
             ("", "Anywhere"), *choices["area"]]
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        check_date_range(self, "missing_from", "missing_to",
+                         "Missing dates to must be the same as or after missing dates from")
+        dated = any(name in self.errors or cleaned.get(name)
+                    for name in ("missing_from", "missing_to"))
+        if cleaned.get("missing") and not dated:
+            self.add_error("missing_from", "Enter missing dates from, missing dates to, or both")
+        elif dated and not cleaned.get("missing") and "missing" not in self.errors:
+            self.add_error("missing", "Select whether the child went missing or came back "
+                                      "in the missing dates")
+        return cleaned
+
     def filters(self) -> CaseFilters:
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
         status = data.get("status") or CaseStatus.OPEN
@@ -174,6 +203,10 @@ class CaseFilterForm(forms.Form):
             key_worker_id=int(data["key_worker"]) if data.get("key_worker") else None,
             overdue_only=bool(data.get("overdue")),
             area_code=data.get("area", ""),
+            open_on=data.get("open_on"),
+            missing=data.get("missing", ""),
+            missing_from=data.get("missing_from"),
+            missing_to=data.get("missing_to"),
             sort=sort,
             descending=(data.get("order") or default_order) == "desc",
         )

@@ -47,8 +47,9 @@ from macehub.cases.models import (
     RiskTierChange,
     return_interview_window,
 )
-from macehub.people.codes import AreaKind
-from macehub.people.models import Area, Person, PersonAddress
+from macehub.days import day_starts, on_days
+from macehub.people.areas import area_filter_choices, people_living_in
+from macehub.people.models import Person, PersonAddress
 from macehub.referrals.codes import RISK_TIER_RANK
 
 CASES_PER_PAGE = 25
@@ -129,6 +130,14 @@ class CaseSort:
     DEFAULT = TIER
 
 
+class MissingWhen:
+    """Which moment of a missing episode a case list's missing dates are about."""
+
+    WENT_MISSING = "went_missing"
+    CAME_BACK = "came_back"
+    FIELDS = {WENT_MISSING: "went_missing_at", CAME_BACK: "returned_at"}
+
+
 @dataclass(frozen=True)
 class CaseFilters:
     status: str = CaseStatus.OPEN  # "" for every case
@@ -137,8 +146,27 @@ class CaseFilters:
     key_worker_id: int | None = None
     overdue_only: bool = False
     area_code: str = ""
+    # Cases open at the end of this day: opened before it ended and not closed by then.
+    open_on: dt.date | None = None
+    # Cases with a missing episode that began (or ended) on a day in this range.
+    missing: str = ""
+    missing_from: dt.date | None = None
+    missing_to: dt.date | None = None
     sort: str = CaseSort.DEFAULT
     descending: bool = True
+
+
+def open_at_end_of(day: dt.date) -> Q:
+    """Cases open at the end of the day: opened before it ended, not closed by then."""
+    end = day_starts(day + dt.timedelta(days=1))
+    return Q(opened_at__lt=end) & (Q(closed_at__isnull=True) | Q(closed_at__gte=end))
+
+
+def missing_between(
+    missing: str, first: dt.date | None, last: dt.date | None
+) -> QuerySet[MissingEpisode]:
+    """Missing episodes that began (or ended) on a day from ``first`` to ``last``."""
+    return MissingEpisode.objects.filter(on_days(MissingWhen.FIELDS[missing], first, last))
 
 
 def _tier_rank() -> SqlCase:
@@ -204,12 +232,14 @@ def case_list(user: User, filters: CaseFilters, now: dt.datetime | None = None
     if filters.overdue_only:
         cases = cases.filter(Q(has_overdue_items=True) | Q(has_overdue_interviews=True))
     if filters.area_code:
-        cases = cases.filter(
-            Exists(
-                PersonAddress.objects.filter(person=OuterRef("child_id"), is_current=True)
-                .filter(Q(area__code=filters.area_code) | Q(area__parent__code=filters.area_code))
-            )
-        )
+        cases = cases.filter(child_id__in=people_living_in(filters.area_code))
+    if filters.open_on is not None:
+        cases = cases.filter(open_at_end_of(filters.open_on))
+    if filters.missing in MissingWhen.FIELDS:
+        cases = cases.filter(Exists(
+            missing_between(filters.missing, filters.missing_from, filters.missing_to)
+            .filter(case=OuterRef("pk"))
+        ))
     return cases.order_by(*_ordering(filters.sort, filters.descending))
 
 
@@ -241,20 +271,16 @@ def _ordering(sort: str, descending: bool) -> list[Any]:
 
 def case_list_choices(user: User) -> dict[str, list[tuple[str, str]]]:
     """Choices for the list's filters: only agencies and key workers of cases the user
-    may see; districts and wards of the hub's area."""
+    may see; the hub's areas (as every record list offers them)."""
     visible = cases_for(user)
     agencies = Agency.objects.filter(pk__in=visible.values("lead_agency_id")).order_by("name")
     workers = User.objects.filter(pk__in=visible.values("key_worker_id")).order_by(
         "last_name", "first_name", "username"
     )
-    areas = Area.objects.filter(kind__in=[AreaKind.DISTRICT, AreaKind.WARD]).order_by(
-        "kind", "name"
-    ).values_list("code", "name", "kind")
     return {
         "lead_agency": [(str(a.pk), a.name) for a in agencies],
         "key_worker": [(str(u.pk), u.display_name) for u in workers],
-        "area": [(code, f"{name} ({AreaKind(kind).label.split(' (')[0].lower()})")
-                 for code, name, kind in areas],
+        "area": area_filter_choices(),
     }
 
 

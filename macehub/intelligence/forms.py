@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 
 from macehub.accounts.models import Agency, Team
-from macehub.forms import GovukDateField
+from macehub.forms import GovukDateField, check_date_range
 from macehub.intelligence.codes import (
     ROLES_BY_KIND,
     AccountPlatform,
@@ -33,6 +33,7 @@ from macehub.intelligence.normalise import (
     normalise_phone,
     normalise_registration,
 )
+from macehub.intelligence.selectors import ANY_SUBMITTER, CURRENT, ReportFilters
 from macehub.intelligence.services import (
     Grading,
     IntelligenceRefused,
@@ -253,13 +254,67 @@ class DisseminationForm(forms.Form):
 
 
 class ReportFilterForm(forms.Form):
+    """Narrows the report list (and the export); the dates are whole days, London time."""
+
     reference = _text("Reference", required=False, max_length=20)
-    status = forms.ChoiceField(label="Status", required=False,
-                               choices=[("", "Any status"), *ReportStatus.choices])
+    status = forms.ChoiceField(
+        label="Status", required=False,
+        choices=[("", "Any status"), (CURRENT, "Current (not historic)"),
+                 *ReportStatus.choices],
+    )
     priority = forms.ChoiceField(label="Priority", required=False,
                                  choices=[("", "Any priority"), *Priority.choices])
     handling_code = forms.ChoiceField(label="Handling code", required=False,
                                       choices=[("", "Any handling code"), *HandlingCode.choices])
+    received_from = GovukDateField(label="Received from", required=False,
+                                   help_text="For example, 1 3 2026")
+    received_to = GovukDateField(label="Received to", required=False,
+                                 help_text="For example, 31 3 2026")
+    owning_agency = forms.ChoiceField(
+        label="Owning agency", required=False,
+        error_messages={"invalid_choice": "Select the owning agency from the list"},
+    )
+    area = forms.ChoiceField(
+        label="Area", required=False,
+        help_text="Reports linked to a place or premises there, or to someone who lives there",
+        error_messages={"invalid_choice": "Select the area from the list"},
+    )
+    submitted_by = forms.ChoiceField(
+        label="Submitted by", required=False,
+        error_messages={"invalid_choice": "Select who submitted the information from the list"},
+    )
+
+    def __init__(self, *args: Any, choices: dict[str, list[tuple[str, str]]], **kwargs: Any
+                 ) -> None:
+        super().__init__(*args, **kwargs)
+        agencies = choices["agency"]
+        self.fields["owning_agency"].choices = [  # type: ignore[attr-defined]
+            ("", "Any agency"), *agencies]
+        self.fields["area"].choices = [("", "Anywhere"), *choices["area"]]  # type: ignore[attr-defined]
+        self.fields["submitted_by"].choices = [  # type: ignore[attr-defined]
+            ("", "Anyone, or recorded by the hub"),
+            (ANY_SUBMITTER, "Any agency (partner submissions only)"), *agencies]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        check_date_range(self, "received_from", "received_to",
+                         "Received to must be the same as or after received from")
+        return cleaned
+
+    def filters(self) -> ReportFilters:
+        """The filters asked for; none while the form is unbound or has errors."""
+        if not self.is_bound or not self.is_valid():
+            return ReportFilters()
+        data = self.cleaned_data
+        return ReportFilters(
+            status=data.get("status") or "", priority=data.get("priority") or "",
+            handling_code=data.get("handling_code") or "",
+            reference=data.get("reference") or "",
+            received_from=data.get("received_from"), received_to=data.get("received_to"),
+            owning_agency_id=int(data["owning_agency"]) if data.get("owning_agency") else None,
+            area_code=data.get("area") or "",
+            submitted_by=data.get("submitted_by") or "",
+        )
 
 
 class EntitySearchForm(forms.Form):

@@ -23,9 +23,10 @@ from django.utils import timezone
 
 from macehub.access import policy
 from macehub.access.actions import Action
-from macehub.accounts.models import User
+from macehub.accounts.models import Agency, User
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event, record_type_of
+from macehub.days import on_days
 from macehub.intelligence.codes import EntityKind, EntityRole, ReportStatus
 from macehub.intelligence.models import (
     Dissemination,
@@ -38,6 +39,7 @@ from macehub.intelligence.models import (
     Submission,
     Vehicle,
 )
+from macehub.people.areas import area_filter_choices, area_ids_within, people_living_in
 from macehub.people.models import Person
 from macehub.people.selectors import people_for
 
@@ -126,15 +128,48 @@ def source_visible_ids(user: User, report_ids: Iterable[int]) -> set[int]:
     )
 
 
+# A status filter for every report but the historic (5x5x5, read-only) ones.
+CURRENT = "current"
+# A "submitted by" filter for reports from any partner's submission.
+ANY_SUBMITTER = "any"
+
+
 @dataclass(frozen=True)
 class ReportFilters:
-    status: str = ""
+    status: str = ""  # a ReportStatus, or CURRENT
     priority: str = ""
     handling_code: str = ""
     reference: str = ""
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+    owning_agency_id: int | None = None
+    # Reports about an area: linked to a place or premises in it (or any area inside
+    # it), or to a person whose current address is there.
+    area_code: str = ""
+    submitted_by: str = ""  # an agency's id, or ANY_SUBMITTER
 
-    def as_dict(self) -> dict[str, str]:
-        return {k: v for k, v in self.__dict__.items() if v}
+    def as_dict(self) -> dict[str, object]:
+        """The filters that narrow anything (for the audit log)."""
+        return {k: v for k, v in self.__dict__.items() if v not in ("", None)}
+
+
+def reports_about_area(code: str) -> QuerySet[ReportLink, Any]:
+    """Ids of reports about the area (as a subquery): linked to a location or premises in
+    it, or to a person whose current address is in it."""
+    areas = area_ids_within(code)
+    return ReportLink.objects.filter(
+        Q(location__area_id__in=areas)
+        | Q(premises__location__area_id__in=areas)
+        | Q(person_id__in=people_living_in(code))
+    ).values("report_id")
+
+
+def report_filter_choices() -> dict[str, list[tuple[str, str]]]:
+    """Choices for the list's filters: every agency (as the performance dashboard offers
+    them) and the hub's areas."""
+    agencies = [(str(pk), name) for pk, name in
+                Agency.objects.order_by("name").values_list("pk", "name")]
+    return {"agency": agencies, "area": area_filter_choices()}
 
 
 def report_list(user: User, filters: ReportFilters | None = None
@@ -143,7 +178,9 @@ def report_list(user: User, filters: ReportFilters | None = None
     policy.require(user, Action.INTELLIGENCE_VIEW)
     filters = filters or ReportFilters()
     reports = reports_for(user).select_related("owning_team", "owning_team__agency")
-    if filters.status:
+    if filters.status == CURRENT:
+        reports = reports.exclude(status=ReportStatus.HISTORIC)
+    elif filters.status:
         reports = reports.filter(status=filters.status)
     if filters.priority:
         reports = reports.filter(priority=filters.priority)
@@ -151,6 +188,15 @@ def report_list(user: User, filters: ReportFilters | None = None
         reports = reports.filter(handling_code=filters.handling_code)
     if filters.reference.strip():
         reports = reports.filter(reference__icontains=filters.reference.strip())
+    reports = reports.filter(on_days("received_at", filters.received_from, filters.received_to))
+    if filters.owning_agency_id is not None:
+        reports = reports.filter(owning_team__agency_id=filters.owning_agency_id)
+    if filters.area_code:
+        reports = reports.filter(pk__in=reports_about_area(filters.area_code))
+    if filters.submitted_by == ANY_SUBMITTER:
+        reports = reports.filter(submission__isnull=False)
+    elif filters.submitted_by:
+        reports = reports.filter(submission__agency_id=filters.submitted_by)
     return reports.order_by("-received_at", "-pk")
 
 

@@ -112,12 +112,8 @@ def submission_detail(request: HubRequest, intel_submission_pk: int) -> HttpResp
 def report_list(request: HubRequest) -> HttpResponse:
     user = request.user
     policy.require(user, Action.INTELLIGENCE_VIEW)
-    form = ReportFilterForm(request.GET or None)
-    filters = selectors.ReportFilters()
-    if form.is_bound and form.is_valid():
-        filters = selectors.ReportFilters(**{
-            name: form.cleaned_data.get(name) or "" for name in form.fields
-        })
+    form = ReportFilterForm(request.GET or None, choices=selectors.report_filter_choices())
+    filters = form.filters()
     reports = selectors.report_list(user, filters)
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     selectors.record_listed(user=user, listing="intelligence reports",
@@ -360,12 +356,8 @@ def disseminate(request: HubRequest, intel_report_pk: int) -> HttpResponse:
 @requires(Action.INTELLIGENCE_EXPORT)
 def export(request: HubRequest) -> HttpResponse:
     user = request.user
-    form = ReportFilterForm(request.GET or None)
-    filters = selectors.ReportFilters()
-    if form.is_bound and form.is_valid():
-        filters = selectors.ReportFilters(**{
-            name: form.cleaned_data.get(name) or "" for name in form.fields
-        })
+    form = ReportFilterForm(request.GET or None, choices=selectors.report_filter_choices())
+    filters = form.filters()
     if request.GET.get("format") == "csv" and not form.errors:
         exported = export_reports(actor=user, filters=filters, request=request)
         response = HttpResponse(exported.content, content_type="text/csv; charset=utf-8")

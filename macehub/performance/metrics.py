@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import (
@@ -45,14 +46,18 @@ from macehub.access.actions import Action
 from macehub.access.policy import allows
 from macehub.cases.models import AdvocateAllocation, MissingEpisode, RiskTierChange
 from macehub.cases.models import Case as SafeguardingCase
+from macehub.cases.selectors import MissingWhen
 from macehub.intelligence.codes import EntityRole, ReportStatus
 from macehub.intelligence.models import Dissemination, IntelligenceReport, ReportLink, Submission
+from macehub.intelligence.selectors import ANY_SUBMITTER, CURRENT, reports_about_area
+from macehub.people.areas import people_living_in
 from macehub.people.codes import NATIONALITY_NOT_STATED, AreaKind
 from macehub.people.models import Area, EthnicGroup, PersonAddress
 from macehub.performance.registry import (
     TOTAL,
     Better,
     Breakdown,
+    DrillDownFunc,
     Figure,
     Filters,
     Period,
@@ -110,34 +115,6 @@ def return_interview_hours() -> int:
 
 
 # --- filters -------------------------------------------------------------------------
-
-
-def _area_ids(code: str) -> list[int]:
-    """The area and every area inside it."""
-    found = list(Area.objects.filter(code=code).values_list("pk", flat=True))
-    frontier = found
-    while frontier:
-        frontier = list(Area.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
-        found += frontier
-    return found
-
-
-def people_living_in(code: str) -> QuerySet[PersonAddress, Any]:
-    """Ids of people whose current address lies in the area (as a subquery)."""
-    return PersonAddress.objects.filter(is_current=True, area_id__in=_area_ids(code)).values(
-        "person_id"
-    )
-
-
-def reports_about(code: str) -> QuerySet[ReportLink, Any]:
-    """Ids of intelligence reports about the area (as a subquery): reports linked to a
-    location or premises in it, or to a person whose current address is in it."""
-    areas = _area_ids(code)
-    return ReportLink.objects.filter(
-        Q(location__area_id__in=areas)
-        | Q(premises__location__area_id__in=areas)
-        | Q(person_id__in=people_living_in(code))
-    ).values("report_id")
 
 
 def _narrow(
@@ -316,18 +293,93 @@ def _median_hours(durations: list[dt.timedelta]) -> Decimal | None:
 
 
 # --- drill-down ----------------------------------------------------------------------
+# A figure links to the list of the records behind it: the list page narrowed to the
+# period's dates and to the figure's area and agency, through the list's own filter form
+# (so the list shows only what the access policy lets the user see). No link for a user
+# whose role may not open that list.
+
+def _day(name: str, day: dt.date) -> dict[str, int]:
+    """A date as the lists' GOV.UK date inputs take it: day, month and year."""
+    return {f"{name}_day": day.day, f"{name}_month": day.month, f"{name}_year": day.year}
 
 
-def _referrals_queue(user: User, period: Period, filters: Filters) -> str | None:
-    if not allows(user, Action.REFERRAL_VIEW):
-        return None
-    return reverse("referrals:queue") + "?show=decided"
+def _between(name: str, period: Period) -> dict[str, int]:
+    """The period as a list's ``<name>_from`` and ``<name>_to`` dates."""
+    return _day(f"{name}_from", period.start) | _day(f"{name}_to", period.end)
+
+
+def _list_url(url_name: str, query: Mapping[str, Any], filters: Filters, *, agency: str
+              ) -> str:
+    """The list at ``url_name`` with ``query``, the area and the agency (the list's
+    ``agency`` parameter)."""
+    params = dict(query)
+    if filters.area_code:
+        params["area"] = filters.area_code
+    if filters.agency_id is not None:
+        params[agency] = filters.agency_id
+    return f"{reverse(url_name)}?{urlencode(params)}"
+
+
+def _referrals(show: str, dated: str) -> DrillDownFunc:
+    """Referrals received (``dated`` "received") or decided in the period, on the list of
+    referrals ``show`` names; the agency is the referrer's."""
+
+    def drill_down(user: User, period: Period, filters: Filters) -> str | None:
+        if not allows(user, Action.REFERRAL_VIEW):
+            return None
+        return _list_url("referrals:queue", {"show": show, **_between(dated, period)},
+                         filters, agency="referrer_agency")
+
+    return drill_down
+
+
+_referrals_received = _referrals("all", "received")
+_referrals_decided = _referrals("decided", "decided")
 
 
 def _open_cases(user: User, period: Period, filters: Filters) -> str | None:
+    """Cases open at the end of the period, whether or not they have closed since."""
     if not allows(user, Action.CASE_LIST):
         return None
-    return reverse("cases:list") + "?status=open"
+    return _list_url("cases:list", {"status": "all", **_day("open_on", period.end)},
+                     filters, agency="lead_agency")
+
+
+def _cases_missing(missing: str) -> DrillDownFunc:
+    """Cases with a missing episode that began (or ended) in the period."""
+
+    def drill_down(user: User, period: Period, filters: Filters) -> str | None:
+        if not allows(user, Action.CASE_LIST):
+            return None
+        return _list_url("cases:list", {"status": "all", "missing": missing,
+                                        **_between("missing", period)},
+                         filters, agency="lead_agency")
+
+    return drill_down
+
+
+_went_missing = _cases_missing(MissingWhen.WENT_MISSING)
+_came_back = _cases_missing(MissingWhen.CAME_BACK)
+
+
+def _reports_received(user: User, period: Period, filters: Filters) -> str | None:
+    """Intelligence reports (not historic ones) received in the period; the agency is
+    the owning team's."""
+    if not allows(user, Action.INTELLIGENCE_VIEW):
+        return None
+    return _list_url("intelligence:report_list",
+                     {"status": CURRENT, **_between("received", period)},
+                     filters, agency="owning_agency")
+
+
+def _submissions_received(user: User, period: Period, filters: Filters) -> str | None:
+    """The reports written from partners' submissions received in the period (the hub
+    has no list of submissions of its own); the agency is the submitting one."""
+    if not allows(user, Action.INTELLIGENCE_VIEW):
+        return None
+    return _list_url("intelligence:report_list",
+                     {"submitted_by": ANY_SUBMITTER, **_between("received", period)},
+                     filters, agency="submitted_by")
 
 
 # --- referrals -----------------------------------------------------------------------
@@ -366,7 +418,7 @@ RECEIVED = Measure(
     unit=Unit.COUNT,
     better=Better.NEITHER,
     breakdowns=(Breakdown.SOURCE, Breakdown.BRAG, Breakdown.AGENCY, Breakdown.AREA),
-    drill_down=_referrals_queue,
+    drill_down=_referrals_received,
     group="Referrals",
     trend=RECEIVED.trend,
 )
@@ -398,7 +450,7 @@ DECIDED_IN_TIME = Measure(
     better=Better.HIGHER,
     target=90,
     breakdowns=(Breakdown.BRAG, Breakdown.SOURCE),
-    drill_down=_referrals_queue,
+    drill_down=_referrals_decided,
     group="Referrals",
     trend=DECIDED_IN_TIME.trend,
     population="referrals decided",
@@ -442,7 +494,7 @@ def referral_hours_to_decision_trend(
     unit=Unit.MEDIAN_HOURS,
     better=Better.LOWER,
     breakdowns=(Breakdown.BRAG,),
-    drill_down=_referrals_queue,
+    drill_down=_referrals_decided,
     group="Referrals",
     trend=referral_hours_to_decision_trend,
     population="referrals decided",
@@ -551,7 +603,7 @@ EPISODES = Measure(rows=_episodes, field="went_missing_at", splits=EPISODE_SPLIT
     unit=Unit.COUNT,
     better=Better.LOWER,
     breakdowns=(Breakdown.AGENCY, Breakdown.AREA),
-    drill_down=_open_cases,
+    drill_down=_went_missing,
     group="Safeguarding",
     trend=EPISODES.trend,
 )
@@ -600,7 +652,7 @@ RETURN_INTERVIEWS = done_within(
     better=Better.HIGHER,
     target=90,
     breakdowns=(Breakdown.AGENCY, Breakdown.AREA),
-    drill_down=_open_cases,
+    drill_down=_came_back,
     group="Safeguarding",
     trend=RETURN_INTERVIEWS.trend,
 )
@@ -669,7 +721,7 @@ INTELLIGENCE_AREA = (
 def _submissions(filters: Filters) -> QuerySet[Any, Any]:
     submissions = Submission.objects.all()
     if filters.area_code:
-        submissions = submissions.filter(report_id__in=reports_about(filters.area_code))
+        submissions = submissions.filter(report_id__in=reports_about_area(filters.area_code))
     return _narrow(submissions, Filters(agency_id=filters.agency_id), person="",
                    agency="agency_id")
 
@@ -689,6 +741,7 @@ SUBMITTED = Measure(rows=_submissions, field="received_at",
     unit=Unit.COUNT,
     better=Better.NEITHER,
     breakdowns=(Breakdown.AGENCY,),
+    drill_down=_submissions_received,
     group="Intelligence",
     trend=SUBMITTED.trend,
 )
@@ -699,7 +752,7 @@ def intelligence_submitted(period: Period, filters: Filters) -> list[Figure]:
 def _reports(filters: Filters) -> QuerySet[Any, Any]:
     reports = IntelligenceReport.objects.exclude(status=ReportStatus.HISTORIC)
     if filters.area_code:
-        reports = reports.filter(pk__in=reports_about(filters.area_code))
+        reports = reports.filter(pk__in=reports_about_area(filters.area_code))
     return _narrow(reports, Filters(agency_id=filters.agency_id), person="",
                    agency="owning_team__agency_id")
 
@@ -725,6 +778,7 @@ REVIEWED_IN_TIME = done_within(
     better=Better.HIGHER,
     target=90,
     breakdowns=(Breakdown.AGENCY,),
+    drill_down=_reports_received,
     group="Intelligence",
     trend=REVIEWED_IN_TIME.trend,
 )
@@ -749,6 +803,7 @@ DISSEMINATED = Measure(
     denominator="Reports received in the period",
     unit=Unit.PERCENTAGE,
     better=Better.HIGHER,
+    drill_down=_reports_received,
     group="Intelligence",
     trend=DISSEMINATED.trend,
 )

@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
+
+from macehub.days import day_starts
 
 if TYPE_CHECKING:
     from macehub.accounts.models import User
@@ -88,14 +89,12 @@ class Period:
 
     @property
     def starts_at(self) -> dt.datetime:
-        return timezone.make_aware(dt.datetime.combine(self.start, dt.time.min))
+        return day_starts(self.start)
 
     @property
     def ends_before(self) -> dt.datetime:
         """The first moment after the period (an exclusive bound)."""
-        return timezone.make_aware(
-            dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min)
-        )
+        return day_starts(self.end + dt.timedelta(days=1))
 
     def months(self) -> list[Period]:
         """The calendar months this period touches, each clipped to the period."""

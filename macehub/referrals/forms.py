@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from macehub.forms import GovukDateField
+from macehub.forms import GovukDateField, check_date_range
 from macehub.people.codes import IdentifierKind
 from macehub.people.forms import PersonDetailsForm
 from macehub.people.identifiers import normalise_identifier
@@ -28,7 +28,7 @@ from macehub.referrals.codes import (
     short_label,
 )
 from macehub.referrals.models import Indicator, Referral
-from macehub.referrals.selectors import ADULT_AGE
+from macehub.referrals.selectors import ADULT_AGE, ReferralFilters
 from macehub.referrals.services import MAX_MISSING_EPISODES, TriageDecision, is_override
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -401,4 +401,58 @@ class TriageDecisionForm(forms.Form):
             outcome=self.cleaned_data["outcome"],
             outcome_reason=self.cleaned_data["outcome_reason"],
             decided_at=decided_at,
+        )
+
+
+# --- The hub's lists of referrals ---------------------------------------------------------
+
+
+class ReferralFilterForm(forms.Form):
+    """Narrows the decided and all-referrals lists; the dates are whole days, London time."""
+
+    received_from = GovukDateField(label="Received from", required=False,
+                                   help_text="For example, 1 3 2026")
+    received_to = GovukDateField(label="Received to", required=False,
+                                 help_text="For example, 31 3 2026")
+    decided_from = GovukDateField(label="Decided from", required=False,
+                                  help_text="For example, 1 3 2026")
+    decided_to = GovukDateField(label="Decided to", required=False,
+                                help_text="For example, 31 3 2026")
+    referrer_agency = forms.ChoiceField(
+        label="Referring agency", required=False,
+        error_messages={"invalid_choice": "Select the referring agency from the list"},
+    )
+    area = forms.ChoiceField(
+        label="Area", required=False,
+        help_text="Where the child lives now: in the area or any area inside it",
+        error_messages={"invalid_choice": "Select the area from the list"},
+    )
+
+    def __init__(self, *args: Any, choices: dict[str, list[tuple[str, str]]], **kwargs: Any
+                 ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["referrer_agency"].choices = [  # type: ignore[attr-defined]
+            ("", "Any agency"), *choices["referrer_agency"]]
+        self.fields["area"].choices = [  # type: ignore[attr-defined]
+            ("", "Anywhere"), *choices["area"]]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        check_date_range(self, "received_from", "received_to",
+                         "Received to must be the same as or after received from")
+        check_date_range(self, "decided_from", "decided_to",
+                         "Decided to must be the same as or after decided from")
+        return cleaned
+
+    def filters(self) -> ReferralFilters:
+        """The filters asked for; none while the form is unbound or has errors."""
+        if not self.is_bound or not self.is_valid():
+            return ReferralFilters()
+        data = self.cleaned_data
+        agency = data.get("referrer_agency")
+        return ReferralFilters(
+            received_from=data.get("received_from"), received_to=data.get("received_to"),
+            decided_from=data.get("decided_from"), decided_to=data.get("decided_to"),
+            referrer_agency_id=int(agency) if agency else None,
+            area_code=data.get("area") or "",
         )

@@ -11,6 +11,7 @@ exists. Staff who may search people are shown matches among everyone they may se
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict, dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
@@ -18,9 +19,11 @@ from django.utils import timezone
 
 from macehub.access import policy
 from macehub.access.actions import Action
-from macehub.accounts.models import User
+from macehub.accounts.models import Agency, User
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
+from macehub.days import on_days
+from macehub.people.areas import area_filter_choices, people_living_in
 from macehub.people.models import Person
 from macehub.people.selectors import PersonMatch, match_people, people_for
 from macehub.referrals.codes import IndicatorDomain, ReferralStatus
@@ -122,6 +125,45 @@ def _full_referrals() -> QuerySet[Referral]:
     )
 
 
+@dataclass(frozen=True)
+class ReferralFilters:
+    """What a list of referrals is narrowed to: whole days received or decided (either
+    end may be open), the referrer's agency, and the area the child lives in now (the
+    area or any area inside it)."""
+
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+    decided_from: dt.date | None = None
+    decided_to: dt.date | None = None
+    referrer_agency_id: int | None = None
+    area_code: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        """The filters that narrow anything (for the audit log)."""
+        return {name: value for name, value in asdict(self).items()
+                if value not in (None, "")}
+
+
+def _filtered(referrals: QuerySet[Referral], filters: ReferralFilters) -> QuerySet[Referral]:
+    referrals = referrals.filter(
+        on_days("received_at", filters.received_from, filters.received_to)
+        & on_days("decided_at", filters.decided_from, filters.decided_to)
+    )
+    if filters.referrer_agency_id is not None:
+        referrals = referrals.filter(referrer_agency_id=filters.referrer_agency_id)
+    if filters.area_code:
+        referrals = referrals.filter(child_id__in=people_living_in(filters.area_code))
+    return referrals
+
+
+def referral_filter_choices() -> dict[str, list[tuple[str, str]]]:
+    """Choices for the lists' filters: every agency (as the performance dashboard offers
+    them) and the hub's areas."""
+    agencies = Agency.objects.order_by("name").values_list("pk", "name")
+    return {"referrer_agency": [(str(pk), name) for pk, name in agencies],
+            "area": area_filter_choices()}
+
+
 def triage_queue(user: User) -> QuerySet[Referral]:
     """Undecided referrals, the least time left on their clock first (overdue first)."""
     policy.require(user, Action.REFERRAL_VIEW)
@@ -131,11 +173,20 @@ def triage_queue(user: User) -> QuerySet[Referral]:
     )
 
 
-def decided_referrals(user: User) -> QuerySet[Referral]:
+def decided_referrals(user: User, filters: ReferralFilters | None = None
+                      ) -> QuerySet[Referral]:
     """Decided referrals, the latest decision first."""
     policy.require(user, Action.REFERRAL_VIEW)
-    decided = _full_referrals().filter(status=ReferralStatus.DECIDED)
+    decided = _filtered(_full_referrals().filter(status=ReferralStatus.DECIDED),
+                        filters or ReferralFilters())
     return policy.scope(user, Action.REFERRAL_VIEW, decided).order_by("-decided_at", "-pk")
+
+
+def all_referrals(user: User, filters: ReferralFilters | None = None) -> QuerySet[Referral]:
+    """Every referral, awaiting triage or decided, the latest received first."""
+    policy.require(user, Action.REFERRAL_VIEW)
+    every = _filtered(_full_referrals(), filters or ReferralFilters())
+    return policy.scope(user, Action.REFERRAL_VIEW, every).order_by("-received_at", "-pk")
 
 
 def referral_for(user: User, pk: int, action: Action = Action.REFERRAL_VIEW) -> Referral:
@@ -159,14 +210,18 @@ def record_referral_viewed(
 
 
 def record_referrals_listed(
-    *, user: User, listing: str, referral_ids: list[int], request: HttpRequest | None = None
+    *, user: User, listing: str, referral_ids: list[int], request: HttpRequest | None = None,
+    filters: ReferralFilters | None = None,
 ) -> None:
     """A list that names children is a view of each of them."""
+    detail: dict[str, object] = {"list": listing, "shown": referral_ids}
+    if filters is not None and filters.as_dict():
+        detail["filters"] = filters.as_dict()
     record_event(
         event_type=EventType.VIEW,
         actor=user,
         record_type="referrals.referral",
-        detail={"list": listing, "shown": referral_ids},
+        detail=detail,
         request=request,
     )
 

@@ -43,6 +43,7 @@ from macehub.referrals.forms import (
     FindChildForm,
     IndicatorsForm,
     NewChildForm,
+    ReferralFilterForm,
     TriageDecisionForm,
 )
 from macehub.referrals.intake import (
@@ -413,26 +414,52 @@ def _tags(referral: Referral, now: Any) -> dict[str, Any]:
     }
 
 
+# The hub's three lists of referrals, by the ``show`` parameter: (heading, audit name).
+REFERRAL_LISTS = {
+    "": ("Triage queue", "triage queue"),
+    "decided": ("Decided referrals", "decided referrals"),
+    "all": ("All referrals", "all referrals"),
+}
+
+
 @requires(Action.REFERRAL_VIEW)
 def queue(request: HubRequest) -> HttpResponse:
-    showing_decided = request.GET.get("show") == "decided"
-    referrals = (selectors.decided_referrals(request.user) if showing_decided
-                 else selectors.triage_queue(request.user))
+    """The triage queue (undecided, most urgent first), and the decided and all-referrals
+    lists, which can be narrowed by dates, referring agency and the child's area."""
+    show = request.GET.get("show", "")
+    if show not in REFERRAL_LISTS:
+        show = ""
+    form = None
+    filters = selectors.ReferralFilters()
+    if show:
+        form = ReferralFilterForm(request.GET, choices=selectors.referral_filter_choices())
+        filters = form.filters()
+    if show == "decided":
+        referrals = selectors.decided_referrals(request.user, filters)
+    elif show == "all":
+        referrals = selectors.all_referrals(request.user, filters)
+    else:
+        referrals = selectors.triage_queue(request.user)
     page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     rows = [_tags(referral, now) for referral in page]
+    heading, listing = REFERRAL_LISTS[show]
     selectors.record_referrals_listed(
-        user=request.user, listing="decided referrals" if showing_decided else "triage queue",
+        user=request.user, listing=listing, filters=filters,
         referral_ids=[row["referral"].pk for row in rows], request=request,
     )
     base = reverse("referrals:queue")
     return render(request, "referrals/queue.html", {
         "page_obj": page,
         "rows": rows,
-        "showing_decided": showing_decided,
+        "show": show,
+        "heading": heading,
+        "form": form,
+        "filtered": bool(filters.as_dict()),
         "tabs": [
-            {"text": "Awaiting triage", "href": base, "active": not showing_decided},
-            {"text": "Decided", "href": f"{base}?show=decided", "active": showing_decided},
+            {"text": "Awaiting triage", "href": base, "active": not show},
+            {"text": "Decided", "href": f"{base}?show=decided", "active": show == "decided"},
+            {"text": "All referrals", "href": f"{base}?show=all", "active": show == "all"},
         ],
         "can_triage": allows(request.user, Action.REFERRAL_TRIAGE),
     })

@@ -497,6 +497,17 @@ def test_working_on_a_case(
     assert "show=decided" in page.url
     expect(page.get_by_role("table")).to_contain_text("Open a MACE case")
     scanner.scan("one referral decided")
+    fill_date(page.get_by_role("group", name="Decided from"), today)
+    fill_date(page.get_by_role("group", name="Decided to"), today - dt.timedelta(days=1))
+    click_and_wait(page, "button", "Show referrals")
+    assert_errors_shown(page, "Decided to must be the same as or after decided from")
+    expect(page.get_by_role("group", name="Decided from").get_by_label("Day")).to_have_value(
+        str(today.day))
+    scanner.scan("filtered with the dates the wrong way round")
+    click_and_wait(page, "link", "All referrals")
+    assert "show=all" in page.url
+    expect(page.get_by_role("table")).to_contain_text("Open a MACE case")
+    scanner.scan("every referral")
 
     # A referral started about a child the hub knows, then deleted.
     scanner.open("/referrals/new/")
@@ -531,6 +542,23 @@ def test_working_on_a_case(
     expect(rows).to_have_count(1)
     expect(rows).to_contain_text("Interview overdue")
     scanner.scan("filtered to high risk with overdue work")
+    page.get_by_label("Missing from home", exact=True).select_option(
+        label="Came back in the missing dates")
+    open_on = page.get_by_role("group", name="Open on")
+    open_on.get_by_label("Day").fill("31")
+    open_on.get_by_label("Month").fill("2")
+    open_on.get_by_label("Year").fill(str(today.year))
+    click_and_wait(page, "button", "Apply filters")
+    assert_errors_shown(page, "Open on must be a real date",
+                        "Enter missing dates from, missing dates to, or both")
+    expect(open_on.get_by_label("Day")).to_have_value("31")
+    scanner.scan("filtered with a date that does not exist and no missing dates")
+    page.get_by_label("Missing from home", exact=True).select_option(label="Any case")
+    open_on.get_by_label("Day").fill("")
+    open_on.get_by_label("Month").fill("")
+    open_on.get_by_label("Year").fill("")
+    click_and_wait(page, "button", "Apply filters")
+    expect(rows).to_have_count(1)
     click_and_wait(page, "link", "Jordan Example")
 
     assert scanner.path() == f"/cases/{case.pk}/"

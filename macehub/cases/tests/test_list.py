@@ -177,3 +177,138 @@ def test_the_list_is_paginated(make_case, triage, analyst, areas):
     assert 'class="govuk-pagination"' in first
     second = client.get(reverse("cases:list"), {"page": 2}).content.decode()
     assert second.count('class="govuk-table__row"') == 1 + 2  # header and two cases
+
+
+# --- Open on a day, missing dates, areas at any depth ----------------------------------
+
+
+def at(*parts: int) -> dt.datetime:
+    """A London time (the clocks went forward on 29 March 2026)."""
+    return timezone.make_aware(dt.datetime(*parts))  # noqa: DTZ001
+
+
+def _dates(name: str, day: dt.date) -> dict[str, str]:
+    return {f"{name}_day": str(day.day), f"{name}_month": str(day.month),
+            f"{name}_year": str(day.year)}
+
+
+def _set_dates(case: Case, opened: dt.datetime, closed: dt.datetime | None = None) -> None:
+    Case.objects.filter(pk=case.pk).update(
+        opened_at=opened, closed_at=closed, status="closed" if closed else "open",
+        closure_reason=ClosureReason.RISK_REDUCED if closed else "")
+
+
+@pytest.fixture
+def march_cases(make_case, triage):
+    """Cases around the end of March 2026, each with one missing episode."""
+    made = {name: make_case(name, "Test") for name in (
+        "Open", "Closed", "Late", "April", "Since")}
+    _set_dates(made["Open"], at(2026, 2, 1, 9))
+    _set_dates(made["Closed"], at(2026, 1, 5, 9), closed=at(2026, 3, 15, 9))
+    _set_dates(made["Late"], at(2026, 3, 31, 23, 0))  # opened in the last hour of March
+    _set_dates(made["April"], at(2026, 4, 1, 0, 30))
+    _set_dates(made["Since"], at(2026, 3, 10, 9), closed=at(2026, 4, 1, 0, 30))
+    for name, went, back in (
+        ("Open", at(2026, 3, 5, 9), at(2026, 3, 6, 9)),
+        ("Closed", at(2026, 3, 10, 9), at(2026, 3, 11, 9)),
+        ("Late", at(2026, 3, 31, 23, 15), at(2026, 4, 1, 2, 0)),
+        ("April", at(2026, 4, 1, 1, 0), at(2026, 4, 2, 1, 0)),
+        ("Since", at(2026, 2, 28, 9), at(2026, 3, 2, 9)),
+    ):
+        MissingEpisode.objects.create(case=made[name], went_missing_at=went, returned_at=back,
+                                      recorded_by=triage)
+    return made
+
+
+def test_open_on_a_day_lists_the_cases_open_at_its_end(march_cases, analyst):
+    end_of_march = dt.date(2026, 3, 31)
+    assert sorted(names(analyst, status="", open_on=end_of_march)) == ["Late", "Open", "Since"]
+    # "Open cases" means open now as well: the case closed since is left out.
+    assert sorted(names(analyst, open_on=end_of_march)) == ["Late", "Open"]
+    assert names(analyst, status="", open_on=dt.date(2026, 1, 4)) == []
+
+
+def test_missing_dates_list_cases_whose_child_went_missing_or_came_back_then(
+    march_cases, analyst
+):
+    march = {"missing_from": dt.date(2026, 3, 1), "missing_to": dt.date(2026, 3, 31)}
+    assert sorted(names(analyst, status="", missing="went_missing", **march)) == [
+        "Closed", "Late", "Open"]
+    assert sorted(names(analyst, status="", missing="came_back", **march)) == [
+        "Closed", "Open", "Since"]
+    assert sorted(names(analyst, status="", missing="came_back",
+                        missing_from=dt.date(2026, 4, 1))) == ["April", "Late"]
+
+
+def test_an_area_includes_every_area_inside_it(make_case, analyst, areas):
+    county = Area.objects.create(code="E10999801", name="Testshire", kind=AreaKind.COUNTY)
+    Area.objects.filter(pk__in=[areas["north"].pk, areas["south"].pk]).update(parent=county)
+    quay = Area.objects.create(code="E99999801", name="Quay", kind=AreaKind.NEIGHBOURHOOD,
+                               parent=areas["harbour"])
+    live_at(make_case("Quinn", "Quay"), quay)
+    live_at(make_case("Hana", "Hill"), areas["hill"])
+    live_at(make_case("Mo", "Marsh"), areas["marsh"])
+    assert sorted(names(analyst, area_code="E07999801")) == ["Hana", "Quinn"]
+    assert sorted(names(analyst, area_code="E10999801")) == ["Hana", "Mo", "Quinn"]
+    assert names(analyst, area_code="E99999801") == ["Quinn"]
+
+
+def test_the_page_filters_by_open_on_and_missing_dates(march_cases, analyst):
+    client = client_for(analyst)
+    html = client.get(reverse("cases:list"), {
+        "status": "all", "missing": "went_missing", **_dates("missing_from", dt.date(2026, 3, 1)),
+        **_dates("missing_to", dt.date(2026, 3, 31))}).content.decode()
+    assert "3 cases" in html
+    assert all(march_cases[name].reference in html for name in ("Open", "Closed", "Late"))
+    open_then = client.get(reverse("cases:list"), {
+        "status": "all", **_dates("open_on", dt.date(2026, 3, 31))}).content.decode()
+    assert "3 cases" in open_then and march_cases["April"].reference not in open_then
+    event = AuditEvent.objects.filter(event_type=EventType.SEARCH,
+                                      record_type="cases.case").latest("pk")
+    assert event.detail["filters"]["open_on"] == "2026-03-31"
+
+
+@pytest.mark.parametrize(("typed", "field", "message"), [
+    ({"open_on_day": "30", "open_on_month": "2", "open_on_year": "2026"},
+     "open_on", "Open on must be a real date"),
+    ({"missing": "came_back", **_dates("missing_from", dt.date(2026, 3, 31)),
+      **_dates("missing_to", dt.date(2026, 3, 1))},
+     "missing_to", "Missing dates to must be the same as or after missing dates from"),
+    ({"missing": "went_missing"}, "missing_from",
+     "Enter missing dates from, missing dates to, or both"),
+    (_dates("missing_from", dt.date(2026, 3, 1)), "missing",
+     "Select whether the child went missing or came back in the missing dates"),
+    ({"missing": "went_missing", "missing_from_day": "1", "missing_from_month": "3",
+      "missing_from_year": "26"}, "missing_from", "Year must include 4 numbers"),
+])
+def test_bad_filters_show_govuk_errors_and_keep_what_was_typed(
+    march_cases, analyst, typed, field, message
+):
+    html = client_for(analyst).get(reverse("cases:list"), typed).content.decode()
+    assert "<title>Error: Cases" in html
+    assert 'class="govuk-error-summary"' in html and message in html
+    assert f'href="#id_{field}' in html
+    for name, value in typed.items():
+        if name.endswith(("_day", "_month", "_year")):
+            assert f'name="{name}" type="text" value="{value}"' in html
+
+
+def test_the_filtered_query_count_does_not_grow_with_the_rows(make_case, triage, analyst,
+                                                              areas):
+    client = client_for(analyst)
+    today = timezone.localdate()
+    params = {"status": "all", "area": "E07999801", "missing": "came_back",
+              **_dates("missing_from", today - dt.timedelta(days=30)),
+              **_dates("open_on", today)}
+
+    def count(cases: int) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("cases:list"), params)
+        assert f"{cases} cases" in response.content.decode()
+        return len(queries)
+
+    _populate(make_case, triage, areas, 5)
+    few = count(5)
+    _populate(make_case, triage, areas, 35)
+    many = count(40)
+    assert few == many, f"{few} queries for 5 cases, {many} for 40"

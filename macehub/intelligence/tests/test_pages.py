@@ -4,26 +4,35 @@ styles (the CSP forbids them)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from html import unescape
 from html.parser import HTMLParser
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
+from macehub.intelligence.codes import ReportStatus
 from macehub.intelligence.models import (
     Dissemination,
     IntelligenceReport,
+    Location,
     PhoneNumber,
+    Premises,
     ReportLink,
     Submission,
     Vehicle,
 )
 from macehub.intelligence.tests.conftest import INTELLIGENCE_URLS, client_for
 from macehub.intelligence.tests.factories import link, make_report
+from macehub.people.codes import AreaKind
+from macehub.people.models import Area, PersonAddress
 from macehub.testing.factories import make_person, make_team, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(INTELLIGENCE_URLS)]
@@ -350,3 +359,131 @@ def test_scrutiny_and_governance_are_refused_the_lists(scrutiny: User, governanc
             assert client.get(reverse(f"intelligence:{name}")).status_code == 403
     assert client_for(scrutiny).get(reverse("intelligence:submit")).status_code == 403
     assert client_for(governance).get(reverse("intelligence:submit")).status_code == 200
+
+
+# --- The report list, filtered ------------------------------------------------------------
+
+
+def _dates(name: str, day: dt.date) -> dict[str, str]:
+    return {f"{name}_day": str(day.day), f"{name}_month": str(day.month),
+            f"{name}_year": str(day.year)}
+
+
+def _at(*parts: int) -> dt.datetime:
+    """A London time (the clocks went forward on 29 March 2026)."""
+    return timezone.make_aware(dt.datetime(*parts))  # noqa: DTZ001
+
+
+def _listed(html: str, reports: list[IntelligenceReport]) -> set[str]:
+    return {r.reference for r in reports if re.search(re.escape(r.reference) + r"(?!\d)", html)}
+
+
+MARCH = _dates("received_from", dt.date(2026, 3, 1)) | _dates("received_to", dt.date(2026, 3, 31))
+
+
+@pytest.fixture
+def march_reports(analyst: User, hub_team: Team, named_team: Team, hub_agency: Agency,
+                  partner_agency: Agency) -> dict[str, IntelligenceReport]:
+    """Reports around March 2026 about places and people in a district (at any depth)
+    and elsewhere; two written from partners' submissions."""
+    district = Area.objects.create(code="T11", name="North", kind=AreaKind.DISTRICT)
+    ward = Area.objects.create(code="T111", name="Harbour", kind=AreaKind.WARD, parent=district)
+    quay = Area.objects.create(code="T1111", name="Quay", kind=AreaKind.NEIGHBOURHOOD,
+                               parent=ward)
+    south = Area.objects.create(code="T12", name="South", kind=AreaKind.DISTRICT)
+    made = {
+        "place": make_report(hub_team, analyst, received_at=_at(2026, 3, 3, 10)),
+        "person": make_report(named_team, analyst, received_at=_at(2026, 3, 20, 10)),
+        "premises": make_report(hub_team, analyst, received_at=_at(2026, 3, 31, 23, 30)),
+        "april": make_report(hub_team, analyst, received_at=_at(2026, 4, 1, 0, 30)),
+        "historic": make_report(hub_team, analyst, received_at=_at(2026, 3, 10, 10),
+                                status=ReportStatus.HISTORIC),
+        "submitted": make_report(hub_team, analyst, received_at=_at(2026, 3, 12, 10),
+                                 reviewed=False),
+        "hub_submitted": make_report(hub_team, analyst, received_at=_at(2026, 3, 25, 10),
+                                     reviewed=False),
+    }
+    link(made["place"], Location.objects.create(description="Bus station", area=ward))
+    resident = make_person(hub_agency, given_name="Quinn")
+    PersonAddress.objects.create(person=resident, line_1="1 Quay Row", town="Town",
+                                 postcode="XA1 1AA", area=quay, is_current=True)
+    link(made["person"], resident)
+    link(made["premises"], Premises.objects.create(
+        name="Station Hotel", kind="hotel",
+        location=Location.objects.create(description="Hotel", area=south)))
+    link(made["april"], Location.objects.create(description="Park", area=ward))
+    for key, agency in (("submitted", partner_agency), ("hub_submitted", hub_agency)):
+        Submission.objects.create(
+            reference=f"SUB-{key}", submitted_by=analyst, agency=agency,
+            received_at=made[key].received_at, what="What", how_known="Seen",
+            report=made[key])
+    return made
+
+
+def test_the_report_list_filters_by_received_days_agency_area_and_submitter(
+    analyst: User, march_reports: dict[str, IntelligenceReport], partner_agency: Agency
+) -> None:
+    client = client_for(analyst)
+    everything = list(march_reports.values())
+    url = reverse("intelligence:report_list")
+
+    def listed(**params: str) -> set[str]:
+        return _listed(page(client, url, **params), everything)
+
+    def refs(*keys: str) -> set[str]:
+        return {march_reports[key].reference for key in keys}
+
+    assert listed(**MARCH) == refs("place", "person", "premises", "historic", "submitted",
+                                   "hub_submitted")
+    assert listed(status="current", **MARCH) == refs(
+        "place", "person", "premises", "submitted", "hub_submitted")
+    # About the district: a place in its ward, a person living in its ward's neighbourhood.
+    assert listed(area="T11", **MARCH) == refs("place", "person")
+    assert listed(owning_agency=str(partner_agency.pk)) == refs("person")
+    assert listed(submitted_by="any") == refs("submitted", "hub_submitted")
+    assert listed(submitted_by=str(partner_agency.pk), **MARCH) == refs("submitted")
+    # The export offers and applies the same filters.
+    export = page(client, reverse("intelligence:export"), area="T11", **MARCH)
+    assert re.search(r"2 reports\s+will be exported", export)
+
+
+@pytest.mark.parametrize(("typed", "field", "message"), [
+    ({"received_from_day": "32", "received_from_month": "3", "received_from_year": "2026"},
+     "received_from", "Received from must be a real date"),
+    ({**_dates("received_from", dt.date(2026, 3, 31)),
+      **_dates("received_to", dt.date(2026, 3, 1))},
+     "received_to", "Received to must be the same as or after received from"),
+    ({"submitted_by": "nobody"}, "submitted_by",
+     "Select who submitted the information from the list"),
+])
+def test_bad_list_filters_show_govuk_errors_and_keep_what_was_typed(
+    analyst: User, typed: dict[str, str], field: str, message: str
+) -> None:
+    html = page(client_for(analyst), reverse("intelligence:report_list"), **typed)
+    assert "<title>Error: Intelligence reports" in html
+    assert 'class="govuk-error-summary"' in html and message in html
+    assert f'href="#id_{field}' in html
+    for name, value in typed.items():
+        if name.endswith(("_day", "_month", "_year")):
+            assert f'name="{name}" type="text" value="{value}"' in html
+
+
+def test_the_filtered_report_list_s_query_count_does_not_grow_with_the_rows(
+    analyst: User, hub_team: Team, hub_agency: Agency
+) -> None:
+    district = Area.objects.create(code="T11", name="North", kind=AreaKind.DISTRICT)
+    place = Location.objects.create(description="Bus station", area=district)
+    client = client_for(analyst)
+    params = {"area": "T11", "owning_agency": str(hub_agency.pk), "status": "current",
+              **_dates("received_from", dt.date(2020, 1, 1))}
+
+    def count(number: int) -> int:
+        for _ in range(number):
+            link(make_report(hub_team, analyst), place)
+        with CaptureQueriesContext(connection) as queries:
+            html = page(client, reverse("intelligence:report_list"), **params)
+        assert html.count('<tr class="govuk-table__row">') == min(
+            IntelligenceReport.objects.count(), 25) + 1
+        return len(queries)
+
+    assert count(5) == count(25)

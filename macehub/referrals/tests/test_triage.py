@@ -5,6 +5,7 @@ opening a MACE case, telling the referrer)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -17,6 +18,8 @@ from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.cases.models import Case
 from macehub.cases.services import open_case
+from macehub.people.codes import AreaKind
+from macehub.people.models import Area, Person, PersonAddress
 from macehub.referrals.codes import Brag, ReferralStatus, RiskTier, TriageOutcome
 from macehub.referrals.models import Referral
 from macehub.referrals.services import (
@@ -25,6 +28,7 @@ from macehub.referrals.services import (
     TriageDecision,
     record_triage_decision,
 )
+from macehub.referrals.tests.conftest import local
 from macehub.referrals.tests.factories import make_referral
 from macehub.testing.factories import make_person
 
@@ -108,6 +112,142 @@ def test_the_queue_is_for_hub_staff_who_read_referrals(client_for, hub_user_fact
     assert client_for(hub_user_factory("vic.adv", Role.VICTIM_ADVOCATE)).get(
         reverse("referrals:queue")).status_code == 403
     assert client_for(referrer).get(reverse("referrals:queue")).status_code == 403
+
+
+# --- The decided and all-referrals lists, filtered -----------------------------------------
+
+
+def _listed(html: str, referrals: list[Referral]) -> set[str]:
+    return {r.reference for r in referrals if re.search(re.escape(r.reference) + r"(?!\d)", html)}
+
+
+def _dates(name: str, day: dt.date) -> dict[str, str]:
+    return {f"{name}_day": str(day.day), f"{name}_month": str(day.month),
+            f"{name}_year": str(day.year)}
+
+
+MARCH = _dates("received_from", dt.date(2026, 3, 1)) | _dates("received_to", dt.date(2026, 3, 31))
+
+
+@pytest.fixture
+def filed(school, referrer, hub_user_factory):
+    """Referrals around March 2026 (London time; the clocks went forward on 29 March) from
+    a school and the hub, for children in a district's ward, in a neighbourhood of that
+    ward, in another district and with no address."""
+    district = Area.objects.create(code="T11", name="North", kind=AreaKind.DISTRICT)
+    ward = Area.objects.create(code="T111", name="Harbour", kind=AreaKind.WARD,
+                               parent=district)
+    neighbourhood = Area.objects.create(code="T1111", name="Quay", kind=AreaKind.NEIGHBOURHOOD,
+                                        parent=ward)
+    south = Area.objects.create(code="T12", name="South", kind=AreaKind.DISTRICT)
+    hub = hub_user_factory("hub.referrer", Role.TRIAGE)
+
+    def child(name: str, area: Area | None) -> Person:
+        person = make_person(school, given_name=name)
+        if area is not None:
+            PersonAddress.objects.create(person=person, line_1="1 Test Row", town="Town",
+                                         postcode="XA1 1AA", area=area, is_current=True)
+        return person
+
+    def decided(at: dt.datetime) -> dict[str, object]:
+        return {"status": ReferralStatus.DECIDED, "outcome": "nfa", "outcome_reason": "x",
+                "decided_at": at}
+
+    return {
+        "ward": make_referral(child("Wren", ward), referrer, received_at=local(2026, 3, 2, 10),
+                              **decided(local(2026, 3, 2, 12))),
+        "neighbourhood": make_referral(child("Nell", neighbourhood), hub,
+                                       received_at=local(2026, 2, 28, 10),
+                                       **decided(local(2026, 3, 1, 9))),
+        "last_minute": make_referral(child("Lark", south), referrer,
+                                     received_at=local(2026, 3, 31, 23, 30)),
+        "april": make_referral(child("Ava", ward), referrer, received_at=local(2026, 4, 1, 0, 30)),
+        "nowhere": make_referral(child("Nye", None), hub, received_at=local(2026, 3, 15, 10),
+                                 **decided(local(2026, 4, 1, 10))),
+    }
+
+
+def test_the_lists_filter_by_received_and_decided_days_agency_and_area(
+    triage, filed, school
+) -> None:
+    everything = list(filed.values())
+    url = reverse("referrals:queue")
+    received = triage.get(url, {"show": "all", **MARCH}).content.decode()
+    assert _listed(received, everything) == {filed[k].reference for k in (
+        "ward", "last_minute", "nowhere")}
+    assert "3 referrals, latest received first" in received
+    assert "Awaiting triage" in received  # undecided referrals are in the list of all
+
+    decided = triage.get(url, {"show": "decided", **_dates("decided_from", dt.date(2026, 3, 1)),
+                               **_dates("decided_to", dt.date(2026, 3, 31))}).content.decode()
+    assert _listed(decided, everything) == {filed[k].reference for k in (
+        "ward", "neighbourhood")}
+
+    # The area and every area inside it: the ward and its neighbourhood.
+    in_north = triage.get(url, {"show": "all", "area": "T11"}).content.decode()
+    assert _listed(in_north, everything) == {filed[k].reference for k in (
+        "ward", "neighbourhood", "april")}
+    from_school = triage.get(url, {"show": "all", "referrer_agency": str(school.pk),
+                                   **MARCH}).content.decode()
+    assert _listed(from_school, everything) == {filed[k].reference for k in (
+        "ward", "last_minute")}
+    assert "Clear filters" in from_school
+    event = AuditEvent.objects.filter(event_type=EventType.VIEW,
+                                      detail__list="all referrals").latest("pk")
+    assert event.detail["filters"] == {"received_from": "2026-03-01",
+                                       "received_to": "2026-03-31",
+                                       "referrer_agency_id": school.pk}
+    # The triage queue itself is not filtered.
+    queue = triage.get(url, {"area": "T12"}).content.decode()
+    assert _listed(queue, everything) == {filed[k].reference for k in ("last_minute", "april")}
+
+
+@pytest.mark.parametrize(("typed", "field", "message"), [
+    ({"received_from_day": "31", "received_from_month": "2", "received_from_year": "2026"},
+     "received_from", "Received from must be a real date"),
+    ({"decided_to_day": "4", "decided_to_month": "", "decided_to_year": "2026"},
+     "decided_to", "Decided to must include a month"),
+    ({**_dates("received_from", dt.date(2026, 3, 31)),
+      **_dates("received_to", dt.date(2026, 3, 1))},
+     "received_to", "Received to must be the same as or after received from"),
+    ({"area": "NOWHERE"}, "area", "Select the area from the list"),
+])
+def test_bad_filters_show_govuk_errors_and_keep_what_was_typed(
+    triage, filed, typed, field, message
+) -> None:
+    response = triage.get(reverse("referrals:queue"), {"show": "decided", **typed})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Error: Decided referrals" in html
+    assert 'class="govuk-error-summary"' in html and message in html
+    assert f'href="#id_{field}' in html  # the summary links to the field
+    for name, value in typed.items():
+        if value and name != "area":
+            assert f'name="{name}" type="text" value="{value}"' in html
+
+
+def test_the_filtered_list_s_query_count_does_not_grow_with_the_rows(
+    triage, school, referrer
+) -> None:
+    district = Area.objects.create(code="T11", name="North", kind=AreaKind.DISTRICT)
+    ward = Area.objects.create(code="T111", name="Harbour", kind=AreaKind.WARD, parent=district)
+    params = {"show": "all", "area": "T11", "referrer_agency": str(school.pk),
+              **_dates("received_from", dt.date(2020, 1, 1))}
+
+    def count_queries(number: int) -> int:
+        Referral.objects.all().delete()
+        for index in range(number):
+            child = make_person(school, given_name=f"Child{index}")
+            PersonAddress.objects.create(person=child, line_1="1 Test Row", town="Town",
+                                         postcode="XA1 1AA", area=ward, is_current=True)
+            make_referral(child, referrer)
+        with CaptureQueriesContext(connection) as queries:
+            response = triage.get(reverse("referrals:queue"), params)
+        assert response.status_code == 200
+        assert response.content.decode().count("govuk-table__row") == min(number, 25) + 1
+        return len(queries)
+
+    assert count_queries(5) == count_queries(30)
 
 
 # --- The referral in full -----------------------------------------------------------------
