@@ -41,7 +41,7 @@ from macehub.tests.test_browser_pages import Scanner, assert_errors_shown, click
 
 # The test URLconf is the project's URLs with the intelligence pages included (whether or
 # not ``macehub/urls.py`` includes them yet).
-pytestmark = [pytest.mark.browser, pytest.mark.urls("macehub.intelligence.tests.urls")]
+pytestmark = pytest.mark.browser
 
 FLOW = "test_submission_review_and_dissemination"
 RECORDS = "test_recording_searching_entities_and_export"

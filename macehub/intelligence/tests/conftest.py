@@ -41,8 +41,6 @@ from macehub.testing.factories import (
     signed_in_client,
 )
 
-INTELLIGENCE_URLS = "macehub.intelligence.tests.urls"
-
 SECRET_SOURCE = "Told to DC Sample by informant FALCON-7 at the hostel on Mill Street"
 SECRET_SANITISED = "Intelligence indicates a grey van collects girls from Mill Street"
 SECRET_VEHICLE_DESCRIPTION = "grey Transit, cracked windscreen, FALCON sticker"

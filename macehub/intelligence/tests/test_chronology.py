@@ -8,9 +8,9 @@ from django.test import RequestFactory
 
 from macehub.accounts.models import User
 from macehub.cases.chronology import chronology_for, registered_sources
-from macehub.intelligence.tests.conftest import INTELLIGENCE_URLS, SECRET_SOURCE, Scenario
+from macehub.intelligence.tests.conftest import SECRET_SOURCE, Scenario
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(INTELLIGENCE_URLS)]
+pytestmark = pytest.mark.django_db
 
 
 def test_intelligence_is_a_chronology_source() -> None:

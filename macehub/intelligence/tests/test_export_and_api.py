@@ -14,11 +14,11 @@ from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.intelligence.export import export_reports
 from macehub.intelligence.selectors import ReportFilters
-from macehub.intelligence.tests.conftest import INTELLIGENCE_URLS, client_for
+from macehub.intelligence.tests.conftest import client_for
 from macehub.intelligence.tests.factories import link, make_report
 from macehub.testing.factories import make_person
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(INTELLIGENCE_URLS)]
+pytestmark = pytest.mark.django_db
 
 
 def rows_of(content: str) -> list[dict[str, str]]:

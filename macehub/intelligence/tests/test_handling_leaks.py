@@ -38,7 +38,6 @@ from macehub.intelligence import selectors
 from macehub.intelligence.export import export_reports
 from macehub.intelligence.search import search_entities
 from macehub.intelligence.tests.conftest import (
-    INTELLIGENCE_URLS,
     SECRET_SANITISED,
     SECRET_SOURCE,
     SECRET_VEHICLE_DESCRIPTION,
@@ -47,7 +46,7 @@ from macehub.intelligence.tests.conftest import (
 )
 from macehub.referrals.codes import RiskTier
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(INTELLIGENCE_URLS)]
+pytestmark = pytest.mark.django_db
 
 OUTSIDERS = ["other_hub_member", "partner_worker", "outsider", "governance", "scrutiny"]
 ALLOWED = ["named_member", "named_agency_member", "analyst"]

@@ -29,13 +29,13 @@ from macehub.intelligence.models import (
     Submission,
     Vehicle,
 )
-from macehub.intelligence.tests.conftest import INTELLIGENCE_URLS, client_for
+from macehub.intelligence.tests.conftest import client_for
 from macehub.intelligence.tests.factories import link, make_report
 from macehub.people.codes import AreaKind
 from macehub.people.models import Area, PersonAddress
 from macehub.testing.factories import make_person, make_team, make_user
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(INTELLIGENCE_URLS)]
+pytestmark = pytest.mark.django_db
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr", "path"}
