@@ -389,7 +389,7 @@ def test_triage_officer_finds_a_person_by_a_misspelt_name(
         expect(row.locator(".govuk-summary-list__value")).to_have_text(value)
     expect(page.get_by_text(re.compile(r"^943 ?476 ?5919$"))).to_be_visible()
     expect(page.get_by_text("Mo Khan (nickname or street name)")).to_be_visible()
-    expect(page.get_by_role("link", name="Change details")).to_be_visible()
+    expect(page.get_by_role("button", name="Change details")).to_be_visible()
     expect(page.get_by_text(re.compile(r"Last changed"))).to_have_text(
         re.compile(r"Last changed \d{1,2} [A-Z][a-z]+ \d{4} at \d{1,2}(:\d{2})?(am|pm)\.$")
     )
@@ -478,7 +478,7 @@ def test_recording_and_changing_a_person(
     scanner.scan("just recorded, with a success banner")
 
     # Changing their details: the form, a mistake, then someone else saving first.
-    click_and_wait(page, "link", "Change details")
+    click_and_wait(page, "button", "Change details")
     assert scanner.path() == f"/people/{person.pk}/change/"
     expect(page.get_by_label("First name", exact=True)).to_have_value("Aisha")
     scanner.scan("the form")
@@ -530,7 +530,7 @@ def test_information_governance_pages(
     scanner.scan("as information governance")
 
     scanner.open(f"/people/{person.pk}/")
-    expect(page.get_by_role("link", name="Change details")).to_have_count(0)
+    expect(page.get_by_role("button", name="Change details")).to_have_count(0)
     scanner.scan("as information governance, with a link to the access log")
     click_and_wait(page, "link", "Who has viewed or changed this record")
     assert scanner.path() == f"/people/{person.pk}/access-log/"
@@ -608,7 +608,7 @@ def test_administration_pages(
     click_and_wait(page, "link", "Agencies")
     expect(page.get_by_role("link", name="County Police")).to_be_visible()
     scanner.scan("one agency")
-    click_and_wait(page, "link", "Add an agency")
+    click_and_wait(page, "button", "Add an agency")
     scanner.scan("empty")
     click_and_wait(page, "button", "Save")
     assert_errors_shown(page)
@@ -622,7 +622,7 @@ def test_administration_pages(
     # Teams.
     scanner.open("/accounts/admin/teams/")
     scanner.scan("one team")
-    click_and_wait(page, "link", "Add a team")
+    click_and_wait(page, "button", "Add a team")
     scanner.scan("empty")
     click_and_wait(page, "button", "Save")
     assert_errors_shown(page)
@@ -635,7 +635,7 @@ def test_administration_pages(
     scanner.open("/accounts/admin/users/")
     expect(page.get_by_role("link", name="ada.admin")).to_be_visible()
     scanner.scan("one user")
-    click_and_wait(page, "link", "Add a user")
+    click_and_wait(page, "button", "Add a user")
     scanner.scan("empty")
     page.get_by_label("Username").fill("new.user")
     page.get_by_label("Initial password").fill("short")

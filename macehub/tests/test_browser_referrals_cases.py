@@ -135,7 +135,7 @@ def test_referral_to_triage_to_case_to_chronology(
     scanner.open("/referrals/mine/")
     expect(page.get_by_text("You have not made any referrals yet.")).to_be_visible()
     scanner.scan("a referrer with no referrals yet")
-    click_and_wait(page, "link", "Refer a child")
+    click_and_wait(page, "button", "Refer a child")
 
     assert scanner.path() == "/referrals/new/"
     expect(page.get_by_role("heading", level=1)).to_have_text("Which child are you referring?")
@@ -242,7 +242,7 @@ def test_referral_to_triage_to_case_to_chronology(
     expect(driving).to_contain_text("Seen in vehicles driven by unknown adults (High, weight 3)")
     expect(screening).to_contain_text("Score 8 is at or above the Medium threshold of 5")
     scanner.scan("awaiting triage, with the screening beside it")
-    click_and_wait(page, "link", "Record the triage decision")
+    click_and_wait(page, "button", "Record the triage decision")
 
     assert scanner.path() == f"/referrals/{referral.pk}/decide/"
     # The suggestion is chosen already, with the screening beside the form.
@@ -309,7 +309,7 @@ def test_referral_to_triage_to_case_to_chronology(
     assert scanner.path() == f"/cases/{case.pk}/plan/"
     expect(page.get_by_text("No open plan items.")).to_be_visible()
     scanner.scan("no plan items yet")
-    click_and_wait(page, "link", "Add a plan item")
+    click_and_wait(page, "button", "Add a plan item")
     assert scanner.path() == f"/cases/{case.pk}/plan/new/"
     scanner.scan("empty")
     click_and_wait(page, "button", "Add plan item")
@@ -332,7 +332,7 @@ def test_referral_to_triage_to_case_to_chronology(
     assert scanner.path() == f"/cases/{case.pk}/contacts/"
     expect(page.get_by_text("No contacts recorded yet.")).to_be_visible()
     scanner.scan("no contacts yet")
-    click_and_wait(page, "link", "Record a contact")
+    click_and_wait(page, "button", "Record a contact")
     click_and_wait(page, "button", "Record contact")
     assert_errors_shown(page, "Enter the date and time of the contact",
                         "Select the kind of contact", "Enter who the contact was with",
@@ -356,7 +356,7 @@ def test_referral_to_triage_to_case_to_chronology(
     open_section(page, "Missing episodes")
     assert scanner.path() == f"/cases/{case.pk}/missing-episodes/"
     scanner.scan("no episodes yet")
-    click_and_wait(page, "link", "Record a missing episode")
+    click_and_wait(page, "button", "Record a missing episode")
     scanner.scan("empty")
     click_and_wait(page, "button", "Record missing episode")
     assert_errors_shown(page, "Enter the date and time the child went missing")
@@ -595,7 +595,7 @@ def test_working_on_a_case(
     assert scanner.path() == f"/cases/{case.pk}/workers/"
     expect(success_banner(page)).to_contain_text("The key worker has been changed.")
 
-    click_and_wait(page, "link", "Allocate a worker")
+    click_and_wait(page, "button", "Allocate a worker")
     click_and_wait(page, "button", "Allocate")
     assert_errors_shown(page, "Select who to allocate")
     scanner.scan("with nobody chosen")
@@ -607,7 +607,7 @@ def test_working_on_a_case(
     click_and_wait(page, "button", "Remove from case")
     expect(success_banner(page)).to_contain_text("Pat Tester is no longer allocated to the case.")
 
-    click_and_wait(page, "link", "Share with an agency")
+    click_and_wait(page, "button", "Share with an agency")
     click_and_wait(page, "button", "Share case")
     assert_errors_shown(page, "Select the agency to share the case with",
                         "Enter why the case is being shared")
@@ -621,7 +621,7 @@ def test_working_on_a_case(
     expect(success_banner(page)).to_contain_text(
         "The case is no longer shared with County Children's Services.")
 
-    click_and_wait(page, "link", "Change the advocate")
+    click_and_wait(page, "button", "Change the advocate")
     expect(page.get_by_role("heading", level=1)).to_have_text("Change the victim advocate")
     click_and_wait(page, "button", "Save advocate")
     assert_errors_shown(page, "Select the victim advocate",
@@ -662,7 +662,7 @@ def test_working_on_a_case(
     open_section(page, "Outcomes")
     expect(page.get_by_text("No outcomes recorded yet.")).to_be_visible()
     scanner.scan("none yet")
-    click_and_wait(page, "link", "Record an outcome")
+    click_and_wait(page, "button", "Record an outcome")
     click_and_wait(page, "button", "Record outcome")
     assert_errors_shown(page, "Select the outcome")
     scanner.scan("with no outcome chosen")

@@ -1,15 +1,18 @@
 """The shared components and layout, rendered without a browser: fields keep what was
-typed, errors are tied to their controls, the date input validates GOV.UK style, and the
-layout carries no inline styles (the content security policy forbids them)."""
+typed, errors are tied to their controls, the date input validates GOV.UK style, link
+buttons come from one component, and the layout carries no inline styles (the content
+security policy forbids them)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django import forms
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.template import engines
 from django.test import RequestFactory, override_settings
@@ -336,6 +339,63 @@ def test_tag_back_link_badge_and_sub_navigation() -> None:
     nav = squash(render('{% include "components/sub_navigation.html" with items=items %}',
                         {"items": [{"text": "Plan", "href": "/plan/", "active": True}]}))
     assert '<a class="moj-sub-navigation__link" href="/plan/" aria-current="page">Plan</a>' in nav
+
+
+def link_button(params: str, context: dict[str, Any] | None = None) -> str:
+    return render('{% include "components/link_button.html" with ' + params + " %}",
+                  context).strip()
+
+
+def test_link_button_has_govuk_link_button_markup() -> None:
+    # GOV.UK's own macro gives a link button exactly these attributes, in this order
+    # (govuk-frontend's button fixtures, "link").
+    assert link_button('href="/people/new/" text="Add a person"') == (
+        '<a href="/people/new/" role="button" draggable="false" class="govuk-button" '
+        'data-module="govuk-button">Add a person</a>'
+    )
+    assert link_button('href="/cases/1/share/" text="Share with an agency" secondary=True') == (
+        '<a href="/cases/1/share/" role="button" draggable="false" '
+        'class="govuk-button govuk-button--secondary" data-module="govuk-button">'
+        "Share with an agency</a>"
+    )
+
+
+def test_link_button_download_and_escaping() -> None:
+    html = link_button("href=href text=text download=True",
+                       {"href": "?area=north&status=graded", "text": "Download <CSV>"})
+    assert html == (
+        '<a href="?area=north&amp;status=graded" role="button" draggable="false" '
+        'class="govuk-button" data-module="govuk-button" download>Download &lt;CSV&gt;</a>'
+    )
+
+
+# An <a> whose class list includes govuk-button (not govuk-button-group or a modifier alone).
+HAND_WRITTEN_LINK_BUTTON = re.compile(r'<a\b[^>]*\bclass="(?:[^"]*\s)?govuk-button(?![\w-])')
+
+
+def hand_written_link_buttons(template: Path) -> list[int]:
+    """The line numbers of the link buttons written out in a template."""
+    text = template.read_text()
+    return [text.count("\n", 0, match.start()) + 1
+            for match in HAND_WRITTEN_LINK_BUTTON.finditer(text)]
+
+
+def test_no_template_writes_a_link_button_by_hand() -> None:
+    project = Path(settings.BASE_DIR) / "macehub"
+    component = project / "templates" / "components" / "link_button.html"
+    template_dirs = [Path(d) for d in engines["django"].template_dirs
+                     if Path(d).resolve().is_relative_to(project.resolve())]
+    templates = [path for directory in template_dirs for path in directory.rglob("*.html")]
+    assert component in templates
+    assert hand_written_link_buttons(component), "the pattern must find the component's own"
+    hand_written = [
+        f"{template.relative_to(project)}:{line}"
+        for template in templates if template != component
+        for line in hand_written_link_buttons(template)
+    ]
+    assert hand_written == [], (
+        'Use {% include "components/link_button.html" %} for a link styled as a button'
+    )
 
 
 def test_govuk_date_filters() -> None:
