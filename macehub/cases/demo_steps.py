@@ -41,7 +41,7 @@ from macehub.cases.models import (
     PlanItem,
     RiskTierChange,
 )
-from macehub.demo.batches import each_by_ids
+from macehub.demo.batches import UPDATE_BATCH, each_by_ids
 from macehub.demo.progress import Progress
 from macehub.demo.registry import DemoContext, demo_step
 from macehub.referrals.codes import RiskTier
@@ -272,10 +272,10 @@ def demo_cases(ctx: DemoContext) -> None:
         cases,
         ["opened_at", "key_worker", "is_restricted", "restriction_reason", "status",
          "closed_at", "closed_by", "closure_reason", "closure_note"],
-        batch_size=ctx.scale.batch_size,
+        batch_size=UPDATE_BATCH,
     )
     RiskTierChange.objects.bulk_update(
-        list(openings.values()), ["to_tier", "changed_at"], batch_size=ctx.scale.batch_size
+        list(openings.values()), ["to_tier", "changed_at"], batch_size=UPDATE_BATCH
     )
     for label, count in rows.write(ctx.scale.batch_size).items():
         ctx.count(label, count)

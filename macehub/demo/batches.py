@@ -9,6 +9,10 @@ from typing import Any, TypeVar
 from django.db.models import QuerySet
 
 LOOKUP_BATCH = 5_000
+# Rows per bulk_update: its CASE WHEN grows with the batch, and each row is checked
+# against every branch, so large batches take quadratic time (minutes on PostgreSQL
+# for 10,000 cases at once, in one statement that cannot be interrupted).
+UPDATE_BATCH = 500
 
 T = TypeVar("T")
 

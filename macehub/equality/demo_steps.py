@@ -21,7 +21,7 @@ from collections.abc import Mapping
 
 from django.db.models import Min, Sum
 
-from macehub.demo.batches import each_by_ids
+from macehub.demo.batches import UPDATE_BATCH, each_by_ids
 from macehub.demo.models import PlantedTruth
 from macehub.demo.progress import Progress
 from macehub.demo.registry import DemoContext, demo_step
@@ -97,8 +97,7 @@ def plant_missingness(ctx: DemoContext, chosen: Population, start: dt.date, end:
                 person.self_defined_ethnicity_id = ctx.rng.choices(
                     [code for code, _ in mix], weights=[n for _, n in mix])[0]
             changed.append(person)
-    Person.objects.bulk_update(changed, ["self_defined_ethnicity"],
-                               batch_size=ctx.scale.batch_size)
+    Person.objects.bulk_update(changed, ["self_defined_ethnicity"], batch_size=UPDATE_BATCH)
 
 
 def plant_ratio(ctx: DemoContext, chosen: Population, group: str, target: float,
@@ -141,7 +140,7 @@ def plant_ratio(ctx: DemoContext, chosen: Population, group: str, target: float,
             break
         person.self_defined_ethnicity_id = group
         changed.append(person)
-    Person.objects.bulk_update(changed, ["self_defined_ethnicity"])
+    Person.objects.bulk_update(changed, ["self_defined_ethnicity"], batch_size=UPDATE_BATCH)
     in_group, white = counts()
     planted = ((in_group / group_population) / (white / white_population)) if white else None
     return {

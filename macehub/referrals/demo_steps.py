@@ -34,7 +34,7 @@ from macehub.accounts.models import User
 from macehub.accounts.roles import Role
 from macehub.cases.models import Case, RiskTierChange
 from macehub.demo.accounts import ACCOUNTS
-from macehub.demo.batches import each_by_ids
+from macehub.demo.batches import UPDATE_BATCH, each_by_ids
 from macehub.demo.people import Weighted
 from macehub.demo.progress import Progress
 from macehub.demo.registry import DemoContext, demo_step
@@ -469,7 +469,7 @@ def _open_cases(plans: list[Plan], ctx: DemoContext) -> list[Case]:
     for plan, case in linked:
         plan.referral.case = case
     Referral.objects.bulk_update([plan.referral for plan, _ in linked], ["case"],
-                                 batch_size=ctx.scale.batch_size)
+                                 batch_size=UPDATE_BATCH)
     return new_cases
 
 
