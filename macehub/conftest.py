@@ -7,9 +7,14 @@
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.db import DatabaseError
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.signals import connection_created
 
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import AgencyKind, Role
@@ -20,6 +25,36 @@ from macehub.referrals.models import Indicator
 from macehub.testing.factories import make_agency, make_team, make_user, verified_login
 
 pytest_plugins = ["macehub.testing.pytest_browser"]
+
+# Every database connection the tests open, so none outlives the test databases.
+_opened: weakref.WeakSet[BaseDatabaseWrapper] = weakref.WeakSet()
+
+
+def _remember(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
+    _opened.add(connection)
+
+
+connection_created.connect(_remember)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_connections_before_teardown(django_db_setup: None) -> Iterator[None]:
+    """Close this thread's connections before the test databases are dropped.
+
+    PostgreSQL refuses to drop a database anyone is connected to. Django closes the
+    connection it knows as the thread's own, but once the browser tests' event loop is
+    running, a connection can be opened in another context of the same thread and is
+    then left open (the live server's threads close their own).
+    """
+    yield
+    for connection in list(_opened):
+        if connection.connection is None:
+            continue
+        try:
+            connection.validate_thread_sharing()
+        except DatabaseError:
+            continue  # another thread's (the live server's), which closes its own
+        connection.close()
 
 
 @pytest.fixture(autouse=True)
