@@ -192,6 +192,18 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
+def date_range(what: str) -> tuple[GovukDateField, GovukDateField]:
+    """A list filter's optional "from" and "to" days, e.g.
+    ``received_from, received_to = date_range("Received")`` in the form's class body;
+    check them with ``check_date_range``."""
+    return (
+        GovukDateField(label=f"{what} from", required=False,
+                       help_text="For example, 1 3 2026"),
+        GovukDateField(label=f"{what} to", required=False,
+                       help_text="For example, 31 3 2026"),
+    )
+
+
 def check_date_range(form: forms.Form, first: str, last: str, message: str) -> None:
     """Put ``message`` on the ``last`` date when both dates were entered and it is before
     the ``first`` (a list filter's "from" and "to"). Call from the form's ``clean``."""

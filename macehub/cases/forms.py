@@ -22,7 +22,7 @@ from macehub.cases.codes import (
     PlanItemStatus,
 )
 from macehub.cases.selectors import CaseFilters, CaseSort, MissingWhen
-from macehub.forms import GovukDateField, check_date_range
+from macehub.forms import GovukDateField, check_date_range, date_range
 from macehub.referrals.codes import RiskTier
 
 TIME_HINT = "Use the 24-hour clock or am and pm, for example 14:30 or 2:30pm"
@@ -156,10 +156,7 @@ class CaseFilterForm(forms.Form):
                  (MissingWhen.WENT_MISSING, "Went missing in the missing dates"),
                  (MissingWhen.CAME_BACK, "Came back in the missing dates")],
     )
-    missing_from = GovukDateField(label="Missing dates from", required=False,
-                                  help_text="For example, 1 3 2026")
-    missing_to = GovukDateField(label="Missing dates to", required=False,
-                                help_text="For example, 31 3 2026")
+    missing_from, missing_to = date_range("Missing dates")
     overdue = forms.BooleanField(label="Only cases with overdue work", required=False)
     sort = forms.ChoiceField(
         required=False, choices=[(name, name) for name in CaseSort.ALL], widget=forms.HiddenInput

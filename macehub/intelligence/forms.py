@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 
 from macehub.accounts.models import Agency, Team
-from macehub.forms import GovukDateField, check_date_range
+from macehub.forms import GovukDateField, check_date_range, date_range
 from macehub.intelligence.codes import (
     ROLES_BY_KIND,
     AccountPlatform,
@@ -266,10 +266,7 @@ class ReportFilterForm(forms.Form):
                                  choices=[("", "Any priority"), *Priority.choices])
     handling_code = forms.ChoiceField(label="Handling code", required=False,
                                       choices=[("", "Any handling code"), *HandlingCode.choices])
-    received_from = GovukDateField(label="Received from", required=False,
-                                   help_text="For example, 1 3 2026")
-    received_to = GovukDateField(label="Received to", required=False,
-                                 help_text="For example, 31 3 2026")
+    received_from, received_to = date_range("Received")
     owning_agency = forms.ChoiceField(
         label="Owning agency", required=False,
         error_messages={"invalid_choice": "Select the owning agency from the list"},

@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from macehub.forms import GovukDateField, check_date_range
+from macehub.forms import GovukDateField, check_date_range, date_range
 from macehub.people.codes import IdentifierKind
 from macehub.people.forms import PersonDetailsForm
 from macehub.people.identifiers import normalise_identifier
@@ -410,14 +410,8 @@ class TriageDecisionForm(forms.Form):
 class ReferralFilterForm(forms.Form):
     """Narrows the decided and all-referrals lists; the dates are whole days, London time."""
 
-    received_from = GovukDateField(label="Received from", required=False,
-                                   help_text="For example, 1 3 2026")
-    received_to = GovukDateField(label="Received to", required=False,
-                                 help_text="For example, 31 3 2026")
-    decided_from = GovukDateField(label="Decided from", required=False,
-                                  help_text="For example, 1 3 2026")
-    decided_to = GovukDateField(label="Decided to", required=False,
-                                help_text="For example, 31 3 2026")
+    received_from, received_to = date_range("Received")
+    decided_from, decided_to = date_range("Decided")
     referrer_agency = forms.ChoiceField(
         label="Referring agency", required=False,
         error_messages={"invalid_choice": "Select the referring agency from the list"},
