@@ -19,6 +19,11 @@ class MonthlyReport(models.Model):
     suppression_threshold = models.PositiveSmallIntegerField(
         help_text="Counts under this are hidden in what leaves the hub"
     )
+    definitions = models.JSONField(
+        default=dict, blank=True,
+        help_text="Each metric's definition, numerator and denominator as published, by "
+        "metric code",
+    )
 
     class Meta:
         ordering = ["-month"]

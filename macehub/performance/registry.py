@@ -193,6 +193,11 @@ class Metric:
             for month, figure in zip(months, found, strict=True)
         ]
 
+    def texts(self) -> dict[str, str]:
+        """What a reader needs to read the figures: stored with a published report."""
+        return {"definition": self.definition, "numerator": self.numerator,
+                "denominator": self.denominator}
+
     def total(self, figures: Iterable[Figure]) -> Figure:
         for figure in figures:
             if figure.breakdown == TOTAL:

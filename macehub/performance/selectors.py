@@ -202,6 +202,9 @@ class PublishedMetric:
     total: PublishedRow
     breakdowns: list[tuple[str, list[PublishedRow]]]
     metric: Metric | None = None
+    # The definition now in use, when it differs from the one published (the figures
+    # shown as revised are computed with it).
+    definition_now: str = ""
 
 
 @dataclass
@@ -316,12 +319,16 @@ def published_report(
             else:
                 label = BREAKDOWN_LABELS.get(Breakdown(f.breakdown), f.breakdown)
                 groups.setdefault(label, []).append(row)
+        now = metric.texts() if metric else {}
+        published_texts = report.definitions.get(code) or now
         metrics.append(PublishedMetric(
             code=code, name=figures[0].metric_name, unit=unit.value,
-            definition=metric.definition if metric else "",
-            numerator_text=metric.numerator if metric else "",
-            denominator_text=metric.denominator if metric else "",
+            definition=published_texts.get("definition", ""),
+            numerator_text=published_texts.get("numerator", ""),
+            denominator_text=published_texts.get("denominator", ""),
             total=total_row, breakdowns=list(groups.items()), metric=metric,
+            definition_now=now.get("definition", "") if now and now != published_texts
+            else "",
         ))
     return PublishedReport(report=report, metrics=metrics, suppressed=suppressed,
                            restatements=restatements, threshold=threshold)

@@ -44,6 +44,7 @@ def publish_month(
         report = MonthlyReport.objects.create(
             month=period.start, published_at=timezone.now(), published_by=actor,
             suppression_threshold=suppression_threshold(),
+            definitions={metric.code: metric.texts() for metric, _ in computed},
         )
         rows: list[ReportFigure] = []
         for metric, figures in computed:

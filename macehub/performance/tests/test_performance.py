@@ -3,6 +3,7 @@ publishing, restatements, suppression and exports."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 from decimal import Decimal
@@ -14,6 +15,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
@@ -300,3 +302,32 @@ def test_scrutiny_sees_suppressed_published_report_and_exports_are_audited(
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     exports = AuditEvent.objects.filter(event_type=EventType.EXPORT, record_id=str(report.pk))
     assert exports.count() == 2
+
+
+def test_the_definitions_published_with_a_month_stay_with_it(
+    client: Client, leader: User, march_referrals: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report = services.publish_month(actor=leader, year=2024, month=3)
+    received = registry.get_metric("referrals_received")
+    assert report.definitions["referrals_received"] == {
+        "definition": received.definition, "numerator": received.numerator,
+        "denominator": received.denominator}
+    verified_login(client, leader)
+    page = client.get(reverse("performance:report", args=[report.pk])).content.decode()
+    assert "The definition has changed" not in page
+
+    # The measure is redefined after publication: the report keeps the definition its
+    # figures were counted by, and says what the restated figures are counted by.
+    redefined = dataclasses.replace(
+        received, definition="Referrals received, counting each child once a day.")
+    monkeypatch.setitem(registry._REGISTRY, "referrals_received", redefined)
+    shown = published_report(report, suppressed=True)
+    metric = next(m for m in shown.metrics if m.code == "referrals_received")
+    assert metric.definition == received.definition
+    assert metric.definition_now == "Referrals received, counting each child once a day."
+    page = client.get(reverse("performance:report", args=[report.pk])).content.decode()
+    assert "The definition has changed since this report was published" in page
+    assert escape(received.definition) in page
+    assert "counting each child once a day" in page
+    others = [m for m in shown.metrics if m.code != "referrals_received"]
+    assert others and not any(m.definition_now for m in others)
