@@ -1,12 +1,7 @@
-"""The hub's first performance measures (DOMAIN.md, "Performance measures"), computed in
-the database: counts and shares with ``Count(..., filter=...)``, one query per total and
-one per breakdown. A trend asks for every month at once: one query with a filtered
-aggregate per month. Medians fetch only the durations of the period (portable across
-SQLite and PostgreSQL) and take the median with the standard library.
-
-Breakdowns by area count each record in the district of the person's current address
-(a record whose person has no address in a district is "Area not known"): the database
-counts by the address's own area, and the few areas found are rolled up to districts.
+"""The hub's first performance measures (DOMAIN.md, "Performance measures"), each
+registered with ``@metric`` and built from ``measures``: counts and shares computed in the
+database, trends in one query per metric. Medians fetch only the durations of the period
+(portable across SQLite and PostgreSQL) and take the median with the standard library.
 
 Other apps add their own measures the same way, in their own ``metrics.py``.
 """
@@ -14,10 +9,8 @@ Other apps add their own measures the same way, in their own ``metrics.py``.
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -40,7 +33,6 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
 
 from macehub.access.actions import Action
 from macehub.access.policy import allows
@@ -51,8 +43,22 @@ from macehub.intelligence.codes import EntityRole, ReportStatus
 from macehub.intelligence.models import Dissemination, IntelligenceReport, ReportLink, Submission
 from macehub.intelligence.selectors import ANY_SUBMITTER, CURRENT, reports_about_area
 from macehub.people.areas import people_living_in
-from macehub.people.codes import NATIONALITY_NOT_STATED, AreaKind
-from macehub.people.models import Area, EthnicGroup, PersonAddress
+from macehub.people.codes import NATIONALITY_NOT_STATED
+from macehub.people.models import EthnicGroup
+from macehub.performance.measures import (
+    ByArea,
+    Measure,
+    Split,
+    Splitter,
+    choice_label,
+    counts,
+    done_within,
+    median_hours,
+    name_label,
+    narrow,
+    span,
+    within,
+)
 from macehub.performance.registry import (
     TOTAL,
     Better,
@@ -70,36 +76,9 @@ from macehub.referrals.models import Referral
 if TYPE_CHECKING:
     from macehub.accounts.models import User
 
-Labeller = Callable[[Any], str]
-Split = tuple[str, Labeller]
-
 NOT_DECIDED = "Not yet decided"
-AREA_NOT_KNOWN = "Area not known"
 
-
-@dataclass(frozen=True)
-class ByArea:
-    """Split by the district of a person's current address; ``person`` is the path from
-    the counted rows to the person's id (``child_id``, ``case__child_id``...)."""
-
-    person: str
-
-
-Splitter = Split | ByArea
-
-
-def _choice_label(choices: Mapping[str, str], blank: str = "Not recorded") -> Labeller:
-    def label(key: Any) -> str:
-        return str(choices.get(key, key)) if key else blank
-
-    return label
-
-
-def _name(key: Any) -> str:
-    return str(key) if key else "Not recorded"
-
-
-SOURCE_SPLIT: Split = ("source", _choice_label(dict(ReferralSource.choices)))
+SOURCE_SPLIT: Split = ("source", choice_label(dict(ReferralSource.choices)))
 BRAG_LABELS = {key: str(label).split(" – ")[0] for key, label in Brag.choices}
 TIER_LABELS = {key: str(label).split(" – ")[0] for key, label in RiskTier.choices}
 
@@ -112,184 +91,6 @@ def intelligence_review_days() -> int:
 
 def return_interview_hours() -> int:
     return int(getattr(settings, "RETURN_INTERVIEW_HOURS", 72))
-
-
-# --- filters -------------------------------------------------------------------------
-
-
-def _narrow(
-    queryset: QuerySet[Any, Any], filters: Filters, *, person: str, agency: str | None
-) -> QuerySet[Any, Any]:
-    if filters.area_code:
-        queryset = queryset.filter(**{f"{person}__in": people_living_in(filters.area_code)})
-    if filters.agency_id is not None and agency:
-        queryset = queryset.filter(**{agency: filters.agency_id})
-    return queryset
-
-
-def _within(period: Period, field: str) -> Q:
-    return Q(**{f"{field}__gte": period.starts_at, f"{field}__lt": period.ends_before})
-
-
-def _span(months: Sequence[Period]) -> Period:
-    return Period(months[0].start, months[-1].end)
-
-
-# --- areas ---------------------------------------------------------------------------
-
-
-def current_area(person: str) -> Subquery:
-    """The area of the person's current address (the latest, if they have several)."""
-    return Subquery(
-        PersonAddress.objects.filter(person_id=OuterRef(person), is_current=True)
-        .order_by(F("lived_from").desc(nulls_last=True), "-pk")
-        .values("area_id")[:1],
-        output_field=IntegerField(),
-    )
-
-
-def districts_of(area_ids: set[int]) -> dict[int, tuple[str, str]]:
-    """For each area, the (code, name) of the district it is in (or is); areas outside
-    any district are left out. One query per level of the area tree."""
-    found: dict[int, tuple[str, str]] = {}
-    pending = {area_id: area_id for area_id in area_ids}
-    for _ in range(len(AreaKind.choices)):
-        if not pending:
-            break
-        rows = {
-            pk: (parent_id, kind, code, name)
-            for pk, parent_id, kind, code, name in Area.objects.filter(
-                pk__in=set(pending.values())
-            ).values_list("pk", "parent_id", "kind", "code", "name")
-        }
-        following = {}
-        for start, current in pending.items():
-            parent_id, kind, code, name = rows[current]
-            if kind == AreaKind.DISTRICT:
-                found[start] = (code, name)
-            elif parent_id is not None:
-                following[start] = parent_id
-        pending = following
-    return found
-
-
-# --- generic aggregates --------------------------------------------------------------
-
-
-Grouped = list[tuple[str, str, dict[str, Any]]]
-
-
-def _grouped(
-    queryset: QuerySet[Any, Any], split: Splitter, measure: Mapping[str, Any]
-) -> Grouped:
-    """(category, label, aggregates) for each category of the split."""
-    if isinstance(split, ByArea):
-        return _grouped_by_area(queryset, split, measure)
-    field, label = split
-    rows = queryset.order_by().values(field).annotate(**measure).order_by(field)
-    return [(str(row[field] or ""), label(row[field]), row) for row in rows]
-
-
-def _grouped_by_area(
-    queryset: QuerySet[Any, Any], split: ByArea, measure: Mapping[str, Any]
-) -> Grouped:
-    rows = list(
-        queryset.order_by().annotate(home_area=current_area(split.person))
-        .values("home_area").annotate(**measure).order_by("home_area")
-    )
-    districts = districts_of({row["home_area"] for row in rows if row["home_area"]})
-    summed: dict[str, tuple[str, dict[str, Any]]] = {}
-    for row in rows:
-        code, name = districts.get(row["home_area"], ("", AREA_NOT_KNOWN))
-        _, values = summed.setdefault(code, (name, dict.fromkeys(measure, 0)))
-        for key in measure:
-            values[key] += row[key]
-    ordered = sorted(summed.items(), key=lambda item: (item[0] == "", item[1][0]))
-    return [(code, name, values) for code, (name, values) in ordered]
-
-
-def counts(
-    queryset: QuerySet[Any, Any], splits: Mapping[Breakdown, Splitter], *, distinct: str = "pk"
-) -> list[Figure]:
-    """A count for the whole period, then one per category of each breakdown."""
-    counter = Count(distinct, distinct=distinct != "pk")
-    total = queryset.aggregate(n=counter)["n"]
-    figures = [Figure(TOTAL, "", "All", total)]
-    for breakdown, split in splits.items():
-        figures += [
-            Figure(breakdown, category, label, row["n"])
-            for category, label, row in _grouped(queryset, split, {"n": counter})
-        ]
-    return figures
-
-
-def shares(
-    queryset: QuerySet[Any, Any], hit: Q, splits: Mapping[Breakdown, Splitter],
-    *, distinct: str = "pk",
-) -> list[Figure]:
-    """Of the records in ``queryset`` (the denominator), how many match ``hit``."""
-    unique = distinct != "pk"
-    measure = {"num": Count(distinct, distinct=unique, filter=hit),
-               "den": Count(distinct, distinct=unique)}
-    total = queryset.aggregate(**measure)
-    figures = [Figure(TOTAL, "", "All", total["num"], total["den"])]
-    for breakdown, split in splits.items():
-        figures += [
-            Figure(breakdown, category, label, row["num"], row["den"])
-            for category, label, row in _grouped(queryset, split, measure)
-        ]
-    return figures
-
-
-def monthly(
-    queryset: QuerySet[Any, Any], field: str, months: Sequence[Period], *,
-    hit: Q | None = None, distinct: str = "pk",
-) -> list[Figure]:
-    """The whole-period count (or share, given ``hit``) of each month, in one query."""
-    if not months:
-        return []
-    unique = distinct != "pk"
-    measure: dict[str, Count] = {}
-    for i, month in enumerate(months):
-        measure[f"den{i}"] = Count(distinct, distinct=unique, filter=_within(month, field))
-        if hit is not None:
-            measure[f"num{i}"] = Count(distinct, distinct=unique,
-                                       filter=_within(month, field) & hit)
-    row = queryset.filter(_within(_span(months), field)).aggregate(**measure)
-    if hit is None:
-        return [Figure(TOTAL, "", "All", row[f"den{i}"]) for i in range(len(months))]
-    return [Figure(TOTAL, "", "All", row[f"num{i}"], row[f"den{i}"])
-            for i in range(len(months))]
-
-
-@dataclass(frozen=True)
-class Measure:
-    """What a count or share metric counts: its rows (narrowed by the filters), the
-    date that places a row in a period and, for a share, which rows are the numerator.
-    One definition gives both a period's figures and a trend."""
-
-    rows: Callable[[Filters], QuerySet[Any, Any]]
-    field: str
-    splits: Mapping[Breakdown, Splitter]
-    hit: Callable[[], Q] | None = None
-    distinct: str = "pk"
-
-    def figures(self, period: Period, filters: Filters) -> list[Figure]:
-        queryset = self.rows(filters).filter(_within(period, self.field))
-        if self.hit is None:
-            return counts(queryset, self.splits, distinct=self.distinct)
-        return shares(queryset, self.hit(), self.splits, distinct=self.distinct)
-
-    def trend(self, months: Sequence[Period], filters: Filters) -> list[Figure]:
-        return monthly(self.rows(filters), self.field, months,
-                       hit=None if self.hit is None else self.hit(), distinct=self.distinct)
-
-
-def _median_hours(durations: list[dt.timedelta]) -> Decimal | None:
-    if not durations:
-        return None
-    hours = statistics.median(d.total_seconds() / 3600 for d in durations)
-    return Decimal(str(hours)).quantize(Decimal("0.1"))
 
 
 # --- drill-down ----------------------------------------------------------------------
@@ -386,7 +187,7 @@ def _submissions_received(user: User, period: Period, filters: Filters) -> str |
 
 
 def _all_referrals(filters: Filters) -> QuerySet[Any, Any]:
-    return _narrow(Referral.objects.all(), filters, person="child_id",
+    return narrow(Referral.objects.all(), filters, person="child_id",
                    agency="referrer_agency_id")
 
 
@@ -399,8 +200,8 @@ RECEIVED = Measure(
     field="received_at",
     splits={
         Breakdown.SOURCE: SOURCE_SPLIT,
-        Breakdown.BRAG: ("brag", _choice_label(BRAG_LABELS, NOT_DECIDED)),
-        Breakdown.AGENCY: ("referrer_agency__name", _name),
+        Breakdown.BRAG: ("brag", choice_label(BRAG_LABELS, NOT_DECIDED)),
+        Breakdown.AGENCY: ("referrer_agency__name", name_label),
         Breakdown.AREA: ByArea("child_id"),
     },
 )
@@ -430,7 +231,7 @@ DECIDED_IN_TIME = Measure(
     rows=_decided_referrals,
     field="decided_at",
     splits={
-        Breakdown.BRAG: ("clock_brag", _choice_label(BRAG_LABELS)),
+        Breakdown.BRAG: ("clock_brag", choice_label(BRAG_LABELS)),
         Breakdown.SOURCE: SOURCE_SPLIT,
     },
     hit=lambda: Q(decided_at__lte=F("decision_due_at")),
@@ -470,15 +271,15 @@ def referral_hours_to_decision_trend(
 ) -> list[Figure]:
     if not months:
         return []
-    which = Case(*(When(_within(month, "decided_at"), then=Value(i))
+    which = Case(*(When(within(month, "decided_at"), then=Value(i))
                    for i, month in enumerate(months)), output_field=IntegerField())
     rows = (_decision_times(_decided_referrals(filters))
-            .filter(_within(_span(months), "decided_at"))
+            .filter(within(span(months), "decided_at"))
             .annotate(month=which).values_list("month", "took"))
     by_month: dict[int, list[dt.timedelta]] = {}
     for i, took in rows:
         by_month.setdefault(i, []).append(took)
-    return [Figure(TOTAL, "", "All", _median_hours(by_month.get(i, [])),
+    return [Figure(TOTAL, "", "All", median_hours(by_month.get(i, [])),
                    len(by_month.get(i, []))) for i in range(len(months))]
 
 
@@ -500,17 +301,17 @@ def referral_hours_to_decision_trend(
     population="referrals decided",
 )
 def referral_hours_to_decision(period: Period, filters: Filters) -> list[Figure]:
-    decided = _decided_referrals(filters).filter(_within(period, "decided_at"))
+    decided = _decided_referrals(filters).filter(within(period, "decided_at"))
     rows = list(_decision_times(decided).values_list("clock_brag", "took"))
     by_brag: dict[str, list[dt.timedelta]] = {}
     for brag, took in rows:
         by_brag.setdefault(brag, []).append(took)
-    figures = [Figure(TOTAL, "", "All", _median_hours([t for _, t in rows]), len(rows))]
-    label = _choice_label(BRAG_LABELS)
+    figures = [Figure(TOTAL, "", "All", median_hours([t for _, t in rows]), len(rows))]
+    label = choice_label(BRAG_LABELS)
     for brag in sorted(by_brag):
         durations = by_brag[brag]
         figures.append(
-            Figure(Breakdown.BRAG, brag, label(brag), _median_hours(durations), len(durations))
+            Figure(Breakdown.BRAG, brag, label(brag), median_hours(durations), len(durations))
         )
     return figures
 
@@ -524,7 +325,7 @@ def _open_at(moment: dt.datetime) -> Q:
 
 
 def _cases(filters: Filters) -> QuerySet[Any, Any]:
-    return _narrow(SafeguardingCase.objects.all(), filters, person="child_id",
+    return narrow(SafeguardingCase.objects.all(), filters, person="child_id",
                    agency="lead_agency_id")
 
 
@@ -571,8 +372,8 @@ def children_at_risk(period: Period, filters: Filters) -> list[Figure]:
     return counts(
         open_then,
         {
-            Breakdown.TIER: ("tier_then", _choice_label(TIER_LABELS)),
-            Breakdown.AGENCY: ("lead_agency__name", _name),
+            Breakdown.TIER: ("tier_then", choice_label(TIER_LABELS)),
+            Breakdown.AGENCY: ("lead_agency__name", name_label),
             Breakdown.AREA: ByArea("child_id"),
         },
         distinct="child_id",
@@ -580,12 +381,12 @@ def children_at_risk(period: Period, filters: Filters) -> list[Figure]:
 
 
 def _episodes(filters: Filters) -> QuerySet[Any, Any]:
-    return _narrow(MissingEpisode.objects.all(), filters, person="case__child_id",
+    return narrow(MissingEpisode.objects.all(), filters, person="case__child_id",
                    agency="case__lead_agency_id")
 
 
 EPISODE_SPLITS: Mapping[Breakdown, Splitter] = {
-    Breakdown.AGENCY: ("case__lead_agency__name", _name),
+    Breakdown.AGENCY: ("case__lead_agency__name", name_label),
     Breakdown.AREA: ByArea("case__child_id"),
 }
 
@@ -609,26 +410,6 @@ EPISODES = Measure(rows=_episodes, field="went_missing_at", splits=EPISODE_SPLIT
 )
 def missing_episodes(period: Period, filters: Filters) -> list[Figure]:
     return EPISODES.figures(period, filters)
-
-
-def done_within(
-    rows: Callable[[Filters], QuerySet[Any, Any]], *, started: str, done: str,
-    allowed: Callable[[], dt.timedelta], splits: Mapping[Breakdown, Splitter],
-) -> Measure:
-    """The share of rows whose ``done`` time came within ``allowed`` of ``started``.
-
-    Rows still open count once their time is up (late whatever happens next); rows
-    still inside their time are left out until they are done or late.
-    """
-
-    def due(filters: Filters) -> QuerySet[Any, Any]:
-        return rows(filters).filter(
-            Q(**{f"{done}__isnull": False})
-            | Q(**{f"{started}__lt": timezone.now() - allowed()})
-        )
-
-    return Measure(rows=due, field=started, splits=splits,
-                   hit=lambda: Q(**{f"{done}__lte": F(started) + allowed()}))
 
 
 RETURN_INTERVIEWS = done_within(
@@ -666,7 +447,7 @@ def _allocations(filters: Filters) -> QuerySet[Any, Any]:
         Q(started_on__lt=OuterRef("started_on"))
         | Q(started_on=OuterRef("started_on"), pk__lt=OuterRef("pk"))
     )
-    return _narrow(
+    return narrow(
         AdvocateAllocation.objects.all(), filters,
         person="case__child_id", agency="case__lead_agency_id",
     ).annotate(is_change=Exists(earlier))
@@ -722,12 +503,12 @@ def _submissions(filters: Filters) -> QuerySet[Any, Any]:
     submissions = Submission.objects.all()
     if filters.area_code:
         submissions = submissions.filter(report_id__in=reports_about_area(filters.area_code))
-    return _narrow(submissions, Filters(agency_id=filters.agency_id), person="",
+    return narrow(submissions, Filters(agency_id=filters.agency_id), person="",
                    agency="agency_id")
 
 
 SUBMITTED = Measure(rows=_submissions, field="received_at",
-                    splits={Breakdown.AGENCY: ("agency__name", _name)})
+                    splits={Breakdown.AGENCY: ("agency__name", name_label)})
 
 
 @metric(
@@ -753,14 +534,14 @@ def _reports(filters: Filters) -> QuerySet[Any, Any]:
     reports = IntelligenceReport.objects.exclude(status=ReportStatus.HISTORIC)
     if filters.area_code:
         reports = reports.filter(pk__in=reports_about_area(filters.area_code))
-    return _narrow(reports, Filters(agency_id=filters.agency_id), person="",
+    return narrow(reports, Filters(agency_id=filters.agency_id), person="",
                    agency="owning_team__agency_id")
 
 
 REVIEWED_IN_TIME = done_within(
     _reports, started="received_at", done="reviewed_at",
     allowed=lambda: dt.timedelta(days=intelligence_review_days()),
-    splits={Breakdown.AGENCY: ("owning_team__agency__name", _name)},
+    splits={Breakdown.AGENCY: ("owning_team__agency__name", name_label)},
 )
 
 
@@ -895,7 +676,7 @@ def _recording_metric(
         denominator = figures[0].denominator
         found = {
             row["recording"]: row["n"]
-            for row in rows(filters).filter(_within(period, group.field)).order_by()
+            for row in rows(filters).filter(within(period, group.field)).order_by()
             .values("recording").annotate(n=Count(group.person, distinct=True))
         }
         figures += [

@@ -18,7 +18,7 @@ from macehub.cases.models import Case, RiskTierChange
 from macehub.people.codes import AreaKind
 from macehub.people.models import Area, Person, PersonAddress
 from macehub.performance import registry
-from macehub.performance.metrics import AREA_NOT_KNOWN
+from macehub.performance.measures import AREA_NOT_KNOWN
 from macehub.performance.registry import TOTAL, Breakdown, Filters, Period
 from macehub.performance.selectors import metric_panel, trend_periods
 from macehub.referrals.codes import RiskTier
