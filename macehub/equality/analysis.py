@@ -7,7 +7,10 @@ and a plain-English reading that refuses to conclude when the numbers cannot car
 conclusion. ``disproportionality`` fetches those counts with database aggregates (never
 loading a person) for a population, period and area, and explains in words anything
 that makes a figure impossible: no census for the area, a group with no residents, no
-one in the comparator group.
+one in the comparator group. ``compared_inside`` repeats the analysis for each area
+directly inside the chosen one, in a fixed number of queries however many areas and
+people there are, because a ratio over a large area can show a difference that comes
+only from where people live (compare at the smallest area the numbers allow).
 
 Aggregate only: nothing here returns, lists or ranks a person.
 """
@@ -18,7 +21,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Sum
+from django.db.models import Case, Count, IntegerField, Sum, Value, When
 
 from macehub.equality.populations import Population
 from macehub.equality.statistics import (
@@ -55,6 +58,17 @@ class Finding:
     NOT_ESTIMABLE = "not_estimable"
 
 
+# A word or two for each finding, for a table too small for the whole reading.
+FINDING_MARKERS: dict[str, str] = {
+    Finding.COMPARATOR: "comparator",
+    Finding.OVER: "higher",
+    Finding.UNDER: "lower",
+    Finding.NO_CLEAR_DIFFERENCE: "no clear difference",
+    Finding.MISSING_DATA: "cannot say: ethnicity missing",
+    Finding.NOT_ESTIMABLE: "too few to say",
+}
+
+
 @dataclass(frozen=True)
 class GroupCount:
     code: str
@@ -78,6 +92,10 @@ class GroupResult:
     @property
     def is_comparator(self) -> bool:
         return self.finding == Finding.COMPARATOR
+
+    @property
+    def marker(self) -> str:
+        return FINDING_MARKERS[self.finding]
 
 
 @dataclass
@@ -212,6 +230,42 @@ def comparator_choices() -> list[tuple[str, str]]:
     return families + detailed
 
 
+def _ethnic_groups() -> tuple[list[EthnicGroup], list[EthnicGroupFamily]]:
+    return (list(EthnicGroup.objects.exclude(code=EthnicGroup.NOT_STATED)
+                 .select_related("family")),
+            list(EthnicGroupFamily.objects.order_by("code")))
+
+
+def _analyse_counts(
+    counted: dict[str | None, int], census: dict[str, int], *, groups: list[EthnicGroup],
+    families: list[EthnicGroupFamily], comparator: str, level: str, noun: str,
+) -> Analysis:
+    """The analysis of one area from its people by ethnic group code (``None``: not
+    recorded) and its census population by detailed group."""
+    detailed = [GroupCount(g.code, g.name, counted.get(g.code, 0), census.get(g.code, 0))
+                for g in groups]
+    by_family = [
+        GroupCount(
+            f.code, f.name,
+            sum(d.count for d, g in zip(detailed, groups, strict=True) if g.family_id == f.code),
+            sum(d.population for d, g in zip(detailed, groups, strict=True)
+                if g.family_id == f.code),
+        )
+        for f in families
+    ]
+    every_group = {group.code: group for group in by_family + detailed}
+    chosen = every_group.get(comparator) or every_group.get(DEFAULT_COMPARATOR)
+    if chosen is None:  # no ethnic groups loaded at all
+        chosen = GroupCount(comparator, comparator, 0, 0)
+    result = analyse(
+        by_family if level == FAMILY else detailed, chosen,
+        not_stated=counted.get(EthnicGroup.NOT_STATED, 0), not_recorded=counted.get(None, 0),
+        noun=noun,
+    )
+    result.level = level
+    return result
+
+
 def disproportionality(
     *, population: Population, start: dt.date, end: dt.date, area: Area,
     comparator: str = DEFAULT_COMPARATOR, level: str = FAMILY,
@@ -235,64 +289,156 @@ def disproportionality(
         for row in AreaPopulation.objects.filter(area=area, source=CENSUS_SOURCE)
         .values("ethnic_group_id").annotate(population=Sum("population")).order_by()
     }
-
-    groups = list(EthnicGroup.objects.exclude(code=EthnicGroup.NOT_STATED)
-                  .select_related("family"))
-    families = list(EthnicGroupFamily.objects.order_by("code"))
-    detailed = [GroupCount(g.code, g.name, counted.get(g.code, 0), census.get(g.code, 0))
-                for g in groups]
-    by_family = [
-        GroupCount(
-            f.code, f.name,
-            sum(d.count for d, g in zip(detailed, groups, strict=True) if g.family_id == f.code),
-            sum(d.population for d, g in zip(detailed, groups, strict=True)
-                if g.family_id == f.code),
-        )
-        for f in families
-    ]
-    every_group = {group.code: group for group in by_family + detailed}
-    chosen = every_group.get(comparator) or every_group.get(DEFAULT_COMPARATOR)
-    if chosen is None:  # no ethnic groups loaded at all
-        chosen = GroupCount(comparator, comparator, 0, 0)
-    result = analyse(
-        by_family if level == FAMILY else detailed, chosen,
-        not_stated=counted.get(EthnicGroup.NOT_STATED, 0), not_recorded=counted.get(None, 0),
-        noun=population.noun,
-    )
-    result.level = level
+    groups, families = _ethnic_groups()
+    result = _analyse_counts(counted, census, groups=groups, families=families,
+                             comparator=comparator, level=level, noun=population.noun)
     result.area_name = area.name
     result.start, result.end = start, end
     result.no_area = everyone - placed
     result.outside_area = placed - result.total
-    result.problems = _problems(result, area=area, area_ids=area_ids, census=census)
+    loaded_inside = not census and AreaPopulation.objects.filter(area_id__in=area_ids).exists()
+    result.problems = _problems(result, area_name=area.name, has_census=bool(census),
+                                loaded_inside=loaded_inside)
+    if result.no_area:
+        result.problems.append(
+            f"{result.no_area} of the {result.noun} have no current address in a known area, "
+            "so they are not counted in any area."
+        )
     return result
 
 
 def _problems(
-    result: Analysis, *, area: Area, area_ids: list[int], census: dict[str, int]
+    result: Analysis, *, area_name: str, has_census: bool, loaded_inside: bool
 ) -> list[str]:
-    """Why some figures cannot be given, in words (never a division error)."""
+    """Why some figures for an area cannot be given, in words (never a division error)."""
     problems = []
-    if not census:
-        loaded_inside = AreaPopulation.objects.filter(area_id__in=area_ids).exists()
+    if not has_census:
         problems.append(
-            f"No Census 2021 population (TS021) is loaded for {area.name} itself, so no rates "
+            f"No Census 2021 population (TS021) is loaded for {area_name} itself, so no rates "
             "or ratios can be worked out for it."
             + (" Census figures are loaded for smaller areas inside it: choose one of those."
                if loaded_inside else
                " The census file loaded may be for a different area than these records: "
                "an administrator can load the right one with import_census.")
         )
-    if result.comparator.count == 0 and census:
+    if result.comparator.count == 0 and has_census:
         problems.append(
-            f"No {result.noun} in {area.name} are recorded as {result.comparator.name}, the "
+            f"No {result.noun} in {area_name} are recorded as {result.comparator.name}, the "
             "comparator, so no ratios can be worked out. Choose another comparator."
         )
     if result.total == 0:
-        problems.append(f"No {result.noun} in this period live in {area.name}.")
-    if result.no_area:
-        problems.append(
-            f"{result.no_area} of the {result.noun} have no current address in a known area, "
-            "so they are not counted in any area."
-        )
+        problems.append(f"No {result.noun} in this period live in {area_name}.")
     return problems
+
+
+# --- Compared inside the area --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InsideArea:
+    """One area directly inside the chosen one, with its own analysis; ``cells`` are its
+    groups in the comparison's columns."""
+
+    area: Area
+    analysis: Analysis
+    cells: list[GroupResult]
+
+
+@dataclass(frozen=True)
+class Column:
+    code: str
+    name: str
+    is_comparator: bool
+
+
+@dataclass
+class InsideComparison:
+    """The analysis repeated for each area directly inside ``area_name``. Empty ``areas``
+    means nothing inside it has a census population to compare with."""
+
+    area_name: str
+    noun: str
+    level: str
+    comparator: GroupCount | None = None
+    columns: list[Column] = field(default_factory=list)
+    areas: list[InsideArea] = field(default_factory=list)
+    narrowed: bool = False  # detailed groups with no one counted in any area are left out
+
+
+def _inside_by_child(children: list[Area]) -> dict[int, int]:
+    """Every area inside each child, and the child itself, mapped to the child's id (one
+    query per level of the tree, not per area)."""
+    child_of = {child.pk: child.pk for child in children}
+    frontier = list(child_of)
+    while frontier:
+        rows = list(Area.objects.filter(parent_id__in=frontier).values_list("pk", "parent_id"))
+        for pk, parent_id in rows:
+            child_of[pk] = child_of[parent_id]
+        frontier = [pk for pk, _ in rows]
+    return child_of
+
+
+def compared_inside(
+    *, population: Population, start: dt.date, end: dt.date, area: Area,
+    comparator: str = DEFAULT_COMPARATOR, level: str = FAMILY,
+) -> InsideComparison:
+    """``disproportionality`` for each area directly inside ``area`` (its districts, a
+    district's wards), if any of them has a census population. Each person is counted in
+    the inside area their current address lies in, as the analysis of that area alone
+    would count them. A fixed number of queries: the areas, one per level of the tree,
+    the census, the counts and the ethnic groups."""
+    comparison = InsideComparison(area_name=area.name, noun=population.noun, level=level)
+    children = list(Area.objects.filter(parent=area).order_by("name"))
+    census: dict[int, dict[str, int]] = {}
+    for row in (AreaPopulation.objects.filter(area__parent=area, source=CENSUS_SOURCE)
+                .values("area_id", "ethnic_group_id").annotate(population=Sum("population"))
+                .order_by()):
+        census.setdefault(row["area_id"], {})[row["ethnic_group_id"]] = row["population"] or 0
+    if not census:
+        return comparison
+    child_of = _inside_by_child(children)
+    below = [pk for pk, child in child_of.items() if pk != child and child not in census]
+    loaded_below = {child_of[pk] for pk in AreaPopulation.objects.filter(
+        area_id__in=below, source=CENSUS_SOURCE).values_list("area_id", flat=True).distinct()
+    } if below else set()
+    inside = Case(*[When(area_id__in=[pk for pk, c in child_of.items() if c == child.pk],
+                         then=Value(child.pk)) for child in children],
+                  output_field=IntegerField())
+    counted: dict[int, dict[str | None, int]] = {}
+    for child_id, code, number in (
+            PersonAddress.objects.filter(
+                is_current=True, area_id__in=list(child_of),
+                person__in=population.people_between(start, end).values("pk"))
+            .annotate(inside=inside).values("inside", "person__self_defined_ethnicity_id")
+            .annotate(n=Count("person_id", distinct=True)).order_by()
+            .values_list("inside", "person__self_defined_ethnicity_id", "n")):
+        counted.setdefault(child_id, {})[code] = number
+
+    groups, families = _ethnic_groups()
+    analyses = []
+    for child in children:
+        result = _analyse_counts(
+            counted.get(child.pk, {}), census.get(child.pk, {}), groups=groups,
+            families=families, comparator=comparator, level=level, noun=population.noun)
+        result.area_name = child.name
+        result.start, result.end = start, end
+        result.problems = _problems(result, area_name=child.name,
+                                    has_census=child.pk in census,
+                                    loaded_inside=child.pk in loaded_below)
+        analyses.append((child, result))
+
+    first = analyses[0][1]
+    comparison.comparator = first.comparator
+    shown = {g.code for g in first.groups}
+    if level != FAMILY:
+        # Every detailed group is too many columns: keep those with someone counted.
+        shown = {g.code for _, result in analyses for g in result.groups
+                 if g.count or g.is_comparator}
+        comparison.narrowed = len(shown) < len(first.groups)
+    comparison.columns = [Column(g.code, g.name, g.is_comparator) for g in first.groups
+                          if g.code in shown]
+    comparison.areas = [
+        InsideArea(child, result, [g for g in result.groups if g.code in shown])
+        for child, result in analyses
+    ]
+    return comparison

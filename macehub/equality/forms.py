@@ -31,7 +31,9 @@ class AnalysisForm(forms.Form):
     area = forms.ModelChoiceField(
         label="Area", queryset=Area.objects.order_by("kind", "name"), required=False,
         empty_label=None, help_text="People are counted where they live now; the area's own "
-        "Census 2021 population is the denominator.",
+        "Census 2021 population is the denominator. Compare at the smallest area the numbers "
+        "allow: a ratio over a large area can show a difference that comes only from where "
+        "people live.",
     )
     comparator = forms.ChoiceField(label="Compare with", required=False)
     level = forms.ChoiceField(label="Ethnic groups", choices=LEVELS, widget=forms.RadioSelect,

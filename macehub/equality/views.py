@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -15,7 +15,15 @@ from macehub.access.typing import HubRequest
 from macehub.access.views import requires
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
-from macehub.equality.analysis import DEFAULT_COMPARATOR, FAMILY, Analysis, disproportionality
+from macehub.equality.analysis import (
+    DEFAULT_COMPARATOR,
+    FAMILY,
+    Analysis,
+    InsideArea,
+    InsideComparison,
+    compared_inside,
+    disproportionality,
+)
 from macehub.equality.charts import completeness_chart, forest_plot
 from macehub.equality.completeness import STATES, completeness_by_month
 from macehub.equality.forms import AnalysisForm, analysis_form, default_area
@@ -48,6 +56,29 @@ def _analysis(form: AnalysisForm) -> Analysis | None:
     )
 
 
+def _inside(form: AnalysisForm) -> InsideComparison | None:
+    if not form.is_valid() or form.cleaned_data["area"] is None:
+        return None
+    data = form.cleaned_data
+    return compared_inside(
+        population=population(data["population"]), start=data["start"], end=data["end"],
+        area=data["area"], comparator=data["comparator"], level=data["level"],
+    )
+
+
+def _with_area(form: AnalysisForm, inside: InsideComparison | None
+               ) -> list[tuple[InsideArea, str]]:
+    """Each inside area with the query string for this page with that area chosen and
+    every other choice kept."""
+    chosen = form.data if isinstance(form.data, QueryDict) else QueryDict()
+    rows = []
+    for row in inside.areas if inside else []:
+        query = chosen.copy()
+        query["area"] = str(row.area.pk)
+        rows.append((row, query.urlencode()))
+    return rows
+
+
 def _context(form: AnalysisForm, analysis: Analysis | None) -> dict[str, Any]:
     chosen = population(form.cleaned_data["population"]) if form.is_valid() else None
     return {"form": form, "analysis": analysis, "population": chosen,
@@ -60,6 +91,8 @@ def overview(request: HubRequest) -> HttpResponse:
     analysis = _analysis(form)
     context = _context(form, analysis)
     context["forest"] = forest_plot(analysis.groups) if analysis else None
+    context["inside"] = inside = _inside(form) if analysis else None
+    context["inside_rows"] = _with_area(form, inside)
     return render(request, "equality/analysis.html", context)
 
 

@@ -436,6 +436,11 @@ def test_analyst_disproportionality_and_recording_completeness(
     forest = page.get_by_role("img", name="Forest plot of rate ratios compared with White")
     expect(forest).to_have_accessible_name(re.compile(r"White Asian, [^:]+: 6\.48 \(2\.45 to"))
     expect(forest.locator("circle")).to_have_count(2)  # Asian and Black: White is the base
+    # Below the figures, the areas inside the county: none has its own census yet.
+    expect(page.get_by_role("heading", level=2, name="Compared inside Fictional Shire")
+           ).to_be_visible()
+    expect(page.get_by_text("Nothing inside Fictional Shire has a Census 2021 population "
+                            "loaded")).to_be_visible()
     scanner.scan("the county, with a forest plot")
     click_and_wait(page, "button", "Show figures")  # nothing changed: the same figures
     expect(table.locator("caption")).to_contain_text("compared with White")
@@ -451,6 +456,32 @@ def test_analyst_disproportionality_and_recording_completeness(
         "No Census 2021 population (TS021) is loaded for Fictional Vale")
     expect(page.locator("main svg")).to_have_count(0)
     scanner.scan("an area without its own census population")
+
+    # Once the borough has its own census, the county is compared inside it, area by area.
+    AreaPopulation.objects.bulk_create(
+        AreaPopulation(area=work.borough, ethnic_group_id=row.ethnic_group_id,
+                       population=row.population)
+        for row in AreaPopulation.objects.filter(area=work.county))
+    scanner.open("/equality/")
+    expect(page.get_by_role("heading", level=2, name="Compared inside Fictional Shire")
+           ).to_be_visible()
+    inside = page.locator("#inside-table")
+    expect(inside.locator("caption")).to_contain_text("in each area inside Fictional Shire")
+    vale = inside.get_by_role("row").filter(has=page.get_by_role("rowheader",
+                                                                 name="Fictional Vale"))
+    expect(vale.locator("td").nth(0)).to_have_text(str(REFERRED))
+    expect(vale.locator("td").nth(1)).to_have_text("10%")  # 2 of 21 unknown
+    expect(vale.locator("td").nth(2)).to_have_text(
+        re.compile(r"^6\.48 \(2\.45 to [\d.]+\)\s*higher$"))  # Asian
+    expect(vale.locator("td").last).to_have_text("comparator")  # White
+    scanner.scan("the county, compared inside it")
+    click_and_wait(page, "link", "Fictional Vale")
+    expect(page.get_by_label("Area")).to_have_value(str(work.borough.pk))
+    expect(page.get_by_role("heading", level=2, name="Compared inside Fictional Vale")
+           ).to_be_visible()
+    expect(page.get_by_text("Nothing inside Fictional Vale has a Census 2021 population "
+                            "loaded")).to_be_visible()
+    scanner.scan("a district with nothing inside it to compare")
 
     # A period that ends before it starts.
     scanner.open("/equality/")

@@ -6,10 +6,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -26,17 +24,9 @@ from macehub.testing.factories import verified_login
 
 pytestmark = pytest.mark.django_db
 
-AS_OF = dt.date(2026, 6, 1)
 START, END = dt.date(2025, 6, 1), dt.date(2026, 5, 31)
 PERIOD = {"start_day": "1", "start_month": "6", "start_year": "2025",
           "end_day": "31", "end_month": "5", "end_year": "2026"}
-
-
-@pytest.fixture
-def demo(settings: Any) -> None:
-    settings.DEMO_MODE = True
-    call_command("demo_data", "--scale=small", "--seed=7", f"--as-of={AS_OF}",
-                 stdout=io.StringIO())
 
 
 def _client(username: str) -> Client:

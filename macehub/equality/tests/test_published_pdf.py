@@ -14,12 +14,9 @@ from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.equality import published as published_module
 from macehub.equality.published import HIDDEN
-from macehub.equality.tests.test_pages import PERIOD, _assert_no_person, _client, demo
+from macehub.equality.tests.test_pages import PERIOD, _assert_no_person, _client
 
 pytestmark = pytest.mark.django_db
-
-__all__ = ["demo"]  # the fixture, used by name below
-
 
 def _row(html: str, name: str) -> str:
     match = re.search(rf"<th>{re.escape(escape(name))}</th>(.*?)</tr>", html, re.DOTALL)
