@@ -270,10 +270,11 @@ def _ordering(sort: str, descending: bool) -> list[Any]:
 
 
 def case_list_choices(user: User) -> dict[str, list[tuple[str, str]]]:
-    """Choices for the list's filters: only agencies and key workers of cases the user
-    may see; the hub's areas (as every record list offers them)."""
+    """Choices for the list's filters: every agency (as the performance dashboard and
+    the other record lists offer them, so a figure for any agency can be followed to
+    its cases), key workers of cases the user may see only, and the hub's areas."""
     visible = cases_for(user)
-    agencies = Agency.objects.filter(pk__in=visible.values("lead_agency_id")).order_by("name")
+    agencies = Agency.objects.order_by("name")
     workers = User.objects.filter(pk__in=visible.values("key_worker_id")).order_by(
         "last_name", "first_name", "username"
     )

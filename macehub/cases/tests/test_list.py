@@ -312,3 +312,17 @@ def test_the_filtered_query_count_does_not_grow_with_the_rows(make_case, triage,
     _populate(make_case, triage, areas, 35)
     many = count(40)
     assert few == many, f"{few} queries for 5 cases, {many} for 40"
+
+
+def test_any_agency_can_be_chosen_even_one_leading_no_case_the_user_sees(
+    four_cases, triage, outsider_agency
+):
+    """A performance figure for an agency links here with that agency: the list shows
+    none of its cases rather than refusing the choice."""
+    response = client_for(triage).get(
+        reverse("cases:list"), {"status": "all", "lead_agency": outsider_agency.pk})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "govuk-error-summary" not in html
+    assert f'value="{outsider_agency.pk}" selected' in html
+    assert "Anna" not in html and "Ben" not in html
