@@ -1,5 +1,6 @@
 """Exports of a published report: CSV and PDF, small numbers always suppressed (they
-leave the hub), each export audited."""
+leave the hub), each export audited. Each metric carries its definition as published
+and, when it has been redefined since, the definition its restated figures follow."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from macehub.performance.selectors import PublishedReport
 
 CSV_COLUMNS = ["metric_code", "metric", "unit", "breakdown", "category", "value",
                "numerator", "denominator", "restated_value", "restated_numerator",
-               "restated_denominator"]
+               "restated_denominator", "definition", "definition_now"]
 
 
 def report_csv(published: PublishedReport) -> str:
@@ -28,7 +29,8 @@ def report_csv(published: PublishedReport) -> str:
                 writer.writerow([metric.code, metric.name, metric.unit, breakdown, row.label,
                                  row.value, row.numerator, row.denominator,
                                  row.restated_value, row.restated_numerator,
-                                 row.restated_denominator])
+                                 row.restated_denominator, metric.definition,
+                                 metric.definition_now])
     return out.getvalue()
 
 

@@ -3,8 +3,10 @@ publishing, restatements, suppression and exports."""
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
+import io
 import itertools
 from decimal import Decimal
 from typing import Any
@@ -23,6 +25,7 @@ from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.people.models import EthnicGroup
 from macehub.performance import registry, services
+from macehub.performance.exports import report_csv
 from macehub.performance.hiding import hidden_figures
 from macehub.performance.models import MonthlyReport, ReportFigure
 from macehub.performance.registry import TOTAL, Figure, Filters, Period, Unit
@@ -331,3 +334,10 @@ def test_the_definitions_published_with_a_month_stay_with_it(
     assert "counting each child once a day" in page
     others = [m for m in shown.metrics if m.code != "referrals_received"]
     assert others and not any(m.definition_now for m in others)
+    rows = list(csv.DictReader(io.StringIO(report_csv(shown))))
+    received_rows = [r for r in rows if r["metric_code"] == "referrals_received"]
+    assert received_rows and all(
+        r["definition"] == received.definition
+        and r["definition_now"] == "Referrals received, counting each child once a day."
+        for r in received_rows)
+    assert all(r["definition_now"] == "" for r in rows if r not in received_rows)
