@@ -183,6 +183,20 @@ def _submissions_received(user: User, period: Period, filters: Filters) -> str |
                      filters, agency="submitted_by")
 
 
+def _recording_by_agency(population: str) -> DrillDownFunc:
+    """No list of people by what is recorded about them: the data-quality page shows the
+    same people's recording agency by agency and month (aggregates only)."""
+
+    def drill_down(user: User, period: Period, filters: Filters) -> str | None:
+        if not allows(user, Action.EQUALITY_VIEW):
+            return None
+        query = {"population": population, **_day("start", period.start),
+                 **_day("end", period.end)}
+        return f"{reverse('equality:completeness')}?{urlencode(query)}"
+
+    return drill_down
+
+
 # --- referrals -----------------------------------------------------------------------
 
 
@@ -608,6 +622,8 @@ class Group:
     person: str
     field: str
     described: str
+    # The same people as a population of the disproportionality and data-quality pages.
+    equality_population: str
 
 
 def _victim_rows(filters: Filters) -> QuerySet[Any, Any]:
@@ -624,9 +640,10 @@ def _suspect_rows(filters: Filters) -> QuerySet[Any, Any]:
 
 
 VICTIMS = Group(_victim_rows, person="child_id", field="received_at",
-                described="children referred")
+                described="children referred", equality_population="victims_referred")
 SUSPECTS = Group(_suspect_rows, person="person_id", field="report__received_at",
-                 described="people linked as suspects to intelligence received")
+                 described="people linked as suspects to intelligence received",
+                 equality_population="suspects_intelligence")
 
 
 def _recording_state(not_recorded: Q, not_stated: Q) -> Case:
@@ -670,6 +687,8 @@ def _recording_metric(
         group="Data quality",
         trend=shared.trend,
         population=who,
+        drill_down=_recording_by_agency(group.equality_population),
+        drill_down_label="See recording by agency and month",
     )
     def compute(period: Period, filters: Filters) -> list[Figure]:
         figures = shared.figures(period, filters)

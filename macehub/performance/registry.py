@@ -174,6 +174,7 @@ class Metric:
     group: str = ""
     trend_compute: TrendFunc | None = None
     population: str = ""
+    drill_down_label: str = "See the records"
 
     def figures(self, period: Period, filters: Filters | None = None) -> list[Figure]:
         return self.compute(period, filters or Filters())
@@ -229,13 +230,16 @@ def metric(
     group: str = "",
     trend: TrendFunc | None = None,
     population: str = "",
+    drill_down_label: str = "See the records",
 ) -> Callable[[ComputeFunc], ComputeFunc]:
     """Register a compute function as a metric (``code`` must be new).
 
     ``trend`` computes the whole-period figure of many months at once (otherwise the
     dashboard's trend calls ``compute`` month by month). ``population`` names what the
     denominator counts: metrics with the same population publish the same denominators,
-    category by category, so they are suppressed together.
+    category by category, so they are suppressed together. ``drill_down`` gives, for a
+    user, the link to what lies behind a figure (None if they may not see it), shown as
+    ``drill_down_label``.
     """
 
     def register(compute: ComputeFunc) -> ComputeFunc:
@@ -247,7 +251,7 @@ def metric(
             breakdowns=tuple(breakdowns),
             target=None if target is None else Decimal(str(target)),
             filters=frozenset(filters), drill_down=drill_down, group=group,
-            trend_compute=trend, population=population,
+            trend_compute=trend, population=population, drill_down_label=drill_down_label,
         )
         return compute
 

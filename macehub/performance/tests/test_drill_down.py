@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from macehub.accounts.models import Agency, Team, User
@@ -320,11 +321,12 @@ def test_the_dashboard_s_links_lead_to_the_records(world: World, analyst: User) 
     html = _follow(client, "/performance/?" + "&".join([
         "start_day=1", "start_month=3", "start_year=2026",
         "end_day=31", "end_month=3", "end_year=2026", f"area={DISTRICT}"]))
-    hrefs = [unescape(href) for href in re.findall(
-        r'<a class="govuk-link" href="([^"]+)">See the records</a>', html)]
+    links = [(unescape(href), label) for href, label in re.findall(
+        r' · <a class="govuk-link" href="([^"]+)">([^<]+)</a>', html)]
     with_links = [m for m in registry.all_metrics() if m.drill_down]
-    assert hrefs == [m.drill_down(analyst, MARCH, Filters(area_code=DISTRICT))
-                     for m in with_links if m.drill_down]
+    assert links == [(m.drill_down(analyst, MARCH, Filters(area_code=DISTRICT)),
+                      m.drill_down_label) for m in with_links if m.drill_down]
+    hrefs = [href for href, _ in links]
     for href in hrefs:
         _follow(client, href)
 
@@ -335,13 +337,35 @@ def test_no_link_unless_the_role_may_open_the_list(
     leader = make_user("senior.leader", Role.SENIOR_LEADER, agency=hub_agency, team=hub_team)
     advocate = make_user("vic.advocate", Role.VICTIM_ADVOCATE, agency=hub_agency,
                          team=hub_team)
-    for metric in registry.all_metrics():
-        if metric.drill_down:
-            assert metric.drill_down(leader, MARCH, Filters()) is None, metric.code
-    # A victim advocate may list cases and read intelligence, but not read referrals.
+    # A senior leader sees no records, only aggregates: the data-quality pages.
+    allowed = {metric.code for metric in registry.all_metrics()
+               if metric.drill_down and metric.drill_down(leader, MARCH, Filters())}
+    assert allowed == RECORDING_METRICS
+    # A victim advocate may list cases and read intelligence, but not read referrals,
+    # nor see the data-quality pages.
     refused = {metric.code for metric in registry.all_metrics()
                if metric.drill_down and metric.drill_down(advocate, MARCH, Filters()) is None}
     assert refused == {"referrals_received", "referrals_decided_in_time",
-                       "referral_hours_to_decision"}
+                       "referral_hours_to_decision"} | RECORDING_METRICS
     html = _follow(signed_in_client(leader), "/performance/")
     assert "See the records" not in html
+    assert "See recording by agency and month" in html
+
+
+RECORDING_METRICS = {f"{who}_{what}_recorded" for who in ("victims", "suspects")
+                     for what in ("ethnicity", "nationality")}
+
+
+def test_data_quality_figures_lead_to_recording_by_agency(world: World, analyst: User) -> None:
+    for code, population in (("victims_ethnicity_recorded", "victims_referred"),
+                             ("suspects_nationality_recorded", "suspects_intelligence")):
+        metric = registry.get_metric(code)
+        assert metric.drill_down is not None
+        url = metric.drill_down(analyst, MARCH, Filters())
+        assert url is not None and url.startswith(reverse("equality:completeness"))
+        html = _follow(signed_in_client(analyst), url)
+        assert f'value="{population}" checked' in html
+        for name, value in (("start_day", 1), ("start_month", 3), ("end_day", 31),
+                            ("end_month", 3), ("end_year", 2026)):
+            assert re.search(rf'name="{name}" type="text" value="{value}"', html), name
+        assert "March 2026" in html
