@@ -31,6 +31,7 @@ from macehub.equality.statistics import (
     missing_data_bounds,
     rate_ratio,
 )
+from macehub.people.areas import area_ids_within
 from macehub.people.models import (
     Area,
     AreaPopulation,
@@ -214,16 +215,6 @@ def analyse(
 # --- From the database ---------------------------------------------------------------------
 
 
-def area_and_descendants(area: Area) -> list[int]:
-    """The area's id and every area inside it (one query per level, not per area)."""
-    ids = [area.pk]
-    frontier = [area.pk]
-    while frontier:
-        frontier = list(Area.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
-        ids.extend(frontier)
-    return ids
-
-
 def comparator_choices() -> list[tuple[str, str]]:
     families = [(f.code, f.name) for f in EthnicGroupFamily.objects.order_by("code")]
     detailed = [(g.code, g.name) for g in EthnicGroup.objects.exclude(code=EthnicGroup.NOT_STATED)]
@@ -273,7 +264,7 @@ def disproportionality(
     """People in the population with an event in the period whose current address lies in
     the area (or inside it), by ethnic group, against the area's census population."""
     people = population.people_between(start, end)
-    area_ids = area_and_descendants(area)
+    area_ids = area_ids_within(area.code)
     current = PersonAddress.objects.filter(is_current=True, area__isnull=False)
     in_area = people.filter(pk__in=current.filter(area_id__in=area_ids).values("person_id"))
     counted: dict[str | None, int] = {

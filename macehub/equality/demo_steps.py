@@ -25,8 +25,8 @@ from macehub.demo.batches import UPDATE_BATCH, each_by_ids
 from macehub.demo.models import PlantedTruth
 from macehub.demo.progress import Progress
 from macehub.demo.registry import DemoContext, demo_step
-from macehub.equality.analysis import area_and_descendants
 from macehub.equality.populations import SUSPECTS, VICTIMS, Population, population
+from macehub.people.areas import people_living_in
 from macehub.people.models import Area, AreaPopulation, EthnicGroup, Person, PersonAddress
 
 EQUALITY_ORDER = 1900
@@ -112,8 +112,7 @@ def plant_ratio(ctx: DemoContext, chosen: Population, group: str, target: float,
     group_population = AreaPopulation.objects.filter(
         area=district, ethnic_group_id=group).aggregate(n=Sum("population"))["n"] or 0
     white_population = census.get(WHITE, 0)
-    in_district = PersonAddress.objects.filter(
-        is_current=True, area_id__in=area_and_descendants(district)).values("person_id")
+    in_district = people_living_in(district.code)
     people = list(chosen.people_between(start, end).filter(pk__in=in_district)
                   .exclude(self_defined_ethnicity__isnull=True)
                   .exclude(self_defined_ethnicity_id=EthnicGroup.NOT_STATED)
