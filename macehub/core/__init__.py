@@ -1,0 +1,5 @@
+"""Mechanics every app shares, owned once: exports, input limits, and (as they move
+here) versioned saves, references, service errors, registries and code-list labels.
+
+The core sits at the bottom of the layers: it imports Django and the standard library,
+never another MACE Hub app."""
