@@ -24,16 +24,16 @@ from django.db.models import (
 from django.db.models import (
     Case as SqlCase,
 )
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils import timezone
 
 from macehub.access import policy
 from macehub.access.actions import Action
 from macehub.accounts.models import Agency, User
 from macehub.accounts.roles import Role
-from macehub.audit.events import RECORD_ACCESS_TYPES, EventType
+from macehub.audit.events import RECORD_ACCESS_TYPES
 from macehub.audit.models import AuditEvent
-from macehub.audit.services import record_event, record_type_of
+from macehub.audit.services import record_type_of
 from macehub.cases.codes import CaseStatus, MissingEpisodeState, PlanItemStatus
 from macehub.cases.models import (
     AdvocateAllocation,
@@ -59,10 +59,9 @@ def cases_for(user: User, action: Action = Action.CASE_VIEW) -> QuerySet[Case]:
     return policy.scope(user, action, Case.objects.all())
 
 
-def case_for(user: User, case_pk: int, action: Action = Action.CASE_VIEW, *,
-             full: bool = False) -> Case:
-    """One case for an action: 404 if the user may not know it exists, 403 if they may
-    see it but not take the action. ``full`` prefetches everything the case pages show."""
+def case_queryset(*, full: bool = False) -> QuerySet[Case]:
+    """Cases with what a case page shows fetched with them; ``full`` prefetches every
+    section. Fetch one only through the policy (``case_for`` or ``access.opening``)."""
     queryset = Case.objects.select_related(
         "child", "lead_agency", "key_worker", "opened_by", "closed_by"
     )
@@ -82,30 +81,14 @@ def case_for(user: User, case_pk: int, action: Action = Action.CASE_VIEW, *,
                      queryset=MissingEpisode.objects.select_related("recorded_by")),
             Prefetch("outcomes", queryset=CaseOutcome.objects.select_related("recorded_by")),
         )
-    return policy.get_or_404(user, action, queryset, pk=case_pk)
+    return queryset
 
 
-def record_case_viewed(
-    *, user: User, case: Case, page: str, purpose: str = "", request: HttpRequest | None = None
-) -> None:
-    """Every page that shows a case is a view of the child's personal data."""
-    record_event(
-        event_type=EventType.VIEW, actor=user, record=case, purpose=purpose,
-        detail={"page": page, "child": case.child_id}, request=request,
-    )
-
-
-def is_working_on(user: User, case: Case) -> bool:
-    """The case's key worker, a worker allocated to it, or the child's current advocate:
-    they open a restricted case without being asked why."""
-    if case.key_worker_id == user.pk:
-        return True
-    return (
-        CaseAllocation.objects.filter(case=case, user=user).exists()
-        or AdvocateAllocation.objects.filter(
-            case=case, advocate=user, ended_on__isnull=True
-        ).exists()
-    )
+def case_for(user: User, case_pk: int, action: Action = Action.CASE_VIEW, *,
+             full: bool = False) -> Case:
+    """One case for an action: 404 if the user may not know it exists, 403 if they may
+    see it but not take the action. ``full`` prefetches everything the case pages show."""
+    return policy.get_or_404(user, action, case_queryset(full=full), pk=case_pk)
 
 
 def other_cases_of_child(user: User, case: Case) -> list[Case]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from macehub.access import opening
 from macehub.access.actions import Action
 from macehub.access.policy import can
 from macehub.access.typing import HubRequest
@@ -26,7 +26,7 @@ from macehub.access.views import requires
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
 from macehub.cases import forms as case_forms
-from macehub.cases import restricted, selectors, services
+from macehub.cases import selectors, services
 from macehub.cases.chronology import chronology_for
 from macehub.cases.models import Case
 from macehub.cases.selectors import CaseSort
@@ -59,27 +59,10 @@ def _case_page(
 
     404 if the user may not know the case exists, 403 if they may see it but not take
     the action. A page shown (GET) is audited as a view, with the reason given for a
-    restricted case as its purpose.
+    restricted case as its purpose (``access.opening``, which every record page uses).
     """
-    user = request.user
-    case = selectors.case_for(user, case_pk, action, full=full)
-    purpose = ""
-    if restricted.reason_needed(user, case):
-        remembered = restricted.remembered_reason(request.session, case, timezone.now())
-        if remembered is None:
-            return _ask_for_reason(request, case)
-        purpose = remembered
-    if request.method == "GET":
-        selectors.record_case_viewed(user=user, case=case, page=page, purpose=purpose,
-                                     request=request)
-    return case
-
-
-def _ask_for_reason(request: HubRequest, case: Case) -> HttpResponseRedirect:
-    url = reverse("cases:open_restricted", args=[case.pk])
-    back = request.get_full_path() if request.method == "GET" else reverse(
-        "cases:detail", args=[case.pk])
-    return redirect(f"{url}?{urlencode({'next': back})}")
+    return opening.open_record(request, action, selectors.case_queryset(full=full),
+                               page=page, pk=case_pk)
 
 
 def _case_context(request: HubRequest, case: Case, section: str, **extra: Any
@@ -241,16 +224,15 @@ def chronology(request: HubRequest, case_pk: int) -> HttpResponse:
     case = _case_page(request, case_pk, page="chronology")
     if isinstance(case, HttpResponseRedirect):
         return case
-    now = timezone.now()
-    for other in selectors.other_cases_of_child(user, case):
-        purpose = ""
-        if restricted.reason_needed(user, other):
-            remembered = restricted.remembered_reason(request.session, other, now)
-            if remembered is None:
-                return _ask_for_reason(request, other)
-            purpose = remembered
-        selectors.record_case_viewed(user=user, case=other, page="chronology",
-                                     purpose=purpose, request=request)
+    others = selectors.other_cases_of_child(user, case)
+    purpose = opening.reasons_for(request, [
+        found for other in others for found in opening.restricted_records_behind(user, other)
+    ])
+    if isinstance(purpose, HttpResponseRedirect):
+        return purpose
+    for other in others:
+        opening.record_viewed(request, other, page="chronology", purpose=purpose,
+                              detail={"child": other.child_id})
     entries = chronology_for(user, case.child)
     form = case_forms.ChronologyFilterForm(
         request.GET or None, categories=sorted({entry.category for entry in entries}))
@@ -271,22 +253,22 @@ def open_restricted(request: HubRequest, case_pk: int) -> HttpResponse:
     the audit entry of each page of the case they then see."""
     user = request.user
     case = selectors.case_for(user, case_pk)
-    # Back to the case page that asked (or another case's chronology that includes this
-    # case); never anywhere outside the case pages.
+    # Back to the page that asked (a page of this case, another case's chronology, a
+    # referral about the child); never anywhere else.
     next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not (next_url.startswith(reverse("cases:list")) and url_has_allowed_host_and_scheme(
+    asking_pages = (reverse("cases:list"), reverse("referrals:queue"))
+    if not (next_url.startswith(asking_pages) and url_has_allowed_host_and_scheme(
             next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure())):
         next_url = reverse("cases:detail", args=[case.pk])
-    if not restricted.reason_needed(user, case):
+    if not opening.restricted_records_behind(user, case):
         return redirect(next_url)
     form = case_forms.RestrictedReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        restricted.remember_reason(request.session, case, form.cleaned_data["reason"].strip(),
-                                   timezone.now())
+        opening.remember_reason(request, case, form.cleaned_data["reason"].strip())
         return redirect(next_url)
     return render(request, "cases/open_restricted.html", {
         "case": case, "form": form, "next": next_url,
-        "remembered_minutes": int(restricted.REASON_REMEMBERED_FOR.total_seconds() // 60),
+        "remembered_minutes": int(opening.REASON_REMEMBERED_FOR.total_seconds() // 60),
     })
 
 
@@ -294,7 +276,10 @@ def open_restricted(request: HubRequest, case_pk: int) -> HttpResponse:
 def access_log(request: HubRequest, case_pk: int) -> HttpResponse:
     """Who viewed or changed the case, and why (information governance)."""
     user = request.user
+    # The log shows who opened the case and why, not the case itself: information
+    # governance reads it without the restricted case's reason step, and is audited.
     case = selectors.case_for(user, case_pk, Action.CASE_ACCESS_LOG)
+    opening.record_viewed(request, case, page="access log")
     events = selectors.case_access_history(user, case)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "cases/access_log.html", {"case": case, "page_obj": page})

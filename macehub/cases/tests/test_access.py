@@ -12,10 +12,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from macehub.access import opening
 from macehub.accounts.roles import Role
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
-from macehub.cases import restricted, selectors, services
+from macehub.cases import selectors, services
 from macehub.cases.selectors import CaseFilters
 from macehub.cases.tests.conftest import client_for
 from macehub.testing.factories import make_user
@@ -144,8 +145,8 @@ def test_the_reason_is_forgotten_after_a_while(restricted_case, analyst):
     url = reverse("cases:open_restricted", args=[case.pk])
     client.post(url, {"reason": "Reviewing the plan"})
     assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 200
-    later = timezone.now() + restricted.REASON_REMEMBERED_FOR + dt.timedelta(minutes=1)
-    with mock.patch("macehub.cases.views.timezone.now", return_value=later):
+    later = timezone.now() + opening.REASON_REMEMBERED_FOR + dt.timedelta(minutes=1)
+    with mock.patch("macehub.access.opening.timezone.now", return_value=later):
         assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 302
 
 
@@ -157,7 +158,7 @@ def test_people_working_on_a_restricted_case_are_not_asked(restricted_case, tria
     assert views_of(case)[-1].purpose == ""
 
 
-def test_the_reason_page_only_sends_back_to_the_same_case(restricted_case, analyst, make_case):
+def test_the_reason_page_only_sends_back_to_a_page_that_asks_for_it(restricted_case, analyst, make_case):
     case = restricted_case
     client = client_for(analyst)
     url = reverse("cases:open_restricted", args=[case.pk])
