@@ -20,7 +20,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from macehub.access import policy
+from macehub.access import opening, policy
 from macehub.access.actions import Action
 from macehub.access.typing import HubRequest
 from macehub.access.views import requires
@@ -102,6 +102,7 @@ def my_submissions(request: HubRequest) -> HttpResponse:
 @requires(Action.INTELLIGENCE_SUBMISSION_VIEW_OWN)
 def submission_detail(request: HubRequest, intel_submission_pk: int) -> HttpResponse:
     submission = selectors.submission_for(request.user, intel_submission_pk)
+    opening.record_viewed(request, submission, page="submission")
     return render(request, "intelligence/submission_detail.html", {"submission": submission})
 
 
@@ -180,6 +181,8 @@ def review(request: HubRequest, intel_report_pk: int) -> HttpResponse:
         return _read_only_refusal(request, report)
     if not selectors.may_see_source(user, report):
         raise PermissionDenied("Only the team that owns a report can review it")
+    if request.method == "GET":  # the review page shows what the source said
+        opening.record_viewed(request, report, page="review", detail={"source_shown": True})
     conflict = False
     if request.method == "POST":
         form = ReviewForm(request.POST)
@@ -268,6 +271,8 @@ def add_link(request: HubRequest, intel_report_pk: int) -> HttpResponse:
     report = selectors.report_for(user, intel_report_pk, Action.INTELLIGENCE_REVIEW)
     if report.is_read_only:
         return _read_only_refusal(request, report)
+    if request.method == "GET":
+        opening.record_viewed(request, report, page="add a link")
     kind_form = LinkKindForm(request.GET if "kind" in request.GET else None)
     kind = kind_form.cleaned_data["kind"] if kind_form.is_bound and kind_form.is_valid() else ""
     if not kind:
@@ -318,6 +323,7 @@ def remove_link(request: HubRequest, intel_report_pk: int, intel_link_pk: int) -
         services.remove_link(actor=user, report_pk=report.pk, link_pk=intel_link_pk)
         messages.success(request, f"The link has been removed from {report.reference}.")
         return redirect("intelligence:report_detail", intel_report_pk=report.pk)
+    opening.record_viewed(request, report, page="remove a link")
     return render(request, "intelligence/remove_link.html", {"report": report, "link": link})
 
 
@@ -344,6 +350,8 @@ def disseminate(request: HubRequest, intel_report_pk: int) -> HttpResponse:
             messages.success(request, f"{report.reference} has been shared with "
                                       f"{dissemination.to_agency.name}.")
             return redirect("intelligence:report_detail", intel_report_pk=report.pk)
+    if request.method == "GET":
+        opening.record_viewed(request, report, page="share with a partner")
     context = _report_context(request, report)
     context.update({"form": form, "ready": report.status == ReportStatus.REVIEWED
                     and bool(report.sanitised_text.strip())})

@@ -158,7 +158,9 @@ def test_people_working_on_a_restricted_case_are_not_asked(restricted_case, tria
     assert views_of(case)[-1].purpose == ""
 
 
-def test_the_reason_page_only_sends_back_to_a_page_that_asks_for_it(restricted_case, analyst, make_case):
+def test_the_reason_page_only_sends_back_to_a_page_that_asks_for_it(
+    restricted_case, analyst, make_case
+):
     case = restricted_case
     client = client_for(analyst)
     url = reverse("cases:open_restricted", args=[case.pk])
