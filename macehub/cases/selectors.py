@@ -49,7 +49,7 @@ from macehub.cases.models import (
 )
 from macehub.days import day_starts, on_days
 from macehub.people.areas import area_filter_choices, people_living_in
-from macehub.people.models import Person, PersonAddress
+from macehub.people.models import PersonAddress
 from macehub.referrals.codes import RISK_TIER_RANK
 
 CASES_PER_PAGE = 25
@@ -281,14 +281,25 @@ class StrategyMeetingPrompt:
     window_days: int
 
 
-def strategy_meeting_prompt(child: Person, now: dt.datetime | None = None
+def cases_of_child_counted(user: User, case: Case) -> QuerySet[Case]:
+    """The child's cases a figure on this case's page may count: those the user may see,
+    less any other restricted case they have not opened (a count would reveal what its
+    reason step guards)."""
+    return cases_for(user).filter(child_id=case.child_id).filter(
+        Q(pk=case.pk) | ~policy.reason_required(user)
+    )
+
+
+def strategy_meeting_prompt(user: User, case: Case, now: dt.datetime | None = None
                             ) -> StrategyMeetingPrompt | None:
+    """Missing episodes of the child, over the cases the user may see, against the
+    strategy-meeting rule."""
     now = now or timezone.now()
     window_days = int(settings.MISSING_EPISODES_WINDOW_DAYS)
     threshold = int(settings.MISSING_EPISODES_FOR_STRATEGY_MEETING)
     episodes = MissingEpisode.objects.filter(
-        case__child_id=child.pk, went_missing_at__gt=now - dt.timedelta(days=window_days),
-        went_missing_at__lte=now,
+        case__in=cases_of_child_counted(user, case),
+        went_missing_at__gt=now - dt.timedelta(days=window_days), went_missing_at__lte=now,
     ).count()
     if episodes >= threshold:
         return StrategyMeetingPrompt(episodes=episodes, threshold=threshold,
@@ -296,10 +307,11 @@ def strategy_meeting_prompt(child: Person, now: dt.datetime | None = None
     return None
 
 
-def advocate_changes(child: Person) -> int:
+def advocate_changes(user: User, case: Case) -> int:
     """Victim-advocate continuity: how many times the child's advocate has changed, over
-    all their cases (the first advocate is not a change)."""
-    allocations = AdvocateAllocation.objects.filter(case__child_id=child.pk).count()
+    the child's cases the user may see (the first advocate is not a change)."""
+    allocations = AdvocateAllocation.objects.filter(
+        case__in=cases_of_child_counted(user, case)).count()
     return max(allocations - 1, 0)
 
 
@@ -333,8 +345,9 @@ class CaseOverview:
         return bool(self.overdue_plan_items or self.overdue_interviews)
 
 
-def case_overview(case: Case, now: dt.datetime | None = None) -> CaseOverview:
-    """Work out what the case pages show from a case fetched with ``full=True``."""
+def case_overview(user: User, case: Case, now: dt.datetime | None = None) -> CaseOverview:
+    """Work out what the case pages show from a case fetched with ``full=True``; figures
+    about the child's other cases count only those this user may see."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     advocacy = list(case.advocacy.all())
@@ -355,12 +368,12 @@ def case_overview(case: Case, now: dt.datetime | None = None) -> CaseOverview:
         case=case,
         now=now,
         current_advocate=current,
-        advocate_changes=advocate_changes(case.child),
+        advocate_changes=advocate_changes(user, case),
         open_plan_items=open_items,
         overdue_plan_items=[item for item in open_items if item.due_on < today],
         finished_plan_items=[item for item in items if not item.is_open],
         episodes=episodes,
-        strategy_meeting=strategy_meeting_prompt(case.child, now),
+        strategy_meeting=strategy_meeting_prompt(user, case, now),
         overdue_interviews=[
             view for view in episodes if view.state == MissingEpisodeState.INTERVIEW_OVERDUE
         ],

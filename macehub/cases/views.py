@@ -90,7 +90,7 @@ def _section(request: HubRequest, case_pk: int, section: str, template: str,
     case = _case_page(request, case_pk, page=section.removeprefix("cases:"), full=True)
     if isinstance(case, HttpResponseRedirect):
         return case
-    overview = selectors.case_overview(case)
+    overview = selectors.case_overview(request.user, case)
     return render(request, template,
                   _case_context(request, case, section, overview=overview, **extra))
 
@@ -371,7 +371,7 @@ def close(request: HubRequest, case_pk: int) -> HttpResponse:
     case = _case_page(request, case_pk, page="close", action=Action.CASE_CHANGE, full=True)
     if isinstance(case, HttpResponseRedirect):
         return case
-    overview = selectors.case_overview(case)
+    overview = selectors.case_overview(request.user, case)
     return _form_page(
         request, case,
         lambda data: case_forms.CloseCaseForm(
@@ -469,7 +469,7 @@ def change_advocate(request: HubRequest, case_pk: int) -> HttpResponse:
                       full=True)
     if isinstance(case, HttpResponseRedirect):
         return case
-    overview = selectors.case_overview(case)
+    overview = selectors.case_overview(request.user, case)
     has_current = overview.current_advocate is not None
     return _form_page(
         request, case,

@@ -17,6 +17,7 @@ from macehub.accounts.roles import Role
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.cases import selectors, services
+from macehub.cases.models import MissingEpisode
 from macehub.cases.selectors import CaseFilters
 from macehub.cases.tests.conftest import client_for
 from macehub.testing.factories import make_user
@@ -191,3 +192,60 @@ def test_information_governance_sees_who_opened_it_and_why(restricted_case, anal
     assert client.get(reverse("cases:access_log", args=[case.pk])).status_code == 403
     # The governance officer's own opening of the restricted case asks them too.
     assert ig.get(reverse("cases:detail", args=[case.pk])).status_code == 302
+
+
+# --- Figures about the child's other cases count only what the viewer may see -----------
+
+
+def test_the_case_page_counts_only_the_childs_cases_the_viewer_may_see(
+    case, triage, advocate, partner_worker, partner_agency, hub_agency, hub_team
+):
+    """A partner allocated to one of the child's cases is not told, through the
+    strategy-meeting prompt or the continuity count, what happened on another case of
+    the child that they get 404 on."""
+    other_case = case
+    services.change_advocate(actor=triage, case_pk=other_case.pk, advocate=advocate,
+                             starts_on=timezone.localdate() - dt.timedelta(days=30))
+    services.close_case(actor=triage, case_pk=other_case.pk, expected_version=1,
+                        closure_reason="risk_reduced")
+    seen = services.open_case(actor=triage, child=case.child, risk_tier="medium",
+                              lead_agency=partner_agency, reason="New referral")
+    now = timezone.now()
+    for days_ago in (3, 6, 9):
+        MissingEpisode.objects.create(
+            case=other_case, went_missing_at=now - dt.timedelta(days=days_ago),
+            returned_at=now - dt.timedelta(days=days_ago - 1), recorded_by=triage)
+    second = make_user("second.advocate", Role.VICTIM_ADVOCATE, agency=hub_agency,
+                       team=hub_team)
+    services.change_advocate(actor=triage, case_pk=seen.pk, advocate=second,
+                             starts_on=timezone.localdate())
+    assert visible(partner_worker, other_case, seen) == [False, True]
+    # The hub sees both cases: three episodes prompt a meeting, one change of advocate.
+    assert selectors.strategy_meeting_prompt(triage, seen, now).episodes == 3
+    assert selectors.advocate_changes(triage, seen) == 1
+    # The partner sees neither the episodes nor the change on the case hidden from them.
+    assert selectors.strategy_meeting_prompt(partner_worker, seen, now) is None
+    assert selectors.advocate_changes(partner_worker, seen) == 0
+    html = client_for(partner_worker).get(reverse("cases:missing", args=[seen.pk]))
+    assert html.status_code == 200
+    assert "strategy meeting" not in html.content.decode().lower()
+
+
+def test_a_restricted_other_case_is_not_counted_until_its_reason_is_given(
+    case, triage, supervisor, analyst, hub_agency
+):
+    services.set_restricted(actor=supervisor, case_pk=case.pk, expected_version=1,
+                            restricted=True, reason="Child of a member of staff")
+    case.refresh_from_db()
+    services.close_case(actor=triage, case_pk=case.pk, expected_version=case.version,
+                        closure_reason="risk_reduced")
+    open_now = services.open_case(actor=triage, child=case.child, risk_tier="medium",
+                                  lead_agency=hub_agency, reason="New referral")
+    now = timezone.now()
+    for days_ago in (3, 6, 9):
+        MissingEpisode.objects.create(
+            case=case, went_missing_at=now - dt.timedelta(days=days_ago),
+            returned_at=now - dt.timedelta(days=days_ago - 1), recorded_by=triage)
+    assert selectors.strategy_meeting_prompt(analyst, open_now, now) is None
+    # On the restricted case's own page (opened with a reason) they count.
+    assert selectors.strategy_meeting_prompt(analyst, case, now).episodes == 3
