@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -247,6 +248,15 @@ def chronology(request: HubRequest, case_pk: int) -> HttpResponse:
 # --- Restricted cases and who has seen a case ---------------------------------------
 
 
+def _asks_for_reasons(url: str) -> bool:
+    """A case page or a referral page: the pages that can send someone here."""
+    try:
+        match = resolve(urlsplit(url).path)
+    except Resolver404:
+        return False
+    return match.namespace in ("cases", "referrals") and bool(match.kwargs)
+
+
 @requires(Action.CASE_VIEW)
 def open_restricted(request: HubRequest, case_pk: int) -> HttpResponse:
     """Ask why the user needs to open a restricted case; the answer is the purpose of
@@ -256,8 +266,7 @@ def open_restricted(request: HubRequest, case_pk: int) -> HttpResponse:
     # Back to the page that asked (a page of this case, another case's chronology, a
     # referral about the child); never anywhere else.
     next_url = request.POST.get("next") or request.GET.get("next") or ""
-    asking_pages = (reverse("cases:list"), reverse("referrals:queue"))
-    if not (next_url.startswith(asking_pages) and url_has_allowed_host_and_scheme(
+    if not (_asks_for_reasons(next_url) and url_has_allowed_host_and_scheme(
             next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure())):
         next_url = reverse("cases:detail", args=[case.pk])
     if not opening.restricted_records_behind(user, case):

@@ -249,3 +249,37 @@ def test_a_restricted_other_case_is_not_counted_until_its_reason_is_given(
     assert selectors.strategy_meeting_prompt(analyst, open_now, now) is None
     # On the restricted case's own page (opened with a reason) they count.
     assert selectors.strategy_meeting_prompt(analyst, case, now).episodes == 3
+
+
+# --- A referral reveals the child's case: a restricted one asks its reason there too ----
+
+
+def test_a_referral_about_a_child_with_a_restricted_case_asks_why_first(
+    restricted_case, analyst, triage
+):
+    from macehub.referrals.tests.factories import make_referral
+
+    referral = make_referral(restricted_case.child, triage, concerns="Hidden concern",
+                             case=restricted_case)
+    client = client_for(analyst)
+    page = reverse("referrals:detail", args=[referral.pk])
+    response = client.get(page)
+    assert response.status_code == 302
+    assert response["Location"].startswith(
+        reverse("cases:open_restricted", args=[restricted_case.pk]))
+    assert not AuditEvent.objects.filter(record_type="referrals.referral",
+                                         record_id=str(referral.pk)).exists()
+    answered = client.post(reverse("cases:open_restricted", args=[restricted_case.pk]),
+                           {"reason": "Triage of a new referral", "next": page})
+    assert answered["Location"] == page
+    html = client.get(page).content.decode()
+    assert "Hidden concern" in html
+    viewed = AuditEvent.objects.filter(record_type="referrals.referral",
+                                       record_id=str(referral.pk)).get()
+    assert viewed.purpose == "Triage of a new referral"
+    # The triage decision page passes through the same step (the officer who opened the
+    # case does not work on it).
+    decide = client_for(triage).get(reverse("referrals:decide", args=[referral.pk]))
+    assert decide.status_code == 302
+    assert decide["Location"].startswith(
+        reverse("cases:open_restricted", args=[restricted_case.pk]))
