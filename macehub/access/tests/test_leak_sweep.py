@@ -36,7 +36,7 @@ from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import AgencyKind, Role
 from macehub.cases.models import Case, Contact
 from macehub.cases.services import open_case, set_restricted
-from macehub.intelligence.models import IntelligenceReport
+from macehub.intelligence.models import IntelligenceReport, Vehicle
 from macehub.intelligence.tests.factories import link, make_report
 from macehub.people.models import Area, Person, PersonAddress, PersonAllocation
 from macehub.referrals.codes import RiskTier
@@ -78,6 +78,7 @@ class World:
     restricted_case: Case
     restricted_referral: Referral
     covert: IntelligenceReport
+    covert_vehicle: Vehicle
     hidden: list[Hidden]
     users: list[User]
 
@@ -120,6 +121,10 @@ def world(hub_agency: Agency, hub_team: Team) -> World:
                          source_text="Nightjar source words",
                          sanitised_text="Nightjar sanitised words",
                          reference="INT-COVERT-0042")
+    covert_vehicle = Vehicle.objects.create(registration="XC99HID", make="Hidden",
+                                            colour="Teal")
+    link(covert, covert_vehicle)
+    link(covert, person)
 
     partner = make_agency("sweep-partner", AgencyKind.CHILDRENS_SOCIAL_CARE, name="Sweep Council")
     partner_team = make_team(partner, "Sweep social work", is_hub_team=False)
@@ -128,6 +133,8 @@ def world(hub_agency: Agency, hub_team: Team) -> World:
     users += [make_user(f"partner.{role.value}", role, agency=partner, team=partner_team)
               for role in (Role.INVESTIGATOR, Role.TRIAGE, Role.REFERRER,
                            Role.VICTIM_ADVOCATE)]
+    # A partner role on an account whose agency was never set.
+    users.append(make_user("no.agency.investigator", Role.INVESTIGATOR))
 
     def reason_asked(user: User) -> bool:
         return Case.objects.filter(pk=restricted_case.pk).filter(
@@ -144,11 +151,11 @@ def world(hub_agency: Agency, hub_team: Team) -> World:
                ["Glasswing", "Tanglewood"],
                lambda user: not reason_asked(user)),
         Hidden("handling code C report",
-               ["Nightjar", "INT-COVERT-0042"],
+               ["Nightjar", "INT-COVERT-0042", "XC99HID"],
                lambda user: policy.can(user, Action.INTELLIGENCE_VIEW, covert)),
     ]
     return World(samples, person, person_case, person_referral, restricted_case,
-                 restricted_referral, covert, hidden, users)
+                 restricted_referral, covert, covert_vehicle, hidden, users)
 
 
 # Pages whose URL takes a record the sweep also opens with each hidden one.
@@ -157,6 +164,7 @@ HIDDEN_RECORD_KEYWORDS = {
     "case_pk": ("person_case", "restricted_case"),
     "referral_pk": ("person_referral", "restricted_referral"),
     "intel_report_pk": ("covert",),
+    "intel_vehicle_pk": ("covert_vehicle",),
 }
 SEARCHES = [
     ("people:search", "q=Marchbanks"),
@@ -164,6 +172,7 @@ SEARCHES = [
     ("api:person_search", "q=Marchbanks"),
     ("intelligence:search", "q=Marchbanks"),
     ("intelligence:search", "q=Nightjar"),
+    ("intelligence:search", "q=XC99HID"),
     ("cases:list", "area=E05888888"),
     ("cases:list", "area=E05888888&status="),
     ("cases:list", "sort=child&order=asc&status="),
