@@ -118,9 +118,57 @@ def test_settings_refuse_to_load_without_a_secret_key(secret_key: str | None) ->
 
 def test_the_secret_key_can_come_from_a_file(load_settings: Any, tmp_path: Path) -> None:
     key_file = tmp_path / "secret-key"
-    key_file.write_text("a-key-from-a-mounted-secret-0123456789\n", encoding="utf-8")
+    key = "a-key-from-a-mounted-secret-" + secrets.token_urlsafe(40)
+    key_file.write_text(f"{key}\n", encoding="utf-8")
     settings = load_settings(SECRET_KEY_FILE=str(key_file), ALLOWED_HOSTS=PRODUCTION_HOST)
-    assert settings["SECRET_KEY"] == "a-key-from-a-mounted-secret-0123456789"
+    assert settings["SECRET_KEY"] == key
+
+
+@pytest.mark.parametrize(
+    "secret_key",
+    [
+        secrets.token_urlsafe(64)[:49],
+        "ab" * 40,
+        "django-insecure-" + secrets.token_urlsafe(64),
+    ],
+    ids=["49-characters", "4-different-characters", "django-insecure-prefix"],
+)
+def test_a_weak_secret_key_stops_start_up_outside_demo_mode(
+    load_settings: Any, secret_key: str
+) -> None:
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY must be at least 50 random"):
+        load_settings(SECRET_KEY=secret_key, ALLOWED_HOSTS=PRODUCTION_HOST)
+
+
+def test_a_fifty_character_key_is_enough(load_settings: Any) -> None:
+    key = secrets.token_urlsafe(64)[:50]
+    assert load_settings(SECRET_KEY=key, ALLOWED_HOSTS=PRODUCTION_HOST)["SECRET_KEY"] == key
+
+
+def test_debug_stops_start_up_outside_demo_mode(load_settings: Any) -> None:
+    with pytest.raises(ImproperlyConfigured, match="DEBUG=true is allowed only in demo mode"):
+        load_settings(
+            SECRET_KEY=secrets.token_urlsafe(64), ALLOWED_HOSTS=PRODUCTION_HOST, DEBUG="true"
+        )
+
+
+def test_demo_mode_may_debug_with_any_key(load_settings: Any) -> None:
+    # A laptop demo is allowed what production is not; `make demo` writes a strong key
+    # anyway (below).
+    settings = load_settings(SECRET_KEY="short-demo-key", MACEHUB_DEMO="true", DEBUG="true")
+    assert settings["DEBUG"] is True
+
+
+def test_the_keys_the_project_makes_are_strong_enough(load_settings: Any) -> None:
+    """The test settings' key and the one `make demo` writes both pass the refusal, so
+    neither the suite nor the demo depends on demo mode's leniency."""
+    test_settings = (PROJECT_ROOT / "macehub" / "test_settings.py").read_text(encoding="utf-8")
+    found = re.search(r'setdefault\("SECRET_KEY", "([^"]+)"\)', test_settings)
+    assert found is not None
+    makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "secrets.token_urlsafe(64)" in makefile
+    for key in (found.group(1), secrets.token_urlsafe(64)):
+        assert load_settings(SECRET_KEY=key, ALLOWED_HOSTS=PRODUCTION_HOST)["SECRET_KEY"] == key
 
 
 # --- Production mode and demo mode ------------------------------------------------------
