@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.db import connection
 
-AUDIT_TABLES = ("audit_auditevent",)
+AUDIT_TABLES = ("audit_auditevent", "audit_auditcheckpoint")
 
 
 def tamper(sql: str, params: list[object] | None = None) -> None:

@@ -116,6 +116,18 @@ def test_postgresql_refuses_truncate() -> None:
     assert AuditEvent.objects.count() == 2
 
 
+def test_verifying_carries_on_from_a_head_already_checked() -> None:
+    _write_events(3)
+    first = verify_chain()
+    later = _write_events(2)
+    carried_on = verify_chain(start=first.head)
+    assert carried_on.intact
+    assert carried_on.entries_checked == 5
+    assert carried_on.head.entry_id == later[-1].pk
+    assert carried_on.head.entry_hash == later[-1].entry_hash
+    assert carried_on.head == verify_chain().head
+
+
 def test_the_application_cannot_change_or_remove_entries() -> None:
     event = _write_events(1)[0]
     event.purpose = "edited"
