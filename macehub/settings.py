@@ -161,9 +161,16 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# Lock an account (per username and address) after repeated failed logins.
-AXES_FAILURE_LIMIT = env_int("MACEHUB_LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = env_int("MACEHUB_LOGIN_COOLOFF_MINUTES", 30) / 60
+# Reverse proxies in front of the hub that append to X-Forwarded-For (0: none, the
+# hub is reached directly). The client's address is the entry that many from the right;
+# one function (macehub.core.client_address) gives it to lockout and the audit log.
+TRUSTED_PROXY_COUNT = env_int("MACEHUB_TRUSTED_PROXIES", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "macehub.core.client_address.client_address"
+
+# Lock a username at one address after repeated failed sign-ins, so that failures from
+# elsewhere cannot lock its owner out.
+AXES_FAILURE_LIMIT = env_int("MACEHUB_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = env_int("MACEHUB_LOGIN_COOLOFF_MINUTES", 30, minimum=1) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True

@@ -15,6 +15,7 @@ from django.utils import timezone
 from macehub.audit.chain import ChainReport, latest_checkpoint, verify_chain
 from macehub.audit.events import EventType
 from macehub.audit.models import GENESIS_HASH, AuditCheckpoint, AuditEvent
+from macehub.core.client_address import client_address
 
 if TYPE_CHECKING:
     from macehub.accounts.models import User
@@ -38,12 +39,6 @@ def _as_json(detail: dict[str, Any] | None) -> dict[str, Any]:
 
 def record_type_of(record: models.Model) -> str:
     return f"{record._meta.app_label}.{record._meta.model_name}"
-
-
-def client_address(request: HttpRequest | None) -> str:
-    if request is None:
-        return ""
-    return str(request.META.get("REMOTE_ADDR", ""))[:45]
 
 
 def record_event(

@@ -221,6 +221,34 @@ def test_two_factor_cannot_be_turned_off_outside_demo_mode(load_settings: Any) -
         raise AssertionError("MACEHUB_REQUIRE_2FA=false was accepted outside demo mode")
 
 
+def test_sign_in_lockout_and_client_address_settings(load_settings: Any) -> None:
+    production = {"SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": PRODUCTION_HOST}
+    settings = load_settings(**production)
+    assert settings["TRUSTED_PROXY_COUNT"] == 0
+    assert settings["AXES_LOCKOUT_PARAMETERS"] == [["username", "ip_address"]]
+    assert settings["AXES_FAILURE_LIMIT"] == 5
+    # Lockout and the audit log take the client's address from the one function.
+    assert settings["AXES_CLIENT_IP_CALLABLE"] == "macehub.core.client_address.client_address"
+    settings = load_settings(**production, MACEHUB_TRUSTED_PROXIES="2")
+    assert settings["TRUSTED_PROXY_COUNT"] == 2
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"MACEHUB_TRUSTED_PROXIES": "-1"}, "MACEHUB_TRUSTED_PROXIES must be 0 or more"),
+        ({"MACEHUB_LOGIN_FAILURE_LIMIT": "0"}, "MACEHUB_LOGIN_FAILURE_LIMIT must be 1 or more"),
+    ],
+    ids=["negative-proxies", "no-failures-allowed"],
+)
+def test_lockout_settings_that_make_no_sense_stop_start_up(
+    load_settings: Any, values: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ImproperlyConfigured, match=message):
+        load_settings(SECRET_KEY=secrets.token_urlsafe(64), ALLOWED_HOSTS=PRODUCTION_HOST,
+                      **values)
+
+
 def test_the_readme_documents_every_setting() -> None:
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     missing = [name for name in SETTINGS_VARIABLES if f"`{name}`" not in readme]
@@ -269,6 +297,14 @@ def test_env_int_uses_the_default_when_unset_or_empty(
     if text is not None:
         monkeypatch.setenv("MACEHUB_TEST_NUMBER", text)
     assert env_int("MACEHUB_TEST_NUMBER", 30) == 30
+
+
+def test_env_int_refuses_a_number_below_its_minimum(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MACEHUB_TEST_NUMBER", "-1")
+    with pytest.raises(ImproperlyConfigured, match="MACEHUB_TEST_NUMBER must be 0 or more"):
+        env_int("MACEHUB_TEST_NUMBER", 30, minimum=0)
+    monkeypatch.setenv("MACEHUB_TEST_NUMBER", "0")
+    assert env_int("MACEHUB_TEST_NUMBER", 30, minimum=0) == 0
 
 
 @pytest.mark.parametrize("text", ["thirty", "1.5", "30m"])
