@@ -168,12 +168,17 @@ TRUSTED_PROXY_COUNT = env_int("MACEHUB_TRUSTED_PROXIES", 0, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "macehub.core.client_address.client_address"
 
 # Lock a username at one address after repeated failed sign-ins, so that failures from
-# elsewhere cannot lock its owner out.
+# elsewhere cannot lock its owner out; and pause sign-ins from an address after more
+# failures across usernames (macehub.accounts.lockout, as axes has one limit only).
 AXES_FAILURE_LIMIT = env_int("MACEHUB_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("MACEHUB_LOGIN_COOLOFF_MINUTES", 30, minimum=1) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "macehub.accounts.lockout.HubLockoutHandler"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int(
+    "MACEHUB_LOGIN_ADDRESS_FAILURE_LIMIT", 50, minimum=AXES_FAILURE_LIMIT
+)
 
 # Sessions end after a period without activity.
 SESSION_COOKIE_AGE = env_int("MACEHUB_IDLE_TIMEOUT_MINUTES", 30) * 60

@@ -227,10 +227,14 @@ def test_sign_in_lockout_and_client_address_settings(load_settings: Any) -> None
     assert settings["TRUSTED_PROXY_COUNT"] == 0
     assert settings["AXES_LOCKOUT_PARAMETERS"] == [["username", "ip_address"]]
     assert settings["AXES_FAILURE_LIMIT"] == 5
+    assert settings["LOGIN_ADDRESS_FAILURE_LIMIT"] == 50
     # Lockout and the audit log take the client's address from the one function.
     assert settings["AXES_CLIENT_IP_CALLABLE"] == "macehub.core.client_address.client_address"
-    settings = load_settings(**production, MACEHUB_TRUSTED_PROXIES="2")
+    settings = load_settings(
+        **production, MACEHUB_TRUSTED_PROXIES="2", MACEHUB_LOGIN_ADDRESS_FAILURE_LIMIT="80"
+    )
     assert settings["TRUSTED_PROXY_COUNT"] == 2
+    assert settings["LOGIN_ADDRESS_FAILURE_LIMIT"] == 80
 
 
 @pytest.mark.parametrize(
@@ -238,8 +242,14 @@ def test_sign_in_lockout_and_client_address_settings(load_settings: Any) -> None
     [
         ({"MACEHUB_TRUSTED_PROXIES": "-1"}, "MACEHUB_TRUSTED_PROXIES must be 0 or more"),
         ({"MACEHUB_LOGIN_FAILURE_LIMIT": "0"}, "MACEHUB_LOGIN_FAILURE_LIMIT must be 1 or more"),
+        # Below the per-user limit, pausing the address would come first and the
+        # per-user lock would never be reached.
+        (
+            {"MACEHUB_LOGIN_FAILURE_LIMIT": "10", "MACEHUB_LOGIN_ADDRESS_FAILURE_LIMIT": "9"},
+            "MACEHUB_LOGIN_ADDRESS_FAILURE_LIMIT must be 10 or more",
+        ),
     ],
-    ids=["negative-proxies", "no-failures-allowed"],
+    ids=["negative-proxies", "no-failures-allowed", "address-limit-below-user-limit"],
 )
 def test_lockout_settings_that_make_no_sense_stop_start_up(
     load_settings: Any, values: dict[str, str], message: str

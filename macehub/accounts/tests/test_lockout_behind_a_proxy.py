@@ -85,6 +85,35 @@ def test_a_spoofed_leftmost_entry_is_ignored(analyst: User, settings: Any) -> No
     assert _sign_in("ana.lyst", PASSWORD, CLIENT_B).status_code == 302
 
 
+def test_failures_across_usernames_from_one_address_pause_that_address(
+    analyst: User, settings: Any
+) -> None:
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 8
+    assert settings.LOGIN_ADDRESS_FAILURE_LIMIT > settings.AXES_FAILURE_LIMIT
+    # One try at each of many usernames: no single username reaches its own limit.
+    for n in range(settings.LOGIN_ADDRESS_FAILURE_LIMIT - 1):
+        assert not _locked_out(_sign_in(f"guess.{n}", "password1", CLIENT_A))
+    last = _sign_in("guess.last", "password1", CLIENT_A)
+    assert _locked_out(last)
+    assert "Signing in from here is paused" in last.content.decode()
+    # Even the right password for a real account is refused from that address...
+    assert _locked_out(_sign_in("ana.lyst", PASSWORD, CLIENT_A))
+    # ...while everyone else signs in as usual.
+    assert _sign_in("ana.lyst", PASSWORD, CLIENT_B).status_code == 302
+
+    paused = AuditEvent.objects.get(event_type=EventType.SIGN_IN_ADDRESS_PAUSED)
+    assert paused.ip_address == CLIENT_A
+    assert paused.actor_username == "guess.last"
+    assert paused.detail == {"failures": 8, "limit": 8, "cool_off_minutes": 30}
+
+
+def test_the_address_limit_is_not_the_per_user_limit(settings: Any) -> None:
+    # A shared office address must not be paused as soon as one person mistypes a
+    # password a few times.
+    assert settings.LOGIN_ADDRESS_FAILURE_LIMIT == 50
+    assert settings.AXES_FAILURE_LIMIT == 5
+
+
 def test_the_audit_log_records_the_clients_address_not_the_proxys(analyst: User) -> None:
     _sign_in("ana.lyst", "wrong-password", f"192.0.2.1, {CLIENT_A}")
     _sign_in("ana.lyst", PASSWORD, CLIENT_B)
