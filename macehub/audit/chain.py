@@ -164,7 +164,8 @@ def read_checkpoint_file(path: Path) -> Checkpoint:
 
 
 def checkpoint_problem(checkpoint: Checkpoint) -> str | None:
-    """Why the log no longer extends ``checkpoint``, or None if it does."""
+    """Why the log no longer extends ``checkpoint``, or None if it does (worded to
+    follow "the log no longer extends <the checkpoint>: ")."""
     head = checkpoint.head
     if head.entry_id == 0:
         # Made when the log was empty: every log extends it.
@@ -175,21 +176,21 @@ def checkpoint_problem(checkpoint: Checkpoint) -> str | None:
     )
     if entry_hash is None:
         return (
-            f"entry {head.entry_id}, the last entry at {checkpoint.source}, is missing; "
-            f"the log holds {total} entries where the checkpoint counted {head.entry_count} "
-            "(entries were removed)"
+            f"entry {head.entry_id}, the last entry it recorded, is missing; the log "
+            f"holds {total} entries where it counted {head.entry_count} (entries were "
+            "removed)"
         )
     if entry_hash != head.entry_hash:
         return (
-            f"entry {head.entry_id} no longer has the hash recorded at {checkpoint.source} "
-            "(the log was rewritten)"
+            f"entry {head.entry_id} no longer has the hash it recorded (the log was "
+            "rewritten)"
         )
     up_to = AuditEvent.objects.filter(pk__lte=head.entry_id).count()
     if up_to != head.entry_count:
         change = "removed" if up_to < head.entry_count else "inserted"
         return (
-            f"the log holds {up_to} entries up to entry {head.entry_id} where "
-            f"{checkpoint.source} counted {head.entry_count} (entries were {change})"
+            f"the log holds {up_to} entries up to entry {head.entry_id} where it counted "
+            f"{head.entry_count} (entries were {change})"
         )
     return None
 

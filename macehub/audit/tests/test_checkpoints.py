@@ -184,8 +184,8 @@ def test_an_emptied_log_fails_against_the_checkpoint_table(
         CommandError,
         match=(
             f"no longer extends checkpoint {checkpoint.pk}: entry {checkpoint.entry_id}, "
-            r"the last entry at checkpoint \d+, is missing; the log holds 0 entries where "
-            "the checkpoint counted 4"
+            "the last entry it recorded, is missing; the log holds 0 entries where it "
+            "counted 4"
         ),
     ):
         call_command("audit_verify")
@@ -222,7 +222,7 @@ def test_losing_the_newest_entries_is_detected(officer: User) -> None:
     problem = report.checkpoints[0].problem
     assert problem is not None
     assert f"entry {events[-1].pk}" in problem and "is missing" in problem
-    assert "the log holds 3 entries where the checkpoint counted 5" in problem
+    assert "the log holds 3 entries where it counted 5" in problem
     assert checkpoint_entry.pk > events[-1].pk
 
 
@@ -244,8 +244,7 @@ def test_a_log_rewritten_from_the_start_is_detected(officer: User) -> None:
     report = verify_chain([latest_checkpoint()])  # type: ignore[list-item]
     assert report.links_intact
     assert report.checkpoints[0].problem == (
-        f"entry {events[-1].pk} no longer has the hash recorded at checkpoint "
-        f"{AuditCheckpoint.objects.get().pk} (the log was rewritten)"
+        f"entry {events[-1].pk} no longer has the hash it recorded (the log was rewritten)"
     )
 
 
@@ -258,8 +257,8 @@ def test_an_entry_removed_before_the_checkpoint_is_counted(officer: User) -> Non
     message = str(failure.value)
     assert f"chain broken at entry {events[2].pk}" in message
     assert (
-        f"the log holds 4 entries up to entry {events[-1].pk} where checkpoint "
-        f"{AuditCheckpoint.objects.get().pk} counted 5 (entries were removed)"
+        f"no longer extends checkpoint {AuditCheckpoint.objects.get().pk}: the log holds "
+        f"4 entries up to entry {events[-1].pk} where it counted 5 (entries were removed)"
     ) in message
 
 
@@ -350,7 +349,7 @@ def test_the_check_page_shows_a_log_that_no_longer_extends_its_checkpoint(
     html = _check_page(client, officer)
     assert "The audit log has been tampered with" in html
     assert "The log no longer extends its last checkpoint" in html
-    assert f"entry {events[-1].pk}, the last entry at checkpoint" in html
+    assert f"entry {events[-1].pk}, the last entry it recorded, is missing" in html
     assert "govuk-tag--red" in html
 
 
