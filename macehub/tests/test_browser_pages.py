@@ -34,6 +34,7 @@ from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
+from macehub.audit.services import make_checkpoint
 from macehub.people.codes import AliasKind, AreaKind, IdentifierKind
 from macehub.people.models import (
     Area,
@@ -561,7 +562,15 @@ def test_information_governance_pages(
     click_and_wait(page, "button", "Check the log has not been tampered with")
     assert scanner.path() == "/audit/verify/"
     expect(page.locator(".govuk-panel")).to_contain_text("The audit log is intact")
+    expect(page.locator(".govuk-inset-text")).to_contain_text("No checkpoint has been made")
     scanner.scan("the log is intact")
+
+    make_checkpoint(actor=officer)
+    scanner.open("/audit/")
+    click_and_wait(page, "button", "Check the log has not been tampered with")
+    expect(page.locator(".govuk-panel")).to_contain_text("the log extends its last checkpoint")
+    expect(page.locator(".govuk-summary-list")).to_contain_text("The log extends it")
+    scanner.scan("the log extends its last checkpoint")
 
 
 def test_area_pages_and_error_pages(
