@@ -24,6 +24,7 @@ from macehub.access import opening, policy
 from macehub.access.actions import Action
 from macehub.access.typing import HubRequest
 from macehub.access.views import requires
+from macehub.core.csv_export import csv_download
 from macehub.intelligence import selectors, services
 from macehub.intelligence.codes import (
     HANDLING_TAG_COLOURS,
@@ -368,10 +369,7 @@ def export(request: HubRequest) -> HttpResponse:
     filters = form.filters()
     if request.GET.get("format") == "csv" and not form.errors:
         exported = export_reports(actor=user, filters=filters, request=request)
-        response = HttpResponse(exported.content, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
-        response["Cache-Control"] = "no-store"
-        return response
+        return csv_download(exported.content, filename=exported.filename)
     count = selectors.report_list(user, filters).count()
     query = request.GET.copy()
     query["format"] = "csv"
