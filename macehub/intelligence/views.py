@@ -40,6 +40,7 @@ from macehub.intelligence.forms import (
     GradingForm,
     LinkForm,
     LinkKindForm,
+    LinkSearchForm,
     RecordReportForm,
     ReportFilterForm,
     ReviewForm,
@@ -280,7 +281,13 @@ def add_link(request: HubRequest, intel_report_pk: int) -> HttpResponse:
         return render(request, "intelligence/link_kind.html",
                       {"report": report, "form": kind_form})
     form_class = LINK_FORMS[kind]
-    query = (request.POST.get("q") if request.method == "POST" else request.GET.get("q")) or ""
+    typed = request.POST.get("q") if request.method == "POST" else request.GET.get("q")
+    search = LinkSearchForm({"q": typed or ""})
+    if not search.is_valid():
+        # Beyond the search limits: nothing is searched or linked, and the page says why,
+        # keeping what was typed in the search box.
+        return _link_page(request, report, kind, form_class(found=[]), search, status=400)
+    query = search.cleaned_data["q"]
     found = _found_records(request, kind, query)
     form: LinkForm
     if request.method == "POST":
@@ -300,12 +307,19 @@ def add_link(request: HubRequest, intel_report_pk: int) -> HttpResponse:
                                           f"linked to {report.reference}.")
                 return redirect("intelligence:report_detail", intel_report_pk=report.pk)
     else:
-        form = form_class(initial={"q": query}, found=found)
+        form = form_class(found=found)
+    return _link_page(request, report, kind, form, search, query=query, found=found)
+
+
+def _link_page(request: HubRequest, report: IntelligenceReport, kind: str, form: LinkForm,
+               search: LinkSearchForm, *, query: str = "",
+               found: list[tuple[int, str]] | None = None, status: int = 200) -> HttpResponse:
     return render(request, "intelligence/link_form.html", {
-        "report": report, "form": form, "kind": kind, "kind_label": EntityKind(kind).label,
-        "query": query, "searched": bool(query.strip()), "found": found,
-        "can_create_person": policy.allows(user, Action.PERSON_CREATE),
-    })
+        "report": report, "form": form, "search_form": search, "kind": kind,
+        "kind_label": EntityKind(kind).label,
+        "query": query, "searched": bool(query.strip()), "found": found or [],
+        "can_create_person": policy.allows(request.user, Action.PERSON_CREATE),
+    }, status=status)
 
 
 @requires(Action.INTELLIGENCE_REVIEW)
@@ -388,7 +402,9 @@ def search(request: HubRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         results = search_entities(user=request.user, text=form.cleaned_data["q"],
                                   request=request)
-    return render(request, "intelligence/search.html", {"form": form, "results": results})
+    # A search refused is a bad request, as the dashboard's filters are.
+    return render(request, "intelligence/search.html", {"form": form, "results": results},
+                  status=400 if form.is_bound and form.errors else 200)
 
 
 def _entity_page(request: HubRequest, model: type[Model], pk: int, template: str,

@@ -55,6 +55,8 @@ def search(request: HubRequest) -> HttpResponse:
         request,
         "people/search.html",
         {"form": form, "matches": matches, "can_create": allows(user, Action.PERSON_CREATE)},
+        # A search refused is a bad request, as the dashboard's filters are.
+        status=400 if submitted and form.errors else 200,
     )
 
 
