@@ -1,10 +1,13 @@
-"""Every CSV the hub offers for download is written by the one export writer in
-``macehub.core.csv_export``, so no cell of any export can start a spreadsheet formula.
+"""Every CSV the hub writes for download, and every CSV file it reads to import, goes
+through the core: exports through ``macehub.core.csv_export`` (so no cell of any export
+can start a spreadsheet formula), imports through ``macehub.core.csv_import`` (so a file
+that is not UTF-8, holds a NUL byte or a field too long to read is reported by row and
+column, never as a traceback).
 
-Two guards: a walk over every URL in the project (as every role allowed to open it, with
-and without ``?format=csv``) that reads each CSV answered, on data with names and labels
-planted to start with a formula; and a look through the source for any other module
-that writes CSV for a download itself.
+Three guards: a walk over every URL in the project (as every role allowed to open it,
+with and without ``?format=csv``) that reads each CSV answered, on data with names and
+labels planted to start with a formula; and a look through the source for any other
+module that writes CSV for a download, or reads CSV, itself.
 """
 
 from __future__ import annotations
@@ -136,48 +139,73 @@ def test_no_cell_of_any_export_starts_a_formula(hub_agency: Agency, hub_team: Te
     assert planted_seen == set(PLANTED)
 
 
-# --- No CSV written for a download anywhere but the core ---------------------------------
+# --- No CSV written or read anywhere but the core ------------------------------------------
 
 PROJECT = Path(settings.BASE_DIR) / "macehub"
 EXPORT_WRITER = PROJECT / "core" / "csv_export.py"
+IMPORT_READER = PROJECT / "core" / "csv_import.py"
 # Files that write CSV that is not a download, each with the reason.
 NOT_EXPORTS = {
     # The demo writes its own synthetic census file to import, never offered to a user.
     PROJECT / "demo" / "areas.py",
 }
+# Files that read CSV no user gives the hub, each with the reason.
+NOT_IMPORTS = {
+    # The exploitation indicator catalogue and the ethnic group code lists, shipped in
+    # the package and loaded by data migrations.
+    PROJECT / "referrals" / "catalogue.py",
+    PROJECT / "people" / "codelists.py",
+}
 CSV_WRITERS = {"writer", "DictWriter"}
+CSV_READERS = {"reader", "DictReader"}
 
 
-def _writes_csv(path: Path) -> list[str]:
-    """Where a module calls ``csv.writer``/``csv.DictWriter`` (however imported) or
-    answers with a ``text/csv`` content type."""
+def _csv_calls(path: Path, names: set[str], *, content_type: str = "") -> list[str]:
+    """Where a module calls one of the ``csv`` module's ``names`` (however imported),
+    or names the ``content_type``."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     imported = {alias.asname or alias.name for node in ast.walk(tree)
                 if isinstance(node, ast.ImportFrom) and node.module == "csv"
-                for alias in node.names if alias.name in CSV_WRITERS}
+                for alias in node.names if alias.name in names}
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             called = node.func
-            if (isinstance(called, ast.Attribute) and called.attr in CSV_WRITERS
+            if (isinstance(called, ast.Attribute) and called.attr in names
                     and isinstance(called.value, ast.Name) and called.value.id == "csv"):
                 found.append(f"{path.relative_to(PROJECT)}:{node.lineno} csv.{called.attr}")
             elif isinstance(called, ast.Name) and called.id in imported:
                 found.append(f"{path.relative_to(PROJECT)}:{node.lineno} {called.id}")
-        elif (isinstance(node, ast.Constant) and isinstance(node.value, str)
-              and node.value.lstrip().startswith("text/csv")):
-            found.append(f"{path.relative_to(PROJECT)}:{node.lineno} text/csv")
+        elif (content_type and isinstance(node, ast.Constant) and isinstance(node.value, str)
+              and node.value.lstrip().startswith(content_type)):
+            found.append(f"{path.relative_to(PROJECT)}:{node.lineno} {content_type}")
     return found
 
 
+def _modules() -> list[Path]:
+    return [path for path in PROJECT.rglob("*.py")
+            if "tests" not in path.relative_to(PROJECT).parts]
+
+
 def test_only_the_core_writes_csv_for_a_download() -> None:
-    modules = [path for path in PROJECT.rglob("*.py")
-               if "tests" not in path.relative_to(PROJECT).parts]
+    modules = _modules()
     assert EXPORT_WRITER in modules
-    assert _writes_csv(EXPORT_WRITER), "the check must find the core writer's own"
+    assert _csv_calls(EXPORT_WRITER, CSV_WRITERS), "the check must find the core's own"
     writers = [place for path in modules if path != EXPORT_WRITER and path not in NOT_EXPORTS
-               for place in _writes_csv(path)]
+               for place in _csv_calls(path, CSV_WRITERS, content_type="text/csv")]
     assert writers == [], (
         "Write exports with macehub.core.csv_export (csv_text, csv_download), which "
         "neutralises formulas"
+    )
+
+
+def test_only_the_core_reads_csv_to_import() -> None:
+    modules = _modules()
+    assert IMPORT_READER in modules
+    assert _csv_calls(IMPORT_READER, CSV_READERS), "the check must find the core's own"
+    readers = [place for path in modules if path != IMPORT_READER and path not in NOT_IMPORTS
+               for place in _csv_calls(path, CSV_READERS)]
+    assert readers == [], (
+        "Read a file to import with macehub.core.csv_import (read_import_file, "
+        "csv_records), which reports a file it cannot read by row and column"
     )
