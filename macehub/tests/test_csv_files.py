@@ -22,8 +22,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from macehub.access.tests.routes import ROUTES, Route, build_samples, url_for
-from macehub.access.tests.test_url_roles import _expected
+from macehub.access.tests.routes import ROUTES, Route, build_samples, expected_outcome, url_for
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
 from macehub.core.csv_export import FORMULA_STARTS
@@ -105,7 +104,7 @@ def test_no_cell_of_any_export_starts_a_formula(hub_agency: Agency, hub_team: Te
     for route in ROUTES:
         if route.is_public:
             continue
-        user = next((u for u in users if _expected(u, route, samples) == "allowed"), None)
+        user = next((u for u in users if expected_outcome(u, route, samples) == "allowed"), None)
         if user is None:
             continue
         found = [url for url in urls(route) if _is_csv(fetch(user, url))]
@@ -119,7 +118,7 @@ def test_no_cell_of_any_export_starts_a_formula(hub_agency: Agency, hub_team: Te
         route = next(route for route in ROUTES if route.name == name)
         planted_in_export = False
         for user in users:
-            if _expected(user, route, samples) != "allowed":
+            if expected_outcome(user, route, samples) != "allowed":
                 continue
             for url in export_urls:
                 response = fetch(user, url)

@@ -17,8 +17,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from macehub.access.tests.routes import ROUTES, build_samples, url_for
-from macehub.access.tests.test_url_roles import _expected
+from macehub.access.tests.routes import ROUTES, build_samples, expected_outcome, url_for
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import AgencyKind, Role
 from macehub.audit.events import EventType
@@ -252,7 +251,7 @@ def test_no_url_fails_on_the_probe(hub_agency: Agency, hub_team: Team) -> None:
     for route in ROUTES:
         if route.is_public:
             continue
-        user = next((u for u in users if _expected(u, route, samples) == "allowed"), None)
+        user = next((u for u in users if expected_outcome(u, route, samples) == "allowed"), None)
         if user is None:
             continue
         client = Client(raise_request_exception=False)  # a server error is a status here

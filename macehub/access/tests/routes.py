@@ -20,7 +20,8 @@ from django.db.models import Model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from macehub.access.actions import Action
-from macehub.accounts.models import Agency, Team
+from macehub.access.policy import RULES, allows, can
+from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
 from macehub.people.models import Area
 from macehub.testing.factories import make_person, make_user
@@ -109,3 +110,18 @@ def url_for(route: Route, samples: dict[str, Any], **records: Any) -> str:
     )
     query = SAMPLE_QUERY.get(route.name)
     return f"{url}?{query}" if query else url
+
+
+def expected_outcome(user: User, route: Route, samples: dict[str, Any]) -> str:
+    """What the policy says this user gets at this route: allowed, refused (403),
+    hidden (404)."""
+    action = route.action
+    assert isinstance(action, Action)
+    rule = RULES[action]
+    if rule.relation is None or not route.kwargs:
+        return "allowed" if allows(user, action) else "refused"
+    record = samples[route.kwargs[0]]
+    seen_through = rule.seen_through or action
+    if not can(user, seen_through, record):
+        return "hidden"
+    return "allowed" if can(user, action, record) else "refused"

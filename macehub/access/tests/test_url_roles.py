@@ -12,10 +12,15 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from macehub.access.actions import Action
-from macehub.access.policy import RULES, allows, can
-from macehub.access.tests.routes import ROUTES, Route, build_samples, url_for
-from macehub.accounts.models import Agency, Team, User
+from macehub.access.policy import RULES
+from macehub.access.tests.routes import (
+    ROUTES,
+    Route,
+    build_samples,
+    expected_outcome,
+    url_for,
+)
+from macehub.accounts.models import Agency, Team
 from macehub.accounts.roles import Role
 from macehub.testing.factories import make_user, verified_login
 
@@ -37,19 +42,6 @@ def samples(hub_agency: Agency, hub_team: Team) -> dict[str, Any]:
 
 def _url(route: Route, samples: dict[str, Any]) -> str:
     return url_for(route, samples)
-
-
-def _expected(user: User, route: Route, samples: dict[str, Any]) -> str:
-    action = route.action
-    assert isinstance(action, Action)
-    rule = RULES[action]
-    if rule.relation is None or not route.kwargs:
-        return "allowed" if allows(user, action) else "refused"
-    record = samples[route.kwargs[0]]
-    seen_through = rule.seen_through or action
-    if not can(user, seen_through, record):
-        return "hidden"
-    return "allowed" if can(user, action, record) else "refused"
 
 
 def _outcome(client: Client, url: str) -> tuple[str, int]:
@@ -90,7 +82,7 @@ def test_each_role_gets_what_the_policy_says(
             continue
         client = Client()
         verified_login(client, user)
-        expected = _expected(user, route, samples)
+        expected = expected_outcome(user, route, samples)
         outcome, status = _outcome(client, _url(route, samples))
         if outcome != expected:
             failures.append(f"{route.name}: expected {expected}, got {outcome} ({status})")
