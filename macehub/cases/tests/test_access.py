@@ -283,3 +283,38 @@ def test_a_referral_about_a_child_with_a_restricted_case_asks_why_first(
     assert decide.status_code == 302
     assert decide["Location"].startswith(
         reverse("cases:open_restricted", args=[restricted_case.pk]))
+
+
+# --- A restricted person's restriction holds on their cases and referrals ---------------
+
+
+def test_a_restricted_childs_case_and_referral_follow_the_childs_restriction(
+    triage, analyst, supervisor, governance, hub_agency
+):
+    from macehub.people.models import Area, PersonAddress, PersonAllocation
+    from macehub.referrals.tests.factories import make_referral
+    from macehub.testing.factories import make_person
+
+    child = make_person(hub_agency, given_name="Wrenna", family_name="Alloway",
+                        is_restricted=True)
+    PersonAllocation.objects.create(person=child, user=triage)
+    ward = Area.objects.create(code="E05777777", name="Seventh Ward", kind="ward")
+    PersonAddress.objects.create(person=child, line_1="2 Row", postcode="XB2 2AA",
+                                 area=ward, is_current=True)
+    case = services.open_case(actor=triage, child=child, risk_tier="high",
+                              lead_agency=hub_agency, reason="Restricted child",
+                              key_worker=supervisor)
+    referral = make_referral(child, triage, case=case)
+    for page in ("cases:detail", "cases:chronology", "cases:workers"):
+        assert client_for(analyst).get(reverse(page, args=[case.pk])).status_code == 404
+    assert client_for(analyst).get(
+        reverse("referrals:detail", args=[referral.pk])).status_code == 404
+    listed = client_for(analyst).get(reverse("cases:list"), {"area": "E05777777"})
+    assert "Alloway" not in listed.content.decode()
+    assert list(listed.context["page_obj"]) == []
+    # The worker allocated to the child, the case's key worker and information
+    # governance still see the case.
+    for allowed in (triage, supervisor, governance):
+        assert visible(allowed, case) == [True], allowed.username
+    assert client_for(supervisor).get(
+        reverse("people:detail", args=[child.pk])).status_code == 200
