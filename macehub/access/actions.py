@@ -50,3 +50,6 @@ class Action(StrEnum):
     AUDIT_LOG_VIEW = "audit.view"
     # Administration of agencies, teams and users
     ACCOUNTS_MANAGE = "accounts.manage"
+    # Changes of access that need a second administrator's approval
+    ROLE_CHANGE_VIEW = "accounts.role_change_view"
+    ROLE_CHANGE_DECIDE = "accounts.role_change_decide"

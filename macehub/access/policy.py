@@ -27,7 +27,7 @@ from macehub.access.actions import Action
 from macehub.accounts.roles import Role
 
 if TYPE_CHECKING:
-    from macehub.accounts.models import User
+    from macehub.accounts.models import User, UserAccess
 
 M = TypeVar("M", bound=Model)
 
@@ -60,6 +60,15 @@ INTELLIGENCE_ROLES = frozenset(
 )
 INTELLIGENCE_RECORDING_ROLES = frozenset({Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR})
 INTELLIGENCE_RESEARCH_ROLES = frozenset({Role.ANALYST, Role.SUPERVISOR})
+
+# Access one administrator may not grant alone: a second administrator approves it (see
+# ``grants_needing_approval``). The roles that read intelligence (every role that reads
+# people's records does too), information governance (every record, restricted ones
+# included) and administration itself. Granting the rest (referrer, training lead,
+# senior leader, scrutiny: their own referrals and aggregates) applies at once.
+ROLES_GRANTED_WITH_APPROVAL = INTELLIGENCE_ROLES | {
+    Role.INFORMATION_GOVERNANCE, Role.ADMINISTRATOR,
+}
 
 
 def _agency_term(user: User, lookup: str, prefix: str = "") -> Q:
@@ -201,6 +210,32 @@ def entity_relation(user: User) -> Q:
 
 def own_submissions(user: User) -> Q:
     return Q(submitted_by=user)
+
+
+def grants_needing_approval(access: UserAccess, *, in_hub_team: bool) -> frozenset[str]:
+    """What in a user's access one administrator may not grant alone, as tokens to compare
+    before and after a change: each role in ``ROLES_GRANTED_WITH_APPROVAL``, membership of
+    a hub team, and, for a user who holds either, their team and agency (what those roles
+    open follows the team and agency: its own reports, handling conditions naming them).
+    Nothing while the user cannot sign in; switching them back on grants it all again.
+
+    A change that adds a token needs a second administrator; one that only takes away
+    (or touches nothing here) applies at once.
+    """
+    if not access.is_active:
+        return frozenset()
+    grants = {f"role:{role}" for role in access.roles if role in ROLES_GRANTED_WITH_APPROVAL}
+    if in_hub_team:
+        grants.add(f"hub team:{access.team_id}")
+    if grants:
+        grants |= {f"team:{access.team_id}", f"agency:{access.agency_id}"}
+    return frozenset(grants)
+
+
+def role_change_decidable(user: User) -> Q:
+    """Requests to change access that this administrator may decide: a second pair of
+    eyes, so never one they asked for, nor one about their own account."""
+    return ~Q(requested_by=user) & ~Q(subject=user)
 
 
 @dataclass(frozen=True)
@@ -359,6 +394,16 @@ RULES: dict[Action, Rule] = {
     ),
     Action.ACCOUNTS_MANAGE: Rule(
         frozenset({Role.ADMINISTRATOR}), "Manage agencies, teams, users and their roles"
+    ),
+    Action.ROLE_CHANGE_VIEW: Rule(
+        frozenset({Role.ADMINISTRATOR, Role.INFORMATION_GOVERNANCE}),
+        "See requests to change users' access, waiting and decided, and who decided them",
+    ),
+    Action.ROLE_CHANGE_DECIDE: Rule(
+        frozenset({Role.ADMINISTRATOR}),
+        "Approve or reject a change of access another administrator asked for",
+        relation=role_change_decidable,
+        seen_through=Action.ROLE_CHANGE_VIEW,
     ),
 }
 

@@ -78,6 +78,22 @@ class UserForm(forms.ModelForm):  # type: ignore[type-arg]
         help_text="At least 12 characters. Ask the user to change it when they first sign in.",
         error_messages={"required": "Enter an initial password"},
     )
+    reason = forms.CharField(
+        label="Why does the user need this access?",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=(
+            "Needed when you give a role that reads intelligence or people's records, "
+            "information governance or administration, or put the user in a hub team. "
+            "A second administrator approves those changes before they apply."
+        ),
+    )
+
+    # The user's details, then their access (which a second administrator may have to
+    # approve) with the reason for it.
+    field_order = ["username", "first_name", "last_name", "email", "job_title", "password",
+                   "agency", "team", "roles", "is_active", "reason"]
 
     class Meta:
         model = User
@@ -107,3 +123,25 @@ class UserForm(forms.ModelForm):  # type: ignore[type-arg]
             except forms.ValidationError as error:
                 self.add_error("password", error)
         return cleaned
+
+
+class RoleChangeDecisionForm(forms.Form):
+    """A second administrator's decision on a change of access."""
+
+    APPROVE, REJECT = "approve", "reject"
+
+    decision = forms.ChoiceField(
+        label="Your decision",
+        choices=[(APPROVE, "Approve – apply the change now"),
+                 (REJECT, "Reject – change nothing")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether you approve or reject the change"},
+    )
+    comment = forms.CharField(
+        label="Comment",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What you checked, or why you reject it. The requester and information "
+                  "governance will read it.",
+        error_messages={"required": "Enter a comment on your decision"},
+    )

@@ -1,11 +1,39 @@
-"""Who works in the hub: agencies, their teams, users and the roles each user holds."""
+"""Who works in the hub: agencies, their teams, users and the roles each user holds, and
+the requests to change a user's access that a second administrator must approve."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
-from django.db import models
+from dataclasses import dataclass
+from typing import Any
 
-from macehub.accounts.roles import AgencyKind, Role
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+
+from macehub.accounts.roles import (
+    ROLE_CHANGE_STATUS_COLOURS,
+    ROLES_HELD_WITHOUT_AGENCY,
+    AgencyKind,
+    Role,
+    RoleChangeStatus,
+)
+
+NO_AGENCY_MESSAGE = "Select the user's agency: a user without an agency cannot hold a role"
+
+
+@dataclass(frozen=True)
+class UserAccess:
+    """What decides what a user may see and do: their roles, agency and team, and whether
+    they can sign in. Changing any of it is a change of access."""
+
+    roles: frozenset[str]
+    agency_id: int | None
+    team_id: int | None
+    is_active: bool
+
+    def roles_needing_agency(self) -> frozenset[str]:
+        return self.roles - ROLES_HELD_WITHOUT_AGENCY if self.agency_id is None else frozenset()
 
 
 class Agency(models.Model):
@@ -84,6 +112,19 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.get_full_name() or self.username
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Taking away the agency of a user who holds roles would leave the roles without
+        # the agency that limits them (see ROLES_HELD_WITHOUT_AGENCY).
+        update_fields = kwargs.get("update_fields")
+        if (
+            self.pk
+            and self.agency_id is None
+            and (update_fields is None or "agency" in update_fields)
+            and self.role_assignments.exclude(role__in=ROLES_HELD_WITHOUT_AGENCY).exists()
+        ):
+            raise ValidationError({"agency": NO_AGENCY_MESSAGE})
+        super().save(*args, **kwargs)
+
 
 class RoleAssignment(models.Model):
     """One role held by one user. A user can hold several."""
@@ -99,3 +140,144 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.role not in ROLES_HELD_WITHOUT_AGENCY and self.user.agency_id is None:
+            raise ValidationError({"roles": NO_AGENCY_MESSAGE})
+        super().save(*args, **kwargs)
+
+
+class RoleChangeRequest(models.Model):
+    """A change to a user's roles, team, agency or sign-in that one administrator asked for
+    and a second must approve before it applies (granting hub team membership, or a role
+    that reads intelligence, every record or the accounts themselves).
+
+    It records the user's access when it was asked for (``old_*``) and the access asked
+    for (``new_*``): approval applies ``new_*`` only if the user's access is still
+    ``old_*``, so a request never overwrites a change made since. The database refuses a
+    request about its own requester, and a decision by the requester or the user it is
+    about.
+    """
+
+    subject = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="role_change_requests"
+    )
+    requested_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="role_changes_requested"
+    )
+    requested_at = models.DateTimeField()
+    reason = models.TextField()
+    old_roles = models.JSONField(default=list, help_text="Role codes, sorted")
+    new_roles = models.JSONField(default=list, help_text="Role codes, sorted")
+    old_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    new_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    old_team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    new_team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    old_is_active = models.BooleanField()
+    new_is_active = models.BooleanField()
+    status = models.CharField(
+        max_length=20, choices=RoleChangeStatus.choices, default=RoleChangeStatus.PENDING,
+        db_index=True,
+    )
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="role_changes_decided", null=True,
+        blank=True,
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(requested_by=F("subject")),
+                name="role_change_not_requested_for_oneself",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True)
+                | (~Q(decided_by=F("requested_by")) & ~Q(decided_by=F("subject"))),
+                name="role_change_decided_by_a_second_administrator",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status=RoleChangeStatus.PENDING, decided_by__isnull=True,
+                      decided_at__isnull=True)
+                    | (~Q(status=RoleChangeStatus.PENDING) & Q(decided_by__isnull=False,
+                                                                decided_at__isnull=False))
+                ),
+                name="role_change_decided_with_who_and_when",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Change of access for {self.subject} ({self.get_status_display()})"
+
+    @classmethod
+    def between(cls, old: UserAccess, new: UserAccess, **fields: Any) -> RoleChangeRequest:
+        """An unsaved request from one access to another (also used to word the
+        difference between two accesses with ``changes``)."""
+        return cls(
+            old_roles=sorted(old.roles), new_roles=sorted(new.roles),
+            old_agency_id=old.agency_id, new_agency_id=new.agency_id,
+            old_team_id=old.team_id, new_team_id=new.team_id,
+            old_is_active=old.is_active, new_is_active=new.is_active,
+            **fields,
+        )
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == RoleChangeStatus.PENDING
+
+    @property
+    def status_colour(self) -> str:
+        return ROLE_CHANGE_STATUS_COLOURS[RoleChangeStatus(self.status)]
+
+    @property
+    def old_access(self) -> UserAccess:
+        return UserAccess(frozenset(self.old_roles), self.old_agency_id, self.old_team_id,
+                          self.old_is_active)
+
+    @property
+    def new_access(self) -> UserAccess:
+        return UserAccess(frozenset(self.new_roles), self.new_agency_id, self.new_team_id,
+                          self.new_is_active)
+
+    def changes(self) -> list[tuple[str, str, str]]:
+        """What the request changes, in words: (what, from, to), only what differs."""
+        rows = []
+        if set(self.old_roles) != set(self.new_roles):
+            rows.append(("Roles", _role_words(self.old_roles), _role_words(self.new_roles)))
+        if self.old_agency_id != self.new_agency_id:
+            rows.append(("Agency", _name_or_none(self.old_agency), _name_or_none(self.new_agency)))
+        if self.old_team_id != self.new_team_id:
+            rows.append(("Team", _team_words(self.old_team), _team_words(self.new_team)))
+        if self.old_is_active != self.new_is_active:
+            rows.append(("Can sign in", _yes_no(self.old_is_active), _yes_no(self.new_is_active)))
+        return rows
+
+
+def _role_words(codes: list[str]) -> str:
+    """The roles' names in the order the hub lists roles (``Role``)."""
+    return ", ".join(role.label for role in Role if role.value in codes) or "None"
+
+
+def _name_or_none(agency: Agency | None) -> str:
+    return agency.name if agency else "None"
+
+
+def _team_words(team: Team | None) -> str:
+    if team is None:
+        return "None"
+    return f"{team.name} (hub team)" if team.is_hub_team else team.name
+
+
+def _yes_no(value: bool) -> str:
+    return "Yes" if value else "No"

@@ -31,3 +31,25 @@ class Role(models.TextChoices):
     SCRUTINY = "scrutiny", "Scrutiny officer"
     INFORMATION_GOVERNANCE = "information_governance", "Information governance"
     ADMINISTRATOR = "administrator", "Administrator"
+
+
+# The roles a user may hold without an agency: none. Every role reaches records or
+# figures through the user's agency (what it holds, what is shared with it, what a
+# handling code names), so a role without one would be a role without its limits.
+ROLES_HELD_WITHOUT_AGENCY: frozenset[Role] = frozenset()
+
+
+class RoleChangeStatus(models.TextChoices):
+    """Where a request to change a user's access stands. Values are stored."""
+
+    PENDING = "pending", "Waiting for approval"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+# GOV.UK tag colours for where a request stands.
+ROLE_CHANGE_STATUS_COLOURS = {
+    RoleChangeStatus.PENDING: "yellow",
+    RoleChangeStatus.APPROVED: "green",
+    RoleChangeStatus.REJECTED: "red",
+}

@@ -20,4 +20,9 @@ urlpatterns = [
     path("admin/users/", views.user_list, name="user_list"),
     path("admin/users/new/", views.user_edit, name="user_create"),
     path("admin/users/<int:user_pk>/", views.user_edit, name="user_edit"),
+    path("admin/role-changes/", views.role_change_list, name="role_change_list"),
+    path("admin/role-changes/<int:role_change_pk>/", views.role_change_detail,
+         name="role_change_detail"),
+    path("admin/role-changes/<int:role_change_pk>/decide/", views.role_change_decide,
+         name="role_change_decide"),
 ]

@@ -1,5 +1,6 @@
-"""Signing in and out, two-factor enrolment and checks, the home page, and the
-administration of agencies, teams and users."""
+"""Signing in and out, two-factor enrolment and checks, the home page, the
+administration of agencies, teams and users, and the requests to change a user's access
+that a second administrator approves (which information governance reviews)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -23,15 +25,28 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from macehub.access.actions import Action
-from macehub.access.policy import allows
+from macehub.access.policy import allows, can
 from macehub.access.typing import HubRequest
 from macehub.access.views import public, requires
-from macehub.accounts import services
-from macehub.accounts.forms import AgencyForm, SignInForm, TeamForm, TokenForm, UserForm
+from macehub.accounts import selectors, services
+from macehub.accounts.forms import (
+    AgencyForm,
+    RoleChangeDecisionForm,
+    SignInForm,
+    TeamForm,
+    TokenForm,
+    UserForm,
+)
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.two_factor import session_is_verified
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
+from macehub.core.service_errors import add_service_errors
+
+STALE_REQUEST_MESSAGE = (
+    "This user's access has changed since the request was made, so approving it would "
+    "undo that change. Reject it, and ask for the change again if it is still needed."
+)
 
 login = public(
     auth_views.LoginView.as_view(
@@ -148,6 +163,7 @@ def home(request: HubRequest) -> HttpResponse:
             "can_view_areas": allows(user, Action.AREA_VIEW),
             "can_view_audit": allows(user, Action.AUDIT_LOG_VIEW),
             "can_manage_accounts": allows(user, Action.ACCOUNTS_MANAGE),
+            "can_view_role_changes": allows(user, Action.ROLE_CHANGE_VIEW),
             "two_factor_required": settings.REQUIRE_TWO_FACTOR,
         },
     )
@@ -165,6 +181,7 @@ def admin_home(request: HubRequest) -> HttpResponse:
             "agency_count": Agency.objects.count(),
             "team_count": Team.objects.count(),
             "user_count": User.objects.count(),
+            "pending_role_change_count": selectors.pending_role_changes(request.user).count(),
         },
     )
 
@@ -178,12 +195,17 @@ def agency_list(request: HubRequest) -> HttpResponse:
 def _edit_page(
     request: HttpRequest, *, form: Any, page_title: str, save: Any, list_url_name: str
 ) -> HttpResponse:
-    """The shared shape of every administration form: validate, save, back to the list."""
+    """The shared shape of every administration form: validate, save, back to the list.
+    A service's refusal is shown beside the field it is about, keeping what was typed."""
     list_url = str(reverse_lazy(list_url_name))
     if request.method == "POST" and form.is_valid():
-        save(form)
-        messages.success(request, f"{page_title}: saved.")
-        return redirect(list_url)
+        try:
+            save(form)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{page_title}: saved.")
+            return redirect(list_url)
     return render(
         request,
         "accounts/admin_form.html",
@@ -232,17 +254,118 @@ def user_list(request: HubRequest) -> HttpResponse:
 
 @requires(Action.ACCOUNTS_MANAGE)
 def user_edit(request: HubRequest, user_pk: int | None = None) -> HttpResponse:
+    """Add or change a user. A change of access that needs a second administrator is saved
+    as a request and shown here, waiting, until one decides it."""
+    actor = request.user
     account = get_object_or_404(User, pk=user_pk) if user_pk else None
+    page_title = f"Change {account.username}" if account else "Add a user"
     form = UserForm(request.POST or None, instance=account)
-    return _edit_page(
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.save_user(
+                actor=actor,
+                user=form.save(commit=False),
+                roles=form.cleaned_data["roles"],
+                password=form.cleaned_data.get("password"),
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if saved.request is None:
+                messages.success(request, f"{page_title}: saved.")
+                return redirect("accounts:user_list")
+            messages.success(
+                request,
+                f"{saved.user.username}: the change of access is waiting for a second "
+                "administrator to approve it. Nothing else about their access has changed.",
+            )
+            return redirect("accounts:user_edit", user_pk=saved.user.pk)
+    pending = (
+        list(selectors.pending_role_changes_for(actor, account)) if account else []
+    )
+    return render(
         request,
-        form=form,
-        page_title=f"Change {account.username}" if account else "Add a user",
-        save=lambda f: services.save_user(
-            actor=request.user,
-            user=f.save(commit=False),
-            roles=f.cleaned_data["roles"],
-            password=f.cleaned_data.get("password"),
-        ),
-        list_url_name="accounts:user_list",
+        "accounts/user_form.html",
+        {
+            "form": form,
+            "page_title": page_title,
+            "back_url": reverse("accounts:user_list"),
+            "own_account": account is not None and account.pk == actor.pk,
+            "pending_changes": pending,
+            "decidable": {change.pk for change in pending
+                          if can(actor, Action.ROLE_CHANGE_DECIDE, change)},
+        },
+    )
+
+
+# --- Changes of access that need a second administrator --------------------------------
+
+
+@requires(Action.ROLE_CHANGE_VIEW)
+def role_change_list(request: HubRequest) -> HttpResponse:
+    """Waiting requests (an administrator's queue) and decided ones, with who asked and
+    who decided, when."""
+    user = request.user
+    pending = selectors.pending_role_changes(user)
+    decided = Paginator(selectors.decided_role_changes(user), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "accounts/role_change_list.html",
+        {
+            "pending": pending,
+            "decidable": selectors.decidable_ids(user, pending),
+            "page_obj": decided,
+        },
+    )
+
+
+@requires(Action.ROLE_CHANGE_VIEW)
+def role_change_detail(request: HubRequest, role_change_pk: int) -> HttpResponse:
+    change = selectors.role_change_for_view(request.user, role_change_pk)
+    return render(
+        request,
+        "accounts/role_change_detail.html",
+        {
+            "change": change,
+            "may_decide": change.is_pending
+            and can(request.user, Action.ROLE_CHANGE_DECIDE, change),
+        },
+    )
+
+
+@requires(Action.ROLE_CHANGE_DECIDE)
+def role_change_decide(request: HubRequest, role_change_pk: int) -> HttpResponse:
+    """A second administrator approves or rejects a request (never their own, nor one
+    about themselves: 403)."""
+    actor = request.user
+    change = selectors.role_change_for_decision(actor, role_change_pk)
+    detail_url = reverse("accounts:role_change_detail", args=[change.pk])
+    if not change.is_pending:
+        return redirect(detail_url)
+    form = RoleChangeDecisionForm(request.POST or None)
+    stale = None
+    if request.method == "POST" and form.is_valid():
+        approving = form.cleaned_data["decision"] == RoleChangeDecisionForm.APPROVE
+        decide = services.approve_role_change if approving else services.reject_role_change
+        try:
+            decide(actor=actor, request_pk=change.pk, comment=form.cleaned_data["comment"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except services.RoleChangeStale as error:
+            stale = error.differences
+            form.add_error("decision", STALE_REQUEST_MESSAGE)
+        else:
+            messages.success(
+                request,
+                f"Change of access for {change.subject.username} "
+                f"{'approved and applied' if approving else 'rejected: nothing changed'}.",
+            )
+            return redirect("accounts:role_change_list")
+    return render(
+        request,
+        "accounts/role_change_decide.html",
+        {"change": change, "form": form, "stale": stale, "back_url": detail_url},
     )

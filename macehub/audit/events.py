@@ -20,6 +20,10 @@ class EventType(models.TextChoices):
     TWO_FACTOR_FAILURE = "two_factor_failure", "Failed two-factor check"
     AUDIT_CHECKPOINT = "audit_checkpoint", "Audit log checkpoint made"
     SIGN_IN_ADDRESS_PAUSED = "sign_in_address_paused", "Sign-ins from an address paused"
+    # A change of access that needs a second administrator: asked for, then decided.
+    ROLE_CHANGE_REQUESTED = "role_change_requested", "Change of access requested"
+    ROLE_CHANGE_APPROVED = "role_change_approved", "Change of access approved"
+    ROLE_CHANGE_REJECTED = "role_change_rejected", "Change of access rejected"
 
 
 # Event types that touch personal data about a record; shown on "who saw this person".

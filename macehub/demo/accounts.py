@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.db.models import Q
 
-from macehub.accounts.models import Agency, RoleAssignment, Team, User
+from macehub.accounts.models import Agency, RoleAssignment, RoleChangeRequest, Team, User
 from macehub.accounts.roles import AgencyKind, Role
 from macehub.demo.progress import Progress
 from macehub.demo.registry import DemoContext
@@ -142,6 +142,11 @@ ACCOUNTS: tuple[AccountSpec, ...] = (
     # Police and Crime Commissioner's office.
     AccountSpec("scrutiny.pcc", (Role.SCRUTINY,), PCC, "pcc-scrutiny",
                 "Policy and Scrutiny Officer"),
+    # A second administrator: granting a role that reads records or intelligence, or hub
+    # team membership, needs one administrator to ask and another to approve. Last, so
+    # the names drawn for the accounts above stay as they were.
+    AccountSpec("admin2.police", (Role.ADMINISTRATOR,), POLICE, "police-information",
+                "System Administrator"),
 )
 
 DEMO_USERNAMES: tuple[str, ...] = tuple(account.username for account in ACCOUNTS)
@@ -246,8 +251,18 @@ def demo_users_filter() -> Q:
 
 
 def delete_demo_users(progress: Progress) -> dict[str, int]:
+    # Requests to change a demo user's access, or made or decided by one, or naming a demo
+    # agency or team, point at them with PROTECT; the audit log keeps their history.
+    demo_users = User.objects.filter(demo_users_filter()).values("pk")
+    demo_teams = Team.objects.filter(agency__code__in=DEMO_AGENCY_CODES).values("pk")
+    demo_agencies = Agency.objects.filter(code__in=DEMO_AGENCY_CODES).values("pk")
+    requests, _ = RoleChangeRequest.objects.filter(
+        Q(subject__in=demo_users) | Q(requested_by__in=demo_users)
+        | Q(decided_by__in=demo_users) | Q(old_team__in=demo_teams) | Q(new_team__in=demo_teams)
+        | Q(old_agency__in=demo_agencies) | Q(new_agency__in=demo_agencies)
+    ).delete()
     deleted, _ = User.objects.filter(demo_users_filter()).delete()
-    return {"users and their roles": deleted}
+    return {"requests to change access": requests, "users and their roles": deleted}
 
 
 def delete_demo_agencies(progress: Progress) -> dict[str, int]:

@@ -252,6 +252,7 @@ accounts_patterns = (
         path("two-factor/setup/", placeholder, name="two_factor_setup"),
         path("two-factor/verify/", two_factor_verify, name="two_factor_verify"),
         path("admin/", placeholder, name="admin_home"),
+        path("admin/role-changes/", placeholder, name="role_change_list"),
     ],
     "accounts",
 )

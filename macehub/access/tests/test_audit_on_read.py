@@ -27,6 +27,8 @@ NOT_PERSONAL = {
     "agency_pk": "an agency's name and kind",
     "team_pk": "a team's name",
     "user_pk": "a member of staff's account (administration, not a person the hub holds)",
+    "role_change_pk": "a request to change a member of staff's access (administration, as "
+                      "user_pk; its asking and deciding are audited)",
     "area_code": "an area and its census counts",
     "metric_code": "a performance measure (aggregates)",
     "report_pk": "a monthly performance report (aggregates, frozen)",

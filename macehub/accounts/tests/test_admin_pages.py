@@ -19,19 +19,22 @@ def admin_client(hub_user_factory, signed_in):
     return signed_in(hub_user_factory("admin.one", Role.ADMINISTRATOR))
 
 
-def test_adding_a_user_with_several_roles(admin_client, hub_agency, hub_team) -> None:
+def test_adding_a_user_with_several_roles(admin_client, partner_agency) -> None:
+    # Roles that read no one's records apply at once (others wait for a second
+    # administrator: test_role_changes).
+    team = make_team(partner_agency, "Learning", is_hub_team=False)
     response = admin_client.post(reverse("accounts:user_create"), {
         "username": "new.worker", "first_name": "New", "last_name": "Worker",
-        "email": "new.worker@example.invalid", "agency": hub_agency.pk, "team": hub_team.pk,
-        "is_active": "on", "roles": [Role.TRIAGE, Role.ANALYST],
+        "email": "new.worker@example.invalid", "agency": partner_agency.pk, "team": team.pk,
+        "is_active": "on", "roles": [Role.REFERRER, Role.TRAINING_LEAD],
         "password": "a-long-synthetic-passphrase",
     })
     assert response.status_code == 302
     user = User.objects.get(username="new.worker")
-    assert user.role_codes == {"triage", "analyst"}
+    assert user.role_codes == {"referrer", "training_lead"}
     assert user.check_password("a-long-synthetic-passphrase")
     event = AuditEvent.objects.get(event_type=EventType.CREATE, record_type="accounts.user")
-    assert event.detail["changes"]["roles"]["new"] == ["analyst", "triage"]
+    assert event.detail["changes"]["roles"]["new"] == ["referrer", "training_lead"]
 
 
 def test_team_must_belong_to_the_users_agency(admin_client, hub_agency, partner_agency) -> None:
@@ -47,16 +50,16 @@ def test_team_must_belong_to_the_users_agency(admin_client, hub_agency, partner_
 
 
 def test_changing_roles_is_audited_with_old_and_new(admin_client, hub_user_factory, hub_agency):
-    worker = hub_user_factory("worker", Role.TRIAGE)
+    worker = hub_user_factory("worker", Role.SUPERVISOR)
     response = admin_client.post(reverse("accounts:user_edit", args=[worker.pk]), {
         "username": "worker", "email": "w@example.invalid", "agency": hub_agency.pk,
-        "team": worker.team_id, "is_active": "on", "roles": [Role.SUPERVISOR],
+        "team": worker.team_id, "is_active": "on", "roles": [Role.SENIOR_LEADER],
     })
     assert response.status_code == 302
     worker = User.objects.get(pk=worker.pk)
-    assert worker.role_codes == {"supervisor"}
+    assert worker.role_codes == {"senior_leader"}
     event = AuditEvent.objects.get(event_type=EventType.CHANGE, record_type="accounts.user")
-    assert event.detail["changes"]["roles"] == {"old": ["triage"], "new": ["supervisor"]}
+    assert event.detail["changes"]["roles"] == {"old": ["supervisor"], "new": ["senior_leader"]}
 
 
 def test_agencies_and_teams_can_be_added(admin_client) -> None:

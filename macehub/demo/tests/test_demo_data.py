@@ -18,6 +18,7 @@ from django.db.models import F
 
 from macehub.accounts.models import User
 from macehub.accounts.roles import Role
+from macehub.accounts.services import approve_role_change, save_user
 from macehub.audit.models import AuditEvent
 from macehub.demo import areas as demo_areas
 from macehub.demo.accounts import ACCOUNTS, DEMO_PASSWORD, demo_accounts
@@ -79,6 +80,25 @@ def test_every_role_has_a_demo_account_with_the_demo_password(small: str) -> Non
         assert user.check_password(DEMO_PASSWORD)
         assert user.role_codes == frozenset(spec.roles)
         assert spec.username in small  # the table printed at the end
+
+
+def test_a_second_administrator_approves_the_firsts_change_of_access(small: str) -> None:
+    """Granting a role that reads intelligence needs two administrators: the demo has
+    them, and a reset clears the requests between demo accounts."""
+    first, second = (
+        User.objects.get(username=spec.username)
+        for spec in ACCOUNTS if Role.ADMINISTRATOR in spec.roles
+    )
+    referrer = User.objects.get(username="referrer.police")
+    saved = save_user(actor=first, user=referrer, roles=[Role.REFERRER, Role.ANALYST],
+                      reason="Demo: joining the intelligence cell")
+    assert saved.request is not None
+    approve_role_change(actor=second, request_pk=saved.request.pk, comment="Demo: agreed")
+    assert User.objects.get(username="referrer.police").role_codes == {"referrer", "analyst"}
+    assert "admin2.police" in small  # in the table printed at the end
+
+    demo_data("--reset")
+    assert User.objects.get(username="referrer.police").role_codes == {"referrer"}
 
 
 def test_hub_team_has_police_and_seconded_partner_members(small: str) -> None:

@@ -1,0 +1,22 @@
+"""Records for the URL x role test: a change of access waiting for a second
+administrator (a sample referrer asked to become an analyst in the hub team), asked for by
+a sample administrator, so that any other administrator may decide it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from macehub.accounts.roles import Role
+from macehub.accounts.services import save_user
+from macehub.testing.factories import make_user
+
+
+def build(samples: dict[str, Any]) -> None:
+    agency, team = samples["hub_agency"], samples["hub_team"]
+    requester = make_user("sample.role.requester", Role.ADMINISTRATOR, agency=agency)
+    subject = make_user("sample.role.subject", Role.REFERRER, agency=agency)
+    subject.team = team
+    saved = save_user(actor=requester, user=subject, roles=[Role.REFERRER, Role.ANALYST],
+                      reason="Sample request for the URL test")
+    assert saved.request is not None, "joining the hub team as an analyst needs approval"
+    samples["role_change_pk"] = saved.request
