@@ -75,12 +75,12 @@ def format_figure(value: Number | None, places: int, *, grouped: bool = False,
     return f"{figure:,.{places}f}" if grouped else f"{figure:.{places}f}"
 
 
-def exact_share(numerator: int, denominator: int, *, per: int = 1) -> Fraction | None:
+def exact_share(numerator: Exact, denominator: Exact, *, per: int = 1) -> Fraction | None:
     """``numerator`` out of ``denominator``, per ``per`` (100 for a percentage), exactly;
     None when there is nothing to divide by."""
     if not denominator:
         return None
-    return Fraction(numerator * per, denominator)
+    return exact(numerator) * per / exact(denominator)
 
 
 def exact_hours(duration: dt.timedelta) -> Fraction:

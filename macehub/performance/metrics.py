@@ -1,7 +1,8 @@
 """The hub's first performance measures (DOMAIN.md, "Performance measures"), each
 registered with ``@metric`` and built from ``measures``: counts and shares computed in the
 database, trends in one query per metric. Medians fetch only the durations of the period
-(portable across SQLite and PostgreSQL) and take the median with the standard library.
+(portable across SQLite and PostgreSQL) and take the median exactly, rounding it once by
+the hub's rule (``macehub.core.figures``).
 
 Other apps add their own measures the same way, in their own ``metrics.py``.
 """

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.module_loading import autodiscover_modules
 
+from macehub.core.figures import exact_share, round_half_up
 from macehub.days import day_starts
 
 if TYPE_CHECKING:
@@ -35,6 +36,16 @@ class Unit(enum.StrEnum):
     PERCENTAGE = "percentage"
     MEDIAN_HOURS = "median_hours"
     RATE = "rate"
+
+
+# How many decimal places each kind of figure is published to. Every figure is rounded
+# once, to these, by the hub's one rule (``macehub.core.figures.round_half_up``).
+PUBLISHED_PLACES: dict[Unit, int] = {
+    Unit.COUNT: 0,
+    Unit.PERCENTAGE: 1,
+    Unit.MEDIAN_HOURS: 1,
+    Unit.RATE: 2,
+}
 
 
 class Better(enum.StrEnum):
@@ -141,14 +152,16 @@ class Figure:
     denominator: int | None = None
 
     def value(self, unit: Unit) -> Decimal | None:
+        """The figure as published: a percentage or rate worked out exactly from its
+        counts and rounded once (half up) to the unit's published places; a count as it
+        is; a median as computed (already rounded so)."""
         if self.numerator is None:
             return None
         if unit is Unit.COUNT or unit is Unit.MEDIAN_HOURS:
             return Decimal(self.numerator)
-        if not self.denominator:
-            return None
-        scale = 100 if unit is Unit.PERCENTAGE else 1
-        return (Decimal(self.numerator) * scale / self.denominator).quantize(Decimal("0.1"))
+        share = exact_share(self.numerator, self.denominator or 0,
+                            per=100 if unit is Unit.PERCENTAGE else 1)
+        return None if share is None else round_half_up(share, PUBLISHED_PLACES[unit])
 
 
 ComputeFunc = Callable[[Period, Filters], list[Figure]]

@@ -16,12 +16,14 @@ from django.http import Http404
 from django.utils.safestring import SafeString
 
 from macehub.accounts.models import Agency, User
+from macehub.core.figures import format_figure, round_half_up
 from macehub.people.models import Area
 from macehub.performance.charts import bar_chart
 from macehub.performance.hiding import Hidden, hidden_report
 from macehub.performance.models import MonthlyReport, ReportFigure
 from macehub.performance.registry import (
     BREAKDOWN_LABELS,
+    PUBLISHED_PLACES,
     TOTAL,
     Breakdown,
     Figure,
@@ -45,16 +47,17 @@ def metric_or_404(code: str) -> Metric:
 
 
 def format_value(unit: Unit | str, value: Decimal | None) -> str:
+    """A figure (or a target) as published: rounded by the hub's one rule to its unit's
+    places (a no-op for a figure already rounded so), with its unit."""
     if value is None:
         return "–"
     unit = Unit(unit)
+    text = format_figure(value, PUBLISHED_PLACES[unit], grouped=unit is Unit.COUNT)
     if unit is Unit.PERCENTAGE:
-        return f"{value:.1f}%"
+        return f"{text}%"
     if unit is Unit.MEDIAN_HOURS:
-        return f"{value:.1f} hours"
-    if unit is Unit.RATE:
-        return f"{value:.2f}"
-    return f"{value:,.0f}"
+        return f"{text} hours"
+    return text
 
 
 @dataclass
@@ -256,8 +259,9 @@ def _published_row(
 
 
 def _differs(stored: Figure, current: Figure) -> bool:
+    # To the two places a published figure is stored to (``ReportFigure``).
     def norm(value: Decimal | int | None) -> Decimal | None:
-        return None if value is None else Decimal(value).quantize(Decimal("0.01"))
+        return None if value is None else round_half_up(value, 2)
 
     return (norm(stored.numerator) != norm(current.numerator)
             or stored.denominator != current.denominator)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -342,13 +343,14 @@ def tally(
 
 
 def median_hours(durations: Sequence[dt.timedelta]) -> Decimal | None:
-    """The median in hours, to 0.1 (halves to even), from exact seconds."""
+    """The median in hours, to 0.1 (halves up, as the hub publishes), from exact
+    seconds."""
     if not durations:
         return None
     hours = sorted(Fraction(int(d.total_seconds()), 3600) for d in durations)
     middle = len(hours) // 2
     median = hours[middle] if len(hours) % 2 else (hours[middle - 1] + hours[middle]) / 2
-    return Decimal(round(median * 10)) / 10
+    return Decimal(math.floor(median * 10 + Fraction(1, 2))) / 10
 
 
 # --- the hand counts, one per metric -------------------------------------------------
