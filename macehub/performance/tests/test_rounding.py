@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from macehub.accounts.models import Agency, Team, User
+from macehub.accounts.models import Agency, Team
 from macehub.accounts.roles import Role
 from macehub.performance.measures import median_hours
 from macehub.performance.registry import TOTAL, Breakdown, Figure, Period, Unit, get_metric
