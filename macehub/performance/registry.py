@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Model, QuerySet
 from django.utils.module_loading import autodiscover_modules
 
+from macehub.access.actions import Action
 from macehub.core.figures import exact_share, round_half_up
 from macehub.days import day_starts
 
@@ -164,6 +166,24 @@ class Figure:
         return None if share is None else round_half_up(share, PUBLISHED_PLACES[unit])
 
 
+@dataclass(frozen=True)
+class Behind:
+    """Records behind a metric's figures, as the access policy governs them.
+
+    ``rows(span, filters)`` are the rows the metric counts for any period within
+    ``span`` (narrowed by the filters; a superset does no harm), and ``path`` leads from
+    each to the record whose visibility decides whether the user may know it exists
+    (``pk``, ``case_id``, ``report_id``...): a ``model`` governed by ``action``. A user
+    who may take ``action`` on every such record sees the metric's figures exact; anyone
+    else sees them with small numbers suppressed (``performance.selectors``).
+    """
+
+    action: Action
+    model: type[Model]
+    rows: Callable[[Period, Filters], QuerySet[Any, Any]]
+    path: str = "pk"
+
+
 ComputeFunc = Callable[[Period, Filters], list[Figure]]
 # The whole-period figure of each month, in one go (one query where it can be).
 TrendFunc = Callable[[Sequence[Period], Filters], list[Figure]]
@@ -188,6 +208,14 @@ class Metric:
     trend_compute: TrendFunc | None = None
     population: str = ""
     drill_down_label: str = "See the records"
+    # What records lie behind the figures (see ``Behind``). A metric that does not say
+    # is shown to everyone with small numbers suppressed.
+    behind: tuple[Behind, ...] = ()
+    # The drill-down leads to a list the access policy scopes (it shows each user only
+    # what they may see). Otherwise it leads to more aggregates, offered only to users
+    # who see the figures exact: suppressed figures must not link to the same counts
+    # unsuppressed.
+    drill_down_lists_records: bool = True
 
     def figures(self, period: Period, filters: Filters | None = None) -> list[Figure]:
         return self.compute(period, filters or Filters())
@@ -244,6 +272,8 @@ def metric(
     trend: TrendFunc | None = None,
     population: str = "",
     drill_down_label: str = "See the records",
+    behind: Iterable[Behind] = (),
+    drill_down_lists_records: bool = True,
 ) -> Callable[[ComputeFunc], ComputeFunc]:
     """Register a compute function as a metric (``code`` must be new).
 
@@ -252,7 +282,9 @@ def metric(
     denominator counts: metrics with the same population publish the same denominators,
     category by category, so they are suppressed together. ``drill_down`` gives, for a
     user, the link to what lies behind a figure (None if they may not see it), shown as
-    ``drill_down_label``.
+    ``drill_down_label``. ``behind`` says which records the figures count, for the
+    access policy (``Behind``); ``drill_down_lists_records`` is False when the
+    drill-down leads to more aggregates rather than a list scoped to the user.
     """
 
     def register(compute: ComputeFunc) -> ComputeFunc:
@@ -265,6 +297,7 @@ def metric(
             target=None if target is None else Decimal(str(target)),
             filters=frozenset(filters), drill_down=drill_down, group=group,
             trend_compute=trend, population=population, drill_down_label=drill_down_label,
+            behind=tuple(behind), drill_down_lists_records=drill_down_lists_records,
         )
         return compute
 
