@@ -12,7 +12,9 @@ directly inside the chosen one, in a fixed number of queries however many areas 
 people there are, because a ratio over a large area can show a difference that comes
 only from where people live (compare at the smallest area the numbers allow).
 
-Aggregate only: nothing here returns, lists or ranks a person.
+Aggregate only: nothing here returns, lists or ranks a person. Rates and ratios are made
+from the exact fractions of their counts, and every figure in a reading is rounded by the
+hub's one rule (half up, ``macehub.core.figures``), as the pages' ``floatformat`` rounds.
 """
 
 from __future__ import annotations

@@ -9,6 +9,10 @@ app finds them at start-up (``autodiscover``) and never needs editing for them.
 Compute functions return ``Figure`` rows: the whole-period total (breakdown ``total``)
 and, for each supported breakdown, one row per category. Each row keeps its numerator
 and denominator, so every rate can be shown with its base (DESIGN principle 4).
+
+Figures are worked out exactly (counts, fractions of counts, medians of whole
+microseconds) and rounded once, half up, to their unit's published places
+(``PUBLISHED_PLACES``): the hub's one rounding rule, ``macehub.core.figures``.
 """
 
 from __future__ import annotations
