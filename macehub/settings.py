@@ -1,8 +1,8 @@
 """MACE Hub settings, read from the environment (see the README's table).
 
-Outside demo mode nothing insecure is assumed: SECRET_KEY must be given, DEBUG is off,
-cookies are secure, HSTS and a content security policy are sent, every page needs a
-login, and every account needs two-factor authentication. Demo mode
+Outside demo mode nothing insecure is assumed: a strong SECRET_KEY must be given, DEBUG
+is refused, cookies are secure, HSTS and a content security policy are sent, every page
+needs a login, and every account needs two-factor authentication. Demo mode
 (``MACEHUB_DEMO=true``) is for a laptop with synthetic data only; it is announced by a
 banner on every page and is the only mode in which two-factor may be off.
 """
@@ -13,6 +13,11 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, SELF
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
 
 from macehub.envconfig import env_bool, env_int, env_list, env_str
@@ -23,6 +28,24 @@ DEMO_MODE = env_bool("MACEHUB_DEMO", False)
 
 SECRET_KEY = env_str("SECRET_KEY")
 DEBUG = env_bool("DEBUG", False)
+# Outside demo mode these are refusals, not the warnings of `check --deploy`: a hub
+# holding real children's records must not start with debug pages that show its settings
+# and code, or with a signing key short or plain enough to guess (Django's own test of a
+# key, so the refusal and `check --deploy` cannot disagree).
+if not DEMO_MODE and DEBUG:
+    raise ImproperlyConfigured(
+        "DEBUG=true is allowed only in demo mode (MACEHUB_DEMO=true): debug pages show "
+        "settings, code and data to anyone who causes an error"
+    )
+if not DEMO_MODE and not (
+    len(SECRET_KEY) >= SECRET_KEY_MIN_LENGTH
+    and len(set(SECRET_KEY)) >= SECRET_KEY_MIN_UNIQUE_CHARACTERS
+    and not SECRET_KEY.startswith(SECRET_KEY_INSECURE_PREFIX)
+):
+    raise ImproperlyConfigured(
+        f"SECRET_KEY must be at least {SECRET_KEY_MIN_LENGTH} random characters outside "
+        "demo mode (for example: python -c 'import secrets; print(secrets.token_urlsafe(64))')"
+    )
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEMO_MODE else []
 )
@@ -138,12 +161,24 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# Lock an account (per username and address) after repeated failed logins.
-AXES_FAILURE_LIMIT = env_int("MACEHUB_LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = env_int("MACEHUB_LOGIN_COOLOFF_MINUTES", 30) / 60
+# Reverse proxies in front of the hub that append to X-Forwarded-For (0: none, the
+# hub is reached directly). The client's address is the entry that many from the right;
+# one function (macehub.core.client_address) gives it to lockout and the audit log.
+TRUSTED_PROXY_COUNT = env_int("MACEHUB_TRUSTED_PROXIES", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "macehub.core.client_address.client_address"
+
+# Lock a username at one address after repeated failed sign-ins, so that failures from
+# elsewhere cannot lock its owner out; and pause sign-ins from an address after more
+# failures across usernames (macehub.accounts.lockout, as axes has one limit only).
+AXES_FAILURE_LIMIT = env_int("MACEHUB_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = env_int("MACEHUB_LOGIN_COOLOFF_MINUTES", 30, minimum=1) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "macehub.accounts.lockout.HubLockoutHandler"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int(
+    "MACEHUB_LOGIN_ADDRESS_FAILURE_LIMIT", 50, minimum=AXES_FAILURE_LIMIT
+)
 
 # Sessions end after a period without activity.
 SESSION_COOKIE_AGE = env_int("MACEHUB_IDLE_TIMEOUT_MINUTES", 30) * 60

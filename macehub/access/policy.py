@@ -62,57 +62,98 @@ INTELLIGENCE_RECORDING_ROLES = frozenset({Role.ANALYST, Role.INVESTIGATOR, Role.
 INTELLIGENCE_RESEARCH_ROLES = frozenset({Role.ANALYST, Role.SUPERVISOR})
 
 
+def _agency_term(user: User, lookup: str, prefix: str = "") -> Q:
+    """A relation term that depends on the user's agency. A user without an agency
+    matches nothing through it: ``lookup=None`` would match every record not shared
+    with anyone."""
+    if user.agency_id is None:
+        return _never(prefix)
+    return Q(**{f"{prefix}{lookup}": user.agency_id})
+
+
+def _works_on_case(user: User, prefix: str = "") -> Q:
+    """The case's key worker, a worker allocated to it, or the child's current advocate."""
+    return (
+        Q(**{f"{prefix}key_worker": user})
+        | Q(**{f"{prefix}allocations__user": user})
+        | Q(**{f"{prefix}advocacy__advocate": user, f"{prefix}advocacy__ended_on__isnull": True})
+    )
+
+
+def _may_know_person(user: User, prefix: str = "") -> Q:
+    """The restriction on a person's record, as a term on that record (``prefix`` is the
+    path to it): an unrestricted person, or a restricted one the user is allocated to or
+    works a case of. Every record that names a person (their cases, their referrals)
+    carries this term, so a restricted child is not named on any page their own record
+    would refuse."""
+    return (
+        Q(**{f"{prefix}is_restricted": False})
+        | Q(**{f"{prefix}allocations__user": user})
+        | _works_on_case(user, prefix=f"{prefix}cases__")
+    )
+
+
 def person_relation(user: User) -> Q:
     """People a user may know exist, by their relation to each record.
 
     - Information governance may see every record (they answer subject access requests
       and audit who saw what).
-    - A restricted record is seen only by the users allocated to it.
+    - A restricted record is seen only by the users allocated to it, and by those who
+      work on one of the person's cases (key worker, allocated worker, current advocate).
     - Otherwise hub team members see every record; partner staff see the records their
       agency holds, the ones shared with their agency, those allocated to them, and the
-      children whose cases they are linked to.
+      children whose cases they are linked to. A user with no agency holds nothing.
     """
     if Role.INFORMATION_GOVERNANCE in user.role_codes:
         return Q()
-    allocated = Q(allocations__user=user)
     if user.is_hub_member:
-        return allocated | Q(is_restricted=False)
+        return _may_know_person(user)
     own_or_shared = (
-        Q(owning_agency_id=user.agency_id)
-        | Q(shares__agency_id=user.agency_id)
+        _agency_term(user, "owning_agency_id")
+        | _agency_term(user, "shares__agency_id")
         | _partner_case_links(user, prefix="cases__")
     )
-    return allocated | (Q(is_restricted=False) & own_or_shared)
+    return _may_know_person(user) & (Q(allocations__user=user) | own_or_shared)
 
 
 def _partner_case_links(user: User, prefix: str = "") -> Q:
     """A partner's links to a case: allocated to it, its key worker or current advocate,
     its lead agency, or an agency it is shared with."""
     return (
-        Q(**{f"{prefix}allocations__user": user})
-        | Q(**{f"{prefix}key_worker": user})
-        | Q(**{f"{prefix}advocacy__advocate": user, f"{prefix}advocacy__ended_on__isnull": True})
-        | Q(**{f"{prefix}lead_agency_id": user.agency_id})
-        | Q(**{f"{prefix}shares__agency_id": user.agency_id})
+        _works_on_case(user, prefix=prefix)
+        | _agency_term(user, "lead_agency_id", prefix)
+        | _agency_term(user, "shares__agency_id", prefix)
     )
 
 
 def case_relation(user: User) -> Q:
     """Cases a user may know exist.
 
-    Hub team members and information governance see every case (a restricted case asks
-    them for a reason when they open it); partner staff see the cases they are linked to.
+    Information governance sees every case. Hub team members see every case whose child
+    they may know exists (a restricted case asks them for a reason when they open it);
+    partner staff see the cases they are linked to, on the same condition.
     """
-    if Role.INFORMATION_GOVERNANCE in user.role_codes or user.is_hub_member:
+    if Role.INFORMATION_GOVERNANCE in user.role_codes:
         return Q()
-    return _partner_case_links(user)
+    child = _may_know_person(user, prefix="child__")
+    if user.is_hub_member:
+        return child
+    return _partner_case_links(user) & child
+
+
+def reason_required(user: User) -> Q:
+    """Restricted cases the user must say why they open (break glass, audited): every
+    restricted case they do not work on, whoever they are."""
+    return Q(is_restricted=True) & ~_works_on_case(user)
 
 
 def referral_relation(user: User) -> Q:
-    """Hub staff and information governance see every referral; anyone else sees only
-    the referrals they made themselves."""
-    if Role.INFORMATION_GOVERNANCE in user.role_codes or user.is_hub_member:
+    """Hub staff and information governance see every referral whose child they may know
+    exists; anyone else sees only the referrals they made themselves."""
+    if Role.INFORMATION_GOVERNANCE in user.role_codes:
         return Q()
+    if user.is_hub_member:
+        return _may_know_person(user, prefix="child__")
     return Q(referrer=user)
 
 

@@ -18,6 +18,8 @@ class EventType(models.TextChoices):
     PERMISSION_DENIED = "permission_denied", "Permission denied"
     TWO_FACTOR_ENROLLED = "two_factor_enrolled", "Two-factor enrolled"
     TWO_FACTOR_FAILURE = "two_factor_failure", "Failed two-factor check"
+    AUDIT_CHECKPOINT = "audit_checkpoint", "Audit log checkpoint made"
+    SIGN_IN_ADDRESS_PAUSED = "sign_in_address_paused", "Sign-ins from an address paused"
 
 
 # Event types that touch personal data about a record; shown on "who saw this person".

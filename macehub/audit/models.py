@@ -1,9 +1,16 @@
-"""The append-only, hash-chained audit log.
+"""The append-only, hash-chained audit log and its checkpoints.
 
 Each entry stores a SHA-256 hash over its own content and the previous entry's hash, so
 altering or removing an entry breaks the chain from that point on; ``audit_verify``
 walks the chain. Entries snapshot who acted (username, agency, roles) rather than
-pointing at rows that might change. On PostgreSQL a trigger refuses UPDATE and DELETE.
+pointing at rows that might change. On PostgreSQL triggers refuse UPDATE, DELETE and
+TRUNCATE.
+
+A chain proves nothing about entries that are all gone: an empty log is a valid chain.
+So ``audit_checkpoint`` records the head of the chain (its last entry's id and hash and
+the number of entries) in a checkpoint, kept in its own append-only table and in a file
+the operator keeps elsewhere; ``audit_verify`` then also checks that the log still
+extends the last checkpoint.
 """
 
 from __future__ import annotations
@@ -69,3 +76,30 @@ class AuditEvent(models.Model):
             self.hashed_content(), sort_keys=True, separators=(",", ":"), ensure_ascii=False
         )
         return hashlib.sha256((self.previous_hash + canonical).encode("utf-8")).hexdigest()
+
+
+class AuditCheckpoint(models.Model):
+    """The head of the chain at a moment: anything the log lost before it shows.
+
+    ``entry_id`` is a plain number, not a foreign key, because the point is to notice
+    when that entry has gone. An empty log's checkpoint has entry 0 and the genesis hash.
+    """
+
+    made_at = models.DateTimeField()
+    entry_id = models.BigIntegerField()
+    entry_hash = models.CharField(max_length=64)
+    entry_count = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"Checkpoint {self.pk} at entry {self.entry_id} ({self.entry_count} entries)"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionError("Audit log checkpoints are append-only: they cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Audit log checkpoints are append-only: they cannot be removed")

@@ -1,6 +1,6 @@
 """Writing to the audit log. Every service that reads or changes personal data calls
 ``record_event`` inside its own transaction, so the audit row commits or rolls back
-with the work it describes."""
+with the work it describes. ``make_checkpoint`` records the head of the chain."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from django.db import connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from macehub.audit.chain import ChainReport, latest_checkpoint, verify_chain
 from macehub.audit.events import EventType
-from macehub.audit.models import GENESIS_HASH, AuditEvent
+from macehub.audit.models import GENESIS_HASH, AuditCheckpoint, AuditEvent
+from macehub.core.client_address import client_address
 
 if TYPE_CHECKING:
     from macehub.accounts.models import User
@@ -37,12 +39,6 @@ def _as_json(detail: dict[str, Any] | None) -> dict[str, Any]:
 
 def record_type_of(record: models.Model) -> str:
     return f"{record._meta.app_label}.{record._meta.model_name}"
-
-
-def client_address(request: HttpRequest | None) -> str:
-    if request is None:
-        return ""
-    return str(request.META.get("REMOTE_ADDR", ""))[:45]
 
 
 def record_event(
@@ -94,3 +90,54 @@ def changed_values(
         for name in sorted(set(before) | set(after))
         if before.get(name) != after.get(name)
     }
+
+
+class CheckpointRefused(Exception):
+    """The log is not intact, so its head must not be vouched for."""
+
+    def __init__(self, report: ChainReport) -> None:
+        self.report = report
+        if report.first_break is not None:
+            why = f"entry {report.first_break.entry_id} is broken: {report.first_break.reason}"
+        else:
+            why = "; ".join(
+                f"it no longer extends {result.checkpoint.source}: {result.problem}"
+                for result in report.checkpoints
+                if result.problem
+            )
+        super().__init__(f"The audit log is not intact, so no checkpoint was made: {why}")
+
+
+def make_checkpoint(
+    *, actor: User | None, request: HttpRequest | None = None, via: str = ""
+) -> AuditCheckpoint:
+    """Record the head of the chain, once the whole log is verified, and audit it
+    (``via`` names what made it when no user did, e.g. a scheduled command).
+
+    The long walk runs without the chain lock, so the hub keeps working meanwhile; under
+    the lock only the entries written since are checked, and the head is read.
+    """
+    previous = latest_checkpoint()
+    report = verify_chain([previous] if previous else [])
+    if not report.intact:
+        raise CheckpointRefused(report)
+    with transaction.atomic():
+        _lock_chain()
+        report = verify_chain(start=report.head)
+        if not report.intact:
+            raise CheckpointRefused(report)
+        checkpoint = AuditCheckpoint(
+            made_at=timezone.now(),
+            entry_id=report.head.entry_id,
+            entry_hash=report.head.entry_hash,
+            entry_count=report.head.entry_count,
+        )
+        checkpoint.save(force_insert=True)
+        record_event(
+            event_type=EventType.AUDIT_CHECKPOINT,
+            actor=actor,
+            record=checkpoint,
+            detail={**report.head.as_dict(), **({"via": via} if via else {})},
+            request=request,
+        )
+    return checkpoint

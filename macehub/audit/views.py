@@ -1,4 +1,5 @@
-"""Information governance pages: the audit log and a check of its hash chain."""
+"""Information governance pages: the audit log and a check of its hash chain against
+its last checkpoint."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.views.decorators.http import require_POST
 from macehub.access.actions import Action
 from macehub.access.typing import HubRequest
 from macehub.access.views import requires
-from macehub.audit.chain import verify_chain
+from macehub.audit.chain import latest_checkpoint, verify_chain
 from macehub.audit.forms import AuditFilterForm
 from macehub.audit.selectors import audit_events_for
 
@@ -32,5 +33,10 @@ def log(request: HubRequest) -> HttpResponse:
 @requires(Action.AUDIT_LOG_VIEW)
 @require_POST
 def verify(request: HubRequest) -> HttpResponse:
-    report = verify_chain()
-    return render(request, "audit/verify.html", {"report": report})
+    checkpoint = latest_checkpoint()
+    report = verify_chain([checkpoint] if checkpoint else [])
+    return render(
+        request,
+        "audit/verify.html",
+        {"report": report, "checkpoint": report.checkpoints[0] if report.checkpoints else None},
+    )

@@ -24,16 +24,16 @@ from django.db.models import (
 from django.db.models import (
     Case as SqlCase,
 )
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils import timezone
 
 from macehub.access import policy
 from macehub.access.actions import Action
 from macehub.accounts.models import Agency, User
 from macehub.accounts.roles import Role
-from macehub.audit.events import RECORD_ACCESS_TYPES, EventType
+from macehub.audit.events import RECORD_ACCESS_TYPES
 from macehub.audit.models import AuditEvent
-from macehub.audit.services import record_event, record_type_of
+from macehub.audit.services import record_type_of
 from macehub.cases.codes import CaseStatus, MissingEpisodeState, PlanItemStatus
 from macehub.cases.models import (
     AdvocateAllocation,
@@ -49,7 +49,7 @@ from macehub.cases.models import (
 )
 from macehub.days import day_starts, on_days
 from macehub.people.areas import area_filter_choices, people_living_in
-from macehub.people.models import Person, PersonAddress
+from macehub.people.models import PersonAddress
 from macehub.referrals.codes import RISK_TIER_RANK
 
 CASES_PER_PAGE = 25
@@ -59,10 +59,9 @@ def cases_for(user: User, action: Action = Action.CASE_VIEW) -> QuerySet[Case]:
     return policy.scope(user, action, Case.objects.all())
 
 
-def case_for(user: User, case_pk: int, action: Action = Action.CASE_VIEW, *,
-             full: bool = False) -> Case:
-    """One case for an action: 404 if the user may not know it exists, 403 if they may
-    see it but not take the action. ``full`` prefetches everything the case pages show."""
+def case_queryset(*, full: bool = False) -> QuerySet[Case]:
+    """Cases with what a case page shows fetched with them; ``full`` prefetches every
+    section. Fetch one only through the policy (``case_for`` or ``access.opening``)."""
     queryset = Case.objects.select_related(
         "child", "lead_agency", "key_worker", "opened_by", "closed_by"
     )
@@ -82,30 +81,14 @@ def case_for(user: User, case_pk: int, action: Action = Action.CASE_VIEW, *,
                      queryset=MissingEpisode.objects.select_related("recorded_by")),
             Prefetch("outcomes", queryset=CaseOutcome.objects.select_related("recorded_by")),
         )
-    return policy.get_or_404(user, action, queryset, pk=case_pk)
+    return queryset
 
 
-def record_case_viewed(
-    *, user: User, case: Case, page: str, purpose: str = "", request: HttpRequest | None = None
-) -> None:
-    """Every page that shows a case is a view of the child's personal data."""
-    record_event(
-        event_type=EventType.VIEW, actor=user, record=case, purpose=purpose,
-        detail={"page": page, "child": case.child_id}, request=request,
-    )
-
-
-def is_working_on(user: User, case: Case) -> bool:
-    """The case's key worker, a worker allocated to it, or the child's current advocate:
-    they open a restricted case without being asked why."""
-    if case.key_worker_id == user.pk:
-        return True
-    return (
-        CaseAllocation.objects.filter(case=case, user=user).exists()
-        or AdvocateAllocation.objects.filter(
-            case=case, advocate=user, ended_on__isnull=True
-        ).exists()
-    )
+def case_for(user: User, case_pk: int, action: Action = Action.CASE_VIEW, *,
+             full: bool = False) -> Case:
+    """One case for an action: 404 if the user may not know it exists, 403 if they may
+    see it but not take the action. ``full`` prefetches everything the case pages show."""
+    return policy.get_or_404(user, action, case_queryset(full=full), pk=case_pk)
 
 
 def other_cases_of_child(user: User, case: Case) -> list[Case]:
@@ -298,14 +281,25 @@ class StrategyMeetingPrompt:
     window_days: int
 
 
-def strategy_meeting_prompt(child: Person, now: dt.datetime | None = None
+def cases_of_child_counted(user: User, case: Case) -> QuerySet[Case]:
+    """The child's cases a figure on this case's page may count: those the user may see,
+    less any other restricted case they have not opened (a count would reveal what its
+    reason step guards)."""
+    return cases_for(user).filter(child_id=case.child_id).filter(
+        Q(pk=case.pk) | ~policy.reason_required(user)
+    )
+
+
+def strategy_meeting_prompt(user: User, case: Case, now: dt.datetime | None = None
                             ) -> StrategyMeetingPrompt | None:
+    """Missing episodes of the child, over the cases the user may see, against the
+    strategy-meeting rule."""
     now = now or timezone.now()
     window_days = int(settings.MISSING_EPISODES_WINDOW_DAYS)
     threshold = int(settings.MISSING_EPISODES_FOR_STRATEGY_MEETING)
     episodes = MissingEpisode.objects.filter(
-        case__child_id=child.pk, went_missing_at__gt=now - dt.timedelta(days=window_days),
-        went_missing_at__lte=now,
+        case__in=cases_of_child_counted(user, case),
+        went_missing_at__gt=now - dt.timedelta(days=window_days), went_missing_at__lte=now,
     ).count()
     if episodes >= threshold:
         return StrategyMeetingPrompt(episodes=episodes, threshold=threshold,
@@ -313,10 +307,11 @@ def strategy_meeting_prompt(child: Person, now: dt.datetime | None = None
     return None
 
 
-def advocate_changes(child: Person) -> int:
+def advocate_changes(user: User, case: Case) -> int:
     """Victim-advocate continuity: how many times the child's advocate has changed, over
-    all their cases (the first advocate is not a change)."""
-    allocations = AdvocateAllocation.objects.filter(case__child_id=child.pk).count()
+    the child's cases the user may see (the first advocate is not a change)."""
+    allocations = AdvocateAllocation.objects.filter(
+        case__in=cases_of_child_counted(user, case)).count()
     return max(allocations - 1, 0)
 
 
@@ -350,8 +345,9 @@ class CaseOverview:
         return bool(self.overdue_plan_items or self.overdue_interviews)
 
 
-def case_overview(case: Case, now: dt.datetime | None = None) -> CaseOverview:
-    """Work out what the case pages show from a case fetched with ``full=True``."""
+def case_overview(user: User, case: Case, now: dt.datetime | None = None) -> CaseOverview:
+    """Work out what the case pages show from a case fetched with ``full=True``; figures
+    about the child's other cases count only those this user may see."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     advocacy = list(case.advocacy.all())
@@ -372,12 +368,12 @@ def case_overview(case: Case, now: dt.datetime | None = None) -> CaseOverview:
         case=case,
         now=now,
         current_advocate=current,
-        advocate_changes=advocate_changes(case.child),
+        advocate_changes=advocate_changes(user, case),
         open_plan_items=open_items,
         overdue_plan_items=[item for item in open_items if item.due_on < today],
         finished_plan_items=[item for item in items if not item.is_open],
         episodes=episodes,
-        strategy_meeting=strategy_meeting_prompt(case.child, now),
+        strategy_meeting=strategy_meeting_prompt(user, case, now),
         overdue_interviews=[
             view for view in episodes if view.state == MissingEpisodeState.INTERVIEW_OVERDUE
         ],

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,10 +15,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from macehub.access import opening
 from macehub.access.actions import Action
 from macehub.access.policy import can
 from macehub.access.typing import HubRequest
@@ -26,7 +27,7 @@ from macehub.access.views import requires
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
 from macehub.cases import forms as case_forms
-from macehub.cases import restricted, selectors, services
+from macehub.cases import selectors, services
 from macehub.cases.chronology import chronology_for
 from macehub.cases.models import Case
 from macehub.cases.selectors import CaseSort
@@ -59,27 +60,10 @@ def _case_page(
 
     404 if the user may not know the case exists, 403 if they may see it but not take
     the action. A page shown (GET) is audited as a view, with the reason given for a
-    restricted case as its purpose.
+    restricted case as its purpose (``access.opening``, which every record page uses).
     """
-    user = request.user
-    case = selectors.case_for(user, case_pk, action, full=full)
-    purpose = ""
-    if restricted.reason_needed(user, case):
-        remembered = restricted.remembered_reason(request.session, case, timezone.now())
-        if remembered is None:
-            return _ask_for_reason(request, case)
-        purpose = remembered
-    if request.method == "GET":
-        selectors.record_case_viewed(user=user, case=case, page=page, purpose=purpose,
-                                     request=request)
-    return case
-
-
-def _ask_for_reason(request: HubRequest, case: Case) -> HttpResponseRedirect:
-    url = reverse("cases:open_restricted", args=[case.pk])
-    back = request.get_full_path() if request.method == "GET" else reverse(
-        "cases:detail", args=[case.pk])
-    return redirect(f"{url}?{urlencode({'next': back})}")
+    return opening.open_record(request, action, selectors.case_queryset(full=full),
+                               page=page, pk=case_pk)
 
 
 def _case_context(request: HubRequest, case: Case, section: str, **extra: Any
@@ -107,7 +91,7 @@ def _section(request: HubRequest, case_pk: int, section: str, template: str,
     case = _case_page(request, case_pk, page=section.removeprefix("cases:"), full=True)
     if isinstance(case, HttpResponseRedirect):
         return case
-    overview = selectors.case_overview(case)
+    overview = selectors.case_overview(request.user, case)
     return render(request, template,
                   _case_context(request, case, section, overview=overview, **extra))
 
@@ -241,16 +225,15 @@ def chronology(request: HubRequest, case_pk: int) -> HttpResponse:
     case = _case_page(request, case_pk, page="chronology")
     if isinstance(case, HttpResponseRedirect):
         return case
-    now = timezone.now()
-    for other in selectors.other_cases_of_child(user, case):
-        purpose = ""
-        if restricted.reason_needed(user, other):
-            remembered = restricted.remembered_reason(request.session, other, now)
-            if remembered is None:
-                return _ask_for_reason(request, other)
-            purpose = remembered
-        selectors.record_case_viewed(user=user, case=other, page="chronology",
-                                     purpose=purpose, request=request)
+    others = selectors.other_cases_of_child(user, case)
+    purpose = opening.reasons_for(request, [
+        found for other in others for found in opening.restricted_records_behind(user, other)
+    ])
+    if isinstance(purpose, HttpResponseRedirect):
+        return purpose
+    for other in others:
+        opening.record_viewed(request, other, page="chronology", purpose=purpose,
+                              detail={"child": other.child_id})
     entries = chronology_for(user, case.child)
     form = case_forms.ChronologyFilterForm(
         request.GET or None, categories=sorted({entry.category for entry in entries}))
@@ -265,28 +248,36 @@ def chronology(request: HubRequest, case_pk: int) -> HttpResponse:
 # --- Restricted cases and who has seen a case ---------------------------------------
 
 
+def _asks_for_reasons(url: str) -> bool:
+    """A case page or a referral page: the pages that can send someone here."""
+    try:
+        match = resolve(urlsplit(url).path)
+    except Resolver404:
+        return False
+    return match.namespace in ("cases", "referrals") and bool(match.kwargs)
+
+
 @requires(Action.CASE_VIEW)
 def open_restricted(request: HubRequest, case_pk: int) -> HttpResponse:
     """Ask why the user needs to open a restricted case; the answer is the purpose of
     the audit entry of each page of the case they then see."""
     user = request.user
     case = selectors.case_for(user, case_pk)
-    # Back to the case page that asked (or another case's chronology that includes this
-    # case); never anywhere outside the case pages.
+    # Back to the page that asked (a page of this case, another case's chronology, a
+    # referral about the child); never anywhere else.
     next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not (next_url.startswith(reverse("cases:list")) and url_has_allowed_host_and_scheme(
+    if not (_asks_for_reasons(next_url) and url_has_allowed_host_and_scheme(
             next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure())):
         next_url = reverse("cases:detail", args=[case.pk])
-    if not restricted.reason_needed(user, case):
+    if not opening.restricted_records_behind(user, case):
         return redirect(next_url)
     form = case_forms.RestrictedReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        restricted.remember_reason(request.session, case, form.cleaned_data["reason"].strip(),
-                                   timezone.now())
+        opening.remember_reason(request, case, form.cleaned_data["reason"].strip())
         return redirect(next_url)
     return render(request, "cases/open_restricted.html", {
         "case": case, "form": form, "next": next_url,
-        "remembered_minutes": int(restricted.REASON_REMEMBERED_FOR.total_seconds() // 60),
+        "remembered_minutes": int(opening.REASON_REMEMBERED_FOR.total_seconds() // 60),
     })
 
 
@@ -294,7 +285,10 @@ def open_restricted(request: HubRequest, case_pk: int) -> HttpResponse:
 def access_log(request: HubRequest, case_pk: int) -> HttpResponse:
     """Who viewed or changed the case, and why (information governance)."""
     user = request.user
+    # The log shows who opened the case and why, not the case itself: information
+    # governance reads it without the restricted case's reason step, and is audited.
     case = selectors.case_for(user, case_pk, Action.CASE_ACCESS_LOG)
+    opening.record_viewed(request, case, page="access log")
     events = selectors.case_access_history(user, case)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "cases/access_log.html", {"case": case, "page_obj": page})
@@ -386,7 +380,7 @@ def close(request: HubRequest, case_pk: int) -> HttpResponse:
     case = _case_page(request, case_pk, page="close", action=Action.CASE_CHANGE, full=True)
     if isinstance(case, HttpResponseRedirect):
         return case
-    overview = selectors.case_overview(case)
+    overview = selectors.case_overview(request.user, case)
     return _form_page(
         request, case,
         lambda data: case_forms.CloseCaseForm(
@@ -484,7 +478,7 @@ def change_advocate(request: HubRequest, case_pk: int) -> HttpResponse:
                       full=True)
     if isinstance(case, HttpResponseRedirect):
         return case
-    overview = selectors.case_overview(case)
+    overview = selectors.case_overview(request.user, case)
     has_current = overview.current_advocate is not None
     return _form_page(
         request, case,

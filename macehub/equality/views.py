@@ -15,6 +15,7 @@ from macehub.access.typing import HubRequest
 from macehub.access.views import requires
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
+from macehub.core.csv_export import csv_download
 from macehub.equality.analysis import (
     DEFAULT_COMPARATOR,
     FAMILY,
@@ -158,7 +159,7 @@ def published_export(request: HubRequest) -> HttpResponse:
     table = publish(analysis, threshold_from_settings())
     body = published_csv(table, heading=_heading(form, analysis))
     _record_export(request, form, analysis, table, "csv")
-    return _attachment(body, "text/csv; charset=utf-8", "csv")
+    return csv_download(body, filename=f"disproportionality-{timezone.localdate()}.csv")
 
 
 @requires(Action.EQUALITY_PUBLISHED_VIEW)

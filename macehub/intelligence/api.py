@@ -17,6 +17,7 @@ from macehub.access import policy
 from macehub.access.actions import Action
 from macehub.accounts.models import User
 from macehub.core.figures import exact_hours, round_half_up
+from macehub.core.search_text import MAX_SEARCH_CHARACTERS, MAX_SEARCH_WORDS, search_text_errors
 from macehub.intelligence import selectors
 from macehub.intelligence.codes import HandlingCode, Priority, ReportStatus
 from macehub.intelligence.models import IntelligenceReport
@@ -164,11 +165,16 @@ class EntitySearchApi(APIView):
         parameters=[OpenApiParameter("q", str,
                                      description="Name, address, postcode, registration, "
                                      "phone number, handle or business. Without it the "
-                                     "answer is an empty list.")],
+                                     "answer is an empty list; beyond "
+                                     f"{MAX_SEARCH_CHARACTERS} characters or "
+                                     f"{MAX_SEARCH_WORDS} words it is 400.")],
         responses=EntityHitSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         text = request.query_params.get("q", "")
+        errors = search_text_errors({"q": text})
+        if errors:
+            raise ApiValidationError(errors)
         if not text.strip():
             return Response([])  # nothing asked, nothing searched (and nothing audited)
         results = search_entities(user=cast(User, request.user), text=text,

@@ -9,8 +9,6 @@ the reports it contained.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
@@ -22,6 +20,7 @@ from macehub.access.actions import Action
 from macehub.accounts.models import User
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
+from macehub.core.csv_export import csv_text
 from macehub.core.figures import exact_hours, format_figure
 from macehub.intelligence import selectors
 from macehub.intelligence.models import IntelligenceReport, ReportLink
@@ -33,13 +32,6 @@ COLUMNS = (
     "priority", "owning_team", "review_action", "reviewed_at", "hours_to_review",
     "text_kind", "text", "links",
 )
-# A cell a spreadsheet would run as a formula is written as text (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 @dataclass(frozen=True)
@@ -80,12 +72,9 @@ def export_reports(
     visible_people = set(
         people_for(actor).filter(pk__in=person_ids).values_list("pk", flat=True)
     ) if person_ids else set()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    for report in reports:
-        writer.writerow([_cell(value) for value in _row(
-            report, report.pk in with_source, visible_people)])
+    # Formulas in what partners typed are neutralised by the hub's one CSV writer.
+    content = csv_text([COLUMNS, *(
+        _row(report, report.pk in with_source, visible_people) for report in reports)])
     now = timezone.localtime()
     record_event(
         event_type=EventType.EXPORT, actor=actor,
@@ -101,7 +90,7 @@ def export_reports(
     )
     return ReportExport(
         filename=f"intelligence-reports-{now:%Y-%m-%d-%H%M}.csv",
-        content=buffer.getvalue(),
+        content=content,
         rows=len(reports),
     )
 

@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 
 from macehub.accounts.models import Agency, Team
+from macehub.core.search_text import SearchTextField
 from macehub.forms import GovukDateField, check_date_range, date_range
 from macehub.intelligence.codes import (
     ROLES_BY_KIND,
@@ -315,9 +316,8 @@ class ReportFilterForm(forms.Form):
 
 
 class EntitySearchForm(forms.Form):
-    q = forms.CharField(
+    q = SearchTextField(
         label="Search people, places, vehicles, phones, accounts and premises",
-        max_length=200,
         help_text="A name, an address or postcode, a registration, a phone number, an "
         "online handle or a business. Spelling and spacing do not need to be exact.",
         widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
@@ -336,15 +336,22 @@ class LinkKindForm(forms.Form):
 NEW_RECORD = "new"
 
 
+class LinkSearchForm(forms.Form):
+    """The search for an existing record to link: its own form, so text beyond the search
+    limits is refused (and kept on the page) before anything is searched."""
+
+    q = SearchTextField(label="Find an existing record", required=False,
+                        widget=forms.TextInput(attrs={"spellcheck": "false",
+                                                      "autocomplete": "off"}))
+
+
 class LinkForm(forms.Form):
-    """Link one entity of ``kind``: choose a record found by ``q``, or describe a new one.
-    Subclasses add the fields of a new record and build it in ``new_entity``."""
+    """Link one entity of ``kind``: choose a record found by ``LinkSearchForm``'s ``q``,
+    or describe a new one. Subclasses add the fields of a new record and build it in
+    ``new_entity``."""
 
     kind: str = ""
     new_fields: tuple[str, ...] = ()
-    q = forms.CharField(label="Find an existing record", required=False, max_length=200,
-                        widget=forms.TextInput(attrs={"spellcheck": "false",
-                                                      "autocomplete": "off"}))
     existing = forms.ChoiceField(
         label="Records found", required=False, widget=forms.RadioSelect,
         error_messages={"invalid_choice": "The record you chose was not found, or you may "

@@ -24,18 +24,17 @@ code 2 (UK non-prosecuting partners) may be read across the hub; codes 1 and 3 a
 to police agencies, 4 to the originating agency and 5 to the originating team.
 
 All or nothing: the whole file is checked first, every problem is reported with its row
-(the header is row 1) and column, and nothing is written unless the file is valid.
+(the line a record starts on; the header is row 1) and column, and nothing is written
+unless the file is valid. The file is read through ``macehub.core.csv_import``, so one
+that is not UTF-8, holds a NUL byte or a field too long to read is reported the same way.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
 from django.db import transaction
 from django.utils import timezone
@@ -44,6 +43,7 @@ from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import AgencyKind
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
+from macehub.core.csv_import import CsvRecord, UnreadableCsv, csv_records, read_import_file
 from macehub.intelligence.codes import (
     HandlingCode,
     LegacyHandlingCode,
@@ -165,7 +165,7 @@ class _Checker:
         self.problems.append(LegacyProblem(row, column, message))
 
 
-def _check_rows(reader: Iterable[dict[str, str | None]], today: dt.date,
+def _check_rows(records: Iterable[tuple[int, dict[str, str]]], today: dt.date,
                 checker: _Checker) -> list[LegacyRow]:
     teams = {
         (team.agency.code, team.name.casefold()): team
@@ -175,8 +175,7 @@ def _check_rows(reader: Iterable[dict[str, str | None]], today: dt.date,
     existing = set(IntelligenceReport.objects.values_list("reference", flat=True))
     seen: dict[str, int] = {}
     rows: list[LegacyRow] = []
-    for number, raw in enumerate(reader, start=2):
-        values = {key.strip(): (value or "").strip() for key, value in raw.items() if key}
+    for number, values in records:
         problems_before = len(checker.problems)
         for column in REQUIRED_COLUMNS:
             if not values.get(column):
@@ -236,19 +235,42 @@ def _check_rows(reader: Iterable[dict[str, str | None]], today: dt.date,
     return rows
 
 
-def read_legacy_file(handle: IO[str], *, today: dt.date | None = None) -> list[LegacyRow]:
-    """Every row of the file checked; raises ``LegacyImportError`` with all problems."""
-    checker = _Checker()
-    reader = csv.DictReader(handle)
-    header = [name.strip() for name in reader.fieldnames or []]
+def _rows_by_heading(records: Iterator[CsvRecord], header: list[str]
+                     ) -> Iterator[tuple[int, dict[str, str]]]:
+    """Each record as its row and its values by heading, trimmed; cells beyond the
+    header are ignored and missing ones are empty."""
+    for record in records:
+        cells = record.cells
+        yield record.row, {name: (cells[index] if index < len(cells) else "").strip()
+                           for index, name in enumerate(header) if name}
+
+
+def _read_records(records: Iterator[CsvRecord], today: dt.date, checker: _Checker
+                  ) -> list[LegacyRow]:
+    first = next(records, None)
+    header = [name.strip() for name in first.cells] if first else []
+    header_row = first.row if first else 1
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
-        checker.add(1, None, "the header is missing the column(s) " + ", ".join(missing))
-        raise LegacyImportError(checker.problems)
+        checker.add(header_row, None,
+                    "the header is missing the column(s) " + ", ".join(missing))
+        return []
     unknown = [c for c in header if c and c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
     if unknown:
-        checker.add(1, None, "unknown column(s) " + ", ".join(unknown))
-    rows = _check_rows(reader, today or timezone.localdate(), checker)
+        checker.add(header_row, None, "unknown column(s) " + ", ".join(unknown))
+    return _check_rows(_rows_by_heading(records, header), today, checker)
+
+
+def read_legacy_file(data: bytes, *, today: dt.date | None = None) -> list[LegacyRow]:
+    """Every row of the file (its bytes, UTF-8) checked; raises ``LegacyImportError``
+    with all problems, a file that cannot be read as CSV text among them."""
+    checker = _Checker()
+    try:
+        rows = _read_records(csv_records(data), today or timezone.localdate(), checker)
+    except UnreadableCsv as unreadable:
+        # Reported beside what the rows before it showed; the rest cannot be read.
+        checker.add(unreadable.row, unreadable.column, unreadable.message)
+        rows = []
     if not rows and not checker.problems:
         checker.add(None, None, "the file has no rows to import")
     if checker.problems:
@@ -309,12 +331,12 @@ def import_legacy_rows(*, actor: User, rows: list[LegacyRow], file_name: str
 
 def import_legacy_file(path: Path, *, actor: User) -> LegacyImportSummary:
     """Check the whole file, then import it in one transaction (or not at all)."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        rows = read_legacy_file(handle)
-    return import_legacy_rows(actor=actor, rows=rows, file_name=path.name)
+    data, file_name = read_import_file(path)
+    rows = read_legacy_file(data)
+    return import_legacy_rows(actor=actor, rows=rows, file_name=file_name)
 
 
 def import_legacy_text(text: str, *, actor: User, file_name: str = "upload.csv"
                        ) -> LegacyImportSummary:
-    rows = read_legacy_file(io.StringIO(text))
+    rows = read_legacy_file(text.encode("utf-8"))
     return import_legacy_rows(actor=actor, rows=rows, file_name=file_name)

@@ -32,6 +32,7 @@ from macehub.access.actions import Action
 from macehub.accounts.models import User
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
+from macehub.core.search_text import require_search_text_within_limits
 from macehub.intelligence import selectors
 from macehub.intelligence.models import (
     Location,
@@ -303,9 +304,13 @@ def _count_reports(user: User, kind: str, hits: list[EntityHit]) -> None:
 
 def search_entities(*, user: User, text: str, request: HttpRequest | None = None
                     ) -> EntitySearchResults:
-    """Everything the user may see that matches, by kind, best first; audited."""
+    """Everything the user may see that matches, by kind, best first; audited.
+
+    Raises ``SearchTextTooLong`` for text beyond the search limits
+    (``macehub.core.search_text``): the form or API asking should have refused it."""
     policy.require(user, Action.ENTITY_SEARCH)
-    text = text.strip()[:200]
+    require_search_text_within_limits(text)
+    text = text.strip()
     results = EntitySearchResults(query=text)
     if text:
         tokens = _words(text)

@@ -20,10 +20,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from macehub.access import policy
+from macehub.access import opening, policy
 from macehub.access.actions import Action
 from macehub.access.typing import HubRequest
 from macehub.access.views import requires
+from macehub.core.csv_export import csv_download
 from macehub.intelligence import selectors, services
 from macehub.intelligence.codes import (
     HANDLING_TAG_COLOURS,
@@ -39,6 +40,7 @@ from macehub.intelligence.forms import (
     GradingForm,
     LinkForm,
     LinkKindForm,
+    LinkSearchForm,
     RecordReportForm,
     ReportFilterForm,
     ReviewForm,
@@ -102,6 +104,7 @@ def my_submissions(request: HubRequest) -> HttpResponse:
 @requires(Action.INTELLIGENCE_SUBMISSION_VIEW_OWN)
 def submission_detail(request: HubRequest, intel_submission_pk: int) -> HttpResponse:
     submission = selectors.submission_for(request.user, intel_submission_pk)
+    opening.record_viewed(request, submission, page="submission")
     return render(request, "intelligence/submission_detail.html", {"submission": submission})
 
 
@@ -180,6 +183,8 @@ def review(request: HubRequest, intel_report_pk: int) -> HttpResponse:
         return _read_only_refusal(request, report)
     if not selectors.may_see_source(user, report):
         raise PermissionDenied("Only the team that owns a report can review it")
+    if request.method == "GET":  # the review page shows what the source said
+        opening.record_viewed(request, report, page="review", detail={"source_shown": True})
     conflict = False
     if request.method == "POST":
         form = ReviewForm(request.POST)
@@ -268,13 +273,21 @@ def add_link(request: HubRequest, intel_report_pk: int) -> HttpResponse:
     report = selectors.report_for(user, intel_report_pk, Action.INTELLIGENCE_REVIEW)
     if report.is_read_only:
         return _read_only_refusal(request, report)
+    if request.method == "GET":
+        opening.record_viewed(request, report, page="add a link")
     kind_form = LinkKindForm(request.GET if "kind" in request.GET else None)
     kind = kind_form.cleaned_data["kind"] if kind_form.is_bound and kind_form.is_valid() else ""
     if not kind:
         return render(request, "intelligence/link_kind.html",
                       {"report": report, "form": kind_form})
     form_class = LINK_FORMS[kind]
-    query = (request.POST.get("q") if request.method == "POST" else request.GET.get("q")) or ""
+    typed = request.POST.get("q") if request.method == "POST" else request.GET.get("q")
+    search = LinkSearchForm({"q": typed or ""})
+    if not search.is_valid():
+        # Beyond the search limits: nothing is searched or linked, and the page says why,
+        # keeping what was typed in the search box.
+        return _link_page(request, report, kind, form_class(found=[]), search, status=400)
+    query = search.cleaned_data["q"]
     found = _found_records(request, kind, query)
     form: LinkForm
     if request.method == "POST":
@@ -294,12 +307,19 @@ def add_link(request: HubRequest, intel_report_pk: int) -> HttpResponse:
                                           f"linked to {report.reference}.")
                 return redirect("intelligence:report_detail", intel_report_pk=report.pk)
     else:
-        form = form_class(initial={"q": query}, found=found)
+        form = form_class(found=found)
+    return _link_page(request, report, kind, form, search, query=query, found=found)
+
+
+def _link_page(request: HubRequest, report: IntelligenceReport, kind: str, form: LinkForm,
+               search: LinkSearchForm, *, query: str = "",
+               found: list[tuple[int, str]] | None = None, status: int = 200) -> HttpResponse:
     return render(request, "intelligence/link_form.html", {
-        "report": report, "form": form, "kind": kind, "kind_label": EntityKind(kind).label,
-        "query": query, "searched": bool(query.strip()), "found": found,
-        "can_create_person": policy.allows(user, Action.PERSON_CREATE),
-    })
+        "report": report, "form": form, "search_form": search, "kind": kind,
+        "kind_label": EntityKind(kind).label,
+        "query": query, "searched": bool(query.strip()), "found": found or [],
+        "can_create_person": policy.allows(request.user, Action.PERSON_CREATE),
+    }, status=status)
 
 
 @requires(Action.INTELLIGENCE_REVIEW)
@@ -318,6 +338,7 @@ def remove_link(request: HubRequest, intel_report_pk: int, intel_link_pk: int) -
         services.remove_link(actor=user, report_pk=report.pk, link_pk=intel_link_pk)
         messages.success(request, f"The link has been removed from {report.reference}.")
         return redirect("intelligence:report_detail", intel_report_pk=report.pk)
+    opening.record_viewed(request, report, page="remove a link")
     return render(request, "intelligence/remove_link.html", {"report": report, "link": link})
 
 
@@ -344,6 +365,8 @@ def disseminate(request: HubRequest, intel_report_pk: int) -> HttpResponse:
             messages.success(request, f"{report.reference} has been shared with "
                                       f"{dissemination.to_agency.name}.")
             return redirect("intelligence:report_detail", intel_report_pk=report.pk)
+    if request.method == "GET":
+        opening.record_viewed(request, report, page="share with a partner")
     context = _report_context(request, report)
     context.update({"form": form, "ready": report.status == ReportStatus.REVIEWED
                     and bool(report.sanitised_text.strip())})
@@ -360,10 +383,7 @@ def export(request: HubRequest) -> HttpResponse:
     filters = form.filters()
     if request.GET.get("format") == "csv" and not form.errors:
         exported = export_reports(actor=user, filters=filters, request=request)
-        response = HttpResponse(exported.content, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
-        response["Cache-Control"] = "no-store"
-        return response
+        return csv_download(exported.content, filename=exported.filename)
     count = selectors.report_list(user, filters).count()
     query = request.GET.copy()
     query["format"] = "csv"
@@ -382,7 +402,9 @@ def search(request: HubRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         results = search_entities(user=request.user, text=form.cleaned_data["q"],
                                   request=request)
-    return render(request, "intelligence/search.html", {"form": form, "results": results})
+    # A search refused is a bad request, as the dashboard's filters are.
+    return render(request, "intelligence/search.html", {"form": form, "results": results},
+                  status=400 if form.is_bound and form.errors else 200)
 
 
 def _entity_page(request: HubRequest, model: type[Model], pk: int, template: str,

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from macehub.access.actions import Action
 from macehub.accounts.models import User
+from macehub.core.search_text import MAX_SEARCH_CHARACTERS, MAX_SEARCH_WORDS, search_text_errors
 from macehub.people import selectors
 from macehub.people.models import Person, PersonAddress, PersonAlias, PersonIdentifier
 
@@ -77,9 +78,12 @@ class PersonSearchApi(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("q", str, description="Name or alias (spelling-tolerant)"),
+            OpenApiParameter("q", str, description="Name or alias (spelling-tolerant); at "
+                             f"most {MAX_SEARCH_CHARACTERS} characters and "
+                             f"{MAX_SEARCH_WORDS} words, or the answer is 400"),
             OpenApiParameter("date_of_birth", str, description="YYYY-MM-DD"),
-            OpenApiParameter("identifier", str, description="NHS number, UPN, PNC ID..."),
+            OpenApiParameter("identifier", str, description="NHS number, UPN, PNC ID... "
+                             "(the same limits as q)"),
         ],
         responses=PersonSearchMatchSerializer(many=True),
     )
@@ -94,6 +98,9 @@ class PersonSearchApi(APIView):
                 date_of_birth = field.to_internal_value(dob_text)
             except (ValidationError, serializers.ValidationError) as exc:
                 raise ApiValidationError({"date_of_birth": "Use the form YYYY-MM-DD"}) from exc
+        errors = search_text_errors({"q": text, "identifier": identifier})
+        if errors:
+            raise ApiValidationError(errors)
         if not (text.strip() or identifier.strip() or date_of_birth):
             raise ApiValidationError(
                 {"detail": "Give at least one of q, date_of_birth or identifier"}

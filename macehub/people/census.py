@@ -9,13 +9,13 @@ any change here.
 
 An import is all-or-nothing: the whole file is checked first, every problem found (up to
 ``MAX_PROBLEMS``) is reported with its row and column, and nothing is written unless the
-file is valid. ``census_breakdown`` reads one area's populations back for display.
+file is valid. The file is read through ``macehub.core.csv_import``, so one that is not
+UTF-8, holds a NUL byte or a field too long to read is reported the same way, by row and
+column. ``census_breakdown`` reads one area's populations back for display.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -26,6 +26,7 @@ from django.db import transaction
 
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
+from macehub.core.csv_import import CsvRecord, UnreadableCsv, csv_records, read_import_file
 from macehub.people.codes import AreaKind
 from macehub.people.models import Area, AreaPopulation, EthnicGroup, EthnicGroupFamily
 
@@ -177,35 +178,20 @@ class _AreaRow:
 # --- Reading the file ------------------------------------------------------------------
 
 
-def _decode(data: bytes, problems: _Problems) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        row = data[: error.start].count(b"\n") + 1
-        problems.add(row, None, "is not UTF-8 text; save the file as UTF-8 CSV and try again")
-        return ""
-
-
-def _delimiter(text: str) -> str:
+def _delimiter(header_line: str) -> str:
     """Nomis files are comma-separated; some copies use "|". No TS021 heading contains a
     pipe, so one in the header line settles it."""
-    header_line = next((line for line in text.splitlines() if line.strip()), "")
     return "|" if "|" in header_line else ","
 
 
-def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    """Non-blank records with the row number at which each starts in the file. Empty
-    cells at the end of a record (a trailing delimiter, as spreadsheets may add) go."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    next_row = 1
-    for record in reader:
-        row = next_row
-        next_row = reader.line_num + 1
-        cells = [cell.strip() for cell in record]
+def _records(records: Iterable[CsvRecord]) -> Iterator[tuple[int, list[str]]]:
+    """Each record's row and its cells, trimmed. Empty cells at the end of a record (a
+    trailing delimiter, as spreadsheets may add) go."""
+    for record in records:
+        cells = [cell.strip() for cell in record.cells]
         while cells and not cells[-1]:
             cells.pop()
-        if cells:
-            yield row, cells
+        yield record.row, cells
 
 
 def _heading(cell: str) -> str:
@@ -272,8 +258,8 @@ def _check_sums(area: _AreaRow, columns: _Columns, problems: _Problems) -> None:
         )
 
 
-def _read_areas(text: str, columns: _Columns, problems: _Problems) -> list[_AreaRow]:
-    records = _records(text, _delimiter(text))
+def _read_areas(data: bytes, columns: _Columns, problems: _Problems) -> list[_AreaRow]:
+    records = _records(csv_records(data, delimiter=_delimiter))
     first = next(records, None)
     if first is None:
         problems.add(1, None, "The file is empty")
@@ -424,13 +410,6 @@ class CensusImportSummary:
         )
 
 
-def _read_source(source: Path | str | IO[bytes]) -> tuple[bytes, str]:
-    if isinstance(source, str | Path):
-        path = Path(source)
-        return path.read_bytes(), path.name
-    return source.read(), Path(str(getattr(source, "name", "") or "upload")).name
-
-
 def import_census_ts021(
     source: Path | str | IO[bytes],
     *,
@@ -450,14 +429,17 @@ def import_census_ts021(
     Raises ``CensusImportError`` listing every problem found (up to ``max_problems``);
     nothing is written then.
     """
-    data, source_name = _read_source(source)
+    data, source_name = read_import_file(source)
     file_name = file_name or source_name
     parent_code = parent_code.strip().upper() if parent_code else None
     problems = _Problems(max_problems)
-    text = _decode(data, problems)
-    problems.raise_if_any()
     columns = _Columns.from_code_list()
-    areas = _read_areas(text, columns, problems)
+    try:
+        areas = _read_areas(data, columns, problems)
+    except UnreadableCsv as unreadable:
+        # Reported beside what the rows before it showed; the rest cannot be read.
+        problems.add(unreadable.row, unreadable.column, unreadable.message)
+        areas = []
     problems.raise_if_any()
 
     # The file is sound; what remains depends on the areas already in the hub.

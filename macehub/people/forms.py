@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django_countries import countries
 
+from macehub.core.search_text import SearchTextField
 from macehub.forms import GovukDateField
 from macehub.people.codes import (
     NATIONALITY_NOT_STATED,
@@ -21,8 +22,8 @@ from macehub.people.services import NewAddress, PersonDetails
 
 
 class PersonSearchForm(forms.Form):
-    q = forms.CharField(
-        label="Name or alias", required=False, max_length=200,
+    q = SearchTextField(
+        label="Name or alias", required=False,
         help_text="Spelling does not need to be exact",
         widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
     )
@@ -30,7 +31,7 @@ class PersonSearchForm(forms.Form):
         label="Date of birth", required=False,
         help_text="For example, 27 3 2010. Dates with the day and month swapped are found too.",
     )
-    identifier = forms.CharField(
+    identifier = SearchTextField(
         label="Identifier", required=False, max_length=40,
         help_text="NHS number, Unique Pupil Number, PNC ID or local authority child ID",
         widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),

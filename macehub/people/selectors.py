@@ -16,6 +16,7 @@ from macehub.accounts.models import User
 from macehub.audit.events import RECORD_ACCESS_TYPES, EventType
 from macehub.audit.models import AuditEvent
 from macehub.audit.services import record_event
+from macehub.core.search_text import require_search_text_within_limits
 from macehub.people.codes import IdentifierKind
 from macehub.people.identifiers import NORMALISERS
 from macehub.people.models import Person, PersonAddress, PersonAlias, PersonIdentifier
@@ -120,7 +121,11 @@ def match_people(
     day (or with day and month swapped, or, if allowed, with no date recorded) count.
     An identifier match always counts. ``within`` must already be scoped by access:
     this function decides nothing about who may see whom, and audits nothing.
+
+    Raises ``SearchTextTooLong`` for a name or identifier beyond the search limits
+    (``macehub.core.search_text``): the form or API asking should have refused it.
     """
+    require_search_text_within_limits(text, *identifiers)
     tokens = [fold(word) for word in text.split() if fold(word)]
     id_values: set[tuple[str, str]] = set()
     for identifier in identifiers:

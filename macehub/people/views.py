@@ -11,6 +11,7 @@ from django.forms.utils import pretty_name
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from macehub.access import opening
 from macehub.access.actions import Action
 from macehub.access.policy import allows, can
 from macehub.access.typing import HubRequest
@@ -54,6 +55,8 @@ def search(request: HubRequest) -> HttpResponse:
         request,
         "people/search.html",
         {"form": form, "matches": matches, "can_create": allows(user, Action.PERSON_CREATE)},
+        # A search refused is a bad request, as the dashboard's filters are.
+        status=400 if submitted and form.errors else 200,
     )
 
 
@@ -78,7 +81,7 @@ def create(request: HubRequest) -> HttpResponse:
 def detail(request: HubRequest, person_pk: int) -> HttpResponse:
     user = request.user
     person = selectors.person_for(user, person_pk)
-    selectors.record_person_viewed(user=user, person=person, request=request)
+    opening.record_viewed(request, person, page="person")
     return render(
         request,
         "people/person_detail.html",
@@ -95,6 +98,8 @@ def detail(request: HubRequest, person_pk: int) -> HttpResponse:
 def edit(request: HubRequest, person_pk: int) -> HttpResponse:
     user = request.user
     person = selectors.person_for(user, person_pk, Action.PERSON_CHANGE)
+    if request.method == "GET":
+        opening.record_viewed(request, person, page="change details")
     conflict = None
     if request.method == "POST":
         form = PersonEditForm(request.POST)
@@ -135,6 +140,7 @@ def edit(request: HubRequest, person_pk: int) -> HttpResponse:
 def access_log(request: HubRequest, person_pk: int) -> HttpResponse:
     user = request.user
     person = selectors.person_for(user, person_pk, Action.PERSON_ACCESS_LOG)
+    opening.record_viewed(request, person, page="access log")
     events = selectors.person_access_history(user, person)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "people/person_access_log.html", {"person": person, "page_obj": page})

@@ -4,12 +4,10 @@ and, when it has been redefined since, the definition its restated figures follo
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
+from macehub.core.csv_export import csv_text
 from macehub.performance.charts import bar_chart
 from macehub.performance.selectors import PublishedReport
 
@@ -19,19 +17,19 @@ CSV_COLUMNS = ["metric_code", "metric", "unit", "breakdown", "category", "value"
 
 
 def report_csv(published: PublishedReport) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    """One line per figure, through the hub's one CSV writer (labels and definitions are
+    typed by people, so a formula in one is neutralised; figures stay numbers)."""
+    lines: list[list[object]] = [list(CSV_COLUMNS)]
     for metric in published.metrics:
         sections = [("Total", [metric.total]), *metric.breakdowns]
         for breakdown, rows in sections:
             for row in rows:
-                writer.writerow([metric.code, metric.name, metric.unit, breakdown, row.label,
-                                 row.value, row.numerator, row.denominator,
-                                 row.restated_value, row.restated_numerator,
-                                 row.restated_denominator, metric.definition,
-                                 metric.definition_now])
-    return out.getvalue()
+                lines.append([metric.code, metric.name, metric.unit, breakdown, row.label,
+                              row.value, row.numerator, row.denominator,
+                              row.restated_value, row.restated_numerator,
+                              row.restated_denominator, metric.definition,
+                              metric.definition_now])
+    return csv_text(lines)
 
 
 def breakdown_charts(published: PublishedReport) -> dict[str, list[SafeString]]:

@@ -14,6 +14,7 @@ from macehub.access.typing import HubRequest
 from macehub.access.views import requires
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
+from macehub.core.csv_export import csv_download
 from macehub.performance import exports, selectors, services
 from macehub.performance.forms import DashboardFilterForm, PublishForm, last_full_month
 from macehub.performance.registry import Filters
@@ -100,9 +101,8 @@ def _export(request: HubRequest, report_pk: int, kind: str) -> HttpResponse:
                  request=request)
     name = f"mace-hub-performance-{report.month:%Y-%m}"
     if kind == "csv":
-        response = HttpResponse(exports.report_csv(published), content_type="text/csv")
-    else:
-        response = HttpResponse(exports.report_pdf(published), content_type="application/pdf")
+        return csv_download(exports.report_csv(published), filename=f"{name}.csv")
+    response = HttpResponse(exports.report_pdf(published), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
     return response
 

@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from macehub.core.search_text import search_text_problem
 from macehub.forms import GovukDateField, check_date_range, date_range
 from macehub.people.codes import IdentifierKind
 from macehub.people.forms import PersonDetailsForm
@@ -83,6 +84,16 @@ class FindChildForm(forms.Form):
 
     def clean_upn(self) -> str:
         return self._identifier("upn", IdentifierKind.UPN)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        # The child is searched for by both names as one text (selectors.find_child),
+        # which must be within the hub's search limits.
+        names = f"{cleaned.get('given_name', '')} {cleaned.get('family_name', '')}"
+        problem = search_text_problem(names, label="The child's first and last names together")
+        if problem:
+            self.add_error("given_name", problem)
+        return cleaned
 
     def identifiers(self) -> tuple[tuple[str, str], ...]:
         data = self.cleaned_data

@@ -189,24 +189,18 @@ def all_referrals(user: User, filters: ReferralFilters | None = None) -> QuerySe
     return policy.scope(user, Action.REFERRAL_VIEW, every).order_by("-received_at", "-pk")
 
 
+def referral_queryset() -> QuerySet[Referral]:
+    """Referrals in full, as the hub's referral pages show them. Fetch one only through
+    the policy (``referral_for`` or ``access.opening``)."""
+    return _full_referrals().prefetch_related(
+        Prefetch("indicators", queryset=Indicator.objects.order_by("sort_order"))
+    )
+
+
 def referral_for(user: User, pk: int, action: Action = Action.REFERRAL_VIEW) -> Referral:
     """One referral in full, for hub staff: 404 if the user may not know it exists, 403
     if they may read it but not take the action."""
-    queryset = _full_referrals().prefetch_related(
-        Prefetch("indicators", queryset=Indicator.objects.order_by("sort_order"))
-    )
-    return policy.get_or_404(user, action, queryset, pk=pk)
-
-
-def record_referral_viewed(
-    *,
-    user: User,
-    referral: Referral,
-    request: HttpRequest | None = None,
-    detail: dict[str, object] | None = None,
-) -> None:
-    record_event(event_type=EventType.VIEW, actor=user, record=referral, request=request,
-                 detail=detail)
+    return policy.get_or_404(user, action, referral_queryset(), pk=pk)
 
 
 def record_referrals_listed(

@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import linebreaksbr
 from django.urls import NoReverseMatch, reverse
@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
+from macehub.access import opening
 from macehub.access.actions import Action
 from macehub.access.policy import allows, can
 from macehub.access.typing import HubRequest
@@ -384,9 +385,10 @@ def mine(request: HubRequest) -> HttpResponse:
 
 @requires(Action.REFERRAL_VIEW_OWN)
 def mine_detail(request: HubRequest, referral_pk: int) -> HttpResponse:
+    # The referrer sees what they sent and its outcome, never the child's case: no
+    # restricted case lies behind this page, so it asks for no reason.
     referral = selectors.own_referral(request.user, referral_pk)
-    selectors.record_referral_viewed(user=request.user, referral=referral, request=request,
-                                     detail={"page": "referrer's own view"})
+    opening.record_viewed(request, referral, page="referrer's own view")
     return render(request, "referrals/mine_detail.html", {
         "referral": referral,
         "indicator_groups": _indicator_groups(list(referral.indicators.all())),
@@ -510,8 +512,11 @@ def _referral_context(request: HubRequest, referral: Referral) -> dict[str, Any]
 
 @requires(Action.REFERRAL_VIEW)
 def detail(request: HubRequest, referral_pk: int) -> HttpResponse:
-    referral = selectors.referral_for(request.user, referral_pk)
-    selectors.record_referral_viewed(user=request.user, referral=referral, request=request)
+    referral = opening.open_record(request, Action.REFERRAL_VIEW,
+                                   selectors.referral_queryset(), page="referral",
+                                   pk=referral_pk)
+    if isinstance(referral, HttpResponseRedirect):
+        return referral
     return render(request, "referrals/detail.html", {
         **_referral_context(request, referral),
         "can_decide": can(request.user, Action.REFERRAL_TRIAGE, referral),
@@ -520,7 +525,11 @@ def detail(request: HubRequest, referral_pk: int) -> HttpResponse:
 
 @requires(Action.REFERRAL_TRIAGE)
 def decide(request: HubRequest, referral_pk: int) -> HttpResponse:
-    referral = selectors.referral_for(request.user, referral_pk, Action.REFERRAL_TRIAGE)
+    referral = opening.open_record(request, Action.REFERRAL_TRIAGE,
+                                   selectors.referral_queryset(), page="triage decision",
+                                   pk=referral_pk)
+    if isinstance(referral, HttpResponseRedirect):
+        return referral
     conflict = None
     if request.method == "POST":
         form = TriageDecisionForm(request.POST, referral=referral)
@@ -558,8 +567,6 @@ def decide(request: HubRequest, referral_pk: int) -> HttpResponse:
     else:
         form = TriageDecisionForm(initial=TriageDecisionForm.initial_for(referral),
                                   referral=referral)
-        selectors.record_referral_viewed(user=request.user, referral=referral,
-                                         request=request, detail={"page": "triage decision"})
     return render(request, "referrals/decide.html", {
         **_referral_context(request, referral),
         "form": form,

@@ -34,6 +34,7 @@ from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
+from macehub.audit.services import make_checkpoint
 from macehub.people.codes import AliasKind, AreaKind, IdentifierKind
 from macehub.people.models import (
     Area,
@@ -535,9 +536,12 @@ def test_information_governance_pages(
     click_and_wait(page, "link", "Who has viewed or changed this record")
     assert scanner.path() == f"/people/{person.pk}/access-log/"
     rows = page.get_by_role("table").locator("tbody tr")
-    expect(rows).to_have_count(2)  # the triage officer's view, then this one
-    expect(rows.nth(1)).to_contain_text("riley.triage")
-    scanner.scan("two views recorded")
+    # Newest first: this access log, this officer's view of the record, then the
+    # triage officer's view (reading the access log is itself audited).
+    expect(rows).to_have_count(3)
+    expect(rows.nth(0)).to_contain_text("ingrid.governance")
+    expect(rows.nth(2)).to_contain_text("riley.triage")
+    scanner.scan("three views recorded")
 
     scanner.open("/audit/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Audit log")
@@ -558,7 +562,15 @@ def test_information_governance_pages(
     click_and_wait(page, "button", "Check the log has not been tampered with")
     assert scanner.path() == "/audit/verify/"
     expect(page.locator(".govuk-panel")).to_contain_text("The audit log is intact")
+    expect(page.locator(".govuk-inset-text")).to_contain_text("No checkpoint has been made")
     scanner.scan("the log is intact")
+
+    make_checkpoint(actor=officer)
+    scanner.open("/audit/")
+    click_and_wait(page, "button", "Check the log has not been tampered with")
+    expect(page.locator(".govuk-panel")).to_contain_text("the log extends its last checkpoint")
+    expect(page.locator(".govuk-summary-list")).to_contain_text("The log extends it")
+    scanner.scan("the log extends its last checkpoint")
 
 
 def test_area_pages_and_error_pages(

@@ -118,9 +118,57 @@ def test_settings_refuse_to_load_without_a_secret_key(secret_key: str | None) ->
 
 def test_the_secret_key_can_come_from_a_file(load_settings: Any, tmp_path: Path) -> None:
     key_file = tmp_path / "secret-key"
-    key_file.write_text("a-key-from-a-mounted-secret-0123456789\n", encoding="utf-8")
+    key = "a-key-from-a-mounted-secret-" + secrets.token_urlsafe(40)
+    key_file.write_text(f"{key}\n", encoding="utf-8")
     settings = load_settings(SECRET_KEY_FILE=str(key_file), ALLOWED_HOSTS=PRODUCTION_HOST)
-    assert settings["SECRET_KEY"] == "a-key-from-a-mounted-secret-0123456789"
+    assert settings["SECRET_KEY"] == key
+
+
+@pytest.mark.parametrize(
+    "secret_key",
+    [
+        secrets.token_urlsafe(64)[:49],
+        "ab" * 40,
+        "django-insecure-" + secrets.token_urlsafe(64),
+    ],
+    ids=["49-characters", "4-different-characters", "django-insecure-prefix"],
+)
+def test_a_weak_secret_key_stops_start_up_outside_demo_mode(
+    load_settings: Any, secret_key: str
+) -> None:
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY must be at least 50 random"):
+        load_settings(SECRET_KEY=secret_key, ALLOWED_HOSTS=PRODUCTION_HOST)
+
+
+def test_a_fifty_character_key_is_enough(load_settings: Any) -> None:
+    key = secrets.token_urlsafe(64)[:50]
+    assert load_settings(SECRET_KEY=key, ALLOWED_HOSTS=PRODUCTION_HOST)["SECRET_KEY"] == key
+
+
+def test_debug_stops_start_up_outside_demo_mode(load_settings: Any) -> None:
+    with pytest.raises(ImproperlyConfigured, match="DEBUG=true is allowed only in demo mode"):
+        load_settings(
+            SECRET_KEY=secrets.token_urlsafe(64), ALLOWED_HOSTS=PRODUCTION_HOST, DEBUG="true"
+        )
+
+
+def test_demo_mode_may_debug_with_any_key(load_settings: Any) -> None:
+    # A laptop demo is allowed what production is not; `make demo` writes a strong key
+    # anyway (below).
+    settings = load_settings(SECRET_KEY="short-demo-key", MACEHUB_DEMO="true", DEBUG="true")
+    assert settings["DEBUG"] is True
+
+
+def test_the_keys_the_project_makes_are_strong_enough(load_settings: Any) -> None:
+    """The test settings' key and the one `make demo` writes both pass the refusal, so
+    neither the suite nor the demo depends on demo mode's leniency."""
+    test_settings = (PROJECT_ROOT / "macehub" / "test_settings.py").read_text(encoding="utf-8")
+    found = re.search(r'setdefault\("SECRET_KEY", "([^"]+)"\)', test_settings)
+    assert found is not None
+    makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "secrets.token_urlsafe(64)" in makefile
+    for key in (found.group(1), secrets.token_urlsafe(64)):
+        assert load_settings(SECRET_KEY=key, ALLOWED_HOSTS=PRODUCTION_HOST)["SECRET_KEY"] == key
 
 
 # --- Production mode and demo mode ------------------------------------------------------
@@ -173,6 +221,44 @@ def test_two_factor_cannot_be_turned_off_outside_demo_mode(load_settings: Any) -
         raise AssertionError("MACEHUB_REQUIRE_2FA=false was accepted outside demo mode")
 
 
+def test_sign_in_lockout_and_client_address_settings(load_settings: Any) -> None:
+    production = {"SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": PRODUCTION_HOST}
+    settings = load_settings(**production)
+    assert settings["TRUSTED_PROXY_COUNT"] == 0
+    assert settings["AXES_LOCKOUT_PARAMETERS"] == [["username", "ip_address"]]
+    assert settings["AXES_FAILURE_LIMIT"] == 5
+    assert settings["LOGIN_ADDRESS_FAILURE_LIMIT"] == 50
+    # Lockout and the audit log take the client's address from the one function.
+    assert settings["AXES_CLIENT_IP_CALLABLE"] == "macehub.core.client_address.client_address"
+    settings = load_settings(
+        **production, MACEHUB_TRUSTED_PROXIES="2", MACEHUB_LOGIN_ADDRESS_FAILURE_LIMIT="80"
+    )
+    assert settings["TRUSTED_PROXY_COUNT"] == 2
+    assert settings["LOGIN_ADDRESS_FAILURE_LIMIT"] == 80
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"MACEHUB_TRUSTED_PROXIES": "-1"}, "MACEHUB_TRUSTED_PROXIES must be 0 or more"),
+        ({"MACEHUB_LOGIN_FAILURE_LIMIT": "0"}, "MACEHUB_LOGIN_FAILURE_LIMIT must be 1 or more"),
+        # Below the per-user limit, pausing the address would come first and the
+        # per-user lock would never be reached.
+        (
+            {"MACEHUB_LOGIN_FAILURE_LIMIT": "10", "MACEHUB_LOGIN_ADDRESS_FAILURE_LIMIT": "9"},
+            "MACEHUB_LOGIN_ADDRESS_FAILURE_LIMIT must be 10 or more",
+        ),
+    ],
+    ids=["negative-proxies", "no-failures-allowed", "address-limit-below-user-limit"],
+)
+def test_lockout_settings_that_make_no_sense_stop_start_up(
+    load_settings: Any, values: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ImproperlyConfigured, match=message):
+        load_settings(SECRET_KEY=secrets.token_urlsafe(64), ALLOWED_HOSTS=PRODUCTION_HOST,
+                      **values)
+
+
 def test_the_readme_documents_every_setting() -> None:
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     missing = [name for name in SETTINGS_VARIABLES if f"`{name}`" not in readme]
@@ -221,6 +307,14 @@ def test_env_int_uses_the_default_when_unset_or_empty(
     if text is not None:
         monkeypatch.setenv("MACEHUB_TEST_NUMBER", text)
     assert env_int("MACEHUB_TEST_NUMBER", 30) == 30
+
+
+def test_env_int_refuses_a_number_below_its_minimum(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MACEHUB_TEST_NUMBER", "-1")
+    with pytest.raises(ImproperlyConfigured, match="MACEHUB_TEST_NUMBER must be 0 or more"):
+        env_int("MACEHUB_TEST_NUMBER", 30, minimum=0)
+    monkeypatch.setenv("MACEHUB_TEST_NUMBER", "0")
+    assert env_int("MACEHUB_TEST_NUMBER", 30, minimum=0) == 0
 
 
 @pytest.mark.parametrize("text", ["thirty", "1.5", "30m"])

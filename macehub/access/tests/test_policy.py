@@ -198,3 +198,31 @@ class TestPersonRelations:
         PersonAllocation.objects.create(person=person, user=worker)
         listed = policy.scope(worker, Action.PERSON_VIEW, Person.objects.all())
         assert list(listed.values_list("pk", flat=True)) == [person.pk]
+
+
+# --- A user without an agency holds nothing through an agency term -----------------------
+
+
+@pytest.mark.django_db
+def test_a_partner_without_an_agency_sees_no_records_held_by_agencies(
+    hub_agency: Agency, partner_agency: Agency
+) -> None:
+    """``shares__agency_id=None`` would match every record shared with nobody."""
+    from macehub.cases.models import Case
+    from macehub.cases.services import open_case
+    from macehub.referrals.codes import RiskTier
+
+    opener = make_user("case.opener", Role.TRIAGE, agency=hub_agency,
+                       team=make_team(hub_agency))
+    held = [make_person(hub_agency, given_name=f"Held{i}", family_name="Child")
+            for i in range(3)]
+    for person in held:
+        open_case(actor=opener, child=person, risk_tier=RiskTier.LOW,
+                  lead_agency=partner_agency, reason="Test")
+    nobody = make_user("no.agency", Role.INVESTIGATOR)
+    assert nobody.agency_id is None and not nobody.is_hub_member
+    assert policy.scope(nobody, Action.PERSON_VIEW, Person.objects.all()).count() == 0
+    assert policy.scope(nobody, Action.CASE_VIEW, Case.objects.all()).count() == 0
+    # The same role with an agency still sees what that agency leads.
+    partner = make_user("with.agency", Role.INVESTIGATOR, agency=partner_agency)
+    assert policy.scope(partner, Action.CASE_VIEW, Case.objects.all()).count() == 3

@@ -12,10 +12,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from macehub.access import opening
 from macehub.accounts.roles import Role
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
-from macehub.cases import restricted, selectors, services
+from macehub.cases import selectors, services
+from macehub.cases.models import MissingEpisode
 from macehub.cases.selectors import CaseFilters
 from macehub.cases.tests.conftest import client_for
 from macehub.testing.factories import make_user
@@ -144,8 +146,8 @@ def test_the_reason_is_forgotten_after_a_while(restricted_case, analyst):
     url = reverse("cases:open_restricted", args=[case.pk])
     client.post(url, {"reason": "Reviewing the plan"})
     assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 200
-    later = timezone.now() + restricted.REASON_REMEMBERED_FOR + dt.timedelta(minutes=1)
-    with mock.patch("macehub.cases.views.timezone.now", return_value=later):
+    later = timezone.now() + opening.REASON_REMEMBERED_FOR + dt.timedelta(minutes=1)
+    with mock.patch("macehub.access.opening.timezone.now", return_value=later):
         assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 302
 
 
@@ -157,7 +159,9 @@ def test_people_working_on_a_restricted_case_are_not_asked(restricted_case, tria
     assert views_of(case)[-1].purpose == ""
 
 
-def test_the_reason_page_only_sends_back_to_the_same_case(restricted_case, analyst, make_case):
+def test_the_reason_page_only_sends_back_to_a_page_that_asks_for_it(
+    restricted_case, analyst, make_case
+):
     case = restricted_case
     client = client_for(analyst)
     url = reverse("cases:open_restricted", args=[case.pk])
@@ -188,3 +192,129 @@ def test_information_governance_sees_who_opened_it_and_why(restricted_case, anal
     assert client.get(reverse("cases:access_log", args=[case.pk])).status_code == 403
     # The governance officer's own opening of the restricted case asks them too.
     assert ig.get(reverse("cases:detail", args=[case.pk])).status_code == 302
+
+
+# --- Figures about the child's other cases count only what the viewer may see -----------
+
+
+def test_the_case_page_counts_only_the_childs_cases_the_viewer_may_see(
+    case, triage, advocate, partner_worker, partner_agency, hub_agency, hub_team
+):
+    """A partner allocated to one of the child's cases is not told, through the
+    strategy-meeting prompt or the continuity count, what happened on another case of
+    the child that they get 404 on."""
+    other_case = case
+    services.change_advocate(actor=triage, case_pk=other_case.pk, advocate=advocate,
+                             starts_on=timezone.localdate() - dt.timedelta(days=30))
+    services.close_case(actor=triage, case_pk=other_case.pk, expected_version=1,
+                        closure_reason="risk_reduced")
+    seen = services.open_case(actor=triage, child=case.child, risk_tier="medium",
+                              lead_agency=partner_agency, reason="New referral")
+    now = timezone.now()
+    for days_ago in (3, 6, 9):
+        MissingEpisode.objects.create(
+            case=other_case, went_missing_at=now - dt.timedelta(days=days_ago),
+            returned_at=now - dt.timedelta(days=days_ago - 1), recorded_by=triage)
+    second = make_user("second.advocate", Role.VICTIM_ADVOCATE, agency=hub_agency,
+                       team=hub_team)
+    services.change_advocate(actor=triage, case_pk=seen.pk, advocate=second,
+                             starts_on=timezone.localdate())
+    assert visible(partner_worker, other_case, seen) == [False, True]
+    # The hub sees both cases: three episodes prompt a meeting, one change of advocate.
+    assert selectors.strategy_meeting_prompt(triage, seen, now).episodes == 3
+    assert selectors.advocate_changes(triage, seen) == 1
+    # The partner sees neither the episodes nor the change on the case hidden from them.
+    assert selectors.strategy_meeting_prompt(partner_worker, seen, now) is None
+    assert selectors.advocate_changes(partner_worker, seen) == 0
+    html = client_for(partner_worker).get(reverse("cases:missing", args=[seen.pk]))
+    assert html.status_code == 200
+    assert "strategy meeting" not in html.content.decode().lower()
+
+
+def test_a_restricted_other_case_is_not_counted_until_its_reason_is_given(
+    case, triage, supervisor, analyst, hub_agency
+):
+    services.set_restricted(actor=supervisor, case_pk=case.pk, expected_version=1,
+                            restricted=True, reason="Child of a member of staff")
+    case.refresh_from_db()
+    services.close_case(actor=triage, case_pk=case.pk, expected_version=case.version,
+                        closure_reason="risk_reduced")
+    open_now = services.open_case(actor=triage, child=case.child, risk_tier="medium",
+                                  lead_agency=hub_agency, reason="New referral")
+    now = timezone.now()
+    for days_ago in (3, 6, 9):
+        MissingEpisode.objects.create(
+            case=case, went_missing_at=now - dt.timedelta(days=days_ago),
+            returned_at=now - dt.timedelta(days=days_ago - 1), recorded_by=triage)
+    assert selectors.strategy_meeting_prompt(analyst, open_now, now) is None
+    # On the restricted case's own page (opened with a reason) they count.
+    assert selectors.strategy_meeting_prompt(analyst, case, now).episodes == 3
+
+
+# --- A referral reveals the child's case: a restricted one asks its reason there too ----
+
+
+def test_a_referral_about_a_child_with_a_restricted_case_asks_why_first(
+    restricted_case, analyst, triage
+):
+    from macehub.referrals.tests.factories import make_referral
+
+    referral = make_referral(restricted_case.child, triage, concerns="Hidden concern",
+                             case=restricted_case)
+    client = client_for(analyst)
+    page = reverse("referrals:detail", args=[referral.pk])
+    response = client.get(page)
+    assert response.status_code == 302
+    assert response["Location"].startswith(
+        reverse("cases:open_restricted", args=[restricted_case.pk]))
+    assert not AuditEvent.objects.filter(record_type="referrals.referral",
+                                         record_id=str(referral.pk)).exists()
+    answered = client.post(reverse("cases:open_restricted", args=[restricted_case.pk]),
+                           {"reason": "Triage of a new referral", "next": page})
+    assert answered["Location"] == page
+    html = client.get(page).content.decode()
+    assert "Hidden concern" in html
+    viewed = AuditEvent.objects.filter(record_type="referrals.referral",
+                                       record_id=str(referral.pk)).get()
+    assert viewed.purpose == "Triage of a new referral"
+    # The triage decision page passes through the same step (the officer who opened the
+    # case does not work on it).
+    decide = client_for(triage).get(reverse("referrals:decide", args=[referral.pk]))
+    assert decide.status_code == 302
+    assert decide["Location"].startswith(
+        reverse("cases:open_restricted", args=[restricted_case.pk]))
+
+
+# --- A restricted person's restriction holds on their cases and referrals ---------------
+
+
+def test_a_restricted_childs_case_and_referral_follow_the_childs_restriction(
+    triage, analyst, supervisor, governance, hub_agency
+):
+    from macehub.people.models import Area, PersonAddress, PersonAllocation
+    from macehub.referrals.tests.factories import make_referral
+    from macehub.testing.factories import make_person
+
+    child = make_person(hub_agency, given_name="Wrenna", family_name="Alloway",
+                        is_restricted=True)
+    PersonAllocation.objects.create(person=child, user=triage)
+    ward = Area.objects.create(code="E05777777", name="Seventh Ward", kind="ward")
+    PersonAddress.objects.create(person=child, line_1="2 Row", postcode="XB2 2AA",
+                                 area=ward, is_current=True)
+    case = services.open_case(actor=triage, child=child, risk_tier="high",
+                              lead_agency=hub_agency, reason="Restricted child",
+                              key_worker=supervisor)
+    referral = make_referral(child, triage, case=case)
+    for page in ("cases:detail", "cases:chronology", "cases:workers"):
+        assert client_for(analyst).get(reverse(page, args=[case.pk])).status_code == 404
+    assert client_for(analyst).get(
+        reverse("referrals:detail", args=[referral.pk])).status_code == 404
+    listed = client_for(analyst).get(reverse("cases:list"), {"area": "E05777777"})
+    assert "Alloway" not in listed.content.decode()
+    assert list(listed.context["page_obj"]) == []
+    # The worker allocated to the child, the case's key worker and information
+    # governance still see the case.
+    for allowed in (triage, supervisor, governance):
+        assert visible(allowed, case) == [True], allowed.username
+    assert client_for(supervisor).get(
+        reverse("people:detail", args=[child.pk])).status_code == 200

@@ -56,14 +56,14 @@ def test_strategy_meeting_prompt_at_the_threshold(case, triage, settings):
     for days_ago in (2, 12):
         episode(case, triage, days_ago * 24, days_ago * 24 - 5, days_ago * 24 - 20)
     episode(case, triage, 40 * 24, 40 * 24 - 5)  # outside the 30-day window
-    assert selectors.strategy_meeting_prompt(case.child, NOW) is None
+    assert selectors.strategy_meeting_prompt(triage, case, NOW) is None
     episode(case, triage, 25 * 24, 25 * 24 - 5)
-    prompt = selectors.strategy_meeting_prompt(case.child, NOW)
+    prompt = selectors.strategy_meeting_prompt(triage, case, NOW)
     assert prompt == selectors.StrategyMeetingPrompt(episodes=3, threshold=3, window_days=30)
     settings.MISSING_EPISODES_FOR_STRATEGY_MEETING = 4
-    assert selectors.strategy_meeting_prompt(case.child, NOW) is None
+    assert selectors.strategy_meeting_prompt(triage, case, NOW) is None
     settings.MISSING_EPISODES_WINDOW_DAYS = 45
-    assert selectors.strategy_meeting_prompt(case.child, NOW).episodes == 4
+    assert selectors.strategy_meeting_prompt(triage, case, NOW).episodes == 4
 
 
 def test_the_pages_show_the_clock_and_the_prompt(case, triage):

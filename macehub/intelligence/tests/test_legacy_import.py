@@ -14,6 +14,7 @@ from macehub.accounts.roles import Role
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.intelligence import selectors
+from macehub.intelligence.legacy import LegacyImportError, read_legacy_file
 from macehub.intelligence.models import IntelligenceReport
 from macehub.testing.factories import make_user
 
@@ -115,3 +116,64 @@ def test_the_header_and_the_importer_are_checked(tmp_path: Path, analyst: User,
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_legacy_intelligence", str(tmp_path / "missing.csv"),
                      "--by", analyst.username)
+
+
+# --- Files that cannot be read as CSV text (macehub.core.csv_import) ---------------------
+
+
+def _damaged(tmp_path: Path, agency: Agency, team: Team, third_text: bytes) -> Path:
+    """Four good rows with the third one's text replaced by ``third_text``."""
+    path = tmp_path / "damaged.csv"
+    data = (HEADER + good_rows(agency, team)).encode("utf-8")
+    path.write_bytes(data.replace(b'"Multi, line"', third_text))
+    return path
+
+
+@pytest.mark.parametrize(("third_text", "expected"), [
+    ("Caf\u00e9 on the corner".encode("latin-1"),
+     'Row 4, column "text": is not UTF-8 text: byte {byte:,} of the file (0xE9) cannot be '
+     'read; save the file as "CSV UTF-8" and try again'),
+    (b"Seen " * 40_000,  # 200 KB in one field
+     'Row 4, column "text": is longer than 131,072 characters, the most a field may hold'),
+    (b'"Seen at the park, ' + b"and more " * 20_000,  # a quote never closed
+     'Row 4, column "text": is longer than 131,072 characters'),
+    (b"Seen at\x00the park",
+     'Row 4, column "text": contains a NUL character (a zero byte)'),
+])
+def test_a_file_that_cannot_be_read_is_reported_and_nothing_is_imported(
+    tmp_path: Path, analyst: User, hub_agency: Agency, hub_team: Team, third_text: bytes,
+    expected: str,
+) -> None:
+    path = _damaged(tmp_path, hub_agency, hub_team, third_text)
+    byte = path.read_bytes().find(b"Caf") + 4  # where the Latin-1 "é" is, when it is
+    with pytest.raises(CommandError) as error:
+        call_command("import_legacy_intelligence", str(path), "--by", analyst.username)
+    report = str(error.value)
+    assert "damaged.csv was not imported" in report
+    assert expected.format(byte=byte) in report
+    assert not IntelligenceReport.objects.exists()
+    assert not AuditEvent.objects.filter(event_type=EventType.IMPORT).exists()
+
+
+def test_problems_in_rows_before_an_unreadable_one_are_reported_too(
+    tmp_path: Path, analyst: User, hub_agency: Agency, hub_team: Team
+) -> None:
+    path = tmp_path / "damaged.csv"
+    path.write_bytes((HEADER + (
+        f"OLD/1,2015-13-40,{hub_agency.code},{hub_team.name},B,2,2,Bad date,,\n"
+        f"OLD/2,2015-03-02,{hub_agency.code},{hub_team.name},B,2,2,\"Two\nlines\",,\n"
+        f"OLD/3,2015-03-02,{hub_agency.code},{hub_team.name},B,2,2,Seen,\x00,\n"
+    )).encode("utf-8"))
+    with pytest.raises(LegacyImportError) as error:
+        read_legacy_file(path.read_bytes())
+    assert [(p.row, p.column) for p in error.value.problems] == [
+        (2, "received_on"), (5, "sanitised_text")]  # the row a record starts on
+
+
+def test_a_utf16_file_is_reported(tmp_path: Path, analyst: User, hub_agency: Agency,
+                                  hub_team: Team) -> None:
+    path = tmp_path / "utf16.csv"
+    path.write_bytes((HEADER + good_rows(hub_agency, hub_team)).encode("utf-16"))
+    with pytest.raises(CommandError, match='Row 1, column "column 1": is not UTF-8 text'):
+        call_command("import_legacy_intelligence", str(path), "--by", analyst.username)
+    assert not IntelligenceReport.objects.exists()

@@ -373,12 +373,65 @@ def test_header_without_rows_is_refused(tmp_path: Path) -> None:
     assert snapshot() == ([], [], 0)
 
 
-def test_text_that_is_not_utf8_is_refused_with_its_row(tmp_path: Path) -> None:
+# --- Files that cannot be read as CSV text (macehub.core.csv_import) -------------------
+
+
+def test_text_that_is_not_utf8_is_refused_with_its_byte_row_and_column(tmp_path: Path) -> None:
     path = write(tmp_path, ts021_rows([BOROUGH, ("Fictional Town", TOWN[1])]))
-    path.write_bytes(path.read_bytes().replace(b"Fictional Town", b"Fictional T\xf6wn"))
+    utf8 = path.read_bytes()
+    path.write_bytes(utf8.replace(b"Fictional Town", "Fictional Töwn".encode("latin-1")))
+    byte = utf8.index(b"Fictional Town") + len("Fictional T") + 1
     with pytest.raises(CensusImportError) as raised:
         import_census_ts021(path, actor=None)
-    assert where(raised.value) == {(3, None)}
+    assert [str(problem) for problem in raised.value.problems] == [
+        f'Row 3, column "geography": is not UTF-8 text: byte {byte:,} of the file (0xF6) '
+        'cannot be read; save the file as "CSV UTF-8" and try again'
+    ]
+    assert snapshot() == ([], [], 0)
+
+
+def test_a_utf16_file_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, ts021_rows([BOROUGH]))
+    for encoded in (path.read_text().encode("utf-16"), path.read_text().encode("utf-16-le")):
+        path.write_bytes(encoded)  # with its byte order mark, then without
+        with pytest.raises(CensusImportError) as raised:
+            import_census_ts021(path, actor=None)
+        assert where(raised.value) == {(1, "column 1")}
+        assert "UTF-8" in str(raised.value)
+    assert snapshot() == ([], [], 0)
+
+
+def test_a_field_too_long_to_read_is_refused_with_its_row_and_column(tmp_path: Path) -> None:
+    rows = ts021_rows([BOROUGH, TOWN, ("Fictional Village", "E06999903")])
+    _set(2, PAKISTANI, "x")(rows)  # a problem in a row before it is reported too
+    _set(3, "geography", "Fictional " * 20_000)(rows)  # 200 KB
+    with pytest.raises(CensusImportError) as raised:
+        import_census_ts021(write(tmp_path, rows), actor=None)
+    assert where(raised.value) == {(2, PAKISTANI), (3, "geography")}
+    assert 'Row 3, column "geography": is longer than 131,072 characters' in str(raised.value)
+    assert snapshot() == ([], [], 0)
+
+
+def test_a_quote_left_open_is_refused_where_it_opens(tmp_path: Path) -> None:
+    rows = ts021_rows([BOROUGH] + [(f"Fictional Area {n}", f"E06999{n:03d}")
+                                   for n in range(2, 3000)])
+    path = write(tmp_path, rows)
+    path.write_bytes(path.read_bytes().replace(b"Fictional Borough", b'"Fictional Borough'))
+    with pytest.raises(CensusImportError) as raised:
+        import_census_ts021(path, actor=None)
+    assert where(raised.value) == {(2, "geography")}
+    assert 'quote (") that is not closed' in str(raised.value)
+    assert snapshot() == ([], [], 0)
+
+
+def test_a_nul_byte_is_refused_with_its_row_and_column(tmp_path: Path) -> None:
+    rows = ts021_rows([BOROUGH, TOWN])
+    _set(3, "geography code", "E06\x0099902")(rows)
+    with pytest.raises(CensusImportError) as raised:
+        import_census_ts021(write(tmp_path, rows), actor=None)
+    assert where(raised.value) == {(3, "geography code")}
+    assert "NUL character" in str(raised.value)
+    assert snapshot() == ([], [], 0)
 
 
 def test_unknown_parent_is_refused(tmp_path: Path) -> None:
@@ -469,6 +522,26 @@ def test_command_lists_problems_and_imports_nothing(tmp_path: Path) -> None:
     assert f'Row 2, column "{PAKISTANI}": -1 is negative' in message
     assert f'Row 3, column "{ASIAN}"' in message
     assert raised.value.returncode != 0
+    assert snapshot() == ([], [], 0)
+
+
+@pytest.mark.parametrize(("damage", "expected"), [
+    (lambda data: data.replace(b"Fictional Town", b"Fictional T\xf6wn"),
+     'Row 3, column "geography": is not UTF-8 text: byte'),
+    (lambda data: data.replace(b"Fictional Town", b"Fictional Town" * 15_000),
+     'Row 3, column "geography": is longer than 131,072 characters'),
+    (lambda data: data.replace(b"Fictional Town", b"Fictional\x00Town"),
+     'Row 3, column "geography": contains a NUL character'),
+])
+def test_command_reports_a_file_it_cannot_read_without_a_traceback(
+    tmp_path: Path, damage: Callable[[bytes], bytes], expected: str
+) -> None:
+    path = write(tmp_path, ts021_rows([BOROUGH, TOWN]), name="damaged.csv")
+    path.write_bytes(damage(path.read_bytes()))
+    with pytest.raises(CommandError) as raised:
+        call_command("import_census", str(path))
+    assert "damaged.csv was not imported" in str(raised.value)
+    assert expected in str(raised.value)
     assert snapshot() == ([], [], 0)
 
 

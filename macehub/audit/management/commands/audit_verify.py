@@ -1,23 +1,71 @@
-"""Walk the audit log's hash chain and report the first broken link."""
+"""Walk the audit log's hash chain and check it still extends its last checkpoint."""
 
+from __future__ import annotations
+
+from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from macehub.audit.chain import verify_chain
+from macehub.audit.chain import (
+    Checkpoint,
+    CheckpointFileError,
+    latest_checkpoint,
+    read_checkpoint_file,
+    verify_chain,
+)
 
 
 class Command(BaseCommand):
-    help = "Verify the audit log's hash chain; exits non-zero at the first broken link."
+    help = (
+        "Verify the audit log's hash chain and that the log still extends its last "
+        "checkpoint (and the one in --checkpoint FILE); exits non-zero if it does not."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--checkpoint",
+            metavar="FILE",
+            help="also check against the last checkpoint line in FILE (one that "
+            "audit_checkpoint --output wrote and the operator kept outside the database)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        report = verify_chain()
+        checkpoints: list[Checkpoint] = []
+        stored = latest_checkpoint()
+        if stored is not None:
+            checkpoints.append(stored)
+        if options["checkpoint"]:
+            try:
+                checkpoints.append(read_checkpoint_file(Path(options["checkpoint"])))
+            except CheckpointFileError as error:
+                raise CommandError(str(error)) from error
+        report = verify_chain(checkpoints)
+        problems = [
+            f"The audit log no longer extends {result.checkpoint.source}: {result.problem}."
+            for result in report.checkpoints
+            if result.problem
+        ]
         if report.first_break is not None:
-            raise CommandError(
+            problems.insert(
+                0,
                 f"Audit log chain broken at entry {report.first_break.entry_id}: "
                 f"{report.first_break.reason}. {report.entries_checked - 1} entries before "
-                "it are intact."
+                "it are intact.",
             )
+        if problems:
+            raise CommandError(" ".join(problems))
+        extended = " and ".join(result.checkpoint.source for result in report.checkpoints)
         self.stdout.write(
-            self.style.SUCCESS(f"Audit log intact: {report.entries_checked} entries verified.")
+            self.style.SUCCESS(
+                f"Audit log intact: {report.entries_checked} entries verified"
+                + (f"; it extends {extended}." if extended else ".")
+            )
         )
+        if not checkpoints:
+            self.stderr.write(
+                self.style.WARNING(
+                    "No checkpoint to check against: run manage.py audit_checkpoint on a "
+                    "schedule, so that losing entries from the end of the log is detected."
+                )
+            )
