@@ -44,6 +44,7 @@ from macehub.cases.models import (
     PlanItem,
     RiskTierChange,
 )
+from macehub.core.figures import exact_hours, format_figure
 from macehub.people.models import Person
 from macehub.referrals.codes import RiskTier
 
@@ -197,10 +198,10 @@ def _events_of(case: Case) -> Iterable[ChronologyEntry]:
         )
         due = episode.return_interview_due_at
         if episode.returned_at is not None and due is not None:
-            hours = (episode.returned_at - episode.went_missing_at).total_seconds() / 3600
+            hours = format_figure(exact_hours(episode.returned_at - episode.went_missing_at), 0)
             yield ChronologyEntry(
                 occurred_at=episode.returned_at, category=MISSING, title="Returned",
-                text=f"Missing for {hours:.0f} hours. Return home interview due by "
+                text=f"Missing for {hours} hours. Return home interview due by "
                      f"{govuk_datetime(due)}.",
                 byline=_name(episode.recorded_by),
             )

@@ -1,5 +1,6 @@
-"""Mechanics every app shares, owned once: exports, input limits, and (as they move
-here) versioned saves, references, service errors, registries and code-list labels.
+"""Mechanics every app shares, owned once: exports, input limits, the rounding of every
+figure shown or published (``figures``), and (as they move here) versioned saves,
+references, service errors, registries and code-list labels.
 
 The core sits at the bottom of the layers: it imports Django and the standard library,
 never another MACE Hub app."""

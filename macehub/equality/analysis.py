@@ -12,7 +12,9 @@ directly inside the chosen one, in a fixed number of queries however many areas 
 people there are, because a ratio over a large area can show a difference that comes
 only from where people live (compare at the smallest area the numbers allow).
 
-Aggregate only: nothing here returns, lists or ranks a person.
+Aggregate only: nothing here returns, lists or ranks a person. Rates and ratios are made
+from the exact fractions of their counts, and every figure in a reading is rounded by the
+hub's one rule (half up, ``macehub.core.figures``), as the pages' ``floatformat`` rounds.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Case, Count, IntegerField, Sum, Value, When
 
+from macehub.core.figures import exact_share, format_figure, round_half_up
 from macehub.equality.populations import Population
 from macehub.equality.statistics import (
     Interval,
@@ -127,17 +131,19 @@ class Analysis:
         return self.unknown / self.total if self.total else None
 
     @property
-    def unknown_percent(self) -> int | None:
-        share = self.unknown_share
-        return None if share is None else round(100 * share)
+    def unknown_percent(self) -> Decimal | None:
+        """The unknown share as a whole percentage, rounded by the hub's rule."""
+        share = exact_share(self.unknown, self.total, per=100)
+        return None if share is None else round_half_up(share, 0)
 
 
 def _number(value: float) -> str:
-    return f"{value:.2f}" if value < 10 else f"{value:.1f}"
+    return format_figure(value, 2 if value < 10 else 1)
 
 
 def _percent(part: int, whole: int) -> str:
-    return f"{round(100 * part / whole)}%" if whole else "0%"
+    share = exact_share(part, whole, per=100)
+    return f"{format_figure(share, 0)}%" if share is not None else "0%"
 
 
 def read_group(

@@ -11,6 +11,7 @@ from typing import Any
 from django.template.loader import render_to_string
 
 from macehub.core.csv_export import csv_text
+from macehub.core.figures import format_figure
 from macehub.equality.analysis import Analysis, GroupResult
 from macehub.equality.statistics import Interval, MissingBounds
 from macehub.equality.suppression import suppress
@@ -77,7 +78,8 @@ def _published_group(
 
 
 def _figure(value: float | None) -> str:
-    return "" if value is None else f"{value:.3f}"
+    """To three places by the hub's rule, as the pages show it (``floatformat``)."""
+    return format_figure(value, 3, missing="")
 
 
 def published_csv(table: PublishedTable, *, heading: list[str]) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 
 from scipy.stats import chi2
 from statsmodels.stats.rates import confint_poisson_2indep
@@ -38,7 +39,9 @@ def exact_poisson_rate(count: int, population: int, per: int = PER) -> Interval 
     low = 0.0 if count == 0 else float(chi2.ppf(ALPHA / 2, 2 * count)) / 2
     high = float(chi2.ppf(1 - ALPHA / 2, 2 * count + 2)) / 2
     scale = per / population
-    return Interval(count * scale, low * scale, high * scale)
+    # The estimate from the exact fraction, so that rounding it (``core.figures``) rounds
+    # the exact rate: ``count * scale`` can land just below a half.
+    return Interval(float(Fraction(count * per, population)), low * scale, high * scale)
 
 
 def rate_ratio(
@@ -53,7 +56,7 @@ def rate_ratio(
         count, population, comparator_count, comparator_population,
         method="score", compare="ratio", alpha=ALPHA,
     )
-    estimate = (count / population) / (comparator_count / comparator_population)
+    estimate = float(Fraction(count * comparator_population, population * comparator_count))
     if not (math.isfinite(low) and math.isfinite(high)):
         return None
     return Interval(estimate, float(low), float(high))
@@ -64,7 +67,7 @@ def point_ratio(
 ) -> float | None:
     if population <= 0 or comparator_population <= 0 or comparator_count <= 0:
         return None
-    return (count / population) / (comparator_count / comparator_population)
+    return float(Fraction(count * comparator_population, population * comparator_count))
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from macehub.access import policy
 from macehub.access.actions import Action
 from macehub.accounts.models import User
+from macehub.core.figures import exact_hours, round_half_up
 from macehub.core.search_text import MAX_SEARCH_CHARACTERS, MAX_SEARCH_WORDS, search_text_errors
 from macehub.intelligence import selectors
 from macehub.intelligence.codes import HandlingCode, Priority, ReportStatus
@@ -48,7 +49,9 @@ class ReportSummarySerializer(serializers.ModelSerializer[IntelligenceReport]):
 
     def get_hours_to_review(self, report: IntelligenceReport) -> float | None:
         waited = report.time_to_review
-        return round(waited.total_seconds() / 3600, 2) if waited is not None else None
+        if waited is None:
+            return None
+        return float(round_half_up(exact_hours(waited), 2))
 
     def get_text(self, report: IntelligenceReport) -> str:
         text = self._text(report)

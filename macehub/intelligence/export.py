@@ -21,6 +21,7 @@ from macehub.accounts.models import User
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
 from macehub.core.csv_export import csv_text
+from macehub.core.figures import exact_hours, format_figure
 from macehub.intelligence import selectors
 from macehub.intelligence.models import IntelligenceReport, ReportLink
 from macehub.people.selectors import people_for
@@ -97,7 +98,7 @@ def export_reports(
 def _row(report: IntelligenceReport, with_source: bool, visible_people: set[int]
          ) -> list[object]:
     text = selectors.report_text(report, show_source=with_source)
-    hours = (round(report.time_to_review.total_seconds() / 3600, 1)
+    hours = (format_figure(exact_hours(report.time_to_review), 1)
              if report.time_to_review is not None else "")
     return [
         report.reference,

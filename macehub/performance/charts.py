@@ -9,6 +9,8 @@ from decimal import Decimal
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from macehub.core.figures import format_figure
+
 WIDTH, HEIGHT = 480, 200
 LEFT, BOTTOM, TOP, RIGHT = 40, 30, 12, 8
 BAR = "#1d70b8"  # GOV.UK blue
@@ -68,4 +70,5 @@ def bar_chart(
 
 
 def _short(value: Decimal) -> str:
-    return f"{value:,.0f}" if value >= 10 else f"{value:,.1f}"
+    """The top of the axis: whole numbers from 10 up, one place below (the hub's rule)."""
+    return format_figure(value, 0 if value >= 10 else 1, grouped=True)

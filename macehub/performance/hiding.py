@@ -268,3 +268,126 @@ def _per_base(
             break
     result[total_key] = Hidden(numerator=total_gone, denominator=total_gone)
     return result
+
+
+# --- the live dashboard --------------------------------------------------------------
+
+# Joins a metric's code (or population) to a month, for a month of its trend that is a
+# table of its own.
+MONTH_OF = "@"
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """A figure as ``hidden_report`` takes it (a month of a trend as a breakdown row or a
+    table's total)."""
+
+    breakdown: str
+    category: str
+    numerator: Decimal | int | None
+    denominator: int | None
+
+
+class LiveEntry(NamedTuple):
+    """One metric of the live dashboard: its figures for the period and its trend (one
+    figure a month, category ``YYYY-MM``). ``folded`` names the months of the trend that
+    make up the period exactly (none unless the period is whole calendar months)."""
+
+    code: str
+    unit: Unit
+    population: str
+    figures: Sequence[FigureLike]
+    trend: Sequence[FigureLike]
+    folded: Collection[str]
+
+
+def hidden_live(
+    entries: Iterable[LiveEntry], threshold: int
+) -> dict[str, tuple[dict[Key, Hidden], dict[str, Hidden]]]:
+    """What to hide on the live dashboard, by metric code: for its period's figures (by
+    breakdown and category) and for its trend (by month).
+
+    The report-wide suppression of a published report (``hidden_report``), over the
+    period's figures and the trend together, with every relation a reader could use:
+
+    - the months of the trend that make up the period are a breakdown of the period's
+      total (they add up to it, for counts that add up; where they do not, the extra
+      equation only ever hides more);
+    - each other month is a one-figure table, shared with the other metrics of its
+      population that month;
+    - a rate's numerators add up over months where its bases do not: they are suppressed
+      again as a column of counts (``_rate_numerators``);
+    - the last month of the period is hidden with the period's total, which it equals for
+      figures "at the end of the period" (children at risk).
+    """
+    found = list(entries)
+    report: list[ReportEntry] = []
+    for entry in found:
+        folded = [f for f in entry.trend if f.category in entry.folded]
+        rows = [] if entry.unit is Unit.RATE else [
+            _Shown(Breakdown.MONTH, f.category, f.numerator, f.denominator) for f in folded]
+        report.append(ReportEntry(entry.code, entry.unit, entry.population,
+                                  [*entry.figures, *rows]))
+        for figure in entry.trend:
+            if figure.category in entry.folded and entry.unit is not Unit.RATE:
+                continue
+            report.append(ReportEntry(
+                f"{entry.code}{MONTH_OF}{figure.category}", entry.unit,
+                f"{entry.population}{MONTH_OF}{figure.category}" if entry.population else "",
+                [_Shown(TOTAL, "", figure.numerator, figure.denominator)],
+            ))
+    hidden = hidden_report(report, threshold)
+
+    result: dict[str, tuple[dict[Key, Hidden], dict[str, Hidden]]] = {}
+    for entry in found:
+        own = hidden[entry.code]
+        total = next(f for f in entry.figures if f.breakdown == TOTAL)
+        total_key = (total.breakdown, total.category)
+        period = {key: hide for key, hide in own.items() if key[0] != Breakdown.MONTH}
+        months: dict[str, Hidden] = {}
+        for figure in entry.trend:
+            month = figure.category
+            alone = hidden.get(f"{entry.code}{MONTH_OF}{month}", {}).get((TOTAL, ""))
+            months[month] = _union(own.get((Breakdown.MONTH, month)), alone)
+        if entry.unit is Unit.RATE:
+            _rate_numerators(entry, total, period, months, threshold)
+        last = max(entry.folded, default=None)
+        if last is not None and period.get(total_key, Hidden()).value:
+            months[last] = _union(months.get(last), period[total_key])
+        result[entry.code] = (period, months)
+    return result
+
+
+def _rate_numerators(
+    entry: LiveEntry, total: FigureLike, period: dict[Key, Hidden],
+    months: dict[str, Hidden], threshold: int,
+) -> None:
+    """A rate's numerators (advocate changes) add up over the months that make up the
+    period, where its bases (children) do not: suppress them again as a column of counts
+    with the period's numerator as its total, starting from what each month's own table
+    and the period's hide (a month hidden for its small base hides its numerator too)."""
+    folded = [f for f in entry.trend if f.category in entry.folded]
+    if not folded:
+        return
+    total_key = (total.breakdown, total.category)
+    table = Table(
+        [[_int(f.numerator)] for f in folded], column_totals=[_int(total.numerator)],
+        hidden_already={cell(r, 0) for r, f in enumerate(folded) if months[f.category].value}
+        | ({column_total(0)} if period.get(total_key, Hidden()).value else set()),
+    )
+    gone = suppress(table, threshold)
+    for r, figure in enumerate(folded):
+        if cell(r, 0) in gone:
+            months[figure.category] = _with(months[figure.category], numerator=True)
+    if column_total(0) in gone:
+        period[total_key] = _with(period.get(total_key), numerator=True)
+
+
+def _with(hide: Hidden | None, *, numerator: bool) -> Hidden:
+    base = hide or Hidden()
+    return Hidden(numerator=base.numerator or numerator, denominator=base.denominator)
+
+
+def _union(first: Hidden | None, second: Hidden | None) -> Hidden:
+    a, b = first or Hidden(), second or Hidden()
+    return Hidden(numerator=a.numerator or b.numerator, denominator=a.denominator or b.denominator)

@@ -15,7 +15,6 @@ districts.
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,10 +23,19 @@ from typing import Any
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from macehub.core.figures import exact_hours, exact_median, round_half_up
 from macehub.people.areas import people_living_in
 from macehub.people.codes import AreaKind
 from macehub.people.models import Area, PersonAddress
-from macehub.performance.registry import TOTAL, Breakdown, Figure, Filters, Period
+from macehub.performance.registry import (
+    PUBLISHED_PLACES,
+    TOTAL,
+    Breakdown,
+    Figure,
+    Filters,
+    Period,
+    Unit,
+)
 
 Labeller = Callable[[Any], str]
 Split = tuple[str, Labeller]
@@ -229,10 +237,13 @@ class Measure:
 
 
 def median_hours(durations: list[dt.timedelta]) -> Decimal | None:
-    if not durations:
+    """The median duration in hours, worked out exactly and rounded once by the hub's
+    rule (``macehub.core.figures``) to the published precision: in floating point a
+    median of exactly 12.15 hours is 12.1499... and would be published as 12.1."""
+    median = exact_median(exact_hours(d) for d in durations)
+    if median is None:
         return None
-    hours = statistics.median(d.total_seconds() / 3600 for d in durations)
-    return Decimal(str(hours)).quantize(Decimal("0.1"))
+    return round_half_up(median, PUBLISHED_PLACES[Unit.MEDIAN_HOURS])
 
 
 def done_within(

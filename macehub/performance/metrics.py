@@ -1,7 +1,8 @@
 """The hub's first performance measures (DOMAIN.md, "Performance measures"), each
 registered with ``@metric`` and built from ``measures``: counts and shares computed in the
 database, trends in one query per metric. Medians fetch only the durations of the period
-(portable across SQLite and PostgreSQL) and take the median with the standard library.
+(portable across SQLite and PostgreSQL) and take the median exactly, rounding it once by
+the hub's rule (``macehub.core.figures``).
 
 Other apps add their own measures the same way, in their own ``metrics.py``.
 """
@@ -44,7 +45,7 @@ from macehub.intelligence.models import Dissemination, IntelligenceReport, Repor
 from macehub.intelligence.selectors import ANY_SUBMITTER, CURRENT, reports_about_area
 from macehub.people.areas import people_living_in
 from macehub.people.codes import NATIONALITY_NOT_STATED
-from macehub.people.models import EthnicGroup
+from macehub.people.models import EthnicGroup, Person
 from macehub.performance.measures import (
     ByArea,
     Measure,
@@ -61,6 +62,7 @@ from macehub.performance.measures import (
 )
 from macehub.performance.registry import (
     TOTAL,
+    Behind,
     Better,
     Breakdown,
     DrillDownFunc,
@@ -197,6 +199,18 @@ def _recording_by_agency(population: str) -> DrillDownFunc:
     return drill_down
 
 
+# --- the records behind the figures --------------------------------------------------
+# For the access policy: a user who may open every record a metric counts (over the
+# period and its trend) sees its figures exact; anyone else, small numbers suppressed.
+
+RowsFunc = Callable[[Filters], QuerySet[Any, Any]]
+
+
+def _dated(rows: RowsFunc, field: str) -> Callable[[Period, Filters], QuerySet[Any, Any]]:
+    """The rows dated (by ``field``) within a span."""
+    return lambda span, filters: rows(filters).filter(within(span, field))
+
+
 # --- referrals -----------------------------------------------------------------------
 
 
@@ -236,10 +250,14 @@ RECEIVED = Measure(
     drill_down=_referrals_received,
     group="Referrals",
     trend=RECEIVED.trend,
+    behind=[Behind(Action.REFERRAL_VIEW, Referral, _dated(_all_referrals, "received_at"))],
 )
 def referrals_received(period: Period, filters: Filters) -> list[Figure]:
     return RECEIVED.figures(period, filters)
 
+
+REFERRALS_DECIDED = Behind(Action.REFERRAL_VIEW, Referral,
+                           _dated(_decided_referrals, "decided_at"))
 
 DECIDED_IN_TIME = Measure(
     rows=_decided_referrals,
@@ -269,6 +287,7 @@ DECIDED_IN_TIME = Measure(
     group="Referrals",
     trend=DECIDED_IN_TIME.trend,
     population="referrals decided",
+    behind=[REFERRALS_DECIDED],
 )
 def referrals_decided_in_time(period: Period, filters: Filters) -> list[Figure]:
     return DECIDED_IN_TIME.figures(period, filters)
@@ -313,6 +332,7 @@ def referral_hours_to_decision_trend(
     group="Referrals",
     trend=referral_hours_to_decision_trend,
     population="referrals decided",
+    behind=[REFERRALS_DECIDED],
 )
 def referral_hours_to_decision(period: Period, filters: Filters) -> list[Figure]:
     decided = _decided_referrals(filters).filter(within(period, "decided_at"))
@@ -351,6 +371,13 @@ def tier_at(moment: dt.datetime) -> Coalesce:
     return Coalesce(Subquery(latest, output_field=CharField()), F("risk_tier"))
 
 
+def _open_during(span: Period, filters: Filters) -> QuerySet[Any, Any]:
+    """Cases open at some moment of the span (the figures count those open at the end of
+    the period, and of each month of the trend)."""
+    return _cases(filters).filter(Q(opened_at__lt=span.ends_before) & (
+        Q(closed_at__isnull=True) | Q(closed_at__gte=span.starts_at)))
+
+
 def children_at_risk_trend(months: Sequence[Period], filters: Filters) -> list[Figure]:
     if not months:
         return []
@@ -378,6 +405,7 @@ def children_at_risk_trend(months: Sequence[Period], filters: Filters) -> list[F
     drill_down=_open_cases,
     group="Safeguarding",
     trend=children_at_risk_trend,
+    behind=[Behind(Action.CASE_VIEW, SafeguardingCase, _open_during)],
 )
 def children_at_risk(period: Period, filters: Filters) -> list[Figure]:
     open_then = _cases(filters).filter(_open_at(period.ends_before)).annotate(
@@ -421,6 +449,8 @@ EPISODES = Measure(rows=_episodes, field="went_missing_at", splits=EPISODE_SPLIT
     drill_down=_went_missing,
     group="Safeguarding",
     trend=EPISODES.trend,
+    behind=[Behind(Action.CASE_VIEW, SafeguardingCase, _dated(_episodes, "went_missing_at"),
+                   path="case_id")],
 )
 def missing_episodes(period: Period, filters: Filters) -> list[Figure]:
     return EPISODES.figures(period, filters)
@@ -450,6 +480,8 @@ RETURN_INTERVIEWS = done_within(
     drill_down=_came_back,
     group="Safeguarding",
     trend=RETURN_INTERVIEWS.trend,
+    behind=[Behind(Action.CASE_VIEW, SafeguardingCase, _dated(_episodes, "returned_at"),
+                   path="case_id")],
 )
 def return_interviews_in_time(period: Period, filters: Filters) -> list[Figure]:
     return RETURN_INTERVIEWS.figures(period, filters)
@@ -473,6 +505,11 @@ def _advocate_measure(period: Period) -> dict[str, Count]:
         Q(ended_on__isnull=True) | Q(ended_on__gte=period.start))
     return {"changes": Count("pk", filter=started & Q(is_change=True)),
             "children": Count("case__child_id", distinct=True, filter=overlapping)}
+
+
+def _allocated_during(span: Period, filters: Filters) -> QuerySet[Any, Any]:
+    return _allocations(filters).filter(
+        Q(started_on__lte=span.end) & (Q(ended_on__isnull=True) | Q(ended_on__gte=span.start)))
 
 
 def advocate_changes_trend(months: Sequence[Period], filters: Filters) -> list[Figure]:
@@ -499,6 +536,7 @@ def advocate_changes_trend(months: Sequence[Period], filters: Filters) -> list[F
     drill_down=_open_cases,
     group="Safeguarding",
     trend=advocate_changes_trend,
+    behind=[Behind(Action.CASE_VIEW, SafeguardingCase, _allocated_during, path="case_id")],
 )
 def advocate_changes_per_child(period: Period, filters: Filters) -> list[Figure]:
     row = _allocations(filters).aggregate(**_advocate_measure(period))
@@ -539,6 +577,10 @@ SUBMITTED = Measure(rows=_submissions, field="received_at",
     drill_down=_submissions_received,
     group="Intelligence",
     trend=SUBMITTED.trend,
+    # A submission is seen through the report written from it (one not written up is
+    # seen by nobody but its submitter, so it counts as unseen).
+    behind=[Behind(Action.INTELLIGENCE_VIEW, IntelligenceReport,
+                   _dated(_submissions, "received_at"), path="report_id")],
 )
 def intelligence_submitted(period: Period, filters: Filters) -> list[Figure]:
     return SUBMITTED.figures(period, filters)
@@ -551,6 +593,9 @@ def _reports(filters: Filters) -> QuerySet[Any, Any]:
     return narrow(reports, Filters(agency_id=filters.agency_id), person="",
                    agency="owning_team__agency_id")
 
+
+REPORTS_RECEIVED = Behind(Action.INTELLIGENCE_VIEW, IntelligenceReport,
+                          _dated(_reports, "received_at"))
 
 REVIEWED_IN_TIME = done_within(
     _reports, started="received_at", done="reviewed_at",
@@ -576,6 +621,7 @@ REVIEWED_IN_TIME = done_within(
     drill_down=_reports_received,
     group="Intelligence",
     trend=REVIEWED_IN_TIME.trend,
+    behind=[REPORTS_RECEIVED],
 )
 def intelligence_reviewed_in_time(period: Period, filters: Filters) -> list[Figure]:
     return REVIEWED_IN_TIME.figures(period, filters)
@@ -601,6 +647,7 @@ DISSEMINATED = Measure(
     drill_down=_reports_received,
     group="Intelligence",
     trend=DISSEMINATED.trend,
+    behind=[REPORTS_RECEIVED],
 )
 def intelligence_disseminated(period: Period, filters: Filters) -> list[Figure]:
     return DISSEMINATED.figures(period, filters)
@@ -624,6 +671,8 @@ class Group:
     described: str
     # The same people as a population of the disproportionality and data-quality pages.
     equality_population: str
+    # The records that bring them in, and the people themselves.
+    behind: tuple[Behind, ...] = ()
 
 
 def _victim_rows(filters: Filters) -> QuerySet[Any, Any]:
@@ -639,11 +688,22 @@ def _suspect_rows(filters: Filters) -> QuerySet[Any, Any]:
     return links
 
 
-VICTIMS = Group(_victim_rows, person="child_id", field="received_at",
-                described="children referred", equality_population="victims_referred")
-SUSPECTS = Group(_suspect_rows, person="person_id", field="report__received_at",
-                 described="people linked as suspects to intelligence received",
-                 equality_population="suspects_intelligence")
+VICTIMS = Group(
+    _victim_rows, person="child_id", field="received_at", described="children referred",
+    equality_population="victims_referred",
+    behind=(Behind(Action.REFERRAL_VIEW, Referral, _dated(_victim_rows, "received_at")),
+            Behind(Action.PERSON_VIEW, Person, _dated(_victim_rows, "received_at"),
+                   path="child_id")),
+)
+SUSPECTS = Group(
+    _suspect_rows, person="person_id", field="report__received_at",
+    described="people linked as suspects to intelligence received",
+    equality_population="suspects_intelligence",
+    behind=(Behind(Action.INTELLIGENCE_VIEW, IntelligenceReport,
+                   _dated(_suspect_rows, "report__received_at"), path="report_id"),
+            Behind(Action.PERSON_VIEW, Person, _dated(_suspect_rows, "report__received_at"),
+                   path="person_id")),
+)
 
 
 def _recording_state(not_recorded: Q, not_stated: Q) -> Case:
@@ -689,6 +749,8 @@ def _recording_metric(
         population=who,
         drill_down=_recording_by_agency(group.equality_population),
         drill_down_label="See recording by agency and month",
+        drill_down_lists_records=False,
+        behind=group.behind,
     )
     def compute(period: Period, filters: Filters) -> list[Figure]:
         figures = shared.figures(period, filters)

@@ -9,6 +9,10 @@ app finds them at start-up (``autodiscover``) and never needs editing for them.
 Compute functions return ``Figure`` rows: the whole-period total (breakdown ``total``)
 and, for each supported breakdown, one row per category. Each row keeps its numerator
 and denominator, so every rate can be shown with its base (DESIGN principle 4).
+
+Figures are worked out exactly (counts, fractions of counts, medians of whole
+microseconds) and rounded once, half up, to their unit's published places
+(``PUBLISHED_PLACES``): the hub's one rounding rule, ``macehub.core.figures``.
 """
 
 from __future__ import annotations
@@ -20,8 +24,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Model, QuerySet
 from django.utils.module_loading import autodiscover_modules
 
+from macehub.access.actions import Action
+from macehub.core.figures import exact_share, round_half_up
 from macehub.days import day_starts
 
 if TYPE_CHECKING:
@@ -35,6 +42,16 @@ class Unit(enum.StrEnum):
     PERCENTAGE = "percentage"
     MEDIAN_HOURS = "median_hours"
     RATE = "rate"
+
+
+# How many decimal places each kind of figure is published to. Every figure is rounded
+# once, to these, by the hub's one rule (``macehub.core.figures.round_half_up``).
+PUBLISHED_PLACES: dict[Unit, int] = {
+    Unit.COUNT: 0,
+    Unit.PERCENTAGE: 1,
+    Unit.MEDIAN_HOURS: 1,
+    Unit.RATE: 2,
+}
 
 
 class Better(enum.StrEnum):
@@ -141,14 +158,34 @@ class Figure:
     denominator: int | None = None
 
     def value(self, unit: Unit) -> Decimal | None:
+        """The figure as published: a percentage or rate worked out exactly from its
+        counts and rounded once (half up) to the unit's published places; a count as it
+        is; a median as computed (already rounded so)."""
         if self.numerator is None:
             return None
         if unit is Unit.COUNT or unit is Unit.MEDIAN_HOURS:
             return Decimal(self.numerator)
-        if not self.denominator:
-            return None
-        scale = 100 if unit is Unit.PERCENTAGE else 1
-        return (Decimal(self.numerator) * scale / self.denominator).quantize(Decimal("0.1"))
+        share = exact_share(self.numerator, self.denominator or 0,
+                            per=100 if unit is Unit.PERCENTAGE else 1)
+        return None if share is None else round_half_up(share, PUBLISHED_PLACES[unit])
+
+
+@dataclass(frozen=True)
+class Behind:
+    """Records behind a metric's figures, as the access policy governs them.
+
+    ``rows(span, filters)`` are the rows the metric counts for any period within
+    ``span`` (narrowed by the filters; a superset does no harm), and ``path`` leads from
+    each to the record whose visibility decides whether the user may know it exists
+    (``pk``, ``case_id``, ``report_id``...): a ``model`` governed by ``action``. A user
+    who may take ``action`` on every such record sees the metric's figures exact; anyone
+    else sees them with small numbers suppressed (``performance.selectors``).
+    """
+
+    action: Action
+    model: type[Model]
+    rows: Callable[[Period, Filters], QuerySet[Any, Any]]
+    path: str = "pk"
 
 
 ComputeFunc = Callable[[Period, Filters], list[Figure]]
@@ -175,6 +212,14 @@ class Metric:
     trend_compute: TrendFunc | None = None
     population: str = ""
     drill_down_label: str = "See the records"
+    # What records lie behind the figures (see ``Behind``). A metric that does not say
+    # is shown to everyone with small numbers suppressed.
+    behind: tuple[Behind, ...] = ()
+    # The drill-down leads to a list the access policy scopes (it shows each user only
+    # what they may see). Otherwise it leads to more aggregates, offered only to users
+    # who see the figures exact: suppressed figures must not link to the same counts
+    # unsuppressed.
+    drill_down_lists_records: bool = True
 
     def figures(self, period: Period, filters: Filters | None = None) -> list[Figure]:
         return self.compute(period, filters or Filters())
@@ -231,6 +276,8 @@ def metric(
     trend: TrendFunc | None = None,
     population: str = "",
     drill_down_label: str = "See the records",
+    behind: Iterable[Behind] = (),
+    drill_down_lists_records: bool = True,
 ) -> Callable[[ComputeFunc], ComputeFunc]:
     """Register a compute function as a metric (``code`` must be new).
 
@@ -239,7 +286,9 @@ def metric(
     denominator counts: metrics with the same population publish the same denominators,
     category by category, so they are suppressed together. ``drill_down`` gives, for a
     user, the link to what lies behind a figure (None if they may not see it), shown as
-    ``drill_down_label``.
+    ``drill_down_label``. ``behind`` says which records the figures count, for the
+    access policy (``Behind``); ``drill_down_lists_records`` is False when the
+    drill-down leads to more aggregates rather than a list scoped to the user.
     """
 
     def register(compute: ComputeFunc) -> ComputeFunc:
@@ -252,6 +301,7 @@ def metric(
             target=None if target is None else Decimal(str(target)),
             filters=frozenset(filters), drill_down=drill_down, group=group,
             trend_compute=trend, population=population, drill_down_label=drill_down_label,
+            behind=tuple(behind), drill_down_lists_records=drill_down_lists_records,
         )
         return compute
 

@@ -3,6 +3,17 @@ reports with their restatements and (for anything leaving the hub) small numbers
 
 Everything here is aggregates; drill-down links to records are offered only when the
 access policy lets the user see those records.
+
+**Figures about records a user may not see.** A count can say that a record exists: "1
+of 1" intelligence reports reviewed in time, for one ward on one day, tells a senior
+leader that a handling-code C report exists there, which the access policy says they may
+not know. So a metric's live figures are exact only for a user who may open every record
+behind them (``sees_every_record``: the policy's scope of the metric's records, over the
+period and its trend, is the whole of them). Anyone else sees them as a published report
+shows them outside the hub: counts under ``MACEHUB_SUPPRESSION_THRESHOLD`` hidden, with
+secondary suppression across the whole page (``hiding.hidden_live``), and the page says
+why. Drill-down links to lists stay (a list shows each user only what they may see);
+links to further aggregates are offered only with exact figures.
 """
 
 from __future__ import annotations
@@ -15,13 +26,16 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.safestring import SafeString
 
+from macehub.access.policy import scope
 from macehub.accounts.models import Agency, User
+from macehub.core.figures import format_figure, round_half_up
 from macehub.people.models import Area
 from macehub.performance.charts import bar_chart
-from macehub.performance.hiding import Hidden, hidden_report
+from macehub.performance.hiding import Hidden, LiveEntry, hidden_live, hidden_report
 from macehub.performance.models import MonthlyReport, ReportFigure
 from macehub.performance.registry import (
     BREAKDOWN_LABELS,
+    PUBLISHED_PLACES,
     TOTAL,
     Breakdown,
     Figure,
@@ -33,8 +47,10 @@ from macehub.performance.registry import (
     all_metrics,
     get_metric,
 )
+from macehub.performance.services import suppression_threshold
 
 TREND_MONTHS = 12
+HIDDEN_TEXT = "[c]"  # ONS's mark for a figure withheld to protect confidentiality
 
 
 def metric_or_404(code: str) -> Metric:
@@ -45,16 +61,17 @@ def metric_or_404(code: str) -> Metric:
 
 
 def format_value(unit: Unit | str, value: Decimal | None) -> str:
+    """A figure (or a target) as published: rounded by the hub's one rule to its unit's
+    places (a no-op for a figure already rounded so), with its unit."""
     if value is None:
         return "–"
     unit = Unit(unit)
+    text = format_figure(value, PUBLISHED_PLACES[unit], grouped=unit is Unit.COUNT)
     if unit is Unit.PERCENTAGE:
-        return f"{value:.1f}%"
+        return f"{text}%"
     if unit is Unit.MEDIAN_HOURS:
-        return f"{value:.1f} hours"
-    if unit is Unit.RATE:
-        return f"{value:.2f}"
-    return f"{value:,.0f}"
+        return f"{text} hours"
+    return text
 
 
 @dataclass
@@ -64,6 +81,7 @@ class Row:
     numerator: str
     denominator: str
     raw: Decimal | None = None
+    hidden: bool = False
 
 
 @dataclass
@@ -76,17 +94,26 @@ class MetricPanel:
     chart: SafeString
     drill_down: str | None
     filtered: list[str] = field(default_factory=list)
+    # Small numbers are suppressed: the user may not open every record behind the
+    # figures. ``hidden`` counts the figures shown as [c].
+    suppressed: bool = False
+    hidden: int = 0
+    threshold: int = 0
 
 
-def _row(metric_unit: Unit, figure: Figure) -> Row:
+def _row(metric_unit: Unit, figure: Figure, hide: Hidden | None = None) -> Row:
     value = figure.value(metric_unit)
+    hide = hide or Hidden()
     return Row(
         label=figure.label,
-        value=format_value(metric_unit, value),
-        numerator=_count(figure.numerator) if metric_unit is not Unit.MEDIAN_HOURS
-        else format_value(metric_unit, value),
-        denominator="" if figure.denominator is None else f"{figure.denominator:,}",
-        raw=value,
+        value=HIDDEN_TEXT if hide.value else format_value(metric_unit, value),
+        numerator=HIDDEN_TEXT if hide.numerator else (
+            _count(figure.numerator) if metric_unit is not Unit.MEDIAN_HOURS
+            else format_value(metric_unit, value)),
+        denominator=HIDDEN_TEXT if hide.denominator else (
+            "" if figure.denominator is None else f"{figure.denominator:,}"),
+        raw=None if hide.value else value,
+        hidden=hide.value,
     )
 
 
@@ -104,22 +131,89 @@ def trend_periods(period: Period, months: int = TREND_MONTHS) -> list[Period]:
     return found[::-1]
 
 
-def metric_panel(
-    user: User, metric: Metric, period: Period, filters: Filters, *, with_trend: bool = True
+def sees_every_record(user: User, metric: Metric, span: Period, filters: Filters) -> bool:
+    """May the user open every record behind the metric's figures for any period within
+    ``span`` (narrowed by ``filters``)? One query per kind of record; a metric that does
+    not say what lies behind it is never seen exact."""
+    if not metric.behind:
+        return False
+    for behind in metric.behind:
+        visible = scope(user, behind.action, behind.model._default_manager.all()).values("pk")
+        unseen = behind.rows(span, filters).exclude(**{f"{behind.path}__in": visible})
+        if unseen.exists():
+            return False
+    return True
+
+
+@dataclass
+class _Computed:
+    """A metric's live figures for one user, before anything is hidden."""
+
+    metric: Metric
+    applied: Filters
+    figures: list[Figure]
+    trend: list[Figure]
+    exact: bool
+
+
+def _whole_months(period: Period, months: list[Period]) -> set[str]:
+    """The trend's months (``YYYY-MM``) that make up the period exactly, if it is made of
+    whole calendar months; otherwise none."""
+    inside = [m for m in months if period.start <= m.start and m.end <= period.end]
+    if not inside or inside[0].start != period.start or inside[-1].end != period.end:
+        return set()
+    return {m.start.strftime("%Y-%m") for m in inside}
+
+
+def _panels(
+    user: User, metrics: list[Metric], period: Period, filters: Filters, *, with_trend: bool
+) -> list[MetricPanel]:
+    """The panels of ``metrics`` for the user: exact where they may open every record
+    behind a metric, otherwise with small numbers hidden across all of them at once (the
+    metrics of a population share their bases, so they are suppressed together)."""
+    months = trend_periods(period) if with_trend else []
+    span = Period(min([period.start, *(m.start for m in months)]),
+                  max([period.end, *(m.end for m in months)]))
+    computed = []
+    for metric in metrics:
+        applied = _applicable(metric, filters)
+        computed.append(_Computed(
+            metric=metric, applied=applied, figures=metric.figures(period, applied),
+            trend=metric.trend(months, applied) if with_trend else [],
+            exact=sees_every_record(user, metric, span, applied),
+        ))
+    folded = _whole_months(period, months)
+    threshold = suppression_threshold()
+    hidden = hidden_live([
+        LiveEntry(c.metric.code, c.metric.unit, c.metric.population, c.figures, c.trend,
+                  folded)
+        for c in computed if not c.exact
+    ], threshold)
+    return [_panel(user, c, period, filters, hidden.get(c.metric.code), threshold)
+            for c in computed]
+
+
+def _panel(
+    user: User, computed: _Computed, period: Period, filters: Filters,
+    hidden: tuple[dict[tuple[str, str], Hidden], dict[str, Hidden]] | None, threshold: int,
 ) -> MetricPanel:
-    applied = _applicable(metric, filters)
-    figures = metric.figures(period, applied)
-    total = metric.total(figures)
+    metric, applied = computed.metric, computed.applied
+    hidden_figures, hidden_months = hidden or ({}, {})
+    total = metric.total(computed.figures)
     groups: dict[str, list[Row]] = {}
-    for figure in figures:
+    for figure in computed.figures:
         if figure.breakdown != TOTAL:
             label = BREAKDOWN_LABELS.get(Breakdown(figure.breakdown), figure.breakdown)
-            groups.setdefault(label, []).append(_row(metric.unit, figure))
-    trend = []
-    if with_trend:
-        trend = [(figure.label, _row(metric.unit, figure))
-                 for figure in metric.trend(trend_periods(period), applied)]
-    total_row = _row(metric.unit, total)
+            groups.setdefault(label, []).append(_row(
+                metric.unit, figure, hidden_figures.get((figure.breakdown, figure.category))))
+    trend = [(figure.label, _row(metric.unit, figure, hidden_months.get(figure.category)))
+             for figure in computed.trend]
+    total_row = _row(metric.unit, total, hidden_figures.get((TOTAL, total.category)))
+    rows = [total_row, *(row for _, group in groups.items() for row in group),
+            *(row for _, row in trend)]
+    drill_down = metric.drill_down(user, period, applied) if metric.drill_down else None
+    if not computed.exact and not metric.drill_down_lists_records:
+        drill_down = None
     chart = bar_chart(
         chart_id=f"chart-{metric.code}",
         title=f"{metric.name}: the last {len(trend)} months",
@@ -130,11 +224,23 @@ def metric_panel(
     )
     return MetricPanel(
         metric=metric, total=total_row, meets_target=metric.meets_target(total_row.raw),
-        breakdowns=list(groups.items()), trend=trend, chart=chart,
-        drill_down=metric.drill_down(user, period, applied) if metric.drill_down else None,
+        breakdowns=list(groups.items()), trend=trend, chart=chart, drill_down=drill_down,
         filtered=[name for name in ("area", "agency") if _asked(filters, name)
                   and name not in metric.filters],
+        suppressed=not computed.exact, hidden=sum(row.hidden for row in rows),
+        threshold=threshold,
     )
+
+
+def metric_panel(
+    user: User, metric: Metric, period: Period, filters: Filters, *, with_trend: bool = True
+) -> MetricPanel:
+    """One metric's panel, hidden as the dashboard hides it: suppressed together with the
+    metrics that share its population, as on the dashboard, so the two pages never hide
+    different figures of the same table."""
+    sharing = [m for m in all_metrics()
+               if m is not metric and metric.population and m.population == metric.population]
+    return _panels(user, [metric, *sharing], period, filters, with_trend=with_trend)[0]
 
 
 def _asked(filters: Filters, name: str) -> bool:
@@ -151,7 +257,7 @@ def _applicable(metric: Metric, filters: Filters) -> Filters:
 def dashboard(
     user: User, period: Period, filters: Filters, *, with_trend: bool = True
 ) -> list[MetricPanel]:
-    return [metric_panel(user, m, period, filters, with_trend=with_trend) for m in all_metrics()]
+    return _panels(user, all_metrics(), period, filters, with_trend=with_trend)
 
 
 def area_choices() -> list[tuple[str, str]]:
@@ -216,8 +322,6 @@ class PublishedReport:
     threshold: int
 
 
-HIDDEN_TEXT = "[c]"
-
 
 def _published_row(
     unit: Unit, figure: Any, hidden: Hidden | None, current: Figure | None, suppressed: bool,
@@ -256,8 +360,9 @@ def _published_row(
 
 
 def _differs(stored: Figure, current: Figure) -> bool:
+    # To the two places a published figure is stored to (``ReportFigure``).
     def norm(value: Decimal | int | None) -> Decimal | None:
-        return None if value is None else Decimal(value).quantize(Decimal("0.01"))
+        return None if value is None else round_half_up(value, 2)
 
     return (norm(stored.numerator) != norm(current.numerator)
             or stored.denominator != current.denominator)

@@ -30,7 +30,8 @@ def dashboard(request: HubRequest) -> HttpResponse:
     panels = [] if invalid else selectors.dashboard(request.user, period, filters)
     return render(request, "performance/dashboard.html", {
         "form": form, "period": period, "filters": filters, "panels": panels,
-        "invalid": invalid,
+        "invalid": invalid, "suppressed": any(panel.suppressed for panel in panels),
+        "threshold": services.suppression_threshold(),
     }, status=400 if invalid else 200)
 
 

@@ -148,3 +148,14 @@ def test_the_chronology_of_a_child_with_a_restricted_old_case_asks_for_its_reaso
     purposes = dict(AuditEvent.objects.filter(event_type=EventType.VIEW).values_list(
         "record_id", "purpose"))
     assert purposes == {str(second.pk): "", str(case.pk): "Whole history for the review"}
+
+
+def test_hours_missing_are_rounded_half_up_as_on_the_episode_table(case, triage, advocate):
+    """Two and a half hours missing reads "3 hours", as the episode table's ``floatformat``
+    shows it (the hub's one rounding rule), not "2" (a float f-string rounds halves to
+    even)."""
+    went = ago(hours=10)
+    services.record_missing_episode(actor=advocate, case_pk=case.pk, went_missing_at=went,
+                                    returned_at=went + dt.timedelta(hours=2, minutes=30))
+    returned = next(e for e in chronology_for(triage, case.child) if e.title == "Returned")
+    assert returned.text.startswith("Missing for 3 hours.")

@@ -26,6 +26,7 @@ from macehub.cases.models import (
     RiskTierChange,
 )
 from macehub.demo.registry import register_step, registered_steps, unregister_step
+from macehub.testing.clock import on_demo_day
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +35,11 @@ AS_OF_EVENING = dt.datetime.combine(AS_OF, dt.time(17), tzinfo=dt.UTC)
 
 
 @pytest.fixture(autouse=True)
-def _demo_mode(settings: Any) -> None:
+def _demo_mode(settings: Any) -> Iterator[None]:
+    """Demo mode, and the clock on ``AS_OF``: the data and "now" agree on any day."""
     settings.DEMO_MODE = True
+    with on_demo_day(AS_OF):
+        yield
 
 
 def demo_data(*options: str, seed: int = 7) -> str:

@@ -8,6 +8,7 @@ import io
 import random
 import tempfile
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ from macehub.people.models import (
     PersonIdentifier,
     PersonShare,
 )
+from macehub.testing.clock import on_demo_day
 
 pytestmark = pytest.mark.django_db
 
@@ -51,8 +53,11 @@ AS_OF = dt.date(2026, 6, 1)
 
 
 @pytest.fixture(autouse=True)
-def _demo_mode(settings: Any) -> None:
+def _demo_mode(settings: Any) -> Iterator[None]:
+    """Demo mode, and the clock on ``AS_OF``: the data and "now" agree on any day."""
     settings.DEMO_MODE = True
+    with on_demo_day(AS_OF):
+        yield
 
 
 def demo_data(*options: str, seed: int = 7) -> str:

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
+from macehub.core.figures import format_figure
 from macehub.demo.models import PlantedTruth
 from macehub.equality.analysis import (
     FINDING_MARKERS,
@@ -357,7 +358,8 @@ def test_the_demo_county_page_shows_the_planted_over_representation_by_district(
         assert rows[district.name][column].endswith(planted.marker)
         if planted.finding == Finding.OVER:
             assert planted.ratio is not None
-            assert rows[district.name][column].startswith(f"{planted.ratio.estimate:.2f} (")
+            assert rows[district.name][column].startswith(
+                f"{format_figure(planted.ratio.estimate, 2)} (")
             higher.append(district.name)
     # Planted county-wide, the over-representation is found where the children live.
     assert higher

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -32,6 +33,7 @@ from macehub.intelligence.truth import (
     planted_lone_offenders,
     planted_offender_groups,
 )
+from macehub.testing.clock import on_demo_day
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +41,11 @@ AS_OF = dt.date(2026, 6, 1)
 
 
 @pytest.fixture(autouse=True)
-def _demo_mode(settings: Any) -> None:
+def _demo_mode(settings: Any) -> Iterator[None]:
+    """Demo mode, and the clock on ``AS_OF``: the data and "now" agree on any day."""
     settings.DEMO_MODE = True
+    with on_demo_day(AS_OF):
+        yield
 
 
 def demo_data(*options: str, seed: int = 4) -> None:

@@ -4,10 +4,12 @@ read, audited."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from macehub.accounts.models import Team, User
 from macehub.audit.events import EventType
@@ -119,3 +121,21 @@ def test_the_api_refuses_roles_without_intelligence(scrutiny: User, governance: 
         client = client_for(user)
         assert client.get(reverse("api:intelligence_report_list")).status_code == 403
         assert client.get(reverse("api:intelligence_search"), {"q": "x"}).status_code == 403
+
+
+def test_hours_to_review_are_rounded_half_up_in_the_export_and_the_api(
+    analyst: User, hub_team: Team
+) -> None:
+    """The hub's one rounding rule: a quarter of an hour is 0.3 hours to one place (a
+    float's round() gives 0.2), and 12 minutes 18 seconds (0.205 hours) is 0.21 to two."""
+    received = timezone.now() - dt.timedelta(days=2)
+    for reference, took in (("INT-2026-000010", dt.timedelta(minutes=15)),
+                            ("INT-2026-000011", dt.timedelta(minutes=12, seconds=18))):
+        report = make_report(hub_team, analyst, received_at=received, reference=reference)
+        report.reviewed_at = received + took
+        report.save()
+    rows = {row["reference"]: row for row in rows_of(export_reports(actor=analyst).content)}
+    assert rows["INT-2026-000010"]["hours_to_review"] == "0.3"
+    listing = client_for(analyst).get(reverse("api:intelligence_report_list")).json()
+    hours = {r["reference"]: r["hours_to_review"] for r in listing["results"]}
+    assert hours == {"INT-2026-000010": 0.25, "INT-2026-000011": 0.21}

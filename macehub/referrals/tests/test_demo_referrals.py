@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,7 @@ from macehub.referrals.clocks import clock_for
 from macehub.referrals.codes import ReferralSource, ReferralStatus, TriageOutcome
 from macehub.referrals.models import Referral
 from macehub.referrals.screening import ScreenedIndicator, screen_referral
+from macehub.testing.clock import on_demo_day
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +31,11 @@ LONDON = ZoneInfo("Europe/London")
 
 
 @pytest.fixture(autouse=True)
-def _demo_mode(settings: Any) -> None:
+def _demo_mode(settings: Any) -> Iterator[None]:
+    """Demo mode, and the clock on ``AS_OF``: the data and "now" agree on any day."""
     settings.DEMO_MODE = True
+    with on_demo_day(AS_OF):
+        yield
 
 
 def demo_data(*options: str, seed: int = 3) -> None:
