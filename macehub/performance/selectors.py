@@ -145,6 +145,22 @@ def sees_every_record(user: User, metric: Metric, span: Period, filters: Filters
     return True
 
 
+def sees_every_record_of_report(user: User, report: MonthlyReport) -> bool:
+    """May the user open every record behind every figure of this published month (and
+    of its restatements, counted over the same month)? Otherwise they read it with small
+    numbers hidden, as the live dashboard shows them."""
+    period = Period.month(report.month.year, report.month.month)
+    codes = set(report.figures.values_list("metric_code", flat=True))
+    for code in sorted(codes):
+        try:
+            metric = get_metric(code)
+        except UnknownMetric:
+            return False
+        if not sees_every_record(user, metric, period, Filters()):
+            return False
+    return True
+
+
 @dataclass
 class _Computed:
     """A metric's live figures for one user, before anything is hidden."""

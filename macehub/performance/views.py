@@ -75,19 +75,28 @@ def publish(request: HubRequest) -> HttpResponse:
     return _report_list(request, form)
 
 
-def _suppressed_for(request: HubRequest) -> bool:
-    """Scrutiny (anyone who may not see the live dashboard) sees small numbers hidden;
-    hub staff may ask for the suppressed version to check what will be shared."""
-    return not allows(request.user, Action.PERFORMANCE_VIEW) or "suppressed" in request.GET
+def _suppressed_for(request: HubRequest, *, not_open_to_you: bool) -> bool:
+    """Scrutiny (anyone who may not see the live dashboard) sees small numbers hidden,
+    and so does hub staff who may not open every record behind the month's figures (a
+    small count could point at a record hidden from them); hub staff may also ask for
+    the suppressed version to check what will be shared."""
+    return (
+        not allows(request.user, Action.PERFORMANCE_VIEW)
+        or "suppressed" in request.GET
+        or not_open_to_you
+    )
 
 
 @requires(Action.PERFORMANCE_PUBLISHED_VIEW)
 def report_detail(request: HubRequest, report_pk: int) -> HttpResponse:
     report = selectors.report_or_404(report_pk)
-    published = selectors.published_report(report, suppressed=_suppressed_for(request))
+    not_open_to_you = not selectors.sees_every_record_of_report(request.user, report)
+    published = selectors.published_report(report, suppressed=_suppressed_for(
+        request, not_open_to_you=not_open_to_you))
     return render(request, "performance/report_detail.html", {
         "published": published, "report": report,
         "can_see_live": allows(request.user, Action.PERFORMANCE_VIEW),
+        "not_open_to_you": not_open_to_you and allows(request.user, Action.PERFORMANCE_VIEW),
     })
 
 

@@ -298,3 +298,23 @@ def test_the_attack_on_the_live_page_is_not_vacuous() -> None:
                 reader.adds_up(nums, ("num", entry.code, TOTAL, ""))
         caught += bool(reader.leaks())
     assert caught
+
+
+def test_a_published_month_is_read_suppressed_by_those_who_may_not_open_its_records(
+    client: Client, probe: Probe
+) -> None:
+    """The month's published figures (and their live restatements) count the C report
+    too: a senior leader reads them with small numbers hidden, as on the dashboard, and
+    the report's owning team reads them exact."""
+    from macehub.performance.services import publish_month
+
+    report = publish_month(actor=probe.leader, year=2026, month=3)
+    url = reverse("performance:report", kwargs={"report_pk": report.pk})
+    verified_login(client, probe.leader)
+    html = client.get(url).content.decode()
+    assert "(1 of 1)" not in html and "[c]" in html
+    analyst = User.objects.get(username="unit.analyst")
+    owner = Client()
+    verified_login(owner, analyst)
+    exact = owner.get(url).content.decode()
+    assert "[c]" not in exact
