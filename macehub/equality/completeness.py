@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, CharField, Count, F, Value, When
 from django.db.models.functions import TruncMonth
 
+from macehub.accounts.models import User
 from macehub.equality.populations import LONDON, Population
 from macehub.people.codes import NATIONALITY_NOT_STATED, RecordingState
 from macehub.people.models import EthnicGroup
@@ -76,14 +77,17 @@ def _months(start: dt.date, end: dt.date) -> list[dt.date]:
 
 
 def completeness_by_month(
-    *, population: Population, start: dt.date, end: dt.date
+    *, population: Population, start: dt.date, end: dt.date, user: User | None = None
 ) -> list[AgencyCompleteness]:
     """Per agency (and all agencies together, first), per month of the period: how many
     people in the population had ethnicity and nationality recorded, not stated, not
-    recorded."""
+    recorded. For a ``user``, only events whose records they may open are counted (the
+    table names agencies and months: a count there could point at a hidden record)."""
     prefix = f"{population.person_field}__"
+    events = (population.events_open_to(user, start, end) if user is not None
+              else population.events_between(start, end))
     rows = (
-        population.events_between(start, end)
+        events
         .annotate(
             month=TruncMonth(population.date_field, tzinfo=LONDON),
             agency=F(f"{prefix}owning_agency__name"),

@@ -27,8 +27,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
+from macehub.access import policy
+from macehub.access.actions import Action
+from macehub.accounts.models import User
 from macehub.people.models import Person
 
 VICTIMS = "victims"
@@ -45,6 +48,10 @@ class Population:
     events: Callable[[], QuerySet[Any]]
     person_field: str
     date_field: str
+    # The record behind each event that the access policy guards, and the action that
+    # opens it: the event itself (no path), or the record at ``record_path``.
+    opened_by: Action = Action.REFERRAL_VIEW
+    record_path: str = ""
 
     def events_between(self, start: dt.date, end: dt.date) -> QuerySet[Any]:
         """Events from the start of ``start`` to the end of ``end`` (London days)."""
@@ -54,6 +61,32 @@ class Population:
             **{f"{self.person_field}__isnull": False, f"{self.date_field}__gte": since,
                f"{self.date_field}__lt": until}
         )
+
+    def _guarded(self) -> tuple[type[Model], str]:
+        model: type[Model] = self.events().model
+        if not self.record_path:
+            return model, "pk"
+        related = model._meta.get_field(self.record_path).related_model
+        if not isinstance(related, type):
+            raise ImproperlyConfigured(f"{self.key}: {self.record_path} is not a relation")
+        return related, self.record_path
+
+    def _open_to(self, user: User) -> tuple[str, QuerySet[Any]]:
+        model, path = self._guarded()
+        visible = policy.scope(user, self.opened_by, model._default_manager.all())
+        return f"{path}__in", visible.values("pk")
+
+    def all_open_to(self, user: User, start: dt.date, end: dt.date) -> bool:
+        """May the user open every record behind the events of the period? A count of
+        people otherwise could point at a record hidden from them (a handling-code C
+        report naming a suspect)."""
+        lookup, visible = self._open_to(user)
+        return not self.events_between(start, end).exclude(**{lookup: visible}).exists()
+
+    def events_open_to(self, user: User, start: dt.date, end: dt.date) -> QuerySet[Any]:
+        """The period's events whose records the user may open."""
+        lookup, visible = self._open_to(user)
+        return self.events_between(start, end).filter(**{lookup: visible})
 
     def people_between(self, start: dt.date, end: dt.date) -> QuerySet[Person]:
         """Each person with an event in the period, once (a subquery, not a list)."""
@@ -110,10 +143,11 @@ register_population(Population(
 register_population(Population(
     key="victims_cases", label="Children with a case opened (victims)",
     noun="children with a case opened", kind=VICTIMS, events=_cases, person_field="child",
-    date_field="opened_at",
+    date_field="opened_at", opened_by=Action.CASE_VIEW,
 ))
 register_population(Population(
     key="suspects_intelligence", label="Suspects named in intelligence",
     noun="suspects named in intelligence", kind=SUSPECTS, events=_suspect_links,
     person_field="person", date_field="report__received_at",
+    opened_by=Action.INTELLIGENCE_VIEW, record_path="report",
 ))

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpResponse, QueryDict
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from macehub.access.actions import Action
@@ -86,9 +88,27 @@ def _context(form: AnalysisForm, analysis: Analysis | None) -> dict[str, Any]:
             "query": form.data.urlencode() if hasattr(form.data, "urlencode") else ""}
 
 
+NOT_ALL_OPEN = (
+    "Some of the records behind these figures are not open to you, so you see the "
+    "analysis as it is shared outside the hub, with small numbers hidden."
+)
+
+
+def _all_open(request: HubRequest, form: AnalysisForm) -> bool:
+    """May the user open every record behind the chosen population and period?"""
+    if not form.is_valid():
+        return True
+    data = form.cleaned_data
+    return population(data["population"]).all_open_to(request.user, data["start"],
+                                                      data["end"])
+
+
 @requires(Action.EQUALITY_VIEW)
 def overview(request: HubRequest) -> HttpResponse:
     form = _form(request)
+    if not _all_open(request, form):
+        messages.info(request, NOT_ALL_OPEN)
+        return redirect(f"{reverse('equality:published')}?{request.GET.urlencode()}")
     analysis = _analysis(form)
     context = _context(form, analysis)
     context["forest"] = forest_plot(analysis.groups) if analysis else None
@@ -104,9 +124,11 @@ def completeness(request: HubRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         agencies = completeness_by_month(
-            population=population(data["population"]), start=data["start"], end=data["end"])
+            population=population(data["population"]), start=data["start"], end=data["end"],
+            user=request.user)
     return render(request, "equality/completeness.html", {
         "form": form, "agencies": agencies, "states": STATES,
+        "not_all_open": not _all_open(request, form),
         "chart": completeness_chart(agencies) if agencies else None,
         "population": population(form.cleaned_data["population"]) if form.is_valid() else None,
     })
