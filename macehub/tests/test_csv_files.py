@@ -22,7 +22,14 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from macehub.access.tests.routes import ROUTES, Route, build_samples, expected_outcome, url_for
+from macehub.access.tests.routes import (
+    ROUTES,
+    Route,
+    build_samples,
+    expected_outcome,
+    signed_in_routes,
+    url_for,
+)
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
 from macehub.core.csv_export import FORMULA_STARTS
@@ -101,12 +108,7 @@ def test_no_cell_of_any_export_starts_a_formula(hub_agency: Agency, hub_team: Te
 
     # Which routes answer with a CSV, asked by the first role allowed to open each.
     exports: dict[str, list[str]] = {}
-    for route in ROUTES:
-        if route.is_public:
-            continue
-        user = next((u for u in users if expected_outcome(u, route, samples) == "allowed"), None)
-        if user is None:
-            continue
+    for route, user in signed_in_routes(users, samples):
         found = [url for url in urls(route) if _is_csv(fetch(user, url))]
         if found:
             exports[route.name] = found

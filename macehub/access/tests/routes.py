@@ -125,3 +125,22 @@ def expected_outcome(user: User, route: Route, samples: dict[str, Any]) -> str:
     if not can(user, seen_through, record):
         return "hidden"
     return "allowed" if can(user, action, record) else "refused"
+
+
+def first_allowed(users: list[User], route: Route, samples: dict[str, Any]) -> User | None:
+    """The first of ``users`` the policy lets open this route, if any."""
+    return next((u for u in users if expected_outcome(u, route, samples) == "allowed"), None)
+
+
+def signed_in_routes(
+    users: list[User], samples: dict[str, Any]
+) -> list[tuple[Route, User]]:
+    """Every route behind the sign-in, with the first of ``users`` allowed to open it."""
+    found = []
+    for route in ROUTES:
+        if route.is_public:
+            continue
+        user = first_allowed(users, route, samples)
+        if user is not None:
+            found.append((route, user))
+    return found
