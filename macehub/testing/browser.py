@@ -217,6 +217,12 @@ def browser_login(
         raise AssertionError(f"Signing in as {user.get_username()} failed at {path}: {shown}")
 
 
+def sign_in_as(page: Page, live_server: LiveServer, user: User) -> None:
+    """Sign out whoever is signed in on this page, then sign ``user`` in."""
+    page.context.clear_cookies()
+    browser_login(page, live_server, user)
+
+
 def fresh_totp_token(device: Any) -> str:
     """A security code ``device`` (a TOTP device) accepts now and has not used before,
     for tests that walk the two-factor pages themselves rather than via

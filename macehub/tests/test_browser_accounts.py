@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from macehub.accounts import services
 from macehub.accounts.models import Agency, RoleChangeRequest, Team, User
 from macehub.accounts.roles import AgencyKind, Role, RoleChangeStatus
-from macehub.testing.browser import PageMonitor, browser_login
+from macehub.testing.browser import PageMonitor, sign_in_as
 from macehub.testing.factories import make_agency, make_team, make_user
 from macehub.tests.test_browser_pages import Scanner, assert_errors_shown, click_and_wait
 
@@ -42,20 +42,6 @@ def scanner(
 ) -> Scanner:
     return Scanner(page, page_monitor, live_server.url.rstrip("/"),
                    request.node.originalname, scanned_by=SCANNED_BY)
-
-
-def assert_scanned_every_page_listed(scanner: Scanner) -> None:
-    """``SCANNED_BY`` names this test only for pages it really scanned."""
-    scanned = {entry.split(": ", 1)[0] for entry in scanner.scanned}
-    listed = {name for name, tests in SCANNED_BY.items() if scanner.test_name in tests}
-    assert listed <= scanned, (
-        f"SCANNED_BY lists pages {scanner.test_name} does not scan: {sorted(listed - scanned)}"
-    )
-
-
-def sign_in_as(page: Page, live_server: Any, user: User) -> None:
-    page.context.clear_cookies()
-    browser_login(page, live_server, user)
 
 
 @pytest.fixture
@@ -177,7 +163,7 @@ def test_a_change_of_access_needs_a_second_administrator(
     click_and_wait(page, "link", f"pat.worker (request {worker.role_change_requests.get().pk})")
     expect(page.locator("main")).to_contain_text("Checked with the hub manager")
     scanner.scan("approved")
-    assert_scanned_every_page_listed(scanner)
+    scanner.assert_scanned_every_page_listed()
 
 
 def test_information_governance_reads_the_changes_of_access(
@@ -204,4 +190,4 @@ def test_information_governance_reads_the_changes_of_access(
     expect(page.locator("main")).to_contain_text("Checked")
     expect(page.get_by_role("button", name="Approve or reject")).to_have_count(0)
     scanner.scan("as information governance, approved")
-    assert_scanned_every_page_listed(scanner)
+    scanner.assert_scanned_every_page_listed()

@@ -23,7 +23,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from macehub.accounts.models import Agency, Team, User
+from macehub.accounts.models import Agency, Team
 from macehub.accounts.roles import AgencyKind, Role
 from macehub.intelligence.models import (
     Dissemination,
@@ -35,7 +35,7 @@ from macehub.intelligence.models import (
     Vehicle,
 )
 from macehub.intelligence.tests.factories import link, make_report
-from macehub.testing.browser import PageMonitor, browser_login
+from macehub.testing.browser import PageMonitor, sign_in_as
 from macehub.testing.factories import make_agency, make_person, make_team, make_user
 from macehub.tests.test_browser_pages import Scanner, assert_errors_shown, click_and_wait
 
@@ -86,20 +86,6 @@ def scanner(
 ) -> Scanner:
     return Scanner(page, page_monitor, live_server.url.rstrip("/"),
                    request.node.originalname, scanned_by=SCANNED_BY)
-
-
-def assert_scanned_every_page_listed(scanner: Scanner) -> None:
-    """``SCANNED_BY`` names this test only for pages it really scanned."""
-    scanned = {entry.split(": ", 1)[0] for entry in scanner.scanned}
-    listed = {name for name, tests in SCANNED_BY.items() if scanner.test_name in tests}
-    assert listed <= scanned, (
-        f"SCANNED_BY lists pages {scanner.test_name} does not scan: {sorted(listed - scanned)}"
-    )
-
-
-def sign_in_as(page: Page, live_server: Any, user: User) -> None:
-    page.context.clear_cookies()
-    browser_login(page, live_server, user)
 
 
 def choose(page: Page, legend: str, label: str) -> None:
@@ -254,7 +240,7 @@ def test_submission_review_and_dissemination(
         expect(main).not_to_contain_text(secret)
     expect(main.get_by_role("button", name="Review this report")).to_have_count(0)
     scanner.scan("shared with the viewer's agency")
-    assert_scanned_every_page_listed(scanner)
+    scanner.assert_scanned_every_page_listed()
 
 
 def test_recording_searching_entities_and_export(
@@ -379,4 +365,4 @@ def test_recording_searching_entities_and_export(
     body = scanner.download(page.get_by_role("button", name="Download the CSV file"),
                             "text/csv").decode()
     assert known.reference in body and historic.reference in body
-    assert_scanned_every_page_listed(scanner)
+    scanner.assert_scanned_every_page_listed()

@@ -212,6 +212,14 @@ class Scanner:
     def path(self) -> str:
         return urlsplit(self.page.url).path
 
+    def assert_scanned_every_page_listed(self) -> None:
+        """``scanned_by`` names this test only for pages it really scanned."""
+        scanned = {entry.split(": ", 1)[0] for entry in self.scanned}
+        listed = {name for name, tests in self.scanned_by.items() if self.test_name in tests}
+        assert listed <= scanned, (
+            f"SCANNED_BY lists pages {self.test_name} does not scan: {sorted(listed - scanned)}"
+        )
+
     def download(self, link: Locator, content_type: str) -> bytes:
         """Fetch what a download link points at, signed in as the page is, and check it
         is the right kind of file."""

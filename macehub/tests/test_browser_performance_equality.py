@@ -87,15 +87,6 @@ def scanner(
                    request.node.originalname, scanned_by=SCANNED_BY)
 
 
-def assert_scanned_every_page_listed(scanner: Scanner) -> None:
-    """``SCANNED_BY`` names this test only for pages it really scanned."""
-    scanned = {entry.split(": ", 1)[0] for entry in scanner.scanned}
-    listed = {name for name, tests in SCANNED_BY.items() if scanner.test_name in tests}
-    assert listed <= scanned, (
-        f"SCANNED_BY lists pages {scanner.test_name} does not scan: {sorted(listed - scanned)}"
-    )
-
-
 def assert_charts_accessible(page: Page, *, expected: int) -> None:
     """Every chart in the main content is an SVG image named by its title (and the figures
     in its description); decorative SVGs (legend swatches) are hidden from assistive
@@ -333,7 +324,7 @@ def test_senior_leader_dashboard_and_publishing_a_month(
     pdf = scanner.download(page.get_by_role("link", name=re.compile("Download as PDF")),
                            "application/pdf")
     assert pdf.startswith(b"%PDF")
-    assert_scanned_every_page_listed(scanner)
+    scanner.assert_scanned_every_page_listed()
 
 
 def test_scrutiny_officer_sees_only_published_suppressed_figures(
@@ -404,7 +395,7 @@ def test_scrutiny_officer_sees_only_published_suppressed_figures(
     pdf = scanner.download(page.get_by_role("link", name="Download this table (PDF)"),
                            "application/pdf")
     assert pdf.startswith(b"%PDF")
-    assert_scanned_every_page_listed(scanner)
+    scanner.assert_scanned_every_page_listed()
 
 
 def test_analyst_disproportionality_and_recording_completeness(
@@ -519,4 +510,4 @@ def test_analyst_disproportionality_and_recording_completeness(
     click_and_wait(page, "button", "Show figures")
     assert_errors_shown(page, START_AFTER_END)
     scanner.scan("with the start after the end")
-    assert_scanned_every_page_listed(scanner)
+    scanner.assert_scanned_every_page_listed()

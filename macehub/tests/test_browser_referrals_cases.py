@@ -34,7 +34,6 @@ from macehub.referrals.tests.factories import make_referral
 from macehub.testing.browser import PageMonitor, browser_login
 from macehub.testing.factories import make_agency, make_person, make_team, make_user
 from macehub.tests.test_browser_pages import (
-    SCANNED_BY,
     Scanner,
     assert_errors_shown,
     click_and_wait,
@@ -98,15 +97,6 @@ def success_banner(page: Page) -> Locator:
 def open_section(page: Page, name: str) -> None:
     """Follow a link of the case's sub navigation."""
     click_and_wait(page, "link", name, within="nav[aria-label='Case sections']")
-
-
-def assert_scanned_every_page_listed(scanner: Scanner) -> None:
-    """``SCANNED_BY`` names this test only for pages it really scanned."""
-    scanned = {entry.split(": ", 1)[0] for entry in scanner.scanned}
-    listed = {name for name, tests in SCANNED_BY.items() if scanner.test_name in tests}
-    assert listed <= scanned, (
-        f"SCANNED_BY lists pages {scanner.test_name} does not scan: {sorted(listed - scanned)}"
-    )
 
 
 def school_referrer() -> User:
@@ -438,7 +428,7 @@ def test_referral_to_triage_to_case_to_chronology(
     ]), keys
     shown = hidden.search(main_text(page))
     assert shown is None, f"The referrer's own referral page shows {shown.group(0)!r}"
-    assert_scanned_every_page_listed(scanner)
+    scanner.assert_scanned_every_page_listed()
 
 # --- Every other page ------------------------------------------------------------------
 
@@ -691,7 +681,7 @@ def test_working_on_a_case(
     expect(page.locator(".govuk-tag").filter(has_text="Closed")).to_be_visible()
     expect(page.get_by_role("link", name="Change the risk tier")).to_have_count(0)
     scanner.scan("closed")
-    assert_scanned_every_page_listed(scanner)
+    scanner.assert_scanned_every_page_listed()
 
 
 def test_restricted_case_and_access_log(
@@ -748,4 +738,4 @@ def test_restricted_case_and_access_log(
     expect(log).to_contain_text(officer.username)
     expect(log).to_contain_text(reason)
     scanner.scan("the officer's view, with their reason")
-    assert_scanned_every_page_listed(scanner)
+    scanner.assert_scanned_every_page_listed()

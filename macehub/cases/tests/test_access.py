@@ -197,6 +197,14 @@ def test_information_governance_sees_who_opened_it_and_why(restricted_case, anal
 # --- Figures about the child's other cases count only what the viewer may see -----------
 
 
+def three_missing_episodes_this_month(case, recorded_by, now) -> None:
+    """Enough recent episodes to prompt a strategy meeting (three in 30 days)."""
+    for days_ago in (3, 6, 9):
+        MissingEpisode.objects.create(
+            case=case, went_missing_at=now - dt.timedelta(days=days_ago),
+            returned_at=now - dt.timedelta(days=days_ago - 1), recorded_by=recorded_by)
+
+
 def test_the_case_page_counts_only_the_childs_cases_the_viewer_may_see(
     case, triage, advocate, partner_worker, partner_agency, hub_agency, hub_team
 ):
@@ -211,10 +219,7 @@ def test_the_case_page_counts_only_the_childs_cases_the_viewer_may_see(
     seen = services.open_case(actor=triage, child=case.child, risk_tier="medium",
                               lead_agency=partner_agency, reason="New referral")
     now = timezone.now()
-    for days_ago in (3, 6, 9):
-        MissingEpisode.objects.create(
-            case=other_case, went_missing_at=now - dt.timedelta(days=days_ago),
-            returned_at=now - dt.timedelta(days=days_ago - 1), recorded_by=triage)
+    three_missing_episodes_this_month(other_case, triage, now)
     second = make_user("second.advocate", Role.VICTIM_ADVOCATE, agency=hub_agency,
                        team=hub_team)
     services.change_advocate(actor=triage, case_pk=seen.pk, advocate=second,
@@ -242,10 +247,7 @@ def test_a_restricted_other_case_is_not_counted_until_its_reason_is_given(
     open_now = services.open_case(actor=triage, child=case.child, risk_tier="medium",
                                   lead_agency=hub_agency, reason="New referral")
     now = timezone.now()
-    for days_ago in (3, 6, 9):
-        MissingEpisode.objects.create(
-            case=case, went_missing_at=now - dt.timedelta(days=days_ago),
-            returned_at=now - dt.timedelta(days=days_ago - 1), recorded_by=triage)
+    three_missing_episodes_this_month(case, triage, now)
     assert selectors.strategy_meeting_prompt(analyst, open_now, now) is None
     # On the restricted case's own page (opened with a reason) they count.
     assert selectors.strategy_meeting_prompt(analyst, case, now).episodes == 3
