@@ -233,7 +233,7 @@ def _events_of(case: Case) -> Iterable[ChronologyEntry]:
             byline=_name(outcome.recorded_by),
         )
     if case.closed_at is not None:
-        text = case.get_closure_reason_display()
+        text = case.closure_reason_text
         if case.closure_note:
             text += f". {case.closure_note}"
         yield ChronologyEntry(

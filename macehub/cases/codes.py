@@ -13,8 +13,22 @@ class ClosureReason(models.TextChoices):
     STEPPED_DOWN = "stepped_down", "Stepped down to another service"
     MOVED_AWAY = "moved_away", "Moved out of the area (transferred)"
     TURNED_18 = "turned_18", "Turned 18 (transition to adult services)"
-    NO_ENGAGEMENT = "no_engagement", "Did not engage, risk assessed as manageable"
     OTHER = "other", "Other"
+
+
+# Reasons no longer offered. A child not engaging is never a reason to close: it is itself
+# a sign of exploitation, so the case stays open with a plan to re-engage them. Cases closed
+# with one before keep its code and its words (``Case.closure_reason_words``).
+RETIRED_CLOSURE_REASONS = {
+    "no_engagement": "Did not engage, risk assessed as manageable",
+}
+
+
+def closure_reason_label(code: str) -> str:
+    """The words of a closure reason, current or retired."""
+    if code in ClosureReason.values:
+        return str(ClosureReason(code).label)
+    return RETIRED_CLOSURE_REASONS.get(code, code)
 
 
 class PlanItemStatus(models.TextChoices):

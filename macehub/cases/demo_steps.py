@@ -29,6 +29,7 @@ from macehub.cases.codes import (
     ContactKind,
     OutcomeKind,
     PlanItemStatus,
+    closure_reason_label,
 )
 from macehub.cases.models import (
     AdvocateAllocation,
@@ -114,7 +115,7 @@ OUTCOME_WEIGHTS = {
 }
 CLOSURE_WEIGHTS = {
     ClosureReason.RISK_REDUCED: 5, ClosureReason.STEPPED_DOWN: 3, ClosureReason.MOVED_AWAY: 1,
-    ClosureReason.TURNED_18: 1, ClosureReason.NO_ENGAGEMENT: 1,
+    ClosureReason.TURNED_18: 1,
 }
 CONTACT_KIND_WEIGHTS = {
     ContactKind.HOME_VISIT: 4, ContactKind.SCHOOL_VISIT: 3, ContactKind.PHONE: 4,
@@ -271,7 +272,8 @@ def demo_cases(ctx: DemoContext) -> None:
     Case.objects.bulk_update(
         cases,
         ["opened_at", "key_worker", "is_restricted", "restriction_reason", "status",
-         "closed_at", "closed_by", "closure_reason", "closure_note"],
+         "closed_at", "closed_by", "closure_reason", "closure_reason_words",
+         "closure_note"],
         batch_size=UPDATE_BATCH,
     )
     RiskTierChange.objects.bulk_update(
@@ -396,6 +398,7 @@ def _fill_case(
         case.closed_at = end
         case.closed_by = decider
         case.closure_reason = _weighted(rng, CLOSURE_WEIGHTS)
+        case.closure_reason_words = closure_reason_label(case.closure_reason)
         case.closure_note = ""
 
 

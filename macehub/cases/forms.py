@@ -284,11 +284,17 @@ class LeadAgencyForm(ServiceForm):
         self.fields["lead_agency"].queryset = _agencies()  # type: ignore[attr-defined]
 
 
+NOT_ENGAGING_HINT = (
+    "A child not engaging is not a reason to close: it can be a sign of exploitation. "
+    "Keep the case open and add a plan item to re-engage them."
+)
+
+
 class CloseCaseForm(ServiceForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     closure_reason = forms.ChoiceField(
         label="Why is the case closing?", choices=ClosureReason.choices,
-        widget=forms.RadioSelect, required=False,
+        widget=forms.RadioSelect, required=False, help_text=NOT_ENGAGING_HINT,
     )
     note = forms.CharField(label="More detail", required=False, max_length=4000,
                            help_text="Required if the reason is 'Other'",

@@ -18,6 +18,7 @@ from macehub.cases.codes import (
     MissingEpisodeState,
     OutcomeKind,
     PlanItemStatus,
+    closure_reason_label,
 )
 from macehub.referrals.codes import RiskTier
 
@@ -60,6 +61,11 @@ class Case(models.Model):
         related_name="+",
     )
     closure_reason = models.CharField(max_length=20, choices=ClosureReason.choices, blank=True)
+    closure_reason_words = models.CharField(
+        max_length=200, blank=True,
+        help_text="The reason's words when the case closed, kept as recorded when the code "
+        "list changes.",
+    )
     closure_note = models.TextField(blank=True)
     version = models.PositiveIntegerField(
         default=1, help_text="Raised on every change to the case itself, so concurrent edits "
@@ -84,6 +90,13 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == CaseStatus.OPEN
+
+    @property
+    def closure_reason_text(self) -> str:
+        """Why the case closed, in the words recorded at the time."""
+        if not self.closure_reason:
+            return ""
+        return self.closure_reason_words or closure_reason_label(self.closure_reason)
 
 
 class RiskTierChange(models.Model):

@@ -36,6 +36,7 @@ from macehub.cases.codes import (
     ContactKind,
     OutcomeKind,
     PlanItemStatus,
+    closure_reason_label,
 )
 from macehub.cases.models import (
     AdvocateAllocation,
@@ -217,7 +218,7 @@ def _describe(name: str, value: Any) -> str:
     if name == "status":
         return str(CaseStatus(value).label)
     if name == "closure_reason":
-        return str(ClosureReason(value).label)
+        return closure_reason_label(value)
     if name == "is_restricted":
         return "Yes" if value else "No"
     if name == "lead_agency":
@@ -422,6 +423,7 @@ def close_case(
     case.closed_at = now
     case.closed_by = actor
     case.closure_reason = ClosureReason(closure_reason)
+    case.closure_reason_words = closure_reason_label(case.closure_reason)
     case.closure_note = note
     _save_versioned(actor, case, expected_version, before, {
         "note": note,
