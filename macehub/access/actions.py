@@ -26,6 +26,12 @@ class Action(StrEnum):
     CASE_RECORD_WORK = "case.record_work"
     CASE_RESTRICT = "case.restrict"
     CASE_ACCESS_LOG = "case.access_log"
+    # Closing, lowering a High or Medium tier and lifting a restriction: asked for by a
+    # worker (CASE_CHANGE, CASE_RESTRICT), decided by a supervisor or the MACE chair.
+    CASE_DECISION_VIEW = "case.decision_view"
+    CASE_DECIDE = "case.decide"
+    # Advocacy ends by its own decision, not with the case (it may go on to a trial).
+    CASE_ADVOCACY_END = "case.advocacy_end"
     # Intelligence (C3)
     INTELLIGENCE_SUBMIT = "intelligence.submit"
     INTELLIGENCE_SUBMISSION_VIEW_OWN = "intelligence.submission_view_own"

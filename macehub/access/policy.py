@@ -135,8 +135,9 @@ def _partner_case_links(user: User, prefix: str = "") -> Q:
     )
 
 
-def case_relation(user: User) -> Q:
-    """Cases a user may know exist.
+def case_relation(user: User, prefix: str = "") -> Q:
+    """Cases a user may know exist (``prefix`` is the path to the case from a record
+    that belongs to one).
 
     Information governance sees every case. Hub team members see every case whose child
     they may know exists (a restricted case asks them for a reason when they open it);
@@ -144,10 +145,21 @@ def case_relation(user: User) -> Q:
     """
     if Role.INFORMATION_GOVERNANCE in user.role_codes:
         return Q()
-    child = _may_know_person(user, prefix="child__")
+    child = _may_know_person(user, prefix=f"{prefix}child__")
     if user.is_hub_member:
         return child
-    return _partner_case_links(user) & child
+    return _partner_case_links(user, prefix) & child
+
+
+def case_decision_relation(user: User) -> Q:
+    """Requests for a decision on a case: known to those who may know the case."""
+    return case_relation(user, prefix="case__")
+
+
+def case_decision_decidable(user: User) -> Q:
+    """Requests this supervisor or chair may approve or reject: on a case they may know,
+    and never one they asked for themselves (a second pair of eyes)."""
+    return case_decision_relation(user) & ~Q(requested_by=user)
 
 
 def reason_required(user: User) -> Q:
@@ -306,13 +318,32 @@ RULES: dict[Action, Rule] = {
     ),
     Action.CASE_CHANGE: Rule(
         frozenset({Role.TRIAGE, Role.SUPERVISOR, Role.MEETING_CHAIR}),
-        "Change a case's risk tier, workers, sharing, or close it",
+        "Change a case's workers and sharing, raise its risk tier, ask to close it or "
+        "lower its tier",
         relation=case_relation,
         seen_through=Action.CASE_VIEW,
     ),
     Action.CASE_RESTRICT: Rule(
         frozenset({Role.SUPERVISOR, Role.INFORMATION_GOVERNANCE}),
-        "Mark a case restricted or lift the restriction",
+        "Mark a case restricted, or ask to lift the restriction",
+        relation=case_relation,
+        seen_through=Action.CASE_VIEW,
+    ),
+    Action.CASE_DECISION_VIEW: Rule(
+        CASE_WORK_ROLES,
+        "See the requests to close a case, lower its risk tier or lift its restriction",
+        relation=case_decision_relation,
+    ),
+    Action.CASE_DECIDE: Rule(
+        frozenset({Role.SUPERVISOR, Role.MEETING_CHAIR}),
+        "Approve or reject a request to close a case, lower its risk tier or lift its "
+        "restriction that someone else asked for",
+        relation=case_decision_decidable,
+        seen_through=Action.CASE_DECISION_VIEW,
+    ),
+    Action.CASE_ADVOCACY_END: Rule(
+        frozenset({Role.TRIAGE, Role.SUPERVISOR, Role.MEETING_CHAIR, Role.VICTIM_ADVOCATE}),
+        "End the victim advocate's allocation (open or closed case)",
         relation=case_relation,
         seen_through=Action.CASE_VIEW,
     ),

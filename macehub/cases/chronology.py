@@ -16,7 +16,8 @@ own selectors, which ask ``access``)::
                                   title=f"Decision: {decision.summary}")
 
 The cases app's own source (case opened, risk tier changes, contacts, plan items,
-missing episodes, advocates, outcomes, closure) is ``case_events`` at the end of this
+missing episodes, advocates, outcomes, requests for approval and their decisions,
+closure) is ``case_events`` at the end of this
 module.
 """
 
@@ -34,10 +35,11 @@ from macehub.access import policy
 from macehub.access.actions import Action
 from macehub.accounts.models import User
 from macehub.accounts.templatetags.govuk import govuk_datetime
-from macehub.cases.codes import PlanItemStatus
+from macehub.cases.codes import DecisionStatus, PlanItemStatus
 from macehub.cases.models import (
     AdvocateAllocation,
     Case,
+    CaseDecisionRequest,
     CaseOutcome,
     Contact,
     MissingEpisode,
@@ -112,6 +114,7 @@ PLAN = "Plan"
 MISSING = "Missing"
 ADVOCATE = "Advocate"
 OUTCOME = "Outcome"
+DECISION = "Approval"
 
 
 def _tier(value: str) -> str:
@@ -127,8 +130,32 @@ def _outcome_moment(outcome: CaseOutcome) -> dt.datetime:
     otherwise midday of the day it was achieved."""
     if timezone.localdate(outcome.recorded_at) == outcome.recorded_on:
         return outcome.recorded_at
-    return dt.datetime.combine(
-        outcome.recorded_on, dt.time(12), tzinfo=timezone.get_current_timezone()
+    return _day_moment(outcome.recorded_on)
+
+
+def _day_moment(day: dt.date, after: dt.datetime | None = None) -> dt.datetime:
+    """Midday of a day recorded without a time (never before ``after``)."""
+    moment = dt.datetime.combine(day, dt.time(12), tzinfo=timezone.get_current_timezone())
+    return max(moment, after) if after is not None else moment
+
+
+def _decision_events(request: CaseDecisionRequest) -> Iterable[ChronologyEntry]:
+    """A request to close, lower the tier or lift the restriction, and its decision."""
+    asked = request.asked_for
+    yield ChronologyEntry(
+        occurred_at=request.requested_at, category=DECISION,
+        title=f"Approval requested: {asked}", text=request.reason,
+        byline=_name(request.requested_by),
+    )
+    if request.decided_at is None:
+        return
+    if request.status == DecisionStatus.WITHDRAWN:
+        title = f"Request withdrawn: {asked}"
+    else:
+        title = f"Request {request.get_status_display().lower()}: {asked}"
+    yield ChronologyEntry(
+        occurred_at=request.decided_at, category=DECISION, title=title,
+        text=request.decision_comment, byline=_name(request.decided_by),
     )
 
 
@@ -148,6 +175,8 @@ def case_events(user: User, child: Person) -> Iterable[ChronologyEntry]:
             Prefetch("advocacy", queryset=AdvocateAllocation.objects.select_related(
                 "advocate", "allocated_by")),
             Prefetch("outcomes", queryset=CaseOutcome.objects.select_related("recorded_by")),
+            Prefetch("decision_requests", queryset=CaseDecisionRequest.objects.select_related(
+                "requested_by", "decided_by")),
         )
     )
     for case in cases:
@@ -226,6 +255,16 @@ def _events_of(case: Case) -> Iterable[ChronologyEntry]:
             byline=_name(allocation.allocated_by),
         )
         previous = allocation
+    if previous is not None and previous.ended_on is not None:
+        # The last advocate's allocation ended on its own (a change of advocate shows as
+        # "Replaces" on the next one).
+        yield ChronologyEntry(
+            occurred_at=_day_moment(previous.ended_on, previous.allocated_at),
+            category=ADVOCATE, title=f"Victim advocacy ended: {_name(previous.advocate)}",
+            text=previous.end_reason,
+        )
+    for request in case.decision_requests.all():
+        yield from _decision_events(request)
     for outcome in case.outcomes.all():
         yield ChronologyEntry(
             occurred_at=_outcome_moment(outcome), category=OUTCOME,

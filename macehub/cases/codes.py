@@ -31,6 +31,31 @@ def closure_reason_label(code: str) -> str:
     return RETIRED_CLOSURE_REASONS.get(code, code)
 
 
+class DecisionKind(models.TextChoices):
+    """Changes a worker asks for and a supervisor or the MACE chair decides: each makes
+    the hub's response to a child smaller, so a second person approves it."""
+
+    CLOSE = "close", "Close the case"
+    LOWER_TIER = "lower_tier", "Lower the risk tier"
+    LIFT_RESTRICTION = "lift_restriction", "Lift the restriction"
+
+
+class DecisionStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a decision"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    # Closed without a decision because it no longer applies (the case was closed).
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+DECISION_STATUS_TAG_COLOURS = {
+    DecisionStatus.PENDING: "blue",
+    DecisionStatus.APPROVED: "green",
+    DecisionStatus.REJECTED: "red",
+    DecisionStatus.WITHDRAWN: "grey",
+}
+
+
 class PlanItemStatus(models.TextChoices):
     OPEN = "open", "Open"
     DONE = "done", "Done"

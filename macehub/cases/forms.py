@@ -356,6 +356,37 @@ class AdvocateForm(ServiceForm):
             del self.fields["end_reason"]
 
 
+class EndAdvocacyForm(ServiceForm):
+    ended_on = GovukDateField(label="Date the advocacy ended", required=False,
+                              help_text="For example, 27 3 2026")
+    reason = forms.CharField(
+        label="Why is the advocacy ending?", required=False, max_length=200,
+        help_text="For example, after the trial, or the child no longer wants support",
+    )
+
+
+# --- Requests for approval ----------------------------------------------------------------
+
+
+class DecisionForm(ServiceForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(
+        label="Your decision", widget=forms.RadioSelect, required=False,
+        choices=[("approve", "Approve"), ("reject", "Reject")],
+    )
+    comment = forms.CharField(
+        label="Comment", required=False, max_length=4000,
+        help_text="Say why. The person who asked, and everyone who sees the case, will see it.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not cleaned.get("decision") and "decision" not in self.errors:
+            self.add_error("decision", "Select whether you approve or reject the request")
+        return cleaned
+
+
 # --- Recording work -----------------------------------------------------------------------
 
 

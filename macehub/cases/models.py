@@ -15,6 +15,8 @@ from macehub.cases.codes import (
     CaseStatus,
     ClosureReason,
     ContactKind,
+    DecisionKind,
+    DecisionStatus,
     MissingEpisodeState,
     OutcomeKind,
     PlanItemStatus,
@@ -114,6 +116,83 @@ class RiskTierChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.from_tier or '–'} → {self.to_tier}"
+
+
+class CaseDecisionRequest(models.Model):
+    """A change to the case that a worker asks for and a supervisor or the MACE chair
+    approves or rejects with a comment: closing it, lowering its risk tier from High or
+    Medium, lifting its restriction. Approval applies the change; rejection leaves the
+    case as it was. The database refuses a decision by the person who asked, and a
+    second request of the same kind while one is waiting."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="decision_requests")
+    kind = models.CharField(max_length=20, choices=DecisionKind.choices)
+    reason = models.TextField(
+        blank=True, help_text="Why the change is asked for (for a closure, the note)."
+    )
+    closure_reason = models.CharField(max_length=20, choices=ClosureReason.choices, blank=True)
+    cancel_open_plan_items = models.BooleanField(
+        default=False, help_text="For a closure: the requester confirmed the open plan items "
+        "should be cancelled."
+    )
+    from_tier = models.CharField(max_length=10, choices=RiskTier.choices, blank=True)
+    to_tier = models.CharField(max_length=10, choices=RiskTier.choices, blank=True)
+    case_version = models.PositiveIntegerField(help_text="The case's version when asked.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=20, choices=DecisionStatus.choices, default=DecisionStatus.PENDING,
+        db_index=True,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind"], condition=Q(status="pending"),
+                name="one_pending_decision_request_of_a_kind_per_case",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("requested_by")),
+                name="case_decision_not_by_its_requester",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_by__isnull=True, decided_at__isnull=True)
+                | Q(status="withdrawn", decided_at__isnull=False)
+                | (Q(status__in=["approved", "rejected"], decided_by__isnull=False,
+                     decided_at__isnull=False) & ~Q(decision_comment="")),
+                name="case_decision_with_who_when_and_comment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.get_kind_display()} ({self.get_status_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == DecisionStatus.PENDING
+
+    @property
+    def asked_for(self) -> str:
+        """What is asked, in words: "Close the case: Stepped down to another service"."""
+        if self.kind == DecisionKind.CLOSE:
+            return f"Close the case: {closure_reason_label(self.closure_reason)}"
+        if self.kind == DecisionKind.LOWER_TIER:
+            return (f"Lower the risk tier from {_tier_name(self.from_tier)} to "
+                    f"{_tier_name(self.to_tier)}")
+        return "Lift the restriction"
+
+
+def _tier_name(tier: str) -> str:
+    return str(RiskTier(tier).label).split(" –")[0] if tier else ""
 
 
 class AdvocateAllocation(models.Model):

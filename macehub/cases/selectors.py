@@ -34,11 +34,12 @@ from macehub.accounts.roles import Role
 from macehub.audit.events import RECORD_ACCESS_TYPES
 from macehub.audit.models import AuditEvent
 from macehub.audit.services import record_type_of
-from macehub.cases.codes import CaseStatus, MissingEpisodeState, PlanItemStatus
+from macehub.cases.codes import CaseStatus, DecisionStatus, MissingEpisodeState, PlanItemStatus
 from macehub.cases.models import (
     AdvocateAllocation,
     Case,
     CaseAllocation,
+    CaseDecisionRequest,
     CaseOutcome,
     CaseShare,
     Contact,
@@ -432,4 +433,44 @@ def victim_advocates() -> QuerySet[User]:
     return (
         User.objects.filter(is_active=True, role_assignments__role=Role.VICTIM_ADVOCATE)
         .select_related("agency").distinct().order_by("last_name", "first_name", "username")
+    )
+
+
+# --- Requests for a decision (closing, lowering the tier, lifting a restriction) -----
+
+
+def decision_request_queryset() -> QuerySet[CaseDecisionRequest]:
+    """Requests with what their pages show; fetch one only through the policy."""
+    return CaseDecisionRequest.objects.select_related(
+        "case", "case__child", "case__lead_agency", "requested_by", "decided_by"
+    )
+
+
+@dataclass(frozen=True)
+class PendingDecision:
+    request: CaseDecisionRequest
+    can_decide: bool
+
+
+def pending_decisions(user: User, case: Case) -> list[PendingDecision]:
+    """The requests waiting for a decision on a case the user may see, each with
+    whether this user may decide it (one query for the requests, one for the rule)."""
+    waiting = list(
+        policy.scope(user, Action.CASE_DECISION_VIEW, decision_request_queryset())
+        .filter(case_id=case.pk, status=DecisionStatus.PENDING).order_by("requested_at", "pk")
+    )
+    decidable = set(
+        policy.scope(user, Action.CASE_DECIDE, CaseDecisionRequest.objects.all())
+        .filter(pk__in=[request.pk for request in waiting]).values_list("pk", flat=True)
+    ) if waiting else set()
+    return [PendingDecision(request, request.pk in decidable) for request in waiting]
+
+
+def decision_requests_awaiting(user: User) -> QuerySet[CaseDecisionRequest]:
+    """Requests waiting for a decision that this user may approve or reject (never their
+    own), oldest first: one query, with the case, child and requester."""
+    return (
+        policy.scope(user, Action.CASE_DECIDE, decision_request_queryset())
+        .filter(status=DecisionStatus.PENDING)
+        .order_by("requested_at", "pk")
     )

@@ -9,6 +9,11 @@ the argument at fault, before anything is written: nothing partial is saved.
 Changes to the case itself (risk tier, lead agency, key worker, restriction, closure)
 carry the version the user started from; if someone else saved in between, the save is
 refused with what they changed (``CaseChangedByOther``), and nothing is overwritten.
+
+Closing a case, lowering its risk tier and lifting its restriction are asked for by one
+person and decided by a supervisor or the MACE chair who did not ask
+(``request_...`` then ``decide_case_request``); raising a tier and restricting a case
+apply at once.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ from macehub.cases.codes import (
     CaseStatus,
     ClosureReason,
     ContactKind,
+    DecisionKind,
+    DecisionStatus,
     OutcomeKind,
     PlanItemStatus,
     closure_reason_label,
@@ -42,6 +49,7 @@ from macehub.cases.models import (
     AdvocateAllocation,
     Case,
     CaseAllocation,
+    CaseDecisionRequest,
     CaseOutcome,
     CaseShare,
     Contact,
@@ -50,7 +58,7 @@ from macehub.cases.models import (
     RiskTierChange,
 )
 from macehub.people.models import Person
-from macehub.referrals.codes import RiskTier
+from macehub.referrals.codes import RISK_TIER_RANK, RiskTier
 from macehub.referrals.models import Referral
 
 # The fields of the case itself that are versioned, as the conflict message names them.
@@ -280,7 +288,8 @@ def _save_versioned(actor: User, case: Case, expected_version: int,
 def change_risk_tier(
     *, actor: User, case_pk: int, expected_version: int, risk_tier: RiskTier | str, reason: str
 ) -> RiskTierChange:
-    """Move the case to another risk tier, with the reason kept in the tier history."""
+    """Raise the case's risk tier, with the reason kept in the tier history. Lowering it
+    needs a supervisor's or the MACE chair's approval: ``request_risk_tier_lowering``."""
     case = _case_for_change(actor, Action.CASE_CHANGE, case_pk)
     _check_version(case, expected_version)
     errors: dict[str, str] = {}
@@ -290,6 +299,11 @@ def change_risk_tier(
         errors["risk_tier"] = (
             f"The case is already {RiskTier(risk_tier).label.split(' –')[0].lower()} risk: "
             "select a different tier"
+        )
+    elif is_lowering(case.risk_tier, risk_tier):
+        errors["risk_tier"] = (
+            "Lowering the risk tier needs a supervisor's or the MACE chair's approval: "
+            "ask for it instead"
         )
     reason = _require_text(errors, "reason", reason, "Enter why the risk tier is changing")
     _raise_if(errors)
@@ -346,11 +360,17 @@ def set_lead_agency(
 def set_restricted(
     *, actor: User, case_pk: int, expected_version: int, restricted: bool, reason: str
 ) -> Case:
-    """Mark the case restricted (anyone not working on it must give a reason to open it)
-    or lift the restriction. Closed cases may be restricted too."""
+    """Mark the case restricted (anyone not working on it must give a reason to open it).
+    Closed cases may be restricted too. Lifting a restriction needs a supervisor's or the
+    MACE chair's approval: ``request_restriction_lift``."""
     case = _case_for_change(actor, Action.CASE_RESTRICT, case_pk, must_be_open=False)
     _check_version(case, expected_version)
     errors: dict[str, str] = {}
+    if not restricted and case.is_restricted:
+        raise ValidationError(
+            "Lifting a restriction needs a supervisor's or the MACE chair's approval: "
+            "ask for it instead"
+        )
     if restricted == case.is_restricted:
         errors[NON_FIELD_ERRORS] = (
             "The case is already restricted" if restricted else "The case is not restricted"
@@ -368,25 +388,38 @@ def set_restricted(
     return case
 
 
-@transaction.atomic
-def close_case(
-    *,
-    actor: User,
-    case_pk: int,
-    expected_version: int,
-    closure_reason: ClosureReason | str,
-    note: str = "",
-    cancel_open_plan_items: bool = False,
-) -> Case:
-    """Close the case with a reason. Nothing is left open silently: open plan items are
-    cancelled only when the actor confirms it, a child who is still missing stops the
-    closure, and the current advocate's allocation ends with the case."""
-    case = _case_for_change(actor, Action.CASE_CHANGE, case_pk)
-    _check_version(case, expected_version)
+# --- Changes that need approval: closing, lowering the tier, lifting a restriction ---
+#
+# A worker asks (``request_...``); a supervisor or the MACE chair who did not ask approves
+# or rejects it with a comment (``decide_case_request``). Approval applies the change in
+# the same transaction, checked against the version of the case the decider saw.
+
+DECISION_COMMENT_NEEDED = "Enter a comment on your decision"
+PENDING_ALREADY = {
+    DecisionKind.CLOSE: "A request to close the case is already waiting for a decision",
+    DecisionKind.LOWER_TIER: (
+        "A request to lower the risk tier is already waiting for a decision"
+    ),
+    DecisionKind.LIFT_RESTRICTION: (
+        "A request to lift the restriction is already waiting for a decision"
+    ),
+}
+
+
+def is_lowering(from_tier: str, to_tier: str) -> bool:
+    """Whether moving from one tier to another lowers the risk (High to Medium or Low,
+    Medium to Low)."""
+    if to_tier not in RiskTier.values or from_tier not in RiskTier.values:
+        return False
+    return RISK_TIER_RANK[RiskTier(to_tier)] < RISK_TIER_RANK[RiskTier(from_tier)]
+
+
+def _closure_errors(case: Case, closure_reason: str, note: str, cancel_open_plan_items: bool
+                    ) -> tuple[dict[str, str], list[PlanItem]]:
+    """What stops the case closing now: nothing is left open silently."""
     errors: dict[str, str] = {}
     if closure_reason not in ClosureReason.values:
         errors["closure_reason"] = "Select why the case is closing"
-    note = (note or "").strip()
     if closure_reason == ClosureReason.OTHER and not note:
         errors["note"] = "Enter why the case is closing"
     still_missing = case.missing_episodes.filter(returned_at__isnull=True).first()
@@ -405,32 +438,201 @@ def close_case(
             f"{'it' if count == 1 else 'them'} first, or confirm "
             f"{'it' if count == 1 else 'they'} should be cancelled"
         )
+    return errors, open_items
+
+
+def _check_none_pending(errors: dict[str, str], case: Case, kind: DecisionKind) -> None:
+    if case.decision_requests.filter(kind=kind, status=DecisionStatus.PENDING).exists():
+        errors[NON_FIELD_ERRORS] = PENDING_ALREADY[kind]
+
+
+def _create_request(actor: User, case: Case, **fields: Any) -> CaseDecisionRequest:
+    request = CaseDecisionRequest.objects.create(
+        case=case, case_version=case.version, requested_by=actor,
+        requested_at=timezone.now(), **fields,
+    )
+    _audit_case(actor, case, EventType.CHANGE, {
+        "decision_request": {
+            "request": request.pk, "kind": request.kind, "status": request.status,
+            "asked_for": request.asked_for, "reason": request.reason,
+        },
+    })
+    return request
+
+
+@transaction.atomic
+def request_case_closure(
+    *,
+    actor: User,
+    case_pk: int,
+    expected_version: int,
+    closure_reason: ClosureReason | str,
+    note: str = "",
+    cancel_open_plan_items: bool = False,
+) -> CaseDecisionRequest:
+    """Ask for the case to be closed; a supervisor or the MACE chair decides. The same
+    checks as the closure itself apply now (a child still missing, open plan items) and
+    again when it is approved."""
+    case = _case_for_change(actor, Action.CASE_CHANGE, case_pk)
+    _check_version(case, expected_version)
+    note = (note or "").strip()
+    errors, _open_items = _closure_errors(case, closure_reason, note, cancel_open_plan_items)
+    _check_none_pending(errors, case, DecisionKind.CLOSE)
+    _raise_if(errors)
+    return _create_request(
+        actor, case, kind=DecisionKind.CLOSE, closure_reason=ClosureReason(closure_reason),
+        reason=note, cancel_open_plan_items=bool(cancel_open_plan_items),
+    )
+
+
+@transaction.atomic
+def request_risk_tier_lowering(
+    *, actor: User, case_pk: int, expected_version: int, risk_tier: RiskTier | str, reason: str
+) -> CaseDecisionRequest:
+    """Ask for the case's risk tier to be lowered (from High or Medium); a supervisor or
+    the MACE chair decides. Raising a tier needs no approval: ``change_risk_tier``."""
+    case = _case_for_change(actor, Action.CASE_CHANGE, case_pk)
+    _check_version(case, expected_version)
+    errors: dict[str, str] = {}
+    if risk_tier not in RiskTier.values:
+        errors["risk_tier"] = "Select the risk tier"
+    elif not is_lowering(case.risk_tier, risk_tier):
+        errors["risk_tier"] = "Select a lower risk tier: raising the tier applies at once"
+    reason = _require_text(errors, "reason", reason, "Enter why the risk tier should be lowered")
+    _check_none_pending(errors, case, DecisionKind.LOWER_TIER)
+    _raise_if(errors)
+    return _create_request(
+        actor, case, kind=DecisionKind.LOWER_TIER, from_tier=case.risk_tier,
+        to_tier=RiskTier(risk_tier), reason=reason,
+    )
+
+
+@transaction.atomic
+def request_restriction_lift(
+    *, actor: User, case_pk: int, expected_version: int, reason: str
+) -> CaseDecisionRequest:
+    """Ask for the case's restriction to be lifted (open or closed case); a supervisor
+    or the MACE chair decides. Restricting a case needs no approval: ``set_restricted``."""
+    case = _case_for_change(actor, Action.CASE_RESTRICT, case_pk, must_be_open=False)
+    _check_version(case, expected_version)
+    errors: dict[str, str] = {}
+    if not case.is_restricted:
+        errors[NON_FIELD_ERRORS] = "The case is not restricted"
+    reason = _require_text(errors, "reason", reason,
+                           "Enter why the restriction should be lifted")
+    _check_none_pending(errors, case, DecisionKind.LIFT_RESTRICTION)
+    _raise_if(errors)
+    return _create_request(actor, case, kind=DecisionKind.LIFT_RESTRICTION, reason=reason)
+
+
+def _apply_closure(actor: User, case: Case, request: CaseDecisionRequest) -> dict[str, Any]:
+    errors, open_items = _closure_errors(case, request.closure_reason, request.reason,
+                                         request.cancel_open_plan_items)
     _raise_if(errors)
     now = timezone.now()
-    today = timezone.localdate(now)
     if open_items:
         PlanItem.objects.filter(pk__in=[item.pk for item in open_items]).update(
-            status=PlanItemStatus.CANCELLED, completed_on=today, completed_at=now,
-            completed_by=actor, completion_note="Cancelled when the case was closed",
+            status=PlanItemStatus.CANCELLED, completed_on=timezone.localdate(now),
+            completed_at=now, completed_by=actor,
+            completion_note="Cancelled when the case was closed",
         )
-    current_advocacy = case.advocacy.filter(ended_on__isnull=True).first()
-    if current_advocacy is not None:
-        current_advocacy.ended_on = max(today, current_advocacy.started_on)
-        current_advocacy.end_reason = "Case closed"
-        current_advocacy.save(update_fields=["ended_on", "end_reason"])
-    before = _case_values(case)
+    # Requests that closing the case overtakes (the restriction may still be lifted).
+    withdrawn = list(case.decision_requests.filter(
+        status=DecisionStatus.PENDING, kind=DecisionKind.LOWER_TIER,
+    ).values_list("pk", flat=True))
+    CaseDecisionRequest.objects.filter(pk__in=withdrawn).update(
+        status=DecisionStatus.WITHDRAWN, decided_at=now,
+        decision_comment="Withdrawn: the case was closed",
+    )
+    # The advocate's allocation does not end with the case: advocacy continues (through
+    # any prosecution) until it is ended on its own (``end_advocacy``).
     case.status = CaseStatus.CLOSED
     case.closed_at = now
     case.closed_by = actor
-    case.closure_reason = ClosureReason(closure_reason)
+    case.closure_reason = ClosureReason(request.closure_reason)
     case.closure_reason_words = closure_reason_label(case.closure_reason)
-    case.closure_note = note
-    _save_versioned(actor, case, expected_version, before, {
-        "note": note,
-        "cancelled_plan_items": [item.pk for item in open_items],
-        "advocacy_ended": current_advocacy.pk if current_advocacy else None,
-    })
-    return case
+    case.closure_note = request.reason
+    return {"note": request.reason, "cancelled_plan_items": [item.pk for item in open_items],
+            "withdrawn_requests": withdrawn}
+
+
+def _apply_tier_lowering(actor: User, case: Case, request: CaseDecisionRequest
+                         ) -> dict[str, Any]:
+    if case.risk_tier != request.from_tier:
+        raise ValidationError(
+            f"The risk tier has changed since this was asked for (it is now "
+            f"{_describe('risk_tier', case.risk_tier)}): reject it, and ask again if needed"
+        )
+    change = RiskTierChange.objects.create(
+        case=case, from_tier=case.risk_tier, to_tier=request.to_tier,
+        changed_at=timezone.now(), changed_by=actor, reason=request.reason,
+    )
+    case.risk_tier = RiskTier(request.to_tier)
+    return {"tier_change": change.pk, "reason": request.reason}
+
+
+def _apply_restriction_lift(actor: User, case: Case, request: CaseDecisionRequest
+                            ) -> dict[str, Any]:
+    if not case.is_restricted:
+        raise ValidationError("The case is no longer restricted")
+    case.is_restricted = False
+    case.restriction_reason = request.reason
+    return {"reason": request.reason}
+
+
+_APPLY = {
+    DecisionKind.CLOSE: _apply_closure,
+    DecisionKind.LOWER_TIER: _apply_tier_lowering,
+    DecisionKind.LIFT_RESTRICTION: _apply_restriction_lift,
+}
+
+
+@transaction.atomic
+def decide_case_request(
+    *, actor: User, request_pk: int, expected_version: int, approve: bool, comment: str
+) -> CaseDecisionRequest:
+    """Approve (and so apply) or reject a request someone else made, with a comment.
+    404 if the actor may not know the case; 403 if they may not decide it (their own
+    request, or not a supervisor or the MACE chair). ``expected_version`` is the case's
+    version the decider saw: if it changed since, ``CaseChangedByOther``. A rejection
+    leaves the case as it was."""
+    request: CaseDecisionRequest = policy.get_or_404(
+        actor, Action.CASE_DECIDE,
+        CaseDecisionRequest.objects.select_for_update(of=("self",)).select_related(
+            "requested_by"), pk=request_pk,
+    )
+    if not request.is_pending:
+        raise ValidationError(
+            f"This request has already been {request.get_status_display().lower()}"
+        )
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": DECISION_COMMENT_NEEDED})
+    case = Case.objects.select_for_update().get(pk=request.case_id)
+    _check_version(case, expected_version)
+    status = DecisionStatus.APPROVED if approve else DecisionStatus.REJECTED
+    decision = {
+        "decision_request": {
+            "request": request.pk, "kind": request.kind, "status": status,
+            "asked_for": request.asked_for, "requested_by": request.requested_by.username,
+            "comment": comment,
+        },
+    }
+    if approve:
+        before = _case_values(case)
+        detail = _APPLY[DecisionKind(request.kind)](actor, case, request)
+        _save_versioned(actor, case, expected_version, before, {**detail, **decision})
+    else:
+        _audit_case(actor, case, EventType.CHANGE, decision)
+    closed = CaseDecisionRequest.objects.filter(
+        pk=request.pk, status=DecisionStatus.PENDING
+    ).update(status=status, decided_by=actor, decided_at=timezone.now(),
+             decision_comment=comment)
+    if not closed:  # decided by someone else in between, on an engine without row locks
+        raise ValidationError("This request has just been decided by someone else")
+    request.refresh_from_db()
+    return request
+
 
 
 # --- Workers, advocates and sharing --------------------------------------------------
@@ -558,6 +760,40 @@ def change_advocate(
         },
     })
     return allocation
+
+
+@transaction.atomic
+def end_advocacy(
+    *, actor: User, case_pk: int, ended_on: dt.date | None, reason: str
+) -> AdvocateAllocation:
+    """End the current victim advocate's allocation, with the reason (for example after
+    the trial). Advocacy does not end when the case closes, so this works on a closed
+    case too."""
+    case = _case_for_change(actor, Action.CASE_ADVOCACY_END, case_pk, must_be_open=False)
+    current = case.advocacy.select_for_update().filter(ended_on__isnull=True).first()
+    if current is None:
+        raise ValidationError("The child has no victim advocate allocated")
+    errors: dict[str, str] = {}
+    if ended_on is None:
+        errors["ended_on"] = "Enter the date the advocacy ended"
+    else:
+        _not_in_future(errors, "ended_on", ended_on,
+                       "The date the advocacy ended must be today or in the past")
+        if "ended_on" not in errors and ended_on < current.started_on:
+            errors["ended_on"] = (
+                "The date the advocacy ended must be on or after "
+                f"{current.started_on:%d/%m/%Y}, when it started"
+            )
+    reason = _require_text(errors, "reason", reason, "Enter why the advocacy is ending")
+    _raise_if(errors)
+    current.ended_on = ended_on
+    current.end_reason = reason[:200]
+    current.save(update_fields=["ended_on", "end_reason"])
+    _audit_case(actor, case, EventType.CHANGE, {
+        "advocacy_ended": {"allocation": current.pk, "advocate": current.advocate_id,
+                           "ended_on": ended_on, "reason": reason},
+    })
+    return current
 
 
 # --- Recording work: plan, contacts, missing episodes, outcomes ----------------------

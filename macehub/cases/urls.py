@@ -23,6 +23,8 @@ urlpatterns = [
     path("<int:case_pk>/lead-agency/", views.change_lead_agency, name="change_lead_agency"),
     path("<int:case_pk>/restriction/", views.restrict, name="restrict"),
     path("<int:case_pk>/close/", views.close, name="close"),
+    # Requests for approval (closing, lowering the tier, lifting the restriction)
+    path("decisions/<int:decision_pk>/", views.decide, name="decide"),
     # Workers, advocates, sharing
     path("<int:case_pk>/workers/allocate/", views.allocate, name="allocate"),
     path("<int:case_pk>/workers/<int:allocation_pk>/remove/", views.unallocate,
@@ -30,6 +32,7 @@ urlpatterns = [
     path("<int:case_pk>/shares/new/", views.share, name="share"),
     path("<int:case_pk>/shares/<int:share_pk>/remove/", views.unshare, name="unshare"),
     path("<int:case_pk>/advocate/", views.change_advocate, name="change_advocate"),
+    path("<int:case_pk>/advocate/end/", views.end_advocacy, name="end_advocacy"),
     # Recording work
     path("<int:case_pk>/plan/new/", views.add_plan_item, name="add_plan_item"),
     path("<int:case_pk>/plan/<int:plan_item_pk>/", views.edit_plan_item, name="edit_plan_item"),

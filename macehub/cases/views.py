@@ -29,7 +29,7 @@ from macehub.audit.services import record_event
 from macehub.cases import forms as case_forms
 from macehub.cases import selectors, services
 from macehub.cases.chronology import chronology_for
-from macehub.cases.models import Case
+from macehub.cases.models import Case, CaseDecisionRequest
 from macehub.cases.selectors import CaseSort
 
 CONFLICT_MESSAGE = (
@@ -78,6 +78,7 @@ def _case_context(request: HubRequest, case: Case, section: str, **extra: Any
         "can_change": case.is_open and can(user, Action.CASE_CHANGE, case),
         "can_record": case.is_open and can(user, Action.CASE_RECORD_WORK, case),
         "can_restrict": can(user, Action.CASE_RESTRICT, case),
+        "can_end_advocacy": can(user, Action.CASE_ADVOCACY_END, case),
         "can_see_access_log": can(user, Action.CASE_ACCESS_LOG, case),
         "can_see_person": can(user, Action.PERSON_VIEW, case.child),
         "interview_hours": settings.RETURN_INTERVIEW_HOURS,
@@ -105,18 +106,19 @@ def _form_page(
     submit: str,
     back: str,
     call: Callable[[Any], object],
-    success: str,
+    success: str | Callable[[Any], str],
     template: str = "cases/form_page.html",
     **extra: Any,
 ) -> HttpResponse:
     """Show a form; on a valid POST call the service with it, and on success go back to
     the case with a message. Service errors are shown beside the fields, keeping what was
-    typed; a conflicting edit keeps it too and shows what the other person changed."""
+    typed; a conflicting edit keeps it too and shows what the other person changed.
+    ``success`` may be worked out from what the service returned."""
     conflict = None
     form = make_form(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            call(form.cleaned_data)
+            result = call(form.cleaned_data)
         except ValidationError as error:
             form.add_service_errors(error)
         except services.CaseChangedByOther as error:
@@ -129,7 +131,7 @@ def _form_page(
             form.is_valid()
             form.add_error(None, CONFLICT_MESSAGE)
         else:
-            messages.success(request, success)
+            messages.success(request, success(result) if callable(success) else success)
             return redirect(back)
     return render(request, template, {
         **_case_context(request, case, ""),
@@ -189,7 +191,14 @@ def _sort_columns(request: HubRequest, filters: selectors.CaseFilters) -> dict[s
 
 @requires(Action.CASE_VIEW)
 def detail(request: HubRequest, case_pk: int) -> HttpResponse:
-    return _section(request, case_pk, "cases:detail", "cases/detail.html")
+    """The overview, with the requests waiting for a decision first."""
+    case = _case_page(request, case_pk, page="detail", full=True)
+    if isinstance(case, HttpResponseRedirect):
+        return case
+    return render(request, "cases/detail.html", _case_context(
+        request, case, "cases:detail", overview=selectors.case_overview(request.user, case),
+        pending=selectors.pending_decisions(request.user, case),
+    ))
 
 
 @requires(Action.CASE_VIEW)
@@ -308,12 +317,29 @@ def change_tier(request: HubRequest, case_pk: int) -> HttpResponse:
         lambda data: case_forms.RiskTierForm(data, initial={"version": case.version}),
         title="Change the risk tier", submit="Change risk tier",
         back=_back("cases:detail", case),
-        call=lambda d: services.change_risk_tier(
-            actor=request.user, case_pk=case.pk, expected_version=d["version"],
-            risk_tier=d["risk_tier"], reason=d["reason"]),
-        success="The risk tier has been changed.",
+        call=lambda d: _raise_or_ask_to_lower(request.user, case, d),
+        success=lambda result: APPROVAL_ASKED if isinstance(result, CaseDecisionRequest)
+        else "The risk tier has been changed.",
         template="cases/change_tier.html",
+        pending=selectors.pending_decisions(request.user, case),
     )
+
+
+APPROVAL_ASKED = (
+    "Your request has been sent for approval by a supervisor or the MACE chair. The case "
+    "stays as it is until they approve it."
+)
+
+
+def _raise_or_ask_to_lower(actor: Any, case: Case, data: dict[str, Any]) -> object:
+    """Raising the tier applies at once; lowering it is asked for and approved."""
+    if services.is_lowering(case.risk_tier, data["risk_tier"] or ""):
+        return services.request_risk_tier_lowering(
+            actor=actor, case_pk=case.pk, expected_version=data["version"],
+            risk_tier=data["risk_tier"], reason=data["reason"])
+    return services.change_risk_tier(
+        actor=actor, case_pk=case.pk, expected_version=data["version"],
+        risk_tier=data["risk_tier"], reason=data["reason"])
 
 
 @requires(Action.CASE_CHANGE)
@@ -363,14 +389,16 @@ def restrict(request: HubRequest, case_pk: int) -> HttpResponse:
         request, case,
         lambda data: case_forms.RestrictForm(data, restricting=restricting,
                                              initial={"version": case.version}),
-        title="Restrict this case" if restricting else "Lift the restriction on this case",
-        submit="Restrict case" if restricting else "Lift restriction",
+        title="Restrict this case" if restricting else "Ask to lift the restriction",
+        submit="Restrict case" if restricting else "Send for approval",
         back=_back("cases:detail", case),
         call=lambda d: services.set_restricted(
             actor=request.user, case_pk=case.pk, expected_version=d["version"],
-            restricted=restricting, reason=d["reason"]),
-        success="The case is now restricted." if restricting
-        else "The restriction has been lifted.",
+            restricted=True, reason=d["reason"]) if restricting
+        else services.request_restriction_lift(
+            actor=request.user, case_pk=case.pk, expected_version=d["version"],
+            reason=d["reason"]),
+        success="The case is now restricted." if restricting else APPROVAL_ASKED,
         template="cases/restrict.html", restricting=restricting,
     )
 
@@ -386,14 +414,47 @@ def close(request: HubRequest, case_pk: int) -> HttpResponse:
         lambda data: case_forms.CloseCaseForm(
             data, has_open_plan_items=bool(overview.open_plan_items),
             initial={"version": case.version}),
-        title="Close the case", submit="Close case",
+        title="Ask to close the case", submit="Send for approval",
         back=_back("cases:detail", case),
-        call=lambda d: services.close_case(
+        call=lambda d: services.request_case_closure(
             actor=request.user, case_pk=case.pk, expected_version=d["version"],
             closure_reason=d["closure_reason"], note=d["note"],
             cancel_open_plan_items=d.get("cancel_open_plan_items", False)),
-        success=f"Case {case.reference} has been closed.",
+        success=APPROVAL_ASKED,
         template="cases/close.html", overview=overview,
+    )
+
+
+@requires(Action.CASE_DECIDE)
+def decide(request: HubRequest, decision_pk: int) -> HttpResponse:
+    """Approve or reject a request someone else made: what was asked, by whom and when,
+    then the decision with a comment. 403 for the person who asked."""
+    user = request.user
+    asked = opening.open_record(request, Action.CASE_DECIDE,
+                                selectors.decision_request_queryset(), page="decision",
+                                pk=decision_pk)
+    if isinstance(asked, HttpResponseRedirect):
+        return asked
+    case = selectors.case_for(user, asked.case_id, full=True)
+    if request.method == "GET":
+        opening.record_viewed(request, case, page="decision", detail={"request": asked.pk})
+    if not asked.is_pending:
+        messages.info(request, f"This request has already been "
+                               f"{asked.get_status_display().lower()}.")
+        return redirect(_back("cases:detail", case))
+    approving = request.POST.get("decision") == "approve"
+    return _form_page(
+        request, case,
+        lambda data: case_forms.DecisionForm(data, initial={"version": case.version}),
+        title=f"Decide: {asked.get_kind_display().lower()}", submit="Save decision",
+        back=_back("cases:detail", case),
+        call=lambda d: services.decide_case_request(
+            actor=user, request_pk=asked.pk, expected_version=d["version"],
+            approve=d["decision"] == "approve", comment=d["comment"]),
+        success="The request has been approved." if approving
+        else "The request has been rejected. The case is unchanged.",
+        template="cases/decide.html", asked=asked,
+        overview=selectors.case_overview(user, case),
     )
 
 
@@ -491,6 +552,32 @@ def change_advocate(request: HubRequest, case_pk: int) -> HttpResponse:
             starts_on=d["starts_on"], end_reason=d.get("end_reason", "")),
         success="The victim advocate has been saved.",
         template="cases/change_advocate.html", overview=overview,
+    )
+
+
+@requires(Action.CASE_ADVOCACY_END)
+def end_advocacy(request: HubRequest, case_pk: int) -> HttpResponse:
+    """End the advocate's allocation, open case or closed: advocacy has its own end."""
+    case = _case_page(request, case_pk, page="end_advocacy",
+                      action=Action.CASE_ADVOCACY_END, full=True)
+    if isinstance(case, HttpResponseRedirect):
+        return case
+    overview = selectors.case_overview(request.user, case)
+    current = overview.current_advocate
+    return _form_page(
+        request, case,
+        lambda data: case_forms.EndAdvocacyForm(
+            data, initial={"ended_on": timezone.localdate()}),
+        title="End the victim advocacy", submit="End advocacy",
+        back=_back("cases:workers", case),
+        call=lambda d: services.end_advocacy(
+            actor=request.user, case_pk=case.pk, ended_on=d["ended_on"], reason=d["reason"]),
+        success="The victim advocacy has ended.",
+        intro=(f"{current.advocate.display_name} has been the child's victim advocate since "
+               f"{current.started_on.day} {current.started_on:%B %Y}. Advocacy continues "
+               "after the case closes: end it when the advocacy service decides, for example "
+               "after the trial.") if current else
+        "The child has no victim advocate allocated.",
     )
 
 

@@ -101,3 +101,24 @@ def make_case(triage: User, hub_agency: Agency) -> Any:
         return open_case(actor=triage, child=person, **options)
 
     return build
+
+
+def close_with_approval(
+    case: Case, *, requested_by: User, approved_by: User,
+    closure_reason: str = "risk_reduced", note: str = "",
+    cancel_open_plan_items: bool = False,
+) -> Case:
+    """Close a case the only way there is: one person asks, another approves."""
+    from macehub.cases import services
+
+    case.refresh_from_db()
+    asked = services.request_case_closure(
+        actor=requested_by, case_pk=case.pk, expected_version=case.version,
+        closure_reason=closure_reason, note=note,
+        cancel_open_plan_items=cancel_open_plan_items,
+    )
+    services.decide_case_request(actor=approved_by, request_pk=asked.pk,
+                                 expected_version=case.version, approve=True,
+                                 comment="Agreed: the plan has worked")
+    case.refresh_from_db()
+    return case

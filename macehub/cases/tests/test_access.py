@@ -19,7 +19,7 @@ from macehub.audit.models import AuditEvent
 from macehub.cases import selectors, services
 from macehub.cases.models import MissingEpisode
 from macehub.cases.selectors import CaseFilters
-from macehub.cases.tests.conftest import client_for
+from macehub.cases.tests.conftest import client_for, close_with_approval
 from macehub.testing.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -206,7 +206,7 @@ def three_missing_episodes_this_month(case, recorded_by, now) -> None:
 
 
 def test_the_case_page_counts_only_the_childs_cases_the_viewer_may_see(
-    case, triage, advocate, partner_worker, partner_agency, hub_agency, hub_team
+    case, triage, supervisor, advocate, partner_worker, partner_agency, hub_agency, hub_team
 ):
     """A partner allocated to one of the child's cases is not told, through the
     strategy-meeting prompt or the continuity count, what happened on another case of
@@ -214,8 +214,7 @@ def test_the_case_page_counts_only_the_childs_cases_the_viewer_may_see(
     other_case = case
     services.change_advocate(actor=triage, case_pk=other_case.pk, advocate=advocate,
                              starts_on=timezone.localdate() - dt.timedelta(days=30))
-    services.close_case(actor=triage, case_pk=other_case.pk, expected_version=1,
-                        closure_reason="risk_reduced")
+    close_with_approval(other_case, requested_by=triage, approved_by=supervisor)
     seen = services.open_case(actor=triage, child=case.child, risk_tier="medium",
                               lead_agency=partner_agency, reason="New referral")
     now = timezone.now()
@@ -242,8 +241,7 @@ def test_a_restricted_other_case_is_not_counted_until_its_reason_is_given(
     services.set_restricted(actor=supervisor, case_pk=case.pk, expected_version=1,
                             restricted=True, reason="Child of a member of staff")
     case.refresh_from_db()
-    services.close_case(actor=triage, case_pk=case.pk, expected_version=case.version,
-                        closure_reason="risk_reduced")
+    close_with_approval(case, requested_by=triage, approved_by=supervisor)
     open_now = services.open_case(actor=triage, child=case.child, risk_tier="medium",
                                   lead_agency=hub_agency, reason="New referral")
     now = timezone.now()

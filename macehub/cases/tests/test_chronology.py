@@ -15,7 +15,7 @@ from macehub.audit.models import AuditEvent
 from macehub.cases import chronology, services
 from macehub.cases.chronology import ChronologyEntry, chronology_for, chronology_source
 from macehub.cases.codes import ClosureReason, ContactKind, OutcomeKind
-from macehub.cases.tests.conftest import ago, client_for, days_from_today
+from macehub.cases.tests.conftest import ago, client_for, close_with_approval, days_from_today
 from macehub.referrals.codes import RiskTier
 from macehub.testing.factories import make_user
 
@@ -64,7 +64,7 @@ def busy_case(case, triage, supervisor, advocate, hub_agency, hub_team):
                              starts_on=timezone.localdate(), end_reason="Advocate on leave")
     services.record_outcome(actor=advocate, case_pk=case.pk, kind=OutcomeKind.ENGAGED,
                             recorded_on=timezone.localdate())
-    services.close_case(actor=supervisor, case_pk=case.pk, expected_version=2,
+    close_with_approval(case, requested_by=triage, approved_by=supervisor,
                         closure_reason=ClosureReason.RISK_REDUCED, note="Safety plan holding")
     return case
 
@@ -103,17 +103,17 @@ def test_sources_from_other_apps_are_merged_in_time_order(case, triage, throwawa
 
 
 def test_the_chronology_shows_only_what_the_viewer_may_see(
-    case, triage, partner_worker, partner_agency, hub_agency
+    case, triage, supervisor, partner_worker, partner_agency, hub_agency
 ):
     services.record_contact(actor=triage, case_pk=case.pk, occurred_at=ago(days=10),
                             kind=ContactKind.PHONE, with_whom="mother", summary="Old case call")
-    services.close_case(actor=triage, case_pk=case.pk, expected_version=1,
-                        closure_reason=ClosureReason.RISK_REDUCED)
+    close_with_approval(case, requested_by=triage, approved_by=supervisor)
     second = services.open_case(actor=triage, child=case.child, risk_tier=RiskTier.HIGH,
                                 lead_agency=partner_agency, reason="Re-referred")
     assert {e.title for e in chronology_for(partner_worker, case.child)} == {
         f"Case {second.reference} opened"}
-    assert len(chronology_for(triage, case.child)) == 4  # both cases: opened x2, call, closed
+    # Both cases: opened x2, the call, the closure asked for, approved, and done.
+    assert len(chronology_for(triage, case.child)) == 6
 
 
 def test_the_chronology_page_uses_the_moj_timeline_and_filters(busy_case, triage):
@@ -132,8 +132,7 @@ def test_the_chronology_of_a_child_with_a_restricted_old_case_asks_for_its_reaso
 ):
     services.set_restricted(actor=supervisor, case_pk=case.pk, expected_version=1,
                             restricted=True, reason="Sensitive")
-    services.close_case(actor=triage, case_pk=case.pk, expected_version=2,
-                        closure_reason=ClosureReason.RISK_REDUCED)
+    close_with_approval(case, requested_by=triage, approved_by=supervisor)
     second = services.open_case(actor=triage, child=case.child, risk_tier=RiskTier.LOW,
                                 lead_agency=hub_agency, reason="Re-referred")
     client = client_for(analyst)

@@ -32,12 +32,12 @@ def test_the_second_save_is_refused_with_the_first_persons_changes(case, triage,
     assert case.key_worker is None and case.risk_tier == RiskTier.HIGH and case.version == 2
 
 
-def test_closing_against_an_old_version_is_refused(case, triage, supervisor):
+def test_asking_to_close_against_an_old_version_is_refused(case, triage, supervisor):
     services.set_key_worker(actor=supervisor, case_pk=case.pk, expected_version=1,
                             key_worker=supervisor)
     with pytest.raises(services.CaseChangedByOther) as excinfo:
-        services.close_case(actor=triage, case_pk=case.pk, expected_version=1,
-                            closure_reason=ClosureReason.RISK_REDUCED)
+        services.request_case_closure(actor=triage, case_pk=case.pk, expected_version=1,
+                                      closure_reason=ClosureReason.RISK_REDUCED)
     assert excinfo.value.their_changes["Key worker"]["new"] == supervisor.display_name
     case.refresh_from_db()
     assert case.is_open
@@ -66,4 +66,7 @@ def test_the_page_shows_the_conflict_and_keeps_what_was_typed(case, triage, supe
                               "reason": "Engaging well with school"})
     assert again.status_code == 302
     case.refresh_from_db()
-    assert case.risk_tier == RiskTier.LOW and case.version == 3
+    # Lowering is asked for: the case stays High until a supervisor approves it.
+    assert case.risk_tier == RiskTier.HIGH and case.version == 2
+    [asked] = case.decision_requests.all()
+    assert (asked.from_tier, asked.to_tier, asked.requested_by) == ("high", "low", triage)

@@ -17,7 +17,7 @@ from macehub.cases import selectors, services
 from macehub.cases.codes import ClosureReason, ContactKind
 from macehub.cases.models import Case, Contact, MissingEpisode, PlanItem
 from macehub.cases.selectors import CaseFilters, CaseSort
-from macehub.cases.tests.conftest import ago, client_for, days_from_today
+from macehub.cases.tests.conftest import ago, client_for, close_with_approval, days_from_today
 from macehub.people.codes import AreaKind
 from macehub.people.models import Area, PersonAddress
 from macehub.referrals.codes import RiskTier
@@ -51,7 +51,7 @@ def names(user, **filters) -> list[str]:
 
 
 @pytest.fixture
-def four_cases(make_case, triage, advocate, partner_agency, areas):
+def four_cases(make_case, triage, supervisor, advocate, partner_agency, areas):
     anna = make_case("Anna", "Zed", risk_tier=RiskTier.HIGH)
     ben = make_case("Ben", "Young", risk_tier=RiskTier.LOW, lead_agency=partner_agency)
     cara = make_case("Cara", "Xu", risk_tier=RiskTier.MEDIUM)
@@ -78,8 +78,7 @@ def four_cases(make_case, triage, advocate, partner_agency, areas):
     opened = ago(days=40)
     for offset, case in enumerate((anna, ben, cara, dev)):
         Case.objects.filter(pk=case.pk).update(opened_at=opened + dt.timedelta(days=offset))
-    services.close_case(actor=triage, case_pk=dev.pk, expected_version=1,
-                        closure_reason=ClosureReason.RISK_REDUCED)
+    close_with_approval(dev, requested_by=triage, approved_by=supervisor)
     return {"anna": anna, "ben": ben, "cara": cara, "dev": dev}
 
 

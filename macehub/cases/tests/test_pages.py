@@ -180,7 +180,7 @@ def test_pages_hide_actions_from_roles_that_may_not_take_them(full_case, analyst
     assert "Add a plan item" not in html
     assert "Finish" not in html
     html = client_for(analyst).get(reverse("cases:detail", args=[full_case.pk])).content.decode()
-    assert "Change the risk tier" not in html and "Close the case" not in html
+    assert "Change the risk tier" not in html and "close the case" not in html
 
 
 def test_restricted_reason_page_is_accessible(case, supervisor, analyst):
@@ -283,9 +283,9 @@ def test_outcome_tier_and_close_forms(case, triage, supervisor):
     assert post(client, "close", case, {"version": "2", "closure_reason": "stepped_down",
                                         "cancel_open_plan_items": "true"}).status_code == 302
     case.refresh_from_db()
-    assert not case.is_open
+    assert case.is_open  # asked for, waiting for a supervisor's approval
     html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
-    assert "Closed" in html and "Close the case" not in html
+    assert "Waiting for approval" in html and "Approve or reject" not in html
 
 
 def test_workers_forms(case, triage, advocate, partner_worker, partner_agency, hub_agency,
@@ -334,4 +334,4 @@ def test_restrict_form(case, supervisor):
     assert client.get(url).status_code == 302
     client.post(reverse("cases:open_restricted", args=[case.pk]),
                 {"reason": "Reviewing the restriction", "next": url})
-    assert "Lift the restriction on this case" in client.get(url).content.decode()
+    assert "Ask to lift the restriction" in client.get(url).content.decode()

@@ -1,5 +1,6 @@
 """Records for the URL x role test: a case for the sample person, opened by a triage
-officer of the hub, with one of each row the case pages take a keyword for."""
+officer of the hub, with one of each row the case pages take a keyword for, a current
+victim advocate, and a request for a decision the opener asked for."""
 
 from __future__ import annotations
 
@@ -9,7 +10,15 @@ from typing import Any
 from django.utils import timezone
 
 from macehub.accounts.roles import AgencyKind, Role
-from macehub.cases.models import Case, CaseAllocation, CaseShare, MissingEpisode, PlanItem
+from macehub.cases.models import (
+    AdvocateAllocation,
+    Case,
+    CaseAllocation,
+    CaseDecisionRequest,
+    CaseShare,
+    MissingEpisode,
+    PlanItem,
+)
 from macehub.cases.services import open_case
 from macehub.referrals.codes import RiskTier
 from macehub.testing.factories import make_agency, make_user
@@ -40,4 +49,13 @@ def build(samples: dict[str, Any]) -> None:
     partner = make_agency("sample-case-partner", AgencyKind.EDUCATION, name="Sample School")
     samples["share_pk"] = CaseShare.objects.create(
         case=case, agency=partner, shared_by=opener, reason="Sample share"
+    )
+    advocate = make_user("sample.case.advocate", Role.VICTIM_ADVOCATE, agency=agency, team=team)
+    AdvocateAllocation.objects.create(case=case, advocate=advocate, allocated_by=opener,
+                                      started_on=timezone.localdate(now) - dt.timedelta(days=30))
+    # A request to lower the tier, asked by the opener: anyone else who decides may decide it.
+    samples["decision_pk"] = CaseDecisionRequest.objects.create(
+        case=case, kind="lower_tier", from_tier=case.risk_tier, to_tier=RiskTier.LOW,
+        reason="Sample request", case_version=case.version, requested_by=opener,
+        requested_at=now,
     )
