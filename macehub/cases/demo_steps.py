@@ -27,6 +27,8 @@ from macehub.cases.codes import (
     CaseStatus,
     ClosureReason,
     ContactKind,
+    DecisionKind,
+    DecisionStatus,
     OutcomeKind,
     PlanItemStatus,
     closure_reason_label,
@@ -35,6 +37,7 @@ from macehub.cases.models import (
     AdvocateAllocation,
     Case,
     CaseAllocation,
+    CaseDecisionRequest,
     CaseOutcome,
     CaseShare,
     Contact,
@@ -42,6 +45,7 @@ from macehub.cases.models import (
     PlanItem,
     RiskTierChange,
 )
+from macehub.cases.services import is_lowering
 from macehub.demo.batches import UPDATE_BATCH, each_by_ids
 from macehub.demo.progress import Progress
 from macehub.demo.registry import DemoContext, demo_step
@@ -101,6 +105,11 @@ ADVOCATE_END_REASONS = (
     "Advocate on long-term leave",
     "Caseload rebalanced after a team change",
 )
+ADVOCACY_ENDED_AFTER_CLOSURE = (
+    "After the trial: support through the verdict and sentencing is complete",
+    "The child no longer wants advocacy support",
+    "Moved to adult services with a named support worker",
+)
 MISSING_NOTES = (
     "Found by police at a takeaway in the town centre.",
     "Returned home by themself in the early hours.",
@@ -159,6 +168,8 @@ class Staff:
     key_workers: list[User]
     advocates: list[User]
     deciders: list[User]
+    # Who approves closing a case or lowering its tier (never the person who asked).
+    approvers: list[User]
     owners: list[User]
     partner_workers: list[User]
     partner_agencies: list[Agency]
@@ -189,7 +200,8 @@ class Staff:
         openers = with_role(Role.TRIAGE, Role.SUPERVISOR)
         return cls(
             key_workers=key_workers, advocates=with_role(Role.VICTIM_ADVOCATE),
-            deciders=deciders, owners=owners, partner_workers=partner_workers,
+            deciders=deciders, approvers=with_role(Role.SUPERVISOR, Role.MEETING_CHAIR),
+            owners=owners, partner_workers=partner_workers,
             partner_agencies=partner_agencies, opener=openers[0] if openers else None,
         )
 
@@ -229,6 +241,7 @@ def delete_demo_cases(progress: Progress) -> dict[str, int]:
     """Every case and everything recorded on it (rows first, then the cases)."""
     deleted: dict[str, int] = {}
     for label, model in (
+        ("case decision requests", CaseDecisionRequest),
         ("case outcomes", CaseOutcome), ("missing episodes", MissingEpisode),
         ("contacts", Contact), ("plan items", PlanItem), ("case shares", CaseShare),
         ("case allocations", CaseAllocation), ("advocate allocations", AdvocateAllocation),
@@ -350,6 +363,7 @@ def _fill_case(
     end = _working_time(rng, opened + dt.timedelta(days=30), now - dt.timedelta(days=1)) \
         if closes else now
     decider = rng.choice(staff.deciders)
+    approver = staff.approvers[case.pk % len(staff.approvers)] if staff.approvers else decider
 
     # Risk tier history, ending at the case's tier.
     path = _tier_path(rng, case.risk_tier, rng.choice((0, 0, 1, 1, 2, 3)))
@@ -364,13 +378,16 @@ def _fill_case(
     moments = sorted(_between(rng, opened, end) for _ in path[1:])
     for before, after, moment in zip(path[:-1], path[1:], moments, strict=True):
         direction = "up" if TIERS.index(RiskTier(after)) < TIERS.index(RiskTier(before)) else "down"
+        changed_by = rng.choice(staff.deciders)
         rows.tier_changes.append(RiskTierChange(
             case=case, from_tier=before, to_tier=after, changed_at=moment,
-            changed_by=rng.choice(staff.deciders), reason=rng.choice(TIER_REASONS[direction])))
+            # Lowering a tier is approved by a supervisor or the chair (see decisions).
+            changed_by=approver if direction == "down" else changed_by,
+            reason=rng.choice(TIER_REASONS[direction])))
 
     key_worker = rng.choice(staff.key_workers) if rng.random() < 0.85 else None
     case.key_worker = key_worker
-    advocates = _advocacy(rng, staff, case, opened, end, closes, rows)
+    advocates = _advocacy(rng, staff, case, opened, end, closes, rows, today=ctx.as_of)
     workers = [user for user in (key_worker, *advocates) if user is not None] or [decider]
 
     if rng.random() < 0.2 and staff.partner_agencies:
@@ -396,15 +413,17 @@ def _fill_case(
     if closes:
         case.status = CaseStatus.CLOSED
         case.closed_at = end
-        case.closed_by = decider
+        case.closed_by = approver
         case.closure_reason = _weighted(rng, CLOSURE_WEIGHTS)
         case.closure_reason_words = closure_reason_label(case.closure_reason)
         case.closure_note = ""
 
 
 def _advocacy(rng: random.Random, staff: Staff, case: Case, opened: dt.datetime,
-              end: dt.datetime, closes: bool, rows: Rows) -> list[User]:
-    """Advocates one after another; the last one's allocation ends with a closure."""
+              end: dt.datetime, closes: bool, rows: Rows, *, today: dt.date) -> list[User]:
+    """Advocates one after another. Closing the case does not end the last one's
+    allocation: on some closed cases advocacy goes on (through a prosecution), on others
+    it ended on its own, after the closure, with its reason."""
     if not staff.advocates or rng.random() >= 0.7:
         return []
     changes = rng.choices((0, 1, 2, 3), weights=(60, 25, 10, 5))[0]
@@ -415,10 +434,15 @@ def _advocacy(rng: random.Random, staff: Staff, case: Case, opened: dt.datetime,
         options = [user for user in staff.advocates if not chosen or user != chosen[-1]]
         chosen.append(rng.choice(options or staff.advocates))
         later = starts[index + 1] if index + 1 < len(starts) else None
-        ended = _local_date(later) if later else (_local_date(end) if closes else None)
+        ended = _local_date(later) if later else None
+        reason = rng.choice(ADVOCATE_END_REASONS) if later else ""
+        if later is None and closes and case.pk % 3:
+            # Two in three closed cases: the advocacy ended by its own decision later.
+            ended = min(_local_date(end) + dt.timedelta(days=14), today)
+            reason = ADVOCACY_ENDED_AFTER_CLOSURE[case.pk % len(ADVOCACY_ENDED_AFTER_CLOSURE)]
         rows.advocacy.append(AdvocateAllocation(
             case=case, advocate=chosen[-1], started_on=_local_date(moment),
-            ended_on=ended, end_reason=rng.choice(ADVOCATE_END_REASONS) if later else "",
+            ended_on=ended, end_reason=reason,
             allocated_at=moment, allocated_by=rng.choice(staff.deciders)))
     return chosen
 
@@ -512,3 +536,106 @@ def _missing(rng: random.Random, case: Case, opened: dt.datetime, end: dt.dateti
             notes=rng.choice(MISSING_NOTES) if returned else "", recorded_by=rng.choice(workers),
             recorded_at=returned or went))
 
+
+
+# --- Requests for approval -----------------------------------------------------------
+
+DECISIONS_ORDER = CASES_ORDER + 10
+CLOSURE_APPROVED_COMMENTS = (
+    "Agreed at supervision: the safety plan has held and the child knows who to call",
+    "Agreed: the partner service has accepted the step-down",
+    "Agreed: transfer confirmed with the receiving area's MACE lead",
+)
+
+
+def delete_demo_decisions(progress: Progress) -> dict[str, int]:
+    deleted, _ = CaseDecisionRequest.objects.all().delete()
+    return {"case decision requests": deleted}
+
+
+@demo_step("case decisions", order=DECISIONS_ORDER, reset=delete_demo_decisions,
+           description="closures and tier lowerings asked for and approved, one closure "
+                       "rejected, and requests waiting for a supervisor")
+def demo_case_decisions(ctx: DemoContext) -> None:
+    """Every closure and every lowering of a tier the cases step made was asked for by a
+    worker and approved by a supervisor or the chair; besides, one closure was rejected
+    and a closure, a tier lowering (and a lift of a restriction, where a case is
+    restricted) wait for a decision."""
+    staff = Staff.load()
+    askers = [user for user in staff.key_workers if Role.TRIAGE in user.role_codes]
+    if not staff.approvers or not askers:
+        ctx.progress.write("    no supervisors or triage staff: run the users step first")
+        return
+    now = _at(ctx.as_of, 17)
+    rng = ctx.rng
+    rows: list[CaseDecisionRequest] = []
+
+    def asker_for(case: Case, decider: User | None) -> User:
+        if case.key_worker is not None and case.key_worker in askers and \
+                case.key_worker != decider:
+            return case.key_worker
+        return next(user for user in askers if user != decider)
+
+    closed = list(Case.objects.filter(status=CaseStatus.CLOSED).select_related(
+        "key_worker", "closed_by").order_by("reference"))
+    for case in closed:
+        decided_at = cast(dt.datetime, case.closed_at)
+        asked_at = max(case.opened_at, decided_at - dt.timedelta(days=rng.randint(1, 6)))
+        rows.append(CaseDecisionRequest(
+            case=case, kind=DecisionKind.CLOSE, closure_reason=case.closure_reason,
+            reason=case.closure_note, case_version=case.version,
+            requested_by=asker_for(case, case.closed_by), requested_at=asked_at,
+            status=DecisionStatus.APPROVED, decided_by=case.closed_by, decided_at=decided_at,
+            decision_comment=rng.choice(CLOSURE_APPROVED_COMMENTS)))
+    lowerings = RiskTierChange.objects.exclude(from_tier="").select_related(
+        "case", "case__key_worker", "changed_by").order_by("case__reference", "changed_at")
+    for change in lowerings:
+        if not is_lowering(change.from_tier, change.to_tier):
+            continue
+        rows.append(CaseDecisionRequest(
+            case=change.case, kind=DecisionKind.LOWER_TIER, from_tier=change.from_tier,
+            to_tier=change.to_tier, reason=change.reason, case_version=1,
+            requested_by=asker_for(change.case, change.changed_by),
+            requested_at=change.changed_at - dt.timedelta(days=rng.randint(1, 4)),
+            status=DecisionStatus.APPROVED, decided_by=change.changed_by,
+            decided_at=change.changed_at,
+            decision_comment="Agreed: the review shows the risk has come down"))
+
+    # Open cases, oldest first: one rejected closure, and requests still waiting.
+    still_missing = MissingEpisode.objects.filter(case=OuterRef("pk"), returned_at__isnull=True)
+    open_cases = list(
+        Case.objects.filter(status=CaseStatus.OPEN).exclude(Exists(still_missing))
+        .select_related("key_worker").order_by("opened_at", "reference")
+    )
+    waiting_for = staff.approvers[0]
+
+    def ask(case: Case, **fields: object) -> None:
+        rows.append(CaseDecisionRequest(
+            case=case, case_version=case.version, requested_by=asker_for(case, waiting_for),
+            requested_at=now - dt.timedelta(days=rng.randint(1, 5), hours=rng.randint(1, 6)),
+            **fields))
+
+    if open_cases:
+        rejected_case = open_cases.pop(0)
+        ask(rejected_case, kind=DecisionKind.CLOSE, closure_reason=ClosureReason.RISK_REDUCED,
+            reason="She has stopped answering calls and no longer wants to meet",
+            cancel_open_plan_items=True, status=DecisionStatus.REJECTED,
+            decided_by=waiting_for, decided_at=now - dt.timedelta(hours=20),
+            decision_comment="Not engaging is a warning sign, not a reason to close: keep "
+                             "the case open and plan to re-engage her through her youth worker")
+    if open_cases:
+        ask(open_cases.pop(0), kind=DecisionKind.CLOSE,
+            closure_reason=ClosureReason.STEPPED_DOWN, cancel_open_plan_items=True,
+            reason="Early help will hold the plan; no missing episodes for three months")
+    higher = [case for case in open_cases if case.risk_tier != RiskTier.LOW]
+    if higher:
+        case = higher[0]
+        ask(case, kind=DecisionKind.LOWER_TIER, from_tier=case.risk_tier,
+            to_tier=RiskTier.LOW if case.risk_tier == RiskTier.MEDIUM else RiskTier.MEDIUM,
+            reason="Attending school daily and the safety plan is holding")
+    restricted = [case for case in open_cases if case.is_restricted]
+    if restricted:
+        ask(restricted[0], kind=DecisionKind.LIFT_RESTRICTION,
+            reason="The member of staff related to the child has left the hub")
+    CaseDecisionRequest.objects.bulk_create(rows, batch_size=ctx.scale.batch_size)
+    ctx.count("case decision requests", len(rows))

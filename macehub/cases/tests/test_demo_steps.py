@@ -13,12 +13,20 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
+from macehub.accounts.models import User
 from macehub.cases import selectors
-from macehub.cases.codes import CaseStatus, MissingEpisodeState, PlanItemStatus
+from macehub.cases.codes import (
+    CaseStatus,
+    DecisionKind,
+    DecisionStatus,
+    MissingEpisodeState,
+    PlanItemStatus,
+)
 from macehub.cases.demo_steps import CASES_ORDER
 from macehub.cases.models import (
     AdvocateAllocation,
     Case,
+    CaseDecisionRequest,
     CaseOutcome,
     Contact,
     MissingEpisode,
@@ -26,6 +34,7 @@ from macehub.cases.models import (
     RiskTierChange,
 )
 from macehub.demo.registry import register_step, registered_steps, unregister_step
+from macehub.referrals.codes import RISK_TIER_RANK
 from macehub.testing.clock import on_demo_day
 
 pytestmark = pytest.mark.django_db
@@ -98,8 +107,39 @@ def test_the_step_fills_every_case_with_a_years_work() -> None:
     assert not Contact.objects.filter(occurred_at__gt=AS_OF_EVENING).exists()
     assert not PlanItem.objects.filter(case__status=CaseStatus.CLOSED,
                                        status=PlanItemStatus.OPEN).exists()
-    assert not AdvocateAllocation.objects.filter(case__status=CaseStatus.CLOSED,
-                                                 ended_on__isnull=True).exists()
+    # Advocacy goes on after some closures; where it ended, it ended with its own reason.
+    assert AdvocateAllocation.objects.filter(case__status=CaseStatus.CLOSED,
+                                             ended_on__isnull=True).exists()
+    assert not AdvocateAllocation.objects.filter(ended_on__isnull=False, end_reason="").exists()
+    assert not AdvocateAllocation.objects.filter(ended_on__gt=AS_OF).exists()
+    # "Did not engage" closes nothing.
+    assert not Case.objects.filter(closure_reason="no_engagement").exists()
+    assert not Case.objects.filter(status=CaseStatus.CLOSED, closure_reason_words="").exists()
+
+
+def test_every_closure_and_lowering_was_approved_and_some_wait() -> None:
+    demo_data()
+    requests = CaseDecisionRequest.objects.all()
+    # Each closure was asked for by one person and approved by the one who closed it.
+    for case in Case.objects.filter(status=CaseStatus.CLOSED):
+        [asked] = requests.filter(case=case, kind=DecisionKind.CLOSE,
+                                  status=DecisionStatus.APPROVED)
+        assert asked.decided_by_id == case.closed_by_id != asked.requested_by_id
+        assert asked.requested_at <= asked.decided_at == case.closed_at
+    lowerings = [change for change in RiskTierChange.objects.exclude(from_tier="")
+                 if RISK_TIER_RANK[change.to_tier] < RISK_TIER_RANK[change.from_tier]]
+    assert lowerings
+    assert requests.filter(kind=DecisionKind.LOWER_TIER,
+                           status=DecisionStatus.APPROVED).count() == len(lowerings)
+    counts = Counter(requests.values_list("kind", "status"))
+    assert counts[(DecisionKind.CLOSE, DecisionStatus.REJECTED)] == 1
+    assert counts[(DecisionKind.CLOSE, DecisionStatus.PENDING)] == 1
+    assert counts[(DecisionKind.LOWER_TIER, DecisionStatus.PENDING)] == 1
+    waiting = requests.filter(status=DecisionStatus.PENDING)
+    assert not waiting.filter(case__status=CaseStatus.CLOSED).exists()
+    # The demo supervisor has them in their queue (never their own).
+    supervisor = User.objects.get(username="supervisor.police")
+    assert set(selectors.decision_requests_awaiting(supervisor)) == set(waiting)
 
 
 def test_the_same_seed_gives_the_same_cases_and_a_reset_removes_them() -> None:
