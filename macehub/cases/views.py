@@ -108,12 +108,14 @@ def _form_page(
     call: Callable[[Any], object],
     success: str | Callable[[Any], str],
     template: str = "cases/form_page.html",
+    done: Callable[[], str] | None = None,
     **extra: Any,
 ) -> HttpResponse:
     """Show a form; on a valid POST call the service with it, and on success go back to
     the case with a message. Service errors are shown beside the fields, keeping what was
     typed; a conflicting edit keeps it too and shows what the other person changed.
-    ``success`` may be worked out from what the service returned."""
+    ``success`` may be worked out from what the service returned; ``done`` says where to
+    go after it, when that is not ``back``."""
     conflict = None
     form = make_form(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -132,7 +134,7 @@ def _form_page(
             form.add_error(None, CONFLICT_MESSAGE)
         else:
             messages.success(request, success(result) if callable(success) else success)
-            return redirect(back)
+            return redirect(done() if done is not None else back)
     return render(request, template, {
         **_case_context(request, case, ""),
         "form": form, "title": title, "submit": submit, "back": back, "conflict": conflict,
@@ -573,6 +575,9 @@ def end_advocacy(request: HubRequest, case_pk: int) -> HttpResponse:
         call=lambda d: services.end_advocacy(
             actor=request.user, case_pk=case.pk, ended_on=d["ended_on"], reason=d["reason"]),
         success="The victim advocacy has ended.",
+        # An advocate from outside the hub may no longer see the case once it ends.
+        done=lambda: _back("cases:workers", case)
+        if can(request.user, Action.CASE_VIEW, case) else reverse("cases:list"),
         intro=(f"{current.advocate.display_name} has been the child's victim advocate since "
                f"{current.started_on.day} {current.started_on:%B %Y}. Advocacy continues "
                "after the case closes: end it when the advocacy service decides, for example "

@@ -114,6 +114,7 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
         "test_referral_to_triage_to_case_to_chronology",
         "test_working_on_a_case",
         "test_restricted_case_and_access_log",
+        "test_closure_asked_for_and_approved",
     ),
     "cases:chronology": ("test_referral_to_triage_to_case_to_chronology",),
     "cases:plan": ("test_referral_to_triage_to_case_to_chronology",),
@@ -127,7 +128,7 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
     "cases:change_key_worker": ("test_working_on_a_case",),
     "cases:change_lead_agency": ("test_working_on_a_case",),
     "cases:restrict": ("test_working_on_a_case",),
-    "cases:close": ("test_working_on_a_case",),
+    "cases:close": ("test_working_on_a_case", "test_closure_asked_for_and_approved"),
     "cases:allocate": ("test_working_on_a_case",),
     "cases:unallocate": ("test_working_on_a_case",),
     "cases:share": ("test_working_on_a_case",),
@@ -140,6 +141,9 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
     "cases:add_missing_episode": ("test_referral_to_triage_to_case_to_chronology",),
     "cases:edit_missing_episode": ("test_working_on_a_case",),
     "cases:add_outcome": ("test_working_on_a_case",),
+    # Asking for and deciding approvals: test_browser_case_decisions.py.
+    "cases:decide": ("test_closure_asked_for_and_approved",),
+    "cases:end_advocacy": ("test_closure_asked_for_and_approved",),
     "handler403": (AREAS_AND_ERRORS,),
     "handler404": (AREAS_AND_ERRORS,),
 }

@@ -290,10 +290,13 @@ def test_referral_to_triage_to_case_to_chronology(
         "She has stopped seeing the men and is back in school every day.")
     click_and_wait(page, "button", "Change risk tier")
     assert scanner.path() == f"/cases/{case.pk}/"
-    expect(success_banner(page)).to_contain_text("The risk tier has been changed.")
-    history = page.get_by_role("table", name="Risk tier history")
-    expect(history).to_contain_text("She has stopped seeing the men")
-    scanner.scan("with its tier history")
+    # Lowering a tier is asked for: it waits for a supervisor or the chair.
+    expect(success_banner(page)).to_contain_text("Your request has been sent for approval")
+    waiting = page.locator(".app-pending-decision")
+    expect(waiting).to_contain_text("Lower the risk tier from High to Medium")
+    expect(waiting).to_contain_text("She has stopped seeing the men")
+    expect(summary_value(page, "Risk tier")).to_contain_text("High – being exploited")
+    scanner.scan("with a lowering of its tier waiting for approval")
 
     open_section(page, "Plan")
     assert scanner.path() == f"/cases/{case.pk}/plan/"
@@ -375,7 +378,7 @@ def test_referral_to_triage_to_case_to_chronology(
         f"Referral {reference} received from Northtown Academy",
         f"Triage decision on {reference}: Open a MACE case",
         f"Case {case.reference} opened",
-        "Risk tier changed from High to Medium",
+        "Approval requested: Lower the risk tier from High to Medium",
         "Plan item added: Safety plan with her and her mother",
         "Home visit with the child and her mother",
         "Went missing",
@@ -440,7 +443,7 @@ def test_working_on_a_case(
     """A supervisor's day on a case that has been running a while: the decided
     referrals, an abandoned referral, the case list filtered, each form to change the
     case's workers, plan, episodes and outcomes (each with a mistake, and a conflicting
-    edit), restricting it, and closing it."""
+    edit), restricting it, and asking to close it."""
     supervisor = make_user("sam.supervisor", Role.SUPERVISOR, agency=hub_agency, team=hub_team)
     advocate = make_user("ava.advocate", Role.VICTIM_ADVOCATE, agency=hub_agency,
                          team=hub_team)
@@ -665,9 +668,9 @@ def test_working_on_a_case(
     assert_errors_shown(page, "Enter why the case is being restricted")
     scanner.scan("with no reason")
     click_and_wait(page, "link", "Cancel")
-    click_and_wait(page, "link", "Close the case")
+    click_and_wait(page, "link", "Ask to close the case")
     expect(page.get_by_text("1 plan item is still open.")).to_be_visible()
-    click_and_wait(page, "button", "Close case")
+    click_and_wait(page, "button", "Send for approval")
     assert_errors_shown(
         page, "Select why the case is closing",
         "There is 1 open plan item: complete it first, or confirm it should be cancelled",
@@ -675,12 +678,14 @@ def test_working_on_a_case(
     scanner.scan("with an open plan item and no reason")
     page.get_by_label("Risk reduced – no longer needs a MACE response").check()
     page.get_by_label("Cancel the open plan items").check()
-    click_and_wait(page, "button", "Close case")
+    click_and_wait(page, "button", "Send for approval")
     assert scanner.path() == f"/cases/{case.pk}/"
-    expect(success_banner(page)).to_contain_text(f"Case {case.reference} has been closed.")
-    expect(page.locator(".govuk-tag").filter(has_text="Closed")).to_be_visible()
-    expect(page.get_by_role("link", name="Change the risk tier")).to_have_count(0)
-    scanner.scan("closed")
+    expect(success_banner(page)).to_contain_text("Your request has been sent for approval")
+    # The supervisor asked, so someone else decides: the case stays open meanwhile.
+    expect(page.locator(".app-pending-decision")).to_contain_text("Close the case")
+    expect(page.get_by_role("button", name="Approve or reject")).to_have_count(0)
+    expect(page.locator(".govuk-tag").filter(has_text="Closed")).to_have_count(0)
+    scanner.scan("with its closure waiting for approval")
     scanner.assert_scanned_every_page_listed()
 
 
