@@ -73,6 +73,8 @@ PLAN_ACTIONS = (
     "Review school attendance and agree an alternative timetable",
     "Refer to CAMHS for emotional wellbeing support",
     "Visit the hotel named in intelligence about the child (Operation Makesafe)",
+    "Re-engage the child through the trusted adult they named: not engaging is a warning "
+    "sign, so keep trying",
 )
 TIER_REASONS = {
     "up": (

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.urls import reverse
 from django.utils import timezone
 
 from macehub.audit.events import EventType
@@ -15,6 +16,7 @@ from macehub.cases.codes import RETIRED_CLOSURE_REASONS, ClosureReason
 from macehub.cases.forms import CloseCaseForm
 from macehub.cases.models import Case
 from macehub.cases.services import changes_since
+from macehub.cases.tests.conftest import client_for
 
 BEFORE = [("cases", "0003_case_work_who_and_when")]
 AFTER = [("cases", "0004_closure_reason_words_kept")]
@@ -81,6 +83,8 @@ def test_a_case_closed_as_did_not_engage_still_reads_so(case, supervisor) -> Non
     )
     case.refresh_from_db()
     assert case.closure_reason_text == WORDS
+    html = client_for(supervisor).get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert WORDS in html
     [closed] = [entry for entry in chronology_for(supervisor, case.child)
                 if entry.title.endswith("closed")]
     assert closed.text == WORDS

@@ -366,3 +366,21 @@ def test_the_closure_page_says_not_engaging_keeps_the_case_open(case, triage):
     assert "Ask to close the case" in html
     assert "not a reason to close" in html and "re-engage" in html
     assert "Did not engage" not in html and 'value="no_engagement"' not in html
+
+
+def test_deciding_on_a_restricted_case_asks_why_first(case, supervisor, chair):
+    services.set_restricted(actor=supervisor, case_pk=case.pk, expected_version=1,
+                            restricted=True, reason="A relative works in the hub")
+    asked = services.request_restriction_lift(actor=supervisor, case_pk=case.pk,
+                                              expected_version=2, reason="They have left")
+    client = client_for(chair)
+    url = reverse("cases:decide", args=[asked.pk])
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("cases:open_restricted", args=[case.pk]))
+    client.post(reverse("cases:open_restricted", args=[case.pk]),
+                {"reason": "Deciding the request to lift it", "next": url})
+    assert client.get(url).status_code == 200
+    assert AuditEvent.objects.filter(
+        event_type=EventType.VIEW, record_type="cases.casedecisionrequest",
+        record_id=str(asked.pk), purpose="Deciding the request to lift it").exists()
