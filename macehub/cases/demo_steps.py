@@ -598,7 +598,8 @@ def demo_case_decisions(ctx: DemoContext) -> None:
             case=change.case, kind=DecisionKind.LOWER_TIER, from_tier=change.from_tier,
             to_tier=change.to_tier, reason=change.reason, case_version=1,
             requested_by=asker_for(change.case, change.changed_by),
-            requested_at=change.changed_at - dt.timedelta(days=rng.randint(1, 4)),
+            requested_at=max(change.case.opened_at,
+                             change.changed_at - dt.timedelta(days=rng.randint(1, 4))),
             status=DecisionStatus.APPROVED, decided_by=change.changed_by,
             decided_at=change.changed_at,
             decision_comment="Agreed: the review shows the risk has come down"))

@@ -99,6 +99,8 @@ def test_the_end_advocacy_page(closed_with_advocate, voluntary_advocate):
     case = closed_with_advocate
     client = client_for(voluntary_advocate)
     url = reverse("cases:end_advocacy", args=[case.pk])
+    workers = client.get(reverse("cases:workers", args=[case.pk])).content.decode()
+    assert f'href="{url}"' in workers and "Change the advocate" not in workers  # closed
     page = client.get(url)
     assert page.status_code == 200
     html = page.content.decode()
