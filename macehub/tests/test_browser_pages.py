@@ -719,7 +719,7 @@ def test_signing_in_and_setting_up_two_factor(
     assert scanner.path() == "/"
     banner = page.locator(".govuk-notification-banner--success")
     expect(banner).to_contain_text("Two-factor authentication is set up.")
-    expect(page.get_by_text("The pages for your role arrive")).to_be_visible()
+    expect(page.get_by_text("Nothing is waiting for you", exact=False)).to_be_visible()
     scanner.scan("as a referrer, just enrolled")
     device.refresh_from_db()
     assert device.confirmed
