@@ -162,7 +162,7 @@ def _work_queue_tabs(queue: WorkQueue, show: str) -> list[dict[str, Any]]:
     tabs = [
         {"text": "All", "href": home, "active": show == "", "count": str(queue.count)},
         {"text": "Overdue", "href": f"{home}?show=overdue", "active": show == "overdue",
-         "count": str(len(queue.overdue))},
+         "count": str(len(queue.overdue)), "badge_colour": "red" if queue.overdue else ""},
     ]
     for work in queue.lists:
         tabs.append({"text": work.source.label, "href": f"{home}?show={work.source.name}",

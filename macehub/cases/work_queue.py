@@ -13,7 +13,7 @@ from django.utils import timezone
 from macehub.access import policy
 from macehub.access.actions import Action
 from macehub.accounts.models import User
-from macehub.accounts.templatetags.govuk import govuk_date, govuk_datetime
+from macehub.accounts.templatetags.govuk import govuk_datetime
 from macehub.cases.codes import RISK_TIER_TAG_COLOURS, CaseStatus, PlanItemStatus
 from macehub.cases.models import Case, MissingEpisode, PlanItem
 from macehub.core.work_queue import HIGH, NORMAL, WorkItem, work_queue_source
@@ -68,7 +68,7 @@ def plan_items_due(user: User, now: dt.datetime) -> list[WorkItem]:
             title=_case_title(item.case, item.needs_reason),
             link=reverse("cases:plan", args=[item.case_id]),
             action="Open the plan",
-            detail=f"{item.action} (due {govuk_date(item.due_on)})",
+            detail=f"Action: {item.action}",
             due_on=item.due_on,
             urgency=NORMAL,
             names_record=(CASE_RECORD, item.case_id),

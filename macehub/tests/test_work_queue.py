@@ -131,7 +131,7 @@ def test_the_overdue_and_kind_tabs(triage: User, referrer: User, school: Agency)
 
     page = main_content(client.get(reverse("home")))
     assert 'class="moj-sub-navigation"' in page
-    assert 'Overdue <span class="moj-badge">1</span>' in page
+    assert 'Overdue <span class="moj-badge moj-badge--red">1</span>' in page
     assert 'Referrals to triage <span class="moj-badge">2</span>' in page
 
     overdue = main_content(client.get(reverse("home"), {"show": "overdue"}))
@@ -252,7 +252,7 @@ def test_plan_items_the_user_owns_with_their_day_clock(
                                    created_by=triage)
 
     items = work_queue_for(triage, timezone.now()).items
-    assert [item.detail.split(" (")[0] for item in items] == ["Visit school", "Call mother"]
+    assert [item.detail for item in items] == ["Action: Visit school", "Action: Call mother"]
     assert [item.clock(timezone.now()).text for item in items  # type: ignore[union-attr]
             ] == ["Overdue by 2 days", "Due today"]
     assert items[0].title == f"{case.reference}: Anna Zed"
