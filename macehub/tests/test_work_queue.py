@@ -229,6 +229,16 @@ def test_an_administrator_sees_changes_they_may_decide_not_ones_they_asked_for(
     assert "Asked by" in item.detail and "Joining the intelligence cell" in item.detail
     page = main_content(signed_in_client(second).get(reverse("home")))
     assert reverse("accounts:role_change_decide", args=[request.pk]) in page
+
+    # Nor is anyone asked to decide a change to their own access.
+    about_second = account_services.save_user(
+        actor=first, user=User.objects.get(pk=second.pk),
+        roles=[Role.ADMINISTRATOR, Role.INFORMATION_GOVERNANCE], reason="Covering IG").request
+    assert about_second is not None
+    assert [item.link for item in work_queue_for(second, timezone.now()).items] == [
+        reverse("accounts:role_change_decide", args=[request.pk])]
+    third = make_user("cy.admin", Role.ADMINISTRATOR, agency=hub_agency, team=team)
+    assert len(work_queue_for(third, timezone.now()).items) == 2
     assert "Since " in page
 
 
