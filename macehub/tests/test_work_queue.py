@@ -239,7 +239,7 @@ def test_an_administrator_sees_changes_they_may_decide_not_ones_they_asked_for(
         reverse("accounts:role_change_decide", args=[request.pk])]
     third = make_user("cy.admin", Role.ADMINISTRATOR, agency=hub_agency, team=team)
     assert len(work_queue_for(third, timezone.now()).items) == 2
-    assert "Since " in page
+    assert "Waiting since " in page
 
 
 # --- Case work ----------------------------------------------------------------------------
