@@ -203,6 +203,8 @@ def home(request: HubRequest) -> HttpResponse:
     if show != "overdue" and queue.list_named(show) is None:
         show = ""
     items = _work_queue_shown(queue, show)
+    work = queue.list_named(show)
+    everything = work.source.everything if work is not None else ""
     shown = items[:WORK_QUEUE_ROWS]
     rows = [{"item": item, "clock": item.clock(queue.now)} for item in shown]
     _record_work_queue_viewed(request, shown)
@@ -214,6 +216,8 @@ def home(request: HubRequest) -> HttpResponse:
             "show": show,
             "rows": rows,
             "not_shown": len(items) - len(rows),
+            "everything_url": reverse(everything) if everything else "",
+            "everything_label": work.source.label if work is not None else "",
             "queue_count": queue.count,
             "can_refer": allows(user, Action.REFERRAL_SUBMIT),
             "can_view_own_referrals": allows(user, Action.REFERRAL_VIEW_OWN),

@@ -16,7 +16,8 @@ from macehub.accounts.templatetags.govuk import govuk_datetime
 from macehub.core.work_queue import NORMAL, WorkItem, work_queue_source
 
 
-@work_queue_source("role_changes", label="Changes of access", order=60)
+@work_queue_source("role_changes", label="Changes of access", order=60,
+                   everything="accounts:role_change_list")
 def role_changes_to_decide(user: User, now: dt.datetime) -> list[WorkItem]:
     """Pending requests this administrator may approve or reject, oldest first."""
     pending = RoleChangeRequest.objects.filter(status=RoleChangeStatus.PENDING).select_related(

@@ -14,7 +14,9 @@ How to add a work-queue source
    other registration is needed).
 2. Write a function ``(user, now) -> list[WorkItem]`` decorated with
    ``@work_queue_source("name", label="Plural heading", order=N)``. ``label`` names the
-   tab the items are gathered under on the home page; ``order`` places the tab.
+   tab the items are gathered under on the home page; ``order`` places the tab;
+   ``everything="app:list"`` (optional) names the app's own full list, linked from the
+   tab.
 3. Read through the app's selectors, scoped by the access policy
    (``policy.scope(user, Action.X, ...)``): the source must return only what the user
    may see, and nothing at all to a user whose roles do not take the action (``scope``
@@ -113,6 +115,7 @@ class WorkSource:
     label: str  # the tab's text: "Referrals to triage"
     order: int
     items: WorkSourceFunction
+    everything: str = ""  # the URL name of the app's own full list, if it has one
 
 
 @dataclass(frozen=True)
@@ -156,12 +159,13 @@ _discovered = False
 
 
 def work_queue_source(
-    name: str, *, label: str, order: int = 100
+    name: str, *, label: str, order: int = 100, everything: str = ""
 ) -> Callable[[WorkSourceFunction], WorkSourceFunction]:
     """Register a source of work items (see the module's docstring)."""
 
     def register(items: WorkSourceFunction) -> WorkSourceFunction:
-        _SOURCES[name] = WorkSource(name=name, label=label, order=order, items=items)
+        _SOURCES[name] = WorkSource(name=name, label=label, order=order, items=items,
+                                    everything=everything)
         return items
 
     return register

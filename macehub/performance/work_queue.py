@@ -22,7 +22,8 @@ from macehub.performance.models import MonthlyReport
 NEW_REPORT_DAYS = 14
 
 
-@work_queue_source("monthly_report", label="Monthly reports", order=80)
+@work_queue_source("monthly_report", label="Monthly reports", order=80,
+                   everything="performance:reports")
 def monthly_reports(user: User, now: dt.datetime) -> list[WorkItem]:
     items = []
     if allows(user, Action.PERFORMANCE_PUBLISH):

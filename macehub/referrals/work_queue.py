@@ -29,7 +29,8 @@ BRAG_URGENCY = {Brag.RED: URGENT, Brag.AMBER: HIGH, Brag.GREEN: NORMAL, Brag.BLU
 OUTCOME_NEWS_DAYS = 28
 
 
-@work_queue_source("triage", label="Referrals to triage", order=10)
+@work_queue_source("triage", label="Referrals to triage", order=10,
+                   everything="referrals:queue")
 def referrals_to_triage(user: User, now: dt.datetime) -> list[WorkItem]:
     """Undecided referrals the user may triage: Red first, then the least time left."""
     awaiting = Referral.objects.filter(status=ReferralStatus.AWAITING_TRIAGE).select_related(
@@ -58,7 +59,8 @@ def referrals_to_triage(user: User, now: dt.datetime) -> list[WorkItem]:
     return items
 
 
-@work_queue_source("referral_outcomes", label="Outcomes of your referrals", order=90)
+@work_queue_source("referral_outcomes", label="Outcomes of your referrals", order=90,
+                   everything="referrals:mine")
 def referral_outcomes(user: User, now: dt.datetime) -> list[WorkItem]:
     """The user's own referrals decided in the last few weeks that they have not opened
     since the decision."""

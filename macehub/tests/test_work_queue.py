@@ -138,6 +138,7 @@ def test_the_overdue_and_kind_tabs(triage: User, referrer: User, school: Agency)
     assert "Rory Late" in overdue and "Gwen Soon" not in overdue
     by_kind = main_content(client.get(reverse("home"), {"show": "triage"}))
     assert "Rory Late" in by_kind and "Gwen Soon" in by_kind
+    assert f'href="{reverse("referrals:queue")}">See the full list' in by_kind
     unknown = main_content(client.get(reverse("home"), {"show": "no-such-tab"}))
     assert "Rory Late" in unknown and "Gwen Soon" in unknown
 
