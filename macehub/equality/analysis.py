@@ -1,5 +1,9 @@
-"""Disproportionality: people in a population (victims referred, victims with a case,
-suspects...) by ethnic group, against the Census 2021 population of the same area.
+"""Disproportionality: people in a population (children referred, victims, suspects...)
+by ethnic group, against the Census 2021 population of the same area *and age*: children
+against the children (0 to 17) of their ethnic group, suspects against its adults (18
+and over), from the Census 2021 ethnic group by age table (``people.census_by_age``).
+An all-ages denominator is never used: age profiles differ so much between ethnic
+groups that it can make or hide a disproportionality.
 
 Two layers. ``analyse`` is pure: given counts and populations it works out each group's
 rate, its rate ratio to a comparator, the bounds missing ethnicity puts on that ratio,
@@ -24,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, Count, IntegerField, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, QuerySet, Sum, Value, When
 
 from macehub.core.figures import exact_share, format_figure, round_half_up
 from macehub.equality.populations import Population
@@ -36,15 +40,17 @@ from macehub.equality.statistics import (
     rate_ratio,
 )
 from macehub.people.areas import area_ids_within
+from macehub.people.census_by_age import CENSUS_2021_BY_AGE
+from macehub.people.codes import CensusAgeGroup
 from macehub.people.models import (
     Area,
-    AreaPopulation,
+    AreaPopulationByAge,
     EthnicGroup,
     EthnicGroupFamily,
     PersonAddress,
 )
 
-CENSUS_SOURCE = "Census 2021 TS021"
+CENSUS_SOURCE = CENSUS_2021_BY_AGE
 DEFAULT_COMPARATOR = "W"
 FAMILY = "family"
 DETAILED = "detailed"
@@ -110,6 +116,7 @@ class Analysis:
     groups: list[GroupResult]
     not_stated: int
     not_recorded: int
+    denominator: CensusAgeGroup = CensusAgeGroup.CHILDREN
     level: str = FAMILY
     area_name: str = ""
     start: dt.date | None = None
@@ -121,6 +128,11 @@ class Analysis:
     @property
     def unknown(self) -> int:
         return self.not_stated + self.not_recorded
+
+    @property
+    def denominator_label(self) -> str:
+        """The census population the rates divide by, in words."""
+        return denominator_label(self.denominator)
 
     @property
     def total(self) -> int:
@@ -137,6 +149,10 @@ class Analysis:
         return None if share is None else round_half_up(share, 0)
 
 
+def denominator_label(age_group: CensusAgeGroup) -> str:
+    return f"Census 2021 usual residents who are {age_group.label}, of the same ethnic group"
+
+
 def _number(value: float) -> str:
     return format_figure(value, 2 if value < 10 else 1)
 
@@ -148,6 +164,7 @@ def _percent(part: int, whole: int) -> str:
 
 def read_group(
     group: GroupCount, comparator: GroupCount, *, unknown: int, total: int, noun: str,
+    denominator: CensusAgeGroup = CensusAgeGroup.CHILDREN,
 ) -> GroupResult:
     """One group's figures and the plain-English reading of them."""
     rate = exact_poisson_rate(group.count, group.population)
@@ -167,9 +184,9 @@ def read_group(
         return result(Finding.COMPARATOR, "The comparator: other groups' rates are divided by "
                       "this group's rate.", with_ratio=False)
     if group.population <= 0:
-        return result(Finding.NOT_ESTIMABLE, "No usual residents of this area are in this "
-                      "group at the 2021 Census, so there is no rate or ratio to work out.",
-                      with_ratio=False)
+        return result(Finding.NOT_ESTIMABLE, f"No {denominator.label} living in this area "
+                      "are in this group at the 2021 Census, so there is no rate or ratio "
+                      "to work out.", with_ratio=False)
     if comparator.population <= 0 or comparator.count <= 0:
         return result(Finding.NOT_ESTIMABLE, f"No {noun} are recorded as {name}, the "
                       "comparator, so no ratio can be worked out. Choose another comparator.",
@@ -206,16 +223,19 @@ def read_group(
 
 def analyse(
     groups: Sequence[GroupCount], comparator: GroupCount, *, not_stated: int, not_recorded: int,
-    noun: str,
+    noun: str, denominator: CensusAgeGroup = CensusAgeGroup.CHILDREN,
 ) -> Analysis:
-    """The pure analysis of counts (see the module doc)."""
+    """The pure analysis of counts (see the module doc); ``population`` in each group
+    is its census population of the ``denominator`` age group."""
     unknown = not_stated + not_recorded
     total = sum(group.count for group in groups) + unknown
     results = [
-        read_group(group, comparator, unknown=unknown, total=total, noun=noun) for group in groups
+        read_group(group, comparator, unknown=unknown, total=total, noun=noun,
+                   denominator=denominator)
+        for group in groups
     ]
     return Analysis(noun=noun, comparator=comparator, groups=results, not_stated=not_stated,
-                    not_recorded=not_recorded)
+                    not_recorded=not_recorded, denominator=denominator)
 
 
 # --- From the database ---------------------------------------------------------------------
@@ -236,6 +256,7 @@ def _ethnic_groups() -> tuple[list[EthnicGroup], list[EthnicGroupFamily]]:
 def _analyse_counts(
     counted: dict[str | None, int], census: dict[str, int], *, groups: list[EthnicGroup],
     families: list[EthnicGroupFamily], comparator: str, level: str, noun: str,
+    denominator: CensusAgeGroup,
 ) -> Analysis:
     """The analysis of one area from its people by ethnic group code (``None``: not
     recorded) and its census population by detailed group."""
@@ -257,7 +278,7 @@ def _analyse_counts(
     result = analyse(
         by_family if level == FAMILY else detailed, chosen,
         not_stated=counted.get(EthnicGroup.NOT_STATED, 0), not_recorded=counted.get(None, 0),
-        noun=noun,
+        noun=noun, denominator=denominator,
     )
     result.level = level
     return result
@@ -283,17 +304,19 @@ def disproportionality(
     placed = with_area.aggregate(n=Count("pk"))["n"]
     census = {
         row["ethnic_group_id"]: row["population"] or 0
-        for row in AreaPopulation.objects.filter(area=area, source=CENSUS_SOURCE)
+        for row in _census(population.denominator).filter(area=area)
         .values("ethnic_group_id").annotate(population=Sum("population")).order_by()
     }
     groups, families = _ethnic_groups()
     result = _analyse_counts(counted, census, groups=groups, families=families,
-                             comparator=comparator, level=level, noun=population.noun)
+                             comparator=comparator, level=level, noun=population.noun,
+                             denominator=population.denominator)
     result.area_name = area.name
     result.start, result.end = start, end
     result.no_area = everyone - placed
     result.outside_area = placed - result.total
-    loaded_inside = not census and AreaPopulation.objects.filter(area_id__in=area_ids).exists()
+    loaded_inside = not census and _census(population.denominator).filter(
+        area_id__in=area_ids).exists()
     result.problems = _problems(result, area_name=area.name, has_census=bool(census),
                                 loaded_inside=loaded_inside)
     if result.no_area:
@@ -304,6 +327,10 @@ def disproportionality(
     return result
 
 
+def _census(age_group: CensusAgeGroup) -> QuerySet[AreaPopulationByAge]:
+    return AreaPopulationByAge.objects.filter(source=CENSUS_SOURCE, age_group=age_group)
+
+
 def _problems(
     result: Analysis, *, area_name: str, has_census: bool, loaded_inside: bool
 ) -> list[str]:
@@ -311,12 +338,13 @@ def _problems(
     problems = []
     if not has_census:
         problems.append(
-            f"No Census 2021 population (TS021) is loaded for {area_name} itself, so no rates "
-            "or ratios can be worked out for it."
+            f"No Census 2021 population by ethnic group and age ({result.denominator.label}) "
+            f"is loaded for {area_name} itself, so no rates or ratios can be worked out for "
+            "it."
             + (" Census figures are loaded for smaller areas inside it: choose one of those."
                if loaded_inside else
                " The census file loaded may be for a different area than these records: "
-               "an administrator can load the right one with import_census.")
+               "an administrator can load the right one with import_census_by_age.")
         )
     if result.comparator.count == 0 and has_census:
         problems.append(
@@ -387,7 +415,7 @@ def compared_inside(
     comparison = InsideComparison(area_name=area.name, noun=population.noun, level=level)
     children = list(Area.objects.filter(parent=area).order_by("name"))
     census: dict[int, dict[str, int]] = {}
-    for row in (AreaPopulation.objects.filter(area__parent=area, source=CENSUS_SOURCE)
+    for row in (_census(population.denominator).filter(area__parent=area)
                 .values("area_id", "ethnic_group_id").annotate(population=Sum("population"))
                 .order_by()):
         census.setdefault(row["area_id"], {})[row["ethnic_group_id"]] = row["population"] or 0
@@ -395,8 +423,8 @@ def compared_inside(
         return comparison
     child_of = _inside_by_child(children)
     below = [pk for pk, child in child_of.items() if pk != child and child not in census]
-    loaded_below = {child_of[pk] for pk in AreaPopulation.objects.filter(
-        area_id__in=below, source=CENSUS_SOURCE).values_list("area_id", flat=True).distinct()
+    loaded_below = {child_of[pk] for pk in _census(population.denominator).filter(
+        area_id__in=below).values_list("area_id", flat=True).distinct()
     } if below else set()
     inside = Case(*[When(area_id__in=[pk for pk, c in child_of.items() if c == child.pk],
                          then=Value(child.pk)) for child in children],
@@ -416,7 +444,8 @@ def compared_inside(
     for child in children:
         result = _analyse_counts(
             counted.get(child.pk, {}), census.get(child.pk, {}), groups=groups,
-            families=families, comparator=comparator, level=level, noun=population.noun)
+            families=families, comparator=comparator, level=level, noun=population.noun,
+            denominator=population.denominator)
         result.area_name = child.name
         result.start, result.end = start, end
         result.problems = _problems(result, area_name=child.name,

@@ -4,7 +4,9 @@ improve. Three states, not two: recorded, not stated (asked, declined), not reco
 (never asked). Counted with one aggregate query; aggregate only.
 
 A person is counted once per month in which they have an event, against the agency that
-owns their record (the agency that recorded, or failed to record, their ethnicity).
+owns their record (the agency that recorded, or failed to record, their ethnicity). A
+victim's event is their case: counted in the month it opened, or the period's first
+month if it opened before the period.
 """
 
 from __future__ import annotations
@@ -89,7 +91,7 @@ def completeness_by_month(
     rows = (
         events
         .annotate(
-            month=TruncMonth(population.date_field, tzinfo=LONDON),
+            month=TruncMonth(population.event_date(start), tzinfo=LONDON),
             agency=F(f"{prefix}owning_agency__name"),
             ethnicity_state=_ethnicity_state(prefix),
             nationality_state=_nationality_state(prefix),

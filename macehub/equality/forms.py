@@ -11,7 +11,7 @@ from django import forms
 from django.utils import timezone
 
 from macehub.equality.analysis import DEFAULT_COMPARATOR, DETAILED, FAMILY, comparator_choices
-from macehub.equality.populations import populations
+from macehub.equality.populations import current_key, populations
 from macehub.forms import GovukDateField
 from macehub.people.models import Area
 
@@ -31,7 +31,8 @@ class AnalysisForm(forms.Form):
     area = forms.ModelChoiceField(
         label="Area", queryset=Area.objects.order_by("kind", "name"), required=False,
         empty_label=None, help_text="People are counted where they live now; the area's own "
-        "Census 2021 population is the denominator. Compare at the smallest area the numbers "
+        "Census 2021 population of the same age (children aged 0 to 17, or adults aged 18 "
+        "and over for suspects) is the denominator. Compare at the smallest area the numbers "
         "allow: a ratio over a large area can show a difference that comes only from where "
         "people live.",
     )
@@ -65,6 +66,6 @@ class AnalysisForm(forms.Form):
 def analysis_form(query: Any) -> AnalysisForm:
     """The form bound to the query string, with the first population chosen by default."""
     data = query.copy()
-    if not data.get("population"):
-        data["population"] = populations()[0].key
+    # A former key (in a link from an earlier report) reads as the population it became.
+    data["population"] = current_key(data.get("population") or populations()[0].key)
     return AnalysisForm(data)

@@ -25,6 +25,7 @@ from macehub.equality.analysis import (
     InsideArea,
     InsideComparison,
     compared_inside,
+    denominator_label,
     disproportionality,
 )
 from macehub.equality.charts import completeness_chart, forest_plot
@@ -85,6 +86,7 @@ def _with_area(form: AnalysisForm, inside: InsideComparison | None
 def _context(form: AnalysisForm, analysis: Analysis | None) -> dict[str, Any]:
     chosen = population(form.cleaned_data["population"]) if form.is_valid() else None
     return {"form": form, "analysis": analysis, "population": chosen,
+            "denominator_label": denominator_label(chosen.denominator) if chosen else "",
             "query": form.data.urlencode() if hasattr(form.data, "urlencode") else ""}
 
 
@@ -144,10 +146,13 @@ def published(request: HubRequest) -> HttpResponse:
 
 
 def _heading(form: AnalysisForm, analysis: Analysis) -> list[str]:
+    chosen = population(form.cleaned_data["population"])
     return [
-        f"{population(form.cleaned_data['population']).label} by ethnic group",
+        f"{chosen.label} by ethnic group",
         f"{analysis.area_name}, {analysis.start:%d %B %Y} to {analysis.end:%d %B %Y}",
-        f"Compared with: {analysis.comparator.name}. Denominator: Census 2021 (TS021).",
+        f"Who is counted: {chosen.definition}",
+        f"Compared with: {analysis.comparator.name}. Denominator: {analysis.denominator_label} "
+        "(Census 2021 ethnic group by age), in the same area.",
     ]
 
 
@@ -179,7 +184,8 @@ def published_export(request: HubRequest) -> HttpResponse:
     if analysis is None:
         return published(request)
     table = publish(analysis, threshold_from_settings())
-    body = published_csv(table, heading=_heading(form, analysis))
+    body = published_csv(table, heading=_heading(form, analysis),
+                         denominator=analysis.denominator)
     _record_export(request, form, analysis, table, "csv")
     return csv_download(body, filename=f"disproportionality-{timezone.localdate()}.csv")
 

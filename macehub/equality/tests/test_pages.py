@@ -37,9 +37,9 @@ def _client(username: str) -> Client:
 
 def test_analysis_recovers_the_planted_over_representation(demo: None) -> None:
     truth = PlantedTruth.objects.get(kind=DISPROPORTIONALITY,
-                                     data__population="victims_referred").data
+                                     data__population="children_referred").data
     result = disproportionality(
-        population=population("victims_referred"), start=START, end=END,
+        population=population("children_referred"), start=START, end=END,
         area=Area.objects.get(code=truth["area_code"]), level="detailed",
     )
     planted = next(g for g in result.groups if g.code == truth["group"])
@@ -58,15 +58,15 @@ def test_missingness_improves_over_the_year_and_is_worse_for_suspects(demo: None
         people = sum(m.people for m in chosen)
         return sum(m.ethnicity["not_recorded"] for m in chosen) / people if people else 0.0
 
-    early, late = not_recorded("victims_referred", slice(0, 4)), not_recorded(
-        "victims_referred", slice(8, 12))
+    early, late = not_recorded("children_referred", slice(0, 4)), not_recorded(
+        "children_referred", slice(8, 12))
     assert early > late
-    victims = truth["victims"]
+    victims = truth["children"]
     assert victims["not_recorded_first_month"] > victims["not_recorded_last_month"]
     # The intelligence demo links suspects, so the suspects' side is planted too.
     assert population("suspects_intelligence").events().exists()
     assert not_recorded("suspects_intelligence", slice(0, 12)) > not_recorded(
-        "victims_referred", slice(0, 12))
+        "children_referred", slice(0, 12))
     suspects_early = not_recorded("suspects_intelligence", slice(0, 4))
     suspects_late = not_recorded("suspects_intelligence", slice(8, 12))
     assert suspects_early > suspects_late
@@ -74,7 +74,7 @@ def test_missingness_improves_over_the_year_and_is_worse_for_suspects(demo: None
 
 def test_analyst_page_shows_table_forest_plot_and_no_person(demo: None) -> None:
     response = _client("analyst.police").get(
-        reverse("equality:overview"), {"population": "victims_referred", **PERIOD,
+        reverse("equality:overview"), {"population": "children_referred", **PERIOD,
                                        "level": "detailed"})
     assert response.status_code == 200
     body = response.content.decode()
@@ -112,7 +112,7 @@ def test_scrutiny_sees_only_the_suppressed_published_table(demo: None) -> None:
 
 def test_bad_input_is_explained_not_divided(demo: None) -> None:
     nowhere = Area.objects.create(code="E06000016", name="Leicester", kind="district")
-    result = disproportionality(population=population("victims_referred"), start=START,
+    result = disproportionality(population=population("children_referred"), start=START,
                                 end=END, area=nowhere)
     assert any("No Census 2021 population" in p for p in result.problems)
     assert all(g.ratio is None and g.rate is None for g in result.groups)
