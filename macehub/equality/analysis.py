@@ -23,6 +23,7 @@ hub's one rule (half up, ``macehub.core.figures``), as the pages' ``floatformat`
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -41,7 +42,11 @@ from macehub.equality.statistics import (
 )
 from macehub.people.areas import area_ids_within
 from macehub.people.census_by_age import CENSUS_2021_BY_AGE
-from macehub.people.codes import CensusAgeGroup
+from macehub.people.codes import (
+    IC_TO_HIGH_LEVEL_GROUP,
+    CensusAgeGroup,
+    OfficerDefinedEthnicity,
+)
 from macehub.people.models import (
     Area,
     AreaPopulationByAge,
@@ -56,6 +61,29 @@ FAMILY = "family"
 DETAILED = "detailed"
 NOT_STATED = "not_stated"
 NOT_RECORDED = "not_recorded"
+# Whose account of a person's ethnicity is counted: their own (the 18+1 self-defined
+# groups) or a police officer's observation (IC codes). Never merged.
+SELF_DEFINED = "self"
+OFFICER_DEFINED = "officer"
+ETHNICITY_FIELDS = {SELF_DEFINED: "self_defined_ethnicity_id",
+                    OFFICER_DEFINED: "officer_defined_ethnicity"}
+UNKNOWN_LABELS = {
+    SELF_DEFINED: ("Not stated (asked, declined)", "Not recorded (never asked)"),
+    OFFICER_DEFINED: ("IC9 (the officer could not say)", "No IC code recorded"),
+}
+IC_MAPPING_CAVEAT = (
+    "IC codes are an officer's view of how a person looks, not the person's own answer, "
+    "and have no Mixed group. IC5 (Chinese, Japanese or other South East Asian) is counted "
+    "as Asian, where Census 2021 places Chinese; some published police tables count it "
+    "with Other, so Asian and Other may not match them. IC6 (Arab or North African) is "
+    "counted as Other, where Census 2021 places Arab. IC9 (unknown) and no code are "
+    "unknown."
+)
+NO_MIXED_IC_CODE = (
+    "Police IC codes have no Mixed group: an officer records a person of mixed heritage "
+    "under another code, so there is no rate for this group, and the groups they are "
+    "recorded under may be overstated."
+)
 
 
 class Finding:
@@ -118,6 +146,7 @@ class Analysis:
     not_recorded: int
     denominator: CensusAgeGroup = CensusAgeGroup.CHILDREN
     level: str = FAMILY
+    ethnicity: str = SELF_DEFINED
     area_name: str = ""
     start: dt.date | None = None
     end: dt.date | None = None
@@ -128,6 +157,14 @@ class Analysis:
     @property
     def unknown(self) -> int:
         return self.not_stated + self.not_recorded
+
+    @property
+    def not_stated_label(self) -> str:
+        return UNKNOWN_LABELS[self.ethnicity][0]
+
+    @property
+    def not_recorded_label(self) -> str:
+        return UNKNOWN_LABELS[self.ethnicity][1]
 
     @property
     def denominator_label(self) -> str:
@@ -147,6 +184,16 @@ class Analysis:
         """The unknown share as a whole percentage, rounded by the hub's rule."""
         share = exact_share(self.unknown, self.total, per=100)
         return None if share is None else round_half_up(share, 0)
+
+
+def ic_mapping_lines() -> list[str]:
+    """Each IC code with the high-level group it is counted in, in words."""
+    names = dict(EthnicGroupFamily.objects.values_list("code", "name"))
+    return [
+        f"{label} → {names.get(family, family) if family else 'unknown'}"
+        for code, label in OfficerDefinedEthnicity.choices
+        for family in [IC_TO_HIGH_LEVEL_GROUP.get(code)]
+    ]
 
 
 def denominator_label(age_group: CensusAgeGroup) -> str:
@@ -253,13 +300,57 @@ def _ethnic_groups() -> tuple[list[EthnicGroup], list[EthnicGroupFamily]]:
             list(EthnicGroupFamily.objects.order_by("code")))
 
 
+def _analyse_officer_defined(
+    counted: dict[str | None, int], census: dict[str, int], *, groups: list[EthnicGroup],
+    families: list[EthnicGroupFamily], comparator: str, noun: str,
+    denominator: CensusAgeGroup,
+) -> Analysis:
+    """The analysis of one area from its people by IC code (``""`` or ``None``: none
+    recorded) mapped to the five high-level groups (``IC_TO_HIGH_LEVEL_GROUP``), against
+    the census population of each high-level group. IC9 is counted as unknown."""
+    family_of = {g.code: g.family_id for g in groups}
+    by_family = [
+        GroupCount(
+            f.code, f.name,
+            sum(n for ic, n in counted.items() if ic and IC_TO_HIGH_LEVEL_GROUP.get(ic) == f.code),
+            sum(n for code, n in census.items() if family_of.get(code) == f.code),
+        )
+        for f in families
+    ]
+    mapped = {ic for ic, family in IC_TO_HIGH_LEVEL_GROUP.items() if family}
+    chosen_code = family_of.get(comparator) or comparator
+    chosen = next((g for g in by_family if g.code == chosen_code),
+                  next((g for g in by_family if g.code == DEFAULT_COMPARATOR),
+                       GroupCount(comparator, comparator, 0, 0)))
+    has_ic = {family for family in IC_TO_HIGH_LEVEL_GROUP.values() if family}
+    result = analyse(
+        by_family, chosen,
+        not_stated=sum(n for ic, n in counted.items() if ic and ic not in mapped),
+        not_recorded=sum(n for ic, n in counted.items() if not ic),
+        noun=noun, denominator=denominator,
+    )
+    result.groups = [
+        group if group.code in has_ic else dataclasses.replace(
+            group, rate=None, ratio=None, bounds=None, finding=Finding.NOT_ESTIMABLE,
+            reading=NO_MIXED_IC_CODE)
+        for group in result.groups
+    ]
+    result.ethnicity = OFFICER_DEFINED
+    return result
+
+
 def _analyse_counts(
     counted: dict[str | None, int], census: dict[str, int], *, groups: list[EthnicGroup],
     families: list[EthnicGroupFamily], comparator: str, level: str, noun: str,
-    denominator: CensusAgeGroup,
+    denominator: CensusAgeGroup, ethnicity: str = SELF_DEFINED,
 ) -> Analysis:
     """The analysis of one area from its people by ethnic group code (``None``: not
-    recorded) and its census population by detailed group."""
+    recorded; IC codes for officer-defined ethnicity, always at the high level) and its
+    census population by detailed group."""
+    if ethnicity == OFFICER_DEFINED:
+        return _analyse_officer_defined(counted, census, groups=groups, families=families,
+                                        comparator=comparator, noun=noun,
+                                        denominator=denominator)
     detailed = [GroupCount(g.code, g.name, counted.get(g.code, 0), census.get(g.code, 0))
                 for g in groups]
     by_family = [
@@ -287,16 +378,19 @@ def _analyse_counts(
 def disproportionality(
     *, population: Population, start: dt.date, end: dt.date, area: Area,
     comparator: str = DEFAULT_COMPARATOR, level: str = FAMILY,
+    ethnicity: str = SELF_DEFINED,
 ) -> Analysis:
     """People in the population with an event in the period whose current address lies in
-    the area (or inside it), by ethnic group, against the area's census population."""
+    the area (or inside it), by ethnic group (self-defined, or officer-defined IC codes
+    mapped to the high-level groups), against the area's census population."""
     people = population.people_between(start, end)
     area_ids = area_ids_within(area.code)
     current = PersonAddress.objects.filter(is_current=True, area__isnull=False)
     in_area = people.filter(pk__in=current.filter(area_id__in=area_ids).values("person_id"))
+    field_name = ETHNICITY_FIELDS[ethnicity]
     counted: dict[str | None, int] = {
-        row["self_defined_ethnicity_id"]: row["n"]
-        for row in in_area.values("self_defined_ethnicity_id").annotate(n=Count("pk"))
+        row[field_name]: row["n"]
+        for row in in_area.values(field_name).annotate(n=Count("pk"))
         .order_by()
     }
     with_area = people.filter(pk__in=current.values("person_id"))
@@ -310,7 +404,7 @@ def disproportionality(
     groups, families = _ethnic_groups()
     result = _analyse_counts(counted, census, groups=groups, families=families,
                              comparator=comparator, level=level, noun=population.noun,
-                             denominator=population.denominator)
+                             denominator=population.denominator, ethnicity=ethnicity)
     result.area_name = area.name
     result.start, result.end = start, end
     result.no_area = everyone - placed
@@ -406,6 +500,7 @@ def _inside_by_child(children: list[Area]) -> dict[int, int]:
 def compared_inside(
     *, population: Population, start: dt.date, end: dt.date, area: Area,
     comparator: str = DEFAULT_COMPARATOR, level: str = FAMILY,
+    ethnicity: str = SELF_DEFINED,
 ) -> InsideComparison:
     """``disproportionality`` for each area directly inside ``area`` (its districts, a
     district's wards), if any of them has a census population. Each person is counted in
@@ -434,9 +529,9 @@ def compared_inside(
             PersonAddress.objects.filter(
                 is_current=True, area_id__in=list(child_of),
                 person__in=population.people_between(start, end).values("pk"))
-            .annotate(inside=inside).values("inside", "person__self_defined_ethnicity_id")
+            .annotate(inside=inside).values("inside", f"person__{ETHNICITY_FIELDS[ethnicity]}")
             .annotate(n=Count("person_id", distinct=True)).order_by()
-            .values_list("inside", "person__self_defined_ethnicity_id", "n")):
+            .values_list("inside", f"person__{ETHNICITY_FIELDS[ethnicity]}", "n")):
         counted.setdefault(child_id, {})[code] = number
 
     groups, families = _ethnic_groups()
@@ -445,7 +540,7 @@ def compared_inside(
         result = _analyse_counts(
             counted.get(child.pk, {}), census.get(child.pk, {}), groups=groups,
             families=families, comparator=comparator, level=level, noun=population.noun,
-            denominator=population.denominator)
+            denominator=population.denominator, ethnicity=ethnicity)
         result.area_name = child.name
         result.start, result.end = start, end
         result.problems = _problems(result, area_name=child.name,
@@ -456,7 +551,7 @@ def compared_inside(
     first = analyses[0][1]
     comparison.comparator = first.comparator
     shown = {g.code for g in first.groups}
-    if level != FAMILY:
+    if level != FAMILY and ethnicity == SELF_DEFINED:
         # Every detailed group is too many columns: keep those with someone counted.
         shown = {g.code for _, result in analyses for g in result.groups
                  if g.count or g.is_comparator}

@@ -10,12 +10,24 @@ from typing import Any, cast
 from django import forms
 from django.utils import timezone
 
-from macehub.equality.analysis import DEFAULT_COMPARATOR, DETAILED, FAMILY, comparator_choices
+from macehub.equality.analysis import (
+    DEFAULT_COMPARATOR,
+    DETAILED,
+    FAMILY,
+    OFFICER_DEFINED,
+    SELF_DEFINED,
+    comparator_choices,
+)
 from macehub.equality.populations import current_key, populations
 from macehub.forms import GovukDateField
 from macehub.people.models import Area
 
 LEVELS = [(FAMILY, "The five high-level groups"), (DETAILED, "Detailed groups")]
+ETHNICITIES = [
+    (SELF_DEFINED, "Self-defined: the person's own answer"),
+    (OFFICER_DEFINED, "Officer-defined: the police IC code an officer recorded "
+                      "(five high-level groups only)"),
+]
 
 
 def default_area() -> Area | None:
@@ -39,6 +51,10 @@ class AnalysisForm(forms.Form):
     comparator = forms.ChoiceField(label="Compare with", required=False)
     level = forms.ChoiceField(label="Ethnic groups", choices=LEVELS, widget=forms.RadioSelect,
                               required=False)
+    ethnicity = forms.ChoiceField(
+        label="Whose account of ethnicity", choices=ETHNICITIES, widget=forms.RadioSelect,
+        required=False, help_text="Analysed separately, never merged. Officer-defined "
+        "ethnicity is mostly recorded for suspects.")
 
     def __init__(self, data: Any = None) -> None:
         super().__init__(data)
@@ -60,6 +76,7 @@ class AnalysisForm(forms.Form):
         cleaned["area"] = cleaned.get("area") or default_area()
         cleaned["comparator"] = cleaned.get("comparator") or DEFAULT_COMPARATOR
         cleaned["level"] = cleaned.get("level") or FAMILY
+        cleaned["ethnicity"] = cleaned.get("ethnicity") or SELF_DEFINED
         return cleaned
 
 

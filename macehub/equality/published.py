@@ -58,9 +58,9 @@ def publish(analysis: Analysis, threshold: int) -> PublishedTable:
     for group, count in zip(groups, shown, strict=False):
         rows.append(_published_group(group, count, comparator_shown=comparator_shown,
                                      unknown_shown=unknown_shown and table.grand_total is not None))
-    rows.append(PublishedRow("Not stated (asked, declined)", shown[-2], None, None, None, None,
+    rows.append(PublishedRow(analysis.not_stated_label, shown[-2], None, None, None, None,
                              "", is_unknown=True))
-    rows.append(PublishedRow("Not recorded (never asked)", shown[-1], None, None, None, None,
+    rows.append(PublishedRow(analysis.not_recorded_label, shown[-1], None, None, None, None,
                              "", is_unknown=True))
     return PublishedTable(rows, table.grand_total, threshold,
                           len(table.primary) + len(table.secondary))

@@ -291,7 +291,7 @@ def test_each_inside_area_links_to_its_own_page_keeping_the_other_choices(
     shire: Shire, analyst: Client,
 ) -> None:
     choices = {"population": "children_referred", "level": "detailed", "comparator": "W1",
-               **PERIOD, "start_year": str(YEAR[0].year - 1)}
+               "ethnicity": "self", **PERIOD, "start_year": str(YEAR[0].year - 1)}
     body = analyst.get(reverse("equality:overview"), {"area": shire.county.pk, **choices}
                        ).content.decode()
     link = inside_table(body).links["Westmoor"]
