@@ -690,7 +690,7 @@ def _suspect_rows(filters: Filters) -> QuerySet[Any, Any]:
 
 VICTIMS = Group(
     _victim_rows, person="child_id", field="received_at", described="children referred",
-    equality_population="victims_referred",
+    equality_population="children_referred",
     behind=(Behind(Action.REFERRAL_VIEW, Referral, _dated(_victim_rows, "received_at")),
             Behind(Action.PERSON_VIEW, Person, _dated(_victim_rows, "received_at"),
                    path="child_id")),
