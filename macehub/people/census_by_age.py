@@ -384,6 +384,30 @@ def import_census_by_age(
     return summary
 
 
+@dataclass(frozen=True)
+class AgeGroupLine:
+    """A high-level ethnic group's children (0 to 17) and adults (18 and over)."""
+
+    name: str
+    children: int
+    adults: int
+
+
+def census_by_age_breakdown(area: Area) -> list[AgeGroupLine]:
+    """The area's children and adults by high-level ethnic group, in the order of the
+    census question (empty when no ethnic group by age table is loaded for it)."""
+    rows = (AreaPopulationByAge.objects.filter(area=area, source=CENSUS_2021_BY_AGE)
+            .select_related("ethnic_group__family").order_by("ethnic_group__sort_order"))
+    lines: dict[str, dict[str, int]] = {}
+    for row in rows:
+        group = row.ethnic_group
+        name = group.family.name if group.family else group.name
+        line = lines.setdefault(name, {CensusAgeGroup.CHILDREN: 0, CensusAgeGroup.ADULTS: 0})
+        line[row.age_group] += row.population
+    return [AgeGroupLine(name, line[CensusAgeGroup.CHILDREN], line[CensusAgeGroup.ADULTS])
+            for name, line in lines.items()]
+
+
 def populations_by_age(area: Area, age_group: CensusAgeGroup) -> dict[str, int]:
     """The area's population of each detailed ethnic group in the age group, by group
     code (empty when no ethnic group by age table is loaded for the area)."""
