@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from macehub.accounts.roles import Role
 from macehub.people.census import import_census_ts021
-from macehub.people.codes import AreaKind
 from macehub.people.census_by_age import import_census_by_age
+from macehub.people.codes import AreaKind
 from macehub.people.models import Area, AreaPopulation, AreaPopulationByAge
 from macehub.people.tests.test_census import ts021_rows, write
 from macehub.people.tests.test_census_by_age import SPLIT_AT_18, by_age_rows
