@@ -23,6 +23,7 @@ from macehub.cases.codes import CaseStatus, ClosureReason, OutcomeKind
 from macehub.cases.models import Case, CaseOutcome
 from macehub.cases.services import open_case
 from macehub.equality.analysis import disproportionality
+from macehub.equality.completeness import completeness_by_month
 from macehub.equality.populations import SUSPECTS, population
 from macehub.people.codes import AreaKind, CensusAgeGroup
 from macehub.people.models import Area, AreaPopulation, AreaPopulationByAge, Person, PersonAddress
@@ -208,3 +209,28 @@ def test_every_page_and_file_says_who_is_counted_and_what_they_are_divided_by(
     header = next(row for row in rows if row and row[0] == "Ethnic group")
     assert "Denominator: children aged 0 to 17 (Census 2021)" in header
     assert "Rate per 1,000 children aged 0 to 17" in header
+
+
+def test_victims_recording_is_counted_in_the_month_they_became_victims_in_the_period(
+    people: dict[str, Person],
+) -> None:
+    everyone = completeness_by_month(population=population("victims"), start=START, end=END)[0]
+    by_month = {month.month: month.people for month in everyone.months if month.people}
+    first = START.replace(day=1)
+    opened = timezone.localtime(Case.objects.get(
+        child=people["referred_and_open"]).opened_at).date().replace(day=1)
+    # Open before the period (or only an outcome in it): the period's first month.
+    expected = {first: 3} if opened != first else {first: 4}
+    if opened != first:
+        expected[opened] = 1
+    assert by_month == expected
+
+
+def test_a_link_with_a_former_population_key_opens_the_population_it_became(
+    people: dict[str, Person], town: Area, analyst: Client,
+) -> None:
+    body = analyst.get(reverse("equality:overview"),
+                       {**QUERY, "population": "victims_referred", "area": str(town.pk)}
+                       ).content.decode()
+    assert 'value="children_referred" checked' in body
+    assert "Children referred in Fictional Town" in body
