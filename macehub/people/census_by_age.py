@@ -407,10 +407,3 @@ def census_by_age_breakdown(area: Area) -> list[AgeGroupLine]:
     return [AgeGroupLine(name, line[CensusAgeGroup.CHILDREN], line[CensusAgeGroup.ADULTS])
             for name, line in lines.items()]
 
-
-def populations_by_age(area: Area, age_group: CensusAgeGroup) -> dict[str, int]:
-    """The area's population of each detailed ethnic group in the age group, by group
-    code (empty when no ethnic group by age table is loaded for the area)."""
-    return dict(AreaPopulationByAge.objects.filter(
-        area=area, age_group=age_group, source=CENSUS_2021_BY_AGE
-    ).values_list("ethnic_group_id", "population"))
