@@ -234,3 +234,17 @@ def test_a_link_with_a_former_population_key_opens_the_population_it_became(
                        ).content.decode()
     assert 'value="children_referred" checked' in body
     assert "Children referred in Fictional Town" in body
+
+
+def test_the_recording_measures_call_children_referred_by_their_name() -> None:
+    """The dashboard's recording measure for children referred is not called "victims";
+    its code is kept, so months already published keep their figures (and their names
+    and definitions as published) under it."""
+    from macehub.performance.registry import get_metric
+
+    for what in ("ethnicity", "nationality"):
+        metric = get_metric(f"victims_{what}_recorded")
+        assert metric.name == f"Children referred with {what} recorded"
+        assert "not the same as victims" in metric.definition
+        assert metric.denominator == "Children referred in the period"
+        assert get_metric(f"suspects_{what}_recorded").name == f"Suspects with {what} recorded"
