@@ -39,6 +39,7 @@ from macehub.people.codes import AliasKind, AreaKind, IdentifierKind
 from macehub.people.models import (
     Area,
     AreaPopulation,
+    AreaPopulationByAge,
     EthnicGroup,
     Person,
     PersonAddress,
@@ -339,6 +340,12 @@ def areas_with_populations() -> Area:
         )
         area.census_total = sum(populations)
         area.save(update_fields=["census_total"])
+    # The county's children and adults (a quarter children), the rates' denominators.
+    AreaPopulationByAge.objects.bulk_create(
+        AreaPopulationByAge(area=county, ethnic_group=group, age_group=age_group,
+                            population=300 * (n + 1) // (4 if age_group == "0-17" else 1))
+        for n, group in enumerate(groups) for age_group in ("0-17", "18+")
+    )
     return county
 
 
@@ -598,6 +605,7 @@ def test_area_pages_and_error_pages(
     assert scanner.path() == f"/people/areas/{county.code}/"
     expect(page.get_by_role("heading", level=1)).to_have_text("Fictional County")
     expect(page.get_by_role("table").first).to_contain_text("Usual residents by ethnic group")
+    expect(page.get_by_role("table").nth(1)).to_contain_text("Children aged 0 to 17")
     scanner.scan("with its populations and the areas in it")
 
     scanner.open("/people/", status=403)
