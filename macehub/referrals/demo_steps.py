@@ -43,6 +43,8 @@ from macehub.referrals.clocks import HUB_TIME_ZONE, decision_clocks
 from macehub.referrals.codes import (
     Brag,
     ExploitationModel,
+    ExploitationType,
+    IndicatorDomain,
     OnlinePlatform,
     ReferralSource,
     ReferralStatus,
@@ -70,14 +72,16 @@ IMMEDIATE_RISK = {RiskTier.HIGH: 0.25, RiskTier.MEDIUM: 0.06, RiskTier.LOW: 0.01
 MISSING_EPISODES = {RiskTier.HIGH: (0, 6), RiskTier.MEDIUM: (0, 3), RiskTier.LOW: (0, 1),
                     NO_TIER: (0, 0)}
 MODELS = {
-    RiskTier.HIGH: Weighted([(ExploitationModel.GROUP_GANG, 30), (ExploitationModel.BOYFRIEND, 20),
+    RiskTier.HIGH: Weighted([(ExploitationModel.GROUP_BASED, 22),
+                             (ExploitationModel.GANG_ASSOCIATED, 8), (ExploitationModel.BOYFRIEND, 20),
                              (ExploitationModel.PARTY, 15), (ExploitationModel.ONLINE, 15),
                              (ExploitationModel.LONE_OFFENDER, 10),
                              (ExploitationModel.INAPPROPRIATE_RELATIONSHIP, 10)]),
     RiskTier.MEDIUM: Weighted([(ExploitationModel.BOYFRIEND, 20), (ExploitationModel.ONLINE, 25),
                                (ExploitationModel.PEER_ON_PEER, 15),
                                (ExploitationModel.INAPPROPRIATE_RELATIONSHIP, 15),
-                               (ExploitationModel.GROUP_GANG, 10), (ExploitationModel.PARTY, 5),
+                               (ExploitationModel.GROUP_BASED, 7),
+                               (ExploitationModel.GANG_ASSOCIATED, 3), (ExploitationModel.PARTY, 5),
                                (ExploitationModel.NOT_KNOWN, 10)]),
     RiskTier.LOW: Weighted([(ExploitationModel.ONLINE, 25), (ExploitationModel.PEER_ON_PEER, 20),
                             (ExploitationModel.INAPPROPRIATE_RELATIONSHIP, 15),
@@ -114,8 +118,10 @@ OPENERS = {
     ReferralSource.OTHER: "Licensing officers visiting local premises report that",
 }
 CONCERNS = {
-    ExploitationModel.GROUP_GANG: "the child has been seen with a group of older males "
+    ExploitationModel.GROUP_BASED: "the child has been seen with a group of older males "
     "at a takeaway late at night and is picked up by different cars.",
+    ExploitationModel.GANG_ASSOCIATED: "the child has been seen with members of a local "
+    "gang, carries cash and a second phone, and has been found in another town.",
     ExploitationModel.BOYFRIEND: "the child talks about an older 'boyfriend' who buys them "
     "gifts and collects them from near home.",
     ExploitationModel.PARTY: "the child has been going to parties at flats in town and "
@@ -262,6 +268,25 @@ def _draw_indicators(rng: random.Random, catalogue: Sequence[Indicator], tier: s
     return sorted(drawn, key=lambda i: i.sort_order)
 
 
+def exploitation_types_for(model: str, indicators: Sequence[Indicator], number: int
+                           ) -> list[str]:
+    """The types a referrer gives, from what they saw (no random draw, so the rest of the
+    demo is unchanged): criminal exploitation when a criminal indicator was seen or the
+    child is gang-associated, alone if nothing else was seen; every fourth of those is
+    also trafficking (the child moved around to be exploited)."""
+    criminal = model == ExploitationModel.GANG_ASSOCIATED or any(
+        i.domain == IndicatorDomain.CRIMINAL for i in indicators)
+    if not criminal:
+        return [ExploitationType.CSE.value]
+    only_criminal = bool(indicators) and all(
+        i.domain == IndicatorDomain.CRIMINAL for i in indicators)
+    types = [ExploitationType.CCE.value] if only_criminal else [
+        ExploitationType.CSE.value, ExploitationType.CCE.value]
+    if number % 4 == 0:
+        types.append(ExploitationType.TRAFFICKING.value)
+    return types
+
+
 def _step_tier(rng: random.Random, tier: str) -> str:
     index = TIER_STEPS.index(tier)
     options = [i for i in (index - 1, index + 1) if 0 <= i < len(TIER_STEPS)]
@@ -331,20 +356,24 @@ def create_referrals(ctx: DemoContext) -> None:
         indicators = _draw_indicators(rng, catalogue, tier, child_age, thresholds)
         disclosure = rng.random() < DISCLOSURE[tier]
         immediate_risk = rng.random() < IMMEDIATE_RISK[tier]
-        screening = screen_referral(
-            indicators=[ScreenedIndicator(i.code, i.label, i.weight) for i in indicators],
-            child_age=child_age, disclosure=disclosure,
-            immediate_risk=immediate_risk, thresholds=thresholds)
         model = MODELS[tier].pick(rng)
         online = model == ExploitationModel.ONLINE or any(i.domain == "online" for i in indicators)
         platforms = (rng.sample(list(OnlinePlatform.values), rng.randint(1, 3)) if online else [])
         low, high = MISSING_EPISODES[tier]
+        missing_episodes = rng.randint(low, high)
+        screening = screen_referral(
+            indicators=[ScreenedIndicator(i.code, i.label, i.weight) for i in indicators],
+            child_age=child_age, disclosure=disclosure,
+            immediate_risk=immediate_risk, thresholds=thresholds,
+            missing_episodes=missing_episodes)
+        types = exploitation_types_for(model, indicators, len(plans))
         referral = Referral(
             child_id=child_id, referrer=referrer, referrer_agency_id=agency_id,
             source=source, received_at=received_at,
             concerns=f"{OPENERS[source]} {CONCERNS[model]} (Synthetic demo referral.)",
+            exploitation_types=types,
             exploitation_model=model, immediate_risk=immediate_risk, disclosure=disclosure,
-            missing_episodes=rng.randint(low, high), online_platforms=platforms,
+            missing_episodes=missing_episodes, online_platforms=platforms,
             screening_score=screening.score, suggested_brag=screening.brag,
             suggested_tier=screening.tier_value, screening_reasons=screening.reasons_json(),
             clock_brag=screening.brag,
@@ -452,6 +481,7 @@ def _open_cases(plans: list[Plan], ctx: DemoContext) -> list[Case]:
                 reference=f"CASE-{year}-{next_number[year]:06d}", child_id=referral.child_id,
                 referral=referral, opened_at=referral.decided_at, opened_by=plan.decider,
                 lead_agency=plan.decider.agency, risk_tier=referral.risk_tier,
+                exploitation_types=list(referral.exploitation_types),
             )
             next_number[year] += 1
             open_by_child[referral.child_id] = case

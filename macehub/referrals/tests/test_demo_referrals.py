@@ -89,6 +89,7 @@ def test_each_stored_screening_is_what_the_rules_give_for_its_indicators() -> No
                         for i in referral.indicators.all()],
             child_age=referral.child.age_on(day), disclosure=referral.disclosure,
             immediate_risk=referral.immediate_risk, thresholds=settings.SCREENING_THRESHOLDS,
+            missing_episodes=referral.missing_episodes,
         )
         assert referral.screening_score == screening.score
         assert (referral.suggested_brag, referral.suggested_tier) == (
