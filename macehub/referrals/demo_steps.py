@@ -73,7 +73,8 @@ MISSING_EPISODES = {RiskTier.HIGH: (0, 6), RiskTier.MEDIUM: (0, 3), RiskTier.LOW
                     NO_TIER: (0, 0)}
 MODELS = {
     RiskTier.HIGH: Weighted([(ExploitationModel.GROUP_BASED, 22),
-                             (ExploitationModel.GANG_ASSOCIATED, 8), (ExploitationModel.BOYFRIEND, 20),
+                             (ExploitationModel.GANG_ASSOCIATED, 8),
+                             (ExploitationModel.BOYFRIEND, 20),
                              (ExploitationModel.PARTY, 15), (ExploitationModel.ONLINE, 15),
                              (ExploitationModel.LONE_OFFENDER, 10),
                              (ExploitationModel.INAPPROPRIATE_RELATIONSHIP, 10)]),

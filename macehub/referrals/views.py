@@ -574,6 +574,7 @@ def decide(request: HubRequest, referral_pk: int) -> HttpResponse:
         **_referral_context(request, referral),
         "form": form,
         "conflict": conflict,
+        "known": selectors.what_we_already_know(request.user, referral),
     })
 
 

@@ -82,7 +82,8 @@ def test_a_referral_about_a_new_child_from_start_to_finish(as_referrer, referrer
     page = client.get(reverse("referrals:check")).content.decode()
     for shown in ("Amelia Stone", "Seen being collected",
                   "Group-based (two or more offenders acting together)",
-                  "Child sexual exploitation", "Child criminal exploitation (including county lines)",
+                  "Child sexual exploitation",
+                  "Child criminal exploitation (including county lines)",
                   "Seen in vehicles driven by unknown adults", "Snapchat"):
         assert shown in page
     for step in ("start", "new_child", "concern", "indicators"):
