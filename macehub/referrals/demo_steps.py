@@ -29,6 +29,7 @@ from typing import Any
 import holidays
 from django.conf import settings
 from django.db.models import Max
+from django.utils import timezone
 
 from macehub.accounts.models import User
 from macehub.accounts.roles import Role
@@ -523,3 +524,97 @@ def delete_demo_referrals(progress: Progress) -> dict[str, int]:
 def demo_referrals(ctx: DemoContext) -> None:
     create_referrals(ctx)
 
+
+
+# --- A referral about a child the hub already knows -------------------------------------
+
+KNOWN_CHILD_ORDER = 1350  # after the cases and the intelligence about the children
+KNOWN_CHILD_CONCERN = (
+    "Youth workers report that the child was found in another town late at night with "
+    "two older teenagers, carrying cash and a phone they would not explain. "
+    "(Synthetic demo referral.)"
+)
+
+
+def _known_child(as_of: dt.date) -> int | None:
+    """The child with the most history the triage decision page can show: earlier
+    referrals, a case that is not restricted and intelligence (handling code P) that
+    names them, preferring one with missing episodes on that case; the lowest id among
+    the best. When that child has no missing episode, one is recorded on their latest
+    case (found in town the next morning, interviewed in time)."""
+    from macehub.cases.models import MissingEpisode
+    from macehub.intelligence.models import ReportLink
+
+    restricted = set(Case.objects.filter(is_restricted=True).values_list("child_id", flat=True))
+    with_case = set(Case.objects.values_list("child_id", flat=True)) - restricted
+    in_intelligence = set(ReportLink.objects.filter(person__isnull=False,
+                                                    report__handling_code="P")
+                          .values_list("person_id", flat=True))
+    referred = set(Referral.objects.values_list("child_id", flat=True))
+    with_episodes = set(MissingEpisode.objects.values_list("case__child_id", flat=True))
+    candidates = sorted(with_case & referred, key=lambda pk: (
+        pk not in in_intelligence, pk not in with_episodes, pk))
+    if not candidates:
+        return None
+    child_id = candidates[0]
+    if child_id not in with_episodes:
+        case = Case.objects.filter(child_id=child_id).order_by("-opened_at", "-pk").first()
+        last_day = (timezone.localdate(case.closed_at) if case is not None and case.closed_at
+                    else as_of)
+        went = _local(last_day - dt.timedelta(days=12), 21, 30)
+        if case is not None and case.opened_at < went:
+            MissingEpisode.objects.create(
+                case=case, went_missing_at=went, returned_at=went + dt.timedelta(hours=11),
+                return_interview_at=went + dt.timedelta(hours=40), recorded_by=case.opened_by,
+                recorded_at=went + dt.timedelta(hours=12),
+                notes="Found in another town by police the next morning. (Synthetic.)")
+    return child_id
+
+
+def delete_known_child_referral(progress: Progress) -> dict[str, int]:
+    """The step's own referral (it runs before the referrals step's reset)."""
+    _total, deleted = Referral.objects.filter(concerns=KNOWN_CHILD_CONCERN).delete()
+    return {"referrals about a child the hub already knows":
+            deleted.get("referrals.Referral", 0)}
+
+
+@demo_step("referrals-known-child", order=KNOWN_CHILD_ORDER,
+           reset=delete_known_child_referral,
+           description="a new referral, awaiting triage, about a child the hub already "
+                       "knows: earlier referrals, a case, missing episodes and intelligence")
+def demo_referral_about_a_known_child(ctx: DemoContext) -> None:
+    child_id = _known_child(ctx.as_of)
+    referrers = [(user, user.agency) for name in sorted(a.username for a in ACCOUNTS
+                                                        if Role.REFERRER in a.roles)
+                 if (user := ctx.users.get(name)) is not None and user.agency is not None]
+    if child_id is None or not referrers:
+        ctx.progress.write("    no child with a history, or no referrer: nothing made")
+        return
+    referrer, agency = referrers[0]
+    received_at = (_local(ctx.as_of - dt.timedelta(days=1), 16, 20)).astimezone(dt.UTC)
+    child = Person.objects.get(pk=child_id)
+    indicators = list(Indicator.objects.filter(
+        code__in=("CRIMINAL_TRAVEL", "CRIMINAL_CASH", "CRIMINAL_PHONES")).order_by("sort_order"))
+    screening = screen_referral(
+        indicators=[ScreenedIndicator(i.code, i.label, i.weight) for i in indicators],
+        child_age=child.age_on(received_at.astimezone(HUB_TIME_ZONE).date()),
+        disclosure=False, immediate_risk=False,
+        thresholds=dict(settings.SCREENING_THRESHOLDS), missing_episodes=2)
+    referral = Referral(
+        child=child, referrer=referrer, referrer_agency=agency,
+        source=source_for_agency_kind(agency.kind), received_at=received_at,
+        concerns=KNOWN_CHILD_CONCERN,
+        exploitation_types=[ExploitationType.CSE.value, ExploitationType.CCE.value],
+        exploitation_model=ExploitationModel.GANG_ASSOCIATED, missing_episodes=2,
+        screening_score=screening.score, suggested_brag=screening.brag,
+        suggested_tier=screening.tier_value, screening_reasons=screening.reasons_json(),
+        clock_brag=screening.brag,
+        decision_due_at=decision_clocks()[screening.brag].due_at(received_at),
+    )
+    plan = Plan(referral=referral, indicators=indicators)
+    _give_references([plan])
+    referral.save(force_insert=True)
+    ReferralIndicator.objects.bulk_create(
+        ReferralIndicator(referral=referral, indicator=indicator) for indicator in indicators)
+    ctx.count("referrals about a child the hub already knows", 1)
+    ctx.results["referrals.known_child_referral_id"] = referral.pk
