@@ -108,7 +108,8 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
     "referrals:mine_detail": ("test_referral_to_triage_to_case_to_chronology",),
     "referrals:queue": ("test_referral_to_triage_to_case_to_chronology", "test_working_on_a_case"),
     "referrals:detail": ("test_referral_to_triage_to_case_to_chronology",),
-    "referrals:decide": ("test_referral_to_triage_to_case_to_chronology",),
+    "referrals:decide": ("test_referral_to_triage_to_case_to_chronology",
+                         "test_working_on_a_case"),
     "cases:list": ("test_working_on_a_case", "test_restricted_case_and_access_log"),
     "cases:detail": (
         "test_referral_to_triage_to_case_to_chronology",

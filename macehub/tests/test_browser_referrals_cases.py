@@ -27,6 +27,8 @@ from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.cases import services as case_services
 from macehub.cases.models import Case
+from macehub.intelligence.codes import EntityRole
+from macehub.intelligence.tests.factories import link, make_report
 from macehub.people.models import Person
 from macehub.referrals.codes import Brag, ReferralStatus, RiskTier, TriageOutcome
 from macehub.referrals.models import Referral
@@ -757,6 +759,28 @@ def test_working_on_a_case(
     expect(page.locator(".govuk-tag").filter(has_text="Closed")).to_be_visible()
     expect(page.get_by_role("link", name="Change the risk tier")).to_have_count(0)
     scanner.scan("closed")
+
+    # A new referral about Jordan: the decision page shows what the hub already knows,
+    # the intelligence from another team in its sanitised words only.
+    intelligence_team = make_team(hub_agency, "Intelligence unit", is_hub_team=True)
+    analyst = make_user("ana.intel", Role.ANALYST, agency=hub_agency, team=intelligence_team)
+    report = make_report(intelligence_team, analyst,
+                         source_text="Informant GREY-2 saw Jordan at the flat on Mill Lane",
+                         sanitised_text="Jordan is reported to visit a flat used by adults of "
+                                        "concern")
+    link(report, child, role=EntityRole.VICTIM)
+    again = make_referral(child, supervisor, received_at=now - dt.timedelta(minutes=30),
+                          exploitation_types=["cse", "cce"])
+    scanner.open(f"/referrals/{again.pk}/decide/")
+    known = page.locator("section[aria-labelledby='what-we-already-know']")
+    expect(known.get_by_role("heading", level=2)).to_have_text(
+        "What we already know about Jordan Example")
+    expect(known).to_contain_text(case.reference)
+    expect(known.get_by_role("table", name=re.compile("1 other referral"))).to_be_visible()
+    expect(known.get_by_role("table", name=re.compile("1 missing episode"))).to_be_visible()
+    expect(known).to_contain_text("Jordan is reported to visit a flat used by adults")
+    expect(known).not_to_contain_text("GREY-2")
+    scanner.scan("what we already know: a referral, a case, an episode and intelligence")
     scanner.assert_scanned_every_page_listed()
 
 
