@@ -234,8 +234,7 @@ def record_referrals_listed(
 # the outcome. Never the screening, the triage reasons or anyone else's work.
 OWN_REFERRAL_FIELDS = (
     "pk", "reference", "received_at", "status", "outcome", "decided_at", "source",
-    "concerns", "exploitation_types", "exploitation_model", "immediate_risk", "disclosure",
-    "missing_episodes",
+    "concerns", "exploitation_model", "immediate_risk", "disclosure", "missing_episodes",
     "online_platforms", "referrer_id", "child__given_name", "child__middle_names",
     "child__family_name",
 )
