@@ -42,6 +42,7 @@ from macehub.cases.models import (
     CaseShare,
     Contact,
     MissingEpisode,
+    NrmReferral,
     PlanItem,
     RiskTierChange,
 )
@@ -151,6 +152,11 @@ def _local_date(moment: dt.datetime) -> dt.date:
 
 def _at(day: dt.date, hour: int) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), tzinfo=timezone.get_current_timezone())
+
+
+def _case_number(case: Case) -> int:
+    """The case's number in its reference: the same for the same seed, unlike its id."""
+    return int(case.reference.rsplit("-", 1)[1])
 
 
 def _working_time(rng: random.Random, start: dt.datetime, end: dt.datetime) -> dt.datetime:
@@ -365,7 +371,8 @@ def _fill_case(
     end = _working_time(rng, opened + dt.timedelta(days=30), now - dt.timedelta(days=1)) \
         if closes else now
     decider = rng.choice(staff.deciders)
-    approver = staff.approvers[case.pk % len(staff.approvers)] if staff.approvers else decider
+    number = _case_number(case)
+    approver = staff.approvers[number % len(staff.approvers)] if staff.approvers else decider
 
     # Risk tier history, ending at the case's tier.
     path = _tier_path(rng, case.risk_tier, rng.choice((0, 0, 1, 1, 2, 3)))
@@ -438,10 +445,11 @@ def _advocacy(rng: random.Random, staff: Staff, case: Case, opened: dt.datetime,
         later = starts[index + 1] if index + 1 < len(starts) else None
         ended = _local_date(later) if later else None
         reason = rng.choice(ADVOCATE_END_REASONS) if later else ""
-        if later is None and closes and case.pk % 3:
+        if later is None and closes and _case_number(case) % 3:
             # Two in three closed cases: the advocacy ended by its own decision later.
             ended = min(_local_date(end) + dt.timedelta(days=14), today)
-            reason = ADVOCACY_ENDED_AFTER_CLOSURE[case.pk % len(ADVOCACY_ENDED_AFTER_CLOSURE)]
+            reason = ADVOCACY_ENDED_AFTER_CLOSURE[
+                _case_number(case) % len(ADVOCACY_ENDED_AFTER_CLOSURE)]
         rows.advocacy.append(AdvocateAllocation(
             case=case, advocate=chosen[-1], started_on=_local_date(moment),
             ended_on=ended, end_reason=reason,
@@ -642,3 +650,69 @@ def demo_case_decisions(ctx: DemoContext) -> None:
             reason="The member of staff related to the child has left the hub")
     CaseDecisionRequest.objects.bulk_create(rows, batch_size=ctx.scale.batch_size)
     ctx.count("case decision requests", len(rows))
+# --- National Referral Mechanism ------------------------------------------------------
+
+NRM_ORDER = 1250
+NRM_FIRST_RESPONDERS = (
+    ("Northshire Police", "DC Priya Shah, child exploitation team"),
+    ("Northshire County Council children's services", "Sam Okafor, social worker"),
+    ("Northshire Police", "PC Tom Reid, missing persons unit"),
+)
+
+
+def delete_demo_nrm_referrals(progress: Progress) -> dict[str, int]:
+    deleted, _ = NrmReferral.objects.all().delete()
+    return {"NRM referrals": deleted}
+
+
+@demo_step("nrm", order=NRM_ORDER, reset=delete_demo_nrm_referrals,
+           description="National Referral Mechanism referrals for children trafficked or "
+                       "moved to be exploited, some with reasonable- and conclusive-grounds "
+                       "decisions")
+def demo_nrm_referrals(ctx: DemoContext) -> None:
+    """An NRM referral on each case about trafficking (at least three: cases about
+    criminal exploitation are added to when too few are), a few weeks after the case
+    opened. The first has a positive reasonable-grounds and then conclusive-grounds
+    decision, the second a positive reasonable-grounds decision only, the third a
+    negative one; the rest are waiting."""
+    rng = ctx.rng
+    recorder = Staff.load().opener
+    if recorder is None:
+        return
+    today = ctx.as_of - dt.timedelta(days=1)
+    cases = [case for case in Case.objects.order_by("opened_at", "pk")
+             if "trafficking" in case.exploitation_types]
+    if len(cases) < 3:
+        extra = [case for case in Case.objects.order_by("opened_at", "pk")
+                 if "trafficking" not in case.exploitation_types
+                 and timezone.localdate(case.opened_at) < today - dt.timedelta(days=150)]
+        for case in extra[: 3 - len(cases)]:
+            case.exploitation_types = [*case.exploitation_types, "trafficking"]
+            if "cce" not in case.exploitation_types:
+                case.exploitation_types = ["cce", *case.exploitation_types]
+            case.exploitation_types = [t for t in ("cse", "cce", "trafficking")
+                                       if t in case.exploitation_types]
+            case.save(update_fields=["exploitation_types"])
+            cases.append(case)
+    referrals = []
+    for number, case in enumerate(cases):
+        opened = timezone.localdate(case.opened_at)
+        referred_on = min(opened + dt.timedelta(days=rng.randint(3, 20)), today)
+        organisation, person = NRM_FIRST_RESPONDERS[number % len(NRM_FIRST_RESPONDERS)]
+        nrm = NrmReferral(case=case, referred_on=referred_on,
+                          first_responder_organisation=organisation, referred_by=person,
+                          recorded_by=recorder,
+                          recorded_at=_at(referred_on, 16))
+        rg_on = referred_on + dt.timedelta(days=rng.randint(4, 10))
+        cg_on = rg_on + dt.timedelta(days=rng.randint(45, 120))
+        if number in (0, 1, 2) and rg_on <= today:
+            nrm.reasonable_grounds_on = rg_on
+            nrm.reasonable_grounds = "negative" if number == 2 else "positive"
+            if number == 0:
+                nrm.conclusive_grounds_on = min(cg_on, today)
+                nrm.conclusive_grounds = "positive"
+        referrals.append(nrm)
+    NrmReferral.objects.bulk_create(referrals)
+    ctx.count("NRM referrals", len(referrals))
+    ctx.count("NRM conclusive-grounds decisions",
+              sum(1 for nrm in referrals if nrm.conclusive_grounds))

@@ -18,8 +18,8 @@ from macehub.cases.models import Case
 from macehub.cases.services import changes_since
 from macehub.cases.tests.conftest import client_for
 
-BEFORE = [("cases", "0003_case_work_who_and_when")]
-AFTER = [("cases", "0004_closure_reason_words_kept")]
+BEFORE = [("cases", "0004_exploitation_types_and_nrm_referrals")]
+AFTER = [("cases", "0005_closure_reason_words_kept")]
 WORDS = "Did not engage, risk assessed as manageable"
 
 

@@ -17,6 +17,7 @@ from macehub.cases.models import (
     CaseDecisionRequest,
     CaseShare,
     MissingEpisode,
+    NrmReferral,
     PlanItem,
 )
 from macehub.cases.services import open_case
@@ -58,4 +59,9 @@ def build(samples: dict[str, Any]) -> None:
         case=case, kind="lower_tier", from_tier=case.risk_tier, to_tier=RiskTier.LOW,
         reason="Sample request", case_version=case.version, requested_by=opener,
         requested_at=now,
+    )
+    samples["nrm_pk"] = NrmReferral.objects.create(
+        case=case, referred_on=timezone.localdate(now) - dt.timedelta(days=20),
+        first_responder_organisation="Sample police force", referred_by="Sample officer",
+        recorded_by=opener,
     )

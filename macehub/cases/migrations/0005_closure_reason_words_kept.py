@@ -30,7 +30,7 @@ def forget_closure_reason_words(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0003_case_work_who_and_when'),
+        ('cases', '0004_exploitation_types_and_nrm_referrals'),
     ]
 
     operations = [

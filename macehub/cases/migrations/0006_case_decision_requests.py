@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0004_closure_reason_words_kept'),
+        ('cases', '0005_closure_reason_words_kept'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
