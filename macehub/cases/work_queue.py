@@ -1,6 +1,7 @@
 """What cases put in people's work queues (see ``macehub.core.work_queue``): the plan
-items a person owns that are due soon or overdue, and the return home interviews due or
-overdue on the cases they work on."""
+items a person owns that are due soon or overdue, the return home interviews due or
+overdue on the cases they work on, and the requests for approval a supervisor or the
+MACE chair may decide."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from macehub.access import policy
 from macehub.access.actions import Action
 from macehub.accounts.models import User
 from macehub.accounts.templatetags.govuk import govuk_datetime
+from macehub.cases import selectors
 from macehub.cases.codes import RISK_TIER_TAG_COLOURS, CaseStatus, PlanItemStatus
 from macehub.cases.models import Case, MissingEpisode, PlanItem
 from macehub.core.work_queue import HIGH, NORMAL, WorkItem, work_queue_source
@@ -112,4 +114,29 @@ def return_interviews_due(user: User, now: dt.datetime) -> list[WorkItem]:
             tag_colour=RISK_TIER_TAG_COLOURS[episode.case.risk_tier],
         )
         for episode in episodes
+    ]
+
+
+@work_queue_source("case_decisions", label="Approvals", order=35)
+def case_decisions_to_make(user: User, now: dt.datetime) -> list[WorkItem]:
+    """Requests to close a case, lower its risk tier or lift its restriction that this
+    supervisor or chair may approve or reject (never one they asked for), oldest first."""
+    requests = selectors.decision_requests_awaiting(user).annotate(
+        needs_reason=_needs_reason(user))
+    return [
+        WorkItem(
+            kind="Approval",
+            title=_case_title(request.case, request.needs_reason),
+            link=reverse("cases:decide", args=[request.pk]),
+            action="Approve or reject",
+            detail=f"{request.get_kind_display()}: asked by "
+                   f"{request.requested_by.display_name} on "
+                   f"{govuk_datetime(request.requested_at)}",
+            waiting_since=request.requested_at,
+            urgency=NORMAL,
+            names_record=(CASE_RECORD, request.case_id),
+            tag=_tier_tag(request.case),
+            tag_colour=RISK_TIER_TAG_COLOURS[request.case.risk_tier],
+        )
+        for request in requests
     ]

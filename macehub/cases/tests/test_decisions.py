@@ -21,6 +21,7 @@ from macehub.cases.codes import CaseStatus, ClosureReason, DecisionKind, Decisio
 from macehub.cases.models import Case, CaseDecisionRequest
 from macehub.cases.tests.conftest import client_for, days_from_today
 from macehub.cases.tests.test_pages import assert_error, check_page
+from macehub.core.work_queue import work_queue_for
 from macehub.referrals.codes import RiskTier
 from macehub.testing.factories import make_user
 
@@ -384,3 +385,19 @@ def test_deciding_on_a_restricted_case_asks_why_first(case, supervisor, chair):
     assert AuditEvent.objects.filter(
         event_type=EventType.VIEW, record_type="cases.casedecisionrequest",
         record_id=str(asked.pk), purpose="Deciding the request to lift it").exists()
+
+
+def test_requests_wait_in_the_deciders_work_queue_not_the_requesters(
+    case, triage, supervisor, chair
+):
+    asked = ask_to_close(case, supervisor)
+    assert work_queue_for(supervisor).list_named("case_decisions") is None  # their own
+    assert work_queue_for(triage).list_named("case_decisions") is None  # not a decider
+    waiting = work_queue_for(chair).list_named("case_decisions")
+    assert waiting is not None
+    [item] = waiting.items
+    assert item.link == reverse("cases:decide", args=[asked.pk])
+    assert item.title == f"{case.reference}: {case.child.full_name}"
+    assert "Close the case: asked by" in item.detail
+    decide(asked, chair)
+    assert work_queue_for(chair).list_named("case_decisions") is None
