@@ -16,8 +16,8 @@ own selectors, which ask ``access``)::
                                   title=f"Decision: {decision.summary}")
 
 The cases app's own source (case opened, risk tier changes, contacts, plan items,
-missing episodes, advocates, outcomes, closure) is ``case_events`` at the end of this
-module.
+missing episodes, advocates, outcomes, closure; risk assessments) is ``case_events`` at
+the end of this module.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from macehub.cases.models import (
     Contact,
     MissingEpisode,
     PlanItem,
+    RiskAssessment,
     RiskTierChange,
 )
 from macehub.core.figures import exact_hours, format_figure
@@ -132,6 +133,14 @@ def _outcome_moment(outcome: CaseOutcome) -> dt.datetime:
     )
 
 
+def _day_moment(day: dt.date, recorded_at: dt.datetime) -> dt.datetime:
+    """A moment for something that happened on ``day``: the time it was recorded if that
+    was the same day, otherwise midday."""
+    if timezone.localdate(recorded_at) == day:
+        return recorded_at
+    return dt.datetime.combine(day, dt.time(12), tzinfo=timezone.get_current_timezone())
+
+
 @chronology_source("cases")
 def case_events(user: User, child: Person) -> Iterable[ChronologyEntry]:
     """Everything recorded on the child's cases that the user may see."""
@@ -148,6 +157,8 @@ def case_events(user: User, child: Person) -> Iterable[ChronologyEntry]:
             Prefetch("advocacy", queryset=AdvocateAllocation.objects.select_related(
                 "advocate", "allocated_by")),
             Prefetch("outcomes", queryset=CaseOutcome.objects.select_related("recorded_by")),
+            Prefetch("risk_assessments",
+                     queryset=RiskAssessment.objects.select_related("assessed_by")),
         )
     )
     for case in cases:
@@ -170,6 +181,17 @@ def _events_of(case: Case) -> Iterable[ChronologyEntry]:
             occurred_at=change.changed_at, category=RISK,
             title=f"Risk tier changed from {_tier(change.from_tier)} to {_tier(change.to_tier)}",
             text=change.reason, byline=_name(change.changed_by),
+        )
+    for assessment in case.risk_assessments.all():
+        text = assessment.summary
+        if assessment.judgement != assessment.case_tier:
+            text += f" (The case's tier was {_tier(assessment.case_tier)}.)"
+        review = assessment.next_review_on
+        yield ChronologyEntry(
+            occurred_at=_day_moment(assessment.assessed_on, assessment.recorded_at),
+            category=RISK, title=f"Risk assessment: judged {_tier(assessment.judgement)}",
+            text=f"{text} Next review due {review.day} {review:%B %Y}.",
+            byline=_name(assessment.assessed_by),
         )
     for contact in case.contacts.all():
         yield ChronologyEntry(

@@ -6,6 +6,7 @@ app_name = "cases"
 
 urlpatterns = [
     path("", views.case_list, name="list"),
+    path("risk-reviews/", views.risk_reviews, name="risk_reviews"),
     # Sections of a case
     path("<int:case_pk>/", views.detail, name="detail"),
     path("<int:case_pk>/chronology/", views.chronology, name="chronology"),
@@ -41,4 +42,8 @@ urlpatterns = [
     path("<int:case_pk>/missing-episodes/<int:episode_pk>/", views.edit_missing_episode,
          name="edit_missing_episode"),
     path("<int:case_pk>/outcomes/new/", views.add_outcome, name="add_outcome"),
+    # Risk assessments
+    path("<int:case_pk>/risk-assessments/", views.risk_assessments, name="risk_assessments"),
+    path("<int:case_pk>/risk-assessments/new/", views.add_risk_assessment,
+         name="add_risk_assessment"),
 ]
