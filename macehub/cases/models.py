@@ -351,10 +351,6 @@ class RiskAssessment(models.Model):
     def __str__(self) -> str:
         return f"{self.case_id}: {self.judgement} on {self.assessed_on}"
 
-    @property
-    def differs_from_case_tier(self) -> bool:
-        return self.judgement != self.case.risk_tier
-
 
 class RiskAssessmentRating(models.Model):
     """One domain of an assessment (health, behaviour, grooming, online...), rated with

@@ -45,6 +45,31 @@ def _described_changes(
     return described
 
 
+def _described_status_changes(changes: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
+    """Someone else's changes to the record in words, whichever form they used: the
+    statutory status fields by their names and values, any other field as the details
+    form names it."""
+    labels = {
+        **{status.value: STATUTORY_STATUS_SHORT[status] for status in StatutoryStatus},
+        "placement_type": "Placement type", "placing_authority": "Placing authority",
+        "first_language": "First language", "interpreter_needed": "Interpreter needed",
+    }
+    described = []
+    for name, change in changes.items():
+        if name not in labels:
+            described.extend(_described_changes({name: change}, PersonEditForm()))
+            continue
+        value = change.get("new")
+        if name == "placement_type" and value:
+            shown = str(PlacementType(value).label)
+        elif isinstance(value, bool):
+            shown = "Yes" if value else "No"
+        else:
+            shown = str(value) if value not in (None, "") else "(blank)"
+        described.append({"label": labels[name], "value": shown, "by": change.get("by", "")})
+    return described
+
+
 @requires(Action.PERSON_SEARCH)
 def search(request: HubRequest) -> HttpResponse:
     user = request.user
@@ -120,7 +145,7 @@ def edit(request: HubRequest, person_pk: int) -> HttpResponse:
                     details=form.details(),
                 )
             except services.ConcurrentEditError as error:
-                conflict = _described_changes(error.their_changes, PersonEditForm())
+                conflict = _described_status_changes(error.their_changes)
                 # Keep what the user typed; the next save is checked against the version
                 # they have now been shown.
                 data = request.POST.copy()
@@ -142,30 +167,6 @@ def edit(request: HubRequest, person_pk: int) -> HttpResponse:
     return render(
         request, "people/person_edit.html", {"form": form, "person": person, "conflict": conflict}
     )
-
-
-def _described_status_changes(changes: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
-    """Someone else's changes to the record in words: the statutory status fields by
-    their names and values, any other field as the details form names it."""
-    labels = {
-        **{status.value: STATUTORY_STATUS_SHORT[status] for status in StatutoryStatus},
-        "placement_type": "Placement type", "placing_authority": "Placing authority",
-        "first_language": "First language", "interpreter_needed": "Interpreter needed",
-    }
-    described = []
-    for name, change in changes.items():
-        if name not in labels:
-            described.extend(_described_changes({name: change}, PersonEditForm()))
-            continue
-        value = change.get("new")
-        if name == "placement_type" and value:
-            shown = str(PlacementType(value).label)
-        elif isinstance(value, bool):
-            shown = "Yes" if value else "No"
-        else:
-            shown = str(value) if value not in (None, "") else "(blank)"
-        described.append({"label": labels[name], "value": shown, "by": change.get("by", "")})
-    return described
 
 
 @requires(Action.PERSON_CHANGE)

@@ -199,3 +199,17 @@ def test_the_status_is_shown_beside_the_tier_on_the_case(
     assert "Looked after" in header and "Child protection plan" in header
     assert "Interpreter needed" in header
     assert "Children&#x27;s home, placed by Eastshire County Council" in html
+
+
+def test_a_details_edit_after_a_status_change_names_the_status_in_words(
+        child: Person, triage: User, hub_user_factory: Any) -> None:
+    save(hub_user_factory("other.one", Role.SUPERVISOR), child, LOOKED_AFTER)
+    html = signed_in_client(triage).post(f"/people/{child.pk}/change/", {
+        "version": "1", "given_name": "Zofia", "family_name": "Nowak-Smith",
+    }).content.decode()
+    assert "Someone else changed this record" in html
+    their_changes = html[html.index('id="their-changes"'):html.index("</dl>")]
+    assert "Looked after" in their_changes and "Children&#x27;s home" in their_changes
+    assert "True" not in their_changes
+    child.refresh_from_db()
+    assert child.family_name == "Nowak"
