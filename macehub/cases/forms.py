@@ -491,6 +491,9 @@ class RiskAssessmentForm(ServiceForm):
                 help_text="Required for a medium or high rating",
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
+        # As the page asks them (and the error summary lists them): date, domains, judgement.
+        self.order_fields(["assessed_on", *[name for name in self.fields
+                                            if name.startswith(("rating_", "note_"))]])
 
     def domain_fields(self) -> list[tuple[str, Any, Any]]:
         """(domain name, rating field, note field) for the template, in catalogue order."""

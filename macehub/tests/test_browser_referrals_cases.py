@@ -27,6 +27,7 @@ from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.cases import services as case_services
 from macehub.cases.models import Case
+from macehub.cases.reviews import assessment_domains
 from macehub.people.models import Person
 from macehub.referrals.codes import Brag, ReferralStatus, RiskTier, TriageOutcome
 from macehub.referrals.models import Referral
@@ -786,9 +787,16 @@ def test_risk_assessment_reviews_and_statutory_status(
         "Enter what the high rating for online rests on",
         "Select your judgement of the child's risk tier", "Enter a summary of the assessment",
     )
+    # In the order the page asks: every other domain of the catalogue, then the rest.
+    others = [label for code, label in assessment_domains() if code != "online"]
+    expect(page.locator(".govuk-error-summary li")).to_have_text([
+        *[f"Select the level of concern about {label.lower()}" for label in others],
+        "Enter what the high rating for online rests on",
+        "Select your judgement of the child's risk tier", "Enter a summary of the assessment",
+    ])
     scanner.scan("with domains unrated, no note, judgement or summary")
-    for domain in ("Health", "Behaviour", "Grooming"):
-        page.get_by_role("group", name=f"{domain}: level of concern").get_by_label("Low").check()
+    for label in others:
+        page.get_by_role("group", name=f"{label}: level of concern").get_by_label("Low").check()
     page.get_by_label("Online: what the rating rests on").fill(
         "Messages from unknown adults on Snapchat offering lifts")
     page.get_by_role("group", name="Your professional judgement of the child's risk tier") \
