@@ -74,6 +74,17 @@ PLAN_ITEM_TAG_COLOURS = {
 }
 
 
+class NrmDecision(models.TextChoices):
+    """A competent authority's decision on a National Referral Mechanism referral, at
+    the reasonable-grounds and then the conclusive-grounds stage."""
+
+    POSITIVE = "positive", "Positive"
+    NEGATIVE = "negative", "Negative"
+
+
+NRM_DECISION_TAG_COLOURS = {NrmDecision.POSITIVE: "green", NrmDecision.NEGATIVE: "grey"}
+
+
 class DomainRating(models.TextChoices):
     """How much concern one domain of a risk assessment raises."""
 

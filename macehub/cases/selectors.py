@@ -43,6 +43,7 @@ from macehub.cases.models import (
     CaseShare,
     Contact,
     MissingEpisode,
+    NrmReferral,
     PlanItem,
     RiskAssessment,
     RiskAssessmentRating,
@@ -83,6 +84,7 @@ def case_queryset(*, full: bool = False) -> QuerySet[Case]:
             Prefetch("missing_episodes",
                      queryset=MissingEpisode.objects.select_related("recorded_by")),
             Prefetch("outcomes", queryset=CaseOutcome.objects.select_related("recorded_by")),
+            Prefetch("nrm_referrals", queryset=NrmReferral.objects.select_related("recorded_by")),
             Prefetch("risk_assessments", queryset=risk_assessment_queryset()),
         )
     return queryset
@@ -524,6 +526,10 @@ def plan_item_for(case: Case, plan_item_pk: int) -> PlanItem:
 
 def missing_episode_for(case: Case, episode_pk: int) -> MissingEpisode:
     return _child_row(MissingEpisode.objects.all(), case, episode_pk)
+
+
+def nrm_referral_for(case: Case, nrm_pk: int) -> NrmReferral:
+    return _child_row(NrmReferral.objects.all(), case, nrm_pk)
 
 
 def allocation_for(case: Case, allocation_pk: int) -> CaseAllocation:

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_role_change_requests_for_a_second_administrator'),
-        ('people', '0003_trigram_search_on_postgresql'),
+        ('people', '0004_census_populations_by_age'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0003_case_work_who_and_when'),
+        ('cases', '0004_exploitation_types_and_nrm_referrals'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
