@@ -276,6 +276,13 @@ RETURN_INTERVIEW_HOURS = env_int("MACEHUB_RETURN_INTERVIEW_HOURS", 72)
 # This many missing episodes within the window prompts a strategy meeting (local rule).
 MISSING_EPISODES_FOR_STRATEGY_MEETING = env_int("MACEHUB_MISSING_EPISODES_THRESHOLD", 3)
 MISSING_EPISODES_WINDOW_DAYS = env_int("MACEHUB_MISSING_EPISODES_WINDOW_DAYS", 30)
+# A case's exploitation risk is reassessed on a cadence set by its risk tier, in weeks
+# (``cases.reviews`` checks the setting: every tier, whole weeks of 1 or more).
+RISK_REVIEW_WEEKS = {
+    "high": env_int("MACEHUB_RISK_REVIEW_HIGH_WEEKS", 4, minimum=1),
+    "medium": env_int("MACEHUB_RISK_REVIEW_MEDIUM_WEEKS", 8, minimum=1),
+    "low": env_int("MACEHUB_RISK_REVIEW_LOW_WEEKS", 12, minimum=1),
+}
 
 # Anything that leaves the hub hides counts below this (with secondary suppression).
 SUPPRESSION_THRESHOLD = env_int("MACEHUB_SUPPRESSION_THRESHOLD", 5)

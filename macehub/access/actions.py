@@ -24,6 +24,7 @@ class Action(StrEnum):
     CASE_OPEN = "case.open"
     CASE_CHANGE = "case.change"
     CASE_RECORD_WORK = "case.record_work"
+    CASE_ASSESS_RISK = "case.assess_risk"
     CASE_RESTRICT = "case.restrict"
     CASE_ACCESS_LOG = "case.access_log"
     # Closing, lowering a High or Medium tier and lifting a restriction: asked for by a

@@ -316,6 +316,13 @@ RULES: dict[Action, Rule] = {
         relation=case_relation,
         seen_through=Action.CASE_VIEW,
     ),
+    Action.CASE_ASSESS_RISK: Rule(
+        frozenset({Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.MEETING_CHAIR}),
+        "Record a structured exploitation risk assessment on a case (a professional "
+        "judgement: not the independent advocate's)",
+        relation=case_relation,
+        seen_through=Action.CASE_VIEW,
+    ),
     Action.CASE_CHANGE: Rule(
         frozenset({Role.TRIAGE, Role.SUPERVISOR, Role.MEETING_CHAIR}),
         "Change a case's workers and sharing, raise its risk tier, ask to close it or "

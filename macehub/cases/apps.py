@@ -7,6 +7,7 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from macehub.access.opening import reveals_cases
+        from macehub.cases import reviews  # noqa: F401  (registers the settings check)
         from macehub.cases.models import Case, CaseDecisionRequest
 
         # A restricted case asks anyone not working on it why they open it.

@@ -17,9 +17,8 @@ own selectors, which ask ``access``)::
 
 The cases app's own source (case opened, risk tier changes, contacts, plan items,
 missing episodes, advocates, outcomes, National Referral Mechanism referrals and
-decisions, requests for approval and their decisions, closure) is ``case_events``
-at the end of this
-module.
+decisions, requests for approval and their decisions, closure; risk assessments) is
+``case_events`` at the end of this module.
 """
 
 from __future__ import annotations
@@ -46,6 +45,7 @@ from macehub.cases.models import (
     MissingEpisode,
     NrmReferral,
     PlanItem,
+    RiskAssessment,
     RiskTierChange,
 )
 from macehub.core.figures import exact_hours, format_figure
@@ -186,6 +186,14 @@ def _nrm_events(nrm: NrmReferral) -> Iterable[ChronologyEntry]:
         )
 
 
+def _day_moment(day: dt.date, recorded_at: dt.datetime) -> dt.datetime:
+    """A moment for something that happened on ``day``: the time it was recorded if that
+    was the same day, otherwise midday."""
+    if timezone.localdate(recorded_at) == day:
+        return recorded_at
+    return dt.datetime.combine(day, dt.time(12), tzinfo=timezone.get_current_timezone())
+
+
 @chronology_source("cases")
 def case_events(user: User, child: Person) -> Iterable[ChronologyEntry]:
     """Everything recorded on the child's cases that the user may see."""
@@ -205,6 +213,8 @@ def case_events(user: User, child: Person) -> Iterable[ChronologyEntry]:
             Prefetch("decision_requests", queryset=CaseDecisionRequest.objects.select_related(
                 "requested_by", "decided_by")),
             Prefetch("nrm_referrals", queryset=NrmReferral.objects.select_related("recorded_by")),
+            Prefetch("risk_assessments",
+                     queryset=RiskAssessment.objects.select_related("assessed_by")),
         )
     )
     for case in cases:
@@ -227,6 +237,17 @@ def _events_of(case: Case) -> Iterable[ChronologyEntry]:
             occurred_at=change.changed_at, category=RISK,
             title=f"Risk tier changed from {_tier(change.from_tier)} to {_tier(change.to_tier)}",
             text=change.reason, byline=_name(change.changed_by),
+        )
+    for assessment in case.risk_assessments.all():
+        text = assessment.summary
+        if assessment.judgement != assessment.case_tier:
+            text += f" (The case's tier was {_tier(assessment.case_tier)}.)"
+        review = assessment.next_review_on
+        yield ChronologyEntry(
+            occurred_at=_day_moment(assessment.assessed_on, assessment.recorded_at),
+            category=RISK, title=f"Risk assessment: judged {_tier(assessment.judgement)}",
+            text=f"{text} Next review due {review.day} {review:%B %Y}.",
+            byline=_name(assessment.assessed_by),
         )
     for contact in case.contacts.all():
         yield ChronologyEntry(

@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from macehub.referrals.codes import IndicatorDomain
+
 
 class CaseStatus(models.TextChoices):
     OPEN = "open", "Open"
@@ -120,3 +122,28 @@ class NrmDecision(models.TextChoices):
 
 
 NRM_DECISION_TAG_COLOURS = {NrmDecision.POSITIVE: "green", NrmDecision.NEGATIVE: "grey"}
+
+
+class DomainRating(models.TextChoices):
+    """How much concern one domain of a risk assessment raises."""
+
+    NONE = "none", "No concerns"
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+DOMAIN_RATING_TAG_COLOURS = {
+    DomainRating.NONE: "green",
+    DomainRating.LOW: "yellow",
+    DomainRating.MEDIUM: "orange",
+    DomainRating.HIGH: "red",
+}
+
+
+def domain_label(code: str) -> str:
+    """A risk assessment domain's name (a domain of the indicator catalogue), also for
+    one that has since left the code list."""
+    if code in IndicatorDomain.values:
+        return str(IndicatorDomain(code).label)
+    return code.replace("_", " ").capitalize()

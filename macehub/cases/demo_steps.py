@@ -29,6 +29,7 @@ from macehub.cases.codes import (
     ContactKind,
     DecisionKind,
     DecisionStatus,
+    DomainRating,
     OutcomeKind,
     PlanItemStatus,
     closure_reason_label,
@@ -44,8 +45,11 @@ from macehub.cases.models import (
     MissingEpisode,
     NrmReferral,
     PlanItem,
+    RiskAssessment,
+    RiskAssessmentRating,
     RiskTierChange,
 )
+from macehub.cases.reviews import assessment_domains, next_review_on, review_intervals
 from macehub.cases.services import is_lowering
 from macehub.demo.batches import UPDATE_BATCH, each_by_ids
 from macehub.demo.progress import Progress
@@ -716,3 +720,144 @@ def demo_nrm_referrals(ctx: DemoContext) -> None:
     ctx.count("NRM referrals", len(referrals))
     ctx.count("NRM conclusive-grounds decisions",
               sum(1 for nrm in referrals if nrm.conclusive_grounds))
+
+
+# --- Risk assessments ------------------------------------------------------------------
+
+RISK_ASSESSMENTS_ORDER = CASES_ORDER + 50
+# Shares of open cases that were never assessed, and that fell behind (the last review
+# that came due was not done): both show on the list of reviews due.
+NEVER_ASSESSED_SHARE = 0.08
+FELL_BEHIND_SHARE = 0.22
+# Of the other assessments, the share whose judgement is not the case's tier at the time.
+JUDGEMENT_DIFFERS_SHARE = 0.15
+RATING_WEIGHTS = {
+    RiskTier.HIGH: {DomainRating.NONE: 1, DomainRating.LOW: 2, DomainRating.MEDIUM: 3,
+                    DomainRating.HIGH: 4},
+    RiskTier.MEDIUM: {DomainRating.NONE: 2, DomainRating.LOW: 3, DomainRating.MEDIUM: 4,
+                      DomainRating.HIGH: 1},
+    RiskTier.LOW: {DomainRating.NONE: 5, DomainRating.LOW: 4, DomainRating.MEDIUM: 1,
+                   DomainRating.HIGH: 0},
+}
+DOMAIN_NOTES = {
+    "health": ("Attended the sexual health clinic twice this month",
+               "Self-harm disclosed to the school nurse", "Smelling of cannabis at school"),
+    "behaviour": ("Missing overnight twice since the last review",
+                  "Attendance down to 60%; seen leaving school at lunchtime",
+                  "Arrested for shoplifting with older peers"),
+    "grooming": ("New phone and clothes the family cannot explain",
+                 "Seen getting into cars driven by unknown adults",
+                 "Talks about an older 'boyfriend' who picks her up from school"),
+    "online": ("Adults she has not met messaging her on Snapchat",
+               "Shared images at an adult's request", "On her phone until 3am most nights"),
+    "criminal": ("Found with cash and two phones in another town",
+                 "Says he owes a 'debt' to older boys", "Seen at an address used to deal drugs"),
+}
+ASSESSMENT_SUMMARIES = {
+    RiskTier.HIGH: (
+        "Being exploited: strong indicators across domains and the child is not yet able "
+        "to see the risk.",
+        "Continued contact with adults of concern; missing episodes and gifts suggest "
+        "ongoing exploitation.",
+    ),
+    RiskTier.MEDIUM: (
+        "At significant risk: some indicators, and protective factors at school and home.",
+        "Risk persists but the child is engaging with the advocate and the safety plan.",
+    ),
+    RiskTier.LOW: (
+        "Vulnerable: few current indicators; school and family are protective.",
+        "No new concerns since the last review; the safety plan is holding.",
+    ),
+}
+
+
+def delete_demo_risk_assessments(progress: Progress) -> dict[str, int]:
+    ratings, _ = RiskAssessmentRating.objects.all().delete()
+    assessments, _ = RiskAssessment.objects.all().delete()
+    return {"risk assessment ratings": ratings, "risk assessments": assessments}
+
+
+def _tier_at(history: Sequence[RiskTierChange], moment: dt.datetime, current: str) -> str:
+    tier = history[0].to_tier if history else current
+    for change in history:
+        if change.changed_at <= moment:
+            tier = change.to_tier
+    return tier
+
+
+@demo_step("risk_assessments", order=RISK_ASSESSMENTS_ORDER,
+           reset=delete_demo_risk_assessments,
+           description="structured risk assessments on each case at its tier's cadence, "
+                       "some reviews overdue, some never done, some judgements different "
+                       "from the case's tier")
+def demo_risk_assessments(ctx: DemoContext) -> None:
+    assessors = [user for user in User.objects.filter(
+        is_active=True, role_assignments__role__in=(
+            Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.MEETING_CHAIR))
+        .select_related("team").distinct().order_by("username") if user.is_hub_member]
+    domains = assessment_domains()
+    if not assessors or not domains:
+        ctx.progress.write("    no assessors or no indicator domains: nothing assessed")
+        return
+    rng = ctx.rng
+    now = _at(ctx.as_of, 17)
+    intervals = review_intervals()
+    assessments: list[RiskAssessment] = []
+    ratings: list[list[RiskAssessmentRating]] = []
+    cases = list(Case.objects.prefetch_related("tier_history").order_by("pk"))
+    # However the draw falls, at least one open case of each kind.
+    open_pks = [case.pk for case in cases if case.is_open]
+    never = {pk for pk in open_pks if rng.random() < NEVER_ASSESSED_SHARE} or set(
+        rng.sample(open_pks, k=min(1, len(open_pks))))
+    rest = [pk for pk in open_pks if pk not in never]
+    fell_behind = {pk for pk in rest if rng.random() < FELL_BEHIND_SHARE} or set(
+        rng.sample(rest, k=min(1, len(rest))))
+    counter = ctx.progress.counter("cases assessed", len(cases))
+    for case in cases:
+        counter.add()
+        if case.pk in never:
+            continue
+        behind = case.pk in fell_behind
+        history = list(case.tier_history.all())
+        end = case.closed_at or now
+        assessor = rng.choice(assessors)
+        moment = _working_time(rng, case.opened_at,
+                               min(case.opened_at + dt.timedelta(days=14), end))
+        while moment <= end:
+            tier = RiskTier(_tier_at(history, moment, case.risk_tier))
+            judgement = tier
+            if rng.random() < JUDGEMENT_DIFFERS_SHARE:
+                judgement = rng.choice([other for other in TIERS if other != tier])
+            day = _local_date(moment)
+            review_on = next_review_on(day, judgement, tier)
+            assessments.append(RiskAssessment(
+                case=case, assessed_on=day, assessed_by=assessor, recorded_at=moment,
+                judgement=judgement, case_tier=tier,
+                summary=rng.choice(ASSESSMENT_SUMMARIES[judgement]), next_review_on=review_on,
+            ))
+            rows = []
+            for code, label in domains:
+                rating = _weighted(rng, RATING_WEIGHTS[judgement])
+                note = ""
+                if rating in (DomainRating.MEDIUM, DomainRating.HIGH):
+                    note = rng.choice(DOMAIN_NOTES.get(
+                        code, (f"Concerns recorded about {label.lower()}",)))
+                rows.append(RiskAssessmentRating(domain=code, rating=rating, note=note))
+            ratings.append(rows)
+            # The next review: mostly around its date, sometimes a worker changes.
+            following = _working_time(
+                rng, _at(review_on, 9) - dt.timedelta(days=7), _at(review_on, 17)
+                + dt.timedelta(days=rng.choice((0, 0, 0, 3, 10))))
+            if rng.random() < 0.2:
+                assessor = rng.choice(assessors)
+            if following > end or (behind and following + intervals[tier] > end):
+                break
+            moment = max(following, moment + dt.timedelta(days=1))
+    counter.finish()
+    RiskAssessment.objects.bulk_create(assessments, batch_size=ctx.scale.batch_size)
+    for assessment, rows in zip(assessments, ratings, strict=True):
+        for row in rows:
+            row.assessment = assessment
+    RiskAssessmentRating.objects.bulk_create(
+        [row for rows in ratings for row in rows], batch_size=ctx.scale.batch_size)
+    ctx.count("risk assessments", len(assessments))

@@ -17,11 +17,13 @@ from macehub.cases.codes import (
     ContactKind,
     DecisionKind,
     DecisionStatus,
+    DomainRating,
     MissingEpisodeState,
     NrmDecision,
     OutcomeKind,
     PlanItemStatus,
     closure_reason_label,
+    domain_label,
 )
 from macehub.referrals.codes import (
     RiskTier,
@@ -460,3 +462,69 @@ class NrmReferral(models.Model):
 
     def __str__(self) -> str:
         return f"NRM referral {self.referred_on:%Y-%m-%d}"
+
+
+class RiskAssessment(models.Model):
+    """A structured exploitation risk assessment of the child: each domain of the
+    indicator catalogue rated, a professional judgement of the risk tier, a summary, and
+    the date it is next reviewed (set by tier, ``cases.reviews``).
+
+    The judgement does not change the case's tier: a different judgement is shown beside
+    the tier, and the tier is changed on its own (with its own reason and approval)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="risk_assessments")
+    assessed_on = models.DateField(db_index=True,
+                                   help_text="The day the child's risk was assessed.")
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    judgement = models.CharField(
+        max_length=10, choices=RiskTier.choices,
+        help_text="The assessor's professional judgement of the child's risk tier.",
+    )
+    case_tier = models.CharField(
+        max_length=10, choices=RiskTier.choices,
+        help_text="The case's risk tier when the assessment was recorded.",
+    )
+    summary = models.TextField()
+    next_review_on = models.DateField(db_index=True)
+
+    class Meta:
+        ordering = ["-assessed_on", "-recorded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(next_review_on__gt=models.F("assessed_on")),
+                name="risk_review_after_assessment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.judgement} on {self.assessed_on}"
+
+
+class RiskAssessmentRating(models.Model):
+    """One domain of an assessment (health, behaviour, grooming, online...), rated with
+    a short note of what it rests on."""
+
+    assessment = models.ForeignKey(RiskAssessment, on_delete=models.CASCADE,
+                                   related_name="ratings")
+    # A domain code of the indicator catalogue (``referrals.codes.IndicatorDomain``); kept
+    # without choices so the catalogue can gain a domain without a migration here.
+    domain = models.CharField(max_length=20)
+    rating = models.CharField(max_length=10, choices=DomainRating.choices)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "domain"],
+                                    name="one_rating_per_domain"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.domain}: {self.rating}"
+
+    @property
+    def domain_label(self) -> str:
+        return domain_label(self.domain)

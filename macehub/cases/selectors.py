@@ -46,13 +46,16 @@ from macehub.cases.models import (
     MissingEpisode,
     NrmReferral,
     PlanItem,
+    RiskAssessment,
+    RiskAssessmentRating,
     RiskTierChange,
     return_interview_window,
 )
+from macehub.cases.reviews import review_due_on, review_intervals
 from macehub.days import day_starts, on_days
 from macehub.people.areas import area_filter_choices, people_living_in
 from macehub.people.models import PersonAddress
-from macehub.referrals.codes import RISK_TIER_RANK
+from macehub.referrals.codes import RISK_TIER_RANK, RiskTier
 
 CASES_PER_PAGE = 25
 
@@ -83,8 +86,15 @@ def case_queryset(*, full: bool = False) -> QuerySet[Case]:
                      queryset=MissingEpisode.objects.select_related("recorded_by")),
             Prefetch("outcomes", queryset=CaseOutcome.objects.select_related("recorded_by")),
             Prefetch("nrm_referrals", queryset=NrmReferral.objects.select_related("recorded_by")),
+            Prefetch("risk_assessments", queryset=risk_assessment_queryset()),
         )
     return queryset
+
+
+def risk_assessment_queryset() -> QuerySet[RiskAssessment]:
+    """Risk assessments, newest first, with their ratings and assessor."""
+    return RiskAssessment.objects.select_related("assessed_by", "assessed_by__agency") \
+        .prefetch_related(Prefetch("ratings", queryset=RiskAssessmentRating.objects.all()))
 
 
 def case_for(user: User, case_pk: int, action: Action = Action.CASE_VIEW, *,
@@ -342,6 +352,7 @@ class CaseOverview:
     episodes: list[EpisodeView]
     strategy_meeting: StrategyMeetingPrompt | None
     overdue_interviews: list[EpisodeView] = field(default_factory=list)
+    risk_review: RiskReviewStatus | None = None
 
     @property
     def has_overdue(self) -> bool:
@@ -380,7 +391,129 @@ def case_overview(user: User, case: Case, now: dt.datetime | None = None) -> Cas
         overdue_interviews=[
             view for view in episodes if view.state == MissingEpisodeState.INTERVIEW_OVERDUE
         ],
+        risk_review=risk_review_status(case, list(case.risk_assessments.all()), today),
     )
+
+
+# --- Risk assessments and their reviews ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class RiskReviewStatus:
+    """Where a case stands against its risk review cadence on a day (``cases.reviews``
+    says how the date is worked out; a case never assessed is due from its opening)."""
+
+    case: Case
+    today: dt.date
+    due_on: dt.date
+    latest: RiskAssessment | None = None
+    # The latest assessment's judgement and date, when ``latest`` was not fetched.
+    latest_judgement: str = ""
+    latest_assessed_on: dt.date | None = None
+    # A restricted case the user does not work on is listed without the child's name.
+    name_hidden: bool = False
+
+    @property
+    def judgement(self) -> str:
+        return self.latest.judgement if self.latest is not None else self.latest_judgement
+
+    @property
+    def assessed_on(self) -> dt.date | None:
+        return self.latest.assessed_on if self.latest is not None else self.latest_assessed_on
+
+    @property
+    def never_assessed(self) -> bool:
+        return self.assessed_on is None
+
+    @property
+    def is_due(self) -> bool:
+        return self.due_on <= self.today
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.due_on < self.today
+
+    @property
+    def days_overdue(self) -> int:
+        return max((self.today - self.due_on).days, 0)
+
+    @property
+    def days_overdue_text(self) -> str:
+        days = self.days_overdue
+        return f"{days} day{'s' if days != 1 else ''}"
+
+    @property
+    def judgement_differs(self) -> bool:
+        """The latest judgement is not the case's tier: someone should look at the tier."""
+        return bool(self.judgement) and self.judgement != self.case.risk_tier
+
+
+def risk_review_status(case: Case, assessments: list[RiskAssessment], today: dt.date
+                       ) -> RiskReviewStatus | None:
+    """The case's review status from its assessments (newest first); None for a closed
+    case, which is no longer reviewed."""
+    if not case.is_open:
+        return None
+    latest = assessments[0] if assessments else None
+    return RiskReviewStatus(
+        case=case, today=today, latest=latest,
+        due_on=review_due_on(
+            opened_on=timezone.localdate(case.opened_at), case_tier=case.risk_tier,
+            assessed_on=latest.assessed_on if latest else None,
+            set_review_on=latest.next_review_on if latest else None,
+        ),
+    )
+
+
+def _latest_assessment(column: str) -> Subquery:
+    return Subquery(
+        RiskAssessment.objects.filter(case=OuterRef("pk"))
+        .order_by("-assessed_on", "-recorded_at", "-id").values(column)[:1]
+    )
+
+
+def risk_reviews_due(user: User, now: dt.datetime | None = None, *, within_days: int = 0
+                     ) -> list[RiskReviewStatus]:
+    """The open cases the user may see whose risk review is due by ``within_days`` from
+    today (0: due today or overdue), most overdue first. One query, however many cases.
+
+    A case never assessed counts from the day it opened; otherwise the review is due by
+    the earlier of the date the latest assessment set and that assessment's date plus
+    the cadence of the case's tier now (so raising the tier brings the review forward)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    due_by = today + dt.timedelta(days=within_days)
+    intervals = review_intervals()
+    cases = policy.scope(user, Action.CASE_LIST, cases_for(user)).filter(
+        status=CaseStatus.OPEN
+    ).select_related("child", "lead_agency", "key_worker").annotate(
+        latest_assessed_on=_latest_assessment("assessed_on"),
+        latest_review_on=_latest_assessment("next_review_on"),
+        latest_judgement=_latest_assessment("judgement"),
+        user_works_on=SqlCase(
+            When(_works_on(user), then=Value(True)), default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
+    due = Q(latest_assessed_on__isnull=True, opened_at__lt=day_starts(
+        due_by + dt.timedelta(days=1))) | Q(latest_review_on__lte=due_by)
+    for tier, interval in intervals.items():
+        due |= Q(risk_tier=tier, latest_assessed_on__lte=due_by - interval)
+    rows = []
+    for case in cases.filter(due):
+        rows.append(RiskReviewStatus(
+            case=case, today=today,
+            due_on=review_due_on(
+                opened_on=timezone.localdate(case.opened_at), case_tier=case.risk_tier,
+                assessed_on=case.latest_assessed_on, set_review_on=case.latest_review_on,
+            ),
+            latest_judgement=case.latest_judgement or "",
+            latest_assessed_on=case.latest_assessed_on,
+            name_hidden=case.is_restricted and not case.user_works_on,
+        ))
+    rows.sort(key=lambda row: (row.due_on, -RISK_TIER_RANK[RiskTier(row.case.risk_tier)],
+                               row.case.reference))
+    return rows
 
 
 # Rows of a case the caller has already fetched through the policy: 404 unless the row

@@ -6,6 +6,7 @@ app_name = "cases"
 
 urlpatterns = [
     path("", views.case_list, name="list"),
+    path("risk-reviews/", views.risk_reviews, name="risk_reviews"),
     # Sections of a case
     path("<int:case_pk>/", views.detail, name="detail"),
     path("<int:case_pk>/chronology/", views.chronology, name="chronology"),
@@ -49,4 +50,8 @@ urlpatterns = [
     path("<int:case_pk>/nrm-referrals/new/", views.add_nrm_referral, name="add_nrm_referral"),
     path("<int:case_pk>/nrm-referrals/<int:nrm_pk>/", views.edit_nrm_referral,
          name="edit_nrm_referral"),
+    # Risk assessments
+    path("<int:case_pk>/risk-assessments/", views.risk_assessments, name="risk_assessments"),
+    path("<int:case_pk>/risk-assessments/new/", views.add_risk_assessment,
+         name="add_risk_assessment"),
 ]

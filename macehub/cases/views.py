@@ -30,6 +30,7 @@ from macehub.cases import forms as case_forms
 from macehub.cases import selectors, services
 from macehub.cases.chronology import chronology_for
 from macehub.cases.models import Case, CaseDecisionRequest
+from macehub.cases.reviews import review_weeks
 from macehub.cases.selectors import CaseSort
 
 CONFLICT_MESSAGE = (
@@ -45,6 +46,7 @@ SECTIONS = (
     ("cases:contacts", "Contacts"),
     ("cases:missing", "Missing episodes"),
     ("cases:outcomes", "Outcomes"),
+    ("cases:risk_assessments", "Risk assessments"),
     ("cases:workers", "Workers"),
 )
 
@@ -77,6 +79,7 @@ def _case_context(request: HubRequest, case: Case, section: str, **extra: Any
         ],
         "can_change": case.is_open and can(user, Action.CASE_CHANGE, case),
         "can_record": case.is_open and can(user, Action.CASE_RECORD_WORK, case),
+        "can_assess_risk": case.is_open and can(user, Action.CASE_ASSESS_RISK, case),
         "can_restrict": can(user, Action.CASE_RESTRICT, case),
         "can_end_advocacy": can(user, Action.CASE_ADVOCACY_END, case),
         "can_see_access_log": can(user, Action.CASE_ACCESS_LOG, case),
@@ -775,3 +778,50 @@ def edit_nrm_referral(request: HubRequest, case_pk: int, nrm_pk: int) -> HttpRes
         success="The NRM referral has been updated.",
         template="cases/nrm_referral_form.html",
     )
+
+
+# --- Risk assessments and reviews --------------------------------------------------------
+
+
+@requires(Action.CASE_VIEW)
+def risk_assessments(request: HubRequest, case_pk: int) -> HttpResponse:
+    """Every risk assessment of the case, newest first, each domain with its rating."""
+    return _section(request, case_pk, "cases:risk_assessments", "cases/risk_assessments.html",
+                    review_weeks=review_weeks())
+
+
+@requires(Action.CASE_ASSESS_RISK)
+def add_risk_assessment(request: HubRequest, case_pk: int) -> HttpResponse:
+    case = _case_page(request, case_pk, page="add_risk_assessment",
+                      action=Action.CASE_ASSESS_RISK)
+    if isinstance(case, HttpResponseRedirect):
+        return case
+    return _form_page(
+        request, case,
+        lambda data: case_forms.RiskAssessmentForm(
+            data, initial={"assessed_on": timezone.localdate()}),
+        title="Record a risk assessment", submit="Record risk assessment",
+        back=_back("cases:risk_assessments", case),
+        call=lambda d: services.record_risk_assessment(
+            actor=request.user, case_pk=case.pk, assessed_on=d["assessed_on"],
+            ratings=case_forms.RiskAssessmentForm.ratings_from(d), judgement=d["judgement"],
+            summary=d["summary"]),
+        success="The risk assessment has been recorded.",
+        template="cases/risk_assessment_form.html", review_weeks=review_weeks(),
+    )
+
+
+@requires(Action.CASE_LIST)
+def risk_reviews(request: HubRequest) -> HttpResponse:
+    """Open cases whose risk review is due or overdue, of those the user may see. Viewing
+    the list is recorded, as the case list is."""
+    user = request.user
+    rows = selectors.risk_reviews_due(user)
+    record_event(
+        event_type=EventType.SEARCH, actor=user, record_type="cases.case",
+        detail={"list": "risk reviews due", "results": [row.case.pk for row in rows]},
+        request=request,
+    )
+    return render(request, "cases/risk_reviews.html", {
+        "rows": rows, "review_weeks": review_weeks(),
+    })

@@ -84,3 +84,38 @@ class AreaKind(models.TextChoices):
     NEIGHBOURHOOD = "neighbourhood", "Neighbourhood"
     MSOA = "msoa", "Middle layer super output area"
     LSOA = "lsoa", "Lower layer super output area"
+
+
+class StatutoryStatus(models.TextChoices):
+    """A child's statutory status with children's social care, shown beside the MACE
+    risk tier. A child may hold more than one (a looked-after child with a child
+    protection plan); a care leaver has left care, so is not looked after too."""
+
+    CHILD_IN_NEED = "child_in_need", "Child in need (Children Act 1989 s.17)"
+    CHILD_PROTECTION_PLAN = "child_protection_plan", "Child protection plan"
+    LOOKED_AFTER = "looked_after", "Looked after by a local authority"
+    CARE_LEAVER = "care_leaver", "Care leaver"
+
+
+# The statuses as they are written beside the tier, short.
+STATUTORY_STATUS_SHORT = {
+    StatutoryStatus.CHILD_IN_NEED: "Child in need",
+    StatutoryStatus.CHILD_PROTECTION_PLAN: "Child protection plan",
+    StatutoryStatus.LOOKED_AFTER: "Looked after",
+    StatutoryStatus.CARE_LEAVER: "Care leaver",
+}
+
+
+class PlacementType(models.TextChoices):
+    """Where a looked-after child lives (the kinds of placement the DfE's looked-after
+    children return counts, grouped)."""
+
+    FOSTER_CARE = "foster_care", "Foster care"
+    KINSHIP_CARE = "kinship_care", "Foster care with family or friends (kinship)"
+    CHILDRENS_HOME = "childrens_home", "Children's home"
+    SUPPORTED_ACCOMMODATION = "supported", "Supported accommodation (aged 16 or 17)"
+    SECURE = "secure", "Secure children's home or secure unit"
+    RESIDENTIAL_SCHOOL = "residential_school", "Residential school"
+    WITH_PARENTS = "with_parents", "Placed with parents"
+    FOR_ADOPTION = "for_adoption", "Placed for adoption"
+    OTHER = "other", "Other placement"

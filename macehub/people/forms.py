@@ -14,11 +14,13 @@ from macehub.people.codes import (
     NATIONALITY_NOT_STATED,
     IdentifierKind,
     OfficerDefinedEthnicity,
+    PlacementType,
     Sex,
+    StatutoryStatus,
 )
 from macehub.people.identifiers import normalise_identifier, normalise_postcode
 from macehub.people.models import Area, EthnicGroup, Person
-from macehub.people.services import NewAddress, PersonDetails
+from macehub.people.services import NewAddress, PersonDetails, StatutoryStatusDetails
 
 
 class PersonSearchForm(forms.Form):
@@ -237,3 +239,64 @@ class NewPersonForm(PersonDetailsForm):
         )
 
 
+
+
+class StatutoryStatusForm(forms.Form):
+    """The child's statutory status, first language and interpreter need. The rules
+    (a placement only for a looked-after child...) are the service's; its errors are put
+    back beside these fields."""
+
+    INTERPRETER_CHOICES = [("yes", "Yes"), ("no", "No"), ("", "Not known")]
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    statuses = forms.MultipleChoiceField(
+        label="Statutory status", required=False, widget=forms.CheckboxSelectMultiple,
+        choices=StatutoryStatus.choices,
+        help_text="Select all that apply. Leave all unticked if the child has none.",
+    )
+    placement_type = forms.ChoiceField(
+        label="Placement type", required=False,
+        choices=[("", "No placement (not looked after)"), *PlacementType.choices],
+        help_text="Only for a looked-after child",
+    )
+    placing_authority = forms.CharField(
+        label="Placing authority", required=False, max_length=200,
+        help_text="The local authority that placed the child, for example Eastshire County "
+                  "Council. Only for a looked-after child.",
+    )
+    first_language = forms.CharField(
+        label="First language", required=False, max_length=100,
+        help_text="For example, English, Polish or British Sign Language",
+    )
+    interpreter_needed = forms.ChoiceField(
+        label="Is an interpreter needed?", required=False, widget=forms.RadioSelect,
+        choices=INTERPRETER_CHOICES,
+    )
+
+    @classmethod
+    def initial_for(cls, person: Person) -> dict[str, Any]:
+        interpreter = {None: "", True: "yes", False: "no"}[person.interpreter_needed]
+        return {
+            "version": person.version,
+            "statuses": [status.value for status in person.statutory_statuses],
+            "placement_type": person.placement_type,
+            "placing_authority": person.placing_authority,
+            "first_language": person.first_language,
+            "interpreter_needed": interpreter,
+        }
+
+    def details(self) -> StatutoryStatusDetails:
+        data = self.cleaned_data
+        interpreter = {"yes": True, "no": False}.get(data.get("interpreter_needed") or "")
+        return StatutoryStatusDetails(
+            statuses=frozenset(data.get("statuses") or ()),
+            placement_type=data.get("placement_type") or "",
+            placing_authority=data.get("placing_authority") or "",
+            first_language=data.get("first_language") or "",
+            interpreter_needed=interpreter,
+        )
+
+    def add_service_errors(self, error: forms.ValidationError) -> None:
+        for name, messages in error.message_dict.items():
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)

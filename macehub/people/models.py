@@ -12,13 +12,16 @@ from django_countries import countries
 
 from macehub.people.codes import (
     NATIONALITY_NOT_STATED,
+    STATUTORY_STATUS_SHORT,
     AliasKind,
     AreaKind,
     CensusAgeGroup,
     IdentifierKind,
     OfficerDefinedEthnicity,
+    PlacementType,
     RecordingState,
     Sex,
+    StatutoryStatus,
 )
 from macehub.people.names import name_key
 
@@ -163,6 +166,25 @@ class Person(models.Model):
     version = models.PositiveIntegerField(
         default=1, help_text="Raised on every change, so concurrent edits are detected."
     )
+    # Statutory status with children's social care (``StatutoryStatus``), shown beside the
+    # MACE risk tier. A looked-after child's placement type and placing authority (free
+    # text: often a council outside the hub) are kept only while they are looked after.
+    child_in_need = models.BooleanField(default=False)
+    child_protection_plan = models.BooleanField(default=False)
+    looked_after = models.BooleanField(default=False)
+    placement_type = models.CharField(max_length=20, choices=PlacementType.choices, blank=True)
+    placing_authority = models.CharField(max_length=200, blank=True)
+    care_leaver = models.BooleanField(default=False)
+    # When the status was last recorded: never (null) is "not recorded", not "none".
+    statutory_status_recorded_at = models.DateTimeField(null=True, blank=True)
+    statutory_status_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    first_language = models.CharField(max_length=100, blank=True)
+    interpreter_needed = models.BooleanField(
+        null=True, blank=True, help_text="Unknown (null) until someone has asked."
+    )
 
     class Meta:
         ordering = ["family_name", "given_name"]
@@ -174,7 +196,16 @@ class Person(models.Model):
             models.CheckConstraint(
                 condition=Q(estimated_age__isnull=True) | Q(age_estimated_on__isnull=False),
                 name="estimated_age_has_date",
-            )
+            ),
+            models.CheckConstraint(
+                condition=(Q(looked_after=True) & ~Q(placement_type=""))
+                | (Q(looked_after=False) & Q(placement_type="") & Q(placing_authority="")),
+                name="placement_only_when_looked_after",
+            ),
+            models.CheckConstraint(
+                condition=~(Q(looked_after=True) & Q(care_leaver=True)),
+                name="care_leaver_is_not_looked_after",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -196,6 +227,37 @@ class Person(models.Model):
         if self.estimated_age is not None and self.age_estimated_on:
             return self.estimated_age + (when - self.age_estimated_on).days // 365
         return None
+
+    @property
+    def statutory_statuses(self) -> list[StatutoryStatus]:
+        """The statuses the child holds, in the code list's order."""
+        return [status for status in StatutoryStatus if getattr(self, status.value)]
+
+    @property
+    def statutory_status_short(self) -> list[str]:
+        """"Looked after", "Child protection plan"... as written beside the tier."""
+        return [STATUTORY_STATUS_SHORT[status] for status in self.statutory_statuses]
+
+    @property
+    def statutory_status_text(self) -> str:
+        """The statuses in words, "None" when recorded as none, "Not recorded" before."""
+        if self.statutory_status_recorded_at is None and not self.statutory_statuses:
+            return "Not recorded"
+        return ", ".join(self.statutory_status_short) or "None"
+
+    @property
+    def placement_text(self) -> str:
+        """"Foster care, placed by Eastshire County Council" for a looked-after child."""
+        if not self.looked_after:
+            return ""
+        text = self.get_placement_type_display()
+        return f"{text}, placed by {self.placing_authority}" if self.placing_authority else text
+
+    @property
+    def interpreter_text(self) -> str:
+        if self.interpreter_needed is None:
+            return "Not recorded"
+        return "Yes" if self.interpreter_needed else "No"
 
     @property
     def nationality_label(self) -> str:

@@ -36,7 +36,7 @@ def person_for(user: User, pk: int, action: Action = Action.PERSON_VIEW) -> Pers
     """One person for an action: 404 if the user may not know they exist, 403 if they
     may see them but not take the action."""
     queryset = Person.objects.select_related(
-        "owning_agency", "self_defined_ethnicity", "created_by"
+        "owning_agency", "self_defined_ethnicity", "created_by", "statutory_status_recorded_by"
     ).prefetch_related(
         "aliases",
         "identifiers",

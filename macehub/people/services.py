@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -19,6 +20,7 @@ from macehub.access.actions import Action
 from macehub.accounts.models import User
 from macehub.audit.events import EventType
 from macehub.audit.services import changed_values, record_event
+from macehub.people.codes import PlacementType, StatutoryStatus
 from macehub.people.models import (
     EthnicGroup,
     Person,
@@ -193,3 +195,110 @@ def _changes_since(person: Person, version: int) -> dict[str, dict[str, Any]]:
             merged[name]["new"] = change["new"]
             merged[name]["by"] = event.actor_username
     return merged
+
+
+# --- Statutory status and language -----------------------------------------------------
+
+# The fields the statutory status form edits; the audit records old and new values of each.
+STATUTORY_STATUS_FIELDS = (
+    "child_in_need",
+    "child_protection_plan",
+    "looked_after",
+    "placement_type",
+    "placing_authority",
+    "care_leaver",
+    "first_language",
+    "interpreter_needed",
+)
+
+
+@dataclass(frozen=True)
+class StatutoryStatusDetails:
+    statuses: frozenset[str] = frozenset()
+    placement_type: str = ""
+    placing_authority: str = ""
+    first_language: str = ""
+    interpreter_needed: bool | None = None
+
+
+def _statutory_values(person: Person) -> dict[str, Any]:
+    return {name: getattr(person, name) for name in STATUTORY_STATUS_FIELDS}
+
+
+def _check_statutory_status(details: StatutoryStatusDetails) -> None:
+    errors: dict[str, str] = {}
+    unknown = details.statuses - set(StatutoryStatus.values)
+    if unknown:
+        errors["statuses"] = "Select statuses from the list"
+    looked_after = StatutoryStatus.LOOKED_AFTER in details.statuses
+    if looked_after and StatutoryStatus.CARE_LEAVER in details.statuses:
+        errors["statuses"] = (
+            "A care leaver has left care: select looked after or care leaver, not both"
+        )
+    if looked_after:
+        if details.placement_type not in PlacementType.values:
+            errors["placement_type"] = "Select the type of placement of the looked-after child"
+        if not details.placing_authority.strip():
+            errors["placing_authority"] = "Enter the local authority that placed the child"
+    else:
+        if details.placement_type:
+            errors["placement_type"] = (
+                "Only a looked-after child has a placement: select looked after, or no "
+                "placement type"
+            )
+        if details.placing_authority.strip():
+            errors["placing_authority"] = (
+                "Only a looked-after child has a placing authority: select looked after, or "
+                "leave it blank"
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def update_statutory_status(
+    *,
+    actor: User,
+    person_pk: int,
+    expected_version: int,
+    details: StatutoryStatusDetails,
+) -> Person:
+    """Record the child's statutory status (child in need, child protection plan, looked
+    after with placement type and placing authority, care leaver), first language and
+    whether an interpreter is needed, unless someone else changed the record first.
+    Saving marks the status as recorded, even when it is "none"."""
+    person = policy.get_or_404(
+        actor, Action.PERSON_CHANGE, Person.objects.select_for_update(), pk=person_pk
+    )
+    if person.version != expected_version:
+        raise ConcurrentEditError(person, _changes_since(person, expected_version))
+    _check_statutory_status(details)
+    before = _statutory_values(person)
+    for status in StatutoryStatus:
+        setattr(person, status.value, status.value in details.statuses)
+    looked_after = person.looked_after
+    person.placement_type = details.placement_type if looked_after else ""
+    person.placing_authority = details.placing_authority.strip()[:200] if looked_after else ""
+    person.first_language = details.first_language.strip()[:100]
+    person.interpreter_needed = details.interpreter_needed
+    changes = changed_values(before, _statutory_values(person))
+    first_recording = person.statutory_status_recorded_at is None
+    if not changes and not first_recording:
+        return person
+    updated = Person.objects.filter(pk=person.pk, version=expected_version).update(
+        version=F("version") + 1
+    )
+    if not updated:  # lost a race on an engine without row locks
+        person.refresh_from_db()
+        raise ConcurrentEditError(person, _changes_since(person, expected_version))
+    person.version = expected_version + 1
+    person.statutory_status_recorded_at = timezone.now()
+    person.statutory_status_recorded_by = actor
+    person.save()
+    record_event(
+        event_type=EventType.CHANGE,
+        actor=actor,
+        record=person,
+        detail={"changes": changes, "version": person.version, "statutory_status": True},
+    )
+    return person

@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/", views.create, name="create"),
     path("<int:person_pk>/", views.detail, name="detail"),
     path("<int:person_pk>/change/", views.edit, name="edit"),
+    path("<int:person_pk>/statutory-status/", views.statutory_status, name="statutory_status"),
     path("<int:person_pk>/access-log/", views.access_log, name="access_log"),
     *area_urlpatterns,
 ]

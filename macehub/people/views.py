@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms.utils import pretty_name
 from django.http import HttpResponse
@@ -17,7 +18,14 @@ from macehub.access.policy import allows, can
 from macehub.access.typing import HubRequest
 from macehub.access.views import requires
 from macehub.people import selectors, services
-from macehub.people.forms import NewPersonForm, PersonDetailsForm, PersonEditForm, PersonSearchForm
+from macehub.people.codes import STATUTORY_STATUS_SHORT, PlacementType, StatutoryStatus
+from macehub.people.forms import (
+    NewPersonForm,
+    PersonDetailsForm,
+    PersonEditForm,
+    PersonSearchForm,
+    StatutoryStatusForm,
+)
 from macehub.people.sections import sections_for
 
 
@@ -34,6 +42,31 @@ def _described_changes(
         choices = dict(getattr(field, "choices", []) or [])
         shown = choices.get(value, value) if value not in (None, "") else "(blank)"
         described.append({"label": label, "value": str(shown), "by": change.get("by", "")})
+    return described
+
+
+def _described_status_changes(changes: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
+    """Someone else's changes to the record in words, whichever form they used: the
+    statutory status fields by their names and values, any other field as the details
+    form names it."""
+    labels = {
+        **{status.value: STATUTORY_STATUS_SHORT[status] for status in StatutoryStatus},
+        "placement_type": "Placement type", "placing_authority": "Placing authority",
+        "first_language": "First language", "interpreter_needed": "Interpreter needed",
+    }
+    described = []
+    for name, change in changes.items():
+        if name not in labels:
+            described.extend(_described_changes({name: change}, PersonEditForm()))
+            continue
+        value = change.get("new")
+        if name == "placement_type" and value:
+            shown = str(PlacementType(value).label)
+        elif isinstance(value, bool):
+            shown = "Yes" if value else "No"
+        else:
+            shown = str(value) if value not in (None, "") else "(blank)"
+        described.append({"label": labels[name], "value": shown, "by": change.get("by", "")})
     return described
 
 
@@ -112,7 +145,7 @@ def edit(request: HubRequest, person_pk: int) -> HttpResponse:
                     details=form.details(),
                 )
             except services.ConcurrentEditError as error:
-                conflict = _described_changes(error.their_changes, PersonEditForm())
+                conflict = _described_status_changes(error.their_changes)
                 # Keep what the user typed; the next save is checked against the version
                 # they have now been shown.
                 data = request.POST.copy()
@@ -134,6 +167,44 @@ def edit(request: HubRequest, person_pk: int) -> HttpResponse:
     return render(
         request, "people/person_edit.html", {"form": form, "person": person, "conflict": conflict}
     )
+
+
+@requires(Action.PERSON_CHANGE)
+def statutory_status(request: HubRequest, person_pk: int) -> HttpResponse:
+    """Record the child's statutory status, first language and interpreter need."""
+    user = request.user
+    person = selectors.person_for(user, person_pk, Action.PERSON_CHANGE)
+    if request.method == "GET":
+        opening.record_viewed(request, person, page="change statutory status")
+    conflict = None
+    if request.method == "POST":
+        form = StatutoryStatusForm(request.POST)
+        if form.is_valid():
+            try:
+                services.update_statutory_status(
+                    actor=user, person_pk=person.pk,
+                    expected_version=form.cleaned_data["version"], details=form.details(),
+                )
+            except ValidationError as error:
+                form.add_service_errors(error)
+            except services.ConcurrentEditError as error:
+                conflict = _described_status_changes(error.their_changes)
+                data = request.POST.copy()
+                data["version"] = str(error.person.version)
+                form = StatutoryStatusForm(data)
+                form.is_valid()
+                form.add_error(
+                    None,
+                    "Someone else changed this record while you were editing it. Your changes "
+                    "have not been saved. Check their changes, then save again.",
+                )
+            else:
+                messages.success(request, "The statutory status has been saved.")
+                return redirect("people:detail", person_pk=person.pk)
+    else:
+        form = StatutoryStatusForm(initial=StatutoryStatusForm.initial_for(person))
+    return render(request, "people/statutory_status.html",
+                  {"form": form, "person": person, "conflict": conflict})
 
 
 @requires(Action.PERSON_ACCESS_LOG)

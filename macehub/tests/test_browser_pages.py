@@ -64,6 +64,8 @@ GOVERNANCE = "test_information_governance_pages"
 AREAS_AND_ERRORS = "test_area_pages_and_error_pages"
 ADMINISTRATION = "test_administration_pages"
 TWO_FACTOR_SETUP = "test_signing_in_and_setting_up_two_factor"
+# In test_browser_referrals_cases.py: risk assessments, reviews due and statutory status.
+RISK_AND_STATUS = "test_risk_assessment_reviews_and_statutory_status"
 
 # The tests that scan each page, by URL name; "handler403" and "handler404" are the error
 # pages. A POST-only action is listed with the test that scans the page it leads to.
@@ -86,7 +88,8 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
     "accounts:user_edit": (ADMINISTRATION,),
     "people:search": (JOURNEY, RECORDING),
     "people:create": (RECORDING,),
-    "people:detail": (JOURNEY, RECORDING, GOVERNANCE),
+    "people:detail": (JOURNEY, RECORDING, GOVERNANCE, RISK_AND_STATUS),
+    "people:statutory_status": (RISK_AND_STATUS,),
     "people:edit": (RECORDING,),
     "people:access_log": (GOVERNANCE,),
     "people:area_list": (AREAS_AND_ERRORS,),
@@ -117,6 +120,7 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
         "test_working_on_a_case",
         "test_restricted_case_and_access_log",
         "test_closure_asked_for_and_approved",
+        RISK_AND_STATUS,
     ),
     "cases:chronology": ("test_referral_to_triage_to_case_to_chronology",),
     "cases:plan": ("test_referral_to_triage_to_case_to_chronology",),
@@ -149,6 +153,9 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
     # Asking for and deciding approvals: test_browser_case_decisions.py.
     "cases:decide": ("test_closure_asked_for_and_approved",),
     "cases:end_advocacy": ("test_closure_asked_for_and_approved",),
+    "cases:risk_assessments": (RISK_AND_STATUS,),
+    "cases:add_risk_assessment": (RISK_AND_STATUS,),
+    "cases:risk_reviews": (RISK_AND_STATUS,),
     "handler403": (AREAS_AND_ERRORS,),
     "handler404": (AREAS_AND_ERRORS,),
 }

@@ -27,6 +27,7 @@ from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.cases import services as case_services
 from macehub.cases.models import Case
+from macehub.cases.reviews import assessment_domains
 from macehub.intelligence.codes import EntityRole
 from macehub.intelligence.tests.factories import link, make_report
 from macehub.people.models import Person
@@ -45,6 +46,7 @@ pytestmark = pytest.mark.browser
 
 CHILD_GIVEN_NAME, CHILD_FAMILY_NAME = "Amelia", "Stone"
 CHILD_NAME = f"{CHILD_GIVEN_NAME} {CHILD_FAMILY_NAME}"
+CHILD_NAME_ZOFIA = "Zofia Nowak"
 # Indicators the referrer ticks, by domain legend: one High-weight (vehicles, 3), two
 # Medium (gifts, unknown contacts online: 2 each) and one Low (truancy, 1): 8, and one
 # missing episode adds 1: score 9.
@@ -843,4 +845,105 @@ def test_restricted_case_and_access_log(
     expect(log).to_contain_text(officer.username)
     expect(log).to_contain_text(reason)
     scanner.scan("the officer's view, with their reason")
+    scanner.assert_scanned_every_page_listed()
+
+
+def test_risk_assessment_reviews_and_statutory_status(
+    page: Page, scanner: Scanner, live_server: Any, hub_agency: Agency, hub_team: Team
+) -> None:
+    """A triage officer works through the risk reviews due: records a child's risk
+    assessment (first with mistakes) that judges the risk higher than the case's tier,
+    sees the difference with the way to change the tier, and records the child's
+    statutory status, which the case then shows beside the tier."""
+    officer = make_user("riley.triage", Role.TRIAGE, agency=hub_agency, team=hub_team)
+    child = make_person(hub_agency, given_name="Zofia", family_name="Nowak")
+    case = case_services.open_case(
+        actor=officer, child=child, risk_tier=RiskTier.MEDIUM, lead_agency=hub_agency,
+        reason="Referral screened as medium risk", key_worker=officer,
+    )
+    case_services.open_case(
+        actor=officer, risk_tier=RiskTier.LOW, lead_agency=hub_agency, reason="Test",
+        child=make_person(hub_agency, given_name="Casey", family_name="Other"),
+    )
+    Case.objects.update(opened_at=timezone.now() - dt.timedelta(days=40))
+
+    browser_login(page, live_server, officer)
+    click_and_wait(page, "link", "Cases", within="nav[aria-label='Menu']")
+    click_and_wait(page, "link", "Risk reviews due")
+    assert scanner.path() == "/cases/risk-reviews/"
+    rows = page.get_by_role("table").locator("tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("None yet")
+    scanner.scan("two cases never assessed, both overdue")
+    click_and_wait(page, "link", CHILD_NAME_ZOFIA)
+
+    assert scanner.path() == f"/cases/{case.pk}/risk-assessments/"
+    expect(page.get_by_text("No risk assessments recorded yet.")).to_be_visible()
+    expect(page.locator(".govuk-summary-list").first).to_contain_text("Overdue")
+    scanner.scan("no assessment yet, overdue since the case opened")
+    click_and_wait(page, "button", "Record a risk assessment")
+
+    assert scanner.path() == f"/cases/{case.pk}/risk-assessments/new/"
+    scanner.scan("empty")
+    page.get_by_role("group", name="Online: level of concern").get_by_label("High").check()
+    click_and_wait(page, "button", "Record risk assessment")
+    assert_errors_shown(
+        page, "Select the level of concern about health",
+        "Enter what the high rating for online rests on",
+        "Select your judgement of the child's risk tier", "Enter a summary of the assessment",
+    )
+    # In the order the page asks: each domain of the catalogue, then the judgement.
+    others = [label for code, label in assessment_domains() if code != "online"]
+    expect(page.locator(".govuk-error-summary li")).to_have_text([
+        *["Enter what the high rating for online rests on" if code == "online"
+          else f"Select the level of concern about {label.lower()}"
+          for code, label in assessment_domains()],
+        "Select your judgement of the child's risk tier", "Enter a summary of the assessment",
+    ])
+    scanner.scan("with domains unrated, no note, judgement or summary")
+    for label in others:
+        page.get_by_role("group", name=f"{label}: level of concern").get_by_label("Low").check()
+    page.get_by_label("Online: what the rating rests on").fill(
+        "Messages from unknown adults on Snapchat offering lifts")
+    page.get_by_role("group", name="Your professional judgement of the child's risk tier") \
+        .get_by_label("High – being exploited").check()
+    page.get_by_label("Summary").fill("Online grooming has escalated since the referral.")
+    click_and_wait(page, "button", "Record risk assessment")
+
+    assert scanner.path() == f"/cases/{case.pk}/risk-assessments/"
+    expect(success_banner(page)).to_contain_text("The risk assessment has been recorded.")
+    expect(page.locator("#judgement-differs")).to_contain_text(
+        "judged the risk high, but the case's tier is medium")
+    expect(page.locator(".govuk-summary-card")).to_contain_text("Messages from unknown adults")
+    scanner.scan("one assessment, judging the risk higher than the tier")
+    open_section(page, "Overview")
+    expect(page.locator("#judgement-differs").get_by_role(
+        "link", name="Change the risk tier")).to_be_visible()
+    scanner.scan("the latest judgement differs from the tier")
+
+    scanner.open(f"/people/{child.pk}/statutory-status/")
+    scanner.scan("not recorded yet")
+    page.get_by_label("Looked after by a local authority").check()
+    page.get_by_label("First language").fill("Polish")
+    click_and_wait(page, "button", "Save statutory status")
+    assert_errors_shown(page, "Select the type of placement of the looked-after child",
+                        "Enter the local authority that placed the child")
+    expect(page.get_by_label("First language")).to_have_value("Polish")
+    scanner.scan("looked after, with no placement")
+    page.get_by_label("Placement type").select_option(label="Children's home")
+    page.get_by_label("Placing authority").fill("Eastshire County Council")
+    page.get_by_role("group", name="Is an interpreter needed?").get_by_label("Yes").check()
+    click_and_wait(page, "button", "Save statutory status")
+    assert scanner.path() == f"/people/{child.pk}/"
+    expect(summary_value(page, "Placement")).to_have_text(
+        "Children's home, placed by Eastshire County Council")
+    scanner.scan("looked after, with an interpreter needed")
+
+    scanner.open(f"/cases/{case.pk}/")
+    expect(page.locator("main p").filter(has_text="Medium risk")).to_contain_text(
+        "Looked after")
+    expect(summary_value(page, "Interpreter needed")).to_have_text("Yes")
+    scanner.open("/cases/risk-reviews/")
+    expect(page.get_by_role("table").locator("tbody tr")).to_have_count(1)
+    scanner.scan("the other case, still never assessed")
     scanner.assert_scanned_every_page_listed()

@@ -60,6 +60,10 @@ EXPECTED_ROLES = {
         Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.VICTIM_ADVOCATE,
         Role.MEETING_CHAIR,
     },
+    # A professional judgement of the child's risk: not the independent advocate's.
+    Action.CASE_ASSESS_RISK: {
+        Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.MEETING_CHAIR,
+    },
     Action.CASE_CHANGE: {Role.TRIAGE, Role.SUPERVISOR, Role.MEETING_CHAIR},
     Action.CASE_RESTRICT: {Role.SUPERVISOR, Role.INFORMATION_GOVERNANCE},
     Action.CASE_ACCESS_LOG: {Role.INFORMATION_GOVERNANCE},

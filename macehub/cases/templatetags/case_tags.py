@@ -6,9 +6,11 @@ from __future__ import annotations
 from django import template
 
 from macehub.cases.codes import (
+    DOMAIN_RATING_TAG_COLOURS,
     MISSING_EPISODE_TAG_COLOURS,
     PLAN_ITEM_TAG_COLOURS,
     RISK_TIER_TAG_COLOURS,
+    DomainRating,
     MissingEpisodeState,
     PlanItemStatus,
 )
@@ -43,3 +45,9 @@ def episode_colour(state: str) -> str:
 @register.filter
 def episode_label(state: str) -> str:
     return str(MissingEpisodeState(state).label)
+
+
+@register.filter
+def rating_colour(rating: str) -> str:
+    return DOMAIN_RATING_TAG_COLOURS.get(DomainRating(rating), "grey") \
+        if rating in DomainRating.values else "grey"

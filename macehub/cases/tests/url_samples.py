@@ -20,7 +20,8 @@ from macehub.cases.models import (
     NrmReferral,
     PlanItem,
 )
-from macehub.cases.services import open_case
+from macehub.cases.reviews import assessment_domains
+from macehub.cases.services import open_case, record_risk_assessment
 from macehub.referrals.codes import RiskTier
 from macehub.testing.factories import make_agency, make_user
 
@@ -34,6 +35,12 @@ def build(samples: dict[str, Any]) -> None:
         reason="Sample case for the URL test",
     )
     samples["case_pk"] = case
+    # A risk assessment, so the case's assessment history shows one.
+    record_risk_assessment(
+        actor=opener, case_pk=case.pk, assessed_on=timezone.localdate(),
+        ratings={code: ("medium", "Sample note") for code, _ in assessment_domains()},
+        judgement=RiskTier.MEDIUM, summary="Sample assessment",
+    )
     now = timezone.now()
     samples["plan_item_pk"] = PlanItem.objects.create(
         case=case, action="Sample action", owner=opener, owner_agency=agency,
