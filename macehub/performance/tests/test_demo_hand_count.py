@@ -216,8 +216,7 @@ class Demo:
     def check_in_scope(self, check: PartnerCheck, filters: Filters) -> bool:
         if filters.agency_id is not None and check.agency_id != filters.agency_id:
             return False
-        if "children" not in self._trees:  # the referrals' children, once
-            self._trees["children"] = set()
+        if not self._referral_children:  # each referral's child, looked up once
             self._referral_children.update({r.pk: r.child_id for r in self.referrals})
         child_id = self._referral_children[check.referral_id]
         return not filters.area_code or self.lives_in(child_id, filters.area_code)
