@@ -260,14 +260,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
 
-# Referral decision clocks by BRAG rating (DOMAIN.md): hours, or working days for the
-# Working Together "one working day" clock. Working days skip weekends and England and
-# Wales bank holidays.
-REFERRAL_DECISION_CLOCKS = {
-    "red": {"hours": env_int("MACEHUB_CLOCK_RED_HOURS", 2)},
-    "amber": {"hours": env_int("MACEHUB_CLOCK_AMBER_HOURS", 6)},
-    "green": {"hours": env_int("MACEHUB_CLOCK_GREEN_HOURS", 24)},
-    "blue": {"working_days": env_int("MACEHUB_CLOCK_BLUE_WORKING_DAYS", 1)},
+# A referral's two clocks (DOMAIN.md). Every referral needs a triage decision within one
+# working day (Working Together 2023), whatever its rating; the BRAG rating sets how soon
+# partner agencies' checks are due: hours, or working days. Working days skip weekends
+# and England and Wales bank holidays.
+REFERRAL_DECISION_CLOCK = {"working_days": env_int("MACEHUB_DECISION_WORKING_DAYS", 1)}
+PARTNER_CHECK_CLOCKS = {
+    "red": {"hours": env_int("MACEHUB_PARTNER_CHECK_RED_HOURS", 2)},
+    "amber": {"hours": env_int("MACEHUB_PARTNER_CHECK_AMBER_HOURS", 6)},
+    "green": {"hours": env_int("MACEHUB_PARTNER_CHECK_GREEN_HOURS", 24)},
+    "blue": {"working_days": env_int("MACEHUB_PARTNER_CHECK_BLUE_WORKING_DAYS", 1)},
 }
 # Screening thresholds: a suggestion only; a person decides.
 SCREENING_THRESHOLDS = {"high": 10, "medium": 5, "low": 1, "high_indicators_for_high": 2}

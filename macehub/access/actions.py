@@ -18,6 +18,12 @@ class Action(StrEnum):
     REFERRAL_VIEW_OWN = "referral.view_own"
     REFERRAL_VIEW = "referral.view"
     REFERRAL_TRIAGE = "referral.triage"
+    # The section 47 enquiry and strategy discussion outcomes (children's social care)
+    REFERRAL_STATUTORY_OUTCOME = "referral.statutory_outcome"
+    # Partner checks: triage asks a partner agency what it holds about a referred child
+    PARTNER_CHECK_REQUEST = "partner_check.request"
+    PARTNER_CHECK_VIEW = "partner_check.view"
+    PARTNER_CHECK_RETURN = "partner_check.return"
     # Child safeguarding cases (C2)
     CASE_LIST = "case.list"
     CASE_VIEW = "case.view"

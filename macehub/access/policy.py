@@ -24,7 +24,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from macehub.access.actions import Action
-from macehub.accounts.roles import Role
+from macehub.accounts.roles import AgencyKind, Role
 
 if TYPE_CHECKING:
     from macehub.accounts.models import User, UserAccess
@@ -54,6 +54,15 @@ REFERRING_ROLES = frozenset(
     {Role.REFERRER, Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.VICTIM_ADVOCATE}
 )
 CASE_WORK_ROLES = PEOPLE_WORK_ROLES
+REFERRAL_READING_ROLES = frozenset(
+    {Role.TRIAGE, Role.SUPERVISOR, Role.ANALYST, Role.MEETING_CHAIR, Role.INVESTIGATOR,
+     Role.INFORMATION_GOVERNANCE}
+)
+# The hub members who check their own agency's records when triage asks (a partner
+# check), and return what they found. Only for the agency the check names.
+PARTNER_CHECK_ROLES = frozenset(
+    {Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR, Role.MEETING_CHAIR}
+)
 INTELLIGENCE_ROLES = frozenset(
     {Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR, Role.MEETING_CHAIR,
      Role.VICTIM_ADVOCATE, Role.FORENSICS}
@@ -168,18 +177,41 @@ def reason_required(user: User) -> Q:
     return Q(is_restricted=True) & ~_works_on_case(user)
 
 
-def referral_relation(user: User) -> Q:
+def referral_relation(user: User, prefix: str = "") -> Q:
     """Hub staff and information governance see every referral whose child they may know
-    exists; anyone else sees only the referrals they made themselves."""
+    exists; anyone else sees only the referrals they made themselves. (``prefix`` is the
+    path to the referral from a record that hangs off it.)"""
     if Role.INFORMATION_GOVERNANCE in user.role_codes:
         return Q()
     if user.is_hub_member:
-        return _may_know_person(user, prefix="child__")
-    return Q(referrer=user)
+        return _may_know_person(user, prefix=f"{prefix}child__")
+    return Q(**{f"{prefix}referrer": user})
 
 
 def own_referrals(user: User) -> Q:
     return Q(referrer=user)
+
+
+def partner_check_addressed(user: User) -> Q:
+    """Partner checks asked of the user's own agency, for its hub members, about a child
+    they may know exists. Nobody else has them in their queue: not even another agency's
+    hub members, who see a check only on the referral, if they may read it."""
+    if not user.is_hub_member or user.agency_id is None:
+        return _never("")
+    return Q(agency_id=user.agency_id) & _may_know_person(user, prefix="referral__child__")
+
+
+def partner_check_relation(user: User) -> Q:
+    """Partner checks a user may see: every check on a referral they may read in full
+    (triage see what came back), and, for an agency's hub members who return checks,
+    the checks asked of their agency."""
+    roles = _roles_of(user)
+    relation = _never("")
+    if roles & REFERRAL_READING_ROLES:
+        relation |= referral_relation(user, prefix="referral__")
+    if roles & PARTNER_CHECK_ROLES:
+        relation |= partner_check_addressed(user)
+    return relation
 
 
 def _never(prefix: str) -> Q:
@@ -257,12 +289,15 @@ class Rule:
     ``relation`` narrows the records for record-level actions. ``seen_through`` names
     the action that decides whether the user may know a record exists at all; when the
     user may see a record but this action is not theirs, the answer is 403, not 404.
+    ``agency_kinds``, when given, narrows the action to staff of those kinds of agency
+    (a decision in law belongs to one agency, whoever else holds the role).
     """
 
     roles: frozenset[Role]
     description: str
     relation: Callable[[User], Q] | None = None
     seen_through: Action | None = None
+    agency_kinds: frozenset[AgencyKind] | None = None
 
 
 RULES: dict[Action, Rule] = {
@@ -293,8 +328,7 @@ RULES: dict[Action, Rule] = {
         relation=own_referrals,
     ),
     Action.REFERRAL_VIEW: Rule(
-        frozenset({Role.TRIAGE, Role.SUPERVISOR, Role.ANALYST, Role.MEETING_CHAIR,
-                   Role.INVESTIGATOR, Role.INFORMATION_GOVERNANCE}),
+        REFERRAL_READING_ROLES,
         "Read referrals in full",
         relation=referral_relation,
     ),
@@ -303,6 +337,30 @@ RULES: dict[Action, Rule] = {
         "Screen referrals and record triage decisions",
         relation=referral_relation,
         seen_through=Action.REFERRAL_VIEW,
+    ),
+    Action.REFERRAL_STATUTORY_OUTCOME: Rule(
+        frozenset({Role.TRIAGE, Role.SUPERVISOR}),
+        "Record a section 47 enquiry or strategy discussion as the triage outcome: the "
+        "local authority's decisions, so children's social care staff only",
+        relation=referral_relation,
+        seen_through=Action.REFERRAL_VIEW,
+        agency_kinds=frozenset({AgencyKind.CHILDRENS_SOCIAL_CARE}),
+    ),
+    Action.PARTNER_CHECK_REQUEST: Rule(
+        frozenset({Role.TRIAGE, Role.SUPERVISOR}),
+        "Ask partner agencies to check what they hold about a referred child",
+        relation=referral_relation,
+        seen_through=Action.REFERRAL_VIEW,
+    ),
+    Action.PARTNER_CHECK_VIEW: Rule(
+        REFERRAL_READING_ROLES | PARTNER_CHECK_ROLES,
+        "See partner checks: on referrals one may read, and those asked of one's agency",
+        relation=partner_check_relation,
+    ),
+    Action.PARTNER_CHECK_RETURN: Rule(
+        PARTNER_CHECK_ROLES,
+        "See and return the partner checks asked of one's own agency (its hub members)",
+        relation=partner_check_addressed,
     ),
     Action.CASE_LIST: Rule(CASE_WORK_ROLES, "List the child safeguarding cases one may see"),
     Action.CASE_VIEW: Rule(CASE_WORK_ROLES, "Open a child's case", relation=case_relation),
@@ -454,7 +512,12 @@ def _roles_of(user: User) -> frozenset[str]:
 
 def allows(user: User, action: Action) -> bool:
     """May this user take this action at all (before looking at any record)?"""
-    return bool(_roles_of(user) & RULES[action].roles)
+    rule = RULES[action]
+    if not _roles_of(user) & rule.roles:
+        return False
+    if rule.agency_kinds is not None:
+        return user.agency is not None and user.agency.kind in rule.agency_kinds
+    return True
 
 
 def require(user: User, action: Action) -> None:

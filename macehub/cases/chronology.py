@@ -128,18 +128,17 @@ def _name(user: User | None) -> str:
     return user.display_name if user is not None else ""
 
 
-def _outcome_moment(outcome: CaseOutcome) -> dt.datetime:
-    """When the outcome was achieved: the time it was recorded if that was the same day,
-    otherwise midday of the day it was achieved."""
-    if timezone.localdate(outcome.recorded_at) == outcome.recorded_on:
-        return outcome.recorded_at
-    return _day_moment(outcome.recorded_on)
+def _midday(day: dt.date) -> dt.datetime:
+    """A dated event with no time of day sits at midday of that day."""
+    return dt.datetime.combine(day, dt.time(12), tzinfo=timezone.get_current_timezone())
 
 
-def _day_moment(day: dt.date, after: dt.datetime | None = None) -> dt.datetime:
-    """Midday of a day recorded without a time (never before ``after``)."""
-    moment = dt.datetime.combine(day, dt.time(12), tzinfo=timezone.get_current_timezone())
-    return max(moment, after) if after is not None else moment
+def _recorded_or_midday(day: dt.date, recorded_at: dt.datetime) -> dt.datetime:
+    """A moment for something that happened on ``day``: the time it was recorded if that
+    was the same day, otherwise midday."""
+    if timezone.localdate(recorded_at) == day:
+        return recorded_at
+    return _midday(day)
 
 
 def _decision_events(request: CaseDecisionRequest) -> Iterable[ChronologyEntry]:
@@ -162,11 +161,6 @@ def _decision_events(request: CaseDecisionRequest) -> Iterable[ChronologyEntry]:
     )
 
 
-def _midday(day: dt.date) -> dt.datetime:
-    """A dated event with no time of day sits at midday of that day."""
-    return dt.datetime.combine(day, dt.time(12), tzinfo=timezone.get_current_timezone())
-
-
 def _nrm_events(nrm: NrmReferral) -> Iterable[ChronologyEntry]:
     yield ChronologyEntry(
         occurred_at=_midday(nrm.referred_on), category=NRM,
@@ -184,14 +178,6 @@ def _nrm_events(nrm: NrmReferral) -> Iterable[ChronologyEntry]:
             occurred_at=_midday(nrm.conclusive_grounds_on), category=NRM,
             title=f"NRM conclusive-grounds decision: {nrm.get_conclusive_grounds_display()}",
         )
-
-
-def _day_moment(day: dt.date, recorded_at: dt.datetime) -> dt.datetime:
-    """A moment for something that happened on ``day``: the time it was recorded if that
-    was the same day, otherwise midday."""
-    if timezone.localdate(recorded_at) == day:
-        return recorded_at
-    return dt.datetime.combine(day, dt.time(12), tzinfo=timezone.get_current_timezone())
 
 
 @chronology_source("cases")
@@ -244,7 +230,7 @@ def _events_of(case: Case) -> Iterable[ChronologyEntry]:
             text += f" (The case's tier was {_tier(assessment.case_tier)}.)"
         review = assessment.next_review_on
         yield ChronologyEntry(
-            occurred_at=_day_moment(assessment.assessed_on, assessment.recorded_at),
+            occurred_at=_recorded_or_midday(assessment.assessed_on, assessment.recorded_at),
             category=RISK, title=f"Risk assessment: judged {_tier(assessment.judgement)}",
             text=f"{text} Next review due {review.day} {review:%B %Y}.",
             byline=_name(assessment.assessed_by),
@@ -308,7 +294,7 @@ def _events_of(case: Case) -> Iterable[ChronologyEntry]:
         # The last advocate's allocation ended on its own (a change of advocate shows as
         # "Replaces" on the next one).
         yield ChronologyEntry(
-            occurred_at=_day_moment(previous.ended_on, previous.allocated_at),
+            occurred_at=max(_midday(previous.ended_on), previous.allocated_at),
             category=ADVOCATE, title=f"Victim advocacy ended: {_name(previous.advocate)}",
             text=previous.end_reason,
         )
@@ -316,7 +302,8 @@ def _events_of(case: Case) -> Iterable[ChronologyEntry]:
         yield from _decision_events(request)
     for outcome in case.outcomes.all():
         yield ChronologyEntry(
-            occurred_at=_outcome_moment(outcome), category=OUTCOME,
+            occurred_at=_recorded_or_midday(outcome.recorded_on, outcome.recorded_at),
+            category=OUTCOME,
             title=f"Outcome: {outcome.get_kind_display()}", text=outcome.note,
             byline=_name(outcome.recorded_by),
         )

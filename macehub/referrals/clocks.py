@@ -1,17 +1,24 @@
-"""Decision clocks: when a triage decision is due, counted from the referral's receipt.
+"""A referral's two clocks, counted from when it was received (DOMAIN.md, "MASH BRAG
+rating and its two clocks").
 
-Two kinds of clock, named differently because they are measured differently:
+- The *decision* clock: every referral gets a decision on the type of response within
+  one working day of receipt (Working Together 2023), whatever its rating. Configured in
+  ``settings.REFERRAL_DECISION_CLOCK``.
+- The *partner-check* clock: the BRAG rating sets how soon the partner agencies' checks
+  must be back (Red 2 hours, Amber 6, Green 24, Blue one working day by default),
+  counted from when each check is asked for. When triage changes the rating, the clock
+  follows the new rating. Configured in ``settings.PARTNER_CHECK_CLOCKS``.
 
-- "within N hours" (Red, Amber, Green by default: 2, 6 and 24 hours) counts elapsed
-  time, so it ignores weekends and the change between GMT and BST: 24 hours from
-  noon on the Saturday before the clocks go forward is 1pm BST on the Sunday.
-- "within N working days" (Blue by default: one working day, as Working Together asks)
-  is the same Europe/London wall-clock time on the Nth working day after receipt.
-  Weekends and England and Wales bank holidays (the ``holidays`` package, subdivision
-  "ENG") are not working days.
+Each clock is one of two kinds, named differently because they are measured differently:
 
-Both are configured in ``settings.REFERRAL_DECISION_CLOCKS``. Times are stored in UTC
-and shown in Europe/London time.
+- "within N hours" counts elapsed time, so it ignores weekends and the change between
+  GMT and BST: 24 hours from noon on the Saturday before the clocks go forward is 1pm
+  BST on the Sunday.
+- "within N working days" is the same Europe/London wall-clock time on the Nth working
+  day. Weekends and England and Wales bank holidays (the ``holidays`` package,
+  subdivision "ENG") are not working days.
+
+Times are stored in UTC and shown in Europe/London time.
 """
 
 from __future__ import annotations
@@ -40,10 +47,9 @@ _NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six",
 
 
 @dataclass(frozen=True)
-class DecisionClock:
-    """One BRAG rating's time standard: a number of hours or of working days."""
+class Clock:
+    """A time standard: a number of hours or of working days."""
 
-    brag: Brag
     hours: int | None = None
     working_days: int | None = None
 
@@ -56,48 +62,66 @@ class DecisionClock:
         word = _NUMBER_WORDS.get(days, str(days))
         return f"within {word} working day{'s' if days != 1 else ''}"
 
-    def due_at(self, received_at: dt.datetime) -> dt.datetime:
-        """When the decision is due, in UTC."""
-        if timezone.is_naive(received_at):
-            raise ValueError("A referral's receipt time must be timezone-aware")
+    def due_at(self, start: dt.datetime) -> dt.datetime:
+        """When the time runs out, counted from ``start``, in UTC."""
+        if timezone.is_naive(start):
+            raise ValueError("A clock's start time must be timezone-aware")
         if self.hours is not None:
             # In UTC: adding hours to a Europe/London time would add wall-clock hours.
-            return received_at.astimezone(dt.UTC) + dt.timedelta(hours=self.hours)
-        return add_working_days(received_at, self.working_days or 0)
+            return start.astimezone(dt.UTC) + dt.timedelta(hours=self.hours)
+        return add_working_days(start, self.working_days or 0)
 
 
-def _clock_from_setting(brag: Brag, spec: Any) -> DecisionClock:
+def _clock_from_setting(name: str, spec: Any) -> Clock:
     if not isinstance(spec, dict) or len(spec) != 1:
-        raise ImproperlyConfigured(
-            f"REFERRAL_DECISION_CLOCKS[{brag.value!r}] must be {{'hours': N}} or "
-            "{'working_days': N}"
-        )
+        raise ImproperlyConfigured(f"{name} must be {{'hours': N}} or {{'working_days': N}}")
     (kind, value), = spec.items()
     if kind not in ("hours", "working_days") or not isinstance(value, int) or value < 1:
         raise ImproperlyConfigured(
-            f"REFERRAL_DECISION_CLOCKS[{brag.value!r}] must be {{'hours': N}} or "
-            "{'working_days': N} with N a whole number of 1 or more"
+            f"{name} must be {{'hours': N}} or {{'working_days': N}} with N a whole "
+            "number of 1 or more"
         )
-    return DecisionClock(brag=brag, **{kind: value})
+    return Clock(**{kind: value})
 
 
-def decision_clocks(config: dict[str, Any] | None = None) -> dict[Brag, DecisionClock]:
-    """Every BRAG rating's clock, from ``settings.REFERRAL_DECISION_CLOCKS``."""
-    config = settings.REFERRAL_DECISION_CLOCKS if config is None else config
+# --- The decision clock -------------------------------------------------------------------
+
+
+def decision_clock(config: Any = None) -> Clock:
+    """The time standard for a triage decision, from ``settings.REFERRAL_DECISION_CLOCK``."""
+    config = settings.REFERRAL_DECISION_CLOCK if config is None else config
+    return _clock_from_setting("REFERRAL_DECISION_CLOCK", config)
+
+
+def decision_due_at(received_at: dt.datetime, config: Any = None) -> dt.datetime:
+    """When the triage decision on a referral received at ``received_at`` is due."""
+    return decision_clock(config).due_at(received_at)
+
+
+# --- The partner-check clocks -------------------------------------------------------------
+
+
+def partner_check_clocks(config: dict[str, Any] | None = None) -> dict[Brag, Clock]:
+    """Every BRAG rating's partner-check clock, from ``settings.PARTNER_CHECK_CLOCKS``."""
+    config = settings.PARTNER_CHECK_CLOCKS if config is None else config
     missing = [brag.value for brag in Brag if brag.value not in config]
     if missing:
-        raise ImproperlyConfigured(f"REFERRAL_DECISION_CLOCKS has no clock for {missing}")
-    return {brag: _clock_from_setting(brag, config[brag.value]) for brag in Brag}
+        raise ImproperlyConfigured(f"PARTNER_CHECK_CLOCKS has no clock for {missing}")
+    return {
+        brag: _clock_from_setting(f"PARTNER_CHECK_CLOCKS[{brag.value!r}]", config[brag.value])
+        for brag in Brag
+    }
 
 
-def clock_for(brag: Brag | str, config: dict[str, Any] | None = None) -> DecisionClock:
-    return decision_clocks(config)[Brag(brag)]
+def partner_check_clock(brag: Brag | str, config: dict[str, Any] | None = None) -> Clock:
+    return partner_check_clocks(config)[Brag(brag)]
 
 
-def decision_due_at(
-    received_at: dt.datetime, brag: Brag | str, config: dict[str, Any] | None = None
+def partner_checks_due_at(
+    start: dt.datetime, brag: Brag | str, config: dict[str, Any] | None = None
 ) -> dt.datetime:
-    return clock_for(brag, config).due_at(received_at)
+    """When partner checks started at ``start`` are due under this rating."""
+    return partner_check_clock(brag, config).due_at(start)
 
 
 @lru_cache(maxsize=64)

@@ -100,6 +100,27 @@ class TriageOutcome(models.TextChoices):
     OPEN_MACE_CASE = "open_case", "Open a MACE case"
 
 
+class PartnerCheckResult(models.TextChoices):
+    """What a partner agency found when it checked its records for the child."""
+
+    INFORMATION_HELD = "information_held", "Information held"
+    NOTHING_HELD = "nothing_held", "Nothing held"
+
+
+# Triage outcomes that are the local authority's decisions (Working Together 2023): only
+# children's social care may record them; police and health contribute.
+CHILDRENS_SOCIAL_CARE_OUTCOMES = frozenset(
+    {TriageOutcome.SECTION_47, TriageOutcome.STRATEGY_DISCUSSION}
+)
+
+
+class ImmediateStepKind(models.TextChoices):
+    """What a referral of sexual activity with a child aged 12 or under prompts at once."""
+
+    POLICE_NOTIFICATION = "police_notification", "Police notified"
+    STRATEGY_DISCUSSION = "strategy_discussion", "Strategy discussion held"
+
+
 class ReferralStatus(models.TextChoices):
     AWAITING_TRIAGE = "awaiting_triage", "Awaiting triage"
     DECIDED = "decided", "Decided"

@@ -31,8 +31,9 @@ from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
 
-from macehub.accounts.models import User
-from macehub.accounts.roles import Role
+from macehub.access.policy import PARTNER_CHECK_ROLES
+from macehub.accounts.models import Agency, User
+from macehub.accounts.roles import AgencyKind, Role
 from macehub.cases.models import Case, RiskTierChange
 from macehub.demo.accounts import ACCOUNTS
 from macehub.demo.batches import UPDATE_BATCH, each_by_ids
@@ -40,20 +41,34 @@ from macehub.demo.people import Weighted
 from macehub.demo.progress import Progress
 from macehub.demo.registry import DemoContext, demo_step
 from macehub.people.models import Person
-from macehub.referrals.clocks import HUB_TIME_ZONE, decision_clocks
+from macehub.referrals.clocks import (
+    HUB_TIME_ZONE,
+    Clock,
+    decision_clock,
+    partner_check_clocks,
+)
 from macehub.referrals.codes import (
+    CHILDRENS_SOCIAL_CARE_OUTCOMES,
     Brag,
     ExploitationModel,
     ExploitationType,
+    ImmediateStepKind,
     IndicatorDomain,
     OnlinePlatform,
+    PartnerCheckResult,
     ReferralSource,
     ReferralStatus,
     RiskTier,
     TriageOutcome,
     source_for_agency_kind,
 )
-from macehub.referrals.models import Indicator, Referral, ReferralIndicator
+from macehub.referrals.models import (
+    ImmediateStep,
+    Indicator,
+    PartnerCheck,
+    Referral,
+    ReferralIndicator,
+)
 from macehub.referrals.screening import ScreenedIndicator, screen_referral
 
 REFERRALS_ORDER = 1100
@@ -70,6 +85,9 @@ LATENT_TIERS = Weighted([(NO_TIER, 24), (RiskTier.LOW, 33), (RiskTier.MEDIUM, 28
 INDICATOR_COUNTS = {RiskTier.LOW: (1, 2), RiskTier.MEDIUM: (2, 4), RiskTier.HIGH: (3, 6)}
 DISCLOSURE = {RiskTier.HIGH: 0.2, RiskTier.MEDIUM: 0.02, RiskTier.LOW: 0.0, NO_TIER: 0.0}
 IMMEDIATE_RISK = {RiskTier.HIGH: 0.25, RiskTier.MEDIUM: 0.06, RiskTier.LOW: 0.01, NO_TIER: 0.0}
+# Referrals that record sexual activity involving the child, by latent tier.
+SEXUAL_ACTIVITY = {RiskTier.HIGH: 0.35, RiskTier.MEDIUM: 0.15, RiskTier.LOW: 0.03,
+                   NO_TIER: 0.0}
 MISSING_EPISODES = {RiskTier.HIGH: (0, 6), RiskTier.MEDIUM: (0, 3), RiskTier.LOW: (0, 1),
                     NO_TIER: (0, 0)}
 MODELS = {
@@ -324,7 +342,8 @@ def create_referrals(ctx: DemoContext) -> None:
 
     total = ctx.scale.pick(small=150, force=4_000, national=80_000)
     thresholds = dict(settings.SCREENING_THRESHOLDS)
-    clocks = decision_clocks()
+    check_clocks = partner_check_clocks()
+    decision = decision_clock()
     catalogue = list(Indicator.objects.filter(is_active=True).order_by("sort_order", "code"))
     child_ids = sorted(ctx.child_ids)
     facts = {
@@ -358,6 +377,7 @@ def create_referrals(ctx: DemoContext) -> None:
         indicators = _draw_indicators(rng, catalogue, tier, child_age, thresholds)
         disclosure = rng.random() < DISCLOSURE[tier]
         immediate_risk = rng.random() < IMMEDIATE_RISK[tier]
+        sexual_activity = rng.random() < SEXUAL_ACTIVITY[tier]
         model = MODELS[tier].pick(rng)
         online = model == ExploitationModel.ONLINE or any(i.domain == "online" for i in indicators)
         platforms = (rng.sample(list(OnlinePlatform.values), rng.randint(1, 3)) if online else [])
@@ -367,7 +387,7 @@ def create_referrals(ctx: DemoContext) -> None:
             indicators=[ScreenedIndicator(i.code, i.label, i.weight) for i in indicators],
             child_age=child_age, disclosure=disclosure,
             immediate_risk=immediate_risk, thresholds=thresholds,
-            missing_episodes=missing_episodes)
+            missing_episodes=missing_episodes, sexual_activity=sexual_activity)
         types = exploitation_types_for(model, indicators, len(plans))
         referral = Referral(
             child_id=child_id, referrer=referrer, referrer_agency_id=agency_id,
@@ -375,14 +395,17 @@ def create_referrals(ctx: DemoContext) -> None:
             concerns=f"{OPENERS[source]} {CONCERNS[model]} (Synthetic demo referral.)",
             exploitation_types=types,
             exploitation_model=model, immediate_risk=immediate_risk, disclosure=disclosure,
+            sexual_activity=sexual_activity,
             missing_episodes=missing_episodes, online_platforms=platforms,
             screening_score=screening.score, suggested_brag=screening.brag,
             suggested_tier=screening.tier_value, screening_reasons=screening.reasons_json(),
-            clock_brag=screening.brag,
-            decision_due_at=clocks[screening.brag].due_at(received_at),
+            decision_due_at=decision.due_at(received_at),
+            partner_check_brag=screening.brag,
+            partner_checks_due_at=check_clocks[screening.brag].due_at(received_at),
         )
         plans.append(Plan(referral=referral, indicators=indicators))
 
+    _plant_under_13_referral(plans, facts, thresholds, check_clocks)
     plans.sort(key=lambda plan: (plan.referral.received_at, plan.referral.child_id))
     recent = [index for index, plan in enumerate(plans)
               if end - plan.referral.received_at < dt.timedelta(days=STUCK_WITHIN_DAYS)]
@@ -390,7 +413,7 @@ def create_referrals(ctx: DemoContext) -> None:
     stuck = set(rng.sample(recent, stuck_count))
     for index, plan in enumerate(plans):
         if index not in stuck:
-            _decide(rng, plan, deciders, end)
+            _decide(rng, plan, deciders, end, check_clocks)
     _give_references(plans)
     counter = ctx.progress.counter("referrals", len(plans))
     written = Referral.objects.bulk_create([p.referral for p in plans],
@@ -403,6 +426,10 @@ def create_referrals(ctx: DemoContext) -> None:
         batch_size=ctx.scale.batch_size,
     )
     cases = _open_cases(plans, ctx)
+    steps = _immediate_steps(rng, plans, deciders)
+    ctx.count("referrals of sexual activity with a child aged 12 or under",
+              sum(p.referral.prompts_immediate_steps for p in plans))
+    ctx.count("immediate steps recorded", len(steps))
     ctx.count("referrals", len(plans))
     ctx.count("referral indicators", sum(len(p.indicators) for p in plans))
     ctx.count("MACE cases opened from referrals", len(cases))
@@ -410,13 +437,71 @@ def create_referrals(ctx: DemoContext) -> None:
     ctx.results["referrals.case_ids"] = [case.pk for case in cases]
 
 
-def _decide(rng: random.Random, plan: Plan, deciders: list[User], end: dt.datetime) -> None:
+def _plant_under_13_referral(plans: list[Plan], facts: dict[int, ChildFacts],
+                             thresholds: dict[str, int],
+                             check_clocks: dict[Brag, Clock]) -> None:
+    """Make sure the demo shows a referral of sexual activity with a child aged 12 or
+    under (rape in law): if none was drawn, the first referral about such a child records
+    it, screened again by the rules."""
+    def age(plan: Plan) -> int | None:
+        referral = plan.referral
+        return facts[referral.child_id].age_on(referral.received_at.astimezone(
+            HUB_TIME_ZONE).date())
+
+    if any(p.referral.sexual_activity and (age(p) or 99) <= 12 for p in plans):
+        return
+    plan = next((p for p in plans if (age(p) or 99) <= 12), None)
+    if plan is None:
+        return
+    referral = plan.referral
+    referral.sexual_activity = True
+    screening = screen_referral(
+        indicators=[ScreenedIndicator(i.code, i.label, i.weight) for i in plan.indicators],
+        child_age=age(plan), disclosure=referral.disclosure,
+        immediate_risk=referral.immediate_risk, thresholds=thresholds, sexual_activity=True)
+    referral.screening_score, referral.suggested_brag = screening.score, screening.brag
+    referral.suggested_tier = screening.tier_value
+    referral.screening_reasons = screening.reasons_json()
+    referral.partner_check_brag = screening.brag
+    referral.partner_checks_due_at = check_clocks[screening.brag].due_at(referral.received_at)
+
+
+def _immediate_steps(rng: random.Random, plans: list[Plan],
+                     deciders: list[User]) -> list[ImmediateStep]:
+    """For each referral of sexual activity with a child aged 12 or under: the police
+    told within the hour; the strategy discussion held by the decision (children's social
+    care recording it), or, while the referral awaits triage, not yet recorded."""
+    social_care = [user for user in deciders if _social_care(user)] or deciders
+    steps = []
+    for plan in plans:
+        referral = plan.referral
+        if not referral.prompts_immediate_steps:
+            continue
+        told_at = referral.received_at + dt.timedelta(minutes=rng.randint(10, 50))
+        told_by = plan.decider or rng.choice(deciders)
+        steps.append(ImmediateStep(
+            referral=referral, kind=ImmediateStepKind.POLICE_NOTIFICATION, done=True,
+            done_at=told_at, note="Police control room told; incident logged (synthetic).",
+            recorded_by=told_by, recorded_at=told_at))
+        if referral.decided_at is not None:
+            steps.append(ImmediateStep(
+                referral=referral, kind=ImmediateStepKind.STRATEGY_DISCUSSION, done=True,
+                done_at=referral.decided_at,
+                note="Police, social care and health took part (synthetic).",
+                recorded_by=rng.choice(social_care), recorded_at=referral.decided_at))
+    ImmediateStep.objects.bulk_create(steps)
+    return steps
+
+
+def _decide(rng: random.Random, plan: Plan, deciders: list[User], end: dt.datetime,
+            check_clocks: dict[Brag, Clock]) -> None:
     """Triage the referral as the hub would have, unless the decision falls after the end
-    of the period."""
+    of the period. The partner-check clock follows the rating triage gives."""
     referral = plan.referral
     window = referral.decision_due_at - referral.received_at
     late_share = LATE_SHARE_OUT_OF_HOURS if (
-        referral.clock_brag in (Brag.RED, Brag.AMBER) and _out_of_hours(referral.received_at)
+        referral.partner_check_brag in (Brag.RED, Brag.AMBER)
+        and _out_of_hours(referral.received_at)
     ) else LATE_SHARE
     if rng.random() < late_share:
         decided_at = referral.received_at + window * rng.uniform(1.05, 2.5)
@@ -436,12 +521,26 @@ def _decide(rng: random.Random, plan: Plan, deciders: list[User], end: dt.dateti
         if (brag, tier) == (referral.suggested_brag, referral.suggested_tier):
             override = ""
     outcome = OUTCOMES[tier].pick(rng)
+    if outcome in CHILDRENS_SOCIAL_CARE_OUTCOMES and not _social_care(decider):
+        # The local authority's decisions: a children's social care officer records them.
+        social_care = [user for user in deciders if _social_care(user)]
+        if social_care:
+            decider = rng.choice(social_care)
+        else:
+            outcome = TriageOutcome.OPEN_MACE_CASE if tier else TriageOutcome.EARLY_HELP
     referral.status = ReferralStatus.DECIDED
     referral.brag, referral.risk_tier, referral.override_reason = brag, tier, override
     referral.outcome, referral.outcome_reason = outcome, OUTCOME_REASONS[outcome]
     referral.decided_at, referral.decided_by = decided_at, decider
+    if brag != referral.partner_check_brag:
+        referral.partner_check_brag = brag
+        referral.partner_checks_due_at = check_clocks[brag].due_at(referral.received_at)
     referral.referrer_notified_at = decided_at + dt.timedelta(minutes=rng.randint(1, 10))
     plan.decider = decider
+
+
+def _social_care(user: User) -> bool:
+    return user.agency is not None and user.agency.kind == AgencyKind.CHILDRENS_SOCIAL_CARE
 
 
 def _give_references(plans: list[Plan]) -> None:
@@ -608,8 +707,9 @@ def demo_referral_about_a_known_child(ctx: DemoContext) -> None:
         exploitation_model=ExploitationModel.GANG_ASSOCIATED, missing_episodes=2,
         screening_score=screening.score, suggested_brag=screening.brag,
         suggested_tier=screening.tier_value, screening_reasons=screening.reasons_json(),
-        clock_brag=screening.brag,
-        decision_due_at=decision_clocks()[screening.brag].due_at(received_at),
+        decision_due_at=decision_clock().due_at(received_at),
+        partner_check_brag=screening.brag,
+        partner_checks_due_at=partner_check_clocks()[screening.brag].due_at(received_at),
     )
     plan = Plan(referral=referral, indicators=indicators)
     _give_references([plan])
@@ -618,3 +718,105 @@ def demo_referral_about_a_known_child(ctx: DemoContext) -> None:
         ReferralIndicator(referral=referral, indicator=indicator) for indicator in indicators)
     ctx.count("referrals about a child the hub already knows", 1)
     ctx.results["referrals.known_child_referral_id"] = referral.pk
+
+
+# --- Partner checks -----------------------------------------------------------------------
+
+PARTNER_CHECKS_ORDER = 1160
+# How often triage asks partner agencies to check, by the suggested rating: every Red
+# referral, most Amber, some Green; Blue ("no MASH response") none.
+CHECK_SHARE = {Brag.RED: 1.0, Brag.AMBER: 0.9, Brag.GREEN: 0.5, Brag.BLUE: 0.0}
+LATE_CHECK_SHARE = 0.12
+INFORMATION_HELD_SHARE = 0.4
+# Referrals still awaiting triage: this share of their checks have not come back yet.
+OUTSTANDING_WHILE_AWAITING = 0.5
+CHECK_SUMMARIES = (
+    "Known to the service: two previous contacts this year about going missing. "
+    "(Synthetic demo summary.)",
+    "Attended the sexual health clinic twice in the last six months. (Synthetic demo "
+    "summary.)",
+    "Named in a report of a car seen collecting children near the school. (Synthetic "
+    "demo summary.)",
+    "Open to early help last year; closed after the family moved. (Synthetic demo summary.)",
+)
+
+
+def create_partner_checks(ctx: DemoContext) -> None:
+    """Checks triage asked of the hub's partner agencies (those with hub members), each
+    due by the referral's rating and returned by one of the agency's hub members: most in
+    time, some late, and some of those on referrals still awaiting triage not yet back.
+    A check still outstanding when triage gave another rating follows the new rating's
+    clock, as the service does."""
+    rng = ctx.rng
+    agencies = list(Agency.objects.filter(teams__is_hub_team=True).distinct().order_by("code"))
+    returners = {
+        agency.pk: list(User.objects.filter(
+            agency=agency, team__is_hub_team=True,
+            role_assignments__role__in=PARTNER_CHECK_ROLES).distinct().order_by("username"))
+        for agency in agencies
+    }
+    agencies = [agency for agency in agencies if returners[agency.pk]]
+    requesters = list(User.objects.filter(
+        team__is_hub_team=True, role_assignments__role__in=(Role.TRIAGE, Role.SUPERVISOR),
+    ).distinct().order_by("username"))
+    referral_ids = ctx.results.get("referrals.referral_ids", [])
+    if not agencies or not requesters or not referral_ids:
+        ctx.progress.write("    no referrals or partner agencies: no partner checks made")
+        return
+    clocks = partner_check_clocks()
+    end = _local(ctx.as_of, 0, 0)
+    checks: list[PartnerCheck] = []
+    referrals = Referral.objects.filter(pk__in=referral_ids).order_by("received_at", "pk")
+    for referral in referrals.iterator():
+        suggested = Brag(referral.suggested_brag)
+        if rng.random() >= CHECK_SHARE[suggested]:
+            continue
+        requested_at = referral.received_at + dt.timedelta(minutes=rng.randint(5, 40))
+        if requested_at >= end:
+            continue
+        requester = referral.decided_by or rng.choice(requesters)
+        asked = sorted(rng.sample(agencies, rng.randint(1, len(agencies))), key=lambda a: a.code)
+        for agency in asked:
+            due = clocks[suggested].due_at(requested_at)
+            window = due - requested_at
+            late = rng.random() < LATE_CHECK_SHARE
+            returned_at: dt.datetime | None = (
+                requested_at + window * (rng.uniform(1.05, 3.0) if late
+                                         else rng.uniform(0.1, 0.95))
+            ).replace(second=0, microsecond=0)
+            brag = suggested
+            if (referral.decided_at is not None and referral.brag and referral.brag != brag
+                    and returned_at is not None and returned_at > referral.decided_at):
+                brag = Brag(referral.brag)
+                due = clocks[brag].due_at(requested_at)
+            awaiting = referral.status == ReferralStatus.AWAITING_TRIAGE
+            if (returned_at is not None and returned_at >= end) or (
+                    awaiting and rng.random() < OUTSTANDING_WHILE_AWAITING):
+                returned_at = None
+            held = rng.random() < INFORMATION_HELD_SHARE
+            checks.append(PartnerCheck(
+                referral=referral, agency=agency, requested_by=requester,
+                requested_at=requested_at, brag=brag, due_at=due,
+                returned_at=returned_at,
+                returned_by=rng.choice(returners[agency.pk]) if returned_at else None,
+                result=("" if returned_at is None else PartnerCheckResult.INFORMATION_HELD
+                        if held else PartnerCheckResult.NOTHING_HELD),
+                summary=rng.choice(CHECK_SUMMARIES) if returned_at and held else "",
+            ))
+    PartnerCheck.objects.bulk_create(checks, batch_size=ctx.scale.batch_size)
+    ctx.count("partner checks", len(checks))
+    ctx.count("partner checks outstanding", sum(c.returned_at is None for c in checks))
+    ctx.count("partner checks returned late",
+              sum(c.returned_at is not None and c.returned_at > c.due_at for c in checks))
+
+
+def delete_demo_partner_checks(progress: Progress) -> dict[str, int]:
+    _total, deleted = PartnerCheck.objects.all().delete()
+    return {"partner checks": deleted.get("referrals.PartnerCheck", 0)}
+
+
+@demo_step("partner checks", order=PARTNER_CHECKS_ORDER, reset=delete_demo_partner_checks,
+           description="partner checks asked of the hub's agencies: returned in time, late, "
+           "and some still outstanding")
+def demo_partner_checks(ctx: DemoContext) -> None:
+    create_partner_checks(ctx)

@@ -20,11 +20,13 @@ from macehub.people.forms import PersonDetailsForm
 from macehub.people.identifiers import normalise_identifier
 from macehub.people.selectors import PersonMatch
 from macehub.referrals.codes import (
+    CHILDRENS_SOCIAL_CARE_OUTCOMES,
     Brag,
     ExploitationModel,
     ExploitationType,
     IndicatorDomain,
     OnlinePlatform,
+    PartnerCheckResult,
     RiskTier,
     TriageOutcome,
     short_label,
@@ -212,6 +214,12 @@ class ConcernForm(forms.Form):
         help_text="Anything the child has told someone about being abused or harmed. "
         "Children rarely say they are being exploited.",
     )
+    sexual_activity = _yes_no(
+        "Has the child been involved in any sexual activity?",
+        "Select yes if the child has been involved in any sexual activity",
+        help_text="Whether or not the child says they agreed to it. For a child aged 12 or "
+        "under it is rape in law: the hub tells the police at once.",
+    )
 
 
 # --- (c) Indicators -----------------------------------------------------------------------
@@ -303,6 +311,12 @@ def parse_time(text: str) -> dt.time | None:
     return dt.time(hour, minute)
 
 
+STATUTORY_OUTCOMES_HINT = (
+    "A section 47 enquiry or a strategy discussion is the local authority's decision: a "
+    "children's social care colleague in the hub records it."
+)
+
+
 class TriageDecisionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     exploitation_types = forms.MultipleChoiceField(
@@ -351,9 +365,17 @@ class TriageDecisionForm(forms.Form):
         error_messages={"required": "Enter the time of the decision"},
     )
 
-    def __init__(self, *args: Any, referral: Referral, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, referral: Referral,
+                 may_record_statutory_outcomes: bool = True, **kwargs: Any) -> None:
         self.referral = referral
         super().__init__(*args, **kwargs)
+        if not may_record_statutory_outcomes:
+            # Only the outcomes this officer may record, and why the others are missing.
+            self.fields["outcome"].choices = [  # type: ignore[attr-defined]
+                (value, label) for value, label in TriageOutcome.choices
+                if value not in CHILDRENS_SOCIAL_CARE_OUTCOMES
+            ]
+            self.fields["outcome"].help_text = STATUTORY_OUTCOMES_HINT
 
     @classmethod
     def initial_for(cls, referral: Referral, now: dt.datetime | None = None) -> dict[str, Any]:
@@ -486,3 +508,96 @@ class ReferralFilterForm(forms.Form):
             referrer_agency_id=int(agency) if agency else None,
             area_code=data.get("area") or "",
         )
+
+
+# --- Partner checks -----------------------------------------------------------------------
+
+
+class PartnerCheckRequestForm(forms.Form):
+    agencies = forms.MultipleChoiceField(
+        label="Which agencies should check their records?", widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply. Each agency's hub members see the request in their "
+        "queue.",
+        error_messages={"required": "Select the agencies to ask",
+                        "invalid_choice": "Choose agencies from the list"},
+    )
+    question = forms.CharField(
+        label="What would you like them to look for? (optional)", required=False,
+        max_length=2_000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The agency sees the child's name and date of birth, and this.",
+        error_messages={"max_length": "What to look for must be 2,000 characters or fewer"},
+    )
+
+    def __init__(self, *args: Any, agencies: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agencies"].choices = agencies  # type: ignore[attr-defined]
+
+    def agency_ids(self) -> list[int]:
+        return [int(pk) for pk in self.cleaned_data["agencies"]]
+
+
+class PartnerCheckReturnForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    result = forms.ChoiceField(
+        label="Does your agency hold information about this child?",
+        choices=PartnerCheckResult.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Select whether your agency holds information"},
+    )
+    summary = forms.CharField(
+        label="Summary of the information held", required=False, max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Only if your agency holds information: what it is, when, and who to "
+        "contact about it.",
+        error_messages={"max_length": "The summary must be 10,000 characters or fewer"},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        if (cleaned.get("result") == PartnerCheckResult.INFORMATION_HELD
+                and not cleaned.get("summary", "").strip()):
+            self.add_error("summary", "Enter a summary of the information your agency holds")
+        return cleaned
+
+
+
+# --- Steps a referral prompts at once -----------------------------------------------------
+
+
+class ImmediateStepForm(forms.Form):
+    done = _yes_no("Has this been done?", "Select yes if it has been done")
+    done_on = GovukDateField(
+        label="Date it was done", required=False, not_in_future=True,
+        help_text="For example, 27 3 2026",
+    )
+    done_time = forms.CharField(
+        label="Time it was done", required=False, max_length=10,
+        help_text="Use the 24-hour clock, for example 14:30",
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+    note = forms.CharField(
+        label="Details, or why it has not been done", required=False, max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Who was told or took part, and any reference number",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        if cleaned.get("done") is True:
+            if cleaned.get("done_on") is None and "done_on" not in self.errors:
+                self.add_error("done_on", "Enter the date it was done")
+            time_text = cleaned.get("done_time", "")
+            if not time_text:
+                self.add_error("done_time", "Enter the time it was done")
+            elif parse_time(time_text) is None:
+                self.add_error("done_time",
+                               "Enter the time it was done as hours and minutes, like 14:30")
+        elif cleaned.get("done") is False and not cleaned.get("note", "").strip():
+            self.add_error("note", "Enter why it has not been done")
+        return cleaned
+
+    def done_at(self) -> dt.datetime | None:
+        day, time_text = self.cleaned_data.get("done_on"), self.cleaned_data.get("done_time")
+        time = parse_time(time_text or "")
+        if not self.cleaned_data.get("done") or day is None or time is None:
+            return None
+        return timezone.make_aware(dt.datetime.combine(day, time))

@@ -160,6 +160,7 @@ class CheckedDraft:
             exploitation_types=tuple(concern["exploitation_types"]),
             immediate_risk=concern["immediate_risk"],
             disclosure=concern["disclosure"],
+            sexual_activity=concern["sexual_activity"],
             indicator_codes=self.indicators.indicator_codes(),
             missing_episodes=indicators["missing_episodes"],
             online_platforms=tuple(indicators.get("online_platforms", ())),

@@ -3,6 +3,8 @@ what triage decided, against which clock."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -11,7 +13,9 @@ from macehub.referrals.codes import (
     OUTCOME_PLAIN_WORDS,
     Brag,
     ExploitationModel,
+    ImmediateStepKind,
     IndicatorDomain,
+    PartnerCheckResult,
     ReferralSource,
     ReferralStatus,
     RiskTier,
@@ -19,6 +23,7 @@ from macehub.referrals.codes import (
     default_exploitation_types,
     exploitation_type_labels,
 )
+from macehub.referrals.screening import UNDER_13_RULE
 
 
 class Indicator(models.Model):
@@ -74,6 +79,9 @@ class Referral(models.Model):
     disclosure = models.BooleanField(
         default=False, help_text="The child has disclosed abuse or harm to someone"
     )
+    sexual_activity = models.BooleanField(
+        default=False, help_text="The referral records sexual activity involving the child"
+    )
     missing_episodes = models.PositiveSmallIntegerField(
         default=0, help_text="Times missing from home or care in the last 30 days"
     )
@@ -85,9 +93,14 @@ class Referral(models.Model):
     suggested_brag = models.CharField(max_length=10, choices=Brag.choices)
     suggested_tier = models.CharField(max_length=10, choices=RiskTier.choices, blank=True)
     screening_reasons = models.JSONField(default=list)
-    # The clock that runs from receipt, by the suggested BRAG rating.
-    clock_brag = models.CharField(max_length=10, choices=Brag.choices)
+    # The two clocks (``referrals.clocks``). The decision is due within one working day
+    # of receipt, whatever the rating. Partner checks are due by the rating's clock:
+    # the suggested rating until triage decides, then the rating triage gave.
     decision_due_at = models.DateTimeField(db_index=True)
+    partner_check_brag = models.CharField(max_length=10, choices=Brag.choices)
+    partner_checks_due_at = models.DateTimeField(
+        help_text="When partner information is due, counted from receipt by the rating"
+    )
 
     # Triage
     status = models.CharField(
@@ -149,6 +162,12 @@ class Referral(models.Model):
         return exploitation_type_labels(self.exploitation_types or [])
 
     @property
+    def prompts_immediate_steps(self) -> bool:
+        """Screening found sexual activity with a child aged 12 or under: rape in law, so
+        the police are told at once and a strategy discussion is held."""
+        return any(reason.get("code") == UNDER_13_RULE for reason in self.screening_reasons)
+
+    @property
     def outcome_in_plain_words(self) -> str:
         return OUTCOME_PLAIN_WORDS.get(TriageOutcome(self.outcome), "") if self.outcome else ""
 
@@ -166,3 +185,108 @@ class ReferralIndicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referral_id}: {self.indicator_id}"
+
+
+class PartnerCheck(models.Model):
+    """Triage asks a partner agency to check what it holds about the referral's child.
+
+    The agency's hub members see the request in their queue and return it: information
+    held (with a summary) or nothing held. The check is due by the referral's partner-check
+    clock, counted from the request; when triage changes the rating, an outstanding
+    check's due time follows the new rating.
+    """
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="partner_checks")
+    agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.PROTECT, related_name="partner_checks"
+    )
+    question = models.TextField(
+        blank=True, help_text="What triage would like the agency to look for, if anything"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="partner_checks_requested"
+    )
+    requested_at = models.DateTimeField()
+    # The rating whose clock set the due time: the referral's, and it follows a change.
+    brag = models.CharField(max_length=10, choices=Brag.choices)
+    due_at = models.DateTimeField()
+    returned_at = models.DateTimeField(null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="partner_checks_returned",
+    )
+    result = models.CharField(max_length=20, choices=PartnerCheckResult.choices, blank=True)
+    summary = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        indexes = [
+            # An agency's queue: its outstanding checks by due time.
+            models.Index(fields=["agency", "returned_at", "due_at"],
+                         name="partner_check_queue_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "agency"], condition=Q(returned_at__isnull=True),
+                name="one_outstanding_check_per_agency",
+            ),
+            models.CheckConstraint(
+                condition=(Q(returned_at__isnull=True) & Q(result="")
+                           & Q(returned_by__isnull=True))
+                | (Q(returned_at__isnull=False) & ~Q(result="")
+                   & Q(returned_by__isnull=False)),
+                name="returned_check_has_result",
+            ),
+            models.CheckConstraint(
+                condition=~Q(result=PartnerCheckResult.INFORMATION_HELD) | ~Q(summary=""),
+                name="information_held_has_summary",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.referral_id}: {self.agency_id}"
+
+    @property
+    def is_returned(self) -> bool:
+        return self.returned_at is not None
+
+    @property
+    def returned_in_time(self) -> bool | None:
+        if self.returned_at is None:
+            return None
+        return self.returned_at <= self.due_at
+
+    def is_overdue(self, now: dt.datetime) -> bool:
+        return self.returned_at is None and now > self.due_at
+
+
+class ImmediateStep(models.Model):
+    """Whether a step a referral prompts at once was taken: when, and who recorded it.
+    A referral of sexual activity with a child aged 12 or under prompts two (telling the
+    police, and a strategy discussion); each is recorded as done, or not done and why."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE,
+                                 related_name="immediate_steps")
+    kind = models.CharField(max_length=30, choices=ImmediateStepKind.choices)
+    done = models.BooleanField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True, help_text="Who was told or took part; or why not")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField()
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "kind"], name="one_step_of_each_kind"),
+            models.CheckConstraint(
+                condition=(Q(done=True) & Q(done_at__isnull=False))
+                | (Q(done=False) & Q(done_at__isnull=True) & ~Q(note="")),
+                name="step_done_when_or_not_done_why",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.referral_id}: {self.kind}"

@@ -21,6 +21,9 @@ The rules (DOMAIN.md, "Referral and screening"; thresholds from
 5. A disclosure makes the tier High and the rating Red.
 6. The rating follows the tier (High Red, Medium Amber, Low Green, no tier Blue) ...
 7. ... and immediate risk makes it Red.
+8. Sexual activity with a child aged 12 or under is rape in law (Sexual Offences Act
+   2003 s.5): the rating is Red, and the police must be told at once and a strategy
+   discussion held (``UNDER_13_RULE``: the referral prompts both).
 
 The function takes only what these rules need. Ethnicity, nationality and religion are
 not parameters, so no caller can make them count; ``services.screening_for`` builds
@@ -39,6 +42,9 @@ HIGH_WEIGHT = 3
 MISSING_EPISODE_POINTS = 1  # added to the score for each missing episode ...
 MISSING_EPISODES_CAP = 5  # ... counted up to this many episodes
 YOUNG_CHILD_MAX_AGE = 13
+# Sexual Offences Act 2003 s.5: a child under 13 cannot consent.
+RAPE_OF_A_CHILD_MAX_AGE = 12
+UNDER_13_RULE = "under_13_sexual_activity"
 THRESHOLD_KEYS = ("high", "medium", "low", "high_indicators_for_high")
 WEIGHT_LABELS = {1: "Low", 2: "Medium", 3: "High"}
 TIER_TO_BRAG = {RiskTier.HIGH: Brag.RED, RiskTier.MEDIUM: Brag.AMBER, RiskTier.LOW: Brag.GREEN}
@@ -108,6 +114,7 @@ def screen_referral(
     immediate_risk: bool,
     thresholds: Mapping[str, int],
     missing_episodes: int = 0,
+    sexual_activity: bool = False,
 ) -> Screening:
     """Score a referral and suggest a risk tier and BRAG rating, with the reasons."""
     limits = _checked_thresholds(thresholds)
@@ -194,5 +201,11 @@ def screen_referral(
             rule("immediate_risk", "The child is at immediate risk: rating Red")
         else:
             rule("immediate_risk", "The child is at immediate risk: rating Red (already Red)")
+    if sexual_activity and child_age is not None and child_age <= RAPE_OF_A_CHILD_MAX_AGE:
+        brag = Brag.RED
+        rule(UNDER_13_RULE,
+             f"Sexual activity with a child aged {child_age} is rape in law (Sexual Offences "
+             "Act 2003 s.5): rating Red; notify the police now and hold a strategy "
+             "discussion")
 
     return Screening(score=score, tier=tier, brag=brag, reasons=tuple(reasons))

@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Least
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -34,8 +35,9 @@ from macehub.intelligence.selectors import (
 from macehub.people.areas import area_filter_choices, people_living_in
 from macehub.people.models import Person
 from macehub.people.selectors import PersonMatch, match_people, people_for
+from macehub.referrals.clocks import TimeLeft
 from macehub.referrals.codes import IndicatorDomain, ReferralStatus
-from macehub.referrals.models import Indicator, Referral
+from macehub.referrals.models import Indicator, PartnerCheck, Referral
 
 CHILD_MATCH_LIMIT = 10
 ADULT_AGE = 18
@@ -173,11 +175,13 @@ def referral_filter_choices() -> dict[str, list[tuple[str, str]]]:
 
 
 def triage_queue(user: User) -> QuerySet[Referral]:
-    """Undecided referrals, the least time left on their clock first (overdue first)."""
+    """Undecided referrals, most urgent first: by whichever of their two clocks runs out
+    first (partner information by the rating, or the decision), overdue first."""
     policy.require(user, Action.REFERRAL_VIEW)
     awaiting = _full_referrals().filter(status=ReferralStatus.AWAITING_TRIAGE)
     return policy.scope(user, Action.REFERRAL_VIEW, awaiting).order_by(
-        "decision_due_at", "received_at", "pk"
+        Least("partner_checks_due_at", "decision_due_at"), "decision_due_at", "received_at",
+        "pk",
     )
 
 
@@ -328,3 +332,89 @@ def what_we_already_know(user: User, referral: Referral) -> WhatWeKnow:
         ]
     return WhatWeKnow(referrals=referrals, cases=known_cases, missing_episodes=episodes,
                       intelligence=intelligence, may_see_intelligence=may_see_intelligence)
+
+
+# --- Partner checks -----------------------------------------------------------------------
+
+
+def partner_check_agencies() -> QuerySet[Agency]:
+    """Agencies triage may ask for a check: those with a hub team, whose members return
+    them."""
+    return Agency.objects.filter(teams__is_hub_team=True).distinct().order_by("name")
+
+
+def _checks() -> QuerySet[PartnerCheck]:
+    return PartnerCheck.objects.select_related(
+        "agency", "requested_by", "returned_by", "referral", "referral__child"
+    )
+
+
+def checks_on_referral(user: User, referral: Referral) -> list[PartnerCheck]:
+    """The partner checks on a referral the user may see, outstanding first (soonest due
+    first), then those back."""
+    checks = policy.scope(user, Action.PARTNER_CHECK_VIEW,
+                          _checks().filter(referral=referral))
+    return sorted(checks, key=lambda c: (c.returned_at is not None, c.due_at, c.pk))
+
+
+@dataclass(frozen=True)
+class AgencyChecks:
+    """The checks asked of the user's agency: outstanding ones, soonest due first, and
+    the latest returned."""
+
+    outstanding: list[PartnerCheck]
+    returned: list[PartnerCheck]
+
+
+RETURNED_CHECKS_SHOWN = 25
+
+
+def agency_partner_checks(user: User) -> AgencyChecks:
+    policy.require(user, Action.PARTNER_CHECK_RETURN)
+    mine = policy.scope(user, Action.PARTNER_CHECK_RETURN, _checks())
+    return AgencyChecks(
+        outstanding=list(mine.filter(returned_at__isnull=True).order_by("due_at", "pk")),
+        returned=list(mine.filter(returned_at__isnull=False)
+                      .order_by("-returned_at", "-pk")[:RETURNED_CHECKS_SHOWN]),
+    )
+
+
+def partner_check_queryset() -> QuerySet[PartnerCheck]:
+    """Checks in full, as the agency's check page shows them. Fetch one only through the
+    policy (``access.opening``)."""
+    return _checks()
+
+
+@dataclass(frozen=True)
+class AwaitingCheck:
+    """A partner check waiting for the user's agency, where it stands against its clock."""
+
+    check: PartnerCheck
+    time_left: TimeLeft
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.time_left.is_overdue
+
+
+def partner_checks_awaiting(user: User, now: dt.datetime) -> list[AwaitingCheck]:
+    """For the user's work queue: the checks asked of their agency that they may return
+    and nobody has yet, soonest due (overdue) first. Empty for anyone who returns none."""
+    if not policy.allows(user, Action.PARTNER_CHECK_RETURN):
+        return []
+    waiting = policy.scope(user, Action.PARTNER_CHECK_RETURN,
+                           _checks().filter(returned_at__isnull=True)).order_by("due_at", "pk")
+    return [AwaitingCheck(check=check, time_left=TimeLeft(due_at=check.due_at, now=now))
+            for check in waiting]
+
+
+def record_checks_listed(*, user: User, listing: str, check_ids: list[int],
+                         request: HttpRequest | None = None) -> None:
+    """A list of checks names the children: a view of each."""
+    record_event(
+        event_type=EventType.VIEW,
+        actor=user,
+        record_type="referrals.partnercheck",
+        detail={"list": listing, "shown": check_ids},
+        request=request,
+    )

@@ -38,18 +38,27 @@ from macehub.people.identifiers import normalise_identifier
 from macehub.people.models import Person, PersonIdentifier
 from macehub.people.services import PersonDetails
 from macehub.referrals import selectors
-from macehub.referrals.clocks import clock_for
+from macehub.referrals.clocks import decision_clock, partner_check_clock
 from macehub.referrals.codes import (
+    CHILDRENS_SOCIAL_CARE_OUTCOMES,
     Brag,
     ExploitationModel,
     ExploitationType,
+    ImmediateStepKind,
     OnlinePlatform,
+    PartnerCheckResult,
     ReferralStatus,
     RiskTier,
     TriageOutcome,
     source_for_agency_kind,
 )
-from macehub.referrals.models import Indicator, Referral, ReferralIndicator
+from macehub.referrals.models import (
+    ImmediateStep,
+    Indicator,
+    PartnerCheck,
+    Referral,
+    ReferralIndicator,
+)
 from macehub.referrals.screening import ScreenedIndicator, Screening, screen_referral
 
 logger = logging.getLogger(__name__)
@@ -90,6 +99,7 @@ class ReferralSubmission:
     disclosure: bool
     indicator_codes: tuple[str, ...] = ()
     exploitation_types: tuple[str, ...] = (ExploitationType.CSE.value,)
+    sexual_activity: bool = False
     missing_episodes: int = 0
     online_platforms: tuple[str, ...] = ()
     child_pk: int | None = None
@@ -109,11 +119,13 @@ def screening_for(
     immediate_risk: bool,
     on: dt.date,
     missing_episodes: int = 0,
+    sexual_activity: bool = False,
 ) -> Screening:
     """Screen a referral about this child. Of the child's record only the age on the day
     of the referral is read: ethnicity, nationality and religion cannot count. The
     missing episodes are the number the referrer gave."""
     return screen_referral(
+        sexual_activity=sexual_activity,
         indicators=[
             ScreenedIndicator(code=i.code, label=i.label, weight=i.weight) for i in indicators
         ],
@@ -261,8 +273,9 @@ def submit_referral(
     screening = screening_for(child=child, indicators=indicators,
                               disclosure=submission.disclosure,
                               immediate_risk=submission.immediate_risk, on=today,
-                              missing_episodes=submission.missing_episodes)
-    clock = clock_for(screening.brag)
+                              missing_episodes=submission.missing_episodes,
+                              sexual_activity=submission.sexual_activity)
+    check_clock = partner_check_clock(screening.brag)
 
     if is_new_child:
         try:
@@ -299,14 +312,16 @@ def submit_referral(
         exploitation_model=submission.exploitation_model,
         immediate_risk=submission.immediate_risk,
         disclosure=submission.disclosure,
+        sexual_activity=submission.sexual_activity,
         missing_episodes=submission.missing_episodes,
         online_platforms=list(dict.fromkeys(submission.online_platforms)),
         screening_score=screening.score,
         suggested_brag=screening.brag,
         suggested_tier=screening.tier_value,
         screening_reasons=screening.reasons_json(),
-        clock_brag=screening.brag,
-        decision_due_at=clock.due_at(received_at),
+        decision_due_at=decision_clock().due_at(received_at),
+        partner_check_brag=screening.brag,
+        partner_checks_due_at=check_clock.due_at(received_at),
     )
     _save_with_reference(referral)
     ReferralIndicator.objects.bulk_create(
@@ -328,8 +343,10 @@ def submit_referral(
                 "brag": screening.brag.value,
                 "tier": screening.tier_value,
             },
-            "clock": clock.label,
+            "decision_clock": decision_clock().label,
             "decision_due_at": referral.decision_due_at,
+            "partner_check_clock": check_clock.label,
+            "partner_checks_due_at": referral.partner_checks_due_at,
         },
         request=request,
     )
@@ -477,6 +494,15 @@ def record_triage_decision(
     decided_at = check_decision(referral, decision, timezone.now())
     if actor.agency is None:
         raise DecisionRefused("Only staff of an agency can record a decision")
+    if (decision.outcome in CHILDRENS_SOCIAL_CARE_OUTCOMES
+            and not policy.can(actor, Action.REFERRAL_STATUTORY_OUTCOME, referral)):
+        raise DecisionRefused(
+            f"Only children's social care can record "
+            f"'{TriageOutcome(decision.outcome).label}': it is the local authority's "
+            "decision. Record the outcome your agency can, or ask a social care colleague "
+            "in the hub.",
+            field="outcome",
+        )
 
     before = _decision_values(referral)
     referral.brag = Brag(decision.brag)
@@ -523,13 +549,15 @@ def record_triage_decision(
         referral.refresh_from_db()
         raise ConcurrentDecisionError(referral, _changes_since(referral, expected_version))
     referral.version = expected_version + 1
-    referral.save(update_fields=[*DECISION_FIELDS, "case", "version"])
+    check_clock = _partner_check_clock_follows_rating(actor, referral, request)
+    referral.save(update_fields=[*DECISION_FIELDS, "case", "version", *CHECK_CLOCK_FIELDS])
     record_event(
         event_type=EventType.CHANGE,
         actor=actor,
         record=referral,
         detail={
             "changes": changes,
+            **({"partner_check_clock": check_clock} if check_clock else {}),
             "version": referral.version,
             "case": case.reference if case else None,
             "case_opened": case_opened,
@@ -542,6 +570,54 @@ def record_triage_decision(
         transaction.on_commit(lambda: notify_referrer_of_decision(referral_pk=referral_pk))
     return TriageResult(referral=referral, case=case, case_opened=case_opened,
                         case_was_already_open=already_open)
+
+
+CHECK_CLOCK_FIELDS = ("partner_check_brag", "partner_checks_due_at")
+
+
+def _partner_check_clock_follows_rating(
+    actor: User, referral: Referral, request: HttpRequest | None
+) -> dict[str, dict[str, Any]]:
+    """When triage gives a rating other than the one the partner-check clock runs on, the
+    clock follows it: the referral's partner-information due time, and the due time of
+    every check still outstanding (each audited). The decision clock does not move: every
+    referral is decided within one working day whatever its rating. Returns what changed
+    on the referral, for its audit entry."""
+    if not referral.brag or referral.brag == referral.partner_check_brag:
+        return {}
+    clock = partner_check_clock(referral.brag)
+    before = {"partner_check_brag": referral.partner_check_brag,
+              "partner_checks_due_at": referral.partner_checks_due_at.isoformat()}
+    referral.partner_check_brag = referral.brag
+    referral.partner_checks_due_at = clock.due_at(referral.received_at)
+    outstanding = PartnerCheck.objects.select_for_update().filter(
+        referral=referral, returned_at__isnull=True).order_by("pk")
+    for check in outstanding:
+        old_due = check.due_at
+        check.due_at = clock.due_at(check.requested_at)
+        check.brag = referral.brag
+        check.version += 1
+        check.save(update_fields=["due_at", "brag", "version"])
+        record_event(
+            event_type=EventType.CHANGE,
+            actor=actor,
+            record=check,
+            detail={
+                "changes": {
+                    "due_at": {"old": old_due.isoformat(), "new": check.due_at.isoformat()},
+                    "brag": {"old": before["partner_check_brag"], "new": check.brag},
+                },
+                "reason": f"The referral's rating changed from {before['partner_check_brag']} "
+                          f"to {referral.brag}: the check is due {clock.label} of its request",
+                "referral": referral.reference,
+                "version": check.version,
+            },
+            request=request,
+        )
+    return changed_values(before, {
+        "partner_check_brag": referral.partner_check_brag,
+        "partner_checks_due_at": referral.partner_checks_due_at.isoformat(),
+    })
 
 
 def _changes_since(referral: Referral, version: int) -> dict[str, dict[str, Any]]:
@@ -607,3 +683,206 @@ def notify_referrer_of_decision(*, referral_pk: int) -> bool:
             },
         )
     return True
+
+
+# --- Partner checks -----------------------------------------------------------------------
+
+
+class PartnerCheckRefused(Exception):
+    """The request or return cannot be recorded as it stands; ``field`` names the answer
+    to fix."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@transaction.atomic
+def request_partner_checks(
+    *,
+    actor: User,
+    referral_pk: int,
+    agency_ids: Sequence[int],
+    question: str = "",
+    request: HttpRequest | None = None,
+) -> list[PartnerCheck]:
+    """Ask each agency to check what it holds about the referral's child. Each check is
+    due by the referral's partner-check clock (its rating), counted from now."""
+    referral = policy.get_or_404(
+        actor, Action.PARTNER_CHECK_REQUEST,
+        Referral.objects.select_for_update(of=("self",)), pk=referral_pk,
+    )
+    wanted = list(dict.fromkeys(agency_ids))
+    if not wanted:
+        raise PartnerCheckRefused("Select the agencies to ask", field="agencies")
+    agencies = {a.pk: a for a in selectors.partner_check_agencies().filter(pk__in=wanted)}
+    if len(agencies) != len(wanted):
+        raise PartnerCheckRefused(
+            "Choose agencies from the list: only agencies with hub members can return checks",
+            field="agencies",
+        )
+    waiting = set(PartnerCheck.objects.filter(
+        referral=referral, agency_id__in=wanted, returned_at__isnull=True,
+    ).values_list("agency_id", flat=True))
+    if waiting:
+        names = ", ".join(sorted(agencies[pk].name for pk in waiting))
+        raise PartnerCheckRefused(
+            f"{names} {'has' if len(waiting) == 1 else 'have'} already been asked and "
+            "not yet replied", field="agencies",
+        )
+    now = timezone.now()
+    clock = partner_check_clock(referral.partner_check_brag)
+    checks = []
+    for pk in wanted:
+        check = PartnerCheck.objects.create(
+            referral=referral, agency=agencies[pk], question=question.strip(),
+            requested_by=actor, requested_at=now, brag=referral.partner_check_brag,
+            due_at=clock.due_at(now),
+        )
+        record_event(
+            event_type=EventType.CREATE,
+            actor=actor,
+            record=check,
+            detail={
+                "referral": referral.reference,
+                "agency": agencies[pk].name,
+                "question": check.question,
+                "rating": referral.partner_check_brag,
+                "clock": clock.label,
+                "due_at": check.due_at.isoformat(),
+            },
+            request=request,
+        )
+        checks.append(check)
+    return checks
+
+
+@transaction.atomic
+def return_partner_check(
+    *,
+    actor: User,
+    check_pk: int,
+    expected_version: int,
+    result: PartnerCheckResult | str,
+    summary: str = "",
+    request: HttpRequest | None = None,
+) -> PartnerCheck:
+    """Record what the agency holds about the child (a summary), or that it holds
+    nothing. Only the named agency's hub members may; once only."""
+    check = policy.get_or_404(
+        actor, Action.PARTNER_CHECK_RETURN,
+        PartnerCheck.objects.select_for_update(of=("self",)).select_related("referral"),
+        pk=check_pk,
+    )
+    if check.is_returned or check.version != expected_version:
+        raise PartnerCheckRefused(
+            "This check has already been returned by someone else. Your reply has not been "
+            "saved: read what they returned."
+        )
+    if str(result) not in PartnerCheckResult.values:
+        raise PartnerCheckRefused("Select whether your agency holds information",
+                                  field="result")
+    summary = summary.strip()
+    if result == PartnerCheckResult.INFORMATION_HELD and not summary:
+        raise PartnerCheckRefused("Enter a summary of the information your agency holds",
+                                  field="summary")
+    if result == PartnerCheckResult.NOTHING_HELD:
+        summary = ""
+    check.returned_at = timezone.now()
+    check.returned_by = actor
+    check.result = PartnerCheckResult(result)
+    check.summary = summary
+    check.version += 1
+    check.save(update_fields=["returned_at", "returned_by", "result", "summary", "version"])
+    record_event(
+        event_type=EventType.CHANGE,
+        actor=actor,
+        record=check,
+        detail={
+            "changes": {
+                "result": {"old": "", "new": check.result},
+                "summary": {"old": "", "new": check.summary},
+                "returned_at": {"old": None, "new": check.returned_at.isoformat()},
+            },
+            "referral": check.referral.reference,
+            "due_at": check.due_at.isoformat(),
+            "in_time": check.returned_in_time,
+            "version": check.version,
+        },
+        request=request,
+    )
+    return check
+
+
+# --- Steps a referral prompts at once -----------------------------------------------------
+
+
+class StepRefused(Exception):
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@transaction.atomic
+def record_immediate_step(
+    *,
+    actor: User,
+    referral_pk: int,
+    kind: ImmediateStepKind | str,
+    done: bool,
+    done_at: dt.datetime | None = None,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> ImmediateStep:
+    """Record whether a step the referral prompted was taken (telling the police, a
+    strategy discussion): done, and when; or not done, and why. Recorded again, it
+    replaces the earlier answer; both are in the audit log."""
+    referral = policy.get_or_404(
+        actor, Action.REFERRAL_TRIAGE,
+        Referral.objects.select_for_update(of=("self",)), pk=referral_pk,
+    )
+    if str(kind) not in ImmediateStepKind.values:
+        raise StepRefused("Choose the step from the list")
+    if not referral.prompts_immediate_steps:
+        raise StepRefused("This referral does not prompt that step")
+    note = note.strip()
+    now = timezone.now()
+    if done:
+        if done_at is None or timezone.is_naive(done_at):
+            raise StepRefused("Enter when it was done", field="done_on")
+        if done_at > now:
+            raise StepRefused("When it was done must be now or in the past", field="done_on")
+        if done_at < referral.received_at.replace(second=0, microsecond=0):
+            raise StepRefused("When it was done must be after the referral was received",
+                              field="done_on")
+    else:
+        done_at = None
+        if not note:
+            raise StepRefused("Enter why it has not been done", field="note")
+    step = ImmediateStep.objects.select_for_update().filter(
+        referral=referral, kind=kind).first()
+    before = _step_values(step) if step else {}
+    if step is None:
+        step = ImmediateStep(referral=referral, kind=ImmediateStepKind(kind))
+    else:
+        step.version += 1
+    step.done, step.done_at, step.note = done, done_at, note
+    step.recorded_by, step.recorded_at = actor, now
+    step.save()
+    record_event(
+        event_type=EventType.CHANGE if before else EventType.CREATE,
+        actor=actor,
+        record=step,
+        detail={"referral": referral.reference, "kind": step.kind,
+                "changes": changed_values(before, _step_values(step))},
+        request=request,
+    )
+    return step
+
+
+def _step_values(step: ImmediateStep) -> dict[str, Any]:
+    return {"done": step.done,
+            "done_at": step.done_at.isoformat() if step.done_at else None,
+            "note": step.note}

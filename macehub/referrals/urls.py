@@ -21,4 +21,10 @@ urlpatterns = [
     path("queue/", views.queue, name="queue"),
     path("<int:referral_pk>/", views.detail, name="detail"),
     path("<int:referral_pk>/decide/", views.decide, name="decide"),
+    path("<int:referral_pk>/partner-checks/", views.request_checks, name="request_checks"),
+    path("<int:referral_pk>/immediate-steps/<str:kind>/", views.immediate_step,
+         name="immediate_step"),
+    # A partner agency's hub members: the checks asked of their agency.
+    path("partner-checks/", views.partner_checks, name="partner_checks"),
+    path("partner-checks/<int:check_pk>/", views.partner_check, name="partner_check"),
 ]

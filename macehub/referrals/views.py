@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import linebreaksbr
 from django.urls import NoReverseMatch, reverse
@@ -26,11 +26,12 @@ from macehub.access.views import requires
 from macehub.cases.models import Case
 from macehub.people.models import Person
 from macehub.referrals import selectors, services
-from macehub.referrals.clocks import TimeLeft, clock_for
+from macehub.referrals.clocks import TimeLeft, decision_clock, partner_check_clock
 from macehub.referrals.codes import (
     BRAG_TAG_COLOURS,
     RISK_TIER_TAG_COLOURS,
     Brag,
+    ImmediateStepKind,
     IndicatorDomain,
     OnlinePlatform,
     RiskTier,
@@ -43,8 +44,11 @@ from macehub.referrals.forms import (
     ChooseChildForm,
     ConcernForm,
     FindChildForm,
+    ImmediateStepForm,
     IndicatorsForm,
     NewChildForm,
+    PartnerCheckRequestForm,
+    PartnerCheckReturnForm,
     ReferralFilterForm,
     TriageDecisionForm,
 )
@@ -56,7 +60,7 @@ from macehub.referrals.intake import (
     Step,
     checked,
 )
-from macehub.referrals.models import Indicator, Referral
+from macehub.referrals.models import ImmediateStep, Indicator, PartnerCheck, Referral
 
 PAGE_SIZE = 25
 CHANGE_PARAM = "change"
@@ -292,6 +296,8 @@ def _answer_sections(answers: CheckedDraft, chosen_child: Person | None) -> list
             Step.CONCERN),
         row("Child has disclosed abuse or harm",
             "Yes" if concern.cleaned_data["disclosure"] else "No", Step.CONCERN),
+        row("Sexual activity", "Yes" if concern.cleaned_data["sexual_activity"] else "No",
+            Step.CONCERN),
     ]
     indicator_form = answers.indicators
     indicator_rows = []
@@ -413,9 +419,13 @@ def _tags(referral: Referral, now: Any) -> dict[str, Any]:
         "brag_colour": BRAG_TAG_COLOURS[brag],
         "tier_label": short_label(RiskTier(tier)) if tier else "No tier",
         "tier_colour": RISK_TIER_TAG_COLOURS.get(RiskTier(tier), "grey") if tier else "grey",
+        # The two clocks: the decision (one working day) and the partner checks (by
+        # the rating).
         "time_left": TimeLeft(due_at=referral.decision_due_at, now=now),
-        "clock": clock_for(referral.clock_brag),
-        "clock_brag_label": short_label(Brag(referral.clock_brag)),
+        "clock": decision_clock(),
+        "check_time_left": TimeLeft(due_at=referral.partner_checks_due_at, now=now),
+        "check_clock": partner_check_clock(referral.partner_check_brag),
+        "check_brag_label": short_label(Brag(referral.partner_check_brag)),
     }
 
 
@@ -510,6 +520,11 @@ def _referral_context(request: HubRequest, referral: Referral) -> dict[str, Any]
         "child_age": referral.child.age_on(timezone.localdate(referral.received_at)),
         "can_see_child": can(request.user, Action.PERSON_VIEW, referral.child),
         "case_url": case_url(referral.case),
+        "partner_checks": _check_rows(selectors.checks_on_referral(request.user, referral),
+                                      timezone.now()),
+        "can_request_checks": can(request.user, Action.PARTNER_CHECK_REQUEST, referral),
+        "immediate_steps": _immediate_steps(referral),
+        "can_record_steps": can(request.user, Action.REFERRAL_TRIAGE, referral),
     }
 
 
@@ -534,8 +549,10 @@ def decide(request: HubRequest, referral_pk: int) -> HttpResponse:
     if isinstance(referral, HttpResponseRedirect):
         return referral
     conflict = None
+    statutory = can(request.user, Action.REFERRAL_STATUTORY_OUTCOME, referral)
     if request.method == "POST":
-        form = TriageDecisionForm(request.POST, referral=referral)
+        form = TriageDecisionForm(request.POST, referral=referral,
+                                  may_record_statutory_outcomes=statutory)
         if form.is_valid():
             try:
                 result = services.record_triage_decision(
@@ -553,7 +570,8 @@ def decide(request: HubRequest, referral_pk: int) -> HttpResponse:
                 data["version"] = str(error.referral.version)
                 referral = selectors.referral_for(request.user, referral.pk,
                                                   Action.REFERRAL_TRIAGE)
-                form = TriageDecisionForm(data, referral=referral)
+                form = TriageDecisionForm(data, referral=referral,
+                                          may_record_statutory_outcomes=statutory)
                 form.is_valid()
                 form.add_error(
                     None,
@@ -569,7 +587,7 @@ def decide(request: HubRequest, referral_pk: int) -> HttpResponse:
                 return redirect("referrals:detail", referral_pk=referral.pk)
     else:
         form = TriageDecisionForm(initial=TriageDecisionForm.initial_for(referral),
-                                  referral=referral)
+                                  referral=referral, may_record_statutory_outcomes=statutory)
     return render(request, "referrals/decide.html", {
         **_referral_context(request, referral),
         "form": form,
@@ -615,3 +633,157 @@ def _decision_messages(request: HubRequest, result: services.TriageResult) -> No
             f"{result.case.reference}. No second case was opened: this referral has been "
             "added to that case.",
         )
+
+
+# --- Partner checks -----------------------------------------------------------------------
+
+
+def _check_rows(checks: list[PartnerCheck], now: dt.datetime) -> list[dict[str, Any]]:
+    """Each check with where it stands: back (in time or late), outstanding, overdue."""
+    return [{"check": check, "time_left": TimeLeft(due_at=check.due_at, now=now),
+             "is_overdue": check.is_overdue(now)} for check in checks]
+
+
+@requires(Action.PARTNER_CHECK_REQUEST)
+def request_checks(request: HubRequest, referral_pk: int) -> HttpResponse:
+    """Triage asks partner agencies to check what they hold about the child."""
+    referral = opening.open_record(request, Action.PARTNER_CHECK_REQUEST,
+                                   selectors.referral_queryset(),
+                                   page="request partner checks", pk=referral_pk)
+    if isinstance(referral, HttpResponseRedirect):
+        return referral
+    waiting = set(referral.partner_checks.filter(returned_at__isnull=True)
+                  .values_list("agency_id", flat=True))
+    choices = [(str(agency.pk), agency.name) for agency in selectors.partner_check_agencies()
+               if agency.pk not in waiting]
+    form = PartnerCheckRequestForm(request.POST or None, agencies=choices)
+    if request.method == "POST" and form.is_valid():
+        try:
+            checks = services.request_partner_checks(
+                actor=request.user, referral_pk=referral.pk,
+                agency_ids=form.agency_ids(), question=form.cleaned_data["question"],
+                request=request,
+            )
+        except services.PartnerCheckRefused as refusal:
+            form.add_error(refusal.field if refusal.field in form.fields else None,
+                           refusal.message)
+        else:
+            names = ", ".join(check.agency.name for check in checks)
+            messages.success(request, f"Partner checks asked of {names}.")
+            return redirect("referrals:decide" if not referral.is_decided
+                            else "referrals:detail", referral_pk=referral.pk)
+    return render(request, "referrals/request_checks.html", {
+        **_tags(referral, timezone.now()),
+        "form": form,
+        "no_agencies_left": not choices,
+    })
+
+
+@requires(Action.PARTNER_CHECK_RETURN)
+def partner_checks(request: HubRequest) -> HttpResponse:
+    """The checks asked of the user's agency: "Partner checks for <agency>"."""
+    found = selectors.agency_partner_checks(request.user)
+    now = timezone.now()
+    selectors.record_checks_listed(
+        user=request.user, listing="partner checks for the agency",
+        check_ids=[c.pk for c in [*found.outstanding, *found.returned]], request=request,
+    )
+    return render(request, "referrals/partner_checks.html", {
+        "agency": request.user.agency,
+        "outstanding": _check_rows(found.outstanding, now),
+        "returned": _check_rows(found.returned, now),
+    })
+
+
+@requires(Action.PARTNER_CHECK_RETURN)
+def partner_check(request: HubRequest, check_pk: int) -> HttpResponse:
+    """One check asked of the user's agency: what triage needs (the child's name and date
+    of birth, and their question), and the agency's return."""
+    check = opening.open_record(request, Action.PARTNER_CHECK_RETURN,
+                                selectors.partner_check_queryset(), page="partner check",
+                                pk=check_pk)
+    if isinstance(check, HttpResponseRedirect):
+        return check
+    form = None
+    if not check.is_returned:
+        form = PartnerCheckReturnForm(request.POST or None,
+                                      initial={"version": check.version})
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.return_partner_check(
+                    actor=request.user, check_pk=check.pk,
+                    expected_version=form.cleaned_data["version"],
+                    result=form.cleaned_data["result"],
+                    summary=form.cleaned_data["summary"], request=request,
+                )
+            except services.PartnerCheckRefused as refusal:
+                form.add_error(refusal.field if refusal.field in form.fields else None,
+                               refusal.message)
+            else:
+                messages.success(request, f"Your check on {check.referral.child.full_name} "
+                                          "has been returned to triage.")
+                return redirect("referrals:partner_checks")
+    now = timezone.now()
+    return render(request, "referrals/partner_check.html", {
+        "check": check,
+        "child": check.referral.child,
+        "time_left": TimeLeft(due_at=check.due_at, now=now),
+        "is_overdue": check.is_overdue(now),
+        "form": form,
+        "can_read_referral": can(request.user, Action.REFERRAL_VIEW, check.referral),
+    })
+
+
+# --- Steps a referral prompts at once -----------------------------------------------------
+
+
+def _immediate_steps(referral: Referral) -> list[dict[str, Any]]:
+    """For a referral of sexual activity with a child aged 12 or under: each step it
+    prompts, and what has been recorded of it (nothing yet, done, or not done)."""
+    if not referral.prompts_immediate_steps:
+        return []
+    recorded = {step.kind: step for step in
+                ImmediateStep.objects.filter(referral=referral).select_related("recorded_by")}
+    return [{"kind": kind, "step": recorded.get(kind.value)} for kind in ImmediateStepKind]
+
+
+@requires(Action.REFERRAL_TRIAGE)
+def immediate_step(request: HubRequest, referral_pk: int, kind: str) -> HttpResponse:
+    """Record whether the police were told, or a strategy discussion held."""
+    referral = opening.open_record(request, Action.REFERRAL_TRIAGE,
+                                   selectors.referral_queryset(), page="immediate step",
+                                   pk=referral_pk)
+    if isinstance(referral, HttpResponseRedirect):
+        return referral
+    if kind not in ImmediateStepKind.values:
+        raise Http404("No such step")
+    step_kind = ImmediateStepKind(kind)
+    if not referral.prompts_immediate_steps:
+        # A stale link: say so rather than ask about a step this referral does not need.
+        return render(request, "referrals/immediate_step.html", {
+            "referral": referral, "form": None, "kind": step_kind,
+        })
+    existing = ImmediateStep.objects.filter(referral=referral, kind=kind).first()
+    initial: dict[str, Any] = {}
+    if existing is not None:
+        done_at = timezone.localtime(existing.done_at) if existing.done_at else None
+        initial = {"done": "yes" if existing.done else "no", "note": existing.note,
+                   "done_on": done_at.date() if done_at else None,
+                   "done_time": f"{done_at:%H:%M}" if done_at else ""}
+    form = ImmediateStepForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_immediate_step(
+                actor=request.user, referral_pk=referral.pk, kind=step_kind,
+                done=form.cleaned_data["done"], done_at=form.done_at(),
+                note=form.cleaned_data["note"], request=request,
+            )
+        except services.StepRefused as refusal:
+            form.add_error(refusal.field if refusal.field in form.fields else None,
+                           refusal.message)
+        else:
+            messages.success(request, f"{step_kind.label}: recorded on {referral.reference}.")
+            return redirect("referrals:detail", referral_pk=referral.pk)
+    return render(request, "referrals/immediate_step.html", {
+        "referral": referral, "form": form, "kind": step_kind,
+    })

@@ -17,7 +17,7 @@ from macehub.accounts.templatetags.govuk import govuk_datetime
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.core.work_queue import HIGH, LOW, NORMAL, URGENT, WorkItem, work_queue_source
-from macehub.referrals.clocks import clock_for
+from macehub.referrals.clocks import decision_clock, partner_check_clock
 from macehub.referrals.codes import BRAG_TAG_COLOURS, Brag, ReferralStatus, short_label
 from macehub.referrals.models import Referral
 
@@ -40,8 +40,9 @@ def referrals_to_triage(user: User, now: dt.datetime) -> list[WorkItem]:
         "decision_due_at", "pk"
     )
     items = []
+    decision = decision_clock()
     for referral in referrals:
-        brag = Brag(referral.clock_brag)
+        brag = Brag(referral.partner_check_brag)
         items.append(WorkItem(
             kind="Referral to triage",
             title=f"{referral.reference}: {referral.child.full_name}",
@@ -49,7 +50,8 @@ def referrals_to_triage(user: User, now: dt.datetime) -> list[WorkItem]:
             action="Record the triage decision",
             detail=f"From {referral.referrer_agency.name}, received "
                    f"{govuk_datetime(referral.received_at)}. Decision "
-                   f"{clock_for(brag).label} of receipt.",
+                   f"{decision.label} of receipt; partner information "
+                   f"{partner_check_clock(brag).label}.",
             due_at=referral.decision_due_at,
             urgency=BRAG_URGENCY[brag],
             tag=short_label(brag),

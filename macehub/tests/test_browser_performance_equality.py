@@ -274,9 +274,9 @@ def test_senior_leader_dashboard_and_publishing_a_month(
     scanner.scan("filtered to a borough and an agency")
 
     # A measure's definition, from its panel.
-    click_and_wait(page, "link", "How referrals decided within their clock is counted")
+    click_and_wait(page, "link", "How referrals decided within one working day is counted")
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Referrals decided within their clock")
+        "Referrals decided within one working day")
     expect(page.locator(".govuk-summary-list")).to_contain_text("Target")
     assert_back_link_before_main(page, "Back to the dashboard")
     assert_charts_accessible(page, expected=1)

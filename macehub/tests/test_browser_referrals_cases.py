@@ -162,6 +162,7 @@ def test_referral_to_triage_to_case_to_chronology(
         "Select the kind of exploitation, or 'Not known yet'",
         "Select yes if the child is at immediate risk of harm",
         "Select yes if the child has disclosed abuse or harm to anyone",
+        "Select yes if the child has been involved in any sexual activity",
     )
     scanner.scan("submitted with nothing filled in")
     follow_error_link(page, "Select the kind of exploitation, or 'Not known yet'")
@@ -177,6 +178,8 @@ def test_referral_to_triage_to_case_to_chronology(
     page.get_by_role("group", name="Is the child at immediate risk of harm?").get_by_label(
         "No").check()
     page.get_by_role("group", name="Has the child disclosed abuse or harm to anyone?"
+                     ).get_by_label("No").check()
+    page.get_by_role("group", name="Has the child been involved in any sexual activity?"
                      ).get_by_label("No").check()
     click_and_wait(page, "button", "Continue")
 

@@ -63,7 +63,7 @@ def test_the_work_queue_as_each_role(
         given, family = name.split()
         return make_referral(make_person(school, given_name=given, family_name=family),
                              referrer, received_at=now - dt.timedelta(hours=1),
-                             clock_brag=brag, suggested_brag=brag,
+                             partner_check_brag=brag, suggested_brag=brag,
                              decision_due_at=now + dt.timedelta(hours=due_in_hours), **fields)
 
     red = referral("Rory Late", Brag.RED, -2)

@@ -70,7 +70,7 @@ def referrer(school: Agency) -> User:
 def referral_due(child: Person, referrer: User, brag: Brag, due_in: dt.timedelta,
                  **fields: Any) -> Referral:
     now = timezone.now()
-    return make_referral(child, referrer, received_at=now - hours(1), clock_brag=brag,
+    return make_referral(child, referrer, received_at=now - hours(1), partner_check_brag=brag,
                          suggested_brag=brag, decision_due_at=now + due_in, **fields)
 
 

@@ -61,8 +61,9 @@ from macehub.performance.registry import (
     all_metrics,
     get_metric,
 )
+from macehub.referrals.clocks import decision_due_at
 from macehub.referrals.codes import ReferralStatus, RiskTier
-from macehub.referrals.models import Referral
+from macehub.referrals.models import PartnerCheck, Referral
 from macehub.testing.clock import on_demo_day
 
 pytestmark = pytest.mark.django_db
@@ -122,6 +123,7 @@ class Demo:
     people: dict[int, Person]
     current_addresses: dict[int, list[PersonAddress]]
     referrals: list[Referral]
+    checks: list[PartnerCheck]
     cases: dict[int, Case]
     tier_changes: dict[int, list[RiskTierChange]]
     episodes: list[MissingEpisode]
@@ -133,6 +135,7 @@ class Demo:
     premises: dict[int, Premises]
     disseminated: set[int]
     _trees: dict[str, set[int]] = field(default_factory=dict)
+    _referral_children: dict[int, int] = field(default_factory=dict)
 
     # Areas ----------------------------------------------------------------------------
 
@@ -210,6 +213,14 @@ class Demo:
             return False
         return not filters.area_code or self.lives_in(referral.child_id, filters.area_code)
 
+    def check_in_scope(self, check: PartnerCheck, filters: Filters) -> bool:
+        if filters.agency_id is not None and check.agency_id != filters.agency_id:
+            return False
+        if not self._referral_children:  # each referral's child, looked up once
+            self._referral_children.update({r.pk: r.child_id for r in self.referrals})
+        child_id = self._referral_children[check.referral_id]
+        return not filters.area_code or self.lives_in(child_id, filters.area_code)
+
     def report_in_scope(self, report: IntelligenceReport, filters: Filters) -> bool:
         if filters.agency_id is not None and self.report_agency(report) != filters.agency_id:
             return False
@@ -234,6 +245,7 @@ def read_demo(months: list[Period]) -> Demo:
             (a for a in PersonAddress.objects.all() if a.is_current), lambda a: a.person_id
         ),
         referrals=list(Referral.objects.all()),
+        checks=list(PartnerCheck.objects.all()),
         cases={case.pk: case for case in Case.objects.all()},
         tier_changes=by(RiskTierChange.objects.all(), lambda c: c.case_id),
         episodes=list(MissingEpisode.objects.all()),
@@ -305,7 +317,7 @@ def _referral_at(template: Referral, reference: str, received: dt.datetime,
     copy._state.adding = True
     copy.reference, copy.case = reference, None
     copy.received_at, copy.decided_at = received, decided
-    copy.decision_due_at = received + dt.timedelta(hours=24)
+    copy.decision_due_at = decision_due_at(received)
     copy.save()
 
 
@@ -460,7 +472,7 @@ def _decided(d: Demo, period: Period, filters: Filters) -> list[Referral]:
 def referrals_decided_in_time(d: Demo, period: Period, filters: Filters) -> Expected:
     return tally(
         _decided(d, period, filters),
-        {Breakdown.BRAG: lambda r: (r.clock_brag, ""), Breakdown.SOURCE: lambda r: (r.source, "")},
+        {Breakdown.BRAG: lambda r: (r.brag, ""), Breakdown.SOURCE: lambda r: (r.source, "")},
         hit=lambda r: r.decided_at is not None and r.decided_at <= r.decision_due_at,
     )
 
@@ -471,9 +483,23 @@ def referral_hours_to_decision(d: Demo, period: Period, filters: Filters) -> Exp
         assert r.decided_at is not None
         took = r.decided_at - r.received_at
         taken[TOTAL, ""].append(took)
-        taken.setdefault((Breakdown.BRAG, r.clock_brag), []).append(took)
+        taken.setdefault((Breakdown.BRAG, r.brag), []).append(took)
     return Expected({key: (median_hours(durations), len(durations))
                      for key, durations in taken.items()})
+
+
+def partner_checks_in_time(d: Demo, period: Period, filters: Filters) -> Expected:
+    """Checks due in the period whose time is up (returned, or still out after it); in
+    time if returned by their due time."""
+    now = timezone.now()
+    rows = [c for c in d.checks
+            if within(period, c.due_at) and (c.returned_at is not None or c.due_at < now)
+            and d.check_in_scope(c, filters)]
+    return tally(rows, {
+        Breakdown.AGENCY: lambda c: d.agency_split(c.agency_id),
+        Breakdown.BRAG: lambda c: (c.brag, ""),
+    }, hit=lambda c: c.returned_at is not None and c.returned_at <= c.due_at,
+        labelled=(Breakdown.AGENCY,))
 
 
 def tier_at(d: Demo, case: Case, moment: dt.datetime) -> str:
@@ -624,6 +650,7 @@ HAND_COUNTS: dict[str, HandCount] = {
     "referrals_received": referrals_received,
     "referrals_decided_in_time": referrals_decided_in_time,
     "referral_hours_to_decision": referral_hours_to_decision,
+    "partner_checks_in_time": partner_checks_in_time,
     "children_at_risk": children_at_risk,
     "missing_episodes": missing_episodes,
     "return_interviews_in_time": return_interviews_in_time,
@@ -642,6 +669,7 @@ BREAKDOWNS: dict[str, set[str]] = {
     "referrals_received": {Breakdown.SOURCE, Breakdown.BRAG, Breakdown.AGENCY, Breakdown.AREA},
     "referrals_decided_in_time": {Breakdown.BRAG, Breakdown.SOURCE},
     "referral_hours_to_decision": {Breakdown.BRAG},
+    "partner_checks_in_time": {Breakdown.AGENCY, Breakdown.BRAG},
     "children_at_risk": {Breakdown.TIER, Breakdown.AGENCY, Breakdown.AREA},
     "missing_episodes": {Breakdown.AGENCY, Breakdown.AREA},
     "return_interviews_in_time": {Breakdown.AGENCY, Breakdown.AREA},
@@ -792,6 +820,11 @@ def test_referrals_decided_in_time(demo: Demo, scope: str) -> None:
 @pytest.mark.parametrize("scope", SCOPES)
 def test_referral_hours_to_decision(demo: Demo, scope: str) -> None:
     check("referral_hours_to_decision", demo, scope)
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+def test_partner_checks_in_time(demo: Demo, scope: str) -> None:
+    check("partner_checks_in_time", demo, scope)
 
 
 @pytest.mark.parametrize("scope", SCOPES)

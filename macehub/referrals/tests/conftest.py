@@ -41,6 +41,13 @@ def triage_officer(hub_user_factory: Any) -> User:
 
 
 @pytest.fixture
+def social_care_triage(partner_agency: Agency) -> User:
+    """A triage officer seconded to the hub from children's social care."""
+    team = make_team(partner_agency, "MACE Hub (Children's Services)", is_hub_team=True)
+    return make_user("sw.triage", Role.TRIAGE, agency=partner_agency, team=team)
+
+
+@pytest.fixture
 def client_for() -> Any:
     return signed_in_client
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from macehub.accounts.models import User
 from macehub.people.models import Person
-from macehub.referrals.clocks import clock_for
+from macehub.referrals.clocks import decision_clock, partner_check_clock
 from macehub.referrals.codes import ExploitationModel, source_for_agency_kind
 from macehub.referrals.models import Indicator, Referral, ReferralIndicator
 from macehub.referrals.services import _next_reference, screening_for
@@ -24,13 +24,15 @@ def make_referral(
     received_at: dt.datetime | None = None,
     disclosure: bool = False,
     immediate_risk: bool = False,
+    sexual_activity: bool = False,
     **fields: Any,
 ) -> Referral:
     received_at = received_at or timezone.now() - dt.timedelta(hours=1)
     indicators = list(Indicator.objects.filter(code__in=indicator_codes))
     screening = screening_for(child=child, indicators=indicators, disclosure=disclosure,
                               immediate_risk=immediate_risk,
-                              on=timezone.localdate(received_at))
+                              on=timezone.localdate(received_at),
+                              sexual_activity=sexual_activity)
     values: dict[str, Any] = {
         "reference": _next_reference(timezone.localtime(received_at).year),
         "child": child,
@@ -42,12 +44,14 @@ def make_referral(
         "exploitation_model": ExploitationModel.NOT_KNOWN,
         "disclosure": disclosure,
         "immediate_risk": immediate_risk,
+        "sexual_activity": sexual_activity,
         "screening_score": screening.score,
         "suggested_brag": screening.brag,
         "suggested_tier": screening.tier_value,
         "screening_reasons": screening.reasons_json(),
-        "clock_brag": screening.brag,
-        "decision_due_at": clock_for(screening.brag).due_at(received_at),
+        "decision_due_at": decision_clock().due_at(received_at),
+        "partner_check_brag": screening.brag,
+        "partner_checks_due_at": partner_check_clock(screening.brag).due_at(received_at),
     }
     values.update(fields)
     referral = Referral.objects.create(**values)

@@ -16,18 +16,23 @@ from django.conf import settings
 from django.core.management import call_command
 
 from macehub.accounts.models import User
+from macehub.accounts.roles import AgencyKind
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.cases.models import Case
-from macehub.referrals.clocks import clock_for
+from macehub.referrals.clocks import decision_clock, partner_check_clock
 from macehub.referrals.codes import (
+    CHILDRENS_SOCIAL_CARE_OUTCOMES,
+    Brag,
     ExploitationModel,
+    ImmediateStepKind,
+    PartnerCheckResult,
     ReferralSource,
     ReferralStatus,
     TriageOutcome,
 )
 from macehub.referrals.demo_steps import KNOWN_CHILD_CONCERN
-from macehub.referrals.models import Referral
+from macehub.referrals.models import PartnerCheck, Referral
 from macehub.referrals.screening import ScreenedIndicator, screen_referral
 from macehub.referrals.selectors import what_we_already_know
 from macehub.testing.clock import on_demo_day
@@ -99,16 +104,61 @@ def test_each_stored_screening_is_what_the_rules_give_for_its_indicators() -> No
             child_age=referral.child.age_on(day), disclosure=referral.disclosure,
             immediate_risk=referral.immediate_risk, thresholds=settings.SCREENING_THRESHOLDS,
             missing_episodes=referral.missing_episodes,
+            sexual_activity=referral.sexual_activity,
         )
         assert referral.screening_score == screening.score
         assert (referral.suggested_brag, referral.suggested_tier) == (
             screening.brag, screening.tier_value)
         assert referral.screening_reasons == screening.reasons_json()
-        assert referral.decision_due_at == clock_for(referral.clock_brag).due_at(
-            referral.received_at)
+        # The decision within one working day, whatever the rating; partner checks by
+        # the rating triage gave (the suggestion while awaiting triage).
+        assert referral.decision_due_at == decision_clock().due_at(referral.received_at)
+        assert referral.partner_check_brag == (referral.brag or referral.suggested_brag)
+        assert referral.partner_checks_due_at == partner_check_clock(
+            referral.partner_check_brag).due_at(referral.received_at)
         if referral.override_reason:
             assert (referral.brag, referral.risk_tier) != (
                 referral.suggested_brag, referral.suggested_tier)
+
+
+def test_social_care_outcomes_are_recorded_by_children_s_social_care() -> None:
+    demo_data()
+    statutory = Referral.objects.filter(outcome__in=CHILDRENS_SOCIAL_CARE_OUTCOMES)
+    assert statutory.exists()
+    assert set(statutory.values_list("decided_by__agency__kind", flat=True)) == {
+        AgencyKind.CHILDRENS_SOCIAL_CARE}
+
+
+def test_partner_checks_back_in_time_late_and_outstanding() -> None:
+    demo_data()
+    checks = list(PartnerCheck.objects.select_related("referral", "returned_by__team"))
+    outstanding = [c for c in checks if not c.is_returned]
+    late = [c for c in checks if c.is_returned and not c.returned_in_time]
+    in_time = [c for c in checks if c.returned_in_time]
+    assert outstanding and late and in_time
+    assert len(in_time) > len(late)
+    for check in checks:
+        assert check.requested_at >= check.referral.received_at
+        assert check.due_at == partner_check_clock(check.brag).due_at(check.requested_at)
+        if check.returned_by is not None:  # one of the asked agency's hub members
+            assert check.returned_by.agency_id == check.agency_id
+            assert check.returned_by.team is not None and check.returned_by.team.is_hub_team
+    # Checks out when triage changed the rating follow the new rating's clock.
+    assert any(c.brag != c.referral.suggested_brag for c in checks)
+    assert {c.result for c in checks if c.is_returned} == set(PartnerCheckResult.values)
+
+
+def test_an_under_13_referral_with_its_steps_recorded() -> None:
+    demo_data()
+    prompting = [r for r in Referral.objects.prefetch_related("immediate_steps")
+                 if r.prompts_immediate_steps]
+    assert prompting
+    for referral in prompting:
+        assert referral.sexual_activity and referral.suggested_brag == Brag.RED
+        kinds = {step.kind for step in referral.immediate_steps.all() if step.done}
+        assert ImmediateStepKind.POLICE_NOTIFICATION in kinds
+        if referral.decided_at is not None:
+            assert ImmediateStepKind.STRATEGY_DISCUSSION in kinds
 
 
 def test_cases_are_one_per_child_and_opened_when_decided() -> None:

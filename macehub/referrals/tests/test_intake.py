@@ -14,6 +14,7 @@ from django.utils import timezone
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.people.models import Person
+from macehub.referrals.clocks import add_working_days
 from macehub.referrals.codes import Brag, ReferralSource, RiskTier
 from macehub.referrals.intake import SESSION_KEY
 from macehub.referrals.models import Referral
@@ -34,7 +35,8 @@ NEW_CHILD = {"given_name": "Amelia", "family_name": "Stone", "date_of_birth_day"
              "self_defined_ethnicity": "", "nationality": ""}
 CONCERN = {"concerns": "Seen being collected from school by older men in different cars.",
            "exploitation_types": ["cse", "cce"],
-           "exploitation_model": "group_based", "immediate_risk": "no", "disclosure": "no"}
+           "exploitation_model": "group_based", "immediate_risk": "no", "disclosure": "no",
+           "sexual_activity": "no"}
 INDICATORS = {"indicators_grooming": ["GROOMING_VEHICLES", "GROOMING_GIFTS"],
               "indicators_behaviour": ["BEHAVIOUR_TRUANCY"], "missing_episodes": "2",
               "online_platforms": ["snapchat"]}
@@ -116,7 +118,10 @@ def test_a_referral_about_a_new_child_from_start_to_finish(as_referrer, referrer
     assert any(r["code"] == "missing_episodes" for r in referral.screening_reasons)
     assert (referral.suggested_tier, referral.suggested_brag) == (RiskTier.HIGH, Brag.RED)
     assert any(r["code"] == "young_child" for r in referral.screening_reasons)
-    assert referral.decision_due_at == referral.received_at + dt.timedelta(hours=2)
+    # Red: partner information within 2 hours; the decision within one working day.
+    assert referral.partner_check_brag == Brag.RED
+    assert referral.partner_checks_due_at == referral.received_at + dt.timedelta(hours=2)
+    assert referral.decision_due_at == add_working_days(referral.received_at, 1)
     creates = AuditEvent.objects.filter(event_type=EventType.CREATE)
     assert set(creates.values_list("record_type", flat=True)) == {
         "people.person", "referrals.referral"}
@@ -338,6 +343,6 @@ def test_ethnicity_and_nationality_change_nothing_in_the_screening(referrer, sch
             indicator_codes=tuple(i.code for i in indicators)))
         stored.append((referral.screening_score, referral.suggested_brag,
                        referral.suggested_tier, referral.screening_reasons,
-                       referral.decision_due_at - referral.received_at))
+                       referral.partner_checks_due_at - referral.received_at))
     assert all(result == results[0] for result in results)
     assert all(row == stored[0] for row in stored)

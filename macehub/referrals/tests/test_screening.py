@@ -27,10 +27,10 @@ PHONE = ScreenedIndicator("GROOMING_PHONE", "Late-night phone use", 1)
 
 def screen(*indicators: ScreenedIndicator, age: int | None = 15, disclosure: bool = False,
            immediate_risk: bool = False, thresholds: dict[str, int] | None = None,
-           missing: int = 0):
+           missing: int = 0, sexual_activity: bool = False):
     return screen_referral(indicators=indicators, child_age=age, disclosure=disclosure,
                            immediate_risk=immediate_risk, thresholds=thresholds or THRESHOLDS,
-                           missing_episodes=missing)
+                           missing_episodes=missing, sexual_activity=sexual_activity)
 
 
 def rules(screening) -> list[str]:
@@ -120,6 +120,23 @@ def test_reasons_serialise_for_storage() -> None:
     assert all(set(item) == {"kind", "code", "text", "weight"} for item in stored)
 
 
+def test_sexual_activity_with_a_child_aged_12_is_red_and_prompts_the_police() -> None:
+    result = screen(TRUANCY, age=12, sexual_activity=True)
+    assert result.brag == Brag.RED
+    assert rules(result)[-1] == "under_13_sexual_activity"
+    assert "Sexual Offences Act 2003 s.5" in result.reasons[-1].text
+    assert screen(age=7, sexual_activity=True).brag == Brag.RED  # no indicators at all
+
+
+def test_a_13_year_old_is_not_made_red_by_the_under_13_rule() -> None:
+    result = screen(TRUANCY, age=13, sexual_activity=True)
+    assert result.brag == Brag.GREEN
+    assert "under_13_sexual_activity" not in rules(result)
+    # Nor is a child of 12 with no sexual activity recorded, nor one of unknown age.
+    assert "under_13_sexual_activity" not in rules(screen(TRUANCY, age=12))
+    assert screen(TRUANCY, age=None, sexual_activity=True).brag == Brag.GREEN
+
+
 def test_thresholds_that_do_not_make_sense_are_refused() -> None:
     with pytest.raises(ValueError, match="missing"):
         screen(thresholds={"high": 10})
@@ -130,7 +147,7 @@ def test_thresholds_that_do_not_make_sense_are_refused() -> None:
 def test_ethnicity_nationality_and_religion_cannot_be_inputs() -> None:
     parameters = inspect.signature(screen_referral).parameters
     assert set(parameters) == {"indicators", "child_age", "disclosure", "immediate_risk",
-                               "thresholds", "missing_episodes"}
+                               "thresholds", "missing_episodes", "sexual_activity"}
     assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters.values())
     assert set(ScreenedIndicator.__dataclass_fields__) == {
         "code", "label", "weight"}

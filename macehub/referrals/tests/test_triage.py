@@ -448,7 +448,7 @@ def test_a_child_with_an_open_case_gets_the_referral_added_to_it(
 
 
 def test_the_referrer_is_e_mailed_after_the_decision_commits(
-    triage_officer, child, referrer, mailoutbox, django_capture_on_commit_callbacks
+    social_care_triage, child, referrer, mailoutbox, django_capture_on_commit_callbacks
 ) -> None:
     referral = make_referral(child, referrer, indicator_codes=("GROOMING_GIFTS",))
     decision = TriageDecision(brag=referral.suggested_brag, risk_tier=referral.suggested_tier,
@@ -456,7 +456,7 @@ def test_the_referrer_is_e_mailed_after_the_decision_commits(
                               outcome_reason="CONFIDENTIAL triage reasoning",
                               decided_at=timezone.now())
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        record_triage_decision(actor=triage_officer, referral_pk=referral.pk,
+        record_triage_decision(actor=social_care_triage, referral_pk=referral.pk,
                                expected_version=1, decision=decision)
     assert len(mailoutbox) == 0  # nothing is sent before the decision is committed
     for callback in callbacks:
@@ -487,3 +487,49 @@ def test_changing_only_the_reason_does_not_e_mail_again(
             actor=triage_officer, referral_pk=referral.pk, expected_version=2,
             decision=TriageDecision(**{**decision.__dict__, "outcome_reason": "Clarified"}))
     assert len(mailoutbox) == 1
+
+
+# --- Who decides what ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("outcome", [TriageOutcome.SECTION_47,
+                                     TriageOutcome.STRATEGY_DISCUSSION])
+def test_a_police_triage_officer_cannot_record_a_social_care_outcome(
+    triage_officer, triage, child, referrer, outcome
+) -> None:
+    referral = make_referral(child, referrer, indicator_codes=("GROOMING_GIFTS",))
+    decision = TriageDecision(brag=referral.suggested_brag, risk_tier=referral.suggested_tier,
+                              outcome=outcome, outcome_reason="Synthetic",
+                              decided_at=timezone.now())
+    with pytest.raises(DecisionRefused, match="Only children's social care") as refused:
+        record_triage_decision(actor=triage_officer, referral_pk=referral.pk,
+                               expected_version=1, decision=decision)
+    assert refused.value.field == "outcome"
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.AWAITING_TRIAGE
+    # The form offers no such option, and says why.
+    page = triage.get(reverse("referrals:decide", args=[referral.pk])).content.decode()
+    assert f'value="{outcome.value}"' not in page
+    assert 'value="early_help"' in page
+    assert "the local authority&#x27;s decision" in page
+    # Posting it anyway is refused on the form.
+    response = triage.post(reverse("referrals:decide", args=[referral.pk]),
+                           decision_data(referral, outcome=outcome.value))
+    assert response.status_code == 200
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.AWAITING_TRIAGE
+
+
+def test_children_s_social_care_records_a_section_47_enquiry(
+    social_care_triage, client_for, child, referrer
+) -> None:
+    referral = make_referral(child, referrer, indicator_codes=("GROOMING_GIFTS",))
+    social_care = client_for(social_care_triage)
+    page = social_care.get(reverse("referrals:decide", args=[referral.pk])).content.decode()
+    assert 'value="section_47"' in page and 'value="strategy_discussion"' in page
+    response = social_care.post(reverse("referrals:decide", args=[referral.pk]),
+                                decision_data(referral, outcome="section_47"))
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.outcome == TriageOutcome.SECTION_47
+    assert referral.decided_by == social_care_triage

@@ -1,14 +1,28 @@
 """Samples for the URL x role test: a referral about the sample child, made by the
-sample referrer (so every other user's "my referral" page is not found)."""
+sample referrer (so every other user's "my referral" page is not found), and a partner
+check on it asked of the hub's own agency (so its hub members may return it)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.utils import timezone
+
+from macehub.referrals.codes import ImmediateStepKind
+from macehub.referrals.models import PartnerCheck
 from macehub.referrals.tests.factories import make_referral
 
 
 def build(samples: dict[str, Any]) -> None:
-    samples["referral_pk"] = make_referral(
+    referral = make_referral(
         samples["person_pk"], samples["user_pk"], indicator_codes=("GROOMING_GIFTS",)
+    )
+    samples["referral_pk"] = referral
+    now = timezone.now()
+    samples["kind"] = ImmediateStepKind.POLICE_NOTIFICATION.value
+    samples["check_pk"] = PartnerCheck.objects.create(
+        referral=referral, agency=samples["hub_agency"], requested_by=samples["user_pk"],
+        requested_at=now, brag=referral.partner_check_brag,
+        due_at=now + dt.timedelta(hours=24),
     )
