@@ -33,41 +33,60 @@ M = TypeVar("M", bound=Model)
 
 ALL_ROLES = frozenset(Role)
 
-# Roles whose work is with individual children, suspects and their records.
+# Roles whose work is with individual children, suspects and their records. Digital
+# forensics examiners are not among them: they reach the exhibits they examine, not the
+# people, cases and intelligence around them.
 PEOPLE_WORK_ROLES = frozenset(
     {
         Role.TRIAGE,
         Role.ANALYST,
         Role.INVESTIGATOR,
         Role.SUPERVISOR,
+        Role.SOCIAL_WORKER,
         Role.VICTIM_ADVOCATE,
         Role.MEETING_CHAIR,
-        Role.FORENSICS,
         Role.INFORMATION_GOVERNANCE,
     }
 )
+# A social worker keeps the details of the children they hold cases for current.
 PEOPLE_RECORDING_ROLES = frozenset(
-    {Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR}
+    {Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR, Role.SOCIAL_WORKER}
 )
 
 REFERRING_ROLES = frozenset(
-    {Role.REFERRER, Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.VICTIM_ADVOCATE}
+    {Role.REFERRER, Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.SOCIAL_WORKER,
+     Role.VICTIM_ADVOCATE}
 )
 CASE_WORK_ROLES = PEOPLE_WORK_ROLES
+# The child's lead professional (the social worker) works the case as the hub's triage
+# officers do: records the work and changes the case.
+CASE_RECORDING_ROLES = frozenset(
+    {Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.SOCIAL_WORKER,
+     Role.VICTIM_ADVOCATE, Role.MEETING_CHAIR}
+)
+CASE_CHANGING_ROLES = frozenset(
+    {Role.TRIAGE, Role.SUPERVISOR, Role.SOCIAL_WORKER, Role.MEETING_CHAIR}
+)
+# Victim advocates are independent of the police and do not read intelligence (they may
+# still tell the hub what they know: ``INTELLIGENCE_SUBMIT``).
 INTELLIGENCE_ROLES = frozenset(
     {Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR, Role.MEETING_CHAIR,
-     Role.VICTIM_ADVOCATE, Role.FORENSICS}
+     Role.SOCIAL_WORKER}
 )
 INTELLIGENCE_RECORDING_ROLES = frozenset({Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR})
 INTELLIGENCE_RESEARCH_ROLES = frozenset({Role.ANALYST, Role.SUPERVISOR})
+# Who may read the notes of a contact a victim advocate recorded: the advocacy service
+# that recorded it (see ``advocacy_notes_relation``) and information governance.
+ADVOCACY_NOTES_ROLES = frozenset({Role.VICTIM_ADVOCATE, Role.INFORMATION_GOVERNANCE})
 
 # Access one administrator may not grant alone: a second administrator approves it (see
-# ``grants_needing_approval``). The roles that read intelligence (every role that reads
-# people's records does too), information governance (every record, restricted ones
-# included) and administration itself. Granting the rest (referrer, training lead,
-# senior leader, scrutiny: their own referrals and aggregates) applies at once.
-ROLES_GRANTED_WITH_APPROVAL = INTELLIGENCE_ROLES | {
-    Role.INFORMATION_GOVERNANCE, Role.ADMINISTRATOR,
+# ``grants_needing_approval``). The roles that read people's records or intelligence,
+# digital forensics (the exhibits they examine are taken from children's devices),
+# information governance (every record, restricted ones included) and administration
+# itself. Granting the rest (referrer, training lead, senior leader, scrutiny: their own
+# referrals and aggregates) applies at once.
+ROLES_GRANTED_WITH_APPROVAL = PEOPLE_WORK_ROLES | INTELLIGENCE_ROLES | {
+    Role.FORENSICS, Role.INFORMATION_GOVERNANCE, Role.ADMINISTRATOR,
 }
 
 
@@ -282,7 +301,7 @@ RULES: dict[Action, Rule] = {
     ),
     Action.REFERRAL_VIEW: Rule(
         frozenset({Role.TRIAGE, Role.SUPERVISOR, Role.ANALYST, Role.MEETING_CHAIR,
-                   Role.INVESTIGATOR, Role.INFORMATION_GOVERNANCE}),
+                   Role.INVESTIGATOR, Role.SOCIAL_WORKER, Role.INFORMATION_GOVERNANCE}),
         "Read referrals in full",
         relation=referral_relation,
     ),
@@ -298,14 +317,13 @@ RULES: dict[Action, Rule] = {
         frozenset({Role.TRIAGE, Role.SUPERVISOR}), "Open a MACE case for a child"
     ),
     Action.CASE_RECORD_WORK: Rule(
-        frozenset({Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.VICTIM_ADVOCATE,
-                   Role.MEETING_CHAIR}),
+        CASE_RECORDING_ROLES,
         "Record contacts, plan items, missing episodes and outcomes on a case",
         relation=case_relation,
         seen_through=Action.CASE_VIEW,
     ),
     Action.CASE_CHANGE: Rule(
-        frozenset({Role.TRIAGE, Role.SUPERVISOR, Role.MEETING_CHAIR}),
+        CASE_CHANGING_ROLES,
         "Change a case's risk tier, workers, sharing, or close it",
         relation=case_relation,
         seen_through=Action.CASE_VIEW,

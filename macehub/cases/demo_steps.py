@@ -171,13 +171,14 @@ class Staff:
                 .select_related("agency", "team").distinct().order_by("username")
             )
 
-        key_workers = with_role(Role.TRIAGE, Role.INVESTIGATOR)
+        # Children's social workers hold cases as the child's lead professional.
+        key_workers = with_role(Role.TRIAGE, Role.INVESTIGATOR, Role.SOCIAL_WORKER)
         deciders = with_role(Role.SUPERVISOR, Role.MEETING_CHAIR, Role.TRIAGE)
         # Plan item owners must be able to see the case: hub members (plus, per case, the
         # child's advocates).
         owners = [user for user in with_role(
-            Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.VICTIM_ADVOCATE,
-            Role.MEETING_CHAIR) if user.agency_id and user.is_hub_member]
+            Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.SOCIAL_WORKER,
+            Role.VICTIM_ADVOCATE, Role.MEETING_CHAIR) if user.agency_id and user.is_hub_member]
         partner_workers = [user for user in with_role(Role.INVESTIGATOR, Role.VICTIM_ADVOCATE)
                            if not user.is_hub_member]
         hub_agency_ids = [user.agency_id for user in owners if user.agency_id]
