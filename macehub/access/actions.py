@@ -26,6 +26,8 @@ class Action(StrEnum):
     CASE_RECORD_WORK = "case.record_work"
     CASE_RESTRICT = "case.restrict"
     CASE_ACCESS_LOG = "case.access_log"
+    # The notes of a contact a victim advocate recorded (confidential to the advocacy service)
+    CASE_READ_ADVOCACY_NOTES = "case.read_advocacy_notes"
     # Intelligence (C3)
     INTELLIGENCE_SUBMIT = "intelligence.submit"
     INTELLIGENCE_SUBMISSION_VIEW_OWN = "intelligence.submission_view_own"

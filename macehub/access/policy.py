@@ -193,6 +193,17 @@ def _never(prefix: str) -> Q:
     return Q(**{f"{prefix}pk__in": []})
 
 
+def advocacy_notes_relation(user: User) -> Q:
+    """Contacts whose notes a user may read, of those a victim advocate recorded (the
+    ``advocacy_service`` is set): the advocacy service's own advocates (victim advocates
+    of the agency that recorded them), and information governance, who answer the
+    child's subject access request. Nobody else, whatever their role or relation to the
+    case: the child tells an independent advocate things they tell no one else."""
+    if Role.INFORMATION_GOVERNANCE in user.role_codes:
+        return Q()
+    return _agency_term(user, "advocacy_service_id")
+
+
 def report_relation(user: User, prefix: str = "") -> Q:
     """Intelligence reports a user may know exist: handling codes enforced here.
 
@@ -333,6 +344,12 @@ RULES: dict[Action, Rule] = {
         "Mark a case restricted or lift the restriction",
         relation=case_relation,
         seen_through=Action.CASE_VIEW,
+    ),
+    Action.CASE_READ_ADVOCACY_NOTES: Rule(
+        ADVOCACY_NOTES_ROLES,
+        "Read the notes of a contact a victim advocate recorded (their advocacy service, "
+        "and information governance for subject access)",
+        relation=advocacy_notes_relation,
     ),
     Action.INTELLIGENCE_SUBMIT: Rule(ALL_ROLES - {Role.SCRUTINY},
                                      "Submit information to the hub"),

@@ -41,6 +41,7 @@ from macehub.cases.models import (
     PlanItem,
     RiskTierChange,
 )
+from macehub.cases.services import advocacy_service_of
 from macehub.demo.batches import UPDATE_BATCH, each_by_ids
 from macehub.demo.progress import Progress
 from macehub.demo.registry import DemoContext, demo_step
@@ -459,10 +460,13 @@ def _contacts(rng: random.Random, case: Case, opened: dt.datetime, end: dt.datet
               workers: Sequence[User], rows: Rows) -> None:
     months = max(1, (end - opened).days // 30)
     for _ in range(min(40, rng.randint(2, 4) * months // 2 + 1)):
-        rows.contacts.append(Contact(
+        contact = Contact(
             case=case, occurred_at=_working_time(rng, opened, end),
             kind=_weighted(rng, CONTACT_KIND_WEIGHTS), with_whom=rng.choice(CONTACT_WITH),
-            summary=rng.choice(CONTACT_SUMMARIES), recorded_by=rng.choice(workers)))
+            summary=rng.choice(CONTACT_SUMMARIES), recorded_by=rng.choice(workers))
+        # An advocate's notes are confidential to their advocacy service.
+        contact.advocacy_service = advocacy_service_of(contact.recorded_by)
+        rows.contacts.append(contact)
 
 
 def _missing(rng: random.Random, case: Case, opened: dt.datetime, end: dt.datetime,

@@ -148,6 +148,10 @@ ACCOUNTS: tuple[AccountSpec, ...] = (
     # the names drawn for the accounts above stay as they were.
     AccountSpec("admin2.police", (Role.ADMINISTRATOR,), POLICE, "police-information",
                 "System Administrator"),
+    # A second advocate of the same service, so that a child's advocate can change (the
+    # continuity measure) and the notes are shared within the service.
+    AccountSpec("advocate2.voluntary", (Role.VICTIM_ADVOCATE,), CHARITY, "charity-advocacy",
+                "Independent Child Exploitation Advocate"),
 )
 
 DEMO_USERNAMES: tuple[str, ...] = tuple(account.username for account in ACCOUNTS)

@@ -60,6 +60,7 @@ def test_the_key_worker_social_worker_records_work_and_changes_the_case(
     assert response.status_code == 302
     contact = Contact.objects.get(case=case)
     assert contact.recorded_by == social_worker
+    assert not contact.confidential_to_advocacy  # a social worker's notes are the case's
     response = client.post(reverse("cases:change_tier", args=[case.pk]), {
         "version": "2", "risk_tier": RiskTier.HIGH, "reason": "Disclosure at the home visit"})
     assert response.status_code == 302
