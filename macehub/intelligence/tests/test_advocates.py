@@ -126,3 +126,10 @@ def test_the_advocate_may_still_tell_the_hub_what_they_know(advocate: User) -> N
     submission = Submission.objects.get(submitted_by=advocate)
     own = client.get(reverse("intelligence:submission_detail", args=[submission.pk]))
     assert own.status_code == 200
+
+
+def test_the_navigation_offers_the_advocate_sharing_not_intelligence(advocate: User) -> None:
+    home = client_for(advocate).get(reverse("home")).content.decode()
+    assert f'href="{reverse("intelligence:report_list")}"' not in home
+    assert f'href="{reverse("intelligence:submit")}"' in home
+    assert f'href="{reverse("cases:list")}"' in home
