@@ -33,50 +33,72 @@ M = TypeVar("M", bound=Model)
 
 ALL_ROLES = frozenset(Role)
 
-# Roles whose work is with individual children, suspects and their records.
+# Roles whose work is with individual children, suspects and their records. Digital
+# forensics examiners are not among them: they reach the exhibits they examine, not the
+# people, cases and intelligence around them.
 PEOPLE_WORK_ROLES = frozenset(
     {
         Role.TRIAGE,
         Role.ANALYST,
         Role.INVESTIGATOR,
         Role.SUPERVISOR,
+        Role.SOCIAL_WORKER,
         Role.VICTIM_ADVOCATE,
         Role.MEETING_CHAIR,
-        Role.FORENSICS,
         Role.INFORMATION_GOVERNANCE,
     }
 )
+# A social worker keeps the details of the children they hold cases for current.
 PEOPLE_RECORDING_ROLES = frozenset(
-    {Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR}
+    {Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR, Role.SOCIAL_WORKER}
 )
 
 REFERRING_ROLES = frozenset(
-    {Role.REFERRER, Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.VICTIM_ADVOCATE}
+    {Role.REFERRER, Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.SOCIAL_WORKER,
+     Role.VICTIM_ADVOCATE}
 )
 CASE_WORK_ROLES = PEOPLE_WORK_ROLES
 REFERRAL_READING_ROLES = frozenset(
     {Role.TRIAGE, Role.SUPERVISOR, Role.ANALYST, Role.MEETING_CHAIR, Role.INVESTIGATOR,
-     Role.INFORMATION_GOVERNANCE}
+     Role.SOCIAL_WORKER, Role.INFORMATION_GOVERNANCE}
 )
 # The hub members who check their own agency's records when triage asks (a partner
 # check), and return what they found. Only for the agency the check names.
 PARTNER_CHECK_ROLES = frozenset(
-    {Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR, Role.MEETING_CHAIR}
+    {Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR, Role.MEETING_CHAIR,
+     Role.SOCIAL_WORKER}
 )
+
+
+# The child's lead professional (the social worker) works the case as the hub's triage
+# officers do: records the work and changes the case.
+CASE_RECORDING_ROLES = frozenset(
+    {Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.SOCIAL_WORKER,
+     Role.VICTIM_ADVOCATE, Role.MEETING_CHAIR}
+)
+CASE_CHANGING_ROLES = frozenset(
+    {Role.TRIAGE, Role.SUPERVISOR, Role.SOCIAL_WORKER, Role.MEETING_CHAIR}
+)
+# Victim advocates are independent of the police and do not read intelligence (they may
+# still tell the hub what they know: ``INTELLIGENCE_SUBMIT``).
 INTELLIGENCE_ROLES = frozenset(
     {Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR, Role.MEETING_CHAIR,
-     Role.VICTIM_ADVOCATE, Role.FORENSICS}
+     Role.SOCIAL_WORKER}
 )
 INTELLIGENCE_RECORDING_ROLES = frozenset({Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR})
 INTELLIGENCE_RESEARCH_ROLES = frozenset({Role.ANALYST, Role.SUPERVISOR})
+# Who may read the notes of a contact a victim advocate recorded: the advocacy service
+# that recorded it (see ``advocacy_notes_relation``) and information governance.
+ADVOCACY_NOTES_ROLES = frozenset({Role.VICTIM_ADVOCATE, Role.INFORMATION_GOVERNANCE})
 
 # Access one administrator may not grant alone: a second administrator approves it (see
-# ``grants_needing_approval``). The roles that read intelligence (every role that reads
-# people's records does too), information governance (every record, restricted ones
-# included) and administration itself. Granting the rest (referrer, training lead,
-# senior leader, scrutiny: their own referrals and aggregates) applies at once.
-ROLES_GRANTED_WITH_APPROVAL = INTELLIGENCE_ROLES | {
-    Role.INFORMATION_GOVERNANCE, Role.ADMINISTRATOR,
+# ``grants_needing_approval``). The roles that read people's records or intelligence,
+# digital forensics (the exhibits they examine are taken from children's devices),
+# information governance (every record, restricted ones included) and administration
+# itself. Granting the rest (referrer, training lead, senior leader, scrutiny: their own
+# referrals and aggregates) applies at once.
+ROLES_GRANTED_WITH_APPROVAL = PEOPLE_WORK_ROLES | INTELLIGENCE_ROLES | {
+    Role.FORENSICS, Role.INFORMATION_GOVERNANCE, Role.ADMINISTRATOR,
 }
 
 
@@ -216,6 +238,17 @@ def partner_check_relation(user: User) -> Q:
 
 def _never(prefix: str) -> Q:
     return Q(**{f"{prefix}pk__in": []})
+
+
+def advocacy_notes_relation(user: User) -> Q:
+    """Contacts whose notes a user may read, of those a victim advocate recorded (the
+    ``advocacy_service`` is set): the advocacy service's own advocates (victim advocates
+    of the agency that recorded them), and information governance, who answer the
+    child's subject access request. Nobody else, whatever their role or relation to the
+    case: the child tells an independent advocate things they tell no one else."""
+    if Role.INFORMATION_GOVERNANCE in user.role_codes:
+        return Q()
+    return _agency_term(user, "advocacy_service_id")
 
 
 def report_relation(user: User, prefix: str = "") -> Q:
@@ -368,21 +401,21 @@ RULES: dict[Action, Rule] = {
         frozenset({Role.TRIAGE, Role.SUPERVISOR}), "Open a MACE case for a child"
     ),
     Action.CASE_RECORD_WORK: Rule(
-        frozenset({Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.VICTIM_ADVOCATE,
-                   Role.MEETING_CHAIR}),
+        CASE_RECORDING_ROLES,
         "Record contacts, plan items, missing episodes and outcomes on a case",
         relation=case_relation,
         seen_through=Action.CASE_VIEW,
     ),
     Action.CASE_ASSESS_RISK: Rule(
-        frozenset({Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.MEETING_CHAIR}),
+        frozenset({Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.SOCIAL_WORKER,
+                   Role.MEETING_CHAIR}),
         "Record a structured exploitation risk assessment on a case (a professional "
         "judgement: not the independent advocate's)",
         relation=case_relation,
         seen_through=Action.CASE_VIEW,
     ),
     Action.CASE_CHANGE: Rule(
-        frozenset({Role.TRIAGE, Role.SUPERVISOR, Role.MEETING_CHAIR}),
+        CASE_CHANGING_ROLES,
         "Change a case's workers and sharing, raise its risk tier, ask to close it or "
         "lower its tier",
         relation=case_relation,
@@ -411,6 +444,12 @@ RULES: dict[Action, Rule] = {
         "End the victim advocate's allocation (open or closed case)",
         relation=case_relation,
         seen_through=Action.CASE_VIEW,
+    ),
+    Action.CASE_READ_ADVOCACY_NOTES: Rule(
+        ADVOCACY_NOTES_ROLES,
+        "Read the notes of a contact a victim advocate recorded (their advocacy service, "
+        "and information governance for subject access)",
+        relation=advocacy_notes_relation,
     ),
     Action.INTELLIGENCE_SUBMIT: Rule(ALL_ROLES - {Role.SCRUTINY},
                                      "Submit information to the hub"),

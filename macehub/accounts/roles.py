@@ -23,6 +23,8 @@ class Role(models.TextChoices):
     ANALYST = "analyst", "Analyst"
     INVESTIGATOR = "investigator", "Investigator"
     SUPERVISOR = "supervisor", "Supervisor"
+    # Children's social care: the child's lead professional, who holds cases.
+    SOCIAL_WORKER = "social_worker", "Social worker"
     VICTIM_ADVOCATE = "victim_advocate", "Victim advocate"
     MEETING_CHAIR = "meeting_chair", "Meeting chair"
     FORENSICS = "forensics", "Digital forensics examiner"

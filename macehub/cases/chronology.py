@@ -18,7 +18,8 @@ own selectors, which ask ``access``)::
 The cases app's own source (case opened, risk tier changes, contacts, plan items,
 missing episodes, advocates, outcomes, National Referral Mechanism referrals and
 decisions, requests for approval and their decisions, closure; risk assessments) is
-``case_events`` at the end of this module.
+``case_events`` at the end of this module. A victim advocate's contact shows that it
+happened; its notes only to those who may read them (``selectors.contact_views``).
 """
 
 from __future__ import annotations
@@ -41,13 +42,13 @@ from macehub.cases.models import (
     Case,
     CaseDecisionRequest,
     CaseOutcome,
-    Contact,
     MissingEpisode,
     NrmReferral,
     PlanItem,
     RiskAssessment,
     RiskTierChange,
 )
+from macehub.cases.selectors import ContactView, contact_queryset, contact_views
 from macehub.core.figures import exact_hours, format_figure
 from macehub.people.models import Person
 from macehub.referrals.codes import RiskTier
@@ -188,7 +189,7 @@ def case_events(user: User, child: Person) -> Iterable[ChronologyEntry]:
         .select_related("opened_by", "lead_agency", "closed_by")
         .prefetch_related(
             Prefetch("tier_history", queryset=RiskTierChange.objects.select_related("changed_by")),
-            Prefetch("contacts", queryset=Contact.objects.select_related("recorded_by")),
+            Prefetch("contacts", queryset=contact_queryset()),
             Prefetch("plan_items", queryset=PlanItem.objects.select_related(
                 "owner", "owner_agency", "created_by", "completed_by")),
             Prefetch("missing_episodes",
@@ -204,10 +205,23 @@ def case_events(user: User, child: Person) -> Iterable[ChronologyEntry]:
         )
     )
     for case in cases:
-        yield from _events_of(case)
+        yield from _events_of(case, contact_views(user, case.contacts.all()))
 
 
-def _events_of(case: Case) -> Iterable[ChronologyEntry]:
+def _contact_entry(view: ContactView) -> ChronologyEntry:
+    contact = view.contact
+    if view.notes_shown:
+        title = f"{contact.get_kind_display()} with {contact.with_whom}"
+        text = contact.summary
+    else:
+        title = f"{contact.get_kind_display()} by the advocacy service"
+        text = (f"The notes are confidential to the advocacy service "
+                f"({view.advocacy_service_name}).")
+    return ChronologyEntry(occurred_at=contact.occurred_at, category=CONTACT, title=title,
+                           text=text, byline=_name(contact.recorded_by))
+
+
+def _events_of(case: Case, contacts: list[ContactView]) -> Iterable[ChronologyEntry]:
     ref = case.reference
     history = list(case.tier_history.all())
     opening_tier = history[0].to_tier if history else case.risk_tier
@@ -235,12 +249,8 @@ def _events_of(case: Case) -> Iterable[ChronologyEntry]:
             text=f"{text} Next review due {review.day} {review:%B %Y}.",
             byline=_name(assessment.assessed_by),
         )
-    for contact in case.contacts.all():
-        yield ChronologyEntry(
-            occurred_at=contact.occurred_at, category=CONTACT,
-            title=f"{contact.get_kind_display()} with {contact.with_whom}",
-            text=contact.summary, byline=_name(contact.recorded_by),
-        )
+    for contact in contacts:
+        yield _contact_entry(contact)
     for item in case.plan_items.all():
         yield ChronologyEntry(
             occurred_at=item.created_at, category=PLAN, title=f"Plan item added: {item.action}",

@@ -50,7 +50,7 @@ from macehub.cases.models import (
     RiskTierChange,
 )
 from macehub.cases.reviews import assessment_domains, next_review_on, review_intervals
-from macehub.cases.services import is_lowering
+from macehub.cases.services import advocacy_service_of, is_lowering
 from macehub.demo.batches import UPDATE_BATCH, each_by_ids
 from macehub.demo.progress import Progress
 from macehub.demo.registry import DemoContext, demo_step
@@ -195,13 +195,14 @@ class Staff:
                 .select_related("agency", "team").distinct().order_by("username")
             )
 
-        key_workers = with_role(Role.TRIAGE, Role.INVESTIGATOR)
+        # Children's social workers hold cases as the child's lead professional.
+        key_workers = with_role(Role.TRIAGE, Role.INVESTIGATOR, Role.SOCIAL_WORKER)
         deciders = with_role(Role.SUPERVISOR, Role.MEETING_CHAIR, Role.TRIAGE)
         # Plan item owners must be able to see the case: hub members (plus, per case, the
         # child's advocates).
         owners = [user for user in with_role(
-            Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.VICTIM_ADVOCATE,
-            Role.MEETING_CHAIR) if user.agency_id and user.is_hub_member]
+            Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.SOCIAL_WORKER,
+            Role.VICTIM_ADVOCATE, Role.MEETING_CHAIR) if user.agency_id and user.is_hub_member]
         partner_workers = [user for user in with_role(Role.INVESTIGATOR, Role.VICTIM_ADVOCATE)
                            if not user.is_hub_member]
         hub_agency_ids = [user.agency_id for user in owners if user.agency_id]
@@ -499,10 +500,13 @@ def _contacts(rng: random.Random, case: Case, opened: dt.datetime, end: dt.datet
               workers: Sequence[User], rows: Rows) -> None:
     months = max(1, (end - opened).days // 30)
     for _ in range(min(40, rng.randint(2, 4) * months // 2 + 1)):
-        rows.contacts.append(Contact(
+        contact = Contact(
             case=case, occurred_at=_working_time(rng, opened, end),
             kind=_weighted(rng, CONTACT_KIND_WEIGHTS), with_whom=rng.choice(CONTACT_WITH),
-            summary=rng.choice(CONTACT_SUMMARIES), recorded_by=rng.choice(workers)))
+            summary=rng.choice(CONTACT_SUMMARIES), recorded_by=rng.choice(workers))
+        # An advocate's notes are confidential to their advocacy service.
+        contact.advocacy_service = advocacy_service_of(contact.recorded_by)
+        rows.contacts.append(contact)
 
 
 def _missing(rng: random.Random, case: Case, opened: dt.datetime, end: dt.datetime,

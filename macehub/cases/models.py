@@ -336,12 +336,23 @@ class Contact(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
+    # Set when a victim advocate records the contact: the agency whose advocacy service
+    # it was. Its notes (who it was with, what was said) are that service's; everyone
+    # else sees that the contact happened (when, what kind, by whom). The access policy's
+    # ``advocacy_notes_relation`` says who may read them.
+    advocacy_service = models.ForeignKey(
+        "accounts.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-occurred_at"]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d}"
+
+    @property
+    def confidential_to_advocacy(self) -> bool:
+        return self.advocacy_service_id is not None
 
 
 class MissingEpisode(models.Model):

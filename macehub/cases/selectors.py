@@ -4,6 +4,7 @@ lets the user see, so nothing here can return a case the user may not know exist
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,7 +82,7 @@ def case_queryset(*, full: bool = False) -> QuerySet[Case]:
                 "agency", "shared_by").order_by("shared_at", "pk")),
             Prefetch("plan_items", queryset=PlanItem.objects.select_related(
                 "owner", "owner_agency", "created_by", "completed_by")),
-            Prefetch("contacts", queryset=Contact.objects.select_related("recorded_by")),
+            Prefetch("contacts", queryset=contact_queryset()),
             Prefetch("missing_episodes",
                      queryset=MissingEpisode.objects.select_related("recorded_by")),
             Prefetch("outcomes", queryset=CaseOutcome.objects.select_related("recorded_by")),
@@ -109,6 +110,59 @@ def other_cases_of_child(user: User, case: Case) -> list[Case]:
     return list(
         cases_for(user).filter(child_id=case.child_id).exclude(pk=case.pk).order_by("opened_at")
     )
+
+
+# --- Contacts: a victim advocate's notes stay with the advocacy service ---------------
+
+
+def contact_queryset() -> QuerySet[Contact]:
+    return Contact.objects.select_related("recorded_by", "advocacy_service")
+
+
+@dataclass(frozen=True)
+class ContactView:
+    """A contact as one viewer may read it. Everyone who sees the case sees that a
+    contact happened: when, what kind, who recorded it and, for a victim advocate's, which
+    advocacy service. Who it was with and what was said (the notes) of an advocate's
+    contact only those the policy lets read advocacy notes see."""
+
+    contact: Contact
+    notes_shown: bool
+
+    @property
+    def is_advocacy(self) -> bool:
+        return self.contact.confidential_to_advocacy
+
+    @property
+    def with_whom(self) -> str:
+        return self.contact.with_whom if self.notes_shown else ""
+
+    @property
+    def summary(self) -> str:
+        return self.contact.summary if self.notes_shown else ""
+
+    @property
+    def advocacy_service_name(self) -> str:
+        service = self.contact.advocacy_service
+        return service.name if service is not None else ""
+
+
+def readable_advocacy_notes(user: User, contacts: list[Contact]) -> set[int]:
+    """Of these contacts, the advocates' ones whose notes the user may read (one query)."""
+    confidential = [contact.pk for contact in contacts if contact.confidential_to_advocacy]
+    if not confidential:
+        return set()
+    return set(policy.scope(
+        user, Action.CASE_READ_ADVOCACY_NOTES, Contact.objects.filter(pk__in=confidential)
+    ).values_list("pk", flat=True))
+
+
+def contact_views(user: User, contacts: Iterable[Contact]) -> list[ContactView]:
+    """Contacts of a case the user may see, each with its notes shown or withheld."""
+    rows = list(contacts)
+    readable = readable_advocacy_notes(user, rows)
+    return [ContactView(contact, notes_shown=not contact.confidential_to_advocacy
+                        or contact.pk in readable) for contact in rows]
 
 
 # --- The case list -------------------------------------------------------------------
@@ -353,6 +407,8 @@ class CaseOverview:
     strategy_meeting: StrategyMeetingPrompt | None
     overdue_interviews: list[EpisodeView] = field(default_factory=list)
     risk_review: RiskReviewStatus | None = None
+    # As this viewer may read them: a victim advocate's notes only for their service.
+    contacts: list[ContactView] = field(default_factory=list)
 
     @property
     def has_overdue(self) -> bool:
@@ -392,6 +448,7 @@ def case_overview(user: User, case: Case, now: dt.datetime | None = None) -> Cas
             view for view in episodes if view.state == MissingEpisodeState.INTERVIEW_OVERDUE
         ],
         risk_review=risk_review_status(case, list(case.risk_assessments.all()), today),
+        contacts=contact_views(user, case.contacts.all()),
     )
 
 

@@ -1007,6 +1007,14 @@ def complete_plan_item(
     return item
 
 
+def advocacy_service_of(actor: User) -> Agency | None:
+    """The advocacy service a contact the actor records belongs to: a victim advocate's
+    agency (their notes are confidential to it), or none."""
+    if Role.VICTIM_ADVOCATE in actor.role_codes:
+        return actor.agency
+    return None
+
+
 @transaction.atomic
 def record_contact(
     *,
@@ -1032,11 +1040,12 @@ def record_contact(
     occurred_at = cast(dt.datetime, occurred_at)
     contact = Contact.objects.create(
         case=case, occurred_at=occurred_at, kind=ContactKind(kind), with_whom=with_whom[:200],
-        summary=summary, recorded_by=actor,
+        summary=summary, recorded_by=actor, advocacy_service=advocacy_service_of(actor),
     )
     _audit_case(actor, case, EventType.CHANGE, {
         "contact": contact.pk, "added": True, "kind": contact.kind,
         "occurred_at": occurred_at,
+        "confidential_to_advocacy": contact.confidential_to_advocacy,
     })
     return contact
 

@@ -672,6 +672,7 @@ def add_contact(request: HubRequest, case_pk: int) -> HttpResponse:
     case = _case_page(request, case_pk, page="add_contact", action=Action.CASE_RECORD_WORK)
     if isinstance(case, HttpResponseRedirect):
         return case
+    service = services.advocacy_service_of(request.user)
     return _form_page(
         request, case, case_forms.ContactForm,
         title="Record a contact", submit="Record contact",
@@ -680,6 +681,9 @@ def add_contact(request: HubRequest, case_pk: int) -> HttpResponse:
             actor=request.user, case_pk=case.pk, occurred_at=d["occurred_at"], kind=d["kind"],
             with_whom=d["with_whom"], summary=d["summary"]),
         success="The contact has been recorded.",
+        intro=(f"Who the contact was with and your summary are confidential to the advocacy "
+               f"service ({service.name}): others working on the case see only that the "
+               f"contact happened, when, and who recorded it.") if service else "",
     )
 
 

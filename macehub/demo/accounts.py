@@ -116,10 +116,11 @@ ACCOUNTS: tuple[AccountSpec, ...] = (
                 "Information Governance Officer"),
     AccountSpec("admin.police", (Role.ADMINISTRATOR,), POLICE, "police-information",
                 "System Administrator"),
-    # Children's social care: seconded hub social workers and a district team.
+    # Children's social care: seconded hub social workers (one triages, one holds cases as
+    # the children's lead professional) and a district team.
     AccountSpec("triage.socialcare", (Role.TRIAGE,), CHILDRENS_SERVICES, "social-care-hub",
                 "Social Worker, MACE hub"),
-    AccountSpec("advocate.socialcare", (Role.VICTIM_ADVOCATE,), CHILDRENS_SERVICES,
+    AccountSpec("socialworker.socialcare", (Role.SOCIAL_WORKER,), CHILDRENS_SERVICES,
                 "social-care-hub", "Exploitation Social Worker"),
     AccountSpec("referrer.socialcare", (Role.REFERRER,), CHILDRENS_SERVICES,
                 "social-care-district", "Social Worker"),
@@ -134,7 +135,7 @@ ACCOUNTS: tuple[AccountSpec, ...] = (
     # Local authority: licensing (disruption partner) refers too.
     AccountSpec("referrer.council", (Role.REFERRER,), DISTRICT_COUNCIL, "council-licensing",
                 "Licensing Enforcement Officer"),
-    # Voluntary sector.
+    # Voluntary sector: the independent advocacy service (its notes are its own).
     AccountSpec("advocate.voluntary", (Role.VICTIM_ADVOCATE,), CHARITY, "charity-advocacy",
                 "Independent Child Exploitation Advocate"),
     AccountSpec("referrer.voluntary", (Role.REFERRER,), CHARITY, "charity-advocacy",
@@ -147,6 +148,10 @@ ACCOUNTS: tuple[AccountSpec, ...] = (
     # the names drawn for the accounts above stay as they were.
     AccountSpec("admin2.police", (Role.ADMINISTRATOR,), POLICE, "police-information",
                 "System Administrator"),
+    # A second advocate of the same service, so that a child's advocate can change (the
+    # continuity measure) and the notes are shared within the service.
+    AccountSpec("advocate2.voluntary", (Role.VICTIM_ADVOCATE,), CHARITY, "charity-advocacy",
+                "Independent Child Exploitation Advocate"),
 )
 
 DEMO_USERNAMES: tuple[str, ...] = tuple(account.username for account in ACCOUNTS)

@@ -196,11 +196,13 @@ HYPHENATED_SHARE = 0.03
 # agencies with people-work roles can hold a restricted record (someone must see it).
 ALLOCATABLE = {
     demo_accounts.POLICE: ("investigator.police", "triage.police"),
-    demo_accounts.CHILDRENS_SERVICES: ("advocate.socialcare", "triage.socialcare"),
+    demo_accounts.CHILDRENS_SERVICES: ("socialworker.socialcare", "triage.socialcare"),
     demo_accounts.HEALTH: ("triage.health",),
     demo_accounts.CHARITY: ("advocate.voluntary",),
 }
-ADVOCATES = ("advocate.voluntary", "advocate.socialcare")
+# Workers allocated to a child's record beyond its owning agency's: the child's advocate
+# or their social worker.
+CHILD_WORKERS = ("advocate.voluntary", "socialworker.socialcare")
 RECORDED_BY = {
     demo_accounts.POLICE: "triage.police",
     demo_accounts.CHILDRENS_SERVICES: "triage.socialcare",
@@ -556,7 +558,7 @@ class PeopleGenerator:
             for code in rng.sample(partners, k=2 if rng.random() < 0.3 else 1):
                 draft.shares.append((code, rng.choice(SHARE_REASONS)))
         if rng.random() < ALLOCATED_SHARE[draft.kind]:
-            worker = rng.choice(ADVOCATES) if draft.kind == CHILD else "investigator.police"
+            worker = rng.choice(CHILD_WORKERS) if draft.kind == CHILD else "investigator.police"
             draft.allocated_usernames.append(worker)
 
 

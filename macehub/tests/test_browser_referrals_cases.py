@@ -34,7 +34,7 @@ from macehub.people.models import Person
 from macehub.referrals.codes import Brag, ReferralStatus, RiskTier, TriageOutcome
 from macehub.referrals.models import Referral
 from macehub.referrals.tests.factories import make_referral
-from macehub.testing.browser import PageMonitor, browser_login
+from macehub.testing.browser import PageMonitor, browser_login, sign_in_as
 from macehub.testing.factories import make_agency, make_person, make_team, make_user
 from macehub.tests.test_browser_pages import (
     Scanner,
@@ -949,4 +949,55 @@ def test_risk_assessment_reviews_and_statutory_status(
     scanner.open("/cases/risk-reviews/")
     expect(page.get_by_role("table").locator("tbody tr")).to_have_count(1)
     scanner.scan("the other case, still never assessed")
+
+
+def test_advocacy_notes_stay_with_the_service(
+    page: Page, scanner: Scanner, live_server: Any, hub_agency: Agency, hub_team: Team
+) -> None:
+    """An independent advocate records a contact, told on the form that its notes are the
+    advocacy service's; the hub's triage officer sees that it happened, not the notes, on
+    the contacts page and the chronology."""
+    triage = make_user("tia.triage", Role.TRIAGE, agency=hub_agency, team=hub_team)
+    charity = make_agency("lantern-project", AgencyKind.VOLUNTARY_SECTOR,
+                          name="Lantern Project")
+    advocate = make_user("lena.advocate", Role.VICTIM_ADVOCATE, agency=charity,
+                         team=make_team(charity, "Advocacy service", is_hub_team=False))
+    child = make_person(hub_agency, given_name="Robin", family_name="Example",
+                        date_of_birth=dt.date(2010, 6, 2))
+    case = case_services.open_case(actor=triage, child=child, risk_tier=RiskTier.MEDIUM,
+                                   lead_agency=hub_agency, reason="Screened as medium risk")
+    case_services.change_advocate(actor=triage, case_pk=case.pk, advocate=advocate,
+                                  starts_on=timezone.localdate())
+    notes = "She talked about the older boys at the park and the phone they gave her."
+
+    sign_in_as(page, live_server, advocate)
+    scanner.open(f"/cases/{case.pk}/contacts/new/")
+    expect(page.locator("main")).to_contain_text(
+        "confidential to the advocacy service (Lantern Project)")
+    scanner.scan("an advocate's contact form")
+    fill_date(page.get_by_role("group", name="Date of the contact"),
+              timezone.localdate() - dt.timedelta(days=1))
+    page.get_by_label("Time of the contact").fill("4:15pm")
+    page.get_by_label("Kind of contact").select_option(label="Meeting")
+    page.get_by_label("Who was the contact with?").fill("Robin at the youth centre")
+    page.get_by_label("Summary").fill(notes)
+    click_and_wait(page, "button", "Record contact")
+    assert scanner.path() == f"/cases/{case.pk}/contacts/"
+    table = page.get_by_role("table", name="Contacts, newest first")
+    expect(table).to_contain_text(notes)
+    expect(table).to_contain_text("Confidential to the advocacy service")
+    scanner.scan("the advocate reads their service's notes")
+
+    sign_in_as(page, live_server, triage)
+    scanner.open(f"/cases/{case.pk}/contacts/")
+    table = page.get_by_role("table", name="Contacts, newest first")
+    expect(table).to_contain_text("Confidential to the advocacy service (Lantern Project)")
+    expect(table).to_contain_text(advocate.display_name)
+    expect(page.locator("main")).not_to_contain_text(notes)
+    expect(page.locator("main")).not_to_contain_text("Robin at the youth centre")
+    scanner.scan("another role sees that a contact happened")
+    scanner.open(f"/cases/{case.pk}/chronology/")
+    expect(page.locator("main")).to_contain_text("Meeting by the advocacy service")
+    expect(page.locator("main")).not_to_contain_text(notes)
+    scanner.scan("an advocate's contact on the timeline")
     scanner.assert_scanned_every_page_listed()

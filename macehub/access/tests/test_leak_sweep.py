@@ -9,7 +9,9 @@ Three kinds of hidden record are planted beside the URL samples:
 - a *restricted case* of another child, with a contact note and a referral about it:
   nobody who does not work on it sees its content before saying why;
 - a handling-code *C intelligence report* of another team: none of the sweep's users
-  may know it exists.
+  may know it exists;
+- a *victim advocate's contact* on the sample case: its notes are confidential to the
+  advocacy service that recorded it (information governance reads them too).
 
 Each page is read as every user, with the samples and, where a URL takes a person, case
 or referral, with each hidden record; searches look for the hidden names, the case list
@@ -113,6 +115,16 @@ def world(hub_agency: Agency, hub_team: Team) -> World:
     restricted_referral = make_referral(other_child, worker, concerns="Tanglewood concern",
                                         case=restricted_case)
 
+    # An advocacy service's contact on the sample case: everyone who sees the case sees
+    # that it happened; only the service (and information governance) its notes.
+    advocacy = make_agency("sweep-advocacy", AgencyKind.VOLUNTARY_SECTOR, name="Sweep Advocacy")
+    service_advocate = make_user("service.advocate", Role.VICTIM_ADVOCATE, agency=advocacy,
+                                 team=make_team(advocacy, "Advocacy", is_hub_team=False))
+    advocacy_contact = Contact.objects.create(
+        case=samples["case_pk"], occurred_at=timezone.now(), kind="meeting",
+        with_whom="Wrenfield youth club", summary="Larkspur advocacy note",
+        recorded_by=service_advocate, advocacy_service=advocacy)
+
     covert_team = make_team(hub_agency, "Covert Intelligence Unit", is_hub_team=False)
     covert_author = make_user("covert.author", Role.ANALYST, agency=hub_agency,
                               team=covert_team)
@@ -150,6 +162,10 @@ def world(hub_agency: Agency, hub_team: Team) -> World:
                # content waits for the reason.
                ["Glasswing", "Tanglewood"],
                lambda user: not reason_asked(user)),
+        Hidden("advocacy service's contact notes",
+               ["Larkspur", "Wrenfield"],
+               lambda user: policy.can(user, Action.CASE_READ_ADVOCACY_NOTES,
+                                       advocacy_contact)),
         Hidden("handling code C report",
                ["Nightjar", "INT-COVERT-0042", "XC99HID"],
                lambda user: policy.can(user, Action.INTELLIGENCE_VIEW, covert)),
@@ -255,6 +271,11 @@ def test_the_sweep_would_see_a_leak(world: World) -> None:
     assert world.hidden[0].leaked_in(person_page)
     case_page = _body(client.get(reverse("cases:contacts", args=[world.restricted_case.pk])))
     assert "Glasswing" in case_page
+    governance = User.objects.get(username="sweep.information_governance")
+    client = Client()
+    verified_login(client, governance)
+    notes = _body(client.get(reverse("cases:contacts", args=[world.samples["case_pk"].pk])))
+    assert "Larkspur" in notes and "Wrenfield" in notes
     covert_author = User.objects.get(username="covert.author")
     client = Client()
     verified_login(client, covert_author)

@@ -14,19 +14,30 @@ from macehub.accounts.roles import Role
 from macehub.people.models import Person, PersonAllocation, PersonShare
 from macehub.testing.factories import make_person, make_team, make_user
 
+# Victim advocates (independent of the police) read no intelligence, and digital
+# forensics examiners no person, case or intelligence page.
 INTELLIGENCE_READERS = {
     Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR, Role.MEETING_CHAIR,
-    Role.VICTIM_ADVOCATE, Role.FORENSICS,
+    Role.SOCIAL_WORKER,
+}
+PEOPLE_READERS = {
+    Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR, Role.SOCIAL_WORKER,
+    Role.VICTIM_ADVOCATE, Role.MEETING_CHAIR, Role.INFORMATION_GOVERNANCE,
+}
+REFERRERS = {
+    Role.REFERRER, Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.SOCIAL_WORKER,
+    Role.VICTIM_ADVOCATE,
 }
 # The policy as the hub's information governance lead would write it down. Changing the
 # policy means changing this table on purpose.
 EXPECTED_ROLES = {
-    Action.PERSON_SEARCH: {
-        Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR, Role.VICTIM_ADVOCATE,
-        Role.MEETING_CHAIR, Role.FORENSICS, Role.INFORMATION_GOVERNANCE,
+    Action.PERSON_SEARCH: PEOPLE_READERS,
+    Action.PERSON_CREATE: {
+        Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR, Role.SOCIAL_WORKER,
     },
-    Action.PERSON_CREATE: {Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR},
-    Action.PERSON_CHANGE: {Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR},
+    Action.PERSON_CHANGE: {
+        Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR, Role.SOCIAL_WORKER,
+    },
     Action.PERSON_ACCESS_LOG: {Role.INFORMATION_GOVERNANCE},
     Action.AUDIT_LOG_VIEW: {Role.INFORMATION_GOVERNANCE},
     Action.ACCOUNTS_MANAGE: {Role.ADMINISTRATOR},
@@ -36,54 +47,44 @@ EXPECTED_ROLES = {
         Role.ANALYST, Role.SENIOR_LEADER, Role.SCRUTINY, Role.INFORMATION_GOVERNANCE,
     },
     Action.USE_HUB: set(Role),
-    Action.REFERRAL_SUBMIT: {
-        Role.REFERRER, Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.VICTIM_ADVOCATE,
-    },
-    Action.REFERRAL_VIEW_OWN: {
-        Role.REFERRER, Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.VICTIM_ADVOCATE,
-    },
+    Action.REFERRAL_SUBMIT: REFERRERS,
+    Action.REFERRAL_VIEW_OWN: REFERRERS,
     Action.REFERRAL_VIEW: {
         Role.TRIAGE, Role.SUPERVISOR, Role.ANALYST, Role.MEETING_CHAIR, Role.INVESTIGATOR,
-        Role.INFORMATION_GOVERNANCE,
+        Role.SOCIAL_WORKER, Role.INFORMATION_GOVERNANCE,
     },
     Action.REFERRAL_TRIAGE: {Role.TRIAGE, Role.SUPERVISOR},
     Action.PARTNER_CHECK_REQUEST: {Role.TRIAGE, Role.SUPERVISOR},
     Action.REFERRAL_STATUTORY_OUTCOME: {Role.TRIAGE, Role.SUPERVISOR},
     Action.PARTNER_CHECK_VIEW: {
         Role.TRIAGE, Role.SUPERVISOR, Role.ANALYST, Role.MEETING_CHAIR, Role.INVESTIGATOR,
-        Role.INFORMATION_GOVERNANCE,
+        Role.SOCIAL_WORKER, Role.INFORMATION_GOVERNANCE,
     },
     Action.PARTNER_CHECK_RETURN: {
         Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR, Role.MEETING_CHAIR,
+        Role.SOCIAL_WORKER,
     },
-    Action.CASE_LIST: {
-        Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR, Role.VICTIM_ADVOCATE,
-        Role.MEETING_CHAIR, Role.FORENSICS, Role.INFORMATION_GOVERNANCE,
-    },
-    Action.CASE_VIEW: {
-        Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR, Role.VICTIM_ADVOCATE,
-        Role.MEETING_CHAIR, Role.FORENSICS, Role.INFORMATION_GOVERNANCE,
-    },
+    Action.CASE_LIST: PEOPLE_READERS,
+    Action.CASE_VIEW: PEOPLE_READERS,
     Action.CASE_OPEN: {Role.TRIAGE, Role.SUPERVISOR},
     Action.CASE_RECORD_WORK: {
-        Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.VICTIM_ADVOCATE,
-        Role.MEETING_CHAIR,
+        Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.SOCIAL_WORKER,
+        Role.VICTIM_ADVOCATE, Role.MEETING_CHAIR,
     },
     # A professional judgement of the child's risk: not the independent advocate's.
     Action.CASE_ASSESS_RISK: {
-        Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.MEETING_CHAIR,
+        Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.SOCIAL_WORKER, Role.MEETING_CHAIR,
     },
-    Action.CASE_CHANGE: {Role.TRIAGE, Role.SUPERVISOR, Role.MEETING_CHAIR},
+    Action.CASE_CHANGE: {Role.TRIAGE, Role.SUPERVISOR, Role.SOCIAL_WORKER, Role.MEETING_CHAIR},
     Action.CASE_RESTRICT: {Role.SUPERVISOR, Role.INFORMATION_GOVERNANCE},
     Action.CASE_ACCESS_LOG: {Role.INFORMATION_GOVERNANCE},
-    Action.CASE_DECISION_VIEW: {
-        Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR, Role.VICTIM_ADVOCATE,
-        Role.MEETING_CHAIR, Role.FORENSICS, Role.INFORMATION_GOVERNANCE,
-    },
+    Action.CASE_DECISION_VIEW: PEOPLE_READERS,
     Action.CASE_DECIDE: {Role.SUPERVISOR, Role.MEETING_CHAIR},
     Action.CASE_ADVOCACY_END: {
         Role.TRIAGE, Role.SUPERVISOR, Role.MEETING_CHAIR, Role.VICTIM_ADVOCATE,
     },
+    # Narrowed to the advocacy service that recorded them (``advocacy_notes_relation``).
+    Action.CASE_READ_ADVOCACY_NOTES: {Role.VICTIM_ADVOCATE, Role.INFORMATION_GOVERNANCE},
     Action.PERFORMANCE_VIEW: {Role.SENIOR_LEADER, Role.ANALYST, Role.SUPERVISOR},
     Action.PERFORMANCE_PUBLISH: {Role.SENIOR_LEADER},
     Action.PERFORMANCE_PUBLISHED_VIEW: {
@@ -121,6 +122,37 @@ def test_aggregate_only_roles_never_see_people() -> None:
                  Role.ADMINISTRATOR):
         assert role not in policy.RULES[Action.PERSON_VIEW].roles
         assert role not in policy.RULES[Action.PERSON_SEARCH].roles
+
+
+INTELLIGENCE_ACTIONS = (
+    Action.INTELLIGENCE_VIEW, Action.INTELLIGENCE_VIEW_SOURCE, Action.INTELLIGENCE_RECORD,
+    Action.INTELLIGENCE_REVIEW, Action.INTELLIGENCE_DISSEMINATE, Action.INTELLIGENCE_EXPORT,
+    Action.ENTITY_VIEW, Action.ENTITY_SEARCH,
+)
+
+
+def test_victim_advocates_read_no_intelligence_but_may_tell_the_hub() -> None:
+    for action in INTELLIGENCE_ACTIONS:
+        assert Role.VICTIM_ADVOCATE not in policy.RULES[action].roles, action
+    assert Role.VICTIM_ADVOCATE in policy.RULES[Action.INTELLIGENCE_SUBMIT].roles
+    assert Role.VICTIM_ADVOCATE in policy.RULES[Action.INTELLIGENCE_SUBMISSION_VIEW_OWN].roles
+
+
+def test_forensics_examiners_see_no_person_case_or_intelligence() -> None:
+    record_actions = [action for action, rule in policy.RULES.items()
+                      if action.value.split(".")[0] in
+                      {"person", "case", "referral", "intelligence", "entity"}
+                      and action not in (Action.INTELLIGENCE_SUBMIT,
+                                         Action.INTELLIGENCE_SUBMISSION_VIEW_OWN)]
+    assert len(record_actions) > 20
+    for action in record_actions:
+        assert Role.FORENSICS not in policy.RULES[action].roles, action
+    assert Role.FORENSICS in policy.RULES[Action.USE_HUB].roles
+
+
+def test_granting_a_social_worker_advocate_or_forensics_examiner_needs_approval() -> None:
+    for role in (Role.SOCIAL_WORKER, Role.VICTIM_ADVOCATE, Role.FORENSICS):
+        assert role in policy.ROLES_GRANTED_WITH_APPROVAL
 
 
 @pytest.fixture

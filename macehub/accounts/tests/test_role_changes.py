@@ -167,7 +167,8 @@ def test_own_account_page_says_another_administrator_changes_access(first_admin:
 # --- Granting needs a second administrator --------------------------------------------------
 
 
-@pytest.mark.parametrize("granted", [Role.ANALYST, Role.INFORMATION_GOVERNANCE,
+@pytest.mark.parametrize("granted", [Role.ANALYST, Role.SOCIAL_WORKER, Role.VICTIM_ADVOCATE,
+                                     Role.FORENSICS, Role.INFORMATION_GOVERNANCE,
                                      Role.ADMINISTRATOR, "hub team"])
 def test_granting_waits_for_a_second_administrator(
     granted: Role | str, first_admin: User, worker: User, hub_agency: Agency, hub_team: Team

@@ -47,7 +47,9 @@ def busy_case(case, triage, supervisor, advocate, hub_agency, hub_team):
 
     services.change_risk_tier(actor=supervisor, case_pk=case.pk, expected_version=1,
                               risk_tier=RiskTier.HIGH, reason="Disclosure to the school nurse")
-    services.record_contact(actor=advocate, case_pk=case.pk, occurred_at=ago(days=3),
+    # Triage's own contact: an advocate's notes are the advocacy service's
+    # (test_advocacy_notes).
+    services.record_contact(actor=triage, case_pk=case.pk, occurred_at=ago(days=3),
                             kind=ContactKind.HOME_VISIT, with_whom="the child",
                             summary="Talked about the weekend")
     item = services.add_plan_item(actor=triage, case_pk=case.pk, action="Strategy discussion",

@@ -15,6 +15,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from macehub.accounts.models import User
+from macehub.accounts.roles import Role
 from macehub.cases import selectors
 from macehub.cases.codes import (
     CaseStatus,
@@ -105,6 +106,16 @@ def test_the_step_fills_every_case_with_a_years_work() -> None:
     assert states[MissingEpisodeState.INTERVIEW_OVERDUE] >= 1
     assert states[MissingEpisodeState.INTERVIEW_IN_TIME] >= 1
     assert Contact.objects.exists() and CaseOutcome.objects.exists()
+    # Children's social workers hold cases as key workers.
+    assert Case.objects.filter(key_worker__role_assignments__role=Role.SOCIAL_WORKER).exists()
+    # Advocates' contacts are confidential to their service; nobody else's are.
+    advocates = Contact.objects.filter(recorded_by__role_assignments__role=Role.VICTIM_ADVOCATE)
+    assert advocates.exists()
+    assert not advocates.filter(advocacy_service__isnull=True).exists()
+    assert all(contact.advocacy_service == contact.recorded_by.agency
+               for contact in advocates.select_related("recorded_by", "advocacy_service"))
+    assert not Contact.objects.exclude(pk__in=advocates.values("pk")).filter(
+        advocacy_service__isnull=False).exists()
     # Nothing in the future of the reference date; closed cases have nothing left open.
     assert not Contact.objects.filter(occurred_at__gt=AS_OF_EVENING).exists()
     assert not PlanItem.objects.filter(case__status=CaseStatus.CLOSED,

@@ -5,7 +5,8 @@ Staff:
 - ``analyst`` and ``supervisor``: researchers in the hub team that owns the reports;
   ``investigator``: records reports in the same team;
 - ``named_member``: in a partner team that handling code C names;
-- ``named_agency_member``: in an agency that handling code C names (a charity);
+- ``named_agency_member``: a social worker in an agency that handling code C names (a
+  neighbouring council's children's services);
 - and those who must not see a condition-C report: ``other_hub_member`` (a hub team of
   another agency), ``partner_worker`` (a partner agency the conditions do not name),
   ``outsider``, ``governance`` (information governance) and ``scrutiny``.
@@ -79,13 +80,14 @@ def named_member(partner_agency: Agency, named_team: Team) -> User:
 
 @pytest.fixture
 def named_agency(db: Any) -> Agency:
-    return make_agency("lantern", AgencyKind.VOLUNTARY_SECTOR, name="Lantern Project")
+    return make_agency("westmoor", AgencyKind.CHILDRENS_SOCIAL_CARE,
+                       name="Westmoor Council Social Care")
 
 
 @pytest.fixture
 def named_agency_member(named_agency: Agency) -> User:
-    team = make_team(named_agency, "Advocacy", is_hub_team=False)
-    return make_user("named.advocate", Role.VICTIM_ADVOCATE, agency=named_agency, team=team)
+    team = make_team(named_agency, "Exploitation social work", is_hub_team=False)
+    return make_user("named.social.worker", Role.SOCIAL_WORKER, agency=named_agency, team=team)
 
 
 @pytest.fixture
@@ -168,7 +170,7 @@ def scenario(
     now = timezone.now()
     secret = make_report(
         hub_team, analyst, handling_code="C", reference="INT-2026-009999",
-        conditions="Not to be shared beyond the Exploitation Team and Lantern Project",
+        conditions="Not to be shared beyond the Exploitation Team and Westmoor social care",
         teams=[named_team], agencies=[named_agency],
         source_text=SECRET_SOURCE, sanitised_text=SECRET_SANITISED,
         received_at=now - dt.timedelta(days=1), priority="high",

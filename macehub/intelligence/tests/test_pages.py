@@ -131,7 +131,7 @@ def test_submission_to_review_to_link_to_dissemination(
     response = hub.post(review_url, {
         "version": "1", "sanitised_text": "Men in a grey van approach girls after school.",
         "source_evaluation": "2", "intelligence_assessment": "B", "handling_code": "C",
-        "handling_conditions": "Lantern Project may use it for safety planning only",
+        "handling_conditions": "Westmoor may use it for safety planning only",
         "permitted_agencies": [str(named_agency.pk)], "security_marking": "official_sensitive",
         "priority": "medium", "action": "disseminate", "note": "",
     })

@@ -341,12 +341,14 @@ def test_no_link_unless_the_role_may_open_the_list(
     allowed = {metric.code for metric in registry.all_metrics()
                if metric.drill_down and metric.drill_down(leader, MARCH, Filters())}
     assert allowed == RECORDING_METRICS
-    # A victim advocate may list cases and read intelligence, but not read referrals,
-    # nor see the data-quality pages.
+    # A victim advocate may list cases, but not read intelligence or referrals, nor see
+    # the data-quality pages.
     refused = {metric.code for metric in registry.all_metrics()
                if metric.drill_down and metric.drill_down(advocate, MARCH, Filters()) is None}
     assert refused == {"referrals_received", "referrals_decided_in_time",
-                       "referral_hours_to_decision"} | RECORDING_METRICS
+                       "referral_hours_to_decision", "intelligence_submitted",
+                       "intelligence_reviewed_in_time", "intelligence_disseminated",
+                       } | RECORDING_METRICS
     # The data-quality pages count the same people unsuppressed: they are offered only
     # with exact figures, which a senior leader gets where there are no records behind
     # them that they may not open (none before 2025), not for March 2026.
