@@ -26,6 +26,8 @@ class Action(StrEnum):
     CASE_RECORD_WORK = "case.record_work"
     CASE_RESTRICT = "case.restrict"
     CASE_ACCESS_LOG = "case.access_log"
+    # A child's missing episodes and return home interviews, with or without a case
+    MISSING_EPISODE_RECORD = "missing_episode.record"
     # Intelligence (C3)
     INTELLIGENCE_SUBMIT = "intelligence.submit"
     INTELLIGENCE_SUBMISSION_VIEW_OWN = "intelligence.submission_view_own"

@@ -54,6 +54,11 @@ REFERRING_ROLES = frozenset(
     {Role.REFERRER, Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.VICTIM_ADVOCATE}
 )
 CASE_WORK_ROLES = PEOPLE_WORK_ROLES
+# Missing episodes are the child's: those who record work on cases record them (and the
+# return home interview) for any child they may see, with or without an open case.
+MISSING_EPISODE_RECORDING_ROLES = frozenset(
+    {Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.VICTIM_ADVOCATE, Role.MEETING_CHAIR}
+)
 INTELLIGENCE_ROLES = frozenset(
     {Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR, Role.MEETING_CHAIR,
      Role.VICTIM_ADVOCATE, Role.FORENSICS}
@@ -303,6 +308,12 @@ RULES: dict[Action, Rule] = {
         "Record contacts, plan items, missing episodes and outcomes on a case",
         relation=case_relation,
         seen_through=Action.CASE_VIEW,
+    ),
+    Action.MISSING_EPISODE_RECORD: Rule(
+        MISSING_EPISODE_RECORDING_ROLES,
+        "Record a child's missing episodes and return home interviews, with or without a case",
+        relation=person_relation,
+        seen_through=Action.PERSON_VIEW,
     ),
     Action.CASE_CHANGE: Rule(
         frozenset({Role.TRIAGE, Role.SUPERVISOR, Role.MEETING_CHAIR}),

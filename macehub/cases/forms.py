@@ -18,6 +18,8 @@ from macehub.cases.codes import (
     CaseStatus,
     ClosureReason,
     ContactKind,
+    InterviewOfferer,
+    InterviewResponse,
     OutcomeKind,
     PlanItemStatus,
 )
@@ -408,13 +410,17 @@ class MissingEpisodeForm(ServiceForm):
     SERVICE_FIELDS = {
         "went_missing_at": "went_missing_on",
         "returned_at": "returned_on",
+        "interview_offered_at": "interview_offered_on",
         "return_interview_at": "return_interview_on",
     }
     DATE_TIMES = {
         "went_missing_at": ("went_missing_on", "went_missing_time"),
         "returned_at": ("returned_on", "returned_time"),
+        "interview_offered_at": ("interview_offered_on", "interview_offered_time"),
         "return_interview_at": ("return_interview_on", "return_interview_time"),
     }
+    TEXTS = ("interview_offered_by", "interview_offered_by_agency", "interview_offerer",
+             "interview_response", "interview_outcome", "notes")
 
     went_missing_on = GovukDateField(label="Date the child went missing", required=False,
                                      help_text="For example, 27 3 2026")
@@ -422,11 +428,39 @@ class MissingEpisodeForm(ServiceForm):
     returned_on = GovukDateField(label="Date the child returned", required=False,
                                  help_text="Leave blank if the child is still missing")
     returned_time = TimeField(label="Time the child returned")
+    interview_offered_on = GovukDateField(
+        label="Date the interview was offered", required=False,
+        help_text="Leave blank if it has not been offered yet",
+    )
+    interview_offered_time = TimeField(label="Time the interview was offered")
+    interview_offered_by = forms.CharField(
+        label="Name of the person who offered it", required=False, max_length=200,
+    )
+    interview_offered_by_agency = forms.CharField(
+        label="Their agency or service", required=False, max_length=200,
+        help_text="For example, the commissioned return home interview service",
+    )
+    interview_offerer = forms.ChoiceField(
+        label="Were they independent of the child's care and of the search?", required=False,
+        widget=forms.RadioSelect, choices=InterviewOfferer.choices,
+    )
+    interview_response = forms.ChoiceField(
+        label="Did the child accept the interview?", required=False, widget=forms.RadioSelect,
+        choices=[(InterviewResponse.ACCEPTED, "Yes, they accepted it"),
+                 (InterviewResponse.DECLINED, "No, they declined it"),
+                 ("", "Not known yet")],
+    )
     return_interview_on = GovukDateField(
-        label="Date of the return home interview", required=False,
+        label="Date the interview was held", required=False,
         help_text="Leave blank if it has not been held yet",
     )
-    return_interview_time = TimeField(label="Time of the return home interview")
+    return_interview_time = TimeField(label="Time the interview was held")
+    interview_outcome = forms.CharField(
+        label="Outcome of the interview", required=False, max_length=10000,
+        help_text="What the child said about where they were and who with, and what "
+                  "follows from it",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
     notes = forms.CharField(label="Notes", required=False, max_length=10000,
                             help_text="Where the child was found, who with, and anything else "
                                       "the interview should follow up",
@@ -434,7 +468,7 @@ class MissingEpisodeForm(ServiceForm):
 
     @classmethod
     def initial_for(cls, episode: Any) -> dict[str, Any]:
-        initial: dict[str, Any] = {"notes": episode.notes}
+        initial: dict[str, Any] = {name: getattr(episode, name) for name in cls.TEXTS}
         for target, (date_name, time_name) in cls.DATE_TIMES.items():
             moment = getattr(episode, target)
             if moment is not None:

@@ -41,4 +41,9 @@ urlpatterns = [
     path("<int:case_pk>/missing-episodes/<int:episode_pk>/", views.edit_missing_episode,
          name="edit_missing_episode"),
     path("<int:case_pk>/outcomes/new/", views.add_outcome, name="add_outcome"),
+    # A child's missing episodes, with or without a case (from their person page)
+    path("children/<int:person_pk>/missing-episodes/new/", views.child_add_missing_episode,
+         name="child_add_missing_episode"),
+    path("children/<int:person_pk>/missing-episodes/<int:episode_pk>/",
+         views.child_edit_missing_episode, name="child_edit_missing_episode"),
 ]
