@@ -135,7 +135,7 @@ def world(hub_agency: Agency, hub_team: Team, partner_agency: Agency, analyst: U
         )
         found.add(name, cases[name].reference)
 
-    # Missing episodes: (case, went missing, came back, return home interview).
+    # Missing episodes: (case, went missing, came back, return home interview offered).
     for name, went, back, interview in [
         ("case open", at(2026, 3, 5, 9), at(2026, 3, 6, 9), at(2026, 3, 7, 9)),
         ("case since", at(2026, 2, 28, 9), at(2026, 3, 2, 9), None),
@@ -144,7 +144,8 @@ def world(hub_agency: Agency, hub_team: Team, partner_agency: Agency, analyst: U
         ("case closed", at(2026, 3, 10, 9), at(2026, 3, 11, 9), at(2026, 3, 20, 9)),
     ]:
         MissingEpisode.objects.create(case=cases[name], went_missing_at=went, returned_at=back,
-                                      return_interview_at=interview, recorded_by=analyst)
+                                      interview_offered_at=interview, recorded_by=analyst,
+                                      interview_offered_by="Sam Reed")
 
     # Intelligence reports, two of them written from partners' submissions.
     reports: dict[str, IntelligenceReport] = {}
