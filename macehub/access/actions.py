@@ -28,6 +28,7 @@ class Action(StrEnum):
     CASE_ACCESS_LOG = "case.access_log"
     # A child's missing episodes and return home interviews, with or without a case
     MISSING_EPISODE_RECORD = "missing_episode.record"
+    MISSING_EPISODE_LIST = "missing_episode.list"
     # Intelligence (C3)
     INTELLIGENCE_SUBMIT = "intelligence.submit"
     INTELLIGENCE_SUBMISSION_VIEW_OWN = "intelligence.submission_view_own"

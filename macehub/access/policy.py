@@ -315,6 +315,10 @@ RULES: dict[Action, Rule] = {
         relation=person_relation,
         seen_through=Action.PERSON_VIEW,
     ),
+    Action.MISSING_EPISODE_LIST: Rule(
+        PEOPLE_WORK_ROLES,
+        "List missing episodes; only those of children the user may see",
+    ),
     Action.CASE_CHANGE: Rule(
         frozenset({Role.TRIAGE, Role.SUPERVISOR, Role.MEETING_CHAIR}),
         "Change a case's risk tier, workers, sharing, or close it",

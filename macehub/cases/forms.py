@@ -23,7 +23,7 @@ from macehub.cases.codes import (
     OutcomeKind,
     PlanItemStatus,
 )
-from macehub.cases.selectors import CaseFilters, CaseSort, MissingWhen
+from macehub.cases.selectors import CaseFilters, CaseSort, EpisodeFilters, MissingWhen
 from macehub.forms import GovukDateField, check_date_range, date_range
 from macehub.referrals.codes import RiskTier
 
@@ -208,6 +208,58 @@ class CaseFilterForm(forms.Form):
             missing_to=data.get("missing_to"),
             sort=sort,
             descending=(data.get("order") or default_order) == "desc",
+        )
+
+
+class EpisodeFilterForm(forms.Form):
+    """The list of missing episodes (where a performance figure's drill-down leads)."""
+
+    missing = forms.ChoiceField(
+        label="Missing from home", required=False,
+        help_text="Episodes where the child went missing, or came back, in the missing dates",
+        choices=[("", "Any time"),
+                 (MissingWhen.WENT_MISSING, "Went missing in the missing dates"),
+                 (MissingWhen.CAME_BACK, "Came back in the missing dates")],
+    )
+    missing_from, missing_to = date_range("Missing dates")
+    area = forms.ChoiceField(
+        label="Area", required=False,
+        help_text="Where the child lives now: in the area or any area inside it",
+    )
+    lead_agency = forms.ChoiceField(
+        label="Lead agency", required=False,
+        help_text="Of the case the episode was recorded with",
+    )
+
+    def __init__(self, *args: Any, choices: dict[str, list[tuple[str, str]]], **kwargs: Any
+                 ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_agency"].choices = [  # type: ignore[attr-defined]
+            ("", "Any agency, or no case"), *choices["lead_agency"]]
+        self.fields["area"].choices = [  # type: ignore[attr-defined]
+            ("", "Anywhere"), *choices["area"]]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        check_date_range(self, "missing_from", "missing_to",
+                         "Missing dates to must be the same as or after missing dates from")
+        dated = any(name in self.errors or cleaned.get(name)
+                    for name in ("missing_from", "missing_to"))
+        if cleaned.get("missing") and not dated:
+            self.add_error("missing_from", "Enter missing dates from, missing dates to, or both")
+        elif dated and not cleaned.get("missing") and "missing" not in self.errors:
+            self.add_error("missing", "Select whether the child went missing or came back "
+                                      "in the missing dates")
+        return cleaned
+
+    def filters(self) -> EpisodeFilters:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return EpisodeFilters(
+            missing=data.get("missing", ""),
+            missing_from=data.get("missing_from"),
+            missing_to=data.get("missing_to"),
+            area_code=data.get("area", ""),
+            lead_agency_id=int(data["lead_agency"]) if data.get("lead_agency") else None,
         )
 
 

@@ -201,6 +201,41 @@ def episode_views(episodes: QuerySet[MissingEpisode], now: dt.datetime) -> list[
     return views
 
 
+@dataclass(frozen=True)
+class EpisodeFilters:
+    """A list of missing episodes: those that began (or ended) in the missing dates, of
+    children living in an area, recorded with a case led by an agency."""
+
+    missing: str = ""
+    missing_from: dt.date | None = None
+    missing_to: dt.date | None = None
+    area_code: str = ""
+    lead_agency_id: int | None = None
+
+
+def episodes_for(user: User) -> QuerySet[MissingEpisode]:
+    """Every missing episode of the children the user may see, with or without a case,
+    less those recorded with a restricted case the user does not work on."""
+    if not policy.allows(user, Action.MISSING_EPISODE_LIST):
+        return MissingEpisode.objects.none()
+    children = policy.scope(user, Action.PERSON_VIEW, Person.objects.all())
+    guarded = Case.objects.filter(policy.reason_required(user))
+    return MissingEpisode.objects.filter(child__in=children).exclude(case__in=guarded)
+
+
+def episode_list(user: User, filters: EpisodeFilters) -> QuerySet[MissingEpisode]:
+    episodes = episodes_for(user)
+    if filters.missing in MissingWhen.FIELDS:
+        episodes = episodes.filter(on_days(MissingWhen.FIELDS[filters.missing],
+                                           filters.missing_from, filters.missing_to))
+    if filters.area_code:
+        episodes = episodes.filter(child_id__in=people_living_in(filters.area_code))
+    if filters.lead_agency_id:
+        episodes = episodes.filter(case__lead_agency_id=filters.lead_agency_id)
+    return episodes.select_related("child", "case", "case__lead_agency").order_by(
+        "-went_missing_at", "-pk")
+
+
 def return_interviews_due(user: User, now: dt.datetime | None = None) -> list[EpisodeView]:
     """Return home interviews still to be offered (due, or overdue) for the children the
     user may see, the most pressing first: what a work queue shows. A declined or

@@ -6,6 +6,7 @@ app_name = "cases"
 
 urlpatterns = [
     path("", views.case_list, name="list"),
+    path("missing-episodes/", views.missing_episode_list, name="missing_episode_list"),
     # Sections of a case
     path("<int:case_pk>/", views.detail, name="detail"),
     path("<int:case_pk>/chronology/", views.chronology, name="chronology"),

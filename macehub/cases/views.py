@@ -641,6 +641,36 @@ def add_outcome(request: HubRequest, case_pk: int) -> HttpResponse:
 # --- A child's missing episodes, with or without a case ---------------------------------
 
 
+EPISODES_PER_PAGE = 25
+
+
+@requires(Action.MISSING_EPISODE_LIST)
+def missing_episode_list(request: HubRequest) -> HttpResponse:
+    """Every missing episode of the children the user may see, with or without a case:
+    where the missing-episode and return-interview figures lead."""
+    user = request.user
+    choices = selectors.case_list_choices(user)
+    form = case_forms.EpisodeFilterForm(request.GET or None, choices=choices)
+    filters = form.filters()
+    page = Paginator(selectors.episode_list(user, filters), EPISODES_PER_PAGE).get_page(
+        request.GET.get("page"))
+    record_event(
+        event_type=EventType.SEARCH, actor=user, record_type="cases.missingepisode",
+        detail={"filters": {k: v for k, v in asdict(filters).items() if v not in ("", None)},
+                "results": [episode.pk for episode in page.object_list]},
+        request=request,
+    )
+    now = timezone.now()
+    seen = selectors.cases_for(user).exclude(policy.reason_required(user)).filter(
+        pk__in=[episode.case_id for episode in page.object_list if episode.case_id])
+    return render(request, "cases/missing_episode_list.html", {
+        "form": form, "page_obj": page,
+        "rows": [(episode, episode.state(now)) for episode in page.object_list],
+        "cases_seen": set(seen.values_list("pk", flat=True)),
+        "interview_hours": settings.RETURN_INTERVIEW_HOURS,
+    })
+
+
 def _child_episode_page(
     request: HubRequest, person_pk: int, *, page: str, title: str, submit: str,
     initial: dict[str, Any] | None, call: Callable[[Any], object], success: str,

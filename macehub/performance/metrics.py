@@ -148,21 +148,22 @@ def _open_cases(user: User, period: Period, filters: Filters) -> str | None:
                      filters, agency="lead_agency")
 
 
-def _cases_missing(missing: str) -> DrillDownFunc:
-    """Cases with a missing episode that began (or ended) in the period."""
+def _episodes_missing(missing: str) -> DrillDownFunc:
+    """Missing episodes (with or without a case) that began (or ended) in the period;
+    the agency is the lead agency of the case each was recorded with."""
 
     def drill_down(user: User, period: Period, filters: Filters) -> str | None:
-        if not allows(user, Action.CASE_LIST):
+        if not allows(user, Action.MISSING_EPISODE_LIST):
             return None
-        return _list_url("cases:list", {"status": "all", "missing": missing,
-                                        **_between("missing", period)},
+        return _list_url("cases:missing_episode_list",
+                         {"missing": missing, **_between("missing", period)},
                          filters, agency="lead_agency")
 
     return drill_down
 
 
-_went_missing = _cases_missing(MissingWhen.WENT_MISSING)
-_came_back = _cases_missing(MissingWhen.CAME_BACK)
+_went_missing = _episodes_missing(MissingWhen.WENT_MISSING)
+_came_back = _episodes_missing(MissingWhen.CAME_BACK)
 
 
 def _reports_received(user: User, period: Period, filters: Filters) -> str | None:

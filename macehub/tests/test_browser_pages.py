@@ -140,6 +140,7 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
     "cases:add_missing_episode": ("test_referral_to_triage_to_case_to_chronology",),
     "cases:edit_missing_episode": ("test_working_on_a_case",),
     "cases:child_add_missing_episode": ("test_working_on_a_case",),
+    "cases:missing_episode_list": ("test_working_on_a_case",),
     "cases:child_edit_missing_episode": ("test_working_on_a_case",),
     "cases:add_outcome": ("test_working_on_a_case",),
     "handler403": (AREAS_AND_ERRORS,),

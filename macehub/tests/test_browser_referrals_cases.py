@@ -693,6 +693,23 @@ def test_working_on_a_case(
     expect(page.get_by_role("table", name="Missing episodes, newest first")).to_contain_text(
         "Interview declined")
 
+    # Every child's episodes, in one list (where the performance figures lead).
+    scanner.open("/cases/missing-episodes/")
+    listed = page.get_by_role("table").locator("tbody tr")
+    expect(listed).to_have_count(2)
+    expect(listed.first).to_contain_text("Interview declined")
+    scanner.scan("two episodes of one child")
+    page.get_by_label("Missing from home", exact=True).select_option(
+        label="Came back in the missing dates")
+    click_and_wait(page, "button", "Apply filters")
+    assert_errors_shown(page, "Enter missing dates from, missing dates to, or both")
+    scanner.scan("filtered with no missing dates")
+    fill_date(page.get_by_role("group", name="Missing dates from"), back_again.date())
+    click_and_wait(page, "button", "Apply filters")
+    expect(listed).to_have_count(1)
+    scanner.scan("filtered to the episode that ended in the dates")
+    scanner.open(open_case_page)
+
     # Outcomes.
     open_section(page, "Outcomes")
     expect(page.get_by_text("No outcomes recorded yet.")).to_be_visible()
