@@ -42,6 +42,7 @@ from macehub.accounts.two_factor import session_is_verified
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
 from macehub.core.service_errors import add_service_errors
+from macehub.core.work_queue import WorkItem, WorkQueue, work_queue_for
 
 STALE_REQUEST_MESSAGE = (
     "This user's access has changed since the request was made, so approving it would "
@@ -151,15 +152,85 @@ def two_factor_verify(request: HubRequest) -> HttpResponse:
     )
 
 
+# The most rows the home page lists under one tab; the rest are a click away, in the
+# tab's own list (the triage queue, the case's plan...).
+WORK_QUEUE_ROWS = 50
+
+
+def _work_queue_tabs(queue: WorkQueue, show: str) -> list[dict[str, Any]]:
+    home = reverse("home")
+    tabs = [
+        {"text": "All", "href": home, "active": show == "", "count": str(queue.count)},
+        {"text": "Overdue", "href": f"{home}?show=overdue", "active": show == "overdue",
+         "count": str(len(queue.overdue)), "badge_colour": "red" if queue.overdue else ""},
+    ]
+    for work in queue.lists:
+        tabs.append({"text": work.source.label, "href": f"{home}?show={work.source.name}",
+                     "active": show == work.source.name, "count": str(work.count)})
+    return tabs
+
+
+def _work_queue_shown(queue: WorkQueue, show: str) -> list[WorkItem]:
+    if show == "overdue":
+        return queue.overdue
+    work = queue.list_named(show)
+    if work is not None:
+        return sorted(work.items, key=lambda item: item.sort_key(queue.now))
+    return queue.items
+
+
+def _record_work_queue_viewed(request: HubRequest, items: list[WorkItem]) -> None:
+    """A list that names children is a view of each of them: one entry per kind of
+    record shown, naming them all."""
+    shown: dict[str, set[int]] = {}
+    for item in items:
+        if item.names_record is not None:
+            record_type, record_id = item.names_record
+            shown.setdefault(record_type, set()).add(record_id)
+    for record_type, ids in sorted(shown.items()):
+        record_event(event_type=EventType.VIEW, actor=request.user, record_type=record_type,
+                     detail={"list": "work queue", "shown": sorted(ids)}, request=request)
+
+
 @requires(Action.USE_HUB)
 def home(request: HubRequest) -> HttpResponse:
+    """The signed-in user's work queue: what is due and overdue for their role and
+    agency, each with its clock and a link to act on it, by tab (see
+    ``macehub.core.work_queue``); and the pages their role opens."""
     user = request.user
+    queue = work_queue_for(user, timezone.now())
+    show = request.GET.get("show", "")
+    if show != "overdue" and queue.list_named(show) is None:
+        show = ""
+    items = _work_queue_shown(queue, show)
+    work = queue.list_named(show)
+    everything = work.source.everything if work is not None else ""
+    shown = items[:WORK_QUEUE_ROWS]
+    rows = [{"item": item, "clock": item.clock(queue.now)} for item in shown]
+    _record_work_queue_viewed(request, shown)
     return render(
         request,
         "accounts/home.html",
         {
+            "tabs": _work_queue_tabs(queue, show),
+            "show": show,
+            "rows": rows,
+            "not_shown": len(items) - len(rows),
+            "everything_url": reverse(everything) if everything else "",
+            "everything_label": work.source.label if work is not None else "",
+            "queue_count": queue.count,
+            "can_refer": allows(user, Action.REFERRAL_SUBMIT),
+            "can_view_own_referrals": allows(user, Action.REFERRAL_VIEW_OWN),
+            "can_triage": allows(user, Action.REFERRAL_VIEW),
+            "can_share_information": allows(user, Action.INTELLIGENCE_SUBMIT)
+            and not allows(user, Action.INTELLIGENCE_VIEW),
             "can_search_people": allows(user, Action.PERSON_SEARCH),
             "can_create_person": allows(user, Action.PERSON_CREATE),
+            "can_list_cases": allows(user, Action.CASE_LIST),
+            "can_view_performance": allows(user, Action.PERFORMANCE_VIEW),
+            "can_view_published": allows(user, Action.PERFORMANCE_PUBLISHED_VIEW),
+            "equality_url": "equality:overview" if allows(user, Action.EQUALITY_VIEW)
+            else "equality:published" if allows(user, Action.EQUALITY_PUBLISHED_VIEW) else "",
             "can_view_areas": allows(user, Action.AREA_VIEW),
             "can_view_audit": allows(user, Action.AUDIT_LOG_VIEW),
             "can_manage_accounts": allows(user, Action.ACCOUNTS_MANAGE),

@@ -16,7 +16,8 @@ own selectors, which ask ``access``)::
                                   title=f"Decision: {decision.summary}")
 
 The cases app's own source (case opened, risk tier changes, contacts, plan items,
-missing episodes, advocates, outcomes, closure) is ``case_events`` at the end of this
+missing episodes, advocates, outcomes, National Referral Mechanism referrals and
+decisions, closure) is ``case_events`` at the end of this
 module.
 """
 
@@ -41,6 +42,7 @@ from macehub.cases.models import (
     CaseOutcome,
     Contact,
     MissingEpisode,
+    NrmReferral,
     PlanItem,
     RiskTierChange,
 )
@@ -113,6 +115,7 @@ PLAN = "Plan"
 MISSING = "Missing"
 ADVOCATE = "Advocate"
 OUTCOME = "Outcome"
+NRM = "NRM"
 
 
 def _tier(value: str) -> str:
@@ -133,6 +136,30 @@ def _outcome_moment(outcome: CaseOutcome) -> dt.datetime:
     )
 
 
+def _midday(day: dt.date) -> dt.datetime:
+    """A dated event with no time of day sits at midday of that day."""
+    return dt.datetime.combine(day, dt.time(12), tzinfo=timezone.get_current_timezone())
+
+
+def _nrm_events(nrm: NrmReferral) -> Iterable[ChronologyEntry]:
+    yield ChronologyEntry(
+        occurred_at=_midday(nrm.referred_on), category=NRM,
+        title="Referred into the National Referral Mechanism",
+        text=f"By {nrm.referred_by}, {nrm.first_responder_organisation} (first responder).",
+        byline=_name(nrm.recorded_by),
+    )
+    if nrm.reasonable_grounds_on is not None:
+        yield ChronologyEntry(
+            occurred_at=_midday(nrm.reasonable_grounds_on), category=NRM,
+            title=f"NRM reasonable-grounds decision: {nrm.get_reasonable_grounds_display()}",
+        )
+    if nrm.conclusive_grounds_on is not None:
+        yield ChronologyEntry(
+            occurred_at=_midday(nrm.conclusive_grounds_on), category=NRM,
+            title=f"NRM conclusive-grounds decision: {nrm.get_conclusive_grounds_display()}",
+        )
+
+
 @chronology_source("cases")
 def case_events(user: User, child: Person) -> Iterable[ChronologyEntry]:
     """Everything recorded on the child's cases that the user may see."""
@@ -147,6 +174,7 @@ def case_events(user: User, child: Person) -> Iterable[ChronologyEntry]:
             Prefetch("advocacy", queryset=AdvocateAllocation.objects.select_related(
                 "advocate", "allocated_by")),
             Prefetch("outcomes", queryset=CaseOutcome.objects.select_related("recorded_by")),
+            Prefetch("nrm_referrals", queryset=NrmReferral.objects.select_related("recorded_by")),
         )
     )
     for case in cases:
@@ -208,6 +236,8 @@ def _events_of(case: Case) -> Iterable[ChronologyEntry]:
             title=f"Outcome: {outcome.get_kind_display()}", text=outcome.note,
             byline=_name(outcome.recorded_by),
         )
+    for nrm in case.nrm_referrals.all():
+        yield from _nrm_events(nrm)
     if case.closed_at is not None:
         text = case.get_closure_reason_display()
         if case.closure_note:

@@ -95,3 +95,14 @@ PLAN_ITEM_TAG_COLOURS = {
     PlanItemStatus.DONE: "green",
     PlanItemStatus.CANCELLED: "grey",
 }
+
+
+class NrmDecision(models.TextChoices):
+    """A competent authority's decision on a National Referral Mechanism referral, at
+    the reasonable-grounds and then the conclusive-grounds stage."""
+
+    POSITIVE = "positive", "Positive"
+    NEGATIVE = "negative", "Negative"
+
+
+NRM_DECISION_TAG_COLOURS = {NrmDecision.POSITIVE: "green", NrmDecision.NEGATIVE: "grey"}

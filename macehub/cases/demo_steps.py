@@ -40,6 +40,7 @@ from macehub.cases.models import (
     CaseShare,
     Contact,
     MissingEpisode,
+    NrmReferral,
     PlanItem,
     RiskTierChange,
 )
@@ -596,3 +597,70 @@ def _missing_without_case(ctx: DemoContext, staff: Staff, cases: Sequence[Case],
             detail = random.Random(f"no case:{child_id}:{index}")  # noqa: S311 (synthetic)
             _offer(detail, episode, offered, now, staff.key_workers)
             rows.episodes.append(episode)
+
+# --- National Referral Mechanism ------------------------------------------------------
+
+NRM_ORDER = 1250
+NRM_FIRST_RESPONDERS = (
+    ("Northshire Police", "DC Priya Shah, child exploitation team"),
+    ("Northshire County Council children's services", "Sam Okafor, social worker"),
+    ("Northshire Police", "PC Tom Reid, missing persons unit"),
+)
+
+
+def delete_demo_nrm_referrals(progress: Progress) -> dict[str, int]:
+    deleted, _ = NrmReferral.objects.all().delete()
+    return {"NRM referrals": deleted}
+
+
+@demo_step("nrm", order=NRM_ORDER, reset=delete_demo_nrm_referrals,
+           description="National Referral Mechanism referrals for children trafficked or "
+                       "moved to be exploited, some with reasonable- and conclusive-grounds "
+                       "decisions")
+def demo_nrm_referrals(ctx: DemoContext) -> None:
+    """An NRM referral on each case about trafficking (at least three: cases about
+    criminal exploitation are added to when too few are), a few weeks after the case
+    opened. The first has a positive reasonable-grounds and then conclusive-grounds
+    decision, the second a positive reasonable-grounds decision only, the third a
+    negative one; the rest are waiting."""
+    rng = ctx.rng
+    recorder = Staff.load().opener
+    if recorder is None:
+        return
+    today = ctx.as_of - dt.timedelta(days=1)
+    cases = [case for case in Case.objects.order_by("opened_at", "pk")
+             if "trafficking" in case.exploitation_types]
+    if len(cases) < 3:
+        extra = [case for case in Case.objects.order_by("opened_at", "pk")
+                 if "trafficking" not in case.exploitation_types
+                 and timezone.localdate(case.opened_at) < today - dt.timedelta(days=150)]
+        for case in extra[: 3 - len(cases)]:
+            case.exploitation_types = [*case.exploitation_types, "trafficking"]
+            if "cce" not in case.exploitation_types:
+                case.exploitation_types = ["cce", *case.exploitation_types]
+            case.exploitation_types = [t for t in ("cse", "cce", "trafficking")
+                                       if t in case.exploitation_types]
+            case.save(update_fields=["exploitation_types"])
+            cases.append(case)
+    referrals = []
+    for number, case in enumerate(cases):
+        opened = timezone.localdate(case.opened_at)
+        referred_on = min(opened + dt.timedelta(days=rng.randint(3, 20)), today)
+        organisation, person = NRM_FIRST_RESPONDERS[number % len(NRM_FIRST_RESPONDERS)]
+        nrm = NrmReferral(case=case, referred_on=referred_on,
+                          first_responder_organisation=organisation, referred_by=person,
+                          recorded_by=recorder,
+                          recorded_at=_at(referred_on, 16))
+        rg_on = referred_on + dt.timedelta(days=rng.randint(4, 10))
+        cg_on = rg_on + dt.timedelta(days=rng.randint(45, 120))
+        if number in (0, 1, 2) and rg_on <= today:
+            nrm.reasonable_grounds_on = rg_on
+            nrm.reasonable_grounds = "negative" if number == 2 else "positive"
+            if number == 0:
+                nrm.conclusive_grounds_on = min(cg_on, today)
+                nrm.conclusive_grounds = "positive"
+        referrals.append(nrm)
+    NrmReferral.objects.bulk_create(referrals)
+    ctx.count("NRM referrals", len(referrals))
+    ctx.count("NRM conclusive-grounds decisions",
+              sum(1 for nrm in referrals if nrm.conclusive_grounds))

@@ -20,12 +20,13 @@ from macehub.cases.codes import (
     ContactKind,
     InterviewOfferer,
     InterviewResponse,
+    NrmDecision,
     OutcomeKind,
     PlanItemStatus,
 )
 from macehub.cases.selectors import CaseFilters, CaseSort, EpisodeFilters, MissingWhen
 from macehub.forms import GovukDateField, check_date_range, date_range
-from macehub.referrals.codes import RiskTier
+from macehub.referrals.codes import ExploitationType, RiskTier
 
 TIME_HINT = "Use the 24-hour clock or am and pm, for example 14:30 or 2:30pm"
 _TIME = re.compile(r"^(\d{1,2})(?:[:.]?(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$", re.IGNORECASE)
@@ -305,6 +306,20 @@ class RestrictForm(ServiceForm):
 # --- The case itself (versioned) -------------------------------------------------------
 
 
+class ExploitationTypesForm(ServiceForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    exploitation_types = forms.MultipleChoiceField(
+        label="What types of exploitation is the case about?", required=False,
+        choices=ExploitationType.choices, widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply",
+        error_messages={
+            "invalid_choice": "%(value)s is not one of the types listed: choose from the list"
+        },
+    )
+    reason = forms.CharField(label="Why are the types changing?", required=False,
+                             max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
 class RiskTierForm(ServiceForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     risk_tier = forms.ChoiceField(label="New risk tier", choices=RiskTier.choices,
@@ -538,3 +553,39 @@ class OutcomeForm(ServiceForm):
     note = forms.CharField(label="Note", required=False, max_length=4000,
                            help_text="Required if the outcome is 'Other'",
                            widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def _decision_field(label: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label, required=False, widget=forms.RadioSelect,
+        choices=[*NrmDecision.choices, ("", "Not decided yet")],
+    )
+
+
+class NrmReferralForm(ServiceForm):
+    """A National Referral Mechanism referral and, as they arrive, its decisions. The
+    order of the dates is checked by ``services.record_nrm_referral``."""
+
+    referred_on = GovukDateField(label="Date of the NRM referral", required=False,
+                                 help_text="For example, 27 3 2026")
+    first_responder_organisation = forms.CharField(
+        label="First responder organisation", required=False, max_length=200,
+        help_text="The organisation that made the referral, for example the police force "
+        "or the local authority",
+    )
+    referred_by = forms.CharField(label="Who made the referral", required=False,
+                                  max_length=200, help_text="Their name and role")
+    reasonable_grounds = _decision_field("Reasonable-grounds decision")
+    reasonable_grounds_on = GovukDateField(label="Date of the reasonable-grounds decision",
+                                           required=False, help_text="For example, 27 3 2026")
+    conclusive_grounds = _decision_field("Conclusive-grounds decision")
+    conclusive_grounds_on = GovukDateField(label="Date of the conclusive-grounds decision",
+                                           required=False, help_text="For example, 27 3 2026")
+
+    FIELDS = ("referred_on", "first_responder_organisation", "referred_by",
+              "reasonable_grounds", "reasonable_grounds_on", "conclusive_grounds",
+              "conclusive_grounds_on")
+
+    @classmethod
+    def initial_for(cls, nrm: Any) -> dict[str, Any]:
+        return {name: getattr(nrm, name) for name in cls.FIELDS}

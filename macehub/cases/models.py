@@ -19,10 +19,15 @@ from macehub.cases.codes import (
     InterviewOfferer,
     InterviewResponse,
     MissingEpisodeState,
+    NrmDecision,
     OutcomeKind,
     PlanItemStatus,
 )
-from macehub.referrals.codes import RiskTier
+from macehub.referrals.codes import (
+    RiskTier,
+    default_exploitation_types,
+    exploitation_type_labels,
+)
 
 
 def return_interview_window() -> dt.timedelta:
@@ -48,6 +53,11 @@ class Case(models.Model):
         related_name="key_worker_cases",
     )
     risk_tier = models.CharField(max_length=10, choices=RiskTier.choices, db_index=True)
+    exploitation_types = models.JSONField(
+        default=default_exploitation_types,
+        help_text="The exploitation types (referrals.codes.ExploitationType) the case is "
+        "about: one or more",
+    )
     is_restricted = models.BooleanField(
         default=False, help_text="Opening a restricted case asks for a reason, which is audited."
     )
@@ -87,6 +97,10 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == CaseStatus.OPEN
+
+    @property
+    def exploitation_type_labels(self) -> list[str]:
+        return exploitation_type_labels(self.exploitation_types or [])
 
 
 class RiskTierChange(models.Model):
@@ -378,3 +392,48 @@ class CaseOutcome(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+class NrmReferral(models.Model):
+    """The child's referral into the National Referral Mechanism (trafficking and modern
+    slavery) by a first responder organisation, and the competent authority's
+    reasonable-grounds and conclusive-grounds decisions as they arrive.
+
+    The dates follow each other: a reasonable-grounds decision is not before the
+    referral, and a conclusive-grounds decision not before the reasonable-grounds one
+    (which must be positive for the conclusive stage to follow)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="nrm_referrals")
+    referred_on = models.DateField()
+    first_responder_organisation = models.CharField(max_length=200)
+    referred_by = models.CharField(
+        max_length=200, help_text="The person at the first responder organisation who referred"
+    )
+    reasonable_grounds_on = models.DateField(null=True, blank=True)
+    reasonable_grounds = models.CharField(max_length=10, choices=NrmDecision.choices, blank=True)
+    conclusive_grounds_on = models.DateField(null=True, blank=True)
+    conclusive_grounds = models.CharField(max_length=10, choices=NrmDecision.choices, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-referred_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reasonable_grounds_on__isnull=True, reasonable_grounds="")
+                | (Q(reasonable_grounds_on__gte=models.F("referred_on"))
+                   & ~Q(reasonable_grounds="")),
+                name="nrm_reasonable_grounds_dated_after_referral",
+            ),
+            models.CheckConstraint(
+                condition=Q(conclusive_grounds_on__isnull=True, conclusive_grounds="")
+                | (Q(conclusive_grounds_on__gte=models.F("reasonable_grounds_on"))
+                   & ~Q(conclusive_grounds="") & Q(reasonable_grounds="positive")),
+                name="nrm_conclusive_grounds_after_positive_reasonable_grounds",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"NRM referral {self.referred_on:%Y-%m-%d}"

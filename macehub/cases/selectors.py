@@ -43,6 +43,7 @@ from macehub.cases.models import (
     CaseShare,
     Contact,
     MissingEpisode,
+    NrmReferral,
     PlanItem,
     RiskTierChange,
     return_interview_window,
@@ -80,6 +81,7 @@ def case_queryset(*, full: bool = False) -> QuerySet[Case]:
             Prefetch("missing_episodes",
                      queryset=MissingEpisode.objects.select_related("recorded_by")),
             Prefetch("outcomes", queryset=CaseOutcome.objects.select_related("recorded_by")),
+            Prefetch("nrm_referrals", queryset=NrmReferral.objects.select_related("recorded_by")),
         )
     return queryset
 
@@ -486,6 +488,10 @@ def child_missing_episode(user: User, child_id: int, episode_pk: int) -> Missing
     if episode is None:
         raise Http404("No such record")
     return episode
+
+
+def nrm_referral_for(case: Case, nrm_pk: int) -> NrmReferral:
+    return _child_row(NrmReferral.objects.all(), case, nrm_pk)
 
 
 def allocation_for(case: Case, allocation_pk: int) -> CaseAllocation:

@@ -14,7 +14,7 @@ refused with what they changed (``CaseChangedByOther``), and nothing is overwrit
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -37,6 +37,7 @@ from macehub.cases.codes import (
     ContactKind,
     InterviewOfferer,
     InterviewResponse,
+    NrmDecision,
     OutcomeKind,
     PlanItemStatus,
 )
@@ -48,12 +49,18 @@ from macehub.cases.models import (
     CaseShare,
     Contact,
     MissingEpisode,
+    NrmReferral,
     PlanItem,
     RiskTierChange,
 )
 from macehub.cases.selectors import visible_episodes
 from macehub.people.models import Person
-from macehub.referrals.codes import RiskTier
+from macehub.referrals.codes import (
+    ExploitationType,
+    RiskTier,
+    default_exploitation_types,
+    exploitation_type_labels,
+)
 from macehub.referrals.models import Referral
 
 # The fields of the case itself that are versioned, as the conflict message names them.
@@ -64,6 +71,7 @@ CASE_FIELD_LABELS = {
     "is_restricted": "Restricted",
     "status": "Status",
     "closure_reason": "Reason for closing",
+    "exploitation_types": "Type of exploitation",
 }
 
 
@@ -106,15 +114,22 @@ def open_case(
     reason: str,
     referral: Referral | None = None,
     key_worker: User | None = None,
+    exploitation_types: Sequence[str] | None = None,
 ) -> Case:
-    """Open a MACE case for a child, usually from a triage decision."""
+    """Open a MACE case for a child, usually from a triage decision. The case takes the
+    exploitation types given, else the referral's, else child sexual exploitation."""
     policy.require(actor, Action.CASE_OPEN)
     existing = Case.objects.filter(child=child, status="open").first()
     if existing is not None:
         raise CaseAlreadyOpen(existing)
+    if exploitation_types is None:
+        exploitation_types = (referral.exploitation_types if referral is not None
+                              else default_exploitation_types())
+    types = _checked_types(exploitation_types)
     now = timezone.now()
     case = Case.objects.create(
         reference=_next_reference(timezone.localdate(now).year),
+        exploitation_types=types,
         child=child,
         referral=referral,
         opened_at=now,
@@ -135,6 +150,7 @@ def open_case(
             "child": child.pk,
             "referral": referral.pk if referral else None,
             "risk_tier": case.risk_tier,
+            "exploitation_types": case.exploitation_types,
             "lead_agency": lead_agency.pk,
             "reason": reason,
         },
@@ -198,6 +214,17 @@ def _audit_case(actor: User, case: Case, event_type: EventType, detail: dict[str
                  purpose=purpose)
 
 
+def _checked_types(types: Sequence[str]) -> list[str]:
+    """Exploitation types as stored: one or more from the code list, in its order."""
+    unknown = [value for value in types if value not in ExploitationType.values]
+    if unknown:
+        raise ValidationError({"exploitation_types": (
+            f"{', '.join(map(repr, unknown))}: choose the type of exploitation from the list")})
+    if not types:
+        raise ValidationError({"exploitation_types": "Select the type of exploitation"})
+    return [value for value in ExploitationType.values if value in set(types)]
+
+
 # --- Changes to the case itself (versioned) -----------------------------------------
 
 
@@ -209,6 +236,7 @@ def _case_values(case: Case) -> dict[str, Any]:
         "is_restricted": case.is_restricted,
         "status": case.status,
         "closure_reason": case.closure_reason,
+        "exploitation_types": list(case.exploitation_types),
     }
 
 
@@ -224,6 +252,8 @@ def _describe(name: str, value: Any) -> str:
         return str(ClosureReason(value).label)
     if name == "is_restricted":
         return "Yes" if value else "No"
+    if name == "exploitation_types":
+        return ", ".join(exploitation_type_labels(value)) or "None"
     if name == "lead_agency":
         agency = Agency.objects.filter(pk=value).first()
         return agency.name if agency else str(value)
@@ -306,6 +336,29 @@ def change_risk_tier(
     _save_versioned(actor, case, expected_version, before,
                     {"tier_change": change.pk, "reason": reason})
     return change
+
+
+@transaction.atomic
+def change_exploitation_types(
+    *, actor: User, case_pk: int, expected_version: int, exploitation_types: Sequence[str],
+    reason: str,
+) -> Case:
+    """Record what types of exploitation the case is about (one or more), and why they
+    changed: the old and new types and the reason are audited."""
+    case = _case_for_change(actor, Action.CASE_CHANGE, case_pk)
+    _check_version(case, expected_version)
+    types = _checked_types(exploitation_types)
+    errors: dict[str, str] = {}
+    if types == list(case.exploitation_types):
+        errors["exploitation_types"] = (
+            "These are already the case's types of exploitation: change at least one")
+    reason = _require_text(errors, "reason", reason,
+                           "Enter why the types of exploitation are changing")
+    _raise_if(errors)
+    before = _case_values(case)
+    case.exploitation_types = types
+    _save_versioned(actor, case, expected_version, before, {"reason": reason})
+    return case
 
 
 @transaction.atomic
@@ -996,3 +1049,133 @@ def record_outcome(
         "outcome": outcome.pk, "added": True, "kind": outcome.kind, "recorded_on": recorded_on,
     })
     return outcome
+
+
+# --- National Referral Mechanism -----------------------------------------------------
+
+
+def _nrm_values(nrm: NrmReferral) -> dict[str, Any]:
+    def day(value: dt.date | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "referred_on": day(nrm.referred_on),
+        "first_responder_organisation": nrm.first_responder_organisation,
+        "referred_by": nrm.referred_by,
+        "reasonable_grounds_on": day(nrm.reasonable_grounds_on),
+        "reasonable_grounds": nrm.reasonable_grounds,
+        "conclusive_grounds_on": day(nrm.conclusive_grounds_on),
+        "conclusive_grounds": nrm.conclusive_grounds,
+    }
+
+
+@dataclass(frozen=True)
+class NrmDetails:
+    """What is known of a National Referral Mechanism referral: who referred and when,
+    and each decision (date and result) once it has been made."""
+
+    referred_on: dt.date | None
+    first_responder_organisation: str
+    referred_by: str
+    reasonable_grounds_on: dt.date | None = None
+    reasonable_grounds: str = ""
+    conclusive_grounds_on: dt.date | None = None
+    conclusive_grounds: str = ""
+
+
+def _check_nrm(details: NrmDetails) -> NrmDetails:
+    """The rules of the mechanism's order: each decision has a date and a result, none
+    is in the future, reasonable grounds come on or after the referral, and conclusive
+    grounds on or after a positive reasonable-grounds decision."""
+    errors: dict[str, str] = {}
+    if details.referred_on is None:
+        errors["referred_on"] = "Enter the date of the NRM referral"
+    _not_in_future(errors, "referred_on", details.referred_on,
+                   "The date of the NRM referral must be today or in the past")
+    organisation = _require_text(
+        errors, "first_responder_organisation", details.first_responder_organisation,
+        "Enter the first responder organisation that made the referral")
+    referred_by = _require_text(errors, "referred_by", details.referred_by,
+                                "Enter who made the referral")
+    stages = (
+        ("reasonable_grounds", details.reasonable_grounds_on, details.reasonable_grounds,
+         "reasonable-grounds"),
+        ("conclusive_grounds", details.conclusive_grounds_on, details.conclusive_grounds,
+         "conclusive-grounds"),
+    )
+    for name, on, result, words in stages:
+        if result and result not in NrmDecision.values:
+            errors[name] = f"Select whether the {words} decision was positive or negative"
+        elif result and on is None:
+            errors[f"{name}_on"] = f"Enter the date of the {words} decision"
+        elif on is not None and not result:
+            errors[name] = f"Select whether the {words} decision was positive or negative"
+        _not_in_future(errors, f"{name}_on", on,
+                       f"The date of the {words} decision must be today or in the past")
+    rg_on, cg_on = details.reasonable_grounds_on, details.conclusive_grounds_on
+    if (rg_on is not None and details.referred_on is not None
+            and "reasonable_grounds_on" not in errors and rg_on < details.referred_on):
+        errors["reasonable_grounds_on"] = (
+            "The reasonable-grounds decision cannot be before the referral, "
+            f"{details.referred_on:%d/%m/%Y}")
+    if (details.conclusive_grounds or cg_on is not None) and "conclusive_grounds" not in errors:
+        if details.reasonable_grounds != NrmDecision.POSITIVE:
+            errors["conclusive_grounds"] = (
+                "A conclusive-grounds decision follows a positive reasonable-grounds "
+                "decision: record that first")
+        elif (cg_on is not None and rg_on is not None
+              and "conclusive_grounds_on" not in errors and cg_on < rg_on):
+            errors["conclusive_grounds_on"] = (
+                "The conclusive-grounds decision cannot be before the reasonable-grounds "
+                f"decision, {rg_on:%d/%m/%Y}")
+    _raise_if(errors)
+    return NrmDetails(
+        referred_on=details.referred_on, first_responder_organisation=organisation,
+        referred_by=referred_by,
+        reasonable_grounds_on=rg_on if details.reasonable_grounds else None,
+        reasonable_grounds=details.reasonable_grounds,
+        conclusive_grounds_on=cg_on if details.conclusive_grounds else None,
+        conclusive_grounds=details.conclusive_grounds,
+    )
+
+
+def _apply_nrm(nrm: NrmReferral, details: NrmDetails) -> None:
+    nrm.referred_on = cast(dt.date, details.referred_on)
+    nrm.first_responder_organisation = details.first_responder_organisation
+    nrm.referred_by = details.referred_by
+    nrm.reasonable_grounds_on = details.reasonable_grounds_on
+    nrm.reasonable_grounds = details.reasonable_grounds
+    nrm.conclusive_grounds_on = details.conclusive_grounds_on
+    nrm.conclusive_grounds = details.conclusive_grounds
+
+
+@transaction.atomic
+def record_nrm_referral(*, actor: User, case_pk: int, details: NrmDetails) -> NrmReferral:
+    """Record that the child was referred into the National Referral Mechanism (and any
+    decisions already made)."""
+    case = _case_for_change(actor, Action.CASE_RECORD_WORK, case_pk)
+    checked = _check_nrm(details)
+    nrm = NrmReferral(case=case, recorded_by=actor)
+    _apply_nrm(nrm, checked)
+    nrm.save()
+    _audit_case(actor, case, EventType.CHANGE, {
+        "nrm_referral": nrm.pk, "added": True,
+        "changes": changed_values({}, _nrm_values(nrm)),
+    })
+    return nrm
+
+
+@transaction.atomic
+def update_nrm_referral(*, actor: User, nrm_pk: int, details: NrmDetails) -> NrmReferral:
+    """Record a decision as it arrives, or correct the referral's details."""
+    nrm: NrmReferral = _sub_record(actor, Action.CASE_RECORD_WORK, NrmReferral.objects.all(),
+                                   nrm_pk)
+    checked = _check_nrm(details)
+    before = _nrm_values(nrm)
+    _apply_nrm(nrm, checked)
+    changes = changed_values(before, _nrm_values(nrm))
+    if not changes:
+        return nrm
+    nrm.save()
+    _audit_case(actor, nrm.case, EventType.CHANGE, {"nrm_referral": nrm.pk, "changes": changes})
+    return nrm

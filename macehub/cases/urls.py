@@ -20,6 +20,8 @@ urlpatterns = [
     path("<int:case_pk>/access-log/", views.access_log, name="access_log"),
     # The case itself
     path("<int:case_pk>/risk-tier/", views.change_tier, name="change_tier"),
+    path("<int:case_pk>/exploitation-types/", views.change_exploitation_types,
+         name="change_exploitation_types"),
     path("<int:case_pk>/key-worker/", views.change_key_worker, name="change_key_worker"),
     path("<int:case_pk>/lead-agency/", views.change_lead_agency, name="change_lead_agency"),
     path("<int:case_pk>/restriction/", views.restrict, name="restrict"),
@@ -47,4 +49,7 @@ urlpatterns = [
          name="child_add_missing_episode"),
     path("children/<int:person_pk>/missing-episodes/<int:episode_pk>/",
          views.child_edit_missing_episode, name="child_edit_missing_episode"),
+    path("<int:case_pk>/nrm-referrals/new/", views.add_nrm_referral, name="add_nrm_referral"),
+    path("<int:case_pk>/nrm-referrals/<int:nrm_pk>/", views.edit_nrm_referral,
+         name="edit_nrm_referral"),
 ]

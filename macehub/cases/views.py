@@ -330,6 +330,25 @@ def change_tier(request: HubRequest, case_pk: int) -> HttpResponse:
 
 
 @requires(Action.CASE_CHANGE)
+def change_exploitation_types(request: HubRequest, case_pk: int) -> HttpResponse:
+    case = _case_page(request, case_pk, page="change_exploitation_types",
+                      action=Action.CASE_CHANGE)
+    if isinstance(case, HttpResponseRedirect):
+        return case
+    return _form_page(
+        request, case,
+        lambda data: case_forms.ExploitationTypesForm(data, initial={
+            "version": case.version, "exploitation_types": case.exploitation_types}),
+        title="Change the types of exploitation", submit="Save types of exploitation",
+        back=_back("cases:detail", case),
+        call=lambda d: services.change_exploitation_types(
+            actor=request.user, case_pk=case.pk, expected_version=d["version"],
+            exploitation_types=d["exploitation_types"], reason=d["reason"]),
+        success="The types of exploitation have been changed.",
+    )
+
+
+@requires(Action.CASE_CHANGE)
 def change_key_worker(request: HubRequest, case_pk: int) -> HttpResponse:
     case = _case_page(request, case_pk, page="change_key_worker", action=Action.CASE_CHANGE)
     if isinstance(case, HttpResponseRedirect):
@@ -726,4 +745,44 @@ def child_edit_missing_episode(request: HubRequest, person_pk: int, episode_pk: 
             actor=request.user, episode_pk=episode.pk, went_missing_at=d["went_missing_at"],
             returned_at=d["returned_at"], interview=_interview(d), notes=d["notes"]),
         success="The missing episode has been updated.",
+    )
+
+
+def _nrm_details(data: dict[str, Any]) -> services.NrmDetails:
+    return services.NrmDetails(**{name: data[name] for name in
+                                  case_forms.NrmReferralForm.FIELDS})
+
+
+@requires(Action.CASE_RECORD_WORK)
+def add_nrm_referral(request: HubRequest, case_pk: int) -> HttpResponse:
+    case = _case_page(request, case_pk, page="add_nrm_referral", action=Action.CASE_RECORD_WORK)
+    if isinstance(case, HttpResponseRedirect):
+        return case
+    return _form_page(
+        request, case, case_forms.NrmReferralForm,
+        title="Record a National Referral Mechanism referral", submit="Record NRM referral",
+        back=_back("cases:detail", case),
+        call=lambda d: services.record_nrm_referral(
+            actor=request.user, case_pk=case.pk, details=_nrm_details(d)),
+        success="The NRM referral has been recorded.",
+        template="cases/nrm_referral_form.html",
+    )
+
+
+@requires(Action.CASE_RECORD_WORK)
+def edit_nrm_referral(request: HubRequest, case_pk: int, nrm_pk: int) -> HttpResponse:
+    case = _case_page(request, case_pk, page="edit_nrm_referral",
+                      action=Action.CASE_RECORD_WORK)
+    if isinstance(case, HttpResponseRedirect):
+        return case
+    nrm = selectors.nrm_referral_for(case, nrm_pk)
+    initial = case_forms.NrmReferralForm.initial_for(nrm)
+    return _form_page(
+        request, case, lambda data: case_forms.NrmReferralForm(data, initial=initial),
+        title="Update the NRM referral", submit="Save NRM referral",
+        back=_back("cases:detail", case),
+        call=lambda d: services.update_nrm_referral(
+            actor=request.user, nrm_pk=nrm.pk, details=_nrm_details(d)),
+        success="The NRM referral has been updated.",
+        template="cases/nrm_referral_form.html",
     )

@@ -10,7 +10,13 @@ Nothing here is a real place or a real count:
 - each district's ethnic mix is invented: one much larger South Asian population, one
   more Black Caribbean and African, a coastal town with a larger Other White (Eastern
   European) population, and rural districts that are mostly White British. Wards vary
-  around their district's mix, so disproportionality has local denominators to use.
+  around their district's mix, so disproportionality has local denominators to use;
+- each group's age profile is invented too (``CHILD_SHARE``): the Mixed, Pakistani,
+  Bangladeshi and Black African populations are younger, the White British and Black
+  Caribbean ones older. Every area's populations are split into age bands and written
+  as a Census 2021 ethnic group by age file (the ONS custom dataset format, see
+  ``macehub.people.census_by_age``) loaded through ``import_census_by_age``, so rates
+  for children divide by children and rates for suspects by adults.
 """
 
 from __future__ import annotations
@@ -38,6 +44,25 @@ COUNTY_NAME = "Northshire"
 DEMO_AREA_CODE_PREFIXES = ("E10999", "E07999", "E05999")
 TS021_DATE = "2021"
 TOTAL_HEADING = "Ethnic group: Total: All usual residents"
+
+# The share of each group's usual residents aged 0 to 17 (invented, in the range of
+# England's); groups not listed have DEFAULT_CHILD_SHARE.
+CHILD_SHARE: dict[str, float] = {
+    "W1": 0.19, "W2": 0.10, "W3": 0.30, "W4": 0.28, "W9": 0.20,
+    "M1": 0.48, "M2": 0.42, "M3": 0.46, "M9": 0.40,
+    "A1": 0.22, "A2": 0.33, "A3": 0.33, "A4": 0.13, "A9": 0.24,
+    "B1": 0.16, "B2": 0.31, "B9": 0.30, "O2": 0.28, "O9": 0.22,
+}
+DEFAULT_CHILD_SHARE = 0.21
+# Age bands of the synthetic table (labels as ONS writes them) and the share of the
+# children's or adults' population each holds.
+CHILD_BANDS = (("Aged 4 years and under", 5), ("Aged 5 to 9 years", 5),
+               ("Aged 10 to 14 years", 5), ("Aged 15 years", 1), ("Aged 16 to 17 years", 2))
+ADULT_BANDS = (("Aged 18 to 24 years", 8), ("Aged 25 to 49 years", 30),
+               ("Aged 50 to 64 years", 18), ("Aged 65 years and over", 16))
+AGE_CLASSIFICATION = f"Age ({len(CHILD_BANDS) + len(ADULT_BANDS)} categories)"
+ETHNIC_CLASSIFICATION = "Ethnic group (20 categories)"
+DOES_NOT_APPLY = ("-8", "Does not apply")
 
 # A ward name is its district's name and one of these.
 WARD_SUFFIXES = (
@@ -228,6 +253,63 @@ def ts021_csv(rows: Sequence[CensusRow]) -> str:
     return buffer.getvalue()
 
 
+AgeSplit = dict[str, list[int]]  # by ethnic group code: the count in each age band
+
+
+def split_by_age(row: CensusRow) -> AgeSplit:
+    """Each group's children are ``CHILD_SHARE`` of it, split across the children's
+    bands; the rest across the adults' bands; every part a whole number, adding up."""
+    split: AgeSplit = {}
+    for code, number in row.counts.items():
+        children = round(number * CHILD_SHARE.get(code, DEFAULT_CHILD_SHARE))
+        split[code] = (apportion(children, [w for _, w in CHILD_BANDS])
+                       + apportion(number - children, [w for _, w in ADULT_BANDS]))
+    return split
+
+
+def add_up_splits(splits: Sequence[AgeSplit]) -> AgeSplit:
+    return {code: [sum(parts) for parts in zip(*(s[code] for s in splits), strict=True)]
+            for code in splits[0]}
+
+
+def by_age_csv(rows: Sequence[tuple[CensusRow, AgeSplit]]) -> str:
+    """Areas by age band and ethnic group, as a Census 2021 ethnic group by age file in
+    the ONS custom dataset layout: area code and name, age band code and label, ethnic
+    group code and label, Observation."""
+    groups = list(EthnicGroup.objects.exclude(census_heading="").order_by("sort_order"))
+    bands = [*CHILD_BANDS, *ADULT_BANDS]
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([
+        "Electoral wards and divisions Code", "Electoral wards and divisions",
+        f"{AGE_CLASSIFICATION} Code", AGE_CLASSIFICATION,
+        f"{ETHNIC_CLASSIFICATION} Code", ETHNIC_CLASSIFICATION, "Observation",
+    ])
+    for row, split in rows:
+        for band_number, (label, _) in enumerate(bands, start=1):
+            for group_number, group in enumerate(groups, start=1):
+                writer.writerow([
+                    row.code, row.name, band_number, label, group_number,
+                    group.census_heading.removeprefix("Ethnic group: "),
+                    split.get(group.code, [0] * len(bands))[band_number - 1],
+                ])
+            writer.writerow([row.code, row.name, band_number, label, *DOES_NOT_APPLY, 0])
+    return buffer.getvalue()
+
+
+def load_census_by_age(text: str, *, file_name: str, progress: Progress) -> None:
+    """Load an ethnic group by age text through ``import_census_by_age``, from a
+    temporary file removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="macehub-demo-census-") as folder:
+        path = Path(folder) / file_name
+        path.write_text(text, encoding="utf-8")
+        output = io.StringIO()
+        call_command("import_census_by_age", str(path), stdout=output)
+        for line in output.getvalue().splitlines():
+            if line.strip():
+                progress.write(f"    {line.strip()}")
+
+
 def load_ts021(
     text: str, *, file_name: str, kind: AreaKind, parent: str | None, progress: Progress
 ) -> None:
@@ -266,6 +348,18 @@ def create_areas(ctx: DemoContext) -> None:
             file_name=f"census2021-ts021-{district.name.lower()}-wards.csv",
             kind=AreaKind.WARD, parent=district.code, progress=ctx.progress,
         )
+    # Split ward by ward and added up, so each level agrees with the level below it.
+    by_age: list[tuple[CensusRow, AgeSplit]] = []
+    district_splits: list[tuple[CensusRow, AgeSplit]] = []
+    for district_row in districts:
+        ward_splits = [(ward, split_by_age(ward)) for ward in wards_of[district_row.code]]
+        by_age += ward_splits
+        district_splits.append((district_row, add_up_splits([s for _, s in ward_splits])))
+    county_split = add_up_splits([s for _, s in district_splits])
+    load_census_by_age(
+        by_age_csv([(county, county_split), *district_splits, *by_age]),
+        file_name="census2021-ethnic-group-by-age-northshire.csv", progress=ctx.progress,
+    )
     ctx.neighbourhoods = neighbourhoods()
     ctx.count("areas", 1 + len(districts) + len(ctx.neighbourhoods))
 

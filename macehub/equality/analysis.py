@@ -1,5 +1,9 @@
-"""Disproportionality: people in a population (victims referred, victims with a case,
-suspects...) by ethnic group, against the Census 2021 population of the same area.
+"""Disproportionality: people in a population (children referred, victims, suspects...)
+by ethnic group, against the Census 2021 population of the same area *and age*: children
+against the children (0 to 17) of their ethnic group, suspects against its adults (18
+and over), from the Census 2021 ethnic group by age table (``people.census_by_age``).
+An all-ages denominator is never used: age profiles differ so much between ethnic
+groups that it can make or hide a disproportionality.
 
 Two layers. ``analyse`` is pure: given counts and populations it works out each group's
 rate, its rate ratio to a comparator, the bounds missing ethnicity puts on that ratio,
@@ -19,12 +23,13 @@ hub's one rule (half up, ``macehub.core.figures``), as the pages' ``floatformat`
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, Count, IntegerField, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, QuerySet, Sum, Value, When
 
 from macehub.core.figures import exact_share, format_figure, round_half_up
 from macehub.equality.populations import Population
@@ -36,20 +41,49 @@ from macehub.equality.statistics import (
     rate_ratio,
 )
 from macehub.people.areas import area_ids_within
+from macehub.people.census_by_age import CENSUS_2021_BY_AGE
+from macehub.people.codes import (
+    IC_TO_HIGH_LEVEL_GROUP,
+    CensusAgeGroup,
+    OfficerDefinedEthnicity,
+)
 from macehub.people.models import (
     Area,
-    AreaPopulation,
+    AreaPopulationByAge,
     EthnicGroup,
     EthnicGroupFamily,
     PersonAddress,
 )
 
-CENSUS_SOURCE = "Census 2021 TS021"
+CENSUS_SOURCE = CENSUS_2021_BY_AGE
 DEFAULT_COMPARATOR = "W"
 FAMILY = "family"
 DETAILED = "detailed"
 NOT_STATED = "not_stated"
 NOT_RECORDED = "not_recorded"
+# Whose account of a person's ethnicity is counted: their own (the 18+1 self-defined
+# groups) or a police officer's observation (IC codes). Never merged.
+SELF_DEFINED = "self"
+OFFICER_DEFINED = "officer"
+ETHNICITY_FIELDS = {SELF_DEFINED: "self_defined_ethnicity_id",
+                    OFFICER_DEFINED: "officer_defined_ethnicity"}
+UNKNOWN_LABELS = {
+    SELF_DEFINED: ("Not stated (asked, declined)", "Not recorded (never asked)"),
+    OFFICER_DEFINED: ("IC9 (the officer could not say)", "No IC code recorded"),
+}
+IC_MAPPING_CAVEAT = (
+    "IC codes are an officer's view of how a person looks, not the person's own answer, "
+    "and have no Mixed group. IC5 (Chinese, Japanese or other South East Asian) is counted "
+    "as Asian, where Census 2021 places Chinese; some published police tables count it "
+    "with Other, so Asian and Other may not match them. IC6 (Arab or North African) is "
+    "counted as Other, where Census 2021 places Arab. IC9 (unknown) and no code are "
+    "unknown."
+)
+NO_MIXED_IC_CODE = (
+    "Police IC codes have no Mixed group: an officer records a person of mixed heritage "
+    "under another code, so there is no rate for this group, and the groups they are "
+    "recorded under may be overstated."
+)
 
 
 class Finding:
@@ -110,7 +144,9 @@ class Analysis:
     groups: list[GroupResult]
     not_stated: int
     not_recorded: int
+    denominator: CensusAgeGroup = CensusAgeGroup.CHILDREN
     level: str = FAMILY
+    ethnicity: str = SELF_DEFINED
     area_name: str = ""
     start: dt.date | None = None
     end: dt.date | None = None
@@ -121,6 +157,19 @@ class Analysis:
     @property
     def unknown(self) -> int:
         return self.not_stated + self.not_recorded
+
+    @property
+    def not_stated_label(self) -> str:
+        return UNKNOWN_LABELS[self.ethnicity][0]
+
+    @property
+    def not_recorded_label(self) -> str:
+        return UNKNOWN_LABELS[self.ethnicity][1]
+
+    @property
+    def denominator_label(self) -> str:
+        """The census population the rates divide by, in words."""
+        return denominator_label(self.denominator)
 
     @property
     def total(self) -> int:
@@ -137,6 +186,20 @@ class Analysis:
         return None if share is None else round_half_up(share, 0)
 
 
+def ic_mapping_lines() -> list[str]:
+    """Each IC code with the high-level group it is counted in, in words."""
+    names = dict(EthnicGroupFamily.objects.values_list("code", "name"))
+    return [
+        f"{label} → {names.get(family, family) if family else 'unknown'}"
+        for code, label in OfficerDefinedEthnicity.choices
+        for family in [IC_TO_HIGH_LEVEL_GROUP.get(code)]
+    ]
+
+
+def denominator_label(age_group: CensusAgeGroup) -> str:
+    return f"Census 2021 usual residents who are {age_group.label}, of the same ethnic group"
+
+
 def _number(value: float) -> str:
     return format_figure(value, 2 if value < 10 else 1)
 
@@ -148,6 +211,7 @@ def _percent(part: int, whole: int) -> str:
 
 def read_group(
     group: GroupCount, comparator: GroupCount, *, unknown: int, total: int, noun: str,
+    denominator: CensusAgeGroup = CensusAgeGroup.CHILDREN,
 ) -> GroupResult:
     """One group's figures and the plain-English reading of them."""
     rate = exact_poisson_rate(group.count, group.population)
@@ -167,9 +231,9 @@ def read_group(
         return result(Finding.COMPARATOR, "The comparator: other groups' rates are divided by "
                       "this group's rate.", with_ratio=False)
     if group.population <= 0:
-        return result(Finding.NOT_ESTIMABLE, "No usual residents of this area are in this "
-                      "group at the 2021 Census, so there is no rate or ratio to work out.",
-                      with_ratio=False)
+        return result(Finding.NOT_ESTIMABLE, f"No {denominator.label} living in this area "
+                      "are in this group at the 2021 Census, so there is no rate or ratio "
+                      "to work out.", with_ratio=False)
     if comparator.population <= 0 or comparator.count <= 0:
         return result(Finding.NOT_ESTIMABLE, f"No {noun} are recorded as {name}, the "
                       "comparator, so no ratio can be worked out. Choose another comparator.",
@@ -206,16 +270,19 @@ def read_group(
 
 def analyse(
     groups: Sequence[GroupCount], comparator: GroupCount, *, not_stated: int, not_recorded: int,
-    noun: str,
+    noun: str, denominator: CensusAgeGroup = CensusAgeGroup.CHILDREN,
 ) -> Analysis:
-    """The pure analysis of counts (see the module doc)."""
+    """The pure analysis of counts (see the module doc); ``population`` in each group
+    is its census population of the ``denominator`` age group."""
     unknown = not_stated + not_recorded
     total = sum(group.count for group in groups) + unknown
     results = [
-        read_group(group, comparator, unknown=unknown, total=total, noun=noun) for group in groups
+        read_group(group, comparator, unknown=unknown, total=total, noun=noun,
+                   denominator=denominator)
+        for group in groups
     ]
     return Analysis(noun=noun, comparator=comparator, groups=results, not_stated=not_stated,
-                    not_recorded=not_recorded)
+                    not_recorded=not_recorded, denominator=denominator)
 
 
 # --- From the database ---------------------------------------------------------------------
@@ -233,12 +300,57 @@ def _ethnic_groups() -> tuple[list[EthnicGroup], list[EthnicGroupFamily]]:
             list(EthnicGroupFamily.objects.order_by("code")))
 
 
+def _analyse_officer_defined(
+    counted: dict[str | None, int], census: dict[str, int], *, groups: list[EthnicGroup],
+    families: list[EthnicGroupFamily], comparator: str, noun: str,
+    denominator: CensusAgeGroup,
+) -> Analysis:
+    """The analysis of one area from its people by IC code (``""`` or ``None``: none
+    recorded) mapped to the five high-level groups (``IC_TO_HIGH_LEVEL_GROUP``), against
+    the census population of each high-level group. IC9 is counted as unknown."""
+    family_of = {g.code: g.family_id for g in groups}
+    by_family = [
+        GroupCount(
+            f.code, f.name,
+            sum(n for ic, n in counted.items() if ic and IC_TO_HIGH_LEVEL_GROUP.get(ic) == f.code),
+            sum(n for code, n in census.items() if family_of.get(code) == f.code),
+        )
+        for f in families
+    ]
+    mapped = {ic for ic, family in IC_TO_HIGH_LEVEL_GROUP.items() if family}
+    chosen_code = family_of.get(comparator) or comparator
+    chosen = next((g for g in by_family if g.code == chosen_code),
+                  next((g for g in by_family if g.code == DEFAULT_COMPARATOR),
+                       GroupCount(comparator, comparator, 0, 0)))
+    has_ic = {family for family in IC_TO_HIGH_LEVEL_GROUP.values() if family}
+    result = analyse(
+        by_family, chosen,
+        not_stated=sum(n for ic, n in counted.items() if ic and ic not in mapped),
+        not_recorded=sum(n for ic, n in counted.items() if not ic),
+        noun=noun, denominator=denominator,
+    )
+    result.groups = [
+        group if group.code in has_ic else dataclasses.replace(
+            group, rate=None, ratio=None, bounds=None, finding=Finding.NOT_ESTIMABLE,
+            reading=NO_MIXED_IC_CODE)
+        for group in result.groups
+    ]
+    result.ethnicity = OFFICER_DEFINED
+    return result
+
+
 def _analyse_counts(
     counted: dict[str | None, int], census: dict[str, int], *, groups: list[EthnicGroup],
     families: list[EthnicGroupFamily], comparator: str, level: str, noun: str,
+    denominator: CensusAgeGroup, ethnicity: str = SELF_DEFINED,
 ) -> Analysis:
     """The analysis of one area from its people by ethnic group code (``None``: not
-    recorded) and its census population by detailed group."""
+    recorded; IC codes for officer-defined ethnicity, always at the high level) and its
+    census population by detailed group."""
+    if ethnicity == OFFICER_DEFINED:
+        return _analyse_officer_defined(counted, census, groups=groups, families=families,
+                                        comparator=comparator, noun=noun,
+                                        denominator=denominator)
     detailed = [GroupCount(g.code, g.name, counted.get(g.code, 0), census.get(g.code, 0))
                 for g in groups]
     by_family = [
@@ -257,7 +369,7 @@ def _analyse_counts(
     result = analyse(
         by_family if level == FAMILY else detailed, chosen,
         not_stated=counted.get(EthnicGroup.NOT_STATED, 0), not_recorded=counted.get(None, 0),
-        noun=noun,
+        noun=noun, denominator=denominator,
     )
     result.level = level
     return result
@@ -266,16 +378,19 @@ def _analyse_counts(
 def disproportionality(
     *, population: Population, start: dt.date, end: dt.date, area: Area,
     comparator: str = DEFAULT_COMPARATOR, level: str = FAMILY,
+    ethnicity: str = SELF_DEFINED,
 ) -> Analysis:
     """People in the population with an event in the period whose current address lies in
-    the area (or inside it), by ethnic group, against the area's census population."""
+    the area (or inside it), by ethnic group (self-defined, or officer-defined IC codes
+    mapped to the high-level groups), against the area's census population."""
     people = population.people_between(start, end)
     area_ids = area_ids_within(area.code)
     current = PersonAddress.objects.filter(is_current=True, area__isnull=False)
     in_area = people.filter(pk__in=current.filter(area_id__in=area_ids).values("person_id"))
+    field_name = ETHNICITY_FIELDS[ethnicity]
     counted: dict[str | None, int] = {
-        row["self_defined_ethnicity_id"]: row["n"]
-        for row in in_area.values("self_defined_ethnicity_id").annotate(n=Count("pk"))
+        row[field_name]: row["n"]
+        for row in in_area.values(field_name).annotate(n=Count("pk"))
         .order_by()
     }
     with_area = people.filter(pk__in=current.values("person_id"))
@@ -283,17 +398,19 @@ def disproportionality(
     placed = with_area.aggregate(n=Count("pk"))["n"]
     census = {
         row["ethnic_group_id"]: row["population"] or 0
-        for row in AreaPopulation.objects.filter(area=area, source=CENSUS_SOURCE)
+        for row in _census(population.denominator).filter(area=area)
         .values("ethnic_group_id").annotate(population=Sum("population")).order_by()
     }
     groups, families = _ethnic_groups()
     result = _analyse_counts(counted, census, groups=groups, families=families,
-                             comparator=comparator, level=level, noun=population.noun)
+                             comparator=comparator, level=level, noun=population.noun,
+                             denominator=population.denominator, ethnicity=ethnicity)
     result.area_name = area.name
     result.start, result.end = start, end
     result.no_area = everyone - placed
     result.outside_area = placed - result.total
-    loaded_inside = not census and AreaPopulation.objects.filter(area_id__in=area_ids).exists()
+    loaded_inside = not census and _census(population.denominator).filter(
+        area_id__in=area_ids).exists()
     result.problems = _problems(result, area_name=area.name, has_census=bool(census),
                                 loaded_inside=loaded_inside)
     if result.no_area:
@@ -304,6 +421,10 @@ def disproportionality(
     return result
 
 
+def _census(age_group: CensusAgeGroup) -> QuerySet[AreaPopulationByAge]:
+    return AreaPopulationByAge.objects.filter(source=CENSUS_SOURCE, age_group=age_group)
+
+
 def _problems(
     result: Analysis, *, area_name: str, has_census: bool, loaded_inside: bool
 ) -> list[str]:
@@ -311,12 +432,13 @@ def _problems(
     problems = []
     if not has_census:
         problems.append(
-            f"No Census 2021 population (TS021) is loaded for {area_name} itself, so no rates "
-            "or ratios can be worked out for it."
+            f"No Census 2021 population by ethnic group and age ({result.denominator.label}) "
+            f"is loaded for {area_name} itself, so no rates or ratios can be worked out for "
+            "it."
             + (" Census figures are loaded for smaller areas inside it: choose one of those."
                if loaded_inside else
                " The census file loaded may be for a different area than these records: "
-               "an administrator can load the right one with import_census.")
+               "an administrator can load the right one with import_census_by_age.")
         )
     if result.comparator.count == 0 and has_census:
         problems.append(
@@ -378,6 +500,7 @@ def _inside_by_child(children: list[Area]) -> dict[int, int]:
 def compared_inside(
     *, population: Population, start: dt.date, end: dt.date, area: Area,
     comparator: str = DEFAULT_COMPARATOR, level: str = FAMILY,
+    ethnicity: str = SELF_DEFINED,
 ) -> InsideComparison:
     """``disproportionality`` for each area directly inside ``area`` (its districts, a
     district's wards), if any of them has a census population. Each person is counted in
@@ -387,7 +510,7 @@ def compared_inside(
     comparison = InsideComparison(area_name=area.name, noun=population.noun, level=level)
     children = list(Area.objects.filter(parent=area).order_by("name"))
     census: dict[int, dict[str, int]] = {}
-    for row in (AreaPopulation.objects.filter(area__parent=area, source=CENSUS_SOURCE)
+    for row in (_census(population.denominator).filter(area__parent=area)
                 .values("area_id", "ethnic_group_id").annotate(population=Sum("population"))
                 .order_by()):
         census.setdefault(row["area_id"], {})[row["ethnic_group_id"]] = row["population"] or 0
@@ -395,8 +518,8 @@ def compared_inside(
         return comparison
     child_of = _inside_by_child(children)
     below = [pk for pk, child in child_of.items() if pk != child and child not in census]
-    loaded_below = {child_of[pk] for pk in AreaPopulation.objects.filter(
-        area_id__in=below, source=CENSUS_SOURCE).values_list("area_id", flat=True).distinct()
+    loaded_below = {child_of[pk] for pk in _census(population.denominator).filter(
+        area_id__in=below).values_list("area_id", flat=True).distinct()
     } if below else set()
     inside = Case(*[When(area_id__in=[pk for pk, c in child_of.items() if c == child.pk],
                          then=Value(child.pk)) for child in children],
@@ -406,9 +529,9 @@ def compared_inside(
             PersonAddress.objects.filter(
                 is_current=True, area_id__in=list(child_of),
                 person__in=population.people_between(start, end).values("pk"))
-            .annotate(inside=inside).values("inside", "person__self_defined_ethnicity_id")
+            .annotate(inside=inside).values("inside", f"person__{ETHNICITY_FIELDS[ethnicity]}")
             .annotate(n=Count("person_id", distinct=True)).order_by()
-            .values_list("inside", "person__self_defined_ethnicity_id", "n")):
+            .values_list("inside", f"person__{ETHNICITY_FIELDS[ethnicity]}", "n")):
         counted.setdefault(child_id, {})[code] = number
 
     groups, families = _ethnic_groups()
@@ -416,7 +539,8 @@ def compared_inside(
     for child in children:
         result = _analyse_counts(
             counted.get(child.pk, {}), census.get(child.pk, {}), groups=groups,
-            families=families, comparator=comparator, level=level, noun=population.noun)
+            families=families, comparator=comparator, level=level, noun=population.noun,
+            denominator=population.denominator, ethnicity=ethnicity)
         result.area_name = child.name
         result.start, result.end = start, end
         result.problems = _problems(result, area_name=child.name,
@@ -427,7 +551,7 @@ def compared_inside(
     first = analyses[0][1]
     comparison.comparator = first.comparator
     shown = {g.code for g in first.groups}
-    if level != FAMILY:
+    if level != FAMILY and ethnicity == SELF_DEFINED:
         # Every detailed group is too many columns: keep those with someone counted.
         shown = {g.code for _, result in analyses for g in result.groups
                  if g.count or g.is_comparator}

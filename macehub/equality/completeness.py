@@ -1,10 +1,14 @@
 """How completely agencies record ethnicity and nationality, month by month, for the
-people in a population (victims referred, suspects...), so the hub can see recording
-improve. Three states, not two: recorded, not stated (asked, declined), not recorded
-(never asked). Counted with one aggregate query; aggregate only.
+people in a population (children referred, victims, suspects...), so the hub can see
+recording improve. Three states, not two: recorded, not stated (asked, declined), not
+recorded (never asked). Officer-defined ethnicity (police IC codes) is counted apart
+from self-defined: an IC code recorded (IC1 to IC6), IC9 (the officer could not say),
+or none. Counted with one aggregate query; aggregate only.
 
 A person is counted once per month in which they have an event, against the agency that
-owns their record (the agency that recorded, or failed to record, their ethnicity).
+owns their record (the agency that recorded, or failed to record, their ethnicity). A
+victim's event is their case: counted in the month it opened, or the period's first
+month if it opened before the period.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from macehub.people.codes import NATIONALITY_NOT_STATED, RecordingState
 from macehub.people.models import EthnicGroup
 
 STATES = (RecordingState.RECORDED, RecordingState.NOT_STATED, RecordingState.NOT_RECORDED)
+IC_RECORDED, IC_UNKNOWN, IC_NONE = "recorded", "unknown", "not_recorded"
+IC_STATES = (IC_RECORDED, IC_UNKNOWN, IC_NONE)
 ALL_AGENCIES = "All agencies"
 
 
@@ -29,13 +35,15 @@ class MonthCompleteness:
     month: dt.date
     ethnicity: dict[str, int] = field(default_factory=lambda: {s.value: 0 for s in STATES})
     nationality: dict[str, int] = field(default_factory=lambda: {s.value: 0 for s in STATES})
+    officer_defined: dict[str, int] = field(default_factory=lambda: dict.fromkeys(IC_STATES, 0))
 
     @property
     def people(self) -> int:
         return sum(self.ethnicity.values())
 
     def share(self, what: str, state: str) -> float | None:
-        counts = self.ethnicity if what == "ethnicity" else self.nationality
+        counts = {"ethnicity": self.ethnicity, "nationality": self.nationality,
+                  "officer_defined": self.officer_defined}[what]
         return counts[state] / self.people if self.people else None
 
 
@@ -68,6 +76,14 @@ def _nationality_state(prefix: str) -> Case:
     )
 
 
+def _officer_defined_state(prefix: str) -> Case:
+    return Case(
+        When(**{f"{prefix}officer_defined_ethnicity": ""}, then=Value(IC_NONE)),
+        When(**{f"{prefix}officer_defined_ethnicity": "IC9"}, then=Value(IC_UNKNOWN)),
+        default=Value(IC_RECORDED), output_field=CharField(),
+    )
+
+
 def _months(start: dt.date, end: dt.date) -> list[dt.date]:
     months, month = [], start.replace(day=1)
     while month <= end:
@@ -89,12 +105,14 @@ def completeness_by_month(
     rows = (
         events
         .annotate(
-            month=TruncMonth(population.date_field, tzinfo=LONDON),
+            month=TruncMonth(population.event_date(start), tzinfo=LONDON),
             agency=F(f"{prefix}owning_agency__name"),
             ethnicity_state=_ethnicity_state(prefix),
             nationality_state=_nationality_state(prefix),
+            officer_defined_state=_officer_defined_state(prefix),
         )
-        .values("month", "agency", "ethnicity_state", "nationality_state")
+        .values("month", "agency", "ethnicity_state", "nationality_state",
+                "officer_defined_state")
         .annotate(people=Count(population.person_field, distinct=True))
         .order_by()
     )
@@ -108,6 +126,7 @@ def completeness_by_month(
             cell = by_month.setdefault(month, MonthCompleteness(month))
             cell.ethnicity[row["ethnicity_state"]] += row["people"]
             cell.nationality[row["nationality_state"]] += row["people"]
+            cell.officer_defined[row["officer_defined_state"]] += row["people"]
     ordered = sorted(table, key=lambda name: (name != ALL_AGENCIES, name))
     return [AgencyCompleteness(name, sorted(table[name].values(), key=lambda m: m.month))
             for name in ordered]

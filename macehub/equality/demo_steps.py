@@ -7,8 +7,11 @@ analysis can be checked against what is known to be there.
   worse for suspects than for victims.
 - **Disproportionality**: in the county, among the people whose ethnicity *is*
   recorded, one detailed group is given ``target_ratio`` times the White rate per head
-  of the district's census population. The ratio actually planted (whole people, not
-  fractions) is recorded too.
+  of the county's census population *of the population's age group* (children 0 to 17
+  for children referred, adults 18 and over for suspects), the denominators the
+  analysis uses. The ratio actually planted (whole people, not fractions) is recorded,
+  with the ratio an all-ages denominator would have shown, so the difference the age
+  profiles make can be seen.
 
 Runs after referrals, cases and intelligence; it changes only recorded ethnicity.
 """
@@ -25,9 +28,17 @@ from macehub.demo.batches import UPDATE_BATCH, each_by_ids
 from macehub.demo.models import PlantedTruth
 from macehub.demo.progress import Progress
 from macehub.demo.registry import DemoContext, demo_step
-from macehub.equality.populations import SUSPECTS, VICTIMS, Population, population
+from macehub.equality.populations import CHILDREN, SUSPECTS, Population, population
 from macehub.people.areas import people_living_in
-from macehub.people.models import Area, AreaPopulation, EthnicGroup, Person, PersonAddress
+from macehub.people.census_by_age import CENSUS_2021_BY_AGE
+from macehub.people.models import (
+    Area,
+    AreaPopulation,
+    AreaPopulationByAge,
+    EthnicGroup,
+    Person,
+    PersonAddress,
+)
 
 EQUALITY_ORDER = 1900
 DISPROPORTIONALITY = "disproportionality"
@@ -35,9 +46,9 @@ ETHNICITY_MISSINGNESS = "ethnicity_missingness"
 # The whole county: at the small scale a single district holds too few people for any
 # ratio to be distinguishable from 1. Larger scales could plant per district.
 PLANTED_AREA = "E10999901"
-MISSINGNESS = {VICTIMS: (0.35, 0.05), SUSPECTS: (0.70, 0.30)}  # not recorded: first month, last
+MISSINGNESS = {CHILDREN: (0.35, 0.05), SUSPECTS: (0.70, 0.30)}  # not recorded: first month, last
 PLANTS = (
-    ("victims_referred", "M1", 8.0),
+    ("children_referred", "M1", 8.0),
     ("suspects_intelligence", "B2", 4.0),
 )
 WHITE = "W"
@@ -69,7 +80,7 @@ def plant_missingness(ctx: DemoContext, chosen: Population, start: dt.date, end:
     area's census mix."""
     early, late = MISSINGNESS[chosen.kind]
     first = (chosen.events_between(start, end).values(chosen.person_field)
-             .annotate(first=Min(chosen.date_field)).order_by(chosen.person_field))
+             .annotate(first=Min(chosen.event_date(start))).order_by(chosen.person_field))
     areas = dict(PersonAddress.objects.filter(is_current=True, area__isnull=False)
                  .order_by("person_id", "pk").values_list("person_id", "area_id"))
     weights = _census_weights()
@@ -107,11 +118,18 @@ def plant_ratio(ctx: DemoContext, chosen: Population, group: str, target: float,
     district = Area.objects.filter(code=PLANTED_AREA).first()
     if district is None:
         return None
-    census = dict(AreaPopulation.objects.filter(area=district).values("ethnic_group__family_id")
-                  .annotate(n=Sum("population")).values_list("ethnic_group__family_id", "n"))
-    group_population = AreaPopulation.objects.filter(
-        area=district, ethnic_group_id=group).aggregate(n=Sum("population"))["n"] or 0
+    by_age = AreaPopulationByAge.objects.filter(area=district, source=CENSUS_2021_BY_AGE,
+                                                age_group=chosen.denominator)
+    census = dict(by_age.values("ethnic_group__family_id").annotate(n=Sum("population"))
+                  .values_list("ethnic_group__family_id", "n"))
+    group_population = by_age.filter(ethnic_group_id=group).aggregate(
+        n=Sum("population"))["n"] or 0
     white_population = census.get(WHITE, 0)
+    all_ages = AreaPopulation.objects.filter(area=district)
+    all_ages_group = all_ages.filter(ethnic_group_id=group).aggregate(
+        n=Sum("population"))["n"] or 0
+    all_ages_white = all_ages.filter(ethnic_group__family_id=WHITE).aggregate(
+        n=Sum("population"))["n"] or 0
     in_district = people_living_in(district.code)
     people = list(chosen.people_between(start, end).filter(pk__in=in_district)
                   .exclude(self_defined_ethnicity__isnull=True)
@@ -142,9 +160,12 @@ def plant_ratio(ctx: DemoContext, chosen: Population, group: str, target: float,
     Person.objects.bulk_update(changed, ["self_defined_ethnicity"], batch_size=UPDATE_BATCH)
     in_group, white = counts()
     planted = ((in_group / group_population) / (white / white_population)) if white else None
+    all_ages_ratio = ((in_group / all_ages_group) / (white / all_ages_white)
+                      if white and all_ages_group and all_ages_white else None)
     return {
         "population": chosen.key, "area_code": PLANTED_AREA, "group": group,
         "comparator": WHITE, "target_ratio": target, "planted_ratio": planted,
+        "denominator": chosen.denominator.value, "all_ages_ratio": all_ages_ratio,
         "group_count": in_group, "comparator_count": white,
         "period": [start.isoformat(), end.isoformat()],
     }
@@ -156,7 +177,7 @@ def plant_ratio(ctx: DemoContext, chosen: Population, group: str, target: float,
 def plant_equality_truth(ctx: DemoContext) -> None:
     start, end = _period(ctx)
     done: set[int] = set()
-    for key in ("victims_referred", "victims_cases", "suspects_intelligence"):
+    for key in ("children_referred", "victims", "suspects_intelligence"):
         plant_missingness(ctx, population(key), start, end, done)
     PlantedTruth.objects.create(kind=ETHNICITY_MISSINGNESS, seed=ctx.seed, data={
         kind: {"not_recorded_first_month": early, "not_recorded_last_month": late}

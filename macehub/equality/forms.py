@@ -10,12 +10,24 @@ from typing import Any, cast
 from django import forms
 from django.utils import timezone
 
-from macehub.equality.analysis import DEFAULT_COMPARATOR, DETAILED, FAMILY, comparator_choices
-from macehub.equality.populations import populations
+from macehub.equality.analysis import (
+    DEFAULT_COMPARATOR,
+    DETAILED,
+    FAMILY,
+    OFFICER_DEFINED,
+    SELF_DEFINED,
+    comparator_choices,
+)
+from macehub.equality.populations import current_key, populations
 from macehub.forms import GovukDateField
 from macehub.people.models import Area
 
 LEVELS = [(FAMILY, "The five high-level groups"), (DETAILED, "Detailed groups")]
+ETHNICITIES = [
+    (SELF_DEFINED, "Self-defined: the person's own answer"),
+    (OFFICER_DEFINED, "Officer-defined: the police IC code an officer recorded "
+                      "(five high-level groups only)"),
+]
 
 
 def default_area() -> Area | None:
@@ -31,13 +43,18 @@ class AnalysisForm(forms.Form):
     area = forms.ModelChoiceField(
         label="Area", queryset=Area.objects.order_by("kind", "name"), required=False,
         empty_label=None, help_text="People are counted where they live now; the area's own "
-        "Census 2021 population is the denominator. Compare at the smallest area the numbers "
+        "Census 2021 population of the same age (children aged 0 to 17, or adults aged 18 "
+        "and over for suspects) is the denominator. Compare at the smallest area the numbers "
         "allow: a ratio over a large area can show a difference that comes only from where "
         "people live.",
     )
     comparator = forms.ChoiceField(label="Compare with", required=False)
     level = forms.ChoiceField(label="Ethnic groups", choices=LEVELS, widget=forms.RadioSelect,
                               required=False)
+    ethnicity = forms.ChoiceField(
+        label="Whose account of ethnicity", choices=ETHNICITIES, widget=forms.RadioSelect,
+        required=False, help_text="Analysed separately, never merged. Officer-defined "
+        "ethnicity is mostly recorded for suspects.")
 
     def __init__(self, data: Any = None) -> None:
         super().__init__(data)
@@ -59,12 +76,13 @@ class AnalysisForm(forms.Form):
         cleaned["area"] = cleaned.get("area") or default_area()
         cleaned["comparator"] = cleaned.get("comparator") or DEFAULT_COMPARATOR
         cleaned["level"] = cleaned.get("level") or FAMILY
+        cleaned["ethnicity"] = cleaned.get("ethnicity") or SELF_DEFINED
         return cleaned
 
 
 def analysis_form(query: Any) -> AnalysisForm:
     """The form bound to the query string, with the first population chosen by default."""
     data = query.copy()
-    if not data.get("population"):
-        data["population"] = populations()[0].key
+    # A former key (in a link from an earlier report) reads as the population it became.
+    data["population"] = current_key(data.get("population") or populations()[0].key)
     return AnalysisForm(data)

@@ -1,10 +1,22 @@
 """The populations disproportionality is measured for, as a small registry.
 
-A population is "people with an event of some kind in a period": children referred
-(the referral's ``received_at``), children with a case (``opened_at``), suspects named
-in intelligence (the report's ``received_at``). Each is described by a queryset of
-events, the path from an event to the person, and the event's date, so the analysis can
-count people by ethnic group with database aggregates and never load a record.
+A population is "people with an event of some kind in a period", and says in words who
+it counts (``definition``) and which census population its rates divide by
+(``denominator``: children aged 0 to 17, or adults aged 18 and over):
+
+- **children referred**: children with a referral received in the period, whatever was
+  decided on it. A referral is a concern, not a finding, so these are not called
+  victims;
+- **victims**: children with a MACE case open at any time in the period (opened before
+  its end, not closed before its start), or with an outcome recorded on one of their
+  cases in the period: the hub's own record that the child was exploited, or at risk
+  of it, and was worked with;
+- **suspects named in intelligence**: people linked as suspects to intelligence
+  received in the period, compared with adults (most suspects are adults).
+
+Each is described by a queryset of events, the path from an event to the person, and
+the event's date (or, for victims, a condition on the period), so the analysis can count
+people by ethnic group with database aggregates and never load a record.
 
 A later app adds its own without editing this one, e.g. from its ``AppConfig.ready``::
 
@@ -27,24 +39,31 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Model, QuerySet
+from django.db.models import DateTimeField, Exists, F, Model, OuterRef, Q, QuerySet, Value
+from django.db.models.expressions import Combinable
+from django.db.models.functions import Greatest
 
 from macehub.access import policy
 from macehub.access.actions import Action
 from macehub.accounts.models import User
+from macehub.people.codes import CensusAgeGroup
 from macehub.people.models import Person
 
-VICTIMS = "victims"
-SUSPECTS = "suspects"
+CHILDREN = "children"  # children referred, victims: compared with children (0 to 17)
+SUSPECTS = "suspects"  # compared with adults (18 and over)
 LONDON = ZoneInfo("Europe/London")
+
+# A condition on the events for a period: (since, until) as London midnights, and the
+# period's first and last days.
+Between = Callable[[dt.datetime, dt.datetime, dt.date, dt.date], Q]
 
 
 @dataclass(frozen=True)
 class Population:
     key: str
-    label: str  # for a choice: "Children referred (victims)"
+    label: str  # for a choice: "Children referred"
     noun: str  # for a sentence: "children referred"
-    kind: str  # VICTIMS or SUSPECTS
+    kind: str  # CHILDREN or SUSPECTS
     events: Callable[[], QuerySet[Any]]
     person_field: str
     date_field: str
@@ -52,15 +71,34 @@ class Population:
     # opens it: the event itself (no path), or the record at ``record_path``.
     opened_by: Action = Action.REFERRAL_VIEW
     record_path: str = ""
+    definition: str = ""  # who is counted, in a sentence shown on every page and file
+    # Which events fall in a period, when it is not "dated within it" (victims: a case
+    # open at any time in the period); the event's month is then its date, or the
+    # period's first day if it is earlier.
+    between: Between | None = None
+
+    @property
+    def denominator(self) -> CensusAgeGroup:
+        """The census population the rates divide by."""
+        return CensusAgeGroup.ADULTS if self.kind == SUSPECTS else CensusAgeGroup.CHILDREN
 
     def events_between(self, start: dt.date, end: dt.date) -> QuerySet[Any]:
-        """Events from the start of ``start`` to the end of ``end`` (London days)."""
-        since = dt.datetime.combine(start, dt.time.min, tzinfo=LONDON)
-        until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=LONDON)
-        return self.events().filter(
-            **{f"{self.person_field}__isnull": False, f"{self.date_field}__gte": since,
-               f"{self.date_field}__lt": until}
-        )
+        """Events of the period, from the start of ``start`` to the end of ``end``
+        (London days)."""
+        since, until = _bounds(start, end)
+        events = self.events().filter(**{f"{self.person_field}__isnull": False})
+        if self.between is not None:
+            return events.filter(self.between(since, until, start, end))
+        return events.filter(**{f"{self.date_field}__gte": since,
+                                f"{self.date_field}__lt": until})
+
+    def event_date(self, start: dt.date) -> Combinable:
+        """The date an event is counted on in a period starting ``start``: its own, or
+        the period's first moment for an event that began before the period."""
+        if self.between is None:
+            return F(self.date_field)
+        since = Value(_bounds(start, start)[0], output_field=DateTimeField())
+        return Greatest(F(self.date_field), since, output_field=DateTimeField())
 
     def _guarded(self) -> tuple[type[Model], str]:
         model: type[Model] = self.events().model
@@ -95,7 +133,15 @@ class Population:
         )
 
 
+def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    since = dt.datetime.combine(start, dt.time.min, tzinfo=LONDON)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=LONDON)
+    return since, until
+
+
 _POPULATIONS: dict[str, Population] = {}
+# Keys the pages once used, still read (links in published reports and bookmarks).
+_FORMER_KEYS = {"victims_referred": "children_referred", "victims_cases": "victims"}
 
 
 def register_population(population: Population) -> Population:
@@ -114,8 +160,13 @@ def populations() -> list[Population]:
     return list(_POPULATIONS.values())
 
 
+def current_key(key: str) -> str:
+    """The key a population goes by now (a former key gives its successor's)."""
+    return _FORMER_KEYS.get(key, key)
+
+
 def population(key: str) -> Population:
-    return _POPULATIONS[key]
+    return _POPULATIONS[current_key(key)]
 
 
 def _referrals() -> QuerySet[Any]:
@@ -136,18 +187,39 @@ def _suspect_links() -> QuerySet[Any]:
     return ReportLink.objects.filter(role="suspect")
 
 
+def _open_or_with_outcome(since: dt.datetime, until: dt.datetime, start: dt.date,
+                          end: dt.date) -> Q:
+    from macehub.cases.models import CaseOutcome
+
+    outcome = CaseOutcome.objects.filter(case=OuterRef("pk"), recorded_on__gte=start,
+                                         recorded_on__lte=end)
+    open_in_period = Q(opened_at__lt=until) & (Q(closed_at__isnull=True)
+                                               | Q(closed_at__gte=since))
+    return open_in_period | Q(Exists(outcome))
+
+
+CHILDREN_DENOMINATOR = "Rates are per 1,000 children aged 0 to 17 of each ethnic group."
 register_population(Population(
-    key="victims_referred", label="Children referred (victims)", noun="children referred",
-    kind=VICTIMS, events=_referrals, person_field="child", date_field="received_at",
+    key="children_referred", label="Children referred", noun="children referred",
+    kind=CHILDREN, events=_referrals, person_field="child", date_field="received_at",
+    definition="Children with a referral received by the hub in the period, whatever was "
+               "decided on it. A referral is a concern, not a finding: these are not "
+               "counted as victims. " + CHILDREN_DENOMINATOR,
 ))
 register_population(Population(
-    key="victims_cases", label="Children with a case opened (victims)",
-    noun="children with a case opened", kind=VICTIMS, events=_cases, person_field="child",
-    date_field="opened_at", opened_by=Action.CASE_VIEW,
+    key="victims", label="Victims (children with an open case or a recorded outcome)",
+    noun="victims", kind=CHILDREN, events=_cases, person_field="child",
+    date_field="opened_at", opened_by=Action.CASE_VIEW, between=_open_or_with_outcome,
+    definition="Victims: children with a MACE case open at any time in the period, or with "
+               "an outcome recorded on one of their cases in the period. Children referred "
+               "without a case are not counted. " + CHILDREN_DENOMINATOR,
 ))
 register_population(Population(
     key="suspects_intelligence", label="Suspects named in intelligence",
     noun="suspects named in intelligence", kind=SUSPECTS, events=_suspect_links,
     person_field="person", date_field="report__received_at",
     opened_by=Action.INTELLIGENCE_VIEW, record_path="report",
+    definition="People linked as suspects to intelligence reports received in the period. "
+               "Rates are per 1,000 adults aged 18 and over of each ethnic group: most "
+               "suspects are adults.",
 ))

@@ -15,6 +15,7 @@ from macehub.core.figures import format_figure
 from macehub.equality.analysis import Analysis, GroupResult
 from macehub.equality.statistics import Interval, MissingBounds
 from macehub.equality.suppression import suppress
+from macehub.people.codes import CensusAgeGroup
 
 HIDDEN = "[c]"  # ONS's mark for a figure withheld to protect confidentiality
 NOT_PUBLISHED = "Not published: it would reveal a number under the suppression threshold."
@@ -57,9 +58,9 @@ def publish(analysis: Analysis, threshold: int) -> PublishedTable:
     for group, count in zip(groups, shown, strict=False):
         rows.append(_published_group(group, count, comparator_shown=comparator_shown,
                                      unknown_shown=unknown_shown and table.grand_total is not None))
-    rows.append(PublishedRow("Not stated (asked, declined)", shown[-2], None, None, None, None,
+    rows.append(PublishedRow(analysis.not_stated_label, shown[-2], None, None, None, None,
                              "", is_unknown=True))
-    rows.append(PublishedRow("Not recorded (never asked)", shown[-1], None, None, None, None,
+    rows.append(PublishedRow(analysis.not_recorded_label, shown[-1], None, None, None, None,
                              "", is_unknown=True))
     return PublishedTable(rows, table.grand_total, threshold,
                           len(table.primary) + len(table.secondary))
@@ -82,13 +83,17 @@ def _figure(value: float | None) -> str:
     return format_figure(value, 3, missing="")
 
 
-def published_csv(table: PublishedTable, *, heading: list[str]) -> str:
+def published_csv(
+    table: PublishedTable, *, heading: list[str],
+    denominator: CensusAgeGroup = CensusAgeGroup.CHILDREN,
+) -> str:
     """The published table as CSV, ``[c]`` where a figure is withheld, through the hub's
     one CSV writer (area and group names come from data, so a formula in one is
     neutralised)."""
     lines: list[list[object]] = [[line] for line in heading]
     lines.append([
-        "Ethnic group", "Count", "Census 2021 population", "Rate per 1,000",
+        "Ethnic group", "Count",
+        f"Denominator: {denominator.label} (Census 2021)", f"Rate per 1,000 {denominator.label}",
         "Rate 95% CI low", "Rate 95% CI high", "Rate ratio", "Ratio 95% CI low",
         "Ratio 95% CI high", "Ratio if unknowns were the comparator",
         "Ratio if unknowns were the group", "Reading",

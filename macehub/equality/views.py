@@ -21,16 +21,21 @@ from macehub.core.csv_export import csv_download
 from macehub.equality.analysis import (
     DEFAULT_COMPARATOR,
     FAMILY,
+    IC_MAPPING_CAVEAT,
+    OFFICER_DEFINED,
+    SELF_DEFINED,
     Analysis,
     InsideArea,
     InsideComparison,
     compared_inside,
+    denominator_label,
     disproportionality,
+    ic_mapping_lines,
 )
 from macehub.equality.charts import completeness_chart, forest_plot
 from macehub.equality.completeness import STATES, completeness_by_month
 from macehub.equality.forms import AnalysisForm, analysis_form, default_area
-from macehub.equality.populations import population
+from macehub.equality.populations import SUSPECTS, population
 from macehub.equality.published import PublishedTable, publish, published_csv
 from macehub.equality.published import published_pdf as published_pdf_file
 from macehub.equality.suppression import threshold_from_settings
@@ -41,7 +46,8 @@ def _form(request: HubRequest) -> AnalysisForm:
     use, so the form shows what the figures are for. (Unset, the comparator list would
     show its first option, not the comparator used, and "Show figures" would send it.)"""
     query = request.GET.copy()
-    for name, default in (("comparator", DEFAULT_COMPARATOR), ("level", FAMILY)):
+    for name, default in (("comparator", DEFAULT_COMPARATOR), ("level", FAMILY),
+                          ("ethnicity", SELF_DEFINED)):
         if not query.get(name):
             query[name] = default
     if not query.get("area") and (area := default_area()) is not None:
@@ -56,6 +62,7 @@ def _analysis(form: AnalysisForm) -> Analysis | None:
     return disproportionality(
         population=population(data["population"]), start=data["start"], end=data["end"],
         area=data["area"], comparator=data["comparator"], level=data["level"],
+        ethnicity=data["ethnicity"],
     )
 
 
@@ -66,6 +73,7 @@ def _inside(form: AnalysisForm) -> InsideComparison | None:
     return compared_inside(
         population=population(data["population"]), start=data["start"], end=data["end"],
         area=data["area"], comparator=data["comparator"], level=data["level"],
+        ethnicity=data["ethnicity"],
     )
 
 
@@ -85,6 +93,8 @@ def _with_area(form: AnalysisForm, inside: InsideComparison | None
 def _context(form: AnalysisForm, analysis: Analysis | None) -> dict[str, Any]:
     chosen = population(form.cleaned_data["population"]) if form.is_valid() else None
     return {"form": form, "analysis": analysis, "population": chosen,
+            "denominator_label": denominator_label(chosen.denominator) if chosen else "",
+            "ic_mapping": ic_mapping_lines(), "ic_caveat": IC_MAPPING_CAVEAT,
             "query": form.data.urlencode() if hasattr(form.data, "urlencode") else ""}
 
 
@@ -121,6 +131,7 @@ def overview(request: HubRequest) -> HttpResponse:
 def completeness(request: HubRequest) -> HttpResponse:
     form = _form(request)
     agencies = None
+    chosen = population(form.cleaned_data["population"]) if form.is_valid() else None
     if form.is_valid():
         data = form.cleaned_data
         agencies = completeness_by_month(
@@ -130,7 +141,9 @@ def completeness(request: HubRequest) -> HttpResponse:
         "form": form, "agencies": agencies, "states": STATES,
         "not_all_open": not _all_open(request, form),
         "chart": completeness_chart(agencies) if agencies else None,
-        "population": population(form.cleaned_data["population"]) if form.is_valid() else None,
+        "population": chosen,
+        "officer_defined": chosen is not None and chosen.kind == SUSPECTS,
+        "ic_mapping": ic_mapping_lines(), "ic_caveat": IC_MAPPING_CAVEAT,
     })
 
 
@@ -144,10 +157,17 @@ def published(request: HubRequest) -> HttpResponse:
 
 
 def _heading(form: AnalysisForm, analysis: Analysis) -> list[str]:
+    chosen = population(form.cleaned_data["population"])
     return [
-        f"{population(form.cleaned_data['population']).label} by ethnic group",
+        f"{chosen.label} by ethnic group",
         f"{analysis.area_name}, {analysis.start:%d %B %Y} to {analysis.end:%d %B %Y}",
-        f"Compared with: {analysis.comparator.name}. Denominator: Census 2021 (TS021).",
+        f"Who is counted: {chosen.definition}",
+        f"Compared with: {analysis.comparator.name}. Denominator: {analysis.denominator_label} "
+        "(Census 2021 ethnic group by age), in the same area.",
+        *([f"Ethnicity: officer-defined (police IC codes), never merged with self-defined. "
+           f"{IC_MAPPING_CAVEAT} Mapping: {'; '.join(ic_mapping_lines())}."]
+          if analysis.ethnicity == OFFICER_DEFINED else
+          ["Ethnicity: self-defined (the person's own answer)."]),
     ]
 
 
@@ -158,6 +178,7 @@ def _record_export(request: HubRequest, form: AnalysisForm, analysis: Analysis,
         detail={"population": form.cleaned_data["population"], "area": analysis.area_name,
                 "start": str(analysis.start), "end": str(analysis.end),
                 "comparator": analysis.comparator.code, "level": analysis.level,
+                "ethnicity": analysis.ethnicity,
                 "threshold": table.threshold, "suppressed": table.suppressed,
                 "format": file_format},
         request=request,
@@ -179,7 +200,8 @@ def published_export(request: HubRequest) -> HttpResponse:
     if analysis is None:
         return published(request)
     table = publish(analysis, threshold_from_settings())
-    body = published_csv(table, heading=_heading(form, analysis))
+    body = published_csv(table, heading=_heading(form, analysis),
+                         denominator=analysis.denominator)
     _record_export(request, form, analysis, table, "csv")
     return csv_download(body, filename=f"disproportionality-{timezone.localdate()}.csv")
 

@@ -22,6 +22,32 @@ class OfficerDefinedEthnicity(models.TextChoices):
     IC9 = "IC9", "IC9 Unknown"
 
 
+class CensusAgeGroup(models.TextChoices):
+    """The two age groups rates are worked out for: children are compared with the
+    children of their ethnic group, adults (most suspects) with its adults."""
+
+    CHILDREN = "0-17", "children aged 0 to 17"
+    ADULTS = "18+", "adults aged 18 and over"
+
+
+# Police IC codes mapped to the five high-level ethnic groups of the Census 2021
+# classification (family codes of ``people/data/ethnic_high_level_groups.csv``), as the
+# Home Office's "officer-defined ethnicity" statistics group them: IC5 (Chinese,
+# Japanese or other South East Asian) with Asian, because Census 2021 places Chinese
+# within "Asian, Asian British or Asian Welsh"; IC6 (Arab or North African) with Other,
+# where Census 2021 places Arab. IC9 (unknown) is not recorded. No IC code is Mixed:
+# an officer's observation cannot see mixed heritage.
+IC_TO_HIGH_LEVEL_GROUP: dict[str, str | None] = {
+    "IC1": "W",
+    "IC2": "W",
+    "IC3": "B",
+    "IC4": "A",
+    "IC5": "A",
+    "IC6": "O",
+    "IC9": None,
+}
+
+
 class RecordingState(models.TextChoices):
     """Three states, not two: data quality is measured on the difference."""
 

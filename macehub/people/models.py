@@ -14,6 +14,7 @@ from macehub.people.codes import (
     NATIONALITY_NOT_STATED,
     AliasKind,
     AreaKind,
+    CensusAgeGroup,
     IdentifierKind,
     OfficerDefinedEthnicity,
     RecordingState,
@@ -99,6 +100,31 @@ class AreaPopulation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area.code} {self.ethnic_group_id}: {self.population}"
+
+
+class AreaPopulationByAge(models.Model):
+    """Usual residents of one area in one detailed ethnic group and one age group
+    (children 0 to 17, adults 18 and over), from a Census 2021 ethnic group by age
+    table: the denominators of the disproportionality rates."""
+
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="populations_by_age")
+    ethnic_group = models.ForeignKey(EthnicGroup, on_delete=models.PROTECT, related_name="+")
+    age_group = models.CharField(max_length=4, choices=CensusAgeGroup.choices)
+    population = models.PositiveIntegerField()
+    source = models.CharField(max_length=100, default="Census 2021 ethnic group by age")
+
+    class Meta:
+        ordering = ["area", "age_group", "ethnic_group__sort_order"]
+        verbose_name_plural = "area populations by age"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "ethnic_group", "age_group", "source"],
+                name="one_population_per_group_and_age",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area.code} {self.ethnic_group_id} {self.age_group}: {self.population}"
 
 
 class Person(models.Model):

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, render
 from macehub.access.actions import Action
 from macehub.access.views import requires
 from macehub.people.census import CENSUS_2021_TS021, census_breakdown
+from macehub.people.census_by_age import CENSUS_2021_BY_AGE, census_by_age_breakdown
 from macehub.people.codes import AreaKind
 from macehub.people.models import Area
 
@@ -55,6 +56,8 @@ def area_detail(request: HttpRequest, area_code: str) -> HttpResponse:
         {
             "area": area,
             "breakdown": census_breakdown(area),
+            "by_age": census_by_age_breakdown(area),
+            "by_age_source": CENSUS_2021_BY_AGE,
             "children": area.children.order_by("code"),
             "source": CENSUS_2021_TS021,
         },

@@ -696,6 +696,9 @@ class Group:
     equality_population: str
     # The records that bring them in, and the people themselves.
     behind: tuple[Behind, ...] = ()
+    # What the people are called on the page, when not their code's word: the code
+    # stays, so months already published keep their figures under it.
+    called: str = ""
 
 
 def _victim_rows(filters: Filters) -> QuerySet[Any, Any]:
@@ -712,8 +715,10 @@ def _suspect_rows(filters: Filters) -> QuerySet[Any, Any]:
 
 
 VICTIMS = Group(
-    _victim_rows, person="child_id", field="received_at", described="children referred",
-    equality_population="victims_referred",
+    _victim_rows, person="child_id", field="received_at",
+    described="children with a referral received, whatever was decided: not the same as "
+              "victims",
+    equality_population="children_referred", called="children referred",
     behind=(Behind(Action.REFERRAL_VIEW, Referral, _dated(_victim_rows, "received_at")),
             Behind(Action.PERSON_VIEW, Person, _dated(_victim_rows, "received_at"),
                    path="child_id")),
@@ -742,7 +747,8 @@ def _recording_metric(
     *, who: str, group: Group, what: str,
     not_recorded: Callable[[str], Q], not_stated: Callable[[str], Q],
 ) -> None:
-    Who = who.capitalize()
+    called = group.called or who
+    Who = called[0].upper() + called[1:]
     person = group.person.removesuffix("_id") + "__"
     # One row per (row, recording state) would double count people: count distinct ids.
     state = _recording_state(not_recorded(person), not_stated(person))
@@ -757,7 +763,7 @@ def _recording_metric(
         code=f"{who}_{what}_recorded",
         name=f"{Who} with {what} recorded",
         definition=(
-            f"Of the {who} the hub dealt with in the period ({group.described}), the "
+            f"Of the {called} the hub dealt with in the period ({group.described}), the "
             f"share whose {what} is recorded. 'Not stated' (asked and declined) "
             "and 'not recorded' (never asked) are shown separately, never dropped."
         ),

@@ -27,6 +27,9 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
+# How a referral stands against its clock is worded by the core, as every clock is.
+from macehub.core.time_left import TimeLeft as TimeLeft
+from macehub.core.time_left import describe_duration as describe_duration
 from macehub.referrals.codes import Brag
 
 HUB_TIME_ZONE = ZoneInfo("Europe/London")
@@ -126,42 +129,3 @@ def add_working_days(moment: dt.datetime, days: int) -> dt.datetime:
     # Working days are never the Sundays on which the UK changes its clocks, so the
     # wall-clock time always exists; going through UTC settles it either way.
     return wall_clock.replace(tzinfo=HUB_TIME_ZONE).astimezone(dt.UTC)
-
-
-def describe_duration(delta: dt.timedelta) -> str:
-    """``3 hours``, ``1 day 2 hours``, ``45 minutes`` (for "Overdue by ...")."""
-    minutes = int(abs(delta).total_seconds() // 60)
-    if minutes < 1:
-        return "less than a minute"
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    parts = []
-    if days:
-        parts.append(f"{days} day{'s' if days != 1 else ''}")
-    if hours:
-        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
-    if minutes and not days:
-        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
-    return " ".join(parts)
-
-
-@dataclass(frozen=True)
-class TimeLeft:
-    """How a referral stands against its clock at a moment."""
-
-    due_at: dt.datetime
-    now: dt.datetime
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.now > self.due_at
-
-    @property
-    def remaining(self) -> dt.timedelta:
-        return self.due_at - self.now
-
-    @property
-    def text(self) -> str:
-        if self.is_overdue:
-            return f"Overdue by {describe_duration(self.remaining)}"
-        return f"{describe_duration(self.remaining).capitalize()} left"

@@ -1,5 +1,5 @@
-"""The referral and triage code lists (DOMAIN.md): sources, exploitation models, BRAG
-ratings, risk tiers and triage outcomes. Held once here; indicators are data in
+"""The referral and triage code lists (DOMAIN.md): sources, exploitation types and
+models, BRAG ratings, risk tiers and triage outcomes. Held once here; indicators are data in
 ``referrals/data/indicators.csv``."""
 
 from django.db import models
@@ -10,6 +10,31 @@ class IndicatorDomain(models.TextChoices):
     BEHAVIOUR = "behaviour", "Behaviour"
     GROOMING = "grooming", "Grooming"
     ONLINE = "online", "Online"
+    CRIMINAL = "criminal", "Criminal exploitation"
+
+
+class ExploitationType(models.TextChoices):
+    """The kinds of exploitation a hub works with (DOMAIN.md, "Exploitation types"). A
+    referral or case may record more than one."""
+
+    CSE = "cse", "Child sexual exploitation"
+    CCE = "cce", "Child criminal exploitation (including county lines)"
+    TRAFFICKING = "trafficking", "Trafficking and modern slavery"
+
+
+# Records made before types were recorded were all about child sexual exploitation.
+DEFAULT_EXPLOITATION_TYPES = [ExploitationType.CSE.value]
+
+
+def default_exploitation_types() -> list[str]:
+    """A new list each time (a JSON field's default must not be shared)."""
+    return list(DEFAULT_EXPLOITATION_TYPES)
+
+
+def exploitation_type_labels(values: list[str] | tuple[str, ...]) -> list[str]:
+    """The labels of stored exploitation types, in the code list's order."""
+    chosen = set(values)
+    return [str(label) for value, label in ExploitationType.choices if value in chosen]
 
 
 class ReferralSource(models.TextChoices):
@@ -28,7 +53,8 @@ class ExploitationModel(models.TextChoices):
     PARTY = "party", "Party model"
     ONLINE = "online", "Online"
     LONE_OFFENDER = "lone_offender", "Lone offender"
-    GROUP_GANG = "group_gang", "Group or gang"
+    GROUP_BASED = "group_based", "Group-based (two or more offenders acting together)"
+    GANG_ASSOCIATED = "gang_associated", "Gang-associated"
     NOT_KNOWN = "not_known", "Not known yet"
 
 

@@ -29,6 +29,7 @@ from typing import Any
 import holidays
 from django.conf import settings
 from django.db.models import Max
+from django.utils import timezone
 
 from macehub.accounts.models import User
 from macehub.accounts.roles import Role
@@ -43,6 +44,8 @@ from macehub.referrals.clocks import HUB_TIME_ZONE, decision_clocks
 from macehub.referrals.codes import (
     Brag,
     ExploitationModel,
+    ExploitationType,
+    IndicatorDomain,
     OnlinePlatform,
     ReferralSource,
     ReferralStatus,
@@ -70,14 +73,17 @@ IMMEDIATE_RISK = {RiskTier.HIGH: 0.25, RiskTier.MEDIUM: 0.06, RiskTier.LOW: 0.01
 MISSING_EPISODES = {RiskTier.HIGH: (0, 6), RiskTier.MEDIUM: (0, 3), RiskTier.LOW: (0, 1),
                     NO_TIER: (0, 0)}
 MODELS = {
-    RiskTier.HIGH: Weighted([(ExploitationModel.GROUP_GANG, 30), (ExploitationModel.BOYFRIEND, 20),
+    RiskTier.HIGH: Weighted([(ExploitationModel.GROUP_BASED, 22),
+                             (ExploitationModel.GANG_ASSOCIATED, 8),
+                             (ExploitationModel.BOYFRIEND, 20),
                              (ExploitationModel.PARTY, 15), (ExploitationModel.ONLINE, 15),
                              (ExploitationModel.LONE_OFFENDER, 10),
                              (ExploitationModel.INAPPROPRIATE_RELATIONSHIP, 10)]),
     RiskTier.MEDIUM: Weighted([(ExploitationModel.BOYFRIEND, 20), (ExploitationModel.ONLINE, 25),
                                (ExploitationModel.PEER_ON_PEER, 15),
                                (ExploitationModel.INAPPROPRIATE_RELATIONSHIP, 15),
-                               (ExploitationModel.GROUP_GANG, 10), (ExploitationModel.PARTY, 5),
+                               (ExploitationModel.GROUP_BASED, 7),
+                               (ExploitationModel.GANG_ASSOCIATED, 3), (ExploitationModel.PARTY, 5),
                                (ExploitationModel.NOT_KNOWN, 10)]),
     RiskTier.LOW: Weighted([(ExploitationModel.ONLINE, 25), (ExploitationModel.PEER_ON_PEER, 20),
                             (ExploitationModel.INAPPROPRIATE_RELATIONSHIP, 15),
@@ -114,8 +120,10 @@ OPENERS = {
     ReferralSource.OTHER: "Licensing officers visiting local premises report that",
 }
 CONCERNS = {
-    ExploitationModel.GROUP_GANG: "the child has been seen with a group of older males "
+    ExploitationModel.GROUP_BASED: "the child has been seen with a group of older males "
     "at a takeaway late at night and is picked up by different cars.",
+    ExploitationModel.GANG_ASSOCIATED: "the child has been seen with members of a local "
+    "gang, carries cash and a second phone, and has been found in another town.",
     ExploitationModel.BOYFRIEND: "the child talks about an older 'boyfriend' who buys them "
     "gifts and collects them from near home.",
     ExploitationModel.PARTY: "the child has been going to parties at flats in town and "
@@ -262,6 +270,25 @@ def _draw_indicators(rng: random.Random, catalogue: Sequence[Indicator], tier: s
     return sorted(drawn, key=lambda i: i.sort_order)
 
 
+def exploitation_types_for(model: str, indicators: Sequence[Indicator], number: int
+                           ) -> list[str]:
+    """The types a referrer gives, from what they saw (no random draw, so the rest of the
+    demo is unchanged): criminal exploitation when a criminal indicator was seen or the
+    child is gang-associated, alone if nothing else was seen; every fourth of those is
+    also trafficking (the child moved around to be exploited)."""
+    criminal = model == ExploitationModel.GANG_ASSOCIATED or any(
+        i.domain == IndicatorDomain.CRIMINAL for i in indicators)
+    if not criminal:
+        return [ExploitationType.CSE.value]
+    only_criminal = bool(indicators) and all(
+        i.domain == IndicatorDomain.CRIMINAL for i in indicators)
+    types = [ExploitationType.CCE.value] if only_criminal else [
+        ExploitationType.CSE.value, ExploitationType.CCE.value]
+    if number % 4 == 0:
+        types.append(ExploitationType.TRAFFICKING.value)
+    return types
+
+
 def _step_tier(rng: random.Random, tier: str) -> str:
     index = TIER_STEPS.index(tier)
     options = [i for i in (index - 1, index + 1) if 0 <= i < len(TIER_STEPS)]
@@ -331,20 +358,24 @@ def create_referrals(ctx: DemoContext) -> None:
         indicators = _draw_indicators(rng, catalogue, tier, child_age, thresholds)
         disclosure = rng.random() < DISCLOSURE[tier]
         immediate_risk = rng.random() < IMMEDIATE_RISK[tier]
-        screening = screen_referral(
-            indicators=[ScreenedIndicator(i.code, i.label, i.weight) for i in indicators],
-            child_age=child_age, disclosure=disclosure,
-            immediate_risk=immediate_risk, thresholds=thresholds)
         model = MODELS[tier].pick(rng)
         online = model == ExploitationModel.ONLINE or any(i.domain == "online" for i in indicators)
         platforms = (rng.sample(list(OnlinePlatform.values), rng.randint(1, 3)) if online else [])
         low, high = MISSING_EPISODES[tier]
+        missing_episodes = rng.randint(low, high)
+        screening = screen_referral(
+            indicators=[ScreenedIndicator(i.code, i.label, i.weight) for i in indicators],
+            child_age=child_age, disclosure=disclosure,
+            immediate_risk=immediate_risk, thresholds=thresholds,
+            missing_episodes=missing_episodes)
+        types = exploitation_types_for(model, indicators, len(plans))
         referral = Referral(
             child_id=child_id, referrer=referrer, referrer_agency_id=agency_id,
             source=source, received_at=received_at,
             concerns=f"{OPENERS[source]} {CONCERNS[model]} (Synthetic demo referral.)",
+            exploitation_types=types,
             exploitation_model=model, immediate_risk=immediate_risk, disclosure=disclosure,
-            missing_episodes=rng.randint(low, high), online_platforms=platforms,
+            missing_episodes=missing_episodes, online_platforms=platforms,
             screening_score=screening.score, suggested_brag=screening.brag,
             suggested_tier=screening.tier_value, screening_reasons=screening.reasons_json(),
             clock_brag=screening.brag,
@@ -452,6 +483,7 @@ def _open_cases(plans: list[Plan], ctx: DemoContext) -> list[Case]:
                 reference=f"CASE-{year}-{next_number[year]:06d}", child_id=referral.child_id,
                 referral=referral, opened_at=referral.decided_at, opened_by=plan.decider,
                 lead_agency=plan.decider.agency, risk_tier=referral.risk_tier,
+                exploitation_types=list(referral.exploitation_types),
             )
             next_number[year] += 1
             open_by_child[referral.child_id] = case
@@ -492,3 +524,104 @@ def delete_demo_referrals(progress: Progress) -> dict[str, int]:
 def demo_referrals(ctx: DemoContext) -> None:
     create_referrals(ctx)
 
+
+
+# --- A referral about a child the hub already knows -------------------------------------
+
+KNOWN_CHILD_ORDER = 1350  # after the cases and the intelligence about the children
+KNOWN_CHILD_CONCERN = (
+    "Youth workers report that the child was found in another town late at night with "
+    "two older teenagers, carrying cash and a phone they would not explain. "
+    "(Synthetic demo referral.)"
+)
+
+
+def _known_child(as_of: dt.date) -> int | None:
+    """The child with the most history the triage decision page can show: earlier
+    referrals, a case that is not restricted and intelligence (handling code P) that
+    names them, preferring one with missing episodes on that case; the lowest id among
+    the best. When that child has no missing episode, one is recorded on their latest
+    case (found in town the next morning, interviewed in time)."""
+    from macehub.cases.models import MissingEpisode
+    from macehub.intelligence.models import ReportLink
+
+    restricted = set(Case.objects.filter(is_restricted=True).values_list("child_id", flat=True))
+    with_case = set(Case.objects.values_list("child_id", flat=True)) - restricted
+    in_intelligence = set(ReportLink.objects.filter(person__isnull=False,
+                                                    report__handling_code="P")
+                          .values_list("person_id", flat=True))
+    referred = set(Referral.objects.values_list("child_id", flat=True))
+    with_episodes = set(MissingEpisode.objects.values_list("child_id", flat=True))
+    candidates = sorted(with_case & referred, key=lambda pk: (
+        pk not in in_intelligence, pk not in with_episodes, pk))
+    if not candidates:
+        return None
+    child_id = candidates[0]
+    if child_id not in with_episodes:
+        case = Case.objects.filter(child_id=child_id).order_by("-opened_at", "-pk").first()
+        last_day = (timezone.localdate(case.closed_at) if case is not None and case.closed_at
+                    else as_of)
+        went = _local(last_day - dt.timedelta(days=12), 21, 30)
+        if case is not None and case.opened_at < went:
+            MissingEpisode.objects.create(
+                case=case, went_missing_at=went, returned_at=went + dt.timedelta(hours=11),
+                interview_offered_at=went + dt.timedelta(hours=20),
+                interview_offered_by="Robin Ashdown",
+                interview_offered_by_agency="Safe Return Service (commissioned)",
+                interview_offerer="independent", interview_response="accepted",
+                return_interview_at=went + dt.timedelta(hours=40),
+                interview_outcome="Spoke about the adults who drove them there; shared with "
+                                  "the police. (Synthetic.)",
+                recorded_by=case.opened_by,
+                recorded_at=went + dt.timedelta(hours=12),
+                notes="Found in another town by police the next morning. (Synthetic.)")
+    return child_id
+
+
+def delete_known_child_referral(progress: Progress) -> dict[str, int]:
+    """The step's own referral (it runs before the referrals step's reset)."""
+    _total, deleted = Referral.objects.filter(concerns=KNOWN_CHILD_CONCERN).delete()
+    return {"referrals about a child the hub already knows":
+            deleted.get("referrals.Referral", 0)}
+
+
+@demo_step("referrals-known-child", order=KNOWN_CHILD_ORDER,
+           reset=delete_known_child_referral,
+           description="a new referral, awaiting triage, about a child the hub already "
+                       "knows: earlier referrals, a case, missing episodes and intelligence")
+def demo_referral_about_a_known_child(ctx: DemoContext) -> None:
+    child_id = _known_child(ctx.as_of)
+    referrers = [(user, user.agency) for name in sorted(a.username for a in ACCOUNTS
+                                                        if Role.REFERRER in a.roles)
+                 if (user := ctx.users.get(name)) is not None and user.agency is not None]
+    if child_id is None or not referrers:
+        ctx.progress.write("    no child with a history, or no referrer: nothing made")
+        return
+    referrer, agency = referrers[0]
+    received_at = (_local(ctx.as_of - dt.timedelta(days=1), 16, 20)).astimezone(dt.UTC)
+    child = Person.objects.get(pk=child_id)
+    indicators = list(Indicator.objects.filter(
+        code__in=("CRIMINAL_TRAVEL", "CRIMINAL_CASH", "CRIMINAL_PHONES")).order_by("sort_order"))
+    screening = screen_referral(
+        indicators=[ScreenedIndicator(i.code, i.label, i.weight) for i in indicators],
+        child_age=child.age_on(received_at.astimezone(HUB_TIME_ZONE).date()),
+        disclosure=False, immediate_risk=False,
+        thresholds=dict(settings.SCREENING_THRESHOLDS), missing_episodes=2)
+    referral = Referral(
+        child=child, referrer=referrer, referrer_agency=agency,
+        source=source_for_agency_kind(agency.kind), received_at=received_at,
+        concerns=KNOWN_CHILD_CONCERN,
+        exploitation_types=[ExploitationType.CSE.value, ExploitationType.CCE.value],
+        exploitation_model=ExploitationModel.GANG_ASSOCIATED, missing_episodes=2,
+        screening_score=screening.score, suggested_brag=screening.brag,
+        suggested_tier=screening.tier_value, screening_reasons=screening.reasons_json(),
+        clock_brag=screening.brag,
+        decision_due_at=decision_clocks()[screening.brag].due_at(received_at),
+    )
+    plan = Plan(referral=referral, indicators=indicators)
+    _give_references([plan])
+    referral.save(force_insert=True)
+    ReferralIndicator.objects.bulk_create(
+        ReferralIndicator(referral=referral, indicator=indicator) for indicator in indicators)
+    ctx.count("referrals about a child the hub already knows", 1)
+    ctx.results["referrals.known_child_referral_id"] = referral.pk

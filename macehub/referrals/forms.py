@@ -22,6 +22,7 @@ from macehub.people.selectors import PersonMatch
 from macehub.referrals.codes import (
     Brag,
     ExploitationModel,
+    ExploitationType,
     IndicatorDomain,
     OnlinePlatform,
     RiskTier,
@@ -186,6 +187,15 @@ class ConcernForm(forms.Form):
         error_messages={"required": "Enter what happened and why you are worried",
                         "max_length": "What happened must be 10,000 characters or fewer"},
     )
+    exploitation_types = forms.MultipleChoiceField(
+        label="What type of exploitation do you think it is?",
+        choices=ExploitationType.choices, widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply",
+        error_messages={
+            "required": "Select the type of exploitation",
+            "invalid_choice": "%(value)s is not one of the types listed: choose from the list",
+        },
+    )
     exploitation_model = forms.ChoiceField(
         label="What kind of exploitation do you think it is?",
         choices=ExploitationModel.choices, widget=forms.RadioSelect,
@@ -197,8 +207,10 @@ class ConcernForm(forms.Form):
         help_text="For example, with an adult of concern now, or missing tonight.",
     )
     disclosure = _yes_no(
-        "Has the child told anyone they are being exploited?",
-        "Select yes if the child has told anyone they are being exploited",
+        "Has the child disclosed abuse or harm to anyone?",
+        "Select yes if the child has disclosed abuse or harm to anyone",
+        help_text="Anything the child has told someone about being abused or harmed. "
+        "Children rarely say they are being exploited.",
     )
 
 
@@ -210,6 +222,7 @@ DOMAIN_LEGENDS = {
     IndicatorDomain.BEHAVIOUR: "Behaviour",
     IndicatorDomain.GROOMING: "Signs of grooming",
     IndicatorDomain.ONLINE: "Online",
+    IndicatorDomain.CRIMINAL: "Signs of criminal exploitation",
 }
 
 
@@ -292,6 +305,16 @@ def parse_time(text: str) -> dt.time | None:
 
 class TriageDecisionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
+    exploitation_types = forms.MultipleChoiceField(
+        label="Type of exploitation", choices=ExploitationType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="As the referrer gave it: correct it if triage shows otherwise. "
+        "Select all that apply.",
+        error_messages={
+            "required": "Select the type of exploitation",
+            "invalid_choice": "%(value)s is not one of the types listed: choose from the list",
+        },
+    )
     brag = forms.ChoiceField(
         label="BRAG rating", choices=Brag.choices, widget=forms.RadioSelect,
         error_messages={"required": "Select a BRAG rating"},
@@ -340,6 +363,7 @@ class TriageDecisionForm(forms.Form):
         tier = referral.risk_tier if referral.is_decided else referral.suggested_tier
         return {
             "version": referral.version,
+            "exploitation_types": list(referral.exploitation_types),
             "brag": referral.brag or referral.suggested_brag,
             "risk_tier": tier or NO_TIER,
             "override_reason": referral.override_reason,
@@ -412,6 +436,7 @@ class TriageDecisionForm(forms.Form):
             outcome=self.cleaned_data["outcome"],
             outcome_reason=self.cleaned_data["outcome_reason"],
             decided_at=decided_at,
+            exploitation_types=tuple(self.cleaned_data["exploitation_types"]),
         )
 
 

@@ -157,6 +157,7 @@ class CheckedDraft:
         return ReferralSubmission(
             concerns=concern["concerns"],
             exploitation_model=concern["exploitation_model"],
+            exploitation_types=tuple(concern["exploitation_types"]),
             immediate_risk=concern["immediate_risk"],
             disclosure=concern["disclosure"],
             indicator_codes=self.indicators.indicator_codes(),

@@ -16,6 +16,8 @@ from macehub.referrals.codes import (
     ReferralStatus,
     RiskTier,
     TriageOutcome,
+    default_exploitation_types,
+    exploitation_type_labels,
 )
 
 
@@ -62,10 +64,15 @@ class Referral(models.Model):
     source = models.CharField(max_length=20, choices=ReferralSource.choices)
     received_at = models.DateTimeField(db_index=True)
     concerns = models.TextField(help_text="What happened and why the referrer is worried")
+    exploitation_types = models.JSONField(
+        default=default_exploitation_types,
+        help_text="The exploitation types (codes.ExploitationType) the referral is about: "
+        "one or more; triage may correct them",
+    )
     exploitation_model = models.CharField(max_length=40, choices=ExploitationModel.choices)
     immediate_risk = models.BooleanField(default=False)
     disclosure = models.BooleanField(
-        default=False, help_text="The child has told someone they are being exploited"
+        default=False, help_text="The child has disclosed abuse or harm to someone"
     )
     missing_episodes = models.PositiveSmallIntegerField(
         default=0, help_text="Times missing from home or care in the last 30 days"
@@ -136,6 +143,10 @@ class Referral(models.Model):
         if self.decided_at is None:
             return None
         return self.decided_at <= self.decision_due_at
+
+    @property
+    def exploitation_type_labels(self) -> list[str]:
+        return exploitation_type_labels(self.exploitation_types or [])
 
     @property
     def outcome_in_plain_words(self) -> str:

@@ -7,7 +7,11 @@ indicator with its weight, and each rule that was applied, in the order applied.
 The rules (DOMAIN.md, "Referral and screening"; thresholds from
 ``settings.SCREENING_THRESHOLDS``):
 
-1. The score is the sum of the weights of the indicators seen (Low 1, Medium 2, High 3).
+1. The score is the sum of the weights of the indicators seen (Low 1, Medium 2, High 3),
+   plus one for each time the referrer says the child went missing in the last 30 days,
+   counted up to ``MISSING_EPISODES_CAP`` (5) so that the count alone can make the tier
+   Medium but never High: going missing is one sign among others, and the "going
+   missing" indicator counts as well when the referrer ticks it.
 2. The tier follows the score: at or above ``high`` is High, ``medium`` Medium, ``low``
    Low; below ``low`` (no indicators) there is no tier.
 3. ``high_indicators_for_high`` or more High-weight indicators make the tier High,
@@ -32,6 +36,8 @@ from typing import Any
 from macehub.referrals.codes import RISK_TIER_RANK, Brag, RiskTier, short_label
 
 HIGH_WEIGHT = 3
+MISSING_EPISODE_POINTS = 1  # added to the score for each missing episode ...
+MISSING_EPISODES_CAP = 5  # ... counted up to this many episodes
 YOUNG_CHILD_MAX_AGE = 13
 THRESHOLD_KEYS = ("high", "medium", "low", "high_indicators_for_high")
 WEIGHT_LABELS = {1: "Low", 2: "Medium", 3: "High"}
@@ -101,6 +107,7 @@ def screen_referral(
     disclosure: bool,
     immediate_risk: bool,
     thresholds: Mapping[str, int],
+    missing_episodes: int = 0,
 ) -> Screening:
     """Score a referral and suggest a risk tier and BRAG rating, with the reasons."""
     limits = _checked_thresholds(thresholds)
@@ -124,6 +131,19 @@ def screen_referral(
     def rule(code: str, text: str) -> None:
         reasons.append(ScreeningReason(kind="rule", code=code, text=text))
 
+    if missing_episodes < 0:
+        raise ValueError("The number of missing episodes cannot be negative")
+    if missing_episodes:
+        counted = min(missing_episodes, MISSING_EPISODES_CAP)
+        points = counted * MISSING_EPISODE_POINTS
+        score += points
+        times = "once" if missing_episodes == 1 else f"{missing_episodes} times"
+        capped = (f", counted up to {MISSING_EPISODES_CAP} episodes"
+                  if missing_episodes > MISSING_EPISODES_CAP else "")
+        rule("missing_episodes",
+             f"Missing {times} in the last 30 days: {points} added to the score "
+             f"({MISSING_EPISODE_POINTS} for each episode{capped})")
+
     tier: RiskTier | None = None
     if score >= limits["high"]:
         tier = RiskTier.HIGH
@@ -137,6 +157,9 @@ def screen_referral(
         tier = RiskTier.LOW
         rule("score_low", f"Score {score} is at or above the Low threshold of "
                           f"{limits['low']}: tier Low")
+    elif missing_episodes:
+        rule("score_none", f"Score {score} is below the Low threshold of "
+                           f"{limits['low']}: no risk tier")
     else:
         rule("no_indicators", "No indicators: no risk tier")
 

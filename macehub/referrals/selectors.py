@@ -22,7 +22,15 @@ from macehub.access.actions import Action
 from macehub.accounts.models import Agency, User
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
+from macehub.cases.models import Case, MissingEpisode
 from macehub.days import on_days
+from macehub.intelligence.models import IntelligenceReport
+from macehub.intelligence.selectors import (
+    ReportText,
+    report_text,
+    reports_about_person,
+    source_visible_ids,
+)
 from macehub.people.areas import area_filter_choices, people_living_in
 from macehub.people.models import Person
 from macehub.people.selectors import PersonMatch, match_people, people_for
@@ -246,3 +254,80 @@ def own_referral(user: User, pk: int) -> Referral:
         .prefetch_related(Prefetch("indicators", queryset=Indicator.objects.order_by("sort_order")))
     )
     return policy.get_or_404(user, Action.REFERRAL_VIEW_OWN, queryset, pk=pk)
+
+
+# --- What the hub already knows about the child (the triage decision page) ----------------
+
+
+@dataclass(frozen=True)
+class KnownIntelligence:
+    """A report about the child the user may see, with only the text they may read."""
+
+    report: IntelligenceReport
+    roles: list[str]
+    text: ReportText
+
+
+@dataclass(frozen=True)
+class KnownCase:
+    case: Case
+    # A restricted case the user does not work on: they may know it exists, but its
+    # contents are opened only with a reason (``policy.reason_required``), not here.
+    contents_withheld: bool
+
+
+@dataclass(frozen=True)
+class WhatWeKnow:
+    referrals: list[Referral]
+    cases: list[KnownCase]
+    missing_episodes: list[MissingEpisode]
+    intelligence: list[KnownIntelligence]
+    may_see_intelligence: bool
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.referrals or self.cases or self.missing_episodes or self.intelligence)
+
+
+def what_we_already_know(user: User, referral: Referral) -> WhatWeKnow:
+    """The child's other referrals, cases, missing episodes and the intelligence that
+    mentions them, each scoped by the access policy, in a fixed number of queries.
+
+    A restricted case the user does not work on is named but nothing of it is shown
+    (its missing episodes included): opening it asks for a reason. Intelligence is read
+    through ``intelligence.selectors`` (handling codes enforced), with the source text
+    only for those who may see it and the sanitised text for everyone else.
+    """
+    child_id = referral.child_id
+    referrals = list(
+        policy.scope(user, Action.REFERRAL_VIEW,
+                     Referral.objects.filter(child_id=child_id).exclude(pk=referral.pk))
+        .select_related("referrer_agency")
+        .order_by("-received_at", "-pk")
+    )
+    cases = policy.scope(user, Action.CASE_VIEW, Case.objects.filter(child_id=child_id))
+    withheld = set(cases.filter(policy.reason_required(user)).values_list("pk", flat=True))
+    known_cases = [
+        KnownCase(case=case, contents_withheld=case.pk in withheld)
+        for case in cases.select_related("lead_agency").order_by("-opened_at", "-pk")
+    ]
+    open_to_user = [known.case.pk for known in known_cases if not known.contents_withheld]
+    # Missing episodes are the child's: those recorded without a case, and those on the
+    # cases whose contents the user may see.
+    episodes = list(
+        MissingEpisode.objects.filter(child_id=child_id)
+        .filter(Q(case__isnull=True) | Q(case_id__in=open_to_user))
+        .select_related("case").order_by("-went_missing_at", "-pk")
+    )
+    may_see_intelligence = policy.allows(user, Action.INTELLIGENCE_VIEW)
+    intelligence: list[KnownIntelligence] = []
+    if may_see_intelligence:
+        mentions = reports_about_person(user, referral.child)
+        sources = source_visible_ids(user, [m.report.pk for m in mentions]) if mentions else set()
+        intelligence = [
+            KnownIntelligence(report=m.report, roles=m.roles,
+                              text=report_text(m.report, show_source=m.report.pk in sources))
+            for m in mentions
+        ]
+    return WhatWeKnow(referrals=referrals, cases=known_cases, missing_episodes=episodes,
+                      intelligence=intelligence, may_see_intelligence=may_see_intelligence)

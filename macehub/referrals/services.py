@@ -42,6 +42,7 @@ from macehub.referrals.clocks import clock_for
 from macehub.referrals.codes import (
     Brag,
     ExploitationModel,
+    ExploitationType,
     OnlinePlatform,
     ReferralStatus,
     RiskTier,
@@ -88,6 +89,7 @@ class ReferralSubmission:
     immediate_risk: bool
     disclosure: bool
     indicator_codes: tuple[str, ...] = ()
+    exploitation_types: tuple[str, ...] = (ExploitationType.CSE.value,)
     missing_episodes: int = 0
     online_platforms: tuple[str, ...] = ()
     child_pk: int | None = None
@@ -106,9 +108,11 @@ def screening_for(
     disclosure: bool,
     immediate_risk: bool,
     on: dt.date,
+    missing_episodes: int = 0,
 ) -> Screening:
     """Screen a referral about this child. Of the child's record only the age on the day
-    of the referral is read: ethnicity, nationality and religion cannot count."""
+    of the referral is read: ethnicity, nationality and religion cannot count. The
+    missing episodes are the number the referrer gave."""
     return screen_referral(
         indicators=[
             ScreenedIndicator(code=i.code, label=i.label, weight=i.weight) for i in indicators
@@ -117,6 +121,7 @@ def screening_for(
         disclosure=disclosure,
         immediate_risk=immediate_risk,
         thresholds=settings.SCREENING_THRESHOLDS,
+        missing_episodes=missing_episodes,
     )
 
 
@@ -164,6 +169,7 @@ def _indicators(codes: Sequence[str]) -> list[Indicator]:
 def _check_answers(submission: ReferralSubmission) -> None:
     if not submission.concerns.strip():
         raise ReferralRefused("Enter what happened and why you are worried", step="concern")
+    check_exploitation_types(submission.exploitation_types, step="concern")
     if submission.exploitation_model not in ExploitationModel.values:
         raise ReferralRefused("Select the kind of exploitation, or 'Not known yet'",
                               step="concern")
@@ -180,6 +186,19 @@ def _check_answers(submission: ReferralSubmission) -> None:
         )
     if (submission.child_pk is None) == (submission.new_child is None):
         raise ReferralRefused("Choose the child, or tell us about a new child", step="child")
+
+
+def check_exploitation_types(types: Sequence[str], *, step: str = "") -> list[str]:
+    """The types as stored: at least one, each from the code list, in its order."""
+    unknown = [value for value in types if value not in ExploitationType.values]
+    if unknown:
+        raise ReferralRefused(
+            f"{', '.join(map(repr, unknown))}: choose the type of exploitation from the list",
+            step=step,
+        )
+    if not types:
+        raise ReferralRefused("Select the type of exploitation", step=step)
+    return [value for value in ExploitationType.values if value in set(types)]
 
 
 def _new_child(actor: User, agency_id: int, details: PersonDetails, today: dt.date) -> Person:
@@ -241,7 +260,8 @@ def submit_referral(
 
     screening = screening_for(child=child, indicators=indicators,
                               disclosure=submission.disclosure,
-                              immediate_risk=submission.immediate_risk, on=today)
+                              immediate_risk=submission.immediate_risk, on=today,
+                              missing_episodes=submission.missing_episodes)
     clock = clock_for(screening.brag)
 
     if is_new_child:
@@ -275,6 +295,7 @@ def submit_referral(
         source=source_for_agency_kind(actor.agency.kind),
         received_at=received_at,
         concerns=submission.concerns.strip(),
+        exploitation_types=check_exploitation_types(submission.exploitation_types),
         exploitation_model=submission.exploitation_model,
         immediate_risk=submission.immediate_risk,
         disclosure=submission.disclosure,
@@ -300,6 +321,7 @@ def submit_referral(
             "child": child.pk,
             "new_child": is_new_child,
             "source": referral.source,
+            "exploitation_types": referral.exploitation_types,
             "indicators": [i.code for i in indicators],
             "screening": {
                 "score": screening.score,
@@ -331,7 +353,7 @@ def _person_values(person: Person) -> dict[str, Any]:
 # --- Triage -------------------------------------------------------------------------------
 
 DECISION_FIELDS = ("brag", "risk_tier", "override_reason", "outcome", "outcome_reason",
-                   "decided_at", "decided_by", "status")
+                   "decided_at", "decided_by", "status", "exploitation_types")
 
 
 @dataclass(frozen=True)
@@ -342,6 +364,8 @@ class TriageDecision:
     outcome_reason: str
     decided_at: dt.datetime
     override_reason: str = ""
+    # Triage may correct the types the referrer gave; None keeps them.
+    exploitation_types: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -396,6 +420,11 @@ def check_decision(referral: Referral, decision: TriageDecision, now: dt.datetim
         )
     if decision.outcome == TriageOutcome.OPEN_MACE_CASE and not tier:
         raise DecisionRefused("Select the risk tier the MACE case opens with", field="risk_tier")
+    if decision.exploitation_types is not None:
+        try:
+            check_exploitation_types(decision.exploitation_types)
+        except ReferralRefused as error:
+            raise DecisionRefused(error.message, field="exploitation_types") from error
     decided_at = decision.decided_at
     if timezone.is_naive(decided_at):
         raise DecisionRefused("Enter the date and time of the decision", field="decided_at")
@@ -424,6 +453,7 @@ def _decision_values(referral: Referral) -> dict[str, Any]:
         "decided_at": referral.decided_at.isoformat() if referral.decided_at else None,
         "decided_by": referral.decided_by_id,
         "status": referral.status,
+        "exploitation_types": list(referral.exploitation_types),
     }
 
 
@@ -460,6 +490,8 @@ def record_triage_decision(
     referral.decided_at = decided_at
     referral.decided_by = actor
     referral.status = ReferralStatus.DECIDED
+    if decision.exploitation_types is not None:
+        referral.exploitation_types = check_exploitation_types(decision.exploitation_types)
     changes = changed_values(before, _decision_values(referral))
     if not changes:
         return TriageResult(referral=referral, case=referral.case)
@@ -476,6 +508,7 @@ def record_triage_decision(
                 lead_agency=actor.agency,
                 reason=referral.outcome_reason,
                 referral=referral,
+                exploitation_types=referral.exploitation_types,
             )
             case_opened = True
         except CaseAlreadyOpen as error:

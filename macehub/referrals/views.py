@@ -34,6 +34,7 @@ from macehub.referrals.codes import (
     IndicatorDomain,
     OnlinePlatform,
     RiskTier,
+    exploitation_type_labels,
     short_label,
 )
 from macehub.referrals.forms import (
@@ -282,13 +283,15 @@ def _answer_sections(answers: CheckedDraft, chosen_child: Person | None) -> list
     concern = answers.concern
     concern_rows = [
         row("What happened", concern.cleaned_data["concerns"], Step.CONCERN),
+        row("Type of exploitation",
+            exploitation_type_labels(concern.cleaned_data["exploitation_types"]), Step.CONCERN),
         row("Kind of exploitation",
             dict(concern.fields["exploitation_model"].choices)[  # type: ignore[attr-defined]
                 concern.cleaned_data["exploitation_model"]], Step.CONCERN),
         row("At immediate risk", "Yes" if concern.cleaned_data["immediate_risk"] else "No",
             Step.CONCERN),
-        row("Child has told someone", "Yes" if concern.cleaned_data["disclosure"] else "No",
-            Step.CONCERN),
+        row("Child has disclosed abuse or harm",
+            "Yes" if concern.cleaned_data["disclosure"] else "No", Step.CONCERN),
     ]
     indicator_form = answers.indicators
     indicator_rows = []
@@ -571,6 +574,7 @@ def decide(request: HubRequest, referral_pk: int) -> HttpResponse:
         **_referral_context(request, referral),
         "form": form,
         "conflict": conflict,
+        "known": selectors.what_we_already_know(request.user, referral),
     })
 
 
@@ -578,6 +582,7 @@ _CONFLICT_LABELS = {
     "brag": "BRAG rating", "risk_tier": "Risk tier", "override_reason": "Reason for change",
     "outcome": "Outcome", "outcome_reason": "Reason for the outcome",
     "decided_at": "Decided at", "decided_by": "Decided by", "status": "Status",
+    "exploitation_types": "Type of exploitation",
 }
 
 
@@ -587,6 +592,8 @@ def _conflict_rows(changes: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
         if name in ("decided_by", "status"):
             continue
         value = change.get("new")
+        if name == "exploitation_types" and isinstance(value, list):
+            value = ", ".join(exploitation_type_labels(value))
         rows.append({
             "key": _CONFLICT_LABELS.get(name, name),
             "value": f"{value if value not in (None, '') else '(blank)'}"

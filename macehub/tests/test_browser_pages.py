@@ -39,6 +39,7 @@ from macehub.people.codes import AliasKind, AreaKind, IdentifierKind
 from macehub.people.models import (
     Area,
     AreaPopulation,
+    AreaPopulationByAge,
     EthnicGroup,
     Person,
     PersonAddress,
@@ -108,7 +109,8 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
     "referrals:mine_detail": ("test_referral_to_triage_to_case_to_chronology",),
     "referrals:queue": ("test_referral_to_triage_to_case_to_chronology", "test_working_on_a_case"),
     "referrals:detail": ("test_referral_to_triage_to_case_to_chronology",),
-    "referrals:decide": ("test_referral_to_triage_to_case_to_chronology",),
+    "referrals:decide": ("test_referral_to_triage_to_case_to_chronology",
+                         "test_working_on_a_case"),
     "cases:list": ("test_working_on_a_case", "test_restricted_case_and_access_log"),
     "cases:detail": (
         "test_referral_to_triage_to_case_to_chronology",
@@ -124,6 +126,9 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
     "cases:open_restricted": ("test_restricted_case_and_access_log",),
     "cases:access_log": ("test_restricted_case_and_access_log",),
     "cases:change_tier": ("test_referral_to_triage_to_case_to_chronology",),
+    "cases:change_exploitation_types": ("test_referral_to_triage_to_case_to_chronology",),
+    "cases:add_nrm_referral": ("test_referral_to_triage_to_case_to_chronology",),
+    "cases:edit_nrm_referral": ("test_referral_to_triage_to_case_to_chronology",),
     "cases:change_key_worker": ("test_working_on_a_case",),
     "cases:change_lead_agency": ("test_working_on_a_case",),
     "cases:restrict": ("test_working_on_a_case",),
@@ -342,6 +347,12 @@ def areas_with_populations() -> Area:
         )
         area.census_total = sum(populations)
         area.save(update_fields=["census_total"])
+    # The county's children and adults (a quarter children), the rates' denominators.
+    AreaPopulationByAge.objects.bulk_create(
+        AreaPopulationByAge(area=county, ethnic_group=group, age_group=age_group,
+                            population=300 * (n + 1) // (4 if age_group == "0-17" else 1))
+        for n, group in enumerate(groups) for age_group in ("0-17", "18+")
+    )
     return county
 
 
@@ -601,6 +612,7 @@ def test_area_pages_and_error_pages(
     assert scanner.path() == f"/people/areas/{county.code}/"
     expect(page.get_by_role("heading", level=1)).to_have_text("Fictional County")
     expect(page.get_by_role("table").first).to_contain_text("Usual residents by ethnic group")
+    expect(page.get_by_role("table").nth(1)).to_contain_text("Children aged 0 to 17")
     scanner.scan("with its populations and the areas in it")
 
     scanner.open("/people/", status=403)
@@ -722,7 +734,7 @@ def test_signing_in_and_setting_up_two_factor(
     assert scanner.path() == "/"
     banner = page.locator(".govuk-notification-banner--success")
     expect(banner).to_contain_text("Two-factor authentication is set up.")
-    expect(page.get_by_text("The pages for your role arrive")).to_be_visible()
+    expect(page.get_by_text("Nothing is waiting for you", exact=False)).to_be_visible()
     scanner.scan("as a referrer, just enrolled")
     device.refresh_from_db()
     assert device.confirmed

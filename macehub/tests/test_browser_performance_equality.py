@@ -26,8 +26,15 @@ from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import AgencyKind, Role
 from macehub.cases import services as case_services
 from macehub.cases.models import Case
-from macehub.people.codes import AreaKind
-from macehub.people.models import Area, AreaPopulation, EthnicGroup, PersonAddress
+from macehub.intelligence.tests.factories import link, make_report
+from macehub.people.codes import AreaKind, CensusAgeGroup
+from macehub.people.models import (
+    Area,
+    AreaPopulation,
+    AreaPopulationByAge,
+    EthnicGroup,
+    PersonAddress,
+)
 from macehub.performance import registry, services
 from macehub.performance.forms import last_full_month
 from macehub.performance.models import MonthlyReport
@@ -139,6 +146,13 @@ def county_with_census() -> tuple[Area, Area]:
     AreaPopulation.objects.bulk_create(
         AreaPopulation(area=county, ethnic_group_id=code, population=population)
         for code, population in populations.items()
+    )
+    # The same numbers as children (0 to 17) and as adults (18 and over), the
+    # denominators of the rates.
+    AreaPopulationByAge.objects.bulk_create(
+        AreaPopulationByAge(area=county, ethnic_group_id=code, population=population,
+                            age_group=age_group)
+        for code, population in populations.items() for age_group in CensusAgeGroup
     )
     county.census_total = sum(populations.values())
     county.save(update_fields=["census_total"])
@@ -413,7 +427,11 @@ def test_analyst_disproportionality_and_recording_completeness(
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Disproportionality by ethnic group")
     # The form shows the choices the figures are for, defaults included.
-    expect(page.get_by_label("Children referred (victims)")).to_be_checked()
+    expect(page.get_by_label("Children referred", exact=True)).to_be_checked()
+    expect(page.get_by_label("Self-defined: the person's own answer")).to_be_checked()
+    expect(page.locator("#who-and-denominator")).to_contain_text(
+        "Denominator: Census 2021 usual residents who are children aged 0 to 17")
+    expect(page.locator("#who-and-denominator")).to_contain_text("not counted as victims")
     expect(page.get_by_label("Area")).to_have_value(str(work.county.pk))
     expect(page.get_by_label("Compare with")).to_have_value("W")
     expect(page.get_by_label("The five high-level groups")).to_be_checked()
@@ -448,7 +466,8 @@ def test_analyst_disproportionality_and_recording_completeness(
     expect(page.get_by_role("heading", level=2, name=re.compile("in Fictional Vale"))
            ).to_be_visible()
     expect(page.locator(".govuk-warning-text")).to_contain_text(
-        "No Census 2021 population (TS021) is loaded for Fictional Vale")
+        "No Census 2021 population by ethnic group and age (children aged 0 to 17) is loaded "
+        "for Fictional Vale")
     expect(page.locator("main svg")).to_have_count(0)
     scanner.scan("an area without its own census population")
 
@@ -457,6 +476,10 @@ def test_analyst_disproportionality_and_recording_completeness(
         AreaPopulation(area=work.borough, ethnic_group_id=row.ethnic_group_id,
                        population=row.population)
         for row in AreaPopulation.objects.filter(area=work.county))
+    AreaPopulationByAge.objects.bulk_create(
+        AreaPopulationByAge(area=work.borough, ethnic_group_id=row.ethnic_group_id,
+                            age_group=row.age_group, population=row.population)
+        for row in AreaPopulationByAge.objects.filter(area=work.county))
     scanner.open("/equality/")
     expect(page.get_by_role("heading", level=2, name="Compared inside Fictional Shire")
            ).to_be_visible()
@@ -477,6 +500,32 @@ def test_analyst_disproportionality_and_recording_completeness(
     expect(page.get_by_text("Nothing inside Fictional Vale has a Census 2021 population "
                             "loaded")).to_be_visible()
     scanner.scan("a district with nothing inside it to compare")
+
+    # Suspects named in intelligence, by the IC code an officer recorded: the mapping to
+    # the census groups and its caveats stated, against adults.
+    report = make_report(hub_team, analyst)
+    for number, code in enumerate(("IC1", "IC4", "IC9", "")):
+        suspect = make_person(hub_agency, given_name=f"Suspect{number}", family_name="Example",
+                              officer_defined_ethnicity=code)
+        PersonAddress.objects.create(person=suspect, line_1=f"{number} Vale Road",
+                                     town="Valeton", postcode="VA1 1AA", area=work.borough)
+        link(report, suspect)
+    scanner.open("/equality/")
+    page.get_by_label("Suspects named in intelligence").check()
+    page.get_by_label(re.compile("^Officer-defined")).check()
+    click_and_wait(page, "button", "Show figures")
+    expect(page.locator("#ic-mapping")).to_contain_text(
+        "IC5 Chinese, Japanese or other South East Asian → Asian")
+    expect(page.locator("#who-and-denominator")).to_contain_text("adults aged 18 and over")
+    expect(page.locator("#disproportionality-table caption")).to_contain_text(
+        "by officer-defined ethnic group")
+    expect(page.locator("#disproportionality-table")).to_contain_text("No IC code recorded")
+    scanner.scan("suspects by officer-defined ethnicity")
+    click_and_wait(page, "link", "How completely ethnicity is recorded")
+    expect(page.locator("#ic-recording")).to_be_visible()
+    expect(page.get_by_role("table").first.get_by_role("columnheader", name="No IC code")
+           ).to_be_visible()
+    scanner.scan("suspects, with officer-defined ethnicity recorded")
 
     # A period that ends before it starts.
     scanner.open("/equality/")

@@ -27,6 +27,8 @@ from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.cases import services as case_services
 from macehub.cases.models import Case
+from macehub.intelligence.codes import EntityRole
+from macehub.intelligence.tests.factories import link, make_report
 from macehub.people.models import Person
 from macehub.referrals.codes import Brag, ReferralStatus, RiskTier, TriageOutcome
 from macehub.referrals.models import Referral
@@ -44,14 +46,15 @@ pytestmark = pytest.mark.browser
 CHILD_GIVEN_NAME, CHILD_FAMILY_NAME = "Amelia", "Stone"
 CHILD_NAME = f"{CHILD_GIVEN_NAME} {CHILD_FAMILY_NAME}"
 # Indicators the referrer ticks, by domain legend: one High-weight (vehicles, 3), two
-# Medium (gifts, unknown contacts online: 2 each) and one Low (truancy, 1): score 8.
+# Medium (gifts, unknown contacts online: 2 each) and one Low (truancy, 1): 8, and one
+# missing episode adds 1: score 9.
 TICKED = {
     "Signs of grooming": ("Seen in vehicles driven by unknown adults",
                           "Unexplained gifts or money"),
     "Behaviour": ("Truancy or sudden drop in school attendance",),
     "Online": ("Contact with unknown adults online",),
 }
-SCORE = 8
+SCORE = 9
 
 
 @pytest.fixture
@@ -153,9 +156,10 @@ def test_referral_to_triage_to_case_to_chronology(
     assert_errors_shown(
         page,
         "Enter what happened and why you are worried",
+        "Select the type of exploitation",
         "Select the kind of exploitation, or 'Not known yet'",
         "Select yes if the child is at immediate risk of harm",
-        "Select yes if the child has told anyone they are being exploited",
+        "Select yes if the child has disclosed abuse or harm to anyone",
     )
     scanner.scan("submitted with nothing filled in")
     follow_error_link(page, "Select the kind of exploitation, or 'Not known yet'")
@@ -164,11 +168,13 @@ def test_referral_to_triage_to_case_to_chronology(
     page.get_by_label("What happened, and why are you worried?").fill(
         "Seen being collected from school by older men in different cars.\n"
         "She has new clothes and a second phone.")
+    page.get_by_role("group", name="What type of exploitation do you think it is?").get_by_label(
+        "Child sexual exploitation").check()
     page.get_by_role("group", name="What kind of exploitation do you think it is?").get_by_label(
         "Not known yet").check()
     page.get_by_role("group", name="Is the child at immediate risk of harm?").get_by_label(
         "No").check()
-    page.get_by_role("group", name="Has the child told anyone they are being exploited?"
+    page.get_by_role("group", name="Has the child disclosed abuse or harm to anyone?"
                      ).get_by_label("No").check()
     click_and_wait(page, "button", "Continue")
 
@@ -230,7 +236,9 @@ def test_referral_to_triage_to_case_to_chronology(
         for label in labels:
             expect(driving).to_contain_text(label)
     expect(driving).to_contain_text("Seen in vehicles driven by unknown adults (High, weight 3)")
-    expect(screening).to_contain_text("Score 8 is at or above the Medium threshold of 5")
+    expect(screening).to_contain_text(
+        "Missing once in the last 30 days: 1 added to the score (1 for each episode)")
+    expect(screening).to_contain_text("Score 9 is at or above the Medium threshold of 5")
     scanner.scan("awaiting triage, with the screening beside it")
     click_and_wait(page, "button", "Record the triage decision")
 
@@ -240,11 +248,18 @@ def test_referral_to_triage_to_case_to_chronology(
     expect(page.get_by_role("group", name="Risk tier").get_by_label(
         "Medium – at significant risk")).to_be_checked()
     expect(page.locator(".govuk-grid-column-one-third")).to_contain_text(f"Score {SCORE}")
+    expect(page.get_by_role("group", name="Type of exploitation").get_by_label(
+        "Child sexual exploitation")).to_be_checked()  # as the referrer gave it
+    expect(page.get_by_role("heading", name=f"What we already know about {CHILD_NAME}")
+           ).to_be_visible()
+    expect(page.get_by_text("There is nothing else you may see about this child")).to_be_visible()
     scanner.scan("the suggestion chosen")
     page.get_by_role("group", name="BRAG rating").get_by_label(
         "Red – possible child protection concern").check()
     page.get_by_role("group", name="Risk tier").get_by_label("High – being exploited").check()
     page.get_by_role("group", name="Outcome").get_by_label("Open a MACE case").check()
+    page.get_by_role("group", name="Type of exploitation").get_by_label(
+        "Child criminal exploitation (including county lines)").check()
     page.get_by_label("Reason for the outcome").fill(
         "Grooming by adults in vehicles, with gifts: needs a multi-agency plan.")
     click_and_wait(page, "button", "Save decision")
@@ -276,6 +291,8 @@ def test_referral_to_triage_to_case_to_chronology(
     assert scanner.path() == f"/cases/{case.pk}/"
     expect(page.get_by_role("heading", level=1)).to_have_text(CHILD_NAME)
     expect(summary_value(page, "Risk tier")).to_contain_text("High – being exploited")
+    expect(summary_value(page, "Type of exploitation")).to_have_text(
+        "Child sexual exploitation, Child criminal exploitation (including county lines)")
     scanner.scan("just opened from triage")
     click_and_wait(page, "link", "Change the risk tier")
 
@@ -294,6 +311,63 @@ def test_referral_to_triage_to_case_to_chronology(
     history = page.get_by_role("table", name="Risk tier history")
     expect(history).to_contain_text("She has stopped seeing the men")
     scanner.scan("with its tier history")
+
+    # The types of exploitation, corrected with a reason.
+    click_and_wait(page, "link", "Change Type of exploitation")
+    assert scanner.path() == f"/cases/{case.pk}/exploitation-types/"
+    scanner.scan("the form")
+    click_and_wait(page, "button", "Save types of exploitation")
+    assert_errors_shown(page, "These are already the case's types of exploitation: change at "
+                              "least one", "Enter why the types of exploitation are changing")
+    scanner.scan("unchanged, with no reason")
+    types = page.get_by_role("group", name="What types of exploitation is the case about?")
+    types.get_by_label("Trafficking and modern slavery").check()
+    page.get_by_label("Why are the types changing?").fill(
+        "Taken to another city and kept at an address by the men.")
+    click_and_wait(page, "button", "Save types of exploitation")
+    assert scanner.path() == f"/cases/{case.pk}/"
+    expect(summary_value(page, "Type of exploitation")).to_contain_text(
+        "Trafficking and modern slavery")
+
+    # A National Referral Mechanism referral, and its decisions as they arrive.
+    click_and_wait(page, "link", "Record an NRM referral")
+    assert scanner.path() == f"/cases/{case.pk}/nrm-referrals/new/"
+    scanner.scan("empty")
+    click_and_wait(page, "button", "Record NRM referral")
+    assert_errors_shown(page, "Enter the date of the NRM referral",
+                        "Enter the first responder organisation that made the referral",
+                        "Enter who made the referral")
+    scanner.scan("with nothing filled in")
+    fill_date(page.get_by_role("group", name="Date of the NRM referral"),
+              today - dt.timedelta(days=3))
+    page.get_by_label("First responder organisation").fill("County Police")
+    page.get_by_label("Who made the referral").fill("DC Example, exploitation team")
+    page.get_by_role("group", name="Reasonable-grounds decision").get_by_label(
+        "Positive").check()
+    fill_date(page.get_by_role("group", name="Date of the reasonable-grounds decision"),
+              today - dt.timedelta(days=4))
+    click_and_wait(page, "button", "Record NRM referral")
+    assert_errors_shown(page, "The reasonable-grounds decision cannot be before the referral, "
+                        f"{today - dt.timedelta(days=3):%d/%m/%Y}")
+    scanner.scan("a decision before the referral")
+    fill_date(page.get_by_role("group", name="Date of the reasonable-grounds decision"),
+              today - dt.timedelta(days=1))
+    click_and_wait(page, "button", "Record NRM referral")
+    assert scanner.path() == f"/cases/{case.pk}/"
+    expect(success_banner(page)).to_contain_text("The NRM referral has been recorded.")
+    expect(summary_value(page, "Reasonable grounds")).to_contain_text("Positive")
+    expect(summary_value(page, "Conclusive grounds")).to_have_text("Not decided yet")
+    scanner.scan("with an NRM referral")
+    with page.expect_navigation():
+        page.locator("main").get_by_role(
+            "link", name=re.compile(r"^Update the NRM referral")).click()
+    assert scanner.path().startswith(f"/cases/{case.pk}/nrm-referrals/")
+    scanner.scan("the referral to update")
+    page.get_by_role("group", name="Conclusive-grounds decision").get_by_label(
+        "Positive").check()
+    fill_date(page.get_by_role("group", name="Date of the conclusive-grounds decision"), today)
+    click_and_wait(page, "button", "Save NRM referral")
+    expect(summary_value(page, "Conclusive grounds")).to_contain_text("Positive")
 
     open_section(page, "Plan")
     assert scanner.path() == f"/cases/{case.pk}/plan/"
@@ -380,6 +454,9 @@ def test_referral_to_triage_to_case_to_chronology(
         "Home visit with the child and her mother",
         "Went missing",
         "Returned",
+        "Referred into the National Referral Mechanism",
+        "NRM reasonable-grounds decision: Positive",
+        "NRM conclusive-grounds decision: Positive",
     ):
         assert expected in titles, f"{expected!r} is not on the timeline: {titles}"
     scanner.scan("the referral, the decision and the work on the case")
@@ -405,7 +482,8 @@ def test_referral_to_triage_to_case_to_chronology(
     # Nothing of the hub's screening, decision reasons, tier or case reaches the referrer.
     hidden = re.compile(
         rf"{re.escape(case.reference)}|score|screening|risk tier|\b(High|Medium|Low|Amber"
-        r"|Red|Green)\b|weight|override|A second phone and older men|multi-agency plan",
+        r"|Red|Green)\b|weight|override|A second phone and older men|multi-agency plan"
+        r"|criminal exploitation|trafficking",
         re.IGNORECASE,
     )
     shown = hidden.search(main_text(page))
@@ -423,7 +501,7 @@ def test_referral_to_triage_to_case_to_chronology(
     assert sorted(keys) == sorted([
         "Sent", "Status", "Decided", "Outcome", "What this means",  # the hub's answer
         "Child", "What happened", "Kind of exploitation", "At immediate risk",  # theirs
-        "Child has told someone", "Behaviour", "Signs of grooming", "Online",
+        "Child has disclosed abuse or harm", "Behaviour", "Signs of grooming", "Online",
         "Times missing in the last 30 days", "Apps or online platforms",
     ]), keys
     shown = hidden.search(main_text(page))
@@ -743,6 +821,28 @@ def test_working_on_a_case(
     expect(page.locator(".govuk-tag").filter(has_text="Closed")).to_be_visible()
     expect(page.get_by_role("link", name="Change the risk tier")).to_have_count(0)
     scanner.scan("closed")
+
+    # A new referral about Jordan: the decision page shows what the hub already knows,
+    # the intelligence from another team in its sanitised words only.
+    intelligence_team = make_team(hub_agency, "Intelligence unit", is_hub_team=True)
+    analyst = make_user("ana.intel", Role.ANALYST, agency=hub_agency, team=intelligence_team)
+    report = make_report(intelligence_team, analyst,
+                         source_text="Informant GREY-2 saw Jordan at the flat on Mill Lane",
+                         sanitised_text="Jordan is reported to visit a flat used by adults of "
+                                        "concern")
+    link(report, child, role=EntityRole.VICTIM)
+    again = make_referral(child, supervisor, received_at=now - dt.timedelta(minutes=30),
+                          exploitation_types=["cse", "cce"])
+    scanner.open(f"/referrals/{again.pk}/decide/")
+    known = page.locator("section[aria-labelledby='what-we-already-know']")
+    expect(known.get_by_role("heading", level=2)).to_have_text(
+        "What we already know about Jordan Example")
+    expect(known).to_contain_text(case.reference)
+    expect(known.get_by_role("table", name=re.compile("1 other referral"))).to_be_visible()
+    expect(known.get_by_role("table", name=re.compile("1 missing episode"))).to_be_visible()
+    expect(known).to_contain_text("Jordan is reported to visit a flat used by adults")
+    expect(known).not_to_contain_text("GREY-2")
+    scanner.scan("what we already know: a referral, a case, an episode and intelligence")
     scanner.assert_scanned_every_page_listed()
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db.models import Count
+from django.utils import timezone
 
 from macehub.cases import selectors
 from macehub.cases.codes import (
@@ -27,6 +28,7 @@ from macehub.cases.models import (
     CaseOutcome,
     Contact,
     MissingEpisode,
+    NrmReferral,
     PlanItem,
     RiskTierChange,
 )
@@ -151,3 +153,20 @@ def test_the_step_works_alone(without_referrals: None) -> None:
     assert not Case.objects.filter(opened_at__gt=AS_OF_EVENING).exists()
     assert not Case.objects.filter(
         opened_at__lt=AS_OF_EVENING - dt.timedelta(days=366)).exists()
+
+
+def test_the_demo_has_nrm_referrals_with_each_kind_of_decision() -> None:
+    demo_data()
+    nrms = list(NrmReferral.objects.select_related("case").order_by("pk"))
+    assert len(nrms) >= 3
+    assert all("trafficking" in nrm.case.exploitation_types for nrm in nrms)
+    decided = [(n.reasonable_grounds, n.conclusive_grounds) for n in nrms]
+    assert ("positive", "positive") in decided
+    assert ("positive", "") in decided and ("negative", "") in decided
+    for nrm in nrms:
+        assert nrm.referred_on >= timezone.localdate(nrm.case.opened_at)
+        if nrm.reasonable_grounds_on:
+            assert nrm.reasonable_grounds_on >= nrm.referred_on
+        if nrm.conclusive_grounds_on:
+            assert nrm.reasonable_grounds_on is not None
+            assert nrm.conclusive_grounds_on >= nrm.reasonable_grounds_on

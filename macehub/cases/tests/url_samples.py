@@ -9,7 +9,14 @@ from typing import Any
 from django.utils import timezone
 
 from macehub.accounts.roles import AgencyKind, Role
-from macehub.cases.models import Case, CaseAllocation, CaseShare, MissingEpisode, PlanItem
+from macehub.cases.models import (
+    Case,
+    CaseAllocation,
+    CaseShare,
+    MissingEpisode,
+    NrmReferral,
+    PlanItem,
+)
 from macehub.cases.services import open_case
 from macehub.referrals.codes import RiskTier
 from macehub.testing.factories import make_agency, make_user
@@ -40,4 +47,9 @@ def build(samples: dict[str, Any]) -> None:
     partner = make_agency("sample-case-partner", AgencyKind.EDUCATION, name="Sample School")
     samples["share_pk"] = CaseShare.objects.create(
         case=case, agency=partner, shared_by=opener, reason="Sample share"
+    )
+    samples["nrm_pk"] = NrmReferral.objects.create(
+        case=case, referred_on=timezone.localdate(now) - dt.timedelta(days=20),
+        first_responder_organisation="Sample police force", referred_by="Sample officer",
+        recorded_by=opener,
     )

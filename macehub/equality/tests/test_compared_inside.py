@@ -33,14 +33,14 @@ from macehub.equality.analysis import (
 from macehub.equality.demo_steps import DISPROPORTIONALITY
 from macehub.equality.populations import population
 from macehub.equality.tests.test_pages import END, PERIOD, START
-from macehub.people.codes import AreaKind
-from macehub.people.models import Area, AreaPopulation, PersonAddress
+from macehub.people.codes import AreaKind, CensusAgeGroup
+from macehub.people.models import Area, AreaPopulation, AreaPopulationByAge, PersonAddress
 from macehub.referrals.tests.factories import make_referral
 from macehub.testing.factories import make_person, make_user, verified_login
 
 pytestmark = pytest.mark.django_db
 
-REFERRED = population("victims_referred")
+REFERRED = population("children_referred")
 TODAY = timezone.localdate()
 YEAR = (TODAY - dt.timedelta(days=364), TODAY)
 
@@ -120,9 +120,16 @@ def analyst(hub_agency: Agency, hub_team: Team) -> Client:
 
 
 def with_census(area: Area, populations: dict[str, int]) -> Area:
+    """The area's census: ``populations`` as its all-ages (TS021) population and as both
+    its children's and its adults' population by age, so a rate here is the count per
+    1,000 of the number given whichever age group the population is compared with."""
     AreaPopulation.objects.bulk_create(
         AreaPopulation(area=area, ethnic_group_id=code, population=number)
         for code, number in populations.items())
+    AreaPopulationByAge.objects.bulk_create(
+        AreaPopulationByAge(area=area, ethnic_group_id=code, population=number,
+                            age_group=age_group)
+        for code, number in populations.items() for age_group in CensusAgeGroup)
     area.census_total = sum(populations.values())
     area.save(update_fields=["census_total"])
     return area
@@ -239,7 +246,8 @@ def test_an_inside_area_without_a_census_says_so_in_its_row(
     assert 'colspan="5"' in body
     assert row["People counted"] == "3" and row["Ethnicity unknown"] == "33%"
     problem = row["Asian, Asian British or Asian Welsh"]
-    assert problem.startswith("No Census 2021 population (TS021) is loaded for Nomansland")
+    assert problem.startswith("No Census 2021 population by ethnic group and age (children "
+                              "aged 0 to 17) is loaded for Nomansland")
     assert not re.search(r"\d\.\d", problem)  # words, no ratio
     assert "the right one with import_census" in problem
     # With a census for a ward inside it, the row points there instead.
@@ -282,8 +290,8 @@ def test_an_area_with_nothing_inside_it_with_a_census_says_so(
 def test_each_inside_area_links_to_its_own_page_keeping_the_other_choices(
     shire: Shire, analyst: Client,
 ) -> None:
-    choices = {"population": "victims_referred", "level": "detailed", "comparator": "W1",
-               **PERIOD, "start_year": str(YEAR[0].year - 1)}
+    choices = {"population": "children_referred", "level": "detailed", "comparator": "W1",
+               "ethnicity": "self", **PERIOD, "start_year": str(YEAR[0].year - 1)}
     body = analyst.get(reverse("equality:overview"), {"area": shire.county.pk, **choices}
                        ).content.decode()
     link = inside_table(body).links["Westmoor"]
@@ -294,7 +302,7 @@ def test_each_inside_area_links_to_its_own_page_keeping_the_other_choices(
     page = analyst.get(link.replace("&amp;", "&"))
     assert page.status_code == 200
     text = page.content.decode()
-    assert "Children referred (victims) in Westmoor" in text
+    assert "Children referred in Westmoor" in text
     assert "Compared inside Westmoor" in text
 
 
@@ -336,12 +344,12 @@ def test_the_demo_county_page_shows_the_planted_over_representation_by_district(
     demo: None,
 ) -> None:
     truth = PlantedTruth.objects.get(kind=DISPROPORTIONALITY,
-                                     data__population="victims_referred").data
+                                     data__population="children_referred").data
     county = Area.objects.get(code=truth["area_code"])
     client = Client()
     verified_login(client, User.objects.get(username="analyst.police"))
     body = client.get(reverse("equality:overview"), {
-        "population": "victims_referred", **PERIOD, "level": "detailed",
+        "population": "children_referred", **PERIOD, "level": "detailed",
         "area": county.pk}).content.decode()
     assert f"Compared inside {county.name}" in body
     table = inside_table(body)

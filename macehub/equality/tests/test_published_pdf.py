@@ -50,6 +50,11 @@ def test_scrutiny_gets_a_suppressed_audited_pdf(
     analysis, table = context["analysis"], context["table"]
     assert HIDDEN in html and "Not stated" in html and "Not recorded" in html
     assert f"Counts under {table.threshold} are withheld" in html
+    # Who is counted and what they are divided by, as on the page.
+    assert "Who is counted: Children with a referral received by the hub" in html
+    assert "Denominator: Census 2021 usual residents who are children aged 0 to 17" in html
+    assert "Rate per 1,000 children aged 0 to 17" in html
+    assert "Ethnicity: self-defined" in html
     _assert_no_person(html)
     raw = {g.name: g.count for g in analysis.groups}
     raw["Not stated (asked, declined)"] = analysis.not_stated

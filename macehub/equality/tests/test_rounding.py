@@ -42,4 +42,4 @@ def test_the_published_csv_rounds_a_rate_as_the_page_does() -> None:
     rows = list(csv.reader(io.StringIO(published_csv(publish(result, 5), heading=[]))))
     header = rows[0]
     black = next(row for row in rows if row[0] == "Black")
-    assert black[header.index("Rate per 1,000")] == "1.001"
+    assert black[header.index("Rate per 1,000 children aged 0 to 17")] == "1.001"

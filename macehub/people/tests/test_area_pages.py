@@ -10,9 +10,11 @@ from django.urls import reverse
 
 from macehub.accounts.roles import Role
 from macehub.people.census import import_census_ts021
+from macehub.people.census_by_age import import_census_by_age
 from macehub.people.codes import AreaKind
-from macehub.people.models import Area, AreaPopulation
+from macehub.people.models import Area, AreaPopulation, AreaPopulationByAge
 from macehub.people.tests.test_census import ts021_rows, write
+from macehub.people.tests.test_census_by_age import SPLIT_AT_18, by_age_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -132,6 +134,26 @@ def test_detail_of_an_area_without_populations(analyst: Any) -> None:
 
     assert response.status_code == 200
     assert "No census populations have been imported" in response.content.decode()
+    assert "No Census 2021 ethnic group by age table has been imported" in (
+        response.content.decode())
+
+
+def test_detail_shows_children_and_adults_the_rates_divide_by(
+    county: Area, analyst: Any, tmp_path: Path,
+) -> None:
+    rows = by_age_rows(SPLIT_AT_18, [("E07999901", "Fictional Borough")])
+    import_census_by_age(write(tmp_path, rows, name="by-age.csv"), actor=None)
+    response = analyst.get(reverse("people:area_detail", args=["E07999901"]))
+    lines = {line.name: line for line in response.context["by_age"]}
+    asian = AreaPopulationByAge.objects.filter(area__code="E07999901",
+                                               ethnic_group__family_id="A")
+    assert lines["Asian, Asian British or Asian Welsh"].children == sum(
+        asian.filter(age_group="0-17").values_list("population", flat=True))
+    assert lines["Asian, Asian British or Asian Welsh"].adults == sum(
+        asian.filter(age_group="18+").values_list("population", flat=True))
+    page = response.content.decode()
+    assert "the denominators of the disproportionality rates" in page
+    assert "Children aged 0 to 17" in page and "Adults aged 18 and over" in page
 
 
 def test_unknown_area_is_not_found(analyst: Any) -> None:

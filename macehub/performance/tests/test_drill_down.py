@@ -376,7 +376,7 @@ RECORDING_METRICS = {f"{who}_{what}_recorded" for who in ("victims", "suspects")
 
 
 def test_data_quality_figures_lead_to_recording_by_agency(world: World, analyst: User) -> None:
-    for code, population in (("victims_ethnicity_recorded", "victims_referred"),
+    for code, population in (("victims_ethnicity_recorded", "children_referred"),
                              ("suspects_nationality_recorded", "suspects_intelligence")):
         metric = registry.get_metric(code)
         assert metric.drill_down is not None

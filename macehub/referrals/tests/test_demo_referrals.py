@@ -15,13 +15,21 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from macehub.accounts.models import User
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.cases.models import Case
 from macehub.referrals.clocks import clock_for
-from macehub.referrals.codes import ReferralSource, ReferralStatus, TriageOutcome
+from macehub.referrals.codes import (
+    ExploitationModel,
+    ReferralSource,
+    ReferralStatus,
+    TriageOutcome,
+)
+from macehub.referrals.demo_steps import KNOWN_CHILD_CONCERN
 from macehub.referrals.models import Referral
 from macehub.referrals.screening import ScreenedIndicator, screen_referral
+from macehub.referrals.selectors import what_we_already_know
 from macehub.testing.clock import on_demo_day
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +64,8 @@ def fingerprint() -> list[tuple[Any, ...]]:
 
 def test_a_year_of_referrals_that_looks_like_a_hub_s_year() -> None:
     demo_data()
-    referrals = list(Referral.objects.select_related("child").prefetch_related("indicators"))
+    referrals = list(Referral.objects.exclude(concerns=KNOWN_CHILD_CONCERN)
+                     .select_related("child").prefetch_related("indicators"))
     assert len(referrals) == 150
     assert {r.source for r in referrals} == set(ReferralSource.values)
     start = dt.datetime(2025, 6, 1, tzinfo=LONDON)
@@ -89,6 +98,7 @@ def test_each_stored_screening_is_what_the_rules_give_for_its_indicators() -> No
                         for i in referral.indicators.all()],
             child_age=referral.child.age_on(day), disclosure=referral.disclosure,
             immediate_risk=referral.immediate_risk, thresholds=settings.SCREENING_THRESHOLDS,
+            missing_episodes=referral.missing_episodes,
         )
         assert referral.screening_score == screening.score
         assert (referral.suggested_brag, referral.suggested_tier) == (
@@ -127,3 +137,36 @@ def test_the_same_seed_gives_the_same_referrals_and_reset_removes_them() -> None
     assert run is not None
     assert run.detail["created"]["referrals"] == 150
     assert run.detail["deleted"]["referrals"] == 150
+
+
+def test_the_demo_shows_each_exploitation_type_and_both_group_models() -> None:
+    demo_data()
+    referrals = list(Referral.objects.all())
+    types = Counter(t for r in referrals for t in r.exploitation_types)
+    assert types["cse"] > types["cce"] > types["trafficking"] > 0
+    assert any(r.exploitation_types == ["cce"] for r in referrals)  # criminal only
+    models = Counter(r.exploitation_model for r in referrals)
+    assert models[ExploitationModel.GROUP_BASED] > 0
+    assert models[ExploitationModel.GANG_ASSOCIATED] > 0
+    assert "group_gang" not in models
+    for referral in referrals:  # a criminal-exploitation type follows what was seen
+        criminal_seen = any(i.domain == "criminal" for i in referral.indicators.all())
+        if criminal_seen or referral.exploitation_model == ExploitationModel.GANG_ASSOCIATED:
+            assert "cce" in referral.exploitation_types
+    cases = list(Case.objects.filter(referral__isnull=False).select_related("referral"))
+    assert cases
+    for case in cases:  # a case takes its referral's types (the NRM step may add one)
+        assert case.referral is not None
+        assert set(case.referral.exploitation_types) <= set(case.exploitation_types)
+
+
+def test_the_demo_has_a_referral_awaiting_triage_about_a_child_the_hub_knows() -> None:
+    demo_data()
+    referral = Referral.objects.get(concerns=KNOWN_CHILD_CONCERN)
+    assert referral.status == ReferralStatus.AWAITING_TRIAGE
+    assert referral.exploitation_types == ["cse", "cce"]
+    triage = User.objects.get(username="triage.police")
+    known = what_we_already_know(triage, referral)
+    assert known.referrals and known.cases and known.missing_episodes
+    assert known.intelligence
+    assert all(not item.contents_withheld for item in known.cases)

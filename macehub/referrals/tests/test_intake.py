@@ -33,7 +33,8 @@ NEW_CHILD = {"given_name": "Amelia", "family_name": "Stone", "date_of_birth_day"
              "date_of_birth_month": "2", "date_of_birth_year": "2013", "sex": "female",
              "self_defined_ethnicity": "", "nationality": ""}
 CONCERN = {"concerns": "Seen being collected from school by older men in different cars.",
-           "exploitation_model": "group_gang", "immediate_risk": "no", "disclosure": "no"}
+           "exploitation_types": ["cse", "cce"],
+           "exploitation_model": "group_based", "immediate_risk": "no", "disclosure": "no"}
 INDICATORS = {"indicators_grooming": ["GROOMING_VEHICLES", "GROOMING_GIFTS"],
               "indicators_behaviour": ["BEHAVIOUR_TRUANCY"], "missing_episodes": "2",
               "online_platforms": ["snapchat"]}
@@ -79,7 +80,10 @@ def test_a_referral_about_a_new_child_from_start_to_finish(as_referrer, referrer
     assert response["Location"] == reverse("referrals:check")
 
     page = client.get(reverse("referrals:check")).content.decode()
-    for shown in ("Amelia Stone", "Seen being collected", "Group or gang",
+    for shown in ("Amelia Stone", "Seen being collected",
+                  "Group-based (two or more offenders acting together)",
+                  "Child sexual exploitation",
+                  "Child criminal exploitation (including county lines)",
                   "Seen in vehicles driven by unknown adults", "Snapchat"):
         assert shown in page
     for step in ("start", "new_child", "concern", "indicators"):
@@ -104,8 +108,12 @@ def test_a_referral_about_a_new_child_from_start_to_finish(as_referrer, referrer
     assert sorted(referral.indicators.values_list("code", flat=True)) == [
         "BEHAVIOUR_TRUANCY", "GROOMING_GIFTS", "GROOMING_VEHICLES"]
     assert referral.missing_episodes == 2 and referral.online_platforms == ["snapchat"]
-    # 3 + 2 + 1 = 6 (Medium), but the child is 13 with a High indicator: High and Red.
-    assert referral.screening_score == 6
+    assert referral.exploitation_types == ["cse", "cce"]
+    assert referral.exploitation_model == "group_based"
+    # 3 + 2 + 1 + 2 missing episodes = 8 (Medium), but the child is 13 with a High
+    # indicator: High and Red.
+    assert referral.screening_score == 8
+    assert any(r["code"] == "missing_episodes" for r in referral.screening_reasons)
     assert (referral.suggested_tier, referral.suggested_brag) == (RiskTier.HIGH, Brag.RED)
     assert any(r["code"] == "young_child" for r in referral.screening_reasons)
     assert referral.decision_due_at == referral.received_at + dt.timedelta(hours=2)

@@ -8,7 +8,11 @@ import inspect
 import pytest
 
 from macehub.referrals.codes import Brag, RiskTier
-from macehub.referrals.screening import ScreenedIndicator, screen_referral
+from macehub.referrals.screening import (
+    MISSING_EPISODES_CAP,
+    ScreenedIndicator,
+    screen_referral,
+)
 
 THRESHOLDS = {"high": 10, "medium": 5, "low": 1, "high_indicators_for_high": 2}
 
@@ -22,9 +26,11 @@ PHONE = ScreenedIndicator("GROOMING_PHONE", "Late-night phone use", 1)
 
 
 def screen(*indicators: ScreenedIndicator, age: int | None = 15, disclosure: bool = False,
-           immediate_risk: bool = False, thresholds: dict[str, int] | None = None):
+           immediate_risk: bool = False, thresholds: dict[str, int] | None = None,
+           missing: int = 0):
     return screen_referral(indicators=indicators, child_age=age, disclosure=disclosure,
-                           immediate_risk=immediate_risk, thresholds=thresholds or THRESHOLDS)
+                           immediate_risk=immediate_risk, thresholds=thresholds or THRESHOLDS,
+                           missing_episodes=missing)
 
 
 def rules(screening) -> list[str]:
@@ -124,7 +130,7 @@ def test_thresholds_that_do_not_make_sense_are_refused() -> None:
 def test_ethnicity_nationality_and_religion_cannot_be_inputs() -> None:
     parameters = inspect.signature(screen_referral).parameters
     assert set(parameters) == {"indicators", "child_age", "disclosure", "immediate_risk",
-                               "thresholds"}
+                               "thresholds", "missing_episodes"}
     assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters.values())
     assert set(ScreenedIndicator.__dataclass_fields__) == {
         "code", "label", "weight"}
@@ -133,3 +139,46 @@ def test_ethnicity_nationality_and_religion_cannot_be_inputs() -> None:
             screen_referral(indicators=(), child_age=12, disclosure=False,
                             immediate_risk=False, thresholds=THRESHOLDS,
                             **{forbidden: "anything"})
+
+
+def missing_reason(screening) -> str:
+    found = [r.text for r in screening.reasons if r.code == "missing_episodes"]
+    assert len(found) == 1
+    return found[0]
+
+
+@pytest.mark.parametrize("episodes", [1, 2, 3, 4, 5])
+def test_each_missing_episode_adds_one_to_the_score(episodes: int) -> None:
+    without = screen(TRUANCY)
+    result = screen(TRUANCY, missing=episodes)
+    assert result.score == without.score + episodes
+    assert missing_reason(result) == (
+        f"Missing {'once' if episodes == 1 else f'{episodes} times'} in the last 30 days: "
+        f"{episodes} added to the score (1 for each episode)")
+
+
+def test_the_missing_episodes_are_counted_up_to_the_cap_and_the_reason_says_so() -> None:
+    assert MISSING_EPISODES_CAP == 5
+    result = screen(missing=9)
+    assert result.score == 5
+    assert missing_reason(result) == (
+        "Missing 9 times in the last 30 days: 5 added to the score "
+        "(1 for each episode, counted up to 5 episodes)")
+    assert screen(missing=99).score == screen(missing=MISSING_EPISODES_CAP).score
+
+
+def test_missing_episodes_alone_can_make_a_child_medium_but_not_high() -> None:
+    assert (screen(missing=2).tier, screen(missing=2).brag) == (RiskTier.LOW, Brag.GREEN)
+    assert screen(missing=5).tier == RiskTier.MEDIUM
+    assert screen(missing=50).tier == RiskTier.MEDIUM
+    # With indicators, the episodes can carry the score over the High threshold.
+    assert screen(STI, GIFTS).tier == RiskTier.MEDIUM
+    assert screen(STI, GIFTS, missing=5).tier == RiskTier.HIGH
+
+
+def test_no_missing_episodes_adds_nothing_and_no_reason() -> None:
+    result = screen(TRUANCY, missing=0)
+    assert result.score == 1
+    assert "missing_episodes" not in rules(result)
+    with pytest.raises(ValueError, match="negative"):
+        screen(missing=-1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -45,10 +46,11 @@ def triage(triage_officer, client_for):
     return client_for(triage_officer)
 
 
-def decision_data(referral: Referral, **changes: str) -> dict[str, str]:
+def decision_data(referral: Referral, **changes: Any) -> dict[str, Any]:
     now = timezone.localtime()
-    data = {
+    data: dict[str, Any] = {
         "version": str(referral.version),
+        "exploitation_types": list(referral.exploitation_types),
         "brag": referral.suggested_brag,
         "risk_tier": referral.suggested_tier or "none",
         "override_reason": "",

@@ -36,7 +36,7 @@ def back_to_episodes_of_cases(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0003_case_work_who_and_when'),
+        ('cases', '0004_exploitation_types_and_nrm_referrals'),
         ('people', '0003_trigram_search_on_postgresql'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

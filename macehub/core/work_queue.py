@@ -1,0 +1,196 @@
+"""Each person's work queue: what is due and overdue for them, gathered from every app
+that gives people work, without the home page knowing those apps.
+
+The home page (``accounts``) sits below the apps that hold the work (referrals, cases,
+performance...), so it cannot ask them. Instead each app puts a ``work_queue.py``
+module in its package and registers a *source* with ``@work_queue_source(...)``. A
+source is given the signed-in user and the moment the page is drawn, and returns a
+``WorkItem`` for each thing waiting for that user, each with its clock and a link to act
+on it. The home page asks ``work_queue_for(user, now)`` and shows them all.
+
+How to add a work-queue source
+------------------------------
+1. In the owning app, create ``work_queue.py`` (found by ``autodiscover_modules``; no
+   other registration is needed).
+2. Write a function ``(user, now) -> list[WorkItem]`` decorated with
+   ``@work_queue_source("name", label="Plural heading", order=N)``. ``label`` names the
+   tab the items are gathered under on the home page; ``order`` places the tab;
+   ``everything="app:list"`` (optional) names the app's own full list, linked from the
+   tab.
+3. Read through the app's selectors, scoped by the access policy
+   (``policy.scope(user, Action.X, ...)``): the source must return only what the user
+   may see, and nothing at all to a user whose roles do not take the action (``scope``
+   answers ``none()`` then, without a query).
+4. Keep it to a fixed number of queries whatever the number of items
+   (``select_related`` what the title and detail name); the home page's test counts
+   them.
+5. Give each item its clock: ``due_at`` (a moment) or ``due_on`` (a day), or neither
+   for news with no deadline (``waiting_since`` then says how long it has waited).
+   ``urgency`` ranks items before their clocks (``URGENT`` first: a Red referral before
+   an Amber one); ``names_record`` is the personal record the item names (its audit
+   record type and id), so showing the queue is audited as a view of each.
+
+For example, partner checks requested of the user's agency::
+
+    # macehub/referrals/work_queue.py
+    @work_queue_source("partner_checks", label="Partner checks", order=20)
+    def partner_checks(user: User, now: dt.datetime) -> list[WorkItem]:
+        return [
+            WorkItem(kind="Partner check", title=f"{check.referral.reference}: ...",
+                     link=reverse("referrals:partner_check", args=[check.pk]),
+                     action="Record the return", due_at=check.due_at,
+                     names_record=("referrals.referral", check.referral_id))
+            for check in partner_checks_awaiting(user, now)
+        ]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
+
+from macehub.core.time_left import DaysLeft, TimeLeft
+
+if TYPE_CHECKING:
+    from macehub.accounts.models import User
+
+# Urgency, most urgent first: ranks items before their clocks.
+URGENT = 0  # e.g. a Red referral: a possible child protection concern
+HIGH = 1
+NORMAL = 2
+LOW = 3
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One thing waiting for a user, with its clock and a link to act on it."""
+
+    kind: str  # what it is, in a word or two: "Referral to triage", "Plan item"
+    title: str  # the record it is about, as the link's text
+    link: str  # the page where the user acts on it
+    action: str = ""  # what to do there, e.g. "Record the decision"
+    detail: str = ""
+    due_at: dt.datetime | None = None  # due at a moment (counted in elapsed time)
+    due_on: dt.date | None = None  # or due on a day (overdue from the day after)
+    waiting_since: dt.datetime | None = None  # with no deadline: how long it has waited
+    urgency: int = NORMAL
+    tag: str = ""  # a GOV.UK tag beside the title (a BRAG rating, a risk tier)
+    tag_colour: str = ""
+    names_record: tuple[str, int] | None = None  # (audit record type, id) it names
+
+    def clock(self, now: dt.datetime) -> TimeLeft | DaysLeft | None:
+        if self.due_at is not None:
+            return TimeLeft(due_at=self.due_at, now=now)
+        if self.due_on is not None:
+            return DaysLeft(due_on=self.due_on, today=timezone.localdate(now))
+        return None
+
+    def is_overdue(self, now: dt.datetime) -> bool:
+        clock = self.clock(now)
+        return clock is not None and clock.is_overdue
+
+    def sort_key(self, now: dt.datetime) -> tuple[Any, ...]:
+        """Urgency first, then the least time left (overdue first), then what has waited
+        longest; items with no deadline after those with one."""
+        moment = self.due_at
+        if moment is None and self.due_on is not None:
+            # The end of the due day in the hub's time zone: when it becomes overdue.
+            moment = dt.datetime.combine(self.due_on + dt.timedelta(days=1), dt.time(),
+                                         tzinfo=timezone.get_current_timezone())
+        waited = self.waiting_since or now
+        return (self.urgency, moment is None, moment or now, waited, self.title)
+
+
+WorkSourceFunction = Callable[["User", dt.datetime], Iterable[WorkItem]]
+
+
+@dataclass(frozen=True)
+class WorkSource:
+    name: str
+    label: str  # the tab's text: "Referrals to triage"
+    order: int
+    items: WorkSourceFunction
+    everything: str = ""  # the URL name of the app's own full list, if it has one
+
+
+@dataclass(frozen=True)
+class WorkList:
+    """One source's items for a user."""
+
+    source: WorkSource
+    items: list[WorkItem]
+
+    @property
+    def count(self) -> int:
+        return len(self.items)
+
+
+@dataclass
+class WorkQueue:
+    """Everything waiting for one user at one moment, most urgent first."""
+
+    now: dt.datetime
+    lists: list[WorkList] = field(default_factory=list)
+
+    @property
+    def items(self) -> list[WorkItem]:
+        every = [item for work in self.lists for item in work.items]
+        return sorted(every, key=lambda item: item.sort_key(self.now))
+
+    @property
+    def overdue(self) -> list[WorkItem]:
+        return [item for item in self.items if item.is_overdue(self.now)]
+
+    @property
+    def count(self) -> int:
+        return sum(work.count for work in self.lists)
+
+    def list_named(self, name: str) -> WorkList | None:
+        return next((work for work in self.lists if work.source.name == name), None)
+
+
+_SOURCES: dict[str, WorkSource] = {}
+_discovered = False
+
+
+def work_queue_source(
+    name: str, *, label: str, order: int = 100, everything: str = ""
+) -> Callable[[WorkSourceFunction], WorkSourceFunction]:
+    """Register a source of work items (see the module's docstring)."""
+
+    def register(items: WorkSourceFunction) -> WorkSourceFunction:
+        _SOURCES[name] = WorkSource(name=name, label=label, order=order, items=items,
+                                    everything=everything)
+        return items
+
+    return register
+
+
+def unregister_source(name: str) -> None:
+    """Remove a source (for tests that register their own)."""
+    _SOURCES.pop(name, None)
+
+
+def registered_sources() -> list[WorkSource]:
+    global _discovered
+    if not _discovered:
+        autodiscover_modules("work_queue")
+        _discovered = True
+    return sorted(_SOURCES.values(), key=lambda source: (source.order, source.name))
+
+
+def work_queue_for(user: User, now: dt.datetime | None = None) -> WorkQueue:
+    """What every registered source holds for this user at ``now``; sources with
+    nothing for them are left out."""
+    now = now or timezone.now()
+    queue = WorkQueue(now=now)
+    for source in registered_sources():
+        items = list(source.items(user, now))
+        if items:
+            queue.lists.append(WorkList(source=source, items=items))
+    return queue

@@ -1,0 +1,88 @@
+"""What referrals put in people's work queues (see ``macehub.core.work_queue``): the
+referrals awaiting a triage decision, most serious rating first, for those who triage;
+and, for referrers, the outcomes of their own referrals that they have not yet read."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import CharField, Exists, OuterRef
+from django.db.models.functions import Cast
+from django.urls import reverse
+
+from macehub.access import policy
+from macehub.access.actions import Action
+from macehub.accounts.models import User
+from macehub.accounts.templatetags.govuk import govuk_datetime
+from macehub.audit.events import EventType
+from macehub.audit.models import AuditEvent
+from macehub.core.work_queue import HIGH, LOW, NORMAL, URGENT, WorkItem, work_queue_source
+from macehub.referrals.clocks import clock_for
+from macehub.referrals.codes import BRAG_TAG_COLOURS, Brag, ReferralStatus, short_label
+from macehub.referrals.models import Referral
+
+REFERRAL_RECORD = "referrals.referral"
+# The rating sets how urgent the decision is: a Red referral is a possible child
+# protection concern, so it comes first whatever the others' clocks say.
+BRAG_URGENCY = {Brag.RED: URGENT, Brag.AMBER: HIGH, Brag.GREEN: NORMAL, Brag.BLUE: LOW}
+# How long a decided referral stays in its referrer's queue if they do not open it.
+OUTCOME_NEWS_DAYS = 28
+
+
+@work_queue_source("triage", label="Referrals to triage", order=10,
+                   everything="referrals:queue")
+def referrals_to_triage(user: User, now: dt.datetime) -> list[WorkItem]:
+    """Undecided referrals the user may triage: Red first, then the least time left."""
+    awaiting = Referral.objects.filter(status=ReferralStatus.AWAITING_TRIAGE).select_related(
+        "child", "referrer_agency"
+    )
+    referrals = policy.scope(user, Action.REFERRAL_TRIAGE, awaiting).order_by(
+        "decision_due_at", "pk"
+    )
+    items = []
+    for referral in referrals:
+        brag = Brag(referral.clock_brag)
+        items.append(WorkItem(
+            kind="Referral to triage",
+            title=f"{referral.reference}: {referral.child.full_name}",
+            link=reverse("referrals:decide", args=[referral.pk]),
+            action="Record the triage decision",
+            detail=f"From {referral.referrer_agency.name}, received "
+                   f"{govuk_datetime(referral.received_at)}. Decision "
+                   f"{clock_for(brag).label} of receipt.",
+            due_at=referral.decision_due_at,
+            urgency=BRAG_URGENCY[brag],
+            tag=short_label(brag),
+            tag_colour=BRAG_TAG_COLOURS[brag],
+            names_record=(REFERRAL_RECORD, referral.pk),
+        ))
+    return items
+
+
+@work_queue_source("referral_outcomes", label="Outcomes of your referrals", order=90,
+                   everything="referrals:mine")
+def referral_outcomes(user: User, now: dt.datetime) -> list[WorkItem]:
+    """The user's own referrals decided in the last few weeks that they have not opened
+    since the decision."""
+    opened_since_decision = AuditEvent.objects.filter(
+        event_type=EventType.VIEW, actor_id=user.pk, record_type=REFERRAL_RECORD,
+        record_id=Cast(OuterRef("pk"), CharField()), occurred_at__gte=OuterRef("decided_at"),
+    )
+    decided = Referral.objects.filter(
+        status=ReferralStatus.DECIDED, decided_at__gte=now - dt.timedelta(days=OUTCOME_NEWS_DAYS)
+    ).exclude(Exists(opened_since_decision)).select_related("child")
+    referrals = policy.scope(user, Action.REFERRAL_VIEW_OWN, decided).order_by("-decided_at")
+    return [
+        WorkItem(
+            kind="Referral outcome",
+            title=f"{referral.reference}: {referral.child.full_name}",
+            link=reverse("referrals:mine_detail", args=[referral.pk]),
+            action="Read the outcome",
+            detail=f"Decided {govuk_datetime(referral.decided_at)}: "
+                   f"{referral.get_outcome_display()}.",
+            waiting_since=referral.decided_at,
+            urgency=LOW,
+            names_record=(REFERRAL_RECORD, referral.pk),
+        )
+        for referral in referrals
+    ]
