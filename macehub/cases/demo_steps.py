@@ -288,6 +288,7 @@ def demo_cases(ctx: DemoContext) -> None:
         counter.add()
     counter.finish()
     _missing_without_case(ctx, staff, cases, now, rows)
+    _offer_due(cases, now, rows)
     Case.objects.bulk_update(
         cases,
         ["opened_at", "key_worker", "is_restricted", "restriction_reason", "status",
@@ -560,6 +561,23 @@ def _offer(rng: random.Random, episode: MissingEpisode, offered_at: dt.datetime 
     if held <= now and rng.random() < 0.8:
         episode.return_interview_at = held
         episode.interview_outcome = rng.choice(INTERVIEW_OUTCOMES)
+
+
+def _offer_due(cases: Sequence[Case], now: dt.datetime, rows: Rows) -> None:
+    """A child back since this morning on an open case with a key worker, whose return
+    home interview is still to be offered: what the key worker's work queue shows."""
+    still_missing = {e.case_id for e in rows.episodes if e.returned_at is None}
+    candidates = [case for case in cases if case.status == CaseStatus.OPEN
+                  and case.key_worker is not None and case.pk not in still_missing
+                  and case.opened_at < now - dt.timedelta(days=3)]
+    if not candidates:
+        return
+    case = min(candidates, key=lambda c: c.reference)
+    went = now - dt.timedelta(hours=20)
+    rows.episodes.append(MissingEpisode(
+        child_id=case.child_id, case=case, went_missing_at=went,
+        returned_at=went + dt.timedelta(hours=9), notes=MISSING_NOTES[1],
+        recorded_by=case.key_worker, recorded_at=went + dt.timedelta(hours=9)))
 
 
 def _missing_without_case(ctx: DemoContext, staff: Staff, cases: Sequence[Case],
