@@ -258,10 +258,11 @@ def missing_episode_events(user: User, child: Person) -> Iterable[ChronologyEntr
 
 def _episode_events(episode: MissingEpisode) -> Iterable[ChronologyEntry]:
     byline = _name(episode.recorded_by)
-    context = f" (case {episode.case.reference})" if episode.case is not None else ""
+    recorded_with = (f"Recorded with case {episode.case.reference}." if episode.case is not None
+                     else "Recorded on the child's record (no case).")
     yield ChronologyEntry(
-        occurred_at=episode.went_missing_at, category=MISSING, title="Went missing" + context,
-        text=episode.notes, byline=byline,
+        occurred_at=episode.went_missing_at, category=MISSING, title="Went missing",
+        text=f"{episode.notes} {recorded_with}".strip(), byline=byline,
     )
     due = episode.return_interview_due_at
     if episode.returned_at is None or due is None:

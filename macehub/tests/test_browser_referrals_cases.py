@@ -839,7 +839,8 @@ def test_working_on_a_case(
         "What we already know about Jordan Example")
     expect(known).to_contain_text(case.reference)
     expect(known.get_by_role("table", name=re.compile("1 other referral"))).to_be_visible()
-    expect(known.get_by_role("table", name=re.compile("1 missing episode"))).to_be_visible()
+    # The episode on the case, and the one recorded on Jordan's record (declined).
+    expect(known.get_by_role("table", name=re.compile("2 missing episodes"))).to_be_visible()
     expect(known).to_contain_text("Jordan is reported to visit a flat used by adults")
     expect(known).not_to_contain_text("GREY-2")
     scanner.scan("what we already know: a referral, a case, an episode and intelligence")

@@ -82,7 +82,7 @@ def test_the_cases_source_reports_everything_recorded(busy_case, triage):
         "Home visit with the child",
         "Plan item added: Strategy discussion",
         "Plan item done: Strategy discussion",
-        f"Went missing (case {reference})",
+        "Went missing",
         "Returned",
         "Return home interview offered (late)",
         "Return home interview held",
