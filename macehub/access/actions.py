@@ -39,10 +39,11 @@ class Action(StrEnum):
     CASE_DECIDE = "case.decide"
     # Advocacy ends by its own decision, not with the case (it may go on to a trial).
     CASE_ADVOCACY_END = "case.advocacy_end"
-
-
     # The notes of a contact a victim advocate recorded (confidential to the advocacy service)
     CASE_READ_ADVOCACY_NOTES = "case.read_advocacy_notes"
+    # A child's missing episodes and return home interviews, with or without a case
+    MISSING_EPISODE_RECORD = "missing_episode.record"
+    MISSING_EPISODE_LIST = "missing_episode.list"
     # Intelligence (C3)
     INTELLIGENCE_SUBMIT = "intelligence.submit"
     INTELLIGENCE_SUBMISSION_VIEW_OWN = "intelligence.submission_view_own"

@@ -68,8 +68,6 @@ PARTNER_CHECK_ROLES = frozenset(
     {Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR, Role.MEETING_CHAIR,
      Role.SOCIAL_WORKER}
 )
-
-
 # The child's lead professional (the social worker) works the case as the hub's triage
 # officers do: records the work and changes the case.
 CASE_RECORDING_ROLES = frozenset(
@@ -79,6 +77,9 @@ CASE_RECORDING_ROLES = frozenset(
 CASE_CHANGING_ROLES = frozenset(
     {Role.TRIAGE, Role.SUPERVISOR, Role.SOCIAL_WORKER, Role.MEETING_CHAIR}
 )
+# Missing episodes are the child's: those who record work on cases record them (and the
+# return home interview) for any child they may see, with or without an open case.
+MISSING_EPISODE_RECORDING_ROLES = CASE_RECORDING_ROLES
 # Victim advocates are independent of the police and do not read intelligence (they may
 # still tell the hub what they know: ``INTELLIGENCE_SUBMIT``).
 INTELLIGENCE_ROLES = frozenset(
@@ -413,6 +414,16 @@ RULES: dict[Action, Rule] = {
         "judgement: not the independent advocate's)",
         relation=case_relation,
         seen_through=Action.CASE_VIEW,
+    ),
+    Action.MISSING_EPISODE_RECORD: Rule(
+        MISSING_EPISODE_RECORDING_ROLES,
+        "Record a child's missing episodes and return home interviews, with or without a case",
+        relation=person_relation,
+        seen_through=Action.PERSON_VIEW,
+    ),
+    Action.MISSING_EPISODE_LIST: Rule(
+        PEOPLE_WORK_ROLES,
+        "List missing episodes; only those of children the user may see",
     ),
     Action.CASE_CHANGE: Rule(
         CASE_CHANGING_ROLES,

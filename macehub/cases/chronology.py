@@ -36,7 +36,7 @@ from macehub.access import policy
 from macehub.access.actions import Action
 from macehub.accounts.models import User
 from macehub.accounts.templatetags.govuk import govuk_datetime
-from macehub.cases.codes import DecisionStatus, PlanItemStatus
+from macehub.cases.codes import DecisionStatus, InterviewOfferer, PlanItemStatus
 from macehub.cases.models import (
     AdvocateAllocation,
     Case,
@@ -48,7 +48,7 @@ from macehub.cases.models import (
     RiskAssessment,
     RiskTierChange,
 )
-from macehub.cases.selectors import ContactView, contact_queryset, contact_views
+from macehub.cases.selectors import ContactView, contact_queryset, contact_views, visible_episodes
 from macehub.core.figures import exact_hours, format_figure
 from macehub.people.models import Person
 from macehub.referrals.codes import RiskTier
@@ -192,8 +192,6 @@ def case_events(user: User, child: Person) -> Iterable[ChronologyEntry]:
             Prefetch("contacts", queryset=contact_queryset()),
             Prefetch("plan_items", queryset=PlanItem.objects.select_related(
                 "owner", "owner_agency", "created_by", "completed_by")),
-            Prefetch("missing_episodes",
-                     queryset=MissingEpisode.objects.select_related("recorded_by")),
             Prefetch("advocacy", queryset=AdvocateAllocation.objects.select_related(
                 "advocate", "allocated_by")),
             Prefetch("outcomes", queryset=CaseOutcome.objects.select_related("recorded_by")),
@@ -265,29 +263,6 @@ def _events_of(case: Case, contacts: list[ContactView]) -> Iterable[ChronologyEn
                 title=f"Plan item {'done' if done else 'cancelled'}: {item.action}",
                 text=item.completion_note, byline=_name(item.completed_by),
             )
-    for episode in case.missing_episodes.all():
-        yield ChronologyEntry(
-            occurred_at=episode.went_missing_at, category=MISSING, title="Went missing",
-            text=episode.notes, byline=_name(episode.recorded_by),
-        )
-        due = episode.return_interview_due_at
-        if episode.returned_at is not None and due is not None:
-            hours = format_figure(exact_hours(episode.returned_at - episode.went_missing_at), 0)
-            yield ChronologyEntry(
-                occurred_at=episode.returned_at, category=MISSING, title="Returned",
-                text=f"Missing for {hours} hours. Return home interview due by "
-                     f"{govuk_datetime(due)}.",
-                byline=_name(episode.recorded_by),
-            )
-        if episode.return_interview_at is not None and due is not None:
-            in_time = episode.return_interview_at <= due
-            yield ChronologyEntry(
-                occurred_at=episode.return_interview_at, category=MISSING,
-                title="Return home interview" + ("" if in_time else " (late)"),
-                text="Held within time." if in_time
-                else f"Held after the due time, {govuk_datetime(due)}.",
-                byline=_name(episode.recorded_by),
-            )
     previous: AdvocateAllocation | None = None
     for allocation in case.advocacy.all():
         text = ""
@@ -326,4 +301,62 @@ def _events_of(case: Case, contacts: list[ContactView]) -> Iterable[ChronologyEn
         yield ChronologyEntry(
             occurred_at=case.closed_at, category=CASE, title=f"Case {ref} closed", text=text,
             byline=_name(case.closed_by),
+        )
+
+
+@chronology_source("missing_episodes")
+def missing_episode_events(user: User, child: Person) -> Iterable[ChronologyEntry]:
+    """The child's missing episodes, with or without a case, and each return home
+    interview: offered (in time or late, by whom), declined, held and its outcome."""
+    for episode in visible_episodes(user, child.pk).select_related("recorded_by", "case"):
+        yield from _episode_events(episode)
+
+
+def _episode_events(episode: MissingEpisode) -> Iterable[ChronologyEntry]:
+    byline = _name(episode.recorded_by)
+    recorded_with = (f"Recorded with case {episode.case.reference}." if episode.case is not None
+                     else "Recorded on the child's record (no case).")
+    yield ChronologyEntry(
+        occurred_at=episode.went_missing_at, category=MISSING, title="Went missing",
+        text=f"{episode.notes} {recorded_with}".strip(), byline=byline,
+    )
+    due = episode.return_interview_due_at
+    if episode.returned_at is None or due is None:
+        return
+    hours = format_figure(exact_hours(episode.returned_at - episode.went_missing_at), 0)
+    yield ChronologyEntry(
+        occurred_at=episode.returned_at, category=MISSING, title="Returned",
+        text=f"Missing for {hours} hours. Return home interview to be offered by "
+             f"{govuk_datetime(due)}.",
+        byline=byline,
+    )
+    offered_at = episode.interview_offered_at
+    if offered_at is not None:
+        in_time = offered_at <= due
+        who = episode.interview_offered_by
+        if episode.interview_offered_by_agency:
+            who += f" ({episode.interview_offered_by_agency})"
+        independence = {
+            InterviewOfferer.INDEPENDENT: "an independent person",
+            InterviewOfferer.NOT_INDEPENDENT: "someone not independent",
+        }.get(InterviewOfferer(episode.interview_offerer), "") if episode.interview_offerer \
+            else ""
+        text = f"Offered by {who}" if who else "Offered"
+        text += f", {independence}." if independence else "."
+        text += "" if in_time else f" The offer was due by {govuk_datetime(due)}."
+        yield ChronologyEntry(
+            occurred_at=offered_at, category=MISSING,
+            title="Return home interview offered" + ("" if in_time else " (late)"),
+            text=text, byline=byline,
+        )
+        if episode.interview_declined:
+            yield ChronologyEntry(
+                occurred_at=offered_at, category=MISSING,
+                title="Return home interview declined by the child", byline=byline,
+            )
+    if episode.return_interview_at is not None:
+        yield ChronologyEntry(
+            occurred_at=episode.return_interview_at, category=MISSING,
+            title="Return home interview held", text=episode.interview_outcome,
+            byline=byline,
         )

@@ -89,22 +89,47 @@ RISK_TIER_TAG_COLOURS = {"high": "red", "medium": "orange", "low": "yellow"}
 
 
 class MissingEpisodeState(models.TextChoices):
-    """Where a missing episode stands against the return home interview clock."""
+    """Where a missing episode stands against the return home interview clock: an
+    interview must be *offered* within ``RETURN_INTERVIEW_HOURS`` of the child's return.
+    The child may decline it; a declined interview is not overdue."""
 
     STILL_MISSING = "still_missing", "Still missing"
-    INTERVIEW_DUE = "interview_due", "Interview due"
-    INTERVIEW_OVERDUE = "interview_overdue", "Interview overdue"
-    INTERVIEW_IN_TIME = "interview_in_time", "Interviewed in time"
-    INTERVIEW_LATE = "interview_late", "Interviewed late"
+    OFFER_DUE = "offer_due", "Interview offer due"
+    OFFER_OVERDUE = "offer_overdue", "Interview offer overdue"
+    OFFERED_IN_TIME = "offered_in_time", "Interview offered in time"
+    OFFERED_LATE = "offered_late", "Interview offered late"
+    DECLINED = "declined", "Interview declined"
+    HELD = "held", "Interview held"
 
 
 MISSING_EPISODE_TAG_COLOURS = {
     MissingEpisodeState.STILL_MISSING: "red",
-    MissingEpisodeState.INTERVIEW_DUE: "",
-    MissingEpisodeState.INTERVIEW_OVERDUE: "red",
-    MissingEpisodeState.INTERVIEW_IN_TIME: "green",
-    MissingEpisodeState.INTERVIEW_LATE: "orange",
+    MissingEpisodeState.OFFER_DUE: "",
+    MissingEpisodeState.OFFER_OVERDUE: "red",
+    MissingEpisodeState.OFFERED_IN_TIME: "green",
+    MissingEpisodeState.OFFERED_LATE: "orange",
+    MissingEpisodeState.DECLINED: "grey",
+    MissingEpisodeState.HELD: "green",
 }
+
+# States in which an interview still has to be offered (the work queue's "due").
+INTERVIEW_OFFER_OUTSTANDING = (MissingEpisodeState.OFFER_DUE, MissingEpisodeState.OFFER_OVERDUE)
+
+
+class InterviewResponse(models.TextChoices):
+    """The child's answer to the offer of a return home interview."""
+
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+
+
+class InterviewOfferer(models.TextChoices):
+    """Who offered the interview: statutory guidance asks for an independent person
+    (someone not involved in caring for the child or in the search) where possible."""
+
+    INDEPENDENT = "independent", "An independent person (for example a commissioned service)"
+    NOT_INDEPENDENT = "not_independent", "Not independent (for example their social worker)"
+
 
 PLAN_ITEM_TAG_COLOURS = {
     PlanItemStatus.OPEN: "",

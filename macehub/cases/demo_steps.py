@@ -30,6 +30,8 @@ from macehub.cases.codes import (
     DecisionKind,
     DecisionStatus,
     DomainRating,
+    InterviewOfferer,
+    InterviewResponse,
     OutcomeKind,
     PlanItemStatus,
     closure_reason_label,
@@ -53,7 +55,7 @@ from macehub.cases.reviews import assessment_domains, next_review_on, review_int
 from macehub.cases.services import advocacy_service_of, is_lowering
 from macehub.demo.batches import UPDATE_BATCH, each_by_ids
 from macehub.demo.progress import Progress
-from macehub.demo.registry import DemoContext, demo_step
+from macehub.demo.registry import DemoContext, demo_step, derive_seed
 from macehub.referrals.codes import RiskTier
 
 T = TypeVar("T")
@@ -123,6 +125,22 @@ MISSING_NOTES = (
     "Located at a friend's address; would not say who else was there.",
     "Found in a park with older males; taken home by police.",
     "Returned to the children's home after two nights away.",
+)
+# Return home interviews: who offers them (independent services where possible), and
+# what the held ones found. Synthetic names and services.
+INDEPENDENT_INTERVIEWERS = (
+    ("Robin Ashdown", "Safe Return Service (commissioned)"),
+    ("Priya Lakhani", "Safe Return Service (commissioned)"),
+    ("Morgan Ellery", "Young People's Advocacy Trust"),
+)
+INTERVIEW_OUTCOMES = (
+    "Said they stayed with an older friend; would not give a name. Shared with the MACE "
+    "analyst; safety plan reviewed.",
+    "Described being driven to another town by adults they met online. Referred to the "
+    "police for a strategy discussion.",
+    "Went missing after an argument at home; agreed to a family support referral.",
+    "Said they were at a party above a takeaway; the location was passed to the police.",
+    "Did not want to talk about where they were; agreed to see the same worker next week.",
 )
 OUTCOME_WEIGHTS = {
     OutcomeKind.ENGAGED: 4, OutcomeKind.EDUCATION_RETURNED: 2, OutcomeKind.RISK_REDUCED: 3,
@@ -295,6 +313,8 @@ def demo_cases(ctx: DemoContext) -> None:
         _fill_case(rng, ctx, staff, case, now, rows, openings)
         counter.add()
     counter.finish()
+    _missing_without_case(ctx, staff, cases, now, rows)
+    _offer_due(cases, now, rows)
     Case.objects.bulk_update(
         cases,
         ["opened_at", "key_worker", "is_restricted", "restriction_reason", "status",
@@ -541,20 +561,104 @@ def _missing(rng: random.Random, case: Case, opened: dt.datetime, end: dt.dateti
         if returned is not None:
             roll = rng.random()
             hours = dt.timedelta(hours=1)
-            if roll < 0.6:  # in time
+            if roll < 0.6:  # offered in time
                 interview = _working_time(rng, returned + 4 * hours,
                                           returned + (interview_hours - 1) * hours)
-            elif roll < 0.8:  # late
+            elif roll < 0.8:  # offered late
                 interview = _working_time(rng, returned + (interview_hours + 2) * hours,
                                           returned + 240 * hours)
             if interview is not None and interview > now:
                 interview = None
-        rows.episodes.append(MissingEpisode(
-            case=case, went_missing_at=went, returned_at=returned, return_interview_at=interview,
+        episode = MissingEpisode(
+            child_id=case.child_id, case=case, went_missing_at=went, returned_at=returned,
             notes=rng.choice(MISSING_NOTES) if returned else "", recorded_by=rng.choice(workers),
-            recorded_at=returned or went))
+            recorded_at=returned or went)
+        # The offer's details come from their own randomness, so the rest of the case is
+        # drawn as before.
+        detail = random.Random(f"{case.reference}:{index}")  # noqa: S311 (synthetic data)
+        _offer(detail, episode, interview, now, workers)
+        rows.episodes.append(episode)
 
 
+def _offer(rng: random.Random, episode: MissingEpisode, offered_at: dt.datetime | None,
+           now: dt.datetime, workers: Sequence[User]) -> None:
+    """Who offered the return home interview (mostly an independent service), whether
+    the child accepted or declined it, and, for most accepted, when it was held and what
+    it found."""
+    if offered_at is None:
+        return
+    episode.interview_offered_at = offered_at
+    if rng.random() < 0.7:
+        name, service = rng.choice(INDEPENDENT_INTERVIEWERS)
+        episode.interview_offerer = InterviewOfferer.INDEPENDENT
+    else:
+        worker = rng.choice(workers)
+        name = worker.display_name
+        service = worker.agency.name if worker.agency else ""
+        episode.interview_offerer = InterviewOfferer.NOT_INDEPENDENT
+    episode.interview_offered_by, episode.interview_offered_by_agency = name, service
+    if rng.random() < 0.25:
+        episode.interview_response = InterviewResponse.DECLINED
+        return
+    episode.interview_response = InterviewResponse.ACCEPTED
+    held = offered_at + dt.timedelta(hours=rng.uniform(2, 96))
+    if held <= now and rng.random() < 0.8:
+        episode.return_interview_at = held
+        episode.interview_outcome = rng.choice(INTERVIEW_OUTCOMES)
+
+
+def _offer_due(cases: Sequence[Case], now: dt.datetime, rows: Rows) -> None:
+    """A child back since this morning on an open case with a key worker, whose return
+    home interview is still to be offered: what the key worker's work queue shows."""
+    still_missing = {e.case_id for e in rows.episodes if e.returned_at is None}
+    candidates = [case for case in cases if case.status == CaseStatus.OPEN
+                  and case.key_worker is not None and case.pk not in still_missing
+                  and case.opened_at < now - dt.timedelta(days=3)]
+    if not candidates:
+        return
+    case = min(candidates, key=lambda c: c.reference)
+    went = now - dt.timedelta(hours=20)
+    rows.episodes.append(MissingEpisode(
+        child_id=case.child_id, case=case, went_missing_at=went,
+        returned_at=went + dt.timedelta(hours=9), notes=MISSING_NOTES[1],
+        recorded_by=case.key_worker, recorded_at=went + dt.timedelta(hours=9)))
+
+
+def _missing_without_case(ctx: DemoContext, staff: Staff, cases: Sequence[Case],
+                          now: dt.datetime, rows: Rows) -> None:
+    """Children known to the hub who have no case and went missing: the episodes are
+    theirs, and counted, all the same."""
+    rng = random.Random(  # noqa: S311 (synthetic data)
+        derive_seed(ctx.seed, "cases.missing-without-case"))
+    with_case = {case.child_id for case in cases} | set(
+        Case.objects.values_list("child_id", flat=True))
+    children = [child for child in ctx.child_ids if child not in with_case]
+    wanted = ctx.scale.pick(small=8, force=60, national=600)
+    interview_hours = int(settings.RETURN_INTERVIEW_HOURS)
+    for child_id in rng.sample(children, k=min(wanted, len(children))):
+        starts = sorted(now - dt.timedelta(days=rng.uniform(2, 200))
+                        for _ in range(rng.choice((1, 1, 2, 3))))
+        for index, start in enumerate(starts):
+            went = timezone.localtime(start).replace(
+                hour=rng.choice((17, 19, 21, 22)), minute=rng.randint(0, 59), second=0,
+                microsecond=0)
+            went = min(went, now - dt.timedelta(hours=30))
+            returned = went + dt.timedelta(hours=rng.uniform(3, 26))
+            episode = MissingEpisode(
+                child_id=child_id, case=None, went_missing_at=went, returned_at=returned,
+                notes=rng.choice(MISSING_NOTES), recorded_by=rng.choice(staff.key_workers),
+                recorded_at=returned)
+            roll = rng.random()
+            offered = None
+            if roll < 0.7:
+                offered = returned + dt.timedelta(hours=rng.uniform(3, interview_hours - 1))
+            elif roll < 0.85:
+                offered = returned + dt.timedelta(hours=rng.uniform(interview_hours + 1, 150))
+            if offered is not None and offered > now:
+                offered = None
+            detail = random.Random(f"no case:{child_id}:{index}")  # noqa: S311 (synthetic)
+            _offer(detail, episode, offered, now, staff.key_workers)
+            rows.episodes.append(episode)
 
 # --- Requests for approval -----------------------------------------------------------
 

@@ -19,12 +19,14 @@ from macehub.cases.codes import (
     ClosureReason,
     ContactKind,
     DomainRating,
+    InterviewOfferer,
+    InterviewResponse,
     NrmDecision,
     OutcomeKind,
     PlanItemStatus,
 )
 from macehub.cases.reviews import assessment_domains
-from macehub.cases.selectors import CaseFilters, CaseSort, MissingWhen
+from macehub.cases.selectors import CaseFilters, CaseSort, EpisodeFilters, MissingWhen
 from macehub.forms import GovukDateField, check_date_range, date_range
 from macehub.referrals.codes import ExploitationType, RiskTier
 
@@ -209,6 +211,58 @@ class CaseFilterForm(forms.Form):
             missing_to=data.get("missing_to"),
             sort=sort,
             descending=(data.get("order") or default_order) == "desc",
+        )
+
+
+class EpisodeFilterForm(forms.Form):
+    """The list of missing episodes (where a performance figure's drill-down leads)."""
+
+    missing = forms.ChoiceField(
+        label="Missing from home", required=False,
+        help_text="Episodes where the child went missing, or came back, in the missing dates",
+        choices=[("", "Any time"),
+                 (MissingWhen.WENT_MISSING, "Went missing in the missing dates"),
+                 (MissingWhen.CAME_BACK, "Came back in the missing dates")],
+    )
+    missing_from, missing_to = date_range("Missing dates")
+    area = forms.ChoiceField(
+        label="Area", required=False,
+        help_text="Where the child lives now: in the area or any area inside it",
+    )
+    lead_agency = forms.ChoiceField(
+        label="Lead agency", required=False,
+        help_text="Of the case the episode was recorded with",
+    )
+
+    def __init__(self, *args: Any, choices: dict[str, list[tuple[str, str]]], **kwargs: Any
+                 ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_agency"].choices = [  # type: ignore[attr-defined]
+            ("", "Any agency, or no case"), *choices["lead_agency"]]
+        self.fields["area"].choices = [  # type: ignore[attr-defined]
+            ("", "Anywhere"), *choices["area"]]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        check_date_range(self, "missing_from", "missing_to",
+                         "Missing dates to must be the same as or after missing dates from")
+        dated = any(name in self.errors or cleaned.get(name)
+                    for name in ("missing_from", "missing_to"))
+        if cleaned.get("missing") and not dated:
+            self.add_error("missing_from", "Enter missing dates from, missing dates to, or both")
+        elif dated and not cleaned.get("missing") and "missing" not in self.errors:
+            self.add_error("missing", "Select whether the child went missing or came back "
+                                      "in the missing dates")
+        return cleaned
+
+    def filters(self) -> EpisodeFilters:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return EpisodeFilters(
+            missing=data.get("missing", ""),
+            missing_from=data.get("missing_from"),
+            missing_to=data.get("missing_to"),
+            area_code=data.get("area", ""),
+            lead_agency_id=int(data["lead_agency"]) if data.get("lead_agency") else None,
         )
 
 
@@ -462,13 +516,17 @@ class MissingEpisodeForm(ServiceForm):
     SERVICE_FIELDS = {
         "went_missing_at": "went_missing_on",
         "returned_at": "returned_on",
+        "interview_offered_at": "interview_offered_on",
         "return_interview_at": "return_interview_on",
     }
     DATE_TIMES = {
         "went_missing_at": ("went_missing_on", "went_missing_time"),
         "returned_at": ("returned_on", "returned_time"),
+        "interview_offered_at": ("interview_offered_on", "interview_offered_time"),
         "return_interview_at": ("return_interview_on", "return_interview_time"),
     }
+    TEXTS = ("interview_offered_by", "interview_offered_by_agency", "interview_offerer",
+             "interview_response", "interview_outcome", "notes")
 
     went_missing_on = GovukDateField(label="Date the child went missing", required=False,
                                      help_text="For example, 27 3 2026")
@@ -476,11 +534,39 @@ class MissingEpisodeForm(ServiceForm):
     returned_on = GovukDateField(label="Date the child returned", required=False,
                                  help_text="Leave blank if the child is still missing")
     returned_time = TimeField(label="Time the child returned")
+    interview_offered_on = GovukDateField(
+        label="Date the interview was offered", required=False,
+        help_text="Leave blank if it has not been offered yet",
+    )
+    interview_offered_time = TimeField(label="Time the interview was offered")
+    interview_offered_by = forms.CharField(
+        label="Name of the person who offered it", required=False, max_length=200,
+    )
+    interview_offered_by_agency = forms.CharField(
+        label="Their agency or service", required=False, max_length=200,
+        help_text="For example, the commissioned return home interview service",
+    )
+    interview_offerer = forms.ChoiceField(
+        label="Were they independent of the child's care and of the search?", required=False,
+        widget=forms.RadioSelect, choices=InterviewOfferer.choices,
+    )
+    interview_response = forms.ChoiceField(
+        label="Did the child accept the interview?", required=False, widget=forms.RadioSelect,
+        choices=[(InterviewResponse.ACCEPTED, "Yes, they accepted it"),
+                 (InterviewResponse.DECLINED, "No, they declined it"),
+                 ("", "Not known yet")],
+    )
     return_interview_on = GovukDateField(
-        label="Date of the return home interview", required=False,
+        label="Date the interview was held", required=False,
         help_text="Leave blank if it has not been held yet",
     )
-    return_interview_time = TimeField(label="Time of the return home interview")
+    return_interview_time = TimeField(label="Time the interview was held")
+    interview_outcome = forms.CharField(
+        label="Outcome of the interview", required=False, max_length=10000,
+        help_text="What the child said about where they were and who with, and what "
+                  "follows from it",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
     notes = forms.CharField(label="Notes", required=False, max_length=10000,
                             help_text="Where the child was found, who with, and anything else "
                                       "the interview should follow up",
@@ -488,7 +574,7 @@ class MissingEpisodeForm(ServiceForm):
 
     @classmethod
     def initial_for(cls, episode: Any) -> dict[str, Any]:
-        initial: dict[str, Any] = {"notes": episode.notes}
+        initial: dict[str, Any] = {name: getattr(episode, name) for name in cls.TEXTS}
         for target, (date_name, time_name) in cls.DATE_TIMES.items():
             moment = getattr(episode, target)
             if moment is not None:

@@ -5,6 +5,7 @@ contacts, missing episodes and outcomes."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -18,6 +19,8 @@ from macehub.cases.codes import (
     DecisionKind,
     DecisionStatus,
     DomainRating,
+    InterviewOfferer,
+    InterviewResponse,
     MissingEpisodeState,
     NrmDecision,
     OutcomeKind,
@@ -356,13 +359,43 @@ class Contact(models.Model):
 
 
 class MissingEpisode(models.Model):
-    """A time the child went missing; a return home interview is due within 72 hours of
-    their return."""
+    """A time the child went missing from home or care. The episode is the child's,
+    with or without an open case (``case`` is kept for context: the case open when it was
+    recorded). A return home interview must be *offered* within ``RETURN_INTERVIEW_HOURS``
+    of the return, by an independent person where possible; the child may decline it."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="missing_episodes")
+    child = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="missing_episodes"
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="missing_episodes",
+    )
     went_missing_at = models.DateTimeField()
     returned_at = models.DateTimeField(null=True, blank=True)
-    return_interview_at = models.DateTimeField(null=True, blank=True)
+    interview_offered_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the return home interview was offered."
+    )
+    interview_offered_by = models.CharField(
+        max_length=200, blank=True, help_text="The name of the person who offered it."
+    )
+    interview_offered_by_agency = models.CharField(
+        max_length=200, blank=True, help_text="Their agency or service."
+    )
+    interview_offerer = models.CharField(
+        max_length=20, choices=InterviewOfferer.choices, blank=True,
+        help_text="Whether the person offering it was independent.",
+    )
+    interview_response = models.CharField(
+        max_length=10, choices=InterviewResponse.choices, blank=True,
+        help_text="Whether the child accepted or declined the interview.",
+    )
+    return_interview_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the return home interview was held."
+    )
+    interview_outcome = models.TextField(
+        blank=True, help_text="What the interview found, and what follows from it."
+    )
     notes = models.TextField(blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -370,7 +403,7 @@ class MissingEpisode(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["-went_missing_at"]
+        ordering = ["-went_missing_at", "-pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(returned_at__isnull=True)
@@ -383,34 +416,70 @@ class MissingEpisode(models.Model):
                    & Q(return_interview_at__gte=models.F("returned_at"))),
                 name="interview_after_return",
             ),
+            models.CheckConstraint(
+                condition=Q(interview_offered_at__isnull=True)
+                | (Q(returned_at__isnull=False)
+                   & Q(interview_offered_at__gte=models.F("returned_at"))),
+                name="interview_offered_after_return",
+            ),
+            models.CheckConstraint(
+                condition=Q(return_interview_at__isnull=True)
+                | (Q(interview_offered_at__isnull=False)
+                   & Q(return_interview_at__gte=models.F("interview_offered_at"))
+                   & Q(interview_response="accepted")),
+                name="interview_held_after_accepted_offer",
+            ),
+            models.CheckConstraint(
+                condition=Q(interview_response="") | Q(interview_offered_at__isnull=False),
+                name="interview_answer_after_offer",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Missing {self.went_missing_at:%Y-%m-%d}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # An episode recorded with a case is the case's child's.
+        if self.child_id is None and self.case_id is not None:
+            self.child_id = Case.objects.values_list("child_id", flat=True).get(pk=self.case_id)
+        super().save(*args, **kwargs)
+
     @property
     def return_interview_due_at(self) -> dt.datetime | None:
-        return self.returned_at + return_interview_window() if self.returned_at else None
+        """The offer is due a fixed number of elapsed hours after the return (counted in
+        UTC, so a clock change does not move it by an hour)."""
+        if self.returned_at is None:
+            return None
+        return self.returned_at.astimezone(dt.UTC) + return_interview_window()
 
     @property
-    def interview_within_time(self) -> bool | None:
+    def interview_offered_in_time(self) -> bool | None:
         due = self.return_interview_due_at
-        if due is None or self.return_interview_at is None:
+        if due is None or self.interview_offered_at is None:
             return None
-        return self.return_interview_at <= due
+        return self.interview_offered_at <= due
+
+    @property
+    def interview_declined(self) -> bool:
+        return self.interview_response == InterviewResponse.DECLINED
 
     def state(self, now: dt.datetime) -> MissingEpisodeState:
-        """Where the episode stands against the return home interview clock at ``now``."""
+        """Where the episode stands against the return home interview clock at ``now``.
+        A declined interview is not overdue, however late it was offered."""
         due = self.return_interview_due_at
         if due is None:
             return MissingEpisodeState.STILL_MISSING
         if self.return_interview_at is not None:
-            if self.return_interview_at <= due:
-                return MissingEpisodeState.INTERVIEW_IN_TIME
-            return MissingEpisodeState.INTERVIEW_LATE
+            return MissingEpisodeState.HELD
+        if self.interview_declined:
+            return MissingEpisodeState.DECLINED
+        if self.interview_offered_at is not None:
+            if self.interview_offered_at <= due:
+                return MissingEpisodeState.OFFERED_IN_TIME
+            return MissingEpisodeState.OFFERED_LATE
         if now > due:
-            return MissingEpisodeState.INTERVIEW_OVERDUE
-        return MissingEpisodeState.INTERVIEW_DUE
+            return MissingEpisodeState.OFFER_OVERDUE
+        return MissingEpisodeState.OFFER_DUE
 
 
 class CaseOutcome(models.Model):

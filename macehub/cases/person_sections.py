@@ -1,13 +1,22 @@
-"""The child's cases, on their person page (only the cases the viewer may see)."""
+"""The child's cases and missing episodes, on their person page (only what the viewer
+may see)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.utils import timezone
+
 from macehub.access.actions import Action
-from macehub.access.policy import allows
+from macehub.access.policy import allows, can, reason_required
 from macehub.accounts.models import User
-from macehub.cases.selectors import cases_for
+from macehub.cases.selectors import (
+    cases_for,
+    child_strategy_meeting_prompt,
+    episode_views,
+    visible_episodes,
+)
 from macehub.people.models import Person
 from macehub.people.sections import person_section
 
@@ -20,3 +29,24 @@ def child_cases(user: User, person: Person) -> dict[str, Any] | None:
     if not cases:
         return None
     return {"cases": cases}
+
+
+@person_section("missing", template="cases/_person_missing_episodes.html", order=110)
+def child_missing_episodes(user: User, person: Person) -> dict[str, Any] | None:
+    """Shown to whoever may record an episode for the child, and to anyone else who
+    may see the child once there is an episode to show."""
+    now = timezone.now()
+    episodes = visible_episodes(user, person.pk)
+    can_record = can(user, Action.MISSING_EPISODE_RECORD, person)
+    views = episode_views(episodes, now)
+    if not views and not can_record:
+        return None
+    seen = cases_for(user).filter(child=person).exclude(reason_required(user))
+    return {
+        "child": person,
+        "episodes": views,
+        "can_record": can_record,
+        "strategy_meeting": child_strategy_meeting_prompt(episodes, now),
+        "interview_hours": settings.RETURN_INTERVIEW_HOURS,
+        "cases_seen": set(seen.values_list("pk", flat=True)),
+    }

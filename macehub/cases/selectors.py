@@ -55,7 +55,7 @@ from macehub.cases.models import (
 from macehub.cases.reviews import review_due_on, review_intervals
 from macehub.days import day_starts, on_days
 from macehub.people.areas import area_filter_choices, people_living_in
-from macehub.people.models import PersonAddress
+from macehub.people.models import Person, PersonAddress
 from macehub.referrals.codes import RISK_TIER_RANK, RiskTier
 
 CASES_PER_PAGE = 25
@@ -232,12 +232,92 @@ def overdue_plan_items(today: dt.date) -> QuerySet[PlanItem]:
 
 
 def overdue_return_interviews(now: dt.datetime) -> QuerySet[MissingEpisode]:
-    """Episodes whose return home interview is past its time and not yet held."""
+    """Episodes whose return home interview was not offered within its time (a declined
+    interview was offered: it is never overdue)."""
     return MissingEpisode.objects.filter(
         returned_at__isnull=False,
         returned_at__lt=now - return_interview_window(),
-        return_interview_at__isnull=True,
+        interview_offered_at__isnull=True,
     )
+
+
+def visible_episodes(user: User, child_id: int, *, opened_case_pk: int | None = None
+                     ) -> QuerySet[MissingEpisode]:
+    """The child's missing episodes, with or without a case, as a page about the child
+    shows them: all of them, less those recorded with a restricted case the user does not
+    work on (unless it is the case they have opened, giving their reason), whose
+    restriction guards them. The caller has checked the user may see the child."""
+    guarded = Case.objects.filter(child_id=child_id).filter(policy.reason_required(user))
+    if opened_case_pk is not None:
+        guarded = guarded.exclude(pk=opened_case_pk)
+    return MissingEpisode.objects.filter(child_id=child_id).exclude(case__in=guarded)
+
+
+def episode_views(episodes: QuerySet[MissingEpisode], now: dt.datetime) -> list[EpisodeView]:
+    """Each episode with where it stands against the return home interview clock."""
+    views = []
+    for episode in episodes.select_related("recorded_by", "case"):
+        hours = (
+            (episode.returned_at - episode.went_missing_at).total_seconds() / 3600
+            if episode.returned_at else None
+        )
+        views.append(EpisodeView(
+            episode=episode, state=episode.state(now),
+            interview_due_at=episode.return_interview_due_at, hours_missing=hours,
+        ))
+    return views
+
+
+@dataclass(frozen=True)
+class EpisodeFilters:
+    """A list of missing episodes: those that began (or ended) in the missing dates, of
+    children living in an area, recorded with a case led by an agency."""
+
+    missing: str = ""
+    missing_from: dt.date | None = None
+    missing_to: dt.date | None = None
+    area_code: str = ""
+    lead_agency_id: int | None = None
+
+
+def episodes_for(user: User) -> QuerySet[MissingEpisode]:
+    """Every missing episode of the children the user may see, with or without a case,
+    less those recorded with a restricted case the user does not work on."""
+    if not policy.allows(user, Action.MISSING_EPISODE_LIST):
+        return MissingEpisode.objects.none()
+    children = policy.scope(user, Action.PERSON_VIEW, Person.objects.all())
+    guarded = Case.objects.filter(policy.reason_required(user))
+    return MissingEpisode.objects.filter(child__in=children).exclude(case__in=guarded)
+
+
+def episode_list(user: User, filters: EpisodeFilters) -> QuerySet[MissingEpisode]:
+    episodes = episodes_for(user)
+    if filters.missing in MissingWhen.FIELDS:
+        episodes = episodes.filter(on_days(MissingWhen.FIELDS[filters.missing],
+                                           filters.missing_from, filters.missing_to))
+    if filters.area_code:
+        episodes = episodes.filter(child_id__in=people_living_in(filters.area_code))
+    if filters.lead_agency_id:
+        episodes = episodes.filter(case__lead_agency_id=filters.lead_agency_id)
+    return episodes.select_related("child", "case", "case__lead_agency").order_by(
+        "-went_missing_at", "-pk")
+
+
+def return_interviews_due(user: User, now: dt.datetime | None = None) -> list[EpisodeView]:
+    """Return home interviews still to be offered (due, or overdue) for the children the
+    user may see, the most pressing first: what a work queue shows. A declined or
+    offered interview is not due."""
+    now = now or timezone.now()
+    children = policy.scope(user, Action.PERSON_VIEW, Person.objects.all())
+    guarded = Case.objects.filter(policy.reason_required(user))
+    episodes = (
+        MissingEpisode.objects.filter(
+            child__in=children, returned_at__isnull=False, interview_offered_at__isnull=True)
+        .exclude(case__in=guarded)
+        .select_related("child")
+        .order_by("returned_at", "pk")
+    )
+    return episode_views(episodes, now)
 
 
 def case_list(user: User, filters: CaseFilters, now: dt.datetime | None = None
@@ -259,7 +339,7 @@ def case_list(user: User, filters: CaseFilters, now: dt.datetime | None = None
         ),
         has_overdue_items=Exists(overdue_plan_items(today).filter(case=OuterRef("pk"))),
         has_overdue_interviews=Exists(
-            overdue_return_interviews(now).filter(case=OuterRef("pk"))
+            overdue_return_interviews(now).filter(child=OuterRef("child_id"))
         ),
         area_name=Subquery(
             PersonAddress.objects.filter(person=OuterRef("child_id"), is_current=True)
@@ -359,17 +439,25 @@ def cases_of_child_counted(user: User, case: Case) -> QuerySet[Case]:
 
 def strategy_meeting_prompt(user: User, case: Case, now: dt.datetime | None = None
                             ) -> StrategyMeetingPrompt | None:
-    """Missing episodes of the child, over the cases the user may see, against the
-    strategy-meeting rule."""
+    """The child's missing episodes (with or without a case, as the case page shows
+    them) against the strategy-meeting rule."""
+    return child_strategy_meeting_prompt(
+        visible_episodes(user, case.child_id, opened_case_pk=case.pk), now)
+
+
+def child_strategy_meeting_prompt(episodes: QuerySet[MissingEpisode],
+                                  now: dt.datetime | None = None
+                                  ) -> StrategyMeetingPrompt | None:
+    """``MISSING_EPISODES_FOR_STRATEGY_MEETING`` or more of these episodes began within
+    the last ``MISSING_EPISODES_WINDOW_DAYS``."""
     now = now or timezone.now()
     window_days = int(settings.MISSING_EPISODES_WINDOW_DAYS)
     threshold = int(settings.MISSING_EPISODES_FOR_STRATEGY_MEETING)
-    episodes = MissingEpisode.objects.filter(
-        case__in=cases_of_child_counted(user, case),
+    count = episodes.filter(
         went_missing_at__gt=now - dt.timedelta(days=window_days), went_missing_at__lte=now,
     ).count()
-    if episodes >= threshold:
-        return StrategyMeetingPrompt(episodes=episodes, threshold=threshold,
+    if count >= threshold:
+        return StrategyMeetingPrompt(episodes=count, threshold=threshold,
                                      window_days=window_days)
     return None
 
@@ -409,6 +497,8 @@ class CaseOverview:
     risk_review: RiskReviewStatus | None = None
     # As this viewer may read them: a victim advocate's notes only for their service.
     contacts: list[ContactView] = field(default_factory=list)
+    # The child's cases the user may open without a reason step (named beside episodes).
+    cases_seen: set[int] = field(default_factory=set)
 
     @property
     def has_overdue(self) -> bool:
@@ -424,16 +514,7 @@ def case_overview(user: User, case: Case, now: dt.datetime | None = None) -> Cas
     current = next((a for a in advocacy if a.ended_on is None), None)
     items = list(case.plan_items.all())
     open_items = [item for item in items if item.is_open]
-    episodes = []
-    for episode in case.missing_episodes.all():
-        hours = (
-            (episode.returned_at - episode.went_missing_at).total_seconds() / 3600
-            if episode.returned_at else None
-        )
-        episodes.append(EpisodeView(
-            episode=episode, state=episode.state(now),
-            interview_due_at=episode.return_interview_due_at, hours_missing=hours,
-        ))
+    episodes = episode_views(visible_episodes(user, case.child_id, opened_case_pk=case.pk), now)
     return CaseOverview(
         case=case,
         now=now,
@@ -445,10 +526,11 @@ def case_overview(user: User, case: Case, now: dt.datetime | None = None) -> Cas
         episodes=episodes,
         strategy_meeting=strategy_meeting_prompt(user, case, now),
         overdue_interviews=[
-            view for view in episodes if view.state == MissingEpisodeState.INTERVIEW_OVERDUE
+            view for view in episodes if view.state == MissingEpisodeState.OFFER_OVERDUE
         ],
         risk_review=risk_review_status(case, list(case.risk_assessments.all()), today),
         contacts=contact_views(user, case.contacts.all()),
+        cases_seen=set(cases_of_child_counted(user, case).values_list("pk", flat=True)),
     )
 
 
@@ -582,8 +664,21 @@ def plan_item_for(case: Case, plan_item_pk: int) -> PlanItem:
                       plan_item_pk)
 
 
-def missing_episode_for(case: Case, episode_pk: int) -> MissingEpisode:
-    return _child_row(MissingEpisode.objects.all(), case, episode_pk)
+def missing_episode_for(user: User, case: Case, episode_pk: int) -> MissingEpisode:
+    """One of the child's episodes, as the case page lists them: 404 otherwise."""
+    episode = visible_episodes(user, case.child_id, opened_case_pk=case.pk).filter(
+        pk=episode_pk).first()
+    if episode is None:
+        raise Http404("No such record")
+    return episode
+
+
+def child_missing_episode(user: User, child_id: int, episode_pk: int) -> MissingEpisode:
+    """One of the child's episodes, as their record lists them: 404 otherwise."""
+    episode = visible_episodes(user, child_id).filter(pk=episode_pk).first()
+    if episode is None:
+        raise Http404("No such record")
+    return episode
 
 
 def nrm_referral_for(case: Case, nrm_pk: int) -> NrmReferral:

@@ -43,6 +43,8 @@ from macehub.cases.codes import (
     DecisionKind,
     DecisionStatus,
     DomainRating,
+    InterviewOfferer,
+    InterviewResponse,
     NrmDecision,
     OutcomeKind,
     PlanItemStatus,
@@ -64,6 +66,7 @@ from macehub.cases.models import (
     RiskTierChange,
 )
 from macehub.cases.reviews import assessment_domains, next_review_on
+from macehub.cases.selectors import visible_episodes
 from macehub.people.models import Person
 from macehub.referrals.codes import (
     RISK_TIER_RANK,
@@ -481,7 +484,8 @@ def _closure_errors(case: Case, closure_reason: str, note: str, cancel_open_plan
         errors["closure_reason"] = "Select why the case is closing"
     if closure_reason == ClosureReason.OTHER and not note:
         errors["note"] = "Enter why the case is closing"
-    still_missing = case.missing_episodes.filter(returned_at__isnull=True).first()
+    still_missing = MissingEpisode.objects.filter(
+        child_id=case.child_id, returned_at__isnull=True).first()
     if still_missing is not None:
         errors[NON_FIELD_ERRORS] = (
             "The child is recorded as missing since "
@@ -1050,11 +1054,25 @@ def record_contact(
     return contact
 
 
+@dataclass(frozen=True)
+class ReturnInterview:
+    """What is known of the return home interview: its offer (when, by whom, whether by
+    an independent person), the child's answer, and, if held, when and what came of it."""
+
+    offered_at: dt.datetime | None = None
+    offered_by: str = ""
+    offered_by_agency: str = ""
+    offerer: str = ""
+    response: str = ""
+    held_at: dt.datetime | None = None
+    outcome: str = ""
+
+
 def _check_episode_times(
     errors: dict[str, str],
     went_missing_at: dt.datetime | None,
     returned_at: dt.datetime | None,
-    return_interview_at: dt.datetime | None,
+    interview: ReturnInterview,
 ) -> None:
     if went_missing_at is None:
         errors["went_missing_at"] = "Enter the date and time the child went missing"
@@ -1062,22 +1080,53 @@ def _check_episode_times(
                    "The date and time the child went missing must be in the past")
     _not_in_future(errors, "returned_at", returned_at,
                    "The date and time the child returned must be in the past")
-    _not_in_future(errors, "return_interview_at", return_interview_at,
+    _not_in_future(errors, "interview_offered_at", interview.offered_at,
+                   "The date and time the interview was offered must be in the past")
+    _not_in_future(errors, "return_interview_at", interview.held_at,
                    "The date and time of the return home interview must be in the past")
     if (went_missing_at and returned_at and "returned_at" not in errors
             and returned_at < went_missing_at):
         errors["returned_at"] = (
             "The date and time the child returned must be after they went missing"
         )
-    if return_interview_at and "return_interview_at" not in errors:
+    offered_at = interview.offered_at
+    if offered_at and "interview_offered_at" not in errors:
         if returned_at is None:
-            errors["return_interview_at"] = (
-                "Enter when the child returned before recording their return home interview"
+            errors["interview_offered_at"] = (
+                "Enter when the child returned before recording the offer of an interview"
             )
-        elif return_interview_at < returned_at:
-            errors["return_interview_at"] = (
-                "The return home interview must be after the child returned"
+        elif offered_at < returned_at:
+            errors["interview_offered_at"] = (
+                "The interview must be offered after the child returned"
             )
+    if offered_at is None:
+        said_more = interview.offered_by.strip() or interview.offerer or interview.response
+        if said_more and "interview_offered_at" not in errors:
+            errors["interview_offered_at"] = (
+                "Enter when the interview was offered, to record who offered it and the "
+                "child's answer"
+            )
+    else:
+        if not interview.offered_by.strip():
+            errors["interview_offered_by"] = "Enter the name of the person who offered it"
+        if interview.offerer not in InterviewOfferer.values:
+            errors["interview_offerer"] = "Select whether they were independent"
+    if interview.response and interview.response not in InterviewResponse.values:
+        errors["interview_response"] = "Select whether the child accepted or declined"
+    held_at = interview.held_at
+    if held_at and "return_interview_at" not in errors:
+        if interview.response != InterviewResponse.ACCEPTED:
+            errors["return_interview_at"] = (
+                "Record that the child accepted the interview before recording it as held"
+                if interview.response != InterviewResponse.DECLINED
+                else "The child declined the interview: it cannot be recorded as held"
+            )
+        elif offered_at is not None and held_at < offered_at:
+            errors["return_interview_at"] = (
+                "The return home interview must be after it was offered"
+            )
+    if interview.outcome.strip() and held_at is None and "return_interview_at" not in errors:
+        errors["return_interview_at"] = "Enter when the interview was held to record its outcome"
 
 
 def _episode_values(episode: MissingEpisode) -> dict[str, Any]:
@@ -1085,30 +1134,83 @@ def _episode_values(episode: MissingEpisode) -> dict[str, Any]:
         return value.isoformat() if value else None
 
     return {
+        "child": episode.child_id,
+        "case": episode.case_id,
         "went_missing_at": iso(episode.went_missing_at),
         "returned_at": iso(episode.returned_at),
+        "interview_offered_at": iso(episode.interview_offered_at),
+        "interview_offered_by": episode.interview_offered_by,
+        "interview_offered_by_agency": episode.interview_offered_by_agency,
+        "interview_offerer": episode.interview_offerer,
+        "interview_response": episode.interview_response,
         "return_interview_at": iso(episode.return_interview_at),
+        "interview_outcome": episode.interview_outcome,
         "notes": episode.notes,
     }
+
+
+def _apply_episode(episode: MissingEpisode, went_missing_at: dt.datetime,
+                   returned_at: dt.datetime | None, interview: ReturnInterview,
+                   notes: str) -> None:
+    episode.went_missing_at = went_missing_at
+    episode.returned_at = returned_at
+    episode.interview_offered_at = interview.offered_at
+    episode.interview_offered_by = interview.offered_by.strip()[:200]
+    episode.interview_offered_by_agency = interview.offered_by_agency.strip()[:200]
+    episode.interview_offerer = interview.offerer if interview.offered_at else ""
+    episode.interview_response = interview.response
+    episode.return_interview_at = interview.held_at
+    episode.interview_outcome = interview.outcome.strip()
+    episode.notes = (notes or "").strip()
+
+
+def _audit_episode(actor: User, episode: MissingEpisode, detail: dict[str, Any]) -> None:
+    """An episode is the child's: the change is audited against the child, and against
+    the case it was recorded with, if any (so each record's history shows it)."""
+    record_event(event_type=EventType.CHANGE, actor=actor, record=episode.child,
+                 detail={"missing_episode": episode.pk, **detail})
+    if episode.case is not None:
+        _audit_case(actor, episode.case, EventType.CHANGE,
+                    {"missing_episode": episode.pk, **detail})
+
+
+def _child_for_episode(actor: User, child_pk: int) -> Person:
+    """The child, locked: 404 if the actor may not know them, 403 if they may see them
+    but not record missing episodes."""
+    return policy.get_or_404(actor, Action.MISSING_EPISODE_RECORD,
+                             Person.objects.select_for_update(), pk=child_pk)
 
 
 @transaction.atomic
 def record_missing_episode(
     *,
     actor: User,
-    case_pk: int,
     went_missing_at: dt.datetime | None,
+    child_pk: int | None = None,
+    case_pk: int | None = None,
     returned_at: dt.datetime | None = None,
-    return_interview_at: dt.datetime | None = None,
+    interview: ReturnInterview | None = None,
     notes: str = "",
 ) -> MissingEpisode:
-    """Record a time the child went missing (and, if known, their return and return home
-    interview, due within ``RETURN_INTERVIEW_HOURS`` of the return)."""
-    case = _case_for_change(actor, Action.CASE_RECORD_WORK, case_pk)
+    """Record a time the child went missing (and, if known, their return and the return
+    home interview, to be offered within ``RETURN_INTERVIEW_HOURS`` of the return).
+
+    From the child's record (``child_pk``), with or without a case: the episode is linked
+    to the child's open case, if they have one, for context. From a case (``case_pk``):
+    linked to that case."""
+    interview = interview or ReturnInterview()
+    if case_pk is not None:
+        case: Case | None = _case_for_change(actor, Action.CASE_RECORD_WORK, case_pk)
+        child = cast(Case, case).child
+    elif child_pk is not None:
+        child = _child_for_episode(actor, child_pk)
+        case = Case.objects.filter(child=child, status=CaseStatus.OPEN).first()
+    else:
+        raise ValueError("Name the child or the case")
     errors: dict[str, str] = {}
-    _check_episode_times(errors, went_missing_at, returned_at, return_interview_at)
+    _check_episode_times(errors, went_missing_at, returned_at, interview)
     still_missing = MissingEpisode.objects.filter(
-        case__child_id=case.child_id, returned_at__isnull=True
+        child=child, returned_at__isnull=True
     ).first()
     if still_missing is not None and "went_missing_at" not in errors:
         errors["went_missing_at"] = (
@@ -1117,14 +1219,11 @@ def record_missing_episode(
             "record their return first"
         )
     _raise_if(errors)
-    went_missing_at = cast(dt.datetime, went_missing_at)
-    episode = MissingEpisode.objects.create(
-        case=case, went_missing_at=went_missing_at, returned_at=returned_at,
-        return_interview_at=return_interview_at, notes=(notes or "").strip(), recorded_by=actor,
-    )
-    _audit_case(actor, case, EventType.CHANGE, {
-        "missing_episode": episode.pk, "added": True,
-        "changes": changed_values({}, _episode_values(episode)),
+    episode = MissingEpisode(child=child, case=case, recorded_by=actor)
+    _apply_episode(episode, cast(dt.datetime, went_missing_at), returned_at, interview, notes)
+    episode.save()
+    _audit_episode(actor, episode, {
+        "added": True, "changes": changed_values({}, _episode_values(episode)),
     })
     return episode
 
@@ -1136,27 +1235,39 @@ def update_missing_episode(
     episode_pk: int,
     went_missing_at: dt.datetime | None,
     returned_at: dt.datetime | None,
-    return_interview_at: dt.datetime | None,
+    interview: ReturnInterview | None = None,
     notes: str = "",
+    via_case_pk: int | None = None,
 ) -> MissingEpisode:
-    """Record the child's return and their return home interview, or correct the times."""
-    episode: MissingEpisode = _sub_record(
-        actor, Action.CASE_RECORD_WORK, MissingEpisode.objects.all(), episode_pk
-    )
+    """Record the child's return and the return home interview (offer, answer, held,
+    outcome), or correct the times. Through the child's record, or through a case of the
+    child (``via_case_pk``), whose access rule then applies."""
+    interview = interview or ReturnInterview()
+    found = MissingEpisode.objects.filter(pk=episode_pk).values_list("child_id", flat=True)
+    child_id = found.first()
+    if child_id is None:
+        raise Http404("No such record")
+    if via_case_pk is not None:
+        via = _case_for_change(actor, Action.CASE_RECORD_WORK, via_case_pk)
+        if via.child_id != child_id:
+            raise Http404("No such record")
+    else:
+        _child_for_episode(actor, child_id)
+    if not visible_episodes(actor, child_id, opened_case_pk=via_case_pk).filter(
+            pk=episode_pk).exists():
+        raise Http404("No such record")
+    episode = MissingEpisode.objects.select_for_update().select_related("child", "case").get(
+        pk=episode_pk)
     errors: dict[str, str] = {}
-    _check_episode_times(errors, went_missing_at, returned_at, return_interview_at)
+    _check_episode_times(errors, went_missing_at, returned_at, interview)
     _raise_if(errors)
     before = _episode_values(episode)
-    episode.went_missing_at = cast(dt.datetime, went_missing_at)
-    episode.returned_at = returned_at
-    episode.return_interview_at = return_interview_at
-    episode.notes = (notes or "").strip()
+    _apply_episode(episode, cast(dt.datetime, went_missing_at), returned_at, interview, notes)
     changes = changed_values(before, _episode_values(episode))
     if not changes:
         return episode
     episode.save()
-    _audit_case(actor, episode.case, EventType.CHANGE,
-                {"missing_episode": episode.pk, "changes": changes})
+    _audit_episode(actor, episode, {"changes": changes})
     return episode
 
 

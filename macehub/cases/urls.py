@@ -7,6 +7,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("risk-reviews/", views.risk_reviews, name="risk_reviews"),
+    path("missing-episodes/", views.missing_episode_list, name="missing_episode_list"),
     # Sections of a case
     path("<int:case_pk>/", views.detail, name="detail"),
     path("<int:case_pk>/chronology/", views.chronology, name="chronology"),
@@ -47,6 +48,11 @@ urlpatterns = [
     path("<int:case_pk>/missing-episodes/<int:episode_pk>/", views.edit_missing_episode,
          name="edit_missing_episode"),
     path("<int:case_pk>/outcomes/new/", views.add_outcome, name="add_outcome"),
+    # A child's missing episodes, with or without a case (from their person page)
+    path("children/<int:person_pk>/missing-episodes/new/", views.child_add_missing_episode,
+         name="child_add_missing_episode"),
+    path("children/<int:person_pk>/missing-episodes/<int:episode_pk>/",
+         views.child_edit_missing_episode, name="child_edit_missing_episode"),
     path("<int:case_pk>/nrm-referrals/new/", views.add_nrm_referral, name="add_nrm_referral"),
     path("<int:case_pk>/nrm-referrals/<int:nrm_pk>/", views.edit_nrm_referral,
          name="edit_nrm_referral"),

@@ -19,7 +19,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from macehub.access import opening
+from macehub.access import opening, policy
 from macehub.access.actions import Action
 from macehub.access.policy import can
 from macehub.access.typing import HubRequest
@@ -32,6 +32,7 @@ from macehub.cases.chronology import chronology_for
 from macehub.cases.models import Case, CaseDecisionRequest
 from macehub.cases.reviews import review_weeks
 from macehub.cases.selectors import CaseSort
+from macehub.people.models import Person
 
 CONFLICT_MESSAGE = (
     "Someone else changed this case while you were editing it. Your changes have not been "
@@ -143,6 +144,18 @@ def _form_page(
         "form": form, "title": title, "submit": submit, "back": back, "conflict": conflict,
         **extra,
     })
+
+
+def _interview(data: dict[str, Any]) -> services.ReturnInterview:
+    return services.ReturnInterview(
+        offered_at=data.get("interview_offered_at"),
+        offered_by=data.get("interview_offered_by", ""),
+        offered_by_agency=data.get("interview_offered_by_agency", ""),
+        offerer=data.get("interview_offerer", ""),
+        response=data.get("interview_response", ""),
+        held_at=data.get("return_interview_at"),
+        outcome=data.get("interview_outcome", ""),
+    )
 
 
 def _back(name: str, case: Case) -> str:
@@ -699,8 +712,7 @@ def add_missing_episode(request: HubRequest, case_pk: int) -> HttpResponse:
         back=_back("cases:missing", case),
         call=lambda d: services.record_missing_episode(
             actor=request.user, case_pk=case.pk, went_missing_at=d["went_missing_at"],
-            returned_at=d["returned_at"], return_interview_at=d["return_interview_at"],
-            notes=d["notes"]),
+            returned_at=d["returned_at"], interview=_interview(d), notes=d["notes"]),
         success="The missing episode has been recorded.",
         template="cases/missing_episode_form.html",
     )
@@ -712,7 +724,7 @@ def edit_missing_episode(request: HubRequest, case_pk: int, episode_pk: int) -> 
                       action=Action.CASE_RECORD_WORK)
     if isinstance(case, HttpResponseRedirect):
         return case
-    episode = selectors.missing_episode_for(case, episode_pk)
+    episode = selectors.missing_episode_for(request.user, case, episode_pk)
     initial = case_forms.MissingEpisodeForm.initial_for(episode)
     return _form_page(
         request, case, lambda data: case_forms.MissingEpisodeForm(data, initial=initial),
@@ -720,8 +732,8 @@ def edit_missing_episode(request: HubRequest, case_pk: int, episode_pk: int) -> 
         back=_back("cases:missing", case),
         call=lambda d: services.update_missing_episode(
             actor=request.user, episode_pk=episode.pk, went_missing_at=d["went_missing_at"],
-            returned_at=d["returned_at"], return_interview_at=d["return_interview_at"],
-            notes=d["notes"]),
+            returned_at=d["returned_at"], interview=_interview(d), notes=d["notes"],
+            via_case_pk=case.pk),
         success="The missing episode has been updated.",
         template="cases/missing_episode_form.html",
     )
@@ -741,6 +753,97 @@ def add_outcome(request: HubRequest, case_pk: int) -> HttpResponse:
             actor=request.user, case_pk=case.pk, kind=d["kind"], recorded_on=d["recorded_on"],
             note=d["note"]),
         success="The outcome has been recorded.",
+    )
+
+
+# --- A child's missing episodes, with or without a case ---------------------------------
+
+
+EPISODES_PER_PAGE = 25
+
+
+@requires(Action.MISSING_EPISODE_LIST)
+def missing_episode_list(request: HubRequest) -> HttpResponse:
+    """Every missing episode of the children the user may see, with or without a case:
+    where the missing-episode and return-interview figures lead."""
+    user = request.user
+    choices = selectors.case_list_choices(user)
+    form = case_forms.EpisodeFilterForm(request.GET or None, choices=choices)
+    filters = form.filters()
+    page = Paginator(selectors.episode_list(user, filters), EPISODES_PER_PAGE).get_page(
+        request.GET.get("page"))
+    record_event(
+        event_type=EventType.SEARCH, actor=user, record_type="cases.missingepisode",
+        detail={"filters": {k: v for k, v in asdict(filters).items() if v not in ("", None)},
+                "results": [episode.pk for episode in page.object_list]},
+        request=request,
+    )
+    now = timezone.now()
+    seen = selectors.cases_for(user).exclude(policy.reason_required(user)).filter(
+        pk__in=[episode.case_id for episode in page.object_list if episode.case_id])
+    return render(request, "cases/missing_episode_list.html", {
+        "form": form, "page_obj": page,
+        "rows": [(episode, episode.state(now)) for episode in page.object_list],
+        "cases_seen": set(seen.values_list("pk", flat=True)),
+        "interview_hours": settings.RETURN_INTERVIEW_HOURS,
+    })
+
+
+def _child_episode_page(
+    request: HubRequest, person_pk: int, *, page: str, title: str, submit: str,
+    initial: dict[str, Any] | None, call: Callable[[Any], object], success: str,
+) -> HttpResponse:
+    """Record or update a missing episode from the child's own record: 404 if the user
+    may not know the child exists, 403 if they may see the child but not record."""
+    child = opening.open_record(request, Action.MISSING_EPISODE_RECORD, Person.objects.all(),
+                                page=page, pk=person_pk)
+    if isinstance(child, HttpResponseRedirect):
+        return child
+    back = reverse("people:detail", args=[child.pk]) + "#missing-episodes"
+    form = case_forms.MissingEpisodeForm(
+        request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            call(form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, success)
+            return redirect(back)
+    return render(request, "cases/child_missing_episode_form.html", {
+        "child": child, "form": form, "title": title, "submit": submit, "back": back,
+        "interview_hours": settings.RETURN_INTERVIEW_HOURS,
+        "open_case": child.cases.filter(status="open").first(),
+    })
+
+
+@requires(Action.MISSING_EPISODE_RECORD)
+def child_add_missing_episode(request: HubRequest, person_pk: int) -> HttpResponse:
+    return _child_episode_page(
+        request, person_pk, page="add_missing_episode", title="Record a missing episode",
+        submit="Record missing episode", initial=None,
+        call=lambda d: services.record_missing_episode(
+            actor=request.user, child_pk=person_pk, went_missing_at=d["went_missing_at"],
+            returned_at=d["returned_at"], interview=_interview(d), notes=d["notes"]),
+        success="The missing episode has been recorded.",
+    )
+
+
+@requires(Action.MISSING_EPISODE_RECORD)
+def child_edit_missing_episode(request: HubRequest, person_pk: int, episode_pk: int
+                               ) -> HttpResponse:
+    # The child is checked first (404 or 403), then the episode must be one of theirs.
+    policy.get_or_404(request.user, Action.MISSING_EPISODE_RECORD, Person.objects.all(),
+                      pk=person_pk)
+    episode = selectors.child_missing_episode(request.user, person_pk, episode_pk)
+    return _child_episode_page(
+        request, person_pk, page="edit_missing_episode", title="Update a missing episode",
+        submit="Save missing episode",
+        initial=case_forms.MissingEpisodeForm.initial_for(episode),
+        call=lambda d: services.update_missing_episode(
+            actor=request.user, episode_pk=episode.pk, went_missing_at=d["went_missing_at"],
+            returned_at=d["returned_at"], interview=_interview(d), notes=d["notes"]),
+        success="The missing episode has been updated.",
     )
 
 

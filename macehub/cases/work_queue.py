@@ -6,6 +6,7 @@ MACE chair may decide."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
@@ -83,16 +84,16 @@ def plan_items_due(user: User, now: dt.datetime) -> list[WorkItem]:
 
 @work_queue_source("return_interviews", label="Return home interviews", order=30)
 def return_interviews_due(user: User, now: dt.datetime) -> list[WorkItem]:
-    """Children back from a missing episode in the last four weeks whose return home
-    interview is not recorded, on open cases the user works on (key worker, allocated,
-    current advocate) and may record work on."""
+    """Children back from a missing episode in the last four weeks who have not yet been
+    offered a return home interview (a declined offer is not due), on open cases the
+    user works on (key worker, allocated, current advocate) and may record work on."""
     worked_on = Case.objects.filter(
         Q(key_worker=user) | Q(allocations__user=user)
         | Q(advocacy__advocate=user, advocacy__ended_on__isnull=True)
     ).values("pk")
     episodes = (
         MissingEpisode.objects.filter(
-            returned_at__isnull=False, return_interview_at__isnull=True,
+            returned_at__isnull=False, interview_offered_at__isnull=True,
             returned_at__gte=now - dt.timedelta(days=RETURN_INTERVIEWS_WITHIN_DAYS),
             case__in=_open_cases(user, Action.CASE_RECORD_WORK).filter(pk__in=worked_on),
         )
@@ -100,18 +101,22 @@ def return_interviews_due(user: User, now: dt.datetime) -> list[WorkItem]:
         .annotate(needs_reason=_needs_reason(user))
         .order_by("returned_at", "pk")
     )
+    def case_of(episode: MissingEpisode) -> Case:
+        # Only episodes recorded with a case are listed here (``case__in`` above).
+        return cast(Case, episode.case)
+
     return [
         WorkItem(
             kind="Return home interview",
-            title=_case_title(episode.case, episode.needs_reason),
+            title=_case_title(case_of(episode), episode.needs_reason),
             link=reverse("cases:edit_missing_episode", args=[episode.case_id, episode.pk]),
-            action="Record the interview",
+            action="Record the offer of an interview",
             detail=f"Back from missing {govuk_datetime(episode.returned_at)}.",
             due_at=episode.return_interview_due_at,
             urgency=HIGH,
-            names_record=(CASE_RECORD, episode.case_id),
-            tag=_tier_tag(episode.case),
-            tag_colour=RISK_TIER_TAG_COLOURS[episode.case.risk_tier],
+            names_record=(CASE_RECORD, case_of(episode).pk),
+            tag=_tier_tag(case_of(episode)),
+            tag_colour=RISK_TIER_TAG_COLOURS[case_of(episode).risk_tier],
         )
         for episode in episodes
     ]

@@ -149,21 +149,22 @@ def _open_cases(user: User, period: Period, filters: Filters) -> str | None:
                      filters, agency="lead_agency")
 
 
-def _cases_missing(missing: str) -> DrillDownFunc:
-    """Cases with a missing episode that began (or ended) in the period."""
+def _episodes_missing(missing: str) -> DrillDownFunc:
+    """Missing episodes (with or without a case) that began (or ended) in the period;
+    the agency is the lead agency of the case each was recorded with."""
 
     def drill_down(user: User, period: Period, filters: Filters) -> str | None:
-        if not allows(user, Action.CASE_LIST):
+        if not allows(user, Action.MISSING_EPISODE_LIST):
             return None
-        return _list_url("cases:list", {"status": "all", "missing": missing,
-                                        **_between("missing", period)},
+        return _list_url("cases:missing_episode_list",
+                         {"missing": missing, **_between("missing", period)},
                          filters, agency="lead_agency")
 
     return drill_down
 
 
-_went_missing = _cases_missing(MissingWhen.WENT_MISSING)
-_came_back = _cases_missing(MissingWhen.CAME_BACK)
+_went_missing = _episodes_missing(MissingWhen.WENT_MISSING)
+_came_back = _episodes_missing(MissingWhen.CAME_BACK)
 
 
 def _reports_received(user: User, period: Period, filters: Filters) -> str | None:
@@ -469,14 +470,35 @@ def children_at_risk(period: Period, filters: Filters) -> list[Figure]:
 
 
 def _episodes(filters: Filters) -> QuerySet[Any, Any]:
-    return narrow(MissingEpisode.objects.all(), filters, person="case__child_id",
+    """Every child's missing episodes, with or without a case (the agency is the lead
+    agency of the case an episode was recorded with)."""
+    return narrow(MissingEpisode.objects.all(), filters, person="child_id",
                    agency="case__lead_agency_id")
 
 
+NO_CASE = "No MACE case"
+
+
+def _case_agency_label(key: Any) -> str:
+    return str(key) if key else NO_CASE
+
+
 EPISODE_SPLITS: Mapping[Breakdown, Splitter] = {
-    Breakdown.AGENCY: ("case__lead_agency__name", name_label),
-    Breakdown.AREA: ByArea("case__child_id"),
+    Breakdown.AGENCY: ("case__lead_agency__name", _case_agency_label),
+    Breakdown.AREA: ByArea("child_id"),
 }
+
+
+def _episodes_behind(field: str) -> list[Behind]:
+    """An episode is the child's: the child's record governs it, and the case it was
+    recorded with, if any."""
+    rows = _dated(_episodes, field)
+    return [
+        Behind(Action.PERSON_VIEW, Person, rows, path="child_id"),
+        Behind(Action.CASE_VIEW, SafeguardingCase,
+               lambda span, filters: rows(span, filters).filter(case__isnull=False),
+               path="case_id"),
+    ]
 
 EPISODES = Measure(rows=_episodes, field="went_missing_at", splits=EPISODE_SPLITS)
 
@@ -485,8 +507,10 @@ EPISODES = Measure(rows=_episodes, field="went_missing_at", splits=EPISODE_SPLIT
     code="missing_episodes",
     name="Missing episodes",
     definition=(
-        "Times a child with a MACE case went missing from home or care in the period. "
-        "The area is the district of the child's current address."
+        "Times a child known to the hub went missing from home or care in the period, "
+        "with or without a MACE case. The agency is the lead agency of the case the "
+        "episode was recorded with. The area is the district of the child's current "
+        "address."
     ),
     numerator="Missing episodes that began in the period",
     unit=Unit.COUNT,
@@ -495,30 +519,30 @@ EPISODES = Measure(rows=_episodes, field="went_missing_at", splits=EPISODE_SPLIT
     drill_down=_went_missing,
     group="Safeguarding",
     trend=EPISODES.trend,
-    behind=[Behind(Action.CASE_VIEW, SafeguardingCase, _dated(_episodes, "went_missing_at"),
-                   path="case_id")],
+    behind=_episodes_behind("went_missing_at"),
 )
 def missing_episodes(period: Period, filters: Filters) -> list[Figure]:
     return EPISODES.figures(period, filters)
 
 
 RETURN_INTERVIEWS = done_within(
-    _episodes, started="returned_at", done="return_interview_at",
+    _episodes, started="returned_at", done="interview_offered_at",
     allowed=lambda: dt.timedelta(hours=return_interview_hours()), splits=EPISODE_SPLITS,
 )
 
 
 @metric(
     code="return_interviews_in_time",
-    name="Return home interviews within 72 hours",
+    name="Return home interviews offered within 72 hours",
     definition=(
-        "Of the children who came back from a missing episode in the period, the share "
-        "offered a return home interview within 72 hours of coming back. Returns less "
-        "than 72 hours ago without an interview yet are still in time and not counted. "
-        "The area is the district of the child's current address."
+        "Of the children who came back from a missing episode in the period (with or "
+        "without a MACE case), the share offered a return home interview within 72 hours "
+        "of coming back, whether they then accepted or declined it. Returns less than 72 "
+        "hours ago without an offer yet are still in time and not counted. The area is "
+        "the district of the child's current address."
     ),
-    numerator="Returns with an interview within 72 hours",
-    denominator="Returns in the period whose 72 hours have passed, or with an interview",
+    numerator="Returns with an interview offered within 72 hours",
+    denominator="Returns in the period whose 72 hours have passed, or with an offer",
     unit=Unit.PERCENTAGE,
     better=Better.HIGHER,
     target=90,
@@ -526,8 +550,7 @@ RETURN_INTERVIEWS = done_within(
     drill_down=_came_back,
     group="Safeguarding",
     trend=RETURN_INTERVIEWS.trend,
-    behind=[Behind(Action.CASE_VIEW, SafeguardingCase, _dated(_episodes, "returned_at"),
-                   path="case_id")],
+    behind=_episodes_behind("returned_at"),
 )
 def return_interviews_in_time(period: Period, filters: Filters) -> list[Figure]:
     return RETURN_INTERVIEWS.figures(period, filters)

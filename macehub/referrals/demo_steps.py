@@ -650,7 +650,7 @@ def _known_child(as_of: dt.date) -> int | None:
                                                     report__handling_code="P")
                           .values_list("person_id", flat=True))
     referred = set(Referral.objects.values_list("child_id", flat=True))
-    with_episodes = set(MissingEpisode.objects.values_list("case__child_id", flat=True))
+    with_episodes = set(MissingEpisode.objects.values_list("child_id", flat=True))
     candidates = sorted(with_case & referred, key=lambda pk: (
         pk not in in_intelligence, pk not in with_episodes, pk))
     if not candidates:
@@ -664,7 +664,14 @@ def _known_child(as_of: dt.date) -> int | None:
         if case is not None and case.opened_at < went:
             MissingEpisode.objects.create(
                 case=case, went_missing_at=went, returned_at=went + dt.timedelta(hours=11),
-                return_interview_at=went + dt.timedelta(hours=40), recorded_by=case.opened_by,
+                interview_offered_at=went + dt.timedelta(hours=20),
+                interview_offered_by="Robin Ashdown",
+                interview_offered_by_agency="Safe Return Service (commissioned)",
+                interview_offerer="independent", interview_response="accepted",
+                return_interview_at=went + dt.timedelta(hours=40),
+                interview_outcome="Spoke about the adults who drove them there; shared with "
+                                  "the police. (Synthetic.)",
+                recorded_by=case.opened_by,
                 recorded_at=went + dt.timedelta(hours=12),
                 notes="Found in another town by police the next morning. (Synthetic.)")
     return child_id

@@ -316,10 +316,13 @@ def what_we_already_know(user: User, referral: Referral) -> WhatWeKnow:
         for case in cases.select_related("lead_agency").order_by("-opened_at", "-pk")
     ]
     open_to_user = [known.case.pk for known in known_cases if not known.contents_withheld]
+    # Missing episodes are the child's: those recorded without a case, and those on the
+    # cases whose contents the user may see.
     episodes = list(
-        MissingEpisode.objects.filter(case_id__in=open_to_user)
+        MissingEpisode.objects.filter(child_id=child_id)
+        .filter(Q(case__isnull=True) | Q(case_id__in=open_to_user))
         .select_related("case").order_by("-went_missing_at", "-pk")
-    ) if open_to_user else []
+    )
     may_see_intelligence = policy.allows(user, Action.INTELLIGENCE_VIEW)
     intelligence: list[KnownIntelligence] = []
     if may_see_intelligence:

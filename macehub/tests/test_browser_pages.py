@@ -88,7 +88,7 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
     "accounts:user_edit": (ADMINISTRATION,),
     "people:search": (JOURNEY, RECORDING),
     "people:create": (RECORDING,),
-    "people:detail": (JOURNEY, RECORDING, GOVERNANCE, RISK_AND_STATUS),
+    "people:detail": (JOURNEY, RECORDING, GOVERNANCE, RISK_AND_STATUS, "test_working_on_a_case"),
     "people:statutory_status": (RISK_AND_STATUS,),
     "people:edit": (RECORDING,),
     "people:access_log": (GOVERNANCE,),
@@ -152,6 +152,9 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
                          "test_advocacy_notes_stay_with_the_service"),
     "cases:add_missing_episode": ("test_referral_to_triage_to_case_to_chronology",),
     "cases:edit_missing_episode": ("test_working_on_a_case",),
+    "cases:child_add_missing_episode": ("test_working_on_a_case",),
+    "cases:missing_episode_list": ("test_working_on_a_case",),
+    "cases:child_edit_missing_episode": ("test_working_on_a_case",),
     "cases:add_outcome": ("test_working_on_a_case",),
     # Asking for and deciding approvals: test_browser_case_decisions.py.
     "cases:decide": ("test_closure_asked_for_and_approved",),

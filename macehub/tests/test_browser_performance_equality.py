@@ -220,7 +220,10 @@ def month_of_work(hub_agency: Agency, hub_team: Team) -> MonthOfWork:
     Case.objects.filter(pk=case.pk).update(opened_at=in_month(period, 2))
     case_services.record_missing_episode(
         actor=supervisor, case_pk=case.pk, went_missing_at=in_month(period, 5, 20),
-        returned_at=in_month(period, 6, 8), return_interview_at=in_month(period, 6, 15),
+        returned_at=in_month(period, 6, 8),
+        interview=case_services.ReturnInterview(
+            offered_at=in_month(period, 6, 15), offered_by="Robin Ashdown",
+            offered_by_agency="Safe Return Service", offerer="independent"),
     )
     return MonthOfWork(period, leader, supervisor, referrals, county, borough)
 

@@ -720,19 +720,81 @@ def test_working_on_a_case(
     scanner.scan("cancelled with no note")
     click_and_wait(page, "link", "Cancel")
 
-    # The missing episode: an interview before the child came back.
+    # The missing episode: an interview offered before the child came back.
     open_section(page, "Missing episodes")
     with page.expect_navigation():
         page.get_by_role("link", name=re.compile(r"^Update the episode of")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Update a missing episode")
     returned = timezone.localtime(now - dt.timedelta(days=4, hours=20))
-    fill_date(page.get_by_role("group", name="Date of the return home interview"),
+    fill_date(page.get_by_role("group", name="Date the interview was offered"),
               returned.date() - dt.timedelta(days=1))
-    page.get_by_label("Time of the return home interview").fill("10:00")
+    page.get_by_label("Time the interview was offered").fill("10:00")
+    page.get_by_label("Name of the person who offered it").fill("Robin Ashdown")
+    page.get_by_label("An independent person").check()
     click_and_wait(page, "button", "Save missing episode")
-    assert_errors_shown(page, "The return home interview must be after the child returned")
-    scanner.scan("with the interview before the return")
+    assert_errors_shown(page, "The interview must be offered after the child returned")
+    scanner.scan("with the interview offered before the return")
     click_and_wait(page, "link", "Cancel")
+
+    # The child's own record: their episodes, and one recorded there, declined.
+    scanner.open(f"/people/{child.pk}/")
+    episodes = page.get_by_role("table", name="The child's missing episodes, newest first")
+    expect(episodes).to_contain_text("Interview offer overdue")
+    scanner.scan("the child's record with an overdue interview offer")
+    click_and_wait(page, "button", "Record a missing episode")
+    assert scanner.path() == f"/cases/children/{child.pk}/missing-episodes/new/"
+    went_again = timezone.localtime(now - dt.timedelta(days=2))
+    fill_date(page.get_by_role("group", name="Date the child went missing"), went_again.date())
+    page.get_by_label("Time the child went missing").fill("21:00")
+    back_again = went_again + dt.timedelta(days=1)
+    fill_date(page.get_by_role("group", name="Date the child returned"), back_again.date())
+    page.get_by_label("Time the child returned").fill("06:00")
+    fill_date(page.get_by_role("group", name="Date the interview was offered"),
+              back_again.date())
+    page.get_by_label("Time the interview was offered").fill("09:00")
+    page.get_by_label("No, they declined it").check()
+    scanner.scan("the child's episode, filled in")
+    click_and_wait(page, "button", "Record missing episode")
+    assert_errors_shown(page, "Enter the name of the person who offered it",
+                        "Select whether they were independent")
+    expect(page.get_by_label("Time the interview was offered")).to_have_value("09:00")
+    scanner.scan("the child's episode with the offer's details missing")
+    page.get_by_label("Name of the person who offered it").fill("Priya Lakhani")
+    page.get_by_label("Their agency or service").fill("Safe Return Service")
+    page.get_by_label("An independent person").check()
+    click_and_wait(page, "button", "Record missing episode")
+    assert scanner.path() == f"/people/{child.pk}/"
+    expect(success_banner(page)).to_contain_text("The missing episode has been recorded.")
+    expect(episodes).to_contain_text("Interview declined")
+    expect(episodes).to_contain_text("Priya Lakhani (Safe Return Service), independent")
+    with page.expect_navigation():
+        episodes.get_by_role("link", name=re.compile(r"^Update the episode of")).first.click()
+    assert scanner.path().startswith(f"/cases/children/{child.pk}/missing-episodes/")
+    expect(page.get_by_label("Name of the person who offered it")).to_have_value(
+        "Priya Lakhani")
+    scanner.scan("the child's declined episode, to update")
+    click_and_wait(page, "link", "Cancel")
+    open_case_page = f"/cases/{case.pk}/missing-episodes/"
+    scanner.open(open_case_page)
+    expect(page.get_by_role("table", name="Missing episodes, newest first")).to_contain_text(
+        "Interview declined")
+
+    # Every child's episodes, in one list (where the performance figures lead).
+    scanner.open("/cases/missing-episodes/")
+    listed = page.get_by_role("table").locator("tbody tr")
+    expect(listed).to_have_count(2)
+    expect(listed.first).to_contain_text("Interview declined")
+    scanner.scan("two episodes of one child")
+    page.get_by_label("Missing from home", exact=True).select_option(
+        label="Came back in the missing dates")
+    click_and_wait(page, "button", "Apply filters")
+    assert_errors_shown(page, "Enter missing dates from, missing dates to, or both")
+    scanner.scan("filtered with no missing dates")
+    fill_date(page.get_by_role("group", name="Missing dates from"), back_again.date())
+    click_and_wait(page, "button", "Apply filters")
+    expect(listed).to_have_count(1)
+    scanner.scan("filtered to the episode that ended in the dates")
+    scanner.open(open_case_page)
 
     # Outcomes.
     open_section(page, "Outcomes")
@@ -787,7 +849,8 @@ def test_working_on_a_case(
         "What we already know about Jordan Example")
     expect(known).to_contain_text(case.reference)
     expect(known.get_by_role("table", name=re.compile("1 other referral"))).to_be_visible()
-    expect(known.get_by_role("table", name=re.compile("1 missing episode"))).to_be_visible()
+    # The episode on the case, and the one recorded on Jordan's record (declined).
+    expect(known.get_by_role("table", name=re.compile("2 missing episodes"))).to_be_visible()
     expect(known).to_contain_text("Jordan is reported to visit a flat used by adults")
     expect(known).not_to_contain_text("GREY-2")
     scanner.scan("what we already know: a referral, a case, an episode and intelligence")

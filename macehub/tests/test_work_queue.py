@@ -311,7 +311,8 @@ def test_return_home_interviews_on_the_cases_the_user_works_on(
                                   returned_at=now - hours(20), recorded_by=triage)
     MissingEpisode.objects.create(case=case, went_missing_at=now - hours(50),
                                   returned_at=now - hours(40),
-                                  return_interview_at=now - hours(30), recorded_by=triage)
+                                  interview_offered_at=now - hours(30),
+                                  interview_response="declined", recorded_by=triage)
     MissingEpisode.objects.create(case=case, went_missing_at=now - hours(10),
                                   recorded_by=triage)  # still missing: no interview due yet
 

@@ -227,12 +227,16 @@ def test_the_case_page_counts_only_the_childs_cases_the_viewer_may_see(
     # The hub sees both cases: three episodes prompt a meeting, one change of advocate.
     assert selectors.strategy_meeting_prompt(triage, seen, now).episodes == 3
     assert selectors.advocate_changes(triage, seen) == 1
-    # The partner sees neither the episodes nor the change on the case hidden from them.
-    assert selectors.strategy_meeting_prompt(partner_worker, seen, now) is None
+    # Missing episodes are the child's, whichever case they were recorded with: the
+    # partner who may see the child counts them too, but not the advocate change on the
+    # case hidden from them, nor that case's reference.
+    assert selectors.strategy_meeting_prompt(partner_worker, seen, now).episodes == 3
     assert selectors.advocate_changes(partner_worker, seen) == 0
     html = client_for(partner_worker).get(reverse("cases:missing", args=[seen.pk]))
     assert html.status_code == 200
-    assert "strategy meeting" not in html.content.decode().lower()
+    page = html.content.decode()
+    assert "Consider a strategy meeting" in page and "Another case" in page
+    assert other_case.reference not in page
 
 
 def test_a_restricted_other_case_is_not_counted_until_its_reason_is_given(

@@ -58,7 +58,10 @@ def busy_case(case, triage, supervisor, advocate, hub_agency, hub_team):
                                 completed_on=timezone.localdate())
     services.record_missing_episode(actor=advocate, case_pk=case.pk,
                                     went_missing_at=ago(hours=200), returned_at=ago(hours=180),
-                                    return_interview_at=ago(hours=90))
+                                    interview=services.ReturnInterview(
+                                        offered_at=ago(hours=90), offered_by="Sam Reed",
+                                        offerer="independent", response="accepted",
+                                        held_at=ago(hours=89)))
     other = make_user("second.advocate", Role.VICTIM_ADVOCATE, agency=hub_agency, team=hub_team)
     services.change_advocate(actor=triage, case_pk=case.pk, advocate=advocate,
                              starts_on=timezone.localdate() - dt.timedelta(days=5))
@@ -83,7 +86,8 @@ def test_the_cases_source_reports_everything_recorded(busy_case, triage):
         "Plan item done: Strategy discussion",
         "Went missing",
         "Returned",
-        "Return home interview (late)",
+        "Return home interview offered (late)",
+        "Return home interview held",
         "Outcome: Engaged with support",
         f"Case {reference} closed",
     ):

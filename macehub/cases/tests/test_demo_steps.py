@@ -21,6 +21,7 @@ from macehub.cases.codes import (
     CaseStatus,
     DecisionKind,
     DecisionStatus,
+    InterviewOfferer,
     MissingEpisodeState,
     PlanItemStatus,
 )
@@ -99,12 +100,26 @@ def test_the_step_fills_every_case_with_a_years_work() -> None:
     per_case = Counter(AdvocateAllocation.objects.values("case").annotate(n=Count("id"))
                        .values_list("n", flat=True))
     assert any(n > 1 for n in per_case)
-    # Some plan items overdue; some return home interviews late, some never held.
+    # Some plan items overdue; return home interviews offered in time, late, or never;
+    # declined, and held with an outcome; offered by independent people and others.
     assert selectors.overdue_plan_items(AS_OF).exists()
-    states = Counter(episode.state(AS_OF_EVENING) for episode in MissingEpisode.objects.all())
-    assert states[MissingEpisodeState.INTERVIEW_LATE] >= 1
-    assert states[MissingEpisodeState.INTERVIEW_OVERDUE] >= 1
-    assert states[MissingEpisodeState.INTERVIEW_IN_TIME] >= 1
+    episodes = list(MissingEpisode.objects.all())
+    states = Counter(episode.state(AS_OF_EVENING) for episode in episodes)
+    assert any(e.interview_offered_in_time is False for e in episodes)
+    assert any(e.interview_offered_in_time for e in episodes)
+    assert states[MissingEpisodeState.OFFER_OVERDUE] >= 1
+    assert states[MissingEpisodeState.OFFER_DUE] >= 1
+    assert states[MissingEpisodeState.DECLINED] >= 1
+    assert states[MissingEpisodeState.HELD] >= 1
+    assert all(e.interview_outcome for e in episodes if e.return_interview_at)
+    assert {e.interview_offerer for e in episodes if e.interview_offered_at} == {
+        InterviewOfferer.INDEPENDENT, InterviewOfferer.NOT_INDEPENDENT}
+    assert all(e.interview_offered_by for e in episodes if e.interview_offered_at)
+    # Children without a case went missing too: the episodes are theirs.
+    without_case = [e for e in episodes if e.case_id is None]
+    assert len(without_case) >= 3
+    assert not Case.objects.filter(child_id__in=[e.child_id for e in without_case]).exists()
+    assert all(e.child_id == e.case.child_id for e in episodes if e.case_id is not None)
     assert Contact.objects.exists() and CaseOutcome.objects.exists()
     # Children's social workers hold cases as key workers.
     assert Case.objects.filter(key_worker__role_assignments__role=Role.SOCIAL_WORKER).exists()

@@ -5,6 +5,7 @@ strategy-meeting prompt (``MISSING_EPISODES_FOR_STRATEGY_MEETING`` episodes with
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -20,36 +21,86 @@ pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.UTC)
 
 
-def episode(case, user, went_hours_ago, returned_hours_ago=None, interview_hours_ago=None):
+def episode(case, user, went_hours_ago, returned_hours_ago=None, offered_hours_ago=None,
+            response="", held_hours_ago=None):
     def at(hours):
         return None if hours is None else NOW - dt.timedelta(hours=hours)
 
     return MissingEpisode.objects.create(
         case=case, recorded_by=user, went_missing_at=at(went_hours_ago),
-        returned_at=at(returned_hours_ago), return_interview_at=at(interview_hours_ago),
+        returned_at=at(returned_hours_ago), interview_offered_at=at(offered_hours_ago),
+        interview_offered_by="Sam Reed" if offered_hours_ago else "",
+        interview_response=response, return_interview_at=at(held_hours_ago),
     )
 
 
 @pytest.mark.parametrize(
-    ("went", "returned", "interview", "state"),
+    ("went", "returned", "offered", "response", "held", "state"),
     [
-        (10, None, None, MissingEpisodeState.STILL_MISSING),
-        (100, 71, None, MissingEpisodeState.INTERVIEW_DUE),
-        (100, 73, None, MissingEpisodeState.INTERVIEW_OVERDUE),
-        (200, 150, 100, MissingEpisodeState.INTERVIEW_IN_TIME),  # 50 hours after return
-        (200, 150, 70, MissingEpisodeState.INTERVIEW_LATE),  # 80 hours after return
+        (10, None, None, "", None, MissingEpisodeState.STILL_MISSING),
+        (100, 71, None, "", None, MissingEpisodeState.OFFER_DUE),
+        (100, 73, None, "", None, MissingEpisodeState.OFFER_OVERDUE),
+        (200, 150, 100, "", None, MissingEpisodeState.OFFERED_IN_TIME),  # 50 h after return
+        (200, 150, 70, "", None, MissingEpisodeState.OFFERED_LATE),  # 80 h after return
+        (200, 150, 100, "accepted", None, MissingEpisodeState.OFFERED_IN_TIME),
+        (200, 150, 100, "declined", None, MissingEpisodeState.DECLINED),
+        (200, 150, 70, "declined", None, MissingEpisodeState.DECLINED),  # late, declined
+        (200, 150, 70, "accepted", 60, MissingEpisodeState.HELD),
     ],
 )
-def test_the_72_hour_clock(case, triage, went, returned, interview, state):
-    assert episode(case, triage, went, returned, interview).state(NOW) == state
+def test_the_72_hour_clock(case, triage, went, returned, offered, response, held, state):
+    assert episode(case, triage, went, returned, offered, response, held).state(NOW) == state
+
+
+def test_a_declined_interview_is_not_overdue(case, triage):
+    declined = episode(case, triage, 300, 200, 199, "declined")
+    overdue = episode(case, triage, 150, 100)
+    assert declined.state(NOW) == MissingEpisodeState.DECLINED
+    assert list(selectors.overdue_return_interviews(NOW)) == [overdue]
+    due = selectors.return_interviews_due(triage, NOW)
+    assert [view.episode for view in due] == [overdue]
+    assert due[0].state == MissingEpisodeState.OFFER_OVERDUE
 
 
 def test_the_clock_follows_the_setting(case, triage, settings):
     settings.RETURN_INTERVIEW_HOURS = 24
     late = episode(case, triage, 100, 30)
     assert late.return_interview_due_at == NOW - dt.timedelta(hours=6)
-    assert late.state(NOW) == MissingEpisodeState.INTERVIEW_OVERDUE
+    assert late.state(NOW) == MissingEpisodeState.OFFER_OVERDUE
     assert list(selectors.overdue_return_interviews(NOW)) == [late]
+
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.mark.parametrize("saved", [False, True], ids=["as-entered", "as-stored"])
+def test_72_hours_are_elapsed_hours_across_the_clock_change(case, triage, saved):
+    """Clocks went forward at 01:00 UTC on 29 March 2026: 72 hours after noon on Friday
+    27 March (GMT) is 13:00 on Monday 30 March (BST), not noon."""
+    returned = dt.datetime(2026, 3, 27, 12, 0, tzinfo=LONDON)
+    exactly = dt.datetime(2026, 3, 30, 13, 0, tzinfo=LONDON)
+    assert exactly.astimezone(dt.UTC) - returned.astimezone(dt.UTC) == dt.timedelta(hours=72)
+    assert exactly - returned != dt.timedelta(hours=72)  # wall-clock arithmetic would be wrong
+    for offered, state in [
+        (exactly, MissingEpisodeState.OFFERED_IN_TIME),
+        (dt.datetime(2026, 3, 30, 12, 30, tzinfo=LONDON), MissingEpisodeState.OFFERED_IN_TIME),
+        (exactly + dt.timedelta(minutes=1), MissingEpisodeState.OFFERED_LATE),
+    ]:
+        found = MissingEpisode(
+            case=case, child=case.child, recorded_by=triage,
+            went_missing_at=returned - dt.timedelta(hours=5), returned_at=returned,
+            interview_offered_at=offered, interview_offered_by="Sam Reed")
+        if saved:
+            found.save()
+            found.refresh_from_db()
+        assert found.return_interview_due_at == exactly
+        assert found.state(exactly + dt.timedelta(days=1)) == state, offered
+        assert found.interview_offered_in_time is (state == MissingEpisodeState.OFFERED_IN_TIME)
+    waiting = MissingEpisode(case=case, child=case.child, recorded_by=triage,
+                             went_missing_at=returned - dt.timedelta(hours=5),
+                             returned_at=returned)
+    assert waiting.state(exactly) == MissingEpisodeState.OFFER_DUE
+    assert waiting.state(exactly + dt.timedelta(seconds=1)) == MissingEpisodeState.OFFER_OVERDUE
 
 
 def test_strategy_meeting_prompt_at_the_threshold(case, triage, settings):
@@ -75,7 +126,7 @@ def test_the_pages_show_the_clock_and_the_prompt(case, triage):
         )
     client = client_for(triage)
     html = client.get(reverse("cases:missing", args=[case.pk])).content.decode()
-    assert "Interview overdue" in html
+    assert "Interview offer overdue" in html
     assert "Consider a strategy meeting" in html
     assert "gone missing 3 times in the last 30 days" in html
     overview = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
@@ -114,7 +165,7 @@ def test_bad_times_are_shown_beside_their_fields_and_kept(case, triage):
     }
     html = client.post(url, data).content.decode()
     assert "govuk-error-summary" in html
-    assert "Time of the return home interview must be a real time" in html
+    assert "Time the interview was held must be a real time" in html
     assert 'value="25:61"' in html and 'value="22:00"' in html
     html = client.post(url, {**data, "return_interview_time": "23:00"}).content.decode()
     assert "The date and time the child returned must be after they went missing" in html

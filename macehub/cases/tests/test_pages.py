@@ -171,7 +171,7 @@ def test_the_overview_shows_tier_history_workers_advocate_and_overdue_work(full_
     html = client_for(triage).get(reverse("cases:detail", args=[full_case.pk])).content.decode()
     for text in ("High – being exploited", "New intelligence", "Super Tester",
                  "Advo Tester", "Advocate changes", "Late action", "Overdue",
-                 "Interview overdue", "Engaged with support", "Change the risk tier"):
+                 "Interview offer overdue", "Engaged with support", "Change the risk tier"):
         assert text in html, text
 
 

@@ -14,7 +14,15 @@ from macehub.accounts.roles import Role
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.cases import selectors, services
-from macehub.cases.codes import CaseStatus, ClosureReason, ContactKind, OutcomeKind, PlanItemStatus
+from macehub.cases.codes import (
+    CaseStatus,
+    ClosureReason,
+    ContactKind,
+    InterviewOfferer,
+    InterviewResponse,
+    OutcomeKind,
+    PlanItemStatus,
+)
 from macehub.cases.models import (
     AdvocateAllocation,
     Case,
@@ -288,15 +296,15 @@ def test_recording_an_outcome(case, advocate):
          "The date and time the child went missing must be in the past"),
         ({"hours": 10}, {"hours": 20}, None, "returned_at",
          "The date and time the child returned must be after they went missing"),
-        ({"hours": 30}, {"hours": 20}, {"hours": 25}, "return_interview_at",
-         "The return home interview must be after the child returned"),
-        ({"hours": 30}, None, {"hours": 5}, "return_interview_at",
-         "Enter when the child returned before recording their return home interview"),
-        ({"hours": 30}, {"hours": 20}, {"hours": -1}, "return_interview_at",
-         "The date and time of the return home interview must be in the past"),
+        ({"hours": 30}, {"hours": 20}, {"hours": 25}, "interview_offered_at",
+         "The interview must be offered after the child returned"),
+        ({"hours": 30}, None, {"hours": 5}, "interview_offered_at",
+         "Enter when the child returned before recording the offer of an interview"),
+        ({"hours": 30}, {"hours": 20}, {"hours": -1}, "interview_offered_at",
+         "The date and time the interview was offered must be in the past"),
     ],
-    ids=["missing-in-future", "return-before-missing", "interview-before-return",
-         "interview-without-return", "interview-in-future"],
+    ids=["missing-in-future", "return-before-missing", "offer-before-return",
+         "offer-without-return", "offer-in-future"],
 )
 def test_missing_episode_times_are_checked(case, advocate, went, returned, interview, field,
                                            message):
@@ -306,7 +314,10 @@ def test_missing_episode_times_are_checked(case, advocate, went, returned, inter
     with pytest.raises(ValidationError) as excinfo:
         services.record_missing_episode(
             actor=advocate, case_pk=case.pk, went_missing_at=moment(went),
-            returned_at=moment(returned), return_interview_at=moment(interview),
+            returned_at=moment(returned),
+            interview=services.ReturnInterview(
+                offered_at=moment(interview), offered_by="A. Worker",
+                offerer=InterviewOfferer.INDEPENDENT),
         )
     assert errors_of(excinfo)[field] == [message]
     assert not MissingEpisode.objects.exists()
@@ -321,15 +332,22 @@ def test_a_child_still_missing_must_return_before_another_episode(case, advocate
                                         went_missing_at=ago(hours=2))
     services.update_missing_episode(
         actor=advocate, episode_pk=episode.pk, went_missing_at=episode.went_missing_at,
-        returned_at=ago(hours=20), return_interview_at=ago(hours=1), notes="Found at a friend's",
+        returned_at=ago(hours=20), notes="Found at a friend's",
+        interview=services.ReturnInterview(
+            offered_at=ago(hours=2), offered_by="Sam Reed", offered_by_agency="Safe Return",
+            offerer=InterviewOfferer.INDEPENDENT, response=InterviewResponse.ACCEPTED,
+            held_at=ago(hours=1), outcome="Spoke about the older friends"),
     )
     episode.refresh_from_db()
-    assert episode.interview_within_time is True
+    assert episode.interview_offered_in_time is True
     second = services.record_missing_episode(actor=advocate, case_pk=case.pk,
                                              went_missing_at=ago(hours=0.5))
     assert second.returned_at is None
     update = changes_audited(case)[1]
-    assert set(update.detail["changes"]) == {"returned_at", "return_interview_at", "notes"}
+    assert set(update.detail["changes"]) == {
+        "returned_at", "interview_offered_at", "interview_offered_by",
+        "interview_offered_by_agency", "interview_offerer", "interview_response",
+        "return_interview_at", "interview_outcome", "notes"}
 
 
 # --- Closing ---------------------------------------------------------------------------

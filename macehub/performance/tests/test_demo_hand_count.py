@@ -522,14 +522,34 @@ def children_at_risk(d: Demo, period: Period, filters: Filters) -> Expected:
     }, who=lambda c: c.child_id, labelled=(Breakdown.AGENCY, Breakdown.AREA))
 
 
+def _episode_case(d: Demo, e: MissingEpisode) -> Case | None:
+    return d.cases[e.case_id] if e.case_id is not None else None
+
+
 def _episodes(d: Demo, filters: Filters) -> list[MissingEpisode]:
-    return [e for e in d.episodes if d.case_in_scope(d.cases[e.case_id], filters)]
+    """Every child's episodes, with or without a case: the agency is the lead agency of
+    the case an episode was recorded with (none without a case), the area the child's."""
+    rows = []
+    for e in d.episodes:
+        case = _episode_case(d, e)
+        if filters.agency_id is not None and (
+                case is None or case.lead_agency_id != filters.agency_id):
+            continue
+        if filters.area_code and not d.lives_in(e.child_id, filters.area_code):
+            continue
+        rows.append(e)
+    return rows
+
+
+def _episode_agency(d: Demo, e: MissingEpisode) -> tuple[str, str]:
+    case = _episode_case(d, e)
+    return d.agency_split(case.lead_agency_id) if case is not None else ("", "No MACE case")
 
 
 def _episode_splits(d: Demo) -> Splits[MissingEpisode]:
     return {
-        Breakdown.AGENCY: lambda e: d.agency_split(d.cases[e.case_id].lead_agency_id),
-        Breakdown.AREA: lambda e: d.district(d.cases[e.case_id].child_id),
+        Breakdown.AGENCY: lambda e: _episode_agency(d, e),
+        Breakdown.AREA: lambda e: d.district(e.child_id),
     }
 
 
@@ -539,15 +559,16 @@ def missing_episodes(d: Demo, period: Period, filters: Filters) -> Expected:
 
 
 def return_interviews_in_time(d: Demo, period: Period, filters: Filters) -> Expected:
+    """Offered (whatever the child then said) within 72 elapsed hours of the return."""
     now = timezone.now()
     rows = [e for e in _episodes(d, filters)
             if e.returned_at is not None and within(period, e.returned_at)
-            and (e.return_interview_at is not None
+            and (e.interview_offered_at is not None
                  or e.returned_at < now - RETURN_INTERVIEW)]
     return tally(
         rows, _episode_splits(d),
-        hit=lambda e: (e.return_interview_at is not None and e.returned_at is not None
-                       and e.return_interview_at <= e.returned_at + RETURN_INTERVIEW),
+        hit=lambda e: (e.interview_offered_at is not None and e.returned_at is not None
+                       and e.interview_offered_at <= e.returned_at + RETURN_INTERVIEW),
         labelled=(Breakdown.AGENCY, Breakdown.AREA),
     )
 
@@ -852,6 +873,24 @@ def test_missing_episodes(demo: Demo, scope: str) -> None:
 @pytest.mark.parametrize("scope", SCOPES)
 def test_return_interviews_in_time(demo: Demo, scope: str) -> None:
     check("return_interviews_in_time", demo, scope)
+
+
+def test_the_months_checked_hold_episodes_without_a_case_and_declined_offers(
+    demo: Demo) -> None:
+    """The interview figure is checked on the cases that make it differ from the old
+    rule: episodes of children without a case, declined offers, offers made late, and
+    interviews held after the 72 hours that were offered within them."""
+    months = demo.months
+    returned = [e for e in demo.episodes if e.returned_at is not None
+                and any(within(period, e.returned_at) for period in months)]
+    assert any(e.case_id is None for e in returned)
+    assert any(e.interview_response == "declined" for e in returned)
+    assert any(e.interview_offered_at is not None and e.returned_at is not None
+               and e.interview_offered_at > e.returned_at + RETURN_INTERVIEW for e in returned)
+    assert any(e.return_interview_at is not None and e.returned_at is not None
+               and e.interview_offered_at is not None
+               and e.interview_offered_at <= e.returned_at + RETURN_INTERVIEW
+               < e.return_interview_at for e in returned)
 
 
 @pytest.mark.parametrize("scope", SCOPES)

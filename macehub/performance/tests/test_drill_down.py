@@ -135,7 +135,7 @@ def world(hub_agency: Agency, hub_team: Team, partner_agency: Agency, analyst: U
         )
         found.add(name, cases[name].reference)
 
-    # Missing episodes: (case, went missing, came back, return home interview).
+    # Missing episodes: (case, went missing, came back, return home interview offered).
     for name, went, back, interview in [
         ("case open", at(2026, 3, 5, 9), at(2026, 3, 6, 9), at(2026, 3, 7, 9)),
         ("case since", at(2026, 2, 28, 9), at(2026, 3, 2, 9), None),
@@ -144,7 +144,17 @@ def world(hub_agency: Agency, hub_team: Team, partner_agency: Agency, analyst: U
         ("case closed", at(2026, 3, 10, 9), at(2026, 3, 11, 9), at(2026, 3, 20, 9)),
     ]:
         MissingEpisode.objects.create(case=cases[name], went_missing_at=went, returned_at=back,
-                                      return_interview_at=interview, recorded_by=analyst)
+                                      interview_offered_at=interview, recorded_by=analyst,
+                                      interview_offered_by="Sam Reed")
+    # Episodes of children with no case are theirs, and counted: listed by the child.
+    for name, who, went, back in [
+        ("no case", "Ash", at(2026, 3, 12, 21), at(2026, 3, 13, 6)),
+        ("no case april", "Bay", at(2026, 4, 3, 21), at(2026, 4, 4, 6)),
+    ]:
+        person = child(who, ward)
+        MissingEpisode.objects.create(child=person, went_missing_at=went, returned_at=back,
+                                      recorded_by=analyst)
+        found.add(name, person.full_name)
 
     # Intelligence reports, two of them written from partners' submissions.
     reports: dict[str, IntelligenceReport] = {}
@@ -214,13 +224,13 @@ COUNTED: dict[str, dict[str, set[str]]] = {
     "referral_hours_to_decision": REFERRALS_DECIDED,
     "children_at_risk": OPEN_AT_THE_END,
     "missing_episodes": {
-        "hub": {"case open", "case late", "case closed"},
-        "district": {"case open"},
+        "hub": {"case open", "case late", "case closed", "no case"},
+        "district": {"case open", "no case"},
         "partner": {"case late", "case closed"},
     },
     "return_interviews_in_time": {
-        "hub": {"case open", "case since", "case closed"},
-        "district": {"case open", "case since"},
+        "hub": {"case open", "case since", "case closed", "no case"},
+        "district": {"case open", "case since", "no case"},
         "partner": {"case since", "case closed"},
     },
     "intelligence_submitted": {
@@ -294,8 +304,10 @@ def test_links_carry_the_period_and_filters_as_the_lists_take_them(
     assert links["children_at_risk"] == (
         "/cases/?status=all&open_on_day=31&open_on_month=3&open_on_year=2026"
         f"&area=T11&lead_agency={agency}")
-    assert "missing=went_missing&missing_from_day=1" in str(links["missing_episodes"])
+    assert str(links["missing_episodes"]).startswith(
+        "/cases/missing-episodes/?missing=went_missing&missing_from_day=1")
     assert "missing=came_back&missing_from_day=1" in str(links["return_interviews_in_time"])
+    assert f"lead_agency={agency}" in str(links["return_interviews_in_time"])
     assert "status=current&received_from_day=1" in str(links["intelligence_disseminated"])
     assert f"owning_agency={agency}" in str(links["intelligence_reviewed_in_time"])
     assert f"submitted_by={agency}" in str(links["intelligence_submitted"])

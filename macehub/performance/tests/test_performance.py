@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import importlib
 import io
 import itertools
 from decimal import Decimal
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
+from django.apps import apps as django_apps
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -305,6 +307,37 @@ def test_scrutiny_sees_suppressed_published_report_and_exports_are_audited(
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     exports = AuditEvent.objects.filter(event_type=EventType.EXPORT, record_id=str(report.pk))
     assert exports.count() == 2
+
+
+def test_a_month_published_before_missing_episodes_were_the_childs_keeps_that_definition(
+    leader: User, march_referrals: list[Any]
+) -> None:
+    """A month published before definitions were stored with it was counted by the
+    earlier missing-episode and interview definitions: the migration stores those, and
+    the report says the measures have changed since."""
+    migration = importlib.import_module(
+        "macehub.performance.migrations.0003_missing_episode_definitions_as_published")
+    report = services.publish_month(actor=leader, year=2024, month=3)
+    MonthlyReport.objects.filter(pk=report.pk).update(definitions={})
+    migration.store_the_earlier_definitions(django_apps, None)
+    report.refresh_from_db()
+    assert set(report.definitions) == {"missing_episodes", "return_interviews_in_time"}
+    shown = {m.code: m for m in published_report(report, suppressed=True).metrics}
+    interviews = shown["return_interviews_in_time"]
+    assert interviews.numerator_text == "Returns with an interview within 72 hours"
+    assert interviews.definition_now == registry.get_metric(
+        "return_interviews_in_time").definition
+    assert "offered a return home interview within 72 hours" in interviews.definition_now
+    assert "with or without a MACE case" in shown["missing_episodes"].definition_now
+    assert not shown["referrals_received"].definition_now
+    # A month published with its own definitions is left as it was; and back again.
+    untouched = dict(report.definitions)
+    migration.store_the_earlier_definitions(django_apps, None)
+    report.refresh_from_db()
+    assert report.definitions == untouched
+    migration.forget_them(django_apps, None)
+    report.refresh_from_db()
+    assert report.definitions == {}
 
 
 def test_the_definitions_published_with_a_month_stay_with_it(
