@@ -345,7 +345,11 @@ def create_referrals(ctx: DemoContext) -> None:
     check_clocks = partner_check_clocks()
     decision = decision_clock()
     catalogue = list(Indicator.objects.filter(is_active=True).order_by("sort_order", "code"))
-    child_ids = sorted(ctx.child_ids)
+    # A restricted child's record is held by named workers only: the demo keeps them out
+    # of the year's random referrals, so the analysts' and leaders' figures (exact only
+    # for those who may open every record behind them) show whole in the demo.
+    restricted = set(Person.objects.filter(is_restricted=True).values_list("pk", flat=True))
+    child_ids = sorted(set(ctx.child_ids) - restricted)
     facts = {
         pk: ChildFacts(dob, estimated, estimated_on)
         for pk, dob, estimated, estimated_on in each_by_ids(
