@@ -1,13 +1,12 @@
 """What cases put in people's work queues (see ``macehub.core.work_queue``): the plan
-items a person owns that are due soon or overdue, the return home interviews due or
-overdue on the cases they work on, and the requests for approval a supervisor or the
-MACE chair may decide."""
+items a person owns that are due soon or overdue, the return home interviews still to be
+offered for the children they work with, the risk reviews due on their cases, and the
+requests for approval a supervisor or the MACE chair may decide."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import cast
-
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -19,10 +18,12 @@ from macehub.accounts.templatetags.govuk import govuk_datetime
 from macehub.cases import selectors
 from macehub.cases.codes import RISK_TIER_TAG_COLOURS, CaseStatus, PlanItemStatus
 from macehub.cases.models import Case, MissingEpisode, PlanItem
+from macehub.people.models import Person
 from macehub.core.work_queue import HIGH, NORMAL, WorkItem, work_queue_source
 from macehub.referrals.codes import RiskTier, short_label
 
 CASE_RECORD = "cases.case"
+PERSON_RECORD = "people.person"
 # Plan items due within this many days are shown before they are overdue.
 PLAN_ITEMS_AHEAD_DAYS = 14
 # A return home interview not held this long after the return has passed its use as a
@@ -85,41 +86,86 @@ def plan_items_due(user: User, now: dt.datetime) -> list[WorkItem]:
 @work_queue_source("return_interviews", label="Return home interviews", order=30)
 def return_interviews_due(user: User, now: dt.datetime) -> list[WorkItem]:
     """Children back from a missing episode in the last four weeks who have not yet been
-    offered a return home interview (a declined offer is not due), on open cases the
-    user works on (key worker, allocated, current advocate) and may record work on."""
-    worked_on = Case.objects.filter(
+    offered a return home interview (a declined offer is not due): the episodes recorded
+    with an open case the user works on (key worker, allocated, current advocate), and
+    those recorded without a case by the user. Only children the user may record
+    episodes for; a restricted case the user does not work on is never one of theirs."""
+    worked_on = _open_cases(user, Action.CASE_RECORD_WORK).filter(
         Q(key_worker=user) | Q(allocations__user=user)
         | Q(advocacy__advocate=user, advocacy__ended_on__isnull=True)
     ).values("pk")
+    children = policy.scope(user, Action.MISSING_EPISODE_RECORD, Person.objects.all())
     episodes = (
         MissingEpisode.objects.filter(
             returned_at__isnull=False, interview_offered_at__isnull=True,
             returned_at__gte=now - dt.timedelta(days=RETURN_INTERVIEWS_WITHIN_DAYS),
-            case__in=_open_cases(user, Action.CASE_RECORD_WORK).filter(pk__in=worked_on),
+            child__in=children,
         )
-        .select_related("case", "case__child")
-        .annotate(needs_reason=_needs_reason(user))
+        .filter(Q(case__in=worked_on) | Q(case__isnull=True, recorded_by=user))
+        .select_related("case", "child")
         .order_by("returned_at", "pk")
     )
-    def case_of(episode: MissingEpisode) -> Case:
-        # Only episodes recorded with a case are listed here (``case__in`` above).
-        return cast(Case, episode.case)
-
-    return [
-        WorkItem(
+    items = []
+    for episode in episodes:
+        case = episode.case
+        if case is None:
+            link = reverse("cases:child_edit_missing_episode",
+                           args=[episode.child_id, episode.pk])
+            names: tuple[str, int] = (PERSON_RECORD, episode.child_id)
+            tag, colour = "No MACE case", "grey"
+        else:
+            link = reverse("cases:edit_missing_episode", args=[case.pk, episode.pk])
+            names = (CASE_RECORD, case.pk)
+            tag, colour = _tier_tag(case), RISK_TIER_TAG_COLOURS[case.risk_tier]
+        title = (f"{case.reference}: {episode.child.full_name}" if case is not None
+                 else episode.child.full_name)
+        items.append(WorkItem(
             kind="Return home interview",
-            title=_case_title(case_of(episode), episode.needs_reason),
-            link=reverse("cases:edit_missing_episode", args=[episode.case_id, episode.pk]),
+            title=title,
+            link=link,
             action="Record the offer of an interview",
-            detail=f"Back from missing {govuk_datetime(episode.returned_at)}.",
+            detail=f"Back from missing {govuk_datetime(episode.returned_at)}. The "
+                   f"interview is to be offered within {settings.RETURN_INTERVIEW_HOURS} "
+                   "hours of the return.",
             due_at=episode.return_interview_due_at,
             urgency=HIGH,
-            names_record=(CASE_RECORD, case_of(episode).pk),
-            tag=_tier_tag(case_of(episode)),
-            tag_colour=RISK_TIER_TAG_COLOURS[case_of(episode).risk_tier],
-        )
-        for episode in episodes
-    ]
+            names_record=names,
+            tag=tag,
+            tag_colour=colour,
+        ))
+    return items
+
+
+@work_queue_source("risk_reviews", label="Risk reviews", order=38,
+                   everything="cases:risk_reviews")
+def risk_reviews_to_do(user: User, now: dt.datetime) -> list[WorkItem]:
+    """Risk assessments due or overdue (a case never assessed is due from its opening) on
+    the open cases the user works on; a supervisor or MACE chair, who oversees the hub's
+    cases, also sees every overdue review of the cases they may see."""
+    if not policy.allows(user, Action.CASE_ASSESS_RISK):
+        return []
+    oversees = policy.allows(user, Action.CASE_DECIDE)
+    items = []
+    for review in selectors.risk_reviews_due(user, now):
+        case = review.case
+        # Annotated by the selector: key worker, allocated, or the current advocate.
+        works_on = bool(getattr(case, "user_works_on", False))
+        if not (works_on or (oversees and review.is_overdue)):
+            continue
+        items.append(WorkItem(
+            kind="Risk review",
+            title=_case_title(case, review.name_hidden),
+            link=reverse("cases:risk_assessments", args=[case.pk]),
+            action="Record a risk assessment",
+            detail=("Never assessed since the case opened." if review.assessed_on is None
+                    else f"Last assessed {review.assessed_on:%-d %B %Y}."),
+            due_on=review.due_on,
+            urgency=NORMAL,
+            names_record=(CASE_RECORD, case.pk),
+            tag=_tier_tag(case),
+            tag_colour=RISK_TIER_TAG_COLOURS[case.risk_tier],
+        ))
+    return items
 
 
 @work_queue_source("case_decisions", label="Approvals", order=35)

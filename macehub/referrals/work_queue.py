@@ -19,6 +19,7 @@ from macehub.audit.models import AuditEvent
 from macehub.core.work_queue import HIGH, LOW, NORMAL, URGENT, WorkItem, work_queue_source
 from macehub.referrals.clocks import decision_clock, partner_check_clock
 from macehub.referrals.codes import BRAG_TAG_COLOURS, Brag, ReferralStatus, short_label
+from macehub.referrals import selectors
 from macehub.referrals.models import Referral
 
 REFERRAL_RECORD = "referrals.referral"
@@ -88,3 +89,30 @@ def referral_outcomes(user: User, now: dt.datetime) -> list[WorkItem]:
         )
         for referral in referrals
     ]
+
+
+@work_queue_source("partner_checks", label="Partner checks", order=20,
+                   everything="referrals:partner_checks")
+def partner_checks_to_return(user: User, now: dt.datetime) -> list[WorkItem]:
+    """Checks triage asked of the user's agency that nobody has returned yet, against the
+    clock of the referral's rating: Red first, then the least time left."""
+    items = []
+    for waiting in selectors.partner_checks_awaiting(user, now):
+        check = waiting.check
+        brag = Brag(check.brag)
+        items.append(WorkItem(
+            kind="Partner check",
+            title=f"{check.referral.reference}: {check.referral.child.full_name}",
+            link=reverse("referrals:partner_check", args=[check.pk]),
+            action=f"Check {check.agency.name}'s records and return what you hold",
+            detail=(f"Asked by {check.requested_by.display_name} on "
+                    f"{govuk_datetime(check.requested_at)}, due "
+                    f"{partner_check_clock(brag).label} of the request."
+                    + (f" Question: {check.question}" if check.question else "")),
+            due_at=check.due_at,
+            urgency=BRAG_URGENCY[brag],
+            tag=short_label(brag),
+            tag_colour=BRAG_TAG_COLOURS[brag],
+            names_record=("referrals.partnercheck", check.pk),
+        ))
+    return items
