@@ -6,6 +6,7 @@ requests for approval a supervisor or the MACE chair may decide."""
 from __future__ import annotations
 
 import datetime as dt
+
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
@@ -18,8 +19,8 @@ from macehub.accounts.templatetags.govuk import govuk_datetime
 from macehub.cases import selectors
 from macehub.cases.codes import RISK_TIER_TAG_COLOURS, CaseStatus, PlanItemStatus
 from macehub.cases.models import Case, MissingEpisode, PlanItem
-from macehub.people.models import Person
 from macehub.core.work_queue import HIGH, NORMAL, WorkItem, work_queue_source
+from macehub.people.models import Person
 from macehub.referrals.codes import RiskTier, short_label
 
 CASE_RECORD = "cases.case"

@@ -90,7 +90,8 @@ def test_the_work_queue_as_each_role(
     scanner.open("/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your work")
     rows = page.locator("#work-queue tbody tr")
-    expect(rows).to_have_count(4)
+    # Two referrals, the plan item, the interview to offer, the case's first risk review.
+    expect(rows).to_have_count(5)
     expect(rows.nth(0)).to_contain_text("Rory Late")
     expect(rows.nth(0)).to_contain_text("Overdue by 2 hours")
     expect(page.get_by_text("Overdue by 2 days")).to_be_visible()

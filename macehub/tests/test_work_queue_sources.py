@@ -120,7 +120,7 @@ def test_risk_reviews_due_reach_the_key_worker_and_overdue_ones_the_supervisor(
     assessed = _open_case(triage, _child(hub_agency, "Asha"), RiskTier.LOW, triage, 5)
     case_services.record_risk_assessment(
         actor=triage, case_pk=assessed.pk, assessed_on=timezone.localdate(),
-        ratings={code: ("none", "") for code in _domains()}, judgement=RiskTier.LOW,
+        ratings=dict.fromkeys(_domains(), ("none", "")), judgement=RiskTier.LOW,
         summary="No current concerns beyond vulnerability.")
 
     mine_title, theirs_title = (f"{mine.reference}: Mina Example",
@@ -132,7 +132,7 @@ def test_risk_reviews_due_reach_the_key_worker_and_overdue_ones_the_supervisor(
     item = next(i for i in work_queue_for(triage, timezone.now()).items
                 if i.kind == "Risk review")
     assert item.link == reverse("cases:risk_assessments", args=[mine.pk])
-    assert item.is_overdue and "Never assessed" in item.detail
+    assert item.is_overdue(timezone.now()) and "Never assessed" in item.detail
     # An analyst records no assessments: nothing of this in their queue.
     analyst = make_user("ana.lyst", Role.ANALYST, agency=hub_agency, team=hub_team)
     assert "risk_reviews" not in kinds(analyst)
@@ -175,7 +175,7 @@ def test_interviews_to_offer_include_episodes_without_a_case_but_not_declined_on
     assert [item.title for item in interviews.items] == [
         f"{case.reference}: Cody Example", "Nell Example"]
     overdue, due = interviews.items
-    assert overdue.is_overdue and not due.is_overdue
+    assert overdue.is_overdue(now) and not due.is_overdue(now)
     assert overdue.link == reverse("cases:edit_missing_episode", args=[case.pk, on_case.pk])
     assert due.link == reverse("cases:child_edit_missing_episode",
                                args=[no_case.pk, caseless.pk])
