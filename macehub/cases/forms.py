@@ -182,15 +182,7 @@ class CaseFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        check_date_range(self, "missing_from", "missing_to",
-                         "Missing dates to must be the same as or after missing dates from")
-        dated = any(name in self.errors or cleaned.get(name)
-                    for name in ("missing_from", "missing_to"))
-        if cleaned.get("missing") and not dated:
-            self.add_error("missing_from", "Enter missing dates from, missing dates to, or both")
-        elif dated and not cleaned.get("missing") and "missing" not in self.errors:
-            self.add_error("missing", "Select whether the child went missing or came back "
-                                      "in the missing dates")
+        check_missing_dates(self, cleaned)
         return cleaned
 
     def filters(self) -> CaseFilters:
@@ -212,6 +204,20 @@ class CaseFilterForm(forms.Form):
             sort=sort,
             descending=(data.get("order") or default_order) == "desc",
         )
+
+
+def check_missing_dates(form: forms.Form, cleaned: dict[str, Any]) -> None:
+    """The missing dates filter (of cases and of episodes): a range that runs forwards,
+    and a date with the choice of went missing or came back, neither without the other."""
+    check_date_range(form, "missing_from", "missing_to",
+                     "Missing dates to must be the same as or after missing dates from")
+    dated = any(name in form.errors or cleaned.get(name)
+                for name in ("missing_from", "missing_to"))
+    if cleaned.get("missing") and not dated:
+        form.add_error("missing_from", "Enter missing dates from, missing dates to, or both")
+    elif dated and not cleaned.get("missing") and "missing" not in form.errors:
+        form.add_error("missing", "Select whether the child went missing or came back "
+                                  "in the missing dates")
 
 
 class EpisodeFilterForm(forms.Form):
@@ -244,15 +250,7 @@ class EpisodeFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        check_date_range(self, "missing_from", "missing_to",
-                         "Missing dates to must be the same as or after missing dates from")
-        dated = any(name in self.errors or cleaned.get(name)
-                    for name in ("missing_from", "missing_to"))
-        if cleaned.get("missing") and not dated:
-            self.add_error("missing_from", "Enter missing dates from, missing dates to, or both")
-        elif dated and not cleaned.get("missing") and "missing" not in self.errors:
-            self.add_error("missing", "Select whether the child went missing or came back "
-                                      "in the missing dates")
+        check_missing_dates(self, cleaned)
         return cleaned
 
     def filters(self) -> EpisodeFilters:

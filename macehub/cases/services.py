@@ -1256,7 +1256,8 @@ def update_missing_episode(
     if not visible_episodes(actor, child_id, opened_case_pk=via_case_pk).filter(
             pk=episode_pk).exists():
         raise Http404("No such record")
-    episode = MissingEpisode.objects.select_for_update().select_related("child", "case").get(
+    episode = MissingEpisode.objects.select_for_update(of=("self",)).select_related(
+        "child", "case").get(
         pk=episode_pk)
     errors: dict[str, str] = {}
     _check_episode_times(errors, went_missing_at, returned_at, interview)

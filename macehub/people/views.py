@@ -3,8 +3,9 @@ validates input, asks a selector or service (which ask ``access``), and renders.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -146,17 +147,7 @@ def edit(request: HubRequest, person_pk: int) -> HttpResponse:
                 )
             except services.ConcurrentEditError as error:
                 conflict = _described_status_changes(error.their_changes)
-                # Keep what the user typed; the next save is checked against the version
-                # they have now been shown.
-                data = request.POST.copy()
-                data["version"] = str(error.person.version)
-                form = PersonEditForm(data)
-                form.is_valid()
-                form.add_error(
-                    None,
-                    "Someone else changed this record while you were editing it. Your changes "
-                    "have not been saved. Check their changes, then save again.",
-                )
+                form = _form_after_conflict(PersonEditForm, request, error)
             else:
                 messages.success(request, "The person's details have been changed.")
                 return redirect("people:detail", person_pk=person.pk)
@@ -167,6 +158,25 @@ def edit(request: HubRequest, person_pk: int) -> HttpResponse:
     return render(
         request, "people/person_edit.html", {"form": form, "person": person, "conflict": conflict}
     )
+
+
+F = TypeVar("F", bound=forms.Form)
+
+
+def _form_after_conflict(form_class: type[F], request: HubRequest,
+                         error: services.ConcurrentEditError) -> F:
+    """The form as the user typed it, told that someone else saved first; the next save
+    is checked against the version they have now been shown."""
+    data = request.POST.copy()
+    data["version"] = str(error.person.version)
+    form = form_class(data)
+    form.is_valid()
+    form.add_error(
+        None,
+        "Someone else changed this record while you were editing it. Your changes "
+        "have not been saved. Check their changes, then save again.",
+    )
+    return form
 
 
 @requires(Action.PERSON_CHANGE)
@@ -189,15 +199,7 @@ def statutory_status(request: HubRequest, person_pk: int) -> HttpResponse:
                 form.add_service_errors(error)
             except services.ConcurrentEditError as error:
                 conflict = _described_status_changes(error.their_changes)
-                data = request.POST.copy()
-                data["version"] = str(error.person.version)
-                form = StatutoryStatusForm(data)
-                form.is_valid()
-                form.add_error(
-                    None,
-                    "Someone else changed this record while you were editing it. Your changes "
-                    "have not been saved. Check their changes, then save again.",
-                )
+                form = _form_after_conflict(StatutoryStatusForm, request, error)
             else:
                 messages.success(request, "The statutory status has been saved.")
                 return redirect("people:detail", person_pk=person.pk)

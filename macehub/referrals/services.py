@@ -688,14 +688,9 @@ def notify_referrer_of_decision(*, referral_pk: int) -> bool:
 # --- Partner checks -----------------------------------------------------------------------
 
 
-class PartnerCheckRefused(Exception):
+class PartnerCheckRefused(DecisionRefused):
     """The request or return cannot be recorded as it stands; ``field`` names the answer
     to fix."""
-
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 @transaction.atomic
@@ -818,11 +813,9 @@ def return_partner_check(
 # --- Steps a referral prompts at once -----------------------------------------------------
 
 
-class StepRefused(Exception):
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class StepRefused(DecisionRefused):
+    """A step the referral prompts cannot be recorded as it stands; ``field`` names the
+    answer to fix."""
 
 
 @transaction.atomic
