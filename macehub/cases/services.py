@@ -1257,8 +1257,7 @@ def update_missing_episode(
             pk=episode_pk).exists():
         raise Http404("No such record")
     episode = MissingEpisode.objects.select_for_update(of=("self",)).select_related(
-        "child", "case").get(
-        pk=episode_pk)
+        "child", "case").get(pk=episode_pk)
     errors: dict[str, str] = {}
     _check_episode_times(errors, went_missing_at, returned_at, interview)
     _raise_if(errors)
