@@ -303,16 +303,20 @@ def episode_list(user: User, filters: EpisodeFilters) -> QuerySet[MissingEpisode
         "-went_missing_at", "-pk")
 
 
-def return_interviews_due(user: User, now: dt.datetime | None = None) -> list[EpisodeView]:
+def return_interviews_due(user: User, now: dt.datetime | None = None, *,
+                          returned_since: dt.datetime | None = None) -> list[EpisodeView]:
     """Return home interviews still to be offered (due, or overdue) for the children the
     user may see, the most pressing first: what a work queue shows. A declined or
-    offered interview is not due."""
+    offered interview is not due. ``returned_since`` leaves out children back before
+    then."""
     now = now or timezone.now()
     children = policy.scope(user, Action.PERSON_VIEW, Person.objects.all())
     guarded = Case.objects.filter(policy.reason_required(user))
+    since = {"returned_at__gte": returned_since} if returned_since is not None else {}
     episodes = (
         MissingEpisode.objects.filter(
-            child__in=children, returned_at__isnull=False, interview_offered_at__isnull=True)
+            child__in=children, returned_at__isnull=False, interview_offered_at__isnull=True,
+            **since)
         .exclude(case__in=guarded)
         .select_related("child")
         .order_by("returned_at", "pk")

@@ -18,9 +18,8 @@ from macehub.accounts.models import User
 from macehub.accounts.templatetags.govuk import govuk_datetime
 from macehub.cases import selectors
 from macehub.cases.codes import RISK_TIER_TAG_COLOURS, CaseStatus, PlanItemStatus
-from macehub.cases.models import Case, MissingEpisode, PlanItem
+from macehub.cases.models import Case, PlanItem
 from macehub.core.work_queue import HIGH, NORMAL, WorkItem, work_queue_source
-from macehub.people.models import Person
 from macehub.referrals.codes import RiskTier, short_label
 
 CASE_RECORD = "cases.case"
@@ -85,27 +84,23 @@ def plan_items_due(user: User, now: dt.datetime) -> list[WorkItem]:
 
 
 @work_queue_source("return_interviews", label="Return home interviews", order=30)
-def return_interviews_due(user: User, now: dt.datetime) -> list[WorkItem]:
+def return_interviews_to_offer(user: User, now: dt.datetime) -> list[WorkItem]:
     """Children back from a missing episode in the last four weeks who have not yet been
     offered a return home interview (a declined offer is not due): the episodes recorded
     with an open case the user works on (key worker, allocated, current advocate), and
-    those recorded without a case by the user. Only children the user may record
-    episodes for; a restricted case the user does not work on is never one of theirs."""
-    worked_on = _open_cases(user, Action.CASE_RECORD_WORK).filter(
+    those recorded without a case by the user. Read through ``selectors``: only children
+    the user may see, never an episode of a restricted case they do not work on."""
+    worked_on = set(_open_cases(user, Action.CASE_RECORD_WORK).filter(
         Q(key_worker=user) | Q(allocations__user=user)
         | Q(advocacy__advocate=user, advocacy__ended_on__isnull=True)
-    ).values("pk")
-    children = policy.scope(user, Action.MISSING_EPISODE_RECORD, Person.objects.all())
-    episodes = (
-        MissingEpisode.objects.filter(
-            returned_at__isnull=False, interview_offered_at__isnull=True,
-            returned_at__gte=now - dt.timedelta(days=RETURN_INTERVIEWS_WITHIN_DAYS),
-            child__in=children,
-        )
-        .filter(Q(case__in=worked_on) | Q(case__isnull=True, recorded_by=user))
-        .select_related("case", "child")
-        .order_by("returned_at", "pk")
-    )
+    ).values_list("pk", flat=True))
+    due = selectors.return_interviews_due(
+        user, now, returned_since=now - dt.timedelta(days=RETURN_INTERVIEWS_WITHIN_DAYS))
+    episodes = [
+        view.episode for view in due
+        if view.episode.case_id in worked_on
+        or (view.episode.case_id is None and view.episode.recorded_by_id == user.pk)
+    ]
     items = []
     for episode in episodes:
         case = episode.case
