@@ -127,6 +127,21 @@ class _UserChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return f"{user.display_name} ({user.agency.name})" if user.agency else user.display_name
 
 
+class _CandidateChoiceField(_UserChoiceField):
+    """A worker to allocate, with their open caseload beside their name (the queryset is
+    annotated with ``open_cases`` and ``high_cases``: ``selectors.*_with_caseload``)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        cases = int(getattr(obj, "open_cases", 0))
+        high = int(getattr(obj, "high_cases", 0))
+        return (f"{super().label_from_instance(obj)} – {cases} open case"
+                f"{'' if cases == 1 else 's'}, {high} High")
+
+
+CASELOAD_HINT = ("Each name shows the open cases they hold now as {role}, and how many "
+                 "of those are High risk.")
+
+
 def _agencies() -> Any:
     return Agency.objects.filter(is_active=True).order_by("name")
 
@@ -330,15 +345,15 @@ class RiskTierForm(ServiceForm):
 
 class KeyWorkerForm(ServiceForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    key_worker = _UserChoiceField(
+    key_worker = _CandidateChoiceField(
         label="Key worker", required=False, queryset=User.objects.none(),
-        empty_label="No key worker",
+        empty_label="No key worker", help_text=CASELOAD_HINT.format(role="key worker"),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["key_worker"].queryset = (  # type: ignore[attr-defined]
-            selectors.users_who_work_on_cases())
+            selectors.key_workers_with_caseload())
 
 
 class LeadAgencyForm(ServiceForm):
@@ -407,9 +422,10 @@ class ShareCaseForm(ServiceForm):
 
 
 class AdvocateForm(ServiceForm):
-    advocate = _UserChoiceField(
+    advocate = _CandidateChoiceField(
         label="Victim advocate", required=False, queryset=User.objects.none(),
         empty_label="Select a victim advocate",
+        help_text=CASELOAD_HINT.format(role="victim advocate"),
     )
     starts_on = GovukDateField(label="Date the advocate starts", required=False,
                                help_text="For example, 27 3 2026")
@@ -420,7 +436,8 @@ class AdvocateForm(ServiceForm):
 
     def __init__(self, *args: Any, has_current: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["advocate"].queryset = selectors.victim_advocates()  # type: ignore[attr-defined]
+        self.fields["advocate"].queryset = (  # type: ignore[attr-defined]
+            selectors.victim_advocates_with_caseload())
         if not has_current:
             del self.fields["end_reason"]
 

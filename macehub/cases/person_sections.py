@@ -1,5 +1,5 @@
 """The child's cases and missing episodes, on their person page (only what the viewer
-may see)."""
+may see), and the case facts of the identity bar on every page of their record."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from macehub.access.policy import allows, can, reason_required
 from macehub.accounts.models import User
 from macehub.cases.selectors import (
     cases_for,
+    child_identity,
     child_strategy_meeting_prompt,
     episode_views,
     visible_episodes,
 )
+from macehub.people.identity import ChildIdentity, identity_source
 from macehub.people.models import Person
 from macehub.people.sections import person_section
 
@@ -50,3 +52,8 @@ def child_missing_episodes(user: User, person: Person) -> dict[str, Any] | None:
         "interview_hours": settings.RETURN_INTERVIEW_HOURS,
         "cases_seen": set(seen.values_list("pk", flat=True)),
     }
+
+
+@identity_source
+def child_record_identity(user: User, person: Person) -> ChildIdentity:
+    return child_identity(user, person)

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import (
     BooleanField,
+    Count,
     Exists,
     F,
     IntegerField,
@@ -26,6 +27,7 @@ from django.db.models import (
     Case as SqlCase,
 )
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from macehub.access import policy
@@ -35,7 +37,13 @@ from macehub.accounts.roles import Role
 from macehub.audit.events import RECORD_ACCESS_TYPES
 from macehub.audit.models import AuditEvent
 from macehub.audit.services import record_type_of
-from macehub.cases.codes import CaseStatus, DecisionStatus, MissingEpisodeState, PlanItemStatus
+from macehub.cases.codes import (
+    RISK_TIER_TAG_COLOURS,
+    CaseStatus,
+    DecisionStatus,
+    MissingEpisodeState,
+    PlanItemStatus,
+)
 from macehub.cases.models import (
     AdvocateAllocation,
     Case,
@@ -55,6 +63,7 @@ from macehub.cases.models import (
 from macehub.cases.reviews import review_due_on, review_intervals
 from macehub.days import day_starts, on_days
 from macehub.people.areas import area_filter_choices, people_living_in
+from macehub.people.identity import CaseIdentity, ChildIdentity, current_area
 from macehub.people.models import Person, PersonAddress
 from macehub.referrals.codes import RISK_TIER_RANK, RiskTier
 
@@ -538,6 +547,51 @@ def case_overview(user: User, case: Case, now: dt.datetime | None = None) -> Cas
     )
 
 
+# --- The child's identity bar ----------------------------------------------------------
+
+
+def child_identity(user: User, child: Person, *, case: Case | None = None,
+                   now: dt.datetime | None = None) -> ChildIdentity:
+    """The identity bar of a child for this viewer (``people.identity``): the child, and
+    the case facts of ``case`` (a case page: the case the viewer has opened) or, on the
+    child's record, of their open case that the viewer may see. A restricted open case
+    the viewer must give a reason to open shows none of its facts there: only that it
+    exists and is restricted (which the record's list of cases already says). Missing
+    now counts the episodes a page about the child shows. At most four queries, however
+    much the child has."""
+    now = now or timezone.now()
+    hidden = False
+    opened_pk = case.pk if case is not None else None
+    if case is None:
+        case = (
+            cases_for(user).filter(child_id=child.pk, status=CaseStatus.OPEN)
+            .select_related("key_worker")
+            .annotate(guarded=SqlCase(When(policy.reason_required(user), then=Value(True)),
+                                      default=Value(False), output_field=BooleanField()))
+            .first()
+        )
+        hidden = case is not None and bool(getattr(case, "guarded", False))
+    facts = None
+    if case is not None and not hidden:
+        current = (AdvocateAllocation.objects.filter(case_id=case.pk, ended_on__isnull=True)
+                   .select_related("advocate").first())
+        tier = RiskTier(case.risk_tier)
+        facts = CaseIdentity(
+            reference=case.reference, url=reverse("cases:detail", args=[case.pk]),
+            risk_tier=tier.value, risk_tier_name=str(tier.label).split(" –")[0],
+            risk_tier_colour=RISK_TIER_TAG_COLOURS.get(tier, "grey"),
+            key_worker=case.key_worker.display_name if case.key_worker else "",
+            advocate=current.advocate.display_name if current is not None else "",
+        )
+    missing_now = visible_episodes(user, child.pk, opened_case_pk=opened_pk).filter(
+        returned_at__isnull=True, went_missing_at__lte=now).exists()
+    return ChildIdentity(
+        person=child, today=timezone.localdate(now), area=current_area(child), case=facts,
+        missing_now=missing_now, case_hidden=hidden,
+        restricted=child.is_restricted or (case is not None and case.is_restricted),
+    )
+
+
 # --- Risk assessments and their reviews ---------------------------------------------
 
 
@@ -728,6 +782,33 @@ def victim_advocates() -> QuerySet[User]:
     return (
         User.objects.filter(is_active=True, role_assignments__role=Role.VICTIM_ADVOCATE)
         .select_related("agency").distinct().order_by("last_name", "first_name", "username")
+    )
+
+
+# Allocation: each candidate with their open caseload, counted in the query that lists
+# them (``open_cases``, ``high_cases``). The counts are of every open case, restricted or
+# not, as workload: a count names no case.
+
+
+def key_workers_with_caseload() -> QuerySet[User]:
+    """Staff who may be a case's key worker, each with the open cases they are key worker
+    of and how many of those are High risk."""
+    open_cases = Q(key_worker_cases__status=CaseStatus.OPEN)
+    return users_who_work_on_cases().annotate(
+        open_cases=Count("key_worker_cases", filter=open_cases, distinct=True),
+        high_cases=Count("key_worker_cases", distinct=True,
+                         filter=open_cases & Q(key_worker_cases__risk_tier=RiskTier.HIGH)),
+    )
+
+
+def victim_advocates_with_caseload() -> QuerySet[User]:
+    """Victim advocates, each with the open cases they are the current advocate of and
+    how many of those are High risk."""
+    current = Q(advocacy__ended_on__isnull=True, advocacy__case__status=CaseStatus.OPEN)
+    return victim_advocates().annotate(
+        open_cases=Count("advocacy", filter=current, distinct=True),
+        high_cases=Count("advocacy", distinct=True,
+                         filter=current & Q(advocacy__case__risk_tier=RiskTier.HIGH)),
     )
 
 

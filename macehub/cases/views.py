@@ -30,6 +30,7 @@ from macehub.cases import forms as case_forms
 from macehub.cases import selectors, services
 from macehub.cases.chronology import chronology_for
 from macehub.cases.models import Case, CaseDecisionRequest
+from macehub.cases.next_actions import NextActionContext, next_actions
 from macehub.cases.reviews import review_weeks
 from macehub.cases.selectors import CaseSort
 from macehub.people.models import Person
@@ -90,6 +91,15 @@ def _case_context(request: HubRequest, case: Case, section: str, **extra: Any
     }
 
 
+def _section_context(request: HubRequest, case: Case, section: str, **extra: Any
+                     ) -> dict[str, Any]:
+    """What every section of a case shows (``cases/_case_layout.html``): the case's
+    context and the child's identity bar."""
+    return _case_context(
+        request, case, section,
+        identity=selectors.child_identity(request.user, case.child, case=case), **extra)
+
+
 def _section(request: HubRequest, case_pk: int, section: str, template: str,
              **extra: Any) -> HttpResponse:
     """A read-only section of a case (overview, plan, contacts...)."""
@@ -98,7 +108,7 @@ def _section(request: HubRequest, case_pk: int, section: str, template: str,
         return case
     overview = selectors.case_overview(request.user, case)
     return render(request, template,
-                  _case_context(request, case, section, overview=overview, **extra))
+                  _section_context(request, case, section, overview=overview, **extra))
 
 
 def _form_page(
@@ -213,10 +223,15 @@ def detail(request: HubRequest, case_pk: int) -> HttpResponse:
     case = _case_page(request, case_pk, page="detail", full=True)
     if isinstance(case, HttpResponseRedirect):
         return case
-    return render(request, "cases/detail.html", _case_context(
-        request, case, "cases:detail", overview=selectors.case_overview(request.user, case),
-        pending=selectors.pending_decisions(request.user, case),
+    overview = selectors.case_overview(request.user, case)
+    pending = selectors.pending_decisions(request.user, case)
+    context = _section_context(request, case, "cases:detail", overview=overview,
+                               pending=pending)
+    context["next_actions"] = next_actions(NextActionContext(
+        overview=overview, pending=pending, can_change=context["can_change"],
+        can_record=context["can_record"], can_assess_risk=context["can_assess_risk"],
     ))
+    return render(request, "cases/detail.html", context)
 
 
 @requires(Action.CASE_VIEW)
@@ -267,7 +282,7 @@ def chronology(request: HubRequest, case_pk: int) -> HttpResponse:
     category = form.chosen_category() if form.is_bound else ""
     if category:
         entries = [entry for entry in entries if entry.category == category]
-    return render(request, "cases/chronology.html", _case_context(
+    return render(request, "cases/chronology.html", _section_context(
         request, case, "cases:chronology", entries=entries, form=form,
     ))
 

@@ -27,6 +27,7 @@ from macehub.people.forms import (
     PersonSearchForm,
     StatutoryStatusForm,
 )
+from macehub.people.identity import identity_for
 from macehub.people.sections import sections_for
 
 
@@ -124,6 +125,7 @@ def detail(request: HubRequest, person_pk: int) -> HttpResponse:
             "can_change": can(user, Action.PERSON_CHANGE, person),
             "can_see_access_log": can(user, Action.PERSON_ACCESS_LOG, person),
             "sections": sections_for(user, person),
+            "identity": identity_for(user, person),
         },
     )
 
@@ -156,7 +158,9 @@ def edit(request: HubRequest, person_pk: int) -> HttpResponse:
             initial={**PersonDetailsForm.initial_for(person), "version": person.version}
         )
     return render(
-        request, "people/person_edit.html", {"form": form, "person": person, "conflict": conflict}
+        request, "people/person_edit.html",
+        {"form": form, "person": person, "conflict": conflict,
+         "identity": identity_for(user, person)},
     )
 
 
@@ -206,7 +210,8 @@ def statutory_status(request: HubRequest, person_pk: int) -> HttpResponse:
     else:
         form = StatutoryStatusForm(initial=StatutoryStatusForm.initial_for(person))
     return render(request, "people/statutory_status.html",
-                  {"form": form, "person": person, "conflict": conflict})
+                  {"form": form, "person": person, "conflict": conflict,
+                   "identity": identity_for(user, person)})
 
 
 @requires(Action.PERSON_ACCESS_LOG)
@@ -216,4 +221,5 @@ def access_log(request: HubRequest, person_pk: int) -> HttpResponse:
     opening.record_viewed(request, person, page="access log")
     events = selectors.person_access_history(user, person)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "people/person_access_log.html", {"person": person, "page_obj": page})
+    return render(request, "people/person_access_log.html",
+                  {"person": person, "page_obj": page, "identity": identity_for(user, person)})

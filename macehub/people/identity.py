@@ -1,0 +1,107 @@
+"""The child's identity bar (MOJ "identity bar" pattern): who the child is and where
+their case stands, at the top of every page of their record and of their case.
+
+``people`` knows the child; the case facts (risk tier, missing now, key worker,
+advocate) belong to ``cases``, which sits above it. So the facts are worked out by one
+selector that ``cases`` registers with ``@identity_source`` (``cases.selectors.
+child_identity``); the person pages ask ``identity_for``. Without a registered source
+(``cases`` not installed) the bar shows the child alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import F
+from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
+
+from macehub.accounts.models import User
+from macehub.people.models import Person, PersonAddress
+
+
+@dataclass(frozen=True)
+class CaseIdentity:
+    """The case facts on the bar: of a case the viewer may see and has opened (or need
+    give no reason to open). A restricted case they have not opened shows none of these:
+    only that a restricted case exists (``ChildIdentity.case_hidden``)."""
+
+    reference: str
+    url: str
+    risk_tier: str
+    risk_tier_name: str
+    risk_tier_colour: str
+    key_worker: str
+    advocate: str
+
+
+@dataclass(frozen=True)
+class ChildIdentity:
+    person: Person
+    today: dt.date
+    area: str
+    case: CaseIdentity | None = None
+    # The child is missing now (an episode the viewer may see has no return).
+    missing_now: bool = False
+    # The child's open case is restricted and the viewer has not opened it.
+    case_hidden: bool = False
+    restricted: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.person.full_name
+
+    @property
+    def age(self) -> int | None:
+        return self.person.age_on(self.today)
+
+    @property
+    def age_is_estimated(self) -> bool:
+        return self.person.date_of_birth is None and self.age is not None
+
+    @property
+    def date_of_birth(self) -> dt.date | None:
+        return self.person.date_of_birth
+
+    @property
+    def legal_status(self) -> str:
+        return self.person.statutory_status_text
+
+
+def current_area(person: Person) -> str:
+    """The area of the child's current address ("Northtown East"), or its town when the
+    address has no area; "Not known" without a current address. One query."""
+    address = (
+        PersonAddress.objects.filter(person=person, is_current=True)
+        .select_related("area")
+        .order_by(F("lived_from").desc(nulls_last=True), "-pk")
+        .first()
+    )
+    if address is None:
+        return "Not known"
+    return address.area.name if address.area is not None else address.town
+
+
+IdentitySource = Callable[[User, Person], ChildIdentity]
+_SOURCE: list[IdentitySource] = []
+_discovered = False
+
+
+def identity_source(source: IdentitySource) -> IdentitySource:
+    """Register the selector that works out a child's identity bar for a viewer."""
+    _SOURCE[:] = [source]
+    return source
+
+
+def identity_for(user: User, person: Person) -> ChildIdentity:
+    """The identity bar of a person's record as this viewer may see it."""
+    global _discovered
+    if not _discovered:
+        autodiscover_modules("person_sections")
+        _discovered = True
+    if _SOURCE:
+        return _SOURCE[0](user, person)
+    return ChildIdentity(person=person, today=timezone.localdate(), area=current_area(person),
+                         restricted=person.is_restricted)
