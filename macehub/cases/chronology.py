@@ -13,13 +13,18 @@ own selectors, which ask ``access``)::
     def meeting_decisions(user: User, child: Person) -> Iterable[ChronologyEntry]:
         for decision in decisions_about(user, child):  # scoped by the policy
             yield ChronologyEntry(occurred_at=decision.made_at, category="Meeting",
-                                  title=f"Decision: {decision.summary}")
+                                  title=f"Decision: {decision.summary}",
+                                  byline=decision.made_by.display_name, verb="Made")
 
 The cases app's own source (case opened, risk tier changes, contacts, plan items,
 missing episodes, advocates, outcomes, National Referral Mechanism referrals and
 decisions, requests for approval and their decisions, closure; risk assessments) is
 ``case_events`` at the end of this module. A victim advocate's contact shows that it
 happened; its notes only to those who may read them (``selectors.contact_views``).
+
+Each entry says what the thing is (its title) and who did what to it (its byline, read
+as "<verb> by <person>": "Missing episode" / "Recorded by Sam Jones"), never the child's
+act followed by the worker's name ("Went missing by Sam Jones").
 """
 
 from __future__ import annotations
@@ -60,8 +65,14 @@ class ChronologyEntry:
     category: str  # e.g. "Referral", "Risk", "Contact", "Plan", "Missing"
     title: str
     text: str = ""
-    byline: str = ""
+    byline: str = ""  # the person who did it
     url: str = ""
+    verb: str = "Recorded"  # what they did: "Recorded", "Opened", "Decided"...
+
+    @property
+    def byline_text(self) -> str:
+        """"Recorded by Sam Jones": who did what, as the timeline shows it."""
+        return f"{self.verb} by {self.byline}" if self.byline else ""
 
     # The names the MOJ timeline component (components/timeline.html) reads.
     @property
@@ -148,7 +159,7 @@ def _decision_events(request: CaseDecisionRequest) -> Iterable[ChronologyEntry]:
     yield ChronologyEntry(
         occurred_at=request.requested_at, category=DECISION,
         title=f"Approval requested: {asked}", text=request.reason,
-        byline=_name(request.requested_by),
+        byline=_name(request.requested_by), verb="Requested",
     )
     if request.decided_at is None:
         return
@@ -159,6 +170,7 @@ def _decision_events(request: CaseDecisionRequest) -> Iterable[ChronologyEntry]:
     yield ChronologyEntry(
         occurred_at=request.decided_at, category=DECISION, title=title,
         text=request.decision_comment, byline=_name(request.decided_by),
+        verb="Withdrawn" if request.status == DecisionStatus.WITHDRAWN else "Decided",
     )
 
 
@@ -212,7 +224,7 @@ def _contact_entry(view: ContactView) -> ChronologyEntry:
         title = f"{contact.get_kind_display()} with {contact.with_whom}"
         text = contact.summary
     else:
-        title = f"{contact.get_kind_display()} by the advocacy service"
+        title = f"{contact.get_kind_display()} (advocacy service)"
         text = (f"The notes are confidential to the advocacy service "
                 f"({view.advocacy_service_name}).")
     return ChronologyEntry(occurred_at=contact.occurred_at, category=CONTACT, title=title,
@@ -226,7 +238,7 @@ def _events_of(case: Case, contacts: list[ContactView]) -> Iterable[ChronologyEn
     yield ChronologyEntry(
         occurred_at=case.opened_at, category=CASE, title=f"Case {ref} opened",
         text=f"Risk tier: {_tier(opening_tier)}. Lead agency: {case.lead_agency.name}.",
-        byline=_name(case.opened_by),
+        byline=_name(case.opened_by), verb="Opened",
     )
     for change in history:
         if not change.from_tier:
@@ -234,7 +246,7 @@ def _events_of(case: Case, contacts: list[ContactView]) -> Iterable[ChronologyEn
         yield ChronologyEntry(
             occurred_at=change.changed_at, category=RISK,
             title=f"Risk tier changed from {_tier(change.from_tier)} to {_tier(change.to_tier)}",
-            text=change.reason, byline=_name(change.changed_by),
+            text=change.reason, byline=_name(change.changed_by), verb="Changed",
         )
     for assessment in case.risk_assessments.all():
         text = assessment.summary
@@ -245,7 +257,7 @@ def _events_of(case: Case, contacts: list[ContactView]) -> Iterable[ChronologyEn
             occurred_at=_recorded_or_midday(assessment.assessed_on, assessment.recorded_at),
             category=RISK, title=f"Risk assessment: judged {_tier(assessment.judgement)}",
             text=f"{text} Next review due {review.day} {review:%B %Y}.",
-            byline=_name(assessment.assessed_by),
+            byline=_name(assessment.assessed_by), verb="Assessed",
         )
     for contact in contacts:
         yield _contact_entry(contact)
@@ -254,7 +266,7 @@ def _events_of(case: Case, contacts: list[ContactView]) -> Iterable[ChronologyEn
             occurred_at=item.created_at, category=PLAN, title=f"Plan item added: {item.action}",
             text=f"Owner: {_name(item.owner)} ({item.owner_agency.name}). "
                  f"Due {item.due_on.day} {item.due_on:%B %Y}.",
-            byline=_name(item.created_by),
+            byline=_name(item.created_by), verb="Added",
         )
         if item.completed_at is not None:
             done = item.status == PlanItemStatus.DONE
@@ -272,7 +284,7 @@ def _events_of(case: Case, contacts: list[ContactView]) -> Iterable[ChronologyEn
         yield ChronologyEntry(
             occurred_at=allocation.allocated_at, category=ADVOCATE,
             title=f"Victim advocate: {_name(allocation.advocate)}", text=text,
-            byline=_name(allocation.allocated_by),
+            byline=_name(allocation.allocated_by), verb="Allocated",
         )
         previous = allocation
     if previous is not None and previous.ended_on is not None:
@@ -300,7 +312,7 @@ def _events_of(case: Case, contacts: list[ContactView]) -> Iterable[ChronologyEn
             text += f". {case.closure_note}"
         yield ChronologyEntry(
             occurred_at=case.closed_at, category=CASE, title=f"Case {ref} closed", text=text,
-            byline=_name(case.closed_by),
+            byline=_name(case.closed_by), verb="Closed",
         )
 
 
@@ -317,7 +329,7 @@ def _episode_events(episode: MissingEpisode) -> Iterable[ChronologyEntry]:
     recorded_with = (f"Recorded with case {episode.case.reference}." if episode.case is not None
                      else "Recorded on the child's record (no case).")
     yield ChronologyEntry(
-        occurred_at=episode.went_missing_at, category=MISSING, title="Went missing",
+        occurred_at=episode.went_missing_at, category=MISSING, title="Missing episode",
         text=f"{episode.notes} {recorded_with}".strip(), byline=byline,
     )
     due = episode.return_interview_due_at
@@ -325,7 +337,7 @@ def _episode_events(episode: MissingEpisode) -> Iterable[ChronologyEntry]:
         return
     hours = format_figure(exact_hours(episode.returned_at - episode.went_missing_at), 0)
     yield ChronologyEntry(
-        occurred_at=episode.returned_at, category=MISSING, title="Returned",
+        occurred_at=episode.returned_at, category=MISSING, title="Return from missing",
         text=f"Missing for {hours} hours. Return home interview to be offered by "
              f"{govuk_datetime(due)}.",
         byline=byline,

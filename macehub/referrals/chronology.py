@@ -1,19 +1,27 @@
 """Referrals in a child's chronology: each referral received, and each triage decision.
 
-Only referrals the viewing user may see are included: hub staff who may read referrals
-see them all, with the rating and the reason; anyone else sees only the referrals they
-made themselves, and of those only what a referrer is shown (the outcome, not the
-screening or the triage reasons).
+Hub staff who may read referrals see them all, with the rating and the reason; anyone
+else sees the referrals they made themselves, and of those only what a referrer is
+shown (the outcome, not the screening or the triage reasons).
+
+Someone working with the child who may not read a referral (a victim advocate, a
+partner worker) still sees that it was made and by which agency: "Referral received
+from Northtown Academy", with no link, no reference and nothing of its content. Only to
+those who may see one of the child's cases (the chronology is read on a case), and not
+for a referral that opened or joined a case they may not see, whose restriction or
+scope guards it.
 """
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.urls import reverse
 
 from macehub.access import policy
 from macehub.access.actions import Action
 from macehub.accounts.models import User
 from macehub.cases.chronology import ChronologyEntry, chronology_source
+from macehub.cases.models import Case
 from macehub.people.models import Person
 from macehub.referrals.codes import Brag, RiskTier, short_label
 from macehub.referrals.models import Referral
@@ -29,7 +37,8 @@ def referral_events(user: User, child: Person) -> list[ChronologyEntry]:
     in_full = policy.allows(user, Action.REFERRAL_VIEW)
     action = Action.REFERRAL_VIEW if in_full else Action.REFERRAL_VIEW_OWN
     entries: list[ChronologyEntry] = []
-    for referral in policy.scope(user, action, about_child):
+    readable = list(policy.scope(user, action, about_child))
+    for referral in readable:
         url = reverse("referrals:detail" if in_full else "referrals:mine_detail",
                       kwargs={"referral_pk": referral.pk})
         entries.append(ChronologyEntry(
@@ -42,6 +51,7 @@ def referral_events(user: User, child: Person) -> list[ChronologyEntry]:
                   f"score {referral.screening_score}." if in_full
                   else referral.get_exploitation_model_display()),
             byline=referral.referrer.display_name,
+            verb="Referred",
             url=url,
         ))
         if referral.is_decided and referral.decided_at is not None:
@@ -60,6 +70,26 @@ def referral_events(user: User, child: Person) -> list[ChronologyEntry]:
                 text=text,
                 byline=(referral.decided_by.display_name
                         if in_full and referral.decided_by else ""),
+                verb="Decided",
                 url=url,
             ))
+    entries.extend(_referrals_made(user, child, {referral.pk for referral in readable}))
     return entries
+
+
+def _referrals_made(user: User, child: Person, readable: set[int]) -> list[ChronologyEntry]:
+    """That each other referral was made, and by which agency: nothing more."""
+    cases_seen = policy.scope(user, Action.CASE_VIEW, Case.objects.filter(child_id=child.pk))
+    if not cases_seen.exists():
+        return []
+    unseen = Referral.objects.filter(child=child).exclude(pk__in=readable).filter(
+        Q(case__isnull=True) | Q(case__in=cases_seen)
+    ).exclude(cases__in=Case.objects.filter(child_id=child.pk).exclude(pk__in=cases_seen))
+    return [
+        ChronologyEntry(
+            occurred_at=referral.received_at, category=CATEGORY,
+            title=f"Referral received from {referral.referrer_agency.name}",
+            text="You may not read this referral.",
+        )
+        for referral in unseen.select_related("referrer_agency").order_by("received_at", "pk")
+    ]

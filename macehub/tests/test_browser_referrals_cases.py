@@ -460,8 +460,8 @@ def test_referral_to_triage_to_case_to_chronology(
         "Approval requested: Lower the risk tier from High to Medium",
         "Plan item added: Safety plan with her and her mother",
         "Home visit with the child and her mother",
-        "Went missing",
-        "Returned",
+        "Missing episode",
+        "Return from missing",
         "Referred into the National Referral Mechanism",
         "NRM reasonable-grounds decision: Positive",
         "NRM conclusive-grounds decision: Positive",
@@ -1006,7 +1006,7 @@ def test_risk_assessment_reviews_and_statutory_status(
     scanner.scan("looked after, with an interpreter needed")
 
     scanner.open(f"/cases/{case.pk}/")
-    expect(page.locator("main p").filter(has_text="Medium risk")).to_contain_text(
+    expect(page.locator("[data-child-identity] [data-identity='legal-status']")).to_contain_text(
         "Looked after")
     expect(summary_value(page, "Interpreter needed")).to_have_text("Yes")
     scanner.open("/cases/risk-reviews/")
@@ -1060,7 +1060,7 @@ def test_advocacy_notes_stay_with_the_service(
     expect(page.locator("main")).not_to_contain_text("Robin at the youth centre")
     scanner.scan("another role sees that a contact happened")
     scanner.open(f"/cases/{case.pk}/chronology/")
-    expect(page.locator("main")).to_contain_text("Meeting by the advocacy service")
+    expect(page.locator("main")).to_contain_text("Meeting (advocacy service)")
     expect(page.locator("main")).not_to_contain_text(notes)
     scanner.scan("an advocate's contact on the timeline")
     scanner.assert_scanned_every_page_listed()

@@ -99,7 +99,7 @@ def test_a_triage_officer_sees_that_it_happened_not_its_notes(
 
     chronology = _page(triage, "cases:chronology", advocacy_case)
     assert NOTES not in chronology and WITH not in chronology
-    assert "Meeting by the advocacy service" in chronology
+    assert "Meeting (advocacy service)" in chronology
     assert TRIAGE_NOTES in chronology
     entries = chronology_for(triage, advocacy_case.child)
     assert not [e for e in entries if NOTES in e.text or WITH in e.title]

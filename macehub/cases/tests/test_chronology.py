@@ -84,8 +84,8 @@ def test_the_cases_source_reports_everything_recorded(busy_case, triage):
         "Home visit with the child",
         "Plan item added: Strategy discussion",
         "Plan item done: Strategy discussion",
-        "Went missing",
-        "Returned",
+        "Missing episode",
+        "Return from missing",
         "Return home interview offered (late)",
         "Return home interview held",
         "Outcome: Engaged with support",
@@ -98,6 +98,7 @@ def test_the_cases_source_reports_everything_recorded(busy_case, triage):
     assert entries == sorted(entries, key=lambda e: e.occurred_at, reverse=True)
     risk = next(e for e in entries if e.category == "Risk")
     assert (risk.text, risk.byline) == ("Disclosure to the school nurse", "Super Tester")
+    assert risk.byline_text == "Changed by Super Tester"
 
 
 def test_sources_from_other_apps_are_merged_in_time_order(case, triage, throwaway_source):
@@ -129,7 +130,7 @@ def test_the_chronology_page_uses_the_moj_timeline_and_filters(busy_case, triage
     assert 'class="moj-timeline"' in html
     assert "Risk tier changed from Medium to High" in html
     filtered = client.get(url, {"category": "Missing"}).content.decode()
-    assert "Went missing" in filtered
+    assert "Missing episode" in filtered and "Went missing" not in filtered
     assert "Risk tier changed" not in filtered
 
 
@@ -162,5 +163,35 @@ def test_hours_missing_are_rounded_half_up_as_on_the_episode_table(case, triage,
     went = ago(hours=10)
     services.record_missing_episode(actor=advocate, case_pk=case.pk, went_missing_at=went,
                                     returned_at=went + dt.timedelta(hours=2, minutes=30))
-    returned = next(e for e in chronology_for(triage, case.child) if e.title == "Returned")
+    returned = next(e for e in chronology_for(triage, case.child)
+                    if e.title == "Return from missing")
     assert returned.text.startswith("Missing for 3 hours.")
+
+
+def test_each_entry_says_who_did_what(busy_case, triage, advocate):
+    """"<thing>" then "<verb> by <person>": never the child's act followed by the worker's
+    name ("Went missing by Sam Jones")."""
+    entries = chronology_for(triage, busy_case.child)
+    said = {(entry.title, entry.byline_text) for entry in entries}
+    reference = busy_case.reference
+    name = triage.display_name
+    for expected in (
+        (f"Case {reference} opened", f"Opened by {name}"),
+        ("Home visit with the child", f"Recorded by {name}"),
+        ("Plan item added: Strategy discussion", f"Added by {name}"),
+        ("Missing episode", f"Recorded by {advocate.display_name}"),
+        ("Return from missing", f"Recorded by {advocate.display_name}"),
+    ):
+        assert expected in said, expected
+    closed = next(e for e in entries if e.title == f"Case {reference} closed")
+    assert closed.byline_text.startswith("Closed by ")
+    decided = next(e for e in entries if e.title.startswith("Request approved"))
+    assert decided.byline_text.startswith("Decided by ")
+    asked = next(e for e in entries if e.title.startswith("Approval requested"))
+    assert asked.byline_text == f"Requested by {name}"
+    allocated = next(e for e in entries if e.category == "Advocate")
+    assert allocated.byline_text == f"Allocated by {name}"
+    html = client_for(triage).get(reverse("cases:chronology", args=[busy_case.pk])
+                                  ).content.decode()
+    assert f'<p class="moj-timeline__byline">Recorded by {name}</p>' in html
+    assert "Went missing by" not in html and ">by " not in html
