@@ -6,11 +6,15 @@ person no access and which the key worker chases when overdue."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from macehub.access import policy
 from macehub.access.actions import Action
@@ -24,6 +28,7 @@ from macehub.cases.services import PartnerOwner, PoliceReport
 from macehub.cases.tests.conftest import ago, client_for, days_from_today
 from macehub.cases.tests.test_pages import check_page
 from macehub.cases.work_queue import plan_items_due
+from macehub.testing.clock import on_demo_day
 from macehub.testing.factories import make_agency, make_team, make_user
 
 pytestmark = pytest.mark.django_db
@@ -282,3 +287,37 @@ def test_the_key_worker_chases_a_partners_overdue_action(case: Case, triage: Use
     assert plan_items_due(triage, now) == []
     # The due date passes for the second one: it joins the key worker's queue.
     assert len(plan_items_due(supervisor, now + dt.timedelta(days=4))) == 2
+
+
+# --- The demo shows them -------------------------------------------------------------------
+
+
+def test_the_demo_shows_the_child_seen_the_police_report_and_partner_owners(
+    settings: Any,
+) -> None:
+    as_of = dt.date(2026, 6, 1)
+    settings.DEMO_MODE = True
+    with on_demo_day(as_of):
+        call_command("demo_data", "--scale=small", "--seed=7", f"--as-of={as_of}",
+                     stdout=io.StringIO())
+        contacts = Contact.objects.all()
+        assert contacts.filter(child_seen="yes", child_seen_alone="yes").exists()
+        assert contacts.filter(child_seen="yes", child_seen_alone="no").exists()
+        assert contacts.filter(kind="phone").exclude(child_seen="not_applicable").count() == 0
+        assert contacts.exclude(child_words="").exists()
+        assert not contacts.filter(child_seen="").exists()
+        episodes = MissingEpisode.objects.all()
+        assert episodes.exclude(police_reference="").exists()
+        assert set(episodes.values_list("police_risk_grade", flat=True)) >= {
+            PoliceRiskGrade.HIGH, PoliceRiskGrade.MEDIUM}
+        partner_items = PlanItem.objects.filter(owner__isnull=True)
+        assert partner_items.filter(partner_owner_role__icontains="safeguarding lead").exists()
+        # One overdue on an open case with a key worker: on their work queue to chase.
+        overdue = partner_items.filter(status="open", due_on__lt=as_of,
+                                       case__status="open", case__key_worker__isnull=False)
+        item = overdue.select_related("case__key_worker").first()
+        assert item is not None
+        key_worker = item.case.key_worker
+        assert key_worker is not None
+        queue = plan_items_due(key_worker, timezone.now())
+        assert any("chase them on" in work.detail for work in queue)
