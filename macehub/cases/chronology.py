@@ -136,6 +136,15 @@ def _tier(value: str) -> str:
     return str(RiskTier(value).label).split(" –")[0]
 
 
+def _owner(item: PlanItem) -> str:
+    """A plan item's owner with their agency: a member of hub staff, or a partner's named
+    person with their role."""
+    if item.owner is not None:
+        return f"{_name(item.owner)} ({item.owner_agency_name})"
+    role = f", {item.partner_owner_role}" if item.partner_owner_role else ""
+    return f"{item.partner_owner_name}{role} ({item.partner_owner_agency})"
+
+
 def _name(user: User | None) -> str:
     return user.display_name if user is not None else ""
 
@@ -264,7 +273,7 @@ def _events_of(case: Case, contacts: list[ContactView]) -> Iterable[ChronologyEn
     for item in case.plan_items.all():
         yield ChronologyEntry(
             occurred_at=item.created_at, category=PLAN, title=f"Plan item added: {item.action}",
-            text=f"Owner: {_name(item.owner)} ({item.owner_agency.name}). "
+            text=f"Owner: {_owner(item)}. "
                  f"Due {item.due_on.day} {item.due_on:%B %Y}.",
             byline=_name(item.created_by), verb="Added",
         )

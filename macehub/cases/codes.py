@@ -73,6 +73,28 @@ class ContactKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class SeenAnswer(models.TextChoices):
+    """Whether the child was seen at a contact, and whether seen alone. Blank on
+    contacts recorded before the question was asked: not recorded, never guessed."""
+
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+SEEN_ANSWER_HINTS = {
+    SeenAnswer.NOT_APPLICABLE: "For example a phone call, or a meeting the child was not at",
+}
+
+
+def seen_answer_label(code: str) -> str:
+    """A seen or seen-alone answer in words; "Not recorded" for a contact recorded before
+    the question was asked."""
+    if code in SeenAnswer.values:
+        return str(SeenAnswer(code).label)
+    return "Not recorded"
+
+
 class OutcomeKind(models.TextChoices):
     DISCLOSURE = "disclosure", "Child made a disclosure"
     ENGAGED = "engaged", "Engaged with support"
@@ -129,6 +151,49 @@ class InterviewOfferer(models.TextChoices):
 
     INDEPENDENT = "independent", "An independent person (for example a commissioned service)"
     NOT_INDEPENDENT = "not_independent", "Not independent (for example their social worker)"
+
+
+class PoliceRiskGrade(models.TextChoices):
+    """The police risk assessment of a missing person report (College of Policing APP on
+    missing persons). *Check*: the grades are the force's to confirm against the current
+    APP; they are data here so the list can change without touching the pages. Blank on
+    an episode when the grade is not known (and on episodes recorded before it was
+    asked)."""
+
+    NO_APPARENT_RISK = "no_apparent_risk", "No apparent risk"
+    LOW = "low", "Low risk"
+    MEDIUM = "medium", "Medium risk"
+    HIGH = "high", "High risk"
+
+
+POLICE_RISK_GRADE_HINTS = {
+    PoliceRiskGrade.NO_APPARENT_RISK: "No apparent risk of harm to the child or the public",
+    PoliceRiskGrade.LOW: "Risk of harm to the child or the public possible but minimal",
+    PoliceRiskGrade.MEDIUM: "Risk of harm to the child or the public likely but not serious",
+    PoliceRiskGrade.HIGH: "Risk of serious harm to the child or the public very likely",
+}
+
+POLICE_RISK_GRADE_TAG_COLOURS = {
+    PoliceRiskGrade.NO_APPARENT_RISK: "grey",
+    PoliceRiskGrade.LOW: "yellow",
+    PoliceRiskGrade.MEDIUM: "orange",
+    PoliceRiskGrade.HIGH: "red",
+}
+
+
+def police_risk_grade_label(code: str) -> str:
+    if code in PoliceRiskGrade.values:
+        return str(PoliceRiskGrade(code).label)
+    return code or "Not known"
+
+
+class PlanOwnerKind(models.TextChoices):
+    """Who owns a plan item: a member of hub staff (a user of the hub), or a named
+    person at a partner agency (for example a school's designated safeguarding lead),
+    who gets no access to the case by owning an action in it; the hub chases them."""
+
+    HUB_STAFF = "hub_staff", "A member of hub staff"
+    PARTNER = "partner", "Someone at a partner agency"
 
 
 PLAN_ITEM_TAG_COLOURS = {

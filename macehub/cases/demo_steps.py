@@ -34,6 +34,8 @@ from macehub.cases.codes import (
     InterviewResponse,
     OutcomeKind,
     PlanItemStatus,
+    PoliceRiskGrade,
+    SeenAnswer,
     closure_reason_label,
 )
 from macehub.cases.models import (
@@ -128,6 +130,34 @@ MISSING_NOTES = (
 )
 # Return home interviews: who offers them (independent services where possible), and
 # what the held ones found. Synthetic names and services.
+# Partner agencies' named people who own plan actions (no access to the case): the
+# school's actions are the designated safeguarding lead's.
+SCHOOL_SAFEGUARDING_LEADS = (
+    ("Hannah Okafor", "Designated safeguarding lead", "Riverside Academy",
+     "01632 960 118"),
+    ("Gareth Pryce", "Designated safeguarding lead", "St Aidan's High School",
+     "g.pryce@staidans.example.org"),
+    ("Sunita Bhatt", "Deputy designated safeguarding lead", "Northgate Secondary School",
+     "01632 960 472"),
+)
+PARTNER_OWNED_ACTIONS = frozenset({
+    "School to put a safe adult and daily check-in in place",
+    "Review school attendance and agree an alternative timetable",
+})
+# Whether the child was seen, by kind of contact (the rest: not applicable).
+SEEN_BY_KIND = {"home_visit": 0.85, "school_visit": 0.9, "meeting": 0.6}
+CHILD_WORDS = (
+    "\"I just want things to go back to normal. I don't want Mum to know everything.\"",
+    "Said she feels safer since she stopped going to the park. Wants to keep seeing the "
+    "same worker.",
+    "\"They're my friends, they look after me.\" Does not want the police involved.",
+    "Wants to move to a different form group and to have someone to talk to at lunch.",
+    "Said he owes someone money and is scared to say who. Wants help but not a big fuss.",
+    "\"Nobody listens when I say I'm fine.\" Agreed to meet again next week.",
+)
+# Police risk grades of missing person reports, weighted (most children medium).
+POLICE_GRADE_WEIGHTS = {PoliceRiskGrade.NO_APPARENT_RISK: 0.1, PoliceRiskGrade.LOW: 0.2,
+                        PoliceRiskGrade.MEDIUM: 0.45, PoliceRiskGrade.HIGH: 0.25}
 INDEPENDENT_INTERVIEWERS = (
     ("Robin Ashdown", "Safe Return Service (commissioned)"),
     ("Priya Lakhani", "Safe Return Service (commissioned)"),
@@ -315,6 +345,7 @@ def demo_cases(ctx: DemoContext) -> None:
     counter.finish()
     _missing_without_case(ctx, staff, cases, now, rows)
     _offer_due(cases, now, rows)
+    _partner_action_overdue(cases, now, rows)
     Case.objects.bulk_update(
         cases,
         ["opened_at", "key_worker", "is_restricted", "restriction_reason", "status",
@@ -493,6 +524,8 @@ def _plan(rng: random.Random, ctx: DemoContext, owners: Sequence[User], case: Ca
         owner = rng.choice(owners)
         item = PlanItem(case=case, action=action, owner=owner, owner_agency=owner.agency,
                         due_on=due, created_at=created, created_by=creator)
+        if action in PARTNER_OWNED_ACTIONS:
+            _owned_by_school(item)
         roll = rng.random()
         finish_by = min(end, now)
         if closes:
@@ -516,16 +549,56 @@ def _plan(rng: random.Random, ctx: DemoContext, owners: Sequence[User], case: Ca
         rows.plan_items.append(item)
 
 
+def _owned_by_school(item: PlanItem) -> None:
+    """The action is the school's: its safeguarding lead owns it (the same school for the
+    same case), and it is recorded as done by whoever was the hub owner drawn."""
+    name, role, school, contact = SCHOOL_SAFEGUARDING_LEADS[
+        _case_number(item.case) % len(SCHOOL_SAFEGUARDING_LEADS)]
+    item.owner, item.owner_agency = None, None
+    item.partner_owner_name, item.partner_owner_role = name, role
+    item.partner_owner_agency, item.partner_owner_contact = school, contact
+
+
+def _seen(case: Case, index: int, contact: Contact) -> None:
+    """Whether the child was seen, and alone, and what they said: from their own
+    randomness, so the rest of the case is drawn as before."""
+    detail = random.Random(f"seen:{case.reference}:{index}")  # noqa: S311 (synthetic data)
+    chance = SEEN_BY_KIND.get(contact.kind)
+    if chance is None:
+        contact.child_seen = contact.child_seen_alone = SeenAnswer.NOT_APPLICABLE
+        return
+    if detail.random() >= chance:
+        contact.child_seen = SeenAnswer.NO
+        contact.child_seen_alone = SeenAnswer.NOT_APPLICABLE
+        return
+    contact.child_seen = SeenAnswer.YES
+    contact.child_seen_alone = SeenAnswer.YES if detail.random() < 0.6 else SeenAnswer.NO
+    if detail.random() < 0.5:
+        contact.child_words = detail.choice(CHILD_WORDS)
+
+
+def _police_report(seed: str, episode: MissingEpisode) -> None:
+    """Most episodes were reported to the police: the report's reference and risk grade
+    (from their own randomness)."""
+    detail = random.Random(f"police:{seed}")  # noqa: S311 (synthetic data)
+    if detail.random() < 0.15:
+        return  # not reported, or the reference not passed on
+    went = timezone.localtime(episode.went_missing_at)
+    episode.police_reference = f"MP/{went:%y%m%d}/{detail.randint(1, 9999):04d}"
+    episode.police_risk_grade = _weighted(detail, POLICE_GRADE_WEIGHTS)
+
+
 def _contacts(rng: random.Random, case: Case, opened: dt.datetime, end: dt.datetime,
               workers: Sequence[User], rows: Rows) -> None:
     months = max(1, (end - opened).days // 30)
-    for _ in range(min(40, rng.randint(2, 4) * months // 2 + 1)):
+    for index in range(min(40, rng.randint(2, 4) * months // 2 + 1)):
         contact = Contact(
             case=case, occurred_at=_working_time(rng, opened, end),
             kind=_weighted(rng, CONTACT_KIND_WEIGHTS), with_whom=rng.choice(CONTACT_WITH),
             summary=rng.choice(CONTACT_SUMMARIES), recorded_by=rng.choice(workers))
         # An advocate's notes are confidential to their advocacy service.
         contact.advocacy_service = advocacy_service_of(contact.recorded_by)
+        _seen(case, index, contact)
         rows.contacts.append(contact)
 
 
@@ -577,6 +650,7 @@ def _missing(rng: random.Random, case: Case, opened: dt.datetime, end: dt.dateti
         # drawn as before.
         detail = random.Random(f"{case.reference}:{index}")  # noqa: S311 (synthetic data)
         _offer(detail, episode, interview, now, workers)
+        _police_report(f"{case.reference}:{index}", episode)
         rows.episodes.append(episode)
 
 
@@ -624,6 +698,24 @@ def _offer_due(cases: Sequence[Case], now: dt.datetime, rows: Rows) -> None:
         recorded_by=case.key_worker, recorded_at=went + dt.timedelta(hours=9)))
 
 
+def _partner_action_overdue(cases: Sequence[Case], now: dt.datetime, rows: Rows) -> None:
+    """A school's action, owned by its safeguarding lead, overdue on an open case with a
+    key worker: what the key worker's work queue shows for the hub to chase."""
+    candidates = [case for case in cases if case.status == CaseStatus.OPEN
+                  and case.key_worker is not None
+                  and case.opened_at < now - dt.timedelta(days=30)]
+    if not candidates:
+        return
+    case = max(candidates, key=lambda c: c.reference)
+    today = timezone.localdate(now)
+    item = PlanItem(
+        case=case, action="School to agree a safe route home and a named adult at the gate",
+        due_on=today - dt.timedelta(days=3), created_at=now - dt.timedelta(days=24),
+        created_by=cast(User, case.key_worker))
+    _owned_by_school(item)
+    rows.plan_items.append(item)
+
+
 def _missing_without_case(ctx: DemoContext, staff: Staff, cases: Sequence[Case],
                           now: dt.datetime, rows: Rows) -> None:
     """Children known to the hub who have no case and went missing: the episodes are
@@ -658,6 +750,7 @@ def _missing_without_case(ctx: DemoContext, staff: Staff, cases: Sequence[Case],
                 offered = None
             detail = random.Random(f"no case:{child_id}:{index}")  # noqa: S311 (synthetic)
             _offer(detail, episode, offered, now, staff.key_workers)
+            _police_report(f"no case:{child_id}:{index}", episode)
             rows.episodes.append(episode)
 
 # --- Requests for approval -----------------------------------------------------------

@@ -25,8 +25,13 @@ from macehub.cases.codes import (
     NrmDecision,
     OutcomeKind,
     PlanItemStatus,
+    PlanOwnerKind,
+    PoliceRiskGrade,
+    SeenAnswer,
     closure_reason_label,
     domain_label,
+    police_risk_grade_label,
+    seen_answer_label,
 )
 from macehub.referrals.codes import (
     RiskTier,
@@ -288,12 +293,32 @@ class CaseShare(models.Model):
 
 
 class PlanItem(models.Model):
-    """One action of the child's safeguarding plan, owned by a named person."""
+    """One action of the child's safeguarding plan, owned by a named person: either a
+    member of hub staff (``owner``, with the agency they act for), or a named person at a
+    partner agency (``partner_owner_...``, for example a school's designated safeguarding
+    lead). A partner owner is a name on the plan, not a user: owning an action gives them
+    no access to the case, and the key worker chases their actions when overdue."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plan_items")
     action = models.TextField()
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    owner_agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", help_text="The member of hub staff who owns the action.",
+    )
+    owner_agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="The agency the hub owner acts for.",
+    )
+    partner_owner_name = models.CharField(max_length=200, blank=True)
+    partner_owner_role = models.CharField(
+        max_length=200, blank=True, help_text="For example, designated safeguarding lead"
+    )
+    partner_owner_agency = models.CharField(
+        max_length=200, blank=True, help_text="Their school, practice or service."
+    )
+    partner_owner_contact = models.CharField(
+        max_length=300, blank=True, help_text="A phone number or email address."
+    )
     due_on = models.DateField(db_index=True)
     status = models.CharField(
         max_length=10, choices=PlanItemStatus.choices, default=PlanItemStatus.OPEN, db_index=True
@@ -319,6 +344,15 @@ class PlanItem(models.Model):
                 condition=Q(status="open") | Q(completed_on__isnull=False),
                 name="finished_plan_item_has_date",
             ),
+            models.CheckConstraint(
+                condition=(
+                    Q(owner__isnull=False, owner_agency__isnull=False, partner_owner_name="",
+                      partner_owner_role="", partner_owner_agency="", partner_owner_contact="")
+                    | (Q(owner__isnull=True, owner_agency__isnull=True)
+                       & ~Q(partner_owner_name="") & ~Q(partner_owner_agency=""))
+                ),
+                name="plan_item_owned_by_hub_staff_or_a_partner",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -327,6 +361,27 @@ class PlanItem(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == PlanItemStatus.OPEN
+
+    @property
+    def owner_kind(self) -> PlanOwnerKind:
+        return PlanOwnerKind.HUB_STAFF if self.owner_id is not None else PlanOwnerKind.PARTNER
+
+    @property
+    def owned_by_partner(self) -> bool:
+        return self.owner_kind == PlanOwnerKind.PARTNER
+
+    @property
+    def owner_name(self) -> str:
+        """The owner's name, for either kind of owner."""
+        if self.owner is not None:
+            return self.owner.display_name
+        return self.partner_owner_name
+
+    @property
+    def owner_agency_name(self) -> str:
+        if self.owner_agency is not None:
+            return self.owner_agency.name
+        return self.partner_owner_agency
 
 
 class Contact(models.Model):
@@ -346,9 +401,24 @@ class Contact(models.Model):
     advocacy_service = models.ForeignKey(
         "accounts.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Whether the child was seen, and if so whether seen alone (``SeenAnswer``). Blank on
+    # contacts recorded before the questions were asked: not recorded. Seen alone is
+    # "not applicable" when the child was not seen.
+    child_seen = models.CharField(max_length=20, choices=SeenAnswer.choices, blank=True)
+    child_seen_alone = models.CharField(max_length=20, choices=SeenAnswer.choices, blank=True)
+    child_words = models.TextField(
+        blank=True, help_text="The voice of the child: what they said, and what they want, in "
+        "their own words where possible."
+    )
 
     class Meta:
         ordering = ["-occurred_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(child_seen="yes") | ~Q(child_seen_alone__in=["yes", "no"]),
+                name="contact_seen_alone_only_when_seen",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d}"
@@ -356,6 +426,16 @@ class Contact(models.Model):
     @property
     def confidential_to_advocacy(self) -> bool:
         return self.advocacy_service_id is not None
+
+    @property
+    def child_seen_text(self) -> str:
+        return seen_answer_label(self.child_seen)
+
+    @property
+    def child_seen_alone_text(self) -> str:
+        if self.child_seen and self.child_seen != SeenAnswer.YES:
+            return str(SeenAnswer.NOT_APPLICABLE.label)
+        return seen_answer_label(self.child_seen_alone)
 
 
 class MissingEpisode(models.Model):
@@ -397,6 +477,13 @@ class MissingEpisode(models.Model):
         blank=True, help_text="What the interview found, and what follows from it."
     )
     notes = models.TextField(blank=True)
+    police_reference = models.CharField(
+        max_length=50, blank=True, help_text="The police missing person report reference."
+    )
+    police_risk_grade = models.CharField(
+        max_length=20, choices=PoliceRiskGrade.choices, blank=True,
+        help_text="The police risk assessment of the report; blank when not known.",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -443,6 +530,10 @@ class MissingEpisode(models.Model):
         if self.child_id is None and self.case_id is not None:
             self.child_id = Case.objects.values_list("child_id", flat=True).get(pk=self.case_id)
         super().save(*args, **kwargs)
+
+    @property
+    def police_risk_grade_text(self) -> str:
+        return police_risk_grade_label(self.police_risk_grade)
 
     @property
     def return_interview_due_at(self) -> dt.datetime | None:

@@ -43,6 +43,7 @@ from macehub.cases.codes import (
     DecisionStatus,
     MissingEpisodeState,
     PlanItemStatus,
+    SeenAnswer,
 )
 from macehub.cases.models import (
     AdvocateAllocation,
@@ -149,6 +150,19 @@ class ContactView:
     @property
     def summary(self) -> str:
         return self.contact.summary if self.notes_shown else ""
+
+    @property
+    def child_words(self) -> str:
+        """The voice of the child: an advocate's record of it stays with their service."""
+        return self.contact.child_words if self.notes_shown else ""
+
+    @property
+    def child_seen(self) -> str:
+        return self.contact.child_seen_text if self.notes_shown else ""
+
+    @property
+    def child_seen_alone(self) -> str:
+        return self.contact.child_seen_alone_text if self.notes_shown else ""
 
     @property
     def advocacy_service_name(self) -> str:
@@ -516,6 +530,20 @@ class CaseOverview:
     @property
     def has_overdue(self) -> bool:
         return bool(self.overdue_plan_items or self.overdue_interviews)
+
+    @property
+    def last_seen(self) -> Contact | None:
+        """The latest contact, of those this viewer may read, at which the child was seen."""
+        return next((view.contact for view in self.contacts
+                     if view.notes_shown and view.contact.child_seen == SeenAnswer.YES), None)
+
+    @property
+    def last_seen_alone(self) -> Contact | None:
+        """The latest contact, of those this viewer may read, at which the child was seen
+        alone."""
+        return next((view.contact for view in self.contacts
+                     if view.notes_shown and view.contact.child_seen_alone == SeenAnswer.YES),
+                    None)
 
 
 def case_overview(user: User, case: Case, now: dt.datetime | None = None) -> CaseOverview:

@@ -48,6 +48,8 @@ from macehub.cases.codes import (
     NrmDecision,
     OutcomeKind,
     PlanItemStatus,
+    PoliceRiskGrade,
+    SeenAnswer,
     closure_reason_label,
 )
 from macehub.cases.models import (
@@ -862,26 +864,65 @@ def end_advocacy(
 # --- Recording work: plan, contacts, missing episodes, outcomes ----------------------
 
 
-def _check_owner(errors: dict[str, str], case: Case, owner: User | None,
-                 owner_agency: Agency | None) -> Agency | None:
-    if owner is None:
+@dataclass(frozen=True)
+class PartnerOwner:
+    """A named person at a partner agency who owns a plan item (for example a school's
+    designated safeguarding lead). A name on the plan, not a user of the hub: owning the
+    action gives them no access to the case."""
+
+    name: str = ""
+    role: str = ""
+    agency: str = ""
+    contact: str = ""
+
+    def stripped(self) -> PartnerOwner:
+        return PartnerOwner(name=self.name.strip()[:200], role=self.role.strip()[:200],
+                            agency=self.agency.strip()[:200], contact=self.contact.strip()[:300])
+
+
+def _check_owner(errors: dict[str, str], case: Case, user: User | None,
+                 owner_agency: Agency | None, partner_owner: PartnerOwner | None
+                 ) -> tuple[User | None, Agency | None, PartnerOwner]:
+    """Exactly one kind of owner: a member of hub staff who can see the case (acting for
+    ``owner_agency``, or else their own), or a partner agency's named person. The owner
+    to save is (user, agency, an empty partner) or (None, None, the partner); errors are
+    keyed by the argument at fault."""
+    no_partner = PartnerOwner()
+    partner = partner_owner.stripped() if partner_owner is not None else None
+    if user is not None and partner is not None and partner != no_partner:
+        errors["owner_kind"] = (
+            "An action has one owner: choose either a member of hub staff or someone at a "
+            "partner agency"
+        )
+        return None, None, no_partner
+    if partner is not None:
+        if not partner.name:
+            errors["partner_owner_name"] = "Enter the name of the person who owns this action"
+        if not partner.role:
+            errors["partner_owner_role"] = "Enter their role, for example designated " \
+                "safeguarding lead"
+        if not partner.agency:
+            errors["partner_owner_agency"] = "Enter their agency, for example the school"
+        if not partner.contact:
+            errors["partner_owner_contact"] = (
+                "Enter a phone number or email address, so the hub can chase the action"
+            )
+        return None, None, partner
+    if user is None:
         errors["owner"] = "Select who owns this action: every plan item needs a named owner"
-        return owner_agency
-    if not owner.is_active:
-        errors["owner"] = f"{owner.display_name} no longer has an account: choose someone else"
-        return owner_agency
-    if not policy.can(owner, Action.CASE_VIEW, case):
+        return None, owner_agency, no_partner
+    if not user.is_active:
+        errors["owner"] = f"{user.display_name} no longer has an account: choose someone else"
+        return user, owner_agency, no_partner
+    if not policy.can(user, Action.CASE_VIEW, case):
         errors["owner"] = (
-            f"{owner.display_name} cannot see this case: share it with their agency or "
+            f"{user.display_name} cannot see this case: share it with their agency or "
             "allocate them to it first"
         )
-    agency = owner_agency or owner.agency
+    agency = owner_agency or user.agency
     if agency is None:
         errors["owner_agency"] = "Select the owner's agency"
-    return agency
-
-
-_PLAN_ITEM_FIELDS = ("action", "owner", "owner_agency", "due_on")
+    return user, agency, no_partner
 
 
 def _plan_item_values(item: PlanItem) -> dict[str, Any]:
@@ -889,10 +930,21 @@ def _plan_item_values(item: PlanItem) -> dict[str, Any]:
         "action": item.action,
         "owner": item.owner_id,
         "owner_agency": item.owner_agency_id,
+        "partner_owner_name": item.partner_owner_name,
+        "partner_owner_role": item.partner_owner_role,
+        "partner_owner_agency": item.partner_owner_agency,
+        "partner_owner_contact": item.partner_owner_contact,
         "due_on": item.due_on.isoformat() if item.due_on else None,
         "status": item.status,
         "completed_on": item.completed_on.isoformat() if item.completed_on else None,
     }
+
+
+def _set_owner(item: PlanItem, user: User | None, agency: Agency | None,
+               partner: PartnerOwner) -> None:
+    item.owner, item.owner_agency = user, agency
+    item.partner_owner_name, item.partner_owner_role = partner.name, partner.role
+    item.partner_owner_agency, item.partner_owner_contact = partner.agency, partner.contact
 
 
 @transaction.atomic
@@ -901,25 +953,27 @@ def add_plan_item(
     actor: User,
     case_pk: int,
     action: str,
-    owner: User | None,
     due_on: dt.date | None,
+    owner: User | None = None,
     owner_agency: Agency | None = None,
+    partner_owner: PartnerOwner | None = None,
 ) -> PlanItem:
-    """Add an action to the child's safeguarding plan, owned by a named person."""
+    """Add an action to the child's safeguarding plan, owned by a named person: a member
+    of hub staff who can see the case (``owner``), or a named person at a partner agency
+    (``partner_owner``), never both."""
     case = _case_for_change(actor, Action.CASE_RECORD_WORK, case_pk)
     errors: dict[str, str] = {}
     action = _require_text(errors, "action", action, "Enter the action")
-    agency = _check_owner(errors, case, owner, owner_agency)
+    user, agency, partner = _check_owner(errors, case, owner, owner_agency, partner_owner)
     if due_on is None:
         errors["due_on"] = "Enter the date the action is due"
     elif due_on < timezone.localdate():
         errors["due_on"] = "The date the action is due must be today or in the future"
     _raise_if(errors)
-    owner, agency, due_on = cast(User, owner), cast(Agency, agency), cast(dt.date, due_on)
-    item = PlanItem.objects.create(
-        case=case, action=action, owner=owner, owner_agency=agency, due_on=due_on,
-        created_at=timezone.now(), created_by=actor,
-    )
+    item = PlanItem(case=case, action=action, due_on=cast(dt.date, due_on),
+                    created_at=timezone.now(), created_by=actor)
+    _set_owner(item, user, agency, partner)
+    item.save()
     _audit_case(actor, case, EventType.CHANGE, {
         "plan_item": item.pk, "added": True, "changes": changed_values({}, _plan_item_values(item)),
     })
@@ -932,9 +986,10 @@ def update_plan_item(
     actor: User,
     plan_item_pk: int,
     action: str,
-    owner: User | None,
     due_on: dt.date | None,
+    owner: User | None = None,
     owner_agency: Agency | None = None,
+    partner_owner: PartnerOwner | None = None,
 ) -> PlanItem:
     """Change an open plan item's action, owner or due date."""
     item: PlanItem = _sub_record(
@@ -947,15 +1002,15 @@ def update_plan_item(
             f"This plan item is {item.get_status_display().lower()}: it can no longer be changed"
         )
     action = _require_text(errors, "action", action, "Enter the action")
-    agency = _check_owner(errors, case, owner, owner_agency)
+    user, agency, partner = _check_owner(errors, case, owner, owner_agency, partner_owner)
     if due_on is None:
         errors["due_on"] = "Enter the date the action is due"
     elif due_on != item.due_on and due_on < timezone.localdate():
         errors["due_on"] = "The date the action is due must be today or in the future"
     _raise_if(errors)
-    owner, agency, due_on = cast(User, owner), cast(Agency, agency), cast(dt.date, due_on)
     before = _plan_item_values(item)
-    item.action, item.owner, item.owner_agency, item.due_on = action, owner, agency, due_on
+    item.action, item.due_on = action, cast(dt.date, due_on)
+    _set_owner(item, user, agency, partner)
     changes = changed_values(before, _plan_item_values(item))
     if not changes:
         return item
@@ -1028,8 +1083,13 @@ def record_contact(
     kind: ContactKind | str,
     with_whom: str,
     summary: str,
+    child_seen: SeenAnswer | str = "",
+    child_seen_alone: SeenAnswer | str = "",
+    child_words: str = "",
 ) -> Contact:
-    """Log a contact with the child, their family or a professional."""
+    """Log a contact with the child, their family or a professional: whether the child
+    was seen (and if so whether alone), and the child's own words and wishes. Seen alone
+    is only asked when the child was seen; otherwise it is "not applicable"."""
     case = _case_for_change(actor, Action.CASE_RECORD_WORK, case_pk)
     errors: dict[str, str] = {}
     if occurred_at is None:
@@ -1040,16 +1100,27 @@ def record_contact(
         errors["kind"] = "Select the kind of contact"
     with_whom = _require_text(errors, "with_whom", with_whom, "Enter who the contact was with")
     summary = _require_text(errors, "summary", summary, "Enter a summary of the contact")
+    if child_seen not in SeenAnswer.values:
+        errors["child_seen"] = "Select whether the child was seen"
+    elif child_seen != SeenAnswer.YES:
+        child_seen_alone = SeenAnswer.NOT_APPLICABLE
+    elif child_seen_alone not in (SeenAnswer.YES, SeenAnswer.NO):
+        errors["child_seen_alone"] = "Select whether the child was seen alone"
     _raise_if(errors)
     occurred_at = cast(dt.datetime, occurred_at)
     contact = Contact.objects.create(
         case=case, occurred_at=occurred_at, kind=ContactKind(kind), with_whom=with_whom[:200],
         summary=summary, recorded_by=actor, advocacy_service=advocacy_service_of(actor),
+        child_seen=SeenAnswer(child_seen), child_seen_alone=SeenAnswer(child_seen_alone),
+        child_words=(child_words or "").strip(),
     )
+    # Whether seen and the child's words are notes of the contact: an advocate's stay with
+    # the advocacy service, so the audit row names only that they were recorded.
     _audit_case(actor, case, EventType.CHANGE, {
         "contact": contact.pk, "added": True, "kind": contact.kind,
         "occurred_at": occurred_at,
         "confidential_to_advocacy": contact.confidential_to_advocacy,
+        "child_words_recorded": bool(contact.child_words),
     })
     return contact
 
@@ -1146,12 +1217,32 @@ def _episode_values(episode: MissingEpisode) -> dict[str, Any]:
         "return_interview_at": iso(episode.return_interview_at),
         "interview_outcome": episode.interview_outcome,
         "notes": episode.notes,
+        "police_reference": episode.police_reference,
+        "police_risk_grade": episode.police_risk_grade,
     }
+
+
+@dataclass(frozen=True)
+class PoliceReport:
+    """The police missing person report: its reference and the police risk grade
+    (``PoliceRiskGrade``; blank when not known)."""
+
+    reference: str = ""
+    risk_grade: str = ""
+
+
+def _check_police_report(errors: dict[str, str], report: PoliceReport) -> None:
+    if report.risk_grade and report.risk_grade not in PoliceRiskGrade.values:
+        errors["police_risk_grade"] = "Select the police risk grade, or not known"
+    if len(report.reference.strip()) > 50:
+        errors["police_reference"] = "The police reference must be 50 characters or fewer"
 
 
 def _apply_episode(episode: MissingEpisode, went_missing_at: dt.datetime,
                    returned_at: dt.datetime | None, interview: ReturnInterview,
-                   notes: str) -> None:
+                   notes: str, police: PoliceReport) -> None:
+    episode.police_reference = police.reference.strip()
+    episode.police_risk_grade = police.risk_grade
     episode.went_missing_at = went_missing_at
     episode.returned_at = returned_at
     episode.interview_offered_at = interview.offered_at
@@ -1191,6 +1282,7 @@ def record_missing_episode(
     returned_at: dt.datetime | None = None,
     interview: ReturnInterview | None = None,
     notes: str = "",
+    police: PoliceReport | None = None,
 ) -> MissingEpisode:
     """Record a time the child went missing (and, if known, their return and the return
     home interview, to be offered within ``RETURN_INTERVIEW_HOURS`` of the return).
@@ -1209,6 +1301,8 @@ def record_missing_episode(
         raise ValueError("Name the child or the case")
     errors: dict[str, str] = {}
     _check_episode_times(errors, went_missing_at, returned_at, interview)
+    police = police or PoliceReport()
+    _check_police_report(errors, police)
     still_missing = MissingEpisode.objects.filter(
         child=child, returned_at__isnull=True
     ).first()
@@ -1220,7 +1314,8 @@ def record_missing_episode(
         )
     _raise_if(errors)
     episode = MissingEpisode(child=child, case=case, recorded_by=actor)
-    _apply_episode(episode, cast(dt.datetime, went_missing_at), returned_at, interview, notes)
+    _apply_episode(episode, cast(dt.datetime, went_missing_at), returned_at, interview, notes,
+                   police)
     episode.save()
     _audit_episode(actor, episode, {
         "added": True, "changes": changed_values({}, _episode_values(episode)),
@@ -1238,6 +1333,7 @@ def update_missing_episode(
     interview: ReturnInterview | None = None,
     notes: str = "",
     via_case_pk: int | None = None,
+    police: PoliceReport | None = None,
 ) -> MissingEpisode:
     """Record the child's return and the return home interview (offer, answer, held,
     outcome), or correct the times. Through the child's record, or through a case of the
@@ -1260,9 +1356,13 @@ def update_missing_episode(
         "child", "case").get(pk=episode_pk)
     errors: dict[str, str] = {}
     _check_episode_times(errors, went_missing_at, returned_at, interview)
+    # Left out, the police report stays as recorded (callers that do not ask about it).
+    police = police or PoliceReport(episode.police_reference, episode.police_risk_grade)
+    _check_police_report(errors, police)
     _raise_if(errors)
     before = _episode_values(episode)
-    _apply_episode(episode, cast(dt.datetime, went_missing_at), returned_at, interview, notes)
+    _apply_episode(episode, cast(dt.datetime, went_missing_at), returned_at, interview, notes,
+                   police)
     changes = changed_values(before, _episode_values(episode))
     if not changes:
         return episode

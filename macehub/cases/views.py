@@ -168,6 +168,11 @@ def _interview(data: dict[str, Any]) -> services.ReturnInterview:
     )
 
 
+def _police(data: dict[str, Any]) -> services.PoliceReport:
+    return services.PoliceReport(reference=data.get("police_reference", ""),
+                                 risk_grade=data.get("police_risk_grade", ""))
+
+
 def _back(name: str, case: Case) -> str:
     return reverse(name, args=[case.pk])
 
@@ -649,8 +654,8 @@ def add_plan_item(request: HubRequest, case_pk: int) -> HttpResponse:
         title="Add a plan item", submit="Add plan item",
         back=_back("cases:plan", case),
         call=lambda d: services.add_plan_item(
-            actor=request.user, case_pk=case.pk, action=d["action"], owner=d["owner"],
-            owner_agency=d["owner_agency"], due_on=d["due_on"]),
+            actor=request.user, case_pk=case.pk, action=d["action"], due_on=d["due_on"],
+            **case_forms.PlanItemForm.owner_arguments(d)),
         success="The plan item has been added.",
     )
 
@@ -661,15 +666,14 @@ def edit_plan_item(request: HubRequest, case_pk: int, plan_item_pk: int) -> Http
     if isinstance(case, HttpResponseRedirect):
         return case
     item = selectors.plan_item_for(case, plan_item_pk)
-    initial = {"action": item.action, "owner": item.owner_id,
-               "owner_agency": item.owner_agency_id, "due_on": item.due_on}
+    initial = case_forms.PlanItemForm.initial_for(item)
     return _form_page(
         request, case, lambda data: case_forms.PlanItemForm(data, initial=initial),
         title="Change a plan item", submit="Save plan item",
         back=_back("cases:plan", case),
         call=lambda d: services.update_plan_item(
-            actor=request.user, plan_item_pk=item.pk, action=d["action"], owner=d["owner"],
-            owner_agency=d["owner_agency"], due_on=d["due_on"]),
+            actor=request.user, plan_item_pk=item.pk, action=d["action"], due_on=d["due_on"],
+            **case_forms.PlanItemForm.owner_arguments(d)),
         success="The plan item has been changed.",
     )
 
@@ -707,9 +711,11 @@ def add_contact(request: HubRequest, case_pk: int) -> HttpResponse:
         back=_back("cases:contacts", case),
         call=lambda d: services.record_contact(
             actor=request.user, case_pk=case.pk, occurred_at=d["occurred_at"], kind=d["kind"],
-            with_whom=d["with_whom"], summary=d["summary"]),
+            with_whom=d["with_whom"], summary=d["summary"], child_seen=d["child_seen"],
+            child_seen_alone=d["child_seen_alone"], child_words=d["child_words"]),
         success="The contact has been recorded.",
-        intro=(f"Who the contact was with and your summary are confidential to the advocacy "
+        intro=(f"Who the contact was with, whether the child was seen, the child's words and "
+               f"your summary are confidential to the advocacy "
                f"service ({service.name}): others working on the case see only that the "
                f"contact happened, when, and who recorded it.") if service else "",
     )
@@ -727,7 +733,8 @@ def add_missing_episode(request: HubRequest, case_pk: int) -> HttpResponse:
         back=_back("cases:missing", case),
         call=lambda d: services.record_missing_episode(
             actor=request.user, case_pk=case.pk, went_missing_at=d["went_missing_at"],
-            returned_at=d["returned_at"], interview=_interview(d), notes=d["notes"]),
+            returned_at=d["returned_at"], interview=_interview(d), notes=d["notes"],
+            police=_police(d)),
         success="The missing episode has been recorded.",
         template="cases/missing_episode_form.html",
     )
@@ -748,6 +755,7 @@ def edit_missing_episode(request: HubRequest, case_pk: int, episode_pk: int) -> 
         call=lambda d: services.update_missing_episode(
             actor=request.user, episode_pk=episode.pk, went_missing_at=d["went_missing_at"],
             returned_at=d["returned_at"], interview=_interview(d), notes=d["notes"],
+            police=_police(d),
             via_case_pk=case.pk),
         success="The missing episode has been updated.",
         template="cases/missing_episode_form.html",
@@ -839,7 +847,8 @@ def child_add_missing_episode(request: HubRequest, person_pk: int) -> HttpRespon
         submit="Record missing episode", initial=None,
         call=lambda d: services.record_missing_episode(
             actor=request.user, child_pk=person_pk, went_missing_at=d["went_missing_at"],
-            returned_at=d["returned_at"], interview=_interview(d), notes=d["notes"]),
+            returned_at=d["returned_at"], interview=_interview(d), notes=d["notes"],
+            police=_police(d)),
         success="The missing episode has been recorded.",
     )
 
@@ -857,7 +866,8 @@ def child_edit_missing_episode(request: HubRequest, person_pk: int, episode_pk: 
         initial=case_forms.MissingEpisodeForm.initial_for(episode),
         call=lambda d: services.update_missing_episode(
             actor=request.user, episode_pk=episode.pk, went_missing_at=d["went_missing_at"],
-            returned_at=d["returned_at"], interview=_interview(d), notes=d["notes"]),
+            returned_at=d["returned_at"], interview=_interview(d), notes=d["notes"],
+            police=_police(d)),
         success="The missing episode has been updated.",
     )
 

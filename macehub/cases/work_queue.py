@@ -1,5 +1,6 @@
 """What cases put in people's work queues (see ``macehub.core.work_queue``): the plan
-items a person owns that are due soon or overdue, the return home interviews still to be
+items a person owns that are due soon or overdue (and the overdue ones a partner agency
+owns, for the case's key worker to chase), the return home interviews still to be
 offered for the children they work with, the risk reviews due on their cases, and the
 requests for approval a supervisor or the MACE chair may decide."""
 
@@ -55,11 +56,15 @@ def _tier_tag(case: Case) -> str:
 @work_queue_source("plan_items", label="Plan items", order=40)
 def plan_items_due(user: User, now: dt.datetime) -> list[WorkItem]:
     """Open plan items the user owns, due within two weeks or overdue, on open cases
-    they may see."""
-    horizon = timezone.localdate(now) + dt.timedelta(days=PLAN_ITEMS_AHEAD_DAYS)
+    they may see; and, for the key worker, the overdue items a partner agency's named
+    person owns (a partner has no work queue: the hub chases them)."""
+    today = timezone.localdate(now)
+    horizon = today + dt.timedelta(days=PLAN_ITEMS_AHEAD_DAYS)
     items = (
         PlanItem.objects.filter(
-            owner=user, status=PlanItemStatus.OPEN, due_on__lte=horizon,
+            Q(owner=user, due_on__lte=horizon)
+            | Q(owner__isnull=True, case__key_worker=user, due_on__lt=today),
+            status=PlanItemStatus.OPEN,
             case__in=_open_cases(user, Action.CASE_VIEW),
         )
         .select_related("case", "case__child")
@@ -72,7 +77,7 @@ def plan_items_due(user: User, now: dt.datetime) -> list[WorkItem]:
             title=_case_title(item.case, item.needs_reason),
             link=reverse("cases:plan", args=[item.case_id]),
             action="Open the plan",
-            detail=f"Action: {item.action}",
+            detail=_plan_item_detail(item),
             due_on=item.due_on,
             urgency=NORMAL,
             names_record=(CASE_RECORD, item.case_id),
@@ -81,6 +86,14 @@ def plan_items_due(user: User, now: dt.datetime) -> list[WorkItem]:
         )
         for item in items
     ]
+
+
+def _plan_item_detail(item: PlanItem) -> str:
+    if item.owner_id is not None:
+        return f"Action: {item.action}"
+    role = f", {item.partner_owner_role}" if item.partner_owner_role else ""
+    return (f"Action: {item.action}. Owned by {item.partner_owner_name}{role} "
+            f"({item.partner_owner_agency}): chase them on {item.partner_owner_contact}")
 
 
 @work_queue_source("return_interviews", label="Return home interviews", order=30)

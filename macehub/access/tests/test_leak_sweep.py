@@ -123,6 +123,7 @@ def world(hub_agency: Agency, hub_team: Team) -> World:
     advocacy_contact = Contact.objects.create(
         case=samples["case_pk"], occurred_at=timezone.now(), kind="meeting",
         with_whom="Wrenfield youth club", summary="Larkspur advocacy note",
+        child_seen="yes", child_seen_alone="yes", child_words="Bramblewick words",
         recorded_by=service_advocate, advocacy_service=advocacy)
 
     covert_team = make_team(hub_agency, "Covert Intelligence Unit", is_hub_team=False)
@@ -163,7 +164,7 @@ def world(hub_agency: Agency, hub_team: Team) -> World:
                ["Glasswing", "Tanglewood"],
                lambda user: not reason_asked(user)),
         Hidden("advocacy service's contact notes",
-               ["Larkspur", "Wrenfield"],
+               ["Larkspur", "Wrenfield", "Bramblewick"],
                lambda user: policy.can(user, Action.CASE_READ_ADVOCACY_NOTES,
                                        advocacy_contact)),
         Hidden("handling code C report",

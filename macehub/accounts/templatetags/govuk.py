@@ -75,6 +75,14 @@ class Option:
     value: str
     label: str
     checked: bool
+    # Fields asked only when this option is chosen (GOV.UK conditional reveal): the
+    # form's ``REVEALS`` maps a field name to {option value: [field names]}.
+    conditional: list[forms.BoundField] = field(default_factory=list)
+    hint: str = ""
+
+    @property
+    def conditional_id(self) -> str:
+        return f"conditional-{self.id}"
 
 
 @dataclass
@@ -155,6 +163,32 @@ def _options(widget_context: dict[str, Any]) -> list[tuple[str | None, list[Opti
     return groups
 
 
+def _add_reveals_and_hints(bound_field: forms.BoundField, options: list[Option]) -> None:
+    """The questions each radio reveals (the form's ``REVEALS``) and each radio's hint
+    (the form's ``OPTION_HINTS``: field name -> {option value: hint})."""
+    form = bound_field.form
+    reveals = getattr(form, "REVEALS", {}).get(bound_field.name, {})
+    hints = getattr(form, "OPTION_HINTS", {}).get(bound_field.name, {})
+    for option in options:
+        option.conditional = [form[name] for name in reveals.get(option.value, ())
+                              if name in form.fields]
+        option.hint = str(hints.get(option.value, ""))
+
+
+def revealed_field_names(form: forms.BaseForm) -> set[str]:
+    """The fields a form asks only inside a radio's conditional reveal."""
+    return {name for by_option in getattr(form, "REVEALS", {}).values()
+            for names in by_option.values() for name in names}
+
+
+@register.filter
+def top_level_fields(form: forms.BaseForm) -> list[forms.BoundField]:
+    """``{% for field in form|top_level_fields %}``: the form's fields without those asked
+    inside a conditional reveal (``components/field.html`` draws those in their radio)."""
+    revealed = revealed_field_names(form)
+    return [bound for bound in form if bound.name not in revealed]
+
+
 @register.simple_tag
 def govuk_field(
     bound_field: forms.BoundField,
@@ -213,6 +247,8 @@ def govuk_field(
     elif kind in ("radios", "checkboxes", "select"):
         view.groups = _options(widget_context)
         view.options = [option for _name, options in view.groups for option in options]
+        if kind == "radios":
+            _add_reveals_and_hints(bound_field, view.options)
     elif kind == "date":
         wrong = set(GovukDateField.parts_in_error(error_code)) if error else set()
         for subwidget in widget_context["subwidgets"]:

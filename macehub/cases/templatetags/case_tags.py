@@ -1,5 +1,5 @@
 """How case states look: the GOV.UK tag colour and short wording of risk tiers, plan item
-statuses and missing episodes (the mappings live once, in ``cases.codes``)."""
+statuses, missing episodes and police risk grades (the mappings live once, in ``cases.codes``)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from macehub.cases.codes import (
     DOMAIN_RATING_TAG_COLOURS,
     MISSING_EPISODE_TAG_COLOURS,
     PLAN_ITEM_TAG_COLOURS,
+    POLICE_RISK_GRADE_TAG_COLOURS,
     RISK_TIER_TAG_COLOURS,
     DomainRating,
     MissingEpisodeState,
     PlanItemStatus,
+    PoliceRiskGrade,
 )
 from macehub.referrals.codes import RiskTier
 
@@ -51,3 +53,9 @@ def episode_label(state: str) -> str:
 def rating_colour(rating: str) -> str:
     return DOMAIN_RATING_TAG_COLOURS.get(DomainRating(rating), "grey") \
         if rating in DomainRating.values else "grey"
+
+
+@register.filter
+def police_grade_colour(grade: str) -> str:
+    return POLICE_RISK_GRADE_TAG_COLOURS.get(PoliceRiskGrade(grade), "grey") \
+        if grade in PoliceRiskGrade.values else "grey"

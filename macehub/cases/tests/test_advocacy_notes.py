@@ -62,10 +62,11 @@ def advocacy_case(case: Case, triage: User, lantern_advocate: User) -> Case:
     services.change_advocate(actor=triage, case_pk=case.pk, advocate=lantern_advocate,
                              starts_on=timezone.localdate())
     services.record_contact(actor=lantern_advocate, case_pk=case.pk, occurred_at=ago(hours=3),
-                            kind=ContactKind.MEETING, with_whom=WITH, summary=NOTES)
+                            kind=ContactKind.MEETING, with_whom=WITH, summary=NOTES,
+                            child_seen="yes", child_seen_alone="yes")
     services.record_contact(actor=triage, case_pk=case.pk, occurred_at=ago(hours=30),
                             kind=ContactKind.HOME_VISIT, with_whom="mother",
-                            summary=TRIAGE_NOTES)
+                            summary=TRIAGE_NOTES, child_seen="no")
     return case
 
 

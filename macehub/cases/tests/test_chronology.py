@@ -51,7 +51,8 @@ def busy_case(case, triage, supervisor, advocate, hub_agency, hub_team):
     # (test_advocacy_notes).
     services.record_contact(actor=triage, case_pk=case.pk, occurred_at=ago(days=3),
                             kind=ContactKind.HOME_VISIT, with_whom="the child",
-                            summary="Talked about the weekend")
+                            summary="Talked about the weekend", child_seen="yes",
+                            child_seen_alone="yes")
     item = services.add_plan_item(actor=triage, case_pk=case.pk, action="Strategy discussion",
                                   owner=triage, due_on=days_from_today(2))
     services.complete_plan_item(actor=triage, plan_item_pk=item.pk,
@@ -103,7 +104,8 @@ def test_the_cases_source_reports_everything_recorded(busy_case, triage):
 
 def test_sources_from_other_apps_are_merged_in_time_order(case, triage, throwaway_source):
     services.record_contact(actor=triage, case_pk=case.pk, occurred_at=ago(hours=1),
-                            kind=ContactKind.PHONE, with_whom="mother", summary="Call")
+                            kind=ContactKind.PHONE, with_whom="mother", summary="Call",
+                            child_seen="not_applicable")
     entries = chronology_for(triage, case.child)
     assert [e.category for e in entries] == ["Case", "Meeting", "Contact"]  # newest first
     assert throwaway_source == [(triage, case.child)]
@@ -113,7 +115,8 @@ def test_the_chronology_shows_only_what_the_viewer_may_see(
     case, triage, supervisor, partner_worker, partner_agency, hub_agency
 ):
     services.record_contact(actor=triage, case_pk=case.pk, occurred_at=ago(days=10),
-                            kind=ContactKind.PHONE, with_whom="mother", summary="Old case call")
+                            kind=ContactKind.PHONE, with_whom="mother", summary="Old case call",
+                            child_seen="not_applicable")
     close_with_approval(case, requested_by=triage, approved_by=supervisor)
     second = services.open_case(actor=triage, child=case.child, risk_tier=RiskTier.HIGH,
                                 lead_agency=partner_agency, reason="Re-referred")

@@ -122,7 +122,8 @@ def full_case(case, triage, supervisor, advocate, partner_worker, partner_agency
     services.complete_plan_item(actor=triage, plan_item_pk=item.pk,
                                 completed_on=timezone.localdate())
     services.record_contact(actor=advocate, case_pk=case.pk, occurred_at=ago(hours=5),
-                            kind=ContactKind.PHONE, with_whom="mother", summary="Call")
+                            kind=ContactKind.PHONE, with_whom="mother", summary="Call",
+                            child_seen="not_applicable")
     services.record_missing_episode(actor=advocate, case_pk=case.pk,
                                     went_missing_at=ago(hours=120), returned_at=ago(hours=100))
     services.record_outcome(actor=advocate, case_pk=case.pk, kind="engaged",
@@ -247,7 +248,8 @@ def test_contact_form(case, triage):
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     data = {"occurred_on_day": tomorrow.day, "occurred_on_month": tomorrow.month,
             "occurred_on_year": tomorrow.year, "occurred_time": "10:00", "kind": "phone",
-            "with_whom": "the child's aunt", "summary": "Talked about the weekend"}
+            "with_whom": "the child's aunt", "summary": "Talked about the weekend",
+            "child_seen": "not_applicable"}
     response = post(client, "add_contact", case, data)
     assert_error(response, "The date and time of the contact must be in the past")
     assert "the child&#x27;s aunt" in response.content.decode()

@@ -266,11 +266,12 @@ def test_recording_a_contact(case, advocate):
     errors = errors_of(excinfo)
     assert errors["occurred_at"] == ["The date and time of the contact must be in the past"]
     assert errors["kind"] == ["Select the kind of contact"]
-    assert set(errors) == {"occurred_at", "kind", "with_whom", "summary"}
+    assert set(errors) == {"occurred_at", "kind", "with_whom", "summary", "child_seen"}
     assert not Contact.objects.exists()
     contact = services.record_contact(actor=advocate, case_pk=case.pk, occurred_at=ago(hours=3),
                                       kind=ContactKind.HOME_VISIT, with_whom="the child",
-                                      summary="Talked about school")
+                                      summary="Talked about school", child_seen="yes",
+                                      child_seen_alone="no")
     assert contact.recorded_by == advocate
     assert changes_audited(case)[0].detail["contact"] == contact.pk
 
@@ -396,7 +397,8 @@ def test_a_closed_case_takes_no_more_work(case, triage, supervisor):
     close_with_approval(case, requested_by=triage, approved_by=supervisor)
     with pytest.raises(ValidationError, match="is closed"):
         services.record_contact(actor=triage, case_pk=case.pk, occurred_at=ago(hours=1),
-                                kind=ContactKind.PHONE, with_whom="mother", summary="Call")
+                                kind=ContactKind.PHONE, with_whom="mother", summary="Call",
+                                child_seen="not_applicable")
 
 
 # --- Restriction ------------------------------------------------------------------------

@@ -56,7 +56,8 @@ def test_the_key_worker_social_worker_records_work_and_changes_the_case(
     response = client.post(reverse("cases:add_contact", args=[case.pk]), {
         "occurred_on_day": yesterday.day, "occurred_on_month": yesterday.month,
         "occurred_on_year": yesterday.year, "occurred_time": "15:30", "kind": "home_visit",
-        "with_whom": "the child", "summary": "Visited at home with the child's carer"})
+        "with_whom": "the child", "summary": "Visited at home with the child's carer",
+        "child_seen": "yes", "child_seen_alone": "no"})
     assert response.status_code == 302
     contact = Contact.objects.get(case=case)
     assert contact.recorded_by == social_worker
