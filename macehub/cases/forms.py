@@ -155,7 +155,19 @@ def _agencies() -> Any:
 # --- The case list --------------------------------------------------------------------
 
 
+class Whose:
+    """Whose cases a case list shows: the user's own (key worker or advocate), or all the
+    cases they may see."""
+
+    MINE = "mine"
+    ALL = "all"
+    CHOICES = ((MINE, "My cases"), (ALL, "All cases"))
+
+
 class CaseFilterForm(forms.Form):
+    # Chosen from the tabs above the list and carried by the filter form, so applying a
+    # filter keeps it; without it, the default the view passes (``mine_by_default``).
+    whose = forms.ChoiceField(required=False, choices=Whose.CHOICES, widget=forms.HiddenInput)
     status = forms.ChoiceField(
         label="Status", required=False,
         choices=[(CaseStatus.OPEN, "Open cases"), (CaseStatus.CLOSED, "Closed cases"),
@@ -184,16 +196,22 @@ class CaseFilterForm(forms.Form):
     )
     missing_from, missing_to = date_range("Missing dates")
     overdue = forms.BooleanField(label="Only cases with overdue work", required=False)
+    # Also the column headings' links; "Opened" has no column of its own.
     sort = forms.ChoiceField(
-        required=False, choices=[(name, name) for name in CaseSort.ALL], widget=forms.HiddenInput
+        label="Sort by", required=False,
+        choices=[(CaseSort.TIER, "Risk tier"), (CaseSort.CHILD, "Child's family name"),
+                 (CaseSort.OPENED, "Date opened"), (CaseSort.LAST_CONTACT, "Last contact"),
+                 (CaseSort.NEXT_DUE, "Next due")],
     )
     order = forms.ChoiceField(
         required=False, choices=[("asc", "asc"), ("desc", "desc")], widget=forms.HiddenInput
     )
 
-    def __init__(self, *args: Any, choices: dict[str, list[tuple[str, str]]], **kwargs: Any
-                 ) -> None:
+    def __init__(self, *args: Any, choices: dict[str, list[tuple[str, str]]],
+                 mine_by_default: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.mine_by_default = mine_by_default
+        self.fields["whose"].initial = self.whose_chosen()
         self.fields["lead_agency"].choices = [  # type: ignore[attr-defined]
             ("", "Any agency"), *choices["lead_agency"]]
         self.fields["key_worker"].choices = [  # type: ignore[attr-defined]
@@ -205,6 +223,14 @@ class CaseFilterForm(forms.Form):
         cleaned = super().clean() or {}
         check_missing_dates(self, cleaned)
         return cleaned
+
+    def whose_chosen(self) -> str:
+        """My cases or all: as asked (even when another filter is in error), else the
+        default."""
+        asked = self.data.get("whose") if self.is_bound else None
+        if asked in (Whose.MINE, Whose.ALL):
+            return str(asked)
+        return Whose.MINE if self.mine_by_default else Whose.ALL
 
     def filters(self) -> CaseFilters:
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
@@ -222,6 +248,7 @@ class CaseFilterForm(forms.Form):
             missing=data.get("missing", ""),
             missing_from=data.get("missing_from"),
             missing_to=data.get("missing_to"),
+            mine=self.whose_chosen() == Whose.MINE,
             sort=sort,
             descending=(data.get("order") or default_order) == "desc",
         )

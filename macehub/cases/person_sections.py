@@ -1,5 +1,6 @@
-"""The child's cases and missing episodes, on their person page (only what the viewer
-may see), and the case facts of the identity bar on every page of their record."""
+"""The child's cases and missing episodes, on their person page, the case facts of the
+identity bar on every page of their record, and an open case marker beside them in search
+results (only what the viewer may see)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.utils import timezone
 from macehub.access.actions import Action
 from macehub.access.policy import allows, can, reason_required
 from macehub.accounts.models import User
+from macehub.cases.codes import CaseStatus
 from macehub.cases.selectors import (
     cases_for,
     child_identity,
@@ -20,7 +22,7 @@ from macehub.cases.selectors import (
 )
 from macehub.people.identity import ChildIdentity, identity_source
 from macehub.people.models import Person
-from macehub.people.sections import person_section
+from macehub.people.sections import PersonMarker, person_marker, person_section
 
 
 @person_section("cases", template="cases/_person_cases.html", order=100)
@@ -57,3 +59,16 @@ def child_missing_episodes(user: User, person: Person) -> dict[str, Any] | None:
 @identity_source
 def child_record_identity(user: User, person: Person) -> ChildIdentity:
     return child_identity(user, person)
+@person_marker("open_case")
+def open_case_markers(user: User, people: list[Person]) -> dict[int, list[PersonMarker]]:
+    """"Open case" beside each child with an open case the user may see. A restricted
+    case the user does not work on gives no marker: search results name the child, and
+    the case list and missing episode list never tie such a case to a name."""
+    if not allows(user, Action.CASE_VIEW):
+        return {}
+    holders = (
+        cases_for(user).filter(child__in=[person.pk for person in people],
+                               status=CaseStatus.OPEN)
+        .exclude(reason_required(user)).values_list("child_id", flat=True).distinct()
+    )
+    return {child_id: [PersonMarker("Open case")] for child_id in holders}

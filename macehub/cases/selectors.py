@@ -225,6 +225,8 @@ class CaseFilters:
     missing: str = ""
     missing_from: dt.date | None = None
     missing_to: dt.date | None = None
+    # Only the cases the user holds: as key worker, or as the child's current advocate.
+    mine: bool = False
     sort: str = CaseSort.DEFAULT
     descending: bool = True
 
@@ -378,6 +380,8 @@ def case_list(user: User, filters: CaseFilters, now: dt.datetime | None = None
             output_field=BooleanField(),
         ),
     )
+    if filters.mine:
+        cases = cases.filter(_holds(user))
     if filters.status:
         cases = cases.filter(status=filters.status)
     if filters.risk_tier:
@@ -407,6 +411,20 @@ def _works_on(user: User) -> Q:
         | Q(Exists(AdvocateAllocation.objects.filter(
             case=OuterRef("pk"), advocate_id=user.pk, ended_on__isnull=True)))
     )
+
+
+def _holds(user: User) -> Q:
+    """The cases a practitioner holds: as key worker, or as the child's current advocate
+    ("My cases"). Workers allocated alongside and supervisors do not hold a case."""
+    return Q(key_worker_id=user.pk) | Q(Exists(AdvocateAllocation.objects.filter(
+        case=OuterRef("pk"), advocate_id=user.pk, ended_on__isnull=True)))
+
+
+def holds_open_cases(user: User) -> bool:
+    """Whether the user holds any open case they may see: such a user's case list opens
+    on "My cases"."""
+    return cases_for(user, Action.CASE_LIST).filter(
+        _holds(user), status=CaseStatus.OPEN).exists()
 
 
 def _ordering(sort: str, descending: bool) -> list[Any]:

@@ -184,7 +184,8 @@ def _back(name: str, case: Case) -> str:
 def case_list(request: HubRequest) -> HttpResponse:
     user = request.user
     form = case_forms.CaseFilterForm(request.GET or None,
-                                     choices=selectors.case_list_choices(user))
+                                     choices=selectors.case_list_choices(user),
+                                     mine_by_default=selectors.holds_open_cases(user))
     filters = form.filters()
     cases = selectors.case_list(user, filters)
     page = Paginator(cases, selectors.CASES_PER_PAGE).get_page(request.GET.get("page"))
@@ -196,8 +197,28 @@ def case_list(request: HubRequest) -> HttpResponse:
     )
     return render(request, "cases/case_list.html", {
         "form": form, "filters": filters, "page_obj": page,
-        "columns": _sort_columns(request, filters),
+        "columns": _sort_columns(request, filters), "mine": filters.mine,
+        "whose": _whose_tabs(request, filters),
+        "all_cases_href": _with_query(request, whose=case_forms.Whose.ALL),
     })
+
+
+def _with_query(request: HubRequest, **changes: str) -> str:
+    """This list's address with the same filters, changed as asked, from the first page."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    for name, value in changes.items():
+        query[name] = value
+    return f"?{query.urlencode()}"
+
+
+def _whose_tabs(request: HubRequest, filters: selectors.CaseFilters) -> list[dict[str, Any]]:
+    """My cases or all cases, keeping the other filters."""
+    return [
+        {"text": text, "href": _with_query(request, whose=value),
+         "active": filters.mine == (value == case_forms.Whose.MINE)}
+        for value, text in case_forms.Whose.CHOICES
+    ]
 
 
 def _sort_columns(request: HubRequest, filters: selectors.CaseFilters) -> dict[str, Any]:

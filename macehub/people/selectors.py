@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from macehub.access import policy
 from macehub.access.actions import Action
@@ -158,6 +158,7 @@ def match_people(
     )
     candidates = (
         Person.objects.filter(pk__in=candidate_ids)
+        .annotate(current_area_name=current_area_name())
         .select_related("owning_agency")
         .prefetch_related(Prefetch("aliases", queryset=PersonAlias.objects.all()), "identifiers")
     )
@@ -170,6 +171,15 @@ def match_people(
         key=lambda m: (-m.score, m.person.family_name, m.person.given_name, m.person.pk)
     )
     return matches[:limit]
+
+
+def current_area_name() -> Subquery:
+    """The name of the area a person lives in now (their latest current address's), for
+    annotating a list of people in the same query."""
+    return Subquery(
+        PersonAddress.objects.filter(person=OuterRef("pk"), is_current=True)
+        .order_by(F("lived_from").desc(nulls_last=True), "-pk").values("area__name")[:1]
+    )
 
 
 def search_people(

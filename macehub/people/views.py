@@ -28,7 +28,7 @@ from macehub.people.forms import (
     StatutoryStatusForm,
 )
 from macehub.people.identity import identity_for
-from macehub.people.sections import sections_for
+from macehub.people.sections import markers_for, sections_for
 
 
 def _described_changes(
@@ -86,10 +86,13 @@ def search(request: HubRequest) -> HttpResponse:
             identifier=form.cleaned_data["identifier"],
             request=request,
         )
+    markers = markers_for(user, [match.person for match in matches or ()])
     return render(
         request,
         "people/search.html",
-        {"form": form, "matches": matches, "can_create": allows(user, Action.PERSON_CREATE)},
+        {"form": form, "can_create": allows(user, Action.PERSON_CREATE),
+         "matches": None if matches is None else [
+             (match, markers.get(match.person.pk, [])) for match in matches]},
         # A search refused is a bad request, as the dashboard's filters are.
         status=400 if submitted and form.errors else 200,
     )

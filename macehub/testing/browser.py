@@ -229,3 +229,87 @@ def fresh_totp_token(device: Any) -> str:
     ``browser_login``."""
     device.refresh_from_db()
     return _fresh_totp_token(device)
+
+
+# What is cut off at the current viewport: the document scrolling sideways, a table wider
+# than the box holding it (its container scrolls with no cue), or the content of any
+# element that hides or scrolls its overflow being wider than the element. Visually
+# hidden text (govuk-visually-hidden, a skip link until focused: a 1px box clipped on
+# purpose) and elements not shown are not counted. A pixel of rounding is allowed.
+_CLIPPED_JS = """
+() => {
+  const found = [];
+  const describe = (el) => {
+    let text = el.tagName.toLowerCase();
+    if (el.id) text += '#' + el.id;
+    if (el.classList.length) text += '.' + [...el.classList].join('.');
+    const words = (el.innerText || '').trim().replace(/\\s+/g, ' ').slice(0, 60);
+    return words ? `${text} ("${words}")` : text;
+  };
+  const shown = (el) => el.getClientRects().length > 0
+    && getComputedStyle(el).visibility !== 'hidden';
+  // Text kept for screen readers only, or until focused (a skip link): a box of a pixel,
+  // clipped on purpose.
+  const hiddenOnPurpose = (el) => {
+    for (let node = el; node && node !== document.body; node = node.parentElement) {
+      const style = getComputedStyle(node);
+      if (node.hidden || (style.clip !== 'auto' && style.clip !== '')
+          || style.clipPath !== 'none' || (node.clientWidth <= 1 && node.clientHeight <= 1
+          && style.overflow !== 'visible')) {
+        return true;
+      }
+    }
+    return false;
+  };
+  const root = document.documentElement;
+  if (root.scrollWidth > root.clientWidth + 1) {
+    found.push(`the page scrolls sideways: ${root.scrollWidth}px of content in ` +
+               `${root.clientWidth}px`);
+  }
+  for (const table of document.querySelectorAll('table')) {
+    if (!shown(table) || hiddenOnPurpose(table)) continue;
+    const box = table.parentElement;
+    if (box && box.clientWidth && table.offsetWidth > box.clientWidth + 1) {
+      found.push(`${describe(table)} is ${table.offsetWidth}px wide in a ` +
+                 `${box.clientWidth}px box`);
+    }
+    for (const cell of table.querySelectorAll('th, td')) {
+      if (cell.scrollWidth > cell.clientWidth + 1 && !hiddenOnPurpose(cell)) {
+        found.push(`${describe(cell)} is cut: ${cell.scrollWidth}px of content in ` +
+                   `${cell.clientWidth}px`);
+      }
+    }
+  }
+  for (const el of document.body.querySelectorAll('*')) {
+    if (!shown(el) || hiddenOnPurpose(el)) continue;
+    const style = getComputedStyle(el);
+    if (style.overflowX === 'visible' && style.overflow === 'visible') continue;
+    if (el.scrollWidth > el.clientWidth + 1) {
+      found.push(`${describe(el)} (overflow ${style.overflowX}) cuts its content: ` +
+                 `${el.scrollWidth}px in ${el.clientWidth}px`);
+    }
+  }
+  return found;
+}
+"""
+
+
+def clipped_content(page: Page) -> list[str]:
+    """What is cut off on the page as it is now, at its current viewport (see
+    ``assert_nothing_clipped``); empty when everything fits."""
+    found: list[str] = page.evaluate(_CLIPPED_JS)
+    return found
+
+
+def assert_nothing_clipped(page: Page) -> None:
+    """Fail if, at the current viewport, the page scrolls sideways, a table is wider than
+    its container, or any element that hides or scrolls its overflow (a table's
+    container, a cell) has content wider than itself: content a user would not see, or
+    would have to find by scrolling with no cue."""
+    found = clipped_content(page)
+    if found:
+        width = page.viewport_size["width"] if page.viewport_size else "?"
+        raise AssertionError(
+            f"Content is cut off at {width}px on {page.url}:\n"
+            + "\n".join(f"- {item}" for item in found)
+        )
