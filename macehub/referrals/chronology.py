@@ -1,4 +1,5 @@
-"""Referrals in a child's chronology: each referral received, and each triage decision.
+"""Referrals in a child's chronology: each referral received, information the referrer
+added to it afterwards, and each triage decision.
 
 Only referrals the viewing user may see are included: hub staff who may read referrals
 see them all, with the rating and the reason; anyone else sees only the referrals they
@@ -25,7 +26,7 @@ CATEGORY = "Referral"
 def referral_events(user: User, child: Person) -> list[ChronologyEntry]:
     about_child = Referral.objects.filter(child=child).select_related(
         "referrer", "referrer_agency", "decided_by"
-    ).order_by("received_at", "pk")
+    ).prefetch_related("additions__added_by").order_by("received_at", "pk")
     in_full = policy.allows(user, Action.REFERRAL_VIEW)
     action = Action.REFERRAL_VIEW if in_full else Action.REFERRAL_VIEW_OWN
     entries: list[ChronologyEntry] = []
@@ -44,6 +45,15 @@ def referral_events(user: User, child: Person) -> list[ChronologyEntry]:
             byline=referral.referrer.display_name,
             url=url,
         ))
+        for addition in referral.additions.all():
+            entries.append(ChronologyEntry(
+                occurred_at=addition.added_at,
+                category=CATEGORY,
+                title=f"Information added to referral {referral.reference}",
+                text=addition.text,
+                byline=addition.added_by.display_name,
+                url=url,
+            ))
         if referral.is_decided and referral.decided_at is not None:
             if in_full:
                 tier = (f"risk tier {short_label(RiskTier(referral.risk_tier))}"
