@@ -16,6 +16,7 @@ class Action(StrEnum):
     # Referrals (C1)
     REFERRAL_SUBMIT = "referral.submit"
     REFERRAL_VIEW_OWN = "referral.view_own"
+    REFERRAL_ADD_INFORMATION = "referral.add_information"
     REFERRAL_VIEW = "referral.view"
     REFERRAL_TRIAGE = "referral.triage"
     # The section 47 enquiry and strategy discussion outcomes (children's social care)

@@ -361,6 +361,12 @@ RULES: dict[Action, Rule] = {
         "See the status and outcome of one's own referrals",
         relation=own_referrals,
     ),
+    Action.REFERRAL_ADD_INFORMATION: Rule(
+        REFERRING_ROLES,
+        "Add information to one's own sent referral (appended: what was sent is not edited)",
+        relation=own_referrals,
+        seen_through=Action.REFERRAL_VIEW_OWN,
+    ),
     Action.REFERRAL_VIEW: Rule(
         REFERRAL_READING_ROLES,
         "Read referrals in full",

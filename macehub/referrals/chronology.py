@@ -1,4 +1,5 @@
-"""Referrals in a child's chronology: each referral received, and each triage decision.
+"""Referrals in a child's chronology: each referral received, information the referrer
+added to it afterwards, and each triage decision.
 
 Hub staff who may read referrals see them all, with the rating and the reason; anyone
 else sees the referrals they made themselves, and of those only what a referrer is
@@ -33,7 +34,7 @@ CATEGORY = "Referral"
 def referral_events(user: User, child: Person) -> list[ChronologyEntry]:
     about_child = Referral.objects.filter(child=child).select_related(
         "referrer", "referrer_agency", "decided_by"
-    ).order_by("received_at", "pk")
+    ).prefetch_related("additions__added_by").order_by("received_at", "pk")
     in_full = policy.allows(user, Action.REFERRAL_VIEW)
     action = Action.REFERRAL_VIEW if in_full else Action.REFERRAL_VIEW_OWN
     entries: list[ChronologyEntry] = []
@@ -54,6 +55,15 @@ def referral_events(user: User, child: Person) -> list[ChronologyEntry]:
             verb="Referred",
             url=url,
         ))
+        for addition in referral.additions.all():
+            entries.append(ChronologyEntry(
+                occurred_at=addition.added_at,
+                category=CATEGORY,
+                title=f"Information added to referral {referral.reference}",
+                text=addition.text,
+                byline=addition.added_by.display_name,
+                url=url,
+            ))
         if referral.is_decided and referral.decided_at is not None:
             if in_full:
                 tier = (f"risk tier {short_label(RiskTier(referral.risk_tier))}"

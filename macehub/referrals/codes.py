@@ -47,14 +47,20 @@ class ReferralSource(models.TextChoices):
 
 
 class ExploitationModel(models.TextChoices):
-    INAPPROPRIATE_RELATIONSHIP = "inappropriate_relationship", "Inappropriate relationship"
-    BOYFRIEND = "boyfriend", "Boyfriend model"
-    PEER_ON_PEER = "peer_on_peer", "Peer-on-peer"
-    PARTY = "party", "Party model"
+    """How the exploitation happens, in the plain words a designated safeguarding lead
+    would use. The stored codes are the older typology's names and must not change."""
+
+    INAPPROPRIATE_RELATIONSHIP = (
+        "inappropriate_relationship",
+        "A relationship with someone much older, or with power over them",
+    )
+    BOYFRIEND = "boyfriend", "An older boyfriend or girlfriend"
+    PEER_ON_PEER = "peer_on_peer", "Child-on-child (by other children or young people)"
+    PARTY = "party", "Taken or invited to parties where children are abused"
     ONLINE = "online", "Online"
-    LONE_OFFENDER = "lone_offender", "Lone offender"
-    GROUP_BASED = "group_based", "Group-based (two or more offenders acting together)"
-    GANG_ASSOCIATED = "gang_associated", "Gang-associated"
+    LONE_OFFENDER = "lone_offender", "One adult acting alone"
+    GROUP_BASED = "group_based", "A group of adults acting together"
+    GANG_ASSOCIATED = "gang_associated", "Linked to a gang"
     NOT_KNOWN = "not_known", "Not known yet"
 
 
@@ -70,6 +76,48 @@ class OnlinePlatform(models.TextChoices):
     GAMING = "gaming", "Online gaming"
     DATING = "dating", "Dating apps"
     OTHER = "other", "Other"
+
+
+class YearGroup(models.TextChoices):
+    """The child's school year, as a referrer knows it; "not known" is an answer."""
+
+    NURSERY = "nursery", "Nursery"
+    RECEPTION = "reception", "Reception"
+    YEAR_1 = "year_1", "Year 1"
+    YEAR_2 = "year_2", "Year 2"
+    YEAR_3 = "year_3", "Year 3"
+    YEAR_4 = "year_4", "Year 4"
+    YEAR_5 = "year_5", "Year 5"
+    YEAR_6 = "year_6", "Year 6"
+    YEAR_7 = "year_7", "Year 7"
+    YEAR_8 = "year_8", "Year 8"
+    YEAR_9 = "year_9", "Year 9"
+    YEAR_10 = "year_10", "Year 10"
+    YEAR_11 = "year_11", "Year 11"
+    YEAR_12 = "year_12", "Year 12"
+    YEAR_13 = "year_13", "Year 13"
+    NOT_IN_EDUCATION = "not_in_education", "Not in school or college"
+    NOT_KNOWN = "not_known", "Not known"
+
+
+class ConsentStatus(models.TextChoices):
+    """Whether the child's or family's consent to the referral was sought. Not seeking it
+    is sometimes right (asking could put the child at risk), and the reason is recorded."""
+
+    GIVEN = "given", "Sought and given"
+    REFUSED = "refused", "Sought and refused"
+    NOT_SOUGHT = "not_sought", "Not sought"
+
+
+# What a referral shows for an answer the referrer did not know (stored as null).
+NOT_KNOWN_TEXT = "Not known"
+
+
+def yes_no_not_known(value: bool | None) -> str:
+    """A yes/no answer where "don't know" is its own answer (None), not "no"."""
+    if value is None:
+        return NOT_KNOWN_TEXT
+    return "Yes" if value else "No"
 
 
 class Brag(models.TextChoices):

@@ -50,6 +50,7 @@ from macehub.referrals.clocks import (
 from macehub.referrals.codes import (
     CHILDRENS_SOCIAL_CARE_OUTCOMES,
     Brag,
+    ConsentStatus,
     ExploitationModel,
     ExploitationType,
     ImmediateStepKind,
@@ -60,6 +61,7 @@ from macehub.referrals.codes import (
     ReferralStatus,
     RiskTier,
     TriageOutcome,
+    YearGroup,
     source_for_agency_kind,
 )
 from macehub.referrals.models import (
@@ -245,6 +247,43 @@ OFFICE_HOURS = _hours({range(9, 12): 5, range(12, 14): 4, range(14, 17): 5,
 # --- Generating ---------------------------------------------------------------------------
 
 
+# What a referrer tells the hub about home, school, family and consent, in turn by the
+# referral's number (no random draws, so the rest of the demo is drawn as before).
+DEMO_CONSENT = (ConsentStatus.GIVEN, ConsentStatus.GIVEN, ConsentStatus.REFUSED,
+                ConsentStatus.NOT_SOUGHT)
+DEMO_AWARE = (True, True, False, None)
+DEMO_TOWNS = ("Northtown", "Southbridge", "Eastfield", "Westmoor")
+
+
+def _year_group(age: int | None) -> str:
+    """England's year group for an age (Reception at 4, Year 13 at 17)."""
+    if age is None:
+        return YearGroup.NOT_KNOWN.value
+    if age < 4:
+        return YearGroup.NURSERY.value
+    if age == 4:
+        return YearGroup.RECEPTION.value
+    return f"year_{min(age - 4, 13)}"
+
+
+def referral_form_answers(number: int, source: str, child_age: int | None) -> dict[str, Any]:
+    consent = DEMO_CONSENT[number % len(DEMO_CONSENT)]
+    school = source == ReferralSource.SCHOOL
+    return {
+        "child_town": DEMO_TOWNS[number % len(DEMO_TOWNS)],
+        "school": f"{DEMO_TOWNS[(number // 4) % len(DEMO_TOWNS)]} Academy" if school else "",
+        "year_group": _year_group(child_age) if school else YearGroup.NOT_KNOWN.value,
+        "parent_carer_relationship": "Mother" if number % 3 else "Foster carer",
+        "parent_carer_aware": DEMO_AWARE[number % len(DEMO_AWARE)],
+        "consent": consent,
+        "consent_not_sought_reason": (
+            "Asking the family could put the child at greater risk (synthetic)."
+            if consent == ConsentStatus.NOT_SOUGHT else ""),
+        # Ofcom's drama range: never a real number.
+        "referrer_phone": f"01632 960{number % 1000:03d}",
+    }
+
+
 @dataclass
 class ChildFacts:
     date_of_birth: dt.date | None
@@ -394,6 +433,7 @@ def create_referrals(ctx: DemoContext) -> None:
             missing_episodes=missing_episodes, sexual_activity=sexual_activity)
         types = exploitation_types_for(model, indicators, len(plans))
         referral = Referral(
+            **referral_form_answers(len(plans), source, child_age),
             child_id=child_id, referrer=referrer, referrer_agency_id=agency_id,
             source=source, received_at=received_at,
             concerns=f"{OPENERS[source]} {CONCERNS[model]} (Synthetic demo referral.)",
@@ -461,8 +501,9 @@ def _plant_under_13_referral(plans: list[Plan], facts: dict[int, ChildFacts],
     referral.sexual_activity = True
     screening = screen_referral(
         indicators=[ScreenedIndicator(i.code, i.label, i.weight) for i in plan.indicators],
-        child_age=age(plan), disclosure=referral.disclosure,
-        immediate_risk=referral.immediate_risk, thresholds=thresholds, sexual_activity=True)
+        child_age=age(plan), disclosure=bool(referral.disclosure),
+        immediate_risk=bool(referral.immediate_risk), thresholds=thresholds,
+        sexual_activity=True)
     referral.screening_score, referral.suggested_brag = screening.score, screening.brag
     referral.suggested_tier = screening.tier_value
     referral.screening_reasons = screening.reasons_json()

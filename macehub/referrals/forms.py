@@ -15,13 +15,15 @@ from django.utils import timezone
 
 from macehub.core.search_text import search_text_problem
 from macehub.forms import GovukDateField, check_date_range, date_range
+from macehub.intelligence.normalise import display_phone, normalise_phone
 from macehub.people.codes import IdentifierKind
 from macehub.people.forms import PersonDetailsForm
-from macehub.people.identifiers import normalise_identifier
+from macehub.people.identifiers import normalise_identifier, normalise_postcode
 from macehub.people.selectors import PersonMatch
 from macehub.referrals.codes import (
     CHILDRENS_SOCIAL_CARE_OUTCOMES,
     Brag,
+    ConsentStatus,
     ExploitationModel,
     ExploitationType,
     IndicatorDomain,
@@ -29,6 +31,7 @@ from macehub.referrals.codes import (
     PartnerCheckResult,
     RiskTier,
     TriageOutcome,
+    YearGroup,
     short_label,
 )
 from macehub.referrals.models import Indicator, Referral
@@ -36,6 +39,8 @@ from macehub.referrals.selectors import ADULT_AGE, ReferralFilters
 from macehub.referrals.services import MAX_MISSING_EPISODES, TriageDecision, is_override
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
+NOT_KNOWN_ANSWER = "not_known"
+YES_NO_NOT_KNOWN = [*YES_NO, (NOT_KNOWN_ANSWER, "I do not know")]
 NEW_CHILD = "new"
 NO_TIER = "none"
 
@@ -44,6 +49,20 @@ def _yes_no(label: str, required_message: str, help_text: str = "") -> forms.Typ
     return forms.TypedChoiceField(
         label=label, choices=YES_NO, widget=forms.RadioSelect, help_text=help_text,
         coerce=lambda value: value == "yes", empty_value=None,
+        error_messages={"required": required_message, "invalid_choice": required_message},
+    )
+
+
+def _answer(value: str) -> bool | None:
+    """"yes" -> True, "no" -> False, "not_known" -> None (an answer, not a "no")."""
+    return {"yes": True, "no": False}.get(value)
+
+
+def _yes_no_not_known(label: str, required_message: str,
+                      help_text: str = "") -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label, choices=YES_NO_NOT_KNOWN, widget=forms.RadioSelect, help_text=help_text,
+        coerce=_answer, empty_value=None,
         error_messages={"required": required_message, "invalid_choice": required_message},
     )
 
@@ -106,7 +125,7 @@ class FindChildForm(forms.Form):
 
 
 def describe_match(match: PersonMatch) -> str:
-    """One line per possible match: only what the referrer typed to find them."""
+    """The name and birth date line of a possible match (what the referrer typed)."""
     person = match.person
     if person.date_of_birth:
         born = f"born {person.date_of_birth.day} {person.date_of_birth:%B %Y}"
@@ -177,6 +196,112 @@ class NewChildForm(PersonDetailsForm):
         return cleaned
 
 
+# --- Where the child lives and goes to school ----------------------------------------------
+
+
+class HomeAndSchoolForm(forms.Form):
+    """What the referrer knows of the child's home and school. Every part of the address
+    may be left blank; the year group has its own "Not known"."""
+
+    address_line_1 = forms.CharField(
+        label="Address line 1 (optional)", required=False, max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    address_line_2 = forms.CharField(
+        label="Address line 2 (optional)", required=False, max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    town = forms.CharField(
+        label="Town or city (optional)", required=False, max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    postcode = forms.CharField(
+        label="Postcode (optional)", required=False, max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    school = forms.CharField(
+        label="School or college (optional)", required=False, max_length=200,
+        help_text="Leave blank if you do not know, or the child is not in education",
+    )
+    year_group = forms.ChoiceField(
+        label="Year group", choices=[("", "Select the year group"), *YearGroup.choices],
+        error_messages={
+            "required": "Select the child's year group, or 'Not known'",
+            "invalid_choice": "Select the child's year group from the list",
+        },
+    )
+
+    def clean_postcode(self) -> str:
+        value: str = self.cleaned_data.get("postcode", "").strip()
+        return normalise_postcode(value) if value else ""
+
+    def address_given(self) -> bool:
+        return any(self.cleaned_data.get(name) for name in
+                   ("address_line_1", "address_line_2", "town", "postcode"))
+
+
+# --- The child's family, consent, and the referrer's number --------------------------------
+
+
+class FamilyAndConsentForm(forms.Form):
+    parent_carer_name = forms.CharField(
+        label="Name (optional)", required=False, max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    parent_carer_relationship = forms.CharField(
+        label="Relationship to the child (optional)", required=False, max_length=100,
+        help_text="For example, mother, foster carer or grandparent",
+    )
+    parent_carer_contact = forms.CharField(
+        label="Phone number or e-mail address (optional)", required=False, max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    parent_carer_aware = _yes_no_not_known(
+        "Does the parent or carer know you are making this referral?",
+        "Select whether the parent or carer knows about the referral, or 'I do not know'",
+    )
+    consent = forms.ChoiceField(
+        label="Did you ask for consent to this referral?", choices=ConsentStatus.choices,
+        widget=forms.RadioSelect,
+        help_text="From the child, or their parent or carer. You do not need consent to "
+        "refer a child you think is at risk of harm.",
+        error_messages={"required": "Select whether you asked for consent",
+                        "invalid_choice": "Select whether you asked for consent"},
+    )
+    consent_not_sought_reason = forms.CharField(
+        label="Why did you not ask for consent?", required=False, max_length=2_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example, asking could put the child at greater risk",
+        error_messages={"max_length": "Why you did not ask must be 2,000 characters or fewer"},
+    )
+    referrer_phone = forms.CharField(
+        label="Your phone number", max_length=30,
+        help_text="So the hub can call you about this referral",
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel",
+                                      "spellcheck": "false"}),
+        error_messages={"required": "Enter your phone number"},
+    )
+
+    def clean_referrer_phone(self) -> str:
+        value: str = self.cleaned_data.get("referrer_phone", "")
+        try:
+            return display_phone(normalise_phone(value))
+        except forms.ValidationError as error:
+            raise forms.ValidationError(
+                "Enter a phone number, like 01632 960 001 or 07700 900 982") from error
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        if cleaned.get("consent") == ConsentStatus.NOT_SOUGHT:
+            if not cleaned.get("consent_not_sought_reason", "").strip():
+                self.add_error("consent_not_sought_reason",
+                               "Enter why you did not ask for consent")
+        else:
+            # A reason typed and then left behind by choosing another answer.
+            cleaned["consent_not_sought_reason"] = ""
+        return cleaned
+
+
 # --- (b) The concern ----------------------------------------------------------------------
 
 
@@ -203,20 +328,20 @@ class ConcernForm(forms.Form):
         choices=ExploitationModel.choices, widget=forms.RadioSelect,
         error_messages={"required": "Select the kind of exploitation, or 'Not known yet'"},
     )
-    immediate_risk = _yes_no(
+    immediate_risk = _yes_no_not_known(
         "Is the child at immediate risk of harm?",
-        "Select yes if the child is at immediate risk of harm",
+        "Select whether the child is at immediate risk of harm, or 'I do not know'",
         help_text="For example, with an adult of concern now, or missing tonight.",
     )
-    disclosure = _yes_no(
+    disclosure = _yes_no_not_known(
         "Has the child disclosed abuse or harm to anyone?",
-        "Select yes if the child has disclosed abuse or harm to anyone",
+        "Select whether the child has disclosed abuse or harm, or 'I do not know'",
         help_text="Anything the child has told someone about being abused or harmed. "
         "Children rarely say they are being exploited.",
     )
-    sexual_activity = _yes_no(
+    sexual_activity = _yes_no_not_known(
         "Has the child been involved in any sexual activity?",
-        "Select yes if the child has been involved in any sexual activity",
+        "Select whether the child has been involved in sexual activity, or 'I do not know'",
         help_text="Whether or not the child says they agreed to it. For a child aged 12 or "
         "under it is rape in law: the hub tells the police at once.",
     )
@@ -238,15 +363,22 @@ class IndicatorsForm(forms.Form):
     """One group of checkboxes per domain of the catalogue, then missing episodes and
     online platforms. A code that is not in the catalogue is an error, not dropped."""
 
+    missing = forms.ChoiceField(
+        label="Has the child been missing from home or care in the last 30 days?",
+        choices=[("yes", "Yes"), ("no", "No"), (NOT_KNOWN_ANSWER, "I do not know")],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select whether the child has been missing, or 'I do not know'",
+            "invalid_choice": "Select whether the child has been missing, or 'I do not know'",
+        },
+    )
     missing_episodes = forms.IntegerField(
-        label="How many times has the child been missing from home or care in the last 30 days?",
-        min_value=0, max_value=MAX_MISSING_EPISODES,
-        help_text="Enter 0 if none, or if you do not know of any",
+        label="How many times?", required=False,
+        min_value=1, max_value=MAX_MISSING_EPISODES,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
         error_messages={
-            "required": "Enter how many times the child has been missing, or 0",
             "invalid": "The number of times missing must be a whole number, like 2",
-            "min_value": "The number of times missing must be 0 or more",
+            "min_value": "The number of times missing must be 1 or more",
             "max_value": f"The number of times missing must be {MAX_MISSING_EPISODES} or fewer",
         },
     )
@@ -276,6 +408,23 @@ class IndicatorsForm(forms.Form):
         # The indicator groups come first on the page.
         self.fields = {**indicator_fields, **self.fields}
 
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        answer = cleaned.get("missing")
+        if answer == "yes":
+            if cleaned.get("missing_episodes") is None and "missing_episodes" not in self.errors:
+                self.add_error("missing_episodes", "Enter how many times the child has been "
+                                                   "missing")
+        elif answer is not None:
+            self.errors.pop("missing_episodes", None)
+            cleaned["missing_episodes"] = 0 if answer == "no" else None
+        return cleaned
+
+    def missing_count(self) -> int | None:
+        """The count; 0 for none; None when the referrer does not know."""
+        value: int | None = self.cleaned_data.get("missing_episodes")
+        return value
+
     @property
     def indicator_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.fields if name.startswith(INDICATOR_FIELD_PREFIX)]
@@ -287,6 +436,20 @@ class IndicatorsForm(forms.Form):
             if name.startswith(INDICATOR_FIELD_PREFIX)
             for code in value
         )
+
+
+# --- Information added to a sent referral ------------------------------------------------
+
+
+class AddInformationForm(forms.Form):
+    text = forms.CharField(
+        label="What do you want to add?", max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Say what you have seen or been told since you sent the referral, and "
+        "when. What you sent before is kept as it was.",
+        error_messages={"required": "Enter the information you want to add",
+                        "max_length": "The information must be 10,000 characters or fewer"},
+    )
 
 
 # --- Triage decision ----------------------------------------------------------------------

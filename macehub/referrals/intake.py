@@ -19,12 +19,14 @@ from django.utils.datastructures import MultiValueDict
 from macehub.referrals.forms import (
     NEW_CHILD,
     ConcernForm,
+    FamilyAndConsentForm,
     FindChildForm,
+    HomeAndSchoolForm,
     IndicatorsForm,
     NewChildForm,
 )
 from macehub.referrals.selectors import indicators_by_domain
-from macehub.referrals.services import ReferralSubmission
+from macehub.referrals.services import ChildAddress, ParentCarer, ReferralSubmission
 
 SESSION_KEY = "referrals.draft"
 SUBMITTED_KEY = "referrals.submitted"
@@ -34,6 +36,8 @@ class Step(StrEnum):
     CHILD = "child"
     MATCH = "match"
     NEW_CHILD = "new_child"
+    HOME_AND_SCHOOL = "home_and_school"
+    FAMILY = "family"
     CONCERN = "concern"
     INDICATORS = "indicators"
 
@@ -42,6 +46,8 @@ STEP_URL_NAMES = {
     Step.CHILD: "referrals:start",
     Step.MATCH: "referrals:choose_child",
     Step.NEW_CHILD: "referrals:new_child",
+    Step.HOME_AND_SCHOOL: "referrals:home_and_school",
+    Step.FAMILY: "referrals:family",
     Step.CONCERN: "referrals:concern",
     Step.INDICATORS: "referrals:indicators",
 }
@@ -100,7 +106,7 @@ class Draft:
         steps = [Step.CHILD, Step.MATCH]
         if self.is_new_child:
             steps.append(Step.NEW_CHILD)
-        return [*steps, Step.CONCERN, Step.INDICATORS]
+        return [*steps, Step.HOME_AND_SCHOOL, Step.FAMILY, Step.CONCERN, Step.INDICATORS]
 
     def first_missing(self) -> Step | None:
         for step in self.steps():
@@ -123,6 +129,7 @@ class Draft:
 
     @property
     def immediate_risk(self) -> bool:
+        """Said yes: the pages show the call-999 banner from here on."""
         data = self.data(Step.CONCERN)
         return data is not None and data.get("immediate_risk") == "yes"
 
@@ -133,17 +140,19 @@ class CheckedDraft:
 
     find: FindChildForm
     new_child: NewChildForm | None
+    home: HomeAndSchoolForm
+    family: FamilyAndConsentForm
     concern: ConcernForm
     indicators: IndicatorsForm
     child_choice: str
 
     @property
     def forms(self) -> dict[Step, Any]:
-        forms: dict[Step, Any] = {Step.CHILD: self.find, Step.CONCERN: self.concern,
-                                  Step.INDICATORS: self.indicators}
+        forms: dict[Step, Any] = {Step.CHILD: self.find}
         if self.new_child is not None:
             forms[Step.NEW_CHILD] = self.new_child
-        return forms
+        return {**forms, Step.HOME_AND_SCHOOL: self.home, Step.FAMILY: self.family,
+                Step.CONCERN: self.concern, Step.INDICATORS: self.indicators}
 
     def invalid_step(self) -> Step | None:
         for step, form in self.forms.items():
@@ -153,7 +162,8 @@ class CheckedDraft:
 
     def submission(self) -> ReferralSubmission:
         concern = self.concern.cleaned_data
-        indicators = self.indicators.cleaned_data
+        home = self.home.cleaned_data
+        family = self.family.cleaned_data
         return ReferralSubmission(
             concerns=concern["concerns"],
             exploitation_model=concern["exploitation_model"],
@@ -162,8 +172,23 @@ class CheckedDraft:
             disclosure=concern["disclosure"],
             sexual_activity=concern["sexual_activity"],
             indicator_codes=self.indicators.indicator_codes(),
-            missing_episodes=indicators["missing_episodes"],
-            online_platforms=tuple(indicators.get("online_platforms", ())),
+            missing_episodes=self.indicators.missing_count(),
+            online_platforms=tuple(self.indicators.cleaned_data.get("online_platforms", ())),
+            child_address=ChildAddress(
+                line_1=home["address_line_1"].strip(), line_2=home["address_line_2"].strip(),
+                town=home["town"].strip(), postcode=home["postcode"],
+            ),
+            school=home["school"].strip(),
+            year_group=home["year_group"],
+            parent_carer=ParentCarer(
+                name=family["parent_carer_name"].strip(),
+                relationship=family["parent_carer_relationship"].strip(),
+                contact=family["parent_carer_contact"].strip(),
+                aware=family["parent_carer_aware"],
+            ),
+            consent=family["consent"],
+            consent_not_sought_reason=family["consent_not_sought_reason"].strip(),
+            referrer_phone=family["referrer_phone"],
             child_pk=None if self.new_child is not None else int(self.child_choice),
             new_child=self.new_child.details() if self.new_child is not None else None,
             child_identifiers=self.find.identifiers() if self.new_child is not None else (),
@@ -180,6 +205,8 @@ def checked(draft: Draft) -> CheckedDraft | None:
     return CheckedDraft(
         find=FindChildForm(draft.data(Step.CHILD)),
         new_child=NewChildForm(draft.data(Step.NEW_CHILD)) if draft.is_new_child else None,
+        home=HomeAndSchoolForm(draft.data(Step.HOME_AND_SCHOOL)),
+        family=FamilyAndConsentForm(draft.data(Step.FAMILY)),
         concern=ConcernForm(draft.data(Step.CONCERN)),
         indicators=IndicatorsForm(draft.data(Step.INDICATORS), catalogue=indicators_by_domain()),
         child_choice=choice,

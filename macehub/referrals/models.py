@@ -10,8 +10,10 @@ from django.db import models
 from django.db.models import Q
 
 from macehub.referrals.codes import (
+    NOT_KNOWN_TEXT,
     OUTCOME_PLAIN_WORDS,
     Brag,
+    ConsentStatus,
     ExploitationModel,
     ImmediateStepKind,
     IndicatorDomain,
@@ -20,8 +22,10 @@ from macehub.referrals.codes import (
     ReferralStatus,
     RiskTier,
     TriageOutcome,
+    YearGroup,
     default_exploitation_types,
     exploitation_type_labels,
+    yes_no_not_known,
 )
 from macehub.referrals.screening import UNDER_13_RULE
 
@@ -75,18 +79,46 @@ class Referral(models.Model):
         "one or more; triage may correct them",
     )
     exploitation_model = models.CharField(max_length=40, choices=ExploitationModel.choices)
-    immediate_risk = models.BooleanField(default=False)
+    # Yes/no answers and the count are null when the referrer did not know: "not known"
+    # is an answer of its own, never stored as "no" or 0.
+    immediate_risk = models.BooleanField(null=True, blank=True)
     disclosure = models.BooleanField(
-        default=False, help_text="The child has disclosed abuse or harm to someone"
+        null=True, blank=True, help_text="The child has disclosed abuse or harm to someone"
     )
     sexual_activity = models.BooleanField(
-        default=False, help_text="The referral records sexual activity involving the child"
+        null=True, blank=True,
+        help_text="The referral records sexual activity involving the child",
     )
     missing_episodes = models.PositiveSmallIntegerField(
-        default=0, help_text="Times missing from home or care in the last 30 days"
+        null=True, blank=True,
+        help_text="Times missing from home or care in the last 30 days; null if not known",
     )
     online_platforms = models.JSONField(default=list, blank=True)
     indicators = models.ManyToManyField(Indicator, through="ReferralIndicator")
+
+    # What the referrer said about the child's home, school and family, kept as said: an
+    # existing child's record is never changed by a referral (the hub checks it first).
+    child_address_line_1 = models.CharField(max_length=200, blank=True)
+    child_address_line_2 = models.CharField(max_length=200, blank=True)
+    child_town = models.CharField(max_length=100, blank=True)
+    child_postcode = models.CharField(max_length=8, blank=True)
+    school = models.CharField(max_length=200, blank=True)
+    year_group = models.CharField(max_length=20, choices=YearGroup.choices, blank=True)
+    parent_carer_name = models.CharField(max_length=200, blank=True)
+    parent_carer_relationship = models.CharField(max_length=100, blank=True)
+    parent_carer_contact = models.CharField(
+        max_length=200, blank=True, help_text="A phone number, e-mail or address"
+    )
+    parent_carer_aware = models.BooleanField(
+        null=True, blank=True, help_text="The parent or carer knows of the referral; null if "
+        "not known"
+    )
+    consent = models.CharField(
+        max_length=20, choices=ConsentStatus.choices, blank=True,
+        help_text="Blank only on referrals made before the question was asked",
+    )
+    consent_not_sought_reason = models.TextField(blank=True)
+    referrer_phone = models.CharField(max_length=30, blank=True)
 
     # Screening, stored as it was shown so the suggestion can be explained later.
     screening_score = models.PositiveSmallIntegerField(default=0)
@@ -142,6 +174,10 @@ class Referral(models.Model):
                 | (Q(decided_at__isnull=False) & ~Q(outcome="")),
                 name="decided_referral_has_outcome",
             ),
+            models.CheckConstraint(
+                condition=~Q(consent=ConsentStatus.NOT_SOUGHT) | ~Q(consent_not_sought_reason=""),
+                name="consent_not_sought_has_reason",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -166,6 +202,39 @@ class Referral(models.Model):
         """Screening found sexual activity with a child aged 12 or under: rape in law, so
         the police are told at once and a strategy discussion is held."""
         return any(reason.get("code") == UNDER_13_RULE for reason in self.screening_reasons)
+
+    @property
+    def child_address_text(self) -> str:
+        parts = (self.child_address_line_1, self.child_address_line_2, self.child_town,
+                 self.child_postcode)
+        return ", ".join(part for part in parts if part)
+
+    @property
+    def immediate_risk_text(self) -> str:
+        return yes_no_not_known(self.immediate_risk)
+
+    @property
+    def disclosure_text(self) -> str:
+        return yes_no_not_known(self.disclosure)
+
+    @property
+    def sexual_activity_text(self) -> str:
+        return yes_no_not_known(self.sexual_activity)
+
+    @property
+    def parent_carer_aware_text(self) -> str:
+        return yes_no_not_known(self.parent_carer_aware)
+
+    @property
+    def missing_episodes_text(self) -> str:
+        return NOT_KNOWN_TEXT if self.missing_episodes is None else str(self.missing_episodes)
+
+    @property
+    def consent_text(self) -> str:
+        """Not asked on referrals made before the question existed."""
+        if not self.consent:
+            return "Not asked"
+        return str(ConsentStatus(self.consent).label)
 
     @property
     def outcome_in_plain_words(self) -> str:
@@ -290,3 +359,28 @@ class ImmediateStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referral_id}: {self.kind}"
+
+
+class ReferralAddition(models.Model):
+    """Information the referrer added to their referral after sending it. What was sent
+    is never edited: each addition is appended, with when and by whom."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="additions")
+    text = models.TextField()
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="+")
+    added_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="addition_has_text"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.referral_id}: addition {self.pk}"
+
+    def is_new_since_decision(self) -> bool:
+        """Added after triage decided: the decision did not see it."""
+        decided_at = self.referral.decided_at
+        return decided_at is not None and self.added_at > decided_at

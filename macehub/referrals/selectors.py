@@ -33,10 +33,10 @@ from macehub.intelligence.selectors import (
     source_visible_ids,
 )
 from macehub.people.areas import area_filter_choices, people_living_in
-from macehub.people.models import Person
+from macehub.people.models import Person, PersonAddress
 from macehub.people.selectors import PersonMatch, match_people, people_for
 from macehub.referrals.clocks import TimeLeft
-from macehub.referrals.codes import IndicatorDomain, ReferralStatus
+from macehub.referrals.codes import IndicatorDomain, ReferralStatus, YearGroup
 from macehub.referrals.models import Indicator, PartnerCheck, Referral
 
 CHILD_MATCH_LIMIT = 10
@@ -108,6 +108,64 @@ def find_child(
         request=request,
     )
     return matches
+
+
+@dataclass(frozen=True)
+class ChildIdentity:
+    """Enough to tell one possible match from another, and no more than the referrer may
+    know: the age (from the birth date the page shows anyway), where the child lives
+    and their school. Where they live comes from the child's record only for a user who
+    may open it; otherwise, like the school, only from the referrer's own earlier
+    referrals about the child (what they told the hub themselves). Never a case, a
+    rating or anyone else's referral."""
+
+    age: int | None = None
+    area: str = ""
+    school: str = ""
+    year_group: str = ""
+
+
+def _outward_code(postcode: str) -> str:
+    return postcode.split(" ")[0] if postcode else ""
+
+
+def child_identities(user: User, people: list[Person],
+                     today: dt.date | None = None) -> dict[int, ChildIdentity]:
+    """Each possible match's identity details, by record id (two queries at most, three
+    for a user who may open people's records)."""
+    today = today or timezone.localdate()
+    ids = [person.pk for person in people]
+    from_own: dict[int, dict[str, str]] = {}
+    own = policy.scope(user, Action.REFERRAL_VIEW_OWN, Referral.objects.filter(
+        child_id__in=ids)).order_by("-received_at", "-pk").values(
+        "child_id", "child_town", "child_postcode", "school", "year_group")
+    for row in own:
+        said = from_own.setdefault(row["child_id"], {})
+        area = row["child_town"] or _outward_code(row["child_postcode"])
+        if area and "area" not in said:
+            said["area"] = area
+        if row["school"] and "school" not in said:
+            said["school"] = row["school"]
+            said["year_group"] = row["year_group"]
+    from_record: dict[int, str] = {}
+    if policy.allows(user, Action.PERSON_VIEW):
+        may_open = policy.scope(user, Action.PERSON_VIEW, Person.objects.filter(pk__in=ids))
+        addresses = PersonAddress.objects.filter(
+            person__in=may_open, is_current=True).select_related("area").order_by("-pk")
+        for address in addresses:
+            from_record.setdefault(address.person_id,
+                                   address.area.name if address.area else address.town)
+    identities = {}
+    for person in people:
+        said = from_own.get(person.pk, {})
+        year = said.get("year_group", "")
+        identities[person.pk] = ChildIdentity(
+            age=person.age_on(today),
+            area=from_record.get(person.pk) or said.get("area", ""),
+            school=said.get("school", ""),
+            year_group=str(YearGroup(year).label) if year in YearGroup.values else "",
+        )
+    return identities
 
 
 def child_is_findable(user: User, person_pk: int) -> bool:
@@ -240,7 +298,10 @@ OWN_REFERRAL_FIELDS = (
     "pk", "reference", "received_at", "status", "outcome", "decided_at", "source",
     "concerns", "exploitation_model", "immediate_risk", "disclosure", "missing_episodes",
     "online_platforms", "referrer_id", "child__given_name", "child__middle_names",
-    "child__family_name",
+    "child__family_name", "decision_due_at", "sexual_activity",
+    "child_address_line_1", "child_address_line_2", "child_town", "child_postcode", "school",
+    "year_group", "parent_carer_name", "parent_carer_relationship", "parent_carer_contact",
+    "parent_carer_aware", "consent", "consent_not_sought_reason", "referrer_phone",
 )
 
 

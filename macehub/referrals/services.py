@@ -35,13 +35,14 @@ from macehub.audit.services import changed_values, record_event
 from macehub.cases.models import Case
 from macehub.cases.services import CaseAlreadyOpen, open_case
 from macehub.people.identifiers import normalise_identifier
-from macehub.people.models import Person, PersonIdentifier
+from macehub.people.models import Person, PersonAddress, PersonIdentifier
 from macehub.people.services import PersonDetails
 from macehub.referrals import selectors
 from macehub.referrals.clocks import decision_clock, partner_check_clock
 from macehub.referrals.codes import (
     CHILDRENS_SOCIAL_CARE_OUTCOMES,
     Brag,
+    ConsentStatus,
     ExploitationModel,
     ExploitationType,
     ImmediateStepKind,
@@ -50,6 +51,7 @@ from macehub.referrals.codes import (
     ReferralStatus,
     RiskTier,
     TriageOutcome,
+    YearGroup,
     source_for_agency_kind,
 )
 from macehub.referrals.models import (
@@ -57,6 +59,7 @@ from macehub.referrals.models import (
     Indicator,
     PartnerCheck,
     Referral,
+    ReferralAddition,
     ReferralIndicator,
 )
 from macehub.referrals.screening import ScreenedIndicator, Screening, screen_referral
@@ -89,23 +92,55 @@ class UnknownIndicator(ReferralRefused):
 
 
 @dataclass(frozen=True)
+class ChildAddress:
+    """The child's address as far as the referrer knows it (any part may be blank)."""
+
+    line_1: str = ""
+    line_2: str = ""
+    town: str = ""
+    postcode: str = ""
+
+    @property
+    def is_complete(self) -> bool:
+        """Enough for an address on the child's record."""
+        return bool(self.line_1 and self.town and self.postcode)
+
+
+@dataclass(frozen=True)
+class ParentCarer:
+    name: str = ""
+    relationship: str = ""
+    contact: str = ""
+    aware: bool | None = None  # None: the referrer does not know
+
+
+@dataclass(frozen=True)
 class ReferralSubmission:
     """Everything a referrer tells the hub. The child is either an existing record the
     referrer chose (``child_pk``) or a new one (``new_child``)."""
 
     concerns: str
     exploitation_model: str
-    immediate_risk: bool
-    disclosure: bool
+    # None wherever the referrer answered "I do not know".
+    immediate_risk: bool | None
+    disclosure: bool | None
     indicator_codes: tuple[str, ...] = ()
     exploitation_types: tuple[str, ...] = (ExploitationType.CSE.value,)
-    sexual_activity: bool = False
-    missing_episodes: int = 0
+    sexual_activity: bool | None = False
+    missing_episodes: int | None = 0
     online_platforms: tuple[str, ...] = ()
     child_pk: int | None = None
     new_child: PersonDetails | None = None
     # (kind, value) identifiers typed when looking for the child; kept on a new record.
     child_identifiers: tuple[tuple[str, str], ...] = ()
+    child_address: ChildAddress = ChildAddress()
+    school: str = ""
+    year_group: str = ""
+    parent_carer: ParentCarer = ParentCarer()
+    # Blank only from callers that do not ask (the demo's older referrals).
+    consent: str = ""
+    consent_not_sought_reason: str = ""
+    referrer_phone: str = ""
 
 
 # --- Screening ----------------------------------------------------------------------------
@@ -115,25 +150,27 @@ def screening_for(
     *,
     child: Person,
     indicators: Sequence[Indicator],
-    disclosure: bool,
-    immediate_risk: bool,
+    disclosure: bool | None,
+    immediate_risk: bool | None,
     on: dt.date,
-    missing_episodes: int = 0,
-    sexual_activity: bool = False,
+    missing_episodes: int | None = 0,
+    sexual_activity: bool | None = False,
 ) -> Screening:
     """Screen a referral about this child. Of the child's record only the age on the day
     of the referral is read: ethnicity, nationality and religion cannot count. The
-    missing episodes are the number the referrer gave."""
+    missing episodes are the number the referrer gave. An answer the referrer did not
+    know (None) adds nothing to the score: screening counts only what is known, and
+    triage sees the answer as "Not known"."""
     return screen_referral(
-        sexual_activity=sexual_activity,
+        sexual_activity=bool(sexual_activity),
         indicators=[
             ScreenedIndicator(code=i.code, label=i.label, weight=i.weight) for i in indicators
         ],
         child_age=child.age_on(on),
-        disclosure=disclosure,
-        immediate_risk=immediate_risk,
+        disclosure=bool(disclosure),
+        immediate_risk=bool(immediate_risk),
         thresholds=settings.SCREENING_THRESHOLDS,
-        missing_episodes=missing_episodes,
+        missing_episodes=missing_episodes or 0,
     )
 
 
@@ -191,13 +228,22 @@ def _check_answers(submission: ReferralSubmission) -> None:
             f"{', '.join(map(repr, unknown_platforms))}: choose online platforms from the list",
             step="indicators",
         )
-    if not 0 <= submission.missing_episodes <= MAX_MISSING_EPISODES:
+    if (submission.missing_episodes is not None
+            and not 0 <= submission.missing_episodes <= MAX_MISSING_EPISODES):
         raise ReferralRefused(
             f"The number of missing episodes must be between 0 and {MAX_MISSING_EPISODES}",
             step="indicators",
         )
     if (submission.child_pk is None) == (submission.new_child is None):
         raise ReferralRefused("Choose the child, or tell us about a new child", step="child")
+    if submission.year_group and submission.year_group not in YearGroup.values:
+        raise ReferralRefused("Select the child's year group from the list",
+                              step="home_and_school")
+    if submission.consent and submission.consent not in ConsentStatus.values:
+        raise ReferralRefused("Select whether you asked for consent", step="family")
+    if (submission.consent == ConsentStatus.NOT_SOUGHT
+            and not submission.consent_not_sought_reason.strip()):
+        raise ReferralRefused("Enter why you did not ask for consent", step="family")
 
 
 def check_exploitation_types(types: Sequence[str], *, step: str = "") -> list[str]:
@@ -289,6 +335,15 @@ def submit_referral(
         for identifier in identifiers:
             identifier.person = child
         PersonIdentifier.objects.bulk_create(identifiers)
+        address = submission.child_address
+        new_address = None
+        if address.is_complete:
+            # A new child's record starts from what the referrer knows; an existing
+            # child's address is the hub's to check, so it is kept on the referral only.
+            new_address = PersonAddress.objects.create(
+                person=child, line_1=address.line_1, line_2=address.line_2,
+                town=address.town, postcode=address.postcode, is_current=True,
+            )
         record_event(
             event_type=EventType.CREATE,
             actor=actor,
@@ -297,6 +352,7 @@ def submit_referral(
             detail={
                 "changes": changed_values({}, _person_values(child)),
                 "identifiers": [[i.kind, i.value] for i in identifiers],
+                "address": new_address.pk if new_address else None,
             },
             request=request,
         )
@@ -315,6 +371,20 @@ def submit_referral(
         sexual_activity=submission.sexual_activity,
         missing_episodes=submission.missing_episodes,
         online_platforms=list(dict.fromkeys(submission.online_platforms)),
+        child_address_line_1=submission.child_address.line_1,
+        child_address_line_2=submission.child_address.line_2,
+        child_town=submission.child_address.town,
+        child_postcode=submission.child_address.postcode,
+        school=submission.school,
+        year_group=submission.year_group,
+        parent_carer_name=submission.parent_carer.name,
+        parent_carer_relationship=submission.parent_carer.relationship,
+        parent_carer_contact=submission.parent_carer.contact,
+        parent_carer_aware=submission.parent_carer.aware,
+        consent=submission.consent,
+        consent_not_sought_reason=(submission.consent_not_sought_reason.strip()
+                                   if submission.consent == ConsentStatus.NOT_SOUGHT else ""),
+        referrer_phone=submission.referrer_phone,
         screening_score=screening.score,
         suggested_brag=screening.brag,
         suggested_tier=screening.tier_value,
@@ -338,6 +408,7 @@ def submit_referral(
             "source": referral.source,
             "exploitation_types": referral.exploitation_types,
             "indicators": [i.code for i in indicators],
+            "consent": referral.consent,
             "screening": {
                 "score": screening.score,
                 "brag": screening.brag.value,
@@ -365,6 +436,52 @@ def _person_values(person: Person) -> dict[str, Any]:
         "nationality": person.nationality,
     }
     return {name: value for name, value in values.items() if value not in (None, "")}
+
+
+# --- Information added after sending -----------------------------------------------------
+
+MAX_ADDITION_LENGTH = 10_000
+
+
+@transaction.atomic
+def add_referral_information(
+    *,
+    actor: User,
+    referral_pk: int,
+    text: str,
+    request: HttpRequest | None = None,
+) -> ReferralAddition:
+    """Append what the referrer has learnt since sending their referral. Only the
+    referrer, on their own referral; what was sent is never edited. Triage sees it on
+    the referral, marked when it came after the decision."""
+    referral = policy.get_or_404(
+        actor, Action.REFERRAL_ADD_INFORMATION,
+        Referral.objects.select_for_update(of=("self",)), pk=referral_pk,
+    )
+    text = text.strip()
+    if not text:
+        raise ReferralRefused("Enter the information you want to add", step="text")
+    if len(text) > MAX_ADDITION_LENGTH:
+        raise ReferralRefused("The information must be 10,000 characters or fewer",
+                              step="text")
+    addition = ReferralAddition.objects.create(
+        referral=referral, text=text, added_by=actor, added_at=timezone.now(),
+    )
+    record_event(
+        event_type=EventType.CHANGE,
+        actor=actor,
+        record=referral,
+        purpose="Information added by the referrer",
+        detail={
+            "reference": referral.reference,
+            "addition": addition.pk,
+            "added_at": addition.added_at.isoformat(),
+            "characters": len(text),
+            "after_decision": referral.decided_at is not None,
+        },
+        request=request,
+    )
+    return addition
 
 
 # --- Triage -------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ urlpatterns = [
     path("new/", views.start, name="start"),
     path("new/is-this-the-child/", views.choose_child, name="choose_child"),
     path("new/about-the-child/", views.new_child, name="new_child"),
+    path("new/home-and-school/", views.home_and_school, name="home_and_school"),
+    path("new/family-and-consent/", views.family, name="family"),
     path("new/the-concern/", views.concern, name="concern"),
     path("new/signs-of-exploitation/", views.indicators, name="indicators"),
     path("new/check-your-answers/", views.check, name="check"),
@@ -17,6 +19,8 @@ urlpatterns = [
     # What a referrer sees of their own referrals.
     path("mine/", views.mine, name="mine"),
     path("mine/<int:referral_pk>/", views.mine_detail, name="mine_detail"),
+    path("mine/<int:referral_pk>/add-information/", views.add_information,
+         name="add_information"),
     # Hub staff.
     path("queue/", views.queue, name="queue"),
     path("<int:referral_pk>/", views.detail, name="detail"),

@@ -16,7 +16,6 @@ from django.template.defaultfilters import linebreaksbr
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.views.decorators.http import require_POST
 
 from macehub.access import opening
 from macehub.access.actions import Action
@@ -29,21 +28,28 @@ from macehub.referrals import selectors, services
 from macehub.referrals.clocks import TimeLeft, decision_clock, partner_check_clock
 from macehub.referrals.codes import (
     BRAG_TAG_COLOURS,
+    NOT_KNOWN_TEXT,
     RISK_TIER_TAG_COLOURS,
     Brag,
+    ConsentStatus,
     ImmediateStepKind,
     IndicatorDomain,
     OnlinePlatform,
     RiskTier,
+    YearGroup,
     exploitation_type_labels,
     short_label,
+    yes_no_not_known,
 )
 from macehub.referrals.forms import (
     DOMAIN_LEGENDS,
     NEW_CHILD,
+    AddInformationForm,
     ChooseChildForm,
     ConcernForm,
+    FamilyAndConsentForm,
     FindChildForm,
+    HomeAndSchoolForm,
     ImmediateStepForm,
     IndicatorsForm,
     NewChildForm,
@@ -155,13 +161,39 @@ def choose_child(request: HubRequest) -> HttpResponse:
                     return redirect("referrals:check")
                 return redirect(_step_url(Step.NEW_CHILD, change=change))
             draft.forget(Step.NEW_CHILD)
-            return redirect(_next_url(Step.CONCERN, change))
+            return redirect(_next_url(Step.HOME_AND_SCHOOL, change))
     else:
         form = ChooseChildForm(draft.data(Step.MATCH), matches=matches)
+    identities = selectors.child_identities(request.user, [m.person for m in matches])
+    chosen = form["child"].value() if form.is_bound else None
     return _question_page(
         request, "referrals/intake_choose_child.html", draft, Step.MATCH, form,
         matches=matches, searched=find.cleaned_data,
+        options=[{"value": str(m.person.pk), "label": m.person.full_name,
+                  "hint": _identity_hint(m.person, identities[m.person.pk]),
+                  "checked": chosen == str(m.person.pk)} for m in matches],
+        new_checked=chosen == NEW_CHILD,
     )
+
+
+def _identity_hint(person: Person, identity: selectors.ChildIdentity) -> list[str]:
+    """The lines under a possible match's name: birth date and age, where they live,
+    their school."""
+    if person.date_of_birth:
+        born = f"Born {_date(person.date_of_birth)}"
+        lines = [f"{born}, aged {identity.age}" if identity.age is not None else born]
+    elif identity.age is not None:
+        lines = [f"Date of birth not known, about {identity.age} years old"]
+    else:
+        lines = ["Date of birth and age not known"]
+    lines.append(f"Lives in {identity.area}" if identity.area else "Where they live: not known")
+    if identity.school:
+        school = identity.school
+        lines.append(f"School: {school}, {identity.year_group}" if identity.year_group
+                     else f"School: {school}")
+    else:
+        lines.append("School: not known")
+    return lines
 
 
 @requires(Action.REFERRAL_SUBMIT)
@@ -174,7 +206,7 @@ def new_child(request: HubRequest) -> HttpResponse:
         form = NewChildForm(request.POST)
         if form.is_valid():
             draft.save(Step.NEW_CHILD, request.POST)
-            return redirect(_next_url(Step.CONCERN, change))
+            return redirect(_next_url(Step.HOME_AND_SCHOOL, change))
     elif draft.has(Step.NEW_CHILD):
         form = NewChildForm(draft.data(Step.NEW_CHILD))
     else:
@@ -186,6 +218,43 @@ def new_child(request: HubRequest) -> HttpResponse:
         })
     return _question_page(request, "referrals/intake_new_child.html", draft, Step.NEW_CHILD,
                           form)
+
+
+# --- Home and school; family and consent --------------------------------------------------
+
+
+@requires(Action.REFERRAL_SUBMIT)
+def home_and_school(request: HubRequest) -> HttpResponse:
+    draft = Draft(request.session)
+    if not draft.may_open(Step.HOME_AND_SCHOOL):
+        return _first_missing_redirect(draft)
+    change = _is_change(request)
+    if request.method == "POST":
+        form = HomeAndSchoolForm(request.POST)
+        if form.is_valid():
+            draft.save(Step.HOME_AND_SCHOOL, request.POST)
+            return redirect(_next_url(Step.FAMILY, change))
+    else:
+        form = HomeAndSchoolForm(draft.data(Step.HOME_AND_SCHOOL))
+    return _question_page(request, "referrals/intake_home_and_school.html", draft,
+                          Step.HOME_AND_SCHOOL, form)
+
+
+@requires(Action.REFERRAL_SUBMIT)
+def family(request: HubRequest) -> HttpResponse:
+    draft = Draft(request.session)
+    if not draft.may_open(Step.FAMILY):
+        return _first_missing_redirect(draft)
+    change = _is_change(request)
+    if request.method == "POST":
+        form = FamilyAndConsentForm(request.POST)
+        if form.is_valid():
+            draft.save(Step.FAMILY, request.POST)
+            return redirect(_next_url(Step.CONCERN, change))
+    else:
+        form = FamilyAndConsentForm(draft.data(Step.FAMILY))
+    return _question_page(request, "referrals/intake_family.html", draft, Step.FAMILY, form,
+                          not_sought=ConsentStatus.NOT_SOUGHT.value)
 
 
 # --- (b) The concern ----------------------------------------------------------------------
@@ -243,6 +312,10 @@ def _born(person: Person) -> str:
         "date of birth not known")
 
 
+def _count_text(count: int | None) -> str:
+    return NOT_KNOWN_TEXT if count is None else str(count)
+
+
 def _answer_sections(answers: CheckedDraft, chosen_child: Person | None) -> list[dict[str, Any]]:
     """The check-your-answers summary lists, each row with its Change link."""
 
@@ -284,6 +357,29 @@ def _answer_sections(answers: CheckedDraft, chosen_child: Person | None) -> list
     elif chosen_child is not None:
         child_rows.append(row("The child", f"{chosen_child.full_name}, {_born(chosen_child)}",
                               Step.MATCH))
+    home = answers.home.cleaned_data
+    address = ", ".join(p for p in (home["address_line_1"], home["address_line_2"],
+                                    home["town"], home["postcode"]) if p)
+    home_rows = [
+        row("Address", address, Step.HOME_AND_SCHOOL, empty=NOT_KNOWN_TEXT),
+        row("School or college", home["school"], Step.HOME_AND_SCHOOL, empty=NOT_KNOWN_TEXT),
+        row("Year group", YearGroup(home["year_group"]).label, Step.HOME_AND_SCHOOL),
+    ]
+    family = answers.family.cleaned_data
+    consent = str(ConsentStatus(family["consent"]).label)
+    family_rows = [
+        row("Parent or carer", family["parent_carer_name"], Step.FAMILY, empty=NOT_KNOWN_TEXT),
+        row("Relationship to the child", family["parent_carer_relationship"], Step.FAMILY,
+            empty=NOT_KNOWN_TEXT),
+        row("How to contact them", family["parent_carer_contact"], Step.FAMILY,
+            empty=NOT_KNOWN_TEXT),
+        row("They know about the referral", yes_no_not_known(family["parent_carer_aware"]),
+            Step.FAMILY),
+        row("Consent", consent, Step.FAMILY),
+    ]
+    if family["consent"] == ConsentStatus.NOT_SOUGHT:
+        family_rows.append(row("Why consent was not asked for",
+                               family["consent_not_sought_reason"], Step.FAMILY))
     concern = answers.concern
     concern_rows = [
         row("What happened", concern.cleaned_data["concerns"], Step.CONCERN),
@@ -292,11 +388,11 @@ def _answer_sections(answers: CheckedDraft, chosen_child: Person | None) -> list
         row("Kind of exploitation",
             dict(concern.fields["exploitation_model"].choices)[  # type: ignore[attr-defined]
                 concern.cleaned_data["exploitation_model"]], Step.CONCERN),
-        row("At immediate risk", "Yes" if concern.cleaned_data["immediate_risk"] else "No",
+        row("At immediate risk", yes_no_not_known(concern.cleaned_data["immediate_risk"]),
             Step.CONCERN),
         row("Child has disclosed abuse or harm",
-            "Yes" if concern.cleaned_data["disclosure"] else "No", Step.CONCERN),
-        row("Sexual activity", "Yes" if concern.cleaned_data["sexual_activity"] else "No",
+            yes_no_not_known(concern.cleaned_data["disclosure"]), Step.CONCERN),
+        row("Sexual activity", yes_no_not_known(concern.cleaned_data["sexual_activity"]),
             Step.CONCERN),
     ]
     indicator_form = answers.indicators
@@ -308,13 +404,15 @@ def _answer_sections(answers: CheckedDraft, chosen_child: Person | None) -> list
                                   empty="None"))
     indicator_rows += [
         row("Times missing in the last 30 days",
-            str(indicator_form.cleaned_data["missing_episodes"]), Step.INDICATORS),
+            _count_text(indicator_form.missing_count()), Step.INDICATORS),
         row("Apps or online platforms",
             [OnlinePlatform(p).label for p in indicator_form.cleaned_data["online_platforms"]],
             Step.INDICATORS, empty="None"),
     ]
     return [
         {"heading": "The child", "rows": child_rows},
+        {"heading": "Home and school", "rows": home_rows},
+        {"heading": "Family and consent", "rows": family_rows},
         {"heading": "The concern", "rows": concern_rows},
         {"heading": "Signs of exploitation", "rows": indicator_rows},
     ]
@@ -353,17 +451,27 @@ def check(request: HubRequest) -> HttpResponse:
     return render(request, "referrals/intake_check.html", {
         "form": form,
         "sections": _answer_sections(answers, chosen_child),
+        "referrer_phone": answers.family.cleaned_data["referrer_phone"],
+        "referrer_phone_href": _step_url(Step.FAMILY, change=True),
         "back_url": _step_url(Step.INDICATORS),
         "immediate_risk": draft.immediate_risk,
     })
 
 
 @requires(Action.REFERRAL_SUBMIT)
-@require_POST
 def cancel(request: HubRequest) -> HttpResponse:
-    Draft(request.session).clear()
-    messages.info(request, "Your unsent referral has been deleted.")
-    return redirect("referrals:start")
+    """Asks first (the link to here sits away from Send), then deletes on POST."""
+    if request.method == "POST":
+        Draft(request.session).clear()
+        messages.info(request, "Your unsent referral has been deleted.")
+        return redirect("referrals:start")
+    draft = Draft(request.session)
+    if draft.is_empty:
+        return redirect("referrals:start")
+    return render(request, "referrals/intake_cancel.html", {
+        "back_url": reverse("referrals:check") if draft.first_missing() is None
+        else _step_url(draft.first_missing() or Step.CHILD),
+    })
 
 
 @requires(Action.REFERRAL_SUBMIT)
@@ -372,7 +480,9 @@ def confirmation(request: HubRequest) -> HttpResponse:
     if not isinstance(pk, int):
         return redirect("referrals:mine")
     referral = selectors.own_referral(request.user, pk)
-    return render(request, "referrals/intake_confirmation.html", {"referral": referral})
+    return render(request, "referrals/intake_confirmation.html", {
+        "referral": referral, "clock": decision_clock(),
+    })
 
 
 # --- The referrer's own referrals ---------------------------------------------------------
@@ -392,6 +502,16 @@ def mine(request: HubRequest) -> HttpResponse:
     })
 
 
+def _own_referral_context(referral: Referral) -> dict[str, Any]:
+    return {
+        "referral": referral,
+        "indicator_groups": _indicator_groups(list(referral.indicators.all())),
+        "platforms": [OnlinePlatform(p).label for p in referral.online_platforms
+                      if p in OnlinePlatform.values],
+        "additions": list(referral.additions.select_related("added_by")),
+    }
+
+
 @requires(Action.REFERRAL_VIEW_OWN)
 def mine_detail(request: HubRequest, referral_pk: int) -> HttpResponse:
     # The referrer sees what they sent and its outcome, never the child's case: no
@@ -399,10 +519,31 @@ def mine_detail(request: HubRequest, referral_pk: int) -> HttpResponse:
     referral = selectors.own_referral(request.user, referral_pk)
     opening.record_viewed(request, referral, page="referrer's own view")
     return render(request, "referrals/mine_detail.html", {
-        "referral": referral,
-        "indicator_groups": _indicator_groups(list(referral.indicators.all())),
-        "platforms": [OnlinePlatform(p).label for p in referral.online_platforms
-                      if p in OnlinePlatform.values],
+        **_own_referral_context(referral),
+        "can_add": can(request.user, Action.REFERRAL_ADD_INFORMATION, referral),
+    })
+
+
+@requires(Action.REFERRAL_ADD_INFORMATION)
+def add_information(request: HubRequest, referral_pk: int) -> HttpResponse:
+    """The referrer adds what they have learnt since sending: appended, never an edit."""
+    referral = selectors.own_referral(request.user, referral_pk)
+    opening.record_viewed(request, referral, page="add information to own referral")
+    form = AddInformationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_referral_information(
+                actor=request.user, referral_pk=referral.pk,
+                text=form.cleaned_data["text"], request=request,
+            )
+        except services.ReferralRefused as refusal:
+            form.add_error("text" if refusal.step == "text" else None, refusal.message)
+        else:
+            messages.success(request, f"Your information has been added to referral "
+                                      f"{referral.reference}. The hub can see it now.")
+            return redirect("referrals:mine_detail", referral_pk=referral.pk)
+    return render(request, "referrals/mine_add_information.html", {
+        "referral": referral, "form": form,
     })
 
 

@@ -153,6 +153,18 @@ def test_referral_to_triage_to_case_to_chronology(
     page.get_by_label("Sex").select_option(label="Female")
     click_and_wait(page, "button", "Continue")
 
+    # Home, school and family (scanned in test_browser_referral_form.py).
+    assert scanner.path() == "/referrals/new/home-and-school/"
+    page.get_by_label("Year group").select_option(label="Year 10")
+    click_and_wait(page, "button", "Continue")
+    assert scanner.path() == "/referrals/new/family-and-consent/"
+    page.get_by_role("group", name="Does the parent or carer know you are making this "
+                     "referral?").get_by_label("Yes").check()
+    page.get_by_role("group", name="Did you ask for consent to this referral?").get_by_label(
+        "Sought and given").check()
+    page.get_by_label("Your phone number").fill("01632 960001")
+    click_and_wait(page, "button", "Continue")
+
     assert scanner.path() == "/referrals/new/the-concern/"
     click_and_wait(page, "button", "Continue")  # nothing filled in
     assert_errors_shown(
@@ -160,9 +172,9 @@ def test_referral_to_triage_to_case_to_chronology(
         "Enter what happened and why you are worried",
         "Select the type of exploitation",
         "Select the kind of exploitation, or 'Not known yet'",
-        "Select yes if the child is at immediate risk of harm",
-        "Select yes if the child has disclosed abuse or harm to anyone",
-        "Select yes if the child has been involved in any sexual activity",
+        "Select whether the child is at immediate risk of harm, or 'I do not know'",
+        "Select whether the child has disclosed abuse or harm, or 'I do not know'",
+        "Select whether the child has been involved in sexual activity, or 'I do not know'",
     )
     scanner.scan("submitted with nothing filled in")
     follow_error_link(page, "Select the kind of exploitation, or 'Not known yet'")
@@ -189,8 +201,9 @@ def test_referral_to_triage_to_case_to_chronology(
         group = page.get_by_role("group", name=legend, exact=True)
         for label in labels:
             group.get_by_label(label, exact=True).check()
-    page.get_by_label("How many times has the child been missing from home or care in the "
-                      "last 30 days?").fill("1")
+    page.get_by_role("group", name="Has the child been missing from home or care in the "
+                     "last 30 days?").get_by_label("Yes", exact=True).check()
+    page.get_by_label("How many times?").fill("1")
     page.get_by_role("group", name="Which apps or online platforms are involved?").get_by_label(
         "Snapchat").check()
     click_and_wait(page, "button", "Continue")
@@ -597,13 +610,17 @@ def test_working_on_a_case(
     click_and_wait(page, "button", "Continue")
     assert scanner.path() == "/referrals/new/is-this-the-child/"
     choice = page.get_by_role("group", name="Is this the child you are referring?")
-    expect(choice.get_by_label("Jordan Example, born 14 March 2011")).to_be_visible()
+    expect(choice.get_by_label("Jordan Example")).to_be_visible()
+    expect(choice).to_contain_text("Born 14 March 2011")
     scanner.scan("one possible match")
     click_and_wait(page, "link", "Search again with different details")
     assert scanner.path() == "/referrals/new/"
     expect(page.get_by_label("First name")).to_have_value("Jordan")
-    scanner.scan("an unsent referral, with the button to delete it")
-    click_and_wait(page, "button", "Delete this referral and start again")
+    scanner.scan("an unsent referral, with the link to delete it")
+    click_and_wait(page, "link", "Delete this referral and start again")
+    assert scanner.path() == "/referrals/new/cancel/"
+    scanner.scan("asked before deleting")
+    click_and_wait(page, "button", "Yes, delete it")
     assert scanner.path() == "/referrals/new/"
     expect(page.get_by_text("Your unsent referral has been deleted.")).to_be_visible()
     expect(page.get_by_label("First name")).to_have_value("")

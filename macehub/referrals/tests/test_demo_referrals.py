@@ -101,10 +101,11 @@ def test_each_stored_screening_is_what_the_rules_give_for_its_indicators() -> No
         screening = screen_referral(
             indicators=[ScreenedIndicator(i.code, i.label, i.weight)
                         for i in referral.indicators.all()],
-            child_age=referral.child.age_on(day), disclosure=referral.disclosure,
-            immediate_risk=referral.immediate_risk, thresholds=settings.SCREENING_THRESHOLDS,
-            missing_episodes=referral.missing_episodes,
-            sexual_activity=referral.sexual_activity,
+            child_age=referral.child.age_on(day), disclosure=bool(referral.disclosure),
+            immediate_risk=bool(referral.immediate_risk),
+            thresholds=settings.SCREENING_THRESHOLDS,
+            missing_episodes=referral.missing_episodes or 0,
+            sexual_activity=bool(referral.sexual_activity),
         )
         assert referral.screening_score == screening.score
         assert (referral.suggested_brag, referral.suggested_tier) == (

@@ -38,8 +38,13 @@ CONCERN = {"concerns": "Seen being collected from school by older men in differe
            "exploitation_model": "group_based", "immediate_risk": "no", "disclosure": "no",
            "sexual_activity": "no"}
 INDICATORS = {"indicators_grooming": ["GROOMING_VEHICLES", "GROOMING_GIFTS"],
-              "indicators_behaviour": ["BEHAVIOUR_TRUANCY"], "missing_episodes": "2",
-              "online_platforms": ["snapchat"]}
+              "indicators_behaviour": ["BEHAVIOUR_TRUANCY"], "missing": "yes",
+              "missing_episodes": "2", "online_platforms": ["snapchat"]}
+HOME = {"address_line_1": "12 Synthetic Row", "address_line_2": "", "town": "Northtown",
+        "postcode": "nt1 1aa", "school": "Northtown Academy", "year_group": "year_9"}
+FAMILY = {"parent_carer_name": "Jo Stone", "parent_carer_relationship": "Mother",
+          "parent_carer_contact": "07700 900123", "parent_carer_aware": "yes",
+          "consent": "given", "consent_not_sought_reason": "", "referrer_phone": "01632 960001"}
 
 
 @pytest.fixture
@@ -47,13 +52,18 @@ def as_referrer(referrer, client_for):
     return client_for(referrer)
 
 
-def walk_to_check(client, *, child: str = "new", concern=None, indicators=None):
+def walk_to_check(client, *, child: str = "new", concern=None, indicators=None, home=None,
+                  family=None):
     """Answer every page as a referrer would; returns the last response."""
     assert client.post(reverse("referrals:start"), FIND).status_code == 302
     response = client.post(reverse("referrals:choose_child"), {"child": child})
     assert response.status_code == 302, response.content.decode()[:2000]
     if child == "new":
         assert client.post(reverse("referrals:new_child"), NEW_CHILD).status_code == 302
+    response = client.post(reverse("referrals:home_and_school"), home or HOME)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    response = client.post(reverse("referrals:family"), family or FAMILY)
+    assert response.status_code == 302, response.content.decode()[:2000]
     assert client.post(reverse("referrals:concern"), concern or CONCERN).status_code == 302
     return client.post(reverse("referrals:indicators"), indicators or INDICATORS)
 
@@ -75,6 +85,10 @@ def test_a_referral_about_a_new_child_from_start_to_finish(as_referrer, referrer
     assert 'value="Amelia"' in page and 'value="2013"' in page  # carried from the search
 
     assert client.post(reverse("referrals:new_child"), NEW_CHILD)["Location"] == reverse(
+        "referrals:home_and_school")
+    assert client.post(reverse("referrals:home_and_school"), HOME)["Location"] == reverse(
+        "referrals:family")
+    assert client.post(reverse("referrals:family"), FAMILY)["Location"] == reverse(
         "referrals:concern")
     assert client.post(reverse("referrals:concern"), CONCERN)["Location"] == reverse(
         "referrals:indicators")
@@ -83,12 +97,12 @@ def test_a_referral_about_a_new_child_from_start_to_finish(as_referrer, referrer
 
     page = client.get(reverse("referrals:check")).content.decode()
     for shown in ("Amelia Stone", "Seen being collected",
-                  "Group-based (two or more offenders acting together)",
+                  "A group of adults acting together",
                   "Child sexual exploitation",
                   "Child criminal exploitation (including county lines)",
                   "Seen in vehicles driven by unknown adults", "Snapchat"):
         assert shown in page
-    for step in ("start", "new_child", "concern", "indicators"):
+    for step in ("start", "new_child", "home_and_school", "family", "concern", "indicators"):
         assert f'href="{reverse(f"referrals:{step}")}?change=1"' in page
     assert not Referral.objects.exists() and not Person.objects.exists()
 
@@ -155,7 +169,9 @@ def test_only_children_the_referrer_may_see_are_offered(
     # Choosing an existing child skips the new-child page and creates no one.
     as_referrer.post(reverse("referrals:choose_child"), {"child": str(held.pk)})
     assert as_referrer.get(reverse("referrals:new_child"))["Location"] == reverse(
-        "referrals:concern")
+        "referrals:home_and_school")
+    as_referrer.post(reverse("referrals:home_and_school"), HOME)
+    as_referrer.post(reverse("referrals:family"), FAMILY)
     as_referrer.post(reverse("referrals:concern"), CONCERN)
     as_referrer.post(reverse("referrals:indicators"), INDICATORS)
     people_before = Person.objects.count()
@@ -192,7 +208,7 @@ def test_each_page_validates_and_keeps_what_was_typed(as_referrer) -> None:
     page = response.content.decode()
     assert "Enter what happened and why you are worried" in page
     assert "Select the kind of exploitation" in page
-    assert "Select yes if the child is at immediate risk of harm" in page
+    assert "Select whether the child is at immediate risk of harm, or" in page
     assert not Referral.objects.exists()
 
 
@@ -265,7 +281,8 @@ def test_the_service_refuses_a_future_date_of_birth_and_a_future_receipt(referre
 
 
 def test_pages_answered_out_of_order_send_the_referrer_back(as_referrer) -> None:
-    for name in ("choose_child", "new_child", "concern", "indicators", "check"):
+    for name in ("choose_child", "new_child", "home_and_school", "family", "concern",
+                 "indicators", "check"):
         response = as_referrer.get(reverse(f"referrals:{name}"))
         assert response.status_code == 302
         assert response["Location"] == reverse("referrals:start"), name
@@ -276,7 +293,7 @@ def test_pages_answered_out_of_order_send_the_referrer_back(as_referrer) -> None
 def test_back_links_follow_the_pages_and_change_links_return_to_check(as_referrer) -> None:
     walk_to_check(as_referrer)
     page = as_referrer.get(reverse("referrals:concern")).content.decode()
-    assert f'href="{reverse("referrals:new_child")}" class="govuk-back-link"' in page
+    assert f'href="{reverse("referrals:family")}" class="govuk-back-link"' in page
     page = as_referrer.get(reverse("referrals:concern") + "?change=1").content.decode()
     assert f'href="{reverse("referrals:check")}" class="govuk-back-link"' in page
     response = as_referrer.post(reverse("referrals:concern") + "?change=1",
@@ -303,7 +320,9 @@ def test_deleting_an_unsent_referral_starts_again(as_referrer) -> None:
     response = as_referrer.post(reverse("referrals:cancel"))
     assert response["Location"] == reverse("referrals:start")
     assert SESSION_KEY not in as_referrer.session
-    assert as_referrer.get(reverse("referrals:cancel")).status_code == 405
+    # With nothing left to delete, the confirmation page is not shown.
+    assert as_referrer.get(reverse("referrals:cancel"))["Location"] == reverse(
+        "referrals:start")
 
 
 def test_references_count_up_within_the_year(referrer) -> None:
