@@ -50,6 +50,7 @@ class Action(StrEnum):
     INTELLIGENCE_SUBMISSION_VIEW_OWN = "intelligence.submission_view_own"
     INTELLIGENCE_RECORD = "intelligence.record"
     INTELLIGENCE_REVIEW = "intelligence.review"
+    INTELLIGENCE_LINK = "intelligence.link"
     INTELLIGENCE_VIEW = "intelligence.view"
     INTELLIGENCE_VIEW_SOURCE = "intelligence.view_source"
     INTELLIGENCE_DISSEMINATE = "intelligence.disseminate"

@@ -276,6 +276,12 @@ def report_relation(user: User, prefix: str = "") -> Q:
     return owning | permitted | conditional
 
 
+def report_reviewable(user: User) -> Q:
+    """Reports this researcher may review, grade and sanitise: any they may see,
+    and never one they recorded or submitted themselves (a second pair of eyes)."""
+    return report_relation(user) & ~Q(created_by=user)
+
+
 def owning_team_relation(user: User) -> Q:
     return Q(owning_team_id=user.team_id) if user.team_id else _never("")
 
@@ -480,7 +486,14 @@ RULES: dict[Action, Rule] = {
     ),
     Action.INTELLIGENCE_REVIEW: Rule(
         INTELLIGENCE_RESEARCH_ROLES,
-        "Review, grade, sanitise and link submissions and reports",
+        "Review, grade and sanitise submissions and reports that someone else recorded or "
+        "submitted",
+        relation=report_reviewable,
+        seen_through=Action.INTELLIGENCE_VIEW,
+    ),
+    Action.INTELLIGENCE_LINK: Rule(
+        INTELLIGENCE_RESEARCH_ROLES,
+        "Link the people, places and things a report mentions (its author too)",
         relation=report_relation,
         seen_through=Action.INTELLIGENCE_VIEW,
     ),

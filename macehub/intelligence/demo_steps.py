@@ -64,7 +64,7 @@ from macehub.intelligence.models import (
     location_search_keys,
     premises_search_keys,
 )
-from macehub.intelligence.normalise import OFCOM_DRAMA_PREFIXES
+from macehub.intelligence.normalise import OFCOM_DRAMA_PREFIXES, registration_keys
 from macehub.intelligence.services import UNREVIEWED_CONDITIONS
 from macehub.intelligence.truth import (
     HOTSPOT,
@@ -518,6 +518,8 @@ def _save(gen: IntelligenceGenerator, legacy: list[IntelligenceReport]) -> None:
         premises.search_keys = premises_search_keys(premises)
         premises.location_id = premises.location.pk if premises.location else None
     Premises.objects.bulk_create(gen.premises, batch_size=batch)
+    for vehicle in gen.vehicles:
+        vehicle.registration_keys = registration_keys(vehicle.registration)
     Vehicle.objects.bulk_create(gen.vehicles, batch_size=batch)
     PhoneNumber.objects.bulk_create(gen.phones, batch_size=batch)
     OnlineAccount.objects.bulk_create(gen.accounts, batch_size=batch)

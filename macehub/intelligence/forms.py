@@ -240,18 +240,20 @@ class ReviewForm(GradingForm):
 
 
 class DisseminationForm(forms.Form):
-    to_agency = forms.TypedChoiceField(
-        label="Agency to share it with", coerce=int,
-        error_messages={"required": "Choose the agency to share it with",
-                        "invalid_choice": "Choose the agency from the list"},
+    """One or more agencies to share a report with, on one lawful basis."""
+
+    to_agency = forms.TypedMultipleChoiceField(
+        label="Agencies to share it with", coerce=int, widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply. Each agency gets its own record of the sharing.",
+        error_messages={"required": "Choose the agencies to share it with",
+                        "invalid_choice": "Choose the agencies from the list"},
     )
     lawful_basis = _radios("Lawful basis for sharing", LawfulBasis.choices,
                            "Select the lawful basis for sharing")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_agency"].choices = [  # type: ignore[attr-defined]
-            ("", "Choose an agency"), *_agency_choices()]
+        self.fields["to_agency"].choices = _agency_choices()  # type: ignore[attr-defined]
 
 
 class ReportFilterForm(forms.Form):
@@ -394,6 +396,10 @@ class LinkForm(forms.Form):
     def new_person(self) -> PersonDetails | None:
         return None
 
+    def street_name(self) -> str:
+        """A new person's nickname or street name (people only)."""
+        return ""
+
     @property
     def new_record_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.new_fields]
@@ -418,19 +424,38 @@ def _normalised(form: forms.Form, cleaned: dict[str, Any], name: str,
 
 
 class PersonLinkForm(LinkForm):
+    """A person the report mentions. Someone whose real name is not known is recorded by
+    the nickname or street name they go by ("Kaz"), not as "Unknown Unknown"."""
+
     kind = EntityKind.PERSON
-    new_fields = ("given_name", "family_name", "date_of_birth", "sex")
+    new_fields = ("given_name", "family_name", "nickname", "date_of_birth", "sex")
     given_name = _text("First name", required=False, max_length=100,
-                       help_text="Or 'Unknown'")
-    family_name = _text("Last name", required=False, max_length=100, help_text="Or 'Unknown'")
+                       help_text="Leave blank if not known")
+    family_name = _text("Last name", required=False, max_length=100,
+                        help_text="Leave blank if not known")
+    nickname = _text("Nickname or street name", required=False, max_length=100,
+                     help_text="What they are called, for example 'Kaz'. If their real name "
+                     "is not known, this is enough.")
     date_of_birth = GovukDateField(label="Date of birth", required=False, not_in_future=True,
                                    help_text="For example, 27 3 2010. Leave blank if not known.")
     sex = forms.ChoiceField(label="Sex", required=False,
                             choices=[("", "Not recorded"), *Sex.choices])
 
     def clean_new(self, cleaned: dict[str, Any]) -> None:
-        _required(self, cleaned, "given_name", "Enter the person's first name, or 'Unknown'")
-        _required(self, cleaned, "family_name", "Enter the person's last name, or 'Unknown'")
+        given = str(cleaned.get("given_name") or "").strip()
+        family = str(cleaned.get("family_name") or "").strip()
+        if str(cleaned.get("nickname") or "").strip():
+            return
+        if not given and not family:
+            self.add_error("given_name", "Enter the person's name, or the nickname or street "
+                                         "name they are known by")
+            return
+        if not given:
+            self.add_error("given_name", "Enter the person's first name, or leave both names "
+                                         "blank and give their nickname or street name")
+        if not family:
+            self.add_error("family_name", "Enter the person's last name, or leave both names "
+                                          "blank and give their nickname or street name")
 
     def new_person(self) -> PersonDetails | None:
         if self.chose_existing:
@@ -439,6 +464,9 @@ class PersonLinkForm(LinkForm):
         return PersonDetails(given_name=data["given_name"].strip(),
                              family_name=data["family_name"].strip(),
                              date_of_birth=data.get("date_of_birth"), sex=data.get("sex", ""))
+
+    def street_name(self) -> str:
+        return "" if self.chose_existing else str(self.cleaned_data.get("nickname") or "").strip()
 
 
 class LocationLinkForm(LinkForm):

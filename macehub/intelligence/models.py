@@ -34,6 +34,7 @@ from macehub.intelligence.codes import (
 from macehub.intelligence.normalise import (
     display_phone,
     display_registration,
+    registration_keys,
     search_keys,
 )
 
@@ -81,6 +82,9 @@ class Vehicle(models.Model):
     make = models.CharField(max_length=60, blank=True)
     model = models.CharField(max_length=60, blank=True)
     colour = models.CharField(max_length=40, blank=True)
+    # The registration with each character left out in turn, for finding a registration
+    # typed with one slip (``normalise.registration_keys``); trigram-indexed on PostgreSQL.
+    registration_keys = models.CharField(max_length=100, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -88,6 +92,10 @@ class Vehicle(models.Model):
 
     def __str__(self) -> str:
         return display_registration(self.registration)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.registration_keys = registration_keys(self.registration)
+        super().save(*args, **kwargs)
 
 
 class PhoneNumber(models.Model):

@@ -51,6 +51,38 @@ def display_registration(registration: str) -> str:
     return registration
 
 
+def registration_variants(compact: str) -> list[str]:
+    """The registration and every form of it with one character left out: two
+    registrations one typing slip apart (a character changed, added or missed) share at
+    least one of these, so a slip is found by an indexed lookup rather than by comparing
+    every vehicle."""
+    variants = [compact]
+    for position in range(len(compact)):
+        variant = compact[:position] + compact[position + 1:]
+        if variant and variant not in variants:
+            variants.append(variant)
+    return variants
+
+
+def registration_keys(registration: str) -> str:
+    """What ``Vehicle.registration_keys`` stores: the variants, space-padded, so that one
+    can be looked up with a plain ``contains`` on any database."""
+    return f" {' '.join(registration_variants(registration))} "
+
+
+def one_slip_apart(a: str, b: str) -> bool:
+    """Whether two registrations differ by at most one character changed, added or
+    missed (Levenshtein distance of one or less)."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    shorter, longer = sorted((a, b), key=len)
+    return any(longer[:i] + longer[i + 1:] == shorter for i in range(len(longer)))
+
+
 # --- Phone numbers ------------------------------------------------------------------------
 
 DEFAULT_PHONE_REGION = "GB"

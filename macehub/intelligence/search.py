@@ -2,7 +2,8 @@
 premises.
 
 Tolerant of how things are written: registrations and phone numbers are normalised (and
-``O``/``0``, ``I``/``1``, ``S``/``5``, ``B``/``8`` read alike in registrations); names of
+``O``/``0``, ``I``/``1``, ``S``/``5``, ``B``/``8`` read alike in registrations, and a
+registration typed with one character changed, added or missed is found); names of
 people, places and businesses match by spelling-tolerant keys (phonetic keys stored on
 every database, trigram similarity on PostgreSQL too) and are then ranked by
 Jaro-Winkler similarity.
@@ -44,7 +45,9 @@ from macehub.intelligence.models import (
 from macehub.intelligence.normalise import (
     compact_registration,
     normalise_phone,
+    one_slip_apart,
     phone_digits,
+    registration_variants,
 )
 from macehub.people.models import Person, PersonAlias
 from macehub.people.names import fold, name_key, name_similarity
@@ -64,6 +67,8 @@ CANDIDATES_PER_KIND = 300
 WORD_MATCH_THRESHOLD = 0.8
 MIN_PHONE_DIGITS = 5
 MIN_REGISTRATION_CHARACTERS = 2
+# Shorter than this, one character either way matches too many registrations to help.
+MIN_REGISTRATION_FOR_SLIP = 5
 # Characters read alike on number plates.
 PLATE_LOOKALIKES = (("O", "0"), ("I", "1"), ("S", "5"), ("B", "8"))
 
@@ -201,6 +206,16 @@ def _plate_canonical(value: str) -> str:
     return value
 
 
+def _one_slip_condition(compact: str) -> Q:
+    """Vehicles whose registration is at most one character changed, added or missed
+    from ``compact``: they share one of its variants (``registration_variants``), looked
+    up in the stored keys (trigram-indexed on PostgreSQL) rather than vehicle by vehicle."""
+    condition = Q()
+    for variant in registration_variants(compact):
+        condition |= Q(registration_keys__contains=f" {variant} ")
+    return condition
+
+
 def _search_vehicles(user: User, text: str) -> list[EntityHit]:
     compact = compact_registration(text)
     if len(compact) < MIN_REGISTRATION_CHARACTERS or not compact.isalnum():
@@ -209,16 +224,23 @@ def _search_vehicles(user: User, text: str) -> list[EntityHit]:
     expression: Any = Upper(F("registration"))
     for letter, digit in PLATE_LOOKALIKES:
         expression = Replace(expression, Value(letter), Value(digit))
-    queryset = selectors.entities_for(user, Vehicle).annotate(plate=expression).filter(
-        Q(registration__contains=compact) | Q(plate__contains=canonical)
-    )
+    condition = Q(registration__contains=compact) | Q(plate__contains=canonical)
+    tolerate_slip = len(compact) >= MIN_REGISTRATION_FOR_SLIP
+    if tolerate_slip:
+        condition |= _one_slip_condition(compact)
+    queryset = selectors.entities_for(user, Vehicle).annotate(plate=expression).filter(condition)
 
     def score(vehicle: Vehicle) -> tuple[float, list[str]]:
         if vehicle.registration == compact:
             return 1.0, ["registration matches"]
         if _plate_canonical(vehicle.registration) == canonical:
             return 0.95, ["registration matches, reading look-alike characters alike"]
-        return 0.5, ["part of the registration matches"]
+        if tolerate_slip and one_slip_apart(vehicle.registration, compact):
+            return 0.9, ["registration matches but for one character"]
+        if compact in vehicle.registration or canonical in _plate_canonical(
+                vehicle.registration):
+            return 0.5, ["part of the registration matches"]
+        return 0.0, []
 
     return _ranked(queryset.order_by("pk"), score)
 

@@ -17,9 +17,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import Case, Count, Model, Q, QuerySet, Value, When
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from macehub.access import policy
 from macehub.access.actions import Action
@@ -27,7 +28,7 @@ from macehub.accounts.models import Agency, User
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event, record_type_of
 from macehub.days import on_days
-from macehub.intelligence.codes import EntityKind, EntityRole, ReportStatus
+from macehub.intelligence.codes import EntityKind, EntityRole, Priority, ReportStatus
 from macehub.intelligence.models import (
     Dissemination,
     IntelligenceReport,
@@ -118,6 +119,19 @@ def report_text_for(user: User, report: IntelligenceReport) -> ReportText:
     return report_text(report, show_source=may_see_source(user, report))
 
 
+SUMMARY_LENGTH = 110
+NO_SUMMARY_YET = "Not sanitised yet"
+
+
+def sanitised_summary(report: IntelligenceReport, length: int = SUMMARY_LENGTH) -> str:
+    """A short summary for lists, from the sanitised text only: never the source text,
+    whoever is looking (a list is easily seen over a shoulder or shared on a screen)."""
+    text = " ".join(report.sanitised_text.split())
+    if not text:
+        return NO_SUMMARY_YET
+    return Truncator(text).chars(length)
+
+
 def source_visible_ids(user: User, report_ids: Iterable[int]) -> set[int]:
     """Of these reports, the ones whose source text the user may read (one query)."""
     return set(
@@ -200,14 +214,34 @@ def report_list(user: User, filters: ReportFilters | None = None
     return reports.order_by("-received_at", "-pk")
 
 
+# The review queue's order: High priority first, then Medium, then Low.
+PRIORITY_RANK = {Priority.HIGH: 0, Priority.MEDIUM: 1, Priority.LOW: 2}
+
+
 def review_queue(user: User) -> QuerySet[IntelligenceReport]:
-    """Reports and partner submissions awaiting a hub researcher, oldest first."""
+    """Reports and partner submissions awaiting a hub researcher: the highest priority
+    first, then the longest waiting. A researcher's own reports are not theirs to
+    review (four eyes), so they are not in their queue."""
     policy.require(user, Action.INTELLIGENCE_REVIEW)
+    rank = Case(*[When(priority=code, then=Value(order)) for code, order in
+                  PRIORITY_RANK.items()], default=Value(len(PRIORITY_RANK)))
     return (
         reports_for(user, Action.INTELLIGENCE_REVIEW)
         .filter(status=ReportStatus.AWAITING_REVIEW, is_legacy_5x5x5=False)
         .select_related("owning_team", "submission", "submission__agency")
-        .order_by("received_at", "pk")
+        .annotate(priority_rank=rank)
+        .order_by("priority_rank", "received_at", "pk")
+    )
+
+
+def awaiting_others_review(user: User) -> int:
+    """How many reports this user recorded are waiting for someone else's review."""
+    if not policy.allows(user, Action.INTELLIGENCE_REVIEW):
+        return 0
+    return (
+        reports_for(user)
+        .filter(status=ReportStatus.AWAITING_REVIEW, is_legacy_5x5x5=False, created_by=user)
+        .count()
     )
 
 
@@ -241,7 +275,7 @@ def review_timeliness(user: User, now: dt.datetime | None = None) -> ReviewTimel
     )
     waits = sorted(reviewed - received for received, reviewed in pairs if reviewed)
     queue = review_queue(user)
-    oldest = queue.values_list("received_at", flat=True).first()
+    oldest = queue.order_by("received_at").values_list("received_at", flat=True).first()
     return ReviewTimeliness(
         reviewed=len(waits),
         median=statistics.median_low(waits) if waits else None,

@@ -62,12 +62,14 @@ from macehub.intelligence.normalise import (
     normalise_phone,
     normalise_registration,
 )
+from macehub.people.codes import AliasKind
 from macehub.people.identifiers import normalise_postcode
 from macehub.people.models import Area
 from macehub.people.selectors import people_for
 from macehub.people.services import PersonDetails, create_person
 
 REFERENCE_ATTEMPTS = 5
+STREET_NAME_LENGTH = 100
 UNREVIEWED_CONDITIONS = (
     "Unreviewed partner submission: only the receiving hub team may see it until a hub "
     "researcher has reviewed, graded and sanitised it."
@@ -523,6 +525,9 @@ class LinkRequest:
     existing_pk: int | None = None
     new: NewEntity | None = None
     new_person: PersonDetails | None = None
+    # A new person's nickname or street name: recorded as their alias, and all that
+    # names them when their real name is not known.
+    new_person_street_name: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -635,13 +640,31 @@ def _existing(actor: User, kind: str, pk: int) -> Model:
     return record
 
 
+def _new_person(actor: User, details: PersonDetails, street_name: str) -> Model:
+    """A person the report mentions: by their names, or by the nickname or street name
+    they go by when their real name is not known (never "Unknown Unknown")."""
+    street_name = street_name.strip()
+    if len(street_name) > STREET_NAME_LENGTH:
+        raise IntelligenceRefused(
+            f"The nickname or street name must be {STREET_NAME_LENGTH} characters or fewer",
+            field="nickname")
+    given, family = details.given_name.strip(), details.family_name.strip()
+    if not street_name and not (given and family):
+        raise IntelligenceRefused("Enter the person's first and last names, or the nickname "
+                                  "or street name they are known by", field="given_name")
+    return create_person(
+        actor=actor, details=details,
+        alias=(street_name, "") if street_name else None, alias_kind=AliasKind.NICKNAME,
+    )
+
+
 @transaction.atomic
 def link_entity(*, actor: User, report_pk: int, request: LinkRequest) -> ReportLink:
     """Link a report to a person, place, vehicle, phone, account or premises, with the
     role it plays there and how the report describes it. A vehicle, phone or account is
     found by its normalised key, so the same one typed another way is the same record;
     finding one changes nothing on it (what this report says stays on the link)."""
-    report = _report_for_change(actor, report_pk, Action.INTELLIGENCE_REVIEW)
+    report = _report_for_change(actor, report_pk, Action.INTELLIGENCE_LINK)
     kind = request.kind
     if kind not in EntityKind.values:
         raise IntelligenceRefused("Select what the report mentions", field="kind")
@@ -654,7 +677,7 @@ def link_entity(*, actor: User, report_pk: int, request: LinkRequest) -> ReportL
     elif kind == EntityKind.PERSON:
         if request.new_person is None:
             raise IntelligenceRefused("Choose a person, or record a new one", field="existing")
-        entity = create_person(actor=actor, details=request.new_person)
+        entity = _new_person(actor, request.new_person, request.new_person_street_name)
         created = True
     else:
         if request.new is None or KIND_OF_NEW[type(request.new)] != kind:
@@ -681,7 +704,7 @@ def link_entity(*, actor: User, report_pk: int, request: LinkRequest) -> ReportL
 
 @transaction.atomic
 def remove_link(*, actor: User, report_pk: int, link_pk: int) -> None:
-    report = _report_for_change(actor, report_pk, Action.INTELLIGENCE_REVIEW)
+    report = _report_for_change(actor, report_pk, Action.INTELLIGENCE_LINK)
     link = ReportLink.objects.filter(report=report, pk=link_pk).first()
     if link is None:
         raise Http404("No such record")
@@ -705,42 +728,76 @@ def disseminate_report(
     lawful_basis: str,
     now: dt.datetime | None = None,
 ) -> Dissemination:
-    """Share a reviewed report's sanitised text with a partner agency, recording what was
-    shared, under which handling code and conditions, and on what lawful basis. A report
-    with handling code C goes only to an agency its conditions name."""
+    """Share a reviewed report's sanitised text with one partner agency (see
+    ``disseminate_to_agencies``)."""
+    return disseminate_to_agencies(actor=actor, report_pk=report_pk,
+                                   to_agency_pks=(to_agency_pk,), lawful_basis=lawful_basis,
+                                   now=now)[0]
+
+
+@transaction.atomic
+def disseminate_to_agencies(
+    *,
+    actor: User,
+    report_pk: int,
+    to_agency_pks: tuple[int, ...] | list[int],
+    lawful_basis: str,
+    now: dt.datetime | None = None,
+) -> list[Dissemination]:
+    """Share a reviewed report's sanitised text with one or more partner agencies: one
+    dissemination each, recording what was shared, under which handling code and
+    conditions, and on what lawful basis. A report with handling code C goes only to
+    agencies its conditions name. All or nothing: if one agency may not have it, none is
+    shared with."""
     report = _report_for_change(actor, report_pk, Action.INTELLIGENCE_DISSEMINATE)
     if report.status != ReportStatus.REVIEWED or not report.sanitised_text.strip():
         raise IntelligenceRefused(
             "Review and sanitise the report before sharing it", field="to_agency"
         )
-    agency = Agency.objects.filter(pk=to_agency_pk, is_active=True).first()
-    if agency is None:
-        raise IntelligenceRefused("Choose the agency to share it with", field="to_agency")
+    wanted = list(dict.fromkeys(to_agency_pks))
+    if not wanted:
+        raise IntelligenceRefused("Choose the agencies to share it with", field="to_agency")
+    agencies = {agency.pk: agency for agency in Agency.objects.filter(pk__in=wanted,
+                                                                       is_active=True)}
+    if len(agencies) != len(wanted):
+        raise IntelligenceRefused("Choose the agencies to share it with from the list",
+                                  field="to_agency")
     if lawful_basis not in LawfulBasis.values:
         raise IntelligenceRefused("Select the lawful basis for sharing",
                                   field="lawful_basis")
-    if report.handling_code == HandlingCode.CONDITIONS and not report.permitted_agencies.filter(
-        pk=agency.pk
-    ).exists():
-        raise IntelligenceRefused(
-            f"The handling conditions of this report do not name {agency.name}. Share it "
-            "only with an agency its conditions name, or change its handling at review",
-            field="to_agency",
+    if report.handling_code == HandlingCode.CONDITIONS:
+        named = set(report.permitted_agencies.values_list("pk", flat=True))
+        refused = [agencies[pk].name for pk in wanted if pk not in named]
+        if refused:
+            raise IntelligenceRefused(
+                f"The handling conditions of this report do not name {and_list(refused)}. Share "
+                "it only with agencies its conditions name, or change its handling at review",
+                field="to_agency",
+            )
+    shared_at = now or timezone.now()
+    shared = []
+    for pk in wanted:
+        agency = agencies[pk]
+        dissemination = Dissemination.objects.create(
+            report=report,
+            to_agency=agency,
+            shared_text=report.sanitised_text,
+            handling_code=report.handling_code,
+            handling_conditions=report.handling_conditions,
+            lawful_basis=lawful_basis,
+            shared_by=actor,
+            shared_at=shared_at,
         )
-    dissemination = Dissemination.objects.create(
-        report=report,
-        to_agency=agency,
-        shared_text=report.sanitised_text,
-        handling_code=report.handling_code,
-        handling_conditions=report.handling_conditions,
-        lawful_basis=lawful_basis,
-        shared_by=actor,
-        shared_at=now or timezone.now(),
-    )
-    record_event(
-        event_type=EventType.CREATE, actor=actor, record=dissemination,
-        detail={"report": report.reference, "to_agency": agency.pk,
-                "handling_code": report.handling_code, "lawful_basis": lawful_basis,
-                "shared_text": _text_summary(report.sanitised_text)},
-    )
-    return dissemination
+        record_event(
+            event_type=EventType.CREATE, actor=actor, record=dissemination,
+            detail={"report": report.reference, "to_agency": agency.pk,
+                    "handling_code": report.handling_code, "lawful_basis": lawful_basis,
+                    "shared_text": _text_summary(report.sanitised_text)},
+        )
+        shared.append(dissemination)
+    return shared
+
+
+def and_list(names: list[str]) -> str:
+    """``A``, ``A and B``, ``A, B and C``."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"

@@ -155,12 +155,18 @@ def report_detail(request: HubRequest, intel_report_pk: int) -> HttpResponse:
     selectors.record_viewed(user=user, record=report, request=request,
                             source_shown=context["text"].is_source)
     may_review = policy.can(user, Action.INTELLIGENCE_REVIEW, report) and not report.is_read_only
+    may_link = policy.can(user, Action.INTELLIGENCE_LINK, report) and not report.is_read_only
+    owning_team = context["text"].is_source
     context.update({
+        "is_author": report.created_by_id == user.pk,
+        # Who reviewed it, when, and their note are the owning team's business.
+        "review_details": owning_team and report.reviewed_at is not None
+        and not report.is_read_only,
         "links": selectors.links_of(user, report),
         "disseminations": selectors.disseminations_of(user, report),
         "submission": getattr(report, "submission", None) if context["text"].is_source else None,
         "can_review": may_review and context["text"].is_source,
-        "can_link": may_review,
+        "can_link": may_link,
         "can_disseminate": (
             not report.is_read_only and report.status == ReportStatus.REVIEWED
             and policy.can(user, Action.INTELLIGENCE_DISSEMINATE, report)
@@ -235,6 +241,7 @@ def review_queue(request: HubRequest) -> HttpResponse:
     return render(request, "intelligence/review_queue.html", {
         "page_obj": page,
         "showing_reviewed": showing_reviewed,
+        "own_waiting": selectors.awaiting_others_review(user),
         "timeliness": selectors.review_timeliness(user),
         "tabs": [
             {"text": "Awaiting review", "href": queue_url, "active": not showing_reviewed},
@@ -267,10 +274,10 @@ def _person_choice(person: Any) -> str:
     return f"{person.full_name}{born} ({person.owning_agency.name})"
 
 
-@requires(Action.INTELLIGENCE_REVIEW)
+@requires(Action.INTELLIGENCE_LINK)
 def add_link(request: HubRequest, intel_report_pk: int) -> HttpResponse:
     user = request.user
-    report = selectors.report_for(user, intel_report_pk, Action.INTELLIGENCE_REVIEW)
+    report = selectors.report_for(user, intel_report_pk, Action.INTELLIGENCE_LINK)
     if report.is_read_only:
         return _read_only_refusal(request, report)
     if request.method == "GET":
@@ -298,7 +305,7 @@ def add_link(request: HubRequest, intel_report_pk: int) -> HttpResponse:
                     kind=kind, role=form.cleaned_data["role"],
                     description=form.cleaned_data.get("described_as", ""),
                     existing_pk=form.existing_pk(), new=form.new_entity(),
-                    new_person=form.new_person(),
+                    new_person=form.new_person(), new_person_street_name=form.street_name(),
                 ))
             except services.IntelligenceRefused as refusal:
                 add_refusal(form, refusal)
@@ -322,10 +329,10 @@ def _link_page(request: HubRequest, report: IntelligenceReport, kind: str, form:
     }, status=status)
 
 
-@requires(Action.INTELLIGENCE_REVIEW)
+@requires(Action.INTELLIGENCE_LINK)
 def remove_link(request: HubRequest, intel_report_pk: int, intel_link_pk: int) -> HttpResponse:
     user = request.user
-    report = selectors.report_for(user, intel_report_pk, Action.INTELLIGENCE_REVIEW)
+    report = selectors.report_for(user, intel_report_pk, Action.INTELLIGENCE_LINK)
     if report.is_read_only:
         return _read_only_refusal(request, report)
     link = next(
@@ -354,16 +361,16 @@ def disseminate(request: HubRequest, intel_report_pk: int) -> HttpResponse:
     form = DisseminationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            dissemination = services.disseminate_report(
+            shared = services.disseminate_to_agencies(
                 actor=user, report_pk=report.pk,
-                to_agency_pk=form.cleaned_data["to_agency"],
+                to_agency_pks=form.cleaned_data["to_agency"],
                 lawful_basis=form.cleaned_data["lawful_basis"],
             )
         except services.IntelligenceRefused as refusal:
             add_refusal(form, refusal)
         else:
-            messages.success(request, f"{report.reference} has been shared with "
-                                      f"{dissemination.to_agency.name}.")
+            names = services.and_list([item.to_agency.name for item in shared])
+            messages.success(request, f"{report.reference} has been shared with {names}.")
             return redirect("intelligence:report_detail", intel_report_pk=report.pk)
     if request.method == "GET":
         opening.record_viewed(request, report, page="share with a partner")

@@ -218,7 +218,14 @@ class Person(models.Model):
 
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.given_name, self.middle_names, self.family_name) if p)
+        """The person's names; for someone known only by a nickname or street name (no
+        names recorded), that name, marked as such: "Kaz (street name)"."""
+        name = " ".join(p for p in (self.given_name, self.middle_names, self.family_name) if p)
+        if name:
+            return name
+        street_names = [str(alias) for alias in self.aliases.all()
+                        if alias.kind == AliasKind.NICKNAME and str(alias)]
+        return f"{street_names[0]} (street name)" if street_names else "Name not known"
 
     def age_on(self, when: dt.date) -> int | None:
         if self.date_of_birth:

@@ -20,7 +20,7 @@ from macehub.access.actions import Action
 from macehub.accounts.models import User
 from macehub.audit.events import EventType
 from macehub.audit.services import changed_values, record_event
-from macehub.people.codes import PlacementType, StatutoryStatus
+from macehub.people.codes import AliasKind, PlacementType, StatutoryStatus
 from macehub.people.models import (
     EthnicGroup,
     Person,
@@ -104,10 +104,13 @@ def create_person(
     details: PersonDetails,
     identifier: tuple[str, str] | None = None,
     alias: tuple[str, str] | None = None,
+    alias_kind: str = AliasKind.ALIAS,
     address: NewAddress | None = None,
     today: dt.date | None = None,
 ) -> Person:
-    """Record a new person, held by the actor's agency."""
+    """Record a new person, held by the actor's agency. Someone known only by a nickname
+    or street name is recorded with no names and that alias (``alias_kind`` nickname),
+    never as "Unknown Unknown"."""
     policy.require(actor, Action.PERSON_CREATE)
     if actor.agency_id is None:
         raise ValueError("A person is recorded by a member of staff of an agency")
@@ -117,7 +120,8 @@ def create_person(
     if identifier:
         PersonIdentifier.objects.create(person=person, kind=identifier[0], value=identifier[1])
     if alias:
-        PersonAlias.objects.create(person=person, given_name=alias[0], family_name=alias[1])
+        PersonAlias.objects.create(person=person, kind=alias_kind, given_name=alias[0],
+                                   family_name=alias[1])
     if address:
         PersonAddress.objects.create(
             person=person,
@@ -135,6 +139,7 @@ def create_person(
             "changes": changed_values({}, _values(person)),
             "identifier": list(identifier) if identifier else None,
             "alias": list(alias) if alias else None,
+            **({"alias_kind": alias_kind} if alias and alias_kind != AliasKind.ALIAS else {}),
             "address": address.postcode if address else None,
         },
     )

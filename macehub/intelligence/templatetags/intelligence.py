@@ -46,6 +46,12 @@ def link_url(link_view: selectors.LinkView) -> str:
 
 
 @register.simple_tag
+def sanitised_summary(report: Any) -> str:
+    """A report's short sanitised summary, for lists."""
+    return selectors.sanitised_summary(report)
+
+
+@register.simple_tag
 def entity_url(kind: str, pk: int) -> str:
     url_name, kwarg = selectors.ENTITY_URL_NAMES[kind]
     return reverse(url_name, kwargs={kwarg: pk})

@@ -276,8 +276,8 @@ def test_sharing_condition_c_with_an_unnamed_agency_is_refused_on_the_page(
 
 
 def test_a_stale_review_shows_the_conflict(analyst: User, supervisor: User,
-                                           hub_team: Team) -> None:
-    report = make_report(hub_team, analyst, reviewed=False)
+                                           investigator: User, hub_team: Team) -> None:
+    report = make_report(hub_team, investigator, reviewed=False)
     url = reverse("intelligence:review", kwargs={"intel_report_pk": report.pk})
     data = {"version": "1", "sanitised_text": "Safe", "source_evaluation": "2",
             "intelligence_assessment": "B", "handling_code": "P",
@@ -302,8 +302,9 @@ def test_other_teams_may_read_but_not_review(analyst: User, hub_team: Team,
     assert response.status_code == 403
 
 
-def test_historic_reports_are_read_only(analyst: User, hub_team: Team) -> None:
-    report = make_report(hub_team, analyst, is_legacy_5x5x5=True, status="historic",
+def test_historic_reports_are_read_only(analyst: User, investigator: User,
+                                       hub_team: Team) -> None:
+    report = make_report(hub_team, investigator, is_legacy_5x5x5=True, status="historic",
                          legacy_source_evaluation="B", legacy_intelligence_evaluation="2",
                          legacy_handling_code="3", source_evaluation="",
                          intelligence_assessment="")

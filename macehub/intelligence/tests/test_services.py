@@ -187,10 +187,10 @@ def test_only_recorders_record(hub_agency: Agency, hub_team: Team) -> None:
 
 
 def test_review_grades_sanitises_and_measures_time_to_review(
-    analyst: User, hub_team: Team, named_agency: Agency
+    analyst: User, investigator: User, hub_team: Team, named_agency: Agency
 ) -> None:
     received = timezone.now() - dt.timedelta(hours=30)
-    report = make_report(hub_team, analyst, handling_code="C", reviewed=False,
+    report = make_report(hub_team, investigator, handling_code="C", reviewed=False,
                          received_at=received, agencies=[named_agency])
     reviewed = services.review_report(
         actor=analyst, report_pk=report.pk, expected_version=1,
@@ -213,8 +213,9 @@ def test_review_grades_sanitises_and_measures_time_to_review(
     assert again.handling_code == "P"
 
 
-def test_a_stale_review_is_refused(analyst: User, supervisor: User, hub_team: Team) -> None:
-    report = make_report(hub_team, analyst, reviewed=False)
+def test_a_stale_review_is_refused(analyst: User, supervisor: User, investigator: User,
+                                   hub_team: Team) -> None:
+    report = make_report(hub_team, investigator, reviewed=False)
     services.review_report(actor=supervisor, report_pk=report.pk, expected_version=1,
                            review=review())
     with pytest.raises(services.ConcurrentReviewError):
@@ -250,8 +251,9 @@ def test_sanitised_text_may_not_name_the_submitter(analyst: User, referrer: User
     assert submission.report.status == "awaiting_review"
 
 
-def test_review_needs_sanitised_text_and_a_known_action(analyst: User, hub_team: Team) -> None:
-    report = make_report(hub_team, analyst, reviewed=False)
+def test_review_needs_sanitised_text_and_a_known_action(analyst: User, investigator: User,
+                                                        hub_team: Team) -> None:
+    report = make_report(hub_team, investigator, reviewed=False)
     for bad, field in ((review(sanitised_text=" "), "sanitised_text"),
                        (review(action="burn"), "action"),
                        (review(action="task", note=""), "note")):
@@ -263,8 +265,9 @@ def test_review_needs_sanitised_text_and_a_known_action(analyst: User, hub_team:
     assert report.status == "awaiting_review" and report.version == 1
 
 
-def test_historic_reports_cannot_be_changed(analyst: User, hub_team: Team) -> None:
-    report = make_report(hub_team, analyst, is_legacy_5x5x5=True, status="historic")
+def test_historic_reports_cannot_be_changed(analyst: User, investigator: User,
+                                           hub_team: Team) -> None:
+    report = make_report(hub_team, investigator, is_legacy_5x5x5=True, status="historic")
     for call in (
         lambda: services.review_report(actor=analyst, report_pk=report.pk,
                                        expected_version=1, review=review()),
