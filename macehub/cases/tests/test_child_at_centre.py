@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,8 +29,9 @@ from macehub.cases.services import PartnerOwner, PoliceReport
 from macehub.cases.tests.conftest import ago, client_for, days_from_today
 from macehub.cases.tests.test_pages import check_page
 from macehub.cases.work_queue import plan_items_due
+from macehub.referrals.codes import RiskTier
 from macehub.testing.clock import on_demo_day
-from macehub.testing.factories import make_agency, make_team, make_user
+from macehub.testing.factories import make_agency, make_person, make_team, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -321,3 +323,45 @@ def test_the_demo_shows_the_child_seen_the_police_report_and_partner_owners(
         assert key_worker is not None
         queue = plan_items_due(key_worker, timezone.now())
         assert any("chase them on" in work.detail for work in queue)
+
+
+# --- Existing records migrate as not recorded ---------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_records_migrate_as_not_recorded_and_the_migration_reverses(
+    hub_agency: Agency, hub_team: Team
+) -> None:
+    opener = make_user("mig.opener", Role.TRIAGE, agency=hub_agency, team=hub_team)
+    case = services.open_case(actor=opener, child=make_person(hub_agency),
+                              risk_tier=RiskTier.MEDIUM, lead_agency=hub_agency,
+                              reason="Migration test")
+    graph = MigrationExecutor(connection).loader.graph
+    node = next(key for key in graph.nodes
+                if key[0] == "cases" and key[1].endswith("child_seen_police_grade_partner_owners"))
+    parent = next(key for key in graph.node_map[node].parents if key[0] == "cases")
+    latest = graph.leaf_nodes("cases")[0]
+    moment = dt.datetime(2026, 3, 27, 12, tzinfo=dt.UTC)
+    try:
+        MigrationExecutor(connection).migrate([parent])
+        before = MigrationExecutor(connection).loader.project_state(parent).apps
+        before.get_model("cases", "Contact").objects.create(
+            case_id=case.pk, occurred_at=moment, kind="home_visit", with_whom="the child",
+            summary="Before the questions", recorded_by_id=opener.pk)
+        before.get_model("cases", "MissingEpisode").objects.create(
+            case_id=case.pk, child_id=case.child_id, went_missing_at=moment,
+            recorded_by_id=opener.pk)
+        before.get_model("cases", "PlanItem").objects.create(
+            case_id=case.pk, action="Visit", owner_id=opener.pk, owner_agency_id=hub_agency.pk,
+            due_on=moment.date(), created_at=moment, created_by_id=opener.pk)
+        MigrationExecutor(connection).migrate([node])
+        after = MigrationExecutor(connection).loader.project_state(node).apps
+        contact = after.get_model("cases", "Contact").objects.get()
+        assert (contact.child_seen, contact.child_seen_alone, contact.child_words) == ("", "", "")
+        episode = after.get_model("cases", "MissingEpisode").objects.get()
+        assert (episode.police_reference, episode.police_risk_grade) == ("", "")
+        item = after.get_model("cases", "PlanItem").objects.get()
+        assert (item.owner_id, item.partner_owner_name) == (opener.pk, "")
+        MigrationExecutor(connection).migrate([parent])
+    finally:
+        MigrationExecutor(connection).migrate([latest])
