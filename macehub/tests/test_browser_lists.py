@@ -20,10 +20,10 @@ from macehub.cases import services
 from macehub.cases.codes import ContactKind
 from macehub.cases.models import Case, Contact, MissingEpisode, PlanItem
 from macehub.people.codes import AreaKind
-from macehub.people.models import Area, Person, PersonAddress
+from macehub.people.models import Area, PersonAddress
 from macehub.referrals.codes import RiskTier
 from macehub.testing.browser import PageMonitor, assert_nothing_clipped, sign_in_as
-from macehub.testing.factories import make_agency, make_person, make_team, make_user
+from macehub.testing.factories import make_agency, make_person, make_user
 from macehub.tests.test_browser_pages import Scanner, click_and_wait
 
 pytestmark = pytest.mark.browser
@@ -141,4 +141,56 @@ def test_case_list_fits_and_opens_on_my_cases(
     expect(page.locator("caption")).to_have_text("30 cases")
     expect(page.locator("tbody tr")).to_have_count(25)
     _at_each_width(page, scanner, "all cases")
+    scanner.assert_scanned_every_page_listed()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_missing_episode_list_fits(
+    page: Page, live_server: Any, scanner: Scanner, key_worker: User, many_cases: list[Case],
+    hub_agency: Agency,
+) -> None:
+    # An episode without a case, still missing, beside the thirty with a case.
+    child = make_person(hub_agency, given_name="Oluwaseunfunmilayo",
+                        family_name="Papadopoulou-Vandenberghe")
+    MissingEpisode.objects.create(child=child, recorded_by=key_worker,
+                                  went_missing_at=timezone.now() - dt.timedelta(hours=5))
+    sign_in_as(page, live_server, key_worker)
+    scanner.open("/cases/missing-episodes/")
+    expect(page.locator("caption")).to_have_text("31 missing episodes")
+    first = page.locator("tbody tr").first
+    expect(first).to_contain_text("Oluwaseunfunmilayo Papadopoulou-Vandenberghe")
+    expect(first).to_contain_text("Not back yet")
+    expect(first).to_contain_text("No case")
+    _at_each_width(page, scanner, "a full page")
+    scanner.assert_scanned_every_page_listed()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_person_search_results_fit_and_show_area_and_open_case(
+    page: Page, live_server: Any, scanner: Scanner, key_worker: User, many_cases: list[Case],
+    hub_agency: Agency,
+) -> None:
+    # A second child of the same name, with no case and no address: the results tell
+    # them apart without opening each.
+    make_person(hub_agency, given_name="Christopher", family_name="Wolstenholme3",
+                date_of_birth=dt.date(2012, 6, 1))
+    sign_in_as(page, live_server, key_worker)
+    scanner.open("/people/")
+    page.get_by_label("Name or alias").fill("Christopher Wolstenholme3")
+    click_and_wait(page, "button", "Search")
+    rows = page.locator("tbody tr").filter(has_text="Christopher Wolstenholme3")
+    expect(rows).to_have_count(2)
+    with_case = rows.filter(has_text="4 January 2010")
+    expect(with_case).to_contain_text("Open case")
+    expect(with_case).to_contain_text("Northdale and Southmoor Villages")
+    without = rows.filter(has_text="1 June 2012")
+    expect(without).not_to_contain_text("Open case")
+    expect(without).to_contain_text("Not recorded")
+    _at_each_width(page, scanner, "two of the same name")
+
+    # Many results with long names.
+    scanner.open("/people/?q=Montgomery-Fitzwilliam")
+    expect(page.locator("tbody tr").first).to_contain_text("Open case")
+    assert page.locator("tbody tr").count() >= 8
+    _at_each_width(page, scanner, "many results")
     scanner.assert_scanned_every_page_listed()
