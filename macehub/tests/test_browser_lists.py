@@ -22,7 +22,12 @@ from macehub.cases.models import Case, Contact, MissingEpisode, PlanItem
 from macehub.people.codes import AreaKind
 from macehub.people.models import Area, PersonAddress
 from macehub.referrals.codes import RiskTier
-from macehub.testing.browser import PageMonitor, assert_nothing_clipped, sign_in_as
+from macehub.testing.browser import (
+    PageMonitor,
+    assert_nothing_clipped,
+    clipped_content,
+    sign_in_as,
+)
 from macehub.testing.factories import make_agency, make_person, make_user
 from macehub.tests.test_browser_pages import Scanner, click_and_wait
 
@@ -194,3 +199,40 @@ def test_person_search_results_fit_and_show_area_and_open_case(
     assert page.locator("tbody tr").count() >= 8
     _at_each_width(page, scanner, "many results")
     scanner.assert_scanned_every_page_listed()
+
+
+# --- The check itself ------------------------------------------------------------------
+
+_WIDE = "<td>" + "W" * 400 + "</td>"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # A table wider than its scrolling box: cut, with no cue to scroll.
+        (f'<div style="overflow-x:auto;width:300px"><table><tr>{_WIDE}</tr></table></div>',
+         ["wide in a 300px box", "(overflow auto) cuts its content: 6"]),
+        # Text cut by a box that hides its overflow.
+        ('<p style="overflow:hidden;width:100px;white-space:nowrap">' + "x" * 300 + "</p>",
+         ["p (\"", "(overflow hidden) cuts its content"]),
+        # The page itself wider than the window.
+        ('<div style="width:3000px">wide</div>', ["the page scrolls sideways"]),
+        # Fits; and text hidden on purpose (for screen readers) is not counted.
+        ('<table><tr><td>Short</td></tr></table>'
+         '<span class="govuk-visually-hidden" style="position:absolute;width:1px;height:1px;'
+         'overflow:hidden;clip:rect(0 0 0 0)">' + "hidden " * 50 + "</span>", []),
+    ],
+)
+def test_the_clipping_check_finds_what_is_cut(page: Page, body: str, expected: list[str]
+                                              ) -> None:
+    page.set_viewport_size({"width": 1024, "height": 600})
+    page.set_content(f"<!DOCTYPE html><html><body style='margin:0'>{body}</body></html>")
+    found = clipped_content(page)
+    for words in expected:
+        assert any(words in item for item in found), (words, found)
+    if expected:
+        with pytest.raises(AssertionError, match="Content is cut off at 1024px"):
+            assert_nothing_clipped(page)
+    else:
+        assert found == []
+        assert_nothing_clipped(page)
