@@ -226,14 +226,11 @@ def _sort_columns(request: HubRequest, filters: selectors.CaseFilters) -> dict[s
     columns = {}
     for name in CaseSort.ALL:
         current = filters.sort == name
-        query = request.GET.copy()
-        query.pop("page", None)
-        query["sort"] = name
-        query["order"] = "asc" if current and filters.descending else (
+        order = "asc" if current and filters.descending else (
             "desc" if current else ("desc" if name in (CaseSort.TIER, CaseSort.LAST_CONTACT)
                                     else "asc"))
         columns[name] = {
-            "href": f"?{query.urlencode()}",
+            "href": _with_query(request, sort=name, order=order),
             "aria_sort": ("descending" if filters.descending else "ascending")
             if current else "none",
         }

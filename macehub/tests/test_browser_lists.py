@@ -20,10 +20,15 @@ from macehub.cases import services
 from macehub.cases.codes import ContactKind
 from macehub.cases.models import Case, Contact, MissingEpisode, PlanItem
 from macehub.people.codes import AreaKind
-from macehub.people.models import Area, Person, PersonAddress
+from macehub.people.models import Area, PersonAddress
 from macehub.referrals.codes import RiskTier
-from macehub.testing.browser import PageMonitor, assert_nothing_clipped, sign_in_as
-from macehub.testing.factories import make_agency, make_person, make_team, make_user
+from macehub.testing.browser import (
+    PageMonitor,
+    assert_nothing_clipped,
+    clipped_content,
+    sign_in_as,
+)
+from macehub.testing.factories import make_agency, make_person, make_user
 from macehub.tests.test_browser_pages import Scanner, click_and_wait
 
 pytestmark = pytest.mark.browser
@@ -142,3 +147,92 @@ def test_case_list_fits_and_opens_on_my_cases(
     expect(page.locator("tbody tr")).to_have_count(25)
     _at_each_width(page, scanner, "all cases")
     scanner.assert_scanned_every_page_listed()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_missing_episode_list_fits(
+    page: Page, live_server: Any, scanner: Scanner, key_worker: User, many_cases: list[Case],
+    hub_agency: Agency,
+) -> None:
+    # An episode without a case, still missing, beside the thirty with a case.
+    child = make_person(hub_agency, given_name="Oluwaseunfunmilayo",
+                        family_name="Papadopoulou-Vandenberghe")
+    MissingEpisode.objects.create(child=child, recorded_by=key_worker,
+                                  went_missing_at=timezone.now() - dt.timedelta(hours=5))
+    sign_in_as(page, live_server, key_worker)
+    scanner.open("/cases/missing-episodes/")
+    expect(page.locator("caption")).to_have_text("31 missing episodes")
+    first = page.locator("tbody tr").first
+    expect(first).to_contain_text("Oluwaseunfunmilayo Papadopoulou-Vandenberghe")
+    expect(first).to_contain_text("Not back yet")
+    expect(first).to_contain_text("No case")
+    _at_each_width(page, scanner, "a full page")
+    scanner.assert_scanned_every_page_listed()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_person_search_results_fit_and_show_area_and_open_case(
+    page: Page, live_server: Any, scanner: Scanner, key_worker: User, many_cases: list[Case],
+    hub_agency: Agency,
+) -> None:
+    # A second child of the same name, with no case and no address: the results tell
+    # them apart without opening each.
+    make_person(hub_agency, given_name="Christopher", family_name="Wolstenholme3",
+                date_of_birth=dt.date(2012, 6, 1))
+    sign_in_as(page, live_server, key_worker)
+    scanner.open("/people/")
+    page.get_by_label("Name or alias").fill("Christopher Wolstenholme3")
+    click_and_wait(page, "button", "Search")
+    rows = page.locator("tbody tr").filter(has_text="Christopher Wolstenholme3")
+    expect(rows).to_have_count(2)
+    with_case = rows.filter(has_text="4 January 2010")
+    expect(with_case).to_contain_text("Open case")
+    expect(with_case).to_contain_text("Northdale and Southmoor Villages")
+    without = rows.filter(has_text="1 June 2012")
+    expect(without).not_to_contain_text("Open case")
+    expect(without).to_contain_text("Not recorded")
+    _at_each_width(page, scanner, "two of the same name")
+
+    # Many results with long names.
+    scanner.open("/people/?q=Montgomery-Fitzwilliam")
+    expect(page.locator("tbody tr").first).to_contain_text("Open case")
+    assert page.locator("tbody tr").count() >= 8
+    _at_each_width(page, scanner, "many results")
+    scanner.assert_scanned_every_page_listed()
+
+
+# --- The check itself ------------------------------------------------------------------
+
+_WIDE = "<td>" + "W" * 400 + "</td>"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # A table wider than its scrolling box: cut, with no cue to scroll.
+        (f'<div style="overflow-x:auto;width:300px"><table><tr>{_WIDE}</tr></table></div>',
+         ["wide in a 300px box", "(overflow auto) cuts its content: 6"]),
+        # Text cut by a box that hides its overflow.
+        ('<p style="overflow:hidden;width:100px;white-space:nowrap">' + "x" * 300 + "</p>",
+         ["p (\"", "(overflow hidden) cuts its content"]),
+        # The page itself wider than the window.
+        ('<div style="width:3000px">wide</div>', ["the page scrolls sideways"]),
+        # Fits; and text hidden on purpose (for screen readers) is not counted.
+        ('<table><tr><td>Short</td></tr></table>'
+         '<span class="govuk-visually-hidden" style="position:absolute;width:1px;height:1px;'
+         'overflow:hidden;clip:rect(0 0 0 0)">' + "hidden " * 50 + "</span>", []),
+    ],
+)
+def test_the_clipping_check_finds_what_is_cut(page: Page, body: str, expected: list[str]
+                                              ) -> None:
+    page.set_viewport_size({"width": 1024, "height": 600})
+    page.set_content(f"<!DOCTYPE html><html><body style='margin:0'>{body}</body></html>")
+    found = clipped_content(page)
+    for words in expected:
+        assert any(words in item for item in found), (words, found)
+    if expected:
+        with pytest.raises(AssertionError, match="Content is cut off at 1024px"):
+            assert_nothing_clipped(page)
+    else:
+        assert found == []
+        assert_nothing_clipped(page)

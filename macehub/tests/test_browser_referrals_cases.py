@@ -630,6 +630,11 @@ def test_working_on_a_case(
     click_and_wait(page, "link", "Cases", within="nav[aria-label='Menu']")
     assert scanner.path() == "/cases/"
     rows = page.get_by_role("table").locator("tbody tr")
+    # The supervisor is Jordan's key worker: the list opens on their own cases.
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text("Jordan Example")
+    scanner.scan("my one case")
+    click_and_wait(page, "link", "All cases")
     expect(rows).to_have_count(2)
     scanner.scan("two open cases")
     page.get_by_label("Risk tier").select_option(label="High – being exploited")

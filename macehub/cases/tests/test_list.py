@@ -325,3 +325,72 @@ def test_any_agency_can_be_chosen_even_one_leading_no_case_the_user_sees(
     assert "govuk-error-summary" not in html
     assert f'value="{outsider_agency.pk}" selected' in html
     assert "Anna" not in html and "Ben" not in html
+
+
+# --- My cases ------------------------------------------------------------------------
+
+
+def _advocate_for(case: Case, advocate, *, actor) -> None:
+    services.change_advocate(actor=actor, case_pk=case.pk, advocate=advocate,
+                             starts_on=days_from_today(-1))
+
+
+def test_my_cases_are_those_i_hold_as_key_worker_or_current_advocate(
+        four_cases, triage, advocate, supervisor):
+    # Cara: the advocate user is her key worker. Anna: they are her advocate. Ben: they
+    # were his advocate, but that has ended. Dev: closed (listed under every status).
+    _advocate_for(four_cases["anna"], advocate, actor=triage)
+    _advocate_for(four_cases["ben"], advocate, actor=triage)
+    services.end_advocacy(actor=triage, case_pk=four_cases["ben"].pk,
+                          ended_on=days_from_today(0), reason="Moved away")
+    assert names(advocate, mine=True) == ["Anna", "Cara"]
+    # Allocated alongside or supervising is not holding: a supervisor has no cases of
+    # their own, only all they may see.
+    assert names(supervisor, mine=True) == []
+    assert selectors.holds_open_cases(advocate)
+    assert not selectors.holds_open_cases(supervisor)
+
+
+def test_a_case_holder_lands_on_my_cases_and_can_switch_to_all_keeping_filters(
+        four_cases, triage, advocate):
+    services.set_key_worker(actor=triage, case_pk=four_cases["anna"].pk, expected_version=1,
+                            key_worker=advocate)
+    client = client_for(advocate)
+    html = client.get(reverse("cases:list")).content.decode()
+    assert "2 cases" in html and "Anna Zed" in html and "Cara Xu" in html
+    assert "Ben Young" not in html
+    assert '<a class="moj-sub-navigation__link" href="?whose=mine" aria-current="page">' \
+        "My cases</a>" in html
+    assert 'href="?whose=all">All cases</a>' in html
+    # The filter form carries the choice, so applying a filter keeps it.
+    assert '<input type="hidden" name="whose" value="mine"' in html
+
+    html = client.get(reverse("cases:list"),
+                      {"whose": "all", "risk_tier": RiskTier.MEDIUM}).content.decode()
+    assert "1 case" in html and "Cara Xu" in html and "Anna Zed" not in html
+    # Switching back keeps the tier filter.
+    assert 'href="?whose=mine&amp;risk_tier=medium">My cases</a>' in html
+    assert 'href="?whose=all&amp;risk_tier=medium" aria-current="page">All cases</a>' in html
+
+    html = client.get(reverse("cases:list"),
+                      {"whose": "mine", "risk_tier": RiskTier.LOW}).content.decode()
+    assert "None of your cases match these filters." in html
+    assert 'href="?whose=all&amp;risk_tier=low">See all the cases you may see</a>' in html
+
+
+def test_someone_holding_no_open_case_lands_on_all_they_may_see(four_cases, triage, analyst,
+                                                                 supervisor):
+    # Dev's case is closed: having held it does not make the supervisor a case-holder.
+    Case.objects.filter(pk=four_cases["dev"].pk).update(key_worker=supervisor)
+    for user in (analyst, supervisor):
+        html = client_for(user).get(reverse("cases:list")).content.decode()
+        assert "3 cases" in html
+        assert 'href="?whose=all" aria-current="page">All cases</a>' in html
+
+
+def test_my_cases_is_audited_as_a_filter(four_cases, advocate):
+    client_for(advocate).get(reverse("cases:list"))
+    event = AuditEvent.objects.filter(event_type=EventType.SEARCH,
+                                      record_type="cases.case").latest("id")
+    assert event.detail["filters"]["mine"] is True
+    assert event.detail["results"] == [four_cases["cara"].pk]
