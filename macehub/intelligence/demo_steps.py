@@ -356,7 +356,10 @@ class IntelligenceGenerator:
         report.status = ReportStatus.REVIEWED
         report.reviewed_at = min(reviewed_at, self.end - dt.timedelta(minutes=5))
         report.reviewed_at = max(report.reviewed_at, report.received_at)
-        report.reviewed_by = rng.choice(self.reviewers)
+        reviewer = rng.choice(self.reviewers)
+        if reviewer == report.created_by:  # nobody reviews their own report (four eyes)
+            reviewer = next(user for user in self.reviewers if user != report.created_by)
+        report.reviewed_by = reviewer
         report.review_action = ACTIONS.pick(rng)
         if report.review_action in (ReviewAction.TASK, ReviewAction.DEVELOP):
             report.review_note = rng.choice((

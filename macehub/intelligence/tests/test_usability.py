@@ -176,8 +176,7 @@ def test_the_conditions_are_revealed_with_handling_code_c_and_still_checked(
     client = client_for(analyst)
     html = page(client, reverse("intelligence:record"))
     reveal = html.index('id="conditional-handling-c"')
-    assert 'data-aria-controls="conditional-handling-c"' in html
-    assert "govuk-radios__conditional--hidden" in html[reveal - 80:reveal]
+    assert "app-radios__conditional" in html[reveal - 80:reveal]
     for name in ("handling_conditions", "permitted_teams", "permitted_agencies"):
         assert html.index(f'name="{name}"') > reveal
     response = client.post(reverse("intelligence:record"), {
@@ -188,8 +187,7 @@ def test_the_conditions_are_revealed_with_handling_code_c_and_still_checked(
     assert response.status_code == 200
     html = response.content.decode()
     assert "Enter the conditions of handling code C" in html
-    reveal = html.index('id="conditional-handling-c"')
-    assert "govuk-radios__conditional--hidden" not in html[reveal - 80:reveal]
+    assert 'value="C" checked>' in html
     assert not IntelligenceReport.objects.exists()
 
 
