@@ -329,3 +329,18 @@ def test_a_triage_officer_outside_the_hub_may_not_pick_one_up(
     referral = _referral(school, referrer, "Out")
     with pytest.raises((Http404, PermissionDenied)):
         services.pick_up_referral(actor=outsider, referral_pk=referral.pk, expected_version=1)
+
+
+def test_the_work_queue_says_who_has_picked_a_referral_up(
+    school: Agency, referrer: User, triage_officer: User, colleague: User
+) -> None:
+    from macehub.referrals.work_queue import referrals_to_triage
+
+    referral = _referral(school, referrer, "Wendy", RED_CODES)
+    [before] = referrals_to_triage(colleague, NOW)
+    assert "Picked up" not in before.detail
+    services.pick_up_referral(actor=triage_officer, referral_pk=referral.pk, expected_version=1)
+    [theirs] = referrals_to_triage(colleague, NOW)
+    assert f"Picked up by {triage_officer.display_name} at" in theirs.detail
+    [mine] = referrals_to_triage(triage_officer, NOW)
+    assert "Picked up by you at" in mine.detail
