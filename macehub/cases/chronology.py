@@ -50,6 +50,7 @@ from macehub.cases.models import (
     MissingEpisode,
     NrmReferral,
     PlanItem,
+    ReferralJoined,
     RiskAssessment,
     RiskTierChange,
 )
@@ -221,6 +222,8 @@ def case_events(user: User, child: Person) -> Iterable[ChronologyEntry]:
             Prefetch("nrm_referrals", queryset=NrmReferral.objects.select_related("recorded_by")),
             Prefetch("risk_assessments",
                      queryset=RiskAssessment.objects.select_related("assessed_by")),
+            Prefetch("referrals_joined", queryset=ReferralJoined.objects.select_related(
+                "referring_agency", "recorded_by", "acknowledged_by")),
         )
     )
     for case in cases:
@@ -315,6 +318,8 @@ def _events_of(case: Case, contacts: list[ContactView]) -> Iterable[ChronologyEn
         )
     for nrm in case.nrm_referrals.all():
         yield from _nrm_events(nrm)
+    for joined in case.referrals_joined.all():
+        yield from _referral_joined_events(joined)
     if case.closed_at is not None:
         text = case.closure_reason_text
         if case.closure_note:
@@ -322,6 +327,27 @@ def _events_of(case: Case, contacts: list[ContactView]) -> Iterable[ChronologyEn
         yield ChronologyEntry(
             occurred_at=case.closed_at, category=CASE, title=f"Case {ref} closed", text=text,
             byline=_name(case.closed_by), verb="Closed",
+        )
+
+
+def _referral_joined_events(joined: ReferralJoined) -> Iterable[ChronologyEntry]:
+    """A new referral joined the open case, with triage's rating against the case's
+    tier; then the key worker's review of the tier."""
+    rating = ", ".join(part for part in (
+        joined.brag_name, f"{joined.triage_tier_name} risk" if joined.risk_tier else "") if part)
+    yield ChronologyEntry(
+        occurred_at=joined.joined_at, category="Referral",
+        title=f"New referral joined the case: {joined.referral_reference}",
+        text=f"Referred by {joined.referring_agency.name}. Triage rated it "
+             f"{rating or 'without a rating'}; the case was {_tier(joined.case_tier)} risk.",
+        byline=_name(joined.recorded_by),
+    )
+    if joined.acknowledged_at is not None:
+        yield ChronologyEntry(
+            occurred_at=joined.acknowledged_at, category=RISK,
+            title=f"Risk tier reviewed after referral {joined.referral_reference}: "
+                  f"{joined.get_outcome_display().lower()}",
+            text=joined.outcome_note, byline=_name(joined.acknowledged_by),
         )
 
 

@@ -42,6 +42,15 @@ class DecisionKind(models.TextChoices):
     LIFT_RESTRICTION = "lift_restriction", "Lift the restriction"
 
 
+class JoinedReferralReview(models.TextChoices):
+    """How the case's tier was reviewed after a new referral joined the open case."""
+
+    TIER_KEPT = "tier_kept", "Reviewed – tier kept"
+    TIER_RAISED = "tier_raised", "Tier raised"
+    LOWERING_ASKED = "lowering_asked", "Asked to lower the tier"
+    TIER_LOWERED = "tier_lowered", "Tier lowered"
+
+
 class DecisionStatus(models.TextChoices):
     PENDING = "pending", "Waiting for a decision"
     APPROVED = "approved", "Approved"

@@ -376,6 +376,14 @@ class RiskTierForm(ServiceForm):
                              max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
 
 
+class KeepTierForm(ServiceForm):
+    """The key worker reviewed the tier after a new referral joined and keeps it."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label="Why does the risk tier stay as it is?", required=False,
+                             max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
 class KeyWorkerForm(ServiceForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     key_worker = _CandidateChoiceField(

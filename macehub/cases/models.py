@@ -21,6 +21,7 @@ from macehub.cases.codes import (
     DomainRating,
     InterviewOfferer,
     InterviewResponse,
+    JoinedReferralReview,
     MissingEpisodeState,
     NrmDecision,
     OutcomeKind,
@@ -34,6 +35,7 @@ from macehub.cases.codes import (
     seen_answer_label,
 )
 from macehub.referrals.codes import (
+    Brag,
     RiskTier,
     default_exploitation_types,
     exploitation_type_labels,
@@ -140,6 +142,72 @@ class RiskTierChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.from_tier or '–'} → {self.to_tier}"
+
+
+class ReferralJoined(models.Model):
+    """A new referral joined the child's open case (triage's decision to open a case
+    found one open already). Triage's rating may differ from the case's tier, so the case
+    asks its key worker to review the tier: they change it, or record that they reviewed
+    it and keep it, with a reason. Either acknowledges this record.
+
+    The referral is named by its reference and referring agency, as the case shows it:
+    the case does not reach into the referral."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals_joined")
+    referral_reference = models.CharField(max_length=20)
+    referring_agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.PROTECT, related_name="+"
+    )
+    joined_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        help_text="The triage officer whose decision joined the referral to the case",
+    )
+    brag = models.CharField(max_length=10, choices=Brag.choices, blank=True,
+                            help_text="Triage's BRAG rating")
+    risk_tier = models.CharField(max_length=10, choices=RiskTier.choices, blank=True,
+                                 help_text="Triage's risk tier")
+    case_tier = models.CharField(max_length=10, choices=RiskTier.choices,
+                                 help_text="The case's tier when the referral joined")
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=JoinedReferralReview.choices, blank=True)
+    outcome_note = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["joined_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(acknowledged_by__isnull=True, acknowledged_at__isnull=True,
+                            outcome="")
+                | (Q(acknowledged_by__isnull=False, acknowledged_at__isnull=False)
+                   & ~Q(outcome="")),
+                name="referral_joined_acknowledged_with_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.referral_reference}"
+
+    @property
+    def is_acknowledged(self) -> bool:
+        return self.acknowledged_at is not None
+
+    @property
+    def triage_tier_name(self) -> str:
+        return _tier_name(self.risk_tier)
+
+    @property
+    def case_tier_name(self) -> str:
+        return _tier_name(self.case_tier)
+
+    @property
+    def brag_name(self) -> str:
+        return str(Brag(self.brag).label).split(" – ")[0] if self.brag else ""
 
 
 class CaseDecisionRequest(models.Model):

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
 from macehub.cases.codes import MissingEpisodeState
+from macehub.cases.models import ReferralJoined
 from macehub.cases.selectors import CaseOverview, PendingDecision
 
 
@@ -36,6 +37,7 @@ class NextAction:
 class NextActionContext:
     overview: CaseOverview
     pending: list[PendingDecision]
+    referrals_joined: list[ReferralJoined]
     can_change: bool
     can_record: bool
     can_assess_risk: bool
@@ -145,6 +147,19 @@ def overdue_plan_items(context: NextActionContext) -> Iterable[NextAction]:
             kind="plan_items", text=f"{_plural(len(overdue), 'plan item')} overdue",
             href=context.url("cases:plan"),
             due_on=min(item.due_on for item in overdue), overdue=True,
+        )
+
+
+@next_action_kind("referral_joined")
+def referrals_joined(context: NextActionContext) -> Iterable[NextAction]:
+    """Each new referral that joined the case and waits for its tier to be reviewed."""
+    for joined in context.referrals_joined:
+        yield NextAction(
+            kind="referral_joined",
+            text=f"Review the risk tier: referral {joined.referral_reference} from "
+                 f"{joined.referring_agency.name} joined the case",
+            href=f"#referral-joined-{joined.pk}",
+            due_on=timezone.localdate(joined.joined_at),
         )
 
 

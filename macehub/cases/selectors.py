@@ -56,6 +56,7 @@ from macehub.cases.models import (
     MissingEpisode,
     NrmReferral,
     PlanItem,
+    ReferralJoined,
     RiskAssessment,
     RiskAssessmentRating,
     RiskTierChange,
@@ -895,4 +896,40 @@ def decision_requests_awaiting(user: User) -> QuerySet[CaseDecisionRequest]:
         policy.scope(user, Action.CASE_DECIDE, decision_request_queryset())
         .filter(status=DecisionStatus.PENDING)
         .order_by("requested_at", "pk")
+    )
+
+
+# --- New referrals that joined an open case ---------------------------------------------
+
+
+def referral_joined_queryset() -> QuerySet[ReferralJoined]:
+    return ReferralJoined.objects.select_related(
+        "referring_agency", "recorded_by", "acknowledged_by", "case", "case__child")
+
+
+def referrals_joined_to_review(user: User, case: Case) -> list[ReferralJoined]:
+    """The new referrals that joined this open case and wait for its tier to be
+    reviewed, oldest first (one query; nothing on a case the user may not see)."""
+    if not case.is_open or not policy.can(user, Action.CASE_VIEW, case):
+        return []
+    return list(referral_joined_queryset().filter(
+        case_id=case.pk, acknowledged_at__isnull=True).order_by("joined_at", "pk"))
+
+
+def tier_reviews_due(user: User) -> QuerySet[ReferralJoined]:
+    """Referrals that joined an open case and wait for its tier to be reviewed, for the
+    one who reviews it: the case's key worker, or, when it has none, a supervisor who
+    may change the case. Oldest first, in one query."""
+    if not policy.allows(user, Action.CASE_CHANGE):
+        return ReferralJoined.objects.none()
+    reviews = Q(case__key_worker=user)
+    if Role.SUPERVISOR in user.role_codes:
+        reviews |= Q(case__key_worker__isnull=True)
+    cases = policy.scope(user, Action.CASE_CHANGE, Case.objects.filter(status=CaseStatus.OPEN))
+    return (
+        referral_joined_queryset()
+        .filter(reviews, acknowledged_at__isnull=True, case__in=cases)
+        .annotate(needs_reason=Exists(
+            Case.objects.filter(pk=OuterRef("case_id")).filter(policy.reason_required(user))))
+        .order_by("joined_at", "pk")
     )

@@ -21,6 +21,8 @@ urlpatterns = [
     path("<int:case_pk>/access-log/", views.access_log, name="access_log"),
     # The case itself
     path("<int:case_pk>/risk-tier/", views.change_tier, name="change_tier"),
+    path("<int:case_pk>/referrals-joined/<int:joined_pk>/keep-tier/", views.keep_tier,
+         name="keep_tier"),
     path("<int:case_pk>/exploitation-types/", views.change_exploitation_types,
          name="change_exploitation_types"),
     path("<int:case_pk>/key-worker/", views.change_key_worker, name="change_key_worker"),

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -248,10 +248,12 @@ def detail(request: HubRequest, case_pk: int) -> HttpResponse:
         return case
     overview = selectors.case_overview(request.user, case)
     pending = selectors.pending_decisions(request.user, case)
+    referrals_joined = selectors.referrals_joined_to_review(request.user, case)
     context = _section_context(request, case, "cases:detail", overview=overview,
-                               pending=pending)
+                               pending=pending, referrals_joined=referrals_joined)
     context["next_actions"] = next_actions(NextActionContext(
-        overview=overview, pending=pending, can_change=context["can_change"],
+        overview=overview, pending=pending, referrals_joined=referrals_joined,
+        can_change=context["can_change"],
         can_record=context["can_record"], can_assess_risk=context["can_assess_risk"],
     ))
     return render(request, "cases/detail.html", context)
@@ -396,6 +398,33 @@ def _raise_or_ask_to_lower(actor: Any, case: Case, data: dict[str, Any]) -> obje
     return services.change_risk_tier(
         actor=actor, case_pk=case.pk, expected_version=data["version"],
         risk_tier=data["risk_tier"], reason=data["reason"])
+
+
+@requires(Action.CASE_CHANGE)
+def keep_tier(request: HubRequest, case_pk: int, joined_pk: int) -> HttpResponse:
+    """"Reviewed – keep the tier" after a new referral joined the case: the reason is
+    kept and audited. (Changing the tier, on its own page, reviews it too.)"""
+    case = _case_page(request, case_pk, page="keep_tier", action=Action.CASE_CHANGE)
+    if isinstance(case, HttpResponseRedirect):
+        return case
+    joined = get_object_or_404(selectors.referral_joined_queryset(), pk=joined_pk,
+                               case_id=case.pk)
+    tier = case.get_risk_tier_display().split(" –")[0].lower()
+    return _form_page(
+        request, case,
+        lambda data: case_forms.KeepTierForm(data, initial={"version": joined.version}),
+        title=f"Keep the risk tier after referral {joined.referral_reference}",
+        submit="Reviewed – keep the tier",
+        back=_back("cases:detail", case),
+        call=lambda d: services.keep_tier_after_referral(
+            actor=request.user, joined_pk=joined.pk, expected_version=d["version"],
+            reason=d["reason"]),
+        success=f"You reviewed the risk tier after referral {joined.referral_reference}: "
+                f"it stays {tier}.",
+        intro=f"Triage rated the referral {joined.brag_name or 'without a rating'}"
+              f"{', ' + joined.triage_tier_name.lower() + ' risk' if joined.risk_tier else ''}. "
+              f"The case is {tier} risk.",
+    )
 
 
 @requires(Action.CASE_CHANGE)

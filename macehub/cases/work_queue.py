@@ -1,8 +1,9 @@
 """What cases put in people's work queues (see ``macehub.core.work_queue``): the plan
 items a person owns that are due soon or overdue (and the overdue ones a partner agency
 owns, for the case's key worker to chase), the return home interviews still to be
-offered for the children they work with, the risk reviews due on their cases, and the
-requests for approval a supervisor or the MACE chair may decide."""
+offered for the children they work with, the risk reviews due on their cases, the tier
+reviews a new referral joining a case asks of its key worker, and the requests for
+approval a supervisor or the MACE chair may decide."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from macehub.cases import selectors
 from macehub.cases.codes import RISK_TIER_TAG_COLOURS, CaseStatus, PlanItemStatus
 from macehub.cases.models import Case, PlanItem
 from macehub.core.work_queue import HIGH, NORMAL, WorkItem, work_queue_source
-from macehub.referrals.codes import RiskTier, short_label
+from macehub.referrals.codes import BRAG_TAG_COLOURS, Brag, RiskTier, short_label
 
 CASE_RECORD = "cases.case"
 PERSON_RECORD = "people.person"
@@ -200,3 +201,31 @@ def case_decisions_to_make(user: User, now: dt.datetime) -> list[WorkItem]:
         )
         for request in requests
     ]
+
+
+@work_queue_source("tier_reviews", label="Tier reviews", order=37)
+def tier_reviews_to_do(user: User, now: dt.datetime) -> list[WorkItem]:
+    """"Review the tier: a new referral joined": for the case's key worker, or a
+    supervisor when the case has none, until the tier is changed or kept with a reason."""
+    items = []
+    for joined in selectors.tier_reviews_due(user):
+        case = joined.case
+        rating = ", ".join(part for part in (
+            joined.brag_name, f"{joined.triage_tier_name} risk" if joined.risk_tier else "")
+            if part)
+        items.append(WorkItem(
+            kind="Tier review",
+            title=_case_title(case, bool(getattr(joined, "needs_reason", False))),
+            link=reverse("cases:detail", args=[case.pk]),
+            action="Review the tier: a new referral joined",
+            detail=f"Referral {joined.referral_reference} from {joined.referring_agency.name}: "
+                   f"triage rated it {rating or 'without a rating'}; the case is "
+                   f"{short_label(RiskTier(case.risk_tier)).lower()} risk.",
+            waiting_since=joined.joined_at,
+            urgency=HIGH if joined.brag == Brag.RED else NORMAL,
+            names_record=(CASE_RECORD, case.pk),
+            tag=short_label(Brag(joined.brag)) if joined.brag else _tier_tag(case),
+            tag_colour=BRAG_TAG_COLOURS[Brag(joined.brag)] if joined.brag
+            else RISK_TIER_TAG_COLOURS[case.risk_tier],
+        ))
+    return items

@@ -28,13 +28,14 @@ from typing import Any
 
 import holidays
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from macehub.access.policy import PARTNER_CHECK_ROLES
 from macehub.accounts.models import Agency, User
 from macehub.accounts.roles import AgencyKind, Role
-from macehub.cases.models import Case, RiskTierChange
+from macehub.cases.codes import JoinedReferralReview
+from macehub.cases.models import Case, ReferralJoined, RiskTierChange
 from macehub.demo.accounts import ACCOUNTS
 from macehub.demo.batches import UPDATE_BATCH, each_by_ids
 from macehub.demo.people import Weighted
@@ -770,6 +771,95 @@ def demo_referral_about_a_known_child(ctx: DemoContext) -> None:
         ReferralIndicator(referral=referral, indicator=indicator) for indicator in indicators)
     ctx.count("referrals about a child the hub already knows", 1)
     ctx.results["referrals.known_child_referral_id"] = referral.pk
+
+
+# --- Referrals that joined an open case; a referral picked up ------------------------------
+
+# After the cases step has given each case its key worker, tier history and closure.
+JOINED_ORDER = 1360
+# A referral that joined an open case this recently still waits for the tier's review.
+JOINED_WAITING_DAYS = 14
+JOINED_KEPT_NOTE = ("Reviewed against the new referral: the plan already covers the "
+                    "concern. (Synthetic.)")
+
+
+def delete_demo_referrals_joined(progress: Progress) -> dict[str, int]:
+    """The step's records (the cases step's reset, which runs first, deletes them with
+    the cases too); the pick-ups go with the referrals."""
+    deleted, _ = ReferralJoined.objects.all().delete()
+    return {"referrals that joined an open case": deleted}
+
+
+def _tier_when(changes: list[RiskTierChange], moment: dt.datetime, current: str) -> str:
+    """The case's tier at ``moment``, from its tier history (oldest first)."""
+    tier = ""
+    for change in changes:
+        if change.changed_at <= moment:
+            tier = change.to_tier
+    return tier or current
+
+
+@demo_step("referrals joined and picked up", order=JOINED_ORDER,
+           reset=delete_demo_referrals_joined,
+           description="referrals that joined a child's open case, reviewed by the key "
+                       "worker (the latest still waiting), and a referral picked up")
+def demo_referrals_joined(ctx: DemoContext) -> None:
+    """Each decision to open a case that found the child's case open (the referrals step
+    added the referral to it) is recorded on the case as a referral that joined it, with
+    triage's rating against the case's tier then. Those older than two weeks were
+    reviewed and the tier kept; the recent ones (at least the latest) still wait for the
+    key worker. Then the most urgent referral awaiting triage is picked up by a triage
+    officer."""
+    evening = _local(ctx.as_of, 17, 0)
+    referrals = list(
+        Referral.objects.filter(case__isnull=False, outcome=TriageOutcome.OPEN_MACE_CASE,
+                                decided_by__isnull=False, decided_at__isnull=False)
+        .exclude(case__referral_id=F("pk"))
+        .select_related("case", "decided_by").order_by("decided_at", "pk"))
+    history: dict[int, list[RiskTierChange]] = {}
+    for change in RiskTierChange.objects.filter(
+            case_id__in={r.case_id for r in referrals}).order_by("changed_at", "pk"):
+        history.setdefault(change.case_id, []).append(change)
+    rows: list[ReferralJoined] = []
+    for referral in referrals:
+        case, decided_at, decider = referral.case, referral.decided_at, referral.decided_by
+        if case is None or decided_at is None or decider is None:
+            continue
+        if decided_at < case.opened_at or (case.closed_at and decided_at > case.closed_at):
+            continue
+        row = ReferralJoined(
+            case=case, referral_reference=referral.reference,
+            referring_agency_id=referral.referrer_agency_id, joined_at=decided_at,
+            recorded_by=decider, brag=referral.brag, risk_tier=referral.risk_tier,
+            case_tier=_tier_when(history.get(case.pk, []), decided_at, case.risk_tier),
+        )
+        if not (case.is_open and decided_at >= evening - dt.timedelta(days=JOINED_WAITING_DAYS)):
+            row.acknowledged_by_id = case.key_worker_id or decider.pk
+            row.acknowledged_at = min(decided_at + dt.timedelta(days=1), evening)
+            row.outcome = JoinedReferralReview.TIER_KEPT
+            row.outcome_note = JOINED_KEPT_NOTE
+        rows.append(row)
+    if rows and all(row.acknowledged_at is not None for row in rows):
+        latest = next((row for row in reversed(rows) if row.case.is_open), None)
+        if latest is not None:  # the demo shows the prompt on at least one case
+            latest.acknowledged_by_id, latest.acknowledged_at = None, None
+            latest.outcome, latest.outcome_note = "", ""
+    ReferralJoined.objects.bulk_create(rows, batch_size=ctx.scale.batch_size)
+    ctx.count("referrals that joined an open case", len(rows))
+
+    triage = ctx.users.get("triage.police")
+    # The most serious rating first, then the least time left.
+    rank = {Brag.RED: 0, Brag.AMBER: 1, Brag.GREEN: 2, Brag.BLUE: 3}
+    awaiting = min(
+        Referral.objects.filter(status=ReferralStatus.AWAITING_TRIAGE)
+        .exclude(concerns=KNOWN_CHILD_CONCERN),
+        key=lambda r: (rank.get(Brag(r.suggested_brag), 4), r.decision_due_at, r.pk),
+        default=None)
+    if triage is not None and awaiting is not None:
+        awaiting.picked_up_by = triage
+        awaiting.picked_up_at = max(awaiting.received_at, evening - dt.timedelta(hours=1))
+        awaiting.save(update_fields=["picked_up_by", "picked_up_at"])
+        ctx.count("referrals picked up", 1)
 
 
 # --- Partner checks -----------------------------------------------------------------------

@@ -764,3 +764,9 @@ class ImmediateStepForm(forms.Form):
         if not self.cleaned_data.get("done") or day is None or time is None:
             return None
         return timezone.make_aware(dt.datetime.combine(day, time))
+
+
+class PickUpForm(forms.Form):
+    """Pick up, take over or release a referral, from the version the user saw."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -156,6 +156,13 @@ class Referral(models.Model):
         "cases.Case", on_delete=models.SET_NULL, null=True, blank=True,
         related_name="linked_referrals",
     )
+    # Who is working on the referral now, so two triage officers do not work the same
+    # one. Cleared when it is released or decided.
+    picked_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="referrals_picked_up",
+    )
+    picked_up_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -177,6 +184,11 @@ class Referral(models.Model):
             models.CheckConstraint(
                 condition=~Q(consent=ConsentStatus.NOT_SOUGHT) | ~Q(consent_not_sought_reason=""),
                 name="consent_not_sought_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(picked_up_by__isnull=True, picked_up_at__isnull=True)
+                | Q(picked_up_by__isnull=False, picked_up_at__isnull=False),
+                name="picked_up_by_someone_at_a_time",
             ),
         ]
 

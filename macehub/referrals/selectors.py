@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
+from enum import IntEnum
 
-from django.db.models import Prefetch, Q, QuerySet
-from django.db.models.functions import Least
+from django.db.models import Case as SqlCase
+from django.db.models import IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -23,6 +24,7 @@ from macehub.access.actions import Action
 from macehub.accounts.models import Agency, User
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
+from macehub.cases.codes import CaseStatus
 from macehub.cases.models import Case, MissingEpisode
 from macehub.days import on_days
 from macehub.intelligence.models import IntelligenceReport
@@ -36,7 +38,7 @@ from macehub.people.areas import area_filter_choices, people_living_in
 from macehub.people.models import Person, PersonAddress
 from macehub.people.selectors import PersonMatch, match_people, people_for
 from macehub.referrals.clocks import TimeLeft
-from macehub.referrals.codes import IndicatorDomain, ReferralStatus, YearGroup
+from macehub.referrals.codes import Brag, IndicatorDomain, ReferralStatus, YearGroup
 from macehub.referrals.models import Indicator, PartnerCheck, Referral
 
 CHILD_MATCH_LIMIT = 10
@@ -189,7 +191,7 @@ def indicators_by_domain() -> list[tuple[IndicatorDomain, list[Indicator]]]:
 
 def _full_referrals() -> QuerySet[Referral]:
     return Referral.objects.select_related(
-        "child", "referrer", "referrer_agency", "decided_by", "case"
+        "child", "referrer", "referrer_agency", "decided_by", "case", "picked_up_by"
     )
 
 
@@ -232,15 +234,99 @@ def referral_filter_choices() -> dict[str, list[tuple[str, str]]]:
             "area": area_filter_choices()}
 
 
-def triage_queue(user: User) -> QuerySet[Referral]:
-    """Undecided referrals, most urgent first: by whichever of their two clocks runs out
-    first (partner information by the rating, or the decision), overdue first."""
+UNDER_13 = 13
+
+
+def _under(age: int, today: dt.date) -> Q:
+    """Children younger than ``age`` today (``Person.age_on``): a known birthday less
+    than ``age`` years ago, or an estimated age that has not yet reached it."""
+    def years_before(years: int) -> dt.date:
+        try:
+            return today.replace(year=today.year - years)
+        except ValueError:  # 29 February
+            return today.replace(year=today.year - years, day=28)
+
+    estimated = Q(pk__in=[])
+    for estimate in range(age):
+        # An estimate ages a year every 365 days from the day it was made.
+        estimated |= Q(child__estimated_age=estimate, child__age_estimated_on__gt=(
+            today - dt.timedelta(days=365 * (age - estimate))))
+    return Q(child__date_of_birth__gt=years_before(age)) | (
+        Q(child__date_of_birth__isnull=True) & estimated)
+
+
+class TriageBand(IntEnum):
+    """The triage queue's order of urgency: risk first, then time left."""
+
+    RED = 0
+    UNDER_13_OR_IMMEDIATE_RISK = 1
+    AMBER = 2
+    GREEN = 3
+    OTHER = 4
+
+
+def triage_queue(user: User, today: dt.date | None = None) -> QuerySet[Referral]:
+    """Undecided referrals, most urgent first: by risk (a Red suggested rating, then
+    under-13s and immediate risk, then Amber, Green and the rest), then within each by
+    the time left on the decision clock, overdue first. Ordered in the database so each
+    page of the queue holds the right referrals; ``open_case_id`` is the child's open
+    case, if any (whether to show or link it is the viewer's: ``open_case_markers``)."""
     policy.require(user, Action.REFERRAL_VIEW)
+    today = today or timezone.localdate()
     awaiting = _full_referrals().filter(status=ReferralStatus.AWAITING_TRIAGE)
-    return policy.scope(user, Action.REFERRAL_VIEW, awaiting).order_by(
-        Least("partner_checks_due_at", "decision_due_at"), "decision_due_at", "received_at",
-        "pk",
-    )
+    return policy.scope(user, Action.REFERRAL_VIEW, awaiting).annotate(
+        triage_band=SqlCase(
+            When(suggested_brag=Brag.RED, then=Value(TriageBand.RED)),
+            When(Q(immediate_risk=True) | _under(UNDER_13, today),
+                 then=Value(TriageBand.UNDER_13_OR_IMMEDIATE_RISK)),
+            When(suggested_brag=Brag.AMBER, then=Value(TriageBand.AMBER)),
+            When(suggested_brag=Brag.GREEN, then=Value(TriageBand.GREEN)),
+            default=Value(TriageBand.OTHER),
+            output_field=IntegerField(),
+        ),
+        open_case_id=Subquery(Case.objects.filter(
+            child_id=OuterRef("child_id"), status=CaseStatus.OPEN).values("pk")[:1]),
+    ).order_by("triage_band", "decision_due_at", "received_at", "pk")
+
+
+@dataclass(frozen=True)
+class OpenCaseMarker:
+    """What the queue shows of a child's open case: a link with its reference when the
+    viewer may open it (``reason_needed``: it is restricted, they do not work on it and
+    opening it asks why, so the link names no reference), a bare marker when they may
+    not see it, and nothing at all for a restricted case they may not see."""
+
+    case_pk: int
+    reference: str
+    may_open: bool
+    reason_needed: bool
+
+
+def open_case_markers(user: User, referrals: list[Referral]) -> dict[int, OpenCaseMarker]:
+    """For each referral (of ``triage_queue``) whose child has an open case, keyed by
+    referral: what the viewer is shown of that case. Three queries whatever the count."""
+    case_ids: set[int] = {pk for r in referrals if (pk := getattr(r, "open_case_id", None))}
+    if not case_ids:
+        return {}
+    cases = {case.pk: case for case in Case.objects.filter(pk__in=case_ids)
+             .only("pk", "reference", "is_restricted")}
+    visible = set(policy.scope(user, Action.CASE_VIEW, Case.objects.filter(pk__in=case_ids))
+                  .values_list("pk", flat=True)) if policy.allows(user, Action.CASE_VIEW) \
+        else set()
+    asking = set(Case.objects.filter(pk__in=visible).filter(policy.reason_required(user))
+                 .values_list("pk", flat=True)) if visible else set()
+    markers = {}
+    for referral in referrals:
+        case = cases.get(getattr(referral, "open_case_id", None) or 0)
+        if case is None:
+            continue
+        may_open = case.pk in visible
+        if case.is_restricted and not may_open:
+            continue  # never reveal a restricted case
+        markers[referral.pk] = OpenCaseMarker(
+            case_pk=case.pk, reference=case.reference, may_open=may_open,
+            reason_needed=case.pk in asking)
+    return markers
 
 
 def decided_referrals(user: User, filters: ReferralFilters | None = None

@@ -33,7 +33,7 @@ from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.audit.services import changed_values, record_event
 from macehub.cases.models import Case
-from macehub.cases.services import CaseAlreadyOpen, open_case
+from macehub.cases.services import CaseAlreadyOpen, open_case, record_referral_joined
 from macehub.people.identifiers import normalise_identifier
 from macehub.people.models import Person, PersonAddress, PersonIdentifier
 from macehub.people.services import PersonDetails
@@ -603,7 +603,8 @@ def record_triage_decision(
     """Record (or change) the triage decision, unless someone else decided first."""
     referral = policy.get_or_404(
         actor, Action.REFERRAL_TRIAGE,
-        Referral.objects.select_for_update(of=("self",)).select_related("child", "case"),
+        Referral.objects.select_for_update(of=("self",)).select_related(
+            "child", "case", "referrer_agency", "picked_up_by"),
         pk=referral_pk,
     )
     if referral.version != expected_version:
@@ -638,6 +639,9 @@ def record_triage_decision(
     changes = changed_values(before, _decision_values(referral))
     if not changes:
         return TriageResult(referral=referral, case=referral.case)
+    # A decided referral is nobody's to work on any more.
+    pick_up_cleared = _pick_up_values(referral) if referral.picked_up_by_id else None
+    referral.picked_up_by, referral.picked_up_at = None, None
 
     case, case_opened, already_open = referral.case, False, False
     if referral.outcome == TriageOutcome.OPEN_MACE_CASE and (
@@ -655,8 +659,14 @@ def record_triage_decision(
             )
             case_opened = True
         except CaseAlreadyOpen as error:
-            # One open case per child: the referral joins the case the hub already has.
+            # One open case per child: the referral joins the case the hub already has,
+            # and the case's key worker is asked to review its tier against triage's.
             case, already_open = error.case, True
+            record_referral_joined(
+                actor=actor, case=case, referral_reference=referral.reference,
+                referring_agency=referral.referrer_agency, joined_at=decided_at,
+                brag=referral.brag, risk_tier=referral.risk_tier,
+            )
         referral.case = case
 
     updated = Referral.objects.filter(pk=referral.pk, version=expected_version).update(
@@ -667,7 +677,10 @@ def record_triage_decision(
         raise ConcurrentDecisionError(referral, _changes_since(referral, expected_version))
     referral.version = expected_version + 1
     check_clock = _partner_check_clock_follows_rating(actor, referral, request)
-    referral.save(update_fields=[*DECISION_FIELDS, "case", "version", *CHECK_CLOCK_FIELDS])
+    referral.save(update_fields=[*DECISION_FIELDS, "case", "version", *CHECK_CLOCK_FIELDS,
+                                 *PICK_UP_FIELDS])
+    if pick_up_cleared is not None:
+        changes.update(changed_values(pick_up_cleared, _pick_up_values(referral)))
     record_event(
         event_type=EventType.CHANGE,
         actor=actor,
@@ -690,6 +703,113 @@ def record_triage_decision(
 
 
 CHECK_CLOCK_FIELDS = ("partner_check_brag", "partner_checks_due_at")
+
+
+# --- Picking a referral up ----------------------------------------------------------------
+
+PICK_UP_FIELDS = ("picked_up_by", "picked_up_at")
+
+
+class PickUpRefused(DecisionRefused):
+    """The referral cannot be picked up, taken over or released as things stand; nothing
+    has been saved."""
+
+
+class PickedUpByOther(PickUpRefused):
+    """Someone else has the referral: taking it over needs an explicit confirmation."""
+
+    def __init__(self, referral: Referral) -> None:
+        holder = referral.picked_up_by
+        super().__init__(f"{holder.display_name if holder else 'Someone else'} has already "
+                         "picked up this referral")
+        self.referral = referral
+
+
+def _pick_up_values(referral: Referral) -> dict[str, Any]:
+    holder = referral.picked_up_by
+    return {"picked_up_by": holder.display_name if holder else None,
+            "picked_up_at": referral.picked_up_at.isoformat() if referral.picked_up_at
+            else None}
+
+
+def _referral_to_pick_up(actor: User, referral_pk: int, expected_version: int) -> Referral:
+    """The referral, locked, for one who may triage it: 404 if they may not know it
+    exists, 403 if they may read but not triage it; refused once decided, or if it
+    changed since the user saw it."""
+    referral = policy.get_or_404(
+        actor, Action.REFERRAL_TRIAGE,
+        Referral.objects.select_for_update(of=("self",)).select_related("picked_up_by"),
+        pk=referral_pk,
+    )
+    if referral.is_decided:
+        raise PickUpRefused(f"{referral.reference} has been decided: there is nothing left "
+                            "to pick up")
+    if referral.version != expected_version:
+        raise PickUpRefused(
+            f"{referral.reference} has changed since you opened it"
+            + (f": {referral.picked_up_by.display_name} has picked it up"
+               if referral.picked_up_by else "")
+            + ". Nothing has been saved: check it, then try again."
+        )
+    return referral
+
+
+def _save_pick_up(actor: User, referral: Referral, before: dict[str, Any],
+                  detail: dict[str, Any], request: HttpRequest | None) -> Referral:
+    referral.version += 1
+    referral.save(update_fields=[*PICK_UP_FIELDS, "version"])
+    record_event(
+        event_type=EventType.CHANGE,
+        actor=actor,
+        record=referral,
+        detail={"changes": changed_values(before, _pick_up_values(referral)),
+                "version": referral.version, **detail},
+        request=request,
+    )
+    return referral
+
+
+@transaction.atomic
+def pick_up_referral(
+    *,
+    actor: User,
+    referral_pk: int,
+    expected_version: int,
+    take_over: bool = False,
+    request: HttpRequest | None = None,
+) -> Referral:
+    """Pick up a referral awaiting triage, so others see it is being worked on. If
+    someone else has it, it is refused (``PickedUpByOther``) unless the user confirmed
+    they are taking it over: then the earlier picker is named in the audit entry."""
+    referral = _referral_to_pick_up(actor, referral_pk, expected_version)
+    holder = referral.picked_up_by
+    if holder is not None and holder.pk == actor.pk:
+        return referral
+    if holder is not None and not take_over:
+        raise PickedUpByOther(referral)
+    before = _pick_up_values(referral)
+    referral.picked_up_by, referral.picked_up_at = actor, timezone.now()
+    detail: dict[str, Any] = {"picked_up": "taken over" if holder is not None else "picked up"}
+    if holder is not None:
+        detail["taken_over_from"] = holder.display_name
+    return _save_pick_up(actor, referral, before, detail, request)
+
+
+@transaction.atomic
+def release_referral(
+    *,
+    actor: User,
+    referral_pk: int,
+    expected_version: int,
+    request: HttpRequest | None = None,
+) -> Referral:
+    """Put a referral the user picked up back for anyone to pick up."""
+    referral = _referral_to_pick_up(actor, referral_pk, expected_version)
+    if referral.picked_up_by_id != actor.pk:
+        raise PickUpRefused("Only the person who picked up a referral can release it")
+    before = _pick_up_values(referral)
+    referral.picked_up_by, referral.picked_up_at = None, None
+    return _save_pick_up(actor, referral, before, {"picked_up": "released"}, request)
 
 
 def _partner_check_clock_follows_rating(

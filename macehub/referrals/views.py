@@ -55,6 +55,7 @@ from macehub.referrals.forms import (
     NewChildForm,
     PartnerCheckRequestForm,
     PartnerCheckReturnForm,
+    PickUpForm,
     ReferralFilterForm,
     TriageDecisionForm,
 )
@@ -599,6 +600,14 @@ def queue(request: HubRequest) -> HttpResponse:
     page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     rows = [_tags(referral, now) for referral in page]
+    if not show:
+        markers = selectors.open_case_markers(request.user, list(page))
+        today = timezone.localdate(now)
+        for row in rows:
+            referral = row["referral"]
+            row["age"] = referral.child.age_on(today)
+            row["under_13"] = row["age"] is not None and row["age"] < selectors.UNDER_13
+            row["open_case"] = markers.get(referral.pk)
     heading, listing = REFERRAL_LISTS[show]
     selectors.record_referrals_listed(
         user=request.user, listing=listing, filters=filters,
@@ -682,6 +691,90 @@ def detail(request: HubRequest, referral_pk: int) -> HttpResponse:
     })
 
 
+# --- Picking a referral up, so two people do not work the same one ------------------------
+
+
+def _to_referral(referral_pk: int) -> HttpResponse:
+    return redirect("referrals:detail", referral_pk=referral_pk)
+
+
+def _referral_to_pick_up(request: HubRequest, referral_pk: int, page: str
+                         ) -> Referral | HttpResponseRedirect:
+    return opening.open_record(request, Action.REFERRAL_TRIAGE, selectors.referral_queryset(),
+                               page=page, pk=referral_pk)
+
+
+@requires(Action.REFERRAL_TRIAGE)
+@require_POST
+def pick_up(request: HubRequest, referral_pk: int) -> HttpResponse:
+    """Pick up a referral; if someone else has it, ask whether to take it over."""
+    referral = _referral_to_pick_up(request, referral_pk, "pick up")
+    if isinstance(referral, HttpResponseRedirect):
+        return referral
+    form = PickUpForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The referral could not be picked up: open it again and retry.")
+        return _to_referral(referral.pk)
+    try:
+        services.pick_up_referral(actor=request.user, referral_pk=referral.pk,
+                                  expected_version=form.cleaned_data["version"],
+                                  request=request)
+    except services.PickedUpByOther:
+        return redirect("referrals:take_over", referral_pk=referral.pk)
+    except services.PickUpRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, f"You have picked up {referral.reference}.")
+    return _to_referral(referral.pk)
+
+
+@requires(Action.REFERRAL_TRIAGE)
+def take_over(request: HubRequest, referral_pk: int) -> HttpResponse:
+    """Someone else has picked the referral up: take it over only when confirmed."""
+    referral = _referral_to_pick_up(request, referral_pk, "take over")
+    if isinstance(referral, HttpResponseRedirect):
+        return referral
+    holder = referral.picked_up_by
+    if referral.is_decided or holder is None or holder.pk == request.user.pk:
+        return _to_referral(referral.pk)
+    form = PickUpForm(request.POST or None, initial={"version": referral.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pick_up_referral(actor=request.user, referral_pk=referral.pk,
+                                      expected_version=form.cleaned_data["version"],
+                                      take_over=True, request=request)
+        except services.PickUpRefused as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(request, f"You have taken over {referral.reference} from "
+                                      f"{holder.display_name}.")
+        return _to_referral(referral.pk)
+    return render(request, "referrals/take_over.html", {"referral": referral, "form": form})
+
+
+@requires(Action.REFERRAL_TRIAGE)
+@require_POST
+def release(request: HubRequest, referral_pk: int) -> HttpResponse:
+    """Put a referral the user picked up back for anyone to pick up."""
+    referral = _referral_to_pick_up(request, referral_pk, "release")
+    if isinstance(referral, HttpResponseRedirect):
+        return referral
+    form = PickUpForm(request.POST)
+    if form.is_valid():
+        try:
+            services.release_referral(actor=request.user, referral_pk=referral.pk,
+                                      expected_version=form.cleaned_data["version"],
+                                      request=request)
+        except services.PickUpRefused as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(request, f"You have released {referral.reference}: anyone in "
+                                      "triage can pick it up.")
+    else:
+        messages.error(request, "The referral could not be released: open it again and retry.")
+    return _to_referral(referral.pk)
+
+
 @requires(Action.REFERRAL_TRIAGE)
 def decide(request: HubRequest, referral_pk: int) -> HttpResponse:
     referral = opening.open_record(request, Action.REFERRAL_TRIAGE,
@@ -714,12 +807,20 @@ def decide(request: HubRequest, referral_pk: int) -> HttpResponse:
                 form = TriageDecisionForm(data, referral=referral,
                                           may_record_statutory_outcomes=statutory)
                 form.is_valid()
-                form.add_error(
-                    None,
-                    "Someone else recorded a decision on this referral while you were "
-                    "deciding. Your decision has not been saved. Check what they decided, "
-                    "then save again if yours should replace it.",
-                )
+                if set(error.their_changes) <= set(services.PICK_UP_FIELDS):
+                    form.add_error(
+                        None,
+                        "Someone else picked up this referral while you were deciding. Your "
+                        "decision has not been saved. Check who has it, then save again if "
+                        "yours should stand.",
+                    )
+                else:
+                    form.add_error(
+                        None,
+                        "Someone else recorded a decision on this referral while you were "
+                        "deciding. Your decision has not been saved. Check what they "
+                        "decided, then save again if yours should replace it.",
+                    )
             except services.DecisionRefused as refusal:
                 field = {"decided_at": "decided_on"}.get(refusal.field, refusal.field)
                 form.add_error(field if field in form.fields else None, refusal.message)
@@ -741,14 +842,14 @@ _CONFLICT_LABELS = {
     "brag": "BRAG rating", "risk_tier": "Risk tier", "override_reason": "Reason for change",
     "outcome": "Outcome", "outcome_reason": "Reason for the outcome",
     "decided_at": "Decided at", "decided_by": "Decided by", "status": "Status",
-    "exploitation_types": "Type of exploitation",
+    "exploitation_types": "Type of exploitation", "picked_up_by": "Picked up by",
 }
 
 
 def _conflict_rows(changes: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
     rows = []
     for name, change in changes.items():
-        if name in ("decided_by", "status"):
+        if name in ("decided_by", "status", "picked_up_at"):
             continue
         value = change.get("new")
         if name == "exploitation_types" and isinstance(value, list):

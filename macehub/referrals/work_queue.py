@@ -35,7 +35,7 @@ OUTCOME_NEWS_DAYS = 28
 def referrals_to_triage(user: User, now: dt.datetime) -> list[WorkItem]:
     """Undecided referrals the user may triage: Red first, then the least time left."""
     awaiting = Referral.objects.filter(status=ReferralStatus.AWAITING_TRIAGE).select_related(
-        "child", "referrer_agency"
+        "child", "referrer_agency", "picked_up_by"
     )
     referrals = policy.scope(user, Action.REFERRAL_TRIAGE, awaiting).order_by(
         "decision_due_at", "pk"
@@ -52,7 +52,8 @@ def referrals_to_triage(user: User, now: dt.datetime) -> list[WorkItem]:
             detail=f"From {referral.referrer_agency.name}, received "
                    f"{govuk_datetime(referral.received_at)}. Decision "
                    f"{decision.label} of receipt; partner information "
-                   f"{partner_check_clock(brag).label}.",
+                   f"{partner_check_clock(brag).label}."
+                   + _picked_up(referral, user),
             due_at=referral.decision_due_at,
             urgency=BRAG_URGENCY[brag],
             tag=short_label(brag),
@@ -60,6 +61,15 @@ def referrals_to_triage(user: User, now: dt.datetime) -> list[WorkItem]:
             names_record=(REFERRAL_RECORD, referral.pk),
         ))
     return items
+
+
+def _picked_up(referral: Referral, user: User) -> str:
+    """Who is working on it, so two people do not pick up the same referral."""
+    holder = referral.picked_up_by
+    if holder is None:
+        return ""
+    who = "you" if holder.pk == user.pk else holder.display_name
+    return f" Picked up by {who} at {govuk_datetime(referral.picked_up_at)}."
 
 
 @work_queue_source("referral_outcomes", label="Outcomes of your referrals", order=90,

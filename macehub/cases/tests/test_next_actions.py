@@ -25,6 +25,7 @@ from macehub.cases.next_actions import (
     next_actions,
     registered_kinds,
 )
+from macehub.cases.services import keep_tier_after_referral, record_referral_joined
 from macehub.cases.tests.conftest import ago, client_for, days_from_today
 from macehub.referrals.codes import RiskTier
 
@@ -37,6 +38,7 @@ def _actions(user: User, case: Case, *, can_change: bool = True, can_record: boo
     return next_actions(NextActionContext(
         overview=selectors.case_overview(user, full),
         pending=selectors.pending_decisions(user, full),
+        referrals_joined=selectors.referrals_joined_to_review(user, full),
         can_change=can_change, can_record=can_record, can_assess_risk=can_assess_risk,
     ))
 
@@ -58,7 +60,8 @@ def _kinds(actions: list[NextAction]) -> list[str]:
 
 def test_the_kinds_are_registered() -> None:
     assert set(registered_kinds()) >= {"key_worker", "advocate", "return_interview",
-                                       "risk_review", "plan_items", "decision"}
+                                       "risk_review", "plan_items", "decision",
+                                       "referral_joined"}
 
 
 def test_nothing_to_do(case, triage, advocate, supervisor) -> None:
@@ -169,3 +172,22 @@ def test_a_closed_case_has_no_staffing_actions(case, triage) -> None:
     Case.objects.filter(pk=case.pk).update(status="closed", closed_at=timezone.now(),
                                            closure_reason="risk_reduced")
     assert _actions(triage, case) == []
+
+
+def test_a_new_referral_joined(case, triage, advocate, supervisor, hub_agency: Agency) -> None:
+    """Triage rated a new referral High while the case is Medium: the overview asks for
+    the tier to be reviewed, linking to the prompt, until the key worker has done so."""
+    _settled(case, triage, advocate, supervisor)
+    joined = record_referral_joined(
+        actor=triage, case=case, referral_reference="MACE-2026-00099",
+        referring_agency=hub_agency, joined_at=ago(days=1), risk_tier=RiskTier.HIGH)
+    [action] = _actions(supervisor, case)
+    assert action.kind == "referral_joined"
+    assert action.text == ("Review the risk tier: referral MACE-2026-00099 from "
+                           f"{hub_agency.name} joined the case")
+    assert action.href == f"#referral-joined-{joined.pk}"
+    html = client_for(supervisor).get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert f'id="referral-joined-{joined.pk}"' in html
+    keep_tier_after_referral(actor=supervisor, joined_pk=joined.pk,
+                             expected_version=joined.version, reason="Already planned for")
+    assert _actions(supervisor, case) == []

@@ -1,6 +1,7 @@
 """Records for the URL x role test: a case for the sample person, opened by a triage
 officer of the hub, with one of each row the case pages take a keyword for, a current
-victim advocate, and a request for a decision the opener asked for."""
+victim advocate, a request for a decision the opener asked for, and a new referral that
+joined the case waiting for its tier to be reviewed."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from macehub.cases.models import (
     MissingEpisode,
     NrmReferral,
     PlanItem,
+    ReferralJoined,
 )
 from macehub.cases.reviews import assessment_domains
 from macehub.cases.services import open_case, record_risk_assessment
@@ -71,4 +73,9 @@ def build(samples: dict[str, Any]) -> None:
         case=case, referred_on=timezone.localdate(now) - dt.timedelta(days=20),
         first_responder_organisation="Sample police force", referred_by="Sample officer",
         recorded_by=opener,
+    )
+    samples["joined_pk"] = ReferralJoined.objects.create(
+        case=case, referral_reference="REF-SAMPLE-JOINED", referring_agency=partner,
+        joined_at=now, recorded_by=opener, brag="red", risk_tier=RiskTier.HIGH,
+        case_tier=case.risk_tier,
     )

@@ -221,3 +221,20 @@ def test_the_demo_has_a_referral_awaiting_triage_about_a_child_the_hub_knows() -
     assert known.referrals and known.cases and known.missing_episodes
     assert known.intelligence
     assert all(not item.contents_withheld for item in known.cases)
+
+
+def test_the_demo_has_referrals_that_joined_open_cases_and_one_picked_up() -> None:
+    from macehub.cases.models import ReferralJoined
+
+    demo_data()
+    joined = list(ReferralJoined.objects.select_related("case"))
+    assert joined
+    for row in joined:
+        referral = Referral.objects.get(reference=row.referral_reference)
+        assert referral.case_id == row.case_id and referral.outcome == TriageOutcome.OPEN_MACE_CASE
+        assert row.joined_at >= row.case.opened_at
+    waiting = [row for row in joined if not row.is_acknowledged]
+    assert waiting and all(row.case.is_open for row in waiting)
+    picked = Referral.objects.filter(picked_up_by__isnull=False).select_related("picked_up_by")
+    assert [r.picked_up_by.username for r in picked] == ["triage.police"]
+    assert picked[0].status == ReferralStatus.AWAITING_TRIAGE
