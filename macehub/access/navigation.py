@@ -30,6 +30,8 @@ NAVIGATION = (
              unless=Action.INTELLIGENCE_VIEW),
     NavEntry("Cases", "cases:list", Action.CASE_LIST),
     NavEntry("Performance", "performance:dashboard", Action.PERFORMANCE_VIEW),
+    # Whoever publishes the month's report finds the published ones in the menu too.
+    NavEntry("Published reports", "performance:reports", Action.PERFORMANCE_PUBLISH),
     NavEntry("Published reports", "performance:reports", Action.PERFORMANCE_PUBLISHED_VIEW,
              unless=Action.PERFORMANCE_VIEW),
     NavEntry("Disproportionality", "equality:overview", Action.EQUALITY_VIEW),
@@ -46,11 +48,19 @@ NAVIGATION = (
 def navigation_for(user: Any, path: str) -> list[dict[str, Any]]:
     if not getattr(user, "is_authenticated", False):
         return []
-    items = []
+    items: list[dict[str, Any]] = []
     for entry in NAVIGATION:
         if not allows(user, entry.action) or (entry.unless and allows(user, entry.unless)):
             continue
         url = reverse(entry.url_name)
+        if any(item["href"] == url for item in items):
+            continue
         active = path == url if url == "/" else path.startswith(url)
         items.append({"text": entry.text, "href": url, "active": active})
+    # One page is the current one: the deepest entry that holds it (published reports
+    # lie under the dashboard's address).
+    current = max((item for item in items if item["active"]),
+                  key=lambda item: len(str(item["href"])), default=None)
+    for item in items:
+        item["active"] = item is current
     return items

@@ -93,7 +93,7 @@ def published_csv(
     lines: list[list[object]] = [[line] for line in heading]
     lines.append([
         "Ethnic group", "Count",
-        f"Denominator: {denominator.label} (Census 2021)", f"Rate per 1,000 {denominator.label}",
+        f"Out of: {denominator.label} (Census 2021)", f"Rate per 1,000 {denominator.label}",
         "Rate 95% CI low", "Rate 95% CI high", "Rate ratio", "Ratio 95% CI low",
         "Ratio 95% CI high", "Ratio if unknowns were the comparator",
         "Ratio if unknowns were the group", "Reading",

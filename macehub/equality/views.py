@@ -162,7 +162,7 @@ def _heading(form: AnalysisForm, analysis: Analysis) -> list[str]:
         f"{chosen.label} by ethnic group",
         f"{analysis.area_name}, {analysis.start:%d %B %Y} to {analysis.end:%d %B %Y}",
         f"Who is counted: {chosen.definition}",
-        f"Compared with: {analysis.comparator.name}. Denominator: {analysis.denominator_label} "
+        f"Compared with: {analysis.comparator.name}. Out of: {analysis.denominator_label} "
         "(Census 2021 ethnic group by age), in the same area.",
         *([f"Ethnicity: officer-defined (police IC codes), never merged with self-defined. "
            f"{IC_MAPPING_CAVEAT} Mapping: {'; '.join(ic_mapping_lines())}."]

@@ -99,7 +99,7 @@ class PersonDetailsForm(forms.Form):
         label="Ethnicity (as the person describes it)", required=False,
     )
     officer_defined_ethnicity = forms.ChoiceField(
-        label="Officer-observed ethnicity (police IC code)", required=False,
+        label="Officer-defined ethnicity (police IC code)", required=False,
         choices=[("", "Not recorded"), *OfficerDefinedEthnicity.choices],
         help_text="Recorded separately and never used in place of the person's own description",
     )

@@ -8,8 +8,8 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from macehub.core.csv_export import csv_text
-from macehub.performance.charts import bar_chart
-from macehub.performance.selectors import PublishedReport
+from macehub.performance.charts import Bar, pdf_bar_chart
+from macehub.performance.selectors import PublishedReport, Summary
 
 CSV_COLUMNS = ["metric_code", "metric", "unit", "breakdown", "category", "value",
                "numerator", "denominator", "restated_value", "restated_numerator",
@@ -33,41 +33,28 @@ def report_csv(published: PublishedReport) -> str:
 
 
 def breakdown_charts(published: PublishedReport) -> dict[str, list[SafeString]]:
-    """A chart per breakdown of counts; suppressed bars are left out (shown as [c])."""
+    """A chart per breakdown, in the order of the metric's breakdowns: every category
+    labelled in full, hidden figures drawn as marked gaps ([c])."""
     charts: dict[str, list[SafeString]] = {}
     for metric in published.metrics:
-        for label, rows in metric.breakdowns:
-            points = []
-            for row in rows:
-                try:
-                    value = _decimal(row.value)
-                except ValueError:
-                    value = None
-                points.append((row.label[:12], value))
-            charts.setdefault(metric.code, []).append(bar_chart(
-                chart_id=f"pdf-{metric.code}-{len(charts.get(metric.code, []))}",
+        for number, (label, rows) in enumerate(metric.breakdowns):
+            charts.setdefault(metric.code, []).append(pdf_bar_chart(
+                chart_id=f"pdf-{metric.code}-{number}",
                 title=f"{metric.name} by {label.lower()}",
-                description="; ".join(f"{r.label}: {r.value}" for r in rows),
-                points=points,
+                bars=[Bar(row.label, row.raw, row.value) for row in rows],
             ))
     return charts
 
 
-def _decimal(text: str):  # type: ignore[no-untyped-def]
-    from decimal import Decimal, InvalidOperation
-
-    cleaned = text.replace(",", "").replace("%", "").replace(" hours", "")
-    try:
-        return Decimal(cleaned)
-    except InvalidOperation as exc:
-        raise ValueError(text) from exc
-
-
-def report_pdf(published: PublishedReport) -> bytes:
+def report_pdf(published: PublishedReport, summary: Summary | None = None) -> bytes:
     from weasyprint import HTML
 
+    charts = breakdown_charts(published)
     html = render_to_string("performance/report_pdf.html", {
-        "published": published, "report": published.report,
-        "charts": breakdown_charts(published),
+        "published": published, "report": published.report, "summary": summary,
+        "sections": [
+            (metric, list(zip(metric.breakdowns, charts.get(metric.code, []), strict=True)))
+            for metric in published.metrics
+        ],
     })
     return bytes(HTML(string=html).write_pdf())

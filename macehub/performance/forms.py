@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django import forms
 from django.utils import timezone
@@ -56,6 +57,20 @@ class DashboardFilterForm(forms.Form):
         agency = self.cleaned_data.get("agency")
         return Filters(area_code=self.cleaned_data.get("area") or "",
                        agency_id=int(agency) if agency else None)
+
+
+def filter_query(period: Period, filters: Filters) -> str:
+    """The dashboard's filters as its form's query string, for links that keep them."""
+    params: dict[str, str | int] = {
+        "start_day": period.start.day, "start_month": period.start.month,
+        "start_year": period.start.year, "end_day": period.end.day,
+        "end_month": period.end.month, "end_year": period.end.year,
+    }
+    if filters.area_code:
+        params["area"] = filters.area_code
+    if filters.agency_id is not None:
+        params["agency"] = filters.agency_id
+    return urlencode(params)
 
 
 def publishable_months(today: dt.date | None = None, count: int = 12) -> list[tuple[str, str]]:

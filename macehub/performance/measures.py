@@ -159,6 +159,23 @@ def _grouped_by_area(
     return [(code, name, values) for code, (name, values) in ordered]
 
 
+def in_category(queryset: QuerySet[Any, Any], split: Splitter, category: str
+                ) -> QuerySet[Any, Any]:
+    """The rows ``_grouped`` puts in ``category`` ("" is not recorded, or the area not
+    known)."""
+    if isinstance(split, ByArea):
+        if category:
+            return queryset.filter(**{f"{split.person}__in": people_living_in(category)})
+        districts = Area.objects.filter(kind=AreaKind.DISTRICT).values_list("code", flat=True)
+        for code in districts:
+            queryset = queryset.exclude(**{f"{split.person}__in": people_living_in(code)})
+        return queryset
+    field, _ = split
+    if category:
+        return queryset.filter(**{field: category})
+    return queryset.filter(Q(**{f"{field}__isnull": True}) | Q(**{field: ""}))
+
+
 def counts(
     queryset: QuerySet[Any, Any], splits: Mapping[Breakdown, Splitter], *, distinct: str = "pk"
 ) -> list[Figure]:
@@ -230,6 +247,24 @@ class Measure:
         if self.hit is None:
             return counts(queryset, self.splits, distinct=self.distinct)
         return shares(queryset, self.hit(), self.splits, distinct=self.distinct)
+
+    def cell(
+        self, period: Period, filters: Filters, breakdown: str, category: str,
+        counted: bool | None,
+    ) -> QuerySet[Any, Any]:
+        """The rows counted in one cell of the period's figures (``TOTAL`` for all of
+        them); of a share, only its counted rows (``counted`` True) or the rest (False).
+        """
+        queryset = self.rows(filters).filter(within(period, self.field))
+        if breakdown != TOTAL:
+            try:
+                split = self.splits[Breakdown(breakdown)]
+            except (KeyError, ValueError) as exc:
+                raise LookupError(breakdown) from exc
+            queryset = in_category(queryset, split, category)
+        if counted is not None and self.hit is not None:
+            queryset = queryset.filter(self.hit()) if counted else queryset.exclude(self.hit())
+        return queryset
 
     def trend(self, months: Sequence[Period], filters: Filters) -> list[Figure]:
         return monthly(self.rows(filters), self.field, months,

@@ -70,6 +70,7 @@ from macehub.performance.registry import (
     Figure,
     Filters,
     Period,
+    RecordList,
     Unit,
     metric,
 )
@@ -201,6 +202,41 @@ def _recording_by_agency(population: str) -> DrillDownFunc:
     return drill_down
 
 
+# --- the records behind a breakdown cell, listed -------------------------------------
+
+
+def _when(moment: dt.datetime | None) -> str:
+    return "" if moment is None else f"{timezone.localtime(moment):%-d %b %Y %H:%M}"
+
+
+def _referral_columns(referral: Referral) -> tuple[str, ...]:
+    return (referral.reference, referral.child.full_name, _when(referral.received_at),
+            BRAG_LABELS.get(referral.brag, NOT_DECIDED), _when(referral.decided_at))
+
+
+def _referral_list(behind: Behind, measure: Measure) -> RecordList:
+    return RecordList(
+        behind=behind, cell=measure.cell, noun="referrals", record_type="referrals.referral",
+        url_name="referrals:detail", url_kwarg="referral_pk",
+        headers=("Reference", "Child", "Received", "BRAG rating", "Decided"),
+        describe=_referral_columns, select_related=("child",), order_by=("-received_at",),
+    )
+
+
+def _report_columns(report: IntelligenceReport) -> tuple[str, ...]:
+    return (report.reference, _when(report.received_at), report.get_status_display(),
+            _when(report.reviewed_at))
+
+
+def _report_list(behind: Behind, measure: Measure) -> RecordList:
+    return RecordList(
+        behind=behind, cell=measure.cell, noun="intelligence reports",
+        record_type="intelligence.intelligencereport", url_name="intelligence:report_detail",
+        url_kwarg="intel_report_pk", headers=("Reference", "Received", "Status", "Reviewed"),
+        describe=_report_columns, order_by=("-received_at",),
+    )
+
+
 # --- the records behind the figures --------------------------------------------------
 # For the access policy: a user who may open every record a metric counts (over the
 # period and its trend) sees its figures exact; anyone else, small numbers suppressed.
@@ -253,6 +289,9 @@ RECEIVED = Measure(
     group="Referrals",
     trend=RECEIVED.trend,
     behind=[Behind(Action.REFERRAL_VIEW, Referral, _dated(_all_referrals, "received_at"))],
+    records=_referral_list(
+        Behind(Action.REFERRAL_VIEW, Referral, _dated(_all_referrals, "received_at")),
+        RECEIVED),
 )
 def referrals_received(period: Period, filters: Filters) -> list[Figure]:
     return RECEIVED.figures(period, filters)
@@ -292,6 +331,7 @@ DECIDED_IN_TIME = Measure(
     trend=DECIDED_IN_TIME.trend,
     population="referrals decided",
     behind=[REFERRALS_DECIDED],
+    records=_referral_list(REFERRALS_DECIDED, DECIDED_IN_TIME),
 )
 def referrals_decided_in_time(period: Period, filters: Filters) -> list[Figure]:
     return DECIDED_IN_TIME.figures(period, filters)
@@ -337,6 +377,8 @@ def referral_hours_to_decision_trend(
     trend=referral_hours_to_decision_trend,
     population="referrals decided",
     behind=[REFERRALS_DECIDED],
+    # The same referrals, rated alike: the cells of the share decided in time.
+    records=_referral_list(REFERRALS_DECIDED, DECIDED_IN_TIME),
 )
 def referral_hours_to_decision(period: Period, filters: Filters) -> list[Figure]:
     decided = _decided_referrals(filters).filter(within(period, "decided_at"))
@@ -373,6 +415,10 @@ CHECKS_IN_TIME = Measure(
 )
 
 
+CHECKS_BEHIND = Behind(Action.REFERRAL_VIEW, Referral, _dated(_partner_checks, "due_at"),
+                       path="referral_id")
+
+
 @metric(
     code="partner_checks_in_time",
     name="Partner checks returned within their BRAG time",
@@ -390,8 +436,8 @@ CHECKS_IN_TIME = Measure(
     breakdowns=(Breakdown.AGENCY, Breakdown.BRAG),
     group="Referrals",
     trend=CHECKS_IN_TIME.trend,
-    behind=[Behind(Action.REFERRAL_VIEW, Referral, _dated(_partner_checks, "due_at"),
-                   path="referral_id")],
+    behind=[CHECKS_BEHIND],
+    records=_referral_list(CHECKS_BEHIND, CHECKS_IN_TIME),
 )
 def partner_checks_in_time(period: Period, filters: Filters) -> list[Figure]:
     return CHECKS_IN_TIME.figures(period, filters)
@@ -632,6 +678,10 @@ SUBMITTED = Measure(rows=_submissions, field="received_at",
                     splits={Breakdown.AGENCY: ("agency__name", name_label)})
 
 
+SUBMISSIONS_BEHIND = Behind(Action.INTELLIGENCE_VIEW, IntelligenceReport,
+                            _dated(_submissions, "received_at"), path="report_id")
+
+
 @metric(
     code="intelligence_submitted",
     name="Intelligence submitted by partners",
@@ -648,8 +698,8 @@ SUBMITTED = Measure(rows=_submissions, field="received_at",
     trend=SUBMITTED.trend,
     # A submission is seen through the report written from it (one not written up is
     # seen by nobody but its submitter, so it counts as unseen).
-    behind=[Behind(Action.INTELLIGENCE_VIEW, IntelligenceReport,
-                   _dated(_submissions, "received_at"), path="report_id")],
+    behind=[SUBMISSIONS_BEHIND],
+    records=_report_list(SUBMISSIONS_BEHIND, SUBMITTED),
 )
 def intelligence_submitted(period: Period, filters: Filters) -> list[Figure]:
     return SUBMITTED.figures(period, filters)
@@ -691,6 +741,7 @@ REVIEWED_IN_TIME = done_within(
     group="Intelligence",
     trend=REVIEWED_IN_TIME.trend,
     behind=[REPORTS_RECEIVED],
+    records=_report_list(REPORTS_RECEIVED, REVIEWED_IN_TIME),
 )
 def intelligence_reviewed_in_time(period: Period, filters: Filters) -> list[Figure]:
     return REVIEWED_IN_TIME.figures(period, filters)
@@ -717,6 +768,7 @@ DISSEMINATED = Measure(
     group="Intelligence",
     trend=DISSEMINATED.trend,
     behind=[REPORTS_RECEIVED],
+    records=_report_list(REPORTS_RECEIVED, DISSEMINATED),
 )
 def intelligence_disseminated(period: Period, filters: Filters) -> list[Figure]:
     return DISSEMINATED.figures(period, filters)

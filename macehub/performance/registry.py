@@ -188,6 +188,32 @@ class Behind:
     path: str = "pk"
 
 
+# The rows a metric counts in one cell: (period, filters, breakdown, category, counted),
+# where ``counted`` narrows a share to its counted rows (True), the rest (False) or all
+# of them (None). Raises ``LookupError`` for a breakdown the metric cannot split so.
+CellRowsFunc = Callable[[Period, Filters, str, str, "bool | None"], QuerySet[Any, Any]]
+
+
+@dataclass(frozen=True)
+class RecordList:
+    """The records behind a breakdown cell, listed: the rows counted in the cell
+    (``cell``) lead by ``behind.path`` to the records listed, a ``behind.model`` that
+    the access policy governs by ``behind.action``, so each user sees only those they
+    may open. ``describe`` gives a record's columns, under ``headers`` (the first is
+    its reference, linked to ``url_name`` with the record's pk as ``url_kwarg``)."""
+
+    behind: Behind
+    cell: CellRowsFunc
+    noun: str
+    record_type: str
+    url_name: str
+    url_kwarg: str
+    headers: tuple[str, ...]
+    describe: Callable[[Any], tuple[str, ...]]
+    select_related: tuple[str, ...] = ()
+    order_by: tuple[str, ...] = ("-pk",)
+
+
 ComputeFunc = Callable[[Period, Filters], list[Figure]]
 # The whole-period figure of each month, in one go (one query where it can be).
 TrendFunc = Callable[[Sequence[Period], Filters], list[Figure]]
@@ -220,6 +246,8 @@ class Metric:
     # who see the figures exact: suppressed figures must not link to the same counts
     # unsuppressed.
     drill_down_lists_records: bool = True
+    # The records behind each cell of the breakdowns (and the total), listed.
+    records: RecordList | None = None
 
     def figures(self, period: Period, filters: Filters | None = None) -> list[Figure]:
         return self.compute(period, filters or Filters())
@@ -278,6 +306,7 @@ def metric(
     drill_down_label: str = "See the records",
     behind: Iterable[Behind] = (),
     drill_down_lists_records: bool = True,
+    records: RecordList | None = None,
 ) -> Callable[[ComputeFunc], ComputeFunc]:
     """Register a compute function as a metric (``code`` must be new).
 
@@ -289,6 +318,7 @@ def metric(
     ``drill_down_label``. ``behind`` says which records the figures count, for the
     access policy (``Behind``); ``drill_down_lists_records`` is False when the
     drill-down leads to more aggregates rather than a list scoped to the user.
+    ``records`` lists the records behind each breakdown cell (``RecordList``).
     """
 
     def register(compute: ComputeFunc) -> ComputeFunc:
@@ -302,6 +332,7 @@ def metric(
             filters=frozenset(filters), drill_down=drill_down, group=group,
             trend_compute=trend, population=population, drill_down_label=drill_down_label,
             behind=tuple(behind), drill_down_lists_records=drill_down_lists_records,
+            records=records,
         )
         return compute
 

@@ -21,27 +21,33 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from macehub.access.policy import scope
+from macehub.access.policy import allows, scope
 from macehub.accounts.models import Agency, User
 from macehub.core.figures import format_figure, round_half_up
 from macehub.people.models import Area
 from macehub.performance.charts import bar_chart
+from macehub.performance.forms import filter_query
 from macehub.performance.hiding import Hidden, LiveEntry, hidden_live, hidden_report
 from macehub.performance.models import MonthlyReport, ReportFigure
 from macehub.performance.registry import (
     BREAKDOWN_LABELS,
     PUBLISHED_PLACES,
     TOTAL,
+    Better,
     Breakdown,
     Figure,
     Filters,
     Metric,
     Period,
+    RecordList,
     Unit,
     UnknownMetric,
     all_metrics,
@@ -82,6 +88,8 @@ class Row:
     denominator: str
     raw: Decimal | None = None
     hidden: bool = False
+    # Links to the records behind the figure: (text, address).
+    links: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -99,6 +107,8 @@ class MetricPanel:
     suppressed: bool = False
     hidden: int = 0
     threshold: int = 0
+    # The dashboard's filters, kept by the links from the panel.
+    query: str = ""
 
 
 def _row(metric_unit: Unit, figure: Figure, hide: Hidden | None = None) -> Row:
@@ -216,12 +226,17 @@ def _panel(
     metric, applied = computed.metric, computed.applied
     hidden_figures, hidden_months = hidden or ({}, {})
     total = metric.total(computed.figures)
+    query = filter_query(period, filters)
+    listed = metric.records is not None and allows(user, metric.records.behind.action)
     groups: dict[str, list[Row]] = {}
     for figure in computed.figures:
         if figure.breakdown != TOTAL:
             label = BREAKDOWN_LABELS.get(Breakdown(figure.breakdown), figure.breakdown)
-            groups.setdefault(label, []).append(_row(
-                metric.unit, figure, hidden_figures.get((figure.breakdown, figure.category))))
+            row = _row(metric.unit, figure,
+                       hidden_figures.get((figure.breakdown, figure.category)))
+            if listed:
+                row.links = cell_links(metric, query, figure.breakdown, figure.category)
+            groups.setdefault(label, []).append(row)
     trend = [(figure.label, _row(metric.unit, figure, hidden_months.get(figure.category)))
              for figure in computed.trend]
     total_row = _row(metric.unit, total, hidden_figures.get((TOTAL, total.category)))
@@ -244,8 +259,19 @@ def _panel(
         filtered=[name for name in ("area", "agency") if _asked(filters, name)
                   and name not in metric.filters],
         suppressed=not computed.exact, hidden=sum(row.hidden for row in rows),
-        threshold=threshold,
+        threshold=threshold, query=query,
     )
+
+
+def cell_links(metric: Metric, query: str, breakdown: str, category: str
+               ) -> list[tuple[str, str]]:
+    """Links to the records behind one cell, keeping the dashboard's filters: of a
+    share, its counted rows and the rest; otherwise all of them."""
+    base = reverse("performance:records", kwargs={"metric_code": metric.code})
+    cell = f"{base}?{query}&{urlencode({'breakdown': breakdown, 'category': category})}"
+    if metric.unit in (Unit.PERCENTAGE, Unit.RATE):
+        return [("Counted", f"{cell}&counted=yes"), ("Not counted", f"{cell}&counted=no")]
+    return [("Records", cell)]
 
 
 def metric_panel(
@@ -309,6 +335,8 @@ class PublishedRow:
     suppressed: bool
     restated: bool = False
     restated_value: str = ""
+    # The published value as a number (None when hidden or not known).
+    raw: Decimal | None = None
     restated_numerator: str = ""
     restated_denominator: str = ""
 
@@ -327,6 +355,10 @@ class PublishedMetric:
     # The definition now in use, when it differs from the one published (the figures
     # shown as revised are computed with it).
     definition_now: str = ""
+    # The target as published (or, for a month published before targets were stored
+    # with it, as set now), and which way is better.
+    target: Decimal | None = None
+    better: Better = Better.NEITHER
 
 
 @dataclass
@@ -355,6 +387,7 @@ def _published_row(
         denominator=HIDDEN_TEXT if hide.denominator else (
             "" if figure.denominator is None else f"{figure.denominator:,}"),
         suppressed=hide.numerator or hide.denominator,
+        raw=None if hide.value else value,
     )
     if current is None:
         current = Figure(stored.breakdown, stored.category, stored.label,
@@ -364,7 +397,7 @@ def _published_row(
         row.restated = True
         now = current_hidden or Hidden()
         if suppressed and (hide.value or now.value):
-            row.restated_value = "Revised since publication (figure suppressed)"
+            row.restated_value = HIDDEN_TEXT  # corrected, and the correction is hidden too
         else:
             current_value = current.value(unit)
             row.restated_value = format_value(unit, current_value)
@@ -441,7 +474,13 @@ def published_report(
                 label = BREAKDOWN_LABELS.get(Breakdown(f.breakdown), f.breakdown)
                 groups.setdefault(label, []).append(row)
         now = metric.texts() if metric else {}
-        published_texts = report.definitions.get(code) or now
+        stored_texts = report.definitions.get(code) or {}
+        published_texts = {key: stored_texts[key] for key in now if key in stored_texts} \
+            if stored_texts else now
+        if "target" in stored_texts:
+            target = None if stored_texts["target"] is None else Decimal(stored_texts["target"])
+        else:
+            target = metric.target if metric else None
         metrics.append(PublishedMetric(
             code=code, name=figures[0].metric_name, unit=unit.value,
             definition=published_texts.get("definition", ""),
@@ -450,6 +489,7 @@ def published_report(
             total=total_row, breakdowns=list(groups.items()), metric=metric,
             definition_now=now.get("definition", "") if now and now != published_texts
             else "",
+            target=target, better=metric.better if metric else Better.NEITHER,
         ))
     return PublishedReport(report=report, metrics=metrics, suppressed=suppressed,
                            restatements=restatements, threshold=threshold)
@@ -458,3 +498,180 @@ def published_report(
 def _population(metric: Metric | None) -> str:
     """A metric no longer registered shares its denominators with nothing we know of."""
     return metric.population if metric is not None else ""
+
+
+# --- the summary: the answer first ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SummaryLine:
+    """One measure in a page's summary: its figure against its target, and its change
+    on the month before. Hidden figures stay hidden ([c]); unknown ones stay unknown."""
+
+    code: str
+    name: str
+    value: str
+    target: str
+    meets_target: bool | None
+    change: str
+    hidden: bool = False
+
+
+CHANGE_UNITS = {Unit.PERCENTAGE: " percentage points", Unit.MEDIAN_HOURS: " hours",
+                Unit.COUNT: "", Unit.RATE: ""}
+
+
+def change_text(
+    unit: Unit, better: Better, now: Decimal | None, before: Decimal | None, *,
+    hidden: bool,
+) -> str:
+    """The change from ``before`` to ``now`` in words: both are figures as published
+    (already rounded to the unit's places), so their difference is exact at those
+    places and is not rounded again."""
+    if hidden:
+        return HIDDEN_TEXT
+    if now is None or before is None:
+        return "Not known"
+    difference = now - before
+    if difference == 0:
+        return "No change"
+    size = format_figure(abs(difference), PUBLISHED_PLACES[unit], grouped=True)
+    words = f"{'Up' if difference > 0 else 'Down'} {size}{CHANGE_UNITS[unit]}"
+    if better is Better.NEITHER:
+        return words
+    improved = (difference > 0) == (better is Better.HIGHER)
+    return f"{words} ({'better' if improved else 'worse'})"
+
+
+def _target_text(unit: Unit, target: Decimal | None) -> str:
+    return "" if target is None else format_value(unit, target)
+
+
+def meets(better: Better, target: Decimal | None, value: Decimal | None) -> bool | None:
+    if target is None or value is None or better is Better.NEITHER:
+        return None
+    return value >= target if better is Better.HIGHER else value <= target
+
+
+@dataclass
+class Summary:
+    lines: list[SummaryLine]
+    # What the change compares: "Nov 2026 on Oct 2026", or why there is none.
+    compared: str
+
+
+def dashboard_summary(panels: list[MetricPanel]) -> Summary:
+    """Each measure's figure for the period against its target, and the change from the
+    month before the last month of its trend to that month."""
+    lines = []
+    compared = ""
+    for panel in panels:
+        metric = panel.metric
+        if len(panel.trend) >= 2:
+            (latest_label, latest), (before_label, before) = panel.trend[-1], panel.trend[-2]
+            compared = f"{latest_label} on {before_label}"
+            change = change_text(metric.unit, metric.better, latest.raw, before.raw,
+                                 hidden=latest.hidden or before.hidden)
+        else:
+            change = "Not known"
+        lines.append(SummaryLine(
+            code=metric.code, name=metric.name, value=panel.total.value,
+            target=_target_text(metric.unit, metric.target),
+            meets_target=panel.meets_target, change=change, hidden=panel.total.hidden,
+        ))
+    return Summary(lines, compared)
+
+
+def previous_report(report: MonthlyReport) -> MonthlyReport | None:
+    """The report of the month before, if it was published."""
+    year, month = report.month.year, report.month.month
+    year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return published_reports().filter(month=Period.month(year, month).start).first()
+
+
+def report_summary(published: PublishedReport, previous: PublishedReport | None) -> Summary:
+    """Each measure's published figure against the target published with it, and the
+    change on the month before as that month was published (not as corrected since)."""
+    before = {m.code: m for m in previous.metrics} if previous else {}
+    lines = []
+    for m in published.metrics:
+        unit = Unit(m.unit)
+        earlier = before.get(m.code)
+        if earlier is None:
+            change = "Not published" if previous is None else "Not known"
+        else:
+            change = change_text(unit, m.better, m.total.raw, earlier.total.raw,
+                                 hidden=m.total.value == HIDDEN_TEXT
+                                 or earlier.total.value == HIDDEN_TEXT)
+        lines.append(SummaryLine(
+            code=m.code, name=m.name, value=m.total.value,
+            target=_target_text(unit, m.target),
+            meets_target=meets(m.better, m.target, m.total.raw), change=change,
+            hidden=m.total.value == HIDDEN_TEXT,
+        ))
+    month = published.report.month
+    year, number = (month.year - 1, 12) if month.month == 1 else (month.year, month.month - 1)
+    before_label = Period.month(year, number).label()
+    compared = (f"{published.report.title} on {before_label}" if previous
+                else f"{before_label} was not published")
+    return Summary(lines, compared)
+
+
+# --- the records behind a cell -------------------------------------------------------
+
+RECORDS_PER_PAGE = 50
+COUNTED_WORDS = {True: "counted", False: "not counted", None: ""}
+
+
+@dataclass
+class CellRecords:
+    """The records behind one cell of a metric's figures that the user may open."""
+
+    metric: Metric
+    listing: RecordList
+    breakdown_label: str
+    category_label: str
+    counted: bool | None
+    page: Page[Any]
+    rows: list[tuple[str, tuple[str, ...]]]  # (address, columns) of each record shown
+    # The user may not open every record behind the metric: some may be left out.
+    partial: bool
+
+
+def cell_records(
+    user: User, metric: Metric, period: Period, filters: Filters, *, breakdown: str,
+    category: str, counted: bool | None, page: str | None,
+) -> CellRecords:
+    """The records a cell counts, through the access policy: only those the user may
+    open are listed. Whether some are left out is said for the measure as a whole, as
+    the dashboard says it (a count for the one cell could show that a hidden record
+    exists there)."""
+    listing = metric.records
+    if listing is None:
+        raise Http404("No list of records behind this measure")
+    applied = _applicable(metric, filters)
+    try:
+        rows = listing.cell(period, applied, breakdown, category, counted)
+    except LookupError as exc:
+        raise Http404("No such breakdown") from exc
+    # The cell's label as the figures name it; a category with nothing in it (under
+    # these filters) is named by its code.
+    labels = {(f.breakdown, f.category): f.label for f in metric.figures(period, applied)}
+    behind = listing.behind
+    # A user whose role opens none of these records is shown none (and told why); the
+    # dashboard offers them no link here.
+    records = scope(user, behind.action, behind.model._default_manager.filter(
+        pk__in=rows.values(behind.path))).select_related(*listing.select_related).order_by(
+        *listing.order_by) if allows(user, behind.action) else behind.model._default_manager.none()
+    shown = Paginator(records, RECORDS_PER_PAGE).get_page(page)
+    return CellRecords(
+        metric=metric, listing=listing,
+        breakdown_label="" if breakdown == TOTAL else BREAKDOWN_LABELS[Breakdown(breakdown)],
+        category_label=labels.get((breakdown, category),
+                                  "All" if breakdown == TOTAL else category or "Not recorded"),
+        counted=counted,
+        page=shown,
+        rows=[(reverse(listing.url_name, kwargs={listing.url_kwarg: record.pk}),
+               listing.describe(record)) for record in shown],
+        partial=not sees_every_record(user, metric, period, applied),
+    )

@@ -25,10 +25,9 @@ def suppression_threshold() -> int:
     return int(settings.SUPPRESSION_THRESHOLD)
 
 
-def publish_month(
-    *, actor: User, year: int, month: int, request: HttpRequest | None = None
-) -> MonthlyReport:
-    """Compute every registered metric for the month, for the whole hub, and freeze it."""
+def publishable_period(*, year: int, month: int) -> Period:
+    """The month, if it may be published now (it has ended and is not yet published):
+    asked before the publisher confirms, and again when they do."""
     period = Period.month(year, month)
     today = timezone.localdate()
     if period.end >= today:
@@ -38,13 +37,25 @@ def publish_month(
         )
     if MonthlyReport.objects.filter(month=period.start).exists():
         raise PublishError(f"{period.label()} has already been published. Published figures "
-                           "are never changed; corrections show as restatements.")
+                           "are never changed; corrections show as 'Corrected since "
+                           "publication'.")
+    return period
+
+
+def publish_month(
+    *, actor: User, year: int, month: int, request: HttpRequest | None = None
+) -> MonthlyReport:
+    """Compute every registered metric for the month, for the whole hub, and freeze it."""
+    period = publishable_period(year=year, month=month)
     computed = [(m, m.figures(period)) for m in all_metrics()]
     with transaction.atomic():
         report = MonthlyReport.objects.create(
             month=period.start, published_at=timezone.now(), published_by=actor,
             suppression_threshold=suppression_threshold(),
-            definitions={metric.code: metric.texts() for metric, _ in computed},
+            # The target is frozen with the month, as the definitions are.
+            definitions={metric.code: {**metric.texts(), "target": None if metric.target
+                                       is None else str(metric.target)}
+                         for metric, _ in computed},
         )
         rows: list[ReportFigure] = []
         for metric, figures in computed:

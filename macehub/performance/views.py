@@ -16,32 +16,72 @@ from macehub.audit.events import EventType
 from macehub.audit.services import record_event
 from macehub.core.csv_export import csv_download
 from macehub.performance import exports, selectors, services
-from macehub.performance.forms import DashboardFilterForm, PublishForm, last_full_month
-from macehub.performance.registry import Filters
+from macehub.performance.forms import DashboardFilterForm, PublishForm, filter_query
+from macehub.performance.registry import TOTAL
 
 
 @requires(Action.PERFORMANCE_VIEW)
 def dashboard(request: HubRequest) -> HttpResponse:
-    form = DashboardFilterForm(
-        request.GET or None, areas=selectors.area_choices(), agencies=selectors.agency_choices()
-    )
+    form = _filter_form(request)
     invalid = form.is_bound and not form.is_valid()
     period, filters = form.period(), form.filters()
     panels = [] if invalid else selectors.dashboard(request.user, period, filters)
     return render(request, "performance/dashboard.html", {
         "form": form, "period": period, "filters": filters, "panels": panels,
+        "summary": selectors.dashboard_summary(panels),
         "invalid": invalid, "suppressed": any(panel.suppressed for panel in panels),
         "threshold": services.suppression_threshold(),
     }, status=400 if invalid else 200)
 
 
+def _filter_form(request: HubRequest) -> DashboardFilterForm:
+    return DashboardFilterForm(
+        request.GET or None, areas=selectors.area_choices(), agencies=selectors.agency_choices()
+    )
+
+
 @requires(Action.PERFORMANCE_VIEW)
 def metric_detail(request: HubRequest, metric_code: str) -> HttpResponse:
+    """A measure's definition and its panel, for the dashboard's period and filters."""
     metric = selectors.metric_or_404(metric_code)
-    period = last_full_month()
-    panel = selectors.metric_panel(request.user, metric, period, Filters())
+    form = _filter_form(request)
+    period, filters = form.period(), form.filters()
+    panel = selectors.metric_panel(request.user, metric, period, filters)
     return render(request, "performance/metric.html", {
         "metric": metric, "panel": panel, "period": period,
+        "query": filter_query(period, filters),
+    })
+
+
+@requires(Action.PERFORMANCE_VIEW)
+def records(request: HubRequest, metric_code: str) -> HttpResponse:
+    """The records behind one cell of a measure's figures (``breakdown``, ``category``;
+    of a share, ``counted`` yes or no), for the dashboard's period and filters, as the
+    access policy lets the user see them. A list that names children is a read of each
+    record listed, audited."""
+    metric = selectors.metric_or_404(metric_code)
+    form = _filter_form(request)
+    period, filters = form.period(), form.filters()
+    counted = {"yes": True, "no": False}.get(request.GET.get("counted", ""))
+    found = selectors.cell_records(
+        request.user, metric, period, filters,
+        breakdown=request.GET.get("breakdown", TOTAL), category=request.GET.get("category", ""),
+        counted=counted, page=request.GET.get("page"),
+    )
+    record_event(
+        event_type=EventType.VIEW, actor=request.user, record_type=found.listing.record_type,
+        detail={"list": f"records behind {metric.code}", "period": period.label(),
+                "breakdown": request.GET.get("breakdown", TOTAL),
+                "category": request.GET.get("category", ""),
+                "counted": request.GET.get("counted", ""),
+                "shown": [record.pk for record in found.page]},
+        request=request,
+    )
+    query = filter_query(period, filters)
+    return render(request, "performance/records.html", {
+        "found": found, "metric": metric, "period": period, "query": query,
+        "area": dict(selectors.area_choices()).get(filters.area_code, ""),
+        "agency": dict(selectors.agency_choices()).get(str(filters.agency_id), ""),
     })
 
 
@@ -61,10 +101,18 @@ def _report_list(request: HubRequest, form: PublishForm, status: int = 200) -> H
 @requires(Action.PERFORMANCE_PUBLISH)
 @require_POST
 def publish(request: HubRequest) -> HttpResponse:
+    """Publishing is two steps: the month chosen, then a page that says what freezing
+    means, whose button alone publishes (``confirmed``)."""
     form = PublishForm(request.POST)
     if form.is_valid():
         year, month = form.year_month()
         try:
+            if request.POST.get("confirmed") != "yes":
+                period = services.publishable_period(year=year, month=month)
+                return render(request, "performance/publish_confirm.html", {
+                    "period": period, "month": form.cleaned_data["month"],
+                    "threshold": services.suppression_threshold(),
+                })
             report = services.publish_month(actor=request.user, year=year, month=month,
                                             request=request)
         except services.PublishError as error:
@@ -93,8 +141,14 @@ def report_detail(request: HubRequest, report_pk: int) -> HttpResponse:
     not_open_to_you = not selectors.sees_every_record_of_report(request.user, report)
     published = selectors.published_report(report, suppressed=_suppressed_for(
         request, not_open_to_you=not_open_to_you))
+    before = selectors.previous_report(report)
+    previous = None if before is None else selectors.published_report(
+        before, with_restatements=False, suppressed=_suppressed_for(
+            request, not_open_to_you=not selectors.sees_every_record_of_report(
+                request.user, before)))
     return render(request, "performance/report_detail.html", {
         "published": published, "report": report,
+        "summary": selectors.report_summary(published, previous),
         "can_see_live": allows(request.user, Action.PERFORMANCE_VIEW),
         "not_open_to_you": not_open_to_you and allows(request.user, Action.PERFORMANCE_VIEW),
     })
@@ -111,7 +165,11 @@ def _export(request: HubRequest, report_pk: int, kind: str) -> HttpResponse:
     name = f"mace-hub-performance-{report.month:%Y-%m}"
     if kind == "csv":
         return csv_download(exports.report_csv(published), filename=f"{name}.csv")
-    response = HttpResponse(exports.report_pdf(published), content_type="application/pdf")
+    before = selectors.previous_report(report)
+    previous = None if before is None else selectors.published_report(
+        before, suppressed=True, with_restatements=False)
+    response = HttpResponse(exports.report_pdf(published, selectors.report_summary(
+        published, previous)), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
     return response
 

@@ -291,6 +291,8 @@ def test_senior_leader_dashboard_and_publishing_a_month(
     month_field = page.get_by_label("Month to publish")
     expect(month_field).to_have_value(f"{work.period.start:%Y-%m}")
     scanner.scan("nothing published yet, with the publish form")
+    click_and_wait(page, "button", "Continue")  # then confirmed (test_browser_dashboard)
+    assert not MonthlyReport.objects.exists()
     click_and_wait(page, "button", "Publish and freeze")
     report = MonthlyReport.objects.get()
     assert scanner.path() == f"/performance/reports/{report.pk}/"
@@ -303,7 +305,8 @@ def test_senior_leader_dashboard_and_publishing_a_month(
     expect(page.get_by_text("Some of the records behind these figures are not open to you"
                             )).to_be_visible()
     expect(page.get_by_text("You are seeing the figures unsuppressed")).to_have_count(0)
-    expect(page.get_by_text("Restated")).to_have_count(0)
+    corrected = page.locator("strong.govuk-tag", has_text="Corrected since publication")
+    expect(corrected).to_have_count(0)
     assert_back_link_before_main(page, "Back to published reports")
     scanner.scan("just published, suppressed for a senior leader")
 
@@ -311,7 +314,7 @@ def test_senior_leader_dashboard_and_publishing_a_month(
     scanner.open("/performance/reports/")
     expect(page.get_by_role("link", name=title)).to_be_visible()
     scanner.scan("one report")
-    click_and_wait(page, "button", "Publish and freeze")
+    click_and_wait(page, "button", "Continue")
     assert scanner.path() == "/performance/reports/publish/"
     assert_errors_shown(page)
     expect(page.locator(".govuk-error-summary")).to_contain_text("has already been published")
@@ -331,8 +334,8 @@ def test_senior_leader_dashboard_and_publishing_a_month(
     row = page.locator("section[aria-labelledby='pm-referrals_received'] tbody tr").first
     expect(row.get_by_role("rowheader")).to_have_text("All")
     expect(row.locator("td").nth(1)).to_have_text(str(REFERRED))
-    expect(row).to_contain_text(f"Restated now {REFERRED + 1}")
-    expect(page.locator("strong.govuk-tag", has_text="Restated").first).to_be_visible()
+    expect(row).to_contain_text(f"Corrected since publication now {REFERRED + 1}")
+    expect(corrected.first).to_be_visible()
     scanner.scan("with restatements")
 
     csv = scanner.download(page.get_by_role("link", name=re.compile("Download as CSV")),
@@ -430,7 +433,7 @@ def test_analyst_disproportionality_and_recording_completeness(
     expect(page.get_by_label("Children referred", exact=True)).to_be_checked()
     expect(page.get_by_label("Self-defined: the person's own answer")).to_be_checked()
     expect(page.locator("#who-and-denominator")).to_contain_text(
-        "Denominator: Census 2021 usual residents who are children aged 0 to 17")
+        "Out of: Census 2021 usual residents who are children aged 0 to 17")
     expect(page.locator("#who-and-denominator")).to_contain_text("not counted as victims")
     expect(page.get_by_label("Area")).to_have_value(str(work.county.pk))
     expect(page.get_by_label("Compare with")).to_have_value("W")

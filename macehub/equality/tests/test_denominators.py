@@ -195,7 +195,7 @@ def test_every_page_and_file_says_who_is_counted_and_what_they_are_divided_by(
     definition = population(key).definition
     for name in ("equality:overview", "equality:published"):
         body = re.sub(r"<[^>]+>", "", analyst.get(reverse(name), query).content.decode())
-        assert "Denominator: Census 2021 usual residents who are children aged 0 to 17" in body
+        assert "Out of: Census 2021 usual residents who are children aged 0 to 17" in body
         assert "Rate per 1,000 children aged 0 to 17" in body
         assert definition.split(".")[0] in body
     completeness = analyst.get(reverse("equality:completeness"), query).content.decode()
@@ -204,10 +204,10 @@ def test_every_page_and_file_says_who_is_counted_and_what_they_are_divided_by(
         analyst.get(reverse("equality:published_export"), query).content.decode())))
     lines = [row[0] for row in rows if row]
     assert any(line.startswith("Who is counted: " + definition.split(".")[0]) for line in lines)
-    assert any("Denominator: Census 2021 usual residents who are children aged 0 to 17" in line
+    assert any("Out of: Census 2021 usual residents who are children aged 0 to 17" in line
                for line in lines)
     header = next(row for row in rows if row and row[0] == "Ethnic group")
-    assert "Denominator: children aged 0 to 17 (Census 2021)" in header
+    assert "Out of: children aged 0 to 17 (Census 2021)" in header
     assert "Rate per 1,000 children aged 0 to 17" in header
 
 

@@ -52,7 +52,7 @@ def test_scrutiny_gets_a_suppressed_audited_pdf(
     assert f"Counts under {table.threshold} are withheld" in html
     # Who is counted and what they are divided by, as on the page.
     assert "Who is counted: Children with a referral received by the hub" in html
-    assert "Denominator: Census 2021 usual residents who are children aged 0 to 17" in html
+    assert "Out of: Census 2021 usual residents who are children aged 0 to 17" in html
     assert "Rate per 1,000 children aged 0 to 17" in html
     assert "Ethnicity: self-defined" in html
     _assert_no_person(html)

@@ -161,3 +161,16 @@ def test_governance_sees_who_viewed_and_changed_a_person(hub_agency, hub_user_fa
     assert response.status_code == 200
     assert "inv.one" in html
     assert "Viewed" in html
+
+
+def test_officer_defined_ethnicity_is_called_so_on_the_form_and_the_page(
+    triage, hub_agency
+) -> None:
+    """The Home Office's term for a police IC code: never "officer-observed"."""
+    _, client = triage
+    person = make_person(hub_agency, given_name="Noah", family_name="Reed",
+                         officer_defined_ethnicity="IC1")
+    for name in ("people:detail", "people:edit"):
+        page = client.get(reverse(name, args=[person.pk])).content.decode()
+        assert "Officer-defined ethnicity" in page
+        assert "bserved" not in page

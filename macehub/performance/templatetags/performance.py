@@ -49,3 +49,11 @@ def as_pairs(rows: Iterable[Any]) -> list[tuple[str, Any]]:
 @register.filter
 def get_item(mapping: Mapping[str, Any], key: str) -> Any:
     return mapping.get(key, [])
+
+
+@register.filter
+def target_of(target: Any, unit: str) -> str:
+    """A published target, written as its measure's figures are."""
+    from macehub.performance.selectors import format_value
+
+    return format_value(unit, target)

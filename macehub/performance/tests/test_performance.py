@@ -347,7 +347,9 @@ def test_the_definitions_published_with_a_month_stay_with_it(
     received = registry.get_metric("referrals_received")
     assert report.definitions["referrals_received"] == {
         "definition": received.definition, "numerator": received.numerator,
-        "denominator": received.denominator}
+        "denominator": received.denominator, "target": None}
+    # The target is frozen with the month too.
+    assert report.definitions["referrals_decided_in_time"]["target"] == "90"
     verified_login(client, leader)
     page = client.get(reverse("performance:report", args=[report.pk])).content.decode()
     assert "The definition has changed" not in page

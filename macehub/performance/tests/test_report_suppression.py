@@ -508,7 +508,7 @@ def test_restatements_hide_a_shared_base_in_every_metric_too(
         for breakdown, category in SHARED_ROWS:
             row = exported[(code, breakdown, category)]
             assert row["denominator"] not in ("", HIDDEN_TEXT)  # published: nothing small
-            assert row["restated_value"] == "Revised since publication (figure suppressed)"
+            assert row["restated_value"] == HIDDEN_TEXT
             assert row["restated_denominator"] == ""
     shown = published_report(report, suppressed=False)
     assert shown.restatements >= 2 * len(SHARED_ROWS)
