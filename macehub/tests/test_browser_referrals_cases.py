@@ -681,7 +681,8 @@ def test_working_on_a_case(
 
     click_and_wait(page, "link", "Change Key worker")
     scanner.scan("the form")
-    page.get_by_label("Key worker").select_option(label="Abe Tester (County Police)")
+    page.get_by_label("Key worker").select_option(
+        label="Abe Tester (County Police) – 0 open cases, 0 High")
     case.refresh_from_db()
     case_services.set_lead_agency(actor=supervisor, case_pk=case.pk,
                                   expected_version=case.version, lead_agency=partner_agency)
