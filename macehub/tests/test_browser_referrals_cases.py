@@ -432,7 +432,7 @@ def test_referral_to_triage_to_case_to_chronology(
     page.get_by_label("Kind of contact").select_option(label="Home visit")
     page.get_by_label("Who was the contact with?").fill("the child and her mother")
     seen = page.get_by_role("group", name="Was the child seen?")
-    seen.get_by_label("Yes", exact=True).check()
+    seen.get_by_role("radio", name="Yes", exact=True).check()
     page.get_by_role("group", name="Was the child seen alone?").get_by_label(
         "No", exact=True).check()
     page.get_by_label("Summary").fill("Talked through the safety plan; she agreed to it.")
@@ -1070,8 +1070,8 @@ def test_advocacy_notes_stay_with_the_service(
     page.get_by_label("Time of the contact").fill("4:15pm")
     page.get_by_label("Kind of contact").select_option(label="Meeting")
     page.get_by_label("Who was the contact with?").fill("Robin at the youth centre")
-    page.get_by_role("group", name="Was the child seen?").get_by_label(
-        "No", exact=True).check()
+    page.get_by_role("group", name="Was the child seen?").get_by_role(
+        "radio", name="No", exact=True).check()
     page.get_by_label("Summary").fill(notes)
     click_and_wait(page, "button", "Record contact")
     assert scanner.path() == f"/cases/{case.pk}/contacts/"
