@@ -78,6 +78,9 @@ def _at_each_width(page: Page, scanner: Scanner, state: str) -> None:
             toggle.click()
             expect(toggle).to_have_text("Show filter")
             expect(page.locator(".moj-filter")).to_be_hidden()
+            # The list then takes the whole width of the page's column (960 px).
+            content = page.locator(".moj-filter-layout__content")
+            assert content.evaluate("element => element.clientWidth") >= 900
             assert_nothing_clipped(page)
             scanner.scan(f"{state}, {width} px, filter hidden")
 
