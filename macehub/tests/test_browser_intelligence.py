@@ -168,7 +168,7 @@ def test_submission_review_and_dissemination(
     page.get_by_label("Sanitised text").fill(SANITISED)
     click_and_wait(page, "button", "Save the review")
     assert_banner(page, f"Report {report.reference} has been reviewed")
-    summary = page.locator("main dl.govuk-summary-list")
+    summary = page.locator("main dl.govuk-summary-list").filter(has_text="Grading (3x5x2)")
     expect(summary).to_contain_text("2BP")
     expect(summary).to_contain_text("Disseminate")
 
@@ -312,7 +312,7 @@ def test_recording_searching_entities_and_export(
         re.compile("^Exploitation Team")).check()
     click_and_wait(page, "button", "Record the report")
     assert_banner(page, "It is in the review queue")
-    summary = page.locator("main dl.govuk-summary-list")
+    summary = page.locator("main dl.govuk-summary-list").filter(has_text="Grading (3x5x2)")
     expect(summary).to_contain_text("3CC")
     expect(summary).to_contain_text(f"{partner_team.name}")
     scanner.scan("just recorded, handling code C")
