@@ -1,6 +1,8 @@
 """Samples for the URL x role test: a referral about the sample child, made by the
-sample referrer (so every other user's "my referral" page is not found), and a partner
-check on it asked of the hub's own agency (so its hub members may return it)."""
+sample referrer (so every other user's "my referral" page is not found), picked up by a
+triage officer of the hub (so anyone else who triages is asked to confirm a take-over),
+and a partner check on it asked of the hub's own agency (so its hub members may return
+it)."""
 
 from __future__ import annotations
 
@@ -9,9 +11,11 @@ from typing import Any
 
 from django.utils import timezone
 
+from macehub.accounts.roles import Role
 from macehub.referrals.codes import ImmediateStepKind
 from macehub.referrals.models import PartnerCheck
 from macehub.referrals.tests.factories import make_referral
+from macehub.testing.factories import make_user
 
 
 def build(samples: dict[str, Any]) -> None:
@@ -20,6 +24,10 @@ def build(samples: dict[str, Any]) -> None:
     )
     samples["referral_pk"] = referral
     now = timezone.now()
+    referral.picked_up_by = make_user("sample.picker", Role.TRIAGE, agency=samples["hub_agency"],
+                                      team=samples["hub_team"])
+    referral.picked_up_at = now
+    referral.save(update_fields=["picked_up_by", "picked_up_at"])
     samples["kind"] = ImmediateStepKind.POLICE_NOTIFICATION.value
     samples["check_pk"] = PartnerCheck.objects.create(
         referral=referral, agency=samples["hub_agency"], requested_by=samples["user_pk"],
