@@ -16,6 +16,8 @@ from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
+from macehub.people.codes import AreaKind
+from macehub.people.models import Area, PersonAddress
 from macehub.performance.forms import filter_query
 from macehub.performance.registry import Filters, get_metric
 from macehub.performance.selectors import dashboard
@@ -137,3 +139,27 @@ def test_a_breakdown_the_measure_does_not_have_is_not_found(
     assert get_metric("missing_episodes").records is None
     response = client.get(reverse("performance:records", args=["missing_episodes"]))
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_area_cell_lists_the_children_living_there_and_area_not_known_the_rest(
+    rated: list[Referral], supervisor: User
+) -> None:
+    district = Area.objects.create(code="E07999951", name="Example District",
+                                   kind=AreaKind.DISTRICT)
+    ward = Area.objects.create(code="E05999951", name="Example Ward", kind=AreaKind.WARD,
+                               parent=district)
+    PersonAddress.objects.create(person=rated[0].child, line_1="1 Example Row",
+                                 town="Exampleton", postcode="EX1 1AA", area=ward)
+    # Child A has two March referrals (the first and the fifth).
+    there = {r.pk for r in Referral.objects.filter(child=rated[0].child,
+                                                   received_at__month=3)}
+    metric = get_metric("referrals_received")
+    figures = {(f.breakdown, f.category): f.numerator for f in metric.figures(MARCH)}
+    assert metric.records is not None
+    for category, expected in ((district.code, there),
+                               ("", {r.pk for r in Referral.objects.filter(
+                                   received_at__month=3)} - there)):
+        rows = metric.records.cell(MARCH, Filters(), "area", category, None)
+        assert set(rows.values_list("pk", flat=True)) == expected
+        assert figures[("area", category)] == len(expected)  # as the figure counts them
