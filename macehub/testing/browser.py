@@ -94,10 +94,35 @@ def describe_violations(violations: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def is_govuk_reveal_aria_expanded(violation: dict[str, Any]) -> bool:
+    """axe's finding of ``aria-expanded`` on a GOV.UK radio or checkbox that reveals a
+    question (a conditional reveal), and nothing else. GOV.UK Frontend sets it on
+    purpose, as screen readers announce it (alphagov/govuk-frontend#979), though ARIA
+    does not list it for those roles: held as the one known exception, as narrowly as
+    it can be (every element flagged must be such an input, flagged for that alone)."""
+
+    def only_aria_expanded(node: dict[str, Any]) -> bool:
+        refused = [line for line in (node.get("failureSummary") or "").splitlines()
+                   if "not allowed:" in line]
+        return bool(refused) and all("not allowed: aria-expanded=" in line for line in refused)
+
+    def is_revealing_input(node: dict[str, Any]) -> bool:
+        html = node.get("html", "")
+        return (('class="govuk-radios__input"' in html
+                 or 'class="govuk-checkboxes__input"' in html)
+                and 'aria-controls="conditional-' in html)
+
+    return violation["id"] == "aria-allowed-attr" and all(
+        is_revealing_input(node) and only_aria_expanded(node) for node in violation["nodes"]
+    )
+
+
 def assert_accessible(page: Page, *, disable_rules: tuple[str, ...] = ()) -> None:
     """Fail, listing each violation with its rule, help text and elements, if axe-core
-    finds anything against WCAG 2.2 AA on the page."""
-    violations = run_axe(page, disable_rules=disable_rules)
+    finds anything against WCAG 2.2 AA on the page (but GOV.UK Frontend's known
+    ``aria-expanded`` on a conditional reveal, ``is_govuk_reveal_aria_expanded``)."""
+    violations = [violation for violation in run_axe(page, disable_rules=disable_rules)
+                  if not is_govuk_reveal_aria_expanded(violation)]
     if violations:
         raise AssertionError(
             f"{len(violations)} accessibility violation(s) on {page.url}:\n"

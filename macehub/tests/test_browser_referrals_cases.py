@@ -188,11 +188,11 @@ def test_referral_to_triage_to_case_to_chronology(
     page.get_by_role("group", name="What kind of exploitation do you think it is?").get_by_label(
         "Not known yet").check()
     page.get_by_role("group", name="Is the child at immediate risk of harm?").get_by_label(
-        "No").check()
+        "No", exact=True).check()
     page.get_by_role("group", name="Has the child disclosed abuse or harm to anyone?"
-                     ).get_by_label("No").check()
+                     ).get_by_label("No", exact=True).check()
     page.get_by_role("group", name="Has the child been involved in any sexual activity?"
-                     ).get_by_label("No").check()
+                     ).get_by_label("No", exact=True).check()
     click_and_wait(page, "button", "Continue")
 
     assert scanner.path() == "/referrals/new/signs-of-exploitation/"
