@@ -524,6 +524,9 @@ def test_referral_to_triage_to_case_to_chronology(
         "Child", "What happened", "Kind of exploitation", "At immediate risk",  # theirs
         "Child has disclosed abuse or harm", "Behaviour", "Signs of grooming", "Online",
         "Times missing in the last 30 days", "Apps or online platforms",
+        "Sexual activity", "Child's address", "School or college", "Year group",
+        "Parent or carer", "Relationship to the child", "Parent or carer's contact",
+        "Parent or carer knows about the referral", "Consent", "Your phone number",
     ]), keys
     shown = hidden.search(main_text(page))
     assert shown is None, f"The referrer's own referral page shows {shown.group(0)!r}"
