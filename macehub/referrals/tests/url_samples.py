@@ -1,6 +1,7 @@
 """Samples for the URL x role test: a referral about the sample child, made by the
-sample referrer (so every other user's "my referral" page is not found), and a partner
-check on it asked of the hub's own agency (so its hub members may return it)."""
+sample referrer (so every other user's "my referral" page is not found), with
+information the referrer added later, and a partner check on it asked of the hub's own
+agency (so its hub members may return it)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from django.utils import timezone
 
 from macehub.referrals.codes import ImmediateStepKind
-from macehub.referrals.models import PartnerCheck
+from macehub.referrals.models import PartnerCheck, ReferralAddition
 from macehub.referrals.tests.factories import make_referral
 
 
@@ -20,6 +21,9 @@ def build(samples: dict[str, Any]) -> None:
     )
     samples["referral_pk"] = referral
     now = timezone.now()
+    # Information the referrer added later: on the referral and in the child's chronology.
+    ReferralAddition.objects.create(referral=referral, text="Seen again with the same car.",
+                                    added_by=samples["user_pk"], added_at=now)
     samples["kind"] = ImmediateStepKind.POLICE_NOTIFICATION.value
     samples["check_pk"] = PartnerCheck.objects.create(
         referral=referral, agency=samples["hub_agency"], requested_by=samples["user_pk"],
