@@ -188,11 +188,11 @@ def test_referral_to_triage_to_case_to_chronology(
     page.get_by_role("group", name="What kind of exploitation do you think it is?").get_by_label(
         "Not known yet").check()
     page.get_by_role("group", name="Is the child at immediate risk of harm?").get_by_label(
-        "No").check()
+        "No", exact=True).check()
     page.get_by_role("group", name="Has the child disclosed abuse or harm to anyone?"
-                     ).get_by_label("No").check()
+                     ).get_by_label("No", exact=True).check()
     page.get_by_role("group", name="Has the child been involved in any sexual activity?"
-                     ).get_by_label("No").check()
+                     ).get_by_label("No", exact=True).check()
     click_and_wait(page, "button", "Continue")
 
     assert scanner.path() == "/referrals/new/signs-of-exploitation/"
@@ -528,6 +528,9 @@ def test_referral_to_triage_to_case_to_chronology(
         "Child", "What happened", "Kind of exploitation", "At immediate risk",  # theirs
         "Child has disclosed abuse or harm", "Behaviour", "Signs of grooming", "Online",
         "Times missing in the last 30 days", "Apps or online platforms",
+        "Sexual activity", "Child's address", "School or college", "Year group",
+        "Parent or carer", "Relationship to the child", "Parent or carer's contact",
+        "Parent or carer knows about the referral", "Consent", "Your phone number",
     ]), keys
     shown = hidden.search(main_text(page))
     assert shown is None, f"The referrer's own referral page shows {shown.group(0)!r}"

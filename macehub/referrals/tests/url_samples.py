@@ -1,8 +1,8 @@
 """Samples for the URL x role test: a referral about the sample child, made by the
-sample referrer (so every other user's "my referral" page is not found), picked up by a
-triage officer of the hub (so anyone else who triages is asked to confirm a take-over),
-and a partner check on it asked of the hub's own agency (so its hub members may return
-it)."""
+sample referrer (so every other user's "my referral" page is not found), with
+information the referrer added later, picked up by a triage officer of the hub (so anyone
+else who triages is asked to confirm a take-over), and a partner check on it asked of the
+hub's own agency (so its hub members may return it)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from macehub.accounts.roles import Role
 from macehub.referrals.codes import ImmediateStepKind
-from macehub.referrals.models import PartnerCheck
+from macehub.referrals.models import PartnerCheck, ReferralAddition
 from macehub.referrals.tests.factories import make_referral
 from macehub.testing.factories import make_user
 
@@ -28,6 +28,9 @@ def build(samples: dict[str, Any]) -> None:
                                       team=samples["hub_team"])
     referral.picked_up_at = now
     referral.save(update_fields=["picked_up_by", "picked_up_at"])
+    # Information the referrer added later: on the referral and in the child's chronology.
+    ReferralAddition.objects.create(referral=referral, text="Seen again with the same car.",
+                                    added_by=samples["user_pk"], added_at=now)
     samples["kind"] = ImmediateStepKind.POLICE_NOTIFICATION.value
     samples["check_pk"] = PartnerCheck.objects.create(
         referral=referral, agency=samples["hub_agency"], requested_by=samples["user_pk"],
