@@ -16,6 +16,7 @@ from django.template.defaultfilters import linebreaksbr
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_POST
 
 from macehub.access import opening
 from macehub.access.actions import Action

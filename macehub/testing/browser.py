@@ -12,7 +12,6 @@ has to be relaxed for it.
 
 from __future__ import annotations
 
-import re
 import secrets
 import shutil
 import time

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0003_social_worker_role'),
-        ('cases', '0009_missing_episodes_belong_to_the_child'),
+        ('cases', '0010_child_seen_police_grade_partner_owners'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
         ('accounts', '0003_social_worker_role'),
         ('cases', '0009_missing_episodes_belong_to_the_child'),
         ('people', '0005_statutory_status_and_language'),
-        ('referrals', '0008_under_13_sexual_activity_and_immediate_steps'),
+        ('referrals', '0009_referral_form_answers_and_additions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
