@@ -117,6 +117,7 @@ def test_closure_asked_for_and_approved(
     assert case.status == CaseStatus.CLOSED and case.closed_by == supervisor
     assert (asked.status, asked.decision_comment) == (DecisionStatus.APPROVED, COMMENT)
     click_and_wait(page, "link", "Chronology", within="nav[aria-label='Case sections']")
+    expect(page.locator(".moj-timeline__title").first).to_be_visible()
     titles = page.locator(".moj-timeline__title").all_inner_texts()
     for expected in ("Approval requested: Close the case: Stepped down to another service",
                      "Request approved: Close the case: Stepped down to another service",
