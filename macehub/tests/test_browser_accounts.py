@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from macehub.accounts import services
 from macehub.accounts.models import Agency, RoleChangeRequest, Team, User
 from macehub.accounts.roles import AgencyKind, Role, RoleChangeStatus
-from macehub.testing.browser import PageMonitor, sign_in_as
+from macehub.testing.browser import sign_in_as
 from macehub.testing.factories import make_agency, make_team, make_user
 from macehub.tests.test_browser_pages import Scanner, assert_errors_shown, click_and_wait
 
@@ -35,13 +35,6 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
 
 REASON = "Joining the intelligence cell from Monday"
 
-
-@pytest.fixture
-def scanner(
-    page: Page, page_monitor: PageMonitor, live_server: Any, request: pytest.FixtureRequest
-) -> Scanner:
-    return Scanner(page, page_monitor, live_server.url.rstrip("/"),
-                   request.node.originalname, scanned_by=SCANNED_BY)
 
 
 @pytest.fixture

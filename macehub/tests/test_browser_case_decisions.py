@@ -22,7 +22,7 @@ from macehub.cases import services as case_services
 from macehub.cases.codes import CaseStatus, DecisionStatus
 from macehub.cases.models import AdvocateAllocation, Case
 from macehub.referrals.codes import RiskTier
-from macehub.testing.browser import PageMonitor, browser_login
+from macehub.testing.browser import browser_login
 from macehub.testing.factories import make_person, make_team, make_user
 from macehub.tests.test_browser_pages import Scanner, assert_errors_shown, click_and_wait
 
@@ -31,12 +31,6 @@ pytestmark = pytest.mark.browser
 NOTE = "Early help will hold the safety plan; no missing episodes for three months"
 COMMENT = "Agreed at supervision: the step-down plan is in place and she knows who to call"
 
-
-@pytest.fixture
-def scanner(
-    page: Page, page_monitor: PageMonitor, live_server: Any, request: pytest.FixtureRequest
-) -> Scanner:
-    return Scanner(page, page_monitor, live_server.url.rstrip("/"), request.node.originalname)
 
 
 def sign_out(page: Page) -> None:

@@ -25,7 +25,7 @@ from macehub.people.codes import AreaKind
 from macehub.people.models import Area, PersonAddress
 from macehub.referrals.codes import RiskTier
 from macehub.referrals.tests.factories import make_referral
-from macehub.testing.browser import PageMonitor, sign_in_as
+from macehub.testing.browser import sign_in_as
 from macehub.testing.factories import make_agency, make_person, make_team, make_user
 from macehub.tests.test_browser_pages import Scanner, click_and_wait
 
@@ -56,13 +56,6 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
 }
 SCANNED_BY["cases:chronology"] = (AT_THE_CENTRE, ADVOCATE_SEES)
 
-
-@pytest.fixture
-def scanner(
-    page: Page, page_monitor: PageMonitor, live_server: Any, request: pytest.FixtureRequest
-) -> Scanner:
-    return Scanner(page, page_monitor, live_server.url.rstrip("/"),
-                   request.node.originalname, scanned_by=SCANNED_BY)
 
 
 def _named(user: User, first_name: str, last_name: str) -> User:

@@ -25,7 +25,7 @@ from macehub.accounts.roles import Role
 from macehub.cases import services as case_services
 from macehub.cases.models import Case, Contact, MissingEpisode, PlanItem
 from macehub.referrals.codes import RiskTier
-from macehub.testing.browser import PageMonitor, sign_in_as
+from macehub.testing.browser import sign_in_as
 from macehub.testing.factories import make_person, make_user
 from macehub.tests.test_browser_pages import Scanner, assert_errors_shown, click_and_wait
 from macehub.tests.test_browser_referrals_cases import fill_date, follow_error_link
@@ -51,13 +51,6 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
 
 WORDS = "I don't want to go back to that flat. I want to see my nan more."
 
-
-@pytest.fixture
-def scanner(
-    page: Page, page_monitor: PageMonitor, live_server: Any, request: pytest.FixtureRequest
-) -> Scanner:
-    return Scanner(page, page_monitor, live_server.url.rstrip("/"),
-                   request.node.originalname, scanned_by=SCANNED_BY)
 
 
 def _worker_and_case(hub_agency: Agency, hub_team: Team) -> tuple[User, Case]:

@@ -25,7 +25,7 @@ from macehub.performance.forms import filter_query
 from macehub.performance.models import MonthlyReport
 from macehub.performance.registry import Filters
 from macehub.referrals.codes import Brag
-from macehub.testing.browser import PageMonitor, browser_login
+from macehub.testing.browser import browser_login
 from macehub.tests.test_browser_pages import Scanner, click_and_wait
 from macehub.tests.test_browser_performance_equality import month_of_work
 
@@ -44,13 +44,6 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
 }
 OLD_WORDS = ("Numerator", "Denominator", "Restatement", "Restated")
 
-
-@pytest.fixture
-def scanner(
-    page: Page, page_monitor: PageMonitor, live_server: Any, request: pytest.FixtureRequest
-) -> Scanner:
-    return Scanner(page, page_monitor, live_server.url.rstrip("/"),
-                   request.node.originalname, scanned_by=SCANNED_BY)
 
 
 def assert_before(first: Locator, second: Locator) -> None:

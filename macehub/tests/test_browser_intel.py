@@ -25,7 +25,7 @@ from macehub.accounts.roles import AgencyKind, Role
 from macehub.intelligence.models import Dissemination, IntelligenceReport, Vehicle
 from macehub.intelligence.tests.factories import link, make_report
 from macehub.people.models import Person
-from macehub.testing.browser import PageMonitor, sign_in_as
+from macehub.testing.browser import sign_in_as
 from macehub.testing.factories import make_agency, make_team, make_user
 from macehub.tests.test_browser_pages import Scanner, assert_errors_shown, click_and_wait
 
@@ -51,13 +51,6 @@ SOURCE = "Told to DC Sample by a neighbour at 4 Mill Row that men collect girls 
 SANITISED = "Girls are reported to be collected by car from Mill Row late at night"
 CONDITIONS = "Exploitation Team only; no further sharing"
 
-
-@pytest.fixture
-def scanner(
-    page: Page, page_monitor: PageMonitor, live_server: Any, request: pytest.FixtureRequest
-) -> Scanner:
-    return Scanner(page, page_monitor, live_server.url.rstrip("/"),
-                   request.node.originalname, scanned_by=SCANNED_BY)
 
 
 def choose(page: Page, legend: str, label: str) -> None:

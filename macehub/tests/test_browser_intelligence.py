@@ -35,7 +35,7 @@ from macehub.intelligence.models import (
     Vehicle,
 )
 from macehub.intelligence.tests.factories import link, make_report
-from macehub.testing.browser import PageMonitor, sign_in_as
+from macehub.testing.browser import sign_in_as
 from macehub.testing.factories import make_agency, make_person, make_team, make_user
 from macehub.tests.test_browser_pages import Scanner, assert_errors_shown, click_and_wait
 
@@ -79,13 +79,6 @@ NO_TEAM_NAMED = "Name at least one team or agency that handling code C allows to
 
 # --- Scanning -------------------------------------------------------------------------
 
-
-@pytest.fixture
-def scanner(
-    page: Page, page_monitor: PageMonitor, live_server: Any, request: pytest.FixtureRequest
-) -> Scanner:
-    return Scanner(page, page_monitor, live_server.url.rstrip("/"),
-                   request.node.originalname, scanned_by=SCANNED_BY)
 
 
 def choose(page: Page, legend: str, label: str) -> None:

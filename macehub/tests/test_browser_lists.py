@@ -23,7 +23,6 @@ from macehub.people.codes import AreaKind
 from macehub.people.models import Area, PersonAddress
 from macehub.referrals.codes import RiskTier
 from macehub.testing.browser import (
-    PageMonitor,
     assert_nothing_clipped,
     clipped_content,
     sign_in_as,
@@ -53,13 +52,6 @@ LONG_NAMES = (
     ("Christopher", "Wolstenholme"),
 )
 
-
-@pytest.fixture
-def scanner(
-    page: Page, page_monitor: PageMonitor, live_server: Any, request: pytest.FixtureRequest
-) -> Scanner:
-    return Scanner(page, page_monitor, live_server.url.rstrip("/"),
-                   request.node.originalname, scanned_by=SCANNED_BY)
 
 
 def _at_each_width(page: Page, scanner: Scanner, state: str) -> None:

@@ -259,12 +259,6 @@ class Scanner:
         return response.body()
 
 
-@pytest.fixture
-def scanner(
-    page: Page, page_monitor: PageMonitor, live_server: Any, request: pytest.FixtureRequest
-) -> Scanner:
-    return Scanner(page, page_monitor, live_server.url.rstrip("/"), request.node.originalname)
-
 
 def click_and_wait(page: Page, role: str, name: str, *, within: str = "main") -> None:
     """Click the link or button (in the main content, unless told) that loads a new

@@ -42,7 +42,7 @@ from macehub.performance.registry import Period
 from macehub.referrals.codes import Brag, ReferralStatus, RiskTier, TriageOutcome
 from macehub.referrals.models import Referral
 from macehub.referrals.tests.factories import make_referral
-from macehub.testing.browser import PageMonitor, browser_login
+from macehub.testing.browser import browser_login
 from macehub.testing.factories import make_agency, make_person, make_team, make_user
 from macehub.tests.test_browser_pages import Scanner, assert_errors_shown, click_and_wait
 
@@ -85,13 +85,6 @@ REFERRED = sum(count for _, count in CHILDREN_BY_GROUP)
 
 # --- Scanning -------------------------------------------------------------------------
 
-
-@pytest.fixture
-def scanner(
-    page: Page, page_monitor: PageMonitor, live_server: Any, request: pytest.FixtureRequest
-) -> Scanner:
-    return Scanner(page, page_monitor, live_server.url.rstrip("/"),
-                   request.node.originalname, scanned_by=SCANNED_BY)
 
 
 def assert_charts_accessible(page: Page, *, expected: int) -> None:

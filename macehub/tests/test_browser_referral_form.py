@@ -28,7 +28,7 @@ from macehub.people.models import PersonAddress
 from macehub.referrals.codes import ConsentStatus
 from macehub.referrals.models import Referral, ReferralAddition
 from macehub.referrals.tests.factories import make_referral
-from macehub.testing.browser import PageMonitor, is_govuk_reveal_aria_expanded, sign_in_as
+from macehub.testing.browser import is_govuk_reveal_aria_expanded, sign_in_as
 from macehub.testing.factories import make_agency, make_person, make_team, make_user
 from macehub.tests.test_browser_pages import Scanner, assert_errors_shown, click_and_wait
 from macehub.tests.test_browser_referrals_cases import fill_date, summary_value
@@ -56,13 +56,6 @@ FAMILY_AWARE = "Does the parent or carer know you are making this referral?"
 CONSENT = "Did you ask for consent to this referral?"
 MISSING = "Has the child been missing from home or care in the last 30 days?"
 
-
-@pytest.fixture
-def scanner(
-    page: Page, page_monitor: PageMonitor, live_server: Any, request: pytest.FixtureRequest
-) -> Scanner:
-    return Scanner(page, page_monitor, live_server.url.rstrip("/"),
-                   request.node.originalname, scanned_by=SCANNED_BY)
 
 
 def _school_referrer() -> User:

@@ -34,7 +34,7 @@ from macehub.people.models import Person
 from macehub.referrals.codes import Brag, ReferralStatus, RiskTier, TriageOutcome
 from macehub.referrals.models import Referral
 from macehub.referrals.tests.factories import make_referral
-from macehub.testing.browser import PageMonitor, browser_login, sign_in_as
+from macehub.testing.browser import browser_login, sign_in_as
 from macehub.testing.factories import make_agency, make_person, make_team, make_user
 from macehub.tests.test_browser_pages import (
     Scanner,
@@ -58,12 +58,6 @@ TICKED = {
 }
 SCORE = 9
 
-
-@pytest.fixture
-def scanner(
-    page: Page, page_monitor: PageMonitor, live_server: Any, request: pytest.FixtureRequest
-) -> Scanner:
-    return Scanner(page, page_monitor, live_server.url.rstrip("/"), request.node.originalname)
 
 
 # --- Helpers ---------------------------------------------------------------------------

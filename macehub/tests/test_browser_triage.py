@@ -28,7 +28,7 @@ from macehub.referrals.codes import Brag, RiskTier, TriageOutcome
 from macehub.referrals.models import Referral
 from macehub.referrals.services import TriageDecision, record_triage_decision
 from macehub.referrals.tests.factories import make_referral
-from macehub.testing.browser import PageMonitor, sign_in_as
+from macehub.testing.browser import sign_in_as
 from macehub.testing.factories import make_agency, make_person, make_team, make_user
 from macehub.tests.test_browser_pages import Scanner, assert_errors_shown, click_and_wait
 
@@ -47,13 +47,6 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
     "cases:keep_tier": (JOINED,),
 }
 
-
-@pytest.fixture
-def scanner(
-    page: Page, page_monitor: PageMonitor, live_server: Any, request: pytest.FixtureRequest
-) -> Scanner:
-    return Scanner(page, page_monitor, live_server.url.rstrip("/"),
-                   request.node.originalname, scanned_by=SCANNED_BY)
 
 
 def _school_referrer() -> User:

@@ -23,7 +23,7 @@ from macehub.cases import services as case_services
 from macehub.cases.models import MissingEpisode, PlanItem
 from macehub.referrals.codes import Brag, ReferralStatus, RiskTier, TriageOutcome
 from macehub.referrals.tests.factories import make_referral
-from macehub.testing.browser import PageMonitor, sign_in_as
+from macehub.testing.browser import sign_in_as
 from macehub.testing.factories import make_agency, make_person, make_team, make_user
 from macehub.tests.test_browser_pages import Scanner, click_and_wait
 
@@ -36,13 +36,6 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
     "referrals:decide": (EVERY_ROLE,),
 }
 
-
-@pytest.fixture
-def scanner(
-    page: Page, page_monitor: PageMonitor, live_server: Any, request: pytest.FixtureRequest
-) -> Scanner:
-    return Scanner(page, page_monitor, live_server.url.rstrip("/"),
-                   request.node.originalname, scanned_by=SCANNED_BY)
 
 
 def test_the_work_queue_as_each_role(
