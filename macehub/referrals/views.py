@@ -117,6 +117,24 @@ def _question_page(request: HubRequest, template: str, draft: Draft, step: Step,
     })
 
 
+def _question_step(request: HubRequest, step: Step, form_class: type[forms.Form],
+                   template: str, next_step: Step, **context: Any) -> HttpResponse:
+    """One question page of the journey: asked only once the pages before it are
+    answered; a valid answer is kept in the draft and leads to the next page (or back to
+    check your answers, when changing)."""
+    draft = Draft(request.session)
+    if not draft.may_open(step):
+        return _first_missing_redirect(draft)
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            draft.save(step, request.POST)
+            return redirect(_next_url(next_step, _is_change(request)))
+    else:
+        form = form_class(draft.data(step))
+    return _question_page(request, template, draft, step, form, **context)
+
+
 # --- (a) Which child ----------------------------------------------------------------------
 
 
@@ -227,35 +245,14 @@ def new_child(request: HubRequest) -> HttpResponse:
 
 @requires(Action.REFERRAL_SUBMIT)
 def home_and_school(request: HubRequest) -> HttpResponse:
-    draft = Draft(request.session)
-    if not draft.may_open(Step.HOME_AND_SCHOOL):
-        return _first_missing_redirect(draft)
-    change = _is_change(request)
-    if request.method == "POST":
-        form = HomeAndSchoolForm(request.POST)
-        if form.is_valid():
-            draft.save(Step.HOME_AND_SCHOOL, request.POST)
-            return redirect(_next_url(Step.FAMILY, change))
-    else:
-        form = HomeAndSchoolForm(draft.data(Step.HOME_AND_SCHOOL))
-    return _question_page(request, "referrals/intake_home_and_school.html", draft,
-                          Step.HOME_AND_SCHOOL, form)
+    return _question_step(request, Step.HOME_AND_SCHOOL, HomeAndSchoolForm,
+                          "referrals/intake_home_and_school.html", Step.FAMILY)
 
 
 @requires(Action.REFERRAL_SUBMIT)
 def family(request: HubRequest) -> HttpResponse:
-    draft = Draft(request.session)
-    if not draft.may_open(Step.FAMILY):
-        return _first_missing_redirect(draft)
-    change = _is_change(request)
-    if request.method == "POST":
-        form = FamilyAndConsentForm(request.POST)
-        if form.is_valid():
-            draft.save(Step.FAMILY, request.POST)
-            return redirect(_next_url(Step.CONCERN, change))
-    else:
-        form = FamilyAndConsentForm(draft.data(Step.FAMILY))
-    return _question_page(request, "referrals/intake_family.html", draft, Step.FAMILY, form,
+    return _question_step(request, Step.FAMILY, FamilyAndConsentForm,
+                          "referrals/intake_family.html", Step.CONCERN,
                           not_sought=ConsentStatus.NOT_SOUGHT.value)
 
 
@@ -264,18 +261,8 @@ def family(request: HubRequest) -> HttpResponse:
 
 @requires(Action.REFERRAL_SUBMIT)
 def concern(request: HubRequest) -> HttpResponse:
-    draft = Draft(request.session)
-    if not draft.may_open(Step.CONCERN):
-        return _first_missing_redirect(draft)
-    change = _is_change(request)
-    if request.method == "POST":
-        form = ConcernForm(request.POST)
-        if form.is_valid():
-            draft.save(Step.CONCERN, request.POST)
-            return redirect(_next_url(Step.INDICATORS, change))
-    else:
-        form = ConcernForm(draft.data(Step.CONCERN))
-    return _question_page(request, "referrals/intake_concern.html", draft, Step.CONCERN, form)
+    return _question_step(request, Step.CONCERN, ConcernForm, "referrals/intake_concern.html",
+                          Step.INDICATORS)
 
 
 # --- (c) Indicators -----------------------------------------------------------------------
