@@ -77,3 +77,11 @@ def verified_login(client: Any, user: User) -> None:
         session = client.session
         session["otp_device_id"] = device.persistent_id
         session.save()
+
+
+def make_school_referrer(username: str = "dana.school") -> User:
+    """A school's designated safeguarding lead who refers children to the hub: a referrer
+    in Northtown Academy's safeguarding team (not a hub team)."""
+    school = make_agency("northtown-academy", AgencyKind.EDUCATION, name="Northtown Academy")
+    team = make_team(school, "Safeguarding", is_hub_team=False)
+    return make_user(username, Role.REFERRER, agency=school, team=team)

@@ -36,7 +36,6 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
 REASON = "Joining the intelligence cell from Monday"
 
 
-
 @pytest.fixture
 def information_team(hub_agency: Agency) -> Team:
     return make_team(hub_agency, "Information Management", is_hub_team=False)

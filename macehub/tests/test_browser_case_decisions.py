@@ -32,7 +32,6 @@ NOTE = "Early help will hold the safety plan; no missing episodes for three mont
 COMMENT = "Agreed at supervision: the step-down plan is in place and she knows who to call"
 
 
-
 def sign_out(page: Page) -> None:
     click_and_wait(page, "button", "Sign out", within="header")
 

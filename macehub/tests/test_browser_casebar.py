@@ -18,7 +18,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from macehub.accounts.models import Agency, Team, User
-from macehub.accounts.roles import AgencyKind, Role
+from macehub.accounts.roles import Role
 from macehub.cases import services as case_services
 from macehub.cases.models import Case, PlanItem
 from macehub.people.codes import AreaKind
@@ -26,7 +26,12 @@ from macehub.people.models import Area, PersonAddress
 from macehub.referrals.codes import RiskTier
 from macehub.referrals.tests.factories import make_referral
 from macehub.testing.browser import sign_in_as
-from macehub.testing.factories import make_agency, make_person, make_team, make_user
+from macehub.testing.factories import (
+    make_person,
+    make_school_referrer,
+    make_team,
+    make_user,
+)
 from macehub.tests.test_browser_pages import Scanner, click_and_wait
 
 pytestmark = pytest.mark.browser
@@ -57,7 +62,6 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
 SCANNED_BY["cases:chronology"] = (AT_THE_CENTRE, ADVOCATE_SEES)
 
 
-
 def _named(user: User, first_name: str, last_name: str) -> User:
     user.first_name, user.last_name = first_name, last_name
     user.save(update_fields=["first_name", "last_name"])
@@ -66,12 +70,6 @@ def _named(user: User, first_name: str, last_name: str) -> User:
 
 def _fact(page: Page, name: str) -> Any:
     return page.locator(f"[data-child-identity] [data-identity='{name}']")
-
-
-def _school_referrer() -> User:
-    school = make_agency("northtown-academy", AgencyKind.EDUCATION, name="Northtown Academy")
-    team = make_team(school, "Safeguarding", is_hub_team=False)
-    return make_user("dana.school", Role.REFERRER, agency=school, team=team)
 
 
 def _child_with_a_case(worker: User, hub_agency: Agency) -> Case:
@@ -213,7 +211,7 @@ def test_an_advocate_sees_the_referral_was_made_not_what_it_says(
     advocate = make_user("val.advocate", Role.VICTIM_ADVOCATE, agency=hub_agency,
                          team=hub_team)
     case = _child_with_a_case(worker, hub_agency)
-    referral = make_referral(case.child, _school_referrer(), concerns="SECRET concerns")
+    referral = make_referral(case.child, make_school_referrer(), concerns="SECRET concerns")
     case_services.change_advocate(actor=worker, case_pk=case.pk, advocate=advocate,
                                   starts_on=timezone.localdate())
 

@@ -52,7 +52,6 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
 WORDS = "I don't want to go back to that flat. I want to see my nan more."
 
 
-
 def _worker_and_case(hub_agency: Agency, hub_team: Team) -> tuple[User, Case]:
     worker = make_user("sam.worker", Role.TRIAGE, agency=hub_agency, team=hub_team)
     child = make_person(hub_agency, given_name="Amira", family_name="Stone",

@@ -45,7 +45,6 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
 OLD_WORDS = ("Numerator", "Denominator", "Restatement", "Restated")
 
 
-
 def assert_before(first: Locator, second: Locator) -> None:
     assert first.evaluate(
         "(a, b) => !!(a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING)",

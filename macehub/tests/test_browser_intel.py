@@ -52,7 +52,6 @@ SANITISED = "Girls are reported to be collected by car from Mill Row late at nig
 CONDITIONS = "Exploitation Team only; no further sharing"
 
 
-
 def choose(page: Page, legend: str, label: str) -> None:
     page.locator("main form").get_by_role("group", name=legend).get_by_label(
         label, exact=True).first.check()

@@ -80,7 +80,6 @@ NO_TEAM_NAMED = "Name at least one team or agency that handling code C allows to
 # --- Scanning -------------------------------------------------------------------------
 
 
-
 def choose(page: Page, legend: str, label: str) -> None:
     page.locator("main form").get_by_role("group", name=legend).get_by_label(
         label, exact=True).check()

@@ -53,7 +53,6 @@ LONG_NAMES = (
 )
 
 
-
 def _at_each_width(page: Page, scanner: Scanner, state: str) -> None:
     """At 1280 and 1024 px: nothing cut off, with the filter panel shown (as the page
     opens) and hidden, and each scanned with axe."""

@@ -259,7 +259,6 @@ class Scanner:
         return response.body()
 
 
-
 def click_and_wait(page: Page, role: str, name: str, *, within: str = "main") -> None:
     """Click the link or button (in the main content, unless told) that loads a new
     page, and wait for the page."""

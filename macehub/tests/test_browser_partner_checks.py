@@ -26,7 +26,13 @@ from macehub.referrals.codes import ImmediateStepKind, PartnerCheckResult
 from macehub.referrals.models import ImmediateStep, PartnerCheck
 from macehub.referrals.tests.factories import make_referral
 from macehub.testing.browser import sign_in_as
-from macehub.testing.factories import make_agency, make_person, make_team, make_user
+from macehub.testing.factories import (
+    make_agency,
+    make_person,
+    make_school_referrer,
+    make_team,
+    make_user,
+)
 from macehub.tests.test_browser_pages import Scanner, assert_errors_shown, click_and_wait
 
 pytestmark = pytest.mark.browser
@@ -44,13 +50,6 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
 }
 
 
-
-def _school_referrer() -> User:
-    school = make_agency("northtown-academy", AgencyKind.EDUCATION, name="Northtown Academy")
-    team = make_team(school, "Safeguarding", is_hub_team=False)
-    return make_user("dana.school", Role.REFERRER, agency=school, team=team)
-
-
 def _health_nurse() -> User:
     health = make_agency("county-health", AgencyKind.HEALTH, name="County Health Trust")
     team = make_team(health, "MACE Hub (Health)", is_hub_team=True)
@@ -63,7 +62,7 @@ def test_partner_check_round_trip(
 ) -> None:
     officer = make_user("tri.age", Role.TRIAGE, agency=hub_agency, team=hub_team)
     nurse = _health_nurse()
-    referrer = _school_referrer()
+    referrer = make_school_referrer()
     assert referrer.agency is not None
     child = make_person(referrer.agency, given_name="Maya", family_name="Brook",
                         date_of_birth=dt.date(2011, 5, 17))
@@ -135,7 +134,7 @@ def test_under_13_referral_prompts_the_police_and_a_strategy_discussion(
     page: Page, live_server: Any, scanner: Scanner, hub_agency: Agency, hub_team: Team
 ) -> None:
     officer = make_user("tri.age", Role.TRIAGE, agency=hub_agency, team=hub_team)
-    referrer = _school_referrer()
+    referrer = make_school_referrer()
     assert referrer.agency is not None
     today = timezone.localdate()
     child = make_person(referrer.agency, given_name="Ruby", family_name="Lane",

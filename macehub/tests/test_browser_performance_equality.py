@@ -86,7 +86,6 @@ REFERRED = sum(count for _, count in CHILDREN_BY_GROUP)
 # --- Scanning -------------------------------------------------------------------------
 
 
-
 def assert_charts_accessible(page: Page, *, expected: int) -> None:
     """Every chart in the main content is an SVG image named by its title (and the figures
     in its description); decorative SVGs (legend swatches) are hidden from assistive

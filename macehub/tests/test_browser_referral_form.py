@@ -22,14 +22,18 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from macehub.accounts.models import Agency, Team, User
-from macehub.accounts.roles import AgencyKind, Role
+from macehub.accounts.models import Agency, Team
+from macehub.accounts.roles import Role
 from macehub.people.models import PersonAddress
 from macehub.referrals.codes import ConsentStatus
 from macehub.referrals.models import Referral, ReferralAddition
 from macehub.referrals.tests.factories import make_referral
 from macehub.testing.browser import is_govuk_reveal_aria_expanded, sign_in_as
-from macehub.testing.factories import make_agency, make_person, make_team, make_user
+from macehub.testing.factories import (
+    make_person,
+    make_school_referrer,
+    make_user,
+)
 from macehub.tests.test_browser_pages import Scanner, assert_errors_shown, click_and_wait
 from macehub.tests.test_browser_referrals_cases import fill_date, summary_value
 
@@ -57,13 +61,6 @@ CONSENT = "Did you ask for consent to this referral?"
 MISSING = "Has the child been missing from home or care in the last 30 days?"
 
 
-
-def _school_referrer() -> User:
-    school = make_agency("northtown-academy", AgencyKind.EDUCATION, name="Northtown Academy")
-    team = make_team(school, "Safeguarding", is_hub_team=False)
-    return make_user("dana.school", Role.REFERRER, agency=school, team=team)
-
-
 def _find(page: Page, given: str, family: str, born: dt.date) -> None:
     page.get_by_label("First name").fill(given)
     page.get_by_label("Last name").fill(family)
@@ -75,7 +72,7 @@ def _find(page: Page, given: str, family: str, born: dt.date) -> None:
 def test_a_school_refers_a_new_child_with_what_it_knows(
     page: Page, live_server: Any, scanner: Scanner, hub_agency: Agency, hub_team: Team
 ) -> None:
-    referrer = _school_referrer()
+    referrer = make_school_referrer()
     officer = make_user("tri.age", Role.TRIAGE, agency=hub_agency, team=hub_team)
     born = dt.date(timezone.localdate().year - 14, 3, 1)
     sign_in_as(page, live_server, referrer)
@@ -244,7 +241,7 @@ def test_a_school_refers_a_new_child_with_what_it_knows(
 def test_an_existing_child_is_chosen_by_who_they_are(
     page: Page, live_server: Any, scanner: Scanner
 ) -> None:
-    referrer = _school_referrer()
+    referrer = make_school_referrer()
     assert referrer.agency is not None
     born = dt.date(timezone.localdate().year - 13, 6, 20)
     earlier = make_person(referrer.agency, given_name="Leo", family_name="Marsh",

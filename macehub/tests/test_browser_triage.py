@@ -20,7 +20,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from macehub.accounts.models import Agency, Team, User
-from macehub.accounts.roles import AgencyKind, Role
+from macehub.accounts.roles import Role
 from macehub.cases.codes import JoinedReferralReview
 from macehub.cases.models import ReferralJoined
 from macehub.cases.services import open_case, set_key_worker
@@ -29,7 +29,11 @@ from macehub.referrals.models import Referral
 from macehub.referrals.services import TriageDecision, record_triage_decision
 from macehub.referrals.tests.factories import make_referral
 from macehub.testing.browser import sign_in_as
-from macehub.testing.factories import make_agency, make_person, make_team, make_user
+from macehub.testing.factories import (
+    make_person,
+    make_school_referrer,
+    make_user,
+)
 from macehub.tests.test_browser_pages import Scanner, assert_errors_shown, click_and_wait
 
 pytestmark = pytest.mark.browser
@@ -48,13 +52,6 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
 }
 
 
-
-def _school_referrer() -> User:
-    school = make_agency("northtown-academy", AgencyKind.EDUCATION, name="Northtown Academy")
-    team = make_team(school, "Safeguarding", is_hub_team=False)
-    return make_user("dana.school", Role.REFERRER, agency=school, team=team)
-
-
 def _referral(referrer: User, given_name: str, born: dt.date, *, codes: tuple[str, ...],
               received: dt.timedelta) -> Referral:
     assert referrer.agency is not None
@@ -70,7 +67,7 @@ def test_the_queue_puts_the_most_urgent_first_and_a_referral_is_picked_up_once(
 ) -> None:
     officer = make_user("tri.age", Role.TRIAGE, agency=hub_agency, team=hub_team)
     colleague = make_user("col.league", Role.TRIAGE, agency=hub_agency, team=hub_team)
-    referrer = _school_referrer()
+    referrer = make_school_referrer()
     today = timezone.localdate()
     green = _referral(referrer, "Gina", today.replace(year=today.year - 15),
                       codes=("GROOMING_GIFTS",), received=dt.timedelta(days=18))
@@ -152,7 +149,7 @@ def test_a_referral_joining_an_open_case_prompts_a_review_of_the_tier(
 ) -> None:
     officer = make_user("tri.age", Role.TRIAGE, agency=hub_agency, team=hub_team)
     key_worker = make_user("key.worker", Role.SOCIAL_WORKER, agency=hub_agency, team=hub_team)
-    referrer = _school_referrer()
+    referrer = make_school_referrer()
     today = timezone.localdate()
     referral = _referral(referrer, "Hana", today.replace(year=today.year - 15),
                          codes=("HEALTH_STI", "GROOMING_VEHICLES"),

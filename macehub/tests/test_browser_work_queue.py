@@ -37,7 +37,6 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
 }
 
 
-
 def test_the_work_queue_as_each_role(
     page: Page, scanner: Scanner, live_server: Any, hub_agency: Agency, hub_team: Team
 ) -> None:
