@@ -255,8 +255,7 @@ def family(request: HubRequest) -> HttpResponse:
             return redirect(_next_url(Step.CONCERN, change))
     else:
         form = FamilyAndConsentForm(draft.data(Step.FAMILY))
-    return _question_page(request, "referrals/intake_family.html", draft, Step.FAMILY, form,
-                          not_sought=ConsentStatus.NOT_SOUGHT.value)
+    return _question_page(request, "referrals/intake_family.html", draft, Step.FAMILY, form)
 
 
 # --- (b) The concern ----------------------------------------------------------------------
