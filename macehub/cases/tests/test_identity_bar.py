@@ -95,6 +95,35 @@ def test_every_page_of_the_record_shows_the_bar_and_its_case(case, triage, advoc
         assert facts["missing-now"] == "Yes" and facts["case"] == case.reference, name
 
 
+def test_the_childs_missing_episode_pages_show_the_bar_and_its_case(case, triage, advocate,
+                                                                    supervisor) -> None:
+    _furnish(case, triage, advocate, supervisor)
+    child = case.child
+    episode = MissingEpisode.objects.get(child=child)
+    client = client_for(triage)
+    for url in (reverse("cases:child_add_missing_episode", args=[child.pk]),
+                reverse("cases:child_edit_missing_episode", args=[child.pk, episode.pk])):
+        html = client.get(url).content.decode()
+        assert html.count("<h1") == 1, url
+        facts = _facts(html)
+        assert facts["name"] == "Amelia Thorne" and facts["risk-tier"] == "Medium", url
+        assert facts["missing-now"] == "Yes" and facts["case"] == case.reference, url
+        assert facts["key-worker"] == supervisor.display_name, url
+        # The back link still leads to the child's missing episodes.
+        assert f'href="{reverse("people:detail", args=[child.pk])}#missing-episodes"' in html
+    # A failed submission keeps the bar.
+    html = client.post(reverse("cases:child_add_missing_episode", args=[child.pk]),
+                       {}).content.decode()
+    assert "govuk-error-summary" in html and _facts(html)["name"] == "Amelia Thorne"
+    # A restricted case the viewer must give a reason to open shows none of its facts.
+    Case.objects.filter(pk=case.pk).update(is_restricted=True, risk_tier=RiskTier.HIGH)
+    html = client.get(reverse("cases:child_add_missing_episode", args=[child.pk])
+                      ).content.decode()
+    facts = _facts(html)
+    assert facts["case"] == "Restricted: open the case to see its details"
+    assert "risk-tier" not in facts and "key-worker" not in facts
+
+
 def test_a_child_without_a_case(triage, child) -> None:
     facts = _facts(client_for(triage).get(reverse("people:detail", args=[child.pk]))
                    .content.decode())
