@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.db.models import BooleanField, Value, When
+from django.db.models import Case as SqlCase
 from django.utils import timezone
 
 from macehub.access.actions import Action
@@ -29,7 +31,13 @@ from macehub.people.sections import PersonMarker, person_marker, person_section
 def child_cases(user: User, person: Person) -> dict[str, Any] | None:
     if not allows(user, Action.CASE_VIEW):
         return None
-    cases = list(cases_for(user).filter(child=person).select_related("lead_agency"))
+    # A restricted case the user must give a reason to open is listed without its facts
+    # (reference, status, risk tier, lead agency), as on the identity bar.
+    cases = list(
+        cases_for(user).filter(child=person).select_related("lead_agency")
+        .annotate(guarded=SqlCase(When(reason_required(user), then=Value(True)),
+                                  default=Value(False), output_field=BooleanField()))
+    )
     if not cases:
         return None
     return {"cases": cases}

@@ -33,6 +33,7 @@ from macehub.cases.models import Case, CaseDecisionRequest
 from macehub.cases.next_actions import NextActionContext, next_actions
 from macehub.cases.reviews import review_weeks
 from macehub.cases.selectors import CaseSort
+from macehub.people.identity import identity_for
 from macehub.people.models import Person
 
 CONFLICT_MESSAGE = (
@@ -884,6 +885,8 @@ def _child_episode_page(
         "child": child, "form": form, "title": title, "submit": submit, "back": back,
         "interview_hours": settings.RETURN_INTERVIEW_HOURS,
         "open_case": child.cases.filter(status="open").first(),
+        # The child's identity bar, as on every page of their record.
+        "person": child, "identity": identity_for(request.user, child),
     })
 
 

@@ -116,7 +116,15 @@ def _agency_choices() -> list[tuple[int, str]]:
 
 
 class GradingForm(forms.Form):
-    """The 3x5x2 grading, handling code with its conditions, marking and priority."""
+    """The 3x5x2 grading, handling code with its conditions, marking and priority.
+    Handling code C's conditions are asked under C (GOV.UK conditional reveal, drawn by
+    components/field.html); clean() requires them for C whatever the page sends."""
+
+    REVEALS = {"handling_code": {HandlingCode.CONDITIONS: [
+        "handling_conditions", "permitted_teams", "permitted_agencies"]}}
+    OPTION_HINTS = {"handling_code": {HandlingCode.CONDITIONS: (
+        "State the conditions and name every team or agency they allow. No one else will "
+        "see the report: not in lists, searches, chronologies, exports or the API.")}}
 
     source_evaluation = _radios("Source evaluation", SourceEvaluation.choices,
                                 "Select the source evaluation")
@@ -126,18 +134,18 @@ class GradingForm(forms.Form):
     handling_code = _radios("Handling code", HandlingCode.choices, "Select the handling code")
     handling_conditions = _text(
         "Handling conditions", required=False, rows=3,
-        help_text="Handling code C only: who may see the report and what they may do with it",
+        help_text="Who may see the report and what they may do with it",
     )
     permitted_teams = forms.TypedMultipleChoiceField(
         label="Teams the conditions allow", required=False, coerce=int,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Handling code C only. Your own team always sees its reports.",
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "govuk-checkboxes--small"}),
+        help_text="Your own team always sees its reports.",
         error_messages={"invalid_choice": "Choose teams from the list"},
     )
     permitted_agencies = forms.TypedMultipleChoiceField(
         label="Agencies the conditions allow", required=False, coerce=int,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Handling code C only. Everyone in an agency you choose may see it.",
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "govuk-checkboxes--small"}),
+        help_text="Everyone in an agency you choose may see it.",
         error_messages={"invalid_choice": "Choose agencies from the list"},
     )
     security_marking = _radios("Security marking", SecurityMarking.choices,

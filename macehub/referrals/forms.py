@@ -244,6 +244,10 @@ class HomeAndSchoolForm(forms.Form):
 
 
 class FamilyAndConsentForm(forms.Form):
+    # The reason is asked under "Not sought" (GOV.UK conditional reveal, drawn by
+    # components/field.html); clean() requires it only for that answer.
+    REVEALS = {"consent": {ConsentStatus.NOT_SOUGHT: ["consent_not_sought_reason"]}}
+
     parent_carer_name = forms.CharField(
         label="Name (optional)", required=False, max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
@@ -363,6 +367,10 @@ class IndicatorsForm(forms.Form):
     """One group of checkboxes per domain of the catalogue, then missing episodes and
     online platforms. A code that is not in the catalogue is an error, not dropped."""
 
+    # How many times is asked under "Yes" (GOV.UK conditional reveal); clean() requires it
+    # only for that answer.
+    REVEALS = {"missing": {"yes": ["missing_episodes"]}}
+
     missing = forms.ChoiceField(
         label="Has the child been missing from home or care in the last 30 days?",
         choices=[("yes", "Yes"), ("no", "No"), (NOT_KNOWN_ANSWER, "I do not know")],
@@ -375,7 +383,8 @@ class IndicatorsForm(forms.Form):
     missing_episodes = forms.IntegerField(
         label="How many times?", required=False,
         min_value=1, max_value=MAX_MISSING_EPISODES,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false",
+                                      "class": "govuk-input--width-2"}),
         error_messages={
             "invalid": "The number of times missing must be a whole number, like 2",
             "min_value": "The number of times missing must be 1 or more",

@@ -252,8 +252,7 @@ def home_and_school(request: HubRequest) -> HttpResponse:
 @requires(Action.REFERRAL_SUBMIT)
 def family(request: HubRequest) -> HttpResponse:
     return _question_step(request, Step.FAMILY, FamilyAndConsentForm,
-                          "referrals/intake_family.html", Step.CONCERN,
-                          not_sought=ConsentStatus.NOT_SOUGHT.value)
+                          "referrals/intake_family.html", Step.CONCERN)
 
 
 # --- (b) The concern ----------------------------------------------------------------------

@@ -95,6 +95,38 @@ def test_every_page_of_the_record_shows_the_bar_and_its_case(case, triage, advoc
         assert facts["missing-now"] == "Yes" and facts["case"] == case.reference, name
 
 
+def test_the_childs_missing_episode_pages_show_the_bar_and_its_case(case, triage, advocate,
+                                                                    supervisor) -> None:
+    _furnish(case, triage, advocate, supervisor)
+    child = case.child
+    episode = MissingEpisode.objects.get(child=child)
+    client = client_for(triage)
+    for url in (reverse("cases:child_add_missing_episode", args=[child.pk]),
+                reverse("cases:child_edit_missing_episode", args=[child.pk, episode.pk])):
+        html = client.get(url).content.decode()
+        assert html.count("<h1") == 1, url
+        facts = _facts(html)
+        assert facts["name"] == "Amelia Thorne" and facts["risk-tier"] == "Medium", url
+        assert facts["missing-now"] == "Yes" and facts["case"] == case.reference, url
+        assert facts["key-worker"] == supervisor.display_name, url
+        # The back link still leads to the child's missing episodes.
+        assert f'href="{reverse("people:detail", args=[child.pk])}#missing-episodes"' in html
+    # A failed submission keeps the bar.
+    html = client.post(reverse("cases:child_add_missing_episode", args=[child.pk]),
+                       {}).content.decode()
+    assert "govuk-error-summary" in html and _facts(html)["name"] == "Amelia Thorne"
+    # A restricted case the viewer must give a reason to open shows none of its facts.
+    Case.objects.filter(pk=case.pk).update(is_restricted=True, risk_tier=RiskTier.HIGH)
+    html = client.get(reverse("cases:child_add_missing_episode", args=[child.pk])
+                      ).content.decode()
+    facts = _facts(html)
+    assert facts["case"] == "Restricted: open the case to see its details"
+    assert "risk-tier" not in facts and "key-worker" not in facts
+    # Nor does the page's own text name it.
+    assert "recorded with the child's open case as well" in html
+    assert case.reference not in html
+
+
 def test_a_child_without_a_case(triage, child) -> None:
     facts = _facts(client_for(triage).get(reverse("people:detail", args=[child.pk]))
                    .content.decode())
@@ -121,6 +153,31 @@ def test_a_restricted_case_shows_none_of_its_facts_on_the_record_to_those_who_mu
     assert ">Restricted<" in bar
     # Their missing-now leaves out the restricted case's episode.
     assert facts["missing-now"] == "No"
+
+
+def _cases_section(html: str) -> str:
+    return html.split("Safeguarding cases</h2>", 1)[1].split("</ul>", 1)[0]
+
+
+def test_the_record_lists_a_restricted_case_without_its_facts_to_those_who_must_give_a_reason(
+        case, triage, supervisor, advocate) -> None:
+    _furnish(case, triage, advocate, supervisor)
+    url = reverse("people:detail", args=[case.child.pk])
+    # Unrestricted: the reference, status, tier and lead agency, for anyone who may see it.
+    section = _cases_section(client_for(triage).get(url).content.decode())
+    assert case.reference in section and "Medium" in section
+    assert case.lead_agency.name in section
+    Case.objects.filter(pk=case.pk).update(is_restricted=True, risk_tier=RiskTier.HIGH)
+    # Triage must say why they open it: the case is there, as on the bar, with no facts.
+    section = _cases_section(client_for(triage).get(url).content.decode())
+    assert "Restricted case" in section and "open the case to see its details" in section
+    assert reverse("cases:detail", args=[case.pk]) in section
+    assert "High" not in section and "Medium" not in section
+    assert case.reference not in section and case.lead_agency.name not in section
+    assert "Open" not in section.replace("open the case", "")
+    # The key worker works on it: they see its facts.
+    section = _cases_section(client_for(supervisor).get(url).content.decode())
+    assert case.reference in section and "High" in section
 
 
 def test_an_outsider_sees_no_bar_at_all(case, outsider) -> None:

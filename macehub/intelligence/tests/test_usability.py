@@ -175,8 +175,11 @@ def test_the_conditions_are_revealed_with_handling_code_c_and_still_checked(
 ) -> None:
     client = client_for(analyst)
     html = page(client, reverse("intelligence:record"))
-    reveal = html.index('id="conditional-handling-c"')
-    assert "app-radios__conditional" in html[reveal - 80:reveal]
+    # GOV.UK Frontend's radios reveal: C controls the block, hidden until C is chosen.
+    c_radio = html.index('id="id_handling_code_1"')
+    assert 'data-aria-controls="conditional-id_handling_code_1"' in html[c_radio:c_radio + 200]
+    reveal = html.index('id="conditional-id_handling_code_1"')
+    assert "govuk-radios__conditional--hidden" in html[reveal - 80:reveal]
     for name in ("handling_conditions", "permitted_teams", "permitted_agencies"):
         assert html.index(f'name="{name}"') > reveal
     response = client.post(reverse("intelligence:record"), {
@@ -187,7 +190,10 @@ def test_the_conditions_are_revealed_with_handling_code_c_and_still_checked(
     assert response.status_code == 200
     html = response.content.decode()
     assert "Enter the conditions of handling code C" in html
-    assert 'value="C" checked>' in html
+    assert 'value="C" checked' in html
+    reveal = html.index('id="conditional-id_handling_code_1"')
+    assert "govuk-radios__conditional--hidden" not in html[reveal - 80:reveal]
+    assert html.index("Enter the conditions of handling code C", reveal) > reveal
     assert not IntelligenceReport.objects.exists()
 
 
