@@ -180,6 +180,10 @@ LOGIN_ADDRESS_FAILURE_LIMIT = env_int(
     "MACEHUB_LOGIN_ADDRESS_FAILURE_LIMIT", 50, minimum=AXES_FAILURE_LIMIT
 )
 
+# Only for measuring what auditing costs (the benchmark compares audited and unaudited
+# throughput): record_event then records nothing, and check audit.W001 warns loudly.
+AUDIT_OFF_FOR_BENCHMARK = env_bool("MACEHUB_BENCHMARK_AUDIT_OFF", False)
+
 # Sessions end after a period without activity.
 SESSION_COOKIE_AGE = env_int("MACEHUB_IDLE_TIMEOUT_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True

@@ -1,5 +1,6 @@
-"""Checking the audit log: its hash chain from the first entry to the last, and that it
-still extends its checkpoints.
+"""Checking the audit log: its hash chain from the first sealed entry to the last (in
+position order, with no position missing or repeated), that it still extends its
+checkpoints, and that no entry has waited too long to be sealed.
 
 The chain alone shows an entry altered, inserted or removed among others, but not the
 loss of every entry (an empty log is a valid chain) nor of the newest ones. A checkpoint
@@ -19,14 +20,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.utils import timezone
+
 from macehub.audit.models import GENESIS_HASH, AuditCheckpoint, AuditEvent
 
 _HASH = re.compile(r"[0-9a-f]{64}")
 
+# Entries are sealed moments after they commit, and by ``audit_seal`` every minute; one
+# unsealed for longer means sealing is not running (and the entry is not yet protected
+# by the chain).
+SEALING_GRACE = dt.timedelta(minutes=1)
+
 
 @dataclass(frozen=True)
 class ChainHead:
-    """The last entry of the log at some moment, and how many entries it held."""
+    """The last sealed entry of the log at some moment, and how many sealed entries it
+    held (which is also that entry's position in the chain)."""
 
     entry_id: int
     entry_hash: str
@@ -84,6 +93,15 @@ class ChainReport:
     # The last entry checked: where a later check can carry on from.
     head: ChainHead = EMPTY_LOG
     checkpoints: tuple[CheckpointResult, ...] = field(default=())
+    # Committed entries not yet sealed into the chain: all of them, and those that
+    # have waited longer than SEALING_GRACE (a problem: is ``audit_seal`` running?).
+    unsealed: int = 0
+    unsealed_overdue: int = 0
+    oldest_unsealed_at: dt.datetime | None = None
+
+    @property
+    def sealing_overdue(self) -> bool:
+        return self.unsealed_overdue > 0
 
     @property
     def links_intact(self) -> bool:
@@ -170,22 +188,25 @@ def checkpoint_problem(checkpoint: Checkpoint) -> str | None:
     if head.entry_id == 0:
         # Made when the log was empty: every log extends it.
         return None
-    total = AuditEvent.objects.count()
-    entry_hash = (
-        AuditEvent.objects.filter(pk=head.entry_id).values_list("entry_hash", flat=True).first()
+    sealed = AuditEvent.objects.filter(position__isnull=False)
+    found = (
+        AuditEvent.objects.filter(pk=head.entry_id)
+        .values_list("entry_hash", "position")
+        .first()
     )
-    if entry_hash is None:
+    if found is None:
         return (
             f"entry {head.entry_id}, the last entry it recorded, is missing; the log "
-            f"holds {total} entries where it counted {head.entry_count} (entries were "
-            "removed)"
+            f"holds {sealed.count()} entries where it counted {head.entry_count} (entries "
+            "were removed)"
         )
-    if entry_hash != head.entry_hash:
+    entry_hash, position = found
+    if entry_hash != head.entry_hash or position is None:
         return (
             f"entry {head.entry_id} no longer has the hash it recorded (the log was "
             "rewritten)"
         )
-    up_to = AuditEvent.objects.filter(pk__lte=head.entry_id).count()
+    up_to = sealed.filter(position__lte=position).count()
     if up_to != head.entry_count:
         change = "removed" if up_to < head.entry_count else "inserted"
         return (
@@ -195,14 +216,28 @@ def checkpoint_problem(checkpoint: Checkpoint) -> str | None:
     return None
 
 
-def _entries(batch_size: int, after_id: int) -> Iterator[AuditEvent]:
-    last_id = after_id
+def _sealed_entries(batch_size: int, after_position: int) -> Iterator[AuditEvent]:
+    last = after_position
     while True:
-        batch = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
+        batch = list(
+            AuditEvent.objects.filter(position__gt=last).order_by("position")[:batch_size]
+        )
         if not batch:
             return
         yield from batch
-        last_id = batch[-1].pk
+        last = batch[-1].position or last
+
+
+def _unsealed_report() -> dict[str, Any]:
+    unsealed = AuditEvent.objects.filter(position__isnull=True)
+    oldest = unsealed.order_by("occurred_at").values_list("occurred_at", flat=True).first()
+    return {
+        "unsealed": unsealed.count(),
+        "unsealed_overdue": unsealed.filter(
+            occurred_at__lt=timezone.now() - SEALING_GRACE
+        ).count(),
+        "oldest_unsealed_at": oldest,
+    }
 
 
 def verify_chain(
@@ -211,23 +246,31 @@ def verify_chain(
     start: ChainHead = EMPTY_LOG,
     batch_size: int = 5000,
 ) -> ChainReport:
-    """Walk the chain from ``start`` (the beginning, unless a check already vouched for
-    the entries up to some head) and check the log against each of ``checkpoints``."""
+    """Walk the sealed chain from ``start`` (the beginning, unless a check already
+    vouched for the entries up to some head), check the log against each of
+    ``checkpoints``, and count the entries still waiting to be sealed."""
     results = tuple(CheckpointResult(c, checkpoint_problem(c)) for c in checkpoints)
+    unsealed = _unsealed_report()
     expected_previous = start.entry_hash
     checked = start.entry_count
     head = start
-    for entry in _entries(batch_size, start.entry_id):
+    for entry in _sealed_entries(batch_size, start.entry_count):
         checked += 1
-        if entry.previous_hash != expected_previous:
+        reason = None
+        if entry.position != checked:
+            reason = (
+                f"it is at position {entry.position} where {checked} was expected (an "
+                "entry was removed or inserted)"
+            )
+        elif entry.previous_hash != expected_previous:
             reason = (
                 "it does not link to the entry before it (an entry was removed, "
                 "inserted or altered)"
             )
-            return ChainReport(checked, ChainBreak(entry.pk, reason), head, results)
-        if entry.compute_hash() != entry.entry_hash:
+        elif entry.compute_hash() != entry.entry_hash:
             reason = "its content no longer matches its hash (it was altered)"
-            return ChainReport(checked, ChainBreak(entry.pk, reason), head, results)
-        expected_previous = entry.entry_hash
-        head = ChainHead(entry.pk, entry.entry_hash, checked)
-    return ChainReport(checked, None, head, results)
+        if reason is not None:
+            return ChainReport(checked, ChainBreak(entry.pk, reason), head, results, **unsealed)
+        expected_previous = entry.entry_hash or ""
+        head = ChainHead(entry.pk, expected_previous, checked)
+    return ChainReport(checked, None, head, results, **unsealed)

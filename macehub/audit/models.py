@@ -1,10 +1,14 @@
 """The append-only, hash-chained audit log and its checkpoints.
 
-Each entry stores a SHA-256 hash over its own content and the previous entry's hash, so
-altering or removing an entry breaks the chain from that point on; ``audit_verify``
-walks the chain. Entries snapshot who acted (username, agency, roles) rather than
-pointing at rows that might change. On PostgreSQL triggers refuse UPDATE, DELETE and
-TRUNCATE.
+An entry is written in two steps. It is appended, unsealed, inside the transaction of
+the work it describes (so it commits or rolls back with that work, and no writer waits
+for another). Once committed, the sealer (``macehub.audit.sealing``) gives it the next
+position in the chain, the previous entry's hash and a SHA-256 hash over its own content
+and that previous hash; altering or removing a sealed entry breaks the chain from that
+point on, and ``audit_verify`` walks it in position order. Entries snapshot who acted
+(username, agency, roles) rather than pointing at rows that might change. On PostgreSQL
+triggers refuse DELETE and TRUNCATE, and every UPDATE except the one that seals an
+unsealed entry.
 
 A chain proves nothing about entries that are all gone: an empty log is a valid chain.
 So ``audit_checkpoint`` records the head of the chain (its last entry's id and hash and
@@ -38,12 +42,22 @@ class AuditEvent(models.Model):
     purpose = models.TextField(blank=True)
     detail = models.JSONField(default=dict, blank=True)
     ip_address = models.CharField(max_length=45, blank=True)
-    previous_hash = models.CharField(max_length=64)
-    entry_hash = models.CharField(max_length=64, unique=True)
+    # Set once, by the sealer: NULL (not "") while the entry waits to be sealed, so that
+    # the unique hash admits many unsealed entries and the PostgreSQL trigger can tell
+    # the one sealing update from any other.
+    position = models.BigIntegerField(null=True, blank=True, unique=True)
+    previous_hash = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    entry_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["record_type", "record_id", "occurred_at"])]
+        indexes = [
+            models.Index(fields=["record_type", "record_id", "occurred_at"]),
+            # The sealer's queue: small, because entries leave it moments after commit.
+            models.Index(
+                fields=["id"], condition=models.Q(position__isnull=True), name="audit_unsealed_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_username} {self.event_type}"
@@ -71,11 +85,18 @@ class AuditEvent(models.Model):
             "ip_address": self.ip_address,
         }
 
+    @property
+    def sealed(self) -> bool:
+        return self.position is not None
+
     def compute_hash(self) -> str:
+        """The entry's hash over ``previous_hash`` and its content. The position is not
+        hashed (entries sealed before positions existed were not): the link to the
+        previous hash already fixes each entry's place in the chain."""
         canonical = json.dumps(
             self.hashed_content(), sort_keys=True, separators=(",", ":"), ensure_ascii=False
         )
-        return hashlib.sha256((self.previous_hash + canonical).encode("utf-8")).hexdigest()
+        return hashlib.sha256(((self.previous_hash or "") + canonical).encode("utf-8")).hexdigest()
 
 
 class AuditCheckpoint(models.Model):

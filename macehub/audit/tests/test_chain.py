@@ -11,6 +11,7 @@ from macehub.accounts.roles import Role
 from macehub.audit.chain import verify_chain
 from macehub.audit.events import EventType
 from macehub.audit.models import GENESIS_HASH, AuditEvent
+from macehub.audit.sealing import seal_events
 from macehub.audit.services import record_event
 from macehub.audit.tests.tampering import tamper
 from macehub.testing.factories import make_user
@@ -22,7 +23,7 @@ def _write_events(count: int) -> list[AuditEvent]:
     user = User.objects.filter(username="ig.tester").first() or make_user(
         "ig.tester", Role.INFORMATION_GOVERNANCE
     )
-    return [
+    recorded = [
         record_event(
             event_type=EventType.VIEW,
             actor=user,
@@ -32,6 +33,10 @@ def _write_events(count: int) -> list[AuditEvent]:
         )
         for n in range(count)
     ]
+    # What the commit of each request would have set off (the test's transaction never
+    # commits): sealing, which gives each entry its place and hashes.
+    seal_events()
+    return [AuditEvent.objects.get(pk=event.pk) for event in recorded]
 
 
 def test_entries_link_to_the_one_before() -> None:

@@ -27,6 +27,7 @@ from macehub.audit.chain import (
 )
 from macehub.audit.events import EventType
 from macehub.audit.models import GENESIS_HASH, AuditCheckpoint, AuditEvent
+from macehub.audit.sealing import seal_events
 from macehub.audit.services import CheckpointRefused, make_checkpoint, record_event
 from macehub.audit.tests.tampering import empty_table, tamper
 from macehub.testing.factories import make_user, verified_login
@@ -40,11 +41,15 @@ def officer() -> User:
 
 
 def _write_events(user: User, count: int) -> list[AuditEvent]:
-    return [
+    recorded = [
         record_event(event_type=EventType.VIEW, actor=user, record_type="people.person",
                      record_id=str(n), detail={"n": n})
         for n in range(count)
     ]
+    # What the commit of each request would have set off (the test's transaction never
+    # commits): sealing, which gives each entry its place and hashes.
+    seal_events()
+    return [AuditEvent.objects.get(pk=event.pk) for event in recorded]
 
 
 def _checkpoint(output: Path) -> AuditCheckpoint:

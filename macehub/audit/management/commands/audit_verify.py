@@ -1,4 +1,5 @@
-"""Walk the audit log's hash chain and check it still extends its last checkpoint."""
+"""Walk the audit log's sealed hash chain, check it still extends its last checkpoint,
+and that no entry has waited more than a minute to be sealed."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from macehub.audit.chain import (
 class Command(BaseCommand):
     help = (
         "Verify the audit log's hash chain and that the log still extends its last "
-        "checkpoint (and the one in --checkpoint FILE); exits non-zero if it does not."
+        "checkpoint (and the one in --checkpoint FILE), and that no entry has waited more "
+        "than a minute to be sealed into it; exits non-zero if any of these fails."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -53,6 +55,14 @@ class Command(BaseCommand):
                 f"{report.first_break.reason}. {report.entries_checked - 1} entries before "
                 "it are intact.",
             )
+        if report.sealing_overdue:
+            oldest = report.oldest_unsealed_at
+            problems.append(
+                f"{report.unsealed_overdue} audit entries have waited more than a minute to "
+                "be sealed into the chain"
+                + (f" (the oldest since {oldest:%Y-%m-%d %H:%M:%S %Z})" if oldest else "")
+                + ": is manage.py audit_seal running every minute?"
+            )
         if problems:
             raise CommandError(" ".join(problems))
         extended = " and ".join(result.checkpoint.source for result in report.checkpoints)
@@ -60,6 +70,11 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Audit log intact: {report.entries_checked} entries verified"
                 + (f"; it extends {extended}." if extended else ".")
+                + (
+                    f" {report.unsealed} recent entries are still to be sealed."
+                    if report.unsealed
+                    else ""
+                )
             )
         )
         if not checkpoints:
