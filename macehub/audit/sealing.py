@@ -59,6 +59,17 @@ def _take_chain_lock(*, wait: bool) -> bool:
         return bool(row and row[0])
 
 
+def _commit_without_waiting_for_disk() -> None:
+    """Sealing is the one write that need not wait for the disk at commit: the entries
+    were made durable by their own transactions' commits, and a crash can only lose the
+    newest seals (PostgreSQL's log is written in order, so never one that a surviving
+    seal links to), which leaves those entries unsealed for the next sealer. A
+    checkpoint's own commit waits for the disk, and with it every seal before it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
 def _chain_head() -> tuple[int, str]:
     """The position and hash of the last sealed entry (0 and the genesis hash if none)."""
     head = (
@@ -95,9 +106,14 @@ def seal_events(*, wait: bool = True) -> int | None:
     Called inside an outer transaction, the lock is held until that one ends: the
     checkpoint does so to keep the head still while it reads it.
     """
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
         if not _take_chain_lock(wait=wait):
             return None
+        if outermost:
+            # Only a transaction of its own: inside the checkpoint's, SET LOCAL would
+            # spare the checkpoint's commit the wait for the disk as well.
+            _commit_without_waiting_for_disk()
         position, previous_hash = _chain_head()
         sealed = 0
         while True:

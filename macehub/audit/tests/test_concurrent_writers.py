@@ -210,3 +210,20 @@ def test_postgresql_lets_an_unsealed_entry_be_sealed_once_and_nothing_else() -> 
         with pytest.raises(DatabaseError, match="append-only"):
             _execute(sql, params)
     assert AuditEvent.objects.get(pk=event.pk).entry_hash == sealed.entry_hash
+
+
+def test_only_a_sealing_transaction_of_its_own_skips_the_wait_for_the_disk() -> None:
+    def synchronous_commit() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            row = cursor.fetchone()
+        return str(row[0]) if row else ""
+
+    with transaction.atomic():  # as the checkpoint seals: inside its own transaction
+        _record(1, 0, 0)
+        connection.run_on_commit.clear()
+        assert seal_events() == 1
+        assert synchronous_commit() == "on"  # the checkpoint's commit still waits
+    _record(2, 0, 0)  # sealed in a transaction of its own, after this one commits
+    assert synchronous_commit() == "on"  # SET LOCAL ended with the sealing transaction
+    _assert_one_chain(2)
