@@ -44,7 +44,7 @@ DEMO_DATA_ARGS := --scale small --seed 1
 DEMO_MANAGE := $(DEMO_ENV) $(PY) manage.py
 
 .PHONY: help install demo demo-reset demo-data demo-migrate test lint typecheck \
-	check-migrations check-django pytest test-postgres assets clean
+	check-migrations check-django pytest test-postgres assets clean serve bench
 
 help:
 	@echo "MACE Hub"
@@ -55,6 +55,8 @@ help:
 	@echo "  make typecheck      mypy"
 	@echo "  make pytest         the test suite only (DATABASE_URL if set, else SQLite)"
 	@echo "  make test-postgres  the test suite on PostgreSQL ($(POSTGRES_URL))"
+	@echo "  make serve          run the hub with gunicorn on the settings from the environment"
+	@echo "  make bench          manage.py bench_pages on DATABASE_URL (BENCH_ARGS=...)"
 	@echo "  make install        set up .venv, node_modules and build/assets only"
 	@echo "  make clean          remove .venv, node_modules, build/, var/ and caches"
 
@@ -122,6 +124,25 @@ demo: demo-data
 
 demo-reset: demo-migrate
 	$(DEMO_MANAGE) demo_data $(DEMO_DATA_ARGS) --reset
+
+# ---------------------------------------------------------------------------------------
+# Production serving and the page benchmark
+
+# Production settings come from the environment (README, "Settings"): DATABASE_URL,
+# SECRET_KEY, ALLOWED_HOSTS... and gunicorn's from gunicorn.conf.py (WEB_CONCURRENCY,
+# MACEHUB_BIND). Static files are collected into STATIC_ROOT for whitenoise to serve.
+# Migrations are not run here: apply them on purpose first (manage.py migrate).
+serve: install
+	$(PY) manage.py collectstatic --no-input -v 0
+	$(BIN)/gunicorn --config gunicorn.conf.py macehub.wsgi:application
+
+# The page benchmark on the database DATABASE_URL names (PostgreSQL for real figures),
+# with the load tool from the `bench` extra. For example:
+#   make bench BENCH_ARGS="--scale force --users 1 50 --seconds 20 --audit-off --markdown"
+BENCH_ARGS ?= --scale force
+bench: install
+	$(PY) -m pip install --disable-pip-version-check --progress-bar off -q -e '.[bench]'
+	$(PY) manage.py bench_pages $(BENCH_ARGS)
 
 # ---------------------------------------------------------------------------------------
 # Checks and tests

@@ -296,5 +296,9 @@ SUPPRESSION_THRESHOLD = env_int("MACEHUB_SUPPRESSION_THRESHOLD", 5)
 # Intelligence should be reviewed within this many days of receipt (a performance target).
 INTELLIGENCE_REVIEW_DAYS = env_int("MACEHUB_INTELLIGENCE_REVIEW_DAYS", 7)
 
+# Benchmarking only (manage.py bench_pages sets it for the server it starts): serve a
+# bare authenticated view to measure the hub's pages against. A system check warns.
+BENCHMARK_BARE_VIEW = env_bool("MACEHUB_BENCHMARK", False)
+
 # The hub's display name, shown in the header and footer.
 HUB_TEAM_LABEL = env_str("MACEHUB_HUB_NAME", "MACE Hub")

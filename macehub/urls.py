@@ -1,5 +1,6 @@
 """MACE Hub's URLs: one include per app."""
 
+from django.conf import settings
 from django.urls import include, path
 
 from macehub.accounts.views import home
@@ -16,6 +17,12 @@ urlpatterns = [
     path("audit/", include("macehub.audit.urls")),
     path("api/", include("macehub.api_urls")),
 ]
+
+# The benchmark's bare view exists only while a benchmark runs (MACEHUB_BENCHMARK=true).
+if settings.BENCHMARK_BARE_VIEW:
+    from macehub.benchmark import BARE_VIEW_PATH, bare_view
+
+    urlpatterns.append(path(BARE_VIEW_PATH, bare_view, name="benchmark_bare"))
 
 handler403 = "macehub.access.views.permission_denied"
 handler404 = "macehub.access.views.page_not_found"

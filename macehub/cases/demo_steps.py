@@ -55,7 +55,7 @@ from macehub.cases.models import (
 )
 from macehub.cases.reviews import assessment_domains, next_review_on, review_intervals
 from macehub.cases.services import advocacy_service_of, is_lowering
-from macehub.demo.batches import UPDATE_BATCH, each_by_ids
+from macehub.demo.batches import each_by_ids, update_rows
 from macehub.demo.progress import Progress
 from macehub.demo.registry import DemoContext, demo_step, derive_seed
 from macehub.referrals.codes import RiskTier
@@ -346,16 +346,13 @@ def demo_cases(ctx: DemoContext) -> None:
     _missing_without_case(ctx, staff, cases, now, rows)
     _offer_due(cases, now, rows)
     _partner_action_overdue(cases, now, rows)
-    Case.objects.bulk_update(
+    update_rows(
         cases,
         ["opened_at", "key_worker", "is_restricted", "restriction_reason", "status",
          "closed_at", "closed_by", "closure_reason", "closure_reason_words",
          "closure_note"],
-        batch_size=UPDATE_BATCH,
     )
-    RiskTierChange.objects.bulk_update(
-        list(openings.values()), ["to_tier", "changed_at"], batch_size=UPDATE_BATCH
-    )
+    update_rows(list(openings.values()), ["to_tier", "changed_at"])
     for label, count in rows.write(ctx.scale.batch_size).items():
         ctx.count(label, count)
     ctx.results["cases.case_ids"] = [case.pk for case in cases]

@@ -27,6 +27,7 @@ from faker import Faker
 from macehub.demo import accounts as demo_accounts
 from macehub.demo import names
 from macehub.demo.areas import Neighbourhood
+from macehub.demo.batches import insert_rows
 from macehub.demo.identifiers import IdentifierMint
 from macehub.demo.models import PlantedTruth
 from macehub.demo.progress import Progress
@@ -571,7 +572,7 @@ def set_name_keys(person: Person) -> None:
 def save_drafts(ctx: DemoContext, drafts: list[PersonDraft]) -> None:
     """Write a batch of people and everything around them: one insert per table."""
     batch = ctx.scale.batch_size
-    Person.objects.bulk_create([d.person for d in drafts], batch_size=batch)
+    insert_rows([d.person for d in drafts], batch_size=batch)
     addresses, identifiers, aliases, shares, allocations = [], [], [], [], []
     for draft in drafts:
         person = draft.person
@@ -595,11 +596,8 @@ def save_drafts(ctx: DemoContext, drafts: list[PersonDraft]) -> None:
             PersonAllocation(person_id=person.pk, user_id=ctx.users[username].pk)
             for username in draft.allocated_usernames
         ]
-    PersonAddress.objects.bulk_create(addresses, batch_size=batch)
-    PersonIdentifier.objects.bulk_create(identifiers, batch_size=batch)
-    PersonAlias.objects.bulk_create(aliases, batch_size=batch)
-    PersonShare.objects.bulk_create(shares, batch_size=batch)
-    PersonAllocation.objects.bulk_create(allocations, batch_size=batch)
+    for rows in (addresses, identifiers, aliases, shares, allocations):
+        insert_rows(rows, batch_size=batch)
     ctx.count("people", len(drafts))
     ctx.count("addresses", len(addresses))
     ctx.count("identifiers", len(identifiers))

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 
 from django.db.models import Min, Sum
 
-from macehub.demo.batches import UPDATE_BATCH, each_by_ids
+from macehub.demo.batches import each_by_ids, update_rows
 from macehub.demo.models import PlantedTruth
 from macehub.demo.progress import Progress
 from macehub.demo.registry import DemoContext, demo_step
@@ -85,7 +85,8 @@ def plant_missingness(ctx: DemoContext, chosen: Population, start: dt.date, end:
                  .order_by("person_id", "pk").values_list("person_id", "area_id"))
     weights = _census_weights()
     people = {p.pk: p for p in each_by_ids(
-        Person.objects.all(), [row[chosen.person_field] for row in first])}
+        Person.objects.only("pk", "self_defined_ethnicity"),
+        [row[chosen.person_field] for row in first])}
     by_month: dict[int, list[Person]] = {}
     for row in first:
         person = people[row[chosen.person_field]]
@@ -108,7 +109,7 @@ def plant_missingness(ctx: DemoContext, chosen: Population, start: dt.date, end:
                 person.self_defined_ethnicity_id = ctx.rng.choices(
                     [code for code, _ in mix], weights=[n for _, n in mix])[0]
             changed.append(person)
-    Person.objects.bulk_update(changed, ["self_defined_ethnicity"], batch_size=UPDATE_BATCH)
+    update_rows(changed, ["self_defined_ethnicity"])
 
 
 def plant_ratio(ctx: DemoContext, chosen: Population, group: str, target: float,
@@ -142,23 +143,25 @@ def plant_ratio(ctx: DemoContext, chosen: Population, group: str, target: float,
         ethnic = person.self_defined_ethnicity
         return ethnic.family_id if ethnic else None
 
-    def counts() -> tuple[int, int]:
-        return (sum(p.self_defined_ethnicity_id == group for p in people),
-                sum(family(p) == WHITE for p in people))
-
+    # Counted once and then kept up to date as people are re-recorded: recounting every
+    # person for each one re-recorded is quadratic (minutes at national scale).
+    in_group = sum(p.self_defined_ethnicity_id == group for p in people)
+    white = sum(family(p) == WHITE for p in people)
     candidates = ([p for p in people if p.self_defined_ethnicity_id != group
                    and family(p) != WHITE]
                   + [p for p in people if family(p) == WHITE])
     changed = []
     for person in candidates:
-        in_group, white = counts()
         if white <= 2 or in_group >= math.ceil(
                 target * white * group_population / white_population):
             break
+        was_white = family(person) == WHITE
         person.self_defined_ethnicity_id = group
         changed.append(person)
-    Person.objects.bulk_update(changed, ["self_defined_ethnicity"], batch_size=UPDATE_BATCH)
-    in_group, white = counts()
+        in_group += 1
+        if was_white:
+            white -= 1
+    update_rows(changed, ["self_defined_ethnicity"])
     planted = ((in_group / group_population) / (white / white_population)) if white else None
     all_ages_ratio = ((in_group / all_ages_group) / (white / all_ages_white)
                       if white and all_ages_group and all_ages_white else None)

@@ -5,7 +5,7 @@ most children with a case have their status recorded, some as none; some are chi
 need, some have a child protection plan, some are looked after (in each kind of
 placement, placed by the home county or by a council elsewhere), some older ones are care
 leavers. Most speak English first; some need an interpreter. Drawn from the step's own
-seeded generator, written with ``bulk_update``.
+seeded generator, written with ``update_rows``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import datetime as dt
 
 from macehub.accounts.models import User
 from macehub.accounts.roles import Role
-from macehub.demo.batches import UPDATE_BATCH
+from macehub.demo.batches import update_rows
 from macehub.demo.progress import Progress
 from macehub.demo.registry import DemoContext, demo_step
 from macehub.people.codes import PlacementType
@@ -91,7 +91,7 @@ def demo_statutory_status(ctx: DemoContext) -> None:
         child.statutory_status_recorded_by = rng.choice(recorders)
         changed.append(child)
     _show_each_status(changed, ctx)
-    Person.objects.bulk_update(changed, STATUS_FIELDS, batch_size=UPDATE_BATCH)
+    update_rows(changed, STATUS_FIELDS)
     ctx.count("statutory statuses recorded", len(changed))
     ctx.count("children looked after", sum(child.looked_after for child in changed))
     ctx.count("interpreters needed", sum(bool(child.interpreter_needed) for child in changed))

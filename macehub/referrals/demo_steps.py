@@ -37,7 +37,7 @@ from macehub.accounts.roles import AgencyKind, Role
 from macehub.cases.codes import JoinedReferralReview
 from macehub.cases.models import Case, ReferralJoined, RiskTierChange
 from macehub.demo.accounts import ACCOUNTS
-from macehub.demo.batches import UPDATE_BATCH, each_by_ids
+from macehub.demo.batches import each_by_ids, update_rows
 from macehub.demo.people import Weighted
 from macehub.demo.progress import Progress
 from macehub.demo.registry import DemoContext, demo_step
@@ -645,8 +645,7 @@ def _open_cases(plans: list[Plan], ctx: DemoContext) -> list[Case]:
     )
     for plan, case in linked:
         plan.referral.case = case
-    Referral.objects.bulk_update([plan.referral for plan, _ in linked], ["case"],
-                                 batch_size=UPDATE_BATCH)
+    update_rows([plan.referral for plan, _ in linked], ["case"])
     return new_cases
 
 
