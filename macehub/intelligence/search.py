@@ -24,7 +24,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import F, Model, Prefetch, Q, QuerySet, Value
+from django.db.models import F, Model, Q, QuerySet, Value
 from django.db.models.functions import Replace, Upper
 from django.http import HttpRequest
 
@@ -49,18 +49,12 @@ from macehub.intelligence.normalise import (
     phone_digits,
     registration_variants,
 )
-from macehub.people.models import Person, PersonAlias
+from macehub.people.models import Person
 from macehub.people.names import fold, name_key, name_similarity
 
 # The people app's matching rules (names tolerant of spelling, identifiers normalised),
 # applied to the people this user may see; as in referrals.selectors.
-from macehub.people.selectors import (
-    PersonMatch,
-    _identifier_values,
-    _name_candidates,
-    _score,
-    people_for,
-)
+from macehub.people.selectors import match_people, people_for
 
 RESULTS_PER_KIND = 20
 CANDIDATES_PER_KIND = 300
@@ -291,31 +285,10 @@ def _search_accounts(user: User, text: str) -> list[EntityHit]:
 def _search_people(user: User, text: str) -> list[EntityHit]:
     if not policy.allows(user, Action.PERSON_SEARCH):
         return []
-    tokens = [fold(word) for word in text.split() if fold(word)]
-    condition = _name_candidates(tokens) if tokens else Q()
-    id_values: set[tuple[str, str]] = set()
-    if any(c.isdigit() for c in text):
-        id_values = set(_identifier_values(text))
-        for kind, value in id_values:
-            condition |= Q(identifiers__kind=kind, identifiers__value=value)
-    if not condition:
-        return []
-    candidate_ids = list(
-        people_for(user).filter(condition).values_list("pk", flat=True).distinct()[
-            :CANDIDATES_PER_KIND
-        ]
-    )
-    people = Person.objects.filter(pk__in=candidate_ids).prefetch_related(
-        "identifiers", Prefetch("aliases", queryset=PersonAlias.objects.all())
-    )
-    matches: list[PersonMatch] = []
-    for person in people:
-        match = _score(person, tokens, None, id_values)
-        if match is not None:
-            matches.append(match)
-    matches.sort(key=lambda m: (-m.score, m.person.family_name, m.person.given_name, m.person.pk))
-    return [EntityHit(entity=m.person, score=m.score, reasons=m.reasons)
-            for m in matches[:RESULTS_PER_KIND]]
+    identifiers = (text,) if any(c.isdigit() for c in text) else ()
+    matches = match_people(people_for(user), text=text, identifiers=identifiers,
+                           limit=RESULTS_PER_KIND)
+    return [EntityHit(entity=m.person, score=m.score, reasons=m.reasons) for m in matches]
 
 
 def _count_reports(user: User, kind: str, hits: list[EntityHit]) -> None:

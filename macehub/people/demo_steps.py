@@ -19,8 +19,11 @@ from macehub.demo.progress import Progress
 from macehub.demo.registry import DemoContext, demo_step
 from macehub.people.codes import PlacementType
 from macehub.people.models import Person
+from macehub.people.search_index import rebuild_search_index
 
 STATUTORY_STATUS_ORDER = 1260
+# Last of all: every step that writes people or aliases in bulk has run.
+SEARCH_INDEX_ORDER = 9000
 
 # Fictional councils: the demo county places most of its own looked-after children;
 # others are placed into the county by councils elsewhere.
@@ -122,3 +125,13 @@ def _show_each_status(changed: list[Person], ctx: DemoContext) -> None:
     if not any(child.interpreter_needed for child in changed) and changed:
         changed[0].first_language = "Polish"
         changed[0].interpreter_needed = True
+
+
+# No reset of its own: a person's name forms go with the person.
+@demo_step("search_index", order=SEARCH_INDEX_ORDER,
+           description="the person name index for search, built in bulk from every "
+                       "person and alias the steps before wrote")
+def demo_search_index(ctx: DemoContext) -> None:
+    forms = rebuild_search_index()
+    ctx.count("name forms", forms)
+    ctx.progress.write(f"    {forms} name forms indexed")

@@ -317,6 +317,28 @@ class PersonAlias(models.Model):
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
+class PersonNameForm(models.Model):
+    """One way a person is named, folded for search: their own names (``alias`` empty) or
+    one alias. Person search reads only this table for names (``people.search_index``
+    keeps it in step with every write), so one indexed query finds and ranks a name
+    however it is spelt; trigram-indexed on PostgreSQL."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="name_forms")
+    alias = models.ForeignKey(
+        PersonAlias, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # Folded words (``names.fold``) and their phonetic keys (``names.name_key``), each
+    # list wrapped in spaces, so " smith " matches a whole word and " smi" its start.
+    words = models.CharField(max_length=500, editable=False)
+    keys = models.CharField(max_length=500, editable=False)
+
+    class Meta:
+        verbose_name = "person name form"
+
+    def __str__(self) -> str:
+        return self.words.strip()
+
+
 class PersonIdentifier(models.Model):
     """An identifier a partner holds for the person, stored normalised."""
 

@@ -7,7 +7,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from macehub.access import policy
@@ -19,13 +18,11 @@ from macehub.audit.services import record_event
 from macehub.core.search_text import require_search_text_within_limits
 from macehub.people.codes import IdentifierKind
 from macehub.people.identifiers import NORMALISERS
-from macehub.people.models import Person, PersonAddress, PersonAlias, PersonIdentifier
-from macehub.people.names import fold, name_key, name_similarity
+from macehub.people.models import Person, PersonAddress, PersonAlias
+from macehub.people.names import fold
+from macehub.people.search import match_reasons, ranked_people
 
-SEARCH_CANDIDATE_LIMIT = 500
 SEARCH_RESULT_LIMIT = 50
-# Below this name similarity a candidate found only by a loose name match is dropped.
-NAME_MATCH_THRESHOLD = 0.72
 
 
 def people_for(user: User, action: Action = Action.PERSON_VIEW) -> QuerySet[Person]:
@@ -71,40 +68,6 @@ def _identifier_values(text: str) -> list[tuple[str, str]]:
     return values
 
 
-def _name_candidates(tokens: list[str]) -> Q:
-    condition = Q()
-    for token in tokens:
-        key = name_key(token)
-        token_q = Q(family_name__istartswith=token) | Q(given_name__istartswith=token)
-        alias_q = Q(aliases__family_name__istartswith=token) | Q(
-            aliases__given_name__istartswith=token
-        )
-        if key:
-            token_q |= Q(family_name_key=key) | Q(given_name_key=key)
-            alias_q |= Q(aliases__family_name_key=key) | Q(aliases__given_name_key=key)
-        if connection.vendor == "postgresql" and len(token) >= 3:
-            token_q |= Q(family_name__trigram_similar=token) | Q(given_name__trigram_similar=token)
-            alias_q |= Q(aliases__family_name__trigram_similar=token)
-        condition |= token_q | alias_q
-    return condition
-
-
-def _name_score(person: Person, tokens: list[str]) -> float:
-    """How well the searched words match the person's names or any alias (0 to 1)."""
-    if not tokens:
-        return 0.0
-    name_sets = [[person.given_name, person.middle_names, person.family_name]]
-    name_sets += [[alias.given_name, alias.family_name] for alias in person.aliases.all()]
-    best = 0.0
-    for names in name_sets:
-        words = [w for name in names for w in name.split() if w]
-        if not words:
-            continue
-        score = sum(max(name_similarity(token, word) for word in words) for token in tokens)
-        best = max(best, score / len(tokens))
-    return best
-
-
 def match_people(
     within: QuerySet[Person],
     *,
@@ -119,7 +82,8 @@ def match_people(
     A name matches by phonetic key, prefix or (on PostgreSQL) trigram similarity, and
     is ranked by Jaro-Winkler similarity; with a date of birth, only names born that
     day (or with day and month swapped, or, if allowed, with no date recorded) count.
-    An identifier match always counts. ``within`` must already be scoped by access:
+    An identifier match always counts. Found and ranked in one query
+    (``people.search.ranked_people``). ``within`` must already be scoped by access:
     this function decides nothing about who may see whom, and audits nothing.
 
     Raises ``SearchTextTooLong`` for a name or identifier beyond the search limits
@@ -131,46 +95,16 @@ def match_people(
     for identifier in identifiers:
         if identifier.strip():
             id_values.update(_identifier_values(identifier))
-    dob_q = Q()
-    if date_of_birth:
-        dob_q = Q(date_of_birth=date_of_birth)
-        swapped = _swapped_day_month(date_of_birth)
-        if swapped:
-            dob_q |= Q(date_of_birth=swapped)
-        if allow_unknown_birth_date:
-            dob_q |= Q(date_of_birth__isnull=True)
-    condition = _name_candidates(tokens) if tokens else Q()
-    if condition and dob_q:
-        condition &= dob_q
-    elif not tokens and not id_values and dob_q:
-        condition = dob_q
-    if id_values:
-        id_q = Q()
-        for kind, value in sorted(id_values):
-            id_q |= Q(kind=kind, value=value)
-        condition |= Q(pk__in=PersonIdentifier.objects.filter(id_q).values("person_id"))
-    if not condition:
-        return []
-    candidate_ids = list(
-        within.filter(condition).values_list("pk", flat=True).distinct()[
-            :SEARCH_CANDIDATE_LIMIT
-        ]
-    )
-    candidates = (
-        Person.objects.filter(pk__in=candidate_ids)
+    people = (
+        ranked_people(within, tokens=tokens, date_of_birth=date_of_birth, id_values=id_values,
+                      allow_unknown_birth_date=allow_unknown_birth_date)
         .annotate(current_area_name=current_area_name())
         .select_related("owning_agency")
         .prefetch_related(Prefetch("aliases", queryset=PersonAlias.objects.all()), "identifiers")
-    )
-    matches = [
-        match
-        for person in candidates
-        if (match := _score(person, tokens, date_of_birth, id_values)) is not None
-    ]
-    matches.sort(
-        key=lambda m: (-m.score, m.person.family_name, m.person.given_name, m.person.pk)
-    )
-    return matches[:limit]
+    )[:limit]
+    return [PersonMatch(person=person, score=round(person.score, 3),  # type: ignore[attr-defined]
+                        reasons=match_reasons(person, searched_name=bool(tokens)))
+            for person in people]
 
 
 def current_area_name() -> Subquery:
@@ -214,40 +148,6 @@ def search_people(
         request=request,  # type: ignore[arg-type]
     )
     return matches
-
-
-def _swapped_day_month(value: dt.date) -> dt.date | None:
-    if value.day > 12 or value.day == value.month:
-        return None
-    return value.replace(day=value.month, month=value.day)
-
-
-def _score(
-    person: Person,
-    tokens: list[str],
-    date_of_birth: dt.date | None,
-    id_values: set[tuple[str, str]],
-) -> PersonMatch | None:
-    reasons = []
-    score = 0.0
-    identifier_hit = any((i.kind, i.value) in id_values for i in person.identifiers.all())
-    if identifier_hit:
-        score += 1.0
-        reasons.append("identifier matches")
-    if tokens:
-        name_score = _name_score(person, tokens)
-        if name_score < NAME_MATCH_THRESHOLD and not identifier_hit:
-            return None
-        score += name_score
-        reasons.append("name matches" if name_score > 0.97 else "name is similar")
-    if date_of_birth and person.date_of_birth:
-        if person.date_of_birth == date_of_birth:
-            score += 0.5
-            reasons.append("date of birth matches")
-        else:
-            score += 0.25
-            reasons.append("date of birth matches with day and month swapped")
-    return PersonMatch(person=person, score=round(score, 3), reasons=reasons)
 
 
 def person_access_history(user: User, person: Person) -> QuerySet[AuditEvent]:

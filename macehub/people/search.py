@@ -1,0 +1,172 @@
+"""Person search in one ranked query: find people by name (through the name index,
+``PersonNameForm``), identifier and date of birth, score them and put them in order in
+the database, so a search costs the same however many people share the name.
+
+A name matches as before: a searched word finds a name form by phonetic key, by the
+start of a word or (on PostgreSQL) by trigram word similarity, all indexed lookups;
+each searched word then scores the Jaro-Winkler similarity of the closest word of the
+form (``name_form_similarity``, a database function on both engines), the form scores
+the average over the searched words and the person their best form. A person found
+only by name must score at least ``NAME_MATCH_THRESHOLD``. An identifier match adds 1,
+a date of birth 0.5 (0.25 with day and month swapped).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Sequence
+
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Coalesce
+
+from macehub.people.models import Person, PersonIdentifier, PersonNameForm
+from macehub.people.names import name_key
+
+# Below this name similarity a person found only by a loose name match is dropped.
+NAME_MATCH_THRESHOLD = 0.72
+IDENTIFIER_SCORE = 1.0
+BIRTH_DATE_SCORE = 0.5
+SWAPPED_BIRTH_DATE_SCORE = 0.25
+# Trigram word similarity only helps with words long enough to have trigrams to share.
+MIN_TRIGRAM_TOKEN = 3
+
+
+class NameFormSimilarity(Func):
+    """The Jaro-Winkler similarity of a searched word and the closest word of a name
+    form (the function ``people.search_index.name_form_similarity``)."""
+
+    function = "name_form_similarity"
+    output_field = FloatField()
+
+
+def _found_by_name(tokens: Sequence[str]) -> Q:
+    """Name forms any searched word finds by an indexed lookup."""
+    condition = Q()
+    for token in tokens:
+        condition |= Q(words__contains=f" {token}")
+        key = name_key(token)
+        if key:
+            condition |= Q(keys__contains=f" {key} ")
+        if connection.vendor == "postgresql" and len(token) >= MIN_TRIGRAM_TOKEN:
+            condition |= Q(words__trigram_word_similar=token)
+    return condition
+
+
+def _form_score(tokens: Sequence[str]) -> CombinedExpression:
+    """A name form's score: the average over the searched words of each one's best
+    similarity to a word of the form (a whole word found needs no comparing)."""
+    total: CombinedExpression | Value = Value(0.0)
+    for token in tokens:
+        total = total + Case(
+            When(words__contains=f" {token} ", then=Value(1.0)),
+            default=NameFormSimilarity(Value(token), F("words")),
+            output_field=FloatField(),
+        )
+    return total / Value(float(len(tokens)))
+
+
+def _swapped_day_month(value: dt.date) -> dt.date | None:
+    if value.day > 12 or value.day == value.month:
+        return None
+    return value.replace(day=value.month, month=value.day)
+
+
+def ranked_people(
+    within: QuerySet[Person],
+    *,
+    tokens: Sequence[str],
+    date_of_birth: dt.date | None = None,
+    id_values: Collection[tuple[str, str]] = (),
+    allow_unknown_birth_date: bool = False,
+) -> QuerySet[Person]:
+    """The people in ``within`` who match, best first, annotated with ``name_score``,
+    ``identifier_hit``, ``birth_date_score`` and ``score``; slice it for a page.
+
+    ``tokens`` are folded words (``names.fold``); ``id_values`` (kind, normalised value)
+    pairs. ``within`` must already be scoped by access: nothing here decides who may
+    see whom. With nothing to look for, nobody matches."""
+    birth_q = Q()
+    if date_of_birth:
+        birth_q = Q(date_of_birth=date_of_birth)
+        swapped = _swapped_day_month(date_of_birth)
+        if swapped:
+            birth_q |= Q(date_of_birth=swapped)
+        if allow_unknown_birth_date:
+            birth_q |= Q(date_of_birth__isnull=True)
+    condition = Q()
+    if tokens:
+        condition = Q(pk__in=PersonNameForm.objects.filter(_found_by_name(tokens))
+                      .values("person_id"))
+        if birth_q:
+            condition &= birth_q
+    elif not id_values and birth_q:
+        condition = birth_q
+    identifier_q = Q()
+    for kind, value in sorted(id_values):
+        identifier_q |= Q(kind=kind, value=value)
+    if identifier_q:
+        condition |= Q(pk__in=PersonIdentifier.objects.filter(identifier_q)
+                       .values("person_id"))
+    if not condition:
+        return within.none()
+
+    name_score: Value | Coalesce = Value(0.0)
+    if tokens:
+        best_form = (PersonNameForm.objects.filter(person_id=OuterRef("pk"))
+                     .annotate(form_score=_form_score(tokens))
+                     .order_by("-form_score").values("form_score")[:1])
+        name_score = Coalesce(Subquery(best_form, output_field=FloatField()), Value(0.0))
+    identifier_hit: Value | Exists = Value(False, output_field=BooleanField())
+    if identifier_q:
+        identifier_hit = Exists(PersonIdentifier.objects.filter(
+            identifier_q, person_id=OuterRef("pk")))
+    birth_date_score: Value | Case = Value(0.0)
+    if date_of_birth:
+        # As before: a recorded date that is not the one searched for was found with
+        # day and month swapped (or, by identifier, with another date).
+        birth_date_score = Case(
+            When(date_of_birth=date_of_birth, then=Value(BIRTH_DATE_SCORE)),
+            When(date_of_birth__isnull=False, then=Value(SWAPPED_BIRTH_DATE_SCORE)),
+            default=Value(0.0), output_field=FloatField())
+    ranked = within.filter(condition).annotate(
+        name_score=name_score,
+        identifier_hit=identifier_hit,
+        birth_date_score=birth_date_score,
+    ).annotate(
+        score=F("name_score") + Case(When(identifier_hit=True, then=Value(IDENTIFIER_SCORE)),
+                                     default=Value(0.0), output_field=FloatField())
+        + F("birth_date_score"),
+    )
+    if tokens:
+        ranked = ranked.filter(Q(name_score__gte=NAME_MATCH_THRESHOLD) | Q(identifier_hit=True))
+    return ranked.order_by("-score", "family_name", "given_name", "pk")
+
+
+def match_reasons(person: Person, *, searched_name: bool) -> list[str]:
+    """Why a person from ``ranked_people`` matched, in the order the scores were added."""
+    reasons = []
+    if person.identifier_hit:  # type: ignore[attr-defined]
+        reasons.append("identifier matches")
+    if searched_name:
+        reasons.append("name matches" if person.name_score > 0.97  # type: ignore[attr-defined]
+                       else "name is similar")
+    if person.birth_date_score == BIRTH_DATE_SCORE:  # type: ignore[attr-defined]
+        reasons.append("date of birth matches")
+    elif person.birth_date_score == SWAPPED_BIRTH_DATE_SCORE:  # type: ignore[attr-defined]
+        reasons.append("date of birth matches with day and month swapped")
+    return reasons

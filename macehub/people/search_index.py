@@ -1,0 +1,174 @@
+"""The person name index: one ``PersonNameForm`` row for each way a person is named (their
+own names, and each alias), with the folded words and phonetic keys that person search
+looks up, so that a search is one indexed query ranked in the database.
+
+The index is kept in step with every write by the model signals below rather than by
+calls in each service: people and aliases are written by services, imports, the tests'
+factories and the admin alike, and a name form that missed one of them would hide a
+person from every search. An alias's form goes with the alias (a cascading foreign
+key), and a person's forms with the person. ``bulk_create`` sends no signals, so the
+bulk writers (the demo data) finish with ``rebuild_search_index``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import jellyfish
+from django.db import transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.signals import connection_created
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from macehub.people.models import Person, PersonAlias, PersonNameForm
+from macehub.people.names import fold, name_key
+
+# A name form's words and keys are at most this long (the columns' size).
+FORM_LENGTH = 500
+REBUILD_BATCH = 5000
+
+
+@functools.lru_cache(maxsize=200_000)
+def _key(word: str) -> str:
+    # Names repeat a great deal (national data has ~1M people and a few thousand
+    # distinct names), so each word's key is worked out once.
+    return name_key(word)
+
+
+def _wrapped(values: Iterable[str]) -> str:
+    """Distinct values in order, wrapped in spaces (" a b "), cut at a whole value."""
+    text = " "
+    for value in dict.fromkeys(v for v in values if v):
+        if len(text) + len(value) + 1 > FORM_LENGTH:
+            break
+        text += value + " "
+    return text
+
+
+def name_form_text(*names: str) -> tuple[str, str]:
+    """The (words, keys) a name form stores for the given name fields.
+
+    Each field is split at spaces and each word folded, as a search splits and folds
+    what is typed; a field of several words is keyed whole as well, as the people
+    table's own keys were ("Smith Jones" keys like "smithjones")."""
+    words = [fold(word) for name in names for word in name.split()]
+    keys = [_key(word) for word in words if word]
+    keys += [_key(name) for name in names if len(name.split()) > 1]
+    return _wrapped(words), _wrapped(keys)
+
+
+def _own_form(person_pk: int, given: str, middle: str, family: str) -> PersonNameForm | None:
+    words, keys = name_form_text(given, middle, family)
+    if not words.strip():
+        return None
+    return PersonNameForm(person_id=person_pk, alias=None, words=words, keys=keys)
+
+
+def _alias_form(person_pk: int, alias_pk: int, given: str, family: str
+                ) -> PersonNameForm | None:
+    words, keys = name_form_text(given, family)
+    if not words.strip():
+        return None
+    return PersonNameForm(person_id=person_pk, alias_id=alias_pk, words=words, keys=keys)
+
+
+def _store(person_pk: int, alias_pk: int | None, form: PersonNameForm | None) -> None:
+    """Put one name form in place of the one held for the same names (one query when
+    the form was there already)."""
+    existing = PersonNameForm.objects.filter(person_id=person_pk, alias_id=alias_pk)
+    if form is None:
+        existing.delete()
+    elif not existing.update(words=form.words, keys=form.keys):
+        form.save()
+
+
+def index_person_names(person: Person) -> None:
+    """Index the person's own names (their aliases are indexed as they are saved)."""
+    _store(person.pk, None,
+           _own_form(person.pk, person.given_name, person.middle_names, person.family_name))
+
+
+def index_alias(alias: PersonAlias) -> None:
+    _store(alias.person_id, alias.pk,
+           _alias_form(alias.person_id, alias.pk, alias.given_name, alias.family_name))
+
+
+@receiver(post_save, sender=Person, dispatch_uid="people.search_index.person")
+def _person_saved(sender: type[Person], instance: Person, created: bool,
+                  update_fields: frozenset[str] | None = None, **kwargs: Any) -> None:
+    if kwargs.get("raw"):
+        return  # loading fixtures: rebuild_search_index indexes them afterwards
+    names = {"given_name", "middle_names", "family_name"}
+    if update_fields is not None and not names & set(update_fields):
+        return
+    if created:
+        form = _own_form(instance.pk, instance.given_name, instance.middle_names,
+                         instance.family_name)
+        if form is not None:
+            form.save()
+        return
+    index_person_names(instance)
+
+
+@receiver(post_save, sender=PersonAlias, dispatch_uid="people.search_index.alias")
+def _alias_saved(sender: type[PersonAlias], instance: PersonAlias, created: bool,
+                 **kwargs: Any) -> None:
+    if kwargs.get("raw"):
+        return
+    if created:
+        form = _alias_form(instance.person_id, instance.pk, instance.given_name,
+                           instance.family_name)
+        if form is not None:
+            form.save()
+        return
+    index_alias(instance)
+
+
+def name_form_similarity(token: str | None, words: str | None) -> float:
+    """Jaro-Winkler similarity of a searched (folded) word and the closest word of a name
+    form: what person search ranks by. PostgreSQL has the same function in SQL
+    (migration ``people.0006``); SQLite is given this one."""
+    if not token or not words:
+        return 0.0
+    return max((float(jellyfish.jaro_winkler_similarity(token, word))
+                for word in words.split()), default=0.0)
+
+
+@receiver(connection_created, dispatch_uid="people.search_index.sqlite_functions")
+def _add_sqlite_functions(sender: object, connection: BaseDatabaseWrapper,
+                          **kwargs: Any) -> None:
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(
+            "name_form_similarity", 2, name_form_similarity, deterministic=True)
+
+
+def _forms_for_batch(low: int, high: int) -> Iterator[PersonNameForm]:
+    people = Person.objects.filter(pk__gte=low, pk__lt=high).order_by("pk").values_list(
+        "pk", "given_name", "middle_names", "family_name")
+    for pk, given, middle, family in people.iterator(chunk_size=REBUILD_BATCH):
+        if (form := _own_form(pk, given, middle, family)) is not None:
+            yield form
+    aliases = PersonAlias.objects.filter(person_id__gte=low, person_id__lt=high).order_by(
+        "pk").values_list("person_id", "pk", "given_name", "family_name")
+    for person_pk, alias_pk, given, family in aliases.iterator(chunk_size=REBUILD_BATCH):
+        if (form := _alias_form(person_pk, alias_pk, given, family)) is not None:
+            yield form
+
+
+def rebuild_search_index(*, batch_size: int = REBUILD_BATCH) -> int:
+    """Build the name index afresh from every person and alias, in batches of people;
+    returns the number of name forms. One transaction: a search never sees it half
+    built."""
+    pks = Person.objects.order_by("pk").values_list("pk", flat=True)
+    first, last = pks.first() or 0, pks.last() or -1
+    created = 0
+    with transaction.atomic():
+        PersonNameForm.objects.all().delete()
+        for low in range(first, last + 1, batch_size):
+            forms = list(_forms_for_batch(low, low + batch_size))
+            PersonNameForm.objects.bulk_create(forms, batch_size=batch_size)
+            created += len(forms)
+    return created
