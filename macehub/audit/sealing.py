@@ -44,7 +44,7 @@ SEAL_BATCH = 500
 _ROUNDS_AFTER_COMMIT = 5
 
 
-def _take_chain_lock(*, wait: bool) -> bool:
+def take_chain_lock(*, wait: bool) -> bool:
     """The sealing lock, until the current transaction ends; False if ``wait`` is False
     and another sealer holds it."""
     if connection.vendor != "postgresql":
@@ -70,7 +70,7 @@ def _commit_without_waiting_for_disk() -> None:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
-def _chain_head() -> tuple[int, str]:
+def chain_head() -> tuple[int, str]:
     """The position and hash of the last sealed entry (0 and the genesis hash if none)."""
     head = (
         AuditEvent.objects.filter(position__isnull=False)
@@ -108,13 +108,13 @@ def seal_events(*, wait: bool = True) -> int | None:
     """
     outermost = not connection.in_atomic_block
     with transaction.atomic():
-        if not _take_chain_lock(wait=wait):
+        if not take_chain_lock(wait=wait):
             return None
         if outermost:
             # Only a transaction of its own: inside the checkpoint's, SET LOCAL would
             # spare the checkpoint's commit the wait for the disk as well.
             _commit_without_waiting_for_disk()
-        position, previous_hash = _chain_head()
+        position, previous_hash = chain_head()
         sealed = 0
         while True:
             position, previous_hash, count = _seal_batch(position, previous_hash)

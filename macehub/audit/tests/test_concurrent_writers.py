@@ -23,7 +23,7 @@ from django.db import DatabaseError, connection, connections, transaction
 from macehub.audit.chain import verify_chain
 from macehub.audit.events import EventType
 from macehub.audit.models import GENESIS_HASH, AuditEvent
-from macehub.audit.sealing import seal_events
+from macehub.audit.sealing import seal_events, seal_rounds, take_chain_lock
 from macehub.audit.services import record_event
 
 pytestmark = [
@@ -227,3 +227,28 @@ def test_only_a_sealing_transaction_of_its_own_skips_the_wait_for_the_disk() -> 
     _record(2, 0, 0)  # sealed in a transaction of its own, after this one commits
     assert synchronous_commit() == "on"  # SET LOCAL ended with the sealing transaction
     _assert_one_chain(2)
+
+
+def test_a_round_that_finds_the_lock_taken_leaves_the_entry_to_the_holder() -> None:
+    holding, let_go = threading.Event(), threading.Event()
+
+    def sealer_holding_the_lock(_: int) -> None:
+        with transaction.atomic():
+            assert take_chain_lock(wait=True)
+            holding.set()
+            if not let_go.wait(timeout=60):
+                raise AssertionError("the test never let the sealer go")
+        # What every sealer does once it has let go: look again, seal what committed.
+        seal_rounds(wait=False)
+
+    holder = threading.Thread(target=lambda: _in_threads(1, sealer_holding_the_lock),
+                              daemon=True)
+    holder.start()
+    assert holding.wait(timeout=30)
+    event = _record(1, 0, 0)  # committed; its round found the lock taken and left it
+    assert AuditEvent.objects.get(pk=event.pk).position is None
+    assert seal_events(wait=False) is None
+    let_go.set()
+    holder.join(timeout=30)
+    assert not holder.is_alive()
+    assert AuditEvent.objects.get(pk=event.pk).position == 1

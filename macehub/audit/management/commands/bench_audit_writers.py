@@ -29,15 +29,15 @@ from django.utils import timezone
 
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
-from macehub.audit.sealing import _chain_head, _take_chain_lock, seal_rounds
+from macehub.audit.sealing import chain_head, seal_rounds, take_chain_lock
 from macehub.audit.services import record_event
 
 
 def _record_under_one_lock(writer: int) -> None:
     """What ``record_event`` did before sealing: lock, chain, insert; the lock is held
     until the caller's transaction commits."""
-    _take_chain_lock(wait=True)
-    position, previous_hash = _chain_head()
+    take_chain_lock(wait=True)
+    position, previous_hash = chain_head()
     event = AuditEvent(
         occurred_at=timezone.now(), event_type=EventType.VIEW,
         actor_username=f"bench.writer.{writer}", record_type="bench", record_id=str(writer),
