@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import jellyfish
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_save
@@ -77,11 +77,15 @@ def _alias_form(person_pk: int, alias_pk: int, given: str, family: str
 
 def _store(person_pk: int, alias_pk: int | None, form: PersonNameForm | None) -> None:
     """Put one name form in place of the one held for the same names (one query when
-    the form was there already)."""
-    existing = PersonNameForm.objects.filter(person_id=person_pk, alias_id=alias_pk)
+    the form was there already). An alias's form is found by the alias alone, so an
+    alias moved to another person takes its form with it."""
+    if alias_pk is None:
+        existing = PersonNameForm.objects.filter(person_id=person_pk, alias__isnull=True)
+    else:
+        existing = PersonNameForm.objects.filter(alias_id=alias_pk)
     if form is None:
         existing.delete()
-    elif not existing.update(words=form.words, keys=form.keys):
+    elif not existing.update(person_id=person_pk, words=form.words, keys=form.keys):
         form.save()
 
 
@@ -171,4 +175,8 @@ def rebuild_search_index(*, batch_size: int = REBUILD_BATCH) -> int:
             forms = list(_forms_for_batch(low, low + batch_size))
             PersonNameForm.objects.bulk_create(forms, batch_size=batch_size)
             created += len(forms)
+    if connection.vendor == "postgresql":
+        # Fresh statistics, so the planner knows how selective a name is from the start.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {PersonNameForm._meta.db_table}")
     return created

@@ -95,16 +95,20 @@ def match_people(
     for identifier in identifiers:
         if identifier.strip():
             id_values.update(_identifier_values(identifier))
+    rows = list(ranked_people(within, tokens=tokens, date_of_birth=date_of_birth,
+                              id_values=id_values,
+                              allow_unknown_birth_date=allow_unknown_birth_date)[:limit])
+    # The page's people in full, in one more query (and their aliases and identifiers).
     people = (
-        ranked_people(within, tokens=tokens, date_of_birth=date_of_birth, id_values=id_values,
-                      allow_unknown_birth_date=allow_unknown_birth_date)
+        Person.objects.filter(pk__in=[row["pk"] for row in rows])
         .annotate(current_area_name=current_area_name())
         .select_related("owning_agency")
         .prefetch_related(Prefetch("aliases", queryset=PersonAlias.objects.all()), "identifiers")
-    )[:limit]
-    return [PersonMatch(person=person, score=round(person.score, 3),  # type: ignore[attr-defined]
-                        reasons=match_reasons(person, searched_name=bool(tokens)))
-            for person in people]
+        .in_bulk()
+    )
+    return [PersonMatch(person=people[row["pk"]], score=round(row["score"], 3),
+                        reasons=match_reasons(row, searched_name=bool(tokens)))
+            for row in rows]
 
 
 def current_area_name() -> Subquery:

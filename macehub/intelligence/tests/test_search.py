@@ -4,6 +4,8 @@ terms."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from macehub.accounts.models import Agency, Team, User
 from macehub.audit.events import EventType
@@ -81,3 +83,23 @@ def test_every_search_is_audited_with_its_terms_and_results(
 def test_nothing_matches_nonsense(analyst: User, indexed: dict[str, object]) -> None:
     assert kinds_found(analyst, "zzqxj") == {}
     assert search_entities(user=analyst, text="   ").total == 0
+
+
+def _queries_for(user: User, text: str) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as queries:
+        found = len(search_entities(user=user, text=text).people)
+    return found, len(queries)
+
+
+def test_the_people_found_cost_the_same_queries_however_many(
+    analyst: User, hub_agency: Agency
+) -> None:
+    search_entities(user=analyst, text="warm up")  # what the user's access costs, once
+    for i in range(2):
+        make_person(hub_agency, given_name=f"Ann{chr(97 + i)}", family_name="Oakley")
+    few = _queries_for(analyst, "Oakley")
+    for i in range(15):
+        make_person(hub_agency, given_name=f"Bea{chr(97 + i)}", family_name="Thornbury")
+    many = _queries_for(analyst, "Thornbury")
+    assert (few[0], many[0]) == (2, 15)
+    assert few[1] == many[1]
