@@ -117,10 +117,21 @@ class Command(BaseCommand):
                                 seconds=seconds, work_dir=work_dir))
                 self.stdout.write(bench.format_table(bench.table_rows(measured),
                                                      markdown=options["markdown"]))
+                self._note_unfinished(measured, seconds)
                 if options["audit_off"]:
                     self._audit_off(pages, cookies, options, work_dir, log, measured)
         finally:
             bench.forget_benchmark_sessions(cookies)
+
+    def _note_unfinished(self, measured: list[bench.Measurement], seconds: int) -> None:
+        """A page none of whose requests finished in the run has no figures: say so, as
+        a blank row would read like a fast page."""
+        unfinished = [f"{m.page} ({m.users} users)" for m in measured if m.requests == 0]
+        if unfinished:
+            self.stdout.write(
+                f"\nNo request finished within {seconds} s for: {', '.join(unfinished)}. "
+                "Each user waits for the others' requests ahead of it; run longer "
+                "(--seconds) to measure these.")
 
     def _audit_off(self, pages: list[bench.Page], cookies: dict[str, str],
                    options: dict[str, Any], work_dir: Path, log: Path,
