@@ -51,7 +51,7 @@ help:
 	@echo "  make demo           run the hub on synthetic data at http://$(DEMO_ADDRESS)"
 	@echo "  make demo-reset     delete and regenerate the demo data (then: make demo)"
 	@echo "  make test           ruff, mypy, migrations check, system checks and pytest"
-	@echo "  make lint           ruff check"
+	@echo "  make lint           ruff check and the layers (lint-imports)"
 	@echo "  make typecheck      mypy"
 	@echo "  make pytest         the test suite only (DATABASE_URL if set, else SQLite)"
 	@echo "  make test-postgres  the test suite on PostgreSQL ($(POSTGRES_URL))"
@@ -147,8 +147,10 @@ bench: install
 # ---------------------------------------------------------------------------------------
 # Checks and tests
 
+# ruff, then the layers: import-linter's contracts in pyproject.toml (docs/architecture.md).
 lint: $(PYTHON_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 typecheck: $(PYTHON_STAMP)
 	$(BIN)/mypy macehub

@@ -1,8 +1,14 @@
-"""Shared fixtures: the hub's standard test users (healthchecks-style).
+"""Shared fixtures: the hub's standard test organisations and users (as healthchecks'
+``hc/test.py`` gives every test the same Alice, Bob and Charlie).
 
 - ``hub_agency`` / ``hub_team``: the police force hosting the MACE hub team;
 - ``partner_agency``: children's social care, a partner outside the hub team;
-- ``outsider_agency``: an agency with no relation to the records under test.
+- ``outsider_agency``: an agency with no relation to the records under test;
+- ``users``: one user per ``Role`` in the hub team (``users[Role.ANALYST]``), and
+  ``users.client(Role.ANALYST)`` a test client signed in as them, two-factor passed.
+
+Use ``users`` for "someone in this role"; make a user of your own (``make_user``) only
+when the test is about who they are: another agency, another team, a password, a name.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import pytest
 from django.db import DatabaseError
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
+from django.test import Client
 
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import AgencyKind, Role
@@ -94,6 +101,38 @@ def partner_agency(db: Any) -> Agency:
 @pytest.fixture
 def outsider_agency(db: Any) -> Agency:
     return make_agency("city-health", AgencyKind.HEALTH, name="City Health Trust")
+
+
+class StandardUsers:
+    """One user per role, each in the hub team and holding that role alone, made the
+    first time a test asks for them (so a test pays only for the users it uses).
+    Usernames are ``hub.<role>``, e.g. ``hub.information_governance``."""
+
+    def __init__(self, agency: Agency, team: Team) -> None:
+        self._agency, self._team = agency, team
+        self._made: dict[Role, User] = {}
+
+    def __getitem__(self, role: Role) -> User:
+        if role not in self._made:
+            self._made[role] = make_user(f"hub.{role.value}", role, agency=self._agency,
+                                         team=self._team)
+        return self._made[role]
+
+    def every_role(self) -> list[User]:
+        """A user for each role, in the order ``Role`` lists them."""
+        return [self[role] for role in Role]
+
+    def client(self, role: Role) -> Client:
+        """A new test client signed in as this role's user (two-factor passed)."""
+        client = Client()
+        verified_login(client, self[role])
+        return client
+
+
+@pytest.fixture
+def users(hub_agency: Agency, hub_team: Team) -> StandardUsers:
+    """The standard users: ``users[Role.TRIAGE]``, ``users.client(Role.ANALYST)``."""
+    return StandardUsers(hub_agency, hub_team)
 
 
 @pytest.fixture

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "macehub.intelligence",
     "macehub.performance",
     "macehub.equality",
+    "macehub.governance",
     "macehub.demo",
 ]
 
@@ -120,7 +121,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "macehub.accounts.context_processors.hub_context",
+                "macehub.access.context_processors.hub_context",
             ],
         },
     },

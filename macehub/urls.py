@@ -3,18 +3,18 @@
 from django.conf import settings
 from django.urls import include, path
 
-from macehub.accounts.views import home
+from macehub.access.account_views import home
 
 urlpatterns = [
     path("", home, name="home"),
-    path("accounts/", include("macehub.accounts.urls")),
+    path("accounts/", include("macehub.access.account_urls")),
     path("people/", include("macehub.people.urls")),
     path("referrals/", include("macehub.referrals.urls")),
     path("cases/", include("macehub.cases.urls")),
     path("intelligence/", include("macehub.intelligence.urls")),
     path("performance/", include("macehub.performance.urls")),
     path("equality/", include("macehub.equality.urls")),
-    path("audit/", include("macehub.audit.urls")),
+    path("audit/", include("macehub.governance.urls")),
     path("api/", include("macehub.api_urls")),
 ]
 

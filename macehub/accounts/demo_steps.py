@@ -4,7 +4,7 @@ that ``admin2.police`` finds it in their work queue on the home page (and
 
 from __future__ import annotations
 
-from macehub.accounts import services
+from macehub.access import account_services as services
 from macehub.accounts.models import RoleChangeRequest, User
 from macehub.accounts.roles import Role, RoleChangeStatus
 from macehub.demo.progress import Progress

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from macehub.accounts import services
+from macehub.access import account_services as services
 from macehub.accounts.models import Agency, RoleChangeRequest, Team, User
 from macehub.accounts.roles import AgencyKind, Role, RoleChangeStatus
 from macehub.testing.browser import sign_in_as

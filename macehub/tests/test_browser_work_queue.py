@@ -16,7 +16,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from macehub.accounts import services as account_services
+from macehub.access import account_services
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import AgencyKind, Role
 from macehub.cases import services as case_services

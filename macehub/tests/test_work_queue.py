@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from macehub.accounts import services as account_services
+from macehub.access import account_services
 from macehub.accounts.models import Agency, RoleChangeRequest, Team, User
 from macehub.accounts.roles import AgencyKind, Role
 from macehub.audit.events import EventType

@@ -8,7 +8,7 @@ the moment it is routed. A URL keyword names a personal record unless it is list
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.test import Client
@@ -16,11 +16,13 @@ from django.test import Client
 from macehub.access.policy import RULES, can
 from macehub.access.tests.routes import ROUTES, Route, build_samples, url_for
 from macehub.accounts.models import Agency, Team, User
-from macehub.accounts.roles import Role
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.audit.services import record_type_of
-from macehub.testing.factories import make_user, verified_login
+from macehub.testing.factories import verified_login
+
+if TYPE_CHECKING:
+    from macehub.conftest import StandardUsers
 
 # URL keywords that do not name a record about a person, and why.
 NOT_PERSONAL = {
@@ -59,12 +61,6 @@ def test_the_walk_finds_the_record_pages() -> None:
         assert expected in names
 
 
-@pytest.fixture
-def users(hub_agency: Agency, hub_team: Team) -> list[User]:
-    return [make_user(f"{role.value}.reader", role, agency=hub_agency, team=hub_team)
-            for role in Role]
-
-
 def _allowed(user: User, route: Route, record: Any) -> bool:
     rule = RULES[route.action]  # type: ignore[index]
     return can(user, rule.seen_through or route.action, record) and can(
@@ -73,14 +69,15 @@ def _allowed(user: User, route: Route, record: Any) -> bool:
 
 @pytest.mark.django_db
 def test_every_read_of_a_personal_record_is_audited(
-    hub_agency: Agency, hub_team: Team, users: list[User]
+    hub_agency: Agency, hub_team: Team, users: StandardUsers
 ) -> None:
     samples = build_samples(hub_agency, hub_team)
     samples_by_user = {"sample.user": samples["user_pk"]}  # the sample submission's author
     checked, unaudited, nobody = [], [], []
     for route in record_routes():
         record = samples[route.kwargs[0]]
-        readers = [u for u in [*users, *samples_by_user.values()] if _allowed(u, route, record)]
+        readers = [u for u in [*users.every_role(), *samples_by_user.values()]
+                   if _allowed(u, route, record)]
         if not readers:
             nobody.append(route.name)
             continue

@@ -4,6 +4,8 @@ the navigation offers them nothing they would be refused."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 from django.urls import reverse
 
@@ -14,12 +16,15 @@ from macehub.intelligence.tests.factories import link, make_report
 from macehub.referrals.codes import RiskTier
 from macehub.testing.factories import make_person, make_user, signed_in_client
 
+if TYPE_CHECKING:
+    from macehub.conftest import StandardUsers
+
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def examiner(hub_agency: Agency, hub_team: Team) -> User:
-    return make_user("dfu.examiner", Role.FORENSICS, agency=hub_agency, team=hub_team)
+def examiner(users: StandardUsers) -> User:
+    return users[Role.FORENSICS]
 
 
 def test_the_examiner_is_refused_people_cases_and_intelligence(

@@ -17,9 +17,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.db.models import F
 
+from macehub.access.account_services import approve_role_change, save_user
 from macehub.accounts.models import User
 from macehub.accounts.roles import Role
-from macehub.accounts.services import approve_role_change, save_user
 from macehub.audit.models import AuditEvent
 from macehub.demo import areas as demo_areas
 from macehub.demo.accounts import ACCOUNTS, DEMO_PASSWORD, demo_accounts

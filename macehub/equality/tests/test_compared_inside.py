@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from macehub.accounts.models import Agency, Team, User
+from macehub.accounts.models import User
 from macehub.accounts.roles import Role
 from macehub.core.figures import format_figure
 from macehub.demo.models import PlantedTruth
@@ -36,7 +36,10 @@ from macehub.equality.tests.test_pages import END, PERIOD, START
 from macehub.people.codes import AreaKind, CensusAgeGroup
 from macehub.people.models import Area, AreaPopulation, AreaPopulationByAge, PersonAddress
 from macehub.referrals.tests.factories import make_referral
-from macehub.testing.factories import make_person, make_user, verified_login
+from macehub.testing.factories import make_person, verified_login
+
+if TYPE_CHECKING:
+    from macehub.conftest import StandardUsers
 
 pytestmark = pytest.mark.django_db
 
@@ -107,16 +110,13 @@ def inside_table(body: str) -> InsideTable:
 
 
 @pytest.fixture
-def referrer(hub_agency: Agency, hub_team: Team) -> User:
-    return make_user("rae.referrer", Role.REFERRER, agency=hub_agency, team=hub_team)
+def referrer(users: StandardUsers) -> User:
+    return users[Role.REFERRER]
 
 
 @pytest.fixture
-def analyst(hub_agency: Agency, hub_team: Team) -> Client:
-    client = Client()
-    verified_login(client, make_user("ana.analyst", Role.ANALYST, agency=hub_agency,
-                                     team=hub_team))
-    return client
+def analyst(users: StandardUsers) -> Client:
+    return users.client(Role.ANALYST)
 
 
 def with_census(area: Area, populations: dict[str, int]) -> Area:

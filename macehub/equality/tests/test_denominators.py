@@ -11,13 +11,14 @@ import datetime as dt
 import io
 import re
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from macehub.accounts.models import Agency, Team, User
+from macehub.accounts.models import Agency, User
 from macehub.accounts.roles import Role
 from macehub.cases.codes import CaseStatus, ClosureReason, OutcomeKind
 from macehub.cases.models import Case, CaseOutcome
@@ -29,7 +30,10 @@ from macehub.people.codes import AreaKind, CensusAgeGroup
 from macehub.people.models import Area, AreaPopulation, AreaPopulationByAge, Person, PersonAddress
 from macehub.referrals.codes import RiskTier
 from macehub.referrals.tests.factories import make_referral
-from macehub.testing.factories import make_person, make_user, verified_login
+from macehub.testing.factories import make_person
+
+if TYPE_CHECKING:
+    from macehub.conftest import StandardUsers
 
 pytestmark = pytest.mark.django_db
 
@@ -68,16 +72,13 @@ def town() -> Area:
 
 
 @pytest.fixture
-def triage(hub_agency: Agency, hub_team: Team) -> User:
-    return make_user("tri.age", Role.TRIAGE, agency=hub_agency, team=hub_team)
+def triage(users: StandardUsers) -> User:
+    return users[Role.TRIAGE]
 
 
 @pytest.fixture
-def analyst(hub_agency: Agency, hub_team: Team) -> Client:
-    client = Client()
-    verified_login(client, make_user("ana.lyst", Role.ANALYST, agency=hub_agency,
-                                     team=hub_team))
-    return client
+def analyst(users: StandardUsers) -> Client:
+    return users.client(Role.ANALYST)
 
 
 def child_in(area: Area, agency: Agency, name: str, group: str) -> Person:

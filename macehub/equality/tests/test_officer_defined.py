@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import io
 import re
+from typing import TYPE_CHECKING
 
 import pytest
 from django.test import Client
@@ -29,7 +30,10 @@ from macehub.equality.populations import population
 from macehub.intelligence.tests.factories import link, make_report
 from macehub.people.codes import IC_TO_HIGH_LEVEL_GROUP, AreaKind, CensusAgeGroup
 from macehub.people.models import Area, AreaPopulationByAge, PersonAddress
-from macehub.testing.factories import make_person, make_user, verified_login
+from macehub.testing.factories import make_person, verified_login
+
+if TYPE_CHECKING:
+    from macehub.conftest import StandardUsers
 
 pytestmark = pytest.mark.django_db
 
@@ -49,8 +53,8 @@ SUSPECTED = [("W1", "IC1"), ("W9", "IC2"), ("W1", "IC1"), ("A2", "IC4"), ("A4", 
 
 
 @pytest.fixture
-def analyst_user(hub_agency: Agency, hub_team: Team) -> User:
-    return make_user("ana.lyst", Role.ANALYST, agency=hub_agency, team=hub_team)
+def analyst_user(users: StandardUsers) -> User:
+    return users[Role.ANALYST]
 
 
 @pytest.fixture

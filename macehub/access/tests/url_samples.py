@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from macehub.access.account_services import save_user
 from macehub.accounts.roles import Role
-from macehub.accounts.services import save_user
 from macehub.testing.factories import make_user
 
 

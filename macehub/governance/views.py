@@ -1,5 +1,7 @@
 """Information governance pages: the audit log and a check of its hash chain against
-its last checkpoint."""
+its last checkpoint. Their templates keep their ``audit/`` names; the entries table
+(``audit/_event_table.html``) stays in the audit app, since the case and person access-log
+pages below this layer draw it too."""
 
 from __future__ import annotations
 
@@ -12,8 +14,8 @@ from macehub.access.actions import Action
 from macehub.access.typing import HubRequest
 from macehub.access.views import requires
 from macehub.audit.chain import latest_checkpoint, verify_chain
-from macehub.audit.forms import AuditFilterForm
-from macehub.audit.selectors import audit_events_for
+from macehub.governance.forms import AuditFilterForm
+from macehub.governance.selectors import audit_events_for
 
 
 @requires(Action.AUDIT_LOG_VIEW)

@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(hub_user_factory, signed_in):
-    return signed_in(hub_user_factory("admin.one", Role.ADMINISTRATOR))
+def admin_client(users):
+    return users.client(Role.ADMINISTRATOR)
 
 
 def test_adding_a_user_with_several_roles(admin_client, partner_agency) -> None:

@@ -1,4 +1,5 @@
-"""What every page's layout needs to know: demo mode, and who is signed in."""
+"""What every page's layout needs to know: demo mode, and who is signed in (the
+navigation follows the access policy, which is why this lives in ``access``)."""
 
 from typing import Any
 

@@ -1,4 +1,5 @@
-"""Changes to agencies, teams and users: each in one transaction, each audited.
+"""Changes to agencies, teams and users: each in one transaction, each audited (in
+``access`` because each asks the policy; the models stay in ``accounts``).
 
 A user's *access* is their roles, agency, team and whether they can sign in
 (``UserAccess``). Three rules guard it, here rather than in the forms, so that no page,

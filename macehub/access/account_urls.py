@@ -1,6 +1,13 @@
+"""The accounts pages' addresses (sign-in, two-factor, administration, changes of access).
+
+They live in ``access`` because every one of those pages asks the access policy, and
+``accounts`` sits below ``access`` in the layers; the namespace stays ``accounts`` so the
+URL names (``accounts:login``...) did not change when the pages moved up.
+"""
+
 from django.urls import path
 
-from macehub.accounts import views
+from macehub.access import account_views as views
 
 app_name = "accounts"
 

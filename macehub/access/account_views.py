@@ -1,6 +1,10 @@
 """Signing in and out, two-factor enrolment and checks, the home page, the
 administration of agencies, teams and users, and the requests to change a user's access
-that a second administrator approves (which information governance reviews)."""
+that a second administrator approves (which information governance reviews).
+
+These pages sit in ``access``, not ``accounts``: each asks the access policy, and
+``accounts`` (identity: users, agencies, teams, roles, two-factor) sits below it. Their
+templates keep their ``accounts/`` names."""
 
 from __future__ import annotations
 
@@ -24,11 +28,12 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from macehub.access import account_selectors as selectors
+from macehub.access import account_services as services
 from macehub.access.actions import Action
 from macehub.access.policy import allows, can
 from macehub.access.typing import HubRequest
 from macehub.access.views import public, requires
-from macehub.accounts import selectors, services
 from macehub.accounts.forms import (
     AgencyForm,
     RoleChangeDecisionForm,

@@ -1,4 +1,4 @@
-"""What accounts put in people's work queues (see ``macehub.core.work_queue``): the
+"""What the accounts pages put in people's work queues (see ``macehub.core.work_queue``): the
 changes of access waiting for this administrator's approval (never one they asked for,
 nor one about their own account)."""
 

@@ -19,9 +19,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from macehub.access import account_services as services
 from macehub.access import policy
 from macehub.access.actions import Action
-from macehub.accounts import services
 from macehub.accounts.models import Agency, RoleAssignment, RoleChangeRequest, Team, User
 from macehub.accounts.roles import Role, RoleChangeStatus
 from macehub.audit.events import EventType
