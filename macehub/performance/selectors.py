@@ -32,12 +32,7 @@ from django.utils.safestring import SafeString
 from macehub.access.policy import allows, scope
 from macehub.accounts.models import Agency, User
 from macehub.core.figures import format_figure, round_half_up
-from macehub.people.models import Area
-from macehub.performance.charts import bar_chart
-from macehub.performance.forms import filter_query
-from macehub.performance.hiding import Hidden, LiveEntry, hidden_live, hidden_report
-from macehub.performance.models import MonthlyReport, ReportFigure
-from macehub.performance.registry import (
+from macehub.core.metrics import (
     BREAKDOWN_LABELS,
     PUBLISHED_PLACES,
     TOTAL,
@@ -53,6 +48,11 @@ from macehub.performance.registry import (
     all_metrics,
     get_metric,
 )
+from macehub.people.models import Area
+from macehub.performance.charts import bar_chart
+from macehub.performance.forms import filter_query
+from macehub.performance.hiding import Hidden, LiveEntry, hidden_live, hidden_report
+from macehub.performance.models import MonthlyReport, ReportFigure
 from macehub.performance.services import suppression_threshold
 
 TREND_MONTHS = 12

@@ -24,11 +24,11 @@ from django.utils import timezone
 
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
+from macehub.core.metrics import TOTAL, Breakdown, Figure, Filters, Period, Unit
 from macehub.intelligence.tests.factories import link, make_report
 from macehub.people.codes import AreaKind
 from macehub.people.models import Area, Person, PersonAddress
 from macehub.performance.hiding import LiveEntry, ReportEntry, hidden_live
-from macehub.performance.registry import TOTAL, Breakdown, Figure, Filters, Period, Unit
 from macehub.performance.selectors import MetricPanel, Row, dashboard
 from macehub.performance.tests.test_report_suppression import (
     Reader,
