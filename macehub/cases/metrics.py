@@ -74,7 +74,7 @@ def _open_cases(user: User, period: Period, filters: Filters) -> str | None:
     if not allows(user, Action.CASE_LIST):
         return None
     return list_url("cases:list", {"status": "all", **date_query("open_on", period.end)},
-                     filters, agency="lead_agency")
+                    filters, agency="lead_agency")
 
 
 def _episodes_missing(missing: str) -> DrillDownFunc:
@@ -85,8 +85,8 @@ def _episodes_missing(missing: str) -> DrillDownFunc:
         if not allows(user, Action.MISSING_EPISODE_LIST):
             return None
         return list_url("cases:missing_episode_list",
-                         {"missing": missing, **dates_query("missing", period)},
-                         filters, agency="lead_agency")
+                        {"missing": missing, **dates_query("missing", period)},
+                        filters, agency="lead_agency")
 
     return drill_down
 

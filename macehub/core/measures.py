@@ -4,7 +4,7 @@ database, split by a field or by area, for a period or month by month in one que
 A count or share metric is best written as a ``Measure``: its rows (narrowed by the
 dashboard's filters), the date that places a row in a period and, for a share, which
 rows are the numerator. One definition then gives both a period's figures (the total and
-each breakdown) and a trend (one query with a filtered aggregate per month).
+each breakdown) and a trend (one query, its rows grouped by month).
 
 A split is a field with a labeller, or a ``GroupedSplit`` that groups the rows itself:
 the breakdown by area (``macehub.people.measures.ByArea``, with the narrowing of rows to

@@ -61,8 +61,8 @@ def _reports_received(user: User, period: Period, filters: Filters) -> str | Non
     if not allows(user, Action.INTELLIGENCE_VIEW):
         return None
     return list_url("intelligence:report_list",
-                     {"status": CURRENT, **dates_query("received", period)},
-                     filters, agency="owning_agency")
+                    {"status": CURRENT, **dates_query("received", period)},
+                    filters, agency="owning_agency")
 
 
 def _submissions_received(user: User, period: Period, filters: Filters) -> str | None:
@@ -71,8 +71,8 @@ def _submissions_received(user: User, period: Period, filters: Filters) -> str |
     if not allows(user, Action.INTELLIGENCE_VIEW):
         return None
     return list_url("intelligence:report_list",
-                     {"submitted_by": ANY_SUBMITTER, **dates_query("received", period)},
-                     filters, agency="submitted_by")
+                    {"submitted_by": ANY_SUBMITTER, **dates_query("received", period)},
+                    filters, agency="submitted_by")
 
 
 

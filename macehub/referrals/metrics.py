@@ -78,7 +78,7 @@ def _referrals(show: str, dated_by: str) -> DrillDownFunc:
         if not allows(user, Action.REFERRAL_VIEW):
             return None
         return list_url("referrals:queue", {"show": show, **dates_query(dated_by, period)},
-                         filters, agency="referrer_agency")
+                        filters, agency="referrer_agency")
 
     return drill_down
 
