@@ -559,6 +559,11 @@ class MissingEpisode(models.Model):
 
     class Meta:
         ordering = ["-went_missing_at", "-pk"]
+        indexes = [
+            # The performance measures of episodes begun, and returns, in a period.
+            models.Index(fields=["went_missing_at"], name="missing_went_missing_at_idx"),
+            models.Index(fields=["returned_at"], name="missing_returned_at_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(returned_at__isnull=True)

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.module_loading import autodiscover_modules
 
 from macehub.cases.codes import MissingEpisodeState
 from macehub.cases.models import ReferralJoined
 from macehub.cases.selectors import CaseOverview, PendingDecision
+from macehub.core.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -51,24 +51,16 @@ class NextActionContext:
 
 
 NextActionKind = Callable[[NextActionContext], Iterable[NextAction]]
-_KINDS: dict[str, NextActionKind] = {}
-_discovered = False
+NEXT_ACTION_KINDS: Registry[NextActionKind] = Registry("next action kind",
+                                                      module_name="next_actions")
 
 
 def next_action_kind(name: str) -> Callable[[NextActionKind], NextActionKind]:
-    def register(kind: NextActionKind) -> NextActionKind:
-        _KINDS[name] = kind
-        return kind
-
-    return register
+    return NEXT_ACTION_KINDS.register(name)
 
 
 def registered_kinds() -> dict[str, NextActionKind]:
-    global _discovered
-    if not _discovered:
-        autodiscover_modules("next_actions")
-        _discovered = True
-    return dict(_KINDS)
+    return dict(NEXT_ACTION_KINDS.items())
 
 
 def next_actions(context: NextActionContext) -> list[NextAction]:

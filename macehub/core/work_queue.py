@@ -10,8 +10,8 @@ on it. The home page asks ``work_queue_for(user, now)`` and shows them all.
 
 How to add a work-queue source
 ------------------------------
-1. In the owning app, create ``work_queue.py`` (found by ``autodiscover_modules``; no
-   other registration is needed).
+1. In the owning app, create ``work_queue.py`` (found by the registries' one discovery
+   rule, ``macehub.core.registry``; no other registration is needed).
 2. Write a function ``(user, now) -> list[WorkItem]`` decorated with
    ``@work_queue_source("name", label="Plural heading", order=N)``. ``label`` names the
    tab the items are gathered under on the home page; ``order`` places the tab;
@@ -52,8 +52,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
-from django.utils.module_loading import autodiscover_modules
 
+from macehub.core.registry import Registry, qualified_name
 from macehub.core.time_left import DaysLeft, TimeLeft
 
 if TYPE_CHECKING:
@@ -154,8 +154,9 @@ class WorkQueue:
         return next((work for work in self.lists if work.source.name == name), None)
 
 
-_SOURCES: dict[str, WorkSource] = {}
-_discovered = False
+WORK_QUEUE_SOURCES: Registry[WorkSource] = Registry(
+    "work-queue source", module_name="work_queue",
+    identity=lambda source: (qualified_name(source.items), source.label, source.order))
 
 
 def work_queue_source(
@@ -164,8 +165,8 @@ def work_queue_source(
     """Register a source of work items (see the module's docstring)."""
 
     def register(items: WorkSourceFunction) -> WorkSourceFunction:
-        _SOURCES[name] = WorkSource(name=name, label=label, order=order, items=items,
-                                    everything=everything)
+        WORK_QUEUE_SOURCES.register(name, WorkSource(
+            name=name, label=label, order=order, items=items, everything=everything))
         return items
 
     return register
@@ -173,15 +174,11 @@ def work_queue_source(
 
 def unregister_source(name: str) -> None:
     """Remove a source (for tests that register their own)."""
-    _SOURCES.pop(name, None)
+    WORK_QUEUE_SOURCES.unregister(name)
 
 
 def registered_sources() -> list[WorkSource]:
-    global _discovered
-    if not _discovered:
-        autodiscover_modules("work_queue")
-        _discovered = True
-    return sorted(_SOURCES.values(), key=lambda source: (source.order, source.name))
+    return sorted(WORK_QUEUE_SOURCES.values(), key=lambda source: (source.order, source.name))
 
 
 def work_queue_for(user: User, now: dt.datetime | None = None) -> WorkQueue:

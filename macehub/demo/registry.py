@@ -1,8 +1,9 @@
 """The registry of demo data steps, and the context every step is given.
 
 Any app adds synthetic data of its own by putting a ``demo_steps.py`` module in its
-package; ``manage.py demo_data`` imports every installed app's ``demo_steps`` (Django's
-``autodiscover_modules``) and runs the registered steps in order::
+package; ``manage.py demo_data`` reads the registry, which imports every installed app's
+``demo_steps`` (the registries' one discovery rule, ``macehub.core.registry``), and runs
+the registered steps in order::
 
     # macehub/referrals/demo_steps.py
     from macehub.demo.registry import DemoContext, demo_step
@@ -40,10 +41,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ImproperlyConfigured
-from django.utils.module_loading import autodiscover_modules
 from faker import Faker
 
+from macehub.core.registry import Registry
 from macehub.demo.progress import Progress
 from macehub.demo.scales import Scale
 
@@ -107,7 +107,10 @@ class DemoStep:
         return f"{self.function.__module__}.{self.function.__qualname__}"
 
 
-_STEPS: dict[str, DemoStep] = {}
+# A step registered again by the same function (a re-import) is harmless; a second,
+# different step under a name already taken is a mistake.
+DEMO_STEPS: Registry[DemoStep] = Registry("demo step", module_name="demo_steps",
+                                          identity=lambda step: step.qualified_name)
 
 
 def derive_seed(seed: int, name: str) -> int:
@@ -118,16 +121,8 @@ def derive_seed(seed: int, name: str) -> int:
 
 
 def register_step(step: DemoStep) -> DemoStep:
-    """Add a step. Registering the same function again (a re-import) is harmless; a
-    second, different step under a name already taken is a mistake."""
-    existing = _STEPS.get(step.name)
-    if existing is not None and existing.qualified_name != step.qualified_name:
-        raise ImproperlyConfigured(
-            f"Demo step {step.name!r} is registered twice: by {existing.qualified_name} "
-            f"and {step.qualified_name}"
-        )
-    _STEPS[step.name] = step
-    return step
+    """Add a step (``ImproperlyConfigured`` for a different step under a name taken)."""
+    return DEMO_STEPS.register(step.name, step)
 
 
 def demo_step(
@@ -147,15 +142,9 @@ def demo_step(
 
 def unregister_step(name: str) -> None:
     """Remove a step (for tests that register their own)."""
-    _STEPS.pop(name, None)
-
-
-def discover_steps() -> None:
-    """Import every installed app's ``demo_steps`` module, which registers its steps."""
-    autodiscover_modules("demo_steps")
+    DEMO_STEPS.unregister(name)
 
 
 def registered_steps() -> list[DemoStep]:
     """Every registered step, in the order they run."""
-    discover_steps()
-    return sorted(_STEPS.values(), key=lambda step: (step.order, step.name))
+    return sorted(DEMO_STEPS.values(), key=lambda step: (step.order, step.name))

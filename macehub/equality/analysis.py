@@ -32,7 +32,6 @@ from decimal import Decimal
 from django.db.models import Case, Count, IntegerField, QuerySet, Sum, Value, When
 
 from macehub.core.figures import exact_share, format_figure, round_half_up
-from macehub.equality.populations import Population
 from macehub.equality.statistics import (
     Interval,
     MissingBounds,
@@ -54,6 +53,7 @@ from macehub.people.models import (
     EthnicGroupFamily,
     PersonAddress,
 )
+from macehub.people.populations import Population
 
 CENSUS_SOURCE = CENSUS_2021_BY_AGE
 DEFAULT_COMPARATOR = "W"

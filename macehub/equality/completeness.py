@@ -20,9 +20,9 @@ from django.db.models import Case, CharField, Count, F, Value, When
 from django.db.models.functions import TruncMonth
 
 from macehub.accounts.models import User
-from macehub.equality.populations import LONDON, Population
 from macehub.people.codes import NATIONALITY_NOT_STATED, RecordingState
 from macehub.people.models import EthnicGroup
+from macehub.people.populations import LONDON, Population
 
 STATES = (RecordingState.RECORDED, RecordingState.NOT_STATED, RecordingState.NOT_RECORDED)
 IC_RECORDED, IC_UNKNOWN, IC_NONE = "recorded", "unknown", "not_recorded"

@@ -28,7 +28,6 @@ from macehub.demo.batches import each_by_ids, update_rows
 from macehub.demo.models import PlantedTruth
 from macehub.demo.progress import Progress
 from macehub.demo.registry import DemoContext, demo_step
-from macehub.equality.populations import CHILDREN, SUSPECTS, Population, population
 from macehub.people.areas import people_living_in
 from macehub.people.census_by_age import CENSUS_2021_BY_AGE
 from macehub.people.models import (
@@ -39,6 +38,7 @@ from macehub.people.models import (
     Person,
     PersonAddress,
 )
+from macehub.people.populations import CHILDREN, SUSPECTS, Population, population
 
 EQUALITY_ORDER = 1900
 DISPROPORTIONALITY = "disproportionality"

@@ -18,9 +18,9 @@ from macehub.equality.analysis import (
     SELF_DEFINED,
     comparator_choices,
 )
-from macehub.equality.populations import current_key, populations
 from macehub.forms import GovukDateField
 from macehub.people.models import Area
+from macehub.people.populations import current_key, populations
 
 LEVELS = [(FAMILY, "The five high-level groups"), (DETAILED, "Detailed groups")]
 ETHNICITIES = [

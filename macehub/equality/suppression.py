@@ -6,7 +6,7 @@ column and grand totals, and hides:
 - *primary*: every count from 1 to ``threshold - 1`` (a zero discloses nothing about
   anyone and stays shown), and any total in that range;
 - *secondary*: more cells, so that no hidden cell can be worked out from the shown cells
-  and totals (the hub's one routine, ``macehub.performance.suppression``, decides).
+  and totals (the hub's one routine, ``macehub.core.suppression``, decides).
 
 It knows nothing about ethnicity, so the performance reports use it as it is::
 
@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from macehub.performance.suppression import Position, Table
-from macehub.performance.suppression import suppress as hub_suppress
+from macehub.core.suppression import Position, Table
+from macehub.core.suppression import suppress as hub_suppress
 
 DEFAULT_THRESHOLD = 5
 
@@ -54,7 +54,7 @@ def suppress(table: Sequence[Sequence[int]], threshold: int = DEFAULT_THRESHOLD)
 
     Positions in ``primary`` and ``secondary`` index the table with its totals attached:
     row ``len(table)`` is the column totals, column ``width`` the row totals. The
-    deciding is done by the hub's one suppression routine (``performance.suppression``),
+    deciding is done by the hub's one suppression routine (``macehub.core.suppression``),
     which proves with linear algebra that no hidden value can be derived from the rest.
     """
     rows = len(table)

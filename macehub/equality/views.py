@@ -35,10 +35,10 @@ from macehub.equality.analysis import (
 from macehub.equality.charts import completeness_chart, forest_plot
 from macehub.equality.completeness import STATES, completeness_by_month
 from macehub.equality.forms import AnalysisForm, analysis_form, default_area
-from macehub.equality.populations import SUSPECTS, population
 from macehub.equality.published import PublishedTable, publish, published_csv
 from macehub.equality.published import published_pdf as published_pdf_file
 from macehub.equality.suppression import threshold_from_settings
+from macehub.people.populations import SUSPECTS, population
 
 
 def _form(request: HubRequest) -> AnalysisForm:

@@ -35,6 +35,13 @@ from django.db.models import Q
 from macehub.accounts.models import Team, User
 from macehub.demo import accounts as demo_accounts
 from macehub.demo.areas import Neighbourhood
+from macehub.demo.intelligence_truth import (
+    HOTSPOT,
+    LONE_OFFENDER,
+    OFFENDER_GROUP,
+    TRUTH_KINDS,
+    natural_key,
+)
 from macehub.demo.models import PlantedTruth
 from macehub.demo.people import Weighted
 from macehub.demo.progress import Progress
@@ -66,13 +73,6 @@ from macehub.intelligence.models import (
 )
 from macehub.intelligence.normalise import OFCOM_DRAMA_PREFIXES, registration_keys
 from macehub.intelligence.services import UNREVIEWED_CONDITIONS
-from macehub.intelligence.truth import (
-    HOTSPOT,
-    LONE_OFFENDER,
-    OFFENDER_GROUP,
-    TRUTH_KINDS,
-    natural_key,
-)
 from macehub.people.models import Person
 
 INTELLIGENCE_ORDER = 1300
@@ -611,7 +611,7 @@ def _keys(entities: Sequence[tuple[str, Any]] | dict[str, list[Any]]) -> dict[st
 
 def _plant(gen: IntelligenceGenerator, groups: list[Group], hotspots: list[Location],
            lone: list[dict[str, Any]]) -> None:
-    """The truth, in the form ``macehub.intelligence.truth`` reads back with ids: people
+    """The truth, in the form ``macehub.demo.intelligence_truth`` reads back with ids: people
     as ``person_ids`` (suspects first, ``suspect_count`` of them), entities and reports
     by natural key and reference."""
     seed = gen.ctx.seed

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 from django.db.models import F
 from django.utils import timezone
-from django.utils.module_loading import autodiscover_modules
 
 from macehub.accounts.models import User
+from macehub.core.registry import Registry
 from macehub.people.models import Person, PersonAddress
 
 
@@ -85,23 +85,21 @@ def current_area(person: Person) -> str:
 
 
 IdentitySource = Callable[[User, Person], ChildIdentity]
-_SOURCE: list[IdentitySource] = []
-_discovered = False
+# One source at most (the bar has one set of case facts), registered from an app's
+# ``person_sections.py`` like the person page's sections.
+IDENTITY_SOURCES: Registry[IdentitySource] = Registry("identity source",
+                                                      module_name="person_sections")
+ONLY_SOURCE = "case facts"
 
 
 def identity_source(source: IdentitySource) -> IdentitySource:
     """Register the selector that works out a child's identity bar for a viewer."""
-    _SOURCE[:] = [source]
-    return source
+    return IDENTITY_SOURCES.register(ONLY_SOURCE, source)
 
 
 def identity_for(user: User, person: Person) -> ChildIdentity:
     """The identity bar of a person's record as this viewer may see it."""
-    global _discovered
-    if not _discovered:
-        autodiscover_modules("person_sections")
-        _discovered = True
-    if _SOURCE:
-        return _SOURCE[0](user, person)
+    if ONLY_SOURCE in IDENTITY_SOURCES:
+        return IDENTITY_SOURCES.get(ONLY_SOURCE)(user, person)
     return ChildIdentity(person=person, today=timezone.localdate(), area=current_area(person),
                          restricted=person.is_restricted)

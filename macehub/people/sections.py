@@ -2,8 +2,9 @@
 them...), and markers they add beside a person in search results (an open case), without
 ``people`` knowing those apps.
 
-An app puts a ``person_sections.py`` module in its package and registers a function
-with ``@person_section(...)``. The function is given the viewing user and the person
+An app puts a ``person_sections.py`` module in its package (found by the registries'
+one discovery rule, ``macehub.core.registry``) and registers a function with
+``@person_section(...)``. The function is given the viewing user and the person
 and returns the template context for its section, or None to leave the section out;
 it must read through its own selectors, which ask ``access``. A marker source is
 registered with ``@person_marker(...)`` in the same module.
@@ -15,9 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.module_loading import autodiscover_modules
-
 from macehub.accounts.models import User
+from macehub.core.registry import Registry, qualified_name
 from macehub.people.models import Person
 
 SectionContext = Callable[[User, Person], dict[str, Any] | None]
@@ -45,22 +45,18 @@ class PersonSection:
     context: SectionContext
 
 
-_SECTIONS: dict[str, PersonSection] = {}
-_MARKERS: dict[str, MarkerSource] = {}
-_discovered = False
-
-
-def _discover() -> None:
-    global _discovered
-    if not _discovered:
-        autodiscover_modules("person_sections")
-        _discovered = True
+PERSON_SECTIONS: Registry[PersonSection] = Registry(
+    "person section", module_name="person_sections",
+    identity=lambda section: (qualified_name(section.context), section.template,
+                              section.order))
+PERSON_MARKERS: Registry[MarkerSource] = Registry("person marker",
+                                                  module_name="person_sections")
 
 
 def person_section(name: str, *, template: str, order: int) -> Callable[[SectionContext],
                                                                          SectionContext]:
     def register(context: SectionContext) -> SectionContext:
-        _SECTIONS[name] = PersonSection(name, template, order, context)
+        PERSON_SECTIONS.register(name, PersonSection(name, template, order, context))
         return context
 
     return register
@@ -68,9 +64,8 @@ def person_section(name: str, *, template: str, order: int) -> Callable[[Section
 
 def sections_for(user: User, person: Person) -> list[dict[str, Any]]:
     """The sections to show on this person's page for this user, in order."""
-    _discover()
     shown = []
-    for section in sorted(_SECTIONS.values(), key=lambda s: s.order):
+    for section in sorted(PERSON_SECTIONS.values(), key=lambda s: s.order):
         context = section.context(user, person)
         if context is not None:
             shown.append({"name": section.name, "template": section.template,
@@ -80,20 +75,15 @@ def sections_for(user: User, person: Person) -> list[dict[str, Any]]:
 
 def person_marker(name: str) -> Callable[[MarkerSource], MarkerSource]:
     """Register a source of search-result markers (in an app's ``person_sections.py``)."""
-    def register(source: MarkerSource) -> MarkerSource:
-        _MARKERS[name] = source
-        return source
-
-    return register
+    return PERSON_MARKERS.register(name)
 
 
 def markers_for(user: User, people: list[Person]) -> dict[int, list[PersonMarker]]:
     """Each person's markers for this user, by pk: one query per registered source."""
-    _discover()
     markers: dict[int, list[PersonMarker]] = {}
     if not people:
         return markers
-    for name in sorted(_MARKERS):
-        for pk, found in _MARKERS[name](user, people).items():
+    for _, source in sorted(PERSON_MARKERS.items()):
+        for pk, found in source(user, people).items():
             markers.setdefault(pk, []).extend(found)
     return markers

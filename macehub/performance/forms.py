@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 from django import forms
 from django.utils import timezone
 
+from macehub.core.metrics import Filters, Period
 from macehub.forms import GovukDateField
-from macehub.performance.registry import Filters, Period
 
 
 def last_full_month(today: dt.date | None = None) -> Period:

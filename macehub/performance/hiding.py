@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple, Protocol
 
-from macehub.performance.registry import TOTAL, Breakdown, Unit
-from macehub.performance.suppression import (
+from macehub.core.metrics import TOTAL, Breakdown, Unit
+from macehub.core.suppression import (
     GRAND,
     Position,
     Table,

@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils.safestring import SafeString
@@ -32,12 +32,7 @@ from django.utils.safestring import SafeString
 from macehub.access.policy import allows, scope
 from macehub.accounts.models import Agency, User
 from macehub.core.figures import format_figure, round_half_up
-from macehub.people.models import Area
-from macehub.performance.charts import bar_chart
-from macehub.performance.forms import filter_query
-from macehub.performance.hiding import Hidden, LiveEntry, hidden_live, hidden_report
-from macehub.performance.models import MonthlyReport, ReportFigure
-from macehub.performance.registry import (
+from macehub.core.metrics import (
     BREAKDOWN_LABELS,
     PUBLISHED_PLACES,
     TOTAL,
@@ -53,6 +48,11 @@ from macehub.performance.registry import (
     all_metrics,
     get_metric,
 )
+from macehub.people.models import Area
+from macehub.performance.charts import bar_chart
+from macehub.performance.forms import filter_query
+from macehub.performance.hiding import Hidden, LiveEntry, hidden_live, hidden_report
+from macehub.performance.models import MonthlyReport, ReportFigure
 from macehub.performance.services import suppression_threshold
 
 TREND_MONTHS = 12
@@ -141,16 +141,39 @@ def trend_periods(period: Period, months: int = TREND_MONTHS) -> list[Period]:
     return found[::-1]
 
 
-def sees_every_record(user: User, metric: Metric, span: Period, filters: Filters) -> bool:
+# Answers already worked out for one page, by (action, path, the rows' SQL): metrics
+# often count the same records (the referrals received; the victims' ethnicity and their
+# nationality), and each such check asks the policy about a whole table's worth of them.
+Answered = dict[tuple[str, str, str], bool]
+
+
+def sees_every_record(
+    user: User, metric: Metric, span: Period, filters: Filters,
+    *, answered: Answered | None = None,
+) -> bool:
     """May the user open every record behind the metric's figures for any period within
-    ``span`` (narrowed by ``filters``)? One query per kind of record; a metric that does
-    not say what lies behind it is never seen exact."""
+    ``span`` (narrowed by ``filters``)? One query per kind of record, and none for a
+    check ``answered`` already holds (for the same user); a metric that does not say
+    what lies behind it is never seen exact."""
     if not metric.behind:
         return False
     for behind in metric.behind:
-        visible = scope(user, behind.action, behind.model._default_manager.all()).values("pk")
-        unseen = behind.rows(span, filters).exclude(**{f"{behind.path}__in": visible})
-        if unseen.exists():
+        rows = behind.rows(span, filters)
+        key = (str(behind.action), behind.path, str(rows.query))
+        if answered is not None and key in answered:
+            seen = answered[key]
+        else:
+            # Asked row by row (is this row's record among those the user may open?),
+            # so the cost follows the rows of the span, not the size of the table behind
+            # them: "not in every record the user may open" had the database list all
+            # of those first (every person in the country, at national scale). A row
+            # leading to no record (a submission not yet written up) is not seen.
+            opens = scope(user, behind.action,
+                          behind.model._default_manager.filter(pk=OuterRef(behind.path)))
+            seen = not rows.filter(~Exists(opens)).exists()
+            if answered is not None:
+                answered[key] = seen
+        if not seen:
             return False
     return True
 
@@ -161,12 +184,13 @@ def sees_every_record_of_report(user: User, report: MonthlyReport) -> bool:
     numbers hidden, as the live dashboard shows them."""
     period = Period.month(report.month.year, report.month.month)
     codes = set(report.figures.values_list("metric_code", flat=True))
+    answered: Answered = {}
     for code in sorted(codes):
         try:
             metric = get_metric(code)
         except UnknownMetric:
             return False
-        if not sees_every_record(user, metric, period, Filters()):
+        if not sees_every_record(user, metric, period, Filters(), answered=answered):
             return False
     return True
 
@@ -201,12 +225,13 @@ def _panels(
     span = Period(min([period.start, *(m.start for m in months)]),
                   max([period.end, *(m.end for m in months)]))
     computed = []
+    answered: Answered = {}
     for metric in metrics:
         applied = _applicable(metric, filters)
         computed.append(_Computed(
             metric=metric, applied=applied, figures=metric.figures(period, applied),
             trend=metric.trend(months, applied) if with_trend else [],
-            exact=sees_every_record(user, metric, span, applied),
+            exact=sees_every_record(user, metric, span, applied, answered=answered),
         ))
     folded = _whole_months(period, months)
     threshold = suppression_threshold()

@@ -12,8 +12,8 @@ from django.utils import timezone
 from macehub.accounts.models import User
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
+from macehub.core.metrics import Period, all_metrics
 from macehub.performance.models import MonthlyReport, ReportFigure
-from macehub.performance.registry import Period, all_metrics
 
 
 class PublishError(ValueError):

@@ -15,9 +15,9 @@ from macehub.access.views import requires
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
 from macehub.core.csv_export import csv_download
+from macehub.core.metrics import TOTAL
 from macehub.performance import exports, selectors, services
 from macehub.performance.forms import DashboardFilterForm, PublishForm, filter_query
-from macehub.performance.registry import TOTAL
 
 
 @requires(Action.PERFORMANCE_VIEW)

@@ -170,6 +170,8 @@ class Referral(models.Model):
         indexes = [
             # The triage queue: undecided referrals by the time left on their clock.
             models.Index(fields=["status", "decision_due_at"], name="referral_queue_idx"),
+            # The performance measures of referrals decided in a period, month by month.
+            models.Index(fields=["decided_at"], name="referral_decided_at_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -306,6 +308,8 @@ class PartnerCheck(models.Model):
             # An agency's queue: its outstanding checks by due time.
             models.Index(fields=["agency", "returned_at", "due_at"],
                          name="partner_check_queue_idx"),
+            # The performance measure of checks due in a period, month by month.
+            models.Index(fields=["due_at"], name="partner_check_due_at_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

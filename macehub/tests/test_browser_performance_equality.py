@@ -26,6 +26,8 @@ from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import AgencyKind, Role
 from macehub.cases import services as case_services
 from macehub.cases.models import Case
+from macehub.core import metrics as registry
+from macehub.core.metrics import Period
 from macehub.intelligence.tests.factories import link, make_report
 from macehub.people.codes import AreaKind, CensusAgeGroup
 from macehub.people.models import (
@@ -35,10 +37,9 @@ from macehub.people.models import (
     EthnicGroup,
     PersonAddress,
 )
-from macehub.performance import registry, services
+from macehub.performance import services
 from macehub.performance.forms import last_full_month
 from macehub.performance.models import MonthlyReport
-from macehub.performance.registry import Period
 from macehub.referrals.codes import Brag, ReferralStatus, RiskTier, TriageOutcome
 from macehub.referrals.models import Referral
 from macehub.referrals.tests.factories import make_referral

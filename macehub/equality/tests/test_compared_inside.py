@@ -31,10 +31,10 @@ from macehub.equality.analysis import (
     disproportionality,
 )
 from macehub.equality.demo_steps import DISPROPORTIONALITY
-from macehub.equality.populations import population
 from macehub.equality.tests.test_pages import END, PERIOD, START
 from macehub.people.codes import AreaKind, CensusAgeGroup
 from macehub.people.models import Area, AreaPopulation, AreaPopulationByAge, PersonAddress
+from macehub.people.populations import population
 from macehub.referrals.tests.factories import make_referral
 from macehub.testing.factories import make_person, verified_login
 

@@ -25,9 +25,9 @@ from macehub.cases.models import Case, CaseOutcome
 from macehub.cases.services import open_case
 from macehub.equality.analysis import disproportionality
 from macehub.equality.completeness import completeness_by_month
-from macehub.equality.populations import SUSPECTS, population
 from macehub.people.codes import AreaKind, CensusAgeGroup
 from macehub.people.models import Area, AreaPopulation, AreaPopulationByAge, Person, PersonAddress
+from macehub.people.populations import SUSPECTS, population
 from macehub.referrals.codes import RiskTier
 from macehub.referrals.tests.factories import make_referral
 from macehub.testing.factories import make_person
@@ -241,7 +241,7 @@ def test_the_recording_measures_call_children_referred_by_their_name() -> None:
     """The dashboard's recording measure for children referred is not called "victims";
     its code is kept, so months already published keep their figures (and their names
     and definitions as published) under it."""
-    from macehub.performance.registry import get_metric
+    from macehub.core.metrics import get_metric
 
     for what in ("ethnicity", "nationality"):
         metric = get_metric(f"victims_{what}_recorded")

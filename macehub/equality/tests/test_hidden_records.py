@@ -19,8 +19,8 @@ from django.urls import reverse
 from macehub.accounts.models import Agency, Team
 from macehub.accounts.roles import Role
 from macehub.equality.completeness import completeness_by_month
-from macehub.equality.populations import population
 from macehub.intelligence.tests.factories import link, make_report
+from macehub.people.populations import population
 from macehub.testing.factories import make_person, make_team, make_user, verified_login
 
 pytestmark = pytest.mark.django_db

@@ -26,10 +26,10 @@ from macehub.equality.analysis import (
     ic_mapping_lines,
 )
 from macehub.equality.completeness import ALL_AGENCIES, completeness_by_month
-from macehub.equality.populations import population
 from macehub.intelligence.tests.factories import link, make_report
 from macehub.people.codes import IC_TO_HIGH_LEVEL_GROUP, AreaKind, CensusAgeGroup
 from macehub.people.models import Area, AreaPopulationByAge, PersonAddress
+from macehub.people.populations import population
 from macehub.testing.factories import make_person, verified_login
 
 if TYPE_CHECKING:

@@ -18,10 +18,10 @@ from macehub.demo.models import PlantedTruth
 from macehub.equality.analysis import OFFICER_DEFINED, Finding, disproportionality
 from macehub.equality.completeness import ALL_AGENCIES, completeness_by_month
 from macehub.equality.demo_steps import DISPROPORTIONALITY, ETHNICITY_MISSINGNESS, PLANTED_AREA
-from macehub.equality.populations import CHILDREN, population
 from macehub.people.census_by_age import CENSUS_2021_BY_AGE
 from macehub.people.codes import CensusAgeGroup
 from macehub.people.models import Area, AreaPopulation, AreaPopulationByAge, Person
+from macehub.people.populations import CHILDREN, population
 from macehub.testing.factories import verified_login
 
 pytestmark = pytest.mark.django_db

@@ -11,6 +11,12 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
+from macehub.demo.intelligence_truth import (
+    entity_model,
+    planted_hotspots,
+    planted_lone_offenders,
+    planted_offender_groups,
+)
 from macehub.demo.models import PlantedTruth
 from macehub.intelligence.models import (
     IntelligenceReport,
@@ -26,12 +32,6 @@ from macehub.intelligence.normalise import (
     normalise_handle,
     normalise_phone,
     normalise_registration,
-)
-from macehub.intelligence.truth import (
-    entity_model,
-    planted_hotspots,
-    planted_lone_offenders,
-    planted_offender_groups,
 )
 from macehub.testing.clock import on_demo_day
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from macehub.performance.registry import BREAKDOWN_LABELS, Better, Breakdown, Metric, Unit
+from macehub.core.metrics import BREAKDOWN_LABELS, Better, Breakdown, Metric, Unit
 
 register = template.Library()
 

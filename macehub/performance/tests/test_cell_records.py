@@ -16,10 +16,10 @@ from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
+from macehub.core.metrics import Filters, get_metric
 from macehub.people.codes import AreaKind
 from macehub.people.models import Area, PersonAddress
 from macehub.performance.forms import filter_query
-from macehub.performance.registry import Filters, get_metric
 from macehub.performance.selectors import dashboard
 from macehub.performance.tests.test_performance import (
     MARCH,

@@ -41,6 +41,15 @@ from django.utils import timezone
 
 from macehub.accounts.models import Agency, Team
 from macehub.cases.models import AdvocateAllocation, Case, MissingEpisode, RiskTierChange
+from macehub.core.metrics import (
+    TOTAL,
+    Breakdown,
+    Figure,
+    Filters,
+    Period,
+    all_metrics,
+    get_metric,
+)
 from macehub.intelligence.codes import EntityRole, ReportStatus
 from macehub.intelligence.models import (
     Dissemination,
@@ -52,15 +61,6 @@ from macehub.intelligence.models import (
 )
 from macehub.people.codes import NATIONALITY_NOT_STATED, AreaKind
 from macehub.people.models import Area, EthnicGroup, Person, PersonAddress
-from macehub.performance.registry import (
-    TOTAL,
-    Breakdown,
-    Figure,
-    Filters,
-    Period,
-    all_metrics,
-    get_metric,
-)
 from macehub.referrals.clocks import decision_due_at
 from macehub.referrals.codes import ReferralStatus, RiskTier
 from macehub.referrals.models import PartnerCheck, Referral

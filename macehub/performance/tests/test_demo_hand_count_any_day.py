@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from macehub.performance.registry import Filters
+from macehub.core.metrics import Filters
 from macehub.performance.tests.test_demo_hand_count import (
     HAND_COUNTS,
     Expected,

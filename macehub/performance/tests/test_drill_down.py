@@ -26,6 +26,8 @@ from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
 from macehub.cases.codes import ClosureReason
 from macehub.cases.models import Case, MissingEpisode
+from macehub.core import metrics as registry
+from macehub.core.metrics import Filters, Period, Unit
 from macehub.intelligence.codes import ReportStatus
 from macehub.intelligence.models import (
     Dissemination,
@@ -37,8 +39,6 @@ from macehub.intelligence.models import (
 from macehub.intelligence.tests.factories import link, make_report
 from macehub.people.codes import AreaKind
 from macehub.people.models import Area, Person, PersonAddress
-from macehub.performance import registry
-from macehub.performance.registry import Filters, Period, Unit
 from macehub.referrals.codes import ReferralStatus, RiskTier, TriageOutcome
 from macehub.referrals.tests.factories import make_referral
 from macehub.testing.factories import make_person, make_team, make_user, signed_in_client

@@ -18,18 +18,26 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
+from macehub.core.metrics import TOTAL, Breakdown, Figure, Filters, Period, Unit, get_metric
 from macehub.intelligence.tests.factories import link, make_report
 from macehub.people.codes import AreaKind
 from macehub.people.models import Area, Person, PersonAddress
 from macehub.performance.hiding import LiveEntry, ReportEntry, hidden_live
-from macehub.performance.registry import TOTAL, Breakdown, Figure, Filters, Period, Unit
-from macehub.performance.selectors import MetricPanel, Row, dashboard
+from macehub.performance.selectors import (
+    Answered,
+    MetricPanel,
+    Row,
+    dashboard,
+    sees_every_record,
+)
 from macehub.performance.tests.test_report_suppression import (
     Reader,
     _read_metric,
@@ -318,3 +326,22 @@ def test_a_published_month_is_read_suppressed_by_those_who_may_not_open_its_reco
     verified_login(owner, analyst)
     exact = owner.get(url).content.decode()
     assert "[c]" not in exact
+
+
+@pytest.mark.django_db
+def test_a_check_of_the_same_records_is_asked_once_per_page(hub_agency: Agency) -> None:
+    """The victims' ethnicity and nationality metrics count the same referrals and
+    children: whether the user may open them all is asked of the database once."""
+    user = make_user("leader.once", Role.SENIOR_LEADER, agency=hub_agency)
+    span = Period.month(2024, 3)
+    with CaptureQueriesContext(connection) as unshared:
+        sees_every_record(user, get_metric("victims_nationality_recorded"), span, Filters())
+    answered: Answered = {}
+    with CaptureQueriesContext(connection) as first:
+        sees_every_record(user, get_metric("victims_ethnicity_recorded"), span, Filters(),
+                          answered=answered)
+    with CaptureQueriesContext(connection) as second:
+        sees_every_record(user, get_metric("victims_nationality_recorded"), span, Filters(),
+                          answered=answered)
+    assert len(first) >= 1 and len(second) == 0
+    assert len(first) <= len(unshared)

@@ -15,11 +15,11 @@ from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
 from macehub.cases.codes import ClosureReason
 from macehub.cases.models import Case, RiskTierChange
+from macehub.core import metrics as registry
+from macehub.core.metrics import TOTAL, Breakdown, Filters, Period
 from macehub.people.codes import AreaKind
+from macehub.people.measures import AREA_NOT_KNOWN
 from macehub.people.models import Area, Person, PersonAddress
-from macehub.performance import registry
-from macehub.performance.measures import AREA_NOT_KNOWN
-from macehub.performance.registry import TOTAL, Breakdown, Filters, Period
 from macehub.performance.selectors import metric_panel, trend_periods
 from macehub.referrals.codes import RiskTier
 from macehub.referrals.tests.factories import make_referral

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 from django.apps import apps as django_apps
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -25,14 +26,15 @@ from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
+from macehub.core import metrics as registry
+from macehub.core.metrics import TOTAL, Figure, Filters, Period, Unit
+from macehub.core.suppression import Table, recoverable, suppress
 from macehub.people.models import EthnicGroup
-from macehub.performance import registry, services
+from macehub.performance import services
 from macehub.performance.exports import report_csv
 from macehub.performance.hiding import hidden_figures
 from macehub.performance.models import MonthlyReport, ReportFigure
-from macehub.performance.registry import TOTAL, Figure, Filters, Period, Unit
 from macehub.performance.selectors import published_report
-from macehub.performance.suppression import Table, recoverable, suppress
 from macehub.referrals.codes import ReferralStatus, TriageOutcome
 from macehub.referrals.tests.factories import make_referral
 from macehub.testing.factories import make_person, make_user, verified_login
@@ -122,7 +124,7 @@ def test_another_app_can_register_a_metric_without_editing_performance() -> None
 
     try:
         assert _total("throwaway_count").numerator == 7
-        with pytest.raises(ValueError, match="already registered"):
+        with pytest.raises(ImproperlyConfigured, match="registered twice"):
             registry.metric(code="throwaway_count", name="x", definition="x", numerator="x",
                             unit=Unit.COUNT, better=registry.Better.NEITHER)(throwaway)
     finally:
@@ -358,7 +360,7 @@ def test_the_definitions_published_with_a_month_stay_with_it(
     # figures were counted by, and says what the restated figures are counted by.
     redefined = dataclasses.replace(
         received, definition="Referrals received, counting each child once a day.")
-    monkeypatch.setitem(registry._REGISTRY, "referrals_received", redefined)
+    monkeypatch.setitem(registry.METRICS._entries, "referrals_received", redefined)
     shown = published_report(report, suppressed=True)
     metric = next(m for m in shown.metrics if m.code == "referrals_received")
     assert metric.definition == received.definition

@@ -25,10 +25,11 @@ from django.urls import reverse
 
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
-from macehub.performance import registry, services
+from macehub.core import metrics as registry
+from macehub.core.metrics import TOTAL, Better, Breakdown, Figure, Unit
+from macehub.performance import services
 from macehub.performance.hiding import Hidden, Key, ReportEntry, hidden_figures, hidden_report
 from macehub.performance.models import ReportFigure
-from macehub.performance.registry import TOTAL, Better, Breakdown, Figure, Unit
 from macehub.performance.selectors import HIDDEN_TEXT, published_report
 from macehub.performance.tests.test_performance import march_referrals  # noqa: F401 (fixture)
 from macehub.testing.factories import make_user, verified_login

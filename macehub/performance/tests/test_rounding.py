@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from macehub.accounts.models import Agency, Team
 from macehub.accounts.roles import Role
-from macehub.performance.measures import median_hours
-from macehub.performance.registry import TOTAL, Breakdown, Figure, Period, Unit, get_metric
+from macehub.core.measures import median_hours
+from macehub.core.metrics import TOTAL, Breakdown, Figure, Period, Unit, get_metric
 from macehub.performance.selectors import format_value
 from macehub.referrals.codes import ReferralStatus, TriageOutcome
 from macehub.referrals.tests.factories import make_referral

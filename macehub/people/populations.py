@@ -1,4 +1,4 @@
-"""The populations disproportionality is measured for, as a small registry.
+"""The populations disproportionality is measured for, as a registry every app adds to.
 
 A population is "people with an event of some kind in a period", and says in words who
 it counts (``definition``) and which census population its rates divide by
@@ -18,9 +18,15 @@ Each is described by a queryset of events, the path from an event to the person,
 the event's date (or, for victims, a condition on the period), so the analysis can count
 people by ethnic group with database aggregates and never load a record.
 
-A later app adds its own without editing this one, e.g. from its ``AppConfig.ready``::
+The app whose records the events are registers each population, from its own
+``populations.py`` module (found by the registries' one discovery rule,
+``macehub.core.registry``): referrals the children referred, cases the victims,
+intelligence the suspects. The type and the registry live here, with the people and
+census populations they count, below every app that registers one; the equality pages
+(above them all) only read them. A later app adds its own without editing any of these::
 
-    from macehub.equality.populations import Population, register_population
+    # macehub/investigations/populations.py
+    from macehub.people.populations import Population, register_population
 
     register_population(Population(
         key="suspects_investigations", label="Suspects in investigations",
@@ -39,13 +45,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import DateTimeField, Exists, F, Model, OuterRef, Q, QuerySet, Value
+from django.db.models import DateTimeField, F, Model, Q, QuerySet, Value
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Greatest
 
 from macehub.access import policy
 from macehub.access.actions import Action
 from macehub.accounts.models import User
+from macehub.core.registry import Registry, qualified_name
 from macehub.people.codes import CensusAgeGroup
 from macehub.people.models import Person
 
@@ -139,25 +146,21 @@ def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return since, until
 
 
-_POPULATIONS: dict[str, Population] = {}
+# Re-importing the registering module is harmless; a different population under a key
+# already taken is a mistake.
+POPULATIONS: Registry[Population] = Registry(
+    "population", module_name="populations",
+    identity=lambda p: (qualified_name(p.events), p.person_field))
 # Keys the pages once used, still read (links in published reports and bookmarks).
 _FORMER_KEYS = {"victims_referred": "children_referred", "victims_cases": "victims"}
 
 
 def register_population(population: Population) -> Population:
-    existing = _POPULATIONS.get(population.key)
-    # Re-importing the registering module is harmless; a different population under a
-    # key already taken is a mistake.
-    if existing is not None and (existing.events.__qualname__, existing.person_field) != (
-        population.events.__qualname__, population.person_field
-    ):
-        raise ImproperlyConfigured(f"Population {population.key!r} is registered twice")
-    _POPULATIONS[population.key] = population
-    return population
+    return POPULATIONS.register(population.key, population)
 
 
 def populations() -> list[Population]:
-    return list(_POPULATIONS.values())
+    return POPULATIONS.values()
 
 
 def current_key(key: str) -> str:
@@ -166,60 +169,7 @@ def current_key(key: str) -> str:
 
 
 def population(key: str) -> Population:
-    return _POPULATIONS[current_key(key)]
-
-
-def _referrals() -> QuerySet[Any]:
-    from macehub.referrals.models import Referral
-
-    return Referral.objects.all()
-
-
-def _cases() -> QuerySet[Any]:
-    from macehub.cases.models import Case
-
-    return Case.objects.all()
-
-
-def _suspect_links() -> QuerySet[Any]:
-    from macehub.intelligence.models import ReportLink
-
-    return ReportLink.objects.filter(role="suspect")
-
-
-def _open_or_with_outcome(since: dt.datetime, until: dt.datetime, start: dt.date,
-                          end: dt.date) -> Q:
-    from macehub.cases.models import CaseOutcome
-
-    outcome = CaseOutcome.objects.filter(case=OuterRef("pk"), recorded_on__gte=start,
-                                         recorded_on__lte=end)
-    open_in_period = Q(opened_at__lt=until) & (Q(closed_at__isnull=True)
-                                               | Q(closed_at__gte=since))
-    return open_in_period | Q(Exists(outcome))
+    return POPULATIONS.get(current_key(key))
 
 
 CHILDREN_DENOMINATOR = "Rates are per 1,000 children aged 0 to 17 of each ethnic group."
-register_population(Population(
-    key="children_referred", label="Children referred", noun="children referred",
-    kind=CHILDREN, events=_referrals, person_field="child", date_field="received_at",
-    definition="Children with a referral received by the hub in the period, whatever was "
-               "decided on it. A referral is a concern, not a finding: these are not "
-               "counted as victims. " + CHILDREN_DENOMINATOR,
-))
-register_population(Population(
-    key="victims", label="Victims (children with an open case or a recorded outcome)",
-    noun="victims", kind=CHILDREN, events=_cases, person_field="child",
-    date_field="opened_at", opened_by=Action.CASE_VIEW, between=_open_or_with_outcome,
-    definition="Victims: children with a MACE case open at any time in the period, or with "
-               "an outcome recorded on one of their cases in the period. Children referred "
-               "without a case are not counted. " + CHILDREN_DENOMINATOR,
-))
-register_population(Population(
-    key="suspects_intelligence", label="Suspects named in intelligence",
-    noun="suspects named in intelligence", kind=SUSPECTS, events=_suspect_links,
-    person_field="person", date_field="report__received_at",
-    opened_by=Action.INTELLIGENCE_VIEW, record_path="report",
-    definition="People linked as suspects to intelligence reports received in the period. "
-               "Rates are per 1,000 adults aged 18 and over of each ethnic group: most "
-               "suspects are adults.",
-))

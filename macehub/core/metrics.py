@@ -2,9 +2,12 @@
 
 A metric is its plain-English definition (what is counted, over what), its unit, which
 direction is better, an optional target, the breakdowns it supports, and one compute
-function that asks the database for the figures of a period. Any app adds its own
-measures from a ``metrics.py`` module with the ``@metric`` decorator; the performance
-app finds them at start-up (``autodiscover``) and never needs editing for them.
+function that asks the database for the figures of a period. The app that holds the
+records measures them: it adds its measures from its own ``metrics.py`` module with the
+``@metric`` decorator (found by the registries' one discovery rule,
+``macehub.core.registry``), building them from ``macehub.core.measures``. The
+performance app (dashboard, published reports, targets) reads them from here and never
+needs editing for them; it sits above every app that measures, and they never import it.
 
 Compute functions return ``Figure`` rows: the whole-period total (breakdown ``total``)
 and, for each supported breakdown, one row per category. Each row keeps its numerator
@@ -25,13 +28,13 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Model, QuerySet
-from django.utils.module_loading import autodiscover_modules
 
-from macehub.access.actions import Action
 from macehub.core.figures import exact_share, round_half_up
+from macehub.core.registry import Registry
 from macehub.days import day_starts
 
 if TYPE_CHECKING:
+    from macehub.access.actions import Action
     from macehub.accounts.models import User
 
 TOTAL = "total"
@@ -284,7 +287,13 @@ class Metric:
         return value >= self.target if self.better is Better.HIGHER else value <= self.target
 
 
-_REGISTRY: dict[str, Metric] = {}
+# A code is one metric's for good (published months keep their figures under it): a
+# second registration under a code taken is refused.
+METRICS: Registry[Metric] = Registry("metric", module_name="metrics")
+
+# The dashboard's sections, in this order; a group not named here follows them, in the
+# order its metrics were registered.
+GROUP_ORDER = ("Referrals", "Safeguarding", "Intelligence", "Data quality")
 
 
 def metric(
@@ -322,9 +331,7 @@ def metric(
     """
 
     def register(compute: ComputeFunc) -> ComputeFunc:
-        if code in _REGISTRY:
-            raise ValueError(f"Metric {code!r} is already registered")
-        _REGISTRY[code] = Metric(
+        METRICS.register(code, Metric(
             code=code, name=name, definition=definition, numerator=numerator,
             denominator=denominator, unit=unit, better=better, compute=compute,
             breakdowns=tuple(breakdowns),
@@ -333,7 +340,7 @@ def metric(
             trend_compute=trend, population=population, drill_down_label=drill_down_label,
             behind=tuple(behind), drill_down_lists_records=drill_down_lists_records,
             records=records,
-        )
+        ))
         return compute
 
     return register
@@ -341,23 +348,22 @@ def metric(
 
 def unregister(code: str) -> None:
     """Remove a metric (tests register throwaway ones)."""
-    _REGISTRY.pop(code, None)
+    METRICS.unregister(code)
 
 
 def get_metric(code: str) -> Metric:
     try:
-        return _REGISTRY[code]
+        return METRICS.get(code)
     except KeyError as exc:
         raise UnknownMetric(code) from exc
 
 
 def all_metrics() -> list[Metric]:
-    return list(_REGISTRY.values())
-
-
-def autodiscover() -> None:
-    """Import every installed app's ``metrics`` module, which registers its metrics."""
-    autodiscover_modules("metrics")
+    """Every metric, group by group (``GROUP_ORDER``), each group in the order its
+    metrics were registered."""
+    found = METRICS.values()
+    groups = list(GROUP_ORDER) + [m.group for m in found if m.group not in GROUP_ORDER]
+    return sorted(found, key=lambda m: groups.index(m.group))
 
 
 def as_json(figure: Figure) -> dict[str, Any]:

@@ -1,5 +1,9 @@
 """The intelligence truth the demo plants, read back with database ids.
 
+It lives in ``demo`` (which may read every app) because it reads ``demo.PlantedTruth``:
+product code never imports ``demo``; intelligence's ``demo_steps.py`` and analytics
+tests do.
+
 The demo stores it in ``demo.PlantedTruth`` without ids other than people's (which the
 demo's fingerprint maps to positions), so that the same seed fingerprints the same after
 a reset: entities by natural key, reports by reference. These functions give analytics

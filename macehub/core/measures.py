@@ -4,12 +4,12 @@ database, split by a field or by area, for a period or month by month in one que
 A count or share metric is best written as a ``Measure``: its rows (narrowed by the
 dashboard's filters), the date that places a row in a period and, for a share, which
 rows are the numerator. One definition then gives both a period's figures (the total and
-each breakdown) and a trend (one query with a filtered aggregate per month).
+each breakdown) and a trend (one query, its rows grouped by month).
 
-Breakdowns by area (``ByArea``) count each record in the district of the person's current
-address (a record whose person has no address in a district is "Area not known"): the
-database counts by the address's own area, and the few areas found are rolled up to
-districts.
+A split is a field with a labeller, or a ``GroupedSplit`` that groups the rows itself:
+the breakdown by area (``macehub.people.measures.ByArea``, with the narrowing of rows to
+an area or an agency, ``narrow``) is one, kept with the people and areas it reads so that
+this module needs nothing above the core.
 """
 
 from __future__ import annotations
@@ -18,16 +18,15 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
+from urllib.parse import urlencode
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.urls import reverse
 from django.utils import timezone
 
 from macehub.core.figures import exact_hours, exact_median, round_half_up
-from macehub.people.areas import people_living_in
-from macehub.people.codes import AreaKind
-from macehub.people.models import Area, PersonAddress
-from macehub.performance.registry import (
+from macehub.core.metrics import (
     PUBLISHED_PLACES,
     TOTAL,
     Breakdown,
@@ -40,18 +39,23 @@ from macehub.performance.registry import (
 Labeller = Callable[[Any], str]
 Split = tuple[str, Labeller]
 
-AREA_NOT_KNOWN = "Area not known"
+# (category, label, aggregates) for each category of a split.
+Grouped = list[tuple[str, str, dict[str, Any]]]
 
 
-@dataclass(frozen=True)
-class ByArea:
-    """Split by the district of a person's current address; ``person`` is the path from
-    the counted rows to the person's id (``child_id``, ``case__child_id``...)."""
+class GroupedSplit(Protocol):
+    """A split that groups the rows itself (rather than by one of their fields)."""
 
-    person: str
+    def grouped(self, queryset: QuerySet[Any, Any], measure: Mapping[str, Any]) -> Grouped:
+        """(category, label, aggregates) for each category."""
+        ...
+
+    def in_category(self, queryset: QuerySet[Any, Any], category: str) -> QuerySet[Any, Any]:
+        """The rows ``grouped`` puts in ``category``."""
+        ...
 
 
-Splitter = Split | ByArea
+Splitter = Split | GroupedSplit
 
 
 def choice_label(choices: Mapping[str, str], blank: str = "Not recorded") -> Labeller:
@@ -65,17 +69,7 @@ def name_label(key: Any) -> str:
     return str(key) if key else "Not recorded"
 
 
-# --- filters -------------------------------------------------------------------------
-
-
-def narrow(
-    queryset: QuerySet[Any, Any], filters: Filters, *, person: str, agency: str | None
-) -> QuerySet[Any, Any]:
-    if filters.area_code:
-        queryset = queryset.filter(**{f"{person}__in": people_living_in(filters.area_code)})
-    if filters.agency_id is not None and agency:
-        queryset = queryset.filter(**{agency: filters.agency_id})
-    return queryset
+# --- periods -------------------------------------------------------------------------
 
 
 def within(period: Period, field: str) -> Q:
@@ -86,90 +80,25 @@ def span(months: Sequence[Period]) -> Period:
     return Period(months[0].start, months[-1].end)
 
 
-# --- areas ---------------------------------------------------------------------------
-
-
-def current_area(person: str) -> Subquery:
-    """The area of the person's current address (the latest, if they have several)."""
-    return Subquery(
-        PersonAddress.objects.filter(person_id=OuterRef(person), is_current=True)
-        .order_by(F("lived_from").desc(nulls_last=True), "-pk")
-        .values("area_id")[:1],
-        output_field=IntegerField(),
-    )
-
-
-def districts_of(area_ids: set[int]) -> dict[int, tuple[str, str]]:
-    """For each area, the (code, name) of the district it is in (or is); areas outside
-    any district are left out. One query per level of the area tree."""
-    found: dict[int, tuple[str, str]] = {}
-    pending = {area_id: area_id for area_id in area_ids}
-    for _ in range(len(AreaKind.choices)):
-        if not pending:
-            break
-        rows = {
-            pk: (parent_id, kind, code, name)
-            for pk, parent_id, kind, code, name in Area.objects.filter(
-                pk__in=set(pending.values())
-            ).values_list("pk", "parent_id", "kind", "code", "name")
-        }
-        following = {}
-        for start, current in pending.items():
-            parent_id, kind, code, name = rows[current]
-            if kind == AreaKind.DISTRICT:
-                found[start] = (code, name)
-            elif parent_id is not None:
-                following[start] = parent_id
-        pending = following
-    return found
-
-
 # --- generic aggregates --------------------------------------------------------------
-
-
-Grouped = list[tuple[str, str, dict[str, Any]]]
 
 
 def _grouped(
     queryset: QuerySet[Any, Any], split: Splitter, measure: Mapping[str, Any]
 ) -> Grouped:
     """(category, label, aggregates) for each category of the split."""
-    if isinstance(split, ByArea):
-        return _grouped_by_area(queryset, split, measure)
+    if not isinstance(split, tuple):
+        return split.grouped(queryset, measure)
     field, label = split
     rows = queryset.order_by().values(field).annotate(**measure).order_by(field)
     return [(str(row[field] or ""), label(row[field]), row) for row in rows]
 
 
-def _grouped_by_area(
-    queryset: QuerySet[Any, Any], split: ByArea, measure: Mapping[str, Any]
-) -> Grouped:
-    rows = list(
-        queryset.order_by().annotate(home_area=current_area(split.person))
-        .values("home_area").annotate(**measure).order_by("home_area")
-    )
-    districts = districts_of({row["home_area"] for row in rows if row["home_area"]})
-    summed: dict[str, tuple[str, dict[str, Any]]] = {}
-    for row in rows:
-        code, name = districts.get(row["home_area"], ("", AREA_NOT_KNOWN))
-        _, values = summed.setdefault(code, (name, dict.fromkeys(measure, 0)))
-        for key in measure:
-            values[key] += row[key]
-    ordered = sorted(summed.items(), key=lambda item: (item[0] == "", item[1][0]))
-    return [(code, name, values) for code, (name, values) in ordered]
-
-
 def in_category(queryset: QuerySet[Any, Any], split: Splitter, category: str
                 ) -> QuerySet[Any, Any]:
-    """The rows ``_grouped`` puts in ``category`` ("" is not recorded, or the area not
-    known)."""
-    if isinstance(split, ByArea):
-        if category:
-            return queryset.filter(**{f"{split.person}__in": people_living_in(category)})
-        districts = Area.objects.filter(kind=AreaKind.DISTRICT).values_list("code", flat=True)
-        for code in districts:
-            queryset = queryset.exclude(**{f"{split.person}__in": people_living_in(code)})
-        return queryset
+    """The rows ``_grouped`` puts in ``category`` ("" is not recorded)."""
+    if not isinstance(split, tuple):
+        return split.in_category(queryset, category)
     field, _ = split
     if category:
         return queryset.filter(**{field: category})
@@ -213,21 +142,30 @@ def monthly(
     queryset: QuerySet[Any, Any], field: str, months: Sequence[Period], *,
     hit: Q | None = None, distinct: str = "pk",
 ) -> list[Figure]:
-    """The whole-period count (or share, given ``hit``) of each month, in one query."""
+    """The whole-period count (or share, given ``hit``) of each month, in one query.
+
+    The rows are grouped by their month, counted once per group: not one filtered
+    aggregate per month, which for a count of distinct people had the database sort the
+    whole span's rows twice for each month."""
     if not months:
         return []
     unique = distinct != "pk"
-    measure: dict[str, Count] = {}
-    for i, month in enumerate(months):
-        measure[f"den{i}"] = Count(distinct, distinct=unique, filter=within(month, field))
-        if hit is not None:
-            measure[f"num{i}"] = Count(distinct, distinct=unique,
-                                       filter=within(month, field) & hit)
-    row = queryset.filter(within(span(months), field)).aggregate(**measure)
+    measure: dict[str, Count] = {"den": Count(distinct, distinct=unique)}
+    if hit is not None:
+        measure["num"] = Count(distinct, distinct=unique, filter=hit)
+    month_of = Case(*(When(within(month, field), then=Value(i))
+                      for i, month in enumerate(months)), output_field=IntegerField())
+    found = {
+        row["month_index"]: row
+        for row in queryset.filter(within(span(months), field)).order_by()
+        .annotate(month_index=month_of).values("month_index").annotate(**measure)
+        .order_by()
+    }
+    empty = dict.fromkeys(measure, 0)
+    counted = [found.get(i, empty) for i in range(len(months))]
     if hit is None:
-        return [Figure(TOTAL, "", "All", row[f"den{i}"]) for i in range(len(months))]
-    return [Figure(TOTAL, "", "All", row[f"num{i}"], row[f"den{i}"])
-            for i in range(len(months))]
+        return [Figure(TOTAL, "", "All", row["den"]) for row in counted]
+    return [Figure(TOTAL, "", "All", row["num"], row["den"]) for row in counted]
 
 
 @dataclass(frozen=True)
@@ -275,7 +213,15 @@ def median_hours(durations: list[dt.timedelta]) -> Decimal | None:
     """The median duration in hours, worked out exactly and rounded once by the hub's
     rule (``macehub.core.figures``) to the published precision: in floating point a
     median of exactly 12.15 hours is 12.1499... and would be published as 12.1."""
-    median = exact_median(exact_hours(d) for d in durations)
+    # Sorted as durations (whole microseconds, compared exactly and fast), and only the
+    # middle one or two made exact fractions: sorting tens of thousands of fractions took
+    # seconds of a national dashboard's trend.
+    ordered = sorted(durations)
+    if not ordered:
+        return None
+    middle = len(ordered) // 2
+    centre = ordered[middle - 1:middle + 1] if len(ordered) % 2 == 0 else [ordered[middle]]
+    median = exact_median(exact_hours(d) for d in centre)
     if median is None:
         return None
     return round_half_up(median, PUBLISHED_PLACES[Unit.MEDIAN_HOURS])
@@ -299,3 +245,49 @@ def done_within(
 
     return Measure(rows=due, field=started, splits=splits,
                    hit=lambda: Q(**{f"{done}__lte": F(started) + allowed()}))
+
+
+# --- drill-down ----------------------------------------------------------------------
+# A figure links to the list of the records behind it: the list page narrowed to the
+# period's dates and to the figure's area and agency, through the list's own filter form
+# (so the list shows only what the access policy lets the user see). No link for a user
+# whose role may not open that list.
+
+
+def date_query(name: str, day: dt.date) -> dict[str, int]:
+    """A date as the lists' GOV.UK date inputs take it: day, month and year."""
+    return {f"{name}_day": day.day, f"{name}_month": day.month, f"{name}_year": day.year}
+
+
+def dates_query(name: str, period: Period) -> dict[str, int]:
+    """The period as a list's ``<name>_from`` and ``<name>_to`` dates."""
+    return date_query(f"{name}_from", period.start) | date_query(f"{name}_to", period.end)
+
+
+def list_url(url_name: str, query: Mapping[str, Any], filters: Filters, *, agency: str
+             ) -> str:
+    """The list at ``url_name`` with ``query``, the area and the agency (the list's
+    ``agency`` parameter)."""
+    params = dict(query)
+    if filters.area_code:
+        params["area"] = filters.area_code
+    if filters.agency_id is not None:
+        params[agency] = filters.agency_id
+    return f"{reverse(url_name)}?{urlencode(params)}"
+
+
+def when_text(moment: dt.datetime | None) -> str:
+    """A moment as a record list's column shows it (London time)."""
+    return "" if moment is None else f"{timezone.localtime(moment):%-d %b %Y %H:%M}"
+
+
+# --- the records behind the figures --------------------------------------------------
+# For the access policy: a user who may open every record a metric counts (over the
+# period and its trend) sees its figures exact; anyone else, small numbers suppressed.
+
+RowsFunc = Callable[[Filters], QuerySet[Any, Any]]
+
+
+def dated(rows: RowsFunc, field: str) -> Callable[[Period, Filters], QuerySet[Any, Any]]:
+    """The rows dated (by ``field``) within a span."""
+    return lambda span, filters: rows(filters).filter(within(span, field))
