@@ -30,8 +30,8 @@ from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
-from macehub.referrals.codes import RISK_TIER_RANK, IndicatorDomain, RiskTier
-from macehub.referrals.models import Indicator
+from macehub.cases.codes import RISK_TIER_RANK, IndicatorDomain, RiskTier
+from macehub.cases.models import Indicator
 
 SETTING = "RISK_REVIEW_WEEKS"
 

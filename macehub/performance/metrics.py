@@ -38,6 +38,7 @@ from django.utils import timezone
 
 from macehub.access.actions import Action
 from macehub.access.policy import allows
+from macehub.cases.codes import Brag, RiskTier
 from macehub.cases.models import AdvocateAllocation, MissingEpisode, RiskTierChange
 from macehub.cases.models import Case as SafeguardingCase
 from macehub.cases.selectors import MissingWhen
@@ -74,7 +75,7 @@ from macehub.performance.registry import (
     Unit,
     metric,
 )
-from macehub.referrals.codes import Brag, ReferralSource, ReferralStatus, RiskTier
+from macehub.referrals.codes import ReferralSource, ReferralStatus
 from macehub.referrals.models import PartnerCheck, Referral
 
 if TYPE_CHECKING:

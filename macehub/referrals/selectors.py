@@ -24,8 +24,8 @@ from macehub.access.actions import Action
 from macehub.accounts.models import Agency, User
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
-from macehub.cases.codes import CaseStatus
-from macehub.cases.models import Case, MissingEpisode
+from macehub.cases.codes import Brag, CaseStatus, IndicatorDomain
+from macehub.cases.models import Case, Indicator, MissingEpisode
 from macehub.days import on_days
 from macehub.intelligence.models import IntelligenceReport
 from macehub.intelligence.selectors import (
@@ -38,8 +38,8 @@ from macehub.people.areas import area_filter_choices, people_living_in
 from macehub.people.models import Person, PersonAddress
 from macehub.people.selectors import PersonMatch, match_people, people_for
 from macehub.referrals.clocks import TimeLeft
-from macehub.referrals.codes import Brag, IndicatorDomain, ReferralStatus, YearGroup
-from macehub.referrals.models import Indicator, PartnerCheck, Referral
+from macehub.referrals.codes import ReferralStatus, YearGroup
+from macehub.referrals.models import PartnerCheck, Referral
 
 CHILD_MATCH_LIMIT = 10
 ADULT_AGE = 18

@@ -17,13 +17,13 @@ from macehub.accounts.models import Agency, User
 from macehub.accounts.roles import AgencyKind, Role
 from macehub.audit.models import AuditEvent
 from macehub.cases import services
-from macehub.cases.chronology import chronology_for
-from macehub.cases.codes import JoinedReferralReview
+from macehub.cases.codes import Brag, JoinedReferralReview, RiskTier
 from macehub.cases.models import Case, ReferralJoined
 from macehub.cases.tests.conftest import client_for
 from macehub.cases.work_queue import tier_reviews_to_do
 from macehub.core.work_queue import HIGH
-from macehub.referrals.codes import Brag, RiskTier, TriageOutcome
+from macehub.people.chronology import chronology_for
+from macehub.referrals.codes import TriageOutcome
 from macehub.referrals.services import TriageDecision, record_triage_decision
 from macehub.referrals.tests.factories import make_referral
 from macehub.testing.factories import make_agency, make_team, make_user

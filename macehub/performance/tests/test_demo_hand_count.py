@@ -40,6 +40,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from macehub.accounts.models import Agency, Team
+from macehub.cases.codes import RiskTier
 from macehub.cases.models import AdvocateAllocation, Case, MissingEpisode, RiskTierChange
 from macehub.intelligence.codes import EntityRole, ReportStatus
 from macehub.intelligence.models import (
@@ -62,7 +63,7 @@ from macehub.performance.registry import (
     get_metric,
 )
 from macehub.referrals.clocks import decision_due_at
-from macehub.referrals.codes import ReferralStatus, RiskTier
+from macehub.referrals.codes import ReferralStatus
 from macehub.referrals.models import PartnerCheck, Referral
 from macehub.testing.clock import on_demo_day
 
