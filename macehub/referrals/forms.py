@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from macehub.cases.codes import Brag, ExploitationType, IndicatorDomain, RiskTier, short_label
 from macehub.cases.models import Indicator
+from macehub.core.phones import display_phone, normalise_phone
 from macehub.core.search_text import search_text_problem
 from macehub.forms import GovukDateField, check_date_range, date_range
-from macehub.intelligence.normalise import display_phone, normalise_phone
 from macehub.people.codes import IdentifierKind
 from macehub.people.forms import PersonDetailsForm
 from macehub.people.identifiers import normalise_identifier, normalise_postcode

@@ -10,7 +10,7 @@ def referral_case_from_case_referral(apps, schema_editor):
     referral_model = apps.get_model("referrals", "Referral")
     for case_pk, referral_pk in (case_model.objects.filter(referral__isnull=False)
                                  .values_list("pk", "referral_id").iterator()):
-        referral_model.objects.filter(pk=referral_pk, case__isnull=True).update(case_id=case_pk)
+        referral_model.objects.filter(pk=referral_pk, case__isnull=True).update(case=case_pk)
 
 
 class Migration(migrations.Migration):

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
+from macehub.core.phones import normalise_phone
 from macehub.demo.models import PlantedTruth
 from macehub.intelligence.models import (
     IntelligenceReport,
@@ -22,11 +23,7 @@ from macehub.intelligence.models import (
     Submission,
     Vehicle,
 )
-from macehub.intelligence.normalise import (
-    normalise_handle,
-    normalise_phone,
-    normalise_registration,
-)
+from macehub.intelligence.normalise import normalise_handle, normalise_registration
 from macehub.intelligence.truth import (
     entity_model,
     planted_hotspots,

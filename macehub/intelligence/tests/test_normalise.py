@@ -5,13 +5,11 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
+from macehub.core.phones import PHONE_ERROR, display_phone, normalise_phone
 from macehub.intelligence.normalise import (
-    PHONE_ERROR,
     REGISTRATION_ERROR,
-    display_phone,
     display_registration,
     normalise_handle,
-    normalise_phone,
     normalise_registration,
     search_keys,
 )
