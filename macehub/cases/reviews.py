@@ -18,7 +18,7 @@ The rules for the date a review is due:
   an assessment of the child's risk.
 
 The domains an assessment rates are the domains of the exploitation indicator catalogue
-(``referrals.Indicator``), so a domain added to the catalogue is rated from then on.
+(``models.Indicator``), so a domain added to the catalogue is rated from then on.
 """
 
 from __future__ import annotations
