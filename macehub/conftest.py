@@ -25,10 +25,10 @@ from django.test import Client
 
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import AgencyKind, Role
+from macehub.cases.catalogue import load_indicators
+from macehub.cases.models import Indicator
 from macehub.people.codelists import load_ethnic_groups
 from macehub.people.models import EthnicGroup, EthnicGroupFamily
-from macehub.referrals.catalogue import load_indicators
-from macehub.referrals.models import Indicator
 from macehub.testing.factories import make_agency, make_team, make_user, verified_login
 
 pytest_plugins = ["macehub.testing.pytest_browser"]

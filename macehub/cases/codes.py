@@ -1,8 +1,70 @@
-"""Code lists for child safeguarding cases."""
+"""Code lists for child safeguarding cases, and the ratings and kinds of exploitation that
+describe a child's risk wherever it is recorded (a referral's triage, the case, its risk
+assessments): referrals sit above cases and use these from here. Indicators themselves are
+data (``cases/data/indicators.csv``)."""
 
 from django.db import models
 
-from macehub.referrals.codes import IndicatorDomain
+
+class IndicatorDomain(models.TextChoices):
+    HEALTH = "health", "Health"
+    BEHAVIOUR = "behaviour", "Behaviour"
+    GROOMING = "grooming", "Grooming"
+    ONLINE = "online", "Online"
+    CRIMINAL = "criminal", "Criminal exploitation"
+
+
+class ExploitationType(models.TextChoices):
+    """The kinds of exploitation a hub works with (DOMAIN.md, "Exploitation types"). A
+    referral or case may record more than one."""
+
+    CSE = "cse", "Child sexual exploitation"
+    CCE = "cce", "Child criminal exploitation (including county lines)"
+    TRAFFICKING = "trafficking", "Trafficking and modern slavery"
+
+
+# Records made before types were recorded were all about child sexual exploitation.
+DEFAULT_EXPLOITATION_TYPES = [ExploitationType.CSE.value]
+
+
+def default_exploitation_types() -> list[str]:
+    """A new list each time (a JSON field's default must not be shared)."""
+    return list(DEFAULT_EXPLOITATION_TYPES)
+
+
+def exploitation_type_labels(values: list[str] | tuple[str, ...]) -> list[str]:
+    """The labels of stored exploitation types, in the code list's order."""
+    chosen = set(values)
+    return [str(label) for value, label in ExploitationType.choices if value in chosen]
+
+
+class Brag(models.TextChoices):
+    """MASH BRAG rating: how urgently partner information and a decision are needed."""
+
+    RED = "red", "Red – possible child protection concern"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+    BLUE = "blue", "Blue – no MASH response"
+
+
+class RiskTier(models.TextChoices):
+    HIGH = "high", "High – being exploited"
+    MEDIUM = "medium", "Medium – at significant risk"
+    LOW = "low", "Low – vulnerable"
+
+
+# Ordering of tiers for comparisons and sorting (higher is more serious).
+RISK_TIER_RANK = {RiskTier.LOW: 1, RiskTier.MEDIUM: 2, RiskTier.HIGH: 3}
+
+# GOV.UK tag colours for ratings and tiers (no colour is the default blue tag).
+BRAG_TAG_COLOURS = {Brag.RED: "red", Brag.AMBER: "orange", Brag.GREEN: "green", Brag.BLUE: ""}
+RISK_TIER_TAG_COLOURS: dict[str, str] = {
+    RiskTier.HIGH: "red", RiskTier.MEDIUM: "orange", RiskTier.LOW: "yellow"}
+
+
+def short_label(choice: Brag | RiskTier) -> str:
+    """``Red`` for "Red – possible child protection concern"."""
+    return str(choice.label).split(" – ")[0]
 
 
 class CaseStatus(models.TextChoices):
@@ -114,9 +176,6 @@ class OutcomeKind(models.TextChoices):
     PROSECUTION = "prosecution", "Perpetrator charged or prosecuted"
     OTHER = "other", "Other"
 
-
-# How states are shown as GOV.UK tags ("" is the default blue tag).
-RISK_TIER_TAG_COLOURS = {"high": "red", "medium": "orange", "low": "yellow"}
 
 
 class MissingEpisodeState(models.TextChoices):

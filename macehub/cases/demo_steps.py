@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar, cast
 
 from django.conf import settings
-from django.db.models import Exists, Max, Model, OuterRef
+from django.db.models import Exists, Max, Min, Model, OuterRef
 from django.utils import timezone
 
 from macehub.accounts.models import Agency, User
@@ -35,6 +35,7 @@ from macehub.cases.codes import (
     OutcomeKind,
     PlanItemStatus,
     PoliceRiskGrade,
+    RiskTier,
     SeenAnswer,
     closure_reason_label,
 )
@@ -58,7 +59,6 @@ from macehub.cases.services import advocacy_service_of, is_lowering
 from macehub.demo.batches import each_by_ids, update_rows
 from macehub.demo.progress import Progress
 from macehub.demo.registry import DemoContext, demo_step, derive_seed
-from macehub.referrals.codes import RiskTier
 
 T = TypeVar("T")
 
@@ -325,10 +325,10 @@ def demo_cases(ctx: DemoContext) -> None:
     rng = ctx.rng
     if Case.objects.exists():
         # Cases an earlier step opened (referrals, through open_case) with nothing on them.
-        cases = list(
+        cases: list[Case] = list(
             Case.objects.exclude(Exists(PlanItem.objects.filter(case=OuterRef("pk"))))
             .exclude(Exists(Contact.objects.filter(case=OuterRef("pk"))))
-            .select_related("referral").order_by("pk")
+            .annotate(decided_at=Min("referrals__decided_at")).order_by("pk")
         )
     else:
         cases = _open_cases(ctx, staff, now)
@@ -386,7 +386,7 @@ def _open_cases(ctx: DemoContext, staff: Staff, now: dt.datetime) -> list[Case]:
             risk_tier=rng.choices(TIERS, weights=TIER_WEIGHTS)[0],
         ))
     Case.objects.bulk_create(new_cases, batch_size=ctx.scale.batch_size)
-    created = list(Case.objects.select_related("referral").order_by("pk"))
+    created = list(Case.objects.order_by("pk"))
     RiskTierChange.objects.bulk_create(
         [RiskTierChange(case=case, from_tier="", to_tier=case.risk_tier,
                         changed_at=case.opened_at, changed_by=opener,
@@ -411,10 +411,11 @@ def _fill_case(
     rng: random.Random, ctx: DemoContext, staff: Staff, case: Case, now: dt.datetime,
     rows: Rows, openings: dict[int, RiskTierChange],
 ) -> None:
-    # Cases opened by a triage decision date from the decision, not from the demo run.
-    referral = case.referral
-    if referral is not None and referral.decided_at and referral.decided_at < case.opened_at:
-        case.opened_at = referral.decided_at
+    # Cases opened by a triage decision date from the decision, not from the demo run
+    # (annotated: the earliest decision of the referrals that point at the case).
+    decided_at: dt.datetime | None = getattr(case, "decided_at", None)
+    if decided_at is not None and decided_at < case.opened_at:
+        case.opened_at = decided_at
     if case.opened_at > now - dt.timedelta(days=1):
         case.opened_at = _working_time(rng, now - dt.timedelta(days=300),
                                        now - dt.timedelta(days=2))

@@ -21,6 +21,7 @@ from macehub.cases.codes import (
     ClosureReason,
     ContactKind,
     DomainRating,
+    ExploitationType,
     InterviewOfferer,
     InterviewResponse,
     NrmDecision,
@@ -28,13 +29,13 @@ from macehub.cases.codes import (
     PlanItemStatus,
     PlanOwnerKind,
     PoliceRiskGrade,
+    RiskTier,
     SeenAnswer,
 )
 from macehub.cases.reviews import assessment_domains
 from macehub.cases.selectors import CaseFilters, CaseSort, EpisodeFilters, MissingWhen
 from macehub.cases.services import PartnerOwner
 from macehub.forms import GovukDateField, check_date_range, date_range
-from macehub.referrals.codes import ExploitationType, RiskTier
 
 TIME_HINT = "Use the 24-hour clock or am and pm, for example 14:30 or 2:30pm"
 _TIME = re.compile(r"^(\d{1,2})(?:[:.]?(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$", re.IGNORECASE)

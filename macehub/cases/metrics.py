@@ -28,6 +28,7 @@ from django.db.models.functions import Coalesce
 
 from macehub.access.actions import Action
 from macehub.access.policy import allows
+from macehub.cases.codes import RiskTier
 from macehub.cases.models import AdvocateAllocation, MissingEpisode, RiskTierChange
 from macehub.cases.models import Case as SafeguardingCase
 from macehub.cases.selectors import MissingWhen
@@ -57,7 +58,6 @@ from macehub.core.metrics import (
 )
 from macehub.people.measures import ByArea, narrow
 from macehub.people.models import Person
-from macehub.referrals.codes import RiskTier
 
 if TYPE_CHECKING:
     from macehub.accounts.models import User

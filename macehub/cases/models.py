@@ -13,12 +13,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from macehub.cases.codes import (
+    Brag,
     CaseStatus,
     ClosureReason,
     ContactKind,
     DecisionKind,
     DecisionStatus,
     DomainRating,
+    IndicatorDomain,
     InterviewOfferer,
     InterviewResponse,
     JoinedReferralReview,
@@ -28,18 +30,48 @@ from macehub.cases.codes import (
     PlanItemStatus,
     PlanOwnerKind,
     PoliceRiskGrade,
+    RiskTier,
     SeenAnswer,
     closure_reason_label,
+    default_exploitation_types,
     domain_label,
+    exploitation_type_labels,
     police_risk_grade_label,
     seen_answer_label,
 )
-from macehub.referrals.codes import (
-    Brag,
-    RiskTier,
-    default_exploitation_types,
-    exploitation_type_labels,
-)
+
+
+class Indicator(models.Model):
+    """One exploitation indicator from the catalogue, with its domain and weight
+    (Low 1, Medium 2, High 3). Loaded from ``cases/data/indicators.csv``. A referral
+    records the indicators seen and a case's risk assessment rates their domains, so
+    the catalogue sits with cases, below referrals; its table keeps the name it was
+    created with (``referrals_indicator``), so moving it moved no data."""
+
+    code = models.CharField(max_length=40, primary_key=True)
+    domain = models.CharField(max_length=20, choices=IndicatorDomain.choices)
+    label = models.CharField(max_length=200)
+    weight = models.PositiveSmallIntegerField()
+    sort_order = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    HIGH = 3
+
+    class Meta:
+        db_table = "referrals_indicator"
+        ordering = ["sort_order"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weight__gte=1, weight__lte=3), name="indicator_weight_1_to_3"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def weight_label(self) -> str:
+        return {1: "Low", 2: "Medium", 3: "High"}[self.weight]
 
 
 def return_interview_window() -> dt.timedelta:
@@ -47,12 +79,12 @@ def return_interview_window() -> dt.timedelta:
 
 
 class Case(models.Model):
+    """A child's MACE case. The referrals that opened or joined it point at it
+    (``Referral.case``, read as ``case.referrals``): referrals sit above cases, so the case
+    does not point back."""
+
     reference = models.CharField(max_length=20, unique=True)
     child = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="cases")
-    referral = models.ForeignKey(
-        "referrals.Referral", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="cases",
-    )
     opened_at = models.DateTimeField(db_index=True)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -67,8 +99,8 @@ class Case(models.Model):
     risk_tier = models.CharField(max_length=10, choices=RiskTier.choices, db_index=True)
     exploitation_types = models.JSONField(
         default=default_exploitation_types,
-        help_text="The exploitation types (referrals.codes.ExploitationType) the case is "
-        "about: one or more",
+        help_text="The exploitation types (codes.ExploitationType) the case is about: one "
+        "or more",
     )
     is_restricted = models.BooleanField(
         default=False, help_text="Opening a restricted case asks for a reason, which is audited."
@@ -753,7 +785,7 @@ class RiskAssessmentRating(models.Model):
 
     assessment = models.ForeignKey(RiskAssessment, on_delete=models.CASCADE,
                                    related_name="ratings")
-    # A domain code of the indicator catalogue (``referrals.codes.IndicatorDomain``); kept
+    # A domain code of the indicator catalogue (``codes.IndicatorDomain``); kept
     # without choices so the catalogue can gain a domain without a migration here.
     domain = models.CharField(max_length=20)
     rating = models.CharField(max_length=10, choices=DomainRating.choices)

@@ -18,7 +18,7 @@ The rules for the date a review is due:
   an assessment of the child's risk.
 
 The domains an assessment rates are the domains of the exploitation indicator catalogue
-(``referrals.Indicator``), so a domain added to the catalogue is rated from then on.
+(``models.Indicator``), so a domain added to the catalogue is rated from then on.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
-from macehub.referrals.codes import RISK_TIER_RANK, IndicatorDomain, RiskTier
-from macehub.referrals.models import Indicator
+from macehub.cases.codes import RISK_TIER_RANK, IndicatorDomain, RiskTier
+from macehub.cases.models import Indicator
 
 SETTING = "RISK_REVIEW_WEEKS"
 

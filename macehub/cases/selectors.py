@@ -38,11 +38,13 @@ from macehub.audit.events import RECORD_ACCESS_TYPES
 from macehub.audit.models import AuditEvent
 from macehub.audit.services import record_type_of
 from macehub.cases.codes import (
+    RISK_TIER_RANK,
     RISK_TIER_TAG_COLOURS,
     CaseStatus,
     DecisionStatus,
     MissingEpisodeState,
     PlanItemStatus,
+    RiskTier,
     SeenAnswer,
 )
 from macehub.cases.models import (
@@ -67,7 +69,6 @@ from macehub.days import day_starts, on_days
 from macehub.people.areas import area_filter_choices, people_living_in
 from macehub.people.identity import CaseIdentity, ChildIdentity, current_area
 from macehub.people.models import Person, PersonAddress
-from macehub.referrals.codes import RISK_TIER_RANK, RiskTier
 
 CASES_PER_PAGE = 25
 
@@ -900,6 +901,19 @@ def decision_requests_awaiting(user: User) -> QuerySet[CaseDecisionRequest]:
 
 
 # --- New referrals that joined an open case ---------------------------------------------
+
+
+def opening_referral_reference(case: Case) -> str:
+    """The reference of the referral whose triage decision opened the case ("" for a case
+    opened without one). Referrals point at the case they opened or joined
+    (``case.referrals``); the earliest decided of them that did not join it later opened
+    it."""
+    joined = ReferralJoined.objects.filter(case=case).values("referral_reference")
+    reference: str | None = (
+        case.referrals.exclude(reference__in=joined)
+        .order_by("decided_at", "pk").values_list("reference", flat=True).first()
+    )
+    return reference or ""
 
 
 def referral_joined_queryset() -> QuerySet[ReferralJoined]:

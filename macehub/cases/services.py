@@ -37,12 +37,15 @@ from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.audit.services import changed_values, record_event, record_type_of
 from macehub.cases.codes import (
+    RISK_TIER_RANK,
+    Brag,
     CaseStatus,
     ClosureReason,
     ContactKind,
     DecisionKind,
     DecisionStatus,
     DomainRating,
+    ExploitationType,
     InterviewOfferer,
     InterviewResponse,
     JoinedReferralReview,
@@ -50,8 +53,11 @@ from macehub.cases.codes import (
     OutcomeKind,
     PlanItemStatus,
     PoliceRiskGrade,
+    RiskTier,
     SeenAnswer,
     closure_reason_label,
+    default_exploitation_types,
+    exploitation_type_labels,
 )
 from macehub.cases.models import (
     AdvocateAllocation,
@@ -72,15 +78,6 @@ from macehub.cases.models import (
 from macehub.cases.reviews import assessment_domains, next_review_on
 from macehub.cases.selectors import visible_episodes
 from macehub.people.models import Person
-from macehub.referrals.codes import (
-    RISK_TIER_RANK,
-    Brag,
-    ExploitationType,
-    RiskTier,
-    default_exploitation_types,
-    exploitation_type_labels,
-)
-from macehub.referrals.models import Referral
 
 # The fields of the case itself that are versioned, as the conflict message names them.
 CASE_FIELD_LABELS = {
@@ -131,26 +128,26 @@ def open_case(
     risk_tier: RiskTier | str,
     lead_agency: Agency,
     reason: str,
-    referral: Referral | None = None,
+    referral_reference: str = "",
     key_worker: User | None = None,
     exploitation_types: Sequence[str] | None = None,
 ) -> Case:
-    """Open a MACE case for a child, usually from a triage decision. The case takes the
-    exploitation types given, else the referral's, else child sexual exploitation."""
+    """Open a MACE case for a child, usually from a triage decision (which passes the
+    referral's reference and its exploitation types; the referral then points at the
+    case). The case takes the exploitation types given, else child sexual
+    exploitation."""
     policy.require(actor, Action.CASE_OPEN)
     existing = Case.objects.filter(child=child, status="open").first()
     if existing is not None:
         raise CaseAlreadyOpen(existing)
     if exploitation_types is None:
-        exploitation_types = (referral.exploitation_types if referral is not None
-                              else default_exploitation_types())
+        exploitation_types = default_exploitation_types()
     types = _checked_types(exploitation_types)
     now = timezone.now()
     case = Case.objects.create(
         reference=_next_reference(timezone.localdate(now).year),
         exploitation_types=types,
         child=child,
-        referral=referral,
         opened_at=now,
         opened_by=actor,
         lead_agency=lead_agency,
@@ -167,7 +164,7 @@ def open_case(
         record=case,
         detail={
             "child": child.pk,
-            "referral": referral.pk if referral else None,
+            "referral": referral_reference or None,
             "risk_tier": case.risk_tier,
             "exploitation_types": case.exploitation_types,
             "lead_agency": lead_agency.pk,

@@ -28,11 +28,11 @@ from macehub.audit.events import EventType
 from macehub.audit.services import record_event
 from macehub.cases import forms as case_forms
 from macehub.cases import selectors, services
-from macehub.cases.chronology import chronology_for
 from macehub.cases.models import Case, CaseDecisionRequest
 from macehub.cases.next_actions import NextActionContext, next_actions
 from macehub.cases.reviews import review_weeks
 from macehub.cases.selectors import CaseSort
+from macehub.people.chronology import chronology_for
 from macehub.people.identity import identity_for
 from macehub.people.models import Person
 
@@ -251,7 +251,8 @@ def detail(request: HubRequest, case_pk: int) -> HttpResponse:
     pending = selectors.pending_decisions(request.user, case)
     referrals_joined = selectors.referrals_joined_to_review(request.user, case)
     context = _section_context(request, case, "cases:detail", overview=overview,
-                               pending=pending, referrals_joined=referrals_joined)
+                               pending=pending, referrals_joined=referrals_joined,
+                               opened_from=selectors.opening_referral_reference(case))
     context["next_actions"] = next_actions(NextActionContext(
         overview=overview, pending=pending, referrals_joined=referrals_joined,
         can_change=context["can_change"],

@@ -19,10 +19,17 @@ from macehub.access.actions import Action
 from macehub.accounts.models import User
 from macehub.accounts.templatetags.govuk import govuk_datetime
 from macehub.cases import selectors
-from macehub.cases.codes import RISK_TIER_TAG_COLOURS, CaseStatus, PlanItemStatus
+from macehub.cases.codes import (
+    BRAG_TAG_COLOURS,
+    RISK_TIER_TAG_COLOURS,
+    Brag,
+    CaseStatus,
+    PlanItemStatus,
+    RiskTier,
+    short_label,
+)
 from macehub.cases.models import Case, PlanItem
 from macehub.core.work_queue import HIGH, NORMAL, WorkItem, work_queue_source
-from macehub.referrals.codes import BRAG_TAG_COLOURS, Brag, RiskTier, short_label
 
 CASE_RECORD = "cases.case"
 PERSON_RECORD = "people.person"

@@ -11,8 +11,8 @@ from __future__ import annotations
 from django.urls import NoReverseMatch, reverse
 
 from macehub.accounts.models import User
-from macehub.cases.chronology import ChronologyEntry, chronology_source
 from macehub.intelligence import selectors
+from macehub.people.chronology import ChronologyEntry, chronology_source
 from macehub.people.models import Person
 
 CATEGORY = "Intelligence"

@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q
 
 from macehub.accounts.models import Team, User
+from macehub.core.phones import OFCOM_DRAMA_PREFIXES
 from macehub.demo import accounts as demo_accounts
 from macehub.demo.areas import Neighbourhood
 from macehub.demo.intelligence_truth import (
@@ -71,7 +72,7 @@ from macehub.intelligence.models import (
     location_search_keys,
     premises_search_keys,
 )
-from macehub.intelligence.normalise import OFCOM_DRAMA_PREFIXES, registration_keys
+from macehub.intelligence.normalise import registration_keys
 from macehub.intelligence.services import UNREVIEWED_CONDITIONS
 from macehub.people.models import Person
 

@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 
 from macehub.accounts.models import Agency, Team
+from macehub.core.phones import normalise_phone
 from macehub.core.search_text import SearchTextField
 from macehub.forms import GovukDateField, check_date_range, date_range
 from macehub.intelligence.codes import (
@@ -29,11 +30,7 @@ from macehub.intelligence.codes import (
     SecurityMarking,
     SourceEvaluation,
 )
-from macehub.intelligence.normalise import (
-    normalise_handle,
-    normalise_phone,
-    normalise_registration,
-)
+from macehub.intelligence.normalise import normalise_handle, normalise_registration
 from macehub.intelligence.selectors import ANY_SUBMITTER, CURRENT, ReportFilters
 from macehub.intelligence.services import (
     Grading,

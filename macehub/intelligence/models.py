@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from macehub.core.phones import display_phone
 from macehub.intelligence.codes import (
     AccountPlatform,
     EntityRole,
@@ -31,12 +32,7 @@ from macehub.intelligence.codes import (
     SecurityMarking,
     SourceEvaluation,
 )
-from macehub.intelligence.normalise import (
-    display_phone,
-    display_registration,
-    registration_keys,
-    search_keys,
-)
+from macehub.intelligence.normalise import display_registration, registration_keys, search_keys
 
 
 class Location(models.Model):

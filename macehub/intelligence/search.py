@@ -33,6 +33,7 @@ from macehub.access.actions import Action
 from macehub.accounts.models import User
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
+from macehub.core.phones import normalise_phone, phone_digits
 from macehub.core.search_text import require_search_text_within_limits
 from macehub.intelligence import selectors
 from macehub.intelligence.models import (
@@ -44,9 +45,7 @@ from macehub.intelligence.models import (
 )
 from macehub.intelligence.normalise import (
     compact_registration,
-    normalise_phone,
     one_slip_apart,
-    phone_digits,
     registration_variants,
 )
 from macehub.people.models import Person

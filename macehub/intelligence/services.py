@@ -31,6 +31,7 @@ from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
 from macehub.audit.events import EventType
 from macehub.audit.services import changed_values, record_event
+from macehub.core.phones import normalise_phone
 from macehub.intelligence import selectors
 from macehub.intelligence.codes import (
     ROLES_BY_KIND,
@@ -57,11 +58,7 @@ from macehub.intelligence.models import (
     Submission,
     Vehicle,
 )
-from macehub.intelligence.normalise import (
-    normalise_handle,
-    normalise_phone,
-    normalise_registration,
-)
+from macehub.intelligence.normalise import normalise_handle, normalise_registration
 from macehub.people.codes import AliasKind
 from macehub.people.identifiers import normalise_postcode
 from macehub.people.models import Area

@@ -21,10 +21,10 @@ from django.urls import reverse
 from macehub.access import policy
 from macehub.access.actions import Action
 from macehub.accounts.models import User
-from macehub.cases.chronology import ChronologyEntry, chronology_source
+from macehub.cases.codes import Brag, RiskTier, short_label
 from macehub.cases.models import Case
+from macehub.people.chronology import ChronologyEntry, chronology_source
 from macehub.people.models import Person
-from macehub.referrals.codes import Brag, RiskTier, short_label
 from macehub.referrals.models import Referral
 
 CATEGORY = "Referral"
@@ -92,9 +92,11 @@ def _referrals_made(user: User, child: Person, readable: set[int]) -> list[Chron
     cases_seen = policy.scope(user, Action.CASE_VIEW, Case.objects.filter(child_id=child.pk))
     if not cases_seen.exists():
         return []
+    # A referral points at the case it opened or joined: one whose case the user may not
+    # see stays out (that case's restriction or scope guards it).
     unseen = Referral.objects.filter(child=child).exclude(pk__in=readable).filter(
         Q(case__isnull=True) | Q(case__in=cases_seen)
-    ).exclude(cases__in=Case.objects.filter(child_id=child.pk).exclude(pk__in=cases_seen))
+    )
     return [
         ChronologyEntry(
             occurred_at=referral.received_at, category=CATEGORY,

@@ -34,10 +34,11 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
+from macehub.cases.codes import Brag
+
 # How a referral stands against its clock is worded by the core, as every clock is.
 from macehub.core.time_left import TimeLeft as TimeLeft
 from macehub.core.time_left import describe_duration as describe_duration
-from macehub.referrals.codes import Brag
 
 HUB_TIME_ZONE = ZoneInfo("Europe/London")
 HOLIDAY_COUNTRY = "GB"

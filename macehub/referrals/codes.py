@@ -1,40 +1,9 @@
-"""The referral and triage code lists (DOMAIN.md): sources, exploitation types and
-models, BRAG ratings, risk tiers and triage outcomes. Held once here; indicators are data in
-``referrals/data/indicators.csv``."""
+"""The referral and triage code lists (DOMAIN.md): sources, exploitation models, consent,
+triage outcomes and partner checks. Held once here. The ratings triage gives a child (BRAG,
+risk tier), the exploitation types and the indicator domains are about the child and their
+case, so they live below, in ``macehub.cases.codes``."""
 
 from django.db import models
-
-
-class IndicatorDomain(models.TextChoices):
-    HEALTH = "health", "Health"
-    BEHAVIOUR = "behaviour", "Behaviour"
-    GROOMING = "grooming", "Grooming"
-    ONLINE = "online", "Online"
-    CRIMINAL = "criminal", "Criminal exploitation"
-
-
-class ExploitationType(models.TextChoices):
-    """The kinds of exploitation a hub works with (DOMAIN.md, "Exploitation types"). A
-    referral or case may record more than one."""
-
-    CSE = "cse", "Child sexual exploitation"
-    CCE = "cce", "Child criminal exploitation (including county lines)"
-    TRAFFICKING = "trafficking", "Trafficking and modern slavery"
-
-
-# Records made before types were recorded were all about child sexual exploitation.
-DEFAULT_EXPLOITATION_TYPES = [ExploitationType.CSE.value]
-
-
-def default_exploitation_types() -> list[str]:
-    """A new list each time (a JSON field's default must not be shared)."""
-    return list(DEFAULT_EXPLOITATION_TYPES)
-
-
-def exploitation_type_labels(values: list[str] | tuple[str, ...]) -> list[str]:
-    """The labels of stored exploitation types, in the code list's order."""
-    chosen = set(values)
-    return [str(label) for value, label in ExploitationType.choices if value in chosen]
 
 
 class ReferralSource(models.TextChoices):
@@ -120,25 +89,6 @@ def yes_no_not_known(value: bool | None) -> str:
     return "Yes" if value else "No"
 
 
-class Brag(models.TextChoices):
-    """MASH BRAG rating: how urgently partner information and a decision are needed."""
-
-    RED = "red", "Red – possible child protection concern"
-    AMBER = "amber", "Amber"
-    GREEN = "green", "Green"
-    BLUE = "blue", "Blue – no MASH response"
-
-
-class RiskTier(models.TextChoices):
-    HIGH = "high", "High – being exploited"
-    MEDIUM = "medium", "Medium – at significant risk"
-    LOW = "low", "Low – vulnerable"
-
-
-# Ordering of tiers for comparisons and sorting (higher is more serious).
-RISK_TIER_RANK = {RiskTier.LOW: 1, RiskTier.MEDIUM: 2, RiskTier.HIGH: 3}
-
-
 class TriageOutcome(models.TextChoices):
     NO_FURTHER_ACTION = "nfa", "No further action"
     ADVICE_SIGNPOSTING = "advice", "Advice and signposting"
@@ -199,10 +149,6 @@ OUTCOME_PLAIN_WORDS = {
     ),
 }
 
-# GOV.UK tag colours for ratings and tiers (no colour is the default blue tag).
-BRAG_TAG_COLOURS = {Brag.RED: "red", Brag.AMBER: "orange", Brag.GREEN: "green", Brag.BLUE: ""}
-RISK_TIER_TAG_COLOURS = {RiskTier.HIGH: "red", RiskTier.MEDIUM: "orange", RiskTier.LOW: "yellow"}
-
 # A referral's source follows from the kind of agency the referrer works for.
 SOURCE_BY_AGENCY_KIND = {
     "education": ReferralSource.SCHOOL,
@@ -215,8 +161,3 @@ SOURCE_BY_AGENCY_KIND = {
 
 def source_for_agency_kind(kind: str) -> ReferralSource:
     return SOURCE_BY_AGENCY_KIND.get(kind, ReferralSource.OTHER)
-
-
-def short_label(choice: Brag | RiskTier) -> str:
-    """``Red`` for "Red – possible child protection concern"."""
-    return str(choice.label).split(" – ")[0]

@@ -28,14 +28,20 @@ from typing import Any
 
 import holidays
 from django.conf import settings
-from django.db.models import F, Max
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
 from macehub.access.policy import PARTNER_CHECK_ROLES
 from macehub.accounts.models import Agency, User
 from macehub.accounts.roles import AgencyKind, Role
-from macehub.cases.codes import JoinedReferralReview
-from macehub.cases.models import Case, ReferralJoined, RiskTierChange
+from macehub.cases.codes import (
+    Brag,
+    ExploitationType,
+    IndicatorDomain,
+    JoinedReferralReview,
+    RiskTier,
+)
+from macehub.cases.models import Case, Indicator, ReferralJoined, RiskTierChange
 from macehub.demo.accounts import ACCOUNTS
 from macehub.demo.batches import each_by_ids, update_rows
 from macehub.demo.people import Weighted
@@ -50,28 +56,18 @@ from macehub.referrals.clocks import (
 )
 from macehub.referrals.codes import (
     CHILDRENS_SOCIAL_CARE_OUTCOMES,
-    Brag,
     ConsentStatus,
     ExploitationModel,
-    ExploitationType,
     ImmediateStepKind,
-    IndicatorDomain,
     OnlinePlatform,
     PartnerCheckResult,
     ReferralSource,
     ReferralStatus,
-    RiskTier,
     TriageOutcome,
     YearGroup,
     source_for_agency_kind,
 )
-from macehub.referrals.models import (
-    ImmediateStep,
-    Indicator,
-    PartnerCheck,
-    Referral,
-    ReferralIndicator,
-)
+from macehub.referrals.models import ImmediateStep, PartnerCheck, Referral, ReferralIndicator
 from macehub.referrals.screening import ScreenedIndicator, screen_referral
 
 REFERRALS_ORDER = 1100
@@ -626,7 +622,7 @@ def _open_cases(plans: list[Plan], ctx: DemoContext) -> list[Case]:
                 next_number[year] = int(last.removeprefix(prefix)) + 1 if last else 1
             case = Case(
                 reference=f"CASE-{year}-{next_number[year]:06d}", child_id=referral.child_id,
-                referral=referral, opened_at=referral.decided_at, opened_by=plan.decider,
+                opened_at=referral.decided_at, opened_by=plan.decider,
                 lead_agency=plan.decider.agency, risk_tier=referral.risk_tier,
                 exploitation_types=list(referral.exploitation_types),
             )
@@ -652,8 +648,9 @@ def _open_cases(plans: list[Plan], ctx: DemoContext) -> list[Case]:
 def delete_demo_referrals(progress: Progress) -> dict[str, int]:
     """Every referral goes with the demo's children. The cases step's reset (a later
     step, so it runs first) deletes the cases; any opened from a referral that are still
-    there are deleted here, since a case keeps its referral."""
-    _total, cases = Case.objects.filter(referral__isnull=False).delete()
+    there are deleted here with their referrals."""
+    _total, cases = Case.objects.filter(
+        pk__in=Referral.objects.filter(case__isnull=False).values("case_id")).delete()
     _total, referrals = Referral.objects.all().delete()
     return {
         "cases opened from referrals": cases.get("cases.Case", 0),
@@ -813,7 +810,10 @@ def demo_referrals_joined(ctx: DemoContext) -> None:
     referrals = list(
         Referral.objects.filter(case__isnull=False, outcome=TriageOutcome.OPEN_MACE_CASE,
                                 decided_by__isnull=False, decided_at__isnull=False)
-        .exclude(case__referral_id=F("pk"))
+        # The first referral received of those that point at a case opened it (the
+        # referrals step opens a case for the first and adds the later ones to it).
+        .exclude(pk=Subquery(Referral.objects.filter(case=OuterRef("case"))
+                             .order_by("received_at", "pk").values("pk")[:1]))
         .select_related("case", "decided_by").order_by("decided_at", "pk"))
     history: dict[int, list[RiskTierChange]] = {}
     for change in RiskTierChange.objects.filter(

@@ -13,28 +13,25 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from macehub.cases.codes import Brag, ExploitationType, IndicatorDomain, RiskTier, short_label
+from macehub.cases.models import Indicator
+from macehub.core.phones import display_phone, normalise_phone
 from macehub.core.search_text import search_text_problem
 from macehub.forms import GovukDateField, check_date_range, date_range
-from macehub.intelligence.normalise import display_phone, normalise_phone
 from macehub.people.codes import IdentifierKind
 from macehub.people.forms import PersonDetailsForm
 from macehub.people.identifiers import normalise_identifier, normalise_postcode
 from macehub.people.selectors import PersonMatch
 from macehub.referrals.codes import (
     CHILDRENS_SOCIAL_CARE_OUTCOMES,
-    Brag,
     ConsentStatus,
     ExploitationModel,
-    ExploitationType,
-    IndicatorDomain,
     OnlinePlatform,
     PartnerCheckResult,
-    RiskTier,
     TriageOutcome,
     YearGroup,
-    short_label,
 )
-from macehub.referrals.models import Indicator, Referral
+from macehub.referrals.models import Referral
 from macehub.referrals.selectors import ADULT_AGE, ReferralFilters
 from macehub.referrals.services import MAX_MISSING_EPISODES, TriageDecision, is_override
 

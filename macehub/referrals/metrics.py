@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from macehub.access.actions import Action
 from macehub.access.policy import allows
+from macehub.cases.codes import Brag
 from macehub.core.measures import (
     Measure,
     Split,
@@ -58,7 +59,7 @@ from macehub.core.metrics import (
 )
 from macehub.people.measures import ByArea, Group, narrow, recording_metrics
 from macehub.people.models import Person
-from macehub.referrals.codes import Brag, ReferralSource, ReferralStatus
+from macehub.referrals.codes import ReferralSource, ReferralStatus
 from macehub.referrals.models import PartnerCheck, Referral
 
 if TYPE_CHECKING:

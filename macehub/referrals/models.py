@@ -9,54 +9,21 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from macehub.cases.codes import Brag, RiskTier, default_exploitation_types, exploitation_type_labels
 from macehub.referrals.codes import (
     NOT_KNOWN_TEXT,
     OUTCOME_PLAIN_WORDS,
-    Brag,
     ConsentStatus,
     ExploitationModel,
     ImmediateStepKind,
-    IndicatorDomain,
     PartnerCheckResult,
     ReferralSource,
     ReferralStatus,
-    RiskTier,
     TriageOutcome,
     YearGroup,
-    default_exploitation_types,
-    exploitation_type_labels,
     yes_no_not_known,
 )
 from macehub.referrals.screening import UNDER_13_RULE
-
-
-class Indicator(models.Model):
-    """One exploitation indicator from the catalogue, with its domain and weight
-    (Low 1, Medium 2, High 3). Loaded from ``referrals/data/indicators.csv``."""
-
-    code = models.CharField(max_length=40, primary_key=True)
-    domain = models.CharField(max_length=20, choices=IndicatorDomain.choices)
-    label = models.CharField(max_length=200)
-    weight = models.PositiveSmallIntegerField()
-    sort_order = models.PositiveIntegerField(default=0)
-    is_active = models.BooleanField(default=True)
-
-    HIGH = 3
-
-    class Meta:
-        ordering = ["sort_order"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(weight__gte=1, weight__lte=3), name="indicator_weight_1_to_3"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.label
-
-    @property
-    def weight_label(self) -> str:
-        return {1: "Low", 2: "Medium", 3: "High"}[self.weight]
 
 
 class Referral(models.Model):
@@ -94,7 +61,7 @@ class Referral(models.Model):
         help_text="Times missing from home or care in the last 30 days; null if not known",
     )
     online_platforms = models.JSONField(default=list, blank=True)
-    indicators = models.ManyToManyField(Indicator, through="ReferralIndicator")
+    indicators = models.ManyToManyField("cases.Indicator", through="ReferralIndicator")
 
     # What the referrer said about the child's home, school and family, kept as said: an
     # existing child's record is never changed by a referral (the hub checks it first).
@@ -154,7 +121,7 @@ class Referral(models.Model):
     # the decision was to open one (a second case would split the child's record).
     case = models.ForeignKey(
         "cases.Case", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="linked_referrals",
+        related_name="referrals",
     )
     # Who is working on the referral now, so two triage officers do not work the same
     # one. Cleared when it is released or decided.
@@ -257,7 +224,7 @@ class Referral(models.Model):
 
 class ReferralIndicator(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="indicator_links")
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT)
+    indicator = models.ForeignKey("cases.Indicator", on_delete=models.PROTECT)
 
     class Meta:
         constraints = [

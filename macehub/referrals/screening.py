@@ -36,7 +36,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from macehub.referrals.codes import RISK_TIER_RANK, Brag, RiskTier, short_label
+from macehub.cases.codes import RISK_TIER_RANK, Brag, RiskTier, short_label
 
 HIGH_WEIGHT = 3
 MISSING_EPISODE_POINTS = 1  # added to the score for each missing episode ...

@@ -24,22 +24,16 @@ from macehub.access.actions import Action
 from macehub.accounts.models import Agency, User
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
-from macehub.cases.codes import CaseStatus
-from macehub.cases.models import Case, MissingEpisode
+from macehub.cases.codes import Brag, CaseStatus, IndicatorDomain
+from macehub.cases.models import Case, Indicator, MissingEpisode
 from macehub.days import on_days
-from macehub.intelligence.models import IntelligenceReport
-from macehub.intelligence.selectors import (
-    ReportText,
-    report_text,
-    reports_about_person,
-    source_visible_ids,
-)
 from macehub.people.areas import area_filter_choices, people_living_in
+from macehub.people.known import KnownIntelligence, intelligence_about
 from macehub.people.models import Person, PersonAddress
 from macehub.people.selectors import PersonMatch, match_people, people_for
 from macehub.referrals.clocks import TimeLeft
-from macehub.referrals.codes import Brag, IndicatorDomain, ReferralStatus, YearGroup
-from macehub.referrals.models import Indicator, PartnerCheck, Referral
+from macehub.referrals.codes import ReferralStatus, YearGroup
+from macehub.referrals.models import PartnerCheck, Referral
 
 CHILD_MATCH_LIMIT = 10
 ADULT_AGE = 18
@@ -411,15 +405,6 @@ def own_referral(user: User, pk: int) -> Referral:
 
 
 @dataclass(frozen=True)
-class KnownIntelligence:
-    """A report about the child the user may see, with only the text they may read."""
-
-    report: IntelligenceReport
-    roles: list[str]
-    text: ReportText
-
-
-@dataclass(frozen=True)
 class KnownCase:
     case: Case
     # A restricted case the user does not work on: they may know it exists, but its
@@ -446,8 +431,9 @@ def what_we_already_know(user: User, referral: Referral) -> WhatWeKnow:
 
     A restricted case the user does not work on is named but nothing of it is shown
     (its missing episodes included): opening it asks for a reason. Intelligence is read
-    through ``intelligence.selectors`` (handling codes enforced), with the source text
-    only for those who may see it and the sanitised text for everyone else.
+    by intelligence's own reader (``what_we_know``; handling codes enforced there), with
+    the source text only for those who may see it and the sanitised text for everyone
+    else.
     """
     child_id = referral.child_id
     referrals = list(
@@ -473,13 +459,7 @@ def what_we_already_know(user: User, referral: Referral) -> WhatWeKnow:
     may_see_intelligence = policy.allows(user, Action.INTELLIGENCE_VIEW)
     intelligence: list[KnownIntelligence] = []
     if may_see_intelligence:
-        mentions = reports_about_person(user, referral.child)
-        sources = source_visible_ids(user, [m.report.pk for m in mentions]) if mentions else set()
-        intelligence = [
-            KnownIntelligence(report=m.report, roles=m.roles,
-                              text=report_text(m.report, show_source=m.report.pk in sources))
-            for m in mentions
-        ]
+        intelligence = intelligence_about(user, referral.child)
     return WhatWeKnow(referrals=referrals, cases=known_cases, missing_episodes=episodes,
                       intelligence=intelligence, may_see_intelligence=may_see_intelligence)
 

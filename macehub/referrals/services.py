@@ -32,7 +32,8 @@ from macehub.accounts.models import User
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.audit.services import changed_values, record_event
-from macehub.cases.models import Case
+from macehub.cases.codes import Brag, ExploitationType, RiskTier
+from macehub.cases.models import Case, Indicator
 from macehub.cases.services import CaseAlreadyOpen, open_case, record_referral_joined
 from macehub.people.identifiers import normalise_identifier
 from macehub.people.models import Person, PersonAddress, PersonIdentifier
@@ -41,22 +42,18 @@ from macehub.referrals import selectors
 from macehub.referrals.clocks import decision_clock, partner_check_clock
 from macehub.referrals.codes import (
     CHILDRENS_SOCIAL_CARE_OUTCOMES,
-    Brag,
     ConsentStatus,
     ExploitationModel,
-    ExploitationType,
     ImmediateStepKind,
     OnlinePlatform,
     PartnerCheckResult,
     ReferralStatus,
-    RiskTier,
     TriageOutcome,
     YearGroup,
     source_for_agency_kind,
 )
 from macehub.referrals.models import (
     ImmediateStep,
-    Indicator,
     PartnerCheck,
     Referral,
     ReferralAddition,
@@ -654,7 +651,7 @@ def record_triage_decision(
                 risk_tier=referral.risk_tier,
                 lead_agency=actor.agency,
                 reason=referral.outcome_reason,
-                referral=referral,
+                referral_reference=referral.reference,
                 exploitation_types=referral.exploitation_types,
             )
             case_opened = True

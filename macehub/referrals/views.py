@@ -23,23 +23,25 @@ from macehub.access.actions import Action
 from macehub.access.policy import allows, can
 from macehub.access.typing import HubRequest
 from macehub.access.views import requires
-from macehub.cases.models import Case
+from macehub.cases.codes import (
+    BRAG_TAG_COLOURS,
+    RISK_TIER_TAG_COLOURS,
+    Brag,
+    IndicatorDomain,
+    RiskTier,
+    exploitation_type_labels,
+    short_label,
+)
+from macehub.cases.models import Case, Indicator
 from macehub.people.models import Person
 from macehub.referrals import selectors, services
 from macehub.referrals.clocks import TimeLeft, decision_clock, partner_check_clock
 from macehub.referrals.codes import (
-    BRAG_TAG_COLOURS,
     NOT_KNOWN_TEXT,
-    RISK_TIER_TAG_COLOURS,
-    Brag,
     ConsentStatus,
     ImmediateStepKind,
-    IndicatorDomain,
     OnlinePlatform,
-    RiskTier,
     YearGroup,
-    exploitation_type_labels,
-    short_label,
     yes_no_not_known,
 )
 from macehub.referrals.forms import (
@@ -68,7 +70,7 @@ from macehub.referrals.intake import (
     Step,
     checked,
 )
-from macehub.referrals.models import ImmediateStep, Indicator, PartnerCheck, Referral
+from macehub.referrals.models import ImmediateStep, PartnerCheck, Referral
 
 PAGE_SIZE = 25
 CHANGE_PARAM = "change"

@@ -16,10 +16,11 @@ from macehub.accounts.models import User
 from macehub.accounts.templatetags.govuk import govuk_datetime
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
+from macehub.cases.codes import BRAG_TAG_COLOURS, Brag, short_label
 from macehub.core.work_queue import HIGH, LOW, NORMAL, URGENT, WorkItem, work_queue_source
 from macehub.referrals import selectors
 from macehub.referrals.clocks import decision_clock, partner_check_clock
-from macehub.referrals.codes import BRAG_TAG_COLOURS, Brag, ReferralStatus, short_label
+from macehub.referrals.codes import ReferralStatus
 from macehub.referrals.models import Referral
 
 REFERRAL_RECORD = "referrals.referral"

@@ -19,9 +19,8 @@ from playwright.sync_api import Page, expect
 from macehub.accounts.models import Agency, Team
 from macehub.accounts.roles import Role
 from macehub.cases import services as case_services
-from macehub.cases.codes import CaseStatus, DecisionStatus
+from macehub.cases.codes import CaseStatus, DecisionStatus, RiskTier
 from macehub.cases.models import AdvocateAllocation, Case
-from macehub.referrals.codes import RiskTier
 from macehub.testing.browser import browser_login
 from macehub.testing.factories import make_person, make_team, make_user
 from macehub.tests.test_browser_pages import Scanner, assert_errors_shown, click_and_wait

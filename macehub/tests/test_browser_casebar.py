@@ -20,10 +20,10 @@ from playwright.sync_api import Page, expect
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
 from macehub.cases import services as case_services
+from macehub.cases.codes import RiskTier
 from macehub.cases.models import Case, PlanItem
 from macehub.people.codes import AreaKind
 from macehub.people.models import Area, PersonAddress
-from macehub.referrals.codes import RiskTier
 from macehub.referrals.tests.factories import make_referral
 from macehub.testing.browser import sign_in_as
 from macehub.testing.factories import (

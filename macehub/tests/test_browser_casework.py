@@ -23,8 +23,8 @@ from playwright.sync_api import Page, expect
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
 from macehub.cases import services as case_services
+from macehub.cases.codes import RiskTier
 from macehub.cases.models import Case, Contact, MissingEpisode, PlanItem
-from macehub.referrals.codes import RiskTier
 from macehub.testing.browser import sign_in_as
 from macehub.testing.factories import make_person, make_user
 from macehub.tests.test_browser_pages import Scanner, assert_errors_shown, click_and_wait

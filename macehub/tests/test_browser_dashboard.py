@@ -21,10 +21,10 @@ from playwright.sync_api import Locator, Page, expect
 from macehub.accounts.models import Agency, Team
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
+from macehub.cases.codes import Brag
 from macehub.core.metrics import Filters
 from macehub.performance.forms import filter_query
 from macehub.performance.models import MonthlyReport
-from macehub.referrals.codes import Brag
 from macehub.testing.browser import browser_login
 from macehub.tests.test_browser_pages import Scanner, click_and_wait
 from macehub.tests.test_browser_performance_equality import month_of_work

@@ -17,10 +17,11 @@ from playwright.sync_api import Page, expect
 
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import AgencyKind, Role
+from macehub.cases.codes import Brag, RiskTier
 from macehub.intelligence.codes import Priority, ReviewAction
 from macehub.intelligence.tests.factories import make_report
 from macehub.people.models import Person
-from macehub.referrals.codes import Brag, ReferralStatus, RiskTier, TriageOutcome
+from macehub.referrals.codes import ReferralStatus, TriageOutcome
 from macehub.referrals.models import Referral
 from macehub.referrals.tests.factories import make_referral
 from macehub.testing.browser import assert_nothing_clipped, sign_in_as

@@ -17,11 +17,10 @@ from playwright.sync_api import Page, expect
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import AgencyKind, Role
 from macehub.cases import services
-from macehub.cases.codes import ContactKind
+from macehub.cases.codes import ContactKind, RiskTier
 from macehub.cases.models import Case, Contact, MissingEpisode, PlanItem
 from macehub.people.codes import AreaKind
 from macehub.people.models import Area, PersonAddress
-from macehub.referrals.codes import RiskTier
 from macehub.testing.browser import (
     assert_nothing_clipped,
     clipped_content,

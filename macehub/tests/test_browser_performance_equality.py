@@ -25,6 +25,7 @@ from playwright.sync_api import Page, expect
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import AgencyKind, Role
 from macehub.cases import services as case_services
+from macehub.cases.codes import Brag, RiskTier
 from macehub.cases.models import Case
 from macehub.core import metrics as registry
 from macehub.core.metrics import Period
@@ -40,7 +41,7 @@ from macehub.people.models import (
 from macehub.performance import services
 from macehub.performance.forms import last_full_month
 from macehub.performance.models import MonthlyReport
-from macehub.referrals.codes import Brag, ReferralStatus, RiskTier, TriageOutcome
+from macehub.referrals.codes import ReferralStatus, TriageOutcome
 from macehub.referrals.models import Referral
 from macehub.referrals.tests.factories import make_referral
 from macehub.testing.browser import browser_login

@@ -26,12 +26,13 @@ from macehub.accounts.roles import AgencyKind, Role
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.cases import services as case_services
+from macehub.cases.codes import Brag, RiskTier
 from macehub.cases.models import Case
 from macehub.cases.reviews import assessment_domains
 from macehub.intelligence.codes import EntityRole
 from macehub.intelligence.tests.factories import link, make_report
 from macehub.people.models import Person
-from macehub.referrals.codes import Brag, ReferralStatus, RiskTier, TriageOutcome
+from macehub.referrals.codes import ReferralStatus, TriageOutcome
 from macehub.referrals.models import Referral
 from macehub.referrals.tests.factories import make_referral
 from macehub.testing.browser import browser_login, sign_in_as

@@ -21,10 +21,10 @@ from playwright.sync_api import Page, expect
 
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
-from macehub.cases.codes import JoinedReferralReview
+from macehub.cases.codes import Brag, JoinedReferralReview, RiskTier
 from macehub.cases.models import ReferralJoined
 from macehub.cases.services import open_case, set_key_worker
-from macehub.referrals.codes import Brag, RiskTier, TriageOutcome
+from macehub.referrals.codes import TriageOutcome
 from macehub.referrals.models import Referral
 from macehub.referrals.services import TriageDecision, record_triage_decision
 from macehub.referrals.tests.factories import make_referral

@@ -20,8 +20,9 @@ from macehub.access import account_services
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import AgencyKind, Role
 from macehub.cases import services as case_services
+from macehub.cases.codes import Brag, RiskTier
 from macehub.cases.models import MissingEpisode, PlanItem
-from macehub.referrals.codes import Brag, ReferralStatus, RiskTier, TriageOutcome
+from macehub.referrals.codes import ReferralStatus, TriageOutcome
 from macehub.referrals.tests.factories import make_referral
 from macehub.testing.browser import sign_in_as
 from macehub.testing.factories import make_agency, make_person, make_team, make_user

@@ -154,7 +154,7 @@ NOT_EXPORTS = {
 NOT_IMPORTS = {
     # The exploitation indicator catalogue and the ethnic group code lists, shipped in
     # the package and loaded by data migrations.
-    PROJECT / "referrals" / "catalogue.py",
+    PROJECT / "cases" / "catalogue.py",
     PROJECT / "people" / "codelists.py",
     # The statistics locust writes for bench_pages, read back by the same command.
     PROJECT / "demo" / "bench.py",

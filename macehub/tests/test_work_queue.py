@@ -19,12 +19,13 @@ from macehub.accounts.roles import AgencyKind, Role
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.cases import services as case_services
+from macehub.cases.codes import Brag, RiskTier
 from macehub.cases.models import Case, MissingEpisode, PlanItem
 from macehub.core.work_queue import WorkItem, work_queue_for
 from macehub.people.models import Person
 from macehub.performance.forms import last_full_month
 from macehub.performance.models import MonthlyReport
-from macehub.referrals.codes import Brag, ReferralStatus, RiskTier, TriageOutcome
+from macehub.referrals.codes import ReferralStatus, TriageOutcome
 from macehub.referrals.models import Referral
 from macehub.referrals.tests.factories import make_referral
 from macehub.testing.factories import (

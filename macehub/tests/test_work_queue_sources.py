@@ -14,13 +14,12 @@ from django.utils import timezone
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import AgencyKind, Role
 from macehub.cases import services as case_services
-from macehub.cases.codes import InterviewResponse
+from macehub.cases.codes import Brag, InterviewResponse, RiskTier
 from macehub.cases.models import Case
 from macehub.cases.services import ReturnInterview
 from macehub.core.work_queue import work_queue_for
 from macehub.people.models import Person
 from macehub.referrals import services as referral_services
-from macehub.referrals.codes import Brag, RiskTier
 from macehub.referrals.tests.factories import make_referral
 from macehub.testing.factories import make_agency, make_person, make_team, make_user
 

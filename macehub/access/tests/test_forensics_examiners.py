@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
+from macehub.cases.codes import RiskTier
 from macehub.cases.services import open_case
 from macehub.intelligence.tests.factories import link, make_report
-from macehub.referrals.codes import RiskTier
 from macehub.testing.factories import make_person, make_user, signed_in_client
 
 if TYPE_CHECKING:

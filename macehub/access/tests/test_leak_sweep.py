@@ -36,12 +36,12 @@ from macehub.access.actions import Action
 from macehub.access.tests.routes import ROUTES, Route, build_samples, url_for
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import AgencyKind, Role
+from macehub.cases.codes import RiskTier
 from macehub.cases.models import Case, Contact
 from macehub.cases.services import open_case, set_restricted
 from macehub.intelligence.models import IntelligenceReport, Vehicle
 from macehub.intelligence.tests.factories import link, make_report
 from macehub.people.models import Area, Person, PersonAddress, PersonAllocation
-from macehub.referrals.codes import RiskTier
 from macehub.referrals.models import Referral
 from macehub.referrals.tests.factories import make_referral
 from macehub.testing.factories import (

@@ -271,9 +271,9 @@ def test_a_partner_without_an_agency_sees_no_records_held_by_agencies(
     hub_agency: Agency, partner_agency: Agency
 ) -> None:
     """``shares__agency_id=None`` would match every record shared with nobody."""
+    from macehub.cases.codes import RiskTier
     from macehub.cases.models import Case
     from macehub.cases.services import open_case
-    from macehub.referrals.codes import RiskTier
 
     opener = make_user("case.opener", Role.TRIAGE, agency=hub_agency,
                        team=make_team(hub_agency))

@@ -15,8 +15,8 @@ from macehub.cases.codes import (
     MissingEpisodeState,
     PlanItemStatus,
     PoliceRiskGrade,
+    RiskTier,
 )
-from macehub.referrals.codes import RiskTier
 
 register = template.Library()
 

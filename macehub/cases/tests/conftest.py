@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
+from macehub.cases.codes import RiskTier
 from macehub.cases.models import Case
 from macehub.cases.services import open_case
 from macehub.people.models import Person
-from macehub.referrals.codes import RiskTier
 from macehub.testing.factories import (
     make_person,
     make_team,

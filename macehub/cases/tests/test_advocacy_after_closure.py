@@ -15,10 +15,10 @@ from macehub.access import policy
 from macehub.access.actions import Action
 from macehub.accounts.roles import Role
 from macehub.cases import services
-from macehub.cases.chronology import chronology_for
 from macehub.cases.models import AdvocateAllocation
 from macehub.cases.tests.conftest import client_for, close_with_approval
 from macehub.cases.tests.test_pages import assert_error, check_page
+from macehub.people.chronology import chronology_for
 from macehub.testing.factories import make_user
 
 pytestmark = pytest.mark.django_db

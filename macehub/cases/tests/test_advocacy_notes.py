@@ -22,11 +22,11 @@ from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.cases import migrations as cases_migrations
 from macehub.cases import services
-from macehub.cases.chronology import chronology_for
 from macehub.cases.codes import ContactKind
 from macehub.cases.models import Case, Contact
 from macehub.cases.selectors import contact_views
 from macehub.cases.tests.conftest import ago, client_for
+from macehub.people.chronology import chronology_for
 from macehub.testing.factories import make_agency, make_team, make_user
 
 pytestmark = pytest.mark.django_db

@@ -13,10 +13,10 @@ from django.utils import timezone
 from macehub.accounts.models import User
 from macehub.accounts.roles import Role
 from macehub.cases import selectors
+from macehub.cases.codes import RiskTier
 from macehub.cases.forms import AdvocateForm, KeyWorkerForm
 from macehub.cases.models import AdvocateAllocation, Case
 from macehub.cases.tests.conftest import client_for
-from macehub.referrals.codes import RiskTier
 
 pytestmark = pytest.mark.django_db
 

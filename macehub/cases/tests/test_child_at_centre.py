@@ -22,14 +22,13 @@ from macehub.access.actions import Action
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import AgencyKind, Role
 from macehub.cases import services
-from macehub.cases.codes import ContactKind, PoliceRiskGrade, SeenAnswer
+from macehub.cases.codes import ContactKind, PoliceRiskGrade, RiskTier, SeenAnswer
 from macehub.cases.models import Case, Contact, MissingEpisode, PlanItem
 from macehub.cases.selectors import case_overview
 from macehub.cases.services import PartnerOwner, PoliceReport
 from macehub.cases.tests.conftest import ago, client_for, days_from_today
 from macehub.cases.tests.test_pages import check_page
 from macehub.cases.work_queue import plan_items_due
-from macehub.referrals.codes import RiskTier
 from macehub.testing.clock import on_demo_day
 from macehub.testing.factories import make_agency, make_person, make_team, make_user
 

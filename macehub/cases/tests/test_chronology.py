@@ -12,11 +12,15 @@ from django.utils import timezone
 
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
-from macehub.cases import chronology, services
-from macehub.cases.chronology import ChronologyEntry, chronology_for, chronology_source
-from macehub.cases.codes import ClosureReason, ContactKind, OutcomeKind
+from macehub.cases import services
+from macehub.cases.codes import ClosureReason, ContactKind, OutcomeKind, RiskTier
 from macehub.cases.tests.conftest import ago, client_for, close_with_approval, days_from_today
-from macehub.referrals.codes import RiskTier
+from macehub.people.chronology import (
+    ChronologyEntry,
+    chronology_for,
+    chronology_source,
+    unregister_source,
+)
 from macehub.testing.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +41,7 @@ def throwaway_source() -> Iterator[list[tuple[object, object]]]:
                               byline="Chair")
 
     yield calls
-    chronology.unregister_source(THROWAWAY)
+    unregister_source(THROWAWAY)
 
 
 @pytest.fixture

@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
-from macehub.cases.chronology import chronology_for
 from macehub.cases.codes import RETIRED_CLOSURE_REASONS, ClosureReason
 from macehub.cases.forms import CloseCaseForm
 from macehub.cases.models import Case
 from macehub.cases.services import changes_since
 from macehub.cases.tests.conftest import client_for
+from macehub.people.chronology import chronology_for
 
 # People stay as they were when the closure words came in: later fields on a person
 # would not exist in the historical models this test writes with.

@@ -7,9 +7,8 @@ import pytest
 from django.urls import reverse
 
 from macehub.cases import services
-from macehub.cases.codes import ClosureReason
+from macehub.cases.codes import ClosureReason, RiskTier
 from macehub.cases.tests.conftest import client_for
-from macehub.referrals.codes import RiskTier
 
 pytestmark = pytest.mark.django_db
 

@@ -16,13 +16,12 @@ from macehub.accounts.roles import Role
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.cases import selectors, services
-from macehub.cases.chronology import chronology_for
-from macehub.cases.codes import CaseStatus, ClosureReason, DecisionKind, DecisionStatus
+from macehub.cases.codes import CaseStatus, ClosureReason, DecisionKind, DecisionStatus, RiskTier
 from macehub.cases.models import Case, CaseDecisionRequest
 from macehub.cases.tests.conftest import client_for, days_from_today
 from macehub.cases.tests.test_pages import assert_error, check_page
 from macehub.core.work_queue import work_queue_for
-from macehub.referrals.codes import RiskTier
+from macehub.people.chronology import chronology_for
 from macehub.testing.factories import make_user
 
 pytestmark = pytest.mark.django_db

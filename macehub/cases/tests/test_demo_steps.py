@@ -18,6 +18,7 @@ from macehub.accounts.models import User
 from macehub.accounts.roles import Role
 from macehub.cases import selectors
 from macehub.cases.codes import (
+    RISK_TIER_RANK,
     CaseStatus,
     DecisionKind,
     DecisionStatus,
@@ -38,7 +39,6 @@ from macehub.cases.models import (
     RiskTierChange,
 )
 from macehub.demo.registry import register_step, registered_steps, unregister_step
-from macehub.referrals.codes import RISK_TIER_RANK
 from macehub.testing.clock import on_demo_day
 
 pytestmark = pytest.mark.django_db

@@ -15,13 +15,13 @@ from django.utils import timezone
 
 from macehub.accounts.models import User
 from macehub.cases import selectors
+from macehub.cases.codes import RiskTier
 from macehub.cases.models import AdvocateAllocation, Case, CaseAllocation, MissingEpisode
 from macehub.cases.tests.conftest import ago, client_for
 from macehub.cases.views import SECTIONS
 from macehub.people.codes import AreaKind
 from macehub.people.identity import identity_for
 from macehub.people.models import Area, Person, PersonAddress
-from macehub.referrals.codes import RiskTier
 
 pytestmark = pytest.mark.django_db
 

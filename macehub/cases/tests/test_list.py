@@ -14,13 +14,12 @@ from django.utils import timezone
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.cases import selectors, services
-from macehub.cases.codes import ClosureReason, ContactKind
+from macehub.cases.codes import ClosureReason, ContactKind, RiskTier
 from macehub.cases.models import Case, Contact, MissingEpisode, PlanItem
 from macehub.cases.selectors import CaseFilters, CaseSort
 from macehub.cases.tests.conftest import ago, client_for, close_with_approval, days_from_today
 from macehub.people.codes import AreaKind
 from macehub.people.models import Area, PersonAddress
-from macehub.referrals.codes import RiskTier
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from macehub.cases.codes import RiskTier
 from macehub.cases.services import open_case
-from macehub.referrals.codes import RiskTier
 from macehub.testing.factories import make_person, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from macehub.accounts.models import Agency, User
 from macehub.cases import selectors
-from macehub.cases.codes import DecisionKind
+from macehub.cases.codes import DecisionKind, RiskTier
 from macehub.cases.models import (
     AdvocateAllocation,
     Case,
@@ -27,7 +27,6 @@ from macehub.cases.next_actions import (
 )
 from macehub.cases.services import keep_tier_after_referral, record_referral_joined
 from macehub.cases.tests.conftest import ago, client_for, days_from_today
-from macehub.referrals.codes import RiskTier
 
 pytestmark = pytest.mark.django_db
 

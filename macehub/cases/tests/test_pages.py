@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from macehub.accounts.roles import Role
 from macehub.cases import services
-from macehub.cases.codes import ContactKind, PlanItemStatus
+from macehub.cases.codes import ContactKind, PlanItemStatus, RiskTier
 from macehub.cases.models import (
     AdvocateAllocation,
     Case,
@@ -24,7 +24,6 @@ from macehub.cases.models import (
     PlanItem,
 )
 from macehub.cases.tests.conftest import ago, client_for, days_from_today
-from macehub.referrals.codes import RiskTier
 from macehub.testing.factories import make_user
 
 pytestmark = pytest.mark.django_db

@@ -17,16 +17,16 @@ from macehub.accounts.models import Agency, User
 from macehub.accounts.roles import AgencyKind, Role
 from macehub.audit.models import AuditEvent
 from macehub.cases import services
-from macehub.cases.chronology import chronology_for
-from macehub.cases.codes import JoinedReferralReview
+from macehub.cases.codes import Brag, JoinedReferralReview, RiskTier
 from macehub.cases.models import Case, ReferralJoined
 from macehub.cases.tests.conftest import client_for
 from macehub.cases.work_queue import tier_reviews_to_do
 from macehub.core.work_queue import HIGH
-from macehub.referrals.codes import Brag, RiskTier, TriageOutcome
+from macehub.people.chronology import chronology_for
+from macehub.referrals.codes import TriageOutcome
 from macehub.referrals.services import TriageDecision, record_triage_decision
 from macehub.referrals.tests.factories import make_referral
-from macehub.testing.factories import make_agency, make_team, make_user
+from macehub.testing.factories import make_agency, make_person, make_team, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +94,30 @@ def test_a_referral_that_opens_a_new_case_records_no_prompt(
     assert result.case_opened
     assert not ReferralJoined.objects.exists()
 
+
+
+def test_the_case_page_names_the_referral_that_opened_it_not_one_that_joined(
+    triage: User, case: Case, referrer: User, hub_agency: Agency
+) -> None:
+    """Only the referral points at its case (``Referral.case``): the case page reads the
+    opening referral from the case's referrals, leaving out those that joined later."""
+    other_child = make_person(hub_agency, given_name="Nia", family_name="Opened")
+    referral = make_referral(other_child, referrer, indicator_codes=("HEALTH_STI",))
+    opened = record_triage_decision(
+        actor=triage, referral_pk=referral.pk, expected_version=referral.version,
+        decision=TriageDecision(brag=Brag.RED, risk_tier=RiskTier.HIGH,
+                                override_reason="x", outcome=TriageOutcome.OPEN_MACE_CASE,
+                                outcome_reason="Open.", decided_at=timezone.now()),
+    ).case
+    assert opened is not None
+    joined = _join(triage, opened, referrer)
+    page = client_for(triage).get(reverse("cases:detail", args=[opened.pk])).content.decode()
+    assert f"From referral {referral.reference}." in page
+    assert f"From referral {joined.referral_reference}." not in page
+    # A case opened without a referral names none, even once a referral has joined it.
+    late = _join(triage, case, referrer)
+    page = client_for(triage).get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "From referral" not in page and late.referral_reference in page
 
 def test_keeping_the_tier_needs_a_reason_is_audited_and_is_once_only(
     triage: User, case: Case, referrer: User, analyst: User

@@ -19,12 +19,10 @@ from macehub.accounts.models import Agency, User
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.cases import reviews, selectors, services
-from macehub.cases.chronology import chronology_for
-from macehub.cases.codes import DomainRating
-from macehub.cases.models import Case, RiskAssessment
+from macehub.cases.codes import DomainRating, IndicatorDomain, RiskTier
+from macehub.cases.models import Case, Indicator, RiskAssessment
 from macehub.cases.tests.conftest import client_for
-from macehub.referrals.codes import IndicatorDomain, RiskTier
-from macehub.referrals.models import Indicator
+from macehub.people.chronology import chronology_for
 from macehub.testing.factories import make_person
 
 pytestmark = pytest.mark.django_db

@@ -22,6 +22,7 @@ from macehub.cases.codes import (
     InterviewResponse,
     OutcomeKind,
     PlanItemStatus,
+    RiskTier,
 )
 from macehub.cases.models import (
     AdvocateAllocation,
@@ -35,7 +36,6 @@ from macehub.cases.models import (
     RiskTierChange,
 )
 from macehub.cases.tests.conftest import ago, close_with_approval, days_from_today
-from macehub.referrals.codes import RiskTier
 from macehub.testing.factories import make_user
 
 pytestmark = pytest.mark.django_db

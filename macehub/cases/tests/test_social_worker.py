@@ -14,9 +14,9 @@ from macehub.access.actions import Action
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
 from macehub.cases import selectors, services
+from macehub.cases.codes import RiskTier
 from macehub.cases.models import Case, Contact
 from macehub.cases.tests.conftest import client_for
-from macehub.referrals.codes import RiskTier
 from macehub.testing.factories import make_user
 
 pytestmark = pytest.mark.django_db

@@ -11,6 +11,7 @@ from typing import Any
 from django.utils import timezone
 
 from macehub.accounts.roles import AgencyKind, Role
+from macehub.cases.codes import RiskTier
 from macehub.cases.models import (
     AdvocateAllocation,
     Case,
@@ -24,7 +25,6 @@ from macehub.cases.models import (
 )
 from macehub.cases.reviews import assessment_domains
 from macehub.cases.services import open_case, record_risk_assessment
-from macehub.referrals.codes import RiskTier
 from macehub.testing.factories import make_agency, make_user
 
 

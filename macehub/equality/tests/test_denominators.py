@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from macehub.accounts.models import Agency, User
 from macehub.accounts.roles import Role
-from macehub.cases.codes import CaseStatus, ClosureReason, OutcomeKind
+from macehub.cases.codes import CaseStatus, ClosureReason, OutcomeKind, RiskTier
 from macehub.cases.models import Case, CaseOutcome
 from macehub.cases.services import open_case
 from macehub.equality.analysis import disproportionality
@@ -28,7 +28,6 @@ from macehub.equality.completeness import completeness_by_month
 from macehub.people.codes import AreaKind, CensusAgeGroup
 from macehub.people.models import Area, AreaPopulation, AreaPopulationByAge, Person, PersonAddress
 from macehub.people.populations import SUSPECTS, population
-from macehub.referrals.codes import RiskTier
 from macehub.referrals.tests.factories import make_referral
 from macehub.testing.factories import make_person
 

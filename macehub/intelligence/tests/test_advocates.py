@@ -13,13 +13,13 @@ from django.urls import reverse
 
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
-from macehub.cases.chronology import chronology_for
+from macehub.cases.codes import RiskTier
 from macehub.cases.services import open_case
 from macehub.intelligence import selectors
 from macehub.intelligence.models import Submission
 from macehub.intelligence.tests.conftest import Scenario, client_for
+from macehub.people.chronology import chronology_for
 from macehub.people.models import PersonAllocation
-from macehub.referrals.codes import RiskTier
 from macehub.testing.factories import make_user
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ from django.template import Context, Template
 from django.test import RequestFactory
 
 from macehub.accounts.models import User
-from macehub.cases.chronology import chronology_for, registered_sources
 from macehub.intelligence.tests.conftest import SECRET_SOURCE, Scenario
+from macehub.people.chronology import chronology_for, registered_sources
 
 pytestmark = pytest.mark.django_db
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
+from macehub.core.phones import normalise_phone
 from macehub.demo.intelligence_truth import (
     entity_model,
     planted_hotspots,
@@ -30,7 +31,6 @@ from macehub.intelligence.models import (
 )
 from macehub.intelligence.normalise import (
     normalise_handle,
-    normalise_phone,
     normalise_registration,
 )
 from macehub.testing.clock import on_demo_day

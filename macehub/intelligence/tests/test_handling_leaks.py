@@ -32,7 +32,7 @@ from django.urls import reverse
 
 from macehub.accounts.models import User
 from macehub.audit.models import AuditEvent
-from macehub.cases.chronology import chronology_for
+from macehub.cases.codes import RiskTier
 from macehub.cases.services import open_case
 from macehub.intelligence import selectors
 from macehub.intelligence.export import export_reports
@@ -44,7 +44,7 @@ from macehub.intelligence.tests.conftest import (
     Scenario,
     client_for,
 )
-from macehub.referrals.codes import RiskTier
+from macehub.people.chronology import chronology_for
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Registrations, phone numbers and handles have one written form each."""
+"""Registrations and handles have one written form each (phone numbers: core)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from macehub.intelligence.normalise import (
-    PHONE_ERROR,
     REGISTRATION_ERROR,
-    display_phone,
     display_registration,
     normalise_handle,
-    normalise_phone,
     normalise_registration,
     search_keys,
 )
@@ -41,27 +38,6 @@ def test_an_empty_registration_asks_for_one() -> None:
 def test_registrations_are_shown_as_on_the_plate() -> None:
     assert display_registration("AB12CDE") == "AB12 CDE"
     assert display_registration("A123BCD") == "A123BCD"
-
-
-@pytest.mark.parametrize(("typed", "stored"), [
-    ("07700 900123", "+447700900123"), ("+44 7700 900123", "+447700900123"),
-    ("0044 7700 900123", "+447700900123"), ("(0113) 496 0123", "+441134960123"),
-    ("020 7946 0123", "+442079460123"), ("+33 1 23 45 67 89", "+33123456789"),
-])
-def test_phone_numbers_are_stored_in_e164(typed: str, stored: str) -> None:
-    assert normalise_phone(typed) == stored
-
-
-@pytest.mark.parametrize("typed", ["123", "07700", "not a number", "+44 1234", "0800 000"])
-def test_invalid_phone_numbers_are_refused_with_a_clear_message(typed: str) -> None:
-    with pytest.raises(ValidationError) as error:
-        normalise_phone(typed)
-    assert error.value.messages == [PHONE_ERROR]
-
-
-def test_phone_numbers_are_shown_as_people_write_them() -> None:
-    assert display_phone("+447700900123") == "07700 900123"
-    assert display_phone("+33123456789") == "+33 1 23 45 67 89"
 
 
 @pytest.mark.parametrize(("typed", "stored"), [

@@ -16,12 +16,12 @@ from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
+from macehub.cases.codes import RiskTier
 from macehub.cases.services import open_case
 from macehub.people import services
 from macehub.people.codes import PlacementType, StatutoryStatus
 from macehub.people.models import Person
 from macehub.people.services import StatutoryStatusDetails
-from macehub.referrals.codes import RiskTier
 from macehub.testing.factories import make_person, make_team, make_user, signed_in_client
 
 pytestmark = pytest.mark.django_db

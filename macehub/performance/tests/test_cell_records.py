@@ -16,6 +16,7 @@ from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
+from macehub.cases.codes import Brag
 from macehub.core.metrics import Filters, get_metric
 from macehub.people.codes import AreaKind
 from macehub.people.models import Area, PersonAddress
@@ -26,7 +27,6 @@ from macehub.performance.tests.test_performance import (
     leader,  # noqa: F401 (fixture)
     march_referrals,  # noqa: F401 (fixture)
 )
-from macehub.referrals.codes import Brag
 from macehub.referrals.models import Referral
 from macehub.testing.factories import make_user, verified_login
 

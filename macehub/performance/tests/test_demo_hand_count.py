@@ -40,6 +40,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from macehub.accounts.models import Agency, Team
+from macehub.cases.codes import RiskTier
 from macehub.cases.models import AdvocateAllocation, Case, MissingEpisode, RiskTierChange
 from macehub.core.metrics import (
     TOTAL,
@@ -62,7 +63,7 @@ from macehub.intelligence.models import (
 from macehub.people.codes import NATIONALITY_NOT_STATED, AreaKind
 from macehub.people.models import Area, EthnicGroup, Person, PersonAddress
 from macehub.referrals.clocks import decision_due_at
-from macehub.referrals.codes import ReferralStatus, RiskTier
+from macehub.referrals.codes import ReferralStatus
 from macehub.referrals.models import PartnerCheck, Referral
 from macehub.testing.clock import on_demo_day
 

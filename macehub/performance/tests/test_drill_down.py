@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
-from macehub.cases.codes import ClosureReason
+from macehub.cases.codes import ClosureReason, RiskTier
 from macehub.cases.models import Case, MissingEpisode
 from macehub.core import metrics as registry
 from macehub.core.metrics import Filters, Period, Unit
@@ -39,7 +39,7 @@ from macehub.intelligence.models import (
 from macehub.intelligence.tests.factories import link, make_report
 from macehub.people.codes import AreaKind
 from macehub.people.models import Area, Person, PersonAddress
-from macehub.referrals.codes import ReferralStatus, RiskTier, TriageOutcome
+from macehub.referrals.codes import ReferralStatus, TriageOutcome
 from macehub.referrals.tests.factories import make_referral
 from macehub.testing.factories import make_person, make_team, make_user, signed_in_client
 

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
-from macehub.cases.codes import ClosureReason
+from macehub.cases.codes import ClosureReason, RiskTier
 from macehub.cases.models import Case, RiskTierChange
 from macehub.core import metrics as registry
 from macehub.core.metrics import TOTAL, Breakdown, Filters, Period
@@ -21,7 +21,6 @@ from macehub.people.codes import AreaKind
 from macehub.people.measures import AREA_NOT_KNOWN
 from macehub.people.models import Area, Person, PersonAddress
 from macehub.performance.selectors import metric_panel, trend_periods
-from macehub.referrals.codes import RiskTier
 from macehub.referrals.tests.factories import make_referral
 from macehub.testing.factories import make_person, make_user
 

@@ -1,8 +1,8 @@
-"""Load the exploitation indicator catalogue from referrals/data (idempotent)."""
+"""Load the exploitation indicator catalogue (idempotent); its file is now cases/data."""
 
 from django.db import migrations
 
-from macehub.referrals.catalogue import load_indicators
+from macehub.cases.catalogue import load_indicators
 
 
 def load(apps, schema_editor):

@@ -9,10 +9,11 @@ from typing import Any
 from django.utils import timezone
 
 from macehub.accounts.models import User
+from macehub.cases.models import Indicator
 from macehub.people.models import Person
 from macehub.referrals.clocks import decision_clock, partner_check_clock
 from macehub.referrals.codes import ExploitationModel, source_for_agency_kind
-from macehub.referrals.models import Indicator, Referral, ReferralIndicator
+from macehub.referrals.models import Referral, ReferralIndicator
 from macehub.referrals.services import _next_reference, screening_for
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from macehub.accounts.roles import Role
-from macehub.cases.chronology import chronology_for, registered_sources
+from macehub.people.chronology import chronology_for, registered_sources
 from macehub.referrals.codes import ReferralStatus, TriageOutcome
 from macehub.referrals.tests.factories import make_referral
 from macehub.testing.factories import make_person

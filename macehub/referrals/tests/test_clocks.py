@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+from macehub.cases.codes import Brag
 from macehub.referrals.clocks import (
     TimeLeft,
     add_working_days,
@@ -21,7 +22,6 @@ from macehub.referrals.clocks import (
     partner_check_clocks,
     partner_checks_due_at,
 )
-from macehub.referrals.codes import Brag
 
 LONDON = ZoneInfo("Europe/London")
 

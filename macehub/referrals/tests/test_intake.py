@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
+from macehub.cases.codes import Brag, RiskTier
 from macehub.people.models import Person
 from macehub.referrals.clocks import add_working_days
-from macehub.referrals.codes import Brag, ReferralSource, RiskTier
+from macehub.referrals.codes import ReferralSource
 from macehub.referrals.intake import SESSION_KEY
 from macehub.referrals.models import Referral
 from macehub.referrals.services import (
@@ -339,8 +340,8 @@ def test_references_count_up_within_the_year(referrer) -> None:
 
 
 def test_ethnicity_and_nationality_change_nothing_in_the_screening(referrer, school) -> None:
+    from macehub.cases.models import Indicator
     from macehub.people.models import EthnicGroup
-    from macehub.referrals.models import Indicator
     from macehub.referrals.services import screening_for
 
     indicators = list(Indicator.objects.filter(

@@ -18,8 +18,9 @@ from macehub.access.actions import Action
 from macehub.accounts.roles import AgencyKind, Role
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
+from macehub.cases.codes import Brag, RiskTier
 from macehub.referrals.clocks import add_working_days
-from macehub.referrals.codes import Brag, PartnerCheckResult, RiskTier, TriageOutcome
+from macehub.referrals.codes import PartnerCheckResult, TriageOutcome
 from macehub.referrals.models import PartnerCheck
 from macehub.referrals.selectors import partner_checks_awaiting
 from macehub.referrals.services import (

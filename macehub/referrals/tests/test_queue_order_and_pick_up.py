@@ -22,9 +22,10 @@ from macehub.accounts.models import Agency, User
 from macehub.accounts.roles import Role
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
+from macehub.cases.codes import Brag, RiskTier
 from macehub.cases.services import open_case, set_restricted
 from macehub.referrals import selectors, services
-from macehub.referrals.codes import Brag, ReferralStatus, RiskTier, TriageOutcome
+from macehub.referrals.codes import ReferralStatus, TriageOutcome
 from macehub.referrals.models import Referral
 from macehub.referrals.tests.factories import make_referral
 from macehub.testing.clock import LONDON

@@ -7,7 +7,7 @@ import inspect
 
 import pytest
 
-from macehub.referrals.codes import Brag, RiskTier
+from macehub.cases.codes import Brag, RiskTier
 from macehub.referrals.screening import (
     MISSING_EPISODES_CAP,
     ScreenedIndicator,

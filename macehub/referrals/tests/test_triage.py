@@ -17,11 +17,13 @@ from django.utils import timezone
 from macehub.accounts.roles import Role
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
+from macehub.cases.codes import Brag, RiskTier
 from macehub.cases.models import Case
+from macehub.cases.selectors import opening_referral_reference
 from macehub.cases.services import open_case
 from macehub.people.codes import AreaKind
 from macehub.people.models import Area, Person, PersonAddress
-from macehub.referrals.codes import Brag, ReferralStatus, RiskTier, TriageOutcome
+from macehub.referrals.codes import ReferralStatus, TriageOutcome
 from macehub.referrals.models import Referral
 from macehub.referrals.services import (
     ConcurrentDecisionError,
@@ -414,7 +416,8 @@ def test_opening_a_mace_case_from_triage(triage, triage_officer, child, referrer
     page = response.content.decode()
     case = Case.objects.get()
     referral.refresh_from_db()
-    assert referral.case == case and case.referral == referral and case.child == child
+    assert referral.case == case and list(case.referrals.all()) == [referral]
+    assert opening_referral_reference(case) == referral.reference and case.child == child
     assert case.risk_tier == RiskTier.HIGH and case.lead_agency == triage_officer.agency
     assert case.tier_history.get().reason == "Two high indicators; older males."
     assert f"MACE case {case.reference} has been opened" in page

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
-from macehub.referrals.codes import Brag, ImmediateStepKind
+from macehub.cases.codes import Brag
+from macehub.referrals.codes import ImmediateStepKind
 from macehub.referrals.models import ImmediateStep
 from macehub.referrals.services import (
     ReferralSubmission,

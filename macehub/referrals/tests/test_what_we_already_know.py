@@ -17,12 +17,13 @@ from django.utils import timezone
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
 from macehub.accounts.templatetags.govuk import govuk_datetime
+from macehub.cases.codes import RiskTier
 from macehub.cases.models import Case, MissingEpisode
 from macehub.cases.services import open_case
 from macehub.intelligence.codes import EntityRole
 from macehub.intelligence.tests.factories import link, make_report
 from macehub.people.models import Person
-from macehub.referrals.codes import RiskTier, TriageOutcome
+from macehub.referrals.codes import TriageOutcome
 from macehub.referrals.models import Referral
 from macehub.referrals.selectors import what_we_already_know
 from macehub.referrals.tests.factories import make_referral

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("referrals", "0010_referral_picked_up"),
+        ("referrals", "0012_case_reads_its_referrals"),
     ]
 
     operations = [

@@ -1,4 +1,4 @@
-"""The exploitation indicator catalogue, loaded from ``referrals/data/indicators.csv``.
+"""The exploitation indicator catalogue, loaded from ``cases/data/indicators.csv``.
 
 Takes the model class so the data migration (historical model) and test set-up share it.
 """

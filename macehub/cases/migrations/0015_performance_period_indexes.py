@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("cases", "0011_referral_joined"),
+        ("cases", "0014_case_referral_removed"),
     ]
 
     operations = [
