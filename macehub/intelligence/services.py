@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Model
 from django.http import Http404
 from django.utils import timezone
@@ -31,6 +31,7 @@ from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
 from macehub.audit.events import EventType
 from macehub.audit.services import changed_values, record_event
+from macehub.core.references import save_with_reference
 from macehub.intelligence import selectors
 from macehub.intelligence.codes import (
     ROLES_BY_KIND,
@@ -68,7 +69,6 @@ from macehub.people.models import Area
 from macehub.people.selectors import people_for
 from macehub.people.services import PersonDetails, create_person
 
-REFERENCE_ATTEMPTS = 5
 STREET_NAME_LENGTH = 100
 UNREVIEWED_CONDITIONS = (
     "Unreviewed partner submission: only the receiving hub team may see it until a hub "
@@ -98,31 +98,9 @@ class ConcurrentReviewError(Exception):
 # --- References ---------------------------------------------------------------------------
 
 
-def _next_reference(model: type[Model], prefix: str) -> str:
-    last = (
-        model._default_manager.filter(reference__startswith=prefix)
-        .order_by("-reference")
-        .values_list("reference", flat=True)
-        .first()
-    )
-    number = int(str(last).removeprefix(prefix)) + 1 if last else 1
-    return f"{prefix}{number:06d}"
-
-
 def _save_with_reference(record: IntelligenceReport | Submission, kind: str) -> None:
-    """Give the record the year's next reference (INT-2026-000001, SUB-2026-000001). Two
-    saves at the same moment may pick the same number; the loser takes the next one."""
-    prefix = f"{kind}-{timezone.localtime(record.received_at).year}-"
-    for attempt in range(REFERENCE_ATTEMPTS):
-        record.reference = _next_reference(type(record), prefix)
-        try:
-            with transaction.atomic():
-                record.save(force_insert=True)
-            return
-        except IntegrityError:
-            if attempt == REFERENCE_ATTEMPTS - 1:
-                raise
-            record.pk = None
+    """Give the record the year's next reference (INT-2026-000001, SUB-2026-000001)."""
+    save_with_reference(record, kind=kind, year=timezone.localtime(record.received_at).year)
 
 
 # --- Submissions from any partner ----------------------------------------------------------

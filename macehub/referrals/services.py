@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -34,6 +34,7 @@ from macehub.audit.models import AuditEvent
 from macehub.audit.services import changed_values, record_event
 from macehub.cases.models import Case
 from macehub.cases.services import CaseAlreadyOpen, open_case, record_referral_joined
+from macehub.core.references import save_with_reference
 from macehub.people.identifiers import normalise_identifier
 from macehub.people.models import Person, PersonAddress, PersonIdentifier
 from macehub.people.services import PersonDetails
@@ -67,7 +68,6 @@ from macehub.referrals.screening import ScreenedIndicator, Screening, screen_ref
 logger = logging.getLogger(__name__)
 
 MAX_MISSING_EPISODES = 99
-REFERENCE_ATTEMPTS = 5
 
 
 class ReferralRefused(Exception):
@@ -177,33 +177,10 @@ def screening_for(
 # --- Submitting ---------------------------------------------------------------------------
 
 
-def _next_reference(year: int) -> str:
-    prefix = f"REF-{year}-"
-    last = (
-        Referral.objects.filter(reference__startswith=prefix)
-        .order_by("-reference")
-        .values_list("reference", flat=True)
-        .first()
-    )
-    number = int(last.removeprefix(prefix)) + 1 if last else 1
-    return f"{prefix}{number:06d}"
-
-
 def _save_with_reference(referral: Referral) -> None:
-    """Give the referral the year's next reference. Two submissions at the same moment
-    may pick the same number on PostgreSQL; the loser tries the next one."""
-    year = timezone.localtime(referral.received_at).year
-    for attempt in range(REFERENCE_ATTEMPTS):
-        referral.reference = _next_reference(year)
-        try:
-            with transaction.atomic():
-                referral.save(force_insert=True)
-            return
-        except IntegrityError:
-            taken = Referral.objects.filter(reference=referral.reference).exists()
-            if not taken or attempt == REFERENCE_ATTEMPTS - 1:
-                raise
-            referral.pk = None
+    """Give the referral the year's next reference (REF-2026-000001)."""
+    save_with_reference(referral, kind="REF",
+                        year=timezone.localtime(referral.received_at).year)
 
 
 def _indicators(codes: Sequence[str]) -> list[Indicator]:
