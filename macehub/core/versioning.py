@@ -75,12 +75,15 @@ class EditConflict(Exception):
     it may be empty when the other change is not one a page names."""
 
     def __init__(self, record: Model, their_changes: Mapping[str, FieldChange] | None = None,
-                 *, message: str = "") -> None:
+                 *, changed_fields: Iterable[str] = (), message: str = "") -> None:
         name = str(record._meta.verbose_name)
         self.message = message or f"The {name} was changed by someone else"
         super().__init__(self.message)
         self.record = record
         self.their_changes: dict[str, FieldChange] = dict(their_changes or {})
+        # Every field they changed by its name, including those no page names, for a
+        # page that words the refusal by what kind of change it was.
+        self.changed_fields = frozenset(changed_fields)
 
     @property
     def current_version(self) -> int:
@@ -144,8 +147,13 @@ class Versioning:
 
     def conflict(self, record: Model, expected_version: int, *, message: str = ""
                  ) -> EditConflict:
-        return EditConflict(record, self.their_changes(record, expected_version),
-                            message=message)
+        """The refusal of a save from ``expected_version``, saying what others changed."""
+        saves = list(self.history(record, expected_version))
+        return EditConflict(
+            record, describe_changes(saves, labels=self.labels, words=self.words),
+            changed_fields={name for save in saves for name in save.changes},
+            message=message,
+        )
 
     def check(self, record: Model, expected_version: int, *, message: str = "") -> None:
         """Refuse if the (locked) record has moved on from the version the user saw."""

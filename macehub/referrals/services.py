@@ -4,9 +4,10 @@ each, audited with what changed.
 A submission creates the child's record (only if no existing record was chosen), the
 referral with its reference, its indicators, the screening as it was shown and the
 decision clock, all or nothing. A triage decision carries the version the officer
-started from; if someone else decided in between, it is refused and nothing is
-overwritten. A decision to open a MACE case opens it in the same transaction, and the
-referrer is e-mailed once the decision has been committed.
+started from; if someone else decided in between, it is refused
+(``core.versioning.EditConflict``) and nothing is overwritten. A decision to open a MACE
+case opens it in the same transaction, and the referrer is e-mailed once the decision
+has been committed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -30,11 +30,12 @@ from macehub.access import policy
 from macehub.access.actions import Action
 from macehub.accounts.models import User
 from macehub.audit.events import EventType
-from macehub.audit.models import AuditEvent
+from macehub.audit.history import saves_after
 from macehub.audit.services import changed_values, record_event
 from macehub.cases.models import Case
 from macehub.cases.services import CaseAlreadyOpen, open_case, record_referral_joined
 from macehub.core.references import save_with_reference
+from macehub.core.versioning import BLANK, Versioning, plain_words
 from macehub.people.identifiers import normalise_identifier
 from macehub.people.models import Person, PersonAddress, PersonIdentifier
 from macehub.people.services import PersonDetails
@@ -53,6 +54,7 @@ from macehub.referrals.codes import (
     RiskTier,
     TriageOutcome,
     YearGroup,
+    exploitation_type_labels,
     source_for_agency_kind,
 )
 from macehub.referrals.models import (
@@ -496,13 +498,39 @@ class DecisionRefused(Exception):
         self.field = field
 
 
-class ConcurrentDecisionError(Exception):
-    """Someone else recorded a decision after this user opened the form."""
+# What a versioned save of a referral records, as the triage page names it; the
+# decider, the status and the pick-up time go with the fields they belong to.
+REFERRAL_FIELD_LABELS = {
+    "brag": "BRAG rating", "risk_tier": "Risk tier", "override_reason": "Reason for change",
+    "outcome": "Outcome", "outcome_reason": "Reason for the outcome",
+    "decided_at": "Decided at", "exploitation_types": "Type of exploitation",
+    "picked_up_by": "Picked up by",
+}
 
-    def __init__(self, referral: Referral, their_changes: dict[str, dict[str, Any]]) -> None:
-        super().__init__("The referral was changed by someone else")
-        self.referral = referral
-        self.their_changes = their_changes
+
+def _referral_words(name: str, value: Any) -> str:
+    if value in (None, "", []):
+        return BLANK
+    if name == "brag" and value in Brag.values:
+        return str(Brag(value).label)
+    if name == "risk_tier" and value in RiskTier.values:
+        return str(RiskTier(value).label)
+    if name == "outcome" and value in TriageOutcome.values:
+        return str(TriageOutcome(value).label)
+    if name == "exploitation_types" and isinstance(value, list):
+        return ", ".join(exploitation_type_labels(value)) or BLANK
+    if name in ("decided_at", "due_at") and isinstance(value, str):
+        moment = timezone.localtime(dt.datetime.fromisoformat(value))
+        return f"{moment.day} {moment:%B %Y at %H:%M}"
+    return plain_words(value)
+
+
+REFERRAL_VERSIONING = Versioning(history=saves_after, labels=REFERRAL_FIELD_LABELS,
+                                 words=_referral_words)
+PARTNER_CHECK_VERSIONING = Versioning(
+    history=saves_after, words=_referral_words,
+    labels={"due_at": "Due", "brag": "Rating", "result": "Result", "summary": "Summary"},
+)
 
 
 def is_override(referral: Referral, brag: str, risk_tier: str) -> bool:
@@ -584,8 +612,7 @@ def record_triage_decision(
             "child", "case", "referrer_agency", "picked_up_by"),
         pk=referral_pk,
     )
-    if referral.version != expected_version:
-        raise ConcurrentDecisionError(referral, _changes_since(referral, expected_version))
+    REFERRAL_VERSIONING.check(referral, expected_version)
     decided_at = check_decision(referral, decision, timezone.now())
     if actor.agency is None:
         raise DecisionRefused("Only staff of an agency can record a decision")
@@ -646,16 +673,9 @@ def record_triage_decision(
             )
         referral.case = case
 
-    updated = Referral.objects.filter(pk=referral.pk, version=expected_version).update(
-        version=F("version") + 1
-    )
-    if not updated:  # lost a race on an engine without row locks
-        referral.refresh_from_db()
-        raise ConcurrentDecisionError(referral, _changes_since(referral, expected_version))
-    referral.version = expected_version + 1
     check_clock = _partner_check_clock_follows_rating(actor, referral, request)
-    referral.save(update_fields=[*DECISION_FIELDS, "case", "version", *CHECK_CLOCK_FIELDS,
-                                 *PICK_UP_FIELDS])
+    REFERRAL_VERSIONING.save(referral, expected_version=expected_version, update_fields=[
+        *DECISION_FIELDS, "case", *CHECK_CLOCK_FIELDS, *PICK_UP_FIELDS])
     if pick_up_cleared is not None:
         changes.update(changed_values(pick_up_cleared, _pick_up_values(referral)))
     record_event(
@@ -721,20 +741,20 @@ def _referral_to_pick_up(actor: User, referral_pk: int, expected_version: int) -
     if referral.is_decided:
         raise PickUpRefused(f"{referral.reference} has been decided: there is nothing left "
                             "to pick up")
-    if referral.version != expected_version:
-        raise PickUpRefused(
-            f"{referral.reference} has changed since you opened it"
-            + (f": {referral.picked_up_by.display_name} has picked it up"
-               if referral.picked_up_by else "")
-            + ". Nothing has been saved: check it, then try again."
-        )
+    REFERRAL_VERSIONING.check(referral, expected_version, message=(
+        f"{referral.reference} has changed since you opened it"
+        + (f": {referral.picked_up_by.display_name} has picked it up"
+           if referral.picked_up_by else "")
+        + ". Nothing has been saved: check it, then try again."
+    ))
     return referral
 
 
 def _save_pick_up(actor: User, referral: Referral, before: dict[str, Any],
                   detail: dict[str, Any], request: HttpRequest | None) -> Referral:
-    referral.version += 1
-    referral.save(update_fields=[*PICK_UP_FIELDS, "version"])
+    # Checked against the version the user saw when the referral was fetched, locked.
+    REFERRAL_VERSIONING.save(referral, expected_version=referral.version,
+                             update_fields=PICK_UP_FIELDS)
     record_event(
         event_type=EventType.CHANGE,
         actor=actor,
@@ -810,8 +830,8 @@ def _partner_check_clock_follows_rating(
         old_due = check.due_at
         check.due_at = clock.due_at(check.requested_at)
         check.brag = referral.brag
-        check.version += 1
-        check.save(update_fields=["due_at", "brag", "version"])
+        PARTNER_CHECK_VERSIONING.save(check, expected_version=check.version,
+                                      update_fields=["due_at", "brag"])
         record_event(
             event_type=EventType.CHANGE,
             actor=actor,
@@ -832,23 +852,6 @@ def _partner_check_clock_follows_rating(
         "partner_check_brag": referral.partner_check_brag,
         "partner_checks_due_at": referral.partner_checks_due_at.isoformat(),
     })
-
-
-def _changes_since(referral: Referral, version: int) -> dict[str, dict[str, Any]]:
-    """What other people changed after ``version``, from the audit log."""
-    merged: dict[str, dict[str, Any]] = {}
-    events = AuditEvent.objects.filter(
-        record_type="referrals.referral", record_id=str(referral.pk),
-        event_type=EventType.CHANGE,
-    ).order_by("id")
-    for event in events:
-        if int(event.detail.get("version", 0)) <= version:
-            continue
-        for name, change in event.detail.get("changes", {}).items():
-            merged.setdefault(name, {"old": change["old"], "new": change["new"]})
-            merged[name]["new"] = change["new"]
-            merged[name]["by"] = event.actor_username
-    return merged
 
 
 # --- Telling the referrer -----------------------------------------------------------------
@@ -984,11 +987,13 @@ def return_partner_check(
         PartnerCheck.objects.select_for_update(of=("self",)).select_related("referral"),
         pk=check_pk,
     )
-    if check.is_returned or check.version != expected_version:
+    if check.is_returned:
         raise PartnerCheckRefused(
             "This check has already been returned by someone else. Your reply has not been "
             "saved: read what they returned."
         )
+    # Not returned, yet changed: triage's rating moved its due time meanwhile.
+    PARTNER_CHECK_VERSIONING.check(check, expected_version)
     if str(result) not in PartnerCheckResult.values:
         raise PartnerCheckRefused("Select whether your agency holds information",
                                   field="result")
@@ -1002,8 +1007,8 @@ def return_partner_check(
     check.returned_by = actor
     check.result = PartnerCheckResult(result)
     check.summary = summary
-    check.version += 1
-    check.save(update_fields=["returned_at", "returned_by", "result", "summary", "version"])
+    PARTNER_CHECK_VERSIONING.save(check, expected_version=expected_version, update_fields=[
+        "returned_at", "returned_by", "result", "summary"])
     record_event(
         event_type=EventType.CHANGE,
         actor=actor,

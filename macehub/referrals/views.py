@@ -24,6 +24,7 @@ from macehub.access.policy import allows, can
 from macehub.access.typing import HubRequest
 from macehub.access.views import requires
 from macehub.cases.models import Case
+from macehub.core.versioning import EditConflict, form_after_conflict
 from macehub.people.models import Person
 from macehub.referrals import selectors, services
 from macehub.referrals.clocks import TimeLeft, decision_clock, partner_check_clock
@@ -708,7 +709,7 @@ def pick_up(request: HubRequest, referral_pk: int) -> HttpResponse:
                                   request=request)
     except services.PickedUpByOther:
         return redirect("referrals:take_over", referral_pk=referral.pk)
-    except services.PickUpRefused as refusal:
+    except (services.PickUpRefused, EditConflict) as refusal:
         messages.error(request, refusal.message)
     else:
         messages.success(request, f"You have picked up {referral.reference}.")
@@ -730,7 +731,7 @@ def take_over(request: HubRequest, referral_pk: int) -> HttpResponse:
             services.pick_up_referral(actor=request.user, referral_pk=referral.pk,
                                       expected_version=form.cleaned_data["version"],
                                       take_over=True, request=request)
-        except services.PickUpRefused as refusal:
+        except (services.PickUpRefused, EditConflict) as refusal:
             messages.error(request, refusal.message)
         else:
             messages.success(request, f"You have taken over {referral.reference} from "
@@ -752,7 +753,7 @@ def release(request: HubRequest, referral_pk: int) -> HttpResponse:
             services.release_referral(actor=request.user, referral_pk=referral.pk,
                                       expected_version=form.cleaned_data["version"],
                                       request=request)
-        except services.PickUpRefused as refusal:
+        except (services.PickUpRefused, EditConflict) as refusal:
             messages.error(request, refusal.message)
         else:
             messages.success(request, f"You have released {referral.reference}: anyone in "
@@ -783,31 +784,20 @@ def decide(request: HubRequest, referral_pk: int) -> HttpResponse:
                     decision=form.decision(),
                     request=request,
                 )
-            except services.ConcurrentDecisionError as error:
-                conflict = _conflict_rows(error.their_changes)
+            except EditConflict as error:
+                conflict = error
                 # Keep what this officer chose; the next save is checked against the
                 # version they have now been shown.
-                data = request.POST.copy()
-                data["version"] = str(error.referral.version)
                 referral = selectors.referral_for(request.user, referral.pk,
                                                   Action.REFERRAL_TRIAGE)
-                form = TriageDecisionForm(data, referral=referral,
-                                          may_record_statutory_outcomes=statutory)
-                form.is_valid()
-                if set(error.their_changes) <= set(services.PICK_UP_FIELDS):
-                    form.add_error(
-                        None,
-                        "Someone else picked up this referral while you were deciding. Your "
-                        "decision has not been saved. Check who has it, then save again if "
-                        "yours should stand.",
-                    )
-                else:
-                    form.add_error(
-                        None,
-                        "Someone else recorded a decision on this referral while you were "
-                        "deciding. Your decision has not been saved. Check what they "
-                        "decided, then save again if yours should replace it.",
-                    )
+                decided = referral
+                form = form_after_conflict(
+                    lambda data: TriageDecisionForm(
+                        data, referral=decided, may_record_statutory_outcomes=statutory),
+                    request.POST, error,
+                    PICKED_UP_MEANWHILE if error.changed_fields <= set(services.PICK_UP_FIELDS)
+                    else DECIDED_MEANWHILE,
+                )
             except services.DecisionRefused as refusal:
                 field = {"decided_at": "decided_on"}.get(refusal.field, refusal.field)
                 form.add_error(field if field in form.fields else None, refusal.message)
@@ -825,28 +815,15 @@ def decide(request: HubRequest, referral_pk: int) -> HttpResponse:
     })
 
 
-_CONFLICT_LABELS = {
-    "brag": "BRAG rating", "risk_tier": "Risk tier", "override_reason": "Reason for change",
-    "outcome": "Outcome", "outcome_reason": "Reason for the outcome",
-    "decided_at": "Decided at", "decided_by": "Decided by", "status": "Status",
-    "exploitation_types": "Type of exploitation", "picked_up_by": "Picked up by",
-}
-
-
-def _conflict_rows(changes: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
-    rows = []
-    for name, change in changes.items():
-        if name in ("decided_by", "status", "picked_up_at"):
-            continue
-        value = change.get("new")
-        if name == "exploitation_types" and isinstance(value, list):
-            value = ", ".join(exploitation_type_labels(value))
-        rows.append({
-            "key": _CONFLICT_LABELS.get(name, name),
-            "value": f"{value if value not in (None, '') else '(blank)'}"
-            + (f" (by {change['by']})" if change.get("by") else ""),
-        })
-    return rows
+PICKED_UP_MEANWHILE = (
+    "Someone else picked up this referral while you were deciding. Your decision has not "
+    "been saved. Check who has it, then save again if yours should stand."
+)
+DECIDED_MEANWHILE = (
+    "Someone else recorded a decision on this referral while you were deciding. Your "
+    "decision has not been saved. Check what they decided, then save again if yours "
+    "should replace it."
+)
 
 
 def _decision_messages(request: HubRequest, result: services.TriageResult) -> None:
@@ -948,6 +925,12 @@ def partner_check(request: HubRequest, check_pk: int) -> HttpResponse:
             except services.PartnerCheckRefused as refusal:
                 form.add_error(refusal.field if refusal.field in form.fields else None,
                                refusal.message)
+            except EditConflict as error:
+                form = form_after_conflict(
+                    PartnerCheckReturnForm, request.POST, error,
+                    "Triage changed this check while you were replying: its due time moved "
+                    "with the referral's rating. Your reply has not been saved. Check it, "
+                    "then send it again.")
             else:
                 messages.success(request, f"Your check on {check.referral.child.full_name} "
                                           "has been returned to triage.")

@@ -23,6 +23,7 @@ from macehub.accounts.roles import Role
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.cases.services import open_case, set_restricted
+from macehub.core.versioning import EditConflict
 from macehub.referrals import selectors, services
 from macehub.referrals.codes import Brag, ReferralStatus, RiskTier, TriageOutcome
 from macehub.referrals.models import Referral
@@ -210,7 +211,7 @@ def test_pick_up_release_and_take_over_are_audited_and_shown(
         services.pick_up_referral(actor=colleague, referral_pk=referral.pk, expected_version=2)
     with pytest.raises(services.PickUpRefused, match="Only the person who picked up"):
         services.release_referral(actor=colleague, referral_pk=referral.pk, expected_version=2)
-    with pytest.raises(services.PickUpRefused, match="has changed since you opened it"):
+    with pytest.raises(EditConflict, match="has changed since you opened it"):
         services.pick_up_referral(actor=colleague, referral_pk=referral.pk, expected_version=1,
                                   take_over=True)
 

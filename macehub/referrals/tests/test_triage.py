@@ -19,12 +19,12 @@ from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.cases.models import Case
 from macehub.cases.services import open_case
+from macehub.core.versioning import EditConflict
 from macehub.people.codes import AreaKind
 from macehub.people.models import Area, Person, PersonAddress
 from macehub.referrals.codes import Brag, ReferralStatus, RiskTier, TriageOutcome
 from macehub.referrals.models import Referral
 from macehub.referrals.services import (
-    ConcurrentDecisionError,
     DecisionRefused,
     TriageDecision,
     record_triage_decision,
@@ -399,10 +399,10 @@ def test_the_service_refuses_a_stale_version(triage_officer, child, referrer) ->
                               outcome="nfa", outcome_reason="x", decided_at=timezone.now())
     record_triage_decision(actor=triage_officer, referral_pk=referral.pk, expected_version=1,
                            decision=decision)
-    with pytest.raises(ConcurrentDecisionError) as error:
+    with pytest.raises(EditConflict) as error:
         record_triage_decision(actor=triage_officer, referral_pk=referral.pk,
                                expected_version=1, decision=decision)
-    assert error.value.their_changes["outcome"]["new"] == "nfa"
+    assert error.value.their_changes["Outcome"]["new"] == "No further action"
 
 
 def test_opening_a_mace_case_from_triage(triage, triage_officer, child, referrer) -> None:
