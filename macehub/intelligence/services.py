@@ -21,7 +21,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Model
+from django.db.models import Model
 from django.http import Http404
 from django.utils import timezone
 
@@ -30,8 +30,10 @@ from macehub.access.actions import Action
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
 from macehub.audit.events import EventType
+from macehub.audit.history import saves_after
 from macehub.audit.services import changed_values, record_event
 from macehub.core.references import save_with_reference
+from macehub.core.versioning import BLANK, Versioning, plain_words
 from macehub.intelligence import selectors
 from macehub.intelligence.codes import (
     ROLES_BY_KIND,
@@ -85,14 +87,6 @@ class IntelligenceRefused(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
-
-
-class ConcurrentReviewError(Exception):
-    """Someone else changed the report after this user opened it."""
-
-    def __init__(self, report: IntelligenceReport) -> None:
-        super().__init__("The report was changed by someone else")
-        self.report = report
 
 
 # --- References ---------------------------------------------------------------------------
@@ -300,6 +294,51 @@ def _audited_values(report: IntelligenceReport) -> dict[str, Any]:
     }
 
 
+# What a versioned save of a report records, as the review page names it. Free text is
+# audited by its length only, and is described so: never its words.
+REPORT_FIELD_LABELS = {
+    "source_evaluation": "Source evaluation",
+    "intelligence_assessment": "Intelligence assessment",
+    "handling_code": "Handling code",
+    "handling_conditions": "Handling conditions",
+    "permitted_teams": "Teams the conditions allow",
+    "permitted_agencies": "Agencies the conditions allow",
+    "security_marking": "Security marking",
+    "priority": "Priority",
+    "sanitised_text": "Sanitised text",
+    "status": "Status",
+    "review_action": "Action",
+    "review_note": "Note",
+}
+_REPORT_CHOICES: dict[str, dict[str, str]] = {
+    "source_evaluation": dict(SourceEvaluation.choices),
+    "intelligence_assessment": dict(IntelligenceAssessment.choices),
+    "handling_code": dict(HandlingCode.choices),
+    "security_marking": dict(SecurityMarking.choices),
+    "priority": dict(Priority.choices),
+    "status": dict(ReportStatus.choices),
+    "review_action": dict(ReviewAction.choices),
+}
+
+
+def _report_words(name: str, value: Any) -> str:
+    if value in (None, "", []):
+        return BLANK
+    if name in _REPORT_CHOICES:
+        return str(_REPORT_CHOICES[name].get(value, value))
+    if name == "permitted_teams":
+        return ", ".join(Team.objects.filter(pk__in=value).values_list("name", flat=True))
+    if name == "permitted_agencies":
+        return ", ".join(Agency.objects.filter(pk__in=value).values_list("name", flat=True))
+    if isinstance(value, str) and value.startswith("<"):  # free text, as _text_summary
+        return value.strip("<>")
+    return plain_words(value)
+
+
+REPORT_VERSIONING = Versioning(history=saves_after, labels=REPORT_FIELD_LABELS,
+                               words=_report_words)
+
+
 # --- Recording a graded report -------------------------------------------------------------
 
 
@@ -403,8 +442,7 @@ def review_report(
     report = _report_for_change(actor, report_pk, Action.INTELLIGENCE_REVIEW)
     if not selectors.may_see_source(actor, report):
         raise PermissionDenied("Only the team that owns a report can review it")
-    if report.version != expected_version:
-        raise ConcurrentReviewError(report)
+    REPORT_VERSIONING.check(report, expected_version)
     grading = check_grading(review.grading)
     sanitised = _check_sanitised(report, review.sanitised_text)
     if review.action not in ReviewAction.values:
@@ -425,14 +463,7 @@ def review_report(
         report.status = ReportStatus.REVIEWED
         report.reviewed_by = actor
         report.reviewed_at = max(now, report.received_at)
-    updated = IntelligenceReport.objects.filter(pk=report.pk, version=expected_version).update(
-        version=F("version") + 1
-    )
-    if not updated:  # lost a race on an engine without row locks
-        report.refresh_from_db()
-        raise ConcurrentReviewError(report)
-    report.version = expected_version + 1
-    report.save()
+    REPORT_VERSIONING.save(report, expected_version=expected_version)
     report.permitted_teams.set(grading.permitted_team_ids)
     report.permitted_agencies.set(grading.permitted_agency_ids)
     detail: dict[str, Any] = {

@@ -25,6 +25,7 @@ from macehub.access.actions import Action
 from macehub.access.typing import HubRequest
 from macehub.access.views import requires
 from macehub.core.csv_export import csv_download
+from macehub.core.versioning import EditConflict, form_after_conflict
 from macehub.intelligence import selectors, services
 from macehub.intelligence.codes import (
     HANDLING_TAG_COLOURS,
@@ -191,7 +192,7 @@ def review(request: HubRequest, intel_report_pk: int) -> HttpResponse:
         raise PermissionDenied("Only the team that owns a report can review it")
     if request.method == "GET":  # the review page shows what the source said
         opening.record_viewed(request, report, page="review", detail={"source_shown": True})
-    conflict = False
+    conflict = None
     if request.method == "POST":
         form = ReviewForm(request.POST)
         if form.is_valid():
@@ -201,15 +202,12 @@ def review(request: HubRequest, intel_report_pk: int) -> HttpResponse:
                                        review=form.review())
             except services.IntelligenceRefused as refusal:
                 add_refusal(form, refusal)
-            except services.ConcurrentReviewError as error:
-                conflict = True
-                data = request.POST.copy()
-                data["version"] = str(error.report.version)
-                form = ReviewForm(data)
-                form.is_valid()
-                form.add_error(None, "Someone else changed this report while you were "
-                                     "reviewing it. Your review has not been saved. Check "
-                                     "the report, then save again.")
+            except EditConflict as error:
+                conflict = error
+                form = form_after_conflict(
+                    ReviewForm, request.POST, error,
+                    "Someone else changed this report while you were reviewing it. Your "
+                    "review has not been saved. Check their changes, then save again.")
             else:
                 messages.success(request, f"Report {report.reference} has been reviewed.")
                 return redirect("intelligence:report_detail", intel_report_pk=report.pk)

@@ -15,6 +15,7 @@ from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
+from macehub.core.versioning import EditConflict
 from macehub.intelligence import selectors, services
 from macehub.intelligence.models import (
     Dissemination,
@@ -218,7 +219,7 @@ def test_a_stale_review_is_refused(analyst: User, supervisor: User, investigator
     report = make_report(hub_team, investigator, reviewed=False)
     services.review_report(actor=supervisor, report_pk=report.pk, expected_version=1,
                            review=review())
-    with pytest.raises(services.ConcurrentReviewError):
+    with pytest.raises(EditConflict):
         services.review_report(actor=analyst, report_pk=report.pk, expected_version=1,
                                review=review(sanitised_text="Something else"))
     report.refresh_from_db()
