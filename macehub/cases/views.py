@@ -137,11 +137,11 @@ def _form_page(
     if request.method == "POST" and form.is_valid():
         try:
             result = call(form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_errors(error)
         except EditConflict as error:
             conflict = error
             form = form_after_conflict(make_form, request.POST, error, CONFLICT_MESSAGE)
+        except ValidationError as error:
+            form.add_service_errors(error)
         else:
             messages.success(request, success(result) if callable(success) else success)
             return redirect(done() if done is not None else back)

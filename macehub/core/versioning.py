@@ -38,6 +38,8 @@ from django import forms
 from django.db.models import F, Model
 from django.http import QueryDict
 
+from macehub.core.service_errors import ServiceRefused
+
 BLANK = "None"
 
 
@@ -69,16 +71,19 @@ class SavedChange(Protocol):
 History = Callable[[Model, int], Iterable[SavedChange]]
 
 
-class EditConflict(Exception):
+class EditConflict(ServiceRefused):
     """Someone else saved the record after this user opened it; nothing has been saved.
     ``their_changes`` maps each field's label to what they changed (``FieldChange``);
-    it may be empty when the other change is not one a page names."""
+    it may be empty when the other change is not one a page names.
+
+    A refusal of its own (``core.service_errors``) because a page answers it unlike
+    other refusals: it shows the other changes and rebinds the form at the record's
+    current version (``form_after_conflict``). Catch it before ``ValidationError``."""
 
     def __init__(self, record: Model, their_changes: Mapping[str, FieldChange] | None = None,
                  *, changed_fields: Iterable[str] = (), message: str = "") -> None:
         name = str(record._meta.verbose_name)
-        self.message = message or f"The {name} was changed by someone else"
-        super().__init__(self.message)
+        super().__init__(message or f"The {name} was changed by someone else")
         self.record = record
         self.their_changes: dict[str, FieldChange] = dict(their_changes or {})
         # Every field they changed by its name, including those no page names, for a

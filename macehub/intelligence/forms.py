@@ -37,7 +37,6 @@ from macehub.intelligence.normalise import (
 from macehub.intelligence.selectors import ANY_SUBMITTER, CURRENT, ReportFilters
 from macehub.intelligence.services import (
     Grading,
-    IntelligenceRefused,
     NewAccount,
     NewEntity,
     NewLocation,
@@ -72,12 +71,6 @@ def _text(label: str, *, required: bool = True, required_message: str = "",
         label=label, required=required, max_length=max_length, widget=widget,
         error_messages={"required": required_message or f"Enter {label.lower()}"}, **kwargs,
     )
-
-
-def add_refusal(form: forms.Form, refusal: IntelligenceRefused) -> None:
-    """Show a service's refusal on the field it names (or at the top of the form)."""
-    field = refusal.field if refusal.field in form.fields else None
-    form.add_error(field, refusal.message)
 
 
 class SubmissionForm(forms.Form):

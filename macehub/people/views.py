@@ -14,6 +14,7 @@ from macehub.access.actions import Action
 from macehub.access.policy import allows, can
 from macehub.access.typing import HubRequest
 from macehub.access.views import requires
+from macehub.core.service_errors import add_service_errors
 from macehub.core.versioning import EditConflict, form_after_conflict
 from macehub.people import selectors, services
 from macehub.people.forms import (
@@ -144,12 +145,12 @@ def statutory_status(request: HubRequest, person_pk: int) -> HttpResponse:
                     actor=user, person_pk=person.pk,
                     expected_version=form.cleaned_data["version"], details=form.details(),
                 )
-            except ValidationError as error:
-                form.add_service_errors(error)
             except EditConflict as error:
                 conflict = error
                 form = form_after_conflict(StatutoryStatusForm, request.POST, error,
                                            CONFLICT_MESSAGE)
+            except ValidationError as error:
+                add_service_errors(form, error)
             else:
                 messages.success(request, "The statutory status has been saved.")
                 return redirect("people:detail", person_pk=person.pk)

@@ -35,6 +35,7 @@ from macehub.audit.services import changed_values, record_event
 from macehub.cases.models import Case
 from macehub.cases.services import CaseAlreadyOpen, open_case, record_referral_joined
 from macehub.core.references import save_with_reference
+from macehub.core.service_errors import ServiceRefused
 from macehub.core.versioning import BLANK, Versioning, plain_words
 from macehub.people.identifiers import normalise_identifier
 from macehub.people.models import Person, PersonAddress, PersonIdentifier
@@ -70,27 +71,6 @@ from macehub.referrals.screening import ScreenedIndicator, Screening, screen_ref
 logger = logging.getLogger(__name__)
 
 MAX_MISSING_EPISODES = 99
-
-
-class ReferralRefused(Exception):
-    """The referral cannot be accepted as it stands; nothing has been saved. ``step``
-    names the question page where it can be put right."""
-
-    def __init__(self, message: str, *, step: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.step = step
-
-
-class UnknownIndicator(ReferralRefused):
-    def __init__(self, codes: Sequence[str]) -> None:
-        listed = ", ".join(repr(code) for code in codes)
-        super().__init__(
-            f"{listed} {'is not an indicator' if len(codes) == 1 else 'are not indicators'} "
-            "in the hub's catalogue. Choose the indicators from the list.",
-            step="indicators",
-        )
-        self.codes = tuple(codes)
 
 
 @dataclass(frozen=True)
@@ -190,58 +170,63 @@ def _indicators(codes: Sequence[str]) -> list[Indicator]:
     found = {i.code: i for i in Indicator.objects.filter(code__in=wanted, is_active=True)}
     unknown = [code for code in wanted if code not in found]
     if unknown:
-        raise UnknownIndicator(unknown)
+        listed = ", ".join(repr(code) for code in unknown)
+        raise ServiceRefused(
+            f"{listed} {'is not an indicator' if len(unknown) == 1 else 'are not indicators'} "
+            "in the hub's catalogue. Choose the indicators from the list.",
+            field="indicators",
+        )
     return [found[code] for code in wanted]
 
 
 def _check_answers(submission: ReferralSubmission) -> None:
     if not submission.concerns.strip():
-        raise ReferralRefused("Enter what happened and why you are worried", step="concern")
-    check_exploitation_types(submission.exploitation_types, step="concern")
+        raise ServiceRefused("Enter what happened and why you are worried", field="concern")
+    check_exploitation_types(submission.exploitation_types, field="concern")
     if submission.exploitation_model not in ExploitationModel.values:
-        raise ReferralRefused("Select the kind of exploitation, or 'Not known yet'",
-                              step="concern")
+        raise ServiceRefused("Select the kind of exploitation, or 'Not known yet'",
+                              field="concern")
     unknown_platforms = [p for p in submission.online_platforms if p not in OnlinePlatform.values]
     if unknown_platforms:
-        raise ReferralRefused(
+        raise ServiceRefused(
             f"{', '.join(map(repr, unknown_platforms))}: choose online platforms from the list",
-            step="indicators",
+            field="indicators",
         )
     if (submission.missing_episodes is not None
             and not 0 <= submission.missing_episodes <= MAX_MISSING_EPISODES):
-        raise ReferralRefused(
+        raise ServiceRefused(
             f"The number of missing episodes must be between 0 and {MAX_MISSING_EPISODES}",
-            step="indicators",
+            field="indicators",
         )
     if (submission.child_pk is None) == (submission.new_child is None):
-        raise ReferralRefused("Choose the child, or tell us about a new child", step="child")
+        raise ServiceRefused("Choose the child, or tell us about a new child", field="child")
     if submission.year_group and submission.year_group not in YearGroup.values:
-        raise ReferralRefused("Select the child's year group from the list",
-                              step="home_and_school")
+        raise ServiceRefused("Select the child's year group from the list",
+                              field="home_and_school")
     if submission.consent and submission.consent not in ConsentStatus.values:
-        raise ReferralRefused("Select whether you asked for consent", step="family")
+        raise ServiceRefused("Select whether you asked for consent", field="family")
     if (submission.consent == ConsentStatus.NOT_SOUGHT
             and not submission.consent_not_sought_reason.strip()):
-        raise ReferralRefused("Enter why you did not ask for consent", step="family")
+        raise ServiceRefused("Enter why you did not ask for consent", field="family")
 
 
-def check_exploitation_types(types: Sequence[str], *, step: str = "") -> list[str]:
+def check_exploitation_types(types: Sequence[str], *, field: str = "") -> list[str]:
     """The types as stored: at least one, each from the code list, in its order."""
     unknown = [value for value in types if value not in ExploitationType.values]
     if unknown:
-        raise ReferralRefused(
+        raise ServiceRefused(
             f"{', '.join(map(repr, unknown))}: choose the type of exploitation from the list",
-            step=step,
+            field=field,
         )
     if not types:
-        raise ReferralRefused("Select the type of exploitation", step=step)
+        raise ServiceRefused("Select the type of exploitation", field=field)
     return [value for value in ExploitationType.values if value in set(types)]
 
 
 def _new_child(actor: User, agency_id: int, details: PersonDetails, today: dt.date) -> Person:
     if details.date_of_birth and details.date_of_birth > today:
-        raise ReferralRefused("The child's date of birth must be today or in the past",
-                              step="new_child")
+        raise ServiceRefused("The child's date of birth must be today or in the past",
+                              field="new_child")
     child = Person(
         owning_agency_id=agency_id,
         created_by=actor,
@@ -258,8 +243,8 @@ def _new_child(actor: User, agency_id: int, details: PersonDetails, today: dt.da
     )
     age = child.age_on(today)
     if age is not None and age >= selectors.ADULT_AGE:
-        raise ReferralRefused("The MACE hub takes referrals about children under 18",
-                              step="new_child")
+        raise ServiceRefused("The MACE hub takes referrals about children under 18",
+                              field="new_child")
     return child
 
 
@@ -275,11 +260,11 @@ def submit_referral(
     indicators, the screening and the decision clock. All or nothing."""
     policy.require(actor, Action.REFERRAL_SUBMIT)
     if actor.agency_id is None or actor.agency is None:
-        raise ReferralRefused("Only staff of a partner agency can refer a child")
+        raise ServiceRefused("Only staff of a partner agency can refer a child")
     now = timezone.now()
     received_at = received_at or now
     if received_at > now:
-        raise ReferralRefused("A referral cannot be received in the future")
+        raise ServiceRefused("A referral cannot be received in the future")
     today = timezone.localdate(received_at)
     _check_answers(submission)
     indicators = _indicators(submission.indicator_codes)
@@ -289,11 +274,11 @@ def submit_referral(
         child = _new_child(actor, actor.agency_id, submission.new_child, today)
     elif submission.child_pk is not None:
         if not selectors.child_is_findable(actor, submission.child_pk):
-            raise ReferralRefused("Find the child again: the record you chose is not available",
-                                  step="child")
+            raise ServiceRefused("Find the child again: the record you chose is not available",
+                                  field="child")
         child = Person.objects.get(pk=submission.child_pk)
     else:  # _check_answers has refused this already
-        raise ReferralRefused("Choose the child, or tell us about a new child", step="child")
+        raise ServiceRefused("Choose the child, or tell us about a new child", field="child")
 
     screening = screening_for(child=child, indicators=indicators,
                               disclosure=submission.disclosure,
@@ -309,7 +294,7 @@ def submit_referral(
                 for kind, value in dict(submission.child_identifiers).items()
             ]
         except ValidationError as error:
-            raise ReferralRefused(" ".join(error.messages), step="child") from error
+            raise ServiceRefused(" ".join(error.messages), field="child") from error
         child.save()
         for identifier in identifiers:
             identifier.person = child
@@ -439,10 +424,10 @@ def add_referral_information(
     )
     text = text.strip()
     if not text:
-        raise ReferralRefused("Enter the information you want to add", step="text")
+        raise ServiceRefused("Enter the information you want to add", field="text")
     if len(text) > MAX_ADDITION_LENGTH:
-        raise ReferralRefused("The information must be 10,000 characters or fewer",
-                              step="text")
+        raise ServiceRefused("The information must be 10,000 characters or fewer",
+                              field="text")
     addition = ReferralAddition.objects.create(
         referral=referral, text=text, added_by=actor, added_at=timezone.now(),
     )
@@ -487,15 +472,6 @@ class TriageResult:
     case: Case | None = None
     case_opened: bool = False
     case_was_already_open: bool = False
-
-
-class DecisionRefused(Exception):
-    """The decision cannot be recorded as it stands; ``field`` names the answer to fix."""
-
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 # What a versioned save of a referral records, as the triage page names it; the
@@ -545,35 +521,32 @@ def check_decision(referral: Referral, decision: TriageDecision, now: dt.datetim
     """
     brag, tier = str(decision.brag), str(decision.risk_tier)
     if brag not in Brag.values:
-        raise DecisionRefused("Select a BRAG rating", field="brag")
+        raise ServiceRefused("Select a BRAG rating", field="brag")
     if tier and tier not in RiskTier.values:
-        raise DecisionRefused("Select a risk tier, or 'No risk tier'", field="risk_tier")
+        raise ServiceRefused("Select a risk tier, or 'No risk tier'", field="risk_tier")
     if str(decision.outcome) not in TriageOutcome.values:
-        raise DecisionRefused("Select the outcome of triage", field="outcome")
+        raise ServiceRefused("Select the outcome of triage", field="outcome")
     if not decision.outcome_reason.strip():
-        raise DecisionRefused("Enter the reason for the outcome", field="outcome_reason")
+        raise ServiceRefused("Enter the reason for the outcome", field="outcome_reason")
     if is_override(referral, brag, tier) and not decision.override_reason.strip():
-        raise DecisionRefused(
+        raise ServiceRefused(
             "Enter why you changed the suggested BRAG rating or risk tier",
             field="override_reason",
         )
     if decision.outcome == TriageOutcome.OPEN_MACE_CASE and not tier:
-        raise DecisionRefused("Select the risk tier the MACE case opens with", field="risk_tier")
+        raise ServiceRefused("Select the risk tier the MACE case opens with", field="risk_tier")
     if decision.exploitation_types is not None:
-        try:
-            check_exploitation_types(decision.exploitation_types)
-        except ReferralRefused as error:
-            raise DecisionRefused(error.message, field="exploitation_types") from error
+        check_exploitation_types(decision.exploitation_types, field="exploitation_types")
     decided_at = decision.decided_at
     if timezone.is_naive(decided_at):
-        raise DecisionRefused("Enter the date and time of the decision", field="decided_at")
+        raise ServiceRefused("Enter the date and time of the decision", field="decided_at")
     if decided_at > now:
-        raise DecisionRefused("The decision time must be now or in the past",
+        raise ServiceRefused("The decision time must be now or in the past",
                               field="decided_at")
     if decided_at < referral.received_at:
         if decided_at < referral.received_at.replace(second=0, microsecond=0):
             received = timezone.localtime(referral.received_at)
-            raise DecisionRefused(
+            raise ServiceRefused(
                 "The decision time must be after the referral was received, "
                 f"{received:%d/%m/%Y} at {received:%H:%M}",
                 field="decided_at",
@@ -615,10 +588,10 @@ def record_triage_decision(
     REFERRAL_VERSIONING.check(referral, expected_version)
     decided_at = check_decision(referral, decision, timezone.now())
     if actor.agency is None:
-        raise DecisionRefused("Only staff of an agency can record a decision")
+        raise ServiceRefused("Only staff of an agency can record a decision")
     if (decision.outcome in CHILDRENS_SOCIAL_CARE_OUTCOMES
             and not policy.can(actor, Action.REFERRAL_STATUTORY_OUTCOME, referral)):
-        raise DecisionRefused(
+        raise ServiceRefused(
             f"Only children's social care can record "
             f"'{TriageOutcome(decision.outcome).label}': it is the local authority's "
             "decision. Record the outcome your agency can, or ask a social care colleague "
@@ -707,13 +680,10 @@ CHECK_CLOCK_FIELDS = ("partner_check_brag", "partner_checks_due_at")
 PICK_UP_FIELDS = ("picked_up_by", "picked_up_at")
 
 
-class PickUpRefused(DecisionRefused):
-    """The referral cannot be picked up, taken over or released as things stand; nothing
-    has been saved."""
-
-
-class PickedUpByOther(PickUpRefused):
-    """Someone else has the referral: taking it over needs an explicit confirmation."""
+class PickedUpByOther(ServiceRefused):
+    """Someone else has the referral: taking it over needs an explicit confirmation. A
+    refusal of its own because the pick-up page answers it with the confirmation page,
+    not an error."""
 
     def __init__(self, referral: Referral) -> None:
         holder = referral.picked_up_by
@@ -739,7 +709,7 @@ def _referral_to_pick_up(actor: User, referral_pk: int, expected_version: int) -
         pk=referral_pk,
     )
     if referral.is_decided:
-        raise PickUpRefused(f"{referral.reference} has been decided: there is nothing left "
+        raise ServiceRefused(f"{referral.reference} has been decided: there is nothing left "
                             "to pick up")
     REFERRAL_VERSIONING.check(referral, expected_version, message=(
         f"{referral.reference} has changed since you opened it"
@@ -803,7 +773,7 @@ def release_referral(
     """Put a referral the user picked up back for anyone to pick up."""
     referral = _referral_to_pick_up(actor, referral_pk, expected_version)
     if referral.picked_up_by_id != actor.pk:
-        raise PickUpRefused("Only the person who picked up a referral can release it")
+        raise ServiceRefused("Only the person who picked up a referral can release it")
     before = _pick_up_values(referral)
     referral.picked_up_by, referral.picked_up_at = None, None
     return _save_pick_up(actor, referral, before, {"picked_up": "released"}, request)
@@ -905,11 +875,6 @@ def notify_referrer_of_decision(*, referral_pk: int) -> bool:
 # --- Partner checks -----------------------------------------------------------------------
 
 
-class PartnerCheckRefused(DecisionRefused):
-    """The request or return cannot be recorded as it stands; ``field`` names the answer
-    to fix."""
-
-
 @transaction.atomic
 def request_partner_checks(
     *,
@@ -927,10 +892,10 @@ def request_partner_checks(
     )
     wanted = list(dict.fromkeys(agency_ids))
     if not wanted:
-        raise PartnerCheckRefused("Select the agencies to ask", field="agencies")
+        raise ServiceRefused("Select the agencies to ask", field="agencies")
     agencies = {a.pk: a for a in selectors.partner_check_agencies().filter(pk__in=wanted)}
     if len(agencies) != len(wanted):
-        raise PartnerCheckRefused(
+        raise ServiceRefused(
             "Choose agencies from the list: only agencies with hub members can return checks",
             field="agencies",
         )
@@ -939,7 +904,7 @@ def request_partner_checks(
     ).values_list("agency_id", flat=True))
     if waiting:
         names = ", ".join(sorted(agencies[pk].name for pk in waiting))
-        raise PartnerCheckRefused(
+        raise ServiceRefused(
             f"{names} {'has' if len(waiting) == 1 else 'have'} already been asked and "
             "not yet replied", field="agencies",
         )
@@ -988,18 +953,18 @@ def return_partner_check(
         pk=check_pk,
     )
     if check.is_returned:
-        raise PartnerCheckRefused(
+        raise ServiceRefused(
             "This check has already been returned by someone else. Your reply has not been "
             "saved: read what they returned."
         )
     # Not returned, yet changed: triage's rating moved its due time meanwhile.
     PARTNER_CHECK_VERSIONING.check(check, expected_version)
     if str(result) not in PartnerCheckResult.values:
-        raise PartnerCheckRefused("Select whether your agency holds information",
+        raise ServiceRefused("Select whether your agency holds information",
                                   field="result")
     summary = summary.strip()
     if result == PartnerCheckResult.INFORMATION_HELD and not summary:
-        raise PartnerCheckRefused("Enter a summary of the information your agency holds",
+        raise ServiceRefused("Enter a summary of the information your agency holds",
                                   field="summary")
     if result == PartnerCheckResult.NOTHING_HELD:
         summary = ""
@@ -1032,11 +997,6 @@ def return_partner_check(
 # --- Steps a referral prompts at once -----------------------------------------------------
 
 
-class StepRefused(DecisionRefused):
-    """A step the referral prompts cannot be recorded as it stands; ``field`` names the
-    answer to fix."""
-
-
 @transaction.atomic
 def record_immediate_step(
     *,
@@ -1056,23 +1016,23 @@ def record_immediate_step(
         Referral.objects.select_for_update(of=("self",)), pk=referral_pk,
     )
     if str(kind) not in ImmediateStepKind.values:
-        raise StepRefused("Choose the step from the list")
+        raise ServiceRefused("Choose the step from the list")
     if not referral.prompts_immediate_steps:
-        raise StepRefused("This referral does not prompt that step")
+        raise ServiceRefused("This referral does not prompt that step")
     note = note.strip()
     now = timezone.now()
     if done:
         if done_at is None or timezone.is_naive(done_at):
-            raise StepRefused("Enter when it was done", field="done_on")
+            raise ServiceRefused("Enter when it was done", field="done_on")
         if done_at > now:
-            raise StepRefused("When it was done must be now or in the past", field="done_on")
+            raise ServiceRefused("When it was done must be now or in the past", field="done_on")
         if done_at < referral.received_at.replace(second=0, microsecond=0):
-            raise StepRefused("When it was done must be after the referral was received",
+            raise ServiceRefused("When it was done must be after the referral was received",
                               field="done_on")
     else:
         done_at = None
         if not note:
-            raise StepRefused("Enter why it has not been done", field="note")
+            raise ServiceRefused("Enter why it has not been done", field="note")
     step = ImmediateStep.objects.select_for_update().filter(
         referral=referral, kind=kind).first()
     before = _step_values(step) if step else {}

@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -24,6 +25,7 @@ from macehub.access.policy import allows, can
 from macehub.access.typing import HubRequest
 from macehub.access.views import requires
 from macehub.cases.models import Case
+from macehub.core.service_errors import add_service_errors, refusal_text
 from macehub.core.versioning import EditConflict, form_after_conflict
 from macehub.people.models import Person
 from macehub.referrals import selectors, services
@@ -431,8 +433,8 @@ def check(request: HubRequest) -> HttpResponse:
             referral = services.submit_referral(
                 actor=request.user, submission=answers.submission(), request=request
             )
-        except services.ReferralRefused as refusal:
-            form.add_error(None, refusal.message)
+        except ValidationError as error:
+            add_service_errors(form, error)
         else:
             draft.clear()
             request.session[SUBMITTED_KEY] = referral.pk
@@ -525,8 +527,8 @@ def add_information(request: HubRequest, referral_pk: int) -> HttpResponse:
                 actor=request.user, referral_pk=referral.pk,
                 text=form.cleaned_data["text"], request=request,
             )
-        except services.ReferralRefused as refusal:
-            form.add_error("text" if refusal.step == "text" else None, refusal.message)
+        except ValidationError as error:
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Your information has been added to referral "
                                       f"{referral.reference}. The hub can see it now.")
@@ -709,8 +711,8 @@ def pick_up(request: HubRequest, referral_pk: int) -> HttpResponse:
                                   request=request)
     except services.PickedUpByOther:
         return redirect("referrals:take_over", referral_pk=referral.pk)
-    except (services.PickUpRefused, EditConflict) as refusal:
-        messages.error(request, refusal.message)
+    except ValidationError as refusal:
+        messages.error(request, refusal_text(refusal))
     else:
         messages.success(request, f"You have picked up {referral.reference}.")
     return _to_referral(referral.pk)
@@ -731,8 +733,8 @@ def take_over(request: HubRequest, referral_pk: int) -> HttpResponse:
             services.pick_up_referral(actor=request.user, referral_pk=referral.pk,
                                       expected_version=form.cleaned_data["version"],
                                       take_over=True, request=request)
-        except (services.PickUpRefused, EditConflict) as refusal:
-            messages.error(request, refusal.message)
+        except ValidationError as refusal:
+            messages.error(request, refusal_text(refusal))
         else:
             messages.success(request, f"You have taken over {referral.reference} from "
                                       f"{holder.display_name}.")
@@ -753,8 +755,8 @@ def release(request: HubRequest, referral_pk: int) -> HttpResponse:
             services.release_referral(actor=request.user, referral_pk=referral.pk,
                                       expected_version=form.cleaned_data["version"],
                                       request=request)
-        except (services.PickUpRefused, EditConflict) as refusal:
-            messages.error(request, refusal.message)
+        except ValidationError as refusal:
+            messages.error(request, refusal_text(refusal))
         else:
             messages.success(request, f"You have released {referral.reference}: anyone in "
                                       "triage can pick it up.")
@@ -798,9 +800,8 @@ def decide(request: HubRequest, referral_pk: int) -> HttpResponse:
                     PICKED_UP_MEANWHILE if error.changed_fields <= set(services.PICK_UP_FIELDS)
                     else DECIDED_MEANWHILE,
                 )
-            except services.DecisionRefused as refusal:
-                field = {"decided_at": "decided_on"}.get(refusal.field, refusal.field)
-                form.add_error(field if field in form.fields else None, refusal.message)
+            except ValidationError as error:
+                add_service_errors(form, error, fields={"decided_at": "decided_on"})
             else:
                 _decision_messages(request, result)
                 return redirect("referrals:detail", referral_pk=referral.pk)
@@ -870,9 +871,8 @@ def request_checks(request: HubRequest, referral_pk: int) -> HttpResponse:
                 agency_ids=form.agency_ids(), question=form.cleaned_data["question"],
                 request=request,
             )
-        except services.PartnerCheckRefused as refusal:
-            form.add_error(refusal.field if refusal.field in form.fields else None,
-                           refusal.message)
+        except ValidationError as error:
+            add_service_errors(form, error)
         else:
             names = ", ".join(check.agency.name for check in checks)
             messages.success(request, f"Partner checks asked of {names}.")
@@ -922,15 +922,14 @@ def partner_check(request: HubRequest, check_pk: int) -> HttpResponse:
                     result=form.cleaned_data["result"],
                     summary=form.cleaned_data["summary"], request=request,
                 )
-            except services.PartnerCheckRefused as refusal:
-                form.add_error(refusal.field if refusal.field in form.fields else None,
-                               refusal.message)
             except EditConflict as error:
                 form = form_after_conflict(
                     PartnerCheckReturnForm, request.POST, error,
                     "Triage changed this check while you were replying: its due time moved "
                     "with the referral's rating. Your reply has not been saved. Check it, "
                     "then send it again.")
+            except ValidationError as error:
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"Your check on {check.referral.child.full_name} "
                                           "has been returned to triage.")
@@ -990,9 +989,8 @@ def immediate_step(request: HubRequest, referral_pk: int, kind: str) -> HttpResp
                 done=form.cleaned_data["done"], done_at=form.done_at(),
                 note=form.cleaned_data["note"], request=request,
             )
-        except services.StepRefused as refusal:
-            form.add_error(refusal.field if refusal.field in form.fields else None,
-                           refusal.message)
+        except ValidationError as error:
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{step_kind.label}: recorded on {referral.reference}.")
             return redirect("referrals:detail", referral_pk=referral.pk)
