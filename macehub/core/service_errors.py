@@ -25,9 +25,21 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 class ServiceRefused(ValidationError):
     """What was asked cannot be done as it stands; nothing has been saved. ``field``
     names the argument (the form field) to put right, when there is one; ``message``
-    says what to put right, in the words the page shows."""
+    says what to put right, in the words the page shows.
 
-    def __init__(self, message: str, *, field: str = "") -> None:
+    A service that checks several arguments at once gives them all, so the page can show
+    every error together: ``ServiceRefused({"brag": "...", "decided_at": "..."})``
+    (``field`` is then the first; "" keys the request as a whole)."""
+
+    def __init__(self, message: str | Mapping[str, str], *, field: str = "") -> None:
+        if isinstance(message, Mapping):
+            errors = dict(message)
+            if not errors:
+                raise ValueError("A refusal says what is refused")
+            super().__init__({name or NON_FIELD_ERRORS: [text] for name, text in errors.items()})
+            self.message = " ".join(errors.values())
+            self.field = next(iter(errors))
+            return
         super().__init__({field: [message]} if field else message)
         self.message = message
         self.field = field

@@ -32,11 +32,10 @@ from macehub.referrals.codes import (
     RiskTier,
     TriageOutcome,
     YearGroup,
-    short_label,
 )
 from macehub.referrals.models import Indicator, Referral
 from macehub.referrals.selectors import ADULT_AGE, ReferralFilters
-from macehub.referrals.services import MAX_MISSING_EPISODES, TriageDecision, is_override
+from macehub.referrals.services import MAX_MISSING_EPISODES, TriageDecision
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 NOT_KNOWN_ANSWER = "not_known"
@@ -490,6 +489,10 @@ STATUTORY_OUTCOMES_HINT = (
 
 
 class TriageDecisionForm(forms.Form):
+    """Parses the triage decision as typed; the rules it must meet (a reason for an
+    override, a tier for a case, a time after receipt) are the service's
+    (``services.check_decision``), shown beside these fields by the view."""
+
     version = forms.IntegerField(widget=forms.HiddenInput)
     exploitation_types = forms.MultipleChoiceField(
         label="Type of exploitation", choices=ExploitationType.choices,
@@ -574,38 +577,6 @@ class TriageDecisionForm(forms.Form):
                 "Enter the time of the decision as hours and minutes, like 14:30"
             )
         return parsed
-
-    def clean(self) -> dict[str, Any]:
-        cleaned: dict[str, Any] = super().clean() or {}
-        brag, tier = cleaned.get("brag"), self.tier_value()
-        if (brag and tier is not None and is_override(self.referral, brag, tier)
-                and not cleaned.get("override_reason", "").strip()):
-            suggested_brag = short_label(Brag(self.referral.suggested_brag))
-            self.add_error(
-                "override_reason",
-                f"Enter why you changed the suggestion (rating {suggested_brag}, "
-                f"{self._suggested_tier_words()})",
-            )
-        if cleaned.get("outcome") == TriageOutcome.OPEN_MACE_CASE and tier == "":
-            self.add_error("risk_tier", "Select the risk tier the MACE case opens with")
-        decided_at = self.decided_at()
-        if decided_at is not None:
-            now = timezone.now()
-            received = self.referral.received_at
-            if decided_at > now:
-                self.add_error("decided_time", "The decision time must be now or in the past")
-            elif decided_at < received.replace(second=0, microsecond=0):
-                local = timezone.localtime(received)
-                self.add_error(
-                    "decided_on",
-                    "The decision must be after the referral was received, on "
-                    f"{local.day} {local:%B %Y} at {local:%H:%M}",
-                )
-        return cleaned
-
-    def _suggested_tier_words(self) -> str:
-        tier = self.referral.suggested_tier
-        return f"tier {short_label(RiskTier(tier))}" if tier else "no tier"
 
     def tier_value(self) -> str | None:
         tier = self.cleaned_data.get("risk_tier")

@@ -56,6 +56,7 @@ from macehub.referrals.codes import (
     TriageOutcome,
     YearGroup,
     exploitation_type_labels,
+    short_label,
     source_for_agency_kind,
 )
 from macehub.referrals.models import (
@@ -514,45 +515,59 @@ def is_override(referral: Referral, brag: str, risk_tier: str) -> bool:
 
 
 def check_decision(referral: Referral, decision: TriageDecision, now: dt.datetime) -> dt.datetime:
-    """Refuse a decision that breaks a rule; returns the decision time to store.
+    """Refuse a decision that breaks a rule (every broken rule at once, each keyed by the
+    argument at fault); returns the decision time to store. The triage rules live here
+    only: the decision form parses what was typed, and these decide.
 
     Times are entered to the minute, so a decision in the same minute as the referral
     arrived counts as at its arrival, not before it.
     """
+    errors: dict[str, str] = {}
     brag, tier = str(decision.brag), str(decision.risk_tier)
     if brag not in Brag.values:
-        raise ServiceRefused("Select a BRAG rating", field="brag")
+        errors["brag"] = "Select a BRAG rating"
     if tier and tier not in RiskTier.values:
-        raise ServiceRefused("Select a risk tier, or 'No risk tier'", field="risk_tier")
+        errors["risk_tier"] = "Select a risk tier, or 'No risk tier'"
     if str(decision.outcome) not in TriageOutcome.values:
-        raise ServiceRefused("Select the outcome of triage", field="outcome")
+        errors["outcome"] = "Select the outcome of triage"
     if not decision.outcome_reason.strip():
-        raise ServiceRefused("Enter the reason for the outcome", field="outcome_reason")
-    if is_override(referral, brag, tier) and not decision.override_reason.strip():
-        raise ServiceRefused(
-            "Enter why you changed the suggested BRAG rating or risk tier",
-            field="override_reason",
-        )
+        errors["outcome_reason"] = "Enter the reason for the outcome"
+    if ("brag" not in errors and "risk_tier" not in errors
+            and is_override(referral, brag, tier) and not decision.override_reason.strip()):
+        errors["override_reason"] = (
+            f"Enter why you changed the suggestion ({_suggestion_words(referral)})")
     if decision.outcome == TriageOutcome.OPEN_MACE_CASE and not tier:
-        raise ServiceRefused("Select the risk tier the MACE case opens with", field="risk_tier")
+        errors.setdefault("risk_tier", "Select the risk tier the MACE case opens with")
     if decision.exploitation_types is not None:
-        check_exploitation_types(decision.exploitation_types, field="exploitation_types")
+        try:
+            check_exploitation_types(decision.exploitation_types, field="exploitation_types")
+        except ServiceRefused as refused:
+            errors["exploitation_types"] = str(refused.message)
     decided_at = decision.decided_at
     if timezone.is_naive(decided_at):
-        raise ServiceRefused("Enter the date and time of the decision", field="decided_at")
-    if decided_at > now:
-        raise ServiceRefused("The decision time must be now or in the past",
-                              field="decided_at")
-    if decided_at < referral.received_at:
+        errors["decided_at"] = "Enter the date and time of the decision"
+    elif decided_at > now:
+        errors["decided_at"] = "The decision time must be now or in the past"
+    elif decided_at < referral.received_at:
         if decided_at < referral.received_at.replace(second=0, microsecond=0):
             received = timezone.localtime(referral.received_at)
-            raise ServiceRefused(
-                "The decision time must be after the referral was received, "
-                f"{received:%d/%m/%Y} at {received:%H:%M}",
-                field="decided_at",
-            )
+            errors["decided_at"] = (
+                "The decision must be after the referral was received, on "
+                f"{received.day} {received:%B %Y} at {received:%H:%M}")
         decided_at = referral.received_at
+    if errors:
+        raise ServiceRefused(errors)
     return decided_at
+
+
+def _suggestion_words(referral: Referral) -> str:
+    """The screening's suggestion as the override refusal names it: "rating Green, tier
+    Low" (or "no tier")."""
+    brag = (short_label(Brag(referral.suggested_brag)) if referral.suggested_brag in Brag.values
+            else "none")
+    tier = referral.suggested_tier
+    return f"rating {brag}, " + (
+        f"tier {short_label(RiskTier(tier))}" if tier in RiskTier.values else "no tier")
 
 
 def _decision_values(referral: Referral) -> dict[str, Any]:
