@@ -111,7 +111,8 @@ def _agency_choices() -> list[tuple[int, str]]:
 class GradingForm(forms.Form):
     """The 3x5x2 grading, handling code with its conditions, marking and priority.
     Handling code C's conditions are asked under C (GOV.UK conditional reveal, drawn by
-    components/field.html); clean() requires them for C whatever the page sends."""
+    components/field.html); the service (``services.check_grading``) requires them for C
+    whatever the page sends, and the view shows its refusal beside these fields."""
 
     REVEALS = {"handling_code": {HandlingCode.CONDITIONS: [
         "handling_conditions", "permitted_teams", "permitted_agencies"]}}
@@ -151,21 +152,6 @@ class GradingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["permitted_teams"].choices = _team_choices()  # type: ignore[attr-defined]
         self.fields["permitted_agencies"].choices = _agency_choices()  # type: ignore[attr-defined]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned: dict[str, Any] = super().clean() or {}
-        if cleaned.get("handling_code") == HandlingCode.CONDITIONS:
-            if not cleaned.get("handling_conditions", "").strip():
-                self.add_error("handling_conditions",
-                               "Enter the conditions of handling code C: who may see the "
-                               "report, and what they may do with it")
-            if not cleaned.get("permitted_teams") and not cleaned.get("permitted_agencies") and (
-                "permitted_teams" not in self.errors
-            ):
-                self.add_error("permitted_teams",
-                               "Name at least one team or agency that handling code C "
-                               "allows to see the report")
-        return cleaned
 
     def grading(self) -> Grading:
         data = self.cleaned_data

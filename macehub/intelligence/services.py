@@ -226,18 +226,20 @@ def check_grading(grading: Grading) -> Grading:
             security_marking=grading.security_marking,
             priority=grading.priority,
         )
+    # Both of handling code C's requirements are given at once: the page reveals them
+    # together under C.
+    missing: dict[str, str] = {}
     if not grading.handling_conditions.strip():
-        raise ServiceRefused(
+        missing["handling_conditions"] = (
             "Enter the conditions of handling code C: who may see the report, and what "
-            "they may do with it", field="handling_conditions",
-        )
+            "they may do with it")
     team_ids = tuple(sorted(set(grading.permitted_team_ids)))
     agency_ids = tuple(sorted(set(grading.permitted_agency_ids)))
     if not team_ids and not agency_ids:
-        raise ServiceRefused(
-            "Name at least one team or agency that handling code C allows to see the report",
-            field="permitted_teams",
-        )
+        missing["permitted_teams"] = (
+            "Name at least one team or agency that handling code C allows to see the report")
+    if missing:
+        raise ServiceRefused(missing)
     if Team.objects.filter(pk__in=team_ids, is_active=True).count() != len(team_ids):
         raise ServiceRefused("Choose teams from the list", field="permitted_teams")
     if Agency.objects.filter(pk__in=agency_ids, is_active=True).count() != len(agency_ids):
