@@ -412,7 +412,8 @@ def _normalised(form: forms.Form, cleaned: dict[str, Any], name: str,
 
 class PersonLinkForm(LinkForm):
     """A person the report mentions. Someone whose real name is not known is recorded by
-    the nickname or street name they go by ("Kaz"), not as "Unknown Unknown"."""
+    the nickname or street name they go by ("Kaz"), not as "Unknown Unknown": a rule the
+    service applies (``services.link_entity``), whose refusal the view shows here."""
 
     kind = EntityKind.PERSON
     new_fields = ("given_name", "family_name", "nickname", "date_of_birth", "sex")
@@ -427,22 +428,6 @@ class PersonLinkForm(LinkForm):
                                    help_text="For example, 27 3 2010. Leave blank if not known.")
     sex = forms.ChoiceField(label="Sex", required=False,
                             choices=[("", "Not recorded"), *Sex.choices])
-
-    def clean_new(self, cleaned: dict[str, Any]) -> None:
-        given = str(cleaned.get("given_name") or "").strip()
-        family = str(cleaned.get("family_name") or "").strip()
-        if str(cleaned.get("nickname") or "").strip():
-            return
-        if not given and not family:
-            self.add_error("given_name", "Enter the person's name, or the nickname or street "
-                                         "name they are known by")
-            return
-        if not given:
-            self.add_error("given_name", "Enter the person's first name, or leave both names "
-                                         "blank and give their nickname or street name")
-        if not family:
-            self.add_error("family_name", "Enter the person's last name, or leave both names "
-                                          "blank and give their nickname or street name")
 
     def new_person(self) -> PersonDetails | None:
         if self.chose_existing:

@@ -651,9 +651,19 @@ def _new_person(actor: User, details: PersonDetails, street_name: str) -> Model:
             f"The nickname or street name must be {STREET_NAME_LENGTH} characters or fewer",
             field="nickname")
     given, family = details.given_name.strip(), details.family_name.strip()
-    if not street_name and not (given and family):
-        raise ServiceRefused("Enter the person's first and last names, or the nickname "
-                                  "or street name they are known by", field="given_name")
+    if not street_name:
+        missing: dict[str, str] = {}
+        if not given and not family:
+            missing["given_name"] = ("Enter the person's name, or the nickname or street "
+                                     "name they are known by")
+        if given and not family:
+            missing["family_name"] = ("Enter the person's last name, or leave both names "
+                                      "blank and give their nickname or street name")
+        if family and not given:
+            missing["given_name"] = ("Enter the person's first name, or leave both names "
+                                     "blank and give their nickname or street name")
+        if missing:
+            raise ServiceRefused(missing)
     return create_person(
         actor=actor, details=details,
         alias=(street_name, "") if street_name else None, alias_kind=AliasKind.NICKNAME,

@@ -449,3 +449,31 @@ def test_dissemination_needs_a_review_a_basis_and_the_owning_team(
         services.disseminate_report(actor=other_hub_member, report_pk=report.pk,
                                     to_agency_pk=partner_agency.pk, lawful_basis="dpa_s35")
     assert not Dissemination.objects.exists()
+
+
+@pytest.mark.parametrize(("given", "family", "street_name", "errors"), [
+    ("", "", "", {"given_name": ["Enter the person's name, or the nickname or street name "
+                                 "they are known by"]}),
+    ("Dean", "", "", {"family_name": ["Enter the person's last name, or leave both names "
+                                      "blank and give their nickname or street name"]}),
+    ("", "Rowntree", "", {"given_name": ["Enter the person's first name, or leave both "
+                                         "names blank and give their nickname or street "
+                                         "name"]}),
+    ("", "", "Kaz", None),
+])
+def test_a_new_person_needs_both_names_or_a_street_name(
+    analyst: User, hub_team: Team, given: str, family: str, street_name: str,
+    errors: dict[str, list[str]] | None,
+) -> None:
+    """The rule lives in the service; the link form only parses the names."""
+    report = make_report(hub_team, analyst)
+    link = LinkRequest(kind="person", role="associate", new_person_street_name=street_name,
+                       new_person=PersonDetails(given_name=given, family_name=family))
+    if errors is None:
+        services.link_entity(actor=analyst, report_pk=report.pk, request=link)
+        assert Person.objects.get().aliases.get().given_name == "Kaz"
+        return
+    with pytest.raises(ServiceRefused) as refused:
+        services.link_entity(actor=analyst, report_pk=report.pk, request=link)
+    assert refused.value.message_dict == errors
+    assert not Person.objects.exists()
