@@ -34,8 +34,14 @@ from macehub.referrals.codes import (
     YearGroup,
 )
 from macehub.referrals.models import Indicator, Referral
-from macehub.referrals.selectors import ADULT_AGE, ReferralFilters
-from macehub.referrals.services import MAX_MISSING_EPISODES, TriageDecision
+from macehub.referrals.rules import (
+    MAX_MISSING_EPISODES,
+    age_in_years,
+    consent_problem,
+    not_a_child,
+)
+from macehub.referrals.selectors import ReferralFilters
+from macehub.referrals.services import TriageDecision
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 NOT_KNOWN_ANSWER = "not_known"
@@ -185,13 +191,10 @@ class NewChildForm(PersonDetailsForm):
                 "Enter the child's date of birth or, if you do not know it, their estimated age",
             )
             return cleaned
-        today = timezone.localdate()
-        years = age if dob is None else (
-            today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
-        )
-        if years is not None and years >= ADULT_AGE:
-            field = "date_of_birth" if dob else "estimated_age"
-            self.add_error(field, "The MACE hub takes referrals about children under 18")
+        problem = not_a_child(age_in_years(date_of_birth=dob, estimated_age=age,
+                                           today=timezone.localdate()))
+        if problem:
+            self.add_error("date_of_birth" if dob else "estimated_age", problem)
         return cleaned
 
 
@@ -296,9 +299,10 @@ class FamilyAndConsentForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean() or {}
         if cleaned.get("consent") == ConsentStatus.NOT_SOUGHT:
-            if not cleaned.get("consent_not_sought_reason", "").strip():
-                self.add_error("consent_not_sought_reason",
-                               "Enter why you did not ask for consent")
+            problem = consent_problem(cleaned["consent"],
+                                      cleaned.get("consent_not_sought_reason", ""))
+            if problem:
+                self.add_error("consent_not_sought_reason", problem)
         else:
             # A reason typed and then left behind by choosing another answer.
             cleaned["consent_not_sought_reason"] = ""

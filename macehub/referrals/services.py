@@ -67,11 +67,11 @@ from macehub.referrals.models import (
     ReferralAddition,
     ReferralIndicator,
 )
+from macehub.referrals.rules import consent_problem, missing_episodes_problem, not_a_child
 from macehub.referrals.screening import ScreenedIndicator, Screening, screen_referral
 
 logger = logging.getLogger(__name__)
 
-MAX_MISSING_EPISODES = 99
 
 
 @dataclass(frozen=True)
@@ -193,12 +193,9 @@ def _check_answers(submission: ReferralSubmission) -> None:
             f"{', '.join(map(repr, unknown_platforms))}: choose online platforms from the list",
             field="indicators",
         )
-    if (submission.missing_episodes is not None
-            and not 0 <= submission.missing_episodes <= MAX_MISSING_EPISODES):
-        raise ServiceRefused(
-            f"The number of missing episodes must be between 0 and {MAX_MISSING_EPISODES}",
-            field="indicators",
-        )
+    problem = missing_episodes_problem(submission.missing_episodes)
+    if problem:
+        raise ServiceRefused(problem, field="indicators")
     if (submission.child_pk is None) == (submission.new_child is None):
         raise ServiceRefused("Choose the child, or tell us about a new child", field="child")
     if submission.year_group and submission.year_group not in YearGroup.values:
@@ -206,9 +203,9 @@ def _check_answers(submission: ReferralSubmission) -> None:
                               field="home_and_school")
     if submission.consent and submission.consent not in ConsentStatus.values:
         raise ServiceRefused("Select whether you asked for consent", field="family")
-    if (submission.consent == ConsentStatus.NOT_SOUGHT
-            and not submission.consent_not_sought_reason.strip()):
-        raise ServiceRefused("Enter why you did not ask for consent", field="family")
+    problem = consent_problem(submission.consent, submission.consent_not_sought_reason)
+    if problem:
+        raise ServiceRefused(problem, field="family")
 
 
 def check_exploitation_types(types: Sequence[str], *, field: str = "") -> list[str]:
@@ -242,10 +239,9 @@ def _new_child(actor: User, agency_id: int, details: PersonDetails, today: dt.da
         officer_defined_ethnicity=details.officer_defined_ethnicity,
         nationality=details.nationality,
     )
-    age = child.age_on(today)
-    if age is not None and age >= selectors.ADULT_AGE:
-        raise ServiceRefused("The MACE hub takes referrals about children under 18",
-                              field="new_child")
+    problem = not_a_child(child.age_on(today))
+    if problem:
+        raise ServiceRefused(problem, field="new_child")
     return child
 
 
