@@ -351,14 +351,14 @@ def record_report(
     policy.require(actor, Action.INTELLIGENCE_RECORD)
     if actor.team_id is None:
         raise ServiceRefused("Only a member of a team can record intelligence: ask an "
-                                  "administrator to put you in your team")
+                             "administrator to put you in your team")
     if not report.source_text.strip():
         raise ServiceRefused("Enter the intelligence as it was received",
-                                  field="source_text")
+                             field="source_text")
     now = now or timezone.now()
     if report.occurred_on and report.occurred_on > timezone.localdate(now):
         raise ServiceRefused("The date it happened must be today or in the past",
-                                  field="occurred_on")
+                             field="occurred_on")
     grading = check_grading(report.grading)
     record = IntelligenceReport(
         owning_team_id=actor.team_id,
@@ -444,7 +444,7 @@ def review_report(
         )
     if review.action in (ReviewAction.TASK, ReviewAction.DEVELOP) and not review.note.strip():
         raise ServiceRefused("Say who is tasked, or what is to be developed",
-                                  field="note")
+                             field="note")
     before = _audited_values(report)
     now = now or timezone.now()
     _apply_grading(report, grading)
@@ -549,7 +549,7 @@ def _postcode(value: str) -> str:
 def _new_location(new: NewLocation) -> tuple[Location, bool]:
     if not new.description.strip():
         raise ServiceRefused("Describe the location, like 'Car park behind the Co-op'",
-                                  field="description")
+                             field="description")
     area = None
     if new.area_code.strip():
         area = Area.objects.filter(code=new.area_code.strip().upper()).first()
@@ -558,7 +558,7 @@ def _new_location(new: NewLocation) -> tuple[Location, bool]:
     for value, name, limit in ((new.latitude, "latitude", 90), (new.longitude, "longitude", 180)):
         if value is not None and not -limit <= value <= limit:
             raise ServiceRefused(f"The {name} must be between -{limit} and {limit}",
-                                      field=name)
+                                 field=name)
     location = Location(
         description=new.description.strip(), address=new.address.strip(),
         postcode=_postcode(new.postcode), area=area,
@@ -694,14 +694,14 @@ def link_entity(*, actor: User, report_pk: int, request: LinkRequest) -> ReportL
     else:
         if request.new is None or KIND_OF_NEW[type(request.new)] != kind:
             raise ServiceRefused("Choose a record, or describe a new one",
-                                      field="existing")
+                                 field="existing")
         entity, created = _find_or_create(request.new)
         if created:
             record_event(event_type=EventType.CREATE, actor=actor, record=entity,
                          detail={"for_report": report.reference})
     if ReportLink.objects.filter(report=report, role=request.role, **{kind: entity}).exists():
         raise ServiceRefused("The report already links this record in this role",
-                                  field="role")
+                             field="role")
     link = ReportLink.objects.create(report=report, role=request.role,
                                      description=request.description.strip()[:300],
                                      **{kind: entity})
@@ -773,10 +773,10 @@ def disseminate_to_agencies(
                                                                        is_active=True)}
     if len(agencies) != len(wanted):
         raise ServiceRefused("Choose the agencies to share it with from the list",
-                                  field="to_agency")
+                             field="to_agency")
     if lawful_basis not in LawfulBasis.values:
         raise ServiceRefused("Select the lawful basis for sharing",
-                                  field="lawful_basis")
+                             field="lawful_basis")
     if report.handling_code == HandlingCode.CONDITIONS:
         named = set(report.permitted_agencies.values_list("pk", flat=True))
         refused = [agencies[pk].name for pk in wanted if pk not in named]

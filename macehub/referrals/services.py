@@ -186,7 +186,7 @@ def _check_answers(submission: ReferralSubmission) -> None:
     check_exploitation_types(submission.exploitation_types, field="concern")
     if submission.exploitation_model not in ExploitationModel.values:
         raise ServiceRefused("Select the kind of exploitation, or 'Not known yet'",
-                              field="concern")
+                             field="concern")
     unknown_platforms = [p for p in submission.online_platforms if p not in OnlinePlatform.values]
     if unknown_platforms:
         raise ServiceRefused(
@@ -200,7 +200,7 @@ def _check_answers(submission: ReferralSubmission) -> None:
         raise ServiceRefused("Choose the child, or tell us about a new child", field="child")
     if submission.year_group and submission.year_group not in YearGroup.values:
         raise ServiceRefused("Select the child's year group from the list",
-                              field="home_and_school")
+                             field="home_and_school")
     if submission.consent and submission.consent not in ConsentStatus.values:
         raise ServiceRefused("Select whether you asked for consent", field="family")
     problem = consent_problem(submission.consent, submission.consent_not_sought_reason)
@@ -224,7 +224,7 @@ def check_exploitation_types(types: Sequence[str], *, field: str = "") -> list[s
 def _new_child(actor: User, agency_id: int, details: PersonDetails, today: dt.date) -> Person:
     if details.date_of_birth and details.date_of_birth > today:
         raise ServiceRefused("The child's date of birth must be today or in the past",
-                              field="new_child")
+                             field="new_child")
     child = Person(
         owning_agency_id=agency_id,
         created_by=actor,
@@ -272,7 +272,7 @@ def submit_referral(
     elif submission.child_pk is not None:
         if not selectors.child_is_findable(actor, submission.child_pk):
             raise ServiceRefused("Find the child again: the record you chose is not available",
-                                  field="child")
+                                 field="child")
         child = Person.objects.get(pk=submission.child_pk)
     else:  # _check_answers has refused this already
         raise ServiceRefused("Choose the child, or tell us about a new child", field="child")
@@ -424,7 +424,7 @@ def add_referral_information(
         raise ServiceRefused("Enter the information you want to add", field="text")
     if len(text) > MAX_ADDITION_LENGTH:
         raise ServiceRefused("The information must be 10,000 characters or fewer",
-                              field="text")
+                             field="text")
     addition = ReferralAddition.objects.create(
         referral=referral, text=text, added_by=actor, added_at=timezone.now(),
     )
@@ -721,7 +721,7 @@ def _referral_to_pick_up(actor: User, referral_pk: int, expected_version: int) -
     )
     if referral.is_decided:
         raise ServiceRefused(f"{referral.reference} has been decided: there is nothing left "
-                            "to pick up")
+                             "to pick up")
     REFERRAL_VERSIONING.check(referral, expected_version, message=(
         f"{referral.reference} has changed since you opened it"
         + (f": {referral.picked_up_by.display_name} has picked it up"
@@ -972,11 +972,11 @@ def return_partner_check(
     PARTNER_CHECK_VERSIONING.check(check, expected_version)
     if str(result) not in PartnerCheckResult.values:
         raise ServiceRefused("Select whether your agency holds information",
-                                  field="result")
+                             field="result")
     summary = summary.strip()
     if result == PartnerCheckResult.INFORMATION_HELD and not summary:
         raise ServiceRefused("Enter a summary of the information your agency holds",
-                                  field="summary")
+                             field="summary")
     if result == PartnerCheckResult.NOTHING_HELD:
         summary = ""
     check.returned_at = timezone.now()
@@ -1039,7 +1039,7 @@ def record_immediate_step(
             raise ServiceRefused("When it was done must be now or in the past", field="done_on")
         if done_at < referral.received_at.replace(second=0, microsecond=0):
             raise ServiceRefused("When it was done must be after the referral was received",
-                              field="done_on")
+                                 field="done_on")
     else:
         done_at = None
         if not note:
