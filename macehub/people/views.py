@@ -115,6 +115,8 @@ def edit(request: HubRequest, person_pk: int) -> HttpResponse:
                 conflict = error
                 form = form_after_conflict(PersonEditForm, request.POST, error,
                                            CONFLICT_MESSAGE)
+            except ValidationError as error:
+                add_service_errors(form, error)
             else:
                 messages.success(request, "The person's details have been changed.")
                 return redirect("people:detail", person_pk=person.pk)
