@@ -12,6 +12,7 @@ import pytest
 from django import forms
 from django.db.models import Model
 from django.http import QueryDict
+from django.template.loader import render_to_string
 
 from macehub.accounts.models import Agency
 from macehub.core.versioning import (
@@ -140,3 +141,16 @@ def test_the_form_after_a_conflict_keeps_what_was_typed_at_the_new_version(
     assert form.data["family_name"] == "What I typed" and form.data["version"] == "4"
     assert form.non_field_errors() == ["Someone else saved"]
     assert typed["version"] == "1"  # the request's own data is left alone
+
+
+@pytest.mark.django_db
+def test_the_conflict_partial_lists_their_changes_in_words(person: Person) -> None:
+    person.version = 3
+    conflict = VERSIONING.conflict(person, 1)
+    html = render_to_string("components/edit_conflict.html", {"conflict": conflict})
+    assert 'id="their-changes"' in html and "What the other person changed" in html
+    assert "Last name" in html and "Nowak to Smith, by second.one" in html
+    html = render_to_string("components/edit_conflict.html",
+                            {"conflict": EditConflict(person), "heading": "Recorded"})
+    assert "Recorded" in html and "something this page does not show" in html
+    assert render_to_string("components/edit_conflict.html", {"conflict": None}).strip() == ""
