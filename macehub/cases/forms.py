@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from macehub.accounts.models import Agency, User
@@ -35,6 +35,7 @@ from macehub.cases.codes import (
 from macehub.cases.reviews import assessment_domains
 from macehub.cases.selectors import CaseFilters, CaseSort, EpisodeFilters, MissingWhen
 from macehub.cases.services import PartnerOwner
+from macehub.core.service_errors import add_service_errors
 from macehub.forms import GovukDateField, check_date_range, date_range
 
 TIME_HINT = "Use the 24-hour clock or am and pm, for example 14:30 or 2:30pm"
@@ -112,15 +113,7 @@ class ServiceForm(forms.Form):
 
     def add_service_errors(self, error: ValidationError) -> None:
         """Put a service's errors beside the fields they are about (or at the top)."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for name, errors in error.error_dict.items():
-            field_name: str | None = self.SERVICE_FIELDS.get(name, name)
-            if field_name not in self.fields or field_name == NON_FIELD_ERRORS:
-                field_name = None
-            for item in errors:
-                self.add_error(field_name, item)
+        add_service_errors(self, error, fields=self.SERVICE_FIELDS)
 
 
 def _label(form: forms.Form, name: str) -> str:

@@ -8,7 +8,7 @@ the argument at fault, before anything is written: nothing partial is saved.
 
 Changes to the case itself (risk tier, lead agency, key worker, restriction, closure)
 carry the version the user started from; if someone else saved in between, the save is
-refused with what they changed (``CaseChangedByOther``), and nothing is overwritten.
+refused with what they changed (``core.versioning.EditConflict``), and nothing is overwritten.
 
 Closing a case, lowering its risk tier and lifting its restriction are asked for by one
 person and decided by a supervisor or the MACE chair who did not ask
@@ -34,8 +34,8 @@ from macehub.access.actions import Action
 from macehub.accounts.models import Agency, User
 from macehub.accounts.roles import Role
 from macehub.audit.events import EventType
-from macehub.audit.models import AuditEvent
-from macehub.audit.services import changed_values, record_event, record_type_of
+from macehub.audit.history import saves_after
+from macehub.audit.services import changed_values, record_event
 from macehub.cases.codes import (
     RISK_TIER_RANK,
     Brag,
@@ -77,6 +77,8 @@ from macehub.cases.models import (
 )
 from macehub.cases.reviews import assessment_domains, next_review_on
 from macehub.cases.selectors import visible_episodes
+from macehub.core.references import save_with_reference
+from macehub.core.versioning import BLANK, FieldChange, Versioning
 from macehub.people.models import Person
 
 # The fields of the case itself that are versioned, as the conflict message names them.
@@ -97,27 +99,6 @@ class CaseAlreadyOpen(Exception):
     def __init__(self, case: Case) -> None:
         super().__init__(f"{case.child} already has an open case, {case.reference}")
         self.case = case
-
-
-class CaseChangedByOther(Exception):
-    """Someone else changed the case after this user started editing it."""
-
-    def __init__(self, case: Case, their_changes: dict[str, dict[str, Any]]) -> None:
-        super().__init__("The case was changed by someone else")
-        self.case = case
-        self.their_changes = their_changes
-
-
-def _next_reference(year: int) -> str:
-    prefix = f"CASE-{year}-"
-    last = (
-        Case.objects.filter(reference__startswith=prefix)
-        .order_by("-reference")
-        .values_list("reference", flat=True)
-        .first()
-    )
-    number = int(last.removeprefix(prefix)) + 1 if last else 1
-    return f"{prefix}{number:06d}"
 
 
 @transaction.atomic
@@ -144,8 +125,7 @@ def open_case(
         exploitation_types = default_exploitation_types()
     types = _checked_types(exploitation_types)
     now = timezone.now()
-    case = Case.objects.create(
-        reference=_next_reference(timezone.localdate(now).year),
+    case = Case(
         exploitation_types=types,
         child=child,
         opened_at=now,
@@ -154,6 +134,7 @@ def open_case(
         key_worker=key_worker,
         risk_tier=RiskTier(risk_tier),
     )
+    save_with_reference(case, kind="CASE", year=timezone.localdate(now).year)
     RiskTierChange.objects.create(
         case=case, from_tier="", to_tier=case.risk_tier, changed_at=now, changed_by=actor,
         reason=reason,
@@ -259,7 +240,7 @@ def _case_values(case: Case) -> dict[str, Any]:
 def _describe(name: str, value: Any) -> str:
     """A value of a versioned case field as a person reads it."""
     if value in (None, ""):
-        return "None"
+        return BLANK
     if name == "risk_tier":
         return str(RiskTier(value).label)
     if name == "status":
@@ -269,7 +250,7 @@ def _describe(name: str, value: Any) -> str:
     if name == "is_restricted":
         return "Yes" if value else "No"
     if name == "exploitation_types":
-        return ", ".join(exploitation_type_labels(value)) or "None"
+        return ", ".join(exploitation_type_labels(value)) or BLANK
     if name == "lead_agency":
         agency = Agency.objects.filter(pk=value).first()
         return agency.name if agency else str(value)
@@ -279,45 +260,25 @@ def _describe(name: str, value: Any) -> str:
     return str(value)
 
 
-def changes_since(case: Case, version: int) -> dict[str, dict[str, Any]]:
+# Saves of the case itself are versioned: a save from an older version is refused with
+# what the others changed (``EditConflict``).
+CASE_VERSIONING = Versioning(history=saves_after, labels=CASE_FIELD_LABELS, words=_describe)
+
+
+def changes_since(case: Case, version: int) -> dict[str, FieldChange]:
     """What other people changed on the case after ``version``, from the audit log, as
     {field label: {"old", "new", "by", "text"}} in words."""
-    merged: dict[str, dict[str, Any]] = {}
-    events = AuditEvent.objects.filter(
-        record_type=record_type_of(case), record_id=str(case.pk), event_type=EventType.CHANGE,
-        detail__has_key="version",
-    ).order_by("id")
-    for event in events:
-        if int(event.detail.get("version", 0)) <= version:
-            continue
-        for name, change in event.detail.get("changes", {}).items():
-            if name not in CASE_FIELD_LABELS:
-                continue
-            label = CASE_FIELD_LABELS[name]
-            merged.setdefault(label, {"old": _describe(name, change["old"])})
-            merged[label]["new"] = _describe(name, change["new"])
-            merged[label]["by"] = event.actor_username
-    for change in merged.values():
-        change["text"] = f"{change['old']} to {change['new']}, by {change['by']}"
-    return merged
+    return CASE_VERSIONING.their_changes(case, version)
 
 
 def _check_version(case: Case, expected_version: int) -> None:
-    if case.version != expected_version:
-        raise CaseChangedByOther(case, changes_since(case, expected_version))
+    CASE_VERSIONING.check(case, expected_version)
 
 
 def _save_versioned(actor: User, case: Case, expected_version: int,
                     before: dict[str, Any], detail: dict[str, Any]) -> None:
     """Save a change to the case itself, raising its version, and audit old and new."""
-    updated = Case.objects.filter(pk=case.pk, version=expected_version).update(
-        version=F("version") + 1
-    )
-    if not updated:  # lost a race on an engine without row locks
-        case.refresh_from_db()
-        raise CaseChangedByOther(case, changes_since(case, expected_version))
-    case.version = expected_version + 1
-    case.save()
+    CASE_VERSIONING.save(case, expected_version=expected_version)
     _audit_case(actor, case, EventType.CHANGE, {
         "changes": changed_values(before, _case_values(case)),
         "version": case.version,
@@ -674,7 +635,7 @@ def decide_case_request(
     """Approve (and so apply) or reject a request someone else made, with a comment.
     404 if the actor may not know the case; 403 if they may not decide it (their own
     request, or not a supervisor or the MACE chair). ``expected_version`` is the case's
-    version the decider saw: if it changed since, ``CaseChangedByOther``. A rejection
+    version the decider saw: if it changed since, ``EditConflict``. A rejection
     leaves the case as it was."""
     request: CaseDecisionRequest = policy.get_or_404(
         actor, Action.CASE_DECIDE,

@@ -32,6 +32,7 @@ from macehub.cases.models import Case, CaseDecisionRequest
 from macehub.cases.next_actions import NextActionContext, next_actions
 from macehub.cases.reviews import review_weeks
 from macehub.cases.selectors import CaseSort
+from macehub.core.versioning import EditConflict, form_after_conflict
 from macehub.people.chronology import chronology_for
 from macehub.people.identity import identity_for
 from macehub.people.models import Person
@@ -136,17 +137,11 @@ def _form_page(
     if request.method == "POST" and form.is_valid():
         try:
             result = call(form.cleaned_data)
+        except EditConflict as error:
+            conflict = error
+            form = form_after_conflict(make_form, request.POST, error, CONFLICT_MESSAGE)
         except ValidationError as error:
             form.add_service_errors(error)
-        except services.CaseChangedByOther as error:
-            # Keep what the user typed; the next save is checked against the version
-            # they have now been shown.
-            conflict = error.their_changes
-            data = request.POST.copy()
-            data["version"] = str(error.case.version)
-            form = make_form(data)
-            form.is_valid()
-            form.add_error(None, CONFLICT_MESSAGE)
         else:
             messages.success(request, success(result) if callable(success) else success)
             return redirect(done() if done is not None else back)

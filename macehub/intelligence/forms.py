@@ -34,7 +34,6 @@ from macehub.intelligence.normalise import normalise_handle, normalise_registrat
 from macehub.intelligence.selectors import ANY_SUBMITTER, CURRENT, ReportFilters
 from macehub.intelligence.services import (
     Grading,
-    IntelligenceRefused,
     NewAccount,
     NewEntity,
     NewLocation,
@@ -69,12 +68,6 @@ def _text(label: str, *, required: bool = True, required_message: str = "",
         label=label, required=required, max_length=max_length, widget=widget,
         error_messages={"required": required_message or f"Enter {label.lower()}"}, **kwargs,
     )
-
-
-def add_refusal(form: forms.Form, refusal: IntelligenceRefused) -> None:
-    """Show a service's refusal on the field it names (or at the top of the form)."""
-    field = refusal.field if refusal.field in form.fields else None
-    form.add_error(field, refusal.message)
 
 
 class SubmissionForm(forms.Form):
@@ -115,7 +108,8 @@ def _agency_choices() -> list[tuple[int, str]]:
 class GradingForm(forms.Form):
     """The 3x5x2 grading, handling code with its conditions, marking and priority.
     Handling code C's conditions are asked under C (GOV.UK conditional reveal, drawn by
-    components/field.html); clean() requires them for C whatever the page sends."""
+    components/field.html); the service (``services.check_grading``) requires them for C
+    whatever the page sends, and the view shows its refusal beside these fields."""
 
     REVEALS = {"handling_code": {HandlingCode.CONDITIONS: [
         "handling_conditions", "permitted_teams", "permitted_agencies"]}}
@@ -155,21 +149,6 @@ class GradingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["permitted_teams"].choices = _team_choices()  # type: ignore[attr-defined]
         self.fields["permitted_agencies"].choices = _agency_choices()  # type: ignore[attr-defined]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned: dict[str, Any] = super().clean() or {}
-        if cleaned.get("handling_code") == HandlingCode.CONDITIONS:
-            if not cleaned.get("handling_conditions", "").strip():
-                self.add_error("handling_conditions",
-                               "Enter the conditions of handling code C: who may see the "
-                               "report, and what they may do with it")
-            if not cleaned.get("permitted_teams") and not cleaned.get("permitted_agencies") and (
-                "permitted_teams" not in self.errors
-            ):
-                self.add_error("permitted_teams",
-                               "Name at least one team or agency that handling code C "
-                               "allows to see the report")
-        return cleaned
 
     def grading(self) -> Grading:
         data = self.cleaned_data
@@ -430,7 +409,8 @@ def _normalised(form: forms.Form, cleaned: dict[str, Any], name: str,
 
 class PersonLinkForm(LinkForm):
     """A person the report mentions. Someone whose real name is not known is recorded by
-    the nickname or street name they go by ("Kaz"), not as "Unknown Unknown"."""
+    the nickname or street name they go by ("Kaz"), not as "Unknown Unknown": a rule the
+    service applies (``services.link_entity``), whose refusal the view shows here."""
 
     kind = EntityKind.PERSON
     new_fields = ("given_name", "family_name", "nickname", "date_of_birth", "sex")
@@ -445,22 +425,6 @@ class PersonLinkForm(LinkForm):
                                    help_text="For example, 27 3 2010. Leave blank if not known.")
     sex = forms.ChoiceField(label="Sex", required=False,
                             choices=[("", "Not recorded"), *Sex.choices])
-
-    def clean_new(self, cleaned: dict[str, Any]) -> None:
-        given = str(cleaned.get("given_name") or "").strip()
-        family = str(cleaned.get("family_name") or "").strip()
-        if str(cleaned.get("nickname") or "").strip():
-            return
-        if not given and not family:
-            self.add_error("given_name", "Enter the person's name, or the nickname or street "
-                                         "name they are known by")
-            return
-        if not given:
-            self.add_error("given_name", "Enter the person's first name, or leave both names "
-                                         "blank and give their nickname or street name")
-        if not family:
-            self.add_error("family_name", "Enter the person's last name, or leave both names "
-                                          "blank and give their nickname or street name")
 
     def new_person(self) -> PersonDetails | None:
         if self.chose_existing:

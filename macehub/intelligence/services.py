@@ -20,8 +20,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F, Model
+from django.db import transaction
+from django.db.models import Model
 from django.http import Http404
 from django.utils import timezone
 
@@ -30,8 +30,12 @@ from macehub.access.actions import Action
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
 from macehub.audit.events import EventType
+from macehub.audit.history import saves_after
 from macehub.audit.services import changed_values, record_event
 from macehub.core.phones import normalise_phone
+from macehub.core.references import save_with_reference
+from macehub.core.service_errors import ServiceRefused
+from macehub.core.versioning import BLANK, Versioning, plain_words
 from macehub.intelligence import selectors
 from macehub.intelligence.codes import (
     ROLES_BY_KIND,
@@ -65,7 +69,6 @@ from macehub.people.models import Area
 from macehub.people.selectors import people_for
 from macehub.people.services import PersonDetails, create_person
 
-REFERENCE_ATTEMPTS = 5
 STREET_NAME_LENGTH = 100
 UNREVIEWED_CONDITIONS = (
     "Unreviewed partner submission: only the receiving hub team may see it until a hub "
@@ -74,52 +77,12 @@ UNREVIEWED_CONDITIONS = (
 RECEIVING_ROLES = (Role.ANALYST, Role.SUPERVISOR)
 
 
-class IntelligenceRefused(Exception):
-    """What was asked cannot be saved as it stands; nothing has been saved. ``field``
-    names the form field to put right, when there is one."""
-
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class ConcurrentReviewError(Exception):
-    """Someone else changed the report after this user opened it."""
-
-    def __init__(self, report: IntelligenceReport) -> None:
-        super().__init__("The report was changed by someone else")
-        self.report = report
-
-
 # --- References ---------------------------------------------------------------------------
 
 
-def _next_reference(model: type[Model], prefix: str) -> str:
-    last = (
-        model._default_manager.filter(reference__startswith=prefix)
-        .order_by("-reference")
-        .values_list("reference", flat=True)
-        .first()
-    )
-    number = int(str(last).removeprefix(prefix)) + 1 if last else 1
-    return f"{prefix}{number:06d}"
-
-
 def _save_with_reference(record: IntelligenceReport | Submission, kind: str) -> None:
-    """Give the record the year's next reference (INT-2026-000001, SUB-2026-000001). Two
-    saves at the same moment may pick the same number; the loser takes the next one."""
-    prefix = f"{kind}-{timezone.localtime(record.received_at).year}-"
-    for attempt in range(REFERENCE_ATTEMPTS):
-        record.reference = _next_reference(type(record), prefix)
-        try:
-            with transaction.atomic():
-                record.save(force_insert=True)
-            return
-        except IntegrityError:
-            if attempt == REFERENCE_ATTEMPTS - 1:
-                raise
-            record.pk = None
+    """Give the record the year's next reference (INT-2026-000001, SUB-2026-000001)."""
+    save_with_reference(record, kind=kind, year=timezone.localtime(record.received_at).year)
 
 
 # --- Submissions from any partner ----------------------------------------------------------
@@ -145,7 +108,7 @@ def receiving_team() -> Team:
     ).first()
     team = with_researcher or hub_teams.first()
     if team is None:
-        raise IntelligenceRefused("The hub has no team to receive submissions yet")
+        raise ServiceRefused("The hub has no team to receive submissions yet")
     return team
 
 
@@ -167,11 +130,11 @@ def submit_information(
     until a researcher has graded and sanitised it."""
     policy.require(actor, Action.INTELLIGENCE_SUBMIT)
     if not info.what.strip():
-        raise IntelligenceRefused("Enter what you know", field="what")
+        raise ServiceRefused("Enter what you know", field="what")
     if not info.how_known.strip():
-        raise IntelligenceRefused("Enter how you know it", field="how_known")
+        raise ServiceRefused("Enter how you know it", field="how_known")
     if actor.agency is None:
-        raise IntelligenceRefused("Only staff of a partner agency can submit information")
+        raise ServiceRefused("Only staff of a partner agency can submit information")
     received_at = now or timezone.now()
     team = receiving_team()
     report = IntelligenceReport(
@@ -233,25 +196,25 @@ def check_grading(grading: Grading) -> Grading:
     """The grading with its codes checked and its handling made consistent: handling code
     C must state its conditions and name who they allow; P has neither."""
     if grading.source_evaluation not in SourceEvaluation.values:
-        raise IntelligenceRefused(
+        raise ServiceRefused(
             _unknown(grading.source_evaluation, "source evaluation", SourceEvaluation),
             field="source_evaluation",
         )
     if grading.intelligence_assessment not in IntelligenceAssessment.values:
-        raise IntelligenceRefused(
+        raise ServiceRefused(
             _unknown(grading.intelligence_assessment, "intelligence assessment",
                      IntelligenceAssessment),
             field="intelligence_assessment",
         )
     if grading.handling_code not in HandlingCode.values:
-        raise IntelligenceRefused(
+        raise ServiceRefused(
             _unknown(grading.handling_code, "handling code", HandlingCode),
             field="handling_code",
         )
     if grading.security_marking not in SecurityMarking.values:
-        raise IntelligenceRefused("Select the security marking", field="security_marking")
+        raise ServiceRefused("Select the security marking", field="security_marking")
     if grading.priority not in Priority.values:
-        raise IntelligenceRefused("Select the priority", field="priority")
+        raise ServiceRefused("Select the priority", field="priority")
     if grading.handling_code == HandlingCode.PERMITTED:
         return Grading(
             source_evaluation=grading.source_evaluation,
@@ -260,22 +223,24 @@ def check_grading(grading: Grading) -> Grading:
             security_marking=grading.security_marking,
             priority=grading.priority,
         )
+    # Both of handling code C's requirements are given at once: the page reveals them
+    # together under C.
+    missing: dict[str, str] = {}
     if not grading.handling_conditions.strip():
-        raise IntelligenceRefused(
+        missing["handling_conditions"] = (
             "Enter the conditions of handling code C: who may see the report, and what "
-            "they may do with it", field="handling_conditions",
-        )
+            "they may do with it")
     team_ids = tuple(sorted(set(grading.permitted_team_ids)))
     agency_ids = tuple(sorted(set(grading.permitted_agency_ids)))
     if not team_ids and not agency_ids:
-        raise IntelligenceRefused(
-            "Name at least one team or agency that handling code C allows to see the report",
-            field="permitted_teams",
-        )
+        missing["permitted_teams"] = (
+            "Name at least one team or agency that handling code C allows to see the report")
+    if missing:
+        raise ServiceRefused(missing)
     if Team.objects.filter(pk__in=team_ids, is_active=True).count() != len(team_ids):
-        raise IntelligenceRefused("Choose teams from the list", field="permitted_teams")
+        raise ServiceRefused("Choose teams from the list", field="permitted_teams")
     if Agency.objects.filter(pk__in=agency_ids, is_active=True).count() != len(agency_ids):
-        raise IntelligenceRefused("Choose agencies from the list", field="permitted_agencies")
+        raise ServiceRefused("Choose agencies from the list", field="permitted_agencies")
     return Grading(
         source_evaluation=grading.source_evaluation,
         intelligence_assessment=grading.intelligence_assessment,
@@ -319,6 +284,51 @@ def _audited_values(report: IntelligenceReport) -> dict[str, Any]:
     }
 
 
+# What a versioned save of a report records, as the review page names it. Free text is
+# audited by its length only, and is described so: never its words.
+REPORT_FIELD_LABELS = {
+    "source_evaluation": "Source evaluation",
+    "intelligence_assessment": "Intelligence assessment",
+    "handling_code": "Handling code",
+    "handling_conditions": "Handling conditions",
+    "permitted_teams": "Teams the conditions allow",
+    "permitted_agencies": "Agencies the conditions allow",
+    "security_marking": "Security marking",
+    "priority": "Priority",
+    "sanitised_text": "Sanitised text",
+    "status": "Status",
+    "review_action": "Action",
+    "review_note": "Note",
+}
+_REPORT_CHOICES: dict[str, dict[str, str]] = {
+    "source_evaluation": dict(SourceEvaluation.choices),
+    "intelligence_assessment": dict(IntelligenceAssessment.choices),
+    "handling_code": dict(HandlingCode.choices),
+    "security_marking": dict(SecurityMarking.choices),
+    "priority": dict(Priority.choices),
+    "status": dict(ReportStatus.choices),
+    "review_action": dict(ReviewAction.choices),
+}
+
+
+def _report_words(name: str, value: Any) -> str:
+    if value in (None, "", []):
+        return BLANK
+    if name in _REPORT_CHOICES:
+        return str(_REPORT_CHOICES[name].get(value, value))
+    if name == "permitted_teams":
+        return ", ".join(Team.objects.filter(pk__in=value).values_list("name", flat=True))
+    if name == "permitted_agencies":
+        return ", ".join(Agency.objects.filter(pk__in=value).values_list("name", flat=True))
+    if isinstance(value, str) and value.startswith("<"):  # free text, as _text_summary
+        return value.strip("<>")
+    return plain_words(value)
+
+
+REPORT_VERSIONING = Versioning(history=saves_after, labels=REPORT_FIELD_LABELS,
+                               words=_report_words)
+
+
 # --- Recording a graded report -------------------------------------------------------------
 
 
@@ -337,15 +347,15 @@ def record_report(
     """A graded intelligence report, owned by the recorder's team, awaiting review."""
     policy.require(actor, Action.INTELLIGENCE_RECORD)
     if actor.team_id is None:
-        raise IntelligenceRefused("Only a member of a team can record intelligence: ask an "
-                                  "administrator to put you in your team")
+        raise ServiceRefused("Only a member of a team can record intelligence: ask an "
+                             "administrator to put you in your team")
     if not report.source_text.strip():
-        raise IntelligenceRefused("Enter the intelligence as it was received",
-                                  field="source_text")
+        raise ServiceRefused("Enter the intelligence as it was received",
+                             field="source_text")
     now = now or timezone.now()
     if report.occurred_on and report.occurred_on > timezone.localdate(now):
-        raise IntelligenceRefused("The date it happened must be today or in the past",
-                                  field="occurred_on")
+        raise ServiceRefused("The date it happened must be today or in the past",
+                             field="occurred_on")
     grading = check_grading(report.grading)
     record = IntelligenceReport(
         owning_team_id=actor.team_id,
@@ -379,7 +389,7 @@ class Review:
 def _check_sanitised(report: IntelligenceReport, text: str) -> str:
     text = text.strip()
     if not text:
-        raise IntelligenceRefused(
+        raise ServiceRefused(
             "Enter the sanitised text: what may be shared, with nothing that identifies the "
             "source", field="sanitised_text",
         )
@@ -389,7 +399,7 @@ def _check_sanitised(report: IntelligenceReport, text: str) -> str:
         submitter = submission.submitted_by
         names = [submitter.get_full_name(), submitter.username]
         if any(name and name.lower() in text.lower() for name in names):
-            raise IntelligenceRefused(
+            raise ServiceRefused(
                 "The sanitised text names the person who submitted the information. "
                 "Remove anything that identifies the source", field="sanitised_text",
             )
@@ -401,7 +411,7 @@ def _report_for_change(actor: User, report_pk: int, action: Action) -> Intellige
         actor, action, IntelligenceReport.objects.select_for_update(), pk=report_pk
     )
     if report.is_read_only:
-        raise IntelligenceRefused(
+        raise ServiceRefused(
             "Historic 5x5x5 reports are kept as they were recorded and cannot be changed"
         )
     return report
@@ -422,17 +432,16 @@ def review_report(
     report = _report_for_change(actor, report_pk, Action.INTELLIGENCE_REVIEW)
     if not selectors.may_see_source(actor, report):
         raise PermissionDenied("Only the team that owns a report can review it")
-    if report.version != expected_version:
-        raise ConcurrentReviewError(report)
+    REPORT_VERSIONING.check(report, expected_version)
     grading = check_grading(review.grading)
     sanitised = _check_sanitised(report, review.sanitised_text)
     if review.action not in ReviewAction.values:
-        raise IntelligenceRefused(
+        raise ServiceRefused(
             _unknown(review.action, "review action", ReviewAction), field="action"
         )
     if review.action in (ReviewAction.TASK, ReviewAction.DEVELOP) and not review.note.strip():
-        raise IntelligenceRefused("Say who is tasked, or what is to be developed",
-                                  field="note")
+        raise ServiceRefused("Say who is tasked, or what is to be developed",
+                             field="note")
     before = _audited_values(report)
     now = now or timezone.now()
     _apply_grading(report, grading)
@@ -444,14 +453,7 @@ def review_report(
         report.status = ReportStatus.REVIEWED
         report.reviewed_by = actor
         report.reviewed_at = max(now, report.received_at)
-    updated = IntelligenceReport.objects.filter(pk=report.pk, version=expected_version).update(
-        version=F("version") + 1
-    )
-    if not updated:  # lost a race on an engine without row locks
-        report.refresh_from_db()
-        raise ConcurrentReviewError(report)
-    report.version = expected_version + 1
-    report.save()
+    REPORT_VERSIONING.save(report, expected_version=expected_version)
     report.permitted_teams.set(grading.permitted_team_ids)
     report.permitted_agencies.set(grading.permitted_agency_ids)
     detail: dict[str, Any] = {
@@ -528,8 +530,8 @@ class LinkRequest:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _refuse_invalid(error: ValidationError, field_name: str) -> IntelligenceRefused:
-    return IntelligenceRefused(" ".join(error.messages), field=field_name)
+def _refuse_invalid(error: ValidationError, field_name: str) -> ServiceRefused:
+    return ServiceRefused(" ".join(error.messages), field=field_name)
 
 
 def _postcode(value: str) -> str:
@@ -543,17 +545,17 @@ def _postcode(value: str) -> str:
 
 def _new_location(new: NewLocation) -> tuple[Location, bool]:
     if not new.description.strip():
-        raise IntelligenceRefused("Describe the location, like 'Car park behind the Co-op'",
-                                  field="description")
+        raise ServiceRefused("Describe the location, like 'Car park behind the Co-op'",
+                             field="description")
     area = None
     if new.area_code.strip():
         area = Area.objects.filter(code=new.area_code.strip().upper()).first()
         if area is None:
-            raise IntelligenceRefused("There is no area with this code", field="area_code")
+            raise ServiceRefused("There is no area with this code", field="area_code")
     for value, name, limit in ((new.latitude, "latitude", 90), (new.longitude, "longitude", 180)):
         if value is not None and not -limit <= value <= limit:
-            raise IntelligenceRefused(f"The {name} must be between -{limit} and {limit}",
-                                      field=name)
+            raise ServiceRefused(f"The {name} must be between -{limit} and {limit}",
+                                 field=name)
     location = Location(
         description=new.description.strip(), address=new.address.strip(),
         postcode=_postcode(new.postcode), area=area,
@@ -581,7 +583,7 @@ def _new_phone(new: NewPhone) -> tuple[PhoneNumber, bool]:
 
 def _new_account(new: NewAccount) -> tuple[OnlineAccount, bool]:
     if new.platform not in AccountPlatform.values:
-        raise IntelligenceRefused("Select the platform", field="platform")
+        raise ServiceRefused("Select the platform", field="platform")
     try:
         handle = normalise_handle(new.handle)
     except ValidationError as error:
@@ -591,9 +593,9 @@ def _new_account(new: NewAccount) -> tuple[OnlineAccount, bool]:
 
 def _new_premises(new: NewPremises) -> tuple[Premises, bool]:
     if not new.name.strip():
-        raise IntelligenceRefused("Enter the name of the premises or business", field="name")
+        raise ServiceRefused("Enter the name of the premises or business", field="name")
     if new.kind not in PremisesKind.values:
-        raise IntelligenceRefused("Select the kind of premises", field="premises_kind")
+        raise ServiceRefused("Select the kind of premises", field="premises_kind")
     location = None
     if new.address.strip() or new.postcode.strip():
         location = Location(description=new.name.strip(), address=new.address.strip(),
@@ -633,7 +635,7 @@ def _existing(actor: User, kind: str, pk: int) -> Model:
         queryset = selectors.entities_for(actor, selectors.ENTITY_MODELS[kind])
     record = queryset.filter(pk=pk).first()
     if record is None:
-        raise IntelligenceRefused(NOT_FOUND_CHOICE, field="existing")
+        raise ServiceRefused(NOT_FOUND_CHOICE, field="existing")
     return record
 
 
@@ -642,13 +644,23 @@ def _new_person(actor: User, details: PersonDetails, street_name: str) -> Model:
     they go by when their real name is not known (never "Unknown Unknown")."""
     street_name = street_name.strip()
     if len(street_name) > STREET_NAME_LENGTH:
-        raise IntelligenceRefused(
+        raise ServiceRefused(
             f"The nickname or street name must be {STREET_NAME_LENGTH} characters or fewer",
             field="nickname")
     given, family = details.given_name.strip(), details.family_name.strip()
-    if not street_name and not (given and family):
-        raise IntelligenceRefused("Enter the person's first and last names, or the nickname "
-                                  "or street name they are known by", field="given_name")
+    if not street_name:
+        missing: dict[str, str] = {}
+        if not given and not family:
+            missing["given_name"] = ("Enter the person's name, or the nickname or street "
+                                     "name they are known by")
+        if given and not family:
+            missing["family_name"] = ("Enter the person's last name, or leave both names "
+                                      "blank and give their nickname or street name")
+        if family and not given:
+            missing["given_name"] = ("Enter the person's first name, or leave both names "
+                                     "blank and give their nickname or street name")
+        if missing:
+            raise ServiceRefused(missing)
     return create_person(
         actor=actor, details=details,
         alias=(street_name, "") if street_name else None, alias_kind=AliasKind.NICKNAME,
@@ -664,29 +676,29 @@ def link_entity(*, actor: User, report_pk: int, request: LinkRequest) -> ReportL
     report = _report_for_change(actor, report_pk, Action.INTELLIGENCE_LINK)
     kind = request.kind
     if kind not in EntityKind.values:
-        raise IntelligenceRefused("Select what the report mentions", field="kind")
+        raise ServiceRefused("Select what the report mentions", field="kind")
     if request.role not in [role.value for role in ROLES_BY_KIND[kind]]:
-        raise IntelligenceRefused("Select the role it plays in the report", field="role")
+        raise ServiceRefused("Select the role it plays in the report", field="role")
     created = False
     entity: Model
     if request.existing_pk is not None:
         entity = _existing(actor, kind, request.existing_pk)
     elif kind == EntityKind.PERSON:
         if request.new_person is None:
-            raise IntelligenceRefused("Choose a person, or record a new one", field="existing")
+            raise ServiceRefused("Choose a person, or record a new one", field="existing")
         entity = _new_person(actor, request.new_person, request.new_person_street_name)
         created = True
     else:
         if request.new is None or KIND_OF_NEW[type(request.new)] != kind:
-            raise IntelligenceRefused("Choose a record, or describe a new one",
-                                      field="existing")
+            raise ServiceRefused("Choose a record, or describe a new one",
+                                 field="existing")
         entity, created = _find_or_create(request.new)
         if created:
             record_event(event_type=EventType.CREATE, actor=actor, record=entity,
                          detail={"for_report": report.reference})
     if ReportLink.objects.filter(report=report, role=request.role, **{kind: entity}).exists():
-        raise IntelligenceRefused("The report already links this record in this role",
-                                  field="role")
+        raise ServiceRefused("The report already links this record in this role",
+                             field="role")
     link = ReportLink.objects.create(report=report, role=request.role,
                                      description=request.description.strip()[:300],
                                      **{kind: entity})
@@ -748,25 +760,25 @@ def disseminate_to_agencies(
     shared with."""
     report = _report_for_change(actor, report_pk, Action.INTELLIGENCE_DISSEMINATE)
     if report.status != ReportStatus.REVIEWED or not report.sanitised_text.strip():
-        raise IntelligenceRefused(
+        raise ServiceRefused(
             "Review and sanitise the report before sharing it", field="to_agency"
         )
     wanted = list(dict.fromkeys(to_agency_pks))
     if not wanted:
-        raise IntelligenceRefused("Choose the agencies to share it with", field="to_agency")
+        raise ServiceRefused("Choose the agencies to share it with", field="to_agency")
     agencies = {agency.pk: agency for agency in Agency.objects.filter(pk__in=wanted,
                                                                        is_active=True)}
     if len(agencies) != len(wanted):
-        raise IntelligenceRefused("Choose the agencies to share it with from the list",
-                                  field="to_agency")
+        raise ServiceRefused("Choose the agencies to share it with from the list",
+                             field="to_agency")
     if lawful_basis not in LawfulBasis.values:
-        raise IntelligenceRefused("Select the lawful basis for sharing",
-                                  field="lawful_basis")
+        raise ServiceRefused("Select the lawful basis for sharing",
+                             field="lawful_basis")
     if report.handling_code == HandlingCode.CONDITIONS:
         named = set(report.permitted_agencies.values_list("pk", flat=True))
         refused = [agencies[pk].name for pk in wanted if pk not in named]
         if refused:
-            raise IntelligenceRefused(
+            raise ServiceRefused(
                 f"The handling conditions of this report do not name {and_list(refused)}. Share "
                 "it only with agencies its conditions name, or change its handling at review",
                 field="to_agency",

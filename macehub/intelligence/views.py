@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Model
 from django.http import Http404, HttpResponse
@@ -25,6 +25,8 @@ from macehub.access.actions import Action
 from macehub.access.typing import HubRequest
 from macehub.access.views import requires
 from macehub.core.csv_export import csv_download
+from macehub.core.service_errors import add_service_errors
+from macehub.core.versioning import EditConflict, form_after_conflict
 from macehub.intelligence import selectors, services
 from macehub.intelligence.codes import (
     HANDLING_TAG_COLOURS,
@@ -45,7 +47,6 @@ from macehub.intelligence.forms import (
     ReportFilterForm,
     ReviewForm,
     SubmissionForm,
-    add_refusal,
 )
 from macehub.intelligence.models import (
     IntelligenceReport,
@@ -82,8 +83,8 @@ def submit(request: HubRequest) -> HttpResponse:
         try:
             submission = services.submit_information(actor=request.user,
                                                      info=form.information())
-        except services.IntelligenceRefused as refusal:
-            add_refusal(form, refusal)
+        except ValidationError as error:
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Your information has been sent to the hub. Its "
                                       f"reference is {submission.reference}.")
@@ -138,8 +139,8 @@ def record(request: HubRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             report = services.record_report(actor=request.user, report=form.new_report())
-        except services.IntelligenceRefused as refusal:
-            add_refusal(form, refusal)
+        except ValidationError as error:
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Intelligence report {report.reference} has been "
                                       "recorded. It is in the review queue.")
@@ -191,7 +192,7 @@ def review(request: HubRequest, intel_report_pk: int) -> HttpResponse:
         raise PermissionDenied("Only the team that owns a report can review it")
     if request.method == "GET":  # the review page shows what the source said
         opening.record_viewed(request, report, page="review", detail={"source_shown": True})
-    conflict = False
+    conflict = None
     if request.method == "POST":
         form = ReviewForm(request.POST)
         if form.is_valid():
@@ -199,17 +200,14 @@ def review(request: HubRequest, intel_report_pk: int) -> HttpResponse:
                 services.review_report(actor=user, report_pk=report.pk,
                                        expected_version=form.cleaned_data["version"],
                                        review=form.review())
-            except services.IntelligenceRefused as refusal:
-                add_refusal(form, refusal)
-            except services.ConcurrentReviewError as error:
-                conflict = True
-                data = request.POST.copy()
-                data["version"] = str(error.report.version)
-                form = ReviewForm(data)
-                form.is_valid()
-                form.add_error(None, "Someone else changed this report while you were "
-                                     "reviewing it. Your review has not been saved. Check "
-                                     "the report, then save again.")
+            except EditConflict as error:
+                conflict = error
+                form = form_after_conflict(
+                    ReviewForm, request.POST, error,
+                    "Someone else changed this report while you were reviewing it. Your "
+                    "review has not been saved. Check their changes, then save again.")
+            except ValidationError as error:
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"Report {report.reference} has been reviewed.")
                 return redirect("intelligence:report_detail", intel_report_pk=report.pk)
@@ -307,8 +305,8 @@ def add_link(request: HubRequest, intel_report_pk: int) -> HttpResponse:
                     existing_pk=form.existing_pk(), new=form.new_entity(),
                     new_person=form.new_person(), new_person_street_name=form.street_name(),
                 ))
-            except services.IntelligenceRefused as refusal:
-                add_refusal(form, refusal)
+            except ValidationError as error:
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"The {EntityKind(kind).label.lower()} has been "
                                           f"linked to {report.reference}.")
@@ -366,8 +364,8 @@ def disseminate(request: HubRequest, intel_report_pk: int) -> HttpResponse:
                 to_agency_pks=form.cleaned_data["to_agency"],
                 lawful_basis=form.cleaned_data["lawful_basis"],
             )
-        except services.IntelligenceRefused as refusal:
-            add_refusal(form, refusal)
+        except ValidationError as error:
+            add_service_errors(form, error)
         else:
             names = services.and_list([item.to_agency.name for item in shared])
             messages.success(request, f"{report.reference} has been shared with {names}.")

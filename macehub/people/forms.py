@@ -295,8 +295,3 @@ class StatutoryStatusForm(forms.Form):
             first_language=data.get("first_language") or "",
             interpreter_needed=interpreter,
         )
-
-    def add_service_errors(self, error: forms.ValidationError) -> None:
-        for name, messages in error.message_dict.items():
-            for message in messages:
-                self.add_error(name if name in self.fields else None, message)

@@ -1,7 +1,8 @@
 """Changing people's records: one transaction each, each audited with old and new values.
 
 Edits carry the version the user started from; if someone else saved in between, the
-save is refused with what they changed, and nothing is overwritten.
+save is refused with what they changed (``core.versioning.EditConflict``), and nothing is
+overwritten.
 """
 
 from __future__ import annotations
@@ -12,15 +13,25 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
+from django_countries import countries
 
 from macehub.access import policy
 from macehub.access.actions import Action
 from macehub.accounts.models import User
 from macehub.audit.events import EventType
+from macehub.audit.history import saves_after
 from macehub.audit.services import changed_values, record_event
-from macehub.people.codes import AliasKind, PlacementType, StatutoryStatus
+from macehub.core.versioning import BLANK, Versioning, plain_words
+from macehub.people.codes import (
+    NATIONALITY_NOT_STATED,
+    STATUTORY_STATUS_SHORT,
+    AliasKind,
+    OfficerDefinedEthnicity,
+    PlacementType,
+    Sex,
+    StatutoryStatus,
+)
 from macehub.people.models import (
     EthnicGroup,
     Person,
@@ -64,15 +75,6 @@ class NewAddress:
     postcode: str
     line_2: str = ""
     area_id: int | None = None
-
-
-class ConcurrentEditError(Exception):
-    """Someone else saved the record after this user started editing it."""
-
-    def __init__(self, person: Person, their_changes: dict[str, dict[str, Any]]) -> None:
-        super().__init__("The record was changed by someone else")
-        self.person = person
-        self.their_changes = their_changes
 
 
 def _values(person: Person) -> dict[str, Any]:
@@ -159,22 +161,14 @@ def update_person_details(
     person = policy.get_or_404(
         actor, Action.PERSON_CHANGE, Person.objects.select_for_update(), pk=person_pk
     )
-    if person.version != expected_version:
-        raise ConcurrentEditError(person, _changes_since(person, expected_version))
+    PERSON_VERSIONING.check(person, expected_version)
     before = _values(person)
     _apply(person, details, today or timezone.localdate())
     after = _values(person)
     changes = changed_values(before, after)
     if not changes:
         return person
-    updated = Person.objects.filter(pk=person.pk, version=expected_version).update(
-        version=F("version") + 1
-    )
-    if not updated:  # lost a race on an engine without row locks
-        person.refresh_from_db()
-        raise ConcurrentEditError(person, _changes_since(person, expected_version))
-    person.version = expected_version + 1
-    person.save()
+    PERSON_VERSIONING.save(person, expected_version=expected_version)
     record_event(
         event_type=EventType.CHANGE,
         actor=actor,
@@ -182,24 +176,6 @@ def update_person_details(
         detail={"changes": changes, "version": person.version},
     )
     return person
-
-
-def _changes_since(person: Person, version: int) -> dict[str, dict[str, Any]]:
-    """What other people changed after ``version``, from the audit log."""
-    from macehub.audit.models import AuditEvent
-
-    merged: dict[str, dict[str, Any]] = {}
-    events = AuditEvent.objects.filter(
-        record_type="people.person", record_id=str(person.pk), event_type=EventType.CHANGE
-    ).order_by("id")
-    for event in events:
-        if int(event.detail.get("version", 0)) <= version:
-            continue
-        for name, change in event.detail.get("changes", {}).items():
-            merged.setdefault(name, {"old": change["old"], "new": change["new"]})
-            merged[name]["new"] = change["new"]
-            merged[name]["by"] = event.actor_username
-    return merged
 
 
 # --- Statutory status and language -----------------------------------------------------
@@ -275,8 +251,7 @@ def update_statutory_status(
     person = policy.get_or_404(
         actor, Action.PERSON_CHANGE, Person.objects.select_for_update(), pk=person_pk
     )
-    if person.version != expected_version:
-        raise ConcurrentEditError(person, _changes_since(person, expected_version))
+    PERSON_VERSIONING.check(person, expected_version)
     _check_statutory_status(details)
     before = _statutory_values(person)
     for status in StatutoryStatus:
@@ -290,16 +265,9 @@ def update_statutory_status(
     first_recording = person.statutory_status_recorded_at is None
     if not changes and not first_recording:
         return person
-    updated = Person.objects.filter(pk=person.pk, version=expected_version).update(
-        version=F("version") + 1
-    )
-    if not updated:  # lost a race on an engine without row locks
-        person.refresh_from_db()
-        raise ConcurrentEditError(person, _changes_since(person, expected_version))
-    person.version = expected_version + 1
     person.statutory_status_recorded_at = timezone.now()
     person.statutory_status_recorded_by = actor
-    person.save()
+    PERSON_VERSIONING.save(person, expected_version=expected_version)
     record_event(
         event_type=EventType.CHANGE,
         actor=actor,
@@ -307,3 +275,59 @@ def update_statutory_status(
         detail={"changes": changes, "version": person.version, "statutory_status": True},
     )
     return person
+
+
+# --- Concurrent edits ------------------------------------------------------------------
+
+# Every field a versioned save of a person records, as the pages name it.
+PERSON_FIELD_LABELS = {
+    "given_name": "First name",
+    "middle_names": "Middle names",
+    "family_name": "Last name",
+    "date_of_birth": "Date of birth",
+    "estimated_age": "Estimated age in years",
+    "age_estimated_on": "Age estimated on",
+    "sex": "Sex",
+    "self_defined_ethnicity": "Ethnicity (as the person describes it)",
+    "officer_defined_ethnicity": "Officer-defined ethnicity (police IC code)",
+    "nationality": "Nationality",
+    **{status.value: STATUTORY_STATUS_SHORT[status] for status in StatutoryStatus},
+    "placement_type": "Placement type",
+    "placing_authority": "Placing authority",
+    "first_language": "First language",
+    "interpreter_needed": "Interpreter needed",
+}
+_NOT_RECORDED = "Not recorded"
+
+
+def _person_words(name: str, value: Any) -> str:
+    """A value of a person's field as the page shows it: the choice's label, not its
+    code."""
+    if value in (None, ""):
+        return _NOT_RECORDED if name in _CHOICE_FIELDS else BLANK
+    if name in ("date_of_birth", "age_estimated_on"):
+        day = dt.date.fromisoformat(str(value))
+        return f"{day.day} {day:%B %Y}"
+    if name == "self_defined_ethnicity":
+        if value == EthnicGroup.NOT_STATED:
+            return "Not stated"
+        group = EthnicGroup.objects.filter(pk=value).first()
+        return group.name if group else str(value)
+    if name == "nationality":
+        return "Not stated" if value == NATIONALITY_NOT_STATED else countries.name(value) or value
+    labels = _CHOICE_FIELDS.get(name)
+    if labels is not None:
+        return str(labels.get(value, value))
+    return plain_words(value)
+
+
+_CHOICE_FIELDS: dict[str, dict[str, str]] = {
+    "sex": dict(Sex.choices),
+    "officer_defined_ethnicity": dict(OfficerDefinedEthnicity.choices),
+    "placement_type": dict(PlacementType.choices),
+    "self_defined_ethnicity": {},
+    "nationality": {},
+}
+
+PERSON_VERSIONING = Versioning(history=saves_after, labels=PERSON_FIELD_LABELS,
+                               words=_person_words)

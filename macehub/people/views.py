@@ -3,13 +3,9 @@ validates input, asks a selector or service (which ask ``access``), and renders.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
-
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms.utils import pretty_name
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
@@ -18,8 +14,9 @@ from macehub.access.actions import Action
 from macehub.access.policy import allows, can
 from macehub.access.typing import HubRequest
 from macehub.access.views import requires
+from macehub.core.service_errors import add_service_errors
+from macehub.core.versioning import EditConflict, form_after_conflict
 from macehub.people import selectors, services
-from macehub.people.codes import STATUTORY_STATUS_SHORT, PlacementType, StatutoryStatus
 from macehub.people.forms import (
     NewPersonForm,
     PersonDetailsForm,
@@ -30,46 +27,10 @@ from macehub.people.forms import (
 from macehub.people.identity import identity_for
 from macehub.people.sections import markers_for, sections_for
 
-
-def _described_changes(
-    changes: dict[str, dict[str, Any]], form: PersonEditForm
-) -> list[dict[str, str]]:
-    """Someone else's changes in the words of the form: field labels and the choice
-    labels the user would have seen, not database codes."""
-    described = []
-    for name, change in changes.items():
-        field = form.fields.get(name)
-        label = str(field.label) if field and field.label else pretty_name(name)
-        value = change.get("new")
-        choices = dict(getattr(field, "choices", []) or [])
-        shown = choices.get(value, value) if value not in (None, "") else "(blank)"
-        described.append({"label": label, "value": str(shown), "by": change.get("by", "")})
-    return described
-
-
-def _described_status_changes(changes: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
-    """Someone else's changes to the record in words, whichever form they used: the
-    statutory status fields by their names and values, any other field as the details
-    form names it."""
-    labels = {
-        **{status.value: STATUTORY_STATUS_SHORT[status] for status in StatutoryStatus},
-        "placement_type": "Placement type", "placing_authority": "Placing authority",
-        "first_language": "First language", "interpreter_needed": "Interpreter needed",
-    }
-    described = []
-    for name, change in changes.items():
-        if name not in labels:
-            described.extend(_described_changes({name: change}, PersonEditForm()))
-            continue
-        value = change.get("new")
-        if name == "placement_type" and value:
-            shown = str(PlacementType(value).label)
-        elif isinstance(value, bool):
-            shown = "Yes" if value else "No"
-        else:
-            shown = str(value) if value not in (None, "") else "(blank)"
-        described.append({"label": labels[name], "value": shown, "by": change.get("by", "")})
-    return described
+CONFLICT_MESSAGE = (
+    "Someone else changed this record while you were editing it. Your changes have not "
+    "been saved. Check their changes, then save again."
+)
 
 
 @requires(Action.PERSON_SEARCH)
@@ -150,9 +111,12 @@ def edit(request: HubRequest, person_pk: int) -> HttpResponse:
                     expected_version=form.cleaned_data["version"],
                     details=form.details(),
                 )
-            except services.ConcurrentEditError as error:
-                conflict = _described_status_changes(error.their_changes)
-                form = _form_after_conflict(PersonEditForm, request, error)
+            except EditConflict as error:
+                conflict = error
+                form = form_after_conflict(PersonEditForm, request.POST, error,
+                                           CONFLICT_MESSAGE)
+            except ValidationError as error:
+                add_service_errors(form, error)
             else:
                 messages.success(request, "The person's details have been changed.")
                 return redirect("people:detail", person_pk=person.pk)
@@ -165,25 +129,6 @@ def edit(request: HubRequest, person_pk: int) -> HttpResponse:
         {"form": form, "person": person, "conflict": conflict,
          "identity": identity_for(user, person)},
     )
-
-
-F = TypeVar("F", bound=forms.Form)
-
-
-def _form_after_conflict(form_class: type[F], request: HubRequest,
-                         error: services.ConcurrentEditError) -> F:
-    """The form as the user typed it, told that someone else saved first; the next save
-    is checked against the version they have now been shown."""
-    data = request.POST.copy()
-    data["version"] = str(error.person.version)
-    form = form_class(data)
-    form.is_valid()
-    form.add_error(
-        None,
-        "Someone else changed this record while you were editing it. Your changes "
-        "have not been saved. Check their changes, then save again.",
-    )
-    return form
 
 
 @requires(Action.PERSON_CHANGE)
@@ -202,11 +147,12 @@ def statutory_status(request: HubRequest, person_pk: int) -> HttpResponse:
                     actor=user, person_pk=person.pk,
                     expected_version=form.cleaned_data["version"], details=form.details(),
                 )
+            except EditConflict as error:
+                conflict = error
+                form = form_after_conflict(StatutoryStatusForm, request.POST, error,
+                                           CONFLICT_MESSAGE)
             except ValidationError as error:
-                form.add_service_errors(error)
-            except services.ConcurrentEditError as error:
-                conflict = _described_status_changes(error.their_changes)
-                form = _form_after_conflict(StatutoryStatusForm, request, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "The statutory status has been saved.")
                 return redirect("people:detail", person_pk=person.pk)

@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from macehub.cases.codes import Brag, ExploitationType, IndicatorDomain, RiskTier, short_label
+from macehub.cases.codes import Brag, ExploitationType, IndicatorDomain, RiskTier
 from macehub.cases.models import Indicator
 from macehub.core.phones import display_phone, normalise_phone
 from macehub.core.search_text import search_text_problem
@@ -32,8 +32,14 @@ from macehub.referrals.codes import (
     YearGroup,
 )
 from macehub.referrals.models import Referral
-from macehub.referrals.selectors import ADULT_AGE, ReferralFilters
-from macehub.referrals.services import MAX_MISSING_EPISODES, TriageDecision, is_override
+from macehub.referrals.rules import (
+    MAX_MISSING_EPISODES,
+    age_in_years,
+    consent_problem,
+    not_a_child,
+)
+from macehub.referrals.selectors import ReferralFilters
+from macehub.referrals.services import TriageDecision
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 NOT_KNOWN_ANSWER = "not_known"
@@ -183,13 +189,10 @@ class NewChildForm(PersonDetailsForm):
                 "Enter the child's date of birth or, if you do not know it, their estimated age",
             )
             return cleaned
-        today = timezone.localdate()
-        years = age if dob is None else (
-            today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
-        )
-        if years is not None and years >= ADULT_AGE:
-            field = "date_of_birth" if dob else "estimated_age"
-            self.add_error(field, "The MACE hub takes referrals about children under 18")
+        problem = not_a_child(age_in_years(date_of_birth=dob, estimated_age=age,
+                                           today=timezone.localdate()))
+        if problem:
+            self.add_error("date_of_birth" if dob else "estimated_age", problem)
         return cleaned
 
 
@@ -294,9 +297,10 @@ class FamilyAndConsentForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean() or {}
         if cleaned.get("consent") == ConsentStatus.NOT_SOUGHT:
-            if not cleaned.get("consent_not_sought_reason", "").strip():
-                self.add_error("consent_not_sought_reason",
-                               "Enter why you did not ask for consent")
+            problem = consent_problem(cleaned["consent"],
+                                      cleaned.get("consent_not_sought_reason", ""))
+            if problem:
+                self.add_error("consent_not_sought_reason", problem)
         else:
             # A reason typed and then left behind by choosing another answer.
             cleaned["consent_not_sought_reason"] = ""
@@ -487,6 +491,10 @@ STATUTORY_OUTCOMES_HINT = (
 
 
 class TriageDecisionForm(forms.Form):
+    """Parses the triage decision as typed; the rules it must meet (a reason for an
+    override, a tier for a case, a time after receipt) are the service's
+    (``services.check_decision``), shown beside these fields by the view."""
+
     version = forms.IntegerField(widget=forms.HiddenInput)
     exploitation_types = forms.MultipleChoiceField(
         label="Type of exploitation", choices=ExploitationType.choices,
@@ -571,38 +579,6 @@ class TriageDecisionForm(forms.Form):
                 "Enter the time of the decision as hours and minutes, like 14:30"
             )
         return parsed
-
-    def clean(self) -> dict[str, Any]:
-        cleaned: dict[str, Any] = super().clean() or {}
-        brag, tier = cleaned.get("brag"), self.tier_value()
-        if (brag and tier is not None and is_override(self.referral, brag, tier)
-                and not cleaned.get("override_reason", "").strip()):
-            suggested_brag = short_label(Brag(self.referral.suggested_brag))
-            self.add_error(
-                "override_reason",
-                f"Enter why you changed the suggestion (rating {suggested_brag}, "
-                f"{self._suggested_tier_words()})",
-            )
-        if cleaned.get("outcome") == TriageOutcome.OPEN_MACE_CASE and tier == "":
-            self.add_error("risk_tier", "Select the risk tier the MACE case opens with")
-        decided_at = self.decided_at()
-        if decided_at is not None:
-            now = timezone.now()
-            received = self.referral.received_at
-            if decided_at > now:
-                self.add_error("decided_time", "The decision time must be now or in the past")
-            elif decided_at < received.replace(second=0, microsecond=0):
-                local = timezone.localtime(received)
-                self.add_error(
-                    "decided_on",
-                    "The decision must be after the referral was received, on "
-                    f"{local.day} {local:%B %Y} at {local:%H:%M}",
-                )
-        return cleaned
-
-    def _suggested_tier_words(self) -> str:
-        tier = self.referral.suggested_tier
-        return f"tier {short_label(RiskTier(tier))}" if tier else "no tier"
 
     def tier_value(self) -> str | None:
         tier = self.cleaned_data.get("risk_tier")

@@ -4,9 +4,10 @@ each, audited with what changed.
 A submission creates the child's record (only if no existing record was chosen), the
 referral with its reference, its indicators, the screening as it was shown and the
 decision clock, all or nothing. A triage decision carries the version the officer
-started from; if someone else decided in between, it is refused and nothing is
-overwritten. A decision to open a MACE case opens it in the same transaction, and the
-referrer is e-mailed once the decision has been committed.
+started from; if someone else decided in between, it is refused
+(``core.versioning.EditConflict``) and nothing is overwritten. A decision to open a MACE
+case opens it in the same transaction, and the referrer is e-mailed once the decision
+has been committed.
 """
 
 from __future__ import annotations
@@ -20,8 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -30,11 +30,20 @@ from macehub.access import policy
 from macehub.access.actions import Action
 from macehub.accounts.models import User
 from macehub.audit.events import EventType
-from macehub.audit.models import AuditEvent
+from macehub.audit.history import saves_after
 from macehub.audit.services import changed_values, record_event
-from macehub.cases.codes import Brag, ExploitationType, RiskTier
+from macehub.cases.codes import (
+    Brag,
+    ExploitationType,
+    RiskTier,
+    exploitation_type_labels,
+    short_label,
+)
 from macehub.cases.models import Case, Indicator
 from macehub.cases.services import CaseAlreadyOpen, open_case, record_referral_joined
+from macehub.core.references import save_with_reference
+from macehub.core.service_errors import ServiceRefused
+from macehub.core.versioning import BLANK, Versioning, plain_words
 from macehub.people.identifiers import normalise_identifier
 from macehub.people.models import Person, PersonAddress, PersonIdentifier
 from macehub.people.services import PersonDetails
@@ -59,33 +68,11 @@ from macehub.referrals.models import (
     ReferralAddition,
     ReferralIndicator,
 )
+from macehub.referrals.rules import consent_problem, missing_episodes_problem, not_a_child
 from macehub.referrals.screening import ScreenedIndicator, Screening, screen_referral
 
 logger = logging.getLogger(__name__)
 
-MAX_MISSING_EPISODES = 99
-REFERENCE_ATTEMPTS = 5
-
-
-class ReferralRefused(Exception):
-    """The referral cannot be accepted as it stands; nothing has been saved. ``step``
-    names the question page where it can be put right."""
-
-    def __init__(self, message: str, *, step: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.step = step
-
-
-class UnknownIndicator(ReferralRefused):
-    def __init__(self, codes: Sequence[str]) -> None:
-        listed = ", ".join(repr(code) for code in codes)
-        super().__init__(
-            f"{listed} {'is not an indicator' if len(codes) == 1 else 'are not indicators'} "
-            "in the hub's catalogue. Choose the indicators from the list.",
-            step="indicators",
-        )
-        self.codes = tuple(codes)
 
 
 @dataclass(frozen=True)
@@ -174,33 +161,10 @@ def screening_for(
 # --- Submitting ---------------------------------------------------------------------------
 
 
-def _next_reference(year: int) -> str:
-    prefix = f"REF-{year}-"
-    last = (
-        Referral.objects.filter(reference__startswith=prefix)
-        .order_by("-reference")
-        .values_list("reference", flat=True)
-        .first()
-    )
-    number = int(last.removeprefix(prefix)) + 1 if last else 1
-    return f"{prefix}{number:06d}"
-
-
 def _save_with_reference(referral: Referral) -> None:
-    """Give the referral the year's next reference. Two submissions at the same moment
-    may pick the same number on PostgreSQL; the loser tries the next one."""
-    year = timezone.localtime(referral.received_at).year
-    for attempt in range(REFERENCE_ATTEMPTS):
-        referral.reference = _next_reference(year)
-        try:
-            with transaction.atomic():
-                referral.save(force_insert=True)
-            return
-        except IntegrityError:
-            taken = Referral.objects.filter(reference=referral.reference).exists()
-            if not taken or attempt == REFERENCE_ATTEMPTS - 1:
-                raise
-            referral.pk = None
+    """Give the referral the year's next reference (REF-2026-000001)."""
+    save_with_reference(referral, kind="REF",
+                        year=timezone.localtime(referral.received_at).year)
 
 
 def _indicators(codes: Sequence[str]) -> list[Indicator]:
@@ -208,58 +172,60 @@ def _indicators(codes: Sequence[str]) -> list[Indicator]:
     found = {i.code: i for i in Indicator.objects.filter(code__in=wanted, is_active=True)}
     unknown = [code for code in wanted if code not in found]
     if unknown:
-        raise UnknownIndicator(unknown)
+        listed = ", ".join(repr(code) for code in unknown)
+        raise ServiceRefused(
+            f"{listed} {'is not an indicator' if len(unknown) == 1 else 'are not indicators'} "
+            "in the hub's catalogue. Choose the indicators from the list.",
+            field="indicators",
+        )
     return [found[code] for code in wanted]
 
 
 def _check_answers(submission: ReferralSubmission) -> None:
     if not submission.concerns.strip():
-        raise ReferralRefused("Enter what happened and why you are worried", step="concern")
-    check_exploitation_types(submission.exploitation_types, step="concern")
+        raise ServiceRefused("Enter what happened and why you are worried", field="concern")
+    check_exploitation_types(submission.exploitation_types, field="concern")
     if submission.exploitation_model not in ExploitationModel.values:
-        raise ReferralRefused("Select the kind of exploitation, or 'Not known yet'",
-                              step="concern")
+        raise ServiceRefused("Select the kind of exploitation, or 'Not known yet'",
+                             field="concern")
     unknown_platforms = [p for p in submission.online_platforms if p not in OnlinePlatform.values]
     if unknown_platforms:
-        raise ReferralRefused(
+        raise ServiceRefused(
             f"{', '.join(map(repr, unknown_platforms))}: choose online platforms from the list",
-            step="indicators",
+            field="indicators",
         )
-    if (submission.missing_episodes is not None
-            and not 0 <= submission.missing_episodes <= MAX_MISSING_EPISODES):
-        raise ReferralRefused(
-            f"The number of missing episodes must be between 0 and {MAX_MISSING_EPISODES}",
-            step="indicators",
-        )
+    problem = missing_episodes_problem(submission.missing_episodes)
+    if problem:
+        raise ServiceRefused(problem, field="indicators")
     if (submission.child_pk is None) == (submission.new_child is None):
-        raise ReferralRefused("Choose the child, or tell us about a new child", step="child")
+        raise ServiceRefused("Choose the child, or tell us about a new child", field="child")
     if submission.year_group and submission.year_group not in YearGroup.values:
-        raise ReferralRefused("Select the child's year group from the list",
-                              step="home_and_school")
+        raise ServiceRefused("Select the child's year group from the list",
+                             field="home_and_school")
     if submission.consent and submission.consent not in ConsentStatus.values:
-        raise ReferralRefused("Select whether you asked for consent", step="family")
-    if (submission.consent == ConsentStatus.NOT_SOUGHT
-            and not submission.consent_not_sought_reason.strip()):
-        raise ReferralRefused("Enter why you did not ask for consent", step="family")
+        raise ServiceRefused("Select whether you asked for consent", field="family")
+    problem = consent_problem(submission.consent, submission.consent_not_sought_reason)
+    if problem:
+        raise ServiceRefused(problem, field="family")
 
 
-def check_exploitation_types(types: Sequence[str], *, step: str = "") -> list[str]:
+def check_exploitation_types(types: Sequence[str], *, field: str = "") -> list[str]:
     """The types as stored: at least one, each from the code list, in its order."""
     unknown = [value for value in types if value not in ExploitationType.values]
     if unknown:
-        raise ReferralRefused(
+        raise ServiceRefused(
             f"{', '.join(map(repr, unknown))}: choose the type of exploitation from the list",
-            step=step,
+            field=field,
         )
     if not types:
-        raise ReferralRefused("Select the type of exploitation", step=step)
+        raise ServiceRefused("Select the type of exploitation", field=field)
     return [value for value in ExploitationType.values if value in set(types)]
 
 
 def _new_child(actor: User, agency_id: int, details: PersonDetails, today: dt.date) -> Person:
     if details.date_of_birth and details.date_of_birth > today:
-        raise ReferralRefused("The child's date of birth must be today or in the past",
-                              step="new_child")
+        raise ServiceRefused("The child's date of birth must be today or in the past",
+                             field="new_child")
     child = Person(
         owning_agency_id=agency_id,
         created_by=actor,
@@ -274,10 +240,9 @@ def _new_child(actor: User, agency_id: int, details: PersonDetails, today: dt.da
         officer_defined_ethnicity=details.officer_defined_ethnicity,
         nationality=details.nationality,
     )
-    age = child.age_on(today)
-    if age is not None and age >= selectors.ADULT_AGE:
-        raise ReferralRefused("The MACE hub takes referrals about children under 18",
-                              step="new_child")
+    problem = not_a_child(child.age_on(today))
+    if problem:
+        raise ServiceRefused(problem, field="new_child")
     return child
 
 
@@ -293,11 +258,11 @@ def submit_referral(
     indicators, the screening and the decision clock. All or nothing."""
     policy.require(actor, Action.REFERRAL_SUBMIT)
     if actor.agency_id is None or actor.agency is None:
-        raise ReferralRefused("Only staff of a partner agency can refer a child")
+        raise ServiceRefused("Only staff of a partner agency can refer a child")
     now = timezone.now()
     received_at = received_at or now
     if received_at > now:
-        raise ReferralRefused("A referral cannot be received in the future")
+        raise ServiceRefused("A referral cannot be received in the future")
     today = timezone.localdate(received_at)
     _check_answers(submission)
     indicators = _indicators(submission.indicator_codes)
@@ -307,11 +272,11 @@ def submit_referral(
         child = _new_child(actor, actor.agency_id, submission.new_child, today)
     elif submission.child_pk is not None:
         if not selectors.child_is_findable(actor, submission.child_pk):
-            raise ReferralRefused("Find the child again: the record you chose is not available",
-                                  step="child")
+            raise ServiceRefused("Find the child again: the record you chose is not available",
+                                 field="child")
         child = Person.objects.get(pk=submission.child_pk)
     else:  # _check_answers has refused this already
-        raise ReferralRefused("Choose the child, or tell us about a new child", step="child")
+        raise ServiceRefused("Choose the child, or tell us about a new child", field="child")
 
     screening = screening_for(child=child, indicators=indicators,
                               disclosure=submission.disclosure,
@@ -327,7 +292,7 @@ def submit_referral(
                 for kind, value in dict(submission.child_identifiers).items()
             ]
         except ValidationError as error:
-            raise ReferralRefused(" ".join(error.messages), step="child") from error
+            raise ServiceRefused(" ".join(error.messages), field="child") from error
         child.save()
         for identifier in identifiers:
             identifier.person = child
@@ -457,10 +422,10 @@ def add_referral_information(
     )
     text = text.strip()
     if not text:
-        raise ReferralRefused("Enter the information you want to add", step="text")
+        raise ServiceRefused("Enter the information you want to add", field="text")
     if len(text) > MAX_ADDITION_LENGTH:
-        raise ReferralRefused("The information must be 10,000 characters or fewer",
-                              step="text")
+        raise ServiceRefused("The information must be 10,000 characters or fewer",
+                             field="text")
     addition = ReferralAddition.objects.create(
         referral=referral, text=text, added_by=actor, added_at=timezone.now(),
     )
@@ -507,22 +472,39 @@ class TriageResult:
     case_was_already_open: bool = False
 
 
-class DecisionRefused(Exception):
-    """The decision cannot be recorded as it stands; ``field`` names the answer to fix."""
+# What a versioned save of a referral records, as the triage page names it; the
+# decider, the status and the pick-up time go with the fields they belong to.
+REFERRAL_FIELD_LABELS = {
+    "brag": "BRAG rating", "risk_tier": "Risk tier", "override_reason": "Reason for change",
+    "outcome": "Outcome", "outcome_reason": "Reason for the outcome",
+    "decided_at": "Decided at", "exploitation_types": "Type of exploitation",
+    "picked_up_by": "Picked up by",
+}
 
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+
+def _referral_words(name: str, value: Any) -> str:
+    if value in (None, "", []):
+        return BLANK
+    if name == "brag" and value in Brag.values:
+        return str(Brag(value).label)
+    if name == "risk_tier" and value in RiskTier.values:
+        return str(RiskTier(value).label)
+    if name == "outcome" and value in TriageOutcome.values:
+        return str(TriageOutcome(value).label)
+    if name == "exploitation_types" and isinstance(value, list):
+        return ", ".join(exploitation_type_labels(value)) or BLANK
+    if name in ("decided_at", "due_at") and isinstance(value, str):
+        moment = timezone.localtime(dt.datetime.fromisoformat(value))
+        return f"{moment.day} {moment:%B %Y at %H:%M}"
+    return plain_words(value)
 
 
-class ConcurrentDecisionError(Exception):
-    """Someone else recorded a decision after this user opened the form."""
-
-    def __init__(self, referral: Referral, their_changes: dict[str, dict[str, Any]]) -> None:
-        super().__init__("The referral was changed by someone else")
-        self.referral = referral
-        self.their_changes = their_changes
+REFERRAL_VERSIONING = Versioning(history=saves_after, labels=REFERRAL_FIELD_LABELS,
+                                 words=_referral_words)
+PARTNER_CHECK_VERSIONING = Versioning(
+    history=saves_after, words=_referral_words,
+    labels={"due_at": "Due", "brag": "Rating", "result": "Result", "summary": "Summary"},
+)
 
 
 def is_override(referral: Referral, brag: str, risk_tier: str) -> bool:
@@ -530,48 +512,59 @@ def is_override(referral: Referral, brag: str, risk_tier: str) -> bool:
 
 
 def check_decision(referral: Referral, decision: TriageDecision, now: dt.datetime) -> dt.datetime:
-    """Refuse a decision that breaks a rule; returns the decision time to store.
+    """Refuse a decision that breaks a rule (every broken rule at once, each keyed by the
+    argument at fault); returns the decision time to store. The triage rules live here
+    only: the decision form parses what was typed, and these decide.
 
     Times are entered to the minute, so a decision in the same minute as the referral
     arrived counts as at its arrival, not before it.
     """
+    errors: dict[str, str] = {}
     brag, tier = str(decision.brag), str(decision.risk_tier)
     if brag not in Brag.values:
-        raise DecisionRefused("Select a BRAG rating", field="brag")
+        errors["brag"] = "Select a BRAG rating"
     if tier and tier not in RiskTier.values:
-        raise DecisionRefused("Select a risk tier, or 'No risk tier'", field="risk_tier")
+        errors["risk_tier"] = "Select a risk tier, or 'No risk tier'"
     if str(decision.outcome) not in TriageOutcome.values:
-        raise DecisionRefused("Select the outcome of triage", field="outcome")
+        errors["outcome"] = "Select the outcome of triage"
     if not decision.outcome_reason.strip():
-        raise DecisionRefused("Enter the reason for the outcome", field="outcome_reason")
-    if is_override(referral, brag, tier) and not decision.override_reason.strip():
-        raise DecisionRefused(
-            "Enter why you changed the suggested BRAG rating or risk tier",
-            field="override_reason",
-        )
+        errors["outcome_reason"] = "Enter the reason for the outcome"
+    if ("brag" not in errors and "risk_tier" not in errors
+            and is_override(referral, brag, tier) and not decision.override_reason.strip()):
+        errors["override_reason"] = (
+            f"Enter why you changed the suggestion ({_suggestion_words(referral)})")
     if decision.outcome == TriageOutcome.OPEN_MACE_CASE and not tier:
-        raise DecisionRefused("Select the risk tier the MACE case opens with", field="risk_tier")
+        errors.setdefault("risk_tier", "Select the risk tier the MACE case opens with")
     if decision.exploitation_types is not None:
         try:
-            check_exploitation_types(decision.exploitation_types)
-        except ReferralRefused as error:
-            raise DecisionRefused(error.message, field="exploitation_types") from error
+            check_exploitation_types(decision.exploitation_types, field="exploitation_types")
+        except ServiceRefused as refused:
+            errors["exploitation_types"] = str(refused.message)
     decided_at = decision.decided_at
     if timezone.is_naive(decided_at):
-        raise DecisionRefused("Enter the date and time of the decision", field="decided_at")
-    if decided_at > now:
-        raise DecisionRefused("The decision time must be now or in the past",
-                              field="decided_at")
-    if decided_at < referral.received_at:
+        errors["decided_at"] = "Enter the date and time of the decision"
+    elif decided_at > now:
+        errors["decided_at"] = "The decision time must be now or in the past"
+    elif decided_at < referral.received_at:
         if decided_at < referral.received_at.replace(second=0, microsecond=0):
             received = timezone.localtime(referral.received_at)
-            raise DecisionRefused(
-                "The decision time must be after the referral was received, "
-                f"{received:%d/%m/%Y} at {received:%H:%M}",
-                field="decided_at",
-            )
+            errors["decided_at"] = (
+                "The decision must be after the referral was received, on "
+                f"{received.day} {received:%B %Y} at {received:%H:%M}")
         decided_at = referral.received_at
+    if errors:
+        raise ServiceRefused(errors)
     return decided_at
+
+
+def _suggestion_words(referral: Referral) -> str:
+    """The screening's suggestion as the override refusal names it: "rating Green, tier
+    Low" (or "no tier")."""
+    brag = (short_label(Brag(referral.suggested_brag)) if referral.suggested_brag in Brag.values
+            else "none")
+    tier = referral.suggested_tier
+    return f"rating {brag}, " + (
+        f"tier {short_label(RiskTier(tier))}" if tier in RiskTier.values else "no tier")
 
 
 def _decision_values(referral: Referral) -> dict[str, Any]:
@@ -604,14 +597,13 @@ def record_triage_decision(
             "child", "case", "referrer_agency", "picked_up_by"),
         pk=referral_pk,
     )
-    if referral.version != expected_version:
-        raise ConcurrentDecisionError(referral, _changes_since(referral, expected_version))
+    REFERRAL_VERSIONING.check(referral, expected_version)
     decided_at = check_decision(referral, decision, timezone.now())
     if actor.agency is None:
-        raise DecisionRefused("Only staff of an agency can record a decision")
+        raise ServiceRefused("Only staff of an agency can record a decision")
     if (decision.outcome in CHILDRENS_SOCIAL_CARE_OUTCOMES
             and not policy.can(actor, Action.REFERRAL_STATUTORY_OUTCOME, referral)):
-        raise DecisionRefused(
+        raise ServiceRefused(
             f"Only children's social care can record "
             f"'{TriageOutcome(decision.outcome).label}': it is the local authority's "
             "decision. Record the outcome your agency can, or ask a social care colleague "
@@ -666,16 +658,9 @@ def record_triage_decision(
             )
         referral.case = case
 
-    updated = Referral.objects.filter(pk=referral.pk, version=expected_version).update(
-        version=F("version") + 1
-    )
-    if not updated:  # lost a race on an engine without row locks
-        referral.refresh_from_db()
-        raise ConcurrentDecisionError(referral, _changes_since(referral, expected_version))
-    referral.version = expected_version + 1
     check_clock = _partner_check_clock_follows_rating(actor, referral, request)
-    referral.save(update_fields=[*DECISION_FIELDS, "case", "version", *CHECK_CLOCK_FIELDS,
-                                 *PICK_UP_FIELDS])
+    REFERRAL_VERSIONING.save(referral, expected_version=expected_version, update_fields=[
+        *DECISION_FIELDS, "case", *CHECK_CLOCK_FIELDS, *PICK_UP_FIELDS])
     if pick_up_cleared is not None:
         changes.update(changed_values(pick_up_cleared, _pick_up_values(referral)))
     record_event(
@@ -707,13 +692,10 @@ CHECK_CLOCK_FIELDS = ("partner_check_brag", "partner_checks_due_at")
 PICK_UP_FIELDS = ("picked_up_by", "picked_up_at")
 
 
-class PickUpRefused(DecisionRefused):
-    """The referral cannot be picked up, taken over or released as things stand; nothing
-    has been saved."""
-
-
-class PickedUpByOther(PickUpRefused):
-    """Someone else has the referral: taking it over needs an explicit confirmation."""
+class PickedUpByOther(ServiceRefused):
+    """Someone else has the referral: taking it over needs an explicit confirmation. A
+    refusal of its own because the pick-up page answers it with the confirmation page,
+    not an error."""
 
     def __init__(self, referral: Referral) -> None:
         holder = referral.picked_up_by
@@ -739,22 +721,22 @@ def _referral_to_pick_up(actor: User, referral_pk: int, expected_version: int) -
         pk=referral_pk,
     )
     if referral.is_decided:
-        raise PickUpRefused(f"{referral.reference} has been decided: there is nothing left "
-                            "to pick up")
-    if referral.version != expected_version:
-        raise PickUpRefused(
-            f"{referral.reference} has changed since you opened it"
-            + (f": {referral.picked_up_by.display_name} has picked it up"
-               if referral.picked_up_by else "")
-            + ". Nothing has been saved: check it, then try again."
-        )
+        raise ServiceRefused(f"{referral.reference} has been decided: there is nothing left "
+                             "to pick up")
+    REFERRAL_VERSIONING.check(referral, expected_version, message=(
+        f"{referral.reference} has changed since you opened it"
+        + (f": {referral.picked_up_by.display_name} has picked it up"
+           if referral.picked_up_by else "")
+        + ". Nothing has been saved: check it, then try again."
+    ))
     return referral
 
 
 def _save_pick_up(actor: User, referral: Referral, before: dict[str, Any],
                   detail: dict[str, Any], request: HttpRequest | None) -> Referral:
-    referral.version += 1
-    referral.save(update_fields=[*PICK_UP_FIELDS, "version"])
+    # Checked against the version the user saw when the referral was fetched, locked.
+    REFERRAL_VERSIONING.save(referral, expected_version=referral.version,
+                             update_fields=PICK_UP_FIELDS)
     record_event(
         event_type=EventType.CHANGE,
         actor=actor,
@@ -803,7 +785,7 @@ def release_referral(
     """Put a referral the user picked up back for anyone to pick up."""
     referral = _referral_to_pick_up(actor, referral_pk, expected_version)
     if referral.picked_up_by_id != actor.pk:
-        raise PickUpRefused("Only the person who picked up a referral can release it")
+        raise ServiceRefused("Only the person who picked up a referral can release it")
     before = _pick_up_values(referral)
     referral.picked_up_by, referral.picked_up_at = None, None
     return _save_pick_up(actor, referral, before, {"picked_up": "released"}, request)
@@ -830,8 +812,8 @@ def _partner_check_clock_follows_rating(
         old_due = check.due_at
         check.due_at = clock.due_at(check.requested_at)
         check.brag = referral.brag
-        check.version += 1
-        check.save(update_fields=["due_at", "brag", "version"])
+        PARTNER_CHECK_VERSIONING.save(check, expected_version=check.version,
+                                      update_fields=["due_at", "brag"])
         record_event(
             event_type=EventType.CHANGE,
             actor=actor,
@@ -852,23 +834,6 @@ def _partner_check_clock_follows_rating(
         "partner_check_brag": referral.partner_check_brag,
         "partner_checks_due_at": referral.partner_checks_due_at.isoformat(),
     })
-
-
-def _changes_since(referral: Referral, version: int) -> dict[str, dict[str, Any]]:
-    """What other people changed after ``version``, from the audit log."""
-    merged: dict[str, dict[str, Any]] = {}
-    events = AuditEvent.objects.filter(
-        record_type="referrals.referral", record_id=str(referral.pk),
-        event_type=EventType.CHANGE,
-    ).order_by("id")
-    for event in events:
-        if int(event.detail.get("version", 0)) <= version:
-            continue
-        for name, change in event.detail.get("changes", {}).items():
-            merged.setdefault(name, {"old": change["old"], "new": change["new"]})
-            merged[name]["new"] = change["new"]
-            merged[name]["by"] = event.actor_username
-    return merged
 
 
 # --- Telling the referrer -----------------------------------------------------------------
@@ -922,11 +887,6 @@ def notify_referrer_of_decision(*, referral_pk: int) -> bool:
 # --- Partner checks -----------------------------------------------------------------------
 
 
-class PartnerCheckRefused(DecisionRefused):
-    """The request or return cannot be recorded as it stands; ``field`` names the answer
-    to fix."""
-
-
 @transaction.atomic
 def request_partner_checks(
     *,
@@ -944,10 +904,10 @@ def request_partner_checks(
     )
     wanted = list(dict.fromkeys(agency_ids))
     if not wanted:
-        raise PartnerCheckRefused("Select the agencies to ask", field="agencies")
+        raise ServiceRefused("Select the agencies to ask", field="agencies")
     agencies = {a.pk: a for a in selectors.partner_check_agencies().filter(pk__in=wanted)}
     if len(agencies) != len(wanted):
-        raise PartnerCheckRefused(
+        raise ServiceRefused(
             "Choose agencies from the list: only agencies with hub members can return checks",
             field="agencies",
         )
@@ -956,7 +916,7 @@ def request_partner_checks(
     ).values_list("agency_id", flat=True))
     if waiting:
         names = ", ".join(sorted(agencies[pk].name for pk in waiting))
-        raise PartnerCheckRefused(
+        raise ServiceRefused(
             f"{names} {'has' if len(waiting) == 1 else 'have'} already been asked and "
             "not yet replied", field="agencies",
         )
@@ -1004,26 +964,28 @@ def return_partner_check(
         PartnerCheck.objects.select_for_update(of=("self",)).select_related("referral"),
         pk=check_pk,
     )
-    if check.is_returned or check.version != expected_version:
-        raise PartnerCheckRefused(
+    if check.is_returned:
+        raise ServiceRefused(
             "This check has already been returned by someone else. Your reply has not been "
             "saved: read what they returned."
         )
+    # Not returned, yet changed: triage's rating moved its due time meanwhile.
+    PARTNER_CHECK_VERSIONING.check(check, expected_version)
     if str(result) not in PartnerCheckResult.values:
-        raise PartnerCheckRefused("Select whether your agency holds information",
-                                  field="result")
+        raise ServiceRefused("Select whether your agency holds information",
+                             field="result")
     summary = summary.strip()
     if result == PartnerCheckResult.INFORMATION_HELD and not summary:
-        raise PartnerCheckRefused("Enter a summary of the information your agency holds",
-                                  field="summary")
+        raise ServiceRefused("Enter a summary of the information your agency holds",
+                             field="summary")
     if result == PartnerCheckResult.NOTHING_HELD:
         summary = ""
     check.returned_at = timezone.now()
     check.returned_by = actor
     check.result = PartnerCheckResult(result)
     check.summary = summary
-    check.version += 1
-    check.save(update_fields=["returned_at", "returned_by", "result", "summary", "version"])
+    PARTNER_CHECK_VERSIONING.save(check, expected_version=expected_version, update_fields=[
+        "returned_at", "returned_by", "result", "summary"])
     record_event(
         event_type=EventType.CHANGE,
         actor=actor,
@@ -1047,11 +1009,6 @@ def return_partner_check(
 # --- Steps a referral prompts at once -----------------------------------------------------
 
 
-class StepRefused(DecisionRefused):
-    """A step the referral prompts cannot be recorded as it stands; ``field`` names the
-    answer to fix."""
-
-
 @transaction.atomic
 def record_immediate_step(
     *,
@@ -1071,23 +1028,23 @@ def record_immediate_step(
         Referral.objects.select_for_update(of=("self",)), pk=referral_pk,
     )
     if str(kind) not in ImmediateStepKind.values:
-        raise StepRefused("Choose the step from the list")
+        raise ServiceRefused("Choose the step from the list")
     if not referral.prompts_immediate_steps:
-        raise StepRefused("This referral does not prompt that step")
+        raise ServiceRefused("This referral does not prompt that step")
     note = note.strip()
     now = timezone.now()
     if done:
         if done_at is None or timezone.is_naive(done_at):
-            raise StepRefused("Enter when it was done", field="done_on")
+            raise ServiceRefused("Enter when it was done", field="done_on")
         if done_at > now:
-            raise StepRefused("When it was done must be now or in the past", field="done_on")
+            raise ServiceRefused("When it was done must be now or in the past", field="done_on")
         if done_at < referral.received_at.replace(second=0, microsecond=0):
-            raise StepRefused("When it was done must be after the referral was received",
-                              field="done_on")
+            raise ServiceRefused("When it was done must be after the referral was received",
+                                 field="done_on")
     else:
         done_at = None
         if not note:
-            raise StepRefused("Enter why it has not been done", field="note")
+            raise ServiceRefused("Enter why it has not been done", field="note")
     step = ImmediateStep.objects.select_for_update().filter(
         referral=referral, kind=kind).first()
     before = _step_values(step) if step else {}

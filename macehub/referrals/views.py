@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -33,6 +34,8 @@ from macehub.cases.codes import (
     short_label,
 )
 from macehub.cases.models import Case, Indicator
+from macehub.core.service_errors import add_service_errors, refusal_text
+from macehub.core.versioning import EditConflict, form_after_conflict
 from macehub.people.models import Person
 from macehub.referrals import selectors, services
 from macehub.referrals.clocks import TimeLeft, decision_clock, partner_check_clock
@@ -432,8 +435,8 @@ def check(request: HubRequest) -> HttpResponse:
             referral = services.submit_referral(
                 actor=request.user, submission=answers.submission(), request=request
             )
-        except services.ReferralRefused as refusal:
-            form.add_error(None, refusal.message)
+        except ValidationError as error:
+            add_service_errors(form, error)
         else:
             draft.clear()
             request.session[SUBMITTED_KEY] = referral.pk
@@ -526,8 +529,8 @@ def add_information(request: HubRequest, referral_pk: int) -> HttpResponse:
                 actor=request.user, referral_pk=referral.pk,
                 text=form.cleaned_data["text"], request=request,
             )
-        except services.ReferralRefused as refusal:
-            form.add_error("text" if refusal.step == "text" else None, refusal.message)
+        except ValidationError as error:
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Your information has been added to referral "
                                       f"{referral.reference}. The hub can see it now.")
@@ -710,8 +713,8 @@ def pick_up(request: HubRequest, referral_pk: int) -> HttpResponse:
                                   request=request)
     except services.PickedUpByOther:
         return redirect("referrals:take_over", referral_pk=referral.pk)
-    except services.PickUpRefused as refusal:
-        messages.error(request, refusal.message)
+    except ValidationError as refusal:
+        messages.error(request, refusal_text(refusal))
     else:
         messages.success(request, f"You have picked up {referral.reference}.")
     return _to_referral(referral.pk)
@@ -732,8 +735,8 @@ def take_over(request: HubRequest, referral_pk: int) -> HttpResponse:
             services.pick_up_referral(actor=request.user, referral_pk=referral.pk,
                                       expected_version=form.cleaned_data["version"],
                                       take_over=True, request=request)
-        except services.PickUpRefused as refusal:
-            messages.error(request, refusal.message)
+        except ValidationError as refusal:
+            messages.error(request, refusal_text(refusal))
         else:
             messages.success(request, f"You have taken over {referral.reference} from "
                                       f"{holder.display_name}.")
@@ -754,8 +757,8 @@ def release(request: HubRequest, referral_pk: int) -> HttpResponse:
             services.release_referral(actor=request.user, referral_pk=referral.pk,
                                       expected_version=form.cleaned_data["version"],
                                       request=request)
-        except services.PickUpRefused as refusal:
-            messages.error(request, refusal.message)
+        except ValidationError as refusal:
+            messages.error(request, refusal_text(refusal))
         else:
             messages.success(request, f"You have released {referral.reference}: anyone in "
                                       "triage can pick it up.")
@@ -785,34 +788,22 @@ def decide(request: HubRequest, referral_pk: int) -> HttpResponse:
                     decision=form.decision(),
                     request=request,
                 )
-            except services.ConcurrentDecisionError as error:
-                conflict = _conflict_rows(error.their_changes)
+            except EditConflict as error:
+                conflict = error
                 # Keep what this officer chose; the next save is checked against the
                 # version they have now been shown.
-                data = request.POST.copy()
-                data["version"] = str(error.referral.version)
                 referral = selectors.referral_for(request.user, referral.pk,
                                                   Action.REFERRAL_TRIAGE)
-                form = TriageDecisionForm(data, referral=referral,
-                                          may_record_statutory_outcomes=statutory)
-                form.is_valid()
-                if set(error.their_changes) <= set(services.PICK_UP_FIELDS):
-                    form.add_error(
-                        None,
-                        "Someone else picked up this referral while you were deciding. Your "
-                        "decision has not been saved. Check who has it, then save again if "
-                        "yours should stand.",
-                    )
-                else:
-                    form.add_error(
-                        None,
-                        "Someone else recorded a decision on this referral while you were "
-                        "deciding. Your decision has not been saved. Check what they "
-                        "decided, then save again if yours should replace it.",
-                    )
-            except services.DecisionRefused as refusal:
-                field = {"decided_at": "decided_on"}.get(refusal.field, refusal.field)
-                form.add_error(field if field in form.fields else None, refusal.message)
+                decided = referral
+                form = form_after_conflict(
+                    lambda data: TriageDecisionForm(
+                        data, referral=decided, may_record_statutory_outcomes=statutory),
+                    request.POST, error,
+                    PICKED_UP_MEANWHILE if error.changed_fields <= set(services.PICK_UP_FIELDS)
+                    else DECIDED_MEANWHILE,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error, fields={"decided_at": "decided_on"})
             else:
                 _decision_messages(request, result)
                 return redirect("referrals:detail", referral_pk=referral.pk)
@@ -827,28 +818,15 @@ def decide(request: HubRequest, referral_pk: int) -> HttpResponse:
     })
 
 
-_CONFLICT_LABELS = {
-    "brag": "BRAG rating", "risk_tier": "Risk tier", "override_reason": "Reason for change",
-    "outcome": "Outcome", "outcome_reason": "Reason for the outcome",
-    "decided_at": "Decided at", "decided_by": "Decided by", "status": "Status",
-    "exploitation_types": "Type of exploitation", "picked_up_by": "Picked up by",
-}
-
-
-def _conflict_rows(changes: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
-    rows = []
-    for name, change in changes.items():
-        if name in ("decided_by", "status", "picked_up_at"):
-            continue
-        value = change.get("new")
-        if name == "exploitation_types" and isinstance(value, list):
-            value = ", ".join(exploitation_type_labels(value))
-        rows.append({
-            "key": _CONFLICT_LABELS.get(name, name),
-            "value": f"{value if value not in (None, '') else '(blank)'}"
-            + (f" (by {change['by']})" if change.get("by") else ""),
-        })
-    return rows
+PICKED_UP_MEANWHILE = (
+    "Someone else picked up this referral while you were deciding. Your decision has not "
+    "been saved. Check who has it, then save again if yours should stand."
+)
+DECIDED_MEANWHILE = (
+    "Someone else recorded a decision on this referral while you were deciding. Your "
+    "decision has not been saved. Check what they decided, then save again if yours "
+    "should replace it."
+)
 
 
 def _decision_messages(request: HubRequest, result: services.TriageResult) -> None:
@@ -895,9 +873,8 @@ def request_checks(request: HubRequest, referral_pk: int) -> HttpResponse:
                 agency_ids=form.agency_ids(), question=form.cleaned_data["question"],
                 request=request,
             )
-        except services.PartnerCheckRefused as refusal:
-            form.add_error(refusal.field if refusal.field in form.fields else None,
-                           refusal.message)
+        except ValidationError as error:
+            add_service_errors(form, error)
         else:
             names = ", ".join(check.agency.name for check in checks)
             messages.success(request, f"Partner checks asked of {names}.")
@@ -947,9 +924,14 @@ def partner_check(request: HubRequest, check_pk: int) -> HttpResponse:
                     result=form.cleaned_data["result"],
                     summary=form.cleaned_data["summary"], request=request,
                 )
-            except services.PartnerCheckRefused as refusal:
-                form.add_error(refusal.field if refusal.field in form.fields else None,
-                               refusal.message)
+            except EditConflict as error:
+                form = form_after_conflict(
+                    PartnerCheckReturnForm, request.POST, error,
+                    "Triage changed this check while you were replying: its due time moved "
+                    "with the referral's rating. Your reply has not been saved. Check it, "
+                    "then send it again.")
+            except ValidationError as error:
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"Your check on {check.referral.child.full_name} "
                                           "has been returned to triage.")
@@ -1009,9 +991,8 @@ def immediate_step(request: HubRequest, referral_pk: int, kind: str) -> HttpResp
                 done=form.cleaned_data["done"], done_at=form.done_at(),
                 note=form.cleaned_data["note"], request=request,
             )
-        except services.StepRefused as refusal:
-            form.add_error(refusal.field if refusal.field in form.fields else None,
-                           refusal.message)
+        except ValidationError as error:
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{step_kind.label}: recorded on {referral.reference}.")
             return redirect("referrals:detail", referral_pk=referral.pk)

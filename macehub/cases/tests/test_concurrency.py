@@ -9,6 +9,7 @@ from django.urls import reverse
 from macehub.cases import services
 from macehub.cases.codes import ClosureReason, RiskTier
 from macehub.cases.tests.conftest import client_for
+from macehub.core.versioning import EditConflict
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_the_second_save_is_refused_with_the_first_persons_changes(case, triage, supervisor):
     services.change_risk_tier(actor=supervisor, case_pk=case.pk, expected_version=1,
                               risk_tier=RiskTier.HIGH, reason="New intelligence")
-    with pytest.raises(services.CaseChangedByOther) as excinfo:
+    with pytest.raises(EditConflict) as excinfo:
         services.set_key_worker(actor=triage, case_pk=case.pk, expected_version=1,
                                 key_worker=triage)
     assert excinfo.value.their_changes == {
@@ -34,7 +35,7 @@ def test_the_second_save_is_refused_with_the_first_persons_changes(case, triage,
 def test_asking_to_close_against_an_old_version_is_refused(case, triage, supervisor):
     services.set_key_worker(actor=supervisor, case_pk=case.pk, expected_version=1,
                             key_worker=supervisor)
-    with pytest.raises(services.CaseChangedByOther) as excinfo:
+    with pytest.raises(EditConflict) as excinfo:
         services.request_case_closure(actor=triage, case_pk=case.pk, expected_version=1,
                                       closure_reason=ClosureReason.RISK_REDUCED)
     assert excinfo.value.their_changes["Key worker"]["new"] == supervisor.display_name

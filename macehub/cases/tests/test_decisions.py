@@ -20,6 +20,7 @@ from macehub.cases.codes import CaseStatus, ClosureReason, DecisionKind, Decisio
 from macehub.cases.models import Case, CaseDecisionRequest
 from macehub.cases.tests.conftest import client_for, days_from_today
 from macehub.cases.tests.test_pages import assert_error, check_page
+from macehub.core.versioning import EditConflict
 from macehub.core.work_queue import work_queue_for
 from macehub.people.chronology import chronology_for
 from macehub.testing.factories import make_user
@@ -152,7 +153,7 @@ def test_a_decision_on_a_case_changed_since_it_was_seen_is_refused(case, triage,
     seen_version = Case.objects.get(pk=case.pk).version
     services.set_key_worker(actor=triage, case_pk=case.pk, expected_version=seen_version,
                             key_worker=triage)
-    with pytest.raises(services.CaseChangedByOther) as excinfo:
+    with pytest.raises(EditConflict) as excinfo:
         decide(asked, supervisor, version=seen_version)
     assert "Key worker" in excinfo.value.their_changes
     asked.refresh_from_db()

@@ -287,6 +287,11 @@ def test_a_stale_review_shows_the_conflict(analyst: User, supervisor: User,
     html = response.content.decode()
     assert "Someone else changed this report" in html
     assert 'name="version" value="2"' in html
+    # What they changed, by field and who; free text by its length, never its words.
+    start = html.index('id="their-changes"')
+    their_changes = html[start:html.index("</dl>", start)]
+    assert "Sanitised text" in their_changes and "4 characters" in their_changes
+    assert f"by {supervisor.username}" in their_changes and "Safe" not in their_changes
     report.refresh_from_db()
     assert report.sanitised_text == "Safe"
 

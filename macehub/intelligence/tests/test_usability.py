@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
+from macehub.core.service_errors import ServiceRefused
 from macehub.core.work_queue import work_queue_for
 from macehub.intelligence import selectors, services
 from macehub.intelligence.codes import ReportStatus
@@ -251,7 +252,7 @@ def test_the_service_refuses_a_person_with_no_name_at_all(
     from macehub.people.services import PersonDetails
 
     report = make_report(hub_team, analyst)
-    with pytest.raises(services.IntelligenceRefused):
+    with pytest.raises(ServiceRefused):
         services.link_entity(actor=supervisor, report_pk=report.pk, request=services.LinkRequest(
             kind="person", role="suspect", new_person=PersonDetails(given_name="",
                                                                     family_name="")))
@@ -332,7 +333,7 @@ def test_sharing_a_c_report_is_all_or_nothing(
     named_agency: Agency,
 ) -> None:
     report = make_report(hub_team, analyst, handling_code="C", agencies=[named_agency])
-    with pytest.raises(services.IntelligenceRefused, match=partner_agency.name):
+    with pytest.raises(ServiceRefused, match=partner_agency.name):
         services.disseminate_to_agencies(actor=supervisor, report_pk=report.pk,
                                          to_agency_pks=[named_agency.pk, partner_agency.pk],
                                          lawful_basis="dpa_s35")

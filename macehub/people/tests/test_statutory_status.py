@@ -18,6 +18,7 @@ from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.cases.codes import RiskTier
 from macehub.cases.services import open_case
+from macehub.core.versioning import EditConflict
 from macehub.people import services
 from macehub.people.codes import PlacementType, StatutoryStatus
 from macehub.people.models import Person
@@ -133,9 +134,9 @@ def test_a_concurrent_edit_is_detected_not_overwritten(
     other = hub_user_factory("other.one", Role.SUPERVISOR)
     save(other, child, StatutoryStatusDetails(statuses=frozenset(
         {StatutoryStatus.CHILD_IN_NEED})))
-    with pytest.raises(services.ConcurrentEditError) as excinfo:
+    with pytest.raises(EditConflict) as excinfo:
         save(triage, child, LOOKED_AFTER, version=1)
-    assert excinfo.value.their_changes["child_in_need"]["by"] == "other.one"
+    assert excinfo.value.their_changes["Child in need"]["by"] == "other.one"
     child.refresh_from_db()
     assert child.child_in_need and not child.looked_after and child.version == 2
 

@@ -10,11 +10,12 @@ from django.utils import timezone
 
 from macehub.accounts.models import User
 from macehub.cases.models import Indicator
+from macehub.core.references import next_reference
 from macehub.people.models import Person
 from macehub.referrals.clocks import decision_clock, partner_check_clock
 from macehub.referrals.codes import ExploitationModel, source_for_agency_kind
 from macehub.referrals.models import Referral, ReferralIndicator
-from macehub.referrals.services import _next_reference, screening_for
+from macehub.referrals.services import screening_for
 
 
 def make_referral(
@@ -35,7 +36,8 @@ def make_referral(
                               on=timezone.localdate(received_at),
                               sexual_activity=sexual_activity)
     values: dict[str, Any] = {
-        "reference": _next_reference(timezone.localtime(received_at).year),
+        "reference": next_reference(Referral, kind="REF",
+                                    year=timezone.localtime(received_at).year),
         "child": child,
         "referrer": referrer,
         "referrer_agency": referrer.agency,

@@ -19,12 +19,12 @@ from macehub.accounts.roles import AgencyKind, Role
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.cases.codes import Brag, RiskTier
+from macehub.core.service_errors import ServiceRefused
 from macehub.referrals.clocks import add_working_days
 from macehub.referrals.codes import PartnerCheckResult, TriageOutcome
 from macehub.referrals.models import PartnerCheck
 from macehub.referrals.selectors import partner_checks_awaiting
 from macehub.referrals.services import (
-    PartnerCheckRefused,
     TriageDecision,
     record_triage_decision,
     request_partner_checks,
@@ -178,7 +178,7 @@ def test_information_held_needs_a_summary(triage_officer, nurse, health, client_
                                        "result": "information_held", "summary": " "})
     assert response.status_code == 200
     assert "Enter a summary of the information your agency holds" in response.content.decode()
-    with pytest.raises(PartnerCheckRefused):
+    with pytest.raises(ServiceRefused):
         return_partner_check(actor=nurse, check_pk=check.pk, expected_version=check.version,
                              result=PartnerCheckResult.INFORMATION_HELD, summary="")
     check.refresh_from_db()
@@ -190,7 +190,7 @@ def test_a_check_is_returned_once(triage_officer, nurse, health, red_referral) -
                                      agency_ids=[health.pk])
     return_partner_check(actor=nurse, check_pk=check.pk, expected_version=check.version,
                          result=PartnerCheckResult.NOTHING_HELD)
-    with pytest.raises(PartnerCheckRefused):
+    with pytest.raises(ServiceRefused):
         return_partner_check(actor=nurse, check_pk=check.pk, expected_version=check.version,
                              result=PartnerCheckResult.INFORMATION_HELD, summary="Known")
 
@@ -200,14 +200,14 @@ def test_an_agency_is_not_asked_twice_while_its_check_is_out(
 ) -> None:
     request_partner_checks(actor=triage_officer, referral_pk=red_referral.pk,
                            agency_ids=[health.pk])
-    with pytest.raises(PartnerCheckRefused, match="already been asked"):
+    with pytest.raises(ServiceRefused, match="already been asked"):
         request_partner_checks(actor=triage_officer, referral_pk=red_referral.pk,
                                agency_ids=[health.pk])
 
 
 def test_only_agencies_with_hub_members_can_be_asked(triage_officer, school,
                                                      red_referral) -> None:
-    with pytest.raises(PartnerCheckRefused):
+    with pytest.raises(ServiceRefused):
         request_partner_checks(actor=triage_officer, referral_pk=red_referral.pk,
                                agency_ids=[school.pk])
 

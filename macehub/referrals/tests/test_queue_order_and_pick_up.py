@@ -24,6 +24,8 @@ from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.cases.codes import Brag, RiskTier
 from macehub.cases.services import open_case, set_restricted
+from macehub.core.service_errors import ServiceRefused
+from macehub.core.versioning import EditConflict
 from macehub.referrals import selectors, services
 from macehub.referrals.codes import ReferralStatus, TriageOutcome
 from macehub.referrals.models import Referral
@@ -209,9 +211,9 @@ def test_pick_up_release_and_take_over_are_audited_and_shown(
     # Someone else may not take it by picking it up: they are asked to confirm.
     with pytest.raises(services.PickedUpByOther):
         services.pick_up_referral(actor=colleague, referral_pk=referral.pk, expected_version=2)
-    with pytest.raises(services.PickUpRefused, match="Only the person who picked up"):
+    with pytest.raises(ServiceRefused, match="Only the person who picked up"):
         services.release_referral(actor=colleague, referral_pk=referral.pk, expected_version=2)
-    with pytest.raises(services.PickUpRefused, match="has changed since you opened it"):
+    with pytest.raises(EditConflict, match="has changed since you opened it"):
         services.pick_up_referral(actor=colleague, referral_pk=referral.pk, expected_version=1,
                                   take_over=True)
 
@@ -260,7 +262,7 @@ def test_deciding_clears_the_pick_up_and_a_decided_referral_cannot_be_picked_up(
                                       event_type=EventType.CHANGE).latest("pk")
     assert event.detail["changes"]["picked_up_by"] == {
         "old": triage_officer.display_name, "new": None}
-    with pytest.raises(services.PickUpRefused, match="has been decided"):
+    with pytest.raises(ServiceRefused, match="has been decided"):
         services.pick_up_referral(actor=triage_officer, referral_pk=referral.pk,
                                   expected_version=referral.version)
 

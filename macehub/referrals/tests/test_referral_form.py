@@ -16,11 +16,11 @@ from django.utils import timezone
 
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
+from macehub.core.service_errors import ServiceRefused
 from macehub.people.models import Person, PersonAddress
 from macehub.referrals.codes import ConsentStatus, ExploitationModel, ReferralStatus, TriageOutcome
 from macehub.referrals.models import Referral, ReferralAddition
 from macehub.referrals.services import (
-    ReferralRefused,
     ReferralSubmission,
     add_referral_information,
     submit_referral,
@@ -153,7 +153,7 @@ def test_a_reason_left_behind_by_another_consent_answer_is_not_kept(as_referrer)
 def test_the_service_refuses_consent_not_sought_without_a_reason(referrer) -> None:
     from macehub.people.services import PersonDetails
 
-    with pytest.raises(ReferralRefused, match="why you did not ask for consent"):
+    with pytest.raises(ServiceRefused, match="why you did not ask for consent"):
         submit_referral(actor=referrer, submission=ReferralSubmission(
             concerns="Synthetic", exploitation_model="online", immediate_risk=None,
             disclosure=None, consent=ConsentStatus.NOT_SOUGHT,

@@ -21,13 +21,13 @@ from macehub.cases.codes import Brag, RiskTier
 from macehub.cases.models import Case
 from macehub.cases.selectors import opening_referral_reference
 from macehub.cases.services import open_case
+from macehub.core.service_errors import ServiceRefused
+from macehub.core.versioning import EditConflict
 from macehub.people.codes import AreaKind
 from macehub.people.models import Area, Person, PersonAddress
 from macehub.referrals.codes import ReferralStatus, TriageOutcome
 from macehub.referrals.models import Referral
 from macehub.referrals.services import (
-    ConcurrentDecisionError,
-    DecisionRefused,
     TriageDecision,
     record_triage_decision,
 )
@@ -361,7 +361,7 @@ def test_a_decision_in_the_minute_the_referral_arrived_counts_as_at_its_arrival(
                                 decided_at=received.replace(second=0)),
     )
     assert result.referral.decided_at == received
-    with pytest.raises(DecisionRefused, match="after the referral was received"):
+    with pytest.raises(ServiceRefused, match="after the referral was received"):
         record_triage_decision(
             actor=triage_officer, referral_pk=referral.pk, expected_version=2,
             decision=TriageDecision(brag=referral.suggested_brag, outcome="nfa",
@@ -401,10 +401,10 @@ def test_the_service_refuses_a_stale_version(triage_officer, child, referrer) ->
                               outcome="nfa", outcome_reason="x", decided_at=timezone.now())
     record_triage_decision(actor=triage_officer, referral_pk=referral.pk, expected_version=1,
                            decision=decision)
-    with pytest.raises(ConcurrentDecisionError) as error:
+    with pytest.raises(EditConflict) as error:
         record_triage_decision(actor=triage_officer, referral_pk=referral.pk,
                                expected_version=1, decision=decision)
-    assert error.value.their_changes["outcome"]["new"] == "nfa"
+    assert error.value.their_changes["Outcome"]["new"] == "No further action"
 
 
 def test_opening_a_mace_case_from_triage(triage, triage_officer, child, referrer) -> None:
@@ -504,7 +504,7 @@ def test_a_police_triage_officer_cannot_record_a_social_care_outcome(
     decision = TriageDecision(brag=referral.suggested_brag, risk_tier=referral.suggested_tier,
                               outcome=outcome, outcome_reason="Synthetic",
                               decided_at=timezone.now())
-    with pytest.raises(DecisionRefused, match="Only children's social care") as refused:
+    with pytest.raises(ServiceRefused, match="Only children's social care") as refused:
         record_triage_decision(actor=triage_officer, referral_pk=referral.pk,
                                expected_version=1, decision=decision)
     assert refused.value.field == "outcome"

@@ -14,11 +14,11 @@ from django.utils import timezone
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.cases.codes import Brag
+from macehub.core.service_errors import ServiceRefused
 from macehub.referrals.codes import ImmediateStepKind
 from macehub.referrals.models import ImmediateStep
 from macehub.referrals.services import (
     ReferralSubmission,
-    StepRefused,
     record_immediate_step,
     submit_referral,
 )
@@ -86,7 +86,7 @@ def test_each_step_is_recorded_done_or_not_when_and_by_whom(
     assert AuditEvent.objects.filter(event_type=EventType.CREATE,
                                      record_type="referrals.immediatestep").exists()
     # Not done needs a reason.
-    with pytest.raises(StepRefused):
+    with pytest.raises(ServiceRefused):
         record_immediate_step(actor=triage_officer, referral_pk=referral.pk,
                               kind=ImmediateStepKind.STRATEGY_DISCUSSION, done=False)
     record_immediate_step(actor=triage_officer, referral_pk=referral.pk,
@@ -109,7 +109,7 @@ def test_a_referral_that_prompts_nothing_has_no_steps_to_record(
     assert not ImmediateStep.objects.exists()
     assert triage.get(reverse("referrals:immediate_step",
                               args=[referral.pk, "something_else"])).status_code == 404
-    with pytest.raises(StepRefused):
+    with pytest.raises(ServiceRefused):
         record_immediate_step(actor=triage_officer, referral_pk=referral.pk,
                               kind=ImmediateStepKind.POLICE_NOTIFICATION, done=True,
                               done_at=timezone.now())
