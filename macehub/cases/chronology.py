@@ -40,7 +40,6 @@ from django.utils.module_loading import autodiscover_modules
 from macehub.access import policy
 from macehub.access.actions import Action
 from macehub.accounts.models import User
-from macehub.accounts.templatetags.govuk import govuk_datetime
 from macehub.cases.codes import DecisionStatus, InterviewOfferer, PlanItemStatus
 from macehub.cases.models import (
     AdvocateAllocation,
@@ -58,6 +57,7 @@ from macehub.cases.selectors import ContactView, contact_queryset, contact_views
 from macehub.core.figures import exact_hours, format_figure
 from macehub.people.models import Person
 from macehub.referrals.codes import RiskTier
+from macehub.ui.formatting import govuk_datetime
 
 
 @dataclass(frozen=True)

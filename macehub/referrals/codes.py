@@ -4,6 +4,8 @@ models, BRAG ratings, risk tiers and triage outcomes. Held once here; indicators
 
 from django.db import models
 
+from macehub.core.codes import CodeList, code_display
+
 
 class IndicatorDomain(models.TextChoices):
     HEALTH = "health", "Health"
@@ -120,7 +122,10 @@ def yes_no_not_known(value: bool | None) -> str:
     return "Yes" if value else "No"
 
 
-class Brag(models.TextChoices):
+# GOV.UK tag colours (no colour is the default blue tag).
+@code_display("brag", tag_colours={"red": "red", "amber": "orange", "green": "green",
+                                   "blue": ""})
+class Brag(CodeList):
     """MASH BRAG rating: how urgently partner information and a decision are needed."""
 
     RED = "red", "Red – possible child protection concern"
@@ -129,7 +134,8 @@ class Brag(models.TextChoices):
     BLUE = "blue", "Blue – no MASH response"
 
 
-class RiskTier(models.TextChoices):
+@code_display("risk_tier", tag_colours={"high": "red", "medium": "orange", "low": "yellow"})
+class RiskTier(CodeList):
     HIGH = "high", "High – being exploited"
     MEDIUM = "medium", "Medium – at significant risk"
     LOW = "low", "Low – vulnerable"
@@ -169,7 +175,8 @@ class ImmediateStepKind(models.TextChoices):
     STRATEGY_DISCUSSION = "strategy_discussion", "Strategy discussion held"
 
 
-class ReferralStatus(models.TextChoices):
+@code_display("referral_status", tag_colours={"awaiting_triage": "blue", "decided": "green"})
+class ReferralStatus(CodeList):
     AWAITING_TRIAGE = "awaiting_triage", "Awaiting triage"
     DECIDED = "decided", "Decided"
 
@@ -199,9 +206,10 @@ OUTCOME_PLAIN_WORDS = {
     ),
 }
 
-# GOV.UK tag colours for ratings and tiers (no colour is the default blue tag).
-BRAG_TAG_COLOURS = {Brag.RED: "red", Brag.AMBER: "orange", Brag.GREEN: "green", Brag.BLUE: ""}
-RISK_TIER_TAG_COLOURS = {RiskTier.HIGH: "red", RiskTier.MEDIUM: "orange", RiskTier.LOW: "yellow"}
+# The tag colours as maps, for the callers that still look colours up by code.
+# Derived from the declarations above: the colours are declared once, there.
+BRAG_TAG_COLOURS = Brag.tag_colours()
+RISK_TIER_TAG_COLOURS = RiskTier.tag_colours()
 
 # A referral's source follows from the kind of agency the referrer works for.
 SOURCE_BY_AGENCY_KIND = {
@@ -218,5 +226,6 @@ def source_for_agency_kind(kind: str) -> ReferralSource:
 
 
 def short_label(choice: Brag | RiskTier) -> str:
-    """``Red`` for "Red – possible child protection concern"."""
-    return str(choice.label).split(" – ")[0]
+    """``Red`` for "Red – possible child protection concern" (the code list's own
+    ``short_label``; kept for its callers)."""
+    return choice.short_label

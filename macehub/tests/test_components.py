@@ -382,7 +382,7 @@ def hand_written_link_buttons(template: Path) -> list[int]:
 
 def test_no_template_writes_a_link_button_by_hand() -> None:
     project = Path(settings.BASE_DIR) / "macehub"
-    component = project / "templates" / "components" / "link_button.html"
+    component = project / "ui" / "templates" / "components" / "link_button.html"
     template_dirs = [Path(d) for d in engines["django"].template_dirs
                      if Path(d).resolve().is_relative_to(project.resolve())]
     templates = [path for directory in template_dirs for path in directory.rglob("*.html")]

@@ -1,4 +1,4 @@
-"""Template tags behind the shared GOV.UK components in ``macehub/templates/components``.
+"""Template tags behind the shared GOV.UK components in ``macehub/ui/templates/components``.
 
 The markup lives in the component templates; these tags only work out what to show:
 which GOV.UK pattern suits a form field's widget, the ids that tie labels, hints and
@@ -9,7 +9,6 @@ the hub's time zone (Europe/London).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,10 +19,12 @@ from django.core.paginator import Page
 from django.forms.utils import flatatt
 from django.forms.widgets import Input
 from django.http import HttpRequest
-from django.utils import timezone
+from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
+from macehub.core import codes
 from macehub.forms import GovukDateField, GovukDateWidget
+from macehub.ui import formatting
 
 register = template.Library()
 
@@ -366,32 +367,33 @@ def govuk_message_banners(message_list: Iterable[Any] | None) -> list[dict[str, 
     return banners
 
 
-def _govuk_time(moment: dt.datetime) -> str:
-    if moment.hour == 0 and moment.minute == 0:
-        return "midnight"
-    if moment.hour == 12 and moment.minute == 0:
-        return "midday"
-    hour = moment.hour % 12 or 12
-    minutes = f":{moment.minute:02d}" if moment.minute else ""
-    return f"{hour}{minutes}{'am' if moment.hour < 12 else 'pm'}"
+register.filter("govuk_date", formatting.govuk_date)
+register.filter("govuk_datetime", formatting.govuk_datetime)
+
+
+@register.simple_tag
+def code_tag(code_list: str, value: str | None, label: str = "short", classes: str = "") -> str:
+    """A code-list value as a GOV.UK tag in the colour its code list declares:
+    ``{% code_tag "risk_tier" case.risk_tier %}`` draws "High" in red. ``label="full"``
+    shows the whole label. A blank value draws nothing; a value that has left the code
+    list is shown as stored, in grey."""
+    if value in (None, ""):
+        return ""
+    member = codes.code_value(code_list, str(value))
+    if member is None:
+        text, colour = str(value), "grey"
+    else:
+        text = member.short_label if label == "short" else str(member.label)
+        colour = member.tag_colour
+    return render_to_string("components/tag.html",
+                            {"text": text, "colour": colour, "classes": classes})
 
 
 @register.filter
-def govuk_date(value: dt.date | dt.datetime | None) -> str:
-    """``14 March 2024`` (a datetime is first put in Europe/London time)."""
-    if value is None or value == "":
+def code_short_label(value: str | None, code_list: str) -> str:
+    """``{{ case.risk_tier|code_short_label:"risk_tier" }}``: "High" (for running text;
+    a value that has left the code list is shown as stored)."""
+    if value in (None, ""):
         return ""
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-    return f"{value.day} {value:%B %Y}"
-
-
-@register.filter
-def govuk_datetime(value: dt.datetime | None) -> str:
-    """``14 March 2024 at 2:30pm`` in Europe/London time (GOV.UK style)."""
-    if value is None or value == "":
-        return ""
-    local = timezone.localtime(value) if timezone.is_aware(value) else value
-    return f"{local.day} {local:%B %Y} at {_govuk_time(local)}"
-
-
+    member = codes.code_value(code_list, str(value))
+    return str(value) if member is None else member.short_label
