@@ -20,7 +20,8 @@ from django.forms.utils import flatatt
 from django.forms.widgets import Input
 from django.http import HttpRequest
 from django.template.loader import render_to_string
-from django.utils.safestring import SafeString
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 from macehub.core import codes
 from macehub.forms import GovukDateField, GovukDateWidget
@@ -397,3 +398,58 @@ def code_short_label(value: str | None, code_list: str) -> str:
         return ""
     member = codes.code_value(code_list, str(value))
     return str(value) if member is None else member.short_label
+
+
+class _WarningTextNode(template.Node):
+    def __init__(self, nodelist: template.NodeList,
+                 params: dict[str, template.base.FilterExpression]) -> None:
+        self.nodelist = nodelist
+        self.params = params
+
+    def render(self, context: template.Context) -> str:
+        params = {name: value.resolve(context) for name, value in self.params.items()}
+        # The body is the page's own template, already escaped as it rendered.
+        params["html"] = mark_safe(self.nodelist.render(context).strip())  # noqa: S308
+        return render_to_string("components/warning_text.html", params)
+
+
+@register.tag
+def warning_text(parser: template.base.Parser, token: template.base.Token) -> _WarningTextNode:
+    """``{% warning_text id="x" %}…{% endwarning_text %}``: GOV.UK warning text around a
+    body the page writes with its own variables and filters (components/warning_text.html
+    draws it; the parameters are the component's)."""
+    bits = token.split_contents()[1:]
+    params = {}
+    for bit in bits:
+        name, sep, value = bit.partition("=")
+        if not sep:
+            raise template.TemplateSyntaxError(f"warning_text takes name=value, not {bit!r}")
+        params[name] = parser.compile_filter(value)
+    nodelist = parser.parse(("endwarning_text",))
+    parser.delete_first_token()
+    return _WarningTextNode(nodelist, params)
+
+
+@dataclass
+class TableCell:
+    """One cell of ``components/table.html``: what to show and how."""
+
+    content: Any
+    format: str = ""
+    classes: str = ""
+    colspan: int | None = None
+    rowspan: int | None = None
+
+
+@register.simple_tag
+def govuk_table_cell(cell: Any) -> TableCell:
+    """A table cell as GOV.UK's table macro takes it (a dict with text or html, format,
+    classes, colspan, rowspan) or a plain value, which is the cell's text. Text is
+    escaped when drawn; html is drawn as given only when it is already marked safe (the
+    hub's own markup, from format_html), and escaped otherwise."""
+    if not isinstance(cell, dict):
+        return TableCell(content=cell)
+    content = conditional_escape(cell["html"]) if "html" in cell else cell.get("text", "")
+    return TableCell(content=content, format=str(cell.get("format", "")),
+                     classes=str(cell.get("classes", "")), colspan=cell.get("colspan"),
+                     rowspan=cell.get("rowspan"))
