@@ -412,6 +412,19 @@ def test_warning_text_from_text_or_from_the_page() -> None:
     assert "<ul><li>2 items & &lt;b&gt;</li></ul>" in written
 
 
+def test_notification_banner_around_content_the_page_writes() -> None:
+    html = squash(render(
+        '{% load govuk %}{% notification_banner title_text="New referral joined" '
+        'title_id="joined-title" classes="app-referral-joined" %}<p>From {{ who }}</p>'
+        "{% endnotification_banner %}", {"who": "<School>"}))
+    assert ('<div class="govuk-notification-banner app-referral-joined" role="region" '
+            'aria-labelledby="joined-title" data-module="govuk-notification-banner">') in html
+    assert '<h2 class="govuk-notification-banner__title" id="joined-title">New referral joined' in (
+        html
+    )
+    assert "<p>From &lt;School&gt;</p>" in html
+
+
 def test_table_follows_the_govuk_table_macro() -> None:
     html = squash(render(
         '{% include "components/table.html" with caption="Cases by tier" '
@@ -519,8 +532,7 @@ HAND_WRITTEN = [
     HandWritten("sub_navigation.html", re.compile(r"\bmoj-sub-navigation__list\b")),
     HandWritten("timeline.html", re.compile(r"\bmoj-timeline__item\b")),
     HandWritten("notification_banner.html",
-                re.compile(r"\bgovuk-notification-banner__header\b"),
-                frozenset({"cases/templates/cases/_referral_joined.html"})),
+                re.compile(r"\bgovuk-notification-banner__header\b")),
     HandWritten("error_summary.html", re.compile(r"\bgovuk-error-summary__title\b"),
                 frozenset({"audit/templates/audit/verify.html"})),
     HandWritten("table.html", re.compile(r'<table\b[^>]*\bclass="(?:[^"]*\s)?govuk-table(?![\w-])'),

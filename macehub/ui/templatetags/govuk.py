@@ -400,9 +400,12 @@ def code_short_label(value: str | None, code_list: str) -> str:
     return str(value) if member is None else member.short_label
 
 
-class _WarningTextNode(template.Node):
-    def __init__(self, nodelist: template.NodeList,
+class _ComponentAroundNode(template.Node):
+    """A component drawn around a body the page writes itself (its ``html`` parameter)."""
+
+    def __init__(self, component: str, nodelist: template.NodeList,
                  params: dict[str, template.base.FilterExpression]) -> None:
+        self.component = component
         self.nodelist = nodelist
         self.params = params
 
@@ -410,24 +413,31 @@ class _WarningTextNode(template.Node):
         params = {name: value.resolve(context) for name, value in self.params.items()}
         # The body is the page's own template, already escaped as it rendered.
         params["html"] = mark_safe(self.nodelist.render(context).strip())  # noqa: S308
-        return render_to_string("components/warning_text.html", params)
+        return render_to_string(self.component, params)
 
 
-@register.tag
-def warning_text(parser: template.base.Parser, token: template.base.Token) -> _WarningTextNode:
-    """``{% warning_text id="x" %}…{% endwarning_text %}``: GOV.UK warning text around a
-    body the page writes with its own variables and filters (components/warning_text.html
-    draws it; the parameters are the component's)."""
-    bits = token.split_contents()[1:]
-    params = {}
-    for bit in bits:
-        name, sep, value = bit.partition("=")
-        if not sep:
-            raise template.TemplateSyntaxError(f"warning_text takes name=value, not {bit!r}")
-        params[name] = parser.compile_filter(value)
-    nodelist = parser.parse(("endwarning_text",))
-    parser.delete_first_token()
-    return _WarningTextNode(nodelist, params)
+def _component_around(tag_name: str, component: str) -> None:
+    def compile_tag(parser: template.base.Parser,
+                    token: template.base.Token) -> _ComponentAroundNode:
+        params = {}
+        for bit in token.split_contents()[1:]:
+            name, sep, value = bit.partition("=")
+            if not sep:
+                raise template.TemplateSyntaxError(f"{tag_name} takes name=value, not {bit!r}")
+            params[name] = parser.compile_filter(value)
+        nodelist = parser.parse((f"end{tag_name}",))
+        parser.delete_first_token()
+        return _ComponentAroundNode(component, nodelist, params)
+
+    register.tag(tag_name, compile_tag)
+
+
+# ``{% warning_text id="x" %}…{% endwarning_text %}``: GOV.UK warning text around a body
+# the page writes with its own variables and filters; the parameters are the component's.
+_component_around("warning_text", "components/warning_text.html")
+# ``{% notification_banner title_text="New referral joined" title_id="x" %}…
+# {% endnotification_banner %}``: a notification banner whose content the page writes.
+_component_around("notification_banner", "components/notification_banner.html")
 
 
 @dataclass
