@@ -134,7 +134,7 @@ NRM = "NRM"
 
 
 def _tier(value: str) -> str:
-    return str(RiskTier(value).label).split(" –")[0]
+    return RiskTier(value).short_label
 
 
 def _owner(item: PlanItem) -> str:
