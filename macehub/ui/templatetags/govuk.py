@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django import forms, template
@@ -382,12 +383,21 @@ def code_tag(code_list: str, value: str | None, label: str = "short", classes: s
         return ""
     member = codes.code_value(code_list, str(value))
     if member is None:
-        text, colour = str(value), "grey"
-    else:
-        text = member.short_label if label == "short" else str(member.label)
-        colour = member.tag_colour
+        return render_to_string("components/tag.html",
+                                {"text": str(value), "colour": "grey", "classes": classes})
+    return _code_list_tag(code_list, member.value, label, classes)
+
+
+@lru_cache(maxsize=1024)
+def _code_list_tag(code_list: str, value: str, label: str, classes: str) -> str:
+    # The tags of a code list's values are the same on every page for everyone (they
+    # hold no one's data), so each is drawn once per process.
+    member = codes.code_value(code_list, value)
+    if member is None:  # only members are passed in
+        return ""
+    text = member.short_label if label == "short" else str(member.label)
     return render_to_string("components/tag.html",
-                            {"text": text, "colour": colour, "classes": classes})
+                            {"text": text, "colour": member.tag_colour, "classes": classes})
 
 
 @register.filter

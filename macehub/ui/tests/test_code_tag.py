@@ -42,3 +42,15 @@ def test_code_tag_full_label_classes_and_blank_value() -> None:
     )
     assert render('{% code_tag "risk_tier" value %}', {"value": None}) == ""
     assert render('{{ tier|code_short_label:"risk_tier"|lower }}', {"tier": "medium"}) == "medium"
+
+
+def test_a_code_list_tag_is_drawn_once_and_reused() -> None:
+    from macehub.ui.templatetags.govuk import _code_list_tag
+
+    _code_list_tag.cache_clear()
+    first = render('{% code_tag "risk_tier" "high" %}{% code_tag "risk_tier" "high" %}')
+    assert first.count('<strong class="govuk-tag govuk-tag--red">High</strong>') == 2
+    assert _code_list_tag.cache_info().hits == 1
+    # Different classes or label wording are different tags.
+    assert "app-x" in render('{% code_tag "risk_tier" "high" classes="app-x" %}')
+    assert _code_list_tag.cache_info().misses == 2
