@@ -448,6 +448,9 @@ _component_around("warning_text", "components/warning_text.html")
 # ``{% notification_banner title_text="New referral joined" title_id="x" %}…
 # {% endnotification_banner %}``: a notification banner whose content the page writes.
 _component_around("notification_banner", "components/notification_banner.html")
+# ``{% error_summary title_text="…" %}…{% enderror_summary %}``: an error summary for a
+# problem that is not a form's (the audit log's check, for one).
+_component_around("error_summary", "components/error_summary.html")
 
 
 @dataclass
