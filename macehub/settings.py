@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_countries",
+    "macehub.ui",
     "macehub.accounts",
     "macehub.access",
     "macehub.audit",

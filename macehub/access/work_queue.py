@@ -12,8 +12,8 @@ from macehub.access import policy
 from macehub.access.actions import Action
 from macehub.accounts.models import RoleChangeRequest, User
 from macehub.accounts.roles import RoleChangeStatus
-from macehub.accounts.templatetags.govuk import govuk_datetime
 from macehub.core.work_queue import NORMAL, WorkItem, work_queue_source
+from macehub.ui.formatting import govuk_datetime
 
 
 @work_queue_source("role_changes", label="Changes of access", order=60,

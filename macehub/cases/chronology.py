@@ -23,7 +23,6 @@ from django.utils import timezone
 from macehub.access import policy
 from macehub.access.actions import Action
 from macehub.accounts.models import User
-from macehub.accounts.templatetags.govuk import govuk_datetime
 from macehub.cases.codes import DecisionStatus, InterviewOfferer, PlanItemStatus, RiskTier
 from macehub.cases.models import (
     AdvocateAllocation,
@@ -41,6 +40,7 @@ from macehub.cases.selectors import ContactView, contact_queryset, contact_views
 from macehub.core.figures import exact_hours, format_figure
 from macehub.people.chronology import ChronologyEntry, chronology_source
 from macehub.people.models import Person
+from macehub.ui.formatting import govuk_datetime
 
 # --- The cases app's own events ------------------------------------------------------
 
@@ -56,7 +56,7 @@ NRM = "NRM"
 
 
 def _tier(value: str) -> str:
-    return str(RiskTier(value).label).split(" –")[0]
+    return RiskTier(value).short_label
 
 
 def _owner(item: PlanItem) -> str:

@@ -5,6 +5,8 @@ data (``cases/data/indicators.csv``)."""
 
 from django.db import models
 
+from macehub.core.codes import CodeList, code_display
+
 
 class IndicatorDomain(models.TextChoices):
     HEALTH = "health", "Health"
@@ -38,7 +40,9 @@ def exploitation_type_labels(values: list[str] | tuple[str, ...]) -> list[str]:
     return [str(label) for value, label in ExploitationType.choices if value in chosen]
 
 
-class Brag(models.TextChoices):
+@code_display("brag", tag_colours={"red": "red", "amber": "orange", "green": "green",
+                                   "blue": ""})
+class Brag(CodeList):
     """MASH BRAG rating: how urgently partner information and a decision are needed."""
 
     RED = "red", "Red – possible child protection concern"
@@ -47,7 +51,8 @@ class Brag(models.TextChoices):
     BLUE = "blue", "Blue – no MASH response"
 
 
-class RiskTier(models.TextChoices):
+@code_display("risk_tier", tag_colours={"high": "red", "medium": "orange", "low": "yellow"})
+class RiskTier(CodeList):
     HIGH = "high", "High – being exploited"
     MEDIUM = "medium", "Medium – at significant risk"
     LOW = "low", "Low – vulnerable"
@@ -56,15 +61,16 @@ class RiskTier(models.TextChoices):
 # Ordering of tiers for comparisons and sorting (higher is more serious).
 RISK_TIER_RANK = {RiskTier.LOW: 1, RiskTier.MEDIUM: 2, RiskTier.HIGH: 3}
 
-# GOV.UK tag colours for ratings and tiers (no colour is the default blue tag).
-BRAG_TAG_COLOURS = {Brag.RED: "red", Brag.AMBER: "orange", Brag.GREEN: "green", Brag.BLUE: ""}
-RISK_TIER_TAG_COLOURS: dict[str, str] = {
-    RiskTier.HIGH: "red", RiskTier.MEDIUM: "orange", RiskTier.LOW: "yellow"}
+# The tag colours as maps, for the callers that still look colours up by code.
+# Derived from the declarations above: the colours are declared once, there.
+BRAG_TAG_COLOURS = Brag.tag_colours()
+RISK_TIER_TAG_COLOURS = RiskTier.tag_colours()
 
 
 def short_label(choice: Brag | RiskTier) -> str:
-    """``Red`` for "Red – possible child protection concern"."""
-    return str(choice.label).split(" – ")[0]
+    """``Red`` for "Red – possible child protection concern" (the code list's own
+    ``short_label``; kept for its callers)."""
+    return choice.short_label
 
 
 class CaseStatus(models.TextChoices):
@@ -113,7 +119,9 @@ class JoinedReferralReview(models.TextChoices):
     TIER_LOWERED = "tier_lowered", "Tier lowered"
 
 
-class DecisionStatus(models.TextChoices):
+@code_display("decision_status", tag_colours={"pending": "blue", "approved": "green",
+                                             "rejected": "red", "withdrawn": "grey"})
+class DecisionStatus(CodeList):
     PENDING = "pending", "Waiting for a decision"
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"
@@ -121,15 +129,8 @@ class DecisionStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
-DECISION_STATUS_TAG_COLOURS = {
-    DecisionStatus.PENDING: "blue",
-    DecisionStatus.APPROVED: "green",
-    DecisionStatus.REJECTED: "red",
-    DecisionStatus.WITHDRAWN: "grey",
-}
-
-
-class PlanItemStatus(models.TextChoices):
+@code_display("plan_item_status", tag_colours={"open": "", "done": "green", "cancelled": "grey"})
+class PlanItemStatus(CodeList):
     OPEN = "open", "Open"
     DONE = "done", "Done"
     CANCELLED = "cancelled", "Cancelled"
@@ -177,8 +178,10 @@ class OutcomeKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-
-class MissingEpisodeState(models.TextChoices):
+@code_display("missing_episode_state", tag_colours={
+    "still_missing": "red", "offer_due": "", "offer_overdue": "red", "offered_in_time": "green",
+    "offered_late": "orange", "declined": "grey", "held": "green"})
+class MissingEpisodeState(CodeList):
     """Where a missing episode stands against the return home interview clock: an
     interview must be *offered* within ``RETURN_INTERVIEW_HOURS`` of the child's return.
     The child may decline it; a declined interview is not overdue."""
@@ -191,16 +194,6 @@ class MissingEpisodeState(models.TextChoices):
     DECLINED = "declined", "Interview declined"
     HELD = "held", "Interview held"
 
-
-MISSING_EPISODE_TAG_COLOURS = {
-    MissingEpisodeState.STILL_MISSING: "red",
-    MissingEpisodeState.OFFER_DUE: "",
-    MissingEpisodeState.OFFER_OVERDUE: "red",
-    MissingEpisodeState.OFFERED_IN_TIME: "green",
-    MissingEpisodeState.OFFERED_LATE: "orange",
-    MissingEpisodeState.DECLINED: "grey",
-    MissingEpisodeState.HELD: "green",
-}
 
 # States in which an interview still has to be offered (the work queue's "due").
 INTERVIEW_OFFER_OUTSTANDING = (MissingEpisodeState.OFFER_DUE, MissingEpisodeState.OFFER_OVERDUE)
@@ -221,7 +214,9 @@ class InterviewOfferer(models.TextChoices):
     NOT_INDEPENDENT = "not_independent", "Not independent (for example their social worker)"
 
 
-class PoliceRiskGrade(models.TextChoices):
+@code_display("police_risk_grade", tag_colours={"no_apparent_risk": "grey", "low": "yellow",
+                                               "medium": "orange", "high": "red"})
+class PoliceRiskGrade(CodeList):
     """The police risk assessment of a missing person report (College of Policing APP on
     missing persons). *Check*: the grades are the force's to confirm against the current
     APP; they are data here so the list can change without touching the pages. Blank on
@@ -241,13 +236,6 @@ POLICE_RISK_GRADE_HINTS = {
     PoliceRiskGrade.HIGH: "Risk of serious harm to the child or the public very likely",
 }
 
-POLICE_RISK_GRADE_TAG_COLOURS = {
-    PoliceRiskGrade.NO_APPARENT_RISK: "grey",
-    PoliceRiskGrade.LOW: "yellow",
-    PoliceRiskGrade.MEDIUM: "orange",
-    PoliceRiskGrade.HIGH: "red",
-}
-
 
 def police_risk_grade_label(code: str) -> str:
     if code in PoliceRiskGrade.values:
@@ -264,14 +252,8 @@ class PlanOwnerKind(models.TextChoices):
     PARTNER = "partner", "Someone at a partner agency"
 
 
-PLAN_ITEM_TAG_COLOURS = {
-    PlanItemStatus.OPEN: "",
-    PlanItemStatus.DONE: "green",
-    PlanItemStatus.CANCELLED: "grey",
-}
-
-
-class NrmDecision(models.TextChoices):
+@code_display("nrm_decision", tag_colours={"positive": "green", "negative": "grey"})
+class NrmDecision(CodeList):
     """A competent authority's decision on a National Referral Mechanism referral, at
     the reasonable-grounds and then the conclusive-grounds stage."""
 
@@ -279,24 +261,15 @@ class NrmDecision(models.TextChoices):
     NEGATIVE = "negative", "Negative"
 
 
-NRM_DECISION_TAG_COLOURS = {NrmDecision.POSITIVE: "green", NrmDecision.NEGATIVE: "grey"}
-
-
-class DomainRating(models.TextChoices):
+@code_display("domain_rating", tag_colours={"none": "green", "low": "yellow", "medium": "orange",
+                                           "high": "red"})
+class DomainRating(CodeList):
     """How much concern one domain of a risk assessment raises."""
 
     NONE = "none", "No concerns"
     LOW = "low", "Low"
     MEDIUM = "medium", "Medium"
     HIGH = "high", "High"
-
-
-DOMAIN_RATING_TAG_COLOURS = {
-    DomainRating.NONE: "green",
-    DomainRating.LOW: "yellow",
-    DomainRating.MEDIUM: "orange",
-    DomainRating.HIGH: "red",
-}
 
 
 def domain_label(code: str) -> str:

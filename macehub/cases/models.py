@@ -239,7 +239,7 @@ class ReferralJoined(models.Model):
 
     @property
     def brag_name(self) -> str:
-        return str(Brag(self.brag).label).split(" – ")[0] if self.brag else ""
+        return Brag(self.brag).short_label if self.brag else ""
 
 
 class CaseDecisionRequest(models.Model):
@@ -316,7 +316,7 @@ class CaseDecisionRequest(models.Model):
 
 
 def _tier_name(tier: str) -> str:
-    return str(RiskTier(tier).label).split(" –")[0] if tier else ""
+    return RiskTier(tier).short_label if tier else ""
 
 
 class AdvocateAllocation(models.Model):

@@ -39,7 +39,6 @@ from macehub.audit.models import AuditEvent
 from macehub.audit.services import record_type_of
 from macehub.cases.codes import (
     RISK_TIER_RANK,
-    RISK_TIER_TAG_COLOURS,
     CaseStatus,
     DecisionStatus,
     MissingEpisodeState,
@@ -626,8 +625,8 @@ def child_identity(user: User, child: Person, *, case: Case | None = None,
         tier = RiskTier(case.risk_tier)
         facts = CaseIdentity(
             reference=case.reference, url=reverse("cases:detail", args=[case.pk]),
-            risk_tier=tier.value, risk_tier_name=str(tier.label).split(" –")[0],
-            risk_tier_colour=RISK_TIER_TAG_COLOURS.get(tier, "grey"),
+            risk_tier=tier.value, risk_tier_name=tier.short_label,
+            risk_tier_colour=tier.tag_colour,
             key_worker=case.key_worker.display_name if case.key_worker else "",
             advocate=current.advocate.display_name if current is not None else "",
         )

@@ -17,19 +17,11 @@ from django.utils import timezone
 from macehub.access import policy
 from macehub.access.actions import Action
 from macehub.accounts.models import User
-from macehub.accounts.templatetags.govuk import govuk_datetime
 from macehub.cases import selectors
-from macehub.cases.codes import (
-    BRAG_TAG_COLOURS,
-    RISK_TIER_TAG_COLOURS,
-    Brag,
-    CaseStatus,
-    PlanItemStatus,
-    RiskTier,
-    short_label,
-)
+from macehub.cases.codes import Brag, CaseStatus, PlanItemStatus, RiskTier, short_label
 from macehub.cases.models import Case, PlanItem
 from macehub.core.work_queue import HIGH, NORMAL, WorkItem, work_queue_source
+from macehub.ui.formatting import govuk_datetime
 
 CASE_RECORD = "cases.case"
 PERSON_RECORD = "people.person"
@@ -90,7 +82,7 @@ def plan_items_due(user: User, now: dt.datetime) -> list[WorkItem]:
             urgency=NORMAL,
             names_record=(CASE_RECORD, item.case_id),
             tag=_tier_tag(item.case),
-            tag_colour=RISK_TIER_TAG_COLOURS[item.case.risk_tier],
+            tag_colour=RiskTier(item.case.risk_tier).tag_colour,
         )
         for item in items
     ]
@@ -133,7 +125,7 @@ def return_interviews_to_offer(user: User, now: dt.datetime) -> list[WorkItem]:
         else:
             link = reverse("cases:edit_missing_episode", args=[case.pk, episode.pk])
             names = (CASE_RECORD, case.pk)
-            tag, colour = _tier_tag(case), RISK_TIER_TAG_COLOURS[case.risk_tier]
+            tag, colour = _tier_tag(case), RiskTier(case.risk_tier).tag_colour
         title = (f"{case.reference}: {episode.child.full_name}" if case is not None
                  else episode.child.full_name)
         items.append(WorkItem(
@@ -180,7 +172,7 @@ def risk_reviews_to_do(user: User, now: dt.datetime) -> list[WorkItem]:
             urgency=NORMAL,
             names_record=(CASE_RECORD, case.pk),
             tag=_tier_tag(case),
-            tag_colour=RISK_TIER_TAG_COLOURS[case.risk_tier],
+            tag_colour=RiskTier(case.risk_tier).tag_colour,
         ))
     return items
 
@@ -204,7 +196,7 @@ def case_decisions_to_make(user: User, now: dt.datetime) -> list[WorkItem]:
             urgency=NORMAL,
             names_record=(CASE_RECORD, request.case_id),
             tag=_tier_tag(request.case),
-            tag_colour=RISK_TIER_TAG_COLOURS[request.case.risk_tier],
+            tag_colour=RiskTier(request.case.risk_tier).tag_colour,
         )
         for request in requests
     ]
@@ -232,7 +224,7 @@ def tier_reviews_to_do(user: User, now: dt.datetime) -> list[WorkItem]:
             urgency=HIGH if joined.brag == Brag.RED else NORMAL,
             names_record=(CASE_RECORD, case.pk),
             tag=short_label(Brag(joined.brag)) if joined.brag else _tier_tag(case),
-            tag_colour=BRAG_TAG_COLOURS[Brag(joined.brag)] if joined.brag
-            else RISK_TIER_TAG_COLOURS[case.risk_tier],
+            tag_colour=Brag(joined.brag).tag_colour if joined.brag
+            else RiskTier(case.risk_tier).tag_colour,
         ))
     return items

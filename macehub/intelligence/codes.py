@@ -3,6 +3,8 @@ Classifications, the lawful bases for sharing). Held once here."""
 
 from django.db import models
 
+from macehub.core.codes import CodeList, code_display
+
 
 class SourceEvaluation(models.TextChoices):
     RELIABLE = "1", "1 – Reliable"
@@ -18,7 +20,9 @@ class IntelligenceAssessment(models.TextChoices):
     SUSPECTED_FALSE = "E", "E – Suspected to be false"
 
 
-class HandlingCode(models.TextChoices):
+@code_display("handling_code", tag_colours={"P": "green", "C": "orange"},
+              short_labels={"P": "P – permitted", "C": "C – conditions"})
+class HandlingCode(CodeList):
     PERMITTED = "P", "P – Lawful sharing permitted"
     CONDITIONS = "C", "C – Lawful sharing permitted with conditions"
 
@@ -28,7 +32,8 @@ class SecurityMarking(models.TextChoices):
     OFFICIAL_SENSITIVE = "official_sensitive", "OFFICIAL-SENSITIVE"
 
 
-class Priority(models.TextChoices):
+@code_display("priority", tag_colours={"high": "red", "medium": "yellow", "low": "grey"})
+class Priority(CodeList):
     HIGH = "high", "High – threat to life, serious harm, imminent risk or opportunity"
     MEDIUM = "medium", "Medium – time-critical"
     LOW = "low", "Low"
@@ -81,10 +86,6 @@ ROLES_BY_KIND: dict[str, tuple[EntityRole, ...]] = {
     EntityKind.ACCOUNT: (EntityRole.ACCOUNT_USED, EntityRole.MENTIONED),
     EntityKind.PREMISES: (EntityRole.PREMISES_OF_CONCERN, EntityRole.MENTIONED),
 }
-
-# Colours of the GOV.UK tag that shows each handling code and priority.
-HANDLING_TAG_COLOURS = {"P": "green", "C": "orange"}
-PRIORITY_TAG_COLOURS = {"high": "red", "medium": "yellow", "low": "grey"}
 
 
 class PremisesKind(models.TextChoices):

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from macehub.core.codes import short_label as code_short_label
 from macehub.core.phones import display_phone
 from macehub.intelligence.codes import (
     AccountPlatform,
@@ -245,7 +246,8 @@ class IntelligenceReport(models.Model):
     @property
     def priority_short(self) -> str:
         """"High", "Medium" or "Low", for tables."""
-        return str(self.get_priority_display()).split(" –")[0]
+        # A value that has left the code list is shown as stored, as before.
+        return code_short_label("priority", self.priority)
 
     @property
     def is_read_only(self) -> bool:

@@ -29,8 +29,6 @@ from macehub.core.service_errors import add_service_errors
 from macehub.core.versioning import EditConflict, form_after_conflict
 from macehub.intelligence import selectors, services
 from macehub.intelligence.codes import (
-    HANDLING_TAG_COLOURS,
-    PRIORITY_TAG_COLOURS,
     EntityKind,
     ReportStatus,
 )
@@ -68,8 +66,6 @@ def _report_context(request: HubRequest, report: IntelligenceReport) -> dict[str
     return {
         "report": report,
         "text": text,
-        "handling_colour": HANDLING_TAG_COLOURS.get(report.handling_code, ""),
-        "priority_colour": PRIORITY_TAG_COLOURS.get(report.priority, ""),
     }
 
 
@@ -129,7 +125,6 @@ def report_list(request: HubRequest) -> HttpResponse:
         "can_record": policy.allows(user, Action.INTELLIGENCE_RECORD),
         "can_export": policy.allows(user, Action.INTELLIGENCE_EXPORT),
         "can_review": policy.allows(user, Action.INTELLIGENCE_REVIEW),
-        "handling_colours": HANDLING_TAG_COLOURS,
     })
 
 

@@ -17,13 +17,13 @@ from django.urls import reverse
 from macehub.access import policy
 from macehub.access.actions import Action
 from macehub.accounts.models import User
-from macehub.accounts.templatetags.govuk import govuk_datetime
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.core.work_queue import HIGH, NORMAL, WorkItem, work_queue_source
 from macehub.intelligence.codes import Priority
 from macehub.intelligence.models import Dissemination, IntelligenceReport
 from macehub.intelligence.selectors import sanitised_summary
+from macehub.ui.formatting import govuk_datetime
 
 REPORT_RECORD = "intelligence.intelligencereport"
 # How long a report shared with an agency stays in its staff's queues unopened.

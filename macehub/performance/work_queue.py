@@ -12,11 +12,11 @@ from django.utils import timezone
 from macehub.access.actions import Action
 from macehub.access.policy import allows
 from macehub.accounts.models import User
-from macehub.accounts.templatetags.govuk import govuk_datetime
 from macehub.core.work_queue import LOW, NORMAL, WorkItem, work_queue_source
 from macehub.days import day_starts
 from macehub.performance.forms import last_full_month
 from macehub.performance.models import MonthlyReport
+from macehub.ui.formatting import govuk_datetime
 
 # How long a newly published report is shown to those who read them.
 NEW_REPORT_DAYS = 14

@@ -5,6 +5,8 @@ case, so they live below, in ``macehub.cases.codes``."""
 
 from django.db import models
 
+from macehub.core.codes import CodeList, code_display
+
 
 class ReferralSource(models.TextChoices):
     SCHOOL = "school", "School or education"
@@ -119,7 +121,8 @@ class ImmediateStepKind(models.TextChoices):
     STRATEGY_DISCUSSION = "strategy_discussion", "Strategy discussion held"
 
 
-class ReferralStatus(models.TextChoices):
+@code_display("referral_status", tag_colours={"awaiting_triage": "blue", "decided": "green"})
+class ReferralStatus(CodeList):
     AWAITING_TRIAGE = "awaiting_triage", "Awaiting triage"
     DECIDED = "decided", "Decided"
 

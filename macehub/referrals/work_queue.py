@@ -13,15 +13,15 @@ from django.urls import reverse
 from macehub.access import policy
 from macehub.access.actions import Action
 from macehub.accounts.models import User
-from macehub.accounts.templatetags.govuk import govuk_datetime
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
-from macehub.cases.codes import BRAG_TAG_COLOURS, Brag, short_label
+from macehub.cases.codes import Brag, short_label
 from macehub.core.work_queue import HIGH, LOW, NORMAL, URGENT, WorkItem, work_queue_source
 from macehub.referrals import selectors
 from macehub.referrals.clocks import decision_clock, partner_check_clock
 from macehub.referrals.codes import ReferralStatus
 from macehub.referrals.models import Referral
+from macehub.ui.formatting import govuk_datetime
 
 REFERRAL_RECORD = "referrals.referral"
 # The rating sets how urgent the decision is: a Red referral is a possible child
@@ -58,7 +58,7 @@ def referrals_to_triage(user: User, now: dt.datetime) -> list[WorkItem]:
             due_at=referral.decision_due_at,
             urgency=BRAG_URGENCY[brag],
             tag=short_label(brag),
-            tag_colour=BRAG_TAG_COLOURS[brag],
+            tag_colour=brag.tag_colour,
             names_record=(REFERRAL_RECORD, referral.pk),
         ))
     return items
@@ -123,7 +123,7 @@ def partner_checks_to_return(user: User, now: dt.datetime) -> list[WorkItem]:
             due_at=check.due_at,
             urgency=BRAG_URGENCY[brag],
             tag=short_label(brag),
-            tag_colour=BRAG_TAG_COLOURS[brag],
+            tag_colour=brag.tag_colour,
             names_record=("referrals.partnercheck", check.pk),
         ))
     return items

@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
-from macehub.accounts.templatetags.govuk import govuk_datetime
 from macehub.cases.codes import RiskTier
 from macehub.cases.models import Case, MissingEpisode
 from macehub.cases.services import open_case
@@ -28,6 +27,7 @@ from macehub.referrals.models import Referral
 from macehub.referrals.selectors import what_we_already_know
 from macehub.referrals.tests.factories import make_referral
 from macehub.testing.factories import make_person, make_team, make_user, signed_in_client
+from macehub.ui.formatting import govuk_datetime
 
 pytestmark = pytest.mark.django_db
 

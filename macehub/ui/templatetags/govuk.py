@@ -1,4 +1,4 @@
-"""Template tags behind the shared GOV.UK components in ``macehub/templates/components``.
+"""Template tags behind the shared GOV.UK components in ``macehub/ui/templates/components``.
 
 The markup lives in the component templates; these tags only work out what to show:
 which GOV.UK pattern suits a form field's widget, the ids that tie labels, hints and
@@ -9,9 +9,9 @@ the hub's time zone (Europe/London).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django import forms, template
@@ -20,10 +20,13 @@ from django.core.paginator import Page
 from django.forms.utils import flatatt
 from django.forms.widgets import Input
 from django.http import HttpRequest
-from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.template.loader import render_to_string
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
+from macehub.core import codes
 from macehub.forms import GovukDateField, GovukDateWidget
+from macehub.ui import formatting
 
 register = template.Library()
 
@@ -366,32 +369,110 @@ def govuk_message_banners(message_list: Iterable[Any] | None) -> list[dict[str, 
     return banners
 
 
-def _govuk_time(moment: dt.datetime) -> str:
-    if moment.hour == 0 and moment.minute == 0:
-        return "midnight"
-    if moment.hour == 12 and moment.minute == 0:
-        return "midday"
-    hour = moment.hour % 12 or 12
-    minutes = f":{moment.minute:02d}" if moment.minute else ""
-    return f"{hour}{minutes}{'am' if moment.hour < 12 else 'pm'}"
+register.filter("govuk_date", formatting.govuk_date)
+register.filter("govuk_datetime", formatting.govuk_datetime)
+
+
+@register.simple_tag
+def code_tag(code_list: str, value: str | None, label: str = "short", classes: str = "") -> str:
+    """A code-list value as a GOV.UK tag in the colour its code list declares:
+    ``{% code_tag "risk_tier" case.risk_tier %}`` draws "High" in red. ``label="full"``
+    shows the whole label. A blank value draws nothing; a value that has left the code
+    list is shown as stored, in grey."""
+    if value in (None, ""):
+        return ""
+    member = codes.code_value(code_list, str(value))
+    if member is None:
+        return render_to_string("components/tag.html",
+                                {"text": str(value), "colour": "grey", "classes": classes})
+    return _code_list_tag(code_list, member.value, label, classes)
+
+
+@lru_cache(maxsize=1024)
+def _code_list_tag(code_list: str, value: str, label: str, classes: str) -> str:
+    # The tags of a code list's values are the same on every page for everyone (they
+    # hold no one's data), so each is drawn once per process.
+    member = codes.code_value(code_list, value)
+    if member is None:  # only members are passed in
+        return ""
+    text = member.short_label if label == "short" else str(member.label)
+    return render_to_string("components/tag.html",
+                            {"text": text, "colour": member.tag_colour, "classes": classes})
 
 
 @register.filter
-def govuk_date(value: dt.date | dt.datetime | None) -> str:
-    """``14 March 2024`` (a datetime is first put in Europe/London time)."""
-    if value is None or value == "":
+def code_short_label(value: str | None, code_list: str) -> str:
+    """``{{ case.risk_tier|code_short_label:"risk_tier" }}``: "High" (for running text;
+    a value that has left the code list is shown as stored)."""
+    if value in (None, ""):
         return ""
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-    return f"{value.day} {value:%B %Y}"
+    member = codes.code_value(code_list, str(value))
+    return str(value) if member is None else member.short_label
 
 
-@register.filter
-def govuk_datetime(value: dt.datetime | None) -> str:
-    """``14 March 2024 at 2:30pm`` in Europe/London time (GOV.UK style)."""
-    if value is None or value == "":
-        return ""
-    local = timezone.localtime(value) if timezone.is_aware(value) else value
-    return f"{local.day} {local:%B %Y} at {_govuk_time(local)}"
+class _ComponentAroundNode(template.Node):
+    """A component drawn around a body the page writes itself (its ``html`` parameter)."""
+
+    def __init__(self, component: str, nodelist: template.NodeList,
+                 params: dict[str, template.base.FilterExpression]) -> None:
+        self.component = component
+        self.nodelist = nodelist
+        self.params = params
+
+    def render(self, context: template.Context) -> str:
+        params = {name: value.resolve(context) for name, value in self.params.items()}
+        # The body is the page's own template, already escaped as it rendered.
+        params["html"] = mark_safe(self.nodelist.render(context).strip())  # noqa: S308
+        return render_to_string(self.component, params)
 
 
+def _component_around(tag_name: str, component: str) -> None:
+    def compile_tag(parser: template.base.Parser,
+                    token: template.base.Token) -> _ComponentAroundNode:
+        params = {}
+        for bit in token.split_contents()[1:]:
+            name, sep, value = bit.partition("=")
+            if not sep:
+                raise template.TemplateSyntaxError(f"{tag_name} takes name=value, not {bit!r}")
+            params[name] = parser.compile_filter(value)
+        nodelist = parser.parse((f"end{tag_name}",))
+        parser.delete_first_token()
+        return _ComponentAroundNode(component, nodelist, params)
+
+    register.tag(tag_name, compile_tag)
+
+
+# ``{% warning_text id="x" %}…{% endwarning_text %}``: GOV.UK warning text around a body
+# the page writes with its own variables and filters; the parameters are the component's.
+_component_around("warning_text", "components/warning_text.html")
+# ``{% notification_banner title_text="New referral joined" title_id="x" %}…
+# {% endnotification_banner %}``: a notification banner whose content the page writes.
+_component_around("notification_banner", "components/notification_banner.html")
+# ``{% error_summary title_text="…" %}…{% enderror_summary %}``: an error summary for a
+# problem that is not a form's (the audit log's check, for one).
+_component_around("error_summary", "components/error_summary.html")
+
+
+@dataclass
+class TableCell:
+    """One cell of ``components/table.html``: what to show and how."""
+
+    content: Any
+    format: str = ""
+    classes: str = ""
+    colspan: int | None = None
+    rowspan: int | None = None
+
+
+@register.simple_tag
+def govuk_table_cell(cell: Any) -> TableCell:
+    """A table cell as GOV.UK's table macro takes it (a dict with text or html, format,
+    classes, colspan, rowspan) or a plain value, which is the cell's text. Text is
+    escaped when drawn; html is drawn as given only when it is already marked safe (the
+    hub's own markup, from format_html), and escaped otherwise."""
+    if not isinstance(cell, dict):
+        return TableCell(content=cell)
+    content = conditional_escape(cell["html"]) if "html" in cell else cell.get("text", "")
+    return TableCell(content=content, format=str(cell.get("format", "")),
+                     classes=str(cell.get("classes", "")), colspan=cell.get("colspan"),
+                     rowspan=cell.get("rowspan"))
