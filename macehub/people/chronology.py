@@ -26,9 +26,8 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.utils.module_loading import autodiscover_modules
-
 from macehub.accounts.models import User
+from macehub.core.registry import Registry
 from macehub.people.models import Person
 
 
@@ -59,32 +58,23 @@ class ChronologyEntry:
 
 # A source is given the viewing user and the child, and returns what that user may see.
 ChronologySource = Callable[[User, Person], Iterable[ChronologyEntry]]
-_SOURCES: dict[str, ChronologySource] = {}
-_discovered = False
+CHRONOLOGY_SOURCES: Registry[ChronologySource] = Registry(
+    "chronology source", module_name="chronology")
 
 
 def chronology_source(name: str) -> Callable[[ChronologySource], ChronologySource]:
     """Register a source under ``name`` (a decorator, in the app's ``chronology.py``)."""
-
-    def register(source: ChronologySource) -> ChronologySource:
-        _SOURCES[name] = source
-        return source
-
-    return register
+    return CHRONOLOGY_SOURCES.register(name)
 
 
 def unregister_source(name: str) -> None:
     """Remove a source (for tests that register their own)."""
-    _SOURCES.pop(name, None)
+    CHRONOLOGY_SOURCES.unregister(name)
 
 
 def registered_sources() -> dict[str, ChronologySource]:
-    """Every source, each app's ``chronology.py`` imported on first read."""
-    global _discovered
-    if not _discovered:
-        autodiscover_modules("chronology")
-        _discovered = True
-    return dict(_SOURCES)
+    """Every source, each app's ``chronology.py`` found by the one discovery rule."""
+    return dict(CHRONOLOGY_SOURCES.items())
 
 
 def chronology_for(user: User, child: Person) -> list[ChronologyEntry]:

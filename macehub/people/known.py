@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Model
-from django.utils.module_loading import autodiscover_modules
 
 from macehub.accounts.models import User
+from macehub.core.registry import Registry
 from macehub.people.models import Person
 
 
@@ -36,27 +36,18 @@ class KnownIntelligence:
 
 
 IntelligenceReader = Callable[[User, Person], list[KnownIntelligence]]
-_READERS: dict[str, IntelligenceReader] = {}
-_discovered = False
+INTELLIGENCE_READERS: Registry[IntelligenceReader] = Registry(
+    "intelligence reader", module_name="what_we_know")
 
 
 def intelligence_reader(name: str) -> Callable[[IntelligenceReader], IntelligenceReader]:
     """Register a reader under ``name`` (a decorator, in the app's ``what_we_know.py``)."""
-
-    def register(reader: IntelligenceReader) -> IntelligenceReader:
-        _READERS[name] = reader
-        return reader
-
-    return register
+    return INTELLIGENCE_READERS.register(name)
 
 
 def registered_readers() -> dict[str, IntelligenceReader]:
-    """Every reader, each app's ``what_we_know.py`` imported on first read."""
-    global _discovered
-    if not _discovered:
-        autodiscover_modules("what_we_know")
-        _discovered = True
-    return dict(_READERS)
+    """Every reader, each app's ``what_we_know.py`` found by the one discovery rule."""
+    return dict(INTELLIGENCE_READERS.items())
 
 
 def intelligence_about(user: User, child: Person) -> list[KnownIntelligence]:
