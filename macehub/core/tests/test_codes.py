@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from macehub.cases.codes import Brag, RiskTier
 from macehub.core.codes import CodeList, code_display, code_list_named, short_label, tag_colour
-from macehub.referrals.codes import Brag, RiskTier
 
 
 @code_display("test_alert_level", tag_colours={"severe": "red", "calm": ""},

@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from macehub.accounts.models import Agency, User
 from macehub.accounts.roles import Role
+from macehub.cases.codes import Brag
 from macehub.core.service_errors import ServiceRefused
 from macehub.core.versioning import EditConflict
-from macehub.referrals.codes import Brag, PartnerCheckResult, TriageOutcome
+from macehub.referrals.codes import PartnerCheckResult, TriageOutcome
 from macehub.referrals.models import Referral
 from macehub.referrals.services import (
     TriageDecision,
