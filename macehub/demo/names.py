@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from itertools import accumulate
 
 from faker import Faker
+from faker.providers.person.en_GB import Provider as BritishNames
 
 
 @dataclass(frozen=True)
@@ -227,8 +229,21 @@ STREET_KINDS = (
 )
 
 
+# British family names with Faker's weights, accumulated once. Faker's own last_name()
+# accumulates the 500 weights on every call (a fifth of the time spent drafting a
+# national set of people); picking with the same random stream and the accumulated
+# weights gives exactly the names it would have given.
+_BRITISH_FAMILY_NAMES = tuple(BritishNames.last_names)
+_BRITISH_FAMILY_WEIGHTS = tuple(accumulate(BritishNames.last_names.values()))
+
+
+def british_family_name(faker: Faker) -> str:
+    """What ``faker.last_name()`` returns for the en_GB locale, without its cost."""
+    return faker.random.choices(_BRITISH_FAMILY_NAMES, cum_weights=_BRITISH_FAMILY_WEIGHTS)[0]
+
+
 def street_name(rng: random.Random, faker: Faker) -> str:
-    first = str(faker.last_name()) if rng.random() < 0.3 else rng.choice(STREET_FIRST_PARTS)
+    first = british_family_name(faker) if rng.random() < 0.3 else rng.choice(STREET_FIRST_PARTS)
     return f"{first} {rng.choice(STREET_KINDS)}"
 
 
@@ -255,7 +270,7 @@ def given_name(
 
 def family_name(heritage: str, rng: random.Random, faker: Faker) -> str:
     if heritage == BRITISH:
-        return str(faker.last_name())
+        return british_family_name(faker)
     return rng.choice(POOLS[heritage].family)
 
 

@@ -16,6 +16,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.db.models import F
+from faker import Faker
 
 from macehub.access.account_services import approve_role_change, save_user
 from macehub.accounts.models import User
@@ -26,8 +27,9 @@ from macehub.demo.accounts import ACCOUNTS, DEMO_PASSWORD, demo_accounts
 from macehub.demo.digest import demo_data_digest, section_digests
 from macehub.demo.duplicates import DISTINCT_LOOKALIKE, DUPLICATE_PERSON
 from macehub.demo.models import PlantedTruth
-from macehub.demo.names import typo
+from macehub.demo.names import british_family_name, typo
 from macehub.demo.registry import (
+    FAKER_LOCALE,
     DemoContext,
     DemoStep,
     register_step,
@@ -279,6 +281,17 @@ def test_a_typo_always_changes_the_name() -> None:
     for name in ("Al", "Amy", "Mohammed", "Ffion", "Aaliyah", "Oo"):
         for _ in range(30):
             assert typo(name, rng) != name
+
+
+def test_british_family_names_are_the_ones_faker_would_give() -> None:
+    # The generator picks British family names from Faker's weighted table itself (much
+    # faster); with the same seed it must give exactly what Faker's last_name() gives.
+    ours, fakers = Faker(FAKER_LOCALE), Faker(FAKER_LOCALE)
+    ours.seed_instance(7)
+    fakers.seed_instance(7)
+    picked = [british_family_name(ours) for _ in range(2_000)]
+    assert picked == [fakers.last_name() for _ in range(2_000)]
+    assert len(set(picked)) > 100
 
 
 # --- Reproducible, protective, audited, visible ----------------------------------------
