@@ -295,6 +295,20 @@ RISK_REVIEW_WEEKS = {
 # Anything that leaves the hub hides counts below this (with secondary suppression).
 SUPPRESSION_THRESHOLD = env_int("MACEHUB_SUPPRESSION_THRESHOLD", 5)
 
+# The dashboard's figures are worked out once and shared for this many seconds
+# (performance.live_figures); `manage.py refresh_figures` works them out ahead.
+# The "figures" cache lives in files under MACEHUB_FIGURES_CACHE_DIR, so every gunicorn
+# worker and the refresh command share it.
+MACEHUB_FIGURES_SECONDS = env_int("MACEHUB_FIGURES_SECONDS", 300, minimum=1)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "figures": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env_str("MACEHUB_FIGURES_CACHE_DIR",
+                            str(BASE_DIR / "var" / "cache" / "figures")),
+    },
+}
+
 # Intelligence should be reviewed within this many days of receipt (a performance target).
 INTELLIGENCE_REVIEW_DAYS = env_int("MACEHUB_INTELLIGENCE_REVIEW_DAYS", 7)
 

@@ -21,3 +21,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed on
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Figures are worked out on every request in tests (tests of the sharing itself turn a
+# real cache on), so one test's figures never leak into another's.
+CACHES = {**CACHES, "figures": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}  # noqa: F405

@@ -18,6 +18,7 @@ links to further aggregates are offered only with exact figures.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -52,6 +53,7 @@ from macehub.people.models import Area
 from macehub.performance.charts import bar_chart
 from macehub.performance.forms import filter_query
 from macehub.performance.hiding import Hidden, LiveEntry, hidden_live, hidden_report
+from macehub.performance.live_figures import worked_out
 from macehub.performance.models import MonthlyReport, ReportFigure
 from macehub.performance.services import suppression_threshold
 
@@ -109,6 +111,8 @@ class MetricPanel:
     threshold: int = 0
     # The dashboard's filters, kept by the links from the panel.
     query: str = ""
+    # When the figures were worked out (they are shared for a few minutes: live_figures).
+    worked_out_at: dt.datetime | None = None
 
 
 def _row(metric_unit: Unit, figure: Figure, hide: Hidden | None = None) -> Row:
@@ -204,6 +208,7 @@ class _Computed:
     figures: list[Figure]
     trend: list[Figure]
     exact: bool
+    worked_out_at: dt.datetime
 
 
 def _whole_months(period: Period, months: list[Period]) -> set[str]:
@@ -228,10 +233,11 @@ def _panels(
     answered: Answered = {}
     for metric in metrics:
         applied = _applicable(metric, filters)
+        worked = worked_out(metric, period, applied, months)
         computed.append(_Computed(
-            metric=metric, applied=applied, figures=metric.figures(period, applied),
-            trend=metric.trend(months, applied) if with_trend else [],
+            metric=metric, applied=applied, figures=worked.figures, trend=worked.trend,
             exact=sees_every_record(user, metric, span, applied, answered=answered),
+            worked_out_at=worked.at,
         ))
     folded = _whole_months(period, months)
     threshold = suppression_threshold()
@@ -284,7 +290,7 @@ def _panel(
         filtered=[name for name in ("area", "agency") if _asked(filters, name)
                   and name not in metric.filters],
         suppressed=not computed.exact, hidden=sum(row.hidden for row in rows),
-        threshold=threshold, query=query,
+        threshold=threshold, query=query, worked_out_at=computed.worked_out_at,
     )
 
 

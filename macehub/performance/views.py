@@ -18,6 +18,7 @@ from macehub.core.csv_export import csv_download
 from macehub.core.metrics import TOTAL
 from macehub.performance import exports, selectors, services
 from macehub.performance.forms import DashboardFilterForm, PublishForm, filter_query
+from macehub.performance.live_figures import figures_seconds
 
 
 @requires(Action.PERFORMANCE_VIEW)
@@ -28,6 +29,9 @@ def dashboard(request: HubRequest) -> HttpResponse:
     panels = [] if invalid else selectors.dashboard(request.user, period, filters)
     return render(request, "performance/dashboard.html", {
         "form": form, "period": period, "filters": filters, "panels": panels,
+        "worked_out_at": min((panel.worked_out_at for panel in panels
+                              if panel.worked_out_at), default=None),
+        "figures_minutes": max(1, figures_seconds() // 60),
         "summary": selectors.dashboard_summary(panels),
         "invalid": invalid, "suppressed": any(panel.suppressed for panel in panels),
         "threshold": services.suppression_threshold(),
