@@ -11,9 +11,9 @@ passes through.
    ``REASON_REMEMBERED_FOR``, so each page of the same case does not ask again;
 3. audit the view (a GET) as an entry naming the record, with the reason as its purpose.
 
-Which records reveal which cases is registered by the apps that own them
-(``reveals_cases``), so this module knows no model; who must give a reason is the
-policy's ``reason_required``.
+Which records reveal which cases is registered by the apps that own them, each from its
+``opening.py`` (``reveals_cases``, into the ``REVEALERS`` registry), so this module knows
+no model; who must give a reason is the policy's ``reason_required``.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from macehub.access.actions import Action
 from macehub.access.typing import HubRequest
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event, record_type_of
+from macehub.core.registry import Registry
 
 M = TypeVar("M", bound=Model)
 
@@ -47,18 +48,23 @@ class Revealer:
     """What a kind of record reveals: the restricted records behind it (a queryset of
     them, given the record), and the page where a reason to open one is given."""
 
+    model: type[Model]
     restricted_behind: Callable[[Any], QuerySet[Any]]
     reason_page: str  # URL name taking the restricted record's pk
 
 
-_REVEALERS: dict[type[Model], Revealer] = {}
+# By the model's label; the same model and reason page registered again (its module
+# imported a second time) is the same entry.
+REVEALERS: Registry[Revealer] = Registry(
+    "record revealing cases", module_name="opening",
+    identity=lambda revealer: (revealer.model._meta.label_lower, revealer.reason_page))
 
 
 def reveals_cases(model: type[Model], *, behind: Callable[[Any], QuerySet[Any]],
                   reason_page: str) -> None:
     """Register that a page showing a ``model`` record shows what ``behind(record)``
     holds, so a restricted one among them asks for a reason first."""
-    _REVEALERS[model] = Revealer(behind, reason_page)
+    REVEALERS.register(model._meta.label_lower, Revealer(model, behind, reason_page))
 
 
 def _key(record: Model) -> str:
@@ -92,9 +98,10 @@ def remember_reason(request: HubRequest, record: Model, reason: str,
 def restricted_records_behind(user: Any, record: Model) -> list[tuple[Model, str]]:
     """The restricted records behind ``record`` that ask this user for a reason, each
     with the URL name of the page where it is given."""
-    revealer = _REVEALERS.get(type(record))
-    if revealer is None:
+    label = type(record)._meta.label_lower
+    if label not in REVEALERS:
         return []
+    revealer = REVEALERS.get(label)
     behind = revealer.restricted_behind(record)
     asking = behind.filter(policy.reason_required(user)).order_by("pk")
     return [(found, revealer.reason_page) for found in asking]

@@ -67,6 +67,7 @@ def test_the_first_read_imports_every_apps_module_once(
 
 @pytest.mark.django_db
 def test_the_apps_registrations_are_found_by_the_one_rule() -> None:
+    from macehub.access.opening import REVEALERS
     from macehub.core.metrics import METRICS
     from macehub.people.populations import POPULATIONS
 
@@ -76,3 +77,7 @@ def test_the_apps_registrations_are_found_by_the_one_rule() -> None:
     assert POPULATIONS.keys() == ["children_referred", "victims", "suspects_intelligence"]
     assert METRICS.get("children_at_risk").compute.__module__ == "macehub.cases.metrics"
     assert POPULATIONS.get("victims").events.__module__ == "macehub.cases.populations"
+    # Records that reveal a case are registered from each app's opening.py.
+    assert set(REVEALERS.keys()) == {"cases.case", "cases.casedecisionrequest",
+                                     "referrals.referral"}
+    assert REVEALERS.get("referrals.referral").reason_page == "cases:open_restricted"
