@@ -76,3 +76,33 @@ def test_no_other_role_opens_the_log(users: StandardUsers, role: Role) -> None:
     client = users.client(role)
     assert client.get(reverse("audit:log")).status_code == 403
     assert client.post(reverse("audit:verify")).status_code == 403
+
+
+def _check(users: StandardUsers) -> str:
+    response = users.client(Role.INFORMATION_GOVERNANCE).post(reverse("audit:verify"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_check_page_warns_of_entries_left_unsealed_too_long(users: StandardUsers) -> None:
+    # In a test the transaction never commits, so nothing is sealed after it: as if the
+    # sealing round and the every-minute audit_seal had both stopped.
+    now = dt.datetime(2026, 3, 2, 10, tzinfo=dt.UTC)
+    with time_machine.travel(now - dt.timedelta(minutes=5), tick=False):
+        record_event(event_type=EventType.VIEW, actor=users[Role.ANALYST],
+                     record_type="people.person", record_id="70003")
+    with time_machine.travel(now, tick=False):
+        html = _check(users)
+    assert 'id="sealing-overdue"' in html
+    assert "waited more than a minute to be sealed" in html
+    assert "manage.py audit_seal" in html
+
+
+def test_entries_written_moments_ago_are_not_a_warning(users: StandardUsers) -> None:
+    now = dt.datetime(2026, 3, 2, 10, tzinfo=dt.UTC)
+    with time_machine.travel(now, tick=False):
+        record_event(event_type=EventType.VIEW, actor=users[Role.ANALYST],
+                     record_type="people.person", record_id="70004")
+        html = _check(users)
+    assert 'id="sealing-overdue"' not in html
+    assert 'id="unsealed"' in html and "still to be sealed" in html
