@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import jellyfish
 
@@ -19,6 +20,9 @@ def fold(name: str) -> str:
     return re.sub(r"[^a-z]", "", decomposed.encode("ascii", "ignore").decode().lower())
 
 
+# Names repeat (a national set of a million people has a few thousand family names), and
+# the key is worked out for every person and alias written and every name searched.
+@lru_cache(maxsize=65_536)
 def name_key(name: str) -> str:
     folded = fold(name)
     return jellyfish.metaphone(folded)[:40] if folded else ""
