@@ -136,8 +136,10 @@ def test_the_pages_show_the_clock_and_the_prompt(case, triage):
 def test_recording_a_missing_episode_through_the_form(case, triage):
     client = client_for(triage)
     url = reverse("cases:add_missing_episode", args=[case.pk])
-    went = timezone.localtime() - dt.timedelta(days=3)
-    back = went + dt.timedelta(hours=20)
+    # Went missing at 9:30pm three days ago, back at 5:15pm the next day, whatever the
+    # time of day the test runs.
+    went = timezone.localdate() - dt.timedelta(days=3)
+    back = went + dt.timedelta(days=1)
     data = {
         "went_missing_on_day": went.day, "went_missing_on_month": went.month,
         "went_missing_on_year": went.year, "went_missing_time": "9:30pm",
