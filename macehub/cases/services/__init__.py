@@ -57,7 +57,11 @@ from macehub.cases.services.decisions import (
     request_restriction_lift,
     request_risk_tier_lowering,
 )
-from macehub.cases.services.joined_referrals import keep_tier_after_referral, record_referral_joined
+from macehub.cases.services.joined_referrals import (
+    JOINED_VERSIONING,
+    keep_tier_after_referral,
+    record_referral_joined,
+)
 from macehub.cases.services.missing_episodes import (
     PoliceReport,
     ReturnInterview,
@@ -79,6 +83,7 @@ __all__ = [
     "CASE_FIELD_LABELS",
     "CASE_VERSIONING",
     "DECISION_COMMENT_NEEDED",
+    "JOINED_VERSIONING",
     "PENDING_ALREADY",
     "RATINGS_NEEDING_A_NOTE",
     "CaseAlreadyOpen",

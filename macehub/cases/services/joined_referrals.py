@@ -18,6 +18,7 @@ from macehub.audit.events import EventType
 from macehub.cases.codes import Brag, JoinedReferralReview, RiskTier
 from macehub.cases.models import Case, ReferralJoined
 from macehub.cases.services.checks import _audit_case, _raise_if, _require_text, _sub_record
+from macehub.core.versioning import Versioning
 
 
 @transaction.atomic
@@ -76,6 +77,19 @@ def _acknowledge_joined_referrals(actor: User, case: Case, outcome: JoinedReferr
     return waiting
 
 
+# A joined referral is reviewed once; the review is audited against the case, and a
+# refusal names who reviewed it (``_already_reviewed``), so there are no field changes to
+# read back. A change of tier reviews it too, raising its version with the others.
+JOINED_VERSIONING = Versioning(history=lambda _record, _version: (),
+                               labels={"outcome": "Review of the risk tier"})
+
+
+def _already_reviewed(joined: ReferralJoined) -> str:
+    by = joined.acknowledged_by.display_name if joined.acknowledged_by else "someone else"
+    return (f"The tier has already been reviewed after referral {joined.referral_reference}, "
+            f"by {by}. Nothing has been saved.")
+
+
 @transaction.atomic
 def keep_tier_after_referral(
     *, actor: User, joined_pk: int, expected_version: int, reason: str
@@ -85,11 +99,9 @@ def keep_tier_after_referral(
     tier may; once only."""
     joined: ReferralJoined = _sub_record(
         actor, Action.CASE_CHANGE, ReferralJoined.objects.all(), joined_pk)
-    if joined.is_acknowledged or joined.version != expected_version:
-        by = joined.acknowledged_by.display_name if joined.acknowledged_by else "someone else"
-        raise ValidationError(
-            f"The tier has already been reviewed after referral {joined.referral_reference}, "
-            f"by {by}. Nothing has been saved.")
+    if joined.is_acknowledged:
+        raise ValidationError(_already_reviewed(joined))
+    JOINED_VERSIONING.check(joined, expected_version, message=_already_reviewed(joined))
     errors: dict[str, str] = {}
     reason = _require_text(errors, "reason", reason,
                            "Enter why the risk tier stays as it is")
@@ -97,9 +109,8 @@ def keep_tier_after_referral(
     joined.acknowledged_by, joined.acknowledged_at = actor, timezone.now()
     joined.outcome = JoinedReferralReview.TIER_KEPT
     joined.outcome_note = reason
-    joined.version += 1
-    joined.save(update_fields=["acknowledged_by", "acknowledged_at", "outcome",
-                               "outcome_note", "version"])
+    JOINED_VERSIONING.save(joined, expected_version=expected_version, update_fields=[
+        "acknowledged_by", "acknowledged_at", "outcome", "outcome_note"])
     _audit_case(actor, joined.case, EventType.CHANGE, {
         "referral_joined_reviewed": {
             "id": joined.pk, "referral": joined.referral_reference,
