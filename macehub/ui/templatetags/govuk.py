@@ -490,8 +490,10 @@ def govuk_table_cell(cell: Any) -> TableCell:
 
 
 def _table_row(row: Any, first_cell_is_header: bool) -> TableRow:
-    cells, row_id = (row.get("cells", []), str(row.get("id") or "")) if isinstance(row, dict) \
-        else (row, "")
+    if isinstance(row, dict):
+        cells, row_id = row.get("cells", []), str(row.get("id") or "")
+    else:
+        cells, row_id = row, ""
     drawn = [govuk_table_cell(cell) for cell in cells]
     if first_cell_is_header and drawn:
         drawn[0].header = True
@@ -524,11 +526,12 @@ def govuk_attributes(attributes: dict[str, Any] | None) -> SafeString:
 #   {% endtable %}``
 # draws components/table.html with the head and rows the page wrote: the page keeps its
 # own loops, links and tags inside each cell, and the table's markup stays in the
-# component. ``{% table_caption %}`` writes a caption that needs the page's own logic,
-# ``{% table_body %}`` groups rows in a tbody of their own, and ``{% table_cell %}``
-# takes the cell parameters (format, classes, colspan, rowspan, header); ``{% table %}``
-# takes the component's (caption, caption_classes, first_cell_is_header, classes, id,
-# attributes), and passes aria-* and data-* parameters on as the table's attributes.
+# component. ``{% table_caption %}`` writes a caption that needs the page's own logic
+# (with its caption_classes), ``{% table_body %}`` groups rows in a tbody of their own,
+# and ``{% table_cell %}`` takes the cell parameters (format, classes, colspan, rowspan,
+# header); ``{% table %}`` takes the component's (caption, caption_classes,
+# first_cell_is_header, classes, id, attributes), and passes aria-* and data-*
+# parameters on as the table's attributes.
 
 _TABLE_BEING_WRITTEN = "_govuk_table_being_written"
 
@@ -536,6 +539,7 @@ _TABLE_BEING_WRITTEN = "_govuk_table_being_written"
 @dataclass
 class _TableBeingWritten:
     caption: str = ""
+    caption_classes: str = ""
     head: list[dict[str, Any]] | None = None
     bodies: list[list[dict[str, Any]]] = field(default_factory=list)
     # Rows go into the tbody opened by {% table_body %}, or else into one implicit tbody.
@@ -579,6 +583,7 @@ class _TablePartNode(template.Node):
             table.cells.append({**params, "html": _written(self.nodelist, context)})
         elif self.tag_name == "table_caption":
             table.caption = _written(self.nodelist, context)
+            table.caption_classes = str(params.get("caption_classes") or "")
         elif self.tag_name == "table_body":
             table.open_body = []
             table.bodies.append(table.open_body)
@@ -616,6 +621,8 @@ class _TablePartNode(template.Node):
             self._render_parts(context)
         if table.caption:
             params["caption"] = table.caption
+        if table.caption_classes:
+            params["caption_classes"] = table.caption_classes
         # aria-* and data-* parameters are attributes of the table itself.
         passed_on = {name: params.pop(name) for name in list(params)
                      if name.startswith(("aria-", "data-"))}
