@@ -462,17 +462,193 @@ class TableCell:
     classes: str = ""
     colspan: int | None = None
     rowspan: int | None = None
+    # A body cell drawn as its row's header (th scope="row").
+    header: bool = False
+
+
+@dataclass
+class TableRow:
+    """One body row of ``components/table.html``."""
+
+    cells: list[TableCell]
+    id: str = ""
 
 
 @register.simple_tag
 def govuk_table_cell(cell: Any) -> TableCell:
     """A table cell as GOV.UK's table macro takes it (a dict with text or html, format,
-    classes, colspan, rowspan) or a plain value, which is the cell's text. Text is
-    escaped when drawn; html is drawn as given only when it is already marked safe (the
-    hub's own markup, from format_html), and escaped otherwise."""
+    classes, colspan, rowspan; and header, to make a body cell a row header) or a plain
+    value, which is the cell's text. Text is escaped when drawn; html is drawn as given
+    only when it is already marked safe (the hub's own markup, from format_html, or a
+    cell the page wrote in ``{% table_cell %}``), and escaped otherwise."""
     if not isinstance(cell, dict):
         return TableCell(content=cell)
     content = conditional_escape(cell["html"]) if "html" in cell else cell.get("text", "")
     return TableCell(content=content, format=str(cell.get("format", "")),
                      classes=str(cell.get("classes", "")), colspan=cell.get("colspan"),
-                     rowspan=cell.get("rowspan"))
+                     rowspan=cell.get("rowspan"), header=bool(cell.get("header")))
+
+
+def _table_row(row: Any, first_cell_is_header: bool) -> TableRow:
+    if isinstance(row, dict):
+        cells, row_id = row.get("cells", []), str(row.get("id") or "")
+    else:
+        cells, row_id = row, ""
+    drawn = [govuk_table_cell(cell) for cell in cells]
+    if first_cell_is_header and drawn:
+        drawn[0].header = True
+    return TableRow(cells=drawn, id=row_id)
+
+
+@register.simple_tag
+def govuk_table_bodies(rows: Any, bodies: Any, first_cell_is_header: Any = False
+                       ) -> list[list[TableRow]]:
+    """The table's tbodies: ``bodies`` (each a list of rows) when given, or else one tbody
+    of ``rows``. A row is a list of cells, or a dict with its ``cells`` and an ``id``."""
+    groups = bodies if bodies else [rows or []]
+    return [[_table_row(row, bool(first_cell_is_header)) for row in group] for group in groups]
+
+
+@register.filter
+def govuk_attributes(attributes: dict[str, Any] | None) -> SafeString:
+    """``{{ attributes|govuk_attributes }}``: a component's further HTML attributes (the
+    ``attributes`` parameter of GOV.UK's macros), escaped, each with a leading space."""
+    return flatatt(attributes) if attributes else mark_safe("")
+
+
+# --- Tables whose cells the page writes ----------------------------------------------
+#
+# ``{% table caption="Teams" caption_classes="govuk-visually-hidden" %}
+#     {% table_head %}{% table_cell %}Team{% endtable_cell %}…{% endtable_head %}
+#     {% for team in teams %}{% table_row %}
+#       {% table_cell %}<a class="govuk-link" href="…">{{ team.name }}</a>{% endtable_cell %}
+#     {% endtable_row %}{% endfor %}
+#   {% endtable %}``
+# draws components/table.html with the head and rows the page wrote: the page keeps its
+# own loops, links and tags inside each cell, and the table's markup stays in the
+# component. ``{% table_caption %}`` writes a caption that needs the page's own logic
+# (with its caption_classes), ``{% table_body %}`` groups rows in a tbody of their own,
+# and ``{% table_cell %}`` takes the cell parameters (format, classes, colspan, rowspan,
+# header); ``{% table %}`` takes the component's (caption, caption_classes,
+# first_cell_is_header, classes, id, attributes), and passes aria-* and data-*
+# parameters on as the table's attributes.
+
+_TABLE_BEING_WRITTEN = "_govuk_table_being_written"
+
+
+@dataclass
+class _TableBeingWritten:
+    caption: str = ""
+    caption_classes: str = ""
+    head: list[dict[str, Any]] | None = None
+    bodies: list[list[dict[str, Any]]] = field(default_factory=list)
+    # Rows go into the tbody opened by {% table_body %}, or else into one implicit tbody.
+    open_body: list[dict[str, Any]] | None = None
+    implicit_body: list[dict[str, Any]] | None = None
+    # The cells of the head or row being written.
+    cells: list[dict[str, Any]] | None = None
+
+
+def _table_being_written(context: template.Context, tag_name: str) -> _TableBeingWritten:
+    table = context.get(_TABLE_BEING_WRITTEN)
+    if not isinstance(table, _TableBeingWritten):
+        raise template.TemplateSyntaxError(f"{{% {tag_name} %}} belongs inside {{% table %}}")
+    return table
+
+
+def _written(nodelist: template.NodeList, context: template.Context) -> SafeString:
+    # The page's own template, already escaped as it rendered.
+    return mark_safe(nodelist.render(context).strip())  # noqa: S308
+
+
+class _TablePartNode(template.Node):
+    """One of {% table %}, {% table_caption %}, {% table_head %}, {% table_body %},
+    {% table_row %} and {% table_cell %}."""
+
+    def __init__(self, tag_name: str, nodelist: template.NodeList,
+                 params: dict[str, template.base.FilterExpression]) -> None:
+        self.tag_name = tag_name
+        self.nodelist = nodelist
+        self.params = params
+
+    def render(self, context: template.Context) -> str:
+        params = {name: value.resolve(context) for name, value in self.params.items()}
+        if self.tag_name == "table":
+            return self._render_table(context, params)
+        table = _table_being_written(context, self.tag_name)
+        if self.tag_name == "table_cell":
+            if table.cells is None:
+                raise template.TemplateSyntaxError(
+                    "{% table_cell %} belongs inside {% table_head %} or {% table_row %}")
+            table.cells.append({**params, "html": _written(self.nodelist, context)})
+        elif self.tag_name == "table_caption":
+            table.caption = _written(self.nodelist, context)
+            table.caption_classes = str(params.get("caption_classes") or "")
+        elif self.tag_name == "table_body":
+            table.open_body = []
+            table.bodies.append(table.open_body)
+            self._render_parts(context)
+            table.open_body = None
+        else:  # table_head, table_row
+            table.cells = []
+            self._render_parts(context)
+            if self.tag_name == "table_head":
+                table.head = table.cells
+            else:
+                self._body(table).append({**params, "cells": table.cells})
+            table.cells = None
+        return ""
+
+    @staticmethod
+    def _body(table: _TableBeingWritten) -> list[dict[str, Any]]:
+        if table.open_body is not None:
+            return table.open_body
+        if table.implicit_body is None:
+            table.implicit_body = []
+            table.bodies.append(table.implicit_body)
+        return table.implicit_body
+
+    def _render_parts(self, context: template.Context) -> None:
+        stray = self.nodelist.render(context).strip()
+        if stray:
+            raise template.TemplateSyntaxError(
+                f"Inside {{% {self.tag_name} %}} write the table's parts with its tags, "
+                f"not {stray[:60]!r}")
+
+    def _render_table(self, context: template.Context, params: dict[str, Any]) -> str:
+        table = _TableBeingWritten()
+        with context.push({_TABLE_BEING_WRITTEN: table}):
+            self._render_parts(context)
+        if table.caption:
+            params["caption"] = table.caption
+        if table.caption_classes:
+            params["caption_classes"] = table.caption_classes
+        # aria-* and data-* parameters are attributes of the table itself.
+        passed_on = {name: params.pop(name) for name in list(params)
+                     if name.startswith(("aria-", "data-"))}
+        if passed_on:
+            params["attributes"] = {**(params.get("attributes") or {}), **passed_on}
+        # An empty table still has its tbody, as components/table.html draws it.
+        return render_to_string("components/table.html",
+                                {**params, "head": table.head, "bodies": table.bodies})
+
+
+def _table_part(tag_name: str) -> None:
+    def compile_tag(parser: template.base.Parser,
+                    token: template.base.Token) -> _TablePartNode:
+        params = {}
+        for bit in token.split_contents()[1:]:
+            name, sep, value = bit.partition("=")
+            if not sep:
+                raise template.TemplateSyntaxError(f"{tag_name} takes name=value, not {bit!r}")
+            params[name] = parser.compile_filter(value)
+        nodelist = parser.parse((f"end{tag_name}",))
+        parser.delete_first_token()
+        return _TablePartNode(tag_name, nodelist, params)
+
+    register.tag(tag_name, compile_tag)
+
+
+for _tag_name in ("table", "table_caption", "table_head", "table_body", "table_row",
+                  "table_cell"):
+    _table_part(_tag_name)
