@@ -247,6 +247,7 @@ def detail(request: HubRequest, case_pk: int) -> HttpResponse:
     referrals_joined = selectors.referrals_joined_to_review(request.user, case)
     context = _section_context(request, case, "cases:detail", overview=overview,
                                pending=pending, referrals_joined=referrals_joined,
+                               tier_history=list(reversed(case.tier_history.all())),
                                opened_from=selectors.opening_referral_reference(case))
     context["next_actions"] = next_actions(NextActionContext(
         overview=overview, pending=pending, referrals_joined=referrals_joined,
