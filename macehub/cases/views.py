@@ -55,6 +55,13 @@ SECTIONS = (
 )
 
 
+# What a case page offers, depending on what the user may do to the case.
+CASE_PAGE_ACTIONS = (
+    Action.CASE_CHANGE, Action.CASE_RECORD_WORK, Action.CASE_ASSESS_RISK,
+    Action.CASE_RESTRICT, Action.CASE_ADVOCACY_END, Action.CASE_ACCESS_LOG,
+)
+
+
 # --- Helpers every case page uses -------------------------------------------------
 
 
@@ -75,18 +82,20 @@ def _case_page(
 def _case_context(request: HubRequest, case: Case, section: str, **extra: Any
                   ) -> dict[str, Any]:
     user = request.user
+    # What the user may do to the case, asked of the policy in one query.
+    allowed = policy.actions_allowed(user, CASE_PAGE_ACTIONS, case)
     return {
         "case": case,
         "sections": [
             {"text": text, "href": reverse(name, args=[case.pk]), "active": name == section}
             for name, text in SECTIONS
         ],
-        "can_change": case.is_open and can(user, Action.CASE_CHANGE, case),
-        "can_record": case.is_open and can(user, Action.CASE_RECORD_WORK, case),
-        "can_assess_risk": case.is_open and can(user, Action.CASE_ASSESS_RISK, case),
-        "can_restrict": can(user, Action.CASE_RESTRICT, case),
-        "can_end_advocacy": can(user, Action.CASE_ADVOCACY_END, case),
-        "can_see_access_log": can(user, Action.CASE_ACCESS_LOG, case),
+        "can_change": case.is_open and Action.CASE_CHANGE in allowed,
+        "can_record": case.is_open and Action.CASE_RECORD_WORK in allowed,
+        "can_assess_risk": case.is_open and Action.CASE_ASSESS_RISK in allowed,
+        "can_restrict": Action.CASE_RESTRICT in allowed,
+        "can_end_advocacy": Action.CASE_ADVOCACY_END in allowed,
+        "can_see_access_log": Action.CASE_ACCESS_LOG in allowed,
         "can_see_person": can(user, Action.PERSON_VIEW, case.child),
         "interview_hours": settings.RETURN_INTERVIEW_HOURS,
         **extra,
@@ -99,7 +108,9 @@ def _section_context(request: HubRequest, case: Case, section: str, **extra: Any
     context and the child's identity bar."""
     return _case_context(
         request, case, section,
-        identity=selectors.child_identity(request.user, case.child, case=case), **extra)
+        identity=selectors.child_identity(request.user, case.child, case=case,
+                                          overview=extra.get("overview")),
+        **extra)
 
 
 def _section(request: HubRequest, case_pk: int, section: str, template: str,
