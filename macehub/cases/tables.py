@@ -23,10 +23,11 @@ from macehub.cases.models import (
     CaseAllocation,
     CaseOutcome,
     CaseShare,
+    MissingEpisode,
     PlanItem,
     RiskTierChange,
 )
-from macehub.cases.selectors import ContactView, EpisodeView
+from macehub.cases.selectors import ContactView, EpisodeView, RiskReviewStatus
 from macehub.ui.templatetags.govuk import code_short_label, code_tag
 
 Cell = str | dict[str, Any]
@@ -283,3 +284,74 @@ def episode_table(views: Iterable[EpisodeView], *, interview_hours: int,
                 hidden(f" the episode of {when(episode.went_missing_at, DAY)}"))})
         rows.append(row)
     return {"head": head, "rows": rows}
+
+
+# --- Lists across cases ---------------------------------------------------------------
+
+
+def counted(count: int, noun: str) -> str:
+    """"1 case", "1,234 cases"."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def episode_list_table(rows: Iterable[tuple[MissingEpisode, str]], cases_seen: Iterable[int],
+                       count: int) -> dict[str, Any]:
+    """The missing episode list: when the child went missing and came back in one
+    column, so it fits beside the filter panel on a 1024 px screen."""
+    seen = set(cases_seen)
+    wrap = "macehub-table__cell--wrap"
+    built = []
+    for episode, state in rows:
+        child = format_html('<a class="govuk-link" href="{}#missing-episodes">{}</a>',
+                            reverse("people:detail", args=[episode.child_id]),
+                            episode.child.full_name)
+        back = (f"Back {when(episode.returned_at)}" if episode.returned_at
+                else "Not back yet")
+        recorded_with: Cell
+        if not episode.case_id:
+            recorded_with = {"text": "No case", "classes": wrap}
+        elif episode.case_id in seen and episode.case is not None:
+            recorded_with = {"html": joined(
+                f"Case {episode.case.reference}",
+                small(f"led by {episode.case.lead_agency.name}")), "classes": wrap}
+        else:
+            recorded_with = {"text": "A case", "classes": wrap}
+        built.append([
+            {"html": child, "classes": wrap},
+            {"html": joined(f"From {when(episode.went_missing_at)}", back)},
+            recorded_with,
+            {"html": mark_safe(code_tag("missing_episode_state", state,  # noqa: S308
+                                        label="full"))},
+        ])
+    return {"caption": counted(count, "missing episode"),
+            "head": ["Child", "Missing", "Recorded with", "Return home interview"],
+            "rows": built}
+
+
+def risk_review_table(rows: Iterable[RiskReviewStatus], count: int) -> dict[str, Any]:
+    built = []
+    for row in rows:
+        case = row.case
+        name = "Restricted case" if row.name_hidden else case.child.full_name
+        child = format_html('<a class="govuk-link" href="{}">{}</a><br>{}',
+                            reverse("cases:risk_assessments", args=[case.pk]), name,
+                            small(case.reference))
+        if row.never_assessed:
+            latest: Cell = "None yet"
+        else:
+            judged = code_short_label(row.judgement, "risk_tier").lower()
+            latest = {"html": joined(f"{day(row.assessed_on)}, judged {judged}",
+                                     tag("Differs from tier", "orange")
+                                     if row.judgement_differs else "")}
+        due = (tag(f"Overdue by {row.days_overdue_text}", "red") if row.is_overdue
+               else tag("Due today", "orange"))
+        built.append([
+            {"html": child},
+            {"html": mark_safe(code_tag("risk_tier", case.risk_tier))},  # noqa: S308
+            case.key_worker.display_name if case.key_worker else "No key worker",
+            latest,
+            {"html": joined(day(row.due_on), due)},
+        ])
+    return {"caption": f"{counted(count, 'case')} due, most overdue first",
+            "head": ["Child", "Risk tier", "Key worker", "Latest assessment", "Review due"],
+            "rows": built}

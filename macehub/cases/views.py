@@ -1003,15 +1003,16 @@ def add_risk_assessment(request: HubRequest, case_pk: int) -> HttpResponse:
 
 @requires(Action.CASE_LIST)
 def risk_reviews(request: HubRequest) -> HttpResponse:
-    """Open cases whose risk review is due or overdue, of those the user may see. Viewing
-    the list is recorded, as the case list is."""
+    """Open cases whose risk review is due or overdue, of those the user may see, a page
+    at a time. Viewing a page is recorded with the cases on it, as the case list is."""
     user = request.user
     rows = selectors.risk_reviews_due(user)
+    page = Paginator(rows, selectors.CASES_PER_PAGE).get_page(request.GET.get("page"))
     record_event(
         event_type=EventType.SEARCH, actor=user, record_type="cases.case",
-        detail={"list": "risk reviews due", "results": [row.case.pk for row in rows]},
+        detail={"list": "risk reviews due", "results": [row.case.pk for row in page]},
         request=request,
     )
     return render(request, "cases/risk_reviews.html", {
-        "rows": rows, "review_weeks": review_weeks(),
+        "rows": rows, "page_obj": page, "review_weeks": review_weeks(),
     })

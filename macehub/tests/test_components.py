@@ -474,8 +474,6 @@ TABLES_NOT_YET_MOVED = [
     "accounts/templates/accounts/user_list.html",
     "audit/templates/audit/_event_table.html",
     "cases/templates/cases/_case_list_table.html",
-    "cases/templates/cases/_episode_list_table.html",
-    "cases/templates/cases/risk_reviews.html",
     "equality/templates/equality/analysis.html",
     "equality/templates/equality/completeness.html",
     "equality/templates/equality/published.html",

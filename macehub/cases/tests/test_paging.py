@@ -201,3 +201,29 @@ def test_the_childs_record_costs_the_same_queries_however_many_aliases(triage, c
     PersonAlias.objects.create(person=other, given_name="Only", family_name="Alias")
     assert queries_for(triage, reverse("people:detail", args=[child.pk])) == queries_for(
         triage, reverse("people:detail", args=[other.pk]))
+
+
+# --- Lists across cases ---------------------------------------------------------------
+
+
+def test_risk_reviews_due_come_a_page_at_a_time_and_each_page_is_audited(make_case, triage):
+    from macehub.audit.events import EventType
+    from macehub.audit.models import AuditEvent
+    from macehub.cases.selectors import CASES_PER_PAGE
+
+    due = [make_case(f"Due{number:02d}", "Review") for number in range(CASES_PER_PAGE + 2)]
+    Case.objects.filter(pk__in=[case.pk for case in due]).update(
+        opened_at=timezone.now() - dt.timedelta(days=400))
+    url = reverse("cases:risk_reviews")
+    first = html_of(triage, url)
+    assert f"{CASES_PER_PAGE + 2} cases due, most overdue first" in first
+    assert "?page=2" in first
+    first_page = set(AuditEvent.objects.filter(event_type=EventType.SEARCH)
+                     .latest("id").detail["results"])
+    assert len(first_page) == CASES_PER_PAGE
+    second = html_of(triage, url + "?page=2")
+    assert "(page 2 of 2)" in second
+    second_page = set(AuditEvent.objects.filter(event_type=EventType.SEARCH)
+                      .latest("id").detail["results"])
+    assert len(second_page) == 2 and not first_page & second_page
+    assert first_page | second_page == {case.pk for case in due}
