@@ -422,7 +422,7 @@ def _entity_page(request: HubRequest, model: type[Model], pk: int, template: str
         **extra,
     }
     if isinstance(entity, Location):
-        context["premises_here"] = list(selectors.premises_at(user, entity))
+        context["premises_here"] = selectors.premises_at(user, entity)  # paged on the page
     return render(request, template, context)
 
 
