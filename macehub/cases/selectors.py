@@ -94,8 +94,6 @@ def case_queryset(*, full: bool = False) -> QuerySet[Case]:
             Prefetch("plan_items", queryset=PlanItem.objects.select_related(
                 "owner", "owner_agency", "created_by", "completed_by")),
             Prefetch("contacts", queryset=contact_queryset()),
-            Prefetch("missing_episodes",
-                     queryset=MissingEpisode.objects.select_related("recorded_by")),
             Prefetch("outcomes", queryset=CaseOutcome.objects.select_related("recorded_by")),
             Prefetch("nrm_referrals", queryset=NrmReferral.objects.select_related("recorded_by")),
             Prefetch("risk_assessments", queryset=risk_assessment_queryset()),
@@ -598,14 +596,16 @@ def case_overview(user: User, case: Case, now: dt.datetime | None = None) -> Cas
 
 
 def child_identity(user: User, child: Person, *, case: Case | None = None,
-                   now: dt.datetime | None = None) -> ChildIdentity:
+                   now: dt.datetime | None = None, overview: CaseOverview | None = None,
+                   ) -> ChildIdentity:
     """The identity bar of a child for this viewer (``people.identity``): the child, and
     the case facts of ``case`` (a case page: the case the viewer has opened) or, on the
     child's record, of their open case that the viewer may see. A restricted open case
     the viewer must give a reason to open shows none of its facts there: only that it
     exists and is restricted (which the record's list of cases already says). Missing
     now counts the episodes a page about the child shows. At most four queries, however
-    much the child has."""
+    much the child has; two when a case page gives the ``overview`` of ``case`` it has
+    worked out already (its current advocate and the episodes the page shows)."""
     now = now or timezone.now()
     hidden = False
     opened_pk = case.pk if case is not None else None
@@ -620,8 +620,11 @@ def child_identity(user: User, child: Person, *, case: Case | None = None,
         hidden = case is not None and bool(getattr(case, "guarded", False))
     facts = None
     if case is not None and not hidden:
-        current = (AdvocateAllocation.objects.filter(case_id=case.pk, ended_on__isnull=True)
-                   .select_related("advocate").first())
+        if overview is not None and overview.case.pk == opened_pk:
+            current = overview.current_advocate
+        else:
+            current = (AdvocateAllocation.objects.filter(case_id=case.pk, ended_on__isnull=True)
+                       .select_related("advocate").first())
         tier = RiskTier(case.risk_tier)
         facts = CaseIdentity(
             reference=case.reference, url=reverse("cases:detail", args=[case.pk]),
@@ -630,8 +633,13 @@ def child_identity(user: User, child: Person, *, case: Case | None = None,
             key_worker=case.key_worker.display_name if case.key_worker else "",
             advocate=current.advocate.display_name if current is not None else "",
         )
-    missing_now = visible_episodes(user, child.pk, opened_case_pk=opened_pk).filter(
-        returned_at__isnull=True, went_missing_at__lte=now).exists()
+    if overview is not None and opened_pk is not None and overview.case.pk == opened_pk:
+        # The overview's episodes are those this page shows (the same visible_episodes).
+        missing_now = any(view.episode.returned_at is None
+                          and view.episode.went_missing_at <= now for view in overview.episodes)
+    else:
+        missing_now = visible_episodes(user, child.pk, opened_case_pk=opened_pk).filter(
+            returned_at__isnull=True, went_missing_at__lte=now).exists()
     return ChildIdentity(
         person=child, today=timezone.localdate(now), area=current_area(child), case=facts,
         missing_now=missing_now, case_hidden=hidden,

@@ -55,6 +55,13 @@ SECTIONS = (
 )
 
 
+# What a case page offers, depending on what the user may do to the case.
+CASE_PAGE_ACTIONS = (
+    Action.CASE_CHANGE, Action.CASE_RECORD_WORK, Action.CASE_ASSESS_RISK,
+    Action.CASE_RESTRICT, Action.CASE_ADVOCACY_END, Action.CASE_ACCESS_LOG,
+)
+
+
 # --- Helpers every case page uses -------------------------------------------------
 
 
@@ -75,18 +82,20 @@ def _case_page(
 def _case_context(request: HubRequest, case: Case, section: str, **extra: Any
                   ) -> dict[str, Any]:
     user = request.user
+    # What the user may do to the case, asked of the policy in one query.
+    allowed = policy.actions_allowed(user, CASE_PAGE_ACTIONS, case)
     return {
         "case": case,
         "sections": [
             {"text": text, "href": reverse(name, args=[case.pk]), "active": name == section}
             for name, text in SECTIONS
         ],
-        "can_change": case.is_open and can(user, Action.CASE_CHANGE, case),
-        "can_record": case.is_open and can(user, Action.CASE_RECORD_WORK, case),
-        "can_assess_risk": case.is_open and can(user, Action.CASE_ASSESS_RISK, case),
-        "can_restrict": can(user, Action.CASE_RESTRICT, case),
-        "can_end_advocacy": can(user, Action.CASE_ADVOCACY_END, case),
-        "can_see_access_log": can(user, Action.CASE_ACCESS_LOG, case),
+        "can_change": case.is_open and Action.CASE_CHANGE in allowed,
+        "can_record": case.is_open and Action.CASE_RECORD_WORK in allowed,
+        "can_assess_risk": case.is_open and Action.CASE_ASSESS_RISK in allowed,
+        "can_restrict": Action.CASE_RESTRICT in allowed,
+        "can_end_advocacy": Action.CASE_ADVOCACY_END in allowed,
+        "can_see_access_log": Action.CASE_ACCESS_LOG in allowed,
         "can_see_person": can(user, Action.PERSON_VIEW, case.child),
         "interview_hours": settings.RETURN_INTERVIEW_HOURS,
         **extra,
@@ -99,7 +108,9 @@ def _section_context(request: HubRequest, case: Case, section: str, **extra: Any
     context and the child's identity bar."""
     return _case_context(
         request, case, section,
-        identity=selectors.child_identity(request.user, case.child, case=case), **extra)
+        identity=selectors.child_identity(request.user, case.child, case=case,
+                                          overview=extra.get("overview")),
+        **extra)
 
 
 def _section(request: HubRequest, case_pk: int, section: str, template: str,
@@ -247,6 +258,7 @@ def detail(request: HubRequest, case_pk: int) -> HttpResponse:
     referrals_joined = selectors.referrals_joined_to_review(request.user, case)
     context = _section_context(request, case, "cases:detail", overview=overview,
                                pending=pending, referrals_joined=referrals_joined,
+                               tier_history=list(reversed(case.tier_history.all())),
                                opened_from=selectors.opening_referral_reference(case))
     context["next_actions"] = next_actions(NextActionContext(
         overview=overview, pending=pending, referrals_joined=referrals_joined,
@@ -991,15 +1003,16 @@ def add_risk_assessment(request: HubRequest, case_pk: int) -> HttpResponse:
 
 @requires(Action.CASE_LIST)
 def risk_reviews(request: HubRequest) -> HttpResponse:
-    """Open cases whose risk review is due or overdue, of those the user may see. Viewing
-    the list is recorded, as the case list is."""
+    """Open cases whose risk review is due or overdue, of those the user may see, a page
+    at a time. Viewing a page is recorded with the cases on it, as the case list is."""
     user = request.user
     rows = selectors.risk_reviews_due(user)
+    page = Paginator(rows, selectors.CASES_PER_PAGE).get_page(request.GET.get("page"))
     record_event(
         event_type=EventType.SEARCH, actor=user, record_type="cases.case",
-        detail={"list": "risk reviews due", "results": [row.case.pk for row in rows]},
+        detail={"list": "risk reviews due", "results": [row.case.pk for row in page]},
         request=request,
     )
     return render(request, "cases/risk_reviews.html", {
-        "rows": rows, "review_weeks": review_weeks(),
+        "rows": rows, "page_obj": page, "review_weeks": review_weeks(),
     })

@@ -150,8 +150,11 @@ def report_detail(request: HubRequest, intel_report_pk: int) -> HttpResponse:
     context = _report_context(request, report)
     selectors.record_viewed(user=user, record=report, request=request,
                             source_shown=context["text"].is_source)
-    may_review = policy.can(user, Action.INTELLIGENCE_REVIEW, report) and not report.is_read_only
-    may_link = policy.can(user, Action.INTELLIGENCE_LINK, report) and not report.is_read_only
+    allowed = policy.actions_allowed(user, (
+        Action.INTELLIGENCE_REVIEW, Action.INTELLIGENCE_LINK, Action.INTELLIGENCE_DISSEMINATE,
+    ), report)
+    may_review = Action.INTELLIGENCE_REVIEW in allowed and not report.is_read_only
+    may_link = Action.INTELLIGENCE_LINK in allowed and not report.is_read_only
     owning_team = context["text"].is_source
     context.update({
         "is_author": report.created_by_id == user.pk,
@@ -165,7 +168,7 @@ def report_detail(request: HubRequest, intel_report_pk: int) -> HttpResponse:
         "can_link": may_link,
         "can_disseminate": (
             not report.is_read_only and report.status == ReportStatus.REVIEWED
-            and policy.can(user, Action.INTELLIGENCE_DISSEMINATE, report)
+            and Action.INTELLIGENCE_DISSEMINATE in allowed
         ),
     })
     return render(request, "intelligence/report_detail.html", context)
@@ -419,7 +422,7 @@ def _entity_page(request: HubRequest, model: type[Model], pk: int, template: str
         **extra,
     }
     if isinstance(entity, Location):
-        context["premises_here"] = list(selectors.premises_at(user, entity))
+        context["premises_here"] = selectors.premises_at(user, entity)  # paged on the page
     return render(request, template, context)
 
 

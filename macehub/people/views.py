@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 
 from macehub.access import opening
 from macehub.access.actions import Action
-from macehub.access.policy import allows, can
+from macehub.access.policy import actions_allowed, allows
 from macehub.access.typing import HubRequest
 from macehub.access.views import requires
 from macehub.core.service_errors import add_service_errors
@@ -81,13 +81,14 @@ def detail(request: HubRequest, person_pk: int) -> HttpResponse:
     user = request.user
     person = selectors.person_for(user, person_pk)
     opening.record_viewed(request, person, page="person")
+    allowed = actions_allowed(user, (Action.PERSON_CHANGE, Action.PERSON_ACCESS_LOG), person)
     return render(
         request,
         "people/person_detail.html",
         {
             "person": person,
-            "can_change": can(user, Action.PERSON_CHANGE, person),
-            "can_see_access_log": can(user, Action.PERSON_ACCESS_LOG, person),
+            "can_change": Action.PERSON_CHANGE in allowed,
+            "can_see_access_log": Action.PERSON_ACCESS_LOG in allowed,
             "sections": sections_for(user, person),
             "identity": identity_for(user, person),
         },

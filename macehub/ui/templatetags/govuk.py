@@ -16,7 +16,7 @@ from typing import Any
 
 from django import forms, template
 from django.contrib import messages
-from django.core.paginator import Page
+from django.core.paginator import Page, Paginator
 from django.forms.utils import flatatt
 from django.forms.widgets import Input
 from django.http import HttpRequest
@@ -349,6 +349,39 @@ def govuk_pagination(
         if page_obj.has_next() else "",
         items=items,
     )
+
+
+# How many rows a list on a record's page shows at a time, unless it says otherwise.
+ROWS_PER_PAGE = 20
+
+
+@register.simple_tag(takes_context=True)
+def page_of(
+    context: template.Context, rows: Any, page_param: str = "page",
+    per_page: int = ROWS_PER_PAGE,
+) -> Page[Any]:
+    """One page of a list on a record's page, chosen by ``page_param`` in the query
+    string, so that no list there grows without bound. A page number out of range gives
+    the nearest page. Give each list on a page its own ``page_param``; the pagination
+    component keeps the others in its links::
+
+        {% page_of overview.contacts "contacts_page" as page_obj %}
+        {% include "components/pagination.html" with page_obj=page_obj page_param="contacts_page" %}
+    """
+    request = context.get("request")
+    number = request.GET.get(page_param) if request is not None else None
+    return Paginator(rows, per_page).get_page(number)
+
+
+@register.simple_tag
+def page_summary(page_obj: Page[Any], noun: str = "") -> str:
+    """"Showing 21 to 40 of 57 contacts" when a list runs to more than one page, and
+    nothing when it all fits on one."""
+    paginator = page_obj.paginator
+    if paginator.num_pages <= 1:
+        return ""
+    summary = f"Showing {page_obj.start_index()} to {page_obj.end_index()} of {paginator.count}"
+    return f"{summary} {noun}" if noun else summary
 
 
 @register.simple_tag

@@ -1,0 +1,80 @@
+"""The policy's answers for many records or many actions at once (``can_each``,
+``actions_allowed``) are exactly ``can``'s, asked one by one, for every standard user;
+and each costs at most one query."""
+
+from __future__ import annotations
+
+import pytest
+
+from macehub.access import policy
+from macehub.access.actions import Action
+from macehub.cases import services
+from macehub.cases.codes import RiskTier
+from macehub.cases.models import Case
+
+pytestmark = pytest.mark.django_db
+
+CASE_ACTIONS = (
+    Action.CASE_VIEW, Action.CASE_CHANGE, Action.CASE_RECORD_WORK, Action.CASE_ASSESS_RISK,
+    Action.CASE_RESTRICT, Action.CASE_ADVOCACY_END, Action.CASE_ACCESS_LOG,
+)
+PERSON_ACTIONS = (Action.PERSON_VIEW, Action.PERSON_CHANGE, Action.PERSON_ACCESS_LOG)
+
+
+@pytest.fixture
+def viewers(triage, supervisor, advocate, analyst, governance, partner_worker, outsider):
+    return [triage, supervisor, advocate, analyst, governance, partner_worker, outsider]
+
+
+@pytest.fixture
+def some_cases(make_case, triage, supervisor, partner_agency) -> list[Case]:
+    """An open case, a restricted one and one shared with the partner agency."""
+    plain = make_case("Plain", "Case")
+    restricted = make_case("Restricted", "Case", risk_tier=RiskTier.HIGH)
+    services.set_restricted(actor=supervisor, case_pk=restricted.pk, expected_version=1,
+                            restricted=True, reason="Sensitive")
+    shared = make_case("Shared", "Case")
+    services.share_case(actor=triage, case_pk=shared.pk, agency=partner_agency,
+                        reason="Joint plan")
+    return [plain, restricted, shared]
+
+
+def test_actions_allowed_agrees_with_can_for_every_viewer(viewers, some_cases):
+    checked = 0
+    for user in viewers:
+        for case in some_cases:
+            expected = {action for action in CASE_ACTIONS if policy.can(user, action, case)}
+            assert policy.actions_allowed(user, CASE_ACTIONS, case) == expected, (
+                user.username, case.reference)
+            child = case.child
+            expected = {action for action in PERSON_ACTIONS
+                        if policy.can(user, action, child)}
+            assert policy.actions_allowed(user, PERSON_ACTIONS, child) == expected
+            checked += 1
+    # Guard: the comparison ran, and not only on refusals.
+    assert checked == len(viewers) * len(some_cases)
+    assert any(policy.actions_allowed(user, CASE_ACTIONS, case)
+               for user in viewers for case in some_cases)
+
+
+def test_can_each_agrees_with_can_for_every_viewer(viewers, some_cases):
+    seen_any = False
+    for user in viewers:
+        for action in CASE_ACTIONS:
+            expected = {case.pk for case in some_cases if policy.can(user, action, case)}
+            assert policy.can_each(user, action, some_cases) == expected, (user.username, action)
+            seen_any = seen_any or bool(expected)
+    assert seen_any
+
+
+def test_each_answers_in_one_query(django_assert_num_queries, triage, some_cases):
+    with django_assert_num_queries(1):
+        policy.actions_allowed(triage, CASE_ACTIONS, some_cases[0])
+    with django_assert_num_queries(1):
+        policy.can_each(triage, Action.CASE_VIEW, some_cases)
+
+
+def test_nothing_to_ask_asks_nothing(django_assert_num_queries, outsider, triage, some_cases):
+    with django_assert_num_queries(0):
+        assert policy.can_each(triage, Action.CASE_VIEW, []) == set()
+        assert policy.actions_allowed(triage, (), some_cases[0]) == frozenset()
