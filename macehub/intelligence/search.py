@@ -80,6 +80,9 @@ HANDLE_EXACT = 1.0
 HANDLE_PART_AT_LEAST = 0.7
 # A name at least this similar to the one typed is reported as matching, not similar.
 NAME_MATCHES = 0.97
+# How an entry was found, beyond its score: by its reference whole, or by part of it.
+EXACT = 2
+PART = 1
 # Kinds whose every found entry has passed its own test (the others pass by score).
 KINDS_FOUND_BY_MATCH = (EntityKind.VEHICLE.value, EntityKind.PHONE.value,
                         EntityKind.ACCOUNT.value)
@@ -127,13 +130,15 @@ def _words(text: str) -> list[str]:
 @dataclass
 class KindSearch:
     """How one kind of entity is found and scored for the text searched: ``found`` picks
-    its entries (indexed lookups), ``score`` rates each (0 to 1) and ``exact`` marks the
-    entries found by their reference rather than their words (for the reasons shown)."""
+    its entries (indexed lookups), ``score`` rates each (0 to 1); ``exact`` marks the
+    entries found by their reference whole (a postcode, a licence, a handle) and
+    ``part`` those found by part of it, for the reasons shown."""
 
     kind: str
     found: Q
     score: Any
     exact: Q = field(default_factory=lambda: Q(pk__in=[]))
+    part: Q = field(default_factory=lambda: Q(pk__in=[]))
 
 
 def _found_by_words(tokens: Sequence[str]) -> Q:
@@ -261,7 +266,8 @@ def _accounts(text: str) -> KindSearch | None:
         When(GreaterThanOrEqual(similarity, WORD_MATCH_THRESHOLD), then=similarity),
         default=Value(0.0), output_field=FloatField(),
     )
-    return KindSearch(EntityKind.ACCOUNT.value, found, score, Q(text__contains=handle))
+    return KindSearch(EntityKind.ACCOUNT.value, found, score, exact=Q(text=handle),
+                      part=Q(text__contains=handle))
 
 
 # The page of each kind, ranked: the entries found (the inner query, built by the ORM,
@@ -300,7 +306,8 @@ def _ranked_entries(user: User, searches: Sequence[KindSearch]) -> list[dict[str
     for search in searches:
         found |= Q(kind=search.kind) & search.found
         score_whens.append(When(kind=search.kind, then=search.score))
-        exact_whens.append(When(Q(kind=search.kind) & search.exact, then=Value(1)))
+        exact_whens += [When(Q(kind=search.kind) & search.exact, then=Value(EXACT)),
+                        When(Q(kind=search.kind) & search.part, then=Value(PART))]
     entries = (
         EntitySearchEntry.objects.filter(found, report_id__in=selectors.reports_for(user)
                                          .values("pk"))
@@ -315,12 +322,14 @@ def _ranked_entries(user: User, searches: Sequence[KindSearch]) -> list[dict[str
     with connection.cursor() as cursor:
         cursor.execute(sql, (*params, WORD_MATCH_THRESHOLD, *KINDS_FOUND_BY_MATCH,
                              RESULTS_PER_KIND))
-        columns = [column[0] for column in cursor.description]
-        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+    # A score that is a constant comes back as a decimal on PostgreSQL.
+    return [{"kind": kind, "entity_id": entity_id, "score": float(score), "exact": exact,
+             "reports": reports} for kind, entity_id, score, exact, reports in rows]
 
 
 def _reasons(row: dict[str, Any]) -> list[str]:
-    kind, score, exact = row["kind"], row["score"], bool(row["exact"])
+    kind, score, exact = row["kind"], row["score"], row["exact"] == EXACT
     if kind == EntityKind.VEHICLE:
         return [{
             REGISTRATION_EXACT: "registration matches",
@@ -330,9 +339,9 @@ def _reasons(row: dict[str, Any]) -> list[str]:
     if kind == EntityKind.PHONE:
         return ["number matches" if score == PHONE_EXACT else "part of the number matches"]
     if kind == EntityKind.ACCOUNT:
-        if score == HANDLE_EXACT:
+        if exact:
             return ["handle matches"]
-        return ["part of the handle matches" if exact else "handle is similar"]
+        return ["part of the handle matches" if row["exact"] == PART else "handle is similar"]
     if exact:
         return ["postcode matches" if kind == EntityKind.LOCATION
                 else "licence reference matches"]

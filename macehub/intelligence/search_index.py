@@ -98,7 +98,9 @@ def entity_form(entity: Model) -> dict[str, str]:
     elif isinstance(entity, PhoneNumber):
         form.update(text=entity.number)
     elif isinstance(entity, OnlineAccount):
-        form.update(text=entity.handle, words=folded_words(entity.handle))
+        # A handle is compared whole, folded (``kebab.king99`` as ``kebabking``).
+        folded = fold(entity.handle)
+        form.update(text=entity.handle, words=f" {folded} " if folded else "")
     return form
 
 

@@ -82,7 +82,8 @@ def _phone(entity):
 
 
 def _account(entity):
-    return {"text": entity.handle, "words": _words(entity.handle),
+    folded = _fold(entity.handle)
+    return {"text": entity.handle, "words": f" {folded} " if folded else "",
             "label": f"{entity.get_platform_display()} @{entity.handle}"[:300]}
 
 
