@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connection
 from django.db.models import Case, F, FloatField, IntegerField, Model, Q, Value, When
 from django.db.models.functions import Concat, Greatest, Length, Substr
@@ -315,7 +315,10 @@ def _ranked_entries(user: User, searches: Sequence[KindSearch]) -> list[dict[str
                   exact=Case(*exact_whens, default=Value(0), output_field=IntegerField()))
         .values("kind", "entity_id", "report_id", "label", "score", "exact")
     )
-    inner, params = entries.query.sql_with_params()
+    try:
+        inner, params = entries.query.sql_with_params()
+    except EmptyResultSet:
+        return []  # the user may see no report at all
     sql = RANKED_SQL.format(
         collation=CHARACTER_ORDER[connection.vendor], entries=inner,
         found_by_match=", ".join(["%s"] * len(KINDS_FOUND_BY_MATCH)))

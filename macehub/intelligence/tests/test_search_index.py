@@ -6,6 +6,7 @@ entities it finds."""
 from __future__ import annotations
 
 import importlib
+import io
 from typing import Any
 
 import pytest
@@ -124,7 +125,7 @@ def test_the_migration_builds_the_same_index(linked: dict[str, Any]) -> None:
 def test_rebuild_search_index_builds_every_index(linked: dict[str, Any]) -> None:
     assert {"name forms", "entity search entries"} <= set(SEARCH_INDEXES.keys())
     EntitySearchEntry.objects.all().delete()
-    call_command("rebuild_search_index", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("rebuild_search_index", stdout=io.StringIO())
     assert EntitySearchEntry.objects.count() == 5
 
 
@@ -183,3 +184,10 @@ def test_more_than_a_page_keeps_the_best_of_each_kind(analyst: User, hub_team: T
     # Ties in the order of their names.
     assert [hit.entity.description for hit in found[1:]] == sorted(
         hit.entity.description for hit in found[1:])
+
+
+def test_a_user_who_may_see_no_report_finds_no_entity(
+    outsider: User, linked: dict[str, Any]
+) -> None:
+    found = search_entities(user=outsider, text="AB12CDE")
+    assert found.vehicles == [] and found.total == 0
