@@ -134,6 +134,9 @@ TRIGRAM_INDEXES = [
     f"CREATE INDEX IF NOT EXISTS intel_search_{column}_trgm ON "
     f"intelligence_entitysearchentry USING gin ({column} gin_trgm_ops)"
     for column in ("text", "plate", "words", "keys")
+] + [
+    # Statistics for the rows just built, so the planner knows the table from the start.
+    "ANALYZE intelligence_entitysearchentry",
 ]
 DROP_TRIGRAM_INDEXES = [
     f"DROP INDEX IF EXISTS intel_search_{column}_trgm"
