@@ -5,6 +5,7 @@ entities it finds."""
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import io
 from typing import Any
@@ -29,6 +30,7 @@ from macehub.intelligence.search import search_entities
 from macehub.intelligence.search_index import rebuild_entity_index
 from macehub.intelligence.tests.factories import link, make_report
 from macehub.people.search_index import SEARCH_INDEXES
+from macehub.testing.clock import on_demo_day
 from macehub.testing.factories import make_person
 
 pytestmark = pytest.mark.django_db
@@ -191,3 +193,16 @@ def test_a_user_who_may_see_no_report_finds_no_entity(
 ) -> None:
     found = search_entities(user=outsider, text="AB12CDE")
     assert found.vehicles == [] and found.total == 0
+
+
+def test_the_demo_data_ends_with_every_link_indexed(settings: Any) -> None:
+    """The demo writes links in bulk (no signals); its last step builds the index."""
+    settings.DEMO_MODE = True
+    with on_demo_day(dt.date(2026, 6, 1)):
+        call_command("demo_data", "--scale=small", "--seed=4", "--as-of=2026-06-01",
+                     stdout=io.StringIO())
+    links = ReportLink.objects.filter(person__isnull=True)
+    assert links.exists()
+    assert set(EntitySearchEntry.objects.values_list("link_id", flat=True)) == set(
+        links.values_list("pk", flat=True))
+    _same_as_rebuilt()
