@@ -4,9 +4,10 @@ premises.
 Tolerant of how things are written: registrations and phone numbers are normalised (and
 ``O``/``0``, ``I``/``1``, ``S``/``5``, ``B``/``8`` read alike in registrations, and a
 registration typed with one character changed, added or missed is found); names of
-places and businesses match by the start or part of a word, by phonetic key or (on
-PostgreSQL) by trigram similarity, and are ranked by Jaro-Winkler similarity; people by
-the people app's rules (``people.selectors.match_people``).
+places and businesses match by part of a word or by phonetic key, and are ranked by
+Jaro-Winkler similarity (``name_form_similarity``, a database function on both
+engines); account handles by part of the handle (and, on PostgreSQL, trigram
+similarity); people by the people app's rules (``people.selectors.match_people``).
 
 Places, vehicles, phones, accounts and premises are found in one query on the entity
 index (``EntitySearchEntry``, kept by ``intelligence.search_index``): one row per link
