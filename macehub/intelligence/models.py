@@ -364,3 +364,40 @@ class Dissemination(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} → {self.to_agency_id}"
+
+
+class EntitySearchEntry(models.Model):
+    """One place, vehicle, phone, account or premises as one report mentions it (one row
+    per link), folded for search. Entity search reads only this table
+    (``intelligence.search``): an entity is found through the reports that mention it,
+    so the user's access is the filter ``report in the reports they may see``, in the
+    same query that finds and ranks; ``intelligence.search_index`` keeps it in step with
+    every write. People are not here: they are found through the person name index,
+    by the people rules. Trigram-indexed on PostgreSQL."""
+
+    link = models.OneToOneField(ReportLink, on_delete=models.CASCADE, related_name="+")
+    # The link's report, so that the access filter needs no join through the link.
+    report = models.ForeignKey(IntelligenceReport, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10)  # an EntityKind, the link's field
+    entity_id = models.BigIntegerField()
+    # The normalised form looked up whole or in part: a location's postcode (upper case,
+    # no spaces), a registration, an E.164 number, a handle, a licence reference (lower
+    # case).
+    text = models.CharField(max_length=100, blank=True)
+    # A registration with look-alike characters read alike (O as 0, I as 1...).
+    plate = models.CharField(max_length=20, blank=True)
+    # Folded words (``names.fold``), wrapped in spaces: " brackenford bus station ".
+    words = models.CharField(max_length=500, blank=True)
+    # Phonetic keys of the words (places, premises), or a registration with each
+    # character left out in turn (vehicles), wrapped in spaces.
+    keys = models.CharField(max_length=500, blank=True)
+    # How the entity is shown; ties of score are ordered by it.
+    label = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "entity search entry"
+        verbose_name_plural = "entity search entries"
+        indexes = [models.Index(fields=["kind", "entity_id"], name="intel_search_entity")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.entity_id}: {self.label}"

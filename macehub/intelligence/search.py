@@ -4,9 +4,18 @@ premises.
 Tolerant of how things are written: registrations and phone numbers are normalised (and
 ``O``/``0``, ``I``/``1``, ``S``/``5``, ``B``/``8`` read alike in registrations, and a
 registration typed with one character changed, added or missed is found); names of
-people, places and businesses match by spelling-tolerant keys (phonetic keys stored on
-every database, trigram similarity on PostgreSQL too) and are then ranked by
-Jaro-Winkler similarity.
+places and businesses match by part of a word or by phonetic key, and are ranked by
+Jaro-Winkler similarity (``name_form_similarity``, a database function on both
+engines); account handles by part of the handle (and, on PostgreSQL, trigram
+similarity); people by the people app's rules (``people.selectors.match_people``).
+
+Places, vehicles, phones, accounts and premises are found in one query on the entity
+index (``EntitySearchEntry``, kept by ``intelligence.search_index``): one row per link
+from a report, so the user's access is a filter in the same query (only entries of
+reports the user may see), and the finding, scoring, counting of the reports the user
+may see, ranking and cutting to a page for each kind all happen there. The entities on
+the page are then read, one query per kind shown; so a search costs the same number of
+queries however many records match.
 
 Only records the user may see are ever considered: people through the people rules,
 every other entity only through a report the user may see. Each entity carries the
@@ -18,14 +27,15 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connection
-from django.db.models import F, Model, Q, QuerySet, Value
-from django.db.models.functions import Replace, Upper
+from django.db.models import Case, F, FloatField, IntegerField, Model, Q, Value, When
+from django.db.models.functions import Concat, Greatest, Length, Substr
+from django.db.models.lookups import Exact, GreaterThanOrEqual
 from django.http import HttpRequest
 
 from macehub.access import policy
@@ -36,34 +46,47 @@ from macehub.audit.services import record_event
 from macehub.core.phones import normalise_phone, phone_digits
 from macehub.core.search_text import require_search_text_within_limits
 from macehub.intelligence import selectors
-from macehub.intelligence.models import (
-    Location,
-    OnlineAccount,
-    PhoneNumber,
-    Premises,
-    Vehicle,
-)
-from macehub.intelligence.normalise import (
-    compact_registration,
-    one_slip_apart,
-    registration_variants,
+from macehub.intelligence.codes import EntityKind
+from macehub.intelligence.models import EntitySearchEntry
+from macehub.intelligence.normalise import compact_registration, registration_variants
+from macehub.intelligence.search_index import (
+    INDEXED_MODELS,
+    WORD_BREAKS,
+    plate_canonical,
+    postcode_compact,
 )
 from macehub.people.models import Person
-from macehub.people.names import fold, name_key, name_similarity
+from macehub.people.names import fold, name_key
+from macehub.people.search import NameFormSimilarity
 
 # The people app's matching rules (names tolerant of spelling, identifiers normalised),
 # applied to the people this user may see; as in referrals.selectors.
 from macehub.people.selectors import match_people, people_for
 
 RESULTS_PER_KIND = 20
-CANDIDATES_PER_KIND = 300
 WORD_MATCH_THRESHOLD = 0.8
 MIN_PHONE_DIGITS = 5
 MIN_REGISTRATION_CHARACTERS = 2
 # Shorter than this, one character either way matches too many registrations to help.
 MIN_REGISTRATION_FOR_SLIP = 5
-# Characters read alike on number plates.
-PLATE_LOOKALIKES = (("O", "0"), ("I", "1"), ("S", "5"), ("B", "8"))
+
+# The scores of a vehicle, by how its registration matched.
+REGISTRATION_EXACT = 1.0
+REGISTRATION_LOOKALIKE = 0.95
+REGISTRATION_SLIP = 0.9
+REGISTRATION_PART = 0.5
+PHONE_EXACT = 1.0
+PHONE_PART = 0.6
+HANDLE_EXACT = 1.0
+HANDLE_PART_AT_LEAST = 0.7
+# A name at least this similar to the one typed is reported as matching, not similar.
+NAME_MATCHES = 0.97
+# How an entry was found, beyond its score: by its reference whole, or by part of it.
+EXACT = 2
+PART = 1
+# Kinds whose every found entry has passed its own test (the others pass by score).
+KINDS_FOUND_BY_MATCH = (EntityKind.VEHICLE.value, EntityKind.PHONE.value,
+                        EntityKind.ACCOUNT.value)
 
 
 @dataclass
@@ -102,183 +125,260 @@ class EntitySearchResults:
 
 
 def _words(text: str) -> list[str]:
-    return [fold(word) for word in re.split(r"[\s,./\-]+", text) if len(fold(word)) >= 2]
+    return [fold(word) for word in WORD_BREAKS.split(text) if len(fold(word)) >= 2]
 
 
-def _word_score(tokens: Sequence[str], texts: Sequence[str]) -> float:
-    """How well the searched words match the words of the record (0 to 1)."""
-    words = [fold(w) for text in texts for w in re.split(r"[\s,./\-]+", text) if fold(w)]
-    if not tokens or not words:
-        return 0.0
-    return sum(max(name_similarity(t, w) for w in words) for t in tokens) / len(tokens)
+@dataclass
+class KindSearch:
+    """How one kind of entity is found and scored for the text searched: ``found`` picks
+    its entries (indexed lookups), ``score`` rates each (0 to 1); ``exact`` marks the
+    entries found by their reference whole (a postcode, a licence, a handle) and
+    ``part`` those found by part of it, for the reasons shown."""
+
+    kind: str
+    found: Q
+    score: Any
+    exact: Q = field(default_factory=lambda: Q(pk__in=[]))
+    part: Q = field(default_factory=lambda: Q(pk__in=[]))
 
 
-def _trigram(fields: Sequence[str], tokens: Sequence[str]) -> Q:
-    condition = Q()
-    if connection.vendor == "postgresql":
-        for token in tokens:
-            if len(token) >= 3:
-                for name in fields:
-                    condition |= Q(**{f"{name}__trigram_similar": token})
-    return condition
+def _found_by_words(tokens: Sequence[str]) -> Q:
+    """Entries any searched word finds: part of a word or the phonetic key, on every
+    engine (trigram-indexed on PostgreSQL).
 
-
-def _keyed_words(fields: Sequence[str], tokens: Sequence[str]) -> Q:
+    Not trigram word similarity (``%>``), as person search decided: measured on
+    force-scale data it cost more than all the rest of the query (PostgreSQL works it
+    out entry by entry), and what it finds that the key and the part of a word do not
+    is then mostly refused by the similarity threshold."""
     condition = Q()
     for token in tokens:
-        for name in fields:
-            condition |= Q(**{f"{name}__icontains": token})
+        condition |= Q(words__contains=token)
         key = name_key(token)
         if key:
-            condition |= Q(search_keys__contains=f" {key} ")
-    return condition | _trigram(fields, tokens)
-
-
-def _ranked(
-    candidates: QuerySet[Any], score: Callable[[Any], tuple[float, list[str]]]
-) -> list[EntityHit]:
-    hits = []
-    for entity in candidates[:CANDIDATES_PER_KIND]:
-        value, reasons = score(entity)
-        if value > 0:
-            hits.append(EntityHit(entity=entity, score=round(value, 3), reasons=reasons))
-    hits.sort(key=lambda hit: (-hit.score, str(hit.entity), hit.entity.pk))
-    return hits[:RESULTS_PER_KIND]
-
-
-def _postcode_compact(text: str) -> str:
-    return re.sub(r"\s", "", text).upper()
-
-
-def _search_locations(user: User, text: str, tokens: list[str]) -> list[EntityHit]:
-    compact = _postcode_compact(text)
-    condition = _keyed_words(("description", "address"), tokens)
-    by_postcode = len(compact) >= 3 and any(c.isdigit() for c in compact)
-    queryset = selectors.entities_for(user, Location).annotate(
-        postcode_compact=Replace(F("postcode"), Value(" "), Value(""))
-    )
-    if by_postcode:
-        condition |= Q(postcode_compact__startswith=compact)
-    if not condition:
-        return []
-
-    def score(location: Location) -> tuple[float, list[str]]:
-        if by_postcode and _postcode_compact(location.postcode).startswith(compact):
-            return 1.0, ["postcode matches"]
-        value = _word_score(tokens, [location.description, location.address])
-        if value < WORD_MATCH_THRESHOLD:
-            return 0.0, []
-        return value, ["name matches" if value > 0.97 else "name is similar"]
-
-    return _ranked(queryset.filter(condition).select_related("area").order_by("pk"), score)
-
-
-def _search_premises(user: User, text: str, tokens: list[str]) -> list[EntityHit]:
-    condition = _keyed_words(("name",), tokens)
-    if text.strip():
-        condition |= Q(licence_reference__iexact=text.strip())
-    if not condition:
-        return []
-
-    def score(premises: Premises) -> tuple[float, list[str]]:
-        if premises.licence_reference and premises.licence_reference.lower() == text.strip(
-        ).lower():
-            return 1.0, ["licence reference matches"]
-        value = _word_score(tokens, [premises.name])
-        if value < WORD_MATCH_THRESHOLD:
-            return 0.0, []
-        return value, ["name matches" if value > 0.97 else "name is similar"]
-
-    queryset = selectors.entities_for(user, Premises).filter(condition)
-    return _ranked(queryset.select_related("location").order_by("pk"), score)
-
-
-def _plate_canonical(value: str) -> str:
-    for letter, digit in PLATE_LOOKALIKES:
-        value = value.replace(letter, digit)
-    return value
-
-
-def _one_slip_condition(compact: str) -> Q:
-    """Vehicles whose registration is at most one character changed, added or missed
-    from ``compact``: they share one of its variants (``registration_variants``), looked
-    up in the stored keys (trigram-indexed on PostgreSQL) rather than vehicle by vehicle."""
-    condition = Q()
-    for variant in registration_variants(compact):
-        condition |= Q(registration_keys__contains=f" {variant} ")
+            condition |= Q(keys__contains=f" {key} ")
     return condition
 
 
-def _search_vehicles(user: User, text: str) -> list[EntityHit]:
+def _word_score(tokens: Sequence[str]) -> Any:
+    """How well the searched words match the entry's words (0 to 1): the average over
+    the searched words of each one's best Jaro-Winkler similarity to a word of the
+    entry (a whole word found needs no comparing)."""
+    if not tokens:
+        return Value(0.0)
+    total: Any = Value(0.0)
+    for token in tokens:
+        total = total + Case(
+            When(words__contains=f" {token} ", then=Value(1.0)),
+            default=NameFormSimilarity(Value(token), F("words")),
+            output_field=FloatField(),
+        )
+    return total / Value(float(len(tokens)))
+
+
+def _by_name(kind: str, tokens: Sequence[str], exact: Q) -> KindSearch | None:
+    """Places and premises: found by their words, or exactly (postcode, licence)."""
+    found = _found_by_words(tokens)
+    if exact:
+        found |= exact
+    if not found:
+        return None
+    score = Case(When(exact, then=Value(1.0)), default=_word_score(tokens),
+                 output_field=FloatField()) if exact else _word_score(tokens)
+    return KindSearch(kind, found, score, exact or Q(pk__in=[]))
+
+
+def _locations(text: str, tokens: Sequence[str]) -> KindSearch | None:
+    compact = postcode_compact(text)
+    by_postcode = len(compact) >= 3 and any(c.isdigit() for c in compact)
+    return _by_name(EntityKind.LOCATION.value, tokens,
+                    Q(text__startswith=compact) if by_postcode else Q())
+
+
+def _premises(text: str, tokens: Sequence[str]) -> KindSearch | None:
+    reference = text.strip().lower()
+    return _by_name(EntityKind.PREMISES.value, tokens,
+                    Q(text=reference) if reference else Q())
+
+
+def _one_slip(compact: str) -> Q:
+    """Registrations at most one character changed, added or missed from ``compact``
+    (Levenshtein distance of one or less), worked out in the query: one character more
+    leaves ``compact`` when one is left out (a stored key), one fewer is one of
+    ``compact``'s own variants, and the same length differs in one place only."""
+    length = len(compact)
+    slip = (Q(Exact(Length("text"), length + 1), keys__contains=f" {compact} ")
+            | Q(Exact(Length("text"), length - 1), text__in=registration_variants(compact)))
+    for position in range(length):
+        left_out: Any = Substr("text", position + 2)
+        if position:
+            left_out = Concat(Substr("text", 1, position), left_out)
+        slip |= Q(Exact(Length("text"), length),
+                  Exact(left_out, compact[:position] + compact[position + 1:]))
+    return slip
+
+
+def _vehicles(text: str) -> KindSearch | None:
     compact = compact_registration(text)
     if len(compact) < MIN_REGISTRATION_CHARACTERS or not compact.isalnum():
-        return []
-    canonical = _plate_canonical(compact)
-    expression: Any = Upper(F("registration"))
-    for letter, digit in PLATE_LOOKALIKES:
-        expression = Replace(expression, Value(letter), Value(digit))
-    condition = Q(registration__contains=compact) | Q(plate__contains=canonical)
-    tolerate_slip = len(compact) >= MIN_REGISTRATION_FOR_SLIP
-    if tolerate_slip:
-        condition |= _one_slip_condition(compact)
-    queryset = selectors.entities_for(user, Vehicle).annotate(plate=expression).filter(condition)
-
-    def score(vehicle: Vehicle) -> tuple[float, list[str]]:
-        if vehicle.registration == compact:
-            return 1.0, ["registration matches"]
-        if _plate_canonical(vehicle.registration) == canonical:
-            return 0.95, ["registration matches, reading look-alike characters alike"]
-        if tolerate_slip and one_slip_apart(vehicle.registration, compact):
-            return 0.9, ["registration matches but for one character"]
-        if compact in vehicle.registration or canonical in _plate_canonical(
-                vehicle.registration):
-            return 0.5, ["part of the registration matches"]
-        return 0.0, []
-
-    return _ranked(queryset.order_by("pk"), score)
+        return None
+    canonical = plate_canonical(compact)
+    part = Q(text__contains=compact) | Q(plate__contains=canonical)
+    found = part
+    whens = [When(text=compact, then=Value(REGISTRATION_EXACT)),
+             When(plate=canonical, then=Value(REGISTRATION_LOOKALIKE))]
+    if len(compact) >= MIN_REGISTRATION_FOR_SLIP:
+        # Two registrations one slip apart share a form with one character left out
+        # (the stored keys); the score then keeps only those truly one slip apart.
+        for variant in registration_variants(compact):
+            found |= Q(keys__contains=f" {variant} ")
+        whens.append(When(_one_slip(compact), then=Value(REGISTRATION_SLIP)))
+    whens.append(When(part, then=Value(REGISTRATION_PART)))
+    return KindSearch(EntityKind.VEHICLE.value, found,
+                      Case(*whens, default=Value(0.0), output_field=FloatField()))
 
 
-def _search_phones(user: User, text: str) -> list[EntityHit]:
+def _phones(text: str) -> KindSearch | None:
     exact = ""
     with contextlib.suppress(ValidationError):
         exact = normalise_phone(text)
-    digits = phone_digits(text)
-    condition = Q()
-    if exact:
-        condition |= Q(number=exact)
-    if len(re.sub(r"\D", "", text)) >= MIN_PHONE_DIGITS:
-        condition |= Q(number__contains=re.sub(r"\D", "", text)) | Q(number__contains=digits)
-    if not condition:
-        return []
-
-    def score(phone: PhoneNumber) -> tuple[float, list[str]]:
-        if phone.number == exact:
-            return 1.0, ["number matches"]
-        return 0.6, ["part of the number matches"]
-
-    return _ranked(selectors.entities_for(user, PhoneNumber).filter(condition).order_by("pk"),
-                   score)
+    typed_digits = re.sub(r"\D", "", text)
+    found = Q(text=exact) if exact else Q()
+    if len(typed_digits) >= MIN_PHONE_DIGITS:
+        found |= Q(text__contains=typed_digits) | Q(text__contains=phone_digits(text))
+    if not found:
+        return None
+    score = Case(When(text=exact, then=Value(PHONE_EXACT)), default=Value(PHONE_PART),
+                 output_field=FloatField()) if exact else Value(PHONE_PART)
+    return KindSearch(EntityKind.PHONE.value, found, score)
 
 
-def _search_accounts(user: User, text: str) -> list[EntityHit]:
+def _accounts(text: str) -> KindSearch | None:
     handle = text.strip().lstrip("@").lower()
     if len(handle) < 2 or " " in handle:
-        return []
-    condition = Q(handle__icontains=handle) | _trigram(("handle",), [handle])
-
-    def score(account: OnlineAccount) -> tuple[float, list[str]]:
-        if account.handle == handle:
-            return 1.0, ["handle matches"]
-        similarity = name_similarity(account.handle, handle)
-        if handle in account.handle:
-            return max(0.7, similarity), ["part of the handle matches"]
-        if similarity < WORD_MATCH_THRESHOLD:
-            return 0.0, []
-        return similarity, ["handle is similar"]
-
-    return _ranked(
-        selectors.entities_for(user, OnlineAccount).filter(condition).order_by("pk"), score
+        return None
+    found = Q(text__contains=handle)
+    if connection.vendor == "postgresql":
+        found |= Q(text__trigram_similar=handle)
+    folded = fold(handle)
+    similarity: Any = NameFormSimilarity(Value(folded), F("words")) if folded else Value(0.0)
+    score = Case(
+        When(text=handle, then=Value(HANDLE_EXACT)),
+        When(text__contains=handle, then=Greatest(Value(HANDLE_PART_AT_LEAST), similarity)),
+        When(GreaterThanOrEqual(similarity, WORD_MATCH_THRESHOLD), then=similarity),
+        default=Value(0.0), output_field=FloatField(),
     )
+    return KindSearch(EntityKind.ACCOUNT.value, found, score, exact=Q(text=handle),
+                      part=Q(text__contains=handle))
+
+
+# The page of each kind, ranked: the entries found (the inner query, built by the ORM,
+# scored row by row) grouped into one row per entity, cut to ``RESULTS_PER_KIND`` of
+# each kind. Written out because the ORM would repeat the score expression (a few
+# kilobytes for a registration) in the select, the having and the window, compiling
+# and sending it three times; here each entry's score is worked out once.
+RANKED_SQL = """
+SELECT kind, entity_id, score, exact, reports FROM (
+    SELECT kind, entity_id, MAX(score) AS score, MAX(exact) AS exact,
+           COUNT(DISTINCT report_id) AS reports,
+           ROW_NUMBER() OVER (
+               PARTITION BY kind
+               ORDER BY MAX(score) DESC, MAX(label) COLLATE {collation}, entity_id
+           ) AS place
+    FROM ({entries}) AS entries
+    GROUP BY kind, entity_id
+    HAVING MAX(score) >= %s OR (kind IN ({found_by_match}) AND MAX(score) > 0)
+) AS ranked
+WHERE place <= %s
+ORDER BY kind, place
+"""
+# Ties are put in the order of the labels' characters (as Python sorts text), not a
+# language-aware collation.
+CHARACTER_ORDER = {"postgresql": '"C"', "sqlite": "BINARY"}
+
+
+def _ranked_entries(user: User, searches: Sequence[KindSearch]) -> list[dict[str, Any]]:
+    """The entities found, one row each (``kind``, ``entity_id``, ``score``, ``exact``,
+    ``reports``: how many reports the user may see mention it), at most
+    ``RESULTS_PER_KIND`` of each kind, best first. One query, through the reports the
+    user may see only."""
+    found = Q()
+    score_whens = []
+    exact_whens = []
+    for search in searches:
+        found |= Q(kind=search.kind) & search.found
+        score_whens.append(When(kind=search.kind, then=search.score))
+        exact_whens += [When(Q(kind=search.kind) & search.exact, then=Value(EXACT)),
+                        When(Q(kind=search.kind) & search.part, then=Value(PART))]
+    entries = (
+        EntitySearchEntry.objects.filter(found, report_id__in=selectors.reports_for(user)
+                                         .values("pk"))
+        .annotate(score=Case(*score_whens, default=Value(0.0), output_field=FloatField()),
+                  exact=Case(*exact_whens, default=Value(0), output_field=IntegerField()))
+        .values("kind", "entity_id", "report_id", "label", "score", "exact")
+    )
+    try:
+        inner, params = entries.query.sql_with_params()
+    except EmptyResultSet:
+        return []  # the user may see no report at all
+    sql = RANKED_SQL.format(
+        collation=CHARACTER_ORDER[connection.vendor], entries=inner,
+        found_by_match=", ".join(["%s"] * len(KINDS_FOUND_BY_MATCH)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*params, WORD_MATCH_THRESHOLD, *KINDS_FOUND_BY_MATCH,
+                             RESULTS_PER_KIND))
+        rows = cursor.fetchall()
+    # A score that is a constant comes back as a decimal on PostgreSQL.
+    return [{"kind": kind, "entity_id": entity_id, "score": float(score), "exact": exact,
+             "reports": reports} for kind, entity_id, score, exact, reports in rows]
+
+
+def _reasons(row: dict[str, Any]) -> list[str]:
+    kind, score, exact = row["kind"], row["score"], row["exact"] == EXACT
+    if kind == EntityKind.VEHICLE:
+        return [{
+            REGISTRATION_EXACT: "registration matches",
+            REGISTRATION_LOOKALIKE: "registration matches, reading look-alike characters alike",
+            REGISTRATION_SLIP: "registration matches but for one character",
+        }.get(score, "part of the registration matches")]
+    if kind == EntityKind.PHONE:
+        return ["number matches" if score == PHONE_EXACT else "part of the number matches"]
+    if kind == EntityKind.ACCOUNT:
+        if exact:
+            return ["handle matches"]
+        return ["part of the handle matches" if row["exact"] == PART else "handle is similar"]
+    if exact:
+        return ["postcode matches" if kind == EntityKind.LOCATION
+                else "licence reference matches"]
+    return ["name matches" if score > NAME_MATCHES else "name is similar"]
+
+
+# How each kind's entities are read for the page.
+_RELATED = {EntityKind.LOCATION.value: ("area",), EntityKind.PREMISES.value: ("location",)}
+
+
+def _search_entities(user: User, text: str) -> dict[str, list[EntityHit]]:
+    """Places, vehicles, phones, accounts and premises that match, by kind, best first."""
+    if not policy.allows(user, Action.ENTITY_VIEW):
+        return {}
+    tokens = _words(text)
+    searches = [search for search in (
+        _locations(text, tokens), _vehicles(text), _phones(text), _accounts(text),
+        _premises(text, tokens)) if search is not None]
+    if not searches:
+        return {}
+    rows = _ranked_entries(user, searches)
+    hits: dict[str, list[EntityHit]] = {}
+    for kind, model in INDEXED_MODELS.items():
+        ids = [row["entity_id"] for row in rows if row["kind"] == kind]
+        if not ids:
+            continue
+        entities = model._default_manager.select_related(*_RELATED.get(kind, ())).in_bulk(ids)
+        hits[kind] = [
+            EntityHit(entity=entities[row["entity_id"]], score=round(row["score"], 3),
+                      reasons=_reasons(row), reports=row["reports"])
+            for row in rows if row["kind"] == kind and row["entity_id"] in entities
+        ]
+    return hits
 
 
 def _search_people(user: User, text: str) -> list[EntityHit]:
@@ -307,15 +407,12 @@ def search_entities(*, user: User, text: str, request: HttpRequest | None = None
     text = text.strip()
     results = EntitySearchResults(query=text)
     if text:
-        tokens = _words(text)
         results.people = _search_people(user, text)
-        results.locations = _search_locations(user, text, tokens)
-        results.vehicles = _search_vehicles(user, text)
-        results.phones = _search_phones(user, text)
-        results.accounts = _search_accounts(user, text)
-        results.premises = _search_premises(user, text, tokens)
-        for _label, kind, hits in results.sections():
-            _count_reports(user, kind, hits)
+        _count_reports(user, EntityKind.PERSON.value, results.people)
+        found = _search_entities(user, text)
+        for name, _label, kind in results.SECTIONS:
+            if kind in found:
+                setattr(results, name, found[kind])
     record_event(
         event_type=EventType.SEARCH,
         actor=user,

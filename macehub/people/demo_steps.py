@@ -19,7 +19,7 @@ from macehub.demo.progress import Progress
 from macehub.demo.registry import DemoContext, demo_step
 from macehub.people.codes import PlacementType
 from macehub.people.models import Person
-from macehub.people.search_index import rebuild_search_index
+from macehub.people.search_index import SEARCH_INDEXES
 
 STATUTORY_STATUS_ORDER = 1260
 # Last of all: every step that writes people or aliases in bulk has run.
@@ -127,11 +127,12 @@ def _show_each_status(changed: list[Person], ctx: DemoContext) -> None:
         changed[0].interpreter_needed = True
 
 
-# No reset of its own: a person's name forms go with the person.
+# No reset of its own: each index's rows go with the records they index.
 @demo_step("search_index", order=SEARCH_INDEX_ORDER,
-           description="the person name index for search, built in bulk from every "
-                       "person and alias the steps before wrote")
+           description="the search indexes (person names, the entities intelligence "
+                       "mentions), built in bulk from what the steps before wrote")
 def demo_search_index(ctx: DemoContext) -> None:
-    forms = rebuild_search_index()
-    ctx.count("name forms", forms)
-    ctx.progress.write(f"    {forms} name forms indexed")
+    for what, rebuild in SEARCH_INDEXES.items():
+        rows = rebuild()
+        ctx.count(what, rows)
+        ctx.progress.write(f"    {rows} {what} indexed")

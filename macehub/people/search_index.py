@@ -13,7 +13,7 @@ bulk writers (the demo data) finish with ``rebuild_search_index``.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import jellyfish
@@ -23,12 +23,20 @@ from django.db.backends.signals import connection_created
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from macehub.core.registry import Registry
 from macehub.people.models import Person, PersonAlias, PersonNameForm
 from macehub.people.names import fold, name_key
 
 # A name form's words and keys are at most this long (the columns' size).
 FORM_LENGTH = 500
 REBUILD_BATCH = 5000
+
+# Every search index an app keeps, by what its rows are: a function that builds it
+# afresh (``batch_size`` keyword) and returns how many rows it holds. Read by
+# ``manage.py rebuild_search_index`` and the demo data's last step; apps register from
+# their ``search_index`` module.
+SEARCH_INDEXES: Registry[Callable[..., int]] = Registry("search index",
+                                                        module_name="search_index")
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -162,6 +170,7 @@ def _forms_for_batch(low: int, high: int) -> Iterator[PersonNameForm]:
             yield form
 
 
+@SEARCH_INDEXES.register("name forms")
 def rebuild_search_index(*, batch_size: int = REBUILD_BATCH) -> int:
     """Build the name index afresh from every person and alias, in batches of people;
     returns the number of name forms. One transaction: a search never sees it half
