@@ -497,6 +497,9 @@ class TableCell:
     rowspan: int | None = None
     # A body cell drawn as its row's header (th scope="row").
     header: bool = False
+    # Further attributes of the cell (GOV.UK's macro calls them attributes), such as
+    # aria-sort on a sortable column's header.
+    attributes: dict[str, Any] | None = None
 
 
 @dataclass
@@ -510,16 +513,21 @@ class TableRow:
 @register.simple_tag
 def govuk_table_cell(cell: Any) -> TableCell:
     """A table cell as GOV.UK's table macro takes it (a dict with text or html, format,
-    classes, colspan, rowspan; and header, to make a body cell a row header) or a plain
+    classes, colspan, rowspan, attributes; and header, to make a body cell a row header;
+    aria-* and data-* keys are attributes too) or a plain
     value, which is the cell's text. Text is escaped when drawn; html is drawn as given
     only when it is already marked safe (the hub's own markup, from format_html, or a
     cell the page wrote in ``{% table_cell %}``), and escaped otherwise."""
     if not isinstance(cell, dict):
         return TableCell(content=cell)
     content = conditional_escape(cell["html"]) if "html" in cell else cell.get("text", "")
+    attributes = {**(cell.get("attributes") or {}),
+                  **{name: value for name, value in cell.items()
+                     if name.startswith(("aria-", "data-"))}}
     return TableCell(content=content, format=str(cell.get("format", "")),
                      classes=str(cell.get("classes", "")), colspan=cell.get("colspan"),
-                     rowspan=cell.get("rowspan"), header=bool(cell.get("header")))
+                     rowspan=cell.get("rowspan"), header=bool(cell.get("header")),
+                     attributes=attributes or None)
 
 
 def _table_row(row: Any, first_cell_is_header: bool) -> TableRow:
