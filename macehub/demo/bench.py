@@ -164,8 +164,8 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _get(port: int, path: str, cookie: str) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+def _get(port: int, path: str, cookie: str, *, timeout: float = 30) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         connection.request("GET", path, headers={"Cookie": cookie,
                                                  "X-Forwarded-Proto": "https"})
@@ -242,6 +242,28 @@ def warm_up(*, base_url: str, name: str, path: str, cookie: str, times: int) -> 
         if status != 200:
             raise BenchmarkError(f"{name} ({path}) answered {status}, not 200: "
                                  f"{body[:300]!r}")
+
+
+# The server has caught up when the bare view answers this fast twice running.
+SETTLED_MS = 250
+
+
+def settle(*, base_url: str, cookie: str, tries: int = 30) -> None:
+    """Wait until the server has finished the requests a run left queued.
+
+    When locust stops, the requests its users had sent are still in the workers' queue
+    (a sync worker serves a request whose client has gone): after a slow page at 50
+    users that is many seconds of work, which the next page's run would be timed
+    behind. A bare request joins the end of that queue, so it is answered once the
+    queue has drained; two fast answers running say the server is idle again."""
+    port = int(base_url.rsplit(":", 1)[1])
+    fast = 0
+    for _ in range(tries):
+        started = time.perf_counter()
+        _get(port, BARE_PATH, cookie, timeout=600)
+        fast = fast + 1 if (time.perf_counter() - started) * 1000 < SETTLED_MS else 0
+        if fast == 2:
+            return
 
 
 def drive(*, base_url: str, name: str, path: str, cookie: str, users: int, seconds: int,

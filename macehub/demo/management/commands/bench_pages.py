@@ -105,12 +105,14 @@ class Command(BaseCommand):
                                       cookie=cookies[page.username], times=options["warm_up"])
                     for count in options["users"]:
                         self._say(f"{count} user(s): {bench.BARE}")
+                        bench.settle(base_url=url, cookie=bare_cookie)
                         measured.append(bench.drive(
                             base_url=url, name=bench.BARE, path=bench.BARE_PATH,
                             cookie=bare_cookie, users=count, seconds=seconds,
                             work_dir=work_dir))
                         for page in pages:
                             self._say(f"{count} user(s): {page.name}")
+                            bench.settle(base_url=url, cookie=bare_cookie)
                             measured.append(bench.drive(
                                 base_url=url, name=page.name, path=page.path,
                                 cookie=cookies[page.username], users=count,
@@ -150,6 +152,7 @@ class Command(BaseCommand):
                               cookie=cookies[page.username], times=options["warm_up"])
             for page in audited:
                 self._say(f"{count} user(s), auditing off: {page.name}")
+                bench.settle(base_url=url, cookie=cookies[bench.SUPERVISOR])
                 off = bench.drive(base_url=url, name=page.name, path=page.path,
                                   cookie=cookies[page.username], users=count,
                                   seconds=options["seconds"], work_dir=work_dir)
