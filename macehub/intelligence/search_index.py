@@ -18,7 +18,6 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -37,7 +36,7 @@ from macehub.intelligence.models import (
 )
 from macehub.intelligence.normalise import registration_keys
 from macehub.people.names import fold
-from macehub.people.search_index import SEARCH_INDEXES
+from macehub.people.search_index import SEARCH_INDEXES, rebuild_index
 
 # Words and keys are at most this long (the columns' size).
 FORM_LENGTH = 500
@@ -177,19 +176,6 @@ def _entries_for_batch(low: int, high: int) -> Iterator[EntitySearchEntry]:
 @SEARCH_INDEXES.register("entity search entries")
 def rebuild_entity_index(*, batch_size: int = REBUILD_BATCH) -> int:
     """Build the entity index afresh from every link to a place, vehicle, phone, account
-    or premises, in batches of links; returns the number of entries. One transaction:
-    a search never sees it half built."""
-    pks = ReportLink.objects.order_by("pk").values_list("pk", flat=True)
-    first, last = pks.first() or 0, pks.last() or -1
-    created = 0
-    with transaction.atomic():
-        EntitySearchEntry.objects.all().delete()
-        for low in range(first, last + 1, batch_size):
-            entries = list(_entries_for_batch(low, low + batch_size))
-            EntitySearchEntry.objects.bulk_create(entries, batch_size=batch_size)
-            created += len(entries)
-    if connection.vendor == "postgresql":
-        # Fresh statistics, so the planner knows how selective a word is from the start.
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {EntitySearchEntry._meta.db_table}")
-    return created
+    or premises, in batches of links; returns the number of entries."""
+    return rebuild_index(EntitySearchEntry, ReportLink.objects.all(), _entries_for_batch,
+                         batch_size=batch_size)

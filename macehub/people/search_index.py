@@ -12,14 +12,14 @@ bulk writers (the demo data) finish with ``rebuild_search_index``.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import jellyfish
 from django.db import connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
+from django.db.models import Model, QuerySet
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
@@ -31,19 +31,14 @@ from macehub.people.names import fold, name_key
 FORM_LENGTH = 500
 REBUILD_BATCH = 5000
 
+M = TypeVar("M", bound=Model)
+
 # Every search index an app keeps, by what its rows are: a function that builds it
 # afresh (``batch_size`` keyword) and returns how many rows it holds. Read by
 # ``manage.py rebuild_search_index`` and the demo data's last step; apps register from
 # their ``search_index`` module.
 SEARCH_INDEXES: Registry[Callable[..., int]] = Registry("search index",
                                                         module_name="search_index")
-
-
-@functools.lru_cache(maxsize=200_000)
-def _key(word: str) -> str:
-    # Names repeat a great deal (national data has ~1M people and a few thousand
-    # distinct names), so each word's key is worked out once.
-    return name_key(word)
 
 
 def _wrapped(values: Iterable[str]) -> str:
@@ -63,8 +58,8 @@ def name_form_text(*names: str) -> tuple[str, str]:
     what is typed; a field of several words is keyed whole as well, as the people
     table's own keys were ("Smith Jones" keys like "smithjones")."""
     words = [fold(word) for name in names for word in name.split()]
-    keys = [_key(word) for word in words if word]
-    keys += [_key(name) for name in names if len(name.split()) > 1]
+    keys = [name_key(word) for word in words if word]
+    keys += [name_key(name) for name in names if len(name.split()) > 1]
     return _wrapped(words), _wrapped(keys)
 
 
@@ -170,22 +165,31 @@ def _forms_for_batch(low: int, high: int) -> Iterator[PersonNameForm]:
             yield form
 
 
-@SEARCH_INDEXES.register("name forms")
-def rebuild_search_index(*, batch_size: int = REBUILD_BATCH) -> int:
-    """Build the name index afresh from every person and alias, in batches of people;
-    returns the number of name forms. One transaction: a search never sees it half
-    built."""
-    pks = Person.objects.order_by("pk").values_list("pk", flat=True)
+def rebuild_index(index: type[M], source: QuerySet[Any],
+                  rows_for: Callable[[int, int], Iterable[M]], *, batch_size: int) -> int:
+    """Build a search index table afresh: ``rows_for(low, high)`` gives the index rows
+    of the ``source`` records whose pk is in [low, high), a batch at a time; returns how
+    many rows it holds. One transaction: a search never sees it half built. On
+    PostgreSQL the table's statistics are gathered at once, so the planner knows how
+    selective a word is from the start."""
+    pks = source.order_by("pk").values_list("pk", flat=True)
     first, last = pks.first() or 0, pks.last() or -1
     created = 0
     with transaction.atomic():
-        PersonNameForm.objects.all().delete()
+        index._default_manager.all().delete()
         for low in range(first, last + 1, batch_size):
-            forms = list(_forms_for_batch(low, low + batch_size))
-            PersonNameForm.objects.bulk_create(forms, batch_size=batch_size)
-            created += len(forms)
+            rows = list(rows_for(low, low + batch_size))
+            index._default_manager.bulk_create(rows, batch_size=batch_size)
+            created += len(rows)
     if connection.vendor == "postgresql":
-        # Fresh statistics, so the planner knows how selective a name is from the start.
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {PersonNameForm._meta.db_table}")
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(index._meta.db_table)}")
     return created
+
+
+@SEARCH_INDEXES.register("name forms")
+def rebuild_search_index(*, batch_size: int = REBUILD_BATCH) -> int:
+    """Build the name index afresh from every person and alias, in batches of people;
+    returns the number of name forms."""
+    return rebuild_index(PersonNameForm, Person.objects.all(), _forms_for_batch,
+                         batch_size=batch_size)

@@ -9,7 +9,7 @@ the hub's time zone (Europe/London).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -459,9 +459,15 @@ class _ComponentAroundNode(template.Node):
         return render_to_string(self.component, params)
 
 
-def _component_around(tag_name: str, component: str) -> None:
-    def compile_tag(parser: template.base.Parser,
-                    token: template.base.Token) -> _ComponentAroundNode:
+Params = dict[str, template.base.FilterExpression]
+
+
+def _block_tag(tag_name: str,
+               node: Callable[[template.NodeList, Params], template.Node]) -> None:
+    """Register ``{% tag_name name=value ... %}…{% endtag_name %}``: its parameters
+    (name=value only) and its body are given to ``node`` to draw."""
+    def compile_tag(parser: template.base.Parser, token: template.base.Token
+                    ) -> template.Node:
         params = {}
         for bit in token.split_contents()[1:]:
             name, sep, value = bit.partition("=")
@@ -470,9 +476,14 @@ def _component_around(tag_name: str, component: str) -> None:
             params[name] = parser.compile_filter(value)
         nodelist = parser.parse((f"end{tag_name}",))
         parser.delete_first_token()
-        return _ComponentAroundNode(component, nodelist, params)
+        return node(nodelist, params)
 
     register.tag(tag_name, compile_tag)
+
+
+def _component_around(tag_name: str, component: str) -> None:
+    _block_tag(tag_name, lambda nodelist, params: _ComponentAroundNode(
+        component, nodelist, params))
 
 
 # ``{% warning_text id="x" %}…{% endwarning_text %}``: GOV.UK warning text around a body
@@ -675,19 +686,7 @@ class _TablePartNode(template.Node):
 
 
 def _table_part(tag_name: str) -> None:
-    def compile_tag(parser: template.base.Parser,
-                    token: template.base.Token) -> _TablePartNode:
-        params = {}
-        for bit in token.split_contents()[1:]:
-            name, sep, value = bit.partition("=")
-            if not sep:
-                raise template.TemplateSyntaxError(f"{tag_name} takes name=value, not {bit!r}")
-            params[name] = parser.compile_filter(value)
-        nodelist = parser.parse((f"end{tag_name}",))
-        parser.delete_first_token()
-        return _TablePartNode(tag_name, nodelist, params)
-
-    register.tag(tag_name, compile_tag)
+    _block_tag(tag_name, lambda nodelist, params: _TablePartNode(tag_name, nodelist, params))
 
 
 for _tag_name in ("table", "table_caption", "table_head", "table_body", "table_row",
