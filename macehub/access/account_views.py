@@ -31,7 +31,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from macehub.access import account_selectors as selectors
 from macehub.access import account_services as services
 from macehub.access.actions import Action
-from macehub.access.policy import allows, can
+from macehub.access.policy import allows, can, can_each
 from macehub.access.typing import HubRequest
 from macehub.access.views import public, requires
 from macehub.accounts.forms import (
@@ -369,8 +369,7 @@ def user_edit(request: HubRequest, user_pk: int | None = None) -> HttpResponse:
             "back_url": reverse("accounts:user_list"),
             "own_account": account is not None and account.pk == actor.pk,
             "pending_changes": pending,
-            "decidable": {change.pk for change in pending
-                          if can(actor, Action.ROLE_CHANGE_DECIDE, change)},
+            "decidable": can_each(actor, Action.ROLE_CHANGE_DECIDE, pending),
         },
     )
 

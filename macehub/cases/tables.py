@@ -11,10 +11,9 @@ from typing import Any
 
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import floatformat, linebreaksbr, truncatewords
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from macehub.cases.models import (
@@ -28,6 +27,7 @@ from macehub.cases.models import (
     RiskTierChange,
 )
 from macehub.cases.selectors import ContactView, EpisodeView, RiskReviewStatus
+from macehub.ui.cells import counted, hidden, joined, small, tag
 from macehub.ui.templatetags.govuk import code_short_label, code_tag
 
 Cell = str | dict[str, Any]
@@ -44,24 +44,6 @@ def when(value: dt.datetime | None, fmt: str = DAY_AND_TIME) -> str:
 
 def day(value: dt.date | None) -> str:
     return date_filter(value, DAY) if value is not None else ""
-
-
-def small(text: Any) -> SafeString:
-    return format_html('<span class="govuk-body-s">{}</span>', text)
-
-
-def tag(text: str, colour: str = "", classes: str = "") -> SafeString:
-    return mark_safe(render_to_string(  # noqa: S308 (the tag component escapes its text)
-        "components/tag.html", {"text": text, "colour": colour, "classes": classes}))
-
-
-def hidden(text: str) -> SafeString:
-    return format_html('<span class="govuk-visually-hidden">{}</span>', text)
-
-
-def joined(*parts: Any) -> SafeString:
-    """Parts of one cell, a line each (empty parts left out)."""
-    return format_html_join(mark_safe("<br>"), "{}", ((part,) for part in parts if part))
 
 
 # --- A case's sections --------------------------------------------------------------
@@ -287,11 +269,6 @@ def episode_table(views: Iterable[EpisodeView], *, interview_hours: int,
 
 
 # --- Lists across cases ---------------------------------------------------------------
-
-
-def counted(count: int, noun: str) -> str:
-    """"1 case", "1,234 cases"."""
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def episode_list_table(rows: Iterable[tuple[MissingEpisode, str]], cases_seen: Iterable[int],

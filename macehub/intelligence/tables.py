@@ -9,9 +9,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.template.defaultfilters import timesince_filter
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 
@@ -19,6 +18,7 @@ from macehub.accounts.models import User
 from macehub.intelligence import selectors
 from macehub.intelligence.models import Dissemination, IntelligenceReport, Submission
 from macehub.intelligence.templatetags.intelligence import duration
+from macehub.ui.cells import counted, hidden, joined, small, tag
 from macehub.ui.formatting import govuk_date, govuk_datetime
 from macehub.ui.templatetags.govuk import code_tag
 
@@ -26,28 +26,6 @@ Cell = str | dict[str, Any]
 Table = dict[str, Any]
 
 WRAP = "macehub-table__cell--wrap"
-
-
-def counted(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def small(text: Any) -> SafeString:
-    return format_html('<span class="govuk-body-s">{}</span>', text)
-
-
-def hidden(text: str) -> SafeString:
-    return format_html('<span class="govuk-visually-hidden">{}</span>', text)
-
-
-def tag(text: str, colour: str = "") -> SafeString:
-    return mark_safe(render_to_string(  # noqa: S308 (the tag component escapes its text)
-        "components/tag.html", {"text": text, "colour": colour}))
-
-
-def joined(*parts: Any) -> SafeString:
-    """Parts of one cell, a line each (empty parts left out)."""
-    return format_html_join(mark_safe("<br>"), "{}", ((part,) for part in parts if part))
 
 
 def report_link(report: IntelligenceReport) -> SafeString:
