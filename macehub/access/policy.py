@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, Expression, Model, OuterRef, Q, QuerySet
+from django.db.models.constants import LOOKUP_SEP
+from django.db.models.sql.query import Query
 from django.http import Http404
 
 from macehub.access.actions import Action
@@ -104,6 +106,84 @@ ROLES_GRANTED_WITH_APPROVAL = PEOPLE_WORK_ROLES | INTELLIGENCE_ROLES | {
 }
 
 
+class _AnyRelated(Expression):
+    """True when some record across a many-valued relation meets ``condition``: an
+    EXISTS subquery, worked out when the filter is applied to a model.
+
+    ``path`` leads from the filtered model through single-valued relations (none or
+    more) to one many-valued relation (a reverse foreign key or a many-to-many field);
+    ``condition`` is a term on the records at its far end. The conditions of one term
+    are met by one and the same record (an advocate's allocation that has not ended),
+    as in one ``filter`` call across the relation.
+
+    Relations are written with these terms rather than with joins across many-valued
+    relations: a join fans each record out into one row per related record, which
+    forces ``scope`` to filter by id through a subquery over the whole table, and an OR
+    across several such joins cannot use an index. An EXISTS term is looked up by index
+    for each record it is asked of, and skipped when an earlier OR term already holds.
+    """
+
+    conditional = True
+
+    def __init__(self, path: str, condition: Q) -> None:
+        super().__init__(output_field=BooleanField())
+        self.path = path
+        self.condition = condition
+
+    def resolve_expression(self, query: Any = None, allow_joins: bool = True,
+                           reuse: Any = None, summarize: bool = False,
+                           for_save: bool = False) -> Any:
+        *forward, last = self.path.split(LOOKUP_SEP)
+        model = query.model
+        for hop in forward:
+            field = model._meta.get_field(hop)
+            if not (field.many_to_one or field.one_to_one):
+                raise ValueError(f"{self.path}: {hop} is not a single-valued relation")
+            model = field.related_model
+        relation = model._meta.get_field(last)
+        outer = OuterRef(LOOKUP_SEP.join([*forward, "pk"]))
+        if relation.one_to_many:
+            related = relation.related_model._default_manager.filter(
+                self.condition, **{relation.field.name: outer})
+        elif relation.many_to_many and not relation.auto_created:
+            # A many-to-many field of the model: ask its table of pairs.
+            through = relation.remote_field.through
+            related = through._default_manager.filter(
+                _prefixed(self.condition, relation.m2m_reverse_field_name()),
+                **{relation.m2m_field_name(): outer})
+        else:
+            raise ValueError(f"{self.path}: {last} is not a many-valued relation")
+        return Exists(related).resolve_expression(query, allow_joins, reuse, summarize,
+                                                  for_save)
+
+
+def _prefixed(condition: Q, prefix: str) -> Q:
+    """``condition`` with every lookup read from ``prefix`` (a relation name)."""
+    copy = Q()
+    copy.connector, copy.negated = condition.connector, condition.negated
+    for child in condition.children:
+        if isinstance(child, Q):
+            copy.children.append(_prefixed(child, prefix))
+        elif isinstance(child, tuple):
+            lookup, value = child
+            copy.children.append((f"{prefix}{LOOKUP_SEP}{lookup}", value))
+        else:
+            raise ValueError(f"Only lookups can be read from {prefix}: {child!r}")
+    return copy
+
+
+def _any(path: str, condition: Q) -> Q:
+    """Some record across the many-valued relation ``path`` meets ``condition``."""
+    return Q(_AnyRelated(path, condition))
+
+
+def _fans_out(query: Query) -> bool:
+    """Does the query join across a many-valued relation (one row per related record)?"""
+    fields = (getattr(join, "join_field", None) for join in query.alias_map.values())
+    return any(getattr(field, "one_to_many", False) or getattr(field, "many_to_many", False)
+               for field in fields)
+
+
 def _agency_term(user: User, lookup: str, prefix: str = "") -> Q:
     """A relation term that depends on the user's agency. A user without an agency
     matches nothing through it: ``lookup=None`` would match every record not shared
@@ -117,8 +197,8 @@ def _works_on_case(user: User, prefix: str = "") -> Q:
     """The case's key worker, a worker allocated to it, or the child's current advocate."""
     return (
         Q(**{f"{prefix}key_worker": user})
-        | Q(**{f"{prefix}allocations__user": user})
-        | Q(**{f"{prefix}advocacy__advocate": user, f"{prefix}advocacy__ended_on__isnull": True})
+        | _any(f"{prefix}allocations", Q(user=user))
+        | _any(f"{prefix}advocacy", Q(advocate=user, ended_on__isnull=True))
     )
 
 
@@ -130,8 +210,8 @@ def _may_know_person(user: User, prefix: str = "") -> Q:
     would refuse."""
     return (
         Q(**{f"{prefix}is_restricted": False})
-        | Q(**{f"{prefix}allocations__user": user})
-        | _works_on_case(user, prefix=f"{prefix}cases__")
+        | _any(f"{prefix}allocations", Q(user=user))
+        | _any(f"{prefix}cases", _works_on_case(user))
     )
 
 
@@ -152,10 +232,10 @@ def person_relation(user: User) -> Q:
         return _may_know_person(user)
     own_or_shared = (
         _agency_term(user, "owning_agency_id")
-        | _agency_term(user, "shares__agency_id")
-        | _partner_case_links(user, prefix="cases__")
+        | _shared_with_agency(user, "shares")
+        | _any("cases", _partner_case_links(user))
     )
-    return _may_know_person(user) & (Q(allocations__user=user) | own_or_shared)
+    return _may_know_person(user) & (_any("allocations", Q(user=user)) | own_or_shared)
 
 
 def _partner_case_links(user: User, prefix: str = "") -> Q:
@@ -164,8 +244,16 @@ def _partner_case_links(user: User, prefix: str = "") -> Q:
     return (
         _works_on_case(user, prefix=prefix)
         | _agency_term(user, "lead_agency_id", prefix)
-        | _agency_term(user, "shares__agency_id", prefix)
+        | _shared_with_agency(user, f"{prefix}shares")
     )
+
+
+def _shared_with_agency(user: User, shares: str) -> Q:
+    """The record is shared with the user's agency (``shares`` is the path to its
+    shares). A user without an agency has nothing shared with them."""
+    if user.agency_id is None:
+        return _never("")
+    return _any(shares, Q(agency_id=user.agency_id))
 
 
 def case_relation(user: User, prefix: str = "") -> Q:
@@ -263,11 +351,12 @@ def report_relation(user: User, prefix: str = "") -> Q:
     """
     p = prefix
     owning = Q(**{f"{p}owning_team_id": user.team_id}) if user.team_id else _never(p)
-    named = Q(**{f"{p}permitted_agencies": user.agency_id}) if user.agency_id else _never(p)
+    named = (_any(f"{p}permitted_agencies", Q(pk=user.agency_id)) if user.agency_id
+             else _never(p))
     if user.team_id:
-        named |= Q(**{f"{p}permitted_teams": user.team_id})
+        named |= _any(f"{p}permitted_teams", Q(pk=user.team_id))
     disseminated = (
-        Q(**{f"{p}disseminations__to_agency_id": user.agency_id}) if user.agency_id
+        _any(f"{p}disseminations", Q(to_agency_id=user.agency_id)) if user.agency_id
         else _never(p)
     )
     permitted = Q(**{f"{p}handling_code": "P"})
@@ -290,7 +379,7 @@ def owning_team_relation(user: User) -> Q:
 def entity_relation(user: User) -> Q:
     """An entity (place, vehicle, phone, account, premises) is known to a user only
     through a report they may see: otherwise its mere existence could leak."""
-    return report_relation(user, prefix="report_links__report__")
+    return _any("report_links", report_relation(user, prefix="report__"))
 
 
 def own_submissions(user: User) -> Q:
@@ -603,9 +692,12 @@ def scope(user: User, action: Action, queryset: QuerySet[M]) -> QuerySet[M]:
         return queryset.none()
     if rule.relation is None:
         return queryset
-    # The relation may cross many-valued joins; filter by id so rows are not repeated.
-    visible_ids = queryset.model._default_manager.filter(rule.relation(user)).values("pk")
-    return queryset.filter(pk__in=visible_ids)
+    visible = queryset.model._default_manager.filter(rule.relation(user))
+    if _fans_out(visible.query):
+        # A relation joined across a many-valued relation would repeat records: filter
+        # by id instead.
+        return queryset.filter(pk__in=visible.values("pk"))
+    return queryset.filter(rule.relation(user))
 
 
 def can(user: User, action: Action, record: Model) -> bool:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import EmptyResultSet, PermissionDenied
 from django.http import Http404
 
 from macehub.access import policy
@@ -289,3 +289,78 @@ def test_a_partner_without_an_agency_sees_no_records_held_by_agencies(
     # The same role with an agency still sees what that agency leads.
     partner = make_user("with.agency", Role.INVESTIGATOR, agency=partner_agency)
     assert policy.scope(partner, Action.CASE_VIEW, Case.objects.all()).count() == 3
+
+
+# --- Relations are terms on the record itself --------------------------------------------
+
+
+@pytest.mark.django_db
+def test_scope_filters_the_records_themselves_without_fanning_out(
+    hub_agency: Agency, hub_team: Team, partner_agency: Agency, partner_team: Team
+) -> None:
+    """Every relation reaches its many-valued relations (allocations, shares, cases,
+    advocacy, handling conditions, disseminations, report links) through EXISTS terms,
+    so ``scope`` filters the records directly: no join repeats a record and no subquery
+    over the whole table is needed to take the repeats out again."""
+    from macehub.cases.models import Case, CaseDecisionRequest
+    from macehub.intelligence.models import IntelligenceReport, Location
+    from macehub.referrals.models import PartnerCheck, Referral
+
+    users = [
+        make_user("hub.analyst", Role.ANALYST, agency=hub_agency, team=hub_team),
+        make_user("hub.supervisor", Role.SUPERVISOR, agency=hub_agency, team=hub_team),
+        make_user("partner.triage", Role.TRIAGE, agency=partner_agency, team=partner_team),
+        make_user("partner.social", Role.SOCIAL_WORKER, agency=partner_agency),
+        make_user("no.agency", Role.INVESTIGATOR),
+    ]
+    scoped = [
+        (Action.PERSON_VIEW, Person), (Action.CASE_VIEW, Case),
+        (Action.CASE_DECIDE, CaseDecisionRequest), (Action.REFERRAL_VIEW, Referral),
+        (Action.PARTNER_CHECK_VIEW, PartnerCheck), (Action.INTELLIGENCE_VIEW, IntelligenceReport),
+        (Action.ENTITY_VIEW, Location),
+    ]
+    for user in users:
+        for action, model in scoped:
+            query = policy.scope(user, action, model.objects.all()).query
+            assert not policy._fans_out(query), (user.username, action)
+            try:
+                sql = str(query)
+            except EmptyResultSet:  # refused outright: nothing to filter
+                continue
+            assert " IN (SELECT" not in sql, (user.username, action)
+
+
+@pytest.mark.django_db
+def test_an_advocate_works_on_a_case_only_through_their_own_current_allocation(
+    hub_agency: Agency, hub_team: Team, partner_agency: Agency, partner_team: Team
+) -> None:
+    """An ended allocation of one advocate and a current allocation of another do not
+    add up to a current allocation of the first: one term, one record."""
+    import datetime as dt
+
+    from macehub.cases.codes import RiskTier
+    from macehub.cases.models import AdvocateAllocation, Case
+    from macehub.cases.services import open_case
+
+    opener = make_user("case.opener", Role.TRIAGE, agency=hub_agency, team=hub_team)
+    child = make_person(hub_agency, is_restricted=True)
+    case = open_case(actor=opener, child=child, risk_tier=RiskTier.HIGH,
+                     lead_agency=hub_agency, reason="Test")
+    Case.objects.filter(pk=case.pk).update(is_restricted=True)
+    former = make_user("former.adv", Role.VICTIM_ADVOCATE, agency=partner_agency,
+                       team=partner_team)
+    current = make_user("current.adv", Role.VICTIM_ADVOCATE, agency=partner_agency,
+                        team=partner_team)
+    started = dt.date(2026, 1, 5)
+    AdvocateAllocation.objects.create(case=case, advocate=former, started_on=started,
+                                      ended_on=dt.date(2026, 3, 1))
+    AdvocateAllocation.objects.create(case=case, advocate=current,
+                                      started_on=dt.date(2026, 3, 1))
+    case.refresh_from_db()
+    assert policy.can(current, Action.CASE_VIEW, case)
+    assert policy.can(current, Action.PERSON_VIEW, child)
+    assert not policy.can(former, Action.CASE_VIEW, case)
+    assert not policy.can(former, Action.PERSON_VIEW, child)
+    asked = set(Case.objects.filter(policy.reason_required(former)).values_list("pk", flat=True))
+    assert asked == {case.pk}
+    assert not Case.objects.filter(policy.reason_required(current)).exists()
