@@ -12,6 +12,12 @@ Two kinds of refusal, as users experience them:
 one record against the very same filter, so a list and a detail page can never
 disagree. ``can_each`` asks it of many records at once and ``actions_allowed`` of many
 actions on one record, each in one query, for pages that would otherwise ask row by row.
+
+A relation is a filter on the record itself. What lies across a many-valued relation
+(allocations, shares, a person's cases, handling conditions) is asked with ``_any``, and
+a person's restriction from a record that names them with ``_record_at``: subqueries on
+what the user is linked to, worked out once per query, never joins that repeat a record
+or read a million-row table to list a page (see ``_Related``).
 """
 
 from __future__ import annotations
@@ -21,13 +27,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db.models import BooleanField, Exists, Expression, Model, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, Expression, F, Model, OuterRef, Q, QuerySet
 from django.db.models.constants import LOOKUP_SEP
 from django.db.models.sql.query import Query
 from django.http import Http404
 
 from macehub.access.actions import Action
 from macehub.accounts.roles import AgencyKind, Role
+from macehub.core.lookups import InOnce
 
 if TYPE_CHECKING:
     from macehub.accounts.models import User, UserAccess
@@ -106,21 +113,25 @@ ROLES_GRANTED_WITH_APPROVAL = PEOPLE_WORK_ROLES | INTELLIGENCE_ROLES | {
 }
 
 
-class _AnyRelated(Expression):
-    """True when some record across a many-valued relation meets ``condition``: an
-    EXISTS subquery, worked out when the filter is applied to a model.
+class _Related(Expression):
+    """True when the record at the end of ``path`` meets ``condition`` or, when the
+    path ends in a many-valued relation (a reverse foreign key or a many-to-many field),
+    when some record across it does: ``path`` IN (the records that meet it), a subquery
+    worked out when the filter is applied to a model.
 
     ``path`` leads from the filtered model through single-valued relations (none or
-    more) to one many-valued relation (a reverse foreign key or a many-to-many field);
-    ``condition`` is a term on the records at its far end. The conditions of one term
-    are met by one and the same record (an advocate's allocation that has not ended),
-    as in one ``filter`` call across the relation.
+    more) and may end in one many-valued relation; ``condition`` is a term on the
+    records at its far end. The conditions of one term are met by one and the same
+    record (an advocate's allocation that has not ended), as in one ``filter`` call
+    across the relation.
 
-    Relations are written with these terms rather than with joins across many-valued
-    relations: a join fans each record out into one row per related record, which
+    Relations are written with these terms rather than with joins: a join across a
+    many-valued relation fans each record out into one row per related record, which
     forces ``scope`` to filter by id through a subquery over the whole table, and an OR
-    across several such joins cannot use an index. An EXISTS term is looked up by index
-    for each record it is asked of, and skipped when an earlier OR term already holds.
+    across joins cannot use an index. The records a term names depend on the user, not
+    on the record asked about (their allocations, the restricted people they may not
+    know), so PostgreSQL works each subquery out once, from its index, and looks the
+    record up in the answer.
     """
 
     conditional = True
@@ -133,28 +144,32 @@ class _AnyRelated(Expression):
     def resolve_expression(self, query: Any = None, allow_joins: bool = True,
                            reuse: Any = None, summarize: bool = False,
                            for_save: bool = False) -> Any:
-        *forward, last = self.path.split(LOOKUP_SEP)
+        hops = self.path.split(LOOKUP_SEP)
         model = query.model
-        for hop in forward:
+        for depth, hop in enumerate(hops):
             field = model._meta.get_field(hop)
-            if not (field.many_to_one or field.one_to_one):
-                raise ValueError(f"{self.path}: {hop} is not a single-valued relation")
-            model = field.related_model
-        relation = model._meta.get_field(last)
-        outer = OuterRef(LOOKUP_SEP.join([*forward, "pk"]))
-        if relation.one_to_many:
-            related = relation.related_model._default_manager.filter(
-                self.condition, **{relation.field.name: outer})
-        elif relation.many_to_many and not relation.auto_created:
-            # A many-to-many field of the model: ask its table of pairs.
-            through = relation.remote_field.through
-            related = through._default_manager.filter(
-                _prefixed(self.condition, relation.m2m_reverse_field_name()),
-                **{relation.m2m_field_name(): outer})
+            if field.many_to_one or field.one_to_one:
+                model = field.related_model
+                continue
+            if depth != len(hops) - 1:
+                raise ValueError(f"{self.path}: only the last step may be many-valued")
+            here = F(LOOKUP_SEP.join([*hops[:-1], "pk"]))
+            if field.one_to_many:
+                linked = field.related_model._default_manager.filter(
+                    self.condition).order_by().values(field.field.name)
+            elif field.many_to_many and not field.auto_created:
+                # A many-to-many field of the model: ask its table of pairs.
+                linked = field.remote_field.through._default_manager.filter(
+                    _prefixed(self.condition, field.m2m_reverse_field_name()),
+                ).order_by().values(field.m2m_field_name())
+            else:
+                raise ValueError(f"{self.path}: {hop} is not a relation this term follows")
+            break
         else:
-            raise ValueError(f"{self.path}: {last} is not a many-valued relation")
-        return Exists(related).resolve_expression(query, allow_joins, reuse, summarize,
-                                                  for_save)
+            here = F(LOOKUP_SEP.join([*hops, "pk"]))
+            linked = model._default_manager.filter(self.condition).order_by().values("pk")
+        return InOnce(here, linked).resolve_expression(query, allow_joins, reuse, summarize,
+                                                   for_save)
 
 
 def _prefixed(condition: Q, prefix: str) -> Q:
@@ -174,7 +189,13 @@ def _prefixed(condition: Q, prefix: str) -> Q:
 
 def _any(path: str, condition: Q) -> Q:
     """Some record across the many-valued relation ``path`` meets ``condition``."""
-    return Q(_AnyRelated(path, condition))
+    return Q(_Related(path, condition))
+
+
+def _record_at(path: str, condition: Q) -> Q:
+    """The record the single-valued relation ``path`` leads to meets ``condition``,
+    asked without joining its table."""
+    return Q(_Related(path, condition))
 
 
 def _fans_out(query: Query) -> bool:
@@ -208,11 +229,14 @@ def _may_know_person(user: User, prefix: str = "") -> Q:
     works a case of. Every record that names a person (their cases, their referrals)
     carries this term, so a restricted child is not named on any page their own record
     would refuse."""
-    return (
-        Q(**{f"{prefix}is_restricted": False})
-        | _any(f"{prefix}allocations", Q(user=user))
-        | _any(f"{prefix}cases", _works_on_case(user))
-    )
+    known_if_restricted = _any("allocations", Q(user=user)) | _any("cases", _works_on_case(user))
+    if not prefix:
+        return Q(is_restricted=False) | known_if_restricted
+    # From a record that names the person, the other way round: not one of the (few)
+    # restricted people the user may not know. A join to the people table to read
+    # their restriction would cost a look-up per record listed.
+    return ~_record_at(prefix.removesuffix(LOOKUP_SEP),
+                       Q(is_restricted=True) & ~known_if_restricted)
 
 
 def person_relation(user: User) -> Q:

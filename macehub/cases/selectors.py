@@ -355,7 +355,10 @@ def case_list(user: User, filters: CaseFilters, now: dt.datetime | None = None
     now = now or timezone.now()
     today = timezone.localdate(now)
     cases = policy.scope(user, Action.CASE_LIST, cases_for(user))
-    cases = cases.select_related("child", "lead_agency", "key_worker").annotate(
+    # The children of the page's cases are fetched after the page is cut: joined here,
+    # every case the user may see would be looked up in the people table to sort them.
+    cases = cases.select_related("lead_agency", "key_worker").prefetch_related(
+        "child").annotate(
         tier_rank=_tier_rank(),
         last_contact_at=Subquery(
             Contact.objects.filter(case=OuterRef("pk")).order_by("-occurred_at")

@@ -191,6 +191,10 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["family_name", "given_name"]),
             models.Index(fields=["date_of_birth"]),
+            # The few restricted records: the access policy asks for those a user may
+            # not know on every page that names a person.
+            models.Index(fields=["id"], condition=Q(is_restricted=True),
+                         name="people_person_restricted"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -34,6 +34,7 @@ from django.db.models import (
 from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce
 
+from macehub.core.lookups import InOnce
 from macehub.people.models import Person, PersonIdentifier, PersonNameForm
 from macehub.people.names import name_key
 
@@ -114,8 +115,10 @@ def ranked_people(
             birth_q |= Q(date_of_birth__isnull=True)
     condition = Q()
     if tokens:
-        condition = Q(pk__in=PersonNameForm.objects.filter(_found_by_name(tokens))
-                      .values("person_id"))
+        # The people the name finds, worked out once from the name index: read person
+        # by person, not by a pass over every person held.
+        condition = Q(InOnce(F("pk"), PersonNameForm.objects.filter(_found_by_name(tokens))
+                             .order_by().values("person_id")))
         if birth_q:
             condition &= birth_q
     elif not id_values and birth_q:
