@@ -16,8 +16,8 @@ actions on one record, each in one query, for pages that would otherwise ask row
 A relation is a filter on the record itself. What lies across a many-valued relation
 (allocations, shares, a person's cases, handling conditions) is asked with ``_any``, and
 a person's restriction from a record that names them with ``_record_at``: subqueries on
-what the user is linked to, worked out once per query, never joins that repeat a record
-or read a million-row table to list a page (see ``_Related``).
+what the user is linked to, each worked out once per query and hashed, never joins that
+repeat a record or read a million-row table to list a page (see ``_Related``).
 """
 
 from __future__ import annotations
@@ -29,12 +29,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import BooleanField, Exists, Expression, F, Model, OuterRef, Q, QuerySet
 from django.db.models.constants import LOOKUP_SEP
+from django.db.models.lookups import In
 from django.db.models.sql.query import Query
 from django.http import Http404
 
 from macehub.access.actions import Action
 from macehub.accounts.roles import AgencyKind, Role
-from macehub.core.lookups import InOnce
 
 if TYPE_CHECKING:
     from macehub.accounts.models import User, UserAccess
@@ -131,7 +131,7 @@ class _Related(Expression):
     across joins cannot use an index. The records a term names depend on the user, not
     on the record asked about (their allocations, the restricted people they may not
     know), so PostgreSQL works each subquery out once, from its index, and looks the
-    record up in the answer.
+    record up in the answer (a hashed subplan).
     """
 
     conditional = True
@@ -168,7 +168,7 @@ class _Related(Expression):
         else:
             here = F(LOOKUP_SEP.join([*hops, "pk"]))
             linked = model._default_manager.filter(self.condition).order_by().values("pk")
-        return InOnce(here, linked).resolve_expression(query, allow_joins, reuse, summarize,
+        return In(here, linked).resolve_expression(query, allow_joins, reuse, summarize,
                                                    for_save)
 
 

@@ -378,7 +378,7 @@ def case_list(user: User, filters: CaseFilters, now: dt.datetime | None = None
         ),
         # Restricted cases the user does not work on are listed without the child's name.
         user_works_on=SqlCase(
-            When(_works_on(user), then=Value(True)), default=Value(False),
+            When(works_on(user), then=Value(True)), default=Value(False),
             output_field=BooleanField(),
         ),
     )
@@ -406,7 +406,9 @@ def case_list(user: User, filters: CaseFilters, now: dt.datetime | None = None
     return cases.order_by(*_ordering(filters.sort, filters.descending))
 
 
-def _works_on(user: User) -> Q:
+def works_on(user: User) -> Q:
+    """The cases the user works on: key worker, allocated worker or current advocate
+    (each a lookup by index, no join that repeats a case)."""
     return (
         Q(key_worker_id=user.pk)
         | Q(Exists(CaseAllocation.objects.filter(case=OuterRef("pk"), user_id=user.pk)))
@@ -746,7 +748,7 @@ def risk_reviews_due(user: User, now: dt.datetime | None = None, *, within_days:
         latest_review_on=_latest_assessment("next_review_on"),
         latest_judgement=_latest_assessment("judgement"),
         user_works_on=SqlCase(
-            When(_works_on(user), then=Value(True)), default=Value(False),
+            When(works_on(user), then=Value(True)), default=Value(False),
             output_field=BooleanField(),
         ),
     )

@@ -104,9 +104,7 @@ def return_interviews_to_offer(user: User, now: dt.datetime) -> list[WorkItem]:
     those recorded without a case by the user. Read through ``selectors``: only children
     the user may see, never an episode of a restricted case they do not work on."""
     worked_on = set(_open_cases(user, Action.CASE_RECORD_WORK).filter(
-        Q(key_worker=user) | Q(allocations__user=user)
-        | Q(advocacy__advocate=user, advocacy__ended_on__isnull=True)
-    ).values_list("pk", flat=True))
+        selectors.works_on(user)).values_list("pk", flat=True))
     due = selectors.return_interviews_due(
         user, now, returned_since=now - dt.timedelta(days=RETURN_INTERVIEWS_WITHIN_DAYS))
     episodes = [

@@ -12,10 +12,14 @@ class InOnce(In):
     (the records a user is linked to, the people a name finds).
 
     On PostgreSQL it is written ``lhs = ANY(ARRAY(subquery))``, which the planner works
-    out once, before the query runs (an InitPlan), and costs once. The same subquery
-    written as IN, when it filters the inner side of a nested loop, is costed as if it
-    were worked out again for every row, so the planner reads a whole table rather
-    than look a page of rows up by index. Elsewhere it is a plain IN.
+    out once, before the query runs (an InitPlan), and costs once: on an indexed column
+    the rows are then read by index, one look-up per value (person search reads the
+    people a name finds this way rather than scanning every person). Elsewhere it is a
+    plain IN.
+
+    Use it to drive an index scan, not to filter many rows: as a filter, each row is
+    compared with the array element by element, where IN hashes the subquery's answer
+    once (the access policy's terms are plain IN for that reason).
 
     Use it as a filter term: ``queryset.filter(InOnce(F("pk"), other.values("pk")))``;
     the subquery's values must not be NULL (``NOT`` of an array holding NULL is unknown,
