@@ -239,8 +239,9 @@ def _may_know_person(user: User, prefix: str = "") -> Q:
                        Q(is_restricted=True) & ~known_if_restricted)
 
 
-def person_relation(user: User) -> Q:
-    """People a user may know exist, by their relation to each record.
+def person_relation(user: User, prefix: str = "") -> Q:
+    """People a user may know exist, by their relation to each record (``prefix`` is
+    the path to the person from a record that names them: see ``people_named``).
 
     - Information governance may see every record (they answer subject access requests
       and audit who saw what).
@@ -253,13 +254,24 @@ def person_relation(user: User) -> Q:
     if Role.INFORMATION_GOVERNANCE in user.role_codes:
         return Q()
     if user.is_hub_member:
-        return _may_know_person(user)
+        return _may_know_person(user, prefix)
     own_or_shared = (
-        _agency_term(user, "owning_agency_id")
-        | _shared_with_agency(user, "shares")
-        | _any("cases", _partner_case_links(user))
+        _agency_term(user, "owning_agency_id", prefix)
+        | _shared_with_agency(user, f"{prefix}shares")
+        | _any(f"{prefix}cases", _partner_case_links(user))
     )
-    return _may_know_person(user) & (_any("allocations", Q(user=user)) | own_or_shared)
+    return _may_know_person(user, prefix) & (
+        _any(f"{prefix}allocations", Q(user=user)) | own_or_shared)
+
+
+def people_named(user: User, path: str) -> Q:
+    """Records that name a person (``path`` leads to them: ``"child"``) whose record the
+    user may open: ``scope(user, PERSON_VIEW, ...)`` asked of the record that names
+    them. A filter ``child__in=<the people the user may see>`` would have the database
+    list every person the user may see first (a million, at national scale)."""
+    if not allows(user, Action.PERSON_VIEW):
+        return _never("")
+    return person_relation(user, prefix=f"{path}{LOOKUP_SEP}")
 
 
 def _partner_case_links(user: User, prefix: str = "") -> Q:

@@ -309,9 +309,9 @@ def episodes_for(user: User) -> QuerySet[MissingEpisode]:
     less those recorded with a restricted case the user does not work on."""
     if not policy.allows(user, Action.MISSING_EPISODE_LIST):
         return MissingEpisode.objects.none()
-    children = policy.scope(user, Action.PERSON_VIEW, Person.objects.all())
     guarded = Case.objects.filter(policy.reason_required(user))
-    return MissingEpisode.objects.filter(child__in=children).exclude(case__in=guarded)
+    return MissingEpisode.objects.filter(policy.people_named(user, "child")).exclude(
+        case__in=guarded)
 
 
 def episode_list(user: User, filters: EpisodeFilters) -> QuerySet[MissingEpisode]:
@@ -334,13 +334,12 @@ def return_interviews_due(user: User, now: dt.datetime | None = None, *,
     offered interview is not due. ``returned_since`` leaves out children back before
     then."""
     now = now or timezone.now()
-    children = policy.scope(user, Action.PERSON_VIEW, Person.objects.all())
     guarded = Case.objects.filter(policy.reason_required(user))
     since = {"returned_at__gte": returned_since} if returned_since is not None else {}
     episodes = (
         MissingEpisode.objects.filter(
-            child__in=children, returned_at__isnull=False, interview_offered_at__isnull=True,
-            **since)
+            policy.people_named(user, "child"), returned_at__isnull=False,
+            interview_offered_at__isnull=True, **since)
         .exclude(case__in=guarded)
         .select_related("child")
         .order_by("returned_at", "pk")

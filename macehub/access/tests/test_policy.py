@@ -364,3 +364,61 @@ def test_an_advocate_works_on_a_case_only_through_their_own_current_allocation(
     asked = set(Case.objects.filter(policy.reason_required(former)).values_list("pk", flat=True))
     assert asked == {case.pk}
     assert not Case.objects.filter(policy.reason_required(current)).exists()
+
+
+@pytest.mark.django_db
+def test_people_named_is_the_person_scope_asked_of_the_record_that_names_them(
+    hub_agency: Agency, hub_team: Team, partner_agency: Agency, partner_team: Team,
+    outsider_agency: Agency,
+) -> None:
+    """``people_named(user, "child")`` picks the same cases as ``child__in=`` the people
+    ``scope`` lets the user see, for every kind of user and every kind of child."""
+    from macehub.cases.codes import RiskTier
+    from macehub.cases.models import AdvocateAllocation, Case, CaseAllocation, CaseShare
+    from macehub.cases.services import open_case
+
+    opener = make_user("case.opener", Role.TRIAGE, agency=hub_agency, team=hub_team)
+    partner_worker = make_user("partner.triage", Role.TRIAGE, agency=partner_agency,
+                               team=partner_team)
+    advocate = make_user("partner.adv", Role.VICTIM_ADVOCATE, agency=partner_agency,
+                         team=partner_team)
+    users = [
+        make_user("hub.analyst", Role.ANALYST, agency=hub_agency, team=hub_team),
+        partner_worker, advocate,
+        make_user("partner.social", Role.SOCIAL_WORKER, agency=partner_agency),
+        make_user("outsider", Role.ANALYST, agency=outsider_agency),
+        make_user("ig", Role.INFORMATION_GOVERNANCE, agency=hub_agency),
+        make_user("senior", Role.SENIOR_LEADER, agency=hub_agency, team=hub_team),
+        make_user("no.agency", Role.INVESTIGATOR),
+    ]
+
+    def case_of(person: Person, *, lead: Agency = hub_agency) -> Case:
+        return open_case(actor=opener, child=person, risk_tier=RiskTier.LOW,
+                         lead_agency=lead, reason="Test")
+
+    case_of(make_person(hub_agency))
+    case_of(make_person(partner_agency))
+    case_of(make_person(hub_agency), lead=partner_agency)
+    shared = make_person(hub_agency)
+    PersonShare.objects.create(person=shared, agency=partner_agency)
+    case_of(shared)
+    case_shared = case_of(make_person(hub_agency))
+    CaseShare.objects.create(case=case_shared, agency=partner_agency, shared_by=opener)
+    allocated = make_person(hub_agency, is_restricted=True)
+    PersonAllocation.objects.create(person=allocated, user=partner_worker)
+    case_of(allocated)
+    worked = case_of(make_person(hub_agency, is_restricted=True))
+    CaseAllocation.objects.create(case=worked, user=partner_worker, allocated_by=opener)
+    advocated = case_of(make_person(partner_agency, is_restricted=True))
+    AdvocateAllocation.objects.create(case=advocated, advocate=advocate,
+                                      started_on=advocated.opened_at.date())
+    case_of(make_person(hub_agency, is_restricted=True))
+
+    for user in users:
+        people = policy.scope(user, Action.PERSON_VIEW, Person.objects.all())
+        expected = set(Case.objects.filter(child__in=people).values_list("pk", flat=True))
+        named = set(Case.objects.filter(policy.people_named(user, "child"))
+                    .values_list("pk", flat=True))
+        assert named == expected, user.username
+    assert len({frozenset(Case.objects.filter(policy.people_named(user, "child"))
+                          .values_list("pk", flat=True)) for user in users}) >= 5
