@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 CASE_OVERVIEW_QUERIES = 25
 CHILD_RECORD_QUERIES = 20
 CASE_LIST_QUERIES = 16
-TRIAGE_QUEUE_QUERIES = 12
+TRIAGE_QUEUE_QUERIES = 10
 
 
 def worked_case(make_case: Any, triage: User, advocate: User, partner_worker: User,

@@ -568,6 +568,87 @@ def govuk_attributes(attributes: dict[str, Any] | None) -> SafeString:
     return flatatt(attributes) if attributes else mark_safe("")
 
 
+# --- The table, drawn ----------------------------------------------------------------
+#
+# The one component drawn in Python: a list page's table has a tag per cell, and drawing
+# its few hundred cells through the template language cost more than the rest of the
+# page. The markup is the GOV.UK table's, character for character as the template that
+# held it wrote it (``ui/tests/test_table.py`` draws both and compares them).
+
+_TABLE_PARAMETERS = ("rows", "bodies", "head", "caption", "caption_classes",
+                     "first_cell_is_header", "classes", "id", "attributes")
+
+
+def _spans(cell: TableCell, shown: Callable[[Any], str]) -> str:
+    drawn = ""
+    if cell.colspan:
+        drawn += f' colspan="{shown(cell.colspan)}"'
+    if cell.rowspan:
+        drawn += f' rowspan="{shown(cell.rowspan)}"'
+    return drawn + govuk_attributes(cell.attributes)
+
+
+def draw_table(params: dict[str, Any], context: template.Context | None = None
+               ) -> SafeString:
+    """``components/table.html`` with these parameters (its comment says what each is):
+    the table's markup, each value written as the template language writes ``{{ value }}``
+    in ``context`` (escaped, localised)."""
+    context = context if context is not None else template.Context()
+
+    def shown(value: Any) -> str:
+        return str(template.base.render_value_in_context(value, context))
+
+    classes, table_id, caption = (params.get("classes"), params.get("id"),
+                                  params.get("caption"))
+    caption_classes, head = params.get("caption_classes"), params.get("head")
+    parts = ['<table class="govuk-table', f" {shown(classes)}" if classes else "", '"',
+             f' id="{shown(table_id)}"' if table_id else "",
+             govuk_attributes(params.get("attributes")), ">\n  "]
+    if caption:
+        parts += ['<caption class="govuk-table__caption',
+                  f" {shown(caption_classes)}" if caption_classes else "", '">',
+                  shown(caption), "</caption>"]
+    parts.append("\n  ")
+    if head:
+        parts.append('<thead class="govuk-table__head">\n    <tr class="govuk-table__row">'
+                     "\n      ")
+        for cell in head:
+            c = govuk_table_cell(cell)
+            parts += ['<th scope="col" class="govuk-table__header',
+                      f" govuk-table__header--{shown(c.format)}" if c.format else "",
+                      f" {shown(c.classes)}" if c.classes else "", '"', _spans(c, shown),
+                      ">", shown(c.content), "</th>\n      "]
+        parts.append("\n    </tr>\n  </thead>")
+    parts.append("\n  ")
+    for body in govuk_table_bodies(params.get("rows"), params.get("bodies"),
+                                   params.get("first_cell_is_header")):
+        parts.append('<tbody class="govuk-table__body">\n    ')
+        for row in body:
+            parts += ['<tr class="govuk-table__row"',
+                      f' id="{shown(row.id)}"' if row.id else "", ">\n      "]
+            for c in row.cells:
+                if c.header:
+                    parts += ['<th scope="row" class="govuk-table__header',
+                              f" {shown(c.classes)}" if c.classes else ""]
+                else:
+                    parts += ['<td class="govuk-table__cell',
+                              f" govuk-table__cell--{shown(c.format)}" if c.format else "",
+                              f" {shown(c.classes)}" if c.classes else ""]
+                parts += ['"', _spans(c, shown), ">", shown(c.content),
+                          "</th>" if c.header else "</td>", "\n      "]
+            parts.append("\n    </tr>\n    ")
+        parts.append("\n  </tbody>")
+    parts.append("\n</table>")
+    # Every value above was escaped by shown() or govuk_attributes, or is fixed markup.
+    return mark_safe("".join(parts))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def govuk_table(context: template.Context) -> SafeString:
+    """``components/table.html``'s body: the table of the parameters it was given."""
+    return draw_table({name: context.get(name) for name in _TABLE_PARAMETERS}, context)
+
+
 # --- Tables whose cells the page writes ----------------------------------------------
 #
 # ``{% table caption="Teams" caption_classes="govuk-visually-hidden" %}
@@ -681,8 +762,7 @@ class _TablePartNode(template.Node):
         if passed_on:
             params["attributes"] = {**(params.get("attributes") or {}), **passed_on}
         # An empty table still has its tbody, as components/table.html draws it.
-        return render_to_string("components/table.html",
-                                {**params, "head": table.head, "bodies": table.bodies})
+        return draw_table({**params, "head": table.head, "bodies": table.bodies}) + "\n"
 
 
 def _table_part(tag_name: str) -> None:
