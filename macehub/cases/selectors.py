@@ -93,7 +93,9 @@ def case_queryset(*, full: bool = False, overview: bool = False) -> QuerySet[Cas
                 "owner", "owner_agency", "created_by", "completed_by")),
             Prefetch("outcomes", queryset=CaseOutcome.objects.select_related("recorded_by")),
             Prefetch("nrm_referrals", queryset=NrmReferral.objects.select_related("recorded_by")),
-            Prefetch("risk_assessments", queryset=risk_assessment_queryset()),
+            # The overview shows the latest assessment, not its ratings.
+            Prefetch("risk_assessments", queryset=risk_assessment_queryset() if full
+                     else RiskAssessment.objects.select_related("assessed_by")),
         )
     if full:
         queryset = queryset.prefetch_related(
