@@ -619,7 +619,7 @@ class HandWritten:
     # longer writes the markup (take it off the list).
     not_yet_moved: frozenset[str] = frozenset()
     # Where the component's markup is written when its template does not hold it (the
-    # table, drawn in Python).
+    # table and the tag, drawn in Python).
     drawn_by: Callable[..., Any] | None = None
 
     def own_markup(self) -> str:
@@ -635,7 +635,8 @@ HAND_WRITTEN = [
     HandWritten("button.html",
                 re.compile(r'<button\b[^>]*\bclass="(?:[^"]*\s)?govuk-button(?![\w-])')),
     HandWritten("warning_text.html", re.compile(r"\bgovuk-warning-text__icon\b")),
-    HandWritten("tag.html", re.compile(r'class="(?:[^"]*\s)?govuk-tag(?![\w-])')),
+    HandWritten("tag.html", re.compile(r'class="(?:[^"]*\s)?govuk-tag(?![\w-])'),
+                drawn_by=govuk.draw_tag),
     HandWritten("badge.html", re.compile(r'class="(?:[^"]*\s)?moj-badge(?![\w-])')),
     HandWritten("back_link.html", re.compile(r"\bgovuk-back-link\b")),
     HandWritten("pagination.html", re.compile(r"\bgovuk-pagination__list\b")),

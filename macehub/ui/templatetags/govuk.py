@@ -406,6 +406,32 @@ register.filter("govuk_date", formatting.govuk_date)
 register.filter("govuk_datetime", formatting.govuk_datetime)
 
 
+def draw_tag(text: Any, colour: Any = "", classes: Any = "",
+             context: template.Context | None = None) -> SafeString:
+    """``components/tag.html``: a GOV.UK tag (and the line ending the component's template
+    wrote after it), each value written as the template language writes ``{{ value }}``
+    (escaped). Drawn in Python because list pages draw a few in
+    every row (``ui/tests/test_tag.py`` compares it with the template that drew it)."""
+    context = context if context is not None else template.Context()
+
+    def shown(value: Any) -> str:
+        return str(template.base.render_value_in_context(value, context))
+
+    return mark_safe(  # noqa: S308 (every value is escaped by shown())
+        '<strong class="govuk-tag'
+        + (f" govuk-tag--{shown(colour)}" if colour else "")
+        + (f" {shown(classes)}" if classes else "")
+        + f'">{shown(text)}</strong>\n')
+
+
+@register.simple_tag(takes_context=True)
+def govuk_tag(context: template.Context, text: Any, colour: Any = "", classes: Any = ""
+              ) -> SafeString:
+    """``{% govuk_tag text colour=... classes=... %}``: ``components/tag.html`` without an
+    include (for tags drawn in every row of a list)."""
+    return draw_tag(text, colour, classes, context)
+
+
 @register.simple_tag
 def code_tag(code_list: str, value: str | None, label: str = "short", classes: str = "") -> str:
     """A code-list value as a GOV.UK tag in the colour its code list declares:
@@ -416,8 +442,7 @@ def code_tag(code_list: str, value: str | None, label: str = "short", classes: s
         return ""
     member = codes.code_value(code_list, str(value))
     if member is None:
-        return render_to_string("components/tag.html",
-                                {"text": str(value), "colour": "grey", "classes": classes})
+        return draw_tag(str(value), "grey", classes)
     return _code_list_tag(code_list, member.value, label, classes)
 
 
@@ -429,8 +454,7 @@ def _code_list_tag(code_list: str, value: str, label: str, classes: str) -> str:
     if member is None:  # only members are passed in
         return ""
     text = member.short_label if label == "short" else str(member.label)
-    return render_to_string("components/tag.html",
-                            {"text": text, "colour": member.tag_colour, "classes": classes})
+    return draw_tag(text, member.tag_colour, classes)
 
 
 @register.filter
