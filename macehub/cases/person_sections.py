@@ -96,7 +96,7 @@ def child_missing_episodes(user: User, person: Person) -> dict[str, Any] | None:
         "can_record": can_record,
         "strategy_meeting": child_strategy_meeting_prompt(record.episodes, now),
         "interview_hours": settings.RETURN_INTERVIEW_HOURS,
-        "cases_seen": {case.pk for case in record.cases if not case.guarded},
+        "cases_seen": {case.pk for case in record.cases if not getattr(case, "guarded", False)},
     }
 
 
