@@ -5,6 +5,11 @@ which GOV.UK pattern suits a form field's widget, the ids that tie labels, hints
 errors together, the error summary's links, the pages to offer in pagination, and the
 notification banners for Django messages. Dates and times are shown GOV.UK style in
 the hub's time zone (Europe/London).
+
+Three pieces of markup are drawn here instead, because a list page draws them hundreds of
+times: the table (``draw_table``), the tag (``draw_tag``) and a select's options
+(``govuk_select_options``). Each writes what its template wrote, character for character;
+``ui/tests`` keeps those templates and compares.
 """
 
 from __future__ import annotations
