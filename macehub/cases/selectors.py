@@ -26,6 +26,7 @@ from django.db.models import (
 from django.db.models import (
     Case as SqlCase,
 )
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -85,6 +86,12 @@ def case_queryset(*, full: bool = False, overview: bool = False) -> QuerySet[Cas
         "child", "lead_agency", "key_worker", "opened_by", "closed_by"
     )
     if full or overview:
+        # The child's area as the identity bar names it (``people.identity.current_area``:
+        # the current address's area, or its town), fetched with the case.
+        queryset = queryset.annotate(child_area=Subquery(
+            PersonAddress.objects.filter(person=OuterRef("child_id"), is_current=True)
+            .order_by(F("lived_from").desc(nulls_last=True), "-pk")
+            .annotate(named=Coalesce("area__name", "town")).values("named")[:1]))
         queryset = queryset.prefetch_related(
             Prefetch("tier_history", queryset=RiskTierChange.objects.select_related("changed_by")),
             Prefetch("advocacy", queryset=AdvocateAllocation.objects.select_related(
@@ -677,8 +684,14 @@ def child_identity(user: User, child: Person, *, case: Case | None = None,
     else:
         missing_now = visible_episodes(user, child.pk, opened_case_pk=opened_pk).filter(
             returned_at__isnull=True, went_missing_at__lte=now).exists()
+    fetched = case.__dict__ if opened_pk is not None and case is not None else {}
+    if "child_area" in fetched:
+        # A case page's case was fetched with the child's area (case_queryset).
+        area = "Not known" if fetched["child_area"] is None else str(fetched["child_area"])
+    else:
+        area = current_area(child)
     return ChildIdentity(
-        person=child, today=timezone.localdate(now), area=current_area(child), case=facts,
+        person=child, today=timezone.localdate(now), area=area, case=facts,
         missing_now=missing_now, case_hidden=hidden,
         restricted=child.is_restricted or (case is not None and case.is_restricted),
     )
