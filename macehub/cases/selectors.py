@@ -26,6 +26,7 @@ from django.db.models import (
 from django.db.models import (
     Case as SqlCase,
 )
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -76,27 +77,40 @@ def cases_for(user: User, action: Action = Action.CASE_VIEW) -> QuerySet[Case]:
     return policy.scope(user, action, Case.objects.all())
 
 
-def case_queryset(*, full: bool = False) -> QuerySet[Case]:
+def case_queryset(*, full: bool = False, overview: bool = False) -> QuerySet[Case]:
     """Cases with what a case page shows fetched with them; ``full`` prefetches every
-    section. Fetch one only through the policy (``case_for`` or ``access.opening``)."""
+    section, ``overview`` what the overview shows (not the contacts, workers and shares:
+    ``case_overview(..., contacts=False)``). Fetch one only through the policy
+    (``case_for`` or ``access.opening``)."""
     queryset = Case.objects.select_related(
         "child", "lead_agency", "key_worker", "opened_by", "closed_by"
     )
-    if full:
+    if full or overview:
+        # The child's area as the identity bar names it (``people.identity.current_area``:
+        # the current address's area, or its town), fetched with the case.
+        queryset = queryset.annotate(child_area=Subquery(
+            PersonAddress.objects.filter(person=OuterRef("child_id"), is_current=True)
+            .order_by(F("lived_from").desc(nulls_last=True), "-pk")
+            .annotate(named=Coalesce("area__name", "town")).values("named")[:1]))
         queryset = queryset.prefetch_related(
             Prefetch("tier_history", queryset=RiskTierChange.objects.select_related("changed_by")),
             Prefetch("advocacy", queryset=AdvocateAllocation.objects.select_related(
                 "advocate", "advocate__agency", "allocated_by")),
+            Prefetch("plan_items", queryset=PlanItem.objects.select_related(
+                "owner", "owner_agency", "created_by", "completed_by")),
+            Prefetch("outcomes", queryset=CaseOutcome.objects.select_related("recorded_by")),
+            Prefetch("nrm_referrals", queryset=NrmReferral.objects.select_related("recorded_by")),
+            # The overview shows the latest assessment, not its ratings.
+            Prefetch("risk_assessments", queryset=risk_assessment_queryset() if full
+                     else RiskAssessment.objects.select_related("assessed_by")),
+        )
+    if full:
+        queryset = queryset.prefetch_related(
             Prefetch("allocations", queryset=CaseAllocation.objects.select_related(
                 "user", "user__agency", "allocated_by").order_by("allocated_at", "pk")),
             Prefetch("shares", queryset=CaseShare.objects.select_related(
                 "agency", "shared_by").order_by("shared_at", "pk")),
-            Prefetch("plan_items", queryset=PlanItem.objects.select_related(
-                "owner", "owner_agency", "created_by", "completed_by")),
             Prefetch("contacts", queryset=contact_queryset()),
-            Prefetch("outcomes", queryset=CaseOutcome.objects.select_related("recorded_by")),
-            Prefetch("nrm_referrals", queryset=NrmReferral.objects.select_related("recorded_by")),
-            Prefetch("risk_assessments", queryset=risk_assessment_queryset()),
         )
     return queryset
 
@@ -277,10 +291,14 @@ def visible_episodes(user: User, child_id: int, *, opened_case_pk: int | None = 
     return MissingEpisode.objects.filter(child_id=child_id).exclude(case__in=guarded)
 
 
-def episode_views(episodes: QuerySet[MissingEpisode], now: dt.datetime) -> list[EpisodeView]:
-    """Each episode with where it stands against the return home interview clock."""
+def episode_views(episodes: QuerySet[MissingEpisode] | list[MissingEpisode],
+                  now: dt.datetime) -> list[EpisodeView]:
+    """Each episode with where it stands against the return home interview clock (a
+    list given is fetched already, with who recorded it and its case)."""
     views = []
-    for episode in episodes.select_related("recorded_by", "case"):
+    if isinstance(episodes, QuerySet):
+        episodes = episodes.select_related("recorded_by", "case")
+    for episode in episodes:
         hours = (
             (episode.returned_at - episode.went_missing_at).total_seconds() / 3600
             if episode.returned_at else None
@@ -493,17 +511,17 @@ def strategy_meeting_prompt(user: User, case: Case, now: dt.datetime | None = No
         visible_episodes(user, case.child_id, opened_case_pk=case.pk), now)
 
 
-def child_strategy_meeting_prompt(episodes: QuerySet[MissingEpisode],
+def child_strategy_meeting_prompt(episodes: Iterable[MissingEpisode],
                                   now: dt.datetime | None = None
                                   ) -> StrategyMeetingPrompt | None:
     """``MISSING_EPISODES_FOR_STRATEGY_MEETING`` or more of these episodes began within
-    the last ``MISSING_EPISODES_WINDOW_DAYS``."""
+    the last ``MISSING_EPISODES_WINDOW_DAYS`` (counted from the episodes a page already
+    shows, so no query of its own)."""
     now = now or timezone.now()
     window_days = int(settings.MISSING_EPISODES_WINDOW_DAYS)
     threshold = int(settings.MISSING_EPISODES_FOR_STRATEGY_MEETING)
-    count = episodes.filter(
-        went_missing_at__gt=now - dt.timedelta(days=window_days), went_missing_at__lte=now,
-    ).count()
+    since = now - dt.timedelta(days=window_days)
+    count = sum(1 for episode in episodes if since < episode.went_missing_at <= now)
     if count >= threshold:
         return StrategyMeetingPrompt(episodes=count, threshold=threshold,
                                      window_days=window_days)
@@ -513,9 +531,19 @@ def child_strategy_meeting_prompt(episodes: QuerySet[MissingEpisode],
 def advocate_changes(user: User, case: Case) -> int:
     """Victim-advocate continuity: how many times the child's advocate has changed, over
     the child's cases the user may see (the first advocate is not a change)."""
-    allocations = AdvocateAllocation.objects.filter(
-        case__in=cases_of_child_counted(user, case)).count()
-    return max(allocations - 1, 0)
+    return _advocate_changes(_advocacy_of_cases_counted(user, case))
+
+
+def _advocacy_of_cases_counted(user: User, case: Case) -> dict[int, int]:
+    """The child's cases a figure on this case's page may count, each with how many
+    advocates it has had (one query)."""
+    return dict(cases_of_child_counted(user, case)
+                .annotate(advocates=Count("advocacy", distinct=True))
+                .values_list("pk", "advocates"))
+
+
+def _advocate_changes(advocates_by_case: dict[int, int]) -> int:
+    return max(sum(advocates_by_case.values()) - 1, 0)
 
 
 @dataclass
@@ -567,9 +595,11 @@ class CaseOverview:
                     None)
 
 
-def case_overview(user: User, case: Case, now: dt.datetime | None = None) -> CaseOverview:
-    """Work out what the case pages show from a case fetched with ``full=True``; figures
-    about the child's other cases count only those this user may see."""
+def case_overview(user: User, case: Case, now: dt.datetime | None = None, *,
+                  contacts: bool = True) -> CaseOverview:
+    """Work out what the case pages show from a case fetched with ``full=True`` (or with
+    ``overview=True`` and ``contacts=False``: the overview page shows no contacts);
+    figures about the child's other cases count only those this user may see."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     advocacy = list(case.advocacy.all())
@@ -577,22 +607,25 @@ def case_overview(user: User, case: Case, now: dt.datetime | None = None) -> Cas
     items = list(case.plan_items.all())
     open_items = [item for item in items if item.is_open]
     episodes = episode_views(visible_episodes(user, case.child_id, opened_case_pk=case.pk), now)
+    counted = _advocacy_of_cases_counted(user, case)
     return CaseOverview(
         case=case,
         now=now,
         current_advocate=current,
-        advocate_changes=advocate_changes(user, case),
+        advocate_changes=_advocate_changes(counted),
         open_plan_items=open_items,
         overdue_plan_items=[item for item in open_items if item.due_on < today],
         finished_plan_items=[item for item in items if not item.is_open],
         episodes=episodes,
-        strategy_meeting=strategy_meeting_prompt(user, case, now),
+        # The same episodes (visible_episodes with this case opened) as the prompt's own.
+        strategy_meeting=child_strategy_meeting_prompt(
+            (view.episode for view in episodes), now),
         overdue_interviews=[
             view for view in episodes if view.state == MissingEpisodeState.OFFER_OVERDUE
         ],
         risk_review=risk_review_status(case, list(case.risk_assessments.all()), today),
-        contacts=contact_views(user, case.contacts.all()),
-        cases_seen=set(cases_of_child_counted(user, case).values_list("pk", flat=True)),
+        contacts=contact_views(user, case.contacts.all()) if contacts else [],
+        cases_seen=set(counted),
     )
 
 
@@ -601,6 +634,8 @@ def case_overview(user: User, case: Case, now: dt.datetime | None = None) -> Cas
 
 def child_identity(user: User, child: Person, *, case: Case | None = None,
                    now: dt.datetime | None = None, overview: CaseOverview | None = None,
+                   cases: list[Case] | None = None,
+                   episodes: list[MissingEpisode] | None = None,
                    ) -> ChildIdentity:
     """The identity bar of a child for this viewer (``people.identity``): the child, and
     the case facts of ``case`` (a case page: the case the viewer has opened) or, on the
@@ -609,11 +644,17 @@ def child_identity(user: User, child: Person, *, case: Case | None = None,
     exists and is restricted (which the record's list of cases already says). Missing
     now counts the episodes a page about the child shows. At most four queries, however
     much the child has; two when a case page gives the ``overview`` of ``case`` it has
-    worked out already (its current advocate and the episodes the page shows)."""
+    worked out already (its current advocate and the episodes the page shows), and on
+    the child's record when it gives the ``cases`` of the child the viewer may see (newest
+    first, with their key worker and ``guarded`` marked as below) and the ``episodes`` it
+    shows."""
     now = now or timezone.now()
     hidden = False
     opened_pk = case.pk if case is not None else None
-    if case is None:
+    if case is None and cases is not None:
+        case = next((seen for seen in cases if seen.status == CaseStatus.OPEN), None)
+        hidden = case is not None and bool(getattr(case, "guarded", False))
+    elif case is None:
         case = (
             cases_for(user).filter(child_id=child.pk, status=CaseStatus.OPEN)
             .select_related("key_worker")
@@ -641,11 +682,20 @@ def child_identity(user: User, child: Person, *, case: Case | None = None,
         # The overview's episodes are those this page shows (the same visible_episodes).
         missing_now = any(view.episode.returned_at is None
                           and view.episode.went_missing_at <= now for view in overview.episodes)
+    elif episodes is not None and opened_pk is None:
+        missing_now = any(episode.returned_at is None and episode.went_missing_at <= now
+                          for episode in episodes)
     else:
         missing_now = visible_episodes(user, child.pk, opened_case_pk=opened_pk).filter(
             returned_at__isnull=True, went_missing_at__lte=now).exists()
+    fetched = case.__dict__ if opened_pk is not None and case is not None else {}
+    if "child_area" in fetched:
+        # A case page's case was fetched with the child's area (case_queryset).
+        area = "Not known" if fetched["child_area"] is None else str(fetched["child_area"])
+    else:
+        area = current_area(child)
     return ChildIdentity(
-        person=child, today=timezone.localdate(now), area=current_area(child), case=facts,
+        person=child, today=timezone.localdate(now), area=area, case=facts,
         missing_now=missing_now, case_hidden=hidden,
         restricted=child.is_restricted or (case is not None and case.is_restricted),
     )
@@ -932,10 +982,13 @@ def referral_joined_queryset() -> QuerySet[ReferralJoined]:
         "referring_agency", "recorded_by", "acknowledged_by", "case", "case__child")
 
 
-def referrals_joined_to_review(user: User, case: Case) -> list[ReferralJoined]:
+def referrals_joined_to_review(user: User, case: Case, *, opened: bool = False
+                               ) -> list[ReferralJoined]:
     """The new referrals that joined this open case and wait for its tier to be
-    reviewed, oldest first (one query; nothing on a case the user may not see)."""
-    if not case.is_open or not policy.can(user, Action.CASE_VIEW, case):
+    reviewed, oldest first (one query; nothing on a case the user may not see).
+    ``opened``: the case page fetched the case for this user through the policy
+    (``access.opening``), so whether they may see it is answered already."""
+    if not case.is_open or not (opened or policy.can(user, Action.CASE_VIEW, case)):
         return []
     return list(referral_joined_queryset().filter(
         case_id=case.pk, acknowledged_at__isnull=True).order_by("joined_at", "pk"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from django.template.defaultfilters import date as date_filter
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from macehub.cases.models import (
     AdvocateAllocation,
@@ -39,11 +41,28 @@ DAY_AND_TIME = "j M Y, H:i"
 
 def when(value: dt.datetime | None, fmt: str = DAY_AND_TIME) -> str:
     """A moment as the hub's tables show it, in the hub's time zone."""
-    return date_filter(timezone.localtime(value), fmt) if value is not None else ""
+    if value is None:
+        return ""
+    local = timezone.localtime(value)
+    if fmt == DAY_AND_TIME:
+        # What the date filter writes for "j M Y, H:i", without parsing the format for
+        # each of a table's cells.
+        return (f"{_day_text(local.day, local.month, local.year, get_language())}, "
+                f"{local.hour:02d}:{local.minute:02d}")
+    return date_filter(local, fmt)
 
 
 def day(value: dt.date | None) -> str:
-    return date_filter(value, DAY) if value is not None else ""
+    if value is None:
+        return ""
+    return _day_text(value.day, value.month, value.year, get_language())
+
+
+@lru_cache(maxsize=4096)
+def _day_text(day_of_month: int, month: int, year: int, language: str | None) -> str:
+    """A day as the date filter writes ``DAY`` ("3 Dec 2026") in this language: the
+    same few hundred days fill a hub's tables, so each is written once per process."""
+    return str(date_filter(dt.date(year, month, day_of_month), DAY))
 
 
 # --- A case's sections --------------------------------------------------------------

@@ -67,7 +67,7 @@ CASE_PAGE_ACTIONS = (
 
 def _case_page(
     request: HubRequest, case_pk: int, *, page: str, action: Action = Action.CASE_VIEW,
-    full: bool = False,
+    full: bool = False, overview: bool = False,
 ) -> Case | HttpResponseRedirect:
     """The case for this page, or a redirect to the reason page for a restricted case.
 
@@ -75,7 +75,8 @@ def _case_page(
     the action. A page shown (GET) is audited as a view, with the reason given for a
     restricted case as its purpose (``access.opening``, which every record page uses).
     """
-    return opening.open_record(request, action, selectors.case_queryset(full=full),
+    return opening.open_record(request, action,
+                               selectors.case_queryset(full=full, overview=overview),
                                page=page, pk=case_pk)
 
 
@@ -250,12 +251,12 @@ def _sort_columns(request: HubRequest, filters: selectors.CaseFilters) -> dict[s
 @requires(Action.CASE_VIEW)
 def detail(request: HubRequest, case_pk: int) -> HttpResponse:
     """The overview, with the requests waiting for a decision first."""
-    case = _case_page(request, case_pk, page="detail", full=True)
+    case = _case_page(request, case_pk, page="detail", overview=True)
     if isinstance(case, HttpResponseRedirect):
         return case
-    overview = selectors.case_overview(request.user, case)
+    overview = selectors.case_overview(request.user, case, contacts=False)
     pending = selectors.pending_decisions(request.user, case)
-    referrals_joined = selectors.referrals_joined_to_review(request.user, case)
+    referrals_joined = selectors.referrals_joined_to_review(request.user, case, opened=True)
     context = _section_context(request, case, "cases:detail", overview=overview,
                                pending=pending, referrals_joined=referrals_joined,
                                tier_history=list(reversed(case.tier_history.all())),

@@ -72,13 +72,23 @@ class ChildIdentity:
 
 def current_area(person: Person) -> str:
     """The area of the child's current address ("Northtown East"), or its town when the
-    address has no area; "Not known" without a current address. One query."""
-    address = (
-        PersonAddress.objects.filter(person=person, is_current=True)
-        .select_related("area")
-        .order_by(F("lived_from").desc(nulls_last=True), "-pk")
-        .first()
-    )
+    address has no area; "Not known" without a current address. One query, or none when
+    the person was fetched with their addresses (and their areas)."""
+    fetched = getattr(person, "_prefetched_objects_cache", {}).get("addresses")
+    if fetched is not None:
+        current = sorted((address for address in fetched if address.is_current),
+                         key=lambda address: address.pk, reverse=True)
+        # Latest lived_from first, those without one last (as the query orders them).
+        current.sort(key=lambda address: (address.lived_from is None,
+                                          -(address.lived_from or dt.date.min).toordinal()))
+        address = current[0] if current else None
+    else:
+        address = (
+            PersonAddress.objects.filter(person=person, is_current=True)
+            .select_related("area")
+            .order_by(F("lived_from").desc(nulls_last=True), "-pk")
+            .first()
+        )
     if address is None:
         return "Not known"
     return address.area.name if address.area is not None else address.town

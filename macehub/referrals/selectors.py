@@ -14,8 +14,19 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from enum import IntEnum
 
+from django.db.models import (
+    BooleanField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models import Case as SqlCase
-from django.db.models import IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -298,28 +309,33 @@ class OpenCaseMarker:
 
 def open_case_markers(user: User, referrals: list[Referral]) -> dict[int, OpenCaseMarker]:
     """For each referral (of ``triage_queue``) whose child has an open case, keyed by
-    referral: what the viewer is shown of that case. Three queries whatever the count."""
+    referral: what the viewer is shown of that case. One query whatever the count."""
     case_ids: set[int] = {pk for r in referrals if (pk := getattr(r, "open_case_id", None))}
     if not case_ids:
         return {}
-    cases = {case.pk: case for case in Case.objects.filter(pk__in=case_ids)
-             .only("pk", "reference", "is_restricted")}
-    visible = set(policy.scope(user, Action.CASE_VIEW, Case.objects.filter(pk__in=case_ids))
-                  .values_list("pk", flat=True)) if policy.allows(user, Action.CASE_VIEW) \
-        else set()
-    asking = set(Case.objects.filter(pk__in=visible).filter(policy.reason_required(user))
-                 .values_list("pk", flat=True)) if visible else set()
+    visible: Exists | Value = Value(False)
+    if policy.allows(user, Action.CASE_VIEW):
+        visible = Exists(policy.scope(user, Action.CASE_VIEW,
+                                      Case.objects.filter(pk=OuterRef("pk"))))
+    cases = {
+        case.pk: case for case in Case.objects.filter(pk__in=case_ids)
+        .annotate(
+            may_open=visible,
+            asks_reason=SqlCase(When(policy.reason_required(user), then=Value(True)),
+                                default=Value(False), output_field=BooleanField()))
+        .only("pk", "reference", "is_restricted")
+    }
     markers = {}
     for referral in referrals:
         case = cases.get(getattr(referral, "open_case_id", None) or 0)
         if case is None:
             continue
-        may_open = case.pk in visible
+        may_open = bool(case.may_open)
         if case.is_restricted and not may_open:
             continue  # never reveal a restricted case
         markers[referral.pk] = OpenCaseMarker(
             case_pk=case.pk, reference=case.reference, may_open=may_open,
-            reason_needed=case.pk in asking)
+            reason_needed=may_open and bool(case.asks_reason))
     return markers
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+
+from macehub.ui.templatetags.govuk import draw_tag
 
 
 def counted(count: int, noun: str) -> str:
@@ -25,8 +26,7 @@ def hidden(text: str) -> SafeString:
 
 
 def tag(text: str, colour: str = "", classes: str = "") -> SafeString:
-    return mark_safe(render_to_string(  # noqa: S308 (the tag component escapes its text)
-        "components/tag.html", {"text": text, "colour": colour, "classes": classes}))
+    return draw_tag(text, colour, classes)
 
 
 def joined(*parts: Any) -> SafeString:

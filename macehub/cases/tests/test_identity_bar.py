@@ -241,3 +241,24 @@ def test_the_identity_selector_takes_at_most_four_queries(case, triage, advocate
     with CaptureQueriesContext(connection) as on_case:
         selectors.child_identity(triage, child, case=case)
     assert len(on_record) <= 4 and len(on_case) <= 3
+
+
+def test_a_case_page_names_the_childs_area_as_the_record_does(case, triage) -> None:
+    client = client_for(triage)
+    case_url = reverse("cases:detail", args=[case.pk])
+    person_url = reverse("people:detail", args=[case.child_id])
+
+    def areas() -> tuple[str, str]:
+        return (_facts(client.get(case_url).content.decode())["area"],
+                _facts(client.get(person_url).content.decode())["area"])
+
+    assert areas() == ("Not known", "Not known")
+    PersonAddress.objects.create(person=case.child, line_1="1 Mill Lane", town="Fenby",
+                                 postcode="FB1 1AA", lived_from=dt.date(2020, 1, 1))
+    assert areas() == ("Fenby", "Fenby")  # no area: its town
+    ward = Area.objects.create(code="E05000003", name="Fenby North", kind=AreaKind.WARD)
+    PersonAddress.objects.create(person=case.child, line_1="2 Mill Lane", town="Fenby",
+                                 postcode="FB1 1AB", area=ward, lived_from=dt.date(2024, 1, 1))
+    assert areas() == ("Fenby North", "Fenby North")  # the latest current address
+    PersonAddress.objects.filter(area=ward).update(is_current=False)
+    assert areas() == ("Fenby", "Fenby")

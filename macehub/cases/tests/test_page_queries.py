@@ -17,6 +17,7 @@ from macehub.cases import services
 from macehub.cases.models import Case
 from macehub.cases.tests.conftest import client_for
 from macehub.cases.tests.test_paging import add_contacts, add_outcomes, add_plan_items
+from macehub.cases.tests.test_risk_assessments import assess
 from macehub.people.models import PersonAlias
 from macehub.referrals.tests.factories import make_referral
 from macehub.testing.factories import make_person
@@ -25,16 +26,16 @@ pytestmark = pytest.mark.django_db
 
 # Signed in (session, user, device, roles, team) and saving the session: every page.
 # The pinned counts below include them.
-CASE_OVERVIEW_QUERIES = 32
-CHILD_RECORD_QUERIES = 25
+CASE_OVERVIEW_QUERIES = 24
+CHILD_RECORD_QUERIES = 20
 CASE_LIST_QUERIES = 17  # the page's children are fetched after the page is cut
-TRIAGE_QUEUE_QUERIES = 12
+TRIAGE_QUEUE_QUERIES = 13
 
 
 def worked_case(make_case: Any, triage: User, advocate: User, partner_worker: User,
                 name: str, rows: int) -> Case:
     """A case with a key worker, an advocate, a partner worker and ``rows`` contacts,
-    outcomes, plan items, missing episodes and aliases of the child."""
+    outcomes, plan items, risk assessments, missing episodes and aliases of the child."""
     case: Case = make_case(name, "Worked")
     services.set_key_worker(actor=triage, case_pk=case.pk, expected_version=1,
                             key_worker=triage)
@@ -44,6 +45,8 @@ def worked_case(make_case: Any, triage: User, advocate: User, partner_worker: Us
     add_contacts(case, triage, rows)
     add_outcomes(case, triage, rows)
     add_plan_items(case, triage, rows)
+    for _ in range(rows):
+        assess(case, triage)
     now = timezone.now()
     for number in range(rows):
         services.record_missing_episode(
@@ -95,7 +98,10 @@ def test_the_case_list(django_assert_num_queries, cases, make_case, triage, extr
 def test_the_triage_queue(django_assert_num_queries, triage, partner_worker,
                           hub_agency: Agency, waiting):
     for number in range(waiting):
-        make_referral(make_person(hub_agency, given_name=f"Referred{number}",
-                                  family_name="Child"), partner_worker)
+        child = make_person(hub_agency, given_name=f"Referred{number}", family_name="Child")
+        make_referral(child, partner_worker)
+        if number % 3 == 0:  # an open case: the queue marks it
+            services.open_case(actor=triage, child=child, risk_tier="low",
+                               lead_agency=hub_agency, reason="Known to the hub")
     count_queries(django_assert_num_queries, triage, reverse("referrals:queue"),
                   TRIAGE_QUEUE_QUERIES)

@@ -159,7 +159,7 @@ def test_the_query_count_stays_flat_with_open_cases_and_pick_ups(
 
 def test_an_open_case_is_linked_only_for_those_who_may_open_it_and_a_hidden_restricted_one_not_at_all(  # noqa: E501
     school: Agency, referrer: User, triage_officer: User, client_for: Any,
-    hub_agency: Agency, hub_user_factory: Any
+    hub_agency: Agency, hub_user_factory: Any, django_assert_num_queries: Any
 ) -> None:
     plain = _referral(school, referrer, "Plain")
     restricted = _referral(school, referrer, "Hidden")
@@ -182,10 +182,16 @@ def test_an_open_case_is_linked_only_for_those_who_may_open_it_and_a_hidden_rest
     # Someone who may not open the child's case is shown a bare marker (no link, no
     # reference) for an ordinary case and nothing at all for a restricted one.
     listed = list(selectors.triage_queue(triage_officer))
-    markers = selectors.open_case_markers(referrer, listed)
+    # One query, whoever asks and whatever the cases (their roles read already, as a
+    # request has them).
+    assert referrer.role_codes and triage_officer.role_codes
+    with django_assert_num_queries(1):
+        markers = selectors.open_case_markers(referrer, listed)
     assert set(markers) == {plain.pk}
     assert (markers[plain.pk].may_open, markers[plain.pk].reason_needed) == (False, False)
-    mine = selectors.open_case_markers(triage_officer, listed)
+    with django_assert_num_queries(1):
+        mine = selectors.open_case_markers(triage_officer, listed)
+    assert not mine[plain.pk].reason_needed and mine[plain.pk].may_open
     assert mine[restricted.pk].reason_needed and mine[restricted.pk].may_open
 
 

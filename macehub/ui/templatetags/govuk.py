@@ -5,6 +5,11 @@ which GOV.UK pattern suits a form field's widget, the ids that tie labels, hints
 errors together, the error summary's links, the pages to offer in pagination, and the
 notification banners for Django messages. Dates and times are shown GOV.UK style in
 the hub's time zone (Europe/London).
+
+Three pieces of markup are drawn here instead, because a list page draws them hundreds of
+times: the table (``draw_table``), the tag (``draw_tag``) and a select's options
+(``govuk_select_options``). Each writes what its template wrote, character for character;
+``ui/tests`` keeps those templates and compares.
 """
 
 from __future__ import annotations
@@ -164,6 +169,20 @@ def _options(widget_context: dict[str, Any]) -> list[tuple[str | None, list[Opti
             ],
         ))
     return groups
+
+
+@register.simple_tag(takes_context=True)
+def govuk_select_options(context: template.Context, options: Iterable[Option]) -> SafeString:
+    """A select's options as ``components/field.html`` writes them, each on its line: a
+    filter's selects offer every area and agency, and drawing each option through the
+    template language cost more than the rest of the field."""
+    def shown(value: Any) -> str:
+        return str(template.base.render_value_in_context(value, context))
+
+    return mark_safe("".join(  # noqa: S308 (every value is escaped by shown())
+        f'<option value="{shown(option.value)}"{" selected" if option.checked else ""}>'
+        f"{shown(option.label)}</option>\n    "
+        for option in options))
 
 
 def _add_reveals_and_hints(bound_field: forms.BoundField, options: list[Option]) -> None:
@@ -406,6 +425,32 @@ register.filter("govuk_date", formatting.govuk_date)
 register.filter("govuk_datetime", formatting.govuk_datetime)
 
 
+def draw_tag(text: Any, colour: Any = "", classes: Any = "",
+             context: template.Context | None = None) -> SafeString:
+    """``components/tag.html``: a GOV.UK tag (and the line ending the component's template
+    wrote after it), each value written as the template language writes ``{{ value }}``
+    (escaped). Drawn in Python because list pages draw a few in
+    every row (``ui/tests/test_tag.py`` compares it with the template that drew it)."""
+    context = context if context is not None else template.Context()
+
+    def shown(value: Any) -> str:
+        return str(template.base.render_value_in_context(value, context))
+
+    return mark_safe(  # noqa: S308 (every value is escaped by shown())
+        '<strong class="govuk-tag'
+        + (f" govuk-tag--{shown(colour)}" if colour else "")
+        + (f" {shown(classes)}" if classes else "")
+        + f'">{shown(text)}</strong>\n')
+
+
+@register.simple_tag(takes_context=True)
+def govuk_tag(context: template.Context, text: Any, colour: Any = "", classes: Any = ""
+              ) -> SafeString:
+    """``{% govuk_tag text colour=... classes=... %}``: ``components/tag.html`` without an
+    include (for tags drawn in every row of a list)."""
+    return draw_tag(text, colour, classes, context)
+
+
 @register.simple_tag
 def code_tag(code_list: str, value: str | None, label: str = "short", classes: str = "") -> str:
     """A code-list value as a GOV.UK tag in the colour its code list declares:
@@ -416,8 +461,7 @@ def code_tag(code_list: str, value: str | None, label: str = "short", classes: s
         return ""
     member = codes.code_value(code_list, str(value))
     if member is None:
-        return render_to_string("components/tag.html",
-                                {"text": str(value), "colour": "grey", "classes": classes})
+        return draw_tag(str(value), "grey", classes)
     return _code_list_tag(code_list, member.value, label, classes)
 
 
@@ -429,8 +473,7 @@ def _code_list_tag(code_list: str, value: str, label: str, classes: str) -> str:
     if member is None:  # only members are passed in
         return ""
     text = member.short_label if label == "short" else str(member.label)
-    return render_to_string("components/tag.html",
-                            {"text": text, "colour": member.tag_colour, "classes": classes})
+    return draw_tag(text, member.tag_colour, classes)
 
 
 @register.filter
@@ -568,6 +611,87 @@ def govuk_attributes(attributes: dict[str, Any] | None) -> SafeString:
     return flatatt(attributes) if attributes else mark_safe("")
 
 
+# --- The table, drawn ----------------------------------------------------------------
+#
+# The one component drawn in Python: a list page's table has a tag per cell, and drawing
+# its few hundred cells through the template language cost more than the rest of the
+# page. The markup is the GOV.UK table's, character for character as the template that
+# held it wrote it (``ui/tests/test_table.py`` draws both and compares them).
+
+_TABLE_PARAMETERS = ("rows", "bodies", "head", "caption", "caption_classes",
+                     "first_cell_is_header", "classes", "id", "attributes")
+
+
+def _spans(cell: TableCell, shown: Callable[[Any], str]) -> str:
+    drawn = ""
+    if cell.colspan:
+        drawn += f' colspan="{shown(cell.colspan)}"'
+    if cell.rowspan:
+        drawn += f' rowspan="{shown(cell.rowspan)}"'
+    return drawn + govuk_attributes(cell.attributes)
+
+
+def draw_table(params: dict[str, Any], context: template.Context | None = None
+               ) -> SafeString:
+    """``components/table.html`` with these parameters (its comment says what each is):
+    the table's markup, each value written as the template language writes ``{{ value }}``
+    in ``context`` (escaped, localised)."""
+    context = context if context is not None else template.Context()
+
+    def shown(value: Any) -> str:
+        return str(template.base.render_value_in_context(value, context))
+
+    classes, table_id, caption = (params.get("classes"), params.get("id"),
+                                  params.get("caption"))
+    caption_classes, head = params.get("caption_classes"), params.get("head")
+    parts = ['<table class="govuk-table', f" {shown(classes)}" if classes else "", '"',
+             f' id="{shown(table_id)}"' if table_id else "",
+             govuk_attributes(params.get("attributes")), ">\n  "]
+    if caption:
+        parts += ['<caption class="govuk-table__caption',
+                  f" {shown(caption_classes)}" if caption_classes else "", '">',
+                  shown(caption), "</caption>"]
+    parts.append("\n  ")
+    if head:
+        parts.append('<thead class="govuk-table__head">\n    <tr class="govuk-table__row">'
+                     "\n      ")
+        for cell in head:
+            c = govuk_table_cell(cell)
+            parts += ['<th scope="col" class="govuk-table__header',
+                      f" govuk-table__header--{shown(c.format)}" if c.format else "",
+                      f" {shown(c.classes)}" if c.classes else "", '"', _spans(c, shown),
+                      ">", shown(c.content), "</th>\n      "]
+        parts.append("\n    </tr>\n  </thead>")
+    parts.append("\n  ")
+    for body in govuk_table_bodies(params.get("rows"), params.get("bodies"),
+                                   params.get("first_cell_is_header")):
+        parts.append('<tbody class="govuk-table__body">\n    ')
+        for row in body:
+            parts += ['<tr class="govuk-table__row"',
+                      f' id="{shown(row.id)}"' if row.id else "", ">\n      "]
+            for c in row.cells:
+                if c.header:
+                    parts += ['<th scope="row" class="govuk-table__header',
+                              f" {shown(c.classes)}" if c.classes else ""]
+                else:
+                    parts += ['<td class="govuk-table__cell',
+                              f" govuk-table__cell--{shown(c.format)}" if c.format else "",
+                              f" {shown(c.classes)}" if c.classes else ""]
+                parts += ['"', _spans(c, shown), ">", shown(c.content),
+                          "</th>" if c.header else "</td>", "\n      "]
+            parts.append("\n    </tr>\n    ")
+        parts.append("\n  </tbody>")
+    parts.append("\n</table>")
+    # Every value above was escaped by shown() or govuk_attributes, or is fixed markup.
+    return mark_safe("".join(parts))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def govuk_table(context: template.Context) -> SafeString:
+    """``components/table.html``'s body: the table of the parameters it was given."""
+    return draw_table({name: context.get(name) for name in _TABLE_PARAMETERS}, context)
+
+
 # --- Tables whose cells the page writes ----------------------------------------------
 #
 # ``{% table caption="Teams" caption_classes="govuk-visually-hidden" %}
@@ -681,8 +805,7 @@ class _TablePartNode(template.Node):
         if passed_on:
             params["attributes"] = {**(params.get("attributes") or {}), **passed_on}
         # An empty table still has its tbody, as components/table.html draws it.
-        return render_to_string("components/table.html",
-                                {**params, "head": table.head, "bodies": table.bodies})
+        return draw_table({**params, "head": table.head, "bodies": table.bodies}) + "\n"
 
 
 def _table_part(tag_name: str) -> None:
