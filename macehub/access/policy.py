@@ -757,8 +757,9 @@ def actions_allowed(user: User, actions: Iterable[Action], record: Model) -> fro
     in at most one query. An action the roles alone refuse, or that needs no relation
     to the record, is answered without asking the database."""
     allowed: set[Action] = set()
-    asked: dict[str, Exists] = {}
-    by_name: dict[str, Action] = {}
+    # Actions that share a relation (most actions on a case ask ``case_relation``) are
+    # one question.
+    by_relation: dict[Callable[[User], Q], list[Action]] = {}
     for action in dict.fromkeys(actions):
         rule = RULES[action]
         if not allows(user, action):
@@ -766,15 +767,19 @@ def actions_allowed(user: User, actions: Iterable[Action], record: Model) -> fro
         if rule.relation is None:
             allowed.add(action)
             continue
-        name = f"may_{len(asked)}"
-        by_name[name] = action
-        asked[name] = Exists(type(record)._default_manager.filter(rule.relation(user))
-                             .filter(pk=OuterRef("pk")))
+        by_relation.setdefault(rule.relation, []).append(action)
+    asked = {
+        f"may_{number}": Exists(type(record)._default_manager.filter(relation(user))
+                                .filter(pk=OuterRef("pk")))
+        for number, relation in enumerate(by_relation)
+    }
     if asked:
         answers = (type(record)._default_manager.filter(pk=record.pk)
                    .annotate(**asked).values(*asked).first())
         if answers is not None:
-            allowed.update(by_name[name] for name, yes in answers.items() if yes)
+            for name, actions_of in zip(asked, by_relation.values(), strict=True):
+                if answers[name]:
+                    allowed.update(actions_of)
     return frozenset(allowed)
 
 
