@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 
 from django.db import connection, models
@@ -118,3 +119,40 @@ def insert_rows(rows: Sequence[M], *, batch_size: int) -> None:
                     copy.write_row(values)
                     row._state.adding = False
                     row._state.db = connection.alias
+
+
+@contextmanager
+def foreign_keys_checked_once() -> Iterator[None]:
+    """Check every foreign key once, when the block ends, rather than row by row.
+
+    Django's foreign keys on PostgreSQL are deferred: each row written queues a check
+    that runs at COMMIT, one lookup per row and key (minutes of the commit for a
+    national-sized data set). Inside this block the schema's foreign keys are set aside
+    and, at its end, added again exactly as they were (same names, same definitions),
+    which checks every row of a table in one query. All in the caller's transaction, so
+    a failure anywhere leaves the schema and the data as they were; the tables are
+    locked against other sessions until it commits. Other databases check as before.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("foreign_keys_checked_once needs a transaction")
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) "
+            "FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
+            "WHERE c.contype = 'f' AND t.relnamespace = current_schema()::regnamespace "
+            "ORDER BY c.conrelid::regclass::text, c.conname")
+        keys: list[tuple[str, str, str]] = cursor.fetchall()
+        # Checks queued before the block (a reset's deletes) run now: a table with
+        # checks still queued cannot be altered.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        for table, name, _definition in keys:
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
+    yield
+    with connection.cursor() as cursor:
+        for table, name, definition in keys:
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")

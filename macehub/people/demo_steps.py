@@ -62,10 +62,11 @@ def demo_statutory_status(ctx: DemoContext) -> None:
         return
     rng = ctx.rng
     as_of = dt.datetime.combine(ctx.as_of, dt.time(12), tzinfo=dt.UTC)
-    children = list(
-        Person.objects.filter(pk__in=ctx.child_ids, cases__isnull=False).distinct()
-        .order_by("pk")
-    )
+    # The few people with a case, kept if they are children: naming every child in the
+    # query would send a national-sized list of ids.
+    child_ids = set(ctx.child_ids)
+    children = [person for person in Person.objects.filter(cases__isnull=False).distinct()
+                .order_by("pk") if person.pk in child_ids]
     languages, weights = list(LANGUAGES), list(LANGUAGES.values())
     placements = list(PlacementType)
     changed = []

@@ -907,6 +907,8 @@ def create_partner_checks(ctx: DemoContext) -> None:
     clocks = partner_check_clocks()
     end = _local(ctx.as_of, 0, 0)
     checks: list[PartnerCheck] = []
+    users = {user.pk: user for user in User.objects.filter(
+        pk__in=Referral.objects.filter(decided_by__isnull=False).values("decided_by"))}
     referrals = Referral.objects.filter(pk__in=referral_ids).order_by("received_at", "pk")
     for referral in referrals.iterator():
         suggested = Brag(referral.suggested_brag)
@@ -915,7 +917,8 @@ def create_partner_checks(ctx: DemoContext) -> None:
         requested_at = referral.received_at + dt.timedelta(minutes=rng.randint(5, 40))
         if requested_at >= end:
             continue
-        requester = referral.decided_by or rng.choice(requesters)
+        requester = (users[referral.decided_by_id] if referral.decided_by_id
+                     else rng.choice(requesters))
         asked = sorted(rng.sample(agencies, rng.randint(1, len(agencies))), key=lambda a: a.code)
         for agency in asked:
             due = clocks[suggested].due_at(requested_at)
