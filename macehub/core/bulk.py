@@ -23,8 +23,9 @@ def copy_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence
     Values are written as given: strings, numbers, dates and ``None``, not enum members
     or JSON to encode."""
     meta = model._meta
-    wanted = {str(field.attname) for field in meta.concrete_fields if field is not meta.pk}
-    if set(fields) != wanted or len(fields) != len(wanted):
+    wanted = {str(field.attname): field for field in meta.concrete_fields
+              if field is not meta.pk}
+    if set(fields) != set(wanted) or len(fields) != len(wanted):
         raise ValueError(f"copy_rows into {meta.label} needs exactly the fields "
                          f"{sorted(wanted)}, not {list(fields)}")
     written = 0
@@ -36,7 +37,7 @@ def copy_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence
             written += len(part)
         return written
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(str(meta.get_field(name).column)) for name in fields)
+    columns = ", ".join(quote(str(wanted[name].column)) for name in fields)
     with connection.cursor() as cursor:
         for part in _chunks(rows, batch_size):
             with cursor.cursor.copy(  # the driver's own cursor: Django's has no copy()
@@ -82,5 +83,9 @@ def indexes_built_after(model: type[Model]) -> Iterator[None]:
             cursor.execute(f"DROP INDEX {name}")
     yield
     with connection.cursor() as cursor:
+        # Checks the block queued (deferred foreign keys) run now: an index cannot be
+        # built on a table with checks still queued.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for _name, definition in indexes:
             cursor.execute(definition)
