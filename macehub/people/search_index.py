@@ -34,9 +34,9 @@ FORM_LENGTH = 500
 REBUILD_BATCH = 5000
 
 # Every search index an app keeps, by what its rows are: a function that builds it
-# afresh (``batch_size`` keyword) and returns how many rows it holds. Read by
-# ``manage.py rebuild_search_index`` and the demo data's last step; apps register from
-# their ``search_index`` module.
+# afresh (``batch_size`` and ``alone`` keywords, see ``rebuild_index``) and returns how
+# many rows it holds. Read by ``manage.py rebuild_search_index`` and the demo data's
+# last step; apps register from their ``search_index`` module.
 SEARCH_INDEXES: Registry[Callable[..., int]] = Registry("search index",
                                                         module_name="search_index")
 
