@@ -6,7 +6,7 @@ gets a risk tier history, a key worker, victim advocates (some changed, for the
 continuity measure), plan items (some overdue), contacts, missing episodes (some return
 home interviews late or never held), outcomes, some sharing and allocation, a few
 restrictions, and some closures. Everything is drawn from the step's own seeded
-generator and written with ``bulk_create``.
+generator and written in bulk (``insert_rows``).
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ from macehub.cases.models import (
 )
 from macehub.cases.reviews import assessment_domains, next_review_on, review_intervals
 from macehub.cases.services import advocacy_service_of, is_lowering
-from macehub.demo.batches import each_by_ids, update_rows
+from macehub.demo.batches import each_by_ids, insert_rows, update_rows
 from macehub.demo.progress import Progress
 from macehub.demo.registry import DemoContext, demo_step, derive_seed
 
@@ -282,18 +282,18 @@ class Rows:
 
     def write(self, batch_size: int) -> dict[str, int]:
         written = {}
-        tables: tuple[tuple[str, type[Model], Sequence[Model]], ...] = (
-            ("risk tier changes", RiskTierChange, self.tier_changes),
-            ("advocate allocations", AdvocateAllocation, self.advocacy),
-            ("case allocations", CaseAllocation, self.allocations),
-            ("case shares", CaseShare, self.shares),
-            ("plan items", PlanItem, self.plan_items),
-            ("contacts", Contact, self.contacts),
-            ("missing episodes", MissingEpisode, self.episodes),
-            ("case outcomes", CaseOutcome, self.outcomes),
+        tables: tuple[tuple[str, Sequence[Model]], ...] = (
+            ("risk tier changes", self.tier_changes),
+            ("advocate allocations", self.advocacy),
+            ("case allocations", self.allocations),
+            ("case shares", self.shares),
+            ("plan items", self.plan_items),
+            ("contacts", self.contacts),
+            ("missing episodes", self.episodes),
+            ("case outcomes", self.outcomes),
         )
-        for label, model, rows in tables:
-            model._default_manager.bulk_create(rows, batch_size=batch_size)
+        for label, rows in tables:
+            insert_rows(rows, batch_size=batch_size)
             written[label] = len(rows)
         return written
 
@@ -385,9 +385,9 @@ def _open_cases(ctx: DemoContext, staff: Staff, now: dt.datetime) -> list[Case]:
             opened_by=opener, lead_agency=rng.choice(agencies),
             risk_tier=rng.choices(TIERS, weights=TIER_WEIGHTS)[0],
         ))
-    Case.objects.bulk_create(new_cases, batch_size=ctx.scale.batch_size)
+    insert_rows(new_cases, batch_size=ctx.scale.batch_size)
     created = list(Case.objects.order_by("pk"))
-    RiskTierChange.objects.bulk_create(
+    insert_rows(
         [RiskTierChange(case=case, from_tier="", to_tier=case.risk_tier,
                         changed_at=case.opened_at, changed_by=opener,
                         reason="Opened from the triage decision")
@@ -851,7 +851,7 @@ def demo_case_decisions(ctx: DemoContext) -> None:
     if restricted:
         ask(restricted[0], kind=DecisionKind.LIFT_RESTRICTION,
             reason="The member of staff related to the child has left the hub")
-    CaseDecisionRequest.objects.bulk_create(rows, batch_size=ctx.scale.batch_size)
+    insert_rows(rows, batch_size=ctx.scale.batch_size)
     ctx.count("case decision requests", len(rows))
 # --- National Referral Mechanism ------------------------------------------------------
 
@@ -1053,10 +1053,10 @@ def demo_risk_assessments(ctx: DemoContext) -> None:
                 break
             moment = max(following, moment + dt.timedelta(days=1))
     counter.finish()
-    RiskAssessment.objects.bulk_create(assessments, batch_size=ctx.scale.batch_size)
+    insert_rows(assessments, batch_size=ctx.scale.batch_size)
     for assessment, rows in zip(assessments, ratings, strict=True):
         for row in rows:
             row.assessment = assessment
-    RiskAssessmentRating.objects.bulk_create(
+    insert_rows(
         [row for rows in ratings for row in rows], batch_size=ctx.scale.batch_size)
     ctx.count("risk assessments", len(assessments))

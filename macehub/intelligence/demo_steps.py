@@ -36,6 +36,7 @@ from macehub.accounts.models import Team, User
 from macehub.core.phones import OFCOM_DRAMA_PREFIXES
 from macehub.demo import accounts as demo_accounts
 from macehub.demo.areas import Neighbourhood
+from macehub.demo.batches import insert_rows
 from macehub.demo.intelligence_truth import (
     HOTSPOT,
     LONE_OFFENDER,
@@ -517,21 +518,21 @@ def _save(gen: IntelligenceGenerator, legacy: list[IntelligenceReport]) -> None:
     batch = ctx.scale.batch_size
     for location in gen.locations:
         location.search_keys = location_search_keys(location)
-    Location.objects.bulk_create(gen.locations, batch_size=batch)
+    insert_rows(gen.locations, batch_size=batch)
     for premises in gen.premises:
         premises.search_keys = premises_search_keys(premises)
         premises.location_id = premises.location.pk if premises.location else None
-    Premises.objects.bulk_create(gen.premises, batch_size=batch)
+    insert_rows(gen.premises, batch_size=batch)
     for vehicle in gen.vehicles:
         vehicle.registration_keys = registration_keys(vehicle.registration)
-    Vehicle.objects.bulk_create(gen.vehicles, batch_size=batch)
-    PhoneNumber.objects.bulk_create(gen.phones, batch_size=batch)
-    OnlineAccount.objects.bulk_create(gen.accounts, batch_size=batch)
+    insert_rows(gen.vehicles, batch_size=batch)
+    insert_rows(gen.phones, batch_size=batch)
+    insert_rows(gen.accounts, batch_size=batch)
     drafts = sorted(gen.drafts, key=lambda d: d.report.reference)
     counter = ctx.progress.counter("intelligence reports", len(drafts) + len(legacy))
     reports = [d.report for d in drafts]
-    IntelligenceReport.objects.bulk_create(reports, batch_size=batch)
-    IntelligenceReport.objects.bulk_create(legacy, batch_size=batch)
+    insert_rows(reports, batch_size=batch)
+    insert_rows(legacy, batch_size=batch)
     counter.add(len(reports) + len(legacy))
     counter.finish()
     team_rows, agency_rows, links, submissions, shares = [], [], [], [], []
@@ -586,11 +587,11 @@ def _save(gen: IntelligenceGenerator, legacy: list[IntelligenceReport]) -> None:
         elif handling.named == "team":
             team_rows.append(teams_through(intelligencereport_id=report.pk,
                                            team_id=gen.hub_team.pk))
-    teams_through.objects.bulk_create(team_rows, batch_size=batch)
-    agencies_through.objects.bulk_create(agency_rows, batch_size=batch)
-    ReportLink.objects.bulk_create(links, batch_size=batch)
-    Submission.objects.bulk_create(submissions, batch_size=batch)
-    Dissemination.objects.bulk_create(shares, batch_size=batch)
+    insert_rows(team_rows, batch_size=batch)
+    insert_rows(agency_rows, batch_size=batch)
+    insert_rows(links, batch_size=batch)
+    insert_rows(submissions, batch_size=batch)
+    insert_rows(shares, batch_size=batch)
     ctx.count("intelligence reports", len(reports) + len(legacy))
     ctx.count("intelligence links", len(links))
     ctx.count("intelligence submissions", len(submissions))

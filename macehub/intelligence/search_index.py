@@ -155,27 +155,31 @@ for _kind, _model in INDEXED_MODELS.items():
                       dispatch_uid=f"intelligence.search_index.{_kind}")
 
 
-def _entries_for_batch(low: int, high: int) -> Iterator[EntitySearchEntry]:
+ENTRY_FIELDS = ("link_id", "report_id", "kind", "entity_id", *FORM_FIELDS)
+
+
+def _entries_for_batch(low: int, high: int) -> Iterator[tuple[Any, ...]]:
+    """The entries of the links whose pk is in [low, high), as ``ENTRY_FIELDS``."""
     links = list(
         ReportLink.objects.filter(pk__gte=low, pk__lt=high, person__isnull=True)
         .order_by("pk").values_list("pk", "report_id", *INDEXED_MODELS)
     )
-    forms: dict[str, dict[int, dict[str, str]]] = {}
+    forms: dict[str, dict[int, tuple[str, ...]]] = {}
     for position, (kind, model) in enumerate(INDEXED_MODELS.items(), start=2):
         ids = {row[position] for row in links if row[position] is not None}
         queryset = model._default_manager.filter(pk__in=ids)
-        forms[kind] = {entity.pk: entity_form(entity) for entity in queryset}
+        forms[kind] = {entity.pk: tuple(entity_form(entity).values()) for entity in queryset}
     for row in links:
         for position, kind in enumerate(INDEXED_MODELS, start=2):
             entity_pk = row[position]
             if entity_pk is not None:
-                yield EntitySearchEntry(link_id=row[0], report_id=row[1], kind=kind,
-                                        entity_id=entity_pk, **forms[kind][entity_pk])
+                yield (row[0], row[1], kind, entity_pk, *forms[kind][entity_pk])
 
 
 @SEARCH_INDEXES.register("entity search entries")
-def rebuild_entity_index(*, batch_size: int = REBUILD_BATCH) -> int:
+def rebuild_entity_index(*, batch_size: int = REBUILD_BATCH, alone: bool = False) -> int:
     """Build the entity index afresh from every link to a place, vehicle, phone, account
-    or premises, in batches of links; returns the number of entries."""
-    return rebuild_index(EntitySearchEntry, ReportLink.objects.all(), _entries_for_batch,
-                         batch_size=batch_size)
+    or premises, in batches of links; returns the number of entries (``alone``: see
+    ``people.search_index.rebuild_index``)."""
+    return rebuild_index(EntitySearchEntry, ENTRY_FIELDS, ReportLink.objects.all(),
+                         _entries_for_batch, batch_size=batch_size, alone=alone)

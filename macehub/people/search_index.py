@@ -12,8 +12,9 @@ bulk writers (the demo data) finish with ``rebuild_search_index``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import nullcontext
+from typing import Any
 
 import jellyfish
 from django.db import connection, transaction
@@ -23,6 +24,7 @@ from django.db.models import Model, QuerySet
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from macehub.core.bulk import copy_rows, indexes_built_after
 from macehub.core.registry import Registry
 from macehub.people.models import Person, PersonAlias, PersonNameForm
 from macehub.people.names import fold, name_key
@@ -31,12 +33,10 @@ from macehub.people.names import fold, name_key
 FORM_LENGTH = 500
 REBUILD_BATCH = 5000
 
-M = TypeVar("M", bound=Model)
-
 # Every search index an app keeps, by what its rows are: a function that builds it
-# afresh (``batch_size`` keyword) and returns how many rows it holds. Read by
-# ``manage.py rebuild_search_index`` and the demo data's last step; apps register from
-# their ``search_index`` module.
+# afresh (``batch_size`` and ``alone`` keywords, see ``rebuild_index``) and returns how
+# many rows it holds. Read by ``manage.py rebuild_search_index`` and the demo data's
+# last step; apps register from their ``search_index`` module.
 SEARCH_INDEXES: Registry[Callable[..., int]] = Registry("search index",
                                                         module_name="search_index")
 
@@ -152,35 +152,47 @@ def _add_sqlite_functions(sender: object, connection: BaseDatabaseWrapper,
             "name_form_similarity", 2, name_form_similarity, deterministic=True)
 
 
-def _forms_for_batch(low: int, high: int) -> Iterator[PersonNameForm]:
+NAME_FORM_FIELDS = ("person_id", "alias_id", "words", "keys")
+
+
+def _forms_for_batch(low: int, high: int) -> Iterator[tuple[int, int | None, str, str]]:
+    """The name forms of the people whose pk is in [low, high), as ``NAME_FORM_FIELDS``."""
     people = Person.objects.filter(pk__gte=low, pk__lt=high).order_by("pk").values_list(
         "pk", "given_name", "middle_names", "family_name")
     for pk, given, middle, family in people.iterator(chunk_size=REBUILD_BATCH):
-        if (form := _own_form(pk, given, middle, family)) is not None:
-            yield form
+        words, keys = name_form_text(given, middle, family)
+        if words.strip():
+            yield pk, None, words, keys
     aliases = PersonAlias.objects.filter(person_id__gte=low, person_id__lt=high).order_by(
         "pk").values_list("person_id", "pk", "given_name", "family_name")
     for person_pk, alias_pk, given, family in aliases.iterator(chunk_size=REBUILD_BATCH):
-        if (form := _alias_form(person_pk, alias_pk, given, family)) is not None:
-            yield form
+        words, keys = name_form_text(given, family)
+        if words.strip():
+            yield person_pk, alias_pk, words, keys
 
 
-def rebuild_index(index: type[M], source: QuerySet[Any],
-                  rows_for: Callable[[int, int], Iterable[M]], *, batch_size: int) -> int:
+def rebuild_index(index: type[Model], fields: Sequence[str], source: QuerySet[Any],
+                  rows_for: Callable[[int, int], Iterable[Sequence[Any]]], *,
+                  batch_size: int, alone: bool = False) -> int:
     """Build a search index table afresh: ``rows_for(low, high)`` gives the index rows
-    of the ``source`` records whose pk is in [low, high), a batch at a time; returns how
-    many rows it holds. One transaction: a search never sees it half built. On
-    PostgreSQL the table's statistics are gathered at once, so the planner knows how
-    selective a word is from the start."""
+    (values of ``fields``, every column but the key) of the ``source`` records whose pk
+    is in [low, high), a batch at a time; returns how many rows it holds. One
+    transaction: a search never sees it half built. On PostgreSQL the table's
+    statistics are gathered at once, so the planner knows how selective a word is from
+    the start.
+
+    ``alone``: nothing else uses the table meanwhile (the demo data's run, which holds
+    its tables until it commits), so on PostgreSQL its search indexes are built once,
+    after it is filled, rather than row by row; searches elsewhere would wait for it."""
     pks = source.order_by("pk").values_list("pk", flat=True)
     first, last = pks.first() or 0, pks.last() or -1
     created = 0
     with transaction.atomic():
         index._default_manager.all().delete()
-        for low in range(first, last + 1, batch_size):
-            rows = list(rows_for(low, low + batch_size))
-            index._default_manager.bulk_create(rows, batch_size=batch_size)
-            created += len(rows)
+        with indexes_built_after(index) if alone else nullcontext():
+            for low in range(first, last + 1, batch_size):
+                created += copy_rows(index, fields, rows_for(low, low + batch_size),
+                                     batch_size=batch_size)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(index._meta.db_table)}")
@@ -188,8 +200,8 @@ def rebuild_index(index: type[M], source: QuerySet[Any],
 
 
 @SEARCH_INDEXES.register("name forms")
-def rebuild_search_index(*, batch_size: int = REBUILD_BATCH) -> int:
+def rebuild_search_index(*, batch_size: int = REBUILD_BATCH, alone: bool = False) -> int:
     """Build the name index afresh from every person and alias, in batches of people;
-    returns the number of name forms."""
-    return rebuild_index(PersonNameForm, Person.objects.all(), _forms_for_batch,
-                         batch_size=batch_size)
+    returns the number of name forms (``alone``: see ``rebuild_index``)."""
+    return rebuild_index(PersonNameForm, NAME_FORM_FIELDS, Person.objects.all(),
+                         _forms_for_batch, batch_size=batch_size, alone=alone)

@@ -43,7 +43,7 @@ from macehub.cases.codes import (
 )
 from macehub.cases.models import Case, Indicator, ReferralJoined, RiskTierChange
 from macehub.demo.accounts import ACCOUNTS
-from macehub.demo.batches import each_by_ids, update_rows
+from macehub.demo.batches import insert_rows, update_rows
 from macehub.demo.people import Weighted
 from macehub.demo.progress import Progress
 from macehub.demo.registry import DemoContext, demo_step
@@ -385,13 +385,15 @@ def create_referrals(ctx: DemoContext) -> None:
     # of the year's random referrals, so the analysts' and leaders' figures (exact only
     # for those who may open every record behind them) show whole in the demo.
     restricted = set(Person.objects.filter(is_restricted=True).values_list("pk", flat=True))
-    child_ids = sorted(set(ctx.child_ids) - restricted)
+    children = set(ctx.child_ids) - restricted
+    child_ids = sorted(children)
+    # Every person read once and the children kept: most people are children, and
+    # naming them in slices of ids takes several times as long at national scale.
     facts = {
         pk: ChildFacts(dob, estimated, estimated_on)
-        for pk, dob, estimated, estimated_on in each_by_ids(
-            Person.objects.order_by("pk").values_list(
-                "pk", "date_of_birth", "estimated_age", "age_estimated_on"),
-            child_ids)
+        for pk, dob, estimated, estimated_on in Person.objects.values_list(
+            "pk", "date_of_birth", "estimated_age", "age_estimated_on")
+        if pk in children
     }
     first_day = ctx.as_of - dt.timedelta(days=PERIOD_DAYS)
     days = [first_day + dt.timedelta(days=n) for n in range(PERIOD_DAYS)]
@@ -457,11 +459,10 @@ def create_referrals(ctx: DemoContext) -> None:
             _decide(rng, plan, deciders, end, check_clocks)
     _give_references(plans)
     counter = ctx.progress.counter("referrals", len(plans))
-    written = Referral.objects.bulk_create([p.referral for p in plans],
-                                           batch_size=ctx.scale.batch_size)
+    written = insert_rows([p.referral for p in plans], batch_size=ctx.scale.batch_size)
     counter.add(len(written))
     counter.finish()
-    ReferralIndicator.objects.bulk_create(
+    insert_rows(
         (ReferralIndicator(referral=plan.referral, indicator=indicator)
          for plan in plans for indicator in plan.indicators),
         batch_size=ctx.scale.batch_size,
@@ -631,8 +632,8 @@ def _open_cases(plans: list[Plan], ctx: DemoContext) -> list[Case]:
             new_cases.append(case)
         if case is not None:
             linked.append((plan, case))
-    Case.objects.bulk_create(new_cases, batch_size=ctx.scale.batch_size)
-    RiskTierChange.objects.bulk_create(
+    insert_rows(new_cases, batch_size=ctx.scale.batch_size)
+    insert_rows(
         (RiskTierChange(case=case, from_tier="", to_tier=case.risk_tier,
                         changed_at=case.opened_at, changed_by=case.opened_by,
                         reason=OUTCOME_REASONS[TriageOutcome.OPEN_MACE_CASE])
@@ -843,7 +844,7 @@ def demo_referrals_joined(ctx: DemoContext) -> None:
         if latest is not None:  # the demo shows the prompt on at least one case
             latest.acknowledged_by_id, latest.acknowledged_at = None, None
             latest.outcome, latest.outcome_note = "", ""
-    ReferralJoined.objects.bulk_create(rows, batch_size=ctx.scale.batch_size)
+    insert_rows(rows, batch_size=ctx.scale.batch_size)
     ctx.count("referrals that joined an open case", len(rows))
 
     triage = ctx.users.get("triage.police")
@@ -907,6 +908,8 @@ def create_partner_checks(ctx: DemoContext) -> None:
     clocks = partner_check_clocks()
     end = _local(ctx.as_of, 0, 0)
     checks: list[PartnerCheck] = []
+    users = {user.pk: user for user in User.objects.filter(
+        pk__in=Referral.objects.filter(decided_by__isnull=False).values("decided_by"))}
     referrals = Referral.objects.filter(pk__in=referral_ids).order_by("received_at", "pk")
     for referral in referrals.iterator():
         suggested = Brag(referral.suggested_brag)
@@ -915,7 +918,8 @@ def create_partner_checks(ctx: DemoContext) -> None:
         requested_at = referral.received_at + dt.timedelta(minutes=rng.randint(5, 40))
         if requested_at >= end:
             continue
-        requester = referral.decided_by or rng.choice(requesters)
+        requester = (users[referral.decided_by_id] if referral.decided_by_id
+                     else rng.choice(requesters))
         asked = sorted(rng.sample(agencies, rng.randint(1, len(agencies))), key=lambda a: a.code)
         for agency in asked:
             due = clocks[suggested].due_at(requested_at)
@@ -944,7 +948,7 @@ def create_partner_checks(ctx: DemoContext) -> None:
                         if held else PartnerCheckResult.NOTHING_HELD),
                 summary=rng.choice(CHECK_SUMMARIES) if returned_at and held else "",
             ))
-    PartnerCheck.objects.bulk_create(checks, batch_size=ctx.scale.batch_size)
+    insert_rows(checks, batch_size=ctx.scale.batch_size)
     ctx.count("partner checks", len(checks))
     ctx.count("partner checks outstanding", sum(c.returned_at is None for c in checks))
     ctx.count("partner checks returned late",
