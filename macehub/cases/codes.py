@@ -61,6 +61,17 @@ class RiskTier(CodeList):
 # Ordering of tiers for comparisons and sorting (higher is more serious).
 RISK_TIER_RANK = {RiskTier.LOW: 1, RiskTier.MEDIUM: 2, RiskTier.HIGH: 3}
 
+
+def tier_rank() -> models.Case:
+    """A case's tier as its rank (``RISK_TIER_RANK``) in SQL, 0 without one: what the
+    case list sorts by, and the expression the index behind that sort is built on."""
+    return models.Case(
+        *[models.When(risk_tier=tier.value, then=models.Value(rank))
+          for tier, rank in RISK_TIER_RANK.items()],
+        default=models.Value(0),
+        output_field=models.IntegerField(),
+    )
+
 # The tag colours as maps, for the callers that still look colours up by code.
 # Derived from the declarations above: the colours are declared once, there.
 BRAG_TAG_COLOURS = Brag.tag_colours()

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from macehub.cases.codes import (
@@ -38,6 +38,7 @@ from macehub.cases.codes import (
     exploitation_type_labels,
     police_risk_grade_label,
     seen_answer_label,
+    tier_rank,
 )
 
 
@@ -130,6 +131,12 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["-opened_at"]
+        indexes = [
+            # The case list's own order (most serious tier first, newest first), so a
+            # page of it is read in order rather than every case sorted.
+            models.Index(tier_rank().desc(), F("opened_at").desc(),
+                         F("id").desc(), name="case_list_order"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["child"], condition=Q(status="open"), name="one_open_case_per_child"

@@ -14,7 +14,6 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -46,6 +45,7 @@ from macehub.cases.codes import (
     PlanItemStatus,
     RiskTier,
     SeenAnswer,
+    tier_rank,
 )
 from macehub.cases.models import (
     AdvocateAllocation,
@@ -257,14 +257,6 @@ def missing_between(
     return MissingEpisode.objects.filter(on_days(MissingWhen.FIELDS[missing], first, last))
 
 
-def _tier_rank() -> SqlCase:
-    return SqlCase(
-        *[When(risk_tier=tier, then=Value(rank)) for tier, rank in RISK_TIER_RANK.items()],
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-
-
 def overdue_plan_items(today: dt.date) -> QuerySet[PlanItem]:
     return PlanItem.objects.filter(status=PlanItemStatus.OPEN, due_on__lt=today)
 
@@ -376,7 +368,7 @@ def case_list(user: User, filters: CaseFilters, now: dt.datetime | None = None
     # every case the user may see would be looked up in the people table to sort them.
     cases = cases.select_related("lead_agency", "key_worker").prefetch_related(
         "child").annotate(
-        tier_rank=_tier_rank(),
+        tier_rank=tier_rank(),
         last_contact_at=Subquery(
             Contact.objects.filter(case=OuterRef("pk")).order_by("-occurred_at")
             .values("occurred_at")[:1]
@@ -456,10 +448,13 @@ def _ordering(sort: str, descending: bool) -> list[Any]:
         CaseSort.LAST_CONTACT: [F("last_contact_at")],
         CaseSort.NEXT_DUE: [F("next_due_on")],
     }
-    chosen = columns.get(sort, columns[CaseSort.DEFAULT])
+    key = sort if sort in columns else CaseSort.DEFAULT
+    # Columns never empty sort without NULLS LAST, so the list's own order (tier, then
+    # newest) is read from its index, ``case_list_order``, rather than sorted.
+    nulls = {} if key in (CaseSort.TIER, CaseSort.OPENED) else {"nulls_last": True}
     ordered = [
-        column.desc(nulls_last=True) if descending else column.asc(nulls_last=True)
-        for column in chosen
+        column.desc(**nulls) if descending else column.asc(**nulls)
+        for column in columns[key]
     ]
     # A stable order within equal values, so pages never repeat or skip a case.
     return [*ordered, F("opened_at").desc(), F("pk").desc()]
