@@ -67,8 +67,13 @@ from macehub.cases.models import (
 from macehub.cases.reviews import review_due_on, review_intervals
 from macehub.days import day_starts, on_days
 from macehub.people.areas import area_filter_choices, people_living_in
-from macehub.people.identity import CaseIdentity, ChildIdentity, current_area
-from macehub.people.models import Person, PersonAddress
+from macehub.people.identity import (
+    CaseIdentity,
+    ChildIdentity,
+    current_addresses,
+    current_area,
+)
+from macehub.people.models import Person
 
 CASES_PER_PAGE = 25
 
@@ -89,9 +94,8 @@ def case_queryset(*, full: bool = False, overview: bool = False) -> QuerySet[Cas
         # The child's area as the identity bar names it (``people.identity.current_area``:
         # the current address's area, or its town), fetched with the case.
         queryset = queryset.annotate(child_area=Subquery(
-            PersonAddress.objects.filter(person=OuterRef("child_id"), is_current=True)
-            .order_by(F("lived_from").desc(nulls_last=True), "-pk")
-            .annotate(named=Coalesce("area__name", "town")).values("named")[:1]))
+            current_addresses("child_id").annotate(named=Coalesce("area__name", "town"))
+            .values("named")[:1]))
         queryset = queryset.prefetch_related(
             Prefetch("tier_history", queryset=RiskTierChange.objects.select_related("changed_by")),
             Prefetch("advocacy", queryset=AdvocateAllocation.objects.select_related(
@@ -381,10 +385,7 @@ def case_list(user: User, filters: CaseFilters, now: dt.datetime | None = None
         has_overdue_interviews=Exists(
             overdue_return_interviews(now).filter(child=OuterRef("child_id"))
         ),
-        area_name=Subquery(
-            PersonAddress.objects.filter(person=OuterRef("child_id"), is_current=True)
-            .order_by(F("lived_from").desc(nulls_last=True), "-pk").values("area__name")[:1]
-        ),
+        area_name=Subquery(current_addresses("child_id").values("area__name")[:1]),
         # Restricted cases the user does not work on are listed without the child's name.
         user_works_on=SqlCase(
             When(works_on(user), then=Value(True)), default=Value(False),

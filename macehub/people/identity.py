@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import F
+from django.db.models import F, OuterRef, QuerySet
 from django.utils import timezone
 
 from macehub.accounts.models import User
@@ -70,6 +70,18 @@ class ChildIdentity:
         return self.person.statutory_status_text
 
 
+# A person's current addresses in order, the one they live at now first: the latest to
+# start, those without a date last.
+LATEST_FIRST = (F("lived_from").desc(nulls_last=True), "-pk")
+
+
+def current_addresses(person: str = "pk") -> QuerySet[PersonAddress]:
+    """A person's current addresses, the one they live at now first, for a subquery:
+    ``person`` is the outer query's path to the person (``"child_id"`` from a case)."""
+    return PersonAddress.objects.filter(person=OuterRef(person), is_current=True).order_by(
+        *LATEST_FIRST)
+
+
 def current_area(person: Person) -> str:
     """The area of the child's current address ("Northtown East"), or its town when the
     address has no area; "Not known" without a current address. One query, or none when
@@ -85,9 +97,7 @@ def current_area(person: Person) -> str:
     else:
         address = (
             PersonAddress.objects.filter(person=person, is_current=True)
-            .select_related("area")
-            .order_by(F("lived_from").desc(nulls_last=True), "-pk")
-            .first()
+            .select_related("area").order_by(*LATEST_FIRST).first()
         )
     if address is None:
         return "Not known"

@@ -24,9 +24,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    F,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
     Subquery,
@@ -51,7 +49,8 @@ from macehub.core.metrics import (
 )
 from macehub.people.areas import people_living_in
 from macehub.people.codes import NATIONALITY_NOT_STATED, AreaKind
-from macehub.people.models import Area, EthnicGroup, PersonAddress
+from macehub.people.identity import current_addresses
+from macehub.people.models import Area, EthnicGroup
 
 if TYPE_CHECKING:
     from macehub.accounts.models import User
@@ -73,12 +72,8 @@ def narrow(
 
 def current_area(person: str) -> Subquery:
     """The area of the person's current address (the latest, if they have several)."""
-    return Subquery(
-        PersonAddress.objects.filter(person_id=OuterRef(person), is_current=True)
-        .order_by(F("lived_from").desc(nulls_last=True), "-pk")
-        .values("area_id")[:1],
-        output_field=IntegerField(),
-    )
+    return Subquery(current_addresses(person).values("area_id")[:1],
+                    output_field=IntegerField())
 
 
 def districts_of(area_ids: set[int]) -> dict[int, tuple[str, str]]:

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Prefetch, Q, QuerySet, Subquery
 
 from macehub.access import policy
 from macehub.access.actions import Action
@@ -18,6 +18,7 @@ from macehub.audit.services import record_event
 from macehub.core.search_text import require_search_text_within_limits
 from macehub.people.codes import IdentifierKind
 from macehub.people.identifiers import NORMALISERS
+from macehub.people.identity import current_addresses
 from macehub.people.models import Person, PersonAddress, PersonAlias
 from macehub.people.names import fold
 from macehub.people.search import match_reasons, ranked_people
@@ -114,10 +115,7 @@ def match_people(
 def current_area_name() -> Subquery:
     """The name of the area a person lives in now (their latest current address's), for
     annotating a list of people in the same query."""
-    return Subquery(
-        PersonAddress.objects.filter(person=OuterRef("pk"), is_current=True)
-        .order_by(F("lived_from").desc(nulls_last=True), "-pk").values("area__name")[:1]
-    )
+    return Subquery(current_addresses().values("area__name")[:1])
 
 
 def search_people(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from django import forms, template
@@ -171,14 +171,18 @@ def _options(widget_context: dict[str, Any]) -> list[tuple[str | None, list[Opti
     return groups
 
 
+def _shown(value: Any, context: template.Context) -> str:
+    """A value as the template language writes ``{{ value }}`` in ``context`` (escaped,
+    localised): how the components drawn in Python write every value they are given."""
+    return str(template.base.render_value_in_context(value, context))
+
+
 @register.simple_tag(takes_context=True)
 def govuk_select_options(context: template.Context, options: Iterable[Option]) -> SafeString:
     """A select's options as ``components/field.html`` writes them, each on its line: a
     filter's selects offer every area and agency, and drawing each option through the
     template language cost more than the rest of the field."""
-    def shown(value: Any) -> str:
-        return str(template.base.render_value_in_context(value, context))
-
+    shown = partial(_shown, context=context)
     return mark_safe("".join(  # noqa: S308 (every value is escaped by shown())
         f'<option value="{shown(option.value)}"{" selected" if option.checked else ""}>'
         f"{shown(option.label)}</option>\n    "
@@ -431,11 +435,7 @@ def draw_tag(text: Any, colour: Any = "", classes: Any = "",
     wrote after it), each value written as the template language writes ``{{ value }}``
     (escaped). Drawn in Python because list pages draw a few in
     every row (``ui/tests/test_tag.py`` compares it with the template that drew it)."""
-    context = context if context is not None else template.Context()
-
-    def shown(value: Any) -> str:
-        return str(template.base.render_value_in_context(value, context))
-
+    shown = partial(_shown, context=context if context is not None else template.Context())
     return mark_safe(  # noqa: S308 (every value is escaped by shown())
         '<strong class="govuk-tag'
         + (f" govuk-tag--{shown(colour)}" if colour else "")
@@ -613,7 +613,7 @@ def govuk_attributes(attributes: dict[str, Any] | None) -> SafeString:
 
 # --- The table, drawn ----------------------------------------------------------------
 #
-# The one component drawn in Python: a list page's table has a tag per cell, and drawing
+# Drawn in Python: a list page's table has a tag per cell, and drawing
 # its few hundred cells through the template language cost more than the rest of the
 # page. The markup is the GOV.UK table's, character for character as the template that
 # held it wrote it (``ui/tests/test_table.py`` draws both and compares them).
@@ -636,11 +636,7 @@ def draw_table(params: dict[str, Any], context: template.Context | None = None
     """``components/table.html`` with these parameters (its comment says what each is):
     the table's markup, each value written as the template language writes ``{{ value }}``
     in ``context`` (escaped, localised)."""
-    context = context if context is not None else template.Context()
-
-    def shown(value: Any) -> str:
-        return str(template.base.render_value_in_context(value, context))
-
+    shown = partial(_shown, context=context if context is not None else template.Context())
     classes, table_id, caption = (params.get("classes"), params.get("id"),
                                   params.get("caption"))
     caption_classes, head = params.get("caption_classes"), params.get("head")
