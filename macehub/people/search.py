@@ -164,6 +164,30 @@ def ranked_people(
         "pk", "name_score", "identifier_hit", "birth_date_score", "score")
 
 
+def exact_name_page(within: QuerySet[Person], tokens: Sequence[str], limit: int
+                    ) -> list[dict[str, Any]] | None:
+    """The first ``limit`` rows ``ranked_people`` would give for a search by name alone,
+    when at least that many people carry every searched word whole in one of their
+    names; otherwise ``None`` (rank them all).
+
+    Such people score 1.0, which nobody found by name alone can beat, and ties are in
+    order of name: so the page is theirs, read through the index of whole words and
+    put in order of name without scoring everyone a common name finds (a national
+    search for "smith" finds tens of thousands by sound and spelling)."""
+    if not tokens or limit <= 0:
+        return None
+    forms = PersonNameForm.objects.all()
+    for token in tokens:
+        forms = forms.filter(words__contains=f" {token} ")
+    pks = list(within.filter(pk__in=forms.order_by().values("person_id"))
+               .order_by("family_name", "given_name", "pk")
+               .values_list("pk", flat=True)[:limit])
+    if len(pks) < limit:
+        return None
+    return [{"pk": pk, "name_score": 1.0, "identifier_hit": False,
+             "birth_date_score": 0.0, "score": 1.0} for pk in pks]
+
+
 def match_reasons(row: dict[str, Any], *, searched_name: bool) -> list[str]:
     """Why a person from ``ranked_people`` matched, in the order the scores were added."""
     reasons = []

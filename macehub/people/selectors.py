@@ -21,7 +21,7 @@ from macehub.people.identifiers import NORMALISERS
 from macehub.people.identity import current_addresses
 from macehub.people.models import Person, PersonAddress, PersonAlias
 from macehub.people.names import fold
-from macehub.people.search import match_reasons, ranked_people
+from macehub.people.search import exact_name_page, match_reasons, ranked_people
 
 SEARCH_RESULT_LIMIT = 50
 
@@ -84,7 +84,9 @@ def match_people(
     is ranked by Jaro-Winkler similarity; with a date of birth, only names born that
     day (or with day and month swapped, or, if allowed, with no date recorded) count.
     An identifier match always counts. Found and ranked in one query
-    (``people.search.ranked_people``). ``within`` must already be scoped by access:
+    (``people.search.ranked_people``); a name alone that fills the page with people
+    who carry it whole is read from those people only (``exact_name_page``), with the
+    same result. ``within`` must already be scoped by access:
     this function decides nothing about who may see whom, and audits nothing.
 
     Raises ``SearchTextTooLong`` for a name or identifier beyond the search limits
@@ -96,9 +98,13 @@ def match_people(
     for identifier in identifiers:
         if identifier.strip():
             id_values.update(_identifier_values(identifier))
-    rows = list(ranked_people(within, tokens=tokens, date_of_birth=date_of_birth,
-                              id_values=id_values,
-                              allow_unknown_birth_date=allow_unknown_birth_date)[:limit])
+    rows = None
+    if not id_values and date_of_birth is None:
+        rows = exact_name_page(within, tokens, limit)
+    if rows is None:
+        rows = list(ranked_people(within, tokens=tokens, date_of_birth=date_of_birth,
+                                  id_values=id_values,
+                                  allow_unknown_birth_date=allow_unknown_birth_date)[:limit])
     # The page's people in full, in one more query (and their aliases and identifiers).
     people = (
         Person.objects.filter(pk__in=[row["pk"] for row in rows])

@@ -16,8 +16,9 @@ from macehub.accounts.roles import Role
 from macehub.people.codes import AliasKind
 from macehub.people.models import Person, PersonAlias, PersonNameForm
 from macehub.people.names import fold
+from macehub.people.search import exact_name_page, ranked_people
 from macehub.people.search_index import name_form_similarity, rebuild_search_index
-from macehub.people.selectors import search_people
+from macehub.people.selectors import match_people, people_for, search_people
 from macehub.people.services import PersonDetails, create_person, update_person_details
 from macehub.testing.factories import make_person, make_user
 
@@ -178,3 +179,38 @@ def test_a_search_costs_the_same_queries_however_many_it_finds(analyst: User,
     many = _search_queries(analyst, "Thornbury")
     assert (few[0], many[0]) == (3, 30)
     assert few[1] == many[1]
+
+
+def test_a_name_that_fills_the_page_whole_gives_the_page_ranking_would_give(
+        analyst: User, hub_agency: Agency) -> None:
+    for given in ("Zoe", "Amy", "Kit", "Bea", "Amy"):
+        make_person(hub_agency, given_name=given, family_name="Smith")
+    alias_only = make_person(hub_agency, given_name="Lou", family_name="Baker")
+    PersonAlias.objects.create(person=alias_only, given_name="Lou", family_name="Smith")
+    for family in ("Smyth", "Smithson", "Smythe"):
+        make_person(hub_agency, given_name="Ann", family_name=family)
+    within = people_for(analyst)
+    tokens = [fold("Smith")]
+    ranked = list(ranked_people(within, tokens=tokens))
+
+    for limit in (3, 6):
+        with CaptureQueriesContext(connection) as queries:
+            page = exact_name_page(within, tokens, limit)
+        assert page == ranked[:limit]
+        # Read from the whole words: nobody's name was scored.
+        assert not any("name_form_similarity" in q["sql"] for q in queries)
+        found = match_people(within, text="smith", limit=limit)
+        assert [m.person.pk for m in found] == [row["pk"] for row in ranked[:limit]]
+        assert {tuple(m.reasons) for m in found} == {("name matches",)}
+
+    # Fewer whole-word matches than the page holds: everyone is ranked as before,
+    # the similar names after the exact ones.
+    assert exact_name_page(within, tokens, 7) is None
+    found = match_people(within, text="smith", limit=9)
+    assert [m.person.pk for m in found] == [row["pk"] for row in ranked[:9]]
+    assert found[-1].reasons == ["name is similar"]
+    # A date of birth or an identifier always ranks everyone: they add to the score.
+    born = dt.date(2011, 5, 1)
+    dated = make_person(hub_agency, given_name="Ann", family_name="Smyth", date_of_birth=born)
+    assert [m.person.pk for m in match_people(within, text="smith", date_of_birth=born,
+                                              limit=3)] == [dated.pk]
