@@ -22,8 +22,12 @@ repeat a record or read a million-row table to list a page (see ``_Related``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import operator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import reduce
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
@@ -136,10 +140,11 @@ class _Related(Expression):
 
     conditional = True
 
-    def __init__(self, path: str, condition: Q) -> None:
+    def __init__(self, path: str, condition: Q, correlated: bool = False) -> None:
         super().__init__(output_field=BooleanField())
         self.path = path
         self.condition = condition
+        self.correlated = correlated
 
     def resolve_expression(self, query: Any = None, allow_joins: bool = True,
                            reuse: Any = None, summarize: bool = False,
@@ -166,6 +171,10 @@ class _Related(Expression):
                 raise ValueError(f"{self.path}: {hop} is not a relation this term follows")
             break
         else:
+            if self.correlated:
+                return Exists(model._default_manager.filter(
+                    self.condition, pk=OuterRef(LOOKUP_SEP.join([*hops, "pk"])))
+                ).resolve_expression(query, allow_joins, reuse, summarize, for_save)
             here = F(LOOKUP_SEP.join([*hops, "pk"]))
             linked = model._default_manager.filter(self.condition).order_by().values("pk")
         return In(here, linked).resolve_expression(query, allow_joins, reuse, summarize,
@@ -192,15 +201,36 @@ def _any(path: str, condition: Q) -> Q:
     return Q(_Related(path, condition))
 
 
+# Set while a question is asked of one record (``can``, ``get_or_404``,
+# ``actions_allowed``): see ``_record_at``.
+_ONE_RECORD: ContextVar[bool] = ContextVar("policy_one_record", default=False)
+
+
+@contextmanager
+def _asking_of_one_record() -> Iterator[None]:
+    token = _ONE_RECORD.set(True)
+    try:
+        yield
+    finally:
+        _ONE_RECORD.reset(token)
+
+
 def _record_at(path: str, condition: Q) -> Q:
     """The record the single-valued relation ``path`` leads to meets ``condition``,
-    asked without joining its table."""
-    return Q(_Related(path, condition))
+    asked without joining its table. Of a list, as the set of records that meet it
+    (worked out once and looked up, a hashed subplan); of one record, as that record's
+    own (EXISTS, correlated: one index look-up rather than listing every record that
+    meets the condition, thousands of restricted people at national scale)."""
+    return Q(_Related(path, condition, correlated=_ONE_RECORD.get()))
 
 
-def _fans_out(query: Query) -> bool:
-    """Does the query join across a many-valued relation (one row per related record)?"""
-    fields = (getattr(join, "join_field", None) for join in query.alias_map.values())
+def _fans_out(query: Query, beyond: Query | None = None) -> bool:
+    """Does the query join across a many-valued relation (one row per related record)?
+    With ``beyond``: does it through a join ``beyond`` (the query it was made from)
+    does not hold?"""
+    held = beyond.alias_map if beyond is not None else {}
+    fields = (getattr(join, "join_field", None) for alias, join in query.alias_map.items()
+              if alias not in held)
     return any(getattr(field, "one_to_many", False) or getattr(field, "many_to_many", False)
                for field in fields)
 
@@ -214,13 +244,19 @@ def _agency_term(user: User, lookup: str, prefix: str = "") -> Q:
     return Q(**{f"{prefix}{lookup}": user.agency_id})
 
 
+def _ways_of_working_on_case(user: User, prefix: str = "") -> list[Q]:
+    """The case's key worker, a worker allocated to it, or the child's current advocate:
+    each way a term of its own."""
+    return [
+        Q(**{f"{prefix}key_worker": user}),
+        _any(f"{prefix}allocations", Q(user=user)),
+        _any(f"{prefix}advocacy", Q(advocate=user, ended_on__isnull=True)),
+    ]
+
+
 def _works_on_case(user: User, prefix: str = "") -> Q:
     """The case's key worker, a worker allocated to it, or the child's current advocate."""
-    return (
-        Q(**{f"{prefix}key_worker": user})
-        | _any(f"{prefix}allocations", Q(user=user))
-        | _any(f"{prefix}advocacy", Q(advocate=user, ended_on__isnull=True))
-    )
+    return reduce(operator.or_, _ways_of_working_on_case(user, prefix))
 
 
 def _may_know_person(user: User, prefix: str = "") -> Q:
@@ -229,7 +265,11 @@ def _may_know_person(user: User, prefix: str = "") -> Q:
     works a case of. Every record that names a person (their cases, their referrals)
     carries this term, so a restricted child is not named on any page their own record
     would refuse."""
-    known_if_restricted = _any("allocations", Q(user=user)) | _any("cases", _works_on_case(user))
+    # The cases they work on, asked one way at a time: each from its own index (the
+    # three ways OR-ed in one question would read every case).
+    known_if_restricted = reduce(operator.or_, [
+        _any("allocations", Q(user=user)),
+        *(_any("cases", way) for way in _ways_of_working_on_case(user))])
     if not prefix:
         return Q(is_restricted=False) | known_if_restricted
     # From a record that names the person, the other way round: not one of the (few)
@@ -728,17 +768,21 @@ def scope(user: User, action: Action, queryset: QuerySet[M]) -> QuerySet[M]:
         return queryset.none()
     if rule.relation is None:
         return queryset
-    visible = queryset.model._default_manager.filter(rule.relation(user))
-    if _fans_out(visible.query):
+    relation = rule.relation(user)
+    scoped = queryset.filter(relation)
+    if _fans_out(scoped.query, beyond=queryset.query):
         # A relation joined across a many-valued relation would repeat records: filter
         # by id instead.
-        return queryset.filter(pk__in=visible.values("pk"))
-    return queryset.filter(rule.relation(user))
+        return queryset.filter(pk__in=queryset.model._default_manager.filter(relation)
+                               .values("pk"))
+    return scoped
 
 
 def can(user: User, action: Action, record: Model) -> bool:
     """The single-record form of ``scope``: the same filter, asked of one row."""
-    return scope(user, action, type(record)._default_manager.filter(pk=record.pk)).exists()
+    with _asking_of_one_record():
+        return scope(user, action,
+                     type(record)._default_manager.filter(pk=record.pk)).exists()
 
 
 def can_each(user: User, action: Action, records: Iterable[M]) -> set[Any]:
@@ -768,11 +812,12 @@ def actions_allowed(user: User, actions: Iterable[Action], record: Model) -> fro
             allowed.add(action)
             continue
         by_relation.setdefault(rule.relation, []).append(action)
-    asked = {
-        f"may_{number}": Exists(type(record)._default_manager.filter(relation(user))
-                                .filter(pk=OuterRef("pk")))
-        for number, relation in enumerate(by_relation)
-    }
+    with _asking_of_one_record():
+        asked = {
+            f"may_{number}": Exists(type(record)._default_manager.filter(relation(user))
+                                    .filter(pk=OuterRef("pk")))
+            for number, relation in enumerate(by_relation)
+        }
     if asked:
         answers = (type(record)._default_manager.filter(pk=record.pk)
                    .annotate(**asked).values(*asked).first())
@@ -789,7 +834,9 @@ def get_or_404(user: User, action: Action, queryset: QuerySet[M], **lookup: Any)
     rule = RULES[action]
     seen_through = rule.seen_through or action
     try:
-        record = scope(user, seen_through, queryset).get(**lookup)
+        with _asking_of_one_record():
+            found = scope(user, seen_through, queryset)
+        record = found.get(**lookup)
     except ObjectDoesNotExist as exc:
         raise Http404("No such record") from exc
     if seen_through != action and not can(user, action, record):

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 
 from macehub.access import policy
 from macehub.access.actions import Action
@@ -422,3 +424,26 @@ def test_people_named_is_the_person_scope_asked_of_the_record_that_names_them(
         assert named == expected, user.username
     assert len({frozenset(Case.objects.filter(policy.people_named(user, "child"))
                           .values_list("pk", flat=True)) for user in users}) >= 5
+    # Asked of one record, the restriction is that record's own question (correlated);
+    # of a list, one set looked up: the same answer either way, for every user and case.
+    cases = list(Case.objects.all())
+    for user in users:
+        listed = set(policy.scope(user, Action.CASE_VIEW, Case.objects.all())
+                     .values_list("pk", flat=True))
+        assert {case.pk for case in cases if policy.can(user, Action.CASE_VIEW, case)} == listed
+        for case in cases:
+            allowed = policy.actions_allowed(user, [Action.CASE_VIEW], case)
+            assert (Action.CASE_VIEW in allowed) == (case.pk in listed), user.username
+            if case.pk in listed:
+                assert policy.get_or_404(user, Action.CASE_VIEW, Case.objects.all(),
+                                         pk=case.pk) == case
+            else:
+                with pytest.raises(Http404):
+                    policy.get_or_404(user, Action.CASE_VIEW, Case.objects.all(), pk=case.pk)
+    hub_analyst = users[0]
+    with CaptureQueriesContext(connection) as one:
+        policy.can(hub_analyst, Action.CASE_VIEW, worked)
+    with CaptureQueriesContext(connection) as many:
+        list(policy.scope(hub_analyst, Action.CASE_VIEW, Case.objects.all()))
+    assert "NOT (EXISTS(" in one[0]["sql"]
+    assert "EXISTS" not in many[0]["sql"]
