@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import reduce
+from functools import lru_cache, reduce
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
@@ -149,36 +149,49 @@ class _Related(Expression):
     def resolve_expression(self, query: Any = None, allow_joins: bool = True,
                            reuse: Any = None, summarize: bool = False,
                            for_save: bool = False) -> Any:
-        hops = self.path.split(LOOKUP_SEP)
-        model = query.model
-        for depth, hop in enumerate(hops):
-            field = model._meta.get_field(hop)
-            if field.many_to_one or field.one_to_one:
-                model = field.related_model
-                continue
-            if depth != len(hops) - 1:
-                raise ValueError(f"{self.path}: only the last step may be many-valued")
-            here = F(LOOKUP_SEP.join([*hops[:-1], "pk"]))
-            if field.one_to_many:
-                linked = field.related_model._default_manager.filter(
-                    self.condition).order_by().values(field.field.name)
-            elif field.many_to_many and not field.auto_created:
-                # A many-to-many field of the model: ask its table of pairs.
-                linked = field.remote_field.through._default_manager.filter(
-                    _prefixed(self.condition, field.m2m_reverse_field_name()),
-                ).order_by().values(field.m2m_field_name())
-            else:
-                raise ValueError(f"{self.path}: {hop} is not a relation this term follows")
-            break
+        try:
+            term = _term_from(query.model, self.path, self.condition, self.correlated)
+        except TypeError:  # a value that cannot be a key (an unsaved record): built afresh
+            term = _term_from.__wrapped__(query.model, self.path, self.condition,
+                                          self.correlated)
+        return term.resolve_expression(query, allow_joins, reuse, summarize, for_save)
+
+
+@lru_cache(maxsize=4096)
+def _term_from(model: Any, path: str, condition: Q, correlated: bool) -> Any:
+    """The subquery a ``_Related`` term stands for, asked of ``model``'s records.
+
+    Kept for the life of the process: the same user's terms are built on every request
+    (each page asks several), and a term is only its SQL, which depends on nothing but
+    the values it names (the user's id, their agency's): never on what the tables hold.
+    Each use resolves its own copy into the query asking."""
+    hops = path.split(LOOKUP_SEP)
+    for depth, hop in enumerate(hops):
+        field = model._meta.get_field(hop)
+        if field.many_to_one or field.one_to_one:
+            model = field.related_model
+            continue
+        if depth != len(hops) - 1:
+            raise ValueError(f"{path}: only the last step may be many-valued")
+        here = F(LOOKUP_SEP.join([*hops[:-1], "pk"]))
+        if field.one_to_many:
+            linked = field.related_model._default_manager.filter(
+                condition).order_by().values(field.field.name)
+        elif field.many_to_many and not field.auto_created:
+            # A many-to-many field of the model: ask its table of pairs.
+            linked = field.remote_field.through._default_manager.filter(
+                _prefixed(condition, field.m2m_reverse_field_name()),
+            ).order_by().values(field.m2m_field_name())
         else:
-            if self.correlated:
-                return Exists(model._default_manager.filter(
-                    self.condition, pk=OuterRef(LOOKUP_SEP.join([*hops, "pk"])))
-                ).resolve_expression(query, allow_joins, reuse, summarize, for_save)
-            here = F(LOOKUP_SEP.join([*hops, "pk"]))
-            linked = model._default_manager.filter(self.condition).order_by().values("pk")
-        return In(here, linked).resolve_expression(query, allow_joins, reuse, summarize,
-                                                   for_save)
+            raise ValueError(f"{path}: {hop} is not a relation this term follows")
+        break
+    else:
+        if correlated:
+            return Exists(model._default_manager.filter(
+                condition, pk=OuterRef(LOOKUP_SEP.join([*hops, "pk"]))))
+        here = F(LOOKUP_SEP.join([*hops, "pk"]))
+        linked = model._default_manager.filter(condition).order_by().values("pk")
+    return In(here, linked)
 
 
 def _prefixed(condition: Q, prefix: str) -> Q:

@@ -447,3 +447,39 @@ def test_people_named_is_the_person_scope_asked_of_the_record_that_names_them(
         list(policy.scope(hub_analyst, Action.CASE_VIEW, Case.objects.all()))
     assert "NOT (EXISTS(" in one[0]["sql"]
     assert "EXISTS" not in many[0]["sql"]
+
+
+@pytest.mark.django_db
+def test_a_relation_kept_from_an_earlier_request_is_the_one_built_afresh(
+    hub_agency: Agency, hub_team: Team, partner_agency: Agency, partner_team: Team
+) -> None:
+    """The subqueries relations stand for are kept by the values they name: another
+    user, or the same one in another agency, never gets someone else's."""
+    from macehub.cases.models import Case
+    from macehub.intelligence.models import IntelligenceReport
+
+    users = [
+        make_user("hub.analyst", Role.ANALYST, agency=hub_agency, team=hub_team),
+        make_user("partner.triage", Role.TRIAGE, agency=partner_agency, team=partner_team),
+        make_user("partner.social", Role.SOCIAL_WORKER, agency=partner_agency),
+    ]
+    scoped = [(Action.PERSON_VIEW, Person), (Action.CASE_VIEW, Case),
+              (Action.INTELLIGENCE_VIEW, IntelligenceReport)]
+
+    def sql_of_each() -> list[str]:
+        return [str(policy.scope(user, action, model.objects.all()).query)
+                for user in users for action, model in scoped]
+
+    policy._term_from.cache_clear()
+    afresh = sql_of_each()
+    assert len(set(afresh)) == len(afresh), "two users were given the same relation"
+    kept = sql_of_each()
+    assert policy._term_from.cache_info().hits > 0
+    assert kept == afresh
+    # The partner moves agency: their relations name the new one.
+    users[1].agency = hub_agency
+    users[1].save()
+    moved = sql_of_each()
+    assert moved[3:6] != afresh[3:6]
+    policy._term_from.cache_clear()
+    assert sql_of_each() == moved
