@@ -214,27 +214,31 @@ def _any(path: str, condition: Q) -> Q:
     return Q(_Related(path, condition))
 
 
-# Set while a question is asked of one record (``can``, ``get_or_404``,
-# ``actions_allowed``): see ``_record_at``.
-_ONE_RECORD: ContextVar[bool] = ContextVar("policy_one_record", default=False)
+# Set while a question is asked of one record or a handful: see ``_record_at``.
+_FEW_RECORDS: ContextVar[bool] = ContextVar("policy_few_records", default=False)
 
 
 @contextmanager
-def _asking_of_one_record() -> Iterator[None]:
-    token = _ONE_RECORD.set(True)
+def asked_of_few_records() -> Iterator[None]:
+    """Relations built inside ask about one record or a handful (``can``,
+    ``get_or_404``, ``actions_allowed``, the sections of one record's page): each
+    record's restriction is asked of that record, not looked up in the set of every
+    restricted record (see ``_record_at``). The same answer, by a plan for few rows."""
+    token = _FEW_RECORDS.set(True)
     try:
         yield
     finally:
-        _ONE_RECORD.reset(token)
+        _FEW_RECORDS.reset(token)
 
 
 def _record_at(path: str, condition: Q) -> Q:
     """The record the single-valued relation ``path`` leads to meets ``condition``,
     asked without joining its table. Of a list, as the set of records that meet it
-    (worked out once and looked up, a hashed subplan); of one record, as that record's
-    own (EXISTS, correlated: one index look-up rather than listing every record that
-    meets the condition, thousands of restricted people at national scale)."""
-    return Q(_Related(path, condition, correlated=_ONE_RECORD.get()))
+    (worked out once and looked up, a hashed subplan); of one record or a few
+    (``asked_of_few_records``), as each record's own (EXISTS, correlated: one index
+    look-up each rather than listing every record that meets the condition, thousands
+    of restricted people at national scale)."""
+    return Q(_Related(path, condition, correlated=_FEW_RECORDS.get()))
 
 
 def _fans_out(query: Query, beyond: Query | None = None) -> bool:
@@ -793,7 +797,7 @@ def scope(user: User, action: Action, queryset: QuerySet[M]) -> QuerySet[M]:
 
 def can(user: User, action: Action, record: Model) -> bool:
     """The single-record form of ``scope``: the same filter, asked of one row."""
-    with _asking_of_one_record():
+    with asked_of_few_records():
         return scope(user, action,
                      type(record)._default_manager.filter(pk=record.pk)).exists()
 
@@ -825,7 +829,7 @@ def actions_allowed(user: User, actions: Iterable[Action], record: Model) -> fro
             allowed.add(action)
             continue
         by_relation.setdefault(rule.relation, []).append(action)
-    with _asking_of_one_record():
+    with asked_of_few_records():
         asked = {
             f"may_{number}": Exists(type(record)._default_manager.filter(relation(user))
                                     .filter(pk=OuterRef("pk")))
@@ -847,7 +851,7 @@ def get_or_404(user: User, action: Action, queryset: QuerySet[M], **lookup: Any)
     rule = RULES[action]
     seen_through = rule.seen_through or action
     try:
-        with _asking_of_one_record():
+        with asked_of_few_records():
             found = scope(user, seen_through, queryset)
         record = found.get(**lookup)
     except ObjectDoesNotExist as exc:

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
-from macehub.access import opening
+from macehub.access import opening, policy
 from macehub.access.actions import Action
 from macehub.access.policy import actions_allowed, allows
 from macehub.access.typing import HubRequest
@@ -77,6 +77,7 @@ def create(request: HubRequest) -> HttpResponse:
 
 
 @requires(Action.PERSON_VIEW)
+@policy.asked_of_few_records()
 def detail(request: HubRequest, person_pk: int) -> HttpResponse:
     user = request.user
     person = selectors.person_for(user, person_pk)

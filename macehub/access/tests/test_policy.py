@@ -431,6 +431,9 @@ def test_people_named_is_the_person_scope_asked_of_the_record_that_names_them(
         listed = set(policy.scope(user, Action.CASE_VIEW, Case.objects.all())
                      .values_list("pk", flat=True))
         assert {case.pk for case in cases if policy.can(user, Action.CASE_VIEW, case)} == listed
+        with policy.asked_of_few_records():
+            assert set(policy.scope(user, Action.CASE_VIEW, Case.objects.all())
+                       .values_list("pk", flat=True)) == listed
         for case in cases:
             allowed = policy.actions_allowed(user, [Action.CASE_VIEW], case)
             assert (Action.CASE_VIEW in allowed) == (case.pk in listed), user.username
