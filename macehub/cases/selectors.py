@@ -342,17 +342,18 @@ def episode_list(user: User, filters: EpisodeFilters) -> QuerySet[MissingEpisode
 
 
 def return_interviews_due(user: User, now: dt.datetime | None = None, *,
-                          returned_since: dt.datetime | None = None) -> list[EpisodeView]:
+                          returned_since: dt.datetime | None = None,
+                          among: Q | None = None) -> list[EpisodeView]:
     """Return home interviews still to be offered (due, or overdue) for the children the
     user may see, the most pressing first: what a work queue shows. A declined or
     offered interview is not due. ``returned_since`` leaves out children back before
-    then."""
+    then; ``among`` keeps only the episodes it names (the ones a user works with)."""
     now = now or timezone.now()
     guarded = Case.objects.filter(policy.reason_required(user))
     since = {"returned_at__gte": returned_since} if returned_since is not None else {}
     episodes = (
         MissingEpisode.objects.filter(
-            policy.people_named(user, "child"), returned_at__isnull=False,
+            policy.people_named(user, "child"), among or Q(), returned_at__isnull=False,
             interview_offered_at__isnull=True, **since)
         .exclude(case__in=guarded)
         .select_related("child")
