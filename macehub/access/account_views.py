@@ -167,7 +167,8 @@ def _work_queue_tabs(queue: WorkQueue, show: str) -> list[dict[str, Any]]:
     tabs = [
         {"text": "All", "href": home, "active": show == "", "count": str(queue.count)},
         {"text": "Overdue", "href": f"{home}?show=overdue", "active": show == "overdue",
-         "count": str(len(queue.overdue)), "badge_colour": "red" if queue.overdue else ""},
+         "count": str(queue.overdue_count),
+         "badge_colour": "red" if queue.overdue_count else ""},
     ]
     for work in queue.lists:
         tabs.append({"text": work.source.label, "href": f"{home}?show={work.source.name}",
@@ -175,13 +176,15 @@ def _work_queue_tabs(queue: WorkQueue, show: str) -> list[dict[str, Any]]:
     return tabs
 
 
-def _work_queue_shown(queue: WorkQueue, show: str) -> list[WorkItem]:
+def _work_queue_shown(queue: WorkQueue, show: str) -> tuple[list[WorkItem], int]:
+    """The first rows of the tab shown, and how many the tab holds: only the rows shown
+    are drawn (a supervisor's queue at national scale holds thousands)."""
     if show == "overdue":
-        return queue.overdue
+        return queue.first(WORK_QUEUE_ROWS, overdue=True), queue.overdue_count
     work = queue.list_named(show)
     if work is not None:
-        return sorted(work.items, key=lambda item: item.sort_key(queue.now))
-    return queue.items
+        return work.first(WORK_QUEUE_ROWS), work.count
+    return queue.first(WORK_QUEUE_ROWS), queue.count
 
 
 def _record_work_queue_viewed(request: HubRequest, items: list[WorkItem]) -> None:
@@ -207,10 +210,9 @@ def home(request: HubRequest) -> HttpResponse:
     show = request.GET.get("show", "")
     if show != "overdue" and queue.list_named(show) is None:
         show = ""
-    items = _work_queue_shown(queue, show)
+    shown, held = _work_queue_shown(queue, show)
     work = queue.list_named(show)
     everything = work.source.everything if work is not None else ""
-    shown = items[:WORK_QUEUE_ROWS]
     rows = [{"item": item, "clock": item.clock(queue.now)} for item in shown]
     _record_work_queue_viewed(request, shown)
     return render(
@@ -220,7 +222,7 @@ def home(request: HubRequest) -> HttpResponse:
             "tabs": _work_queue_tabs(queue, show),
             "show": show,
             "rows": rows,
-            "not_shown": len(items) - len(rows),
+            "not_shown": held - len(rows),
             "everything_url": reverse(everything) if everything else "",
             "everything_label": work.source.label if work is not None else "",
             "queue_count": queue.count,

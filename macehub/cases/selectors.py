@@ -4,7 +4,7 @@ lets the user see, so nothing here can return a case the user may not know exist
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -775,21 +775,14 @@ def _latest_assessment(column: str) -> Subquery:
     )
 
 
-def risk_reviews_due(user: User, now: dt.datetime | None = None, *, within_days: int = 0
-                     ) -> list[RiskReviewStatus]:
+def _cases_with_review_due(user: User, today: dt.date, within_days: int) -> QuerySet[Any]:
     """The open cases the user may see whose risk review is due by ``within_days`` from
-    today (0: due today or overdue), most overdue first. One query, however many cases.
-
-    A case never assessed counts from the day it opened; otherwise the review is due by
-    the earlier of the date the latest assessment set and that assessment's date plus
-    the cadence of the case's tier now (so raising the tier brings the review forward)."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
+    ``today``, with their latest assessment's dates and judgement and whether the user
+    works on them annotated."""
     due_by = today + dt.timedelta(days=within_days)
-    intervals = review_intervals()
     cases = policy.scope(user, Action.CASE_LIST, cases_for(user)).filter(
         status=CaseStatus.OPEN
-    ).select_related("child", "lead_agency", "key_worker").annotate(
+    ).annotate(
         latest_assessed_on=_latest_assessment("assessed_on"),
         latest_review_on=_latest_assessment("next_review_on"),
         latest_judgement=_latest_assessment("judgement"),
@@ -800,10 +793,33 @@ def risk_reviews_due(user: User, now: dt.datetime | None = None, *, within_days:
     )
     due = Q(latest_assessed_on__isnull=True, opened_at__lt=day_starts(
         due_by + dt.timedelta(days=1))) | Q(latest_review_on__lte=due_by)
-    for tier, interval in intervals.items():
+    for tier, interval in review_intervals().items():
         due |= Q(risk_tier=tier, latest_assessed_on__lte=due_by - interval)
+    return cases.filter(due)
+
+
+def _review_order(due_on: dt.date, risk_tier: str, reference: str) -> tuple[Any, ...]:
+    """Most overdue first; then the highest tier; then by reference."""
+    return due_on, -RISK_TIER_RANK[RiskTier(risk_tier)], reference
+
+
+def risk_reviews_due(user: User, now: dt.datetime | None = None, *, within_days: int = 0,
+                     of_cases: Collection[int] | None = None) -> list[RiskReviewStatus]:
+    """The open cases the user may see whose risk review is due by ``within_days`` from
+    today (0: due today or overdue), most overdue first. One query, however many cases
+    (``of_cases``: only these cases' reviews).
+
+    A case never assessed counts from the day it opened; otherwise the review is due by
+    the earlier of the date the latest assessment set and that assessment's date plus
+    the cadence of the case's tier now (so raising the tier brings the review forward)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    cases = _cases_with_review_due(user, today, within_days).select_related(
+        "child", "lead_agency", "key_worker")
+    if of_cases is not None:
+        cases = cases.filter(pk__in=list(of_cases))
     rows = []
-    for case in cases.filter(due):
+    for case in cases:
         rows.append(RiskReviewStatus(
             case=case, today=today,
             due_on=review_due_on(
@@ -814,9 +830,36 @@ def risk_reviews_due(user: User, now: dt.datetime | None = None, *, within_days:
             latest_assessed_on=case.latest_assessed_on,
             name_hidden=case.is_restricted and not case.user_works_on,
         ))
-    rows.sort(key=lambda row: (row.due_on, -RISK_TIER_RANK[RiskTier(row.case.risk_tier)],
-                               row.case.reference))
+    rows.sort(key=lambda row: _review_order(row.due_on, row.case.risk_tier,
+                                            row.case.reference))
     return rows
+
+
+@dataclass(frozen=True)
+class ReviewDue:
+    """When one case's risk review is due (``risk_reviews_due``, read without the case)."""
+
+    case_pk: int
+    due_on: dt.date
+    user_works_on: bool
+
+
+def risk_review_dates(user: User, now: dt.datetime | None = None) -> list[ReviewDue]:
+    """The cases ``risk_reviews_due`` lists (due today or overdue), in its order, each
+    with only when its review is due and whether the user works on it: for a work queue
+    that shows a few of thousands (``risk_reviews_due(of_cases=...)`` reads those)."""
+    now = now or timezone.now()
+    rows = []
+    for pk, reference, opened_at, tier, assessed_on, review_on, works in (
+        _cases_with_review_due(user, timezone.localdate(now), 0).values_list(
+            "pk", "reference", "opened_at", "risk_tier", "latest_assessed_on",
+            "latest_review_on", "user_works_on")):
+        due_on = review_due_on(opened_on=timezone.localdate(opened_at), case_tier=tier,
+                               assessed_on=assessed_on, set_review_on=review_on)
+        rows.append((_review_order(due_on, tier, reference),
+                     ReviewDue(case_pk=pk, due_on=due_on, user_works_on=bool(works))))
+    rows.sort(key=lambda row: row[0])
+    return [review for _order, review in rows]
 
 
 # Rows of a case the caller has already fetched through the policy: 404 unless the row

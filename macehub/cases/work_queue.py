@@ -8,6 +8,8 @@ approval a supervisor or the MACE chair may decide."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -20,7 +22,17 @@ from macehub.accounts.models import User
 from macehub.cases import selectors
 from macehub.cases.codes import Brag, CaseStatus, PlanItemStatus, RiskTier, short_label
 from macehub.cases.models import Case, PlanItem
-from macehub.core.work_queue import HIGH, NORMAL, WorkItem, work_queue_source
+from macehub.cases.selectors import RiskReviewStatus
+from macehub.core.work_queue import (
+    HIGH,
+    NORMAL,
+    Waiting,
+    WorkItem,
+    WorkSelection,
+    is_overdue,
+    place_in_queue,
+    work_queue_source,
+)
 from macehub.ui.formatting import govuk_datetime
 
 CASE_RECORD = "cases.case"
@@ -54,38 +66,49 @@ def _tier_tag(case: Case) -> str:
 
 
 @work_queue_source("plan_items", label="Plan items", order=40)
-def plan_items_due(user: User, now: dt.datetime) -> list[WorkItem]:
+def plan_items_due(user: User, now: dt.datetime) -> WorkSelection:
     """Open plan items the user owns, due within two weeks or overdue, on open cases
     they may see; and, for the key worker, the overdue items a partner agency's named
-    person owns (a partner has no work queue: the hub chases them)."""
+    person owns (a partner has no work queue: the hub chases them). Each drawn only
+    when shown."""
+    items = _plan_items(user, now)
+    waiting = [Waiting(place=place_in_queue(now, urgency=NORMAL, due_on=due_on),
+                       overdue=is_overdue(now, due_on=due_on), key=pk)
+               for pk, due_on in items.values_list("pk", "due_on")]
+
+    def draw(pks: list[Any]) -> list[WorkItem]:
+        drawn = {item.pk: item for item in items.filter(pk__in=pks)
+                 .select_related("case", "case__child").annotate(
+                     needs_reason=_needs_reason(user))}
+        return [_plan_item(drawn[pk]) for pk in pks]
+
+    return WorkSelection(waiting=waiting, draw=draw)
+
+
+def _plan_items(user: User, now: dt.datetime) -> QuerySet[PlanItem]:
     today = timezone.localdate(now)
     horizon = today + dt.timedelta(days=PLAN_ITEMS_AHEAD_DAYS)
-    items = (
-        PlanItem.objects.filter(
-            Q(owner=user, due_on__lte=horizon)
-            | Q(owner__isnull=True, case__key_worker=user, due_on__lt=today),
-            status=PlanItemStatus.OPEN,
-            case__in=_open_cases(user, Action.CASE_VIEW),
-        )
-        .select_related("case", "case__child")
-        .annotate(needs_reason=_needs_reason(user))
-        .order_by("due_on", "pk")
+    return PlanItem.objects.filter(
+        Q(owner=user, due_on__lte=horizon)
+        | Q(owner__isnull=True, case__key_worker=user, due_on__lt=today),
+        status=PlanItemStatus.OPEN,
+        case__in=_open_cases(user, Action.CASE_VIEW),
+    ).order_by("due_on", "pk")
+
+
+def _plan_item(item: Any) -> WorkItem:
+    return WorkItem(
+        kind="Plan item",
+        title=_case_title(item.case, item.needs_reason),
+        link=reverse("cases:plan", args=[item.case_id]),
+        action="Open the plan",
+        detail=_plan_item_detail(item),
+        due_on=item.due_on,
+        urgency=NORMAL,
+        names_record=(CASE_RECORD, item.case_id),
+        tag=_tier_tag(item.case),
+        tag_colour=RiskTier(item.case.risk_tier).tag_colour,
     )
-    return [
-        WorkItem(
-            kind="Plan item",
-            title=_case_title(item.case, item.needs_reason),
-            link=reverse("cases:plan", args=[item.case_id]),
-            action="Open the plan",
-            detail=_plan_item_detail(item),
-            due_on=item.due_on,
-            urgency=NORMAL,
-            names_record=(CASE_RECORD, item.case_id),
-            tag=_tier_tag(item.case),
-            tag_colour=RiskTier(item.case.risk_tier).tag_colour,
-        )
-        for item in items
-    ]
 
 
 def _plan_item_detail(item: PlanItem) -> str:
@@ -142,34 +165,48 @@ def return_interviews_to_offer(user: User, now: dt.datetime) -> list[WorkItem]:
 
 @work_queue_source("risk_reviews", label="Risk reviews", order=38,
                    everything="cases:risk_reviews")
-def risk_reviews_to_do(user: User, now: dt.datetime) -> list[WorkItem]:
+def risk_reviews_to_do(user: User, now: dt.datetime) -> WorkSelection:
     """Risk assessments due or overdue (a case never assessed is due from its opening) on
     the open cases the user works on; a supervisor or MACE chair, who oversees the hub's
-    cases, also sees every overdue review of the cases they may see."""
+    cases, also sees every overdue review of the cases they may see (thousands, at
+    national scale: each is drawn only when shown)."""
     if not policy.allows(user, Action.CASE_ASSESS_RISK):
-        return []
+        return WorkSelection(waiting=[], draw=_risk_review_items(user, now))
     oversees = policy.allows(user, Action.CASE_DECIDE)
-    items = []
-    for review in selectors.risk_reviews_due(user, now):
-        case = review.case
-        # Annotated by the selector: key worker, allocated, or the current advocate.
-        works_on = bool(getattr(case, "user_works_on", False))
-        if not (works_on or (oversees and review.is_overdue)):
-            continue
-        items.append(WorkItem(
-            kind="Risk review",
-            title=_case_title(case, review.name_hidden),
-            link=reverse("cases:risk_assessments", args=[case.pk]),
-            action="Record a risk assessment",
-            detail=("Never assessed since the case opened." if review.assessed_on is None
-                    else f"Last assessed {review.assessed_on:%-d %B %Y}."),
-            due_on=review.due_on,
-            urgency=NORMAL,
-            names_record=(CASE_RECORD, case.pk),
-            tag=_tier_tag(case),
-            tag_colour=RiskTier(case.risk_tier).tag_colour,
-        ))
-    return items
+    waiting = []
+    for review in selectors.risk_review_dates(user, now):
+        overdue = is_overdue(now, due_on=review.due_on)
+        if review.user_works_on or (oversees and overdue):
+            waiting.append(Waiting(place=place_in_queue(now, urgency=NORMAL,
+                                                        due_on=review.due_on),
+                                   overdue=overdue, key=review.case_pk))
+    return WorkSelection(waiting=waiting, draw=_risk_review_items(user, now))
+
+
+def _risk_review_items(user: User, now: dt.datetime) -> Callable[[list[Any]], list[WorkItem]]:
+    def draw(case_pks: list[Any]) -> list[WorkItem]:
+        reviews = {review.case.pk: review
+                   for review in selectors.risk_reviews_due(user, now, of_cases=case_pks)}
+        return [_risk_review_item(reviews[pk]) for pk in case_pks]
+
+    return draw
+
+
+def _risk_review_item(review: RiskReviewStatus) -> WorkItem:
+    case = review.case
+    return WorkItem(
+        kind="Risk review",
+        title=_case_title(case, review.name_hidden),
+        link=reverse("cases:risk_assessments", args=[case.pk]),
+        action="Record a risk assessment",
+        detail=("Never assessed since the case opened." if review.assessed_on is None
+                else f"Last assessed {review.assessed_on:%-d %B %Y}."),
+        due_on=review.due_on,
+        urgency=NORMAL,
+        names_record=(CASE_RECORD, case.pk),
+        tag=_tier_tag(case),
+        tag_colour=RiskTier(case.risk_tier).tag_colour,
+    )
 
 
 @work_queue_source("case_decisions", label="Approvals", order=35)

@@ -24,7 +24,12 @@ How to add a work-queue source
 4. Keep it to a fixed number of queries whatever the number of items
    (``select_related`` what the title and detail name); the home page's test counts
    them.
-5. Give each item its clock: ``due_at`` (a moment) or ``due_on`` (a day), or neither
+5. A source that may hold thousands (every overdue review a supervisor oversees, at
+   national scale) returns a ``WorkSelection`` instead of a list: each item's
+   ``Waiting`` place (``place_in_queue``, from its clock), overdue mark and key, read
+   cheaply (``values_list``), and a ``draw`` function that makes the items of the keys
+   given. The home page draws only the rows it shows; counts come from the places.
+6. Give each item its clock: ``due_at`` (a moment) or ``due_on`` (a day), or neither
    for news with no deadline (``waiting_since`` then says how long it has waited).
    ``urgency`` ranks items before their clocks (``URGENT`` first: a Red referral before
    an Amber one); ``names_record`` is the personal record the item names (its audit
@@ -96,17 +101,61 @@ class WorkItem:
 
     def sort_key(self, now: dt.datetime) -> tuple[Any, ...]:
         """Urgency first, then the least time left (overdue first), then what has waited
-        longest; items with no deadline after those with one."""
-        moment = self.due_at
-        if moment is None and self.due_on is not None:
-            # The end of the due day in the hub's time zone: when it becomes overdue.
-            moment = dt.datetime.combine(self.due_on + dt.timedelta(days=1), dt.time(),
-                                         tzinfo=timezone.get_current_timezone())
-        waited = self.waiting_since or now
-        return (self.urgency, moment is None, moment or now, waited, self.title)
+        longest; items with no deadline after those with one; then by title."""
+        return (*place_in_queue(now, urgency=self.urgency, due_at=self.due_at,
+                                due_on=self.due_on, waiting_since=self.waiting_since),
+                self.title)
 
 
-WorkSourceFunction = Callable[["User", dt.datetime], Iterable[WorkItem]]
+def place_in_queue(now: dt.datetime, *, urgency: int, due_at: dt.datetime | None = None,
+                   due_on: dt.date | None = None, waiting_since: dt.datetime | None = None
+                   ) -> tuple[Any, ...]:
+    """An item's place in the queue but for its title (``WorkItem.sort_key`` less the
+    last part), worked out from its clock alone."""
+    moment = due_at
+    if moment is None and due_on is not None:
+        # The end of the due day in the hub's time zone: when it becomes overdue.
+        moment = dt.datetime.combine(due_on + dt.timedelta(days=1), dt.time(),
+                                     tzinfo=timezone.get_current_timezone())
+    return (urgency, moment is None, moment or now, waiting_since or now)
+
+
+def is_overdue(now: dt.datetime, *, due_at: dt.datetime | None = None,
+               due_on: dt.date | None = None) -> bool:
+    """Whether a clock has run out (as ``WorkItem.is_overdue``)."""
+    if due_at is not None:
+        return TimeLeft(due_at=due_at, now=now).is_overdue
+    if due_on is not None:
+        return DaysLeft(due_on=due_on, today=timezone.localdate(now)).is_overdue
+    return False
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """One item of a source before it is drawn: its place in the queue but for its title
+    (``place_in_queue``), whether it is overdue, and the key the source draws it by."""
+
+    place: tuple[Any, ...]
+    overdue: bool
+    key: Any
+
+
+@dataclass(frozen=True)
+class WorkSelection:
+    """What a source holds when it may hold many (every overdue review of a national
+    hub's cases): each item's place read cheaply, and ``draw`` to make the items of the
+    keys given, only for those a page shows. ``draw`` returns one item per key, and each
+    item's ``sort_key`` starts with its ``Waiting.place``."""
+
+    waiting: list[Waiting]
+    draw: Callable[[list[Any]], list[WorkItem]]
+
+    def drawn(self) -> list[WorkItem]:
+        """Every item, drawn, in the source's order."""
+        return self.draw([waiting.key for waiting in self.waiting])
+
+
+WorkSourceFunction = Callable[["User", dt.datetime], "Iterable[WorkItem] | WorkSelection"]
 
 
 @dataclass(frozen=True)
@@ -118,16 +167,56 @@ class WorkSource:
     everything: str = ""  # the URL name of the app's own full list, if it has one
 
 
-@dataclass(frozen=True)
+@dataclass
 class WorkList:
-    """One source's items for a user."""
+    """One source's items for a user, most pressing first; drawn only when asked for."""
 
     source: WorkSource
-    items: list[WorkItem]
+    waiting: list[Waiting]
+    draw: Callable[[list[Any]], list[WorkItem]]
+    now: dt.datetime
 
     @property
     def count(self) -> int:
-        return len(self.items)
+        return len(self.waiting)
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(1 for waiting in self.waiting if waiting.overdue)
+
+    def first(self, rows: int, *, overdue: bool = False) -> list[WorkItem]:
+        return _first([self], rows, self.now, overdue=overdue)
+
+    @property
+    def items(self) -> list[WorkItem]:
+        return self.first(self.count)
+
+
+def _first(lists: list[WorkList], rows: int, now: dt.datetime, *, overdue: bool = False
+           ) -> list[WorkItem]:
+    """The first ``rows`` items of these lists together, in ``WorkItem.sort_key`` order
+    (and, between equal keys, as the sources gave them): the items are put in order by
+    their places, every item up to the last place shown is drawn (ties there are put
+    in order by title only once drawn), and the drawn are cut to ``rows``."""
+    found = [(waiting.place, number, work, waiting)
+             for number, work in enumerate(lists) for waiting in work.waiting
+             if waiting.overdue or not overdue]
+    found.sort(key=lambda entry: (entry[0], entry[1]))
+    if rows <= 0 or not found:
+        return []
+    last_place = found[min(rows, len(found)) - 1][0]
+    chosen = [entry for entry in found if entry[0] <= last_place]
+    drawn: dict[int, list[WorkItem]] = {}
+    for number, work in enumerate(lists):
+        keys = [waiting.key for _place, n, _work, waiting in chosen if n == number]
+        if keys:
+            drawn[number] = list(work.draw(keys))
+    positions = dict.fromkeys(drawn, 0)
+    items = []
+    for _place, number, _work, _waiting in chosen:
+        items.append(drawn[number][positions[number]])
+        positions[number] += 1
+    return sorted(items, key=lambda item: item.sort_key(now))[:rows]
 
 
 @dataclass
@@ -137,18 +226,25 @@ class WorkQueue:
     now: dt.datetime
     lists: list[WorkList] = field(default_factory=list)
 
+    def first(self, rows: int, *, overdue: bool = False) -> list[WorkItem]:
+        """The most pressing ``rows`` items of every list (``overdue``: of those overdue)."""
+        return _first(self.lists, rows, self.now, overdue=overdue)
+
     @property
     def items(self) -> list[WorkItem]:
-        every = [item for work in self.lists for item in work.items]
-        return sorted(every, key=lambda item: item.sort_key(self.now))
+        return self.first(self.count)
 
     @property
     def overdue(self) -> list[WorkItem]:
-        return [item for item in self.items if item.is_overdue(self.now)]
+        return self.first(self.overdue_count, overdue=True)
 
     @property
     def count(self) -> int:
         return sum(work.count for work in self.lists)
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(work.overdue_count for work in self.lists)
 
     def list_named(self, name: str) -> WorkList | None:
         return next((work for work in self.lists if work.source.name == name), None)
@@ -187,7 +283,14 @@ def work_queue_for(user: User, now: dt.datetime | None = None) -> WorkQueue:
     now = now or timezone.now()
     queue = WorkQueue(now=now)
     for source in registered_sources():
-        items = list(source.items(user, now))
-        if items:
-            queue.lists.append(WorkList(source=source, items=items))
+        held = source.items(user, now)
+        if not isinstance(held, WorkSelection):
+            items = list(held)
+            held = WorkSelection(
+                waiting=[Waiting(place=item.sort_key(now)[:-1], overdue=item.is_overdue(now),
+                                 key=item) for item in items],
+                draw=lambda keys: keys)
+        if held.waiting:
+            queue.lists.append(WorkList(source=source, waiting=held.waiting, draw=held.draw,
+                                        now=now))
     return queue

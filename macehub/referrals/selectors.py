@@ -546,12 +546,29 @@ class AwaitingCheck:
 def partner_checks_awaiting(user: User, now: dt.datetime) -> list[AwaitingCheck]:
     """For the user's work queue: the checks asked of their agency that they may return
     and nobody has yet, soonest due (overdue) first. Empty for anyone who returns none."""
-    if not policy.allows(user, Action.PARTNER_CHECK_RETURN):
-        return []
-    waiting = policy.scope(user, Action.PARTNER_CHECK_RETURN,
-                           _checks().filter(returned_at__isnull=True)).order_by("due_at", "pk")
     return [AwaitingCheck(check=check, time_left=TimeLeft(due_at=check.due_at, now=now))
-            for check in waiting]
+            for check in _checks_awaiting(user, _checks())]
+
+
+def partner_check_clocks(user: User) -> list[tuple[int, str, dt.datetime]]:
+    """``partner_checks_awaiting`` as (check id, BRAG rating, due at) only, in its order:
+    for a work queue that draws the few it shows (``of_checks``)."""
+    return list(_checks_awaiting(user, PartnerCheck.objects.all())
+                .values_list("pk", "brag", "due_at"))
+
+
+def partner_checks_of(user: User, now: dt.datetime, check_ids: list[int]
+                      ) -> list[AwaitingCheck]:
+    """Those of ``partner_checks_awaiting`` with these ids, in its order."""
+    return [AwaitingCheck(check=check, time_left=TimeLeft(due_at=check.due_at, now=now))
+            for check in _checks_awaiting(user, _checks()).filter(pk__in=check_ids)]
+
+
+def _checks_awaiting(user: User, checks: QuerySet[PartnerCheck]) -> QuerySet[PartnerCheck]:
+    if not policy.allows(user, Action.PARTNER_CHECK_RETURN):
+        return checks.none()
+    return policy.scope(user, Action.PARTNER_CHECK_RETURN,
+                        checks.filter(returned_at__isnull=True)).order_by("due_at", "pk")
 
 
 def record_checks_listed(*, user: User, listing: str, check_ids: list[int],

@@ -5,6 +5,7 @@ and, for referrers, the outcomes of their own referrals that they have not yet r
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import CharField, Exists, OuterRef
 from django.db.models.functions import Cast
@@ -16,11 +17,22 @@ from macehub.accounts.models import User
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.cases.codes import Brag, short_label
-from macehub.core.work_queue import HIGH, LOW, NORMAL, URGENT, WorkItem, work_queue_source
+from macehub.core.work_queue import (
+    HIGH,
+    LOW,
+    NORMAL,
+    URGENT,
+    Waiting,
+    WorkItem,
+    WorkSelection,
+    is_overdue,
+    place_in_queue,
+    work_queue_source,
+)
 from macehub.referrals import selectors
 from macehub.referrals.clocks import decision_clock, partner_check_clock
 from macehub.referrals.codes import ReferralStatus
-from macehub.referrals.models import Referral
+from macehub.referrals.models import PartnerCheck, Referral
 from macehub.ui.formatting import govuk_datetime
 
 REFERRAL_RECORD = "referrals.referral"
@@ -33,35 +45,45 @@ OUTCOME_NEWS_DAYS = 28
 
 @work_queue_source("triage", label="Referrals to triage", order=10,
                    everything="referrals:queue")
-def referrals_to_triage(user: User, now: dt.datetime) -> list[WorkItem]:
-    """Undecided referrals the user may triage: Red first, then the least time left."""
-    awaiting = Referral.objects.filter(status=ReferralStatus.AWAITING_TRIAGE).select_related(
-        "child", "referrer_agency", "picked_up_by"
+def referrals_to_triage(user: User, now: dt.datetime) -> WorkSelection:
+    """Undecided referrals the user may triage: Red first, then the least time left.
+    Each drawn only when shown."""
+    referrals = policy.scope(
+        user, Action.REFERRAL_TRIAGE,
+        Referral.objects.filter(status=ReferralStatus.AWAITING_TRIAGE)).order_by(
+        "decision_due_at", "pk")
+    waiting = [
+        Waiting(place=place_in_queue(now, urgency=BRAG_URGENCY[Brag(brag)], due_at=due_at),
+                overdue=is_overdue(now, due_at=due_at), key=pk)
+        for pk, brag, due_at in referrals.values_list(
+            "pk", "partner_check_brag", "decision_due_at")]
+
+    def draw(pks: list[Any]) -> list[WorkItem]:
+        drawn = {referral.pk: referral for referral in referrals.filter(pk__in=pks)
+                 .select_related("child", "referrer_agency", "picked_up_by")}
+        return [_referral_to_triage(drawn[pk], user) for pk in pks]
+
+    return WorkSelection(waiting=waiting, draw=draw)
+
+
+def _referral_to_triage(referral: Referral, user: User) -> WorkItem:
+    brag = Brag(referral.partner_check_brag)
+    return WorkItem(
+        kind="Referral to triage",
+        title=f"{referral.reference}: {referral.child.full_name}",
+        link=reverse("referrals:decide", args=[referral.pk]),
+        action="Record the triage decision",
+        detail=f"From {referral.referrer_agency.name}, received "
+               f"{govuk_datetime(referral.received_at)}. Decision "
+               f"{decision_clock().label} of receipt; partner information "
+               f"{partner_check_clock(brag).label}."
+               + _picked_up(referral, user),
+        due_at=referral.decision_due_at,
+        urgency=BRAG_URGENCY[brag],
+        tag=short_label(brag),
+        tag_colour=brag.tag_colour,
+        names_record=(REFERRAL_RECORD, referral.pk),
     )
-    referrals = policy.scope(user, Action.REFERRAL_TRIAGE, awaiting).order_by(
-        "decision_due_at", "pk"
-    )
-    items = []
-    decision = decision_clock()
-    for referral in referrals:
-        brag = Brag(referral.partner_check_brag)
-        items.append(WorkItem(
-            kind="Referral to triage",
-            title=f"{referral.reference}: {referral.child.full_name}",
-            link=reverse("referrals:decide", args=[referral.pk]),
-            action="Record the triage decision",
-            detail=f"From {referral.referrer_agency.name}, received "
-                   f"{govuk_datetime(referral.received_at)}. Decision "
-                   f"{decision.label} of receipt; partner information "
-                   f"{partner_check_clock(brag).label}."
-                   + _picked_up(referral, user),
-            due_at=referral.decision_due_at,
-            urgency=BRAG_URGENCY[brag],
-            tag=short_label(brag),
-            tag_colour=brag.tag_colour,
-            names_record=(REFERRAL_RECORD, referral.pk),
-        ))
-    return items
 
 
 def _picked_up(referral: Referral, user: User) -> str:
@@ -104,26 +126,37 @@ def referral_outcomes(user: User, now: dt.datetime) -> list[WorkItem]:
 
 @work_queue_source("partner_checks", label="Partner checks", order=20,
                    everything="referrals:partner_checks")
-def partner_checks_to_return(user: User, now: dt.datetime) -> list[WorkItem]:
+def partner_checks_to_return(user: User, now: dt.datetime) -> WorkSelection:
     """Checks triage asked of the user's agency that nobody has returned yet, against the
-    clock of the referral's rating: Red first, then the least time left."""
-    items = []
-    for waiting in selectors.partner_checks_awaiting(user, now):
-        check = waiting.check
-        brag = Brag(check.brag)
-        items.append(WorkItem(
-            kind="Partner check",
-            title=f"{check.referral.reference}: {check.referral.child.full_name}",
-            link=reverse("referrals:partner_check", args=[check.pk]),
-            action=f"Check {check.agency.name}'s records and return what you hold",
-            detail=(f"Asked by {check.requested_by.display_name} on "
-                    f"{govuk_datetime(check.requested_at)}, due "
-                    f"{partner_check_clock(brag).label} of the request."
-                    + (f" Question: {check.question}" if check.question else "")),
-            due_at=check.due_at,
-            urgency=BRAG_URGENCY[brag],
-            tag=short_label(brag),
-            tag_colour=brag.tag_colour,
-            names_record=("referrals.partnercheck", check.pk),
-        ))
-    return items
+    clock of the referral's rating: Red first, then the least time left. Each drawn
+    only when shown."""
+    waiting = [
+        Waiting(place=place_in_queue(now, urgency=BRAG_URGENCY[Brag(brag)], due_at=due_at),
+                overdue=is_overdue(now, due_at=due_at), key=pk)
+        for pk, brag, due_at in selectors.partner_check_clocks(user)]
+
+    def draw(pks: list[Any]) -> list[WorkItem]:
+        drawn = {waiting.check.pk: waiting.check
+                 for waiting in selectors.partner_checks_of(user, now, pks)}
+        return [_partner_check(drawn[pk]) for pk in pks]
+
+    return WorkSelection(waiting=waiting, draw=draw)
+
+
+def _partner_check(check: PartnerCheck) -> WorkItem:
+    brag = Brag(check.brag)
+    return WorkItem(
+        kind="Partner check",
+        title=f"{check.referral.reference}: {check.referral.child.full_name}",
+        link=reverse("referrals:partner_check", args=[check.pk]),
+        action=f"Check {check.agency.name}'s records and return what you hold",
+        detail=(f"Asked by {check.requested_by.display_name} on "
+                f"{govuk_datetime(check.requested_at)}, due "
+                f"{partner_check_clock(brag).label} of the request."
+                + (f" Question: {check.question}" if check.question else "")),
+        due_at=check.due_at,
+        urgency=BRAG_URGENCY[brag],
+        tag=short_label(brag),
+        tag_colour=brag.tag_colour,
+        names_record=("referrals.partnercheck", check.pk),
+    )

@@ -438,3 +438,55 @@ def test_a_source_registered_in_an_app_is_shown(triage: User) -> None:
         work_queue.unregister_source("test_checks")
     assert "Check for RF-1" in page and "Overdue by 1 hour" in page
     assert 'Partner checks <span class="moj-badge">1</span>' in page
+
+
+def test_only_the_items_a_page_shows_are_drawn_and_in_the_order_of_them_all(
+    triage: User,
+) -> None:
+    """A source that may hold thousands gives each item's place; the queue draws only
+    those a page shows (and any tied with the last shown, put in order by title once
+    drawn), and the page is what putting every item in order would give."""
+    from macehub.core import work_queue
+
+    now = timezone.now()
+    # Many on the same two clocks, so titles decide among them; some overdue.
+    clocks = [now - hours(2), now + hours(5)]
+    every = {n: WorkItem(kind="Check", title=f"Item {(n * 7) % 30:02d}", link=f"/w/{n}/",
+                         due_at=clocks[n % 2], urgency=work_queue.NORMAL + n % 3 // 2)
+             for n in range(30)}
+    drawn: list[list[int]] = []
+
+    def draw(keys: list[Any]) -> list[WorkItem]:
+        drawn.append(list(keys))
+        return [every[key] for key in keys]
+
+    def many(user: User, when: dt.datetime) -> work_queue.WorkSelection:
+        return work_queue.WorkSelection(waiting=[
+            work_queue.Waiting(place=work_queue.place_in_queue(
+                when, urgency=item.urgency, due_at=item.due_at),
+                overdue=work_queue.is_overdue(when, due_at=item.due_at), key=n)
+            for n, item in every.items()], draw=draw)
+
+    few = [WorkItem(kind="Note", title="A note", link="/note/", due_at=now + hours(1)),
+           WorkItem(kind="Note", title="Old note", link="/old/", due_at=now - hours(9))]
+    work_queue.work_queue_source("test_many", label="Many", order=1)(many)
+    work_queue.work_queue_source("test_few", label="Few", order=2)(lambda user, when: few)
+    try:
+        queue = work_queue_for(triage, now)
+        everything = sorted([*every.values(), *few], key=lambda item: item.sort_key(now))
+        assert queue.count == 32
+        assert queue.overdue_count == len([i for i in everything if i.is_overdue(now)]) == 16
+        for rows in (1, 5, 12, 31, 32, 50):
+            drawn.clear()
+            assert queue.first(rows) == everything[:rows]
+            assert sum(len(keys) for keys in drawn) <= rows + 15  # the ties of one clock
+        assert queue.first(6, overdue=True) == [i for i in everything if i.is_overdue(now)][:6]
+        many_list = queue.list_named("test_many")
+        assert many_list is not None
+        drawn.clear()
+        assert many_list.first(3) == [i for i in everything if i in every.values()][:3]
+        assert max(len(keys) for keys in drawn) < 30
+        assert queue.items == everything
+    finally:
+        work_queue.unregister_source("test_many")
+        work_queue.unregister_source("test_few")

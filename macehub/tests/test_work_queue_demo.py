@@ -44,3 +44,25 @@ def test_every_kind_of_work_waits_for_a_demo_account() -> None:
     assert "role_changes" in kinds_by_user["admin2.police"]
     assert "role_changes" not in kinds_by_user["admin.police"]
     assert "monthly_report" in kinds_by_user["senior.police"]
+
+
+def test_each_source_places_its_items_as_their_clocks_do() -> None:
+    """A source that draws its items only when shown (``WorkSelection``) gives each one
+    the place and the overdue mark that the item, once drawn, has: so the queue shows
+    what putting every item in order would."""
+    call_command("demo_data", "--scale=small", "--seed=3", f"--as-of={AS_OF}",
+                 stdout=io.StringIO())
+    now = timezone.now()
+    checked = set()
+    for spec in ACCOUNTS:
+        queue = work_queue_for(User.objects.get(username=spec.username), now)
+        for work in queue.lists:
+            items = work.draw([waiting.key for waiting in work.waiting])  # all of them
+            assert [waiting.place for waiting in work.waiting] == [
+                item.sort_key(now)[:-1] for item in items], work.source.name
+            assert [waiting.overdue for waiting in work.waiting] == [
+                item.is_overdue(now) for item in items], work.source.name
+            every = sorted(items, key=lambda item: item.sort_key(now))
+            assert work.first(3) == every[:3]
+            checked.add(work.source.name)
+    assert checked >= {"triage", "plan_items", "risk_reviews", "partner_checks"}, checked

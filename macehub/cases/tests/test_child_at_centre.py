@@ -279,15 +279,15 @@ def test_the_key_worker_chases_a_partners_overdue_action(case: Case, triage: Use
                            due_on=days_from_today(3), partner_owner=DSL)
     PlanItem.objects.filter(pk=overdue.pk).update(due_on=days_from_today(-2))
     now = ago(seconds=0)
-    items = plan_items_due(supervisor, now)
+    items = plan_items_due(supervisor, now).drawn()
     assert [item.detail for item in items] == [
         "Action: Attendance plan. Owned by Hannah Okafor, Designated safeguarding lead "
         "(Riverside Academy): chase them on 01632 960 118"]
     assert items[0].due_on == days_from_today(-2)
     # Not the case's other workers: the key worker chases.
-    assert plan_items_due(triage, now) == []
+    assert plan_items_due(triage, now).drawn() == []
     # The due date passes for the second one: it joins the key worker's queue.
-    assert len(plan_items_due(supervisor, now + dt.timedelta(days=4))) == 2
+    assert len(plan_items_due(supervisor, now + dt.timedelta(days=4)).drawn()) == 2
 
 
 # --- The demo shows them -------------------------------------------------------------------
@@ -320,7 +320,7 @@ def test_the_demo_shows_the_child_seen_the_police_report_and_partner_owners(
         assert item is not None
         key_worker = item.case.key_worker
         assert key_worker is not None
-        queue = plan_items_due(key_worker, timezone.now())
+        queue = plan_items_due(key_worker, timezone.now()).drawn()
         assert any("chase them on" in work.detail for work in queue)
 
 

@@ -26,6 +26,7 @@ from macehub.cases.codes import Brag, RiskTier
 from macehub.cases.services import open_case, set_restricted
 from macehub.core.service_errors import ServiceRefused
 from macehub.core.versioning import EditConflict
+from macehub.core.work_queue import WorkItem
 from macehub.referrals import selectors, services
 from macehub.referrals.codes import ReferralStatus, TriageOutcome
 from macehub.referrals.models import Referral
@@ -345,11 +346,14 @@ def test_the_work_queue_says_who_has_picked_a_referral_up(
 ) -> None:
     from macehub.referrals.work_queue import referrals_to_triage
 
+    def referrals_to_triage_drawn(user: User, now: dt.datetime) -> list[WorkItem]:
+        return referrals_to_triage(user, now).drawn()
+
     referral = _referral(school, referrer, "Wendy", RED_CODES)
-    [before] = referrals_to_triage(colleague, NOW)
+    [before] = referrals_to_triage_drawn(colleague, NOW)
     assert "Picked up" not in before.detail
     services.pick_up_referral(actor=triage_officer, referral_pk=referral.pk, expected_version=1)
-    [theirs] = referrals_to_triage(colleague, NOW)
+    [theirs] = referrals_to_triage_drawn(colleague, NOW)
     assert f"Picked up by {triage_officer.display_name} at" in theirs.detail
-    [mine] = referrals_to_triage(triage_officer, NOW)
+    [mine] = referrals_to_triage_drawn(triage_officer, NOW)
     assert "Picked up by you at" in mine.detail
