@@ -6,6 +6,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from macehub.accounts.sessions import mark_active
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
 
@@ -13,6 +14,7 @@ from macehub.audit.services import record_event
 @receiver(user_logged_in)
 def audit_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
     record_event(event_type=EventType.LOGIN, actor=user, request=request)
+    mark_active(request.session)
 
 
 @receiver(user_logged_out)

@@ -43,6 +43,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from macehub.access.actions import Action
 from macehub.access.policy import scope
+from macehub.accounts.backends import HubModelBackend
 from macehub.accounts.models import User
 from macehub.benchmark import BARE_VIEW_PATH
 from macehub.cases.models import Case
@@ -143,7 +144,7 @@ def signed_in_cookie(user: User) -> str:
         user=user, name=DEVICE_NAME, defaults={"confirmed": True})
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = user._meta.pk.value_to_string(user)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = f"{HubModelBackend.__module__}.{HubModelBackend.__name__}"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store[DEVICE_ID_SESSION_KEY] = device.persistent_id
     store.create()

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
+from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -112,9 +118,55 @@ def test_sign_out_ends_the_session(client, analyst) -> None:
     assert AuditEvent.objects.filter(event_type=EventType.LOGOUT).exists()
 
 
-def test_sessions_expire_when_idle(settings) -> None:
+def _signed_in_and_verified(client: Client, user) -> None:
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    _sign_in(client, user.username, PASSWORD)
+    client.post(reverse("accounts:two_factor_verify"), {"token": _code(device)})
+    assert client.get(reverse("people:search")).status_code == 200
+
+
+def _expiry(client: Client):
+    return Session.objects.get(session_key=client.session.session_key).expire_date
+
+
+def test_sessions_end_after_thirty_idle_minutes_and_activity_keeps_them(
+        client, analyst, settings) -> None:
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False) as clock:
+        _signed_in_and_verified(client, analyst)
+        started = _expiry(client)
+        assert started == dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
+        # Working through the morning keeps the session: each request within the
+        # timeout of the one before.
+        for _ in range(6):
+            clock.shift(dt.timedelta(minutes=25))
+            assert client.get(reverse("people:search")).status_code == 200
+        assert _expiry(client) == dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)
+        # Then thirty minutes and a second without a request: signed out.
+        clock.shift(dt.timedelta(minutes=30, seconds=1))
+        assert client.get(reverse("people:search"))["Location"].startswith(
+            reverse("accounts:login"))
+
+
+def test_a_session_is_not_written_on_every_request(client, analyst) -> None:
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False) as clock:
+        _signed_in_and_verified(client, analyst)
+        clock.shift(dt.timedelta(seconds=30))
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("people:search"))
+        assert not [q for q in queries.captured_queries
+                    if "django_session" in q["sql"] and not q["sql"].startswith("SELECT")]
+        # The expiry moves on once the clock it keeps is a minute old, at most a minute
+        # short of thirty minutes from the latest request: never later.
+        assert _expiry(client) == dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
+        clock.shift(dt.timedelta(seconds=30))
+        client.get(reverse("people:search"))
+        assert _expiry(client) == dt.datetime(2026, 3, 2, 9, 31, tzinfo=dt.UTC)
+
+
+def test_a_visitor_who_is_not_signed_in_gets_no_session(client) -> None:
+    assert client.get(reverse("accounts:login")).status_code == 200
+    assert not Session.objects.exists()
 
 
 def test_passwords_are_hashed_with_argon2_in_production() -> None:
