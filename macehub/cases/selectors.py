@@ -364,35 +364,24 @@ def return_interviews_due(user: User, now: dt.datetime | None = None, *,
 
 def case_list(user: User, filters: CaseFilters, now: dt.datetime | None = None
               ) -> QuerySet[Case]:
-    """The cases the user may see, filtered and sorted, with what each row shows computed
-    in the same query (so the query count does not grow with the number of rows)."""
+    """The cases the user may see, filtered and sorted. What each row shows besides the
+    case is read for the page's rows only, once the page is cut (``mark_case_rows``):
+    computed here it would be computed for every case the user may see (each mark's
+    subquery is hashed over the whole hub to count and sort the list). Only a column the
+    list is sorted or filtered by is computed here."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     cases = policy.scope(user, Action.CASE_LIST, cases_for(user))
     # The children of the page's cases are fetched after the page is cut: joined here,
     # every case the user may see would be looked up in the people table to sort them.
-    cases = cases.select_related("lead_agency", "key_worker").prefetch_related(
-        "child").annotate(
-        tier_rank=tier_rank(),
-        last_contact_at=Subquery(
-            Contact.objects.filter(case=OuterRef("pk")).order_by("-occurred_at")
-            .values("occurred_at")[:1]
-        ),
-        next_due_on=Subquery(
-            PlanItem.objects.filter(case=OuterRef("pk"), status=PlanItemStatus.OPEN)
-            .order_by("due_on").values("due_on")[:1]
-        ),
-        has_overdue_items=Exists(overdue_plan_items(today).filter(case=OuterRef("pk"))),
-        has_overdue_interviews=Exists(
-            overdue_return_interviews(now).filter(child=OuterRef("child_id"))
-        ),
-        area_name=Subquery(current_addresses("child_id").values("area__name")[:1]),
-        # Restricted cases the user does not work on are listed without the child's name.
-        user_works_on=SqlCase(
-            When(works_on(user), then=Value(True)), default=Value(False),
-            output_field=BooleanField(),
-        ),
-    )
+    cases = cases.select_related("lead_agency", "key_worker").prefetch_related("child")
+    sort = filters.sort if filters.sort in CaseSort.ALL else CaseSort.DEFAULT
+    if sort == CaseSort.TIER:
+        cases = cases.annotate(tier_rank=tier_rank())
+    if sort == CaseSort.LAST_CONTACT:
+        cases = cases.annotate(last_contact_at=_last_contact_at())
+    if sort == CaseSort.NEXT_DUE:
+        cases = cases.annotate(next_due_on=_next_due_on())
     if filters.mine:
         cases = cases.filter(_holds(user))
     if filters.status:
@@ -404,7 +393,7 @@ def case_list(user: User, filters: CaseFilters, now: dt.datetime | None = None
     if filters.key_worker_id:
         cases = cases.filter(key_worker_id=filters.key_worker_id)
     if filters.overdue_only:
-        cases = cases.filter(Q(has_overdue_items=True) | Q(has_overdue_interviews=True))
+        cases = cases.filter(_has_overdue_items(today) | _has_overdue_interviews(now))
     if filters.area_code:
         cases = cases.filter(child_id__in=people_living_in(filters.area_code))
     if filters.open_on is not None:
@@ -415,6 +404,58 @@ def case_list(user: User, filters: CaseFilters, now: dt.datetime | None = None
             .filter(case=OuterRef("pk"))
         ))
     return cases.order_by(*_ordering(filters.sort, filters.descending))
+
+
+def _last_contact_at() -> Subquery:
+    return Subquery(Contact.objects.filter(case=OuterRef("pk")).order_by("-occurred_at")
+                    .values("occurred_at")[:1])
+
+
+def _next_due_on() -> Subquery:
+    return Subquery(PlanItem.objects.filter(case=OuterRef("pk"), status=PlanItemStatus.OPEN)
+                    .order_by("due_on").values("due_on")[:1])
+
+
+def _has_overdue_items(today: dt.date) -> Exists:
+    return Exists(overdue_plan_items(today).filter(case=OuterRef("pk")))
+
+
+def _has_overdue_interviews(now: dt.datetime) -> Exists:
+    return Exists(overdue_return_interviews(now).filter(child=OuterRef("child_id")))
+
+
+# What ``mark_case_rows`` sets on each case of a page of the list.
+CASE_ROW_MARKS = ("last_contact_at", "next_due_on", "has_overdue_items",
+                  "has_overdue_interviews", "area_name", "user_works_on")
+
+
+def mark_case_rows(user: User, cases: list[Case], now: dt.datetime | None = None) -> None:
+    """Set on each case of a page of the list what its row shows besides the case, read
+    in one query for these cases only: the last contact, the next plan item due, whether
+    plan items or return interviews are overdue, the child's area, and whether the user
+    works on the case (a restricted case the user does not work on is listed without the
+    child's name or area)."""
+    if not cases:
+        return
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    marks = {
+        row["pk"]: row for row in Case.objects.filter(pk__in=[case.pk for case in cases])
+        .annotate(
+            last_contact_at=_last_contact_at(),
+            next_due_on=_next_due_on(),
+            has_overdue_items=_has_overdue_items(today),
+            has_overdue_interviews=_has_overdue_interviews(now),
+            area_name=Subquery(current_addresses("child_id").values("area__name")[:1]),
+            user_works_on=SqlCase(
+                When(works_on(user), then=Value(True)), default=Value(False),
+                output_field=BooleanField(),
+            ),
+        ).values("pk", *CASE_ROW_MARKS)
+    }
+    for case in cases:
+        for name in CASE_ROW_MARKS:
+            setattr(case, name, marks[case.pk][name])
 
 
 def works_on(user: User) -> Q:

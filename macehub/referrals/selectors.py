@@ -22,7 +22,6 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -274,8 +273,9 @@ def triage_queue(user: User, today: dt.date | None = None) -> QuerySet[Referral]
     """Undecided referrals, most urgent first: by risk (a Red suggested rating, then
     under-13s and immediate risk, then Amber, Green and the rest), then within each by
     the time left on the decision clock, overdue first. Ordered in the database so each
-    page of the queue holds the right referrals; ``open_case_id`` is the child's open
-    case, if any (whether to show or link it is the viewer's: ``open_case_markers``)."""
+    page of the queue holds the right referrals. The child's open case, if any, is
+    found for the page's referrals only, once the page is cut (``open_case_markers``):
+    a subquery here would be run for every referral waiting, to count them."""
     policy.require(user, Action.REFERRAL_VIEW)
     today = today or timezone.localdate()
     awaiting = _full_referrals().filter(status=ReferralStatus.AWAITING_TRIAGE)
@@ -289,8 +289,6 @@ def triage_queue(user: User, today: dt.date | None = None) -> QuerySet[Referral]
             default=Value(TriageBand.OTHER),
             output_field=IntegerField(),
         ),
-        open_case_id=Subquery(Case.objects.filter(
-            child_id=OuterRef("child_id"), status=CaseStatus.OPEN).values("pk")[:1]),
     ).order_by("triage_band", "decision_due_at", "received_at", "pk")
 
 
@@ -308,26 +306,28 @@ class OpenCaseMarker:
 
 
 def open_case_markers(user: User, referrals: list[Referral]) -> dict[int, OpenCaseMarker]:
-    """For each referral (of ``triage_queue``) whose child has an open case, keyed by
-    referral: what the viewer is shown of that case. One query whatever the count."""
-    case_ids: set[int] = {pk for r in referrals if (pk := getattr(r, "open_case_id", None))}
-    if not case_ids:
+    """For each referral (of ``triage_queue``) whose child has an open case (a child has
+    one at most), keyed by referral: what the viewer is shown of that case. One query
+    whatever the count."""
+    if not referrals:
         return {}
     visible: Exists | Value = Value(False)
     if policy.allows(user, Action.CASE_VIEW):
         visible = Exists(policy.scope(user, Action.CASE_VIEW,
                                       Case.objects.filter(pk=OuterRef("pk"))))
     cases = {
-        case.pk: case for case in Case.objects.filter(pk__in=case_ids)
+        case.child_id: case for case in Case.objects.filter(
+            child_id__in={referral.child_id for referral in referrals},
+            status=CaseStatus.OPEN)
         .annotate(
             may_open=visible,
             asks_reason=SqlCase(When(policy.reason_required(user), then=Value(True)),
                                 default=Value(False), output_field=BooleanField()))
-        .only("pk", "reference", "is_restricted")
+        .only("pk", "child_id", "reference", "is_restricted")
     }
     markers = {}
     for referral in referrals:
-        case = cases.get(getattr(referral, "open_case_id", None) or 0)
+        case = cases.get(referral.child_id)
         if case is None:
             continue
         may_open = bool(case.may_open)

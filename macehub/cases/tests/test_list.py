@@ -109,6 +109,35 @@ def test_sorting(four_cases, analyst, sort, descending, expected):
     assert names(analyst, status="", sort=sort, descending=descending) == expected
 
 
+def test_each_row_of_a_page_is_marked_after_the_page_is_cut(four_cases, analyst,
+                                                            advocate):
+    """What each row shows besides the case is read for the page's cases only, in one
+    query: the list query itself computes none of it."""
+    cases = selectors.case_list(analyst, CaseFilters(status=""))
+    sql = str(cases.query)
+    assert "cases_contact" not in sql and "people_personaddress" not in sql
+    page = list(cases[:3])  # Anna, Dev, Cara
+    with CaptureQueriesContext(connection) as marks:
+        selectors.mark_case_rows(analyst, page)
+    assert len(marks.captured_queries) == 1
+    rows = {case.child.given_name: {name: getattr(case, name)
+                                    for name in selectors.CASE_ROW_MARKS} for case in page}
+    assert rows["Anna"]["has_overdue_items"] and not rows["Anna"]["has_overdue_interviews"]
+    assert rows["Anna"]["area_name"] == "Harbour"
+    assert rows["Anna"]["last_contact_at"] is not None
+    assert rows["Anna"]["next_due_on"] == days_from_today(-2)
+    assert rows["Cara"] == {
+        "last_contact_at": None, "next_due_on": days_from_today(5),
+        "has_overdue_items": False, "has_overdue_interviews": False,
+        "area_name": "Marsh", "user_works_on": False}
+    assert rows["Dev"]["area_name"] is None and rows["Dev"]["next_due_on"] is None
+    # The key worker works on Cara's case; the analyst works on none.
+    mine = [four_cases["cara"]]
+    selectors.mark_case_rows(advocate, mine)
+    assert mine[0].user_works_on is True
+    assert not any(row["user_works_on"] for row in rows.values())
+
+
 def test_the_page_filters_sorts_and_marks_overdue_work(four_cases, analyst):
     client = client_for(analyst)
     html = client.get(reverse("cases:list"), {"overdue": "true", "sort": "child",

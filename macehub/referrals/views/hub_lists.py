@@ -13,6 +13,7 @@ from macehub.access.actions import Action
 from macehub.access.policy import allows, can
 from macehub.access.typing import HubRequest
 from macehub.access.views import requires
+from macehub.core.pagination import page_with_count
 from macehub.referrals import selectors
 from macehub.referrals.forms import ReferralFilterForm
 from macehub.referrals.views.display import PAGE_SIZE, _referral_context, _tags
@@ -43,7 +44,12 @@ def queue(request: HubRequest) -> HttpResponse:
         referrals = selectors.all_referrals(request.user, filters)
     else:
         referrals = selectors.triage_queue(request.user)
-    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    if show:
+        page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    else:
+        # The queue is put in order of urgency (computed) over every referral waiting,
+        # so the page's query reads them all anyway: its total comes with it.
+        page = page_with_count(referrals, PAGE_SIZE, request.GET.get("page"))
     now = timezone.now()
     rows = [_tags(referral, now) for referral in page]
     if not show:

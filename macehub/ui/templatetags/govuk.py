@@ -153,21 +153,27 @@ def _legend_class(label_class: str) -> str:
 
 
 def _options(widget_context: dict[str, Any]) -> list[tuple[str | None, list[Option]]]:
-    groups = []
+    """The select's options in its groups. Django gives each option outside a group a
+    group of its own; those next to each other are put in one unnamed group here, so the
+    field template loops once over a run of them rather than once per option (the area
+    filter's few hundred areas cost ~5 ms). The browser sees the same options: only the
+    whitespace between them changes."""
+    groups: list[tuple[str | None, list[Option]]] = []
     for group_name, group_options, _index in widget_context["optgroups"]:
-        groups.append((
-            group_name,
-            [
-                Option(
-                    id=str(option["attrs"].get("id", "")),
-                    name=option["name"],
-                    value="" if option["value"] is None else str(option["value"]),
-                    label=str(option["label"]),
-                    checked=bool(option["selected"]),
-                )
-                for option in group_options
-            ],
-        ))
+        options = [
+            Option(
+                id=str(option["attrs"].get("id", "")),
+                name=option["name"],
+                value="" if option["value"] is None else str(option["value"]),
+                label=str(option["label"]),
+                checked=bool(option["selected"]),
+            )
+            for option in group_options
+        ]
+        if not group_name and groups and not groups[-1][0]:
+            groups[-1][1].extend(options)
+        else:
+            groups.append((group_name, options))
     return groups
 
 
