@@ -348,6 +348,27 @@ class PersonNameForm(models.Model):
         return self.words.strip()
 
 
+class PersonNameWord(models.Model):
+    """One word of a name form (``PersonNameForm.words``, as cut there), for the person
+    and alias the form is of: B-tree indexed with the person, so the people who carry a
+    word whole are read from the index alone rather than by visiting every form the
+    word's trigrams find (a common name's thousands). ``people.search_index`` keeps it
+    in step with the forms."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    alias = models.ForeignKey(
+        PersonAlias, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    word = models.CharField(max_length=500, editable=False)
+
+    class Meta:
+        verbose_name = "person name word"
+        indexes = [models.Index(fields=["word", "person"], name="people_name_word_person")]
+
+    def __str__(self) -> str:
+        return self.word
+
+
 class PersonIdentifier(models.Model):
     """An identifier a partner holds for the person, stored normalised."""
 

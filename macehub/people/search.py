@@ -20,6 +20,7 @@ from typing import Any
 from django.db.models import (
     BooleanField,
     Case,
+    Count,
     Exists,
     F,
     FloatField,
@@ -35,7 +36,7 @@ from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce
 
 from macehub.core.lookups import InOnce
-from macehub.people.models import Person, PersonIdentifier, PersonNameForm
+from macehub.people.models import Person, PersonIdentifier, PersonNameForm, PersonNameWord
 from macehub.people.names import name_key
 
 # Below this name similarity a person found only by a loose name match is dropped.
@@ -176,13 +177,17 @@ def exact_name_page(within: QuerySet[Person], tokens: Sequence[str], limit: int
     search for "smith" finds tens of thousands by sound and spelling)."""
     if not tokens or limit <= 0:
         return None
-    forms = PersonNameForm.objects.all()
-    for token in tokens:
-        forms = forms.filter(words__contains=f" {token} ")
-    # The carriers read by primary key from the forms the whole word finds (an InOnce
-    # array), not people walked in order of name and each one's forms looked at: at
-    # national scale that walk read 65,000 people before reaching the Smiths.
-    pks = list(within.filter(InOnce(F("pk"), forms.order_by().values("person_id")))
+    # The people with a form that holds every searched word: the forms' words grouped
+    # by form, read from the words' index alone.
+    searched = sorted(set(tokens))
+    carriers: QuerySet[Any, Any] = PersonNameWord.objects.filter(word__in=searched).order_by()
+    if len(searched) > 1:
+        carriers = (carriers.values("person_id", "alias_id")
+                    .annotate(held=Count("word", distinct=True)).filter(held=len(searched)))
+    # The carriers read by primary key (an InOnce array), not people walked in order of
+    # name and each one's forms looked at: at national scale that walk read 65,000
+    # people before reaching the Smiths.
+    pks = list(within.filter(InOnce(F("pk"), carriers.values("person_id")))
                .order_by("family_name", "given_name", "pk")
                .values_list("pk", flat=True)[:limit])
     if len(pks) < limit:
