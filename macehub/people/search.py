@@ -128,8 +128,11 @@ def ranked_people(
     for kind, value in sorted(id_values):
         identifier_q |= Q(kind=kind, value=value)
     if identifier_q:
-        condition |= Q(pk__in=PersonIdentifier.objects.filter(identifier_q)
-                       .values("person_id"))
+        # Read by key like the name's people (InOnce): as a plain IN beside the name's
+        # array, PostgreSQL filtered every person held with both (87 s for a name and
+        # an identifier at national scale).
+        condition |= Q(InOnce(F("pk"), PersonIdentifier.objects.filter(identifier_q)
+                              .order_by().values("person_id")))
     if not condition:
         return within.none().values("pk")
 

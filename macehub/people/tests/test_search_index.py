@@ -181,6 +181,22 @@ def test_identifier_and_birth_date_add_to_the_name_score(analyst: User, hub_agen
     assert plain.pk not in [m.person.pk for m in matches]
 
 
+def test_a_name_and_an_identifier_find_by_either(analyst: User, hub_agency: Agency) -> None:
+    named = make_person(hub_agency, given_name="Leah", family_name="Price")
+    held = make_person(hub_agency, given_name="Omar", family_name="Shah")
+    held.identifiers.create(kind="nhs", value="9434765919")
+    make_person(hub_agency, given_name="Ruby", family_name="Hall")
+    with CaptureQueriesContext(connection) as queries:
+        matches = search_people(user=analyst, text="Leah Price", identifier="943 476 5919")
+    assert [(m.person.pk, m.reasons) for m in matches] == [
+        (held.pk, ["identifier matches", "name is similar"]), (named.pk, ["name matches"])]
+    if connection.vendor == "postgresql":
+        # The name's people and the identifier's both read by key (InOnce), not as a
+        # filter over every person held.
+        ranked = next(q["sql"] for q in queries if "name_form_similarity" in q["sql"])
+        assert ranked.count("= ANY(ARRAY(SELECT") == 2
+
+
 def _search_queries(user: User, text: str) -> tuple[int, int]:
     with CaptureQueriesContext(connection) as queries:
         found = len(search_people(user=user, text=text))
