@@ -33,7 +33,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connection
-from django.db.models import Case, F, FloatField, IntegerField, Model, Q, Value, When
+from django.db.models import Case, F, FloatField, IntegerField, Model, Q, QuerySet, Value, When
 from django.db.models.functions import Concat, Greatest, Length, Substr
 from django.db.models.lookups import Exact, GreaterThanOrEqual
 from django.http import HttpRequest
@@ -43,6 +43,7 @@ from macehub.access.actions import Action
 from macehub.accounts.models import User
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
+from macehub.core.lookups import InOnce
 from macehub.core.phones import normalise_phone, phone_digits
 from macehub.core.search_text import require_search_text_within_limits
 from macehub.intelligence import selectors
@@ -296,6 +297,18 @@ ORDER BY kind, place
 CHARACTER_ORDER = {"postgresql": '"C"', "sqlite": "BINARY"}
 
 
+def _entries_the_user_may_see(user: User, found: Q) -> QuerySet[EntitySearchEntry]:
+    """The entries ``found`` picks that are of a report the user may see.
+
+    Access is asked only of the reports the found entries name (an InOnce array of
+    them, read by key), not worked out for every report held and then matched: at
+    national scale that was a pass over 34,000 reports for 200 entries. The same
+    entries either way, as an entry is kept only if its own report may be seen."""
+    named = EntitySearchEntry.objects.filter(found).order_by().values("report_id")
+    visible = selectors.reports_for(user).filter(InOnce(F("pk"), named)).values("pk")
+    return EntitySearchEntry.objects.filter(found, report_id__in=visible)
+
+
 def _ranked_entries(user: User, searches: Sequence[KindSearch]) -> list[dict[str, Any]]:
     """The entities found, one row each (``kind``, ``entity_id``, ``score``, ``exact``,
     ``reports``: how many reports the user may see mention it), at most
@@ -310,8 +323,7 @@ def _ranked_entries(user: User, searches: Sequence[KindSearch]) -> list[dict[str
         exact_whens += [When(Q(kind=search.kind) & search.exact, then=Value(EXACT)),
                         When(Q(kind=search.kind) & search.part, then=Value(PART))]
     entries = (
-        EntitySearchEntry.objects.filter(found, report_id__in=selectors.reports_for(user)
-                                         .values("pk"))
+        _entries_the_user_may_see(user, found)
         .annotate(score=Case(*score_whens, default=Value(0.0), output_field=FloatField()),
                   exact=Case(*exact_whens, default=Value(0), output_field=IntegerField()))
         .values("kind", "entity_id", "report_id", "label", "score", "exact")

@@ -195,6 +195,11 @@ class Person(models.Model):
             # not know on every page that names a person.
             models.Index(fields=["id"], condition=Q(is_restricted=True),
                          name="people_person_restricted"),
+            # Person search reads thousands of people by key (everyone a common name
+            # finds) to put them in order of name and keep those the user may see: from
+            # this index alone on PostgreSQL, without visiting each person's row.
+            models.Index(fields=["id"], include=["family_name", "given_name", "is_restricted"],
+                         name="people_person_name_order"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -341,6 +346,27 @@ class PersonNameForm(models.Model):
 
     def __str__(self) -> str:
         return self.words.strip()
+
+
+class PersonNameWord(models.Model):
+    """One word of a name form (``PersonNameForm.words``, as cut there), for the person
+    and alias the form is of: B-tree indexed with the person, so the people who carry a
+    word whole are read from the index alone rather than by visiting every form the
+    word's trigrams find (a common name's thousands). ``people.search_index`` keeps it
+    in step with the forms."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    alias = models.ForeignKey(
+        PersonAlias, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    word = models.CharField(max_length=500, editable=False)
+
+    class Meta:
+        verbose_name = "person name word"
+        indexes = [models.Index(fields=["word", "person"], name="people_name_word_person")]
+
+    def __str__(self) -> str:
+        return self.word
 
 
 class PersonIdentifier(models.Model):

@@ -20,6 +20,7 @@ from typing import Any
 from django.db.models import (
     BooleanField,
     Case,
+    Count,
     Exists,
     F,
     FloatField,
@@ -35,7 +36,7 @@ from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce
 
 from macehub.core.lookups import InOnce
-from macehub.people.models import Person, PersonIdentifier, PersonNameForm
+from macehub.people.models import Person, PersonIdentifier, PersonNameForm, PersonNameWord
 from macehub.people.names import name_key
 
 # Below this name similarity a person found only by a loose name match is dropped.
@@ -127,8 +128,11 @@ def ranked_people(
     for kind, value in sorted(id_values):
         identifier_q |= Q(kind=kind, value=value)
     if identifier_q:
-        condition |= Q(pk__in=PersonIdentifier.objects.filter(identifier_q)
-                       .values("person_id"))
+        # Read by key like the name's people (InOnce): as a plain IN beside the name's
+        # array, PostgreSQL filtered every person held with both (87 s for a name and
+        # an identifier at national scale).
+        condition |= Q(InOnce(F("pk"), PersonIdentifier.objects.filter(identifier_q)
+                              .order_by().values("person_id")))
     if not condition:
         return within.none().values("pk")
 
@@ -176,10 +180,17 @@ def exact_name_page(within: QuerySet[Person], tokens: Sequence[str], limit: int
     search for "smith" finds tens of thousands by sound and spelling)."""
     if not tokens or limit <= 0:
         return None
-    forms = PersonNameForm.objects.all()
-    for token in tokens:
-        forms = forms.filter(words__contains=f" {token} ")
-    pks = list(within.filter(pk__in=forms.order_by().values("person_id"))
+    # The people with a form that holds every searched word: the forms' words grouped
+    # by form, read from the words' index alone.
+    searched = sorted(set(tokens))
+    carriers: QuerySet[Any, Any] = PersonNameWord.objects.filter(word__in=searched).order_by()
+    if len(searched) > 1:
+        carriers = (carriers.values("person_id", "alias_id")
+                    .annotate(held=Count("word", distinct=True)).filter(held=len(searched)))
+    # The carriers read by primary key (an InOnce array), not people walked in order of
+    # name and each one's forms looked at: at national scale that walk read 65,000
+    # people before reaching the Smiths.
+    pks = list(within.filter(InOnce(F("pk"), carriers.values("person_id")))
                .order_by("family_name", "given_name", "pk")
                .values_list("pk", flat=True)[:limit])
     if len(pks) < limit:

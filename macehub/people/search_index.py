@@ -5,8 +5,9 @@ looks up, so that a search is one indexed query ranked in the database.
 The index is kept in step with every write by the model signals below rather than by
 calls in each service: people and aliases are written by services, imports, the tests'
 factories and the admin alike, and a name form that missed one of them would hide a
-person from every search. An alias's form goes with the alias (a cascading foreign
-key), and a person's forms with the person. ``bulk_create`` sends no signals, so the
+person from every search. Each form's words are kept beside it, one ``PersonNameWord``
+row each, written with the form. An alias's form and words go with the alias (a
+cascading foreign key), and a person's with the person. ``bulk_create`` sends no signals, so the
 bulk writers (the demo data) finish with ``rebuild_search_index``.
 """
 
@@ -26,7 +27,7 @@ from django.dispatch import receiver
 
 from macehub.core.bulk import copy_rows, indexes_built_after
 from macehub.core.registry import Registry
-from macehub.people.models import Person, PersonAlias, PersonNameForm
+from macehub.people.models import Person, PersonAlias, PersonNameForm, PersonNameWord
 from macehub.people.names import fold, name_key
 
 # A name form's words and keys are at most this long (the columns' size).
@@ -78,18 +79,34 @@ def _alias_form(person_pk: int, alias_pk: int, given: str, family: str
     return PersonNameForm(person_id=person_pk, alias_id=alias_pk, words=words, keys=keys)
 
 
+def _form_words(person_pk: int, alias_pk: int | None, words: str) -> list[PersonNameWord]:
+    return [PersonNameWord(person_id=person_pk, alias_id=alias_pk, word=word)
+            for word in words.split()]
+
+
+def _add(form: PersonNameForm) -> None:
+    """Save a new name form and its words (nothing was held for its names)."""
+    form.save()
+    PersonNameWord.objects.bulk_create(_form_words(form.person_id, form.alias_id, form.words))
+
+
 def _store(person_pk: int, alias_pk: int | None, form: PersonNameForm | None) -> None:
-    """Put one name form in place of the one held for the same names (one query when
-    the form was there already). An alias's form is found by the alias alone, so an
-    alias moved to another person takes its form with it."""
+    """Put one name form, and its words, in place of those held for the same names. An
+    alias's form and words are found by the alias alone, so an alias moved to another
+    person takes them with it."""
     if alias_pk is None:
         existing = PersonNameForm.objects.filter(person_id=person_pk, alias__isnull=True)
+        words = PersonNameWord.objects.filter(person_id=person_pk, alias__isnull=True)
     else:
         existing = PersonNameForm.objects.filter(alias_id=alias_pk)
+        words = PersonNameWord.objects.filter(alias_id=alias_pk)
+    words.delete()
     if form is None:
         existing.delete()
-    elif not existing.update(person_id=person_pk, words=form.words, keys=form.keys):
+        return
+    if not existing.update(person_id=person_pk, words=form.words, keys=form.keys):
         form.save()
+    PersonNameWord.objects.bulk_create(_form_words(person_pk, alias_pk, form.words))
 
 
 def index_person_names(person: Person) -> None:
@@ -115,7 +132,7 @@ def _person_saved(sender: type[Person], instance: Person, created: bool,
         form = _own_form(instance.pk, instance.given_name, instance.middle_names,
                          instance.family_name)
         if form is not None:
-            form.save()
+            _add(form)
         return
     index_person_names(instance)
 
@@ -129,7 +146,7 @@ def _alias_saved(sender: type[PersonAlias], instance: PersonAlias, created: bool
         form = _alias_form(instance.person_id, instance.pk, instance.given_name,
                            instance.family_name)
         if form is not None:
-            form.save()
+            _add(form)
         return
     index_alias(instance)
 
@@ -199,9 +216,27 @@ def rebuild_index(index: type[Model], fields: Sequence[str], source: QuerySet[An
     return created
 
 
+
+
+NAME_WORD_FIELDS = ("person_id", "alias_id", "word")
+
+
+def _words_for_batch(low: int, high: int) -> Iterator[tuple[int, int | None, str]]:
+    """The words of the name forms whose pk is in [low, high), as ``NAME_WORD_FIELDS``."""
+    forms = PersonNameForm.objects.filter(pk__gte=low, pk__lt=high).order_by("pk").values_list(
+        "person_id", "alias_id", "words")
+    for person_pk, alias_pk, words in forms.iterator(chunk_size=REBUILD_BATCH):
+        for word in words.split():
+            yield person_pk, alias_pk, word
+
+
 @SEARCH_INDEXES.register("name forms")
 def rebuild_search_index(*, batch_size: int = REBUILD_BATCH, alone: bool = False) -> int:
-    """Build the name index afresh from every person and alias, in batches of people;
-    returns the number of name forms (``alone``: see ``rebuild_index``)."""
-    return rebuild_index(PersonNameForm, NAME_FORM_FIELDS, Person.objects.all(),
-                         _forms_for_batch, batch_size=batch_size, alone=alone)
+    """Build the name index afresh from every person and alias, in batches of people,
+    then the forms' words from the forms; returns the number of name forms
+    (``alone``: see ``rebuild_index``)."""
+    forms = rebuild_index(PersonNameForm, NAME_FORM_FIELDS, Person.objects.all(),
+                          _forms_for_batch, batch_size=batch_size, alone=alone)
+    rebuild_index(PersonNameWord, NAME_WORD_FIELDS, PersonNameForm.objects.all(),
+                  _words_for_batch, batch_size=batch_size, alone=alone)
+    return forms
