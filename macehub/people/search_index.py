@@ -216,8 +216,6 @@ def rebuild_index(index: type[Model], fields: Sequence[str], source: QuerySet[An
     return created
 
 
-
-
 NAME_WORD_FIELDS = ("person_id", "alias_id", "word")
 
 
