@@ -775,6 +775,13 @@ class RiskAssessment(models.Model):
 
     class Meta:
         ordering = ["-assessed_on", "-recorded_at", "-id"]
+        indexes = [
+            # A case's latest assessment in one index probe, newest first, without a
+            # sort: the review clock reads it for every open case (work queues, the
+            # risk reviews list).
+            models.Index(fields=["case", "-assessed_on", "-recorded_at", "-id"],
+                         name="risk_assessment_latest_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(next_review_on__gt=models.F("assessed_on")),

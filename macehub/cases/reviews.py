@@ -24,6 +24,7 @@ The domains an assessment rates are the domains of the exploitation indicator ca
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -80,13 +81,16 @@ def review_due_on(
     assessed_on: dt.date | None,
     set_review_on: dt.date | None,
     config: Any = None,
+    intervals: Mapping[RiskTier, dt.timedelta] | None = None,
 ) -> dt.date:
     """When the case's next review is due, from its latest assessment (if any): the
     earlier of the date the assessment set and its date plus the cadence of the case's
-    tier now; the day the case opened when it has no assessment."""
+    tier now; the day the case opened when it has no assessment. ``intervals``: the
+    cadences already read (``review_intervals``), for a caller working out many."""
     if assessed_on is None or set_review_on is None:
         return opened_on
-    by_tier_now = assessed_on + review_intervals(config)[RiskTier(case_tier)]
+    cadence = (intervals if intervals is not None else review_intervals(config))
+    by_tier_now = assessed_on + cadence[RiskTier(case_tier)]
     return min(set_review_on, by_tier_now)
 
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db.models import (
     BooleanField,
     Count,
+    DateField,
     Exists,
     F,
     OuterRef,
@@ -25,7 +26,7 @@ from django.db.models import (
 from django.db.models import (
     Case as SqlCase,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -351,10 +352,24 @@ def return_interviews_due(user: User, now: dt.datetime | None = None, *,
     now = now or timezone.now()
     guarded = Case.objects.filter(policy.reason_required(user))
     since = {"returned_at__gte": returned_since} if returned_since is not None else {}
+    waiting = MissingEpisode.objects.filter(returned_at__isnull=False,
+                                            interview_offered_at__isnull=True, **since)
+    named = policy.people_named(user, "child")
+    if among is not None:
+        # The episodes ``among`` names (a few hundred at most) are picked first, and
+        # their children asked of the policy on their own: asked in one query with the
+        # episodes, PostgreSQL joins them to every person in the hub (a million at
+        # national scale) to test the policy's conditions on the child.
+        picked = list(waiting.filter(among).values_list("pk", "child_id"))
+        may_see = set(policy.scope(
+            user, Action.PERSON_VIEW,
+            Person.objects.filter(pk__in={child for _pk, child in picked}),
+        ).values_list("pk", flat=True))
+        waiting = MissingEpisode.objects.filter(
+            pk__in=[pk for pk, child in picked if child in may_see])
+        named = Q()
     episodes = (
-        MissingEpisode.objects.filter(
-            policy.people_named(user, "child"), among or Q(), returned_at__isnull=False,
-            interview_offered_at__isnull=True, **since)
+        waiting.filter(named)
         .exclude(case__in=guarded)
         .select_related("child")
         .order_by("returned_at", "pk")
@@ -832,10 +847,19 @@ def _cases_with_review_due(user: User, today: dt.date, within_days: int) -> Quer
             output_field=BooleanField(),
         ),
     )
-    due = Q(latest_assessed_on__isnull=True, opened_at__lt=day_starts(
-        due_by + dt.timedelta(days=1))) | Q(latest_review_on__lte=due_by)
-    for tier, interval in review_intervals().items():
-        due |= Q(risk_tier=tier, latest_assessed_on__lte=due_by - interval)
+    # Each annotation is a subquery the database runs once per case for each time the
+    # condition names it, so each is named once: the tier's cadence is a date to compare
+    # with, chosen by the case's tier.
+    assessed_by_tier = SqlCase(
+        *[When(risk_tier=tier, then=Value(due_by - interval))
+          for tier, interval in review_intervals().items()],
+        output_field=DateField(),
+    )
+    due = (
+        Q(latest_assessed_on__isnull=True, opened_at__lt=day_starts(due_by + dt.timedelta(days=1)))
+        | Q(latest_review_on__lte=due_by)
+        | Q(latest_assessed_on__lte=assessed_by_tier)
+    )
     return cases.filter(due)
 
 
@@ -885,18 +909,25 @@ class ReviewDue:
     user_works_on: bool
 
 
-def risk_review_dates(user: User, now: dt.datetime | None = None) -> list[ReviewDue]:
+def risk_review_dates(user: User, now: dt.datetime | None = None, *,
+                      worked_on_only: bool = False) -> list[ReviewDue]:
     """The cases ``risk_reviews_due`` lists (due today or overdue), in its order, each
     with only when its review is due and whether the user works on it: for a work queue
-    that shows a few of thousands (``risk_reviews_due(of_cases=...)`` reads those)."""
+    that shows a few of thousands (``risk_reviews_due(of_cases=...)`` reads those).
+    ``worked_on_only``: only the cases the user works on."""
     now = now or timezone.now()
+    cases = _cases_with_review_due(user, timezone.localdate(now), 0)
+    if worked_on_only:
+        cases = cases.filter(works_on(user))
+    intervals = review_intervals()
     rows = []
-    for pk, reference, opened_at, tier, assessed_on, review_on, works in (
-        _cases_with_review_due(user, timezone.localdate(now), 0).values_list(
-            "pk", "reference", "opened_at", "risk_tier", "latest_assessed_on",
-            "latest_review_on", "user_works_on")):
-        due_on = review_due_on(opened_on=timezone.localdate(opened_at), case_tier=tier,
-                               assessed_on=assessed_on, set_review_on=review_on)
+    for pk, reference, opened_on, tier, assessed_on, review_on, works in cases.annotate(
+            opened_on=TruncDate("opened_at")).values_list(
+            "pk", "reference", "opened_on", "risk_tier", "latest_assessed_on",
+            "latest_review_on", "user_works_on"):
+        due_on = review_due_on(opened_on=opened_on, case_tier=tier,
+                               assessed_on=assessed_on, set_review_on=review_on,
+                               intervals=intervals)
         rows.append((_review_order(due_on, tier, reference),
                      ReviewDue(case_pk=pk, due_on=due_on, user_works_on=bool(works))))
     rows.sort(key=lambda row: row[0])

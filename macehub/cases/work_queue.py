@@ -174,12 +174,17 @@ def risk_reviews_to_do(user: User, now: dt.datetime) -> WorkSelection:
         return WorkSelection(waiting=[], draw=_risk_review_items(user, now))
     oversees = policy.allows(user, Action.CASE_DECIDE)
     waiting = []
-    for review in selectors.risk_review_dates(user, now):
-        overdue = is_overdue(now, due_on=review.due_on)
+    # Worked out once for each day reviews fall due, not for each of thousands.
+    clocks: dict[dt.date, tuple[tuple[Any, ...], bool]] = {}
+    for review in selectors.risk_review_dates(user, now, worked_on_only=not oversees):
+        clock = clocks.get(review.due_on)
+        if clock is None:
+            clock = clocks[review.due_on] = (
+                place_in_queue(now, urgency=NORMAL, due_on=review.due_on),
+                is_overdue(now, due_on=review.due_on))
+        place, overdue = clock
         if review.user_works_on or (oversees and overdue):
-            waiting.append(Waiting(place=place_in_queue(now, urgency=NORMAL,
-                                                        due_on=review.due_on),
-                                   overdue=overdue, key=review.case_pk))
+            waiting.append(Waiting(place=place, overdue=overdue, key=review.case_pk))
     return WorkSelection(waiting=waiting, draw=_risk_review_items(user, now))
 
 

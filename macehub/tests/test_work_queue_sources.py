@@ -182,3 +182,21 @@ def test_interviews_to_offer_include_episodes_without_a_case_but_not_declined_on
     # The colleague recorded the case's episode but does not work on the case, and did
     # not record the caseless one: nothing for them.
     assert "return_interviews" not in kinds(colleague)
+
+
+def test_an_interview_is_not_listed_once_the_child_is_restricted_from_the_user(
+    triage: User, hub_agency: Agency, hub_team: Team,
+) -> None:
+    """The episodes a user recorded or works with are picked first and their children
+    asked of the policy after: a child restricted since, whom the user is not allocated
+    to and works no case of, drops out of their queue."""
+    now = timezone.now()
+    kept, restricted = _child(hub_agency, "Kira"), _child(hub_agency, "Remy")
+    for child in (kept, restricted):
+        case_services.record_missing_episode(
+            actor=triage, child_pk=child.pk, went_missing_at=now - dt.timedelta(hours=30),
+            returned_at=now - dt.timedelta(hours=10))
+    assert sorted(kinds(triage)["return_interviews"]) == ["Kira Example", "Remy Example"]
+
+    Person.objects.filter(pk=restricted.pk).update(is_restricted=True)
+    assert kinds(triage)["return_interviews"] == ["Kira Example"]
