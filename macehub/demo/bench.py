@@ -127,6 +127,7 @@ def benchmark_pages(*, person_query: str, intelligence_query: str,
              ANALYST, True),
         Page("intelligence-list", "intelligence list", reverse("intelligence:report_list"),
              ANALYST, True),
+        Page("work-queue", "work queue (home page)", reverse("home"), SUPERVISOR, True),
         Page("dashboard", "performance dashboard (last month)",
              reverse("performance:dashboard"), SENIOR_LEADER, False),
     ]
@@ -134,7 +135,7 @@ def benchmark_pages(*, person_query: str, intelligence_query: str,
 
 
 PAGE_KEYS = ("case", "person", "case-list", "triage-queue", "person-search",
-             "intelligence-search", "intelligence-list", "dashboard")
+             "intelligence-search", "intelligence-list", "work-queue", "dashboard")
 
 
 def signed_in_cookie(user: User) -> str:

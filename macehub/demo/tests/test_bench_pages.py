@@ -122,7 +122,8 @@ def test_bench_pages_measures_every_page_end_to_end(tmp_path: Path) -> None:
     measured = {row[0]: row for row in rows}
     expected = {bench.BARE, "case page", "person page", "case list", "triage queue",
                 'person search "smith"', 'intelligence search "smith"',
-                "intelligence list", "performance dashboard (last month)"}
+                "intelligence list", "work queue (home page)",
+                "performance dashboard (last month)"}
     assert set(measured) == expected
     for page, (_, users, _requests, errors, *_rest) in measured.items():
         assert (users, errors) == ("1", "0"), page
