@@ -29,8 +29,7 @@ from macehub.core.work_queue import (
     Waiting,
     WorkItem,
     WorkSelection,
-    is_overdue,
-    place_in_queue,
+    day_clocks,
     work_queue_source,
 )
 from macehub.ui.formatting import govuk_datetime
@@ -72,8 +71,8 @@ def plan_items_due(user: User, now: dt.datetime) -> WorkSelection:
     person owns (a partner has no work queue: the hub chases them). Each drawn only
     when shown."""
     items = _plan_items(user, now)
-    waiting = [Waiting(place=place_in_queue(now, urgency=NORMAL, due_on=due_on),
-                       overdue=is_overdue(now, due_on=due_on), key=pk)
+    clock = day_clocks(now, urgency=NORMAL)
+    waiting = [Waiting(*clock(due_on), key=pk)
                for pk, due_on in items.values_list("pk", "due_on")]
 
     def draw(pks: list[Any]) -> list[WorkItem]:
@@ -174,15 +173,9 @@ def risk_reviews_to_do(user: User, now: dt.datetime) -> WorkSelection:
         return WorkSelection(waiting=[], draw=_risk_review_items(user, now))
     oversees = policy.allows(user, Action.CASE_DECIDE)
     waiting = []
-    # Worked out once for each day reviews fall due, not for each of thousands.
-    clocks: dict[dt.date, tuple[tuple[Any, ...], bool]] = {}
+    clock = day_clocks(now, urgency=NORMAL)
     for review in selectors.risk_review_dates(user, now, worked_on_only=not oversees):
-        clock = clocks.get(review.due_on)
-        if clock is None:
-            clock = clocks[review.due_on] = (
-                place_in_queue(now, urgency=NORMAL, due_on=review.due_on),
-                is_overdue(now, due_on=review.due_on))
-        place, overdue = clock
+        place, overdue = clock(review.due_on)
         if review.user_works_on or (oversees and overdue):
             waiting.append(Waiting(place=place, overdue=overdue, key=review.case_pk))
     return WorkSelection(waiting=waiting, draw=_risk_review_items(user, now))

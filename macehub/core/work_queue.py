@@ -120,6 +120,23 @@ def place_in_queue(now: dt.datetime, *, urgency: int, due_at: dt.datetime | None
     return (urgency, moment is None, moment or now, waiting_since or now)
 
 
+def day_clocks(now: dt.datetime, *, urgency: int
+               ) -> Callable[[dt.date], tuple[tuple[Any, ...], bool]]:
+    """For a source of items due on days: a day's place in the queue and whether it is
+    overdue (``place_in_queue`` and ``is_overdue``), worked out once for each day asked
+    rather than for each item (thousands of reviews fall due on a few hundred days)."""
+    clocks: dict[dt.date, tuple[tuple[Any, ...], bool]] = {}
+
+    def clock(due_on: dt.date) -> tuple[tuple[Any, ...], bool]:
+        found = clocks.get(due_on)
+        if found is None:
+            found = clocks[due_on] = (place_in_queue(now, urgency=urgency, due_on=due_on),
+                                      is_overdue(now, due_on=due_on))
+        return found
+
+    return clock
+
+
 def is_overdue(now: dt.datetime, *, due_at: dt.datetime | None = None,
                due_on: dt.date | None = None) -> bool:
     """Whether a clock has run out (as ``WorkItem.is_overdue``)."""

@@ -490,3 +490,22 @@ def test_only_the_items_a_page_shows_are_drawn_and_in_the_order_of_them_all(
     finally:
         work_queue.unregister_source("test_many")
         work_queue.unregister_source("test_few")
+
+
+def test_a_days_clock_is_worked_out_once_and_reads_as_each_items_would() -> None:
+    """``day_clocks`` gives each item due on a day the place and overdue mark that
+    ``place_in_queue`` and ``is_overdue`` give it: overdue from the day after, in the
+    hub's time zone (a quarter past midnight in London is still the day before in UTC
+    in summer)."""
+    from macehub.core import work_queue
+
+    now = dt.datetime(2026, 7, 1, 23, 15, tzinfo=dt.UTC)  # 00:15 on 2 July in London
+    clock = work_queue.day_clocks(now, urgency=work_queue.NORMAL)
+    for due_on in (dt.date(2026, 6, 30), dt.date(2026, 7, 1), dt.date(2026, 7, 2),
+                   dt.date(2026, 7, 3)):
+        assert clock(due_on) == (
+            work_queue.place_in_queue(now, urgency=work_queue.NORMAL, due_on=due_on),
+            work_queue.is_overdue(now, due_on=due_on))
+    assert [clock(day)[1] for day in (dt.date(2026, 7, 1), dt.date(2026, 7, 2))] == [
+        True, False]
+    assert clock(dt.date(2026, 7, 1)) is clock(dt.date(2026, 7, 1))
