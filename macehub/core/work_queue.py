@@ -29,6 +29,8 @@ How to add a work-queue source
    ``Waiting`` place (``place_in_queue``, from its clock), overdue mark and key, read
    cheaply (``values_list``), and a ``draw`` function that makes the items of the keys
    given. The home page draws only the rows it shows; counts come from the places.
+   Items due on days take their place and overdue mark from ``day_clocks``, worked
+   out once for each day.
 6. Give each item its clock: ``due_at`` (a moment) or ``due_on`` (a day), or neither
    for news with no deadline (``waiting_since`` then says how long it has waited).
    ``urgency`` ranks items before their clocks (``URGENT`` first: a Red referral before
