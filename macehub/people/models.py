@@ -373,7 +373,7 @@ class PersonNameWord(models.Model):
         indexes = [
             models.Index(fields=["word", "person"], name="people_name_word_person"),
             models.Index(fields=["word", "person_family_name", "person_given_name", "person"],
-                         name="people_name_word_order"),
+                         include=["alias"], name="people_name_word_order"),
         ]
 
     def __str__(self) -> str:

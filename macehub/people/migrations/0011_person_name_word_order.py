@@ -51,6 +51,6 @@ class Migration(migrations.Migration):
         migrations.RunPython(fill_name_order, migrations.RunPython.noop, elidable=True),
         migrations.AddIndex(
             model_name='personnameword',
-            index=models.Index(fields=['word', 'person_family_name', 'person_given_name', 'person'], name='people_name_word_order'),
+            index=models.Index(fields=['word', 'person_family_name', 'person_given_name', 'person'], include=('alias',), name='people_name_word_order'),
         ),
     ]
