@@ -307,10 +307,12 @@ def test_one_whole_word_reads_its_page_in_order_from_the_words_alone(
         with CaptureQueriesContext(connection) as queries:
             page = exact_name_page(within, tokens, limit)
         assert page == ranked[:limit]
-        # The word's rows in order (no person read), then who of them the user may see.
+        # About a page of the word's rows in order (no person read), then who of them
+        # the user may see.
         assert len(queries) == 2
         first = queries[0]["sql"].lower()
         assert "people_personnameword" in first and "people_person\"" not in first
+        assert f"limit {2 * limit}" in first
 
 
 def test_one_whole_word_still_fills_the_page_past_people_the_user_may_not_see(
