@@ -353,17 +353,28 @@ class PersonNameWord(models.Model):
     and alias the form is of: B-tree indexed with the person, so the people who carry a
     word whole are read from the index alone rather than by visiting every form the
     word's trigrams find (a common name's thousands). ``people.search_index`` keeps it
-    in step with the forms."""
+    in step with the forms.
+
+    Each row carries its person's family and given name as well (the person's, also on
+    an alias's words): the order people are listed in. Indexed after the word, they let
+    a search for one whole word read its first page of people in order from the index,
+    rather than look up every carrier of a common name to sort them."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     alias = models.ForeignKey(
         PersonAlias, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     word = models.CharField(max_length=500, editable=False)
+    person_family_name = models.CharField(max_length=100, editable=False)
+    person_given_name = models.CharField(max_length=100, editable=False)
 
     class Meta:
         verbose_name = "person name word"
-        indexes = [models.Index(fields=["word", "person"], name="people_name_word_person")]
+        indexes = [
+            models.Index(fields=["word", "person"], name="people_name_word_person"),
+            models.Index(fields=["word", "person_family_name", "person_given_name", "person"],
+                         include=["alias"], name="people_name_word_order"),
+        ]
 
     def __str__(self) -> str:
         return self.word

@@ -79,21 +79,35 @@ def _alias_form(person_pk: int, alias_pk: int, given: str, family: str
     return PersonNameForm(person_id=person_pk, alias_id=alias_pk, words=words, keys=keys)
 
 
-def _form_words(person_pk: int, alias_pk: int | None, words: str) -> list[PersonNameWord]:
-    return [PersonNameWord(person_id=person_pk, alias_id=alias_pk, word=word)
+# A person's place in the order people are listed in: (family name, given name).
+NameOrder = tuple[str, str]
+
+
+def _name_order(person_pk: int) -> NameOrder:
+    family, given = Person.objects.values_list("family_name", "given_name").get(pk=person_pk)
+    return family, given
+
+
+def _form_words(person_pk: int, alias_pk: int | None, words: str, order: NameOrder
+                ) -> list[PersonNameWord]:
+    family, given = order
+    return [PersonNameWord(person_id=person_pk, alias_id=alias_pk, word=word,
+                           person_family_name=family, person_given_name=given)
             for word in words.split()]
 
 
-def _add(form: PersonNameForm) -> None:
+def _add(form: PersonNameForm, order: NameOrder) -> None:
     """Save a new name form and its words (nothing was held for its names)."""
     form.save()
-    PersonNameWord.objects.bulk_create(_form_words(form.person_id, form.alias_id, form.words))
+    PersonNameWord.objects.bulk_create(
+        _form_words(form.person_id, form.alias_id, form.words, order))
 
 
-def _store(person_pk: int, alias_pk: int | None, form: PersonNameForm | None) -> None:
+def _store(person_pk: int, alias_pk: int | None, form: PersonNameForm | None,
+           order: NameOrder) -> None:
     """Put one name form, and its words, in place of those held for the same names. An
     alias's form and words are found by the alias alone, so an alias moved to another
-    person takes them with it."""
+    person takes them with it (and that person's ``order``)."""
     if alias_pk is None:
         existing = PersonNameForm.objects.filter(person_id=person_pk, alias__isnull=True)
         words = PersonNameWord.objects.filter(person_id=person_pk, alias__isnull=True)
@@ -106,18 +120,25 @@ def _store(person_pk: int, alias_pk: int | None, form: PersonNameForm | None) ->
         return
     if not existing.update(person_id=person_pk, words=form.words, keys=form.keys):
         form.save()
-    PersonNameWord.objects.bulk_create(_form_words(person_pk, alias_pk, form.words))
+    PersonNameWord.objects.bulk_create(_form_words(person_pk, alias_pk, form.words, order))
 
 
 def index_person_names(person: Person) -> None:
-    """Index the person's own names (their aliases are indexed as they are saved)."""
+    """Index the person's own names (their aliases are indexed as they are saved), and
+    put the words of their aliases in the person's new place in the order of names."""
+    order = (person.family_name, person.given_name)
     _store(person.pk, None,
-           _own_form(person.pk, person.given_name, person.middle_names, person.family_name))
+           _own_form(person.pk, person.given_name, person.middle_names, person.family_name),
+           order)
+    PersonNameWord.objects.filter(person_id=person.pk, alias__isnull=False).exclude(
+        person_family_name=order[0], person_given_name=order[1]).update(
+        person_family_name=order[0], person_given_name=order[1])
 
 
 def index_alias(alias: PersonAlias) -> None:
     _store(alias.person_id, alias.pk,
-           _alias_form(alias.person_id, alias.pk, alias.given_name, alias.family_name))
+           _alias_form(alias.person_id, alias.pk, alias.given_name, alias.family_name),
+           _name_order(alias.person_id))
 
 
 @receiver(post_save, sender=Person, dispatch_uid="people.search_index.person")
@@ -132,7 +153,7 @@ def _person_saved(sender: type[Person], instance: Person, created: bool,
         form = _own_form(instance.pk, instance.given_name, instance.middle_names,
                          instance.family_name)
         if form is not None:
-            _add(form)
+            _add(form, (instance.family_name, instance.given_name))
         return
     index_person_names(instance)
 
@@ -146,7 +167,7 @@ def _alias_saved(sender: type[PersonAlias], instance: PersonAlias, created: bool
         form = _alias_form(instance.person_id, instance.pk, instance.given_name,
                            instance.family_name)
         if form is not None:
-            _add(form)
+            _add(form, _name_order(instance.person_id))
         return
     index_alias(instance)
 
@@ -216,16 +237,18 @@ def rebuild_index(index: type[Model], fields: Sequence[str], source: QuerySet[An
     return created
 
 
-NAME_WORD_FIELDS = ("person_id", "alias_id", "word")
+NAME_WORD_FIELDS = ("person_id", "alias_id", "word", "person_family_name",
+                    "person_given_name")
 
 
-def _words_for_batch(low: int, high: int) -> Iterator[tuple[int, int | None, str]]:
+def _words_for_batch(low: int, high: int
+                     ) -> Iterator[tuple[int, int | None, str, str, str]]:
     """The words of the name forms whose pk is in [low, high), as ``NAME_WORD_FIELDS``."""
     forms = PersonNameForm.objects.filter(pk__gte=low, pk__lt=high).order_by("pk").values_list(
-        "person_id", "alias_id", "words")
-    for person_pk, alias_pk, words in forms.iterator(chunk_size=REBUILD_BATCH):
+        "person_id", "alias_id", "words", "person__family_name", "person__given_name")
+    for person_pk, alias_pk, words, family, given in forms.iterator(chunk_size=REBUILD_BATCH):
         for word in words.split():
-            yield person_pk, alias_pk, word
+            yield person_pk, alias_pk, word, family, given
 
 
 @SEARCH_INDEXES.register("name forms")

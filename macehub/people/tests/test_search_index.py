@@ -34,14 +34,17 @@ def _index() -> set[tuple[int, int | None, str, str]]:
     return set(PersonNameForm.objects.values_list("person_id", "alias_id", "words", "keys"))
 
 
-def _words() -> list[tuple[int, int | None, str]]:
-    return sorted(PersonNameWord.objects.values_list("person_id", "alias_id", "word"),
-                  key=str)
+def _words() -> list[tuple[int, int | None, str, str, str]]:
+    return sorted(PersonNameWord.objects.values_list(
+        "person_id", "alias_id", "word", "person_family_name", "person_given_name"), key=str)
 
 
-def _words_of_forms() -> list[tuple[int, int | None, str]]:
-    return sorted(((person, alias, word) for person, alias, words, _ in _index()
-                   for word in words.split()), key=str)
+def _words_of_forms() -> list[tuple[int, int | None, str, str, str]]:
+    """The words each form should have, each with its person's order of name."""
+    order = {pk: (family, given) for pk, family, given
+             in Person.objects.values_list("pk", "family_name", "given_name")}
+    return sorted(((person, alias, word, *order[person]) for person, alias, words, _
+                   in _index() for word in words.split()), key=str)
 
 
 def _rebuilt() -> set[tuple[int, int | None, str, str]]:
@@ -78,6 +81,14 @@ def test_each_write_keeps_the_index_as_a_fresh_build_would(analyst: User, hub_ag
     alias.family_name = "O'Neill-Smith"
     alias.save()
     assert PersonNameForm.objects.get(alias=alias).words == " kaz oneillsmith "
+    _rebuilt()
+
+    # A new family name moves the person's alias words in the order of names too.
+    person.refresh_from_db()
+    person.family_name = "Cann"
+    person.save()
+    assert set(PersonNameWord.objects.filter(alias=alias).values_list(
+        "person_family_name", "person_given_name")) == {("Cann", "Muhammad")}
     _rebuilt()
 
     other = make_person(hub_agency, given_name="Omar", family_name="Shah")
@@ -237,10 +248,10 @@ def test_a_name_that_fills_the_page_whole_gives_the_page_ranking_would_give(
         assert page == ranked[:limit]
         # Read from the whole words: nobody's name was scored.
         assert not any("name_form_similarity" in q["sql"] for q in queries)
-        if connection.vendor == "postgresql":
-            # The carriers are read by key from the forms the word finds (InOnce), not
-            # found by walking every person in order of name.
-            assert "= ANY(ARRAY(SELECT" in queries[-1]["sql"]
+        # The word's rows read in order of name from the words, then asked of the
+        # people the user may see: not every person walked in order of name.
+        assert [("people_personnameword" in q["sql"].lower(), 'people_person"' in q["sql"].lower())
+                for q in queries] == [(True, False), (False, True)]
         found = match_people(within, text="smith", limit=limit)
         assert [m.person.pk for m in found] == [row["pk"] for row in ranked[:limit]]
         assert {tuple(m.reasons) for m in found} == {("name matches",)}
@@ -275,3 +286,50 @@ def test_the_whole_name_page_needs_every_word_in_one_name(analyst: User,
     assert {row["pk"] for row in page} == {own.pk, by_alias.pk}
     assert exact_name_page(within, tokens, 3) is None  # only two carry both whole
     assert exact_name_page(within, ["smith", "john", "smith"], 2) == page
+
+
+def test_one_whole_word_reads_its_page_in_order_from_the_words_alone(
+        analyst: User, hub_agency: Agency) -> None:
+    for given in ("Zoe", "Amy", "Kit", "Bea", "Amy", "Cy"):
+        make_person(hub_agency, given_name=given, family_name="Smith")
+    # Carrying the word in their own name and in an alias: one person on the page.
+    both = make_person(hub_agency, given_name="Al", family_name="Smith")
+    PersonAlias.objects.create(person=both, given_name="Alan", family_name="Smith")
+    # Known only by an alias: listed by their own name, ahead of the Smiths.
+    alias_only = make_person(hub_agency, given_name="Lou", family_name="Baker")
+    PersonAlias.objects.create(person=alias_only, given_name="Lou", family_name="Smith")
+    within = people_for(analyst)
+    tokens = ["smith"]
+    ranked = list(ranked_people(within, tokens=tokens))
+    assert ranked[0]["pk"] == alias_only.pk
+
+    for limit in (2, 4):
+        with CaptureQueriesContext(connection) as queries:
+            page = exact_name_page(within, tokens, limit)
+        assert page == ranked[:limit]
+        # About a page of the word's rows in order (no person read), then who of them
+        # the user may see.
+        assert len(queries) == 2
+        first = queries[0]["sql"].lower()
+        assert "people_personnameword" in first and "people_person\"" not in first
+        assert f"limit {2 * limit}" in first
+
+
+def test_one_whole_word_still_fills_the_page_past_people_the_user_may_not_see(
+        analyst: User, hub_agency: Agency) -> None:
+    # Restricted Smiths first in order of name: the analyst is allocated to none of
+    # them, so they may not know they exist, and the page is the Smiths after them.
+    hidden = [make_person(hub_agency, given_name=f"A{chr(97 + i)}", family_name="Smith",
+                          is_restricted=True) for i in range(5)]
+    shown = [make_person(hub_agency, given_name=f"B{chr(97 + i)}", family_name="Smith")
+             for i in range(3)]
+    within = people_for(analyst)
+    assert not within.filter(pk__in=[p.pk for p in hidden]).exists()
+    ranked = list(ranked_people(within, tokens=["smith"]))
+    assert [row["pk"] for row in ranked] == [p.pk for p in shown]
+    for limit in (2, 3):
+        page = exact_name_page(within, ["smith"], limit)
+        assert page == ranked[:limit]
+    assert exact_name_page(within, ["smith"], 4) is None
+    assert [m.person.pk for m in search_people(user=analyst, text="Smith")] == [
+        p.pk for p in shown]
