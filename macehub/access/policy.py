@@ -175,13 +175,22 @@ def _term_from(model: Any, path: str, condition: Q, correlated: bool) -> Any:
             raise ValueError(f"{path}: only the last step may be many-valued")
         here = F(LOOKUP_SEP.join([*hops[:-1], "pk"]))
         if field.one_to_many:
+            if correlated and not field.field.null:
+                # Of a few records: does one of this record's own (index look-ups),
+                # rather than listing every record the user is linked to. The same
+                # answer, negated too, while the link can never be empty (NOT IN a
+                # list holding NULL would refuse every record).
+                return Exists(field.related_model._default_manager.filter(
+                    condition, **{field.field.name: OuterRef(here.name)}))
             linked = field.related_model._default_manager.filter(
                 condition).order_by().values(field.field.name)
         elif field.many_to_many and not field.auto_created:
             # A many-to-many field of the model: ask its table of pairs.
-            linked = field.remote_field.through._default_manager.filter(
-                _prefixed(condition, field.m2m_reverse_field_name()),
-            ).order_by().values(field.m2m_field_name())
+            pairs = field.remote_field.through._default_manager.filter(
+                _prefixed(condition, field.m2m_reverse_field_name()))
+            if correlated:  # a table of pairs names both ends
+                return Exists(pairs.filter(**{field.m2m_field_name(): OuterRef(here.name)}))
+            linked = pairs.order_by().values(field.m2m_field_name())
         else:
             raise ValueError(f"{path}: {hop} is not a relation this term follows")
         break
@@ -210,8 +219,12 @@ def _prefixed(condition: Q, prefix: str) -> Q:
 
 
 def _any(path: str, condition: Q) -> Q:
-    """Some record across the many-valued relation ``path`` meets ``condition``."""
-    return Q(_Related(path, condition))
+    """Some record across the many-valued relation ``path`` meets ``condition``. Of a
+    list, as the set of records linked to one that meets it (a hashed subplan); of one
+    record or a few (``asked_of_few_records``), as each record's own links (EXISTS,
+    correlated: an index look-up, where the set would list every record the user is
+    linked to, thousands for a busy worker)."""
+    return Q(_Related(path, condition, correlated=_FEW_RECORDS.get()))
 
 
 # Set while a question is asked of one record or a handful: see ``_record_at``.
@@ -222,8 +235,9 @@ _FEW_RECORDS: ContextVar[bool] = ContextVar("policy_few_records", default=False)
 def asked_of_few_records() -> Iterator[None]:
     """Relations built inside ask about one record or a handful (``can``,
     ``get_or_404``, ``actions_allowed``, the sections of one record's page): each
-    record's restriction is asked of that record, not looked up in the set of every
-    restricted record (see ``_record_at``). The same answer, by a plan for few rows."""
+    record's restriction and links are asked of that record, not looked up in the set
+    of every restricted record or of everything the user is linked to (see
+    ``_record_at`` and ``_any``). The same answer, by a plan for few rows."""
     token = _FEW_RECORDS.set(True)
     try:
         yield
