@@ -173,7 +173,8 @@ def _term_from(model: Any, path: str, condition: Q, correlated: bool) -> Any:
             continue
         if depth != len(hops) - 1:
             raise ValueError(f"{path}: only the last step may be many-valued")
-        here = F(LOOKUP_SEP.join([*hops[:-1], "pk"]))
+        at = LOOKUP_SEP.join([*hops[:-1], "pk"])
+        here = F(at)
         if field.one_to_many:
             if correlated and not field.field.null:
                 # Of a few records: does one of this record's own (index look-ups),
@@ -181,7 +182,7 @@ def _term_from(model: Any, path: str, condition: Q, correlated: bool) -> Any:
                 # answer, negated too, while the link can never be empty (NOT IN a
                 # list holding NULL would refuse every record).
                 return Exists(field.related_model._default_manager.filter(
-                    condition, **{field.field.name: OuterRef(here.name)}))
+                    condition, **{field.field.name: OuterRef(at)}))
             linked = field.related_model._default_manager.filter(
                 condition).order_by().values(field.field.name)
         elif field.many_to_many and not field.auto_created:
@@ -189,7 +190,7 @@ def _term_from(model: Any, path: str, condition: Q, correlated: bool) -> Any:
             pairs = field.remote_field.through._default_manager.filter(
                 _prefixed(condition, field.m2m_reverse_field_name()))
             if correlated:  # a table of pairs names both ends
-                return Exists(pairs.filter(**{field.m2m_field_name(): OuterRef(here.name)}))
+                return Exists(pairs.filter(**{field.m2m_field_name(): OuterRef(at)}))
             linked = pairs.order_by().values(field.m2m_field_name())
         else:
             raise ValueError(f"{path}: {hop} is not a relation this term follows")
