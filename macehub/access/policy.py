@@ -220,26 +220,35 @@ def _prefixed(condition: Q, prefix: str) -> Q:
 
 
 def _any(path: str, condition: Q) -> Q:
-    """Some record across the many-valued relation ``path`` meets ``condition``. Of a
-    list, as the set of records linked to one that meets it (a hashed subplan); of one
-    record or a few (``asked_of_few_records``), as each record's own links (EXISTS,
-    correlated: an index look-up, where the set would list every record the user is
-    linked to, thousands for a busy worker)."""
-    return Q(_Related(path, condition, correlated=_FEW_RECORDS.get()))
+    """Some record across the many-valued relation ``path`` meets ``condition``: as the
+    set of records linked to one that meets it (a hashed subplan), or, asked of few
+    records ``links_too`` (``asked_of_few_records``), as each record's own links
+    (EXISTS, correlated: an index look-up, where the set lists everything the user is
+    linked to, thousands of allocations for a busy worker)."""
+    return Q(_Related(path, condition, correlated=_FEW_RECORDS.get() >= _EACH_LINK))
 
 
-# Set while a question is asked of one record or a handful: see ``_record_at``.
-_FEW_RECORDS: ContextVar[bool] = ContextVar("policy_few_records", default=False)
+# How few the records a question is asked of are: see ``asked_of_few_records``.
+_A_LIST, _EACH_RESTRICTION, _EACH_LINK = 0, 1, 2
+_FEW_RECORDS: ContextVar[int] = ContextVar("policy_few_records", default=_A_LIST)
 
 
 @contextmanager
-def asked_of_few_records() -> Iterator[None]:
+def asked_of_few_records(*, links_too: bool = False) -> Iterator[None]:
     """Relations built inside ask about one record or a handful (``can``,
     ``get_or_404``, ``actions_allowed``, the sections of one record's page): each
-    record's restriction and links are asked of that record, not looked up in the set
-    of every restricted record or of everything the user is linked to (see
-    ``_record_at`` and ``_any``). The same answer, by a plan for few rows."""
-    token = _FEW_RECORDS.set(True)
+    record's restriction is asked of that record, not looked up in the set of every
+    restricted record (see ``_record_at``). The same answer, by a plan for few rows.
+
+    ``links_too``: each record's links as well (its allocations, a person's cases; see
+    ``_any``), for a question asked in the select list of a query over a handful of
+    rows (an annotation), where PostgreSQL would rather hash every record the relation
+    could name than look each row's up through sets built from the user's links. Not
+    the default: a correlated term costs about twice the Python to compile, and a
+    single record's page gains nothing by it (the sets are built only when the record
+    is restricted)."""
+    level = max(_FEW_RECORDS.get(), _EACH_LINK if links_too else _EACH_RESTRICTION)
+    token = _FEW_RECORDS.set(level)
     try:
         yield
     finally:
@@ -253,7 +262,7 @@ def _record_at(path: str, condition: Q) -> Q:
     (``asked_of_few_records``), as each record's own (EXISTS, correlated: one index
     look-up each rather than listing every record that meets the condition, thousands
     of restricted people at national scale)."""
-    return Q(_Related(path, condition, correlated=_FEW_RECORDS.get()))
+    return Q(_Related(path, condition, correlated=_FEW_RECORDS.get() >= _EACH_RESTRICTION))
 
 
 def _fans_out(query: Query, beyond: Query | None = None) -> bool:
