@@ -819,8 +819,35 @@ def scope(user: User, action: Action, queryset: QuerySet[M]) -> QuerySet[M]:
     return scoped
 
 
+# What ``get_or_404`` proved of a record it fetched: the relations the record met, for
+# the user it was fetched for. Asked again of that record in the same request (``can``,
+# ``actions_allowed``: the buttons of the page that fetched it), a relation it met needs
+# no query. Kept on the instance, so it lives as long as the request's record.
+_MET = "_policy_relations_met"
+
+
+def _relations_met(user: User, record: Model) -> frozenset[Callable[[User], Q]]:
+    met: tuple[Any, frozenset[Callable[[User], Q]]] | None = getattr(record, "__dict__",
+                                                                      {}).get(_MET)
+    if met is None or met[0] != user.pk or user.pk is None:
+        return frozenset()
+    return met[1]
+
+
+def _note_met(user: User, record: Model, *actions: Action) -> None:
+    if not isinstance(record, Model):  # a row of values: nothing to keep it on
+        return
+    relations = {RULES[action].relation for action in actions}
+    record.__dict__[_MET] = (user.pk, _relations_met(user, record) | {
+        relation for relation in relations if relation is not None})
+
+
 def can(user: User, action: Action, record: Model) -> bool:
-    """The single-record form of ``scope``: the same filter, asked of one row."""
+    """The single-record form of ``scope``: the same filter, asked of one row (no query
+    when ``get_or_404`` fetched the record through the same relation)."""
+    relation = RULES[action].relation
+    if relation is not None and relation in _relations_met(user, record):
+        return allows(user, action)
     with asked_of_few_records():
         return scope(user, action,
                      type(record)._default_manager.filter(pk=record.pk)).exists()
@@ -843,13 +870,14 @@ def actions_allowed(user: User, actions: Iterable[Action], record: Model) -> fro
     to the record, is answered without asking the database."""
     allowed: set[Action] = set()
     # Actions that share a relation (most actions on a case ask ``case_relation``) are
-    # one question.
+    # one question; one the record met when ``get_or_404`` fetched it is answered.
+    met = _relations_met(user, record)
     by_relation: dict[Callable[[User], Q], list[Action]] = {}
     for action in dict.fromkeys(actions):
         rule = RULES[action]
         if not allows(user, action):
             continue
-        if rule.relation is None:
+        if rule.relation is None or rule.relation in met:
             allowed.add(action)
             continue
         by_relation.setdefault(rule.relation, []).append(action)
@@ -871,7 +899,9 @@ def actions_allowed(user: User, actions: Iterable[Action], record: Model) -> fro
 
 def get_or_404(user: User, action: Action, queryset: QuerySet[M], **lookup: Any) -> M:
     """Fetch one record for an action: 404 if the user may not know it exists, 403 if
-    they may see it but may not take this action."""
+    they may see it but may not take this action. The record remembers the relations it
+    met, for this user: the page's ``can`` and ``actions_allowed`` of them ask nothing
+    more."""
     rule = RULES[action]
     seen_through = rule.seen_through or action
     try:
@@ -880,6 +910,9 @@ def get_or_404(user: User, action: Action, queryset: QuerySet[M], **lookup: Any)
         record = found.get(**lookup)
     except ObjectDoesNotExist as exc:
         raise Http404("No such record") from exc
-    if seen_through != action and not can(user, action, record):
-        raise PermissionDenied(rule.description)
+    _note_met(user, record, seen_through)
+    if seen_through != action:
+        if not can(user, action, record):
+            raise PermissionDenied(rule.description)
+        _note_met(user, record, action)
     return record

@@ -5,6 +5,8 @@ and each costs at most one query."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from macehub.access import policy
 from macehub.access.actions import Action
@@ -78,3 +80,31 @@ def test_nothing_to_ask_asks_nothing(django_assert_num_queries, outsider, triage
     with django_assert_num_queries(0):
         assert policy.can_each(triage, Action.CASE_VIEW, []) == set()
         assert policy.actions_allowed(triage, (), some_cases[0]) == frozenset()
+
+
+def test_a_record_fetched_through_the_policy_answers_its_relation_without_asking(
+        django_assert_num_queries, viewers, some_cases):
+    """``get_or_404`` keeps on the record the relations it met, for that user: the page's
+    buttons (``actions_allowed``, ``can``) of the same relation ask nothing more, and give
+    ``can``'s answers on a record fetched afresh. Another user asks as before."""
+    fetched_any = 0
+    for user in viewers:
+        for case in some_cases:
+            expected = {action for action in CASE_ACTIONS if policy.can(user, action, case)}
+            if Action.CASE_VIEW not in expected:
+                continue
+            record = policy.get_or_404(user, Action.CASE_VIEW, Case.objects.all(), pk=case.pk)
+            fetched_any += 1
+            with django_assert_num_queries(0):
+                assert policy.actions_allowed(user, CASE_ACTIONS, record) == expected
+                assert all(policy.can(user, action, record) == (action in expected)
+                           for action in CASE_ACTIONS)
+            for other in viewers:
+                if other is user:
+                    continue
+                theirs = {action for action in CASE_ACTIONS if policy.can(other, action, case)}
+                with CaptureQueriesContext(connection) as asked:
+                    assert policy.actions_allowed(other, CASE_ACTIONS, record) == theirs
+                roles_allow = any(policy.allows(other, action) for action in CASE_ACTIONS)
+                assert len(asked) == (1 if roles_allow else 0), other.username
+    assert fetched_any >= len(some_cases)
