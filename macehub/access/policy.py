@@ -837,9 +837,27 @@ def _relations_met(user: User, record: Model) -> frozenset[Callable[[User], Q]]:
 def _note_met(user: User, record: Model, *actions: Action) -> None:
     if not isinstance(record, Model):  # a row of values: nothing to keep it on
         return
-    relations = {RULES[action].relation for action in actions}
-    record.__dict__[_MET] = (user.pk, _relations_met(user, record) | {
-        relation for relation in relations if relation is not None})
+    relations: set[Callable[[User], Q]] = set()
+    for action in actions:
+        relation = RULES[action].relation
+        if relation is not None:
+            relations.add(relation)
+    record.__dict__[_MET] = (user.pk, _relations_met(user, record) | relations)
+    for relation in relations:
+        for name, implied in _MET_BY_WHAT_IT_NAMES.get(relation, ()):
+            named = record._state.fields_cache.get(name)  # fetched with it: no query
+            if named is not None:
+                named.__dict__[_MET] = (user.pk, _relations_met(user, named) | {implied})
+
+
+# A record that meets the first relation names a record that meets the second (through
+# the single-valued relation named): a case the user may know is of a child they may
+# know (``case_relation`` asks ``_may_know_person`` of the child, and a partner's link to
+# the case is a link to the child through their cases). Checked for every standard user
+# and case in ``cases/tests/test_policy_answers_at_once.py``.
+_MET_BY_WHAT_IT_NAMES: dict[Callable[[User], Q], tuple[tuple[str, Callable[[User], Q]], ...]] = {
+    case_relation: (("child", person_relation),),
+}
 
 
 def can(user: User, action: Action, record: Model) -> bool:

@@ -547,6 +547,15 @@ def test_every_relation_gives_the_same_records_asked_of_a_list_or_of_each_record
         with policy.asked_of_few_records(links_too=True):
             assert answers(user) == listed, user.username
         differing.add(tuple(sorted((action, frozenset(pks)) for action, pks in listed.items())))
+    # A case the user may know is of a child they may know (what lets ``get_or_404``
+    # answer the case page's "may they open the child's record" without asking).
+    implied = 0
+    for user in users:
+        for case in policy.scope(user, Action.CASE_VIEW, Case.objects.all()):
+            assert policy.can(user, Action.PERSON_VIEW, Person.objects.get(pk=case.child_id)), (
+                user.username, case.reference)
+            implied += 1
+    assert implied >= len(users)
     # The users see different things, and each kind of record was seen by someone:
     # the comparison ran on something.
     assert len(differing) >= 6

@@ -99,6 +99,17 @@ def test_a_record_fetched_through_the_policy_answers_its_relation_without_asking
                 assert policy.actions_allowed(user, CASE_ACTIONS, record) == expected
                 assert all(policy.can(user, action, record) == (action in expected)
                            for action in CASE_ACTIONS)
+            # The child fetched with it meets the person relation too (a case the user
+            # may know is of a child they may know); not fetched with it, it is asked.
+            assert policy.can(user, Action.PERSON_VIEW, case.child)
+            with_child = policy.get_or_404(user, Action.CASE_VIEW,
+                                           Case.objects.select_related("child"), pk=case.pk)
+            with django_assert_num_queries(0):
+                assert policy.can(user, Action.PERSON_VIEW, with_child.child)
+            with django_assert_num_queries(1):
+                child = record.child  # not fetched with the case: no answer kept on it
+            with django_assert_num_queries(1):
+                assert policy.can(user, Action.PERSON_VIEW, child)
             for other in viewers:
                 if other is user:
                     continue
