@@ -860,6 +860,29 @@ _MET_BY_WHAT_IT_NAMES: dict[Callable[[User], Q], tuple[tuple[str, Callable[[User
 }
 
 
+# Relations that are another record's relation asked through the path to it: a request
+# for a decision on a case is known to those who may know the case.
+_THROUGH: dict[Callable[[User], Q], tuple[str, Callable[[User], Q]]] = {
+    case_decision_relation: ("case", case_relation),
+}
+
+
+def scope_of(user: User, action: Action, queryset: QuerySet[M], *, path: str,
+             record: Model) -> QuerySet[M]:
+    """The records of ``queryset`` that belong to ``record`` (``path`` leads to it) this
+    user may take ``action`` on: ``scope`` of ``record``'s records. Where the action's
+    relation is ``record``'s own asked through ``path``, and ``get_or_404`` fetched
+    ``record`` through it for this user, every one of them meets it: nothing more is
+    asked (the decisions waiting on the case a page has opened)."""
+    held = queryset.filter(**{path: record})
+    relation = RULES[action].relation
+    if (allows(user, action) and relation is not None and relation in _THROUGH
+            and _THROUGH[relation][0] == path
+            and _THROUGH[relation][1] in _relations_met(user, record)):
+        return held
+    return scope(user, action, held)
+
+
 def can(user: User, action: Action, record: Model) -> bool:
     """The single-record form of ``scope``: the same filter, asked of one row (no query
     when ``get_or_404`` fetched the record through the same relation)."""

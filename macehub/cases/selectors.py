@@ -1025,11 +1025,16 @@ class PendingDecision:
 
 def pending_decisions(user: User, case: Case) -> list[PendingDecision]:
     """The requests waiting for a decision on a case the user may see, each with
-    whether this user may decide it (one query for the requests, one for the rule)."""
+    whether this user may decide it (one query for the requests, one for the rule). Of
+    ``case`` as given: each request's case is ``case`` itself, not fetched again."""
     waiting = list(
-        policy.scope(user, Action.CASE_DECISION_VIEW, decision_request_queryset())
-        .filter(case_id=case.pk, status=DecisionStatus.PENDING).order_by("requested_at", "pk")
+        policy.scope_of(user, Action.CASE_DECISION_VIEW,
+                        CaseDecisionRequest.objects.select_related("requested_by"),
+                        path="case", record=case)
+        .filter(status=DecisionStatus.PENDING).order_by("requested_at", "pk")
     )
+    for request in waiting:
+        request.case = case
     decidable = set(
         policy.scope(user, Action.CASE_DECIDE, CaseDecisionRequest.objects.all())
         .filter(pk__in=[request.pk for request in waiting]).values_list("pk", flat=True)

@@ -119,3 +119,38 @@ def test_a_record_fetched_through_the_policy_answers_its_relation_without_asking
                 roles_allow = any(policy.allows(other, action) for action in CASE_ACTIONS)
                 assert len(asked) == (1 if roles_allow else 0), other.username
     assert fetched_any >= len(some_cases)
+
+
+def test_the_requests_on_a_fetched_case_are_those_scope_gives(
+        django_assert_num_queries, viewers, some_cases, triage):
+    """``scope_of``: the decision requests of a case are ``scope``'s, whether the case was
+    fetched through the policy for this user (nothing more asked of the relation) or
+    not (asked as ``scope`` asks)."""
+    from macehub.cases.models import CaseDecisionRequest
+    from macehub.cases.tests.test_decisions import ask_to_close
+
+    for case in some_cases:
+        ask_to_close(Case.objects.get(pk=case.pk), triage)
+    compared = 0
+    for user in viewers:
+        seen = set(policy.scope(user, Action.CASE_DECISION_VIEW,
+                                CaseDecisionRequest.objects.all()).values_list("pk", flat=True))
+        for case in some_cases:
+            expected = {pk for pk in seen
+                        if CaseDecisionRequest.objects.get(pk=pk).case_id == case.pk}
+            asked = policy.scope_of(user, Action.CASE_DECISION_VIEW,
+                                    CaseDecisionRequest.objects.all(), path="case", record=case)
+            assert set(asked.values_list("pk", flat=True)) == expected, user.username
+            assert str(asked.query) == str(policy.scope(
+                user, Action.CASE_DECISION_VIEW,
+                CaseDecisionRequest.objects.filter(case=case)).query)
+            if not policy.can(user, Action.CASE_VIEW, case):
+                continue
+            fetched = policy.get_or_404(user, Action.CASE_VIEW, Case.objects.all(), pk=case.pk)
+            answered = policy.scope_of(user, Action.CASE_DECISION_VIEW,
+                                       CaseDecisionRequest.objects.all(), path="case",
+                                       record=fetched)
+            assert "people_person" not in str(answered.query)
+            assert set(answered.values_list("pk", flat=True)) == expected != set()
+            compared += 1
+    assert compared >= len(some_cases)
