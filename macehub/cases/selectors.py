@@ -1081,8 +1081,13 @@ def referrals_joined_to_review(user: User, case: Case, *, opened: bool = False
     (``access.opening``), so whether they may see it is answered already."""
     if not case.is_open or not (opened or policy.can(user, Action.CASE_VIEW, case)):
         return []
-    return list(referral_joined_queryset().filter(
-        case_id=case.pk, acknowledged_at__isnull=True).order_by("joined_at", "pk"))
+    # Each one's case is ``case`` itself: not joined again (with its child) to be fetched.
+    waiting = list(ReferralJoined.objects.select_related("referring_agency", "recorded_by")
+                   .filter(case_id=case.pk, acknowledged_at__isnull=True)
+                   .order_by("joined_at", "pk"))
+    for joined in waiting:
+        joined.case = case
+    return waiting
 
 
 def tier_reviews_due(user: User) -> QuerySet[ReferralJoined]:
