@@ -100,8 +100,10 @@ def case_queryset(*, full: bool = False, overview: bool = False) -> QuerySet[Cas
             Prefetch("tier_history", queryset=RiskTierChange.objects.select_related("changed_by")),
             Prefetch("advocacy", queryset=AdvocateAllocation.objects.select_related(
                 "advocate", "advocate__agency", "allocated_by")),
+            # Who added and finished each item: the chronology's (a full page), not the
+            # overview's plan table.
             Prefetch("plan_items", queryset=PlanItem.objects.select_related(
-                "owner", "owner_agency", "created_by", "completed_by")),
+                "owner", "owner_agency", *(("created_by", "completed_by") if full else ()))),
             Prefetch("outcomes", queryset=CaseOutcome.objects.select_related("recorded_by")),
             Prefetch("nrm_referrals", queryset=NrmReferral.objects.select_related("recorded_by")),
             # The overview shows the latest assessment, not its ratings.
