@@ -820,13 +820,32 @@ def scope(user: User, action: Action, queryset: QuerySet[M]) -> QuerySet[M]:
 
 
 # What ``get_or_404`` proved of a record it fetched: the relations the record met, for
-# the user it was fetched for. Asked again of that record in the same request (``can``,
-# ``actions_allowed``: the buttons of the page that fetched it), a relation it met needs
-# no query. Kept on the instance, so it lives as long as the request's record.
+# the user it was fetched for. On a page that changes nothing (``reading_only``), asked
+# again of that record (``can``, ``actions_allowed``, ``scope_of``: the buttons and
+# sections of the page that fetched it), a relation it met needs no query. Kept on the
+# instance, and read only while the page is being drawn: a page that changes the record
+# (ends an advocacy, moves a worker) asks again afterwards, and is answered afresh.
 _MET = "_policy_relations_met"
+_READING_ONLY: ContextVar[bool] = ContextVar("policy_reading_only", default=False)
+
+
+@contextmanager
+def reading_only() -> Iterator[None]:
+    """A page that reads and changes nothing (an overview, a record's sections): what
+    ``get_or_404`` found a record it fetched meets holds for the rest of the page, so
+    ``can``, ``actions_allowed`` and ``scope_of`` of the same relation ask nothing more.
+    Never around a page that writes: a change to an allocation, a share or a restriction
+    must be asked of the database again."""
+    token = _READING_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _READING_ONLY.reset(token)
 
 
 def _relations_met(user: User, record: Model) -> frozenset[Callable[[User], Q]]:
+    if not _READING_ONLY.get():
+        return frozenset()
     met: tuple[Any, frozenset[Callable[[User], Q]]] | None = getattr(record, "__dict__",
                                                                       {}).get(_MET)
     if met is None or met[0] != user.pk or user.pk is None:
@@ -835,8 +854,8 @@ def _relations_met(user: User, record: Model) -> frozenset[Callable[[User], Q]]:
 
 
 def _note_met(user: User, record: Model, *actions: Action) -> None:
-    if not isinstance(record, Model):  # a row of values: nothing to keep it on
-        return
+    if not _READING_ONLY.get() or not isinstance(record, Model):
+        return  # kept for a page that changes nothing; a row of values has nowhere
     relations: set[Callable[[User], Q]] = set()
     for action in actions:
         relation = RULES[action].relation

@@ -82,9 +82,17 @@ def test_nothing_to_ask_asks_nothing(django_assert_num_queries, outsider, triage
         assert policy.actions_allowed(triage, (), some_cases[0]) == frozenset()
 
 
+@pytest.fixture
+def page_reading_only():
+    """A page that changes nothing (``policy.reading_only``), as the case overview is."""
+    with policy.reading_only():
+        yield
+
+
 def test_a_record_fetched_through_the_policy_answers_its_relation_without_asking(
-        django_assert_num_queries, viewers, some_cases):
-    """``get_or_404`` keeps on the record the relations it met, for that user: the page's
+        django_assert_num_queries, viewers, some_cases, page_reading_only):
+    """On a page that changes nothing, ``get_or_404`` keeps on the record the relations it
+    met, for that user: the page's
     buttons (``actions_allowed``, ``can``) of the same relation ask nothing more, and give
     ``can``'s answers on a record fetched afresh. Another user asks as before."""
     fetched_any = 0
@@ -122,7 +130,7 @@ def test_a_record_fetched_through_the_policy_answers_its_relation_without_asking
 
 
 def test_the_requests_on_a_fetched_case_are_those_scope_gives(
-        django_assert_num_queries, viewers, some_cases, triage):
+        django_assert_num_queries, viewers, some_cases, triage, page_reading_only):
     """``scope_of``: the decision requests of a case are ``scope``'s, whether the case was
     fetched through the policy for this user (nothing more asked of the relation) or
     not (asked as ``scope`` asks)."""
@@ -154,3 +162,30 @@ def test_the_requests_on_a_fetched_case_are_those_scope_gives(
             assert set(answered.values_list("pk", flat=True)) == expected != set()
             compared += 1
     assert compared >= len(some_cases)
+
+
+def test_a_page_that_changes_the_record_asks_again(
+        django_assert_num_queries, make_case, analyst):
+    """Outside a page that changes nothing, a fetched record keeps no answers: once the
+    analyst's allocation to the restricted child has been taken away, whether they may
+    still see the child's case is asked afresh."""
+    from macehub.people.models import Person, PersonAllocation
+
+    case = make_case("Hidden", "Child")
+    Person.objects.filter(pk=case.child_id).update(is_restricted=True)
+    assert not policy.can(analyst, Action.CASE_VIEW, case)
+    allocation = PersonAllocation.objects.create(person_id=case.child_id, user=analyst)
+    fetched = policy.get_or_404(analyst, Action.CASE_VIEW, Case.objects.all(), pk=case.pk)
+    with django_assert_num_queries(1):
+        assert policy.can(analyst, Action.CASE_VIEW, fetched)
+    allocation.delete()
+    assert not policy.can(analyst, Action.CASE_VIEW, fetched)
+    # Kept only for what was fetched on such a page: this record was not.
+    with policy.reading_only(), django_assert_num_queries(1):
+        assert not policy.can(analyst, Action.CASE_VIEW, fetched)
+    # Fetched on one, it is kept: the reason such a page must change nothing.
+    PersonAllocation.objects.create(person_id=case.child_id, user=analyst)
+    with policy.reading_only():
+        kept = policy.get_or_404(analyst, Action.CASE_VIEW, Case.objects.all(), pk=case.pk)
+        with django_assert_num_queries(0):
+            assert policy.can(analyst, Action.CASE_VIEW, kept)
