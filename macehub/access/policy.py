@@ -173,15 +173,25 @@ def _term_from(model: Any, path: str, condition: Q, correlated: bool) -> Any:
             continue
         if depth != len(hops) - 1:
             raise ValueError(f"{path}: only the last step may be many-valued")
-        here = F(LOOKUP_SEP.join([*hops[:-1], "pk"]))
+        at = LOOKUP_SEP.join([*hops[:-1], "pk"])
+        here = F(at)
         if field.one_to_many:
+            if correlated and not field.field.null:
+                # Of a few records: does one of this record's own (index look-ups),
+                # rather than listing every record the user is linked to. The same
+                # answer, negated too, while the link can never be empty (NOT IN a
+                # list holding NULL would refuse every record).
+                return Exists(field.related_model._default_manager.filter(
+                    condition, **{field.field.name: OuterRef(at)}))
             linked = field.related_model._default_manager.filter(
                 condition).order_by().values(field.field.name)
         elif field.many_to_many and not field.auto_created:
             # A many-to-many field of the model: ask its table of pairs.
-            linked = field.remote_field.through._default_manager.filter(
-                _prefixed(condition, field.m2m_reverse_field_name()),
-            ).order_by().values(field.m2m_field_name())
+            pairs = field.remote_field.through._default_manager.filter(
+                _prefixed(condition, field.m2m_reverse_field_name()))
+            if correlated:  # a table of pairs names both ends
+                return Exists(pairs.filter(**{field.m2m_field_name(): OuterRef(at)}))
+            linked = pairs.order_by().values(field.m2m_field_name())
         else:
             raise ValueError(f"{path}: {hop} is not a relation this term follows")
         break
@@ -210,21 +220,35 @@ def _prefixed(condition: Q, prefix: str) -> Q:
 
 
 def _any(path: str, condition: Q) -> Q:
-    """Some record across the many-valued relation ``path`` meets ``condition``."""
-    return Q(_Related(path, condition))
+    """Some record across the many-valued relation ``path`` meets ``condition``: as the
+    set of records linked to one that meets it (a hashed subplan), or, asked of few
+    records ``links_too`` (``asked_of_few_records``), as each record's own links
+    (EXISTS, correlated: an index look-up, where the set lists everything the user is
+    linked to, thousands of allocations for a busy worker)."""
+    return Q(_Related(path, condition, correlated=_FEW_RECORDS.get() >= _EACH_LINK))
 
 
-# Set while a question is asked of one record or a handful: see ``_record_at``.
-_FEW_RECORDS: ContextVar[bool] = ContextVar("policy_few_records", default=False)
+# How few the records a question is asked of are: see ``asked_of_few_records``.
+_A_LIST, _EACH_RESTRICTION, _EACH_LINK = 0, 1, 2
+_FEW_RECORDS: ContextVar[int] = ContextVar("policy_few_records", default=_A_LIST)
 
 
 @contextmanager
-def asked_of_few_records() -> Iterator[None]:
+def asked_of_few_records(*, links_too: bool = False) -> Iterator[None]:
     """Relations built inside ask about one record or a handful (``can``,
     ``get_or_404``, ``actions_allowed``, the sections of one record's page): each
     record's restriction is asked of that record, not looked up in the set of every
-    restricted record (see ``_record_at``). The same answer, by a plan for few rows."""
-    token = _FEW_RECORDS.set(True)
+    restricted record (see ``_record_at``). The same answer, by a plan for few rows.
+
+    ``links_too``: each record's links as well (its allocations, a person's cases; see
+    ``_any``), for a question asked in the select list of a query over a handful of
+    rows (an annotation), where PostgreSQL would rather hash every record the relation
+    could name than look each row's up through sets built from the user's links. Not
+    the default: a correlated term costs about twice the Python to compile, and a
+    single record's page gains nothing by it (the sets are built only when the record
+    is restricted)."""
+    level = max(_FEW_RECORDS.get(), _EACH_LINK if links_too else _EACH_RESTRICTION)
+    token = _FEW_RECORDS.set(level)
     try:
         yield
     finally:
@@ -238,7 +262,7 @@ def _record_at(path: str, condition: Q) -> Q:
     (``asked_of_few_records``), as each record's own (EXISTS, correlated: one index
     look-up each rather than listing every record that meets the condition, thousands
     of restricted people at national scale)."""
-    return Q(_Related(path, condition, correlated=_FEW_RECORDS.get()))
+    return Q(_Related(path, condition, correlated=_FEW_RECORDS.get() >= _EACH_RESTRICTION))
 
 
 def _fans_out(query: Query, beyond: Query | None = None) -> bool:
@@ -795,8 +819,95 @@ def scope(user: User, action: Action, queryset: QuerySet[M]) -> QuerySet[M]:
     return scoped
 
 
+# What ``get_or_404`` proved of a record it fetched: the relations the record met, for
+# the user it was fetched for. On a page that changes nothing (``reading_only``), asked
+# again of that record (``can``, ``actions_allowed``, ``scope_of``: the buttons and
+# sections of the page that fetched it), a relation it met needs no query. Kept on the
+# instance, and read only while the page is being drawn: a page that changes the record
+# (ends an advocacy, moves a worker) asks again afterwards, and is answered afresh.
+_MET = "_policy_relations_met"
+_READING_ONLY: ContextVar[bool] = ContextVar("policy_reading_only", default=False)
+
+
+@contextmanager
+def reading_only() -> Iterator[None]:
+    """A page that reads and changes nothing (an overview, a record's sections): what
+    ``get_or_404`` found a record it fetched meets holds for the rest of the page, so
+    ``can``, ``actions_allowed`` and ``scope_of`` of the same relation ask nothing more.
+    Never around a page that writes: a change to an allocation, a share or a restriction
+    must be asked of the database again."""
+    token = _READING_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _READING_ONLY.reset(token)
+
+
+def _relations_met(user: User, record: Model) -> frozenset[Callable[[User], Q]]:
+    if not _READING_ONLY.get():
+        return frozenset()
+    met: tuple[Any, frozenset[Callable[[User], Q]]] | None = getattr(record, "__dict__",
+                                                                      {}).get(_MET)
+    if met is None or met[0] != user.pk or user.pk is None:
+        return frozenset()
+    return met[1]
+
+
+def _note_met(user: User, record: Model, *actions: Action) -> None:
+    if not _READING_ONLY.get() or not isinstance(record, Model):
+        return  # kept for a page that changes nothing; a row of values has nowhere
+    relations: set[Callable[[User], Q]] = set()
+    for action in actions:
+        relation = RULES[action].relation
+        if relation is not None:
+            relations.add(relation)
+    record.__dict__[_MET] = (user.pk, _relations_met(user, record) | relations)
+    for relation in relations:
+        for name, implied in _MET_BY_WHAT_IT_NAMES.get(relation, ()):
+            named = record._state.fields_cache.get(name)  # fetched with it: no query
+            if named is not None:
+                named.__dict__[_MET] = (user.pk, _relations_met(user, named) | {implied})
+
+
+# A record that meets the first relation names a record that meets the second (through
+# the single-valued relation named): a case the user may know is of a child they may
+# know (``case_relation`` asks ``_may_know_person`` of the child, and a partner's link to
+# the case is a link to the child through their cases). Checked for every standard user
+# and case in ``cases/tests/test_policy_answers_at_once.py``.
+_MET_BY_WHAT_IT_NAMES: dict[Callable[[User], Q], tuple[tuple[str, Callable[[User], Q]], ...]] = {
+    case_relation: (("child", person_relation),),
+}
+
+
+# Relations that are another record's relation asked through the path to it: a request
+# for a decision on a case is known to those who may know the case.
+_THROUGH: dict[Callable[[User], Q], tuple[str, Callable[[User], Q]]] = {
+    case_decision_relation: ("case", case_relation),
+}
+
+
+def scope_of(user: User, action: Action, queryset: QuerySet[M], *, path: str,
+             record: Model) -> QuerySet[M]:
+    """The records of ``queryset`` that belong to ``record`` (``path`` leads to it) this
+    user may take ``action`` on: ``scope`` of ``record``'s records. Where the action's
+    relation is ``record``'s own asked through ``path``, and ``get_or_404`` fetched
+    ``record`` through it for this user, every one of them meets it: nothing more is
+    asked (the decisions waiting on the case a page has opened)."""
+    held = queryset.filter(**{path: record})
+    relation = RULES[action].relation
+    if (allows(user, action) and relation is not None and relation in _THROUGH
+            and _THROUGH[relation][0] == path
+            and _THROUGH[relation][1] in _relations_met(user, record)):
+        return held
+    return scope(user, action, held)
+
+
 def can(user: User, action: Action, record: Model) -> bool:
-    """The single-record form of ``scope``: the same filter, asked of one row."""
+    """The single-record form of ``scope``: the same filter, asked of one row (no query
+    when ``get_or_404`` fetched the record through the same relation)."""
+    relation = RULES[action].relation
+    if relation is not None and relation in _relations_met(user, record):
+        return allows(user, action)
     with asked_of_few_records():
         return scope(user, action,
                      type(record)._default_manager.filter(pk=record.pk)).exists()
@@ -819,13 +930,14 @@ def actions_allowed(user: User, actions: Iterable[Action], record: Model) -> fro
     to the record, is answered without asking the database."""
     allowed: set[Action] = set()
     # Actions that share a relation (most actions on a case ask ``case_relation``) are
-    # one question.
+    # one question; one the record met when ``get_or_404`` fetched it is answered.
+    met = _relations_met(user, record)
     by_relation: dict[Callable[[User], Q], list[Action]] = {}
     for action in dict.fromkeys(actions):
         rule = RULES[action]
         if not allows(user, action):
             continue
-        if rule.relation is None:
+        if rule.relation is None or rule.relation in met:
             allowed.add(action)
             continue
         by_relation.setdefault(rule.relation, []).append(action)
@@ -847,7 +959,9 @@ def actions_allowed(user: User, actions: Iterable[Action], record: Model) -> fro
 
 def get_or_404(user: User, action: Action, queryset: QuerySet[M], **lookup: Any) -> M:
     """Fetch one record for an action: 404 if the user may not know it exists, 403 if
-    they may see it but may not take this action."""
+    they may see it but may not take this action. The record remembers the relations it
+    met, for this user: the page's ``can`` and ``actions_allowed`` of them ask nothing
+    more."""
     rule = RULES[action]
     seen_through = rule.seen_through or action
     try:
@@ -856,6 +970,9 @@ def get_or_404(user: User, action: Action, queryset: QuerySet[M], **lookup: Any)
         record = found.get(**lookup)
     except ObjectDoesNotExist as exc:
         raise Http404("No such record") from exc
-    if seen_through != action and not can(user, action, record):
-        raise PermissionDenied(rule.description)
+    _note_met(user, record, seen_through)
+    if seen_through != action:
+        if not can(user, action, record):
+            raise PermissionDenied(rule.description)
+        _note_met(user, record, action)
     return record

@@ -101,8 +101,10 @@ def case_queryset(*, full: bool = False, overview: bool = False) -> QuerySet[Cas
             Prefetch("tier_history", queryset=RiskTierChange.objects.select_related("changed_by")),
             Prefetch("advocacy", queryset=AdvocateAllocation.objects.select_related(
                 "advocate", "advocate__agency", "allocated_by")),
+            # Who added and finished each item: the chronology's (a full page), not the
+            # overview's plan table.
             Prefetch("plan_items", queryset=PlanItem.objects.select_related(
-                "owner", "owner_agency", "created_by", "completed_by")),
+                "owner", "owner_agency", *(("created_by", "completed_by") if full else ()))),
             Prefetch("outcomes", queryset=CaseOutcome.objects.select_related("recorded_by")),
             Prefetch("nrm_referrals", queryset=NrmReferral.objects.select_related("recorded_by")),
             # The overview shows the latest assessment, not its ratings.
@@ -493,9 +495,14 @@ def _holds(user: User) -> Q:
 
 def holds_open_cases(user: User) -> bool:
     """Whether the user holds any open case they may see: such a user's case list opens
-    on "My cases"."""
-    return cases_for(user, Action.CASE_LIST).filter(
-        _holds(user), status=CaseStatus.OPEN).exists()
+    on "My cases". Each way of holding one is asked from its own index (the key worker's
+    cases; the advocate's allocations), in one query: the two ways OR-ed on each case
+    would read every open case of the hub to find none, for a user who holds none."""
+    open_cases = cases_for(user, Action.CASE_LIST).filter(status=CaseStatus.OPEN)
+    as_key_worker = open_cases.filter(key_worker_id=user.pk).values("pk")
+    as_advocate = open_cases.filter(pk__in=AdvocateAllocation.objects.filter(
+        advocate_id=user.pk, ended_on__isnull=True).values("case_id")).values("pk")
+    return as_key_worker.union(as_advocate, all=True).exists()
 
 
 def _ordering(sort: str, descending: bool) -> list[Any]:
@@ -1051,11 +1058,16 @@ class PendingDecision:
 
 def pending_decisions(user: User, case: Case) -> list[PendingDecision]:
     """The requests waiting for a decision on a case the user may see, each with
-    whether this user may decide it (one query for the requests, one for the rule)."""
+    whether this user may decide it (one query for the requests, one for the rule). Of
+    ``case`` as given: each request's case is ``case`` itself, not fetched again."""
     waiting = list(
-        policy.scope(user, Action.CASE_DECISION_VIEW, decision_request_queryset())
-        .filter(case_id=case.pk, status=DecisionStatus.PENDING).order_by("requested_at", "pk")
+        policy.scope_of(user, Action.CASE_DECISION_VIEW,
+                        CaseDecisionRequest.objects.select_related("requested_by"),
+                        path="case", record=case)
+        .filter(status=DecisionStatus.PENDING).order_by("requested_at", "pk")
     )
+    for request in waiting:
+        request.case = case
     decidable = set(
         policy.scope(user, Action.CASE_DECIDE, CaseDecisionRequest.objects.all())
         .filter(pk__in=[request.pk for request in waiting]).values_list("pk", flat=True)
@@ -1102,8 +1114,13 @@ def referrals_joined_to_review(user: User, case: Case, *, opened: bool = False
     (``access.opening``), so whether they may see it is answered already."""
     if not case.is_open or not (opened or policy.can(user, Action.CASE_VIEW, case)):
         return []
-    return list(referral_joined_queryset().filter(
-        case_id=case.pk, acknowledged_at__isnull=True).order_by("joined_at", "pk"))
+    # Each one's case is ``case`` itself: not joined again (with its child) to be fetched.
+    waiting = list(ReferralJoined.objects.select_related("referring_agency", "recorded_by")
+                   .filter(case_id=case.pk, acknowledged_at__isnull=True)
+                   .order_by("joined_at", "pk"))
+    for joined in waiting:
+        joined.case = case
+    return waiting
 
 
 def tier_reviews_due(user: User) -> QuerySet[ReferralJoined]:

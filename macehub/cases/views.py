@@ -115,6 +115,7 @@ def _section_context(request: HubRequest, case: Case, section: str, **extra: Any
 
 
 @policy.asked_of_few_records()
+@policy.reading_only()
 def _section(request: HubRequest, case_pk: int, section: str, template: str,
              **extra: Any) -> HttpResponse:
     """A read-only section of a case (overview, plan, contacts...)."""
@@ -257,6 +258,7 @@ def _sort_columns(request: HubRequest, filters: selectors.CaseFilters) -> dict[s
 
 @requires(Action.CASE_VIEW)
 @policy.asked_of_few_records()
+@policy.reading_only()
 def detail(request: HubRequest, case_pk: int) -> HttpResponse:
     """The overview, with the requests waiting for a decision first."""
     case = _case_page(request, case_pk, page="detail", overview=True)

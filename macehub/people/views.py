@@ -78,6 +78,7 @@ def create(request: HubRequest) -> HttpResponse:
 
 @requires(Action.PERSON_VIEW)
 @policy.asked_of_few_records()
+@policy.reading_only()
 def detail(request: HubRequest, person_pk: int) -> HttpResponse:
     user = request.user
     person = selectors.person_for(user, person_pk)

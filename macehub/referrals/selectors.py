@@ -278,7 +278,11 @@ def triage_queue(user: User, today: dt.date | None = None) -> QuerySet[Referral]
     a subquery here would be run for every referral waiting, to count them."""
     policy.require(user, Action.REFERRAL_VIEW)
     today = today or timezone.localdate()
-    awaiting = _full_referrals().filter(status=ReferralStatus.AWAITING_TRIAGE)
+    # Only what the queue shows: every referral waiting is joined to these before the
+    # page is cut (to order and count them), so each join not needed is work wasted.
+    awaiting = Referral.objects.select_related(
+        "child", "referrer_agency", "picked_up_by",
+    ).filter(status=ReferralStatus.AWAITING_TRIAGE)
     return policy.scope(user, Action.REFERRAL_VIEW, awaiting).annotate(
         triage_band=SqlCase(
             When(suggested_brag=Brag.RED, then=Value(TriageBand.RED)),
@@ -313,8 +317,12 @@ def open_case_markers(user: User, referrals: list[Referral]) -> dict[int, OpenCa
         return {}
     visible: Exists | Value = Value(False)
     if policy.allows(user, Action.CASE_VIEW):
-        visible = Exists(policy.scope(user, Action.CASE_VIEW,
-                                      Case.objects.filter(pk=OuterRef("pk"))))
+        # Asked of a page's handful of cases, in the select list: each case's child
+        # and links looked up for that case, not the set of every case the viewer may
+        # see worked out first (9 ms at national scale, for 25 rows at most).
+        with policy.asked_of_few_records(links_too=True):
+            visible = Exists(policy.scope(user, Action.CASE_VIEW,
+                                          Case.objects.filter(pk=OuterRef("pk"))))
     cases = {
         case.child_id: case for case in Case.objects.filter(
             child_id__in={referral.child_id for referral in referrals},

@@ -377,6 +377,14 @@ def test_my_cases_are_those_i_hold_as_key_worker_or_current_advocate(
     assert names(supervisor, mine=True) == []
     assert selectors.holds_open_cases(advocate)
     assert not selectors.holds_open_cases(supervisor)
+    # Each way alone is holding: the current advocate of Anna, once Cara has another key
+    # worker; with that advocacy ended too, nothing is held.
+    Case.objects.filter(pk=four_cases["cara"].pk).update(key_worker=triage)
+    assert selectors.holds_open_cases(advocate)
+    services.end_advocacy(actor=triage, case_pk=four_cases["anna"].pk,
+                          ended_on=days_from_today(0), reason="Moved away")
+    assert not selectors.holds_open_cases(advocate)
+    assert selectors.holds_open_cases(triage)
 
 
 def test_a_case_holder_lands_on_my_cases_and_can_switch_to_all_keeping_filters(

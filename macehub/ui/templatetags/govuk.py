@@ -180,6 +180,10 @@ def _options(widget_context: dict[str, Any]) -> list[tuple[str | None, list[Opti
 def _shown(value: Any, context: template.Context) -> str:
     """A value as the template language writes ``{{ value }}`` in ``context`` (escaped,
     localised): how the components drawn in Python write every value they are given."""
+    if isinstance(value, str):
+        # What render_value_in_context makes of text (neither localised nor a time),
+        # without asking: a filter's select writes hundreds of options.
+        return str(conditional_escape(value)) if context.autoescape else value
     return str(template.base.render_value_in_context(value, context))
 
 

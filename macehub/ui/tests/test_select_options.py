@@ -90,3 +90,20 @@ def _one_group_per_option(widget_context: dict[str, Any]) -> list[tuple[str | No
             for option in group_options])
         for group_name, group_options, _index in widget_context["optgroups"]
     ]
+
+
+@pytest.mark.parametrize("autoescape", [True, False], ids=["escaped", "not escaped"])
+def test_text_is_written_as_the_template_language_writes_it(autoescape: bool) -> None:
+    """Text takes a short way past the template language's localising (it is neither a
+    number nor a time): the very string ``{{ value }}`` writes, escaped or not."""
+    from django.template.base import render_value_in_context
+    from django.utils.safestring import mark_safe
+
+    context = Context(autoescape=autoescape)
+    values: list[Any] = ["", "Northtown", "<East> & \"West\" 'n'", mark_safe("<b>safe</b>")]
+    for value in values:
+        written = govuk._shown(value, context)
+        expected = str(render_value_in_context(value, context))
+        assert written == expected
+        assert type(written) is type(expected)
+    assert govuk._shown("<a>", Context(autoescape=True)) == "&lt;a&gt;"
