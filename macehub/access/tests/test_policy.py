@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -368,33 +371,26 @@ def test_an_advocate_works_on_a_case_only_through_their_own_current_allocation(
     assert not Case.objects.filter(policy.reason_required(current)).exists()
 
 
-@pytest.mark.django_db
-def test_people_named_is_the_person_scope_asked_of_the_record_that_names_them(
-    hub_agency: Agency, hub_team: Team, partner_agency: Agency, partner_team: Team,
-    outsider_agency: Agency,
-) -> None:
-    """``people_named(user, "child")`` picks the same cases as ``child__in=`` the people
-    ``scope`` lets the user see, for every kind of user and every kind of child."""
-    from macehub.cases.codes import RiskTier
-    from macehub.cases.models import AdvocateAllocation, Case, CaseAllocation, CaseShare
-    from macehub.cases.services import open_case
-
+def _case_workers(hub_agency: Agency, hub_team: Team, partner_agency: Agency,
+                  partner_team: Team) -> tuple[User, User, User]:
+    """Who opens the cases of the tests below, and the partner triage officer and
+    victim advocate some of them are allocated to."""
     opener = make_user("case.opener", Role.TRIAGE, agency=hub_agency, team=hub_team)
     partner_worker = make_user("partner.triage", Role.TRIAGE, agency=partner_agency,
                                team=partner_team)
     advocate = make_user("partner.adv", Role.VICTIM_ADVOCATE, agency=partner_agency,
                          team=partner_team)
-    users = [
-        make_user("hub.analyst", Role.ANALYST, agency=hub_agency, team=hub_team),
-        partner_worker, advocate,
-        make_user("partner.social", Role.SOCIAL_WORKER, agency=partner_agency),
-        make_user("outsider", Role.ANALYST, agency=outsider_agency),
-        make_user("ig", Role.INFORMATION_GOVERNANCE, agency=hub_agency),
-        make_user("senior", Role.SENIOR_LEADER, agency=hub_agency, team=hub_team),
-        make_user("no.agency", Role.INVESTIGATOR),
-    ]
+    return opener, partner_worker, advocate
 
-    def case_of(person: Person, *, lead: Agency = hub_agency) -> Case:
+
+def _cases_held_led_and_shared(opener: User, hub_agency: Agency, partner_agency: Agency
+                               ) -> Callable[..., Any]:
+    """Open a case of a child each agency holds, one the partner leads and one of a
+    child shared with the partner; returns how to open more (``case_of(person)``)."""
+    from macehub.cases.codes import RiskTier
+    from macehub.cases.services import open_case
+
+    def case_of(person: Person, *, lead: Agency = hub_agency) -> Any:
         return open_case(actor=opener, child=person, risk_tier=RiskTier.LOW,
                          lead_agency=lead, reason="Test")
 
@@ -404,6 +400,30 @@ def test_people_named_is_the_person_scope_asked_of_the_record_that_names_them(
     shared = make_person(hub_agency)
     PersonShare.objects.create(person=shared, agency=partner_agency)
     case_of(shared)
+    return case_of
+
+
+@pytest.mark.django_db
+def test_people_named_is_the_person_scope_asked_of_the_record_that_names_them(
+    hub_agency: Agency, hub_team: Team, partner_agency: Agency, partner_team: Team,
+    outsider_agency: Agency,
+) -> None:
+    """``people_named(user, "child")`` picks the same cases as ``child__in=`` the people
+    ``scope`` lets the user see, for every kind of user and every kind of child."""
+    from macehub.cases.models import AdvocateAllocation, Case, CaseAllocation, CaseShare
+
+    opener, partner_worker, advocate = _case_workers(hub_agency, hub_team, partner_agency,
+                                                     partner_team)
+    users = [
+        make_user("hub.analyst", Role.ANALYST, agency=hub_agency, team=hub_team),
+        partner_worker, advocate,
+        make_user("partner.social", Role.SOCIAL_WORKER, agency=partner_agency),
+        make_user("outsider", Role.ANALYST, agency=outsider_agency),
+        make_user("ig", Role.INFORMATION_GOVERNANCE, agency=hub_agency),
+        make_user("senior", Role.SENIOR_LEADER, agency=hub_agency, team=hub_team),
+        make_user("no.agency", Role.INVESTIGATOR),
+    ]
+    case_of = _cases_held_led_and_shared(opener, hub_agency, partner_agency)
     case_shared = case_of(make_person(hub_agency))
     CaseShare.objects.create(case=case_shared, agency=partner_agency, shared_by=opener)
     allocated = make_person(hub_agency, is_restricted=True)
@@ -465,17 +485,12 @@ def test_every_relation_gives_the_same_records_asked_of_a_list_or_of_each_record
 
     from django.utils import timezone
 
-    from macehub.cases.codes import RiskTier
     from macehub.cases.models import AdvocateAllocation, Case, CaseAllocation, CaseShare
-    from macehub.cases.services import open_case
     from macehub.intelligence.models import Dissemination, IntelligenceReport, Location
     from macehub.intelligence.tests.factories import link, make_report
 
-    opener = make_user("case.opener", Role.TRIAGE, agency=hub_agency, team=hub_team)
-    partner_worker = make_user("partner.triage", Role.TRIAGE, agency=partner_agency,
-                               team=partner_team)
-    advocate = make_user("partner.adv", Role.VICTIM_ADVOCATE, agency=partner_agency,
-                         team=partner_team)
+    opener, partner_worker, advocate = _case_workers(hub_agency, hub_team, partner_agency,
+                                                     partner_team)
     users = [
         make_user("hub.analyst", Role.ANALYST, agency=hub_agency, team=hub_team),
         make_user("hub.supervisor", Role.SUPERVISOR, agency=hub_agency, team=hub_team),
@@ -486,17 +501,7 @@ def test_every_relation_gives_the_same_records_asked_of_a_list_or_of_each_record
         make_user("ig", Role.INFORMATION_GOVERNANCE, agency=hub_agency),
         make_user("no.agency", Role.INVESTIGATOR),
     ]
-
-    def case_of(person: Person, *, lead: Agency = hub_agency) -> Case:
-        return open_case(actor=opener, child=person, risk_tier=RiskTier.LOW,
-                         lead_agency=lead, reason="Test")
-
-    case_of(make_person(hub_agency))
-    case_of(make_person(partner_agency))
-    case_of(make_person(hub_agency), lead=partner_agency)
-    shared = make_person(hub_agency)
-    PersonShare.objects.create(person=shared, agency=partner_agency)
-    case_of(shared)
+    case_of = _cases_held_led_and_shared(opener, hub_agency, partner_agency)
     CaseShare.objects.create(case=case_of(make_person(hub_agency, is_restricted=True)),
                              agency=partner_agency, shared_by=opener)
     allocated = make_person(hub_agency, is_restricted=True)
