@@ -89,7 +89,7 @@ def review_due_on(
     cadences already read (``review_intervals``), for a caller working out many."""
     if assessed_on is None or set_review_on is None:
         return opened_on
-    cadence = (intervals if intervals is not None else review_intervals(config))
+    cadence = intervals if intervals is not None else review_intervals(config)
     by_tier_now = assessed_on + cadence[RiskTier(case_tier)]
     return min(set_review_on, by_tier_now)
 
