@@ -19,7 +19,7 @@ from macehub.cases.models import Case, Contact, MissingEpisode, PlanItem
 from macehub.cases.selectors import CaseFilters, CaseSort
 from macehub.cases.tests.conftest import ago, client_for, close_with_approval, days_from_today
 from macehub.people.codes import AreaKind
-from macehub.people.models import Area, PersonAddress
+from macehub.people.models import Area, Person, PersonAddress
 
 pytestmark = pytest.mark.django_db
 
@@ -430,3 +430,27 @@ def test_my_cases_is_audited_as_a_filter(four_cases, advocate):
                                       record_type="cases.case").latest("id")
     assert event.detail["filters"]["mine"] is True
     assert event.detail["results"] == [four_cases["cara"].pk]
+
+
+def test_key_worker_choices_name_only_key_workers_of_cases_the_user_may_see(
+        make_case, triage, supervisor, advocate, analyst, partner_worker, partner_agency):
+    """The key worker filter offers the key workers of cases the user may see: not the
+    key worker of a restricted child the user may not know, nor (to a partner) of a case
+    their agency has no part in."""
+    seen = make_case("Seen", "Child", lead_agency=partner_agency)
+    hidden = make_case("Hidden", "Child")
+    services.set_key_worker(actor=triage, case_pk=seen.pk, expected_version=1,
+                            key_worker=advocate)
+    services.set_key_worker(actor=triage, case_pk=hidden.pk, expected_version=1,
+                            key_worker=supervisor)
+
+    def offered(user) -> set[str]:
+        return {value for value, _label in selectors.case_list_choices(user)["key_worker"]}
+
+    assert offered(analyst) == {str(advocate.pk), str(supervisor.pk)}
+    assert offered(partner_worker) == {str(advocate.pk)}
+    # The hidden child's record restricted: a hub member who does not work on their
+    # case may not know the child, so the case's key worker is not offered either.
+    Person.objects.filter(pk=hidden.child_id).update(is_restricted=True)
+    assert offered(analyst) == {str(advocate.pk)}
+    assert offered(supervisor) == {str(advocate.pk), str(supervisor.pk)}  # their own case
