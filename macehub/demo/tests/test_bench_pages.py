@@ -121,7 +121,8 @@ def test_bench_pages_measures_every_page_end_to_end(tmp_path: Path) -> None:
             for line in finished.stdout.splitlines() if line.startswith("| ")][1:]
     measured = {row[0]: row for row in rows}
     expected = {bench.BARE, "case page", "person page", "case list", "triage queue",
-                'person search "smith"', 'intelligence search "smith"',
+                'person search "smith"', 'person search "john smith"',
+                'intelligence search "smith"',
                 "intelligence list", "work queue (home page)",
                 "performance dashboard (last month)"}
     assert set(measured) == expected

@@ -52,6 +52,8 @@ class Command(BaseCommand):
         parser.add_argument("--warm-up", type=int, default=WARM_UP_REQUESTS,
                             help="Untimed requests to each page before timing it")
         parser.add_argument("--person-query", default="smith")
+        parser.add_argument("--full-name-query", default="john smith",
+                            help="A full name for the second person search")
         parser.add_argument("--intelligence-query", default="smith")
         parser.add_argument("--audit-off", action="store_true",
                             help="Rerun the audited pages with auditing switched off")
@@ -84,6 +86,7 @@ class Command(BaseCommand):
     def _run(self, options: dict[str, Any]) -> None:
         pages = bench.benchmark_pages(person_query=options["person_query"],
                                       intelligence_query=options["intelligence_query"],
+                                      full_name_query=options["full_name_query"],
                                       only=options["pages"])
         usernames = sorted({page.username for page in pages} | {bench.SUPERVISOR})
         users = {user.username: user for user in User.objects.filter(username__in=usernames)}
