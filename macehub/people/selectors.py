@@ -21,7 +21,7 @@ from macehub.people.identifiers import NORMALISERS
 from macehub.people.identity import current_addresses
 from macehub.people.models import Person, PersonAddress, PersonAlias
 from macehub.people.names import fold
-from macehub.people.search import exact_name_page, match_reasons, ranked_people
+from macehub.people.search import exact_name_page, match_reasons, name_page, ranked_people
 
 SEARCH_RESULT_LIMIT = 50
 
@@ -85,7 +85,8 @@ def match_people(
     day (or with day and month swapped, or, if allowed, with no date recorded) count.
     An identifier match always counts. Found and ranked in one query
     (``people.search.ranked_people``); a name alone that fills the page with people
-    who carry it whole is read from those people only (``exact_name_page``), with the
+    who carry it whole is read from those people only (``exact_name_page``), and any
+    other name alone is ranked from its different words (``name_page``), each with the
     same result. ``within`` must already be scoped by access:
     this function decides nothing about who may see whom, and audits nothing.
 
@@ -101,6 +102,8 @@ def match_people(
     rows = None
     if not id_values and date_of_birth is None:
         rows = exact_name_page(within, tokens, limit)
+        if rows is None and tokens:
+            rows = name_page(within, tokens, limit)
     if rows is None:
         rows = list(ranked_people(within, tokens=tokens, date_of_birth=date_of_birth,
                                   id_values=id_values,

@@ -16,7 +16,7 @@ from macehub.accounts.roles import Role
 from macehub.people.codes import AliasKind
 from macehub.people.models import Person, PersonAlias, PersonNameForm, PersonNameWord
 from macehub.people.names import fold
-from macehub.people.search import exact_name_page, ranked_people
+from macehub.people.search import exact_name_page, name_page, ranked_people
 from macehub.people.search_index import name_form_similarity, rebuild_search_index
 from macehub.people.selectors import match_people, people_for, search_people
 from macehub.people.services import PersonDetails, create_person, update_person_details
@@ -333,3 +333,45 @@ def test_one_whole_word_still_fills_the_page_past_people_the_user_may_not_see(
     assert exact_name_page(within, ["smith"], 4) is None
     assert [m.person.pk for m in search_people(user=analyst, text="Smith")] == [
         p.pk for p in shown]
+
+
+def test_the_name_page_is_the_page_ranking_gives(analyst: User, hub_agency: Agency) -> None:
+    """A search by name alone is ranked by ``name_page``: the same people, scores and
+    order as ``ranked_people`` gives, for one word or several, across people's own
+    names and their aliases, and never anyone the user may not see."""
+    for given, family in [("John", "Smith"), ("Jon", "Smyth"), ("Jane", "Smith"),
+                          ("Johnny", "Smithers"), ("Joan", "Smit"), ("Sean", "Smith"),
+                          ("John", "Brown"), ("Amelia", "Thorne"), ("Amelie", "Thorn"),
+                          ("Mohammed", "Khan"), ("Muhammad", "Kahn"), ("Tom", "Jones"),
+                          ("Jo", "Smith"), ("John", "Smith")]:
+        make_person(hub_agency, given_name=given, family_name=family)
+    known_as = make_person(hub_agency, given_name="Xan", family_name="Yule")
+    PersonAlias.objects.create(person=known_as, given_name="Johnnie", family_name="Smyth")
+    # Closer by an alias than by their own name: their best name counts.
+    better_alias = make_person(hub_agency, given_name="Jon", family_name="Brown")
+    PersonAlias.objects.create(person=better_alias, given_name="John", family_name="Smith")
+    # Restricted: not the analyst's to find.
+    hidden = make_person(hub_agency, given_name="John", family_name="Smith")
+    Person.objects.filter(pk=hidden.pk).update(is_restricted=True)
+    within = people_for(analyst)
+
+    for text in ("John Smith", "jon smyth", "Smith", "Amelia Thorne", "mohammed khan",
+                 "Smith John", "j smith", "John John Smith", "Nobody Atall"):
+        tokens = [fold(word) for word in text.split()]
+        ranked = list(ranked_people(within, tokens=tokens))
+        for limit in (1, 4, 50):
+            with CaptureQueriesContext(connection) as queries:
+                page = name_page(within, tokens, limit)
+            assert page == ranked[:limit], (text, limit)
+            assert len(queries) == 1
+        assert hidden.pk not in {row["pk"] for row in ranked}
+    assert len(ranked_people(within, tokens=["john", "smith"])) >= 8, (
+        "the comparison ran on too few people to mean anything")
+    # match_people takes this path for a name alone that does not fill the page whole.
+    with CaptureQueriesContext(connection) as queries:
+        found = match_people(within, text="Jon Smyth", limit=5)
+    assert [m.person.pk for m in found] == [
+        row["pk"] for row in ranked_people(within, tokens=["jon", "smyth"])[:5]]
+    assert not any("people_personnameform" in q["sql"] and "GROUP BY" in q["sql"]
+                   and "name_form_similarity" in q["sql"] and "name_words" not in q["sql"]
+                   for q in queries), "ranked form by form, not from the different words"
