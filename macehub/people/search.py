@@ -224,7 +224,8 @@ def name_page(within: QuerySet[Person], tokens: Sequence[str], limit: int
                                .order_by().values("pk").query.sql_with_params())
     except EmptyResultSet:
         return []  # the user may see nobody
-    word_scores, score_params = [], []
+    word_scores: list[str] = []
+    score_params: list[str | float] = []
     for index, token in enumerate(tokens):
         # A word that is the searched word whole scores 1, as in ``_form_score``.
         word_scores.append(
