@@ -182,7 +182,7 @@ NAME_PAGE_SQL = """
 WITH found AS ({found}),
 name_words AS {materialized} (
     SELECT w.person_id, w.alias_id, w.word, w.person_family_name, w.person_given_name
-    FROM people_personnameword w
+    FROM {name_word_table} w
     WHERE w.person_id IN (SELECT pk FROM found)
 ),
 word_scores AS {materialized} (
@@ -234,7 +234,8 @@ def name_page(within: QuerySet[Person], tokens: Sequence[str], limit: int
     # Added in the order ``_form_score`` adds them, so each name's figure is the same.
     name_total = " + ".join(f"MAX(s.s{index})" for index in range(len(tokens)))
     sql = NAME_PAGE_SQL.format(
-        found=found, word_scores=", ".join(word_scores), name_total=name_total,
+        found=found, name_word_table=connection.ops.quote_name(PersonNameWord._meta.db_table),
+        word_scores=", ".join(word_scores), name_total=name_total,
         # Worked out once, each: PostgreSQL would otherwise fold the word scores into
         # the join and compare every word of every name again (SQLite materialises a
         # table named twice of its own accord).
