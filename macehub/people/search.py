@@ -9,6 +9,12 @@ form (``name_form_similarity``, a database function on both engines), the form s
 the average over the searched words and the person their best form. A person found
 only by name must score at least ``NAME_MATCH_THRESHOLD``. An identifier match adds 1,
 a date of birth 0.5 (0.25 with day and month swapped).
+
+Three ways to the same page (``selectors.match_people`` picks): ``exact_name_page``
+when the people who carry every searched word whole fill it (nobody is scored);
+``name_page`` for any other search by name alone (each different word of the found
+people's names scored once); ``ranked_people`` when a date of birth or an identifier is
+given (it adds to the score, and finds few people).
 """
 
 from __future__ import annotations
