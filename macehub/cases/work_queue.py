@@ -72,8 +72,10 @@ def plan_items_due(user: User, now: dt.datetime) -> WorkSelection:
     when shown."""
     items = _plan_items(user, now)
     clock = day_clocks(now, urgency=NORMAL)
-    waiting = [Waiting(*clock(due_on), key=pk)
-               for pk, due_on in items.values_list("pk", "due_on")]
+    waiting = []
+    for pk, due_on in items.values_list("pk", "due_on"):
+        place, overdue = clock(due_on)
+        waiting.append(Waiting(place=place, overdue=overdue, key=pk))
 
     def draw(pks: list[Any]) -> list[WorkItem]:
         drawn = {item.pk: item for item in items.filter(pk__in=pks)
