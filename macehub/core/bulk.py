@@ -1,6 +1,7 @@
 """Writing many rows at once: plain values sent with PostgreSQL's ``COPY`` rather than
-an INSERT with a parameter per value, and a table's search indexes built once after it
-is filled. Used by the bulk writers: the search index rebuilds and the demo data."""
+an INSERT with a parameter per value, a table's search indexes built once after it
+is filled, and the tables tidied for reading once it is committed. Used by the bulk
+writers: the search index rebuilds and the demo data."""
 
 from __future__ import annotations
 
@@ -89,3 +90,24 @@ def indexes_built_after(model: type[Model]) -> Iterator[None]:
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for _name, definition in indexes:
             cursor.execute(definition)
+
+
+def tidy_after_bulk_load(*models: type[Model]) -> bool:
+    """On PostgreSQL, once a bulk load has committed: ``VACUUM (ANALYZE)`` the models'
+    tables (every table, given none), as autovacuum would in its own time. Vacuuming
+    marks the freshly written pages all-visible, so a query that needs only an index's
+    columns reads the index alone (an index-only scan) instead of visiting a table page
+    for each row: a full-name search at national scale read 33,000 pages of name words
+    without it. Its statistics are gathered as well. Inside a transaction (VACUUM cannot
+    run there) only the given models' statistics are gathered; other databases do
+    nothing. Says whether it vacuumed."""
+    if connection.vendor != "postgresql":
+        return False
+    vacuum = not connection.in_atomic_block
+    if not vacuum and not models:
+        return False
+    quote = connection.ops.quote_name
+    tables = ", ".join(quote(model._meta.db_table) for model in models)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{'VACUUM (ANALYZE)' if vacuum else 'ANALYZE'} {tables}")
+    return vacuum

@@ -380,6 +380,25 @@ class PersonNameWord(models.Model):
         return self.word
 
 
+class PersonNameVocabularyWord(models.Model):
+    """A word some name in the name index holds (``PersonNameWord.word``), once: the
+    vocabulary a full-name search compares with what was typed, to pick out the few
+    names that can rank near the top (``people.search.close_name_page``) instead of
+    scoring every name the search finds.
+
+    Words are added with the names that hold them and never taken away: a word no name
+    holds any more only adds a comparison, while a missing word would hide its names
+    from that page."""
+
+    word = models.CharField(max_length=500, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = "person name vocabulary word"
+
+    def __str__(self) -> str:
+        return self.word
+
+
 class PersonIdentifier(models.Model):
     """An identifier a partner holds for the person, stored normalised."""
 

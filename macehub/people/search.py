@@ -10,11 +10,12 @@ the average over the searched words and the person their best form. A person fou
 only by name must score at least ``NAME_MATCH_THRESHOLD``. An identifier match adds 1,
 a date of birth 0.5 (0.25 with day and month swapped).
 
-Three ways to the same page (``selectors.match_people`` picks): ``exact_name_page``
+Four ways to the same page (``selectors.match_people`` picks): ``exact_name_page``
 when the people who carry every searched word whole fill it (nobody is scored);
-``name_page`` for any other search by name alone (each different word of the found
-people's names scored once); ``ranked_people`` when a date of birth or an identifier is
-given (it adds to the score, and finds few people).
+``close_name_page`` when the people whose names score ``CLOSE_NAME_SCORE`` or more fill
+it (only they are scored); ``name_page`` for any other search by name alone (each
+different word of the found people's names scored once); ``ranked_people`` when a date
+of birth or an identifier is given (it adds to the score, and finds few people).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from typing import Any
 
+import jellyfish
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
@@ -44,7 +46,13 @@ from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce
 
 from macehub.core.lookups import InOnce
-from macehub.people.models import Person, PersonIdentifier, PersonNameForm, PersonNameWord
+from macehub.people.models import (
+    Person,
+    PersonIdentifier,
+    PersonNameForm,
+    PersonNameVocabularyWord,
+    PersonNameWord,
+)
 from macehub.people.names import name_key
 
 # Below this name similarity a person found only by a loose name match is dropped.
@@ -55,6 +63,16 @@ SWAPPED_BIRTH_DATE_SCORE = 0.25
 # A search for one whole word reads this many of its rows for each person on the page
 # before falling back to putting every carrier in order (``exact_name_page``).
 ONE_WORD_ROWS_PER_PERSON = 2
+# A full-name search first ranks only the people whose names can score this much
+# (``close_name_page``), and ranks everyone the name finds when too few do.
+CLOSE_NAME_SCORE = 0.9
+# Kept between the similarity worked out in Python and the database's.
+SIMILARITY_MARGIN = 1e-6
+# Beyond this many close words for a searched word, or this many people holding them,
+# picking them out would cost about as much as ranking everyone the name finds.
+CLOSE_WORDS_LIMIT = 2000
+CLOSE_NAMES_LIMIT = 5000
+VOCABULARY_CHUNK = 10000
 
 
 class NameFormSimilarity(Func):
@@ -229,9 +247,16 @@ def name_page(within: QuerySet[Person], tokens: Sequence[str], limit: int
     ``within`` must already be scoped by access, as for ``ranked_people``."""
     if not tokens or limit <= 0:
         return []
+    return _scored_page(within.filter(_people_found_by_name(tokens)), tokens,
+                        NAME_MATCH_THRESHOLD, limit)
+
+
+def _scored_page(found: QuerySet[Person], tokens: Sequence[str], threshold: float,
+                 limit: int) -> list[dict[str, Any]]:
+    """``NAME_PAGE_SQL`` for the ``found`` people: the first ``limit`` of them scoring
+    at least ``threshold``, as rows of ``ranked_people``'s."""
     try:
-        found, found_params = (within.filter(_people_found_by_name(tokens))
-                               .order_by().values("pk").query.sql_with_params())
+        found_sql, found_params = found.order_by().values("pk").query.sql_with_params()
     except EmptyResultSet:
         return []  # the user may see nobody
     word_scores: list[str] = []
@@ -244,7 +269,8 @@ def name_page(within: QuerySet[Person], tokens: Sequence[str], limit: int
     # Added in the order ``_form_score`` adds them, so each name's figure is the same.
     name_total = " + ".join(f"MAX(s.s{index})" for index in range(len(tokens)))
     sql = NAME_PAGE_SQL.format(
-        found=found, name_word_table=connection.ops.quote_name(PersonNameWord._meta.db_table),
+        found=found_sql,
+        name_word_table=connection.ops.quote_name(PersonNameWord._meta.db_table),
         word_scores=", ".join(word_scores), name_total=name_total,
         # Worked out once, each: PostgreSQL would otherwise fold the word scores into
         # the join and compare every word of every name again (SQLite materialises a
@@ -252,10 +278,58 @@ def name_page(within: QuerySet[Person], tokens: Sequence[str], limit: int
         materialized="MATERIALIZED" if connection.vendor == "postgresql" else "")
     with connection.cursor() as cursor:
         cursor.execute(sql, (*found_params, *score_params, float(len(tokens)),
-                             NAME_MATCH_THRESHOLD, limit))
+                             threshold, limit))
         rows = cursor.fetchall()
     return [{"pk": pk, "name_score": float(score), "identifier_hit": False,
              "birth_date_score": 0.0, "score": float(score)} for pk, score in rows]
+
+
+def close_name_page(within: QuerySet[Person], tokens: Sequence[str], limit: int
+                    ) -> list[dict[str, Any]] | None:
+    """The first ``limit`` rows ``name_page`` gives, when at least that many people the
+    name finds score ``CLOSE_NAME_SCORE`` or more; otherwise ``None`` (use ``name_page``).
+
+    A name scores the average over the searched words of each one's best similarity to
+    a word of the name, so a name averaging at least the close score over ``k`` words
+    has, for every searched word, a word at least ``k`` times that score less ``k - 1``
+    alike (the others can add no more than 1 each). Those close words are picked from
+    the index's vocabulary (``PersonNameVocabularyWord``: tens of thousands of words,
+    compared in Python), the names holding a close word for every searched word are
+    read from the words' index, and only their people are scored. A national search
+    for "john smith" scores a few hundred people this way rather than the 34,000 the
+    name finds.
+
+    ``within`` must already be scoped by access, as for ``ranked_people``."""
+    if not tokens or limit <= 0:
+        return None
+    searched = sorted(set(tokens))
+    # Less a margin for the database's own arithmetic: a close word must never be
+    # missed (a word wrongly kept is only scored and dropped).
+    least = len(tokens) * CLOSE_NAME_SCORE - (len(tokens) - 1) - SIMILARITY_MARGIN
+    if least <= 0:
+        return None
+    vocabulary = PersonNameVocabularyWord.objects.values_list("word", flat=True)
+    words = list(vocabulary.iterator(chunk_size=VOCABULARY_CHUNK))
+    close: list[list[str]] = []
+    for token in searched:
+        alike = [word for word in words
+                 if jellyfish.jaro_winkler_similarity(token, word) >= least]
+        if not alike or len(alike) > CLOSE_WORDS_LIMIT:
+            return None
+        close.append(alike)
+    # The names (person, alias) holding a close word for every searched word.
+    names = [PersonNameWord.objects.filter(word__in=alike).order_by()
+             .values_list("person_id", "alias_id") for alike in close]
+    holding = names[0].intersection(*names[1:]) if len(names) > 1 else names[0].distinct()
+    held = list(holding[:CLOSE_NAMES_LIMIT + 1])
+    if not held or len(held) > CLOSE_NAMES_LIMIT:
+        return None
+    candidates = sorted({person for person, _ in held})
+    # Found by the name as ``name_page``'s people are, each person's own forms looked at.
+    found_forms = PersonNameForm.objects.filter(_found_by_name(tokens), person_id=OuterRef("pk"))
+    found = within.filter(pk__in=candidates).filter(Exists(found_forms))
+    page = _scored_page(found, tokens, CLOSE_NAME_SCORE, limit)
+    return page if len(page) == limit else None
 
 
 def exact_name_page(within: QuerySet[Person], tokens: Sequence[str], limit: int

@@ -6,7 +6,8 @@ The index is kept in step with every write by the model signals below rather tha
 calls in each service: people and aliases are written by services, imports, the tests'
 factories and the admin alike, and a name form that missed one of them would hide a
 person from every search. Each form's words are kept beside it, one ``PersonNameWord``
-row each, written with the form. An alias's form and words go with the alias (a
+row each, written with the form, and each word new to the index joins its vocabulary
+(``PersonNameVocabularyWord``). An alias's form and words go with the alias (a
 cascading foreign key), and a person's with the person. ``bulk_create`` sends no signals, so the
 bulk writers (the demo data) finish with ``rebuild_search_index``.
 """
@@ -25,9 +26,15 @@ from django.db.models import Model, QuerySet
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from macehub.core.bulk import copy_rows, indexes_built_after
+from macehub.core.bulk import copy_rows, indexes_built_after, tidy_after_bulk_load
 from macehub.core.registry import Registry
-from macehub.people.models import Person, PersonAlias, PersonNameForm, PersonNameWord
+from macehub.people.models import (
+    Person,
+    PersonAlias,
+    PersonNameForm,
+    PersonNameVocabularyWord,
+    PersonNameWord,
+)
 from macehub.people.names import fold, name_key
 
 # A name form's words and keys are at most this long (the columns' size).
@@ -96,11 +103,19 @@ def _form_words(person_pk: int, alias_pk: int | None, words: str, order: NameOrd
             for word in words.split()]
 
 
+def _save_words(words: list[PersonNameWord]) -> None:
+    """Save a form's words, and any word the index did not hold yet into its
+    vocabulary."""
+    PersonNameWord.objects.bulk_create(words)
+    PersonNameVocabularyWord.objects.bulk_create(
+        [PersonNameVocabularyWord(word=word) for word in sorted({w.word for w in words})],
+        ignore_conflicts=True)
+
+
 def _add(form: PersonNameForm, order: NameOrder) -> None:
     """Save a new name form and its words (nothing was held for its names)."""
     form.save()
-    PersonNameWord.objects.bulk_create(
-        _form_words(form.person_id, form.alias_id, form.words, order))
+    _save_words(_form_words(form.person_id, form.alias_id, form.words, order))
 
 
 def _store(person_pk: int, alias_pk: int | None, form: PersonNameForm | None,
@@ -120,7 +135,7 @@ def _store(person_pk: int, alias_pk: int | None, form: PersonNameForm | None,
         return
     if not existing.update(person_id=person_pk, words=form.words, keys=form.keys):
         form.save()
-    PersonNameWord.objects.bulk_create(_form_words(person_pk, alias_pk, form.words, order))
+    _save_words(_form_words(person_pk, alias_pk, form.words, order))
 
 
 def index_person_names(person: Person) -> None:
@@ -217,7 +232,8 @@ def rebuild_index(index: type[Model], fields: Sequence[str], source: QuerySet[An
     is in [low, high), a batch at a time; returns how many rows it holds. One
     transaction: a search never sees it half built. On PostgreSQL the table's
     statistics are gathered at once, so the planner knows how selective a word is from
-    the start.
+    the start, and, outside a caller's transaction, it is vacuumed
+    (``tidy_after_bulk_load``).
 
     ``alone``: nothing else uses the table meanwhile (the demo data's run, which holds
     its tables until it commits), so on PostgreSQL its search indexes are built once,
@@ -231,9 +247,7 @@ def rebuild_index(index: type[Model], fields: Sequence[str], source: QuerySet[An
             for low in range(first, last + 1, batch_size):
                 created += copy_rows(index, fields, rows_for(low, low + batch_size),
                                      batch_size=batch_size)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(index._meta.db_table)}")
+    tidy_after_bulk_load(index)
     return created
 
 
@@ -254,10 +268,25 @@ def _words_for_batch(low: int, high: int
 @SEARCH_INDEXES.register("name forms")
 def rebuild_search_index(*, batch_size: int = REBUILD_BATCH, alone: bool = False) -> int:
     """Build the name index afresh from every person and alias, in batches of people,
-    then the forms' words from the forms; returns the number of name forms
+    then the forms' words from the forms (and any new word into the vocabulary);
+    returns the number of name forms
     (``alone``: see ``rebuild_index``)."""
     forms = rebuild_index(PersonNameForm, NAME_FORM_FIELDS, Person.objects.all(),
                           _forms_for_batch, batch_size=batch_size, alone=alone)
     rebuild_index(PersonNameWord, NAME_WORD_FIELDS, PersonNameForm.objects.all(),
                   _words_for_batch, batch_size=batch_size, alone=alone)
+    add_words_to_vocabulary()
     return forms
+
+
+def add_words_to_vocabulary() -> None:
+    """Put every word the name index holds into its vocabulary, in the database (a
+    national index holds millions of words, tens of thousands of them different). The
+    vocabulary is only ever added to (``PersonNameVocabularyWord``)."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # WHERE: SQLite would read ON CONFLICT as the start of a join's condition.
+            f"INSERT INTO {quote(PersonNameVocabularyWord._meta.db_table)} ({quote('word')}) "  # noqa: S608 - names quoted
+            f"SELECT DISTINCT {quote('word')} FROM {quote(PersonNameWord._meta.db_table)} "
+            f"WHERE true ON CONFLICT ({quote('word')}) DO NOTHING")

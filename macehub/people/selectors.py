@@ -21,7 +21,13 @@ from macehub.people.identifiers import NORMALISERS
 from macehub.people.identity import current_addresses
 from macehub.people.models import Person, PersonAddress, PersonAlias
 from macehub.people.names import fold
-from macehub.people.search import exact_name_page, match_reasons, name_page, ranked_people
+from macehub.people.search import (
+    close_name_page,
+    exact_name_page,
+    match_reasons,
+    name_page,
+    ranked_people,
+)
 
 SEARCH_RESULT_LIMIT = 50
 
@@ -85,9 +91,10 @@ def match_people(
     day (or with day and month swapped, or, if allowed, with no date recorded) count.
     An identifier match always counts. Found and ranked in one query
     (``people.search.ranked_people``); a name alone that fills the page with people
-    who carry it whole is read from those people only (``exact_name_page``), and any
-    other name alone is ranked from its different words (``name_page``), each with the
-    same result. ``within`` must already be scoped by access:
+    who carry it whole is read from those people only (``exact_name_page``), one that
+    fills it with close names ranks only those (``close_name_page``), and any other
+    name alone is ranked from its different words (``name_page``), each with the same
+    result. ``within`` must already be scoped by access:
     this function decides nothing about who may see whom, and audits nothing.
 
     Raises ``SearchTextTooLong`` for a name or identifier beyond the search limits
@@ -102,6 +109,8 @@ def match_people(
     rows = None
     if not id_values and date_of_birth is None:
         rows = exact_name_page(within, tokens, limit)
+        if rows is None:
+            rows = close_name_page(within, tokens, limit)
         if rows is None and tokens:
             rows = name_page(within, tokens, limit)
     if rows is None:

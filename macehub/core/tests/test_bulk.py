@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from django.db import connection, transaction
 
-from macehub.core.bulk import copy_rows, indexes_built_after
-from macehub.people.models import PersonAddress, PersonNameForm
+from macehub.core.bulk import copy_rows, indexes_built_after, tidy_after_bulk_load
+from macehub.people.models import PersonAddress, PersonNameForm, PersonNameWord
 from macehub.testing.factories import make_agency, make_person
 
 pytestmark = pytest.mark.django_db
@@ -58,3 +58,39 @@ def test_indexes_built_after_leaves_the_indexes_as_they_were() -> None:
                       [(person.pk, None, " kestrel ", " KSTR ")], batch_size=10)
     assert _indexes(table) == before
     assert PersonNameForm.objects.filter(words__contains="kestrel").count() == 1
+
+
+def _pages(table: str) -> tuple[int, int]:
+    """The table's pages, and how many of them are marked all-visible."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpages, relallvisible FROM pg_class WHERE oid = %s::regclass",
+                       [table])
+        pages, visible = cursor.fetchone()
+    return pages, visible
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tidying_after_a_bulk_load_lets_an_index_be_read_alone() -> None:
+    person = make_person(make_agency(), given_name="Kestrel")
+    copy_rows(PersonNameWord, ("person_id", "alias_id", "word", "person_family_name",
+                               "person_given_name"),
+              [(person.pk, None, f"word{i}", "Example", "Kestrel") for i in range(3000)],
+              batch_size=1000)
+    if connection.vendor != "postgresql":
+        assert tidy_after_bulk_load(PersonNameWord) is False  # nothing to tidy
+        return
+    table = PersonNameWord._meta.db_table
+    with connection.cursor() as cursor:  # autovacuum would tidy it in its own time
+        cursor.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = false)")
+    try:
+        with transaction.atomic():
+            # VACUUM cannot run in a transaction: the statistics only.
+            assert tidy_after_bulk_load(PersonNameWord) is False
+            assert tidy_after_bulk_load() is False
+        pages, visible = _pages(table)
+        assert pages > 1 and visible == 0
+        assert tidy_after_bulk_load(PersonNameWord) is True
+        assert _pages(table) == (pages, pages)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {table} RESET (autovacuum_enabled)")

@@ -5,6 +5,7 @@ many people it finds."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import jellyfish
 import pytest
@@ -14,9 +15,21 @@ from django.test.utils import CaptureQueriesContext
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
 from macehub.people.codes import AliasKind
-from macehub.people.models import Person, PersonAlias, PersonNameForm, PersonNameWord
+from macehub.people.models import (
+    Person,
+    PersonAlias,
+    PersonNameForm,
+    PersonNameVocabularyWord,
+    PersonNameWord,
+)
 from macehub.people.names import fold
-from macehub.people.search import exact_name_page, name_page, ranked_people
+from macehub.people.search import (
+    CLOSE_NAME_SCORE,
+    close_name_page,
+    exact_name_page,
+    name_page,
+    ranked_people,
+)
 from macehub.people.search_index import name_form_similarity, rebuild_search_index
 from macehub.people.selectors import match_people, people_for, search_people
 from macehub.people.services import PersonDetails, create_person, update_person_details
@@ -47,10 +60,16 @@ def _words_of_forms() -> list[tuple[int, int | None, str, str, str]]:
                    in _index() for word in words.split()), key=str)
 
 
+def _vocabulary() -> set[str]:
+    return set(PersonNameVocabularyWord.objects.values_list("word", flat=True))
+
+
 def _rebuilt() -> set[tuple[int, int | None, str, str]]:
     held = _index()
     held_words = _words()
     assert held_words == _words_of_forms(), "the words differ from their forms'"
+    assert {word for _, _, word, *_ in held_words} <= _vocabulary(), (
+        "a word of the index is missing from its vocabulary")
     rebuild_search_index(batch_size=2)
     rebuilt = _index()
     assert held == rebuilt, "the index kept by the writes differs from a fresh build"
@@ -133,6 +152,7 @@ def test_rebuild_indexes_people_written_in_bulk(hub_agency: Agency, analyst: Use
     PersonAlias.objects.bulk_create([PersonAlias(person=people[0], family_name="Smyth")])
     assert search_people(user=analyst, text="Bulkley") == []  # no signals for bulk writes
     assert rebuild_search_index(batch_size=2) == 6
+    assert {"bulkley", "smyth", "name"} <= _vocabulary()
     assert len(search_people(user=analyst, text="Bulkley")) == 5
     assert [m.person.pk for m in search_people(user=analyst, text="Smith")] == [people[0].pk]
 
@@ -375,3 +395,86 @@ def test_the_name_page_is_the_page_ranking_gives(analyst: User, hub_agency: Agen
     assert not any("people_personnameform" in q["sql"] and "GROUP BY" in q["sql"]
                    and "name_form_similarity" in q["sql"] and "name_words" not in q["sql"]
                    for q in queries), "ranked form by form, not from the different words"
+
+
+def test_the_vocabulary_keeps_a_word_no_name_holds_any_more(hub_agency: Agency) -> None:
+    person = make_person(hub_agency, given_name="Quentin", family_name="Vale")
+    assert {"quentin", "vale"} <= _vocabulary()
+    person.given_name = "Quinn"
+    person.save()
+    # Only ever added to: a word kept too many is compared and dropped; a word missing
+    # would hide its names from a close search.
+    assert {"quentin", "quinn", "vale"} <= _vocabulary()
+    assert not PersonNameWord.objects.filter(word="quentin").exists()
+
+
+GIVEN_NAMES = ("John", "Jon", "Jonn", "Joan", "Johnny", "Jhon", "Sean", "Jane", "Amelia",
+               "Amelie", "Emilia")
+FAMILY_NAMES = ("Smith", "Smyth", "Smithe", "Smit", "Smithers", "Schmidt", "Brown",
+                "Thorne", "Thorn")
+SEARCHES = ("John Smith", "Jon Smyth", "Jonn Smith", "Amelia Thorne", "Smith",
+            "Smyth", "Jane Smithe", "Emilia Thorn", "John John Smith", "Sean Smit",
+            "Smith John", "Jo Smi", "Zed Quill")
+
+
+def test_the_close_name_page_is_the_page_ranking_gives(analyst: User,
+                                                       hub_agency: Agency) -> None:
+    """Whenever ``close_name_page`` gives a page it is the page ``ranked_people``
+    gives, across people's own names and aliases, stale words in the vocabulary and
+    people the user may not see; when too few close names fill it, it says so."""
+    seed = random.SystemRandom().randrange(10**6)
+    print(f"close name page seed: {seed}")
+    rng = random.Random(seed)
+    people = []
+    for _ in range(70):
+        person = make_person(hub_agency, given_name=rng.choice(GIVEN_NAMES),
+                             family_name=rng.choice(FAMILY_NAMES),
+                             is_restricted=rng.random() < 0.1)
+        if rng.random() < 0.3:
+            PersonAlias.objects.create(person=person, given_name=rng.choice(GIVEN_NAMES),
+                                       family_name=rng.choice(FAMILY_NAMES))
+        people.append(person)
+    renamed = rng.sample(people, 5)  # their old words stay in the vocabulary
+    for person in renamed:
+        person.given_name = rng.choice(GIVEN_NAMES)
+        person.save()
+    within = people_for(analyst)
+    paged = unpaged = 0
+    for text in SEARCHES:
+        tokens = [fold(word) for word in text.split()]
+        ranked = list(ranked_people(within, tokens=tokens))
+        for limit in (1, 3, 8, 20):
+            page = close_name_page(within, tokens, limit)
+            if page is None:
+                unpaged += 1
+                # Too few close names: fewer than the page score the close score.
+                assert len([r for r in ranked if r["score"] >= CLOSE_NAME_SCORE]) < limit, (
+                    text, limit, seed)
+                continue
+            paged += 1
+            assert page == ranked[:limit], (text, limit, seed)
+            found = match_people(within, text=text, limit=limit)
+            assert [m.person.pk for m in found] == [row["pk"] for row in page]
+    assert paged >= 10 and unpaged >= 5, (
+        f"the comparison ran on too few pages of either kind ({paged}, {unpaged})")
+
+
+def test_a_close_name_page_scores_only_the_close_names(analyst: User,
+                                                       hub_agency: Agency) -> None:
+    for given, family in [("John", "Smith"), ("Jon", "Smith"), ("John", "Smyth"),
+                          ("Jonn", "Smith"), ("Joan", "Smith"), ("Jane", "Smithers")]:
+        make_person(hub_agency, given_name=given, family_name=family)
+    # Found by the name ("smith" starts the word) but nowhere near the close score.
+    far = [make_person(hub_agency, given_name=f"Xa{chr(97 + i)}", family_name="Smithson")
+           for i in range(12)]
+    within = people_for(analyst)
+    tokens = ["john", "smith"]
+    ranked = list(ranked_people(within, tokens=tokens))
+    assert {row["pk"] for row in ranked} & {p.pk for p in far}
+    page = close_name_page(within, tokens, 4)
+    assert page == ranked[:4]
+    assert {row["pk"] for row in page}.isdisjoint(p.pk for p in far)
+    assert close_name_page(within, tokens, 5) == ranked[:5]
+    assert close_name_page(within, tokens, 6) is None  # five score 0.9 or more
+    assert [m.person.pk for m in match_people(within, text="John Smith", limit=8)] == [
+        row["pk"] for row in ranked[:8]]
