@@ -7,29 +7,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from macehub.cases.codes import RiskTier
 from macehub.cases.services import open_case
 from macehub.testing.factories import make_person, make_user
+from macehub.testing.migrations import (
+    back_to_latest_migrations,
+    migrate_to,
+    migration_and_parent,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-NAME = "missing_episodes_belong_to_the_child"
-
-
-def _migration_and_parent() -> tuple[tuple[str, str], tuple[str, str]]:
-    graph = MigrationExecutor(connection).loader.graph
-    node = next(key for key in graph.nodes if key[0] == "cases" and key[1].endswith(NAME))
-    parent = next(key for key in graph.node_map[node].parents if key[0] == "cases")
-    return node, parent
-
-
-def _migrate(target: tuple[str, str]) -> MigrationExecutor:
-    executor = MigrationExecutor(connection)
-    executor.migrate([target])
-    return MigrationExecutor(connection)  # a fresh loader sees the state reached
 
 
 def test_backfill_gives_each_episode_its_cases_child_and_reverses(hub_agency, hub_team):
@@ -37,12 +25,9 @@ def test_backfill_gives_each_episode_its_cases_child_and_reverses(hub_agency, hu
     child = make_person(hub_agency, given_name="Ria", family_name="Backfill")
     case = open_case(actor=opener, child=child, risk_tier=RiskTier.MEDIUM,
                      lead_agency=hub_agency, reason="Migration test")
-    node, parent = _migration_and_parent()
-    # Every app's latest: going back in cases also unapplies other apps' migrations
-    # that depend on it.
-    latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
-    try:
-        before = _migrate(parent).loader.project_state(parent).apps
+    node, parent = migration_and_parent("cases", "missing_episodes_belong_to_the_child")
+    with back_to_latest_migrations():
+        before = migrate_to(parent)
         old_episode = before.get_model("cases", "MissingEpisode")
         returned = dt.datetime(2026, 3, 27, 12, tzinfo=dt.UTC)
         held = old_episode.objects.create(
@@ -53,7 +38,7 @@ def test_backfill_gives_each_episode_its_cases_child_and_reverses(hub_agency, hu
             case_id=case.pk, recorded_by_id=opener.pk,
             went_missing_at=returned + dt.timedelta(days=3), returned_at=None)
 
-        after = _migrate(node).loader.project_state(node).apps
+        after = migrate_to(node)
         episode = after.get_model("cases", "MissingEpisode")
         moved = {e.pk: e for e in episode.objects.all()}
         assert {e.child_id for e in moved.values()} == {child.pk}
@@ -64,18 +49,15 @@ def test_backfill_gives_each_episode_its_cases_child_and_reverses(hub_agency, hu
         assert moved[waiting.pk].interview_response == ""
 
         # Back again: the episodes are still there, with their case and interview.
-        back = _migrate(parent).loader.project_state(parent).apps
+        back = migrate_to(parent)
         again = back.get_model("cases", "MissingEpisode").objects.get(pk=held.pk)
         assert again.case_id == case.pk
         assert again.return_interview_at == returned + dt.timedelta(hours=50)
 
         # An episode recorded with no case refuses the way back rather than be lost.
-        _migrate(node)
-        after = MigrationExecutor(connection).loader.project_state(node).apps
+        after = migrate_to(node)
         episode = after.get_model("cases", "MissingEpisode")
         episode.objects.create(child_id=child.pk, case_id=None, recorded_by_id=opener.pk,
                                went_missing_at=returned + dt.timedelta(days=10))
         with pytest.raises(RuntimeError, match="without a case"):
-            _migrate(parent)
-    finally:
-        MigrationExecutor(connection).migrate(latest)
+            migrate_to(parent)
