@@ -283,7 +283,14 @@ def triage_queue(user: User, today: dt.date | None = None) -> QuerySet[Referral]
     awaiting = Referral.objects.select_related(
         "child", "referrer_agency", "picked_up_by",
     ).filter(status=ReferralStatus.AWAITING_TRIAGE)
-    return policy.scope(user, Action.REFERRAL_VIEW, awaiting).annotate(
+    # Each waiting referral's child asked about as that child (is this one restricted,
+    # and if so is the viewer linked to them: index look-ups), not by first listing
+    # every restricted child the viewer may not know: a busy worker's thousands of
+    # links made that list cost more than the queue itself (12.7 ms against 5.9 ms of
+    # SQL for 522 waiting referrals at national scale).
+    with policy.asked_of_few_records(links_too=True):
+        scoped = policy.scope(user, Action.REFERRAL_VIEW, awaiting)
+    return scoped.annotate(
         triage_band=SqlCase(
             When(suggested_brag=Brag.RED, then=Value(TriageBand.RED)),
             When(Q(immediate_risk=True) | _under(UNDER_13, today),
