@@ -16,6 +16,8 @@ from itertools import accumulate
 from faker import Faker
 from faker.providers.person.en_GB import Provider as BritishNames
 
+from macehub.people.names import name_variants
+
 
 @dataclass(frozen=True)
 class NamePool:
@@ -164,51 +166,11 @@ NAME_HERITAGE: dict[str, tuple[tuple[str, str, float], ...]] = {
     "O9": (("middle_eastern", "middle_eastern", 0.7), ("arab", "arab", 0.3)),
 }
 
-# Forms of a given name that a worker or a young person may use instead.
-NICKNAMES: dict[str, tuple[str, ...]] = {
-    "William": ("Will", "Billy", "Liam"), "Robert": ("Rob", "Bobby"),
-    "Elizabeth": ("Liz", "Beth", "Lizzie"), "Jessica": ("Jess",), "Rebecca": ("Becky",),
-    "Alexander": ("Alex",), "Christopher": ("Chris",), "Daniel": ("Dan", "Danny"),
-    "Samuel": ("Sam",), "Thomas": ("Tom", "Tommy"), "Joseph": ("Joe",),
-    "Jennifer": ("Jen", "Jenny"), "Katherine": ("Kate", "Katie"), "Michael": ("Mike",),
-    "Nicholas": ("Nick",), "Jonathan": ("Jon",), "Matthew": ("Matt",),
-    "Benjamin": ("Ben",), "James": ("Jim", "Jamie"), "Anthony": ("Tony",),
-    "Victoria": ("Vicky", "Tori"), "Charlotte": ("Charlie", "Lottie"),
-    "Olivia": ("Liv",), "Amelia": ("Millie",), "Isabella": ("Bella", "Izzy"),
-    "Natasha": ("Tash",), "Stephanie": ("Steph",), "Jacqueline": ("Jackie",),
-    "Kimberley": ("Kim",), "Samantha": ("Sam",), "Abigail": ("Abbie",),
-    "Eleanor": ("Ellie",), "Gabrielle": ("Gabby",), "Nathan": ("Nate",),
-    "Joshua": ("Josh",), "Lewis": ("Lew",), "Harrison": ("Harry",), "Henry": ("Harry",),
-    "Edward": ("Ed", "Eddie"), "Frederick": ("Fred",), "Andrew": ("Andy",),
-    "Richard": ("Rich", "Richie"), "Kieran": ("Kie",), "Callum": ("Cal",),
-    "Mohammed": ("Mo",), "Muhammad": ("Mo",), "Mohamed": ("Mo",),
-    "Ibrahim": ("Ibby",), "Abdirahman": ("Abdi",), "Oluwaseun": ("Seun",),
-    "Temitope": ("Tope",), "Katarzyna": ("Kasia",), "Zuzanna": ("Zuza",),
-    "Aleksandra": ("Ola",), "Jakub": ("Kuba",), "Bartosz": ("Bartek",),
-    "Gabriela": ("Gabi",), "Priya": ("Pri",), "Gurpreet": ("Gurp",),
-    "Harpreet": ("Harp",), "Andreea": ("Andra",),
-}
-
-# Spellings of the same name that different agencies write down.
-SPELLINGS: tuple[tuple[str, ...], ...] = (
-    ("Mohammed", "Muhammad", "Mohamed", "Mohammad", "Muhammed"),
-    ("Aisha", "Ayesha", "Aysha"), ("Katie", "Katy", "Katey"), ("Jayden", "Jaden", "Jaiden"),
-    ("Leigh", "Lee"), ("Sean", "Shaun", "Shawn"), ("Stephen", "Steven"), ("Zoe", "Zoey"),
-    ("Sophie", "Sofie"), ("Aaliyah", "Aliyah", "Aleah"), ("Hussain", "Hussein", "Husain"),
-    ("Chowdhury", "Choudhury", "Chaudhry"), ("Mohamud", "Mahamud", "Mohamoud"),
-    ("Thompson", "Thomson"), ("Phillips", "Philips"), ("Matthews", "Mathews"),
-    ("Reid", "Reed", "Read"), ("Iqbal", "Ikbal"), ("Nowak", "Novak"),
-    ("Wojcik", "Wójcik", "Voycik"), ("Rehman", "Rahman", "Rehmann"),
-    ("Yusuf", "Yousef", "Yusef"), ("Fatima", "Fatimah", "Fatema"),
-    ("Maryam", "Mariam", "Miriam"), ("Khadija", "Khadijah", "Khadeeja"),
-    ("Chantelle", "Shantelle"), ("Keisha", "Keesha"), ("Tyrone", "Tyron"),
-    ("Jermaine", "Germaine"), ("Abdullahi", "Abdulahi"), ("Oluwaseun", "Oluwasheun"),
-    ("Lewis", "Louis"), ("Callum", "Calum"), ("Kieran", "Kieron", "Ciaran"),
-    ("Macdonald", "McDonald", "MacDonald"), ("Mackenzie", "McKenzie"),
-    ("Ellie", "Elly"), ("Megan", "Meghan"), ("Caitlin", "Katelyn", "Kaitlyn"),
-    ("Leah", "Lea"), ("Ahmed", "Ahmad", "Ahmet"), ("Uddin", "Udin"),
-    ("Begum", "Begom"), ("Popescu", "Popesku"), ("Kowalski", "Kovalski"),
-)
+# Forms of a given name that a worker or a young person may use instead, and spellings
+# of one name that different agencies write down: the hub's own list, which matching
+# reads too (``people.names.name_variants``).
+NICKNAMES: dict[str, tuple[str, ...]] = name_variants().nicknames
+SPELLINGS: tuple[tuple[str, ...], ...] = name_variants().spellings
 _SPELLINGS_OF: dict[str, tuple[str, ...]] = {}
 for _variants in SPELLINGS:
     for _name in _variants:

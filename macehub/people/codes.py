@@ -119,3 +119,12 @@ class PlacementType(models.TextChoices):
     WITH_PARENTS = "with_parents", "Placed with parents"
     FOR_ADOPTION = "for_adoption", "Placed for adoption"
     OTHER = "other", "Other placement"
+
+
+class MatchDecision(models.TextChoices):
+    """What a person decided about two records the matching model proposed. Stored."""
+
+    UNDECIDED = "undecided", "Waiting for a decision"
+    SAME = "same", "The same person"
+    NOT_SAME = "not_same", "Not the same person"
+    NOT_SURE = "not_sure", "Not sure"

@@ -17,6 +17,7 @@ from macehub.people.codes import (
     AreaKind,
     CensusAgeGroup,
     IdentifierKind,
+    MatchDecision,
     OfficerDefinedEthnicity,
     PlacementType,
     RecordingState,
@@ -481,3 +482,66 @@ class PersonAllocation(models.Model):
 
     def __str__(self) -> str:
         return f"Person {self.person_id} allocated to user {self.user_id}"
+
+
+class MatchRun(models.Model):
+    """One run of record linkage over the hub's people (``people.matching``): the model
+    as it was estimated on them, the threshold used and what it found."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    run_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", help_text="Empty for a run from the command line or a schedule.",
+    )
+    engine = models.CharField(max_length=20)
+    records = models.PositiveIntegerField(help_text="Person records linked.")
+    threshold = models.FloatField(help_text="Match probability at or above which pairs "
+                                            "are proposed.")
+    recommended_threshold = models.FloatField(
+        help_text="The threshold the model's own evaluation recommends.")
+    pairs_found = models.PositiveIntegerField(help_text="Pairs at or above the threshold.")
+    pairs_proposed = models.PositiveIntegerField(
+        help_text="Of those, pairs waiting for a decision after the run (pairs already "
+                  "decided are not proposed again).")
+    model = models.JSONField(help_text="The estimated model, as Splink saves it.")
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Matching run {self.pk} ({self.started_at:%Y-%m-%d %H:%M})"
+
+
+class MatchCandidate(models.Model):
+    """Two person records the model says may be one person, with its evidence, and what
+    a person decided. One row per pair (``first`` the lower id): a later run updates an
+    undecided pair's figures and never proposes a decided one again."""
+
+    first = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(MatchRun, on_delete=models.PROTECT, related_name="candidates",
+                            help_text="The latest run that proposed the pair.")
+    probability = models.FloatField()
+    match_weight = models.FloatField()
+    evidence = models.JSONField(help_text="Field by field: level, values, weight.")
+    decision = models.CharField(max_length=12, choices=MatchDecision.choices,
+                                default=MatchDecision.UNDECIDED, db_index=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-probability", "first_id", "second_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="match_candidate_once"),
+            models.CheckConstraint(condition=Q(first__lt=models.F("second")),
+                                   name="match_candidate_first_is_lower"),
+        ]
+
+    def __str__(self) -> str:
+        return f"People {self.first_id} and {self.second_id} ({self.probability:.3f})"

@@ -1,0 +1,99 @@
+"""Benchmark person matching against the demo's planted truth.
+
+    DATABASE_URL=postgres://…/force manage.py bench_matching
+
+Point DATABASE_URL at a database holding demo data (``demo_data --scale force`` or
+``--scale national``). The command links every person the way ``find_matches`` does
+(nothing is stored) and prints: how long reading the records and linking them took,
+peak memory, the threshold, and precision and recall over the planted duplicates (two
+records of one person) with how many planted twins (different people with the same
+family name, birthday and address) were proposed. Targets (issue 14): precision and
+recall at least 0.99 at force scale with no twin proposed; a million people linked in
+two minutes or less.
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from macehub.demo.duplicates import DISTINCT_LOOKALIKE, DUPLICATE_PERSON
+from macehub.demo.models import PlantedTruth
+from macehub.people.linkage import link_records, people_records
+from macehub.people.models import Person
+
+
+def same_person_pairs(groups: list[list[int]]) -> set[tuple[int, int]]:
+    """Every pair of records that are one person, from the planted pairs (a person
+    recorded three times is three pairs, whichever two were planted together)."""
+    parent: dict[int, int] = {}
+
+    def root(node: int) -> int:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for group in groups:
+        for other in group[1:]:
+            parent[root(other)] = root(group[0])
+    members: dict[int, list[int]] = {}
+    for node in list(parent):
+        members.setdefault(root(node), []).append(node)
+    return {(a, b) for ids in members.values() for a in ids for b in ids if a < b}
+
+
+def peak_memory_gb() -> float:
+    """Peak resident memory of this process (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+
+
+class Command(BaseCommand):
+    help = "Link every person and score the pairs against the demo's planted duplicates."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--threshold", type=float, default=None,
+                            help="Probability at or above which a pair counts as proposed "
+                                 "(default: the model's recommended threshold)")
+        parser.add_argument("--threads", type=int, default=None)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        truths = PlantedTruth.objects.filter(kind__in=(DUPLICATE_PERSON, DISTINCT_LOOKALIKE))
+        duplicates = [sorted(t.data["person_ids"]) for t in truths if t.kind == DUPLICATE_PERSON]
+        twins = {tuple(sorted(t.data["person_ids"])) for t in truths
+                 if t.kind == DISTINCT_LOOKALIKE}
+        if not duplicates:
+            raise CommandError("No planted duplicates: generate demo data first "
+                               "(manage.py demo_data --scale force).")
+        same = same_person_pairs(duplicates)
+
+        started = time.perf_counter()
+        records = list(people_records(Person.objects.all()))
+        read = time.perf_counter() - started
+        result = link_records(records, threshold=options["threshold"],
+                              threads=options["threads"])
+        proposed = {(pair.left_id, pair.right_id) for pair in result.pairs}
+        found = len(proposed & same)
+        precision = found / len(proposed) if proposed else 0.0
+        recall = found / len(same)
+        twins_proposed = len(proposed & twins)
+        self.stdout.write(
+            f"records: {result.records:,}\n"
+            f"read from the database: {read:.1f} s\n"
+            f"linked (estimate and predict): {result.seconds:.1f} s\n"
+            f"peak memory: {peak_memory_gb():.2f} GB\n"
+            f"threshold: {result.threshold:.4f} (recommended {result.recommended_threshold:.4f})\n"
+            f"pairs proposed: {len(proposed):,}\n"
+            f"planted same-person pairs: {len(same):,}, found {found:,}\n"
+            f"precision: {precision:.4f}\n"
+            f"recall: {recall:.4f}\n"
+            f"planted twins: {len(twins):,}, proposed {twins_proposed:,}\n"
+        )
+        for label, missed in (("missed", sorted(same - proposed)[:10]),
+                              ("proposed in error", sorted(proposed - same)[:10])):
+            if missed:
+                self.stdout.write(f"first {label}: {missed}")

@@ -1,0 +1,477 @@
+"""Probabilistic record linkage: which person records may be the same person.
+
+The Fellegi-Sunter model, with Splink on its embedded DuckDB engine. Its parameters are
+estimated on the records being linked, every time: how often two records of different
+people agree by chance on each field (u, by random sampling), and how often two records
+of the same person do (m, by expectation maximisation over pairs that share a date of
+birth, then pairs that share a postcode and an initial). Exact name agreements are
+weighed by how common the name is (term-frequency adjustment): two "Smith"s say less
+than two "Okonkwo"s.
+
+The model proposes; it never merges. Each pair above the threshold comes with its
+evidence, field by field (what agreed, what differed, what was missing, and each one's
+weight, as Splink's waterfall chart gives it), for a person to decide on.
+
+Records reach the model as plain rows (``LinkageRecord``): the hub's people
+(``people_records``) or a partner's list, normalised the same way, so the same model
+links both.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import time
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from macehub.people.codes import IdentifierKind
+from macehub.people.models import Person, PersonAddress, PersonIdentifier
+from macehub.people.names import name_roots
+
+if TYPE_CHECKING:
+    import pandas
+
+# The fields compared, in the order evidence is shown.
+# Identifiers partners hold, each compared on its own (one shared is strong evidence).
+IDENTIFIER_FIELDS = {
+    "nhs_number": IdentifierKind.NHS_NUMBER, "upn": IdentifierKind.UPN,
+    "pnc_id": IdentifierKind.PNC_ID, "la_child_id": IdentifierKind.LA_CHILD_ID,
+}
+COMPARED_FIELDS = ("given_name", "family_name", "date_of_birth", "sex", "postcode",
+                   *IDENTIFIER_FIELDS)
+# Beside the names: the names each is a known form of, for the "forms of one name" level.
+ROOT_COLUMNS = ("given_name_roots", "family_name_roots")
+FIELD_LABELS = {
+    "given_name": "Given name", "family_name": "Family name",
+    "date_of_birth": "Date of birth", "sex": "Sex", "postcode": "Postcode",
+    **{name: str(kind.label) for name, kind in IDENTIFIER_FIELDS.items()},
+}
+
+# How likely two records of the *same* person are to have wholly different given names
+# (not a spelling, a typing error or names written the other way round): fixed, not
+# estimated. Twins share a family name, a birthday and an address, so the estimate
+# learns from them that a different given name means little; it means a different
+# person. Fixed this low, a twin pair is not proposed (1 in 50 were, with the default
+# 1 in 100,000, against every one with the estimate). A nickname far from the name
+# ("Jack" for "John") then needs other evidence, such as the NHS number, to be proposed.
+DIFFERENT_GIVEN_NAME_M = 1e-5
+
+# How often one person's records give wholly different dates of birth (more than one
+# character apart, and not day and month swapped).
+DIFFERENT_DATE_OF_BIRTH_M = 1e-3
+
+# How often one person's identifier is recorded differently by two agencies (a typing
+# error): see ``_identifier_comparison``.
+IDENTIFIER_MISTYPED_M = 0.001
+
+# Below this the model's pairs are not worth reading at all; the threshold for review
+# is chosen above it (``recommended_threshold``).
+LOWEST_PROBABILITY_READ = 0.01
+
+# Pairs read for estimating u (per run) and for each EM session: enough for stable
+# estimates, bounded so a national run stays within minutes.
+U_SAMPLE_PAIRS = 5_000_000
+EM_MAX_PAIRS = 1_000_000
+
+logger = logging.getLogger(__name__)
+
+
+class LinkageError(Exception):
+    """The records cannot be linked as given (too few, or a model that does not fit)."""
+
+
+@dataclass(frozen=True)
+class FieldEvidence:
+    """What one field says about a pair: its comparison level, the values on each side
+    and the weight (log2 of the Bayes factor) it adds, its name's frequency included."""
+
+    field: str
+    label: str
+    agreement: str  # "agrees", "partly", "differs", "missing"
+    left: str | None
+    right: str | None
+    weight: float
+
+    @property
+    def field_label(self) -> str:
+        return FIELD_LABELS.get(self.field, self.field)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "label": self.label, "agreement": self.agreement,
+                "left": self.left, "right": self.right, "weight": round(self.weight, 3)}
+
+
+@dataclass(frozen=True)
+class CandidatePair:
+    """Two records the model says may be one person (``left_id`` < ``right_id``)."""
+
+    left_id: Any
+    right_id: Any
+    probability: float
+    match_weight: float
+    evidence: tuple[FieldEvidence, ...]
+
+
+@dataclass
+class LinkageResult:
+    """A run's pairs at or above ``threshold``, best first, and how it went."""
+
+    pairs: list[CandidatePair]
+    threshold: float
+    recommended_threshold: float
+    records: int
+    model: dict[str, Any]
+    seconds: float
+    prior_weight: float
+    probabilities: list[float] = field(default_factory=list, repr=False)
+
+
+# --- Records ------------------------------------------------------------------------------
+
+_NOT_A_NAME_CHARACTER = re.compile(r"[^a-z' ]+")
+
+
+def normalised_name(value: object) -> str | None:
+    """A name as compared: lower case, accents and punctuation gone, a hyphen a space
+    ("Smith-Jones" holds "smith"), missing when empty."""
+    if value is None:
+        return None
+    text = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode()
+    text = _NOT_A_NAME_CHARACTER.sub(" ", text.lower().replace("-", " "))
+    text = " ".join(text.replace("'", "").split())
+    return text or None
+
+
+def normalised_text(value: object) -> str | None:
+    """Any other field as compared: trimmed, upper case, missing when empty."""
+    if value is None:
+        return None
+    text = " ".join(str(value).split()).upper()
+    return text or None
+
+
+def normalised_postcode(value: object) -> str | None:
+    """A postcode as compared: upper case without spaces ("le1 6zz" and "LE16ZZ" are
+    one postcode), whatever its country's format; a partner's list is not refused for
+    a postcode the hub would not accept on a form."""
+    text = normalised_text(value)
+    return text.replace(" ", "") if text else None
+
+
+def linkage_record(*, unique_id: Any, given_name: object = None, family_name: object = None,
+                   date_of_birth: object = None, sex: object = None, postcode: object = None,
+                   **identifiers: object) -> dict[str, Any]:
+    """One record as the model reads it. ``date_of_birth`` is a date or ISO text;
+    ``identifiers`` by their names in ``IDENTIFIER_FIELDS``."""
+    unknown = set(identifiers) - set(IDENTIFIER_FIELDS)
+    if unknown:
+        raise TypeError(f"Not identifiers the model compares: {sorted(unknown)}")
+    given, family = normalised_name(given_name), normalised_name(family_name)
+    dob = date_of_birth.isoformat() if hasattr(date_of_birth, "isoformat") else (
+        normalised_text(date_of_birth))
+    sex_text = normalised_text(sex)
+    return {
+        "unique_id": unique_id,
+        "given_name": given,
+        "family_name": family,
+        "date_of_birth": dob,
+        "sex": sex_text[0] if sex_text else None,
+        "postcode": normalised_postcode(postcode),
+        **{name: (normalised_text(identifiers.get(name)) or "").replace(" ", "") or None
+           for name in IDENTIFIER_FIELDS},
+        "given_name_roots": _roots(given),
+        "family_name_roots": _roots(family),
+    }
+
+
+def _roots(name: str | None) -> list[str] | None:
+    """The names a name is a known form of (``people.names.name_roots``), word by word
+    ("mo ali" holds "mohammed"), or missing."""
+    roots = sorted({root for word in (name or "").split() for root in name_roots(word)})
+    return roots or None
+
+
+def people_records(people: QuerySet[Person], *, chunk_size: int = 20_000
+                   ) -> Iterator[dict[str, Any]]:
+    """The hub's people as linkage records: names, date of birth, sex, the current
+    address's postcode and the identifiers partners hold, read in one query (in
+    chunks)."""
+    postcode = PersonAddress.objects.filter(person=OuterRef("pk")).order_by(
+        "-is_current", "-lived_from", "-pk").values("postcode")[:1]
+    identifiers = {
+        f"linkage_{name}": Subquery(PersonIdentifier.objects.filter(
+            person=OuterRef("pk"), kind=kind).order_by("pk").values("value")[:1])
+        for name, kind in IDENTIFIER_FIELDS.items()
+    }
+    rows = people.order_by().annotate(
+        linkage_postcode=Subquery(postcode), **identifiers,
+    ).values_list("pk", "given_name", "family_name", "date_of_birth", "sex", "linkage_postcode",
+        *identifiers)
+    for pk, given, family, dob, sex, post, *held in rows.iterator(chunk_size=chunk_size):
+        yield linkage_record(unique_id=pk, given_name=given, family_name=family,
+                             date_of_birth=dob, sex=sex, postcode=post,
+                             **dict(zip(IDENTIFIER_FIELDS, held, strict=True)))
+
+
+# --- The model ------------------------------------------------------------------------------
+
+
+def _settings() -> Any:
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+    from splink import SettingsCreator, block_on
+    from splink.blocking_rule_library import CustomRule
+
+    def name_levels(column: str, other: str, else_level: Any) -> list[Any]:
+        return [
+            cll.NullLevel(column),
+            cll.ExactMatchLevel(column).configure(tf_adjustment_column=column),
+            cll.ColumnsReversedLevel(column, other),
+            cll.ArrayIntersectLevel(f"{column}_roots", min_intersection=1).configure(
+                label_for_charts="Forms of one name"),
+            cll.JaroWinklerLevel(column, 0.92),
+            cll.JaroWinklerLevel(column, 0.88),
+            cll.JaroWinklerLevel(column, 0.7),
+            else_level,
+        ]
+
+    given = cl.CustomComparison(
+        output_column_name="given_name",
+        comparison_levels=name_levels("given_name", "family_name", cll.ElseLevel().configure(
+            m_probability=DIFFERENT_GIVEN_NAME_M, fix_m_probability=True)),
+    )
+    family_levels = name_levels("family_name", "given_name", cll.ElseLevel())
+    # A double-barrelled family name against one of its halves ("smith jones", "smith").
+    family_levels.insert(-1, cll.CustomLevel(
+        "(family_name_l LIKE family_name_r || ' %' OR family_name_l LIKE '% ' || family_name_r"
+        " OR family_name_r LIKE family_name_l || ' %' OR family_name_r LIKE '% ' || family_name_l)",
+        label_for_charts="One family name holds the other", base_dialect_str="duckdb"))
+    family = cl.CustomComparison(output_column_name="family_name",
+                                 comparison_levels=family_levels)
+    date_of_birth = cl.CustomComparison(
+        output_column_name="date_of_birth",
+        comparison_levels=[
+            cll.NullLevel("date_of_birth"),
+            cll.ExactMatchLevel("date_of_birth"),
+            cll.CustomLevel(
+                "substr(date_of_birth_l, 1, 4) = substr(date_of_birth_r, 1, 4) AND "
+                "substr(date_of_birth_l, 6, 2) = substr(date_of_birth_r, 9, 2) AND "
+                "substr(date_of_birth_l, 9, 2) = substr(date_of_birth_r, 6, 2)",
+                label_for_charts="Day and month swapped", base_dialect_str="duckdb"),
+            cll.LevenshteinLevel("date_of_birth", 1),
+            # No "within a year" level: brothers and sisters, or two people of one name
+            # in one street, are that close; one typing error is one character. And a
+            # date wholly different is fixed as rare for one person, not estimated: the
+            # estimate learns from households (one name, one street) that it is common.
+            cll.ElseLevel().configure(m_probability=DIFFERENT_DATE_OF_BIRTH_M,
+                                      fix_m_probability=True),
+        ],
+    )
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=[
+            given, family, date_of_birth,
+            cl.ExactMatch("sex"),
+            cl.LevenshteinAtThresholds("postcode", 1),
+            *(_identifier_comparison(name) for name in IDENTIFIER_FIELDS),
+        ],
+        # Pairs are scored only if they share one of these (each on its own index).
+        # Nationally a birthday or a street holds too many people to pair them all, so
+        # each rule asks for an initial too: of the given name or, for a nickname
+        # ("Bill", "William") or names written the other way round, the family name.
+        blocking_rules_to_generate_predictions=[
+            *(block_on(key, f"substr({initial}, 1, 1)")
+              for key in ("date_of_birth", "postcode")
+              for initial in ("given_name", "family_name")),
+            block_on("family_name", "substr(date_of_birth, 1, 4)", "substr(given_name, 1, 1)"),
+            block_on("given_name", "substr(family_name, 1, 1)", "substr(date_of_birth, 1, 7)"),
+            *(block_on(name) for name in IDENTIFIER_FIELDS),
+            # The same names, birthday and month: a mistyped year.
+            block_on("given_name", "family_name", "substr(date_of_birth, 6, 5)"),
+            # Names written the other way round.
+            CustomRule("l.given_name = r.family_name AND l.family_name = r.given_name",
+                       sql_dialect="duckdb"),
+            # A record with no date of birth: the family name and an initial. One rule
+            # for each side, so each reads only the records without one before pairing
+            # them (not every "Smith, J" with every other, minutes nationally).
+            *(CustomRule(
+                "l.family_name = r.family_name AND substr(l.given_name, 1, 1) = "
+                f"substr(r.given_name, 1, 1) AND {side}.date_of_birth IS NULL",
+                sql_dialect="duckdb") for side in ("l", "r")),
+        ],
+        retain_matching_columns=True,
+        retain_intermediate_calculation_columns=True,
+    )
+
+
+def _identifier_comparison(name: str) -> Any:
+    """An identifier the same on both records, or not: how often it differs for one
+    person (a typing error) is fixed, not estimated. Few pairs hold one on both sides,
+    fewer still a differing one, and the estimate would otherwise make a disagreement
+    impossible for the same person (a probability of 0, which stops the estimate)."""
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    return cl.CustomComparison(output_column_name=name, comparison_levels=[
+        cll.NullLevel(name),
+        cll.ExactMatchLevel(name).configure(
+            m_probability=1 - IDENTIFIER_MISTYPED_M, fix_m_probability=True),
+        cll.ElseLevel().configure(m_probability=IDENTIFIER_MISTYPED_M, fix_m_probability=True),
+    ])
+
+
+def _frame(records: Iterable[Mapping[str, Any]]) -> pandas.DataFrame:
+    import pandas as pd
+
+    frame = pd.DataFrame.from_records(
+        list(records), columns=["unique_id", *COMPARED_FIELDS, *ROOT_COLUMNS])
+    for column in (*COMPARED_FIELDS, *ROOT_COLUMNS):
+        # Missing is None, not NaN (pandas would otherwise infer a text type with NaN).
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    return frame
+
+
+def _linker(frame: pandas.DataFrame, settings: Any, *, threads: int | None) -> Any:
+    import duckdb
+    from splink import DuckDBAPI, Linker
+
+    connection = duckdb.connect()
+    if threads:
+        connection.execute(f"SET threads = {int(threads)}")
+    api = DuckDBAPI(connection=connection)
+    table = api.register(frame, dataset_display_name="records")
+    return Linker(table, settings, log_level=logging.ERROR)
+
+
+def _train(linker: Any) -> None:
+    from splink import block_on
+
+    training = linker.training
+    training.estimate_probability_two_random_records_match(
+        [block_on("given_name", "family_name", "date_of_birth"),
+         block_on("given_name", "family_name", "postcode"),
+         *(block_on(name) for name in IDENTIFIER_FIELDS)], recall=0.6)
+    training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=1)
+    # Two sessions, each estimating the fields its blocking rule leaves free.
+    training.estimate_parameters_using_expectation_maximisation(
+        block_on("date_of_birth"), estimate_without_term_frequencies=True,
+        max_pairs=EM_MAX_PAIRS)
+    training.estimate_parameters_using_expectation_maximisation(
+        block_on("postcode", "substr(given_name, 1, 1)"),
+        estimate_without_term_frequencies=True, max_pairs=EM_MAX_PAIRS)
+
+
+def recommended_threshold(probabilities: Sequence[float]) -> float:
+    """The probability above which pairs are proposed, by the model's own evaluation:
+    the threshold with the best expected F1, where a pair's probability is the chance it
+    is the same person (so the pairs above a threshold are expected to hold the sum of
+    their probabilities in true matches, out of the sum over every pair read)."""
+    import numpy as np
+
+    if not probabilities:
+        return 0.9
+    ordered = np.sort(np.asarray(probabilities, dtype=float))[::-1]
+    expected_matches = np.cumsum(ordered)
+    precision = expected_matches / np.arange(1, len(ordered) + 1)
+    recall = expected_matches / expected_matches[-1]
+    f1 = 2 * precision * recall / (precision + recall)
+    return float(ordered[int(np.argmax(f1))])
+
+
+def _agreement(gamma: int, levels: int) -> str:
+    if gamma < 0:
+        return "missing"
+    if gamma == 0:
+        return "differs"
+    return "agrees" if gamma == levels - 1 else "partly"
+
+
+def _level_labels(model: Mapping[str, Any]) -> dict[str, tuple[int, dict[int, str]]]:
+    """For each comparison: its count of non-null levels and each level's label by
+    gamma (Splink numbers null levels -1 and the rest from the top, the last 0)."""
+    labels = {}
+    for comparison in model["comparisons"]:
+        levels = comparison["comparison_levels"]
+        counted = sum(1 for level in levels if not level.get("is_null_level"))
+        gamma, by_gamma = counted - 1, {}
+        for level in levels:
+            label = level.get("label_for_charts") or level["sql_condition"]
+            if level.get("is_null_level"):
+                by_gamma[-1] = label
+            else:
+                by_gamma[gamma] = label
+                gamma -= 1
+        labels[comparison["output_column_name"]] = (counted, by_gamma)
+    return labels
+
+
+def _evidence(row: Mapping[str, Any], labels: Mapping[str, tuple[int, dict[int, str]]]
+              ) -> tuple[FieldEvidence, ...]:
+    evidence = []
+    for name in COMPARED_FIELDS:
+        counted, by_gamma = labels[name]
+        gamma = int(row[f"gamma_{name}"])
+        weight = float(row.get(f"mw_{name}") or 0.0) + float(row.get(f"mw_tf_adj_{name}") or 0.0)
+        left, right = row.get(f"{name}_l"), row.get(f"{name}_r")
+        evidence.append(FieldEvidence(
+            field=name, label=by_gamma.get(gamma, str(gamma)),
+            agreement=_agreement(gamma, counted),
+            left=None if left is None else str(left), right=None if right is None else str(right),
+            weight=0.0 if math.isnan(weight) else weight))
+    return tuple(evidence)
+
+
+def link_records(records: Iterable[Mapping[str, Any]], *, threshold: float | None = None,
+                 threads: int | None = None, exclude: Iterable[tuple[Any, Any]] = ()
+                 ) -> LinkageResult:
+    """Estimate the model on ``records`` and return the pairs at or above ``threshold``
+    (default: ``recommended_threshold``), each with its evidence, best first.
+    ``exclude``: pairs a person has already said are not the same (never proposed)."""
+    started = time.perf_counter()
+    frame = _frame(records)
+    if len(frame) < 2:
+        raise LinkageError("At least two records are needed to look for the same person.")
+    if frame["unique_id"].duplicated().any():
+        raise LinkageError("Each record needs its own id.")
+    linker = _linker(frame, _settings(), threads=threads)
+    _train(linker)
+    predicted = linker.inference.predict(threshold_match_probability=LOWEST_PROBABILITY_READ)
+    model = linker.misc.save_model_to_json()
+    probabilities = predicted.query_sql(
+        "select match_probability from {this}").as_pandas_dataframe()["match_probability"]
+    recommended = recommended_threshold(probabilities.tolist())
+    chosen = recommended if threshold is None else threshold
+    # The threshold is a float Python writes out (no text reaches the SQL).
+    rows = predicted.query_sql(
+        f"select * from {{this}} where match_probability >= {float(chosen)!r} "  # noqa: S608
+        "order by match_weight desc, unique_id_l, unique_id_r").as_record_list()
+    excluded = {_ordered(left, right) for left, right in exclude}
+    labels = _level_labels(model)
+    pairs = []
+    for row in rows:
+        left, right = _ordered(row["unique_id_l"], row["unique_id_r"])
+        if (left, right) in excluded:
+            continue
+        pairs.append(CandidatePair(
+            left_id=left, right_id=right, probability=float(row["match_probability"]),
+            match_weight=float(row["match_weight"]), evidence=_evidence(row, labels)))
+    prior = float(model["probability_two_random_records_match"])
+    return LinkageResult(
+        pairs=pairs, threshold=chosen, recommended_threshold=recommended, records=len(frame),
+        model=model, seconds=time.perf_counter() - started,
+        prior_weight=math.log2(prior / (1 - prior)), probabilities=probabilities.tolist())
+
+
+def _ordered(left: Any, right: Any) -> tuple[Any, Any]:
+    """A pair in one order whichever way round it was found (ids as plain Python)."""
+    left, right = (getattr(value, "item", lambda v=value: v)() for value in (left, right))
+    if isinstance(left, int) and isinstance(right, int):
+        return (left, right) if left <= right else (right, left)
+    return (left, right) if str(left) <= str(right) else (right, left)

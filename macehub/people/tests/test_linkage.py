@@ -1,0 +1,197 @@
+"""Record linkage: on the small demo data set, whose planted duplicates and twins are
+known, the model proposes the same person's records and not twins, and each pair's
+evidence adds up to its score; the pairs are kept for review, and a decided pair is
+never proposed again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from macehub.audit.events import EventType
+from macehub.audit.models import AuditEvent
+from macehub.demo.duplicates import DISTINCT_LOOKALIKE, DUPLICATE_PERSON
+from macehub.demo.models import PlantedTruth
+from macehub.people.codes import MatchDecision
+from macehub.people.linkage import (
+    COMPARED_FIELDS,
+    LinkageError,
+    link_records,
+    linkage_record,
+    normalised_name,
+    people_records,
+    recommended_threshold,
+)
+from macehub.people.matching import propose_matches
+from macehub.people.models import MatchCandidate, MatchRun, Person
+from macehub.people.names import name_roots
+from macehub.testing.clock import on_demo_day
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = dt.date(2026, 6, 1)
+SEED = 7
+
+
+@pytest.fixture
+def demo(settings: Any) -> Iterator[None]:
+    settings.DEMO_MODE = True
+    with on_demo_day(AS_OF):
+        call_command("demo_data", "--scale=small", f"--seed={SEED}", f"--as-of={AS_OF}",
+                     stdout=io.StringIO())
+        yield
+
+
+def planted(kind: str) -> set[tuple[int, int]]:
+    return {tuple(sorted(t.data["person_ids"]))  # type: ignore[misc]
+            for t in PlantedTruth.objects.filter(kind=kind)}
+
+
+def test_the_model_proposes_planted_duplicates_and_no_twins(demo: None) -> None:
+    duplicates, twins = planted(DUPLICATE_PERSON), planted(DISTINCT_LOOKALIKE)
+    assert len(duplicates) >= 15 and len(twins) >= 3
+
+    result = link_records(people_records(Person.objects.all()))
+
+    assert result.records == Person.objects.count()
+    proposed = {(pair.left_id, pair.right_id) for pair in result.pairs}
+    # Every pair proposed is a planted duplicate; nearly all of them are found (one
+    # pair holds nothing but a mistyped given name and a family name: no evidence).
+    assert proposed <= duplicates, sorted(proposed - duplicates)
+    assert len(proposed) >= len(duplicates) - 2
+    assert not proposed & twins
+    assert result.threshold == result.recommended_threshold
+    assert 0.01 < result.threshold < 1
+    assert [pair.probability for pair in result.pairs] == sorted(
+        (pair.probability for pair in result.pairs), reverse=True)
+
+    # The evidence, field by field, adds up to the pair's score (as the waterfall).
+    for pair in result.pairs:
+        assert [evidence.field for evidence in pair.evidence] == list(COMPARED_FIELDS)
+        assert math.isclose(result.prior_weight + sum(e.weight for e in pair.evidence),
+                            pair.match_weight, abs_tol=1e-6)
+        for evidence in pair.evidence:
+            if evidence.left is None or evidence.right is None:
+                assert evidence.agreement == "missing" and evidence.weight == 0
+            elif evidence.agreement == "agrees":
+                assert evidence.left == evidence.right and evidence.weight > 0
+
+    # A lower threshold proposes more pairs (twins still score below it: their given
+    # names differ wholly), and the same pairs above the first threshold.
+    lower = link_records(people_records(Person.objects.all()), threshold=0.05)
+    lower_pairs = {(pair.left_id, pair.right_id) for pair in lower.pairs}
+    assert proposed <= lower_pairs
+    assert not lower_pairs & twins
+
+
+def test_records_are_compared_as_normalised_text() -> None:
+    assert normalised_name("  Smith-Jones ") == "smith jones"
+    assert normalised_name("O'Brien") == "obrien"
+    assert normalised_name("Zoë") == "zoe"
+    assert normalised_name("") is None
+    record = linkage_record(unique_id="a1", given_name="Zoë", family_name=None,
+                            date_of_birth=dt.date(2011, 3, 4), sex="female",
+                            postcode=" xs3 0ww ", nhs_number="999 264 0960")
+    assert record == {
+        "unique_id": "a1", "given_name": "zoe", "family_name": None,
+        "date_of_birth": "2011-03-04", "sex": "F", "postcode": "XS30WW",
+        "nhs_number": "9992640960", "upn": None, "pnc_id": None, "la_child_id": None,
+        "given_name_roots": ["zoe"], "family_name_roots": None,
+    }
+    # A postcode from another country is kept as text, not refused.
+    assert linkage_record(unique_id=1, postcode="75001 Paris")["postcode"] == "75001PARIS"
+    with pytest.raises(TypeError):
+        linkage_record(unique_id=1, passport="123")
+
+
+def test_known_forms_of_one_name_share_a_root() -> None:
+    assert name_roots("Izzy") == {"isabella"} == name_roots("ISABELLA")
+    assert name_roots("Mo") & name_roots("Muhammad")  # a nickname of a spelling
+    assert name_roots("Ayesha") == name_roots("Aisha")
+    assert name_roots("Sam") == {"samuel", "samantha"}  # one nickname, two names
+    assert not name_roots("Zebedee")
+    record = linkage_record(unique_id=1, given_name="Mo", family_name="Choudhury-Smith")
+    assert record["given_name_roots"] == sorted(name_roots("Mo"))
+    assert record["family_name_roots"] == ["chowdhury"]  # word by word
+
+
+def test_too_few_records_or_repeated_ids_are_refused() -> None:
+    with pytest.raises(LinkageError):
+        link_records([linkage_record(unique_id=1, given_name="Ann")])
+    with pytest.raises(LinkageError):
+        link_records([linkage_record(unique_id=1, given_name="Ann"),
+                      linkage_record(unique_id=1, given_name="Bea")])
+
+
+def test_the_recommended_threshold_balances_expected_precision_and_recall() -> None:
+    # Ten near-certain pairs and ten unlikely ones: the line falls between them.
+    threshold = recommended_threshold([0.99] * 10 + [0.02] * 10)
+    assert threshold == pytest.approx(0.99)
+    # Likely pairs all the way down: every pair is worth proposing.
+    assert recommended_threshold([0.9, 0.8, 0.7]) == pytest.approx(0.7)
+
+
+def test_pairs_are_kept_for_review_and_a_decided_pair_is_not_proposed_again(
+        demo: None) -> None:
+    run, result = propose_matches(actor=None)
+
+    candidates = list(MatchCandidate.objects.order_by("first_id"))
+    assert len(candidates) == run.pairs_found == run.pairs_proposed == len(result.pairs) > 0
+    assert all(c.decision == MatchDecision.UNDECIDED and c.run == run for c in candidates)
+    assert all(c.first_id < c.second_id for c in candidates)
+    assert {e["field"] for e in candidates[0].evidence} == set(COMPARED_FIELDS)
+    assert run.model["comparisons"]  # the estimated model is kept with the run
+    event = AuditEvent.objects.get(event_type=EventType.SEARCH, record_type="people.matchrun")
+    assert event.record_id == str(run.pk)
+    assert event.detail["matching"]["new"] == len(candidates)
+
+    not_same, not_sure = candidates[0], candidates[1]
+    MatchCandidate.objects.filter(pk=not_same.pk).update(decision=MatchDecision.NOT_SAME)
+    MatchCandidate.objects.filter(pk=not_sure.pk).update(decision=MatchDecision.NOT_SURE)
+
+    second, _ = propose_matches(actor=None)
+
+    assert MatchRun.objects.count() == 2
+    assert second.pairs_found == run.pairs_found - 1  # the pair said not to be one person
+    not_same.refresh_from_db()
+    assert not_same.decision == MatchDecision.NOT_SAME and not_same.run == run
+    not_sure.refresh_from_db()
+    assert not_sure.run == second and not_sure.version == 2  # its figures renewed
+    assert MatchCandidate.objects.count() == len(candidates)  # no pair written twice
+
+
+def test_a_waiting_pair_the_model_no_longer_proposes_is_dropped(demo: None) -> None:
+    propose_matches(actor=None)
+    weakest = MatchCandidate.objects.order_by("probability").first()
+    assert weakest is not None
+
+    second, _ = propose_matches(actor=None, threshold=min(0.999999, weakest.probability + 1e-9))
+
+    assert not MatchCandidate.objects.filter(pk=weakest.pk).exists()
+    assert MatchCandidate.objects.filter(run=second).count() == second.pairs_proposed
+
+
+def test_find_matches_and_bench_matching_commands(demo: None) -> None:
+    out = io.StringIO()
+    call_command("find_matches", stdout=out)
+    run = MatchRun.objects.get()
+    assert f"Linked {run.records:,} person records" in out.getvalue()
+    assert f"{run.pairs_proposed:,} waiting for a decision" in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("find_matches", "--threshold", "1.5", stdout=io.StringIO())
+
+    out = io.StringIO()
+    call_command("bench_matching", stdout=out)
+    lines = dict(line.split(": ", 1) for line in out.getvalue().splitlines() if ": " in line)
+    assert float(lines["precision"]) == 1.0
+    planted_pairs, found = (int(part.split()[-1].replace(",", ""))
+                            for part in lines["planted same-person pairs"].split(", found"))
+    assert found >= planted_pairs - 2  # as the model found them above
+    assert float(lines["recall"]) == pytest.approx(found / planted_pairs, abs=1e-4)
+    assert lines["planted twins"].endswith("proposed 0")
