@@ -233,6 +233,7 @@ def home(request: HubRequest) -> HttpResponse:
             and not allows(user, Action.INTELLIGENCE_VIEW),
             "can_search_people": allows(user, Action.PERSON_SEARCH),
             "can_create_person": allows(user, Action.PERSON_CREATE),
+            "can_review_matches": allows(user, Action.PERSON_MATCH_REVIEW),
             "can_list_cases": allows(user, Action.CASE_LIST),
             "can_view_performance": allows(user, Action.PERFORMANCE_VIEW),
             "can_view_published": allows(user, Action.PERFORMANCE_PUBLISHED_VIEW),

@@ -13,6 +13,8 @@ class Action(StrEnum):
     PERSON_CREATE = "person.create"
     PERSON_CHANGE = "person.change"
     PERSON_ACCESS_LOG = "person.access_log"
+    # Pairs of records the matching model proposes as one person: see and decide them
+    PERSON_MATCH_REVIEW = "person.match_review"
     # Referrals (C1)
     REFERRAL_SUBMIT = "referral.submit"
     REFERRAL_VIEW_OWN = "referral.view_own"

@@ -67,6 +67,10 @@ PEOPLE_RECORDING_ROLES = frozenset(
     {Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR, Role.SOCIAL_WORKER}
 )
 
+# Deciding whether two records are one person: the hub's triage officers, analysts
+# and supervisors, who see records across agencies.
+MATCH_REVIEW_ROLES = frozenset({Role.TRIAGE, Role.ANALYST, Role.SUPERVISOR})
+
 REFERRING_ROLES = frozenset(
     {Role.REFERRER, Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.SOCIAL_WORKER,
      Role.VICTIM_ADVOCATE}
@@ -345,6 +349,14 @@ def person_relation(user: User, prefix: str = "") -> Q:
         _any(f"{prefix}allocations", Q(user=user)) | own_or_shared)
 
 
+def match_candidate_relation(user: User) -> Q:
+    """Pairs of person records proposed as one person that a user may review: only a
+    pair whose both records they may open (so a restricted record only to those
+    allocated to it or working on its cases), or the pair would tell them of a record
+    they may not know exists."""
+    return person_relation(user, "first__") & person_relation(user, "second__")
+
+
 def people_named(user: User, path: str) -> Q:
     """Records that name a person (``path`` leads to them: ``"child"``) whose record the
     user may open: ``scope(user, PERSON_VIEW, ...)`` asked of the record that names
@@ -567,6 +579,12 @@ RULES: dict[Action, Rule] = {
         "See who viewed or changed a person's record",
         relation=person_relation,
         seen_through=Action.PERSON_VIEW,
+    ),
+    Action.PERSON_MATCH_REVIEW: Rule(
+        MATCH_REVIEW_ROLES,
+        "Review pairs of records the matching model proposes as one person, and decide "
+        "whether they are; only pairs whose both records the user may open",
+        relation=match_candidate_relation,
     ),
     Action.REFERRAL_SUBMIT: Rule(REFERRING_ROLES, "Refer a child to the hub"),
     Action.REFERRAL_VIEW_OWN: Rule(

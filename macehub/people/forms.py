@@ -13,6 +13,7 @@ from macehub.forms import GovukDateField
 from macehub.people.codes import (
     NATIONALITY_NOT_STATED,
     IdentifierKind,
+    MatchDecision,
     OfficerDefinedEthnicity,
     PlacementType,
     Sex,
@@ -295,3 +296,24 @@ class StatutoryStatusForm(forms.Form):
             first_language=data.get("first_language") or "",
             interpreter_needed=interpreter,
         )
+
+
+class MatchDecisionForm(forms.Form):
+    """A reviewer's decision on two records the matching model proposed as one person.
+    Parses only: ``people.matching.decide_match`` decides (a reason for every choice)."""
+
+    decision = forms.ChoiceField(
+        label="Your decision",
+        choices=[(MatchDecision.SAME, "Yes, the same person"),
+                 (MatchDecision.NOT_SAME, "No, different people"),
+                 (MatchDecision.NOT_SURE, "Not sure")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether these records are the same person"},
+    )
+    reason = forms.CharField(
+        label="Why", required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What settled it, or what you could not settle. The next reviewer and "
+                  "information governance will read it.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)

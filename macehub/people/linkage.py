@@ -70,6 +70,9 @@ DIFFERENT_DATE_OF_BIRTH_M = 1e-3
 # error): see ``_identifier_comparison``.
 IDENTIFIER_MISTYPED_M = 0.001
 
+# The words of the levels every field has.
+MISSING, SAME, DIFFERENT = "Missing from one or both", "The same", "Different"
+
 # Below this the model's pairs are not worth reading at all; the threshold for review
 # is chosen above it (``recommended_threshold``).
 LOWEST_PROBABILITY_READ = 0.01
@@ -228,25 +231,37 @@ def _settings() -> Any:
     from splink import SettingsCreator, block_on
     from splink.blocking_rule_library import CustomRule
 
+    # Each level is labelled in the words the review page shows beside the evidence.
+    def missing(column: str) -> Any:
+        return cll.NullLevel(column).configure(label_for_charts=MISSING)
+
+    def same(column: str, **settings: Any) -> Any:
+        return cll.ExactMatchLevel(column).configure(label_for_charts=SAME, **settings)
+
+    def different(**settings: Any) -> Any:
+        return cll.ElseLevel().configure(label_for_charts=DIFFERENT, **settings)
+
     def name_levels(column: str, other: str, else_level: Any) -> list[Any]:
         return [
-            cll.NullLevel(column),
-            cll.ExactMatchLevel(column).configure(tf_adjustment_column=column),
-            cll.ColumnsReversedLevel(column, other),
+            missing(column),
+            same(column, tf_adjustment_column=column),
+            cll.ColumnsReversedLevel(column, other).configure(
+                label_for_charts="Given and family names the other way round"),
             cll.ArrayIntersectLevel(f"{column}_roots", min_intersection=1).configure(
-                label_for_charts="Forms of one name"),
-            cll.JaroWinklerLevel(column, 0.92),
-            cll.JaroWinklerLevel(column, 0.88),
-            cll.JaroWinklerLevel(column, 0.7),
+                label_for_charts="Forms of one name (a nickname or another spelling)"),
+            cll.JaroWinklerLevel(column, 0.92).configure(
+                label_for_charts="Spelt almost the same"),
+            cll.JaroWinklerLevel(column, 0.88).configure(label_for_charts="Spelt alike"),
+            cll.JaroWinklerLevel(column, 0.7).configure(label_for_charts="Somewhat alike"),
             else_level,
         ]
 
     given = cl.CustomComparison(
         output_column_name="given_name",
-        comparison_levels=name_levels("given_name", "family_name", cll.ElseLevel().configure(
+        comparison_levels=name_levels("given_name", "family_name", different(
             m_probability=DIFFERENT_GIVEN_NAME_M, fix_m_probability=True)),
     )
-    family_levels = name_levels("family_name", "given_name", cll.ElseLevel())
+    family_levels = name_levels("family_name", "given_name", different())
     # A double-barrelled family name against one of its halves ("smith jones", "smith").
     family_levels.insert(-1, cll.CustomLevel(
         "(family_name_l LIKE family_name_r || ' %' OR family_name_l LIKE '% ' || family_name_r"
@@ -257,29 +272,34 @@ def _settings() -> Any:
     date_of_birth = cl.CustomComparison(
         output_column_name="date_of_birth",
         comparison_levels=[
-            cll.NullLevel("date_of_birth"),
-            cll.ExactMatchLevel("date_of_birth"),
+            missing("date_of_birth"),
+            same("date_of_birth"),
             cll.CustomLevel(
                 "substr(date_of_birth_l, 1, 4) = substr(date_of_birth_r, 1, 4) AND "
                 "substr(date_of_birth_l, 6, 2) = substr(date_of_birth_r, 9, 2) AND "
                 "substr(date_of_birth_l, 9, 2) = substr(date_of_birth_r, 6, 2)",
                 label_for_charts="Day and month swapped", base_dialect_str="duckdb"),
-            cll.LevenshteinLevel("date_of_birth", 1),
+            cll.LevenshteinLevel("date_of_birth", 1).configure(
+                label_for_charts="One figure different"),
             # No "within a year" level: brothers and sisters, or two people of one name
             # in one street, are that close; one typing error is one character. And a
             # date wholly different is fixed as rare for one person, not estimated: the
             # estimate learns from households (one name, one street) that it is common.
-            cll.ElseLevel().configure(m_probability=DIFFERENT_DATE_OF_BIRTH_M,
-                                      fix_m_probability=True),
+            different(m_probability=DIFFERENT_DATE_OF_BIRTH_M, fix_m_probability=True),
         ],
     )
+    sex = cl.CustomComparison(output_column_name="sex", comparison_levels=[
+        missing("sex"), same("sex"), different()])
+    postcode = cl.CustomComparison(output_column_name="postcode", comparison_levels=[
+        missing("postcode"), same("postcode"),
+        cll.LevenshteinLevel("postcode", 1).configure(
+            label_for_charts="One character different"),
+        different()])
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
         comparisons=[
-            given, family, date_of_birth,
-            cl.ExactMatch("sex"),
-            cl.LevenshteinAtThresholds("postcode", 1),
+            given, family, date_of_birth, sex, postcode,
             *(_identifier_comparison(name) for name in IDENTIFIER_FIELDS),
         ],
         # Pairs are scored only if they share one of these (each on its own index).
@@ -320,10 +340,12 @@ def _identifier_comparison(name: str) -> Any:
     import splink.comparison_library as cl
 
     return cl.CustomComparison(output_column_name=name, comparison_levels=[
-        cll.NullLevel(name),
+        cll.NullLevel(name).configure(label_for_charts=MISSING),
         cll.ExactMatchLevel(name).configure(
-            m_probability=1 - IDENTIFIER_MISTYPED_M, fix_m_probability=True),
-        cll.ElseLevel().configure(m_probability=IDENTIFIER_MISTYPED_M, fix_m_probability=True),
+            label_for_charts=SAME, m_probability=1 - IDENTIFIER_MISTYPED_M,
+            fix_m_probability=True),
+        cll.ElseLevel().configure(label_for_charts=DIFFERENT,
+                                  m_probability=IDENTIFIER_MISTYPED_M, fix_m_probability=True),
     ])
 
 

@@ -1,21 +1,33 @@
-"""Proposing person records that may be the same person, for a person to decide on.
+"""Proposing person records that may be the same person, and a person's decision on
+each pair.
 
 ``propose_matches`` links the hub's people (``linkage.link_records``) and keeps each
 pair at or above the threshold as a ``MatchCandidate`` with its evidence. Nothing is
 merged: a pair waits for a decision. A pair someone has decided (the same person, or
 not) is never proposed again; a pair waiting, or marked "not sure", gets the new run's
 figures, and one the new run no longer proposes is dropped unless marked "not sure".
+
+``match_queue`` and ``match_for`` read the pairs a user may review: only pairs whose
+both records they may open (``access.policy.match_candidate_relation``).
+``decide_match`` records the decision, checked against the version the reviewer saw.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from macehub.access import policy
+from macehub.access.actions import Action
 from macehub.accounts.models import User
 from macehub.audit.events import EventType
-from macehub.audit.services import record_event
+from macehub.audit.history import saves_after
+from macehub.audit.services import changed_values, record_event
+from macehub.core.versioning import BLANK, Versioning, plain_words
 from macehub.people.codes import MatchDecision
 from macehub.people.linkage import LinkageResult, link_records, people_records
 from macehub.people.models import MatchCandidate, MatchRun, Person
@@ -84,3 +96,95 @@ def propose_matches(*, actor: User | None, threshold: float | None = None,
                                  "dropped": len(stale)}},
         )
     return run, result
+
+
+# --- Review -------------------------------------------------------------------------------
+
+# Which pairs a queue shows: those waiting, or those someone was not sure about.
+QUEUES = {
+    "waiting": (MatchDecision.UNDECIDED,),
+    "not-sure": (MatchDecision.NOT_SURE,),
+}
+
+
+def match_queue(user: User, show: str = "waiting") -> QuerySet[MatchCandidate]:
+    """The pairs waiting (or marked "not sure") that the user may review, the likeliest
+    first."""
+    policy.require(user, Action.PERSON_MATCH_REVIEW)
+    pairs = MatchCandidate.objects.select_related("first", "second").filter(
+        decision__in=QUEUES.get(show, QUEUES["waiting"]))
+    return policy.scope(user, Action.PERSON_MATCH_REVIEW, pairs).order_by(
+        "-probability", "first_id", "second_id")
+
+
+def match_for(user: User, pk: int) -> MatchCandidate:
+    """One pair, for its review page: 404 unless the user may open both records."""
+    return policy.get_or_404(
+        user, Action.PERSON_MATCH_REVIEW,
+        MatchCandidate.objects.select_related("first", "second", "decided_by", "run"), pk=pk)
+
+
+def record_match_queue_viewed(*, user: User, shown: list[MatchCandidate], show: str,
+                              request: Any = None) -> None:
+    """The queue names people: a view of each pair shown."""
+    record_event(event_type=EventType.VIEW, actor=user, record_type="people.matchcandidate",
+                 detail={"list": f"match review ({show})",
+                         "shown": [pair.pk for pair in shown],
+                         "people": sorted({pk for pair in shown
+                                           for pk in (pair.first_id, pair.second_id)})},
+                 request=request)
+
+
+MATCH_FIELD_LABELS = {"decision": "Decision", "reason": "Reason"}
+
+
+def _match_words(name: str, value: Any) -> str:
+    if value in (None, ""):
+        return BLANK
+    if name == "decision":
+        return str(dict(MatchDecision.choices).get(value, value))
+    return plain_words(value)
+
+
+MATCH_VERSIONING = Versioning(history=saves_after, labels=MATCH_FIELD_LABELS,
+                              words=_match_words)
+
+# A reason is asked for every decision: the next reviewer, and anyone who later undoes
+# a merge, reads why.
+REASON_REQUIRED = {
+    MatchDecision.SAME: "Enter what shows these are the same person",
+    MatchDecision.NOT_SAME: "Enter what shows these are different people",
+    MatchDecision.NOT_SURE: "Enter what you could not settle, for the next reviewer",
+}
+
+
+@transaction.atomic
+def decide_match(*, actor: User, candidate_pk: int, expected_version: int,
+                 decision: str, reason: str) -> MatchCandidate:
+    """Record whether a proposed pair is one person, unless someone else decided or the
+    model renewed the pair first. A decided pair is not proposed again."""
+    candidate = policy.get_or_404(actor, Action.PERSON_MATCH_REVIEW,
+                                  MatchCandidate.objects.select_for_update(), pk=candidate_pk)
+    MATCH_VERSIONING.check(candidate, expected_version)
+    if candidate.decision in DECIDED:
+        raise ValidationError({"decision": "This pair has already been decided"})
+    if decision not in REASON_REQUIRED:
+        raise ValidationError({"decision": "Select whether these records are the same person"})
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": REASON_REQUIRED[MatchDecision(decision)]})
+    before = {"decision": candidate.decision, "reason": candidate.reason}
+    candidate.decision = decision
+    candidate.reason = reason[:2000]
+    candidate.decided_by = actor
+    candidate.decided_at = timezone.now()
+    MATCH_VERSIONING.save(candidate, expected_version=expected_version)
+    record_event(
+        event_type=EventType.CHANGE, actor=actor, record=candidate,
+        detail={"changes": changed_values(before, {"decision": candidate.decision,
+                                                  "reason": candidate.reason}),
+                "version": candidate.version,
+                "people": [candidate.first_id, candidate.second_id],
+                "probability": round(candidate.probability, 4)},
+    )
+    return candidate

@@ -484,6 +484,17 @@ class PersonAllocation(models.Model):
         return f"Person {self.person_id} allocated to user {self.user_id}"
 
 
+def probability_text(probability: float) -> str:
+    """A match probability as a page shows it: a percentage to one decimal place, never
+    rounded up to certainty nor down to none."""
+    percent = probability * 100
+    if percent >= 99.95:
+        return "over 99.9%"
+    if percent < 0.05:
+        return "under 0.1%"
+    return f"{percent:.1f}%"
+
+
 class MatchRun(models.Model):
     """One run of record linkage over the hub's people (``people.matching``): the model
     as it was estimated on them, the threshold used and what it found."""
@@ -511,6 +522,10 @@ class MatchRun(models.Model):
 
     def __str__(self) -> str:
         return f"Matching run {self.pk} ({self.started_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def threshold_text(self) -> str:
+        return probability_text(self.threshold)
 
 
 class MatchCandidate(models.Model):
@@ -545,3 +560,7 @@ class MatchCandidate(models.Model):
 
     def __str__(self) -> str:
         return f"People {self.first_id} and {self.second_id} ({self.probability:.3f})"
+
+    @property
+    def probability_text(self) -> str:
+        return probability_text(self.probability)

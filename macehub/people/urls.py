@@ -1,6 +1,6 @@
 from django.urls import path
 
-from macehub.people import views
+from macehub.people import views, views_matches
 from macehub.people.urls_areas import area_urlpatterns
 
 app_name = "people"
@@ -12,5 +12,7 @@ urlpatterns = [
     path("<int:person_pk>/change/", views.edit, name="edit"),
     path("<int:person_pk>/statutory-status/", views.statutory_status, name="statutory_status"),
     path("<int:person_pk>/access-log/", views.access_log, name="access_log"),
+    path("matches/", views_matches.match_queue, name="match_queue"),
+    path("matches/<int:match_pk>/", views_matches.match_review, name="match_review"),
     *area_urlpatterns,
 ]

@@ -52,6 +52,7 @@ def search(request: HubRequest) -> HttpResponse:
         request,
         "people/search.html",
         {"form": form, "can_create": allows(user, Action.PERSON_CREATE),
+         "can_review_matches": allows(user, Action.PERSON_MATCH_REVIEW),
          "matches": None if matches is None else [
              (match, markers.get(match.person.pk, [])) for match in matches]},
         # A search refused is a bad request, as the dashboard's filters are.

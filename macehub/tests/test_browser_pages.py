@@ -66,6 +66,8 @@ ADMINISTRATION = "test_administration_pages"
 TWO_FACTOR_SETUP = "test_signing_in_and_setting_up_two_factor"
 # In test_browser_referrals_cases.py: risk assessments, reviews due and statutory status.
 RISK_AND_STATUS = "test_risk_assessment_reviews_and_statutory_status"
+# In test_browser_matches.py: possible duplicate records, reviewed and decided.
+MATCH_REVIEW = "test_reviewing_a_possible_duplicate"
 
 # The tests that scan each page, by URL name; "handler403" and "handler404" are the error
 # pages. A POST-only action is listed with the test that scans the page it leads to.
@@ -92,6 +94,8 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
     "people:statutory_status": (RISK_AND_STATUS,),
     "people:edit": (RECORDING,),
     "people:access_log": (GOVERNANCE,),
+    "people:match_queue": (MATCH_REVIEW,),
+    "people:match_review": (MATCH_REVIEW,),
     "people:area_list": (AREAS_AND_ERRORS,),
     "people:area_detail": (AREAS_AND_ERRORS,),
     "audit:log": (GOVERNANCE,),

@@ -1,0 +1,155 @@
+"""Match review: the pairs of records the matching model proposes as one person, and a
+reviewer's decision on each. Thin: ``people.matching`` reads (through ``access``) and
+decides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from macehub.access import opening
+from macehub.access.actions import Action
+from macehub.access.typing import HubRequest
+from macehub.access.views import requires
+from macehub.core.service_errors import add_service_errors
+from macehub.core.versioning import EditConflict, form_after_conflict
+from macehub.people import matching
+from macehub.people.codes import IdentifierKind, MatchDecision
+from macehub.people.forms import MatchDecisionForm
+from macehub.people.linkage import FIELD_LABELS
+from macehub.people.models import (
+    MatchCandidate,
+    MatchRun,
+    Person,
+    PersonAddress,
+    PersonIdentifier,
+)
+
+PAIRS_PER_PAGE = 25
+
+QUEUE_TABS = (("waiting", "Waiting for a decision"), ("not-sure", "Not sure"))
+
+# How each field's evidence is tagged: what it says, and its GOV.UK tag colour.
+AGREEMENT_TAGS = {
+    "agrees": ("Agrees", "green"),
+    "partly": ("Close", "yellow"),
+    "differs": ("Differs", "red"),
+    "missing": ("Missing", "grey"),
+}
+
+DECISION_MESSAGES = {
+    MatchDecision.SAME: "Recorded: the same person.",
+    MatchDecision.NOT_SAME: "Recorded: different people. This pair will not be proposed again.",
+    MatchDecision.NOT_SURE: "Recorded: not sure. The pair stays in the “Not sure” list.",
+}
+
+CONFLICT_MESSAGE = (
+    "Someone else decided this pair, or the matching model renewed its evidence, while "
+    "you were reading it. Your decision has not been saved. Check the pair, then decide "
+    "again."
+)
+
+
+@requires(Action.PERSON_MATCH_REVIEW)
+def match_queue(request: HubRequest) -> HttpResponse:
+    """The pairs waiting for a decision (or marked "not sure"), the likeliest first."""
+    show = request.GET.get("show", "waiting")
+    if show not in matching.QUEUES:
+        show = "waiting"
+    page = Paginator(matching.match_queue(request.user, show), PAIRS_PER_PAGE).get_page(
+        request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    matching.record_match_queue_viewed(user=request.user, shown=page.object_list, show=show,
+                                       request=request)
+    base = reverse("people:match_queue")
+    tabs = [{"text": text, "href": f"{base}?show={key}", "active": key == show}
+            for key, text in QUEUE_TABS]
+    return render(request, "people/match_queue.html", {
+        "page_obj": page, "show": show, "tabs": tabs,
+        "heading": dict(QUEUE_TABS)[show], "latest_run": MatchRun.objects.first(),
+    })
+
+
+@dataclass(frozen=True)
+class RecordSummary:
+    """One side of a pair as the reviewer compares it."""
+
+    person: Person
+    postcode: str
+    identifiers: list[tuple[str, str]]
+
+
+def _summaries(candidate: MatchCandidate) -> tuple[RecordSummary, RecordSummary]:
+    people = (candidate.first, candidate.second)
+    postcodes: dict[int, str] = {}
+    for address in PersonAddress.objects.filter(
+            person__in=people, is_current=True).order_by("-lived_from", "-pk"):
+        postcodes.setdefault(address.person_id, address.postcode)
+    held: dict[int, list[tuple[str, str]]] = {person.pk: [] for person in people}
+    labels = dict(IdentifierKind.choices)
+    for person_id, kind, value in PersonIdentifier.objects.filter(person__in=people).order_by(
+            "kind", "value").values_list("person_id", "kind", "value"):
+        held[person_id].append((str(labels.get(kind, kind)), value))
+    first, second = (RecordSummary(person=person, postcode=postcodes.get(person.pk, ""),
+                                   identifiers=held[person.pk]) for person in people)
+    return first, second
+
+
+def _evidence_rows(candidate: MatchCandidate) -> list[dict[str, Any]]:
+    rows = []
+    for evidence in candidate.evidence:
+        text, colour = AGREEMENT_TAGS.get(evidence["agreement"], (evidence["agreement"], "grey"))
+        rows.append({
+            "field": FIELD_LABELS.get(evidence["field"], evidence["field"]),
+            "left": evidence["left"], "right": evidence["right"],
+            "level": evidence["label"], "tag": text, "colour": colour,
+            "weight": evidence["weight"],
+        })
+    return rows
+
+
+@requires(Action.PERSON_MATCH_REVIEW)
+def match_review(request: HubRequest, match_pk: int) -> HttpResponse:
+    """Two records side by side, the model's evidence field by field, and the decision."""
+    user = request.user
+    candidate = matching.match_for(user, match_pk)
+    if request.method == "GET":
+        opening.record_viewed(request, candidate, page="match review",
+                              detail={"people": [candidate.first_id, candidate.second_id]})
+    conflict = None
+    if request.method == "POST" and candidate.decision in matching.STILL_OPEN:
+        form = MatchDecisionForm(request.POST)
+        if form.is_valid():
+            try:
+                decided = matching.decide_match(
+                    actor=user, candidate_pk=candidate.pk,
+                    expected_version=form.cleaned_data["version"],
+                    decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"])
+            except EditConflict as error:
+                conflict = error
+                form = form_after_conflict(MatchDecisionForm, request.POST, error,
+                                           CONFLICT_MESSAGE)
+                candidate = matching.match_for(user, match_pk)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, DECISION_MESSAGES[MatchDecision(decided.decision)])
+                return redirect("people:match_queue")
+    else:
+        form = MatchDecisionForm(initial={"version": candidate.version})
+    first, second = _summaries(candidate)
+    return render(request, "people/match_review.html", {
+        "candidate": candidate,
+        "sides": [{"heading": "First record", "summary": first},
+                  {"heading": "Second record", "summary": second}],
+        "evidence": _evidence_rows(candidate), "form": form, "conflict": conflict,
+        "decided": candidate.decision not in matching.STILL_OPEN,
+        "decision_label": MatchDecision(candidate.decision).label,
+    }, status=400 if form.errors else 200)
