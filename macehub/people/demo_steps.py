@@ -1,4 +1,5 @@
-"""Demo data for children's statutory status, first language and interpreter need.
+"""Demo data for children's statutory status, first language and interpreter need,
+the search indexes and the match review queue.
 
 Runs after the cases (so the children the hub works with are the ones with a status):
 most children with a case have their status recorded, some as none; some are children in
@@ -18,12 +19,15 @@ from macehub.demo.batches import update_rows
 from macehub.demo.progress import Progress
 from macehub.demo.registry import DemoContext, demo_step
 from macehub.people.codes import PlacementType
-from macehub.people.models import Person
+from macehub.people.matching import propose_matches
+from macehub.people.models import MatchCandidate, MatchRun, Person
 from macehub.people.search_index import SEARCH_INDEXES
 
 STATUTORY_STATUS_ORDER = 1260
 # Last of all: every step that writes people or aliases in bulk has run.
 SEARCH_INDEX_ORDER = 9000
+# After every person is written: the pairs for the match review queue.
+MATCHING_ORDER = 9100
 
 # Fictional councils: the demo county places most of its own looked-after children;
 # others are placed into the county by councils elsewhere.
@@ -137,3 +141,19 @@ def demo_search_index(ctx: DemoContext) -> None:
         rows = rebuild(alone=True)  # the run holds its tables until it commits
         ctx.count(what, rows)
         ctx.progress.write(f"    {rows} {what} indexed")
+
+
+def delete_demo_matching(progress: Progress) -> dict[str, int]:
+    pairs, _ = MatchCandidate.objects.all().delete()
+    runs, _ = MatchRun.objects.all().delete()
+    return {"match candidates": pairs, "matching runs": runs}
+
+
+@demo_step("matching", order=MATCHING_ORDER, reset=delete_demo_matching,
+           description="the matching model run over every person, as find_matches does: "
+                       "the planted duplicates wait in the match review queue")
+def demo_matching(ctx: DemoContext) -> None:
+    run, result = propose_matches(actor=None)
+    ctx.count("match candidates", run.pairs_proposed)
+    ctx.progress.write(f"    {run.records} records linked in {result.seconds:.1f} s: "
+                       f"{run.pairs_proposed} pairs to review")
