@@ -1,4 +1,5 @@
-"""Loading the ethnic group code lists from ``people/data`` into their tables.
+"""Reading the code lists shipped in ``people/data`` (the ethnic groups, the forms of
+names), and loading the ethnic group lists into their tables.
 
 Takes the model classes as arguments so the same loader serves the data migration
 (historical models) and anything that needs to restore the lists (tests that flush).

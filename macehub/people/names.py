@@ -7,14 +7,14 @@ ranked by Jaro-Winkler similarity.
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import jellyfish
+
+from macehub.people.codelists import read_code_list
 
 
 def fold(name: str) -> str:
@@ -44,7 +44,7 @@ def name_similarity(left: str, right: str) -> float:
 # name_variants.csv``): a given name and the nicknames a worker or a young person uses
 # instead ("nickname"), and spellings of one name ("spelling", the first row's name
 # first). Matching treats two forms of one name as the same name.
-NAME_VARIANTS_FILE = Path(__file__).resolve().parent / "data" / "name_variants.csv"
+NAME_VARIANTS_FILE = "name_variants.csv"
 
 
 @dataclass(frozen=True)
@@ -58,15 +58,14 @@ def name_variants() -> NameVariants:
     """The forms of names in ``NAME_VARIANTS_FILE``, in the file's order."""
     nicknames: dict[str, tuple[str, ...]] = {}
     spellings: list[tuple[str, ...]] = []
-    with NAME_VARIANTS_FILE.open(newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            forms = tuple(form for form in row["variants"].split("|") if form)
-            if row["kind"] == "nickname":
-                nicknames[row["name"]] = forms
-            elif row["kind"] == "spelling":
-                spellings.append((row["name"], *forms))
-            else:
-                raise ValueError(f"{NAME_VARIANTS_FILE.name}: unknown kind {row['kind']!r}")
+    for row in read_code_list(NAME_VARIANTS_FILE):
+        forms = tuple(form for form in row["variants"].split("|") if form)
+        if row["kind"] == "nickname":
+            nicknames[row["name"]] = forms
+        elif row["kind"] == "spelling":
+            spellings.append((row["name"], *forms))
+        else:
+            raise ValueError(f"{NAME_VARIANTS_FILE}: unknown kind {row['kind']!r}")
     return NameVariants(nicknames=nicknames, spellings=tuple(spellings))
 
 

@@ -45,7 +45,8 @@ AGREEMENT_TAGS = {
 }
 
 DECISION_MESSAGES = {
-    MatchDecision.SAME: "Recorded: the same person.",
+    MatchDecision.SAME: "Recorded: the same person. Both records stay as they are until "
+                        "they are merged.",
     MatchDecision.NOT_SAME: "Recorded: different people. This pair will not be proposed again.",
     MatchDecision.NOT_SURE: "Recorded: not sure. The pair stays in the “Not sure” list.",
 }
