@@ -26,7 +26,7 @@ import time
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
@@ -37,6 +37,12 @@ from macehub.people.names import name_roots
 if TYPE_CHECKING:
     import pandas
 
+# The two lists' names in the linkage engine (not "left" and "right": SQL keywords).
+LEFT_LIST, RIGHT_LIST = "left_list", "right_list"
+
+# Splink's kinds of linkage used here: one list against itself, or two lists.
+LinkType = Literal["dedupe_only", "link_only"]
+
 # The fields compared, in the order evidence is shown.
 # Identifiers partners hold, each compared on its own (one shared is strong evidence).
 IDENTIFIER_FIELDS = {
@@ -44,13 +50,16 @@ IDENTIFIER_FIELDS = {
     "pnc_id": IdentifierKind.PNC_ID, "la_child_id": IdentifierKind.LA_CHILD_ID,
 }
 COMPARED_FIELDS = ("given_name", "family_name", "date_of_birth", "sex", "postcode",
-                   *IDENTIFIER_FIELDS)
+                   "address", *IDENTIFIER_FIELDS)
+# Every record holds these (an outside list's rows need them); the rest are compared
+# when both sides hold some values for them (see ``_fields_held``).
+REQUIRED_FIELDS = ("given_name", "family_name")
 # Beside the names: the names each is a known form of, for the "forms of one name" level.
 ROOT_COLUMNS = ("given_name_roots", "family_name_roots")
 FIELD_LABELS = {
     "given_name": "Given name", "family_name": "Family name",
     "date_of_birth": "Date of birth", "sex": "Sex", "postcode": "Postcode",
-    **{name: str(kind.label) for name, kind in IDENTIFIER_FIELDS.items()},
+    "address": "Address", **{name: str(kind.label) for name, kind in IDENTIFIER_FIELDS.items()},
 }
 
 # How likely two records of the *same* person are to have wholly different given names
@@ -132,6 +141,7 @@ class LinkageResult:
     model: dict[str, Any]
     seconds: float
     prior_weight: float
+    fields: tuple[str, ...] = ()
     probabilities: list[float] = field(default_factory=list, repr=False)
 
 
@@ -169,7 +179,7 @@ def normalised_postcode(value: object) -> str | None:
 
 def linkage_record(*, unique_id: Any, given_name: object = None, family_name: object = None,
                    date_of_birth: object = None, sex: object = None, postcode: object = None,
-                   **identifiers: object) -> dict[str, Any]:
+                   address: object = None, **identifiers: object) -> dict[str, Any]:
     """One record as the model reads it. ``date_of_birth`` is a date or ISO text;
     ``identifiers`` by their names in ``IDENTIFIER_FIELDS``."""
     unknown = set(identifiers) - set(IDENTIFIER_FIELDS)
@@ -186,6 +196,7 @@ def linkage_record(*, unique_id: Any, given_name: object = None, family_name: ob
         "date_of_birth": dob,
         "sex": sex_text[0] if sex_text else None,
         "postcode": normalised_postcode(postcode),
+        "address": normalised_text(address),
         **{name: (normalised_text(identifiers.get(name)) or "").replace(" ", "") or None
            for name in IDENTIFIER_FIELDS},
         "given_name_roots": _roots(given),
@@ -225,7 +236,10 @@ def people_records(people: QuerySet[Person], *, chunk_size: int = 20_000
 # --- The model ------------------------------------------------------------------------------
 
 
-def _settings() -> Any:
+def _settings(fields: frozenset[str], link_type: LinkType = "dedupe_only") -> Any:
+    """The model over ``fields`` (the compared fields both sides hold, and the name
+    roots if held): one comparison per field, and the blocking rules whose columns are
+    all held."""
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
     from splink import SettingsCreator, block_on
@@ -242,13 +256,15 @@ def _settings() -> Any:
         return cll.ElseLevel().configure(label_for_charts=DIFFERENT, **settings)
 
     def name_levels(column: str, other: str, else_level: Any) -> list[Any]:
+        roots = [cll.ArrayIntersectLevel(f"{column}_roots", min_intersection=1).configure(
+            label_for_charts="Forms of one name (a nickname or another spelling)")
+            ] if f"{column}_roots" in fields else []
         return [
             missing(column),
             same(column, tf_adjustment_column=column),
             cll.ColumnsReversedLevel(column, other).configure(
                 label_for_charts="Given and family names the other way round"),
-            cll.ArrayIntersectLevel(f"{column}_roots", min_intersection=1).configure(
-                label_for_charts="Forms of one name (a nickname or another spelling)"),
+            *roots,
             cll.JaroWinklerLevel(column, 0.92).configure(
                 label_for_charts="Spelt almost the same"),
             cll.JaroWinklerLevel(column, 0.88).configure(label_for_charts="Spelt alike"),
@@ -295,37 +311,49 @@ def _settings() -> Any:
         cll.LevenshteinLevel("postcode", 1).configure(
             label_for_charts="One character different"),
         different()])
+    address = cl.CustomComparison(output_column_name="address", comparison_levels=[
+        missing("address"), same("address"),
+        cll.JaroWinklerLevel("address", 0.9).configure(label_for_charts="Written alike"),
+        different()])
+    comparisons = {
+        "given_name": given, "family_name": family, "date_of_birth": date_of_birth,
+        "sex": sex, "postcode": postcode, "address": address,
+        **{name: _identifier_comparison(name) for name in IDENTIFIER_FIELDS},
+    }
     return SettingsCreator(
-        link_type="dedupe_only",
+        link_type=link_type,
         unique_id_column_name="unique_id",
-        comparisons=[
-            given, family, date_of_birth, sex, postcode,
-            *(_identifier_comparison(name) for name in IDENTIFIER_FIELDS),
-        ],
+        comparisons=[comparisons[name] for name in COMPARED_FIELDS if name in fields],
         # Pairs are scored only if they share one of these (each on its own index).
         # Nationally a birthday or a street holds too many people to pair them all, so
         # each rule asks for an initial too: of the given name or, for a nickname
         # ("Bill", "William") or names written the other way round, the family name.
-        blocking_rules_to_generate_predictions=[
-            *(block_on(key, f"substr({initial}, 1, 1)")
+        blocking_rules_to_generate_predictions=[rule for columns, rule in [
+            *(((key, initial), block_on(key, f"substr({initial}, 1, 1)"))
               for key in ("date_of_birth", "postcode")
               for initial in ("given_name", "family_name")),
-            block_on("family_name", "substr(date_of_birth, 1, 4)", "substr(given_name, 1, 1)"),
-            block_on("given_name", "substr(family_name, 1, 1)", "substr(date_of_birth, 1, 7)"),
-            *(block_on(name) for name in IDENTIFIER_FIELDS),
+            (("date_of_birth",), block_on("family_name", "substr(date_of_birth, 1, 4)",
+                                          "substr(given_name, 1, 1)")),
+            (("date_of_birth",), block_on("given_name", "substr(family_name, 1, 1)",
+                                          "substr(date_of_birth, 1, 7)")),
+            *(((name,), block_on(name)) for name in IDENTIFIER_FIELDS),
             # The same names, birthday and month: a mistyped year.
-            block_on("given_name", "family_name", "substr(date_of_birth, 6, 5)"),
+            (("date_of_birth",), block_on("given_name", "family_name",
+                                          "substr(date_of_birth, 6, 5)")),
             # Names written the other way round.
-            CustomRule("l.given_name = r.family_name AND l.family_name = r.given_name",
-                       sql_dialect="duckdb"),
+            ((), CustomRule("l.given_name = r.family_name AND l.family_name = r.given_name",
+                            sql_dialect="duckdb")),
             # A record with no date of birth: the family name and an initial. One rule
             # for each side, so each reads only the records without one before pairing
             # them (not every "Smith, J" with every other, minutes nationally).
-            *(CustomRule(
+            *((("date_of_birth",), CustomRule(
                 "l.family_name = r.family_name AND substr(l.given_name, 1, 1) = "
                 f"substr(r.given_name, 1, 1) AND {side}.date_of_birth IS NULL",
-                sql_dialect="duckdb") for side in ("l", "r")),
-        ],
+                sql_dialect="duckdb")) for side in ("l", "r")),
+            # Lists with no date of birth at all: the family name and an initial.
+            *([((), block_on("family_name", "substr(given_name, 1, 1)"))]
+              if "date_of_birth" not in fields else []),
+        ] if set(columns) <= fields],
         retain_matching_columns=True,
         retain_intermediate_calculation_columns=True,
     )
@@ -360,7 +388,19 @@ def _frame(records: Iterable[Mapping[str, Any]]) -> pandas.DataFrame:
     return frame
 
 
-def _linker(frame: pandas.DataFrame, settings: Any, *, threads: int | None) -> Any:
+def _fields_held(*frames: pandas.DataFrame) -> frozenset[str]:
+    """The fields compared: the names always, the rest where every side holds some
+    values (a column no record fills says nothing, and a side without it cannot be
+    compared with one that has it)."""
+    held = set(REQUIRED_FIELDS)
+    for column in (*COMPARED_FIELDS, *ROOT_COLUMNS):
+        if all(frame[column].notna().any() for frame in frames):
+            held.add(column)
+    return frozenset(held)
+
+
+def _linker(frames: Sequence[pandas.DataFrame], settings: Any, fields: frozenset[str], *,
+            threads: int | None) -> Any:
     import duckdb
     from splink import DuckDBAPI, Linker
 
@@ -368,26 +408,37 @@ def _linker(frame: pandas.DataFrame, settings: Any, *, threads: int | None) -> A
     if threads:
         connection.execute(f"SET threads = {int(threads)}")
     api = DuckDBAPI(connection=connection)
-    table = api.register(frame, dataset_display_name="records")
-    return Linker(table, settings, log_level=logging.ERROR)
+    names = ["records"] if len(frames) == 1 else [LEFT_LIST, RIGHT_LIST]
+    # Only the columns compared: a column no record of a list fills has no type to
+    # stack with the other list's.
+    columns = ["unique_id", *(c for c in (*COMPARED_FIELDS, *ROOT_COLUMNS) if c in fields)]
+    tables = [api.register(frame[columns], dataset_display_name=name)
+              for frame, name in zip(frames, names, strict=True)]
+    return Linker(tables[0] if len(tables) == 1 else tables, settings,
+                  log_level=logging.ERROR)
 
 
-def _train(linker: Any) -> None:
+def _train(linker: Any, fields: frozenset[str]) -> None:
+    """Estimate the model: the chance two records are one person, u by random sampling,
+    and m by EM in two sessions, each estimating the fields its blocking rule leaves
+    free (a session whose fields a list does not hold is left out)."""
     from splink import block_on
 
     training = linker.training
-    training.estimate_probability_two_random_records_match(
-        [block_on("given_name", "family_name", "date_of_birth"),
-         block_on("given_name", "family_name", "postcode"),
-         *(block_on(name) for name in IDENTIFIER_FIELDS)], recall=0.6)
+    deterministic = [
+        block_on(*columns) for columns in (
+            ("given_name", "family_name", "date_of_birth"),
+            ("given_name", "family_name", "postcode"),
+            *((name,) for name in IDENTIFIER_FIELDS))
+        if set(columns) <= fields]
+    if deterministic:
+        training.estimate_probability_two_random_records_match(deterministic, recall=0.6)
     training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=1)
-    # Two sessions, each estimating the fields its blocking rule leaves free.
-    training.estimate_parameters_using_expectation_maximisation(
-        block_on("date_of_birth"), estimate_without_term_frequencies=True,
-        max_pairs=EM_MAX_PAIRS)
-    training.estimate_parameters_using_expectation_maximisation(
-        block_on("postcode", "substr(given_name, 1, 1)"),
-        estimate_without_term_frequencies=True, max_pairs=EM_MAX_PAIRS)
+    for needs, rule in ((("date_of_birth",), block_on("date_of_birth")),
+                        (("postcode",), block_on("postcode", "substr(given_name, 1, 1)"))):
+        if set(needs) <= fields:
+            training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True, max_pairs=EM_MAX_PAIRS)
 
 
 def recommended_threshold(probabilities: Sequence[float]) -> float:
@@ -437,7 +488,7 @@ def _level_labels(model: Mapping[str, Any]) -> dict[str, tuple[int, dict[int, st
 def _evidence(row: Mapping[str, Any], labels: Mapping[str, tuple[int, dict[int, str]]]
               ) -> tuple[FieldEvidence, ...]:
     evidence = []
-    for name in COMPARED_FIELDS:
+    for name in (compared for compared in COMPARED_FIELDS if compared in labels):
         counted, by_gamma = labels[name]
         gamma = int(row[f"gamma_{name}"])
         weight = float(row.get(f"mw_{name}") or 0.0) + float(row.get(f"mw_tf_adj_{name}") or 0.0)
@@ -450,20 +501,25 @@ def _evidence(row: Mapping[str, Any], labels: Mapping[str, tuple[int, dict[int, 
     return tuple(evidence)
 
 
-def link_records(records: Iterable[Mapping[str, Any]], *, threshold: float | None = None,
-                 threads: int | None = None, exclude: Iterable[tuple[Any, Any]] = ()
-                 ) -> LinkageResult:
+def link_records(records: Iterable[Mapping[str, Any]], *,
+                 right: Iterable[Mapping[str, Any]] | None = None,
+                 threshold: float | None = None, threads: int | None = None,
+                 exclude: Iterable[tuple[Any, Any]] = ()) -> LinkageResult:
     """Estimate the model on ``records`` and return the pairs at or above ``threshold``
-    (default: ``recommended_threshold``), each with its evidence, best first.
+    (default: ``recommended_threshold``), each with its evidence, best first: pairs
+    within ``records`` (``left_id`` the lower id), or, given ``right``, pairs of one
+    record from each (``left_id`` from ``records``).
     ``exclude``: pairs a person has already said are not the same (never proposed)."""
     started = time.perf_counter()
-    frame = _frame(records)
-    if len(frame) < 2:
+    frames = [_frame(records)] + ([] if right is None else [_frame(right)])
+    if (right is None and len(frames[0]) < 2) or any(len(frame) == 0 for frame in frames):
         raise LinkageError("At least two records are needed to look for the same person.")
-    if frame["unique_id"].duplicated().any():
+    if any(frame["unique_id"].duplicated().any() for frame in frames):
         raise LinkageError("Each record needs its own id.")
-    linker = _linker(frame, _settings(), threads=threads)
-    _train(linker)
+    fields = _fields_held(*frames)
+    settings = _settings(fields, "dedupe_only" if right is None else "link_only")
+    linker = _linker(frames, settings, fields, threads=threads)
+    _train(linker, fields)
     predicted = linker.inference.predict(threshold_match_probability=LOWEST_PROBABILITY_READ)
     model = linker.misc.save_model_to_json()
     probabilities = predicted.query_sql(
@@ -478,22 +534,35 @@ def link_records(records: Iterable[Mapping[str, Any]], *, threshold: float | Non
     labels = _level_labels(model)
     pairs = []
     for row in rows:
-        left, right = _ordered(row["unique_id_l"], row["unique_id_r"])
-        if (left, right) in excluded:
+        if right is None:
+            left_id, right_id = _ordered(row["unique_id_l"], row["unique_id_r"])
+        else:
+            # Each pair holds one record of each list, the left list's on either side.
+            left_id, right_id = (_plain(row["unique_id_l"]), _plain(row["unique_id_r"]))
+            if row["source_dataset_l"] != LEFT_LIST:
+                left_id, right_id = right_id, left_id
+        if (left_id, right_id) in excluded:
             continue
         pairs.append(CandidatePair(
-            left_id=left, right_id=right, probability=float(row["match_probability"]),
+            left_id=left_id, right_id=right_id, probability=float(row["match_probability"]),
             match_weight=float(row["match_weight"]), evidence=_evidence(row, labels)))
     prior = float(model["probability_two_random_records_match"])
     return LinkageResult(
-        pairs=pairs, threshold=chosen, recommended_threshold=recommended, records=len(frame),
-        model=model, seconds=time.perf_counter() - started,
-        prior_weight=math.log2(prior / (1 - prior)), probabilities=probabilities.tolist())
+        pairs=pairs, threshold=chosen, recommended_threshold=recommended,
+        records=sum(len(frame) for frame in frames), model=model,
+        seconds=time.perf_counter() - started, prior_weight=math.log2(prior / (1 - prior)),
+        fields=tuple(name for name in COMPARED_FIELDS if name in labels),
+        probabilities=probabilities.tolist())
+
+
+def _plain(value: Any) -> Any:
+    """An id as plain Python (DuckDB and pandas give numpy integers)."""
+    return value.item() if hasattr(value, "item") else value
 
 
 def _ordered(left: Any, right: Any) -> tuple[Any, Any]:
     """A pair in one order whichever way round it was found (ids as plain Python)."""
-    left, right = (getattr(value, "item", lambda v=value: v)() for value in (left, right))
+    left, right = _plain(left), _plain(right)
     if isinstance(left, int) and isinstance(right, int):
         return (left, right) if left <= right else (right, left)
     return (left, right) if str(left) <= str(right) else (right, left)

@@ -1,0 +1,105 @@
+"""``manage.py link_records --left FILE.csv [--right FILE.csv] --out PAIRS.csv``: link a
+partner's list of people against another list, or, without ``--right``, against the
+hub's people that ``--user`` may see, and write the pairs that may be one person.
+
+The lists are read as ``people.outside_lists`` says (a list that cannot be read is
+refused, every problem with its row and column, and nothing is written). The output has
+one row per pair at or above the threshold: ``left_id`` (the left list's ``rec_id``, or
+its row), ``right_id`` (the right list's, or the hub's person id) and
+``match_probability``. Linking against the hub's people is audited as an export of the
+people named in the output.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from macehub.access import policy
+from macehub.access.actions import Action
+from macehub.accounts.models import User
+from macehub.audit.events import EventType
+from macehub.audit.services import record_event
+from macehub.core.csv_export import csv_text
+from macehub.people.linkage import LinkageError, link_records, people_records
+from macehub.people.management.commands.find_matches import probability
+from macehub.people.models import Person
+from macehub.people.outside_lists import ListRefused, read_outside_list
+
+OUTPUT_HEADER = ("left_id", "right_id", "match_probability")
+
+
+class Command(BaseCommand):
+    help = ("Link a partner's list of people (CSV) against another list, or against the "
+            "hub's people a user may see, and write the pairs that may be one person.")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--left", required=True, type=Path, help="The list to link (CSV)")
+        parser.add_argument("--right", type=Path, default=None,
+                            help="The list to link it against (CSV); without it, the hub's "
+                                 "people the --user may see")
+        parser.add_argument("--out", required=True, type=Path,
+                            help="Where to write the pairs (CSV)")
+        parser.add_argument("--threshold", type=probability, default=None,
+                            help="Match probability at or above which a pair is written; by "
+                                 "default the one the model's own evaluation recommends")
+        parser.add_argument("--user", default=None,
+                            help="Username of the member of staff linking against the hub's "
+                                 "people: only people they may see are linked, and the "
+                                 "export is audited in their name")
+        parser.add_argument("--threads", type=int, default=None)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        user = self._user(options["user"], needed=options["right"] is None)
+        try:
+            left = read_outside_list(options["left"])
+            if options["right"] is not None:
+                right = read_outside_list(options["right"])
+                against = str(options["right"])
+            elif user is not None:
+                people = policy.scope(user, Action.PERSON_VIEW, Person.objects.all())
+                # One type of id on both sides: the list's are text.
+                right = [{**record, "unique_id": str(record["unique_id"])}
+                         for record in people_records(people)]
+                against = "the hub's people"
+            else:  # refused by _user already
+                raise CommandError("Linking against the hub's people needs --user.")
+        except OSError as error:
+            raise CommandError(f"{error.filename}: cannot be read ({error.strerror})") from error
+        except ListRefused as refused:
+            lines = "\n".join(f"  {problem}" for problem in refused.problems)
+            raise CommandError(f"{refused.name} cannot be linked; nothing was written:\n"
+                               f"{lines}") from refused
+        try:
+            result = link_records(left, right=right, threshold=options["threshold"],
+                                  threads=options["threads"])
+        except LinkageError as error:
+            raise CommandError(str(error)) from error
+        rows = [(pair.left_id, pair.right_id, f"{pair.probability:.6f}")
+                for pair in result.pairs]
+        options["out"].write_text(csv_text([OUTPUT_HEADER, *rows]), encoding="utf-8")
+        if options["right"] is None and user is not None:
+            record_event(
+                event_type=EventType.EXPORT, actor=user, record_type="people.person",
+                detail={"export": "linked list", "list": Path(options["left"]).name,
+                        "pairs": len(rows), "threshold": result.threshold,
+                        "people": sorted({int(pair.right_id) for pair in result.pairs})})
+        self.stdout.write(
+            f"Linked {len(left):,} records of {Path(options['left']).name} against "
+            f"{against} ({len(right):,} records) in {result.seconds:.1f} s: {len(rows):,} "
+            f"pairs at or above {result.threshold:.3f} written to {options['out']}.")
+
+    def _user(self, username: str | None, *, needed: bool) -> User | None:
+        if username is None:
+            if needed:
+                raise CommandError("Linking against the hub's people needs --user: only the "
+                                   "people that member of staff may see are linked.")
+            return None
+        user = User.objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise CommandError(f"No active user {username!r}.")
+        if needed and not policy.allows(user, Action.PERSON_SEARCH):
+            raise CommandError(f"{username} may not search the hub's people.")
+        return user
