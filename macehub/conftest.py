@@ -13,11 +13,14 @@ when the test is about who they are: another agency, another team, a password, a
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import weakref
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.db import DatabaseError
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
@@ -29,6 +32,7 @@ from macehub.cases.catalogue import load_indicators
 from macehub.cases.models import Indicator
 from macehub.people.codelists import load_ethnic_groups
 from macehub.people.models import EthnicGroup, EthnicGroupFamily
+from macehub.testing.clock import on_demo_day
 from macehub.testing.factories import make_agency, make_team, make_user, verified_login
 
 pytest_plugins = ["macehub.testing.pytest_browser"]
@@ -152,3 +156,18 @@ def signed_in(client: Any) -> Any:
         return client
 
     return sign_in
+
+
+# The day the small demo data set is generated as of, in tests that use it whole.
+DEMO_AS_OF = dt.date(2026, 6, 1)
+
+
+@pytest.fixture
+def small_demo(settings: Any) -> Iterator[None]:
+    """The small demo data set (seed 7) as of ``DEMO_AS_OF``, in demo mode, with the
+    clock stopped on that day, so its figures hold on any day the tests run."""
+    settings.DEMO_MODE = True
+    with on_demo_day(DEMO_AS_OF):
+        call_command("demo_data", "--scale=small", "--seed=7", f"--as-of={DEMO_AS_OF}",
+                     stdout=io.StringIO())
+        yield

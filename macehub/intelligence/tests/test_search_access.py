@@ -5,13 +5,7 @@ and teams)."""
 
 from __future__ import annotations
 
-import datetime as dt
-import io
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
-from django.core.management import call_command
 from django.db.models import Q, QuerySet
 
 from macehub.access import policy
@@ -20,20 +14,14 @@ from macehub.accounts.models import User
 from macehub.intelligence import search, selectors
 from macehub.intelligence.codes import EntityKind
 from macehub.intelligence.models import EntitySearchEntry, IntelligenceReport
-from macehub.testing.clock import on_demo_day
 
 pytestmark = pytest.mark.django_db
 
-AS_OF = dt.date(2026, 6, 1)
 
 
 @pytest.fixture
-def demo(settings: Any) -> Iterator[None]:
-    settings.DEMO_MODE = True
-    with on_demo_day(AS_OF):
-        call_command("demo_data", "--scale=small", "--seed=7", f"--as-of={AS_OF}",
-                     stdout=io.StringIO())
-        yield
+def demo(small_demo: None) -> None:
+    """The small demo data set (``small_demo``)."""
 
 
 def _every_visible_report(user: User, found: Q) -> QuerySet[EntitySearchEntry]:

@@ -5,11 +5,8 @@ its rows and columns, nothing written."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -17,21 +14,15 @@ from django.core.management import CommandError, call_command
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.people.models import Person
-from macehub.testing.clock import on_demo_day
 
 pytestmark = pytest.mark.django_db
 
-AS_OF = dt.date(2026, 6, 1)
 HEADER = ["rec_id", "given_name", "family_name", "date_of_birth", "sex", "postcode", "school"]
 
 
 @pytest.fixture
-def demo(settings: Any) -> Iterator[None]:
-    settings.DEMO_MODE = True
-    with on_demo_day(AS_OF):
-        call_command("demo_data", "--scale=small", "--seed=7", f"--as-of={AS_OF}",
-                     stdout=io.StringIO())
-        yield
+def demo(small_demo: None) -> None:
+    """The small demo data set (``small_demo``)."""
 
 
 def swapped_letters(name: str) -> str:

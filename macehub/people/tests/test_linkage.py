@@ -8,8 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -31,21 +29,14 @@ from macehub.people.linkage import (
 from macehub.people.matching import propose_matches
 from macehub.people.models import MatchCandidate, MatchRun, Person
 from macehub.people.names import name_roots
-from macehub.testing.clock import on_demo_day
 
 pytestmark = pytest.mark.django_db
 
-AS_OF = dt.date(2026, 6, 1)
-SEED = 7
 
 
 @pytest.fixture
-def demo(settings: Any) -> Iterator[None]:
-    settings.DEMO_MODE = True
-    with on_demo_day(AS_OF):
-        call_command("demo_data", "--scale=small", f"--seed={SEED}", f"--as-of={AS_OF}",
-                     stdout=io.StringIO())
-        yield
+def demo(small_demo: None) -> None:
+    """The small demo data set (``small_demo``)."""
 
 
 @pytest.fixture
