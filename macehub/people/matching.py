@@ -29,7 +29,8 @@ from macehub.audit.history import saves_after
 from macehub.audit.services import changed_values, record_event
 from macehub.core.versioning import BLANK, Versioning, plain_words
 from macehub.people.codes import MatchDecision
-from macehub.people.linkage import LinkageResult, link_records, people_records
+from macehub.people.linkage import LinkageResult, link_records
+from macehub.people.linkage_records import people_records
 from macehub.people.models import MatchCandidate, MatchRun, Person
 
 ENGINE = "duckdb"

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from macehub.core.csv_import import UnreadableCsv, csv_records, read_import_file
-from macehub.people.linkage import linkage_record
+from macehub.people.linkage_records import linkage_record
 
 NEEDED_COLUMNS = ("given_name", "family_name")
 READ_COLUMNS = ("rec_id", "date_of_birth", "sex", "postcode", "address")

@@ -23,7 +23,7 @@ from macehub.core.versioning import EditConflict, form_after_conflict
 from macehub.people import matching
 from macehub.people.codes import IdentifierKind, MatchDecision
 from macehub.people.forms import MatchDecisionForm
-from macehub.people.linkage import FIELD_LABELS
+from macehub.people.linkage_records import FIELD_LABELS
 from macehub.people.models import (
     MatchCandidate,
     MatchRun,

@@ -17,14 +17,12 @@ from macehub.audit.models import AuditEvent
 from macehub.demo.duplicates import DISTINCT_LOOKALIKE, DUPLICATE_PERSON
 from macehub.demo.models import PlantedTruth
 from macehub.people.codes import MatchDecision
-from macehub.people.linkage import (
+from macehub.people.linkage import LinkageError, link_records, recommended_threshold
+from macehub.people.linkage_records import (
     COMPARED_FIELDS,
-    LinkageError,
-    link_records,
     linkage_record,
     normalised_name,
     people_records,
-    recommended_threshold,
 )
 from macehub.people.matching import propose_matches
 from macehub.people.models import MatchCandidate, MatchRun, Person

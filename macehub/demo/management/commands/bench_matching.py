@@ -22,7 +22,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from macehub.demo.duplicates import DISTINCT_LOOKALIKE, DUPLICATE_PERSON
 from macehub.demo.models import PlantedTruth
-from macehub.people.linkage import link_records, people_records
+from macehub.people.linkage import link_records
+from macehub.people.linkage_records import people_records
 from macehub.people.models import Person
 
 

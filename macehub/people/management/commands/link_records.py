@@ -23,7 +23,8 @@ from macehub.accounts.models import User
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
 from macehub.core.csv_export import csv_text
-from macehub.people.linkage import LinkageError, link_records, people_records
+from macehub.people.linkage import LinkageError, link_records
+from macehub.people.linkage_records import people_records
 from macehub.people.management.commands.find_matches import probability
 from macehub.people.models import Person
 from macehub.people.outside_lists import ListRefused, read_outside_list
