@@ -40,6 +40,25 @@ class CsvRecord:
     cells: list[str]
 
 
+@dataclass(frozen=True)
+class RowProblem:
+    """One thing wrong with a file someone gave the hub: where (row as numbered in the
+    file, the header being row 1; column by its heading) and what. Every importer
+    reports its problems as these, so each reads the same way."""
+
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"Row {self.row}")
+        if self.column is not None:
+            where.append(f'column "{self.column}"')
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
 class UnreadableCsv(Exception):
     """The file cannot be read as CSV text; ``row`` and ``column`` say where (either may
     be None) and ``message`` what."""

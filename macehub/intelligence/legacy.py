@@ -43,7 +43,13 @@ from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import AgencyKind
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
-from macehub.core.csv_import import CsvRecord, UnreadableCsv, csv_records, read_import_file
+from macehub.core.csv_import import (
+    CsvRecord,
+    RowProblem,
+    UnreadableCsv,
+    csv_records,
+    read_import_file,
+)
 from macehub.intelligence.codes import (
     HandlingCode,
     LegacyHandlingCode,
@@ -88,19 +94,8 @@ LEGACY_HANDLING: dict[str, LegacyHandling] = {
 }
 
 
-@dataclass(frozen=True)
-class LegacyProblem:
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = []
-        if self.row is not None:
-            where.append(f"Row {self.row}")
-        if self.column is not None:
-            where.append(f'column "{self.column}"')
-        return f"{', '.join(where)}: {self.message}" if where else self.message
+# A problem with a historic intelligence file: the core's, as every importer reports them.
+LegacyProblem = RowProblem
 
 
 class LegacyImportError(Exception):

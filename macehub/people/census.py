@@ -26,7 +26,13 @@ from django.db import transaction
 
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
-from macehub.core.csv_import import CsvRecord, UnreadableCsv, csv_records, read_import_file
+from macehub.core.csv_import import (
+    CsvRecord,
+    RowProblem,
+    UnreadableCsv,
+    csv_records,
+    read_import_file,
+)
 from macehub.people.codes import AreaKind
 from macehub.people.models import Area, AreaPopulation, EthnicGroup, EthnicGroupFamily
 
@@ -76,22 +82,8 @@ KIND_BY_ENTITY: dict[str, AreaKind] = {
 # --- Problems -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CensusProblem:
-    """One thing wrong with a file: where (row as numbered in the file, the header being
-    row 1; column by its heading) and what."""
-
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = []
-        if self.row is not None:
-            where.append(f"Row {self.row}")
-        if self.column is not None:
-            where.append(f'column "{self.column}"')
-        return f"{', '.join(where)}: {self.message}" if where else self.message
+# A problem with a census file: the core's, as every importer reports them.
+CensusProblem = RowProblem
 
 
 class CensusImportError(Exception):

@@ -22,12 +22,11 @@ import logging
 import math
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from macehub.people.linkage_records import (
     COMPARED_FIELDS,
-    FIELD_LABELS,
     IDENTIFIER_FIELDS,
     REQUIRED_FIELDS,
     ROOT_COLUMNS,
@@ -91,10 +90,6 @@ class FieldEvidence:
     right: str | None
     weight: float
 
-    @property
-    def field_label(self) -> str:
-        return FIELD_LABELS.get(self.field, self.field)
-
     def as_dict(self) -> dict[str, Any]:
         return {"field": self.field, "label": self.label, "agreement": self.agreement,
                 "left": self.left, "right": self.right, "weight": round(self.weight, 3)}
@@ -123,7 +118,6 @@ class LinkageResult:
     seconds: float
     prior_weight: float
     fields: tuple[str, ...] = ()
-    probabilities: list[float] = field(default_factory=list, repr=False)
 
 
 # --- The model ------------------------------------------------------------------------------
@@ -444,8 +438,7 @@ def link_records(records: Iterable[Mapping[str, Any]], *,
         pairs=pairs, threshold=chosen, recommended_threshold=recommended,
         records=sum(len(frame) for frame in frames), model=model,
         seconds=time.perf_counter() - started, prior_weight=math.log2(prior / (1 - prior)),
-        fields=tuple(name for name in COMPARED_FIELDS if name in labels),
-        probabilities=probabilities.tolist())
+        fields=tuple(name for name in COMPARED_FIELDS if name in labels))
 
 
 def _plain(value: Any) -> Any:

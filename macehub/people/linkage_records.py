@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from macehub.people.codes import IdentifierKind
+from macehub.people.identity import LATEST_FIRST
 from macehub.people.models import Person, PersonAddress, PersonIdentifier
 from macehub.people.names import name_roots
 
@@ -107,7 +108,7 @@ def people_records(people: QuerySet[Person], *, chunk_size: int = 20_000
     address's postcode and the identifiers partners hold, read in one query (in
     chunks)."""
     postcode = PersonAddress.objects.filter(person=OuterRef("pk")).order_by(
-        "-is_current", "-lived_from", "-pk").values("postcode")[:1]
+        "-is_current", *LATEST_FIRST).values("postcode")[:1]
     identifiers = {
         f"linkage_{name}": Subquery(PersonIdentifier.objects.filter(
             person=OuterRef("pk"), kind=kind).order_by("pk").values("value")[:1])

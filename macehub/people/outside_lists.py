@@ -13,34 +13,20 @@ problem with its row and column: nothing is linked from a list that cannot be tr
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from macehub.core.csv_import import UnreadableCsv, csv_records, read_import_file
+from macehub.core.csv_import import RowProblem, UnreadableCsv, csv_records, read_import_file
 from macehub.people.linkage_records import linkage_record
 
 NEEDED_COLUMNS = ("given_name", "family_name")
 READ_COLUMNS = ("rec_id", "date_of_birth", "sex", "postcode", "address")
 
 
-@dataclass(frozen=True)
-class ListProblem:
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = ", ".join(part for part in (
-            f"row {self.row}" if self.row is not None else "",
-            f"column {self.column}" if self.column else "") if part)
-        return f"{where}: {self.message}" if where else self.message
-
-
 class ListRefused(Exception):
     """The list cannot be linked; ``problems`` say where and why."""
 
-    def __init__(self, name: str, problems: list[ListProblem]) -> None:
+    def __init__(self, name: str, problems: list[RowProblem]) -> None:
         super().__init__(f"{name}: " + "; ".join(str(problem) for problem in problems))
         self.name = name
         self.problems = problems
@@ -54,19 +40,19 @@ def read_outside_list(source: Path | str | IO[bytes]) -> list[dict[str, Any]]:
     """The list's rows as linkage records, each with its ``rec_id`` (or, without that
     column, its row number in the file) as its id."""
     data, name = read_import_file(source)
-    problems: list[ListProblem] = []
+    problems: list[RowProblem] = []
     records: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     try:
         rows = csv_records(data)
         header_record = next(rows, None)
         if header_record is None:
-            raise ListRefused(name, [ListProblem(None, None, "the file is empty")])
+            raise ListRefused(name, [RowProblem(None, None, "the file is empty")])
         header = [cell.strip().lower() for cell in header_record.cells]
         missing = [column for column in NEEDED_COLUMNS if column not in header]
         if missing:
             raise ListRefused(name, [
-                ListProblem(header_record.row, column,
+                RowProblem(header_record.row, column,
                             f"no column headed {column!r}: the list needs "
                             f"{' and '.join(NEEDED_COLUMNS)}") for column in missing])
         index = {column: header.index(column)
@@ -76,7 +62,7 @@ def read_outside_list(source: Path | str | IO[bytes]) -> list[dict[str, Any]]:
                       for column, at in index.items()}
             record_id = values.get("rec_id") or str(record.row)
             if record_id in seen:
-                problems.append(ListProblem(record.row, "rec_id",
+                problems.append(RowProblem(record.row, "rec_id",
                                             f"{record_id!r} is the id of row "
                                             f"{seen[record_id]} too: each row needs its own"))
             seen.setdefault(record_id, record.row)
@@ -86,7 +72,7 @@ def read_outside_list(source: Path | str | IO[bytes]) -> list[dict[str, Any]]:
                 try:
                     date_of_birth = dt.date.fromisoformat(born)
                 except ValueError:
-                    problems.append(ListProblem(record.row, "date_of_birth",
+                    problems.append(RowProblem(record.row, "date_of_birth",
                                                 f"{born!r} is not a date written as "
                                                 "year-month-day (2011-03-14)"))
             records.append(linkage_record(
@@ -97,9 +83,9 @@ def read_outside_list(source: Path | str | IO[bytes]) -> list[dict[str, Any]]:
             if len(problems) >= MOST_PROBLEMS:
                 break
     except UnreadableCsv as error:
-        problems.append(ListProblem(error.row, error.column, error.message))
+        problems.append(RowProblem(error.row, error.column, error.message))
     if problems:
         raise ListRefused(name, problems)
     if not records:
-        raise ListRefused(name, [ListProblem(None, None, "the list holds no rows")])
+        raise ListRefused(name, [RowProblem(None, None, "the list holds no rows")])
     return records

@@ -23,6 +23,7 @@ from macehub.core.versioning import EditConflict, form_after_conflict
 from macehub.people import matching
 from macehub.people.codes import IdentifierKind, MatchDecision
 from macehub.people.forms import MatchDecisionForm
+from macehub.people.identity import LATEST_FIRST
 from macehub.people.linkage_records import FIELD_LABELS
 from macehub.people.models import (
     MatchCandidate,
@@ -91,7 +92,7 @@ def _summaries(candidate: MatchCandidate) -> tuple[RecordSummary, RecordSummary]
     people = (candidate.first, candidate.second)
     postcodes: dict[int, str] = {}
     for address in PersonAddress.objects.filter(
-            person__in=people, is_current=True).order_by("-lived_from", "-pk"):
+            person__in=people, is_current=True).order_by(*LATEST_FIRST):
         postcodes.setdefault(address.person_id, address.postcode)
     held: dict[int, list[tuple[str, str]]] = {person.pk: [] for person in people}
     labels = dict(IdentifierKind.choices)

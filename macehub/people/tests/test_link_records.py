@@ -124,12 +124,12 @@ def test_a_list_that_cannot_be_read_is_refused_with_rows_and_columns(demo: None,
                       header=["rec_id", "given_name", "date_of_birth"])
     message = refused(tmp_path, no_family)
     assert "no_family.csv cannot be linked" in message
-    assert "row 1, column family_name: no column headed 'family_name'" in message
+    assert 'Row 1, column "family_name": no column headed \'family_name\'' in message
 
     latin = tmp_path / "latin.csv"
     latin.write_bytes("given_name,family_name\nZoë,Brook\n".encode("latin-1"))
     message = refused(tmp_path, latin)
-    assert "row 2" in message and "UTF-8" in message
+    assert "Row 2" in message and "UTF-8" in message
 
     bad_rows = write(tmp_path / "bad_rows.csv", [
         ["A1", "Ann", "Brook", "2011-02-30", "", "", ""],
@@ -137,9 +137,9 @@ def test_a_list_that_cannot_be_read_is_refused_with_rows_and_columns(demo: None,
         ["A3", "", "", "", "", "", ""],  # empty names are missing, not an error
     ])
     message = refused(tmp_path, bad_rows)
-    assert "row 2, column date_of_birth: '2011-02-30' is not a date" in message
-    assert "row 3, column rec_id: 'A1' is the id of row 2 too" in message
-    assert "row 4" not in message
+    assert 'Row 2, column "date_of_birth": \'2011-02-30\' is not a date' in message
+    assert 'Row 3, column "rec_id": \'A1\' is the id of row 2 too' in message
+    assert "Row 4" not in message
 
 
 def test_linking_against_the_hub_needs_a_user_who_may_search_people(

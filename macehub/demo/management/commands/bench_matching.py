@@ -29,23 +29,21 @@ from macehub.people.models import Person
 
 def same_person_pairs(groups: list[list[int]]) -> set[tuple[int, int]]:
     """Every pair of records that are one person, from the planted pairs (a person
-    recorded three times is three pairs, whichever two were planted together)."""
-    parent: dict[int, int] = {}
+    recorded three times is three pairs, whichever two were planted together): the
+    connected components of the planted pairs, by scipy."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
 
-    def root(node: int) -> int:
-        parent.setdefault(node, node)
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    for group in groups:
-        for other in group[1:]:
-            parent[root(other)] = root(group[0])
+    ids = sorted({pk for group in groups for pk in group})
+    index = {pk: number for number, pk in enumerate(ids)}
+    edges = [(index[group[0]], index[other]) for group in groups for other in group[1:]]
+    graph = coo_matrix(([1] * len(edges), ([a for a, _ in edges], [b for _, b in edges])),
+                       shape=(len(ids), len(ids)))
+    _, labels = connected_components(graph, directed=False)
     members: dict[int, list[int]] = {}
-    for node in list(parent):
-        members.setdefault(root(node), []).append(node)
-    return {(a, b) for ids in members.values() for a in ids for b in ids if a < b}
+    for pk, label in zip(ids, labels, strict=True):
+        members.setdefault(int(label), []).append(pk)
+    return {(a, b) for found in members.values() for a in found for b in found if a < b}
 
 
 def peak_memory_gb() -> float:

@@ -53,20 +53,18 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=None)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        user = self._user(options["user"], needed=options["right"] is None)
+        user = self._hub_user(options["user"]) if options["right"] is None else None
         try:
             left = read_outside_list(options["left"])
-            if options["right"] is not None:
+            if user is None:
                 right = read_outside_list(options["right"])
                 against = str(options["right"])
-            elif user is not None:
+            else:
                 people = policy.scope(user, Action.PERSON_VIEW, Person.objects.all())
                 # One type of id on both sides: the list's are text.
                 right = [{**record, "unique_id": str(record["unique_id"])}
                          for record in people_records(people)]
                 against = "the hub's people"
-            else:  # refused by _user already
-                raise CommandError("Linking against the hub's people needs --user.")
         except OSError as error:
             raise CommandError(f"{error.filename}: cannot be read ({error.strerror})") from error
         except ListRefused as refused:
@@ -81,7 +79,7 @@ class Command(BaseCommand):
         rows = [(pair.left_id, pair.right_id, f"{pair.probability:.6f}")
                 for pair in result.pairs]
         options["out"].write_text(csv_text([OUTPUT_HEADER, *rows]), encoding="utf-8")
-        if options["right"] is None and user is not None:
+        if user is not None:
             record_event(
                 event_type=EventType.EXPORT, actor=user, record_type="people.person",
                 detail={"export": "linked list", "list": Path(options["left"]).name,
@@ -92,15 +90,15 @@ class Command(BaseCommand):
             f"{against} ({len(right):,} records) in {result.seconds:.1f} s: {len(rows):,} "
             f"pairs at or above {result.threshold:.3f} written to {options['out']}.")
 
-    def _user(self, username: str | None, *, needed: bool) -> User | None:
+    def _hub_user(self, username: str | None) -> User:
+        """The member of staff linking against the hub's people: only those they may see
+        are linked, and the export is audited in their name."""
         if username is None:
-            if needed:
-                raise CommandError("Linking against the hub's people needs --user: only the "
-                                   "people that member of staff may see are linked.")
-            return None
+            raise CommandError("Linking against the hub's people needs --user: only the "
+                               "people that member of staff may see are linked.")
         user = User.objects.filter(username=username, is_active=True).first()
         if user is None:
             raise CommandError(f"No active user {username!r}.")
-        if needed and not policy.allows(user, Action.PERSON_SEARCH):
+        if not policy.allows(user, Action.PERSON_SEARCH):
             raise CommandError(f"{username} may not search the hub's people.")
         return user
