@@ -15,6 +15,8 @@ class Action(StrEnum):
     PERSON_ACCESS_LOG = "person.access_log"
     # Pairs of records the matching model proposes as one person: see and decide them
     PERSON_MATCH_REVIEW = "person.match_review"
+    # Merge two records decided to be one person, and undo a merge
+    PERSON_MERGE = "person.merge"
     # Referrals (C1)
     REFERRAL_SUBMIT = "referral.submit"
     REFERRAL_VIEW_OWN = "referral.view_own"

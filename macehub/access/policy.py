@@ -357,6 +357,11 @@ def match_candidate_relation(user: User) -> Q:
     return person_relation(user, "first__") & person_relation(user, "second__")
 
 
+def person_merge_relation(user: User) -> Q:
+    """Merges a user may see and undo: only those whose both records they may open."""
+    return person_relation(user, "kept__") & person_relation(user, "merged__")
+
+
 def people_named(user: User, path: str) -> Q:
     """Records that name a person (``path`` leads to them: ``"child"``) whose record the
     user may open: ``scope(user, PERSON_VIEW, ...)`` asked of the record that names
@@ -585,6 +590,15 @@ RULES: dict[Action, Rule] = {
         "Review pairs of records the matching model proposes as one person, and decide "
         "whether they are; only pairs whose both records the user may open",
         relation=match_candidate_relation,
+    ),
+    # Asked of a merge (to see or undo it); merging a pair asks the role of this action
+    # and the pair's relation of PERSON_MATCH_REVIEW: either way, both records must be
+    # ones the user may open.
+    Action.PERSON_MERGE: Rule(
+        MATCH_REVIEW_ROLES,
+        "Merge two records decided to be one person, and undo a merge; only records the "
+        "user may open both of",
+        relation=person_merge_relation,
     ),
     Action.REFERRAL_SUBMIT: Rule(REFERRING_ROLES, "Refer a child to the hub"),
     Action.REFERRAL_VIEW_OWN: Rule(

@@ -11,6 +11,7 @@ class EventType(models.TextChoices):
     DELETE = "delete", "Deleted"
     EXPORT = "export", "Exported"
     MERGE = "merge", "Merged"
+    UNMERGE = "unmerge", "Unmerged"
     IMPORT = "import", "Imported"
     LOGIN = "login", "Signed in"
     LOGOUT = "logout", "Signed out"
@@ -35,6 +36,7 @@ RECORD_ACCESS_TYPES = frozenset(
         EventType.DELETE,
         EventType.EXPORT,
         EventType.MERGE,
+        EventType.UNMERGE,
         EventType.IMPORT,
     }
 )

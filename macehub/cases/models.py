@@ -139,7 +139,8 @@ class Case(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["child"], condition=Q(status="open"), name="one_open_case_per_child"
+                fields=["child"], condition=Q(status="open"), name="one_open_case_per_child",
+                violation_error_message="a child can have only one open case",
             ),
             models.CheckConstraint(
                 condition=Q(status="open") | (Q(closed_at__isnull=False) & ~Q(closure_reason="")),

@@ -26,9 +26,16 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.urls import reverse
+
+from macehub.access import policy
+from macehub.access.actions import Action
 from macehub.accounts.models import User
 from macehub.core.registry import Registry
+from macehub.people.merging import merges_of
 from macehub.people.models import Person
+
+MERGE_CATEGORY = "Record"
 
 
 @dataclass(frozen=True)
@@ -83,4 +90,27 @@ def chronology_for(user: User, child: Person) -> list[ChronologyEntry]:
     for source in registered_sources().values():
         entries.extend(source(user, child))
     entries.sort(key=lambda entry: entry.occurred_at, reverse=True)
+    return entries
+
+
+@chronology_source("merges")
+def record_merges(user: User, child: Person) -> list[ChronologyEntry]:
+    """A merge into or out of the child's record, and its undoing, where the user may
+    open both records."""
+    url_allowed = policy.allows(user, Action.PERSON_MERGE)
+    entries = []
+    for merge in merges_of(user, child):
+        url = reverse("people:merge_detail", args=[merge.pk]) if url_allowed else ""
+        what = (f"{merge.merged.full_name} (record {merge.merged_id}) merged into this record"
+                if merge.kept_id == child.pk else
+                f"This record merged into {merge.kept.full_name} (record {merge.kept_id})")
+        entries.append(ChronologyEntry(
+            occurred_at=merge.merged_at, category=MERGE_CATEGORY, title=what,
+            text=merge.reason, byline=merge.merged_by.display_name, verb="Merged", url=url))
+        if merge.unmerged_at and merge.unmerged_by:
+            entries.append(ChronologyEntry(
+                occurred_at=merge.unmerged_at, category=MERGE_CATEGORY,
+                title=f"Merge of record {merge.merged_id} into record {merge.kept_id} undone",
+                text=merge.unmerge_reason, byline=merge.unmerged_by.display_name,
+                verb="Undone", url=url))
     return entries

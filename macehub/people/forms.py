@@ -317,3 +317,40 @@ class MatchDecisionForm(forms.Form):
                   "information governance will read it.",
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class MergeForm(forms.Form):
+    """Merging a pair decided to be one person: which record to keep, and why. Parses
+    only: ``people.merging.merge_people`` checks the choice against the pair."""
+
+    kept = forms.TypedChoiceField(
+        label="Which record do you want to keep?", coerce=int, widget=forms.RadioSelect,
+        help_text="Everything on the other record moves to the one you keep. The other "
+                  "record stays, marked as merged, and the merge can be undone.",
+        error_messages={"required": "Select which record to keep"},
+    )
+    reason = forms.CharField(
+        label="Why are you merging these records?", required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Anyone who later reads or undoes the merge will read it.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, pair: tuple[Any, Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kept = self.fields["kept"]
+        assert isinstance(kept, forms.TypedChoiceField)  # noqa: S101 - declared above
+        kept.choices = [
+            (person.pk, f"{heading}: {person.full_name}, held by {person.owning_agency.name} "
+                        f"(record {person.pk})")
+            for heading, person in zip(("First record", "Second record"), pair, strict=True)]
+
+
+class UnmergeForm(forms.Form):
+    """Undoing a merge: why. ``people.merging.unmerge_people`` decides."""
+
+    reason = forms.CharField(
+        label="Why are you undoing this merge?", required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)

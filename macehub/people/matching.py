@@ -49,7 +49,9 @@ def propose_matches(*, actor: User | None, threshold: float | None = None,
     started = timezone.now()
     decided = MatchCandidate.objects.filter(decision__in=DECIDED).values_list(
         "first_id", "second_id")
-    result = link_records(people_records(people if people is not None else Person.objects.all()),
+    if people is None:
+        people = Person.objects.filter(merged_into__isnull=True)  # merged: one identity
+    result = link_records(people_records(people),
                           threshold=threshold, threads=threads, exclude=decided.iterator())
     with transaction.atomic():
         run = MatchRun.objects.create(
@@ -113,7 +115,8 @@ def match_queue(user: User, show: str = "waiting") -> QuerySet[MatchCandidate]:
     first."""
     policy.require(user, Action.PERSON_MATCH_REVIEW)
     pairs = MatchCandidate.objects.select_related("first", "second").filter(
-        decision__in=QUEUES.get(show, QUEUES["waiting"]))
+        decision__in=QUEUES.get(show, QUEUES["waiting"]),
+        first__merged_into__isnull=True, second__merged_into__isnull=True)
     return policy.scope(user, Action.PERSON_MATCH_REVIEW, pairs).order_by(
         "-probability", "first_id", "second_id")
 

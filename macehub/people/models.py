@@ -186,6 +186,12 @@ class Person(models.Model):
     interpreter_needed = models.BooleanField(
         null=True, blank=True, help_text="Unknown (null) until someone has asked."
     )
+    # A record merged into another (``people.merging``): it stays, with its own details,
+    # and everything that named it now names the record it was merged into.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_records",
+        help_text="The record this one was merged into; empty unless merged.",
+    )
 
     class Meta:
         ordering = ["family_name", "given_name"]
@@ -564,3 +570,60 @@ class MatchCandidate(models.Model):
     @property
     def probability_text(self) -> str:
         return probability_text(self.probability)
+
+
+class PersonMerge(models.Model):
+    """Two records of one person merged under one identity, and whether it was undone.
+
+    ``moved`` is the ledger that makes the merge reversible: for each link to a person
+    (``"<app.Model>.<field>"``), the rows that named the merged record and now name the
+    kept one. Rows the kept record already held the same of (an identifier both carry)
+    stay with the merged record, listed in ``held_already``. Who may see the record
+    (its shares and allocations) is copied rather than moved (``access_added``): the
+    merged record stays visible to those it was visible to."""
+
+    match = models.ForeignKey(MatchCandidate, on_delete=models.PROTECT, related_name="merges",
+                              help_text="The pair decided to be one person.")
+    kept = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_kept",
+                             help_text="The record kept: everything is now on it.")
+    merged = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_in",
+                               help_text="The record merged into the kept one.")
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+")
+    merged_at = models.DateTimeField()
+    reason = models.TextField()
+    moved = models.JSONField(default=dict)
+    held_already = models.JSONField(default=dict)
+    access_added = models.JSONField(
+        default=dict, help_text="Shares and allocations given to the kept record, so whoever "
+                                "could see the merged record sees the person still; taken "
+                                "away again on unmerging.")
+    restricted_by_merge = models.BooleanField(
+        default=False, help_text="The kept record became restricted because the merged one "
+                                 "was; unmerging leaves it restricted.")
+    unmerged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+    unmerged_at = models.DateTimeField(null=True, blank=True)
+    unmerge_reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-merged_at", "-pk"]
+        constraints = [
+            # A record is merged into one other at a time.
+            models.UniqueConstraint(fields=["merged"], condition=Q(unmerged_at__isnull=True),
+                                    name="merged_once_at_a_time"),
+            models.CheckConstraint(condition=~Q(kept=models.F("merged")),
+                                   name="merge_of_two_records"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Person {self.merged_id} merged into {self.kept_id}"
+
+    @property
+    def is_undone(self) -> bool:
+        return self.unmerged_at is not None
+
+    @property
+    def rows_moved(self) -> int:
+        return sum(len(pks) for pks in self.moved.values())

@@ -16,7 +16,7 @@ from macehub.access.typing import HubRequest
 from macehub.access.views import requires
 from macehub.core.service_errors import add_service_errors
 from macehub.core.versioning import EditConflict, form_after_conflict
-from macehub.people import selectors, services
+from macehub.people import merging, selectors, services
 from macehub.people.forms import (
     NewPersonForm,
     PersonDetailsForm,
@@ -85,6 +85,7 @@ def detail(request: HubRequest, person_pk: int) -> HttpResponse:
     person = selectors.person_for(user, person_pk)
     opening.record_viewed(request, person, page="person")
     allowed = actions_allowed(user, (Action.PERSON_CHANGE, Action.PERSON_ACCESS_LOG), person)
+    merges = merging.merges_of(user, person)
     return render(
         request,
         "people/person_detail.html",
@@ -94,6 +95,10 @@ def detail(request: HubRequest, person_pk: int) -> HttpResponse:
             "can_see_access_log": Action.PERSON_ACCESS_LOG in allowed,
             "sections": sections_for(user, person),
             "identity": identity_for(user, person),
+            "merges": merges,
+            "merged_into": next((merge.kept for merge in merges if merge.merged_id == person.pk
+                                 and not merge.is_undone), None),
+            "can_see_merges": allows(user, Action.PERSON_MERGE),
         },
     )
 

@@ -16,13 +16,14 @@ from django.urls import reverse
 
 from macehub.access import opening
 from macehub.access.actions import Action
+from macehub.access.policy import allows
 from macehub.access.typing import HubRequest
 from macehub.access.views import requires
 from macehub.core.service_errors import add_service_errors
 from macehub.core.versioning import EditConflict, form_after_conflict
-from macehub.people import matching
+from macehub.people import matching, merging
 from macehub.people.codes import IdentifierKind, MatchDecision
-from macehub.people.forms import MatchDecisionForm
+from macehub.people.forms import MatchDecisionForm, MergeForm, UnmergeForm
 from macehub.people.identity import LATEST_FIRST
 from macehub.people.linkage_records import FIELD_LABELS
 from macehub.people.models import (
@@ -117,6 +118,34 @@ def _evidence_rows(candidate: MatchCandidate) -> list[dict[str, Any]]:
     return rows
 
 
+def _review_page(request: HubRequest, candidate: MatchCandidate, *,
+                 form: MatchDecisionForm | None = None, merge_form: MergeForm | None = None,
+                 conflict: EditConflict | None = None) -> HttpResponse:
+    """The review page: both records, the evidence, and the decision, or once decided
+    "the same person", the merge (its form, or the merge made)."""
+    user = request.user
+    decided = candidate.decision not in matching.STILL_OPEN
+    merge = candidate.merges.filter(unmerged_at__isnull=True).first()
+    may_merge = (candidate.decision == MatchDecision.SAME and merge is None
+                 and allows(user, Action.PERSON_MERGE))
+    if may_merge and merge_form is None:
+        merge_form = MergeForm(pair=(candidate.first, candidate.second),
+                               initial={"version": candidate.version})
+    if not decided and form is None:
+        form = MatchDecisionForm(initial={"version": candidate.version})
+    first, second = _summaries(candidate)
+    errors = bool((form and form.errors) or (merge_form and merge_form.errors))
+    return render(request, "people/match_review.html", {
+        "candidate": candidate,
+        "sides": [{"heading": "First record", "summary": first},
+                  {"heading": "Second record", "summary": second}],
+        "evidence": _evidence_rows(candidate), "form": form, "conflict": conflict,
+        "decided": decided, "decision_label": MatchDecision(candidate.decision).label,
+        "merge": merge, "merge_form": merge_form if may_merge else None,
+        "has_errors": errors,
+    }, status=400 if errors else 200)
+
+
 @requires(Action.PERSON_MATCH_REVIEW)
 def match_review(request: HubRequest, match_pk: int) -> HttpResponse:
     """Two records side by side, the model's evidence field by field, and the decision."""
@@ -125,33 +154,117 @@ def match_review(request: HubRequest, match_pk: int) -> HttpResponse:
     if request.method == "GET":
         opening.record_viewed(request, candidate, page="match review",
                               detail={"people": [candidate.first_id, candidate.second_id]})
+    if request.method != "POST" or candidate.decision not in matching.STILL_OPEN:
+        return _review_page(request, candidate)
+    form = MatchDecisionForm(request.POST)
     conflict = None
-    if request.method == "POST" and candidate.decision in matching.STILL_OPEN:
-        form = MatchDecisionForm(request.POST)
-        if form.is_valid():
-            try:
-                decided = matching.decide_match(
-                    actor=user, candidate_pk=candidate.pk,
-                    expected_version=form.cleaned_data["version"],
-                    decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"])
-            except EditConflict as error:
-                conflict = error
-                form = form_after_conflict(MatchDecisionForm, request.POST, error,
-                                           CONFLICT_MESSAGE)
-                candidate = matching.match_for(user, match_pk)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, DECISION_MESSAGES[MatchDecision(decided.decision)])
-                return redirect("people:match_queue")
-    else:
-        form = MatchDecisionForm(initial={"version": candidate.version})
-    first, second = _summaries(candidate)
-    return render(request, "people/match_review.html", {
-        "candidate": candidate,
-        "sides": [{"heading": "First record", "summary": first},
-                  {"heading": "Second record", "summary": second}],
-        "evidence": _evidence_rows(candidate), "form": form, "conflict": conflict,
-        "decided": candidate.decision not in matching.STILL_OPEN,
-        "decision_label": MatchDecision(candidate.decision).label,
-    }, status=400 if form.errors else 200)
+    if form.is_valid():
+        try:
+            decided = matching.decide_match(
+                actor=user, candidate_pk=candidate.pk,
+                expected_version=form.cleaned_data["version"],
+                decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"])
+        except EditConflict as error:
+            conflict = error
+            form = form_after_conflict(MatchDecisionForm, request.POST, error, CONFLICT_MESSAGE)
+            candidate = matching.match_for(user, match_pk)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, DECISION_MESSAGES[MatchDecision(decided.decision)])
+            if decided.decision == MatchDecision.SAME and allows(user, Action.PERSON_MERGE):
+                return redirect("people:match_review", match_pk=decided.pk)
+            return redirect("people:match_queue")
+    return _review_page(request, candidate, form=form, conflict=conflict)
+
+
+MERGE_CONFLICT_MESSAGE = (
+    "Someone else changed this pair while you were reading it. Nothing has been merged. "
+    "Check the pair, then merge again."
+)
+
+
+@requires(Action.PERSON_MATCH_REVIEW)
+def merge_pair(request: HubRequest, match_pk: int) -> HttpResponse:
+    """Merge a pair decided to be one person into the record the user chose to keep. The
+    pair is found as its review page finds it; ``merge_people`` asks for the merging
+    role as well."""
+    user = request.user
+    candidate = matching.match_for(user, match_pk)
+    if request.method != "POST":  # the form is on the pair's review page
+        return redirect("people:match_review", match_pk=candidate.pk)
+    pair = (candidate.first, candidate.second)
+    form = MergeForm(request.POST, pair=pair)
+    conflict = None
+    if form.is_valid():
+        try:
+            merge = merging.merge_people(
+                actor=user, match_pk=candidate.pk,
+                expected_version=form.cleaned_data["version"],
+                kept_pk=form.cleaned_data["kept"], reason=form.cleaned_data["reason"])
+        except EditConflict as error:
+            conflict = error
+            candidate = matching.match_for(user, match_pk)
+            form = form_after_conflict(lambda data: MergeForm(data, pair=pair), request.POST,
+                                       error, MERGE_CONFLICT_MESSAGE)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, (
+                f"{merge.merged.full_name} (record {merge.merged_id}) has been merged into "
+                f"{merge.kept.full_name} (record {merge.kept_id})."))
+            return redirect("people:merge_detail", merge_pk=merge.pk)
+    return _review_page(request, candidate, merge_form=form, conflict=conflict)
+
+
+UNMERGE_CONFLICT_MESSAGE = (
+    "Someone else undid or changed this merge while you were reading it. Check it, then "
+    "try again."
+)
+
+
+def _moved_rows(counts: dict[str, list[Any]]) -> list[tuple[str, int]]:
+    """"Referrals: 2": how many rows of each kind a merge moved, in words."""
+    rows = []
+    for label, pks in counts.items():
+        field = merging.field_for(label)
+        name = str(field.model._meta.verbose_name_plural)
+        rows.append((name[:1].upper() + name[1:], len(pks)))
+    return sorted(rows)
+
+
+@requires(Action.PERSON_MERGE)
+def merge_detail(request: HubRequest, merge_pk: int) -> HttpResponse:
+    """A merge: the two records, what moved, who merged them and why; and undoing it."""
+    user = request.user
+    merge = merging.merge_for(user, merge_pk)
+    if request.method == "GET":
+        opening.record_viewed(request, merge, page="merge",
+                              detail={"people": [merge.kept_id, merge.merged_id]})
+    conflict = None
+    form = None
+    if not merge.is_undone:
+        form = UnmergeForm(request.POST if request.method == "POST" else None,
+                           initial={"version": merge.version})
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            merging.unmerge_people(actor=user, merge_pk=merge.pk,
+                                   expected_version=form.cleaned_data["version"],
+                                   reason=form.cleaned_data["reason"])
+        except EditConflict as error:
+            conflict = error
+            form = form_after_conflict(UnmergeForm, request.POST, error,
+                                       UNMERGE_CONFLICT_MESSAGE)
+            merge = merging.merge_for(user, merge_pk)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, (
+                f"The merge has been undone. {merge.merged.full_name} (record "
+                f"{merge.merged_id}) stands on its own again, with everything that was "
+                f"moved from it."))
+            return redirect("people:merge_detail", merge_pk=merge.pk)
+    return render(request, "people/merge_detail.html", {
+        "merge": merge, "form": form, "conflict": conflict,
+        "moved": _moved_rows(merge.moved), "held_already": _moved_rows(merge.held_already),
+    }, status=400 if form is not None and form.errors else 200)

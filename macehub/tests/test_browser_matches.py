@@ -186,3 +186,74 @@ def test_reviewing_a_possible_duplicate(
     expect(page.locator("main table")).to_have_count(0)
     scanner.scan("no pairs marked not sure")
     scanner.assert_scanned_every_page_listed()
+
+
+def test_merging_and_unmerging_a_duplicate(
+    page: Page, scanner: Scanner, live_server: Any, hub_agency: Agency, hub_team: Team
+) -> None:
+    """A pair decided to be one person, merged into the record chosen (refused first
+    without a choice, what was typed kept), the merged record pointing to the kept one;
+    then the merge undone (refused first without a reason)."""
+    _likelier, pair = two_proposed_pairs(hub_agency)
+    kept, merged = pair.first, pair.second
+    analyst = make_user("avery.analyst", Role.ANALYST, agency=hub_agency, team=hub_team)
+    browser_login(page, live_server, analyst)
+
+    # Decided the same person: the page offers the merge.
+    scanner.open(f"/people/matches/{pair.pk}/")
+    page.get_by_role("group", name="Your decision").get_by_label(
+        "Yes, the same person").check()
+    page.get_by_label("Why", exact=True).fill("Same date of birth; the school spelt the "
+                                               "name two ways.")
+    click_and_wait(page, "button", "Save decision")
+    assert scanner.path() == f"/people/matches/{pair.pk}/"
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Recorded: the same person.")
+    keep = page.get_by_role("group", name="Which record do you want to keep?")
+    expect(keep.get_by_role("radio")).to_have_count(2)
+    scanner.scan("a pair decided to be one person, ready to merge")
+
+    # No record chosen: refused, the reason kept.
+    page.get_by_label("Why are you merging these records?").fill("One child, two spellings")
+    click_and_wait(page, "button", "Merge records")
+    assert scanner.path() == f"/people/matches/{pair.pk}/merge/"
+    assert_errors_shown(page, "Select which record to keep")
+    expect(page.get_by_label("Why are you merging these records?")).to_have_value(
+        "One child, two spellings")
+    scanner.scan("a merge without a record chosen")
+
+    keep.get_by_label(f"First record: {kept.full_name}", exact=False).check()
+    click_and_wait(page, "button", "Merge records")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"{merged.full_name} merged into {kept.full_name}")
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "has been merged into")
+    moved = page.locator("table").filter(has_text="What moved to the record kept")
+    expect(moved).to_contain_text("Person addresses")
+    scanner.scan("a merge")
+    merge_path = scanner.path()
+
+    # The merged record says where everything went.
+    scanner.open(f"/people/{merged.pk}/")
+    banner = page.locator(".govuk-notification-banner")
+    expect(banner).to_contain_text("This record has been merged into")
+    expect(banner.get_by_role("link", name=f"{kept.full_name} (record {kept.pk})")).to_be_visible()
+    scanner.scan("a record merged into another")
+
+    # Undo: refused without a reason, then done.
+    scanner.open(merge_path)
+    click_and_wait(page, "button", "Undo the merge")
+    assert_errors_shown(page, "Enter why this merge is being undone")
+    scanner.scan("undoing a merge without a reason")
+    page.get_by_label("Why are you undoing this merge?").fill(
+        "The GP confirms these are two children")
+    click_and_wait(page, "button", "Undo the merge")
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "The merge has been undone")
+    expect(page.locator("main")).to_contain_text("Undone")
+    expect(page.get_by_role("button", name="Undo the merge")).to_have_count(0)
+    scanner.scan("a merge undone")
+    merged.refresh_from_db()
+    assert merged.merged_into_id is None
+    assert PersonAddress.objects.filter(person=merged).count() == 1
+    scanner.assert_scanned_every_page_listed()

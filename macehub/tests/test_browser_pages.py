@@ -68,6 +68,7 @@ TWO_FACTOR_SETUP = "test_signing_in_and_setting_up_two_factor"
 RISK_AND_STATUS = "test_risk_assessment_reviews_and_statutory_status"
 # In test_browser_matches.py: possible duplicate records, reviewed and decided.
 MATCH_REVIEW = "test_reviewing_a_possible_duplicate"
+MERGING = "test_merging_and_unmerging_a_duplicate"
 
 # The tests that scan each page, by URL name; "handler403" and "handler404" are the error
 # pages. A POST-only action is listed with the test that scans the page it leads to.
@@ -90,12 +91,15 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
     "accounts:user_edit": (ADMINISTRATION,),
     "people:search": (JOURNEY, RECORDING),
     "people:create": (RECORDING,),
-    "people:detail": (JOURNEY, RECORDING, GOVERNANCE, RISK_AND_STATUS, "test_working_on_a_case"),
+    "people:detail": (JOURNEY, RECORDING, GOVERNANCE, RISK_AND_STATUS, "test_working_on_a_case",
+                      MERGING),
     "people:statutory_status": (RISK_AND_STATUS,),
     "people:edit": (RECORDING,),
     "people:access_log": (GOVERNANCE,),
     "people:match_queue": (MATCH_REVIEW,),
-    "people:match_review": (MATCH_REVIEW,),
+    "people:match_review": (MATCH_REVIEW, MERGING),
+    "people:merge_pair": (MERGING,),  # a merge refused: the review page with its errors
+    "people:merge_detail": (MERGING,),
     "people:area_list": (AREAS_AND_ERRORS,),
     "people:area_detail": (AREAS_AND_ERRORS,),
     "audit:log": (GOVERNANCE,),

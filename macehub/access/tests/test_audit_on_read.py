@@ -39,6 +39,8 @@ NOT_PERSONAL = {
 SHOWS_NO_PERSONAL_DATA = {
     # Asks why before a restricted case is opened: shows its reference only.
     "cases:open_restricted",
+    # The merge form's action: a GET is sent on to the pair's review page, audited there.
+    "people:merge_pair",
 }
 READ_EVENTS = {EventType.VIEW, EventType.EXPORT}
 

@@ -1,5 +1,6 @@
 """Records for the URL x role test: a pair of records proposed as one person (the
-sample person, recorded twice), for the match review page."""
+sample person, recorded twice), for the match review page; and a third record of them
+merged into the sample person, for the merge page."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from macehub.people.models import MatchCandidate, MatchRun
+from macehub.people.codes import MatchDecision
+from macehub.people.models import MatchCandidate, MatchRun, PersonMerge
 from macehub.testing.factories import make_person
 
 
@@ -23,3 +25,12 @@ def build(samples: dict[str, Any]) -> None:
         first=first, second=second, run=run, probability=0.97, match_weight=5.0,
         evidence=[{"field": "given_name", "label": "Jaro-Winkler >= 0.92",
                    "agreement": "partly", "left": "jordan", "right": "jordon", "weight": 4.0}])
+    third = make_person(samples["hub_agency"], given_name="Jordan", family_name="Sampel")
+    decided = MatchCandidate.objects.create(
+        first=person, second=third, run=run, probability=0.99, match_weight=7.0, evidence=[],
+        decision=MatchDecision.SAME, decided_at=now, reason="Same NHS number")
+    third.merged_into = person
+    third.save(update_fields=["merged_into"])
+    samples["merge_pk"] = PersonMerge.objects.create(
+        match=decided, kept=person, merged=third, merged_by=samples["user_pk"],
+        merged_at=now, reason="Same NHS number and date of birth")
