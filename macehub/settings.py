@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "macehub.referrals",
     "macehub.cases",
     "macehub.intelligence",
+    "macehub.networks",
     "macehub.performance",
     "macehub.equality",
     "macehub.governance",

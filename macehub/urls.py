@@ -12,6 +12,7 @@ urlpatterns = [
     path("referrals/", include("macehub.referrals.urls")),
     path("cases/", include("macehub.cases.urls")),
     path("intelligence/", include("macehub.intelligence.urls")),
+    path("networks/", include("macehub.networks.urls")),
     path("performance/", include("macehub.performance.urls")),
     path("equality/", include("macehub.equality.urls")),
     path("audit/", include("macehub.governance.urls")),

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Copy GOV.UK Frontend and MOJ Frontend from node_modules into build/assets/, which
-# Django serves at /assets/ (STATICFILES_DIRS). The precompiled GOV.UK and MOJ
-# stylesheets ask for /assets/fonts/... and /assets/images/..., so those folders sit at
-# the top of build/assets/. Our own CSS and JS (macehub/static/macehub) are served
-# from where they are (also in STATICFILES_DIRS).
+# Copy GOV.UK Frontend, MOJ Frontend and Cytoscape.js from node_modules into
+# build/assets/, which Django serves at /assets/ (STATICFILES_DIRS). The precompiled
+# GOV.UK and MOJ stylesheets ask for /assets/fonts/... and /assets/images/..., so those
+# folders sit at the top of build/assets/. Our own CSS and JS (macehub/static/macehub)
+# are served from where they are (also in STATICFILES_DIRS).
 #
 # Safe to run again: each run replaces build/assets/ whole. axe-core is not copied: the
 # browser tests read node_modules/axe-core/axe.min.js themselves.
@@ -13,6 +13,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 NODE_MODULES="$ROOT/node_modules"
 GOVUK="$NODE_MODULES/govuk-frontend/dist/govuk"
 MOJ="$NODE_MODULES/@ministryofjustice/frontend/moj"
+CYTOSCAPE="$NODE_MODULES/cytoscape/dist"
 OUT="$ROOT/build/assets"
 
 fail() {
@@ -24,7 +25,7 @@ fail() {
 for required in \
   "$GOVUK/govuk-frontend.min.css" "$GOVUK/govuk-frontend.min.js" "$GOVUK/assets/fonts" \
   "$GOVUK/assets/images" "$MOJ/moj-frontend.min.css" "$MOJ/moj-frontend.min.js" \
-  "$MOJ/assets/images" "$ROOT/macehub/static/macehub"; do
+  "$MOJ/assets/images" "$CYTOSCAPE/cytoscape.esm.min.mjs" "$ROOT/macehub/static/macehub"; do
   [[ -e "$required" ]] || fail "missing $required: run 'npm ci' (package-lock.json) first"
 done
 
@@ -48,7 +49,7 @@ JS
 fi
 
 rm -rf "$OUT"
-mkdir -p "$OUT/govuk" "$OUT/moj" "$OUT/images"
+mkdir -p "$OUT/govuk" "$OUT/moj" "$OUT/images" "$OUT/cytoscape"
 
 # GOV.UK Frontend: stylesheet, ES module, source maps (ManifestStaticFilesStorage follows
 # sourceMappingURL comments, so the maps must be there), and everything under assets/
@@ -66,4 +67,8 @@ for image in "$MOJ"/assets/images/*; do
   cp "$image" "$OUT/images/$name"
 done
 
-echo "build_assets: GOV.UK Frontend and MOJ Frontend copied to ${OUT#"$ROOT"/}"
+# Cytoscape.js: the ES module the network page's graph imports (macehub/network.js), and
+# its licence beside it.
+cp "$CYTOSCAPE/cytoscape.esm.min.mjs" "$CYTOSCAPE/../LICENSE" "$OUT/cytoscape/"
+
+echo "build_assets: GOV.UK Frontend, MOJ Frontend and Cytoscape.js copied to ${OUT#"$ROOT"/}"

@@ -59,6 +59,13 @@ class Action(StrEnum):
     INTELLIGENCE_VIEW_SOURCE = "intelligence.view_source"
     INTELLIGENCE_DISSEMINATE = "intelligence.disseminate"
     INTELLIGENCE_EXPORT = "intelligence.export"
+    # Networks (C4): the link graph around a person, entity or group; groups proposed
+    # from it as possible group-based CSE, and the decision on each
+    NETWORK_VIEW = "network.view"
+    NETWORK_EXPORT = "network.export"
+    GROUP_VIEW = "group.view"
+    GROUP_PROPOSE = "group.propose"
+    GROUP_DECIDE = "group.decide"
     ENTITY_VIEW = "entity.view"
     ENTITY_SEARCH = "entity.search"
     # Performance and scrutiny (C10)

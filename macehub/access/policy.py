@@ -506,6 +506,21 @@ def report_reviewable(user: User) -> Q:
     return report_relation(user) & ~Q(created_by=user)
 
 
+def group_relation(user: User) -> Q:
+    """Groups a user may know exist: every member a person they may know exists, and
+    every report in its evidence one they may see. A group found in code C intelligence
+    is that intelligence: nobody outside its named teams learns of it."""
+    member_known = person_relation(user, "person__")
+    hidden_member = _any("members", ~member_known) if member_known else _never("")
+    hidden_evidence = _any("evidence", ~report_relation(user, prefix="report__"))
+    return ~hidden_member & ~hidden_evidence
+
+
+def group_decidable(user: User) -> Q:
+    """A proposed group is confirmed or rejected by someone other than who proposed it."""
+    return group_relation(user) & ~Q(proposed_by=user)
+
+
 def owning_team_relation(user: User) -> Q:
     return Q(owning_team_id=user.team_id) if user.team_id else _never("")
 
@@ -599,6 +614,31 @@ RULES: dict[Action, Rule] = {
         "Merge two records decided to be one person, and undo a merge; only records the "
         "user may open both of",
         relation=person_merge_relation,
+    ),
+    Action.NETWORK_VIEW: Rule(
+        INTELLIGENCE_ROLES,
+        "See the link graph around a person, entity or group: only the intelligence and "
+        "people the user may see",
+    ),
+    Action.NETWORK_EXPORT: Rule(
+        INTELLIGENCE_RESEARCH_ROLES,
+        "Export a network as it is shown, for i2 Analyst's Notebook (audited)",
+    ),
+    Action.GROUP_VIEW: Rule(
+        INTELLIGENCE_ROLES,
+        "See groups proposed or confirmed as group-based CSE: only groups whose every "
+        "member and report the user may see",
+        relation=group_relation,
+    ),
+    Action.GROUP_PROPOSE: Rule(
+        INTELLIGENCE_RESEARCH_ROLES,
+        "Run group detection on the link graph the user may see, proposing groups",
+    ),
+    Action.GROUP_DECIDE: Rule(
+        frozenset({Role.SUPERVISOR}),
+        "Confirm or reject a proposed group, with a reason; never one they proposed",
+        relation=group_decidable,
+        seen_through=Action.GROUP_VIEW,
     ),
     Action.REFERRAL_SUBMIT: Rule(REFERRING_ROLES, "Refer a child to the hub"),
     Action.REFERRAL_VIEW_OWN: Rule(

@@ -73,6 +73,7 @@ from macehub.people.identity import (
     ChildIdentity,
     current_addresses,
     current_area,
+    identity_flags,
 )
 from macehub.people.models import Person
 
@@ -763,6 +764,7 @@ def child_identity(user: User, child: Person, *, case: Case | None = None,
         person=child, today=timezone.localdate(now), area=area, case=facts,
         missing_now=missing_now, case_hidden=hidden,
         restricted=child.is_restricted or (case is not None and case.is_restricted),
+        flags=identity_flags(user, child),
     )
 
 

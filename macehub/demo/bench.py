@@ -187,6 +187,15 @@ def _get(port: int, path: str, cookie: str, *, timeout: float = 30) -> tuple[int
         connection.close()
 
 
+def fetch(base_url: str, path: str, cookie: str) -> tuple[int, float]:
+    """One signed-in GET of ``path`` from the served hub: its status and how long it
+    took, in milliseconds, as the client saw it."""
+    port = int(base_url.rsplit(":", 1)[1])
+    started = time.perf_counter()
+    status, _body = _get(port, path, cookie)
+    return status, (time.perf_counter() - started) * 1000
+
+
 @contextmanager
 def production_server(*, workers: int | None, cookie: str, log_path: Path,
                       environment: Mapping[str, str] | None = None) -> Iterator[str]:

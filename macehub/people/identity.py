@@ -38,6 +38,16 @@ class CaseIdentity:
 
 
 @dataclass(frozen=True)
+class IdentityFlag:
+    """A flag on the bar that another app raises about the child (a confirmed group
+    they are linked to, say): a tag, and the page that explains it."""
+
+    text: str
+    colour: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
 class ChildIdentity:
     person: Person
     today: dt.date
@@ -48,6 +58,7 @@ class ChildIdentity:
     # The child's open case is restricted and the viewer has not opened it.
     case_hidden: bool = False
     restricted: bool = False
+    flags: tuple[IdentityFlag, ...] = ()
 
     @property
     def name(self) -> str:
@@ -117,9 +128,25 @@ def identity_source(source: IdentitySource) -> IdentitySource:
     return IDENTITY_SOURCES.register(ONLY_SOURCE, source)
 
 
+# Flags from the apps above people, each for what the viewer may see, registered from an
+# app's ``person_sections.py`` with ``@identity_flag(name)``.
+FlagSource = Callable[[User, Person], list[IdentityFlag]]
+IDENTITY_FLAGS: Registry[FlagSource] = Registry("identity flag", module_name="person_sections")
+
+
+def identity_flag(name: str) -> Callable[[FlagSource], FlagSource]:
+    return IDENTITY_FLAGS.register(name)
+
+
+def identity_flags(user: User, person: Person) -> tuple[IdentityFlag, ...]:
+    """Every registered app's flags on this person for this viewer."""
+    return tuple(flag for _name, source in sorted(IDENTITY_FLAGS.items())
+                 for flag in source(user, person))
+
+
 def identity_for(user: User, person: Person) -> ChildIdentity:
     """The identity bar of a person's record as this viewer may see it."""
     if ONLY_SOURCE in IDENTITY_SOURCES:
         return IDENTITY_SOURCES.get(ONLY_SOURCE)(user, person)
     return ChildIdentity(person=person, today=timezone.localdate(), area=current_area(person),
-                         restricted=person.is_restricted)
+                         restricted=person.is_restricted, flags=identity_flags(user, person))

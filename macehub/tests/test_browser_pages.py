@@ -69,6 +69,8 @@ RISK_AND_STATUS = "test_risk_assessment_reviews_and_statutory_status"
 # In test_browser_matches.py: possible duplicate records, reviewed and decided.
 MATCH_REVIEW = "test_reviewing_a_possible_duplicate"
 MERGING = "test_merging_and_unmerging_a_duplicate"
+# In test_browser_groups.py: a group proposed by an analyst, confirmed by a supervisor.
+GROUPS = "test_proposing_and_confirming_a_group"
 
 # The tests that scan each page, by URL name; "handler403" and "handler404" are the error
 # pages. A POST-only action is listed with the test that scans the page it leads to.
@@ -92,7 +94,7 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
     "people:search": (JOURNEY, RECORDING),
     "people:create": (RECORDING,),
     "people:detail": (JOURNEY, RECORDING, GOVERNANCE, RISK_AND_STATUS, "test_working_on_a_case",
-                      MERGING),
+                      MERGING, GROUPS),
     "people:statutory_status": (RISK_AND_STATUS,),
     "people:edit": (RECORDING,),
     "people:access_log": (GOVERNANCE,),
@@ -100,6 +102,9 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
     "people:match_review": (MATCH_REVIEW, MERGING),
     "people:merge_pair": (MERGING,),  # a merge refused: the review page with its errors
     "people:merge_detail": (MERGING,),
+    "networks:group_list": (GROUPS,),
+    "networks:group_propose": (GROUPS,),  # POST only: the list it returns to is scanned
+    "networks:group_detail": (GROUPS,),
     "people:area_list": (AREAS_AND_ERRORS,),
     "people:area_detail": (AREAS_AND_ERRORS,),
     "audit:log": (GOVERNANCE,),

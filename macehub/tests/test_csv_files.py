@@ -34,7 +34,7 @@ from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
 from macehub.core.csv_export import FORMULA_STARTS
 from macehub.intelligence.models import IntelligenceReport
-from macehub.people.models import Area, EthnicGroupFamily
+from macehub.people.models import Area, EthnicGroupFamily, Person
 from macehub.performance.models import MonthlyReport, ReportFigure
 from macehub.testing.factories import make_user, verified_login
 
@@ -52,7 +52,8 @@ PLANTED = (
 def _plant(records: dict[str, Any]) -> None:
     """Put formula-leading text wherever an export takes text from: an intelligence
     report's reference, texts and owning team; a published report's metric name and
-    labels; the areas and ethnic group names the equality table is headed and rowed by."""
+    labels; the areas and ethnic group names the equality table is headed and rowed by;
+    the sample person's name, by which the network exports (for i2) label their node."""
     report: IntelligenceReport = records["intel_report_pk"]
     report.reference = "+INT-SAMPLE-1"
     report.source_text, report.sanitised_text = PLANTED[0], PLANTED[3]
@@ -60,6 +61,9 @@ def _plant(records: dict[str, Any]) -> None:
     team: Team = records["hub_team"]
     team.name = PLANTED[2]
     team.save()
+    person: Person = records["person_pk"]
+    person.given_name = PLANTED[1]
+    person.save()
 
     published: MonthlyReport = records["report_pk"]
     published.figures.update(metric_name=PLANTED[0], label=PLANTED[3])

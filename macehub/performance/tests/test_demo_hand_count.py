@@ -60,6 +60,7 @@ from macehub.intelligence.models import (
     ReportLink,
     Submission,
 )
+from macehub.networks.models import Group, GroupMember
 from macehub.people.codes import NATIONALITY_NOT_STATED, AreaKind
 from macehub.people.models import Area, EthnicGroup, Person, PersonAddress
 from macehub.referrals.clocks import decision_due_at
@@ -135,6 +136,8 @@ class Demo:
     locations: dict[int, Location]
     premises: dict[int, Premises]
     disseminated: set[int]
+    groups: dict[int, Group] = field(default_factory=dict)
+    group_members: dict[int, list[GroupMember]] = field(default_factory=dict)
     _trees: dict[str, set[int]] = field(default_factory=dict)
     _referral_children: dict[int, int] = field(default_factory=dict)
 
@@ -222,6 +225,16 @@ class Demo:
         child_id = self._referral_children[check.referral_id]
         return not filters.area_code or self.lives_in(child_id, filters.area_code)
 
+    def group_in_scope(self, group: Group, filters: Filters) -> bool:
+        """By the agency of the team that found it; in an area when a member lives there."""
+        if filters.agency_id is not None and (
+                group.proposing_team_id is None
+                or self.teams[group.proposing_team_id].agency_id != filters.agency_id):
+            return False
+        return not filters.area_code or any(
+            self.lives_in(member.person_id, filters.area_code)
+            for member in self.group_members.get(group.pk, []))
+
     def report_in_scope(self, report: IntelligenceReport, filters: Filters) -> bool:
         if filters.agency_id is not None and self.report_agency(report) != filters.agency_id:
             return False
@@ -257,6 +270,8 @@ def read_demo(months: list[Period]) -> Demo:
         locations={location.pk: location for location in Location.objects.all()},
         premises={premises.pk: premises for premises in Premises.objects.all()},
         disseminated={d.report_id for d in Dissemination.objects.all()},
+        groups={group.pk: group for group in Group.objects.all()},
+        group_members=by(GroupMember.objects.all(), lambda m: m.group_id),
     )
 
 
@@ -666,6 +681,32 @@ def recording(
     return count
 
 
+def groups_identified(d: Demo, period: Period, filters: Filters) -> Expected:
+    return tally([g for g in d.groups.values()
+                  if within(period, g.proposed_at) and d.group_in_scope(g, filters)], {})
+
+
+def _confirmed_in(d: Demo, period: Period, filters: Filters) -> list[Group]:
+    return [g for g in d.groups.values() if g.status == "confirmed"
+            and within(period, g.decided_at) and d.group_in_scope(g, filters)]
+
+
+def groups_confirmed(d: Demo, period: Period, filters: Filters) -> Expected:
+    return tally(_confirmed_in(d, period, filters), {})
+
+
+def children_in_confirmed_groups(d: Demo, period: Period, filters: Filters) -> Expected:
+    children = [member for group in _confirmed_in(d, period, filters)
+                for member in d.group_members.get(group.pk, []) if member.part == "victim"]
+    return tally(children, {}, who=lambda member: member.person_id)
+
+
+def group_hours_to_confirmation(d: Demo, period: Period, filters: Filters) -> Expected:
+    taken = [g.decided_at - g.first_intelligence_at for g in _confirmed_in(d, period, filters)
+             if g.decided_at is not None and g.first_intelligence_at is not None]
+    return Expected({(TOTAL, ""): (median_hours(taken), len(taken))})
+
+
 HandCount = Callable[[Demo, Period, Filters], Expected]
 
 HAND_COUNTS: dict[str, HandCount] = {
@@ -684,6 +725,10 @@ HAND_COUNTS: dict[str, HandCount] = {
     "victims_nationality_recorded": recording(victims, nationality_state),
     "suspects_ethnicity_recorded": recording(suspects, ethnicity_state),
     "suspects_nationality_recorded": recording(suspects, nationality_state),
+    "groups_identified": groups_identified,
+    "groups_confirmed": groups_confirmed,
+    "children_in_confirmed_groups": children_in_confirmed_groups,
+    "group_hours_to_confirmation": group_hours_to_confirmation,
 }
 
 # The breakdowns each metric must give (beyond its total).
@@ -703,6 +748,10 @@ BREAKDOWNS: dict[str, set[str]] = {
     "victims_nationality_recorded": {Breakdown.RECORDING},
     "suspects_ethnicity_recorded": {Breakdown.RECORDING},
     "suspects_nationality_recorded": {Breakdown.RECORDING},
+    "groups_identified": set(),
+    "groups_confirmed": set(),
+    "children_in_confirmed_groups": set(),
+    "group_hours_to_confirmation": set(),
 }
 
 

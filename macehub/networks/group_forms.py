@@ -1,0 +1,24 @@
+"""The decision on a proposed group. Parses only: ``networks.groups.decide_group``
+decides (a reason for either choice)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from macehub.networks.codes import GroupStatus
+
+
+class GroupDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Is this group-based child sexual exploitation?",
+        choices=[(GroupStatus.CONFIRMED, "Yes, confirm the group"),
+                 (GroupStatus.REJECTED, "No, reject it")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether to confirm or reject the group"},
+    )
+    reason = forms.CharField(
+        label="Why", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What in the evidence settles it. Everyone who reads the group, and the "
+                  "children's records, will see it.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
