@@ -713,7 +713,8 @@ def child_identity(user: User, child: Person, *, case: Case | None = None,
     worked out already (its current advocate and the episodes the page shows), and on
     the child's record when it gives the ``cases`` of the child the viewer may see (newest
     first, with their key worker and ``guarded`` marked as below) and the ``episodes`` it
-    shows."""
+    shows. The flags other apps raise (``people.identity.identity_flags``) ask their
+    own: one for the confirmed groups the child is in."""
     now = now or timezone.now()
     hidden = False
     opened_pk = case.pk if case is not None else None
