@@ -120,7 +120,11 @@ demo: demo-data
 	@echo "MACE Hub demo (synthetic data only): http://$(DEMO_ADDRESS)/"
 	@echo "Sign in with any account above. Ctrl+C stops the server."
 	@echo
-	$(DEMO_MANAGE) runserver $(DEMO_ADDRESS)
+	@# The background worker (a list linked from the analysts' page) runs beside the
+	@# server and stops with it.
+	@$(DEMO_MANAGE) db_worker --no-reload -v 0 & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(DEMO_MANAGE) runserver $(DEMO_ADDRESS)
 
 demo-reset: demo-migrate
 	$(DEMO_MANAGE) demo_data $(DEMO_DATA_ARGS) --reset

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_countries",
+    "django_tasks",
+    "django_tasks_db",
     "macehub.ui",
     "macehub.accounts",
     "macehub.access",
@@ -310,6 +312,10 @@ SUPPRESSION_THRESHOLD = env_int("MACEHUB_SUPPRESSION_THRESHOLD", 5)
 # The "figures" cache lives in files under MACEHUB_FIGURES_CACHE_DIR, so every gunicorn
 # worker and the refresh command share it.
 MACEHUB_FIGURES_SECONDS = env_int("MACEHUB_FIGURES_SECONDS", 300, minimum=1)
+# Background work (a partner's list linked from the analysts' page): queued in the
+# database, run by `manage.py db_worker` (`make demo` starts one beside the server).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "figures": {

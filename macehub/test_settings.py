@@ -17,6 +17,9 @@ from macehub.settings import *  # noqa: F403
 # audit log's refusal of TRUNCATE on PostgreSQL (see its docstring).
 INSTALLED_APPS = [*INSTALLED_APPS, "macehub.testing"]  # noqa: F405
 
+# Background tasks run at once, in the request that queues them.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WHITENOISE_USE_FINDERS = True

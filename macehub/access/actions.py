@@ -17,6 +17,8 @@ class Action(StrEnum):
     PERSON_MATCH_REVIEW = "person.match_review"
     # Merge two records decided to be one person, and undo a merge
     PERSON_MERGE = "person.merge"
+    # Link a partner's list against another list or the hub's people, from a page
+    PERSON_LIST_LINK = "person.list_link"
     # Referrals (C1)
     REFERRAL_SUBMIT = "referral.submit"
     REFERRAL_VIEW_OWN = "referral.view_own"

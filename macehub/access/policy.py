@@ -362,6 +362,12 @@ def person_merge_relation(user: User) -> Q:
     return person_relation(user, "kept__") & person_relation(user, "merged__")
 
 
+def own_link_jobs(user: User) -> Q:
+    """A list linking job is its requester's alone: its pairs name the people they may
+    see, which a colleague may not."""
+    return Q(requested_by=user)
+
+
 def people_named(user: User, path: str) -> Q:
     """Records that name a person (``path`` leads to them: ``"child"``) whose record the
     user may open: ``scope(user, PERSON_VIEW, ...)`` asked of the record that names
@@ -639,6 +645,12 @@ RULES: dict[Action, Rule] = {
         "Confirm or reject a proposed group, with a reason; never one they proposed",
         relation=group_decidable,
         seen_through=Action.GROUP_VIEW,
+    ),
+    Action.PERSON_LIST_LINK: Rule(
+        INTELLIGENCE_RESEARCH_ROLES,
+        "Link a partner's list of people against another list or the hub's people the "
+        "user may see, and download the pairs; only their own linking jobs",
+        relation=own_link_jobs,
     ),
     Action.REFERRAL_SUBMIT: Rule(REFERRING_ROLES, "Refer a child to the hub"),
     Action.REFERRAL_VIEW_OWN: Rule(

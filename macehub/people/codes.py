@@ -128,3 +128,12 @@ class MatchDecision(models.TextChoices):
     SAME = "same", "The same person"
     NOT_SAME = "not_same", "Not the same person"
     NOT_SURE = "not_sure", "Not sure"
+
+
+class LinkJobStatus(models.TextChoices):
+    """Where a list linking job from the analysts' page stands. Stored."""
+
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Linking"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"

@@ -354,3 +354,38 @@ class UnmergeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class LinkListsForm(forms.Form):
+    """A partner's list to link, and what against. Parses only: the lists are read by
+    ``people.list_linking.start_link_job`` (a list that cannot be read is refused there,
+    each problem with its row and column)."""
+
+    HUB, LIST = "hub", "list"
+
+    left = forms.FileField(
+        label="The list to link", help_text="A CSV file with columns headed given_name and "
+        "family_name, and if you have them rec_id, date_of_birth (like 2011-03-14), sex, "
+        "postcode and address.",
+        error_messages={"required": "Select the list to link"})
+    against = forms.ChoiceField(
+        label="Link it against", widget=forms.RadioSelect, initial=HUB,
+        choices=[(HUB, "The hub's people you may see"), (LIST, "Another list")],
+        error_messages={"required": "Select what to link the list against"})
+    right = forms.FileField(
+        label="The other list", required=False,
+        help_text="A CSV file with the same columns. Only needed to link against another list.")
+    threshold = forms.FloatField(
+        label="Match probability threshold (optional)", required=False, min_value=0.01,
+        max_value=0.999,
+        help_text="Pairs at or above it are listed, for example 0.9. Leave it empty for the "
+                  "threshold the model's own evaluation recommends.",
+        error_messages={"invalid": "Enter the threshold as a number between 0.01 and 0.999",
+                        "min_value": "Enter a threshold of 0.01 or more",
+                        "max_value": "Enter a threshold of 0.999 or less"})
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("against") == self.LIST and not cleaned.get("right"):
+            self.add_error("right", "Select the other list, or link against the hub's people")
+        return cleaned

@@ -17,6 +17,7 @@ from macehub.people.codes import (
     AreaKind,
     CensusAgeGroup,
     IdentifierKind,
+    LinkJobStatus,
     MatchDecision,
     OfficerDefinedEthnicity,
     PlacementType,
@@ -627,3 +628,45 @@ class PersonMerge(models.Model):
     @property
     def rows_moved(self) -> int:
         return sum(len(pks) for pks in self.moved.values())
+
+
+class LinkJob(models.Model):
+    """A partner's list linked from the analysts' page (``people.list_linking``): run in
+    the background, its progress shown while it runs, its pairs kept for the analyst who
+    asked for them. The lists themselves are kept only until the job ends."""
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    requested_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=LinkJobStatus.choices,
+                              default=LinkJobStatus.QUEUED)
+    stage = models.CharField(max_length=200, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent done.")
+    left_name = models.CharField(max_length=200)
+    right_name = models.CharField(max_length=200, blank=True,
+                                  help_text="Empty when linked against the hub's people.")
+    left_list = models.TextField(blank=True, help_text="Emptied when the job ends.")
+    right_list = models.TextField(blank=True, help_text="Emptied when the job ends.")
+    threshold = models.FloatField(null=True, blank=True,
+                                  help_text="Empty for the model's recommended threshold.")
+    threshold_used = models.FloatField(null=True, blank=True)
+    left_records = models.PositiveIntegerField(null=True, blank=True)
+    right_records = models.PositiveIntegerField(null=True, blank=True)
+    pairs_found = models.PositiveIntegerField(null=True, blank=True)
+    pairs = models.TextField(blank=True, help_text="The pairs, as the CSV downloaded.")
+    problem = models.TextField(blank=True, help_text="Why the job failed.")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Linking {self.left_name} ({self.get_status_display()})"
+
+    @property
+    def against(self) -> str:
+        return self.right_name or "the hub's people you may see"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (LinkJobStatus.DONE, LinkJobStatus.FAILED)

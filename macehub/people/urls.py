@@ -1,6 +1,6 @@
 from django.urls import path
 
-from macehub.people import views, views_matches
+from macehub.people import views, views_link_lists, views_matches
 from macehub.people.urls_areas import area_urlpatterns
 
 app_name = "people"
@@ -16,5 +16,9 @@ urlpatterns = [
     path("matches/<int:match_pk>/", views_matches.match_review, name="match_review"),
     path("matches/<int:match_pk>/merge/", views_matches.merge_pair, name="merge_pair"),
     path("merges/<int:merge_pk>/", views_matches.merge_detail, name="merge_detail"),
+    path("link-lists/", views_link_lists.link_lists, name="link_lists"),
+    path("link-lists/<int:job_pk>/", views_link_lists.link_job, name="link_job"),
+    path("link-lists/<int:job_pk>/pairs.csv", views_link_lists.link_job_pairs,
+         name="link_job_pairs"),
     *area_urlpatterns,
 ]

@@ -53,6 +53,7 @@ def search(request: HubRequest) -> HttpResponse:
         "people/search.html",
         {"form": form, "can_create": allows(user, Action.PERSON_CREATE),
          "can_review_matches": allows(user, Action.PERSON_MATCH_REVIEW),
+         "can_link_lists": allows(user, Action.PERSON_LIST_LINK),
          "matches": None if matches is None else [
              (match, markers.get(match.person.pk, [])) for match in matches]},
         # A search refused is a bad request, as the dashboard's filters are.

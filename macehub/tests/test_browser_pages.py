@@ -71,6 +71,8 @@ MATCH_REVIEW = "test_reviewing_a_possible_duplicate"
 MERGING = "test_merging_and_unmerging_a_duplicate"
 # In test_browser_groups.py: a group proposed by an analyst, confirmed by a supervisor.
 GROUPS = "test_proposing_and_confirming_a_group"
+# In test_browser_link_lists.py: a partner's list linked from the page.
+LINK_LISTS = "test_linking_a_partners_list"
 
 # The tests that scan each page, by URL name; "handler403" and "handler404" are the error
 # pages. A POST-only action is listed with the test that scans the page it leads to.
@@ -102,6 +104,9 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
     "people:match_review": (MATCH_REVIEW, MERGING),
     "people:merge_pair": (MERGING,),  # a merge refused: the review page with its errors
     "people:merge_detail": (MERGING,),
+    "people:link_lists": (LINK_LISTS,),
+    "people:link_job": (LINK_LISTS,),
+    "people:link_job_pairs": (LINK_LISTS,),  # downloaded
     "networks:group_list": (GROUPS,),
     "networks:group_propose": (GROUPS,),  # POST only: the list it returns to is scanned
     "networks:group_detail": (GROUPS,),

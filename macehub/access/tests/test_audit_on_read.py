@@ -74,7 +74,8 @@ def test_every_read_of_a_personal_record_is_audited(
     hub_agency: Agency, hub_team: Team, users: StandardUsers
 ) -> None:
     samples = build_samples(hub_agency, hub_team)
-    samples_by_user = {"sample.user": samples["user_pk"]}  # the sample submission's author
+    samples_by_user = {"sample.user": samples["user_pk"],  # the sample submission's author
+                       "sample.analyst": samples["link_job_owner"]}  # the linking job's
     checked, unaudited, nobody = [], [], []
     for route in record_routes():
         record = samples[route.kwargs[0]]

@@ -1,6 +1,7 @@
 """Records for the URL x role test: a pair of records proposed as one person (the
 sample person, recorded twice), for the match review page; and a third record of them
-merged into the sample person, for the merge page."""
+merged into the sample person, for the merge page; and a linking job of a sample
+analyst's."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from typing import Any
 from django.utils import timezone
 
 from macehub.people.codes import MatchDecision
-from macehub.people.models import MatchCandidate, MatchRun, PersonMerge
-from macehub.testing.factories import make_person
+from macehub.accounts.roles import Role
+from macehub.people.models import LinkJob, MatchCandidate, MatchRun, PersonMerge
+from macehub.testing.factories import make_person, make_user
 
 
 def build(samples: dict[str, Any]) -> None:
@@ -34,3 +36,11 @@ def build(samples: dict[str, Any]) -> None:
     samples["merge_pk"] = PersonMerge.objects.create(
         match=decided, kept=person, merged=third, merged_by=samples["user_pk"],
         merged_at=now, reason="Same NHS number and date of birth")
+    # A linking job is its requester's alone: an analyst of the sample's team asked.
+    owner = make_user("sample.analyst", Role.ANALYST, agency=samples["hub_agency"],
+                      team=samples["hub_team"])
+    samples["link_job_owner"] = owner
+    samples["job_pk"] = LinkJob.objects.create(
+        requested_by=owner, requested_at=now, left_name="school-roll.csv", status="done",
+        progress=100, stage="Done", pairs_found=1, threshold_used=0.9, finished_at=now,
+        pairs=f"left_id,right_id,match_probability\r\nR1,{person.pk},0.970000\r\n")
