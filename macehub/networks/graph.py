@@ -22,9 +22,11 @@ page). Both give a ``Network``; ``as_igraph`` makes it an igraph graph.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import reduce
 from itertools import combinations, pairwise
 from typing import Any
 
@@ -171,16 +173,20 @@ def _pairs(people: list[int]) -> Iterator[tuple[int, int]]:
 def _shared(user: User, model: Any, columns: tuple[str, ...], people: list[int] | None
             ) -> Iterator[tuple[int, int]]:
     """Pairs of people the user may know who hold the same ``columns`` (an identifier's
-    kind and value; an address's first line and postcode). ``people`` limits the first
-    of each pair to those people (a network read outward from them)."""
+    value and kind; an address's postcode and first line). ``people`` limits the pairs
+    to those with one of these people in them (a network read outward from them): their
+    own values are read first, then who else holds each, from the columns' index."""
     visible = model.objects.filter(people_named(user, "person"))
-    same = visible.filter(**{name: OuterRef(name) for name in columns}).exclude(
-        person=OuterRef("person"))
-    rows = visible.filter(Exists(same))
-    if people is not None:
-        held = model.objects.filter(person__in=people).values_list(*columns)
-        rows = rows.filter(Q(person__in=people) | Q(
-            **{f"{columns[0]}__in": [values[0] for values in held]}))
+    if people is None:
+        same = visible.filter(**{name: OuterRef(name) for name in columns}).exclude(
+            person=OuterRef("person"))
+        rows = visible.filter(Exists(same))
+    else:
+        held = set(model.objects.filter(person__in=people).values_list(*columns))
+        if not held:
+            return
+        rows = visible.filter(reduce(operator.or_, (
+            Q(**dict(zip(columns, values, strict=True))) for values in sorted(held))))
     holders: dict[tuple[Any, ...], list[int]] = defaultdict(list)
     for person_id, *values in rows.values_list("person_id", *columns).iterator(
             chunk_size=5_000):
