@@ -227,6 +227,24 @@ def median_hours(durations: list[dt.timedelta]) -> Decimal | None:
     return round_half_up(median, PUBLISHED_PLACES[Unit.MEDIAN_HOURS])
 
 
+def median_hours_by_month(queryset: QuerySet[Any, Any], field: str, months: Sequence[Period],
+                          *, took: str = "took") -> list[Figure]:
+    """A median-hours measure's trend: for each month, the median of ``took`` (a
+    duration annotated on ``queryset``) over the rows whose ``field`` falls in it, in one
+    query."""
+    if not months:
+        return []
+    which = Case(*(When(within(month, field), then=Value(number))
+                   for number, month in enumerate(months)), output_field=IntegerField())
+    rows = queryset.filter(within(span(months), field)).annotate(month=which).values_list(
+        "month", took)
+    by_month: dict[int, list[dt.timedelta]] = {}
+    for number, duration in rows:
+        by_month.setdefault(number, []).append(duration)
+    return [Figure(TOTAL, "", "All", median_hours(by_month.get(number, [])),
+                   len(by_month.get(number, []))) for number in range(len(months))]
+
+
 def done_within(
     rows: Callable[[Filters], QuerySet[Any, Any]], *, started: str, done: str,
     allowed: Callable[[], dt.timedelta], splits: Mapping[Breakdown, Splitter],

@@ -11,15 +11,20 @@ numbers suppressed.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import DurationField, ExpressionWrapper, F, QuerySet
-from django.utils import timezone
 
 from macehub.access.actions import Action
-from macehub.core.measures import Measure, dated, median_hours, span, when_text, within
+from macehub.core.measures import (
+    Measure,
+    dated,
+    median_hours,
+    median_hours_by_month,
+    when_text,
+    within,
+)
 from macehub.core.metrics import (
     TOTAL,
     Behind,
@@ -154,16 +159,7 @@ def _time_to_confirm(queryset: QuerySet[Any, Any]) -> QuerySet[Any, Any]:
 
 
 def hours_to_confirm_trend(months: Sequence[Period], filters: Filters) -> list[Figure]:
-    if not months:
-        return []
-    rows = _time_to_confirm(_confirmed(filters).filter(within(span(months), "decided_at")))
-    by_month: dict[int, list[dt.timedelta]] = {}
-    for decided_at, took in rows.values_list("decided_at", "took"):
-        for number, month in enumerate(months):
-            if month.start <= timezone.localdate(decided_at) <= month.end:
-                by_month.setdefault(number, []).append(took)
-    return [Figure(TOTAL, "", "All", median_hours(by_month.get(number, [])),
-                   len(by_month.get(number, []))) for number in range(len(months))]
+    return median_hours_by_month(_time_to_confirm(_confirmed(filters)), "decided_at", months)
 
 
 @metric(

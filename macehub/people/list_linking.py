@@ -92,7 +92,7 @@ def audit_linked_against_hub(*, user: User, list_name: str, linked: LinkedLists)
 
 def _read(name: str, data: bytes) -> list[dict[str, Any]]:
     upload = io.BytesIO(data)
-    upload.name = name  # type: ignore[attr-defined]
+    upload.name = name
     return read_outside_list(upload)
 
 

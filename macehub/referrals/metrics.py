@@ -16,15 +16,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
-    Case,
     DurationField,
     ExpressionWrapper,
     F,
-    IntegerField,
     Q,
     QuerySet,
-    Value,
-    When,
 )
 from django.utils import timezone
 
@@ -39,8 +35,8 @@ from macehub.core.measures import (
     dates_query,
     list_url,
     median_hours,
+    median_hours_by_month,
     name_label,
-    span,
     when_text,
     within,
 )
@@ -197,18 +193,8 @@ def _decision_times(queryset: QuerySet[Any, Any]) -> QuerySet[Any, Any]:
 def referral_hours_to_decision_trend(
     months: Sequence[Period], filters: Filters
 ) -> list[Figure]:
-    if not months:
-        return []
-    which = Case(*(When(within(month, "decided_at"), then=Value(i))
-                   for i, month in enumerate(months)), output_field=IntegerField())
-    rows = (_decision_times(_decided_referrals(filters))
-            .filter(within(span(months), "decided_at"))
-            .annotate(month=which).values_list("month", "took"))
-    by_month: dict[int, list[dt.timedelta]] = {}
-    for i, took in rows:
-        by_month.setdefault(i, []).append(took)
-    return [Figure(TOTAL, "", "All", median_hours(by_month.get(i, [])),
-                   len(by_month.get(i, []))) for i in range(len(months))]
+    return median_hours_by_month(_decision_times(_decided_referrals(filters)), "decided_at",
+                                 months)
 
 
 @metric(

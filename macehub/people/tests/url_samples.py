@@ -9,8 +9,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from macehub.people.codes import MatchDecision
 from macehub.accounts.roles import Role
+from macehub.people.codes import MatchDecision
 from macehub.people.models import LinkJob, MatchCandidate, MatchRun, PersonMerge
 from macehub.testing.factories import make_person, make_user
 
