@@ -130,6 +130,14 @@ class MatchDecision(models.TextChoices):
     NOT_SURE = "not_sure", "Not sure"
 
 
+class LinkageEngine(models.TextChoices):
+    """Where the matching model runs (``people.linkage``), stored on each run. The
+    values are Splink's own names for the engines' SQL dialects."""
+
+    DUCKDB = "duckdb", "DuckDB (embedded, one machine)"
+    SPARK = "spark", "Apache Spark (data sets beyond one machine)"
+
+
 class LinkJobStatus(models.TextChoices):
     """Where a list linking job from the analysts' page stands. Stored."""
 

@@ -1,12 +1,14 @@
 """Probabilistic record linkage: which person records may be the same person.
 
-The Fellegi-Sunter model, with Splink on its embedded DuckDB engine. Its parameters are
-estimated on the records being linked, every time: how often two records of different
-people agree by chance on each field (u, by random sampling), and how often two records
-of the same person do (m, by expectation maximisation over pairs that share a date of
-birth, then pairs that share a postcode and an initial). Exact name agreements are
-weighed by how common the name is (term-frequency adjustment): two "Smith"s say less
-than two "Okonkwo"s.
+The Fellegi-Sunter model, with Splink: on its embedded DuckDB engine by default, or on
+Apache Spark for data sets beyond one machine (``LinkageEngine``: one model, its own SQL
+written in what both engines share). Its parameters are estimated on the records being
+linked, every time: how often two records of different people agree by chance on each
+field (u, over every pair when there are few enough, by random sampling otherwise), and
+how often two records of the same person do (m, by expectation maximisation over pairs
+that share a date of birth, then pairs that share a postcode and an initial). Exact name
+agreements are weighed by how common the name is (term-frequency adjustment): two
+"Smith"s say less than two "Okonkwo"s.
 
 The model proposes; it never merges. Each pair above the threshold comes with its
 evidence, field by field (what agreed, what differed, what was missing, and each one's
@@ -20,11 +22,19 @@ from __future__ import annotations
 
 import logging
 import math
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from macehub.people.codes import LinkageEngine
 from macehub.people.linkage_records import (
     COMPARED_FIELDS,
     IDENTIFIER_FIELDS,
@@ -70,6 +80,28 @@ LOWEST_PROBABILITY_READ = 0.01
 # estimates, bounded so a national run stays within minutes.
 U_SAMPLE_PAIRS = 5_000_000
 EM_MAX_PAIRS = 1_000_000
+
+# Spark in local mode: cores when the caller names none; its memory, modest for a small
+# list and more above SPARK_SMALL_LIST records (a force's 50,000 people failed in 1 GB
+# and ran in 2 GB, short of room); and records per shuffle partition (Spark's default
+# of 200 partitions spends longer scheduling empty tasks than a small list takes).
+SPARK_DEFAULT_THREADS = 2
+SPARK_SMALL_LIST = 10_000
+SPARK_MEMORY_SMALL, SPARK_MEMORY_LARGE = "1g", "4g"
+SPARK_RECORDS_PER_PARTITION = 50_000
+# Spark's own log: errors only (its start-up notices and warnings about this machine
+# say nothing to someone linking records).
+SPARK_LOG_SETTINGS = """\
+rootLogger.level = error
+rootLogger.appenderRef.stderr.ref = stderr
+appender.stderr.type = Console
+appender.stderr.name = stderr
+appender.stderr.target = SYSTEM_ERR
+appender.stderr.layout.type = PatternLayout
+appender.stderr.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
+logger.spark.name = org.apache.spark
+logger.spark.level = error
+"""
 
 logger = logging.getLogger(__name__)
 
@@ -123,14 +155,18 @@ class LinkageResult:
 # --- The model ------------------------------------------------------------------------------
 
 
-def _settings(fields: frozenset[str], link_type: LinkType = "dedupe_only") -> Any:
+def _settings(fields: frozenset[str], link_type: LinkType = "dedupe_only",
+              engine: LinkageEngine = LinkageEngine.DUCKDB) -> Any:
     """The model over ``fields`` (the compared fields both sides hold, and the name
     roots if held): one comparison per field, and the blocking rules whose columns are
-    all held."""
+    all held. Its own SQL is written in what DuckDB and Spark share (``substr``,
+    ``LIKE``, ``||``), and declared in ``engine``'s dialect so it is used as written."""
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
     from splink import SettingsCreator, block_on
     from splink.blocking_rule_library import CustomRule
+
+    dialect = str(engine)
 
     # Each level is labelled in the words the review page shows beside the evidence.
     def missing(column: str) -> Any:
@@ -142,6 +178,10 @@ def _settings(fields: frozenset[str], link_type: LinkType = "dedupe_only") -> An
     def different(**settings: Any) -> Any:
         return cll.ElseLevel().configure(label_for_charts=DIFFERENT, **settings)
 
+    # Jaro-Winkler is each engine's own function, and they count letters out of order
+    # differently (Spark's, from Splink's Java functions, as half a transposition each;
+    # DuckDB's rounds the count of transpositions down), so a few pairs of names, mostly
+    # near the lowest level, fall in different levels on the two engines.
     def name_levels(column: str, other: str, else_level: Any) -> list[Any]:
         roots = [cll.ArrayIntersectLevel(f"{column}_roots", min_intersection=1).configure(
             label_for_charts="Forms of one name (a nickname or another spelling)")
@@ -169,7 +209,7 @@ def _settings(fields: frozenset[str], link_type: LinkType = "dedupe_only") -> An
     family_levels.insert(-1, cll.CustomLevel(
         "(family_name_l LIKE family_name_r || ' %' OR family_name_l LIKE '% ' || family_name_r"
         " OR family_name_r LIKE family_name_l || ' %' OR family_name_r LIKE '% ' || family_name_l)",
-        label_for_charts="One family name holds the other", base_dialect_str="duckdb"))
+        label_for_charts="One family name holds the other", base_dialect_str=dialect))
     family = cl.CustomComparison(output_column_name="family_name",
                                  comparison_levels=family_levels)
     date_of_birth = cl.CustomComparison(
@@ -181,7 +221,7 @@ def _settings(fields: frozenset[str], link_type: LinkType = "dedupe_only") -> An
                 "substr(date_of_birth_l, 1, 4) = substr(date_of_birth_r, 1, 4) AND "
                 "substr(date_of_birth_l, 6, 2) = substr(date_of_birth_r, 9, 2) AND "
                 "substr(date_of_birth_l, 9, 2) = substr(date_of_birth_r, 6, 2)",
-                label_for_charts="Day and month swapped", base_dialect_str="duckdb"),
+                label_for_charts="Day and month swapped", base_dialect_str=dialect),
             cll.LevenshteinLevel("date_of_birth", 1).configure(
                 label_for_charts="One figure different"),
             # No "within a year" level: brothers and sisters, or two people of one name
@@ -229,14 +269,14 @@ def _settings(fields: frozenset[str], link_type: LinkType = "dedupe_only") -> An
                                           "substr(date_of_birth, 6, 5)")),
             # Names written the other way round.
             ((), CustomRule("l.given_name = r.family_name AND l.family_name = r.given_name",
-                            sql_dialect="duckdb")),
+                            sql_dialect=dialect)),
             # A record with no date of birth: the family name and an initial. One rule
             # for each side, so each reads only the records without one before pairing
             # them (not every "Smith, J" with every other, minutes nationally).
             *((("date_of_birth",), CustomRule(
                 "l.family_name = r.family_name AND substr(l.given_name, 1, 1) = "
                 f"substr(r.given_name, 1, 1) AND {side}.date_of_birth IS NULL",
-                sql_dialect="duckdb")) for side in ("l", "r")),
+                sql_dialect=dialect)) for side in ("l", "r")),
             # Lists with no date of birth at all: the family name and an initial.
             *([((), block_on("family_name", "substr(given_name, 1, 1)"))]
               if "date_of_birth" not in fields else []),
@@ -286,29 +326,175 @@ def _fields_held(*frames: pandas.DataFrame) -> frozenset[str]:
     return frozenset(held)
 
 
-def _linker(frames: Sequence[pandas.DataFrame], settings: Any, fields: frozenset[str], *,
-            threads: int | None) -> Any:
+# --- The engines -----------------------------------------------------------------------------
+
+# The Spark session ``spark_session`` holds open, for the runs within it. One run at a
+# time uses it: each points the session's checkpoints at a directory of its own.
+_open_spark: list[Any] = []
+_spark_runs = threading.Lock()
+
+
+@contextmanager
+def spark_session(*, threads: int | None = None, memory: str = SPARK_MEMORY_SMALL
+                  ) -> Iterator[Any]:
+    """Spark in local mode (``threads`` cores, ``memory`` for its Java process) for every
+    Spark run within the block, stopped at its end; without one, each run starts and
+    stops its own (seconds each). Spark's working files, personal data among them, stay
+    in a temporary directory that is removed with it."""
+    if _open_spark:
+        yield _open_spark[-1]
+        return
+    if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
+        raise LinkageError("Linking on Spark needs Java 17 or newer "
+                           "(Debian: apt-get install default-jre-headless).")
+    from pyspark import SparkContext
+    from pyspark.sql import SparkSession
+    from splink.backends.spark import similarity_jar_location
+
+    # Spark's Java process keeps some settings for its life (its working directory
+    # among them): a session that starts one ends it too.
+    starts_java = SparkContext._gateway is None
+    with tempfile.TemporaryDirectory(prefix="macehub-spark-") as scratch, ExitStack() as stack:
+        if starts_java:
+            stack.callback(_end_spark_java)
+        log_settings = Path(scratch) / "log4j2.properties"
+        log_settings.write_text(SPARK_LOG_SETTINGS, encoding="utf-8")
+        session = (
+            SparkSession.builder.master(f"local[{int(threads or SPARK_DEFAULT_THREADS)}]")
+            .appName("MACE Hub record linkage")
+            # Splink's string similarity functions (Jaro-Winkler) for Spark SQL.
+            .config("spark.jars", similarity_jar_location())
+            # Read as Spark's Java process starts.
+            .config("spark.driver.memory", memory)
+            .config("spark.driver.extraJavaOptions",
+                    f"-Dlog4j2.configurationFile={log_settings.as_uri()}")
+            .config("spark.local.dir", scratch)
+            .config("spark.sql.warehouse.dir", str(Path(scratch) / "warehouse"))
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .getOrCreate())
+        stack.callback(session.stop)
+        session.sparkContext.setLogLevel("ERROR")
+        _open_spark.append(session)
+        try:
+            yield session
+        finally:
+            _open_spark.remove(session)
+
+
+def _end_spark_java() -> None:
+    """End the Java process Spark started (it stops when its input closes)."""
+    from py4j.protocol import Py4JError
+    from pyspark import SparkContext
+
+    gateway, SparkContext._gateway, SparkContext._jvm = SparkContext._gateway, None, None
+    if gateway is None:
+        return
+    with suppress(Py4JError):  # a process that failed has nothing to say
+        gateway.shutdown()
+    process = getattr(gateway, "proc", None)
+    if process is not None:
+        process.stdin.close()
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def _spark_api(*, threads: int | None, records: int) -> Iterator[Any]:
+    """Splink's Spark interface for one run: the run's tables written (as Parquet) to a
+    directory of its own, removed afterwards with the session's views of them."""
+    from py4j.protocol import Py4JError
+    from splink.backends.spark import SparkAPI
+
+    with _spark_runs, ExitStack() as stack:
+        session = stack.enter_context(spark_session(
+            threads=threads,
+            memory=SPARK_MEMORY_SMALL if records <= SPARK_SMALL_LIST else SPARK_MEMORY_LARGE))
+        partitions = max(session.sparkContext.defaultParallelism,
+                         math.ceil(records / SPARK_RECORDS_PER_PARTITION))
+        session.conf.set("spark.sql.shuffle.partitions", str(partitions))
+        session.sparkContext.setCheckpointDir(stack.enter_context(
+            tempfile.TemporaryDirectory(prefix="macehub-linkage-")))
+        try:
+            yield SparkAPI(  # type: ignore[no-untyped-call]
+                spark_session=session, num_partitions_on_repartition=partitions)
+        finally:
+            with suppress(Py4JError):  # after a run that failed in Spark's Java process
+                session.catalog.clearCache()
+                for table in session.catalog.listTables():
+                    if table.isTemporary:
+                        session.catalog.dropTempView(table.name)
+
+
+@contextmanager
+def _engine_api(engine: LinkageEngine, *, threads: int | None, records: int
+                ) -> Iterator[Any]:
+    """The engine's Splink interface for one run, released after it."""
+    if engine == LinkageEngine.SPARK:
+        with _spark_api(threads=threads, records=records) as api:
+            yield api
+        return
     import duckdb
-    from splink import DuckDBAPI, Linker
+    from splink import DuckDBAPI
 
     connection = duckdb.connect()
-    if threads:
-        connection.execute(f"SET threads = {int(threads)}")
-    api = DuckDBAPI(connection=connection)
+    try:
+        if threads:
+            connection.execute(f"SET threads = {int(threads)}")
+        yield DuckDBAPI(connection=connection)
+    finally:
+        connection.close()
+
+
+def _spark_table(api: Any, frame: pandas.DataFrame, ids: str) -> Any:
+    """A list as a Spark table (through Arrow), its types given rather than guessed
+    from the values: every field text, the name roots lists of text, the ids whole
+    numbers or text."""
+    import pyarrow as pa
+
+    def column_type(column: str) -> Any:
+        if column == "unique_id":
+            return pa.int64() if ids == "integer" else pa.string()
+        return pa.list_(pa.string()) if column in ROOT_COLUMNS else pa.string()
+
+    schema = pa.schema([(column, column_type(column)) for column in frame.columns])
+    return api.spark.createDataFrame(pa.Table.from_pandas(frame, schema=schema,
+                                                          preserve_index=False))
+
+
+def _linker(api: Any, engine: LinkageEngine, frames: Sequence[pandas.DataFrame],
+            settings: Any, fields: frozenset[str]) -> Any:
+    import pandas as pd
+    from splink import Linker
+
     names = ["records"] if len(frames) == 1 else [LEFT_LIST, RIGHT_LIST]
     # Only the columns compared: a column no record of a list fills has no type to
     # stack with the other list's.
     columns = ["unique_id", *(c for c in (*COMPARED_FIELDS, *ROOT_COLUMNS) if c in fields)]
-    tables = [api.register(frame[columns], dataset_display_name=name)
+    ids = ("integer" if all(pd.api.types.is_integer_dtype(frame["unique_id"])
+                            for frame in frames) else "text")
+    tables = [api.register(_spark_table(api, frame[columns], ids)
+                           if engine == LinkageEngine.SPARK else frame[columns],
+                           dataset_display_name=name)
               for frame, name in zip(frames, names, strict=True)]
     return Linker(tables[0] if len(tables) == 1 else tables, settings,
                   log_level=logging.ERROR)
 
 
-def _train(linker: Any, fields: frozenset[str]) -> None:
+def _train(linker: Any, fields: frozenset[str], pairs: int) -> None:
     """Estimate the model: the chance two records are one person, u by random sampling,
     and m by EM in two sessions, each estimating the fields its blocking rule leaves
-    free (a session whose fields a list does not hold is left out)."""
+    free (a session whose fields a list does not hold is left out).
+
+    ``pairs``: how many pairs the records make. When the sample would hold them all, u
+    is counted over every one: exact, and the same on every engine. Above that, Splink
+    stops counting once each level has been seen often enough, in an order that
+    depends on the engine's hashing, so two engines' estimates differ a little."""
     from splink import block_on
 
     training = linker.training
@@ -320,7 +506,11 @@ def _train(linker: Any, fields: frozenset[str]) -> None:
         if set(columns) <= fields]
     if deterministic:
         training.estimate_probability_two_random_records_match(deterministic, recall=0.6)
-    training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=1)
+    if pairs <= U_SAMPLE_PAIRS:
+        training.estimate_u_using_random_sampling(
+            max_pairs=U_SAMPLE_PAIRS, seed=1, min_count_per_level=None, num_chunks=1)
+    else:
+        training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=1)
     for needs, rule in ((("date_of_birth",), block_on("date_of_birth")),
                         (("postcode",), block_on("postcode", "substr(given_name, 1, 1)"))):
         if set(needs) <= fields:
@@ -391,32 +581,42 @@ def _evidence(row: Mapping[str, Any], labels: Mapping[str, tuple[int, dict[int, 
 def link_records(records: Iterable[Mapping[str, Any]], *,
                  right: Iterable[Mapping[str, Any]] | None = None,
                  threshold: float | None = None, threads: int | None = None,
-                 exclude: Iterable[tuple[Any, Any]] = ()) -> LinkageResult:
+                 exclude: Iterable[tuple[Any, Any]] = (),
+                 engine: str = LinkageEngine.DUCKDB) -> LinkageResult:
     """Estimate the model on ``records`` and return the pairs at or above ``threshold``
     (default: ``recommended_threshold``), each with its evidence, best first: pairs
     within ``records`` (``left_id`` the lower id), or, given ``right``, pairs of one
     record from each (``left_id`` from ``records``).
-    ``exclude``: pairs a person has already said are not the same (never proposed)."""
+    ``exclude``: pairs a person has already said are not the same (never proposed).
+    ``engine``: a ``LinkageEngine``; the result is the same in shape on each."""
     started = time.perf_counter()
+    if engine not in LinkageEngine.values:
+        raise LinkageError(f"No linkage engine {engine!r} (one of "
+                           f"{', '.join(LinkageEngine.values)}).")
+    runs_on = LinkageEngine(engine)
     frames = [_frame(records)] + ([] if right is None else [_frame(right)])
     if (right is None and len(frames[0]) < 2) or any(len(frame) == 0 for frame in frames):
         raise LinkageError("At least two records are needed to look for the same person.")
     if any(frame["unique_id"].duplicated().any() for frame in frames):
         raise LinkageError("Each record needs its own id.")
     fields = _fields_held(*frames)
-    settings = _settings(fields, "dedupe_only" if right is None else "link_only")
-    linker = _linker(frames, settings, fields, threads=threads)
-    _train(linker, fields)
-    predicted = linker.inference.predict(threshold_match_probability=LOWEST_PROBABILITY_READ)
-    model = linker.misc.save_model_to_json()
-    probabilities = predicted.query_sql(
-        "select match_probability from {this}").as_pandas_dataframe()["match_probability"]
-    recommended = recommended_threshold(probabilities.tolist())
-    chosen = recommended if threshold is None else threshold
-    # The threshold is a float Python writes out (no text reaches the SQL).
-    rows = predicted.query_sql(
-        f"select * from {{this}} where match_probability >= {float(chosen)!r} "  # noqa: S608
-        "order by match_weight desc, unique_id_l, unique_id_r").as_record_list()
+    settings = _settings(fields, "dedupe_only" if right is None else "link_only", runs_on)
+    sizes = [len(frame) for frame in frames]
+    with _engine_api(runs_on, threads=threads, records=sum(sizes)) as api:
+        linker = _linker(api, runs_on, frames, settings, fields)
+        _train(linker, fields, sizes[0] * (sizes[0] - 1) // 2 if right is None
+               else sizes[0] * sizes[1])
+        predicted = linker.inference.predict(
+            threshold_match_probability=LOWEST_PROBABILITY_READ)
+        model = linker.misc.save_model_to_json()
+        probabilities = predicted.query_sql("select match_probability from {this}"
+                                            ).as_pyarrow_table()["match_probability"]
+        recommended = recommended_threshold(probabilities.to_pylist())
+        chosen = recommended if threshold is None else threshold
+        # The threshold is a float Python writes out (no text reaches the SQL).
+        rows = predicted.query_sql(
+            f"select * from {{this}} where match_probability >= {float(chosen)!r}"  # noqa: S608
+        ).as_record_list()
     excluded = {_ordered(left, right) for left, right in exclude}
     labels = _level_labels(model)
     pairs = []
@@ -433,16 +633,18 @@ def link_records(records: Iterable[Mapping[str, Any]], *,
         pairs.append(CandidatePair(
             left_id=left_id, right_id=right_id, probability=float(row["match_probability"]),
             match_weight=float(row["match_weight"]), evidence=_evidence(row, labels)))
+    # Best first, ties in the order of their ids (whichever way round an engine found them).
+    pairs.sort(key=lambda pair: (-pair.match_weight, pair.left_id, pair.right_id))
     prior = float(model["probability_two_random_records_match"])
     return LinkageResult(
         pairs=pairs, threshold=chosen, recommended_threshold=recommended,
-        records=sum(len(frame) for frame in frames), model=model,
+        records=sum(sizes), model=model,
         seconds=time.perf_counter() - started, prior_weight=math.log2(prior / (1 - prior)),
         fields=tuple(name for name in COMPARED_FIELDS if name in labels))
 
 
 def _plain(value: Any) -> Any:
-    """An id as plain Python (DuckDB and pandas give numpy integers)."""
+    """An id as plain Python (DuckDB and pandas give numpy integers, Spark Python's)."""
     return value.item() if hasattr(value, "item") else value
 
 

@@ -1,11 +1,12 @@
 """Proposing person records that may be the same person, and a person's decision on
 each pair.
 
-``propose_matches`` links the hub's people (``linkage.link_records``) and keeps each
-pair at or above the threshold as a ``MatchCandidate`` with its evidence. Nothing is
-merged: a pair waits for a decision. A pair someone has decided (the same person, or
-not) is never proposed again; a pair waiting, or marked "not sure", gets the new run's
-figures, and one the new run no longer proposes is dropped unless marked "not sure".
+``propose_matches`` links the hub's people (``linkage.link_records``, on the engine
+asked for, which the run records) and keeps each pair at or above the threshold as a
+``MatchCandidate`` with its evidence. Nothing is merged: a pair waits for a decision. A
+pair someone has decided (the same person, or not) is never proposed again; a pair
+waiting, or marked "not sure", gets the new run's figures, and one the new run no longer
+proposes is dropped unless marked "not sure".
 
 ``match_queue`` and ``match_for`` read the pairs a user may review: only pairs whose
 both records they may open (``access.policy.match_candidate_relation``).
@@ -28,12 +29,11 @@ from macehub.audit.events import EventType
 from macehub.audit.history import saves_after
 from macehub.audit.services import changed_values, record_event
 from macehub.core.versioning import BLANK, Versioning, plain_words
-from macehub.people.codes import MatchDecision
+from macehub.people.codes import LinkageEngine, MatchDecision
 from macehub.people.linkage import LinkageResult, link_records
 from macehub.people.linkage_records import people_records
 from macehub.people.models import MatchCandidate, MatchRun, Person
 
-ENGINE = "duckdb"
 # Pairs written per statement.
 BATCH_SIZE = 2_000
 
@@ -43,19 +43,22 @@ STILL_OPEN = (MatchDecision.UNDECIDED, MatchDecision.NOT_SURE)
 
 def propose_matches(*, actor: User | None, threshold: float | None = None,
                     people: QuerySet[Person] | None = None,
-                    threads: int | None = None) -> tuple[MatchRun, LinkageResult]:
-    """Run the matching model over ``people`` (every person by default) and keep its
-    pairs for review. ``actor`` is None for a run from the command line."""
+                    threads: int | None = None, engine: str = LinkageEngine.DUCKDB,
+                    ) -> tuple[MatchRun, LinkageResult]:
+    """Run the matching model over ``people`` (every person by default) on ``engine``
+    and keep its pairs for review. ``actor`` is None for a run from the command line."""
     started = timezone.now()
     decided = MatchCandidate.objects.filter(decision__in=DECIDED).values_list(
         "first_id", "second_id")
     if people is None:
         people = Person.objects.filter(merged_into__isnull=True)  # merged: one identity
     result = link_records(people_records(people),
-                          threshold=threshold, threads=threads, exclude=decided.iterator())
+                          threshold=threshold, threads=threads, exclude=decided.iterator(),
+                          engine=engine)
     with transaction.atomic():
         run = MatchRun.objects.create(
-            started_at=started, finished_at=timezone.now(), run_by=actor, engine=ENGINE,
+            started_at=started, finished_at=timezone.now(), run_by=actor,
+            engine=LinkageEngine(engine).value,
             records=result.records, threshold=result.threshold,
             recommended_threshold=result.recommended_threshold,
             pairs_found=len(result.pairs), pairs_proposed=0, model=result.model,

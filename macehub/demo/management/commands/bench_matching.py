@@ -1,6 +1,6 @@
 """Benchmark person matching against the demo's planted truth.
 
-    DATABASE_URL=postgres://…/force manage.py bench_matching
+    DATABASE_URL=postgres://…/force manage.py bench_matching [--engine spark]
 
 Point DATABASE_URL at a database holding demo data (``demo_data --scale force`` or
 ``--scale national``). The command links every person the way ``find_matches`` does
@@ -22,8 +22,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from macehub.demo.duplicates import DISTINCT_LOOKALIKE, DUPLICATE_PERSON
 from macehub.demo.models import PlantedTruth
+from macehub.people.codes import LinkageEngine
 from macehub.people.linkage import link_records
 from macehub.people.linkage_records import people_records
+from macehub.people.management.commands.find_matches import add_engine_arguments
 from macehub.people.models import Person
 
 
@@ -46,9 +48,10 @@ def same_person_pairs(groups: list[list[int]]) -> set[tuple[int, int]]:
     return {(a, b) for found in members.values() for a in found for b in found if a < b}
 
 
-def peak_memory_gb() -> float:
-    """Peak resident memory of this process (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+def peak_memory_gb(who: int = resource.RUSAGE_SELF) -> float:
+    """Peak resident memory of this process, or of the largest process it started and
+    saw end (``RUSAGE_CHILDREN``: Spark's Java process). Linux reports KiB."""
+    return resource.getrusage(who).ru_maxrss / 1024 / 1024
 
 
 class Command(BaseCommand):
@@ -58,7 +61,7 @@ class Command(BaseCommand):
         parser.add_argument("--threshold", type=float, default=None,
                             help="Probability at or above which a pair counts as proposed "
                                  "(default: the model's recommended threshold)")
-        parser.add_argument("--threads", type=int, default=None)
+        add_engine_arguments(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         truths = PlantedTruth.objects.filter(kind__in=(DUPLICATE_PERSON, DISTINCT_LOOKALIKE))
@@ -74,17 +77,21 @@ class Command(BaseCommand):
         records = list(people_records(Person.objects.all()))
         read = time.perf_counter() - started
         result = link_records(records, threshold=options["threshold"],
-                              threads=options["threads"])
+                              threads=options["threads"], engine=options["engine"])
         proposed = {(pair.left_id, pair.right_id) for pair in result.pairs}
         found = len(proposed & same)
         precision = found / len(proposed) if proposed else 0.0
         recall = found / len(same)
         twins_proposed = len(proposed & twins)
+        memory = f"{peak_memory_gb():.2f} GB"
+        if options["engine"] == LinkageEngine.SPARK:
+            memory += f" (Spark's Java process: {peak_memory_gb(resource.RUSAGE_CHILDREN):.2f} GB)"
         self.stdout.write(
+            f"engine: {options['engine']}\n"
             f"records: {result.records:,}\n"
             f"read from the database: {read:.1f} s\n"
             f"linked (estimate and predict): {result.seconds:.1f} s\n"
-            f"peak memory: {peak_memory_gb():.2f} GB\n"
+            f"peak memory: {memory}\n"
             f"threshold: {result.threshold:.4f} (recommended {result.recommended_threshold:.4f})\n"
             f"pairs proposed: {len(proposed):,}\n"
             f"planted same-person pairs: {len(same):,}, found {found:,}\n"

@@ -25,7 +25,7 @@ from macehub.audit.services import record_event
 from macehub.core.csv_export import csv_text
 from macehub.people.linkage import LinkageError, link_records
 from macehub.people.linkage_records import people_records
-from macehub.people.management.commands.find_matches import probability
+from macehub.people.management.commands.find_matches import add_engine_arguments, probability
 from macehub.people.models import Person
 from macehub.people.outside_lists import ListRefused, read_outside_list
 
@@ -50,7 +50,7 @@ class Command(BaseCommand):
                             help="Username of the member of staff linking against the hub's "
                                  "people: only people they may see are linked, and the "
                                  "export is audited in their name")
-        parser.add_argument("--threads", type=int, default=None)
+        add_engine_arguments(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = self._hub_user(options["user"]) if options["right"] is None else None
@@ -73,7 +73,7 @@ class Command(BaseCommand):
                                f"{lines}") from refused
         try:
             result = link_records(left, right=right, threshold=options["threshold"],
-                                  threads=options["threads"])
+                                  threads=options["threads"], engine=options["engine"])
         except LinkageError as error:
             raise CommandError(str(error)) from error
         rows = [(pair.left_id, pair.right_id, f"{pair.probability:.6f}")
