@@ -5,7 +5,8 @@ something to show.
 
 A group is dated as an analyst would have worked it: proposed a few days after the last
 report in its evidence arrived, and decided a few days to a few weeks later (never after
-the demo's day). Two in three are confirmed, one in six rejected, the rest left waiting.
+the demo's day). Two in three are confirmed, one in six rejected, one in six left waiting
+for a decision.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ ANALYST = "analyst.police"
 SUPERVISOR = "supervisor.police"
 CONFIRM_REASON = ("The evidence shows these suspects sharing vehicles and phones to reach "
                   "the same children; confirmed at the weekly tactical meeting.")
+# Of every six groups, in the order found: the second waits for a decision (so the demo's
+# supervisor has one to decide), the fifth is rejected, the rest are confirmed.
+WAITING, REJECTED = 1, 4
 REJECT_REASON = ("The shared vehicle is a taxi firm's car; the suspects are not otherwise "
                  "linked.")
 
@@ -54,8 +58,8 @@ def demo_groups(ctx: DemoContext) -> None:
                           + dt.timedelta(days=ctx.rng.randint(1, 6), hours=ctx.rng.randint(0, 8)))
         changes = {"proposed_at": proposed_at}
         outcome = number % 6
-        if outcome < 5:
-            status = GroupStatus.REJECTED if outcome == 4 else GroupStatus.CONFIRMED
+        if outcome != WAITING:
+            status = GroupStatus.REJECTED if outcome == REJECTED else GroupStatus.CONFIRMED
             changes.update(
                 status=status, decided_by=supervisor,
                 decided_at=min(now, proposed_at + dt.timedelta(
