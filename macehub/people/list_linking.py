@@ -15,7 +15,6 @@ pairs, when they are downloaded (or written, from the command).
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +30,7 @@ from macehub.accounts.models import User
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
 from macehub.core.csv_export import csv_text
+from macehub.core.csv_import import csv_records
 from macehub.people.codes import LinkJobStatus
 from macehub.people.linkage import LinkageError, LinkageResult, link_records
 from macehub.people.linkage_records import people_records
@@ -179,8 +179,8 @@ def pairs_downloaded(*, user: User, job: LinkJob, request: Any = None) -> None:
     detail: dict[str, Any] = {"export": "linked list", "list": job.left_name,
                               "against": job.against, "pairs": job.pairs_found}
     if not job.right_name:
-        rows = list(csv.reader(io.StringIO(job.pairs)))[1:]
-        detail["people"] = sorted({int(row[1]) for row in rows if len(row) > 1})
+        rows = list(csv_records(job.pairs.encode()))[1:]
+        detail["people"] = sorted({int(row.cells[1]) for row in rows if len(row.cells) > 1})
     record_event(event_type=EventType.EXPORT, actor=user, record=job, detail=detail,
                  request=request)
 
