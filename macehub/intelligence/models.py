@@ -81,7 +81,7 @@ class Vehicle(models.Model):
     colour = models.CharField(max_length=40, blank=True)
     # The registration with each character left out in turn, for finding a registration
     # typed with one slip (``normalise.registration_keys``); trigram-indexed on PostgreSQL.
-    registration_keys = models.CharField(max_length=100, blank=True, editable=False)
+    registration_keys = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

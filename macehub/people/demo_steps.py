@@ -156,4 +156,4 @@ def demo_matching(ctx: DemoContext) -> None:
     run, result = propose_matches(actor=None)
     ctx.count("match candidates", run.pairs_proposed)
     ctx.progress.write(f"    {run.records} records linked in {result.seconds:.1f} s: "
-                       f"{run.pairs_proposed} pairs to review")
+                       f"{run.pairs_proposed} pairs to review.{result.training_note}")

@@ -150,6 +150,14 @@ class LinkageResult:
     seconds: float
     prior_weight: float
     fields: tuple[str, ...] = ()
+    # Each EM session whose estimate collapsed on these records (it happens on a few
+    # hundred) and what was done about it, in words a report prints.
+    training_adjusted: tuple[str, ...] = ()
+
+    @property
+    def training_note(self) -> str:
+        """The adjustments as a sentence for a command's report ("" when none)."""
+        return "".join(f" Note: {adjustment}." for adjustment in self.training_adjusted)
 
 
 # --- The model ------------------------------------------------------------------------------
@@ -486,10 +494,33 @@ def _linker(api: Any, engine: LinkageEngine, frames: Sequence[pandas.DataFrame],
                   log_level=logging.ERROR)
 
 
-def _train(linker: Any, fields: frozenset[str], pairs: int) -> None:
+# The two EM sessions, in the words a run's report uses for one it had to leave out.
+SAME_DATE_OF_BIRTH = "pairs with the same date of birth"
+SAME_POSTCODE_AND_INITIAL = "pairs with the same postcode and initial"
+
+
+# What is done about a session whose estimate collapsed: first it is run again with the
+# prior held at its estimate from the deterministic rules; if it collapses again, it is
+# left out and the other session estimates what it can.
+PRIOR_HELD = "run again with the chance two records are one person held fixed"
+LEFT_OUT = "left out"
+
+
+class _SessionRefused(Exception):
+    """An EM session ended with an estimate Splink cannot hold (see ``_train``)."""
+
+    def __init__(self, session: str) -> None:
+        super().__init__(session)
+        self.session = session
+
+
+def _train(linker: Any, fields: frozenset[str], pairs: int,
+           adjusted: Mapping[str, str] | None = None) -> None:
     """Estimate the model: the chance two records are one person, u by random sampling,
     and m by EM in two sessions, each estimating the fields its blocking rule leaves
-    free (a session whose fields a list does not hold is left out).
+    free (a session whose fields a list does not hold is left out). ``adjusted``: what
+    is done about a session that collapsed before (``PRIOR_HELD`` or ``LEFT_OUT``).
+    Raises ``_SessionRefused`` for a session whose estimate collapses.
 
     ``pairs``: how many pairs the records make. When the sample would hold them all, u
     is counted over every one: exact, and the same on every engine. Above that, Splink
@@ -511,11 +542,22 @@ def _train(linker: Any, fields: frozenset[str], pairs: int) -> None:
             max_pairs=U_SAMPLE_PAIRS, seed=1, min_count_per_level=None, num_chunks=1)
     else:
         training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=1)
-    for needs, rule in ((("date_of_birth",), block_on("date_of_birth")),
-                        (("postcode",), block_on("postcode", "substr(given_name, 1, 1)"))):
-        if set(needs) <= fields:
-            training.estimate_parameters_using_expectation_maximisation(
-                rule, estimate_without_term_frequencies=True, max_pairs=EM_MAX_PAIRS)
+    for session, needs, rule in (
+            (SAME_DATE_OF_BIRTH, ("date_of_birth",), block_on("date_of_birth")),
+            (SAME_POSTCODE_AND_INITIAL, ("postcode",),
+             block_on("postcode", "substr(given_name, 1, 1)"))):
+        adjustment = (adjusted or {}).get(session)
+        if set(needs) <= fields and adjustment != LEFT_OUT:
+            try:
+                training.estimate_parameters_using_expectation_maximisation(
+                    rule, estimate_without_term_frequencies=True, max_pairs=EM_MAX_PAIRS,
+                    fix_probability_two_random_records_match=adjustment == PRIOR_HELD)
+            except ValueError as error:
+                # On a few records a level seen only in different people's pairs can
+                # have its m estimated down to nothing, which Splink refuses to hold.
+                if "below the minimum allowed value" not in str(error):
+                    raise
+                raise _SessionRefused(session) from error
 
 
 def recommended_threshold(probabilities: Sequence[float]) -> float:
@@ -600,23 +642,19 @@ def link_records(records: Iterable[Mapping[str, Any]], *,
     if any(frame["unique_id"].duplicated().any() for frame in frames):
         raise LinkageError("Each record needs its own id.")
     fields = _fields_held(*frames)
-    settings = _settings(fields, "dedupe_only" if right is None else "link_only", runs_on)
     sizes = [len(frame) for frame in frames]
-    with _engine_api(runs_on, threads=threads, records=sum(sizes)) as api:
-        linker = _linker(api, runs_on, frames, settings, fields)
-        _train(linker, fields, sizes[0] * (sizes[0] - 1) // 2 if right is None
-               else sizes[0] * sizes[1])
-        predicted = linker.inference.predict(
-            threshold_match_probability=LOWEST_PROBABILITY_READ)
-        model = linker.misc.save_model_to_json()
-        probabilities = predicted.query_sql("select match_probability from {this}"
-                                            ).as_pyarrow_table()["match_probability"]
-        recommended = recommended_threshold(probabilities.to_pylist())
-        chosen = recommended if threshold is None else threshold
-        # The threshold is a float Python writes out (no text reaches the SQL).
-        rows = predicted.query_sql(
-            f"select * from {{this}} where match_probability >= {float(chosen)!r}"  # noqa: S608
-        ).as_record_list()
+    pairs_made = sizes[0] * (sizes[0] - 1) // 2 if right is None else sizes[0] * sizes[1]
+    adjusted: dict[str, str] = {}
+    while True:
+        try:
+            with _engine_api(runs_on, threads=threads, records=sum(sizes)) as api:
+                model, rows, recommended, chosen = _estimate_and_predict(
+                    api, runs_on, frames, fields, pairs_made, threshold, adjusted)
+            break
+        except _SessionRefused as refused:
+            # The refused session left Splink's model half-updated: start again.
+            adjusted[refused.session] = (
+                LEFT_OUT if adjusted.get(refused.session) == PRIOR_HELD else PRIOR_HELD)
     excluded = {_ordered(left, right) for left, right in exclude}
     labels = _level_labels(model)
     pairs = []
@@ -640,7 +678,31 @@ def link_records(records: Iterable[Mapping[str, Any]], *,
         pairs=pairs, threshold=chosen, recommended_threshold=recommended,
         records=sum(sizes), model=model,
         seconds=time.perf_counter() - started, prior_weight=math.log2(prior / (1 - prior)),
-        fields=tuple(name for name in COMPARED_FIELDS if name in labels))
+        fields=tuple(name for name in COMPARED_FIELDS if name in labels),
+        training_adjusted=tuple(f"EM on {session}: {adjustment}"
+                                for session, adjustment in adjusted.items()))
+
+
+def _estimate_and_predict(api: Any, engine: LinkageEngine,
+                          frames: Sequence[pandas.DataFrame], fields: frozenset[str],
+                          pairs: int, threshold: float | None, adjusted: Mapping[str, str],
+                          ) -> tuple[dict[str, Any], list[dict[str, Any]], float, float]:
+    """One run of the model on ``api``: the model as Splink saves it, the predicted
+    rows at or above the threshold, the recommended threshold and the one used."""
+    settings = _settings(fields, "dedupe_only" if len(frames) == 1 else "link_only", engine)
+    linker = _linker(api, engine, frames, settings, fields)
+    _train(linker, fields, pairs, adjusted)
+    predicted = linker.inference.predict(threshold_match_probability=LOWEST_PROBABILITY_READ)
+    model = linker.misc.save_model_to_json()
+    probabilities = predicted.query_sql("select match_probability from {this}"
+                                        ).as_pyarrow_table()["match_probability"]
+    recommended = recommended_threshold(probabilities.to_pylist())
+    chosen = recommended if threshold is None else threshold
+    # The threshold is a float Python writes out (no text reaches the SQL).
+    rows = predicted.query_sql(
+        f"select * from {{this}} where match_probability >= {float(chosen)!r}"  # noqa: S608
+    ).as_record_list()
+    return model, rows, recommended, chosen
 
 
 def _plain(value: Any) -> Any:

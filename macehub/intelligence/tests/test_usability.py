@@ -272,6 +272,15 @@ def test_one_slip_apart() -> None:
     assert registration_keys("AB1") == " AB1 B1 A1 AB "
 
 
+def test_the_longest_registration_keeps_all_its_keys() -> None:
+    longest = "XB01ABC123"
+    assert len(longest) == Vehicle._meta.get_field("registration").max_length
+    vehicle = Vehicle.objects.create(registration=longest)
+    vehicle.refresh_from_db()
+    assert vehicle.registration_keys == registration_keys(longest)
+    assert len(vehicle.registration_keys.split()) == len(longest) + 1
+
+
 @pytest.mark.parametrize("typed", ["XB01ABD", "xb01 abd", "XB01 AB", "XB01ABCD", "XB0 1ABC",
                                    "XB1ABC", "XC01ABC"])
 def test_a_registration_typed_with_one_slip_is_found(

@@ -54,4 +54,4 @@ class Command(BaseCommand):
             f"on {run.engine}: "
             f"{run.pairs_found:,} pairs at or above {run.threshold:.3f} "
             f"(recommended {run.recommended_threshold:.3f}); "
-            f"{run.pairs_proposed:,} waiting for a decision.")
+            f"{run.pairs_proposed:,} waiting for a decision.{result.training_note}")

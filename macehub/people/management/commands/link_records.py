@@ -88,7 +88,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Linked {len(left):,} records of {Path(options['left']).name} against "
             f"{against} ({len(right):,} records) in {result.seconds:.1f} s: {len(rows):,} "
-            f"pairs at or above {result.threshold:.3f} written to {options['out']}.")
+            f"pairs at or above {result.threshold:.3f} written to {options['out']}."
+            f"{result.training_note}")
 
     def _hub_user(self, username: str | None) -> User:
         """The member of staff linking against the hub's people: only those they may see
