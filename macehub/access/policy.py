@@ -349,6 +349,13 @@ def person_relation(user: User, prefix: str = "") -> Q:
         _any(f"{prefix}allocations", Q(user=user)) | own_or_shared)
 
 
+def person_change_relation(user: User) -> Q:
+    """Records a user may change: those they may open, except a record merged into
+    another (the kept record is the one worked on; unmerging makes it changeable
+    again), so the two cannot drift apart while the merge stands."""
+    return person_relation(user) & Q(merged_into__isnull=True)
+
+
 def match_candidate_relation(user: User) -> Q:
     """Pairs of person records proposed as one person that a user may review: only a
     pair whose both records they may open (so a restricted record only to those
@@ -596,8 +603,8 @@ RULES: dict[Action, Rule] = {
     Action.PERSON_CREATE: Rule(PEOPLE_RECORDING_ROLES, "Record a new person"),
     Action.PERSON_CHANGE: Rule(
         PEOPLE_RECORDING_ROLES,
-        "Change a person's details",
-        relation=person_relation,
+        "Change a person's details (not a record merged into another)",
+        relation=person_change_relation,
         seen_through=Action.PERSON_VIEW,
     ),
     Action.PERSON_ACCESS_LOG: Rule(

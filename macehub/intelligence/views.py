@@ -32,6 +32,7 @@ from macehub.intelligence.codes import (
     EntityKind,
     ReportStatus,
 )
+from macehub.intelligence.entity_pages import links_for
 from macehub.intelligence.export import export_reports
 from macehub.intelligence.forms import (
     LINK_FORMS,
@@ -419,6 +420,7 @@ def _entity_page(request: HubRequest, model: type[Model], pk: int, template: str
         "entity": entity,
         "mentions": selectors.reports_about_entity(user, entity),
         "kind_label": str(model._meta.verbose_name).capitalize(),
+        "entity_links": links_for(user, entity),
         **extra,
     }
     if isinstance(entity, Location):

@@ -262,12 +262,6 @@ def group_for(user: User, pk: int, action: Action = Action.GROUP_VIEW) -> Group:
         "proposed_by", "decided_by", "proposing_team"), pk=pk)
 
 
-def confirmed_groups_of(user: User, person_pks: list[int]) -> QuerySet[Group]:
-    """The confirmed groups the user may see that these people are members of."""
-    return groups_for(user).filter(status=GroupStatus.CONFIRMED,
-                                   members__person__in=person_pks).distinct()
-
-
 GROUP_VERSIONING = Versioning(history=saves_after,
                               labels={"status": "Decision", "reason": "Reason"},
                               words=lambda _name, value: plain_words(value))

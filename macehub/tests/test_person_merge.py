@@ -308,3 +308,21 @@ def test_review_merge_and_unmerge_through_the_pages(
     assert "The merge has been undone" in undone.content.decode()
     assert owner_of(two_records["referral"], "child") == merged.pk
     assert ReportLink.objects.get(pk=two_records["intelligence"].pk).person_id == merged.pk
+
+
+def test_a_merged_record_cannot_be_changed_until_the_merge_is_undone(
+        two_records: dict[str, Any], users: StandardUsers) -> None:
+    kept, merged = two_records["kept"], two_records["merged"]
+    done = merge(two_records, users[Role.ANALYST])
+    client = users.client(Role.ANALYST)
+    for name in ("people:edit", "people:statutory_status"):
+        assert client.get(reverse(name, args=[merged.pk])).status_code == 403
+        assert client.get(reverse(name, args=[kept.pk])).status_code == 200
+    page = client.get(reverse("people:detail", args=[merged.pk])).content.decode()
+    assert "Change details" not in page and "Change statutory status" not in page
+    assert "Change details" in client.get(
+        reverse("people:detail", args=[kept.pk])).content.decode()
+
+    merging.unmerge_people(actor=users[Role.ANALYST], merge_pk=done.pk,
+                           expected_version=done.version, reason="Twins after all")
+    assert client.get(reverse("people:edit", args=[merged.pk])).status_code == 200

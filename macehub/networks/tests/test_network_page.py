@@ -238,6 +238,11 @@ def test_each_kind_of_start_has_its_network_and_export(
         assert export["Content-Type"].startswith("text/csv")
         assert export["Content-Disposition"].startswith('attachment; filename="network-')
         assert csv_rows(export.content)[0] == list(I2_COLUMNS)
+        if kind != "group":  # each entity's own page leads to its network
+            entity_page = client.get(reverse(f"intelligence:{kind}_detail",
+                                             kwargs={keyword: record.pk})).content.decode()
+            assert f'href="{response.request["PATH_INFO"]}">See the network around this' \
+                in entity_page, kind
     # Premises and the location they stand at are linked when both are shown.
     body = client.get(reverse("networks:premises_network",
                               kwargs={"intel_premises_pk": premises.pk})).content.decode()

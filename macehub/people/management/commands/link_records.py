@@ -20,16 +20,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from macehub.access import policy
 from macehub.access.actions import Action
 from macehub.accounts.models import User
-from macehub.audit.events import EventType
-from macehub.audit.services import record_event
-from macehub.core.csv_export import csv_text
-from macehub.people.linkage import LinkageError, link_records
-from macehub.people.linkage_records import people_records
+from macehub.people.linkage import LinkageError
+from macehub.people.list_linking import audit_linked_against_hub, hub_people_records, link_lists
 from macehub.people.management.commands.find_matches import add_engine_arguments, probability
-from macehub.people.models import Person
 from macehub.people.outside_lists import ListRefused, read_outside_list
-
-OUTPUT_HEADER = ("left_id", "right_id", "match_probability")
 
 
 class Command(BaseCommand):
@@ -60,10 +54,7 @@ class Command(BaseCommand):
                 right = read_outside_list(options["right"])
                 against = str(options["right"])
             else:
-                people = policy.scope(user, Action.PERSON_VIEW, Person.objects.all())
-                # One type of id on both sides: the list's are text.
-                right = [{**record, "unique_id": str(record["unique_id"])}
-                         for record in people_records(people)]
+                right = hub_people_records(user)
                 against = "the hub's people"
         except OSError as error:
             raise CommandError(f"{error.filename}: cannot be read ({error.strerror})") from error
@@ -72,24 +63,20 @@ class Command(BaseCommand):
             raise CommandError(f"{refused.name} cannot be linked; nothing was written:\n"
                                f"{lines}") from refused
         try:
-            result = link_records(left, right=right, threshold=options["threshold"],
-                                  threads=options["threads"], engine=options["engine"])
+            linked = link_lists(left, right, threshold=options["threshold"],
+                                threads=options["threads"], engine=options["engine"])
         except LinkageError as error:
             raise CommandError(str(error)) from error
-        rows = [(pair.left_id, pair.right_id, f"{pair.probability:.6f}")
-                for pair in result.pairs]
-        options["out"].write_text(csv_text([OUTPUT_HEADER, *rows]), encoding="utf-8")
+        options["out"].write_text(linked.pairs_csv, encoding="utf-8")
         if user is not None:
-            record_event(
-                event_type=EventType.EXPORT, actor=user, record_type="people.person",
-                detail={"export": "linked list", "list": Path(options["left"]).name,
-                        "pairs": len(rows), "threshold": result.threshold,
-                        "people": sorted({int(pair.right_id) for pair in result.pairs})})
+            audit_linked_against_hub(user=user, list_name=Path(options["left"]).name,
+                                     linked=linked)
+        result = linked.result
         self.stdout.write(
             f"Linked {len(left):,} records of {Path(options['left']).name} against "
-            f"{against} ({len(right):,} records) in {result.seconds:.1f} s: {len(rows):,} "
-            f"pairs at or above {result.threshold:.3f} written to {options['out']}."
-            f"{result.training_note}")
+            f"{against} ({len(right):,} records) in {result.seconds:.1f} s: "
+            f"{len(result.pairs):,} pairs at or above {result.threshold:.3f} written to "
+            f"{options['out']}.{result.training_note}")
 
     def _hub_user(self, username: str | None) -> User:
         """The member of staff linking against the hub's people: only those they may see
