@@ -10,6 +10,7 @@ from macehub.access import policy
 from macehub.access.actions import Action
 from macehub.accounts.models import User
 from macehub.intelligence.entity_pages import EntityLink, entity_link
+from macehub.networks.codes import NodeKind
 from macehub.networks.network_page import ENTITY_MODELS, NETWORK_PAGES
 
 KIND_OF_MODEL = {model: kind for kind, model in ENTITY_MODELS.items()}
@@ -21,4 +22,4 @@ def network_link(user: User, entity: Model) -> EntityLink | None:
     if kind is None or not policy.allows(user, Action.NETWORK_VIEW):
         return None
     return EntityLink(f"See the network around this {entity._meta.verbose_name}",
-                      reverse(NETWORK_PAGES[kind], args=[entity.pk]))
+                      reverse(NETWORK_PAGES[NodeKind(kind)], args=[entity.pk]))
