@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import reduce
 from itertools import combinations, pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
 import igraph
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -76,6 +76,13 @@ def grading_weight(source: str, assessment: str) -> float:
             * ASSESSMENT_WEIGHTS.get(IntelligenceAssessment(assessment), UNGRADED_WEIGHT))
 
 
+# Every grading's weight worked out once: the whole graph weighs every link of every
+# report, and a look-up is far quicker than reading the codes each time.
+GRADING_WEIGHTS = {(source, assessment): grading_weight(source, assessment)
+                   for source in (*SourceEvaluation.values, "", None)
+                   for assessment in (*IntelligenceAssessment.values, "", None)}
+
+
 @dataclass(frozen=True)
 class NetworkFilters:
     """What a network shows: reports received in a period, the kinds of edge, and the
@@ -105,8 +112,9 @@ class NetworkFilters:
         return reports
 
 
-@dataclass(frozen=True)
-class Edge:
+class Edge(NamedTuple):
+    # A tuple, not a dataclass: the whole graph makes one per link, and a tuple is
+    # several times quicker to make.
     source: NodeKey
     target: NodeKey
     kind: str
@@ -131,6 +139,13 @@ class Network:
         self.nodes.setdefault(edge.target)
         self.edges.append(edge)
 
+    def add_all(self, edges: Iterable[Edge]) -> None:
+        nodes, append = self.nodes.setdefault, self.edges.append
+        for edge in edges:
+            nodes(edge.source)
+            nodes(edge.target)
+            append(edge)
+
     def of_kind(self, kind: str) -> list[int]:
         return [pk for node_kind, pk in self.nodes if node_kind == kind]
 
@@ -154,12 +169,20 @@ def _visible_links(user: User, filters: NetworkFilters) -> QuerySet[ReportLink]:
         Q(person__isnull=True) | people_named(user, "person"))
 
 
+# Where each entity's id is in a row of LINK_COLUMNS, and the node kind at each place.
+ENTITY_KINDS = dict(enumerate(LINK_FIELDS.values(), start=2))
+
+
 def _link_edges(rows: Iterable[tuple[Any, ...]]) -> Iterator[Edge]:
-    names = list(LINK_FIELDS.values())
-    for report_id, role, *entity_ids, source, assessment in rows:
-        kind, pk = next((names[i], pk) for i, pk in enumerate(entity_ids) if pk is not None)
-        yield Edge((NodeKind.REPORT, report_id), (kind, pk), EdgeKind.INTELLIGENCE,
-                   grading_weight(source, assessment), role)
+    report, intelligence = NodeKind.REPORT, EdgeKind.INTELLIGENCE
+    for row in rows:
+        for position in ENTITY_KINDS:  # a link names exactly one entity
+            if row[position] is not None:
+                break
+        grading = row[-2], row[-1]
+        weight = GRADING_WEIGHTS.get(grading)
+        yield Edge((report, row[0]), (ENTITY_KINDS[position], row[position]), intelligence,
+                   grading_weight(*grading) if weight is None else weight, row[1])
 
 
 def _pairs(people: list[int]) -> Iterator[tuple[int, int]]:
@@ -227,12 +250,9 @@ def whole_graph(user: User, filters: NetworkFilters | None = None) -> Network:
     if EdgeKind.INTELLIGENCE in filters.edge_kinds:
         rows = _visible_links(user, filters).values_list(*LINK_COLUMNS).iterator(
             chunk_size=20_000)
-        for edge in _link_edges(rows):
-            network.add(edge)
-    for edge in _record_edges(user, filters, None):
-        network.add(edge)
-    for edge in list(_premises_edges(network, filters)):
-        network.add(edge)
+        network.add_all(_link_edges(rows))
+    network.add_all(_record_edges(user, filters, None))
+    network.add_all(list(_premises_edges(network, filters)))
     return network
 
 
