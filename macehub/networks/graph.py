@@ -69,7 +69,7 @@ LINK_FIELDS = {"person": NodeKind.PERSON, "vehicle": NodeKind.VEHICLE,
 ALL_PAIRS_UP_TO = 12
 
 
-def grading_weight(source: str, assessment: str) -> float:
+def grading_weight(source: str | None, assessment: str | None) -> float:
     if not source or not assessment:
         return UNGRADED_WEIGHT
     return (SOURCE_WEIGHTS.get(SourceEvaluation(source), UNGRADED_WEIGHT)
