@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import re
 from typing import Any
 
 import pytest
@@ -203,6 +204,15 @@ def test_find_matches_and_bench_matching_commands(unmatched: None) -> None:
     assert found >= planted_pairs - 2  # as the model found them above
     assert float(lines["recall"]) == pytest.approx(found / planted_pairs, abs=1e-4)
     assert lines["planted twins"].endswith("proposed 0")
+    # Recall split by whether both records hold more than names to compare; the two
+    # parts make up the whole.
+    split = re.search(r"more than names .*?: ([\d.]+) \(([\d,]+) of ([\d,]+); names alone: "
+                      r"([\d,]+) of ([\d,]+)\)", out.getvalue())
+    assert split is not None
+    share, found_more, more, found_names, names = (
+        float(split[1]), *(int(split[n].replace(",", "")) for n in range(2, 6)))
+    assert (found_more + found_names, more + names) == (found, planted_pairs)
+    assert more and share == pytest.approx(found_more / more, abs=1e-4)
 
 
 def test_an_em_session_that_collapses_is_run_again_then_left_out(settings: Any) -> None:

@@ -48,6 +48,16 @@ def same_person_pairs(groups: list[list[int]]) -> set[tuple[int, int]]:
     return {(a, b) for found in members.values() for a in found for b in found if a < b}
 
 
+# Besides names, what two records of one person can be compared on.
+COMPARABLE = ("date_of_birth", "postcode", "nhs_number", "upn", "pnc_id", "la_child_id")
+
+
+def more_than_names(left: dict[str, Any], right: dict[str, Any]) -> bool:
+    """Whether both records hold one field besides names to compare: without one, two
+    records of one name are as likely two people as one."""
+    return any(left.get(name) and right.get(name) for name in COMPARABLE)
+
+
 def peak_memory_gb(who: int = resource.RUSAGE_SELF) -> float:
     """Peak resident memory of this process, or of the largest process it started and
     saw end (``RUSAGE_CHILDREN``: Spark's Java process). Linux reports KiB."""
@@ -82,6 +92,9 @@ class Command(BaseCommand):
         found = len(proposed & same)
         precision = found / len(proposed) if proposed else 0.0
         recall = found / len(same)
+        by_id = {record["unique_id"]: record for record in records}
+        more = {pair for pair in same if more_than_names(by_id[pair[0]], by_id[pair[1]])}
+        found_more = len(proposed & more)
         twins_proposed = len(proposed & twins)
         memory = f"{peak_memory_gb():.2f} GB"
         if options["engine"] == LinkageEngine.SPARK:
@@ -98,6 +111,10 @@ class Command(BaseCommand):
             f"planted same-person pairs: {len(same):,}, found {found:,}\n"
             f"precision: {precision:.4f}\n"
             f"recall: {recall:.4f}\n"
+            f"recall where both records hold more than names (a date of birth, a postcode "
+            f"or one kind of identifier): {found_more / len(more) if more else 0.0:.4f} "
+            f"({found_more:,} of {len(more):,}; names alone: "
+            f"{len(proposed & (same - more)):,} of {len(same - more):,})\n"
             f"planted twins: {len(twins):,}, proposed {twins_proposed:,}\n"
         )
         for label, missed in (("missed", sorted(same - proposed)[:10]),
