@@ -977,6 +977,26 @@ _THROUGH: dict[Callable[[User], Q], tuple[str, Callable[[User], Q]]] = {
 }
 
 
+# Relations that are another relation narrowed by the record's own fields, with that
+# narrowing as a test of a record already fetched: on a page that fetched the record
+# through the other relation, the answer is the test, and nothing more is asked (the
+# person page's change buttons). The test says what the relation's own Q says; checked
+# against the database in ``tests/test_person_merge.py``.
+_NARROWED: dict[Callable[[User], Q], tuple[Callable[[User], Q], Callable[[Any], bool]]] = {
+    person_change_relation: (person_relation, lambda person: person.merged_into_id is None),
+}
+
+
+def _answered_by_narrowing(user: User, relation: Callable[[User], Q] | None,
+                           record: Model) -> bool | None:
+    """Whether ``record`` meets ``relation``, when what it met when fetched answers it;
+    None when the database must be asked."""
+    narrowed = _NARROWED.get(relation) if relation is not None else None
+    if narrowed is None or narrowed[0] not in _relations_met(user, record):
+        return None
+    return narrowed[1](record)
+
+
 def scope_of(user: User, action: Action, queryset: QuerySet[M], *, path: str,
              record: Model) -> QuerySet[M]:
     """The records of ``queryset`` that belong to ``record`` (``path`` leads to it) this
@@ -999,6 +1019,9 @@ def can(user: User, action: Action, record: Model) -> bool:
     relation = RULES[action].relation
     if relation is not None and relation in _relations_met(user, record):
         return allows(user, action)
+    narrowed = _answered_by_narrowing(user, relation, record)
+    if narrowed is not None:
+        return narrowed and allows(user, action)
     with asked_of_few_records():
         return scope(user, action,
                      type(record)._default_manager.filter(pk=record.pk)).exists()
@@ -1030,6 +1053,11 @@ def actions_allowed(user: User, actions: Iterable[Action], record: Model) -> fro
             continue
         if rule.relation is None or rule.relation in met:
             allowed.add(action)
+            continue
+        narrowed = _answered_by_narrowing(user, rule.relation, record)
+        if narrowed is not None:
+            if narrowed:
+                allowed.add(action)
             continue
         by_relation.setdefault(rule.relation, []).append(action)
     with asked_of_few_records():

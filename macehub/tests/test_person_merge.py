@@ -9,9 +9,13 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from macehub.access import policy
+from macehub.access.actions import Action
 from macehub.accounts.models import Agency, Team
 from macehub.accounts.roles import AgencyKind, Role
 from macehub.audit.events import EventType
@@ -322,6 +326,20 @@ def test_a_merged_record_cannot_be_changed_until_the_merge_is_undone(
     assert "Change details" not in page and "Change statutory status" not in page
     assert "Change details" in client.get(
         reverse("people:detail", args=[kept.pk])).content.decode()
+
+    # On a page, the answer comes from the record as fetched, with no query; it is the
+    # database's answer.
+    analyst = users[Role.ANALYST]
+    for person in (kept, merged):
+        asked = policy.can(analyst, Action.PERSON_CHANGE, Person.objects.get(pk=person.pk))
+        with policy.reading_only():
+            fetched = policy.get_or_404(analyst, Action.PERSON_VIEW, Person.objects.all(),
+                                        pk=person.pk)
+            with CaptureQueriesContext(connection) as queries:
+                answered = Action.PERSON_CHANGE in policy.actions_allowed(
+                    analyst, (Action.PERSON_CHANGE,), fetched)
+        assert (answered, len(queries)) == (asked, 0)
+        assert asked == (person == kept)
 
     merging.unmerge_people(actor=users[Role.ANALYST], merge_pk=done.pk,
                            expected_version=done.version, reason="Twins after all")

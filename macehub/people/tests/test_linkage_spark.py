@@ -18,10 +18,9 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
-from macehub.people import matching
+from macehub.people import list_linking, matching
 from macehub.people.codes import LinkageEngine
 from macehub.people.linkage import LinkageError, LinkageResult, link_records, spark_session
-from macehub.people.management.commands import link_records as link_records_command
 from macehub.people.models import MatchCandidate, MatchRun, Person
 from macehub.people.tests.test_link_records import roll_of, write
 
@@ -148,7 +147,7 @@ def test_find_matches_on_spark_proposes_what_duckdb_proposes_and_says_so(
 
 def test_link_records_on_spark_writes_what_duckdb_writes(
         demo: None, spark: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = spy(monkeypatch, link_records_command)
+    calls = spy(monkeypatch, list_linking)  # the command links through list_linking
     people = list(Person.objects.filter(date_of_birth__isnull=False).order_by("pk")[:120])
     left = write(tmp_path / "school.csv", roll_of(people[:80], "S"))
     right = write(tmp_path / "missing.csv", roll_of(people[40:120], "M", mistyped_every=3))
