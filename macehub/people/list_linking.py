@@ -32,7 +32,8 @@ from macehub.audit.services import record_event
 from macehub.core.csv_export import csv_text
 from macehub.core.csv_import import csv_records
 from macehub.people.codes import LinkJobStatus
-from macehub.people.linkage import LinkageError, LinkageResult, link_records
+from macehub.people.linkage import LinkageResult, link_records
+from macehub.people.linkage_engines import LinkageError
 from macehub.people.linkage_records import people_records
 from macehub.people.models import LinkJob, Person
 from macehub.people.outside_lists import ListRefused, read_outside_list

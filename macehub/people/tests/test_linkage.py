@@ -19,7 +19,8 @@ from macehub.audit.models import AuditEvent
 from macehub.demo.duplicates import DISTINCT_LOOKALIKE, DUPLICATE_PERSON
 from macehub.demo.models import PlantedTruth
 from macehub.people.codes import MatchDecision
-from macehub.people.linkage import LinkageError, link_records, recommended_threshold
+from macehub.people.linkage import link_records, recommended_threshold
+from macehub.people.linkage_engines import LinkageError
 from macehub.people.linkage_records import (
     COMPARED_FIELDS,
     linkage_record,

@@ -20,7 +20,8 @@ from django.core.management import CommandError, call_command
 
 from macehub.people import list_linking, matching
 from macehub.people.codes import LinkageEngine
-from macehub.people.linkage import LinkageError, LinkageResult, link_records, spark_session
+from macehub.people.linkage import LinkageResult, link_records
+from macehub.people.linkage_engines import LinkageError, spark_session
 from macehub.people.models import MatchCandidate, MatchRun, Person
 from macehub.people.tests.test_link_records import roll_of, write
 

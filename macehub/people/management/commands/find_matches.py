@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from macehub.people.codes import LinkageEngine
-from macehub.people.linkage import SPARK_DEFAULT_THREADS, LinkageError
+from macehub.people.linkage_engines import SPARK_DEFAULT_THREADS, LinkageError
 from macehub.people.matching import propose_matches
 
 

@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from macehub.access import policy
 from macehub.access.actions import Action
 from macehub.accounts.models import User
-from macehub.people.linkage import LinkageError
+from macehub.people.linkage_engines import LinkageError
 from macehub.people.list_linking import audit_linked_against_hub, hub_people_records, link_lists
 from macehub.people.management.commands.find_matches import add_engine_arguments, probability
 from macehub.people.outside_lists import ListRefused, read_outside_list
