@@ -24,7 +24,7 @@ from macehub.demo.duplicates import DISTINCT_LOOKALIKE, DUPLICATE_PERSON
 from macehub.demo.models import PlantedTruth
 from macehub.people.codes import LinkageEngine
 from macehub.people.linkage import link_records
-from macehub.people.linkage_records import people_records
+from macehub.people.linkage_records import IDENTIFIER_FIELDS, people_records
 from macehub.people.management.commands.find_matches import add_engine_arguments
 from macehub.people.models import Person
 
@@ -49,7 +49,7 @@ def same_person_pairs(groups: list[list[int]]) -> set[tuple[int, int]]:
 
 
 # Besides names, what two records of one person can be compared on.
-COMPARABLE = ("date_of_birth", "postcode", "nhs_number", "upn", "pnc_id", "la_child_id")
+COMPARABLE = ("date_of_birth", "postcode", *IDENTIFIER_FIELDS)
 
 
 def more_than_names(left: dict[str, Any], right: dict[str, Any]) -> bool:
