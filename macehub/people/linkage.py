@@ -63,6 +63,13 @@ DIFFERENT_DATE_OF_BIRTH_M = 1e-3
 # error): see ``_identifier_comparison``.
 IDENTIFIER_MISTYPED_M = 0.001
 
+# How often two different people's records hold the same identifier: only when a typing
+# error lands on somebody else's number. Fixed, not estimated: a random sample of pairs
+# almost never holds one shared identifier, so its estimate rests on a handful of pairs
+# (at force scale it came out a thousand times too high, and a shared PNC ID weighed
+# less than a shared postcode).
+IDENTIFIER_SHARED_BY_STRANGERS_U = 1e-6
+
 # The words of the levels every field has.
 MISSING, SAME, DIFFERENT = "Missing from one or both", "The same", "Different"
 
@@ -155,7 +162,8 @@ def _settings(fields: frozenset[str], link_type: LinkType = "dedupe_only",
     # differently (Spark's, from Splink's Java functions, as half a transposition each;
     # DuckDB's rounds the count of transpositions down), so a few pairs of names, mostly
     # near the lowest level, fall in different levels on the two engines.
-    def name_levels(column: str, other: str, else_level: Any) -> list[Any]:
+    def name_levels(column: str, other: str, else_level: Any, *, also: Sequence[Any] = ()
+                    ) -> list[Any]:
         roots = [cll.ArrayIntersectLevel(f"{column}_roots", min_intersection=1).configure(
             label_for_charts="Forms of one name (a nickname or another spelling)")
             ] if f"{column}_roots" in fields else []
@@ -165,8 +173,13 @@ def _settings(fields: frozenset[str], link_type: LinkType = "dedupe_only",
             cll.ColumnsReversedLevel(column, other).configure(
                 label_for_charts="Given and family names the other way round"),
             *roots,
+            *also,
             cll.JaroWinklerLevel(column, 0.92).configure(
                 label_for_charts="Spelt almost the same"),
+            # One slip of the keys in a short name ("Mia", "Ma"; "Kai", "Ksi") leaves too
+            # few letters for Jaro-Winkler to call it alike.
+            cll.DamerauLevenshteinLevel(column, 1).configure(
+                label_for_charts="One letter different, missing or swapped"),
             cll.JaroWinklerLevel(column, 0.88).configure(label_for_charts="Spelt alike"),
             cll.JaroWinklerLevel(column, 0.7).configure(label_for_charts="Somewhat alike"),
             else_level,
@@ -177,12 +190,15 @@ def _settings(fields: frozenset[str], link_type: LinkType = "dedupe_only",
         comparison_levels=name_levels("given_name", "family_name", different(
             m_probability=DIFFERENT_GIVEN_NAME_M, fix_m_probability=True)),
     )
-    family_levels = name_levels("family_name", "given_name", different())
-    # A double-barrelled family name against one of its halves ("smith jones", "smith").
-    family_levels.insert(-1, cll.CustomLevel(
+    # A double-barrelled family name against one of its halves ("smith jones", "smith"),
+    # before the levels for names spelt alike, which would take a short one ("Eze",
+    # "Eze Cameron") as merely somewhat alike.
+    holds_the_other = cll.CustomLevel(
         "(family_name_l LIKE family_name_r || ' %' OR family_name_l LIKE '% ' || family_name_r"
         " OR family_name_r LIKE family_name_l || ' %' OR family_name_r LIKE '% ' || family_name_l)",
-        label_for_charts="One family name holds the other", base_dialect_str=dialect))
+        label_for_charts="One family name holds the other", base_dialect_str=dialect)
+    family_levels = name_levels("family_name", "given_name", different(),
+                                also=[holds_the_other])
     family = cl.CustomComparison(output_column_name="family_name",
                                  comparison_levels=family_levels)
     date_of_birth = cl.CustomComparison(
@@ -197,8 +213,10 @@ def _settings(fields: frozenset[str], link_type: LinkType = "dedupe_only",
                 label_for_charts="Day and month swapped", base_dialect_str=dialect),
             cll.LevenshteinLevel("date_of_birth", 1).configure(
                 label_for_charts="One figure different"),
+            cll.CustomLevel(ONE_OUT_DATE_SQL, label_for_charts="A day, month or year one out",
+                            base_dialect_str=dialect),
             # No "within a year" level: brothers and sisters, or two people of one name
-            # in one street, are that close; one typing error is one character. And a
+            # in one street, are that close; a typing error moves one part by one. And a
             # date wholly different is fixed as rare for one person, not estimated: the
             # estimate learns from households (one name, one street) that it is common.
             different(m_probability=DIFFERENT_DATE_OF_BIRTH_M, fix_m_probability=True),
@@ -259,6 +277,26 @@ def _settings(fields: frozenset[str], link_type: LinkType = "dedupe_only",
     )
 
 
+def _date_part(side: str, start: int, length: int) -> str:
+    return f"CAST(substr(date_of_birth_{side}, {start}, {length}) AS INTEGER)"
+
+
+# A date typed one out where that changes two figures (the 9th for the 10th, 1979 for
+# 1980, September for October), or its day's figures swapped (the 12th for the 21st).
+ONE_OUT_DATE_SQL = " OR ".join(f"({condition})" for condition in (
+    "substr(date_of_birth_l, 1, 7) = substr(date_of_birth_r, 1, 7) AND "
+    f"abs({_date_part('l', 9, 2)} - {_date_part('r', 9, 2)}) = 1",
+    "substr(date_of_birth_l, 1, 4) = substr(date_of_birth_r, 1, 4) AND "
+    "substr(date_of_birth_l, 9, 2) = substr(date_of_birth_r, 9, 2) AND "
+    f"abs({_date_part('l', 6, 2)} - {_date_part('r', 6, 2)}) = 1",
+    "substr(date_of_birth_l, 6, 5) = substr(date_of_birth_r, 6, 5) AND "
+    f"abs({_date_part('l', 1, 4)} - {_date_part('r', 1, 4)}) = 1",
+    "substr(date_of_birth_l, 1, 7) = substr(date_of_birth_r, 1, 7) AND "
+    "substr(date_of_birth_l, 9, 1) = substr(date_of_birth_r, 10, 1) AND "
+    "substr(date_of_birth_l, 10, 1) = substr(date_of_birth_r, 9, 1)",
+))
+
+
 def _identifier_comparison(name: str) -> Any:
     """An identifier the same on both records, or not: how often it differs for one
     person (a typing error) is fixed, not estimated. Few pairs hold one on both sides,
@@ -271,7 +309,8 @@ def _identifier_comparison(name: str) -> Any:
         cll.NullLevel(name).configure(label_for_charts=MISSING),
         cll.ExactMatchLevel(name).configure(
             label_for_charts=SAME, m_probability=1 - IDENTIFIER_MISTYPED_M,
-            fix_m_probability=True),
+            fix_m_probability=True, u_probability=IDENTIFIER_SHARED_BY_STRANGERS_U,
+            fix_u_probability=True),
         cll.ElseLevel().configure(label_for_charts=DIFFERENT,
                                   m_probability=IDENTIFIER_MISTYPED_M, fix_m_probability=True),
     ])
@@ -328,14 +367,18 @@ SAME_POSTCODE_AND_INITIAL = "pairs with the same postcode and initial"
 # left out and the other session estimates what it can.
 PRIOR_HELD = "run again with the chance two records are one person held fixed"
 LEFT_OUT = "left out"
+# A session with no pairs to learn from (a short list where no two records share a date
+# of birth, say) is left out from the start.
+NO_PAIRS = "left out, as no two records make such a pair"
 
 
 class _SessionRefused(Exception):
-    """An EM session ended with an estimate Splink cannot hold (see ``_train``)."""
+    """An EM session ended with an estimate Splink cannot hold, or found no pairs (see
+    ``_train``): what to do about it on the next run."""
 
-    def __init__(self, session: str) -> None:
+    def __init__(self, session: str, adjustment: str) -> None:
         super().__init__(session)
-        self.session = session
+        self.session, self.adjustment = session, adjustment
 
 
 def _train(linker: Any, fields: frozenset[str], pairs: int,
@@ -343,15 +386,19 @@ def _train(linker: Any, fields: frozenset[str], pairs: int,
     """Estimate the model: the chance two records are one person, u by random sampling,
     and m by EM in two sessions, each estimating the fields its blocking rule leaves
     free (a session whose fields a list does not hold is left out). ``adjusted``: what
-    is done about a session that collapsed before (``PRIOR_HELD`` or ``LEFT_OUT``).
-    Raises ``_SessionRefused`` for a session whose estimate collapses.
+    is done about a session that collapsed (``PRIOR_HELD`` or ``LEFT_OUT``) or found no
+    pairs (``NO_PAIRS``) before. Raises ``_SessionRefused`` for a session whose estimate
+    collapses or which finds no pairs: either leaves Splink's model half-changed (a
+    comparison the session set aside is not put back), so the run starts again.
 
     ``pairs``: how many pairs the records make. When the sample would hold them all, u
     is counted over every one: exact, and the same on every engine. Above that, Splink
     stops counting once each level has been seen often enough, in an order that
     depends on the engine's hashing, so two engines' estimates differ a little."""
     from splink import block_on
+    from splink.internals.exceptions import EMTrainingException
 
+    adjusted = adjusted or {}
     training = linker.training
     deterministic = [
         block_on(*columns) for columns in (
@@ -370,8 +417,8 @@ def _train(linker: Any, fields: frozenset[str], pairs: int,
             (SAME_DATE_OF_BIRTH, ("date_of_birth",), block_on("date_of_birth")),
             (SAME_POSTCODE_AND_INITIAL, ("postcode",),
              block_on("postcode", "substr(given_name, 1, 1)"))):
-        adjustment = (adjusted or {}).get(session)
-        if set(needs) <= fields and adjustment != LEFT_OUT:
+        adjustment = adjusted.get(session)
+        if set(needs) <= fields and adjustment not in (LEFT_OUT, NO_PAIRS):
             try:
                 training.estimate_parameters_using_expectation_maximisation(
                     rule, estimate_without_term_frequencies=True, max_pairs=EM_MAX_PAIRS,
@@ -381,7 +428,10 @@ def _train(linker: Any, fields: frozenset[str], pairs: int,
                 # have its m estimated down to nothing, which Splink refuses to hold.
                 if "below the minimum allowed value" not in str(error):
                     raise
-                raise _SessionRefused(session) from error
+                raise _SessionRefused(
+                    session, LEFT_OUT if adjustment == PRIOR_HELD else PRIOR_HELD) from error
+            except EMTrainingException as error:
+                raise _SessionRefused(session, NO_PAIRS) from error
 
 
 def recommended_threshold(probabilities: Sequence[float]) -> float:
@@ -476,9 +526,8 @@ def link_records(records: Iterable[Mapping[str, Any]], *,
                     api, runs_on, frames, fields, pairs_made, threshold, adjusted)
             break
         except _SessionRefused as refused:
-            # The refused session left Splink's model half-updated: start again.
-            adjusted[refused.session] = (
-                LEFT_OUT if adjusted.get(refused.session) == PRIOR_HELD else PRIOR_HELD)
+            # The refused session left Splink's model half-changed: start again.
+            adjusted[refused.session] = refused.adjustment
     excluded = {_ordered(left, right) for left, right in exclude}
     labels = _level_labels(model)
     pairs = []

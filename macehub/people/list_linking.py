@@ -152,7 +152,8 @@ def run_link_job(job_pk: int) -> None:
         _report(job, WRITING)
         _finish(job, LinkJobStatus.DONE, pairs=linked.pairs_csv,
                 pairs_found=len(linked.result.pairs),
-                threshold_used=linked.result.threshold)
+                threshold_used=linked.result.threshold,
+                training_notes=list(linked.result.training_adjusted))
     except (ListRefused, LinkageError) as error:
         _finish(job, LinkJobStatus.FAILED, problem=str(error))
     except Exception:

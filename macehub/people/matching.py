@@ -62,6 +62,7 @@ def propose_matches(*, actor: User | None, threshold: float | None = None,
             records=result.records, threshold=result.threshold,
             recommended_threshold=result.recommended_threshold,
             pairs_found=len(result.pairs), pairs_proposed=0, model=result.model,
+            training_notes=list(result.training_adjusted),
         )
         open_pairs = {
             (candidate.first_id, candidate.second_id): candidate

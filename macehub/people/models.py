@@ -523,6 +523,10 @@ class MatchRun(models.Model):
         help_text="Of those, pairs waiting for a decision after the run (pairs already "
                   "decided are not proposed again).")
     model = models.JSONField(help_text="The estimated model, as Splink saves it.")
+    training_notes = models.JSONField(
+        default=list, blank=True,
+        help_text="How the model's estimation was adjusted on these records (an EM session "
+                  "run again with the prior held, or left out), in words; empty when not.")
 
     class Meta:
         ordering = ["-started_at", "-pk"]
@@ -653,6 +657,9 @@ class LinkJob(models.Model):
     left_records = models.PositiveIntegerField(null=True, blank=True)
     right_records = models.PositiveIntegerField(null=True, blank=True)
     pairs_found = models.PositiveIntegerField(null=True, blank=True)
+    training_notes = models.JSONField(
+        default=list, blank=True,
+        help_text="How the model's estimation was adjusted on these lists, in words.")
     pairs = models.TextField(blank=True, help_text="The pairs, as the CSV downloaded.")
     problem = models.TextField(blank=True, help_text="Why the job failed.")
     finished_at = models.DateTimeField(null=True, blank=True)

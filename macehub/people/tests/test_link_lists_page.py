@@ -63,6 +63,7 @@ def test_a_list_linked_against_the_hub_is_followed_and_downloaded(
     assert progress == {"status": "done", "stage": "Done", "progress": 100, "finished": True}
     page = client.get(reverse("people:link_job", args=[job.pk])).content.decode()
     assert f"{job.pairs_found} pair" in page and "Download the pairs (CSV)" in page
+    assert job.training_notes == [] and "data-training-notes" not in page
 
     download = client.get(reverse("people:link_job_pairs", args=[job.pk]))
     assert download["Content-Disposition"] == f'attachment; filename="pairs-{job.pk}.csv"'
@@ -130,3 +131,32 @@ def test_a_job_is_its_requesters_alone(analyst: User,
     assert other.get(reverse("people:link_job_pairs", args=[job.pk])).status_code == 404
     triage = signed_in_client(User.objects.get(username="triage.police"))
     assert triage.get(PAGE).status_code == 403
+
+
+def test_a_job_whose_model_was_adjusted_says_so_beside_its_pairs(
+        analyst: User, django_capture_on_commit_callbacks: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An EM session Splink refuses on the lists (its estimate collapsed) is run again,
+    then left out: the job keeps what was done and its page tells the analyst."""
+    from splink.internals.linker_components.training import LinkerTraining
+
+    estimate = LinkerTraining.estimate_parameters_using_expectation_maximisation
+
+    def collapses(self: Any, rule: Any, **options: Any) -> Any:
+        if "date_of_birth" in str(rule.get_blocking_rule("duckdb").blocking_rule_sql):
+            raise ValueError("m_probability value 0.0 is below the minimum allowed value "
+                             "of 1e-300.")
+        return estimate(self, rule, **options)
+
+    monkeypatch.setattr(LinkerTraining, "estimate_parameters_using_expectation_maximisation",
+                        collapses)
+    people = list(Person.objects.filter(is_restricted=False).order_by("pk")[:60])
+    client = signed_in_client(analyst)
+    start(client, django_capture_on_commit_callbacks,
+          left=upload("school-roll.csv", roll_of(people, "R")), against="hub")
+    job = LinkJob.objects.get()
+    assert job.status == LinkJobStatus.DONE
+    assert job.training_notes == ["EM on pairs with the same date of birth: left out"]
+    page = client.get(reverse("people:link_job", args=[job.pk])).content.decode()
+    assert "could not be estimated in full" in page
+    assert "EM on pairs with the same date of birth: left out" in page

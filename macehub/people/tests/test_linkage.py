@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
+from macehub.accounts.models import User
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.demo.duplicates import DISTINCT_LOOKALIKE, DUPLICATE_PERSON
@@ -31,6 +33,7 @@ from macehub.people.matching import propose_matches
 from macehub.people.models import MatchCandidate, MatchRun, Person
 from macehub.people.names import name_roots
 from macehub.testing.clock import on_demo_day
+from macehub.testing.factories import signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -118,6 +121,58 @@ def test_records_are_compared_as_normalised_text() -> None:
     assert linkage_record(unique_id=1, postcode="75001 Paris")["postcode"] == "75001PARIS"
     with pytest.raises(TypeError):
         linkage_record(unique_id=1, passport="123")
+
+
+def test_slips_that_change_two_figures_or_a_short_name_are_told_apart_from_strangers(
+        ) -> None:
+    """A date typed one out across a ten (the 9th for the 10th, 1979 for 1980) or with
+    its day's figures swapped, and one slip in a short name ("Mia", "Ma"), each have a
+    level of their own, below the same and above different; a shared identifier is
+    near-conclusive however the rest reads. A list with no two records of one birthday
+    is linked too, without that EM session."""
+    people = [linkage_record(unique_id=number, given_name=given, family_name=family,
+                             date_of_birth=dt.date(1990 + number % 20, 1 + number % 12,
+                                                   1 + number % 28),
+                             postcode=f"XS{number % 9} {number % 7}AA")
+              for number, (given, family) in enumerate(
+                  (given, family) for given in ("Ann", "Bea", "Cal", "Dev", "Eli", "Fay")
+                  for family in ("Shaw", "Hart", "Lowe", "Page", "Reed"))]
+    slips = [
+        ({"given_name": "Mia", "family_name": "Porter", "date_of_birth": "2016-04-10"},
+         {"given_name": "Ma", "family_name": "Porter", "date_of_birth": "2016-04-09"}),
+        ({"given_name": "Shane", "family_name": "Davies", "date_of_birth": "1979-06-21",
+          "pnc_id": "01/9550738B"},
+         {"given_name": "Shane", "family_name": "Daviies", "date_of_birth": "1980-06-21",
+          "pnc_id": "01/9550738B"}),
+        ({"given_name": "Ruth", "family_name": "Nye", "date_of_birth": "2001-09-12"},
+         {"given_name": "Ruth", "family_name": "Nye", "date_of_birth": "2001-09-21"}),
+        ({"given_name": "Joe", "family_name": "Eze", "date_of_birth": "2003-09-15",
+          "postcode": "XE1 1AA"},
+         {"given_name": "Joe", "family_name": "Eze Cameron", "date_of_birth": "2003-10-15",
+          "postcode": "XE1 1AA"}),
+    ]
+    for number, (left, right) in enumerate(slips):
+        people.append(linkage_record(unique_id=100 + 2 * number, **left))
+        people.append(linkage_record(unique_id=101 + 2 * number, **right))
+    result = link_records(people, threshold=0.01)
+    pairs = {(pair.left_id, pair.right_id): pair for pair in result.pairs}
+    # No two of these records share a date of birth: that session has nothing to learn
+    # from, and the run says so rather than failing.
+    assert result.training_adjusted == (
+        "EM on pairs with the same date of birth: left out, as no two records make such "
+        "a pair",)
+
+    def labels(first: int) -> dict[str, str]:
+        return {e.field: e.label for e in pairs[(first, first + 1)].evidence}
+
+    assert labels(100)["given_name"] == "One letter different, missing or swapped"
+    assert labels(100)["date_of_birth"] == "A day, month or year one out"
+    assert labels(102)["date_of_birth"] == "A day, month or year one out"
+    shared = {e.field: e for e in pairs[(102, 103)].evidence}["pnc_id"]
+    assert shared.label == "The same" and shared.weight > 19  # a stranger's: 1 in a million
+    assert labels(104)["date_of_birth"] == "A day, month or year one out"
+    assert labels(106)["family_name"] == "One family name holds the other"
+    assert labels(106)["date_of_birth"] == "A day, month or year one out"
 
 
 def test_known_forms_of_one_name_share_a_root() -> None:
@@ -229,6 +284,12 @@ def test_an_em_session_that_collapses_is_run_again_then_left_out(settings: Any) 
                      stdout=out)
     assert "Note: EM on pairs with the same date of birth: left out." in out.getvalue()
     run = MatchRun.objects.get()
+    assert run.training_notes == ["EM on pairs with the same date of birth: left out"]
+    # The review queue says so to whoever reviews the run's pairs.
+    analyst = User.objects.get(username="analyst.police")
+    queue = signed_in_client(analyst).get(reverse("people:match_queue")).content.decode()
+    assert "could not be estimated in full" in queue
+    assert "EM on pairs with the same date of birth: left out" in queue
     pairs = {(c.first_id, c.second_id) for c in MatchCandidate.objects.filter(run=run)}
     assert pairs and pairs <= planted(DUPLICATE_PERSON)
     assert not pairs & planted(DISTINCT_LOOKALIKE)
