@@ -269,6 +269,15 @@ def test_find_matches_and_bench_matching_commands(unmatched: None) -> None:
         float(split[1]), *(int(split[n].replace(",", "")) for n in range(2, 6)))
     assert (found_more + found_names, more + names) == (found, planted_pairs)
     assert more and share == pytest.approx(found_more / more, abs=1e-4)
+    # And by whether they hold one of those fields the same, character for character.
+    split = re.search(r"one of those the same: ([\d.]+) \(([\d,]+) of ([\d,]+); none the "
+                      r"same: ([\d,]+) of ([\d,]+)\)", out.getvalue())
+    assert split is not None
+    share, found_exact, exact, found_none, none = (
+        float(split[1]), *(int(split[n].replace(",", "")) for n in range(2, 6)))
+    assert (found_exact + found_none, exact + none) == (found, planted_pairs)
+    assert exact and share == pytest.approx(found_exact / exact, abs=1e-4)
+    assert exact <= more
 
 
 def test_an_em_session_that_collapses_is_run_again_then_left_out(settings: Any) -> None:

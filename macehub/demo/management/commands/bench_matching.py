@@ -58,6 +58,13 @@ def more_than_names(left: dict[str, Any], right: dict[str, Any]) -> bool:
     return any(left.get(name) and right.get(name) for name in COMPARABLE)
 
 
+def shares_one_exactly(left: dict[str, Any], right: dict[str, Any]) -> bool:
+    """Whether the two records hold one of those fields the same, character for
+    character: without one, a same-person pair is told from two people of one name
+    only by how alike the rest is."""
+    return any(left.get(name) and left.get(name) == right.get(name) for name in COMPARABLE)
+
+
 def peak_memory_gb(who: int = resource.RUSAGE_SELF) -> float:
     """Peak resident memory of this process, or of the largest process it started and
     saw end (``RUSAGE_CHILDREN``: Spark's Java process). Linux reports KiB."""
@@ -95,6 +102,7 @@ class Command(BaseCommand):
         by_id = {record["unique_id"]: record for record in records}
         more = {pair for pair in same if more_than_names(by_id[pair[0]], by_id[pair[1]])}
         found_more = len(proposed & more)
+        exact = {pair for pair in same if shares_one_exactly(by_id[pair[0]], by_id[pair[1]])}
         twins_proposed = len(proposed & twins)
         memory = f"{peak_memory_gb():.2f} GB"
         if options["engine"] == LinkageEngine.SPARK:
@@ -115,6 +123,10 @@ class Command(BaseCommand):
             f"or one kind of identifier): {found_more / len(more) if more else 0.0:.4f} "
             f"({found_more:,} of {len(more):,}; names alone: "
             f"{len(proposed & (same - more)):,} of {len(same - more):,})\n"
+            f"recall where both records hold one of those the same: "
+            f"{len(proposed & exact) / len(exact) if exact else 0.0:.4f} "
+            f"({len(proposed & exact):,} of {len(exact):,}; none the same: "
+            f"{len(proposed & (same - exact)):,} of {len(same - exact):,})\n"
             f"planted twins: {len(twins):,}, proposed {twins_proposed:,}\n"
         )
         for label, missed in (("missed", sorted(same - proposed)[:10]),
