@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "macehub.cases",
     "macehub.intelligence",
     "macehub.networks",
+    "macehub.investigations",
     "macehub.performance",
     "macehub.equality",
     "macehub.governance",
@@ -303,6 +304,13 @@ RISK_REVIEW_WEEKS = {
     "medium": env_int("MACEHUB_RISK_REVIEW_MEDIUM_WEEKS", 8, minimum=1),
     "low": env_int("MACEHUB_RISK_REVIEW_LOW_WEEKS", 12, minimum=1),
 }
+# An investigation's supervisory reviews (APP reviewing duties; local policy): the first
+# within this many hours of allocation, then at this interval in days while it is open
+# (and before a charging decision and before closure, when asked for).
+INVESTIGATION_ALLOCATION_REVIEW_HOURS = env_int(
+    "MACEHUB_INVESTIGATION_ALLOCATION_REVIEW_HOURS", 24, minimum=1)
+INVESTIGATION_REVIEW_INTERVAL_DAYS = env_int(
+    "MACEHUB_INVESTIGATION_REVIEW_INTERVAL_DAYS", 28, minimum=1)
 
 # Anything that leaves the hub hides counts below this (with secondary suppression).
 SUPPRESSION_THRESHOLD = env_int("MACEHUB_SUPPRESSION_THRESHOLD", 5)

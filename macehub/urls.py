@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/", include("macehub.cases.urls")),
     path("intelligence/", include("macehub.intelligence.urls")),
     path("networks/", include("macehub.networks.urls")),
+    path("investigations/", include("macehub.investigations.urls")),
     path("performance/", include("macehub.performance.urls")),
     path("equality/", include("macehub.equality.urls")),
     path("audit/", include("macehub.governance.urls")),

@@ -70,6 +70,13 @@ class Action(StrEnum):
     GROUP_DECIDE = "group.decide"
     ENTITY_VIEW = "entity.view"
     ENTITY_SEARCH = "entity.search"
+    # Investigations (C7): crimes with their victims and suspects, allocation, lines of
+    # enquiry, supervisory reviews at set points, outcomes
+    INVESTIGATION_VIEW = "investigation.view"
+    INVESTIGATION_RECORD = "investigation.record"
+    INVESTIGATION_CHANGE = "investigation.change"
+    INVESTIGATION_ALLOCATE = "investigation.allocate"
+    INVESTIGATION_REVIEW = "investigation.review"
     # Performance and scrutiny (C10)
     PERFORMANCE_VIEW = "performance.view"
     PERFORMANCE_PUBLISH = "performance.publish"

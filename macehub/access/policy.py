@@ -109,6 +109,11 @@ INTELLIGENCE_RESEARCH_ROLES = frozenset({Role.ANALYST, Role.SUPERVISOR})
 # Who may read the notes of a contact a victim advocate recorded: the advocacy service
 # that recorded it (see ``advocacy_notes_relation``) and information governance.
 ADVOCACY_NOTES_ROLES = frozenset({Role.VICTIM_ADVOCATE, Role.INFORMATION_GOVERNANCE})
+# Investigations are the police force's: its investigators and supervisors work them,
+# its analysts read them, and information governance reads every one.
+INVESTIGATION_READING_ROLES = frozenset(
+    {Role.INVESTIGATOR, Role.SUPERVISOR, Role.ANALYST, Role.INFORMATION_GOVERNANCE})
+INVESTIGATING_ROLES = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})
 
 # Access one administrator may not grant alone: a second administrator approves it (see
 # ``grants_needing_approval``). The roles that read people's records or intelligence,
@@ -534,6 +539,31 @@ def group_decidable(user: User) -> Q:
     return group_relation(user) & ~Q(proposed_by=user)
 
 
+def investigation_relation(user: User, prefix: str = "") -> Q:
+    """Investigations a user may know exist (``prefix`` is the path to the investigation
+    from a record that belongs to one): their own force's, and only those whose every
+    victim and suspect is a person they may know exists (a restricted child's
+    investigation is not named to someone their record would refuse). Information
+    governance reads every one."""
+    if Role.INFORMATION_GOVERNANCE in user.role_codes:
+        return Q()
+    known = person_relation(user, "person__")
+    hidden = _any(f"{prefix}victims", ~known) | _any(f"{prefix}suspects", ~known)
+    return _agency_term(user, "owning_agency_id", prefix) & ~hidden
+
+
+def investigation_open_relation(user: User) -> Q:
+    """Investigations a user may work on: those they may know, while open (a closed
+    investigation's record stands as it was closed)."""
+    return investigation_relation(user) & ~Q(status="closed")
+
+
+def investigation_reviewable(user: User) -> Q:
+    """Investigations this supervisor may review: open ones they may know, never one
+    they are the officer in the case for (a second pair of eyes)."""
+    return investigation_open_relation(user) & ~Q(officer_in_case=user)
+
+
 def owning_team_relation(user: User) -> Q:
     return Q(owning_team_id=user.team_id) if user.team_id else _never("")
 
@@ -771,6 +801,41 @@ RULES: dict[Action, Rule] = {
         "Read the notes of a contact a victim advocate recorded (their advocacy service, "
         "and information governance for subject access)",
         relation=advocacy_notes_relation,
+    ),
+    Action.INVESTIGATION_VIEW: Rule(
+        INVESTIGATION_READING_ROLES,
+        "Read the investigations of one's own force whose victims and suspects one may "
+        "know (information governance: every one)",
+        relation=investigation_relation,
+    ),
+    Action.INVESTIGATION_RECORD: Rule(
+        INVESTIGATING_ROLES,
+        "Record a new investigation for one's own force (police staff only)",
+        agency_kinds=frozenset({AgencyKind.POLICE}),
+    ),
+    Action.INVESTIGATION_CHANGE: Rule(
+        INVESTIGATING_ROLES,
+        "Record crimes, victims, suspects and lines of enquiry on an open investigation, "
+        "ask for a review before charge or closure, send it for a charging decision and "
+        "record its outcome",
+        relation=investigation_open_relation,
+        seen_through=Action.INVESTIGATION_VIEW,
+        agency_kinds=frozenset({AgencyKind.POLICE}),
+    ),
+    Action.INVESTIGATION_ALLOCATE: Rule(
+        frozenset({Role.SUPERVISOR}),
+        "Allocate an open investigation to an officer in the case and a supervisor",
+        relation=investigation_open_relation,
+        seen_through=Action.INVESTIGATION_VIEW,
+        agency_kinds=frozenset({AgencyKind.POLICE}),
+    ),
+    Action.INVESTIGATION_REVIEW: Rule(
+        frozenset({Role.SUPERVISOR}),
+        "Sign a supervisory review of an open investigation; never one they are the "
+        "officer in the case for",
+        relation=investigation_reviewable,
+        seen_through=Action.INVESTIGATION_VIEW,
+        agency_kinds=frozenset({AgencyKind.POLICE}),
     ),
     Action.INTELLIGENCE_SUBMIT: Rule(ALL_ROLES - {Role.SCRUTINY},
                                      "Submit information to the hub"),

@@ -124,6 +124,13 @@ EXPECTED_ROLES = {
     Action.GROUP_PROPOSE: {Role.ANALYST, Role.SUPERVISOR},
     Action.GROUP_DECIDE: {Role.SUPERVISOR},
     Action.ENTITY_SEARCH: INTELLIGENCE_READERS,
+    # Investigations are the force's: police investigators and supervisors work them.
+    Action.INVESTIGATION_VIEW: {Role.INVESTIGATOR, Role.SUPERVISOR, Role.ANALYST,
+                                Role.INFORMATION_GOVERNANCE},
+    Action.INVESTIGATION_RECORD: {Role.INVESTIGATOR, Role.SUPERVISOR},
+    Action.INVESTIGATION_CHANGE: {Role.INVESTIGATOR, Role.SUPERVISOR},
+    Action.INVESTIGATION_ALLOCATE: {Role.SUPERVISOR},
+    Action.INVESTIGATION_REVIEW: {Role.SUPERVISOR},
 }
 
 

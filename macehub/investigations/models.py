@@ -1,0 +1,168 @@
+"""Investigations (C7): crimes with their child victims and suspects, an officer in the
+case and a supervisor, lines of enquiry, supervisory reviews due at set points, and the
+Home Office outcome.
+
+An investigation is its police force's record (``owning_agency``). Each child victim is
+a person, linked to their safeguarding case where there is one; each suspect a person.
+A supervisory review is due on allocation, at a set interval while the investigation is
+open, before a file goes for a charging decision and before closure
+(``investigations.reviews``), and is signed by someone other than the officer in the
+case."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from macehub.investigations.codes import (
+    EnquiryStatus,
+    InvestigationStatus,
+    OutcomeCode,
+    ReviewPoint,
+)
+
+
+class Investigation(models.Model):
+    reference = models.CharField(max_length=20, unique=True)
+    title = models.CharField(max_length=200, help_text="What the investigation is called "
+                                                       "(an operation name, or the crime).")
+    summary = models.TextField(blank=True)
+    owning_agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT,
+                                      related_name="+")
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, null=True,
+                             blank=True, related_name="+")
+    reported_on = models.DateField(help_text="When the crime was first reported.")
+    status = models.CharField(max_length=20, choices=InvestigationStatus.choices,
+                              default=InvestigationStatus.OPEN, db_index=True)
+    officer_in_case = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                        null=True, blank=True, related_name="+")
+    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    allocated_at = models.DateTimeField(null=True, blank=True)
+    charging_requested_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the file went for a charging decision.")
+    outcome = models.CharField(max_length=3, choices=OutcomeCode.choices, blank=True)
+    outcome_on = models.DateField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField()
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-reported_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != InvestigationStatus.CLOSED
+
+
+class Crime(models.Model):
+    """One crime under investigation: its offence (Home Office classification code, see
+    ``investigations.offences``), when and where."""
+
+    investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE,
+                                      related_name="crimes")
+    offence_code = models.CharField(max_length=10)
+    committed_on = models.DateField(null=True, blank=True,
+                                    help_text="Empty when not known.")
+    location = models.CharField(max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.investigation_id}: {self.offence_code}"
+
+
+class InvestigationVictim(models.Model):
+    investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE,
+                                      related_name="victims")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT,
+                               related_name="investigations_as_victim")
+    case = models.ForeignKey("cases.Case", on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="+", help_text="The child's safeguarding case.")
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["investigation", "person"],
+                                               name="investigation_victim_once")]
+
+    def __str__(self) -> str:
+        return f"{self.investigation_id}: victim {self.person_id}"
+
+
+class InvestigationSuspect(models.Model):
+    investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE,
+                                      related_name="suspects")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT,
+                               related_name="investigations_as_suspect")
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["investigation", "person"],
+                                               name="investigation_suspect_once")]
+
+    def __str__(self) -> str:
+        return f"{self.investigation_id}: suspect {self.person_id}"
+
+
+class LineOfEnquiry(models.Model):
+    """A line of enquiry in the investigation plan: who owns it, by when, and its result."""
+
+    investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE,
+                                      related_name="enquiries")
+    description = models.TextField()
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              null=True, blank=True, related_name="+")
+    due_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=EnquiryStatus.choices,
+                              default=EnquiryStatus.OPEN)
+    result = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name_plural = "lines of enquiry"
+
+    def __str__(self) -> str:
+        return f"{self.investigation_id}: {self.description[:40]}"
+
+
+class SupervisoryReview(models.Model):
+    """A review due at one of the set points, and, once signed, what the supervisor
+    checked and when the next is due."""
+
+    investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE,
+                                      related_name="reviews")
+    point = models.CharField(max_length=20, choices=ReviewPoint.choices)
+    due_at = models.DateTimeField(db_index=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 null=True, blank=True, related_name="+")
+    victim_safeguarding = models.TextField(blank=True)
+    lines_of_enquiry = models.TextField(blank=True)
+    suspect_management = models.TextField(blank=True)
+    evidence_and_disclosure = models.TextField(blank=True)
+    next_review_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        indexes = [models.Index(fields=["reviewed_at", "due_at"],
+                                name="investigation_review_due")]
+
+    def __str__(self) -> str:
+        return f"{self.investigation_id}: {self.point} due {self.due_at:%Y-%m-%d}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.reviewed_at is not None

@@ -1,0 +1,56 @@
+"""Reading investigations, always through the access policy: the list a user may see,
+one investigation with what its page shows, and the supervisory reviews waiting."""
+
+from __future__ import annotations
+
+from django.db.models import Min, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from macehub.access import policy
+from macehub.access.actions import Action
+from macehub.accounts.models import User
+from macehub.investigations.models import (
+    Investigation,
+    InvestigationSuspect,
+    InvestigationVictim,
+    LineOfEnquiry,
+    SupervisoryReview,
+)
+
+
+def investigations_for(user: User) -> QuerySet[Investigation]:
+    """The investigations the user may see, each with the due time of its next review."""
+    return policy.scope(user, Action.INVESTIGATION_VIEW, Investigation.objects.select_related(
+        "officer_in_case", "supervisor", "team",
+    )).annotate(next_review_due=Min("reviews__due_at",
+                                    filter=Q(reviews__reviewed_at__isnull=True)))
+
+
+def investigation_for(user: User, pk: int, action: Action = Action.INVESTIGATION_VIEW,
+                      ) -> Investigation:
+    """One investigation (404 if the user may not know it exists, 403 if they may see it
+    but not take ``action``), with what its page shows."""
+    return policy.get_or_404(user, action, Investigation.objects.select_related(
+        "officer_in_case", "supervisor", "team", "owning_agency", "created_by",
+    ).prefetch_related(
+        "crimes",
+        Prefetch("victims", InvestigationVictim.objects.select_related("person", "case")),
+        Prefetch("suspects", InvestigationSuspect.objects.select_related("person")),
+        Prefetch("enquiries", LineOfEnquiry.objects.select_related("owner")),
+        Prefetch("reviews", SupervisoryReview.objects.select_related("reviewer")),
+    ), pk=pk)
+
+
+def reviews_waiting(user: User) -> QuerySet[SupervisoryReview]:
+    """Reviews not yet signed, on investigations the user may see, the most overdue first."""
+    visible = policy.scope(user, Action.INVESTIGATION_VIEW,
+                           Investigation.objects.all()).values("pk")
+    return (SupervisoryReview.objects.filter(reviewed_at__isnull=True,
+                                             investigation__in=visible)
+            .select_related("investigation", "investigation__supervisor",
+                            "investigation__officer_in_case", "investigation__team")
+            .order_by("due_at", "pk"))
+
+
+def is_overdue(review: SupervisoryReview) -> bool:
+    return not review.is_done and review.due_at < timezone.now()

@@ -1,0 +1,25 @@
+"""The investigation pages' routes."""
+
+from django.urls import path
+
+from macehub.investigations import views
+
+app_name = "investigations"
+
+urlpatterns = [
+    path("", views.investigation_list, name="list"),
+    path("new/", views.investigation_create, name="create"),
+    path("reviews/", views.reviews_due, name="reviews_due"),
+    path("<int:investigation_pk>/", views.investigation_detail, name="detail"),
+    path("<int:investigation_pk>/allocate/", views.allocate, name="allocate"),
+    path("<int:investigation_pk>/crimes/new/", views.add_crime, name="add_crime"),
+    path("<int:investigation_pk>/people/new/", views.add_person, name="add_person"),
+    path("<int:investigation_pk>/enquiries/new/", views.add_enquiry, name="add_enquiry"),
+    path("<int:investigation_pk>/enquiries/<int:enquiry_pk>/", views.finish_enquiry,
+         name="finish_enquiry"),
+    path("<int:investigation_pk>/reviews/ask/", views.ask_review, name="ask_review"),
+    path("<int:investigation_pk>/reviews/<int:review_pk>/", views.sign_review,
+         name="sign_review"),
+    path("<int:investigation_pk>/charge/", views.send_for_charge, name="send_for_charge"),
+    path("<int:investigation_pk>/outcome/", views.record_outcome, name="record_outcome"),
+]
