@@ -1,0 +1,92 @@
+"""What investigations put in people's work queues (see ``macehub.core.work_queue``):
+
+- a supervisor's reviews waiting on the investigations they supervise, overdue first
+  (never one where they are the officer in the case: someone else signs it);
+- for the force's supervisors, new investigations waiting to be allocated;
+- an officer's own open lines of enquiry with a due date.
+
+Each only on investigations the policy lets the user see."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from macehub.access import policy
+from macehub.access.actions import Action
+from macehub.accounts.models import User
+from macehub.core.work_queue import HIGH, NORMAL, WorkItem, work_queue_source
+from macehub.investigations.codes import EnquiryStatus, InvestigationStatus
+from macehub.investigations.models import Investigation, LineOfEnquiry, SupervisoryReview
+
+INVESTIGATION_RECORD = "investigations.investigation"
+
+
+def _visible(user: User, action: Action) -> QuerySet[Investigation, int]:
+    return policy.scope(user, action, Investigation.objects.all()).values_list(
+        "pk", flat=True)
+
+
+def _name(user: User | None) -> str:
+    return user.display_name if user is not None else "none"
+
+
+@work_queue_source("investigation_reviews", label="Supervisory reviews", order=45,
+                   everything="investigations:reviews_due")
+def supervisory_reviews(user: User, now: dt.datetime) -> list[WorkItem]:
+    """Reviews waiting on the investigations the user supervises, and investigations of
+    their force waiting to be allocated."""
+    items: list[WorkItem] = []
+    if policy.allows(user, Action.INVESTIGATION_REVIEW):
+        waiting = (SupervisoryReview.objects
+                   .filter(reviewed_at__isnull=True, investigation__supervisor=user,
+                           investigation__in=_visible(user, Action.INVESTIGATION_REVIEW))
+                   .select_related("investigation", "investigation__officer_in_case")
+                   .order_by("due_at", "pk"))
+        items += [WorkItem(
+            kind="Supervisory review",
+            title=f"{review.investigation.reference}: {review.investigation.title}",
+            link=reverse("investigations:sign_review",
+                         args=[review.investigation_id, review.pk]),
+            action="Sign the review",
+            detail=f"{review.get_point_display()}. Officer in the case: "
+                   f"{_name(review.investigation.officer_in_case)}.",
+            due_at=review.due_at, urgency=HIGH,
+            names_record=(INVESTIGATION_RECORD, review.investigation_id),
+        ) for review in waiting]
+    if policy.allows(user, Action.INVESTIGATION_ALLOCATE):
+        unallocated = (Investigation.objects
+                       .filter(pk__in=_visible(user, Action.INVESTIGATION_ALLOCATE),
+                               officer_in_case__isnull=True)
+                       .exclude(status=InvestigationStatus.CLOSED)
+                       .order_by("created_at", "pk"))
+        items += [WorkItem(
+            kind="Investigation to allocate",
+            title=f"{investigation.reference}: {investigation.title}",
+            link=reverse("investigations:allocate", args=[investigation.pk]),
+            action="Allocate it", waiting_since=investigation.created_at, urgency=HIGH,
+            names_record=(INVESTIGATION_RECORD, investigation.pk),
+        ) for investigation in unallocated]
+    return items
+
+
+@work_queue_source("investigation_enquiries", label="Lines of enquiry", order=46,
+                   everything="investigations:list")
+def lines_of_enquiry(user: User, now: dt.datetime) -> list[WorkItem]:
+    """The user's own open lines of enquiry that have a due date."""
+    if not policy.allows(user, Action.INVESTIGATION_CHANGE):
+        return []
+    owned = (LineOfEnquiry.objects
+             .filter(owner=user, status=EnquiryStatus.OPEN, due_on__isnull=False,
+                     investigation__in=_visible(user, Action.INVESTIGATION_CHANGE))
+             .select_related("investigation").order_by("due_on", "pk"))
+    return [WorkItem(
+        kind="Line of enquiry",
+        title=f"{enquiry.investigation.reference}: {enquiry.description[:80]}",
+        link=reverse("investigations:finish_enquiry",
+                     args=[enquiry.investigation_id, enquiry.pk]),
+        action="Record the result", due_on=enquiry.due_on, urgency=NORMAL,
+        names_record=(INVESTIGATION_RECORD, enquiry.investigation_id),
+    ) for enquiry in owned]
