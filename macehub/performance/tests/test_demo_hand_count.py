@@ -60,6 +60,7 @@ from macehub.intelligence.models import (
     ReportLink,
     Submission,
 )
+from macehub.investigations.models import Investigation, InvestigationVictim, SupervisoryReview
 from macehub.networks.models import Group, GroupMember
 from macehub.people.codes import NATIONALITY_NOT_STATED, AreaKind
 from macehub.people.models import Area, EthnicGroup, Person, PersonAddress
@@ -138,6 +139,9 @@ class Demo:
     disseminated: set[int]
     groups: dict[int, Group] = field(default_factory=dict)
     group_members: dict[int, list[GroupMember]] = field(default_factory=dict)
+    investigations: dict[int, Investigation] = field(default_factory=dict)
+    investigation_victims: dict[int, list[InvestigationVictim]] = field(default_factory=dict)
+    reviews: list[SupervisoryReview] = field(default_factory=list)
     _trees: dict[str, set[int]] = field(default_factory=dict)
     _referral_children: dict[int, int] = field(default_factory=dict)
 
@@ -235,6 +239,16 @@ class Demo:
             self.lives_in(member.person_id, filters.area_code)
             for member in self.group_members.get(group.pk, []))
 
+    def investigation_in_scope(self, investigation_id: int, filters: Filters) -> bool:
+        """By the force whose investigation it is; in an area when a child victim lives
+        there."""
+        investigation = self.investigations[investigation_id]
+        if filters.agency_id is not None and investigation.owning_agency_id != filters.agency_id:
+            return False
+        return not filters.area_code or any(
+            self.lives_in(victim.person_id, filters.area_code)
+            for victim in self.investigation_victims.get(investigation_id, []))
+
     def report_in_scope(self, report: IntelligenceReport, filters: Filters) -> bool:
         if filters.agency_id is not None and self.report_agency(report) != filters.agency_id:
             return False
@@ -272,6 +286,10 @@ def read_demo(months: list[Period]) -> Demo:
         disseminated={d.report_id for d in Dissemination.objects.all()},
         groups={group.pk: group for group in Group.objects.all()},
         group_members=by(GroupMember.objects.all(), lambda m: m.group_id),
+        investigations={i.pk: i for i in Investigation.objects.all()},
+        investigation_victims=by(InvestigationVictim.objects.all(),
+                                 lambda v: v.investigation_id),
+        reviews=list(SupervisoryReview.objects.all()),
     )
 
 
@@ -707,6 +725,30 @@ def group_hours_to_confirmation(d: Demo, period: Period, filters: Filters) -> Ex
     return Expected({(TOTAL, ""): (median_hours(taken), len(taken))})
 
 
+def investigation_reviews_on_time(d: Demo, period: Period, filters: Filters) -> Expected:
+    """Reviews due in the period, signed or past their time; on time if signed by then."""
+    now = timezone.now()
+    due = [r for r in d.reviews if within(period, r.due_at)
+           and (r.reviewed_at is not None or r.due_at < now)
+           and d.investigation_in_scope(r.investigation_id, filters)]
+    return tally(due, {}, hit=lambda r: r.reviewed_at is not None and r.reviewed_at <= r.due_at)
+
+
+def _closed_investigations(d: Demo, period: Period, filters: Filters) -> list[Investigation]:
+    return [i for i in d.investigations.values() if i.status == "closed"
+            and within(period, i.closed_at) and d.investigation_in_scope(i.pk, filters)]
+
+
+def investigations_charged(d: Demo, period: Period, filters: Filters) -> Expected:
+    return tally(_closed_investigations(d, period, filters), {},
+                 hit=lambda i: i.outcome == "1")
+
+
+def investigation_attrition(d: Demo, period: Period, filters: Filters) -> Expected:
+    return tally(_closed_investigations(d, period, filters), {},
+                 hit=lambda i: i.outcome in {"14", "15", "16"})
+
+
 HandCount = Callable[[Demo, Period, Filters], Expected]
 
 HAND_COUNTS: dict[str, HandCount] = {
@@ -729,6 +771,9 @@ HAND_COUNTS: dict[str, HandCount] = {
     "groups_confirmed": groups_confirmed,
     "children_in_confirmed_groups": children_in_confirmed_groups,
     "group_hours_to_confirmation": group_hours_to_confirmation,
+    "investigation_reviews_on_time": investigation_reviews_on_time,
+    "investigations_charged": investigations_charged,
+    "investigation_attrition": investigation_attrition,
 }
 
 # The breakdowns each metric must give (beyond its total).
@@ -752,6 +797,9 @@ BREAKDOWNS: dict[str, set[str]] = {
     "groups_confirmed": set(),
     "children_in_confirmed_groups": set(),
     "group_hours_to_confirmation": set(),
+    "investigation_reviews_on_time": set(),
+    "investigations_charged": set(),
+    "investigation_attrition": set(),
 }
 
 
@@ -1007,3 +1055,10 @@ def test_trend(demo: Demo, code: str) -> None:
         wrong += trend_differences(code, demo, filters, counted)
     assert not wrong, f"{len(wrong)} differences:\n" + "\n".join(wrong[:40])
     assert_not_vacuous(code, counted, "trend")
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+@pytest.mark.parametrize("code", ["investigation_reviews_on_time", "investigations_charged",
+                                  "investigation_attrition"])
+def test_investigations(demo: Demo, code: str, scope: str) -> None:
+    check(code, demo, scope)

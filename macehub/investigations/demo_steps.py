@@ -1,0 +1,286 @@
+"""The demo's investigations: one for each group the demo's supervisor confirmed (its
+children as victims, its suspected offenders as suspects), and one for some of the other
+children at risk (the child as victim, a suspect in most), each worked
+as a force would work it, with known truth for the measures to find:
+
+- reported a few days after the first intelligence about the group, or after the child's
+  case opened (four in five children whose case is at high risk, two in five at
+  medium); allocated within days (the newest few wait for allocation), with the
+  allocation review signed within a day or two (some late);
+- a regular review every 28 days or sooner while open; about one open investigation in
+  four has its current review overdue on the demo's day;
+- about half of those older than three months are closed with a Home Office outcome,
+  given in the order they close from a cycle of twenty (five charged, outcome 1; nine
+  lost to evidential difficulties, outcomes 14 to 16), each after a review before
+  closure, and a charge after a review before charge and a charging decision asked for;
+  some open ones await a charging decision;
+- a plan of two to four lines of enquiry, the open ones owned by the officer in the case
+  with a due date (some past).
+
+Rows are written directly, dated as the work happened (never after the demo's day).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.utils import timezone
+
+from macehub.accounts.models import User
+from macehub.cases.models import Case
+from macehub.days import day_starts
+from macehub.demo.progress import Progress
+from macehub.demo.registry import DemoContext, demo_step
+from macehub.investigations.codes import (
+    EnquiryStatus,
+    InvestigationStatus,
+    OutcomeCode,
+    ReviewPoint,
+)
+from macehub.investigations.models import (
+    Crime,
+    Investigation,
+    InvestigationSuspect,
+    InvestigationVictim,
+    LineOfEnquiry,
+    SupervisoryReview,
+)
+from macehub.networks.codes import GroupStatus, MemberPart
+from macehub.networks.models import Group, GroupMember
+
+# After the groups (9200), which it investigates.
+INVESTIGATIONS_ORDER = 9300
+INVESTIGATOR, SUPERVISOR = "investigator.police", "supervisor.police"
+REVIEW_DAYS = 28
+# Crimes, by how often a child exploitation hub records them.
+OFFENCES = (("71", 30), ("88A", 15), ("22B", 15), ("20B", 8), ("19E", 8), ("19D", 6),
+            ("86", 10), ("21", 4), ("106", 4))
+# Outcomes in the order investigations close: over every twenty, five charged (outcome
+# 1), nine lost to evidential difficulties (14 to 16) and six other outcomes.
+OUTCOME_CYCLE = tuple(OutcomeCode(code) for code in (
+    "1", "15", "16", "18", "1", "14", "15", "20", "1", "16",
+    "22", "15", "1", "21", "16", "9", "1", "15", "8", "14"))
+ENQUIRIES = (
+    "Download and examine the child's phone",
+    "Trace the vehicle seen collecting the child",
+    "Obtain CCTV from the premises and the taxi rank",
+    "Request the hotel's guest records for the nights reported",
+    "Interview the child (ABE), with an intermediary",
+    "Identify the other children named in the messages",
+    "Obtain the suspect's call data",
+    "Arrest and interview the suspect",
+)
+FINDINGS = {
+    "victim_safeguarding": "Child seen this period; safeguarding plan in place and advocate "
+                           "allocated.",
+    "lines_of_enquiry": "Lines of enquiry reviewed; owners and dates confirmed.",
+    "suspect_management": "Suspect's bail conditions checked; no contact with the child.",
+    "evidence_and_disclosure": "Devices submitted for examination; disclosure schedule kept.",
+}
+
+
+def delete_demo_investigations(progress: Progress) -> dict[str, int]:
+    deleted, _ = Investigation.objects.all().delete()
+    return {"investigations": deleted}
+
+
+def _pick(rng: random.Random, weighted: tuple[tuple[str, int], ...]) -> str:
+    values, weights = zip(*weighted, strict=True)
+    return rng.choices(values, weights=weights)[0]
+
+
+class _Plan:
+    """One investigation's rows before they are saved."""
+
+    def __init__(self, investigation: Investigation) -> None:
+        self.investigation = investigation
+        self.victims: list[tuple[int, int | None]] = []
+        self.suspects: list[int] = []
+        self.crimes: list[Crime] = []
+        self.reviews: list[SupervisoryReview] = []
+        self.enquiries: list[LineOfEnquiry] = []
+        self.allocated_at: dt.datetime | None = None
+        self.closes_at: dt.datetime | None = None
+
+
+def _schedule(plan: _Plan, rng: random.Random, now: dt.datetime) -> None:
+    """When the investigation is allocated (the newest may wait) and when it closes
+    (about half of those older than three months)."""
+    created = plan.investigation.created_at
+    age_days = (now - created).days
+    if age_days < 4 and rng.random() < 0.5:
+        return  # new: waiting to be allocated
+    plan.allocated_at = min(now, created + dt.timedelta(hours=rng.randint(2, 72)))
+    if age_days > 90 and rng.random() < 0.55:
+        plan.closes_at = min(now - dt.timedelta(days=1),
+                             created + dt.timedelta(days=rng.randint(60, max(61, age_days))))
+
+
+def _work(plan: _Plan, rng: random.Random, now: dt.datetime, officer: User,
+          supervisor: User) -> None:
+    """Date the investigation's allocation, reviews, charge and closure."""
+    investigation = plan.investigation
+    allocated, closes_at = plan.allocated_at, plan.closes_at
+    if allocated is None:
+        return
+    age_days = (now - investigation.created_at).days
+    investigation.officer_in_case, investigation.supervisor = officer, supervisor
+    investigation.allocated_at = allocated
+    awaiting_charge = closes_at is None and age_days > 45 and rng.random() < 0.15
+    charge_at = None
+    if investigation.outcome == OutcomeCode.CHARGE_SUMMONS and closes_at is not None:
+        charge_at = closes_at - dt.timedelta(days=rng.randint(5, 30))
+    elif awaiting_charge:
+        charge_at = now - dt.timedelta(days=rng.randint(1, 20))
+    end = closes_at or now
+    overdue = closes_at is None and rng.random() < 0.25
+
+    def review(point: str, due: dt.datetime, signed: dt.datetime | None) -> dt.datetime | None:
+        if signed is not None and signed > now:
+            signed = None
+        plan.reviews.append(SupervisoryReview(
+            investigation=investigation, point=point, due_at=due, reviewed_at=signed,
+            reviewer=supervisor if signed else None,
+            next_review_on=(timezone.localdate(signed) + dt.timedelta(days=REVIEW_DAYS)
+                            if signed else None),
+            **(FINDINGS if signed else {})))
+        return signed
+
+    due = allocated + dt.timedelta(hours=24)
+    late = rng.random() < 0.15
+    signed = review(ReviewPoint.ALLOCATION, due,
+                    allocated + dt.timedelta(hours=rng.randint(30, 60) if late
+                                             else rng.randint(2, 22)))
+    while signed is not None:
+        next_on = timezone.localdate(signed) + dt.timedelta(days=REVIEW_DAYS)
+        due = day_starts(next_on + dt.timedelta(days=1))
+        if due > end:
+            if closes_at is None:
+                review(ReviewPoint.PERIODIC, due, None)  # the next, waiting
+            break
+        if due > now - dt.timedelta(days=REVIEW_DAYS) and overdue:
+            review(ReviewPoint.PERIODIC, due, None)  # left overdue on the demo's day
+            break
+        signed = review(ReviewPoint.PERIODIC, due,
+                        due - dt.timedelta(days=rng.randint(0, 6), hours=rng.randint(1, 9))
+                        if rng.random() > 0.1 else due + dt.timedelta(days=rng.randint(1, 9)))
+    if charge_at is not None:
+        asked = charge_at - dt.timedelta(days=rng.randint(1, 4))
+        review(ReviewPoint.BEFORE_CHARGE, asked, asked + dt.timedelta(hours=rng.randint(2, 30)))
+        investigation.charging_requested_at = charge_at
+        investigation.status = InvestigationStatus.CHARGING_DECISION
+    if closes_at is not None:
+        asked = closes_at - dt.timedelta(days=rng.randint(1, 5))
+        review(ReviewPoint.BEFORE_CLOSURE, asked,
+               min(closes_at, asked + dt.timedelta(hours=rng.randint(2, 48))))
+        investigation.status = InvestigationStatus.CLOSED
+        investigation.closed_at = closes_at
+        investigation.outcome_on = timezone.localdate(closes_at)
+    for number, description in enumerate(rng.sample(ENQUIRIES, rng.randint(2, 4))):
+        recorded = min(now, allocated + dt.timedelta(days=number, hours=rng.randint(1, 8)))
+        finished = (closes_at or min(now, recorded + dt.timedelta(days=rng.randint(3, 60))))
+        done = closes_at is not None or finished < now - dt.timedelta(days=2)
+        plan.enquiries.append(LineOfEnquiry(
+            investigation=investigation, description=description, owner=officer,
+            due_on=timezone.localdate(recorded) + dt.timedelta(days=rng.randint(7, 45)),
+            status=EnquiryStatus.DONE if done else EnquiryStatus.OPEN,
+            result="Completed; the results are on the file." if done else "",
+            recorded_by=officer, recorded_at=recorded, finished_at=finished if done else None))
+
+
+@demo_step("investigations", order=INVESTIGATIONS_ORDER, reset=delete_demo_investigations,
+           description="an investigation of each confirmed group and of some other children "
+                       "at risk, worked to allocation, reviews (some overdue), charge and "
+                       "outcome")
+def demo_investigations(ctx: DemoContext) -> None:
+    officer, supervisor = ctx.users.get(INVESTIGATOR), ctx.users.get(SUPERVISOR)
+    if officer is None or supervisor is None or officer.agency is None:
+        ctx.progress.write("    no demo investigator or supervisor: no investigations")
+        return
+    rng, now = ctx.rng, timezone.now()
+    cases = {case.child_id: case for case in Case.objects.filter(closed_at__isnull=True)}
+    plans: list[_Plan] = []
+    numbers: dict[int, int] = {}
+
+    def start(reported: dt.date, title: str) -> _Plan:
+        reported = min(reported, timezone.localdate(now))
+        created = min(now, day_starts(reported) + dt.timedelta(hours=rng.randint(8, 18)))
+        year = created.year
+        numbers[year] = numbers.get(year, 0) + 1
+        plan = _Plan(Investigation(
+            reference=f"INV-{year}-{numbers[year]:06d}", title=title,
+            owning_agency=officer.agency, team=officer.team, reported_on=reported,
+            created_by=officer, created_at=created))
+        for _ in range(rng.choice((1, 1, 2, 3))):
+            code = _pick(rng, OFFENCES)
+            plan.crimes.append(Crime(
+                investigation=plan.investigation, offence_code=code,
+                committed_on=reported - dt.timedelta(days=rng.randint(1, 120)),
+                recorded_by=officer, recorded_at=created))
+        plans.append(plan)
+        return plan
+
+    investigated: set[int] = set()
+    members = GroupMember.objects.filter(group__status=GroupStatus.CONFIRMED).order_by(
+        "group_id", "pk")
+    by_group: dict[int, list[GroupMember]] = {}
+    for member in members:
+        by_group.setdefault(member.group_id, []).append(member)
+    groups = Group.objects.in_bulk(list(by_group))
+    for group_pk, group_members in sorted(by_group.items()):
+        group = groups[group_pk]
+        first = group.first_intelligence_at or group.proposed_at
+        plan = start(timezone.localdate(first) + dt.timedelta(days=rng.randint(0, 20)),
+                     f"Operation {ctx.faker.word().title()} ({group.reference})")
+        for member in group_members:
+            if member.part == MemberPart.VICTIM:
+                case = cases.get(member.person_id)
+                plan.victims.append((member.person_id, case.pk if case else None))
+                investigated.add(member.person_id)
+            elif member.part == MemberPart.SUSPECT:
+                plan.suspects.append(member.person_id)
+    adults = list(ctx.adult_ids)
+    share = {"high": 0.8, "medium": 0.4}
+    at_risk = sorted((case for case in Case.objects.filter(risk_tier__in=list(share))
+                      if case.child_id not in investigated), key=lambda case: case.pk)
+    for case in at_risk:
+        if rng.random() >= share[case.risk_tier] or case.child_id in investigated:
+            continue
+        investigated.add(case.child_id)
+        plan = start(timezone.localdate(case.opened_at) + dt.timedelta(days=rng.randint(0, 14)),
+                     f"Exploitation of a child ({case.reference})")
+        plan.victims.append((case.child_id, case.pk if case.closed_at is None else None))
+        if adults and rng.random() < 0.8:
+            plan.suspects.append(rng.choice(adults))
+    for plan in plans:
+        _schedule(plan, rng, now)
+    closing = sorted((plan for plan in plans if plan.closes_at is not None),
+                     key=lambda plan: (plan.closes_at, plan.investigation.reference))
+    for number, plan in enumerate(closing):
+        plan.investigation.outcome = OUTCOME_CYCLE[number % len(OUTCOME_CYCLE)]
+    for plan in plans:
+        _work(plan, rng, now, officer, supervisor)
+
+    Investigation.objects.bulk_create([plan.investigation for plan in plans],
+                                      batch_size=ctx.scale.batch_size)
+    Crime.objects.bulk_create([crime for plan in plans for crime in plan.crimes],
+                              batch_size=ctx.scale.batch_size)
+    InvestigationVictim.objects.bulk_create(
+        [InvestigationVictim(investigation=plan.investigation, person_id=person, case_id=case)
+         for plan in plans for person, case in plan.victims], batch_size=ctx.scale.batch_size)
+    InvestigationSuspect.objects.bulk_create(
+        [InvestigationSuspect(investigation=plan.investigation, person_id=person)
+         for plan in plans for person in dict.fromkeys(plan.suspects)
+         if person not in {victim for victim, _ in plan.victims}],
+        batch_size=ctx.scale.batch_size)
+    SupervisoryReview.objects.bulk_create(
+        [review for plan in plans for review in plan.reviews], batch_size=ctx.scale.batch_size)
+    LineOfEnquiry.objects.bulk_create(
+        [enquiry for plan in plans for enquiry in plan.enquiries],
+        batch_size=ctx.scale.batch_size)
+    overdue = SupervisoryReview.objects.filter(reviewed_at__isnull=True, due_at__lt=now).count()
+    closed = sum(1 for plan in plans if plan.investigation.closed_at is not None)
+    ctx.count("investigations", len(plans))
+    ctx.progress.write(f"    {len(plans)} investigations, {closed} closed, {overdue} "
+                       f"reviews overdue")

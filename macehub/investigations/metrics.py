@@ -1,0 +1,153 @@
+"""The investigations measures (issue 15): supervisory reviews signed on time, and of the
+investigations closed, the share charged or summonsed (outcome 1) and the share lost to
+evidential difficulties (outcomes 14 to 16, attrition).
+
+Registered with ``@metric`` (``macehub.core.metrics``). In an area, an investigation
+counts when one of its child victims lives there; by agency, the force whose
+investigation it is. Every figure counts investigations the access policy governs
+through ``INVESTIGATION_VIEW``: anyone who may not see every investigation counted sees
+the figures with small numbers suppressed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from macehub.access.actions import Action
+from macehub.core.measures import Measure, dated, when_text
+from macehub.core.metrics import Behind, Better, Figure, Filters, Period, RecordList, Unit, metric
+from macehub.investigations.codes import (
+    ATTRITION_OUTCOMES,
+    CHARGE_OUTCOMES,
+    InvestigationStatus,
+)
+from macehub.investigations.models import Investigation, InvestigationVictim, SupervisoryReview
+from macehub.people.measures import narrow
+
+GROUP = "Investigations"
+AREA_AND_AGENCY = (
+    " In an area, an investigation counts when one of its child victims lives there; by "
+    "agency, the force whose investigation it is."
+)
+
+
+def _investigations(filters: Filters) -> QuerySet[Any, Any]:
+    investigations = narrow(Investigation.objects.all(), Filters(agency_id=filters.agency_id),
+                            person="", agency="owning_agency_id")
+    if filters.area_code:
+        # By a subquery, not a join: two victims in the area count the investigation once.
+        living_there = narrow(InvestigationVictim.objects.all(),
+                              Filters(area_code=filters.area_code), person="person_id",
+                              agency=None)
+        investigations = investigations.filter(pk__in=living_there.values("investigation_id"))
+    return investigations
+
+
+def _reviews_fallen_due(filters: Filters) -> QuerySet[Any, Any]:
+    """Reviews signed, or waiting past their due time (one still in its time is left
+    out until it is signed or late)."""
+    return SupervisoryReview.objects.filter(
+        investigation__in=_investigations(filters).values("pk")).filter(
+        Q(reviewed_at__isnull=False) | Q(due_at__lt=timezone.now()))
+
+
+def _closed(filters: Filters) -> QuerySet[Any, Any]:
+    return _investigations(filters).filter(status=InvestigationStatus.CLOSED,
+                                           closed_at__isnull=False)
+
+
+def _investigation_columns(investigation: Investigation) -> tuple[str, ...]:
+    return (investigation.reference, investigation.get_status_display(),
+            investigation.get_outcome_display() or "None yet", when_text(investigation.closed_at))
+
+
+def _investigation_list(behind: Behind, measure: Measure) -> RecordList:
+    return RecordList(
+        behind=behind, cell=measure.cell, noun="investigations",
+        record_type="investigations.investigation", url_name="investigations:detail",
+        url_kwarg="investigation_pk", headers=("Reference", "Status", "Outcome", "Closed"),
+        describe=_investigation_columns, order_by=("-closed_at", "-pk"),
+    )
+
+
+REVIEWS = Measure(rows=_reviews_fallen_due, field="due_at", splits={},
+                  hit=lambda: Q(reviewed_at__lte=F("due_at")))
+REVIEWS_BEHIND = Behind(Action.INVESTIGATION_VIEW, Investigation,
+                        dated(_reviews_fallen_due, "due_at"), path="investigation_id")
+
+
+@metric(
+    code="investigation_reviews_on_time",
+    name="Supervisory reviews on time",
+    definition=(
+        "Of the supervisory reviews of investigations that fell due in the period (on "
+        "allocation, at the date the last review set, before a charging decision and "
+        "before closure), the share a supervisor signed by the time it was due. A review "
+        "not yet signed counts, as late, once its time is up." + AREA_AND_AGENCY
+    ),
+    numerator="Reviews signed by their due time",
+    denominator="Reviews due in the period",
+    unit=Unit.PERCENTAGE,
+    better=Better.HIGHER,
+    group=GROUP,
+    trend=REVIEWS.trend,
+    behind=[REVIEWS_BEHIND],
+)
+def investigation_reviews_on_time(period: Period, filters: Filters) -> list[Figure]:
+    return REVIEWS.figures(period, filters)
+
+
+CLOSED_BEHIND = Behind(Action.INVESTIGATION_VIEW, Investigation, dated(_closed, "closed_at"))
+CHARGED = Measure(rows=_closed, field="closed_at", splits={},
+                  hit=lambda: Q(outcome__in=[code.value for code in CHARGE_OUTCOMES]))
+
+
+@metric(
+    code="investigations_charged",
+    name="Investigations ending in a charge or summons",
+    definition=(
+        "Of the investigations closed in the period, the share whose Home Office outcome "
+        "was a charge or summons (outcome 1)." + AREA_AND_AGENCY
+    ),
+    numerator="Investigations closed with a charge or summons",
+    denominator="Investigations closed in the period",
+    unit=Unit.PERCENTAGE,
+    better=Better.HIGHER,
+    group=GROUP,
+    trend=CHARGED.trend,
+    population="investigations_closed",
+    behind=[CLOSED_BEHIND],
+    records=_investigation_list(CLOSED_BEHIND, CHARGED),
+)
+def investigations_charged(period: Period, filters: Filters) -> list[Figure]:
+    return CHARGED.figures(period, filters)
+
+
+ATTRITION = Measure(rows=_closed, field="closed_at", splits={},
+                    hit=lambda: Q(outcome__in=[code.value for code in ATTRITION_OUTCOMES]))
+
+
+@metric(
+    code="investigation_attrition",
+    name="Investigations lost to evidential difficulties (attrition)",
+    definition=(
+        "Of the investigations closed in the period, the share closed for evidential "
+        "difficulties: the victim declined or was unable to support identifying the "
+        "suspect, or the suspect was identified but the evidence or the victim's support "
+        "fell short (Home Office outcomes 14, 15 and 16)." + AREA_AND_AGENCY
+    ),
+    numerator="Investigations closed with outcome 14, 15 or 16",
+    denominator="Investigations closed in the period",
+    unit=Unit.PERCENTAGE,
+    better=Better.LOWER,
+    group=GROUP,
+    trend=ATTRITION.trend,
+    population="investigations_closed",
+    behind=[CLOSED_BEHIND],
+    records=_investigation_list(CLOSED_BEHIND, ATTRITION),
+)
+def investigation_attrition(period: Period, filters: Filters) -> list[Figure]:
+    return ATTRITION.figures(period, filters)

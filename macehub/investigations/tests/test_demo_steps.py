@@ -1,0 +1,65 @@
+"""The demo's investigations: one for each confirmed group (its children and suspects),
+others for children at risk; worked as the rules say (no review signed by the officer in
+the case, no charging decision or closure without the review at that point, nothing
+dated after the demo's day); the same for the same seed, and removed by a reset."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from macehub.investigations.codes import InvestigationStatus, ReviewPoint
+from macehub.investigations.models import Investigation, SupervisoryReview
+from macehub.networks.codes import GroupStatus, MemberPart
+from macehub.networks.models import Group
+
+pytestmark = pytest.mark.django_db
+
+
+def fingerprint() -> list[tuple[object, ...]]:
+    return [(i.reference, i.title, i.status, i.outcome, i.reported_on, i.closed_at,
+             sorted(i.victims.values_list("person__given_name", "person__family_name")),
+             sorted(i.reviews.values_list("point", "due_at", "reviewed_at")))
+            for i in Investigation.objects.order_by("reference")]
+
+
+def test_the_demo_investigates_the_confirmed_groups_by_the_rules(small_demo: None) -> None:
+    now = timezone.now()
+    investigations = list(Investigation.objects.prefetch_related("victims", "suspects",
+                                                                 "reviews"))
+    assert investigations
+    for group in Group.objects.filter(status=GroupStatus.CONFIRMED):
+        victims = set(group.members.filter(part=MemberPart.VICTIM).values_list(
+            "person_id", flat=True))
+        suspects = set(group.members.filter(part=MemberPart.SUSPECT).values_list(
+            "person_id", flat=True))
+        (investigation,) = [i for i in investigations if group.reference in i.title]
+        assert {v.person_id for v in investigation.victims.all()} == victims
+        assert {s.person_id for s in investigation.suspects.all()} == suspects
+    for investigation in investigations:
+        reviews = list(investigation.reviews.all())
+        assert investigation.created_at <= now
+        assert all(r.reviewed_at is None or r.reviewed_at <= now for r in reviews)
+        assert all(r.reviewer_id != investigation.officer_in_case_id
+                   for r in reviews if r.reviewer_id)
+        points = {r.point for r in reviews if r.reviewed_at}
+        if investigation.status == InvestigationStatus.CLOSED:
+            assert investigation.outcome and ReviewPoint.BEFORE_CLOSURE in points
+            assert not [r for r in reviews if r.reviewed_at is None]
+        if investigation.charging_requested_at is not None:
+            assert ReviewPoint.BEFORE_CHARGE in points
+        if investigation.officer_in_case_id is None:
+            assert not reviews, "no review before allocation"
+        else:
+            assert ReviewPoint.ALLOCATION in {r.point for r in reviews}
+    waiting = SupervisoryReview.objects.filter(reviewed_at__isnull=True)
+    assert waiting.filter(due_at__lt=now).exists(), "some reviews are overdue"
+    assert Investigation.objects.filter(status=InvestigationStatus.CLOSED).exists()
+
+    before = fingerprint()
+    call_command("demo_data", "--scale=small", "--seed=7", "--reset",
+                 f"--as-of={timezone.localdate()}", stdout=io.StringIO())
+    assert fingerprint() == before, "the same seed gives the same investigations"
