@@ -10,6 +10,7 @@ Each only on investigations the policy lets the user see."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -17,7 +18,16 @@ from django.urls import reverse
 from macehub.access import policy
 from macehub.access.actions import Action
 from macehub.accounts.models import User
-from macehub.core.work_queue import HIGH, NORMAL, WorkItem, work_queue_source
+from macehub.core.work_queue import (
+    HIGH,
+    NORMAL,
+    Waiting,
+    WorkItem,
+    WorkSelection,
+    is_overdue,
+    place_in_queue,
+    work_queue_source,
+)
 from macehub.investigations.codes import EnquiryStatus, InvestigationStatus
 from macehub.investigations.models import Investigation, LineOfEnquiry, SupervisoryReview
 
@@ -35,41 +45,63 @@ def _name(user: User | None) -> str:
 
 @work_queue_source("investigation_reviews", label="Supervisory reviews", order=45,
                    everything="investigations:reviews_due")
-def supervisory_reviews(user: User, now: dt.datetime) -> list[WorkItem]:
+def supervisory_reviews(user: User, now: dt.datetime) -> WorkSelection:
     """Reviews waiting on the investigations the user supervises, and investigations of
-    their force waiting to be allocated."""
-    items: list[WorkItem] = []
+    their force waiting to be allocated: each drawn only when shown (a national hub's
+    supervisor may have hundreds)."""
+    reviews = SupervisoryReview.objects.none()
+    unallocated = Investigation.objects.none()
     if policy.allows(user, Action.INVESTIGATION_REVIEW):
-        waiting = (SupervisoryReview.objects
-                   .filter(reviewed_at__isnull=True, investigation__supervisor=user,
-                           investigation__in=_visible(user, Action.INVESTIGATION_REVIEW))
-                   .select_related("investigation", "investigation__officer_in_case")
-                   .order_by("due_at", "pk"))
-        items += [WorkItem(
-            kind="Supervisory review",
-            title=f"{review.investigation.reference}: {review.investigation.title}",
-            link=reverse("investigations:sign_review",
-                         args=[review.investigation_id, review.pk]),
-            action="Sign the review",
-            detail=f"{review.get_point_display()}. Officer in the case: "
-                   f"{_name(review.investigation.officer_in_case)}.",
-            due_at=review.due_at, urgency=HIGH,
-            names_record=(INVESTIGATION_RECORD, review.investigation_id),
-        ) for review in waiting]
+        reviews = SupervisoryReview.objects.filter(
+            reviewed_at__isnull=True, investigation__supervisor=user,
+            investigation__in=_visible(user, Action.INVESTIGATION_REVIEW))
     if policy.allows(user, Action.INVESTIGATION_ALLOCATE):
-        unallocated = (Investigation.objects
-                       .filter(pk__in=_visible(user, Action.INVESTIGATION_ALLOCATE),
-                               officer_in_case__isnull=True)
-                       .exclude(status=InvestigationStatus.CLOSED)
-                       .order_by("created_at", "pk"))
-        items += [WorkItem(
-            kind="Investigation to allocate",
-            title=f"{investigation.reference}: {investigation.title}",
-            link=reverse("investigations:allocate", args=[investigation.pk]),
-            action="Allocate it", waiting_since=investigation.created_at, urgency=HIGH,
-            names_record=(INVESTIGATION_RECORD, investigation.pk),
-        ) for investigation in unallocated]
-    return items
+        unallocated = Investigation.objects.filter(
+            pk__in=_visible(user, Action.INVESTIGATION_ALLOCATE),
+            officer_in_case__isnull=True).exclude(status=InvestigationStatus.CLOSED)
+    waiting = [Waiting(place=place_in_queue(now, urgency=HIGH, due_at=due_at),
+                       overdue=is_overdue(now, due_at=due_at), key=(REVIEW, pk))
+               for pk, due_at in reviews.values_list("pk", "due_at")]
+    waiting += [Waiting(place=place_in_queue(now, urgency=HIGH, waiting_since=created_at),
+                        overdue=False, key=(TO_ALLOCATE, pk))
+                for pk, created_at in unallocated.values_list("pk", "created_at")]
+
+    def draw(keys: list[Any]) -> list[WorkItem]:
+        drawn_reviews = SupervisoryReview.objects.select_related(
+            "investigation", "investigation__officer_in_case").in_bulk(
+            [pk for kind, pk in keys if kind == REVIEW])
+        drawn_investigations = Investigation.objects.in_bulk(
+            [pk for kind, pk in keys if kind == TO_ALLOCATE])
+        return [_review_item(drawn_reviews[pk]) if kind == REVIEW
+                else _allocation_item(drawn_investigations[pk]) for kind, pk in keys]
+
+    return WorkSelection(waiting=waiting, draw=draw)
+
+
+REVIEW, TO_ALLOCATE = "review", "allocate"
+
+
+def _review_item(review: SupervisoryReview) -> WorkItem:
+    return WorkItem(
+        kind="Supervisory review",
+        title=f"{review.investigation.reference}: {review.investigation.title}",
+        link=reverse("investigations:sign_review", args=[review.investigation_id, review.pk]),
+        action="Sign the review",
+        detail=f"{review.get_point_display()}. Officer in the case: "
+               f"{_name(review.investigation.officer_in_case)}.",
+        due_at=review.due_at, urgency=HIGH,
+        names_record=(INVESTIGATION_RECORD, review.investigation_id),
+    )
+
+
+def _allocation_item(investigation: Investigation) -> WorkItem:
+    return WorkItem(
+        kind="Investigation to allocate",
+        title=f"{investigation.reference}: {investigation.title}",
+        link=reverse("investigations:allocate", args=[investigation.pk]),
+        action="Allocate it", waiting_since=investigation.created_at, urgency=HIGH,
+        names_record=(INVESTIGATION_RECORD, investigation.pk),
+    )
 
 
 @work_queue_source("investigation_enquiries", label="Lines of enquiry", order=46,
