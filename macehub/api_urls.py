@@ -10,6 +10,7 @@ from drf_spectacular.views import SpectacularAPIView
 from macehub.access.actions import Action
 from macehub.access.api import HubSessionAuthentication, PolicyPermission
 from macehub.intelligence.api_urls import intelligence_api_urlpatterns
+from macehub.investigations.api_urls import investigations_api_urlpatterns
 from macehub.people.api import PersonDetailApi, PersonSearchApi
 
 
@@ -30,4 +31,5 @@ urlpatterns = [
     path("people/", api_view(PersonSearchApi), name="person_search"),
     path("people/<int:person_pk>/", api_view(PersonDetailApi), name="person_detail"),
     *intelligence_api_urlpatterns,
+    *investigations_api_urlpatterns,
 ]
