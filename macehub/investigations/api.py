@@ -112,7 +112,7 @@ class InvestigationListApi(APIView):
     def get(self, request: Request) -> Response:
         user = cast(User, request.user)
         policy.require(user, Action.INVESTIGATION_VIEW)
-        listed = selectors.investigations_for(user).order_by("-reported_on", "-pk")
+        listed = selectors.investigation_list(user).order_by("-reported_on", "-pk")
         status = request.query_params.get("status", "")
         if status:
             if status not in InvestigationStatus.values:

@@ -19,11 +19,17 @@ from macehub.investigations.models import (
 
 
 def investigations_for(user: User) -> QuerySet[Investigation]:
-    """The investigations the user may see, each with the due time of its next review."""
-    return policy.scope(user, Action.INVESTIGATION_VIEW, Investigation.objects.select_related(
+    """The investigations the user may see."""
+    return policy.scope(user, Action.INVESTIGATION_VIEW, Investigation.objects.all())
+
+
+def investigation_list(user: User) -> QuerySet[Investigation]:
+    """The investigations the user may see as a list shows them: each with its officer,
+    supervisor and team, and the due time of its next review."""
+    return investigations_for(user).select_related(
         "officer_in_case", "supervisor", "team",
-    )).annotate(next_review_due=Min("reviews__due_at",
-                                    filter=Q(reviews__reviewed_at__isnull=True)))
+    ).annotate(next_review_due=Min("reviews__due_at",
+                                   filter=Q(reviews__reviewed_at__isnull=True)))
 
 
 def investigation_for(user: User, pk: int, action: Action = Action.INVESTIGATION_VIEW,
@@ -43,8 +49,7 @@ def investigation_for(user: User, pk: int, action: Action = Action.INVESTIGATION
 
 def reviews_waiting(user: User) -> QuerySet[SupervisoryReview]:
     """Reviews not yet signed, on investigations the user may see, the most overdue first."""
-    visible = policy.scope(user, Action.INVESTIGATION_VIEW,
-                           Investigation.objects.all()).values("pk")
+    visible = investigations_for(user).values("pk")
     return (SupervisoryReview.objects.filter(reviewed_at__isnull=True,
                                              investigation__in=visible)
             .select_related("investigation", "investigation__supervisor",

@@ -69,7 +69,7 @@ def investigation_list(request: HubRequest) -> HttpResponse:
     show = request.GET.get("show", "mine")
     if show not in dict(TABS):
         show = "mine"
-    listed = selectors.investigations_for(user)
+    listed = selectors.investigation_list(user)
     if show == "mine":
         listed = listed.filter(Q(officer_in_case=user) | Q(supervisor=user)).exclude(
             status=InvestigationStatus.CLOSED)
