@@ -81,3 +81,13 @@ class EnquiryStatus(CodeList):
     OPEN = "open", "Open"
     DONE = "done", "Done – result recorded"
     CLOSED = "closed", "Closed without a result"
+
+
+@code_display("release_kind", tag_colours={"bail": "purple", "rui": "grey"})
+class ReleaseKind(CodeList):
+    """How a suspect is released while the investigation goes on (PACE): pre-charge bail
+    may carry conditions (not to contact the children, to live at an address); release
+    under investigation carries none."""
+
+    BAIL = "bail", "Pre-charge bail"
+    RELEASED_UNDER_INVESTIGATION = "rui", "Released under investigation"

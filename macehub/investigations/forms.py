@@ -9,7 +9,7 @@ from typing import Any, cast
 from django import forms
 
 from macehub.forms import GovukDateField
-from macehub.investigations.codes import EnquiryStatus, OutcomeCode, ReviewPoint
+from macehub.investigations.codes import EnquiryStatus, OutcomeCode, ReleaseKind, ReviewPoint
 from macehub.investigations.offences import offences
 
 
@@ -160,3 +160,28 @@ class SupervisorFilter(forms.Form):
     def __init__(self, *args: Any, supervisors: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _offer(self, "supervisor", [("", "Every supervisor"), *supervisors])
+
+
+class ReleaseForm(forms.Form):
+    suspect = forms.TypedChoiceField(label="Suspect", coerce=int,
+                                     error_messages={"required": "Select the suspect"})
+    kind = forms.ChoiceField(label="How they were released", widget=forms.RadioSelect,
+                             choices=ReleaseKind.choices,
+                             error_messages={"required": "Select pre-charge bail or release "
+                                                         "under investigation"})
+    conditions = forms.CharField(
+        label="Bail conditions", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example, not to contact the children named; to live at an address. "
+                  "Release under investigation carries none.")
+    starts_on = GovukDateField(label="Date of release", not_in_future=True)
+    expires_on = GovukDateField(label="Expires or is next reviewed on",
+                                help_text="When bail expires, or when release under "
+                                          "investigation is next reviewed")
+
+    def __init__(self, *args: Any, suspects: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _offer(self, "suspect", [("", "Select the suspect"), *suspects])
+
+
+class EndReleaseForm(forms.Form):
+    ended_on = GovukDateField(label="Date it ended", not_in_future=True)

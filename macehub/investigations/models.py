@@ -18,6 +18,7 @@ from macehub.investigations.codes import (
     EnquiryStatus,
     InvestigationStatus,
     OutcomeCode,
+    ReleaseKind,
     ReviewPoint,
 )
 
@@ -166,3 +167,28 @@ class SupervisoryReview(models.Model):
     @property
     def is_done(self) -> bool:
         return self.reviewed_at is not None
+
+
+class SuspectRelease(models.Model):
+    """A suspect on pre-charge bail (with its conditions) or released under
+    investigation, from a day until its expiry or review date; ended when the suspect is
+    charged, bailed again or released from it. One open at a time for a suspect."""
+
+    suspect = models.ForeignKey(InvestigationSuspect, on_delete=models.CASCADE,
+                                related_name="releases")
+    kind = models.CharField(max_length=4, choices=ReleaseKind.choices)
+    conditions = models.TextField(blank=True)
+    starts_on = models.DateField()
+    expires_on = models.DateField(
+        db_index=True, help_text="When bail expires, or when release under investigation is "
+                                 "next reviewed.")
+    ended_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-starts_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.suspect_id}: {self.kind} to {self.expires_on}"

@@ -15,6 +15,7 @@ from macehub.investigations.models import (
     InvestigationVictim,
     LineOfEnquiry,
     SupervisoryReview,
+    SuspectRelease,
 )
 
 
@@ -41,7 +42,10 @@ def investigation_for(user: User, pk: int, action: Action = Action.INVESTIGATION
     ).prefetch_related(
         "crimes",
         Prefetch("victims", InvestigationVictim.objects.select_related("person", "case")),
-        Prefetch("suspects", InvestigationSuspect.objects.select_related("person")),
+        Prefetch("suspects", InvestigationSuspect.objects.select_related("person")
+                 .prefetch_related(Prefetch("releases",
+                                            SuspectRelease.objects.select_related(
+                                                "recorded_by")))),
         Prefetch("enquiries", LineOfEnquiry.objects.select_related("owner")),
         Prefetch("reviews", SupervisoryReview.objects.select_related("reviewer")),
     ), pk=pk)
@@ -59,3 +63,14 @@ def reviews_waiting(user: User) -> QuerySet[SupervisoryReview]:
 
 def is_overdue(review: SupervisoryReview) -> bool:
     return not review.is_done and review.due_at < timezone.now()
+
+
+def releases_open(user: User) -> QuerySet[SuspectRelease]:
+    """Suspects on bail or released under investigation now, on investigations the user
+    may see, the soonest to expire (or the longest expired) first."""
+    visible = investigations_for(user).values("pk")
+    return (SuspectRelease.objects.filter(ended_on__isnull=True,
+                                          suspect__investigation__in=visible)
+            .select_related("suspect__person", "suspect__investigation",
+                            "suspect__investigation__officer_in_case")
+            .order_by("expires_on", "pk"))

@@ -34,6 +34,7 @@ from macehub.investigations.codes import (
     EnquiryStatus,
     InvestigationStatus,
     OutcomeCode,
+    ReleaseKind,
     ReviewPoint,
 )
 from macehub.investigations.models import (
@@ -43,6 +44,7 @@ from macehub.investigations.models import (
     InvestigationVictim,
     LineOfEnquiry,
     SupervisoryReview,
+    SuspectRelease,
 )
 from macehub.investigations.offences import offences
 from macehub.people.models import Person
@@ -406,3 +408,62 @@ def record_outcome(*, actor: User, investigation_pk: int, expected_version: int,
         "version": investigation.version,
     })
     return investigation
+
+
+@transaction.atomic
+def record_release(*, actor: User, investigation_pk: int, suspect_pk: int, kind: str,
+                   starts_on: dt.date | None, expires_on: dt.date | None,
+                   conditions: str = "") -> SuspectRelease:
+    """Record a suspect's pre-charge bail (with its conditions) or release under
+    investigation. It ends the suspect's release before it, from the day it starts."""
+    investigation = _lock(actor, Action.INVESTIGATION_CHANGE, investigation_pk)
+    suspect = investigation.suspects.filter(pk=suspect_pk).first()
+    if suspect is None:
+        raise ServiceRefused("Select a suspect in this investigation", field="suspect")
+    errors: dict[str, str] = {}
+    conditions = conditions.strip()
+    if kind not in ReleaseKind.values:
+        errors["kind"] = "Select pre-charge bail or release under investigation"
+    elif kind == ReleaseKind.RELEASED_UNDER_INVESTIGATION and conditions:
+        errors["conditions"] = ("Release under investigation carries no conditions: record "
+                                "pre-charge bail to set them")
+    today = timezone.localdate()
+    if starts_on is None:
+        errors["starts_on"] = "Enter the date of release"
+    elif starts_on > today:
+        errors["starts_on"] = "The date of release must be today or in the past"
+    if expires_on is None:
+        errors["expires_on"] = "Enter when it expires or is next reviewed"
+    elif starts_on is not None and expires_on <= starts_on:
+        errors["expires_on"] = "It must expire after the date of release"
+    if errors or starts_on is None or expires_on is None:
+        raise ValidationError(errors)
+    ended = list(suspect.releases.filter(ended_on__isnull=True).values_list("pk", flat=True))
+    suspect.releases.filter(pk__in=ended).update(ended_on=starts_on)
+    release = SuspectRelease.objects.create(
+        suspect=suspect, kind=kind, conditions=conditions, starts_on=starts_on,
+        expires_on=expires_on, recorded_by=actor, recorded_at=timezone.now())
+    record_event(event_type=EventType.CHANGE, actor=actor, record=investigation, detail={
+        "release_recorded": release.pk, "suspect": suspect.person_id, "kind": kind,
+        "expires_on": expires_on.isoformat(), "ended": ended,
+    })
+    return release
+
+
+@transaction.atomic
+def end_release(*, actor: User, investigation_pk: int, release_pk: int,
+                ended_on: dt.date | None) -> SuspectRelease:
+    """End a suspect's bail or release under investigation (charged, no further action,
+    or the conditions lifted)."""
+    investigation = _lock(actor, Action.INVESTIGATION_CHANGE, investigation_pk)
+    release = SuspectRelease.objects.filter(pk=release_pk, suspect__investigation=investigation,
+                                            ended_on__isnull=True).first()
+    if release is None:
+        raise ServiceRefused("That release has already ended", field="release")
+    if ended_on is None or ended_on > timezone.localdate() or ended_on < release.starts_on:
+        raise ServiceRefused("Enter a date from the date of release to today", field="ended_on")
+    release.ended_on = ended_on
+    release.save(update_fields=["ended_on"])
+    record_event(event_type=EventType.CHANGE, actor=actor, record=investigation,
+                 detail={"release_ended": release.pk, "ended_on": ended_on.isoformat()})
+    return release

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.investigation_list, name="list"),
     path("new/", views.investigation_create, name="create"),
     path("reviews/", views.reviews_due, name="reviews_due"),
+    path("released/", views.releases_expiring, name="releases_expiring"),
     path("<int:investigation_pk>/", views.investigation_detail, name="detail"),
     path("<int:investigation_pk>/allocate/", views.allocate, name="allocate"),
     path("<int:investigation_pk>/crimes/new/", views.add_crime, name="add_crime"),
@@ -22,4 +23,7 @@ urlpatterns = [
          name="sign_review"),
     path("<int:investigation_pk>/charge/", views.send_for_charge, name="send_for_charge"),
     path("<int:investigation_pk>/outcome/", views.record_outcome, name="record_outcome"),
+    path("<int:investigation_pk>/released/new/", views.record_release, name="record_release"),
+    path("<int:investigation_pk>/released/<int:release_pk>/end/", views.end_release,
+         name="end_release"),
 ]

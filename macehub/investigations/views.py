@@ -7,6 +7,7 @@ decides and audits."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -37,19 +38,24 @@ from macehub.investigations.forms import (
     AllocationForm,
     AskReviewForm,
     CrimeFields,
+    EndReleaseForm,
     EnquiryForm,
     EnquiryResultForm,
     InvestigationForm,
     OutcomeForm,
     PersonForm,
+    ReleaseForm,
     ReviewForm,
     SupervisorFilter,
     VersionForm,
 )
 from macehub.investigations.models import Investigation
 from macehub.investigations.offences import offence_label
+from macehub.ui.formatting import govuk_date
 
 PER_PAGE = 25
+# Bail or release under investigation due to expire within this many days is flagged.
+EXPIRING_DAYS = 14
 TABS = (("mine", "Yours"), ("open", "Open"), ("closed", "Closed"))
 CONFLICT_MESSAGE = ("Someone else changed this investigation while you were reading it. "
                     "Nothing has been saved. Check it, then try again.")
@@ -137,7 +143,10 @@ def investigation_detail(request: HubRequest, investigation_pk: int) -> HttpResp
         "crimes": [(crime, offence_label(crime.offence_code))
                    for crime in investigation.crimes.all()],
         "victims": list(investigation.victims.all()),
-        "suspects": list(investigation.suspects.all()),
+        "suspects": [(suspect, next((release for release in suspect.releases.all()
+                                     if release.ended_on is None), None))
+                     for suspect in investigation.suspects.all()],
+        "today": timezone.localdate(),
         "enquiries": list(investigation.enquiries.all()),
         "waiting": [(review, review.due_at < now) for review in waiting],
         "signed": [review for review in reviews if review.is_done][::-1],
@@ -404,4 +413,62 @@ def reviews_due(request: HubRequest) -> HttpResponse:
     return render(request, "investigations/reviews_due.html", {
         "page_obj": page, "rows": [(review, review.due_at < now) for review in page.object_list],
         "filter_form": filter_form,
+    })
+
+
+@requires(Action.INVESTIGATION_CHANGE)
+def record_release(request: HubRequest, investigation_pk: int) -> HttpResponse:
+    def save(investigation: Investigation, data: dict[str, Any]) -> str:
+        release = services.record_release(
+            actor=request.user, investigation_pk=investigation.pk, suspect_pk=data["suspect"],
+            kind=data["kind"], conditions=data["conditions"], starts_on=data["starts_on"],
+            expires_on=data["expires_on"])
+        return f"{release.get_kind_display()} recorded, to {govuk_date(release.expires_on)}."
+    return _change_page(
+        request, investigation_pk, form_class=ReleaseForm,
+        template="investigations/record_release.html", save=save,
+        form_kwargs=lambda investigation: {"suspects": [
+            (suspect.pk, suspect.person.full_name)
+            for suspect in investigation.suspects.all()]})
+
+
+@requires(Action.INVESTIGATION_CHANGE)
+def end_release(request: HubRequest, investigation_pk: int, release_pk: int) -> HttpResponse:
+    investigation = selectors.investigation_for(request.user, investigation_pk,
+                                                Action.INVESTIGATION_CHANGE)
+    release = next((item for suspect in investigation.suspects.all()
+                    for item in suspect.releases.all()
+                    if item.pk == release_pk and item.ended_on is None), None)
+    if release is None:
+        messages.info(request, "That release has already ended.")
+        return _detail(investigation)
+
+    def save(investigation: Investigation, data: dict[str, Any]) -> str:
+        services.end_release(actor=request.user, investigation_pk=investigation.pk,
+                             release_pk=release_pk, ended_on=data["ended_on"])
+        return f"{release.get_kind_display()} ended."
+    return _change_page(request, investigation_pk, form_class=EndReleaseForm,
+                        template="investigations/end_release.html", save=save,
+                        extra={"release": release})
+
+
+@requires(Action.INVESTIGATION_VIEW)
+def releases_expiring(request: HubRequest) -> HttpResponse:
+    """Suspects on bail or released under investigation, the soonest to expire first."""
+    user = request.user
+    page = Paginator(selectors.releases_open(user), PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    record_event(event_type=EventType.VIEW, actor=user,
+                 record_type="investigations.investigation",
+                 detail={"list": "bail and release under investigation",
+                         "shown": sorted({r.suspect.investigation_id
+                                          for r in page.object_list})},
+                 request=request)
+    today = timezone.localdate()
+    return render(request, "investigations/releases_expiring.html", {
+        "page_obj": page,
+        "rows": [(release, release.expires_on < today,
+                  today <= release.expires_on <= today + dt.timedelta(days=EXPIRING_DAYS))
+                 for release in page.object_list],
+        "expiring_days": EXPIRING_DAYS,
     })

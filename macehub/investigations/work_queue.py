@@ -3,7 +3,9 @@
 - a supervisor's reviews waiting on the investigations they supervise, overdue first
   (never one where they are the officer in the case: someone else signs it);
 - for the force's supervisors, new investigations waiting to be allocated;
-- an officer's own open lines of enquiry with a due date.
+- an officer's own open lines of enquiry with a due date;
+- for the officer in the case, each suspect's bail or release under investigation from
+  ``RELEASE_NOTICE_DAYS`` before it expires (and once it has).
 
 Each only on investigations the policy lets the user see."""
 
@@ -14,6 +16,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from macehub.access import policy
 from macehub.access.actions import Action
@@ -29,9 +32,15 @@ from macehub.core.work_queue import (
     work_queue_source,
 )
 from macehub.investigations.codes import EnquiryStatus, InvestigationStatus
-from macehub.investigations.models import Investigation, LineOfEnquiry, SupervisoryReview
+from macehub.investigations.models import (
+    Investigation,
+    LineOfEnquiry,
+    SupervisoryReview,
+    SuspectRelease,
+)
 
 INVESTIGATION_RECORD = "investigations.investigation"
+RELEASE_NOTICE_DAYS = 7
 
 
 def _visible(user: User, action: Action) -> QuerySet[Investigation, int]:
@@ -122,3 +131,28 @@ def lines_of_enquiry(user: User, now: dt.datetime) -> list[WorkItem]:
         action="Record the result", due_on=enquiry.due_on, urgency=NORMAL,
         names_record=(INVESTIGATION_RECORD, enquiry.investigation_id),
     ) for enquiry in owned]
+
+
+@work_queue_source("investigation_releases", label="Bail and release under investigation",
+                   order=47, everything="investigations:releases_expiring")
+def releases_expiring(user: User, now: dt.datetime) -> list[WorkItem]:
+    """Bail or release under investigation expiring within a week (or expired) on the
+    investigations the user is the officer in the case for."""
+    if not policy.allows(user, Action.INVESTIGATION_CHANGE):
+        return []
+    horizon = timezone.localdate(now) + dt.timedelta(days=RELEASE_NOTICE_DAYS)
+    releases = (SuspectRelease.objects
+                .filter(ended_on__isnull=True, expires_on__lte=horizon,
+                        suspect__investigation__officer_in_case=user,
+                        suspect__investigation__in=_visible(user,
+                                                            Action.INVESTIGATION_CHANGE))
+                .select_related("suspect__person", "suspect__investigation")
+                .order_by("expires_on", "pk"))
+    return [WorkItem(
+        kind=release.get_kind_display(),
+        title=f"{release.suspect.investigation.reference}: {release.suspect.person.full_name}",
+        link=reverse("investigations:detail", args=[release.suspect.investigation_id]),
+        action="Extend it, bail again or end it",
+        detail=release.conditions, due_on=release.expires_on, urgency=HIGH,
+        names_record=(INVESTIGATION_RECORD, release.suspect.investigation_id),
+    ) for release in releases]

@@ -30,7 +30,7 @@ from macehub.investigations.codes import (
     OutcomeCode,
     ReviewPoint,
 )
-from macehub.investigations.models import Investigation, SupervisoryReview
+from macehub.investigations.models import Investigation, SupervisoryReview, SuspectRelease
 from macehub.people.models import Person
 from macehub.testing.browser import sign_in_as
 from macehub.testing.factories import make_person, make_user
@@ -40,6 +40,7 @@ pytestmark = pytest.mark.browser
 
 RECORDING = "test_recording_and_allocating_an_investigation"
 TO_CLOSURE = "test_working_an_investigation_to_charge_and_closure"
+BAIL = "test_a_suspect_bailed_with_conditions_then_released_under_investigation"
 
 # POST-only actions are listed with the test that scans the page they return to.
 SCANNED_BY: dict[str, tuple[str, ...]] = {
@@ -56,6 +57,9 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
     "investigations:ask_review": (TO_CLOSURE,),
     "investigations:send_for_charge": (TO_CLOSURE,),
     "investigations:record_outcome": (TO_CLOSURE,),
+    "investigations:record_release": (BAIL,),
+    "investigations:end_release": (BAIL,),
+    "investigations:releases_expiring": (BAIL,),
 }
 
 TITLE = "Operation Larkspur"
@@ -398,4 +402,63 @@ def test_working_an_investigation_to_charge_and_closure(
     signed_by = {r.point: r.reviewer for r in investigation.reviews.all()}
     assert signed_by[ReviewPoint.BEFORE_CHARGE] == supervisor
     assert signed_by[ReviewPoint.BEFORE_CLOSURE] == second
+    scanner.assert_scanned_every_page_listed()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_suspect_bailed_with_conditions_then_released_under_investigation(
+    page: Page, live_server: Any, scanner: Scanner, hub_agency: Agency, hub_team: Team
+) -> None:
+    investigator = make_user("ira.investigator", Role.INVESTIGATOR, agency=hub_agency,
+                             team=hub_team)
+    supervisor = make_user("sam.supervisor", Role.SUPERVISOR, agency=hub_agency, team=hub_team)
+    child, suspect = _people(hub_agency)
+    investigation = _allocated_investigation(investigator, supervisor, child, suspect)
+    today = timezone.localdate()
+    sign_in_as(page, live_server, investigator)
+    scanner.open(f"/investigations/{investigation.pk}/")
+    click_and_wait(page, "link", "Record bail or release under investigation")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Record bail or release under investigation")
+    scanner.scan("empty")
+    # Release under investigation with conditions is refused, what was typed kept.
+    page.get_by_label("Suspect", exact=True).select_option(label="Dean Carver")
+    page.get_by_label("Released under investigation").check()
+    page.get_by_label("Bail conditions").fill("Not to contact Lily Marsh")
+    _fill_date(page, "Date of release", today - dt.timedelta(days=2))
+    _fill_date(page, "Expires or is next reviewed on", today + dt.timedelta(days=5))
+    click_and_wait(page, "button", "Save")
+    assert_errors_shown(page, "Release under investigation carries no conditions: record "
+                              "pre-charge bail to set them")
+    expect(page.get_by_label("Bail conditions")).to_have_value("Not to contact Lily Marsh")
+    scanner.scan("conditions on release under investigation refused")
+    page.get_by_label("Pre-charge bail").check()
+    click_and_wait(page, "button", "Save")
+    expect(_success(page)).to_contain_text("Pre-charge bail recorded")
+    expect(page.locator("main")).to_contain_text("Conditions: Not to contact Lily Marsh")
+    release = SuspectRelease.objects.get()
+    assert (release.kind, release.expires_on) == ("bail", today + dt.timedelta(days=5))
+
+    # Expiring within a fortnight: marked on the list of everyone on bail.
+    scanner.open("/investigations/released/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Bail and release under investigation")
+    row = page.locator("main table tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Dean Carver")
+    expect(row).to_contain_text("Expiring")
+    scanner.scan("one suspect on bail, expiring")
+
+    # Ended: the suspect is no longer listed.
+    scanner.open(f"/investigations/{investigation.pk}/")
+    page.get_by_role("link", name="End it (Dean Carver)").click()
+    page.wait_for_load_state("load")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "End pre-charge bail: Dean Carver")
+    scanner.scan("ending bail")
+    _fill_date(page, "Date it ended", today)
+    click_and_wait(page, "button", "End it")
+    expect(_success(page)).to_contain_text("Pre-charge bail ended.")
+    release.refresh_from_db()
+    assert release.ended_on == today
     scanner.assert_scanned_every_page_listed()

@@ -169,3 +169,38 @@ def test_the_childs_record_and_chronology_show_the_investigation(
     assert investigations_of_the_child(triage, child) == []
     assert investigations_of_the_child(force["investigator"], suspect) == []
     assert not Case.objects.exists()
+
+
+def test_bail_and_release_expiring_soonest_first_and_in_the_officers_queue(
+        force: dict[str, Any]) -> None:
+    from macehub.core.work_queue import work_queue_for
+
+    first, second = investigations(force, 2)
+    today = timezone.localdate()
+    for investigation, kind, expires in ((first, "bail", today - dt.timedelta(days=1)),
+                                         (second, "rui", today + dt.timedelta(days=30))):
+        services.record_release(
+            actor=force["investigator"], investigation_pk=investigation.pk,
+            suspect_pk=investigation.suspects.get().pk, kind=kind,
+            conditions="Not to contact the child" if kind == "bail" else "",
+            starts_on=today - dt.timedelta(days=40), expires_on=expires)
+    page = signed_in_client(force["supervisor"]).get(
+        reverse("investigations:releases_expiring")).content.decode()
+    assert page.index(first.reference) < page.index(second.reference)
+    assert page.count(">Expired<") == 1 and ">Expiring<" not in page
+    detail = signed_in_client(force["investigator"]).get(
+        reverse("investigations:detail", args=[first.pk])).content.decode()
+    assert "Conditions: Not to contact the child" in detail and ">Expired<" in detail
+
+    lists = {work.source.name: work
+             for work in work_queue_for(force["investigator"], timezone.now()).lists}
+    work = lists["investigation_releases"]
+    (item,) = work.draw([w.key for w in work.waiting])
+    assert item.title == f"{first.reference}: Suspect0 Madeup"
+    assert item.is_overdue(timezone.now())
+    other = make_agency("other-police", AgencyKind.POLICE, name="Other Police")
+    outsider = make_user("oscar.other", Role.SUPERVISOR, agency=other,
+                         team=make_team(other, "Other team"))
+    page = signed_in_client(outsider).get(
+        reverse("investigations:releases_expiring")).content.decode()
+    assert first.reference not in page and "No suspect is on bail" in page

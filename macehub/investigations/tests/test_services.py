@@ -318,3 +318,37 @@ def test_a_force_sees_only_its_own_investigations_and_none_naming_a_hidden_perso
     Person.objects.filter(pk=force["suspect"].pk).update(is_restricted=True)
     assert not investigations_for(force["investigator"]).exists()
     assert list(investigations_for(governance)) == [investigation]
+
+
+@time_machine.travel(MONDAY_NOON, tick=False)
+def test_bail_carries_conditions_and_a_new_release_ends_the_one_before(
+        force: dict[str, Any]) -> None:
+    investigation = allocated(force)
+    suspect = investigation.suspects.get()
+    release = {"actor": force["investigator"], "investigation_pk": investigation.pk,
+               "suspect_pk": suspect.pk}
+    with pytest.raises(ValidationError) as refused:
+        services.record_release(**release, kind="rui", conditions="Not to contact Amber",
+                                starts_on=dt.date(2026, 3, 9), expires_on=dt.date(2026, 3, 1))
+    assert set(refused.value.message_dict) == {"conditions", "starts_on", "expires_on"}
+    with pytest.raises(ValidationError, match="expire after"):
+        services.record_release(**release, kind="bail", starts_on=dt.date(2026, 3, 1),
+                                expires_on=dt.date(2026, 3, 1))
+    bail = services.record_release(**release, kind="bail",
+                                   conditions="Not to contact Amber Testcase",
+                                   starts_on=dt.date(2026, 2, 28), expires_on=dt.date(2026, 5, 28))
+    rui = services.record_release(**release, kind="rui", starts_on=dt.date(2026, 3, 2),
+                                  expires_on=dt.date(2026, 6, 2))
+    bail.refresh_from_db()
+    assert bail.ended_on == dt.date(2026, 3, 2) and rui.ended_on is None
+    with pytest.raises(ValidationError, match="from the date of release"):
+        services.end_release(actor=force["investigator"], investigation_pk=investigation.pk,
+                             release_pk=rui.pk, ended_on=dt.date(2026, 3, 1))
+    services.end_release(actor=force["investigator"], investigation_pk=investigation.pk,
+                         release_pk=rui.pk, ended_on=dt.date(2026, 3, 2))
+    with pytest.raises(ValidationError, match="already ended"):
+        services.end_release(actor=force["investigator"], investigation_pk=investigation.pk,
+                             release_pk=rui.pk, ended_on=dt.date(2026, 3, 2))
+    recorded = AuditEvent.objects.filter(record_id=str(investigation.pk),
+                                         detail__has_key="release_recorded")
+    assert [event.detail["ended"] for event in recorded.order_by("id")] == [[], [bail.pk]]

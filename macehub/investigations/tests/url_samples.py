@@ -1,5 +1,5 @@
 """Samples for the URL x role test: an open investigation of the hub's agency naming the
-sample person as a suspect, allocated, with its allocation review waiting and a line of
+sample person as a suspect (on bail), with its allocation review waiting and a line of
 enquiry open (so everyone who may see the person and belongs to the agency may see it)."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from macehub.investigations.models import (
     InvestigationSuspect,
     LineOfEnquiry,
     SupervisoryReview,
+    SuspectRelease,
 )
 
 
@@ -28,8 +29,13 @@ def build(samples: dict[str, Any]) -> None:
         created_by=samples["user_pk"], created_at=now)
     Crime.objects.create(investigation=investigation, offence_code="71",
                          recorded_by=samples["user_pk"], recorded_at=now)
-    InvestigationSuspect.objects.create(investigation=investigation,
-                                        person=samples["person_pk"])
+    suspect = InvestigationSuspect.objects.create(investigation=investigation,
+                                                  person=samples["person_pk"])
+    samples["release_pk"] = SuspectRelease.objects.create(
+        suspect=suspect, kind="bail", conditions="Not to contact the children named",
+        starts_on=timezone.localdate() - dt.timedelta(days=2),
+        expires_on=timezone.localdate() + dt.timedelta(days=60),
+        recorded_by=samples["user_pk"], recorded_at=now)
     samples["investigation_pk"] = investigation
     samples["review_pk"] = SupervisoryReview.objects.create(
         investigation=investigation, point=ReviewPoint.ALLOCATION,
