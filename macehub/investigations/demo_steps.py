@@ -15,7 +15,9 @@ as a force would work it, with known truth for the measures to find:
   closure, and a charge after a review before charge and a charging decision asked for;
   some open ones await a charging decision;
 - a plan of two to four lines of enquiry, the open ones owned by the officer in the case
-  with a due date (some past).
+  with a due date (some past);
+- two in three suspects of open investigations on pre-charge bail with conditions or
+  released under investigation, some expired.
 
 Rows are written directly, dated as the work happened (never after the demo's day).
 """
@@ -36,6 +38,7 @@ from macehub.investigations.codes import (
     EnquiryStatus,
     InvestigationStatus,
     OutcomeCode,
+    ReleaseKind,
     ReviewPoint,
 )
 from macehub.investigations.models import (
@@ -45,6 +48,7 @@ from macehub.investigations.models import (
     InvestigationVictim,
     LineOfEnquiry,
     SupervisoryReview,
+    SuspectRelease,
 )
 from macehub.networks.codes import GroupStatus, MemberPart
 from macehub.networks.models import Group, GroupMember
@@ -279,8 +283,38 @@ def demo_investigations(ctx: DemoContext) -> None:
     LineOfEnquiry.objects.bulk_create(
         [enquiry for plan in plans for enquiry in plan.enquiries],
         batch_size=ctx.scale.batch_size)
+    releases = _releases(rng, now, officer)
+    SuspectRelease.objects.bulk_create(releases, batch_size=ctx.scale.batch_size)
     overdue = SupervisoryReview.objects.filter(reviewed_at__isnull=True, due_at__lt=now).count()
     closed = sum(1 for plan in plans if plan.investigation.closed_at is not None)
     ctx.count("investigations", len(plans))
     ctx.progress.write(f"    {len(plans)} investigations, {closed} closed, {overdue} "
-                       f"reviews overdue")
+                       f"reviews overdue, {len(releases)} suspects on bail or released "
+                       f"under investigation")
+
+
+BAIL_CONDITIONS = ("Not to contact the children named in the investigation, directly or "
+                   "through others; not to enter the area around the children's home.")
+
+
+def _releases(rng: random.Random, now: dt.datetime, officer: User) -> list[SuspectRelease]:
+    """Two in three suspects of open, allocated investigations released while it goes
+    on: half on bail with conditions, half under investigation; expiring from ten days
+    ago (to be seen to) to three months ahead."""
+    today = timezone.localdate(now)
+    suspects = InvestigationSuspect.objects.filter(
+        investigation__closed_at__isnull=True,
+        investigation__allocated_at__isnull=False).order_by("pk")
+    releases = []
+    for suspect in suspects:
+        if rng.random() >= 2 / 3:
+            continue
+        bail = rng.random() < 0.5
+        expires = today + dt.timedelta(days=rng.randint(-10, 90))
+        releases.append(SuspectRelease(
+            suspect=suspect,
+            kind=ReleaseKind.BAIL if bail else ReleaseKind.RELEASED_UNDER_INVESTIGATION,
+            conditions=BAIL_CONDITIONS if bail else "",
+            starts_on=min(today, expires - dt.timedelta(days=rng.randint(30, 90))),
+            expires_on=expires, recorded_by=officer, recorded_at=now))
+    return releases

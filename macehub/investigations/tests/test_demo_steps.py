@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from macehub.investigations.codes import InvestigationStatus, ReviewPoint
-from macehub.investigations.models import Investigation, SupervisoryReview
+from macehub.investigations.models import Investigation, SupervisoryReview, SuspectRelease
 from macehub.networks.codes import GroupStatus, MemberPart
 from macehub.networks.models import Group
 
@@ -58,6 +58,11 @@ def test_the_demo_investigates_the_confirmed_groups_by_the_rules(small_demo: Non
     waiting = SupervisoryReview.objects.filter(reviewed_at__isnull=True)
     assert waiting.filter(due_at__lt=now).exists(), "some reviews are overdue"
     assert Investigation.objects.filter(status=InvestigationStatus.CLOSED).exists()
+    releases = list(SuspectRelease.objects.select_related("suspect__investigation"))
+    assert releases and all(r.suspect.investigation.closed_at is None for r in releases)
+    assert all(r.starts_on < r.expires_on and r.starts_on <= timezone.localdate()
+               for r in releases)
+    assert all(bool(r.conditions) == (r.kind == "bail") for r in releases)
 
     before = fingerprint()
     call_command("demo_data", "--scale=small", "--seed=7", "--reset",
