@@ -171,63 +171,58 @@ def _force_staff(investigation: Investigation, roles: set[Role]) -> list[tuple[i
 
 @requires(Action.INVESTIGATION_ALLOCATE)
 def allocate(request: HubRequest, investigation_pk: int) -> HttpResponse:
-    investigation = selectors.investigation_for(request.user, investigation_pk,
-                                                Action.INVESTIGATION_ALLOCATE)
-    if request.method == "GET":
-        opening.record_viewed(request, investigation, page="allocate")
+    def save(investigation: Investigation, data: dict[str, Any]) -> str:
+        services.allocate(actor=request.user, investigation_pk=investigation.pk,
+                          expected_version=data["version"], officer_pk=data["officer"],
+                          supervisor_pk=data["supervisor"])
+        return "Allocated. The supervisor's first review is due within the allocation time."
+    return _change_page(
+        request, investigation_pk, form_class=AllocationForm,
+        template="investigations/allocate.html", save=save,
+        action=Action.INVESTIGATION_ALLOCATE,
+        form_kwargs=lambda investigation: {
+            "officers": _force_staff(investigation, {Role.INVESTIGATOR, Role.SUPERVISOR}),
+            "supervisors": _force_staff(investigation, {Role.SUPERVISOR}),
+            "initial": {"officer": investigation.officer_in_case_id,
+                        "supervisor": investigation.supervisor_id}})
 
-    def make(data: Any) -> AllocationForm:
-        return AllocationForm(
-            data, officers=_force_staff(investigation, {Role.INVESTIGATOR, Role.SUPERVISOR}),
-            supervisors=_force_staff(investigation, {Role.SUPERVISOR}),
-            initial={"version": investigation.version,
-                     "officer": investigation.officer_in_case_id,
-                     "supervisor": investigation.supervisor_id})
+
+def _change_page(request: HubRequest, investigation_pk: int, *, form_class: Callable[..., Any],
+                 template: str, save: Callable[[Investigation, dict[str, Any]], str],
+                 form_kwargs: Callable[[Investigation], dict[str, Any]] | None = None,
+                 extra: dict[str, Any] | None = None,
+                 action: Action = Action.INVESTIGATION_CHANGE) -> HttpResponse:
+    """A page with one form that changes an open investigation (``action`` on it):
+    saved, the user returns to the investigation with ``save``'s message. A form that
+    carries the version the user saw is checked against it: if someone else saved in
+    between, the page says what they changed and keeps what the user typed."""
+    investigation = selectors.investigation_for(request.user, investigation_pk, action)
+    if request.method == "GET":
+        opening.record_viewed(request, investigation, page=template)
+    kwargs = form_kwargs(investigation) if form_kwargs else {}
+
+    def make(data: Any) -> Any:
+        form = form_class(data, **kwargs)
+        if "version" in form.fields:
+            form.initial.setdefault("version", investigation.version)
+        return form
 
     form = make(request.POST if request.method == "POST" else None)
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.allocate(actor=request.user, investigation_pk=investigation.pk,
-                              expected_version=form.cleaned_data["version"],
-                              officer_pk=form.cleaned_data["officer"],
-                              supervisor_pk=form.cleaned_data["supervisor"])
+            done = save(investigation, form.cleaned_data)
         except EditConflict as error:
             conflict = error
             form = form_after_conflict(make, request.POST, error, CONFLICT_MESSAGE)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Allocated. The supervisor's first review is due "
-                                      "within the allocation time.")
-            return _detail(investigation)
-    return render(request, "investigations/allocate.html", {
-        "investigation": investigation, "form": form, "conflict": conflict,
-    }, status=_form_status(form))
-
-
-def _change_page(request: HubRequest, investigation_pk: int, *, form_class: Callable[..., Any],
-                 template: str, save: Callable[[Investigation, dict[str, Any]], str],
-                 form_kwargs: Callable[[Investigation], dict[str, Any]] | None = None,
-                 extra: dict[str, Any] | None = None) -> HttpResponse:
-    """A page with one form that changes an open investigation: saved, the user returns
-    to the investigation with ``save``'s message."""
-    investigation = selectors.investigation_for(request.user, investigation_pk,
-                                                Action.INVESTIGATION_CHANGE)
-    if request.method == "GET":
-        opening.record_viewed(request, investigation, page=template)
-    kwargs = form_kwargs(investigation) if form_kwargs else {}
-    form = form_class(request.POST if request.method == "POST" else None, **kwargs)
-    if request.method == "POST" and form.is_valid():
-        try:
-            done = save(investigation, form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
             messages.success(request, done)
             return _detail(investigation)
     return render(request, template, {"investigation": investigation, "form": form,
-                                      **(extra or {})}, status=_form_status(form))
+                                      "conflict": conflict, **(extra or {})},
+                  status=_form_status(form))
 
 
 @requires(Action.INVESTIGATION_CHANGE)
@@ -359,34 +354,13 @@ def send_for_charge(request: HubRequest, investigation_pk: int) -> HttpResponse:
 
 @requires(Action.INVESTIGATION_CHANGE)
 def record_outcome(request: HubRequest, investigation_pk: int) -> HttpResponse:
-    investigation = selectors.investigation_for(request.user, investigation_pk,
-                                                Action.INVESTIGATION_CHANGE)
-
-    if request.method == "GET":
-        opening.record_viewed(request, investigation, page="record outcome")
-
-    def make(data: Any) -> OutcomeForm:
-        return OutcomeForm(data, initial={"version": investigation.version})
-
-    form = make(request.POST if request.method == "POST" else None)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_outcome(actor=request.user, investigation_pk=investigation.pk,
-                                    expected_version=form.cleaned_data["version"],
-                                    outcome=form.cleaned_data["outcome"],
-                                    outcome_on=form.cleaned_data["outcome_on"])
-        except EditConflict as error:
-            conflict = error
-            form = form_after_conflict(make, request.POST, error, CONFLICT_MESSAGE)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Outcome recorded. The investigation is closed.")
-            return _detail(investigation)
-    return render(request, "investigations/record_outcome.html", {
-        "investigation": investigation, "form": form, "conflict": conflict,
-    }, status=_form_status(form))
+    def save(investigation: Investigation, data: dict[str, Any]) -> str:
+        services.record_outcome(actor=request.user, investigation_pk=investigation.pk,
+                                expected_version=data["version"], outcome=data["outcome"],
+                                outcome_on=data["outcome_on"])
+        return "Outcome recorded. The investigation is closed."
+    return _change_page(request, investigation_pk, form_class=OutcomeForm,
+                        template="investigations/record_outcome.html", save=save)
 
 
 @requires(Action.INVESTIGATION_VIEW)

@@ -204,3 +204,20 @@ def test_bail_and_release_expiring_soonest_first_and_in_the_officers_queue(
     page = signed_in_client(outsider).get(
         reverse("investigations:releases_expiring")).content.decode()
     assert first.reference not in page and "No suspect is on bail" in page
+
+
+def test_a_stale_allocation_says_what_changed_and_keeps_the_choice(
+        force: dict[str, Any], hub_agency: Agency, hub_team: Team) -> None:
+    (investigation,) = investigations(force, 1)
+    second = make_user("sal.second", Role.SUPERVISOR, agency=hub_agency, team=hub_team)
+    client = signed_in_client(second)
+    url = reverse("investigations:allocate", args=[investigation.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"officer": force["investigator"].pk,
+                                 "supervisor": second.pk, "version": 1})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Someone else changed this investigation" in body
+    assert f'<option value="{second.pk}" selected>' in body
+    investigation.refresh_from_db()
+    assert investigation.supervisor == force["supervisor"]
