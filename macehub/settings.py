@@ -270,6 +270,12 @@ SPECTACULAR_SETTINGS = {
     "and personal data reads are audited.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several records have a "status" from different code lists: each its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "ReportStatusEnum": "macehub.intelligence.codes.ReportStatus",
+        "InvestigationStatusEnum": "macehub.investigations.codes.InvestigationStatus",
+        "LineOfEnquiryStatusEnum": "macehub.investigations.codes.EnquiryStatus",
+    },
 }
 
 LOGGING = {
