@@ -84,8 +84,11 @@ class InvestigationSerializer(InvestigationSummarySerializer):
                   "victims", "suspects", "enquiries", "reviews"]
 
     def get_victims(self, investigation: Investigation) -> list[dict[str, Any]]:
+        """Each child, and their case only if the user may open it."""
+        shown: set[int] = self.context["cases_shown"]
         return [{"person_id": victim.person_id, "name": victim.person.full_name,
-                 "case_id": victim.case_id} for victim in investigation.victims.all()]
+                 "case_id": victim.case_id if victim.case_id in shown else None}
+                for victim in investigation.victims.all()]
 
     def get_suspects(self, investigation: Investigation) -> list[dict[str, Any]]:
         return [{"person_id": suspect.person_id, "name": suspect.person.full_name}
@@ -142,4 +145,5 @@ class InvestigationDetailApi(APIView):
             default=None)
         record_event(event_type=EventType.VIEW, actor=user, record=investigation,
                      detail={"page": "investigation (API)"}, request=request._request)
-        return Response(InvestigationSerializer(investigation).data)
+        return Response(InvestigationSerializer(investigation, context={
+            "cases_shown": selectors.cases_shown(user, investigation)}).data)

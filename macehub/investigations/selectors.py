@@ -74,3 +74,10 @@ def releases_open(user: User) -> QuerySet[SuspectRelease]:
             .select_related("suspect__person", "suspect__investigation",
                             "suspect__investigation__officer_in_case")
             .order_by("expires_on", "pk"))
+
+
+def cases_shown(user: User, investigation: Investigation) -> set[int]:
+    """Of the victims' cases, those the user may open: a case they may not know exists is
+    not named on the investigation either (one query, none when there is no case)."""
+    cases = [victim.case for victim in investigation.victims.all() if victim.case is not None]
+    return policy.can_each(user, Action.CASE_VIEW, cases)

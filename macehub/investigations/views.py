@@ -143,6 +143,7 @@ def investigation_detail(request: HubRequest, investigation_pk: int) -> HttpResp
         "crimes": [(crime, offence_label(crime.offence_code))
                    for crime in investigation.crimes.all()],
         "victims": list(investigation.victims.all()),
+        "cases_shown": selectors.cases_shown(user, investigation),
         "suspects": [(suspect, next((release for release in suspect.releases.all()
                                      if release.ended_on is None), None))
                      for suspect in investigation.suspects.all()],

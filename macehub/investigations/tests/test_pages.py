@@ -221,3 +221,26 @@ def test_a_stale_allocation_says_what_changed_and_keeps_the_choice(
     assert f'<option value="{second.pk}" selected>' in body
     investigation.refresh_from_db()
     assert investigation.supervisor == force["supervisor"]
+
+
+def test_a_victims_case_is_named_only_to_those_who_may_open_it(
+        force: dict[str, Any], hub_agency: Agency, partner_agency: Agency) -> None:
+    from macehub.cases.models import Case
+
+    (investigation,) = investigations(force, 1)
+    victim = investigation.victims.get()
+    case = Case.objects.create(
+        reference="CASE-2026-000777", child=victim.person, opened_at=timezone.now(),
+        opened_by=force["supervisor"], lead_agency=partner_agency, risk_tier="high")
+    type(victim).objects.filter(pk=victim.pk).update(case=case)
+    # A detective of the force outside the hub team: the investigation is theirs to
+    # read, the child's MACE case (led by children's social care) is not.
+    detective = make_user("dee.detective", Role.INVESTIGATOR, agency=hub_agency,
+                          team=make_team(hub_agency, "Major Crime Team", is_hub_team=False))
+    for user, shown in ((force["supervisor"], True), (detective, False)):
+        client = signed_in_client(user)
+        page = client.get(reverse("investigations:detail", args=[investigation.pk]))
+        assert page.status_code == 200
+        assert (case.reference in page.content.decode()) is shown, user.username
+        api = client.get(reverse("api:investigation_detail", args=[investigation.pk])).json()
+        assert api["victims"][0]["case_id"] == (case.pk if shown else None)
