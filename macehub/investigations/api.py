@@ -72,7 +72,6 @@ class EnquirySerializer(serializers.ModelSerializer[LineOfEnquiry]):
 
 
 class InvestigationSerializer(InvestigationSummarySerializer):
-    summary = serializers.CharField()
     crimes = CrimeSerializer(many=True)
     victims = serializers.SerializerMethodField()
     suspects = serializers.SerializerMethodField()

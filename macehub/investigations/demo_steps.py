@@ -32,6 +32,7 @@ from django.utils import timezone
 from macehub.accounts.models import User
 from macehub.cases.models import Case
 from macehub.days import day_starts
+from macehub.demo.people import Weighted
 from macehub.demo.progress import Progress
 from macehub.demo.registry import DemoContext, demo_step
 from macehub.investigations.codes import (
@@ -58,8 +59,8 @@ INVESTIGATIONS_ORDER = 9300
 INVESTIGATOR, SUPERVISOR = "investigator.police", "supervisor.police"
 REVIEW_DAYS = 28
 # Crimes, by how often a child exploitation hub records them.
-OFFENCES = (("71", 30), ("88A", 15), ("22B", 15), ("20B", 8), ("19E", 8), ("19D", 6),
-            ("86", 10), ("21", 4), ("106", 4))
+OFFENCES = Weighted([("71", 30), ("88A", 15), ("22B", 15), ("20B", 8), ("19E", 8),
+                     ("19D", 6), ("86", 10), ("21", 4), ("106", 4)])
 # Outcomes in the order investigations close: over every twenty, five charged (outcome
 # 1), nine lost to evidential difficulties (14 to 16) and six other outcomes.
 OUTCOME_CYCLE = tuple(OutcomeCode(code) for code in (
@@ -87,11 +88,6 @@ FINDINGS = {
 def delete_demo_investigations(progress: Progress) -> dict[str, int]:
     deleted, _ = Investigation.objects.all().delete()
     return {"investigations": deleted}
-
-
-def _pick(rng: random.Random, weighted: tuple[tuple[str, int], ...]) -> str:
-    values, weights = zip(*weighted, strict=True)
-    return rng.choices(values, weights=weights)[0]
 
 
 class _Plan:
@@ -217,7 +213,7 @@ def demo_investigations(ctx: DemoContext) -> None:
             owning_agency=officer.agency, team=officer.team, reported_on=reported,
             created_by=officer, created_at=created))
         for _ in range(rng.choice((1, 1, 2, 3))):
-            code = _pick(rng, OFFENCES)
+            code = OFFENCES.pick(rng)
             plan.crimes.append(Crime(
                 investigation=plan.investigation, offence_code=code,
                 committed_on=reported - dt.timedelta(days=rng.randint(1, 120)),

@@ -3,6 +3,8 @@ one investigation with what its page shows, and the supervisory reviews waiting.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -81,3 +83,11 @@ def cases_shown(user: User, investigation: Investigation) -> set[int]:
     not named on the investigation either (one query, none when there is no case)."""
     cases = [victim.case for victim in investigation.victims.all() if victim.case is not None]
     return policy.can_each(user, Action.CASE_VIEW, cases)
+
+
+def force_staff(investigation: Investigation, roles: Iterable[str]) -> QuerySet[User]:
+    """Active staff of the investigation's force holding one of ``roles``: who may be
+    allocated to it or own its lines of enquiry."""
+    return (User.objects.filter(is_active=True, agency_id=investigation.owning_agency_id,
+                                role_assignments__role__in=list(roles))
+            .distinct().order_by("last_name", "first_name", "username"))

@@ -47,6 +47,7 @@ from macehub.investigations.models import (
     SuspectRelease,
 )
 from macehub.investigations.offences import offences
+from macehub.investigations.selectors import force_staff
 from macehub.people.models import Person
 
 REFERENCE_KIND = "INV"
@@ -144,9 +145,7 @@ def record_investigation(*, actor: User, title: str, reported_on: dt.date,
 def _force_member(investigation: Investigation, pk: int | None, roles: set[Role],
                   field: str, message: str) -> User:
     """An active member of the investigation's force holding one of ``roles``."""
-    user = None if pk is None else (
-        User.objects.filter(pk=pk, is_active=True, agency_id=investigation.owning_agency_id,
-                            role_assignments__role__in=roles).distinct().first())
+    user = None if pk is None else force_staff(investigation, roles).filter(pk=pk).first()
     if user is None:
         raise ServiceRefused(message, field=field)
     return user

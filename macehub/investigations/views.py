@@ -30,7 +30,7 @@ from macehub.accounts.models import User
 from macehub.accounts.roles import Role
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
-from macehub.core.service_errors import add_service_errors
+from macehub.core.service_errors import add_service_errors, refusal_text
 from macehub.core.versioning import EditConflict, form_after_conflict
 from macehub.investigations import selectors, services
 from macehub.investigations.codes import InvestigationStatus, ReviewPoint
@@ -164,10 +164,8 @@ def investigation_detail(request: HubRequest, investigation_pk: int) -> HttpResp
 
 
 def _force_staff(investigation: Investigation, roles: set[Role]) -> list[tuple[int, str]]:
-    staff = (User.objects.filter(is_active=True, agency_id=investigation.owning_agency_id,
-                                 role_assignments__role__in=roles)
-             .distinct().order_by("last_name", "first_name", "username"))
-    return [(user.pk, user.display_name) for user in staff]
+    return [(user.pk, user.display_name)
+            for user in selectors.force_staff(investigation, roles)]
 
 
 @requires(Action.INVESTIGATION_ALLOCATE)
@@ -325,7 +323,7 @@ def ask_review(request: HubRequest, investigation_pk: int) -> HttpResponse:
             services.ask_for_review(actor=request.user, investigation_pk=investigation.pk,
                                     point=form.cleaned_data["point"])
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            messages.error(request, refusal_text(error))
         else:
             messages.success(request, f"{ReviewPoint(form.cleaned_data['point']).label}: "
                                       f"review asked for. It is due now.")
@@ -347,7 +345,7 @@ def send_for_charge(request: HubRequest, investigation_pk: int) -> HttpResponse:
         except EditConflict:
             messages.error(request, CONFLICT_MESSAGE)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            messages.error(request, refusal_text(error))
         else:
             messages.success(request, "Sent for a charging decision.")
     return _detail(investigation)
