@@ -209,10 +209,12 @@ class Measure:
                        hit=None if self.hit is None else self.hit(), distinct=self.distinct)
 
 
-def median_hours(durations: list[dt.timedelta]) -> Decimal | None:
-    """The median duration in hours, worked out exactly and rounded once by the hub's
-    rule (``macehub.core.figures``) to the published precision: in floating point a
-    median of exactly 12.15 hours is 12.1499... and would be published as 12.1."""
+def median_hours(durations: list[dt.timedelta], *, unit: Unit = Unit.MEDIAN_HOURS
+                 ) -> Decimal | None:
+    """The median duration in hours (in days for ``Unit.MEDIAN_DAYS``), worked out
+    exactly and rounded once by the hub's rule (``macehub.core.figures``) to the published
+    precision: in floating point a median of exactly 12.15 hours is 12.1499... and would
+    be published as 12.1."""
     # Sorted as durations (whole microseconds, compared exactly and fast), and only the
     # middle one or two made exact fractions: sorting tens of thousands of fractions took
     # seconds of a national dashboard's trend.
@@ -224,14 +226,17 @@ def median_hours(durations: list[dt.timedelta]) -> Decimal | None:
     median = exact_median(exact_hours(d) for d in centre)
     if median is None:
         return None
-    return round_half_up(median, PUBLISHED_PLACES[Unit.MEDIAN_HOURS])
+    if unit is Unit.MEDIAN_DAYS:
+        median /= 24
+    return round_half_up(median, PUBLISHED_PLACES[unit])
 
 
 def median_hours_by_month(queryset: QuerySet[Any, Any], field: str, months: Sequence[Period],
-                          *, took: str = "took") -> list[Figure]:
-    """A median-hours measure's trend: for each month, the median of ``took`` (a
-    duration annotated on ``queryset``) over the rows whose ``field`` falls in it, in one
-    query."""
+                          *, took: str = "took", unit: Unit = Unit.MEDIAN_HOURS
+                          ) -> list[Figure]:
+    """A median measure's trend: for each month, the median of ``took`` (a duration
+    annotated on ``queryset``, in hours or in days by ``unit``) over the rows whose
+    ``field`` falls in it, in one query."""
     if not months:
         return []
     which = Case(*(When(within(month, field), then=Value(number))
@@ -241,7 +246,7 @@ def median_hours_by_month(queryset: QuerySet[Any, Any], field: str, months: Sequ
     by_month: dict[int, list[dt.timedelta]] = {}
     for number, duration in rows:
         by_month.setdefault(number, []).append(duration)
-    return [Figure(TOTAL, "", "All", median_hours(by_month.get(number, [])),
+    return [Figure(TOTAL, "", "All", median_hours(by_month.get(number, []), unit=unit),
                    len(by_month.get(number, []))) for number in range(len(months))]
 
 

@@ -44,7 +44,13 @@ class Unit(enum.StrEnum):
     COUNT = "count"
     PERCENTAGE = "percentage"
     MEDIAN_HOURS = "median_hours"
+    MEDIAN_DAYS = "median_days"
     RATE = "rate"
+
+
+# The units whose figure is a median (its denominator the number of cases it is the
+# median of), not a count or a share of counts.
+MEDIANS = frozenset({Unit.MEDIAN_HOURS, Unit.MEDIAN_DAYS})
 
 
 # How many decimal places each kind of figure is published to. Every figure is rounded
@@ -53,6 +59,7 @@ PUBLISHED_PLACES: dict[Unit, int] = {
     Unit.COUNT: 0,
     Unit.PERCENTAGE: 1,
     Unit.MEDIAN_HOURS: 1,
+    Unit.MEDIAN_DAYS: 1,
     Unit.RATE: 2,
 }
 
@@ -166,7 +173,7 @@ class Figure:
         is; a median as computed (already rounded so)."""
         if self.numerator is None:
             return None
-        if unit is Unit.COUNT or unit is Unit.MEDIAN_HOURS:
+        if unit is Unit.COUNT or unit in MEDIANS:
             return Decimal(self.numerator)
         share = exact_share(self.numerator, self.denominator or 0,
                             per=100 if unit is Unit.PERCENTAGE else 1)

@@ -91,3 +91,27 @@ class ReleaseKind(CodeList):
 
     BAIL = "bail", "Pre-charge bail"
     RELEASED_UNDER_INVESTIGATION = "rui", "Released under investigation"
+
+
+@code_display("charging_decision", tag_colours={
+    "charge": "green", "action_plan": "yellow", "nfa_evidential": "grey",
+    "nfa_public_interest": "grey", "out_of_court": "blue"})
+class ChargingDecision(CodeList):
+    """What the charging decision-maker decided on a file (the Director's Guidance on
+    Charging; *check* the wording against the current edition)."""
+
+    CHARGE = "charge", "Charge or summons authorised"
+    # The file comes back to the officer in the case with what else is needed.
+    ACTION_PLAN = "action_plan", "More evidence needed (action plan)"
+    NFA_EVIDENTIAL = "nfa_evidential", "No further action – evidential test not met"
+    NFA_PUBLIC_INTEREST = "nfa_public_interest", (
+        "No further action – prosecution not in the public interest")
+    OUT_OF_COURT = "out_of_court", "Out-of-court disposal"
+
+
+@code_display("charging_decision_maker", tag_colours={})
+class ChargingDecisionMaker(CodeList):
+    # Sexual offences against children are the CPS's to charge; the police decide the
+    # cases the Director's Guidance leaves to them.
+    CPS = "cps", "Crown Prosecution Service"
+    POLICE = "police", "Police (under the Director's Guidance)"

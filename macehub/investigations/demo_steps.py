@@ -36,6 +36,8 @@ from macehub.demo.people import Weighted
 from macehub.demo.progress import Progress
 from macehub.demo.registry import DemoContext, demo_step
 from macehub.investigations.codes import (
+    ChargingDecision,
+    ChargingDecisionMaker,
     EnquiryStatus,
     InvestigationStatus,
     OutcomeCode,
@@ -43,6 +45,7 @@ from macehub.investigations.codes import (
     ReviewPoint,
 )
 from macehub.investigations.models import (
+    ChargingDecisionRecord,
     Crime,
     Investigation,
     InvestigationSuspect,
@@ -100,6 +103,7 @@ class _Plan:
         self.crimes: list[Crime] = []
         self.reviews: list[SupervisoryReview] = []
         self.enquiries: list[LineOfEnquiry] = []
+        self.decisions: list[ChargingDecisionRecord] = []
         self.allocated_at: dt.datetime | None = None
         self.closes_at: dt.datetime | None = None
 
@@ -170,6 +174,14 @@ def _work(plan: _Plan, rng: random.Random, now: dt.datetime, officer: User,
         review(ReviewPoint.BEFORE_CHARGE, asked, asked + dt.timedelta(hours=rng.randint(2, 30)))
         investigation.charging_requested_at = charge_at
         investigation.status = InvestigationStatus.CHARGING_DECISION
+        if closes_at is not None:
+            # The CPS authorised the charge before the outcome was recorded.
+            decided = min(closes_at, charge_at + dt.timedelta(days=rng.randint(1, 4)))
+            plan.decisions.append(ChargingDecisionRecord(
+                investigation=investigation, decision=ChargingDecision.CHARGE,
+                decided_by=ChargingDecisionMaker.CPS, decided_on=timezone.localdate(decided),
+                note="The full code test is met.", recorded_by=officer,
+                recorded_at=decided))
     if closes_at is not None:
         asked = closes_at - dt.timedelta(days=rng.randint(1, 5))
         review(ReviewPoint.BEFORE_CLOSURE, asked,
@@ -278,6 +290,9 @@ def demo_investigations(ctx: DemoContext) -> None:
         [review for plan in plans for review in plan.reviews], batch_size=ctx.scale.batch_size)
     LineOfEnquiry.objects.bulk_create(
         [enquiry for plan in plans for enquiry in plan.enquiries],
+        batch_size=ctx.scale.batch_size)
+    ChargingDecisionRecord.objects.bulk_create(
+        [decision for plan in plans for decision in plan.decisions],
         batch_size=ctx.scale.batch_size)
     releases = _releases(rng, now, officer)
     SuspectRelease.objects.bulk_create(releases, batch_size=ctx.scale.batch_size)

@@ -9,7 +9,14 @@ from typing import Any, cast
 from django import forms
 
 from macehub.forms import GovukDateField
-from macehub.investigations.codes import EnquiryStatus, OutcomeCode, ReleaseKind, ReviewPoint
+from macehub.investigations.codes import (
+    ChargingDecision,
+    ChargingDecisionMaker,
+    EnquiryStatus,
+    OutcomeCode,
+    ReleaseKind,
+    ReviewPoint,
+)
 from macehub.investigations.offences import offences
 
 
@@ -146,6 +153,21 @@ class OutcomeForm(forms.Form):
         label="Outcome", widget=forms.RadioSelect, choices=OutcomeCode.choices,
         error_messages={"required": "Select the outcome"})
     outcome_on = GovukDateField(label="Date of the outcome", not_in_future=True)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ChargingDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Decision", widget=forms.RadioSelect, choices=ChargingDecision.choices,
+        error_messages={"required": "Select the charging decision"})
+    decided_by = forms.ChoiceField(
+        label="Who decided", widget=forms.RadioSelect, choices=ChargingDecisionMaker.choices,
+        error_messages={"required": "Select who made the decision"})
+    decided_on = GovukDateField(label="Date of the decision", not_in_future=True)
+    note = forms.CharField(
+        label="Reasons, or what the action plan asks for", required=False, max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Needed for an action plan: the evidence the file still needs.")
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 

@@ -11,14 +11,32 @@ the figures with small numbers suppressed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
 
 from macehub.access.actions import Action
-from macehub.core.measures import Measure, dated, when_text
-from macehub.core.metrics import Behind, Better, Figure, Filters, Period, RecordList, Unit, metric
+from macehub.core.measures import (
+    Measure,
+    dated,
+    median_hours,
+    median_hours_by_month,
+    when_text,
+    within,
+)
+from macehub.core.metrics import (
+    TOTAL,
+    Behind,
+    Better,
+    Figure,
+    Filters,
+    Period,
+    RecordList,
+    Unit,
+    metric,
+)
 from macehub.investigations.codes import (
     ATTRITION_OUTCOMES,
     CHARGE_OUTCOMES,
@@ -151,3 +169,43 @@ ATTRITION = Measure(rows=_closed, field="closed_at", splits={},
 )
 def investigation_attrition(period: Period, filters: Filters) -> list[Figure]:
     return ATTRITION.figures(period, filters)
+
+
+def _charged(filters: Filters) -> QuerySet[Any, Any]:
+    """Investigations closed with a charge or summons, each with the time from the day
+    the crime was reported to the day of the charge."""
+    return _closed(filters).filter(
+        outcome__in=[code.value for code in CHARGE_OUTCOMES], outcome_on__isnull=False
+    ).order_by().annotate(took=ExpressionWrapper(F("outcome_on") - F("reported_on"),
+                                                 output_field=DurationField()))
+
+
+def days_to_charge_trend(months: Sequence[Period], filters: Filters) -> list[Figure]:
+    return median_hours_by_month(_charged(filters), "closed_at", months, unit=Unit.MEDIAN_DAYS)
+
+
+CHARGED_BEHIND = Behind(Action.INVESTIGATION_VIEW, Investigation, dated(_charged, "closed_at"))
+
+
+@metric(
+    code="investigation_days_to_charge",
+    name="Median time from report to charge",
+    definition=(
+        "For the investigations closed in the period with a charge or summons (outcome "
+        "1), the median number of days from the day the crime was reported to the day of "
+        "the charge. Half were charged sooner, half later." + AREA_AND_AGENCY
+    ),
+    numerator="Median days from report to charge",
+    denominator="Investigations charged in the period",
+    unit=Unit.MEDIAN_DAYS,
+    better=Better.LOWER,
+    group=GROUP,
+    trend=days_to_charge_trend,
+    population="investigations_closed",
+    behind=[CHARGED_BEHIND],
+    records=_investigation_list(CLOSED_BEHIND, CHARGED),
+)
+def investigation_days_to_charge(period: Period, filters: Filters) -> list[Figure]:
+    took = list(_charged(filters).filter(within(period, "closed_at")).values_list(
+        "took", flat=True))
+    return [Figure(TOTAL, "", "All", median_hours(took, unit=Unit.MEDIAN_DAYS), len(took))]

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import models
 
 from macehub.investigations.codes import (
+    ChargingDecision,
+    ChargingDecisionMaker,
     EnquiryStatus,
     InvestigationStatus,
     OutcomeCode,
@@ -192,3 +194,26 @@ class SuspectRelease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.suspect_id}: {self.kind} to {self.expires_on}"
+
+
+class ChargingDecisionRecord(models.Model):
+    """A charging decision on a file sent for one: who decided (the CPS, or the police
+    where the Director's Guidance lets them), what, and when. A file can come back with
+    an action plan and go again, so an investigation may have several."""
+
+    investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE,
+                                      related_name="charging_decisions")
+    decision = models.CharField(max_length=20, choices=ChargingDecision.choices)
+    decided_by = models.CharField(max_length=10, choices=ChargingDecisionMaker.choices)
+    decided_on = models.DateField()
+    note = models.TextField(blank=True, help_text="The decision-maker's reasons, or what "
+                                                  "the action plan asks for.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["decided_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.investigation_id}: {self.decision} on {self.decided_on}"

@@ -19,6 +19,8 @@ from macehub.investigations.models import (
     SupervisoryReview,
     SuspectRelease,
 )
+from macehub.networks.codes import GroupStatus, MemberPart
+from macehub.networks.models import Group, GroupMember
 
 
 def investigations_for(user: User) -> QuerySet[Investigation]:
@@ -91,3 +93,20 @@ def force_staff(investigation: Investigation, roles: Iterable[str]) -> QuerySet[
     return (User.objects.filter(is_active=True, agency_id=investigation.owning_agency_id,
                                 role_assignments__role__in=list(roles))
             .distinct().order_by("last_name", "first_name", "username"))
+
+
+def suspects_groups(user: User, investigation: Investigation) -> dict[int, list[Group]]:
+    """For each suspect of the investigation (by person), the confirmed offender groups
+    the user may see that name them as a suspect: what links this investigation to
+    group-based exploitation."""
+    if not policy.allows(user, Action.GROUP_VIEW):
+        return {}
+    confirmed = policy.scope(user, Action.GROUP_VIEW,
+                             Group.objects.filter(status=GroupStatus.CONFIRMED))
+    found: dict[int, list[Group]] = {}
+    for member in GroupMember.objects.filter(
+            group__in=confirmed, part=MemberPart.SUSPECT,
+            person_id__in=investigation.suspects.values("person_id")).select_related(
+            "group").order_by("group__reference"):
+        found.setdefault(member.person_id, []).append(member.group)
+    return found

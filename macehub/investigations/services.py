@@ -31,6 +31,9 @@ from macehub.core.service_errors import ServiceRefused
 from macehub.core.versioning import Versioning, plain_words
 from macehub.investigations import reviews
 from macehub.investigations.codes import (
+    CHARGE_OUTCOMES,
+    ChargingDecision,
+    ChargingDecisionMaker,
     EnquiryStatus,
     InvestigationStatus,
     OutcomeCode,
@@ -38,6 +41,7 @@ from macehub.investigations.codes import (
     ReviewPoint,
 )
 from macehub.investigations.models import (
+    ChargingDecisionRecord,
     Crime,
     Investigation,
     InvestigationSuspect,
@@ -343,10 +347,15 @@ def sign_review(*, actor: User, investigation_pk: int, review_pk: int,
 
 
 def _signed_since(investigation: Investigation, point: str) -> bool:
-    """A review at ``point`` signed, and none at it waiting."""
+    """A review at ``point`` signed, and none at it waiting. A file sent again after an
+    action plan needs a review before charge signed since the file came back."""
     at_point = investigation.reviews.filter(point=point)
-    return (at_point.filter(reviewed_at__isnull=False).exists()
-            and not at_point.filter(reviewed_at__isnull=True).exists())
+    signed = at_point.filter(reviewed_at__isnull=False)
+    came_back = investigation.charging_decisions.order_by("-recorded_at").values_list(
+        "recorded_at", flat=True).first()
+    if point == ReviewPoint.BEFORE_CHARGE and came_back is not None:
+        signed = signed.filter(reviewed_at__gt=came_back)
+    return signed.exists() and not at_point.filter(reviewed_at__isnull=True).exists()
 
 
 @transaction.atomic
@@ -375,6 +384,50 @@ def send_for_charging_decision(*, actor: User, investigation_pk: int,
 
 
 @transaction.atomic
+def record_charging_decision(*, actor: User, investigation_pk: int, expected_version: int,
+                             decision: str, decided_by: str, decided_on: dt.date | None,
+                             note: str = "") -> ChargingDecisionRecord:
+    """Record the charging decision on a file sent for one. The file comes back to the
+    officer in the case whatever was decided: with an action plan to work on and send
+    again, or for the outcome to be recorded (a charge, once recorded here, is outcome 1)."""
+    investigation = _lock(actor, Action.INVESTIGATION_CHANGE, investigation_pk)
+    INVESTIGATION_VERSIONING.check(investigation, expected_version)
+    if investigation.status != InvestigationStatus.CHARGING_DECISION:
+        raise ServiceRefused("This investigation is not waiting for a charging decision",
+                             field="decision")
+    errors = {}
+    if decision not in ChargingDecision.values:
+        errors["decision"] = "Select the charging decision"
+    if decided_by not in ChargingDecisionMaker.values:
+        errors["decided_by"] = "Select who made the decision"
+    note = note.strip()
+    if decision == ChargingDecision.ACTION_PLAN and not note:
+        errors["note"] = "Enter what the action plan asks for"
+    today = timezone.localdate()
+    sent_on = timezone.localdate(investigation.charging_requested_at or timezone.now())
+    if decided_on is None:
+        errors["decided_on"] = "Enter the date of the decision"
+    elif decided_on > today or decided_on < sent_on:
+        errors["decided_on"] = ("The date of the decision must be from the day the file was "
+                                "sent to today")
+    if errors or decided_on is None:
+        raise ValidationError(errors)
+    record = ChargingDecisionRecord.objects.create(
+        investigation=investigation, decision=decision, decided_by=decided_by,
+        decided_on=decided_on, note=note, recorded_by=actor, recorded_at=timezone.now())
+    investigation.status = InvestigationStatus.OPEN
+    INVESTIGATION_VERSIONING.save(investigation, expected_version=expected_version)
+    record_event(event_type=EventType.CHANGE, actor=actor, record=investigation, detail={
+        "changes": changed_values(
+            {"status": InvestigationStatus.CHARGING_DECISION.label},
+            {"status": InvestigationStatus.OPEN.label}),
+        "charging_decision": decision, "decided_by": decided_by,
+        "decided_on": decided_on.isoformat(), "version": investigation.version,
+    })
+    return record
+
+
+@transaction.atomic
 def record_outcome(*, actor: User, investigation_pk: int, expected_version: int,
                    outcome: str, outcome_on: dt.date | None) -> Investigation:
     """Record the Home Office outcome and close the investigation, once a supervisor
@@ -389,6 +442,10 @@ def record_outcome(*, actor: User, investigation_pk: int, expected_version: int,
         errors["outcome_on"] = "Enter the date of the outcome"
     elif outcome_on > today or outcome_on < investigation.reported_on:
         errors["outcome_on"] = "The date of the outcome must be from the date reported to today"
+    if (outcome in CHARGE_OUTCOMES and not investigation.charging_decisions.filter(
+            decision=ChargingDecision.CHARGE).exists()):
+        errors["outcome"] = ("Record the charging decision that authorised the charge "
+                             "before recording a charge or summons")
     if errors:
         raise ValidationError(errors)
     if not _signed_since(investigation, ReviewPoint.BEFORE_CLOSURE):

@@ -22,6 +22,8 @@ urlpatterns = [
     path("<int:investigation_pk>/reviews/<int:review_pk>/", views.sign_review,
          name="sign_review"),
     path("<int:investigation_pk>/charge/", views.send_for_charge, name="send_for_charge"),
+    path("<int:investigation_pk>/charge/decision/", views.record_charging_decision,
+         name="record_charging_decision"),
     path("<int:investigation_pk>/outcome/", views.record_outcome, name="record_outcome"),
     path("<int:investigation_pk>/released/new/", views.record_release, name="record_release"),
     path("<int:investigation_pk>/released/<int:release_pk>/end/", views.end_release,

@@ -33,10 +33,11 @@ from macehub.audit.services import record_event
 from macehub.core.service_errors import add_service_errors, refusal_text
 from macehub.core.versioning import EditConflict, form_after_conflict
 from macehub.investigations import selectors, services
-from macehub.investigations.codes import InvestigationStatus, ReviewPoint
+from macehub.investigations.codes import ChargingDecision, InvestigationStatus, ReviewPoint
 from macehub.investigations.forms import (
     AllocationForm,
     AskReviewForm,
+    ChargingDecisionForm,
     CrimeFields,
     EndReleaseForm,
     EnquiryForm,
@@ -137,7 +138,12 @@ def investigation_detail(request: HubRequest, investigation_pk: int) -> HttpResp
     reviews = list(investigation.reviews.all())
     now = timezone.now()
     waiting = [review for review in reviews if not review.is_done]
-    signed = {review.point for review in reviews if review.is_done}
+    decisions = list(investigation.charging_decisions.select_related("recorded_by"))
+    groups = selectors.suspects_groups(user, investigation)
+    came_back = max((decision.recorded_at for decision in decisions), default=None)
+    signed = {review.point for review in reviews if review.is_done and not (
+        review.point == ReviewPoint.BEFORE_CHARGE and came_back is not None
+        and review.reviewed_at is not None and review.reviewed_at <= came_back)}
     return render(request, "investigations/investigation_detail.html", {
         "investigation": investigation,
         "crimes": [(crime, offence_label(crime.offence_code))
@@ -145,10 +151,14 @@ def investigation_detail(request: HubRequest, investigation_pk: int) -> HttpResp
         "victims": list(investigation.victims.all()),
         "cases_shown": selectors.cases_shown(user, investigation),
         "suspects": [(suspect, next((release for release in suspect.releases.all()
-                                     if release.ended_on is None), None))
+                                     if release.ended_on is None), None),
+                      groups.get(suspect.person_id, []))
                      for suspect in investigation.suspects.all()],
         "today": timezone.localdate(),
         "enquiries": list(investigation.enquiries.all()),
+        "charging_decisions": decisions,
+        "charge_authorised": any(decision.decision == ChargingDecision.CHARGE
+                                 for decision in decisions),
         "waiting": [(review, review.due_at < now) for review in waiting],
         "signed": [review for review in reviews if review.is_done][::-1],
         "may_change": Action.INVESTIGATION_CHANGE in allowed,
@@ -349,6 +359,18 @@ def send_for_charge(request: HubRequest, investigation_pk: int) -> HttpResponse:
         else:
             messages.success(request, "Sent for a charging decision.")
     return _detail(investigation)
+
+
+@requires(Action.INVESTIGATION_CHANGE)
+def record_charging_decision(request: HubRequest, investigation_pk: int) -> HttpResponse:
+    def save(investigation: Investigation, data: dict[str, Any]) -> str:
+        record = services.record_charging_decision(
+            actor=request.user, investigation_pk=investigation.pk,
+            expected_version=data["version"], decision=data["decision"],
+            decided_by=data["decided_by"], decided_on=data["decided_on"], note=data["note"])
+        return f"Charging decision recorded: {record.get_decision_display()}."
+    return _change_page(request, investigation_pk, form_class=ChargingDecisionForm,
+                        template="investigations/record_charging_decision.html", save=save)
 
 
 @requires(Action.INVESTIGATION_CHANGE)

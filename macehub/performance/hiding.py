@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple, Protocol
 
-from macehub.core.metrics import TOTAL, Breakdown, Unit
+from macehub.core.metrics import MEDIANS, TOTAL, Breakdown, Unit
 from macehub.core.suppression import (
     GRAND,
     Position,
@@ -116,7 +116,7 @@ def hidden_figures(
         if figure.breakdown != TOTAL:
             groups.setdefault(figure.breakdown, []).append(figure)
 
-    if unit is Unit.RATE or unit is Unit.MEDIAN_HOURS:
+    if unit is Unit.RATE or unit in MEDIANS:
         return _per_base(unit, total, groups, threshold, denominators_hidden)
 
     counts_only = unit is Unit.COUNT

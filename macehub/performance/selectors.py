@@ -35,6 +35,7 @@ from macehub.accounts.models import Agency, User
 from macehub.core.figures import format_figure, round_half_up
 from macehub.core.metrics import (
     BREAKDOWN_LABELS,
+    MEDIANS,
     PUBLISHED_PLACES,
     TOTAL,
     Better,
@@ -79,6 +80,8 @@ def format_value(unit: Unit | str, value: Decimal | None) -> str:
         return f"{text}%"
     if unit is Unit.MEDIAN_HOURS:
         return f"{text} hours"
+    if unit is Unit.MEDIAN_DAYS:
+        return f"{text} days"
     return text
 
 
@@ -122,7 +125,7 @@ def _row(metric_unit: Unit, figure: Figure, hide: Hidden | None = None) -> Row:
         label=figure.label,
         value=HIDDEN_TEXT if hide.value else format_value(metric_unit, value),
         numerator=HIDDEN_TEXT if hide.numerator else (
-            _count(figure.numerator) if metric_unit is not Unit.MEDIAN_HOURS
+            _count(figure.numerator) if metric_unit not in MEDIANS
             else format_value(metric_unit, value)),
         denominator=HIDDEN_TEXT if hide.denominator else (
             "" if figure.denominator is None else f"{figure.denominator:,}"),
@@ -414,7 +417,7 @@ def _published_row(
         label=figure.label,
         value=HIDDEN_TEXT if hide.value else format_value(unit, value),
         numerator=HIDDEN_TEXT if hide.numerator else (
-            format_value(unit, value) if unit is Unit.MEDIAN_HOURS else _count(figure.numerator)),
+            format_value(unit, value) if unit in MEDIANS else _count(figure.numerator)),
         denominator=HIDDEN_TEXT if hide.denominator else (
             "" if figure.denominator is None else f"{figure.denominator:,}"),
         suppressed=hide.numerator or hide.denominator,
@@ -433,7 +436,7 @@ def _published_row(
             current_value = current.value(unit)
             row.restated_value = format_value(unit, current_value)
             row.restated_numerator = (format_value(unit, current_value)
-                                      if unit is Unit.MEDIAN_HOURS else _count(current.numerator))
+                                      if unit in MEDIANS else _count(current.numerator))
             row.restated_denominator = ("" if current.denominator is None
                                         else f"{current.denominator:,}")
     return row
@@ -549,6 +552,7 @@ class SummaryLine:
 
 
 CHANGE_UNITS = {Unit.PERCENTAGE: " percentage points", Unit.MEDIAN_HOURS: " hours",
+                Unit.MEDIAN_DAYS: " days",
                 Unit.COUNT: "", Unit.RATE: ""}
 
 

@@ -25,6 +25,8 @@ from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
 from macehub.investigations import services
 from macehub.investigations.codes import (
+    ChargingDecision,
+    ChargingDecisionMaker,
     EnquiryStatus,
     InvestigationStatus,
     OutcomeCode,
@@ -46,6 +48,7 @@ BAIL = "test_a_suspect_bailed_with_conditions_then_released_under_investigation"
 SCANNED_BY: dict[str, tuple[str, ...]] = {
     "investigations:list": (RECORDING, TO_CLOSURE),
     "investigations:create": (RECORDING,),
+    "investigations:record_charging_decision": (TO_CLOSURE,),
     "investigations:reviews_due": (RECORDING,),
     "investigations:detail": (RECORDING, TO_CLOSURE),
     "investigations:allocate": (RECORDING,),
@@ -362,6 +365,25 @@ def test_working_an_investigation_to_charge_and_closure(
     investigation.refresh_from_db()
     assert investigation.status == InvestigationStatus.CHARGING_DECISION
     assert investigation.charging_requested_at is not None
+    # The CPS authorises the charge: nothing entered first.
+    click_and_wait(page, "link", "Record the charging decision")
+    assert scanner.path() == f"{detail}charge/decision/"
+    scanner.scan("empty")
+    click_and_wait(page, "button", "Record the decision")
+    assert_errors_shown(page, "Select the charging decision")
+    scanner.scan("nothing entered")
+    page.get_by_role("group", name="Decision", exact=True).get_by_label(
+        ChargingDecision.CHARGE.label).check()
+    page.get_by_role("group", name="Who decided").get_by_label(
+        ChargingDecisionMaker.CPS.label).check()
+    _fill_date(page, "Date of the decision", timezone.localdate())
+    click_and_wait(page, "button", "Record the decision")
+    assert scanner.path() == detail
+    expect(_success(page)).to_contain_text(
+        f"Charging decision recorded: {ChargingDecision.CHARGE.label}.")
+    expect(page.get_by_role("table", name="Charging decisions")).to_contain_text(
+        ChargingDecisionMaker.CPS.label)
+    expect(page.get_by_role("button", name="Send for a charging decision")).to_have_count(0)
     click_and_wait(page, "button", "Ask for the review before closure")
     expect(_success(page)).to_contain_text("Before closure: review asked for.")
     expect(page.get_by_role("link", name="Record the outcome and close")).to_have_count(0)

@@ -23,6 +23,8 @@ from macehub.investigations import services
 from macehub.investigations.codes import ReviewPoint
 from macehub.investigations.models import Investigation, SupervisoryReview
 from macehub.investigations.tests.test_services import FINDINGS
+from macehub.networks.codes import GroupStatus, MemberPart
+from macehub.networks.models import Group, GroupMember
 from macehub.testing.factories import (
     make_agency,
     make_person,
@@ -242,3 +244,57 @@ def test_a_victims_case_is_named_only_to_those_who_may_open_it(
         assert (case.reference in page.content.decode()) is shown, user.username
         api = client.get(reverse("api:investigation_detail", args=[investigation.pk])).json()
         assert api["victims"][0]["case_id"] == (case.pk if shown else None)
+
+
+def test_the_charging_decision_is_recorded_from_the_investigation_page(
+        force: dict[str, Any]) -> None:
+    (investigation,) = investigations(force, 1)
+    services.ask_for_review(actor=force["investigator"], investigation_pk=investigation.pk,
+                            point=ReviewPoint.BEFORE_CHARGE)
+    review = investigation.reviews.get(point=ReviewPoint.BEFORE_CHARGE)
+    services.sign_review(actor=force["supervisor"], investigation_pk=investigation.pk,
+                         review_pk=review.pk, findings=FINDINGS)
+    investigation.refresh_from_db()
+    services.send_for_charging_decision(actor=force["investigator"],
+                                        investigation_pk=investigation.pk,
+                                        expected_version=investigation.version)
+    investigation.refresh_from_db()
+    client = signed_in_client(force["investigator"])
+    page = reverse("investigations:detail", args=[investigation.pk])
+    url = reverse("investigations:record_charging_decision", args=[investigation.pk])
+    assert url in client.get(page).content.decode()
+    refused = client.post(url, {"decision": "action_plan", "decided_by": "cps",
+                                "version": investigation.version})
+    assert refused.status_code == 400
+    body = refused.content.decode()
+    assert "govuk-error-summary" in body and "Enter date of the decision" in body
+    assert 'value="action_plan" checked' in body
+    today = timezone.localdate()
+    done = client.post(url, {"decision": "action_plan", "decided_by": "cps",
+                             "decided_on_day": today.day, "decided_on_month": today.month,
+                             "decided_on_year": today.year,
+                             "note": "Statement from the taxi driver.",
+                             "version": investigation.version})
+    assert done.status_code == 302
+    shown = client.get(page).content.decode()
+    assert "More evidence needed (action plan)" in shown
+    assert "Statement from the taxi driver." in shown
+    assert url not in shown, "the file is back with the officer: no decision is waiting"
+
+
+def test_a_suspect_in_a_confirmed_group_is_linked_to_it(force: dict[str, Any]) -> None:
+    (investigation,) = investigations(force, 1)
+    suspect = investigation.suspects.get().person
+    confirmed = Group.objects.create(
+        reference="GRP-TEST-0101", name="Taxi rank group", status=GroupStatus.CONFIRMED,
+        proposed_by=force["supervisor"], proposed_at=timezone.now())
+    proposed = Group.objects.create(
+        reference="GRP-TEST-0102", name="Park group", proposed_by=force["supervisor"],
+        proposed_at=timezone.now())
+    for group in (confirmed, proposed):
+        GroupMember.objects.create(group=group, person=suspect, part=MemberPart.SUSPECT)
+    body = signed_in_client(force["investigator"]).get(
+        reverse("investigations:detail", args=[investigation.pk])).content.decode()
+    assert reverse("networks:group_detail", args=[confirmed.pk]) in body
+    assert "Taxi rank group" in body
+    assert "Park group" not in body, "a group only proposed is not yet a finding"

@@ -23,7 +23,13 @@ from macehub.audit.models import AuditEvent
 from macehub.cases.models import Case
 from macehub.core.versioning import EditConflict
 from macehub.investigations import services
-from macehub.investigations.codes import InvestigationStatus, OutcomeCode, ReviewPoint
+from macehub.investigations.codes import (
+    ChargingDecision,
+    ChargingDecisionMaker,
+    InvestigationStatus,
+    OutcomeCode,
+    ReviewPoint,
+)
 from macehub.investigations.models import Investigation, SupervisoryReview
 from macehub.people.models import Person
 from macehub.testing.factories import make_agency, make_person, make_team, make_user
@@ -69,6 +75,16 @@ def allocated(force: dict[str, Any]) -> Investigation:
                              expected_version=investigation.version,
                              officer_pk=force["investigator"].pk,
                              supervisor_pk=force["supervisor"].pk)
+
+
+def charged(force: dict[str, Any], sent: Investigation) -> Investigation:
+    """The CPS authorises a charge on a file sent for a charging decision."""
+    services.record_charging_decision(
+        actor=force["investigator"], investigation_pk=sent.pk, expected_version=sent.version,
+        decision=ChargingDecision.CHARGE, decided_by=ChargingDecisionMaker.CPS,
+        decided_on=timezone.localdate())
+    sent.refresh_from_db()
+    return sent
 
 
 def waiting(investigation: Investigation, point: str) -> SupervisoryReview:
@@ -241,6 +257,7 @@ def test_no_charging_decision_or_closure_without_the_review_at_that_point(
         actor=officer, investigation_pk=investigation.pk,
         expected_version=investigation.version)
     assert sent.status == InvestigationStatus.CHARGING_DECISION
+    sent = charged(force, sent)
 
     outcome = {"expected_version": sent.version, "outcome": OutcomeCode.CHARGE_SUMMONS,
                "outcome_on": timezone.localdate()}
@@ -352,3 +369,87 @@ def test_bail_carries_conditions_and_a_new_release_ends_the_one_before(
     recorded = AuditEvent.objects.filter(record_id=str(investigation.pk),
                                          detail__has_key="release_recorded")
     assert [event.detail["ended"] for event in recorded.order_by("id")] == [[], [bail.pk]]
+
+
+def _sent_for_charge(force: dict[str, Any]) -> Investigation:
+    investigation = allocated(force)
+    officer, supervisor = force["investigator"], force["supervisor"]
+    asked = services.ask_for_review(actor=officer, investigation_pk=investigation.pk,
+                                    point=ReviewPoint.BEFORE_CHARGE)
+    services.sign_review(actor=supervisor, investigation_pk=investigation.pk,
+                         review_pk=asked.pk, findings=FINDINGS)
+    investigation.refresh_from_db()
+    return services.send_for_charging_decision(
+        actor=officer, investigation_pk=investigation.pk,
+        expected_version=investigation.version)
+
+
+@time_machine.travel(MONDAY_NOON, tick=False)
+def test_an_action_plan_sends_the_file_back_and_a_new_review_comes_before_it_goes_again(
+        force: dict[str, Any]) -> None:
+    sent = _sent_for_charge(force)
+    officer, supervisor = force["investigator"], force["supervisor"]
+    decision = {"actor": officer, "investigation_pk": sent.pk,
+                "expected_version": sent.version, "decided_by": ChargingDecisionMaker.CPS,
+                "decided_on": timezone.localdate()}
+    with pytest.raises(ValidationError) as refused:
+        services.record_charging_decision(**{**decision, "decision": "maybe",
+                                             "decided_by": "", "decided_on": None})
+    assert set(refused.value.message_dict) == {"decision", "decided_by", "decided_on"}
+    with pytest.raises(ValidationError, match="action plan asks for"):
+        services.record_charging_decision(**decision, decision=ChargingDecision.ACTION_PLAN)
+    with pytest.raises(ValidationError, match="from the day the file was sent"):
+        services.record_charging_decision(
+            **{**decision, "decided_on": dt.date(2026, 3, 1)},
+            decision=ChargingDecision.ACTION_PLAN, note="Download the second phone.")
+    services.record_charging_decision(**decision, decision=ChargingDecision.ACTION_PLAN,
+                                      note="Download the second phone.")
+    sent.refresh_from_db()
+    assert sent.status == InvestigationStatus.OPEN
+    audited = AuditEvent.objects.get(record_id=str(sent.pk),
+                                     detail__charging_decision="action_plan")
+    assert audited.detail["decided_by"] == "cps"
+    # Not waiting for a decision now: none can be recorded.
+    with pytest.raises(ValidationError, match="not waiting for a charging decision"):
+        services.record_charging_decision(**{**decision, "expected_version": sent.version},
+                                          decision=ChargingDecision.CHARGE)
+    # The review before the first sending does not cover the second.
+    with pytest.raises(ValidationError, match="review before charge"):
+        services.send_for_charging_decision(actor=officer, investigation_pk=sent.pk,
+                                            expected_version=sent.version)
+    with time_machine.travel(MONDAY_NOON + dt.timedelta(days=3), tick=False):
+        asked = services.ask_for_review(actor=officer, investigation_pk=sent.pk,
+                                        point=ReviewPoint.BEFORE_CHARGE)
+        services.sign_review(actor=supervisor, investigation_pk=sent.pk, review_pk=asked.pk,
+                             findings=FINDINGS)
+        sent.refresh_from_db()
+        again = services.send_for_charging_decision(actor=officer, investigation_pk=sent.pk,
+                                                    expected_version=sent.version)
+    assert again.status == InvestigationStatus.CHARGING_DECISION
+
+
+@time_machine.travel(MONDAY_NOON, tick=False)
+def test_a_charge_is_recorded_only_after_a_charging_decision_authorised_it(
+        force: dict[str, Any]) -> None:
+    sent = _sent_for_charge(force)
+    officer, supervisor = force["investigator"], force["supervisor"]
+    closing = services.ask_for_review(actor=officer, investigation_pk=sent.pk,
+                                      point=ReviewPoint.BEFORE_CLOSURE)
+    services.sign_review(actor=supervisor, investigation_pk=sent.pk, review_pk=closing.pk,
+                         findings=FINDINGS)
+    sent.refresh_from_db()
+    outcome = {"actor": officer, "investigation_pk": sent.pk,
+               "outcome": OutcomeCode.CHARGE_SUMMONS, "outcome_on": timezone.localdate()}
+    with pytest.raises(ValidationError, match="charging decision that authorised"):
+        services.record_outcome(**outcome, expected_version=sent.version)
+    services.record_charging_decision(
+        actor=officer, investigation_pk=sent.pk, expected_version=sent.version,
+        decision=ChargingDecision.NFA_EVIDENTIAL, decided_by=ChargingDecisionMaker.CPS,
+        decided_on=timezone.localdate(), note="Not enough to identify the driver.")
+    sent.refresh_from_db()
+    with pytest.raises(ValidationError, match="charging decision that authorised"):
+        services.record_outcome(**outcome, expected_version=sent.version)
+    # Outcome 15 (evidential difficulties) needs no authorised charge.
+    closed = services.record_outcome(**{**outcome, "outcome": OutcomeCode.EVIDENTIAL_DIFFICULTIES},
+                                     expected_version=sent.version)
+    assert closed.outcome == "15"

@@ -12,7 +12,8 @@ from macehub.core.metrics import BREAKDOWN_LABELS, Better, Breakdown, Metric, Un
 register = template.Library()
 
 UNIT_TEXT = {Unit.COUNT: "A count", Unit.PERCENTAGE: "A percentage",
-             Unit.MEDIAN_HOURS: "Median hours", Unit.RATE: "A rate (per child)"}
+             Unit.MEDIAN_HOURS: "Median hours",
+             Unit.MEDIAN_DAYS: "Median days", Unit.RATE: "A rate (per child)"}
 BETTER_TEXT = {Better.HIGHER: "Higher", Better.LOWER: "Lower",
                Better.NEITHER: "Neither: it shows demand, not performance"}
 

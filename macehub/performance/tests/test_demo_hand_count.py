@@ -482,6 +482,16 @@ def median_hours(durations: Sequence[dt.timedelta]) -> Decimal | None:
     return Decimal(math.floor(median * 10 + Fraction(1, 2))) / 10
 
 
+def median_days(durations: Sequence[dt.timedelta]) -> Decimal | None:
+    """The median in days, to 0.1 (halves up), from exact whole days."""
+    if not durations:
+        return None
+    days = sorted(Fraction(d.days) for d in durations)
+    middle = len(days) // 2
+    median = days[middle] if len(days) % 2 else (days[middle - 1] + days[middle]) / 2
+    return Decimal(math.floor(median * 10 + Fraction(1, 2))) / 10
+
+
 # --- the hand counts, one per metric -------------------------------------------------
 
 
@@ -749,6 +759,14 @@ def investigation_attrition(d: Demo, period: Period, filters: Filters) -> Expect
                  hit=lambda i: i.outcome in {"14", "15", "16"})
 
 
+def investigation_days_to_charge(d: Demo, period: Period, filters: Filters) -> Expected:
+    """Days from the day reported to the day charged, for those closed with outcome 1:
+    the median in days is the median in hours over 24."""
+    taken = [i.outcome_on - i.reported_on for i in _closed_investigations(d, period, filters)
+             if i.outcome == "1" and i.outcome_on is not None]
+    return Expected({(TOTAL, ""): (median_days(taken), len(taken))})
+
+
 HandCount = Callable[[Demo, Period, Filters], Expected]
 
 HAND_COUNTS: dict[str, HandCount] = {
@@ -774,6 +792,7 @@ HAND_COUNTS: dict[str, HandCount] = {
     "investigation_reviews_on_time": investigation_reviews_on_time,
     "investigations_charged": investigations_charged,
     "investigation_attrition": investigation_attrition,
+    "investigation_days_to_charge": investigation_days_to_charge,
 }
 
 # The breakdowns each metric must give (beyond its total).
@@ -800,6 +819,7 @@ BREAKDOWNS: dict[str, set[str]] = {
     "investigation_reviews_on_time": set(),
     "investigations_charged": set(),
     "investigation_attrition": set(),
+    "investigation_days_to_charge": set(),
 }
 
 
@@ -1059,6 +1079,6 @@ def test_trend(demo: Demo, code: str) -> None:
 
 @pytest.mark.parametrize("scope", SCOPES)
 @pytest.mark.parametrize("code", ["investigation_reviews_on_time", "investigations_charged",
-                                  "investigation_attrition"])
+                                  "investigation_attrition", "investigation_days_to_charge"])
 def test_investigations(demo: Demo, code: str, scope: str) -> None:
     check(code, demo, scope)

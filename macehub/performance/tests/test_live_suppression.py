@@ -26,7 +26,16 @@ from django.utils import timezone
 
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
-from macehub.core.metrics import TOTAL, Breakdown, Figure, Filters, Period, Unit, get_metric
+from macehub.core.metrics import (
+    MEDIANS,
+    TOTAL,
+    Breakdown,
+    Figure,
+    Filters,
+    Period,
+    Unit,
+    get_metric,
+)
 from macehub.intelligence.tests.factories import link, make_report
 from macehub.people.codes import AreaKind
 from macehub.people.models import Area, Person, PersonAddress
@@ -234,7 +243,7 @@ def live_page(seed: int) -> tuple[list[LiveEntry], set[str], int]:
                  for m, (num, den) in zip(inside, months, strict=True)]
         for m in before:
             den = bases.setdefault((entry.population or entry.code, m), [_small(rng)])[0]
-            num = (Decimal("1.5") if entry.unit is Unit.MEDIAN_HOURS
+            num = (Decimal("1.5") if entry.unit in MEDIANS
                    else rng.randint(0, den) if entry.unit is not Unit.COUNT else _small(rng))
             trend.insert(0, Figure(Breakdown.MONTH, m, m, num,
                                    None if entry.unit is Unit.COUNT else den))
@@ -260,9 +269,9 @@ def read_live_page(live: list[LiveEntry], threshold: int) -> Reader:
             if figure.category in entry.folded:
                 nums.append(("num", month.code, TOTAL, ""))
                 dens.append(("den", month.population or month.code, TOTAL, ""))
-        if entry.unit is not Unit.MEDIAN_HOURS:
+        if entry.unit not in MEDIANS:
             reader.adds_up(nums, ("num", entry.code, TOTAL, ""))
-        if entry.unit in (Unit.PERCENTAGE, Unit.MEDIAN_HOURS):
+        if entry.unit is Unit.PERCENTAGE or entry.unit in MEDIANS:
             reader.adds_up(dens, ("den", whose, TOTAL, ""))
     return reader
 

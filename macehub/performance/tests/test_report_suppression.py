@@ -26,7 +26,7 @@ from django.urls import reverse
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
 from macehub.core import metrics as registry
-from macehub.core.metrics import TOTAL, Better, Breakdown, Figure, Unit
+from macehub.core.metrics import MEDIANS, TOTAL, Better, Breakdown, Figure, Unit
 from macehub.performance import services
 from macehub.performance.hiding import Hidden, Key, ReportEntry, hidden_figures, hidden_report
 from macehub.performance.models import ReportFigure
@@ -175,7 +175,7 @@ def _read_metric(
         whole = num(total)
         for rows in groups.values():
             reader.adds_up([num(f) for f in rows], whole)
-    elif unit is Unit.MEDIAN_HOURS:  # the medians are not counts; their bases are
+    elif unit in MEDIANS:  # the medians are not counts; their bases are
         base = den(total)
         for rows in groups.values():
             reader.adds_up([den(f) for f in rows], base)

@@ -77,3 +77,9 @@ def test_the_dashboard_publishes_the_exact_median_rounded_half_up(
     }).content.decode()
     assert "12.2 hours" in html
     assert "12.1 hours" not in html
+def test_a_median_in_days_is_published_to_a_tenth_of_a_day() -> None:
+    assert format_value(Unit.MEDIAN_DAYS, Decimal("42")) == "42.0 days"
+    assert median_hours([dt.timedelta(days=3), dt.timedelta(days=4)],
+                        unit=Unit.MEDIAN_DAYS) == Decimal("3.5")
+    # 1.25 days exactly is published as 1.3 (half up), not 1.2.
+    assert median_hours([dt.timedelta(hours=30)], unit=Unit.MEDIAN_DAYS) == Decimal("1.3")
