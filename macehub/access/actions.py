@@ -77,6 +77,10 @@ class Action(StrEnum):
     INVESTIGATION_CHANGE = "investigation.change"
     INVESTIGATION_ALLOCATE = "investigation.allocate"
     INVESTIGATION_REVIEW = "investigation.review"
+    VICTIM_JOURNEY_VIEW = "victim_journey.view"
+    VICTIM_JOURNEY_RECORD = "victim_journey.record"
+    VICTIM_JOURNEY_NOTES = "victim_journey.notes"
+    VICTIM_JOURNEY_WRITE_NOTE = "victim_journey.write_note"
     # Performance and scrutiny (C10)
     PERFORMANCE_VIEW = "performance.view"
     PERFORMANCE_PUBLISH = "performance.publish"

@@ -564,6 +564,45 @@ def investigation_reviewable(user: User) -> Q:
     return investigation_open_relation(user) & ~Q(officer_in_case=user)
 
 
+def victim_journey_relation(user: User) -> Q:
+    """Child victims whose journey a user may read (on ``InvestigationVictim``): the
+    police reader of the investigation (its force's investigators, supervisors and
+    analysts, and information governance), and the child's current victim advocate, who
+    reads this child's journey and nothing else of the investigation."""
+    relation = _never("")
+    if user.role_codes & INVESTIGATION_READING_ROLES:
+        relation |= investigation_relation(user, "investigation__")
+    if Role.VICTIM_ADVOCATE in user.role_codes:
+        relation |= _advocate_of_the_child(user) & person_relation(user, "person__")
+    return relation
+
+
+def victim_journey_recording(user: User) -> Q:
+    """Child victims whose journey a user may record: the officers of the force whose
+    investigation it is (after a charge too: the journey goes on through court) and the
+    child's current victim advocate."""
+    relation = _never("")
+    if user.role_codes & INVESTIGATING_ROLES:
+        relation |= investigation_relation(user, "investigation__")
+    if Role.VICTIM_ADVOCATE in user.role_codes:
+        relation |= _advocate_of_the_child(user) & person_relation(user, "person__")
+    return relation
+
+
+def victim_journey_notes(user: User) -> Q:
+    """Child victims whose advocate's notes a user may read and write: their current
+    advocate (the notes read are still only their own service's: see
+    ``advocate_notes_readable``), and information governance for subject access."""
+    if Role.INFORMATION_GOVERNANCE in user.role_codes:
+        return Q()
+    return _advocate_of_the_child(user) & person_relation(user, "person__")
+
+
+def _advocate_of_the_child(user: User) -> Q:
+    """The user is the current advocate on one of the child's cases."""
+    return _any("person__cases", Q(advocacy__advocate=user, advocacy__ended_on__isnull=True))
+
+
 def owning_team_relation(user: User) -> Q:
     return Q(owning_team_id=user.team_id) if user.team_id else _never("")
 
@@ -836,6 +875,35 @@ RULES: dict[Action, Rule] = {
         relation=investigation_reviewable,
         seen_through=Action.INVESTIGATION_VIEW,
         agency_kinds=frozenset({AgencyKind.POLICE}),
+    ),
+    Action.VICTIM_JOURNEY_VIEW: Rule(
+        INVESTIGATION_READING_ROLES | {Role.VICTIM_ADVOCATE},
+        "Read a child victim's journey through an investigation (Victims' Code, ABE "
+        "interview, special measures, court, withdrawal): the force's investigation readers "
+        "and the child's current victim advocate",
+        relation=victim_journey_relation,
+    ),
+    Action.VICTIM_JOURNEY_RECORD: Rule(
+        INVESTIGATING_ROLES | {Role.VICTIM_ADVOCATE},
+        "Record a child victim's journey: the force's investigators and supervisors, and "
+        "the child's current victim advocate",
+        relation=victim_journey_recording,
+        seen_through=Action.VICTIM_JOURNEY_VIEW,
+    ),
+    Action.VICTIM_JOURNEY_NOTES: Rule(
+        ADVOCACY_NOTES_ROLES,
+        "Read and write the advocate's confidential notes on a child victim's journey "
+        "(the advocacy service's own; information governance reads them for subject "
+        "access)",
+        relation=victim_journey_notes,
+        seen_through=Action.VICTIM_JOURNEY_VIEW,
+    ),
+    Action.VICTIM_JOURNEY_WRITE_NOTE: Rule(
+        frozenset({Role.VICTIM_ADVOCATE}),
+        "Write a confidential note on a child victim's journey, for one's advocacy "
+        "service (the child's current advocate)",
+        relation=victim_journey_notes,
+        seen_through=Action.VICTIM_JOURNEY_VIEW,
     ),
     Action.INTELLIGENCE_SUBMIT: Rule(ALL_ROLES - {Role.SCRUTINY},
                                      "Submit information to the hub"),

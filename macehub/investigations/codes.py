@@ -115,3 +115,121 @@ class ChargingDecisionMaker(CodeList):
     # cases the Director's Guidance leaves to them.
     CPS = "cps", "Crown Prosecution Service"
     POLICE = "police", "Police (under the Director's Guidance)"
+
+
+# --- The victim's journey -----------------------------------------------------------
+
+
+@code_display("victims_code_right", tag_colours={})
+class VictimsCodeRight(CodeList):
+    """The twelve rights of the Code of Practice for Victims of Crime in England and
+    Wales (2020; *check* against the current Code). Stored by number."""
+
+    UNDERSTOOD = "1", "Right 1 – To be able to understand and to be understood"
+    CRIME_RECORDED = "2", "Right 2 – To have the details of the crime recorded without delay"
+    INFORMATION_ON_REPORTING = "3", "Right 3 – To be given information when reporting the crime"
+    REFERRED_TO_SUPPORT = "4", "Right 4 – To be referred to services that support victims"
+    COMPENSATION = "5", "Right 5 – To be given information about compensation"
+    INVESTIGATION_INFORMATION = "6", (
+        "Right 6 – To be given information about the investigation and prosecution")
+    PERSONAL_STATEMENT = "7", "Right 7 – To make a Victim Personal Statement"
+    TRIAL_INFORMATION = "8", (
+        "Right 8 – To be given information about the trial and their role as a witness")
+    OUTCOME_INFORMATION = "9", "Right 9 – To be given information about the outcome and appeals"
+    EXPENSES_AND_PROPERTY = "10", "Right 10 – To be paid expenses and have property returned"
+    OFFENDER_INFORMATION = "11", (
+        "Right 11 – To be given information about the offender after a conviction")
+    COMPLAINT = "12", "Right 12 – To make a complaint about their rights not being met"
+
+
+@code_display("entitlement_response", tag_colours={
+    "taken_up": "green", "declined": "grey", "waiting": "yellow"})
+class EntitlementResponse(CodeList):
+    TAKEN_UP = "taken_up", "Taken up"
+    DECLINED = "declined", "Declined"
+    WAITING = "waiting", "Offered, no answer yet"
+
+
+@code_display("pre_trial_therapy", tag_colours={
+    "offered": "yellow", "started": "green", "declined": "grey", "not_needed": "grey"})
+class PreTrialTherapy(CodeList):
+    """Pre-trial therapy (CPS guidance: a child need not wait for the trial to be
+    helped)."""
+
+    NOT_DISCUSSED = "", "Not discussed yet"
+    OFFERED = "offered", "Offered"
+    STARTED = "started", "Started"
+    DECLINED = "declined", "Declined"
+    NOT_NEEDED = "not_needed", "Not needed"
+
+
+@code_display("journey_step", tag_colours={})
+class JourneyStepKind(CodeList):
+    ABE_INTERVIEW = "abe_interview", "Achieving Best Evidence interview"
+    SPECIAL_MEASURE = "special_measure", "Special measure"
+    COURT_HEARING = "court_hearing", "Court hearing"
+
+
+@code_display("journey_step_status", tag_colours={
+    "planned": "blue", "held": "green", "applied": "yellow", "granted": "green",
+    "refused": "red", "cancelled": "grey"})
+class JourneyStepStatus(CodeList):
+    PLANNED = "planned", "Planned"
+    HELD = "held", "Held"
+    APPLIED = "applied", "Applied for"
+    GRANTED = "granted", "Granted"
+    REFUSED = "refused", "Refused"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# Which statuses each kind of step takes.
+STEP_STATUSES = {
+    JourneyStepKind.ABE_INTERVIEW: (JourneyStepStatus.PLANNED, JourneyStepStatus.HELD,
+                                    JourneyStepStatus.CANCELLED),
+    JourneyStepKind.SPECIAL_MEASURE: (JourneyStepStatus.APPLIED, JourneyStepStatus.GRANTED,
+                                      JourneyStepStatus.REFUSED),
+    JourneyStepKind.COURT_HEARING: (JourneyStepStatus.PLANNED, JourneyStepStatus.HELD,
+                                    JourneyStepStatus.CANCELLED),
+}
+
+
+@code_display("special_measure", tag_colours={})
+class SpecialMeasure(CodeList):
+    """Special measures for a child witness (Youth Justice and Criminal Evidence Act
+    1999, ss. 23–30)."""
+
+    SCREENS = "screens", "Screens (s. 23)"
+    LIVE_LINK = "live_link", "Live link (s. 24)"
+    IN_PRIVATE = "in_private", "Evidence given in private (s. 25)"
+    WIGS_AND_GOWNS = "wigs_gowns", "Wigs and gowns removed (s. 26)"
+    RECORDED_EVIDENCE_IN_CHIEF = "recorded_chief", "Video-recorded evidence in chief (s. 27)"
+    RECORDED_CROSS_EXAMINATION = "recorded_cross", (
+        "Video-recorded cross-examination before trial (s. 28)")
+    INTERMEDIARY = "intermediary", "Examination through an intermediary (s. 29)"
+    AIDS_TO_COMMUNICATION = "aids", "Aids to communication (s. 30)"
+
+
+@code_display("court_hearing", tag_colours={})
+class CourtHearing(CodeList):
+    FIRST_APPEARANCE = "first_appearance", "First appearance"
+    PLEA_AND_TRIAL_PREPARATION = "ptph", "Plea and trial preparation hearing"
+    GROUND_RULES = "ground_rules", "Ground rules hearing"
+    PRE_RECORDED_CROSS = "s28", "Pre-recorded cross-examination (s. 28)"
+    TRIAL = "trial", "Trial"
+    SENTENCING = "sentencing", "Sentencing"
+
+
+@code_display("withdrawal_reason", tag_colours={})
+class WithdrawalReason(CodeList):
+    """Why a child victim withdrew support for the investigation or prosecution (local
+    list, *check* against the force's victim satisfaction categories)."""
+
+    FEAR = "fear", "Fear of the suspect or of reprisals"
+    RELATIONSHIP = "relationship", "Still in a relationship with, or loyal to, the suspect"
+    FAMILY_PRESSURE = "family", "Pressure from family or community"
+    COURT = "court", "Does not want to go to court or give evidence"
+    DELAY = "delay", "The time the investigation or prosecution is taking"
+    TRUST = "trust", "Lost trust in the police or other services"
+    WELLBEING = "wellbeing", "Their mental health or wellbeing"
+    MOVE_ON = "move_on", "Wants to move on"
+    OTHER = "other", "Another reason (in the note)"

@@ -18,10 +18,16 @@ from macehub.investigations.codes import (
     ChargingDecision,
     ChargingDecisionMaker,
     EnquiryStatus,
+    EntitlementResponse,
     InvestigationStatus,
+    JourneyStepKind,
+    JourneyStepStatus,
     OutcomeCode,
+    PreTrialTherapy,
     ReleaseKind,
     ReviewPoint,
+    VictimsCodeRight,
+    WithdrawalReason,
 )
 
 
@@ -91,11 +97,31 @@ class InvestigationVictim(models.Model):
                                related_name="investigations_as_victim")
     case = models.ForeignKey("cases.Case", on_delete=models.SET_NULL, null=True, blank=True,
                              related_name="+", help_text="The child's safeguarding case.")
+    # The child's journey through the investigation and any prosecution (recorded by
+    # the officer in the case and the child's victim advocate).
+    needs_assessed_on = models.DateField(null=True, blank=True)
+    needs_assessment = models.TextField(blank=True, help_text="What the child needs to take "
+                                                              "part: support, communication, "
+                                                              "safety.")
+    pre_trial_therapy = models.CharField(max_length=12, choices=PreTrialTherapy.choices,
+                                         blank=True)
+    withdrew_on = models.DateField(null=True, blank=True, help_text="When the child withdrew "
+                                                                    "their support.")
+    withdrawal_reason = models.CharField(max_length=12, choices=WithdrawalReason.choices,
+                                         blank=True)
+    withdrawal_note = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["pk"]
-        constraints = [models.UniqueConstraint(fields=["investigation", "person"],
-                                               name="investigation_victim_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["investigation", "person"],
+                                    name="investigation_victim_once"),
+            models.CheckConstraint(
+                condition=models.Q(withdrew_on__isnull=True, withdrawal_reason="")
+                | models.Q(withdrew_on__isnull=False) & ~models.Q(withdrawal_reason=""),
+                name="victim_withdrawal_has_a_reason"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.investigation_id}: victim {self.person_id}"
@@ -217,3 +243,75 @@ class ChargingDecisionRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.investigation_id}: {self.decision} on {self.decided_on}"
+
+
+class VictimEntitlement(models.Model):
+    """A Victims' Code right offered to a child victim, and whether they took it up."""
+
+    victim = models.ForeignKey(InvestigationVictim, on_delete=models.CASCADE,
+                               related_name="entitlements")
+    right = models.CharField(max_length=2, choices=VictimsCodeRight.choices)
+    offered_on = models.DateField()
+    response = models.CharField(max_length=10, choices=EntitlementResponse.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["victim", "pk"]
+        constraints = [models.UniqueConstraint(fields=["victim", "right"],
+                                               name="victim_entitlement_once")]
+
+    def __str__(self) -> str:
+        return f"{self.victim_id}: right {self.right} {self.response}"
+
+
+class JourneyStep(models.Model):
+    """A step of the child's journey: an Achieving Best Evidence interview (planned and
+    held, trauma-informed: who, where, with an intermediary or not), a special measure
+    applied for and granted or refused, or a court hearing with the witness care
+    arranged for it."""
+
+    victim = models.ForeignKey(InvestigationVictim, on_delete=models.CASCADE,
+                               related_name="steps")
+    kind = models.CharField(max_length=16, choices=JourneyStepKind.choices)
+    # Which special measure or hearing (code lists by kind); empty for an interview.
+    what = models.CharField(max_length=20, blank=True)
+    on = models.DateField(help_text="The day it is or was held, applied for or decided.")
+    status = models.CharField(max_length=10, choices=JourneyStepStatus.choices)
+    place = models.CharField(max_length=200, blank=True)
+    who = models.CharField(max_length=200, blank=True,
+                           help_text="Who interviews the child, or the court.")
+    intermediary = models.CharField(max_length=200, blank=True)
+    arrangements = models.TextField(blank=True, help_text="Trauma-informed arrangements, or "
+                                                          "the witness care at court.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.victim_id}: {self.kind} {self.status} on {self.on}"
+
+
+class AdvocateNote(models.Model):
+    """A victim advocate's note on the child's journey. Confidential to the advocacy
+    service that wrote it (``advocacy_service``), as the case's advocacy contacts are:
+    the officer in the case never reads it."""
+
+    victim = models.ForeignKey(InvestigationVictim, on_delete=models.CASCADE,
+                               related_name="advocate_notes")
+    text = models.TextField()
+    advocacy_service = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT,
+                                         related_name="+")
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    written_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-written_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.victim_id}: note by {self.written_by_id}"

@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q
 from macehub.access.actions import Action
 from macehub.access.policy import allows
 from macehub.accounts.models import User
+from macehub.investigations.journey import victims_for
 from macehub.investigations.models import InvestigationSuspect, InvestigationVictim
 from macehub.investigations.selectors import investigations_for
 from macehub.people.models import Person
@@ -22,7 +23,13 @@ from macehub.people.sections import person_section
                 order=220)
 def person_investigations(user: User, person: Person) -> dict[str, Any] | None:
     if not allows(user, Action.INVESTIGATION_VIEW):
-        return None
+        if not allows(user, Action.VICTIM_JOURNEY_VIEW):
+            return None
+        # The child's advocate reads the child's journey, not the investigation.
+        journeys = victims_for(user).filter(person=person).select_related(
+            "investigation").order_by("-investigation__reported_on", "-pk")
+        return {"person": person, "rows": [], "journeys": list(journeys),
+                "may_record": False}
     named = investigations_for(user).annotate(
         as_victim=Exists(InvestigationVictim.objects.filter(investigation=OuterRef("pk"),
                                                             person=person)),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from macehub.investigations import views
+from macehub.investigations import journey_views, views
 
 app_name = "investigations"
 
@@ -28,4 +28,14 @@ urlpatterns = [
     path("<int:investigation_pk>/released/new/", views.record_release, name="record_release"),
     path("<int:investigation_pk>/released/<int:release_pk>/end/", views.end_release,
          name="end_release"),
+    path("victims/<int:victim_pk>/", journey_views.victim_journey, name="victim_journey"),
+    path("victims/<int:victim_pk>/rights/new/", journey_views.record_entitlement,
+         name="record_entitlement"),
+    path("victims/<int:victim_pk>/needs/", journey_views.record_needs, name="record_needs"),
+    path("victims/<int:victim_pk>/steps/<str:step_kind>/new/", journey_views.record_step,
+         name="record_step"),
+    path("victims/<int:victim_pk>/withdrawal/", journey_views.record_withdrawal,
+         name="record_withdrawal"),
+    path("victims/<int:victim_pk>/notes/new/", journey_views.write_note,
+         name="write_advocate_note"),
 ]

@@ -75,7 +75,9 @@ def test_every_read_of_a_personal_record_is_audited(
 ) -> None:
     samples = build_samples(hub_agency, hub_team)
     samples_by_user = {"sample.user": samples["user_pk"],  # the sample submission's author
-                       "sample.analyst": samples["link_job_owner"]}  # the linking job's
+                       "sample.analyst": samples["link_job_owner"],  # the linking job's
+                       # the child victim's advocate (the journey's confidential notes)
+                       "sample.journey.advocate": samples["journey_advocate"]}
     checked, unaudited, nobody = [], [], []
     for route in record_routes():
         record = samples[route.kwargs[0]]
