@@ -569,6 +569,8 @@ def victim_journey_relation(user: User) -> Q:
     police reader of the investigation (its force's investigators, supervisors and
     analysts, and information governance), and the child's current victim advocate, who
     reads this child's journey and nothing else of the investigation."""
+    if Role.INFORMATION_GOVERNANCE in user.role_codes:
+        return Q()  # (an empty Q OR-ed onto another would be dropped, not match all)
     relation = _never("")
     if user.role_codes & INVESTIGATION_READING_ROLES:
         relation |= investigation_relation(user, "investigation__")

@@ -17,7 +17,15 @@ as a force would work it, with known truth for the measures to find:
 - a plan of two to four lines of enquiry, the open ones owned by the officer in the case
   with a due date (some past);
 - two in three suspects of open investigations on pre-charge bail with conditions or
-  released under investigation, some expired.
+  released under investigation, some expired;
+- each child victim's journey: Victims' Code rights offered within days of the report
+  (most taken up), a needs assessment and an ABE interview for most, special measures and
+  court hearings after a charge, some pre-trial therapy, and the advocate's notes; and
+  the planted truth for the withdrawal measures: a child whose investigation ended in
+  outcome 14 or 16 withdrew their support if they had no advocate, two times in three if
+  they had one; of the others, one in ten without an advocate and one in twenty with one. A
+  few children the hub holds no case for (so no advocate) are investigated and closed in
+  the last three months, the first lost to outcome 16.
 
 Rows are written directly, dated as the work happened (never after the demo's day).
 """
@@ -30,7 +38,7 @@ import random
 from django.utils import timezone
 
 from macehub.accounts.models import User
-from macehub.cases.models import Case
+from macehub.cases.models import AdvocateAllocation, Case
 from macehub.days import day_starts
 from macehub.demo.people import Weighted
 from macehub.demo.progress import Progress
@@ -38,21 +46,31 @@ from macehub.demo.registry import DemoContext, demo_step
 from macehub.investigations.codes import (
     ChargingDecision,
     ChargingDecisionMaker,
+    CourtHearing,
     EnquiryStatus,
+    EntitlementResponse,
     InvestigationStatus,
+    JourneyStepKind,
+    JourneyStepStatus,
     OutcomeCode,
+    PreTrialTherapy,
     ReleaseKind,
     ReviewPoint,
+    SpecialMeasure,
+    WithdrawalReason,
 )
 from macehub.investigations.models import (
+    AdvocateNote,
     ChargingDecisionRecord,
     Crime,
     Investigation,
     InvestigationSuspect,
     InvestigationVictim,
+    JourneyStep,
     LineOfEnquiry,
     SupervisoryReview,
     SuspectRelease,
+    VictimEntitlement,
 )
 from macehub.networks.codes import GroupStatus, MemberPart
 from macehub.networks.models import Group, GroupMember
@@ -60,6 +78,7 @@ from macehub.networks.models import Group, GroupMember
 # After the groups (9200), which it investigates.
 INVESTIGATIONS_ORDER = 9300
 INVESTIGATOR, SUPERVISOR = "investigator.police", "supervisor.police"
+ADVOCATE = "advocate.voluntary"
 REVIEW_DAYS = 28
 # Crimes, by how often a child exploitation hub records them.
 OFFENCES = Weighted([("71", 30), ("88A", 15), ("22B", 15), ("20B", 8), ("19E", 8),
@@ -267,10 +286,28 @@ def demo_investigations(ctx: DemoContext) -> None:
             plan.suspects.append(rng.choice(adults))
     for plan in plans:
         _schedule(plan, rng, now)
-    closing = sorted((plan for plan in plans if plan.closes_at is not None),
+    # Planted: children the force investigates whom the hub holds no case for, so no
+    # advocate, closed in the last three months (the first lost to outcome 16).
+    with_cases = set(Case.objects.values_list("child_id", flat=True))
+    unknown = [pk for pk in ctx.child_ids if pk not in with_cases and pk not in investigated]
+    planted = []
+    for child in unknown[:max(3, len(plans) // 12)]:
+        investigated.add(child)
+        plan = start(timezone.localdate(now) - dt.timedelta(days=rng.randint(120, 300)),
+                     "Sexual exploitation of a child (reported to the police)")
+        plan.victims.append((child, None))
+        if adults:
+            plan.suspects.append(rng.choice(adults))
+        plan.allocated_at = plan.investigation.created_at + dt.timedelta(hours=rng.randint(2, 48))
+        plan.closes_at = now - dt.timedelta(days=rng.randint(3, 85), hours=rng.randint(0, 9))
+        planted.append(plan)
+    closing = sorted((plan for plan in plans if plan.closes_at is not None
+                      and plan not in planted),
                      key=lambda plan: (plan.closes_at, plan.investigation.reference))
     for number, plan in enumerate(closing):
         plan.investigation.outcome = OUTCOME_CYCLE[number % len(OUTCOME_CYCLE)]
+    for number, plan in enumerate(planted):
+        plan.investigation.outcome = PLANTED_OUTCOMES[number % len(PLANTED_OUTCOMES)]
     for plan in plans:
         _work(plan, rng, now, officer, supervisor)
 
@@ -294,6 +331,7 @@ def demo_investigations(ctx: DemoContext) -> None:
     ChargingDecisionRecord.objects.bulk_create(
         [decision for plan in plans for decision in plan.decisions],
         batch_size=ctx.scale.batch_size)
+    journeys = _journeys(rng, now, officer, ctx.users.get(ADVOCATE))
     releases = _releases(rng, now, officer)
     SuspectRelease.objects.bulk_create(releases, batch_size=ctx.scale.batch_size)
     overdue = SupervisoryReview.objects.filter(reviewed_at__isnull=True, due_at__lt=now).count()
@@ -301,7 +339,7 @@ def demo_investigations(ctx: DemoContext) -> None:
     ctx.count("investigations", len(plans))
     ctx.progress.write(f"    {len(plans)} investigations, {closed} closed, {overdue} "
                        f"reviews overdue, {len(releases)} suspects on bail or released "
-                       f"under investigation")
+                       f"under investigation, {journeys} child victims withdrew support")
 
 
 BAIL_CONDITIONS = ("Not to contact the children named in the investigation, directly or "
@@ -329,3 +367,115 @@ def _releases(rng: random.Random, now: dt.datetime, officer: User) -> list[Suspe
             starts_on=min(today, expires - dt.timedelta(days=rng.randint(30, 90))),
             expires_on=expires, recorded_by=officer, recorded_at=now))
     return releases
+
+
+WITHDRAWAL_REASONS: Weighted[str] = Weighted([
+    (WithdrawalReason.FEAR, 5), (WithdrawalReason.RELATIONSHIP, 4),
+    (WithdrawalReason.COURT, 3), (WithdrawalReason.FAMILY_PRESSURE, 2),
+    (WithdrawalReason.DELAY, 2), (WithdrawalReason.TRUST, 2),
+    (WithdrawalReason.WELLBEING, 1), (WithdrawalReason.MOVE_ON, 1)])
+# The outcomes where the victim did not support action (15 is evidential difficulties
+# with the victim's support).
+VICTIM_LOST = frozenset({OutcomeCode.VICTIM_DECLINES_TO_IDENTIFY,
+                         OutcomeCode.VICTIM_DOES_NOT_SUPPORT})
+PLANTED_OUTCOMES = (OutcomeCode.VICTIM_DOES_NOT_SUPPORT, OutcomeCode.EVIDENTIAL_DIFFICULTIES,
+                    OutcomeCode.CHARGE_SUMMONS, OutcomeCode.VICTIM_DECLINES_TO_IDENTIFY)
+RIGHTS_AT_REPORT = ("1", "2", "3", "4", "6")
+INTERVIEWERS = ("DC Example, ABE trained", "DS Sample, ABE trained", "PC Test, ABE trained")
+
+
+def _journeys(rng: random.Random, now: dt.datetime, officer: User,
+              advocate: User | None) -> int:
+    """Each child victim's journey, dated as it happened. Returns how many withdrew."""
+    today = timezone.localdate(now)
+    advocated: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
+    for child, started, ended in AdvocateAllocation.objects.values_list(
+            "case__child_id", "started_on", "ended_on"):
+        advocated.setdefault(child, []).append((started, ended))
+    entitlements, steps, notes, withdrawn = [], [], [], []
+    lost_with_advocate = 0
+    victims = list(InvestigationVictim.objects.select_related("investigation").order_by("pk"))
+    for victim in victims:
+        investigation = victim.investigation
+        reported = investigation.reported_on
+        end = investigation.outcome_on or today
+        span = max(0, (end - reported).days)
+
+        def day(low: int, high: int, *, start: dt.date = reported, last: dt.date = end
+                ) -> dt.date:
+            return min(last, start + dt.timedelta(days=rng.randint(low, high)))
+
+        for right in RIGHTS_AT_REPORT:
+            entitlements.append(VictimEntitlement(
+                victim=victim, right=right, offered_on=day(0, 3),
+                response=(EntitlementResponse.TAKEN_UP if rng.random() < 0.8
+                          else EntitlementResponse.DECLINED), recorded_by=officer,
+                recorded_at=now))
+        if span >= 3 and rng.random() < 0.85:
+            victim.needs_assessed_on = day(2, 10)
+            victim.needs_assessment = rng.choice((
+                "Needs a registered intermediary; prefers a female officer.",
+                "Anxious in police buildings: interview at the suite, breaks every 20 minutes.",
+                "Speaks with her advocate present; needs the timetable explained in writing."))
+            victim.pre_trial_therapy = rng.choice(PreTrialTherapy.values)
+        if span >= 5 and rng.random() < 0.8:
+            steps.append(JourneyStep(
+                victim=victim, kind=JourneyStepKind.ABE_INTERVIEW, on=day(3, 14),
+                status=JourneyStepStatus.HELD, who=rng.choice(INTERVIEWERS),
+                place="Rose Suite, Northshire", recorded_by=officer, recorded_at=now,
+                intermediary="Registered intermediary" if rng.random() < 0.3 else "",
+                arrangements="Breaks when asked; the child's advocate waited outside."))
+        elif investigation.closed_at is None:
+            steps.append(JourneyStep(
+                victim=victim, kind=JourneyStepKind.ABE_INTERVIEW,
+                on=today + dt.timedelta(days=rng.randint(2, 12)),
+                status=JourneyStepStatus.PLANNED, who=rng.choice(INTERVIEWERS),
+                place="Rose Suite, Northshire", recorded_by=officer, recorded_at=now))
+        with_advocate = any(started <= end and (ended is None or ended >= reported)
+                            for started, ended in advocated.get(victim.person_id, []))
+        lost = investigation.outcome in VICTIM_LOST
+        if lost and with_advocate:
+            # Two in three, the first two included: never by chance none.
+            lost_with_advocate += 1
+            withdraws = lost_with_advocate % 3 != 0
+        else:
+            withdraws = lost or rng.random() < (0.05 if with_advocate else 0.1)
+        if span >= 2 and withdraws:
+            victim.withdrew_on = day(1, span)
+            victim.withdrawal_reason = WITHDRAWAL_REASONS.pick(rng)
+            withdrawn.append(victim)
+        if investigation.outcome == OutcomeCode.CHARGE_SUMMONS and victim.withdrew_on is None:
+            charged_on = investigation.outcome_on or today
+            for measure, status in ((SpecialMeasure.LIVE_LINK, JourneyStepStatus.GRANTED),
+                                    (SpecialMeasure.RECORDED_CROSS_EXAMINATION,
+                                     rng.choice((JourneyStepStatus.GRANTED,
+                                                 JourneyStepStatus.APPLIED)))):
+                steps.append(JourneyStep(
+                    victim=victim, kind=JourneyStepKind.SPECIAL_MEASURE, what=measure,
+                    on=day(7, 40, start=charged_on, last=today), status=status,
+                    recorded_by=officer, recorded_at=now))
+            first = day(1, 3, start=charged_on, last=today)
+            steps.append(JourneyStep(
+                victim=victim, kind=JourneyStepKind.COURT_HEARING,
+                what=CourtHearing.FIRST_APPEARANCE, on=first, status=JourneyStepStatus.HELD,
+                who="Northshire Magistrates' Court", recorded_by=officer, recorded_at=now))
+            steps.append(JourneyStep(
+                victim=victim, kind=JourneyStepKind.COURT_HEARING, what=CourtHearing.TRIAL,
+                on=today + dt.timedelta(days=rng.randint(30, 200)),
+                status=JourneyStepStatus.PLANNED, who="Northshire Crown Court",
+                arrangements="Pre-trial visit booked; separate entrance and waiting room; "
+                             "the advocate goes with the child.",
+                recorded_by=officer, recorded_at=now))
+        if advocate is not None and advocate.agency_id and with_advocate:
+            notes.append(AdvocateNote(
+                victim=victim, advocacy_service_id=advocate.agency_id, written_by=advocate,
+                written_at=now - dt.timedelta(days=rng.randint(1, 30)),
+                text="Met at school; talked through what happens at the interview."))
+    InvestigationVictim.objects.bulk_update(
+        [victim for victim in victims if victim.needs_assessed_on or victim.withdrew_on],
+        ["needs_assessed_on", "needs_assessment", "pre_trial_therapy", "withdrew_on",
+         "withdrawal_reason"], batch_size=500)
+    VictimEntitlement.objects.bulk_create(entitlements, batch_size=500)
+    JourneyStep.objects.bulk_create(steps, batch_size=500)
+    AdvocateNote.objects.bulk_create(notes, batch_size=500)
+    return len(withdrawn)

@@ -34,6 +34,12 @@ from macehub.investigations.journey_forms import (
 )
 from macehub.investigations.models import InvestigationVictim
 
+# Each kind of step's page title, which is also the link to it.
+STEP_TITLES = {
+    JourneyStepKind.ABE_INTERVIEW: "Record an Achieving Best Evidence interview",
+    JourneyStepKind.SPECIAL_MEASURE: "Record a special measure",
+    JourneyStepKind.COURT_HEARING: "Record a court hearing",
+}
 CONFLICT_MESSAGE = ("Someone else changed this child's journey while you were reading it. "
                     "Check what they changed, then save again.")
 
@@ -59,9 +65,9 @@ def victim_journey(request: HubRequest, victim_pk: int) -> HttpResponse:
         "may_see_investigation": policy.can(user, Action.INVESTIGATION_VIEW,
                                             victim.investigation),
         "entitlements": list(victim.entitlements.all()),
-        "steps": {kind: [(step, journey.step_what(step)) for step in steps
-                         if step.kind == kind] for kind in JourneyStepKind},
-        "kinds": list(JourneyStepKind),
+        "steps": [(kind, STEP_TITLES[kind], [(step, journey.step_what(step))
+                                              for step in steps if step.kind == kind])
+                  for kind in JourneyStepKind],
         "advocates": advocates,
         "current_advocate": next((a for a in advocates if a.ended_on is None), None),
         "may_record": Action.VICTIM_JOURNEY_RECORD in allowed,
@@ -151,7 +157,7 @@ def record_step(request: HubRequest, victim_pk: int, step_kind: str) -> HttpResp
             intermediary=data.get("intermediary", ""), arrangements=data["arrangements"]))
         return f"{kind.label} recorded."
     return _journey_page(request, victim_pk, form=lambda data: StepForm(data, kind=kind),
-                         save=save, title=f"Record: {kind.label.lower()}",
+                         save=save, title=STEP_TITLES[kind],
                          intro="A planned interview or hearing may be in the future.")
 
 

@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from macehub.access.actions import Action
+from macehub.cases.models import AdvocateAllocation
 from macehub.core.measures import (
     Measure,
     dated,
@@ -209,3 +210,119 @@ def investigation_days_to_charge(period: Period, filters: Filters) -> list[Figur
     took = list(_charged(filters).filter(within(period, "closed_at")).values_list(
         "took", flat=True))
     return [Figure(TOTAL, "", "All", median_hours(took, unit=Unit.MEDIAN_DAYS), len(took))]
+
+
+# --- The victim's journey -------------------------------------------------------------
+
+VICTIMS_IN_SCOPE = (
+    " A child counts in the area where they live; by agency, the force whose "
+    "investigation it is."
+)
+
+
+def _victims_at_outcome(filters: Filters) -> QuerySet[Any, Any]:
+    """The child victims of investigations closed with an outcome, each marked with
+    whether an advocate was allocated to them on the day of the outcome
+    (``advocate_at_outcome``) and at any time from the day the crime was reported to the
+    outcome (``had_advocate``)."""
+    victims = narrow(InvestigationVictim.objects.filter(
+        investigation__status=InvestigationStatus.CLOSED,
+        investigation__closed_at__isnull=False, investigation__outcome_on__isnull=False),
+        filters, person="person_id", agency="investigation__owning_agency_id")
+    allocations = AdvocateAllocation.objects.filter(case__child_id=OuterRef("person_id"))
+    return victims.annotate(
+        advocate_at_outcome=Exists(allocations.filter(
+            started_on__lte=OuterRef("investigation__outcome_on")).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=OuterRef("investigation__outcome_on")))),
+        had_advocate=Exists(allocations.filter(
+            started_on__lte=OuterRef("investigation__outcome_on")).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=OuterRef("investigation__reported_on")))),
+    )
+
+
+def _with_advocate(filters: Filters) -> QuerySet[Any, Any]:
+    return _victims_at_outcome(filters).filter(had_advocate=True)
+
+
+def _without_advocate(filters: Filters) -> QuerySet[Any, Any]:
+    return _victims_at_outcome(filters).filter(had_advocate=False)
+
+
+VICTIMS_BEHIND = Behind(Action.INVESTIGATION_VIEW, Investigation,
+                        dated(_victims_at_outcome, "investigation__closed_at"),
+                        path="investigation_id")
+SUPPORTED = Measure(rows=_victims_at_outcome, field="investigation__closed_at", splits={},
+                    hit=lambda: Q(advocate_at_outcome=True))
+
+
+@metric(
+    code="victims_supported_to_outcome",
+    name="Child victims with an advocate at the outcome",
+    definition=(
+        "Of the child victims of investigations closed in the period, the share who had a "
+        "victim advocate allocated on the day of the outcome: supported through to it."
+        + VICTIMS_IN_SCOPE
+    ),
+    numerator="Child victims with an advocate on the day of the outcome",
+    denominator="Child victims of investigations closed in the period",
+    unit=Unit.PERCENTAGE,
+    better=Better.HIGHER,
+    group=GROUP,
+    trend=SUPPORTED.trend,
+    population="victims_of_closed_investigations",
+    behind=[VICTIMS_BEHIND],
+)
+def victims_supported_to_outcome(period: Period, filters: Filters) -> list[Figure]:
+    return SUPPORTED.figures(period, filters)
+
+
+def _withdrew() -> Q:
+    return Q(withdrew_on__isnull=False)
+
+
+WITHDRAWALS_WITH = Measure(rows=_with_advocate, field="investigation__closed_at", splits={},
+                           hit=_withdrew)
+WITHDRAWALS_WITHOUT = Measure(rows=_without_advocate, field="investigation__closed_at",
+                              splits={}, hit=_withdrew)
+WITHDRAWAL = (
+    "Of the child victims of investigations closed in the period who {had} a victim "
+    "advocate at some time from the report to the outcome, the share who withdrew their "
+    "support for the investigation. Read beside the same figure for children {other} "
+    "one: the difference is what advocacy is asked to show." + VICTIMS_IN_SCOPE
+)
+
+
+@metric(
+    code="victim_withdrawal_with_advocate",
+    name="Child victims withdrawing support, with an advocate",
+    definition=WITHDRAWAL.format(had="had", other="without"),
+    numerator="Child victims with an advocate who withdrew support",
+    denominator="Child victims with an advocate, investigations closed in the period",
+    unit=Unit.PERCENTAGE,
+    better=Better.LOWER,
+    group=GROUP,
+    trend=WITHDRAWALS_WITH.trend,
+    behind=[Behind(Action.INVESTIGATION_VIEW, Investigation,
+                   dated(_with_advocate, "investigation__closed_at"),
+                   path="investigation_id")],
+)
+def victim_withdrawal_with_advocate(period: Period, filters: Filters) -> list[Figure]:
+    return WITHDRAWALS_WITH.figures(period, filters)
+
+
+@metric(
+    code="victim_withdrawal_without_advocate",
+    name="Child victims withdrawing support, without an advocate",
+    definition=WITHDRAWAL.format(had="had no", other="with"),
+    numerator="Child victims without an advocate who withdrew support",
+    denominator="Child victims without an advocate, investigations closed in the period",
+    unit=Unit.PERCENTAGE,
+    better=Better.LOWER,
+    group=GROUP,
+    trend=WITHDRAWALS_WITHOUT.trend,
+    behind=[Behind(Action.INVESTIGATION_VIEW, Investigation,
+                   dated(_without_advocate, "investigation__closed_at"),
+                   path="investigation_id")],
+)
+def victim_withdrawal_without_advocate(period: Period, filters: Filters) -> list[Figure]:
+    return WITHDRAWALS_WITHOUT.figures(period, filters)

@@ -22,7 +22,10 @@ from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
 from macehub.accounts.models import Agency, Team, User
-from macehub.accounts.roles import Role
+from macehub.accounts.roles import AgencyKind, Role
+from macehub.cases.codes import RiskTier
+from macehub.cases.models import AdvocateAllocation
+from macehub.cases.services import open_case
 from macehub.investigations import services
 from macehub.investigations.codes import (
     ChargingDecision,
@@ -31,11 +34,12 @@ from macehub.investigations.codes import (
     InvestigationStatus,
     OutcomeCode,
     ReviewPoint,
+    WithdrawalReason,
 )
 from macehub.investigations.models import Investigation, SupervisoryReview, SuspectRelease
 from macehub.people.models import Person
 from macehub.testing.browser import sign_in_as
-from macehub.testing.factories import make_person, make_user
+from macehub.testing.factories import make_agency, make_person, make_user
 from macehub.tests.test_browser_pages import Scanner, assert_errors_shown, click_and_wait
 
 pytestmark = pytest.mark.browser
@@ -43,6 +47,7 @@ pytestmark = pytest.mark.browser
 RECORDING = "test_recording_and_allocating_an_investigation"
 TO_CLOSURE = "test_working_an_investigation_to_charge_and_closure"
 BAIL = "test_a_suspect_bailed_with_conditions_then_released_under_investigation"
+JOURNEY = "test_a_child_victims_journey_recorded_by_the_officer_and_the_advocate"
 
 # POST-only actions are listed with the test that scans the page they return to.
 SCANNED_BY: dict[str, tuple[str, ...]] = {
@@ -63,6 +68,12 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
     "investigations:record_release": (BAIL,),
     "investigations:end_release": (BAIL,),
     "investigations:releases_expiring": (BAIL,),
+    "investigations:victim_journey": (JOURNEY,),
+    "investigations:record_entitlement": (JOURNEY,),
+    "investigations:record_needs": (JOURNEY,),
+    "investigations:record_step": (JOURNEY,),
+    "investigations:record_withdrawal": (JOURNEY,),
+    "investigations:write_advocate_note": (JOURNEY,),
 }
 
 TITLE = "Operation Larkspur"
@@ -151,7 +162,7 @@ def test_recording_and_allocating_an_investigation(
     expect(page.get_by_role("table", name="Crimes")).to_contain_text(OFFENCE)
     expect(page.get_by_role("table", name="Crimes")).to_contain_text("Riverside car park")
     expect(main).to_contain_text("Child victims: 1")
-    expect(page.get_by_role("link", name="Lily Marsh")).to_be_visible()
+    expect(page.get_by_role("link", name="Lily Marsh", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="Dean Carver")).to_be_visible()
     expect(main).to_contain_text("No review is waiting. The first is due once the "
                                  "investigation is allocated.")
@@ -334,7 +345,7 @@ def test_working_an_investigation_to_charge_and_closure(
     click_and_wait(page, "button", "Save")
     expect(_success(page)).to_contain_text("Victim added.")
     expect(main).to_contain_text("Child victims: 2")
-    expect(page.get_by_role("link", name="Rosa Marsh")).to_be_visible()
+    expect(page.get_by_role("link", name="Rosa Marsh", exact=True)).to_be_visible()
 
     # 4. The review before charge, asked for and signed by the supervisor.
     click_and_wait(page, "button", "Ask for the review before charge")
@@ -483,4 +494,124 @@ def test_a_suspect_bailed_with_conditions_then_released_under_investigation(
     expect(_success(page)).to_contain_text("Pre-charge bail ended.")
     release.refresh_from_db()
     assert release.ended_on == today
+    scanner.assert_scanned_every_page_listed()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_child_victims_journey_recorded_by_the_officer_and_the_advocate(
+    page: Page, live_server: Any, scanner: Scanner, hub_agency: Agency, hub_team: Team
+) -> None:
+    investigator = make_user("ira.investigator", Role.INVESTIGATOR, agency=hub_agency,
+                             team=hub_team)
+    triage = make_user("tia.triage", Role.TRIAGE, agency=hub_agency, team=hub_team)
+    advocacy = make_agency("young-voices", AgencyKind.VOLUNTARY_SECTOR,
+                           name="Young Voices Advocacy")
+    advocate = make_user("ava.advocate", Role.VICTIM_ADVOCATE, agency=advocacy)
+    child, suspect = _people(hub_agency)
+    case = open_case(actor=triage, child=child, risk_tier=RiskTier.HIGH,
+                     lead_agency=hub_agency, reason="Made up for the test")
+    AdvocateAllocation.objects.create(case=case, advocate=advocate, allocated_by=triage,
+                                      started_on=timezone.localdate() - dt.timedelta(days=20))
+    reported = timezone.localdate() - dt.timedelta(days=10)
+    investigation = services.record_investigation(
+        actor=investigator, title=TITLE, reported_on=reported,
+        crime=services.CrimeDetails("71"), victim_pks=[child.pk], suspect_pks=[suspect.pk])
+    victim = investigation.victims.get()
+    journey_url = f"/investigations/victims/{victim.pk}/"
+
+    # 1. The officer opens the child's journey from the investigation.
+    sign_in_as(page, live_server, investigator)
+    scanner.open(f"/investigations/{investigation.pk}/")
+    click_and_wait(page, "link", "The child's journey (Lily Marsh)")
+    assert scanner.path() == journey_url
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Lily Marsh: the journey through the investigation")
+    scanner.scan("nothing recorded yet")
+
+    # 2. A Victims' Code right: nothing entered, then offered and taken up.
+    click_and_wait(page, "link", "Record a right offered")
+    scanner.scan("empty")
+    click_and_wait(page, "button", "Save")
+    assert_errors_shown(page, "Select the right", "Select whether the child took it up")
+    scanner.scan("nothing entered")
+    page.get_by_label("Right offered").select_option(value="4")
+    _fill_date(page, "Date offered", reported)
+    page.get_by_label("Taken up").check()
+    click_and_wait(page, "button", "Save")
+    assert scanner.path() == journey_url
+    expect(page.get_by_role("table", name="Victims' Code rights offered")).to_contain_text(
+        "Right 4")
+
+    # 3. The needs assessment, with pre-trial therapy offered.
+    click_and_wait(page, "link", "Change the needs assessment or pre-trial therapy")
+    scanner.scan("empty")
+    _fill_date(page, "Date of the needs assessment", reported + dt.timedelta(days=2))
+    page.get_by_label("What the assessment found").fill("Needs a registered intermediary.")
+    page.get_by_label("Offered", exact=True).check()
+    click_and_wait(page, "button", "Save")
+    expect(_success(page)).to_contain_text("Needs assessment and pre-trial therapy saved.")
+
+    # 4. The ABE interview held, then a special measure and a hearing.
+    click_and_wait(page, "link", "Record an Achieving Best Evidence interview")
+    scanner.scan("empty")
+    click_and_wait(page, "button", "Save")
+    assert_errors_shown(page, "Select where it stands")
+    scanner.scan("nothing entered")
+    _fill_date(page, "Date", reported + dt.timedelta(days=3))
+    page.get_by_label("Held", exact=True).check()
+    page.get_by_label("Who interviews the child").fill("DC Example, ABE trained")
+    page.get_by_label("Registered intermediary").fill("Registered intermediary R. Test")
+    click_and_wait(page, "button", "Save")
+    expect(page.get_by_role("table", name="Achieving Best Evidence interviews")
+           ).to_contain_text("Registered intermediary R. Test")
+    click_and_wait(page, "link", "Record a special measure")
+    page.get_by_label("Special measure").select_option(value="live_link")
+    _fill_date(page, "Date", timezone.localdate())
+    page.get_by_label("Applied for").check()
+    click_and_wait(page, "button", "Save")
+    expect(page.get_by_role("table", name="Special measures")).to_contain_text(
+        "Live link (s. 24)")
+    click_and_wait(page, "link", "Record a court hearing")
+    scanner.scan("a hearing, empty")
+    page.get_by_label("Hearing", exact=True).select_option(value="trial")
+    _fill_date(page, "Date", timezone.localdate() + dt.timedelta(days=90))
+    page.get_by_label("Planned").check()
+    page.get_by_label("Court", exact=True).fill("Northshire Crown Court")
+    click_and_wait(page, "button", "Save")
+    expect(page.get_by_role("table", name="Court hearings")).to_contain_text("Trial")
+    scanner.scan("rights, needs, interview, measure and hearing recorded")
+
+    # 5. The advocate reads the journey, not the investigation, and keeps a note.
+    sign_in_as(page, live_server, advocate)
+    scanner.open(journey_url)
+    expect(page.locator("main")).not_to_contain_text("Carver")
+    click_and_wait(page, "link", "Write a note")
+    scanner.scan("empty")
+    click_and_wait(page, "button", "Save")
+    assert_errors_shown(page, "Enter the note")
+    scanner.scan("nothing entered")
+    page.get_by_label("Note").fill("Lily is worried about seeing him at court.")
+    click_and_wait(page, "button", "Save")
+    expect(page.locator("main")).to_contain_text("worried about seeing him at court")
+
+    # 6. Later the child withdraws: the advocate records when and why.
+    click_and_wait(page, "link", "Record that the child withdrew their support")
+    scanner.scan("empty")
+    _fill_date(page, "Date the child withdrew support", timezone.localdate())
+    page.get_by_label(WithdrawalReason.FEAR.label).check()
+    click_and_wait(page, "button", "Record the withdrawal")
+    expect(_success(page)).to_contain_text("The child's withdrawal is recorded.")
+    expect(page.locator(".govuk-warning-text")).to_contain_text(
+        "The child withdrew their support.")
+    scanner.scan("withdrawn")
+
+    # 7. The officer sees the withdrawal, never the advocate's note.
+    sign_in_as(page, live_server, investigator)
+    scanner.open(journey_url)
+    expect(page.locator("main")).to_contain_text(WithdrawalReason.FEAR.label)
+    expect(page.locator("main")).not_to_contain_text("worried about seeing him")
+    victim.refresh_from_db()
+    assert victim.withdrawal_reason == WithdrawalReason.FEAR
+    assert victim.pre_trial_therapy == "offered"
+    assert victim.steps.count() == 3
     scanner.assert_scanned_every_page_listed()

@@ -11,8 +11,21 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from macehub.investigations.codes import InvestigationStatus, ReviewPoint
-from macehub.investigations.models import Investigation, SupervisoryReview, SuspectRelease
+from macehub.cases.models import AdvocateAllocation
+from macehub.investigations.codes import (
+    InvestigationStatus,
+    JourneyStepKind,
+    OutcomeCode,
+    ReviewPoint,
+)
+from macehub.investigations.models import (
+    AdvocateNote,
+    Investigation,
+    InvestigationVictim,
+    JourneyStep,
+    SupervisoryReview,
+    SuspectRelease,
+)
 from macehub.networks.codes import GroupStatus, MemberPart
 from macehub.networks.models import Group
 
@@ -68,3 +81,26 @@ def test_the_demo_investigates_the_confirmed_groups_by_the_rules(small_demo: Non
     call_command("demo_data", "--scale=small", "--seed=7", "--reset",
                  f"--as-of={timezone.localdate()}", stdout=io.StringIO())
     assert fingerprint() == before, "the same seed gives the same investigations"
+
+
+def test_each_child_victims_journey_is_told_as_it_happened(small_demo: None) -> None:
+    today = timezone.localdate()
+    victims = list(InvestigationVictim.objects.select_related("investigation"))
+    assert victims and all(victim.entitlements.exists() for victim in victims)
+    withdrew = [victim for victim in victims if victim.withdrew_on is not None]
+    assert withdrew, "a withdrawal"
+    for victim in withdrew:
+        assert victim.withdrawal_reason
+        assert victim.investigation.reported_on <= victim.withdrew_on <= today
+    # The planted child the hub holds no case for, lost to outcome 16, withdrew.
+    unknown = [victim for victim in victims if not AdvocateAllocation.objects.filter(
+        case__child_id=victim.person_id).exists()
+        and victim.investigation.outcome == OutcomeCode.VICTIM_DOES_NOT_SUPPORT]
+    assert unknown and all(victim.withdrew_on for victim in unknown)
+    steps = JourneyStep.objects.all()
+    assert steps.filter(kind=JourneyStepKind.ABE_INTERVIEW, status="held").exists()
+    assert not steps.filter(status__in=["held", "granted", "applied"], on__gt=today).exists()
+    assert steps.filter(kind=JourneyStepKind.COURT_HEARING).exists()
+    # An advocate's notes only where the service's advocate was the child's.
+    for note in AdvocateNote.objects.select_related("victim"):
+        assert AdvocateAllocation.objects.filter(case__child_id=note.victim.person_id).exists()

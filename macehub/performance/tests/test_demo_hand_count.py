@@ -767,6 +767,51 @@ def investigation_days_to_charge(d: Demo, period: Period, filters: Filters) -> E
     return Expected({(TOTAL, ""): (median_days(taken), len(taken))})
 
 
+def _victims_at_outcome(d: Demo, period: Period, filters: Filters
+                        ) -> list[tuple[InvestigationVictim, bool, bool]]:
+    """Child victims of investigations closed in the period (in the area where the child
+    lives; by the investigation's force), each with whether an advocate was allocated on
+    the day of the outcome, and at any time from the report to the outcome."""
+    children = {case.pk: case.child_id for case in d.cases.values()}
+    allocations: dict[int, list[AdvocateAllocation]] = {}
+    for allocation in d.allocations:
+        allocations.setdefault(children[allocation.case_id], []).append(allocation)
+    found = []
+    for investigation in d.investigations.values():
+        outcome_on = investigation.outcome_on
+        if (investigation.status != "closed" or outcome_on is None
+                or not within(period, investigation.closed_at)
+                or (filters.agency_id is not None
+                    and investigation.owning_agency_id != filters.agency_id)):
+            continue
+        for victim in d.investigation_victims.get(investigation.pk, []):
+            if filters.area_code and not d.lives_in(victim.person_id, filters.area_code):
+                continue
+            held = allocations.get(victim.person_id, [])
+            at_outcome = any(a.started_on <= outcome_on
+                             and (a.ended_on is None or a.ended_on >= outcome_on)
+                             for a in held)
+            during = any(a.started_on <= outcome_on and (
+                a.ended_on is None or a.ended_on >= investigation.reported_on) for a in held)
+            found.append((victim, at_outcome, during))
+    return found
+
+
+def victims_supported_to_outcome(d: Demo, period: Period, filters: Filters) -> Expected:
+    return tally(_victims_at_outcome(d, period, filters), {}, hit=lambda row: row[1])
+
+
+def victim_withdrawal_with_advocate(d: Demo, period: Period, filters: Filters) -> Expected:
+    return tally([row for row in _victims_at_outcome(d, period, filters) if row[2]], {},
+                 hit=lambda row: row[0].withdrew_on is not None)
+
+
+def victim_withdrawal_without_advocate(d: Demo, period: Period, filters: Filters
+                                       ) -> Expected:
+    return tally([row for row in _victims_at_outcome(d, period, filters) if not row[2]], {},
+                 hit=lambda row: row[0].withdrew_on is not None)
+
+
 HandCount = Callable[[Demo, Period, Filters], Expected]
 
 HAND_COUNTS: dict[str, HandCount] = {
@@ -793,6 +838,9 @@ HAND_COUNTS: dict[str, HandCount] = {
     "investigations_charged": investigations_charged,
     "investigation_attrition": investigation_attrition,
     "investigation_days_to_charge": investigation_days_to_charge,
+    "victims_supported_to_outcome": victims_supported_to_outcome,
+    "victim_withdrawal_with_advocate": victim_withdrawal_with_advocate,
+    "victim_withdrawal_without_advocate": victim_withdrawal_without_advocate,
 }
 
 # The breakdowns each metric must give (beyond its total).
@@ -820,6 +868,9 @@ BREAKDOWNS: dict[str, set[str]] = {
     "investigations_charged": set(),
     "investigation_attrition": set(),
     "investigation_days_to_charge": set(),
+    "victims_supported_to_outcome": set(),
+    "victim_withdrawal_with_advocate": set(),
+    "victim_withdrawal_without_advocate": set(),
 }
 
 
@@ -1079,6 +1130,9 @@ def test_trend(demo: Demo, code: str) -> None:
 
 @pytest.mark.parametrize("scope", SCOPES)
 @pytest.mark.parametrize("code", ["investigation_reviews_on_time", "investigations_charged",
-                                  "investigation_attrition", "investigation_days_to_charge"])
+                                  "investigation_attrition", "investigation_days_to_charge",
+                                  "victims_supported_to_outcome",
+                                  "victim_withdrawal_with_advocate",
+                                  "victim_withdrawal_without_advocate"])
 def test_investigations(demo: Demo, code: str, scope: str) -> None:
     check(code, demo, scope)
