@@ -18,13 +18,17 @@ from macehub.access.actions import Action
 from macehub.accounts.models import User
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
-from macehub.investigations import selectors
+from macehub.investigations import journey, selectors
 from macehub.investigations.codes import InvestigationStatus
 from macehub.investigations.models import (
+    ChargingDecisionRecord,
     Crime,
     Investigation,
+    InvestigationVictim,
+    JourneyStep,
     LineOfEnquiry,
     SupervisoryReview,
+    VictimEntitlement,
 )
 from macehub.investigations.offences import offence_label
 
@@ -71,8 +75,15 @@ class EnquirySerializer(serializers.ModelSerializer[LineOfEnquiry]):
         fields = ["id", "description", "owner", "due_on", "status", "result"]
 
 
+class ChargingDecisionSerializer(serializers.ModelSerializer[ChargingDecisionRecord]):
+    class Meta:
+        model = ChargingDecisionRecord
+        fields = ["decision", "decided_by", "decided_on", "note"]
+
+
 class InvestigationSerializer(InvestigationSummarySerializer):
     crimes = CrimeSerializer(many=True)
+    charging_decisions = ChargingDecisionSerializer(many=True)
     victims = serializers.SerializerMethodField()
     suspects = serializers.SerializerMethodField()
     enquiries = EnquirySerializer(many=True)
@@ -80,13 +91,14 @@ class InvestigationSerializer(InvestigationSummarySerializer):
 
     class Meta(InvestigationSummarySerializer.Meta):
         fields = [*InvestigationSummarySerializer.Meta.fields, "summary", "crimes",
-                  "victims", "suspects", "enquiries", "reviews"]
+                  "victims", "suspects", "enquiries", "reviews", "charging_decisions"]
 
     def get_victims(self, investigation: Investigation) -> list[dict[str, Any]]:
         """Each child, and their case only if the user may open it."""
         shown: set[int] = self.context["cases_shown"]
         return [{"person_id": victim.person_id, "name": victim.person.full_name,
-                 "case_id": victim.case_id if victim.case_id in shown else None}
+                 "case_id": victim.case_id if victim.case_id in shown else None,
+                 "journey_id": victim.pk, "withdrew_on": victim.withdrew_on}
                 for victim in investigation.victims.all()]
 
     def get_suspects(self, investigation: Investigation) -> list[dict[str, Any]]:
@@ -146,3 +158,47 @@ class InvestigationDetailApi(APIView):
                      detail={"page": "investigation (API)"}, request=request._request)
         return Response(InvestigationSerializer(investigation, context={
             "cases_shown": selectors.cases_shown(user, investigation)}).data)
+
+
+class EntitlementSerializer(serializers.ModelSerializer[VictimEntitlement]):
+    class Meta:
+        model = VictimEntitlement
+        fields = ["right", "offered_on", "response"]
+
+
+class JourneyStepSerializer(serializers.ModelSerializer[JourneyStep]):
+    class Meta:
+        model = JourneyStep
+        fields = ["kind", "what", "on", "status", "place", "who", "intermediary",
+                  "arrangements"]
+
+
+class VictimJourneySerializer(serializers.ModelSerializer[InvestigationVictim]):
+    """A child victim's journey, without the advocate's notes (their service's alone,
+    read on the page) and without the rest of the investigation."""
+
+    name = serializers.CharField(source="person.full_name")
+    investigation_reference = serializers.CharField(source="investigation.reference")
+    investigation_status = serializers.ChoiceField(source="investigation.status",
+                                                   choices=InvestigationStatus.choices)
+    entitlements = EntitlementSerializer(many=True)
+    steps = JourneyStepSerializer(many=True)
+
+    class Meta:
+        model = InvestigationVictim
+        fields = ["id", "person_id", "name", "investigation_reference",
+                  "investigation_status", "needs_assessed_on", "needs_assessment",
+                  "pre_trial_therapy", "withdrew_on", "withdrawal_reason", "withdrawal_note",
+                  "entitlements", "steps"]
+
+
+class VictimJourneyApi(APIView):
+    access_action = Action.VICTIM_JOURNEY_VIEW
+
+    @extend_schema(responses=VictimJourneySerializer, operation_id="victim_journeys_retrieve")
+    def get(self, request: Request, victim_pk: int) -> Response:
+        user = cast(User, request.user)
+        victim = journey.victim_for(user, victim_pk)
+        record_event(event_type=EventType.VIEW, actor=user, record=victim,
+                     detail={"page": "victim journey (API)"}, request=request._request)
+        return Response(VictimJourneySerializer(victim).data)

@@ -6,7 +6,11 @@ from typing import Any
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from macehub.investigations.api import InvestigationDetailApi, InvestigationListApi
+from macehub.investigations.api import (
+    InvestigationDetailApi,
+    InvestigationListApi,
+    VictimJourneyApi,
+)
 
 
 def _api_view(view_class: Any) -> Any:
@@ -18,4 +22,6 @@ investigations_api_urlpatterns = [
     path("investigations/", _api_view(InvestigationListApi), name="investigation_list"),
     path("investigations/<int:investigation_pk>/", _api_view(InvestigationDetailApi),
          name="investigation_detail"),
+    path("investigations/victims/<int:victim_pk>/", _api_view(VictimJourneyApi),
+         name="victim_journey"),
 ]

@@ -49,7 +49,9 @@ def test_the_list_and_one_investigation_as_the_pages_show_them(
                                  "offence": "71 Abuse of children through sexual exploitation",
                                  "committed_on": None, "location": "Bus station"}]
     assert detail["victims"] == [{"person_id": child.pk, "name": "Amber Testcase",
-                                  "case_id": None}]
+                                  "case_id": None,
+                                  "journey_id": investigation.victims.get().pk,
+                                  "withdrew_on": None}]
     assert AuditEvent.objects.filter(event_type=EventType.VIEW,
                                      record_id=str(investigation.pk)).exists()
 

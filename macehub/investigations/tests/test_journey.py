@@ -275,3 +275,24 @@ def test_the_childs_record_and_chronology_show_the_journey_to_their_advocate(
     page = signed_in_client(advocate).get(reverse("people:detail", args=[victim.person_id]))
     assert reverse("investigations:victim_journey", args=[victim.pk]) in page.content.decode()
     assert journeys_of_the_child(world["colleague"], victim.person) == []
+
+
+@time_machine.travel(TUESDAY, tick=False)
+def test_the_api_gives_the_childs_advocate_the_journey_without_the_notes(
+        world: dict[str, Any]) -> None:
+    victim, advocate = world["victim"], world["advocate"]
+    journey.record_step(actor=world["officer"], victim_pk=victim.pk, step=_step())
+    journey.write_advocate_note(actor=advocate, victim_pk=victim.pk, text="Private words.")
+    url = reverse("api:victim_journey", args=[victim.pk])
+    answer = signed_in_client(advocate).get(url)
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["investigation_reference"] == world["investigation"].reference
+    assert [step["kind"] for step in body["steps"]] == ["abe_interview"]
+    assert "Private words" not in answer.content.decode()
+    assert AuditEvent.objects.filter(record_id=str(victim.pk),
+                                     detail__page="victim journey (API)").exists()
+    assert signed_in_client(world["colleague"]).get(url).status_code == 404
+    investigation = signed_in_client(world["officer"]).get(reverse(
+        "api:investigation_detail", args=[world["investigation"].pk])).json()
+    assert victim.pk in [v["journey_id"] for v in investigation["victims"]]
