@@ -77,6 +77,11 @@ class Action(StrEnum):
     INVESTIGATION_CHANGE = "investigation.change"
     INVESTIGATION_ALLOCATE = "investigation.allocate"
     INVESTIGATION_REVIEW = "investigation.review"
+    # Digital forensics (C8): devices seized for an investigation, fast-time triage,
+    # full examination, return or retention
+    EXHIBIT_VIEW = "exhibit.view"
+    EXHIBIT_RECORD = "exhibit.record"
+    EXHIBIT_EXAMINE = "exhibit.examine"
     # Performance and scrutiny (C10)
     PERFORMANCE_VIEW = "performance.view"
     PERFORMANCE_PUBLISH = "performance.publish"

@@ -131,6 +131,12 @@ EXPECTED_ROLES = {
     Action.INVESTIGATION_CHANGE: {Role.INVESTIGATOR, Role.SUPERVISOR},
     Action.INVESTIGATION_ALLOCATE: {Role.SUPERVISOR},
     Action.INVESTIGATION_REVIEW: {Role.SUPERVISOR},
+    # Exhibits: read with the investigation, and by the force's forensics examiners,
+    # who alone record what examining them found.
+    Action.EXHIBIT_VIEW: {Role.INVESTIGATOR, Role.SUPERVISOR, Role.ANALYST,
+                          Role.INFORMATION_GOVERNANCE, Role.FORENSICS},
+    Action.EXHIBIT_RECORD: {Role.INVESTIGATOR, Role.SUPERVISOR},
+    Action.EXHIBIT_EXAMINE: {Role.FORENSICS},
 }
 
 
