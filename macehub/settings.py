@@ -277,6 +277,9 @@ SPECTACULAR_SETTINGS = {
         "InvestigationStatusEnum": "macehub.investigations.codes.InvestigationStatus",
         "LineOfEnquiryStatusEnum": "macehub.investigations.codes.EnquiryStatus",
         "ExhibitStageEnum": "macehub.forensics.codes.ExhibitStage",
+        "ExhibitPriorityEnum": "macehub.forensics.codes.ExhibitPriority",
+        # Intelligence's keeps the name it had before exhibits had a priority too.
+        "PriorityEnum": "macehub.intelligence.codes.Priority",
     },
 }
 
