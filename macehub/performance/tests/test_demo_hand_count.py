@@ -51,6 +51,7 @@ from macehub.core.metrics import (
     all_metrics,
     get_metric,
 )
+from macehub.forensics.models import Exhibit
 from macehub.intelligence.codes import EntityRole, ReportStatus
 from macehub.intelligence.models import (
     Dissemination,
@@ -142,6 +143,7 @@ class Demo:
     investigations: dict[int, Investigation] = field(default_factory=dict)
     investigation_victims: dict[int, list[InvestigationVictim]] = field(default_factory=dict)
     reviews: list[SupervisoryReview] = field(default_factory=list)
+    exhibits: list[Exhibit] = field(default_factory=list)
     _trees: dict[str, set[int]] = field(default_factory=dict)
     _referral_children: dict[int, int] = field(default_factory=dict)
 
@@ -290,6 +292,7 @@ def read_demo(months: list[Period]) -> Demo:
         investigation_victims=by(InvestigationVictim.objects.all(),
                                  lambda v: v.investigation_id),
         reviews=list(SupervisoryReview.objects.all()),
+        exhibits=list(Exhibit.objects.all()),
     )
 
 
@@ -749,6 +752,57 @@ def investigation_attrition(d: Demo, period: Period, filters: Filters) -> Expect
                  hit=lambda i: i.outcome in {"14", "15", "16"})
 
 
+def forensic_triage_in_time(d: Demo, period: Period, filters: Filters) -> Expected:
+    """Devices whose triage fell due in the period, triaged or past their time; in time
+    if triaged by then."""
+    now = timezone.now()
+    due = [e for e in d.exhibits if within(period, e.triage_due_at)
+           and (e.triaged_at is not None or e.triage_due_at < now)
+           and d.investigation_in_scope(e.investigation_id, filters)]
+    return tally(due, {}, hit=lambda e: e.triaged_at is not None
+                 and e.triaged_at <= e.triage_due_at)
+
+
+def forensic_turnaround(d: Demo, period: Period, filters: Filters) -> Expected:
+    taken = [e.full_report_at - e.seized_at for e in d.exhibits
+             if e.full_report_at is not None and within(period, e.full_report_at)
+             and d.investigation_in_scope(e.investigation_id, filters)]
+    return Expected({(TOTAL, ""): (median_hours(taken), len(taken))})
+
+
+def _backlog(d: Demo, period: Period, filters: Filters) -> tuple[dt.datetime, list[Exhibit]]:
+    """The moment the period's backlog is taken (its end, or now), and the devices
+    seized before it still waiting then: not triaged, or needing a full examination not
+    yet reported."""
+    end = min(ends_before(period), timezone.now())
+
+    def waiting(e: Exhibit) -> bool:
+        if e.triaged_at is None or e.triaged_at >= end:
+            return True
+        return bool(e.full_examination_needed) and (e.full_report_at is None
+                                                    or e.full_report_at >= end)
+
+    return end, [e for e in d.exhibits if e.seized_at < end and waiting(e)
+                 and d.investigation_in_scope(e.investigation_id, filters)]
+
+
+def forensic_backlog(d: Demo, period: Period, filters: Filters) -> Expected:
+    _, waiting = _backlog(d, period, filters)
+    return Expected({(TOTAL, ""): (len(waiting), None)})
+
+
+def forensic_oldest_waiting_days(d: Demo, period: Period, filters: Filters) -> Expected:
+    end, waiting = _backlog(d, period, filters)
+    oldest = min((e.seized_at for e in waiting), default=None)
+    return Expected({(TOTAL, ""): (0 if oldest is None else (end - oldest).days, None)})
+
+
+def forensic_old_exhibits(d: Demo, period: Period, filters: Filters) -> Expected:
+    end, waiting = _backlog(d, period, filters)
+    return Expected({(TOTAL, ""): (
+        sum(1 for e in waiting if e.seized_at < end - dt.timedelta(days=90)), None)})
+
+
 HandCount = Callable[[Demo, Period, Filters], Expected]
 
 HAND_COUNTS: dict[str, HandCount] = {
@@ -774,6 +828,11 @@ HAND_COUNTS: dict[str, HandCount] = {
     "investigation_reviews_on_time": investigation_reviews_on_time,
     "investigations_charged": investigations_charged,
     "investigation_attrition": investigation_attrition,
+    "forensic_triage_in_time": forensic_triage_in_time,
+    "forensic_turnaround": forensic_turnaround,
+    "forensic_backlog": forensic_backlog,
+    "forensic_oldest_waiting_days": forensic_oldest_waiting_days,
+    "forensic_old_exhibits": forensic_old_exhibits,
 }
 
 # The breakdowns each metric must give (beyond its total).
@@ -800,6 +859,11 @@ BREAKDOWNS: dict[str, set[str]] = {
     "investigation_reviews_on_time": set(),
     "investigations_charged": set(),
     "investigation_attrition": set(),
+    "forensic_triage_in_time": set(),
+    "forensic_turnaround": set(),
+    "forensic_backlog": set(),
+    "forensic_oldest_waiting_days": set(),
+    "forensic_old_exhibits": set(),
 }
 
 
@@ -1061,4 +1125,12 @@ def test_trend(demo: Demo, code: str) -> None:
 @pytest.mark.parametrize("code", ["investigation_reviews_on_time", "investigations_charged",
                                   "investigation_attrition"])
 def test_investigations(demo: Demo, code: str, scope: str) -> None:
+    check(code, demo, scope)
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+@pytest.mark.parametrize("code", ["forensic_triage_in_time", "forensic_turnaround",
+                                  "forensic_backlog", "forensic_oldest_waiting_days",
+                                  "forensic_old_exhibits"])
+def test_forensics(demo: Demo, code: str, scope: str) -> None:
     check(code, demo, scope)
