@@ -8,7 +8,8 @@ measures and the queue to find:
   the newest few still waiting, some of them past their time;
 - three in five triaged devices need a full examination, reported ten to fifty days after
   triage (some past the 28-day target); those not yet due wait in the queue;
-- examined devices are mostly returned, some retained for trial, a few disposed of;
+- examined devices are mostly returned, some retained for trial, a few disposed of; a
+  closed investigation's devices were triaged in time and examined within weeks;
 - at least one device seized more than ``FORENSICS_OLD_EXHIBIT_DAYS`` ago (90) is still
   waiting for its full examination: the old exhibit the dashboard and queues flag.
 
@@ -71,9 +72,11 @@ def delete_demo_exhibits(progress: Progress) -> dict[str, int]:
 
 def _work(exhibit: Exhibit, rng: random.Random, now: dt.datetime, examiner: User) -> None:
     """Date the device's triage, full examination and what became of it, as far as the
-    demo's day allows."""
+    demo's day allows. A closed investigation's devices were dealt with in time for it
+    to close."""
     hours = clocks.triage_hours(exhibit.priority)
-    late = rng.random() < 1 / 6
+    closed = exhibit.investigation.closed_at is not None
+    late = not closed and rng.random() < 1 / 6
     triaged = exhibit.seized_at + dt.timedelta(
         hours=hours * (rng.uniform(1.05, 1.6) if late else rng.uniform(0.2, 0.95)))
     if triaged > now:
@@ -87,7 +90,8 @@ def _work(exhibit: Exhibit, rng: random.Random, now: dt.datetime, examiner: User
         done = triaged
     else:
         exhibit.full_examination_due_at = clocks.full_examination_due(triaged)
-        reported = triaged + dt.timedelta(days=rng.randint(10, 50), hours=rng.randint(1, 8))
+        reported = triaged + dt.timedelta(days=rng.randint(5, 20) if closed
+                                          else rng.randint(10, 50), hours=rng.randint(1, 8))
         if reported > now:
             exhibit.stage = ExhibitStage.WAITING_FULL
             return
