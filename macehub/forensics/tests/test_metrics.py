@@ -33,7 +33,7 @@ def test_the_backlog_and_its_old_exhibits_on_the_dashboard(
         hub_agency: Agency, hub_team: Team, users: StandardUsers) -> None:
     force = make_force(hub_agency, hub_team)
     investigation = make_investigation(force)
-    old = seize(force, investigation, priority="group_based", hours_ago=24 * 100)
+    seize(force, investigation, priority="group_based", hours_ago=24 * 100)
     seize(force, investigation, priority="immediate_risk", hours_ago=60)
     quick = seize(force, investigation, priority="other", hours_ago=5)
     services.record_triage(actor=force.examiner, exhibit_pk=quick.pk, expected_version=1,
@@ -52,7 +52,6 @@ def test_the_backlog_and_its_old_exhibits_on_the_dashboard(
     assert total("forensic_triage_in_time", month) == (1, 3)
     median, reports = total("forensic_turnaround", month)
     assert reports == 1 and median is not None and 4.5 <= float(median) <= 5.5
-    assert old.reference
 
     client = users.client(Role.SENIOR_LEADER)
     page = client.get(reverse("performance:dashboard")).content.decode()
