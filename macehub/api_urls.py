@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from macehub.access.actions import Action
 from macehub.access.api import HubSessionAuthentication, PolicyPermission
+from macehub.forensics.api_urls import forensics_api_urlpatterns
 from macehub.intelligence.api_urls import intelligence_api_urlpatterns
 from macehub.investigations.api_urls import investigations_api_urlpatterns
 from macehub.people.api import PersonDetailApi, PersonSearchApi
@@ -32,4 +33,5 @@ urlpatterns = [
     path("people/<int:person_pk>/", api_view(PersonDetailApi), name="person_detail"),
     *intelligence_api_urlpatterns,
     *investigations_api_urlpatterns,
+    *forensics_api_urlpatterns,
 ]

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "macehub.intelligence",
     "macehub.networks",
     "macehub.investigations",
+    "macehub.forensics",
     "macehub.performance",
     "macehub.equality",
     "macehub.governance",
@@ -275,6 +276,10 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "macehub.intelligence.codes.ReportStatus",
         "InvestigationStatusEnum": "macehub.investigations.codes.InvestigationStatus",
         "LineOfEnquiryStatusEnum": "macehub.investigations.codes.EnquiryStatus",
+        "ExhibitStageEnum": "macehub.forensics.codes.ExhibitStage",
+        "ExhibitPriorityEnum": "macehub.forensics.codes.ExhibitPriority",
+        # Intelligence's keeps the name it had before exhibits had a priority too.
+        "PriorityEnum": "macehub.intelligence.codes.Priority",
     },
 }
 
@@ -317,6 +322,19 @@ INVESTIGATION_ALLOCATION_REVIEW_HOURS = env_int(
     "MACEHUB_INVESTIGATION_ALLOCATION_REVIEW_HOURS", 24, minimum=1)
 INVESTIGATION_REVIEW_INTERVAL_DAYS = env_int(
     "MACEHUB_INVESTIGATION_REVIEW_INTERVAL_DAYS", 28, minimum=1)
+# Digital forensics (local policy, *check*): a seized device is triaged (a kiosk
+# examination) within these hours of its seizure, by priority; one that needs a full
+# examination has its report due this many days after triage. Each exhibit keeps the due
+# times worked out when it was recorded, so a change here does not move history. An
+# exhibit still waiting this many days after seizure is flagged as old.
+FORENSICS_TRIAGE_HOURS_IMMEDIATE_RISK = env_int(
+    "MACEHUB_FORENSICS_TRIAGE_HOURS_IMMEDIATE_RISK", 48, minimum=1)
+FORENSICS_TRIAGE_HOURS_GROUP_BASED = env_int(
+    "MACEHUB_FORENSICS_TRIAGE_HOURS_GROUP_BASED", 120, minimum=1)
+FORENSICS_TRIAGE_HOURS_OTHER = env_int("MACEHUB_FORENSICS_TRIAGE_HOURS_OTHER", 336, minimum=1)
+FORENSICS_FULL_EXAMINATION_DAYS = env_int("MACEHUB_FORENSICS_FULL_EXAMINATION_DAYS", 28,
+                                          minimum=1)
+FORENSICS_OLD_EXHIBIT_DAYS = env_int("MACEHUB_FORENSICS_OLD_EXHIBIT_DAYS", 90, minimum=1)
 
 # Anything that leaves the hub hides counts below this (with secondary suppression).
 SUPPRESSION_THRESHOLD = env_int("MACEHUB_SUPPRESSION_THRESHOLD", 5)

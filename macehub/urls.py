@@ -14,6 +14,7 @@ urlpatterns = [
     path("intelligence/", include("macehub.intelligence.urls")),
     path("networks/", include("macehub.networks.urls")),
     path("investigations/", include("macehub.investigations.urls")),
+    path("forensics/", include("macehub.forensics.urls")),
     path("performance/", include("macehub.performance.urls")),
     path("equality/", include("macehub.equality.urls")),
     path("audit/", include("macehub.governance.urls")),

@@ -81,6 +81,11 @@ class Action(StrEnum):
     VICTIM_JOURNEY_RECORD = "victim_journey.record"
     VICTIM_JOURNEY_NOTES = "victim_journey.notes"
     VICTIM_JOURNEY_WRITE_NOTE = "victim_journey.write_note"
+    # Digital forensics (C8): devices seized for an investigation, fast-time triage,
+    # full examination, return or retention
+    EXHIBIT_VIEW = "exhibit.view"
+    EXHIBIT_RECORD = "exhibit.record"
+    EXHIBIT_EXAMINE = "exhibit.examine"
     # Performance and scrutiny (C10)
     PERFORMANCE_VIEW = "performance.view"
     PERFORMANCE_PUBLISH = "performance.publish"

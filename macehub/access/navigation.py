@@ -37,6 +37,7 @@ NAVIGATION = (
              unless=Action.INTELLIGENCE_VIEW),
     NavEntry("Cases", "cases:list", Action.CASE_LIST),
     NavEntry("Investigations", "investigations:list", Action.INVESTIGATION_VIEW),
+    NavEntry("Digital forensics", "forensics:queue", Action.EXHIBIT_VIEW),
     NavEntry("Performance", "performance:dashboard", Action.PERFORMANCE_VIEW),
     # Whoever publishes the month's report finds the published ones in the menu too.
     NavEntry("Published reports", "performance:reports", Action.PERFORMANCE_PUBLISH),

@@ -114,6 +114,10 @@ ADVOCACY_NOTES_ROLES = frozenset({Role.VICTIM_ADVOCATE, Role.INFORMATION_GOVERNA
 INVESTIGATION_READING_ROLES = frozenset(
     {Role.INVESTIGATOR, Role.SUPERVISOR, Role.ANALYST, Role.INFORMATION_GOVERNANCE})
 INVESTIGATING_ROLES = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})
+# Exhibits (devices seized for an investigation): read by whoever may read the
+# investigation and by the force's digital forensics examiners, who examine them and see
+# nothing else of the investigation's records (``exhibit_relation``).
+EXHIBIT_READING_ROLES = INVESTIGATION_READING_ROLES | {Role.FORENSICS}
 
 # Access one administrator may not grant alone: a second administrator approves it (see
 # ``grants_needing_approval``). The roles that read people's records or intelligence,
@@ -605,6 +609,34 @@ def _advocate_of_the_child(user: User) -> Q:
     return _any("person__cases", Q(advocacy__advocate=user, advocacy__ended_on__isnull=True))
 
 
+def _examiners_force(user: User, prefix: str = "") -> Q:
+    """The exhibits of a digital forensics examiner's own police force: every one, for
+    they examine the force's devices whoever the investigation names. Nothing for anyone
+    else, nor for an examiner outside a police force."""
+    if (Role.FORENSICS not in _roles_of(user) or user.agency is None
+            or user.agency.kind != AgencyKind.POLICE):
+        return _never(prefix)
+    return _agency_term(user, "investigation__owning_agency_id", prefix)
+
+
+def exhibit_relation(user: User) -> Q:
+    """Exhibits a user may know exist: those of investigations they may know (an
+    investigator, supervisor, analyst or information governance, as for the
+    investigation), and for a digital forensics examiner every exhibit of their force.
+    What of the investigation an examiner sees stops at the exhibit's page."""
+    roles = _roles_of(user)
+    relation = _never("")
+    if roles & INVESTIGATION_READING_ROLES:
+        relation |= investigation_relation(user, prefix="investigation__")
+    return relation | _examiners_force(user)
+
+
+def exhibit_examinable(user: User) -> Q:
+    """Exhibits an examiner may record triage, examination, return or retention on:
+    their own force's."""
+    return _examiners_force(user)
+
+
 def owning_team_relation(user: User) -> Q:
     return Q(owning_team_id=user.team_id) if user.team_id else _never("")
 
@@ -906,6 +938,28 @@ RULES: dict[Action, Rule] = {
         "service (the child's current advocate)",
         relation=victim_journey_notes,
         seen_through=Action.VICTIM_JOURNEY_VIEW,
+    ),
+    Action.EXHIBIT_VIEW: Rule(
+        EXHIBIT_READING_ROLES,
+        "Read the devices seized for the investigations one may read; a digital "
+        "forensics examiner, every exhibit of their own force (and of its investigation "
+        "only what the examination needs)",
+        relation=exhibit_relation,
+    ),
+    Action.EXHIBIT_RECORD: Rule(
+        INVESTIGATING_ROLES,
+        "Record a device seized for an open investigation one may change",
+        relation=investigation_open_relation,
+        seen_through=Action.INVESTIGATION_VIEW,
+        agency_kinds=frozenset({AgencyKind.POLICE}),
+    ),
+    Action.EXHIBIT_EXAMINE: Rule(
+        frozenset({Role.FORENSICS}),
+        "Record a seized device's triage, its full examination report, and its return, "
+        "retention or disposal (the force's digital forensics examiners)",
+        relation=exhibit_examinable,
+        seen_through=Action.EXHIBIT_VIEW,
+        agency_kinds=frozenset({AgencyKind.POLICE}),
     ),
     Action.INTELLIGENCE_SUBMIT: Rule(ALL_ROLES - {Role.SCRUTINY},
                                      "Submit information to the hub"),

@@ -52,6 +52,7 @@ from macehub.investigations.forms import (
 )
 from macehub.investigations.models import Investigation
 from macehub.investigations.offences import offence_label
+from macehub.investigations.sections import sections_for
 from macehub.ui.formatting import govuk_date
 
 PER_PAGE = 25
@@ -170,6 +171,8 @@ def investigation_detail(request: HubRequest, investigation_pk: int) -> HttpResp
         "charge_review_signed": ReviewPoint.BEFORE_CHARGE in signed,
         "closure_review_signed": ReviewPoint.BEFORE_CLOSURE in signed,
         "version_form": VersionForm(initial={"version": investigation.version}),
+        # What other apps add to the page (the devices seized for it...).
+        "sections": sections_for(user, investigation),
     })
 
 

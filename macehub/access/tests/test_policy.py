@@ -136,6 +136,12 @@ EXPECTED_ROLES = {
     Action.VICTIM_JOURNEY_RECORD: {Role.INVESTIGATOR, Role.SUPERVISOR, Role.VICTIM_ADVOCATE},
     Action.VICTIM_JOURNEY_NOTES: {Role.VICTIM_ADVOCATE, Role.INFORMATION_GOVERNANCE},
     Action.VICTIM_JOURNEY_WRITE_NOTE: {Role.VICTIM_ADVOCATE},
+    # Exhibits: read with the investigation, and by the force's forensics examiners,
+    # who alone record what examining them found.
+    Action.EXHIBIT_VIEW: {Role.INVESTIGATOR, Role.SUPERVISOR, Role.ANALYST,
+                          Role.INFORMATION_GOVERNANCE, Role.FORENSICS},
+    Action.EXHIBIT_RECORD: {Role.INVESTIGATOR, Role.SUPERVISOR},
+    Action.EXHIBIT_EXAMINE: {Role.FORENSICS},
 }
 
 

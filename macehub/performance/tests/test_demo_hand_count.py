@@ -51,6 +51,7 @@ from macehub.core.metrics import (
     all_metrics,
     get_metric,
 )
+from macehub.forensics.models import Exhibit
 from macehub.intelligence.codes import EntityRole, ReportStatus
 from macehub.intelligence.models import (
     Dissemination,
@@ -142,6 +143,7 @@ class Demo:
     investigations: dict[int, Investigation] = field(default_factory=dict)
     investigation_victims: dict[int, list[InvestigationVictim]] = field(default_factory=dict)
     reviews: list[SupervisoryReview] = field(default_factory=list)
+    exhibits: list[Exhibit] = field(default_factory=list)
     _trees: dict[str, set[int]] = field(default_factory=dict)
     _referral_children: dict[int, int] = field(default_factory=dict)
 
@@ -290,6 +292,7 @@ def read_demo(months: list[Period]) -> Demo:
         investigation_victims=by(InvestigationVictim.objects.all(),
                                  lambda v: v.investigation_id),
         reviews=list(SupervisoryReview.objects.all()),
+        exhibits=list(Exhibit.objects.all()),
     )
 
 
@@ -483,10 +486,10 @@ def median_hours(durations: Sequence[dt.timedelta]) -> Decimal | None:
 
 
 def median_days(durations: Sequence[dt.timedelta]) -> Decimal | None:
-    """The median in days, to 0.1 (halves up), from exact whole days."""
+    """The median in days, to 0.1 (halves up), from exact seconds."""
     if not durations:
         return None
-    days = sorted(Fraction(d.days) for d in durations)
+    days = sorted(Fraction(int(d.total_seconds()), 86400) for d in durations)
     middle = len(days) // 2
     median = days[middle] if len(days) % 2 else (days[middle - 1] + days[middle]) / 2
     return Decimal(math.floor(median * 10 + Fraction(1, 2))) / 10
@@ -812,6 +815,57 @@ def victim_withdrawal_without_advocate(d: Demo, period: Period, filters: Filters
                  hit=lambda row: row[0].withdrew_on is not None)
 
 
+def forensic_triage_in_time(d: Demo, period: Period, filters: Filters) -> Expected:
+    """Devices whose triage fell due in the period, triaged or past their time; in time
+    if triaged by then."""
+    now = timezone.now()
+    due = [e for e in d.exhibits if within(period, e.triage_due_at)
+           and (e.triaged_at is not None or e.triage_due_at < now)
+           and d.investigation_in_scope(e.investigation_id, filters)]
+    return tally(due, {}, hit=lambda e: e.triaged_at is not None
+                 and e.triaged_at <= e.triage_due_at)
+
+
+def forensic_turnaround(d: Demo, period: Period, filters: Filters) -> Expected:
+    taken = [e.full_report_at - e.seized_at for e in d.exhibits
+             if e.full_report_at is not None and within(period, e.full_report_at)
+             and d.investigation_in_scope(e.investigation_id, filters)]
+    return Expected({(TOTAL, ""): (median_days(taken), len(taken))})
+
+
+def _backlog(d: Demo, period: Period, filters: Filters) -> tuple[dt.datetime, list[Exhibit]]:
+    """The moment the period's backlog is taken (its end, or now), and the devices
+    seized before it still waiting then: not triaged, or needing a full examination not
+    yet reported."""
+    end = min(ends_before(period), timezone.now())
+
+    def waiting(e: Exhibit) -> bool:
+        if e.triaged_at is None or e.triaged_at >= end:
+            return True
+        return bool(e.full_examination_needed) and (e.full_report_at is None
+                                                    or e.full_report_at >= end)
+
+    return end, [e for e in d.exhibits if e.seized_at < end and waiting(e)
+                 and d.investigation_in_scope(e.investigation_id, filters)]
+
+
+def forensic_backlog(d: Demo, period: Period, filters: Filters) -> Expected:
+    _, waiting = _backlog(d, period, filters)
+    return Expected({(TOTAL, ""): (len(waiting), None)})
+
+
+def forensic_oldest_waiting_days(d: Demo, period: Period, filters: Filters) -> Expected:
+    end, waiting = _backlog(d, period, filters)
+    oldest = min((e.seized_at for e in waiting), default=None)
+    return Expected({(TOTAL, ""): (0 if oldest is None else (end - oldest).days, None)})
+
+
+def forensic_old_exhibits(d: Demo, period: Period, filters: Filters) -> Expected:
+    end, waiting = _backlog(d, period, filters)
+    return Expected({(TOTAL, ""): (
+        sum(1 for e in waiting if e.seized_at < end - dt.timedelta(days=90)), None)})
+
+
 HandCount = Callable[[Demo, Period, Filters], Expected]
 
 HAND_COUNTS: dict[str, HandCount] = {
@@ -841,6 +895,11 @@ HAND_COUNTS: dict[str, HandCount] = {
     "victims_supported_to_outcome": victims_supported_to_outcome,
     "victim_withdrawal_with_advocate": victim_withdrawal_with_advocate,
     "victim_withdrawal_without_advocate": victim_withdrawal_without_advocate,
+    "forensic_triage_in_time": forensic_triage_in_time,
+    "forensic_turnaround": forensic_turnaround,
+    "forensic_backlog": forensic_backlog,
+    "forensic_oldest_waiting_days": forensic_oldest_waiting_days,
+    "forensic_old_exhibits": forensic_old_exhibits,
 }
 
 # The breakdowns each metric must give (beyond its total).
@@ -871,6 +930,11 @@ BREAKDOWNS: dict[str, set[str]] = {
     "victims_supported_to_outcome": set(),
     "victim_withdrawal_with_advocate": set(),
     "victim_withdrawal_without_advocate": set(),
+    "forensic_triage_in_time": set(),
+    "forensic_turnaround": set(),
+    "forensic_backlog": set(),
+    "forensic_oldest_waiting_days": set(),
+    "forensic_old_exhibits": set(),
 }
 
 
@@ -1135,4 +1199,12 @@ def test_trend(demo: Demo, code: str) -> None:
                                   "victim_withdrawal_with_advocate",
                                   "victim_withdrawal_without_advocate"])
 def test_investigations(demo: Demo, code: str, scope: str) -> None:
+    check(code, demo, scope)
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+@pytest.mark.parametrize("code", ["forensic_triage_in_time", "forensic_turnaround",
+                                  "forensic_backlog", "forensic_oldest_waiting_days",
+                                  "forensic_old_exhibits"])
+def test_forensics(demo: Demo, code: str, scope: str) -> None:
     check(code, demo, scope)
