@@ -474,16 +474,25 @@ def partner_check_relation(user: User) -> Q:
     (triage see what came back), and, for an agency's hub members who return checks,
     the checks asked of their agency."""
     roles = _roles_of(user)
-    relation = _never("")
+    terms = []
     if roles & REFERRAL_READING_ROLES:
-        relation |= referral_relation(user, prefix="referral__")
+        terms.append(referral_relation(user, prefix="referral__"))
     if roles & PARTNER_CHECK_ROLES:
-        relation |= partner_check_addressed(user)
-    return relation
+        terms.append(partner_check_addressed(user))
+    return _one_of(terms)
 
 
 def _never(prefix: str) -> Q:
     return Q(**{f"{prefix}pk__in": []})
+
+
+def _one_of(terms: list[Q]) -> Q:
+    """A record met by any of ``terms`` (none: no record). An empty ``Q()`` is every
+    record, and makes the whole every record: Django leaves an empty Q out of an OR,
+    which would turn "every record" into "only what the other terms match"."""
+    if any(not term for term in terms):
+        return Q()
+    return reduce(operator.or_, terms, _never(""))
 
 
 def advocacy_notes_relation(user: User) -> Q:
@@ -573,26 +582,24 @@ def victim_journey_relation(user: User) -> Q:
     police reader of the investigation (its force's investigators, supervisors and
     analysts, and information governance), and the child's current victim advocate, who
     reads this child's journey and nothing else of the investigation."""
-    if Role.INFORMATION_GOVERNANCE in user.role_codes:
-        return Q()  # (an empty Q OR-ed onto another would be dropped, not match all)
-    relation = _never("")
+    terms = []
     if user.role_codes & INVESTIGATION_READING_ROLES:
-        relation |= investigation_relation(user, "investigation__")
+        terms.append(investigation_relation(user, "investigation__"))
     if Role.VICTIM_ADVOCATE in user.role_codes:
-        relation |= _advocate_of_the_child(user) & person_relation(user, "person__")
-    return relation
+        terms.append(_advocate_of_the_child(user) & person_relation(user, "person__"))
+    return _one_of(terms)
 
 
 def victim_journey_recording(user: User) -> Q:
     """Child victims whose journey a user may record: the officers of the force whose
     investigation it is (after a charge too: the journey goes on through court) and the
     child's current victim advocate."""
-    relation = _never("")
+    terms = []
     if user.role_codes & INVESTIGATING_ROLES:
-        relation |= investigation_relation(user, "investigation__")
+        terms.append(investigation_relation(user, "investigation__"))
     if Role.VICTIM_ADVOCATE in user.role_codes:
-        relation |= _advocate_of_the_child(user) & person_relation(user, "person__")
-    return relation
+        terms.append(_advocate_of_the_child(user) & person_relation(user, "person__"))
+    return _one_of(terms)
 
 
 def victim_journey_notes(user: User) -> Q:
@@ -624,11 +631,10 @@ def exhibit_relation(user: User) -> Q:
     investigator, supervisor, analyst or information governance, as for the
     investigation), and for a digital forensics examiner every exhibit of their force.
     What of the investigation an examiner sees stops at the exhibit's page."""
-    roles = _roles_of(user)
-    relation = _never("")
-    if roles & INVESTIGATION_READING_ROLES:
-        relation |= investigation_relation(user, prefix="investigation__")
-    return relation | _examiners_force(user)
+    terms = [_examiners_force(user)]
+    if _roles_of(user) & INVESTIGATION_READING_ROLES:
+        terms.append(investigation_relation(user, prefix="investigation__"))
+    return _one_of(terms)
 
 
 def exhibit_examinable(user: User) -> Q:

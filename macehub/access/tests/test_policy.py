@@ -15,9 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from macehub.access import policy
 from macehub.access.actions import Action
 from macehub.accounts.models import Agency, Team, User
-from macehub.accounts.roles import Role
+from macehub.accounts.roles import AgencyKind, Role
 from macehub.people.models import Person, PersonAllocation, PersonShare
-from macehub.testing.factories import make_person, make_team, make_user
+from macehub.testing.factories import make_agency, make_person, make_team, make_user
 
 # Victim advocates (independent of the police) read no intelligence, and digital
 # forensics examiners no person, case or intelligence page.
@@ -639,3 +639,22 @@ def test_a_relation_kept_from_an_earlier_request_is_the_one_built_afresh(
     assert moved[3:6] != afresh[3:6]
     policy._term_from.cache_clear()
     assert sql_of_each() == moved
+
+
+@pytest.mark.django_db
+def test_information_governance_reads_every_record_a_relation_of_several_ways_governs(
+        hub_agency: Agency, hub_team: Team) -> None:
+    """Where a relation ORs one way per role (partner checks, exhibits, a child victim's
+    journey), information governance's "every record" stays every record: Django drops
+    an empty Q from an OR, which once left them nothing."""
+    from macehub.access.tests.routes import build_samples
+
+    samples = build_samples(hub_agency, hub_team)
+    governance = make_user("iggy.governance", Role.INFORMATION_GOVERNANCE,
+                           agency=make_agency("elsewhere", AgencyKind.LOCAL_AUTHORITY))
+    for action, sample in ((Action.PARTNER_CHECK_VIEW, "check_pk"),
+                           (Action.EXHIBIT_VIEW, "exhibit_pk"),
+                           (Action.VICTIM_JOURNEY_VIEW, "victim_pk")):
+        record = samples[sample]
+        assert policy.scope(governance, action, type(record).objects.all()).filter(
+            pk=record.pk).exists(), action
