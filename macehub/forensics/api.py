@@ -66,8 +66,14 @@ class ExhibitSerializer(ExhibitSummarySerializer):
     triaged_by = serializers.CharField(source="triaged_by.display_name", default=None)
     examiner = serializers.CharField(source="examiner.display_name", default=None)
 
+    seized_from_withheld = serializers.BooleanField(
+        read_only=True, default=False,
+        help_text="The device was seized from a restricted record you may not open: its "
+                  "name and date of birth are withheld (seized_from is null).")
+
     class Meta(ExhibitSummarySerializer.Meta):
         fields = [*ExhibitSummarySerializer.Meta.fields, "investigation", "seized_from",
+                  "seized_from_withheld",
                   "triage_findings", "triaged_by", "examiner", "full_report_summary",
                   "returned_to", "retained_reason"]
 
@@ -121,4 +127,8 @@ class ExhibitDetailApi(APIView):
         exhibit = selectors.exhibit_for(user, exhibit_pk)
         record_event(event_type=EventType.VIEW, actor=user, record=exhibit,
                      detail={"page": "exhibit (API)"}, request=request._request)
-        return Response(ExhibitSerializer(exhibit).data)
+        data = ExhibitSerializer(exhibit).data
+        if selectors.seized_from_withheld(user, exhibit):
+            data["seized_from"] = None  # a restricted record: see seized_from_withheld
+        data["seized_from_withheld"] = selectors.seized_from_withheld(user, exhibit)
+        return Response(data)

@@ -63,13 +63,26 @@ def examination_context(user: User, exhibit: Exhibit) -> dict[str, Any]:
     device was seized from (name and date of birth, to attribute the device). Links to
     the investigation and the person only for those who may open them."""
     investigation = exhibit.investigation
+    may_open_person = (exhibit.seized_from is not None
+                       and policy.can(user, Action.PERSON_VIEW, exhibit.seized_from))
     return {
         "offences": [offence_label(code) for code in
                      investigation.crimes.values_list("offence_code", flat=True)],
         "may_open_investigation": policy.can(user, Action.INVESTIGATION_VIEW, investigation),
-        "may_open_person": (exhibit.seized_from is not None and policy.can(
-            user, Action.PERSON_VIEW, exhibit.seized_from)),
+        "may_open_person": may_open_person,
+        "seized_from_withheld": seized_from_withheld(user, exhibit),
     }
+
+
+def seized_from_withheld(user: User, exhibit: Exhibit) -> bool:
+    """Whether the name and date of birth of the person the device was seized from are
+    withheld from this user: a restricted record's, from anyone who may not open it (an
+    examiner reads every exhibit of the force, but a restricted child's or suspect's
+    identity stays with those allocated to them; the officer in the case attributes the
+    device)."""
+    person = exhibit.seized_from
+    return (person is not None and person.is_restricted
+            and not policy.can(user, Action.PERSON_VIEW, person))
 
 
 def exhibits_of_investigation(user: User, investigation: Investigation

@@ -30,6 +30,7 @@ from macehub.forensics.tests.factories import (
     suspect,
     victim,
 )
+from macehub.people.models import Person, PersonAllocation
 from macehub.testing.factories import make_agency, make_team, make_user, signed_in_client
 
 pytestmark = pytest.mark.django_db
@@ -229,3 +230,21 @@ def test_exhibits_on_the_investigation_person_pages_and_chronology(
     assert devices_of_the_childs_investigations(triage, child) == []
     page = signed_in_client(triage).get(reverse("people:detail", args=[child.pk]))
     assert page.status_code == 200 and 'id="exhibits"' not in page.content.decode()
+
+
+def test_a_restricted_childs_identity_is_withheld_from_the_examiner(force: Force) -> None:
+    investigation = make_investigation(force)
+    child = victim(investigation)
+    exhibit = seize(force, investigation)
+    Person.objects.filter(pk=child.pk).update(is_restricted=True)
+    PersonAllocation.objects.create(person=child, user=force.investigator)
+    page = reverse("forensics:detail", args=[exhibit.pk])
+    body = signed_in_client(force.examiner).get(page).content.decode()
+    assert child.full_name not in body and "6 May 2011" not in body
+    assert "A restricted record: ask the officer in the case" in body
+    api = signed_in_client(force.examiner).get(reverse("api:exhibit_detail",
+                                                       args=[exhibit.pk])).json()
+    assert api["seized_from"] is None and api["seized_from_withheld"] is True
+    # The officer allocated to the child still sees who it was.
+    body = signed_in_client(force.investigator).get(page).content.decode()
+    assert child.full_name in body
