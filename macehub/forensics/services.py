@@ -64,6 +64,11 @@ class SeizedDevice:
     seized_from_pk: int | None = None
 
 
+# What the columns hold: longer is refused, never cut short.
+DESCRIPTION_LENGTH = Exhibit._meta.get_field("description").max_length or 200
+RETURNED_TO_LENGTH = Exhibit._meta.get_field("returned_to").max_length or 200
+
+
 def _lock(actor: User, action: Action, exhibit_pk: int) -> Exhibit:
     return policy.get_or_404(actor, action, Exhibit.objects.select_for_update(),
                              pk=exhibit_pk)
@@ -84,6 +89,9 @@ def _validated(investigation: Investigation, device: SeizedDevice) -> dict[str, 
         errors["device_type"] = "Select the type of device"
     if not device.description.strip():
         errors["description"] = "Enter the make and model of the device"
+    elif len(device.description.strip()) > DESCRIPTION_LENGTH:
+        errors["description"] = (f"The make and model must be {DESCRIPTION_LENGTH} "
+                                 f"characters or fewer")
     if device.seized_at is None:
         errors["seized_at"] = "Enter when the device was seized"
     elif device.seized_at > timezone.now():
@@ -122,7 +130,7 @@ def record_seized_device(*, actor: User, investigation_pk: int, device: SeizedDe
     now = timezone.now()
     exhibit = Exhibit(
         investigation=investigation, device_type=device.device_type,
-        description=device.description.strip()[:200], seized_at=device.seized_at,
+        description=device.description.strip(), seized_at=device.seized_at,
         seized_from_id=device.seized_from_pk, owner=device.owner, priority=device.priority,
         legal_authority=device.legal_authority,
         triage_due_at=clocks.triage_due(device.seized_at, device.priority),
@@ -243,6 +251,9 @@ def record_after_examination(*, actor: User, exhibit_pk: int, expected_version: 
     returned_to, reason = returned_to.strip(), reason.strip()
     if outcome == ExhibitStage.RETURNED and not returned_to:
         errors["returned_to"] = "Enter who it was returned to"
+    elif len(returned_to) > RETURNED_TO_LENGTH:
+        errors["returned_to"] = (f"Who it was returned to must be {RETURNED_TO_LENGTH} "
+                                 f"characters or fewer")
     if outcome == ExhibitStage.RETAINED and not reason:
         errors["reason"] = "Enter why it is retained"
     if errors or on is None:
@@ -250,7 +261,7 @@ def record_after_examination(*, actor: User, exhibit_pk: int, expected_version: 
     before = {"stage": _stage_label(exhibit.stage)}
     exhibit.stage = outcome
     if outcome == ExhibitStage.RETURNED:
-        exhibit.returned_on, exhibit.returned_to = on, returned_to[:200]
+        exhibit.returned_on, exhibit.returned_to = on, returned_to
     elif outcome == ExhibitStage.RETAINED:
         exhibit.retained_on, exhibit.retained_reason = on, reason
     else:

@@ -192,3 +192,15 @@ def test_another_forces_examiner_does_not_know_the_exhibit(force: Force) -> None
     with pytest.raises(Http404):
         services.record_triage(actor=examiner, exhibit_pk=exhibit.pk, expected_version=1,
                                findings="x", full_examination_needed=False)
+
+
+def test_a_description_too_long_is_refused_not_cut_short(force: Force) -> None:
+    investigation = make_investigation(force)
+    with pytest.raises(ValidationError, match="200 characters or fewer"):
+        services.record_seized_device(
+            actor=force.investigator, investigation_pk=investigation.pk,
+            device=services.SeizedDevice(
+                device_type="mobile_phone", description="Black phone " * 30,
+                seized_at=timezone.now(), owner="other", priority="other",
+                legal_authority="pace_s19"))
+    assert not Exhibit.objects.exists()
