@@ -47,6 +47,7 @@ from macehub.accounts.backends import HubModelBackend
 from macehub.accounts.models import User
 from macehub.benchmark import BARE_VIEW_PATH
 from macehub.cases.models import Case
+from macehub.investigations.models import Investigation
 
 BARE = "bare view"
 BARE_PATH = f"/{BARE_VIEW_PATH}"
@@ -60,6 +61,7 @@ SUPERVISOR = "supervisor.police"
 TRIAGE = "triage.police"
 ANALYST = "analyst.police"
 SENIOR_LEADER = "senior.police"
+FORENSICS = "forensics.police"
 
 
 class BenchmarkError(Exception):
@@ -137,15 +139,25 @@ def benchmark_pages(*, person_query: str, intelligence_query: str,
         Page("intelligence-list", "intelligence list", reverse("intelligence:report_list"),
              ANALYST, True),
         Page("work-queue", "work queue (home page)", reverse("home"), SUPERVISOR, True),
+        Page("investigation-list", "investigation list", reverse("investigations:list"),
+             SUPERVISOR, True),
+        Page("exhibit-queue", "digital forensics queue", reverse("forensics:queue"),
+             FORENSICS, True),
         Page("dashboard", "performance dashboard (last month)",
              reverse("performance:dashboard"), SENIOR_LEADER, False),
     ]
+    investigation = _visible(SUPERVISOR, Action.INVESTIGATION_VIEW, Investigation.objects.all())
+    if investigation is not None:
+        pages.append(Page("investigation", "investigation page",
+                          reverse("investigations:detail", args=[investigation.pk]),
+                          SUPERVISOR, True))
     return [page for page in pages if not only or page.key in only]
 
 
 PAGE_KEYS = ("case", "person", "case-list", "triage-queue", "person-search",
              "person-search-full-name", "intelligence-search", "intelligence-list",
-             "work-queue", "dashboard")
+             "work-queue", "dashboard", "investigation-list", "exhibit-queue",
+             "investigation")
 
 
 def signed_in_cookie(user: User) -> str:

@@ -124,7 +124,8 @@ def test_bench_pages_measures_every_page_end_to_end(tmp_path: Path) -> None:
                 'person search "smith"', 'person search "john smith"',
                 'intelligence search "smith"',
                 "intelligence list", "work queue (home page)",
-                "performance dashboard (last month)"}
+                "performance dashboard (last month)", "investigation list",
+                "digital forensics queue", "investigation page"}
     assert set(measured) == expected
     for page, (_, users, _requests, errors, *_rest) in measured.items():
         assert (users, errors) == ("1", "0"), page
