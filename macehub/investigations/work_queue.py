@@ -5,7 +5,8 @@
 - for the force's supervisors, new investigations waiting to be allocated;
 - an officer's own open lines of enquiry with a due date;
 - for the officer in the case, each suspect's bail or release under investigation from
-  ``RELEASE_NOTICE_DAYS`` before it expires (and once it has).
+  ``RELEASE_NOTICE_DAYS`` before it expires (and once it has), and each child victim
+  with no advocate while the investigation or the prosecution goes on.
 
 Each only on investigations the policy lets the user see."""
 
@@ -14,13 +15,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from macehub.access import policy
 from macehub.access.actions import Action
 from macehub.accounts.models import User
+from macehub.cases.models import AdvocateAllocation
 from macehub.core.work_queue import (
     HIGH,
     NORMAL,
@@ -31,9 +33,15 @@ from macehub.core.work_queue import (
     place_in_queue,
     work_queue_source,
 )
-from macehub.investigations.codes import EnquiryStatus, InvestigationStatus
+from macehub.investigations.codes import (
+    EnquiryStatus,
+    InvestigationStatus,
+    JourneyStepKind,
+    JourneyStepStatus,
+)
 from macehub.investigations.models import (
     Investigation,
+    InvestigationVictim,
     LineOfEnquiry,
     SupervisoryReview,
     SuspectRelease,
@@ -156,3 +164,35 @@ def releases_expiring(user: User, now: dt.datetime) -> list[WorkItem]:
         detail=release.conditions, due_on=release.expires_on, urgency=HIGH,
         names_record=(INVESTIGATION_RECORD, release.suspect.investigation_id),
     ) for release in releases]
+
+
+@work_queue_source("investigation_victims_without_advocate",
+                   label="Child victims without an advocate", order=48,
+                   everything="investigations:list")
+def victims_without_advocate(user: User, now: dt.datetime) -> list[WorkItem]:
+    """For the officer in the case: each child victim of their investigations still
+    going on (open, or with a court hearing to come) who has no victim advocate now. An
+    advocate is meant to stay with the child through court; a child left without one is
+    the child most likely to withdraw."""
+    if not policy.allows(user, Action.VICTIM_JOURNEY_RECORD):
+        return []
+    today = timezone.localdate(now)
+    going_on = (~Q(investigation__status=InvestigationStatus.CLOSED)
+                | Q(steps__kind=JourneyStepKind.COURT_HEARING, steps__on__gte=today,
+                    steps__status=JourneyStepStatus.PLANNED))
+    advocate_now = AdvocateAllocation.objects.filter(case__child_id=OuterRef("person_id"),
+                                                     ended_on__isnull=True)
+    victims = (policy.scope(user, Action.VICTIM_JOURNEY_RECORD,
+                            InvestigationVictim.objects.all())
+               .filter(going_on, investigation__officer_in_case=user)
+               .filter(~Exists(advocate_now)).distinct()
+               .select_related("person", "investigation")
+               .order_by("investigation__created_at", "pk"))
+    return [WorkItem(
+        kind="Child victim without an advocate",
+        title=f"{victim.investigation.reference}: {victim.person.full_name}",
+        link=reverse("investigations:victim_journey", args=[victim.pk]),
+        action="Ask the hub to allocate a victim advocate",
+        waiting_since=victim.investigation.created_at, urgency=NORMAL,
+        names_record=(INVESTIGATION_RECORD, victim.investigation_id),
+    ) for victim in victims]

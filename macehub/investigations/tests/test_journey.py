@@ -296,3 +296,26 @@ def test_the_api_gives_the_childs_advocate_the_journey_without_the_notes(
     investigation = signed_in_client(world["officer"]).get(reverse(
         "api:investigation_detail", args=[world["investigation"].pk])).json()
     assert victim.pk in [v["journey_id"] for v in investigation["victims"]]
+
+
+@time_machine.travel(TUESDAY, tick=False)
+def test_a_child_victim_left_without_an_advocate_waits_in_the_officers_queue(
+        world: dict[str, Any]) -> None:
+    from macehub.investigations.tests.test_work_queue import queue
+
+    def waiting() -> list[str]:
+        return [item.title for item in queue(world["officer"],
+                                             "investigation_victims_without_advocate")]
+
+    supervisor = make_user("sid.supervisor", Role.SUPERVISOR,
+                           agency=world["investigation"].owning_agency)
+    investigation = services.allocate(
+        actor=supervisor, investigation_pk=world["investigation"].pk,
+        expected_version=world["investigation"].version,
+        officer_pk=world["officer"].pk, supervisor_pk=supervisor.pk)
+    # Amber has an advocate; Bella (no case) has none.
+    assert waiting() == [f"{investigation.reference}: Bella Madeup"]
+    AdvocateAllocation.objects.filter(pk=world["allocation"].pk).update(
+        ended_on=dt.date(2026, 3, 2))
+    assert waiting() == [f"{investigation.reference}: Amber Testcase",
+                         f"{investigation.reference}: Bella Madeup"]
