@@ -178,10 +178,14 @@ class VersionForm(forms.Form):
 class SupervisorFilter(forms.Form):
     supervisor = forms.TypedChoiceField(label="Supervisor", coerce=int, required=False,
                                         empty_value=None)
+    team = forms.TypedChoiceField(label="Team", coerce=int, required=False,
+                                  empty_value=None)
 
-    def __init__(self, *args: Any, supervisors: list[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, supervisors: list[tuple[int, str]],
+                 teams: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _offer(self, "supervisor", [("", "Every supervisor"), *supervisors])
+        _offer(self, "team", [("", "Every team"), *teams])
 
 
 class ReleaseForm(forms.Form):

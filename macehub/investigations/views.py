@@ -26,7 +26,7 @@ from macehub.access import opening, policy
 from macehub.access.actions import Action
 from macehub.access.typing import HubRequest
 from macehub.access.views import requires
-from macehub.accounts.models import User
+from macehub.accounts.models import Team, User
 from macehub.accounts.roles import Role
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
@@ -389,17 +389,24 @@ def record_outcome(request: HubRequest, investigation_pk: int) -> HttpResponse:
 
 @requires(Action.INVESTIGATION_VIEW)
 def reviews_due(request: HubRequest) -> HttpResponse:
-    """Supervisory reviews not yet signed, the most overdue first, by supervisor."""
+    """Supervisory reviews not yet signed, the most overdue first, by supervisor and by
+    team."""
     user = request.user
     waiting = selectors.reviews_waiting(user)
     supervisors = sorted(
         User.objects.filter(pk__in=waiting.values("investigation__supervisor_id")),
         key=lambda person: person.display_name)
+    teams = Team.objects.filter(pk__in=waiting.values("investigation__team_id")).order_by(
+        "name")
     filter_form = SupervisorFilter(
-        request.GET, supervisors=[(person.pk, person.display_name) for person in supervisors])
-    if filter_form.is_valid() and filter_form.cleaned_data["supervisor"] is not None:
-        waiting = waiting.filter(investigation__supervisor_id=filter_form.cleaned_data[
-            "supervisor"])
+        request.GET, supervisors=[(person.pk, person.display_name) for person in supervisors],
+        teams=[(team.pk, team.name) for team in teams])
+    if filter_form.is_valid():
+        if filter_form.cleaned_data["supervisor"] is not None:
+            waiting = waiting.filter(
+                investigation__supervisor_id=filter_form.cleaned_data["supervisor"])
+        if filter_form.cleaned_data["team"] is not None:
+            waiting = waiting.filter(investigation__team_id=filter_form.cleaned_data["team"])
     page = Paginator(waiting, PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     record_event(event_type=EventType.VIEW, actor=user,

@@ -137,6 +137,13 @@ def test_the_reviews_due_mark_the_overdue_and_filter_by_supervisor(
     mine = client.get(reverse("investigations:reviews_due"),
                       {"supervisor": force["supervisor"].pk}).content.decode()
     assert late.reference in mine and on_time.reference not in mine
+    # By team: the other investigation is the county's child exploitation team's.
+    county = make_team(hub_agency, "County CSE team")
+    Investigation.objects.filter(pk=on_time.pk).update(team=county)
+    theirs = client.get(reverse("investigations:reviews_due"),
+                        {"team": county.pk}).content.decode()
+    assert on_time.reference in theirs and late.reference not in theirs
+    assert f'<option value="{county.pk}" selected>County CSE team</option>' in theirs
     # Signed, it leaves the list.
     review = late.reviews.get(point=ReviewPoint.ALLOCATION)
     services.sign_review(actor=force["supervisor"], investigation_pk=late.pk,
