@@ -27,7 +27,6 @@ from macehub.audit.events import EventType
 from macehub.audit.services import record_event
 from macehub.core.service_errors import add_service_errors
 from macehub.core.time_left import TimeLeft
-from macehub.core.versioning import EditConflict, form_after_conflict
 from macehub.days import day_starts
 from macehub.forensics import clocks, selectors, services
 from macehub.forensics.codes import ExhibitStage
@@ -40,6 +39,7 @@ from macehub.forensics.forms import (
 )
 from macehub.forensics.models import Exhibit
 from macehub.investigations.models import Investigation
+from macehub.ui.form_pages import answer_form
 
 PER_PAGE = 25
 CONFLICT_MESSAGE = ("Someone else changed this exhibit while you were reading it. "
@@ -193,24 +193,15 @@ def _change_page(request: HubRequest, exhibit_pk: int, *, form_class: Callable[.
         form.initial.setdefault("version", exhibit.version)
         return form
 
-    form = make(request.POST if request.method == "POST" else None)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            done = save(exhibit, form.cleaned_data)
-        except EditConflict as error:
-            conflict = error
-            form = form_after_conflict(make, request.POST, error, CONFLICT_MESSAGE)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, done)
-            return _detail(exhibit)
+    answered = answer_form(request, make, lambda data: save(exhibit, data),
+                           conflict_message=CONFLICT_MESSAGE)
+    if answered.saved:
+        return _detail(exhibit)
     return render(request, template, {
-        "exhibit": exhibit, "form": form, "conflict": conflict,
+        "exhibit": exhibit, "form": answered.form, "conflict": answered.conflict,
         # Past this step (or not yet at it): the page says where the exhibit stands.
-        "not_now": exhibit.stage not in allowed_stages and not form.errors,
-    }, status=_form_status(form))
+        "not_now": exhibit.stage not in allowed_stages and not answered.form.errors,
+    }, status=answered.status)
 
 
 @requires(Action.EXHIBIT_EXAMINE)

@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -21,8 +19,6 @@ from macehub.access import opening, policy
 from macehub.access.actions import Action
 from macehub.access.typing import HubRequest
 from macehub.access.views import requires
-from macehub.core.service_errors import add_service_errors
-from macehub.core.versioning import EditConflict, form_after_conflict
 from macehub.investigations import journey
 from macehub.investigations.codes import JourneyStepKind
 from macehub.investigations.journey_forms import (
@@ -33,6 +29,7 @@ from macehub.investigations.journey_forms import (
     WithdrawalForm,
 )
 from macehub.investigations.models import InvestigationVictim
+from macehub.ui.form_pages import answer_form
 
 # Each kind of step's page title, which is also the link to it.
 STEP_TITLES = {
@@ -94,23 +91,14 @@ def _journey_page(request: HubRequest, victim_pk: int, *, form: Callable[[Any], 
             made.initial.setdefault("version", victim.version)
         return made
 
-    bound = make(request.POST if request.method == "POST" else None)
-    conflict = None
-    if request.method == "POST" and bound.is_valid():
-        try:
-            done = save(victim, bound.cleaned_data)
-        except EditConflict as error:
-            conflict = error
-            bound = form_after_conflict(make, request.POST, error, CONFLICT_MESSAGE)
-        except ValidationError as error:
-            add_service_errors(bound, error)
-        else:
-            messages.success(request, done)
-            return _journey(victim)
+    answered = answer_form(request, make, lambda data: save(victim, data),
+                           conflict_message=CONFLICT_MESSAGE)
+    if answered.saved:
+        return _journey(victim)
     return render(request, "investigations/journey_form.html", {
-        "victim": victim, "form": bound, "conflict": conflict, "title": title,
-        "button": button, "intro": intro,
-    }, status=400 if bound.errors else 200)
+        "victim": victim, "form": answered.form, "conflict": answered.conflict,
+        "title": title, "button": button, "intro": intro,
+    }, status=answered.status)
 
 
 @requires(Action.VICTIM_JOURNEY_RECORD)

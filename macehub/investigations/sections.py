@@ -12,46 +12,23 @@ section out; it must read through its own selectors, which ask ``access``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from macehub.accounts.models import User
-from macehub.core.registry import Registry, qualified_name
+from macehub.core.page_sections import PageSections
 from macehub.investigations.models import Investigation
 
 SectionContext = Callable[[User, Investigation], dict[str, Any] | None]
 
-
-@dataclass(frozen=True)
-class InvestigationSection:
-    name: str
-    template: str
-    order: int
-    context: SectionContext
-
-
-INVESTIGATION_SECTIONS: Registry[InvestigationSection] = Registry(
-    "investigation section", module_name="investigation_sections",
-    identity=lambda section: (qualified_name(section.context), section.template,
-                              section.order))
+INVESTIGATION_PAGE: PageSections[Investigation] = PageSections(
+    "investigation section", module_name="investigation_sections")
 
 
 def investigation_section(name: str, *, template: str, order: int
                           ) -> Callable[[SectionContext], SectionContext]:
-    def register(context: SectionContext) -> SectionContext:
-        INVESTIGATION_SECTIONS.register(name, InvestigationSection(name, template, order,
-                                                                   context))
-        return context
-
-    return register
+    return INVESTIGATION_PAGE.section(name, template=template, order=order)
 
 
 def sections_for(user: User, investigation: Investigation) -> list[dict[str, Any]]:
     """The sections to show on this investigation's page for this user, in order."""
-    shown = []
-    for section in sorted(INVESTIGATION_SECTIONS.values(), key=lambda s: s.order):
-        context = section.context(user, investigation)
-        if context is not None:
-            shown.append({"name": section.name, "template": section.template,
-                          "data": context})
-    return shown
+    return INVESTIGATION_PAGE.sections_for(user, investigation)

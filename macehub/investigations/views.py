@@ -31,7 +31,7 @@ from macehub.accounts.roles import Role
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
 from macehub.core.service_errors import add_service_errors, refusal_text
-from macehub.core.versioning import EditConflict, form_after_conflict
+from macehub.core.versioning import EditConflict
 from macehub.investigations import selectors, services
 from macehub.investigations.codes import ChargingDecision, InvestigationStatus, ReviewPoint
 from macehub.investigations.forms import (
@@ -53,6 +53,7 @@ from macehub.investigations.forms import (
 from macehub.investigations.models import Investigation
 from macehub.investigations.offences import offence_label
 from macehub.investigations.sections import sections_for
+from macehub.ui.form_pages import answer_form
 from macehub.ui.formatting import govuk_date
 
 PER_PAGE = 25
@@ -219,22 +220,13 @@ def _change_page(request: HubRequest, investigation_pk: int, *, form_class: Call
             form.initial.setdefault("version", investigation.version)
         return form
 
-    form = make(request.POST if request.method == "POST" else None)
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            done = save(investigation, form.cleaned_data)
-        except EditConflict as error:
-            conflict = error
-            form = form_after_conflict(make, request.POST, error, CONFLICT_MESSAGE)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, done)
-            return _detail(investigation)
-    return render(request, template, {"investigation": investigation, "form": form,
-                                      "conflict": conflict, **(extra or {})},
-                  status=_form_status(form))
+    answered = answer_form(request, make, lambda data: save(investigation, data),
+                           conflict_message=CONFLICT_MESSAGE)
+    if answered.saved:
+        return _detail(investigation)
+    return render(request, template, {"investigation": investigation, "form": answered.form,
+                                      "conflict": answered.conflict, **(extra or {})},
+                  status=answered.status)
 
 
 @requires(Action.INVESTIGATION_CHANGE)

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from macehub.accounts.models import User
-from macehub.core.registry import Registry, qualified_name
+from macehub.core.page_sections import PageSections
+from macehub.core.registry import Registry
 from macehub.people.models import Person
 
 SectionContext = Callable[[User, Person], dict[str, Any] | None]
@@ -37,40 +38,20 @@ class PersonMarker:
 MarkerSource = Callable[[User, list[Person]], dict[int, list[PersonMarker]]]
 
 
-@dataclass(frozen=True)
-class PersonSection:
-    name: str
-    template: str
-    order: int
-    context: SectionContext
-
-
-PERSON_SECTIONS: Registry[PersonSection] = Registry(
-    "person section", module_name="person_sections",
-    identity=lambda section: (qualified_name(section.context), section.template,
-                              section.order))
+PERSON_PAGE: PageSections[Person] = PageSections("person section",
+                                                 module_name="person_sections")
 PERSON_MARKERS: Registry[MarkerSource] = Registry("person marker",
                                                   module_name="person_sections")
 
 
 def person_section(name: str, *, template: str, order: int) -> Callable[[SectionContext],
                                                                          SectionContext]:
-    def register(context: SectionContext) -> SectionContext:
-        PERSON_SECTIONS.register(name, PersonSection(name, template, order, context))
-        return context
-
-    return register
+    return PERSON_PAGE.section(name, template=template, order=order)
 
 
 def sections_for(user: User, person: Person) -> list[dict[str, Any]]:
     """The sections to show on this person's page for this user, in order."""
-    shown = []
-    for section in sorted(PERSON_SECTIONS.values(), key=lambda s: s.order):
-        context = section.context(user, person)
-        if context is not None:
-            shown.append({"name": section.name, "template": section.template,
-                          "data": context})
-    return shown
+    return PERSON_PAGE.sections_for(user, person)
 
 
 def person_marker(name: str) -> Callable[[MarkerSource], MarkerSource]:
