@@ -28,8 +28,7 @@ from macehub.access.actions import Action
 from macehub.core.measures import Measure, dated, median_hours, median_hours_by_month, within
 from macehub.core.metrics import TOTAL, Behind, Better, Figure, Filters, Period, Unit, metric
 from macehub.forensics.models import Exhibit
-from macehub.investigations.models import Investigation, InvestigationVictim
-from macehub.people.measures import narrow
+from macehub.investigations.metrics import investigations_in_scope
 
 GROUP = "Digital forensics"
 AREA_AND_AGENCY = (
@@ -39,17 +38,10 @@ AREA_AND_AGENCY = (
 
 
 def _exhibits(filters: Filters) -> QuerySet[Any, Any]:
-    investigations = narrow(Investigation.objects.all(), Filters(agency_id=filters.agency_id),
-                            person="", agency="owning_agency_id")
-    if filters.area_code:
-        # By a subquery, not a join: two victims in the area count the exhibit once.
-        living_there = narrow(InvestigationVictim.objects.all(),
-                              Filters(area_code=filters.area_code), person="person_id",
-                              agency=None)
-        investigations = investigations.filter(pk__in=living_there.values("investigation_id"))
     if filters.is_whole_hub:
         return Exhibit.objects.all()
-    return Exhibit.objects.filter(investigation__in=investigations.values("pk"))
+    return Exhibit.objects.filter(
+        investigation__in=investigations_in_scope(filters).values("pk"))
 
 
 # --- triage within its time ------------------------------------------------------------

@@ -53,7 +53,10 @@ AREA_AND_AGENCY = (
 )
 
 
-def _investigations(filters: Filters) -> QuerySet[Any, Any]:
+def investigations_in_scope(filters: Filters) -> QuerySet[Any, Any]:
+    """The investigations the filters take in: by the force whose investigation it is,
+    and in an area when one of its child victims lives there. (The forensics measures
+    count the devices of the same investigations.)"""
     investigations = narrow(Investigation.objects.all(), Filters(agency_id=filters.agency_id),
                             person="", agency="owning_agency_id")
     if filters.area_code:
@@ -69,12 +72,12 @@ def _reviews_fallen_due(filters: Filters) -> QuerySet[Any, Any]:
     """Reviews signed, or waiting past their due time (one still in its time is left
     out until it is signed or late)."""
     return SupervisoryReview.objects.filter(
-        investigation__in=_investigations(filters).values("pk")).filter(
+        investigation__in=investigations_in_scope(filters).values("pk")).filter(
         Q(reviewed_at__isnull=False) | Q(due_at__lt=timezone.now()))
 
 
 def _closed(filters: Filters) -> QuerySet[Any, Any]:
-    return _investigations(filters).filter(status=InvestigationStatus.CLOSED,
+    return investigations_in_scope(filters).filter(status=InvestigationStatus.CLOSED,
                                            closed_at__isnull=False)
 
 
