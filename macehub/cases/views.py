@@ -28,6 +28,7 @@ from macehub.audit.events import EventType
 from macehub.audit.services import record_event
 from macehub.cases import forms as case_forms
 from macehub.cases import selectors, services
+from macehub.cases.advocacy_needs import reasons_to_keep_advocacy
 from macehub.cases.models import Case, CaseDecisionRequest
 from macehub.cases.next_actions import NextActionContext, next_actions
 from macehub.cases.reviews import review_weeks
@@ -705,6 +706,7 @@ def end_advocacy(request: HubRequest, case_pk: int) -> HttpResponse:
                "after the case closes: end it when the advocacy service decides, for example "
                "after the trial.") if current else
         "The child has no victim advocate allocated.",
+        advocacy_needed=reasons_to_keep_advocacy(request.user, case.child),
     )
 
 

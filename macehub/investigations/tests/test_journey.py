@@ -319,3 +319,21 @@ def test_a_child_victim_left_without_an_advocate_waits_in_the_officers_queue(
         ended_on=dt.date(2026, 3, 2))
     assert waiting() == [f"{investigation.reference}: Amber Testcase",
                          f"{investigation.reference}: Bella Madeup"]
+
+
+@time_machine.travel(TUESDAY, tick=False)
+def test_ending_the_advocacy_warns_of_what_is_still_going_on_for_the_child(
+        world: dict[str, Any]) -> None:
+    victim, advocate = world["victim"], world["advocate"]
+    url = reverse("cases:end_advocacy", args=[world["case"].pk])
+    reference = world["investigation"].reference
+    page = signed_in_client(advocate).get(url).content.decode()
+    assert f"Investigation {reference}, in which the child is a victim, is still open" in page
+    journey.record_step(actor=world["officer"], victim_pk=victim.pk, step=_step(
+        kind=JourneyStepKind.COURT_HEARING, what="trial", status=JourneyStepStatus.PLANNED,
+        on=dt.date(2026, 9, 1)))
+    page = signed_in_client(advocate).get(url).content.decode()
+    assert f"A court hearing in investigation {reference} is planned for 1 September 2026" in page
+    # A triage officer may not know of the police investigation: nothing is named.
+    page = signed_in_client(world["triage"]).get(url).content.decode()
+    assert reference not in page and "may still need their advocate" not in page
