@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "macehub.cases",
     "macehub.intelligence",
     "macehub.networks",
+    "macehub.meetings",
     "macehub.investigations",
     "macehub.forensics",
     "macehub.performance",
