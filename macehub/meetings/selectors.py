@@ -107,7 +107,7 @@ def meetings_discussing(user: User, person_pk: int) -> list[tuple[Meeting, Agend
         return []
     items = list(AgendaItem.objects.filter(
         person_id=person_pk, dropped=False,
-        meeting__in=meetings_for(user)).select_related("meeting__series")
+        meeting__in=meetings_for(user)).select_related("meeting__series", "meeting__chair")
         .order_by("-meeting__held_on", "position"))
     shown = _visible_pks(user, items)
     return [(item.meeting, item) for item in items if item.pk in shown]
