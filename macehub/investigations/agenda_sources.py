@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db.models import Q
 from django.urls import reverse
 
 from macehub.access.actions import Action
@@ -14,9 +15,10 @@ from macehub.meetings.agenda import AgendaContext, Proposed, agenda_source, prop
 
 @agenda_source("reviews_overdue", label="Investigations with reviews overdue", order=40)
 def reviews_overdue(context: AgendaContext) -> Iterable[Proposed]:
-    overdue = (SupervisoryReview.objects.filter(reviewed_at__isnull=True,
-                                                due_at__lt=context.until)
-               .values_list("investigation_id", flat=True))
+    # Overdue when the meeting meets: not signed by then (the same answer for history).
+    overdue = (SupervisoryReview.objects.filter(
+        Q(reviewed_at__isnull=True) | Q(reviewed_at__gt=context.until),
+        due_at__lt=context.until).values_list("investigation_id", flat=True))
     for investigation in Investigation.objects.filter(pk__in=overdue).order_by("pk"):
         yield proposed(investigation,
                        title=f"Investigation {investigation.reference}: supervisory review "

@@ -126,17 +126,23 @@ def actions_reported_back(context: AgendaContext) -> Iterable[Proposed]:
     """The series' open actions (overdue ones marked) and those done since the last
     meeting, each with the record of the item that gave it (so the same people see it)."""
     meeting = context.meeting
-    done_since = Q(status=ActionStatus.DONE)
+    until_day = context.until.date()
+    # Where each action stood when the meeting met (the same answer for history).
+    done_by_then = Q(status=ActionStatus.DONE, completed_on__lte=until_day)
+    closed_by_then = done_by_then | Q(status=ActionStatus.DROPPED,
+                                      status_changed_at__lte=context.until)
+    done_since = done_by_then
     if context.since is not None:
         done_since &= Q(completed_on__gte=context.since.date())
     actions = (MeetingAction.objects
                .filter(item__meeting__series_id=meeting.series_id,  # type: ignore[attr-defined]
                        item__meeting__held_on__lt=meeting.held_on)  # type: ignore[attr-defined]
-               .filter(Q(status=ActionStatus.OPEN) | done_since)
+               .filter(~closed_by_then | done_since)
                .select_related("item", "owner").order_by("due_on", "pk"))
     today = meeting.held_on  # type: ignore[attr-defined]
     for action in actions:
-        if action.status == ActionStatus.DONE:
+        if action.status == ActionStatus.DONE and action.completed_on is not None \
+                and action.completed_on <= until_day:
             state = f"done on {action.completed_on:%d %B %Y}"
         elif action.due_on < today:
             state = f"overdue (due {action.due_on:%d %B %Y})"

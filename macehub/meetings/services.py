@@ -47,6 +47,8 @@ from macehub.meetings.models import (
 
 MEETING_REFERENCE_KIND = "MTG"
 ACTION_REFERENCE_KIND = "ACT"
+ACTIONS_SOURCE = "actions"
+FIRST_MEETING_LOOKS_BACK_DAYS = 7
 FROZEN_MESSAGE = "The minutes of this meeting are approved: they can no longer be changed"
 
 MEETING_VERSIONING = Versioning(history=saves_after, labels={
@@ -144,15 +146,17 @@ def previous_meeting(meeting: Meeting) -> Meeting | None:
             .order_by("-held_on", "-pk").first())
 
 
-def agenda_context(meeting: Meeting) -> AgendaContext:
+def agenda_context(meeting: Meeting, now: dt.datetime | None = None) -> AgendaContext:
     """What changed since the series' last meeting: from the moment its agenda covered
-    up to (``agenda_prepared_at``; the start of its day if none was prepared) to now, or
-    the end of this meeting's day if that is sooner."""
+    up to (``agenda_prepared_at``; the start of its day if none was prepared; for a
+    series' first meeting, the week before it) to now, or the end of this meeting's day
+    if that is sooner."""
     previous = previous_meeting(meeting)
-    since = None
     if previous is not None:
         since = previous.agenda_prepared_at or day_starts(previous.held_on)
-    until = min(timezone.now(), day_starts(meeting.held_on + dt.timedelta(days=1)))
+    else:  # a series' first meeting looks back over the week before it
+        since = day_starts(meeting.held_on - dt.timedelta(days=FIRST_MEETING_LOOKS_BACK_DAYS))
+    until = min(now or timezone.now(), day_starts(meeting.held_on + dt.timedelta(days=1)))
     context = AgendaContext(meeting=meeting, since=since, until=until,
                             previous_meeting=previous)
     for item in meeting.items.filter(dropped=False):
@@ -171,23 +175,32 @@ def _next_position(meeting: Meeting) -> int:
     return (last or 0) + 1
 
 
-@transaction.atomic
-def prepare_agenda(*, actor: User, meeting_pk: int, expected_version: int) -> list[AgendaItem]:
-    """Write the agenda from what changed since the series' last meeting: each
-    registered source in order, each record once (an item already on the agenda, or
-    dropped from it, is not added again). Run again, it adds only what is new."""
-    meeting = _meeting(actor, meeting_pk)
-    _not_frozen(meeting)
-    MEETING_VERSIONING.check(meeting, expected_version)
-    context = agenda_context(meeting)
-    existing = {(item.source, item.record_type_id, item.record_id, item.title if
-                 item.record_type_id is None else "") for item in meeting.items.all()}
+def _item_key(source: str, record_type_id: int | None, record_id: int | None,
+              title: str) -> tuple[object, ...]:
+    """What makes an item the same item again: its record, for a source's item about
+    one; its title for free text; the action's reference for an action reported back
+    (several actions may share the record of the item that gave them)."""
+    if source == ACTIONS_SOURCE:
+        return (source, title.split(" – ")[0])
+    if record_type_id is None:
+        return (source, title)
+    return (source, record_type_id, record_id)
+
+
+def write_agenda(meeting: Meeting, now: dt.datetime | None = None
+                 ) -> tuple[AgendaContext, list[AgendaItem]]:
+    """Add to the meeting's agenda what each registered source proposes, in order, each
+    record once (an item already on the agenda, or dropped from it, is not added again).
+    No check and no audit: ``prepare_agenda`` is the service (the demo writes history)."""
+    context = agenda_context(meeting, now)
+    existing = {_item_key(item.source, item.record_type_id, item.record_id, item.title)
+                for item in meeting.items.all()}
     position = _next_position(meeting)
     added: list[AgendaItem] = []
     for source in registered_sources():
         for proposed in source.propose(context):
-            key = (source.key, proposed.record_type_id, proposed.record_id,
-                   proposed.title if proposed.record_type_id is None else "")
+            key = _item_key(source.key, proposed.record_type_id, proposed.record_id,
+                            proposed.title)
             if key in existing:
                 continue
             existing.add(key)
@@ -199,6 +212,18 @@ def prepare_agenda(*, actor: User, meeting_pk: int, expected_version: int) -> li
                 link=proposed.link, person_id=proposed.person_id))
             position += 1
     AgendaItem.objects.bulk_create(added)
+    return context, added
+
+
+@transaction.atomic
+def prepare_agenda(*, actor: User, meeting_pk: int, expected_version: int) -> list[AgendaItem]:
+    """Write the agenda from what changed since the series' last meeting: each
+    registered source in order, each record once (an item already on the agenda, or
+    dropped from it, is not added again). Run again, it adds only what is new."""
+    meeting = _meeting(actor, meeting_pk)
+    _not_frozen(meeting)
+    MEETING_VERSIONING.check(meeting, expected_version)
+    context, added = write_agenda(meeting)
     meeting.agenda_prepared_at = context.until
     MEETING_VERSIONING.save(meeting, expected_version=expected_version,
                             update_fields=["agenda_prepared_at"])
