@@ -132,3 +132,21 @@ def test_a_reader_sees_only_the_items_they_may(
                     tmp_path)
     assert "Training for partners" in text and "Secret decision" not in text
     assert reader.get(reverse("meetings:discussion", args=[item.pk])).status_code == 403
+
+
+def test_a_discussed_child_shows_on_their_record_and_chronology(
+        users: StandardUsers, chair: User, hub_agency: Agency) -> None:
+    child = make_person(hub_agency, given_name="Chrono", family_name="Testchild")
+    case = open_case(actor=users[Role.TRIAGE], child=child, risk_tier=RiskTier.HIGH,
+                     lead_agency=hub_agency, reason="High risk")
+    meeting = make_meeting(chair, make_series(chair, [hub_agency]))
+    services.prepare_agenda(actor=chair, meeting_pk=meeting.pk, expected_version=1)
+    item = AgendaItem.objects.get(meeting=meeting, record_id=case.pk)
+    services.record_discussion(actor=chair, item_pk=item.pk, expected_version=1,
+                               summary="Discussed", decision="Refer to the NRM")
+    client = users.client(Role.TRIAGE)
+    person_page = client.get(reverse("people:detail", args=[child.pk])).content.decode()
+    assert "Discussed at meetings" in person_page and meeting.reference in person_page
+    assert "Refer to the NRM" in person_page
+    chronology = client.get(reverse("cases:chronology", args=[case.pk])).content.decode()
+    assert "Discussed at a meeting" in chronology and "Meeting decision" in chronology
