@@ -59,6 +59,8 @@ def meeting_list(request: HubRequest) -> HttpResponse:
         "series": list(selectors.series_for(user)),
         "meetings": list(selectors.meetings_for(user)[:60]),
         "may_run": policy.allows(user, Action.MEETING_RUN) and user.is_hub_member,
+        "overdue": selectors.open_actions_owned(user).filter(
+            due_on__lt=timezone.localdate()).count(),
     })
 
 
@@ -314,8 +316,10 @@ def my_actions(request: HubRequest) -> HttpResponse:
     record_event(event_type=EventType.VIEW, actor=user, record_type="meetings.meetingaction",
                  detail={"list": "own actions", "shown": [a.pk for a in actions]},
                  request=request)
+    today = timezone.localdate()
     return render(request, "meetings/my_actions.html", {
-        "actions": actions, "today": timezone.localdate(), "open": ActionStatus.OPEN})
+        "actions": actions, "today": today, "open": ActionStatus.OPEN,
+        "overdue": sum(1 for a in actions if a.status == ActionStatus.OPEN and a.due_on < today)})
 
 
 @requires(Action.MEETING_ACTION_UPDATE)

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from macehub.accounts.models import Agency, User
@@ -19,6 +20,7 @@ from macehub.meetings import services
 from macehub.meetings.models import MeetingAction
 from macehub.meetings.notify import remind_action_owners
 from macehub.meetings.tests.factories import make_meeting, make_series
+from macehub.testing.factories import signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +53,14 @@ def test_the_owner_has_their_actions_in_the_work_queue(users: StandardUsers,
     assert overdue.reference in {item.title.split(":")[0] for item in queue.overdue}
     assert not [item for item in work_queue_for(users[Role.ANALYST]).items
                 if item.kind == "Meeting action"]
+
+
+def test_the_overdue_badge(users: StandardUsers, hub_agency: Agency) -> None:
+    owner, _made = _actions(users, hub_agency)
+    client = signed_in_client(owner)
+    for name in ("meetings:my_actions", "meetings:list"):
+        page = client.get(reverse(name)).content.decode()
+        assert "1 overdue" in page and "moj-badge--red" in page, name
 
 
 def test_reminders_once_a_day_naming_the_meeting_and_action_only(
