@@ -18,6 +18,7 @@ from macehub.cases.codes import RiskTier
 from macehub.cases.models import MissingEpisode, RiskTierChange
 from macehub.cases.services.opening import open_case
 from macehub.conftest import StandardUsers
+from macehub.core.versioning import EditConflict
 from macehub.intelligence.models import ReportLink
 from macehub.intelligence.tests.factories import make_report
 from macehub.meetings import selectors, services
@@ -226,3 +227,31 @@ def test_items_are_dropped_and_ordered(users: StandardUsers, chair: User,
     assert _titles(meeting) == ["Second", "First"]
     services.drop_item(actor=chair, item_pk=first.pk, expected_version=1)
     assert _titles(meeting) == ["Second"]
+
+
+def test_code_c_intelligence_is_seen_only_by_those_it_names(
+        users: StandardUsers, chair: User, hub_agency: Agency, partner_agency: Agency) -> None:
+    case = _high_risk_case(users, hub_agency, "Codecchild")
+    intel_unit = make_team(hub_agency, "Intelligence unit", is_hub_team=False)
+    report = make_report(intel_unit, users[Role.ANALYST], handling_code="C",
+                         agencies=[partner_agency],
+                         received_at=timezone.now() - dt.timedelta(hours=2))
+    ReportLink.objects.create(report=report, role="victim", person=case.child)
+    meeting = prepare(chair, make_meeting(chair, make_series(chair, [hub_agency])))
+    item = meeting.items.get(source="new_intelligence")
+    named = make_user("pat.partner", Role.SOCIAL_WORKER, agency=partner_agency,
+                      team=make_team(partner_agency, "MACE Hub (partner)", is_hub_team=True))
+    assert item.pk in {view.item.pk for view in selectors.visible_items(named, meeting)}
+    assert item.pk not in {view.item.pk
+                           for view in selectors.visible_items(users[Role.ANALYST], meeting)}
+
+
+def test_an_edit_made_meanwhile_is_not_overwritten(chair: User, hub_agency: Agency) -> None:
+    meeting = make_meeting(chair, make_series(chair, [hub_agency]))
+    item = services.add_item(actor=chair, meeting_pk=meeting.pk, title="Item")
+    services.record_discussion(actor=chair, item_pk=item.pk, expected_version=1,
+                               summary="First", decision="")
+    with pytest.raises(EditConflict):
+        services.record_discussion(actor=chair, item_pk=item.pk, expected_version=1,
+                                   summary="Second", decision="")
+    assert AgendaItem.objects.get(pk=item.pk).summary == "First"
