@@ -12,6 +12,7 @@ from macehub.access.api import HubSessionAuthentication, PolicyPermission
 from macehub.forensics.api_urls import forensics_api_urlpatterns
 from macehub.intelligence.api_urls import intelligence_api_urlpatterns
 from macehub.investigations.api_urls import investigations_api_urlpatterns
+from macehub.meetings.api_urls import meetings_api_urlpatterns
 from macehub.people.api import PersonDetailApi, PersonSearchApi
 
 
@@ -34,4 +35,5 @@ urlpatterns = [
     *intelligence_api_urlpatterns,
     *investigations_api_urlpatterns,
     *forensics_api_urlpatterns,
+    *meetings_api_urlpatterns,
 ]

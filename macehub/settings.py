@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "macehub.cases",
     "macehub.intelligence",
     "macehub.networks",
+    "macehub.meetings",
     "macehub.investigations",
     "macehub.forensics",
     "macehub.performance",
@@ -277,6 +278,8 @@ SPECTACULAR_SETTINGS = {
         "InvestigationStatusEnum": "macehub.investigations.codes.InvestigationStatus",
         "LineOfEnquiryStatusEnum": "macehub.investigations.codes.EnquiryStatus",
         "ExhibitStageEnum": "macehub.forensics.codes.ExhibitStage",
+        "AttendanceStatusEnum": "macehub.meetings.codes.AttendanceStatus",
+        "MeetingActionStatusEnum": "macehub.meetings.codes.ActionStatus",
         "ExhibitPriorityEnum": "macehub.forensics.codes.ExhibitPriority",
         # Intelligence's keeps the name it had before exhibits had a priority too.
         "PriorityEnum": "macehub.intelligence.codes.Priority",
@@ -335,6 +338,9 @@ FORENSICS_TRIAGE_HOURS_OTHER = env_int("MACEHUB_FORENSICS_TRIAGE_HOURS_OTHER", 3
 FORENSICS_FULL_EXAMINATION_DAYS = env_int("MACEHUB_FORENSICS_FULL_EXAMINATION_DAYS", 28,
                                           minimum=1)
 FORENSICS_OLD_EXHIBIT_DAYS = env_int("MACEHUB_FORENSICS_OLD_EXHIBIT_DAYS", 90, minimum=1)
+# Meetings: remind_meeting_actions e-mails an action's owner when it is due within this
+# many days, or overdue (at most once a day per action).
+MEETING_ACTION_REMINDER_DAYS = env_int("MACEHUB_MEETING_ACTION_REMINDER_DAYS", 2, minimum=0)
 
 # Anything that leaves the hub hides counts below this (with secondary suppression).
 SUPPRESSION_THRESHOLD = env_int("MACEHUB_SUPPRESSION_THRESHOLD", 5)

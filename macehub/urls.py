@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/", include("macehub.cases.urls")),
     path("intelligence/", include("macehub.intelligence.urls")),
     path("networks/", include("macehub.networks.urls")),
+    path("meetings/", include("macehub.meetings.urls")),
     path("investigations/", include("macehub.investigations.urls")),
     path("forensics/", include("macehub.forensics.urls")),
     path("performance/", include("macehub.performance.urls")),

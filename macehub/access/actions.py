@@ -86,6 +86,11 @@ class Action(StrEnum):
     EXHIBIT_VIEW = "exhibit.view"
     EXHIBIT_RECORD = "exhibit.record"
     EXHIBIT_EXAMINE = "exhibit.examine"
+    # Tactical meetings (C5): the series, agendas, attendance, decisions, actions, minutes
+    MEETING_VIEW = "meeting.view"
+    MEETING_RUN = "meeting.run"
+    MEETING_ACTION_VIEW = "meeting.action_view"
+    MEETING_ACTION_UPDATE = "meeting.action_update"
     # Performance and scrutiny (C10)
     PERFORMANCE_VIEW = "performance.view"
     PERFORMANCE_PUBLISH = "performance.publish"

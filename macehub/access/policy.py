@@ -118,6 +118,12 @@ INVESTIGATING_ROLES = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})
 # investigation and by the force's digital forensics examiners, who examine them and see
 # nothing else of the investigation's records (``exhibit_relation``).
 EXHIBIT_READING_ROLES = INVESTIGATION_READING_ROLES | {Role.FORENSICS}
+# Tactical meetings are hub business: hub team members with casework roles read them
+# (``meeting_relation``); what an item links to is read through the linked record's own
+# rule (``meetings.selectors``). The meeting chair runs them. Anyone may own an action and
+# sees their own actions (``own_meeting_actions``).
+MEETING_READING_ROLES = CASE_WORK_ROLES
+MEETING_ACTION_OWNING_ROLES = ALL_ROLES - {Role.SCRUTINY}
 
 # Access one administrator may not grant alone: a second administrator approves it (see
 # ``grants_needing_approval``). The roles that read people's records or intelligence,
@@ -643,6 +649,26 @@ def exhibit_examinable(user: User) -> Q:
     return _examiners_force(user)
 
 
+def meeting_relation(user: User) -> Q:
+    """Meetings (and their series) a user may read: every one, for a member of a hub
+    team; none for anyone else."""
+    return Q() if user.is_hub_member else _never("")
+
+
+def own_meeting_actions(user: User) -> Q:
+    """Meeting actions a user may read: their own, and for a reader of meetings every
+    action of a meeting (each still shown only with an item they may see)."""
+    terms = [Q(owner=user)]
+    if _roles_of(user) & MEETING_READING_ROLES and user.is_hub_member:
+        terms.append(Q())
+    return _one_of(terms)
+
+
+def own_meeting_actions_to_update(user: User) -> Q:
+    """Meeting actions whose status a user may record: their own."""
+    return Q(owner=user)
+
+
 def owning_team_relation(user: User) -> Q:
     return Q(owning_team_id=user.team_id) if user.team_id else _never("")
 
@@ -966,6 +992,30 @@ RULES: dict[Action, Rule] = {
         relation=exhibit_examinable,
         seen_through=Action.EXHIBIT_VIEW,
         agency_kinds=frozenset({AgencyKind.POLICE}),
+    ),
+    Action.MEETING_VIEW: Rule(
+        MEETING_READING_ROLES,
+        "Read the hub's tactical meetings: agendas, attendance, decisions and actions "
+        "(a hub team member; each item only where one may read the record it links to)",
+        relation=meeting_relation,
+    ),
+    Action.MEETING_RUN: Rule(
+        frozenset({Role.MEETING_CHAIR}),
+        "Run the hub's meetings: create series and meetings, prepare the agenda, record "
+        "attendance, decisions and actions, and approve the minutes",
+        relation=meeting_relation,
+        seen_through=Action.MEETING_VIEW,
+    ),
+    Action.MEETING_ACTION_VIEW: Rule(
+        MEETING_ACTION_OWNING_ROLES,
+        "Read the actions a meeting gave one (and, for a reader of meetings, others')",
+        relation=own_meeting_actions,
+    ),
+    Action.MEETING_ACTION_UPDATE: Rule(
+        MEETING_ACTION_OWNING_ROLES,
+        "Record that one's own meeting action is done",
+        relation=own_meeting_actions_to_update,
+        seen_through=Action.MEETING_ACTION_VIEW,
     ),
     Action.INTELLIGENCE_SUBMIT: Rule(ALL_ROLES - {Role.SCRUTINY},
                                      "Submit information to the hub"),

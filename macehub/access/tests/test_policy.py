@@ -142,6 +142,14 @@ EXPECTED_ROLES = {
                           Role.INFORMATION_GOVERNANCE, Role.FORENSICS},
     Action.EXHIBIT_RECORD: {Role.INVESTIGATOR, Role.SUPERVISOR},
     Action.EXHIBIT_EXAMINE: {Role.FORENSICS},
+    # Meetings: hub business read by the hub's casework roles, run by the chair; anyone
+    # who may be given an action (not scrutiny) sees and closes their own.
+    Action.MEETING_VIEW: {Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR,
+                          Role.SOCIAL_WORKER, Role.VICTIM_ADVOCATE, Role.MEETING_CHAIR,
+                          Role.INFORMATION_GOVERNANCE},
+    Action.MEETING_RUN: {Role.MEETING_CHAIR},
+    Action.MEETING_ACTION_VIEW: set(Role) - {Role.SCRUTINY},
+    Action.MEETING_ACTION_UPDATE: set(Role) - {Role.SCRUTINY},
 }
 
 

@@ -62,6 +62,7 @@ from macehub.intelligence.models import (
     Submission,
 )
 from macehub.investigations.models import Investigation, InvestigationVictim, SupervisoryReview
+from macehub.meetings.models import AgendaItem, Attendance, Meeting, MeetingAction, MeetingSeries
 from macehub.networks.models import Group, GroupMember
 from macehub.people.codes import NATIONALITY_NOT_STATED, AreaKind
 from macehub.people.models import Area, EthnicGroup, Person, PersonAddress
@@ -144,6 +145,11 @@ class Demo:
     investigation_victims: dict[int, list[InvestigationVictim]] = field(default_factory=dict)
     reviews: list[SupervisoryReview] = field(default_factory=list)
     exhibits: list[Exhibit] = field(default_factory=list)
+    meetings: dict[int, Meeting] = field(default_factory=dict)
+    standing: dict[int, set[int]] = field(default_factory=dict)  # series: agencies
+    attendance: list[Attendance] = field(default_factory=list)
+    meeting_actions: list[MeetingAction] = field(default_factory=list)
+    agenda_items: list[AgendaItem] = field(default_factory=list)
     _trees: dict[str, set[int]] = field(default_factory=dict)
     _referral_children: dict[int, int] = field(default_factory=dict)
 
@@ -293,6 +299,13 @@ def read_demo(months: list[Period]) -> Demo:
                                  lambda v: v.investigation_id),
         reviews=list(SupervisoryReview.objects.all()),
         exhibits=list(Exhibit.objects.all()),
+        meetings={m.pk: m for m in Meeting.objects.all()},
+        standing={series_id: {agency_id for _s, agency_id in rows} for series_id, rows in by(
+            MeetingSeries.standing_agencies.through.objects
+            .values_list("meetingseries_id", "agency_id"), lambda row: row[0]).items()},
+        attendance=list(Attendance.objects.all()),
+        meeting_actions=list(MeetingAction.objects.all()),
+        agenda_items=list(AgendaItem.objects.all()),
     )
 
 
@@ -866,6 +879,54 @@ def forensic_old_exhibits(d: Demo, period: Period, filters: Filters) -> Expected
         sum(1 for e in waiting if e.seized_at < end - dt.timedelta(days=90)), None)})
 
 
+def meeting_attendance(d: Demo, period: Period, filters: Filters) -> Expected:
+    """Each standing member agency's place at each meeting held in the period; taken
+    when present or a deputy came."""
+    rows = []
+    for row in d.attendance:
+        meeting = d.meetings[row.meeting_id]
+        if (period.start <= meeting.held_on <= period.end
+                and row.agency_id in d.standing.get(meeting.series_id, set())
+                and (filters.agency_id is None or row.agency_id == filters.agency_id)):
+            rows.append(row)
+    return tally(rows, {Breakdown.AGENCY: lambda r: d.agency_split(r.agency_id)},
+                 hit=lambda r: r.status in ("present", "deputy"))
+
+
+def meeting_actions_on_time(d: Demo, period: Period, filters: Filters) -> Expected:
+    """Actions due in the period, due date passed, not dropped; on time if done by it."""
+    today = timezone.localdate()
+    rows = [a for a in d.meeting_actions if period.start <= a.due_on <= period.end
+            and a.due_on < today and a.status != "dropped"
+            and (filters.agency_id is None or a.agency_id == filters.agency_id)]
+    return tally(rows, {Breakdown.AGENCY: lambda a: d.agency_split(a.agency_id)},
+                 hit=lambda a: a.status == "done" and a.completed_on is not None
+                 and a.completed_on <= a.due_on)
+
+
+def meeting_high_risk_to_discussion(d: Demo, period: Period, filters: Filters) -> Expected:
+    """Each case's first move to High risk in the period; days from that day to the
+    first meeting on or after it that had an item about the child."""
+    held: dict[int, list[dt.date]] = {}
+    for item in d.agenda_items:
+        if item.person_id is not None and not item.dropped:
+            held.setdefault(item.person_id, []).append(d.meetings[item.meeting_id].held_on)
+    taken = []
+    for case_id, changes in d.tier_changes.items():
+        case = d.cases[case_id]
+        if not d.case_in_scope(case, filters):
+            continue
+        moves = sorted(c.changed_at for c in changes
+                        if c.to_tier == RiskTier.HIGH and within(period, c.changed_at))
+        if not moves:
+            continue
+        day = moves[0].astimezone(LONDON).date()
+        later = sorted(h for h in held.get(case.child_id, []) if h >= day)
+        if later:
+            taken.append(dt.timedelta(days=(later[0] - day).days))
+    return Expected({(TOTAL, ""): (median_days(taken), len(taken))})
+
+
 HandCount = Callable[[Demo, Period, Filters], Expected]
 
 HAND_COUNTS: dict[str, HandCount] = {
@@ -900,6 +961,9 @@ HAND_COUNTS: dict[str, HandCount] = {
     "forensic_backlog": forensic_backlog,
     "forensic_oldest_waiting_days": forensic_oldest_waiting_days,
     "forensic_old_exhibits": forensic_old_exhibits,
+    "meeting_attendance": meeting_attendance,
+    "meeting_actions_on_time": meeting_actions_on_time,
+    "meeting_high_risk_to_discussion": meeting_high_risk_to_discussion,
 }
 
 # The breakdowns each metric must give (beyond its total).
@@ -935,6 +999,9 @@ BREAKDOWNS: dict[str, set[str]] = {
     "forensic_backlog": set(),
     "forensic_oldest_waiting_days": set(),
     "forensic_old_exhibits": set(),
+    "meeting_attendance": {Breakdown.AGENCY},
+    "meeting_actions_on_time": {Breakdown.AGENCY},
+    "meeting_high_risk_to_discussion": set(),
 }
 
 
@@ -1207,4 +1274,11 @@ def test_investigations(demo: Demo, code: str, scope: str) -> None:
                                   "forensic_backlog", "forensic_oldest_waiting_days",
                                   "forensic_old_exhibits"])
 def test_forensics(demo: Demo, code: str, scope: str) -> None:
+    check(code, demo, scope)
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+@pytest.mark.parametrize("code", ["meeting_attendance", "meeting_actions_on_time",
+                                  "meeting_high_risk_to_discussion"])
+def test_meetings(demo: Demo, code: str, scope: str) -> None:
     check(code, demo, scope)

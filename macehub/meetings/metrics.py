@@ -1,0 +1,181 @@
+"""The meetings measures: attendance by agency (the share of meetings each standing
+member agency attended, present or through a deputy), actions completed on time (of the
+actions that fell due in the period, the share done by their due date) and the median
+days from a child reaching High risk to their first discussion at a meeting.
+
+Registered with ``@metric`` (``macehub.core.metrics``). Meetings are hub business: the
+figures count meetings (``MEETING_VIEW`` governs them) and, for the time to discussion,
+children's cases (``CASE_VIEW``). Filtered by agency: the attending agency, the agency an
+action was given to, the lead agency of the child's case. Meetings have no area: an area
+filter leaves attendance and actions whole-hub.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from macehub.access.actions import Action
+from macehub.cases.codes import RiskTier
+from macehub.cases.models import Case, RiskTierChange
+from macehub.core.measures import Measure, dated, median_hours, name_label, span, within
+from macehub.core.metrics import (
+    TOTAL,
+    Behind,
+    Better,
+    Breakdown,
+    Figure,
+    Filters,
+    Period,
+    Unit,
+    metric,
+)
+from macehub.meetings.codes import ATTENDED, ActionStatus
+from macehub.meetings.models import AgendaItem, Attendance, Meeting, MeetingAction
+from macehub.people.measures import narrow
+
+GROUP = "Tactical meetings"
+
+
+def _attendance(filters: Filters) -> QuerySet[Any, Any]:
+    """Each standing member agency's attendance at each meeting."""
+    rows = Attendance.objects.filter(agency_id=F("meeting__series__standing_agencies__id"))
+    if filters.agency_id is not None:
+        rows = rows.filter(agency_id=filters.agency_id)
+    return rows
+
+
+ATTENDANCE = Measure(rows=_attendance, field="meeting__held_on",
+                     splits={Breakdown.AGENCY: ("agency__name", name_label)},
+                     hit=lambda: Q(status__in=ATTENDED))
+
+
+@metric(
+    code="meeting_attendance",
+    name="Attendance at meetings by agency",
+    definition=(
+        "Of the meetings held in the period, the share each standing member agency of "
+        "the meeting's series attended, present or through a deputy (apologies and "
+        "absence count as not attended). The whole figure is over every standing "
+        "member's place at every meeting."
+    ),
+    numerator="Places at meetings taken (present or deputy)",
+    denominator="Standing members' places at meetings held in the period",
+    unit=Unit.PERCENTAGE,
+    better=Better.HIGHER,
+    breakdowns=(Breakdown.AGENCY,),
+    filters=("agency",),
+    group=GROUP,
+    trend=ATTENDANCE.trend,
+    behind=[Behind(Action.MEETING_VIEW, Meeting, dated(_attendance, "meeting__held_on"),
+                   path="meeting_id")],
+)
+def meeting_attendance(period: Period, filters: Filters) -> list[Figure]:
+    return ATTENDANCE.figures(period, filters)
+
+
+def _actions_fallen_due(filters: Filters) -> QuerySet[Any, Any]:
+    """Actions whose due date has passed (dropped ones left out: nobody is to do them)."""
+    rows = MeetingAction.objects.exclude(status=ActionStatus.DROPPED).filter(
+        due_on__lt=timezone.localdate())
+    if filters.agency_id is not None:
+        rows = rows.filter(agency_id=filters.agency_id)
+    return rows
+
+
+ACTIONS_ON_TIME = Measure(
+    rows=_actions_fallen_due, field="due_on",
+    splits={Breakdown.AGENCY: ("agency__name", name_label)},
+    hit=lambda: Q(status=ActionStatus.DONE, completed_on__lte=F("due_on")))
+
+
+@metric(
+    code="meeting_actions_on_time",
+    name="Meeting actions completed on time",
+    definition=(
+        "Of the meeting actions due in the period (and whose due date has passed), the "
+        "share done by their due date. An action still open, or done after its due "
+        "date, counts as not on time; a dropped action is left out."
+    ),
+    numerator="Actions done by their due date",
+    denominator="Actions due in the period",
+    unit=Unit.PERCENTAGE,
+    better=Better.HIGHER,
+    breakdowns=(Breakdown.AGENCY,),
+    filters=("agency",),
+    group=GROUP,
+    trend=ACTIONS_ON_TIME.trend,
+    behind=[Behind(Action.MEETING_VIEW, Meeting, dated(_actions_fallen_due, "due_on"),
+                   path="item__meeting_id")],
+)
+def meeting_actions_on_time(period: Period, filters: Filters) -> list[Figure]:
+    return ACTIONS_ON_TIME.figures(period, filters)
+
+
+def _high_risk(filters: Filters) -> QuerySet[Any, Any]:
+    return narrow(RiskTierChange.objects.filter(to_tier=RiskTier.HIGH), filters,
+                  person="case__child_id", agency="case__lead_agency_id")
+
+
+def _days_taken(span: Period, filters: Filters) -> list[tuple[dt.datetime, dt.timedelta]]:
+    """For each case's first move to High risk in the span whose child has since been
+    discussed at a meeting: when it moved, and the whole days from that day to the first
+    meeting on or after it whose agenda held an item about the child (two queries)."""
+    firsts: dict[int, tuple[dt.datetime, int]] = {}
+    for case_id, child_id, changed_at in (_high_risk(filters).filter(
+            within(span, "changed_at")).order_by("changed_at", "pk")
+            .values_list("case_id", "case__child_id", "changed_at")):
+        firsts.setdefault(case_id, (changed_at, child_id))
+    children = {child_id for _at, child_id in firsts.values()}
+    discussed: dict[int, list[dt.date]] = {}
+    for person_id, held_on in (AgendaItem.objects.filter(person_id__in=children,
+                                                         dropped=False)
+                               .values_list("person_id", "meeting__held_on")
+                               .order_by("meeting__held_on")):
+        discussed.setdefault(person_id, []).append(held_on)
+    taken = []
+    for changed_at, child_id in firsts.values():
+        day = timezone.localdate(changed_at)
+        later = [held for held in discussed.get(child_id, []) if held >= day]
+        if later:
+            taken.append((changed_at, dt.timedelta(days=(later[0] - day).days)))
+    return taken
+
+
+def _to_discussion_trend(months: Sequence[Period], filters: Filters) -> list[Figure]:
+    taken = _days_taken(span(months), filters) if months else []
+    found = []
+    for month in months:
+        in_month = [days for at, days in taken
+                    if month.starts_at <= at < month.ends_before]
+        found.append(Figure(TOTAL, "", "All", median_hours(in_month, unit=Unit.MEDIAN_DAYS),
+                            len(in_month)))
+    return found
+
+
+@metric(
+    code="meeting_high_risk_to_discussion",
+    name="Median days from High risk to first discussion at a meeting",
+    definition=(
+        "For the children whose case moved to High risk in the period and who have "
+        "since been discussed at a meeting (an agenda item about them), the median "
+        "whole days from the day of the move to the first such meeting. Children not "
+        "yet discussed are not in the median."
+    ),
+    numerator="Median days from High risk to the first discussion",
+    denominator="Children at High risk since discussed",
+    unit=Unit.MEDIAN_DAYS,
+    better=Better.LOWER,
+    filters=("area", "agency"),
+    group=GROUP,
+    trend=_to_discussion_trend,
+    behind=[Behind(Action.CASE_VIEW, Case, dated(_high_risk, "changed_at"),
+                   path="case_id")],
+)
+def meeting_high_risk_to_discussion(period: Period, filters: Filters) -> list[Figure]:
+    taken = [days for _at, days in _days_taken(period, filters)]
+    return [Figure(TOTAL, "", "All", median_hours(taken, unit=Unit.MEDIAN_DAYS), len(taken))]

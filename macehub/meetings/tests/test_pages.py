@@ -1,0 +1,152 @@
+"""The meetings pages: a chair walks a meeting through (agenda prepared, an item added,
+attendance, discussion, an action, minutes approved, then frozen); a reader sees only
+the items they may; the minutes' PDF holds only what its reader may see and is audited
+as an export; the owner sees and closes their own action. All names are made up."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from macehub.accounts.models import Agency, User
+from macehub.accounts.roles import Role
+from macehub.audit.events import EventType
+from macehub.audit.models import AuditEvent
+from macehub.cases.codes import RiskTier
+from macehub.cases.services.opening import open_case
+from macehub.conftest import StandardUsers
+from macehub.meetings import services
+from macehub.meetings.codes import ActionStatus
+from macehub.meetings.models import AgendaItem, MeetingAction
+from macehub.meetings.tests.factories import make_meeting, make_series
+from macehub.testing.factories import make_person, signed_in_client
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def chair(users: StandardUsers) -> User:
+    return users[Role.MEETING_CHAIR]
+
+
+def _date(prefix: str, day: dt.date) -> dict[str, str]:
+    return {f"{prefix}_day": str(day.day), f"{prefix}_month": str(day.month),
+            f"{prefix}_year": str(day.year)}
+
+
+def pdf_text(content: bytes, tmp_path: Path) -> str:
+    found = shutil.which("pdftotext")
+    assert found, "poppler-utils (pdftotext) is needed to read the PDF"
+    pdf = tmp_path / "minutes.pdf"
+    pdf.write_bytes(content)
+    out = subprocess.run([found, "-raw", str(pdf), "-"], check=True,  # noqa: S603
+                         capture_output=True, text=True).stdout
+    return " ".join(out.split())
+
+
+def test_the_chair_runs_a_meeting_to_approved_minutes(
+        users: StandardUsers, chair: User, hub_agency: Agency, tmp_path: Path) -> None:
+    child = make_person(hub_agency, given_name="Alexa", family_name="Testchild")
+    case = open_case(actor=users[Role.TRIAGE], child=child, risk_tier=RiskTier.HIGH,
+                     lead_agency=hub_agency, reason="High risk")
+    series = make_series(chair, [hub_agency])
+    meeting = make_meeting(chair, series)
+    client = signed_in_client(chair)
+    detail = reverse("meetings:detail", args=[meeting.pk])
+    assert client.get(reverse("meetings:list")).status_code == 200
+    response = client.post(reverse("meetings:prepare_agenda", args=[meeting.pk]),
+                           {"version": 1})
+    assert response.status_code == 302
+    item = AgendaItem.objects.get(meeting=meeting, record_id=case.pk)
+    page = client.get(detail).content.decode()
+    assert case.reference in page and "Children newly at High risk" in page
+    response = client.post(reverse("meetings:add_item", args=[meeting.pk]),
+                           {"title": "Any other business", "link_kind": "",
+                            "link_reference": ""})
+    assert response.status_code == 302
+    response = client.post(reverse("meetings:attendance", args=[meeting.pk]), {
+        f"agency_{hub_agency.pk}": "present", f"attendee_{hub_agency.pk}": "",
+        "version": 2})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    response = client.post(reverse("meetings:discussion", args=[item.pk]), {
+        "summary": "Going missing from school", "decision": "Strategy meeting",
+        "version": 1})
+    assert response.status_code == 302
+    owner = users[Role.SOCIAL_WORKER]
+    response = client.post(reverse("meetings:add_action", args=[item.pk]), {
+        "description": "Arrange the strategy meeting", "owner": owner.pk,
+        "agency": hub_agency.pk, **_date("due_on", timezone.localdate())})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    action = MeetingAction.objects.get(item=item)
+    response = client.post(reverse("meetings:approve_minutes", args=[meeting.pk]),
+                           {"version": 3})
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.is_frozen
+    page = client.get(detail).content.decode()
+    assert "Minutes approved" in page and "Approve the minutes" not in page
+    # Frozen: the forms refuse.
+    response = client.post(reverse("meetings:discussion", args=[item.pk]), {
+        "summary": "Changed", "decision": "Changed", "version": 2})
+    assert response.status_code == 400
+    assert "approved" in response.content.decode()
+    response = client.get(reverse("meetings:minutes_pdf", args=[meeting.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content, tmp_path)
+    assert "Strategy meeting" in text and action.reference in text
+    assert AuditEvent.objects.filter(event_type=EventType.EXPORT, record_type="meetings.meeting",
+                                     record_id=str(meeting.pk)).exists()
+    # The owner closes their action.
+    owner_client = signed_in_client(owner)
+    assert action.reference in owner_client.get(reverse("meetings:my_actions")).content.decode()
+    response = owner_client.post(reverse("meetings:action_status", args=[action.pk]),
+                                 {"status": ActionStatus.DONE, "version": 1})
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert action.status == ActionStatus.DONE
+
+
+def test_a_reader_sees_only_the_items_they_may(
+        users: StandardUsers, chair: User, hub_agency: Agency, tmp_path: Path) -> None:
+    hidden_child = make_person(hub_agency, given_name="Hidden", family_name="Testchild",
+                               is_restricted=True)
+    hidden = open_case(actor=users[Role.TRIAGE], child=hidden_child, risk_tier=RiskTier.HIGH,
+                       lead_agency=hub_agency, reason="High risk")
+    meeting = make_meeting(chair, make_series(chair, [hub_agency]))
+    services.prepare_agenda(actor=chair, meeting_pk=meeting.pk, expected_version=1)
+    services.add_item(actor=chair, meeting_pk=meeting.pk, title="Training for partners")
+    item = AgendaItem.objects.get(meeting=meeting, record_id=hidden.pk)
+    services.record_discussion(actor=chair, item_pk=item.pk, expected_version=1,
+                               summary="Secret discussion", decision="Secret decision")
+    reader = signed_in_client(users[Role.ANALYST])
+    page = reader.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
+    assert "Training for partners" in page
+    assert hidden.reference not in page and "Secret decision" not in page
+    text = pdf_text(reader.get(reverse("meetings:minutes_pdf", args=[meeting.pk])).content,
+                    tmp_path)
+    assert "Training for partners" in text and "Secret decision" not in text
+    assert reader.get(reverse("meetings:discussion", args=[item.pk])).status_code == 403
+
+
+def test_a_discussed_child_shows_on_their_record_and_chronology(
+        users: StandardUsers, chair: User, hub_agency: Agency) -> None:
+    child = make_person(hub_agency, given_name="Chrono", family_name="Testchild")
+    case = open_case(actor=users[Role.TRIAGE], child=child, risk_tier=RiskTier.HIGH,
+                     lead_agency=hub_agency, reason="High risk")
+    meeting = make_meeting(chair, make_series(chair, [hub_agency]))
+    services.prepare_agenda(actor=chair, meeting_pk=meeting.pk, expected_version=1)
+    item = AgendaItem.objects.get(meeting=meeting, record_id=case.pk)
+    services.record_discussion(actor=chair, item_pk=item.pk, expected_version=1,
+                               summary="Discussed", decision="Refer to the NRM")
+    client = users.client(Role.TRIAGE)
+    person_page = client.get(reverse("people:detail", args=[child.pk])).content.decode()
+    assert "Discussed at meetings" in person_page and meeting.reference in person_page
+    assert "Refer to the NRM" in person_page
+    chronology = client.get(reverse("cases:chronology", args=[case.pk])).content.decode()
+    assert "Discussed at a meeting" in chronology and "Meeting decision" in chronology
