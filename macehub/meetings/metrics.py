@@ -121,15 +121,21 @@ def _high_risk(filters: Filters) -> QuerySet[Any, Any]:
                   person="case__child_id", agency="case__lead_agency_id")
 
 
-def _days_taken(span: Period, filters: Filters) -> list[tuple[dt.datetime, dt.timedelta]]:
-    """For each case's first move to High risk in the span whose child has since been
-    discussed at a meeting: when it moved, and the whole days from that day to the first
-    meeting on or after it whose agenda held an item about the child (two queries)."""
-    firsts: dict[int, tuple[dt.datetime, int]] = {}
+def _days_taken(months: Sequence[Period], filters: Filters) -> list[list[dt.timedelta]]:
+    """For each period: each case's first move to High risk in that period whose child
+    has since been discussed at a meeting, the whole days from the day of the move to
+    the first meeting on or after it whose agenda held an item about the child (two
+    queries, whatever the number of periods). A case that moved to High twice in the
+    span counts in each period it moved in, as the period's own figure counts it."""
+    if not months:
+        return []
+    firsts: dict[tuple[int, int], tuple[dt.datetime, int]] = {}
     for case_id, child_id, changed_at in (_high_risk(filters).filter(
-            within(span, "changed_at")).order_by("changed_at", "pk")
+            within(span(months), "changed_at")).order_by("changed_at", "pk")
             .values_list("case_id", "case__child_id", "changed_at")):
-        firsts.setdefault(case_id, (changed_at, child_id))
+        number = next(n for n, month in enumerate(months)
+                      if month.starts_at <= changed_at < month.ends_before)
+        firsts.setdefault((number, case_id), (changed_at, child_id))
     children = {child_id for _at, child_id in firsts.values()}
     discussed: dict[int, list[dt.date]] = {}
     for person_id, held_on in (AgendaItem.objects.filter(person_id__in=children,
@@ -137,24 +143,18 @@ def _days_taken(span: Period, filters: Filters) -> list[tuple[dt.datetime, dt.ti
                                .values_list("person_id", "meeting__held_on")
                                .order_by("meeting__held_on")):
         discussed.setdefault(person_id, []).append(held_on)
-    taken = []
-    for changed_at, child_id in firsts.values():
+    taken: list[list[dt.timedelta]] = [[] for _ in months]
+    for (number, _case_id), (changed_at, child_id) in firsts.items():
         day = timezone.localdate(changed_at)
         later = [held for held in discussed.get(child_id, []) if held >= day]
         if later:
-            taken.append((changed_at, dt.timedelta(days=(later[0] - day).days)))
+            taken[number].append(dt.timedelta(days=(later[0] - day).days))
     return taken
 
 
 def _to_discussion_trend(months: Sequence[Period], filters: Filters) -> list[Figure]:
-    taken = _days_taken(span(months), filters) if months else []
-    found = []
-    for month in months:
-        in_month = [days for at, days in taken
-                    if month.starts_at <= at < month.ends_before]
-        found.append(Figure(TOTAL, "", "All", median_hours(in_month, unit=Unit.MEDIAN_DAYS),
-                            len(in_month)))
-    return found
+    return [Figure(TOTAL, "", "All", median_hours(in_month, unit=Unit.MEDIAN_DAYS),
+                   len(in_month)) for in_month in _days_taken(months, filters)]
 
 
 @metric(
@@ -177,5 +177,5 @@ def _to_discussion_trend(months: Sequence[Period], filters: Filters) -> list[Fig
                    path="case_id")],
 )
 def meeting_high_risk_to_discussion(period: Period, filters: Filters) -> list[Figure]:
-    taken = [days for _at, days in _days_taken(period, filters)]
+    (taken,) = _days_taken([period], filters)
     return [Figure(TOTAL, "", "All", median_hours(taken, unit=Unit.MEDIAN_DAYS), len(taken))]
