@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "macehub.networks",
     "macehub.investigations",
     "macehub.forensics",
+    "macehub.disruption",
     "macehub.performance",
     "macehub.equality",
     "macehub.governance",
@@ -277,6 +278,7 @@ SPECTACULAR_SETTINGS = {
         "InvestigationStatusEnum": "macehub.investigations.codes.InvestigationStatus",
         "LineOfEnquiryStatusEnum": "macehub.investigations.codes.EnquiryStatus",
         "ExhibitStageEnum": "macehub.forensics.codes.ExhibitStage",
+        "DisruptionStatusEnum": "macehub.disruption.codes.DisruptionStatus",
         "ExhibitPriorityEnum": "macehub.forensics.codes.ExhibitPriority",
         # Intelligence's keeps the name it had before exhibits had a priority too.
         "PriorityEnum": "macehub.intelligence.codes.Priority",
@@ -335,6 +337,10 @@ FORENSICS_TRIAGE_HOURS_OTHER = env_int("MACEHUB_FORENSICS_TRIAGE_HOURS_OTHER", 3
 FORENSICS_FULL_EXAMINATION_DAYS = env_int("MACEHUB_FORENSICS_FULL_EXAMINATION_DAYS", 28,
                                           minimum=1)
 FORENSICS_OLD_EXHIBIT_DAYS = env_int("MACEHUB_FORENSICS_OLD_EXHIBIT_DAYS", 90, minimum=1)
+# Disruption register: a disruption in force that expires within this many days is on
+# its lead officer's and the hub supervisors' work queues.
+DISRUPTION_EXPIRY_NOTICE_DAYS = env_int("MACEHUB_DISRUPTION_EXPIRY_NOTICE_DAYS", 28,
+                                        minimum=1)
 
 # Anything that leaves the hub hides counts below this (with secondary suppression).
 SUPPRESSION_THRESHOLD = env_int("MACEHUB_SUPPRESSION_THRESHOLD", 5)

@@ -142,6 +142,19 @@ EXPECTED_ROLES = {
                           Role.INFORMATION_GOVERNANCE, Role.FORENSICS},
     Action.EXHIBIT_RECORD: {Role.INVESTIGATOR, Role.SUPERVISOR},
     Action.EXHIBIT_EXAMINE: {Role.FORENSICS},
+    # Disruptions: not victim advocates nor forensics examiners; recorded by caseworkers;
+    # whether they work, as counts, by those who read intelligence.
+    Action.DISRUPTION_VIEW: {Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR,
+                             Role.SOCIAL_WORKER, Role.MEETING_CHAIR,
+                             Role.INFORMATION_GOVERNANCE},
+    Action.DISRUPTION_RECORD: {Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR,
+                               Role.SOCIAL_WORKER, Role.MEETING_CHAIR},
+    Action.DISRUPTION_CHANGE: {Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR,
+                               Role.SOCIAL_WORKER, Role.MEETING_CHAIR},
+    Action.DISRUPTION_EFFECTIVENESS_VIEW: {Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR,
+                                           Role.SUPERVISOR, Role.MEETING_CHAIR,
+                                           Role.SOCIAL_WORKER},
+    Action.DISRUPTION_TACTIC_ADD: {Role.ADMINISTRATOR},
 }
 
 
