@@ -49,7 +49,7 @@ DISRUPTION_VERSIONING = Versioning(
     words=lambda _name, value: plain_words(value))
 
 # Who may know each kind of target exists, and its model.
-_TARGETS: dict[str, tuple[type[models.Model], Action]] = {
+TARGETS: dict[str, tuple[type[models.Model], Action]] = {
     TargetKind.PERSON: (Person, Action.PERSON_VIEW),
     TargetKind.GROUP: (Group, Action.GROUP_VIEW),
     TargetKind.PREMISES: (Premises, Action.ENTITY_VIEW),
@@ -126,8 +126,8 @@ def record_disruption(*, actor: User, disruption: NewDisruption) -> Disruption:
     elif tactic is not None and kind not in tactic.kinds:
         errors["target_kind"] = (f"{tactic.name} applies to a {tactic.kind_labels()}, not "
                                  f"a {TargetKind(kind).label.lower()}")
-    elif disruption.target_pk is None or not _may_see(actor, _TARGETS[kind][1],
-                                                      _TARGETS[kind][0],
+    elif disruption.target_pk is None or not _may_see(actor, TARGETS[kind][1],
+                                                      TARGETS[kind][0],
                                                       disruption.target_pk):
         errors["target"] = f"Select the {TargetKind(kind).label.lower()} it is aimed at"
     children = list(dict.fromkeys(disruption.child_pks))
