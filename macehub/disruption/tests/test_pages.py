@@ -140,3 +140,47 @@ def test_the_effectiveness_page_shows_charts_and_tables(hub: Hub) -> None:
     assert page.status_code == 200
     assert 'id="chart-reports"' in body or "chart-reports" in body
     assert "Breach rate by tactic" in body and "counts only" in body
+
+
+def test_the_person_premises_and_group_pages_show_their_disruptions(hub: Hub) -> None:
+    from macehub.disruption import services
+    from macehub.networks.models import Group, GroupMember
+
+    disruption = cawn(hub)
+    services.record_disruption(actor=hub.investigator, disruption=services.NewDisruption(
+        tactic_pk=tactic("hotel_notice").pk, target_kind="premises",
+        target_pk=hub.premises.pk))
+    group = Group.objects.create(reference="GRP-TEST-1", name="Test group",
+                                 status="confirmed", proposed_by=hub.analyst,
+                                 proposed_at=timezone.now())
+    GroupMember.objects.create(group=group, person=hub.suspect, part="suspect")
+    services.record_disruption(actor=hub.investigator, disruption=services.NewDisruption(
+        tactic_pk=tactic("group_disruption_plan").pk, target_kind="group",
+        target_pk=group.pk))
+    client = signed_in_client(hub.analyst)
+    person = client.get(reverse("people:detail", args=[hub.suspect.pk])).content.decode()
+    assert disruption.reference in person
+    child = client.get(reverse("people:detail", args=[hub.child.pk])).content.decode()
+    assert disruption.reference in child  # protecting her
+    premises = client.get(reverse("intelligence:premises_detail",
+                                  args=[hub.premises.pk])).content.decode()
+    assert "Hotel and B&amp;B guest-information notice" in premises
+    vehicle = client.get(reverse("intelligence:vehicle_detail",
+                                 args=[hub.vehicle.pk])).content.decode()
+    assert "No disruption on this vehicle" in vehicle
+    grouped = client.get(reverse("networks:group_detail", args=[group.pk])).content.decode()
+    assert "Group disruption plan" in grouped
+
+
+def test_the_childs_chronology_shows_the_disruption_and_its_breach(hub: Hub) -> None:
+    from macehub.disruption import services
+    from macehub.people.chronology import chronology_for
+
+    disruption = cawn(hub)
+    services.record_breach(actor=hub.investigator, disruption_pk=disruption.pk,
+                           expected_version=1, occurred_on=timezone.localdate(),
+                           what_happened="Seen with her", action_taken="Arrested")
+    titles = [entry.title for entry in chronology_for(hub.analyst, hub.child)
+              if entry.category == "Disruption"]
+    assert any(title.startswith("Disruption breached") for title in titles)
+    assert any(title.startswith("Disruption recorded") for title in titles)
