@@ -51,6 +51,7 @@ from macehub.core.metrics import (
     all_metrics,
     get_metric,
 )
+from macehub.disruption.models import Breach, Disruption, Tactic
 from macehub.forensics.models import Exhibit
 from macehub.intelligence.codes import EntityRole, ReportStatus
 from macehub.intelligence.models import (
@@ -144,6 +145,9 @@ class Demo:
     investigation_victims: dict[int, list[InvestigationVictim]] = field(default_factory=dict)
     reviews: list[SupervisoryReview] = field(default_factory=list)
     exhibits: list[Exhibit] = field(default_factory=list)
+    disruptions: list[Disruption] = field(default_factory=list)
+    breaches: list[Breach] = field(default_factory=list)
+    tactics: dict[int, Tactic] = field(default_factory=dict)
     _trees: dict[str, set[int]] = field(default_factory=dict)
     _referral_children: dict[int, int] = field(default_factory=dict)
 
@@ -293,6 +297,9 @@ def read_demo(months: list[Period]) -> Demo:
                                  lambda v: v.investigation_id),
         reviews=list(SupervisoryReview.objects.all()),
         exhibits=list(Exhibit.objects.all()),
+        disruptions=list(Disruption.objects.all()),
+        breaches=list(Breach.objects.all()),
+        tactics={tactic.pk: tactic for tactic in Tactic.objects.all()},
     )
 
 
@@ -866,6 +873,55 @@ def forensic_old_exhibits(d: Demo, period: Period, filters: Filters) -> Expected
         sum(1 for e in waiting if e.seized_at < end - dt.timedelta(days=90)), None)})
 
 
+# Disruptions: started = granted or served (and since breached or expired), on the day;
+# by agency, the lead agency; not narrowed by area.
+DISRUPTION_STARTED = {"granted", "served", "breached", "expired"}
+
+
+def _on_days(period: Period, day: dt.date | None) -> bool:
+    return day is not None and period.start <= day <= period.end
+
+
+def _led_by(d: Demo, disruption: Disruption, filters: Filters) -> bool:
+    return filters.agency_id is None or disruption.lead_agency_id == filters.agency_id
+
+
+def disruptions_started(d: Demo, period: Period, filters: Filters) -> Expected:
+    started = [x for x in d.disruptions if x.status in DISRUPTION_STARTED
+               and _on_days(period, x.started_on) and _led_by(d, x, filters)]
+    return tally(started, {
+        Breakdown.TACTIC: lambda x: (d.tactics[x.tactic_id].name,
+                                     d.tactics[x.tactic_id].name),
+        Breakdown.AGENCY: lambda x: (d.agencies[x.lead_agency_id].name,
+                                     d.agencies[x.lead_agency_id].name),
+    }, labelled=[Breakdown.TACTIC, Breakdown.AGENCY])
+
+
+def disruption_breaches(d: Demo, period: Period, filters: Filters) -> Expected:
+    by_pk = {x.pk: x for x in d.disruptions}
+    return tally([b for b in d.breaches if _on_days(period, b.occurred_on)
+                  and _led_by(d, by_pk[b.disruption_id], filters)], {})
+
+
+def groups_with_active_disruption(d: Demo, period: Period, filters: Filters) -> Expected:
+    day = min(period.end, timezone.localdate())
+    confirmed_by = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=LONDON)
+    active = [x for x in d.disruptions if x.status in DISRUPTION_STARTED
+              and x.started_on is not None and x.started_on <= day
+              and (x.expires_on is None or x.expires_on > day) and _led_by(d, x, filters)]
+    groups = []
+    for group in d.groups.values():
+        if group.status != "confirmed" or group.decided_at is None \
+                or group.decided_at >= confirmed_by:
+            continue
+        suspects = {m.person_id for m in d.group_members.get(group.pk, [])
+                    if m.part == "suspect"}
+        if any(x.target_group_id == group.pk or x.target_person_id in suspects
+               for x in active):
+            groups.append(group)
+    return tally(groups, {})
+
+
 HandCount = Callable[[Demo, Period, Filters], Expected]
 
 HAND_COUNTS: dict[str, HandCount] = {
@@ -900,6 +956,9 @@ HAND_COUNTS: dict[str, HandCount] = {
     "forensic_backlog": forensic_backlog,
     "forensic_oldest_waiting_days": forensic_oldest_waiting_days,
     "forensic_old_exhibits": forensic_old_exhibits,
+    "disruptions_started": disruptions_started,
+    "disruption_breaches": disruption_breaches,
+    "groups_with_active_disruption": groups_with_active_disruption,
 }
 
 # The breakdowns each metric must give (beyond its total).
@@ -935,6 +994,9 @@ BREAKDOWNS: dict[str, set[str]] = {
     "forensic_backlog": set(),
     "forensic_oldest_waiting_days": set(),
     "forensic_old_exhibits": set(),
+    "disruptions_started": {Breakdown.TACTIC, Breakdown.AGENCY},
+    "disruption_breaches": set(),
+    "groups_with_active_disruption": set(),
 }
 
 
@@ -1207,4 +1269,12 @@ def test_investigations(demo: Demo, code: str, scope: str) -> None:
                                   "forensic_backlog", "forensic_oldest_waiting_days",
                                   "forensic_old_exhibits"])
 def test_forensics(demo: Demo, code: str, scope: str) -> None:
+    check(code, demo, scope)
+
+
+# Disruption measures are not narrowed by area (see disruption.metrics).
+@pytest.mark.parametrize("scope", ["whole_hub", "agency"])
+@pytest.mark.parametrize("code", ["disruptions_started", "disruption_breaches",
+                                  "groups_with_active_disruption"])
+def test_disruption(demo: Demo, code: str, scope: str) -> None:
     check(code, demo, scope)
