@@ -28,7 +28,7 @@ def test_the_demo_disrupts_the_groups(small_demo: None) -> None:
     today = timezone.localdate()
     disruptions = list(Disruption.objects.select_related("tactic"))
     kinds = Counter(d.target_kind for d in disruptions)
-    assert kinds["person"] and kinds["premises"], kinds
+    assert kinds["person"] and kinds["premises"] and kinds["vehicle"], kinds
     statuses = Counter(d.status for d in disruptions)
     assert statuses["breached"] and statuses["expired"], statuses
     assert Counter(d.tactic.code for d in disruptions)["cawn"]
