@@ -191,3 +191,22 @@ def test_children_the_user_may_not_see_are_refused(hub: Hub) -> None:
             tactic_pk=tactic("cawn").pk, target_kind="person", target_pk=hub.suspect.pk,
             child_pks=[other.pk]))
     assert "children" in refused.value.message_dict
+
+
+def test_a_disruption_on_a_code_c_entity_is_hidden_from_those_outside_it(hub: Hub) -> None:
+    from macehub.accounts.roles import Role
+    from macehub.intelligence.models import Premises
+    from macehub.testing.factories import make_user
+
+    covert = make_team(hub.agency, "Covert unit", is_hub_team=True)
+    officer = make_user("cat.covert", Role.INVESTIGATOR, agency=hub.agency, team=covert)
+    secret = Premises.objects.create(name="Secret Takeaway", kind="takeaway")
+    link(make_report(covert, officer, handling_code="C", teams=[covert]), secret)
+    disruption = services.record_disruption(actor=officer, disruption=services.NewDisruption(
+        tactic_pk=tactic("closure_nuisance").pk, target_kind="premises", target_pk=secret.pk))
+    assert policy.can(officer, Action.DISRUPTION_VIEW, disruption)
+    assert not policy.can(hub.analyst, Action.DISRUPTION_VIEW, disruption)
+    ig = make_user("iggy.governance", Role.INFORMATION_GOVERNANCE, agency=hub.agency,
+                   team=hub.team)
+    assert not policy.can(ig, Action.DISRUPTION_VIEW, disruption)
+    assert policy.can(ig, Action.DISRUPTION_VIEW, cawn(hub))
