@@ -91,18 +91,42 @@ def _reports_about(disruption: Disruption) -> QuerySet[IntelligenceReport]:
     return IntelligenceReport.objects.filter(about).distinct()
 
 
+SUPPRESSED = "Fewer than 5"
+NOT_SHOWN = "Not shown: small numbers"
+
+
 @dataclass
 class BeforeAfter:
     reports_before: int = 0
     reports_after: int = 0
     episodes_before: int = 0
     episodes_after: int = 0
+    # False when the viewer may not read every report counted: their counts below
+    # ``SMALL`` (above nought) are then shown as "Fewer than 5", and a change that would
+    # give one away is not shown.
+    reports_exact: bool = True
 
     def add(self, other: BeforeAfter) -> None:
         self.reports_before += other.reports_before
         self.reports_after += other.reports_after
         self.episodes_before += other.episodes_before
         self.episodes_after += other.episodes_after
+        self.reports_exact = self.reports_exact and other.reports_exact
+
+    def _hidden(self, count: int) -> bool:
+        return not self.reports_exact and 0 < count < SMALL
+
+    @property
+    def reports_before_shown(self) -> str:
+        return SUPPRESSED if self._hidden(self.reports_before) else str(self.reports_before)
+
+    @property
+    def reports_after_shown(self) -> str:
+        return SUPPRESSED if self._hidden(self.reports_after) else str(self.reports_after)
+
+    def reports_for_chart(self) -> tuple[Decimal | None, Decimal | None]:
+        return (None if self._hidden(self.reports_before) else Decimal(self.reports_before),
+                None if self._hidden(self.reports_after) else Decimal(self.reports_after))
 
     @staticmethod
     def change(before: int, after: int) -> str:
@@ -118,16 +142,22 @@ class BeforeAfter:
 
     @property
     def reports_change(self) -> str:
-        return self.change(self.reports_before, self.reports_after)
+        change = self.change(self.reports_before, self.reports_after)
+        if change != "Too few to say" and (self._hidden(self.reports_before)
+                                           or self._hidden(self.reports_after)):
+            return NOT_SHOWN
+        return change
 
     @property
     def episodes_change(self) -> str:
         return self.change(self.episodes_before, self.episodes_after)
 
 
-def before_and_after(disruption: Disruption, today: dt.date) -> BeforeAfter:
+def before_and_after(disruption: Disruption, today: dt.date, viewer: User | None = None
+                     ) -> BeforeAfter:
     """The counts in the 90 days before the disruption started and the 90 days from
-    then (up to ``today``, for one started less than 90 days ago)."""
+    then (up to ``today``, for one started less than 90 days ago). With ``viewer``, whether
+    they may read every report counted (``reports_exact``)."""
     start = day_starts(disruption.started_on or today)
     before_from = start - dt.timedelta(days=WINDOW_DAYS)
     after_to = min(start + dt.timedelta(days=WINDOW_DAYS),
@@ -135,7 +165,13 @@ def before_and_after(disruption: Disruption, today: dt.date) -> BeforeAfter:
     reports = _reports_about(disruption)
     children = disruption.child_links.values("person_id")
     episodes = MissingEpisode.objects.filter(child_id__in=children)
+    in_window = reports.filter(received_at__gte=before_from, received_at__lt=after_to)
+    exact = viewer is None or (
+        policy.allows(viewer, Action.INTELLIGENCE_VIEW)
+        and policy.scope(viewer, Action.INTELLIGENCE_VIEW, IntelligenceReport.objects.filter(
+            pk__in=in_window.values("pk"))).count() == in_window.count())
     return BeforeAfter(
+        reports_exact=exact,
         reports_before=reports.filter(received_at__gte=before_from,
                                       received_at__lt=start).count(),
         reports_after=reports.filter(received_at__gte=start,
@@ -186,7 +222,7 @@ def effectiveness(user: User, today: dt.date | None = None) -> Effectiveness:
     by_tactic: dict[int, TacticRow] = {}
     rows = []
     for disruption in started:
-        counts = before_and_after(disruption, today)
+        counts = before_and_after(disruption, today, user)
         rows.append(DisruptionRow(
             disruption=disruption, target=target_label(disruption), counts=counts,
             partial=disruption.started_on is not None

@@ -212,11 +212,11 @@ def effectiveness(request: HubRequest) -> HttpResponse:
         "reports": bar_chart(
             chart_id="chart-reports", title="Intelligence reports about the targets, "
             "90 days before and after", description="; ".join(
-                f"{row.tactic.name}: {row.counts.reports_before} before, "
-                f"{row.counts.reports_after} after" for row in tactics),
+                f"{row.tactic.name}: {row.counts.reports_before_shown} before, "
+                f"{row.counts.reports_after_shown} after" for row in tactics),
             points=[point for row in tactics for point in (
-                (f"{row.tactic.name} before", Decimal(row.counts.reports_before)),
-                (f"{row.tactic.name} after", Decimal(row.counts.reports_after)))]),
+                (f"{row.tactic.name} before", row.counts.reports_for_chart()[0]),
+                (f"{row.tactic.name} after", row.counts.reports_for_chart()[1]))]),
         "episodes": bar_chart(
             chart_id="chart-episodes", title="Missing episodes of the children protected, "
             "90 days before and after", description="; ".join(

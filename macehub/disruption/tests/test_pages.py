@@ -184,3 +184,20 @@ def test_the_childs_chronology_shows_the_disruption_and_its_breach(hub: Hub) -> 
               if entry.category == "Disruption"]
     assert any(title.startswith("Disruption breached") for title in titles)
     assert any(title.startswith("Disruption recorded") for title in titles)
+
+
+def test_small_counts_of_reports_the_viewer_may_not_read_are_suppressed(hub: Hub) -> None:
+    from macehub.testing.factories import make_team
+
+    disruption = cawn(hub, days_ago=10)
+    covert = make_team(hub.agency, "Covert unit", is_hub_team=True)
+    hidden = make_report(covert, hub.investigator, handling_code="C", teams=[covert],
+                         received_at=timezone.now() - dt.timedelta(days=30))
+    link(hidden, hub.suspect)
+    row = next(r for r in effectiveness(hub.analyst).rows if r.disruption.pk == disruption.pk)
+    # His report from the factory (two days ago, after) and the hidden one (before).
+    assert (row.counts.reports_before, row.counts.reports_after) == (1, 1)
+    assert not row.counts.reports_exact
+    assert row.counts.reports_before_shown == "Fewer than 5"
+    page = signed_in_client(hub.analyst).get(reverse("disruption:effectiveness"))
+    assert "Fewer than 5" in page.content.decode()
