@@ -3,8 +3,8 @@ agency), breaches, and confirmed groups with a disruption active at the period's
 the group, or on one of its suspects).
 
 Registered with ``@metric`` (``macehub.core.metrics``). By agency, the disruption's lead
-agency; they are not narrowed by area (a disruption is on a person, group or place, not
-a child's address). Every figure counts disruptions the access policy governs through
+agency; in an area, a disruption counts when one of the children it protects lives
+there. Every figure counts disruptions the access policy governs through
 ``DISRUPTION_VIEW`` (groups through ``GROUP_VIEW``): anyone who may not see every record
 counted sees the figures with small numbers suppressed.
 
@@ -35,12 +35,14 @@ from macehub.core.metrics import (
     metric,
 )
 from macehub.disruption.codes import DisruptionStatus
-from macehub.disruption.models import Breach, Disruption
+from macehub.disruption.models import Breach, Disruption, DisruptionChild
 from macehub.networks.codes import GroupStatus
 from macehub.networks.models import Group, GroupMember
+from macehub.people.measures import narrow
 
 GROUP = "Disruption"
-BY_AGENCY = " By agency, the disruption's lead agency."
+BY_AGENCY = (" By agency, the disruption's lead agency; in an area, a disruption counts "
+             "when one of the children it protects lives there.")
 STARTED = [DisruptionStatus.GRANTED, DisruptionStatus.SERVED, DisruptionStatus.BREACHED,
            DisruptionStatus.EXPIRED]
 
@@ -49,6 +51,12 @@ def _disruptions(filters: Filters) -> QuerySet[Any, Any]:
     rows = Disruption.objects.all()
     if filters.agency_id is not None:
         rows = rows.filter(lead_agency_id=filters.agency_id)
+    if filters.area_code:
+        # By a subquery, not a join: two children in the area count the disruption once.
+        living_there = narrow(DisruptionChild.objects.all(),
+                              Filters(area_code=filters.area_code), person="person_id",
+                              agency=None)
+        rows = rows.filter(pk__in=living_there.values("disruption_id"))
     return rows
 
 
@@ -85,7 +93,6 @@ def _started_behind(span: Period, filters: Filters) -> QuerySet[Any, Any]:
     unit=Unit.COUNT,
     better=Better.NEITHER,
     breakdowns=(Breakdown.TACTIC, Breakdown.AGENCY),
-    filters=("agency",),
     group=GROUP,
     trend=lambda months, filters: _count_by_month(_started(filters), "started_on", months),
     behind=[Behind(Action.DISRUPTION_VIEW, Disruption, _started_behind)],
@@ -102,10 +109,9 @@ def disruptions_started(period: Period, filters: Filters) -> list[Figure]:
 
 
 def _breaches(filters: Filters) -> QuerySet[Any, Any]:
-    rows = Breach.objects.all()
-    if filters.agency_id is not None:
-        rows = rows.filter(disruption__lead_agency_id=filters.agency_id)
-    return rows
+    if filters.is_whole_hub:
+        return Breach.objects.all()
+    return Breach.objects.filter(disruption__in=_disruptions(filters).values("pk"))
 
 
 @metric(
@@ -118,7 +124,6 @@ def _breaches(filters: Filters) -> QuerySet[Any, Any]:
     numerator="Breaches in the period",
     unit=Unit.COUNT,
     better=Better.NEITHER,
-    filters=("agency",),
     group=GROUP,
     trend=lambda months, filters: _count_by_month(_breaches(filters), "occurred_on", months),
     behind=[Behind(Action.DISRUPTION_VIEW, Disruption,
@@ -165,7 +170,6 @@ def _groups_active(day: dt.date, filters: Filters) -> Q:
     numerator="Confirmed groups with an active disruption at the end of the period",
     unit=Unit.COUNT,
     better=Better.HIGHER,
-    filters=("agency",),
     group=GROUP,
     trend=lambda months, filters: [
         Figure(TOTAL, "", "All", n) for n in _groups_trend(months, filters)],

@@ -51,7 +51,7 @@ from macehub.core.metrics import (
     all_metrics,
     get_metric,
 )
-from macehub.disruption.models import Breach, Disruption, Tactic
+from macehub.disruption.models import Breach, Disruption, DisruptionChild, Tactic
 from macehub.forensics.models import Exhibit
 from macehub.intelligence.codes import EntityRole, ReportStatus
 from macehub.intelligence.models import (
@@ -148,6 +148,7 @@ class Demo:
     disruptions: list[Disruption] = field(default_factory=list)
     breaches: list[Breach] = field(default_factory=list)
     tactics: dict[int, Tactic] = field(default_factory=dict)
+    disruption_children: dict[int, list[DisruptionChild]] = field(default_factory=dict)
     _trees: dict[str, set[int]] = field(default_factory=dict)
     _referral_children: dict[int, int] = field(default_factory=dict)
 
@@ -300,6 +301,7 @@ def read_demo(months: list[Period]) -> Demo:
         disruptions=list(Disruption.objects.all()),
         breaches=list(Breach.objects.all()),
         tactics={tactic.pk: tactic for tactic in Tactic.objects.all()},
+        disruption_children=by(DisruptionChild.objects.all(), lambda c: c.disruption_id),
     )
 
 
@@ -874,7 +876,7 @@ def forensic_old_exhibits(d: Demo, period: Period, filters: Filters) -> Expected
 
 
 # Disruptions: started = granted or served (and since breached or expired), on the day;
-# by agency, the lead agency; not narrowed by area.
+# by agency, the lead agency; in an area when one of the children it protects lives there.
 DISRUPTION_STARTED = {"granted", "served", "breached", "expired"}
 
 
@@ -883,7 +885,11 @@ def _on_days(period: Period, day: dt.date | None) -> bool:
 
 
 def _led_by(d: Demo, disruption: Disruption, filters: Filters) -> bool:
-    return filters.agency_id is None or disruption.lead_agency_id == filters.agency_id
+    if filters.agency_id is not None and disruption.lead_agency_id != filters.agency_id:
+        return False
+    return not filters.area_code or any(
+        d.lives_in(child.person_id, filters.area_code)
+        for child in d.disruption_children.get(disruption.pk, []))
 
 
 def disruptions_started(d: Demo, period: Period, filters: Filters) -> Expected:
@@ -1272,8 +1278,7 @@ def test_forensics(demo: Demo, code: str, scope: str) -> None:
     check(code, demo, scope)
 
 
-# Disruption measures are not narrowed by area (see disruption.metrics).
-@pytest.mark.parametrize("scope", ["whole_hub", "agency"])
+@pytest.mark.parametrize("scope", SCOPES)
 @pytest.mark.parametrize("code", ["disruptions_started", "disruption_breaches",
                                   "groups_with_active_disruption"])
 def test_disruption(demo: Demo, code: str, scope: str) -> None:
