@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from macehub.access.actions import Action
 from macehub.access.api import HubSessionAuthentication, PolicyPermission
+from macehub.disruption.api_urls import disruption_api_urlpatterns
 from macehub.forensics.api_urls import forensics_api_urlpatterns
 from macehub.intelligence.api_urls import intelligence_api_urlpatterns
 from macehub.investigations.api_urls import investigations_api_urlpatterns
@@ -36,4 +37,5 @@ urlpatterns = [
     *investigations_api_urlpatterns,
     *forensics_api_urlpatterns,
     *meetings_api_urlpatterns,
+    *disruption_api_urlpatterns,
 ]

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "macehub.meetings",
     "macehub.investigations",
     "macehub.forensics",
+    "macehub.disruption",
     "macehub.performance",
     "macehub.equality",
     "macehub.governance",
@@ -280,6 +281,7 @@ SPECTACULAR_SETTINGS = {
         "ExhibitStageEnum": "macehub.forensics.codes.ExhibitStage",
         "AttendanceStatusEnum": "macehub.meetings.codes.AttendanceStatus",
         "MeetingActionStatusEnum": "macehub.meetings.codes.ActionStatus",
+        "DisruptionStatusEnum": "macehub.disruption.codes.DisruptionStatus",
         "ExhibitPriorityEnum": "macehub.forensics.codes.ExhibitPriority",
         # Intelligence's keeps the name it had before exhibits had a priority too.
         "PriorityEnum": "macehub.intelligence.codes.Priority",
@@ -341,6 +343,10 @@ FORENSICS_OLD_EXHIBIT_DAYS = env_int("MACEHUB_FORENSICS_OLD_EXHIBIT_DAYS", 90, m
 # Meetings: remind_meeting_actions e-mails an action's owner when it is due within this
 # many days, or overdue (at most once a day per action).
 MEETING_ACTION_REMINDER_DAYS = env_int("MACEHUB_MEETING_ACTION_REMINDER_DAYS", 2, minimum=0)
+# Disruption register: a disruption in force that expires within this many days is on
+# its lead officer's and the hub supervisors' work queues.
+DISRUPTION_EXPIRY_NOTICE_DAYS = env_int("MACEHUB_DISRUPTION_EXPIRY_NOTICE_DAYS", 28,
+                                        minimum=1)
 
 # Anything that leaves the hub hides counts below this (with secondary suppression).
 SUPPRESSION_THRESHOLD = env_int("MACEHUB_SUPPRESSION_THRESHOLD", 5)

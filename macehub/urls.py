@@ -16,6 +16,7 @@ urlpatterns = [
     path("meetings/", include("macehub.meetings.urls")),
     path("investigations/", include("macehub.investigations.urls")),
     path("forensics/", include("macehub.forensics.urls")),
+    path("disruption/", include("macehub.disruption.urls")),
     path("performance/", include("macehub.performance.urls")),
     path("equality/", include("macehub.equality.urls")),
     path("audit/", include("macehub.governance.urls")),

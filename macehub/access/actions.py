@@ -91,6 +91,13 @@ class Action(StrEnum):
     MEETING_RUN = "meeting.run"
     MEETING_ACTION_VIEW = "meeting.action_view"
     MEETING_ACTION_UPDATE = "meeting.action_update"
+    # Disruption register (C6): tactics applied to those who exploit children, their
+    # breaches, and whether they work
+    DISRUPTION_VIEW = "disruption.view"
+    DISRUPTION_RECORD = "disruption.record"
+    DISRUPTION_CHANGE = "disruption.change"
+    DISRUPTION_EFFECTIVENESS_VIEW = "disruption.effectiveness_view"
+    DISRUPTION_TACTIC_ADD = "disruption.tactic_add"
     # Performance and scrutiny (C10)
     PERFORMANCE_VIEW = "performance.view"
     PERFORMANCE_PUBLISH = "performance.publish"

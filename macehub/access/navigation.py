@@ -39,6 +39,7 @@ NAVIGATION = (
     NavEntry("Investigations", "investigations:list", Action.INVESTIGATION_VIEW),
     NavEntry("Digital forensics", "forensics:queue", Action.EXHIBIT_VIEW),
     NavEntry("Meetings", "meetings:list", Action.MEETING_VIEW),
+    NavEntry("Disruption", "disruption:register", Action.DISRUPTION_VIEW),
     NavEntry("Performance", "performance:dashboard", Action.PERFORMANCE_VIEW),
     # Whoever publishes the month's report finds the published ones in the menu too.
     NavEntry("Published reports", "performance:reports", Action.PERFORMANCE_PUBLISH),

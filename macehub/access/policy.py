@@ -124,6 +124,16 @@ EXHIBIT_READING_ROLES = INVESTIGATION_READING_ROLES | {Role.FORENSICS}
 # sees their own actions (``own_meeting_actions``).
 MEETING_READING_ROLES = CASE_WORK_ROLES
 MEETING_ACTION_OWNING_ROLES = ALL_ROLES - {Role.SCRUTINY}
+# Disruptions: read by those whose work is with children and suspects (not victim
+# advocates, who are independent of enforcement, nor forensics examiners); recorded and
+# worked by the hub's and its partners' caseworkers, of a police force, a local authority
+# (licensing, housing) or children's social care (``DISRUPTION_AGENCY_KINDS``); a police
+# power only by police staff (the service checks the tactic).
+DISRUPTION_READING_ROLES = PEOPLE_WORK_ROLES - {Role.VICTIM_ADVOCATE}
+DISRUPTION_RECORDING_ROLES = frozenset(
+    {Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.SOCIAL_WORKER, Role.MEETING_CHAIR})
+DISRUPTION_AGENCY_KINDS = frozenset(
+    {AgencyKind.POLICE, AgencyKind.LOCAL_AUTHORITY, AgencyKind.CHILDRENS_SOCIAL_CARE})
 
 # Access one administrator may not grant alone: a second administrator approves it (see
 # ``grants_needing_approval``). The roles that read people's records or intelligence,
@@ -669,6 +679,29 @@ def own_meeting_actions_to_update(user: User) -> Q:
     return Q(owner=user)
 
 
+_DISRUPTION_ENTITY_TARGETS = ("target_premises", "target_vehicle", "target_location",
+                               "target_account")
+
+
+def disruption_relation(user: User) -> Q:
+    """Disruptions a user may know exist: those of the hub (for a hub team member) or
+    whose lead agency is the user's, and only where the user may know its target and
+    every child it names exist (a person or group as their own records and groups are
+    seen; premises, a vehicle, a location or an account only through a report the user
+    may see, so a code C entity stays hidden)."""
+    in_reach = Q() if user.is_hub_member else _agency_term(user, "lead_agency_id")
+    known = person_relation(user, "person__")
+    children_known = ~_any("child_links", ~known) if known else Q()
+    target_known = (
+        _one_of([Q(target_person__isnull=True), person_relation(user, "target_person__")])
+        & _one_of([Q(target_group__isnull=True), _any("target_group", group_relation(user))]))
+    for field in _DISRUPTION_ENTITY_TARGETS:
+        target_known &= _one_of([
+            Q(**{f"{field}__isnull": True}),
+            _any(f"{field}__report_links", report_relation(user, prefix="report__"))])
+    return in_reach & children_known & target_known
+
+
 def owning_team_relation(user: User) -> Q:
     return Q(owning_team_id=user.team_id) if user.team_id else _never("")
 
@@ -1017,6 +1050,32 @@ RULES: dict[Action, Rule] = {
         relation=own_meeting_actions_to_update,
         seen_through=Action.MEETING_ACTION_VIEW,
     ),
+    Action.DISRUPTION_VIEW: Rule(
+        DISRUPTION_READING_ROLES,
+        "Read the disruptions of the hub or one's agency whose target and children one "
+        "may know exist",
+        relation=disruption_relation,
+    ),
+    Action.DISRUPTION_RECORD: Rule(
+        DISRUPTION_RECORDING_ROLES,
+        "Record a disruption (a police power only by police staff)",
+        agency_kinds=DISRUPTION_AGENCY_KINDS,
+    ),
+    Action.DISRUPTION_CHANGE: Rule(
+        DISRUPTION_RECORDING_ROLES,
+        "Move a disruption one may see on (applied, granted, served, ended...) and record "
+        "its breaches",
+        relation=disruption_relation,
+        seen_through=Action.DISRUPTION_VIEW,
+        agency_kinds=DISRUPTION_AGENCY_KINDS,
+    ),
+    Action.DISRUPTION_EFFECTIVENESS_VIEW: Rule(
+        INTELLIGENCE_ROLES,
+        "See whether disruptions work: counts of intelligence and missing episodes before "
+        "and after each, and breach rates (counts only, to those who read intelligence)",
+    ),
+    Action.DISRUPTION_TACTIC_ADD: Rule(
+        frozenset({Role.ADMINISTRATOR}), "Add a disruption tactic the hub uses"),
     Action.INTELLIGENCE_SUBMIT: Rule(ALL_ROLES - {Role.SCRUTINY},
                                      "Submit information to the hub"),
     Action.INTELLIGENCE_SUBMISSION_VIEW_OWN: Rule(

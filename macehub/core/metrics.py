@@ -80,6 +80,7 @@ class Breakdown(enum.StrEnum):
     BRAG = "brag"
     TIER = "tier"
     RECORDING = "recording"
+    TACTIC = "tactic"
 
 
 BREAKDOWN_LABELS = {
@@ -90,6 +91,7 @@ BREAKDOWN_LABELS = {
     Breakdown.BRAG: "BRAG rating",
     Breakdown.TIER: "Risk tier",
     Breakdown.RECORDING: "How it was recorded",
+    Breakdown.TACTIC: "Disruption tactic",
 }
 
 

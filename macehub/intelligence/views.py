@@ -56,6 +56,7 @@ from macehub.intelligence.models import (
     Vehicle,
 )
 from macehub.intelligence.search import search_entities
+from macehub.intelligence.sections import sections_for as entity_sections_for
 from macehub.people.selectors import search_people
 
 PAGE_SIZE = 25
@@ -421,6 +422,7 @@ def _entity_page(request: HubRequest, model: type[Model], pk: int, template: str
         "mentions": selectors.reports_about_entity(user, entity),
         "kind_label": str(model._meta.verbose_name).capitalize(),
         "entity_links": links_for(user, entity),
+        "sections": entity_sections_for(user, entity),
         **extra,
     }
     if isinstance(entity, Location):

@@ -27,6 +27,7 @@ from macehub.networks import groups
 from macehub.networks.codes import GroupStatus, MemberPart
 from macehub.networks.group_forms import GroupDecisionForm
 from macehub.networks.models import Group
+from macehub.networks.sections import sections_for as group_sections_for
 
 GROUPS_PER_PAGE = 25
 STATUS_TABS = ((GroupStatus.PROPOSED, "Proposed"), (GroupStatus.CONFIRMED, "Confirmed"),
@@ -133,4 +134,5 @@ def group_detail(request: HubRequest, group_pk: int) -> HttpResponse:
         "by_part": [(label, people) for label, people in by_part if people],
         "evidence": _evidence_rows(group), "form": form, "conflict": conflict,
         "proposer_cannot_decide": group.is_open and group.proposed_by_id == user.pk,
+        "sections": group_sections_for(user, group),
     }, status=400 if form is not None and form.errors else 200)

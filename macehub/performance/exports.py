@@ -8,8 +8,8 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from macehub.core.csv_export import csv_text
-from macehub.performance.charts import Bar, pdf_bar_chart
 from macehub.performance.selectors import PublishedReport, Summary
+from macehub.ui.charts import Bar, pdf_bar_chart
 
 CSV_COLUMNS = ["metric_code", "metric", "unit", "breakdown", "category", "value",
                "numerator", "denominator", "restated_value", "restated_numerator",

@@ -51,12 +51,12 @@ from macehub.core.metrics import (
     get_metric,
 )
 from macehub.people.models import Area
-from macehub.performance.charts import bar_chart
 from macehub.performance.forms import filter_query
 from macehub.performance.hiding import Hidden, LiveEntry, hidden_live, hidden_report
 from macehub.performance.live_figures import worked_out
 from macehub.performance.models import MonthlyReport, ReportFigure
 from macehub.performance.services import suppression_threshold
+from macehub.ui.charts import bar_chart
 
 TREND_MONTHS = 12
 HIDDEN_TEXT = "[c]"  # ONS's mark for a figure withheld to protect confidentiality

@@ -150,6 +150,19 @@ EXPECTED_ROLES = {
     Action.MEETING_RUN: {Role.MEETING_CHAIR},
     Action.MEETING_ACTION_VIEW: set(Role) - {Role.SCRUTINY},
     Action.MEETING_ACTION_UPDATE: set(Role) - {Role.SCRUTINY},
+    # Disruptions: not victim advocates nor forensics examiners; recorded by caseworkers;
+    # whether they work, as counts, by those who read intelligence.
+    Action.DISRUPTION_VIEW: {Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR,
+                             Role.SOCIAL_WORKER, Role.MEETING_CHAIR,
+                             Role.INFORMATION_GOVERNANCE},
+    Action.DISRUPTION_RECORD: {Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR,
+                               Role.SOCIAL_WORKER, Role.MEETING_CHAIR},
+    Action.DISRUPTION_CHANGE: {Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR,
+                               Role.SOCIAL_WORKER, Role.MEETING_CHAIR},
+    Action.DISRUPTION_EFFECTIVENESS_VIEW: {Role.TRIAGE, Role.ANALYST, Role.INVESTIGATOR,
+                                           Role.SUPERVISOR, Role.MEETING_CHAIR,
+                                           Role.SOCIAL_WORKER},
+    Action.DISRUPTION_TACTIC_ADD: {Role.ADMINISTRATOR},
 }
 
 

@@ -51,6 +51,7 @@ from macehub.core.metrics import (
     all_metrics,
     get_metric,
 )
+from macehub.disruption.models import Breach, Disruption, DisruptionChild, Tactic
 from macehub.forensics.models import Exhibit
 from macehub.intelligence.codes import EntityRole, ReportStatus
 from macehub.intelligence.models import (
@@ -150,6 +151,10 @@ class Demo:
     attendance: list[Attendance] = field(default_factory=list)
     meeting_actions: list[MeetingAction] = field(default_factory=list)
     agenda_items: list[AgendaItem] = field(default_factory=list)
+    disruptions: list[Disruption] = field(default_factory=list)
+    breaches: list[Breach] = field(default_factory=list)
+    tactics: dict[int, Tactic] = field(default_factory=dict)
+    disruption_children: dict[int, list[DisruptionChild]] = field(default_factory=dict)
     _trees: dict[str, set[int]] = field(default_factory=dict)
     _referral_children: dict[int, int] = field(default_factory=dict)
 
@@ -306,6 +311,10 @@ def read_demo(months: list[Period]) -> Demo:
         attendance=list(Attendance.objects.all()),
         meeting_actions=list(MeetingAction.objects.all()),
         agenda_items=list(AgendaItem.objects.all()),
+        disruptions=list(Disruption.objects.all()),
+        breaches=list(Breach.objects.all()),
+        tactics={tactic.pk: tactic for tactic in Tactic.objects.all()},
+        disruption_children=by(DisruptionChild.objects.all(), lambda c: c.disruption_id),
     )
 
 
@@ -927,6 +936,59 @@ def meeting_high_risk_to_discussion(d: Demo, period: Period, filters: Filters) -
     return Expected({(TOTAL, ""): (median_days(taken), len(taken))})
 
 
+# Disruptions: started = granted or served (and since breached or expired), on the day;
+# by agency, the lead agency; in an area when one of the children it protects lives there.
+DISRUPTION_STARTED = {"granted", "served", "breached", "expired"}
+
+
+def _on_days(period: Period, day: dt.date | None) -> bool:
+    return day is not None and period.start <= day <= period.end
+
+
+def _led_by(d: Demo, disruption: Disruption, filters: Filters) -> bool:
+    if filters.agency_id is not None and disruption.lead_agency_id != filters.agency_id:
+        return False
+    return not filters.area_code or any(
+        d.lives_in(child.person_id, filters.area_code)
+        for child in d.disruption_children.get(disruption.pk, []))
+
+
+def disruptions_started(d: Demo, period: Period, filters: Filters) -> Expected:
+    started = [x for x in d.disruptions if x.status in DISRUPTION_STARTED
+               and _on_days(period, x.started_on) and _led_by(d, x, filters)]
+    return tally(started, {
+        Breakdown.TACTIC: lambda x: (d.tactics[x.tactic_id].name,
+                                     d.tactics[x.tactic_id].name),
+        Breakdown.AGENCY: lambda x: (d.agencies[x.lead_agency_id].name,
+                                     d.agencies[x.lead_agency_id].name),
+    }, labelled=[Breakdown.TACTIC, Breakdown.AGENCY])
+
+
+def disruption_breaches(d: Demo, period: Period, filters: Filters) -> Expected:
+    by_pk = {x.pk: x for x in d.disruptions}
+    return tally([b for b in d.breaches if _on_days(period, b.occurred_on)
+                  and _led_by(d, by_pk[b.disruption_id], filters)], {})
+
+
+def groups_with_active_disruption(d: Demo, period: Period, filters: Filters) -> Expected:
+    day = min(period.end, timezone.localdate())
+    confirmed_by = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=LONDON)
+    active = [x for x in d.disruptions if x.status in DISRUPTION_STARTED
+              and x.started_on is not None and x.started_on <= day
+              and (x.expires_on is None or x.expires_on > day) and _led_by(d, x, filters)]
+    groups = []
+    for group in d.groups.values():
+        if group.status != "confirmed" or group.decided_at is None \
+                or group.decided_at >= confirmed_by:
+            continue
+        suspects = {m.person_id for m in d.group_members.get(group.pk, [])
+                    if m.part == "suspect"}
+        if any(x.target_group_id == group.pk or x.target_person_id in suspects
+               for x in active):
+            groups.append(group)
+    return tally(groups, {})
+
+
 HandCount = Callable[[Demo, Period, Filters], Expected]
 
 HAND_COUNTS: dict[str, HandCount] = {
@@ -964,6 +1026,9 @@ HAND_COUNTS: dict[str, HandCount] = {
     "meeting_attendance": meeting_attendance,
     "meeting_actions_on_time": meeting_actions_on_time,
     "meeting_high_risk_to_discussion": meeting_high_risk_to_discussion,
+    "disruptions_started": disruptions_started,
+    "disruption_breaches": disruption_breaches,
+    "groups_with_active_disruption": groups_with_active_disruption,
 }
 
 # The breakdowns each metric must give (beyond its total).
@@ -1002,6 +1067,9 @@ BREAKDOWNS: dict[str, set[str]] = {
     "meeting_attendance": {Breakdown.AGENCY},
     "meeting_actions_on_time": {Breakdown.AGENCY},
     "meeting_high_risk_to_discussion": set(),
+    "disruptions_started": {Breakdown.TACTIC, Breakdown.AGENCY},
+    "disruption_breaches": set(),
+    "groups_with_active_disruption": set(),
 }
 
 
@@ -1281,4 +1349,11 @@ def test_forensics(demo: Demo, code: str, scope: str) -> None:
 @pytest.mark.parametrize("code", ["meeting_attendance", "meeting_actions_on_time",
                                   "meeting_high_risk_to_discussion"])
 def test_meetings(demo: Demo, code: str, scope: str) -> None:
+    check(code, demo, scope)
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+@pytest.mark.parametrize("code", ["disruptions_started", "disruption_breaches",
+                                  "groups_with_active_disruption"])
+def test_disruption(demo: Demo, code: str, scope: str) -> None:
     check(code, demo, scope)

@@ -24,10 +24,10 @@ from PIL import Image
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
 from macehub.core.metrics import get_metric
-from macehub.performance.charts import BAR
 from macehub.performance.models import MonthlyReport, ReportFigure
 from macehub.performance.selectors import HIDDEN_TEXT, published_report
 from macehub.testing.factories import make_user, verified_login
+from macehub.ui.charts import BAR
 
 AREAS = {  # long names on purpose: a label cut short would read as another district's
     "E07000001": ("Northshire Coast and Harbour District", 40),
