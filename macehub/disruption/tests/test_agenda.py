@@ -1,0 +1,44 @@
+"""Disruptions on the hub's meeting agenda: one breached since the series' last meeting,
+and one in force expiring within the notice period, each linked and read through the
+disruption's own access rule. All names are made up."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+
+from macehub.accounts.models import Agency, Team
+from macehub.accounts.roles import Role
+from macehub.conftest import StandardUsers
+from macehub.disruption import services
+from macehub.disruption.models import Disruption
+from macehub.disruption.tests.factories import cawn, make_hub
+from macehub.meetings.tests.factories import make_meeting, make_series, prepare
+
+pytestmark = pytest.mark.django_db
+
+
+@override_settings(DISRUPTION_EXPIRY_NOTICE_DAYS=28)
+def test_breached_and_expiring_disruptions_go_on_the_agenda(
+        users: StandardUsers, hub_agency: Agency, hub_team: Team) -> None:
+    hub = make_hub(hub_agency, hub_team)
+    breached = cawn(hub)
+    services.record_breach(actor=hub.investigator, disruption_pk=breached.pk,
+                           expected_version=breached.version,
+                           occurred_on=timezone.localdate(), what_happened="Seen with Poppy",
+                           action_taken="Arrested")
+    expiring = cawn(hub, days_ago=350)  # a year's notice: 15 days left
+    lasting = cawn(hub, days_ago=5)
+    chair = users[Role.MEETING_CHAIR]
+    meeting = prepare(chair, make_meeting(chair, make_series(chair, [hub_agency])))
+    items = {item.record_id: item for item in meeting.items.filter(source="disruptions")}
+    assert set(items) == {breached.pk, expiring.pk}, "not one still far from its expiry"
+    assert "breached on" in items[breached.pk].title
+    assert items[expiring.pk].title.endswith(f"expires on {expiring.expires_on:%d %B %Y}")
+    assert items[breached.pk].link == f"/disruption/{breached.pk}/"
+    assert items[breached.pk].view_action == "disruption.view"
+    assert not Disruption.objects.filter(pk=lasting.pk, expires_on__lte=timezone.localdate()
+                                         + dt.timedelta(days=28)).exists()
