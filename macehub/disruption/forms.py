@@ -35,19 +35,24 @@ class DisruptionForm(forms.Form):
         widget=forms.CheckboxSelectMultiple)
     investigation = forms.TypedChoiceField(
         label="Investigation", coerce=int, empty_value=None, required=False)
+    agreed_at = forms.TypedChoiceField(
+        label="Agreed at a meeting", coerce=int, empty_value=None, required=False,
+        help_text="The meeting decision that agreed it, if there was one")
     details = forms.CharField(label="Details", required=False, max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 4}),
                               help_text="Conditions, the court, who served it")
 
     def __init__(self, *args: Any, tactics: list[tuple[int, str]],
                  children: list[tuple[int, str]], investigations: list[tuple[int, str]],
-                 **kwargs: Any) -> None:
+                 decisions: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["tactic"]).choices = [
             ("", "Select the tactic"), *tactics]
         cast(forms.ChoiceField, self.fields["children"]).choices = children
         cast(forms.ChoiceField, self.fields["investigation"]).choices = [
             ("", "None"), *investigations]
+        cast(forms.ChoiceField, self.fields["agreed_at"]).choices = [
+            ("", "None"), *(decisions or [])]
         if not children:
             del self.fields["children"]
 

@@ -93,6 +93,9 @@ class Disruption(models.Model):
                                       null=True, blank=True, related_name="disruptions")
     status = models.CharField(max_length=10, choices=DisruptionStatus.choices,
                               default=DisruptionStatus.PLANNED, db_index=True)
+    agreed_at = models.ForeignKey(
+        "meetings.AgendaItem", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="disruptions", help_text="The meeting decision that agreed it.")
     applied_on = models.DateField(null=True, blank=True)
     started_on = models.DateField(null=True, blank=True,
                                   help_text="When it was granted or served.")

@@ -54,7 +54,7 @@ def disruption_for(user: User, pk: int, action: Action = Action.DISRUPTION_VIEW
     return policy.get_or_404(user, action, Disruption.objects.select_related(
         "tactic", "target_person", "target_group", "target_premises", "target_vehicle",
         "target_location", "target_account", "lead_agency", "lead_officer", "investigation",
-        "created_by"), pk=pk)
+        "created_by", "agreed_at__meeting"), pk=pk)
 
 
 def disruptions_on(user: User, kind: str, target_pk: int) -> list[Disruption]:

@@ -37,6 +37,8 @@ from macehub.disruption.codes import (
 from macehub.disruption.models import TARGET_FIELDS, Breach, Disruption, Tactic
 from macehub.intelligence.models import Location, OnlineAccount, Premises, Vehicle
 from macehub.investigations.models import Investigation
+from macehub.meetings import selectors as meeting_selectors
+from macehub.meetings.models import AgendaItem
 from macehub.networks.models import Group
 from macehub.people.models import Person
 
@@ -68,6 +70,7 @@ class NewDisruption:
     status: str = DisruptionStatus.PLANNED
     child_pks: list[int] = field(default_factory=list)
     investigation_pk: int | None = None
+    agreed_at_pk: int | None = None
     applied_on: dt.date | None = None
     started_on: dt.date | None = None
     expires_on: dt.date | None = None
@@ -140,6 +143,11 @@ def record_disruption(*, actor: User, disruption: NewDisruption) -> Disruption:
     if disruption.investigation_pk is not None and not _may_see(
             actor, Action.INVESTIGATION_VIEW, Investigation, disruption.investigation_pk):
         errors["investigation"] = "Select an investigation you may see, or none"
+    agreed_at = (AgendaItem.objects.filter(pk=disruption.agreed_at_pk, dropped=False)
+                 .exclude(decision="").first() if disruption.agreed_at_pk else None)
+    if disruption.agreed_at_pk is not None and (
+            agreed_at is None or not meeting_selectors.item_visible(actor, agreed_at)):
+        errors["agreed_at"] = "Select a meeting decision you may see, or none"
     status = disruption.status
     if status not in {DisruptionStatus.PLANNED, DisruptionStatus.APPLIED,
                       DisruptionStatus.GRANTED, DisruptionStatus.SERVED}:
@@ -154,7 +162,8 @@ def record_disruption(*, actor: User, disruption: NewDisruption) -> Disruption:
     now = timezone.now()
     record = Disruption(
         tactic=tactic, target_kind=kind, status=status,
-        investigation_id=disruption.investigation_pk, applied_on=disruption.applied_on,
+        investigation_id=disruption.investigation_pk, agreed_at=agreed_at,
+        applied_on=disruption.applied_on,
         started_on=disruption.started_on if status in IN_FORCE_STATUSES else None,
         expires_on=disruption.expires_on or _usual_expiry(tactic, disruption.started_on),
         details=details, lead_officer=actor, lead_agency=actor.agency, created_by=actor,
@@ -165,6 +174,7 @@ def record_disruption(*, actor: User, disruption: NewDisruption) -> Disruption:
     record_event(event_type=EventType.CREATE, actor=actor, record=record, detail={
         "tactic": tactic.code, "target_kind": kind, "target": disruption.target_pk,
         "children": children, "investigation": disruption.investigation_pk,
+        "agreed_at": disruption.agreed_at_pk,
         "status": status, "expires_on": record.expires_on.isoformat()
         if record.expires_on else None})
     return record

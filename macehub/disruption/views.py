@@ -34,6 +34,7 @@ from macehub.disruption.forms import (
     TacticForm,
 )
 from macehub.disruption.models import Disruption, Tactic
+from macehub.meetings import selectors as meeting_selectors
 from macehub.ui.charts import bar_chart
 from macehub.ui.form_pages import answer_form
 
@@ -96,6 +97,9 @@ def disruption_detail(request: HubRequest, disruption_pk: int) -> HttpResponse:
             DisruptionStatus.GRANTED, DisruptionStatus.SERVED, DisruptionStatus.BREACHED},
         "may_open_investigation": disruption.investigation is not None and policy.can(
             user, Action.INVESTIGATION_VIEW, disruption.investigation),
+        "agreed_at": (disruption.agreed_at if disruption.agreed_at is not None
+                      and meeting_selectors.item_visible(user, disruption.agreed_at)
+                      else None),
     })
 
 
@@ -117,7 +121,9 @@ def record_disruption(request: HubRequest) -> HttpResponse:
     form = DisruptionForm(
         request.POST if request.method == "POST" else None, tactics=tactics,
         children=selectors.children_to_offer(user, kind, target_pk),
-        investigations=selectors.investigations_to_offer(user, kind, target_pk))
+        investigations=selectors.investigations_to_offer(user, kind, target_pk),
+        decisions=[(item.pk, f"{item.meeting.held_on:%d %B %Y}: {item.title}")
+                   for item in meeting_selectors.decisions_to_offer(user)])
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -125,7 +131,8 @@ def record_disruption(request: HubRequest) -> HttpResponse:
                 services.NewDisruption(
                     tactic_pk=data["tactic"], target_kind=kind, target_pk=target_pk,
                     status=data["status"], child_pks=data.get("children") or [],
-                    investigation_pk=data["investigation"], applied_on=data["applied_on"],
+                    investigation_pk=data["investigation"], agreed_at_pk=data["agreed_at"],
+                    applied_on=data["applied_on"],
                     started_on=data["started_on"], expires_on=data["expires_on"],
                     details=data["details"])))
         except ValidationError as error:

@@ -8,6 +8,7 @@ read items through ``visible_items``."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from macehub.access import policy
 from macehub.access.actions import Action
@@ -111,3 +113,24 @@ def meetings_discussing(user: User, person_pk: int) -> list[tuple[Meeting, Agend
         .order_by("-meeting__held_on", "position"))
     shown = _visible_pks(user, items)
     return [(item.meeting, item) for item in items if item.pk in shown]
+
+
+def decisions_to_offer(user: User, *, weeks: int = 12) -> list[AgendaItem]:
+    """The decisions of the last ``weeks`` weeks' meetings the user may see (items with
+    a decision recorded, not dropped), newest meeting first: what a disruption, say, was
+    agreed at."""
+    if not policy.allows(user, Action.MEETING_VIEW):
+        return []
+    since = timezone.localdate() - dt.timedelta(weeks=weeks)
+    items = list(AgendaItem.objects.filter(
+        meeting__in=meetings_for(user), meeting__held_on__gte=since, dropped=False)
+        .exclude(decision="").select_related("meeting")
+        .order_by("-meeting__held_on", "position", "pk"))
+    shown = _visible_pks(user, items)
+    return [item for item in items if item.pk in shown]
+
+
+def item_visible(user: User, item: AgendaItem) -> bool:
+    """Whether the user may see this agenda item: its meeting, and its record."""
+    return (policy.scope(user, Action.MEETING_VIEW, Meeting.objects.filter(
+        pk=item.meeting_id)).exists() and item.pk in _visible_pks(user, [item]))
