@@ -30,6 +30,8 @@ from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import AgencyKind, Role
 from macehub.cases.catalogue import load_indicators
 from macehub.cases.models import Indicator
+from macehub.disruption.models import Tactic
+from macehub.disruption.tactics import load_tactics
 from macehub.people.codelists import load_ethnic_groups
 from macehub.people.models import EthnicGroup, EthnicGroupFamily
 from macehub.testing.clock import on_demo_day
@@ -82,6 +84,8 @@ def _code_lists(request: pytest.FixtureRequest) -> None:
         load_ethnic_groups(EthnicGroupFamily, EthnicGroup)
     if not Indicator.objects.exists():
         load_indicators(Indicator)
+    if not Tactic.objects.exists():
+        load_tactics(Tactic)
 
 
 @pytest.fixture

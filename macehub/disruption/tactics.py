@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from macehub.core.csv_import import csv_records
 
@@ -42,3 +43,13 @@ def tactic_rows() -> list[TacticRow]:
             lead_agency_kind=cells[4], expires=cells[5] == "yes",
             usual_length_days=int(length) if length else None))
     return rows
+
+
+def load_tactics(tactic_model: Any) -> None:
+    """Put the file's tactics into ``tactic_model``'s table (the model itself, or the
+    migration's historical one); those already there, by code, are left as they are."""
+    for row in tactic_rows():
+        tactic_model.objects.get_or_create(code=row.code, defaults={
+            "name": row.name, "legal_basis": row.legal_basis,
+            "target_kinds": row.target_kinds, "lead_agency_kind": row.lead_agency_kind,
+            "expires": row.expires, "usual_length_days": row.usual_length_days})

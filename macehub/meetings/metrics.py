@@ -16,7 +16,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import DateField, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from macehub.access.actions import Action
@@ -124,31 +125,30 @@ def _high_risk(filters: Filters) -> QuerySet[Any, Any]:
 def _days_taken(months: Sequence[Period], filters: Filters) -> list[list[dt.timedelta]]:
     """For each period: each case's first move to High risk in that period whose child
     has since been discussed at a meeting, the whole days from the day of the move to
-    the first meeting on or after it whose agenda held an item about the child (two
-    queries, whatever the number of periods). A case that moved to High twice in the
-    span counts in each period it moved in, as the period's own figure counts it."""
+    the first meeting on or after it whose agenda held an item about the child (one
+    query, whatever the number of periods). A case that moved to High twice in the span
+    counts in each period it moved in, as the period's own figure counts it."""
     if not months:
         return []
-    firsts: dict[tuple[int, int], tuple[dt.datetime, int]] = {}
-    for case_id, child_id, changed_at in (_high_risk(filters).filter(
-            within(span(months), "changed_at")).order_by("changed_at", "pk")
-            .values_list("case_id", "case__child_id", "changed_at")):
+    first_discussed = (AgendaItem.objects.filter(
+        person_id=OuterRef("case__child_id"), dropped=False,
+        meeting__held_on__gte=OuterRef("changed_on"))
+        .order_by("meeting__held_on").values("meeting__held_on")[:1])
+    firsts: dict[tuple[int, int], tuple[dt.datetime, dt.date | None]] = {}
+    for case_id, changed_at, discussed_on in (
+            _high_risk(filters).filter(within(span(months), "changed_at"))
+            .annotate(changed_on=TruncDate("changed_at"))
+            .annotate(discussed_on=Subquery(first_discussed, output_field=DateField()))
+            .order_by("changed_at", "pk").values_list("case_id", "changed_at",
+                                                      "discussed_on")):
         number = next(n for n, month in enumerate(months)
                       if month.starts_at <= changed_at < month.ends_before)
-        firsts.setdefault((number, case_id), (changed_at, child_id))
-    children = {child_id for _at, child_id in firsts.values()}
-    discussed: dict[int, list[dt.date]] = {}
-    for person_id, held_on in (AgendaItem.objects.filter(person_id__in=children,
-                                                         dropped=False)
-                               .values_list("person_id", "meeting__held_on")
-                               .order_by("meeting__held_on")):
-        discussed.setdefault(person_id, []).append(held_on)
+        firsts.setdefault((number, case_id), (changed_at, discussed_on))
     taken: list[list[dt.timedelta]] = [[] for _ in months]
-    for (number, _case_id), (changed_at, child_id) in firsts.items():
-        day = timezone.localdate(changed_at)
-        later = [held for held in discussed.get(child_id, []) if held >= day]
-        if later:
-            taken[number].append(dt.timedelta(days=(later[0] - day).days))
+    for (number, _case_id), (changed_at, discussed_on) in firsts.items():
+        if discussed_on is not None:
+            day = timezone.localdate(changed_at)
+            taken[number].append(dt.timedelta(days=(discussed_on - day).days))
     return taken
 
 

@@ -7,14 +7,9 @@ from django.db import migrations
 
 
 def load_tactics(apps: Any, schema_editor: Any) -> None:
-    from macehub.disruption.tactics import tactic_rows
+    from macehub.disruption.tactics import load_tactics as load
 
-    tactic = apps.get_model("disruption", "Tactic")
-    for row in tactic_rows():
-        tactic.objects.get_or_create(code=row.code, defaults={
-            "name": row.name, "legal_basis": row.legal_basis,
-            "target_kinds": row.target_kinds, "lead_agency_kind": row.lead_agency_kind,
-            "expires": row.expires, "usual_length_days": row.usual_length_days})
+    load(apps.get_model("disruption", "Tactic"))
 
 
 class Migration(migrations.Migration):
