@@ -13,8 +13,8 @@ from macehub.people.models import Person
 from macehub.people.sections import person_section
 
 
-@person_section("meetings", template="meetings/_person_meetings.html", order=235)
+@person_section("meetings", template="meetings/_record_meetings.html", order=235)
 def person_meetings(user: User, person: Person) -> dict[str, Any] | None:
     if not allows(user, Action.MEETING_VIEW):
         return None
-    return {"person": person, "discussed": meetings_discussing(user, person.pk)}
+    return {"discussed": meetings_discussing(user, person.pk), "what": "them"}

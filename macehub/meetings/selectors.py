@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Model, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -110,6 +110,20 @@ def meetings_discussing(user: User, person_pk: int) -> list[tuple[Meeting, Agend
     items = list(AgendaItem.objects.filter(
         person_id=person_pk, dropped=False,
         meeting__in=meetings_for(user)).select_related("meeting__series", "meeting__chair")
+        .order_by("-meeting__held_on", "position"))
+    shown = _visible_pks(user, items)
+    return [(item.meeting, item) for item in items if item.pk in shown]
+
+
+def meetings_about(user: User, record: Model) -> list[tuple[Meeting, AgendaItem]]:
+    """The meetings (the user may read) whose items (they may see) were linked to a
+    record: a group, premises, a vehicle..."""
+    if not policy.allows(user, Action.MEETING_VIEW):
+        return []
+    items = list(AgendaItem.objects.filter(
+        record_type_id=ContentType.objects.get_for_model(record).pk, record_id=record.pk,
+        dropped=False, meeting__in=meetings_for(user))
+        .select_related("meeting__series", "meeting__chair")
         .order_by("-meeting__held_on", "position"))
     shown = _visible_pks(user, items)
     return [(item.meeting, item) for item in items if item.pk in shown]
