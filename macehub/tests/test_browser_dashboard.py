@@ -88,7 +88,7 @@ def test_dashboard_summary_and_drill_down_to_the_records_keep_the_filters(
 
     # Narrowed to the borough and the school's referrals, through the form.
     page.get_by_label("Area").select_option(value=work.borough.code)
-    page.get_by_label("Agency").select_option(label=school.name)
+    page.get_by_label("Agency", exact=True).select_option(label=school.name)
     click_and_wait(page, "button", "Show figures")
     query = parse_qs(urlsplit(page.url).query)
     assert query["area"] == [work.borough.code] and query["agency"] == [str(school.pk)]
@@ -132,7 +132,7 @@ def test_dashboard_summary_and_drill_down_to_the_records_keep_the_filters(
     with page.expect_navigation():
         page.get_by_role("link", name="Back to the dashboard").click()
     expect(page.get_by_label("Area")).to_have_value(work.borough.code)
-    expect(page.get_by_label("Agency")).to_have_value(str(school.pk))
+    expect(page.get_by_label("Agency", exact=True)).to_have_value(str(school.pk))
 
     # A measure's page keeps them too, and its own words are plain.
     click_and_wait(page, "link", "How referrals decided within one working day is counted")

@@ -257,7 +257,7 @@ def test_senior_leader_dashboard_and_publishing_a_month(
     fill_date(page, "From", work.period.start)
     fill_date(page, "To", work.period.end)
     page.get_by_label("Area").select_option(value=work.borough.code)
-    page.get_by_label("Agency").select_option(label="Vale Academy")
+    page.get_by_label("Agency", exact=True).select_option(label="Vale Academy")
     click_and_wait(page, "button", "Show figures")
     assert "area=E07999902" in page.url
     expect(page.locator(".govuk-error-summary")).to_have_count(0)
@@ -265,8 +265,13 @@ def test_senior_leader_dashboard_and_publishing_a_month(
     expect(received.locator(".govuk-\\!-font-size-36")).to_have_text(
         str(sum(1 for r in work.referrals if r.referrer.username == "dana.school")))
     # Every first measure can be narrowed by area and agency (intelligence by the places
-    # and people it is about), so none says it shows the whole hub instead.
-    expect(page.get_by_text("cannot be narrowed by")).to_have_count(0)
+    # and people it is about), so none says it shows the whole hub instead; but the
+    # meetings' attendance and actions, which are the hub's business and about no place.
+    whole_hub = page.get_by_text("cannot be narrowed by")
+    expect(whole_hub).to_have_count(2)
+    for code in ("meeting_attendance", "meeting_actions_on_time"):
+        expect(page.locator(f"#metric-{code}").locator("..").get_by_text(
+            "cannot be narrowed by area")).to_have_count(1)
     assert_charts_accessible(page, expected=len(metrics))
     scanner.scan("filtered to a borough and an agency")
 
