@@ -100,7 +100,7 @@ def test_the_table_divides_each_p95_by_the_bare_views_at_the_same_users() -> Non
     assert rows[3][3] == "2"
 
 
-def test_bench_pages_measures_every_page_end_to_end(tmp_path: Path) -> None:
+def test_bench_pages_measures_pages_end_to_end(tmp_path: Path) -> None:
     """gunicorn and locust for real, on a small SQLite data set made for the run."""
     env = {
         **os.environ,
@@ -112,20 +112,20 @@ def test_bench_pages_measures_every_page_end_to_end(tmp_path: Path) -> None:
     }
     env.pop("MACEHUB_DEMO", None)
     finished = subprocess.run(
+        # Four pages of the fourteen, driven for real: an audited record page, an audited
+        # list, an investigation's page and the unaudited dashboard (every page's address
+        # and record is still worked out: the command builds the whole list, then picks).
         [sys.executable, "manage.py", "bench_pages", "--scale", "small", "--users", "1",
-         "--seconds", "4", "--warm-up", "1", "--workers", "1", "--markdown"],
+         "--seconds", "4", "--warm-up", "1", "--workers", "1", "--markdown",
+         "--pages", "case", "exhibit-queue", "investigation", "dashboard"],
         cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=300, check=False,
     )
     assert finished.returncode == 0, finished.stderr[-3000:]
     rows = [[cell.strip() for cell in line.strip("|").split("|")]
             for line in finished.stdout.splitlines() if line.startswith("| ")][1:]
     measured = {row[0]: row for row in rows}
-    expected = {bench.BARE, "case page", "person page", "case list", "triage queue",
-                'person search "smith"', 'person search "john smith"',
-                'intelligence search "smith"',
-                "intelligence list", "work queue (home page)",
-                "performance dashboard (last month)", "investigation list",
-                "digital forensics queue", "investigation page"}
+    expected = {bench.BARE, "case page", "digital forensics queue", "investigation page",
+                "performance dashboard (last month)"}
     assert set(measured) == expected
     for page, (_, users, _requests, errors, *_rest) in measured.items():
         assert (users, errors) == ("1", "0"), page
