@@ -12,6 +12,7 @@ has to be relaxed for it.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import shutil
 import time
@@ -336,3 +337,11 @@ def assert_nothing_clipped(page: Page) -> None:
             f"Content is cut off at {width}px on {page.url}:\n"
             + "\n".join(f"- {item}" for item in found)
         )
+
+
+def fill_govuk_date(page: Page, legend: str, day: dt.date) -> None:
+    """Type a date into the GOV.UK date input whose fieldset's legend is ``legend``."""
+    group = page.get_by_role("group", name=legend)
+    group.get_by_label("Day").fill(str(day.day))
+    group.get_by_label("Month").fill(str(day.month))
+    group.get_by_label("Year").fill(str(day.year))

@@ -22,6 +22,7 @@ from macehub.accounts.models import Agency, Team
 from macehub.accounts.roles import Role
 from macehub.disruption.models import Disruption, Tactic
 from macehub.intelligence.tests.factories import link, make_report
+from macehub.testing.browser import fill_govuk_date as _fill_date
 from macehub.testing.browser import sign_in_as
 from macehub.testing.factories import make_person, make_user
 from macehub.tests.test_browser_pages import Scanner, assert_errors_shown, click_and_wait
@@ -40,13 +41,6 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
     "disruption:tactics": (CAWN_TO_EFFECTIVENESS,),
     "disruption:add_tactic": (CAWN_TO_EFFECTIVENESS,),
 }
-
-
-def _fill_date(page: Page, legend: str, day: dt.date) -> None:
-    group = page.get_by_role("group", name=legend)
-    group.get_by_label("Day").fill(str(day.day))
-    group.get_by_label("Month").fill(str(day.month))
-    group.get_by_label("Year").fill(str(day.year))
 
 
 @pytest.mark.django_db(transaction=True)

@@ -24,6 +24,7 @@ from macehub.accounts.roles import Role
 from macehub.forensics.codes import ExhibitStage
 from macehub.forensics.models import Exhibit
 from macehub.investigations import services
+from macehub.testing.browser import fill_govuk_date as _fill_date
 from macehub.testing.browser import sign_in_as
 from macehub.testing.factories import make_person, make_user
 from macehub.tests.test_browser_pages import Scanner, assert_errors_shown, click_and_wait
@@ -40,13 +41,6 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
     "forensics:record_full_examination": (SEIZURE_TO_REPORT,),
     "forensics:after_examination": (SEIZURE_TO_REPORT,),
 }
-
-
-def _fill_date(page: Page, legend: str, day: dt.date) -> None:
-    group = page.get_by_role("group", name=legend)
-    group.get_by_label("Day").fill(str(day.day))
-    group.get_by_label("Month").fill(str(day.month))
-    group.get_by_label("Year").fill(str(day.year))
 
 
 @pytest.mark.django_db(transaction=True)

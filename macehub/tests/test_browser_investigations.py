@@ -38,6 +38,7 @@ from macehub.investigations.codes import (
 )
 from macehub.investigations.models import Investigation, SupervisoryReview, SuspectRelease
 from macehub.people.models import Person
+from macehub.testing.browser import fill_govuk_date as _fill_date
 from macehub.testing.browser import sign_in_as
 from macehub.testing.factories import make_agency, make_person, make_user
 from macehub.tests.test_browser_pages import Scanner, assert_errors_shown, click_and_wait
@@ -92,13 +93,6 @@ def _people(agency: Agency) -> tuple[Person, Person]:
     suspect = make_person(agency, given_name="Dean", family_name="Carver",
                           date_of_birth=dt.date(1989, 2, 11), sex="male")
     return child, suspect
-
-
-def _fill_date(page: Page, legend: str, day: dt.date) -> None:
-    group = page.get_by_role("group", name=legend)
-    group.get_by_label("Day").fill(str(day.day))
-    group.get_by_label("Month").fill(str(day.month))
-    group.get_by_label("Year").fill(str(day.year))
 
 
 def _success(page: Page) -> Locator:

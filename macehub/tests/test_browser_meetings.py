@@ -29,6 +29,7 @@ from macehub.cases.codes import RiskTier
 from macehub.cases.services.opening import open_case
 from macehub.meetings.codes import ActionStatus
 from macehub.meetings.models import Meeting, MeetingAction
+from macehub.testing.browser import fill_govuk_date as _fill_date
 from macehub.testing.browser import sign_in_as
 from macehub.testing.factories import make_person, make_user
 from macehub.tests.test_browser_pages import Scanner, assert_errors_shown, click_and_wait
@@ -54,13 +55,6 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
     "meetings:my_actions": (MEETING_TO_MINUTES,),
     "meetings:action_status": (MEETING_TO_MINUTES,),
 }
-
-
-def _fill_date(page: Page, legend: str, day: dt.date) -> None:
-    group = page.get_by_role("group", name=legend)
-    group.get_by_label("Day").fill(str(day.day))
-    group.get_by_label("Month").fill(str(day.month))
-    group.get_by_label("Year").fill(str(day.year))
 
 
 def _pdf_text(body: bytes, tmp_path: Path) -> str:
