@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "macehub.disruption",
     "macehub.performance",
     "macehub.equality",
+    "macehub.profile",
     "macehub.governance",
     "macehub.demo",
 ]

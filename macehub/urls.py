@@ -19,6 +19,7 @@ urlpatterns = [
     path("disruption/", include("macehub.disruption.urls")),
     path("performance/", include("macehub.performance.urls")),
     path("equality/", include("macehub.equality.urls")),
+    path("profile/", include("macehub.profile.urls")),
     path("audit/", include("macehub.governance.urls")),
     path("api/", include("macehub.api_urls")),
 ]

@@ -1,0 +1,1 @@
+"""The problem profile's records: what an analyst drafts and publishes (C11)."""
