@@ -105,6 +105,8 @@ class Action(StrEnum):
     # Disproportionality and data quality (C12)
     EQUALITY_VIEW = "equality.view"
     EQUALITY_PUBLISHED_VIEW = "equality.published_view"
+    # The problem profile (C11): live hotspots and patterns.
+    PROFILE_VIEW = "profile.view"
     # Areas and census populations (aggregates, no personal data)
     AREA_VIEW = "area.view"
     # Information governance

@@ -1150,6 +1150,11 @@ RULES: dict[Action, Rule] = {
                    Role.SCRUTINY}),
         "See the published disproportionality analysis, small numbers suppressed",
     ),
+    Action.PROFILE_VIEW: Rule(
+        frozenset({Role.ANALYST, Role.SENIOR_LEADER, Role.SUPERVISOR, Role.MEETING_CHAIR}),
+        "See the problem profile's live hotspots and patterns (aggregates; points on a map "
+        "only from records the user may see)",
+    ),
     Action.AREA_VIEW: Rule(
         frozenset(
             {Role.ANALYST, Role.SENIOR_LEADER, Role.SCRUTINY, Role.INFORMATION_GOVERNANCE}
