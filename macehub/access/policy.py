@@ -675,7 +675,10 @@ def own_meeting_actions(user: User) -> Q:
 
 
 def own_meeting_actions_to_update(user: User) -> Q:
-    """Meeting actions whose status a user may record: their own."""
+    """Meeting actions whose status a user may record: their own; and, for a meeting
+    chair of the hub, any (the chair records what an owner reported at the meeting)."""
+    if Role.MEETING_CHAIR in _roles_of(user) and user.is_hub_member:
+        return Q()
     return Q(owner=user)
 
 
@@ -1046,7 +1049,7 @@ RULES: dict[Action, Rule] = {
     ),
     Action.MEETING_ACTION_UPDATE: Rule(
         MEETING_ACTION_OWNING_ROLES,
-        "Record that one's own meeting action is done",
+        "Record that one's own meeting action is done (a meeting chair: any action)",
         relation=own_meeting_actions_to_update,
         seen_through=Action.MEETING_ACTION_VIEW,
     ),

@@ -41,11 +41,17 @@ class DisruptionForm(forms.Form):
     details = forms.CharField(label="Details", required=False, max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 4}),
                               help_text="Conditions, the court, who served it")
+    lead_officer = forms.TypedChoiceField(
+        label="Lead officer", coerce=int, empty_value=None, required=False,
+        help_text="Who in your agency leads it and is chased when it expires or is breached "
+        "(you, unless you choose someone else)")
 
     def __init__(self, *args: Any, tactics: list[tuple[int, str]],
                  children: list[tuple[int, str]], investigations: list[tuple[int, str]],
-                 decisions: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
+                 decisions: list[tuple[int, str]] | None = None,
+                 lead_officers: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["lead_officer"]).choices = lead_officers or []
         cast(forms.ChoiceField, self.fields["tactic"]).choices = [
             ("", "Select the tactic"), *tactics]
         cast(forms.ChoiceField, self.fields["children"]).choices = children
@@ -70,6 +76,19 @@ class StatusForm(forms.Form):
     def __init__(self, *args: Any, statuses: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["status"]).choices = statuses
+
+
+class LeadOfficerForm(forms.Form):
+    lead_officer = forms.TypedChoiceField(
+        label="Lead officer", coerce=int, empty_value=None,
+        error_messages={"required": "Select the lead officer"})
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, lead_officers: list[tuple[int, str]], **kwargs: Any
+                 ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["lead_officer"]).choices = [
+            ("", "Select the lead officer"), *lead_officers]
 
 
 class BreachForm(forms.Form):

@@ -12,6 +12,7 @@ is for those who read intelligence, and names no report."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -25,7 +26,7 @@ from macehub.cases.models import MissingEpisode
 from macehub.days import day_starts
 from macehub.disruption.codes import IN_FORCE_STATUSES, DisruptionStatus, TargetKind
 from macehub.disruption.models import TARGET_FIELDS, Disruption, DisruptionChild, Tactic
-from macehub.intelligence.models import IntelligenceReport
+from macehub.intelligence.models import IntelligenceReport, ReportLink
 from macehub.networks.models import GroupMember
 
 WINDOW_DAYS = 90
@@ -78,17 +79,6 @@ def target_label(disruption: Disruption) -> str:
 
 
 # --- does it work? ----------------------------------------------------------------------
-
-
-def _reports_about(disruption: Disruption) -> QuerySet[IntelligenceReport]:
-    if disruption.target_kind == TargetKind.GROUP:
-        members = GroupMember.objects.filter(group_id=disruption.target_group_id or 0)
-        about = Q(links__person_id__in=members.values("person_id"))
-    else:
-        field = TARGET_FIELDS[disruption.target_kind].removeprefix("target_")
-        about = Q(**{f"links__{field}_id": getattr(disruption,
-                                                  f"{TARGET_FIELDS[disruption.target_kind]}_id")})
-    return IntelligenceReport.objects.filter(about).distinct()
 
 
 SUPPRESSED = "Fewer than 5"
@@ -153,33 +143,123 @@ class BeforeAfter:
         return self.change(self.episodes_before, self.episodes_after)
 
 
+@dataclass(frozen=True)
+class _Window:
+    before_from: dt.datetime
+    start: dt.datetime
+    after_to: dt.datetime
+
+    def side(self, when: dt.datetime) -> str | None:
+        if self.before_from <= when < self.start:
+            return "before"
+        if self.start <= when < self.after_to:
+            return "after"
+        return None
+
+
+def _window(disruption: Disruption, today: dt.date) -> _Window:
+    """The 90 days before the disruption started and the 90 days from then (up to the
+    end of ``today``, for one started less than 90 days ago)."""
+    start = day_starts(disruption.started_on or today)
+    return _Window(before_from=start - dt.timedelta(days=WINDOW_DAYS), start=start,
+                   after_to=min(start + dt.timedelta(days=WINDOW_DAYS),
+                                day_starts(today + dt.timedelta(days=1))))
+
+
+def _target_keys(disruptions: list[Disruption]) -> dict[int, set[tuple[str, int]]]:
+    """What each disruption's reports link to, as (report link field, pk): its target,
+    or for a group every member (one query for all the groups)."""
+    groups = {d.target_group_id for d in disruptions if d.target_group_id}
+    members: dict[int, set[int]] = defaultdict(set)
+    for group_id, person_id in GroupMember.objects.filter(group_id__in=groups).values_list(
+            "group_id", "person_id"):
+        members[group_id].add(person_id)
+    keys: dict[int, set[tuple[str, int]]] = {}
+    for disruption in disruptions:
+        if disruption.target_kind == TargetKind.GROUP:
+            keys[disruption.pk] = {("person", pk)
+                                   for pk in members[disruption.target_group_id or 0]}
+        else:
+            target = TARGET_FIELDS[disruption.target_kind]
+            keys[disruption.pk] = {(target.removeprefix("target_"),
+                                    getattr(disruption, f"{target}_id"))}
+    return keys
+
+
+LINK_FIELDS = ("person", "premises", "vehicle", "location", "account")
+
+
+def counts_before_and_after(disruptions: list[Disruption], today: dt.date,
+                            viewer: User | None = None) -> dict[int, BeforeAfter]:
+    """For each disruption, the intelligence reports about its target and the missing
+    episodes of its children in its windows (``_window``), and, with ``viewer``,
+    whether they may read every report counted (``reports_exact``). A fixed number of
+    queries however many disruptions: the links, the episodes and the viewer's scope are
+    each read once for all of them."""
+    if not disruptions:
+        return {}
+    windows = {d.pk: _window(d, today) for d in disruptions}
+    earliest = min(w.before_from for w in windows.values())
+    latest = max(w.after_to for w in windows.values())
+    keys = _target_keys(disruptions)
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for found in keys.values():
+        for name, pk in found:
+            wanted[name].add(pk)
+    about = Q(pk__in=[])
+    for name, pks in wanted.items():
+        about |= Q(**{f"{name}_id__in": sorted(pks)})
+    links = ReportLink.objects.filter(about, report__received_at__gte=earliest,
+                                      report__received_at__lt=latest)
+    reports_of: dict[tuple[str, int], set[tuple[int, dt.datetime]]] = defaultdict(set)
+    for row in links.values_list("report_id", "report__received_at",
+                                 *(f"{name}_id" for name in LINK_FIELDS)):
+        for name, pk in zip(LINK_FIELDS, row[2:], strict=True):
+            if pk is not None:
+                reports_of[(name, pk)].add((row[0], row[1]))
+    readable: set[int] | None = None
+    if viewer is not None:
+        readable = set(policy.scope(viewer, Action.INTELLIGENCE_VIEW,
+                                    IntelligenceReport.objects.filter(
+                                        pk__in=links.values("report_id")))
+                       .values_list("pk", flat=True)) if policy.allows(
+            viewer, Action.INTELLIGENCE_VIEW) else set()
+    children: dict[int, set[int]] = defaultdict(set)
+    for disruption_id, person_id in DisruptionChild.objects.filter(
+            disruption_id__in=windows).values_list("disruption_id", "person_id"):
+        children[disruption_id].add(person_id)
+    episodes: dict[int, list[dt.datetime]] = defaultdict(list)
+    for child_id, went in MissingEpisode.objects.filter(
+            child_id__in={pk for pks in children.values() for pk in pks},
+            went_missing_at__gte=earliest, went_missing_at__lt=latest).values_list(
+            "child_id", "went_missing_at"):
+        episodes[child_id].append(went)
+    counted: dict[int, BeforeAfter] = {}
+    for disruption in disruptions:
+        window = windows[disruption.pk]
+        counts = BeforeAfter()
+        reports = set().union(*(reports_of[key] for key in keys[disruption.pk]))
+        in_window = set()
+        for report_id, received in reports:
+            side = window.side(received)
+            if side is not None:
+                in_window.add(report_id)
+                setattr(counts, f"reports_{side}", getattr(counts, f"reports_{side}") + 1)
+        for child_id in children[disruption.pk]:
+            for went in episodes[child_id]:
+                side = window.side(went)
+                if side is not None:
+                    setattr(counts, f"episodes_{side}",
+                            getattr(counts, f"episodes_{side}") + 1)
+        counts.reports_exact = readable is None or in_window <= readable
+        counted[disruption.pk] = counts
+    return counted
+
+
 def before_and_after(disruption: Disruption, today: dt.date, viewer: User | None = None
                      ) -> BeforeAfter:
-    """The counts in the 90 days before the disruption started and the 90 days from
-    then (up to ``today``, for one started less than 90 days ago). With ``viewer``, whether
-    they may read every report counted (``reports_exact``)."""
-    start = day_starts(disruption.started_on or today)
-    before_from = start - dt.timedelta(days=WINDOW_DAYS)
-    after_to = min(start + dt.timedelta(days=WINDOW_DAYS),
-                   day_starts(today + dt.timedelta(days=1)))
-    reports = _reports_about(disruption)
-    children = disruption.child_links.values("person_id")
-    episodes = MissingEpisode.objects.filter(child_id__in=children)
-    in_window = reports.filter(received_at__gte=before_from, received_at__lt=after_to)
-    exact = viewer is None or (
-        policy.allows(viewer, Action.INTELLIGENCE_VIEW)
-        and policy.scope(viewer, Action.INTELLIGENCE_VIEW, IntelligenceReport.objects.filter(
-            pk__in=in_window.values("pk"))).count() == in_window.count())
-    return BeforeAfter(
-        reports_exact=exact,
-        reports_before=reports.filter(received_at__gte=before_from,
-                                      received_at__lt=start).count(),
-        reports_after=reports.filter(received_at__gte=start,
-                                     received_at__lt=after_to).count(),
-        episodes_before=episodes.filter(went_missing_at__gte=before_from,
-                                        went_missing_at__lt=start).count(),
-        episodes_after=episodes.filter(went_missing_at__gte=start,
-                                       went_missing_at__lt=after_to).count())
+    """One disruption's counts (``counts_before_and_after``)."""
+    return counts_before_and_after([disruption], today, viewer)[disruption.pk]
 
 
 @dataclass
@@ -221,8 +301,9 @@ def effectiveness(user: User, today: dt.date | None = None) -> Effectiveness:
                    .prefetch_related("breaches").order_by("tactic__name", "started_on"))
     by_tactic: dict[int, TacticRow] = {}
     rows = []
+    counted = counts_before_and_after(started, today, user)
     for disruption in started:
-        counts = before_and_after(disruption, today, user)
+        counts = counted[disruption.pk]
         rows.append(DisruptionRow(
             disruption=disruption, target=target_label(disruption), counts=counts,
             partial=disruption.started_on is not None

@@ -47,7 +47,7 @@ REFERENCE_KIND = "DIS"
 DISRUPTION_VERSIONING = Versioning(
     history=saves_after,
     labels={"status": "Status", "applied_on": "Applied on", "started_on": "Started on",
-            "expires_on": "Expires on"},
+            "expires_on": "Expires on", "lead_officer": "Lead officer"},
     words=lambda _name, value: plain_words(value))
 
 # Who may know each kind of target exists, and its model.
@@ -75,12 +75,32 @@ class NewDisruption:
     started_on: dt.date | None = None
     expires_on: dt.date | None = None
     details: str = ""
+    lead_officer_pk: int | None = None
 
 
 def _may_see(actor: User, action: Action, model: type[models.Model], pk: int) -> bool:
     if not policy.allows(actor, action):
         return False
     return policy.scope(actor, action, model._default_manager.filter(pk=pk)).exists()
+
+
+def lead_officers(agency_pk: int | None) -> list[User]:
+    """Who may lead a disruption of an agency: its active staff who record disruptions."""
+    if agency_pk is None:
+        return []
+    staff = User.objects.filter(agency_id=agency_pk, is_active=True).select_related(
+        "agency").prefetch_related("role_assignments").order_by("last_name", "first_name")
+    return [user for user in staff if policy.allows(user, Action.DISRUPTION_RECORD)]
+
+
+def _lead_officer(agency_pk: int | None, officer_pk: int | None
+                  ) -> tuple[User | None, str]:
+    """The officer, if one who may lead a disruption of the agency; else why not."""
+    officer = next((user for user in lead_officers(agency_pk) if user.pk == officer_pk),
+                   None)
+    if officer is None:
+        return None, "Select a lead officer from the agency that leads the disruption"
+    return officer, ""
 
 
 def _usual_expiry(tactic: Tactic, started_on: dt.date | None) -> dt.date | None:
@@ -112,8 +132,9 @@ def _dates_errors(status: str, applied_on: dt.date | None, started_on: dt.date |
 
 @transaction.atomic
 def record_disruption(*, actor: User, disruption: NewDisruption) -> Disruption:
-    """Record a disruption with the actor as its lead officer and their agency as its
-    lead agency."""
+    """Record a disruption for the actor's agency (its lead agency), led by the officer
+    chosen from that agency's staff who record disruptions (the actor, unless another
+    is named)."""
     policy.require(actor, Action.DISRUPTION_RECORD)
     errors: dict[str, str] = {}
     tactic = (Tactic.objects.filter(pk=disruption.tactic_pk, is_active=True).first()
@@ -157,7 +178,11 @@ def record_disruption(*, actor: User, disruption: NewDisruption) -> Disruption:
     details = disruption.details.strip()
     if len(details) > DETAILS_LENGTH:
         errors["details"] = f"The details must be {DETAILS_LENGTH} characters or fewer"
-    if errors or tactic is None or actor.agency is None:
+    lead_officer, why_not = _lead_officer(actor.agency_id,
+                                          disruption.lead_officer_pk or actor.pk)
+    if lead_officer is None:
+        errors["lead_officer"] = why_not
+    if errors or tactic is None or actor.agency is None or lead_officer is None:
         raise ValidationError(errors or {"tactic": "You need an agency to record this"})
     now = timezone.now()
     record = Disruption(
@@ -166,7 +191,8 @@ def record_disruption(*, actor: User, disruption: NewDisruption) -> Disruption:
         applied_on=disruption.applied_on,
         started_on=disruption.started_on if status in IN_FORCE_STATUSES else None,
         expires_on=disruption.expires_on or _usual_expiry(tactic, disruption.started_on),
-        details=details, lead_officer=actor, lead_agency=actor.agency, created_by=actor,
+        details=details, lead_officer=lead_officer, lead_agency=actor.agency,
+        created_by=actor,
         created_at=now)
     setattr(record, f"{TARGET_FIELDS[kind]}_id", disruption.target_pk)
     save_with_reference(record, kind=REFERENCE_KIND, year=now.year)
@@ -174,7 +200,7 @@ def record_disruption(*, actor: User, disruption: NewDisruption) -> Disruption:
     record_event(event_type=EventType.CREATE, actor=actor, record=record, detail={
         "tactic": tactic.code, "target_kind": kind, "target": disruption.target_pk,
         "children": children, "investigation": disruption.investigation_pk,
-        "agreed_at": disruption.agreed_at_pk,
+        "agreed_at": disruption.agreed_at_pk, "lead_officer": lead_officer.pk,
         "status": status, "expires_on": record.expires_on.isoformat()
         if record.expires_on else None})
     return record
@@ -230,6 +256,27 @@ def change_status(*, actor: User, disruption_pk: int, expected_version: int, sta
              "expires_on": str(record.expires_on or "")}),
         "on": on.isoformat(), "version": record.version,
         "expires_on": record.expires_on.isoformat() if record.expires_on else None})
+    return record
+
+
+@transaction.atomic
+def change_lead_officer(*, actor: User, disruption_pk: int, expected_version: int,
+                        lead_officer_pk: int | None) -> Disruption:
+    """Hand a disruption to another lead officer of its lead agency (the officer moved
+    on, or the case went to another team)."""
+    record = _lock(actor, disruption_pk)
+    DISRUPTION_VERSIONING.check(record, expected_version)
+    officer, why_not = _lead_officer(record.lead_agency_id, lead_officer_pk)
+    if officer is None:
+        raise ServiceRefused(why_not, field="lead_officer")
+    before = record.lead_officer.display_name
+    record.lead_officer = officer
+    DISRUPTION_VERSIONING.save(record, expected_version=expected_version,
+                               update_fields=["lead_officer"])
+    record_event(event_type=EventType.CHANGE, actor=actor, record=record, detail={
+        "changes": changed_values({"lead_officer": before},
+                                  {"lead_officer": officer.display_name}),
+        "lead_officer": officer.pk, "version": record.version})
     return record
 
 

@@ -14,5 +14,7 @@ urlpatterns = [
     path("tactics/new/", views.add_tactic, name="add_tactic"),
     path("<int:disruption_pk>/", views.disruption_detail, name="detail"),
     path("<int:disruption_pk>/status/", views.change_status, name="change_status"),
+    path("<int:disruption_pk>/lead-officer/", views.change_lead_officer,
+         name="change_lead_officer"),
     path("<int:disruption_pk>/breach/", views.record_breach, name="record_breach"),
 ]

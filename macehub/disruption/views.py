@@ -29,6 +29,7 @@ from macehub.disruption.codes import NEXT_STATUSES, DisruptionStatus, TargetKind
 from macehub.disruption.forms import (
     BreachForm,
     DisruptionForm,
+    LeadOfficerForm,
     RegisterFilter,
     StatusForm,
     TacticForm,
@@ -93,6 +94,7 @@ def disruption_detail(request: HubRequest, disruption_pk: int) -> HttpResponse:
         "children": children, "breaches": list(disruption.breaches.select_related(
             "recorded_by")),
         "may_change": may_change and bool(NEXT_STATUSES.get(disruption.status)),
+        "may_change_lead": may_change,
         "may_breach": may_change and disruption.status in {
             DisruptionStatus.GRANTED, DisruptionStatus.SERVED, DisruptionStatus.BREACHED},
         "may_open_investigation": disruption.investigation is not None and policy.can(
@@ -123,7 +125,9 @@ def record_disruption(request: HubRequest) -> HttpResponse:
         children=selectors.children_to_offer(user, kind, target_pk),
         investigations=selectors.investigations_to_offer(user, kind, target_pk),
         decisions=[(item.pk, f"{item.meeting.held_on:%d %B %Y}: {item.title}")
-                   for item in meeting_selectors.decisions_to_offer(user)])
+                   for item in meeting_selectors.decisions_to_offer(user)],
+        lead_officers=_officer_choices(user.agency_id),
+        initial={"lead_officer": user.pk})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -134,7 +138,7 @@ def record_disruption(request: HubRequest) -> HttpResponse:
                     investigation_pk=data["investigation"], agreed_at_pk=data["agreed_at"],
                     applied_on=data["applied_on"],
                     started_on=data["started_on"], expires_on=data["expires_on"],
-                    details=data["details"])))
+                    details=data["details"], lead_officer_pk=data["lead_officer"])))
         except ValidationError as error:
             add_service_errors(form, error, fields={"target_kind": "tactic",
                                                     "target": "tactic"})
@@ -145,6 +149,11 @@ def record_disruption(request: HubRequest) -> HttpResponse:
         "form": form, "target": target, "kind_label": TargetKind(kind).label,
         "target_url": target_url(kind, target_pk),
     }, status=400 if form.errors else 200)
+
+
+def _officer_choices(agency_pk: int | None) -> list[tuple[int, str]]:
+    return [(officer.pk, officer.display_name)
+            for officer in services.lead_officers(agency_pk)]
 
 
 def _change_page(request: HubRequest, disruption_pk: int, *, make_form: Any,
@@ -186,6 +195,22 @@ def change_status(request: HubRequest, disruption_pk: int) -> HttpResponse:
     return _change_page(request, disruption_pk, make_form=make_form,
                         template="disruption/change_status.html", save=save,
                         allowed=lambda d: bool(NEXT_STATUSES.get(d.status)))
+
+
+@requires(Action.DISRUPTION_CHANGE)
+def change_lead_officer(request: HubRequest, disruption_pk: int) -> HttpResponse:
+    def make_form(disruption: Disruption, data: Any) -> LeadOfficerForm:
+        return LeadOfficerForm(data, lead_officers=_officer_choices(disruption.lead_agency_id),
+                               initial={"lead_officer": disruption.lead_officer_id})
+
+    def save(disruption: Disruption, data: dict[str, Any]) -> str:
+        done = services.change_lead_officer(
+            actor=request.user, disruption_pk=disruption.pk,
+            expected_version=data["version"], lead_officer_pk=data["lead_officer"])
+        return f"{done.reference}: now led by {done.lead_officer.display_name}."
+    return _change_page(request, disruption_pk, make_form=make_form,
+                        template="disruption/change_lead_officer.html", save=save,
+                        allowed=lambda _disruption: True)
 
 
 @requires(Action.DISRUPTION_CHANGE)

@@ -31,6 +31,10 @@ class SeriesForm(forms.Form):
             (agency.pk, agency.name) for agency in Agency.objects.order_by("name")]
 
 
+class SeriesChangeForm(SeriesForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class MeetingForm(forms.Form):
     series = forms.TypedChoiceField(label="Series", coerce=int,
                                     error_messages={"required": "Select the series"})
@@ -46,6 +50,16 @@ class MeetingForm(forms.Form):
                                      ).distinct().order_by("last_name", "first_name")
         self.fields["chair"].choices = [("", "Select the chair")] + [  # type: ignore[attr-defined]
             (user.pk, user.display_name) for user in chairs]
+
+
+class MeetingChangeForm(MeetingForm):
+    """The day and the chair of a meeting already arranged (its series stays)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["series"]
 
 
 class ItemForm(forms.Form):
@@ -92,6 +106,9 @@ class ActionStatusForm(forms.Form):
     status = forms.ChoiceField(label="Where does the action stand?", widget=forms.RadioSelect,
                                choices=ActionStatus.choices,
                                error_messages={"required": "Select where the action stands"})
+    completed_on = GovukDateField(
+        label="Date it was done (if done)", required=False,
+        help_text="Leave blank for today. For example, 27 3 2026")
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 

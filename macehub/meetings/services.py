@@ -29,12 +29,12 @@ from macehub.accounts.models import Agency, User
 from macehub.accounts.roles import Role
 from macehub.audit.events import EventType
 from macehub.audit.history import saves_after
-from macehub.audit.services import record_event
+from macehub.audit.services import changed_values, record_event
 from macehub.core.references import save_with_reference
 from macehub.core.service_errors import ServiceRefused
 from macehub.core.versioning import Versioning, plain_words
 from macehub.days import day_starts
-from macehub.meetings import linking
+from macehub.meetings import linking, selectors
 from macehub.meetings.agenda import CHAIR_SOURCE, AgendaContext, Proposed, registered_sources
 from macehub.meetings.codes import ActionStatus, AttendanceStatus, SeriesKind
 from macehub.meetings.models import (
@@ -53,6 +53,9 @@ FROZEN_MESSAGE = "The minutes of this meeting are approved: they can no longer b
 
 MEETING_VERSIONING = Versioning(history=saves_after, labels={
     "held_on": "Date", "chair": "Chair", "minutes_approved_at": "Minutes approved"},
+    words=lambda _name, value: plain_words(value))
+SERIES_VERSIONING = Versioning(history=saves_after, labels={
+    "name": "Name", "kind": "Kind of meeting", "agencies": "Standing member agencies"},
     words=lambda _name, value: plain_words(value))
 ITEM_VERSIONING = Versioning(history=saves_after, labels={
     "summary": "Discussion", "decision": "Decision"},
@@ -83,18 +86,23 @@ def _item(actor: User, item_pk: int) -> AgendaItem:
     return item
 
 
-@transaction.atomic
-def create_series(*, actor: User, name: str, kind: str, agency_pks: Sequence[int]
-                  ) -> MeetingSeries:
-    """A series of meetings with its standing member agencies."""
+def _hub_chair(actor: User) -> None:
     policy.require(actor, Action.MEETING_RUN)
     if not actor.is_hub_member:
         raise ServiceRefused("Only a hub team member runs the hub's meetings")
+
+
+def _series_answers(*, name: str, kind: str, agency_pks: Sequence[int],
+                    series: MeetingSeries | None = None) -> tuple[str, list[Agency]]:
+    """A series' name (unique), kind and standing member agencies, checked."""
     errors: dict[str, str] = {}
     name = name.strip()
+    others = MeetingSeries.objects.filter(name__iexact=name)
+    if series is not None:
+        others = others.exclude(pk=series.pk)
     if not name:
         errors["name"] = "Enter the name of the series"
-    elif MeetingSeries.objects.filter(name__iexact=name).exists():
+    elif others.exists():
         errors["name"] = "A series with this name exists already"
     if kind not in SeriesKind.values:
         errors["kind"] = "Select the kind of meeting"
@@ -103,6 +111,15 @@ def create_series(*, actor: User, name: str, kind: str, agency_pks: Sequence[int
         errors["agencies"] = "Select the standing member agencies"
     if errors:
         raise ValidationError(errors)
+    return name, agencies
+
+
+@transaction.atomic
+def create_series(*, actor: User, name: str, kind: str, agency_pks: Sequence[int]
+                  ) -> MeetingSeries:
+    """A series of meetings with its standing member agencies."""
+    _hub_chair(actor)
+    name, agencies = _series_answers(name=name, kind=kind, agency_pks=agency_pks)
     series = MeetingSeries.objects.create(name=name, kind=kind, created_by=actor,
                                           created_at=timezone.now())
     series.standing_agencies.set(agencies)
@@ -112,19 +129,40 @@ def create_series(*, actor: User, name: str, kind: str, agency_pks: Sequence[int
 
 
 @transaction.atomic
-def schedule_meeting(*, actor: User, series_pk: int, held_on: dt.date | None,
-                     chair_pk: int | None) -> Meeting:
-    """A meeting of the series on a day, with its chair (a meeting chair)."""
-    policy.require(actor, Action.MEETING_RUN)
-    if not actor.is_hub_member:
-        raise ServiceRefused("Only a hub team member runs the hub's meetings")
+def change_series(*, actor: User, series_pk: int, expected_version: int, name: str,
+                  kind: str, agency_pks: Sequence[int]) -> MeetingSeries:
+    """Rename a series, change its kind or its standing member agencies. Meetings
+    already held keep the attendance they recorded."""
+    _hub_chair(actor)
     series = MeetingSeries.objects.select_for_update().filter(pk=series_pk).first()
     if series is None:
         raise ServiceRefused("No such meeting series")
+    SERIES_VERSIONING.check(series, expected_version)
+    name, agencies = _series_answers(name=name, kind=kind, agency_pks=agency_pks,
+                                     series=series)
+    before = {"name": series.name, "kind": series.kind,
+              "agencies": sorted(series.standing_agencies.values_list("pk", flat=True))}
+    after = {"name": name, "kind": kind, "agencies": sorted(a.pk for a in agencies)}
+    series.name, series.kind = name, kind
+    SERIES_VERSIONING.save(series, expected_version=expected_version,
+                           update_fields=["name", "kind"])
+    series.standing_agencies.set(agencies)
+    record_event(event_type=EventType.CHANGE, actor=actor, record=series, detail={
+        "changes": changed_values(before, after), "version": series.version})
+    return series
+
+
+def _meeting_answers(*, series: MeetingSeries, held_on: dt.date | None,
+                     chair_pk: int | None, meeting: Meeting | None = None
+                     ) -> tuple[dt.date, User]:
+    """A meeting's day (one a day per series) and its chair (an active meeting chair)."""
     errors: dict[str, str] = {}
+    same_day = Meeting.objects.filter(series=series)
+    if meeting is not None:
+        same_day = same_day.exclude(pk=meeting.pk)
     if held_on is None:
         errors["held_on"] = "Enter the date of the meeting"
-    elif Meeting.objects.filter(series=series, held_on=held_on).exists():
+    elif same_day.filter(held_on=held_on).exists():
         errors["held_on"] = "The series has a meeting on this day already"
     chair = None if chair_pk is None else User.objects.filter(
         pk=chair_pk, is_active=True, role_assignments__role=Role.MEETING_CHAIR).first()
@@ -132,12 +170,58 @@ def schedule_meeting(*, actor: User, series_pk: int, held_on: dt.date | None,
         errors["chair"] = "Select a meeting chair"
     if errors or held_on is None or chair is None:
         raise ValidationError(errors)
+    return held_on, chair
+
+
+@transaction.atomic
+def schedule_meeting(*, actor: User, series_pk: int, held_on: dt.date | None,
+                     chair_pk: int | None) -> Meeting:
+    """A meeting of the series on a day, with its chair (a meeting chair)."""
+    _hub_chair(actor)
+    series = MeetingSeries.objects.select_for_update().filter(pk=series_pk).first()
+    if series is None:
+        raise ServiceRefused("No such meeting series")
+    held_on, chair = _meeting_answers(series=series, held_on=held_on, chair_pk=chair_pk)
     now = timezone.now()
     meeting = Meeting(series=series, held_on=held_on, chair=chair, created_by=actor,
                       created_at=now)
     save_with_reference(meeting, kind=MEETING_REFERENCE_KIND, year=held_on.year)
     record_event(event_type=EventType.CREATE, actor=actor, record=meeting, detail={
         "series": series.pk, "held_on": held_on.isoformat(), "chair": chair.pk})
+    return meeting
+
+
+@transaction.atomic
+def change_meeting(*, actor: User, meeting_pk: int, expected_version: int,
+                   held_on: dt.date | None, chair_pk: int | None) -> Meeting:
+    """Move a meeting to another day or give it another chair, until its minutes are
+    approved. Actions already given keep their due dates, so the new day must not come
+    after any of them; once the agenda is prepared (from what changed since the series'
+    last meeting) the meeting cannot move past another meeting of the series."""
+    meeting = _meeting(actor, meeting_pk)
+    _not_frozen(meeting)
+    MEETING_VERSIONING.check(meeting, expected_version)
+    held_on, chair = _meeting_answers(series=meeting.series, held_on=held_on,
+                                      chair_pk=chair_pk, meeting=meeting)
+    errors: dict[str, str] = {}
+    if MeetingAction.objects.filter(item__meeting=meeting, due_on__lt=held_on).exists():
+        errors["held_on"] = ("The meeting has given actions due before this day: "
+                             "it must be on or before their due dates")
+    elif meeting.agenda_prepared_at is not None and Meeting.objects.filter(
+            series_id=meeting.series_id, held_on__gt=min(held_on, meeting.held_on),
+            held_on__lt=max(held_on, meeting.held_on)).exists():
+        errors["held_on"] = ("The agenda is prepared from what changed since the "
+                             "series' last meeting: the meeting cannot move past another "
+                             "meeting of the series")
+    if errors:
+        raise ValidationError(errors)
+    before = {"held_on": meeting.held_on.isoformat(), "chair": meeting.chair.display_name}
+    meeting.held_on, meeting.chair = held_on, chair
+    MEETING_VERSIONING.save(meeting, expected_version=expected_version,
+                            update_fields=["held_on", "chair"])
+    after = {"held_on": held_on.isoformat(), "chair": chair.display_name}
+    record_event(event_type=EventType.CHANGE, actor=actor, record=meeting, detail={
+        "changes": changed_values(before, after), "version": meeting.version})
     return meeting
 
 
@@ -396,13 +480,12 @@ def add_action(*, actor: User, item_pk: int, description: str, owner_pk: int | N
 def set_action_status(*, actor: User, action_pk: int, expected_version: int, status: str,
                       completed_on: dt.date | None = None) -> MeetingAction:
     """Record an action done (on a day, today by default) or dropped, or open again: by
-    its owner or by the chair."""
-    action = policy.get_or_404(actor, Action.MEETING_ACTION_VIEW,
-                               MeetingAction.objects.select_for_update()
-                               .select_related("item__meeting"), pk=action_pk)
-    if not (policy.can(actor, Action.MEETING_ACTION_UPDATE, action)
-            or policy.can(actor, Action.MEETING_RUN, action.item.meeting)):
-        raise ServiceRefused("Only the action's owner or the meeting chair records this")
+    its owner, or by a meeting chair who may see the item it was given on."""
+    selectors.action_for(actor, action_pk)  # 404 unless the actor may know it exists
+    action = MeetingAction.objects.select_for_update().select_related(
+        "item__meeting").get(pk=action_pk)
+    if not policy.can(actor, Action.MEETING_ACTION_UPDATE, action):
+        raise ServiceRefused("Only the action's owner or a meeting chair records this")
     ACTION_VERSIONING.check(action, expected_version)
     if status not in ActionStatus.values:
         raise ServiceRefused("Select where the action stands", field="status")
@@ -423,7 +506,7 @@ def set_action_status(*, actor: User, action_pk: int, expected_version: int, sta
     ACTION_VERSIONING.save(action, expected_version=expected_version,
                            update_fields=["status", "completed_on", "status_changed_at"])
     record_event(event_type=EventType.CHANGE, actor=actor, record=action, detail={
-        "changes": {"status": [before, status]},
+        "changes": changed_values({"status": before}, {"status": status}),
         "completed_on": completed_on.isoformat() if completed_on else None,
         "version": action.version})
     return action
@@ -449,9 +532,3 @@ def approve_minutes(*, actor: User, meeting_pk: int, expected_version: int) -> M
     record_event(event_type=EventType.CHANGE, actor=actor, record=meeting, detail={
         "minutes_approved": True, "version": meeting.version})
     return meeting
-
-
-@transaction.atomic
-def note_reminded(*, action_pks: Sequence[int], on: dt.date) -> int:
-    """Record that the owners of these actions were sent a reminder on a day."""
-    return MeetingAction.objects.filter(pk__in=action_pks).update(reminded_on=on)

@@ -7,6 +7,7 @@ action owner's own actions. Thin: ``meetings.selectors`` reads through ``access`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -32,12 +33,14 @@ from macehub.meetings.forms import (
     ActionStatusForm,
     DiscussionForm,
     ItemForm,
+    MeetingChangeForm,
     MeetingForm,
+    SeriesChangeForm,
     SeriesForm,
     VersionForm,
     attendance_form,
 )
-from macehub.meetings.models import AgendaItem
+from macehub.meetings.models import AgendaItem, MeetingSeries
 from macehub.ui.form_pages import answer_form
 
 CONFLICT_MESSAGE = ("Someone else changed this meeting while you were reading it. "
@@ -81,6 +84,34 @@ def new_series(request: HubRequest) -> HttpResponse:
 
 
 @requires(Action.MEETING_RUN)
+def change_series(request: HubRequest, meeting_series_pk: int) -> HttpResponse:
+    """The chair renames a series or changes its kind or standing member agencies."""
+    series = policy.get_or_404(request.user, Action.MEETING_RUN,
+                               MeetingSeries.objects.prefetch_related("standing_agencies"),
+                               pk=meeting_series_pk)
+    if request.method == "GET":
+        opening.record_viewed(request, series, page="change the series")
+
+    def make(data: Any) -> Any:
+        return SeriesChangeForm(data, initial={
+            "version": series.version, "name": series.name, "kind": series.kind,
+            "agencies": [agency.pk for agency in series.standing_agencies.all()]})
+
+    def save(data: dict[str, Any]) -> str:
+        changed = services.change_series(
+            actor=request.user, series_pk=series.pk, expected_version=data["version"],
+            name=data["name"], kind=data["kind"], agency_pks=data["agencies"])
+        return f"{changed.name}: series changed."
+
+    answered = answer_form(request, make, save, conflict_message=CONFLICT_MESSAGE)
+    if answered.saved:
+        return redirect("meetings:list")
+    return render(request, "meetings/change_series.html", {
+        "series": series, "form": answered.form, "conflict": answered.conflict},
+        status=answered.status)
+
+
+@requires(Action.MEETING_RUN)
 def new_meeting(request: HubRequest) -> HttpResponse:
     form = MeetingForm(request.POST if request.method == "POST" else None,
                        initial={"chair": request.user.pk})
@@ -117,41 +148,74 @@ def meeting_detail(request: HubRequest, meeting_pk: int) -> HttpResponse:
     })
 
 
-@requires(Action.MEETING_RUN)
-@require_POST
-def prepare_agenda(request: HubRequest, meeting_pk: int) -> HttpResponse:
-    meeting = selectors.meeting_for(request.user, meeting_pk, Action.MEETING_RUN)
+def _post_with_version(request: HubRequest, meeting_pk: int,
+                       change: Callable[[int], str]) -> HttpResponse:
+    """A button that changes the meeting from the version the page showed: the change
+    (given that version) returns what to tell the user; a conflict or a refusal is told
+    instead. Back to the meeting either way."""
     form = VersionForm(request.POST)
     if form.is_valid():
         try:
-            added = services.prepare_agenda(actor=request.user, meeting_pk=meeting.pk,
-                                            expected_version=form.cleaned_data["version"])
+            done = change(form.cleaned_data["version"])
         except EditConflict:
             messages.error(request, CONFLICT_MESSAGE)
         except ValidationError as error:
             messages.error(request, refusal_text(error))
         else:
-            messages.success(request, f"Agenda prepared: {len(added)} new "
-                                      f"item{'s' if len(added) != 1 else ''}.")
-    return _to_meeting(meeting.pk)
+            messages.success(request, done)
+    return _to_meeting(meeting_pk)
+
+
+@requires(Action.MEETING_RUN)
+@require_POST
+def prepare_agenda(request: HubRequest, meeting_pk: int) -> HttpResponse:
+    meeting = selectors.meeting_for(request.user, meeting_pk, Action.MEETING_RUN)
+
+    def prepare(version: int) -> str:
+        added = services.prepare_agenda(actor=request.user, meeting_pk=meeting.pk,
+                                        expected_version=version)
+        return f"Agenda prepared: {len(added)} new item{'s' if len(added) != 1 else ''}."
+
+    return _post_with_version(request, meeting.pk, prepare)
 
 
 @requires(Action.MEETING_RUN)
 @require_POST
 def approve_minutes(request: HubRequest, meeting_pk: int) -> HttpResponse:
     meeting = selectors.meeting_for(request.user, meeting_pk, Action.MEETING_RUN)
-    form = VersionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.approve_minutes(actor=request.user, meeting_pk=meeting.pk,
-                                     expected_version=form.cleaned_data["version"])
-        except EditConflict:
-            messages.error(request, CONFLICT_MESSAGE)
-        except ValidationError as error:
-            messages.error(request, refusal_text(error))
-        else:
-            messages.success(request, "Minutes approved. They can no longer be changed.")
-    return _to_meeting(meeting.pk)
+
+    def approve(version: int) -> str:
+        services.approve_minutes(actor=request.user, meeting_pk=meeting.pk,
+                                 expected_version=version)
+        return "Minutes approved. They can no longer be changed."
+
+    return _post_with_version(request, meeting.pk, approve)
+
+
+@requires(Action.MEETING_RUN)
+def change_meeting(request: HubRequest, meeting_pk: int) -> HttpResponse:
+    """The chair moves the meeting to another day or gives it another chair."""
+    meeting = selectors.meeting_for(request.user, meeting_pk, Action.MEETING_RUN)
+    if request.method == "GET":
+        opening.record_viewed(request, meeting, page="change the meeting")
+
+    def make(data: Any) -> Any:
+        return MeetingChangeForm(data, initial={
+            "version": meeting.version, "held_on": meeting.held_on,
+            "chair": meeting.chair_id})
+
+    def save(data: dict[str, Any]) -> str:
+        changed = services.change_meeting(
+            actor=request.user, meeting_pk=meeting.pk, expected_version=data["version"],
+            held_on=data["held_on"], chair_pk=data["chair"])
+        return f"{changed.reference} changed."
+
+    answered = answer_form(request, make, save, conflict_message=CONFLICT_MESSAGE)
+    if answered.saved:
+        return _to_meeting(meeting.pk)
+    return render(request, "meetings/change_meeting.html", {
+        "meeting": meeting, "form": answered.form, "conflict": answered.conflict},
+        status=answered.status)
 
 
 @requires(Action.MEETING_RUN)
@@ -268,18 +332,12 @@ def add_action(request: HubRequest, agenda_item_pk: int) -> HttpResponse:
 @require_POST
 def drop_item(request: HubRequest, agenda_item_pk: int) -> HttpResponse:
     item = _item_for(request, agenda_item_pk)
-    form = VersionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.drop_item(actor=request.user, item_pk=item.pk,
-                               expected_version=form.cleaned_data["version"])
-        except EditConflict:
-            messages.error(request, CONFLICT_MESSAGE)
-        except ValidationError as error:
-            messages.error(request, refusal_text(error))
-        else:
-            messages.success(request, "Item dropped from the agenda.")
-    return _to_meeting(item.meeting_id)
+
+    def drop(version: int) -> str:
+        services.drop_item(actor=request.user, item_pk=item.pk, expected_version=version)
+        return "Item dropped from the agenda."
+
+    return _post_with_version(request, item.meeting_id, drop)
 
 
 @requires(Action.MEETING_RUN)
@@ -324,26 +382,30 @@ def my_actions(request: HubRequest) -> HttpResponse:
 
 @requires(Action.MEETING_ACTION_UPDATE)
 def action_status(request: HubRequest, meeting_action_pk: int) -> HttpResponse:
-    """The owner records where their action stands."""
+    """Where an action stands, recorded by its owner or, for what an owner reported at
+    the meeting, by a meeting chair."""
     user = request.user
     action = selectors.action_for(user, meeting_action_pk)
     if not policy.can(user, Action.MEETING_ACTION_UPDATE, action):
         raise PermissionDenied(policy.RULES[Action.MEETING_ACTION_UPDATE].description)
     if request.method == "GET":
         opening.record_viewed(request, action, page="action")
+    own = action.owner_id == user.pk
 
     def make(data: Any) -> Any:
         return ActionStatusForm(data, initial={"version": action.version,
-                                               "status": action.status})
+                                               "status": action.status,
+                                               "completed_on": action.completed_on})
 
     def save(data: dict[str, Any]) -> str:
         services.set_action_status(actor=user, action_pk=action.pk,
-                                   expected_version=data["version"], status=data["status"])
+                                   expected_version=data["version"], status=data["status"],
+                                   completed_on=data["completed_on"])
         return f"Action {action.reference}: recorded."
 
     answered = answer_form(request, make, save, conflict_message=CONFLICT_MESSAGE)
     if answered.saved:
-        return redirect("meetings:my_actions")
+        return redirect("meetings:my_actions") if own else _to_meeting(action.item.meeting_id)
     return render(request, "meetings/action_status.html", {
         "action": action, "form": answered.form, "conflict": answered.conflict,
-        "today": timezone.localdate()}, status=answered.status)
+        "own": own, "today": timezone.localdate()}, status=answered.status)

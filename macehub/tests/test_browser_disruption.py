@@ -37,6 +37,7 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
     "disruption:detail": (CAWN_TO_EFFECTIVENESS,),
     "disruption:record_breach": (CAWN_TO_EFFECTIVENESS,),
     "disruption:change_status": (CAWN_TO_EFFECTIVENESS,),
+    "disruption:change_lead_officer": (CAWN_TO_EFFECTIVENESS,),
     "disruption:effectiveness": (CAWN_TO_EFFECTIVENESS,),
     "disruption:tactics": (CAWN_TO_EFFECTIVENESS,),
     "disruption:add_tactic": (CAWN_TO_EFFECTIVENESS,),
@@ -101,6 +102,15 @@ def test_a_cawn_on_a_suspect_then_a_breach_then_whether_it_works(
     expect(success).to_contain_text("Breach recorded")
     expect(main).to_contain_text("Seen with Lily outside a takeaway at 11pm.")
     scanner.scan("breached")
+    expect(main).to_contain_text(investigator.display_name)
+    click_and_wait(page, "link", "Change Lead officer")
+    assert scanner.path() == f"/disruption/{disruption.pk}/lead-officer/"
+    scanner.scan("the recorder leads it")
+    page.get_by_label("Lead officer").select_option(label=supervisor.display_name)
+    click_and_wait(page, "button", "Save")
+    expect(success).to_contain_text(f"now led by {supervisor.display_name}")
+    disruption.refresh_from_db()
+    assert disruption.lead_officer == supervisor
 
     # 3. The supervisor finds it in the register and moves it on.
     sign_in_as(page, live_server, supervisor)

@@ -42,6 +42,8 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
     "meetings:list": (MEETING_TO_MINUTES,),
     "meetings:new_series": (MEETING_TO_MINUTES,),
     "meetings:new_meeting": (MEETING_TO_MINUTES,),
+    "meetings:change_series": (MEETING_TO_MINUTES,),
+    "meetings:change_meeting": (MEETING_TO_MINUTES,),
     "meetings:detail": (MEETING_TO_MINUTES,),
     "meetings:prepare_agenda": (MEETING_TO_MINUTES,),
     "meetings:add_item": (MEETING_TO_MINUTES,),
@@ -100,14 +102,31 @@ def test_preparing_holding_and_approving_a_meeting(
     page.get_by_label("County Police").check()
     click_and_wait(page, "button", "Save")
     expect(success).to_contain_text("Weekly tactical: series created.")
+    click_and_wait(page, "link", "Change Weekly tactical")
+    scanner.scan("as created")
+    page.get_by_label("Name of the series").fill("")
+    click_and_wait(page, "button", "Save")
+    assert_errors_shown(page, "Enter the name of the series")
+    expect(page.get_by_label("County Police")).to_be_checked()
+    scanner.scan("name cleared")
+    page.get_by_label("Name of the series").fill("Weekly tactical meeting")
+    click_and_wait(page, "button", "Save")
+    expect(success).to_contain_text("Weekly tactical meeting: series changed.")
     click_and_wait(page, "button", "Arrange a meeting")
     scanner.scan("empty")
-    page.get_by_label("Series").select_option(label="Weekly tactical")
-    _fill_date(page, "Date of the meeting", today)
+    page.get_by_label("Series").select_option(label="Weekly tactical meeting")
+    _fill_date(page, "Date of the meeting", today + dt.timedelta(days=1))
     click_and_wait(page, "button", "Save")
     meeting = Meeting.objects.get()
     assert scanner.path() == f"/meetings/{meeting.pk}/"
     scanner.scan("just arranged")
+    click_and_wait(page, "link", "Change date or chair")
+    scanner.scan("as arranged")
+    _fill_date(page, "Date of the meeting", today)
+    click_and_wait(page, "button", "Save")
+    expect(success).to_contain_text(f"{meeting.reference} changed.")
+    meeting.refresh_from_db()
+    assert meeting.held_on == today
 
     # 2. The agenda writes itself; items by hand.
     click_and_wait(page, "button", "Prepare the agenda from what changed")
@@ -175,7 +194,7 @@ def test_preparing_holding_and_approving_a_meeting(
     body = scanner.download(page.get_by_role("button", name="Download the minutes (PDF)"),
                             "application/pdf")
     text = _pdf_text(body, tmp_path)
-    for shown in ("Weekly tactical", "Strategy meeting to be held this week.",
+    for shown in ("Weekly tactical meeting", "Strategy meeting to be held this week.",
                   action.reference, "Training for partners", "County Police"):
         assert shown in text, shown
     assert "Any other business" not in text

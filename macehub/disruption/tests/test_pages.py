@@ -5,6 +5,7 @@ work, and who may not see them. All names are made up."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -125,6 +126,43 @@ def test_before_and_after_with_a_fixed_date(hub: Hub) -> None:
     assert (row.counts.episodes_before, row.counts.episodes_after) == (1, 0)
     assert row.counts.episodes_change == "Too few to say"
     assert found.tactics[0].breach_rate == "0 of 1 (too few for a rate)"
+
+
+def test_whether_disruptions_work_is_counted_in_the_same_queries_for_any_number(
+        hub: Hub, django_assert_max_num_queries: Any) -> None:
+    from macehub.disruption import services
+    from macehub.networks.models import Group, GroupMember
+
+    today = timezone.localdate()
+    started = today - dt.timedelta(days=30)
+    group = Group.objects.create(reference="GRP-TEST-1", name="Test group",
+                                 status="confirmed", proposed_by=hub.analyst,
+                                 proposed_at=timezone.now())
+    GroupMember.objects.create(group=group, person=hub.suspect, part="suspect")
+    for kind, target, code in (("group", group.pk, "group_disruption_plan"),
+                               ("premises", hub.premises.pk, "hotel_notice")):
+        services.record_disruption(actor=hub.investigator, disruption=services.NewDisruption(
+            tactic_pk=tactic(code).pk, target_kind=kind, target_pk=target,
+            status="served", started_on=started))
+    for days in (-20, 10):
+        report = make_report(hub.team, hub.investigator, received_at=timezone.make_aware(
+            dt.datetime.combine(started + dt.timedelta(days=days), dt.time(12))))
+        link(report, hub.suspect)
+        link(report, hub.premises)
+    cawn(hub)  # on the suspect, naming the child
+    few = effectiveness(hub.analyst, today)
+    with django_assert_max_num_queries(12) as counted:
+        effectiveness(hub.analyst, today)
+    for _ in range(5):
+        cawn(hub, days_ago=40)
+    with django_assert_max_num_queries(len(counted.captured_queries)):
+        many = effectiveness(hub.analyst, today)
+    assert len(many.rows) == len(few.rows) + 5
+    by_kind = {row.disruption.target_kind: row.counts for row in few.rows}
+    # The group's counts are its member's; the premises' its own. The factory's own report
+    # links the suspect and the premises two days before today.
+    assert (by_kind["group"].reports_before, by_kind["group"].reports_after) == (1, 2)
+    assert (by_kind["premises"].reports_before, by_kind["premises"].reports_after) == (1, 2)
 
 
 def test_small_numbers_are_said_in_words() -> None:

@@ -210,3 +210,46 @@ def test_a_disruption_on_a_code_c_entity_is_hidden_from_those_outside_it(hub: Hu
                    team=hub.team)
     assert not policy.can(ig, Action.DISRUPTION_VIEW, disruption)
     assert policy.can(ig, Action.DISRUPTION_VIEW, cawn(hub))
+
+
+def test_the_lead_officer_is_chosen_from_the_recording_agency(hub: Hub) -> None:
+    def record(lead_officer_pk: int | None) -> Disruption:
+        return services.record_disruption(actor=hub.investigator, disruption=(
+            services.NewDisruption(tactic_pk=tactic("cawn").pk, target_kind="person",
+                                   target_pk=hub.suspect.pk, child_pks=[hub.child.pk],
+                                   lead_officer_pk=lead_officer_pk)))
+
+    # Someone of another agency, or who does not record disruptions, is refused.
+    for refused in (hub.licensing, hub.analyst, hub.advocate):
+        with pytest.raises(ValidationError) as error:
+            record(refused.pk)
+        assert "Select a lead officer" in error.value.message_dict["lead_officer"][0]
+    assert record(None).lead_officer == hub.investigator
+    led = record(hub.supervisor.pk)
+    assert (led.lead_officer, led.lead_agency, led.created_by) == (
+        hub.supervisor, hub.agency, hub.investigator)
+    assert set(services.lead_officers(hub.agency.pk)) >= {hub.investigator, hub.supervisor}
+    assert hub.analyst not in services.lead_officers(hub.agency.pk)
+
+
+def test_a_disruption_is_handed_to_another_lead_officer(hub: Hub) -> None:
+    disruption = cawn(hub)
+    with pytest.raises(ServiceRefused, match="Select a lead officer"):
+        services.change_lead_officer(actor=hub.supervisor, disruption_pk=disruption.pk,
+                                     expected_version=1, lead_officer_pk=hub.licensing.pk)
+    services.change_lead_officer(actor=hub.supervisor, disruption_pk=disruption.pk,
+                                 expected_version=1, lead_officer_pk=hub.supervisor.pk)
+    disruption.refresh_from_db()
+    assert disruption.lead_officer == hub.supervisor and disruption.version == 2
+    event = AuditEvent.objects.filter(record_type="disruption.disruption",
+                                      record_id=str(disruption.pk)).last()
+    assert event is not None and event.detail["changes"]["lead_officer"] == {
+        "old": hub.investigator.display_name, "new": hub.supervisor.display_name}
+    with pytest.raises(EditConflict) as conflict:
+        services.change_lead_officer(actor=hub.investigator, disruption_pk=disruption.pk,
+                                     expected_version=1,
+                                     lead_officer_pk=hub.investigator.pk)
+    assert "Lead officer" in conflict.value.their_changes
+    with pytest.raises(Http404):
+        services.change_lead_officer(actor=hub.licensing, disruption_pk=disruption.pk,
+                                     expected_version=2, lead_officer_pk=hub.licensing.pk)

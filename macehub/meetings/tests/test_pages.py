@@ -112,6 +112,42 @@ def test_the_chair_runs_a_meeting_to_approved_minutes(
     assert action.status == ActionStatus.DONE
 
 
+def test_the_chair_records_what_an_owner_reported_after_the_minutes(
+        users: StandardUsers, chair: User, hub_agency: Agency) -> None:
+    meeting = make_meeting(chair, make_series(chair, [hub_agency]), days_ago=3)
+    item = services.add_item(actor=chair, meeting_pk=meeting.pk, title="Premises")
+    owner = users[Role.INVESTIGATOR]
+    action = services.add_action(actor=chair, item_pk=item.pk, description="Serve a notice",
+                                 owner_pk=owner.pk, agency_pk=hub_agency.pk,
+                                 due_on=meeting.held_on + dt.timedelta(days=7))
+    services.record_attendance(actor=chair, meeting_pk=meeting.pk, expected_version=1,
+                               rows=[services.AttendanceRow(hub_agency.pk, "present")])
+    services.approve_minutes(actor=chair, meeting_pk=meeting.pk, expected_version=2)
+    client = signed_in_client(chair)
+    detail = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
+    status_url = reverse("meetings:action_status", args=[action.pk])
+    assert status_url in detail
+    page = client.get(status_url).content.decode()
+    assert "Back to the meeting" in page and owner.display_name in page
+    response = client.post(status_url, {"status": ActionStatus.DONE, "version": 1,
+                                        **_date("completed_on", meeting.held_on
+                                                - dt.timedelta(days=1))})
+    assert response.status_code == 400
+    assert "on or after the meeting" in response.content.decode()
+    done_on = meeting.held_on + dt.timedelta(days=1)
+    response = client.post(status_url, {"status": ActionStatus.DONE, "version": 1,
+                                        **_date("completed_on", done_on)})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("meetings:detail", args=[meeting.pk])
+    action.refresh_from_db()
+    assert (action.status, action.completed_on) == (ActionStatus.DONE, done_on)
+    # Another reader of the meeting sees the action but may not record it.
+    analyst_client = signed_in_client(users[Role.ANALYST])
+    assert status_url not in analyst_client.get(
+        reverse("meetings:detail", args=[meeting.pk])).content.decode()
+    assert analyst_client.get(status_url).status_code == 403
+
+
 def test_a_reader_sees_only_the_items_they_may(
         users: StandardUsers, chair: User, hub_agency: Agency, tmp_path: Path) -> None:
     hidden_child = make_person(hub_agency, given_name="Hidden", family_name="Testchild",

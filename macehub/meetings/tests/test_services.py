@@ -166,7 +166,7 @@ def test_only_owner_or_chair_changes_an_action(users: StandardUsers, chair: User
     action = services.add_action(actor=chair, item_pk=item.pk, description="Do it",
                                  owner_pk=users[Role.TRIAGE].pk, agency_pk=hub_agency.pk,
                                  due_on=meeting.held_on)
-    with pytest.raises(ValidationError, match="owner or the meeting chair"):
+    with pytest.raises(ValidationError, match="owner or a meeting chair"):
         services.set_action_status(actor=users[Role.ANALYST], action_pk=action.pk,
                                    expected_version=1, status=ActionStatus.DONE)
     services.set_action_status(actor=chair, action_pk=action.pk, expected_version=1,
@@ -255,3 +255,113 @@ def test_an_edit_made_meanwhile_is_not_overwritten(chair: User, hub_agency: Agen
         services.record_discussion(actor=chair, item_pk=item.pk, expected_version=1,
                                    summary="Second", decision="")
     assert AgendaItem.objects.get(pk=item.pk).summary == "First"
+
+
+def test_a_conflicting_action_status_says_what_the_other_recorded(
+        users: StandardUsers, chair: User, hub_agency: Agency) -> None:
+    meeting = make_meeting(chair, make_series(chair, [hub_agency]))
+    item = services.add_item(actor=chair, meeting_pk=meeting.pk, title="Item")
+    owner = users[Role.TRIAGE]
+    action = services.add_action(actor=chair, item_pk=item.pk, description="Do it",
+                                 owner_pk=owner.pk, agency_pk=hub_agency.pk,
+                                 due_on=meeting.held_on)
+    services.set_action_status(actor=owner, action_pk=action.pk, expected_version=1,
+                               status=ActionStatus.DONE, completed_on=meeting.held_on)
+    with pytest.raises(EditConflict) as conflict:
+        services.set_action_status(actor=chair, action_pk=action.pk, expected_version=1,
+                                   status=ActionStatus.DROPPED)
+    assert conflict.value.their_changes["Status"]["new"] == "done"
+    assert conflict.value.their_changes["Status"]["by"] == owner.username
+
+
+def test_a_chair_records_actions_only_on_items_they_may_see(
+        users: StandardUsers, chair: User, hub_agency: Agency) -> None:
+    hidden = _high_risk_case(users, hub_agency, "Hiddenchild", restricted=True)
+    meeting = prepare(chair, make_meeting(chair, make_series(chair, [hub_agency])))
+    hidden_item = meeting.items.get(record_id=hidden.pk)
+    owner = users[Role.SOCIAL_WORKER]
+    action = services.add_action(actor=chair, item_pk=hidden_item.pk, description="Visit",
+                                 owner_pk=owner.pk, agency_pk=hub_agency.pk,
+                                 due_on=meeting.held_on)
+    other_chair = make_user("cal.chair", Role.MEETING_CHAIR, agency=hub_agency,
+                            team=make_team(hub_agency, "Chairs", is_hub_team=True))
+    with pytest.raises(Exception, match="No such record"):
+        services.set_action_status(actor=other_chair, action_pk=action.pk,
+                                   expected_version=1, status=ActionStatus.DROPPED)
+    assert action.__class__.objects.get(pk=action.pk).status == ActionStatus.OPEN
+
+
+def test_a_series_is_renamed_and_its_members_changed(
+        users: StandardUsers, chair: User, hub_agency: Agency, partner_agency: Agency) -> None:
+    series = make_series(chair, [hub_agency])
+    make_series(chair, [hub_agency], name="Strategic")
+    with pytest.raises(ValidationError, match="exists already"):
+        services.change_series(actor=chair, series_pk=series.pk, expected_version=1,
+                               name="strategic", kind="weekly_tactical",
+                               agency_pks=[hub_agency.pk])
+    with pytest.raises(PermissionDenied):
+        services.change_series(actor=users[Role.TRIAGE], series_pk=series.pk,
+                               expected_version=1, name="Mine", kind="weekly_tactical",
+                               agency_pks=[hub_agency.pk])
+    services.change_series(actor=chair, series_pk=series.pk, expected_version=1,
+                           name="Weekly tactical (north)", kind="weekly_tactical",
+                           agency_pks=[hub_agency.pk, partner_agency.pk])
+    series.refresh_from_db()
+    assert series.name == "Weekly tactical (north)" and series.version == 2
+    assert set(series.standing_agencies.all()) == {hub_agency, partner_agency}
+    event = AuditEvent.objects.filter(record_type="meetings.meetingseries",
+                                      record_id=str(series.pk)).last()
+    assert event is not None and event.detail["changes"]["name"] == {
+        "old": "Weekly tactical", "new": "Weekly tactical (north)"}
+    with pytest.raises(EditConflict):
+        services.change_series(actor=chair, series_pk=series.pk, expected_version=1,
+                               name="Again", kind="weekly_tactical",
+                               agency_pks=[hub_agency.pk])
+
+
+def test_a_meeting_moves_day_or_chair_until_its_minutes_are_approved(
+        users: StandardUsers, chair: User, hub_agency: Agency) -> None:
+    series = make_series(chair, [hub_agency])
+    earlier = make_meeting(chair, series, days_ago=7)
+    meeting = make_meeting(chair, series, days_ago=1)
+    other_chair = make_user("cal.chair", Role.MEETING_CHAIR, agency=hub_agency,
+                            team=chair.team)
+    today = timezone.localdate()
+    with pytest.raises(ValidationError, match="a meeting on this day already"):
+        services.change_meeting(actor=chair, meeting_pk=meeting.pk, expected_version=1,
+                                held_on=earlier.held_on, chair_pk=chair.pk)
+    with pytest.raises(ValidationError, match="Select a meeting chair"):
+        services.change_meeting(actor=chair, meeting_pk=meeting.pk, expected_version=1,
+                                held_on=today, chair_pk=users[Role.TRIAGE].pk)
+    services.change_meeting(actor=chair, meeting_pk=meeting.pk, expected_version=1,
+                            held_on=today, chair_pk=other_chair.pk)
+    meeting.refresh_from_db()
+    assert (meeting.held_on, meeting.chair) == (today, other_chair)
+    # Once its agenda is prepared, it cannot move past the series' previous meeting.
+    prepare(chair, meeting)
+    with pytest.raises(ValidationError, match="past another meeting"):
+        services.change_meeting(actor=chair, meeting_pk=meeting.pk,
+                                expected_version=meeting.version,
+                                held_on=earlier.held_on - dt.timedelta(days=1),
+                                chair_pk=chair.pk)
+    # Nor after the due date of an action it gave.
+    item = services.add_item(actor=chair, meeting_pk=meeting.pk, title="Item")
+    services.add_action(actor=chair, item_pk=item.pk, description="Do it",
+                        owner_pk=users[Role.TRIAGE].pk, agency_pk=hub_agency.pk,
+                        due_on=today + dt.timedelta(days=2))
+    meeting.refresh_from_db()
+    with pytest.raises(ValidationError, match="due before this day"):
+        services.change_meeting(actor=chair, meeting_pk=meeting.pk,
+                                expected_version=meeting.version,
+                                held_on=today + dt.timedelta(days=3), chair_pk=chair.pk)
+    services.record_attendance(actor=chair, meeting_pk=meeting.pk,
+                               expected_version=meeting.version,
+                               rows=[services.AttendanceRow(hub_agency.pk, "present")])
+    meeting.refresh_from_db()
+    services.approve_minutes(actor=other_chair, meeting_pk=meeting.pk,
+                             expected_version=meeting.version)
+    meeting.refresh_from_db()
+    with pytest.raises(ValidationError, match="approved"):
+        services.change_meeting(actor=chair, meeting_pk=meeting.pk,
+                                expected_version=meeting.version, held_on=today,
+                                chair_pk=chair.pk)

@@ -27,6 +27,7 @@ def build(samples: dict[str, Any]) -> None:
         chair=chair, created_by=chair, created_at=now)
     item = AgendaItem.objects.create(meeting=meeting, position=1, source="chair",
                                      title="Any other business", added_by=chair)
+    samples["meeting_series_pk"] = series
     samples["meeting_pk"] = meeting
     samples["agenda_item_pk"] = item
     samples["meeting_action_pk"] = MeetingAction.objects.create(
