@@ -1,7 +1,8 @@
 """The meetings measures: attendance by agency (the share of meetings each standing
 member agency attended, present or through a deputy), actions completed on time (of the
-actions that fell due in the period, the share done by their due date) and the median
-days from a child reaching High risk to their first discussion at a meeting.
+actions that fell due in the period, the share done by their due date), the median
+days from a child reaching High risk to their first discussion at a meeting, and the
+share of the children newly at High risk discussed at all (those the median cannot hold).
 
 Registered with ``@metric`` (``macehub.core.metrics``). Meetings are hub business: the
 figures count meetings (``MEETING_VIEW`` governs them) and, for the time to discussion,
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import DateField, F, OuterRef, Q, QuerySet, Subquery
@@ -122,12 +124,21 @@ def _high_risk(filters: Filters) -> QuerySet[Any, Any]:
                   person="case__child_id", agency="case__lead_agency_id")
 
 
-def _days_taken(months: Sequence[Period], filters: Filters) -> list[list[dt.timedelta]]:
-    """For each period: each case's first move to High risk in that period whose child
-    has since been discussed at a meeting, the whole days from the day of the move to
-    the first meeting on or after it whose agenda held an item about the child (one
-    query, whatever the number of periods). A case that moved to High twice in the span
-    counts in each period it moved in, as the period's own figure counts it."""
+@dataclass
+class _ToDiscussion:
+    """One period's cases newly at High risk: the days each of those since discussed
+    waited (``taken``), and how many moved in all (discussed or not)."""
+
+    taken: list[dt.timedelta] = field(default_factory=list)
+    moved: int = 0
+
+
+def _to_discussion(months: Sequence[Period], filters: Filters) -> list[_ToDiscussion]:
+    """For each period: each case's first move to High risk in that period, and, for
+    one whose child has since been discussed at a meeting, the whole days from the day
+    of the move to the first meeting on or after it whose agenda held an item about the
+    child (one query, whatever the number of periods). A case that moved to High twice
+    in the span counts in each period it moved in, as the period's own figure counts it."""
     if not months:
         return []
     first_discussed = (AgendaItem.objects.filter(
@@ -144,17 +155,30 @@ def _days_taken(months: Sequence[Period], filters: Filters) -> list[list[dt.time
         number = next(n for n, month in enumerate(months)
                       if month.starts_at <= changed_at < month.ends_before)
         firsts.setdefault((number, case_id), (changed_at, discussed_on))
-    taken: list[list[dt.timedelta]] = [[] for _ in months]
+    found = [_ToDiscussion() for _ in months]
     for (number, _case_id), (changed_at, discussed_on) in firsts.items():
+        found[number].moved += 1
         if discussed_on is not None:
             day = timezone.localdate(changed_at)
-            taken[number].append(dt.timedelta(days=(discussed_on - day).days))
-    return taken
+            found[number].taken.append(dt.timedelta(days=(discussed_on - day).days))
+    return found
+
+
+def _median_figure(found: _ToDiscussion) -> Figure:
+    return Figure(TOTAL, "", "All", median_hours(found.taken, unit=Unit.MEDIAN_DAYS),
+                  len(found.taken))
+
+
+def _discussed_figure(found: _ToDiscussion) -> Figure:
+    return Figure(TOTAL, "", "All", len(found.taken), found.moved)
 
 
 def _to_discussion_trend(months: Sequence[Period], filters: Filters) -> list[Figure]:
-    return [Figure(TOTAL, "", "All", median_hours(in_month, unit=Unit.MEDIAN_DAYS),
-                   len(in_month)) for in_month in _days_taken(months, filters)]
+    return [_median_figure(found) for found in _to_discussion(months, filters)]
+
+
+def _discussed_trend(months: Sequence[Period], filters: Filters) -> list[Figure]:
+    return [_discussed_figure(found) for found in _to_discussion(months, filters)]
 
 
 @metric(
@@ -164,7 +188,8 @@ def _to_discussion_trend(months: Sequence[Period], filters: Filters) -> list[Fig
         "For the children whose case moved to High risk in the period and who have "
         "since been discussed at a meeting (an agenda item about them), the median "
         "whole days from the day of the move to the first such meeting. Children not "
-        "yet discussed are not in the median."
+        "yet discussed are not in the median: 'Children newly at High risk discussed at "
+        "a meeting' counts them."
     ),
     numerator="Median days from High risk to the first discussion",
     denominator="Children at High risk since discussed",
@@ -177,5 +202,29 @@ def _to_discussion_trend(months: Sequence[Period], filters: Filters) -> list[Fig
                    path="case_id")],
 )
 def meeting_high_risk_to_discussion(period: Period, filters: Filters) -> list[Figure]:
-    (taken,) = _days_taken([period], filters)
-    return [Figure(TOTAL, "", "All", median_hours(taken, unit=Unit.MEDIAN_DAYS), len(taken))]
+    (found,) = _to_discussion([period], filters)
+    return [_median_figure(found)]
+
+
+@metric(
+    code="meeting_high_risk_discussed",
+    name="Children newly at High risk discussed at a meeting",
+    definition=(
+        "Of the children whose case moved to High risk in the period, the share "
+        "discussed at a meeting (an agenda item about them) on or after the day of the "
+        "move, up to now. The children not yet discussed are the rest: the median days "
+        "to the first discussion leaves them out."
+    ),
+    numerator="Children newly at High risk since discussed at a meeting",
+    denominator="Children whose case moved to High risk in the period",
+    unit=Unit.PERCENTAGE,
+    better=Better.HIGHER,
+    filters=("area", "agency"),
+    group=GROUP,
+    trend=_discussed_trend,
+    behind=[Behind(Action.CASE_VIEW, Case, dated(_high_risk, "changed_at"),
+                   path="case_id")],
+)
+def meeting_high_risk_discussed(period: Period, filters: Filters) -> list[Figure]:
+    (found,) = _to_discussion([period], filters)
+    return [_discussed_figure(found)]

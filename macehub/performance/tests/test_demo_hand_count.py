@@ -936,6 +936,28 @@ def meeting_high_risk_to_discussion(d: Demo, period: Period, filters: Filters) -
     return Expected({(TOTAL, ""): (median_days(taken), len(taken))})
 
 
+def meeting_high_risk_discussed(d: Demo, period: Period, filters: Filters) -> Expected:
+    """Each case's first move to High risk in the period: discussed at a meeting on or
+    after that day, of all that moved."""
+    held: dict[int, list[dt.date]] = {}
+    for item in d.agenda_items:
+        if item.person_id is not None and not item.dropped:
+            held.setdefault(item.person_id, []).append(d.meetings[item.meeting_id].held_on)
+    moved = discussed = 0
+    for case_id, changes in d.tier_changes.items():
+        case = d.cases[case_id]
+        if not d.case_in_scope(case, filters):
+            continue
+        moves = sorted(c.changed_at for c in changes
+                       if c.to_tier == RiskTier.HIGH and within(period, c.changed_at))
+        if not moves:
+            continue
+        moved += 1
+        day = moves[0].astimezone(LONDON).date()
+        discussed += any(h >= day for h in held.get(case.child_id, []))
+    return Expected({(TOTAL, ""): (discussed, moved)})
+
+
 # Disruptions: started = granted or served (and since breached or expired), on the day;
 # by agency, the lead agency; in an area when one of the children it protects lives there.
 DISRUPTION_STARTED = {"granted", "served", "breached", "expired"}
@@ -1026,6 +1048,7 @@ HAND_COUNTS: dict[str, HandCount] = {
     "meeting_attendance": meeting_attendance,
     "meeting_actions_on_time": meeting_actions_on_time,
     "meeting_high_risk_to_discussion": meeting_high_risk_to_discussion,
+    "meeting_high_risk_discussed": meeting_high_risk_discussed,
     "disruptions_started": disruptions_started,
     "disruption_breaches": disruption_breaches,
     "groups_with_active_disruption": groups_with_active_disruption,
@@ -1067,6 +1090,7 @@ BREAKDOWNS: dict[str, set[str]] = {
     "meeting_attendance": {Breakdown.AGENCY},
     "meeting_actions_on_time": {Breakdown.AGENCY},
     "meeting_high_risk_to_discussion": set(),
+    "meeting_high_risk_discussed": set(),
     "disruptions_started": {Breakdown.TACTIC, Breakdown.AGENCY},
     "disruption_breaches": set(),
     "groups_with_active_disruption": set(),
@@ -1347,7 +1371,8 @@ def test_forensics(demo: Demo, code: str, scope: str) -> None:
 
 @pytest.mark.parametrize("scope", SCOPES)
 @pytest.mark.parametrize("code", ["meeting_attendance", "meeting_actions_on_time",
-                                  "meeting_high_risk_to_discussion"])
+                                  "meeting_high_risk_to_discussion",
+                                  "meeting_high_risk_discussed"])
 def test_meetings(demo: Demo, code: str, scope: str) -> None:
     check(code, demo, scope)
 
