@@ -327,6 +327,7 @@ def test_the_demo_shows_the_child_seen_the_police_report_and_partner_owners(
 # --- Existing records migrate as not recorded ---------------------------------------------
 
 
+@pytest.mark.migration_history
 @pytest.mark.django_db(transaction=True)
 def test_existing_records_migrate_as_not_recorded_and_the_migration_reverses(
     hub_agency: Agency, hub_team: Team

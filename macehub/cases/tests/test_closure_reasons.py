@@ -35,6 +35,7 @@ def test_did_not_engage_is_not_offered() -> None:
     assert RETIRED_CLOSURE_REASONS["no_engagement"] == WORDS
 
 
+@pytest.mark.migration_history
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_keeps_the_words_of_each_closed_case() -> None:
     executor = MigrationExecutor(connection)

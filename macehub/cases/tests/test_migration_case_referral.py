@@ -18,7 +18,7 @@ from macehub.cases.services import open_case
 from macehub.referrals.tests.factories import make_referral
 from macehub.testing.factories import make_agency, make_person, make_team, make_user
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.migration_history]
 
 BEFORE = ("cases", "0011_referral_joined")
 

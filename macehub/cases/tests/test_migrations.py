@@ -17,7 +17,7 @@ from macehub.testing.migrations import (
     migration_and_parent,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.migration_history]
 
 
 def test_backfill_gives_each_episode_its_cases_child_and_reverses(hub_agency, hub_team):

@@ -14,7 +14,7 @@ from macehub.testing.migrations import (
     migration_and_parent,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.migration_history]
 
 
 def test_the_vocabulary_is_filled_from_the_words_held(hub_agency: Agency) -> None:
