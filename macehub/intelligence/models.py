@@ -34,6 +34,7 @@ from macehub.intelligence.codes import (
     SourceEvaluation,
 )
 from macehub.intelligence.normalise import display_registration, registration_keys, search_keys
+from macehub.people.codes import CoordinateSource
 
 
 class Location(models.Model):
@@ -43,6 +44,12 @@ class Location(models.Model):
     area = models.ForeignKey("people.Area", on_delete=models.PROTECT, null=True, blank=True)
     latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
     longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    # British National Grid (metres); latitude and longitude above are derived from them
+    # for the map when they are known.
+    easting = models.PositiveIntegerField(null=True, blank=True)
+    northing = models.PositiveIntegerField(null=True, blank=True)
+    coordinates_source = models.CharField(max_length=10, choices=CoordinateSource.choices,
+                                          blank=True)
     # Phonetic keys of the description and address, for spelling-tolerant search.
     search_keys = models.CharField(max_length=500, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -35,6 +35,7 @@ from macehub.intelligence.services.reports import _report_for_change
 from macehub.people.codes import AliasKind
 from macehub.people.identifiers import normalise_postcode
 from macehub.people.models import Area
+from macehub.people.postcodes import fill_coordinates, latitude_longitude
 from macehub.people.selectors import people_for
 from macehub.people.services import PersonDetails, create_person
 
@@ -114,6 +115,17 @@ def _postcode(value: str) -> str:
         raise _refuse_invalid(error, "postcode") from error
 
 
+def place_on_grid(location: Location) -> None:
+    """The location's grid coordinates from its postcode (when none were entered), and
+    its latitude and longitude from them for the map when it has none of its own."""
+    fill_coordinates(location)
+    if location.easting is not None and location.northing is not None \
+            and location.latitude is None and location.longitude is None:
+        latitude, longitude = latitude_longitude(location.easting, location.northing)
+        location.latitude = Decimal(f"{latitude:.5f}")
+        location.longitude = Decimal(f"{longitude:.5f}")
+
+
 def _new_location(new: NewLocation) -> tuple[Location, bool]:
     if not new.description.strip():
         raise ServiceRefused("Describe the location, like 'Car park behind the Co-op'",
@@ -132,6 +144,7 @@ def _new_location(new: NewLocation) -> tuple[Location, bool]:
         postcode=_postcode(new.postcode), area=area,
         latitude=new.latitude, longitude=new.longitude,
     )
+    place_on_grid(location)
     location.save()
     return location, True
 
@@ -171,6 +184,7 @@ def _new_premises(new: NewPremises) -> tuple[Premises, bool]:
     if new.address.strip() or new.postcode.strip():
         location = Location(description=new.name.strip(), address=new.address.strip(),
                             postcode=_postcode(new.postcode))
+        place_on_grid(location)
         location.save()
     premises = Premises(name=new.name.strip(), kind=new.kind, location=location,
                         licence_reference=new.licence_reference.strip())
