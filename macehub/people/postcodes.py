@@ -353,3 +353,9 @@ def on_grid(geometry: BaseGeometry) -> BaseGeometry:
         return np.column_stack([eastings, northings])
 
     return shapely.transform(geometry, project)
+
+
+@cache
+def wgs84_transformer() -> Transformer:
+    """British National Grid to WGS84 longitude and latitude (``always_xy``)."""
+    return _to_wgs84()
