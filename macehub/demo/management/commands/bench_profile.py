@@ -21,6 +21,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db.models import Max
+from django.utils import timezone
 
 from macehub.cases.models import MissingEpisode
 from macehub.demo.places import planted_places
@@ -50,7 +51,7 @@ class Command(BaseCommand):
                          stdout=io.StringIO())
             self.stdout.write(f"  generated in {time.perf_counter() - started:.1f} s")
         latest = MissingEpisode.objects.aggregate(latest=Max("went_missing_at"))["latest"]
-        end = latest.date() if latest else dt.date.today()
+        end = timezone.localdate(latest) if latest else timezone.localdate()
         start = end - dt.timedelta(days=364)
         truth = planted_places()
         total = 0.0
