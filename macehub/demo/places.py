@@ -53,6 +53,7 @@ from macehub.intelligence.models import (
     ReportLink,
     location_search_keys,
 )
+from macehub.intelligence.search_index import index_link
 from macehub.investigations.models import Crime
 from macehub.people.codes import CoordinateSource
 from macehub.people.models import PersonAddress, Postcode
@@ -321,10 +322,13 @@ def create_places(ctx: DemoContext) -> None:
     for location in planted_locations:
         location.search_keys = location_search_keys(location)
     Location.objects.bulk_create(planted_locations, batch_size=ctx.scale.batch_size)
-    ReportLink.objects.bulk_create(
+    links = ReportLink.objects.bulk_create(
         [ReportLink(report_id=report, location=location, role=EntityRole.LOCATION_OF_CONCERN)
          for report, location in zip(planted_reports, planted_locations, strict=True)],
         batch_size=ctx.scale.batch_size)
+    # The search index step ran before these links were written (bulk: no signals).
+    for link in links:
+        index_link(link)
 
     agency_codes = [agency.code for agency in ctx.agencies.values()]
     episodes = list(MissingEpisode.objects.filter(child__owning_agency__code__in=agency_codes)
