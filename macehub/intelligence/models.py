@@ -70,6 +70,15 @@ class Location(models.Model):
             return ""
         return f"{self.latitude}, {self.longitude}"
 
+    @property
+    def grid_reference(self) -> str:
+        """Easting and northing in metres, with where they came from."""
+        if self.easting is None or self.northing is None:
+            return ""
+        source = (f" ({self.get_coordinates_source_display().lower()})"
+                  if self.coordinates_source else "")
+        return f"{self.easting}, {self.northing}{source}"
+
 
 def location_search_keys(location: Location) -> str:
     """What ``Location.save`` stores; call it before ``bulk_create``."""

@@ -50,6 +50,9 @@ class NewLocation:
     area_code: str = ""
     latitude: Decimal | None = None
     longitude: Decimal | None = None
+    # British National Grid, metres; entered, or else from the postcode directory.
+    easting: int | None = None
+    northing: int | None = None
 
 
 @dataclass(frozen=True)
@@ -139,10 +142,19 @@ def _new_location(new: NewLocation) -> tuple[Location, bool]:
         if value is not None and not -limit <= value <= limit:
             raise ServiceRefused(f"The {name} must be between -{limit} and {limit}",
                                  field=name)
+    for metres, grid_name, largest in ((new.easting, "easting", 800_000),
+                                       (new.northing, "northing", 1_300_000)):
+        if metres is not None and not 0 <= metres <= largest:
+            raise ServiceRefused(f"The {grid_name} must be between 0 and {largest:,} metres",
+                                 field=grid_name)
+    if (new.easting is None) != (new.northing is None):
+        raise ServiceRefused("Give both the easting and the northing, or neither",
+                             field="easting" if new.easting is None else "northing")
     location = Location(
         description=new.description.strip(), address=new.address.strip(),
         postcode=_postcode(new.postcode), area=area,
         latitude=new.latitude, longitude=new.longitude,
+        easting=new.easting, northing=new.northing,
     )
     place_on_grid(location)
     location.save()

@@ -108,3 +108,16 @@ def test_a_saved_postcode_takes_the_directorys_place_unless_one_was_entered() ->
     latitude, longitude = latitude_longitude(440123, 300456)
     assert float(location.latitude or 0) == pytest.approx(latitude, abs=1e-5)
     assert float(location.longitude or 0) == pytest.approx(longitude, abs=1e-5)
+
+
+def test_entered_grid_coordinates_are_kept_and_give_the_map_its_place() -> None:
+    Postcode.objects.create(postcode="XB1 1AA", easting=440123, northing=300456)
+    location = Location(description="Car park", postcode="XB1 1AA", easting=441000,
+                        northing=301000)
+    place_on_grid(location)
+    assert (location.easting, location.coordinates_source) == (441000,
+                                                              CoordinateSource.ENTERED)
+    latitude, _ = latitude_longitude(441000, 301000)
+    assert float(location.latitude or 0) == pytest.approx(latitude, abs=1e-5)
+    location.save()
+    assert location.grid_reference == "441000, 301000 (entered)"
