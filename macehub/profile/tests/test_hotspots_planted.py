@@ -35,16 +35,17 @@ from macehub.profile.hotspots import StudyArea, area_weights, gi_star_readings
 from macehub.profile.near_repeats import KnoxSettings, knox_result
 
 SEED = 20260601
-# About what the force-scale demo holds in a year: missing episodes and crimes.
-EPISODES = 6_000
-CRIMES = 3_000
+# About what the force-scale demo holds in its last year (bench_profile counted 859
+# missing episodes and 685 crimes placed): missing episodes and crimes.
+EPISODES = 900
+CRIMES = 700
 YEAR_START = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
 
 
-def _force_places() -> tuple[PlacePlan, dict[str, tuple[int, int, str]], list, list[str],
-                             list[dt.datetime]]:
-    print(f"seed {SEED}")
-    rng = random.Random(SEED)
+def _force_places(seed: int = SEED) -> tuple[PlacePlan, dict[str, tuple[int, int, str]],
+                                             list, list[str], list[dt.datetime]]:
+    print(f"seed {seed}")
+    rng = random.Random(seed)
     plan = PlacePlan(FORCE.neighbourhoods_per_district)
     outward_of = {}
     for row, district in enumerate(DISTRICTS, start=1):
@@ -80,8 +81,9 @@ def _readings(study: list[StudyArea], wards: list[str]) -> dict[str, HotspotRead
             for area, result in zip(study, gi_star_readings(counts, weights), strict=True)}
 
 
-def test_planted_hot_wards_are_hot_spots_and_cold_wards_are_not() -> None:
-    plan, points, episodes, crimes, _ = _force_places()
+@pytest.mark.parametrize("seed", [SEED, 1, 7])
+def test_planted_hot_wards_are_hot_spots_and_cold_wards_are_not(seed: int) -> None:
+    plan, points, episodes, crimes, _ = _force_places(seed)
     study = _study(plan)
     measures = {
         "missing_from": [points[p][2] for p, _ in episodes],
@@ -98,8 +100,9 @@ def test_planted_hot_wards_are_hot_spots_and_cold_wards_are_not() -> None:
         print(name, sorted(c for c, r in readings.items() if r == HotspotReading.HOT))
 
 
-def test_knox_finds_the_planted_near_repeat() -> None:
-    _, points, episodes, _, times = _force_places()
+@pytest.mark.parametrize("seed", [SEED, 1, 7])
+def test_knox_finds_the_planted_near_repeat(seed: int) -> None:
+    _, points, episodes, _, times = _force_places(seed)
     eastings = np.array([points[p][0] for p, _ in episodes], dtype=float)
     northings = np.array([points[p][1] for p, _ in episodes], dtype=float)
     days = np.array([t.date().toordinal() for t in times], dtype=float)
