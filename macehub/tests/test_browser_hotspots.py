@@ -27,7 +27,7 @@ MAP = "test_the_hotspot_map_and_its_table_show_the_same_wards"
 SCANNED_BY: dict[str, tuple[str, ...]] = {
     "profile:hotspots": (MAP,),
 }
-FIVE_YEARS = "?start-day=1&start-month=6&start-year=2021"
+FIVE_YEARS = "?start_day=1&start_month=6&start_year=2021"
 
 
 def test_the_hotspot_map_and_its_table_show_the_same_wards(

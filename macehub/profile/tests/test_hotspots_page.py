@@ -77,13 +77,15 @@ def test_the_page_shows_the_table_and_the_map_data(small_demo: Any, client: Clie
                                                     ) -> None:
     analyst = User.objects.get(username="analyst.police")
     verified_login(client, analyst)
-    query = (f"?measure=missing_from&area_kind=ward&start-day={START.day}"
-             f"&start-month={START.month}&start-year={START.year}")
+    query = (f"?measure=missing_from&area_kind=ward&start_day={START.day}"
+             f"&start_month={START.month}&start_year={START.year}")
     with django_assert_max_num_queries(40):
         response = client.get(f"/profile/hotspots/{query}")
     assert response.status_code == 200
     html = response.content.decode()
     figures = response.context["figures"]
+    assert figures["period_start"] == START.isoformat()
+    assert figures["period_end"] == DEMO_AS_OF.isoformat()
     for row in figures["areas"]:
         assert row["name"] in html
     assert 'id="hotspot-table"' in html
@@ -97,8 +99,8 @@ def test_the_page_shows_the_table_and_the_map_data(small_demo: Any, client: Clie
 
 def test_a_bad_choice_is_shown_and_kept(users: Any) -> None:
     client = users.client(Role.ANALYST)
-    response = client.get("/profile/hotspots/?distance=5&days=abc&start-day=31"
-                          "&start-month=2&start-year=2026")
+    response = client.get("/profile/hotspots/?distance=5&days=abc&start_day=31"
+                          "&start_month=2&start_year=2026")
     assert response.status_code == 200
     html = response.content.decode()
     assert "govuk-error-summary" in html

@@ -9,7 +9,7 @@ const COLOURS = { hot: "#d4351c", cold: "#1d70b8", none: "#b1b4b6" };
 function drawMap(element, data) {
   element.hidden = false;
   // Without tiles the map has no zoom range of its own; the clusters need one.
-  const map = L.map(element, { attributionControl: Boolean(data.tiles.url), maxZoom: 18 });
+  const map = L.map(element, { attributionControl: Boolean(data.tiles.url), maxZoom: 18, zoomSnap: 0.25 });
   // Vector layers need the map to have a view before they are added.
   const areas = L.geoJSON(data.areas, {
     style: (feature) => ({
