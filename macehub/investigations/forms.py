@@ -53,8 +53,9 @@ class CrimeFields(forms.Form):
         help_text="Leave it empty if it is not known. For example, 27 3 2026")
     location = forms.CharField(label="Where it happened", required=False, max_length=200)
     postcode = forms.CharField(
-        label="Postcode of where it happened", required=False, max_length=8,
-        help_text="If known. It places the crime on the problem profile's map.",
+        label="Postcode", required=False, max_length=8,
+        help_text="Of where it happened, if known. It places the crime on the problem "
+                  "profile's map.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
 
 
