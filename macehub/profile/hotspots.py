@@ -268,9 +268,12 @@ def _area_of_each(events: PlaceEvents, study: list[StudyArea],
 
 def _density(events: PlaceEvents) -> dict[str, Any]:
     """Expected events per grid square from a Gaussian kernel density of the points."""
-    if events.count < 3 or np.ptp(events.eastings) == 0 or np.ptp(events.northings) == 0:
+    if events.count < 3:
         return {"cell_metres": DENSITY_CELL_METRES, "cells": [], "bandwidth": None,
-                "reason": "Too few distinct places to estimate a density."}
+                "reason": "Too few places to estimate a density."}
+    if np.ptp(events.eastings) == 0 or np.ptp(events.northings) == 0:
+        return {"cell_metres": DENSITY_CELL_METRES, "cells": [], "bandwidth": None,
+                "reason": "The places lie on one line, so no density can be estimated."}
     cell = DENSITY_CELL_METRES
     west = math.floor(events.eastings.min() / cell) * cell
     south = math.floor(events.northings.min() / cell) * cell
@@ -278,7 +281,12 @@ def _density(events: PlaceEvents) -> dict[str, Any]:
     rows = min(DENSITY_MAX_CELLS, math.ceil((events.northings.max() - south) / cell) + 1)
     size_x = max(cell, (events.eastings.max() - west) / columns + 1)
     size_y = max(cell, (events.northings.max() - south) / rows + 1)
-    kde = gaussian_kde(np.vstack([events.eastings, events.northings]))
+    try:
+        kde = gaussian_kde(np.vstack([events.eastings, events.northings]))
+    except np.linalg.LinAlgError:
+        # The points lie on one line (a single street, say): no density in two dimensions.
+        return {"cell_metres": DENSITY_CELL_METRES, "cells": [], "bandwidth": None,
+                "reason": "The places lie on one line, so no density can be estimated."}
     centres_x = west + (np.arange(columns) + 0.5) * size_x
     centres_y = south + (np.arange(rows) + 0.5) * size_y
     grid_x, grid_y = np.meshgrid(centres_x, centres_y)
