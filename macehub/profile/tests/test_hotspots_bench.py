@@ -9,11 +9,11 @@ import io
 import pytest
 from django.core.management import call_command
 
-pytestmark = [pytest.mark.django_db(transaction=False),
+pytestmark = [pytest.mark.django_db,
               pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
 
-def test_bench_profile_prints_each_measure_and_the_total(settings: object) -> None:
+def test_bench_profile_prints_each_measure_and_the_total() -> None:
     output = io.StringIO()
     call_command("bench_profile", "--scale=small", "--seed=7", stdout=output)
     text = output.getvalue()
