@@ -5,13 +5,14 @@ children went missing from in the last twelve months, by ward."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
 
 from macehub.forms import GovukDateField
 from macehub.people.codes import AreaKind
+from macehub.people.models import Area
 from macehub.profile.hotspot_codes import PlaceMeasure
 from macehub.profile.hotspots import AREA_KINDS
 from macehub.profile.near_repeats import DEFAULT_DAYS, DEFAULT_DISTANCE_METRES
@@ -25,6 +26,10 @@ class HotspotForm(forms.Form):
                                 widget=forms.RadioSelect, required=False)
     start = GovukDateField(label="From", required=False)
     end = GovukDateField(label="To", required=False)
+    within = forms.ChoiceField(
+        label="Inside an area", required=False,
+        help_text="Count the areas inside one area (a district's wards, say), or all of "
+                  "them.")
     area_kind = forms.ChoiceField(
         label="Count by", choices=[(kind.value, kind.label) for kind in AREA_KINDS],
         widget=forms.RadioSelect, required=False)
@@ -42,6 +47,16 @@ class HotspotForm(forms.Form):
                         "max_value": "Enter 365 days or fewer",
                         "invalid": "Enter the number of days as a whole number"})
 
+    def __init__(self, data: Any = None) -> None:
+        super().__init__(data)
+        within = cast(forms.ChoiceField, self.fields["within"])
+        # Areas that hold others: the county and its districts, in the demo.
+        holding = (Area.objects.filter(children__isnull=False).distinct()
+                   .order_by("kind", "name").values_list("code", "name", "kind"))
+        kinds = dict(AreaKind.choices)
+        within.choices = [("", "All areas"), *[
+            (code, f"{name}, {kinds.get(kind, kind).lower()}") for code, name, kind in holding]]
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         cleaned["end"] = cleaned.get("end") or timezone.localdate()
@@ -52,6 +67,7 @@ class HotspotForm(forms.Form):
         cleaned["area_kind"] = cleaned.get("area_kind") or DEFAULT_AREA_KIND
         cleaned["distance"] = cleaned.get("distance") or DEFAULT_DISTANCE_METRES
         cleaned["days"] = cleaned.get("days") or DEFAULT_DAYS
+        cleaned["within"] = cleaned.get("within") or None
         return cleaned
 
 

@@ -47,7 +47,8 @@ def _map_data(request: HubRequest, form: HotspotForm, figures: dict[str, Any]
                                 "reading_label": rows[code]["reading_label"]}}
                 for code, boundary in boundaries]
     points = map_points(request.user, measure=data["measure"],
-                        period_start=data["start"], period_end=data["end"])
+                        period_start=data["start"], period_end=data["end"],
+                        area_kind=data["area_kind"], within=data["within"])
     shown = points[:MAP_POINTS_LIMIT]
     latitudes: list[float] = []
     longitudes: list[float] = []
@@ -79,7 +80,7 @@ def hotspots(request: HubRequest) -> HttpResponse:
         data = form.cleaned_data
         figures = hotspot_figures(
             measure=data["measure"], period_start=data["start"], period_end=data["end"],
-            area_kind=data["area_kind"],
+            area_kind=data["area_kind"], within=data["within"],
             knox=KnoxSettings(distance_metres=data["distance"], days=data["days"]))
         map_data = _map_data(request, form, figures)
         for row in figures["areas"]:

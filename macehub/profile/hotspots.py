@@ -190,10 +190,25 @@ class StudyArea:
     centroid: tuple[float, float] | None
 
 
-def _study_areas(area_kind: AreaKind) -> tuple[list[StudyArea], list[str]]:
-    """The areas of the level that can be analysed (a boundary, or a centroid from the
-    postcode directory) and the names of those that cannot."""
-    areas = list(Area.objects.filter(kind=area_kind).order_by("code")
+def _inside(area: Area) -> set[int]:
+    """The ids of the areas within ``area`` (its children, theirs...), one query a level."""
+    found: set[int] = set()
+    level = {area.pk}
+    while level:
+        level = set(Area.objects.filter(parent__in=level).values_list("pk", flat=True)) - found
+        found |= level
+    return found
+
+
+def _study_areas(area_kind: AreaKind, within: Area | None = None
+                 ) -> tuple[list[StudyArea], list[str]]:
+    """The areas of the level (within ``within``, when given) that can be analysed (a
+    boundary, or a centroid from the postcode directory) and the names of those that
+    cannot."""
+    chosen = Area.objects.filter(kind=area_kind)
+    if within is not None:
+        chosen = chosen.filter(pk__in=_inside(within))
+    areas = list(chosen.order_by("code")
                  .values("code", "name", "boundary", "centroid_easting", "centroid_northing"))
     without_boundary = [a["code"] for a in areas if not a["boundary"]]
     directory_centroids: dict[str, tuple[float, float]] = {}
@@ -338,18 +353,29 @@ def gi_star_readings(counts: np.ndarray, weights: libpysal.weights.W) -> list[Gi
             in zip(z, p, adjusted, significant, strict=True)]
 
 
+def _only(events: PlaceEvents, keep: list[bool]) -> PlaceEvents:
+    mask = np.array(keep, dtype=bool)
+    return PlaceEvents(events.eastings[mask], events.northings[mask], events.days[mask],
+                       [p for p, kept in zip(events.postcodes, keep, strict=True) if kept],
+                       events.without_place)
+
+
 def hotspot_figures(*, measure: str, period_start: dt.date, period_end: dt.date,
-                    area_kind: str, knox: KnoxSettings | None = None) -> dict[str, Any]:
-    """The hotspot analysis of ``measure`` in the period, by areas of ``area_kind``: per
+                    area_kind: str, within: str | None = None,
+                    knox: KnoxSettings | None = None) -> dict[str, Any]:
+    """The hotspot analysis of ``measure`` in the period, by areas of ``area_kind`` (those
+    within the area whose code is ``within``, when given: a district's wards, say): per
     area its count, Gi* z, p, FDR-adjusted p and reading; the areas left out and why;
     the events without a place; the kernel density grid; the Knox test; and the
-    definitions used. Aggregates over every record (no names, no references), JSON-
+    definitions used. With ``within``, the density and the Knox test are of the events
+    placed in its areas. Aggregates over every record (no names, no references), JSON-
     serialisable, so the problem profile can freeze them."""
     chosen = PlaceMeasure(measure)
     kind = AreaKind(area_kind)
     knox = knox or KnoxSettings()
+    inside = Area.objects.get(code=within) if within else None
     events = place_events(chosen, period_start, period_end)
-    study, cannot = _study_areas(kind)
+    study, cannot = _study_areas(kind, inside)
     figures: dict[str, Any] = {
         "measure": chosen.value, "measure_label": chosen.label,
         "period_start": period_start.isoformat(), "period_end": period_end.isoformat(),
@@ -360,15 +386,18 @@ def hotspot_figures(*, measure: str, period_start: dt.date, period_end: dt.date,
         "areas_without_boundary": [a.name for a in study if a.polygon is None],
         "areas_not_analysed": cannot, "weights": "", "weights_label": "", "areas": [],
         "hot_spots": 0, "cold_spots": 0, "reason": "",
+        "within": inside.code if inside else "", "within_name": inside.name if inside else "",
     }
-    figures["density"] = _density(events)
-    figures["knox"] = knox_result(events.eastings, events.northings, events.days, knox)
+    placed = _area_of_each(events, study, kind) if study else [None] * events.count
+    # Within an area, the finer views are of its events alone.
+    local = _only(events, [index is not None for index in placed]) if inside else events
+    figures["density"] = _density(local)
+    figures["knox"] = knox_result(local.eastings, local.northings, local.days, knox)
     if len(study) < 3:
-        figures["reason"] = (f"Gi* needs at least three {kind.label.lower()}s with a boundary "
-                             "or a centroid; the hub has "
-                             f"{len(study)}.")
+        where = f" in {inside.name}" if inside else ""
+        figures["reason"] = (f"Gi* needs at least three {kind.label.lower()}s{where} with a "
+                             f"boundary or a centroid; the hub has {len(study)}.")
         return figures
-    placed = _area_of_each(events, study, kind)
     counts = np.zeros(len(study), dtype=int)
     for index in placed:
         if index is not None:
@@ -393,9 +422,16 @@ def hotspot_figures(*, measure: str, period_start: dt.date, period_end: dt.date,
     return figures
 
 
-def map_points(user: User, *, measure: str, period_start: dt.date,
-               period_end: dt.date) -> list[tuple[float, float]]:
-    """The grid coordinates of the events of ``measure`` the user may see: nothing else
-    about them."""
+def map_points(user: User, *, measure: str, period_start: dt.date, period_end: dt.date,
+               area_kind: str = AreaKind.WARD, within: str | None = None
+               ) -> list[tuple[float, float]]:
+    """The grid coordinates of the events of ``measure`` the user may see (within the
+    area whose code is ``within``, when given: those placed in its areas of
+    ``area_kind``): nothing else about them."""
     events = place_events(PlaceMeasure(measure), period_start, period_end, user)
+    if within:
+        kind = AreaKind(area_kind)
+        study, _ = _study_areas(kind, Area.objects.get(code=within))
+        placed = _area_of_each(events, study, kind) if study else [None] * events.count
+        events = _only(events, [index is not None for index in placed])
     return list(zip(events.eastings.tolist(), events.northings.tolist(), strict=True))

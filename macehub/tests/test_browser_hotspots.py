@@ -64,6 +64,15 @@ def test_the_hotspot_map_and_its_table_show_the_same_wards(
     expect(page.locator("#summary")).to_contain_text("Where offences were committed")
     scanner.scan("offences by district")
 
+    # One district's wards.
+    page.get_by_label("Ward", exact=True).check()
+    page.get_by_label("Inside an area").select_option(label="Brackenford, district (local authority)")
+    click_and_wait(page, "button", "Show figures")
+    expect(page.locator("#summary")).to_contain_text("in Brackenford")
+    expect(page.locator("#hotspot-table tbody tr")).to_have_count(4)
+    expect(page.locator("#hotspot-map path.hotspot-area")).to_have_count(4)
+    scanner.scan("one district's wards")
+
     # Without JavaScript: no map, the same table.
     context = browser.new_context(java_script_enabled=False)
     try:

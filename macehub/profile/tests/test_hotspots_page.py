@@ -62,6 +62,13 @@ def test_figures_are_json_with_every_area_and_no_names(small_demo: Any) -> None:
         # Aggregates only: no person's or premises' name, no record reference.
         assert "Brackenford" in text  # ward names are there ...
         assert "INT-" not in text and "reference" not in text
+    # Within one district: its wards alone, and the finer views of its events alone.
+    district = hotspot_figures(measure="offences", period_start=START, period_end=DEMO_AS_OF,
+                               area_kind="ward", within="E07999901")
+    assert district["within_name"] == "Brackenford"
+    assert [row["name"].split()[0] for row in district["areas"]] == ["Brackenford"] * 4
+    assert district["knox"]["events"] == district["events_placed"] > 0
+    assert district["events_outside_areas"] > 0
     truth = planted_places()
     figures = hotspot_figures(measure="missing_from", period_start=START,
                               period_end=DEMO_AS_OF, area_kind="ward")
