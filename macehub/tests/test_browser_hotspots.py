@@ -66,7 +66,8 @@ def test_the_hotspot_map_and_its_table_show_the_same_wards(
 
     # One district's wards.
     page.get_by_label("Ward", exact=True).check()
-    page.get_by_label("Inside an area").select_option(label="Brackenford, district (local authority)")
+    page.get_by_label("Inside an area").select_option(
+        label="Brackenford, district (local authority)")
     click_and_wait(page, "button", "Show figures")
     expect(page.locator("#summary")).to_contain_text("in Brackenford")
     expect(page.locator("#hotspot-table tbody tr")).to_have_count(4)
