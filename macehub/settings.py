@@ -222,12 +222,21 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# The problem profile's map draws boundaries and points on a plain background; a
+# deployment with a tile server of its own may give its URL template, e.g.
+# "https://tiles.example.org/{z}/{x}/{y}.png" (its origin is then allowed to serve images).
+MAP_TILE_URL = env_str("MACEHUB_MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = env_str("MACEHUB_MAP_TILE_ATTRIBUTION", "")
+_MAP_TILE_ORIGIN = "/".join(MAP_TILE_URL.split("/")[:3]) if MAP_TILE_URL else ""
+if MAP_TILE_URL and not MAP_TILE_URL.startswith("https://"):
+    raise ImproperlyConfigured("MACEHUB_MAP_TILE_URL must be an https:// URL template")
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *([_MAP_TILE_ORIGIN] if _MAP_TILE_ORIGIN else [])],
         "font-src": [SELF],
         "connect-src": [SELF],
         "form-action": [SELF],

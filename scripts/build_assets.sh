@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Copy GOV.UK Frontend, MOJ Frontend and Cytoscape.js from node_modules into
+# Copy GOV.UK Frontend, MOJ Frontend, Cytoscape.js and Leaflet (with its marker clusters)
+# from node_modules into
 # build/assets/, which Django serves at /assets/ (STATICFILES_DIRS). The precompiled
 # GOV.UK and MOJ stylesheets ask for /assets/fonts/... and /assets/images/..., so those
 # folders sit at the top of build/assets/. Our own CSS and JS (macehub/static/macehub)
@@ -14,6 +15,8 @@ NODE_MODULES="$ROOT/node_modules"
 GOVUK="$NODE_MODULES/govuk-frontend/dist/govuk"
 MOJ="$NODE_MODULES/@ministryofjustice/frontend/moj"
 CYTOSCAPE="$NODE_MODULES/cytoscape/dist"
+LEAFLET="$NODE_MODULES/leaflet/dist"
+MARKERCLUSTER="$NODE_MODULES/leaflet.markercluster/dist"
 OUT="$ROOT/build/assets"
 
 fail() {
@@ -25,7 +28,8 @@ fail() {
 for required in \
   "$GOVUK/govuk-frontend.min.css" "$GOVUK/govuk-frontend.min.js" "$GOVUK/assets/fonts" \
   "$GOVUK/assets/images" "$MOJ/moj-frontend.min.css" "$MOJ/moj-frontend.min.js" \
-  "$MOJ/assets/images" "$CYTOSCAPE/cytoscape.esm.min.mjs" "$ROOT/macehub/static/macehub"; do
+  "$MOJ/assets/images" "$CYTOSCAPE/cytoscape.esm.min.mjs" "$LEAFLET/leaflet.js" \
+  "$MARKERCLUSTER/leaflet.markercluster.js" "$ROOT/macehub/static/macehub"; do
   [[ -e "$required" ]] || fail "missing $required: run 'npm ci' (package-lock.json) first"
 done
 
@@ -49,7 +53,7 @@ JS
 fi
 
 rm -rf "$OUT"
-mkdir -p "$OUT/govuk" "$OUT/moj" "$OUT/images" "$OUT/cytoscape"
+mkdir -p "$OUT/govuk" "$OUT/moj" "$OUT/images" "$OUT/cytoscape" "$OUT/leaflet"
 
 # GOV.UK Frontend: stylesheet, ES module, source maps (ManifestStaticFilesStorage follows
 # sourceMappingURL comments, so the maps must be there), and everything under assets/
@@ -71,4 +75,15 @@ done
 # its licence beside it.
 cp "$CYTOSCAPE/cytoscape.esm.min.mjs" "$CYTOSCAPE/../LICENSE" "$OUT/cytoscape/"
 
-echo "build_assets: GOV.UK Frontend, MOJ Frontend and Cytoscape.js copied to ${OUT#"$ROOT"/}"
+# Leaflet and Leaflet.markercluster: the hotspot map (macehub/hotspots-map.js). Classic
+# scripts (markercluster extends the global L); their stylesheets, Leaflet's images (its
+# CSS asks for images/... beside it) and licences beside them. No tiles: see
+# MACEHUB_MAP_TILE_URL.
+cp "$LEAFLET/leaflet.js" "$LEAFLET/leaflet.js.map" "$LEAFLET/leaflet.css" \
+   "$LEAFLET/../LICENSE" "$OUT/leaflet/"
+cp -R "$LEAFLET/images" "$OUT/leaflet/images"
+cp "$MARKERCLUSTER/leaflet.markercluster.js" "$MARKERCLUSTER/leaflet.markercluster.js.map" \
+   "$MARKERCLUSTER/MarkerCluster.css" "$MARKERCLUSTER/MarkerCluster.Default.css" "$OUT/leaflet/"
+cp "$MARKERCLUSTER/../MIT-LICENCE.txt" "$OUT/leaflet/markercluster-LICENCE.txt"
+
+echo "build_assets: GOV.UK Frontend, MOJ Frontend, Cytoscape.js and Leaflet copied to ${OUT#"$ROOT"/}"

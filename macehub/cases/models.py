@@ -40,6 +40,7 @@ from macehub.cases.codes import (
     seen_answer_label,
     tier_rank,
 )
+from macehub.people.codes import CoordinateSource
 
 
 class Indicator(models.Model):
@@ -561,6 +562,18 @@ class MissingEpisode(models.Model):
     )
     went_missing_at = models.DateTimeField()
     returned_at = models.DateTimeField(null=True, blank=True)
+    # Where the child went missing from and where they were found, when known: a postcode
+    # each, with British National Grid coordinates (metres).
+    missing_from_postcode = models.CharField(max_length=8, blank=True)
+    missing_from_easting = models.PositiveIntegerField(null=True, blank=True)
+    missing_from_northing = models.PositiveIntegerField(null=True, blank=True)
+    missing_from_source = models.CharField(max_length=10, choices=CoordinateSource.choices,
+                                           blank=True)
+    found_postcode = models.CharField(max_length=8, blank=True)
+    found_easting = models.PositiveIntegerField(null=True, blank=True)
+    found_northing = models.PositiveIntegerField(null=True, blank=True)
+    found_source = models.CharField(max_length=10, choices=CoordinateSource.choices,
+                                    blank=True)
     interview_offered_at = models.DateTimeField(
         null=True, blank=True, help_text="When the return home interview was offered."
     )

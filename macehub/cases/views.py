@@ -184,6 +184,11 @@ def _police(data: dict[str, Any]) -> services.PoliceReport:
                                  risk_grade=data.get("police_risk_grade", ""))
 
 
+def _places(data: dict[str, Any]) -> services.EpisodePlaces:
+    return services.EpisodePlaces(data.get("missing_from_postcode", ""),
+                                  data.get("found_postcode", ""))
+
+
 def _back(name: str, case: Case) -> str:
     return reverse(name, args=[case.pk])
 
@@ -803,7 +808,7 @@ def add_missing_episode(request: HubRequest, case_pk: int) -> HttpResponse:
         call=lambda d: services.record_missing_episode(
             actor=request.user, case_pk=case.pk, went_missing_at=d["went_missing_at"],
             returned_at=d["returned_at"], interview=_interview(d), notes=d["notes"],
-            police=_police(d)),
+            police=_police(d), places=_places(d)),
         success="The missing episode has been recorded.",
         template="cases/missing_episode_form.html",
     )
@@ -824,7 +829,7 @@ def edit_missing_episode(request: HubRequest, case_pk: int, episode_pk: int) -> 
         call=lambda d: services.update_missing_episode(
             actor=request.user, episode_pk=episode.pk, went_missing_at=d["went_missing_at"],
             returned_at=d["returned_at"], interview=_interview(d), notes=d["notes"],
-            police=_police(d),
+            police=_police(d), places=_places(d),
             via_case_pk=case.pk),
         success="The missing episode has been updated.",
         template="cases/missing_episode_form.html",
@@ -919,7 +924,7 @@ def child_add_missing_episode(request: HubRequest, person_pk: int) -> HttpRespon
         call=lambda d: services.record_missing_episode(
             actor=request.user, child_pk=person_pk, went_missing_at=d["went_missing_at"],
             returned_at=d["returned_at"], interview=_interview(d), notes=d["notes"],
-            police=_police(d)),
+            police=_police(d), places=_places(d)),
         success="The missing episode has been recorded.",
     )
 
@@ -938,7 +943,7 @@ def child_edit_missing_episode(request: HubRequest, person_pk: int, episode_pk: 
         call=lambda d: services.update_missing_episode(
             actor=request.user, episode_pk=episode.pk, went_missing_at=d["went_missing_at"],
             returned_at=d["returned_at"], interview=_interview(d), notes=d["notes"],
-            police=_police(d)),
+            police=_police(d), places=_places(d)),
         success="The missing episode has been updated.",
     )
 

@@ -4,7 +4,7 @@ duplicates. Every other app registers its own steps the same way, in its own
 
 from __future__ import annotations
 
-from macehub.demo import accounts, areas, duplicates, people
+from macehub.demo import accounts, areas, duplicates, people, places
 from macehub.demo.registry import DemoContext, demo_step
 
 AGENCIES_ORDER = 100
@@ -42,3 +42,13 @@ def demo_people(ctx: DemoContext) -> None:
            description="second records of some people, and twins, with the truth recorded")
 def planted_duplicates(ctx: DemoContext) -> None:
     duplicates.create_duplicates(ctx)
+
+
+PLACES_ORDER = 9600  # after every step that records a place (investigations: 9300)
+
+
+@demo_step("places", order=PLACES_ORDER, reset=places.delete_places,
+           description="a postcode directory and ward boundaries for Northshire; the places "
+                       "of events, with planted hotspots and a near repeat")
+def demo_places(ctx: DemoContext) -> None:
+    places.create_places(ctx)

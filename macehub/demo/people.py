@@ -564,8 +564,10 @@ def set_name_keys(person: Person) -> None:
     person.family_name_key = name_key(person.family_name)
 
 
+# Coordinates come later, from the demo's postcode directory (the places step).
 ADDRESS_FIELDS = ("person_id", "line_1", "line_2", "town", "postcode", "area_id",
-                  "lived_from", "lived_until", "is_current")
+                  "lived_from", "lived_until", "is_current", "easting", "northing",
+                  "coordinates_source")
 IDENTIFIER_FIELDS = ("person_id", "kind", "value")
 ALIAS_FIELDS = ("person_id", "kind", "given_name", "family_name", "given_name_key",
                 "family_name_key")
@@ -589,7 +591,7 @@ def save_drafts(ctx: DemoContext, drafts: list[PersonDraft]) -> None:
         person_id = draft.person.pk
         addresses += [
             (person_id, a.line_1, "", a.town, a.postcode, a.area_id, a.lived_from,
-             a.lived_until, a.is_current)
+             a.lived_until, a.is_current, None, None, "")
             for a in draft.addresses
         ]
         identifiers += [(person_id, kind, value) for kind, value in draft.identifiers]

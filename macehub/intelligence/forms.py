@@ -440,7 +440,8 @@ class PersonLinkForm(LinkForm):
 
 class LocationLinkForm(LinkForm):
     kind = EntityKind.LOCATION
-    new_fields = ("description", "address", "postcode", "area_code", "latitude", "longitude")
+    new_fields = ("description", "address", "postcode", "area_code", "easting", "northing",
+                  "latitude", "longitude")
     description = _text("Description of the location", required=False, max_length=200,
                         help_text="For example, 'Car park behind the Co-op'")
     address = _text("Address", required=False, max_length=300)
@@ -448,6 +449,19 @@ class LocationLinkForm(LinkForm):
     area_code = _text("Area code", required=False, max_length=20,
                       help_text="The ward or neighbourhood code, if known (for example "
                       "E05999001)")
+    easting = forms.IntegerField(
+        label="Easting (metres)", required=False, min_value=0, max_value=800_000,
+        help_text="British National Grid, if known; leave both empty to take the "
+                  "postcode's", error_messages={
+            "invalid": "Enter the easting as a whole number of metres",
+            "min_value": "Enter an easting from 0 to 800,000 metres",
+            "max_value": "Enter an easting from 0 to 800,000 metres"})
+    northing = forms.IntegerField(
+        label="Northing (metres)", required=False, min_value=0, max_value=1_300_000,
+        error_messages={
+            "invalid": "Enter the northing as a whole number of metres",
+            "min_value": "Enter a northing from 0 to 1,300,000 metres",
+            "max_value": "Enter a northing from 0 to 1,300,000 metres"})
     latitude = forms.DecimalField(label="Latitude", required=False, max_digits=8,
                                   decimal_places=5, min_value=Decimal(-90), max_value=Decimal(90),
                                   error_messages={"invalid": "Latitude must be a number"})
@@ -460,6 +474,10 @@ class LocationLinkForm(LinkForm):
         _required(self, cleaned, "description",
                   "Describe the location, like 'Car park behind the Co-op'")
         _normalised(self, cleaned, "postcode", normalise_postcode)
+        if (cleaned.get("easting") is None) != (cleaned.get("northing") is None):
+            missing = "northing" if cleaned.get("northing") is None else "easting"
+            if missing not in self.errors:
+                self.add_error(missing, f"Enter the {missing} too, or leave both empty")
 
     def new_entity(self) -> NewEntity | None:
         if self.chose_existing:
@@ -468,7 +486,8 @@ class LocationLinkForm(LinkForm):
         return NewLocation(description=data["description"], address=data.get("address", ""),
                            postcode=data.get("postcode", ""),
                            area_code=data.get("area_code", ""),
-                           latitude=data.get("latitude"), longitude=data.get("longitude"))
+                           latitude=data.get("latitude"), longitude=data.get("longitude"),
+                           easting=data.get("easting"), northing=data.get("northing"))
 
 
 class VehicleLinkForm(LinkForm):

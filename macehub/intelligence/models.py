@@ -34,6 +34,7 @@ from macehub.intelligence.codes import (
     SourceEvaluation,
 )
 from macehub.intelligence.normalise import display_registration, registration_keys, search_keys
+from macehub.people.codes import CoordinateSource
 
 
 class Location(models.Model):
@@ -43,6 +44,12 @@ class Location(models.Model):
     area = models.ForeignKey("people.Area", on_delete=models.PROTECT, null=True, blank=True)
     latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
     longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    # British National Grid (metres); latitude and longitude above are derived from them
+    # for the map when they are known.
+    easting = models.PositiveIntegerField(null=True, blank=True)
+    northing = models.PositiveIntegerField(null=True, blank=True)
+    coordinates_source = models.CharField(max_length=10, choices=CoordinateSource.choices,
+                                          blank=True)
     # Phonetic keys of the description and address, for spelling-tolerant search.
     search_keys = models.CharField(max_length=500, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -62,6 +69,15 @@ class Location(models.Model):
         if self.latitude is None or self.longitude is None:
             return ""
         return f"{self.latitude}, {self.longitude}"
+
+    @property
+    def grid_reference(self) -> str:
+        """Easting and northing in metres, with where they came from."""
+        if self.easting is None or self.northing is None:
+            return ""
+        source = (f" ({self.get_coordinates_source_display().lower()})"
+                  if self.coordinates_source else "")
+        return f"{self.easting}, {self.northing}{source}"
 
 
 def location_search_keys(location: Location) -> str:

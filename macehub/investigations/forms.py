@@ -52,11 +52,16 @@ class CrimeFields(forms.Form):
         label="When it happened", required=False, not_in_future=True,
         help_text="Leave it empty if it is not known. For example, 27 3 2026")
     location = forms.CharField(label="Where it happened", required=False, max_length=200)
+    postcode = forms.CharField(
+        label="Postcode", required=False, max_length=8,
+        help_text="Of where it happened, if known. It places the crime on the problem "
+                  "profile's map.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
 
 
 class InvestigationForm(CrimeFields):
     field_order = ["title", "reported_on", "offence_code", "committed_on", "location",
-                   "victims", "suspects", "summary"]
+                   "postcode", "victims", "suspects", "summary"]
     title = forms.CharField(label="What the investigation is called", max_length=200,
                             help_text="An operation name, or the crime in a few words",
                             error_messages={"required": "Enter what the investigation is "

@@ -29,6 +29,7 @@ from macehub.investigations.codes import (
     VictimsCodeRight,
     WithdrawalReason,
 )
+from macehub.people.codes import CoordinateSource
 
 
 class Investigation(models.Model):
@@ -79,6 +80,12 @@ class Crime(models.Model):
     committed_on = models.DateField(null=True, blank=True,
                                     help_text="Empty when not known.")
     location = models.CharField(max_length=200, blank=True)
+    postcode = models.CharField(max_length=8, blank=True,
+                                help_text="Where it was committed, when known.")
+    easting = models.PositiveIntegerField(null=True, blank=True)
+    northing = models.PositiveIntegerField(null=True, blank=True)
+    coordinates_source = models.CharField(max_length=10, choices=CoordinateSource.choices,
+                                          blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     related_name="+")
     recorded_at = models.DateTimeField()

@@ -52,7 +52,9 @@ from macehub.investigations.models import (
 )
 from macehub.investigations.offences import offences
 from macehub.investigations.selectors import force_staff
+from macehub.people.identifiers import normalise_postcode
 from macehub.people.models import Person
+from macehub.people.postcodes import fill_coordinates
 
 REFERENCE_KIND = "INV"
 
@@ -68,6 +70,9 @@ class CrimeDetails:
     offence_code: str
     committed_on: dt.date | None = None
     location: str = ""
+    # Where it was committed, when known: its place on the grid comes from the
+    # postcode directory.
+    postcode: str = ""
 
 
 def _lock(actor: User, action: Action, investigation_pk: int) -> Investigation:
@@ -82,7 +87,24 @@ def _validated_crime(crime: CrimeDetails, *, field: str = "offence_code") -> Cri
     if crime.committed_on is not None and crime.committed_on > timezone.localdate():
         raise ValidationError({"committed_on": "The date of the crime must be today or "
                                                "in the past"})
-    return CrimeDetails(code, crime.committed_on, crime.location.strip()[:200])
+    postcode = ""
+    if crime.postcode.strip():
+        try:
+            postcode = normalise_postcode(crime.postcode)
+        except ValidationError as error:
+            raise ValidationError({"postcode": error.messages}) from error
+    return CrimeDetails(code, crime.committed_on, crime.location.strip()[:200], postcode)
+
+
+def _new_crime(investigation: Investigation, crime: CrimeDetails, actor: User,
+               recorded_at: dt.datetime) -> Crime:
+    """The crime, placed on the grid from its postcode when the directory has it."""
+    recorded = Crime(investigation=investigation, offence_code=crime.offence_code,
+                     committed_on=crime.committed_on, location=crime.location,
+                     postcode=crime.postcode, recorded_by=actor, recorded_at=recorded_at)
+    fill_coordinates(recorded)
+    recorded.save()
+    return recorded
 
 
 def _people(actor: User, pks: Sequence[int]) -> list[Person]:
@@ -129,9 +151,7 @@ def record_investigation(*, actor: User, title: str, reported_on: dt.date,
         title=title[:200], summary=summary.strip(), owning_agency_id=force,
         team_id=actor.team_id, reported_on=reported_on, created_by=actor, created_at=now)
     save_with_reference(investigation, kind=REFERENCE_KIND, year=now.year)
-    Crime.objects.create(investigation=investigation, offence_code=crime.offence_code,
-                         committed_on=crime.committed_on, location=crime.location,
-                         recorded_by=actor, recorded_at=now)
+    _new_crime(investigation, crime, actor, now)
     InvestigationVictim.objects.bulk_create(
         InvestigationVictim(investigation=investigation, person=child,
                             case=_open_case_of(child)) for child in victims)
@@ -198,10 +218,7 @@ def allocate(*, actor: User, investigation_pk: int, expected_version: int,
 def add_crime(*, actor: User, investigation_pk: int, crime: CrimeDetails) -> Crime:
     investigation = _lock(actor, Action.INVESTIGATION_CHANGE, investigation_pk)
     crime = _validated_crime(crime)
-    recorded = Crime.objects.create(
-        investigation=investigation, offence_code=crime.offence_code,
-        committed_on=crime.committed_on, location=crime.location, recorded_by=actor,
-        recorded_at=timezone.now())
+    recorded = _new_crime(investigation, crime, actor, timezone.now())
     record_event(event_type=EventType.CHANGE, actor=actor, record=investigation,
                  detail={"crime_added": crime.offence_code})
     return recorded

@@ -118,7 +118,7 @@ def investigation_create(request: HubRequest) -> HttpResponse:
                 summary=data["summary"], victim_pks=data["victims"],
                 suspect_pks=data["suspects"],
                 crime=services.CrimeDetails(data["offence_code"], data["committed_on"],
-                                            data["location"]))
+                                            data["location"], data["postcode"]))
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -234,7 +234,8 @@ def add_crime(request: HubRequest, investigation_pk: int) -> HttpResponse:
     def save(investigation: Investigation, data: dict[str, Any]) -> str:
         services.add_crime(actor=request.user, investigation_pk=investigation.pk,
                            crime=services.CrimeDetails(data["offence_code"],
-                                                       data["committed_on"], data["location"]))
+                                                       data["committed_on"], data["location"],
+                                                       data["postcode"]))
         return f"Crime added: {offence_label(data['offence_code'])}."
     return _change_page(request, investigation_pk, form_class=CrimeFields,
                         template="investigations/add_crime.html", save=save)

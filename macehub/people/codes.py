@@ -145,3 +145,10 @@ class LinkJobStatus(models.TextChoices):
     RUNNING = "running", "Linking"
     DONE = "done", "Done"
     FAILED = "failed", "Failed"
+
+
+class CoordinateSource(models.TextChoices):
+    """Where a record's British National Grid coordinates came from."""
+
+    POSTCODE_DIRECTORY = "directory", "From the postcode directory"
+    ENTERED = "entered", "Entered"

@@ -16,6 +16,7 @@ from macehub.people.codes import (
     AliasKind,
     AreaKind,
     CensusAgeGroup,
+    CoordinateSource,
     IdentifierKind,
     LinkJobStatus,
     MatchDecision,
@@ -79,12 +80,46 @@ class Area(models.Model):
     census_total = models.PositiveIntegerField(
         null=True, blank=True, help_text="All usual residents (Census 2021 TS021)."
     )
+    # The area's boundary as a GeoJSON geometry in WGS84 longitude and latitude, as ONS
+    # Open Geography publishes it (``manage.py import_boundaries``), and its centroid on
+    # the British National Grid (metres), for distances between areas.
+    boundary = models.JSONField(null=True, blank=True)
+    centroid_easting = models.PositiveIntegerField(null=True, blank=True)
+    centroid_northing = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["code"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+
+class Postcode(models.Model):
+    """One postcode of the ONS Postcode Directory (``manage.py import_postcodes``): where
+    it is on the British National Grid and the areas it lies in. An area the hub does not
+    hold is kept by its code alone."""
+
+    postcode = models.CharField(max_length=8, unique=True, help_text="As 'LE1 6ZZ'.")
+    easting = models.PositiveIntegerField(null=True, blank=True)
+    northing = models.PositiveIntegerField(null=True, blank=True)
+    ward = models.ForeignKey(Area, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="+")
+    ward_code = models.CharField(max_length=9, blank=True)
+    lsoa = models.ForeignKey(Area, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="+")
+    lsoa_code = models.CharField(max_length=9, blank=True)
+    local_authority = models.ForeignKey(Area, on_delete=models.SET_NULL, null=True,
+                                        blank=True, related_name="+")
+    local_authority_code = models.CharField(max_length=9, blank=True)
+    terminated_on = models.DateField(
+        null=True, blank=True, help_text="The month the postcode stopped being used."
+    )
+
+    class Meta:
+        ordering = ["postcode"]
+
+    def __str__(self) -> str:
+        return self.postcode
 
 
 class AreaPopulation(models.Model):
@@ -444,6 +479,10 @@ class PersonAddress(models.Model):
     lived_from = models.DateField(null=True, blank=True)
     lived_until = models.DateField(null=True, blank=True)
     is_current = models.BooleanField(default=True)
+    easting = models.PositiveIntegerField(null=True, blank=True)
+    northing = models.PositiveIntegerField(null=True, blank=True)
+    coordinates_source = models.CharField(max_length=10, choices=CoordinateSource.choices,
+                                          blank=True)
 
     class Meta:
         ordering = ["-is_current", "-lived_from"]

@@ -39,6 +39,7 @@ from macehub.people.models import (
     PersonAlias,
     PersonIdentifier,
 )
+from macehub.people.postcodes import fill_coordinates
 
 # The fields a person's details form edits; the audit records old and new values of each.
 PERSON_DETAIL_FIELDS = (
@@ -125,7 +126,7 @@ def create_person(
         PersonAlias.objects.create(person=person, kind=alias_kind, given_name=alias[0],
                                    family_name=alias[1])
     if address:
-        PersonAddress.objects.create(
+        new_address = PersonAddress(
             person=person,
             line_1=address.line_1,
             line_2=address.line_2,
@@ -133,6 +134,8 @@ def create_person(
             postcode=address.postcode,
             area_id=address.area_id,
         )
+        fill_coordinates(new_address)
+        new_address.save()
     record_event(
         event_type=EventType.CREATE,
         actor=actor,

@@ -167,12 +167,24 @@ class MissingEpisodeForm(ServiceForm):
     }
     TEXTS = ("police_reference", "police_risk_grade", "interview_offered_by",
              "interview_offered_by_agency", "interview_offerer", "interview_response",
-             "interview_outcome", "notes")
+             "interview_outcome", "notes", "missing_from_postcode", "found_postcode")
     OPTION_HINTS = {"police_risk_grade": POLICE_RISK_GRADE_HINTS}
 
     went_missing_on = GovukDateField(label="Date the child went missing", required=False,
                                      help_text="For example, 27 3 2026")
     went_missing_time = TimeField(label="Time the child went missing")
+    missing_from_postcode = forms.CharField(
+        label="Postcode of where the child went missing from", required=False, max_length=8,
+        help_text="If known. It places the episode on the problem profile's map.",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "autocomplete": "off",
+                                      "spellcheck": "false"}),
+    )
+    found_postcode = forms.CharField(
+        label="Postcode of where the child was found", required=False, max_length=8,
+        help_text="If known",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "autocomplete": "off",
+                                      "spellcheck": "false"}),
+    )
     returned_on = GovukDateField(label="Date the child returned", required=False,
                                  help_text="Leave blank if the child is still missing")
     returned_time = TimeField(label="Time the child returned")

@@ -63,6 +63,7 @@ from macehub.cases.services.joined_referrals import (
     record_referral_joined,
 )
 from macehub.cases.services.missing_episodes import (
+    EpisodePlaces,
     PoliceReport,
     ReturnInterview,
     record_missing_episode,
@@ -87,6 +88,7 @@ __all__ = [
     "PENDING_ALREADY",
     "RATINGS_NEEDING_A_NOTE",
     "CaseAlreadyOpen",
+    "EpisodePlaces",
     "NrmDetails",
     "PartnerOwner",
     "PoliceReport",

@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, cast
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
@@ -21,7 +22,9 @@ from macehub.cases.codes import CaseStatus, InterviewOfferer, InterviewResponse,
 from macehub.cases.models import Case, MissingEpisode
 from macehub.cases.selectors import visible_episodes
 from macehub.cases.services.checks import _audit_case, _case_for_change, _not_in_future, _raise_if
+from macehub.people.identifiers import normalise_postcode
 from macehub.people.models import Person
+from macehub.people.postcodes import fill_coordinates
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,8 @@ def _episode_values(episode: MissingEpisode) -> dict[str, Any]:
         "notes": episode.notes,
         "police_reference": episode.police_reference,
         "police_risk_grade": episode.police_risk_grade,
+        "missing_from_postcode": episode.missing_from_postcode,
+        "found_postcode": episode.found_postcode,
     }
 
 
@@ -128,6 +133,43 @@ class PoliceReport:
 
     reference: str = ""
     risk_grade: str = ""
+
+
+@dataclass(frozen=True)
+class EpisodePlaces:
+    """Where the child went missing from and where they were found: a postcode each,
+    optional. Each is placed on the grid from the postcode directory."""
+
+    missing_from_postcode: str = ""
+    found_postcode: str = ""
+
+
+def _check_places(errors: dict[str, str], places: EpisodePlaces) -> dict[str, str]:
+    """The postcodes in their standard form; a postcode that is not one is an error."""
+    checked: dict[str, str] = {}
+    for name in ("missing_from_postcode", "found_postcode"):
+        value = getattr(places, name).strip()
+        if not value:
+            checked[name] = ""
+            continue
+        try:
+            checked[name] = normalise_postcode(value)
+        except ValidationError as error:
+            errors[name] = " ".join(error.messages)
+    return checked
+
+
+def _apply_places(episode: MissingEpisode, postcodes: dict[str, str]) -> None:
+    for prefix in ("missing_from_", "found_"):
+        postcode = postcodes.get(f"{prefix}postcode", "")
+        if postcode != getattr(episode, f"{prefix}postcode"):
+            setattr(episode, f"{prefix}postcode", postcode)
+            # Its old place belongs to the old postcode.
+            setattr(episode, f"{prefix}easting", None)
+            setattr(episode, f"{prefix}northing", None)
+            setattr(episode, f"{prefix}source", "")
+        fill_coordinates(episode, prefix=prefix, postcode_field=f"{prefix}postcode",
+                         source_field=f"{prefix}source")
 
 
 def _check_police_report(errors: dict[str, str], report: PoliceReport) -> None:
@@ -182,6 +224,7 @@ def record_missing_episode(
     interview: ReturnInterview | None = None,
     notes: str = "",
     police: PoliceReport | None = None,
+    places: EpisodePlaces | None = None,
 ) -> MissingEpisode:
     """Record a time the child went missing (and, if known, their return and the return
     home interview, to be offered within ``RETURN_INTERVIEW_HOURS`` of the return).
@@ -202,6 +245,7 @@ def record_missing_episode(
     _check_episode_times(errors, went_missing_at, returned_at, interview)
     police = police or PoliceReport()
     _check_police_report(errors, police)
+    postcodes = _check_places(errors, places or EpisodePlaces())
     still_missing = MissingEpisode.objects.filter(
         child=child, returned_at__isnull=True
     ).first()
@@ -215,6 +259,7 @@ def record_missing_episode(
     episode = MissingEpisode(child=child, case=case, recorded_by=actor)
     _apply_episode(episode, cast(dt.datetime, went_missing_at), returned_at, interview, notes,
                    police)
+    _apply_places(episode, postcodes)
     episode.save()
     _audit_episode(actor, episode, {
         "added": True, "changes": changed_values({}, _episode_values(episode)),
@@ -233,6 +278,7 @@ def update_missing_episode(
     notes: str = "",
     via_case_pk: int | None = None,
     police: PoliceReport | None = None,
+    places: EpisodePlaces | None = None,
 ) -> MissingEpisode:
     """Record the child's return and the return home interview (offer, answer, held,
     outcome), or correct the times. Through the child's record, or through a case of the
@@ -258,10 +304,14 @@ def update_missing_episode(
     # Left out, the police report stays as recorded (callers that do not ask about it).
     police = police or PoliceReport(episode.police_reference, episode.police_risk_grade)
     _check_police_report(errors, police)
+    # Left out, the places stay as recorded too.
+    places = places or EpisodePlaces(episode.missing_from_postcode, episode.found_postcode)
+    postcodes = _check_places(errors, places)
     _raise_if(errors)
     before = _episode_values(episode)
     _apply_episode(episode, cast(dt.datetime, went_missing_at), returned_at, interview, notes,
                    police)
+    _apply_places(episode, postcodes)
     changes = changed_values(before, _episode_values(episode))
     if not changes:
         return episode

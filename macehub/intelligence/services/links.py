@@ -35,6 +35,7 @@ from macehub.intelligence.services.reports import _report_for_change
 from macehub.people.codes import AliasKind
 from macehub.people.identifiers import normalise_postcode
 from macehub.people.models import Area
+from macehub.people.postcodes import fill_coordinates, latitude_longitude
 from macehub.people.selectors import people_for
 from macehub.people.services import PersonDetails, create_person
 
@@ -49,6 +50,9 @@ class NewLocation:
     area_code: str = ""
     latitude: Decimal | None = None
     longitude: Decimal | None = None
+    # British National Grid, metres; entered, or else from the postcode directory.
+    easting: int | None = None
+    northing: int | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,17 @@ def _postcode(value: str) -> str:
         raise _refuse_invalid(error, "postcode") from error
 
 
+def place_on_grid(location: Location) -> None:
+    """The location's grid coordinates from its postcode (when none were entered), and
+    its latitude and longitude from them for the map when it has none of its own."""
+    fill_coordinates(location)
+    if location.easting is not None and location.northing is not None \
+            and location.latitude is None and location.longitude is None:
+        latitude, longitude = latitude_longitude(location.easting, location.northing)
+        location.latitude = Decimal(f"{latitude:.5f}")
+        location.longitude = Decimal(f"{longitude:.5f}")
+
+
 def _new_location(new: NewLocation) -> tuple[Location, bool]:
     if not new.description.strip():
         raise ServiceRefused("Describe the location, like 'Car park behind the Co-op'",
@@ -127,11 +142,21 @@ def _new_location(new: NewLocation) -> tuple[Location, bool]:
         if value is not None and not -limit <= value <= limit:
             raise ServiceRefused(f"The {name} must be between -{limit} and {limit}",
                                  field=name)
+    for metres, grid_name, largest in ((new.easting, "easting", 800_000),
+                                       (new.northing, "northing", 1_300_000)):
+        if metres is not None and not 0 <= metres <= largest:
+            raise ServiceRefused(f"The {grid_name} must be between 0 and {largest:,} metres",
+                                 field=grid_name)
+    if (new.easting is None) != (new.northing is None):
+        raise ServiceRefused("Give both the easting and the northing, or neither",
+                             field="easting" if new.easting is None else "northing")
     location = Location(
         description=new.description.strip(), address=new.address.strip(),
         postcode=_postcode(new.postcode), area=area,
         latitude=new.latitude, longitude=new.longitude,
+        easting=new.easting, northing=new.northing,
     )
+    place_on_grid(location)
     location.save()
     return location, True
 
@@ -171,6 +196,7 @@ def _new_premises(new: NewPremises) -> tuple[Premises, bool]:
     if new.address.strip() or new.postcode.strip():
         location = Location(description=new.name.strip(), address=new.address.strip(),
                             postcode=_postcode(new.postcode))
+        place_on_grid(location)
         location.save()
     premises = Premises(name=new.name.strip(), kind=new.kind, location=location,
                         licence_reference=new.licence_reference.strip())

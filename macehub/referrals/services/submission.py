@@ -26,6 +26,7 @@ from macehub.core.references import save_with_reference
 from macehub.core.service_errors import ServiceRefused
 from macehub.people.identifiers import normalise_identifier
 from macehub.people.models import Person, PersonAddress, PersonIdentifier
+from macehub.people.postcodes import fill_coordinates
 from macehub.people.services import PersonDetails
 from macehub.referrals import selectors
 from macehub.referrals.clocks import decision_clock, partner_check_clock
@@ -262,10 +263,12 @@ def submit_referral(
         if address.is_complete:
             # A new child's record starts from what the referrer knows; an existing
             # child's address is the hub's to check, so it is kept on the referral only.
-            new_address = PersonAddress.objects.create(
+            new_address = PersonAddress(
                 person=child, line_1=address.line_1, line_2=address.line_2,
                 town=address.town, postcode=address.postcode, is_current=True,
             )
+            fill_coordinates(new_address)
+            new_address.save()
         record_event(
             event_type=EventType.CREATE,
             actor=actor,
