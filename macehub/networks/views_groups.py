@@ -116,7 +116,8 @@ def group_detail(request: HubRequest, group_pk: int) -> HttpResponse:
             try:
                 decided = groups.decide_group(
                     actor=user, group_pk=group.pk, expected_version=form.cleaned_data["version"],
-                    decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"])
+                    decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"],
+                    exploitation_model=form.cleaned_data["exploitation_model"])
             except EditConflict as error:
                 conflict = error
                 form = form_after_conflict(GroupDecisionForm, request.POST, error,
