@@ -54,8 +54,9 @@ class PeriodAreaForm(forms.Form):
 
 
 class NewProfileForm(PeriodAreaForm):
-    title = forms.CharField(label="Title", max_length=200, required=False,
-                            help_text="For example, Child exploitation problem profile 2025")
+    title = forms.CharField(label="Title", max_length=200,
+                            help_text="For example, Child exploitation problem profile 2025",
+                            error_messages={"required": "Enter a title for the profile"})
     field_order = ["title", "start", "end", "area"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
