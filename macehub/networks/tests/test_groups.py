@@ -175,6 +175,29 @@ def test_a_supervisor_confirms_and_the_child_record_shows_it(
     assert groups.propose_groups(actor=analyst) == []
 
 
+def test_the_decision_records_the_exploitation_model_shown_on_the_group(
+        analyst: User, supervisor: User, hub_team: Team, hub_agency: Agency) -> None:
+    plant(hub_team, analyst, hub_agency)
+    group = groups.propose_groups(actor=analyst)[0]
+    client = signed_in_client(supervisor)
+    refused = client.post(reverse("networks:group_detail", args=[group.pk]), {
+        "decision": "confirmed", "version": group.version, "exploitation_model": "arson",
+        "reason": "Shared car"})
+    assert refused.status_code == 400
+    assert "Choose the exploitation model from the list" in refused.content.decode()
+    response = client.post(reverse("networks:group_detail", args=[group.pk]), {
+        "decision": "confirmed", "version": group.version, "exploitation_model": "party",
+        "reason": "Shared car, both named by a reliable source"})
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert group.exploitation_model == "party"
+    event = AuditEvent.objects.filter(event_type=EventType.CHANGE, record_type="networks.group",
+                                      record_id=str(group.pk)).latest("id")
+    assert event.detail["changes"]["exploitation_model"] == {"old": "", "new": "party"}
+    page = client.get(reverse("networks:group_detail", args=[group.pk])).content.decode()
+    assert "Taken or invited to parties where children are abused" in page
+
+
 def test_a_rejected_group_is_never_proposed_again(
         analyst: User, supervisor: User, hub_team: Team, hub_agency: Agency) -> None:
     plant(hub_team, analyst, hub_agency)
