@@ -21,7 +21,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from itertools import pairwise
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 from zoneinfo import ZoneInfo
 
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
@@ -69,7 +69,8 @@ class Row(TypedDict):
 
 class Table(TypedDict):
     """A table of counts as published: rows by columns, with row totals (when it has more
-    than one column), column totals and the grand total."""
+    than one column), column totals and the grand total. A ``heat`` table (a grid such as
+    day by time of day) is drawn with its cells shaded by count."""
 
     key: str
     caption: str
@@ -79,6 +80,8 @@ class Table(TypedDict):
     column_totals: list[int]
     total: int
     notes: list[str]
+    heat: NotRequired[bool]
+    suppressed: NotRequired[bool]
 
 
 def table(key: str, caption: str, row_heading: str, columns: Sequence[str],
@@ -135,9 +138,12 @@ def missing_by_time(period: Period, area_code: str) -> Table:
                           hour=ExtractHour("went_missing_at", tzinfo=LONDON))
                 .values("day", "hour").annotate(n=Count("pk"))):
         grid[row["day"] - 1][row["hour"] // 4] += row["n"]
-    return table("missing_by_time", "Missing episodes by day and time the child went missing",
-                 "Day", TIME_BANDS, list(zip(DAYS, grid, strict=True)),
-                 notes=["Times are the UK clock (Europe/London) when the child went missing."])
+    found = table("missing_by_time", "Missing episodes by day and time the child went missing",
+                  "Day", TIME_BANDS, list(zip(DAYS, grid, strict=True)),
+                  notes=["Times are the UK clock (Europe/London) when the child went missing. "
+                         "The darker a cell, the more episodes began then."])
+    found["heat"] = True
+    return found
 
 
 def intelligence_by_day(period: Period, area_code: str) -> Table:

@@ -11,8 +11,16 @@ register = template.Library()
 SUPPRESSED = "[c]"
 
 
-def _number(value: int | None) -> dict[str, Any]:
-    return {"text": SUPPRESSED if value is None else f"{value:,}", "format": "numeric"}
+HEAT_SHADES = 4
+
+
+def _number(value: int | None, largest: int = 0) -> dict[str, Any]:
+    cell: dict[str, Any] = {"text": SUPPRESSED if value is None else f"{value:,}",
+                            "format": "numeric"}
+    if largest and value:
+        # 1 to 4: the cell's share of the largest count, in quarters (rounded up).
+        cell["classes"] = f"macehub-heat--{-(-value * HEAT_SHADES // largest)}"
+    return cell
 
 
 @register.filter
@@ -20,13 +28,17 @@ def as_govuk_table(table: dict[str, Any]) -> dict[str, Any]:
     """``head`` and ``rows`` for ``components/table.html``: a total column when the table
     has more than one column, and a total row."""
     many = len(table["columns"]) > 1
+    # Heat tables (a grid of counts, such as day by time of day) shade their cells.
+    largest = (max((v or 0 for row in table["rows"] for v in row["values"]), default=0)
+               if table.get("heat") else 0)
     head: list[Any] = [table["row_heading"], *({"text": column, "format": "numeric"}
                                                for column in table["columns"])]
     if many:
         head.append({"text": "Total", "format": "numeric"})
     rows: list[list[Any]] = []
     for row in table["rows"]:
-        cells: list[Any] = [row["label"], *(_number(value) for value in row["values"])]
+        cells: list[Any] = [row["label"], *(_number(value, largest)
+                                            for value in row["values"])]
         if many:
             cells.append(_number(row["total"]))
         rows.append(cells)

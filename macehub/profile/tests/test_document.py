@@ -180,6 +180,7 @@ def test_the_pages_of_drafting_and_publishing(planted: Planted) -> None:
     assert response.status_code == 302 and profile.area == planted.northtown
     page = analyst.get(reverse("profile:draft", args=[profile.pk]))
     assert page.status_code == 200 and "Missing episodes by day" in page.content.decode()
+    assert "macehub-heat--4" in page.content.decode(), "the heat table shades its cells"
     edit = reverse("profile:edit_section", args=[profile.pk, "online"])
     assert analyst.post(edit, {"version": "1", "assessment": "Snapchat leads.",
                                "recommendations": ""}).status_code == 302
