@@ -181,14 +181,25 @@ def partnership_figures(figures: dict[str, Any], threshold: int) -> dict[str, An
 
 
 def named_in(figures: dict[str, Any]) -> list[str]:
+    """Every name a section's restricted figures list: each premises' and person's full
+    name and, for a person (a row without a kind of premises), their family name too, so
+    the analyst's words cannot name them by it in the partnership version either."""
     named = figures.get("named") or {}
-    return [str(row["name"]) for row in named.get("rows", []) if row.get("name")]
+    found = []
+    for row in named.get("rows", []):
+        name = str(row.get("name") or "").strip()
+        if not name:
+            continue
+        found.append(name)
+        if "kind" not in row and len(parts := name.split()) > 1 and len(parts[-1]) > 2:
+            found.append(parts[-1])
+    return found
 
 
 def withhold_names(text: str, names: list[str]) -> str:
     """The analyst's words with every name the restricted version lists taken out."""
     for name in sorted(set(names), key=len, reverse=True):
-        text = re.sub(re.escape(name), WITHHELD, text, flags=re.IGNORECASE)
+        text = re.sub(rf"\b{re.escape(name)}\b", WITHHELD, text, flags=re.IGNORECASE)
     return text
 
 

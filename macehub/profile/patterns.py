@@ -281,6 +281,22 @@ def _ethnicity() -> Case:
     )
 
 
+def _completeness(ethnicities: Counter[str]) -> str:
+    """How complete ethnicity recording is, in words: recorded, not stated, not recorded,
+    each of everyone counted."""
+    people = sum(ethnicities.values())
+    if not people:
+        return "No one was counted, so recording completeness cannot be worked out."
+    not_stated, not_recorded = ethnicities.get("NS", 0), ethnicities.get("", 0)
+    recorded = people - not_stated - not_recorded
+
+    def share(part: int) -> str:
+        return f"{part:,} of {people:,} ({round(100 * part / people)}%)"
+
+    return (f"Ethnicity recorded for {share(recorded)}; not stated for {share(not_stated)}; "
+            f"not recorded for {share(not_recorded)}.")
+
+
 def _people(key: str, period: Period, area_code: str) -> QuerySet[Person]:
     people = population(key).people_between(period.start, period.end)
     return _in_area(people, area_code, "pk")
@@ -320,7 +336,8 @@ def people_profile(key: str, period: Period, area_code: str) -> list[Table]:
               _counted(sexes, Sex.choices)),
         table(f"{short}_ethnicity", f"{noun} by self-defined ethnic group", "Ethnic group",
               [noun], ethnic_rows,
-              notes=["Not stated: asked and declined. Not recorded: never asked. Both are "
+              notes=[_completeness(ethnicities),
+                     "Not stated: asked and declined. Not recorded: never asked. Both are "
                      "counted, never dropped."]),
     ]
 

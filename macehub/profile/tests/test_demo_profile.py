@@ -14,7 +14,6 @@ from macehub.accounts.models import User
 from macehub.cases.models import Case
 from macehub.demo.intelligence_truth import planted_offender_groups
 from macehub.networks.models import Group
-from macehub.profile import document
 from macehub.profile.models import ProblemProfile, ProfileStatus
 from macehub.testing.factories import verified_login
 
@@ -34,8 +33,8 @@ def test_the_demo_profile(small_demo: Any) -> None:
     assert planted_groups.exists(), "the comparison ran on the planted groups"
     assert set(planted_groups.values_list("exploitation_model", flat=True)) <= {
         "group_based", "party"}
-    names = [name for figures in published.restricted_figures.values()
-             for name in document.named_in(figures)]
+    names = [str(row["name"]) for figures in published.restricted_figures.values()
+             for row in (figures.get("named") or {}).get("rows", [])]
     assert names, "the restricted version names the premises and suspects most linked"
     client = Client()
     verified_login(client, User.objects.get(username="senior.police"))

@@ -46,7 +46,8 @@ def _draft(planted: Planted) -> ProblemProfile:
     document.save_section(
         actor=planted.analyst, profile_pk=profile.pk, key="venues", expected_version=1,
         assessment=f"{PLANTED_PREMISES[0]} appears most often.",
-        recommendations=f"Visit {PLANTED_PREMISES[0].upper()} with licensing.")
+        recommendations=f"Visit {PLANTED_PREMISES[0].upper()} with licensing; "
+                        "disrupt Plantedsuspect's use of it.")
     return profile
 
 
@@ -153,6 +154,10 @@ def test_no_person_or_premises_is_named_in_the_partnership_version(
         assert name in restricted.content.decode(), name
         assert name.lower() not in shared.content.decode().lower(), name
     assert document.WITHHELD in shared.content.decode()
+    assert "Plantedsuspect" in restricted.content.decode()
+    assert "plantedsuspect" not in shared.content.decode().lower(), "family name withheld"
+    completeness = "Ethnicity recorded for 2 of 3 (67%); not stated for 1 of 3 (33%)"
+    assert completeness in restricted.content.decode()
     restricted_pdf = leader.get(reverse("profile:restricted_pdf", args=[profile.pk]))
     shared_pdf = leader.get(reverse("profile:partnership_pdf", args=[profile.pk]))
     restricted_text = " ".join(_pdf_text(restricted_pdf.content, tmp_path).split())
