@@ -55,7 +55,7 @@ def profile_list(request: HubRequest) -> HttpResponse:
     drafts = list(document.drafts_for(user)) if may_draft or may_publish else []
     return render(request, "profile/document_list.html", {
         "drafts": drafts, "published": list(document.published()), "may_draft": may_draft,
-        "may_publish": may_publish,
+        "may_publish": may_publish, "may_see_patterns": allows(user, Action.PROFILE_VIEW),
         "may_read_restricted": allows(user, Action.PROFILE_RESTRICTED_VIEW),
     })
 

@@ -200,3 +200,36 @@ def test_the_pages_of_drafting_and_publishing(planted: Planted) -> None:
     assert profile.is_published
     assert "Snapchat leads." in leader.get(
         reverse("profile:published_partnership", args=[profile.pk])).content.decode()
+
+
+def test_a_new_section_is_one_registration(planted: Planted) -> None:
+    """How the hotspots join at merge: one ``Section`` registered, with a function of the
+    period and the area; new drafts have it and publishing stores its figures."""
+    from macehub.profile import patterns
+    from macehub.profile.sections import SECTIONS, Section
+
+    def extra_figures(period: Any, area_code: str) -> dict[str, Any]:
+        return {"tables": [patterns.table("extra", "Extra", "Row", ["Count"],
+                                          [("Somewhere", [2]), ("Elsewhere", [9])])]}
+
+    SECTIONS.register("extra", Section(key="extra", title="Extra", definition="Extra counts.",
+                                       figures=extra_figures))
+    try:
+        profile = _published(planted)
+        assert profile.sections.filter(key="extra").exists()
+        assert profile.restricted_figures["extra"]["tables"][0]["total"] == 11
+        shared = profile.partnership_figures["extra"]["tables"][0]
+        assert shared["rows"][0]["values"] == [None] and shared["total"] == 11
+        assert shared["rows"][1]["values"] == [None], "secondary: 2 = 11 - 9 otherwise"
+    finally:
+        SECTIONS.unregister("extra")
+
+
+def test_the_menu_offers_problem_profiles_to_their_readers(users: Any) -> None:
+    from macehub.accounts.roles import Role
+
+    page = users.client(Role.SCRUTINY).get(reverse("profile:documents")).content.decode()
+    assert 'href="/profile/documents/"' in page
+    assert 'href="/profile/patterns/"' not in page
+    forensics = users.client(Role.FORENSICS).get("/").content.decode()
+    assert 'href="/profile/documents/"' not in forensics
