@@ -143,6 +143,25 @@ def published_sections(profile: ProblemProfile, version: str) -> list[ShownSecti
     return shown
 
 
+def restatements(profile: ProblemProfile) -> dict[str, int]:
+    """For a published profile, each table whose total the live data now give differently
+    (late recording, corrections), by table key: the live total. The published figure
+    stands; the page shows the correction beside it, as the monthly report does."""
+    registered = {section.key: section for section in sections()}
+    period, code = period_of(profile), profile.area.code if profile.area else ""
+    found: dict[str, int] = {}
+    for key, stored in profile.restricted_figures.items():
+        section = registered.get(key)
+        if section is None:
+            continue
+        live = {table["key"]: table["total"]
+                for table in section.figures(period, code).get("tables", [])}
+        for table in stored.get("tables", []):
+            if table["key"] in live and live[table["key"]] != table["total"]:
+                found[table["key"]] = live[table["key"]]
+    return found
+
+
 # --- the partnership version --------------------------------------------------------------
 
 

@@ -163,6 +163,9 @@ def _published_page(request: HubRequest, profile_pk: int, version: str) -> HttpR
         "area_label": document.area_label(profile), "period": document.period_of(profile),
         "threshold": profile.suppression_threshold,
         "may_read_restricted": allows(request.user, Action.PROFILE_RESTRICTED_VIEW),
+        # Inside the hub only: what has been corrected since publication.
+        "corrections": (document.restatements(profile) if version == document.RESTRICTED
+                        else {}),
     })
 
 

@@ -61,3 +61,9 @@ def named_head(named: dict[str, Any]) -> list[Any]:
     has_kind = any("kind" in row for row in named["rows"])
     return [named["heading"], *(["Kind"] if has_kind else []),
             {"text": "Reports", "format": "numeric"}]
+
+
+@register.filter
+def restated(corrections: dict[str, int] | None, key: str) -> int | None:
+    """The live total of a published table that has changed since publication, if any."""
+    return (corrections or {}).get(key)

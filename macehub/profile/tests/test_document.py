@@ -113,6 +113,10 @@ def test_published_figures_are_frozen(planted: Planted) -> None:
     shown = document.published_sections(profile, document.RESTRICTED)[0].figures
     assert shown["tables"][0]["total"] == stored == 4
     assert profile.definitions["time_patterns"]["title"] == "When it happens"
+    assert document.restatements(profile) == {"missing_by_time": 5}
+    page = _client(planted.leader).get(
+        reverse("profile:published_restricted", args=[profile.pk])).content.decode()
+    assert "Corrected since publication: the records now give a total of 5" in page
     assert AuditEvent.objects.filter(event_type=EventType.CHANGE, record_id=str(profile.pk),
                                      record_type="profile.problemprofile").exists()
 
