@@ -32,7 +32,7 @@ from macehub.cases.models import Case as SafeguardingCase
 from macehub.cases.models import MissingEpisode
 from macehub.core.metrics import Period
 from macehub.disruption.models import Disruption, DisruptionChild
-from macehub.intelligence.codes import AccountPlatform, EntityRole, PremisesKind
+from macehub.intelligence.codes import AccountPlatform, EntityRole, HandlingCode, PremisesKind
 from macehub.intelligence.models import IntelligenceReport, ReportLink
 from macehub.intelligence.selectors import reports_about_area
 from macehub.networks.codes import GroupStatus
@@ -230,10 +230,17 @@ def venues(period: Period, area_code: str) -> Table:
                         "naming two kinds of venue counts under each."])
 
 
+def _shareable(links: QuerySet[ReportLink]) -> QuerySet[ReportLink]:
+    """Only intelligence whose handling code lets it be shared (P) may name anyone in a
+    profile that hub roles without access to every report read: a report shared with
+    conditions (C) is counted in the tables but names no one here."""
+    return links.filter(report__handling_code=HandlingCode.PERMITTED)
+
+
 def most_linked_premises(period: Period, area_code: str) -> list[dict[str, Any]]:
-    """The premises most often linked to the period's intelligence, named: for the
-    restricted version only (the partnership version names no premises)."""
-    rows = (_linked(period, area_code, "premises").order_by()
+    """The premises most often linked to the period's shareable intelligence, named: for
+    the restricted version only (the partnership version names no premises)."""
+    rows = (_shareable(_linked(period, area_code, "premises")).order_by()
             .values("premises__name", "premises__kind")
             .annotate(reports=Count("report", distinct=True))
             .order_by("-reports", "premises__name")[:MOST_LINKED])
@@ -242,10 +249,11 @@ def most_linked_premises(period: Period, area_code: str) -> list[dict[str, Any]]
 
 
 def most_named_suspects(period: Period, area_code: str) -> list[dict[str, Any]]:
-    """The suspects named in most of the period's intelligence: restricted version only."""
-    rows = (ReportLink.objects.filter(
+    """The suspects named in most of the period's shareable intelligence: restricted
+    version only."""
+    rows = (_shareable(ReportLink.objects.filter(
         report__in=reports_in(period, area_code).values("pk"), role=EntityRole.SUSPECT,
-        person__isnull=False).order_by()
+        person__isnull=False)).order_by()
         .values("person__given_name", "person__family_name")
         .annotate(reports=Count("report", distinct=True))
         .order_by("-reports", "person__family_name", "person__given_name")[:MOST_LINKED])

@@ -71,7 +71,7 @@ def _online(period: Period, area_code: str) -> Figures:
 
 def _venues(period: Period, area_code: str) -> Figures:
     return {"tables": [patterns.venues(period, area_code)],
-            "named": {"caption": "Premises linked to most intelligence",
+            "named": {"caption": "Premises linked to most intelligence that may be shared",
                       "heading": "Premises",
                       "rows": patterns.most_linked_premises(period, area_code)}}
 
@@ -82,7 +82,8 @@ def _victims(period: Period, area_code: str) -> Figures:
 
 def _suspects(period: Period, area_code: str) -> Figures:
     return {"tables": patterns.people_profile(patterns.SUSPECTS, period, area_code),
-            "named": {"caption": "Suspects named in most intelligence", "heading": "Suspect",
+            "named": {"caption": "Suspects named in most intelligence that may be shared",
+                      "heading": "Suspect",
                       "rows": patterns.most_named_suspects(period, area_code)}}
 
 

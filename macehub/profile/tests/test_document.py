@@ -237,3 +237,27 @@ def test_the_menu_offers_problem_profiles_to_their_readers(users: Any) -> None:
     assert 'href="/profile/patterns/"' not in page
     forensics = users.client(Role.FORENSICS).get("/").content.decode()
     assert 'href="/profile/documents/"' not in forensics
+
+
+def test_intelligence_shared_with_conditions_names_no_one(planted: Planted) -> None:
+    """A report with handling code C is counted, but the profile names no suspect or
+    premises from it: hub roles read the restricted version without access to it."""
+    from macehub.intelligence.models import Premises
+    from macehub.intelligence.tests.factories import link, make_report
+    from macehub.profile import patterns
+    from macehub.profile.tests.planted import _at
+    from macehub.testing.factories import make_person
+
+    hidden = make_person(planted.analyst.agency, given_name="Connie", family_name="Conditional")
+    secret = Premises.objects.create(name="Conditional Flats", kind="short_let")
+    for day in (6, 7, 8):
+        report = make_report(planted.analyst.team, planted.analyst, handling_code="C",
+                             received_at=_at(2025, 3, day, 12))
+        link(report, hidden)
+        link(report, secret)
+    venues = {row["label"]: row["values"] for row in patterns.venues(PERIOD, "")["rows"]}
+    assert venues["Short-let accommodation"] == [1, 3]
+    assert "Conditional Flats" not in [row["name"] for row in
+                                       patterns.most_linked_premises(PERIOD, "")]
+    assert "Connie Conditional" not in [row["name"] for row in
+                                        patterns.most_named_suspects(PERIOD, "")]
