@@ -68,6 +68,9 @@ class Action(StrEnum):
     GROUP_VIEW = "group.view"
     GROUP_PROPOSE = "group.propose"
     GROUP_DECIDE = "group.decide"
+    # How a group exploits children (its exploitation model), set or corrected after the
+    # decision too.
+    GROUP_MODEL_CHANGE = "group.model_change"
     ENTITY_VIEW = "entity.view"
     ENTITY_SEARCH = "entity.search"
     # Investigations (C7): crimes with their victims and suspects, allocation, lines of

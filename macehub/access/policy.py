@@ -826,6 +826,13 @@ RULES: dict[Action, Rule] = {
         relation=group_decidable,
         seen_through=Action.GROUP_VIEW,
     ),
+    Action.GROUP_MODEL_CHANGE: Rule(
+        INTELLIGENCE_RESEARCH_ROLES,
+        "Record or correct how a group the user may see exploits children (its "
+        "exploitation model)",
+        relation=group_relation,
+        seen_through=Action.GROUP_VIEW,
+    ),
     Action.PERSON_LIST_LINK: Rule(
         INTELLIGENCE_RESEARCH_ROLES,
         "Link a partner's list of people against another list or the hub's people the "

@@ -311,6 +311,34 @@ def decide_group(*, actor: User, group_pk: int, expected_version: int, decision:
 
 
 
+MODEL_VERSIONING = Versioning(history=saves_after,
+                              labels={"exploitation_model": "Exploitation model"},
+                              words=lambda _name, value: plain_words(value))
+
+
+@transaction.atomic
+def change_group_exploitation_model(*, actor: User, group_pk: int, expected_version: int,
+                                    exploitation_model: str) -> Group:
+    """Record or correct how a group exploits children ("" for not recorded), unless the
+    group changed since the user read it; the old and new model are audited."""
+    group = policy.get_or_404(actor, Action.GROUP_MODEL_CHANGE,
+                              Group.objects.select_for_update(), pk=group_pk)
+    MODEL_VERSIONING.check(group, expected_version)
+    if exploitation_model and exploitation_model not in ExploitationModel.values:
+        raise ValidationError({"exploitation_model": "Choose the exploitation model from the list"})
+    if exploitation_model == group.exploitation_model:
+        raise ValidationError({"exploitation_model": "This is already the group's exploitation "
+                                                     "model: choose a different one"})
+    before = {"exploitation_model": group.exploitation_model}
+    group.exploitation_model = exploitation_model
+    MODEL_VERSIONING.save(group, expected_version=expected_version)
+    record_event(event_type=EventType.CHANGE, actor=actor, record=group, detail={
+        "changes": changed_values(before, {"exploitation_model": group.exploitation_model}),
+        "version": group.version,
+    })
+    return group
+
+
 def member_counts(group_pks: list[int]) -> dict[int, dict[str, int]]:
     """How many members of each part each group has (one query)."""
     counts: dict[int, dict[str, int]] = defaultdict(dict)

@@ -1,7 +1,7 @@
 """The problem profile in a real browser: the analyst reads the live patterns (for the
-force, then a district), starts a profile (refused first with nothing entered), writes a
-section's assessment and recommendations; the senior leader publishes it and reads both
-versions, downloading each as a PDF.
+force, then a district), records a group's exploitation model, starts a profile (refused
+first with nothing entered), writes a section's assessment and recommendations; the
+senior leader publishes it and reads both versions, downloading each as a PDF.
 
 Every page on the way, error states included, is scanned with axe-core against WCAG 2.2
 AA (``Scanner`` from ``test_browser_pages``; ``SCANNED_BY`` names the test that scans
@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from macehub.accounts.models import Agency, Team
+from macehub.networks.models import Group
 from macehub.profile.models import ProblemProfile
 from macehub.profile.tests.planted import PERIOD, PLANTED_PREMISES, plant
 from macehub.testing.browser import fill_govuk_date, sign_in_as
@@ -37,6 +38,7 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
     "profile:published_partnership": (PATTERNS_TO_PUBLISHED,),
     "profile:restricted_pdf": (PATTERNS_TO_PUBLISHED,),
     "profile:partnership_pdf": (PATTERNS_TO_PUBLISHED,),
+    "networks:group_exploitation_model": (PATTERNS_TO_PUBLISHED,),
 }
 
 
@@ -60,7 +62,17 @@ def test_patterns_then_a_profile_drafted_published_and_read(
     expect(main).to_contain_text("Northtown")
     scanner.scan("a district")
 
-    # 2. She starts a profile: refused with nothing entered, then started.
+    # 2. She records how a confirmed group exploits children: it is counted in the
+    # patterns' table of groups by model.
+    group = Group.objects.get(reference="GRP-P1")
+    scanner.open(f"/networks/groups/{group.pk}/exploitation-model/")
+    scanner.scan("not recorded")
+    page.get_by_label("Taken or invited to parties where children are abused").check()
+    click_and_wait(page, "button", "Save the exploitation model")
+    group.refresh_from_db()
+    assert group.exploitation_model == "party"
+
+    # 3. She starts a profile: refused with nothing entered, then started.
     scanner.open("/profile/documents/")
     scanner.scan("no profiles")
     click_and_wait(page, "button", "Start a new profile")
@@ -77,7 +89,7 @@ def test_patterns_then_a_profile_drafted_published_and_read(
     expect(main).to_contain_text(PLANTED_PREMISES[0])
     scanner.scan("a new draft")
 
-    # 3. She writes the venues section.
+    # 4. She writes the venues section.
     click_and_wait(page, "link", "Write the assessment and recommendations for Venues")
     scanner.scan("empty")
     page.get_by_label("Assessment").fill(f"{PLANTED_PREMISES[0]} is linked to most reports.")
@@ -86,7 +98,7 @@ def test_patterns_then_a_profile_drafted_published_and_read(
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Venues")
     scanner.scan("a section written")
 
-    # 4. The senior leader publishes it.
+    # 5. The senior leader publishes it.
     profile = ProblemProfile.objects.get()
     sign_in_as(page, live_server, planted.leader)
     scanner.open("/profile/documents/")

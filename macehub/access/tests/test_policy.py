@@ -137,6 +137,7 @@ EXPECTED_ROLES = {
     Action.GROUP_VIEW: INTELLIGENCE_READERS,
     Action.GROUP_PROPOSE: {Role.ANALYST, Role.SUPERVISOR},
     Action.GROUP_DECIDE: {Role.SUPERVISOR},
+    Action.GROUP_MODEL_CHANGE: {Role.ANALYST, Role.SUPERVISOR},
     Action.ENTITY_SEARCH: INTELLIGENCE_READERS,
     # Investigations are the force's: police investigators and supervisors work them.
     Action.INVESTIGATION_VIEW: {Role.INVESTIGATOR, Role.SUPERVISOR, Role.ANALYST,
@@ -204,7 +205,7 @@ INTELLIGENCE_ACTIONS = (
     Action.ENTITY_VIEW, Action.ENTITY_SEARCH,
     # The link graph and groups are intelligence too.
     Action.NETWORK_VIEW, Action.NETWORK_EXPORT, Action.GROUP_VIEW, Action.GROUP_PROPOSE,
-    Action.GROUP_DECIDE,
+    Action.GROUP_DECIDE, Action.GROUP_MODEL_CHANGE,
 )
 
 
