@@ -68,6 +68,9 @@ class Action(StrEnum):
     GROUP_VIEW = "group.view"
     GROUP_PROPOSE = "group.propose"
     GROUP_DECIDE = "group.decide"
+    # How a group exploits children (its exploitation model), set or corrected after the
+    # decision too.
+    GROUP_MODEL_CHANGE = "group.model_change"
     ENTITY_VIEW = "entity.view"
     ENTITY_SEARCH = "entity.search"
     # Investigations (C7): crimes with their victims and suspects, allocation, lines of
@@ -107,6 +110,12 @@ class Action(StrEnum):
     EQUALITY_PUBLISHED_VIEW = "equality.published_view"
     # The problem profile (C11): live hotspots and patterns.
     PROFILE_VIEW = "profile.view"
+    # The problem profile document: an analyst drafts, a senior leader publishes; the
+    # published restricted version stays in the hub, the partnership version is shared.
+    PROFILE_DRAFT = "profile.draft"
+    PROFILE_PUBLISH = "profile.publish"
+    PROFILE_RESTRICTED_VIEW = "profile.restricted_view"
+    PROFILE_PARTNERSHIP_VIEW = "profile.partnership_view"
     # Areas and census populations (aggregates, no personal data)
     AREA_VIEW = "area.view"
     # Information governance

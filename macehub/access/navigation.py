@@ -48,6 +48,7 @@ NAVIGATION = (
     NavEntry("Disproportionality", "equality:overview", Action.EQUALITY_VIEW),
     NavEntry("Disproportionality", "equality:published", Action.EQUALITY_PUBLISHED_VIEW,
              unless=Action.EQUALITY_VIEW),
+    NavEntry("Problem profiles", "profile:documents", Action.PROFILE_PARTNERSHIP_VIEW),
     NavEntry("Areas", "people:area_list", Action.AREA_VIEW),
     NavEntry("Audit log", "audit:log", Action.AUDIT_LOG_VIEW),
     NavEntry("Changes of access", "accounts:role_change_list", Action.ROLE_CHANGE_VIEW,

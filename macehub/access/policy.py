@@ -70,6 +70,11 @@ PEOPLE_RECORDING_ROLES = frozenset(
 # Deciding whether two records are one person: the hub's triage officers, analysts
 # and supervisors, who see records across agencies.
 MATCH_REVIEW_ROLES = frozenset({Role.TRIAGE, Role.ANALYST, Role.SUPERVISOR})
+# The hub roles whose work a problem profile's restricted version informs.
+PROFILE_RESTRICTED_READERS = frozenset({
+    Role.ANALYST, Role.SENIOR_LEADER, Role.SUPERVISOR, Role.MEETING_CHAIR, Role.INVESTIGATOR,
+    Role.SOCIAL_WORKER, Role.TRIAGE,
+})
 
 REFERRING_ROLES = frozenset(
     {Role.REFERRER, Role.TRIAGE, Role.INVESTIGATOR, Role.SUPERVISOR, Role.SOCIAL_WORKER,
@@ -824,6 +829,13 @@ RULES: dict[Action, Rule] = {
         relation=group_decidable,
         seen_through=Action.GROUP_VIEW,
     ),
+    Action.GROUP_MODEL_CHANGE: Rule(
+        INTELLIGENCE_RESEARCH_ROLES,
+        "Record or correct how a group the user may see exploits children (its "
+        "exploitation model)",
+        relation=group_relation,
+        seen_through=Action.GROUP_VIEW,
+    ),
     Action.PERSON_LIST_LINK: Rule(
         INTELLIGENCE_RESEARCH_ROLES,
         "Link a partner's list of people against another list or the hub's people the "
@@ -1157,6 +1169,23 @@ RULES: dict[Action, Rule] = {
         frozenset({Role.ANALYST, Role.SENIOR_LEADER, Role.SUPERVISOR, Role.MEETING_CHAIR}),
         "See the problem profile's live hotspots and patterns (aggregates; points on a map "
         "only from records the user may see)",
+    ),
+    Action.PROFILE_DRAFT: Rule(
+        frozenset({Role.ANALYST}),
+        "Draft a problem profile and write its assessments and recommendations",
+    ),
+    Action.PROFILE_PUBLISH: Rule(
+        frozenset({Role.SENIOR_LEADER}),
+        "Publish (freeze) a problem profile an analyst drafted",
+    ),
+    Action.PROFILE_RESTRICTED_VIEW: Rule(
+        PROFILE_RESTRICTED_READERS,
+        "Read a published problem profile's restricted version (for the hub)",
+    ),
+    Action.PROFILE_PARTNERSHIP_VIEW: Rule(
+        PROFILE_RESTRICTED_READERS | {Role.SCRUTINY, Role.INFORMATION_GOVERNANCE},
+        "Read a published problem profile's partnership version (small numbers suppressed, "
+        "no one named)",
     ),
     Action.AREA_VIEW: Rule(
         frozenset(

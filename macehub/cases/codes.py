@@ -25,6 +25,35 @@ class ExploitationType(models.TextChoices):
     TRAFFICKING = "trafficking", "Trafficking and modern slavery"
 
 
+class ExploitationModel(models.TextChoices):
+    """How the exploitation happens (DOMAIN.md, "Exploitation models"), in the plain words a
+    designated safeguarding lead would use, recorded on referrals, cases and offender
+    groups. The stored codes are the older typology's names and must not change."""
+
+    INAPPROPRIATE_RELATIONSHIP = (
+        "inappropriate_relationship",
+        "A relationship with someone much older, or with power over them",
+    )
+    BOYFRIEND = "boyfriend", "An older boyfriend or girlfriend"
+    PEER_ON_PEER = "peer_on_peer", "Child-on-child (by other children or young people)"
+    PARTY = "party", "Taken or invited to parties where children are abused"
+    ONLINE = "online", "Online"
+    LONE_OFFENDER = "lone_offender", "One adult acting alone"
+    GROUP_BASED = "group_based", "A group of adults acting together"
+    GANG_ASSOCIATED = "gang_associated", "Linked to a gang"
+    NOT_KNOWN = "not_known", "Not known yet"
+
+
+NOT_RECORDED = "Not recorded"
+
+
+def exploitation_model_label(value: str) -> str:
+    """An exploitation model's words; blank is "Not recorded", a state of its own."""
+    if not value:
+        return NOT_RECORDED
+    return str(ExploitationModel(value).label) if value in ExploitationModel.values else value
+
+
 # Records made before types were recorded were all about child sexual exploitation.
 DEFAULT_EXPLOITATION_TYPES = [ExploitationType.CSE.value]
 

@@ -20,6 +20,7 @@ from macehub.cases.codes import (
     DecisionKind,
     DecisionStatus,
     DomainRating,
+    ExploitationModel,
     IndicatorDomain,
     InterviewOfferer,
     InterviewResponse,
@@ -35,6 +36,7 @@ from macehub.cases.codes import (
     closure_reason_label,
     default_exploitation_types,
     domain_label,
+    exploitation_model_label,
     exploitation_type_labels,
     police_risk_grade_label,
     seen_answer_label,
@@ -104,6 +106,11 @@ class Case(models.Model):
         help_text="The exploitation types (codes.ExploitationType) the case is about: one "
         "or more",
     )
+    exploitation_model = models.CharField(
+        max_length=30, choices=ExploitationModel.choices, blank=True,
+        help_text="How the exploitation happens (codes.ExploitationModel); blank when it has "
+        "not been recorded, which the problem profile counts as its own row.",
+    )
     is_restricted = models.BooleanField(
         default=False, help_text="Opening a restricted case asks for a reason, which is audited."
     )
@@ -166,6 +173,11 @@ class Case(models.Model):
     @property
     def exploitation_type_labels(self) -> list[str]:
         return exploitation_type_labels(self.exploitation_types or [])
+
+    @property
+    def exploitation_model_label(self) -> str:
+        """The model's words, or "Not recorded" (a state of its own, never dropped)."""
+        return exploitation_model_label(self.exploitation_model)
 
 
 class RiskTierChange(models.Model):

@@ -462,12 +462,14 @@ def change_exploitation_types(request: HubRequest, case_pk: int) -> HttpResponse
     return _form_page(
         request, case,
         lambda data: case_forms.ExploitationTypesForm(data, initial={
-            "version": case.version, "exploitation_types": case.exploitation_types}),
-        title="Change the types of exploitation", submit="Save types of exploitation",
+            "version": case.version, "exploitation_types": case.exploitation_types,
+            "exploitation_model": case.exploitation_model}),
+        title="Change the types and model of exploitation", submit="Save types of exploitation",
         back=_back("cases:detail", case),
         call=lambda d: services.change_exploitation_types(
             actor=request.user, case_pk=case.pk, expected_version=d["version"],
-            exploitation_types=d["exploitation_types"], reason=d["reason"]),
+            exploitation_types=d["exploitation_types"], reason=d["reason"],
+            exploitation_model=d["exploitation_model"]),
         success="The types of exploitation have been changed.",
     )
 

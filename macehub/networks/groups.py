@@ -36,6 +36,7 @@ from macehub.accounts.models import User
 from macehub.audit.events import EventType
 from macehub.audit.history import saves_after
 from macehub.audit.services import changed_values, record_event
+from macehub.cases.codes import ExploitationModel
 from macehub.core.references import save_with_reference
 from macehub.core.versioning import Versioning, plain_words
 from macehub.intelligence.codes import EntityRole
@@ -263,7 +264,8 @@ def group_for(user: User, pk: int, action: Action = Action.GROUP_VIEW) -> Group:
 
 
 GROUP_VERSIONING = Versioning(history=saves_after,
-                              labels={"status": "Decision", "reason": "Reason"},
+                              labels={"status": "Decision", "reason": "Reason",
+                                      "exploitation_model": "Exploitation model"},
                               words=lambda _name, value: plain_words(value))
 DECISIONS = (GroupStatus.CONFIRMED, GroupStatus.REJECTED)
 REASON_REQUIRED = {
@@ -274,8 +276,9 @@ REASON_REQUIRED = {
 
 @transaction.atomic
 def decide_group(*, actor: User, group_pk: int, expected_version: int, decision: str,
-                 reason: str) -> Group:
-    """Confirm or reject a proposed group, unless it changed since the decider read it."""
+                 reason: str, exploitation_model: str = "") -> Group:
+    """Confirm or reject a proposed group, unless it changed since the decider read it, with
+    the exploitation model the decider sees in it ("" when not recorded)."""
     group = policy.get_or_404(actor, Action.GROUP_DECIDE, Group.objects.select_for_update(),
                               pk=group_pk)
     GROUP_VERSIONING.check(group, expected_version)
@@ -283,24 +286,57 @@ def decide_group(*, actor: User, group_pk: int, expected_version: int, decision:
         raise ValidationError({"decision": "This group has already been decided"})
     if decision not in DECISIONS:
         raise ValidationError({"decision": "Select whether to confirm or reject the group"})
+    if exploitation_model and exploitation_model not in ExploitationModel.values:
+        raise ValidationError({"exploitation_model": "Choose the exploitation model from the list"})
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": REASON_REQUIRED[GroupStatus(decision)]})
-    before = {"status": group.status, "reason": group.reason}
+    before = {"status": group.status, "reason": group.reason,
+              "exploitation_model": group.exploitation_model}
     group.status = decision
     group.reason = reason[:2000]
+    group.exploitation_model = exploitation_model
     group.decided_by = actor
     group.decided_at = timezone.now()
     if decision == GroupStatus.CONFIRMED:
         group.name = f"Group {group.reference}"
     GROUP_VERSIONING.save(group, expected_version=expected_version)
     record_event(event_type=EventType.CHANGE, actor=actor, record=group, detail={
-        "changes": changed_values(before, {"status": group.status, "reason": group.reason}),
+        "changes": changed_values(before, {"status": group.status, "reason": group.reason,
+                                           "exploitation_model": group.exploitation_model}),
         "version": group.version,
         "members": list(group.members.values_list("person_id", flat=True)),
     })
     return group
 
+
+
+MODEL_VERSIONING = Versioning(history=saves_after,
+                              labels={"exploitation_model": "Exploitation model"},
+                              words=lambda _name, value: plain_words(value))
+
+
+@transaction.atomic
+def change_group_exploitation_model(*, actor: User, group_pk: int, expected_version: int,
+                                    exploitation_model: str) -> Group:
+    """Record or correct how a group exploits children ("" for not recorded), unless the
+    group changed since the user read it; the old and new model are audited."""
+    group = policy.get_or_404(actor, Action.GROUP_MODEL_CHANGE,
+                              Group.objects.select_for_update(), pk=group_pk)
+    MODEL_VERSIONING.check(group, expected_version)
+    if exploitation_model and exploitation_model not in ExploitationModel.values:
+        raise ValidationError({"exploitation_model": "Choose the exploitation model from the list"})
+    if exploitation_model == group.exploitation_model:
+        raise ValidationError({"exploitation_model": "This is already the group's exploitation "
+                                                     "model: choose a different one"})
+    before = {"exploitation_model": group.exploitation_model}
+    group.exploitation_model = exploitation_model
+    MODEL_VERSIONING.save(group, expected_version=expected_version)
+    record_event(event_type=EventType.CHANGE, actor=actor, record=group, detail={
+        "changes": changed_values(before, {"exploitation_model": group.exploitation_model}),
+        "version": group.version,
+    })
+    return group
 
 
 def member_counts(group_pks: list[int]) -> dict[int, dict[str, int]]:

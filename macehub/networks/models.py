@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from macehub.cases.codes import ExploitationModel, exploitation_model_label
 from macehub.networks.codes import GroupStatus, MemberPart
 
 
@@ -29,6 +30,11 @@ class Group(models.Model):
                                    null=True, blank=True, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(blank=True, help_text="Why it was confirmed or rejected.")
+    exploitation_model = models.CharField(
+        max_length=30, choices=ExploitationModel.choices, blank=True,
+        help_text="How the group exploits children (cases.codes.ExploitationModel), set by "
+        "whoever decides it; blank when not recorded.",
+    )
     first_intelligence_at = models.DateTimeField(
         null=True, blank=True,
         help_text="When the earliest report in its evidence was received.")
@@ -43,6 +49,11 @@ class Group(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == GroupStatus.PROPOSED
+
+
+    @property
+    def exploitation_model_label(self) -> str:
+        return exploitation_model_label(self.exploitation_model)
 
 
 class GroupMember(models.Model):

@@ -25,9 +25,10 @@ from macehub.intelligence.codes import EntityRole
 from macehub.intelligence.models import IntelligenceReport
 from macehub.networks import groups
 from macehub.networks.codes import GroupStatus, MemberPart
-from macehub.networks.group_forms import GroupDecisionForm
+from macehub.networks.group_forms import GroupDecisionForm, GroupModelForm
 from macehub.networks.models import Group
 from macehub.networks.sections import sections_for as group_sections_for
+from macehub.ui.form_pages import answer_form
 
 GROUPS_PER_PAGE = 25
 STATUS_TABS = ((GroupStatus.PROPOSED, "Proposed"), (GroupStatus.CONFIRMED, "Confirmed"),
@@ -116,7 +117,8 @@ def group_detail(request: HubRequest, group_pk: int) -> HttpResponse:
             try:
                 decided = groups.decide_group(
                     actor=user, group_pk=group.pk, expected_version=form.cleaned_data["version"],
-                    decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"])
+                    decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"],
+                    exploitation_model=form.cleaned_data["exploitation_model"])
             except EditConflict as error:
                 conflict = error
                 form = form_after_conflict(GroupDecisionForm, request.POST, error,
@@ -134,5 +136,35 @@ def group_detail(request: HubRequest, group_pk: int) -> HttpResponse:
         "by_part": [(label, people) for label, people in by_part if people],
         "evidence": _evidence_rows(group), "form": form, "conflict": conflict,
         "proposer_cannot_decide": group.is_open and group.proposed_by_id == user.pk,
+        "may_change_model": policy.can(user, Action.GROUP_MODEL_CHANGE, group),
         "sections": group_sections_for(user, group),
     }, status=400 if form is not None and form.errors else 200)
+
+
+MODEL_CONFLICT_MESSAGE = (
+    "Someone else changed this group while you were reading it. Your choice has not been "
+    "saved: check what they changed, then save again.")
+
+
+@requires(Action.GROUP_MODEL_CHANGE)
+def change_exploitation_model(request: HubRequest, group_pk: int) -> HttpResponse:
+    """Record or correct how the group exploits children (its exploitation model)."""
+    group = groups.group_for(request.user, group_pk, Action.GROUP_MODEL_CHANGE)
+    if request.method == "GET":
+        opening.record_viewed(request, group, page="group exploitation model")
+
+    def save(cleaned: dict[str, object]) -> str:
+        groups.change_group_exploitation_model(
+            actor=request.user, group_pk=group.pk, expected_version=int(str(cleaned["version"])),
+            exploitation_model=str(cleaned["exploitation_model"]))
+        return f"{group.reference}: exploitation model saved."
+
+    answered = answer_form(
+        request, lambda data: GroupModelForm(data, initial={
+            "version": group.version, "exploitation_model": group.exploitation_model}),
+        save, conflict_message=MODEL_CONFLICT_MESSAGE)
+    if answered.saved:
+        return redirect("networks:group_detail", group_pk=group.pk)
+    return render(request, "networks/group_exploitation_model.html", {
+        "group": group, "form": answered.form, "conflict": answered.conflict,
+    }, status=answered.status)

@@ -1,10 +1,13 @@
-"""The referral and triage code lists (DOMAIN.md): sources, exploitation models, consent,
-triage outcomes and partner checks. Held once here. The ratings triage gives a child (BRAG,
-risk tier), the exploitation types and the indicator domains are about the child and their
-case, so they live below, in ``macehub.cases.codes``."""
+"""The referral and triage code lists (DOMAIN.md): sources, consent, triage outcomes and
+partner checks. Held once here. The ratings triage gives a child (BRAG, risk tier), the
+exploitation types and models and the indicator domains are about the child, their case and
+the groups around them, so they live below, in ``macehub.cases.codes``."""
 
 from django.db import models
 
+# The exploitation models are recorded on cases and offender groups too, so the list is
+# kept once below, in ``macehub.cases.codes``; referrals name it from here as before.
+from macehub.cases.codes import ExploitationModel as ExploitationModel
 from macehub.core.codes import CodeList, code_display
 
 
@@ -15,24 +18,6 @@ class ReferralSource(models.TextChoices):
     POLICE = "police", "Police"
     VOLUNTARY_SECTOR = "voluntary_sector", "Voluntary sector"
     OTHER = "other", "Other agency"
-
-
-class ExploitationModel(models.TextChoices):
-    """How the exploitation happens, in the plain words a designated safeguarding lead
-    would use. The stored codes are the older typology's names and must not change."""
-
-    INAPPROPRIATE_RELATIONSHIP = (
-        "inappropriate_relationship",
-        "A relationship with someone much older, or with power over them",
-    )
-    BOYFRIEND = "boyfriend", "An older boyfriend or girlfriend"
-    PEER_ON_PEER = "peer_on_peer", "Child-on-child (by other children or young people)"
-    PARTY = "party", "Taken or invited to parties where children are abused"
-    ONLINE = "online", "Online"
-    LONE_OFFENDER = "lone_offender", "One adult acting alone"
-    GROUP_BASED = "group_based", "A group of adults acting together"
-    GANG_ASSOCIATED = "gang_associated", "Linked to a gang"
-    NOT_KNOWN = "not_known", "Not known yet"
 
 
 class OnlinePlatform(models.TextChoices):

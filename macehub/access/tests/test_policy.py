@@ -108,6 +108,17 @@ EXPECTED_ROLES = {
     Action.PROFILE_VIEW: {
         Role.ANALYST, Role.SENIOR_LEADER, Role.SUPERVISOR, Role.MEETING_CHAIR,
     },
+    Action.PROFILE_DRAFT: {Role.ANALYST},
+    Action.PROFILE_PUBLISH: {Role.SENIOR_LEADER},
+    Action.PROFILE_RESTRICTED_VIEW: {
+        Role.ANALYST, Role.SENIOR_LEADER, Role.SUPERVISOR, Role.MEETING_CHAIR,
+        Role.INVESTIGATOR, Role.SOCIAL_WORKER, Role.TRIAGE,
+    },
+    Action.PROFILE_PARTNERSHIP_VIEW: {
+        Role.ANALYST, Role.SENIOR_LEADER, Role.SUPERVISOR, Role.MEETING_CHAIR,
+        Role.INVESTIGATOR, Role.SOCIAL_WORKER, Role.TRIAGE, Role.SCRUTINY,
+        Role.INFORMATION_GOVERNANCE,
+    },
     Action.EQUALITY_PUBLISHED_VIEW: {
         Role.ANALYST, Role.SENIOR_LEADER, Role.INFORMATION_GOVERNANCE, Role.SCRUTINY,
     },
@@ -126,6 +137,7 @@ EXPECTED_ROLES = {
     Action.GROUP_VIEW: INTELLIGENCE_READERS,
     Action.GROUP_PROPOSE: {Role.ANALYST, Role.SUPERVISOR},
     Action.GROUP_DECIDE: {Role.SUPERVISOR},
+    Action.GROUP_MODEL_CHANGE: {Role.ANALYST, Role.SUPERVISOR},
     Action.ENTITY_SEARCH: INTELLIGENCE_READERS,
     # Investigations are the force's: police investigators and supervisors work them.
     Action.INVESTIGATION_VIEW: {Role.INVESTIGATOR, Role.SUPERVISOR, Role.ANALYST,
@@ -193,7 +205,7 @@ INTELLIGENCE_ACTIONS = (
     Action.ENTITY_VIEW, Action.ENTITY_SEARCH,
     # The link graph and groups are intelligence too.
     Action.NETWORK_VIEW, Action.NETWORK_EXPORT, Action.GROUP_VIEW, Action.GROUP_PROPOSE,
-    Action.GROUP_DECIDE,
+    Action.GROUP_DECIDE, Action.GROUP_MODEL_CHANGE,
 )
 
 

@@ -10,7 +10,7 @@ from django import forms
 
 from macehub.accounts.models import Agency, User
 from macehub.cases import selectors
-from macehub.cases.codes import ClosureReason, ExploitationType, RiskTier
+from macehub.cases.codes import ClosureReason, ExploitationModel, ExploitationType, RiskTier
 from macehub.cases.forms.fields import (
     CASELOAD_HINT,
     ServiceForm,
@@ -54,6 +54,13 @@ class ExploitationTypesForm(ServiceForm):
         error_messages={
             "invalid_choice": "%(value)s is not one of the types listed: choose from the list"
         },
+    )
+    exploitation_model = forms.ChoiceField(
+        label="How is the child being exploited?", required=False,
+        choices=[("", "Not recorded"), *ExploitationModel.choices],
+        widget=forms.RadioSelect,
+        help_text="The exploitation model, as the problem profile counts it",
+        error_messages={"invalid_choice": "Choose the exploitation model from the list"},
     )
     reason = forms.CharField(label="Why are the types changing?", required=False,
                              max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))

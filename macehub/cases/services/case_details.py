@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from macehub.access.actions import Action
 from macehub.accounts.models import Agency, User
-from macehub.cases.codes import RISK_TIER_RANK, JoinedReferralReview, RiskTier
+from macehub.cases.codes import RISK_TIER_RANK, ExploitationModel, JoinedReferralReview, RiskTier
 from macehub.cases.models import Case, RiskTierChange
 from macehub.cases.services.case_versions import _case_values, _check_version, _save_versioned
 from macehub.cases.services.checks import (
@@ -69,15 +69,20 @@ def change_risk_tier(
 @transaction.atomic
 def change_exploitation_types(
     *, actor: User, case_pk: int, expected_version: int, exploitation_types: Sequence[str],
-    reason: str,
+    reason: str, exploitation_model: str | None = None,
 ) -> Case:
-    """Record what types of exploitation the case is about (one or more), and why they
-    changed: the old and new types and the reason are audited."""
+    """Record what types of exploitation the case is about (one or more) and, when given,
+    its exploitation model ("" for not recorded), and why they changed: the old and new
+    values and the reason are audited. ``exploitation_model=None`` leaves the model as it
+    is."""
     case = _case_for_change(actor, Action.CASE_CHANGE, case_pk)
     _check_version(case, expected_version)
     types = _checked_types(exploitation_types)
     errors: dict[str, str] = {}
-    if types == list(case.exploitation_types):
+    model = case.exploitation_model if exploitation_model is None else exploitation_model
+    if model and model not in ExploitationModel.values:
+        errors["exploitation_model"] = "Choose the exploitation model from the list"
+    elif types == list(case.exploitation_types) and model == case.exploitation_model:
         errors["exploitation_types"] = (
             "These are already the case's types of exploitation: change at least one")
     reason = _require_text(errors, "reason", reason,
@@ -85,6 +90,7 @@ def change_exploitation_types(
     _raise_if(errors)
     before = _case_values(case)
     case.exploitation_types = types
+    case.exploitation_model = model
     _save_versioned(actor, case, expected_version, before, {"reason": reason})
     return case
 

@@ -10,7 +10,13 @@ from macehub.accounts.models import Agency, User
 from macehub.audit.events import EventType
 from macehub.audit.history import saves_after
 from macehub.audit.services import changed_values
-from macehub.cases.codes import CaseStatus, RiskTier, closure_reason_label, exploitation_type_labels
+from macehub.cases.codes import (
+    CaseStatus,
+    RiskTier,
+    closure_reason_label,
+    exploitation_model_label,
+    exploitation_type_labels,
+)
 from macehub.cases.models import Case
 from macehub.cases.services.checks import _audit_case
 from macehub.core.versioning import BLANK, FieldChange, Versioning
@@ -24,6 +30,7 @@ CASE_FIELD_LABELS = {
     "status": "Status",
     "closure_reason": "Reason for closing",
     "exploitation_types": "Type of exploitation",
+    "exploitation_model": "Exploitation model",
 }
 
 
@@ -36,6 +43,7 @@ def _case_values(case: Case) -> dict[str, Any]:
         "status": case.status,
         "closure_reason": case.closure_reason,
         "exploitation_types": list(case.exploitation_types),
+        "exploitation_model": case.exploitation_model,
     }
 
 
@@ -51,6 +59,8 @@ def _describe(name: str, value: Any) -> str:
         return closure_reason_label(value)
     if name == "is_restricted":
         return "Yes" if value else "No"
+    if name == "exploitation_model":
+        return exploitation_model_label(value)
     if name == "exploitation_types":
         return ", ".join(exploitation_type_labels(value)) or BLANK
     if name == "lead_agency":

@@ -175,6 +175,54 @@ def test_a_supervisor_confirms_and_the_child_record_shows_it(
     assert groups.propose_groups(actor=analyst) == []
 
 
+def test_the_decision_records_the_exploitation_model_shown_on_the_group(
+        analyst: User, supervisor: User, hub_team: Team, hub_agency: Agency) -> None:
+    plant(hub_team, analyst, hub_agency)
+    group = groups.propose_groups(actor=analyst)[0]
+    client = signed_in_client(supervisor)
+    refused = client.post(reverse("networks:group_detail", args=[group.pk]), {
+        "decision": "confirmed", "version": group.version, "exploitation_model": "arson",
+        "reason": "Shared car"})
+    assert refused.status_code == 400
+    assert "Choose the exploitation model from the list" in refused.content.decode()
+    response = client.post(reverse("networks:group_detail", args=[group.pk]), {
+        "decision": "confirmed", "version": group.version, "exploitation_model": "party",
+        "reason": "Shared car, both named by a reliable source"})
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert group.exploitation_model == "party"
+    event = AuditEvent.objects.filter(event_type=EventType.CHANGE, record_type="networks.group",
+                                      record_id=str(group.pk)).latest("id")
+    assert event.detail["changes"]["exploitation_model"] == {"old": "", "new": "party"}
+    page = client.get(reverse("networks:group_detail", args=[group.pk])).content.decode()
+    assert "Taken or invited to parties where children are abused" in page
+
+
+def test_a_decided_groups_exploitation_model_is_set_versioned_and_audited(
+        analyst: User, supervisor: User, hub_team: Team, hub_agency: Agency) -> None:
+    plant(hub_team, analyst, hub_agency)
+    group = groups.propose_groups(actor=analyst)[0]
+    groups.decide_group(actor=supervisor, group_pk=group.pk, expected_version=group.version,
+                        decision="confirmed", reason="Shared car, both named")
+    group.refresh_from_db()
+    client = signed_in_client(analyst)
+    url = reverse("networks:group_exploitation_model", args=[group.pk])
+    detail = client.get(reverse("networks:group_detail", args=[group.pk])).content.decode()
+    assert url in detail and "Not recorded" in detail
+    assert client.get(url).status_code == 200
+    refused = client.post(url, {"version": group.version, "exploitation_model": ""})
+    assert refused.status_code == 400 and "already the group" in refused.content.decode()
+    saved = client.post(url, {"version": group.version, "exploitation_model": "group_based"})
+    assert saved.status_code == 302
+    stale = client.post(url, {"version": group.version, "exploitation_model": "party"})
+    assert stale.status_code == 400 and "Someone else changed" in stale.content.decode()
+    group.refresh_from_db()
+    assert group.exploitation_model == "group_based"
+    event = AuditEvent.objects.filter(event_type=EventType.CHANGE, record_type="networks.group",
+                                      record_id=str(group.pk)).latest("id")
+    assert event.detail["changes"]["exploitation_model"] == {"old": "", "new": "group_based"}
+
+
 def test_a_rejected_group_is_never_proposed_again(
         analyst: User, supervisor: User, hub_team: Team, hub_agency: Agency) -> None:
     plant(hub_team, analyst, hub_agency)
