@@ -44,7 +44,7 @@ def planted_duplicates(ctx: DemoContext) -> None:
     duplicates.create_duplicates(ctx)
 
 
-PLACES_ORDER = 9600  # after every step that records a place (investigations: 9300)
+PLACES_ORDER = 9550  # after every step that records a place (investigations: 9300)
 
 
 @demo_step("places", order=PLACES_ORDER, reset=places.delete_places,

@@ -26,7 +26,7 @@ from macehub.profile import document
 from macehub.profile.models import ProblemProfile
 from macehub.referrals.models import Referral
 
-PROFILE_ORDER = 9600
+PROFILE_ORDER = 9600  # after the places (9550): its hotspots count them
 ANALYST = "analyst.police"
 SENIOR_LEADER = "senior.police"
 PUBLISHED_WORDS = {

@@ -27,7 +27,10 @@ from typing import Any
 
 from macehub.core.metrics import Period
 from macehub.core.registry import Registry
+from macehub.people.codes import AreaKind
 from macehub.profile import patterns
+from macehub.profile.hotspot_codes import HotspotReading, PlaceMeasure
+from macehub.profile.hotspots import hotspot_figures
 
 Figures = dict[str, Any]
 
@@ -91,6 +94,45 @@ def _disruption(period: Period, area_code: str) -> Figures:
     return {"tables": [patterns.disruption_by_area(period, area_code)]}
 
 
+def _hotspots(period: Period, area_code: str) -> Figures:
+    """Each measure's Gi* analysis by ward (within the profile's area, if it has one):
+    the wards' counts as a table (suppressed in the partnership version), and for each
+    measure the wards read as hot or cold spots and the near-repeat reading, which name
+    areas only."""
+    analyses = [hotspot_figures(measure=measure, period_start=period.start,
+                                period_end=period.end, area_kind=AreaKind.WARD,
+                                within=area_code or None)
+                for measure in PlaceMeasure]
+    wards: dict[str, list[int]] = {}
+    for column, found in enumerate(analyses):
+        for area in found["areas"]:
+            wards.setdefault(area["name"], [0] * len(analyses))[column] = area["count"]
+    notes = [f"{found['measure_label']}: {found['events_without_place']} without a place, "
+             f"{found['events_outside_areas']} outside every ward."
+             for found in analyses
+             if found["events_without_place"] or found["events_outside_areas"]]
+    readings = []
+    for found in analyses:
+        significant = [area for area in found["areas"]
+                       if area["reading"] in (HotspotReading.HOT, HotspotReading.COLD)]
+        readings.append({
+            "measure": found["measure_label"], "definition": found["definition"],
+            "reason": found["reason"],
+            "hot": [area["name"] for area in significant
+                    if area["reading"] == HotspotReading.HOT],
+            "cold": [area["name"] for area in significant
+                     if area["reading"] == HotspotReading.COLD],
+            "near_repeat": found["knox"]["reading"]})
+    return {
+        "tables": [patterns.table(
+            "hotspot_counts", "Events placed in each ward, by what was counted", "Ward",
+            [found["measure_label"] for found in analyses], sorted(wards.items()),
+            notes=notes)],
+        "hotspots": readings,
+        "method": analyses[0]["method"] if analyses else "",
+    }
+
+
 register(Section(
     key="time_patterns", title="When it happens",
     definition="Missing episodes by the day and UK clock time the child went missing; "
@@ -125,3 +167,10 @@ register(Section(
     definition="Disruption activities recorded in the period, by tactic and by the district "
                "where a child they protect lives.",
     figures=_disruption))
+register(Section(
+    key="hotspots", title="Where it happens",
+    definition="Places of intelligence, of children going missing and being found, and of "
+               "offences, counted by ward; Getis-Ord Gi* with the false-discovery-rate "
+               "correction reads each ward as a hot spot, a cold spot or neither, and the "
+               "Knox test says whether events close in space are also close in time.",
+    figures=_hotspots, template="profile/sections/_hotspots.html"))

@@ -14,6 +14,7 @@ from macehub.accounts.models import User
 from macehub.cases.models import Case
 from macehub.demo.intelligence_truth import planted_offender_groups
 from macehub.networks.models import Group
+from macehub.profile.hotspot_codes import PlaceMeasure
 from macehub.profile.models import ProblemProfile, ProfileStatus
 from macehub.testing.factories import verified_login
 
@@ -45,3 +46,11 @@ def test_the_demo_profile(small_demo: Any) -> None:
         assert name in restricted.content.decode(), name
         assert name not in shared.content.decode(), name
     assert "[c]" in shared.content.decode()
+    # Where it happens: the demo's places counted by ward for each measure, with each
+    # measure's reading; the wards' counts are suppressed in the partnership version.
+    hotspots = published.restricted_figures["hotspots"]
+    assert [found["measure"] for found in hotspots["hotspots"]] == [
+        str(measure.label) for measure in PlaceMeasure]
+    assert hotspots["tables"][0]["total"] > 0, "the demo's places are counted by ward"
+    assert "Where it happens" in restricted.content.decode()
+    assert published.partnership_figures["hotspots"]["tables"][0].get("suppressed")
