@@ -1,6 +1,6 @@
 """``manage.py bench_profile`` at small scale: it generates the demo when the database
-has none, times every measure's hotspot analysis and prints the total against the
-target."""
+has none, times every measure's hotspot analysis, then the whole profile (every section and the
+partnership version) against the target."""
 
 from __future__ import annotations
 
@@ -21,4 +21,6 @@ def test_bench_profile_prints_each_measure_and_the_total() -> None:
     for label in ("Places named in intelligence reports", "Where children went missing from",
                   "Where missing children were found", "Where offences were committed"):
         assert f"  {label}: " in text
-    assert "All four measures: " in text and "s target)" in text
+    assert "All four measures: " in text
+    assert "The whole profile (8 sections and the partnership version" in text
+    assert "s target)" in text

@@ -1,4 +1,4 @@
-"""``manage.py bench_profile``: how long the problem profile's hotspot analysis takes.
+"""``manage.py bench_profile``: how long generating the problem profile takes.
 
     DATABASE_URL=postgres://…/force manage.py bench_profile --scale force
 
@@ -7,8 +7,11 @@ If the database holds no demo places it first generates ``demo_data --scale <sca
 intelligence, where children went missing from, where they were found, where offences
 were committed), it times ``profile.hotspots.hotspot_figures`` by ward over the demo's
 last twelve months: the counts, Gi*, the FDR correction, the kernel density grid and the
-Knox test. It prints each measure's time, the total (target: 10 s or less at force
-scale) and how the planted hot and cold wards came out.
+Knox test, and prints how the planted hot and cold wards came out. Then it times the
+whole profile as publishing works it out: every registered section's figures (the
+patterns and the hotspots) for the whole force over the same twelve months, and the
+partnership version's suppression. It prints that time against the target (10 s or
+less at force scale).
 """
 
 from __future__ import annotations
@@ -24,17 +27,21 @@ from django.db.models import Max
 from django.utils import timezone
 
 from macehub.cases.models import MissingEpisode
+from macehub.core.metrics import Period
 from macehub.demo.places import planted_places
 from macehub.demo.scales import SCALES
 from macehub.people.models import Postcode
+from macehub.profile import document
 from macehub.profile.hotspot_codes import HotspotReading, PlaceMeasure
 from macehub.profile.hotspots import hotspot_figures
+from macehub.profile.sections import sections
 
 TARGET_SECONDS = 10.0
 
 
 class Command(BaseCommand):
-    help = "Time the problem profile's hotspot analysis (counts, Gi*, FDR, density, Knox)."
+    help = ("Time the problem profile: each measure's hotspot analysis (counts, Gi*, FDR, "
+            "density, Knox), then every section's figures as publishing works them out.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--scale", choices=list(SCALES), default="force",
@@ -71,6 +78,15 @@ class Command(BaseCommand):
                 f"planted hot wards found hot {hot}/{len(truth.hot_wards)}, planted cold "
                 f"wards found hot {cold}/{len(truth.cold_wards)}; near repeat: "
                 f"{'yes' if figures['knox']['near_repeat'] else 'no'}")
-        verdict = "within" if total <= TARGET_SECONDS else "OVER"
-        self.stdout.write(f"All four measures: {total:.2f} s ({verdict} the "
-                          f"{TARGET_SECONDS:.0f} s target)")
+        self.stdout.write(f"All four measures: {total:.2f} s")
+        started = time.perf_counter()
+        period = Period(start, end)
+        threshold = document.suppression_threshold()
+        every = sections()
+        for section in every:
+            document.partnership_figures(section.figures(period, ""), threshold)
+        seconds = time.perf_counter() - started
+        verdict = "within" if seconds <= TARGET_SECONDS else "OVER"
+        self.stdout.write(f"The whole profile ({len(every)} sections and the partnership "
+                          f"version, {start} to {end}, the whole force): {seconds:.2f} s "
+                          f"({verdict} the {TARGET_SECONDS:.0f} s target)")
