@@ -274,7 +274,7 @@ def publish(*, actor: User, profile_pk: int, expected_version: int,
     """Freeze a draft: work out every section's figures once, store them with their
     definitions, in the restricted and the partnership version. Never computed again."""
     policy.require(actor, Action.PROFILE_PUBLISH)
-    profile = (ProblemProfile.objects.select_for_update()
+    profile = (ProblemProfile.objects.select_for_update(of=("self",))
                .filter(pk=profile_pk, status=ProfileStatus.DRAFT).select_related("area")
                .first())
     if profile is None:
