@@ -151,8 +151,10 @@ EXPORT_WRITER = PROJECT / "core" / "csv_export.py"
 IMPORT_READER = PROJECT / "core" / "csv_import.py"
 # Files that write CSV that is not a download, each with the reason.
 NOT_EXPORTS = {
-    # The demo writes its own synthetic census file to import, never offered to a user.
+    # The demo writes its own synthetic census and postcode directory files to import,
+    # never offered to a user.
     PROJECT / "demo" / "areas.py",
+    PROJECT / "demo" / "places.py",
 }
 # Files that read CSV no user gives the hub, each with the reason.
 NOT_IMPORTS = {

@@ -16,13 +16,14 @@ from macehub.testing.factories import make_agency, make_person
 pytestmark = pytest.mark.django_db
 
 ADDRESS = ("person_id", "line_1", "line_2", "town", "postcode", "area_id", "lived_from",
-           "lived_until", "is_current")
+           "lived_until", "is_current", "easting", "northing", "coordinates_source")
 
 
 def test_copy_rows_stores_each_row_as_given() -> None:
     person = make_person(make_agency())
     rows = [(person.pk, f"{n} Tab\tStreet", "Back\\slash", "Line one\nline two",
-             "XB3 4QT", None, dt.date(2024, 1, 1 + n), None, n == 0) for n in range(3)]
+             "XB3 4QT", None, dt.date(2024, 1, 1 + n), None, n == 0, None, None, "")
+            for n in range(3)]
 
     assert copy_rows(PersonAddress, ADDRESS, iter(rows), batch_size=2) == 3
 

@@ -43,6 +43,7 @@ from macehub.intelligence.services.links import (
     NewPremises,
     NewVehicle,
     link_entity,
+    place_on_grid,
     remove_link,
 )
 from macehub.intelligence.services.reports import NewReport, Review, record_report, review_report
@@ -78,6 +79,7 @@ __all__ = [
     "disseminate_report",
     "disseminate_to_agencies",
     "link_entity",
+    "place_on_grid",
     "receiving_team",
     "record_report",
     "remove_link",
