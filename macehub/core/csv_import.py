@@ -59,6 +59,47 @@ class RowProblem:
         return f"{', '.join(where)}: {self.message}" if where else self.message
 
 
+class FileNotImported(Exception):
+    """A file was not imported, all or nothing: ``problems`` lists what was wrong with it,
+    row by row, up to a cap (``truncated`` when there were more). Each importer names its
+    own subclass; the report reads the same for all."""
+
+    def __init__(self, problems: list[RowProblem], *, truncated: bool = False) -> None:
+        self.problems = problems
+        self.truncated = truncated
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        count = f"{len(self.problems)}{' or more' if self.truncated else ''}"
+        lines = [f"Nothing was imported: {count} problem(s) found."]
+        lines += [f"  {problem}" for problem in self.problems]
+        if self.truncated:
+            lines.append(f"  Stopped looking after the first {len(self.problems)} problems.")
+        return "\n".join(lines)
+
+
+class ProblemList:
+    """Collects an import's problems up to a cap, so a badly wrong file does not flood
+    the report; ``raise_if_any`` refuses the file with the importer's ``refusal``."""
+
+    refusal: type[FileNotImported] = FileNotImported
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.found: list[RowProblem] = []
+        self.truncated = False
+
+    def add(self, row: int | None, column: str | None, message: str) -> None:
+        if len(self.found) >= self.limit:
+            self.truncated = True
+            return
+        self.found.append(RowProblem(row, column, message))
+
+    def raise_if_any(self) -> None:
+        if self.found:
+            raise self.refusal(self.found, truncated=self.truncated)
+
+
 class UnreadableCsv(Exception):
     """The file cannot be read as CSV text; ``row`` and ``column`` say where (either may
     be None) and ``message`` what."""

@@ -28,6 +28,8 @@ from macehub.audit.events import EventType
 from macehub.audit.services import record_event
 from macehub.core.csv_import import (
     CsvRecord,
+    FileNotImported,
+    ProblemList,
     RowProblem,
     UnreadableCsv,
     csv_records,
@@ -86,40 +88,12 @@ KIND_BY_ENTITY: dict[str, AreaKind] = {
 CensusProblem = RowProblem
 
 
-class CensusImportError(Exception):
-    """The file was not imported. ``problems`` lists what was wrong with it."""
-
-    def __init__(self, problems: list[CensusProblem], *, truncated: bool = False) -> None:
-        self.problems = problems
-        self.truncated = truncated
-        super().__init__(self.report())
-
-    def report(self) -> str:
-        count = f"{len(self.problems)}{' or more' if self.truncated else ''}"
-        lines = [f"Nothing was imported: {count} problem(s) found."]
-        lines += [f"  {problem}" for problem in self.problems]
-        if self.truncated:
-            lines.append(f"  Stopped looking after the first {len(self.problems)} problems.")
-        return "\n".join(lines)
+class CensusImportError(FileNotImported):
+    """The census file was not imported. ``problems`` lists what was wrong with it."""
 
 
-class _Problems:
-    """Collects problems up to a cap, so a badly wrong file does not flood the report."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.found: list[CensusProblem] = []
-        self.truncated = False
-
-    def add(self, row: int | None, column: str | None, message: str) -> None:
-        if len(self.found) >= self.limit:
-            self.truncated = True
-            return
-        self.found.append(CensusProblem(row, column, message))
-
-    def raise_if_any(self) -> None:
-        if self.found:
-            raise CensusImportError(self.found, truncated=self.truncated)
+class _Problems(ProblemList):
+    refusal = CensusImportError
 
 
 # --- The columns the hub knows ---------------------------------------------------------

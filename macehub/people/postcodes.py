@@ -32,7 +32,13 @@ from shapely.geometry.base import BaseGeometry
 
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
-from macehub.core.csv_import import RowProblem, UnreadableCsv, csv_records, read_import_file
+from macehub.core.csv_import import (
+    FileNotImported,
+    ProblemList,
+    UnreadableCsv,
+    csv_records,
+    read_import_file,
+)
 from macehub.people.codes import CoordinateSource
 from macehub.people.identifiers import normalise_postcode
 from macehub.people.models import Area, Postcode
@@ -63,34 +69,12 @@ _NO_AREA_CODES = {"", "E99999999", "W99999999", "S99999999", "N99999999", "L9999
                   "M99999999"}
 
 
-class PostcodeImportError(Exception):
-    """The file was not imported. ``problems`` lists what was wrong with it."""
-
-    def __init__(self, problems: list[RowProblem], *, truncated: bool = False) -> None:
-        self.problems = problems
-        self.truncated = truncated
-        super().__init__(self.report())
-
-    def report(self) -> str:
-        count = f"{len(self.problems)}{' or more' if self.truncated else ''}"
-        lines = [f"Nothing was imported: {count} problem(s) found."]
-        lines += [f"  {problem}" for problem in self.problems]
-        if self.truncated:
-            lines.append(f"  Stopped looking after the first {len(self.problems)} problems.")
-        return "\n".join(lines)
+class PostcodeImportError(FileNotImported):
+    """The postcode directory was not imported. ``problems`` lists what was wrong with it."""
 
 
-class _Problems:
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.found: list[RowProblem] = []
-        self.truncated = False
-
-    def add(self, row: int | None, column: str | None, message: str) -> None:
-        if len(self.found) >= self.limit:
-            self.truncated = True
-            return
-        self.found.append(RowProblem(row, column, message))
+class _Problems(ProblemList):
+    refusal = PostcodeImportError
 
 
 @dataclass(frozen=True)
@@ -229,7 +213,7 @@ def import_postcode_directory(
         problems.add(unreadable.row, unreadable.column, unreadable.message)
         rows = []
     if problems.found:
-        raise PostcodeImportError(problems.found, truncated=problems.truncated)
+        problems.raise_if_any()
 
     codes = {code for row in rows
              for code in (row.ward_code, row.lsoa_code, row.local_authority_code) if code}
