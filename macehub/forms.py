@@ -6,6 +6,9 @@ a real date"). ``GovukDateField`` cleans the three boxes to a ``datetime.date`` 
 messages; ``components/field.html`` draws it. Each error code names the boxes that are
 wrong (``missing_month``, ``invalid_day``...), so the template highlights only those and
 the error summary links to the first of them.
+
+``PeriodForm`` is the period ("From", "To") that the dashboard and the problem profile ask
+for, a whole month by default.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.forms.utils import pretty_name
 from django.utils import timezone
+
+from macehub.core.metrics import Period
 
 DATE_PARTS = ("day", "month", "year")
 
@@ -211,3 +216,32 @@ def check_date_range(form: forms.Form, first: str, last: str, message: str) -> N
     if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
         form.add_error(last, message)
 
+
+def last_full_month(today: dt.date | None = None) -> Period:
+    """The last whole calendar month before ``today``."""
+    first = (today or timezone.localdate()).replace(day=1)
+    previous = first - dt.timedelta(days=1)
+    return Period.month(previous.year, previous.month)
+
+
+class PeriodForm(forms.Form):
+    """A period from "From" to "To" (either may be left out: the last whole month's, or
+    the end no earlier than the start); an end before the start is an error."""
+
+    start = GovukDateField(label="From", required=False, help_text="For example, 1 3 2025")
+    end = GovukDateField(label="To", required=False, help_text="For example, 31 3 2025")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            self.add_error("end", "The end date must be the same as or after the start date")
+        return cleaned
+
+    def period(self) -> Period:
+        default = last_full_month()
+        if not self.is_bound or not self.is_valid():
+            return default
+        start = self.cleaned_data.get("start") or default.start
+        end = self.cleaned_data.get("end") or max(default.end, start)
+        return Period(start, end)

@@ -7,22 +7,12 @@ from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
-from django.utils import timezone
 
 from macehub.core.metrics import Filters, Period
-from macehub.forms import GovukDateField
+from macehub.forms import PeriodForm, last_full_month
 
 
-def last_full_month(today: dt.date | None = None) -> Period:
-    today = today or timezone.localdate()
-    first = today.replace(day=1)
-    previous = first - dt.timedelta(days=1)
-    return Period.month(previous.year, previous.month)
-
-
-class DashboardFilterForm(forms.Form):
-    start = GovukDateField(label="From", required=False, help_text="For example, 1 3 2025")
-    end = GovukDateField(label="To", required=False, help_text="For example, 31 3 2025")
+class DashboardFilterForm(PeriodForm):
     area = forms.ChoiceField(label="Area", required=False)
     agency = forms.ChoiceField(label="Agency", required=False)
 
@@ -35,21 +25,6 @@ class DashboardFilterForm(forms.Form):
         agency = cast(forms.ChoiceField, self.fields["agency"])
         area.choices = [("", "The whole hub"), *areas]
         agency.choices = [("", "Every agency"), *agencies]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if start and end and end < start:
-            self.add_error("end", "The end date must be the same as or after the start date")
-        return cleaned
-
-    def period(self) -> Period:
-        default = last_full_month()
-        if not self.is_bound or not self.is_valid():
-            return default
-        start = self.cleaned_data.get("start") or default.start
-        end = self.cleaned_data.get("end") or max(default.end, start)
-        return Period(start, end)
 
     def filters(self) -> Filters:
         if not self.is_bound or not self.is_valid():

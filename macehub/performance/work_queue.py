@@ -14,7 +14,7 @@ from macehub.access.policy import allows
 from macehub.accounts.models import User
 from macehub.core.work_queue import LOW, NORMAL, WorkItem, work_queue_source
 from macehub.days import day_starts
-from macehub.performance.forms import last_full_month
+from macehub.forms import last_full_month
 from macehub.performance.models import MonthlyReport
 from macehub.ui.formatting import govuk_datetime
 

@@ -29,6 +29,7 @@ from macehub.cases.codes import Brag, RiskTier
 from macehub.cases.models import Case
 from macehub.core import metrics as registry
 from macehub.core.metrics import Period
+from macehub.forms import last_full_month
 from macehub.intelligence.tests.factories import link, make_report
 from macehub.people.codes import AreaKind, CensusAgeGroup
 from macehub.people.models import (
@@ -39,7 +40,6 @@ from macehub.people.models import (
     PersonAddress,
 )
 from macehub.performance import services
-from macehub.performance.forms import last_full_month
 from macehub.performance.models import MonthlyReport
 from macehub.referrals.codes import ReferralStatus, TriageOutcome
 from macehub.referrals.models import Referral

@@ -22,8 +22,8 @@ from macehub.cases import services as case_services
 from macehub.cases.codes import Brag, RiskTier
 from macehub.cases.models import Case, MissingEpisode, PlanItem
 from macehub.core.work_queue import WorkItem, work_queue_for
+from macehub.forms import last_full_month
 from macehub.people.models import Person
-from macehub.performance.forms import last_full_month
 from macehub.performance.models import MonthlyReport
 from macehub.referrals.codes import ReferralStatus, TriageOutcome
 from macehub.referrals.models import Referral

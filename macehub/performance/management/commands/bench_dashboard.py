@@ -30,7 +30,7 @@ from django.test.utils import CaptureQueriesContext
 
 from macehub.accounts.models import User
 from macehub.core.metrics import Filters
-from macehub.performance.forms import last_full_month
+from macehub.forms import last_full_month
 from macehub.performance.models import MonthlyReport
 from macehub.performance.selectors import dashboard, published_report
 from macehub.performance.services import publish_month

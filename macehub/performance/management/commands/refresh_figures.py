@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from macehub.core.metrics import Filters, Period, all_metrics
-from macehub.performance.forms import last_full_month
+from macehub.forms import last_full_month
 from macehub.performance.live_figures import work_out
 from macehub.performance.selectors import TREND_MONTHS, trend_periods
 
