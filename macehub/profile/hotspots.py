@@ -345,6 +345,9 @@ def gi_star_readings(counts: np.ndarray, weights: libpysal.weights.W) -> list[Gi
     result = G_Local(counts.astype(float), weights, transform="B", star=True,
                      permutations=0)
     z = np.asarray(result.Zs, dtype=float)
+    # An area whose neighbourhood holds every count (or none varies) has no variance to
+    # test against: esda gives no z for it, and it cannot be a hot or cold spot.
+    z[~np.isfinite(z)] = 0.0
     p = 2 * norm.sf(np.abs(z))
     significant, adjusted, _, _ = multipletests(p, alpha=FDR_ALPHA, method="fdr_bh")
     return [GiStar(float(z_value), float(p_value), float(p_adjusted),

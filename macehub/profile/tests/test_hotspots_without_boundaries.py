@@ -58,3 +58,23 @@ def test_too_few_areas_is_said_in_words(hub_agency: Any) -> None:
     assert figures["areas"] == []
     assert "Gi* needs at least three wards" in figures["reason"]
     assert figures["knox"]["reading"].startswith("Too few events")
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered in divide:RuntimeWarning")
+def test_an_area_whose_neighbourhood_is_everything_is_read_as_no_spot() -> None:
+    import json
+
+    import libpysal
+    import numpy as np
+
+    from macehub.profile.hotspot_codes import HotspotReading
+    from macehub.profile.hotspots import gi_star_readings
+
+    # Four areas, each the neighbour of all the others: every Gi* neighbourhood holds the
+    # whole count, so there is nothing to compare with (esda gives no z at all).
+    weights = libpysal.weights.W({0: [1, 2, 3], 1: [0, 2, 3], 2: [0, 1, 3], 3: [0, 1, 2]},
+                                 silence_warnings=True)
+    readings = gi_star_readings(np.array([5, 1, 0, 2]), weights)
+    assert [r.reading for r in readings] == [HotspotReading.NOT_SIGNIFICANT] * 4
+    # Stored as JSON when a profile is published: no NaN may reach it.
+    json.dumps([[r.z, r.p, r.p_adjusted] for r in readings], allow_nan=False)
