@@ -208,7 +208,7 @@ def record_disruption(*, actor: User, disruption: NewDisruption) -> Disruption:
 
 def _lock(actor: User, disruption_pk: int) -> Disruption:
     return policy.get_or_404(actor, Action.DISRUPTION_CHANGE,
-                             Disruption.objects.select_for_update(), pk=disruption_pk)
+                             Disruption.objects.select_for_update(of=("self",)), pk=disruption_pk)
 
 
 @transaction.atomic

@@ -70,7 +70,7 @@ RETURNED_TO_LENGTH = Exhibit._meta.get_field("returned_to").max_length or 200
 
 
 def _lock(actor: User, action: Action, exhibit_pk: int) -> Exhibit:
-    return policy.get_or_404(actor, action, Exhibit.objects.select_for_update(),
+    return policy.get_or_404(actor, action, Exhibit.objects.select_for_update(of=("self",)),
                              pk=exhibit_pk)
 
 

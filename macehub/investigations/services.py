@@ -76,7 +76,7 @@ class CrimeDetails:
 
 
 def _lock(actor: User, action: Action, investigation_pk: int) -> Investigation:
-    return policy.get_or_404(actor, action, Investigation.objects.select_for_update(),
+    return policy.get_or_404(actor, action, Investigation.objects.select_for_update(of=("self",)),
                              pk=investigation_pk)
 
 
