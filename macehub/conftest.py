@@ -22,10 +22,10 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
-from django.test import Client, override_settings
+from django.test import Client
 
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import AgencyKind, Role
@@ -182,19 +182,6 @@ def signed_in(client: Any) -> Any:
 
 # The day the small demo data set is generated as of, in tests that use it whole.
 DEMO_AS_OF = dt.date(2026, 6, 1)
-
-
-@pytest.fixture(scope="module")
-def small_demo_for_module(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
-    """``small_demo`` generated once for a module whose every test reads it: inside one
-    transaction rolled back after the module (each test's own changes roll back to its
-    savepoint), with the clock stopped on ``DEMO_AS_OF`` throughout."""
-    with (django_db_blocker.unblock(), on_demo_day(DEMO_AS_OF),
-          override_settings(DEMO_MODE=True), transaction.atomic()):
-        call_command("demo_data", "--scale=small", "--seed=7", f"--as-of={DEMO_AS_OF}",
-                     stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture
