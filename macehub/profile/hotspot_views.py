@@ -1,11 +1,12 @@
 """The hotspots page (``/profile/hotspots/``): where events concentrate, by area (Gi*),
 as a density grid, and whether they repeat nearby soon after (Knox).
 
-Aggregates, like the performance dashboard and the equality pages (which do not audit a
-view): the counts are over every record; the map's points are only those of records the
-user may see, and carry nothing but where they are. The page says everything in words
-and tables; the Leaflet map (``macehub/hotspots-map.js``) draws the same figures when
-JavaScript runs.
+The counts are aggregates over every record, like the performance dashboard and the
+equality pages (which do not audit a view). The map's points are only those of records
+the user may see, and carry nothing but where they are; being where children went
+missing from or were found, or where offences happened, showing them is audited. The
+page says everything in words and tables; the Leaflet map (``macehub/hotspots-map.js``)
+draws the same figures when JavaScript runs.
 """
 
 from __future__ import annotations
@@ -20,15 +21,22 @@ from django.shortcuts import render
 from macehub.access.actions import Action
 from macehub.access.typing import HubRequest
 from macehub.access.views import requires
+from macehub.audit.events import EventType
+from macehub.audit.services import record_event
 from macehub.people.models import Area
 from macehub.people.postcodes import latitude_longitude, wgs84_transformer
-from macehub.profile.hotspot_codes import HotspotReading
+from macehub.profile.hotspot_codes import HotspotReading, PlaceMeasure
 from macehub.profile.hotspot_forms import HotspotForm, hotspot_form
 from macehub.profile.hotspots import DENSITY_SHOWN, hotspot_figures, map_points
 from macehub.profile.near_repeats import KnoxSettings
 
 # Points drawn at most; past this the map says how many it left off.
 MAP_POINTS_LIMIT = 10_000
+# The records whose places the map's points are, by measure (the audit log's names).
+POINT_RECORDS = {PlaceMeasure.INTELLIGENCE: "intelligence.intelligencereport",
+                 PlaceMeasure.MISSING_FROM: "cases.missingepisode",
+                 PlaceMeasure.FOUND: "cases.missingepisode",
+                 PlaceMeasure.OFFENCES: "investigations.crime"}
 READING_COLOURS = {HotspotReading.HOT: "red", HotspotReading.COLD: "blue",
                    HotspotReading.NOT_SIGNIFICANT: "grey"}
 
@@ -50,6 +58,11 @@ def _map_data(request: HubRequest, form: HotspotForm, figures: dict[str, Any]
                         period_start=data["start"], period_end=data["end"],
                         area_kind=data["area_kind"], within=data["within"])
     shown = points[:MAP_POINTS_LIMIT]
+    record_event(event_type=EventType.VIEW, actor=request.user, request=request,
+                 record_type=POINT_RECORDS[PlaceMeasure(data["measure"])], detail={
+                     "list": "hotspot map points", "measure": data["measure"],
+                     "period": [data["start"].isoformat(), data["end"].isoformat()],
+                     "within": data["within"] or "", "points_shown": len(shown)})
     latitudes: list[float] = []
     longitudes: list[float] = []
     if shown:

@@ -17,6 +17,8 @@ from django.utils.html import escape
 
 from macehub.accounts.models import User
 from macehub.accounts.roles import Role
+from macehub.audit.events import EventType
+from macehub.audit.models import AuditEvent
 from macehub.cases.models import MissingEpisode
 from macehub.conftest import DEMO_AS_OF
 from macehub.demo.places import planted_places
@@ -102,6 +104,9 @@ def test_the_page_shows_the_table_and_the_map_data(small_demo: Any, client: Clie
     seen = map_points(analyst, measure="missing_from", period_start=START,
                       period_end=DEMO_AS_OF)
     assert len(map_data["points"]) == len(seen) <= figures["events_placed"]
+    shown = AuditEvent.objects.get(actor_id=analyst.pk, event_type=EventType.VIEW,
+                                   record_type="cases.missingepisode")
+    assert shown.detail["points_shown"] == len(seen) > 0
 
 
 def test_a_bad_choice_is_shown_and_kept(users: Any) -> None:
