@@ -95,6 +95,9 @@ INSTALLED_APPS = [
     "macehub.performance",
     "macehub.equality",
     "macehub.profile",
+    "macehub.training",
+    "macehub.workforce",
+    "macehub.accountability",
     "macehub.governance",
     "macehub.demo",
 ]

@@ -20,6 +20,9 @@ urlpatterns = [
     path("performance/", include("macehub.performance.urls")),
     path("equality/", include("macehub.equality.urls")),
     path("profile/", include("macehub.profile.urls")),
+    path("training/", include("macehub.training.urls")),
+    path("workforce/", include("macehub.workforce.urls")),
+    path("accountability/", include("macehub.accountability.urls")),
     path("audit/", include("macehub.governance.urls")),
     path("api/", include("macehub.api_urls")),
 ]

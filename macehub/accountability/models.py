@@ -1,0 +1,1 @@
+"""The accountability app's records."""
