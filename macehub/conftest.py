@@ -22,10 +22,10 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
-from django.test import Client
+from django.test import Client, override_settings
 
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import AgencyKind, Role
@@ -98,6 +98,11 @@ def _code_lists(request: pytest.FixtureRequest) -> None:
         request.getfixturevalue("db")
     else:
         return
+    load_code_lists()
+
+
+def load_code_lists() -> None:
+    """The code lists data migrations load, where a flush has taken them away."""
     if not EthnicGroup.objects.exists():
         load_ethnic_groups(EthnicGroupFamily, EthnicGroup)
     if not Indicator.objects.exists():
@@ -182,6 +187,23 @@ def signed_in(client: Any) -> Any:
 
 # The day the small demo data set is generated as of, in tests that use it whole.
 DEMO_AS_OF = dt.date(2026, 6, 1)
+
+
+@pytest.fixture(scope="module")
+def small_demo_for_module(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
+    """``small_demo`` generated once for a module whose every test reads it, and what
+    the command printed: inside one transaction rolled back after the module (each
+    test's own changes roll back to its savepoint), in demo mode, with the clock stopped
+    on ``DEMO_AS_OF`` throughout. Every test of such a module sees the demo, so a test
+    that needs an empty database belongs in another module."""
+    out = io.StringIO()
+    with (django_db_blocker.unblock(), on_demo_day(DEMO_AS_OF),
+          override_settings(DEMO_MODE=True), transaction.atomic()):
+        load_code_lists()  # a transactional test run before may have flushed them
+        call_command("demo_data", "--scale=small", "--seed=7", f"--as-of={DEMO_AS_OF}",
+                     stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ def upload(name: str, rows: list[list[str]], header: list[str] = HEADER) -> Simp
 
 
 @pytest.fixture
-def analyst(small_demo: None) -> User:
+def analyst(small_demo_for_module: str) -> User:
     return User.objects.get(username="analyst.police")
 
 

@@ -21,7 +21,7 @@ HEADER = ["rec_id", "given_name", "family_name", "date_of_birth", "sex", "postco
 
 
 @pytest.fixture
-def demo(small_demo: None) -> None:
+def demo(small_demo_for_module: str) -> None:
     """The small demo data set (``small_demo``)."""
 
 

@@ -51,7 +51,7 @@ def spark() -> Iterator[None]:
 
 
 @pytest.fixture
-def demo(small_demo: None) -> None:
+def demo(small_demo_for_module: str) -> None:
     """The small demo data set (``small_demo``), its matching run left out."""
     MatchCandidate.objects.all().delete()
     MatchRun.objects.all().delete()

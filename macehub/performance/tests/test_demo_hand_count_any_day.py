@@ -74,7 +74,9 @@ def test_hand_count_on_a_day_drawn_from_a_seed(record_property: Any) -> None:
     with demo_as_of(as_of, seed=demo_seed) as demo:
         for code in sorted(HAND_COUNTS):
             counted: list[Expected] = []
-            for filters in [Filters(), *agency_filters(demo), *area_filters(demo)]:
+            # Wards are left to the fixed-day test: what a drawn day finds lies in its
+            # dates, and the county and districts hold every ward's records.
+            for filters in [Filters(), *agency_filters(demo), *area_filters(demo, wards=False)]:
                 for period in demo.months:
                     expected = HAND_COUNTS[code](demo, period, filters)
                     counted.append(expected)

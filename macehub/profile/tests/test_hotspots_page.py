@@ -33,7 +33,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.filterwarnings("ignore::Depreca
 START = DEMO_AS_OF - dt.timedelta(days=5 * 365)
 
 
-def test_the_demo_places_every_record_and_plants_its_truth(small_demo: Any) -> None:
+def test_the_demo_places_every_record_and_plants_its_truth(small_demo_for_module: str) -> None:
     wards = Area.objects.filter(code__startswith="E05999")
     assert wards.count() == 24
     assert not wards.filter(boundary__isnull=True).exists(), "every demo ward has a boundary"
@@ -51,7 +51,7 @@ def test_the_demo_places_every_record_and_plants_its_truth(small_demo: Any) -> N
     assert truth.near_repeat is not None and truth.near_repeat["events"] >= 5
 
 
-def test_figures_are_json_with_every_area_and_no_names(small_demo: Any) -> None:
+def test_figures_are_json_with_every_area_and_no_names(small_demo_for_module: str) -> None:
     for measure in PlaceMeasure:
         figures = hotspot_figures(measure=measure, period_start=START,
                                   period_end=DEMO_AS_OF, area_kind="ward")
@@ -81,7 +81,7 @@ def test_figures_are_json_with_every_area_and_no_names(small_demo: Any) -> None:
     assert hot > 3 * max(cold, 1), (hot, cold)
 
 
-def test_the_page_shows_the_table_and_the_map_data(small_demo: Any, client: Client,
+def test_the_page_shows_the_table_and_the_map_data(small_demo_for_module: str, client: Client,
                                                     django_assert_max_num_queries: Any
                                                     ) -> None:
     analyst = User.objects.get(username="analyst.police")

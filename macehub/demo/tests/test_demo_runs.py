@@ -1,0 +1,173 @@
+"""The demo data generator run by each test on an empty database: a seed reproduces the
+data, steps keep their own randomness, and what the command refuses. The census helpers
+the demo writes its areas with."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import CommandError, call_command
+from faker import Faker
+
+from macehub.accounts.models import User
+from macehub.demo import areas as demo_areas
+from macehub.demo.digest import demo_data_digest, section_digests
+from macehub.demo.names import british_family_name, typo
+from macehub.demo.registry import (
+    FAKER_LOCALE,
+    DemoContext,
+    DemoStep,
+    register_step,
+    registered_steps,
+    unregister_step,
+)
+from macehub.people.models import (
+    Person,
+)
+from macehub.testing.clock import on_demo_day
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = dt.date(2026, 6, 1)
+
+
+@pytest.fixture(autouse=True)
+def _demo_mode(settings: Any) -> Iterator[None]:
+    """Demo mode, and the clock on ``AS_OF``: the data and "now" agree on any day."""
+    settings.DEMO_MODE = True
+    with on_demo_day(AS_OF):
+        yield
+
+
+def demo_data(*options: str, seed: int = 7) -> str:
+    out = io.StringIO()
+    call_command(
+        "demo_data", "--scale=small", f"--seed={seed}", f"--as-of={AS_OF}", *options,
+        stdout=out,
+    )
+    return out.getvalue()
+
+
+# --- Census files ------------------------------------------------------------------------
+
+
+def test_ts021_csv_has_the_census_headings() -> None:
+    rows = [demo_areas.CensusRow("E05999001", "Test Ward", {"W1": 90, "A2": 7, "B2": 3})]
+    header, line = demo_areas.ts021_csv(rows).splitlines()
+    assert header.startswith(
+        "date,geography,geography code,Ethnic group: Total: All usual residents,"
+    )
+    assert '"Ethnic group: Asian, Asian British or Asian Welsh: Pakistani"' in header
+    assert "Ethnic group: White: Roma" in header
+    assert line.startswith("2021,Test Ward,E05999001,100,")
+
+
+def test_apportion_adds_up_exactly() -> None:
+    rng = random.Random(3)
+    for _ in range(50):
+        weights = [rng.random() for _ in range(19)]
+        total = rng.randrange(1, 10**7)
+        assert sum(demo_areas.apportion(total, weights)) == total
+
+
+def test_no_census_file_is_left_behind(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, db: None
+) -> None:
+    # A private temporary folder, so other demo runs on the machine cannot interfere.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    demo_data()
+    assert list(tmp_path.glob("macehub-demo-census-*")) == []
+
+
+# --- Names -------------------------------------------------------------------------------
+
+
+def test_a_typo_always_changes_the_name() -> None:
+    rng = random.Random(1)
+    for name in ("Al", "Amy", "Mohammed", "Ffion", "Aaliyah", "Oo"):
+        for _ in range(30):
+            assert typo(name, rng) != name
+
+
+def test_british_family_names_are_the_ones_faker_would_give() -> None:
+    # The generator picks British family names from Faker's weighted table itself (much
+    # faster); with the same seed it must give exactly what Faker's last_name() gives.
+    ours, fakers = Faker(FAKER_LOCALE), Faker(FAKER_LOCALE)
+    ours.seed_instance(7)
+    fakers.seed_instance(7)
+    picked = [british_family_name(ours) for _ in range(2_000)]
+    assert picked == [fakers.last_name() for _ in range(2_000)]
+    assert len(set(picked)) > 100
+
+
+# --- Reproducible, protective, audited, visible ----------------------------------------
+
+
+def test_the_same_seed_gives_the_same_data_and_another_seed_does_not() -> None:
+    demo_data(seed=11)
+    first = section_digests()
+    first_overall = demo_data_digest()
+    demo_data("--reset", seed=11)
+    assert section_digests() == first
+    assert demo_data_digest() == first_overall
+    demo_data("--reset", seed=12)
+    other = section_digests()
+    assert other["people"] != first["people"]
+    assert other["planted truth"] != first["planted truth"]
+
+
+def test_a_step_added_later_does_not_change_what_other_steps_generate() -> None:
+    demo_data(seed=5)
+    before = section_digests()
+
+    def draw_a_lot(ctx: DemoContext) -> None:
+        ctx.results["test.draws"] = [ctx.rng.random() for _ in range(1000)]
+
+    register_step(DemoStep(name="test-early-step", order=150, function=draw_a_lot))
+    try:
+        demo_data("--reset", seed=5)
+    finally:
+        unregister_step("test-early-step")
+    assert section_digests() == before
+
+
+def test_a_step_name_cannot_be_taken_twice() -> None:
+    def one(ctx: DemoContext) -> None: ...
+
+    def other(ctx: DemoContext) -> None: ...
+
+    register_step(DemoStep(name="test-twice", order=2000, function=one))
+    try:
+        register_step(DemoStep(name="test-twice", order=2000, function=one))  # a re-import
+        with pytest.raises(ImproperlyConfigured):
+            register_step(DemoStep(name="test-twice", order=2000, function=other))
+    finally:
+        unregister_step("test-twice")
+
+
+def test_steps_run_in_order_and_include_the_foundation() -> None:
+    names = [step.name for step in registered_steps()]
+    assert names[:5] == ["agencies", "users", "areas", "people", "duplicates"]
+
+
+def test_refuses_outside_demo_mode_unless_told(settings: Any) -> None:
+    settings.DEMO_MODE = False
+    with pytest.raises(CommandError, match="MACEHUB_DEMO"):
+        demo_data()
+    assert not User.objects.exists()
+    demo_data("--outside-demo-mode", "--quiet")
+    assert Person.objects.exists()
+
+
+@pytest.mark.parametrize("seed", ["-1", "2147483648", "seven"])
+def test_refuses_a_seed_it_cannot_store(seed: str) -> None:
+    with pytest.raises(CommandError, match="--seed"):
+        call_command("demo_data", f"--seed={seed}", stdout=io.StringIO())
