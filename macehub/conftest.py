@@ -47,7 +47,18 @@ pytest_plugins = ["macehub.testing.pytest_browser"]
 MIGRATION_HISTORY_ENGINE = "postgresql"
 
 
+# Modules holding these run first: each takes tens of seconds, and pytest-xdist hands
+# modules out in order, so one left to the end keeps a worker busy after the others are
+# done (longest first keeps the workers' shares even).
+LONG_RUNNING_MARKERS = ("browser", "migration_history")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    long_running = {item.module.__name__ for item in items
+                    if isinstance(item, pytest.Function)
+                    and any(item.get_closest_marker(name) for name in LONG_RUNNING_MARKERS)}
+    items.sort(key=lambda item: getattr(item, "module", None) is None
+               or item.module.__name__ not in long_running)
     if MIGRATION_HISTORY_ENGINE in settings.DATABASES["default"]["ENGINE"]:
         return
     skip = pytest.mark.skip(reason="migrations of existing records are run on PostgreSQL "
