@@ -143,7 +143,8 @@ DISRUPTION_AGENCY_KINDS = frozenset(
 # The inspection recommendations tracker (not records about children): read by senior
 # leaders, the PCC's scrutiny officers, information governance and meeting chairs; the
 # force's senior leaders manage it (``agency_kinds``: a police force); the PCC's office
-# assesses and publishes. Anyone may own an action and sees and updates their own.
+# (its scrutiny officers: the role is the PCC office's) assesses and publishes. Anyone
+# may own an action and sees and updates their own.
 INSPECTION_READING_ROLES = frozenset(
     {Role.SENIOR_LEADER, Role.SCRUTINY, Role.INFORMATION_GOVERNANCE, Role.MEETING_CHAIR})
 
@@ -1223,13 +1224,11 @@ RULES: dict[Action, Rule] = {
         frozenset({Role.SCRUTINY}),
         "Write scrutiny notes and the PCC's independent assessment of a recommendation",
         seen_through=Action.INSPECTION_VIEW,
-        agency_kinds=frozenset({AgencyKind.PCC_OFFICE}),
     ),
     Action.PROGRESS_STATEMENT_PUBLISH: Rule(
         frozenset({Role.SCRUTINY}),
         "Publish (freeze) an inspection's public progress statement",
         seen_through=Action.INSPECTION_VIEW,
-        agency_kinds=frozenset({AgencyKind.PCC_OFFICE}),
     ),
     Action.PROGRESS_STATEMENT_VIEW: Rule(
         ALL_ROLES,

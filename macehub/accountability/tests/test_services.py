@@ -135,8 +135,8 @@ def test_the_pcc_office_assesses_with_a_note_kept_as_history(users: StandardUser
     assert list(AssessmentChange.objects.values_list("from_assessment", "to_assessment")) == [
         ("progressing", "progressing"), ("not_assessed", "progressing")]
     with pytest.raises(PermissionDenied):
-        services.assess(actor=users[Role.SCRUTINY], recommendation_pk=recommendation.pk,
-                        expected_version=3, assessment="achieved", note="Police scrutiny")
+        services.assess(actor=users[Role.SENIOR_LEADER], recommendation_pk=recommendation.pk,
+                        expected_version=3, assessment="achieved", note="The force's own")
     with pytest.raises(EditConflict):
         services.assess(actor=scrutiny, recommendation_pk=recommendation.pk,
                         expected_version=1, assessment="achieved", note="Old page")
