@@ -118,41 +118,50 @@ def _frozen(recommendation: Recommendation, figures: dict[str, dict[str, Any]]
     }
 
 
-@transaction.atomic
-def publish_statement(*, actor: User, inspection_pk: int, foreword: str
-                      ) -> ProgressStatement:
-    """Publish (freeze) the inspection's progress statement as it stands now."""
-    inspection = policy.get_or_404(actor, Action.PROGRESS_STATEMENT_PUBLISH,
-                                   Inspection.objects.select_for_update(), pk=inspection_pk)
-    foreword = foreword.strip()
-    if not foreword:
-        raise ServiceRefused("Enter the foreword", field="foreword")
+def statement_content(inspection: Inspection, month: Period, threshold: int
+                      ) -> dict[str, Any]:
+    """What a statement published now freezes: the inspection, the month of its figures
+    and each recommendation as it stands."""
     recommendations = list(inspection.recommendations.order_by("-kind", "number")
                            .prefetch_related("metric_links", "status_changes",
                                              "actions__agency"))
     if not recommendations:
         raise ServiceRefused("The inspection has no recommendations to report on yet",
                              field="foreword")
-    now = timezone.now()
-    month = last_whole_month(timezone.localdate(now))
-    threshold = suppression_threshold()
     figures = suppressed_figures(_linked_metrics(recommendations), month, threshold)
-    content = {
+    return {
         "inspection": {"title": inspection.title,
                        "body": InspectingBody(inspection.body).label,
                        "published_on": f"{inspection.published_on:%d %B %Y}".lstrip("0"),
                        "reference": inspection.reference},
         "month": month.start.isoformat(),
+        "measures": sorted(figures),
         "recommendations": [_frozen(r, figures) for r in recommendations],
     }
+
+
+@transaction.atomic
+def publish_statement(*, actor: User, inspection_pk: int, foreword: str
+                      ) -> ProgressStatement:
+    """Publish (freeze) the inspection's progress statement as it stands now, with the
+    figures of the last whole month."""
+    inspection = policy.get_or_404(actor, Action.PROGRESS_STATEMENT_PUBLISH,
+                                   Inspection.objects.select_for_update(), pk=inspection_pk)
+    foreword = foreword.strip()
+    if not foreword:
+        raise ServiceRefused("Enter the foreword", field="foreword")
+    now = timezone.now()
+    month = last_whole_month(timezone.localdate(now))
+    threshold = suppression_threshold()
+    content = statement_content(inspection, month, threshold)
     statement = ProgressStatement.objects.create(
         inspection=inspection, foreword=foreword, figures_month=month.start,
         suppression_threshold=threshold, content=content, published_by=actor,
         published_at=now)
     record_event(event_type=EventType.CREATE, actor=actor, record=statement, detail={
         "inspection": inspection.pk, "month": month.start.isoformat(),
-        "recommendations": len(recommendations), "measures": sorted(figures),
-        "suppression_threshold": threshold})
+        "recommendations": len(content["recommendations"]),
+        "measures": content["measures"], "suppression_threshold": threshold})
     return statement
 
 

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.utils import timezone
 
 from macehub.accountability.models import StatusChange
 from macehub.accountability.tests.factories import (
@@ -73,10 +72,10 @@ def test_actions_overdue_at_the_period_end(users: StandardUsers) -> None:
     make_action(rec, owner, leader, due_on=dt.date(2026, 6, 10), status="dropped",
                 done_on=dt.date(2026, 6, 9), evidence="Not needed")
     make_action(rec, owner, leader, due_on=dt.date(2026, 6, 30))  # due on the last day
-    type(still_open).objects.update(created_at=timezone.make_aware(dt.datetime(2026, 5, 1)))
+    type(still_open).objects.update(created_at=dt.datetime(2026, 5, 1, tzinfo=LONDON))
     late_recorded = make_action(rec, owner, leader, due_on=dt.date(2026, 5, 1))
     type(late_recorded).objects.filter(pk=late_recorded.pk).update(
-        created_at=timezone.make_aware(dt.datetime(2026, 7, 2, 9)))
+        created_at=dt.datetime(2026, 7, 2, 9, tzinfo=LONDON))
     measure = get_metric("inspection_actions_overdue")
     figures = {(p.start.month): measure.total(measure.figures(p)).numerator
                for p in (Period.month(2026, 6), Period.month(2026, 7),
