@@ -195,6 +195,8 @@ def recommendation_detail(request: HubRequest, recommendation_pk: int) -> HttpRe
         "panels": panels, "period": period, "history": _history(recommendation),
         "may_manage": policy.allows(user, Action.INSPECTION_MANAGE),
         "may_assess": policy.allows(user, Action.RECOMMENDATION_ASSESS),
+        # The dashboard's panel links to the dashboard's pages: only for its readers.
+        "sees_dashboard": policy.allows(user, Action.PERFORMANCE_VIEW),
         "open_action": ActionStatus.OPEN,
     })
 

@@ -99,6 +99,8 @@ def test_the_recommendation_page_shows_both_views_and_its_measures(
     assert "Insufficient progress" in html and "In progress" in html
     assert "Supervisory reviews on time" in html
     assert "The last 12 months" in html
+    # The scrutiny officer does not read the dashboard: no links to its pages.
+    assert reverse("performance:metric", args=["investigation_reviews_on_time"]) not in html
     # The scrutiny officer may not change the force's status.
     assert "Set the status" not in html
     assert scrutiny.get(reverse("accountability:recommendation_status",
