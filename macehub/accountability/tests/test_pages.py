@@ -184,3 +184,32 @@ def test_a_published_statement_is_frozen_suppressed_and_names_no_one(
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     assert AuditEvent.objects.filter(event_type="export",
                                      record_type="accountability.progressstatement").exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_ones_own_actions_list_in_a_fixed_number_of_queries(
+        users: StandardUsers, django_assert_max_num_queries: Any) -> None:
+    leader, owner = users[Role.SENIOR_LEADER], users[Role.SUPERVISOR]
+    inspection = make_inspection(leader)
+    for number in range(1, 11):
+        make_action(make_recommendation(inspection, number=number), owner, leader,
+                    due_on=dt.date(2026, 2, number))
+    client = users.client(Role.SUPERVISOR)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("accountability:my_actions"))
+    assert "10 overdue" in response.content.decode()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_action_saved_from_an_old_page_is_a_conflict_keeping_what_was_typed(
+        users: StandardUsers) -> None:
+    leader, owner = users[Role.SENIOR_LEADER], users[Role.SUPERVISOR]
+    action = make_action(make_recommendation(make_inspection(leader)), owner, leader)
+    client = users.client(Role.SUPERVISOR)
+    url = reverse("accountability:action_update", args=[action.pk])
+    client.post(url, {"status": "open", "evidence": "First thoughts", "version": "1"})
+    response = client.post(url, {"status": "open", "evidence": "Second thoughts",
+                                 "version": "1"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Someone else changed this" in html and "Second thoughts" in html
