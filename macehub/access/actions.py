@@ -116,6 +116,17 @@ class Action(StrEnum):
     PROFILE_PUBLISH = "profile.publish"
     PROFILE_RESTRICTED_VIEW = "profile.restricted_view"
     PROFILE_PARTNERSHIP_VIEW = "profile.partnership_view"
+    # Inspection recommendations and accountability (C15): the tracker (inspections,
+    # recommendations and areas for improvement, actions, the force's status beside the
+    # PCC's assessment), the force managing it, the PCC's office scrutinising it and
+    # publishing progress statements, and owners updating their own actions.
+    INSPECTION_VIEW = "inspection.view"
+    INSPECTION_MANAGE = "inspection.manage"
+    RECOMMENDATION_ASSESS = "recommendation.assess"
+    PROGRESS_STATEMENT_PUBLISH = "progress_statement.publish"
+    PROGRESS_STATEMENT_VIEW = "progress_statement.view"
+    IMPROVEMENT_ACTION_VIEW = "improvement_action.view"
+    IMPROVEMENT_ACTION_UPDATE = "improvement_action.update"
     # Areas and census populations (aggregates, no personal data)
     AREA_VIEW = "area.view"
     # Information governance

@@ -140,6 +140,14 @@ DISRUPTION_RECORDING_ROLES = frozenset(
 DISRUPTION_AGENCY_KINDS = frozenset(
     {AgencyKind.POLICE, AgencyKind.LOCAL_AUTHORITY, AgencyKind.CHILDRENS_SOCIAL_CARE})
 
+# The inspection recommendations tracker (not records about children): read by senior
+# leaders, the PCC's scrutiny officers, information governance and meeting chairs; the
+# force's senior leaders manage it (``agency_kinds``: a police force); the PCC's office
+# (its scrutiny officers: the role is the PCC office's) assesses and publishes. Anyone
+# may own an action and sees and updates their own.
+INSPECTION_READING_ROLES = frozenset(
+    {Role.SENIOR_LEADER, Role.SCRUTINY, Role.INFORMATION_GOVERNANCE, Role.MEETING_CHAIR})
+
 # Access one administrator may not grant alone: a second administrator approves it (see
 # ``grants_needing_approval``). The roles that read people's records or intelligence,
 # digital forensics (the exhibits they examine are taken from children's devices),
@@ -710,6 +718,19 @@ def disruption_relation(user: User) -> Q:
     return in_reach & children_known & target_known
 
 
+def own_improvement_actions(user: User) -> Q:
+    """Inspection actions a user may read: their own, and for a reader of the tracker
+    every one."""
+    if _roles_of(user) & INSPECTION_READING_ROLES:
+        return Q()
+    return Q(owner=user)
+
+
+def own_improvement_actions_to_update(user: User) -> Q:
+    """Inspection actions whose progress a user may record: their own."""
+    return Q(owner=user)
+
+
 def owning_team_relation(user: User) -> Q:
     return Q(owning_team_id=user.team_id) if user.team_id else _never("")
 
@@ -1186,6 +1207,44 @@ RULES: dict[Action, Rule] = {
         PROFILE_RESTRICTED_READERS | {Role.SCRUTINY, Role.INFORMATION_GOVERNANCE},
         "Read a published problem profile's partnership version (small numbers suppressed, "
         "no one named)",
+    ),
+    Action.INSPECTION_VIEW: Rule(
+        INSPECTION_READING_ROLES,
+        "Read the inspection recommendations tracker: inspections, recommendations, "
+        "actions, the force's status and the PCC's assessment",
+    ),
+    Action.INSPECTION_MANAGE: Rule(
+        frozenset({Role.SENIOR_LEADER}),
+        "Record inspections, their recommendations and actions, link measures as "
+        "evidence and set the force's status (a police force's senior leaders)",
+        seen_through=Action.INSPECTION_VIEW,
+        agency_kinds=frozenset({AgencyKind.POLICE}),
+    ),
+    Action.RECOMMENDATION_ASSESS: Rule(
+        frozenset({Role.SCRUTINY}),
+        "Write scrutiny notes and the PCC's independent assessment of a recommendation",
+        seen_through=Action.INSPECTION_VIEW,
+    ),
+    Action.PROGRESS_STATEMENT_PUBLISH: Rule(
+        frozenset({Role.SCRUTINY}),
+        "Publish (freeze) an inspection's public progress statement",
+        seen_through=Action.INSPECTION_VIEW,
+    ),
+    Action.PROGRESS_STATEMENT_VIEW: Rule(
+        ALL_ROLES,
+        "Read published progress statements (public: small numbers suppressed, no one "
+        "named)",
+    ),
+    Action.IMPROVEMENT_ACTION_VIEW: Rule(
+        ALL_ROLES,
+        "Read one's own inspection actions (a reader of the tracker: every one)",
+        relation=own_improvement_actions,
+    ),
+    Action.IMPROVEMENT_ACTION_UPDATE: Rule(
+        ALL_ROLES,
+        "Record progress on one's own inspection action: done, dropped, evidence",
+        relation=own_improvement_actions_to_update,
+        seen_through=Action.IMPROVEMENT_ACTION_VIEW,
     ),
     Action.AREA_VIEW: Rule(
         frozenset(

@@ -178,6 +178,14 @@ EXPECTED_ROLES = {
                                            Role.SUPERVISOR, Role.MEETING_CHAIR,
                                            Role.SOCIAL_WORKER},
     Action.DISRUPTION_TACTIC_ADD: {Role.ADMINISTRATOR},
+    Action.INSPECTION_VIEW: {Role.SENIOR_LEADER, Role.SCRUTINY,
+                             Role.INFORMATION_GOVERNANCE, Role.MEETING_CHAIR},
+    Action.INSPECTION_MANAGE: {Role.SENIOR_LEADER},
+    Action.RECOMMENDATION_ASSESS: {Role.SCRUTINY},
+    Action.PROGRESS_STATEMENT_PUBLISH: {Role.SCRUTINY},
+    Action.PROGRESS_STATEMENT_VIEW: set(Role),
+    Action.IMPROVEMENT_ACTION_VIEW: set(Role),
+    Action.IMPROVEMENT_ACTION_UPDATE: set(Role),
 }
 
 
@@ -694,3 +702,20 @@ def test_information_governance_reads_every_record_a_relation_of_several_ways_go
         record = samples[sample]
         assert policy.scope(governance, action, type(record).objects.all()).filter(
             pk=record.pk).exists(), action
+
+
+@pytest.mark.django_db
+def test_the_force_manages_the_inspection_tracker_and_the_pcc_office_scrutinises_it() -> None:
+    police = make_agency("tracker-police", AgencyKind.POLICE)
+    pcc = make_agency("tracker-pcc", AgencyKind.PCC_OFFICE)
+    leader = make_user("tracker.leader", Role.SENIOR_LEADER, agency=police)
+    pcc_leader = make_user("tracker.pcc.leader", Role.SENIOR_LEADER, agency=pcc)
+    scrutiny = make_user("tracker.scrutiny", Role.SCRUTINY, agency=pcc)
+    assert policy.allows(leader, Action.INSPECTION_MANAGE)
+    assert not policy.allows(pcc_leader, Action.INSPECTION_MANAGE)
+    assert not policy.allows(scrutiny, Action.INSPECTION_MANAGE)
+    for action in (Action.RECOMMENDATION_ASSESS, Action.PROGRESS_STATEMENT_PUBLISH):
+        assert policy.allows(scrutiny, action)
+        assert not policy.allows(leader, action)
+    for user in (leader, scrutiny):
+        assert policy.allows(user, Action.INSPECTION_VIEW)

@@ -39,6 +39,7 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from macehub.accountability.models import ImprovementAction, Recommendation, StatusChange
 from macehub.accounts.models import Agency, Team
 from macehub.cases.codes import RiskTier
 from macehub.cases.models import AdvocateAllocation, Case, MissingEpisode, RiskTierChange
@@ -155,6 +156,9 @@ class Demo:
     breaches: list[Breach] = field(default_factory=list)
     tactics: dict[int, Tactic] = field(default_factory=dict)
     disruption_children: dict[int, list[DisruptionChild]] = field(default_factory=dict)
+    recommendations: list[Recommendation] = field(default_factory=list)
+    improvement_actions: list[ImprovementAction] = field(default_factory=list)
+    status_changes: list[StatusChange] = field(default_factory=list)
     _trees: dict[str, set[int]] = field(default_factory=dict)
     _referral_children: dict[int, int] = field(default_factory=dict)
 
@@ -315,6 +319,9 @@ def read_demo(months: list[Period]) -> Demo:
         breaches=list(Breach.objects.all()),
         tactics={tactic.pk: tactic for tactic in Tactic.objects.all()},
         disruption_children=by(DisruptionChild.objects.all(), lambda c: c.disruption_id),
+        recommendations=list(Recommendation.objects.all()),
+        improvement_actions=list(ImprovementAction.objects.all()),
+        status_changes=list(StatusChange.objects.all()),
     )
 
 
@@ -1011,6 +1018,36 @@ def groups_with_active_disruption(d: Demo, period: Period, filters: Filters) -> 
     return tally(groups, {})
 
 
+# Inspection recommendations: a recommendation falls due on its last action's due date
+# and is on time when first closed (completed or evidenced) by that London day; an
+# action is overdue at a day's end when recorded by then, due before it and not done or
+# dropped by it. By agency, the action's agency; recommendations are the whole hub's.
+CLOSED = {"completed", "evidenced"}
+
+
+def recommendations_completed_on_time(d: Demo, period: Period, filters: Filters) -> Expected:
+    rows = []
+    for recommendation in d.recommendations:
+        dues = [a.due_on for a in d.improvement_actions
+                if a.recommendation_id == recommendation.pk]
+        if not dues or not period.start <= max(dues) <= period.end:
+            continue
+        closings = sorted(c.changed_at for c in d.status_changes
+                          if c.recommendation_id == recommendation.pk and c.to_status in CLOSED)
+        rows.append((recommendation, max(dues), closings[0] if closings else None))
+    return tally(rows, {}, hit=lambda row: row[2] is not None
+                 and row[2].astimezone(LONDON).date() <= row[1])
+
+
+def inspection_actions_overdue(d: Demo, period: Period, filters: Filters) -> Expected:
+    day = min(period.end, timezone.localdate())
+    recorded_by = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=LONDON)
+    return tally([a for a in d.improvement_actions
+                  if a.created_at < recorded_by and a.due_on < day
+                  and (a.status == "open" or (a.done_on is not None and a.done_on > day))
+                  and (filters.agency_id is None or a.agency_id == filters.agency_id)], {})
+
+
 HandCount = Callable[[Demo, Period, Filters], Expected]
 
 HAND_COUNTS: dict[str, HandCount] = {
@@ -1052,6 +1089,8 @@ HAND_COUNTS: dict[str, HandCount] = {
     "disruptions_started": disruptions_started,
     "disruption_breaches": disruption_breaches,
     "groups_with_active_disruption": groups_with_active_disruption,
+    "recommendations_completed_on_time": recommendations_completed_on_time,
+    "inspection_actions_overdue": inspection_actions_overdue,
 }
 
 # The breakdowns each metric must give (beyond its total).
@@ -1094,6 +1133,8 @@ BREAKDOWNS: dict[str, set[str]] = {
     "disruptions_started": {Breakdown.TACTIC, Breakdown.AGENCY},
     "disruption_breaches": set(),
     "groups_with_active_disruption": set(),
+    "recommendations_completed_on_time": set(),
+    "inspection_actions_overdue": set(),
 }
 
 
@@ -1381,4 +1422,11 @@ def test_meetings(demo: Demo, code: str, scope: str) -> None:
 @pytest.mark.parametrize("code", ["disruptions_started", "disruption_breaches",
                                   "groups_with_active_disruption"])
 def test_disruption(demo: Demo, code: str, scope: str) -> None:
+    check(code, demo, scope)
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+@pytest.mark.parametrize("code", ["recommendations_completed_on_time",
+                                  "inspection_actions_overdue"])
+def test_accountability(demo: Demo, code: str, scope: str) -> None:
     check(code, demo, scope)
