@@ -7,8 +7,8 @@ and commentary, the PCC's assessments with scrutiny notes, live measures linked 
 evidence, and one progress statement published.
 
 Known truth the tests check: the supervision recommendation (5) is linked to the
-investigations app's "Supervisory reviews on time" (which the investigations demo does
-not make improve: its share on time is drawn alike all year) and to this app's
+investigations app's "Supervisory reviews on time" (which the investigations demo plants
+to improve over the year: fewer reviews signed late as it goes) and to this app's
 "Inspection actions overdue", which this step plants to fall over the year: the
 supervision recommendation's briefings of each investigation team's supervisors fell due
 early in the year and were done months late, so the first quarter's month ends hold

@@ -9,6 +9,9 @@ as a force would work it, with known truth for the measures to find:
   allocation review signed within a day or two (some late);
 - a regular review every 28 days or sooner while open; about one open investigation in
   four has its current review overdue on the demo's day;
+- reviews signed late less often as the year goes on (``_late_share``: three in ten a
+  year before the demo's day, one in twenty on it), so supervisory reviews on time
+  improve, the measure the inspection's supervision recommendation links;
 - about half of those older than three months are closed with a Home Office outcome,
   given in the order they close from a cycle of twenty (five charged, outcome 1; nine
   lost to evidential difficulties, outcomes 14 to 16), each after a review before
@@ -80,6 +83,18 @@ INVESTIGATIONS_ORDER = 9300
 INVESTIGATOR, SUPERVISOR = "investigator.police", "supervisor.police"
 ADVOCATE = "advocate.voluntary"
 REVIEW_DAYS = 28
+# Planted truth: supervisory reviews were signed late more often a year before the demo's
+# day than on it (the force's answer to the inspection), so "supervisory reviews on time"
+# improves over the year: late three times in ten when due a year before (or earlier),
+# once in twenty when due on the day, and in between in proportion.
+LATE_SHARE_A_YEAR_BEFORE, LATE_SHARE_ON_THE_DAY = 0.3, 0.05
+
+
+def _late_share(due: dt.datetime, now: dt.datetime) -> float:
+    """The chance that a review falling due at ``due`` is signed late."""
+    years_before = min(max((now - due).days / 365, 0.0), 1.0)
+    return LATE_SHARE_ON_THE_DAY + (
+        LATE_SHARE_A_YEAR_BEFORE - LATE_SHARE_ON_THE_DAY) * years_before
 # Crimes, by how often a child exploitation hub records them.
 OFFENCES = Weighted([("71", 30), ("88A", 15), ("22B", 15), ("20B", 8), ("19E", 8),
                      ("19D", 6), ("86", 10), ("21", 4), ("106", 4)])
@@ -171,7 +186,7 @@ def _work(plan: _Plan, rng: random.Random, now: dt.datetime, officer: User,
         return signed
 
     due = allocated + dt.timedelta(hours=24)
-    late = rng.random() < 0.15
+    late = rng.random() < _late_share(due, now)
     signed = review(ReviewPoint.ALLOCATION, due,
                     allocated + dt.timedelta(hours=rng.randint(30, 60) if late
                                              else rng.randint(2, 22)))
@@ -187,7 +202,8 @@ def _work(plan: _Plan, rng: random.Random, now: dt.datetime, officer: User,
             break
         signed = review(ReviewPoint.PERIODIC, due,
                         due - dt.timedelta(days=rng.randint(0, 6), hours=rng.randint(1, 9))
-                        if rng.random() > 0.1 else due + dt.timedelta(days=rng.randint(1, 9)))
+                        if rng.random() > _late_share(due, now)
+                        else due + dt.timedelta(days=rng.randint(1, 9)))
     if charge_at is not None:
         asked = charge_at - dt.timedelta(days=rng.randint(1, 4))
         review(ReviewPoint.BEFORE_CHARGE, asked, asked + dt.timedelta(hours=rng.randint(2, 30)))

@@ -43,6 +43,7 @@ from macehub.accountability.models import ImprovementAction, Recommendation, Sta
 from macehub.accounts.models import Agency, Team
 from macehub.cases.codes import RiskTier
 from macehub.cases.models import AdvocateAllocation, Case, MissingEpisode, RiskTierChange
+from macehub.conftest import load_code_lists
 from macehub.core.metrics import (
     TOTAL,
     Breakdown,
@@ -443,6 +444,7 @@ def demo_as_of(as_of: dt.date, seed: int = DEMO_SEED) -> Iterator[Demo]:
         override_settings(DEMO_MODE=True),
         transaction.atomic(),
     ):
+        load_code_lists()  # a transactional test run before may have flushed them
         call_command("demo_data", "--scale=small", f"--seed={seed}", f"--as-of={as_of}",
                      stdout=io.StringIO())
         # The last three whole months, and this month so far (where returns and reports
