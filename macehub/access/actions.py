@@ -116,6 +116,13 @@ class Action(StrEnum):
     PROFILE_PUBLISH = "profile.publish"
     PROFILE_RESTRICTED_VIEW = "profile.restricted_view"
     PROFILE_PARTNERSHIP_VIEW = "profile.partnership_view"
+    # Capacity against demand (C9): teams' establishment by month (recorded by the senior
+    # leader of the team's agency, or an administrator), the caseload weighting, named
+    # caseloads (personal data about staff), and the resourcing evidence report.
+    WORKFORCE_ESTABLISHMENT = "workforce.establishment"
+    WORKFORCE_WEIGHTING_CHANGE = "workforce.weighting_change"
+    WORKFORCE_CASELOAD_VIEW = "workforce.caseload_view"
+    WORKFORCE_REPORT_VIEW = "workforce.report_view"
     # Areas and census populations (aggregates, no personal data)
     AREA_VIEW = "area.view"
     # Information governance

@@ -178,6 +178,10 @@ EXPECTED_ROLES = {
                                            Role.SUPERVISOR, Role.MEETING_CHAIR,
                                            Role.SOCIAL_WORKER},
     Action.DISRUPTION_TACTIC_ADD: {Role.ADMINISTRATOR},
+    Action.WORKFORCE_ESTABLISHMENT: {Role.SENIOR_LEADER, Role.ADMINISTRATOR},
+    Action.WORKFORCE_WEIGHTING_CHANGE: {Role.SENIOR_LEADER},
+    Action.WORKFORCE_CASELOAD_VIEW: {Role.SENIOR_LEADER, Role.SUPERVISOR},
+    Action.WORKFORCE_REPORT_VIEW: {Role.SENIOR_LEADER, Role.SCRUTINY},
 }
 
 
