@@ -20,10 +20,6 @@ from django.db import models
 from macehub.workforce.codes import WorkKind
 
 
-def _fte() -> models.DecimalField:  # type: ignore[type-arg]
-    return models.DecimalField(max_digits=6, decimal_places=2)
-
-
 class TeamMonth(models.Model):
     team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT,
                              related_name="months_staffed")
@@ -63,6 +59,18 @@ class TeamMonth(models.Model):
         """Establishment less posts filled: below zero when the team is over its
         establishment (shown as such, never as a vacancy)."""
         return self.establishment - self.filled
+
+    @property
+    def vacancies_text(self) -> str:
+        vacancies = self.vacancies
+        if vacancies < 0:
+            return f"None ({_words(-vacancies)} over establishment)"
+        return _words(vacancies)
+
+
+def _words(value: Decimal) -> str:
+    """A figure in full-time equivalents without trailing zeros: 3, 2.5."""
+    return f"{value.quantize(Decimal('0.01')).normalize():f}"
 
 
 # The weight of each kind of work when the weighting has not been changed.
