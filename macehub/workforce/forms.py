@@ -46,7 +46,7 @@ def _fte(label: str, *, required: bool = True, help_text: str = "") -> forms.Dec
 class MonthForm(forms.Form):
     team = forms.TypedChoiceField(label="Team", coerce=int,
                                   error_messages={"required": "Select the team"})
-    month = forms.TypedChoiceField(label="Month", coerce=dt.date.fromisoformat,
+    month = forms.TypedChoiceField(label="Month of the figures", coerce=dt.date.fromisoformat,
                                    error_messages={"required": "Select the month"})
     establishment = _fte("Establishment (funded posts)")
     filled = _fte("Posts filled", help_text="Full-time equivalents actually in post, for "
