@@ -318,6 +318,7 @@ def report_csv(built: Resourcing) -> str:
         month = f"{effect.month:%Y-%m}"
         lines.append(["posts_added", month, "posts_added",
                       format_figure(effect.posts_added, 1), "", ""])
+        lines.append(["posts_added", month, "funding", "; ".join(effect.funding), "", ""])
         lines.append(["posts_added", month, "per_filled_post_before",
                       _fte(effect.before), "", ""])
         lines.append(["posts_added", month, "per_filled_post_after", _fte(effect.after), "", ""])
