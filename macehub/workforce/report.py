@@ -32,6 +32,7 @@ from statistics import fmean
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from macehub.accounts.models import User
@@ -256,7 +257,7 @@ def resourcing_report(*, start: dt.date, end: dt.date, safe: Decimal, suppressed
                                         first_month=first)
     referrals_forecast = demand.forecast([month.referrals for month in history],
                                          first_month=first)
-    this_month = (today or dt.date.today()).replace(day=1)  # noqa: DTZ011 (a month only)
+    this_month = (today or timezone.localdate()).replace(day=1)
     staffed_now = selectors.filled_now(selectors.hub_staffing(
         [demand.add_months(this_month, -i) for i in range(12, -1, -1)]))
     return Resourcing(

@@ -79,10 +79,11 @@ def hub_staffing(months: list[dt.date]) -> list[HubMonth]:
         hub_month.filled = (hub_month.filled or Decimal(0)) + record.filled
         hub_month.posts_added += record.posts_added
         if record.posts_added:
+            funded = record.posts_added_funded_on
             hub_month.funding.append(
                 f"{record.team.name}: {record.posts_added.normalize():f} funded "
-                f"{record.posts_added_funded_on:%-d %B %Y} ({record.posts_added_funding})"
-                if record.posts_added_funded_on else record.posts_added_funding)
+                f"{funded.day} {funded:%B %Y} ({record.posts_added_funding})"
+                if funded else f"{record.team.name}: {record.posts_added_funding}")
     for hub_month in found.values():
         if not hub_month.recorded:
             hub_month.establishment = hub_month.filled = None
