@@ -109,8 +109,8 @@ def _safe_level() -> forms.DecimalField:
     return forms.DecimalField(
         label="Safe caseload (weighted)", required=False, min_value=Decimal("0.5"),
         max_value=Decimal(1000), decimal_places=1,
-        help_text=f"Leave empty for the hub's default, "
-                  f"{settings.MACEHUB_WORKFORCE_SAFE_CASELOAD}",
+        help_text=f"For example, {settings.MACEHUB_WORKFORCE_SAFE_CASELOAD}. Leave it empty "
+                  f"for the default of {settings.MACEHUB_WORKFORCE_SAFE_CASELOAD}",
         widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
         error_messages={"invalid": "Enter the safe caseload as a number, like 12",
                         "min_value": "Enter a safe caseload of 0.5 or more",

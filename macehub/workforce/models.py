@@ -64,12 +64,13 @@ class TeamMonth(models.Model):
     def vacancies_text(self) -> str:
         vacancies = self.vacancies
         if vacancies < 0:
-            return f"None ({_words(-vacancies)} over establishment)"
-        return _words(vacancies)
+            return f"None ({fte_text(-vacancies)} over establishment)"
+        return fte_text(vacancies)
 
 
-def _words(value: Decimal) -> str:
-    """A figure in full-time equivalents without trailing zeros: 3, 2.5."""
+def fte_text(value: Decimal) -> str:
+    """A figure in full-time equivalents (or a weight) to at most two decimal places,
+    without trailing zeros: 3, 2.5, 0.25."""
     return f"{value.quantize(Decimal('0.01')).normalize():f}"
 
 

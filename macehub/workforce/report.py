@@ -49,6 +49,7 @@ from macehub.workforce.demand import (
     ImpliedCaseload,
     MonthDemand,
 )
+from macehub.workforce.models import fte_text
 from macehub.workforce.selectors import HubMonth
 from macehub.workforce.services import current_weighting
 
@@ -66,7 +67,7 @@ def reads_suppressed(user: User) -> bool:
 
 
 def _fte(value: Decimal | None) -> str:
-    return NOT_RECORDED if value is None else format_figure(value, 1)
+    return NOT_RECORDED if value is None else fte_text(value)
 
 
 @dataclass
@@ -92,8 +93,8 @@ class CapacityMonth:
         if vacancies is None:
             return NOT_RECORDED
         if vacancies < 0:
-            return f"None ({format_figure(-vacancies, 1)} over establishment)"
-        return format_figure(vacancies, 1)
+            return f"None ({fte_text(-vacancies)} over establishment)"
+        return fte_text(vacancies)
 
     @property
     def weighted_text(self) -> str:
@@ -245,11 +246,26 @@ def _effects(months: list[CapacityMonth], weights: dict[str, Decimal]) -> list[P
     return found
 
 
+def _from_first_records(months: list[CapacityMonth]) -> list[CapacityMonth]:
+    """The months from the first with any demand or staffing recorded (the last month
+    alone if none has either)."""
+    for index, row in enumerate(months):
+        if row.staffing.teams_recorded or any(row.demand.count(name)
+                                              for name in SERIES_LABELS):
+            return months[index:]
+    return months[-1:]
+
+
 def resourcing_report(*, start: dt.date, end: dt.date, safe: Decimal, suppressed: bool,
-                      today: dt.date | None = None) -> Resourcing:
+                      today: dt.date | None = None, from_first_records: bool = False
+                      ) -> Resourcing:
+    """The report for the months from ``start`` to ``end`` (from the first of them with
+    any records, if ``from_first_records``: the reader chose no start)."""
     threshold = int(settings.SUPPRESSION_THRESHOLD)
     weights = current_weighting().weights()
     months = _months(start, end, weights, suppressed, threshold)
+    if from_first_records:
+        months = _from_first_records(months)
     workers, above, bands = _caseload_table(safe, suppressed, threshold)
     history = demand.recent_demand(today=today)
     first = history[0].month if history else demand.last_full_month(today)
@@ -305,7 +321,7 @@ def report_csv(built: Resourcing) -> str:
                 ("establishment", _fte(staffing.establishment)),
                 ("posts_filled", _fte(staffing.filled)),
                 ("vacancies", row.vacancies_text),
-                ("posts_added", format_figure(staffing.posts_added, 1)),
+                ("posts_added", fte_text(staffing.posts_added)),
                 *((name, row.counts[name]) for name in SERIES_LABELS),
                 ("weighted_demand", row.weighted_text),
                 ("weighted_demand_per_filled_post", row.per_post_text)):
@@ -318,7 +334,7 @@ def report_csv(built: Resourcing) -> str:
     for effect in built.effects:
         month = f"{effect.month:%Y-%m}"
         lines.append(["posts_added", month, "posts_added",
-                      format_figure(effect.posts_added, 1), "", ""])
+                      fte_text(effect.posts_added), "", ""])
         lines.append(["posts_added", month, "funding", "; ".join(effect.funding), "", ""])
         lines.append(["posts_added", month, "per_filled_post_before",
                       _fte(effect.before), "", ""])

@@ -179,9 +179,11 @@ def caseload_list(request: HubRequest) -> HttpResponse:
 def _report_for(request: HubRequest, *, sharing: bool) -> tuple[ReportForm, report.Resourcing]:
     form = ReportForm(request.GET or None, today=timezone.localdate())
     start, end = form.months(report.DEFAULT_MONTHS)
+    chose_start = form.is_valid() and form.cleaned_data.get("start") is not None
     built = report.resourcing_report(
         start=start, end=end, safe=form.safe_level(),
-        suppressed=sharing or report.reads_suppressed(request.user))
+        suppressed=sharing or report.reads_suppressed(request.user),
+        from_first_records=not chose_start)
     return form, built
 
 

@@ -169,7 +169,7 @@ def test_the_exports_are_suppressed_and_audited(staffed: Workers, users: Standar
     assert csv["Content-Disposition"] == ('attachment; filename="mace-hub-resourcing-'
                                           '2026-01-to-2026-03.csv"')
     assert "demand_and_capacity,2026-03,investigations,[c]," in text
-    assert "demand_and_capacity,2026-03,establishment,14.0," in text
+    assert "demand_and_capacity,2026-03,establishment,14," in text
     assert "caseloads,now,workers_above_safe_level,[c]," in text
     assert staffed.social_worker.last_name not in text
     pdf = client.get(reverse("workforce:report_pdf") + query)
@@ -179,6 +179,12 @@ def test_the_exports_are_suppressed_and_audited(staffed: Workers, users: Standar
     assert sorted(event.detail["format"] for event in exports) == ["csv", "pdf"]
     assert all(event.detail["suppressed"] for event in exports)
     assert users.client(Role.SUPERVISOR).get(reverse("workforce:report_csv")).status_code == 403
+
+
+def test_without_a_start_the_report_begins_at_the_first_month_recorded(
+        staffed: Workers, users: StandardUsers) -> None:
+    html = users.client(Role.SENIOR_LEADER).get(reverse("workforce:report")).content.decode()
+    assert "January 2026 to April 2026" in html
 
 
 def test_a_period_that_ends_before_it_starts_is_refused(users: StandardUsers) -> None:
