@@ -360,6 +360,10 @@ MEETING_ACTION_REMINDER_DAYS = env_int("MACEHUB_MEETING_ACTION_REMINDER_DAYS", 2
 # its lead officer's and the hub supervisors' work queues.
 DISRUPTION_EXPIRY_NOTICE_DAYS = env_int("MACEHUB_DISRUPTION_EXPIRY_NOTICE_DAYS", 28,
                                         minimum=1)
+# Capacity against demand: the weighted caseload a worker may safely hold, the level the
+# caseload page and the resourcing report compare each worker with unless the reader
+# chooses another.
+MACEHUB_WORKFORCE_SAFE_CASELOAD = env_int("MACEHUB_WORKFORCE_SAFE_CASELOAD", 12, minimum=1)
 
 # Anything that leaves the hub hides counts below this (with secondary suppression).
 SUPPRESSION_THRESHOLD = env_int("MACEHUB_SUPPRESSION_THRESHOLD", 5)

@@ -127,6 +127,13 @@ class Action(StrEnum):
     PROGRESS_STATEMENT_VIEW = "progress_statement.view"
     IMPROVEMENT_ACTION_VIEW = "improvement_action.view"
     IMPROVEMENT_ACTION_UPDATE = "improvement_action.update"
+    # Capacity against demand (C9): teams' establishment by month (recorded by the senior
+    # leader of the team's agency, or an administrator), the caseload weighting, named
+    # caseloads (personal data about staff), and the resourcing evidence report.
+    WORKFORCE_ESTABLISHMENT = "workforce.establishment"
+    WORKFORCE_WEIGHTING_CHANGE = "workforce.weighting_change"
+    WORKFORCE_CASELOAD_VIEW = "workforce.caseload_view"
+    WORKFORCE_REPORT_VIEW = "workforce.report_view"
     # Areas and census populations (aggregates, no personal data)
     AREA_VIEW = "area.view"
     # Information governance

@@ -1246,6 +1246,25 @@ RULES: dict[Action, Rule] = {
         relation=own_improvement_actions_to_update,
         seen_through=Action.IMPROVEMENT_ACTION_VIEW,
     ),
+    Action.WORKFORCE_ESTABLISHMENT: Rule(
+        frozenset({Role.SENIOR_LEADER, Role.ADMINISTRATOR}),
+        "See and record teams' establishment and posts filled by month (a senior leader "
+        "for the teams of their own agency, an administrator for any team)",
+    ),
+    Action.WORKFORCE_WEIGHTING_CHANGE: Rule(
+        frozenset({Role.SENIOR_LEADER}),
+        "Change the weighting of the kinds of work in a caseload",
+    ),
+    Action.WORKFORCE_CASELOAD_VIEW: Rule(
+        frozenset({Role.SENIOR_LEADER, Role.SUPERVISOR}),
+        "See named workers' live caseloads (a senior leader their agency's staff, a "
+        "supervisor their team's)",
+    ),
+    Action.WORKFORCE_REPORT_VIEW: Rule(
+        frozenset({Role.SENIOR_LEADER, Role.SCRUTINY}),
+        "Read the resourcing evidence report: demand against capacity, caseloads against "
+        "a safe level (no one named; small numbers suppressed for scrutiny)",
+    ),
     Action.AREA_VIEW: Rule(
         frozenset(
             {Role.ANALYST, Role.SENIOR_LEADER, Role.SCRUTINY, Role.INFORMATION_GOVERNANCE}
