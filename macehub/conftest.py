@@ -57,7 +57,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     long_running = {item.module.__name__ for item in items
                     if isinstance(item, pytest.Function)
                     and any(item.get_closest_marker(name) for name in LONG_RUNNING_MARKERS)}
-    items.sort(key=lambda item: getattr(item, "module", None) is None
+    items.sort(key=lambda item: not isinstance(item, pytest.Function)
                or item.module.__name__ not in long_running)
     if MIGRATION_HISTORY_ENGINE in settings.DATABASES["default"]["ENGINE"]:
         return
