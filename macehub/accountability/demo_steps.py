@@ -35,11 +35,11 @@ from macehub.accountability.models import (
     RecommendationMetric,
     StatusChange,
 )
-from macehub.accountability.selectors import last_whole_month
 from macehub.accountability.statements import statement_content
 from macehub.accounts.models import User
 from macehub.demo.progress import Progress
 from macehub.demo.registry import DemoContext, demo_step
+from macehub.forms import last_full_month
 from macehub.performance.services import suppression_threshold
 
 # After every app whose measures it links (disruption 9500, the problem profile 9600).
@@ -191,7 +191,7 @@ def demo_inspections(ctx: DemoContext) -> None:
             RecommendationMetric.objects.create(recommendation=recommendation,
                                                 metric_code=code, linked_by=leader,
                                                 linked_at=_at(started))
-    month = last_whole_month(today)
+    month = last_full_month(today)
     ProgressStatement.objects.create(
         inspection=inspection, figures_month=month.start,
         foreword=("The Commissioner holds the Chief Constable to account for every "

@@ -19,14 +19,6 @@ from macehub.accountability.models import (
     StatusChange,
 )
 from macehub.accounts.models import User
-from macehub.core.metrics import Period
-
-
-def last_whole_month(today: dt.date) -> Period:
-    """The last calendar month that has ended by ``today``: the month whose figures the
-    tracker shows and a statement publishes."""
-    first = today.replace(day=1) - dt.timedelta(days=1)
-    return Period.month(first.year, first.month)
 
 
 def inspections(user: User) -> QuerySet[Inspection]:

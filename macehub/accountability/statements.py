@@ -32,12 +32,12 @@ from macehub.accountability.codes import (
     Theme,
 )
 from macehub.accountability.models import Inspection, ProgressStatement, Recommendation
-from macehub.accountability.selectors import last_whole_month
 from macehub.accounts.models import User
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
 from macehub.core.metrics import Figure, Filters, Metric, Period, UnknownMetric, get_metric
 from macehub.core.service_errors import ServiceRefused
+from macehub.forms import last_full_month
 from macehub.performance.hiding import Hidden, LiveEntry, hidden_live
 from macehub.performance.live_figures import work_out
 from macehub.performance.selectors import HIDDEN_TEXT, format_value, trend_periods
@@ -151,7 +151,7 @@ def publish_statement(*, actor: User, inspection_pk: int, foreword: str
     if not foreword:
         raise ServiceRefused("Enter the foreword", field="foreword")
     now = timezone.now()
-    month = last_whole_month(timezone.localdate(now))
+    month = last_full_month(timezone.localdate(now))
     threshold = suppression_threshold()
     content = statement_content(inspection, month, threshold)
     statement = ProgressStatement.objects.create(

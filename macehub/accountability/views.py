@@ -45,6 +45,7 @@ from macehub.audit.events import EventType
 from macehub.audit.services import record_event
 from macehub.core.metrics import Filters, UnknownMetric, all_metrics, get_metric
 from macehub.core.service_errors import add_service_errors
+from macehub.forms import last_full_month
 from macehub.performance.selectors import metric_panel
 from macehub.ui.form_pages import answer_form
 
@@ -177,7 +178,7 @@ def recommendation_detail(request: HubRequest, recommendation_pk: int) -> HttpRe
     recommendation = selectors.recommendation_for(user, recommendation_pk)
     opening.record_viewed(request, recommendation, page="recommendation")
     today = timezone.localdate()
-    period = selectors.last_whole_month(today)
+    period = last_full_month(today)
     panels = []
     for link in recommendation.metric_links.all():
         try:
@@ -402,7 +403,7 @@ def inspection_statements(request: HubRequest, inspection_pk: int) -> HttpRespon
     return render(request, "accountability/inspection_statements.html", {
         "inspection": inspection, "statements": list(selectors.statements_of(inspection)),
         "form": form, "may_publish": may_publish,
-        "month": selectors.last_whole_month(timezone.localdate()),
+        "month": last_full_month(timezone.localdate()),
     }, status=_status(form))
 
 

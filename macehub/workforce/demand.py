@@ -36,12 +36,12 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Aggregate, Count, QuerySet
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
 
 from macehub.cases.codes import RiskTier
 from macehub.cases.models import RiskTierChange
 from macehub.days import day_starts
 from macehub.forensics.models import Exhibit
+from macehub.forms import last_full_month as last_whole_period
 from macehub.investigations.models import Investigation
 from macehub.referrals.models import Referral
 from macehub.workforce.codes import WorkKind
@@ -82,7 +82,8 @@ def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
 
 
 def last_full_month(today: dt.date | None = None) -> dt.date:
-    return add_months((today or timezone.localdate()).replace(day=1), -1)
+    """The first day of the last whole month before ``today``."""
+    return last_whole_period(today).start
 
 
 @dataclass(frozen=True)

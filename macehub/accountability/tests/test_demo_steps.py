@@ -22,10 +22,10 @@ from macehub.accountability.models import (
     ProgressStatement,
     Recommendation,
 )
-from macehub.accountability.selectors import last_whole_month
 from macehub.accountability.services import closure_refusal
 from macehub.accounts.models import User
 from macehub.core.metrics import get_metric
+from macehub.forms import last_full_month
 from macehub.performance.selectors import trend_periods
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +59,7 @@ def test_the_demo_tracks_the_inspection(small_demo: None) -> None:
     assert Counter(f.assessment for f in findings)["achieved"]
     statement = ProgressStatement.objects.get()
     assert statement.published_at <= timezone.now()
-    assert statement.figures_month == last_whole_month(today).start
+    assert statement.figures_month == last_full_month(today).start
     frozen = json.dumps(statement.content)
     for user in User.objects.all():
         assert user.username not in frozen and user.display_name not in frozen
@@ -71,13 +71,13 @@ def test_the_supervision_recommendations_measure_improves(small_demo: None) -> N
     assert linked == {SUPERVISION_MEASURE, OVERDUE_MEASURE}
     measure = get_metric(OVERDUE_MEASURE)
     trend = [f.numerator or 0 for f in measure.trend(
-        trend_periods(last_whole_month(timezone.localdate())))]
+        trend_periods(last_full_month(timezone.localdate())))]
     first, last = sum(trend[:3]), sum(trend[-3:])
     assert last < first, trend
     assert first >= 3 * 8, "every briefing overdue at the first quarter's month ends"
     # Reviews on time: the investigations demo plants fewer late reviews as the year goes.
     reviews = get_metric(SUPERVISION_MEASURE).trend(
-        trend_periods(last_whole_month(timezone.localdate())))
+        trend_periods(last_full_month(timezone.localdate())))
     on_time = [(f.numerator or 0, f.denominator or 0) for f in reviews]
     first_quarter, last_quarter = on_time[:3], on_time[-3:]
     first_share = sum(n for n, _ in first_quarter) / sum(d for _, d in first_quarter)
