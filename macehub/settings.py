@@ -360,6 +360,9 @@ MEETING_ACTION_REMINDER_DAYS = env_int("MACEHUB_MEETING_ACTION_REMINDER_DAYS", 2
 # its lead officer's and the hub supervisors' work queues.
 DISRUPTION_EXPIRY_NOTICE_DAYS = env_int("MACEHUB_DISRUPTION_EXPIRY_NOTICE_DAYS", 28,
                                         minimum=1)
+# Training: a record of required training that expires within this many days is on the
+# expiring list and the work queues of its person and their agency's training lead.
+TRAINING_EXPIRING_DAYS = env_int("MACEHUB_TRAINING_EXPIRING_DAYS", 60, minimum=1)
 
 # Anything that leaves the hub hides counts below this (with secondary suppression).
 SUPPRESSION_THRESHOLD = env_int("MACEHUB_SUPPRESSION_THRESHOLD", 5)

@@ -178,6 +178,11 @@ EXPECTED_ROLES = {
                                            Role.SUPERVISOR, Role.MEETING_CHAIR,
                                            Role.SOCIAL_WORKER},
     Action.DISRUPTION_TACTIC_ADD: {Role.ADMINISTRATOR},
+    Action.TRAINING_COURSE_VIEW: set(Role),
+    Action.TRAINING_PERSON_VIEW: set(Role),
+    Action.TRAINING_RECORD: {Role.TRAINING_LEAD},
+    Action.TRAINING_IMPORT: {Role.TRAINING_LEAD},
+    Action.TRAINING_COMPLIANCE_VIEW: {Role.TRAINING_LEAD, Role.SUPERVISOR, Role.SENIOR_LEADER},
 }
 
 
