@@ -4,7 +4,7 @@ of missing training the allocation pages of other apps carry."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -78,3 +78,23 @@ class TrainingRecordForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(label="Upload a CSV file", error_messages={
         "required": "Select a CSV file of training records"})
+
+
+class ComplianceFilter(forms.Form):
+    """Narrow the compliance overview to an agency, a team or a role (choices from the
+    people the user may read)."""
+
+    agency = forms.TypedChoiceField(label="Agency", required=False, coerce=int,
+                                    empty_value=None)
+    team = forms.TypedChoiceField(label="Team", required=False, coerce=int,
+                                  empty_value=None)
+    role = forms.ChoiceField(label="Role", required=False)
+
+    def __init__(self, *args: Any, agencies: list[tuple[int, str]],
+                 teams: list[tuple[int, str]], roles: list[tuple[str, str]],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["agency"]).choices = [("", "Every agency"),
+                                                                  *agencies]
+        cast(forms.ChoiceField, self.fields["team"]).choices = [("", "Every team"), *teams]
+        cast(forms.ChoiceField, self.fields["role"]).choices = [("", "Every role"), *roles]

@@ -1,7 +1,18 @@
 """The training app's pages, under ``/training/``."""
 
-from django.urls import URLPattern
+from django.urls import path
+
+from macehub.training import views
 
 app_name = "training"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("expiring/", views.expiring, name="expiring"),
+    path("mine/", views.mine, name="mine"),
+    path("people/<int:user_pk>/", views.person, name="person"),
+    path("people/<int:user_pk>/record/", views.record_training, name="record_training"),
+    path("courses/", views.courses, name="courses"),
+    path("courses/<int:course_pk>/", views.course, name="course"),
+    path("import/", views.import_records, name="import"),
+]
