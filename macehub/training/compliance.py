@@ -108,7 +108,7 @@ def held_on(day: dt.date) -> Q:
 
 
 def load(people: QuerySet[User], on: dt.date) -> Compliance:
-    """The training of the active ``people`` on a day: four queries."""
+    """The training of the active ``people`` on a day: five queries."""
     active = people.filter(is_active=True)
     rows = list(active.values_list(
         "pk", "first_name", "last_name", "username", "agency_id", "agency__name",

@@ -80,7 +80,7 @@ class Expiring:
 
 def expiring(people: QuerySet[User], today: dt.date) -> list[Expiring]:
     """Required courses of the active ``people`` whose latest record expired by ``today``
-    or expires within ``TRAINING_EXPIRING_DAYS``, soonest first. Five queries."""
+    or expires within ``TRAINING_EXPIRING_DAYS``, soonest first. Six queries."""
     found = compliance.load(people, today)
     soon = today + dt.timedelta(days=expiring_days())
     latest: dict[tuple[int, int], dt.date | None] = {}

@@ -140,7 +140,7 @@ def test_the_command_imports_a_file_or_lists_its_problems(
         staff: dict[str, Any], tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_bytes(_csv("nobody,cse_awareness,2026-01-10,,").getvalue())
-    with pytest.raises(CommandError, match="bad.csv was not imported"):
+    with pytest.raises(CommandError, match=r"bad\.csv was not imported"):
         call_command("import_training_records", str(bad), "--agency", "county-police")
     good = tmp_path / "good.csv"
     good.write_bytes(_csv(*GOOD).getvalue())
