@@ -73,7 +73,7 @@ def demo_training(ctx: DemoContext) -> None:
             planned.append((user, courses["cse_specialist_investigation"],
                             today - dt.timedelta(days=rng.randint(20, 360))))
     imports: dict[int, TrainingImport] = {}
-    records = []
+    records: list[TrainingRecord] = []
     for user, course, completed_on in planned:
         agency = user.agency
         if agency is None:
