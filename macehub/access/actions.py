@@ -106,6 +106,7 @@ class Action(StrEnum):
     TRAINING_PERSON_VIEW = "training.person_view"
     TRAINING_RECORD = "training.record"
     TRAINING_IMPORT = "training.import"
+    TRAINING_COURSE_MANAGE = "training.course_manage"
     TRAINING_COMPLIANCE_VIEW = "training.compliance_view"
     # Performance and scrutiny (C10)
     PERFORMANCE_VIEW = "performance.view"

@@ -1132,13 +1132,17 @@ RULES: dict[Action, Rule] = {
     ),
     Action.TRAINING_RECORD: Rule(
         frozenset({Role.TRAINING_LEAD}),
-        "Enter the training records of one's agency's people, and keep the courses",
+        "Enter the training records of one's agency's people",
         relation=training_recording_relation,
         seen_through=Action.TRAINING_PERSON_VIEW,
     ),
     Action.TRAINING_IMPORT: Rule(
         frozenset({Role.TRAINING_LEAD}),
         "Import a learning system's training records for one's agency (all or nothing)",
+    ),
+    Action.TRAINING_COURSE_MANAGE: Rule(
+        frozenset({Role.TRAINING_LEAD}),
+        "Add and change the training courses and who must take each (version-checked)",
     ),
     Action.TRAINING_COMPLIANCE_VIEW: Rule(
         frozenset({Role.TRAINING_LEAD, Role.SUPERVISOR, Role.SENIOR_LEADER}),

@@ -42,6 +42,10 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
     "training:record_training": (IMPORT_TO_RECORD,),
     "training:courses": (IMPORT_TO_RECORD,),
     "training:course": (IMPORT_TO_RECORD,),
+    "training:add_course": (IMPORT_TO_RECORD,),
+    "training:change_course": (IMPORT_TO_RECORD,),
+    "training:add_requirement": (IMPORT_TO_RECORD,),
+    "training:remove_requirement": (IMPORT_TO_RECORD,),
     "training:mine": (IMPORT_TO_RECORD,),
     "investigations:allocate": (ALLOCATION_WARNING,),
 }
@@ -119,12 +123,40 @@ def test_the_training_lead_imports_reads_compliance_and_records_training(
     expect(success).to_contain_text("Specialist CSE investigation recorded.")
     scanner.scan("a record entered")
 
-    # 4. The courses, and one's own training.
+    # 4. The courses: the lead adds one (refused first), says who must take it, takes
+    # the rule away again and changes the course.
     scanner.open("/training/courses/")
     scanner.scan("the catalogue")
     click_and_wait(page, "link", "Achieving Best Evidence interviewing")
     expect(main).to_contain_text("Achieving Best Evidence interviewer")
     scanner.scan("a course")
+    scanner.open("/training/courses/")
+    click_and_wait(page, "button", "Add a course")
+    assert scanner.path() == "/training/courses/new/"
+    scanner.scan("empty")
+    click_and_wait(page, "button", "Save")
+    assert_errors_shown(page, "Enter the course's title", "Select the tier")
+    scanner.scan("nothing entered")
+    page.get_by_label("Title").fill("Online exploitation: apps and platforms")
+    page.get_by_label("Frontline").check()
+    page.get_by_label("How many months it holds").fill("24")
+    page.get_by_label("A case's key worker").check()
+    click_and_wait(page, "button", "Save")
+    expect(success).to_contain_text("Online exploitation: apps and platforms added.")
+    scanner.scan("just added")
+    click_and_wait(page, "button", "Add who must take it")
+    scanner.scan("empty")
+    page.get_by_label("Role").select_option(label="Triage officer")
+    click_and_wait(page, "button", "Add the rule")
+    expect(success).to_contain_text("Triage officer must now take")
+    click_and_wait(page, "button", "Remove: Triage officer")
+    expect(success).to_contain_text("Triage officer no longer must take")
+    scanner.scan("the rule taken away", page_of="training:remove_requirement")
+    click_and_wait(page, "button", "Change the course")
+    scanner.scan("as it is")
+    page.get_by_label("Evidence expected").fill("Certificate")
+    click_and_wait(page, "button", "Save")
+    expect(success).to_contain_text("saved")
     sign_in_as(page, live_server, investigator)
     scanner.open("/")
     click_and_wait(page, "link", "Your training", within="header")

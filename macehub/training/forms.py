@@ -9,8 +9,10 @@ from typing import Any, cast
 from django import forms
 
 from macehub.accounts.models import User
+from macehub.accounts.roles import AgencyKind, Role
 from macehub.forms import GovukDateField
 from macehub.training.checks import ACKNOWLEDGED_FIELD, REASON_FIELD, missing_training
+from macehub.training.codes import Allocation, Tier
 from macehub.training.models import Course
 
 
@@ -98,3 +100,43 @@ class ComplianceFilter(forms.Form):
                                                                   *agencies]
         cast(forms.ChoiceField, self.fields["team"]).choices = [("", "Every team"), *teams]
         cast(forms.ChoiceField, self.fields["role"]).choices = [("", "Every role"), *roles]
+
+
+class CourseForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=200,
+                            error_messages={"required": "Enter the course's title"})
+    tier = forms.ChoiceField(label="Tier", widget=forms.RadioSelect, choices=Tier.choices,
+                             error_messages={"required": "Select the tier"})
+    description = forms.CharField(label="What it covers", required=False,
+                                  widget=forms.Textarea(attrs={"rows": 4}))
+    validity_months = forms.IntegerField(
+        label="How many months it holds", required=False, min_value=1, max_value=240,
+        help_text="Leave empty if it never expires.",
+        error_messages={"invalid": "Enter how many months it holds as a whole number"})
+    evidence = forms.CharField(label="Evidence expected", required=False, max_length=200,
+                               help_text="A certificate, an attendance record, an "
+                                         "assessed interview...")
+    qualifies_for = forms.MultipleChoiceField(
+        label="Specialist work it qualifies for", required=False,
+        widget=forms.CheckboxSelectMultiple, choices=Allocation.choices)
+    is_active = forms.BooleanField(label="In use", required=False, initial=True)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, adding: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if adding:
+            del self.fields["is_active"]
+            del self.fields["version"]
+
+
+class RequirementForm(forms.Form):
+    role = forms.ChoiceField(label="Role", required=False,
+                             choices=[("", "Every role"), *Role.choices])
+    agency_kind = forms.ChoiceField(label="Kind of agency", required=False,
+                                    choices=[("", "Any kind of agency"), *AgencyKind.choices])
+    team = forms.TypedChoiceField(label="Team", required=False, coerce=int, empty_value=None)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, teams: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["team"]).choices = [("", "Any team"), *teams]

@@ -7,7 +7,12 @@ A record's expiry comes from the course's validity unless one is given; the same
 course and completion day are recorded once. A learning system's file is imported all or
 nothing for one agency: every row is checked (the person is found by username or e-mail
 among the agency's people, the course by code, the dates read) and, if any row is wrong,
-the row-by-row report says what and nothing is written."""
+the row-by-row report says what and nothing is written.
+
+The training lead keeps the courses (``TRAINING_COURSE_MANAGE``): adds one, changes its
+details or takes it out of use (version-checked: a change someone else saved meanwhile
+is refused with what they changed), and adds or removes the rules of who must take it,
+each raising the course's version; all audited."""
 
 from __future__ import annotations
 
@@ -19,13 +24,17 @@ from typing import IO
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
+from django.utils.text import slugify
 
 from macehub.access import policy
 from macehub.access.actions import Action
-from macehub.accounts.models import Agency, User
+from macehub.accounts.models import Agency, Team, User
+from macehub.accounts.roles import AgencyKind, Role
 from macehub.audit.events import EventType
-from macehub.audit.services import record_event
+from macehub.audit.history import saves_after
+from macehub.audit.services import changed_values, record_event
 from macehub.core.csv_import import (
     FileNotImported,
     ProblemList,
@@ -34,8 +43,9 @@ from macehub.core.csv_import import (
     read_import_file,
 )
 from macehub.core.service_errors import ServiceRefused
-from macehub.training.codes import RecordSource
-from macehub.training.models import Course, TrainingImport, TrainingRecord
+from macehub.core.versioning import Versioning, plain_words
+from macehub.training.codes import Allocation, RecordSource, Tier
+from macehub.training.models import Course, CourseRequirement, TrainingImport, TrainingRecord
 
 EVIDENCE_LENGTH = 300
 MAX_PROBLEMS = 100
@@ -255,3 +265,154 @@ def import_training_records(source: Path | str | IO[bytes], *, actor: User | Non
             "agency": agency.code, "file_name": file_name, "records": len(rows)})
     return TrainingImportSummary(done)
 
+
+
+# --- The courses, kept by the training lead ----------------------------------------------
+
+COURSE_VERSIONING = Versioning(
+    history=saves_after,
+    labels={"title": "Title", "tier": "Tier", "description": "What it covers",
+            "validity_months": "Holds for (months)", "evidence": "Evidence expected",
+            "qualifies_for": "Qualifies for", "is_active": "In use"},
+    words=lambda _name, value: plain_words(value))
+TITLE_LENGTH = 200
+COURSE_EVIDENCE_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class CourseDetails:
+    title: str
+    tier: str
+    description: str = ""
+    validity_months: int | None = None
+    evidence: str = ""
+    qualifies_for: tuple[str, ...] = ()
+
+
+def _course_values(course: Course) -> dict[str, object]:
+    return {"title": course.title, "tier": course.tier, "description": course.description,
+            "validity_months": course.validity_months, "evidence": course.evidence,
+            "qualifies_for": course.qualifies_for, "is_active": course.is_active}
+
+
+def _checked(details: CourseDetails, course_pk: int | None) -> CourseDetails:
+    errors: dict[str, str] = {}
+    title = details.title.strip()
+    if not title:
+        errors["title"] = "Enter the course's title"
+    elif len(title) > TITLE_LENGTH:
+        errors["title"] = f"The title must be {TITLE_LENGTH} characters or fewer"
+    elif Course.objects.filter(title__iexact=title).exclude(pk=course_pk or 0).exists():
+        errors["title"] = "There is a course of that title already"
+    if details.tier not in Tier.values:
+        errors["tier"] = "Select the tier"
+    if details.validity_months is not None and not 1 <= details.validity_months <= 240:
+        errors["validity_months"] = ("Enter how many months it holds, from 1 to 240, or "
+                                     "leave it empty")
+    evidence = details.evidence.strip()
+    if len(evidence) > COURSE_EVIDENCE_LENGTH:
+        errors["evidence"] = (f"The evidence expected must be {COURSE_EVIDENCE_LENGTH} "
+                              "characters or fewer")
+    if set(details.qualifies_for) - set(Allocation.values):
+        errors["qualifies_for"] = "Select only the work offered"
+    if errors:
+        raise ValidationError(errors)
+    return CourseDetails(title=title, tier=details.tier,
+                         description=details.description.strip(),
+                         validity_months=details.validity_months, evidence=evidence,
+                         qualifies_for=tuple(code for code in Allocation.values
+                                             if code in details.qualifies_for))
+
+
+@transaction.atomic
+def add_course(*, actor: User, details: CourseDetails) -> Course:
+    """Add a course to the catalogue (no one must take it until a rule says who)."""
+    policy.require(actor, Action.TRAINING_COURSE_MANAGE)
+    checked = _checked(details, None)
+    code = slugify(checked.title)[:40].replace("-", "_")
+    if Course.objects.filter(code=code).exists():
+        raise ServiceRefused("There is a course with a title like that already",
+                             field="title")
+    course = Course.objects.create(
+        code=code, title=checked.title, tier=checked.tier, description=checked.description,
+        validity_months=checked.validity_months, evidence=checked.evidence,
+        qualifies_for="|".join(checked.qualifies_for))
+    record_event(event_type=EventType.CREATE, actor=actor, record=course,
+                 detail={"code": code, **_course_values(course)})
+    return course
+
+
+def _lock_course(actor: User, course_pk: int) -> Course:
+    policy.require(actor, Action.TRAINING_COURSE_MANAGE)
+    course = Course.objects.select_for_update().filter(pk=course_pk).first()
+    if course is None:
+        raise Http404("No such course")
+    return course
+
+
+@transaction.atomic
+def change_course(*, actor: User, course_pk: int, expected_version: int,
+                  details: CourseDetails, is_active: bool = True) -> Course:
+    """Change a course's details, or take it out of use (its records are kept; it is
+    then no one's requirement and qualifies no one)."""
+    course = _lock_course(actor, course_pk)
+    COURSE_VERSIONING.check(course, expected_version)
+    checked = _checked(details, course.pk)
+    before = _course_values(course)
+    course.title, course.tier = checked.title, checked.tier
+    course.description, course.evidence = checked.description, checked.evidence
+    course.validity_months = checked.validity_months
+    course.qualifies_for = "|".join(checked.qualifies_for)
+    course.is_active = is_active
+    COURSE_VERSIONING.save(course, expected_version=expected_version)
+    record_event(event_type=EventType.CHANGE, actor=actor, record=course, detail={
+        "changes": changed_values(before, _course_values(course)), "version": course.version})
+    return course
+
+
+@transaction.atomic
+def add_requirement(*, actor: User, course_pk: int, expected_version: int, role: str,
+                    agency_kind: str = "", team_pk: int | None = None) -> CourseRequirement:
+    """Say who must take a course: a role (empty: every role), narrowed to a kind of
+    agency or a team when given. Raises the course's version."""
+    course = _lock_course(actor, course_pk)
+    COURSE_VERSIONING.check(course, expected_version)
+    errors: dict[str, str] = {}
+    if role and role not in Role.values:
+        errors["role"] = "Select a role, or every role"
+    if agency_kind and agency_kind not in AgencyKind.values:
+        errors["agency_kind"] = "Select a kind of agency, or any"
+    team = Team.objects.filter(pk=team_pk, is_active=True).first() if team_pk else None
+    if team_pk is not None and team is None:
+        errors["team"] = "Select a team, or any"
+    if not errors and course.requirements.filter(
+            role=role, agency_kind=agency_kind, team=team).exists():
+        errors["role"] = "That rule is there already"
+    if errors:
+        raise ValidationError(errors)
+    rule = CourseRequirement.objects.create(course=course, role=role,
+                                            agency_kind=agency_kind, team=team)
+    _rules_changed(actor, course, expected_version, added=rule.describe())
+    return rule
+
+
+@transaction.atomic
+def remove_requirement(*, actor: User, requirement_pk: int) -> Course:
+    """Take a rule of who must take a course away."""
+    policy.require(actor, Action.TRAINING_COURSE_MANAGE)
+    rule = CourseRequirement.objects.select_related("course", "team").filter(
+        pk=requirement_pk).first()
+    if rule is None:
+        raise Http404("No such rule")
+    course = _lock_course(actor, rule.course_id)
+    described = rule.describe()
+    rule.delete()
+    _rules_changed(actor, course, course.version, removed=described)
+    return course
+
+
+def _rules_changed(actor: User, course: Course, expected_version: int, **change: str) -> None:
+    COURSE_VERSIONING.save(course, expected_version=expected_version,
+                           update_fields=["version"])
+    record_event(event_type=EventType.CHANGE, actor=actor, record=course,
+                 detail={"requirement": change, "version": course.version})

@@ -18,15 +18,25 @@ from macehub.access import opening, policy
 from macehub.access.actions import Action
 from macehub.access.typing import HubRequest
 from macehub.access.views import requires
-from macehub.accounts.models import User
+from macehub.accounts.models import Team, User
 from macehub.accounts.roles import Role
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
 from macehub.core.service_errors import add_service_errors
 from macehub.training import compliance, selectors, services
 from macehub.training.codes import Tier
-from macehub.training.forms import ComplianceFilter, ImportForm, TrainingRecordForm
-from macehub.training.models import Course
+from macehub.training.forms import (
+    ComplianceFilter,
+    CourseForm,
+    ImportForm,
+    RequirementForm,
+    TrainingRecordForm,
+)
+from macehub.training.models import Course, CourseRequirement
+from macehub.ui.form_pages import answer_form
+
+CONFLICT_MESSAGE = ("Someone else changed this course while you were reading it. Nothing "
+                    "has been saved. Check it, then try again.")
 
 PERSON_RECORD = "accounts.user"
 
@@ -156,18 +166,104 @@ def record_training(request: HubRequest, user_pk: int) -> HttpResponse:
 
 @requires(Action.TRAINING_COURSE_VIEW)
 def courses(request: HubRequest) -> HttpResponse:
+    may_manage = policy.allows(request.user, Action.TRAINING_COURSE_MANAGE)
+    shown = Course.objects.prefetch_related("requirements__team")
     return render(request, "training/courses.html", {
-        "courses": list(Course.objects.filter(is_active=True).prefetch_related(
-            "requirements__team"))})
+        "courses": list(shown if may_manage else shown.filter(is_active=True)),
+        "may_manage": may_manage})
 
 
 @requires(Action.TRAINING_COURSE_VIEW)
 def course(request: HubRequest, course_pk: int) -> HttpResponse:
+    may_manage = policy.allows(request.user, Action.TRAINING_COURSE_MANAGE)
     found = get_object_or_404(Course.objects.prefetch_related("requirements__team"),
                               pk=course_pk)
-    if not found.is_active:
+    if not found.is_active and not may_manage:
         raise Http404("No such course")
-    return render(request, "training/course.html", {"course": found})
+    return render(request, "training/course.html", {"course": found,
+                                                    "may_manage": may_manage})
+
+
+def _details(data: dict[str, Any]) -> services.CourseDetails:
+    return services.CourseDetails(
+        title=data["title"], tier=data["tier"], description=data["description"],
+        validity_months=data["validity_months"], evidence=data["evidence"],
+        qualifies_for=tuple(data["qualifies_for"]))
+
+
+@requires(Action.TRAINING_COURSE_MANAGE)
+def add_course(request: HubRequest) -> HttpResponse:
+    form = CourseForm(request.POST if request.method == "POST" else None, adding=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = services.add_course(actor=request.user, details=_details(form.cleaned_data))
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{added.title} added. Now say who must take it.")
+            return redirect("training:course", course_pk=added.pk)
+    return render(request, "training/course_form.html", {
+        "form": form, "title": "Add a course", "course": None},
+        status=400 if form.errors else 200)
+
+
+@requires(Action.TRAINING_COURSE_MANAGE)
+def change_course(request: HubRequest, course_pk: int) -> HttpResponse:
+    found = get_object_or_404(Course, pk=course_pk)
+
+    def make(data: Any) -> CourseForm:
+        return CourseForm(data, adding=False, initial={
+            "title": found.title, "tier": found.tier, "description": found.description,
+            "validity_months": found.validity_months, "evidence": found.evidence,
+            "qualifies_for": found.allocations, "is_active": found.is_active,
+            "version": found.version})
+
+    def save(data: dict[str, Any]) -> str:
+        changed = services.change_course(
+            actor=request.user, course_pk=found.pk, expected_version=data["version"] or 0,
+            details=_details(data), is_active=data["is_active"])
+        return f"{changed.title} saved."
+    answered = answer_form(request, make, save, conflict_message=CONFLICT_MESSAGE)
+    if answered.saved:
+        return redirect("training:course", course_pk=found.pk)
+    return render(request, "training/course_form.html", {
+        "form": answered.form, "conflict": answered.conflict, "title": "Change the course",
+        "course": found}, status=answered.status)
+
+
+@requires(Action.TRAINING_COURSE_MANAGE)
+def add_requirement(request: HubRequest, course_pk: int) -> HttpResponse:
+    found = get_object_or_404(Course, pk=course_pk)
+    teams = [(team.pk, str(team)) for team in Team.objects.filter(
+        is_active=True).select_related("agency")]
+
+    def make(data: Any) -> RequirementForm:
+        return RequirementForm(data, teams=teams, initial={"version": found.version})
+
+    def save(data: dict[str, Any]) -> str:
+        rule = services.add_requirement(
+            actor=request.user, course_pk=found.pk, expected_version=data["version"],
+            role=data["role"], agency_kind=data["agency_kind"], team_pk=data["team"])
+        return f"{rule.describe()} must now take {found.title}."
+    answered = answer_form(request, make, save, conflict_message=CONFLICT_MESSAGE)
+    if answered.saved:
+        return redirect("training:course", course_pk=found.pk)
+    return render(request, "training/requirement_form.html", {
+        "form": answered.form, "conflict": answered.conflict, "course": found},
+        status=answered.status)
+
+
+@requires(Action.TRAINING_COURSE_MANAGE)
+def remove_requirement(request: HubRequest, requirement_pk: int) -> HttpResponse:
+    """Take a rule away (a button on the course's page: POST only)."""
+    rule = get_object_or_404(CourseRequirement.objects.select_related("course", "team"),
+                             pk=requirement_pk)
+    if request.method != "POST":
+        return redirect("training:course", course_pk=rule.course_id)
+    described = rule.describe()
+    services.remove_requirement(actor=request.user, requirement_pk=rule.pk)
+    messages.success(request, f"{described} no longer must take {rule.course.title}.")
+    return redirect("training:course", course_pk=rule.course_id)
 
 
 @requires(Action.TRAINING_IMPORT)
