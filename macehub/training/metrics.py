@@ -5,10 +5,12 @@ for a period not yet over), by team and by agency.
 Registered with ``@metric`` (``macehub.core.metrics``). Staff are not children: an
 area means nothing here, so the measures take the agency filter only (the person's
 agency). Who must take what is read as it stands now (the hub keeps no history of roles
-and rules); whether they held it, as of the day. The figures are counts of people's
-training the policy governs through ``TRAINING_PERSON_VIEW``: anyone who may not read
-every person counted (the scrutiny officer, say) sees them with small numbers
-suppressed.
+and rules); whether they held it, as of the day. The figures are counts of staff, by
+team: those who read the hub's performance inside it (``PERFORMANCE_VIEW``) read them
+exact, as they read every other measure; anyone else (the scrutiny officer, the
+published version shared outside the hub) reads them with small numbers suppressed, so a
+team of one never shows whether that person is trained. Named people's training is on
+the training pages, to those the policy lets read it.
 
 Each figure, and each trend of many months, is one query: the people, their roles, the
 rules and the records, read together (a union of four selections), then counted by
@@ -188,7 +190,7 @@ def _register(tier: Tier) -> None:
         filters=("agency",),
         group=GROUP,
         trend=_trend(tier.value),
-        behind=[Behind(Action.TRAINING_PERSON_VIEW, User, _behind)],
+        behind=[Behind(Action.PERFORMANCE_VIEW, User, _behind)],
         drill_down_lists_records=False,
     )(compute)
 
