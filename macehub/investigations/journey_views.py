@@ -53,7 +53,7 @@ def victim_journey(request: HubRequest, victim_pk: int) -> HttpResponse:
     allowed = policy.actions_allowed(user, [
         Action.VICTIM_JOURNEY_RECORD, Action.VICTIM_JOURNEY_NOTES,
         Action.VICTIM_JOURNEY_WRITE_NOTE], victim)
-    steps = list(victim.steps.all())
+    steps = list(victim.steps.select_related("interviewing_officer"))
     advocates = journey.advocates_of(victim)
     may_notes = Action.VICTIM_JOURNEY_NOTES in allowed
     return render(request, "investigations/victim_journey.html", {

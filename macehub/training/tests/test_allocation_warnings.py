@@ -247,3 +247,6 @@ def test_the_interview_page_warns_and_keeps_what_was_typed(force: dict[str, Any]
                                  "missing_training_reason": "Trained interviewer off sick"})
     assert response.status_code == 302
     assert JourneyStep.objects.get().interviewing_officer == force["untrained"]
+    journey_page = client.get(reverse("investigations:victim_journey", args=[victim.pk]))
+    assert (f"Interviewing officer: {force['untrained'].display_name}"
+            in journey_page.content.decode())
