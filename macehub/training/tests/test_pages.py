@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from macehub.accounts.models import Agency, Team, User
@@ -112,8 +114,22 @@ def test_expiring_lists_required_training_expired_or_expiring_soon(
     ]
     # Renewed: the latest record counts.
     trained(staff["detective"], "cse_awareness", dt.date(2026, 2, 1))
-    body = signed_in_client(staff["lead"]).get(reverse("training:expiring")).content.decode()
-    assert "Dee" not in body and "Ian" in body
+    client = signed_in_client(staff["lead"])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            body = client.get(reverse("training:expiring")).content.decode()
+        assert "Dee" not in body and "Ian" in body
+        return len(captured)
+
+    few = queries()
+    for number in range(4):
+        person = make_user(f"new.starter{number}", Role.INVESTIGATOR, agency=staff["agency"],
+                           team=staff["team"])
+        trained(person, "cse_awareness", dt.date(2023, 4, 1), dt.date(2026, 4, 1))
+        trained(person, "cse_specialist_investigation", dt.date(2023, 4, 1),
+                dt.date(2026, 3, 10))
+    assert queries() == few, "no query per person"
 
 
 @time_machine.travel(TUESDAY, tick=False)
