@@ -37,6 +37,8 @@ from macehub.people.codelists import load_ethnic_groups
 from macehub.people.models import EthnicGroup, EthnicGroupFamily
 from macehub.testing.clock import on_demo_day
 from macehub.testing.factories import make_agency, make_team, make_user, verified_login
+from macehub.training.catalogue import load_courses
+from macehub.training.models import Course, CourseRequirement
 
 pytest_plugins = ["macehub.testing.pytest_browser"]
 
@@ -120,6 +122,8 @@ def load_code_lists() -> None:
         load_indicators(Indicator)
     if not Tactic.objects.exists():
         load_tactics(Tactic)
+    if not Course.objects.exists():
+        load_courses(Course, CourseRequirement)
 
 
 @pytest.fixture

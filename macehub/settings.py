@@ -364,6 +364,9 @@ DISRUPTION_EXPIRY_NOTICE_DAYS = env_int("MACEHUB_DISRUPTION_EXPIRY_NOTICE_DAYS",
 # caseload page and the resourcing report compare each worker with unless the reader
 # chooses another.
 MACEHUB_WORKFORCE_SAFE_CASELOAD = env_int("MACEHUB_WORKFORCE_SAFE_CASELOAD", 12, minimum=1)
+# Training: a record of required training that expires within this many days is on the
+# expiring list and the work queues of its person and their agency's training lead.
+TRAINING_EXPIRING_DAYS = env_int("MACEHUB_TRAINING_EXPIRING_DAYS", 60, minimum=1)
 
 # Anything that leaves the hub hides counts below this (with secondary suppression).
 SUPPRESSION_THRESHOLD = env_int("MACEHUB_SUPPRESSION_THRESHOLD", 5)

@@ -101,6 +101,13 @@ class Action(StrEnum):
     DISRUPTION_CHANGE = "disruption.change"
     DISRUPTION_EFFECTIVENESS_VIEW = "disruption.effectiveness_view"
     DISRUPTION_TACTIC_ADD = "disruption.tactic_add"
+    # Workforce training (C9): courses, people's training records and compliance
+    TRAINING_COURSE_VIEW = "training.course_view"
+    TRAINING_PERSON_VIEW = "training.person_view"
+    TRAINING_RECORD = "training.record"
+    TRAINING_IMPORT = "training.import"
+    TRAINING_COURSE_MANAGE = "training.course_manage"
+    TRAINING_COMPLIANCE_VIEW = "training.compliance_view"
     # Performance and scrutiny (C10)
     PERFORMANCE_VIEW = "performance.view"
     PERFORMANCE_PUBLISH = "performance.publish"

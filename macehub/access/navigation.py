@@ -40,6 +40,9 @@ NAVIGATION = (
     NavEntry("Digital forensics", "forensics:queue", Action.EXHIBIT_VIEW),
     NavEntry("Meetings", "meetings:list", Action.MEETING_VIEW),
     NavEntry("Disruption", "disruption:register", Action.DISRUPTION_VIEW),
+    NavEntry("Training", "training:overview", Action.TRAINING_COMPLIANCE_VIEW),
+    NavEntry("Your training", "training:mine", Action.TRAINING_PERSON_VIEW,
+             unless=Action.TRAINING_COMPLIANCE_VIEW),
     NavEntry("Performance", "performance:dashboard", Action.PERFORMANCE_VIEW),
     # Whoever publishes the month's report finds the published ones in the menu too.
     NavEntry("Published reports", "performance:reports", Action.PERFORMANCE_PUBLISH),

@@ -771,6 +771,37 @@ def role_change_decidable(user: User) -> Q:
     return ~Q(requested_by=user) & ~Q(subject=user)
 
 
+def training_person_relation(user: User) -> Q:
+    """Whose training a user may read: their own; a training lead or senior leader, the
+    people of their agency; a supervisor, the people of their team. A relation on users."""
+    roles = _roles_of(user)
+    relation = Q(pk=user.pk)
+    if user.agency_id is not None and roles & {Role.TRAINING_LEAD, Role.SENIOR_LEADER}:
+        relation |= Q(agency_id=user.agency_id)
+    if user.team_id is not None and Role.SUPERVISOR in roles:
+        relation |= Q(team_id=user.team_id)
+    return relation
+
+
+def training_compliance_relation(user: User) -> Q:
+    """Whose training counts in the compliance a user reads: the people of a training
+    lead's or senior leader's agency, of a supervisor's team."""
+    roles = _roles_of(user)
+    relation = Q(pk__in=[])
+    if user.agency_id is not None and roles & {Role.TRAINING_LEAD, Role.SENIOR_LEADER}:
+        relation |= Q(agency_id=user.agency_id)
+    if user.team_id is not None and Role.SUPERVISOR in roles:
+        relation |= Q(team_id=user.team_id)
+    return relation
+
+
+def training_recording_relation(user: User) -> Q:
+    """Whose training records a training lead keeps: the people of their agency."""
+    if user.agency_id is None:
+        return Q(pk__in=[])
+    return Q(agency_id=user.agency_id)
+
+
 @dataclass(frozen=True)
 class Rule:
     """Who may take one action.
@@ -1112,6 +1143,34 @@ RULES: dict[Action, Rule] = {
     ),
     Action.DISRUPTION_TACTIC_ADD: Rule(
         frozenset({Role.ADMINISTRATOR}), "Add a disruption tactic the hub uses"),
+    Action.TRAINING_COURSE_VIEW: Rule(
+        ALL_ROLES, "Read the training courses, their tiers and who must take each"),
+    Action.TRAINING_PERSON_VIEW: Rule(
+        ALL_ROLES,
+        "Read a person's training (audited): one's own; a training lead or senior leader, "
+        "their agency's people; a supervisor, their team's",
+        relation=training_person_relation,
+    ),
+    Action.TRAINING_RECORD: Rule(
+        frozenset({Role.TRAINING_LEAD}),
+        "Enter the training records of one's agency's people",
+        relation=training_recording_relation,
+        seen_through=Action.TRAINING_PERSON_VIEW,
+    ),
+    Action.TRAINING_IMPORT: Rule(
+        frozenset({Role.TRAINING_LEAD}),
+        "Import a learning system's training records for one's agency (all or nothing)",
+    ),
+    Action.TRAINING_COURSE_MANAGE: Rule(
+        frozenset({Role.TRAINING_LEAD}),
+        "Add and change the training courses and who must take each (version-checked)",
+    ),
+    Action.TRAINING_COMPLIANCE_VIEW: Rule(
+        frozenset({Role.TRAINING_LEAD, Role.SUPERVISOR, Role.SENIOR_LEADER}),
+        "Read training compliance and what expires: a training lead or senior leader, of "
+        "their agency; a supervisor, of their team",
+        relation=training_compliance_relation,
+    ),
     Action.INTELLIGENCE_SUBMIT: Rule(ALL_ROLES - {Role.SCRUTINY},
                                      "Submit information to the hub"),
     Action.INTELLIGENCE_SUBMISSION_VIEW_OWN: Rule(

@@ -487,7 +487,9 @@ def change_key_worker(request: HubRequest, case_pk: int) -> HttpResponse:
         back=_back("cases:workers", case),
         call=lambda d: services.set_key_worker(
             actor=request.user, case_pk=case.pk, expected_version=d["version"],
-            key_worker=d["key_worker"]),
+            key_worker=d["key_worker"],
+            acknowledged_missing_training=d.get("acknowledged_missing_training", False),
+            missing_training_reason=d.get("missing_training_reason", "")),
         success="The key worker has been changed.",
     )
 

@@ -81,6 +81,7 @@ class Breakdown(enum.StrEnum):
     TIER = "tier"
     RECORDING = "recording"
     TACTIC = "tactic"
+    TEAM = "team"
 
 
 BREAKDOWN_LABELS = {
@@ -92,6 +93,7 @@ BREAKDOWN_LABELS = {
     Breakdown.TIER: "Risk tier",
     Breakdown.RECORDING: "How it was recorded",
     Breakdown.TACTIC: "Disruption tactic",
+    Breakdown.TEAM: "Team",
 }
 
 

@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from django import forms
 
+from macehub.accounts.models import User
 from macehub.forms import GovukDateField
 from macehub.investigations.codes import (
     ChargingDecision,
@@ -18,6 +19,8 @@ from macehub.investigations.codes import (
     ReviewPoint,
 )
 from macehub.investigations.offences import offences
+from macehub.training.codes import Allocation
+from macehub.training.forms import MissingTrainingAcknowledgement, user_from_pk
 
 
 def _offer(form: forms.Form, name: str, choices: list[tuple[Any, str]]) -> None:
@@ -76,7 +79,9 @@ class InvestigationForm(CrimeFields):
                               widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class AllocationForm(forms.Form):
+class AllocationForm(MissingTrainingAcknowledgement):
+    training_allocation = Allocation.OFFICER_IN_CASE
+
     officer = forms.TypedChoiceField(label="Officer in the case", coerce=int,
                                      error_messages={"required": "Select the officer in the "
                                                                  "case"})
@@ -89,6 +94,9 @@ class AllocationForm(forms.Form):
         super().__init__(*args, **kwargs)
         _offer(self, "officer", [("", "Select an officer"), *officers])
         _offer(self, "supervisor", [("", "Select a supervisor"), *supervisors])
+
+    def training_person(self) -> User | None:
+        return user_from_pk(self.cleaned_data.get("officer"))
 
 
 class PersonForm(forms.Form):

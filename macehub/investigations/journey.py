@@ -44,6 +44,8 @@ from macehub.investigations.models import (
     JourneyStep,
     VictimEntitlement,
 )
+from macehub.training.checks import acknowledged_gaps
+from macehub.training.codes import Allocation
 
 JOURNEY_VERSIONING = Versioning(
     history=saves_after,
@@ -185,6 +187,14 @@ def _journey_words(victim: InvestigationVictim) -> dict[str, str]:
     }
 
 
+def interviewers(victim: InvestigationVictim) -> QuerySet[User]:
+    """Who may be named as the officer interviewing the child: the active staff of the
+    investigation's force."""
+    return User.objects.filter(is_active=True,
+                               agency_id=victim.investigation.owning_agency_id).order_by(
+        "last_name", "first_name", "username")
+
+
 @dataclass(frozen=True)
 class Step:
     kind: str
@@ -195,13 +205,19 @@ class Step:
     who: str = ""
     intermediary: str = ""
     arrangements: str = ""
+    interviewing_officer_pk: int | None = None
 
 
 @transaction.atomic
-def record_step(*, actor: User, victim_pk: int, step: Step) -> JourneyStep:
+def record_step(*, actor: User, victim_pk: int, step: Step,
+                acknowledged_missing_training: bool = False,
+                missing_training_reason: str = "") -> JourneyStep:
     """An ABE interview, a special measure or a court hearing. A planned interview or
     hearing may be in the future; one held, and a measure applied for or decided, may
-    not."""
+    not. An interview names who interviews the child: in words, or as an officer of the
+    force; an officer without the ABE interviewing training is named only when the
+    actor acknowledges it and says why (``training.checks``), and the audit event
+    records the courses missing and the reason."""
     victim = _lock(actor, victim_pk)
     if step.kind not in JourneyStepKind.values:
         raise ValidationError({"kind": "Select what to record"})
@@ -215,11 +231,21 @@ def record_step(*, actor: User, victim_pk: int, step: Step) -> JourneyStep:
                           else "Select the hearing")
     planned = step.status == "planned"
     errors |= _not_before_report(victim, step.on, "on", "", future=planned)
-    if kind == JourneyStepKind.ABE_INTERVIEW and not step.who.strip():
+    interviewer = None
+    if kind == JourneyStepKind.ABE_INTERVIEW and step.interviewing_officer_pk is not None:
+        interviewer = interviewers(victim).filter(pk=step.interviewing_officer_pk).first()
+        if interviewer is None:
+            errors["interviewing_officer"] = "Select an officer of the force, or none"
+    if (kind == JourneyStepKind.ABE_INTERVIEW and not step.who.strip()
+            and step.interviewing_officer_pk is None):
         errors["who"] = "Enter who interviews the child"
     if errors or step.on is None:
         raise ValidationError(errors)
-    recorded = JourneyStep.objects.create(
+    training_gaps = acknowledged_gaps(
+        person=interviewer, allocation=Allocation.ABE_INTERVIEWER,
+        acknowledged=acknowledged_missing_training,
+        reason=missing_training_reason) if interviewer is not None else {}
+    recorded = JourneyStep.objects.create(interviewing_officer=interviewer,
         victim=victim, kind=kind, what=step.what if codes is not None else "", on=step.on,
         status=step.status, place=step.place.strip(), who=step.who.strip(),
         intermediary=step.intermediary.strip(), arrangements=step.arrangements.strip(),
@@ -227,7 +253,9 @@ def record_step(*, actor: User, victim_pk: int, step: Step) -> JourneyStep:
     record_event(event_type=EventType.CHANGE, actor=actor, record=victim.investigation,
                  detail={"victim": victim.pk, "journey_step": kind.value,
                          "status": step.status, "what": recorded.what,
-                         "on": step.on.isoformat()})
+                         "on": step.on.isoformat(),
+                         "interviewing_officer": interviewer.pk if interviewer else None,
+                         **training_gaps})
     return recorded
 
 

@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from django import forms
 
+from macehub.accounts.models import User
 from macehub.forms import GovukDateField
 from macehub.investigations.codes import (
     STEP_STATUSES,
@@ -17,6 +18,8 @@ from macehub.investigations.codes import (
     WithdrawalReason,
 )
 from macehub.investigations.journey import STEP_WHAT
+from macehub.training.codes import Allocation
+from macehub.training.forms import MissingTrainingAcknowledgement, user_from_pk
 
 TEXT_ROWS = {"rows": 4}
 
@@ -60,11 +63,16 @@ STEP_LABELS = {
 }
 
 
-class StepForm(forms.Form):
+class StepForm(MissingTrainingAcknowledgement):
+    training_allocation = Allocation.ABE_INTERVIEWER
+
     what = forms.ChoiceField(label="", required=False)
     on = GovukDateField(label="Date")
     status = forms.ChoiceField(label="Where it stands", widget=forms.RadioSelect,
                                error_messages={"required": "Select where it stands"})
+    interviewing_officer = forms.TypedChoiceField(
+        label="Interviewing officer", required=False, coerce=int, empty_value=None,
+        help_text="The officer of the force who interviews the child, if one does.")
     who = forms.CharField(label="", required=False, max_length=200)
     place = forms.CharField(label="", required=False, max_length=200)
     intermediary = forms.CharField(
@@ -73,8 +81,14 @@ class StepForm(forms.Form):
     arrangements = forms.CharField(label="", required=False, max_length=4000,
                                    widget=forms.Textarea(attrs=TEXT_ROWS))
 
-    def __init__(self, *args: Any, kind: JourneyStepKind, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, kind: JourneyStepKind,
+                 interviewers: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if kind == JourneyStepKind.ABE_INTERVIEW:
+            cast(forms.ChoiceField, self.fields["interviewing_officer"]).choices = [
+                ("", "None of the force's officers"), *(interviewers or [])]
+        else:
+            del self.fields["interviewing_officer"]
         what, who, place, arrangements = STEP_LABELS[kind]
         codes = STEP_WHAT.get(kind)
         if codes is None:
@@ -94,6 +108,10 @@ class StepForm(forms.Form):
         self.fields["arrangements"].label = arrangements
         cast(forms.ChoiceField, self.fields["status"]).choices = [
             (status.value, status.label) for status in STEP_STATUSES[kind]]
+
+
+    def training_person(self) -> User | None:
+        return user_from_pk(self.cleaned_data.get("interviewing_officer"))
 
 
 class WithdrawalForm(forms.Form):

@@ -53,7 +53,7 @@ def victim_journey(request: HubRequest, victim_pk: int) -> HttpResponse:
     allowed = policy.actions_allowed(user, [
         Action.VICTIM_JOURNEY_RECORD, Action.VICTIM_JOURNEY_NOTES,
         Action.VICTIM_JOURNEY_WRITE_NOTE], victim)
-    steps = list(victim.steps.all())
+    steps = list(victim.steps.select_related("interviewing_officer"))
     advocates = journey.advocates_of(victim)
     may_notes = Action.VICTIM_JOURNEY_NOTES in allowed
     return render(request, "investigations/victim_journey.html", {
@@ -139,12 +139,22 @@ def record_step(request: HubRequest, victim_pk: int, step_kind: str) -> HttpResp
     kind = JourneyStepKind(step_kind)
 
     def save(victim: InvestigationVictim, data: dict[str, Any]) -> str:
-        journey.record_step(actor=request.user, victim_pk=victim.pk, step=journey.Step(
-            kind=kind, on=data["on"], status=data["status"], what=data.get("what", ""),
-            place=data.get("place", ""), who=data.get("who", ""),
-            intermediary=data.get("intermediary", ""), arrangements=data["arrangements"]))
+        journey.record_step(
+            actor=request.user, victim_pk=victim.pk, step=journey.Step(
+                kind=kind, on=data["on"], status=data["status"], what=data.get("what", ""),
+                place=data.get("place", ""), who=data.get("who", ""),
+                intermediary=data.get("intermediary", ""), arrangements=data["arrangements"],
+                interviewing_officer_pk=data.get("interviewing_officer")),
+            acknowledged_missing_training=data.get("acknowledged_missing_training", False),
+            missing_training_reason=data.get("missing_training_reason", ""))
         return f"{kind.label} recorded."
-    return _journey_page(request, victim_pk, form=lambda data: StepForm(data, kind=kind),
+
+    def form(data: Any) -> StepForm:
+        officers = ([(user.pk, user.display_name) for user in journey.interviewers(
+            journey.victim_for(request.user, victim_pk))]
+            if kind == JourneyStepKind.ABE_INTERVIEW else [])
+        return StepForm(data, kind=kind, interviewers=officers)
+    return _journey_page(request, victim_pk, form=form,
                          save=save, title=STEP_TITLES[kind],
                          intro="A planned interview or hearing may be in the future.")
 

@@ -289,6 +289,10 @@ class JourneyStep(models.Model):
     place = models.CharField(max_length=200, blank=True)
     who = models.CharField(max_length=200, blank=True,
                            help_text="Who interviews the child, or the court.")
+    interviewing_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", help_text="The officer of the force who interviews the child "
+                                    "(an ABE interview).")
     intermediary = models.CharField(max_length=200, blank=True)
     arrangements = models.TextField(blank=True, help_text="Trauma-informed arrangements, or "
                                                           "the witness care at court.")

@@ -55,6 +55,8 @@ from macehub.investigations.selectors import force_staff
 from macehub.people.identifiers import normalise_postcode
 from macehub.people.models import Person
 from macehub.people.postcodes import fill_coordinates
+from macehub.training.checks import acknowledged_gaps
+from macehub.training.codes import Allocation
 
 REFERENCE_KIND = "INV"
 
@@ -177,9 +179,14 @@ def _force_member(investigation: Investigation, pk: int | None, roles: set[Role]
 
 @transaction.atomic
 def allocate(*, actor: User, investigation_pk: int, expected_version: int,
-             officer_pk: int | None, supervisor_pk: int | None) -> Investigation:
+             officer_pk: int | None, supervisor_pk: int | None,
+             acknowledged_missing_training: bool = False,
+             missing_training_reason: str = "") -> Investigation:
     """Allocate the investigation to an officer in the case and a supervisor (not the
-    same person). Each allocation brings a supervisory review due within hours."""
+    same person). Each allocation brings a supervisory review due within hours. An
+    officer without the specialist training the officer in the case needs is allocated
+    only when the actor acknowledges it and says why (``training.checks``), and the
+    audit event records the courses missing and the reason."""
     investigation = _lock(actor, Action.INVESTIGATION_ALLOCATE, investigation_pk)
     INVESTIGATION_VERSIONING.check(investigation, expected_version)
     officer = _force_member(investigation, officer_pk, {Role.INVESTIGATOR, Role.SUPERVISOR},
@@ -191,6 +198,9 @@ def allocate(*, actor: User, investigation_pk: int, expected_version: int,
     if officer == supervisor:
         raise ServiceRefused(
             "The supervisor must be someone other than the officer in the case", field="supervisor")
+    training_gaps = acknowledged_gaps(
+        person=officer, allocation=Allocation.OFFICER_IN_CASE,
+        acknowledged=acknowledged_missing_training, reason=missing_training_reason)
     before = {"officer_in_case": str(investigation.officer_in_case or ""),
               "supervisor": str(investigation.supervisor or "")}
     now = timezone.now()
@@ -210,6 +220,7 @@ def allocate(*, actor: User, investigation_pk: int, expected_version: int,
         "changes": changed_values(before, {"officer_in_case": str(officer),
                                            "supervisor": str(supervisor)}),
         "version": investigation.version, "review_due": due.isoformat(),
+        **training_gaps,
     })
     return investigation
 

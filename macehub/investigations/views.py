@@ -185,9 +185,12 @@ def _force_staff(investigation: Investigation, roles: set[Role]) -> list[tuple[i
 @requires(Action.INVESTIGATION_ALLOCATE)
 def allocate(request: HubRequest, investigation_pk: int) -> HttpResponse:
     def save(investigation: Investigation, data: dict[str, Any]) -> str:
-        services.allocate(actor=request.user, investigation_pk=investigation.pk,
-                          expected_version=data["version"], officer_pk=data["officer"],
-                          supervisor_pk=data["supervisor"])
+        services.allocate(
+            actor=request.user, investigation_pk=investigation.pk,
+            expected_version=data["version"], officer_pk=data["officer"],
+            supervisor_pk=data["supervisor"],
+            acknowledged_missing_training=data.get("acknowledged_missing_training", False),
+            missing_training_reason=data.get("missing_training_reason", ""))
         return "Allocated. The supervisor's first review is due within the allocation time."
     return _change_page(
         request, investigation_pk, form_class=AllocationForm,

@@ -34,6 +34,8 @@ NOT_PERSONAL = {
     "area_code": "an area and its census counts",
     "metric_code": "a performance measure (aggregates)",
     "report_pk": "a monthly performance report (aggregates, frozen)",
+    "course_pk": "a training course of the catalogue (no person's training)",
+    "requirement_pk": "a rule of who must take a training course (no person's training)",
 }
 # Pages about a personal record that show none of its personal data, and why.
 SHOWS_NO_PERSONAL_DATA = {

@@ -19,6 +19,8 @@ from macehub.cases.forms.fields import (
     _UserChoiceField,
 )
 from macehub.forms import GovukDateField
+from macehub.training.codes import Allocation
+from macehub.training.forms import MissingTrainingAcknowledgement
 
 
 class RestrictedReasonForm(forms.Form):
@@ -82,7 +84,8 @@ class KeepTierForm(ServiceForm):
                              max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class KeyWorkerForm(ServiceForm):
+class KeyWorkerForm(MissingTrainingAcknowledgement, ServiceForm):
+    training_allocation = Allocation.KEY_WORKER
     version = forms.IntegerField(widget=forms.HiddenInput)
     key_worker = _CandidateChoiceField(
         label="Key worker", required=False, queryset=User.objects.none(),
@@ -93,6 +96,10 @@ class KeyWorkerForm(ServiceForm):
         super().__init__(*args, **kwargs)
         self.fields["key_worker"].queryset = (  # type: ignore[attr-defined]
             selectors.key_workers_with_caseload())
+
+    def training_person(self) -> User | None:
+        person: User | None = self.cleaned_data.get("key_worker")
+        return person
 
 
 class LeadAgencyForm(ServiceForm):

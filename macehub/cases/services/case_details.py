@@ -24,6 +24,8 @@ from macehub.cases.services.checks import (
     _require_text,
 )
 from macehub.cases.services.joined_referrals import _acknowledge_joined_referrals, _tier_short
+from macehub.training.checks import acknowledged_gaps
+from macehub.training.codes import Allocation
 
 
 @transaction.atomic
@@ -97,9 +99,12 @@ def change_exploitation_types(
 
 @transaction.atomic
 def set_key_worker(
-    *, actor: User, case_pk: int, expected_version: int, key_worker: User | None
+    *, actor: User, case_pk: int, expected_version: int, key_worker: User | None,
+    acknowledged_missing_training: bool = False, missing_training_reason: str = "",
 ) -> Case:
-    """Name the child's key worker (or none)."""
+    """Name the child's key worker (or none). Someone without the training a key worker
+    needs is named only when the actor acknowledges it and says why
+    (``training.checks``); the audit event records the courses missing and the reason."""
     case = _case_for_change(actor, Action.CASE_CHANGE, case_pk)
     _check_version(case, expected_version)
     if key_worker is not None and not _is_case_worker(key_worker):
@@ -109,9 +114,13 @@ def set_key_worker(
         )
     if (key_worker.pk if key_worker else None) == case.key_worker_id:
         return case
+    training_gaps = acknowledged_gaps(
+        person=key_worker, allocation=Allocation.KEY_WORKER,
+        acknowledged=acknowledged_missing_training,
+        reason=missing_training_reason) if key_worker is not None else {}
     before = _case_values(case)
     case.key_worker = key_worker
-    _save_versioned(actor, case, expected_version, before, {})
+    _save_versioned(actor, case, expected_version, before, training_gaps)
     return case
 
 

@@ -40,7 +40,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from macehub.accountability.models import ImprovementAction, Recommendation, StatusChange
-from macehub.accounts.models import Agency, Team
+from macehub.accounts.models import Agency, RoleAssignment, Team, User
 from macehub.cases.codes import RiskTier
 from macehub.cases.models import AdvocateAllocation, Case, MissingEpisode, RiskTierChange
 from macehub.conftest import load_code_lists
@@ -73,6 +73,7 @@ from macehub.referrals.clocks import decision_due_at
 from macehub.referrals.codes import ReferralStatus
 from macehub.referrals.models import PartnerCheck, Referral
 from macehub.testing.clock import on_demo_day
+from macehub.training.models import Course, CourseRequirement, TrainingRecord
 
 pytestmark = pytest.mark.django_db
 
@@ -160,6 +161,11 @@ class Demo:
     recommendations: list[Recommendation] = field(default_factory=list)
     improvement_actions: list[ImprovementAction] = field(default_factory=list)
     status_changes: list[StatusChange] = field(default_factory=list)
+    staff: dict[int, User] = field(default_factory=dict)
+    staff_roles: dict[int, set[str]] = field(default_factory=dict)
+    courses: dict[int, Course] = field(default_factory=dict)
+    course_rules: list[CourseRequirement] = field(default_factory=list)
+    training_records: dict[int, list[TrainingRecord]] = field(default_factory=dict)
     _trees: dict[str, set[int]] = field(default_factory=dict)
     _referral_children: dict[int, int] = field(default_factory=dict)
 
@@ -323,6 +329,12 @@ def read_demo(months: list[Period]) -> Demo:
         recommendations=list(Recommendation.objects.all()),
         improvement_actions=list(ImprovementAction.objects.all()),
         status_changes=list(StatusChange.objects.all()),
+        staff={user.pk: user for user in User.objects.all()},
+        staff_roles={user_id: {role for _u, role in rows} for user_id, rows in by(
+            RoleAssignment.objects.values_list("user_id", "role"), lambda row: row[0]).items()},
+        courses={course.pk: course for course in Course.objects.all()},
+        course_rules=list(CourseRequirement.objects.all()),
+        training_records=by(TrainingRecord.objects.all(), lambda t: t.person_id),
     )
 
 
@@ -1048,6 +1060,46 @@ def inspection_actions_overdue(d: Demo, period: Period, filters: Filters) -> Exp
                   if a.created_at < recorded_by and a.due_on < day
                   and (a.status == "open" or (a.done_on is not None and a.done_on > day))
                   and (filters.agency_id is None or a.agency_id == filters.agency_id)], {})
+# Training: of the tier's courses each active member of staff must take (a rule matches
+# their role, or every role; their agency's kind and team where it names one), those
+# held on the period's last day (today for this month): completed by then, not expired.
+# Staff have no area: an area filter leaves the whole hub.
+
+
+def training_compliance(tier: str) -> Callable[[Demo, Period, Filters], Expected]:
+    def count(d: Demo, period: Period, filters: Filters) -> Expected:
+        day = min(period.end, timezone.localdate())
+        rules = [rule for rule in d.course_rules if d.courses[rule.course_id].tier == tier
+                 and d.courses[rule.course_id].is_active]
+        values: dict[Key, Value] = {(TOTAL, ""): (0, 0)}
+        for user in d.staff.values():
+            if not user.is_active or (filters.agency_id is not None
+                                      and user.agency_id != filters.agency_id):
+                continue
+            roles = d.staff_roles.get(user.pk, set())
+            kind = d.agencies[user.agency_id].kind if user.agency_id else ""
+            must = set()
+            for rule in rules:
+                if ((not rule.role or rule.role in roles)
+                        and (not rule.agency_kind or rule.agency_kind == kind)
+                        and (rule.team_id is None or rule.team_id == user.team_id)):
+                    must.add(rule.course_id)
+            if not must:
+                continue
+            held = {record.course_id for record in d.training_records.get(user.pk, [])
+                    if record.completed_on <= day
+                    and (record.expires_on is None or record.expires_on > day)}
+            team = d.teams.get(user.team_id or 0)
+            team_key = (f"{team.name} ({d.agencies[team.agency_id].name})" if team
+                        else "No team")
+            agency_key = d.agencies[user.agency_id].name if user.agency_id else "No agency"
+            for key in ((TOTAL, ""), (Breakdown.TEAM, team_key),
+                        (Breakdown.AGENCY, agency_key)):
+                held_before, must_before = values.get(key, (0, 0))
+                values[key] = (int(held_before or 0) + len(must & held),
+                               int(must_before or 0) + len(must))
+        return Expected(values, labels={key: key[1] for key in values if key[0] != TOTAL})
+    return count
 
 
 HandCount = Callable[[Demo, Period, Filters], Expected]
@@ -1093,6 +1145,9 @@ HAND_COUNTS: dict[str, HandCount] = {
     "groups_with_active_disruption": groups_with_active_disruption,
     "recommendations_completed_on_time": recommendations_completed_on_time,
     "inspection_actions_overdue": inspection_actions_overdue,
+    "training_compliance_awareness": training_compliance("awareness"),
+    "training_compliance_frontline": training_compliance("frontline"),
+    "training_compliance_specialist": training_compliance("specialist"),
 }
 
 # The breakdowns each metric must give (beyond its total).
@@ -1137,6 +1192,9 @@ BREAKDOWNS: dict[str, set[str]] = {
     "groups_with_active_disruption": set(),
     "recommendations_completed_on_time": set(),
     "inspection_actions_overdue": set(),
+    "training_compliance_awareness": {Breakdown.TEAM, Breakdown.AGENCY},
+    "training_compliance_frontline": {Breakdown.TEAM, Breakdown.AGENCY},
+    "training_compliance_specialist": {Breakdown.TEAM, Breakdown.AGENCY},
 }
 
 
@@ -1431,4 +1489,12 @@ def test_disruption(demo: Demo, code: str, scope: str) -> None:
 @pytest.mark.parametrize("code", ["recommendations_completed_on_time",
                                   "inspection_actions_overdue"])
 def test_accountability(demo: Demo, code: str, scope: str) -> None:
+    check(code, demo, scope)
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+@pytest.mark.parametrize("code", ["training_compliance_awareness",
+                                  "training_compliance_frontline",
+                                  "training_compliance_specialist"])
+def test_training(demo: Demo, code: str, scope: str) -> None:
     check(code, demo, scope)
