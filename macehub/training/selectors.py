@@ -29,8 +29,8 @@ def compliance_people(user: User) -> QuerySet[User]:
 
 
 def records_of(person: User) -> list[TrainingRecord]:
-    return list(person.training_records.select_related("course", "recorded_by",
-                                                       "training_import"))
+    return list(TrainingRecord.objects.filter(person=person).select_related(
+        "course", "recorded_by", "training_import"))
 
 
 @dataclass(frozen=True)
