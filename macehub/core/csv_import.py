@@ -28,7 +28,9 @@ import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
+
+_Row = TypeVar("_Row")
 
 # What a person is told to do about a file that is not UTF-8.
 SAVE_AS_UTF8 = 'save the file as "CSV UTF-8" and try again'
@@ -98,6 +100,20 @@ class ProblemList:
     def raise_if_any(self) -> None:
         if self.found:
             raise self.refusal(self.found, truncated=self.truncated)
+
+    def rows_or_refusal(self, read: Callable[[], list[_Row]], *, none: str) -> list[_Row]:
+        """The rows ``read`` gives, or the whole file refused: text that cannot be read
+        is a problem where it stands, a file without rows is one (``none`` says so), and
+        any problem found while reading refuses the file."""
+        try:
+            rows = read()
+        except UnreadableCsv as unreadable:
+            self.add(unreadable.row, unreadable.column, unreadable.message)
+            rows = []
+        if not rows and not self.found:
+            self.add(None, None, none)
+        self.raise_if_any()
+        return rows
 
 
 class UnreadableCsv(Exception):

@@ -38,7 +38,6 @@ from macehub.audit.services import changed_values, record_event
 from macehub.core.csv_import import (
     FileNotImported,
     ProblemList,
-    UnreadableCsv,
     csv_records,
     read_import_file,
 )
@@ -244,14 +243,8 @@ def import_training_records(source: Path | str | IO[bytes], *, actor: User | Non
     data, source_name = read_import_file(source)
     file_name = (file_name or source_name)[:200]
     problems = _Problems(max_problems)
-    try:
-        rows = _read_rows(data, agency, problems)
-    except UnreadableCsv as unreadable:
-        problems.add(unreadable.row, unreadable.column, unreadable.message)
-        rows = []
-    if not rows and not problems.found:
-        problems.add(None, None, "The file holds no training records")
-    problems.raise_if_any()
+    rows = problems.rows_or_refusal(lambda: _read_rows(data, agency, problems),
+                                    none="The file holds no training records")
     now = timezone.now()
     with transaction.atomic():
         done = TrainingImport.objects.create(agency=agency, file_name=file_name,

@@ -31,7 +31,6 @@ from macehub.audit.services import changed_values, record_event
 from macehub.core.csv_import import (
     FileNotImported,
     ProblemList,
-    UnreadableCsv,
     csv_records,
 )
 from macehub.core.versioning import Versioning, plain_words
@@ -318,14 +317,8 @@ def import_establishment(*, actor: User, data: bytes, name: str) -> list[TeamMon
     the problems row by row. A month already recorded is replaced by the file's."""
     policy.require(actor, Action.WORKFORCE_ESTABLISHMENT)
     problems = _Problems(PROBLEMS_LISTED)
-    try:
-        rows = _read_rows(actor, data, problems)
-    except UnreadableCsv as unreadable:
-        problems.add(unreadable.row, unreadable.column, unreadable.message)
-        rows = []
-    if not rows and not problems.found:
-        problems.add(None, None, "The file has no months to import")
-    problems.raise_if_any()
+    rows = problems.rows_or_refusal(lambda: _read_rows(actor, data, problems),
+                                    none="The file has no months to import")
     now = timezone.now()
     existing = {(record.team_id, record.month): record for record in
                 TeamMonth.objects.select_for_update(of=("self",)).filter(

@@ -4,13 +4,12 @@ protects an existing database."""
 
 from __future__ import annotations
 
-import io
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from django.db.models import F
 
 from macehub.access.account_services import approve_role_change, save_user
@@ -25,6 +24,7 @@ from macehub.demo.models import PlantedTruth
 from macehub.demo.registry import (
     registered_steps,
 )
+from macehub.demo.tests.test_demo_runs import demo_data
 from macehub.people.codes import AreaKind, RecordingState
 from macehub.people.identifiers import normalise_identifier, normalise_postcode
 from macehub.people.models import (
@@ -49,15 +49,6 @@ def _demo_mode(settings: Any) -> Iterator[None]:
     settings.DEMO_MODE = True
     with on_demo_day(AS_OF):
         yield
-
-
-def demo_data(*options: str, seed: int = 7) -> str:
-    out = io.StringIO()
-    call_command(
-        "demo_data", "--scale=small", f"--seed={seed}", f"--as-of={AS_OF}", *options,
-        stdout=out,
-    )
-    return out.getvalue()
 
 
 @pytest.fixture

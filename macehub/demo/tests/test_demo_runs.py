@@ -4,7 +4,6 @@ the demo writes its areas with."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import random
 import tempfile
@@ -18,6 +17,7 @@ from django.core.management import CommandError, call_command
 from faker import Faker
 
 from macehub.accounts.models import User
+from macehub.conftest import DEMO_AS_OF
 from macehub.demo import areas as demo_areas
 from macehub.demo.digest import demo_data_digest, section_digests
 from macehub.demo.names import british_family_name, typo
@@ -36,7 +36,7 @@ from macehub.testing.clock import on_demo_day
 
 pytestmark = pytest.mark.django_db
 
-AS_OF = dt.date(2026, 6, 1)
+AS_OF = DEMO_AS_OF
 
 
 @pytest.fixture(autouse=True)
