@@ -15,6 +15,7 @@ from django.test import override_settings
 from macehub.core.notifications import (
     NotificationNotSent,
     notify_api_key_is_well_formed,
+    render_message,
     send_notification,
     template_keys,
 )
@@ -133,3 +134,15 @@ def test_a_key_without_a_template_id_is_reported(fake_notify: FakeNotify) -> Non
     (f"name-{SERVICE_ID}-not-a-secret-but-36-characters-long!!", False), ("", False)])
 def test_the_shape_of_a_notify_api_key(api_key: str, well_formed: bool) -> None:
     assert notify_api_key_is_well_formed(api_key) is well_formed
+
+
+def test_the_messages_are_plain_text_never_html_escaped() -> None:
+    subject, body = render_message("meeting_action_reminder", {
+        "reference": "MA-2026-0001", "meeting_reference": "MT-2026-0001",
+        "series": "Missing & exploited", "held_on": "1 March 2026", "due_on": "5 March 2026",
+        "overdue": "yes", "owner_name": "Sam O'Neil", "hub_name": "Northshire MACE hub",
+        "path": "/meetings/actions/1/status/"})
+    assert subject == "Meeting action MA-2026-0001 is overdue"
+    assert body.startswith("Dear Sam O'Neil,\n")
+    assert "(Missing & exploited, 1 March 2026), was due on 5 March 2026 and is overdue." in body
+    assert body.endswith("Northshire MACE hub\n")
