@@ -67,3 +67,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_mapping(name: str, default: dict[str, str]) -> dict[str, str]:
+    """``key=value,key=value`` (or a file of them, one a line), e.g. template ids by key."""
+    value = _raw(name)
+    if value is None:
+        return default
+    mapping: dict[str, str] = {}
+    for item in value.replace("\n", ",").split(","):
+        if not item.strip():
+            continue
+        key, separator, entry = item.partition("=")
+        if not separator or not key.strip() or not entry.strip():
+            raise ImproperlyConfigured(f"{name} must be key=value pairs, not {item.strip()!r}")
+        mapping[key.strip()] = entry.strip()
+    return mapping

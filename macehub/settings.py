@@ -20,7 +20,15 @@ from django.core.checks.security.base import (
 )
 from django.core.exceptions import ImproperlyConfigured
 
-from macehub.envconfig import env_bool, env_int, env_list, env_str
+from macehub.core.notifications import BACKENDS as NOTIFY_BACKENDS
+from macehub.core.notifications import (
+    GOVUK_NOTIFY,
+    GOVUK_NOTIFY_BASE_URL,
+    is_uuid,
+    notify_api_key_is_well_formed,
+    template_keys,
+)
+from macehub.envconfig import env_bool, env_int, env_list, env_mapping, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -272,6 +280,43 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not DEMO_MODE)
+# Notifications (macehub.core.notifications): by e-mail through the settings above, or
+# through GOV.UK Notify. With Notify, start-up is refused without an API key (best as a
+# file: MACEHUB_NOTIFY_API_KEY_FILE) or without a template id for each of the hub's
+# messages (the directories in templates/notifications), so that no message is lost
+# silently the first time it is due.
+NOTIFY_BACKEND = env_str("MACEHUB_NOTIFY_BACKEND", "smtp")
+if NOTIFY_BACKEND not in NOTIFY_BACKENDS:
+    raise ImproperlyConfigured(
+        f"MACEHUB_NOTIFY_BACKEND must be one of {', '.join(NOTIFY_BACKENDS)}, "
+        f"not {NOTIFY_BACKEND!r}"
+    )
+NOTIFY_BASE_URL = env_str("MACEHUB_NOTIFY_BASE_URL", GOVUK_NOTIFY_BASE_URL)
+NOTIFY_TIMEOUT_SECONDS = env_int("MACEHUB_NOTIFY_TIMEOUT_SECONDS", 30, minimum=1)
+NOTIFY_API_KEY = ""
+NOTIFY_TEMPLATES: dict[str, str] = {}
+if NOTIFY_BACKEND == GOVUK_NOTIFY:
+    NOTIFY_API_KEY = env_str("MACEHUB_NOTIFY_API_KEY")
+    if not notify_api_key_is_well_formed(NOTIFY_API_KEY):
+        raise ImproperlyConfigured(
+            "MACEHUB_NOTIFY_API_KEY must be a GOV.UK Notify API key: its name, the service "
+            "id and the secret (two UUIDs), joined by hyphens"
+        )
+    NOTIFY_TEMPLATES = env_mapping("MACEHUB_NOTIFY_TEMPLATES", {})
+    _not_ids = sorted(key for key, value in NOTIFY_TEMPLATES.items() if not is_uuid(value))
+    if _not_ids:
+        raise ImproperlyConfigured(
+            f"MACEHUB_NOTIFY_TEMPLATES: the template id of {', '.join(_not_ids)} is not a UUID"
+        )
+    _missing = sorted(set(template_keys()) - set(NOTIFY_TEMPLATES))
+    _unknown = sorted(set(NOTIFY_TEMPLATES) - set(template_keys()))
+    if _missing or _unknown:
+        raise ImproperlyConfigured(
+            "MACEHUB_NOTIFY_TEMPLATES must give a GOV.UK Notify template id for each of "
+            f"{', '.join(template_keys())}"
+            + (f"; missing: {', '.join(_missing)}" if _missing else "")
+            + (f"; unknown: {', '.join(_unknown)}" if _unknown else "")
+        )
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["macehub.access.api.HubSessionAuthentication"],
@@ -306,6 +351,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    # GOV.UK Notify's client logs a refusal with Notify's answer, which can quote the
+    # recipient; macehub.core.notifications logs the refusal without it instead.
+    "loggers": {"notifications_python_client": {"level": "ERROR"}},
 }
 
 # A referral's two clocks (DOMAIN.md). Every referral needs a triage decision within one

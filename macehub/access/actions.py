@@ -145,6 +145,8 @@ class Action(StrEnum):
     AREA_VIEW = "area.view"
     # Information governance
     AUDIT_LOG_VIEW = "audit.view"
+    # The background jobs' states, progress and outcomes (no job's data)
+    BACKGROUND_JOBS_VIEW = "governance.background_jobs_view"
     # Administration of agencies, teams and users
     ACCOUNTS_MANAGE = "accounts.manage"
     # Changes of access that need a second administrator's approval

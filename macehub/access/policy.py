@@ -1333,6 +1333,10 @@ RULES: dict[Action, Rule] = {
     Action.AUDIT_LOG_VIEW: Rule(
         frozenset({Role.INFORMATION_GOVERNANCE}), "Read the audit log and check its chain"
     ),
+    Action.BACKGROUND_JOBS_VIEW: Rule(
+        frozenset({Role.INFORMATION_GOVERNANCE, Role.ADMINISTRATOR}),
+        "See the background jobs: their state, progress and outcome",
+    ),
     Action.ACCOUNTS_MANAGE: Rule(
         frozenset({Role.ADMINISTRATOR}), "Manage agencies, teams, users and their roles"
     ),

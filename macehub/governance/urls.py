@@ -11,4 +11,5 @@ app_name = "audit"
 urlpatterns = [
     path("", views.log, name="log"),
     path("verify/", views.verify, name="verify"),
+    path("jobs/", views.jobs, name="jobs"),
 ]

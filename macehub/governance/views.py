@@ -14,8 +14,12 @@ from macehub.access.actions import Action
 from macehub.access.typing import HubRequest
 from macehub.access.views import requires
 from macehub.audit.chain import latest_checkpoint, verify_chain
+from macehub.audit.events import EventType
+from macehub.audit.services import record_event
 from macehub.governance.forms import AuditFilterForm
+from macehub.governance.jobs import background_jobs
 from macehub.governance.selectors import audit_events_for
+from macehub.ui.formatting import govuk_datetime
 
 
 @requires(Action.AUDIT_LOG_VIEW)
@@ -42,3 +46,23 @@ def verify(request: HubRequest) -> HttpResponse:
         "audit/verify.html",
         {"report": report, "checkpoint": report.checkpoints[0] if report.checkpoints else None},
     )
+
+
+@requires(Action.BACKGROUND_JOBS_VIEW)
+def jobs(request: HubRequest) -> HttpResponse:
+    rows = background_jobs()
+    # No job's data is shown, but which jobs ran when is the hub's processing: the
+    # reading is audited as every governance page is.
+    record_event(event_type=EventType.VIEW, actor=request.user,
+                 record_type="django_tasks_db.dbtaskresult",
+                 detail={"list": "background jobs", "shown": len(rows)}, request=request)
+    head = ["Job", "State", "Queued", "Started", "Finished", "Progress", "Outcome"]
+    table = [[row.kind, row.state, govuk_datetime(row.enqueued_at),
+              govuk_datetime(row.started_at) if row.started_at else "Not yet",
+              govuk_datetime(row.finished_at) if row.finished_at else "Not yet",
+              f"{row.progress.per_cent}%: {row.progress.stage}" if row.progress and
+              row.progress.stage else (f"{row.progress.per_cent}%" if row.progress else
+                                       "Not recorded"),
+              row.outcome or "Not yet"] for row in rows]
+    return render(request, "governance/jobs.html", {"head": head, "rows": table,
+                                                    "shown": len(rows)})

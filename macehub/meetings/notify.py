@@ -1,4 +1,4 @@
-"""Reminding owners of their meeting actions by e-mail: actions due within
+"""Reminding owners of their meeting actions by notification (e-mail): actions due within
 ``MEETING_ACTION_REMINDER_DAYS`` days or overdue, at most once a day per action, the day
 sent recorded on the action and audited. The message names the meeting and the action's
 reference only: nothing about a child (the owner reads the action in the hub)."""
@@ -9,15 +9,15 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
+from django.template.defaultfilters import date as format_date
 from django.urls import reverse
 from django.utils import timezone
 
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
+from macehub.core.notifications import NotificationNotSent, send_notification
 from macehub.meetings.codes import ActionStatus
 from macehub.meetings.models import MeetingAction
 
@@ -35,22 +35,22 @@ def actions_to_remind(today: dt.date) -> list[MeetingAction]:
 
 
 def remind_owner(action: MeetingAction, today: dt.date) -> bool:
-    """E-mail one action's owner, then record the day it was sent."""
+    """Notify one action's owner, then record the day it was sent."""
     meeting = action.item.meeting
     overdue = action.due_on < today
-    context = {"reference": action.reference, "meeting_reference": meeting.reference,
-               "series": meeting.series.name, "held_on": meeting.held_on,
-               "due_on": action.due_on, "overdue": overdue,
-               "owner_name": action.owner.display_name, "hub_name": settings.HUB_TEAM_LABEL,
-               "path": reverse("meetings:action_status", args=[action.pk])}
-    state = "is overdue" if overdue else "is due soon"
+    personalisation = {
+        "reference": action.reference, "meeting_reference": meeting.reference,
+        "series": meeting.series.name, "held_on": format_date(meeting.held_on, "j F Y"),
+        "due_on": format_date(action.due_on, "j F Y"), "overdue": "yes" if overdue else "no",
+        "owner_name": action.owner.display_name, "hub_name": settings.HUB_TEAM_LABEL,
+        "path": reverse("meetings:action_status", args=[action.pk])}
     try:
-        send_mail(subject=f"Meeting action {action.reference} {state}",
-                  message=render_to_string("meetings/email/action_reminder.txt", context),
-                  from_email=settings.DEFAULT_FROM_EMAIL,
-                  recipient_list=[action.owner.email])
-    except Exception:  # the action stands; the owner still sees it in their work queue
-        logger.exception("Could not e-mail the owner of %s", action.reference)
+        send_notification(to=action.owner.email, template_key="meeting_action_reminder",
+                          personalisation=personalisation)
+    except NotificationNotSent:
+        # The action stands and the owner still sees it in their work queue; the day is
+        # not recorded, so the next run of the daily command tries again.
+        logger.warning("Could not remind the owner of %s", action.reference)
         return False
     with transaction.atomic():
         MeetingAction.objects.filter(pk=action.pk).update(reminded_on=today)

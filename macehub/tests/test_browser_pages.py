@@ -26,8 +26,10 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_tasks_db.models import DBTaskResult
 from playwright.sync_api import Locator, Page, expect
 
 from macehub.accounts.models import Agency, Team, User
@@ -114,6 +116,7 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
     "people:area_detail": (AREAS_AND_ERRORS,),
     "audit:log": (GOVERNANCE,),
     "audit:verify": (GOVERNANCE,),  # POST only: its result page is scanned
+    "audit:jobs": (GOVERNANCE,),
     # Referrals and cases: the tests are in test_browser_referrals_cases.py.
     "referrals:start": ("test_referral_to_triage_to_case_to_chronology", "test_working_on_a_case"),
     "referrals:choose_child": (
@@ -618,6 +621,17 @@ def test_information_governance_pages(
     expect(page.locator(".govuk-panel")).to_contain_text("the log extends its last checkpoint")
     expect(page.locator(".govuk-summary-list")).to_contain_text("The log extends it")
     scanner.scan("the log extends its last checkpoint")
+
+    moment = timezone.now()
+    DBTaskResult.objects.create(
+        status="FAILED", args_kwargs={"args": [1], "kwargs": {}},
+        task_path="macehub.people.list_linking.run_link_job", backend_name="default",
+        run_after=moment, started_at=moment, finished_at=moment,
+        exception_class_path="builtins.ValueError", traceback="")
+    scanner.open("/audit/jobs/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Background jobs")
+    expect(page.get_by_role("table")).to_contain_text("Stopped by ValueError")
+    scanner.scan("a failed job")
 
 
 def test_area_pages_and_error_pages(

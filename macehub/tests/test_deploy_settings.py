@@ -27,7 +27,7 @@ SETTINGS_SOURCE = SETTINGS_PATH.read_text(encoding="utf-8")
 
 # Every variable settings.py reads, found in its source so that a new one is covered too.
 SETTINGS_VARIABLES = sorted(
-    set(re.findall(r"env_(?:str|bool|int|list)\(\s*\"([A-Z][A-Z0-9_]*)\"", SETTINGS_SOURCE))
+    set(re.findall(r"env_(?:str|bool|int|list|mapping)\(\s*\"([A-Z][A-Z0-9_]*)\"", SETTINGS_SOURCE))
 )
 PRODUCTION_HOST = "mace-hub.example.org"
 
@@ -385,3 +385,81 @@ def test_settings_refuse_to_load_without_allowed_hosts_outside_demo_mode() -> No
     result = run_in_subprocess(["-c", "import macehub.settings"], environment)
     assert result.returncode != 0
     assert "ALLOWED_HOSTS must name the host names" in result.stderr
+
+
+# --- Notifications ----------------------------------------------------------------------
+
+NOTIFY_KEY = (
+    "macehub_live-3f0c5b8e-1d2a-4c6b-9e7f-0a1b2c3d4e5f-9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+)
+NOTIFY_TEMPLATES = (
+    "referral_decided=11111111-2222-4333-8444-555555555555,"
+    "meeting_action_reminder=66666666-7777-4888-9999-aaaaaaaaaaaa"
+)
+
+
+def test_notifications_go_by_smtp_unless_told_otherwise(load_settings: Any) -> None:
+    settings = load_settings(SECRET_KEY=secrets.token_urlsafe(64), ALLOWED_HOSTS=PRODUCTION_HOST)
+    assert settings["NOTIFY_BACKEND"] == "smtp"
+    assert settings["NOTIFY_API_KEY"] == "" and settings["NOTIFY_TEMPLATES"] == {}
+
+
+def test_govuk_notify_with_a_key_file_and_every_template(
+    load_settings: Any, tmp_path: Path
+) -> None:
+    key_file = tmp_path / "notify-key"
+    key_file.write_text(f"{NOTIFY_KEY}\n", encoding="utf-8")
+    settings = load_settings(
+        SECRET_KEY=secrets.token_urlsafe(64), ALLOWED_HOSTS=PRODUCTION_HOST,
+        MACEHUB_NOTIFY_BACKEND="govuk_notify", MACEHUB_NOTIFY_API_KEY_FILE=str(key_file),
+        MACEHUB_NOTIFY_TEMPLATES=NOTIFY_TEMPLATES,
+        MACEHUB_NOTIFY_BASE_URL="http://127.0.0.1:6011",
+    )
+    assert settings["NOTIFY_API_KEY"] == NOTIFY_KEY
+    assert settings["NOTIFY_TEMPLATES"] == {
+        "referral_decided": "11111111-2222-4333-8444-555555555555",
+        "meeting_action_reminder": "66666666-7777-4888-9999-aaaaaaaaaaaa",
+    }
+    assert settings["NOTIFY_BASE_URL"] == "http://127.0.0.1:6011"
+
+
+def test_the_notify_base_url_is_notifys_own_by_default(load_settings: Any) -> None:
+    settings = load_settings(
+        SECRET_KEY=secrets.token_urlsafe(64), ALLOWED_HOSTS=PRODUCTION_HOST,
+        MACEHUB_NOTIFY_BACKEND="govuk_notify", MACEHUB_NOTIFY_API_KEY=NOTIFY_KEY,
+        MACEHUB_NOTIFY_TEMPLATES=NOTIFY_TEMPLATES,
+    )
+    assert settings["NOTIFY_BASE_URL"] == "https://api.notifications.service.gov.uk"
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"MACEHUB_NOTIFY_BACKEND": "pigeon"}, "MACEHUB_NOTIFY_BACKEND must be one of"),
+        ({"MACEHUB_NOTIFY_BACKEND": "govuk_notify",
+          "MACEHUB_NOTIFY_TEMPLATES": NOTIFY_TEMPLATES},
+         "MACEHUB_NOTIFY_API_KEY must be set"),
+        ({"MACEHUB_NOTIFY_BACKEND": "govuk_notify", "MACEHUB_NOTIFY_API_KEY": NOTIFY_KEY[:-5],
+          "MACEHUB_NOTIFY_TEMPLATES": NOTIFY_TEMPLATES},
+         "MACEHUB_NOTIFY_API_KEY must be a GOV.UK Notify API key"),
+        ({"MACEHUB_NOTIFY_BACKEND": "govuk_notify", "MACEHUB_NOTIFY_API_KEY": NOTIFY_KEY},
+         "missing: meeting_action_reminder, referral_decided"),
+        ({"MACEHUB_NOTIFY_BACKEND": "govuk_notify", "MACEHUB_NOTIFY_API_KEY": NOTIFY_KEY,
+          "MACEHUB_NOTIFY_TEMPLATES": "referral_decided=11111111-2222-4333-8444-555555555555"},
+         "missing: meeting_action_reminder$"),
+        ({"MACEHUB_NOTIFY_BACKEND": "govuk_notify", "MACEHUB_NOTIFY_API_KEY": NOTIFY_KEY,
+          "MACEHUB_NOTIFY_TEMPLATES": f"{NOTIFY_TEMPLATES},case_closed=1"},
+         "the template id of case_closed is not a UUID"),
+        ({"MACEHUB_NOTIFY_BACKEND": "govuk_notify", "MACEHUB_NOTIFY_API_KEY": NOTIFY_KEY,
+          "MACEHUB_NOTIFY_TEMPLATES": "referral_decided"},
+         "must be key=value pairs"),
+    ],
+    ids=["unknown-backend", "no-key", "short-key", "no-templates", "one-missing",
+         "not-a-uuid", "not-pairs"],
+)
+def test_notify_settings_refuse_to_load_when_incomplete(
+    load_settings: Any, values: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ImproperlyConfigured, match=message):
+        load_settings(SECRET_KEY=secrets.token_urlsafe(64), ALLOWED_HOSTS=PRODUCTION_HOST,
+                      **values)

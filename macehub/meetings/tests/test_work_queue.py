@@ -5,6 +5,7 @@ action, naming the meeting and the action only. All names are made up."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 from django.core import mail
@@ -21,6 +22,7 @@ from macehub.meetings.models import MeetingAction
 from macehub.meetings.notify import remind_action_owners
 from macehub.meetings.tests.factories import make_meeting, make_series
 from macehub.testing.factories import signed_in_client
+from macehub.testing.notify import TEMPLATE_IDS, FakeNotify, fake_notify_server
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +81,26 @@ def test_reminders_once_a_day_naming_the_meeting_and_action_only(
     assert remind_action_owners() == 0  # not twice in a day
     tomorrow = timezone.now() + dt.timedelta(days=1)
     assert remind_action_owners(tomorrow) == 2
+
+
+@pytest.fixture
+def fake_notify() -> Iterator[FakeNotify]:
+    with fake_notify_server() as server:
+        yield server
+
+
+def test_a_reminder_notify_refused_is_sent_again_on_the_next_run(
+        users: StandardUsers, hub_agency: Agency, fake_notify: FakeNotify) -> None:
+    _owner, (overdue, soon, _later) = _actions(users, hub_agency)
+    fake_notify.status = 503
+    assert remind_action_owners() == 0
+    assert len(fake_notify.requests) == 2
+    assert MeetingAction.objects.get(pk=soon.pk).reminded_on is None
+    fake_notify.status = 201
+    assert remind_action_owners() == 2
+    sent = {request["body"]["personalisation"]["reference"]: request["body"]
+            for request in fake_notify.requests[2:]}
+    assert sent[overdue.reference]["personalisation"]["overdue"] == "yes"
+    assert sent[soon.reference]["personalisation"]["overdue"] == "no"
+    assert sent[soon.reference]["template_id"] == TEMPLATE_IDS["meeting_action_reminder"]
+    assert MeetingAction.objects.get(pk=soon.pk).reminded_on == timezone.localdate()

@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template.defaultfilters import date as format_date
 from django.utils import timezone
 
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
+from macehub.core.notifications import NotificationNotSent, send_notification
 from macehub.referrals.codes import TriageOutcome
 from macehub.referrals.models import Referral
 
@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 
 def notify_referrer_of_decision(*, referral_pk: int) -> bool:
-    """E-mail the referrer that their referral has been decided, and note when.
+    """Notify the referrer that their referral has been decided, and note when.
 
     Runs after the decision is committed. The message gives the reference, that a
     decision was made and the outcome in plain words; nothing else about the child.
@@ -28,23 +28,21 @@ def notify_referrer_of_decision(*, referral_pk: int) -> bool:
     address = referral.referrer.email
     if not address or not referral.outcome:
         return False
-    context = {
+    personalisation = {
         "reference": referral.reference,
-        "received_at": referral.received_at,
+        "received_on": format_date(referral.received_at, "j F Y"),
         "outcome": TriageOutcome(referral.outcome).label,
         "outcome_in_plain_words": referral.outcome_in_plain_words,
         "referrer_name": referral.referrer.display_name,
         "hub_name": settings.HUB_TEAM_LABEL,
     }
     try:
-        send_mail(
-            subject=f"Referral {referral.reference}: the MACE hub has made a decision",
-            message=render_to_string("referrals/email/decision_made.txt", context),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[address],
-        )
-    except Exception:  # the decision stands; the referrer can still see it on screen
-        logger.exception("Could not e-mail the referrer of %s", referral.reference)
+        send_notification(to=address, template_key="referral_decided",
+                          personalisation=personalisation)
+    except NotificationNotSent:
+        # The decision stands and the referrer sees it on screen; the referral's
+        # "referrer notified" stays empty, so it shows that they were not told.
+        logger.warning("Could not notify the referrer of %s", referral.reference)
         return False
     notified_at = timezone.now()
     with transaction.atomic():

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -34,6 +35,7 @@ from macehub.referrals.services import (
 from macehub.referrals.tests.conftest import local
 from macehub.referrals.tests.factories import make_referral
 from macehub.testing.factories import make_person
+from macehub.testing.notify import FakeNotify, fake_notify_server
 
 pytestmark = pytest.mark.django_db
 
@@ -536,3 +538,31 @@ def test_children_s_social_care_records_a_section_47_enquiry(
     referral.refresh_from_db()
     assert referral.outcome == TriageOutcome.SECTION_47
     assert referral.decided_by == social_care_triage
+
+
+@pytest.fixture
+def fake_notify() -> Iterator[FakeNotify]:
+    with fake_notify_server() as server:
+        yield server
+
+
+def test_a_refused_notification_leaves_the_decision_and_says_the_referrer_was_not_told(
+    social_care_triage, child, referrer, fake_notify, caplog,
+    django_capture_on_commit_callbacks
+) -> None:
+    fake_notify.status = 500
+    referral = make_referral(child, referrer)
+    decision = TriageDecision(brag=referral.suggested_brag, risk_tier=referral.suggested_tier,
+                              outcome="strategy_discussion", outcome_reason="Reason",
+                              decided_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        record_triage_decision(actor=social_care_triage, referral_pk=referral.pk,
+                               expected_version=1, decision=decision)
+    [request] = fake_notify.requests
+    assert request["body"]["personalisation"]["reference"] == referral.reference
+    referral.refresh_from_db()
+    assert referral.outcome == "strategy_discussion"  # the decision stands
+    assert referral.referrer_notified_at is None  # and shows the referrer was not told
+    assert f"Could not notify the referrer of {referral.reference}" in caplog.text
+    for personal in (referrer.email, "Maya", "Brook"):
+        assert personal not in caplog.text
