@@ -33,6 +33,8 @@ from macehub.cases.catalogue import load_indicators
 from macehub.cases.models import Indicator
 from macehub.disruption.models import Tactic
 from macehub.disruption.tactics import load_tactics
+from macehub.governance.models import RetentionRule
+from macehub.governance.retention_rules import load_retention_rules
 from macehub.people.codelists import load_ethnic_groups
 from macehub.people.models import EthnicGroup, EthnicGroupFamily
 from macehub.testing.clock import on_demo_day
@@ -120,6 +122,8 @@ def load_code_lists() -> None:
         load_indicators(Indicator)
     if not Tactic.objects.exists():
         load_tactics(Tactic)
+    if not RetentionRule.objects.exists():
+        load_retention_rules(RetentionRule)
 
 
 @pytest.fixture
