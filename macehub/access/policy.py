@@ -771,6 +771,12 @@ def role_change_decidable(user: User) -> Q:
     return ~Q(requested_by=user) & ~Q(subject=user)
 
 
+def disposal_decidable(user: User) -> Q:
+    """Disposal requests this officer may approve or reject: a second pair of eyes, so
+    never one they asked for."""
+    return ~Q(requested_by=user)
+
+
 @dataclass(frozen=True)
 class Rule:
     """Who may take one action.
@@ -1273,6 +1279,23 @@ RULES: dict[Action, Rule] = {
     ),
     Action.AUDIT_LOG_VIEW: Rule(
         frozenset({Role.INFORMATION_GOVERNANCE}), "Read the audit log and check its chain"
+    ),
+    Action.RETENTION_RULES_VIEW: Rule(
+        frozenset({Role.ADMINISTRATOR, Role.INFORMATION_GOVERNANCE}),
+        "See the retention rules each kind of record is reviewed under",
+    ),
+    Action.RETENTION_REVIEW: Rule(
+        frozenset({Role.INFORMATION_GOVERNANCE}),
+        "Review records due for review: keep them, or ask for their disposal",
+    ),
+    Action.DISPOSAL_DECIDE: Rule(
+        frozenset({Role.INFORMATION_GOVERNANCE}),
+        "Approve or reject another officer's request to dispose of a record",
+        relation=disposal_decidable,
+    ),
+    Action.LEGAL_HOLD_MANAGE: Rule(
+        frozenset({Role.INFORMATION_GOVERNANCE}),
+        "Place and release legal holds that stop records being disposed of",
     ),
     Action.ACCOUNTS_MANAGE: Rule(
         frozenset({Role.ADMINISTRATOR}), "Manage agencies, teams, users and their roles"
