@@ -34,6 +34,9 @@ NOT_PERSONAL = {
     "area_code": "an area and its census counts",
     "metric_code": "a performance measure (aggregates)",
     "report_pk": "a monthly performance report (aggregates, frozen)",
+    "record_kind": "a kind of record under retention review: the record is the next keyword, "
+                   "whose model depends on the kind; its review page's audited read is "
+                   "tested in governance/tests/test_retention_pages.py",
 }
 # Pages about a personal record that show none of its personal data, and why.
 SHOWS_NO_PERSONAL_DATA = {
