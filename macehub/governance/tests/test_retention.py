@@ -12,6 +12,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.http import Http404
+from django.utils import timezone
 
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
@@ -23,6 +24,7 @@ from macehub.audit.services import record_event
 from macehub.cases.codes import CaseStatus
 from macehub.cases.models import Case
 from macehub.core.service_errors import ServiceRefused
+from macehub.core.work_queue import work_queue_for
 from macehub.governance import retention_services as services
 from macehub.governance.models import (
     DisposalRequest,
@@ -319,3 +321,23 @@ def test_a_stale_decision_is_refused(users: Any, officer: User, second_officer: 
         services.approve_disposal(actor=second_officer, request_pk=request.pk,
                                   expected_version=1)
     assert IntelligenceReport.objects.filter(pk=report.pk).exists()
+
+
+def _queue(user: User, source: str) -> list[Any]:
+    lists = {work.source.name: work for work in work_queue_for(user, timezone.now()).lists}
+    return lists[source].draw([w.key for w in lists[source].waiting]) if source in lists else []
+
+
+def test_the_work_queue_gives_reviews_to_officers_and_disposals_to_the_other_officers(
+        users: Any, officer: User, second_officer: User) -> None:
+    due = _report(users, 7)
+    _report(users, 2)
+    request = services.request_disposal(actor=officer, kind="intelligence_report",
+                                        record_id=due.pk, reason="Old")
+    reviews = _queue(officer, "retention_reviews")
+    assert [item.title for item in reviews] == [f"{due.reference} (intelligence report)"]
+    assert reviews[0].due_on == dt.date(2025, 6, 7)
+    assert _queue(officer, "disposals_to_approve") == []
+    waiting = _queue(second_officer, "disposals_to_approve")
+    assert [item.link for item in waiting] == [f"/audit/retention/disposals/{request.pk}/"]
+    assert _queue(users[Role.ANALYST], "retention_reviews") == []
