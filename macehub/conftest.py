@@ -33,6 +33,8 @@ from macehub.cases.catalogue import load_indicators
 from macehub.cases.models import Indicator
 from macehub.disruption.models import Tactic
 from macehub.disruption.tactics import load_tactics
+from macehub.governance.models import RetentionRule
+from macehub.governance.retention_rules import load_retention_rules
 from macehub.people.codelists import load_ethnic_groups
 from macehub.people.models import EthnicGroup, EthnicGroupFamily
 from macehub.testing.clock import on_demo_day
@@ -124,6 +126,8 @@ def load_code_lists() -> None:
         load_tactics(Tactic)
     if not Course.objects.exists():
         load_courses(Course, CourseRequirement)
+    if not RetentionRule.objects.exists():
+        load_retention_rules(RetentionRule)
 
 
 @pytest.fixture

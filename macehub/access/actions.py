@@ -147,6 +147,12 @@ class Action(StrEnum):
     AUDIT_LOG_VIEW = "audit.view"
     # The background jobs' states, progress and outcomes (no job's data)
     BACKGROUND_JOBS_VIEW = "governance.background_jobs_view"
+    # Retention review (MoPI and data protection): the rules, the review queue and its
+    # decisions, disposal approved by a second officer, legal holds.
+    RETENTION_RULES_VIEW = "retention.rules_view"
+    RETENTION_REVIEW = "retention.review"
+    DISPOSAL_DECIDE = "retention.disposal_decide"
+    LEGAL_HOLD_MANAGE = "retention.legal_hold_manage"
     # Administration of agencies, teams and users
     ACCOUNTS_MANAGE = "accounts.manage"
     # Changes of access that need a second administrator's approval

@@ -802,6 +802,12 @@ def training_recording_relation(user: User) -> Q:
     return Q(agency_id=user.agency_id)
 
 
+def disposal_decidable(user: User) -> Q:
+    """Disposal requests this officer may approve or reject: a second pair of eyes, so
+    never one they asked for."""
+    return ~Q(requested_by=user)
+
+
 @dataclass(frozen=True)
 class Rule:
     """Who may take one action.
@@ -1336,6 +1342,23 @@ RULES: dict[Action, Rule] = {
     Action.BACKGROUND_JOBS_VIEW: Rule(
         frozenset({Role.INFORMATION_GOVERNANCE, Role.ADMINISTRATOR}),
         "See the background jobs: their state, progress and outcome",
+    ),
+    Action.RETENTION_RULES_VIEW: Rule(
+        frozenset({Role.ADMINISTRATOR, Role.INFORMATION_GOVERNANCE}),
+        "See the retention rules each kind of record is reviewed under",
+    ),
+    Action.RETENTION_REVIEW: Rule(
+        frozenset({Role.INFORMATION_GOVERNANCE}),
+        "Review records due for review: keep them, or ask for their disposal",
+    ),
+    Action.DISPOSAL_DECIDE: Rule(
+        frozenset({Role.INFORMATION_GOVERNANCE}),
+        "Approve or reject another officer's request to dispose of a record",
+        relation=disposal_decidable,
+    ),
+    Action.LEGAL_HOLD_MANAGE: Rule(
+        frozenset({Role.INFORMATION_GOVERNANCE}),
+        "Place and release legal holds that stop records being disposed of",
     ),
     Action.ACCOUNTS_MANAGE: Rule(
         frozenset({Role.ADMINISTRATOR}), "Manage agencies, teams, users and their roles"

@@ -25,6 +25,14 @@ class EventType(models.TextChoices):
     ROLE_CHANGE_REQUESTED = "role_change_requested", "Change of access requested"
     ROLE_CHANGE_APPROVED = "role_change_approved", "Change of access approved"
     ROLE_CHANGE_REJECTED = "role_change_rejected", "Change of access rejected"
+    # Retention review: a decision to keep a record, a disposal asked for and decided by
+    # a second officer, legal holds placed and released.
+    RETENTION_DECIDED = "retention_decided", "Decided to keep a record"
+    DISPOSAL_REQUESTED = "disposal_requested", "Disposal requested"
+    DISPOSAL_APPROVED = "disposal_approved", "Disposal approved and carried out"
+    DISPOSAL_REJECTED = "disposal_rejected", "Disposal rejected"
+    LEGAL_HOLD_PLACED = "legal_hold_placed", "Legal hold placed"
+    LEGAL_HOLD_RELEASED = "legal_hold_released", "Legal hold released"
 
 
 # Event types that touch personal data about a record; shown on "who saw this person".

@@ -4,7 +4,7 @@ links, navigation and tests did not change."""
 
 from django.urls import path
 
-from macehub.governance import views
+from macehub.governance import retention_views, views
 
 app_name = "audit"
 
@@ -12,4 +12,13 @@ urlpatterns = [
     path("", views.log, name="log"),
     path("verify/", views.verify, name="verify"),
     path("jobs/", views.jobs, name="jobs"),
+    path("retention/", retention_views.queue, name="retention"),
+    path("retention/rules/", retention_views.rules, name="retention_rules"),
+    path("retention/holds/", retention_views.holds, name="retention_holds"),
+    path("retention/holds/<int:hold_pk>/release/", retention_views.release_hold,
+         name="retention_release_hold"),
+    path("retention/disposals/<int:disposal_pk>/", retention_views.disposal,
+         name="retention_disposal"),
+    path("retention/<str:record_kind>/<int:record_pk>/", retention_views.review,
+         name="retention_review"),
 ]

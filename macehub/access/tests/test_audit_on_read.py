@@ -36,6 +36,9 @@ NOT_PERSONAL = {
     "report_pk": "a monthly performance report (aggregates, frozen)",
     "course_pk": "a training course of the catalogue (no person's training)",
     "requirement_pk": "a rule of who must take a training course (no person's training)",
+    "record_kind": "a kind of record under retention review: the record is the next keyword, "
+                   "whose model depends on the kind; its review page's audited read is "
+                   "tested in governance/tests/test_retention_pages.py",
 }
 # Pages about a personal record that show none of its personal data, and why.
 SHOWS_NO_PERSONAL_DATA = {
