@@ -138,6 +138,10 @@ class Action(StrEnum):
     AREA_VIEW = "area.view"
     # Information governance
     AUDIT_LOG_VIEW = "audit.view"
+    # The register of information-sharing agreements (no personal data in it): read by
+    # everyone, recorded and changed by information governance
+    SHARING_AGREEMENT_VIEW = "sharing_agreement.view"
+    SHARING_AGREEMENT_MANAGE = "sharing_agreement.manage"
     # Administration of agencies, teams and users
     ACCOUNTS_MANAGE = "accounts.manage"
     # Changes of access that need a second administrator's approval

@@ -59,6 +59,7 @@ NAVIGATION = (
              unless=Action.WORKFORCE_CASELOAD_VIEW),
     NavEntry("Areas", "people:area_list", Action.AREA_VIEW),
     NavEntry("Audit log", "audit:log", Action.AUDIT_LOG_VIEW),
+    NavEntry("Sharing agreements", "audit:agreements", Action.SHARING_AGREEMENT_MANAGE),
     NavEntry("Changes of access", "accounts:role_change_list", Action.ROLE_CHANGE_VIEW,
              unless=Action.ACCOUNTS_MANAGE),
     NavEntry("Administration", "accounts:admin_home", Action.ACCOUNTS_MANAGE),

@@ -1274,6 +1274,15 @@ RULES: dict[Action, Rule] = {
     Action.AUDIT_LOG_VIEW: Rule(
         frozenset({Role.INFORMATION_GOVERNANCE}), "Read the audit log and check its chain"
     ),
+    Action.SHARING_AGREEMENT_VIEW: Rule(
+        ALL_ROLES,
+        "Read the register of information-sharing agreements: parties, purpose, lawful "
+        "basis, data categories, dates (it holds no personal data)",
+    ),
+    Action.SHARING_AGREEMENT_MANAGE: Rule(
+        frozenset({Role.INFORMATION_GOVERNANCE}),
+        "Record information-sharing agreements and change them (review, end)",
+    ),
     Action.ACCOUNTS_MANAGE: Rule(
         frozenset({Role.ADMINISTRATOR}), "Manage agencies, teams, users and their roles"
     ),
