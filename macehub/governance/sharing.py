@@ -85,3 +85,12 @@ class SharingAgreement(models.Model):
 
     def in_force_on(self, day: dt.date) -> bool:
         return self.signed_on <= day and (self.ended_on is None or self.ended_on > day)
+
+
+def agreement_words(agreement: SharingAgreement | None, reason_without: str) -> str:
+    """What a dissemination's or share's page says of the agreement it relies on."""
+    if agreement is not None:
+        return f"{agreement.reference} {agreement.title}"
+    if reason_without.strip():
+        return f"None in force. Shared because: {reason_without.strip()}"
+    return "Not recorded"

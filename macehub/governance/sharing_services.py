@@ -168,36 +168,32 @@ def agreements_covering(from_agency_pk: int | None, to_agency_pk: int,
                 .order_by("reference"))
 
 
-REASON_WITHOUT_AGREEMENT = (
-    "No agreement in force covers sharing with this agency: say why it is shared without "
-    "one")
-
-
-def agreement_relied_on(*, from_agency_pk: int | None, to_agency_pk: int,
-                        agreement_pk: int | None, reason_without: str,
+def agreement_relied_on(*, from_agency_pk: int | None, to_agency: Agency,
+                        chosen_pks: Sequence[int], reason_without: str,
                         field: str = "agreement", day: dt.date | None = None
                         ) -> SharingAgreement | None:
-    """The agreement a share between two agencies relies on, or None where none covers
-    them and the user said why it is shared anyway. Refuses (``ServiceRefused`` on
-    ``field``) an agreement that does not cover the two agencies, a share with no
-    agreement where one covers them, and one with neither an agreement nor a reason.
+    """The agreement a share from one agency to another relies on: of the agreements
+    chosen (a page may share with several agencies at once and name one agreement for
+    each), the one in force that covers both; or None where no agreement covers them
+    and the user said why it is shared anyway. Refuses (``ServiceRefused`` on
+    ``field``) a share with no chosen agreement covering the two where one exists, and
+    one with neither an agreement nor a reason.
 
-    Why a share with no agreement is allowed at all: an agreement documents sharing
-    that is lawful without it (a child at risk is safeguarded under the Children Acts
-    and DPA 2018 Sch. 1 para 18 whether or not the partners have signed anything), so
-    refusing would leave a child unprotected because paperwork is missing. The hub
-    instead records the reason, and information governance sees such shares by the
-    absence of an agreement."""
-    covering = {agreement.pk: agreement
-                for agreement in agreements_covering(from_agency_pk, to_agency_pk, day)}
-    if agreement_pk is not None:
-        if agreement_pk not in covering:
-            raise ServiceRefused("Choose an agreement in force between the two agencies",
-                                 field=field)
-        return covering[agreement_pk]
+    Why a share with no agreement is allowed rather than refused: an agreement
+    documents sharing that is lawful without it (a child at risk is safeguarded under
+    the Children Acts and DPA 2018 Sch. 1 para 18 whether or not the partners have
+    signed anything), so refusing would leave a child unprotected because paperwork is
+    missing. The hub records instead why it was shared, and information governance sees
+    those shares by the agreement they lack."""
+    covering = agreements_covering(from_agency_pk, to_agency.pk, day)
+    chosen = [agreement for agreement in covering if agreement.pk in set(chosen_pks)]
+    if chosen:
+        return chosen[0]
     if covering:
-        raise ServiceRefused("Choose the sharing agreement this share relies on",
-                             field=field)
+        raise ServiceRefused(f"Choose the sharing agreement that covers sharing with "
+                             f"{to_agency.name}", field=field)
     if not reason_without.strip():
-        raise ServiceRefused(REASON_WITHOUT_AGREEMENT, field=field)
+        raise ServiceRefused(f"No agreement in force covers sharing with {to_agency.name}: "
+                             f"say why it is shared without one", field=field)
     return None
+

@@ -25,7 +25,7 @@ from macehub.core.service_errors import ServiceRefused
 from macehub.core.versioning import EditConflict
 from macehub.governance import sharing_services as services
 from macehub.governance.codes import AgreementBasis, AgreementStatus, DataCategory
-from macehub.governance.sharing import SharingAgreement
+from macehub.governance.sharing import SharingAgreement, agreement_words
 from macehub.governance.sharing_selectors import agreements_to_review
 from macehub.governance.tests.factories import make_agreement
 from macehub.governance.work_queue import sharing_agreement_reviews
@@ -161,23 +161,28 @@ def test_a_share_names_an_agreement_covering_both_agencies_where_one_exists(
     other = make_agreement(hub_agency, health, created_by=user, reference="ISA-B")
     make_agreement(hub_agency, council, created_by=user, reference="ISA-C", ended_on=TODAY)
 
-    def rely(agreement_pk: int | None, reason: str = "", to: Agency = council
+    def rely(chosen: list[int], reason: str = "", to: Agency = council
              ) -> SharingAgreement | None:
         return services.agreement_relied_on(
-            from_agency_pk=hub_agency.pk, to_agency_pk=to.pk, agreement_pk=agreement_pk,
+            from_agency_pk=hub_agency.pk, to_agency=to, chosen_pks=chosen,
             reason_without=reason)
 
     assert services.agreements_covering(hub_agency.pk, council.pk) == [covering]
-    assert rely(covering.pk) == covering
-    for wrong in (other.pk, None):
-        with pytest.raises(ServiceRefused) as refused:
+    assert rely([covering.pk]) == covering
+    # Sharing with two agencies at once: each share takes the agreement that covers it.
+    assert rely([other.pk, covering.pk]) == covering
+    assert rely([other.pk, covering.pk], to=health) == other
+    for wrong in ([other.pk], []):
+        with pytest.raises(ServiceRefused, match="covers sharing with County Children") as no:
             rely(wrong, reason="Urgent")
-        assert refused.value.field == "agreement"
+        assert no.value.field == "agreement"
     # No agreement covers the police and an education partner: shared with a reason.
     school = make_agency("county-school", AgencyKind.EDUCATION)
-    assert rely(None, reason="Child at immediate risk", to=school) is None
+    assert rely([], reason="Child at immediate risk", to=school) is None
     with pytest.raises(ServiceRefused, match="say why"):
-        rely(None, reason=" ", to=school)
+        rely([covering.pk], reason=" ", to=school)
+    assert agreement_words(None, "") == "Not recorded"
+    assert agreement_words(covering, "").startswith("ISA-A ")
 
 
 def test_every_member_of_staff_reads_the_register_in_a_fixed_number_of_queries(
@@ -206,7 +211,7 @@ def test_the_agreement_page_shows_its_terms_and_what_relies_on_it(
     body = client.get(reverse("audit:agreement", args=[agreement.pk])).content.decode()
     for shown in ("County Children&#x27;s Services; County Police",
                   "UK GDPR Art. 6(1)(e) public task", "Safeguarding concerns",
-                  ):
+                  "Disseminations of intelligence", "Shares of a person"):
         assert shown in body, shown
     assert reverse("audit:agreement_change", args=[agreement.pk]) not in body
     assert client.get(reverse("audit:agreement_change",
