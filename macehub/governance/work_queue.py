@@ -15,7 +15,7 @@ from macehub.governance.sharing_selectors import agreements_to_review
 
 
 @work_queue_source("sharing_agreement_reviews", label="Sharing agreements to review",
-                   order=95, everything="audit:agreements")
+                   order=96, everything="audit:agreements")
 def sharing_agreement_reviews(user: User, now: dt.datetime) -> list[WorkItem]:
     return [
         WorkItem(kind="Sharing agreement review", title=f"{agreement.reference} {agreement.title}",

@@ -34,6 +34,8 @@ NOT_PERSONAL = {
     "area_code": "an area and its census counts",
     "metric_code": "a performance measure (aggregates)",
     "report_pk": "a monthly performance report (aggregates, frozen)",
+    "agreement_pk": "an information-sharing agreement between agencies (its parties, "
+                    "purpose and basis; counts of what relies on it; its changes audited)",
 }
 # Pages about a personal record that show none of its personal data, and why.
 SHOWS_NO_PERSONAL_DATA = {
