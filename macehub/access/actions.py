@@ -153,6 +153,10 @@ class Action(StrEnum):
     RETENTION_REVIEW = "retention.review"
     DISPOSAL_DECIDE = "retention.disposal_decide"
     LEGAL_HOLD_MANAGE = "retention.legal_hold_manage"
+    # The register of information-sharing agreements (no personal data in it): read by
+    # everyone, recorded and changed by information governance
+    SHARING_AGREEMENT_VIEW = "sharing_agreement.view"
+    SHARING_AGREEMENT_MANAGE = "sharing_agreement.manage"
     # Administration of agencies, teams and users
     ACCOUNTS_MANAGE = "accounts.manage"
     # Changes of access that need a second administrator's approval

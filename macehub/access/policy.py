@@ -1360,6 +1360,15 @@ RULES: dict[Action, Rule] = {
         frozenset({Role.INFORMATION_GOVERNANCE}),
         "Place and release legal holds that stop records being disposed of",
     ),
+    Action.SHARING_AGREEMENT_VIEW: Rule(
+        ALL_ROLES,
+        "Read the register of information-sharing agreements: parties, purpose, lawful "
+        "basis, data categories, dates (it holds no personal data)",
+    ),
+    Action.SHARING_AGREEMENT_MANAGE: Rule(
+        frozenset({Role.INFORMATION_GOVERNANCE}),
+        "Record information-sharing agreements and change them (review, end)",
+    ),
     Action.ACCOUNTS_MANAGE: Rule(
         frozenset({Role.ADMINISTRATOR}), "Manage agencies, teams, users and their roles"
     ),

@@ -571,7 +571,8 @@ ADDRESS_FIELDS = ("person_id", "line_1", "line_2", "town", "postcode", "area_id"
 IDENTIFIER_FIELDS = ("person_id", "kind", "value")
 ALIAS_FIELDS = ("person_id", "kind", "given_name", "family_name", "given_name_key",
                 "family_name_key")
-SHARE_FIELDS = ("person_id", "agency_id", "shared_by_id", "shared_at", "reason")
+# The agreement each share relies on is named by the sharing agreements step (9050).
+SHARE_FIELDS = ("person_id", "agency_id", "shared_by_id", "shared_at", "reason", "agreement_id")
 ALLOCATION_FIELDS = ("person_id", "user_id", "allocated_at")
 
 
@@ -600,7 +601,7 @@ def save_drafts(ctx: DemoContext, drafts: list[PersonDraft]) -> None:
             for kind, given, family in draft.aliases
         ]
         sharer_id = users[RECORDED_BY[draft.owner_code]].pk
-        shares += [(person_id, agencies[code].pk, sharer_id, now, reason)
+        shares += [(person_id, agencies[code].pk, sharer_id, now, reason, None)
                    for code, reason in draft.shares]
         allocations += [(person_id, users[username].pk, now)
                         for username in draft.allocated_usernames]

@@ -1,4 +1,7 @@
-"""The demo's retention review. The demo's records are at most a few years old (the
+"""The demo's information governance: its retention review and its information-sharing
+agreements.
+
+Retention review. The demo's records are at most a few years old (the
 historic 5x5x5 reports up to 8), so few would be due under their rules on the demo's
 day; and the other steps' records are not moved in time, since their tests hold them
 to their year. Instead this step plants the history of earlier reviews: two
@@ -9,16 +12,37 @@ period. Then one decision to keep (a report, yesterday), one disposal asked for 
 information governance officer and waiting for a second officer's approval, and one
 legal hold naming a report and a referral.
 
-The step writes only governance's own rows; its reset deletes them."""
+The step writes only governance's own rows; its reset deletes them.
+
+Sharing agreements: the demo's information-sharing agreements between Northshire's hub
+partners, and the demo's disseminations and shares of records naming them. Known truth
+a test checks:
+
+- the MACE hub agreement (police, children's services, health, education) is in force,
+  due for review in about eight months;
+- the police and Brackenford District Council's disruption agreement is due for review
+  within the 30 days (in information governance's work queue);
+- the Lantern Project's agreement (police, children's services, the charity) ended
+  before the demo's year, and its successor is not yet signed: every dissemination to
+  the charity names no agreement and records why it went ahead (to safeguard a child);
+- every other dissemination and share names the agreement in force between its two
+  agencies, where one is.
+
+The people step (400) and the intelligence step (1300) create the shares and
+disseminations before any agreement exists, so this step (9050) runs after them and
+names on each the agreement in force on the demo's day between its two agencies."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.utils import timezone
 
+from macehub.demo import accounts as demo_accounts
 from macehub.demo.progress import Progress
 from macehub.demo.registry import DemoContext, demo_step
+from macehub.governance.codes import AgreementBasis, DataCategory
 from macehub.governance.models import (
     DisposalRequest,
     DisposalTombstone,
@@ -27,6 +51,9 @@ from macehub.governance.models import (
     RetentionDecision,
 )
 from macehub.governance.retention import ReviewItem, add_years, review_items
+from macehub.governance.sharing import SharingAgreement
+from macehub.intelligence.models import Dissemination
+from macehub.people.models import PersonShare
 
 # After every step that makes records.
 RETENTION_ORDER = 9850
@@ -107,3 +134,108 @@ def demo_retention(ctx: DemoContext) -> None:
     ctx.count("retention decisions", RetentionDecision.objects.count())
     ctx.results["governance.retention"] = {
         "earlier": [(item.kind, item.pk) for item in earlier]}
+
+
+SHARING_AGREEMENTS_ORDER = 9050
+GOVERNANCE_USER = "ig.police"
+# Why a dissemination to the charity went ahead with no agreement in force.
+NO_AGREEMENT_REASON = ("To safeguard a child at risk: the Lantern Project agreement has "
+                       "ended and its successor is not yet signed")
+
+
+@dataclass(frozen=True)
+class DemoAgreement:
+    title: str
+    parties: tuple[str, ...]
+    purpose: str
+    basis: str
+    categories: tuple[str, ...]
+    signed_days_ago: int
+    review_in_days: int
+    ended_days_ago: int | None = None
+
+
+AGREEMENTS = (
+    DemoAgreement(
+        "Northshire MACE hub information-sharing agreement",
+        (demo_accounts.POLICE, demo_accounts.CHILDRENS_SERVICES, demo_accounts.HEALTH,
+         demo_accounts.EDUCATION),
+        "Sharing what each partner holds about children at risk of exploitation, the "
+        "people who exploit them and the places it happens, for the hub's triage, "
+        "tactical meetings, safeguarding plans and disruption.",
+        AgreementBasis.PUBLIC_TASK_SAFEGUARDING,
+        (DataCategory.IDENTITY, DataCategory.CONTACT, DataCategory.SAFEGUARDING,
+         DataCategory.INTELLIGENCE, DataCategory.HEALTH, DataCategory.EDUCATION,
+         DataCategory.CRIMINAL_OFFENCE, DataCategory.SOCIAL_CARE, DataCategory.ETHNICITY),
+        signed_days_ago=1000, review_in_days=240),
+    DemoAgreement(
+        "Police and Brackenford District Council: licensing and housing disruption",
+        (demo_accounts.POLICE, demo_accounts.DISTRICT_COUNCIL),
+        "Sharing intelligence about premises, vehicles and licence holders so the council "
+        "can take licensing and housing action against those who exploit children.",
+        AgreementBasis.LAW_ENFORCEMENT,
+        (DataCategory.IDENTITY, DataCategory.INTELLIGENCE, DataCategory.CRIMINAL_OFFENCE),
+        signed_days_ago=700, review_in_days=20),
+    DemoAgreement(
+        "Lantern Project advocacy referrals",
+        (demo_accounts.POLICE, demo_accounts.CHILDRENS_SERVICES, demo_accounts.CHARITY),
+        "Referring children to the Lantern Project's independent advocates and sharing "
+        "what the advocates need to support them.",
+        AgreementBasis.CHILDREN_ACT,
+        (DataCategory.IDENTITY, DataCategory.CONTACT, DataCategory.SAFEGUARDING),
+        signed_days_ago=1500, review_in_days=-400, ended_days_ago=400),
+)
+
+
+def delete_demo_agreements(progress: Progress) -> dict[str, int]:
+    Dissemination.objects.exclude(agreement=None).update(agreement=None)
+    PersonShare.objects.exclude(agreement=None).update(agreement=None)
+    deleted, _ = SharingAgreement.objects.all().delete()
+    return {"sharing agreements": deleted}
+
+
+@demo_step("sharing_agreements", order=SHARING_AGREEMENTS_ORDER,
+           reset=delete_demo_agreements,
+           description="information-sharing agreements between the hub's partners (one "
+                       "due for review, one ended), named by the disseminations and shares")
+def demo_sharing_agreements(ctx: DemoContext) -> None:
+    governance = ctx.users.get(GOVERNANCE_USER)
+    if governance is None or not all(code in ctx.agencies for spec in AGREEMENTS
+                                     for code in spec.parties):
+        ctx.progress.write("    no demo agencies or information governance: no agreements")
+        return
+    today, now = ctx.as_of, timezone.now()
+    for number, spec in enumerate(AGREEMENTS, start=1):
+        signed = today - dt.timedelta(days=spec.signed_days_ago)
+        agreement = SharingAgreement.objects.create(
+            reference=f"ISA-{signed.year}-{number:06d}", title=spec.title,
+            purpose=spec.purpose, lawful_basis=spec.basis,
+            data_categories=[code for code in DataCategory.values
+                             if code in spec.categories],
+            signed_on=signed, review_on=today + dt.timedelta(days=spec.review_in_days),
+            ended_on=(today - dt.timedelta(days=spec.ended_days_ago)
+                      if spec.ended_days_ago is not None else None),
+            document_reference=f"IG/ISA/{signed.year}/{number:02d}",
+            created_by=governance, created_at=min(now, timezone.make_aware(
+                dt.datetime.combine(signed, dt.time(10)))))
+        agreement.parties.set([ctx.agencies[code] for code in spec.parties])
+    named = 0
+    pairs = (Dissemination.objects.values_list("report__owning_team__agency_id", "to_agency_id")
+             .distinct().order_by("report__owning_team__agency_id", "to_agency_id"))
+    for from_pk, to_pk in list(pairs):
+        sent = Dissemination.objects.filter(report__owning_team__agency_id=from_pk,
+                                            to_agency_id=to_pk)
+        covering = SharingAgreement.objects.covering(today, from_pk, to_pk).first()
+        if covering is None:
+            sent.update(reason_without_agreement=NO_AGREEMENT_REASON)
+        else:
+            named += sent.update(agreement=covering)
+    share_pairs = (PersonShare.objects.values_list("person__owning_agency_id", "agency_id")
+                   .distinct().order_by("person__owning_agency_id", "agency_id"))
+    for from_pk, to_pk in list(share_pairs):
+        covering = SharingAgreement.objects.covering(today, from_pk, to_pk).first()
+        if covering is not None:
+            named += PersonShare.objects.filter(
+                person__owning_agency_id=from_pk, agency_id=to_pk).update(agreement=covering)
+    ctx.count("sharing agreements", len(AGREEMENTS))
+    ctx.count("shares naming an agreement", named)

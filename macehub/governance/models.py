@@ -1,4 +1,5 @@
-"""Information governance's models, each group in its own module."""
+"""Information governance's models, each kept in the module of its concern (retention
+review, sharing agreements) and gathered here for Django."""
 
 from macehub.governance.retention_models import (
     DisposalRequest,
@@ -8,6 +9,7 @@ from macehub.governance.retention_models import (
     RetentionDecision,
     RetentionRule,
 )
+from macehub.governance.sharing import SharingAgreement
 
 __all__ = ["DisposalRequest", "DisposalTombstone", "HeldRecord", "LegalHold",
-           "RetentionDecision", "RetentionRule"]
+           "RetentionDecision", "RetentionRule", "SharingAgreement"]

@@ -1,10 +1,11 @@
 """Information governance's addresses. The namespace stays ``audit`` (``audit:log``,
 ``audit:verify``, under /audit/) as it was before these pages left the audit app, so
-links, navigation and tests did not change."""
+links, navigation and tests did not change; the register of sharing agreements joins
+them under the same prefix and namespace."""
 
 from django.urls import path
 
-from macehub.governance import retention_views, views
+from macehub.governance import retention_views, sharing_views, views
 
 app_name = "audit"
 
@@ -21,4 +22,10 @@ urlpatterns = [
          name="retention_disposal"),
     path("retention/<str:record_kind>/<int:record_pk>/", retention_views.review,
          name="retention_review"),
+    path("sharing-agreements/", sharing_views.agreements, name="agreements"),
+    path("sharing-agreements/new/", sharing_views.agreement_new, name="agreement_new"),
+    path("sharing-agreements/<int:agreement_pk>/", sharing_views.agreement_detail,
+         name="agreement"),
+    path("sharing-agreements/<int:agreement_pk>/change/", sharing_views.agreement_change,
+         name="agreement_change"),
 ]

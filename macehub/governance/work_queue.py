@@ -1,5 +1,7 @@
 """Information governance's work: disposals another officer asked for, waiting for
-approval, and the records due for retention review."""
+approval; the records due for retention review; and each sharing agreement in force
+whose review date falls within the next ``REVIEW_WARNING_DAYS`` days or has passed, the
+most overdue first."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from macehub.core.work_queue import (
 )
 from macehub.governance.retention import RECORD_KINDS, ReviewItem, due_for_review
 from macehub.governance.retention_selectors import disposals_to_decide
+from macehub.governance.sharing_selectors import agreements_to_review
 
 
 @work_queue_source("disposals_to_approve", label="Disposals to approve", order=90,
@@ -74,3 +77,14 @@ def retention_reviews(user: User, now: dt.datetime) -> WorkSelection:
         return [_item(due[key]) for key in keys]
 
     return WorkSelection(waiting=sorted(waiting, key=lambda w: (*w.place, w.key)), draw=draw)
+
+
+@work_queue_source("sharing_agreement_reviews", label="Sharing agreements to review",
+                   order=96, everything="audit:agreements")
+def sharing_agreement_reviews(user: User, now: dt.datetime) -> list[WorkItem]:
+    return [
+        WorkItem(kind="Sharing agreement review", title=f"{agreement.reference} {agreement.title}",
+                 link=reverse("audit:agreement_change", args=[agreement.pk]),
+                 action="Review the agreement", due_on=agreement.review_on)
+        for agreement in agreements_to_review(user, timezone.localdate(now))
+    ]

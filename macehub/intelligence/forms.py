@@ -11,11 +11,13 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from macehub.accounts.models import Agency, Team
 from macehub.core.phones import normalise_phone
 from macehub.core.search_text import SearchTextField
 from macehub.forms import GovukDateField, check_date_range, date_range
+from macehub.governance.sharing import SharingAgreement
 from macehub.intelligence.codes import (
     ROLES_BY_KIND,
     AccountPlatform,
@@ -234,10 +236,28 @@ class DisseminationForm(forms.Form):
     )
     lawful_basis = _radios("Lawful basis for sharing", LawfulBasis.choices,
                            "Select the lawful basis for sharing")
+    agreements = forms.TypedMultipleChoiceField(
+        label="Information-sharing agreements it relies on", coerce=int, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The agreements in force that the report's agency is party to. Select "
+                  "the one that covers each agency you share with.",
+        error_messages={"invalid_choice": "Choose the agreements from the list"},
+    )
+    reason_without_agreement = forms.CharField(
+        label="Why it is shared without an agreement", required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Only where no agreement in force covers an agency you share with: for "
+                  "example, to safeguard a child at risk.",
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, from_agency_pk: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to_agency"].choices = _agency_choices()  # type: ignore[attr-defined]
+        agreements = (SharingAgreement.objects.covering(timezone.localdate(), from_agency_pk)
+                      if from_agency_pk is not None else SharingAgreement.objects.none())
+        self.fields["agreements"].choices = [  # type: ignore[attr-defined]
+            (agreement.pk, f"{agreement.reference} {agreement.title}")
+            for agreement in agreements.order_by("reference")]
 
 
 class ReportFilterForm(forms.Form):

@@ -381,6 +381,12 @@ class Dissemination(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     shared_at = models.DateTimeField()
+    # The information-sharing agreement it relies on (none on disseminations from before
+    # the register, shown as not recorded); where no agreement covered the two agencies,
+    # why it was shared anyway (``governance.sharing_services.agreement_relied_on``).
+    agreement = models.ForeignKey("governance.SharingAgreement", on_delete=models.PROTECT,
+                                  null=True, blank=True, related_name="+")
+    reason_without_agreement = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-shared_at"]

@@ -348,7 +348,7 @@ def disseminations_of(user: User, report: IntelligenceReport) -> list[Disseminat
     """Who the report was shared with: the owning team's business only."""
     if not may_see_source(user, report):
         return []
-    return list(report.disseminations.select_related("to_agency", "shared_by"))
+    return list(report.disseminations.select_related("to_agency", "shared_by", "agreement"))
 
 
 # --- Submissions --------------------------------------------------------------------------

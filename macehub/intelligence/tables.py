@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 
 from macehub.accounts.models import User
+from macehub.governance.sharing import agreement_words
 from macehub.intelligence import selectors
 from macehub.intelligence.models import Dissemination, IntelligenceReport, Submission
 from macehub.intelligence.templatetags.intelligence import duration
@@ -164,6 +165,8 @@ def dissemination_table(disseminations: Iterable[Dissemination]) -> Table:
                             small(dissemination.shared_by.display_name))},
             handling,
             dissemination.get_lawful_basis_display(),
+            agreement_words(dissemination.agreement, dissemination.reason_without_agreement),
         ])
     return {"caption": "Disseminations of this report",
-            "head": ["Agency", "When and by whom", "Handling", "Lawful basis"], "rows": rows}
+            "head": ["Agency", "When and by whom", "Handling", "Lawful basis",
+                     "Sharing agreement"], "rows": rows}

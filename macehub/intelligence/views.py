@@ -356,13 +356,16 @@ def disseminate(request: HubRequest, intel_report_pk: int) -> HttpResponse:
     report = selectors.report_for(user, intel_report_pk, Action.INTELLIGENCE_DISSEMINATE)
     if report.is_read_only:
         return _read_only_refusal(request, report)
-    form = DisseminationForm(request.POST or None)
+    form = DisseminationForm(request.POST or None,
+                             from_agency_pk=report.owning_team.agency_id)
     if request.method == "POST" and form.is_valid():
         try:
             shared = services.disseminate_to_agencies(
                 actor=user, report_pk=report.pk,
                 to_agency_pks=form.cleaned_data["to_agency"],
                 lawful_basis=form.cleaned_data["lawful_basis"],
+                agreement_pks=form.cleaned_data["agreements"],
+                reason_without_agreement=form.cleaned_data["reason_without_agreement"],
             )
         except ValidationError as error:
             add_service_errors(form, error)

@@ -238,7 +238,7 @@ def _copy_access(actor: User, kept: Person, merged: Person) -> dict[str, list[in
     added: dict[str, list[int]] = {}
     shared = set(PersonShare.objects.filter(person=kept).values_list("agency_id", flat=True))
     shares = [PersonShare(person=kept, agency_id=share.agency_id, shared_by=share.shared_by,
-                          reason=share.reason)
+                          reason=share.reason, agreement_id=share.agreement_id)
               for share in PersonShare.objects.filter(person=merged).exclude(
                   agency_id__in=shared)]
     if merged.owning_agency_id not in shared | {kept.owning_agency_id, *(

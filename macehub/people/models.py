@@ -502,6 +502,11 @@ class PersonShare(models.Model):
     )
     shared_at = models.DateTimeField(auto_now_add=True)
     reason = models.TextField(blank=True)
+    # The information-sharing agreement the share relies on (none on shares from before
+    # the register, shown as not recorded); where no agreement covered the two agencies,
+    # ``reason`` says why it was shared anyway.
+    agreement = models.ForeignKey("governance.SharingAgreement", on_delete=models.PROTECT,
+                                  null=True, blank=True, related_name="+")
 
     class Meta:
         constraints = [

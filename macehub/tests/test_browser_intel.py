@@ -22,6 +22,7 @@ from playwright.sync_api import Page, expect
 
 from macehub.accounts.models import Agency, Team
 from macehub.accounts.roles import AgencyKind, Role
+from macehub.governance.tests.factories import make_agreement
 from macehub.intelligence.models import Dissemination, IntelligenceReport, Vehicle
 from macehub.intelligence.tests.factories import link, make_report
 from macehub.people.models import Person
@@ -188,6 +189,8 @@ def test_sharing_with_two_agencies_and_the_recipients_work_queue(
         team=make_team(council, "Exploitation social work", is_hub_team=False))
     report = make_report(hub_team, author, source_text=SOURCE, sanitised_text=SANITISED,
                          received_at=timezone.now() - dt.timedelta(days=1))
+    agreement = make_agreement(hub_agency, partner_agency, council, created_by=author,
+                               title="Westmoor MACE agreement")
 
     sign_in_as(page, live_server, researcher)
     scanner.open(f"/intelligence/reports/{report.pk}/")
@@ -202,12 +205,19 @@ def test_sharing_with_two_agencies_and_the_recipients_work_queue(
     agencies.get_by_label(partner_agency.name).check()
     agencies.get_by_label(council.name).check()
     click_and_wait(page, "button", "Share the sanitised report")
+    assert_errors_shown(page, f"Choose the sharing agreement that covers sharing with "
+                              f"{partner_agency.name}")
+    scanner.scan("no sharing agreement chosen")
+    page.get_by_role("group", name="Information-sharing agreements it relies on").get_by_label(
+        f"{agreement.reference} Westmoor MACE agreement").check()
+    click_and_wait(page, "button", "Share the sanitised report")
     banner = page.locator(".govuk-notification-banner")
     expect(banner).to_contain_text(council.name)
     expect(banner).to_contain_text(partner_agency.name)
     shared = page.locator("main table").filter(has_text="Lawful basis")
     expect(shared).to_contain_text(partner_agency.name)
     expect(shared).to_contain_text(council.name)
+    expect(shared).to_contain_text("Westmoor MACE agreement")
     scanner.scan("shared with two agencies")
     assert Dissemination.objects.filter(report=report).count() == 2
 

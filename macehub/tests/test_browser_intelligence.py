@@ -206,11 +206,15 @@ def test_submission_review_and_dissemination(
     assert_errors_shown(page, "Select the lawful basis for sharing")
     scanner.scan("without a lawful basis")
     choose(page, "Lawful basis for sharing", "Children Act 1989 s.47 – enquiries about a child")
+    # No information-sharing agreement covers the two agencies: shared, saying why.
+    page.get_by_label("Why it is shared without an agreement").fill(
+        "To safeguard a child at immediate risk")
     click_and_wait(page, "button", "Share the sanitised report")
     assert_banner(page, f"has been shared with {partner_agency.name}")
     shared = page.locator("main table").filter(has_text="Lawful basis")
     expect(shared).to_contain_text(partner_agency.name)
     expect(shared).to_contain_text("Children Act 1989 s.47")
+    expect(shared).to_contain_text("None in force. Shared because: To safeguard a child")
     scanner.scan("shared with a partner agency")
     dissemination = Dissemination.objects.get(report=report)
     assert dissemination.shared_text == SANITISED and dissemination.handling_code == "P"

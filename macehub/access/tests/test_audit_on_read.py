@@ -39,6 +39,8 @@ NOT_PERSONAL = {
     "record_kind": "a kind of record under retention review: the record is the next keyword, "
                    "whose model depends on the kind; its review page's audited read is "
                    "tested in governance/tests/test_retention_pages.py",
+    "agreement_pk": "an information-sharing agreement between agencies (its parties, "
+                    "purpose and basis; counts of what relies on it; its changes audited)",
 }
 # Pages about a personal record that show none of its personal data, and why.
 SHOWS_NO_PERSONAL_DATA = {

@@ -1,5 +1,9 @@
 """Sharing a reviewed report's sanitised text with partner agencies, under its handling
-code and conditions and a lawful basis: one dissemination each, all or nothing."""
+code and conditions and a lawful basis: one dissemination each, all or nothing. Each
+names the information-sharing agreement between the report's agency and the receiving
+agency that it relies on, or, where no agreement in force covers the two, why it was
+shared without one (``governance.sharing_services.agreement_relied_on``: a share to
+safeguard a child is never refused for want of paperwork)."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from macehub.accounts.models import Agency, User
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
 from macehub.core.service_errors import ServiceRefused
+from macehub.governance.sharing_services import agreement_relied_on
 from macehub.intelligence.codes import HandlingCode, LawfulBasis, ReportStatus
 from macehub.intelligence.models import Dissemination
 from macehub.intelligence.services.grading import _text_summary
@@ -26,12 +31,16 @@ def disseminate_report(
     report_pk: int,
     to_agency_pk: int,
     lawful_basis: str,
+    agreement_pks: tuple[int, ...] | list[int] = (),
+    reason_without_agreement: str = "",
     now: dt.datetime | None = None,
 ) -> Dissemination:
     """Share a reviewed report's sanitised text with one partner agency (see
     ``disseminate_to_agencies``)."""
     return disseminate_to_agencies(actor=actor, report_pk=report_pk,
                                    to_agency_pks=(to_agency_pk,), lawful_basis=lawful_basis,
+                                   agreement_pks=agreement_pks,
+                                   reason_without_agreement=reason_without_agreement,
                                    now=now)[0]
 
 
@@ -42,6 +51,8 @@ def disseminate_to_agencies(
     report_pk: int,
     to_agency_pks: tuple[int, ...] | list[int],
     lawful_basis: str,
+    agreement_pks: tuple[int, ...] | list[int] = (),
+    reason_without_agreement: str = "",
     now: dt.datetime | None = None,
 ) -> list[Dissemination]:
     """Share a reviewed report's sanitised text with one or more partner agencies: one
@@ -75,9 +86,16 @@ def disseminate_to_agencies(
                 field="to_agency",
             )
     shared_at = now or timezone.now()
+    relied_on = {pk: agreement_relied_on(
+        from_agency_pk=report.owning_team.agency_id, to_agency=agencies[pk],
+        chosen_pks=agreement_pks,
+        reason_without=reason_without_agreement, field="agreements",
+        day=timezone.localdate(shared_at))
+        for pk in wanted}
     shared = []
     for pk in wanted:
         agency = agencies[pk]
+        agreement = relied_on[pk]
         dissemination = Dissemination.objects.create(
             report=report,
             to_agency=agency,
@@ -85,6 +103,9 @@ def disseminate_to_agencies(
             handling_code=report.handling_code,
             handling_conditions=report.handling_conditions,
             lawful_basis=lawful_basis,
+            agreement=agreement,
+            reason_without_agreement=(reason_without_agreement.strip()
+                                      if agreement is None else ""),
             shared_by=actor,
             shared_at=shared_at,
         )
@@ -92,6 +113,8 @@ def disseminate_to_agencies(
             event_type=EventType.CREATE, actor=actor, record=dissemination,
             detail={"report": report.reference, "to_agency": agency.pk,
                     "handling_code": report.handling_code, "lawful_basis": lawful_basis,
+                    "agreement": agreement.reference if agreement else None,
+                    "reason_without_agreement": dissemination.reason_without_agreement,
                     "shared_text": _text_summary(report.sanitised_text)},
         )
         shared.append(dissemination)

@@ -37,6 +37,9 @@ from macehub.testing.factories import make_person, make_team, make_user
 
 pytestmark = pytest.mark.django_db
 
+# Why a share no agreement covers went ahead.
+URGENT = "To safeguard a child at immediate risk"
+
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr", "path"}
 
@@ -169,7 +172,8 @@ def test_submission_to_review_to_link_to_dissemination(
     share_url = reverse("intelligence:disseminate", kwargs={"intel_report_pk": report.pk})
     assert "Men in a grey van approach girls" in page(hub, share_url)
     response = hub.post(share_url, {"to_agency": str(named_agency.pk),
-                                    "lawful_basis": "dpa_sch1_18"})
+                                    "lawful_basis": "dpa_sch1_18",
+                                    "reason_without_agreement": URGENT})
     assert response.status_code == 302
     shared = Dissemination.objects.get()
     assert shared.shared_text == "Men in a grey van approach girls after school."

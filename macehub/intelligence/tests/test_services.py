@@ -17,6 +17,7 @@ from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.core.service_errors import ServiceRefused
 from macehub.core.versioning import EditConflict
+from macehub.governance.tests.factories import make_agreement
 from macehub.intelligence import selectors, services
 from macehub.intelligence.models import (
     Dissemination,
@@ -47,6 +48,9 @@ from macehub.people.services import PersonDetails
 from macehub.testing.factories import make_person, make_team, make_user
 
 pytestmark = pytest.mark.django_db
+
+# Why a share no agreement covers went ahead.
+URGENT = "To safeguard a child at immediate risk"
 
 P = Grading(source_evaluation="2", intelligence_assessment="B", handling_code="P")
 
@@ -410,11 +414,21 @@ def test_dissemination_records_what_was_shared_with_whom_and_why(
 ) -> None:
     report = make_report(hub_team, analyst, handling_code="P", sanitised_text="Safe words")
     assert report not in selectors.reports_for(partner_worker)
+    agreement = make_agreement(hub_team.agency, partner_agency, created_by=analyst)
+    # Where an agreement covers the two agencies, the dissemination must name it.
+    with pytest.raises(ServiceRefused, match="Choose the sharing agreement"):
+        services.disseminate_report(actor=analyst, report_pk=report.pk,
+                                    to_agency_pk=partner_agency.pk, lawful_basis="dpa_sch1_18",
+                                    reason_without_agreement="Urgent")
     shared = services.disseminate_report(actor=analyst, report_pk=report.pk,
                                          to_agency_pk=partner_agency.pk,
-                                         lawful_basis="dpa_sch1_18")
+                                         lawful_basis="dpa_sch1_18",
+                                         agreement_pks=[agreement.pk])
     assert (shared.shared_text, shared.handling_code, shared.lawful_basis) == (
         "Safe words", "P", "dpa_sch1_18")
+    assert (shared.agreement, shared.reason_without_agreement) == (agreement, "")
+    assert AuditEvent.objects.get(record_type="intelligence.dissemination").detail[
+        "agreement"] == agreement.reference
     assert shared.shared_by == analyst
     # Handling code P, once shared, is seen by the partner agency: sanitised text only.
     assert report in selectors.reports_for(partner_worker)
@@ -429,9 +443,15 @@ def test_condition_c_goes_only_to_an_agency_its_conditions_name(
         services.disseminate_report(actor=analyst, report_pk=report.pk,
                                     to_agency_pk=partner_agency.pk, lawful_basis="dpa_s35")
     assert not Dissemination.objects.exists()
+    # No agreement covers the two agencies: shared, saying why.
+    with pytest.raises(ServiceRefused, match="say why it is shared without one"):
+        services.disseminate_report(actor=analyst, report_pk=report.pk,
+                                    to_agency_pk=named_agency.pk, lawful_basis="dpa_s35")
     shared = services.disseminate_report(actor=analyst, report_pk=report.pk,
-                                         to_agency_pk=named_agency.pk, lawful_basis="dpa_s35")
+                                         to_agency_pk=named_agency.pk, lawful_basis="dpa_s35",
+                                         reason_without_agreement=URGENT)
     assert shared.handling_conditions == report.handling_conditions
+    assert (shared.agreement, shared.reason_without_agreement) == (None, URGENT)
 
 
 def test_dissemination_needs_a_review_a_basis_and_the_owning_team(

@@ -17,6 +17,7 @@ from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
 from macehub.core.service_errors import ServiceRefused
 from macehub.core.work_queue import work_queue_for
+from macehub.governance.tests.factories import make_agreement
 from macehub.intelligence import selectors, services
 from macehub.intelligence.codes import ReportStatus
 from macehub.intelligence.models import Dissemination, IntelligenceReport, Vehicle
@@ -32,6 +33,9 @@ from macehub.people.selectors import search_people
 from macehub.testing.factories import make_team, make_user
 
 pytestmark = pytest.mark.django_db
+
+# Why a share no agreement covers went ahead.
+URGENT = "To safeguard a child at immediate risk"
 
 SOURCE = "Told to DC Sample by informant HERON-2 behind the bus station"
 SANITISED = "Children are being collected from the bus station late at night"
@@ -324,14 +328,28 @@ def test_sharing_with_several_agencies_at_once(
     named_agency: Agency,
 ) -> None:
     client = client_for(supervisor)
+    hub_agency = supervisor.agency
+    assert hub_agency is not None
+    agreement = make_agreement(hub_agency, partner_agency, named_agency, created_by=supervisor,
+                               title="Westmoor MACE agreement")
+    make_agreement(partner_agency, named_agency, created_by=supervisor,
+                   reference="ISA-NOT-OURS", title="Between two others")
     url = reverse("intelligence:disseminate", kwargs={"intel_report_pk": reviewed.pk})
     html = page(client, url)
     assert 'type="checkbox"' in html and "Agencies to share it with" in html
+    # Offered only the agreements in force that the report's agency is party to.
+    assert "Westmoor MACE agreement" in html and "Between two others" not in html
+    refused = client.post(url, {"to_agency": [str(partner_agency.pk), str(named_agency.pk)],
+                                "lawful_basis": "dpa_s35"})
+    assert refused.status_code == 200
+    assert "Choose the sharing agreement that covers" in refused.content.decode()
     response = client.post(url, {"to_agency": [str(partner_agency.pk), str(named_agency.pk)],
-                                 "lawful_basis": "dpa_s35"})
+                                 "lawful_basis": "dpa_s35", "agreements": [str(agreement.pk)]})
     assert response.status_code == 302
     shared = Dissemination.objects.filter(report=reviewed).order_by("to_agency__name")
     assert {d.to_agency for d in shared} == {partner_agency, named_agency}
+    assert {d.agreement for d in shared} == {agreement}
+    assert "Westmoor MACE agreement" in page(client, _detail_url(reviewed))
     assert {(d.shared_text, d.lawful_basis, d.shared_by) for d in shared} == {
         (SANITISED, "dpa_s35", supervisor)}
     assert len({d.shared_at for d in shared}) == 1
@@ -360,7 +378,8 @@ def test_recipients_are_told_on_their_work_queue_until_they_read_it(
     advocate = make_user("vic.advocate", Role.VICTIM_ADVOCATE, agency=named_agency,
                          team=make_team(named_agency, "Advocacy", is_hub_team=False))
     services.disseminate_to_agencies(actor=supervisor, report_pk=reviewed.pk,
-                                     to_agency_pks=[named_agency.pk], lawful_basis="dpa_s35")
+                                     to_agency_pks=[named_agency.pk], lawful_basis="dpa_s35",
+                                     reason_without_agreement=URGENT)
     now = timezone.now()
     items = intelligence_shared(named_agency_member, now)
     assert len(items) == 1
@@ -383,5 +402,6 @@ def test_recipients_are_told_on_their_work_queue_until_they_read_it(
     # Shared again later: news again.
     services.disseminate_to_agencies(
         actor=supervisor, report_pk=reviewed.pk, to_agency_pks=[named_agency.pk],
-        lawful_basis="dpa_s35", now=timezone.now() + dt.timedelta(minutes=1))
+        lawful_basis="dpa_s35", reason_without_agreement=URGENT,
+        now=timezone.now() + dt.timedelta(minutes=1))
     assert intelligence_shared(named_agency_member, timezone.now() + dt.timedelta(minutes=2))

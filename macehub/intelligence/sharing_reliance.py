@@ -1,0 +1,18 @@
+"""How many disseminations of intelligence name each information-sharing agreement,
+for the register's pages (``macehub.governance.reliance``): counts only."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db.models import Count
+
+from macehub.governance.reliance import RELIANCE
+from macehub.intelligence.models import Dissemination
+
+
+@RELIANCE.register("Disseminations of intelligence")
+def disseminations_relying_on(agreement_pks: Sequence[int]) -> dict[int, int]:
+    counted = (Dissemination.objects.filter(agreement_id__in=list(agreement_pks))
+               .values("agreement_id").annotate(number=Count("pk")))
+    return {row["agreement_id"]: row["number"] for row in counted}
