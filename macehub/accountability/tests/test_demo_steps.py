@@ -38,7 +38,7 @@ def fingerprint() -> list[tuple[object, ...]]:
                      "status", "done_on"))
 
 
-def test_the_demo_tracks_the_inspection(small_demo: None) -> None:
+def test_the_demo_tracks_the_inspection(small_demo_for_module: str) -> None:
     today = timezone.localdate()
     inspection = Inspection.objects.get(title=TITLE)
     findings = list(inspection.recommendations.all())
@@ -65,7 +65,7 @@ def test_the_demo_tracks_the_inspection(small_demo: None) -> None:
         assert user.username not in frozen and user.display_name not in frozen
 
 
-def test_the_supervision_recommendations_measure_improves(small_demo: None) -> None:
+def test_the_supervision_recommendations_measure_improves(small_demo_for_module: str) -> None:
     supervision = Recommendation.objects.get(kind="recommendation", theme="supervision")
     linked = set(supervision.metric_links.values_list("metric_code", flat=True))
     assert linked == {SUPERVISION_MEASURE, OVERDUE_MEASURE}
@@ -85,7 +85,7 @@ def test_the_supervision_recommendations_measure_improves(small_demo: None) -> N
     assert last_share > first_share + 0.1, on_time
 
 
-def test_the_same_seed_gives_the_same_tracker(small_demo: None) -> None:
+def test_the_same_seed_gives_the_same_tracker(small_demo_for_module: str) -> None:
     before = fingerprint()
     assert before
     call_command("demo_data", "--scale=small", "--seed=7", "--reset",

@@ -37,7 +37,7 @@ def fingerprint() -> list[tuple[object, ...]]:
             for item in due_for_review(today=timezone.localdate())]
 
 
-def test_the_demo_has_records_due_for_retention_review(small_demo: None) -> None:
+def test_the_demo_has_records_due_for_retention_review(small_demo_for_module: str) -> None:
     today = timezone.localdate()
     due = due_for_review(today=today)
     kinds = {item.kind for item in due}
@@ -64,7 +64,7 @@ def test_the_demo_has_records_due_for_retention_review(small_demo: None) -> None
     assert not LegalHold.objects.exists() and not DisposalRequest.objects.exists()
 
 
-def test_the_demo_agreements_and_what_relies_on_them(small_demo: None) -> None:
+def test_the_demo_agreements_and_what_relies_on_them(small_demo_for_module: str) -> None:
     today = timezone.localdate()
     agreements = list(SharingAgreement.objects.order_by("reference"))
     statuses = [agreement.status_on(today) for agreement in agreements]

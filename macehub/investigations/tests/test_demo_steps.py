@@ -39,7 +39,7 @@ def fingerprint() -> list[tuple[object, ...]]:
             for i in Investigation.objects.order_by("reference")]
 
 
-def test_the_demo_investigates_the_confirmed_groups_by_the_rules(small_demo: None) -> None:
+def test_the_demo_investigates_the_confirmed_groups_by_the_rules(small_demo_for_module: str) -> None:
     now = timezone.now()
     investigations = list(Investigation.objects.prefetch_related("victims", "suspects",
                                                                  "reviews"))
@@ -83,7 +83,7 @@ def test_the_demo_investigates_the_confirmed_groups_by_the_rules(small_demo: Non
     assert fingerprint() == before, "the same seed gives the same investigations"
 
 
-def test_each_child_victims_journey_is_told_as_it_happened(small_demo: None) -> None:
+def test_each_child_victims_journey_is_told_as_it_happened(small_demo_for_module: str) -> None:
     today = timezone.localdate()
     victims = list(InvestigationVictim.objects.select_related("investigation"))
     assert victims and all(victim.entitlements.exists() for victim in victims)
