@@ -39,7 +39,8 @@ def fingerprint() -> list[tuple[object, ...]]:
             for i in Investigation.objects.order_by("reference")]
 
 
-def test_the_demo_investigates_the_confirmed_groups_by_the_rules(small_demo_for_module: str) -> None:
+def test_the_demo_investigates_the_confirmed_groups_by_the_rules(
+        small_demo_for_module: str) -> None:
     now = timezone.now()
     investigations = list(Investigation.objects.prefetch_related("victims", "suspects",
                                                                  "reviews"))
