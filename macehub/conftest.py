@@ -44,17 +44,24 @@ from macehub.training.models import Course, CourseRequirement
 
 pytest_plugins = ["macehub.testing.pytest_browser"]
 
-# Migrating existing records back and forth (``migration_history`` tests) is checked on
-# PostgreSQL, the engine hubs run on, where CI runs the whole suite a second time. On
-# SQLite every step rebuilds the tables it alters, and a SQLite database is only ever
-# made fresh (``make demo``), so there are no earlier records of its own to carry over.
-MIGRATION_HISTORY_ENGINE = "postgresql"
+# Tests run once or twice by the database engine they are about. CI runs the suite twice,
+# on SQLite (the demo's engine, and `make test`'s default) and on PostgreSQL (the engine
+# hubs run on):
+# - migrating existing records back and forth (``migration_history``) is checked on
+#   PostgreSQL: on SQLite every step rebuilds the tables it alters, and a SQLite database
+#   is only ever made fresh (``make demo``), so it has no earlier records to carry over;
+# - what does not depend on the engine runs in the SQLite pass only: pages in a real
+#   browser (``browser``: layout, scripts, accessibility; every page also renders on both
+#   engines in the URL x role test and the leak sweep) and record linkage on Spark
+#   (``spark``: Spark's answers against DuckDB's, from the same records either way).
+POSTGRESQL_ONLY_MARKERS = ("migration_history",)
+SQLITE_PASS_ONLY_MARKERS = ("browser", "spark")
 
 
 # Modules holding these run first: each takes tens of seconds, and pytest-xdist hands
 # modules out in order, so one left to the end keeps a worker busy after the others are
 # done (longest first keeps the workers' shares even).
-LONG_RUNNING_MARKERS = ("browser", "migration_history")
+LONG_RUNNING_MARKERS = ("long_running", "browser", "migration_history")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -63,12 +70,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                     and any(item.get_closest_marker(name) for name in LONG_RUNNING_MARKERS)}
     items.sort(key=lambda item: not isinstance(item, pytest.Function)
                or item.module.__name__ not in long_running)
-    if MIGRATION_HISTORY_ENGINE in settings.DATABASES["default"]["ENGINE"]:
-        return
-    skip = pytest.mark.skip(reason="migrations of existing records are run on PostgreSQL "
-                            "(CI's second run); on SQLite a database is only made fresh")
+    on_postgresql = "postgresql" in settings.DATABASES["default"]["ENGINE"]
+    not_here, reason = (
+        (SQLITE_PASS_ONLY_MARKERS, "does not depend on the database engine: run in the "
+         "SQLite pass") if on_postgresql else
+        (POSTGRESQL_ONLY_MARKERS, "migrations of existing records are run on PostgreSQL "
+         "(CI's second pass); on SQLite a database is only made fresh"))
+    skip = pytest.mark.skip(reason=reason)
     for item in items:
-        if item.get_closest_marker("migration_history"):
+        if any(item.get_closest_marker(name) for name in not_here):
             item.add_marker(skip)
 
 

@@ -28,3 +28,8 @@ WHITENOISE_AUTOREFRESH = True
 # Figures are worked out on every request in tests (tests of the sharing itself turn a
 # real cache on), so one test's figures never leak into another's.
 CACHES = {**CACHES, "figures": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}  # noqa: F405
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    # The test database is thrown away: commits need not wait for the disk (the browser
+    # tests' live server and every transactional test commit, and flush, many times).
+    DATABASES["default"]["OPTIONS"]["options"] += " -c synchronous_commit=off"  # noqa: F405

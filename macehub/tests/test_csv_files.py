@@ -38,6 +38,8 @@ from macehub.people.models import Area, EthnicGroupFamily, Person
 from macehub.performance.models import MonthlyReport, ReportFigure
 from macehub.testing.factories import make_user, verified_login
 
+pytestmark = pytest.mark.long_running
+
 # Text a spreadsheet would run, one for each character that starts a formula.
 PLANTED = (
     '=HYPERLINK("http://example.invalid","Open")',

@@ -52,6 +52,8 @@ from macehub.testing.factories import (
     verified_login,
 )
 
+pytestmark = pytest.mark.long_running
+
 HIDDEN_BIRTH = dt.date(2012, 4, 17)
 
 

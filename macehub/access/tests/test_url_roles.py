@@ -24,6 +24,8 @@ from macehub.accounts.models import Agency, Team
 from macehub.accounts.roles import Role
 from macehub.testing.factories import make_user, verified_login
 
+pytestmark = pytest.mark.long_running
+
 
 def test_every_view_declares_an_action_the_policy_knows() -> None:
     for route in ROUTES:

@@ -27,6 +27,8 @@ from macehub.accounts.roles import Role
 from macehub.demo import bench
 from macehub.testing.factories import make_agency, make_team, make_user
 
+pytestmark = pytest.mark.long_running
+
 BASE_DIR = Path(settings.BASE_DIR)
 
 

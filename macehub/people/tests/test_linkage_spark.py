@@ -27,6 +27,8 @@ from macehub.people.tests.test_link_records import roll_of, write
 
 pytestmark = [
     pytest.mark.django_db,
+    pytest.mark.spark,
+    pytest.mark.long_running,
     # PySpark's notice on importing its own test helpers; the hub hands Spark no pandas.
     pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
 ]

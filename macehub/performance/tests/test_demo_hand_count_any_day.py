@@ -33,7 +33,7 @@ from macehub.performance.tests.test_demo_hand_count import (
     trend_differences,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.long_running]
 
 SEED_VARIABLE = "MACEHUB_HAND_COUNT_SEED"
 # The days drawn from: years either side of today's, leap years and both clock changes.
