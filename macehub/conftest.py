@@ -219,17 +219,21 @@ DEMO_AS_OF = dt.date(2026, 6, 1)
 
 
 @pytest.fixture(scope="module")
-def small_demo_for_module(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
+def small_demo_for_module(
+    request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker: Any
+) -> Iterator[str]:
     """``small_demo`` generated once for a module whose every test reads it, and what
     the command printed: inside one transaction rolled back after the module (each
     test's own changes roll back to its savepoint), in demo mode, with the clock stopped
     on ``DEMO_AS_OF`` throughout. Every test of such a module sees the demo, so a test
-    that needs an empty database belongs in another module."""
+    that needs an empty database belongs in another module. The seed is 7 unless the
+    module sets ``DEMO_SEED`` (one whose draw shows what its tests look for)."""
+    seed = getattr(request.module, "DEMO_SEED", 7)
     out = io.StringIO()
     with (django_db_blocker.unblock(), on_demo_day(DEMO_AS_OF),
           override_settings(DEMO_MODE=True), transaction.atomic()):
         load_code_lists()  # a transactional test run before may have flushed them
-        call_command("demo_data", "--scale=small", "--seed=7", f"--as-of={DEMO_AS_OF}",
+        call_command("demo_data", "--scale=small", f"--seed={seed}", f"--as-of={DEMO_AS_OF}",
                      stdout=out)
         yield out.getvalue()
         transaction.set_rollback(True)

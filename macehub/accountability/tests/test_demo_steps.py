@@ -6,12 +6,10 @@ and supervisory reviews on time, are better in the last whole quarter than in th
 
 from __future__ import annotations
 
-import io
 import json
 from collections import Counter
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from macehub.accountability.codes import CLOSED_STATUSES
@@ -83,12 +81,3 @@ def test_the_supervision_recommendations_measure_improves(small_demo_for_module:
     first_share = sum(n for n, _ in first_quarter) / sum(d for _, d in first_quarter)
     last_share = sum(n for n, _ in last_quarter) / sum(d for _, d in last_quarter)
     assert last_share > first_share + 0.1, on_time
-
-
-def test_the_same_seed_gives_the_same_tracker(small_demo_for_module: str) -> None:
-    before = fingerprint()
-    assert before
-    call_command("demo_data", "--scale=small", "--seed=7", "--reset",
-                 f"--as-of={timezone.localdate()}", stdout=io.StringIO())
-    assert fingerprint() == before
-    assert Inspection.objects.count() == 1 and ProgressStatement.objects.count() == 1

@@ -1,17 +1,16 @@
 """The demo's risk assessments and statutory statuses: assessments at each tier's cadence
 with some reviews overdue, some cases never assessed and some judgements different from
 the tier; each statutory status, looked-after children with placements and a child who
-needs an interpreter; the same for the same seed, and removed by a reset."""
+needs an interpreter; the same for the same seed (by its ``fingerprint``, in
+``demo/tests/test_demo_runs``), and removed by a reset."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.db.models import F
 
 from macehub.accounts.models import User
@@ -21,7 +20,7 @@ from macehub.cases.reviews import assessment_domains
 from macehub.people.models import Person
 from macehub.testing.clock import on_demo_day
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("small_demo_for_module")]
 
 AS_OF = dt.date(2026, 6, 1)
 AS_OF_EVENING = dt.datetime.combine(AS_OF, dt.time(17), tzinfo=dt.UTC)
@@ -33,12 +32,6 @@ def _demo_mode(settings: Any) -> Iterator[None]:
     with on_demo_day(AS_OF):
         yield
 
-
-def demo_data(*options: str, seed: int = 7) -> str:
-    out = io.StringIO()
-    call_command("demo_data", "--scale=small", f"--seed={seed}", f"--as-of={AS_OF}", *options,
-                 stdout=out)
-    return out.getvalue()
 
 
 def fingerprint() -> list[tuple[Any, ...]]:
@@ -55,7 +48,6 @@ def fingerprint() -> list[tuple[Any, ...]]:
 
 
 def test_the_demo_shows_assessments_reviews_due_and_each_statutory_status() -> None:
-    demo_data()
     assessments = RiskAssessment.objects.select_related("case")
     assert assessments.count() >= 20
     assert not assessments.filter(assessed_on__gt=AS_OF).exists()
@@ -84,13 +76,3 @@ def test_the_demo_shows_assessments_reviews_due_and_each_statutory_status() -> N
     assert not looked_after.filter(placing_authority="").exists()
     assert recorded.filter(interpreter_needed=True).exclude(first_language="").exists()
     assert Person.objects.filter(cases__isnull=False, statutory_status_recorded_at=None).exists()
-
-
-def test_the_same_seed_gives_the_same_assessments_and_a_reset_removes_them() -> None:
-    demo_data()
-    first = fingerprint()
-    assert first
-    output = demo_data("--reset")
-    assert "Deleting previous demo data: risk_assessments" in output
-    assert "Deleting previous demo data: statutory_status" in output
-    assert fingerprint() == first

@@ -1,16 +1,15 @@
-"""The cases demo step: a year's work on each case, the same for the same seed, working
-after the referrals step or alone, and removed again by a reset."""
+"""The cases demo step: a year's work on each case, the same for the same seed (by its
+``fingerprint``, in ``demo/tests/test_demo_runs``), working after the referrals step or
+alone, and removed again by a reset."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
 
@@ -26,7 +25,6 @@ from macehub.cases.codes import (
     MissingEpisodeState,
     PlanItemStatus,
 )
-from macehub.cases.demo_steps import CASES_ORDER
 from macehub.cases.models import (
     AdvocateAllocation,
     Case,
@@ -38,10 +36,9 @@ from macehub.cases.models import (
     PlanItem,
     RiskTierChange,
 )
-from macehub.demo.registry import register_step, registered_steps, unregister_step
 from macehub.testing.clock import on_demo_day
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("small_demo_for_module")]
 
 AS_OF = dt.date(2026, 6, 1)
 AS_OF_EVENING = dt.datetime.combine(AS_OF, dt.time(17), tzinfo=dt.UTC)
@@ -54,12 +51,6 @@ def _demo_mode(settings: Any) -> Iterator[None]:
     with on_demo_day(AS_OF):
         yield
 
-
-def demo_data(*options: str, seed: int = 7) -> str:
-    out = io.StringIO()
-    call_command("demo_data", "--scale=small", f"--seed={seed}", f"--as-of={AS_OF}", *options,
-                 stdout=out)
-    return out.getvalue()
 
 
 def fingerprint() -> list[tuple[Any, ...]]:
@@ -86,7 +77,6 @@ def fingerprint() -> list[tuple[Any, ...]]:
 
 
 def test_the_step_fills_every_case_with_a_years_work() -> None:
-    demo_data()
     cases = Case.objects.count()
     assert cases >= 10
     assert not Case.objects.filter(plan_items__isnull=True).exists()
@@ -146,7 +136,6 @@ def test_the_step_fills_every_case_with_a_years_work() -> None:
 
 
 def test_every_closure_and_lowering_was_approved_and_some_wait() -> None:
-    demo_data()
     requests = CaseDecisionRequest.objects.all()
     # Each closure was asked for by one person and approved by the one who closed it.
     for case in Case.objects.filter(status=CaseStatus.CLOSED):
@@ -170,41 +159,7 @@ def test_every_closure_and_lowering_was_approved_and_some_wait() -> None:
     assert set(selectors.decision_requests_awaiting(supervisor)) == set(waiting)
 
 
-def test_the_same_seed_gives_the_same_cases_and_a_reset_removes_them() -> None:
-    demo_data()
-    first = fingerprint()
-    output = demo_data("--reset")
-    assert "Deleting previous demo data: cases" in output
-    assert fingerprint() == first
-    demo_data("--reset", seed=8)
-    assert fingerprint() != first
-
-
-@pytest.fixture
-def without_referrals() -> Iterator[None]:
-    """Run the cases step as if no other app opened cases."""
-    others = [step for step in registered_steps()
-              if step.order >= 1000 and step.order < CASES_ORDER]
-    for step in others:
-        unregister_step(step.name)
-    yield
-    for step in others:
-        register_step(step)
-
-
-def test_the_step_works_alone(without_referrals: None) -> None:
-    output = demo_data()
-    assert "cases opened" in output
-    assert Case.objects.count() == 40
-    references = list(Case.objects.order_by("opened_at").values_list("reference", flat=True))
-    assert len(set(references)) == 40
-    assert not Case.objects.filter(opened_at__gt=AS_OF_EVENING).exists()
-    assert not Case.objects.filter(
-        opened_at__lt=AS_OF_EVENING - dt.timedelta(days=366)).exists()
-
-
 def test_the_demo_has_nrm_referrals_with_each_kind_of_decision() -> None:
-    demo_data()
     nrms = list(NrmReferral.objects.select_related("case").order_by("pk"))
     assert len(nrms) >= 3
     assert all("trafficking" in nrm.case.exploitation_types for nrm in nrms)

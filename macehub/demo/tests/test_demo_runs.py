@@ -17,17 +17,33 @@ from django.core.management import CommandError, call_command
 from faker import Faker
 
 from macehub.accounts.models import User
+from macehub.audit.events import EventType
+from macehub.audit.models import AuditEvent
 from macehub.conftest import DEMO_AS_OF
 from macehub.demo import areas as demo_areas
 from macehub.demo.digest import demo_data_digest, section_digests
+from macehub.demo.models import PlantedTruth
 from macehub.demo.names import british_family_name, typo
+from macehub.demo.progress import Progress
 from macehub.demo.registry import (
+    DEMO_STEPS,
     FAKER_LOCALE,
     DemoContext,
     DemoStep,
     register_step,
     registered_steps,
     unregister_step,
+)
+from macehub.intelligence.demo_steps import INTELLIGENCE_ORDER, delete_demo_intelligence
+from macehub.intelligence.models import (
+    IntelligenceReport,
+    Location,
+    OnlineAccount,
+    PhoneNumber,
+    Premises,
+    ReportLink,
+    Submission,
+    Vehicle,
 )
 from macehub.people.models import (
     Person,
@@ -111,17 +127,65 @@ def test_british_family_names_are_the_ones_faker_would_give() -> None:
 # --- Reproducible, protective, audited, visible ----------------------------------------
 
 
+def _what_each_step_decided() -> dict[str, Any]:
+    """Each app's own fingerprint of what its demo step decided (ids and database clocks
+    left out), beside the people and planted-truth digests."""
+    from macehub.accountability.tests.test_demo_steps import fingerprint as accountability
+    from macehub.cases.tests.test_demo_risk_and_status import fingerprint as assessments
+    from macehub.cases.tests.test_demo_steps import fingerprint as cases
+    from macehub.disruption.tests.test_demo_steps import fingerprint as disruptions
+    from macehub.forensics.tests.test_demo_steps import fingerprint as devices
+    from macehub.governance.tests.test_demo_steps import fingerprint as retention
+    from macehub.investigations.tests.test_demo_steps import fingerprint as investigations
+    from macehub.referrals.tests.test_demo_referrals import fingerprint as referrals
+    from macehub.training.tests.test_demo_steps import fingerprint as training
+
+    intelligence = (
+        sorted(IntelligenceReport.objects.values_list(
+            "reference", "source_text", "handling_code", "status", "received_at")),
+        sorted(Vehicle.objects.values_list("registration", flat=True)),
+        sorted(PlantedTruth.objects.filter(kind__in=("offender_group", "hotspot"))
+               .values_list("kind", "data__report_references")),
+    )
+    return {
+        **section_digests(), "referrals": referrals(), "cases": cases(),
+        "risk assessments and statuses": assessments(), "intelligence": intelligence,
+        "investigations": investigations(), "devices": devices(),
+        "disruptions": disruptions(), "training": training(),
+        "inspection tracker": accountability(), "retention review": retention(),
+    }
+
+
 def test_the_same_seed_gives_the_same_data_and_another_seed_does_not() -> None:
+    """One check of the whole generator: every app's step, run again with the same seed
+    after a reset, decides the same; another seed decides otherwise."""
     demo_data(seed=11)
-    first = section_digests()
+    first = _what_each_step_decided()
     first_overall = demo_data_digest()
-    demo_data("--reset", seed=11)
-    assert section_digests() == first
+    assert all(first.values()), [name for name, value in first.items() if not value]
+    output = demo_data("--reset", seed=11)
+    for step in ("referrals", "cases", "risk_assessments", "statutory_status"):
+        assert f"Deleting previous demo data: {step}" in output
+    assert _what_each_step_decided() == first
     assert demo_data_digest() == first_overall
+    run = AuditEvent.objects.filter(event_type=EventType.IMPORT,
+                                    record_type="demo.dataset").last()
+    assert run is not None
+    assert run.detail["deleted"]["referrals"] == run.detail["created"]["referrals"] == 150
     demo_data("--reset", seed=12)
-    other = section_digests()
-    assert other["people"] != first["people"]
-    assert other["planted truth"] != first["planted truth"]
+    other = _what_each_step_decided()
+    for name in ("people", "planted truth", "referrals", "cases", "intelligence"):
+        assert other[name] != first[name], name
+    # A reset leaves nothing of the intelligence step behind: the steps after it, which
+    # may hold on to its reports, reset first, as a full reset does.
+    for step in sorted(DEMO_STEPS.values(), key=lambda step: step.order, reverse=True):
+        if step.order > INTELLIGENCE_ORDER and step.reset is not None:
+            step.reset(Progress())
+    counts = delete_demo_intelligence(Progress())
+    assert counts["intelligence reports"] > 0
+    for model in (IntelligenceReport, ReportLink, Submission, Vehicle, PhoneNumber,
+                  OnlineAccount, Premises, Location):
+        assert not model.objects.exists(), model
 
 
 def test_a_step_added_later_does_not_change_what_other_steps_generate() -> None:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 
 from macehub.core.phones import normalise_phone
 from macehub.demo.intelligence_truth import (
@@ -18,7 +16,6 @@ from macehub.demo.intelligence_truth import (
     planted_lone_offenders,
     planted_offender_groups,
 )
-from macehub.demo.models import PlantedTruth
 from macehub.intelligence.models import (
     IntelligenceReport,
     Location,
@@ -35,9 +32,10 @@ from macehub.intelligence.normalise import (
 )
 from macehub.testing.clock import on_demo_day
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("small_demo_for_module")]
 
 AS_OF = dt.date(2026, 6, 1)
+DEMO_SEED = 4  # the module's demo (small_demo_for_module)
 
 
 @pytest.fixture(autouse=True)
@@ -48,10 +46,6 @@ def _demo_mode(settings: Any) -> Iterator[None]:
         yield
 
 
-def demo_data(*options: str, seed: int = 4) -> None:
-    call_command("demo_data", "--scale=small", f"--seed={seed}", f"--as-of={AS_OF}",
-                 *options, stdout=io.StringIO())
-
 
 def reports_linking(kind: str, entity_id: int) -> set[int]:
     return set(ReportLink.objects.filter(**{kind: entity_id}).values_list("report_id",
@@ -59,7 +53,6 @@ def reports_linking(kind: str, entity_id: int) -> set[int]:
 
 
 def test_offender_groups_are_there_to_be_found_by_their_links() -> None:
-    demo_data()
     groups = planted_offender_groups()
     assert len(groups) == 4
     for group in groups:
@@ -87,7 +80,6 @@ def test_offender_groups_are_there_to_be_found_by_their_links() -> None:
 
 
 def test_hotspots_lone_offenders_and_noise() -> None:
-    demo_data()
     hotspots = planted_hotspots()
     assert len(hotspots) == 3
     for hotspot in hotspots:
@@ -113,7 +105,6 @@ def test_hotspots_lone_offenders_and_noise() -> None:
 
 
 def test_a_years_intelligence_with_mixed_handling_reviews_and_sharing() -> None:
-    demo_data()
     reports = IntelligenceReport.objects.all()
     end = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
     current = reports.filter(is_legacy_5x5x5=False)
@@ -138,35 +129,3 @@ def test_a_years_intelligence_with_mixed_handling_reviews_and_sharing() -> None:
         assert normalise_handle(account.handle) == account.handle
     for premises in Premises.objects.all():
         assert premises.search_keys.strip()
-
-
-def test_the_same_seed_gives_the_same_intelligence_and_reset_removes_it() -> None:
-    def snapshot() -> tuple[Any, ...]:
-        return (
-            sorted(IntelligenceReport.objects.values_list(
-                "reference", "source_text", "handling_code", "status", "received_at")),
-            sorted(Vehicle.objects.values_list("registration", flat=True)),
-            sorted(PlantedTruth.objects.filter(kind__in=("offender_group", "hotspot"))
-                   .values_list("kind", "data__report_references")),
-        )
-
-    demo_data(seed=9)
-    first = snapshot()
-    demo_data("--reset", seed=9)
-    assert snapshot() == first
-    demo_data("--reset", seed=10)
-    assert snapshot() != first
-    # The reset leaves nothing of the step behind (the steps after it, which may hold
-    # on to its reports, reset first, as a full reset does).
-    from macehub.demo.progress import Progress
-    from macehub.demo.registry import DEMO_STEPS
-    from macehub.intelligence.demo_steps import INTELLIGENCE_ORDER, delete_demo_intelligence
-
-    for step in sorted(DEMO_STEPS.values(), key=lambda step: step.order, reverse=True):
-        if step.order > INTELLIGENCE_ORDER and step.reset is not None:
-            step.reset(Progress())
-    counts = delete_demo_intelligence(Progress())
-    assert counts["intelligence reports"] > 0
-    for model in (IntelligenceReport, ReportLink, Submission, Vehicle, PhoneNumber,
-                  OnlineAccount, Premises, Location):
-        assert not model.objects.exists(), model

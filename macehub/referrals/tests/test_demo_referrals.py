@@ -1,11 +1,11 @@
 """The demo's referrals: a year from every source with a weekly rhythm, screened by the
 real rules, mostly decided on time, some late, some still waiting, some opening MACE
-cases; the same for the same seed."""
+cases; the same for the same seed (by its ``fingerprint``, in
+``demo/tests/test_demo_runs``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -13,12 +13,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 
 from macehub.accounts.models import User
 from macehub.accounts.roles import AgencyKind
-from macehub.audit.events import EventType
-from macehub.audit.models import AuditEvent
 from macehub.cases.codes import Brag
 from macehub.cases.models import Case
 from macehub.referrals.clocks import decision_clock, partner_check_clock
@@ -37,9 +34,10 @@ from macehub.referrals.screening import ScreenedIndicator, screen_referral
 from macehub.referrals.selectors import what_we_already_know
 from macehub.testing.clock import on_demo_day
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("small_demo_for_module")]
 
 AS_OF = dt.date(2026, 6, 1)
+DEMO_SEED = 3  # the module's demo (small_demo_for_module)
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -50,10 +48,6 @@ def _demo_mode(settings: Any) -> Iterator[None]:
     with on_demo_day(AS_OF):
         yield
 
-
-def demo_data(*options: str, seed: int = 3) -> None:
-    call_command("demo_data", "--scale=small", f"--seed={seed}", f"--as-of={AS_OF}",
-                 *options, stdout=io.StringIO())
 
 
 def fingerprint() -> list[tuple[Any, ...]]:
@@ -68,7 +62,6 @@ def fingerprint() -> list[tuple[Any, ...]]:
 
 
 def test_a_year_of_referrals_that_looks_like_a_hub_s_year() -> None:
-    demo_data()
     referrals = list(Referral.objects.exclude(concerns=KNOWN_CHILD_CONCERN)
                      .select_related("child").prefetch_related("indicators"))
     assert len(referrals) == 150
@@ -95,7 +88,6 @@ def test_a_year_of_referrals_that_looks_like_a_hub_s_year() -> None:
 
 
 def test_each_stored_screening_is_what_the_rules_give_for_its_indicators() -> None:
-    demo_data()
     for referral in Referral.objects.select_related("child").prefetch_related("indicators"):
         day = referral.received_at.astimezone(LONDON).date()
         screening = screen_referral(
@@ -123,7 +115,6 @@ def test_each_stored_screening_is_what_the_rules_give_for_its_indicators() -> No
 
 
 def test_social_care_outcomes_are_recorded_by_children_s_social_care() -> None:
-    demo_data()
     statutory = Referral.objects.filter(outcome__in=CHILDRENS_SOCIAL_CARE_OUTCOMES)
     assert statutory.exists()
     assert set(statutory.values_list("decided_by__agency__kind", flat=True)) == {
@@ -131,7 +122,6 @@ def test_social_care_outcomes_are_recorded_by_children_s_social_care() -> None:
 
 
 def test_partner_checks_back_in_time_late_and_outstanding() -> None:
-    demo_data()
     checks = list(PartnerCheck.objects.select_related("referral", "returned_by__team"))
     outstanding = [c for c in checks if not c.is_returned]
     late = [c for c in checks if c.is_returned and not c.returned_in_time]
@@ -150,7 +140,6 @@ def test_partner_checks_back_in_time_late_and_outstanding() -> None:
 
 
 def test_an_under_13_referral_with_its_steps_recorded() -> None:
-    demo_data()
     prompting = [r for r in Referral.objects.prefetch_related("immediate_steps")
                  if r.prompts_immediate_steps]
     assert prompting
@@ -174,7 +163,6 @@ def _cases_with_their_opening_referral() -> list[tuple[Case, Referral]]:
 
 
 def test_cases_are_one_per_child_and_opened_when_decided() -> None:
-    demo_data()
     from_referrals = _cases_with_their_opening_referral()
     assert from_referrals
     for case, referral in from_referrals:
@@ -186,22 +174,7 @@ def test_cases_are_one_per_child_and_opened_when_decided() -> None:
     assert max(open_per_child.values()) == 1
 
 
-def test_the_same_seed_gives_the_same_referrals_and_reset_removes_them() -> None:
-    demo_data()
-    first = fingerprint()
-    demo_data("--reset")
-    assert fingerprint() == first
-    demo_data("--reset", seed=4)
-    assert fingerprint() != first
-    run = AuditEvent.objects.filter(event_type=EventType.IMPORT,
-                                    record_type="demo.dataset").last()
-    assert run is not None
-    assert run.detail["created"]["referrals"] == 150
-    assert run.detail["deleted"]["referrals"] == 150
-
-
 def test_the_demo_shows_each_exploitation_type_and_both_group_models() -> None:
-    demo_data()
     referrals = list(Referral.objects.all())
     types = Counter(t for r in referrals for t in r.exploitation_types)
     assert types["cse"] > types["cce"] > types["trafficking"] > 0
@@ -221,7 +194,6 @@ def test_the_demo_shows_each_exploitation_type_and_both_group_models() -> None:
 
 
 def test_the_demo_has_a_referral_awaiting_triage_about_a_child_the_hub_knows() -> None:
-    demo_data()
     referral = Referral.objects.get(concerns=KNOWN_CHILD_CONCERN)
     assert referral.status == ReferralStatus.AWAITING_TRIAGE
     assert referral.exploitation_types == ["cse", "cce"]
@@ -235,7 +207,6 @@ def test_the_demo_has_a_referral_awaiting_triage_about_a_child_the_hub_knows() -
 def test_the_demo_has_referrals_that_joined_open_cases_and_one_picked_up() -> None:
     from macehub.cases.models import ReferralJoined
 
-    demo_data()
     joined = list(ReferralJoined.objects.select_related("case"))
     assert joined
     for row in joined:
