@@ -1,0 +1,222 @@
+"""Single sign-on against a real OpenID Connect provider: django-oidc-provider, run in a
+second process for this module (``macehub.testing.oidc_provider``), signing its ID
+tokens with its own key. The hub is driven with Django's test client; the provider's
+sign-in page with ``requests``, following each redirect between the two by hand."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+import requests
+from django.conf import settings as django_settings
+from django.test import Client
+from django.urls import reverse
+
+from macehub.accounts.models import Agency, ExternalIdentity, IdentityProviderDevice, User
+from macehub.accounts.roles import AgencyKind, Role
+from macehub.audit.events import EventType
+from macehub.audit.models import AuditEvent
+from macehub.testing.factories import make_agency, make_team, make_user
+from macehub.testing.oidc_provider.serve import password_for
+
+pytestmark = pytest.mark.django_db
+
+CLIENT_ID = "mace-hub"
+CALLBACK = "http://testserver/accounts/single-sign-on/callback/"
+COUNCIL = "northshire-council"
+
+PEOPLE = {
+    # Signs in with a password only: the hub asks for its own code.
+    "sam.worker": {"org": COUNCIL, "groups": ["staff", "cse-team"], "amr": ["pwd"],
+                   "email": "sam.worker@northshire.example", "given_name": "Sam",
+                   "family_name": "Worker"},
+    # The provider vouches for a second factor.
+    "mo.factor": {"org": COUNCIL, "groups": ["staff"], "amr": ["pwd", "mfa"],
+                  "email": "mo.factor@northshire.example", "given_name": "Mo",
+                  "family_name": "Factor"},
+    "ola.elsewhere": {"org": "southshire-council", "groups": [], "amr": ["pwd", "mfa"],
+                      "email": "ola@southshire.example"},
+}
+
+
+@dataclass(frozen=True)
+class Provider:
+    base_url: str
+    client_secret: str
+
+
+def _wait_for_port(process: subprocess.Popen[str]) -> int:
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    assert line.startswith("PORT "), f"the test identity provider did not start: {line!r}"
+    return int(line.split()[1])
+
+
+@pytest.fixture(scope="module")
+def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Provider]:
+    folder: Path = tmp_path_factory.mktemp("identity-provider")
+    (folder / "people.json").write_text(json.dumps(PEOPLE))
+    secret = secrets.token_urlsafe(32)
+    process = subprocess.Popen(  # noqa: S603 - this Python, our own module and arguments
+        [sys.executable, "-m", "macehub.testing.oidc_provider.serve", CLIENT_ID, secret,
+         CALLBACK],
+        env={**os.environ, "MACEHUB_TEST_PROVIDER_DIR": str(folder)},
+        cwd=django_settings.BASE_DIR, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        base_url = f"http://127.0.0.1:{_wait_for_port(process)}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                discovery = requests.get(f"{base_url}/.well-known/openid-configuration",
+                                         timeout=2)
+                if discovery.ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert time.monotonic() < deadline, "the identity provider never answered"
+            time.sleep(0.1)
+        yield Provider(base_url, secret)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def hub(provider: Provider, settings: Any) -> Agency:
+    """The hub configured for the provider, and the council that signs in with it."""
+    settings.OIDC_ENABLED = True
+    settings.OIDC_PROVIDER_NAME = "Northshire Council"
+    settings.OIDC_RP_CLIENT_ID = CLIENT_ID
+    settings.OIDC_RP_CLIENT_SECRET = provider.client_secret
+    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = f"{provider.base_url}/authorize"
+    settings.OIDC_OP_TOKEN_ENDPOINT = f"{provider.base_url}/token"
+    settings.OIDC_OP_USER_ENDPOINT = f"{provider.base_url}/userinfo"
+    settings.OIDC_OP_JWKS_ENDPOINT = f"{provider.base_url}/jwks"
+    settings.AUTHENTICATION_BACKENDS = [
+        *settings.AUTHENTICATION_BACKENDS, "macehub.accounts.single_sign_on.HubOIDCBackend"]
+    settings.ROOT_URLCONF = "macehub.testing.single_sign_on_urls"
+    council = make_agency(COUNCIL, AgencyKind.CHILDRENS_SOCIAL_CARE, name="Northshire Council",
+                          identity_provider_organisation=COUNCIL)
+    make_team(council, "Front door", is_hub_team=False)
+    cse_team = make_team(council, "Exploitation team", is_hub_team=False)
+    cse_team.identity_provider_group = "cse-team"
+    cse_team.save()
+    return council
+
+
+def _sign_in(client: Client, provider: Provider, username: str):
+    """Start at the hub, sign in on the provider's own page, and come back."""
+    start = client.get(reverse("accounts:oidc_start"))
+    assert start.status_code == 302
+    assert start["Location"].startswith(f"{provider.base_url}/authorize")
+    browser = requests.Session()
+    at_provider = browser.get(start["Location"], allow_redirects=False)
+    login_url = urljoin(provider.base_url, at_provider.headers["Location"])
+    assert urlsplit(login_url).path == "/login/"
+    browser.get(login_url)
+    signed_in = browser.post(
+        login_url, allow_redirects=False, headers={"Referer": login_url},
+        data={"username": username, "password": password_for(username),
+              "csrfmiddlewaretoken": browser.cookies["csrftoken"]},
+    )
+    authorised = browser.get(urljoin(provider.base_url, signed_in.headers["Location"]),
+                             allow_redirects=False)
+    back = authorised.headers["Location"]
+    assert back.startswith(CALLBACK), back
+    return client.get(back.removeprefix("http://testserver"))
+
+
+def test_first_sign_in_creates_a_user_without_roles_and_the_second_finds_them(
+    hub: Agency, provider: Provider
+) -> None:
+    # A hub account with the same e-mail address is never taken over.
+    local = make_user("sam.local", Role.ANALYST, agency=hub)
+    local.email = PEOPLE["sam.worker"]["email"]
+    local.save()
+    client = Client()
+    response = _sign_in(client, provider, "sam.worker")
+    assert response.status_code == 302
+    user = User.objects.get(external_identities__subject__isnull=False)
+    assert user != local
+    assert (user.username, user.first_name, user.last_name) == ("sam.worker@northshire.example",
+                                                                 "Sam", "Worker")
+    assert user.agency == hub
+    assert user.team is not None and user.team.name == "Exploitation team"
+    assert user.role_codes == frozenset()
+    assert not user.has_usable_password()
+    identity = ExternalIdentity.objects.get(user=user)
+    assert identity.issuer == f"{provider.base_url}"
+    entry = AuditEvent.objects.filter(event_type=EventType.LOGIN).latest("id")
+    assert entry.actor_id == user.pk
+    assert entry.detail["method"] == "single sign-on"
+    assert entry.detail["first_sign_in"] is True
+    assert entry.detail["second_factor"] == "hub"
+    # No roles yet: the hub refuses its pages until an administrator grants one.
+    assert client.get(reverse("home"), follow=True).status_code == 403
+
+    again = Client()
+    _sign_in(again, provider, "sam.worker")
+    assert User.objects.filter(external_identities__isnull=False).count() == 1
+    assert int(again.session["_auth_user_id"]) == user.pk
+    identity.refresh_from_db()
+    assert identity.last_signed_in >= identity.first_signed_in
+
+
+def test_an_unknown_organisation_is_refused_with_a_page_saying_so(
+    hub: Agency, provider: Provider
+) -> None:
+    users_before = User.objects.count()
+    response = _sign_in(Client(), provider, "ola.elsewhere")
+    assert response.status_code == 403
+    assert "Your organisation does not sign in to the hub this way" in response.content.decode()
+    assert User.objects.count() == users_before
+    entry = AuditEvent.objects.filter(event_type=EventType.LOGIN_FAILURE).latest("id")
+    assert entry.actor_username == "ola.elsewhere" or entry.detail["subject"]
+    assert entry.detail["refused"] == "unknown_organisation"
+    assert entry.detail["organisation"] == "southshire-council"
+
+
+def test_the_providers_second_factor_counts_only_when_it_asserts_one(
+    hub: Agency, provider: Provider
+) -> None:
+    # Both have been signed in once and given a role by an administrator since.
+    for username in ("mo.factor", "sam.worker"):
+        _sign_in(Client(), provider, username)
+        user = User.objects.get(email=PEOPLE[username]["email"])
+        user.role_assignments.create(role=Role.SOCIAL_WORKER)
+
+    vouched = Client()
+    _sign_in(vouched, provider, "mo.factor")
+    assert vouched.get(reverse("home")).status_code == 200
+    assert IdentityProviderDevice.objects.filter(user__username__startswith="mo.").count() == 1
+
+    password_only = Client()
+    _sign_in(password_only, provider, "sam.worker")
+    response = password_only.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:two_factor_setup")
+    assert not IdentityProviderDevice.objects.filter(
+        user__username__startswith="sam.").exists()
+
+
+def test_hub_accounts_still_sign_in_with_a_password_and_their_code(hub: Agency) -> None:
+    make_user("ana.lyst", Role.ANALYST, agency=hub, password="correct-horse-battery-staple")
+    client = Client()
+    page = client.get(reverse("accounts:login")).content.decode()
+    assert "Sign in with Northshire Council" in page
+    response = client.post(reverse("accounts:login"),
+                           {"username": "ana.lyst", "password": "correct-horse-battery-staple"})
+    assert response.status_code == 302
+    assert client.get(reverse("home"))["Location"] == reverse("accounts:two_factor_setup")
