@@ -5,21 +5,12 @@ sign-in page with ``requests``, following each redirect between the two by hand.
 
 from __future__ import annotations
 
-import json
-import os
-import secrets
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 import requests
-from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
 
@@ -28,11 +19,11 @@ from macehub.accounts.roles import AgencyKind, Role
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.testing.factories import make_agency, make_team, make_user
+from macehub.testing.oidc_provider.process import Provider, running_provider
 from macehub.testing.oidc_provider.serve import password_for
 
 pytestmark = pytest.mark.django_db
 
-CLIENT_ID = "mace-hub"
 CALLBACK = "http://testserver/accounts/single-sign-on/callback/"
 COUNCIL = "northshire-council"
 
@@ -50,60 +41,19 @@ PEOPLE = {
 }
 
 
-@dataclass(frozen=True)
-class Provider:
-    base_url: str
-    client_secret: str
-
-
-def _wait_for_port(process: subprocess.Popen[str]) -> int:
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    assert line.startswith("PORT "), f"the test identity provider did not start: {line!r}"
-    return int(line.split()[1])
-
-
 @pytest.fixture(scope="module")
 def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Provider]:
-    folder: Path = tmp_path_factory.mktemp("identity-provider")
-    (folder / "people.json").write_text(json.dumps(PEOPLE))
-    secret = secrets.token_urlsafe(32)
-    process = subprocess.Popen(  # noqa: S603 - this Python, our own module and arguments
-        [sys.executable, "-m", "macehub.testing.oidc_provider.serve", CLIENT_ID, secret,
-         CALLBACK],
-        env={**os.environ, "MACEHUB_TEST_PROVIDER_DIR": str(folder)},
-        cwd=django_settings.BASE_DIR, stdout=subprocess.PIPE, text=True,
-    )
-    try:
-        base_url = f"http://127.0.0.1:{_wait_for_port(process)}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                discovery = requests.get(f"{base_url}/.well-known/openid-configuration",
-                                         timeout=2)
-                if discovery.ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline, "the identity provider never answered"
-            time.sleep(0.1)
-        yield Provider(base_url, secret)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with running_provider(tmp_path_factory.mktemp("identity-provider"), PEOPLE,
+                          CALLBACK) as running:
+        yield running
 
 
 @pytest.fixture
 def hub(provider: Provider, settings: Any) -> Agency:
     """The hub configured for the provider, and the council that signs in with it."""
-    settings.OIDC_ENABLED = True
+    for name, value in provider.hub_settings().items():
+        setattr(settings, name, value)
     settings.OIDC_PROVIDER_NAME = "Northshire Council"
-    settings.OIDC_RP_CLIENT_ID = CLIENT_ID
-    settings.OIDC_RP_CLIENT_SECRET = provider.client_secret
-    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = f"{provider.base_url}/authorize"
-    settings.OIDC_OP_TOKEN_ENDPOINT = f"{provider.base_url}/token"
-    settings.OIDC_OP_USER_ENDPOINT = f"{provider.base_url}/userinfo"
-    settings.OIDC_OP_JWKS_ENDPOINT = f"{provider.base_url}/jwks"
     settings.AUTHENTICATION_BACKENDS = [
         *settings.AUTHENTICATION_BACKENDS, "macehub.accounts.single_sign_on.HubOIDCBackend"]
     settings.ROOT_URLCONF = "macehub.testing.single_sign_on_urls"
