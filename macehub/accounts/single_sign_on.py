@@ -25,8 +25,10 @@ and each sign-in's method on ``SIGN_IN_DETAIL`` for its audit entry (``signals``
 from __future__ import annotations
 
 import hashlib
+import logging
 from typing import Any
 
+import requests
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
@@ -47,6 +49,9 @@ UNKNOWN_ORGANISATION = "unknown_organisation"
 OTHER_AGENCY = "other_agency"
 SWITCHED_OFF = "switched_off"
 NO_SUBJECT = "no_subject"
+PROVIDER_FAILED = "provider_failed"
+
+logger = logging.getLogger(__name__)
 
 
 def _claim_text(claims: dict[str, Any], name: str) -> str:
@@ -114,6 +119,20 @@ class HubOIDCBackend(OIDCAuthenticationBackend):
         user = User._default_manager.select_related("agency", "team").filter(
             pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None
+
+    def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> User | None:
+        """As mozilla-django-oidc's, but a provider that refuses the code or does not
+        answer ends the sign-in as failed (audited, the page says it did not finish)
+        rather than as a server error."""
+        try:
+            user: User | None = super().authenticate(request, **kwargs)
+        except requests.RequestException as error:
+            logger.warning("Single sign-on: the identity provider failed: %s",
+                           type(error).__name__)
+            setattr(request, SIGN_IN_DETAIL, {"method": "single sign-on",
+                                              "refused": PROVIDER_FAILED})
+            return None
+        return user
 
     def get_or_create_user(
         self, access_token: str, id_token: str, payload: dict[str, Any]

@@ -138,6 +138,17 @@ def test_an_unknown_organisation_is_refused_with_a_page_saying_so(
     assert entry.detail["organisation"] == "southshire-council"
 
 
+def test_a_provider_that_refuses_the_code_ends_the_sign_in_as_failed(
+    hub: Agency, provider: Provider, settings: Any
+) -> None:
+    settings.OIDC_OP_TOKEN_ENDPOINT = f"{provider.base_url}/no-token-here"
+    response = _sign_in(Client(), provider, "sam.worker")
+    assert response.status_code == 400
+    assert "Signing in did not finish" in response.content.decode()
+    entry = AuditEvent.objects.filter(event_type=EventType.LOGIN_FAILURE).latest("id")
+    assert entry.detail == {"method": "single sign-on", "refused": "provider_failed"}
+
+
 def test_the_providers_second_factor_counts_only_when_it_asserts_one(
     hub: Agency, provider: Provider
 ) -> None:
