@@ -138,6 +138,27 @@ def test_an_unknown_organisation_is_refused_with_a_page_saying_so(
     assert entry.detail["organisation"] == "southshire-council"
 
 
+def test_a_known_person_is_refused_when_switched_off_or_now_of_another_agency(
+    hub: Agency, provider: Provider
+) -> None:
+    _sign_in(Client(), provider, "sam.worker")
+    user = User.objects.get(email=PEOPLE["sam.worker"]["email"])
+    user.agency = make_agency("county-police", AgencyKind.POLICE, name="County Police")
+    user.team = None
+    user.save()
+    moved = _sign_in(Client(), provider, "sam.worker")
+    assert moved.status_code == 403
+    assert "Your account belongs to another agency" in moved.content.decode()
+    user.agency, user.is_active = hub, False
+    user.save()
+    switched_off = _sign_in(Client(), provider, "sam.worker")
+    assert switched_off.status_code == 403
+    assert "Your account has been switched off" in switched_off.content.decode()
+    refusals = AuditEvent.objects.filter(event_type=EventType.LOGIN_FAILURE).order_by("id")
+    assert [(entry.actor_username, entry.detail["refused"]) for entry in refusals] == [
+        (user.username, "other_agency"), (user.username, "switched_off")]
+
+
 def test_a_provider_that_refuses_the_code_ends_the_sign_in_as_failed(
     hub: Agency, provider: Provider, settings: Any
 ) -> None:
