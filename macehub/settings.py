@@ -208,6 +208,48 @@ LOGIN_ADDRESS_FAILURE_LIMIT = env_int(
     "MACEHUB_LOGIN_ADDRESS_FAILURE_LIMIT", 50, minimum=AXES_FAILURE_LIMIT
 )
 
+# Single sign-on with OpenID Connect (macehub.accounts.single_sign_on), off unless
+# MACEHUB_OIDC_CLIENT_ID is set: then the provider's endpoints and the client's secret
+# are required, and the sign-in page offers "Sign in with <MACEHUB_OIDC_PROVIDER_NAME>".
+# The organisation claim (or "email_domain") names the agency, the groups claim the team;
+# the provider's sign-in counts as the second factor only when its ID token's amr claim
+# holds one of MACEHUB_OIDC_MFA_METHODS.
+OIDC_RP_CLIENT_ID = env_str("MACEHUB_OIDC_CLIENT_ID", "")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = env_str("MACEHUB_OIDC_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("MACEHUB_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("MACEHUB_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("MACEHUB_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("MACEHUB_OIDC_JWKS_ENDPOINT", "")
+OIDC_PROVIDER_NAME = env_str("MACEHUB_OIDC_PROVIDER_NAME", "your organisation's account")
+OIDC_ORGANISATION_CLAIM = env_str("MACEHUB_OIDC_ORGANISATION_CLAIM", "org")
+OIDC_GROUPS_CLAIM = env_str("MACEHUB_OIDC_GROUPS_CLAIM", "groups")
+OIDC_MFA_METHODS = env_list("MACEHUB_OIDC_MFA_METHODS", ["mfa", "otp", "hwk", "sc"])
+OIDC_RP_SCOPES = " ".join(["openid", "email", "profile",
+                           *env_list("MACEHUB_OIDC_EXTRA_SCOPES", [])])
+OIDC_RP_SIGN_ALGO = env_str("MACEHUB_OIDC_SIGN_ALGORITHM", "RS256")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env_int("MACEHUB_OIDC_TIMEOUT_SECONDS", 10, minimum=1)
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
+if OIDC_ENABLED:
+    _oidc_required = {
+        "MACEHUB_OIDC_CLIENT_SECRET": OIDC_RP_CLIENT_SECRET,
+        "MACEHUB_OIDC_AUTHORIZATION_ENDPOINT": OIDC_OP_AUTHORIZATION_ENDPOINT,
+        "MACEHUB_OIDC_TOKEN_ENDPOINT": OIDC_OP_TOKEN_ENDPOINT,
+        "MACEHUB_OIDC_USERINFO_ENDPOINT": OIDC_OP_USER_ENDPOINT,
+        "MACEHUB_OIDC_JWKS_ENDPOINT": OIDC_OP_JWKS_ENDPOINT,
+    }
+    _oidc_missing = sorted(name for name, value in _oidc_required.items() if not value)
+    if _oidc_missing:
+        raise ImproperlyConfigured(
+            f"MACEHUB_OIDC_CLIENT_ID is set, so single sign-on needs {', '.join(_oidc_missing)}"
+        )
+    _oidc_plain = sorted(name for name, value in _oidc_required.items()
+                         if name.endswith("ENDPOINT") and not value.startswith("https://"))
+    if _oidc_plain and not DEMO_MODE:
+        raise ImproperlyConfigured(f"{', '.join(_oidc_plain)}: each must be an https:// URL")
+    AUTHENTICATION_BACKENDS.append("macehub.accounts.single_sign_on.HubOIDCBackend")
+
 # Only for measuring what auditing costs (the benchmark compares audited and unaudited
 # throughput): record_event then records nothing, and check audit.W001 warns loudly.
 AUDIT_OFF_FOR_BENCHMARK = env_bool("MACEHUB_BENCHMARK_AUDIT_OFF", False)

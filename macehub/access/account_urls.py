@@ -5,9 +5,11 @@ They live in ``access`` because every one of those pages asks the access policy,
 URL names (``accounts:login``...) did not change when the pages moved up.
 """
 
+from django.conf import settings
 from django.urls import path
 
 from macehub.access import account_views as views
+from macehub.access import single_sign_on_views
 
 app_name = "accounts"
 
@@ -33,3 +35,12 @@ urlpatterns = [
     path("admin/role-changes/<int:role_change_pk>/decide/", views.role_change_decide,
          name="role_change_decide"),
 ]
+
+# Single sign-on's start and callback exist only when an identity provider is configured.
+SINGLE_SIGN_ON_URLPATTERNS = [
+    path("single-sign-on/", single_sign_on_views.single_sign_on_start, name="oidc_start"),
+    path("single-sign-on/callback/", single_sign_on_views.single_sign_on_callback,
+         name="oidc_callback"),
+]
+if settings.OIDC_ENABLED:
+    urlpatterns += SINGLE_SIGN_ON_URLPATTERNS

@@ -54,8 +54,19 @@ STALE_REQUEST_MESSAGE = (
     "undo that change. Reject it, and ask for the change again if it is still needed."
 )
 
+class HubLoginView(auth_views.LoginView):
+    """The sign-in page: a hub account's username and password, and, when an identity
+    provider is configured, a link to sign in with it instead."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if settings.OIDC_ENABLED:
+            context["single_sign_on_name"] = settings.OIDC_PROVIDER_NAME
+        return context
+
+
 login = public(
-    auth_views.LoginView.as_view(
+    HubLoginView.as_view(
         template_name="accounts/login.html",
         authentication_form=SignInForm,
         redirect_authenticated_user=True,

@@ -53,17 +53,32 @@ class TokenForm(forms.Form):
 class AgencyForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Agency
-        fields = ["name", "code", "kind", "is_active"]
-        labels = {"code": "Short code", "kind": "Kind of agency", "is_active": "Active"}
-        help_texts = {"code": "Letters, numbers and hyphens, e.g. northshire-police"}
+        fields = ["name", "code", "kind", "is_active", "identity_provider_organisation"]
+        labels = {"code": "Short code", "kind": "Kind of agency", "is_active": "Active",
+                  "identity_provider_organisation": "Identity provider organisation "
+                  "(optional)"}
+        help_texts = {
+            "code": "Letters, numbers and hyphens, e.g. northshire-police",
+            "identity_provider_organisation": "For an agency whose staff sign in with their "
+            "organisation's account: the organisation its identity provider names (or its "
+            "e-mail domain, if the hub is set up to use that). Leave blank if its staff use "
+            "hub accounts.",
+        }
         widgets = {"kind": forms.RadioSelect}
 
 
 class TeamForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Team
-        fields = ["agency", "name", "is_hub_team", "is_active"]
-        labels = {"is_hub_team": "Works inside the MACE hub", "is_active": "Active"}
+        fields = ["agency", "name", "is_hub_team", "is_active", "identity_provider_group"]
+        labels = {"is_hub_team": "Works inside the MACE hub", "is_active": "Active",
+                  "identity_provider_group": "Identity provider group (optional)"}
+        help_texts = {
+            "identity_provider_group": "For an agency whose staff sign in with their "
+            "organisation's account: the group, at its identity provider, whose members "
+            "join this team when they first sign in. Not for a team that works inside the "
+            "hub.",
+        }
 
 
 class UserForm(forms.ModelForm):  # type: ignore[type-arg]

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django_otp.models import Device
 
 from macehub.accounts.roles import (
     ROLE_CHANGE_STATUS_COLOURS,
@@ -43,10 +44,22 @@ class Agency(models.Model):
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=40, choices=AgencyKind.choices)
     is_active = models.BooleanField(default=True)
+    # Single sign-on: the value of the identity provider's organisation claim that means
+    # this agency (``macehub.accounts.single_sign_on``). Blank: its staff use hub accounts.
+    identity_provider_organisation = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "agencies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["identity_provider_organisation"],
+                condition=~Q(identity_provider_organisation=""),
+                name="identity_provider_organisation_names_one_agency",
+                violation_error_message="Another agency already has this identity provider "
+                "organisation",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -62,18 +75,37 @@ class Team(models.Model):
         help_text="Members of a hub team see hub records without per-record sharing.",
     )
     is_active = models.BooleanField(default=True)
+    # Single sign-on: the group, in the identity provider's groups claim, whose members
+    # join this team when they first sign in. Blank: none. Never a hub team's (joining a
+    # hub team is a change of access a second administrator approves).
+    identity_provider_group = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["agency__name", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["agency", "name"], name="team_name_unique_in_agency")
+            models.UniqueConstraint(fields=["agency", "name"], name="team_name_unique_in_agency"),
+            models.UniqueConstraint(
+                fields=["agency", "identity_provider_group"],
+                condition=~Q(identity_provider_group=""),
+                name="identity_provider_group_names_one_team_in_agency",
+                violation_error_message="Another team of this agency already has this "
+                "identity provider group",
+            ),
+            models.CheckConstraint(
+                condition=Q(identity_provider_group="") | Q(is_hub_team=False),
+                name="hub_team_joined_by_approval_not_identity_provider_group",
+                violation_error_message="A hub team cannot have an identity provider group: "
+                "joining a hub team is approved by a second administrator",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.agency.name})"
 
 
-class User(AbstractUser):
+# The Django plugin of mypy cannot follow IdentityProviderDevice's user back through
+# django-otp's untyped Device.
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     """A person who signs in. Belongs to one agency and at most one team."""
 
     agency = models.ForeignKey(
@@ -281,3 +313,34 @@ def _team_words(team: Team | None) -> str:
 
 def _yes_no(value: bool) -> str:
     return "Yes" if value else "No"
+
+
+class ExternalIdentity(models.Model):
+    """A user's account at an agency's identity provider: the provider (its issuer) and
+    the provider's subject for them, the only thing that finds the user at single sign-on
+    (never their e-mail address, which would let the provider take over a hub account)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities")
+    issuer = models.CharField(max_length=500)
+    subject = models.CharField(max_length=255)
+    first_signed_in = models.DateTimeField()
+    last_signed_in = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"],
+                                    name="external_identity_once_per_provider")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.issuer}"
+
+
+class IdentityProviderDevice(Device):
+    """The second factor an identity provider vouched for: a sign-in whose ID token says
+    the person passed multi-factor authentication there is marked verified with this
+    device (as an authenticator app's code marks it), so the hub does not ask for its own
+    code. It takes no codes: only single sign-on can mark a session with it."""
+
+    def verify_token(self, token: Any) -> bool:
+        return False

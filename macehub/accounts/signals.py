@@ -1,4 +1,6 @@
-"""Sign-in, sign-out and failed sign-in all go into the audit log."""
+"""Sign-in, sign-out and failed sign-in all go into the audit log; a single sign-on's
+entry says so, with the provider, the subject and why it was refused, if it was
+(``single_sign_on.SIGN_IN_DETAIL``)."""
 
 from typing import Any
 
@@ -7,13 +9,15 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from macehub.accounts.sessions import mark_active
+from macehub.accounts.single_sign_on import SIGN_IN_DETAIL
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
 
 
 @receiver(user_logged_in)
 def audit_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
-    record_event(event_type=EventType.LOGIN, actor=user, request=request)
+    record_event(event_type=EventType.LOGIN, actor=user, request=request,
+                 detail=getattr(request, SIGN_IN_DETAIL, None))
     mark_active(request.session)
 
 
@@ -27,9 +31,13 @@ def audit_logout(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) ->
 def audit_login_failure(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
+    detail: dict[str, Any] | None = getattr(request, SIGN_IN_DETAIL, None)
+    username = credentials.get("username") or (
+        detail.get("username") or detail.get("subject") if detail else "")
     record_event(
         event_type=EventType.LOGIN_FAILURE,
         actor=None,
-        actor_username=str(credentials.get("username", "")),
+        actor_username=str(username or ""),
         request=request,
+        detail=detail,
     )

@@ -259,6 +259,29 @@ def test_lockout_settings_that_make_no_sense_stop_start_up(
                       **values)
 
 
+def test_single_sign_on_is_off_unless_a_client_is_configured(load_settings: Any) -> None:
+    production = {"SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": PRODUCTION_HOST}
+    settings = load_settings(**production)
+    assert settings["OIDC_ENABLED"] is False
+    assert "macehub.accounts.single_sign_on.HubOIDCBackend" not in settings[
+        "AUTHENTICATION_BACKENDS"]
+    provider = {
+        "MACEHUB_OIDC_CLIENT_ID": "mace-hub", "MACEHUB_OIDC_CLIENT_SECRET": "s3cret",
+        **{f"MACEHUB_OIDC_{name}_ENDPOINT": f"https://id.northshire.example/{name.lower()}"
+           for name in ("AUTHORIZATION", "TOKEN", "USERINFO", "JWKS")},
+    }
+    settings = load_settings(**production, **provider)
+    assert settings["OIDC_ENABLED"] is True
+    assert settings["AUTHENTICATION_BACKENDS"][-1] == (
+        "macehub.accounts.single_sign_on.HubOIDCBackend")
+    assert settings["OIDC_MFA_METHODS"] == ["mfa", "otp", "hwk", "sc"]
+    with pytest.raises(ImproperlyConfigured, match="needs MACEHUB_OIDC_CLIENT_SECRET"):
+        load_settings(**production, **{**provider, "MACEHUB_OIDC_CLIENT_SECRET": ""})
+    with pytest.raises(ImproperlyConfigured, match="MACEHUB_OIDC_TOKEN_ENDPOINT: each must be"):
+        load_settings(**production, **{**provider,
+                                       "MACEHUB_OIDC_TOKEN_ENDPOINT": "http://id.example/t"})
+
+
 def test_the_readme_documents_every_setting() -> None:
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     missing = [name for name in SETTINGS_VARIABLES if f"`{name}`" not in readme]

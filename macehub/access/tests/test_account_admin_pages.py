@@ -81,3 +81,19 @@ def test_duplicate_agency_name_is_refused(admin_client, hub_agency) -> None:
     assert response.status_code == 200
     assert "govuk-error-summary" in response.content.decode()
     assert Agency.objects.filter(name=hub_agency.name).count() == 1
+
+
+def test_single_sign_on_mapping_is_set_on_agencies_and_teams(admin_client, hub_agency) -> None:
+    admin_client.post(reverse("accounts:agency_edit", args=[hub_agency.pk]), {
+        "name": hub_agency.name, "code": hub_agency.code, "kind": hub_agency.kind,
+        "is_active": "on", "identity_provider_organisation": "county-police",
+    })
+    hub_agency.refresh_from_db()
+    assert hub_agency.identity_provider_organisation == "county-police"
+    # Joining a hub team is approved by a second administrator, never by a group.
+    response = admin_client.post(reverse("accounts:team_create"), {
+        "agency": hub_agency.pk, "name": "Hub analysts", "is_hub_team": "on",
+        "is_active": "on", "identity_provider_group": "analysts",
+    })
+    assert "A hub team cannot have an identity provider group" in response.content.decode()
+    assert not Team.objects.filter(name="Hub analysts").exists()
