@@ -52,10 +52,11 @@ pytest_plugins = ["macehub.testing.pytest_browser"]
 #   is only ever made fresh (``make demo``), so it has no earlier records to carry over;
 # - what does not depend on the engine runs in the SQLite pass only: pages in a real
 #   browser (``browser``: layout, scripts, accessibility; every page also renders on both
-#   engines in the URL x role test and the leak sweep) and record linkage on Spark
-#   (``spark``: Spark's answers against DuckDB's, from the same records either way).
+#   engines in the URL x role test and the leak sweep), record linkage on Spark
+#   (``spark``: Spark's answers against DuckDB's, from the same records either way) and
+#   what runs on a database of its own whatever the pass (``own_database``).
 POSTGRESQL_ONLY_MARKERS = ("migration_history",)
-SQLITE_PASS_ONLY_MARKERS = ("browser", "spark")
+SQLITE_PASS_ONLY_MARKERS = ("browser", "spark", "own_database")
 
 
 # Modules holding these run first: each takes tens of seconds, and pytest-xdist hands

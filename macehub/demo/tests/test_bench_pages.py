@@ -102,6 +102,7 @@ def test_the_table_divides_each_p95_by_the_bare_views_at_the_same_users() -> Non
     assert rows[3][3] == "2"
 
 
+@pytest.mark.own_database
 def test_bench_pages_measures_pages_end_to_end(tmp_path: Path) -> None:
     """gunicorn and locust for real, on a small SQLite data set made for the run."""
     env = {
