@@ -103,10 +103,13 @@ def test_no_cell_of_any_export_starts_a_formula(hub_agency: Agency, hub_team: Te
     users = [make_user(f"{role.value}.exporter", role, agency=hub_agency, team=hub_team)
              for role in Role]
 
+    clients: dict[int, Client] = {}
+
     def fetch(user: User, url: str) -> Any:
-        client = Client()
-        verified_login(client, user)
-        return client.get(url)
+        if user.pk not in clients:  # one signed-in session per user, as a person has
+            clients[user.pk] = Client()
+            verified_login(clients[user.pk], user)
+        return clients[user.pk].get(url)
 
     def urls(route: Route) -> list[str]:
         url = url_for(route, samples)
