@@ -10,7 +10,6 @@ schedule and the bundle are kept on the request as they were produced."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -99,9 +98,6 @@ class DisclosureItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.heading}"
-
-    def field_list(self) -> list[dict[str, Any]]:
-        return list(self.fields)
 
 
 class Redaction(models.Model):
