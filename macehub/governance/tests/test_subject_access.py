@@ -29,9 +29,11 @@ from macehub.governance import subject_access_services as services
 from macehub.governance.subject_access import SUBJECT_SOURCES, add_calendar_months, due_on
 from macehub.governance.subject_access_codes import RedactionReason, RequestStatus
 from macehub.governance.subject_access_models import SubjectAccessRequest
+from macehub.governance.work_queue import subject_access_requests
 from macehub.intelligence.codes import EntityRole
 from macehub.intelligence.tests.factories import link, make_report
 from macehub.investigations.models import Investigation, InvestigationVictim
+from macehub.networks.models import Group, GroupMember
 from macehub.people.models import Person
 from macehub.referrals.tests.factories import make_referral
 from macehub.testing.factories import make_person, make_user, verified_login
@@ -114,6 +116,11 @@ def held(hub_agency: Agency, hub_team: Team, users: StandardUsers) -> Held:
         target_kind="person", target_person=other, details="Notice served at his flat",
         lead_officer=worker, lead_agency=hub_agency, created_by=worker, created_at=now)
     DisruptionChild.objects.create(disruption=disruption, person=child)
+    group = Group.objects.create(reference="GRP-2026-000001", name="Group one",
+                                 status="confirmed", proposed_by=worker, proposed_at=now,
+                                 reason="Three reports link them")
+    GroupMember.objects.create(group=group, person=child, part="victim")
+    GroupMember.objects.create(group=group, person=other, part="suspect")
     request = services.log_request(actor=officer, details=services.NewRequest(
         requester_name="Anne Testcase", requester_relationship="Mother",
         requester_contact="", person_pk=child.pk,
@@ -129,13 +136,14 @@ def test_gathering_finds_what_each_app_holds_about_the_person_only(held: Held) -
     for item in items:
         by_source.setdefault(item.source, []).append(item.reference)
     assert set(by_source) == {"people", "referrals", "cases", "intelligence",
-                              "investigations", "disruption"}
+                              "investigations", "disruption", "networks"}
     assert set(by_source) <= set(SUBJECT_SOURCES.keys())
     assert by_source["people"] == [f"Person {held.child.pk}"]
     assert len(by_source["referrals"]) == 1  # not the other person's referral
     assert len(by_source["intelligence"]) == 1  # not the report naming Dean alone
     assert by_source["investigations"] == ["INV-2026-000001"]
     assert by_source["disruption"] == ["DIS-2026-000001"]
+    assert by_source["networks"] == ["GRP-2026-000001"]
     assert len(by_source["cases"]) == 2  # the case and its contact
     every_text = " ".join(entry["text"] for item in items for entry in item.fields)
     assert "About someone else entirely" not in every_text
@@ -149,6 +157,7 @@ def test_gathering_finds_what_each_app_holds_about_the_person_only(held: Held) -
         ("referrals", "parent_carer"): RedactionReason.THIRD_PARTY,
         ("referrals", "parent_carer_contact"): RedactionReason.THIRD_PARTY,
         ("investigations", "summary"): RedactionReason.CRIME,
+        ("networks", "reason"): RedactionReason.CRIME,
     }
     report = next(item for item in items if item.source == "intelligence")
     assert report.others_named == ["Dean Madeup"]
@@ -206,12 +215,14 @@ def test_the_bundle_applies_the_redactions_and_lists_what_was_withheld(
         assert disclosed in text
     assert "Schedule of information withheld" in text
     assert "Intelligence source details (never disclosed)" in text
-    assert text.count("[Withheld]") == 6
+    assert text.count("[Withheld]") == 7
+    assert "Three reports link them" not in text
     schedule = {(entry["field"], entry["reason"]) for entry in request.withheld_schedule}
     assert schedule == {("Report as received", "source"), ("Report", "handling"),
                         ("Parent or carer", "third_party"),
                         ("Parent or carer's contact", "third_party"),
-                        ("Summary", "third_party"), ("With whom", "third_party")}
+                        ("Summary", "third_party"), ("With whom", "third_party"),
+                        ("Why it was confirmed or rejected", "crime")}
 
     decided = AuditEvent.objects.filter(event_type=EventType.CHANGE,
                                         record_type="governance.disclosureitem")
@@ -307,3 +318,14 @@ def test_what_the_services_refuse(held: Held, users: StandardUsers) -> None:
             person_pk=held.child.pk, received_on=timezone.localdate()))
     assert AuditEvent.objects.filter(event_type=EventType.CREATE,
                                      record_id=str(request.pk)).count() == 1
+
+
+@pytest.mark.django_db
+def test_open_requests_are_in_information_governance_work_queue(
+    held: Held, users: StandardUsers
+) -> None:
+    now = timezone.now()
+    [item] = subject_access_requests(held.officer, now)
+    assert item.title == held.request.reference
+    assert item.due_on == held.request.due_on
+    assert subject_access_requests(users[Role.ANALYST], now) == []
