@@ -1,5 +1,6 @@
 """Subject access in a real browser: an information governance officer opens the
-register from the navigation, logs a request (refused first with nothing entered),
+register from the navigation, logs a request (refused first with nothing entered; then
+from the child's page, which gives the form the child's record number),
 records the requester's identity check, gathers what the hub holds about the child,
 sees an intelligence report's source details withheld by default, withholds a contact's
 summary as third-party data, produces the disclosure bundle and downloads it.
@@ -84,9 +85,13 @@ def test_a_request_from_logging_to_the_disclosure_bundle(
                         "Enter the record number of a person the hub holds",
                         "Enter date received")
     scanner.scan("nothing entered")
+    # The person is found as any record is, and the request logged from their page.
+    scanner.open(f"/people/{child.pk}/")
+    click_and_wait(page, "link", "Log a subject access request about this person")
+    expect(page.get_by_label("Record number of the person the hub holds")).to_have_value(
+        str(child.pk))
     page.get_by_label("Requester's name").fill("Anne Testcase")
     page.get_by_label("Who the requester is to the person").fill("Mother")
-    page.get_by_label("Record number of the person the hub holds").fill(str(child.pk))
     fill_govuk_date(page, "Date received", today - dt.timedelta(days=5))
     click_and_wait(page, "button", "Log the request")
     request = SubjectAccessRequest.objects.get()
