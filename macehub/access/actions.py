@@ -157,6 +157,9 @@ class Action(StrEnum):
     # everyone, recorded and changed by information governance
     SHARING_AGREEMENT_VIEW = "sharing_agreement.view"
     SHARING_AGREEMENT_MANAGE = "sharing_agreement.manage"
+    # Subject access requests: the register, gathering, redaction and the disclosure
+    # bundle (information governance only; nobody else may know a request exists)
+    SUBJECT_ACCESS_MANAGE = "subject_access.manage"
     # Administration of agencies, teams and users
     ACCOUNTS_MANAGE = "accounts.manage"
     # Changes of access that need a second administrator's approval

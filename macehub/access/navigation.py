@@ -65,6 +65,7 @@ NAVIGATION = (
     NavEntry("Background jobs", "audit:jobs", Action.BACKGROUND_JOBS_VIEW),
     NavEntry("Retention review", "audit:retention", Action.RETENTION_REVIEW),
     NavEntry("Sharing agreements", "audit:agreements", Action.SHARING_AGREEMENT_MANAGE),
+    NavEntry("Subject access", "audit:subject_access", Action.SUBJECT_ACCESS_MANAGE),
     NavEntry("Changes of access", "accounts:role_change_list", Action.ROLE_CHANGE_VIEW,
              unless=Action.ACCOUNTS_MANAGE),
     NavEntry("Administration", "accounts:admin_home", Action.ACCOUNTS_MANAGE),

@@ -808,6 +808,13 @@ def disposal_decidable(user: User) -> Q:
     return ~Q(requested_by=user)
 
 
+def subject_access_relation(user: User) -> Q:
+    """Every subject access request: the hub answers each as one controller, so any
+    information governance officer may take one up; the relation makes a request's pages
+    not found (404) to everyone else."""
+    return Q(pk__isnull=False)
+
+
 @dataclass(frozen=True)
 class Rule:
     """Who may take one action.
@@ -1368,6 +1375,12 @@ RULES: dict[Action, Rule] = {
     Action.SHARING_AGREEMENT_MANAGE: Rule(
         frozenset({Role.INFORMATION_GOVERNANCE}),
         "Record information-sharing agreements and change them (review, end)",
+    ),
+    Action.SUBJECT_ACCESS_MANAGE: Rule(
+        frozenset({Role.INFORMATION_GOVERNANCE}),
+        "Log subject access requests, gather what the hub holds about the person, mark "
+        "redactions and produce the disclosure bundle",
+        relation=subject_access_relation,
     ),
     Action.ACCOUNTS_MANAGE: Rule(
         frozenset({Role.ADMINISTRATOR}), "Manage agencies, teams, users and their roles"

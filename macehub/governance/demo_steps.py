@@ -30,7 +30,13 @@ a test checks:
 
 The people step (400) and the intelligence step (1300) create the shares and
 disseminations before any agreement exists, so this step (9050) runs after them and
-names on each the agreement in force on the demo's day between its two agencies."""
+names on each the agreement in force on the demo's day between its two agencies.
+
+Subject access: one open request, received twelve days before the demo's day from the
+mother of a demo child who has a case and is named in intelligence, her identity
+verified, with what the hub holds gathered (source details and handling-coded reports
+withheld by default) and one contact's summary marked as third-party data by the
+officer: under review, not yet disclosed. It runs after every step that makes records."""
 
 from __future__ import annotations
 
@@ -39,9 +45,11 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from macehub.cases.models import Case
 from macehub.demo import accounts as demo_accounts
 from macehub.demo.progress import Progress
 from macehub.demo.registry import DemoContext, demo_step
+from macehub.governance import subject_access_services as subject_access
 from macehub.governance.codes import AgreementBasis, DataCategory
 from macehub.governance.models import (
     DisposalRequest,
@@ -49,10 +57,12 @@ from macehub.governance.models import (
     HeldRecord,
     LegalHold,
     RetentionDecision,
+    SubjectAccessRequest,
 )
 from macehub.governance.retention import ReviewItem, add_years, review_items
 from macehub.governance.sharing import SharingAgreement
-from macehub.intelligence.models import Dissemination
+from macehub.governance.subject_access_codes import IdentityCheck, RedactionReason, RequestStatus
+from macehub.intelligence.models import Dissemination, ReportLink
 from macehub.people.models import PersonShare
 
 # After every step that makes records.
@@ -239,3 +249,52 @@ def demo_sharing_agreements(ctx: DemoContext) -> None:
                 person__owning_agency_id=from_pk, agency_id=to_pk).update(agreement=covering)
     ctx.count("sharing agreements", len(AGREEMENTS))
     ctx.count("shares naming an agreement", named)
+
+
+SUBJECT_ACCESS_ORDER = 9860
+SUBJECT_ACCESS_RECEIVED_DAYS_AGO = 12
+
+
+def delete_demo_subject_access(progress: Progress) -> dict[str, int]:
+    deleted, _ = SubjectAccessRequest.objects.all().delete()
+    return {"subject access requests and their items": deleted}
+
+
+def _demo_subject(ctx: DemoContext) -> int | None:
+    """A demo child with a case who is named in intelligence: the fullest example."""
+    named = set(ReportLink.objects.filter(person_id__in=ctx.child_ids)
+                .values_list("person_id", flat=True))
+    with_case = (Case.objects.filter(child_id__in=named).order_by("reference")
+                 .values_list("child_id", flat=True).first())
+    return with_case or (ctx.child_ids[0] if ctx.child_ids else None)
+
+
+@demo_step("subject_access", order=SUBJECT_ACCESS_ORDER, reset=delete_demo_subject_access,
+           description="one open subject access request about a demo child, gathered and "
+                       "under review")
+def demo_subject_access(ctx: DemoContext) -> None:
+    officer = ctx.users.get(GOVERNANCE_USER)
+    person_pk = _demo_subject(ctx)
+    if officer is None or person_pk is None:
+        ctx.progress.write("    no demo information governance or child: no subject access")
+        return
+    received = ctx.as_of - dt.timedelta(days=SUBJECT_ACCESS_RECEIVED_DAYS_AGO)
+    request = subject_access.log_request(actor=officer, details=subject_access.NewRequest(
+        requester_name=ctx.faker.name_female(), requester_relationship="Mother",
+        requester_contact=ctx.faker.email(), person_pk=person_pk, received_on=received))
+    subject_access.record_progress(
+        actor=officer, request_pk=request.pk, expected_version=request.version,
+        progress=subject_access.RequestProgress(
+            identity_verified_on=received + dt.timedelta(days=2),
+            identity_check=IdentityCheck.PARENTAL, identity_note="", extension_months=0,
+            extension_reason="", status=RequestStatus.GATHERING, status_reason=""))
+    subject_access.gather(actor=officer, request_pk=request.pk)
+    contact = request.items.filter(record_type="cases.contact").first()
+    if contact is not None:
+        subject_access.decide_redactions(
+            actor=officer, request_pk=request.pk, item_pk=contact.pk,
+            expected_version=contact.version,
+            decisions={"summary": (RedactionReason.THIRD_PARTY,
+                                   "The account of a relative met at the visit")})
+    ctx.count("subject access requests", 1)
+    ctx.count("subject access items gathered", request.items.count())

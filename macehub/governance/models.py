@@ -10,6 +10,21 @@ from macehub.governance.retention_models import (
     RetentionRule,
 )
 from macehub.governance.sharing import SharingAgreement
+from macehub.governance.subject_access_models import (
+    DisclosureItem,
+    Redaction,
+    SubjectAccessRequest,
+)
 
-__all__ = ["DisposalRequest", "DisposalTombstone", "HeldRecord", "LegalHold",
-           "RetentionDecision", "RetentionRule", "SharingAgreement"]
+__all__ = [
+    "DisclosureItem",
+    "DisposalRequest",
+    "DisposalTombstone",
+    "HeldRecord",
+    "LegalHold",
+    "Redaction",
+    "RetentionDecision",
+    "RetentionRule",
+    "SharingAgreement",
+    "SubjectAccessRequest",
+]

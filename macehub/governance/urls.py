@@ -5,7 +5,7 @@ them under the same prefix and namespace."""
 
 from django.urls import path
 
-from macehub.governance import retention_views, sharing_views, views
+from macehub.governance import retention_views, sharing_views, subject_access_views, views
 
 app_name = "audit"
 
@@ -28,4 +28,18 @@ urlpatterns = [
          name="agreement"),
     path("sharing-agreements/<int:agreement_pk>/change/", sharing_views.agreement_change,
          name="agreement_change"),
+    path("subject-access/", subject_access_views.register, name="subject_access"),
+    path("subject-access/new/", subject_access_views.new, name="subject_access_new"),
+    path("subject-access/<int:sar_pk>/", subject_access_views.detail,
+         name="subject_access_request"),
+    path("subject-access/<int:sar_pk>/progress/", subject_access_views.progress,
+         name="subject_access_progress"),
+    path("subject-access/<int:sar_pk>/gather/", subject_access_views.gather,
+         name="subject_access_gather"),
+    path("subject-access/<int:sar_pk>/items/<int:item_pk>/", subject_access_views.item,
+         name="subject_access_item"),
+    path("subject-access/<int:sar_pk>/produce/", subject_access_views.produce,
+         name="subject_access_produce"),
+    path("subject-access/<int:sar_pk>/bundle/", subject_access_views.bundle,
+         name="subject_access_bundle"),
 ]

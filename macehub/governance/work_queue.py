@@ -1,7 +1,7 @@
 """Information governance's work: disposals another officer asked for, waiting for
 approval; the records due for retention review; and each sharing agreement in force
 whose review date falls within the next ``REVIEW_WARNING_DAYS`` days or has passed, the
-most overdue first."""
+most overdue first; and the open subject access requests, the soonest due first."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from macehub.core.work_queue import (
 from macehub.governance.retention import RECORD_KINDS, ReviewItem, due_for_review
 from macehub.governance.retention_selectors import disposals_to_decide
 from macehub.governance.sharing_selectors import agreements_to_review
+from macehub.governance.subject_access_selectors import requests_for
 
 
 @work_queue_source("disposals_to_approve", label="Disposals to approve", order=90,
@@ -87,4 +88,20 @@ def sharing_agreement_reviews(user: User, now: dt.datetime) -> list[WorkItem]:
                  link=reverse("audit:agreement_change", args=[agreement.pk]),
                  action="Review the agreement", due_on=agreement.review_on)
         for agreement in agreements_to_review(user, timezone.localdate(now))
+    ]
+
+
+@work_queue_source("subject_access_requests", label="Subject access requests", order=97,
+                   everything="audit:subject_access")
+def subject_access_requests(user: User, now: dt.datetime) -> list[WorkItem]:
+    """Open subject access requests, each due one calendar month from receipt (or its
+    extension): the statutory clock."""
+    return [
+        WorkItem(kind="Subject access request", title=request.reference,
+                 link=reverse("audit:subject_access_request", args=[request.pk]),
+                 action="Gather, review and disclose", due_on=request.due_on,
+                 detail=f"{request.get_status_display()}, received "
+                        f"{request.received_on:%-d %B %Y}",
+                 names_record=("governance.subjectaccessrequest", request.pk))
+        for request in requests_for(user)
     ]

@@ -94,6 +94,7 @@ def detail(request: HubRequest, person_pk: int) -> HttpResponse:
             "person": person,
             "can_change": Action.PERSON_CHANGE in allowed,
             "can_see_access_log": Action.PERSON_ACCESS_LOG in allowed,
+            "can_log_subject_access": allows(user, Action.SUBJECT_ACCESS_MANAGE),
             "sections": sections_for(user, person),
             "identity": identity_for(user, person),
             "merges": merges,

@@ -6,7 +6,11 @@ reset takes the step's records away.
 The demo's sharing agreements, as of the tests' fixed demo day: one in force, one due
 for review (in information governance's work queue), one ended; disseminations to the
 charity name none and say why; every other dissemination names the agreement covering
-its two agencies, and so do the shares between partners of an agreement."""
+its two agencies, and so do the shares between partners of an agreement.
+
+The demo's subject access request: open, its requester's identity verified, gathered
+from the apps that hold the child's records, source details withheld by default and one
+contact's summary withheld by the officer."""
 
 from __future__ import annotations
 
@@ -23,6 +27,8 @@ from macehub.governance.reliance import relying_on
 from macehub.governance.retention import due_for_review
 from macehub.governance.sharing import SharingAgreement
 from macehub.governance.sharing_selectors import agreements_to_review
+from macehub.governance.subject_access_codes import RequestStatus
+from macehub.governance.subject_access_models import Redaction, SubjectAccessRequest
 from macehub.intelligence.models import Dissemination
 from macehub.people.models import PersonShare
 
@@ -87,3 +93,17 @@ def test_the_demo_agreements_and_what_relies_on_them(small_demo_for_module: str)
     assert sum(count for counts in counted.values() for _, count in counts) == (
         Dissemination.objects.exclude(agreement=None).count()
         + PersonShare.objects.exclude(agreement=None).count())
+
+
+def test_the_demo_has_an_open_subject_access_request_under_review(
+    small_demo_for_module: str
+) -> None:
+    request = SubjectAccessRequest.objects.get()
+    assert request.status == RequestStatus.REVIEWING
+    assert request.is_open and request.identity_verified_on is not None
+    assert request.bundle_produced_at is None
+    sources = set(request.items.values_list("source", flat=True))
+    assert {"people", "cases", "intelligence"} <= sources
+    withheld = Redaction.objects.filter(item__request=request)
+    assert withheld.filter(by_default=True, reason="source").exists()
+    assert withheld.filter(by_default=False, reason="third_party").count() == 1

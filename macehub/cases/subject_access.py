@@ -1,0 +1,92 @@
+"""What the cases app holds about a child for a subject access request: each of their
+cases (risk, exploitation, status, closure), its safeguarding plan, its contacts (the
+people met are other people named: third-party data for the review) and the child's
+missing episodes, with or without a case."""
+
+from __future__ import annotations
+
+from macehub.cases.models import Case, Contact, MissingEpisode, PlanItem
+from macehub.governance.subject_access import (
+    SUBJECT_SOURCES,
+    HeldField,
+    HeldItem,
+    SubjectSource,
+    local_day,
+    recorded,
+)
+from macehub.ui.formatting import govuk_date, govuk_datetime
+
+
+def _case(case: Case) -> HeldItem:
+    return HeldItem(
+        record_type="cases.case", record_id=case.pk, reference=case.reference,
+        date=local_day(case.opened_at), heading="Safeguarding case",
+        fields=recorded(
+            HeldField("lead_agency", "Lead agency", case.lead_agency.name),
+            HeldField("risk_tier", "Risk", case.get_risk_tier_display()),
+            HeldField("exploitation", "Exploitation", "; ".join(
+                str(label) for label in case.exploitation_type_labels)),
+            HeldField("model", "How the exploitation happens", case.exploitation_model_label),
+            HeldField("status", "Status", case.get_status_display()),
+            HeldField("closed", "Closed", govuk_datetime(case.closed_at)),
+            HeldField("closure_reason", "Why it closed", case.closure_reason_text),
+            HeldField("closure_note", "Closure note", case.closure_note)))
+
+
+def _plan_item(item: PlanItem) -> HeldItem:
+    owner = ((item.partner_owner_name and f"{item.partner_owner_name}, "
+             f"{item.partner_owner_role}, {item.partner_owner_agency}".strip(", "))
+             or (item.owner_agency.name if item.owner_agency else ""))
+    return HeldItem(
+        record_type="cases.planitem", record_id=item.pk,
+        reference=f"{item.case.reference} plan {item.pk}", date=item.due_on,
+        heading="Safeguarding plan action",
+        fields=recorded(
+            HeldField("action", "Action", item.action),
+            HeldField("owner", "Who owns it", owner),
+            HeldField("due_on", "Due", govuk_date(item.due_on)),
+            HeldField("status", "Status", item.get_status_display()),
+            HeldField("completion_note", "What was done", item.completion_note)))
+
+
+def _contact(contact: Contact) -> HeldItem:
+    return HeldItem(
+        record_type="cases.contact", record_id=contact.pk,
+        reference=f"{contact.case.reference} contact {contact.pk}",
+        date=local_day(contact.occurred_at), heading=contact.get_kind_display(),
+        fields=recorded(
+            HeldField("with_whom", "With whom", contact.with_whom),
+            HeldField("summary", "Summary", contact.summary),
+            HeldField("child_seen", "Child seen", contact.child_seen_text),
+            HeldField("child_words", "What the child said", contact.child_words)),
+        others_named=[contact.with_whom] if contact.with_whom else [])
+
+
+def _missing(episode: MissingEpisode) -> HeldItem:
+    return HeldItem(
+        record_type="cases.missingepisode", record_id=episode.pk,
+        reference=episode.police_reference or f"Missing episode {episode.pk}",
+        date=local_day(episode.went_missing_at), heading="Missing episode",
+        fields=recorded(
+            HeldField("went_missing", "Went missing", govuk_datetime(episode.went_missing_at)),
+            HeldField("returned", "Returned", govuk_datetime(episode.returned_at)),
+            HeldField("interview", "Return interview",
+                      episode.get_interview_response_display()),
+            HeldField("interview_outcome", "What the interview found",
+                      episode.interview_outcome),
+            HeldField("notes", "Notes", episode.notes)))
+
+
+def _items(person_pk: int) -> list[HeldItem]:
+    cases = list(Case.objects.filter(child_id=person_pk).select_related("lead_agency"))
+    items = [_case(case) for case in cases]
+    items += [_plan_item(item) for item in PlanItem.objects.filter(
+        case__in=cases).select_related("case", "owner_agency")]
+    items += [_contact(contact) for contact in Contact.objects.filter(case__in=cases)
+              .select_related("case")]
+    items += [_missing(episode) for episode in MissingEpisode.objects.filter(
+        child_id=person_pk)]
+    return items
+
+
+SUBJECT_SOURCES.register("cases", SubjectSource(label="Cases", items=_items))
