@@ -183,9 +183,10 @@ def importable_mappings(user: User) -> QuerySet[PartnerMapping]:
 
 
 def start_import(*, actor: User, mapping_pk: int, file_name: str, data: bytes,
-                 today: dt.date | None = None) -> PartnerImport:
+                 today: dt.date | None = None, run_now: bool = False) -> PartnerImport:
     """Check every row of the file (``PartnerFileRefused`` with the report if any is
-    wrong: nothing is written) and queue its import."""
+    wrong: nothing is written) and queue its import (``run_now``: import it at once,
+    for the command)."""
     policy.require(actor, Action.PARTNER_IMPORT)
     mapping = PartnerMapping.objects.select_related("agency").get(pk=mapping_pk)
     rows = check_file(kind=mapping.kind, columns=mapping.columns,
@@ -200,7 +201,10 @@ def start_import(*, actor: User, mapping_pk: int, file_name: str, data: bytes,
                      detail={"upload": {"file": job.file_name, "rows": len(rows),
                                         "mapping": mapping.pk, "partner": mapping.agency.name,
                                         "kind": mapping.kind}})
-        transaction.on_commit(lambda: run_partner_import.enqueue(job.pk))
+        if not run_now:
+            transaction.on_commit(lambda: run_partner_import.enqueue(job.pk))
+    if run_now:
+        run_partner_import.call(job.pk)
     return job
 
 

@@ -11,10 +11,12 @@ import csv
 import datetime as dt
 import io
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from faker import Faker
@@ -298,3 +300,23 @@ def test_a_partner_file_of_10000_rows_is_imported_with_its_report(
         record_id__in=[str(pk) for pk in report["people"][:500]]).count() == 500
     # Every child recorded is in the name index that person search reads.
     assert PersonNameForm.objects.filter(person__in=created).count() == 10_000
+
+
+def test_the_command_imports_a_file_or_refuses_it_whole(
+        triage: User, mapping: PartnerMapping, tmp_path: Path) -> None:
+    bad, good = tmp_path / "bad.xlsx", tmp_path / "good.csv"
+    bad.write_bytes(xlsx_bytes(BAD_ROWS))
+    good.write_bytes(csv_bytes([["G1", "Freya", "Oakley-Marsh", "2013-02-11", "F", "W2",
+                                 nhs_number(3), "LE1 6ZZ"]]))
+    with pytest.raises(CommandError) as refused:
+        call_command("import_partner_file", str(bad), mapping=mapping.pk, user=triage.username)
+    assert "bad.xlsx was not imported.\nNothing was imported: 8 problem(s) found." in str(
+        refused.value)
+    assert 'Row 3, column "Surname": is empty: family name is needed' in str(refused.value)
+    out = io.StringIO()
+    call_command("import_partner_file", str(good), mapping=mapping.pk, user=triage.username,
+                 stdout=out)
+    job = PartnerImport.objects.get()
+    assert out.getvalue().startswith(f"good.csv: 1 rows imported (import {job.pk}); ")
+    person = Person.objects.get(pk=job.report["people"][0])
+    assert (person.family_name, person.self_defined_ethnicity_id) == ("Oakley-Marsh", "W2")
