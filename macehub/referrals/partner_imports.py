@@ -24,6 +24,7 @@ marked failed, so a file is imported whole or not at all.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -57,6 +58,8 @@ from macehub.referrals.partner_files import (
     hub_codes,
 )
 from macehub.referrals.services.submission import ChildAddress, ReferralSubmission, submit_referral
+
+logger = logging.getLogger(__name__)
 
 # Rows written per transaction; the page shows how far it has got after each.
 CHUNK = 1_000
@@ -324,6 +327,20 @@ def _report(made: Sequence[tuple[int, int]], pairs: Sequence[Any], note: str,
     }
 
 
+def _matches(actor: User, people: list[int]) -> tuple[list[Any], str]:
+    """The pairs proposed for the people recorded, and any note on the matching. The
+    children are recorded whatever the matching model makes of them: if it cannot run
+    on these records, the report says so, and the hub's next matching run
+    (``manage.py find_matches``) takes them in."""
+    try:
+        _run, pairs, note = propose_matches_for_new(actor=actor, new_pks=people)
+    except Exception:
+        logger.exception("Matching an import's children failed")
+        return [], ("The matching model could not be run on these records; the hub's next "
+                    "matching run will compare them.")
+    return pairs, note
+
+
 @task()
 def run_partner_import(job_pk: int) -> None:
     """Import a queued file's checked rows, a chunk at a time, then propose matches."""
@@ -343,8 +360,7 @@ def run_partner_import(job_pk: int) -> None:
                 made += write(job, rows[start:start + CHUNK], actor)
             _save_progress(job, rows_done=len(made))
         _save_progress(job, stage="Looking for people the hub already holds")
-        _run, pairs, note = propose_matches_for_new(
-            actor=actor, new_pks=[person for _row, person in made])
+        pairs, note = _matches(actor, [person for _row, person in made])
         report = _report(made, pairs, note, job.mapping.kind)
         with transaction.atomic():
             _save_progress(job, status=PartnerImportStatus.DONE, stage="Done", rows=[],
