@@ -48,6 +48,7 @@ def build(samples: dict[str, Any]) -> None:
         columns={"given_name": "Forename", "family_name": "Surname",
                  "date_of_birth": "DOB"}, updated_by=samples["user_pk"])
     samples["mapping_pk"] = mapping
+    samples["import_owner"] = referral.picked_up_by
     samples["import_pk"] = PartnerImport.objects.create(
         mapping=mapping, requested_by=referral.picked_up_by, requested_at=now,
         file_name="children.csv", status="done", rows_total=1, rows_done=1,
