@@ -69,6 +69,7 @@ HUB_FIELDS: tuple[HubField, ...] = (
     HubField("concerns", "What the partner is worried about", REFERRALS_ONLY, required=True),
 )
 FIELDS_BY_KEY = {field.key: field for field in HUB_FIELDS}
+KEY_ORDER = {field.key: order for order, field in enumerate(HUB_FIELDS)}
 CODE_FIELDS = tuple(field.key for field in HUB_FIELDS if field.check == "code")
 
 
@@ -248,7 +249,8 @@ def check_file(*, kind: str, columns: Mapping[str, str],
             return []
         header = [cell.strip().lower() for cell in table[0].cells]
         index: dict[str, int] = {}
-        for key, heading in columns.items():
+        # In the hub's order of fields, whatever order the mapping was stored in.
+        for key, heading in sorted(columns.items(), key=lambda item: KEY_ORDER[item[0]]):
             if heading.strip().lower() in header:
                 index[key] = header.index(heading.strip().lower())
             else:
