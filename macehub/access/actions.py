@@ -25,6 +25,9 @@ class Action(StrEnum):
     REFERRAL_ADD_INFORMATION = "referral.add_information"
     REFERRAL_VIEW = "referral.view"
     REFERRAL_TRIAGE = "referral.triage"
+    # Imports from partner systems: the column mappings kept per partner, and the files
+    PARTNER_MAPPING_MANAGE = "referral.partner_mapping_manage"
+    PARTNER_IMPORT = "referral.partner_import"
     # The section 47 enquiry and strategy discussion outcomes (children's social care)
     REFERRAL_STATUTORY_OUTCOME = "referral.statutory_outcome"
     # Partner checks: triage asks a partner agency what it holds about a referred child

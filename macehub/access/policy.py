@@ -413,6 +413,12 @@ def own_link_jobs(user: User) -> Q:
     return Q(requested_by=user)
 
 
+def own_partner_imports(user: User) -> Q:
+    """An import of a partner's file is its requester's: its report names the children
+    it recorded and the people they may be."""
+    return Q(requested_by=user)
+
+
 def people_named(user: User, path: str) -> Q:
     """Records that name a person (``path`` leads to them: ``"child"``) whose record the
     user may open: ``scope(user, PERSON_VIEW, ...)`` asked of the record that names
@@ -908,6 +914,19 @@ RULES: dict[Action, Rule] = {
         relation=own_link_jobs,
     ),
     Action.REFERRAL_SUBMIT: Rule(REFERRING_ROLES, "Refer a child to the hub"),
+    # Triage officers take the partners' referrals in and record children; a mapping says
+    # how a partner's file reads, so the hub's administrators keep them too (no personal
+    # data). There is no "triage lead" role.
+    Action.PARTNER_MAPPING_MANAGE: Rule(
+        frozenset({Role.TRIAGE, Role.ADMINISTRATOR}),
+        "Record and change how each partner system's export reads (its columns and codes)",
+    ),
+    Action.PARTNER_IMPORT: Rule(
+        frozenset({Role.TRIAGE}),
+        "Import children or referrals from a partner system's file, and read the report of "
+        "their own imports",
+        relation=own_partner_imports,
+    ),
     Action.REFERRAL_VIEW_OWN: Rule(
         REFERRING_ROLES,
         "See the status and outcome of one's own referrals",

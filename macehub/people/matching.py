@@ -15,6 +15,7 @@ both records they may open (``access.policy.match_candidate_relation``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -30,7 +31,8 @@ from macehub.audit.history import saves_after
 from macehub.audit.services import changed_values, record_event
 from macehub.core.versioning import BLANK, Versioning, plain_words
 from macehub.people.codes import LinkageEngine, MatchDecision
-from macehub.people.linkage import LinkageResult, link_records
+from macehub.people.linkage import CandidatePair, LinkageResult, link_records
+from macehub.people.linkage_engines import LinkageError
 from macehub.people.linkage_records import people_records
 from macehub.people.models import MatchCandidate, MatchRun, Person
 
@@ -196,3 +198,59 @@ def decide_match(*, actor: User, candidate_pk: int, expected_version: int,
                 "probability": round(candidate.probability, 4)},
     )
     return candidate
+
+
+# --- New records against those held ----------------------------------------------------
+
+
+def propose_matches_for_new(*, actor: User | None, new_pks: Sequence[int],
+                            threshold: float | None = None,
+                            ) -> tuple[MatchRun | None, list[CandidatePair], str]:
+    """Link records just made (an import's) against every other person the hub holds,
+    and keep each pair of a new record and a held one at or above the threshold as a
+    ``MatchCandidate`` for review, as ``propose_matches`` does: nothing is merged. The
+    model is estimated on every record together (as ``propose_matches`` runs it), so a
+    handful of new records is matched as well as thousands; pairs between held records
+    are left to the hub's own matching runs, and pairs already proposed or decided as
+    they are. Returns the run (None when there was nothing to link against), the pairs
+    proposed (``left_id`` the new record) and, when no run was made, why."""
+    new_set = set(new_pks)
+    held = Person.objects.filter(merged_into__isnull=True).exclude(pk__in=new_pks)
+    if not held.exists() or not new_pks:
+        return None, [], "The hub holds no other people to match against."
+    started = timezone.now()
+    everyone = Person.objects.filter(merged_into__isnull=True)
+    try:
+        result = link_records(people_records(everyone), threshold=threshold)
+    except LinkageError as error:
+        return None, [], str(error)
+    known = set(MatchCandidate.objects.filter(
+        Q(first_id__in=new_pks) | Q(second_id__in=new_pks)).values_list(
+        "first_id", "second_id"))
+    proposed = [
+        CandidatePair(left_id=pair.left_id if pair.left_id in new_set else pair.right_id,
+                      right_id=pair.right_id if pair.left_id in new_set else pair.left_id,
+                      probability=pair.probability, match_weight=pair.match_weight,
+                      evidence=pair.evidence)
+        for pair in result.pairs
+        if (pair.left_id in new_set) != (pair.right_id in new_set)
+        and (pair.left_id, pair.right_id) not in known]
+    with transaction.atomic():
+        run = MatchRun.objects.create(
+            started_at=started, finished_at=timezone.now(), run_by=actor,
+            engine=LinkageEngine.DUCKDB.value, records=result.records,
+            threshold=result.threshold, recommended_threshold=result.recommended_threshold,
+            pairs_found=len(result.pairs), pairs_proposed=len(proposed), model=result.model,
+            training_notes=list(result.training_adjusted))
+        MatchCandidate.objects.bulk_create([
+            MatchCandidate(first_id=min(pair.left_id, pair.right_id),
+                           second_id=max(pair.left_id, pair.right_id), run=run,
+                           probability=pair.probability, match_weight=pair.match_weight,
+                           evidence=[evidence.as_dict() for evidence in pair.evidence])
+            for pair in proposed], batch_size=BATCH_SIZE)
+        record_event(event_type=EventType.SEARCH, actor=actor, record=run,
+                     detail={"matching": {"new_records": len(new_pks),
+                                          "records": run.records,
+                                          "threshold": run.threshold,
+                                          "pairs_proposed": len(proposed)}})
+    return run, proposed, ""

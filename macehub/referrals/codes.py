@@ -149,3 +149,19 @@ SOURCE_BY_AGENCY_KIND = {
 
 def source_for_agency_kind(kind: str) -> ReferralSource:
     return SOURCE_BY_AGENCY_KIND.get(kind, ReferralSource.OTHER)
+
+
+class PartnerFileKind(models.TextChoices):
+    """What a partner system's export holds, row by row. Stored."""
+
+    CHILDREN = "children", "Children"
+    REFERRALS = "referrals", "Referrals"
+
+
+class PartnerImportStatus(models.TextChoices):
+    """Where the import of a partner's file stands. Stored."""
+
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Importing"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"

@@ -17,6 +17,8 @@ from macehub.referrals.codes import (
     ExploitationModel,
     ImmediateStepKind,
     PartnerCheckResult,
+    PartnerFileKind,
+    PartnerImportStatus,
     ReferralSource,
     ReferralStatus,
     TriageOutcome,
@@ -367,3 +369,69 @@ class ReferralAddition(models.Model):
         """Added after triage decided: the decision did not see it."""
         decided_at = self.referral.decided_at
         return decided_at is not None and self.added_at > decided_at
+
+
+class PartnerMapping(models.Model):
+    """How a partner system's export reads: for each hub field the partner's column
+    heading, and for code lists the partner's values translated to the hub's codes
+    (``referrals.partner_files``). The code lists stay the hub's."""
+
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+",
+                               help_text="The partner whose system made the export.")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=12, choices=PartnerFileKind.choices)
+    columns = models.JSONField(default=dict, blank=True,
+                               help_text="Hub field: the partner's column heading.")
+    translations = models.JSONField(
+        default=dict, blank=True,
+        help_text="Hub field: {the partner's value: the hub's code}.")
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["agency__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["agency", "name"],
+                                               name="partner_mapping_name_once")]
+
+    def __str__(self) -> str:
+        return f"{self.agency}: {self.name}"
+
+
+class PartnerImport(models.Model):
+    """A partner's file checked as it was uploaded and imported in the background: its
+    progress while it runs and its report after. The checked rows are kept only until
+    it ends."""
+
+    mapping = models.ForeignKey(PartnerMapping, on_delete=models.PROTECT, related_name="imports")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    requested_at = models.DateTimeField()
+    file_name = models.CharField(max_length=200)
+    rows = models.JSONField(default=list, blank=True, help_text="Emptied when it ends.")
+    status = models.CharField(max_length=10, choices=PartnerImportStatus.choices,
+                              default=PartnerImportStatus.QUEUED)
+    stage = models.CharField(max_length=200, blank=True)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True,
+                              help_text="Records made, matches proposed, row by row.")
+    problem = models.TextField(blank=True, help_text="Why the import failed.")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def per_cent(self) -> int:
+        if self.status == PartnerImportStatus.DONE:
+            return 100
+        return self.rows_done * 100 // self.rows_total if self.rows_total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (PartnerImportStatus.DONE, PartnerImportStatus.FAILED)

@@ -31,6 +31,14 @@ urlpatterns = [
     path("<int:referral_pk>/partner-checks/", views.request_checks, name="request_checks"),
     path("<int:referral_pk>/immediate-steps/<str:kind>/", views.immediate_step,
          name="immediate_step"),
+    # Imports from partner systems: the partners' mappings, a file, an import's report.
+    path("partner-imports/", views.partner_import, name="partner_import"),
+    path("partner-imports/<int:import_pk>/", views.partner_import_job,
+         name="partner_import_job"),
+    path("partner-imports/mappings/", views.partner_mappings, name="partner_mappings"),
+    path("partner-imports/mappings/new/", views.partner_mapping, name="partner_mapping_new"),
+    path("partner-imports/mappings/<int:mapping_pk>/", views.partner_mapping,
+         name="partner_mapping"),
     # A partner agency's hub members: the checks asked of their agency.
     path("partner-checks/", views.partner_checks, name="partner_checks"),
     path("partner-checks/<int:check_pk>/", views.partner_check, name="partner_check"),

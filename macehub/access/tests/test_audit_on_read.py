@@ -41,6 +41,8 @@ NOT_PERSONAL = {
                    "tested in governance/tests/test_retention_pages.py",
     "agreement_pk": "an information-sharing agreement between agencies (its parties, "
                     "purpose and basis; counts of what relies on it; its changes audited)",
+    "mapping_pk": "how a partner system's export reads: its column headings and code "
+                  "translations (its changes audited)",
 }
 # Pages about a personal record that show none of its personal data, and why.
 SHOWS_NO_PERSONAL_DATA = {
@@ -83,6 +85,7 @@ def test_every_read_of_a_personal_record_is_audited(
     samples = build_samples(hub_agency, hub_team)
     samples_by_user = {"sample.user": samples["user_pk"],  # the sample submission's author
                        "sample.analyst": samples["link_job_owner"],  # the linking job's
+                       "sample.picker": samples["import_owner"],  # the partner import's
                        # the child victim's advocate (the journey's confidential notes)
                        "sample.journey.advocate": samples["journey_advocate"]}
     checked, unaudited, nobody = [], [], []

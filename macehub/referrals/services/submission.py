@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from macehub.access import policy
 from macehub.access.actions import Action
-from macehub.accounts.models import User
+from macehub.accounts.models import Agency, User
 from macehub.audit.events import EventType
 from macehub.audit.services import changed_values, record_event
 from macehub.cases.codes import ExploitationType
@@ -214,12 +214,16 @@ def submit_referral(
     submission: ReferralSubmission,
     received_at: dt.datetime | None = None,
     request: HttpRequest | None = None,
+    referrer_agency: Agency | None = None,
 ) -> Referral:
     """Accept a referral: the child (new if no record was chosen), the referral, its
-    indicators, the screening and the decision clock. All or nothing."""
+    indicators, the screening and the decision clock. All or nothing.
+    ``referrer_agency``: the partner whose referral the actor enters from the partner's
+    own system (an import); the actor's agency by default."""
     policy.require(actor, Action.REFERRAL_SUBMIT)
     if actor.agency_id is None or actor.agency is None:
         raise ServiceRefused("Only staff of a partner agency can refer a child")
+    referred_by = referrer_agency or actor.agency
     now = timezone.now()
     received_at = received_at or now
     if received_at > now:
@@ -285,8 +289,8 @@ def submit_referral(
     referral = Referral(
         child=child,
         referrer=actor,
-        referrer_agency_id=actor.agency_id,
-        source=source_for_agency_kind(actor.agency.kind),
+        referrer_agency_id=referred_by.pk,
+        source=source_for_agency_kind(referred_by.kind),
         received_at=received_at,
         concerns=submission.concerns.strip(),
         exploitation_types=check_exploitation_types(submission.exploitation_types),

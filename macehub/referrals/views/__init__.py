@@ -19,6 +19,12 @@ from macehub.referrals.views.partner_check_pages import (
     partner_checks,
     request_checks,
 )
+from macehub.referrals.views.partner_import_pages import (
+    partner_import,
+    partner_import_job,
+    partner_mapping,
+    partner_mappings,
+)
 from macehub.referrals.views.questions import (
     CHANGE_PARAM,
     choose_child,
@@ -65,6 +71,10 @@ __all__ = [
     "new_child",
     "partner_check",
     "partner_checks",
+    "partner_import",
+    "partner_import_job",
+    "partner_mapping",
+    "partner_mappings",
     "pick_up",
     "queue",
     "release",
