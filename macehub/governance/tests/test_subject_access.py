@@ -6,10 +6,7 @@ to download. All people and agencies are made up."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import subprocess
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -37,6 +34,7 @@ from macehub.networks.models import Group, GroupMember
 from macehub.people.models import Person
 from macehub.referrals.tests.factories import make_referral
 from macehub.testing.factories import make_person, make_user, verified_login
+from macehub.testing.pdf import pdf_text
 
 
 @pytest.mark.parametrize(("received", "extension", "due"), [
@@ -171,18 +169,9 @@ def test_gathering_finds_what_each_app_holds_about_the_person_only(held: Held) -
         ("people.person", str(held.child.pk))}
 
 
-def _pdf_text(pdf: bytes, folder: Path) -> str:
-    found = shutil.which("pdftotext")
-    assert found, "poppler-utils (pdftotext) is needed to read the PDF"
-    path = folder / "bundle.pdf"
-    path.write_bytes(pdf)
-    return subprocess.run(  # noqa: S603 - a tool found on PATH, our own arguments
-        [found, str(path), "-"], capture_output=True, check=True, text=True).stdout
-
-
 @pytest.mark.django_db
 def test_the_bundle_applies_the_redactions_and_lists_what_was_withheld(
-    held: Held, tmp_path: Path
+    held: Held
 ) -> None:
     officer, request = held.officer, held.request
     services.gather(actor=officer, request_pk=request.pk)
@@ -206,7 +195,7 @@ def test_the_bundle_applies_the_redactions_and_lists_what_was_withheld(
     services.produce_bundle(actor=officer, request_pk=request.pk)
     request.refresh_from_db()
     assert request.bundle_pdf is not None
-    text = " ".join(_pdf_text(bytes(request.bundle_pdf), tmp_path).split())
+    text = " ".join(pdf_text(bytes(request.bundle_pdf)).split())
 
     for secret in (SOURCE_SECRET, HANDLED_TEXT, CONTACT_SECRET, "Marigold", "07700 900123"):
         assert secret not in text

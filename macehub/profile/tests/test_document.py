@@ -6,9 +6,6 @@ poppler's ``pdftotext``), and every step audited."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,6 +28,7 @@ from macehub.profile.tests.planted import (
     plant,
 )
 from macehub.testing.factories import verified_login
+from macehub.testing.pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -61,15 +59,6 @@ def _client(user: Any) -> Client:
     client = Client()
     verified_login(client, user)
     return client
-
-
-def _pdf_text(content: bytes, tmp_path: Path) -> str:
-    found = shutil.which("pdftotext")
-    assert found, "poppler-utils (pdftotext) is needed to read the PDF"
-    pdf = tmp_path / "profile.pdf"
-    pdf.write_bytes(content)
-    return subprocess.run(  # noqa: S603 - a tool found on PATH, our own arguments
-        [found, str(pdf), "-"], check=True, capture_output=True, text=True).stdout
 
 
 def test_a_draft_has_every_section_and_only_analysts_write_it(planted: Planted) -> None:
@@ -146,7 +135,7 @@ def test_the_partnership_version_suppresses_small_numbers_with_secondary_suppres
 
 
 def test_no_person_or_premises_is_named_in_the_partnership_version(
-    planted: Planted, tmp_path: Path
+    planted: Planted
 ) -> None:
     profile = _published(planted)
     leader = _client(planted.leader)
@@ -164,8 +153,8 @@ def test_no_person_or_premises_is_named_in_the_partnership_version(
     assert completeness in restricted.content.decode()
     restricted_pdf = leader.get(reverse("profile:restricted_pdf", args=[profile.pk]))
     shared_pdf = leader.get(reverse("profile:partnership_pdf", args=[profile.pk]))
-    restricted_text = " ".join(_pdf_text(restricted_pdf.content, tmp_path).split())
-    shared_text = " ".join(_pdf_text(shared_pdf.content, tmp_path).split())
+    restricted_text = " ".join(pdf_text(restricted_pdf.content).split())
+    shared_text = " ".join(pdf_text(shared_pdf.content).split())
     assert "Testshire profile" in shared_text and "[c]" in shared_text
     for name in names:
         assert name in restricted_text, name
