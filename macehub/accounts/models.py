@@ -4,6 +4,7 @@ the requests to change a user's access that a second administrator must approve.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
@@ -139,6 +140,11 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
     @property
     def is_hub_member(self) -> bool:
         return bool(self.team_id and self.team and self.team.is_hub_team)
+
+    @cached_property
+    def is_partner_system(self) -> bool:
+        """The service account of a partner system's API client, not a person."""
+        return bool(self.pk) and ApiClient.objects.filter(service_account_id=self.pk).exists()
 
     @property
     def display_name(self) -> str:

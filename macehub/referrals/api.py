@@ -1,6 +1,7 @@
 """Referrals in the REST API, for partner systems: refer a child (through the same intake
 service as the referral form, so the same checks, screening and clocks), and read the
-status and outcome of the referrals one made, as the referrer's own pages show them."""
+status and outcome of one's own referrals (a partner system: its agency's), as the
+referrer's own pages show them."""
 
 from __future__ import annotations
 
@@ -151,7 +152,8 @@ class ReferralStatusSerializer(serializers.ModelSerializer[Referral]):
 
 
 class ReferralPageSerializer(serializers.Serializer[Any]):
-    count = serializers.IntegerField(help_text="Referrals you made")
+    count = serializers.IntegerField(help_text="Your referrals (a partner system: its "
+                                                "agency's)")
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = ReferralStatusSerializer(many=True)
@@ -169,7 +171,8 @@ BAD_REQUEST = OpenApiResponse(ValidationErrorSerializer,
 
 
 class ReferralListApi(APIView):
-    """The referrals you made, newest first (GET); refer a child (POST)."""
+    """Your referrals, newest first (a partner system: its agency's) (GET); refer a child
+    (POST)."""
 
     access_action = Action.REFERRAL_VIEW_OWN
 
@@ -204,7 +207,8 @@ class ReferralListApi(APIView):
 
 
 class ReferralDetailApi(APIView):
-    """One referral you made: its status and outcome (404 for anyone else's)."""
+    """One of your referrals (a partner system: its agency's): its status and outcome;
+    404 for any other."""
 
     access_action = Action.REFERRAL_VIEW_OWN
 

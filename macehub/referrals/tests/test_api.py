@@ -1,6 +1,6 @@
 """A partner system refers a child through the API (the intake service's checks,
-screening and clocks, audited as the system) and reads the status of its own referrals,
-never another's."""
+screening and clocks, audited as the system) and reads the status of its agency's
+referrals, never another agency's."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.referrals.codes import ReferralStatus
 from macehub.referrals.models import Referral
+from macehub.referrals.selectors import own_referrals
 from macehub.referrals.tests.factories import make_referral
-from macehub.testing.factories import make_api_client, make_person, make_team
+from macehub.testing.factories import make_api_client, make_person, make_team, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -80,18 +81,20 @@ def test_a_refused_referral_is_400_by_field_and_saves_nothing(system: tuple[User
     assert not Referral.objects.exists()
 
 
-def test_a_system_reads_the_status_of_its_own_referrals_only(
-    system: tuple[User, str], school: Agency, referrer: User
+def test_a_system_reads_the_status_of_its_agencys_referrals_only(
+    system: tuple[User, str], school: Agency, referrer: User, partner_agency: Agency
 ) -> None:
     account, token = system
     child = make_person(school)
     own = make_referral(child, account)
-    other = make_referral(child, referrer)  # another referrer's, even of its own agency
+    colleague = make_referral(child, referrer)  # made on the referral form, same agency
+    elsewhere = make_referral(child, make_user("sw", Role.REFERRER, agency=partner_agency))
     bearer = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     web = Client()
     listed = web.get("/api/referrals/", **bearer).json()
-    assert [row["reference"] for row in listed["results"]] == [own.reference]
-    assert web.get(f"/api/referrals/{other.pk}/", **bearer).status_code == 404
+    assert {row["reference"] for row in listed["results"]} == {own.reference,
+                                                               colleague.reference}
+    assert web.get(f"/api/referrals/{elsewhere.pk}/", **bearer).status_code == 404
     Referral.objects.filter(pk=own.pk).update(status=ReferralStatus.DECIDED, outcome="advice",
                                               decided_at=own.received_at)
     detail = web.get(f"/api/referrals/{own.pk}/", **bearer).json()
@@ -100,3 +103,5 @@ def test_a_system_reads_the_status_of_its_own_referrals_only(
     assert "screening_score" not in detail and "concerns" not in detail
     viewed = AuditEvent.objects.filter(event_type=EventType.VIEW, record_id=str(own.pk))
     assert viewed.get().actor_username == "api.school-mis"
+    # A person who refers sees only their own, as before.
+    assert [r.pk for r in own_referrals(referrer)] == [colleague.pk]
