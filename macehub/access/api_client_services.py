@@ -56,6 +56,7 @@ def issue_api_client(
     """A partner system's client, its service account in ``agency`` with ``roles`` and a
     token valid for ``valid_days``."""
     policy.require(actor, Action.ACCOUNTS_MANAGE)
+    roles = sorted(str(Role(role)) for role in roles)
     name = name.strip()
     username = SERVICE_ACCOUNT_PREFIX + slugify(name)[:140]
     errors: dict[str, str] = {}
@@ -80,7 +81,7 @@ def issue_api_client(
     )
     record_event(event_type=EventType.CREATE, actor=actor, record=client,
                  detail={"name": name, "service_account": username, "agency": agency.name,
-                         "roles": sorted(str(Role(role)) for role in roles),
+                         "roles": roles,
                          "expires_at": client.expires_at, "token_prefix": token.prefix})
     return ApiClientIssued(client=client, token=token.token, request=saved.request)
 
