@@ -8,18 +8,23 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from macehub.access.actions import Action
-from macehub.access.api import HubSessionAuthentication, PolicyPermission
+from macehub.access.api import (
+    ApiClientAuthentication,
+    HubSessionAuthentication,
+    PolicyPermission,
+)
 from macehub.disruption.api_urls import disruption_api_urlpatterns
 from macehub.forensics.api_urls import forensics_api_urlpatterns
 from macehub.intelligence.api_urls import intelligence_api_urlpatterns
 from macehub.investigations.api_urls import investigations_api_urlpatterns
 from macehub.meetings.api_urls import meetings_api_urlpatterns
 from macehub.people.api import PersonDetailApi, PersonSearchApi
+from macehub.referrals.api_urls import referrals_api_urlpatterns
 
 
 class SchemaApi(SpectacularAPIView):
     access_action = Action.USE_HUB
-    authentication_classes = [HubSessionAuthentication]
+    authentication_classes = [ApiClientAuthentication, HubSessionAuthentication]
     permission_classes = [PolicyPermission]
 
 
@@ -33,6 +38,7 @@ urlpatterns = [
     path("schema/", api_view(SchemaApi), name="schema"),
     path("people/", api_view(PersonSearchApi), name="person_search"),
     path("people/<int:person_pk>/", api_view(PersonDetailApi), name="person_detail"),
+    *referrals_api_urlpatterns,
     *intelligence_api_urlpatterns,
     *investigations_api_urlpatterns,
     *forensics_api_urlpatterns,

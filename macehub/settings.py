@@ -361,7 +361,9 @@ if NOTIFY_BACKEND == GOVUK_NOTIFY:
         )
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["macehub.access.api.HubSessionAuthentication"],
+    # A partner system's bearer token first (its 401 names the scheme), then the session.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["macehub.access.api.ApiClientAuthentication",
+                                       "macehub.access.api.HubSessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["macehub.access.api.PolicyPermission"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -385,6 +387,9 @@ SPECTACULAR_SETTINGS = {
         "ExhibitPriorityEnum": "macehub.forensics.codes.ExhibitPriority",
         # Intelligence's keeps the name it had before exhibits had a priority too.
         "PriorityEnum": "macehub.intelligence.codes.Priority",
+        "TriageOutcomeEnum": "macehub.referrals.codes.TriageOutcome",
+        "OutcomeEnum": "macehub.investigations.codes.OutcomeCode",
+        "IdentifierKindEnum": "macehub.people.codes.IdentifierKind",
     },
 }
 

@@ -34,6 +34,10 @@ urlpatterns = [
          name="role_change_detail"),
     path("admin/role-changes/<int:role_change_pk>/decide/", views.role_change_decide,
          name="role_change_decide"),
+    path("admin/api-clients/", views.api_client_list, name="api_client_list"),
+    path("admin/api-clients/new/", views.api_client_create, name="api_client_create"),
+    path("admin/api-clients/<int:api_client_pk>/", views.api_client_detail,
+         name="api_client_detail"),
 ]
 
 # Single sign-on's start and callback exist only when an identity provider is configured.

@@ -30,19 +30,21 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from macehub.access import account_selectors as selectors
 from macehub.access import account_services as services
+from macehub.access import api_client_services
 from macehub.access.actions import Action
 from macehub.access.policy import allows, can, can_each
 from macehub.access.typing import HubRequest
 from macehub.access.views import public, requires
 from macehub.accounts.forms import (
     AgencyForm,
+    ApiClientForm,
     RoleChangeDecisionForm,
     SignInForm,
     TeamForm,
     TokenForm,
     UserForm,
 )
-from macehub.accounts.models import Agency, Team, User
+from macehub.accounts.models import Agency, ApiClient, Team, User
 from macehub.accounts.two_factor import session_is_verified
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
@@ -272,6 +274,7 @@ def admin_home(request: HubRequest) -> HttpResponse:
             "team_count": Team.objects.count(),
             "user_count": User.objects.count(),
             "pending_role_change_count": selectors.pending_role_changes(request.user).count(),
+            "api_client_count": ApiClient.objects.filter(revoked_at__isnull=True).count(),
         },
     )
 
@@ -458,3 +461,62 @@ def role_change_decide(request: HubRequest, role_change_pk: int) -> HttpResponse
         "accounts/role_change_decide.html",
         {"change": change, "form": form, "stale": stale, "back_url": detail_url},
     )
+
+
+# --- Partner systems' API clients ------------------------------------------------------
+
+
+@requires(Action.ACCOUNTS_MANAGE)
+def api_client_list(request: HubRequest) -> HttpResponse:
+    clients = ApiClient.objects.select_related("service_account__agency")
+    return render(request, "accounts/api_client_list.html",
+                  {"clients": clients, "now": timezone.now()})
+
+
+@requires(Action.ACCOUNTS_MANAGE)
+def api_client_create(request: HubRequest) -> HttpResponse:
+    """Issue a client. Its token is shown on the answer to this form and nowhere else:
+    it is not kept, so it cannot be shown again."""
+    form = ApiClientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            issued = api_client_services.issue_api_client(
+                actor=request.user, name=data["name"], agency=data["agency"],
+                team=data["team"], roles=data["roles"], valid_days=data["valid_days"],
+                reason=data["reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            response = render(request, "accounts/api_client_issued.html", {
+                "client": issued.client, "token": issued.token,
+                "waiting": issued.request,
+            })
+            response["Cache-Control"] = "no-store"
+            return response
+    return render(request, "accounts/admin_form.html", {
+        "form": form, "page_title": "Add an API client",
+        "back_url": reverse("accounts:api_client_list"),
+    })
+
+
+@requires(Action.ACCOUNTS_MANAGE)
+def api_client_detail(request: HubRequest, api_client_pk: int) -> HttpResponse:
+    """A client's details; revoking its token is the one change (POST)."""
+    client = get_object_or_404(
+        ApiClient.objects.select_related("service_account__agency", "created_by",
+                                         "revoked_by"), pk=api_client_pk)
+    if request.method == "POST":
+        try:
+            api_client_services.revoke_api_client(actor=request.user, client_pk=client.pk)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"{client.name}: its token has been revoked. It no "
+                                      "longer opens the API.")
+        return redirect("accounts:api_client_detail", api_client_pk=client.pk)
+    return render(request, "accounts/api_client_detail.html", {
+        "client": client, "now": timezone.now(),
+        "roles": client.service_account.role_labels,
+    })

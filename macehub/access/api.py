@@ -9,14 +9,22 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework.authentication import SessionAuthentication
+from rest_framework.authentication import BaseAuthentication, SessionAuthentication
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from macehub.access.actions import Action
 from macehub.access.policy import RULES, allows
+from macehub.accounts.api_tokens import token_hash
+from macehub.accounts.models import ApiClient, User
 from macehub.accounts.two_factor import session_is_verified
+from macehub.audit.events import EventType
+from macehub.audit.services import record_event
+
+BAD_TOKEN_MESSAGE = "The token is not valid: it is unknown, revoked or expired."  # noqa: S105 (a message, not a secret)
 
 
 class HubSessionAuthentication(SessionAuthentication):
@@ -27,6 +35,47 @@ class HubSessionAuthentication(SessionAuthentication):
         return 'Session realm="MACE Hub"'
 
 
+class ApiClientAuthentication(BaseAuthentication):
+    """A partner system's ``Authorization: Bearer <token>``. The call is made as the
+    client's service account, so the access policy and the audit log see the client.
+    An unknown, revoked or expired token, or a switched-off service account, is 401."""
+
+    keyword = "Bearer"
+
+    def authenticate(self, request: Request) -> tuple[User, ApiClient] | None:
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != self.keyword.lower():
+            return None  # not a token: the session, if any, decides
+        token = token.strip()
+        if not token:
+            raise AuthenticationFailed(BAD_TOKEN_MESSAGE)
+        client = (ApiClient.objects.select_related("service_account__agency")
+                  .filter(token_hash=token_hash(token)).first())
+        if client is None:
+            raise AuthenticationFailed(BAD_TOKEN_MESSAGE)
+        now = timezone.now()
+        account = client.service_account
+        if not client.is_usable_at(now) or not account.is_active:
+            record_event(event_type=EventType.LOGIN_FAILURE, actor=None, record=client,
+                         actor_username=account.username,
+                         detail={"api_client": client.name,
+                                 "reason": "revoked" if client.revoked_at else
+                                 "expired" if client.expires_at <= now else
+                                 "service account switched off"},
+                         request=request._request)
+            raise AuthenticationFailed(BAD_TOKEN_MESSAGE)
+        ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+        return account, client
+
+    def authenticate_header(self, request: Request) -> str:
+        return f'{self.keyword} realm="MACE Hub"'
+
+
+def is_api_client_call(request: Request) -> bool:
+    return isinstance(request.successful_authenticator, ApiClientAuthentication)
+
+
 class PolicyPermission(BasePermission):
     message = "You do not have permission to do this."
 
@@ -34,7 +83,9 @@ class PolicyPermission(BasePermission):
         user = request.user
         if not user or not user.is_authenticated:
             return False
-        if settings.REQUIRE_TWO_FACTOR and not session_is_verified(user):
+        # A partner system holds a token, not a session: two-factor is a person's check.
+        if (settings.REQUIRE_TWO_FACTOR and not is_api_client_call(request)
+                and not session_is_verified(user)):
             return False
         action: Action = view.access_action
         if RULES[action].relation is not None:
@@ -50,3 +101,15 @@ class HubSessionScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyp
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
         return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME}
+
+
+class ApiClientScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+    """Describes a partner system's bearer token to the OpenAPI schema."""
+
+    target_class = "macehub.access.api.ApiClientAuthentication"
+    name = "partnerToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "http", "scheme": "bearer",
+                "description": "A partner system's API token, issued by a hub "
+                "administrator (Administration, API clients)"}

@@ -495,6 +495,15 @@ def own_referrals(user: User) -> Q:
     return Q(referrer=user)
 
 
+def own_referrals_status(user: User) -> Q:
+    """The referrals whose status and outcome a referrer reads: their own; for a partner
+    system's API client, every referral its agency made (they came from the agency's own
+    systems, which hold them already)."""
+    if user.is_partner_system and user.agency_id is not None:
+        return Q(referrer_agency_id=user.agency_id)
+    return own_referrals(user)
+
+
 def partner_check_addressed(user: User) -> Q:
     """Partner checks asked of the user's own agency, for its hub members, about a child
     they may know exists. Nobody else has them in their queue: not even another agency's
@@ -929,8 +938,9 @@ RULES: dict[Action, Rule] = {
     ),
     Action.REFERRAL_VIEW_OWN: Rule(
         REFERRING_ROLES,
-        "See the status and outcome of one's own referrals",
-        relation=own_referrals,
+        "See the status and outcome of one's own referrals (a partner system: its "
+        "agency's)",
+        relation=own_referrals_status,
     ),
     Action.REFERRAL_ADD_INFORMATION: Rule(
         REFERRING_ROLES,

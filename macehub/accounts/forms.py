@@ -160,3 +160,46 @@ class RoleChangeDecisionForm(forms.Form):
                   "governance will read it.",
         error_messages={"required": "Enter a comment on your decision"},
     )
+
+
+class ApiClientForm(forms.Form):
+    """A partner system's API client: its name, the agency it belongs to and the roles
+    its service account holds (which may need a second administrator's approval)."""
+
+    name = forms.CharField(
+        label="Partner system's name", max_length=200,
+        help_text="For example, the council's children's services case system",
+        error_messages={"required": "Enter the partner system's name"},
+    )
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.filter(is_active=True),
+        help_text="The system acts as a user of this agency and sees what such a user may",
+        error_messages={"required": "Select the agency that runs the system"},
+    )
+    team = forms.ModelChoiceField(queryset=Team.objects.filter(is_active=True), required=False)
+    roles = forms.MultipleChoiceField(
+        choices=Role.choices, widget=forms.CheckboxSelectMultiple,
+        help_text="Usually Referrer: it can refer children, share information and read "
+                  "the status of the referrals it made",
+        error_messages={"required": "Select at least one role"},
+    )
+    valid_days = forms.IntegerField(
+        label="Days until the token expires", initial=90, min_value=1, max_value=365,
+        error_messages={"required": "Enter the number of days until the token expires",
+                        "invalid": "Enter the number of days as a whole number",
+                        "min_value": "Enter a number of days from 1 to 365",
+                        "max_value": "Enter a number of days from 1 to 365"},
+    )
+    reason = forms.CharField(
+        label="Why does the system need this access?", required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed when a role reads intelligence or people's records: a second "
+                  "administrator approves it before it applies",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        team, agency = cleaned.get("team"), cleaned.get("agency")
+        if team and agency and team.agency_id != agency.pk:
+            self.add_error("team", "Select a team that belongs to the system's agency")
+        return cleaned

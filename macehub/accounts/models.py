@@ -4,6 +4,7 @@ the requests to change a user's access that a second administrator must approve.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
@@ -139,6 +140,11 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
     @property
     def is_hub_member(self) -> bool:
         return bool(self.team_id and self.team and self.team.is_hub_team)
+
+    @cached_property
+    def is_partner_system(self) -> bool:
+        """The service account of a partner system's API client, not a person."""
+        return bool(self.pk) and ApiClient.objects.filter(service_account_id=self.pk).exists()
 
     @property
     def display_name(self) -> str:
@@ -344,3 +350,47 @@ class IdentityProviderDevice(Device):
 
     def verify_token(self, token: Any) -> bool:
         return False
+
+
+class ApiClient(models.Model):
+    """A partner system that calls the hub's API: it acts as its own service account, a
+    user of the owning agency that holds the roles the administrators granted it and
+    cannot sign in to the pages, so every rule of the access policy applies to it as to
+    a person of that agency. Its secret token is shown once, when it is issued, and kept
+    only as a hash (``macehub.accounts.api_tokens``)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    service_account = models.OneToOneField(
+        User, on_delete=models.PROTECT, related_name="api_client"
+    )
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    token_hash = models.CharField(max_length=64, unique=True)
+    # The token's first characters, so a partner can tell which token a client holds.
+    token_prefix = models.CharField(max_length=16)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True, revoked_by__isnull=True)
+                | Q(revoked_at__isnull=False, revoked_by__isnull=False),
+                name="api_client_revoked_with_who_and_when",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def agency(self) -> Agency | None:
+        return self.service_account.agency
+
+    def is_usable_at(self, moment: Any) -> bool:
+        return self.revoked_at is None and moment < self.expires_at

@@ -6,8 +6,9 @@ prefix, a trigram match, on names and aliases), so unbounded text builds a query
 database refuses ("Expression tree is too large") or takes long to answer. A search is
 at most ``MAX_SEARCH_CHARACTERS`` characters and ``MAX_SEARCH_WORDS`` words; beyond
 that the page shows an error (what was typed kept) and the API answers 400 naming the
-parameter. A word is a run of letters or digits, so "Smith-Jones" is two: every search
-splits text at least that finely, so no search sees more words than are counted here.
+parameter (as for a null character, which no search may hold). A word is a run of
+letters or digits, so "Smith-Jones" is two: every search splits text at least that
+finely, so no search sees more words than are counted here.
 
 The search functions themselves refuse text beyond the limits (``SearchTextTooLong``)
 as a last guard: a page or API that reaches it has skipped its own check.
@@ -41,6 +42,8 @@ def search_text_problem(text: str, *, label: str = "Search text",
     """What is wrong with ``text`` as a search, in GOV.UK's words, naming ``label``; or
     None when it is within the limits. ``max_characters`` may only be stricter."""
     max_characters = min(max_characters, MAX_SEARCH_CHARACTERS)
+    if "\x00" in text:  # PostgreSQL refuses it in a query; a page's field refuses it too
+        return f"{label} must not contain null characters"
     if len(text) > max_characters:
         return f"{label} must be {max_characters} characters or fewer"
     if len(search_words(text)) > MAX_SEARCH_WORDS:

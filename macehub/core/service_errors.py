@@ -67,3 +67,19 @@ def add_service_errors(
             field_name = None
         for item in errors:
             form.add_error(field_name, item)
+
+
+def service_error_fields(
+    error: ValidationError, *, fields: Mapping[str, str] | None = None
+) -> dict[str, list[str]]:
+    """A service's errors as an API answers them (400): messages by field, ``fields``
+    mapping a service argument to the request field named differently; an error about
+    the request as a whole under ``non_field_errors``, as the REST framework words it."""
+    if not hasattr(error, "error_dict"):
+        return {"non_field_errors": list(error.messages)}
+    answer: dict[str, list[str]] = {}
+    for name, errors in error.error_dict.items():
+        key = (fields or {}).get(name, name)
+        key = "non_field_errors" if key in ("", NON_FIELD_ERRORS) else key
+        answer.setdefault(key, []).extend(ValidationError(errors).messages)
+    return answer

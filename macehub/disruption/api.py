@@ -62,7 +62,7 @@ class ChildSerializer(serializers.Serializer[Any]):
 class DisruptionSerializer(DisruptionSummarySerializer):
     legal_basis = serializers.CharField(source="tactic.legal_basis")
     investigation_reference = serializers.CharField(source="investigation.reference",
-                                                    default=None)
+                                                    default=None, allow_null=True)
     breaches = BreachSerializer(many=True)
     children = serializers.SerializerMethodField()
 

@@ -52,9 +52,9 @@ class InvestigationBriefSerializer(serializers.Serializer[Any]):
     title = serializers.CharField()
     offences = serializers.SerializerMethodField()
     officer_in_case = serializers.CharField(source="officer_in_case.display_name",
-                                            default=None)
+                                            default=None, allow_null=True)
     officer_in_case_email = serializers.CharField(source="officer_in_case.email",
-                                                  default=None)
+                                                  default=None, allow_null=True)
 
     def get_offences(self, investigation: Any) -> list[str]:
         return [offence_label(crime.offence_code) for crime in investigation.crimes.all()]
@@ -63,8 +63,9 @@ class InvestigationBriefSerializer(serializers.Serializer[Any]):
 class ExhibitSerializer(ExhibitSummarySerializer):
     investigation = InvestigationBriefSerializer()
     seized_from = SeizedFromSerializer(allow_null=True)
-    triaged_by = serializers.CharField(source="triaged_by.display_name", default=None)
-    examiner = serializers.CharField(source="examiner.display_name", default=None)
+    triaged_by = serializers.CharField(source="triaged_by.display_name", default=None,
+                                       allow_null=True)
+    examiner = serializers.CharField(source="examiner.display_name", default=None, allow_null=True)
 
     seized_from_withheld = serializers.BooleanField(
         read_only=True, default=False,

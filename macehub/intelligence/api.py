@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -18,10 +19,12 @@ from macehub.access.actions import Action
 from macehub.accounts.models import User
 from macehub.core.figures import exact_hours, round_half_up
 from macehub.core.search_text import MAX_SEARCH_CHARACTERS, MAX_SEARCH_WORDS, search_text_errors
+from macehub.core.service_errors import service_error_fields
 from macehub.intelligence import selectors
 from macehub.intelligence.codes import HandlingCode, Priority, ReportStatus
-from macehub.intelligence.models import IntelligenceReport
+from macehub.intelligence.models import IntelligenceReport, Submission
 from macehub.intelligence.search import search_entities
+from macehub.intelligence.services.submissions import SubmittedInformation, submit_information
 
 
 class ReportSummarySerializer(serializers.ModelSerializer[IntelligenceReport]):
@@ -186,3 +189,71 @@ class EntitySearchApi(APIView):
             for _label, kind, hits in results.sections() for hit in hits
         ]
         return Response(EntityHitSerializer(rows, many=True).data)
+
+
+class SubmissionInSerializer(serializers.Serializer[Any]):
+    """What a partner tells the hub, in their own words (the "Tell the hub what you know"
+    form's questions)."""
+
+    what = serializers.CharField(help_text="What happened")
+    how_known = serializers.CharField(help_text="How you know it")
+    when = serializers.CharField(max_length=200, required=False, default="")
+    where = serializers.CharField(max_length=300, required=False, default="")
+    who = serializers.CharField(required=False, default="", help_text="Who was involved")
+
+
+class SubmissionSerializer(serializers.ModelSerializer[Submission]):
+    """A submission as its submitter sees it: received, or reviewed by the hub."""
+
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Submission
+        fields = ["id", "reference", "received_at", "status"]
+
+    def get_status(self, submission: Submission) -> str:
+        report = submission.report
+        return "reviewed" if report is not None and report.status == "reviewed" else "received"
+
+
+class SubmissionPageSerializer(serializers.Serializer[Any]):
+    count = serializers.IntegerField(help_text="Submissions you made")
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = SubmissionSerializer(many=True)
+
+
+class SubmissionErrorSerializer(serializers.Serializer[Any]):
+    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class SubmissionListApi(APIView):
+    """The information you sent the hub (GET); send it information (POST)."""
+
+    access_action = Action.INTELLIGENCE_SUBMISSION_VIEW_OWN
+
+    @extend_schema(parameters=[OpenApiParameter("page", int)],
+                   responses=SubmissionPageSerializer,
+                   operation_id="intelligence_submissions_list")
+    def get(self, request: Request) -> Response:
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(selectors.own_submissions(cast(User, request.user)),
+                                           request, view=self) or []
+        return paginator.get_paginated_response(SubmissionSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=SubmissionInSerializer,
+        responses={201: SubmissionSerializer,
+                   400: OpenApiResponse(SubmissionErrorSerializer,
+                                        description="Messages by field, nothing saved")},
+        operation_id="intelligence_submissions_create",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = SubmissionInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            submission = submit_information(actor=cast(User, request.user),
+                                            info=SubmittedInformation(**serializer.validated_data))
+        except ValidationError as error:
+            raise ApiValidationError(service_error_fields(error)) from error
+        return Response(SubmissionSerializer(submission).data, status=201)

@@ -6,7 +6,12 @@ from typing import Any
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from macehub.intelligence.api import EntitySearchApi, ReportDetailApi, ReportListApi
+from macehub.intelligence.api import (
+    EntitySearchApi,
+    ReportDetailApi,
+    ReportListApi,
+    SubmissionListApi,
+)
 
 
 def _api_view(view_class: Any) -> Any:
@@ -19,4 +24,6 @@ intelligence_api_urlpatterns = [
     path("intelligence/reports/<int:intel_report_pk>/", _api_view(ReportDetailApi),
          name="intelligence_report_detail"),
     path("intelligence/search/", _api_view(EntitySearchApi), name="intelligence_search"),
+    path("intelligence/submissions/", _api_view(SubmissionListApi),
+         name="intelligence_submission_list"),
 ]

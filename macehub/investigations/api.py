@@ -35,8 +35,9 @@ from macehub.investigations.offences import offence_label
 
 class InvestigationSummarySerializer(serializers.ModelSerializer[Investigation]):
     officer_in_case = serializers.CharField(source="officer_in_case.display_name",
-                                            default=None)
-    supervisor = serializers.CharField(source="supervisor.display_name", default=None)
+                                            default=None, allow_null=True)
+    supervisor = serializers.CharField(source="supervisor.display_name", default=None,
+                                       allow_null=True)
     next_review_due = serializers.DateTimeField(allow_null=True)
 
     class Meta:
@@ -58,7 +59,7 @@ class CrimeSerializer(serializers.ModelSerializer[Crime]):
 
 
 class ReviewSerializer(serializers.ModelSerializer[SupervisoryReview]):
-    reviewer = serializers.CharField(source="reviewer.display_name", default=None)
+    reviewer = serializers.CharField(source="reviewer.display_name", default=None, allow_null=True)
 
     class Meta:
         model = SupervisoryReview
@@ -68,7 +69,7 @@ class ReviewSerializer(serializers.ModelSerializer[SupervisoryReview]):
 
 
 class EnquirySerializer(serializers.ModelSerializer[LineOfEnquiry]):
-    owner = serializers.CharField(source="owner.display_name", default=None)
+    owner = serializers.CharField(source="owner.display_name", default=None, allow_null=True)
 
     class Meta:
         model = LineOfEnquiry

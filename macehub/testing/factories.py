@@ -7,7 +7,8 @@ from typing import Any
 
 from django.conf import settings
 
-from macehub.accounts.models import Agency, RoleAssignment, Team, User
+from macehub.accounts.api_tokens import issue_token
+from macehub.accounts.models import Agency, ApiClient, RoleAssignment, Team, User
 from macehub.accounts.roles import AgencyKind, Role
 from macehub.people.models import Person
 
@@ -85,3 +86,20 @@ def make_school_referrer(username: str = "dana.school") -> User:
     school = make_agency("northtown-academy", AgencyKind.EDUCATION, name="Northtown Academy")
     team = make_team(school, "Safeguarding", is_hub_team=False)
     return make_user(username, Role.REFERRER, agency=school, team=team)
+
+
+def make_api_client(name: str, *roles: Role, agency: Agency, team: Team | None = None,
+                    valid_days: int = 90) -> tuple[ApiClient, str]:
+    """A partner system's API client with its service account holding ``roles``, and
+    the token it calls with (``Authorization: Bearer <token>``)."""
+    from django.utils import timezone
+
+    account = make_user(f"api.{name}", *roles, agency=agency, team=team)
+    token = issue_token()
+    now = timezone.now()
+    client = ApiClient.objects.create(
+        name=name, service_account=account, created_by=account, created_at=now,
+        expires_at=now + dt.timedelta(days=valid_days), token_hash=token.hash,
+        token_prefix=token.prefix,
+    )
+    return client, token.token

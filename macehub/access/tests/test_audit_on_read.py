@@ -39,6 +39,8 @@ NOT_PERSONAL = {
     "record_kind": "a kind of record under retention review: the record is the next keyword, "
                    "whose model depends on the kind; its review page's audited read is "
                    "tested in governance/tests/test_retention_pages.py",
+    "api_client_pk": "a partner system's API client (administration: its name, agency and "
+                     "token's dates; issuing and revoking it are audited)",
     "agreement_pk": "an information-sharing agreement between agencies (its parties, "
                     "purpose and basis; counts of what relies on it; its changes audited)",
     "mapping_pk": "how a partner system's export reads: its column headings and code "

@@ -1,6 +1,7 @@
 """Records for the URL x role test: a change of access waiting for a second
 administrator (a sample referrer asked to become an analyst in the hub team), asked for by
-a sample administrator, so that any other administrator may decide it."""
+a sample administrator, so that any other administrator may decide it; and a partner
+system's API client."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from macehub.access.account_services import save_user
 from macehub.accounts.roles import Role
-from macehub.testing.factories import make_user
+from macehub.testing.factories import make_api_client, make_user
 
 
 def build(samples: dict[str, Any]) -> None:
@@ -20,3 +21,5 @@ def build(samples: dict[str, Any]) -> None:
                       reason="Sample request for the URL test")
     assert saved.request is not None, "joining the hub team as an analyst needs approval"
     samples["role_change_pk"] = saved.request
+    samples["api_client_pk"], _token = make_api_client("sample-partner", Role.REFERRER,
+                                                       agency=agency)

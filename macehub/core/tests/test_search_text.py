@@ -38,6 +38,7 @@ def test_a_word_is_a_run_of_letters_or_digits() -> None:
     ("x" * 201, "Name must be 200 characters or fewer"),
     (" ".join(["word"] * 1500), "Name must be 200 characters or fewer"),
     ("one two three four five six seven eight nine ten", None),
+    ("Jordan\x00", "Name must not contain null characters"),
     ("one two three four five six seven eight nine ten eleven",
      "Name must be 10 words or fewer"),
     ("a-b-c-d-e-f-g-h-i-j-k", "Name must be 10 words or fewer"),

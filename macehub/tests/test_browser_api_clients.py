@@ -1,0 +1,82 @@
+"""Partner systems' API clients in a real browser: an administrator opens the list (none
+yet), adds a client (refused first with nothing entered), copies the token shown once,
+opens the client, whose page does not show it again, and revokes it.
+
+Every page on the way, error states included, is scanned with axe-core against WCAG 2.2
+AA (``Scanner`` from ``test_browser_pages``; ``SCANNED_BY`` names the test that scans
+each page here). All agencies are made up.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from playwright.sync_api import Page, expect
+
+from macehub.accounts.models import Agency, ApiClient, Team
+from macehub.accounts.roles import AgencyKind, Role
+from macehub.testing.browser import sign_in_as
+from macehub.testing.factories import make_agency, make_user
+from macehub.tests.test_browser_pages import Scanner, assert_errors_shown, click_and_wait
+
+pytestmark = pytest.mark.browser
+
+CLIENTS = "test_an_administrator_issues_and_revokes_a_partner_systems_client"
+
+SCANNED_BY: dict[str, tuple[str, ...]] = {
+    "accounts:api_client_list": (CLIENTS,),
+    "accounts:api_client_create": (CLIENTS,),
+    "accounts:api_client_detail": (CLIENTS,),
+}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_administrator_issues_and_revokes_a_partner_systems_client(
+    page: Page, live_server: Any, scanner: Scanner, hub_agency: Agency, hub_team: Team
+) -> None:
+    admin = make_user("ada.admin", Role.ADMINISTRATOR, agency=hub_agency)
+    make_agency("northtown-academy", AgencyKind.EDUCATION, name="Northtown Academy")
+    main = page.locator("main")
+
+    sign_in_as(page, live_server, admin)
+    scanner.open("/accounts/admin/api-clients/")
+    expect(main).to_contain_text("No partner system has a client yet.")
+    scanner.scan("none yet")
+    click_and_wait(page, "button", "Add an API client")
+    scanner.scan("empty")
+    click_and_wait(page, "button", "Save")
+    assert_errors_shown(page, "Enter the partner system's name",
+                        "Select the agency that runs the system", "Select at least one role")
+    scanner.scan("nothing entered")
+
+    page.get_by_label("Partner system's name").fill("Northtown Academy MIS")
+    page.get_by_label("Agency", exact=True).select_option(label="Northtown Academy")
+    page.get_by_label("Referrer").check()
+    click_and_wait(page, "button", "Save")
+    client = ApiClient.objects.get()
+    token = page.locator("#api-token").inner_text()
+    assert token.startswith("mh_")
+    scanner.scan("issued, with its token")
+
+    # The token opens the API as the client.
+    api = Client().get("/api/referrals/", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert api.status_code == 200
+
+    click_and_wait(page, "link", "See the client")
+    assert scanner.path() == f"/accounts/admin/api-clients/{client.pk}/"
+    expect(main).to_contain_text("api.northtown-academy-mis")
+    expect(main).not_to_contain_text(token)
+    scanner.scan("in use")
+    click_and_wait(page, "button", "Revoke the token")
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "its token has been revoked")
+    expect(main).to_contain_text("Revoked by")
+    scanner.scan("revoked")
+    assert Client().get("/api/referrals/",
+                        HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
+
+    click_and_wait(page, "link", "API clients", within="body")
+    expect(main).to_contain_text("Revoked")
+    scanner.scan("one revoked")
