@@ -36,10 +36,6 @@ TABLE_DIGEST = (
 TABLES = "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
 
 
-class NeedsPostgreSQL(CommandError):
-    pass
-
-
 @dataclass(frozen=True)
 class Server:
     """How to reach the database server, from the hub's ``default`` database."""
@@ -54,7 +50,7 @@ class Server:
     def of_hub(cls) -> Server:
         settings = connections["default"].settings_dict
         if settings["ENGINE"] != "django.db.backends.postgresql":
-            raise NeedsPostgreSQL(
+            raise CommandError(
                 "Backups and the restore drill need PostgreSQL (the engine a hub runs on). "
                 "A SQLite demo database is one file: copy it while the hub is stopped."
             )
