@@ -50,12 +50,15 @@ pytest_plugins = ["macehub.testing.pytest_browser"]
 # - migrating existing records back and forth (``migration_history``) is checked on
 #   PostgreSQL: on SQLite every step rebuilds the tables it alters, and a SQLite database
 #   is only ever made fresh (``make demo``), so it has no earlier records to carry over;
+# - the reliability drills against the database server itself (``postgresql_drill``: an
+#   outage through a proxy that is cut, a backup restored with pg_dump and pg_restore)
+#   run on PostgreSQL, the engine a hub runs on;
 # - what does not depend on the engine runs in the SQLite pass only: pages in a real
 #   browser (``browser``: layout, scripts, accessibility; every page also renders on both
 #   engines in the URL x role test and the leak sweep), record linkage on Spark
 #   (``spark``: Spark's answers against DuckDB's, from the same records either way) and
 #   what runs on a database of its own whatever the pass (``own_database``).
-POSTGRESQL_ONLY_MARKERS = ("migration_history",)
+POSTGRESQL_ONLY_MARKERS = ("migration_history", "postgresql_drill")
 SQLITE_PASS_ONLY_MARKERS = ("browser", "spark", "own_database")
 
 
@@ -75,8 +78,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     not_here, reason = (
         (SQLITE_PASS_ONLY_MARKERS, "does not depend on the database engine: run in the "
          "SQLite pass") if on_postgresql else
-        (POSTGRESQL_ONLY_MARKERS, "migrations of existing records are run on PostgreSQL "
-         "(CI's second pass); on SQLite a database is only made fresh"))
+        (POSTGRESQL_ONLY_MARKERS, "migrations of existing records and the database "
+         "drills are run on PostgreSQL (CI's second pass); on SQLite a database is only "
+         "made fresh, and has no server to lose or dump"))
     skip = pytest.mark.skip(reason=reason)
     for item in items:
         if any(item.get_closest_marker(name) for name in not_here):

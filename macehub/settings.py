@@ -111,6 +111,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a load balancer's probe is answered before sessions, sign-in, the HTTPS
+    # redirect or the host check (macehub.core.outage).
+    "macehub.core.outage.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -152,6 +155,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'macehub.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        # A kept connection that died (the database restarted) is replaced at the start
+        # of the next request rather than failing it.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -164,6 +170,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # people and shares) set JIT off compiling for 1-2 s a query that then runs in
     # tens of milliseconds (EXPLAIN ANALYZE of person and entity search).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # An unreachable database fails a request within seconds (the 503 page), rather than
+    # holding it, and its worker, for the operating system's TCP timeout.
+    DATABASES["default"]["OPTIONS"]["connect_timeout"] = env_int(
+        "DATABASE_CONNECT_TIMEOUT_SECONDS", 5, minimum=1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -493,3 +503,5 @@ BENCHMARK_BARE_VIEW = env_bool("MACEHUB_BENCHMARK", False)
 
 # The hub's display name, shown in the header and footer.
 HUB_TEAM_LABEL = env_str("MACEHUB_HUB_NAME", "MACE Hub")
+# The hub's out-of-hours telephone line, given on the "service unavailable" page.
+OUT_OF_HOURS_PHONE = env_str("MACEHUB_OUT_OF_HOURS_PHONE", "")

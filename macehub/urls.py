@@ -4,9 +4,13 @@ from django.conf import settings
 from django.urls import include, path
 
 from macehub.access.account_views import home
+from macehub.access.views import public
+from macehub.core.outage import health_check
 
 urlpatterns = [
     path("", home, name="home"),
+    # For load balancers: answered by macehub.core.outage.HealthCheckMiddleware.
+    path("health/", public(health_check), name="health"),
     path("accounts/", include("macehub.access.account_urls")),
     path("people/", include("macehub.people.urls")),
     path("referrals/", include("macehub.referrals.urls")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -15,6 +16,7 @@ from macehub.access.actions import Action
 from macehub.access.policy import RULES, require
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
+from macehub.core.outage import is_database_outage, service_unavailable
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponseBase])
 
@@ -64,4 +66,12 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    """500 page; when the error is the database being unreachable, the static 503 page.
+
+    Django calls this for an error raised anywhere under a request, in a middleware
+    (loading the session, the signed-in user) as in a view, so every page answers an
+    outage the same way.
+    """
+    if is_database_outage(sys.exc_info()[1]):
+        return service_unavailable(request)
     return render(request, "500.html", status=500)

@@ -186,7 +186,7 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
     "handler403": (AREAS_AND_ERRORS,),
     "handler404": (AREAS_AND_ERRORS,),
 }
-ERROR_PAGES = ("handler403", "handler404")
+ERROR_PAGES = ("handler403", "handler404", "handler503")
 # URL namespaces that answer with JSON, not pages: nothing for axe to scan.
 JSON_NAMESPACES = ("api:",)
 
