@@ -5,8 +5,9 @@ Each question page has its own form; the answers are kept in the session between
 
 One module per kind of page, each importable from here: ``answers`` (the yes, no and
 "I do not know" answers every page shares), ``child`` (which child), ``referring`` (the
-other question pages, and information added after sending) and ``hub`` (the hub's
-lists, triage, picking up, partner checks and the steps a referral prompts at once).
+other question pages, and information added after sending), ``hub`` (the hub's
+lists, triage, picking up, partner checks and the steps a referral prompts at once) and
+``partner_imports`` (partners' column mappings and files).
 """
 
 from __future__ import annotations
@@ -34,6 +35,12 @@ from macehub.referrals.forms.hub import (
     TriageDecisionForm,
     parse_time,
 )
+from macehub.referrals.forms.partner_imports import (
+    REFERRALS_ONLY_HINT,
+    MappingForm,
+    PartnerFileForm,
+    translation_lines,
+)
 from macehub.referrals.forms.referring import (
     DOMAIN_LEGENDS,
     INDICATOR_FIELD_PREFIX,
@@ -50,6 +57,7 @@ __all__ = [
     "NEW_CHILD",
     "NOT_KNOWN_ANSWER",
     "NO_TIER",
+    "REFERRALS_ONLY_HINT",
     "STATUTORY_OUTCOMES_HINT",
     "YES_NO",
     "YES_NO_NOT_KNOWN",
@@ -61,12 +69,15 @@ __all__ = [
     "HomeAndSchoolForm",
     "ImmediateStepForm",
     "IndicatorsForm",
+    "MappingForm",
     "NewChildForm",
     "PartnerCheckRequestForm",
     "PartnerCheckReturnForm",
+    "PartnerFileForm",
     "PickUpForm",
     "ReferralFilterForm",
     "TriageDecisionForm",
     "describe_match",
     "parse_time",
+    "translation_lines",
 ]

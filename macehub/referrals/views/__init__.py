@@ -20,6 +20,7 @@ from macehub.referrals.views.partner_check_pages import (
     request_checks,
 )
 from macehub.referrals.views.partner_import_pages import (
+    IMPORTS_LISTED,
     partner_import,
     partner_import_job,
     partner_mapping,
@@ -49,6 +50,7 @@ from macehub.referrals.views.triage import (
 __all__ = [
     "CHANGE_PARAM",
     "DECIDED_MEANWHILE",
+    "IMPORTS_LISTED",
     "PAGE_SIZE",
     "PICKED_UP_MEANWHILE",
     "REFERRAL_LISTS",
