@@ -425,7 +425,7 @@ class ShareForm(forms.Form):
         self.fields["agency"].choices = [  # type: ignore[attr-defined]
             ("", "Choose an agency"), *agencies]
         self.fields["agreement"].choices = [  # type: ignore[attr-defined]
-            ("", "No agreement covers the two agencies"), *agreements]
+            ("", "No agreement chosen"), *agreements]
 
 
 class StopSharingForm(forms.Form):
