@@ -12,7 +12,7 @@ urlpatterns = [
     path("<int:person_pk>/change/", views.edit, name="edit"),
     path("<int:person_pk>/statutory-status/", views.statutory_status, name="statutory_status"),
     path("<int:person_pk>/share/", views.share, name="share"),
-    path("<int:person_pk>/shares/<int:share_pk>/stop/", views.stop_sharing,
+    path("<int:person_pk>/shares/<int:person_share_pk>/stop/", views.stop_sharing,
          name="stop_sharing"),
     path("<int:person_pk>/access-log/", views.access_log, name="access_log"),
     path("matches/", views_matches.match_queue, name="match_queue"),

@@ -240,11 +240,11 @@ def share(request: HubRequest, person_pk: int) -> HttpResponse:
 
 
 @requires(Action.PERSON_SHARE)
-def stop_sharing(request: HubRequest, person_pk: int, share_pk: int) -> HttpResponse:
+def stop_sharing(request: HubRequest, person_pk: int, person_share_pk: int) -> HttpResponse:
     """Confirm, with a reason, that the record is no longer shared with an agency."""
     user = request.user
     person = selectors.person_for(user, person_pk, Action.PERSON_SHARE)
-    shared = selectors.share_for(person, share_pk)
+    shared = selectors.share_for(person, person_share_pk)
     if request.method == "GET":
         opening.record_viewed(request, person, page="stop sharing the record")
     form = StopSharingForm(request.POST or None)

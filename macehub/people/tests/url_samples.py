@@ -45,7 +45,7 @@ def build(samples: dict[str, Any]) -> None:
         requested_by=owner, requested_at=now, left_name="school-roll.csv", status="done",
         progress=100, stage="Done", pairs_found=1, threshold_used=0.9, finished_at=now,
         pairs=f"left_id,right_id,match_probability\r\nR1,{person.pk},0.970000\r\n")
-    samples["share_pk"] = PersonShare.objects.create(
+    samples["person_share_pk"] = PersonShare.objects.create(
         person=person, agency=make_agency("sample-academy", AgencyKind.EDUCATION,
                                           name="Sample Academy"),
         shared_by=samples["user_pk"], reason="To safeguard the child")
