@@ -13,6 +13,8 @@ class Action(StrEnum):
     PERSON_CREATE = "person.create"
     PERSON_CHANGE = "person.change"
     PERSON_ACCESS_LOG = "person.access_log"
+    # Share a person's record with a partner agency, and stop sharing it
+    PERSON_SHARE = "person.share"
     # Pairs of records the matching model proposes as one person: see and decide them
     PERSON_MATCH_REVIEW = "person.match_review"
     # Merge two records decided to be one person, and undo a merge

@@ -394,6 +394,13 @@ def person_change_relation(user: User) -> Q:
     return person_relation(user) & Q(merged_into__isnull=True)
 
 
+def person_share_relation(user: User) -> Q:
+    """Records a user may share with a partner agency, or stop sharing: those they may
+    change that their own agency holds. A partner the record is shared with does not
+    pass it on; the agency that holds it decides who else sees it."""
+    return person_change_relation(user) & _agency_term(user, "owning_agency_id")
+
+
 def match_candidate_relation(user: User) -> Q:
     """Pairs of person records proposed as one person that a user may review: only a
     pair whose both records they may open (so a restricted record only to those
@@ -861,6 +868,13 @@ RULES: dict[Action, Rule] = {
         PEOPLE_RECORDING_ROLES,
         "Change a person's details (not a record merged into another)",
         relation=person_change_relation,
+        seen_through=Action.PERSON_VIEW,
+    ),
+    Action.PERSON_SHARE: Rule(
+        PEOPLE_RECORDING_ROLES,
+        "Share a person's record with a partner agency, and stop sharing it (records "
+        "the user's own agency holds)",
+        relation=person_share_relation,
         seen_through=Action.PERSON_VIEW,
     ),
     Action.PERSON_ACCESS_LOG: Rule(

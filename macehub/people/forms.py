@@ -21,7 +21,12 @@ from macehub.people.codes import (
 )
 from macehub.people.identifiers import normalise_identifier, normalise_postcode
 from macehub.people.models import Area, EthnicGroup, Person
-from macehub.people.services import NewAddress, PersonDetails, StatutoryStatusDetails
+from macehub.people.services import (
+    SHARE_REASON_LENGTH,
+    NewAddress,
+    PersonDetails,
+    StatutoryStatusDetails,
+)
 
 
 class PersonSearchForm(forms.Form):
@@ -389,3 +394,43 @@ class LinkListsForm(forms.Form):
         if cleaned.get("against") == self.LIST and not cleaned.get("right"):
             self.add_error("right", "Select the other list, or link against the hub's people")
         return cleaned
+
+
+class ShareForm(forms.Form):
+    """Share a person's record with a partner agency, naming the agreement it relies on
+    or why it is shared without one. The agreements offered are those in force that the
+    record's agency is party to; once an agency is chosen, only those covering both."""
+
+    agency = forms.TypedChoiceField(
+        label="Agency to share the record with", coerce=int,
+        error_messages={"required": "Choose the agency to share the record with",
+                        "invalid_choice": "Choose the agency from the list"},
+    )
+    agreement = forms.TypedChoiceField(
+        label="Information-sharing agreement it relies on", coerce=int, required=False,
+        empty_value=None,
+        help_text="The agreements in force between the two agencies.",
+        error_messages={"invalid_choice": "Choose the agreement from the list"},
+    )
+    reason = forms.CharField(
+        label="Why it is shared", required=False, max_length=SHARE_REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required where no agreement in force covers the two agencies: for "
+                  "example, to safeguard a child at risk.",
+    )
+
+    def __init__(self, *args: Any, agencies: list[tuple[int, str]],
+                 agreements: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].choices = [  # type: ignore[attr-defined]
+            ("", "Choose an agency"), *agencies]
+        self.fields["agreement"].choices = [  # type: ignore[attr-defined]
+            ("", "No agreement chosen"), *agreements]
+
+
+class StopSharingForm(forms.Form):
+    reason = forms.CharField(
+        label="Why the record is no longer shared", max_length=SHARE_REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter why the record is no longer shared"},
+    )

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet, Subquery
+from django.http import Http404
 
 from macehub.access import policy
 from macehub.access.actions import Action
@@ -19,7 +20,7 @@ from macehub.core.search_text import require_search_text_within_limits
 from macehub.people.codes import IdentifierKind
 from macehub.people.identifiers import NORMALISERS
 from macehub.people.identity import current_addresses
-from macehub.people.models import Person, PersonAddress, PersonAlias
+from macehub.people.models import Person, PersonAddress, PersonAlias, PersonShare
 from macehub.people.names import fold
 from macehub.people.search import (
     close_name_page,
@@ -47,6 +48,22 @@ def person_for(user: User, pk: int, action: Action = Action.PERSON_VIEW) -> Pers
         Prefetch("addresses", queryset=PersonAddress.objects.select_related("area")),
     )
     return policy.get_or_404(user, action, queryset, pk=pk)
+
+
+def shares_of(person: Person) -> list[PersonShare]:
+    """The agencies a person's record (already opened through the policy) is shared
+    with: by whom, when, and the agreement or reason it relies on."""
+    return list(PersonShare.objects.filter(person=person)
+                .select_related("agency", "shared_by", "agreement").order_by("agency__name"))
+
+
+def share_for(person: Person, share_pk: int) -> PersonShare:
+    """One share of a person's record (already opened through the policy): 404 if it is
+    not theirs."""
+    share = next((share for share in shares_of(person) if share.pk == share_pk), None)
+    if share is None:
+        raise Http404("No such share")
+    return share
 
 
 def record_person_viewed(*, user: User, person: Person, request: object = None) -> None:

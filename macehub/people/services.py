@@ -13,16 +13,19 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django_countries import countries
 
 from macehub.access import policy
 from macehub.access.actions import Action
-from macehub.accounts.models import User
+from macehub.accounts.models import Agency, User
 from macehub.audit.events import EventType
 from macehub.audit.history import saves_after
 from macehub.audit.services import changed_values, record_event
+from macehub.core.service_errors import ServiceRefused
 from macehub.core.versioning import BLANK, Versioning, plain_words
+from macehub.governance.sharing_services import agreement_relied_on, agreements_covering
 from macehub.people.codes import (
     NATIONALITY_NOT_STATED,
     STATUTORY_STATUS_SHORT,
@@ -38,6 +41,7 @@ from macehub.people.models import (
     PersonAddress,
     PersonAlias,
     PersonIdentifier,
+    PersonShare,
 )
 from macehub.people.postcodes import fill_coordinates
 
@@ -334,3 +338,84 @@ _CHOICE_FIELDS: dict[str, dict[str, str]] = {
 
 PERSON_VERSIONING = Versioning(history=saves_after, labels=PERSON_FIELD_LABELS,
                                words=_person_words)
+
+
+# --- Sharing the record with a partner agency ------------------------------------------
+
+SHARE_REASON_LENGTH = 2000
+
+
+def partner_agencies_for(person: Person) -> list[Agency]:
+    """The agencies a person's record may be shared with: the active agencies other than
+    the one holding it and those it is already shared with."""
+    shared = PersonShare.objects.filter(person=person).values("agency_id")
+    return list(Agency.objects.filter(is_active=True)
+                .exclude(pk=person.owning_agency_id).exclude(pk__in=shared).order_by("name"))
+
+
+def _share_values(share: PersonShare) -> dict[str, Any]:
+    return {"shared_with": share.agency.name,
+            "agreement": share.agreement.reference if share.agreement else None,
+            "reason": share.reason or None}
+
+
+@transaction.atomic
+def share_person(*, actor: User, person_pk: int, agency_pk: int | None,
+                 agreement_pk: int | None, reason: str,
+                 now: dt.datetime | None = None) -> PersonShare:
+    """Share a person's record with a partner agency, whose staff may then see it. The
+    share names the information-sharing agreement in force between the two agencies
+    that it relies on; where none covers them, ``reason`` says why it is shared anyway
+    (``governance.sharing_services.agreement_relied_on``, the rule every share asks)."""
+    person = policy.get_or_404(actor, Action.PERSON_SHARE,
+                               Person.objects.select_for_update(of=("self",)), pk=person_pk)
+    agency = (Agency.objects.filter(pk=agency_pk, is_active=True).first()
+              if agency_pk is not None else None)
+    if agency is None:
+        raise ServiceRefused("Choose the agency to share the record with", field="agency")
+    if agency.pk == person.owning_agency_id:
+        raise ServiceRefused(f"{agency.name} holds this record already: choose another "
+                             f"agency", field="agency")
+    if PersonShare.objects.filter(person=person, agency=agency).exists():
+        raise ServiceRefused(f"The record is already shared with {agency.name}",
+                             field="agency")
+    reason = reason.strip()
+    if len(reason) > SHARE_REASON_LENGTH:
+        raise ServiceRefused(f"The reason must be {SHARE_REASON_LENGTH} characters or fewer",
+                             field="reason")
+    day = timezone.localdate(now or timezone.now())
+    covered = agreements_covering(person.owning_agency_id, agency.pk, day)
+    agreement = agreement_relied_on(
+        from_agency_pk=person.owning_agency_id, to_agency=agency,
+        chosen_pks=[agreement_pk] if agreement_pk else [], reason_without=reason,
+        field="agreement" if covered else "reason", day=day)
+    share = PersonShare.objects.create(person=person, agency=agency, shared_by=actor,
+                                       reason=reason, agreement=agreement)
+    record_event(event_type=EventType.CHANGE, actor=actor, record=person, detail={
+        "changes": changed_values({}, _share_values(share)), "shared": agency.pk})
+    return share
+
+
+@transaction.atomic
+def stop_sharing_person(*, actor: User, share_pk: int, reason: str) -> Person:
+    """Stop sharing a person's record with a partner agency: its staff no longer see it
+    (unless they work on the child's case or are allocated to the record). The share is
+    removed; the audit keeps what it was, who stopped it and why."""
+    person_pk = PersonShare.objects.filter(pk=share_pk).values_list("person_id",
+                                                                     flat=True).first()
+    if person_pk is None:
+        raise Http404("No such share")
+    person = policy.get_or_404(actor, Action.PERSON_SHARE,
+                               Person.objects.select_for_update(of=("self",)), pk=person_pk)
+    share = (PersonShare.objects.select_related("agency", "agreement")
+             .filter(pk=share_pk, person=person).first())
+    if share is None:  # stopped by someone else meanwhile
+        raise ServiceRefused("The record is no longer shared with that agency")
+    if not reason.strip():
+        raise ServiceRefused("Enter why the record is no longer shared", field="reason")
+    before = _share_values(share)
+    share.delete()
+    record_event(event_type=EventType.CHANGE, actor=actor, record=person, detail={
+        "changes": changed_values(before, {}), "stopped_sharing": before["shared_with"],
+        "reason": reason.strip()})
+    return person

@@ -25,6 +25,8 @@ urlpatterns = [
     path("queue/", views.queue, name="queue"),
     path("<int:referral_pk>/", views.detail, name="detail"),
     path("<int:referral_pk>/decide/", views.decide, name="decide"),
+    path("<int:referral_pk>/send-decision-again/", views.resend_decision,
+         name="resend_decision"),
     path("<int:referral_pk>/pick-up/", views.pick_up, name="pick_up"),
     path("<int:referral_pk>/take-over/", views.take_over, name="take_over"),
     path("<int:referral_pk>/release/", views.release, name="release"),

@@ -1,6 +1,7 @@
 """What referrals put in people's work queues (see ``macehub.core.work_queue``): the
-referrals awaiting a triage decision, most serious rating first, for those who triage;
-and, for referrers, the outcomes of their own referrals that they have not yet read."""
+referrals awaiting a triage decision, most serious rating first, for those who triage,
+and the decided referrals whose referrer was not told (the notification failed); and,
+for referrers, the outcomes of their own referrals that they have not yet read."""
 
 from __future__ import annotations
 
@@ -118,6 +119,35 @@ def referral_outcomes(user: User, now: dt.datetime) -> list[WorkItem]:
                    f"{referral.get_outcome_display()}.",
             waiting_since=referral.decided_at,
             urgency=LOW,
+            names_record=(REFERRAL_RECORD, referral.pk),
+        )
+        for referral in referrals
+    ]
+
+
+@work_queue_source("referrer_not_told", label="Referrers not told", order=15)
+def referrers_not_told(user: User, now: dt.datetime) -> list[WorkItem]:
+    """Referrals decided in the last few weeks whose referrer has an e-mail address but
+    was not told the decision (the notification failed), for those who triage: send it
+    again, or telephone them. Older ones stay marked on the referral's page."""
+    untold = (Referral.objects.filter(
+        status=ReferralStatus.DECIDED, referrer_notified_at__isnull=True,
+        decided_at__gte=now - dt.timedelta(days=OUTCOME_NEWS_DAYS))
+        .exclude(outcome="").exclude(referrer__email="")
+        .select_related("child", "referrer", "referrer_agency"))
+    referrals = policy.scope(user, Action.REFERRAL_TRIAGE, untold).order_by("decided_at", "pk")
+    return [
+        WorkItem(
+            kind="Referrer not told",
+            title=f"{referral.reference}: {referral.child.full_name}",
+            link=reverse("referrals:detail", args=[referral.pk]),
+            action="Send the decision to the referrer again",
+            detail=f"Decided {govuk_datetime(referral.decided_at)}: "
+                   f"{referral.get_outcome_display()}. The e-mail to "
+                   f"{referral.referrer.display_name} ({referral.referrer_agency.name}) "
+                   f"could not be sent.",
+            waiting_since=referral.decided_at,
+            urgency=HIGH,
             names_record=(REFERRAL_RECORD, referral.pk),
         )
         for referral in referrals

@@ -62,7 +62,7 @@ def test_the_work_queue_as_each_role(
     red = referral("Rory Late", Brag.RED, -2)
     referral("Alma Soon", Brag.AMBER, 3)
     referral("Maya Brook", Brag.GREEN, 5, status=ReferralStatus.DECIDED,
-             outcome=TriageOutcome.EARLY_HELP, decided_at=now)
+             outcome=TriageOutcome.EARLY_HELP, decided_at=now, referrer_notified_at=now)
     case = case_services.open_case(
         actor=triage, child=make_person(hub_agency, given_name="Anna", family_name="Zed"),
         risk_tier=RiskTier.HIGH, lead_agency=hub_agency, reason="Screened at triage")

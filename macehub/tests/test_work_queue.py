@@ -102,7 +102,7 @@ def test_triage_sees_red_before_amber_and_overdue_first(
     green = referral_due(child(school, "Gwen Soon"), referrer, Brag.GREEN, hours(20))
     referral_due(child(school, "Dora Decided"), referrer, Brag.RED, -hours(3),
                  status=ReferralStatus.DECIDED, outcome=TriageOutcome.EARLY_HELP,
-                 decided_at=timezone.now())
+                 decided_at=timezone.now(), referrer_notified_at=timezone.now())
 
     queue = work_queue_for(triage, timezone.now())
     assert [item.title for item in queue.items] == [
@@ -392,7 +392,7 @@ def _add_work(n: int, triage: User, referrer: User, school: Agency, hub_agency: 
         referral_due(child(school, f"Refer Child{i}"), referrer, Brag.AMBER, hours(i - 2))
         referral_due(child(school, f"Own Child{i}"), triage, Brag.GREEN, hours(1),
                      status=ReferralStatus.DECIDED, outcome=TriageOutcome.EARLY_HELP,
-                     decided_at=now)
+                     decided_at=now, referrer_notified_at=now)
         case = open_case_for(child(hub_agency, f"Case Child{i}"), admin, key_worker=triage)
         PlanItem.objects.create(case=case, action="Visit", owner=triage,
                                 owner_agency=hub_agency, due_on=timezone.localdate(),

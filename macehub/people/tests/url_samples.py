@@ -1,7 +1,8 @@
 """Records for the URL x role test: a pair of records proposed as one person (the
 sample person, recorded twice), for the match review page; and a third record of them
-merged into the sample person, for the merge page; and a linking job of a sample
-analyst's."""
+merged into the sample person, for the merge page; a linking job of a sample
+analyst's; and a share of the sample person with an agency nobody in the walk works for,
+for the stop sharing page."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from typing import Any
 
 from django.utils import timezone
 
-from macehub.accounts.roles import Role
+from macehub.accounts.roles import AgencyKind, Role
 from macehub.people.codes import MatchDecision
-from macehub.people.models import LinkJob, MatchCandidate, MatchRun, PersonMerge
-from macehub.testing.factories import make_person, make_user
+from macehub.people.models import LinkJob, MatchCandidate, MatchRun, PersonMerge, PersonShare
+from macehub.testing.factories import make_agency, make_person, make_user
 
 
 def build(samples: dict[str, Any]) -> None:
@@ -44,3 +45,7 @@ def build(samples: dict[str, Any]) -> None:
         requested_by=owner, requested_at=now, left_name="school-roll.csv", status="done",
         progress=100, stage="Done", pairs_found=1, threshold_used=0.9, finished_at=now,
         pairs=f"left_id,right_id,match_probability\r\nR1,{person.pk},0.970000\r\n")
+    samples["person_share_pk"] = PersonShare.objects.create(
+        person=person, agency=make_agency("sample-academy", AgencyKind.EDUCATION,
+                                          name="Sample Academy"),
+        shared_by=samples["user_pk"], reason="To safeguard the child")

@@ -20,7 +20,12 @@ from __future__ import annotations
 
 from macehub.referrals.services.additions import MAX_ADDITION_LENGTH, add_referral_information
 from macehub.referrals.services.immediate_steps import record_immediate_step
-from macehub.referrals.services.notify import logger, notify_referrer_of_decision
+from macehub.referrals.services.notify import (
+    logger,
+    notify_referrer_of_decision,
+    referrer_not_told,
+    resend_decision_to_referrer,
+)
 from macehub.referrals.services.partner_checks import request_partner_checks, return_partner_check
 from macehub.referrals.services.pick_up import (
     PICK_UP_FIELDS,
@@ -74,8 +79,10 @@ __all__ = [
     "pick_up_referral",
     "record_immediate_step",
     "record_triage_decision",
+    "referrer_not_told",
     "release_referral",
     "request_partner_checks",
+    "resend_decision_to_referrer",
     "return_partner_check",
     "screening_for",
     "submit_referral",

@@ -1,4 +1,5 @@
-"""Telling the referrer their referral has been decided, once the decision is committed."""
+"""Telling the referrer their referral has been decided, once the decision is committed;
+and, where that failed, sending it again when triage asks."""
 
 from __future__ import annotations
 
@@ -9,9 +10,13 @@ from django.db import transaction
 from django.template.defaultfilters import date as format_date
 from django.utils import timezone
 
+from macehub.access import policy
+from macehub.access.actions import Action
+from macehub.accounts.models import User
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
 from macehub.core.notifications import NotificationNotSent, send_notification
+from macehub.core.service_errors import ServiceRefused
 from macehub.referrals.codes import TriageOutcome
 from macehub.referrals.models import Referral
 
@@ -59,3 +64,30 @@ def notify_referrer_of_decision(*, referral_pk: int) -> bool:
             },
         )
     return True
+
+
+def referrer_not_told(referral: Referral) -> bool:
+    """The referral is decided, its referrer has an e-mail address, and they have not
+    been told the decision (the notification failed): triage should send it again."""
+    return (referral.is_decided and bool(referral.outcome)
+            and bool(referral.referrer.email) and referral.referrer_notified_at is None)
+
+
+def resend_decision_to_referrer(*, actor: User, referral_pk: int) -> bool:
+    """Send the decision to a referrer who was not told it, when triage asks. True if it
+    was sent; False if the notification failed again (the page then says to telephone
+    the referrer).
+
+    Not one transaction, unlike other services: the attempt is audited whether or not
+    the notification goes, so the audit row must not be rolled back with a failure, and
+    the message is not sent while a transaction holds the referral."""
+    referral = policy.get_or_404(actor, Action.REFERRAL_TRIAGE,
+                                 Referral.objects.select_related("referrer"), pk=referral_pk)
+    if not referrer_not_told(referral):
+        raise ServiceRefused("The referrer has been told the decision already, or has no "
+                             "e-mail address to send it to")
+    sent = notify_referrer_of_decision(referral_pk=referral.pk)
+    record_event(event_type=EventType.CHANGE, actor=actor, record=referral, detail={
+        "notification": "decision to the referrer, sent again",
+        "sent": sent})
+    return sent

@@ -566,3 +566,48 @@ def test_a_refused_notification_leaves_the_decision_and_says_the_referrer_was_no
     assert f"Could not notify the referrer of {referral.reference}" in caplog.text
     for personal in (referrer.email, "Maya", "Brook"):
         assert personal not in caplog.text
+
+
+def test_triage_sends_the_decision_again_to_a_referrer_who_was_not_told(
+    social_care_triage, client_for, child, referrer, fake_notify,
+    django_capture_on_commit_callbacks
+) -> None:
+    from macehub.referrals.work_queue import referrers_not_told
+
+    fake_notify.status = 500
+    referral = make_referral(child, referrer)
+    decision = TriageDecision(brag=referral.suggested_brag, risk_tier=referral.suggested_tier,
+                              outcome="strategy_discussion", outcome_reason="Reason",
+                              decided_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        record_triage_decision(actor=social_care_triage, referral_pk=referral.pk,
+                               expected_version=1, decision=decision)
+    detail = reverse("referrals:detail", args=[referral.pk])
+    resend = reverse("referrals:resend_decision", args=[referral.pk])
+    triage = client_for(social_care_triage)
+    page = triage.get(detail).content.decode()
+    assert "The referrer has not been told the decision" in page and resend in page
+    [item] = referrers_not_told(social_care_triage, timezone.now())
+    assert (item.link, item.action) == (detail, "Send the decision to the referrer again")
+
+    # Notify still refuses: the page says so and to telephone; the attempt is audited.
+    page = triage.post(resend, follow=True).content.decode()
+    assert "The decision could not be sent to the referrer" in page
+    assert "Telephone" in page and "The referrer has not been told the decision" in page
+    # It goes through the second time: the warning and the work item are gone.
+    fake_notify.status = 201
+    page = triage.post(resend, follow=True).content.decode()
+    assert f"The decision on {referral.reference} has been sent to the referrer" in page
+    assert "The referrer has not been told the decision" not in page
+    assert len(fake_notify.requests) == 3
+    referral.refresh_from_db()
+    assert referral.referrer_notified_at is not None
+    assert referrers_not_told(social_care_triage, timezone.now()) == []
+    attempts = [event.detail["sent"] for event in AuditEvent.objects.filter(
+        event_type=EventType.CHANGE, actor_id=social_care_triage.pk,
+        record_id=str(referral.pk), detail__has_key="sent").order_by("pk")]
+    assert attempts == [False, True]
+    # Told now: sending again is refused, and nothing is sent.
+    page = triage.post(resend, follow=True).content.decode()
+    assert "The referrer has been told the decision already" in page
+    assert len(fake_notify.requests) == 3

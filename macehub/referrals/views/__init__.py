@@ -44,6 +44,7 @@ from macehub.referrals.views.triage import (
     immediate_step,
     pick_up,
     release,
+    resend_decision,
     take_over,
 )
 
@@ -81,6 +82,7 @@ __all__ = [
     "queue",
     "release",
     "request_checks",
+    "resend_decision",
     "start",
     "take_over",
 ]

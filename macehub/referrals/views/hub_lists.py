@@ -14,7 +14,7 @@ from macehub.access.policy import allows, can
 from macehub.access.typing import HubRequest
 from macehub.access.views import requires
 from macehub.core.pagination import page_with_count
-from macehub.referrals import selectors
+from macehub.referrals import selectors, services
 from macehub.referrals.forms import ReferralFilterForm
 from macehub.referrals.views.display import PAGE_SIZE, _referral_context, _tags
 
@@ -92,4 +92,5 @@ def detail(request: HubRequest, referral_pk: int) -> HttpResponse:
     return render(request, "referrals/detail.html", {
         **_referral_context(request, referral),
         "can_decide": can(request.user, Action.REFERRAL_TRIAGE, referral),
+        "referrer_not_told": services.referrer_not_told(referral),
     })

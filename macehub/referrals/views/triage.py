@@ -108,6 +108,29 @@ def release(request: HubRequest, referral_pk: int) -> HttpResponse:
 
 
 @requires(Action.REFERRAL_TRIAGE)
+@require_POST
+def resend_decision(request: HubRequest, referral_pk: int) -> HttpResponse:
+    """Send the decision to a referrer the notification did not reach."""
+    referral = _referral_to_pick_up(request, referral_pk, "send the decision again")
+    if isinstance(referral, HttpResponseRedirect):
+        return referral
+    try:
+        sent = services.resend_decision_to_referrer(actor=request.user,
+                                                    referral_pk=referral.pk)
+    except ValidationError as refusal:
+        messages.error(request, refusal_text(refusal))
+    else:
+        if sent:
+            messages.success(request, f"The decision on {referral.reference} has been sent "
+                                      f"to the referrer.")
+        else:
+            messages.error(request, f"The decision could not be sent to the referrer. "
+                                    f"Telephone {referral.referrer.display_name} at "
+                                    f"{referral.referrer_agency.name} to tell them.")
+    return _to_referral(referral.pk)
+
+
+@requires(Action.REFERRAL_TRIAGE)
 def decide(request: HubRequest, referral_pk: int) -> HttpResponse:
     referral = opening.open_record(request, Action.REFERRAL_TRIAGE,
                                    selectors.referral_queryset(), page="triage decision",
