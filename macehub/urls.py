@@ -5,12 +5,12 @@ from django.urls import include, path
 
 from macehub.access.account_views import home
 from macehub.access.views import public
-from macehub.core.outage import health_check
+from macehub.core.outage import HEALTH_CHECK_PATH, health_check
 
 urlpatterns = [
     path("", home, name="home"),
     # For load balancers: answered by macehub.core.outage.HealthCheckMiddleware.
-    path("health/", public(health_check), name="health"),
+    path(HEALTH_CHECK_PATH, public(health_check), name="health"),
     path("accounts/", include("macehub.access.account_urls")),
     path("people/", include("macehub.people.urls")),
     path("referrals/", include("macehub.referrals.urls")),

@@ -47,7 +47,9 @@ class Agency(models.Model):
     is_active = models.BooleanField(default=True)
     # Single sign-on: the value of the identity provider's organisation claim that means
     # this agency (``macehub.accounts.single_sign_on``). Blank: its staff use hub accounts.
-    identity_provider_organisation = models.CharField(max_length=200, blank=True)
+    # Blank in the database too, for rows written without it (older code, raw inserts).
+    identity_provider_organisation = models.CharField(max_length=200, blank=True, default="",
+                                                      db_default="")
 
     class Meta:
         ordering = ["name"]
@@ -79,7 +81,8 @@ class Team(models.Model):
     # Single sign-on: the group, in the identity provider's groups claim, whose members
     # join this team when they first sign in. Blank: none. Never a hub team's (joining a
     # hub team is a change of access a second administrator approves).
-    identity_provider_group = models.CharField(max_length=200, blank=True)
+    identity_provider_group = models.CharField(max_length=200, blank=True, default="",
+                                               db_default="")
 
     class Meta:
         ordering = ["agency__name", "name"]

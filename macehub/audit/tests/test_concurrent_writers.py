@@ -219,13 +219,19 @@ def test_only_a_sealing_transaction_of_its_own_skips_the_wait_for_the_disk() -> 
             row = cursor.fetchone()
         return str(row[0]) if row else ""
 
-    with transaction.atomic():  # as the checkpoint seals: inside its own transaction
-        _record(1, 0, 0)
-        connection.run_on_commit.clear()
-        assert seal_events() == 1
-        assert synchronous_commit() == "on"  # the checkpoint's commit still waits
-    _record(2, 0, 0)  # sealed in a transaction of its own, after this one commits
-    assert synchronous_commit() == "on"  # SET LOCAL ended with the sealing transaction
+    with connection.cursor() as cursor:  # as in production (the test settings turn it off)
+        cursor.execute("SET synchronous_commit = on")
+    try:
+        with transaction.atomic():  # as the checkpoint seals: inside its own transaction
+            _record(1, 0, 0)
+            connection.run_on_commit.clear()
+            assert seal_events() == 1
+            assert synchronous_commit() == "on"  # the checkpoint's commit still waits
+        _record(2, 0, 0)  # sealed in a transaction of its own, after this one commits
+        assert synchronous_commit() == "on"  # SET LOCAL ended with the sealing transaction
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
     _assert_one_chain(2)
 
 
