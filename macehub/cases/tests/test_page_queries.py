@@ -29,11 +29,12 @@ pytestmark = pytest.mark.django_db
 # The pinned counts below include them.
 CASE_OVERVIEW_QUERIES = 18  # its buttons and the child's link answered by the case's fetch;
 # one for the confirmed groups the child is in (the identity bar's flags)
-CHILD_RECORD_QUERIES = 17  # its buttons and the missing episodes' one answered by the fetch;
-# one for the merges into or out of the record, one for the groups the child is in (the
-# section and the identity bar's flags both read it), one for the meetings that discussed
-# them (one more per kind of record their items link to, when there are any), one for
-# the disruptions aimed at them or protecting them
+CHILD_RECORD_QUERIES = 19  # the missing episodes' one answered by the fetch; one for
+# the actions its buttons offer (changing, the access log, sharing) asked of the record;
+# one for the merges into or out of the record, one for the agencies it is shared with,
+# one for the groups the child is in (the section and the identity bar's flags both read
+# it), one for the meetings that discussed them (one more per kind of record their items
+# link to, when there are any), one for the disruptions aimed at them or protecting them
 CASE_LIST_QUERIES = 13  # the page's children and its rows' marks are read after the page is cut
 TRIAGE_QUEUE_QUERIES = 7  # the page and its total in one query
 
