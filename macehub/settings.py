@@ -370,12 +370,16 @@ if NOTIFY_BACKEND == GOVUK_NOTIFY:
             + (f"; unknown: {', '.join(_unknown)}" if _unknown else "")
         )
 
+# How many calls a minute each partner system may make to the API.
+API_CALLS_PER_MINUTE = env_int("MACEHUB_API_CALLS_PER_MINUTE", 600, minimum=1)
 REST_FRAMEWORK = {
     # A partner system's bearer token first (its 401 names the scheme), then the session.
     "DEFAULT_AUTHENTICATION_CLASSES": ["macehub.access.api.ApiClientAuthentication",
                                        "macehub.access.api.HubSessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["macehub.access.api.PolicyPermission"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # A partner system calling faster than its limit is answered 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": ["macehub.access.api.PartnerSystemRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "macehub.access.api_schema.HubAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }
@@ -487,6 +491,12 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Partner systems' recent API calls, counted in the database so that every web worker
+    # counts against the same limit (the table is made by a migration).
+    "api_throttle": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "macehub_api_throttle",
+    },
     "figures": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": env_str("MACEHUB_FIGURES_CACHE_DIR",

@@ -33,3 +33,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F
     # The test database is thrown away: commits need not wait for the disk (the browser
     # tests' live server and every transactional test commit, and flush, many times).
     DATABASES["default"]["OPTIONS"]["options"] += " -c synchronous_commit=off"  # noqa: F405
+
+# Partner systems' calls are not limited in tests (schemathesis makes many); the limit's
+# own tests lower it.
+API_CALLS_PER_MINUTE = 1_000_000

@@ -38,6 +38,8 @@ urlpatterns = [
     path("admin/api-clients/new/", views.api_client_create, name="api_client_create"),
     path("admin/api-clients/<int:api_client_pk>/", views.api_client_detail,
          name="api_client_detail"),
+    path("admin/api-clients/<int:api_client_pk>/new-token/", views.api_client_renew_token,
+         name="api_client_renew_token"),
 ]
 
 # Single sign-on's start and callback exist only when an identity provider is configured.

@@ -38,13 +38,14 @@ from macehub.access.views import public, requires
 from macehub.accounts.forms import (
     AgencyForm,
     ApiClientForm,
+    ApiTokenRenewalForm,
     RoleChangeDecisionForm,
     SignInForm,
     TeamForm,
     TokenForm,
     UserForm,
 )
-from macehub.accounts.models import Agency, ApiClient, Team, User
+from macehub.accounts.models import Agency, ApiClient, RoleChangeRequest, Team, User
 from macehub.accounts.two_factor import session_is_verified
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
@@ -489,15 +490,40 @@ def api_client_create(request: HubRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            response = render(request, "accounts/api_client_issued.html", {
-                "client": issued.client, "token": issued.token,
-                "waiting": issued.request,
-            })
-            response["Cache-Control"] = "no-store"
-            return response
+            return _token_shown_once(request, issued.client, issued.token,
+                                     waiting=issued.request)
     return render(request, "accounts/admin_form.html", {
         "form": form, "page_title": "Add an API client",
         "back_url": reverse("accounts:api_client_list"),
+    })
+
+
+def _token_shown_once(request: HubRequest, client: ApiClient, token: str, *,
+                      waiting: RoleChangeRequest | None = None, renewed: bool = False,
+                      ) -> HttpResponse:
+    response = render(request, "accounts/api_client_issued.html", {
+        "client": client, "token": token, "waiting": waiting, "renewed": renewed})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@requires(Action.ACCOUNTS_MANAGE)
+def api_client_renew_token(request: HubRequest, api_client_pk: int) -> HttpResponse:
+    """A new token for the client, shown on the answer to this form and nowhere else;
+    the current one keeps working for the days the administrator chose."""
+    client = get_object_or_404(ApiClient, pk=api_client_pk, revoked_at__isnull=True)
+    form = ApiTokenRenewalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            renewed = api_client_services.renew_api_client_token(
+                actor=request.user, client_pk=client.pk, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return _token_shown_once(request, renewed.client, renewed.token, renewed=True)
+    return render(request, "accounts/admin_form.html", {
+        "form": form, "page_title": f"New token for {client.name}",
+        "back_url": reverse("accounts:api_client_detail", args=[client.pk]),
     })
 
 

@@ -6,15 +6,18 @@ lookups go through the same selectors as the pages (404 for what may not be know
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
+from django.core.cache import caches
+from django.db.models import Q
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
+from rest_framework.throttling import SimpleRateThrottle
 
 from macehub.access.actions import Action
 from macehub.access.policy import RULES, allows
@@ -50,12 +53,24 @@ class ApiClientAuthentication(BaseAuthentication):
         token = token.strip()
         if not token:
             raise AuthenticationFailed(BAD_TOKEN_MESSAGE)
+        hashed = token_hash(token)
         client = (ApiClient.objects.select_related("service_account__agency")
-                  .filter(token_hash=token_hash(token)).first())
+                  .filter(Q(token_hash=hashed) | Q(previous_token_hash=hashed)).first())
         if client is None:
             raise AuthenticationFailed(BAD_TOKEN_MESSAGE)
         now = timezone.now()
         account = client.service_account
+        if client.token_hash != hashed:
+            # The token a renewal replaced, in its overlap: only until then.
+            if not client.previous_token_works_at(now) or not account.is_active:
+                record_event(event_type=EventType.LOGIN_FAILURE, actor=None, record=client,
+                             actor_username=account.username,
+                             detail={"api_client": client.name,
+                                     "reason": "a token replaced by a newer one"},
+                             request=request._request)
+                raise AuthenticationFailed(BAD_TOKEN_MESSAGE)
+            ApiClient.objects.filter(pk=client.pk).update(previous_token_last_used_at=now)
+            return account, client
         if not client.is_usable_at(now) or not account.is_active:
             record_event(event_type=EventType.LOGIN_FAILURE, actor=None, record=client,
                          actor_username=account.username,
@@ -74,6 +89,29 @@ class ApiClientAuthentication(BaseAuthentication):
 
 def is_api_client_call(request: Request) -> bool:
     return isinstance(request.successful_authenticator, ApiClientAuthentication)
+
+
+class PartnerSystemRateThrottle(SimpleRateThrottle):
+    """Each partner system may call the API ``MACEHUB_API_CALLS_PER_MINUTE`` times a minute
+    (a sliding minute); beyond that it is answered 429 with ``Retry-After``, so one
+    misbehaving system cannot crowd out the people using the hub. People signed in to the
+    pages are not counted. The calls are counted in the database cache ``api_throttle``,
+    which every web worker shares."""
+
+    scope = "partner_system"
+
+    def __init__(self) -> None:
+        self.cache = caches["api_throttle"]
+        super().__init__()
+
+    def get_rate(self) -> str:
+        return f"{settings.API_CALLS_PER_MINUTE}/min"
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        if not is_api_client_call(request):
+            return None
+        client = cast(ApiClient, request.auth)
+        return self.cache_format % {"scope": self.scope, "ident": client.pk}
 
 
 class PolicyPermission(BasePermission):

@@ -99,3 +99,61 @@ def revoke_api_client(*, actor: User, client_pk: int) -> ApiClient:
     record_event(event_type=EventType.CHANGE, actor=actor, record=client,
                  detail={"changes": {"revoked_at": {"old": None, "new": client.revoked_at}}})
     return client
+
+
+MAX_OVERLAP_DAYS = 7
+
+
+@dataclass(frozen=True)
+class ApiTokenRenewed:
+    """The client with its new token (shown to the administrator once, never stored)."""
+
+    client: ApiClient
+    token: str
+
+
+@transaction.atomic
+def renew_api_client_token(
+    *, actor: User, client_pk: int, valid_days: int, overlap_days: int
+) -> ApiTokenRenewed:
+    """Give the client a new token valid for ``valid_days``. The token it replaces keeps
+    working for ``overlap_days`` more (0 to 7, never past its own expiry), so the partner
+    can put the new one in place without a gap; 0 stops it at once (a token that may
+    have leaked). Any earlier token still in its overlap stops now."""
+    policy.require(actor, Action.ACCOUNTS_MANAGE)
+    client = ApiClient.objects.select_for_update().get(pk=client_pk)
+    errors: dict[str, str] = {}
+    if client.revoked_at is not None:
+        raise ValidationError("This client's token has been revoked: add a new client "
+                              "if the partner still needs one")
+    if not 1 <= valid_days <= MAX_VALID_DAYS:
+        errors["valid_days"] = f"Enter a number of days from 1 to {MAX_VALID_DAYS}"
+    if not 0 <= overlap_days <= MAX_OVERLAP_DAYS:
+        errors["overlap_days"] = f"Enter a number of days from 0 to {MAX_OVERLAP_DAYS}"
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    old_prefix, old_expires_at = client.token_prefix, client.expires_at
+    overlap_until = min(now + dt.timedelta(days=overlap_days), old_expires_at)
+    token = issue_token()
+    if overlap_days and overlap_until > now:
+        client.previous_token_hash = client.token_hash
+        client.previous_token_prefix = old_prefix
+        client.previous_token_until = overlap_until
+    else:
+        client.previous_token_hash, client.previous_token_prefix = None, ""
+        client.previous_token_until = None
+    client.previous_token_last_used_at = None
+    client.token_hash, client.token_prefix = token.hash, token.prefix
+    client.expires_at = now + dt.timedelta(days=valid_days)
+    client.save(update_fields=[
+        "token_hash", "token_prefix", "expires_at", "previous_token_hash",
+        "previous_token_prefix", "previous_token_until", "previous_token_last_used_at"])
+    record_event(event_type=EventType.CHANGE, actor=actor, record=client, detail={
+        "changes": {
+            "token_prefix": {"old": old_prefix, "new": token.prefix},
+            "expires_at": {"old": old_expires_at, "new": client.expires_at},
+            "previous_token_until": {"old": None, "new": client.previous_token_until},
+        },
+    })
+    return ApiTokenRenewed(client=client, token=token.token)

@@ -8,7 +8,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
@@ -61,7 +61,16 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     return render(request, "403.html", status=403)
 
 
+def _is_api_call(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/")
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """404 page; under ``/api/`` an address that names nothing (a record number that is
+    not a number, a path the API does not have) answers in JSON, as the API's own 404s
+    do, so a partner system never has to read an HTML page."""
+    if _is_api_call(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
     return render(request, "404.html", status=404)
 
 
@@ -74,4 +83,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """
     if is_database_outage(sys.exc_info()[1]):
         return service_unavailable(request)
+    if _is_api_call(request):
+        return JsonResponse({"detail": "The hub could not answer this call: the error has "
+                                       "been recorded."}, status=500)
     return render(request, "500.html", status=500)

@@ -162,6 +162,16 @@ class RoleChangeDecisionForm(forms.Form):
     )
 
 
+def _token_days_field(label: str, initial: int, most: int, least: int = 1,
+                      help_text: str = "", required: str = "") -> forms.IntegerField:
+    between = f"Enter a number of days from {least} to {most}"
+    return forms.IntegerField(
+        label=label, initial=initial, min_value=least, max_value=most, help_text=help_text,
+        error_messages={"required": required or between, "invalid": "Enter the number of "
+                        "days as a whole number", "min_value": between, "max_value": between},
+    )
+
+
 class ApiClientForm(forms.Form):
     """A partner system's API client: its name, the agency it belongs to and the roles
     its service account holds (which may need a second administrator's approval)."""
@@ -183,13 +193,9 @@ class ApiClientForm(forms.Form):
                   "the status of the referrals it made",
         error_messages={"required": "Select at least one role"},
     )
-    valid_days = forms.IntegerField(
-        label="Days until the token expires", initial=90, min_value=1, max_value=365,
-        error_messages={"required": "Enter the number of days until the token expires",
-                        "invalid": "Enter the number of days as a whole number",
-                        "min_value": "Enter a number of days from 1 to 365",
-                        "max_value": "Enter a number of days from 1 to 365"},
-    )
+    valid_days = _token_days_field(
+        "Days until the token expires", 90, 365,
+        required="Enter the number of days until the token expires")
     reason = forms.CharField(
         label="Why does the system need this access?", required=False, max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -203,3 +209,15 @@ class ApiClientForm(forms.Form):
         if team and agency and team.agency_id != agency.pk:
             self.add_error("team", "Select a team that belongs to the system's agency")
         return cleaned
+
+
+class ApiTokenRenewalForm(forms.Form):
+    """A new token for a partner system's client, and how long the old one keeps working."""
+
+    valid_days = _token_days_field(
+        "Days until the new token expires", 90, 365,
+        required="Enter the number of days until the new token expires")
+    overlap_days = _token_days_field(
+        "Days the current token keeps working", 7, 7, least=0,
+        help_text="Time for the partner to put the new token in place, up to 7 days. Enter "
+                  "0 to stop the current token at once, for example if it may have leaked")

@@ -373,6 +373,13 @@ class ApiClient(models.Model):
     # The token's first characters, so a partner can tell which token a client holds.
     token_prefix = models.CharField(max_length=16)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # When a token is renewed, the one it replaces keeps working until ``previous_token_until``
+    # (at most a week), so the partner can switch over without a gap.
+    previous_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    previous_token_prefix = models.CharField(max_length=16, blank=True, db_default="",
+                                             default="")
+    previous_token_until = models.DateTimeField(null=True, blank=True)
+    previous_token_last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
@@ -397,3 +404,7 @@ class ApiClient(models.Model):
 
     def is_usable_at(self, moment: Any) -> bool:
         return self.revoked_at is None and moment < self.expires_at
+
+    def previous_token_works_at(self, moment: Any) -> bool:
+        return (self.revoked_at is None and self.previous_token_until is not None
+                and moment < self.previous_token_until)

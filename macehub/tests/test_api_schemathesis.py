@@ -27,6 +27,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
+    status_code_conformance,
 )
 
 from macehub.access.tests.routes import build_samples, url_value
@@ -36,7 +37,8 @@ from macehub.referrals.tests.factories import make_referral
 from macehub.referrals.tests.test_api import REFERRAL
 from macehub.testing.factories import make_api_client
 
-CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
+CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance,
+          content_type_conformance]
 EXAMPLES_PER_OPERATION = 12
 POST_BODIES = {
     "/api/referrals/": REFERRAL,

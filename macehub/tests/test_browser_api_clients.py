@@ -1,6 +1,7 @@
 """Partner systems' API clients in a real browser: an administrator opens the list (none
 yet), adds a client (refused first with nothing entered), copies the token shown once,
-opens the client, whose page does not show it again, and revokes it.
+opens the client, whose page does not show it again, issues a new token (refused first
+with an overlap too long) while the old one keeps working, and revokes it.
 
 Every page on the way, error states included, is scanned with axe-core against WCAG 2.2
 AA (``Scanner`` from ``test_browser_pages``; ``SCANNED_BY`` names the test that scans
@@ -29,6 +30,7 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
     "accounts:api_client_list": (CLIENTS,),
     "accounts:api_client_create": (CLIENTS,),
     "accounts:api_client_detail": (CLIENTS,),
+    "accounts:api_client_renew_token": (CLIENTS,),
 }
 
 
@@ -69,13 +71,35 @@ def test_an_administrator_issues_and_revokes_a_partner_systems_client(
     expect(main).to_contain_text("api.northtown-academy-mis")
     expect(main).not_to_contain_text(token)
     scanner.scan("in use")
+
+    click_and_wait(page, "link", "Issue a new token for Northtown Academy MIS")
+    scanner.scan("new token form")
+    page.get_by_label("Days the current token keeps working").fill("10")
+    click_and_wait(page, "button", "Save")
+    assert_errors_shown(page, "Enter a number of days from 0 to 7")
+    scanner.scan("new token, overlap too long")
+    page.get_by_label("Days the current token keeps working").fill("2")
+    click_and_wait(page, "button", "Save")
+    new_token = page.locator("#api-token").inner_text()
+    assert new_token.startswith("mh_") and new_token != token
+    expect(main).to_contain_text("keeps working until")
+    scanner.scan("new token shown once")
+    for works in (token, new_token):
+        assert Client().get("/api/referrals/",
+                            HTTP_AUTHORIZATION=f"Bearer {works}").status_code == 200
+    click_and_wait(page, "link", "See the client")
+    expect(main).to_contain_text("Previous token works until")
+    expect(main).not_to_contain_text(new_token)
+    scanner.scan("in use, previous token in its overlap")
+
     click_and_wait(page, "button", "Revoke the token")
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
         "its token has been revoked")
     expect(main).to_contain_text("Revoked by")
     scanner.scan("revoked")
-    assert Client().get("/api/referrals/",
-                        HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
+    for stopped in (token, new_token):
+        assert Client().get("/api/referrals/",
+                            HTTP_AUTHORIZATION=f"Bearer {stopped}").status_code == 401
 
     click_and_wait(page, "link", "API clients", within="body")
     expect(main).to_contain_text("Revoked")
