@@ -103,8 +103,10 @@ def review(request: HubRequest, record_kind: str, record_pk: int) -> HttpRespons
         dispose_form, status = answered.form, answered.status
     elif request.method == "POST":
         status = 400
+    refusals = RECORD_KINDS.get(record_kind).refusals
     return render(request, "governance/retention_review.html", _review_context(
-        item, retain_form=retain_form, dispose_form=dispose_form), status=status)
+        item, retain_form=retain_form, dispose_form=dispose_form,
+        unsafe=refusals(record_pk) if refusals is not None else []), status=status)
 
 
 @requires(Action.DISPOSAL_DECIDE)
