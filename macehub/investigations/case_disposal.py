@@ -11,7 +11,7 @@ case. Exhibits belong to investigations, not cases, and stay with them."""
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from macehub.cases.disposal import CASE_DISPOSAL, CaseDisposal
@@ -42,8 +42,9 @@ def _remove(case: Case) -> None:
     victims = InvestigationVictim.objects.filter(case=case)
     JourneyStep.objects.filter(victim__in=victims).delete()
     AdvocateNote.objects.filter(victim__in=victims).delete()
+    # A new version: a journey page open on the old one is told it changed.
     victims.update(case=None, needs_assessed_on=None, needs_assessment="",
-                   pre_trial_therapy="")
+                   pre_trial_therapy="", version=F("version") + 1)
 
 
 CASE_DISPOSAL.register("investigations", CaseDisposal(refusals=_refusals, remove=_remove))
