@@ -288,17 +288,27 @@ def test_another_open_case_advocacy_or_an_open_meeting_action_refuses_it(
     assert Case.objects.filter(pk=case.pk).exists()
 
 
-def test_the_review_page_says_why_it_cannot_be_disposed_of(
-        users: Any, hub_agency: Agency, officer: User, signed_in: Any) -> None:
+def test_the_review_and_approval_pages_say_why_it_cannot_be_disposed_of(
+        users: Any, hub_agency: Agency, officer: User, second_officer: User,
+        signed_in: Any) -> None:
     case = _closed_case(users, hub_agency, "CASE-DISP-6")
+    asked = _closed_case(users, hub_agency, "CASE-DISP-6B")
+    request = services.request_disposal(actor=officer, kind="case", record_id=asked.pk,
+                                        reason="Old")
     investigation = _investigation(users, hub_agency, "INV-OPEN-6", status="open")
-    InvestigationVictim.objects.create(investigation=investigation, person=case.child)
+    for child in (case.child, asked.child):
+        InvestigationVictim.objects.create(investigation=investigation, person=child)
     page = signed_in(officer).get(reverse("audit:retention_review", args=["case", case.pk]))
     assert page.status_code == 200
     text = page.content.decode()
     assert "It cannot be disposed of today" in text and "INV-OPEN-6" in text
     assert "not available yet" not in text
     assert 'value="dispose"' not in text
+    page = signed_in(second_officer).get(reverse("audit:retention_disposal",
+                                                 args=[request.pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "It cannot be disposed of today" in text and "INV-OPEN-6" in text
 
 
 def test_a_legal_hold_refuses_it(users: Any, hub_agency: Agency, officer: User,
