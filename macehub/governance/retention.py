@@ -4,8 +4,9 @@ and each record's next review worked out from its rule.
 An app registers a ``RecordKind`` in its own ``retention.py`` (found by discovery, as
 ``core/registry.py`` describes): its label, its records' model (for the audit log's
 record type), the rows the review reads, and how a record's personal data is disposed
-of. A kind without ``dispose`` is listed for review (decisions to keep are recorded)
-but its records cannot be disposed of yet, and the queue says so.
+of, and what would make disposing of one unsafe (``refusals``). A kind without
+``dispose`` is listed for review (decisions to keep are recorded) but its records cannot
+be disposed of yet, and the queue says so.
 
 A record's next review is its rule's first review (``review_years`` after the clock's
 start: the record's date, the decision on it, or the subject's date of birth), or the
@@ -52,6 +53,9 @@ class RecordKind:
     rows: Callable[[Collection[int] | None], list[RetentionRow]]
     # Removes the record's personal data, inside the approving transaction.
     dispose: Callable[[int], None] | None = None
+    # Why disposing of the record would be unsafe today (what still relies on it), in
+    # sentences; none when it is safe. Asked when disposal is asked for and approved.
+    refusals: Callable[[int], list[str]] | None = None
 
 
 RECORD_KINDS: Registry[RecordKind] = Registry("retention record kind", module_name="retention")

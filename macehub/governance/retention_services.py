@@ -4,8 +4,9 @@ the acting user first, works in one transaction, and records its audit event in 
 The rules kept here: a decision to keep a record gives a reason and a next review no
 later than the rule's review period from today; disposal is asked for by one
 information governance officer and approved (or rejected) by another; a record a legal
-hold names, or one its rule keeps until its subject reaches an age not yet reached, is
-never disposed of (asking and approving both refuse, saying why). On approval the
+hold names, one its rule keeps until its subject reaches an age not yet reached, or one
+its kind says other records still rely on (an open investigation about a case's child),
+is never disposed of (asking and approving both refuse, saying why). On approval the
 record's kind removes its personal data, a tombstone keeps what was disposed of under
 which rule and by whom, and the audit log gains an event: the log itself is never
 changed, so its hash chain still verifies."""
@@ -69,6 +70,10 @@ def _disposal_refusal(item: ReviewItem, today: dt.date) -> ServiceRefused | None
             return ServiceRefused(
                 f"The rule keeps it until its subject is {item.rule.keep_until_age}, on "
                 f"{item.keep_until:%-d %B %Y}: keep it")
+    refusals = RECORD_KINDS.get(item.kind).refusals
+    unsafe = refusals(item.pk) if refusals is not None else []
+    if unsafe:
+        return ServiceRefused(f"{item.reference} cannot be disposed of: {' '.join(unsafe)}")
     return None
 
 

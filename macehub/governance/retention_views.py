@@ -22,6 +22,7 @@ from macehub.core.service_errors import ServiceRefused, refusal_text
 from macehub.governance import retention_selectors as selectors
 from macehub.governance import retention_services as services
 from macehub.governance.retention import RECORD_KINDS, due_for_review, review_item
+from macehub.governance.retention_codes import DisposalStatus
 from macehub.governance.retention_forms import (
     DisposalDecisionForm,
     DisposalRequestForm,
@@ -103,8 +104,10 @@ def review(request: HubRequest, record_kind: str, record_pk: int) -> HttpRespons
         dispose_form, status = answered.form, answered.status
     elif request.method == "POST":
         status = 400
+    refusals = RECORD_KINDS.get(record_kind).refusals
     return render(request, "governance/retention_review.html", _review_context(
-        item, retain_form=retain_form, dispose_form=dispose_form), status=status)
+        item, retain_form=retain_form, dispose_form=dispose_form,
+        unsafe=refusals(record_pk) if refusals is not None else []), status=status)
 
 
 @requires(Action.DISPOSAL_DECIDE)
@@ -134,8 +137,11 @@ def disposal(request: HubRequest, disposal_pk: int) -> HttpResponse:
     if answered.saved:
         return redirect("audit:retention")
     item = review_item(today=timezone.localdate(), kind=found.record_kind, pk=found.record_id)
+    refusals = RECORD_KINDS.get(found.record_kind).refusals
+    unsafe = (refusals(found.record_id) if refusals is not None and item is not None
+              and found.status == DisposalStatus.PENDING else [])
     return render(request, "governance/retention_disposal.html", {
-        "disposal": found, "item": item, "form": answered.form,
+        "disposal": found, "item": item, "form": answered.form, "unsafe": unsafe,
         "conflict": answered.conflict}, status=answered.status)
 
 

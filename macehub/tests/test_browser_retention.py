@@ -2,7 +2,8 @@
 records due for review, keeps one (refused first with nothing entered), asks for
 another's disposal, reads the rules and places a legal hold (refused first); a second
 officer finds the disposal waiting, is refused without a decision, then approves it,
-and releases the hold.
+and releases the hold; a closed case whose child is a victim in an open investigation
+says why it cannot be disposed of today.
 
 Every page on the way, error states included, is scanned with axe-core against WCAG 2.2
 AA (``Scanner`` from ``test_browser_pages``; ``SCANNED_BY`` names the test that scans
@@ -19,11 +20,14 @@ from playwright.sync_api import Page, expect
 
 from macehub.accounts.models import Agency, Team
 from macehub.accounts.roles import Role
+from macehub.cases.codes import CaseStatus
+from macehub.cases.models import Case
 from macehub.governance.models import DisposalTombstone, LegalHold, RetentionDecision
 from macehub.intelligence.models import IntelligenceReport
 from macehub.intelligence.tests.factories import make_report
+from macehub.investigations.models import Investigation, InvestigationVictim
 from macehub.testing.browser import fill_govuk_date, sign_in_as
-from macehub.testing.factories import make_user
+from macehub.testing.factories import make_person, make_user
 from macehub.tests.test_browser_pages import Scanner, assert_errors_shown, click_and_wait
 
 pytestmark = pytest.mark.browser
@@ -141,4 +145,23 @@ def test_reviewing_records_then_disposal_by_a_second_officer(
     expect(success).to_contain_text("Legal hold released: Operation Harbour inquiry.")
     scanner.scan("a hold released", page_of="audit:retention_release_hold")
     assert LegalHold.objects.get().released_on == timezone.localdate()
+
+    # 7. A closed case past its rule, whose child is a victim in an open investigation:
+    # its review says why it cannot be disposed of today and offers no disposal.
+    child = make_person(hub_agency, date_of_birth=dt.date(1990, 1, 1))
+    case = Case.objects.create(
+        reference="CASE-2012-000001", child=child, opened_at=now - dt.timedelta(days=5000),
+        opened_by=analyst, lead_agency=hub_agency, risk_tier="medium",
+        exploitation_types=["cse"], exploitation_model="not_known", status=CaseStatus.CLOSED,
+        closed_at=now - dt.timedelta(days=4500), closed_by=analyst,
+        closure_reason="risk_reduced")
+    investigation = Investigation.objects.create(
+        reference="INV-2025-000001", title="Operation Synthetic", owning_agency=hub_agency,
+        reported_on=timezone.localdate(), created_by=analyst, created_at=now)
+    InvestigationVictim.objects.create(investigation=investigation, person=child)
+    scanner.open(f"/audit/retention/case/{case.pk}/")
+    expect(main).to_contain_text("It cannot be disposed of today")
+    expect(main).to_contain_text("INV-2025-000001")
+    expect(page.get_by_role("button", name="Ask for disposal")).to_have_count(0)
+    scanner.scan("a closed case that cannot be disposed of today")
     scanner.assert_scanned_every_page_listed()

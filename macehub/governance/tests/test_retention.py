@@ -265,9 +265,9 @@ def test_a_record_not_yet_due_is_not_disposed_of(users: Any, officer: User) -> N
                                   record_id=report.pk, reason="Old")
 
 
-def test_closed_cases_are_reviewed_but_not_yet_disposed_of(
+def test_closed_cases_are_kept_until_the_child_is_25(
         users: Any, hub_agency: Agency, officer: User) -> None:
-    child = make_person(hub_agency, date_of_birth=dt.date(1996, 1, 1))
+    child = make_person(hub_agency, date_of_birth=dt.date(2005, 1, 1))
     case = Case.objects.create(
         reference="CASE-RET-2", child=child, opened_at=_years_ago(14),
         opened_by=users[Role.TRIAGE], lead_agency=hub_agency, risk_tier="medium",
@@ -275,14 +275,15 @@ def test_closed_cases_are_reviewed_but_not_yet_disposed_of(
         status=CaseStatus.CLOSED, closed_at=_years_ago(12), closed_by=users[Role.TRIAGE],
         closure_reason="risk_reduced")
     item = review_item(today=TODAY, kind="case", pk=case.pk)
-    assert item is not None and item.next_review_on == dt.date(2021, 1, 1)
-    assert not item.disposable
-    with pytest.raises(ServiceRefused, match="not available yet"):
+    assert item is not None and item.next_review_on == dt.date(2030, 1, 1)
+    assert item.disposable and item.keep_until == dt.date(2030, 1, 1)
+    with pytest.raises(ServiceRefused, match="until its subject is 25, on 1 January 2030"):
         services.request_disposal(actor=officer, kind="case", record_id=case.pk,
                                   reason="Old")
     services.retain(actor=officer, kind="case", record_id=case.pk, reason="Sibling open",
                     next_review_on=add_years(TODAY, 1))
     assert RetentionDecision.objects.count() == 1
+    assert Case.objects.filter(pk=case.pk).exists()
 
 
 def test_a_legal_hold_stops_the_request_and_the_approval(
