@@ -48,7 +48,12 @@ from macehub.people.models import Person, PersonAddress, PersonIdentifier
 from macehub.people.names import name_key
 from macehub.people.search_index import index_new_people
 from macehub.people.services import PersonDetails
-from macehub.referrals.codes import ExploitationModel, PartnerFileKind, PartnerImportStatus
+from macehub.referrals.codes import (
+    ExploitationModel,
+    PartnerFileKind,
+    PartnerImportStatus,
+    ReferralStatus,
+)
 from macehub.referrals.models import PartnerImport, PartnerMapping, Referral
 from macehub.referrals.partner_files import (
     CODE_FIELDS,
@@ -295,13 +300,24 @@ def _save_progress(job: PartnerImport, **fields: Any) -> None:
     job.save(update_fields=list(fields))
 
 
-def _undo(job: PartnerImport, people: Sequence[int]) -> None:
-    """Remove what a failed import had made, so the file is in whole or not at all."""
+def _undo(job: PartnerImport, people: Sequence[int]) -> list[str]:
+    """Remove what a failed import had made, so the file is in whole or not at all, and
+    give the references of any referral kept. The rows are committed a chunk at a time,
+    so triage may already have decided a referral from the file before the import
+    failed: such a referral (and its child) is another officer's work on a real concern
+    and is never removed."""
     with transaction.atomic():
-        Referral.objects.filter(child_id__in=people).delete()
-        Person.objects.filter(pk__in=people).delete()
+        acted_on = (Referral.objects.filter(child_id__in=people)
+                    .exclude(status=ReferralStatus.AWAITING_TRIAGE, case__isnull=True))
+        kept = sorted(acted_on.values_list("reference", flat=True))
+        keep_children = set(acted_on.values_list("child_id", flat=True))
+        removed = [pk for pk in people if pk not in keep_children]
+        Referral.objects.filter(child_id__in=removed).delete()
+        Person.objects.filter(pk__in=removed).delete()
         record_event(event_type=EventType.DELETE, actor=job.requested_by, record=job,
-                     detail={"import undone": {"people": len(people)}})
+                     detail={"import undone": {"people": len(removed),
+                                               "referrals kept": kept}})
+    return kept
 
 
 def _report(made: Sequence[tuple[int, int]], pairs: Sequence[Any], note: str,
@@ -370,9 +386,14 @@ def run_partner_import(job_pk: int) -> None:
                              "rows", "people_created", "matched_rows", "new_rows",
                              "pairs_proposed")}})
     except Exception:
-        _undo(job, [person for _row, person in made])
+        kept = _undo(job, [person for _row, person in made])
+        problem = ("The import stopped with an error and nothing was kept. Try again, or "
+                   "ask the hub's administrators.")
+        if kept:
+            problem = (f"The import stopped with an error. Triage had already decided "
+                       f"{len(kept)} of its referrals, which are kept: {', '.join(kept)}. "
+                       "Nothing else was kept: take those rows out of the file before "
+                       "trying again, or ask the hub's administrators.")
         _save_progress(job, status=PartnerImportStatus.FAILED, rows=[], rows_done=0,
-                       finished_at=timezone.now(),
-                       problem="The import stopped with an error and nothing was kept. "
-                               "Try again, or ask the hub's administrators.")
+                       finished_at=timezone.now(), problem=problem)
         raise

@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from faker import Faker
 from openpyxl import Workbook
 
@@ -30,7 +31,12 @@ from macehub.people.codes import IdentifierKind, MatchDecision
 from macehub.people.identifiers import nhs_check_digit
 from macehub.people.models import MatchCandidate, Person, PersonIdentifier, PersonNameForm
 from macehub.referrals import partner_imports
-from macehub.referrals.codes import PartnerImportStatus, ReferralSource
+from macehub.referrals.codes import (
+    PartnerImportStatus,
+    ReferralSource,
+    ReferralStatus,
+    TriageOutcome,
+)
 from macehub.referrals.models import PartnerImport, PartnerMapping, Referral
 from macehub.referrals.partner_files import PartnerFileRefused
 from macehub.testing.factories import make_agency, signed_in_client
@@ -320,3 +326,62 @@ def test_the_command_imports_a_file_or_refuses_it_whole(
     assert out.getvalue().startswith(f"good.csv: 1 rows imported (import {job.pk}); ")
     person = Person.objects.get(pk=job.report["people"][0])
     assert (person.family_name, person.self_defined_ethnicity_id) == ("Oakley-Marsh", "W2")
+
+
+@pytest.mark.parametrize("triage_acts_first", [False, True])
+def test_an_import_that_fails_part_way_keeps_nothing_but_what_triage_decided(
+        triage: User, partner: Agency, django_capture_on_commit_callbacks: Any,
+        monkeypatch: pytest.MonkeyPatch, triage_acts_first: bool) -> None:
+    """The rows are committed a chunk at a time: a failure in a later chunk removes the
+    earlier chunks' children and referrals, except a referral triage decided meanwhile."""
+    mapping = partner_imports.save_mapping(
+        actor=triage, details=partner_imports.MappingDetails(
+            agency_pk=partner.pk, name="CarePoint referrals", kind="referrals",
+            columns={**COLUMNS, "received_on": "Referred", "concerns": "Concern"},
+            translations=TRANSLATIONS))
+    rows = [[f"R{n}", name, "Quenthorpe", "2011-05-02", "F", "WBRI", "", "", "2026-05-20",
+             "Seen getting into cars with older men after school."]
+            for n, name in enumerate(["Isla", "Ruby", "Maisie"], start=1)]
+    write = partner_imports._import_referrals
+    chunks: list[int] = []
+
+    def fails_on_the_third_chunk(job: PartnerImport, chunk: Any, actor: User) -> Any:
+        chunks.append(len(chunk))
+        if len(chunks) == 3:
+            raise RuntimeError("the database went away")
+        made = write(job, chunk, actor)
+        if len(chunks) == 2 and triage_acts_first:
+            # Triage decides the first child's referral while the import runs on.
+            Referral.objects.filter(child__family_name="Quenthorpe",
+                                    child__given_name="Isla").update(
+                status=ReferralStatus.DECIDED, outcome=TriageOutcome.ADVICE_SIGNPOSTING,
+                decided_at=timezone.now())
+        return made
+
+    monkeypatch.setattr(partner_imports, "CHUNK", 1)
+    monkeypatch.setattr(partner_imports, "_import_referrals", fails_on_the_third_chunk)
+    people_before, referrals_before = Person.objects.count(), Referral.objects.count()
+    # The task fails; the page that queued it is not told (it shows the job's state).
+    upload(signed_in_client(triage), django_capture_on_commit_callbacks, mapping,
+           "referrals.csv", csv_bytes(rows, [*HEADER, "Referred", "Concern"]))
+
+    job = PartnerImport.objects.get()
+    assert chunks == [1, 1, 1]
+    assert job.status == PartnerImportStatus.FAILED and job.rows == []
+    undone = AuditEvent.objects.get(event_type=EventType.DELETE,
+                                    record_type="referrals.partnerimport")
+    if triage_acts_first:
+        kept = Referral.objects.get(child__family_name="Quenthorpe")
+        assert kept.status == ReferralStatus.DECIDED
+        assert Person.objects.count() == people_before + 1
+        assert Referral.objects.count() == referrals_before + 1
+        assert kept.reference in job.problem and "already decided 1" in job.problem
+        assert undone.detail["import undone"] == {"people": 1,
+                                                  "referrals kept": [kept.reference]}
+    else:
+        assert Person.objects.count() == people_before
+        assert Referral.objects.count() == referrals_before
+        assert "nothing was kept" in job.problem
+        assert undone.detail["import undone"] == {"people": 2, "referrals kept": []}
+    assert not Person.objects.filter(family_name="Quenthorpe").exclude(
+        given_name="Isla").exists()
