@@ -1,7 +1,12 @@
 """What the cases app holds about a child for a subject access request: each of their
 cases (risk, exploitation, status, closure), its safeguarding plan, its contacts (the
 people met are other people named: third-party data for the review) and the child's
-missing episodes, with or without a case."""
+missing episodes, with or without a case.
+
+A contact a victim advocate recorded is the advocacy service's confidential note: who it
+was with, what was said and the child's words are withheld by default, as the
+investigations app withholds the advocates' notes on the child's journey
+(``ADVOCACY_WHY`` says why; the officer decides, with the service)."""
 
 from __future__ import annotations
 
@@ -14,7 +19,17 @@ from macehub.governance.subject_access import (
     local_day,
     recorded,
 )
+from macehub.governance.subject_access_codes import RedactionReason
 from macehub.ui.formatting import govuk_date, govuk_datetime
+
+# Why an advocate's note is withheld until the officer decides (see the investigations
+# app's ``subject_access`` for the reasoning).
+ADVOCACY_REASON = RedactionReason.SERIOUS_HARM
+
+
+def advocacy_why(service: str) -> str:
+    return (f"Confidential to the advocacy service ({service}): ask the service, and check "
+            "the child asks or agrees, before disclosing")
 
 
 def _case(case: Case) -> HeldItem:
@@ -50,15 +65,19 @@ def _plan_item(item: PlanItem) -> HeldItem:
 
 
 def _contact(contact: Contact) -> HeldItem:
+    service = contact.advocacy_service
+    reason = ADVOCACY_REASON if service is not None else ""
+    why = advocacy_why(service.name) if service is not None else ""
     return HeldItem(
         record_type="cases.contact", record_id=contact.pk,
         reference=f"{contact.case.reference} contact {contact.pk}",
         date=local_day(contact.occurred_at), heading=contact.get_kind_display(),
         fields=recorded(
-            HeldField("with_whom", "With whom", contact.with_whom),
-            HeldField("summary", "Summary", contact.summary),
+            HeldField("with_whom", "With whom", contact.with_whom, withhold=reason, why=why),
+            HeldField("summary", "Summary", contact.summary, withhold=reason, why=why),
             HeldField("child_seen", "Child seen", contact.child_seen_text),
-            HeldField("child_words", "What the child said", contact.child_words)),
+            HeldField("child_words", "What the child said", contact.child_words,
+                      withhold=reason, why=why)),
         others_named=[contact.with_whom] if contact.with_whom else [])
 
 
@@ -83,7 +102,7 @@ def _items(person_pk: int) -> list[HeldItem]:
     items += [_plan_item(item) for item in PlanItem.objects.filter(
         case__in=cases).select_related("case", "owner_agency")]
     items += [_contact(contact) for contact in Contact.objects.filter(case__in=cases)
-              .select_related("case")]
+              .select_related("case", "advocacy_service")]
     items += [_missing(episode) for episode in MissingEpisode.objects.filter(
         child_id=person_pk)]
     return items
