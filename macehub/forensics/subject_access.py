@@ -37,6 +37,7 @@ OTHERS_DEVICE_WHY = "The device was not seized from the person: what it holds is
 def _item(exhibit: Exhibit, person_pk: int) -> HeldItem:
     investigation = exhibit.investigation
     theirs = exhibit.seized_from_id == person_pk
+    reason: str
     if investigation.is_open:
         reason, why = RedactionReason.CRIME, OPEN_WHY
     elif not theirs:
