@@ -1,6 +1,7 @@
 """What the investigations app holds about a person for a subject access request: each
-investigation naming them as a victim or a suspect, its crimes and outcome, and (for a
-victim) their journey through it. An investigation still open is marked for the crime
+investigation naming them as a victim or a suspect, its crimes and outcome, (for a
+victim) their journey through it and (for a suspect) their bail or release under
+investigation, with its conditions. An investigation still open is marked for the crime
 exemption by default: disclosing it could prejudice it (DPA 2018 Sch. 2 para 2, s.45(4)
 for the police); the officer decides.
 
@@ -40,14 +41,22 @@ from macehub.investigations.models import (
     InvestigationSuspect,
     InvestigationVictim,
     JourneyStep,
+    SuspectRelease,
 )
 from macehub.ui.formatting import govuk_date
 
 OPEN_WHY = "The investigation is still open"
 
 
+def _release(release: SuspectRelease) -> str:
+    ended = f", ended {govuk_date(release.ended_on)}" if release.ended_on else ""
+    conditions = f": {release.conditions}" if release.conditions else ""
+    return (f"{release.get_kind_display()} from {govuk_date(release.starts_on)} to "
+            f"{govuk_date(release.expires_on)}{ended}{conditions}")
+
+
 def _item(investigation: Investigation, named_as: str, victim: InvestigationVictim | None,
-          others: list[str]) -> HeldItem:
+          others: list[str], suspect: InvestigationSuspect | None = None) -> HeldItem:
     still_open = RedactionReason.CRIME if investigation.is_open else ""
     crimes = "; ".join(f"{crime.offence_code}" + (f" on {govuk_date(crime.committed_on)}"
                                                    if crime.committed_on else "")
@@ -73,17 +82,19 @@ def _item(investigation: Investigation, named_as: str, victim: InvestigationVict
                 f"(offered {govuk_date(entitlement.offered_on)})"
                 for entitlement in victim.entitlements.all()) if victim else ""),
             HeldField("withdrawal", "Withdrawal of support",
-                      victim.withdrawal_note if victim else "")),
+                      victim.withdrawal_note if victim else ""),
+            HeldField("releases", "Bail or release under investigation", "; ".join(
+                _release(release) for release in suspect.releases.all()) if suspect else "")),
         others_named=others)
 
 
 def _items(person_pk: int) -> list[HeldItem]:
     victims = {v.investigation_id: v for v in InvestigationVictim.objects.filter(
         person_id=person_pk).prefetch_related("entitlements")}
-    suspects = set(InvestigationSuspect.objects.filter(person_id=person_pk)
-                   .values_list("investigation_id", flat=True))
+    suspects = {s.investigation_id: s for s in InvestigationSuspect.objects.filter(
+        person_id=person_pk).prefetch_related("releases")}
     investigations = Investigation.objects.filter(
-        pk__in=set(victims) | suspects).prefetch_related(
+        pk__in=set(victims) | set(suspects)).prefetch_related(
         "crimes", "victims__person", "suspects__person")
     items = []
     for investigation in investigations:
@@ -94,7 +105,8 @@ def _items(person_pk: int) -> list[HeldItem]:
         named_as = " and ".join(role for role, found in (
             ("a victim", investigation.pk in victims),
             ("a suspect", investigation.pk in suspects)) if found)
-        items.append(_item(investigation, named_as, victims.get(investigation.pk), others))
+        items.append(_item(investigation, named_as, victims.get(investigation.pk), others,
+                           suspects.get(investigation.pk)))
     return items
 
 

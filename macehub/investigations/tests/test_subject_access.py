@@ -29,8 +29,10 @@ from macehub.investigations.codes import (
 from macehub.investigations.models import (
     AdvocateNote,
     Investigation,
+    InvestigationSuspect,
     InvestigationVictim,
     JourneyStep,
+    SuspectRelease,
     VictimEntitlement,
 )
 from macehub.testing.factories import make_person
@@ -92,10 +94,21 @@ def test_the_journey_and_the_advocates_notes_for_the_child_only(
     assert text.text == f"{NOTE} (Poppy)"
     assert (text.withhold, text.why) == (RedactionReason.SERIOUS_HARM, WHY)
 
-    [held] = SUBJECT_SOURCES.get("investigations").items(child.pk)
+    dean = make_person(hub_agency, given_name="Dean", family_name="Madeup")
+    SuspectRelease.objects.create(
+        suspect=InvestigationSuspect.objects.create(investigation=investigation, person=dean),
+        kind="bail", conditions="Not to contact the children", starts_on=dt.date(2026, 2, 3),
+        expires_on=dt.date(2026, 5, 3), recorded_by=officer, recorded_at=now)
+    investigations = SUBJECT_SOURCES.get("investigations")
+    with django_assert_num_queries(9):  # one per kind of record, however many
+        [held] = investigations.items(child.pk)
     fields = {entry.name: entry.text for entry in held.fields}
     assert fields["therapy"] == "Started"
     assert fields["rights"].endswith("Taken up (offered 2 February 2026)")
+    assert "releases" not in fields
+    [as_suspect] = investigations.items(dean.pk)
+    assert {entry.name: entry.text for entry in as_suspect.fields}["releases"] == (
+        "Pre-charge bail from 3 February 2026 to 3 May 2026: Not to contact the children")
 
     assert [step.date for step in journeys.items(other.pk)] == [dt.date(2026, 3, 3)]
     assert [entry.text for item in advocacy.items(other.pk) for entry in item.fields
