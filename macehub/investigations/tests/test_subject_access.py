@@ -2,8 +2,8 @@
 journey: the steps and the Victims' Code rights offered (disclosed, the interviewer and
 intermediary named for the third-party check) and the advocates' notes (withheld by
 default, naming the service), for that child and no other, in a fixed number of
-queries; the advocate's contacts on the child's case are withheld the same way. All
-names are made up."""
+queries (the advocate's contacts on the child's case are withheld the same way:
+``cases/tests/test_subject_access.py``). All names are made up."""
 
 from __future__ import annotations
 
@@ -15,8 +15,6 @@ from django.utils import timezone
 
 from macehub.accounts.models import Agency
 from macehub.accounts.roles import Role
-from macehub.cases.codes import CaseStatus, ContactKind, RiskTier
-from macehub.cases.models import Case, Contact
 from macehub.conftest import StandardUsers
 from macehub.governance.subject_access import SUBJECT_SOURCES
 from macehub.governance.subject_access_codes import RedactionReason
@@ -116,25 +114,3 @@ def test_the_journey_and_the_advocates_notes_for_the_child_only(
     nobody = make_person(hub_agency, given_name="Nobody")
     assert journeys.items(nobody.pk) == [] and advocacy.items(nobody.pk) == []
 
-
-def test_an_advocates_contact_on_the_case_is_withheld_the_same_way(
-    users: StandardUsers, hub_agency: Agency, partner_agency: Agency
-) -> None:
-    triage, advocate = users[Role.TRIAGE], users[Role.VICTIM_ADVOCATE]
-    now = timezone.now()
-    child = make_person(hub_agency, given_name="Poppy", family_name="Testcase")
-    case = Case.objects.create(reference="CASE-2026-000001", child=child, opened_at=now,
-                               opened_by=triage, lead_agency=hub_agency,
-                               risk_tier=RiskTier.HIGH, status=CaseStatus.OPEN)
-    Contact.objects.create(case=case, occurred_at=now, kind=ContactKind.PHONE,
-                           with_whom="Poppy", summary=NOTE, child_words="Scared",
-                           recorded_by=advocate, advocacy_service=partner_agency)
-    Contact.objects.create(case=case, occurred_at=now, kind=ContactKind.HOME_VISIT,
-                           with_whom="Poppy and her aunt", summary="Home visit",
-                           recorded_by=triage)
-    withheld = {(item.heading, entry.name): (entry.withhold, entry.why)
-                for item in SUBJECT_SOURCES.get("cases").items(child.pk)
-                for entry in item.fields if entry.withhold}
-    reason = (RedactionReason.SERIOUS_HARM, WHY)
-    assert withheld == {("Phone call", "with_whom"): reason, ("Phone call", "summary"): reason,
-                        ("Phone call", "child_words"): reason}
