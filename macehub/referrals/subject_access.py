@@ -28,7 +28,7 @@ from macehub.ui.formatting import govuk_datetime
 
 PARENT = "The parent or carer named is another person"
 # What a partner agency's returned check is withheld under by default, by its kind.
-PARTNER_CHECK_REASONS = {
+PARTNER_CHECK_REASONS: dict[str, tuple[str, str]] = {
     AgencyKind.POLICE: (RedactionReason.CRIME, "Police records may rest on intelligence: "
                         "ask the police before disclosing"),
     AgencyKind.HEALTH: (RedactionReason.SERIOUS_HARM, "Health data: ask the health agency "
@@ -40,7 +40,7 @@ PARTNER_CHECK_REASONS = {
 
 
 def _check(check: PartnerCheck) -> HeldField:
-    reason, why = PARTNER_CHECK_REASONS.get(AgencyKind(check.agency.kind), ("", ""))
+    reason, why = PARTNER_CHECK_REASONS.get(check.agency.kind, ("", ""))
     answer = check.get_result_display() if check.result else "Not returned yet"
     text = f"{answer}: {check.summary}" if check.summary else answer
     return HeldField(f"partner_check_{check.pk}", f"Partner check: {check.agency.name}",
