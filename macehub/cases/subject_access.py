@@ -1,11 +1,26 @@
 """What the cases app holds about a child for a subject access request: each of their
-cases (risk, exploitation, status, closure), its safeguarding plan, its contacts (the
-people met are other people named: third-party data for the review) and the child's
-missing episodes, with or without a case."""
+cases (risk and its history, exploitation, status, closure), its safeguarding plan, its
+contacts (the people met are other people named: third-party data for the review), its
+risk assessments, its National Referral Mechanism referrals (the person who referred is
+named), its outcomes, and the child's missing episodes, with or without a case.
+
+A contact a victim advocate recorded is the advocacy service's confidential note: who it
+was with, what was said and the child's words are withheld by default, as the
+investigations app withholds the advocates' notes on the child's journey
+(``ADVOCACY_WHY`` says why; the officer decides, with the service)."""
 
 from __future__ import annotations
 
-from macehub.cases.models import Case, Contact, MissingEpisode, PlanItem
+from macehub.cases.codes import domain_label
+from macehub.cases.models import (
+    Case,
+    CaseOutcome,
+    Contact,
+    MissingEpisode,
+    NrmReferral,
+    PlanItem,
+    RiskAssessment,
+)
 from macehub.governance.subject_access import (
     SUBJECT_SOURCES,
     HeldField,
@@ -14,7 +29,17 @@ from macehub.governance.subject_access import (
     local_day,
     recorded,
 )
+from macehub.governance.subject_access_codes import RedactionReason
 from macehub.ui.formatting import govuk_date, govuk_datetime
+
+# Why an advocate's note is withheld until the officer decides (see the investigations
+# app's ``subject_access`` for the reasoning).
+ADVOCACY_REASON = RedactionReason.SERIOUS_HARM
+
+
+def advocacy_why(service: str) -> str:
+    return (f"Confidential to the advocacy service ({service}): ask the service, and check "
+            "the child asks or agrees, before disclosing")
 
 
 def _case(case: Case) -> HeldItem:
@@ -24,6 +49,9 @@ def _case(case: Case) -> HeldItem:
         fields=recorded(
             HeldField("lead_agency", "Lead agency", case.lead_agency.name),
             HeldField("risk_tier", "Risk", case.get_risk_tier_display()),
+            HeldField("risk_history", "How the risk changed", "; ".join(
+                f"{govuk_date(change.changed_at)}: {change.get_to_tier_display()} "
+                f"({change.reason})" for change in case.tier_history.all())),
             HeldField("exploitation", "Exploitation", "; ".join(
                 str(label) for label in case.exploitation_type_labels)),
             HeldField("model", "How the exploitation happens", case.exploitation_model_label),
@@ -50,15 +78,19 @@ def _plan_item(item: PlanItem) -> HeldItem:
 
 
 def _contact(contact: Contact) -> HeldItem:
+    service = contact.advocacy_service
+    reason = ADVOCACY_REASON if service is not None else ""
+    why = advocacy_why(service.name) if service is not None else ""
     return HeldItem(
         record_type="cases.contact", record_id=contact.pk,
         reference=f"{contact.case.reference} contact {contact.pk}",
         date=local_day(contact.occurred_at), heading=contact.get_kind_display(),
         fields=recorded(
-            HeldField("with_whom", "With whom", contact.with_whom),
-            HeldField("summary", "Summary", contact.summary),
+            HeldField("with_whom", "With whom", contact.with_whom, withhold=reason, why=why),
+            HeldField("summary", "Summary", contact.summary, withhold=reason, why=why),
             HeldField("child_seen", "Child seen", contact.child_seen_text),
-            HeldField("child_words", "What the child said", contact.child_words)),
+            HeldField("child_words", "What the child said", contact.child_words,
+                      withhold=reason, why=why)),
         others_named=[contact.with_whom] if contact.with_whom else [])
 
 
@@ -77,13 +109,63 @@ def _missing(episode: MissingEpisode) -> HeldItem:
             HeldField("notes", "Notes", episode.notes)))
 
 
+def _assessment(assessment: RiskAssessment) -> HeldItem:
+    return HeldItem(
+        record_type="cases.riskassessment", record_id=assessment.pk,
+        reference=f"{assessment.case.reference} risk assessment {assessment.pk}",
+        date=assessment.assessed_on, heading="Risk assessment",
+        fields=recorded(
+            HeldField("judgement", "Judgement of the risk", assessment.get_judgement_display()),
+            HeldField("summary", "Summary", assessment.summary),
+            HeldField("ratings", "By domain", "; ".join(
+                f"{domain_label(rating.domain)}: {rating.get_rating_display()}"
+                + (f" ({rating.note})" if rating.note else "")
+                for rating in assessment.ratings.all())),
+            HeldField("next_review_on", "Next review", govuk_date(assessment.next_review_on))))
+
+
+def _nrm(referral: NrmReferral) -> HeldItem:
+    return HeldItem(
+        record_type="cases.nrmreferral", record_id=referral.pk,
+        reference=f"{referral.case.reference} NRM referral {referral.pk}",
+        date=referral.referred_on, heading="National Referral Mechanism referral",
+        fields=recorded(
+            HeldField("referred", "Referred by", ", ".join(part for part in (
+                referral.referred_by, referral.first_responder_organisation) if part)),
+            HeldField("reasonable_grounds", "Reasonable-grounds decision", " on ".join(
+                part for part in (referral.get_reasonable_grounds_display()
+                                  if referral.reasonable_grounds else "",
+                                  govuk_date(referral.reasonable_grounds_on)) if part)),
+            HeldField("conclusive_grounds", "Conclusive-grounds decision", " on ".join(
+                part for part in (referral.get_conclusive_grounds_display()
+                                  if referral.conclusive_grounds else "",
+                                  govuk_date(referral.conclusive_grounds_on)) if part))),
+        others_named=[referral.referred_by] if referral.referred_by else [])
+
+
+def _outcome(outcome: CaseOutcome) -> HeldItem:
+    return HeldItem(
+        record_type="cases.caseoutcome", record_id=outcome.pk,
+        reference=f"{outcome.case.reference} outcome {outcome.pk}",
+        date=outcome.recorded_on, heading="Outcome",
+        fields=recorded(HeldField("kind", "Outcome", outcome.get_kind_display()),
+                        HeldField("note", "Note", outcome.note)))
+
+
 def _items(person_pk: int) -> list[HeldItem]:
-    cases = list(Case.objects.filter(child_id=person_pk).select_related("lead_agency"))
+    cases = list(Case.objects.filter(child_id=person_pk).select_related(
+        "lead_agency").prefetch_related("tier_history"))
     items = [_case(case) for case in cases]
     items += [_plan_item(item) for item in PlanItem.objects.filter(
         case__in=cases).select_related("case", "owner_agency")]
     items += [_contact(contact) for contact in Contact.objects.filter(case__in=cases)
-              .select_related("case")]
+              .select_related("case", "advocacy_service")]
+    items += [_assessment(assessment) for assessment in RiskAssessment.objects.filter(
+        case__in=cases).select_related("case").prefetch_related("ratings")]
+    items += [_nrm(referral) for referral in NrmReferral.objects.filter(
+        case__in=cases).select_related("case")]
+    items += [_outcome(outcome) for outcome in CaseOutcome.objects.filter(
+        case__in=cases).select_related("case")]
     items += [_missing(episode) for episode in MissingEpisode.objects.filter(
         child_id=person_pk)]
     return items

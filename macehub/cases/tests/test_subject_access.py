@@ -1,0 +1,95 @@
+"""What the cases app hands a subject access request: the child's case with its risk
+history, plan, contacts, risk assessments, NRM referrals and outcomes, and their missing
+episodes, for that child and no other, in a fixed number of queries; a contact a victim
+advocate recorded is withheld by default, naming the service. All names are made up."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from macehub.accounts.models import Agency, User
+from macehub.accounts.roles import Role
+from macehub.cases.codes import CaseStatus, ContactKind, RiskTier
+from macehub.cases.models import (
+    Case,
+    CaseOutcome,
+    Contact,
+    NrmReferral,
+    RiskAssessment,
+    RiskAssessmentRating,
+    RiskTierChange,
+)
+from macehub.conftest import StandardUsers
+from macehub.governance.subject_access import SUBJECT_SOURCES
+from macehub.governance.subject_access_codes import RedactionReason
+from macehub.people.models import Person
+from macehub.testing.factories import make_person
+
+pytestmark = pytest.mark.django_db
+
+NOTE = "She told me she is frightened of going to court"
+WHY = ("Confidential to the advocacy service (County Children's Services): ask the "
+       "service, and check the child asks or agrees, before disclosing")
+
+
+def _case(child: Person, number: int, worker: User, advocate: User, hub: Agency,
+          charity: Agency) -> Case:
+    now = timezone.now()
+    case = Case.objects.create(reference=f"CASE-2026-00000{number}", child=child,
+                               opened_at=now, opened_by=worker, lead_agency=hub,
+                               risk_tier=RiskTier.HIGH, status=CaseStatus.OPEN)
+    RiskTierChange.objects.create(case=case, to_tier=RiskTier.HIGH, changed_at=now,
+                                  changed_by=worker, reason=f"Went missing ({number})")
+    Contact.objects.create(case=case, occurred_at=now, kind=ContactKind.PHONE,
+                           with_whom=child.given_name, summary=NOTE, child_words="Scared",
+                           recorded_by=advocate, advocacy_service=charity)
+    Contact.objects.create(case=case, occurred_at=now, kind=ContactKind.HOME_VISIT,
+                           with_whom="Her aunt", summary="Home visit", recorded_by=worker)
+    assessment = RiskAssessment.objects.create(
+        case=case, assessed_on=dt.date(2026, 3, 1), assessed_by=worker,
+        judgement=RiskTier.HIGH, case_tier=RiskTier.HIGH, summary=f"Assessed ({number})",
+        next_review_on=dt.date(2026, 4, 1))
+    RiskAssessmentRating.objects.create(assessment=assessment, domain="online",
+                                        rating="high", note="Unknown contacts")
+    NrmReferral.objects.create(case=case, referred_on=dt.date(2026, 3, 2),
+                               first_responder_organisation="County Council",
+                               referred_by="Sam Firstresponder", recorded_by=worker)
+    CaseOutcome.objects.create(case=case, kind="disclosure", recorded_on=dt.date(2026, 3, 3),
+                               recorded_by=worker)
+    return case
+
+
+def test_the_childs_cases_only_and_the_advocates_contact_withheld(
+    users: StandardUsers, hub_agency: Agency, partner_agency: Agency,
+    django_assert_num_queries: Any
+) -> None:
+    worker, advocate = users[Role.TRIAGE], users[Role.VICTIM_ADVOCATE]
+    child = make_person(hub_agency, given_name="Poppy", family_name="Testcase")
+    other = make_person(hub_agency, given_name="Rosa", family_name="Otherchild")
+    _case(child, 1, worker, advocate, hub_agency, partner_agency)
+    _case(other, 2, worker, advocate, hub_agency, partner_agency)
+
+    source = SUBJECT_SOURCES.get("cases")
+    with django_assert_num_queries(9):  # one per kind of record, however many
+        items = source.items(child.pk)
+    assert sorted(item.heading for item in items) == [
+        "Home visit", "National Referral Mechanism referral", "Outcome", "Phone call",
+        "Risk assessment", "Safeguarding case"]
+    assert {item.reference.split()[0] for item in items} == {"CASE-2026-000001"}
+    fields = {(item.heading, entry.name): entry.text for item in items
+              for entry in item.fields}
+    assert fields["Safeguarding case", "risk_history"].endswith(
+        "High – being exploited (Went missing (1))")
+    assert fields["Risk assessment", "ratings"] == "Online: High (Unknown contacts)"
+    nrm = next(item for item in items if item.heading.startswith("National"))
+    assert nrm.others_named == ["Sam Firstresponder"]
+
+    withheld = {(item.heading, entry.name): (entry.withhold, entry.why)
+                for item in items for entry in item.fields if entry.withhold}
+    reason = (RedactionReason.SERIOUS_HARM, WHY)
+    assert withheld == {("Phone call", "with_whom"): reason, ("Phone call", "summary"): reason,
+                        ("Phone call", "child_words"): reason}
