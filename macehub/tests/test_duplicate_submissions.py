@@ -148,7 +148,8 @@ def records(users: StandardUsers, hub_agency: Agency, hub_team: Team) -> dict[st
 def _token(client: Client, url: str) -> str:
     page = client.get(url)
     assert page.status_code == 200, url
-    found = TOKEN_INPUT.findall(page.content.decode())
+    html = page.content.decode()
+    found = TOKEN_INPUT.findall(html[html.index('id="main-content"'):])  # the page's own form
     assert found, f"no submission token in the form at {url}"
     return found[0]
 
