@@ -391,6 +391,9 @@ SPECTACULAR_SETTINGS = {
     "and personal data reads are audited.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Every POST takes an Idempotency-Key (macehub.core.submissions).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "macehub.core.submissions.openapi_idempotency_key"],
     # Several records have a "status" from different code lists: each its own name.
     "ENUM_NAME_OVERRIDES": {
         "ReportStatusEnum": "macehub.intelligence.codes.ReportStatus",

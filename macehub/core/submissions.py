@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
 from django.db import IntegrityError, transaction
@@ -132,6 +133,47 @@ def purge_submissions(*, now: dt.datetime | None = None) -> int:
     before = (now or timezone.now()) - KEPT_FOR
     deleted, _ = Submission.objects.filter(created_at__lt=before).delete()
     return deleted
+
+
+IDEMPOTENCY_KEY_DESCRIPTION = (
+    "A key of your choosing, new for each record you mean to create (a UUID serves), sent "
+    "again unchanged when you retry the same request. A request whose key you already "
+    "used creates nothing and is answered 409 naming the first record the first wrote; one "
+    "sent while the first is still being saved waits for it. Keys are yours alone and "
+    "are kept for two days."
+)
+
+
+def openapi_idempotency_key(result: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: every POST of the API documents the
+    ``Idempotency-Key`` header and its 409 answer."""
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components["AlreadySubmitted"] = {
+        "type": "object",
+        "properties": {
+            "detail": {"type": "string"},
+            "record_type": {"type": "string", "description":
+                            "The kind of the first record the first request wrote"},
+            "record_id": {"type": "string", "description":
+                          "The id of the first record the first request wrote"},
+        },
+        "required": ["detail", "record_type", "record_id"],
+    }
+    for operations in result.get("paths", {}).values():
+        operation = operations.get("post")
+        if operation is None:
+            continue
+        operation.setdefault("parameters", []).append({
+            "in": "header", "name": HEADER, "required": False,
+            "schema": {"type": "string", "maxLength": MAX_LENGTH, "pattern": r"^[!-~]+$"},
+            "description": IDEMPOTENCY_KEY_DESCRIPTION,
+        })
+        operation.setdefault("responses", {})["409"] = {
+            "description": "Already submitted with this Idempotency-Key: nothing created",
+            "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/AlreadySubmitted"}}},
+        }
+    return result
 
 
 def _is_api(request: HttpRequest) -> bool:

@@ -222,3 +222,52 @@ def test_every_post_form_carries_a_fresh_token(users: StandardUsers,
     url = reverse("cases:add_missing_episode", args=[records["case"].pk])
     assert _token(client, url) != _token(client, url)
     assert isinstance(records["case"], Case) and isinstance(users[Role.TRIAGE], User)
+
+
+# --- The API: Idempotency-Key ----------------------------------------------------------
+
+API_REFERRAL = {
+    "concerns": "Seen getting into cars with older men after school.",
+    "exploitation_types": ["cse"], "exploitation_model": "group_based",
+    "immediate_risk": None, "disclosure": False, "missing_episodes": 0,
+    "indicator_codes": ["GROOMING_GIFTS"],
+    "new_child": {"given_name": "Keira", "family_name": "Holloway", "estimated_age": 14,
+                  "sex": "female"},
+    "consent": "not_sought", "consent_not_sought_reason": "Asking could put her at risk.",
+}
+
+
+def _api_post(token: str, key: str | None) -> Any:
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    if key is not None:
+        headers["HTTP_IDEMPOTENCY_KEY"] = key
+    return Client().post("/api/referrals/", API_REFERRAL, content_type="application/json",
+                         **headers)
+
+
+def test_an_api_call_retried_with_its_key_creates_one_record(hub_agency: Agency) -> None:
+    from macehub.referrals.models import Referral
+    from macehub.testing.factories import make_api_client, make_team
+
+    team = make_team(hub_agency, "Safeguarding", is_hub_team=False)
+    _client, token = make_api_client("school-mis", Role.REFERRER, agency=hub_agency, team=team)
+    _other, other_token = make_api_client("other-mis", Role.REFERRER, agency=hub_agency,
+                                          team=team)
+    first = _api_post(token, "7d3c0a4e-order-1")
+    assert first.status_code == 201, first.content
+    retried = _api_post(token, "7d3c0a4e-order-1")
+    assert retried.status_code == 409
+    referral = Referral.objects.get()
+    assert retried.json()["detail"] == f"{ALREADY_SUBMITTED} with this Idempotency-Key."
+    assert first.json()["reference"] == referral.reference
+    assert AuditEvent.objects.filter(event_type=EventType.CREATE,
+                                     record_type="referrals.referral").count() == 1
+    # A new key, or none, is a new referral; another system's use of the same key is its
+    # own, and tells it nothing of the first.
+    assert _api_post(token, "7d3c0a4e-order-2").status_code == 201
+    assert _api_post(token, None).status_code == 201
+    assert _api_post(other_token, "7d3c0a4e-order-1").status_code == 201
+    assert Referral.objects.count() == 4
+    bad = _api_post(token, "has spaces in it")
+    assert bad.status_code == 400 and "Idempotency-Key" in bad.json()["detail"]
+    assert Referral.objects.count() == 4
