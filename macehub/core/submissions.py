@@ -159,6 +159,11 @@ def openapi_idempotency_key(result: dict[str, Any], **_kwargs: Any) -> dict[str,
         },
         "required": ["detail", "record_type", "record_id"],
     }
+    components["IdempotencyKeyRefused"] = {
+        "type": "object",
+        "properties": {"detail": {"type": "string"}},
+        "required": ["detail"],
+    }
     for operations in result.get("paths", {}).values():
         operation = operations.get("post")
         if operation is None:
@@ -168,7 +173,15 @@ def openapi_idempotency_key(result: dict[str, Any], **_kwargs: Any) -> dict[str,
             "schema": {"type": "string", "maxLength": MAX_LENGTH, "pattern": r"^[!-~]+$"},
             "description": IDEMPOTENCY_KEY_DESCRIPTION,
         })
-        operation.setdefault("responses", {})["409"] = {
+        responses = operation.setdefault("responses", {})
+        refused = {"$ref": "#/components/schemas/IdempotencyKeyRefused"}
+        bad = responses.get("400", {}).get("content", {}).get("application/json", {})
+        if "schema" in bad:  # the operation's own 400, or a malformed key's
+            bad["schema"] = {"anyOf": [bad["schema"], refused]}
+        else:
+            responses["400"] = {"description": f"A malformed {HEADER}: nothing created",
+                                "content": {"application/json": {"schema": refused}}}
+        responses["409"] = {
             "description": "Already submitted with this Idempotency-Key: nothing created",
             "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/AlreadySubmitted"}}},
