@@ -62,6 +62,8 @@ def new_token() -> str:
 @dataclass
 class _Pending:
     token: str
+    user_pk: int | None = None  # the signed-in user sending it (pages; the API's is
+    # known only to its view)
     claimed: int | None = None  # the Submission this request wrote
 
 
@@ -79,9 +81,9 @@ class AlreadySubmitted(Exception):
 
 
 @contextmanager
-def submitted_with(token: str) -> Iterator[_Pending]:
+def submitted_with(token: str, *, user_pk: int | None = None) -> Iterator[_Pending]:
     """The token of the request being handled, for ``claim`` to find."""
-    reset = _pending.set(_Pending(token))
+    reset = _pending.set(_Pending(token, user_pk=user_pk))
     try:
         yield _pending.get()  # type: ignore[misc]
     finally:
@@ -106,6 +108,20 @@ def claim(*, user_pk: int | None, record_type: str, record_id: str | int) -> Non
     except IntegrityError:
         raise AlreadySubmitted(user_pk=user_pk, token=pending.token) from None
     pending.claimed = row.pk
+
+
+def refuse_if_already_submitted() -> None:
+    """Raise ``AlreadySubmitted`` if the request being handled is a duplicate of one
+    that has already written: asked before a refusal that the duplicate would otherwise
+    get instead (a double-clicked save finds the record at the version its first click
+    made, which is not someone else's change)."""
+    from macehub.core.models import Submission
+
+    pending = _pending.get()
+    if pending is None or pending.user_pk is None or pending.claimed is not None:
+        return
+    if Submission.objects.filter(user_id=pending.user_pk, token=pending.token).exists():
+        raise AlreadySubmitted(user_pk=pending.user_pk, token=pending.token)
 
 
 def first_submission(user_pk: int, token: str, *, wait: dt.timedelta = WAIT_FOR_LOCATION,
@@ -217,7 +233,9 @@ class SubmissionMiddleware:
                 token = None  # not one the hub drew: the form is handled as if without one
         if token is None:
             return self.get_response(request)
-        with submitted_with(token) as pending:
+        user = getattr(request, "user", None)
+        user_pk = user.pk if user is not None and user.is_authenticated else None
+        with submitted_with(token, user_pk=user_pk) as pending:
             response = self.get_response(request)
             if pending.claimed is not None and response.has_header("Location"):
                 from macehub.core.models import Submission

@@ -271,3 +271,26 @@ def test_an_api_call_retried_with_its_key_creates_one_record(hub_agency: Agency)
     bad = _api_post(token, "has spaces in it")
     assert bad.status_code == 400 and "Idempotency-Key" in bad.json()["detail"]
     assert Referral.objects.count() == 4
+
+
+def test_a_save_sent_twice_is_already_submitted_not_a_conflict(
+        users: StandardUsers, hub_agency: Agency) -> None:
+    # A double-clicked save of a versioned record: the second finds the record at the
+    # version its own first click made, which is not someone else's change.
+    person = make_person(hub_agency, given_name="Ella", family_name="Stone",
+                         date_of_birth=None)
+    url = reverse("people:edit", args=[person.pk])
+    client = signed_in_client(users[Role.TRIAGE])
+    data = {"version": "1", "given_name": "Ella", "family_name": "Stone-Hill",
+            "date_of_birth_day": "", "date_of_birth_month": "", "date_of_birth_year": "",
+            "sex": person.sex, FIELD: _token(client, url)}
+    first = client.post(url, data)
+    assert first.status_code == 302
+    second = client.post(url, data)
+    assert second.status_code == 302 and second["Location"] == first["Location"]
+    assert ALREADY_SUBMITTED in client.get(second["Location"]).content.decode()
+    person.refresh_from_db()
+    assert (person.family_name, person.version) == ("Stone-Hill", 2)
+    # Sent again from a fresh drawing of the stale form, it is the conflict it always was.
+    stale = client.post(url, {**data, FIELD: _token(client, url)})
+    assert stale.status_code == 200 and "Someone else changed this record" in stale.content.decode()
