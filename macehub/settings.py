@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "django_countries",
     "django_tasks",
     "django_tasks_db",
+    "macehub.core",
     "macehub.ui",
     "macehub.accounts",
     "macehub.access",
@@ -125,6 +126,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "macehub.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After sign-in and messages: a duplicate POST is answered with a message, for its user.
+    "macehub.core.submissions.SubmissionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -147,6 +150,9 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "macehub.access.context_processors.hub_context",
             ],
+            # The hub's {% csrf_token %}: every POST form also carries a one-time
+            # submission token (macehub.core.submissions).
+            "builtins": ["macehub.core.templatetags.submission_tokens"],
         },
     },
 ]
@@ -389,6 +395,9 @@ SPECTACULAR_SETTINGS = {
     "and personal data reads are audited.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Every POST takes an Idempotency-Key (macehub.core.submissions).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "macehub.core.submissions.openapi_idempotency_key"],
     # Several records have a "status" from different code lists: each its own name.
     "ENUM_NAME_OVERRIDES": {
         "ReportStatusEnum": "macehub.intelligence.codes.ReportStatus",

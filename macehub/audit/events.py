@@ -48,3 +48,24 @@ RECORD_ACCESS_TYPES = frozenset(
         EventType.IMPORT,
     }
 )
+
+
+# Event types that are not a change someone asked for by sending a form: reading,
+# signing in and out, and the log's own bookkeeping. Every other type is a write, and
+# the first write a request makes claims its one-time submission token
+# (``macehub.core.submissions``), so a form sent twice writes once.
+NOT_WRITES = frozenset(
+    {
+        EventType.VIEW,
+        EventType.SEARCH,
+        EventType.EXPORT,
+        EventType.LOGIN,
+        EventType.LOGOUT,
+        EventType.LOGIN_FAILURE,
+        EventType.PERMISSION_DENIED,
+        EventType.TWO_FACTOR_ENROLLED,
+        EventType.TWO_FACTOR_FAILURE,
+        EventType.AUDIT_CHECKPOINT,
+        EventType.SIGN_IN_ADDRESS_PAUSED,
+    }
+)

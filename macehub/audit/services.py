@@ -18,9 +18,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from macehub.audit.chain import ChainReport, latest_checkpoint, verify_chain
-from macehub.audit.events import EventType
+from macehub.audit.events import NOT_WRITES, EventType
 from macehub.audit.models import AuditCheckpoint, AuditEvent
 from macehub.audit.sealing import seal_after_commit, seal_events
+from macehub.core import submissions
 from macehub.core.client_address import client_address
 
 if TYPE_CHECKING:
@@ -50,6 +51,12 @@ def record_event(
     event = _event(event_type=event_type, actor=actor, record=record, record_type=record_type,
                    record_id=record_id, purpose=purpose, detail=detail, request=request,
                    actor_username=actor_username)
+    if event_type not in NOT_WRITES:
+        # The first write a request makes (the record a form creates, or the change it
+        # makes) claims its submission token in this transaction: a duplicate of the
+        # request stops here, before its entry is written, and rolls back.
+        submissions.claim(user_pk=event.actor_id, record_type=event.record_type,
+                          record_id=event.record_id)
     if settings.AUDIT_OFF_FOR_BENCHMARK:
         # Only ever for measuring what auditing costs; the audit.W001 check shouts.
         return event
@@ -72,6 +79,9 @@ def record_events_for_each(
     bulk writers (an import of thousands of records), each record still audited."""
     events = [_event(event_type=event_type, actor=actor, record=record, purpose=purpose,
                      detail=detail(record)) for record in records]
+    if events and event_type not in NOT_WRITES:
+        submissions.claim(user_pk=events[0].actor_id, record_type=events[0].record_type,
+                          record_id=events[0].record_id)
     if settings.AUDIT_OFF_FOR_BENCHMARK or not events:
         return
     AuditEvent.objects.bulk_create(events, batch_size=1000)

@@ -39,6 +39,7 @@ from django.db.models import F, Model
 from django.http import QueryDict
 
 from macehub.core.service_errors import ServiceRefused
+from macehub.core.submissions import refuse_if_already_submitted
 
 BLANK = "None"
 
@@ -152,7 +153,10 @@ class Versioning:
 
     def conflict(self, record: Model, expected_version: int, *, message: str = ""
                  ) -> EditConflict:
-        """The refusal of a save from ``expected_version``, saying what others changed."""
+        """The refusal of a save from ``expected_version``, saying what others changed;
+        unless the save is the user's own form sent again (a double click), which is
+        told it was already submitted instead (``core.submissions``)."""
+        refuse_if_already_submitted()
         saves = list(self.history(record, expected_version))
         return EditConflict(
             record, describe_changes(saves, labels=self.labels, words=self.words),

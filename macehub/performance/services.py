@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -36,10 +36,13 @@ def publishable_period(*, year: int, month: int) -> Period:
             f"{period.end + dt.timedelta(days=1):%-d %B %Y}."
         )
     if MonthlyReport.objects.filter(month=period.start).exists():
-        raise PublishError(f"{period.label()} has already been published. Published figures "
-                           "are never changed; corrections show as 'Corrected since "
-                           "publication'.")
+        raise PublishError(_already_published(period))
     return period
+
+
+def _already_published(period: Period) -> str:
+    return (f"{period.label()} has already been published. Published figures are never "
+            "changed; corrections show as 'Corrected since publication'.")
 
 
 def publish_month(
@@ -49,14 +52,21 @@ def publish_month(
     period = publishable_period(year=year, month=month)
     computed = [(m, m.figures(period)) for m in all_metrics()]
     with transaction.atomic():
-        report = MonthlyReport.objects.create(
-            month=period.start, published_at=timezone.now(), published_by=actor,
-            suppression_threshold=suppression_threshold(),
-            # The target is frozen with the month, as the definitions are.
-            definitions={metric.code: {**metric.texts(), "target": None if metric.target
-                                       is None else str(metric.target)}
-                         for metric, _ in computed},
-        )
+        try:
+            # Two publishers of one month at once: the second waits on the month's unique
+            # index until the first commits, then is told it has been published.
+            with transaction.atomic():
+                report = MonthlyReport.objects.create(
+                    month=period.start, published_at=timezone.now(), published_by=actor,
+                    suppression_threshold=suppression_threshold(),
+                    # The target is frozen with the month, as the definitions are.
+                    definitions={metric.code: {**metric.texts(), "target": None
+                                               if metric.target is None
+                                               else str(metric.target)}
+                                 for metric, _ in computed},
+                )
+        except IntegrityError:
+            raise PublishError(_already_published(period)) from None
         rows: list[ReportFigure] = []
         for metric, figures in computed:
             for figure in figures:

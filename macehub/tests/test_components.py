@@ -400,9 +400,15 @@ def test_link_button_download_and_escaping() -> None:
 
 def test_button_has_govuk_button_markup() -> None:
     # GOV.UK's own macro gives a button exactly these attributes (govuk-frontend's button
-    # fixtures: "default", "secondary", "warning", "prevent double click").
-    assert render('{% include "components/button.html" with text="Save" only %}').strip() == (
+    # fixtures: "default", "secondary", "warning", "prevent double click"). The hub's
+    # buttons ignore a double click unless told not to.
+    assert render('{% include "components/button.html" with text="Save" '
+                  'prevent_double_click=False only %}').strip() == (
         '<button type="submit" class="govuk-button" data-module="govuk-button">Save</button>'
+    )
+    assert render('{% include "components/button.html" with text="Save" only %}').strip() == (
+        '<button type="submit" class="govuk-button" data-module="govuk-button" '
+        'data-prevent-double-click="true">Save</button>'
     )
     assert squash(render(
         '{% include "components/button.html" with text="Remove the link" warning=True '

@@ -386,9 +386,10 @@ def test_refusals_never_tell_a_hidden_report_from_a_missing_one(
 
 
 def _comparable(body: bytes) -> str:
-    """A page with what differs on every request (CSRF token, CSP nonce) taken out."""
+    """A page with what differs on every request (CSRF and submission tokens, CSP nonce)
+    taken out."""
     text = body.decode()
-    text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", text)
+    text = re.sub(r'name="(csrfmiddlewaretoken|submission_token)" value="[^"]+"', "", text)
     return re.sub(r'nonce="[^"]+"', "", text)
 
 

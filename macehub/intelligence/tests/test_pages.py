@@ -291,6 +291,7 @@ def test_a_stale_review_shows_the_conflict(analyst: User, supervisor: User,
     html = response.content.decode()
     assert "Someone else changed this report" in html
     assert 'name="version" value="2"' in html
+    assert "Mine</textarea>" in html  # what the analyst typed is kept
     # What they changed, by field and who; free text by its length, never its words.
     start = html.index('id="their-changes"')
     their_changes = html[start:html.index("</dl>", start)]
