@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
@@ -43,12 +44,26 @@ def publishable_period(*, year: int, month: int) -> Period:
 
 
 def publish_month(
-    *, actor: User, year: int, month: int, request: HttpRequest | None = None
+    *, actor: User, year: int, month: int, request: HttpRequest | None = None,
+    progress: Callable[[str, int], None] | None = None,
 ) -> MonthlyReport:
-    """Compute every registered metric for the month, for the whole hub, and freeze it."""
+    """Compute every registered metric for the month, for the whole hub, and freeze it:
+    all of it or, if anything fails, nothing. ``progress`` hears which measure is being
+    worked out and how far along that is (per cent), for a background job's page."""
     period = publishable_period(year=year, month=month)
-    computed = [(m, m.figures(period)) for m in all_metrics()]
+    metrics = all_metrics()
+    computed = []
+    for number, metric in enumerate(metrics):
+        if progress is not None:
+            progress(f"Working out {metric.name}", 5 + 85 * number // max(len(metrics), 1))
+        computed.append((metric, metric.figures(period)))
+    if progress is not None:
+        progress("Freezing the figures", 90)
     with transaction.atomic():
+        # Asked again: another publisher's job may have frozen it while this one worked
+        # (the month's unique constraint stops any race past this point).
+        if MonthlyReport.objects.filter(month=period.start).exists():
+            raise PublishError(f"{period.label()} has already been published.")
         report = MonthlyReport.objects.create(
             month=period.start, published_at=timezone.now(), published_by=actor,
             suppression_threshold=suppression_threshold(),
