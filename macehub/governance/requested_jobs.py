@@ -13,7 +13,8 @@ A job is its requester's alone, and only while they may still do what it did (it
 kind's action): to anyone else it does not exist. A file is kept in the database, not
 on disk, and only until it is downloaded or ``FILE_LIFETIME`` after it was drawn,
 whichever comes first (``purge_expired_files``, run as each job starts and as each file
-is downloaded). Downloading is audited as the export it is, by the kind's ``downloaded``.
+is downloaded). Downloading is audited as the file handed over (on the job) and as the
+export it is (on what it exports, by the kind's ``downloaded``).
 A job that fails says why (in the kind's own words when its error is one the user can
 act on); work that writes does so in one transaction, so a failure leaves nothing half
 done.
@@ -35,6 +36,8 @@ from django_tasks import task
 from macehub.access import policy
 from macehub.access.actions import Action
 from macehub.accounts.models import User
+from macehub.audit.events import EventType
+from macehub.audit.services import record_event
 from macehub.core.registry import Registry
 from macehub.governance.codes import RequestedJobStatus
 from macehub.governance.requested_job_models import RequestedJob
@@ -178,6 +181,8 @@ def take_file(*, actor: User, job_pk: int, request: HttpRequest | None = None) -
         drawn = DrawnFile(bytes(job.content), job.file_name, job.content_type)
         job.content, job.downloaded_at = None, timezone.now()
         job.save(update_fields=["content", "downloaded_at"])
+        record_event(event_type=EventType.EXPORT, actor=actor, record=job,
+                     detail={"file": job.file_name, "kind": job.kind}, request=request)
         downloaded = REQUESTED_JOB_KINDS.get(job.kind).downloaded
         if downloaded is not None:
             downloaded(actor, job, request)

@@ -307,12 +307,12 @@ def test_scrutiny_sees_suppressed_published_report_and_exports_are_audited(
     assert "referrals_received" in body and "[c]" in body
     assert ",3,4," not in body
     # The PDF is drawn in the background; its download is the export.
-    assert AuditEvent.objects.filter(event_type=EventType.EXPORT,
-                                     record_id=str(report.pk)).count() == 1
+    exports = AuditEvent.objects.filter(event_type=EventType.EXPORT, record_id=str(report.pk),
+                                        record_type="performance.monthlyreport")
+    assert exports.count() == 1
     pdf = post_and_download(client, django_capture_on_commit_callbacks,
                             reverse("performance:report_pdf", kwargs={"report_pk": report.pk}))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    exports = AuditEvent.objects.filter(event_type=EventType.EXPORT, record_id=str(report.pk))
     assert exports.count() == 2
 
 
