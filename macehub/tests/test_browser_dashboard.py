@@ -41,6 +41,7 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
     "performance:reports": (PUBLISHING,),
     "performance:publish": (PUBLISHING,),  # POST only: the confirmation page it answers
     "performance:report": (PUBLISHING,),
+    "audit:requested_job": (PUBLISHING,),  # publishing's job, done by then (ImmediateBackend)
 }
 OLD_WORDS = ("Numerator", "Denominator", "Restatement", "Restated")
 
@@ -175,10 +176,17 @@ def test_publishing_asks_for_confirmation_and_the_report_leads_with_the_answer(
     assert scanner.path() == "/performance/reports/"
     assert not MonthlyReport.objects.exists()
 
-    # Confirmed: published and frozen.
+    # Confirmed: published and frozen in the background; the publisher follows the job
+    # on its page, which leads to the report.
     click_and_wait(page, "button", "Continue")
     click_and_wait(page, "button", "Publish and freeze")
     report = MonthlyReport.objects.get()
+    assert scanner.path().startswith("/audit/jobs/requested/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Publishing the report for {title}")
+    expect(page.get_by_role("heading", name="Done")).to_be_visible()
+    scanner.scan("publishing done")
+    click_and_wait(page, "link", f"Read the published report for {report.title}")
     assert scanner.path() == f"/performance/reports/{report.pk}/"
     assert report.definitions["referrals_decided_in_time"]["target"] == "90"
 

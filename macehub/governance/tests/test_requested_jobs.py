@@ -7,9 +7,11 @@ database backend's worker."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -171,6 +173,9 @@ def test_a_file_not_downloaded_in_time_is_deleted(
     assert job.expires_at - job.finished_at == requested_jobs.FILE_LIFETIME
     assert requested_jobs.purge_expired_files(job.expires_at - dt.timedelta(minutes=1)) == 0
     assert requested_jobs.purge_expired_files(job.expires_at) == 1
+    output = io.StringIO()
+    call_command("purge_job_files", stdout=output)  # the scheduled purge: none left
+    assert output.getvalue() == "0 expired files deleted.\n"
     # A day later, as the purge's clock said.
     RequestedJob.objects.filter(pk=job.pk).update(
         expires_at=timezone.now() - dt.timedelta(seconds=1))
