@@ -106,13 +106,15 @@ def assert_charts_accessible(page: Page, *, expected: int) -> None:
         expect(chart).to_have_accessible_name(re.compile("^" + re.escape(title)))
 
 
-def prepared_pdf(page: Page, scanner: Scanner, state: str) -> bytes:
+def prepared_pdf(page: Page, scanner: Scanner, state: str,
+                 asked_at: str = "performance:report_pdf",
+                 button: str = "Prepare the PDF (small numbers suppressed)") -> bytes:
     """Ask for the report's PDF (drawn in the background: the ImmediateBackend has drawn
     it by the time the job's page shows), scan the job's page as the page the POST
     answers with, and download the file, once: the page then says it has gone."""
-    click_and_wait(page, "button", "Prepare the PDF (small numbers suppressed)")
+    click_and_wait(page, "button", button)
     expect(page.get_by_role("heading", name="Done")).to_be_visible()
-    scanner.scan(state, page_of="performance:report_pdf")
+    scanner.scan(state, page_of=asked_at)
     scanner.scan(state)
     pdf = scanner.download(page.get_by_role("button", name=re.compile(r"^Download .*\.pdf$")),
                            "application/pdf")
