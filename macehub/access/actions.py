@@ -152,6 +152,8 @@ class Action(StrEnum):
     AUDIT_LOG_VIEW = "audit.view"
     # The background jobs' states, progress and outcomes (no job's data)
     BACKGROUND_JOBS_VIEW = "governance.background_jobs_view"
+    # Long work a user asked for from a page (publishing, a PDF): its page and result
+    REQUESTED_JOB_VIEW = "governance.requested_job_view"
     # Retention review (MoPI and data protection): the rules, the review queue and its
     # decisions, disposal approved by a second officer, legal holds.
     RETENTION_RULES_VIEW = "retention.rules_view"

@@ -426,6 +426,12 @@ def own_partner_imports(user: User) -> Q:
     return Q(requested_by=user)
 
 
+def own_requested_jobs(user: User) -> Q:
+    """Long work asked for from a page (a month published, a PDF drawn) is its
+    requester's alone: the file it made is drawn for what they may see."""
+    return Q(requested_by=user)
+
+
 def people_named(user: User, path: str) -> Q:
     """Records that name a person (``path`` leads to them: ``"child"``) whose record the
     user may open: ``scope(user, PERSON_VIEW, ...)`` asked of the record that names
@@ -1392,6 +1398,13 @@ RULES: dict[Action, Rule] = {
     Action.BACKGROUND_JOBS_VIEW: Rule(
         frozenset({Role.INFORMATION_GOVERNANCE, Role.ADMINISTRATOR}),
         "See the background jobs: their state, progress and outcome",
+    ),
+    Action.REQUESTED_JOB_VIEW: Rule(
+        ALL_ROLES,
+        "Follow the long work the user asked for from a page (publishing a month, "
+        "drawing a PDF) and take its result; only their own, while they may still do "
+        "what the work did",
+        relation=own_requested_jobs,
     ),
     Action.RETENTION_RULES_VIEW: Rule(
         frozenset({Role.ADMINISTRATOR, Role.INFORMATION_GOVERNANCE}),

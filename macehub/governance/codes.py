@@ -10,6 +10,8 @@ so the hub's information governance lead can confirm or extend the list.
 
 from __future__ import annotations
 
+from django.db import models
+
 from macehub.core.codes import CodeList, code_display
 
 
@@ -57,3 +59,13 @@ class AgreementStatus(CodeList):
     IN_FORCE = "in_force", "In force"
     DUE_FOR_REVIEW = "due_for_review", "Due for review"
     ENDED = "ended", "Ended"
+
+
+class RequestedJobStatus(models.TextChoices):
+    """Where a piece of long work asked for from a page (publishing a month, drawing a
+    PDF) stands. Stored."""
+
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"

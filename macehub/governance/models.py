@@ -1,6 +1,7 @@
 """Information governance's models, each kept in the module of its concern (retention
 review, sharing agreements) and gathered here for Django."""
 
+from macehub.governance.requested_job_models import RequestedJob
 from macehub.governance.retention_models import (
     DisposalRequest,
     DisposalTombstone,
@@ -23,6 +24,7 @@ __all__ = [
     "HeldRecord",
     "LegalHold",
     "Redaction",
+    "RequestedJob",
     "RetentionDecision",
     "RetentionRule",
     "SharingAgreement",

@@ -5,7 +5,13 @@ them under the same prefix and namespace."""
 
 from django.urls import path
 
-from macehub.governance import retention_views, sharing_views, subject_access_views, views
+from macehub.governance import (
+    requested_job_views,
+    retention_views,
+    sharing_views,
+    subject_access_views,
+    views,
+)
 
 app_name = "audit"
 
@@ -13,6 +19,10 @@ urlpatterns = [
     path("", views.log, name="log"),
     path("verify/", views.verify, name="verify"),
     path("jobs/", views.jobs, name="jobs"),
+    path("jobs/requested/<int:requested_job_pk>/", requested_job_views.requested_job,
+         name="requested_job"),
+    path("jobs/requested/<int:requested_job_pk>/file/", requested_job_views.requested_job_file,
+         name="requested_job_file"),
     path("retention/", retention_views.queue, name="retention"),
     path("retention/rules/", retention_views.rules, name="retention_rules"),
     path("retention/holds/", retention_views.holds, name="retention_holds"),

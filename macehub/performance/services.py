@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -46,12 +47,25 @@ def _already_published(period: Period) -> str:
 
 
 def publish_month(
-    *, actor: User, year: int, month: int, request: HttpRequest | None = None
+    *, actor: User, year: int, month: int, request: HttpRequest | None = None,
+    progress: Callable[[str, int], None] | None = None,
 ) -> MonthlyReport:
-    """Compute every registered metric for the month, for the whole hub, and freeze it."""
+    """Compute every registered metric for the month, for the whole hub, and freeze it:
+    all of it or, if anything fails, nothing. ``progress`` hears which measure is being
+    worked out and how far along that is (per cent), for a background job's page."""
     period = publishable_period(year=year, month=month)
-    computed = [(m, m.figures(period)) for m in all_metrics()]
+    metrics = all_metrics()
+    computed = []
+    for number, metric in enumerate(metrics):
+        if progress is not None:
+            progress(f"Working out {metric.name}", 5 + 85 * number // max(len(metrics), 1))
+        computed.append((metric, metric.figures(period)))
+    if progress is not None:
+        progress("Freezing the figures", 90)
     with transaction.atomic():
+        # Asked again: another publisher's job may have frozen it while this one worked.
+        if MonthlyReport.objects.filter(month=period.start).exists():
+            raise PublishError(_already_published(period))
         try:
             # Two publishers of one month at once: the second waits on the month's unique
             # index until the first commits, then is told it has been published.

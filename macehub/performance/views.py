@@ -3,7 +3,6 @@ reports (suppressed for scrutiny) and their exports. Thin: validate, select, ren
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -16,7 +15,8 @@ from macehub.audit.events import EventType
 from macehub.audit.services import record_event
 from macehub.core.csv_export import csv_download
 from macehub.core.metrics import TOTAL
-from macehub.performance import exports, selectors, services
+from macehub.governance.requested_jobs import start_requested_job
+from macehub.performance import background_jobs, exports, selectors, services
 from macehub.performance.forms import DashboardFilterForm, PublishForm, filter_query
 from macehub.performance.live_figures import figures_seconds
 
@@ -106,24 +106,26 @@ def _report_list(request: HubRequest, form: PublishForm, status: int = 200) -> H
 @require_POST
 def publish(request: HubRequest) -> HttpResponse:
     """Publishing is two steps: the month chosen, then a page that says what freezing
-    means, whose button alone publishes (``confirmed``)."""
+    means, whose button alone publishes (``confirmed``): in the background, as working
+    out every measure takes a while; the publisher follows it on the job's page."""
     form = PublishForm(request.POST)
     if form.is_valid():
         year, month = form.year_month()
         try:
+            period = services.publishable_period(year=year, month=month)
+        except services.PublishError as error:
+            form.add_error("month", str(error))
+        else:
             if request.POST.get("confirmed") != "yes":
-                period = services.publishable_period(year=year, month=month)
                 return render(request, "performance/publish_confirm.html", {
                     "period": period, "month": form.cleaned_data["month"],
                     "threshold": services.suppression_threshold(),
                 })
-            report = services.publish_month(actor=request.user, year=year, month=month,
-                                            request=request)
-        except services.PublishError as error:
-            form.add_error("month", str(error))
-        else:
-            messages.success(request, f"The report for {report.title} has been published.")
-            return redirect("performance:report", report_pk=report.pk)
+            job = start_requested_job(
+                actor=request.user, kind=background_jobs.PUBLISH,
+                title=f"Publishing the report for {period.label()}",
+                arguments={"year": year, "month": month})
+            return redirect("audit:requested_job", requested_job_pk=job.pk)
     return _report_list(request, form)
 
 
@@ -158,31 +160,26 @@ def report_detail(request: HubRequest, report_pk: int) -> HttpResponse:
     })
 
 
-def _export(request: HubRequest, report_pk: int, kind: str) -> HttpResponse:
+@requires(Action.PERFORMANCE_PUBLISHED_VIEW)
+def report_csv(request: HubRequest, report_pk: int) -> HttpResponse:
     report = selectors.report_or_404(report_pk)
     # Exports leave the hub: always suppressed.
     published = selectors.published_report(report, suppressed=True)
     record_event(event_type=EventType.EXPORT, actor=request.user, record=report,
-                 detail={"format": kind, "suppressed": True,
+                 detail={"format": "csv", "suppressed": True,
                          "threshold": report.suppression_threshold},
                  request=request)
-    name = f"mace-hub-performance-{report.month:%Y-%m}"
-    if kind == "csv":
-        return csv_download(exports.report_csv(published), filename=f"{name}.csv")
-    before = selectors.previous_report(report)
-    previous = None if before is None else selectors.published_report(
-        before, suppressed=True, with_restatements=False)
-    response = HttpResponse(exports.report_pdf(published, selectors.report_summary(
-        published, previous)), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
-    return response
+    return csv_download(exports.report_csv(published),
+                        filename=f"mace-hub-performance-{report.month:%Y-%m}.csv")
 
 
 @requires(Action.PERFORMANCE_PUBLISHED_VIEW)
-def report_csv(request: HubRequest, report_pk: int) -> HttpResponse:
-    return _export(request, report_pk, "csv")
-
-
-@requires(Action.PERFORMANCE_PUBLISHED_VIEW)
+@require_POST
 def report_pdf(request: HubRequest, report_pk: int) -> HttpResponse:
-    return _export(request, report_pk, "pdf")
+    """The PDF is drawn in the background; the user follows it on the job's page and
+    downloads it from there (the download is the export, audited)."""
+    report = selectors.report_or_404(report_pk)
+    job = start_requested_job(actor=request.user, kind=background_jobs.REPORT_PDF,
+                              title=f"PDF of the performance report for {report.title}",
+                              arguments={"report_pk": report.pk})
+    return redirect("audit:requested_job", requested_job_pk=job.pk)

@@ -12,18 +12,18 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from macehub.access.actions import Action
 from macehub.access.opening import record_viewed
 from macehub.access.policy import allows
 from macehub.access.typing import HubRequest
 from macehub.access.views import requires
-from macehub.audit.events import EventType
-from macehub.audit.services import record_event
 from macehub.core.service_errors import add_service_errors
+from macehub.governance.requested_jobs import start_requested_job
 from macehub.people.areas import area_filter_choices
 from macehub.people.models import Area
-from macehub.profile import document, patterns
+from macehub.profile import background_jobs, document, patterns
 from macehub.profile.forms import NewProfileForm, PeriodAreaForm, PublishForm, SectionForm
 from macehub.profile.models import ProblemProfile
 from macehub.ui.form_pages import answer_form
@@ -170,15 +170,14 @@ def _published_page(request: HubRequest, profile_pk: int, version: str) -> HttpR
 
 
 def _pdf(request: HubRequest, profile_pk: int, version: str) -> HttpResponse:
+    """The PDF is drawn in the background; the user follows it on the job's page and
+    downloads it from there (the download is the export, audited)."""
     profile = document.published_or_404(profile_pk)
-    record_event(event_type=EventType.EXPORT, actor=request.user, record=profile,
-                 detail={"format": "pdf", "version": version,
-                         "threshold": profile.suppression_threshold}, request=request)
-    response = HttpResponse(document.profile_pdf(profile, version),
-                            content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="mace-hub-problem-profile-{profile.pk}-{version}.pdf"')
-    return response
+    job = start_requested_job(
+        actor=request.user, kind=background_jobs.PDF_KINDS[version],
+        title=f"PDF of {profile.title}, {version} version",
+        arguments={"profile_pk": profile.pk, "version": version})
+    return redirect("audit:requested_job", requested_job_pk=job.pk)
 
 
 @requires(Action.PROFILE_RESTRICTED_VIEW)
@@ -192,10 +191,12 @@ def published_partnership(request: HubRequest, profile_pk: int) -> HttpResponse:
 
 
 @requires(Action.PROFILE_RESTRICTED_VIEW)
+@require_POST
 def restricted_pdf(request: HubRequest, profile_pk: int) -> HttpResponse:
     return _pdf(request, profile_pk, document.RESTRICTED)
 
 
 @requires(Action.PROFILE_PARTNERSHIP_VIEW)
+@require_POST
 def partnership_pdf(request: HubRequest, profile_pk: int) -> HttpResponse:
     return _pdf(request, profile_pk, document.PARTNERSHIP)

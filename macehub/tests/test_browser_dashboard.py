@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
 from macehub.accounts.models import Agency, Team
@@ -23,6 +24,8 @@ from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.cases.codes import Brag
 from macehub.core.metrics import Filters
+from macehub.governance.models import RequestedJob
+from macehub.performance.background_jobs import REPORT_PDF
 from macehub.performance.forms import filter_query
 from macehub.performance.models import MonthlyReport
 from macehub.testing.browser import browser_login
@@ -41,6 +44,7 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
     "performance:reports": (PUBLISHING,),
     "performance:publish": (PUBLISHING,),  # POST only: the confirmation page it answers
     "performance:report": (PUBLISHING,),
+    "audit:requested_job": (PUBLISHING,),  # publishing's job, done by then (ImmediateBackend)
 }
 OLD_WORDS = ("Numerator", "Denominator", "Restatement", "Restated")
 
@@ -175,10 +179,17 @@ def test_publishing_asks_for_confirmation_and_the_report_leads_with_the_answer(
     assert scanner.path() == "/performance/reports/"
     assert not MonthlyReport.objects.exists()
 
-    # Confirmed: published and frozen.
+    # Confirmed: published and frozen in the background; the publisher follows the job
+    # on its page, which leads to the report.
     click_and_wait(page, "button", "Continue")
     click_and_wait(page, "button", "Publish and freeze")
     report = MonthlyReport.objects.get()
+    assert scanner.path().startswith("/audit/jobs/requested/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Publishing the report for {title}")
+    expect(page.get_by_role("heading", name="Done")).to_be_visible()
+    scanner.scan("publishing done")
+    click_and_wait(page, "link", f"Read the published report for {report.title}")
     assert scanner.path() == f"/performance/reports/{report.pk}/"
     assert report.definitions["referrals_decided_in_time"]["target"] == "90"
 
@@ -194,4 +205,17 @@ def test_publishing_asks_for_confirmation_and_the_report_leads_with_the_answer(
         ["Published", "Counted", "Out of", "Corrected since publication"])
     assert_plain_words(page)
     scanner.scan("published, leading with the summary")
+
+    # A job still waiting for the worker (no worker runs here): its page says how far it
+    # has got, politely announced, and offers a link to check again without JavaScript.
+    waiting = RequestedJob.objects.create(
+        kind=REPORT_PDF, title=f"PDF of the performance report for {title}",
+        arguments={"report_pk": report.pk}, requested_by=work.leader,
+        requested_at=timezone.now(), stage="Waiting for the hub's worker to start it")
+    scanner.open(f"/audit/jobs/requested/{waiting.pk}/")
+    expect(page.locator("[aria-live='polite']")).to_have_text(
+        "Waiting for the hub's worker to start it")
+    expect(page.get_by_role("progressbar", name="How far the job has got")).to_be_visible()
+    expect(page.get_by_role("link", name="Check again")).to_be_visible()
+    scanner.scan("a job waiting for the worker")
     scanner.assert_scanned_every_page_listed()

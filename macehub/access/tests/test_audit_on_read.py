@@ -88,6 +88,8 @@ def test_every_read_of_a_personal_record_is_audited(
     samples_by_user = {"sample.user": samples["user_pk"],  # the sample submission's author
                        "sample.analyst": samples["link_job_owner"],  # the linking job's
                        "sample.picker": samples["import_owner"],  # the partner import's
+                       # the published report's PDF drawn in the background
+                       "sample.publisher": samples["report_publisher"],
                        # the child victim's advocate (the journey's confidential notes)
                        "sample.journey.advocate": samples["journey_advocate"]}
     checked, unaudited, nobody = [], [], []

@@ -29,6 +29,7 @@ from macehub.audit.models import AuditEvent
 from macehub.core import metrics as registry
 from macehub.core.metrics import TOTAL, Figure, Filters, Period, Unit
 from macehub.core.suppression import Table, recoverable, suppress
+from macehub.governance.tests.requested_jobs import post_and_download
 from macehub.people.models import EthnicGroup
 from macehub.performance import services
 from macehub.performance.exports import report_csv
@@ -290,7 +291,7 @@ def test_published_metric_tables_hide_small_numbers_consistently() -> None:
 @pytest.mark.django_db
 def test_scrutiny_sees_suppressed_published_report_and_exports_are_audited(
     client: Client, hub_agency: Agency, hub_team: Team, leader: User,
-    march_referrals: list[Any],
+    march_referrals: list[Any], django_capture_on_commit_callbacks: Any,
 ) -> None:
     report = services.publish_month(actor=leader, year=2024, month=3)
     scrutiny = make_user("pcc.office", Role.SCRUTINY, agency=hub_agency)
@@ -305,9 +306,13 @@ def test_scrutiny_sees_suppressed_published_report_and_exports_are_audited(
     body = csv_response.content.decode()
     assert "referrals_received" in body and "[c]" in body
     assert ",3,4," not in body
-    pdf = client.get(reverse("performance:report_pdf", kwargs={"report_pk": report.pk}))
+    # The PDF is drawn in the background; its download is the export.
+    exports = AuditEvent.objects.filter(event_type=EventType.EXPORT, record_id=str(report.pk),
+                                        record_type="performance.monthlyreport")
+    assert exports.count() == 1
+    pdf = post_and_download(client, django_capture_on_commit_callbacks,
+                            reverse("performance:report_pdf", kwargs={"report_pk": report.pk}))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    exports = AuditEvent.objects.filter(event_type=EventType.EXPORT, record_id=str(report.pk))
     assert exports.count() == 2
 
 

@@ -14,6 +14,7 @@ import subprocess
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -24,6 +25,7 @@ from PIL import Image
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
 from macehub.core.metrics import get_metric
+from macehub.governance.tests.requested_jobs import post_and_download
 from macehub.performance.models import MonthlyReport, ReportFigure
 from macehub.performance.selectors import HIDDEN_TEXT, published_report
 from macehub.testing.factories import make_user, verified_login
@@ -160,13 +162,14 @@ def _blue_pixels(image: Image.Image, left: float, right: float, top: float, bott
 
 @pytest.mark.django_db
 def test_every_bar_is_labelled_in_full_beside_its_table_and_hidden_figures_are_gaps(
-    leader: User, tmp_path: Path,
+    leader: User, tmp_path: Path, django_capture_on_commit_callbacks: Any,
 ) -> None:
     _report(leader, dt.date(2024, 2, 1), 80, (40, 50), breakdowns=False)
     report = _report(leader, dt.date(2024, 3, 1), 100, (45, 50), breakdowns=True)
     client = Client()
     verified_login(client, leader)
-    response = client.get(reverse("performance:report_pdf", kwargs={"report_pk": report.pk}))
+    response = post_and_download(client, django_capture_on_commit_callbacks, reverse(
+        "performance:report_pdf", kwargs={"report_pk": report.pk}))
     assert response.status_code == 200
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(response.content)

@@ -1,4 +1,5 @@
 // A background job's page while the job runs (a list linking job, people/link_job.html;
+// long work asked for from a page, governance/requested_job.html;
 // a partner file's import, referrals/partner_import_job.html): asks the page's
 // own address for the job's progress (?progress, JSON) every two seconds, shows the stage
 // and how far along it is, and reloads the page once the job has ended (to show its pairs
