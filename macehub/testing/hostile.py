@@ -13,7 +13,8 @@ expects. The forms, pages, importers and API tests draw from these.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django import forms
 from django.http import QueryDict
@@ -24,7 +25,8 @@ from hypothesis import strategies as st
 def examples(usual: int) -> int:
     """``usual`` examples in the suite's profile, proportionally more in "thorough"
     (``MACEHUB_HYPOTHESIS_PROFILE``, macehub/conftest.py)."""
-    return usual * max(1, settings.default.max_examples // 25)
+    current = settings.default
+    return usual * max(1, (current.max_examples if current else 25) // 25)
 
 
 # Text that has broken applications: each one a reason a field must store what it was given
@@ -85,7 +87,7 @@ def hostile_text() -> st.SearchStrategy[str]:
     """Text from the list above, Hypothesis's own text (every code point except lone
     surrogates, which no HTTP request can carry) or the two glued together."""
     listed = st.sampled_from(HOSTILE_TEXTS)
-    generated = st.text(st.characters(exclude_categories=("Cs",)), max_size=30)
+    generated = st.text(st.characters(codec="utf-8"), max_size=30)
     return st.one_of(listed, generated, st.builds(lambda a, b: a + b, listed, generated))
 
 
@@ -111,7 +113,7 @@ def _scalar(field: forms.Field) -> st.SearchStrategy[str]:
 
 def _flat_choices(field: forms.ChoiceField) -> list[tuple[Any, Any]]:
     flat: list[tuple[Any, Any]] = []
-    for value, label in field.choices:
+    for value, label in cast(Iterable[tuple[Any, Any]], field.choices):
         if isinstance(label, list | tuple):
             flat.extend(label)
         else:
@@ -130,7 +132,7 @@ def _values(field: forms.Field) -> st.SearchStrategy[list[str]]:
 def _names(name: str, field: forms.Field) -> list[str]:
     widget = field.widget
     if isinstance(widget, forms.MultiWidget):
-        return [f"{name}{suffix}" for suffix in widget.widgets_names]
+        return [f"{name}{suffix}" for suffix in cast(Any, widget).widgets_names]
     return [name]
 
 
