@@ -28,6 +28,8 @@ from macehub.audit.models import AuditEvent
 from macehub.core.csv_import import FileNotImported
 from macehub.intelligence.legacy import import_legacy_rows, read_legacy_file
 from macehub.intelligence.models import IntelligenceReport
+from macehub.people.models import Postcode
+from macehub.people.postcodes import import_postcode_directory
 from macehub.testing.hostile import HOSTILE_NUMBERS, examples, hostile_text
 from macehub.training.models import TrainingImport, TrainingRecord
 from macehub.training.services import import_training_records
@@ -94,10 +96,20 @@ def _importers(users: Any, hub_agency: Agency, hub_team: Team) -> dict[str, Impo
             lambda data: import_legacy_rows(actor=analyst, rows=read_legacy_file(data),
                                             file_name="hostile.csv"),
             (IntelligenceReport,), ("text", IntelligenceReport, "source_text")),
+        "postcodes": Importer(
+            ["pcd", "pcd2", "pcds", "dointr", "doterm", "oscty", "oslaua", "osward", "usertype",
+             "oseast1m", "osnrth1m", "osgrdind", "ctry", "lsoa21", "msoa21"],
+            [["XB1 1AA", "XB1  1AA", "XB1 1AA", "200001", "", "E10999901", "E07999901",
+              "E05999001", "0", "440123", "300456", "1", "E92000001", "E01999001", ""],
+             ["XB1 1AB", "XB1  1AB", "XB1 1AB", "200001", "201803", "E10999901", "E07999901",
+              "E05999001", "1", "", "", "9", "E92000001", "E01999001", ""]],
+            lambda data: import_postcode_directory(upload(data), actor=None),
+            (Postcode,)),
     }
 
 
-IMPORTERS = ["recommendations", "training records", "establishment", "legacy intelligence"]
+IMPORTERS = ["recommendations", "training records", "establishment", "legacy intelligence",
+             "postcodes"]
 ENCODINGS = ("utf-8", "utf-8-sig", "cp1252", "utf-16", "latin-1")
 NEWLINES = ("\n", "\r\n", "\r")
 
