@@ -9,6 +9,7 @@ never raises anything else.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from macehub.intelligence.legacy import import_legacy_rows, read_legacy_file
 from macehub.intelligence.models import IntelligenceReport
 from macehub.people.models import Postcode
 from macehub.people.postcodes import import_postcode_directory
+from macehub.referrals.partner_files import PartnerFileRefused, check_file
 from macehub.testing.hostile import HOSTILE_NUMBERS, examples, hostile_text
 from macehub.training.models import TrainingImport, TrainingRecord
 from macehub.training.services import import_training_records
@@ -187,3 +189,74 @@ def test_an_import_stores_every_row_as_accepted_or_nothing(
     assert outcomes == {"imported": 1, "refused": 0}, "the good file must import"
     check()
     assert outcomes["refused"] > 0, outcomes
+
+
+PARTNER_HEADER = ["Client Ref", "Forename", "Surname", "DOB", "Gender", "Ethnic Code",
+                  "NHS No", "Postcode"]
+PARTNER_COLUMNS = {"partner_id": "Client Ref", "given_name": "Forename",
+                   "family_name": "Surname", "date_of_birth": "DOB", "sex": "Gender",
+                   "ethnicity": "Ethnic Code", "nhs_number": "NHS No", "postcode": "Postcode"}
+PARTNER_TRANSLATIONS = {"sex": {"F": "female", "M": "male"}, "ethnicity": {"WBRI": "W1"}}
+PARTNER_FILE = Importer(
+    PARTNER_HEADER,
+    [["C-1", "Keira", "Holloway", "2012-03-04", "F", "WBRI", "", "XB1 1AA"],
+     ["C-2", "Jordan", "Sample", "05/06/2011", "M", "WBRI", "", ""]],
+    lambda data: None, (), ("Forename", models.Model, "given_name"))
+
+
+def _workbook(rows: list[list[str]]) -> bytes:
+    """The rows as the first sheet of an Excel workbook (characters a workbook cannot
+    hold dropped, as a spreadsheet would refuse them)."""
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", cell) for cell in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_partner_file_is_read_as_written_or_refused() -> None:
+    """A partner's file (CSV, or a workbook) checked through its mapping gives each row's
+    values as written, or refuses the file with its report; it never fails otherwise."""
+    read = {"rows": 0, "refused": 0}
+
+    @settings(max_examples=examples(15))
+    @given(made=hostile_file(PARTNER_FILE), as_workbook=st.booleans())
+    def check(made: tuple[bytes, list[list[str]]], as_workbook: bool) -> None:
+        data, rows = made
+        name = "children.csv"
+        if as_workbook:
+            data, name = _workbook([PARTNER_HEADER, *rows]), "children.xlsx"
+        try:
+            checked = check_file(kind="children", columns=PARTNER_COLUMNS,
+                                 translations=PARTNER_TRANSLATIONS, data=data, name=name,
+                                 today=dt.date(2026, 6, 1))
+        except PartnerFileRefused:
+            read["refused"] += 1
+            return
+        read["rows"] += 1
+        if not as_workbook:
+            assert [row["given_name"] for row in checked] == [
+                row[1].strip() for row in rows]
+
+    check()
+    assert read["rows"] and read["refused"], read
+
+
+@pytest.mark.django_db
+def test_a_partner_file_name_longer_than_the_hub_holds_is_refused_not_cut() -> None:
+    """Regression: a given name over 100 characters was cut to 100 on import."""
+    long_name = "K" * 101
+    data = ",".join(PARTNER_HEADER) + f"\nC-1,{long_name},Holloway,2012-03-04,F,WBRI,,\n"
+    with pytest.raises(PartnerFileRefused) as refused:
+        check_file(kind="children", columns=PARTNER_COLUMNS,
+                   translations=PARTNER_TRANSLATIONS, data=data.encode(), name="c.csv",
+                   today=dt.date(2026, 6, 1))
+    assert 'Row 2, column "Forename": is 101 characters long: given name may be 100 at most' \
+        in refused.value.report()
