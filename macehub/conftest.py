@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import weakref
 from collections.abc import Iterator
 from typing import Any
@@ -26,6 +27,8 @@ from django.db import DatabaseError, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 from django.test import Client, override_settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import AgencyKind, Role
@@ -43,6 +46,22 @@ from macehub.training.catalogue import load_courses
 from macehub.training.models import Course, CourseRequirement
 
 pytest_plugins = ["macehub.testing.pytest_browser"]
+
+# Property-based tests (Hypothesis) draw the same examples every run ("macehub", the
+# default: derandomised, few examples, nothing written to a .hypothesis directory);
+# MACEHUB_HYPOTHESIS_PROFILE=thorough draws many more, from a new seed each run (a
+# failure prints how to reproduce it). Tests that fix their own max_examples keep it.
+hypothesis_settings.register_profile(
+    "macehub", derandomize=True, deadline=None, database=None, max_examples=25,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
+                           HealthCheck.data_too_large, HealthCheck.filter_too_much],
+)
+hypothesis_settings.register_profile(
+    "thorough", parent=hypothesis_settings.get_profile("macehub"), derandomize=False,
+    max_examples=500,
+)
+hypothesis_settings.load_profile(os.environ.get("MACEHUB_HYPOTHESIS_PROFILE", "macehub"))
 
 # Tests run once or twice by the database engine they are about. CI runs the suite twice,
 # on SQLite (the demo's engine, and `make test`'s default) and on PostgreSQL (the engine

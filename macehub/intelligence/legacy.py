@@ -45,6 +45,7 @@ from macehub.audit.events import EventType
 from macehub.audit.services import record_event
 from macehub.core.csv_import import (
     CsvRecord,
+    FileNotImported,
     RowProblem,
     UnreadableCsv,
     csv_records,
@@ -98,19 +99,9 @@ LEGACY_HANDLING: dict[str, LegacyHandling] = {
 LegacyProblem = RowProblem
 
 
-class LegacyImportError(Exception):
-    """The file was not imported; ``problems`` says why, row by row."""
-
-    def __init__(self, problems: list[LegacyProblem], *, truncated: bool = False) -> None:
-        super().__init__(f"{len(problems)} problem(s)")
-        self.problems = problems
-        self.truncated = truncated
-
-    def report(self) -> str:
-        lines = [str(problem) for problem in self.problems]
-        if self.truncated:
-            lines.append(f"(only the first {MAX_PROBLEMS} problems are listed)")
-        return "\n".join(lines)
+class LegacyImportError(FileNotImported):
+    """The file was not imported; ``problems`` says why, row by row. The core's refusal,
+    as every importer's is, so whoever imports files handles this one the same way."""
 
 
 @dataclass

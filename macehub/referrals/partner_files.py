@@ -49,6 +49,9 @@ class HubField:
     required: bool = False
     # "text", "date", "code" (translated to a hub code list), "nhs", "postcode".
     check: str = "text"
+    # The most characters of text the hub stores for it: a longer value is a problem of
+    # the row, never cut short.
+    max_length: int = 2000
 
 
 BOTH = frozenset(PartnerFileKind.values)
@@ -56,17 +59,18 @@ REFERRALS_ONLY = frozenset({PartnerFileKind.REFERRALS.value})
 
 HUB_FIELDS: tuple[HubField, ...] = (
     HubField("partner_id", "The partner's record id", BOTH),
-    HubField("given_name", "Given name", BOTH, required=True),
-    HubField("family_name", "Family name", BOTH, required=True),
+    HubField("given_name", "Given name", BOTH, required=True, max_length=100),
+    HubField("family_name", "Family name", BOTH, required=True, max_length=100),
     HubField("date_of_birth", "Date of birth", BOTH, required=True, check="date"),
     HubField("sex", "Sex", BOTH, check="code"),
     HubField("ethnicity", "Ethnicity (self-defined)", BOTH, check="code"),
     HubField("nhs_number", "NHS number", BOTH, check="nhs"),
-    HubField("address_line_1", "Address line 1", BOTH),
-    HubField("town", "Town or city", BOTH),
+    HubField("address_line_1", "Address line 1", BOTH, max_length=200),
+    HubField("town", "Town or city", BOTH, max_length=100),
     HubField("postcode", "Postcode", BOTH, check="postcode"),
     HubField("received_on", "Date referred", REFERRALS_ONLY, required=True, check="date"),
-    HubField("concerns", "What the partner is worried about", REFERRALS_ONLY, required=True),
+    HubField("concerns", "What the partner is worried about", REFERRALS_ONLY, required=True,
+             max_length=10_000),  # as the referral form takes
 )
 FIELDS_BY_KEY = {field.key: field for field in HUB_FIELDS}
 KEY_ORDER = {field.key: order for order, field in enumerate(HUB_FIELDS)}
@@ -176,7 +180,13 @@ class _Checker:
                 self.problems.add(row, column, f"is empty: {field.label.lower()} is needed")
             return None
         check = checks.get(field.check)
-        return check(key, row, text) if check else text[:2000]
+        if check is not None:
+            return check(key, row, text)
+        if len(text) > field.max_length:
+            self.problems.add(row, column, f"is {len(text):,} characters long: "
+                              f"{field.label.lower()} may be {field.max_length:,} at most")
+            return None
+        return text
 
     def _date(self, key: str, row: int, text: str) -> str | None:
         try:

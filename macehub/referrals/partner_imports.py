@@ -234,7 +234,7 @@ def _person(row: Mapping[str, Any], actor: User) -> Person:
     if actor.agency_id is None:
         raise ServiceRefused("A child is recorded by a member of staff of an agency")
     return Person(owning_agency_id=actor.agency_id, created_by=actor,
-                  given_name=row["given_name"][:100], family_name=row["family_name"][:100],
+                  given_name=row["given_name"], family_name=row["family_name"],
                   date_of_birth=dt.date.fromisoformat(born) if born else None,
                   sex=row.get("sex") or "", self_defined_ethnicity_id=row.get("ethnicity"))
 
@@ -252,8 +252,8 @@ def _import_children(job: PartnerImport, rows: Sequence[Mapping[str, Any]], acto
         PersonIdentifier(person=person, kind=IdentifierKind.NHS_NUMBER, value=row["nhs_number"])
         for person, row in zip(people, rows, strict=True) if row.get("nhs_number")])
     PersonAddress.objects.bulk_create([
-        PersonAddress(person=person, line_1=(row.get("address_line_1") or "")[:200],
-                      town=(row.get("town") or "")[:100], postcode=row["postcode"],
+        PersonAddress(person=person, line_1=row.get("address_line_1") or "",
+                      town=row.get("town") or "", postcode=row["postcode"],
                       is_current=True)
         for person, row in zip(people, rows, strict=True) if row.get("postcode")])
     index_new_people(people)
