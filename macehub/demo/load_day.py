@@ -38,6 +38,7 @@ from django.utils.crypto import get_random_string
 from django.utils.http import urlencode
 
 from macehub.access.actions import Action
+from macehub.access.opening import restricted_records_behind
 from macehub.access.policy import scope
 from macehub.accounts.models import User
 from macehub.cases.codes import ContactKind, ExploitationType, SeenAnswer
@@ -225,6 +226,8 @@ def day_plan(*, seed: int, think_seconds: float) -> dict[str, Any]:
         status=ReferralStatus.AWAITING_TRIAGE)).order_by("received_at", "pk")[:PLAN_RECORDS]
     referrals = []
     for number, referral in enumerate(awaiting):
+        if restricted_records_behind(triage, referral):
+            continue  # the form asks first why the officer opens a restricted record
         open_case = bool(referral.suggested_tier) and number % OPEN_CASE_EVERY == 0
         referrals.append({"path": reverse("referrals:decide", args=[referral.pk]),
                           "data": referral_decision(referral, open_case=open_case)})
@@ -233,6 +236,8 @@ def day_plan(*, seed: int, think_seconds: float) -> dict[str, Any]:
     reviewed = scope(triage, Action.REFERRAL_TRIAGE, Referral.objects.filter(
         status=ReferralStatus.DECIDED, outcome__in=REVIEWED_OUTCOMES)).order_by("-pk")
     for referral in reviewed[:PLAN_RECORDS]:
+        if restricted_records_behind(triage, referral):
+            continue
         referrals.append({"path": reverse("referrals:decide", args=[referral.pk]),
                           "data": changed_decision(referral)})
     case_pks = _pks(social_worker, Action.CASE_RECORD_WORK,
