@@ -355,7 +355,7 @@ MEMORY_COLUMNS = ("worker", "samples", "RSS first", "RSS last", "RSS max", "slop
 
 def page_rows(pages: Sequence[PageStats]) -> list[tuple[str, ...]]:
     ordered = sorted(pages, key=lambda page: page.name)
-    rows = [(page.name, f"{page.requests:,}", str(page.failures),
+    rows: list[tuple[str, ...]] = [(page.name, f"{page.requests:,}", str(page.failures),
              bench.duration(page.median_ms), bench.duration(page.p95_ms),
              bench.duration(page.max_ms)) for page in ordered]
     rows.append(("all", f"{sum(p.requests for p in pages):,}",
