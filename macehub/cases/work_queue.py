@@ -77,11 +77,11 @@ def plan_items_due(user: User, now: dt.datetime) -> WorkSelection:
         place, overdue = clock(due_on)
         waiting.append(Waiting(place=place, overdue=overdue, key=pk))
 
-    def draw(pks: list[Any]) -> list[WorkItem]:
+    def draw(pks: list[Any]) -> list[WorkItem | None]:
         drawn = {item.pk: item for item in items.filter(pk__in=pks)
                  .select_related("case", "case__child").annotate(
                      needs_reason=_needs_reason(user))}
-        return [_plan_item(drawn[pk]) for pk in pks]
+        return [_plan_item(drawn[pk]) if pk in drawn else None for pk in pks]
 
     return WorkSelection(waiting=waiting, draw=draw)
 
@@ -183,11 +183,13 @@ def risk_reviews_to_do(user: User, now: dt.datetime) -> WorkSelection:
     return WorkSelection(waiting=waiting, draw=_risk_review_items(user, now))
 
 
-def _risk_review_items(user: User, now: dt.datetime) -> Callable[[list[Any]], list[WorkItem]]:
-    def draw(case_pks: list[Any]) -> list[WorkItem]:
+def _risk_review_items(user: User, now: dt.datetime
+                       ) -> Callable[[list[Any]], list[WorkItem | None]]:
+    def draw(case_pks: list[Any]) -> list[WorkItem | None]:
         reviews = {review.case.pk: review
                    for review in selectors.risk_reviews_due(user, now, of_cases=case_pks)}
-        return [_risk_review_item(reviews[pk]) for pk in case_pks]
+        return [_risk_review_item(reviews[pk]) if pk in reviews else None
+                for pk in case_pks]
 
     return draw
 

@@ -54,7 +54,7 @@ For example, partner checks requested of the user's agency::
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -164,14 +164,17 @@ class WorkSelection:
     """What a source holds when it may hold many (every overdue review of a national
     hub's cases): each item's place read cheaply, and ``draw`` to make the items of the
     keys given, only for those a page shows. ``draw`` returns one item per key, and each
-    item's ``sort_key`` starts with its ``Waiting.place``."""
+    item's ``sort_key`` starts with its ``Waiting.place``; or None for a key whose record
+    has left the source since its place was read (a referral another officer decided
+    between the two reads): the queue shows the others rather than fail the page."""
 
     waiting: list[Waiting]
-    draw: Callable[[list[Any]], list[WorkItem]]
+    draw: Callable[[list[Any]], Sequence[WorkItem | None]]
 
     def drawn(self) -> list[WorkItem]:
-        """Every item, drawn, in the source's order."""
-        return self.draw([waiting.key for waiting in self.waiting])
+        """Every item still there, drawn, in the source's order."""
+        return [item for item in self.draw([waiting.key for waiting in self.waiting])
+                if item is not None]
 
 
 WorkSourceFunction = Callable[["User", dt.datetime], "Iterable[WorkItem] | WorkSelection"]
@@ -192,7 +195,7 @@ class WorkList:
 
     source: WorkSource
     waiting: list[Waiting]
-    draw: Callable[[list[Any]], list[WorkItem]]
+    draw: Callable[[list[Any]], Sequence[WorkItem | None]]
     now: dt.datetime
 
     @property
@@ -225,7 +228,7 @@ def _first(lists: list[WorkList], rows: int, now: dt.datetime, *, overdue: bool 
         return []
     last_place = found[min(rows, len(found)) - 1][0]
     chosen = [entry for entry in found if entry[0] <= last_place]
-    drawn: dict[int, list[WorkItem]] = {}
+    drawn: dict[int, list[WorkItem | None]] = {}
     for number, work in enumerate(lists):
         keys = [waiting.key for _place, n, _work, waiting in chosen if n == number]
         if keys:
@@ -233,8 +236,10 @@ def _first(lists: list[WorkList], rows: int, now: dt.datetime, *, overdue: bool 
     positions = dict.fromkeys(drawn, 0)
     items = []
     for _place, number, _work, _waiting in chosen:
-        items.append(drawn[number][positions[number]])
+        item = drawn[number][positions[number]]
         positions[number] += 1
+        if item is not None:  # gone since its place was read
+            items.append(item)
     return sorted(items, key=lambda item: item.sort_key(now))[:rows]
 
 

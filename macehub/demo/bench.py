@@ -208,12 +208,30 @@ def fetch(base_url: str, path: str, cookie: str) -> tuple[int, float]:
     return status, (time.perf_counter() - started) * 1000
 
 
+@dataclass(frozen=True)
+class ServedHub:
+    """A running gunicorn: its base URL and its master process (whose children are the
+    workers)."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+
+
 @contextmanager
 def production_server(*, workers: int | None, cookie: str, log_path: Path,
                       environment: Mapping[str, str] | None = None) -> Iterator[str]:
     """Gunicorn serving the hub (settings from this process's environment) with the bare
     view mounted, on a free loopback port; yields its base URL once the bare view answers
     a signed-in request, and stops it afterwards."""
+    with served_hub(workers=workers, cookie=cookie, log_path=log_path,
+                    environment=environment) as hub:
+        yield hub.url
+
+
+@contextmanager
+def served_hub(*, workers: int | None, cookie: str, log_path: Path,
+               environment: Mapping[str, str] | None = None) -> Iterator[ServedHub]:
+    """``production_server``, yielding the master process as well as the URL."""
     port = _free_port()
     env = {**os.environ, "MACEHUB_BENCHMARK": "true", "MACEHUB_BIND": f"127.0.0.1:{port}",
            **(environment or {})}
@@ -229,7 +247,7 @@ def production_server(*, workers: int | None, cookie: str, log_path: Path,
                                   stderr=subprocess.STDOUT, cwd=settings.BASE_DIR)
     try:
         _wait_until_serving(server, port, cookie, log_path)
-        yield f"http://127.0.0.1:{port}"
+        yield ServedHub(url=f"http://127.0.0.1:{port}", process=server)
     finally:
         server.terminate()
         try:

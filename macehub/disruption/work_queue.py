@@ -61,9 +61,9 @@ def _item(disruption: Disruption) -> WorkItem:
         names_record=(DISRUPTION_RECORD, disruption.pk))
 
 
-def _draw(keys: list[Any]) -> list[WorkItem]:
+def _draw(keys: list[Any]) -> list[WorkItem | None]:
     drawn = Disruption.objects.select_related("tactic").in_bulk(keys)
-    return [_item(drawn[pk]) for pk in keys]
+    return [_item(drawn[pk]) if pk in drawn else None for pk in keys]
 
 
 @work_queue_source("disruptions_to_watch", label="Disruptions breached or expiring",

@@ -75,9 +75,9 @@ def _item(exhibit: Exhibit, now: dt.datetime) -> WorkItem:
 
 
 def _draw(now: dt.datetime) -> Any:
-    def draw(keys: list[Any]) -> list[WorkItem]:
+    def draw(keys: list[Any]) -> list[WorkItem | None]:
         drawn = Exhibit.objects.select_related("investigation").in_bulk(keys)
-        return [_item(drawn[pk], now) for pk in keys]
+        return [_item(drawn[pk], now) if pk in drawn else None for pk in keys]
     return draw
 
 
@@ -118,11 +118,14 @@ def old_exhibits(user: User, now: dt.datetime) -> WorkSelection:
 
 
 def _draw_for_supervisor(now: dt.datetime) -> Any:
-    def draw(keys: list[Any]) -> list[WorkItem]:
+    def draw(keys: list[Any]) -> list[WorkItem | None]:
         drawn = Exhibit.objects.select_related("investigation").in_bulk(keys)
-        items = []
+        items: list[WorkItem | None] = []
         for pk in keys:
-            exhibit = drawn[pk]
+            exhibit = drawn.get(pk)
+            if exhibit is None:
+                items.append(None)
+                continue
             item = _item(exhibit, now)
             items.append(WorkItem(
                 kind="Old exhibit", title=item.title,

@@ -83,14 +83,20 @@ def supervisory_reviews(user: User, now: dt.datetime) -> WorkSelection:
                         overdue=False, key=(TO_ALLOCATE, pk))
                 for pk, created_at in unallocated.values_list("pk", "created_at")]
 
-    def draw(keys: list[Any]) -> list[WorkItem]:
+    def draw(keys: list[Any]) -> list[WorkItem | None]:
         drawn_reviews = SupervisoryReview.objects.select_related(
             "investigation", "investigation__officer_in_case").in_bulk(
             [pk for kind, pk in keys if kind == REVIEW])
         drawn_investigations = Investigation.objects.in_bulk(
             [pk for kind, pk in keys if kind == TO_ALLOCATE])
-        return [_review_item(drawn_reviews[pk]) if kind == REVIEW
-                else _allocation_item(drawn_investigations[pk]) for kind, pk in keys]
+        def drawn(kind: str, pk: int) -> WorkItem | None:
+            # None for a review done, or an investigation allocated, since it was read.
+            if kind == REVIEW:
+                return _review_item(drawn_reviews[pk]) if pk in drawn_reviews else None
+            investigation = drawn_investigations.get(pk)
+            return _allocation_item(investigation) if investigation is not None else None
+
+        return [drawn(kind, pk) for kind, pk in keys]
 
     return WorkSelection(waiting=waiting, draw=draw)
 

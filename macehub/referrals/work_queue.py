@@ -59,10 +59,11 @@ def referrals_to_triage(user: User, now: dt.datetime) -> WorkSelection:
         for pk, brag, due_at in referrals.values_list(
             "pk", "partner_check_brag", "decision_due_at")]
 
-    def draw(pks: list[Any]) -> list[WorkItem]:
+    def draw(pks: list[Any]) -> list[WorkItem | None]:
+        # A referral decided since the queue was read is no longer drawn: None.
         drawn = {referral.pk: referral for referral in referrals.filter(pk__in=pks)
                  .select_related("child", "referrer_agency", "picked_up_by")}
-        return [_referral_to_triage(drawn[pk], user) for pk in pks]
+        return [_referral_to_triage(drawn[pk], user) if pk in drawn else None for pk in pks]
 
     return WorkSelection(waiting=waiting, draw=draw)
 
@@ -165,10 +166,10 @@ def partner_checks_to_return(user: User, now: dt.datetime) -> WorkSelection:
                 overdue=is_overdue(now, due_at=due_at), key=pk)
         for pk, brag, due_at in selectors.partner_check_clocks(user)]
 
-    def draw(pks: list[Any]) -> list[WorkItem]:
+    def draw(pks: list[Any]) -> list[WorkItem | None]:
         drawn = {waiting.check.pk: waiting.check
                  for waiting in selectors.partner_checks_of(user, now, pks)}
-        return [_partner_check(drawn[pk]) for pk in pks]
+        return [_partner_check(drawn[pk]) if pk in drawn else None for pk in pks]
 
     return WorkSelection(waiting=waiting, draw=draw)
 

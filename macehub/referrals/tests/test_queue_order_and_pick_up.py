@@ -357,3 +357,31 @@ def test_the_work_queue_says_who_has_picked_a_referral_up(
     assert f"Picked up by {triage_officer.display_name} at" in theirs.detail
     [mine] = referrals_to_triage_drawn(triage_officer, NOW)
     assert "Picked up by you at" in mine.detail
+
+
+def test_a_referral_decided_between_reading_the_work_queue_and_drawing_it_is_left_out(
+    school: Agency, referrer: User, triage_officer: User
+) -> None:
+    """Found by the working day's load (``manage.py load_day``): the home page read the
+    queue's places, another officer decided one of them, and drawing the rows shown failed
+    the page (a KeyError, 500). The rows still waiting are shown."""
+    from macehub.core.work_queue import work_queue_for
+
+    decided = _referral(school, referrer, "Xavier", GREEN_CODES)
+    waiting = _referral(school, referrer, "Yolanda", AMBER_CODES)
+    queue = work_queue_for(triage_officer, NOW)
+    triage = queue.list_named("triage")
+    assert triage is not None and triage.count == 2
+
+    services.record_triage_decision(
+        actor=triage_officer, referral_pk=decided.pk, expected_version=1,
+        decision=services.TriageDecision(
+            brag=Brag.GREEN, risk_tier=decided.suggested_tier,
+            outcome=TriageOutcome.EARLY_HELP, outcome_reason="Early help offered.",
+            decided_at=NOW),
+    )
+
+    titles = [item.title for item in queue.first(10)
+              if item.kind == "Referral to triage"]
+    assert titles == [f"{waiting.reference}: {waiting.child.full_name}"]
+    assert [item.title for item in triage.items] == titles
