@@ -55,7 +55,7 @@ LOCUSTFILE = Path(__file__).with_name("bench_locustfile.py")
 GUNICORN_CONF = Path(settings.BASE_DIR) / "gunicorn.conf.py"
 # The TOTP device the benchmark's sessions are verified with; deleted afterwards.
 DEVICE_NAME = "bench_pages"
-SERVER_START_SECONDS = 90
+SERVER_START_SECONDS = 240
 # Hub staff who use each page in their work (demo accounts, macehub/demo/accounts.py).
 SUPERVISOR = "supervisor.police"
 TRIAGE = "triage.police"
