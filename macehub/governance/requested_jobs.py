@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -56,11 +56,14 @@ class DrawnFile:
 
 @dataclass(frozen=True)
 class JobResult:
-    """What a job made: a link to it (``url`` and ``label``), or a file."""
+    """What a job made: a link to it (``url`` and ``label``), or a file; ``drawn`` says
+    what the file holds, as it was drawn, for auditing its download (kept with the job's
+    arguments, under ``"drawn"``)."""
 
     url: str = ""
     label: str = ""
     file: DrawnFile | None = None
+    drawn: dict[str, Any] = field(default_factory=dict)
 
 
 Progress = Callable[[str, int], None]
@@ -110,6 +113,8 @@ def _finish(job: RequestedJob, result: JobResult) -> None:
     if result.file is not None:
         fields.update(content=result.file.content, file_name=result.file.file_name[:200],
                       content_type=result.file.content_type, expires_at=now + FILE_LIFETIME)
+    if result.drawn:
+        fields["arguments"] = {**job.arguments, "drawn": result.drawn}
     _report(job, "Done", 100, **fields)
 
 
