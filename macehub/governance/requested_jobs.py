@@ -1,5 +1,8 @@
 """Long work asked for from a page, run in the background: publishing a month's report,
-drawing a published report's or a problem profile's PDF. Each app registers its kinds
+drawing a PDF (a published report's, a problem profile's, the published
+disproportionality table's, the resourcing report's, a meeting's minutes, a progress
+statement), producing a subject access disclosure bundle, a matching run over every
+person. Each app registers its kinds
 of work in its ``background_jobs.py`` (``REQUESTED_JOB_KINDS``), as it registers the
 progress of its own jobs for the list of background jobs.
 
