@@ -25,7 +25,7 @@ from macehub.access import opening, policy
 from macehub.access.actions import Action
 from macehub.access.typing import HubRequest
 from macehub.access.views import requires
-from macehub.accountability import selectors, services, statements
+from macehub.accountability import background_jobs, selectors, services, statements
 from macehub.accountability.codes import ActionStatus, ForceStatus
 from macehub.accountability.forms import (
     ActionForm,
@@ -41,11 +41,10 @@ from macehub.accountability.forms import (
 from macehub.accountability.imports import RecommendationImportError, import_recommendations
 from macehub.accountability.models import Inspection, Recommendation
 from macehub.accounts.models import User
-from macehub.audit.events import EventType
-from macehub.audit.services import record_event
 from macehub.core.metrics import Filters, UnknownMetric, all_metrics, get_metric
 from macehub.core.service_errors import add_service_errors
 from macehub.forms import last_full_month
+from macehub.governance.requested_jobs import start_requested_job
 from macehub.performance.selectors import metric_panel
 from macehub.ui.form_pages import answer_form
 
@@ -415,13 +414,13 @@ def statement_detail(request: HubRequest, statement_pk: int) -> HttpResponse:
 
 
 @requires(Action.PROGRESS_STATEMENT_VIEW)
+@require_POST
 def statement_pdf(request: HubRequest, statement_pk: int) -> HttpResponse:
+    """Drawn in the background; the user downloads it from the job's page (the export,
+    audited)."""
     statement = selectors.statement_for(request.user, statement_pk)
-    record_event(event_type=EventType.EXPORT, actor=request.user, record=statement,
-                 detail={"format": "pdf", "threshold": statement.suppression_threshold},
-                 request=request)
-    response = HttpResponse(statements.statement_pdf(statement),
-                            content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="progress-statement-{statement.pk}.pdf"')
-    return response
+    job = start_requested_job(
+        actor=request.user, kind=background_jobs.STATEMENT_PDF,
+        title=f"PDF of the progress statement published {statement.published_at:%d %B %Y}",
+        arguments={"statement_pk": statement.pk})
+    return redirect("audit:requested_job", requested_job_pk=job.pk)

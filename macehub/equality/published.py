@@ -12,10 +12,17 @@ from django.template.loader import render_to_string
 
 from macehub.core.csv_export import csv_text
 from macehub.core.figures import format_figure
-from macehub.equality.analysis import Analysis, GroupResult
+from macehub.equality.analysis import (
+    IC_MAPPING_CAVEAT,
+    OFFICER_DEFINED,
+    Analysis,
+    GroupResult,
+    ic_mapping_lines,
+)
 from macehub.equality.statistics import Interval, MissingBounds
 from macehub.equality.suppression import suppress
 from macehub.people.codes import CensusAgeGroup
+from macehub.people.populations import population
 
 HIDDEN = "[c]"  # ONS's mark for a figure withheld to protect confidentiality
 NOT_PUBLISHED = "Not published: it would reveal a number under the suppression threshold."
@@ -118,6 +125,35 @@ def published_csv(
 
 
 PDF_TEMPLATE = "equality/published_pdf.html"
+PUBLISHED_RECORD_TYPE = "equality.published_table"
+
+
+def published_heading(population_key: str, analysis: Analysis) -> list[str]:
+    """What the table is of, who is counted and what they are divided by: the lines that
+    head the CSV and the PDF."""
+    chosen = population(population_key)
+    return [
+        f"{chosen.label} by ethnic group",
+        f"{analysis.area_name}, {analysis.start:%d %B %Y} to {analysis.end:%d %B %Y}",
+        f"Who is counted: {chosen.definition}",
+        f"Compared with: {analysis.comparator.name}. Out of: {analysis.denominator_label} "
+        "(Census 2021 ethnic group by age), in the same area.",
+        *([f"Ethnicity: officer-defined (police IC codes), never merged with self-defined. "
+           f"{IC_MAPPING_CAVEAT} Mapping: {'; '.join(ic_mapping_lines())}."]
+          if analysis.ethnicity == OFFICER_DEFINED else
+          ["Ethnicity: self-defined (the person's own answer)."]),
+    ]
+
+
+def export_detail(population_key: str, analysis: Analysis, table: PublishedTable,
+                  file_format: str) -> dict[str, Any]:
+    """What an export of the published table holds, for its audit event."""
+    return {"population": population_key, "area": analysis.area_name,
+            "start": str(analysis.start), "end": str(analysis.end),
+            "comparator": analysis.comparator.code, "level": analysis.level,
+            "ethnicity": analysis.ethnicity,
+            "threshold": table.threshold, "suppressed": table.suppressed,
+            "format": file_format}
 
 
 def published_pdf_html(context: dict[str, Any]) -> str:

@@ -11,6 +11,7 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from macehub.access.actions import Action
 from macehub.access.typing import HubRequest
@@ -18,11 +19,11 @@ from macehub.access.views import requires
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
 from macehub.core.csv_export import csv_download
+from macehub.equality import background_jobs
 from macehub.equality.analysis import (
     DEFAULT_COMPARATOR,
     FAMILY,
     IC_MAPPING_CAVEAT,
-    OFFICER_DEFINED,
     SELF_DEFINED,
     Analysis,
     InsideArea,
@@ -35,9 +36,16 @@ from macehub.equality.analysis import (
 from macehub.equality.charts import completeness_chart, forest_plot
 from macehub.equality.completeness import STATES, completeness_by_month
 from macehub.equality.forms import AnalysisForm, analysis_form, default_area
-from macehub.equality.published import PublishedTable, publish, published_csv
-from macehub.equality.published import published_pdf as published_pdf_file
+from macehub.equality.published import (
+    PUBLISHED_RECORD_TYPE,
+    PublishedTable,
+    export_detail,
+    publish,
+    published_csv,
+    published_heading,
+)
 from macehub.equality.suppression import threshold_from_settings
+from macehub.governance.requested_jobs import start_requested_job
 from macehub.people.populations import SUSPECTS, population
 
 
@@ -156,41 +164,13 @@ def published(request: HubRequest) -> HttpResponse:
     return render(request, "equality/published.html", context)
 
 
-def _heading(form: AnalysisForm, analysis: Analysis) -> list[str]:
-    chosen = population(form.cleaned_data["population"])
-    return [
-        f"{chosen.label} by ethnic group",
-        f"{analysis.area_name}, {analysis.start:%d %B %Y} to {analysis.end:%d %B %Y}",
-        f"Who is counted: {chosen.definition}",
-        f"Compared with: {analysis.comparator.name}. Out of: {analysis.denominator_label} "
-        "(Census 2021 ethnic group by age), in the same area.",
-        *([f"Ethnicity: officer-defined (police IC codes), never merged with self-defined. "
-           f"{IC_MAPPING_CAVEAT} Mapping: {'; '.join(ic_mapping_lines())}."]
-          if analysis.ethnicity == OFFICER_DEFINED else
-          ["Ethnicity: self-defined (the person's own answer)."]),
-    ]
-
-
 def _record_export(request: HubRequest, form: AnalysisForm, analysis: Analysis,
                    table: PublishedTable, file_format: str) -> None:
     record_event(
-        event_type=EventType.EXPORT, actor=request.user, record_type="equality.published_table",
-        detail={"population": form.cleaned_data["population"], "area": analysis.area_name,
-                "start": str(analysis.start), "end": str(analysis.end),
-                "comparator": analysis.comparator.code, "level": analysis.level,
-                "ethnicity": analysis.ethnicity,
-                "threshold": table.threshold, "suppressed": table.suppressed,
-                "format": file_format},
+        event_type=EventType.EXPORT, actor=request.user, record_type=PUBLISHED_RECORD_TYPE,
+        detail=export_detail(form.cleaned_data["population"], analysis, table, file_format),
         request=request,
     )
-
-
-def _attachment(body: str | bytes, content_type: str, extension: str) -> HttpResponse:
-    response = HttpResponse(body, content_type=content_type)
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = (
-        f'attachment; filename="disproportionality-{stamp}.{extension}"')
-    return response
 
 
 @requires(Action.EQUALITY_PUBLISHED_VIEW)
@@ -200,23 +180,25 @@ def published_export(request: HubRequest) -> HttpResponse:
     if analysis is None:
         return published(request)
     table = publish(analysis, threshold_from_settings())
-    body = published_csv(table, heading=_heading(form, analysis),
+    body = published_csv(table, heading=published_heading(form.cleaned_data["population"],
+                                                          analysis),
                          denominator=analysis.denominator)
     _record_export(request, form, analysis, table, "csv")
     return csv_download(body, filename=f"disproportionality-{timezone.localdate()}.csv")
 
 
 @requires(Action.EQUALITY_PUBLISHED_VIEW)
+@require_POST
 def published_pdf(request: HubRequest) -> HttpResponse:
+    """The PDF is drawn in the background for the choices in the query string; the user
+    follows it on the job's page and downloads it from there (audited as the export)."""
     form = _form(request)
-    analysis = _analysis(form)
-    if analysis is None:
+    if not form.is_valid() or form.cleaned_data["area"] is None:
         return published(request)
-    table = publish(analysis, threshold_from_settings())
-    body = published_pdf_file({
-        "table": table, "analysis": analysis,
-        "population": population(form.cleaned_data["population"]),
-        "heading": _heading(form, analysis), "generated": timezone.localdate(),
-    })
-    _record_export(request, form, analysis, table, "pdf")
-    return _attachment(body, "application/pdf", "pdf")
+    data = form.cleaned_data
+    job = start_requested_job(
+        actor=request.user, kind=background_jobs.PUBLISHED_PDF,
+        title=f"PDF of {population(data['population']).label} by ethnic group, "
+              f"{data['start']:%d %B %Y} to {data['end']:%d %B %Y}",
+        arguments={"query": dict(form.data.items())})
+    return redirect("audit:requested_job", requested_job_pk=job.pk)

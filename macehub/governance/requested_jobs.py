@@ -1,5 +1,8 @@
 """Long work asked for from a page, run in the background: publishing a month's report,
-drawing a published report's or a problem profile's PDF. Each app registers its kinds
+drawing a PDF (a published report's, a problem profile's, the published
+disproportionality table's, the resourcing report's, a meeting's minutes, a progress
+statement), producing a subject access disclosure bundle, a matching run over every
+person. Each app registers its kinds
 of work in its ``background_jobs.py`` (``REQUESTED_JOB_KINDS``), as it registers the
 progress of its own jobs for the list of background jobs.
 
@@ -24,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -56,11 +59,14 @@ class DrawnFile:
 
 @dataclass(frozen=True)
 class JobResult:
-    """What a job made: a link to it (``url`` and ``label``), or a file."""
+    """What a job made: a link to it (``url`` and ``label``), or a file; ``drawn`` says
+    what the file holds, as it was drawn, for auditing its download (kept with the job's
+    arguments, under ``"drawn"``)."""
 
     url: str = ""
     label: str = ""
     file: DrawnFile | None = None
+    drawn: dict[str, Any] = field(default_factory=dict)
 
 
 Progress = Callable[[str, int], None]
@@ -110,6 +116,8 @@ def _finish(job: RequestedJob, result: JobResult) -> None:
     if result.file is not None:
         fields.update(content=result.file.content, file_name=result.file.file_name[:200],
                       content_type=result.file.content_type, expires_at=now + FILE_LIFETIME)
+    if result.drawn:
+        fields["arguments"] = {**job.arguments, "drawn": result.drawn}
     _report(job, "Done", 100, **fields)
 
 

@@ -26,8 +26,10 @@ from macehub.access.views import requires
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
 from macehub.core.service_errors import add_service_errors, refusal_text
+from macehub.governance import background_jobs
 from macehub.governance import subject_access_selectors as selectors
 from macehub.governance import subject_access_services as services
+from macehub.governance.requested_jobs import start_requested_job
 from macehub.governance.subject_access import subject_name
 from macehub.governance.subject_access_bundle import reason_words
 from macehub.governance.subject_access_codes import RequestStatus
@@ -194,11 +196,14 @@ def item(request: HubRequest, sar_pk: int, item_pk: int) -> HttpResponse:
 @requires(Action.SUBJECT_ACCESS_MANAGE)
 @require_POST
 def produce(request: HubRequest, sar_pk: int) -> HttpResponse:
+    """The bundle is drawn in the background; the officer follows it on the job's page,
+    which leads back to the request to download it (audited there)."""
     found = selectors.request_for(request.user, sar_pk)
-    return _after_button(
-        request, found.pk,
-        lambda: services.produce_bundle(actor=request.user, request_pk=found.pk),
-        "The disclosure bundle has been produced with the redactions applied.")
+    job = start_requested_job(
+        actor=request.user, kind=background_jobs.SUBJECT_ACCESS_BUNDLE,
+        title=f"Disclosure bundle for request {found.reference}",
+        arguments={"sar_pk": found.pk})
+    return redirect("audit:requested_job", requested_job_pk=job.pk)
 
 
 @requires(Action.SUBJECT_ACCESS_MANAGE)

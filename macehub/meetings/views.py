@@ -25,7 +25,8 @@ from macehub.audit.events import EventType
 from macehub.audit.services import record_event
 from macehub.core.service_errors import add_service_errors, refusal_text
 from macehub.core.versioning import EditConflict
-from macehub.meetings import exports, selectors, services
+from macehub.governance.requested_jobs import start_requested_job
+from macehub.meetings import background_jobs, selectors, services
 from macehub.meetings.agenda import source_label
 from macehub.meetings.codes import ActionStatus
 from macehub.meetings.forms import (
@@ -353,18 +354,15 @@ def move_item(request: HubRequest, agenda_item_pk: int) -> HttpResponse:
 
 
 @requires(Action.MEETING_VIEW)
+@require_POST
 def minutes_pdf(request: HubRequest, meeting_pk: int) -> HttpResponse:
-    """The minutes as a PDF, holding only what the requesting user may see; audited as
-    an export."""
-    user = request.user
-    meeting = selectors.meeting_for(user, meeting_pk)
-    pdf = exports.minutes_pdf(user, meeting)
-    record_event(event_type=EventType.EXPORT, actor=user, record=meeting,
-                 detail={"format": "pdf", "minutes_approved": meeting.is_frozen},
-                 request=request)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{meeting.reference}-minutes.pdf"'
-    return response
+    """The minutes as a PDF, holding only what the requesting user may see, drawn in the
+    background; the user downloads it from the job's page (audited as an export)."""
+    meeting = selectors.meeting_for(request.user, meeting_pk)
+    job = start_requested_job(
+        actor=request.user, kind=background_jobs.MINUTES_PDF,
+        title=f"Minutes of {meeting.reference} as a PDF", arguments={"meeting_pk": meeting.pk})
+    return redirect("audit:requested_job", requested_job_pk=job.pk)
 
 
 @requires(Action.MEETING_ACTION_VIEW)

@@ -15,7 +15,7 @@ both records they may open (``access.policy.match_candidate_relation``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -46,17 +46,23 @@ STILL_OPEN = (MatchDecision.UNDECIDED, MatchDecision.NOT_SURE)
 def propose_matches(*, actor: User | None, threshold: float | None = None,
                     people: QuerySet[Person] | None = None,
                     threads: int | None = None, engine: str = LinkageEngine.DUCKDB,
+                    progress: Callable[[str, int], None] | None = None,
                     ) -> tuple[MatchRun, LinkageResult]:
     """Run the matching model over ``people`` (every person by default) on ``engine``
-    and keep its pairs for review. ``actor`` is None for a run from the command line."""
+    and keep its pairs for review. ``actor`` is None for a run from the command line;
+    ``progress`` hears each stage and its per cent (a run asked for from a page)."""
+    report = progress or (lambda stage, per_cent: None)
     started = timezone.now()
     decided = MatchCandidate.objects.filter(decision__in=DECIDED).values_list(
         "first_id", "second_id")
     if people is None:
         people = Person.objects.filter(merged_into__isnull=True)  # merged: one identity
+    report("Reading every person the hub holds, estimating the matching model and "
+           "scoring the pairs", 5)
     result = link_records(people_records(people),
                           threshold=threshold, threads=threads, exclude=decided.iterator(),
                           engine=engine)
+    report("Keeping the pairs for review", 85)
     with transaction.atomic():
         run = MatchRun.objects.create(
             started_at=started, finished_at=timezone.now(), run_by=actor,

@@ -16,6 +16,7 @@ urlpatterns = [
          name="stop_sharing"),
     path("<int:person_pk>/access-log/", views.access_log, name="access_log"),
     path("matches/", views_matches.match_queue, name="match_queue"),
+    path("matches/find/", views_matches.find_matches, name="find_matches"),
     path("matches/<int:match_pk>/", views_matches.match_review, name="match_review"),
     path("matches/<int:match_pk>/merge/", views_matches.merge_pair, name="merge_pair"),
     path("merges/<int:merge_pk>/", views_matches.merge_detail, name="merge_detail"),

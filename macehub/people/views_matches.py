@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from macehub.access import opening
 from macehub.access.actions import Action
@@ -21,7 +22,7 @@ from macehub.access.typing import HubRequest
 from macehub.access.views import requires
 from macehub.core.service_errors import add_service_errors
 from macehub.core.versioning import EditConflict, form_after_conflict
-from macehub.people import matching, merging
+from macehub.people import background_jobs, matching, merging
 from macehub.people.codes import IdentifierKind, MatchDecision
 from macehub.people.forms import MatchDecisionForm, MergeForm, UnmergeForm
 from macehub.people.identity import LATEST_FIRST
@@ -77,7 +78,25 @@ def match_queue(request: HubRequest) -> HttpResponse:
     return render(request, "people/match_queue.html", {
         "page_obj": page, "show": show, "tabs": tabs,
         "heading": dict(QUEUE_TABS)[show], "latest_run": MatchRun.objects.first(),
+        "run_under_way": background_jobs.matching_run_under_way(),
     })
+
+
+@requires(Action.PERSON_MATCH_REVIEW)
+@require_POST
+def find_matches(request: HubRequest) -> HttpResponse:
+    """Queue a matching run (it proposes pairs, never merges) and follow it on its page;
+    one at a time: asked for while one is waiting or under way, the reviewer is told and
+    taken to it (or, if someone else asked for it, back to the queue)."""
+    job, started = background_jobs.start_matching_run(actor=request.user)
+    if started:
+        return redirect("audit:requested_job", requested_job_pk=job.pk)
+    if job.requested_by_id == request.user.pk:
+        messages.info(request, "You have already asked for a matching run: this is it.")
+        return redirect("audit:requested_job", requested_job_pk=job.pk)
+    messages.info(request, "Someone else has already asked for a matching run, and only one "
+                           "runs at a time. Its pairs will appear here when it finishes.")
+    return redirect("people:match_queue")
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from macehub.accounts.models import Agency, Team
 from macehub.accounts.roles import Role
+from macehub.people import background_jobs
 from macehub.people.codes import MatchDecision
 from macehub.people.models import MatchCandidate, MatchRun, Person, PersonAddress
 from macehub.testing.browser import browser_login
@@ -98,7 +99,8 @@ def pairs_table(page: Page) -> Locator:
 
 
 def test_reviewing_a_possible_duplicate(
-    page: Page, scanner: Scanner, live_server: Any, hub_agency: Agency, hub_team: Team
+    page: Page, scanner: Scanner, live_server: Any, hub_agency: Agency, hub_team: Team,
+    monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The queue, a pair, a decision without a reason refused, then recorded: the pair
     leaves the queue, and the decision, the reason and who made it are saved."""
@@ -185,6 +187,32 @@ def test_reviewing_a_possible_duplicate(
     expect(page.get_by_text("No pairs here.")).to_be_visible()
     expect(page.locator("main table")).to_have_count(0)
     scanner.scan("no pairs marked not sure")
+
+    # A matching run asked for from the queue (the model stood in for: its own tests run
+    # it), followed on its page, which leads back to the queue and its new pair.
+    def model(*, actor: Any, progress: Any) -> tuple[MatchRun, None]:
+        progress("Keeping the pairs for review", 85)
+        now = timezone.now()
+        run = MatchRun.objects.create(
+            started_at=now, finished_at=now, run_by=actor, engine="duckdb", records=6,
+            threshold=0.8, recommended_threshold=0.8, pairs_found=1, pairs_proposed=1,
+            model={})
+        propose(run, recorded(hub_agency, "Sami", "Okonjo", dt.date(2012, 1, 5), "male",
+                              "ZX3 1AB"),
+                recorded(hub_agency, "Samy", "Okonjo", dt.date(2012, 1, 5), "male",
+                         "ZX3 1AB"), 0.95, 5.0, [])
+        return run, None
+
+    monkeypatch.setattr(background_jobs, "propose_matches", model)
+    click_and_wait(page, "button", "Look for new matches")
+    expect(page.get_by_role("heading", name="Done")).to_be_visible()
+    scanner.scan("a matching run, done", page_of="people:find_matches")
+    scanner.scan("a matching run, done")
+    click_and_wait(page, "link",
+                   "1 new pair proposed (1 from this run waiting for a decision): review them")
+    assert scanner.path() == "/people/matches/"
+    expect(pairs_table(page)).to_contain_text("Samy Okonjo")
+    assert not Person.objects.filter(merged_into__isnull=False).exists()
     scanner.assert_scanned_every_page_listed()
 
 

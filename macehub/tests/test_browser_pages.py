@@ -103,6 +103,9 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
     "people:edit": (RECORDING,),
     "people:access_log": (GOVERNANCE,),
     "people:match_queue": (MATCH_REVIEW,),
+    # POST only: a matching run, followed on its job's page (scanned), which leads back
+    "people:find_matches": (MATCH_REVIEW,),
+    "audit:requested_job": (MATCH_REVIEW,),
     "people:match_review": (MATCH_REVIEW, MERGING),
     "people:merge_pair": (MERGING,),  # a merge refused: the review page with its errors
     "people:merge_detail": (MERGING,),

@@ -71,7 +71,7 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
     "equality:completeness": (ANALYST,),
     "equality:published": (SCRUTINY,),
     "equality:published_export": (SCRUTINY,),  # a download: fetched, type checked
-    "equality:published_pdf": (SCRUTINY,),  # a download: fetched, type checked
+    "equality:published_pdf": (SCRUTINY,),  # POST only: drawn in the background, as above
     "handler403": (SCRUTINY,),
 }
 DOWNLOADS = ("performance:report_csv", "audit:requested_job_file",
@@ -435,9 +435,9 @@ def test_scrutiny_officer_sees_only_published_suppressed_figures(
     body = scanner.download(page.get_by_role("link", name="Download this table (CSV)"),
                             "text/csv").decode()
     assert "Ethnic group" in body and HIDDEN in body
-    pdf = scanner.download(page.get_by_role("link", name="Download this table (PDF)"),
-                           "application/pdf")
-    assert pdf.startswith(b"%PDF")
+    assert prepared_pdf(page, scanner, "the published table's PDF, drawn",
+                        "equality:published_pdf", "Prepare this table as a PDF"
+                        ).startswith(b"%PDF")
     scanner.assert_scanned_every_page_listed()
 
 

@@ -42,7 +42,9 @@ SCANNED_BY: dict[str, tuple[str, ...]] = {
     "audit:subject_access_bundle": (WALK,),
     # POST only: the request's page they return to, with its message, is scanned.
     "audit:subject_access_gather": (WALK,),
+    # POST only: drawn in the background; the job's page, leading back, is scanned.
     "audit:subject_access_produce": (WALK,),
+    "audit:requested_job": (WALK,),
 }
 
 
@@ -130,10 +132,14 @@ def test_a_request_from_logging_to_the_disclosure_bundle(
 
     # 5. The bundle, produced and downloaded, with its schedule on the page.
     click_and_wait(page, "button", "Produce the bundle")
+    expect(page.get_by_role("heading", name="Done")).to_be_visible()
+    scanner.scan("bundle drawn", page_of="audit:subject_access_produce")
+    scanner.scan("bundle drawn")
+    click_and_wait(page, "link", f"Download the bundle from request {request.reference}")
     expect(page.locator("#schedule-heading")).to_be_visible()
     expect(main).to_contain_text("Third-party data (another person named)")
     expect(main).to_contain_text("Intelligence source details (never disclosed)")
-    scanner.scan("bundle produced", page_of="audit:subject_access_produce")
+    scanner.scan("bundle produced")
     pdf = scanner.download(page.get_by_role("button", name="Download the bundle (PDF)"),
                            "application/pdf")
     assert pdf.startswith(b"%PDF")

@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from macehub.access import policy
 from macehub.access.actions import Action
@@ -22,8 +23,9 @@ from macehub.access.views import requires
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
 from macehub.core.csv_export import csv_download
+from macehub.governance.requested_jobs import start_requested_job
 from macehub.ui.form_pages import answer_form
-from macehub.workforce import caseloads, report, selectors, services
+from macehub.workforce import background_jobs, caseloads, report, selectors, services
 from macehub.workforce.codes import WorkKind
 from macehub.workforce.demand import add_months
 from macehub.workforce.forms import ImportForm, MonthForm, ReportForm, SafeLevelForm, WeightingForm
@@ -177,14 +179,9 @@ def caseload_list(request: HubRequest) -> HttpResponse:
 
 
 def _report_for(request: HubRequest, *, sharing: bool) -> tuple[ReportForm, report.Resourcing]:
-    form = ReportForm(request.GET or None, today=timezone.localdate())
-    start, end = form.months(report.DEFAULT_MONTHS)
-    chose_start = form.is_valid() and form.cleaned_data.get("start") is not None
-    built = report.resourcing_report(
-        start=start, end=end, safe=form.safe_level(),
-        suppressed=sharing or report.reads_suppressed(request.user),
-        from_first_records=not chose_start)
-    return form, built
+    return background_jobs.report_for(
+        request.GET, today=timezone.localdate(),
+        suppressed=sharing or report.reads_suppressed(request.user))
 
 
 def _report_query(request: HubRequest) -> str:
@@ -203,29 +200,27 @@ def resourcing_report(request: HubRequest) -> HttpResponse:
     }, status=400 if form.errors else 200)
 
 
-def _export(request: HubRequest, kind: str) -> HttpResponse:
+@requires(Action.WORKFORCE_REPORT_VIEW)
+def report_csv(request: HubRequest) -> HttpResponse:
     # Exports are for sharing: always suppressed.
     _, built = _report_for(request, sharing=True)
     record_event(event_type=EventType.EXPORT, actor=request.user,
-                 record_type="workforce.resourcing_report", detail={
-                     "format": kind, "suppressed": True, "start": built.start.isoformat(),
-                     "end": built.end.isoformat(), "safe_level": str(built.safe),
-                     "threshold": built.threshold}, request=request)
-    name = f"mace-hub-resourcing-{built.start:%Y-%m}-to-{built.end:%Y-%m}"
-    if kind == "csv":
-        return csv_download(report.report_csv(built), filename=f"{name}.csv")
-    response = HttpResponse(report.report_pdf(built), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
-    return response
+                 record_type=background_jobs.RECORD_TYPE,
+                 detail=background_jobs.export_detail(built, "csv"), request=request)
+    return csv_download(report.report_csv(built),
+                        filename=f"{background_jobs.file_name(built)}.csv")
 
 
 @requires(Action.WORKFORCE_REPORT_VIEW)
+@require_POST
 def report_pdf(request: HubRequest) -> HttpResponse:
-    return _export(request, "pdf")
-
-
-@requires(Action.WORKFORCE_REPORT_VIEW)
-def report_csv(request: HubRequest) -> HttpResponse:
-    return _export(request, "csv")
+    """Drawn in the background for the choices in the query string (always suppressed);
+    the user follows it on the job's page and downloads it from there (the export)."""
+    job = start_requested_job(
+        actor=request.user, kind=background_jobs.REPORT_PDF,
+        title="PDF of the resourcing evidence report",
+        arguments={"query": dict(request.GET.items()),
+                   "today": timezone.localdate().isoformat()})
+    return redirect("audit:requested_job", requested_job_pk=job.pk)
 
 

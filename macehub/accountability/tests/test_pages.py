@@ -24,6 +24,7 @@ from macehub.accountability.tests.factories import (
 )
 from macehub.accounts.roles import Role
 from macehub.audit.models import AuditEvent
+from macehub.governance.tests.requested_jobs import post_and_download
 from macehub.testing.factories import verified_login
 
 if TYPE_CHECKING:
@@ -143,7 +144,7 @@ def test_an_owner_sees_and_updates_their_own_action(users: StandardUsers) -> Non
 
 @time_machine.travel(NOW, tick=False)
 def test_a_published_statement_is_frozen_suppressed_and_names_no_one(
-        users: StandardUsers) -> None:
+        users: StandardUsers, django_capture_on_commit_callbacks: Any) -> None:
     leader, owner = users[Role.SENIOR_LEADER], users[Role.SUPERVISOR]
     type(owner).objects.filter(pk=owner.pk).update(first_name="Priyanka", last_name="Owner")
     type(leader).objects.filter(pk=leader.pk).update(first_name="Lesley", last_name="Leader")
@@ -179,8 +180,9 @@ def test_a_published_statement_is_frozen_suppressed_and_names_no_one(
                         expected_version=2, status="in_progress", commentary="Reopened")
     statement.refresh_from_db()
     assert statement.content["recommendations"][0]["status"] == "evidenced"
-    pdf = users.client(Role.REFERRER).get(
-        reverse("accountability:statement_pdf", args=[statement.pk]))
+    # Drawn in the background, downloaded from the job's page (the export).
+    pdf = post_and_download(users.client(Role.REFERRER), django_capture_on_commit_callbacks,
+                            reverse("accountability:statement_pdf", args=[statement.pk]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     assert AuditEvent.objects.filter(event_type="export",
                                      record_type="accountability.progressstatement").exists()

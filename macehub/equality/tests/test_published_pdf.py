@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
@@ -15,6 +16,7 @@ from macehub.audit.models import AuditEvent
 from macehub.equality import published as published_module
 from macehub.equality.published import HIDDEN
 from macehub.equality.tests.test_pages import PERIOD, _assert_no_person, _client
+from macehub.governance.tests.requested_jobs import post_and_download
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +27,7 @@ def _row(html: str, name: str) -> str:
 
 
 def test_scrutiny_gets_a_suppressed_audited_pdf(
-    demo: None, monkeypatch: pytest.MonkeyPatch
+    demo: None, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
 ) -> None:
     rendered: list[tuple[dict[str, Any], str]] = []
     real = published_module.published_pdf_html
@@ -40,7 +42,11 @@ def test_scrutiny_gets_a_suppressed_audited_pdf(
     page = scrutiny.get(reverse("equality:published"), PERIOD)
     assert reverse("equality:published_pdf") in page.content.decode()
 
-    response = scrutiny.get(reverse("equality:published_pdf"), PERIOD)
+    # Drawn in the background for the choices in the query string, downloaded from the
+    # job's page (the export).
+    asked_at = f"{reverse('equality:published_pdf')}?{urlencode(PERIOD)}"
+    assert scrutiny.get(asked_at).status_code == 405
+    response = post_and_download(scrutiny, django_capture_on_commit_callbacks, asked_at)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith('attachment; filename="disproportionality-')
@@ -71,4 +77,5 @@ def test_scrutiny_gets_a_suppressed_audited_pdf(
     event = AuditEvent.objects.filter(event_type=EventType.EXPORT,
                                       record_type="equality.published_table").get()
     assert event.detail["format"] == "pdf" and event.detail["suppressed"] == table.suppressed
+    assert event.detail["area"] == analysis.area_name
 

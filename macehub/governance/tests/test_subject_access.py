@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,9 +24,11 @@ from macehub.cases.models import Case, Contact
 from macehub.conftest import StandardUsers
 from macehub.disruption.models import Disruption, DisruptionChild, Tactic
 from macehub.governance import subject_access_services as services
+from macehub.governance.codes import RequestedJobStatus
 from macehub.governance.subject_access import SUBJECT_SOURCES, add_calendar_months, due_on
 from macehub.governance.subject_access_codes import RedactionReason, RequestStatus
 from macehub.governance.subject_access_models import SubjectAccessRequest
+from macehub.governance.tests.requested_jobs import job_asked_for
 from macehub.governance.work_queue import subject_access_requests
 from macehub.intelligence.codes import EntityRole
 from macehub.intelligence.tests.factories import link, make_report
@@ -229,7 +232,7 @@ def test_the_bundle_applies_the_redactions_and_lists_what_was_withheld(
 
 @pytest.mark.django_db
 def test_pages_log_a_request_and_download_the_bundle_audited(
-    held: Held, users: StandardUsers
+    held: Held, users: StandardUsers, django_capture_on_commit_callbacks: Any
 ) -> None:
     client = Client()
     verified_login(client, held.officer)
@@ -253,13 +256,25 @@ def test_pages_log_a_request_and_download_the_bundle_audited(
     assert "Overdue" in register.content.decode()  # due 28 February 2026, long passed
 
     client.post(reverse("audit:subject_access_gather", args=[held.request.pk]))
+    # Produced in the background: before the identity check the job says why it cannot.
+    with django_capture_on_commit_callbacks(execute=True):
+        early = job_asked_for(client.post(reverse("audit:subject_access_produce",
+                                                  args=[held.request.pk])))
+    early.refresh_from_db()
+    assert early.status == RequestedJobStatus.FAILED
+    assert early.problem == "Record the requester's identity check before disclosing"
     services.record_progress(actor=held.officer, request_pk=held.request.pk,
                              expected_version=1, progress=services.RequestProgress(
                                  identity_verified_on=timezone.localdate(),
                                  identity_check="photo_id", identity_note="",
                                  extension_months=0, extension_reason="",
                                  status=RequestStatus.REVIEWING, status_reason=""))
-    client.post(reverse("audit:subject_access_produce", args=[held.request.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        job = job_asked_for(client.post(reverse("audit:subject_access_produce",
+                                                args=[held.request.pk])))
+    job_page = client.get(reverse("audit:requested_job", args=[job.pk])).content.decode()
+    request_url = reverse("audit:subject_access_request", args=[held.request.pk])
+    assert f'href="{request_url}"' in job_page, "the job leads back to the request"
     download = client.get(reverse("audit:subject_access_bundle", args=[held.request.pk]))
     assert download.status_code == 200
     assert download["Content-Type"] == "application/pdf"

@@ -6,6 +6,7 @@ as an export; the owner sees and closes their own action. All names are made up.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -18,6 +19,7 @@ from macehub.audit.models import AuditEvent
 from macehub.cases.codes import RiskTier
 from macehub.cases.services.opening import open_case
 from macehub.conftest import StandardUsers
+from macehub.governance.tests.requested_jobs import post_and_download
 from macehub.meetings import services
 from macehub.meetings.codes import ActionStatus
 from macehub.meetings.models import AgendaItem, MeetingAction
@@ -39,7 +41,8 @@ def _date(prefix: str, day: dt.date) -> dict[str, str]:
 
 
 def test_the_chair_runs_a_meeting_to_approved_minutes(
-        users: StandardUsers, chair: User, hub_agency: Agency) -> None:
+        users: StandardUsers, chair: User, hub_agency: Agency,
+        django_capture_on_commit_callbacks: Any) -> None:
     child = make_person(hub_agency, given_name="Alexa", family_name="Testchild")
     case = open_case(actor=users[Role.TRIAGE], child=child, risk_tier=RiskTier.HIGH,
                      lead_agency=hub_agency, reason="High risk")
@@ -84,7 +87,9 @@ def test_the_chair_runs_a_meeting_to_approved_minutes(
         "summary": "Changed", "decision": "Changed", "version": 2})
     assert response.status_code == 400
     assert "approved" in response.content.decode()
-    response = client.get(reverse("meetings:minutes_pdf", args=[meeting.pk]))
+    # Drawn in the background, downloaded from the job's page (the export).
+    response = post_and_download(client, django_capture_on_commit_callbacks,
+                                 reverse("meetings:minutes_pdf", args=[meeting.pk]))
     assert response["Content-Type"] == "application/pdf"
     text = " ".join(pdf_text(response.content, raw=True).split())
     assert "Strategy meeting" in text and action.reference in text
@@ -137,7 +142,8 @@ def test_the_chair_records_what_an_owner_reported_after_the_minutes(
 
 
 def test_a_reader_sees_only_the_items_they_may(
-        users: StandardUsers, chair: User, hub_agency: Agency) -> None:
+        users: StandardUsers, chair: User, hub_agency: Agency,
+        django_capture_on_commit_callbacks: Any) -> None:
     hidden_child = make_person(hub_agency, given_name="Hidden", family_name="Testchild",
                                is_restricted=True)
     hidden = open_case(actor=users[Role.TRIAGE], child=hidden_child, risk_tier=RiskTier.HIGH,
@@ -152,7 +158,8 @@ def test_a_reader_sees_only_the_items_they_may(
     page = reader.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
     assert "Training for partners" in page
     assert hidden.reference not in page and "Secret decision" not in page
-    minutes = reader.get(reverse("meetings:minutes_pdf", args=[meeting.pk])).content
+    minutes = post_and_download(reader, django_capture_on_commit_callbacks,
+                                reverse("meetings:minutes_pdf", args=[meeting.pk])).content
     text = " ".join(pdf_text(minutes, raw=True).split())
     assert "Training for partners" in text and "Secret decision" not in text
     assert reader.get(reverse("meetings:discussion", args=[item.pk])).status_code == 403

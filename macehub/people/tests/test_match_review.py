@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +20,7 @@ from macehub.audit.models import AuditEvent
 from macehub.conftest import StandardUsers
 from macehub.people.codes import MatchDecision
 from macehub.people.models import MatchCandidate, MatchRun, Person, PersonAllocation
-from macehub.testing.factories import make_person
+from macehub.testing.factories import make_person, make_user, verified_login
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +180,62 @@ def test_probabilities_are_never_rounded_to_certainty(users: StandardUsers,
     MatchCandidate.objects.filter(pk=pair.pk).update(probability=0.99996)
     text = users.client(Role.ANALYST).get(QUEUE).content.decode()
     assert "over 99.9%" in text and "100.0%" not in text
+
+
+def test_a_reviewer_asks_for_a_matching_run_from_the_queue_one_at_a_time(
+        hub_agency: Agency, users: StandardUsers, pair: MatchCandidate,
+        monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any) -> None:
+    """The run proposes pairs (the model itself is tested in ``test_linkage``); its page
+    follows each stage and leads to the queue with the number of new pairs; while one
+    waits or runs, asking again leads to it (or, someone else's, back to the queue)."""
+    from macehub.governance.codes import RequestedJobStatus
+    from macehub.governance.models import RequestedJob
+    from macehub.governance.requested_jobs import run_requested_job
+    from macehub.governance.tests.requested_jobs import job_asked_for
+    from macehub.people import background_jobs
+
+    stages: list[str] = []
+
+    def model(*, actor: Any, progress: Any) -> tuple[MatchRun, None]:
+        progress("Keeping the pairs for review", 85)
+        stages.append(RequestedJob.objects.get(kind=background_jobs.FIND_MATCHES).stage)
+        now = timezone.now()
+        run = MatchRun.objects.create(
+            started_at=now, finished_at=now, run_by=actor, engine="duckdb", records=4,
+            threshold=0.9, recommended_threshold=0.9, pairs_found=2, pairs_proposed=2,
+            model={})
+        MatchCandidate.objects.filter(pk=pair.pk).update(run=run)  # proposed again
+        new = proposed(make_person(hub_agency, given_name="Robin"),
+                       make_person(hub_agency, given_name="Robyn"))
+        MatchCandidate.objects.filter(pk=new.pk).update(run=run)
+        return run, None
+
+    monkeypatch.setattr(background_jobs, "propose_matches", model)
+    find = reverse("people:find_matches")
+    analyst = users.client(Role.ANALYST)
+    assert analyst.get(find).status_code == 405
+    assert "Look for new matches" in analyst.get(QUEUE).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        job = job_asked_for(analyst.post(find))
+    job.refresh_from_db()
+    assert stages == ["Keeping the pairs for review"]
+    assert (job.status, job.result_url) == (RequestedJobStatus.DONE, QUEUE)
+    assert job.result_label.startswith("1 new pair proposed (2 from this run waiting")
+    assert not Person.objects.filter(merged_into__isnull=False).exists(), "nothing merged"
+
+    # Asked for again while it waits: the same run, for its requester; not for another.
+    waiting = job_asked_for(analyst.post(find))
+    assert job_asked_for(analyst.post(find)) == waiting
+    assert "is waiting or under way" in analyst.get(QUEUE).content.decode()
+    colleague = Client()
+    verified_login(colleague, make_user("another.analyst", Role.ANALYST, agency=hub_agency))
+    assert colleague.post(find)["Location"] == QUEUE
+    assert RequestedJob.objects.filter(kind=background_jobs.FIND_MATCHES).count() == 2
+    # Two asked for at once: the later stands down for the earlier.
+    later = RequestedJob.objects.create(
+        kind=background_jobs.FIND_MATCHES, title="Again", arguments={"run": "later"},
+        requested_by=waiting.requested_by, requested_at=timezone.now())
+    run_requested_job.call(later.pk)
+    later.refresh_from_db()
+    assert (later.status, later.problem) == (RequestedJobStatus.FAILED,
+                                             background_jobs.ALREADY_UNDER_WAY)

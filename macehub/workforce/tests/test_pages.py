@@ -18,6 +18,8 @@ from macehub.accounts.models import Agency, Team
 from macehub.accounts.roles import Role
 from macehub.audit.models import AuditEvent
 from macehub.conftest import StandardUsers
+from macehub.governance.tests.requested_jobs import post_and_download
+from macehub.testing.pdf import pdf_text
 from macehub.workforce.models import TeamMonth
 from macehub.workforce.tests.factories import Workers, make_workers
 
@@ -161,7 +163,9 @@ def test_the_scrutiny_officer_reads_it_suppressed(
     assert "[c]" not in lead
 
 
-def test_the_exports_are_suppressed_and_audited(staffed: Workers, users: StandardUsers) -> None:
+def test_the_exports_are_suppressed_and_audited(
+        staffed: Workers, users: StandardUsers, django_capture_on_commit_callbacks: Any
+) -> None:
     client = users.client(Role.SENIOR_LEADER)
     query = "?start=2026-01-01&end=2026-03-01&safe=3"
     csv = client.get(reverse("workforce:report_csv") + query)
@@ -172,8 +176,12 @@ def test_the_exports_are_suppressed_and_audited(staffed: Workers, users: Standar
     assert "demand_and_capacity,2026-03,establishment,14," in text
     assert "caseloads,now,workers_above_safe_level,[c]," in text
     assert staffed.social_worker.last_name not in text
-    pdf = client.get(reverse("workforce:report_pdf") + query)
+    # Drawn in the background, downloaded from the job's page (the export).
+    pdf = post_and_download(client, django_capture_on_commit_callbacks,
+                            reverse("workforce:report_pdf") + query)
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert pdf["Content-Disposition"].endswith('mace-hub-resourcing-2026-01-to-2026-03.pdf"')
+    assert staffed.social_worker.last_name not in " ".join(pdf_text(pdf.content).split())
     exports = AuditEvent.objects.filter(event_type="export",
                                         record_type="workforce.resourcing_report")
     assert sorted(event.detail["format"] for event in exports) == ["csv", "pdf"]
