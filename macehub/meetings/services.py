@@ -120,6 +120,7 @@ def create_series(*, actor: User, name: str, kind: str, agency_pks: Sequence[int
                   ) -> MeetingSeries:
     """A series of meetings with its standing member agencies."""
     _hub_chair(actor)
+    refuse_if_already_submitted()  # not refused for the name its first sending took
     name, agencies = _series_answers(name=name, kind=kind, agency_pks=agency_pks)
     series = MeetingSeries.objects.create(name=name, kind=kind, created_by=actor,
                                           created_at=timezone.now())

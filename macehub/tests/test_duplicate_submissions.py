@@ -25,14 +25,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from macehub.access.tests.routes import ROUTES
-from macehub.accountability.models import ImprovementAction
+from macehub.accountability.models import ImprovementAction, Inspection, Recommendation
 from macehub.accountability.tests.factories import make_inspection, make_recommendation
 from macehub.accounts.models import Agency, Team, User
 from macehub.accounts.roles import Role
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.cases.codes import RiskTier
-from macehub.cases.models import Case, CaseOutcome, MissingEpisode
+from macehub.cases.models import Case, CaseOutcome, Contact, MissingEpisode, PlanItem
 from macehub.cases.services.opening import open_case
 from macehub.conftest import StandardUsers
 from macehub.core.models import Submission
@@ -43,8 +43,9 @@ from macehub.forensics.tests.factories import make_force, make_investigation
 from macehub.intelligence.models import IntelligenceReport
 from macehub.investigations.models import Investigation
 from macehub.meetings import services as meeting_services
-from macehub.meetings.models import Meeting, MeetingAction
+from macehub.meetings.models import AgendaItem, Meeting, MeetingAction, MeetingSeries
 from macehub.meetings.tests.factories import make_meeting, make_series
+from macehub.people.models import Person
 from macehub.referrals.codes import TriageOutcome
 from macehub.referrals.models import Referral
 from macehub.referrals.tests.factories import make_referral
@@ -174,6 +175,45 @@ RECIPES: dict[str, Recipe] = {
                           "owner": r["owner"].pk, "agency": r["agency"].pk,
                           **_date("due_on", _today())},
         MeetingAction),
+    "cases:add_plan_item": Recipe(
+        Role.TRIAGE, lambda r: reverse("cases:add_plan_item", args=[r["case"].pk]),
+        lambda _r, page: {"action": "Safety plan with the school", "owner_kind": "hub_staff",
+                          "owner": _choice(page, "owner"),
+                          **_date("due_on", _today() + dt.timedelta(days=14))},
+        PlanItem),
+    "cases:add_contact": Recipe(
+        Role.TRIAGE, lambda r: reverse("cases:add_contact", args=[r["case"].pk]),
+        lambda _r, page: {**_date("occurred_on", _today() - dt.timedelta(days=1)),
+                          "occurred_time": "10:00", "kind": _choice(page, "kind"),
+                          "with_whom": "The child and her mother", "child_seen": "yes",
+                          "child_seen_alone": "yes", "summary": "Home visit"},
+        Contact),
+    "people:create": Recipe(
+        Role.TRIAGE, lambda _r: reverse("people:create"),
+        lambda _r, _page: {"given_name": "Nadia", "family_name": "Testperson",
+                           **_date("date_of_birth", dt.date(2012, 4, 5)), "sex": "female"},
+        Person, repeatable=False),  # the same person again is a possible duplicate
+    "meetings:new_series": Recipe(
+        Role.MEETING_CHAIR, lambda _r: reverse("meetings:new_series"),
+        lambda r, page: {"name": "North locality MACE", "kind": _choice(page, "kind"),
+                          "agencies": [r["agency"].pk]},
+        MeetingSeries, repeatable=False),  # series names are unique
+    "meetings:add_item": Recipe(
+        Role.MEETING_CHAIR, lambda r: reverse("meetings:add_item", args=[r["meeting"].pk]),
+        lambda _r, _page: {"title": "Hotspot: the retail park", "link_kind": ""},
+        AgendaItem),
+    "accountability:inspection_new": Recipe(
+        Role.SENIOR_LEADER, lambda _r: reverse("accountability:inspection_new"),
+        lambda _r, page: {"body": _choice(page, "body"), "title": "Joint targeted inspection",
+                          **_date("published_on", _today() - dt.timedelta(days=30))},
+        Inspection),
+    "accountability:recommendation_new": Recipe(
+        Role.SENIOR_LEADER,
+        lambda r: reverse("accountability:recommendation_new",
+                          args=[r["recommendation"].inspection_id]),
+        lambda _r, page: {"kind": _choice(page, "kind"), "number": "7",
+                          "text": "Supervise investigations", "theme": _choice(page, "theme")},
+        Recommendation, repeatable=False),  # one finding per number
 }
 # Creating forms whose URL name does not say so (found by reading them, not by their
 # name): each is driven here.
@@ -183,19 +223,18 @@ ALSO_CREATING = frozenset({"referrals:check", "referrals:decide"})
 # same token (every POST form carries one), but no recipe proves it for that page.
 NOT_DRIVEN_YET = frozenset({
     "accounts:agency_create", "accounts:team_create", "accounts:user_create",
-    "accounts:api_client_create", "people:create", "referrals:new_child",
-    "referrals:add_information", "referrals:partner_mapping_new", "cases:add_plan_item",
-    "cases:add_contact", "cases:add_nrm_referral", "cases:add_risk_assessment",
-    "intelligence:add_link", "intelligence:submit", "meetings:new_series", "meetings:add_item",
-    "investigations:add_crime", "investigations:add_person", "investigations:add_enquiry",
+    "accounts:api_client_create", "referrals:new_child", "referrals:add_information",
+    "referrals:partner_mapping_new", "cases:add_nrm_referral", "cases:add_risk_assessment",
+    "intelligence:add_link", "intelligence:submit", "investigations:add_crime",
+    "investigations:add_person", "investigations:add_enquiry",
     "investigations:record_charging_decision", "investigations:record_outcome",
     "investigations:record_release", "investigations:record_entitlement",
     "investigations:record_needs", "investigations:record_step",
     "investigations:record_withdrawal", "forensics:record_triage",
     "forensics:record_full_examination", "disruption:add_tactic", "disruption:record_breach",
     "profile:new", "training:record_training", "training:add_course",
-    "training:add_requirement", "workforce:record_month", "accountability:inspection_new",
-    "accountability:recommendation_new", "audit:agreement_new", "audit:subject_access_new",
+    "training:add_requirement", "workforce:record_month", "audit:agreement_new",
+    "audit:subject_access_new",
 })
 
 
@@ -233,7 +272,7 @@ def records(users: StandardUsers, hub_agency: Agency, hub_team: Team) -> dict[st
                                       users[Role.REFERRER],
                                       indicator_codes=("HEALTH_STI", "GROOMING_VEHICLES")),
             "recommendation": make_recommendation(make_inspection(leader)),
-            "investigation": investigation, "investigator": force.investigator,
+            "investigation": investigation, "meeting": meeting, "investigator": force.investigator,
             "suspect": investigation.suspects.get().person}
 
 
