@@ -41,17 +41,18 @@ from macehub.disruption.models import Disruption
 from macehub.forensics.models import Exhibit
 from macehub.forensics.tests.factories import make_force, make_investigation
 from macehub.intelligence.models import IntelligenceReport
-from macehub.investigations.models import Investigation
+from macehub.investigations.models import Crime, Investigation, InvestigationSuspect, LineOfEnquiry
 from macehub.meetings import services as meeting_services
 from macehub.meetings.models import AgendaItem, Meeting, MeetingAction, MeetingSeries
 from macehub.meetings.tests.factories import make_meeting, make_series
 from macehub.people.models import Person
 from macehub.referrals.codes import TriageOutcome
-from macehub.referrals.models import Referral
+from macehub.referrals.models import Referral, ReferralAddition
 from macehub.referrals.tests.factories import make_referral
 from macehub.referrals.tests.test_intake import walk_to_check
 from macehub.referrals.tests.test_triage import decision_data
 from macehub.testing.factories import make_person, signed_in_client
+from macehub.training.models import Course
 
 pytestmark = pytest.mark.django_db
 
@@ -214,6 +215,37 @@ RECIPES: dict[str, Recipe] = {
         lambda _r, page: {"kind": _choice(page, "kind"), "number": "7",
                           "text": "Supervise investigations", "theme": _choice(page, "theme")},
         Recommendation, repeatable=False),  # one finding per number
+    "referrals:add_information": Recipe(
+        Role.REFERRER, lambda r: reverse("referrals:add_information",
+                                         args=[r["referral"].pk]),
+        lambda _r, _page: {"text": "She was seen again at the retail park on Friday."},
+        ReferralAddition),
+    "investigations:add_enquiry": Recipe(
+        Role.INVESTIGATOR,
+        lambda r: reverse("investigations:add_enquiry", args=[r["investigation"].pk]),
+        lambda _r, _page: {"description": "Trace the grey van's keeper"},
+        LineOfEnquiry, actor="investigator"),
+    "investigations:add_crime": Recipe(
+        Role.INVESTIGATOR,
+        lambda r: reverse("investigations:add_crime", args=[r["investigation"].pk]),
+        lambda _r, page: {"offence_code": _choice(page, "offence_code"),
+                          "location": "The retail park"},
+        Crime, actor="investigator"),
+    "investigations:add_person": Recipe(
+        Role.INVESTIGATOR,
+        lambda r: reverse("investigations:add_person", args=[r["investigation"].pk]),
+        lambda r, _page: {"person": r["another_suspect"].pk, "part": "suspect"},
+        InvestigationSuspect, actor="investigator", repeatable=False),  # once each
+    "training:add_course": Recipe(
+        Role.TRAINING_LEAD, lambda _r: reverse("training:add_course"),
+        lambda _r, page: {"title": "Exploitation awareness refresher",
+                          "tier": _choice(page, "tier"), "validity_months": "24"},
+        Course, repeatable=False),  # course titles are unique
+    "accounts:agency_create": Recipe(
+        Role.ADMINISTRATOR, lambda _r: reverse("accounts:agency_create"),
+        lambda _r, page: {"name": "Northshire Youth Service", "code": "northshire-youth",
+                          "kind": _choice(page, "kind"), "is_active": "on"},
+        Agency, repeatable=False),  # agency codes are unique
 }
 # Creating forms whose URL name does not say so (found by reading them, not by their
 # name): each is driven here.
@@ -222,19 +254,16 @@ ALSO_CREATING = frozenset({"referrals:check", "referrals:decide"})
 # Creating forms found by discovery and not driven here yet: each is protected by the
 # same token (every POST form carries one), but no recipe proves it for that page.
 NOT_DRIVEN_YET = frozenset({
-    "accounts:agency_create", "accounts:team_create", "accounts:user_create",
-    "accounts:api_client_create", "referrals:new_child", "referrals:add_information",
-    "referrals:partner_mapping_new", "cases:add_nrm_referral", "cases:add_risk_assessment",
-    "intelligence:add_link", "intelligence:submit", "investigations:add_crime",
-    "investigations:add_person", "investigations:add_enquiry",
+    "accounts:team_create", "accounts:user_create", "accounts:api_client_create",
+    "referrals:new_child", "referrals:partner_mapping_new", "cases:add_nrm_referral",
+    "cases:add_risk_assessment", "intelligence:add_link", "intelligence:submit",
     "investigations:record_charging_decision", "investigations:record_outcome",
     "investigations:record_release", "investigations:record_entitlement",
     "investigations:record_needs", "investigations:record_step",
     "investigations:record_withdrawal", "forensics:record_triage",
     "forensics:record_full_examination", "disruption:add_tactic", "disruption:record_breach",
-    "profile:new", "training:record_training", "training:add_course",
-    "training:add_requirement", "workforce:record_month", "audit:agreement_new",
-    "audit:subject_access_new",
+    "profile:new", "training:record_training", "training:add_requirement",
+    "workforce:record_month", "audit:agreement_new", "audit:subject_access_new",
 })
 
 
@@ -273,7 +302,9 @@ def records(users: StandardUsers, hub_agency: Agency, hub_team: Team) -> dict[st
                                       indicator_codes=("HEALTH_STI", "GROOMING_VEHICLES")),
             "recommendation": make_recommendation(make_inspection(leader)),
             "investigation": investigation, "meeting": meeting, "investigator": force.investigator,
-            "suspect": investigation.suspects.get().person}
+            "suspect": investigation.suspects.get().person,
+            "another_suspect": make_person(hub_agency, given_name="Lee", family_name="Madeup",
+                                           date_of_birth=dt.date(1990, 1, 2), sex="male")}
 
 
 def _errors(html: str) -> str:
