@@ -50,6 +50,7 @@ from macehub.accounts.two_factor import session_is_verified
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
 from macehub.core.service_errors import add_service_errors
+from macehub.core.submissions import refuse_if_already_submitted
 from macehub.core.work_queue import WorkItem, WorkQueue, work_queue_for
 
 STALE_REQUEST_MESSAGE = (
@@ -292,6 +293,10 @@ def _edit_page(
     """The shared shape of every administration form: validate, save, back to the list.
     A service's refusal is shown beside the field it is about, keeping what was typed."""
     list_url = str(reverse_lazy(list_url_name))
+    if request.method == "POST":
+        # The same form sent again would be refused for the code or name its first
+        # sending took: it is told it was already submitted instead.
+        refuse_if_already_submitted()
     if request.method == "POST" and form.is_valid():
         try:
             save(form)

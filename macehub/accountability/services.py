@@ -41,6 +41,7 @@ from macehub.audit.history import saves_after
 from macehub.audit.services import changed_values, record_event
 from macehub.core.metrics import UnknownMetric, get_metric
 from macehub.core.service_errors import ServiceRefused
+from macehub.core.submissions import refuse_if_already_submitted
 from macehub.core.versioning import Versioning, plain_words
 
 TITLE_LENGTH = Inspection._meta.get_field("title").max_length or 300
@@ -133,6 +134,7 @@ def add_recommendation(*, actor: User, inspection_pk: int, kind: str, number: in
     """Add a recommendation or an area for improvement to an inspection."""
     inspection = policy.get_or_404(actor, Action.INSPECTION_MANAGE,
                                    Inspection.objects.select_for_update(), pk=inspection_pk)
+    refuse_if_already_submitted()  # not refused for the number its first sending took
     errors = finding_errors(inspection, kind=kind, number=number, text=text,
                             addressed_to=addressed_to, theme=theme)
     if errors or number is None:

@@ -27,6 +27,7 @@ from macehub.audit.history import saves_after
 from macehub.audit.services import changed_values, record_event
 from macehub.core.references import save_with_reference
 from macehub.core.service_errors import ServiceRefused
+from macehub.core.submissions import refuse_if_already_submitted
 from macehub.core.versioning import Versioning, plain_words
 from macehub.disruption.codes import (
     IN_FORCE_STATUSES,
@@ -325,6 +326,7 @@ def add_tactic(*, actor: User, name: str, legal_basis: str, target_kinds: list[s
                ) -> Tactic:
     """Add a tactic the hub uses (an administrator)."""
     policy.require(actor, Action.DISRUPTION_TACTIC_ADD)
+    refuse_if_already_submitted()  # not refused for the name its first sending took
     from django.utils.text import slugify
 
     errors: dict[str, str] = {}

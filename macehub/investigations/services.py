@@ -28,6 +28,7 @@ from macehub.audit.services import changed_values, record_event
 from macehub.cases.models import Case
 from macehub.core.references import save_with_reference
 from macehub.core.service_errors import ServiceRefused
+from macehub.core.submissions import refuse_if_already_submitted
 from macehub.core.versioning import Versioning, plain_words
 from macehub.investigations import reviews
 from macehub.investigations.codes import (
@@ -239,6 +240,7 @@ def add_crime(*, actor: User, investigation_pk: int, crime: CrimeDetails) -> Cri
 def add_person(*, actor: User, investigation_pk: int, person_pk: int, part: str) -> None:
     """Name a child as a victim (linked to their open case) or a person as a suspect."""
     investigation = _lock(actor, Action.INVESTIGATION_CHANGE, investigation_pk)
+    refuse_if_already_submitted()  # not refused as named by its own first sending
     person = policy.get_or_404(actor, Action.PERSON_VIEW, Person.objects.all(), pk=person_pk)
     victims = investigation.victims.filter(person=person).exists()
     suspects = investigation.suspects.filter(person=person).exists()

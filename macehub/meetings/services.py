@@ -32,6 +32,7 @@ from macehub.audit.history import saves_after
 from macehub.audit.services import changed_values, record_event
 from macehub.core.references import save_with_reference
 from macehub.core.service_errors import ServiceRefused
+from macehub.core.submissions import refuse_if_already_submitted
 from macehub.core.versioning import Versioning, plain_words
 from macehub.days import day_starts
 from macehub.meetings import linking, selectors
@@ -119,6 +120,7 @@ def create_series(*, actor: User, name: str, kind: str, agency_pks: Sequence[int
                   ) -> MeetingSeries:
     """A series of meetings with its standing member agencies."""
     _hub_chair(actor)
+    refuse_if_already_submitted()  # not refused for the name its first sending took
     name, agencies = _series_answers(name=name, kind=kind, agency_pks=agency_pks)
     series = MeetingSeries.objects.create(name=name, kind=kind, created_by=actor,
                                           created_at=timezone.now())
@@ -181,6 +183,9 @@ def schedule_meeting(*, actor: User, series_pk: int, held_on: dt.date | None,
     series = MeetingSeries.objects.select_for_update().filter(pk=series_pk).first()
     if series is None:
         raise ServiceRefused("No such meeting series")
+    # The same form sent again would be refused for the day its first sending took: it
+    # is told it was already submitted instead.
+    refuse_if_already_submitted()
     held_on, chair = _meeting_answers(series=series, held_on=held_on, chair_pk=chair_pk)
     now = timezone.now()
     meeting = Meeting(series=series, held_on=held_on, chair=chair, created_by=actor,

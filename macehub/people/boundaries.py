@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from django.db import transaction
-from shapely.geometry import shape
+from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
 from macehub.audit.events import EventType
@@ -92,6 +92,10 @@ def _read(data: bytes, problems: list[RowProblem]) -> list[tuple[str, dict[str, 
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         problems.append(RowProblem(None, None, f"The file is not GeoJSON text: {error}"))
         return []
+    except RecursionError:
+        problems.append(RowProblem(None, None, "The file is not GeoJSON text: its lists "
+                                               "and objects are nested too deeply to read"))
+        return []
     if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection" \
             or not isinstance(collection.get("features"), list):
         problems.append(RowProblem(None, None, "The file is not a GeoJSON FeatureCollection"))
@@ -112,7 +116,8 @@ def _read(data: bytes, problems: list[RowProblem]) -> list[tuple[str, dict[str, 
             continue
         first_of[code] = number
         geometry = feature.get("geometry")
-        if not isinstance(geometry, dict) or geometry.get("type") not in _POLYGONS:
+        if not isinstance(geometry, dict) or not isinstance(geometry.get("type"), str) \
+                or geometry["type"] not in _POLYGONS:
             problems.append(RowProblem(number, code, "has no Polygon or MultiPolygon geometry"))
             continue
         try:
@@ -129,7 +134,10 @@ def _read(data: bytes, problems: list[RowProblem]) -> list[tuple[str, dict[str, 
             problems.append(RowProblem(
                 number, code, "is not in WGS84 longitude and latitude (degrees)"))
             continue
-        read.append((code, geometry, _centroid_on_grid(polygon)))
+        # The polygon as read, not the feature's other members (GeoJSON allows any,
+        # and a database may refuse what they hold: NaN, a NUL character).
+        read.append((code, json.loads(json.dumps(mapping(polygon))),
+                     _centroid_on_grid(polygon)))
     if not read and not problems:
         problems.append(RowProblem(None, None, "The collection has no features"))
     return read

@@ -17,6 +17,7 @@ postcode's. ``latitude_longitude`` turns grid coordinates into WGS84 for the map
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -64,6 +65,8 @@ REQUIRED = (TERMINATED, EASTING, NORTHING, WARD, LSOA, LOCAL_AUTHORITY)
 # Northern Ireland's postcodes are on the Irish grid in the ONSPD; they are read too.
 _LARGEST_EASTING = 800_000
 _LARGEST_NORTHING = 1_300_000
+# An ONS area code: a letter and eight digits (the columns hold up to nine characters).
+_AREA_CODE = re.compile(r"^[A-Z]\d{8}$")
 # ONS writes "pseudo" codes for a postcode with no area of a kind (e.g. E99999999).
 _NO_AREA_CODES = {"", "E99999999", "W99999999", "S99999999", "N99999999", "L99999999",
                   "M99999999"}
@@ -127,9 +130,15 @@ def _terminated(cell: str, row: int, problems: _Problems) -> dt.date | None:
     return None
 
 
-def _area_code(cell: str) -> str:
+def _area_code(cell: str, row: int, column: str, problems: _Problems) -> str:
     code = cell.strip().upper()
-    return "" if code in _NO_AREA_CODES else code
+    if code in _NO_AREA_CODES:
+        return ""
+    if not _AREA_CODE.match(code):
+        problems.add(row, column, f'"{cell}" is not an ONS area code (a letter and eight '
+                                  "digits, e.g. E05012345)")
+        return ""
+    return code
 
 
 def _read_rows(data: bytes, problems: _Problems) -> list[_PostcodeRow]:
@@ -179,13 +188,14 @@ def _read_rows(data: bytes, problems: _Problems) -> list[_PostcodeRow]:
             problems.add(row, EASTING if easting is None else NORTHING,
                          "is empty but the other coordinate is not: give both or neither")
         terminated_on = _terminated(cells[positions[TERMINATED]], row, problems)
+        ward_code, lsoa_code, local_authority_code = (
+            _area_code(cells[positions[column]], row, column, problems)
+            for column in (WARD, LSOA, LOCAL_AUTHORITY))
         if len(problems.found) > before:
             continue
         found.append(_PostcodeRow(
-            postcode=postcode, easting=easting, northing=northing,
-            ward_code=_area_code(cells[positions[WARD]]),
-            lsoa_code=_area_code(cells[positions[LSOA]]),
-            local_authority_code=_area_code(cells[positions[LOCAL_AUTHORITY]]),
+            postcode=postcode, easting=easting, northing=northing, ward_code=ward_code,
+            lsoa_code=lsoa_code, local_authority_code=local_authority_code,
             terminated_on=terminated_on,
         ))
     if not found and not problems.found:

@@ -4,6 +4,10 @@ other encodings. The import either stores every row, each text cell as it was ac
 (the importers strip leading and trailing whitespace), or nothing: when it refuses the
 file, with its own report (``FileNotImported``), no table it writes to has changed. It
 never raises anything else.
+
+The same holds for the files that are not such tables: a partner's list given to link
+(``ListRefused``, and no job made) and ONS boundaries in GeoJSON, with values anywhere
+replaced or added and lists nested deep (``BoundaryImportError``, and no area changed).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,8 +34,24 @@ from macehub.audit.models import AuditEvent
 from macehub.core.csv_import import FileNotImported
 from macehub.intelligence.legacy import import_legacy_rows, read_legacy_file
 from macehub.intelligence.models import IntelligenceReport
-from macehub.people.models import Postcode
+from macehub.people.boundaries import BoundaryImportError, import_boundaries
+from macehub.people.census import import_census_ts021
+from macehub.people.census_by_age import import_census_by_age
+from macehub.people.codes import AreaKind
+from macehub.people.linkage_records import normalised_name
+from macehub.people.list_linking import start_link_job
+from macehub.people.models import (
+    Area,
+    AreaPopulation,
+    AreaPopulationByAge,
+    EthnicGroup,
+    LinkJob,
+    Postcode,
+)
+from macehub.people.outside_lists import ListRefused, read_outside_list
 from macehub.people.postcodes import import_postcode_directory
+from macehub.people.tests.test_census import ts021_rows
+from macehub.people.tests.test_census_by_age import by_age_rows
 from macehub.referrals.partner_files import PartnerFileRefused, check_file
 from macehub.testing.hostile import HOSTILE_NUMBERS, examples, hostile_text
 from macehub.training.models import TrainingImport, TrainingRecord
@@ -50,6 +71,10 @@ class Importer:
     tables: tuple[type[models.Model], ...]
     text: tuple[str, type[models.Model], str] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # How many rows of the first table the written rows make, when not one each.
+    stores: Callable[[list[list[str]]], int] = len
+    # Further checks of what was stored, given the rows written.
+    verify: Callable[[list[list[str]]], None] | None = None
 
 
 def _importers(users: Any, hub_agency: Agency, hub_team: Team) -> dict[str, Importer]:
@@ -57,6 +82,8 @@ def _importers(users: Any, hub_agency: Agency, hub_team: Team) -> dict[str, Impo
     inspection = make_inspection(leader)
     analyst = users[Role.ANALYST]
     referrer = users[Role.REFERRER]
+    census_rows = ts021_rows([(name, code) for name, code in CENSUS_AREAS])
+    by_age = by_age_rows(BY_AGE_BANDS, [BY_AGE_AREA])
 
     def upload(data: bytes) -> io.BytesIO:
         stream = io.BytesIO(data)
@@ -107,11 +134,38 @@ def _importers(users: Any, hub_agency: Agency, hub_team: Team) -> dict[str, Impo
               "E05999001", "1", "", "", "9", "E92000001", "E01999001", ""]],
             lambda data: import_postcode_directory(upload(data), actor=None),
             (Postcode,)),
+        "census TS021": Importer(
+            census_rows[0], census_rows[1:],
+            lambda data: import_census_ts021(upload(data), actor=None),
+            (Area, AreaPopulation), ("geography", Area, "name")),
+        "census by age": Importer(
+            by_age[0], by_age[1:],
+            lambda data: (_by_age_area(), import_census_by_age(upload(data), actor=None)),
+            (AreaPopulationByAge,),
+            # One population for each ethnic group, children and adults.
+            stores=lambda _rows: 2 * EthnicGroup.objects.exclude(census_heading="").count(),
+            verify=_assert_populations_by_age),
     }
 
 
+CENSUS_AREAS = [("Fictional Borough", "E06999901"), ("Fictional Town", "E06999902")]
+BY_AGE_AREA = ("E06999909", "Fictional Vale")  # in the hub before its file comes
+BY_AGE_BANDS = ["Aged 17 years and under", "Aged 18 years and over"]
+
+
+def _by_age_area() -> None:
+    Area.objects.get_or_create(code=BY_AGE_AREA[0], defaults={
+        "name": BY_AGE_AREA[1], "kind": AreaKind.DISTRICT})
+
+
+def _assert_populations_by_age(rows: list[list[str]]) -> None:
+    """Every count written is stored, summed into children and adults."""
+    written = sum(int(row[6]) for row in rows if row[5].strip() != "Does not apply")
+    assert sum(AreaPopulationByAge.objects.values_list("population", flat=True)) == written
+
+
 IMPORTERS = ["recommendations", "training records", "establishment", "legacy intelligence",
-             "postcodes"]
+             "postcodes", "census TS021", "census by age"]
 ENCODINGS = ("utf-8", "utf-8-sig", "cp1252", "utf-16", "latin-1")
 NEWLINES = ("\n", "\r\n", "\r")
 
@@ -175,12 +229,14 @@ def test_an_import_stores_every_row_as_accepted_or_nothing(
             outcomes["imported"] += 1
             after = _counts(importer.tables)
             added = after[importer.tables[0].__name__] - before[importer.tables[0].__name__]
-            assert added == len(rows), (added, rows)
+            assert added == importer.stores(rows), (added, rows)
             if importer.text is not None:
                 column, model, field_name = importer.text
                 index = importer.header.index(column)
                 stored = sorted(model.objects.values_list(field_name, flat=True))
                 assert stored == sorted(row[index].strip() for row in rows)
+            if importer.verify is not None:
+                importer.verify(rows)
             transaction.set_rollback(True)
 
     good = io.StringIO()
@@ -260,3 +316,159 @@ def test_a_partner_file_name_longer_than_the_hub_holds_is_refused_not_cut() -> N
                    today=dt.date(2026, 6, 1))
     assert 'Row 2, column "Forename": is 101 characters long: given name may be 100 at most' \
         in refused.value.report()
+
+
+# --- Outside lists, read for linking ----------------------------------------------------
+
+OUTSIDE_LIST = Importer(
+    ["rec_id", "given_name", "family_name", "date_of_birth", "sex", "postcode"],
+    [["S-1", "Keira", "Holloway", "2012-03-04", "F", "XB1 1AA"],
+     ["S-2", "Jordan", "Sample", "", "M", ""]],
+    lambda data: None, (), ("given_name", models.Model, "given_name"))
+
+
+def _upload(data: bytes) -> io.BytesIO:
+    stream = io.BytesIO(data)
+    stream.name = "school-roll.csv"
+    return stream
+
+
+@pytest.mark.django_db
+def test_an_outside_list_is_linked_as_written_or_refused(users: Any) -> None:
+    """A partner's list given to link: refused with its problems and no job made, or a
+    job queued whose stored list reads back as the rows written, one record each."""
+    analyst = users[Role.ANALYST]
+    outcomes = {"queued": 0, "refused": 0}
+
+    @settings(max_examples=examples(15))
+    @given(made=hostile_file(OUTSIDE_LIST))
+    @example(made=(b"", []))
+    @example(made=(b"\xff\xfeg\x00", []))
+    def check(made: tuple[bytes, list[list[str]]]) -> None:
+        data, rows = made
+        with transaction.atomic():
+            before = _counts((LinkJob,))
+            try:
+                job = start_link_job(actor=analyst, left_name="school-roll.csv", left=data)
+            except ListRefused as refused:
+                outcomes["refused"] += 1
+                assert refused.problems
+                assert _counts((LinkJob,)) == before, "a refused list made a job"
+                transaction.set_rollback(True)
+                return
+            outcomes["queued"] += 1
+            assert _counts((LinkJob,))["LinkJob"] == before["LinkJob"] + 1
+            job.refresh_from_db()
+            # What the job links later is what was checked now.
+            records = read_outside_list(_upload(job.left_list.encode()))
+            assert records == read_outside_list(_upload(data))
+            assert [record["given_name"] for record in records] == [
+                normalised_name((row[1] if len(row) > 1 else "").strip() or None)
+                for row in rows if any(cell.strip() for cell in row)]  # blank rows skipped
+            transaction.set_rollback(True)
+
+    check()
+    assert outcomes["queued"] and outcomes["refused"], outcomes
+
+
+# --- Boundaries (GeoJSON) ---------------------------------------------------------------
+
+BOUNDARY_CODES = ("E05999001", "E05999002")
+
+
+def _square(code: str, west: float) -> dict[str, Any]:
+    ring = [[west, 52.6], [west + 0.02, 52.6], [west + 0.02, 52.62], [west, 52.62],
+            [west, 52.6]]
+    return {"type": "Feature", "properties": {"WD23CD": code, "WD23NM": "Ward"},
+            "geometry": {"type": "Polygon", "coordinates": [ring]}}
+
+
+def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every place in a JSON document, the document itself first."""
+    found = [path]
+    if isinstance(value, dict):
+        for key, child in value.items():
+            found += _paths(child, (*path, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            found += _paths(child, (*path, index))
+    return found
+
+
+def _json_values() -> st.SearchStrategy[Any]:
+    leaves = st.one_of(st.none(), st.booleans(), st.floats(), hostile_text(),
+                       st.integers(-(10**400), 10**400),
+                       st.sampled_from(["Polygon", "MultiPolygon", "Point", "Feature"]))
+    return st.recursive(leaves, lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(hostile_text(), inner, max_size=3)),
+        max_leaves=10)
+
+
+@st.composite
+def hostile_geojson(draw: st.DrawFn) -> bytes:
+    """Two good ward boundaries, with values anywhere replaced or added (foreign members,
+    as GeoJSON allows), written in one of several encodings."""
+    document: Any = {"type": "FeatureCollection",
+                     "features": [_square(BOUNDARY_CODES[0], -1.5), _square(BOUNDARY_CODES[1],
+                                                                            -1.48)]}
+    for _ in range(draw(st.integers(1, 3))):
+        path = draw(st.sampled_from(_paths(document)))
+        if not path:
+            continue
+        parent = document
+        for step in path[:-1]:
+            parent = parent[step]
+        if isinstance(parent, dict) and draw(st.booleans()):
+            parent[draw(hostile_text())] = draw(_json_values())  # a member added
+        else:
+            parent[path[-1]] = draw(_json_values())
+    text = json.dumps(document, ensure_ascii=draw(st.booleans()))
+    encoding = draw(st.sampled_from(ENCODINGS)) if draw(st.integers(0, 3)) == 0 else "utf-8"
+    return text.encode(encoding, errors="replace")
+
+
+def _boundaries() -> list[tuple[Any, ...]]:
+    return list(Area.objects.filter(code__in=BOUNDARY_CODES).order_by("code").values_list(
+        "code", "boundary", "centroid_easting", "centroid_northing"))
+
+
+@pytest.mark.django_db
+def test_a_boundary_file_is_stored_as_accepted_or_refused_whole() -> None:
+    """GeoJSON given to ``import_boundaries``: refused with its report and no area
+    changed, or each matching area given the feature's polygon as read."""
+    for code in BOUNDARY_CODES:
+        Area.objects.create(code=code, name="Ward", kind=AreaKind.WARD)
+    outcomes = {"imported": 0, "refused": 0}
+
+    @settings(max_examples=examples(25))
+    @given(data=hostile_geojson())
+    @example(data=b"[" * 100_000)
+    @example(data=b'{"type": "FeatureCollection", "features": [' + b"{\"a\": [" * 50_000)
+    @example(data=b"\x00")
+    def check(data: bytes) -> None:
+        with transaction.atomic():
+            before = (_boundaries(), AuditEvent.objects.count())
+            try:
+                summary = import_boundaries(io.BytesIO(data), actor=None, file_name="wards.json")
+            except BoundaryImportError as refused:
+                outcomes["refused"] += 1
+                assert refused.problems
+                assert (_boundaries(), AuditEvent.objects.count()) == before
+                transaction.set_rollback(True)
+                return
+            outcomes["imported"] += 1
+            document = json.loads(data.decode("utf-8-sig"))
+            features = {feature["properties"].get("WD23CD", "").strip().upper(): feature
+                        for feature in document["features"]}
+            for code, boundary, easting, northing in _boundaries():
+                if code not in features:
+                    continue
+                geometry = features[code]["geometry"]
+                assert boundary == {"type": geometry["type"],
+                                    "coordinates": geometry["coordinates"]}
+                assert easting and northing
+            assert summary.areas_updated == len(set(features) & set(BOUNDARY_CODES))
+            transaction.set_rollback(True)
+
+    check()
+    assert outcomes["imported"] and outcomes["refused"], outcomes

@@ -42,6 +42,7 @@ from macehub.core.csv_import import (
     read_import_file,
 )
 from macehub.core.service_errors import ServiceRefused
+from macehub.core.submissions import refuse_if_already_submitted
 from macehub.core.versioning import Versioning, plain_words
 from macehub.training.codes import Allocation, RecordSource, Tier
 from macehub.training.models import Course, CourseRequirement, TrainingImport, TrainingRecord
@@ -321,6 +322,7 @@ def _checked(details: CourseDetails, course_pk: int | None) -> CourseDetails:
 def add_course(*, actor: User, details: CourseDetails) -> Course:
     """Add a course to the catalogue (no one must take it until a rule says who)."""
     policy.require(actor, Action.TRAINING_COURSE_MANAGE)
+    refuse_if_already_submitted()  # not refused for the title its first sending took
     checked = _checked(details, None)
     code = slugify(checked.title)[:40].replace("-", "_")
     if Course.objects.filter(code=code).exists():

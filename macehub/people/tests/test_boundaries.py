@@ -77,3 +77,32 @@ def test_a_file_that_is_not_a_feature_collection_is_refused(tmp_path: Path) -> N
     path.write_text('{"type": "Feature"}')
     with pytest.raises(CommandError, match="not a GeoJSON FeatureCollection"):
         _import(path)
+
+
+def test_a_file_nested_too_deeply_is_refused_not_a_crash(tmp_path: Path) -> None:
+    """Regression: lists nested thousands deep stopped the import with a RecursionError."""
+    path = tmp_path / "deep.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": ' + "[" * 100_000)
+    with pytest.raises(CommandError, match="nested too deeply to read"):
+        _import(path)
+
+
+def test_a_geometry_type_that_is_not_text_is_refused(tmp_path: Path) -> None:
+    """Regression: a geometry whose type was a list stopped the import with a TypeError."""
+    odd = _square("E05999001", -1.5, 52.6)
+    odd["geometry"]["type"] = ["Polygon"]
+    with pytest.raises(CommandError, match="has no Polygon or MultiPolygon geometry"):
+        _import(_write(tmp_path, [odd]))
+
+
+def test_only_the_polygon_is_stored_not_the_features_other_members(tmp_path: Path) -> None:
+    """Regression: the geometry was stored as given, with any other members GeoJSON
+    allows in it, holding what a database may refuse (NaN; a NUL character in text)."""
+    ward = Area.objects.create(code="E05999001", name="North", kind="ward")
+    feature = _square("E05999001", -1.5, 52.6)
+    feature["geometry"].update({"bbox": [float("nan")], "note": "nul\x00byte"})
+    _import(_write(tmp_path, [feature]))
+    ward.refresh_from_db()
+    assert ward.boundary == {"type": "Polygon",
+                             "coordinates": _square("E05999001", -1.5, 52.6)["geometry"][
+                                 "coordinates"]}

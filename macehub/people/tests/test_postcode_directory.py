@@ -121,3 +121,16 @@ def test_entered_grid_coordinates_are_kept_and_give_the_map_its_place() -> None:
     assert float(location.latitude or 0) == pytest.approx(latitude, abs=1e-5)
     location.save()
     assert location.grid_reference == "441000, 301000 (entered)"
+
+
+def test_an_area_code_that_is_not_one_is_reported_not_stored(tmp_path: Path) -> None:
+    """Regression: an area code longer than the nine characters the columns hold failed
+    the import on PostgreSQL (a database error, not the importer's report)."""
+    path = _write(tmp_path, (
+        "XB1 1AA,XB1  1AA,XB1 1AA,200001,,E10999901,E07999901,E05999001X,0,440123,300456,1,"
+        "E92000001,not a code,\n"))
+    with pytest.raises(CommandError) as error:
+        _import(path)
+    assert 'Row 2, column "osward": "E05999001X" is not an ONS area code' in str(error.value)
+    assert 'Row 2, column "lsoa21": "not a code" is not an ONS area code' in str(error.value)
+    assert not Postcode.objects.exists()

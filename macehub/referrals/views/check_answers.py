@@ -19,6 +19,7 @@ from macehub.access.typing import HubRequest
 from macehub.access.views import requires
 from macehub.cases.codes import exploitation_type_labels
 from macehub.core.service_errors import add_service_errors
+from macehub.core.submissions import refuse_if_already_submitted
 from macehub.people.models import Person
 from macehub.referrals import selectors, services
 from macehub.referrals.clocks import decision_clock
@@ -151,6 +152,11 @@ def _answer_sections(answers: CheckedDraft, chosen_child: Person | None) -> list
 @requires(Action.REFERRAL_SUBMIT)
 def check(request: HubRequest) -> HttpResponse:
     draft = Draft(request.session)
+    if request.method == "POST":
+        # A "Send referral" sent again (a double click, a retried POST) finds the draft
+        # gone with the first: it is told so and taken where the first went, not sent
+        # back to the first question.
+        refuse_if_already_submitted()
     answers = checked(draft)
     if answers is None:
         return _first_missing_redirect(draft)
