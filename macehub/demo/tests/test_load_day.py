@@ -61,7 +61,7 @@ def test_load_day_runs_every_role_end_to_end(tmp_path: Path) -> None:
     env.pop("MACEHUB_DEMO", None)
     finished = subprocess.run(
         [sys.executable, "manage.py", "load_day", "--scale", "small", "--users", "8",
-         "--minutes", "1", "--think-seconds", "0.5", "--workers", "1", "--warm-up", "1",
+         "--minutes", "0.4", "--think-seconds", "0.5", "--workers", "1", "--warm-up", "1",
          "--sample-seconds", "2", "--markdown"],
         cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=900, check=False,
     )
