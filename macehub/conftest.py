@@ -44,6 +44,7 @@ from macehub.testing.clock import on_demo_day
 from macehub.testing.factories import make_agency, make_team, make_user, verified_login
 from macehub.training.catalogue import load_courses
 from macehub.training.models import Course, CourseRequirement
+from macehub.workforce.models import CaseloadWeighting
 
 pytest_plugins = ["macehub.testing.pytest_browser"]
 
@@ -162,6 +163,8 @@ def load_code_lists() -> None:
         load_courses(Course, CourseRequirement)
     if not RetentionRule.objects.exists():
         load_retention_rules(RetentionRule)
+    if not CaseloadWeighting.objects.exists():
+        CaseloadWeighting.objects.create()  # the hub's weighting, as its migration makes it
 
 
 @pytest.fixture

@@ -167,8 +167,10 @@ NOT_IMPORTS = {
     # the package and loaded by data migrations.
     PROJECT / "cases" / "catalogue.py",
     PROJECT / "people" / "codelists.py",
-    # The statistics locust writes for bench_pages, read back by the same command.
+    # The statistics locust writes for bench_pages and load_day, read back by the same
+    # command.
     PROJECT / "demo" / "bench.py",
+    PROJECT / "demo" / "load_day.py",
 }
 CSV_WRITERS = {"writer", "DictWriter"}
 CSV_READERS = {"reader", "DictReader"}
