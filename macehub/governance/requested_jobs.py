@@ -16,8 +16,13 @@ A job is its requester's alone, and only while they may still do what it did (it
 kind's action): to anyone else it does not exist. A file is kept in the database, not
 on disk, and only until it is downloaded or ``FILE_LIFETIME`` after it was drawn,
 whichever comes first (``purge_expired_files``, run as each job starts and as each file
-is downloaded). Downloading is audited as the file handed over (on the job) and as the
-export it is (on what it exports, by the kind's ``downloaded``).
+is downloaded). A finished job's row, which says what was asked for and by whom, goes
+``JOB_RECORD_LIFETIME`` after it finished (``purge_finished_jobs``): the audit log keeps
+the request, the download and what was exported for as long as the log is kept, and a
+job's title can name a person (a subject access bundle's request), so it is not kept
+longer than the requester needs to come back for it. Downloading is audited as the file
+handed over (on the job) and as the export it is (on what it exports, by the kind's
+``downloaded``).
 A job that fails says why (in the kind's own words when its error is one the user can
 act on); work that writes does so in one transaction, so a failure leaves nothing half
 done.
@@ -46,6 +51,7 @@ from macehub.governance.codes import RequestedJobStatus
 from macehub.governance.requested_job_models import RequestedJob
 
 FILE_LIFETIME = dt.timedelta(hours=24)
+JOB_RECORD_LIFETIME = dt.timedelta(days=30)
 FAILED_UNEXPECTEDLY = ("The job stopped with an error. Nothing was changed. Try again, or "
                        "ask the hub's administrators.")
 
@@ -152,6 +158,14 @@ def purge_expired_files(now: dt.datetime | None = None) -> int:
     """Delete the files no one downloaded in time; the job's row stays, saying so."""
     return RequestedJob.objects.filter(
         expires_at__lte=now or timezone.now(), content__isnull=False).update(content=None)
+
+
+def purge_finished_jobs(now: dt.datetime | None = None) -> int:
+    """Delete the jobs that finished ``JOB_RECORD_LIFETIME`` ago (their files long gone);
+    a job still queued or running stays, whatever its age, so a stuck one is seen."""
+    deleted, _ = RequestedJob.objects.filter(
+        finished_at__lte=(now or timezone.now()) - JOB_RECORD_LIFETIME).delete()
+    return deleted
 
 
 # --- Reading jobs --------------------------------------------------------------------------

@@ -160,7 +160,7 @@ def test_a_pdf_is_downloaded_once_by_its_requester_then_deleted(
     assert exported.count() == 2
 
 
-def test_a_file_not_downloaded_in_time_is_deleted(
+def test_a_file_not_downloaded_in_time_is_deleted_and_the_job_a_month_after(
         users: StandardUsers, django_capture_on_commit_callbacks: Any,
         fast_pdf: None) -> None:
     report = publish_month(actor=users[Role.SENIOR_LEADER], year=2024, month=3)
@@ -175,7 +175,8 @@ def test_a_file_not_downloaded_in_time_is_deleted(
     assert requested_jobs.purge_expired_files(job.expires_at) == 1
     output = io.StringIO()
     call_command("purge_job_files", stdout=output)  # the scheduled purge: none left
-    assert output.getvalue() == "0 expired files deleted.\n"
+    assert output.getvalue() == (
+        "0 expired files deleted; 0 finished jobs older than 30 days deleted.\n")
     # A day later, as the purge's clock said.
     RequestedJob.objects.filter(pk=job.pk).update(
         expires_at=timezone.now() - dt.timedelta(seconds=1))
@@ -184,6 +185,15 @@ def test_a_file_not_downloaded_in_time_is_deleted(
     page = leader.get(file_url(job), follow=True).content.decode()
     assert "it was not downloaded in time" in page
     assert not AuditEvent.objects.filter(event_type=EventType.EXPORT).exists()
+    # The job's record goes 30 days after it finished; one still waiting stays, however old.
+    waiting = RequestedJob.objects.create(
+        kind=job.kind, title="Waiting", requested_by=job.requested_by,
+        requested_at=job.finished_at - dt.timedelta(days=60))
+    kept_until = job.finished_at + requested_jobs.JOB_RECORD_LIFETIME
+    assert requested_jobs.purge_finished_jobs(kept_until - dt.timedelta(minutes=1)) == 0
+    assert requested_jobs.purge_finished_jobs(kept_until) == 1
+    assert list(RequestedJob.objects.all()) == [waiting]
+    assert leader.get(job_page(job)).status_code == 404
 
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
