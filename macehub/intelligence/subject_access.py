@@ -47,7 +47,7 @@ def handling_forbids(report: IntelligenceReport) -> str:
     return ""
 
 
-def shared_under_forbidding(dissemination: Dissemination) -> str:
+def dissemination_forbids(dissemination: Dissemination) -> str:
     """Why the text shared is kept from disclosure, or "" if it is not: the code it was
     shared under, or the report's code now."""
     if dissemination.handling_code == HandlingCode.CONDITIONS:
@@ -57,7 +57,7 @@ def shared_under_forbidding(dissemination: Dissemination) -> str:
 
 
 def _dissemination(dissemination: Dissemination, others: list[str]) -> HeldItem:
-    forbids = shared_under_forbidding(dissemination)
+    forbids = dissemination_forbids(dissemination)
     agreement = dissemination.agreement
     return HeldItem(
         record_type="intelligence.dissemination", record_id=dissemination.pk,

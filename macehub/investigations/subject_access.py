@@ -20,7 +20,7 @@ reasons are. What is withheld by default, each marked for the officer:
   suspects is disclosed to a suspect and withheld from a victim as theirs. A charging
   decision is told to both (the Victims' Code gives a victim the right to be told it),
   and its reasons are the suspect's: disclosed to them and withheld from a victim as
-  third-party data (the Victims' Right to Review letter is how a victim is told them).
+  third-party data (a victim is told them by letter under the Victims' Code, *check*).
   A person named as both is treated as both: nothing of theirs is withheld from them.
   Lines of enquiry, and a review's notes on them and on evidence, are disclosed once
   the investigation is closed; the other people the investigation names are listed on
@@ -77,8 +77,8 @@ OPEN_WHY = "The investigation is still open"
 ACTION_PLAN_WHY = "The investigation is still open and its file is still being built"
 CHILDREN_WHY = "About safeguarding the victims: the children's data, not the suspect's"
 SUSPECTS_WHY = "About managing the suspects: their data, not the victim's"
-REASONS_WHY = ("The decision-maker's reasons are about the suspect: a victim is told them "
-               "under the Victims' Right to Review")
+REASONS_WHY = ("The decision-maker's reasons are about the suspect: a victim is told the "
+               "decision's reasons by letter under the Victims' Code")
 
 
 def _release(release: SuspectRelease) -> str:
