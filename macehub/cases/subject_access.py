@@ -4,6 +4,15 @@ contacts (the people met are other people named: third-party data for the review
 risk assessments, its National Referral Mechanism referrals (the person who referred is
 named), its outcomes, and the child's missing episodes, with or without a case.
 
+Who has worked on the child's case and who it was shared with are gathered too: the
+workers allocated to it, its victim advocates (each change of advocate), the partner
+agencies it was shared with and why (the recipients of the child's data, which UK GDPR
+Art. 15(1)(c) entitles them to know), and each request to close the case or lower its
+risk tier with the supervisor's decision. Staff are named as they act for the hub; the
+requester's reasons and the decision's comment are disclosed, as the closure note is.
+(A request to lift the case's restriction is not gathered: why a case is restricted is
+not, either.)
+
 A contact a victim advocate recorded is the advocacy service's confidential note: who it
 was with, what was said and the child's words are withheld by default, as the
 investigations app withholds the advocates' notes on the child's journey
@@ -11,10 +20,14 @@ investigations app withholds the advocates' notes on the child's journey
 
 from __future__ import annotations
 
-from macehub.cases.codes import domain_label
+from macehub.cases.codes import DecisionKind, domain_label
 from macehub.cases.models import (
+    AdvocateAllocation,
     Case,
+    CaseAllocation,
+    CaseDecisionRequest,
     CaseOutcome,
+    CaseShare,
     Contact,
     MissingEpisode,
     NrmReferral,
@@ -152,6 +165,66 @@ def _outcome(outcome: CaseOutcome) -> HeldItem:
                         HeldField("note", "Note", outcome.note)))
 
 
+ASKED = {DecisionKind.CLOSE: "Approval asked to close the case",
+         DecisionKind.LOWER_TIER: "Approval asked to lower the risk tier"}
+
+
+def _decision(request: CaseDecisionRequest) -> HeldItem:
+    return HeldItem(
+        record_type="cases.casedecisionrequest", record_id=request.pk,
+        reference=f"{request.case.reference} decision request {request.pk}",
+        date=local_day(request.requested_at), heading=ASKED[DecisionKind(request.kind)],
+        fields=recorded(
+            HeldField("asked_for", "Asked for", request.asked_for),
+            HeldField("reason", "Why", request.reason),
+            HeldField("requested", "Asked by", f"{request.requested_by.display_name}, "
+                      f"{govuk_datetime(request.requested_at)}"),
+            HeldField("status", "Decision", request.get_status_display()),
+            HeldField("decided", "Decided by", ", ".join(part for part in (
+                request.decided_by.display_name if request.decided_by else "",
+                govuk_datetime(request.decided_at)) if part)),
+            HeldField("comment", "Decision comment", request.decision_comment)))
+
+
+def _allocation(allocation: CaseAllocation) -> HeldItem:
+    user = allocation.user
+    return HeldItem(
+        record_type="cases.caseallocation", record_id=allocation.pk,
+        reference=f"{allocation.case.reference} allocation {allocation.pk}",
+        date=local_day(allocation.allocated_at), heading="Worker allocated to the case",
+        fields=recorded(
+            HeldField("worker", "Worker", ", ".join(part for part in (
+                user.display_name, user.agency.name if user.agency else "") if part)),
+            HeldField("allocated_at", "Allocated", govuk_datetime(allocation.allocated_at)),
+            HeldField("allocated_by", "Allocated by", allocation.allocated_by.display_name
+                      if allocation.allocated_by else "")))
+
+
+def _share(share: CaseShare) -> HeldItem:
+    return HeldItem(
+        record_type="cases.caseshare", record_id=share.pk,
+        reference=f"{share.case.reference} share {share.pk}",
+        date=local_day(share.shared_at), heading="Case shared with a partner agency",
+        fields=recorded(
+            HeldField("agency", "Shared with", share.agency.name),
+            HeldField("shared_at", "Shared", govuk_datetime(share.shared_at)),
+            HeldField("shared_by", "Shared by",
+                      share.shared_by.display_name if share.shared_by else ""),
+            HeldField("reason", "Why", share.reason)))
+
+
+def _advocate(allocation: AdvocateAllocation) -> HeldItem:
+    return HeldItem(
+        record_type="cases.advocateallocation", record_id=allocation.pk,
+        reference=f"{allocation.case.reference} advocate {allocation.pk}",
+        date=allocation.started_on, heading="Victim advocate",
+        fields=recorded(
+            HeldField("advocate", "Advocate", allocation.advocate.display_name),
+            HeldField("started_on", "From", govuk_date(allocation.started_on)),
+            HeldField("ended_on", "Until", govuk_date(allocation.ended_on)),
+            HeldField("end_reason", "Why it ended", allocation.end_reason)))
+
+
 def _items(person_pk: int) -> list[HeldItem]:
     cases = list(Case.objects.filter(child_id=person_pk).select_related(
         "lead_agency").prefetch_related("tier_history"))
@@ -166,6 +239,14 @@ def _items(person_pk: int) -> list[HeldItem]:
         case__in=cases).select_related("case")]
     items += [_outcome(outcome) for outcome in CaseOutcome.objects.filter(
         case__in=cases).select_related("case")]
+    items += [_decision(request) for request in CaseDecisionRequest.objects.filter(
+        case__in=cases, kind__in=ASKED).select_related("case", "requested_by", "decided_by")]
+    items += [_allocation(allocation) for allocation in CaseAllocation.objects.filter(
+        case__in=cases).select_related("case", "user__agency", "allocated_by")]
+    items += [_share(share) for share in CaseShare.objects.filter(
+        case__in=cases).select_related("case", "agency", "shared_by")]
+    items += [_advocate(allocation) for allocation in AdvocateAllocation.objects.filter(
+        case__in=cases).select_related("case", "advocate")]
     items += [_missing(episode) for episode in MissingEpisode.objects.filter(
         child_id=person_pk)]
     return items

@@ -5,6 +5,27 @@ investigation, with its conditions. An investigation still open is marked for th
 exemption by default: disclosing it could prejudice it (DPA 2018 Sch. 2 para 2, s.45(4)
 for the police); the officer decides.
 
+With each investigation go its lines of enquiry, its supervisory reviews and its charging
+decisions. They are written by staff for staff, but being internal does not exempt them:
+what they say about the person is theirs, as the case's closure note and triage's
+reasons are. What is withheld by default, each marked for the officer:
+
+- **While the investigation is open**, a line of enquiry (what it is and what it found),
+  a supervisor's review (all four of its notes) and a charging decision's reasons are
+  the plan and progress of the investigation: withheld under the crime exemption. An
+  action plan sent back by the decision-maker says the file is still being built, so
+  the decision itself is withheld too.
+- **Once it is closed**, a review's note on safeguarding the victims is disclosed to a
+  victim and withheld from a suspect as the children's data; its note on managing the
+  suspects is disclosed to a suspect and withheld from a victim as theirs. A charging
+  decision is told to both (the Victims' Code gives a victim the right to be told it),
+  and its reasons are the suspect's: disclosed to them and withheld from a victim as
+  third-party data (a victim is told them by letter under the Victims' Code, *check*).
+  A person named as both is treated as both: nothing of theirs is withheld from them.
+  Lines of enquiry, and a review's notes on them and on evidence, are disclosed once
+  the investigation is closed; the other people the investigation names are listed on
+  every item for the third-party check.
+
 Two more sources hold a child victim's journey (``investigations.journey``):
 
 - **The journey's steps** ("journeys"): each ABE interview, special measure and court
@@ -23,6 +44,10 @@ Two more sources hold a child victim's journey (``investigations.journey``):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+
 from macehub.cases.subject_access import ADVOCACY_REASON, advocacy_why
 from macehub.governance.subject_access import (
     SUBJECT_SOURCES,
@@ -33,19 +58,27 @@ from macehub.governance.subject_access import (
     recorded,
 )
 from macehub.governance.subject_access_codes import RedactionReason
-from macehub.investigations.codes import JourneyStepKind
+from macehub.investigations.codes import ChargingDecision, JourneyStepKind
 from macehub.investigations.journey import step_what
 from macehub.investigations.models import (
     AdvocateNote,
+    ChargingDecisionRecord,
     Investigation,
     InvestigationSuspect,
     InvestigationVictim,
     JourneyStep,
+    LineOfEnquiry,
+    SupervisoryReview,
     SuspectRelease,
 )
-from macehub.ui.formatting import govuk_date
+from macehub.ui.formatting import govuk_date, govuk_datetime
 
 OPEN_WHY = "The investigation is still open"
+ACTION_PLAN_WHY = "The investigation is still open and its file is still being built"
+CHILDREN_WHY = "About safeguarding the victims: the children's data, not the suspect's"
+SUSPECTS_WHY = "About managing the suspects: their data, not the victim's"
+REASONS_WHY = ("The decision-maker's reasons are about the suspect: a victim is told the "
+               "decision's reasons by letter under the Victims' Code")
 
 
 def _release(release: SuspectRelease) -> str:
@@ -88,6 +121,97 @@ def _item(investigation: Investigation, named_as: str, victim: InvestigationVict
         others_named=others)
 
 
+@dataclass(frozen=True)
+class _Named:
+    """An investigation naming the person, how it names them, and who else it names."""
+
+    investigation: Investigation
+    others: list[str]
+    as_victim: bool
+    as_suspect: bool
+
+    def crime(self) -> tuple[str, str]:
+        """The crime exemption while the investigation is open, or nothing."""
+        return ((RedactionReason.CRIME, OPEN_WHY) if self.investigation.is_open
+                else ("", ""))
+
+    def unless(self, theirs: bool, why: str) -> tuple[str, str]:
+        """Withheld while open; once closed, withheld as third-party data unless it is
+        the person's own (``theirs``)."""
+        if self.investigation.is_open:
+            return RedactionReason.CRIME, OPEN_WHY
+        return ("", "") if theirs else (RedactionReason.THIRD_PARTY, why)
+
+
+def _field(name: str, label: str, text: str, withheld: tuple[str, str]) -> HeldField:
+    reason, why = withheld
+    return HeldField(name, label, text, withhold=reason, why=why)
+
+
+def _enquiry(enquiry: LineOfEnquiry, named: _Named) -> HeldItem:
+    investigation = named.investigation
+    return HeldItem(
+        record_type="investigations.lineofenquiry", record_id=enquiry.pk,
+        reference=f"{investigation.reference} line of enquiry {enquiry.pk}",
+        date=local_day(enquiry.recorded_at),
+        heading="Line of enquiry in an investigation naming the person",
+        fields=recorded(
+            HeldField("investigation", "Investigation", investigation.reference),
+            _field("description", "Line of enquiry", enquiry.description, named.crime()),
+            HeldField("owner", "Who owns it",
+                      enquiry.owner.display_name if enquiry.owner else ""),
+            HeldField("due_on", "Due", govuk_date(enquiry.due_on)),
+            HeldField("status", "Status", enquiry.get_status_display()),
+            _field("result", "What it found", enquiry.result, named.crime()),
+            HeldField("finished", "Finished", govuk_datetime(enquiry.finished_at))),
+        others_named=named.others)
+
+
+def _review(review: SupervisoryReview, named: _Named) -> HeldItem:
+    investigation = named.investigation
+    return HeldItem(
+        record_type="investigations.supervisoryreview", record_id=review.pk,
+        reference=f"{investigation.reference} supervisory review {review.pk}",
+        date=local_day(review.reviewed_at or review.due_at),
+        heading="Supervisory review of an investigation naming the person",
+        fields=recorded(
+            HeldField("investigation", "Investigation", investigation.reference),
+            HeldField("point", "Review", review.get_point_display()),
+            HeldField("due", "Due", govuk_datetime(review.due_at)),
+            HeldField("reviewed", "Reviewed", govuk_datetime(review.reviewed_at)),
+            HeldField("reviewer", "Reviewed by",
+                      review.reviewer.display_name if review.reviewer else ""),
+            _field("victim_safeguarding", "Safeguarding the victims",
+                   review.victim_safeguarding, named.unless(named.as_victim, CHILDREN_WHY)),
+            _field("lines_of_enquiry", "Lines of enquiry", review.lines_of_enquiry,
+                   named.crime()),
+            _field("suspect_management", "Managing the suspects", review.suspect_management,
+                   named.unless(named.as_suspect, SUSPECTS_WHY)),
+            _field("evidence_and_disclosure", "Evidence and disclosure",
+                   review.evidence_and_disclosure, named.crime()),
+            HeldField("next_review_on", "Next review", govuk_date(review.next_review_on))),
+        others_named=named.others)
+
+
+def _charging(decision: ChargingDecisionRecord, named: _Named) -> HeldItem:
+    investigation = named.investigation
+    action_plan = (investigation.is_open and decision.decision == ChargingDecision.ACTION_PLAN)
+    return HeldItem(
+        record_type="investigations.chargingdecisionrecord", record_id=decision.pk,
+        reference=f"{investigation.reference} charging decision {decision.pk}",
+        date=decision.decided_on,
+        heading="Charging decision in an investigation naming the person",
+        fields=recorded(
+            HeldField("investigation", "Investigation", investigation.reference),
+            _field("decision", "Decision", decision.get_decision_display(),
+                   (RedactionReason.CRIME, ACTION_PLAN_WHY) if action_plan else ("", "")),
+            HeldField("decided_by", "Decided by", decision.get_decided_by_display()),
+            HeldField("decided_on", "Decided on", govuk_date(decision.decided_on)),
+            _field("note", "Reasons", decision.note,
+                   named.unless(named.as_suspect, REASONS_WHY))),
+        others_named=named.others)
+
+
 def _items(person_pk: int) -> list[HeldItem]:
     victims = {v.investigation_id: v for v in InvestigationVictim.objects.filter(
         person_id=person_pk).prefetch_related("entitlements")}
@@ -95,7 +219,9 @@ def _items(person_pk: int) -> list[HeldItem]:
         person_id=person_pk).prefetch_related("releases")}
     investigations = Investigation.objects.filter(
         pk__in=set(victims) | set(suspects)).prefetch_related(
-        "crimes", "victims__person", "suspects__person")
+        "crimes", "victims__person", "suspects__person", "charging_decisions",
+        Prefetch("enquiries", LineOfEnquiry.objects.select_related("owner")),
+        Prefetch("reviews", SupervisoryReview.objects.select_related("reviewer")))
     items = []
     for investigation in investigations:
         others = sorted({link.person.full_name for link in investigation.victims.all()
@@ -107,6 +233,12 @@ def _items(person_pk: int) -> list[HeldItem]:
             ("a suspect", investigation.pk in suspects)) if found)
         items.append(_item(investigation, named_as, victims.get(investigation.pk), others,
                            suspects.get(investigation.pk)))
+        named = _Named(investigation, others, investigation.pk in victims,
+                       investigation.pk in suspects)
+        items += [_enquiry(enquiry, named) for enquiry in investigation.enquiries.all()]
+        items += [_review(review, named) for review in investigation.reviews.all()]
+        items += [_charging(decision, named)
+                  for decision in investigation.charging_decisions.all()]
     return items
 
 

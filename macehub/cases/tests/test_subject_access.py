@@ -1,6 +1,8 @@
 """What the cases app hands a subject access request: the child's case with its risk
-history, plan, contacts, risk assessments, NRM referrals and outcomes, and their missing
-episodes, for that child and no other, in a fixed number of queries; a contact a victim
+history, plan, contacts, risk assessments, NRM referrals and outcomes, the workers and
+advocates allocated to it, the agencies it was shared with, the requests to close it or
+lower its tier (not to lift its restriction), and their missing episodes, for that child
+and no other, in a fixed number of queries; a contact a victim
 advocate recorded is withheld by default, naming the service. All names are made up."""
 
 from __future__ import annotations
@@ -15,8 +17,12 @@ from macehub.accounts.models import Agency, User
 from macehub.accounts.roles import Role
 from macehub.cases.codes import CaseStatus, ContactKind, RiskTier
 from macehub.cases.models import (
+    AdvocateAllocation,
     Case,
+    CaseAllocation,
+    CaseDecisionRequest,
     CaseOutcome,
+    CaseShare,
     Contact,
     NrmReferral,
     RiskAssessment,
@@ -60,6 +66,17 @@ def _case(child: Person, number: int, worker: User, advocate: User, hub: Agency,
                                referred_by="Sam Firstresponder", recorded_by=worker)
     CaseOutcome.objects.create(case=case, kind="disclosure", recorded_on=dt.date(2026, 3, 3),
                                recorded_by=worker)
+    for kind, fields in (("close", {"closure_reason": "stepped_down"}),
+                         ("lower_tier", {"from_tier": "high", "to_tier": "medium"}),
+                         ("lift_restriction", {})):
+        CaseDecisionRequest.objects.create(
+            case=case, kind=kind, reason=f"Asked ({number})", case_version=1,
+            requested_by=worker, requested_at=now, **fields)
+    CaseAllocation.objects.create(case=case, user=worker, allocated_by=advocate)
+    CaseShare.objects.create(case=case, agency=charity, shared_by=worker,
+                             reason=f"Advocacy ({number})")
+    AdvocateAllocation.objects.create(case=case, advocate=advocate,
+                                      started_on=dt.date(2026, 3, 4))
     return case
 
 
@@ -74,17 +91,29 @@ def test_the_childs_cases_only_and_the_advocates_contact_withheld(
     _case(other, 2, worker, advocate, hub_agency, partner_agency)
 
     source = SUBJECT_SOURCES.get("cases")
-    with django_assert_num_queries(9):  # one per kind of record, however many
+    with django_assert_num_queries(13):  # one per kind of record, however many
         items = source.items(child.pk)
     assert sorted(item.heading for item in items) == [
-        "Home visit", "National Referral Mechanism referral", "Outcome", "Phone call",
-        "Risk assessment", "Safeguarding case"]
+        "Approval asked to close the case", "Approval asked to lower the risk tier",
+        "Case shared with a partner agency", "Home visit",
+        "National Referral Mechanism referral", "Outcome", "Phone call", "Risk assessment",
+        "Safeguarding case", "Victim advocate", "Worker allocated to the case"]
     assert {item.reference.split()[0] for item in items} == {"CASE-2026-000001"}
     fields = {(item.heading, entry.name): entry.text for item in items
               for entry in item.fields}
     assert fields["Safeguarding case", "risk_history"].endswith(
         "High – being exploited (Went missing (1))")
     assert fields["Risk assessment", "ratings"] == "Online: High (Unknown contacts)"
+    assert fields["Approval asked to close the case", "asked_for"] == (
+        "Close the case: Stepped down to another service")
+    assert fields["Approval asked to lower the risk tier", "reason"] == "Asked (1)"
+    assert fields["Approval asked to lower the risk tier", "status"] == (
+        "Waiting for a decision")
+    assert fields["Case shared with a partner agency", "agency"] == partner_agency.name
+    assert fields["Case shared with a partner agency", "reason"] == "Advocacy (1)"
+    assert fields["Worker allocated to the case", "worker"] == (
+        f"{worker.display_name}, {hub_agency.name}")
+    assert fields["Victim advocate", "advocate"] == advocate.display_name
     nrm = next(item for item in items if item.heading.startswith("National"))
     assert nrm.others_named == ["Sam Firstresponder"]
 

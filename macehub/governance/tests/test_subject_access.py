@@ -20,7 +20,14 @@ from macehub.accounts.roles import Role
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
 from macehub.cases.codes import CaseStatus, ContactKind, RiskTier
-from macehub.cases.models import Case, Contact
+from macehub.cases.models import (
+    AdvocateAllocation,
+    Case,
+    CaseAllocation,
+    CaseDecisionRequest,
+    CaseShare,
+    Contact,
+)
 from macehub.conftest import StandardUsers
 from macehub.disruption.models import Disruption, DisruptionChild, Tactic
 from macehub.governance import subject_access_services as services
@@ -31,10 +38,24 @@ from macehub.governance.subject_access_models import SubjectAccessRequest
 from macehub.governance.tests.requested_jobs import job_asked_for
 from macehub.governance.work_queue import subject_access_requests
 from macehub.intelligence.codes import EntityRole
+from macehub.intelligence.models import Dissemination, ReportLink
 from macehub.intelligence.tests.factories import link, make_report
-from macehub.investigations.models import Investigation, InvestigationVictim
+from macehub.investigations.models import (
+    ChargingDecisionRecord,
+    Investigation,
+    InvestigationVictim,
+    LineOfEnquiry,
+    SupervisoryReview,
+)
 from macehub.networks.models import Group, GroupMember
-from macehub.people.models import Person
+from macehub.people.models import (
+    MatchCandidate,
+    MatchRun,
+    Person,
+    PersonAllocation,
+    PersonMerge,
+    PersonShare,
+)
 from macehub.referrals.tests.factories import make_referral
 from macehub.testing.factories import make_person, make_user, verified_login
 from macehub.testing.pdf import pdf_text
@@ -172,18 +193,70 @@ def test_gathering_finds_what_each_app_holds_about_the_person_only(held: Held) -
         ("people.person", str(held.child.pk))}
 
 
+# One record of each kind the apps hand over about who worked on, saw or was sent the
+# person's records and how their investigation went, and how the bundle heads each.
+WHO_SAW_IT = ("Line of enquiry in an investigation naming the person",
+              "Supervisory review of an investigation naming the person",
+              "Charging decision in an investigation naming the person",
+              "Approval asked to close the case", "Worker allocated to the case",
+              "Case shared with a partner agency", "Victim advocate",
+              "Worker allocated to the record", "Record shared with a partner agency",
+              "Record compared with another record", "Records merged",
+              "Intelligence report shared with a partner agency")
+ENQUIRY = "Trace the older males near the takeaway"
+
+
+def _who_saw_it(held: Held, users: StandardUsers, partner: Agency) -> None:
+    """Adds one record of each kind in ``WHO_SAW_IT`` about the child; the line of
+    enquiry (the investigation is open) and the text shared under code C are withheld
+    by default."""
+    worker, now = users[Role.INVESTIGATOR], timezone.now()
+    investigation = Investigation.objects.get(reference="INV-2026-000001")
+    LineOfEnquiry.objects.create(investigation=investigation, description=ENQUIRY,
+                                 recorded_by=worker, recorded_at=now)
+    SupervisoryReview.objects.create(investigation=investigation, point="allocation",
+                                     due_at=now)
+    ChargingDecisionRecord.objects.create(investigation=investigation, decision="charge",
+                                          decided_by="cps", decided_on=timezone.localdate(),
+                                          recorded_by=worker, recorded_at=now)
+    case = Case.objects.get(reference="CASE-2026-000001")
+    CaseDecisionRequest.objects.create(case=case, kind="close", closure_reason="risk_reduced",
+                                       case_version=1, requested_by=worker, requested_at=now)
+    CaseAllocation.objects.create(case=case, user=worker)
+    CaseShare.objects.create(case=case, agency=partner, shared_by=worker)
+    AdvocateAllocation.objects.create(case=case, advocate=users[Role.VICTIM_ADVOCATE],
+                                      started_on=timezone.localdate())
+    PersonAllocation.objects.create(person=held.child, user=worker)
+    PersonShare.objects.create(person=held.child, agency=partner, shared_by=worker)
+    duplicate = make_person(held.child.owning_agency, given_name="Popy",
+                            family_name="Testcase", merged_into=held.child)
+    match = MatchCandidate.objects.create(
+        first=held.child, second=duplicate, probability=0.99, match_weight=9.0, evidence=[],
+        decision="same", run=MatchRun.objects.create(
+            started_at=now, finished_at=now, engine="duckdb", records=3, threshold=0.5,
+            recommended_threshold=0.5, pairs_found=1, pairs_proposed=1, model={}))
+    PersonMerge.objects.create(match=match, kept=held.child, merged=duplicate,
+                               merged_by=worker, merged_at=now, reason="One child")
+    Dissemination.objects.create(
+        report=ReportLink.objects.get(person=held.child).report, to_agency=partner,
+        shared_text=HANDLED_TEXT,
+        handling_code="C", handling_conditions="Police only", lawful_basis="dpa_s35_8",
+        shared_by=worker, shared_at=now)
+
+
 @pytest.mark.django_db
 def test_the_bundle_applies_the_redactions_and_lists_what_was_withheld(
-    held: Held
+    held: Held, users: StandardUsers, partner_agency: Agency
 ) -> None:
     officer, request = held.officer, held.request
+    _who_saw_it(held, users, partner_agency)
     services.gather(actor=officer, request_pk=request.pk)
     contact = request.items.get(record_type="cases.contact")
     services.decide_redactions(
         actor=officer, request_pk=request.pk, item_pk=contact.pk, expected_version=1,
         decisions={"summary": (RedactionReason.THIRD_PARTY, "The aunt's account"),
                    "with_whom": (RedactionReason.THIRD_PARTY, "")})
-    investigation = request.items.get(source="investigations")
+    investigation = request.items.get(record_type="investigations.investigation")
     services.decide_redactions(  # the officer releases the open investigation's summary
         actor=officer, request_pk=request.pk, item_pk=investigation.pk, expected_version=1,
         decisions={"summary": ("", "")})
@@ -200,21 +273,23 @@ def test_the_bundle_applies_the_redactions_and_lists_what_was_withheld(
     assert request.bundle_pdf is not None
     text = " ".join(pdf_text(bytes(request.bundle_pdf)).split())
 
-    for secret in (SOURCE_SECRET, HANDLED_TEXT, CONTACT_SECRET, "Marigold", "07700 900123"):
+    for secret in (SOURCE_SECRET, HANDLED_TEXT, CONTACT_SECRET, "Marigold", "07700 900123",
+                   ENQUIRY):
         assert secret not in text
     for disclosed in ("Poppy Testcase", OPEN_SUMMARY, "Northshire Academy",
-                      "Operation Lantern", "Notice served at his flat"):
+                      "Operation Lantern", "Notice served at his flat", *WHO_SAW_IT):
         assert disclosed in text
     assert "Schedule of information withheld" in text
     assert "Intelligence source details (never disclosed)" in text
-    assert text.count("[Withheld]") == 7
+    assert text.count("[Withheld]") == 7 + 2
     assert "Three reports link them" not in text
     schedule = {(entry["field"], entry["reason"]) for entry in request.withheld_schedule}
     assert schedule == {("Report as received", "source"), ("Report", "handling"),
                         ("Parent or carer", "third_party"),
                         ("Parent or carer's contact", "third_party"),
                         ("Summary", "third_party"), ("With whom", "third_party"),
-                        ("Why it was confirmed or rejected", "crime")}
+                        ("Why it was confirmed or rejected", "crime"),
+                        ("Line of enquiry", "crime"), ("What was shared", "handling")}
 
     decided = AuditEvent.objects.filter(event_type=EventType.CHANGE,
                                         record_type="governance.disclosureitem")

@@ -3,7 +3,10 @@ journey: the steps and the Victims' Code rights offered (disclosed, the intervie
 intermediary named for the third-party check) and the advocates' notes (withheld by
 default, naming the service), for that child and no other, in a fixed number of
 queries (the advocate's contacts on the child's case are withheld the same way:
-``cases/tests/test_subject_access.py``). All names are made up."""
+``cases/tests/test_subject_access.py``); and an investigation's lines of enquiry,
+supervisory reviews and charging decisions, withheld while it is open and, once closed,
+each note disclosed to whichever of the victim and the suspect it is about. All names
+are made up."""
 
 from __future__ import annotations
 
@@ -19,17 +22,22 @@ from macehub.conftest import StandardUsers
 from macehub.governance.subject_access import SUBJECT_SOURCES
 from macehub.governance.subject_access_codes import RedactionReason
 from macehub.investigations.codes import (
+    ChargingDecision,
     EntitlementResponse,
+    InvestigationStatus,
     JourneyStepKind,
     JourneyStepStatus,
     PreTrialTherapy,
 )
 from macehub.investigations.models import (
     AdvocateNote,
+    ChargingDecisionRecord,
     Investigation,
     InvestigationSuspect,
     InvestigationVictim,
     JourneyStep,
+    LineOfEnquiry,
+    SupervisoryReview,
     SuspectRelease,
     VictimEntitlement,
 )
@@ -98,7 +106,7 @@ def test_the_journey_and_the_advocates_notes_for_the_child_only(
         kind="bail", conditions="Not to contact the children", starts_on=dt.date(2026, 2, 3),
         expires_on=dt.date(2026, 5, 3), recorded_by=officer, recorded_at=now)
     investigations = SUBJECT_SOURCES.get("investigations")
-    with django_assert_num_queries(9):  # one per kind of record, however many
+    with django_assert_num_queries(12):  # one per kind of record, however many
         [held] = investigations.items(child.pk)
     fields = {entry.name: entry.text for entry in held.fields}
     assert fields["therapy"] == "Started"
@@ -114,3 +122,85 @@ def test_the_journey_and_the_advocates_notes_for_the_child_only(
     nobody = make_person(hub_agency, given_name="Nobody")
     assert journeys.items(nobody.pk) == [] and advocacy.items(nobody.pk) == []
 
+
+
+def test_enquiries_reviews_and_charging_decisions_withheld_open_then_by_whose_they_are(
+    users: StandardUsers, hub_agency: Agency, django_assert_num_queries: Any
+) -> None:
+    officer, supervisor = users[Role.INVESTIGATOR], users[Role.SUPERVISOR]
+    now = timezone.now()
+    child = make_person(hub_agency, given_name="Poppy", family_name="Testcase")
+    dean = make_person(hub_agency, given_name="Dean", family_name="Madeup")
+    investigation = Investigation.objects.create(
+        reference="INV-2026-000002", title="Operation Hazel", owning_agency=hub_agency,
+        reported_on=dt.date(2026, 2, 1), created_by=officer, created_at=now)
+    InvestigationVictim.objects.create(investigation=investigation, person=child)
+    InvestigationSuspect.objects.create(investigation=investigation, person=dean)
+    reviews = []
+    for number in (1, 2):
+        LineOfEnquiry.objects.create(
+            investigation=investigation, description=f"Cell site for Dean ({number})",
+            owner=officer, status="done", result=f"Placed at the flat ({number})",
+            recorded_by=officer, recorded_at=now)
+        reviews.append(SupervisoryReview.objects.create(
+            investigation=investigation, point="periodic", due_at=now, reviewed_at=now,
+            reviewer=supervisor, victim_safeguarding=f"Poppy moved to safety ({number})",
+            lines_of_enquiry="Phones next", suspect_management=f"Dean on bail ({number})",
+            evidence_and_disclosure="Schedule started"))
+    ChargingDecisionRecord.objects.create(
+        investigation=investigation, decision=ChargingDecision.ACTION_PLAN,
+        decided_by="cps", decided_on=dt.date(2026, 4, 1), note="Download both phones",
+        recorded_by=officer, recorded_at=now)
+    source = SUBJECT_SOURCES.get("investigations")
+
+    def held(person_pk: int) -> dict[tuple[str, str], tuple[str, str]]:
+        """(heading's first word and reference's last, field) to (text, withheld as)."""
+        return {(item.heading.split()[0] + item.reference.split()[-1], entry.name):
+                (entry.text, entry.withhold) for item in source.items(person_pk)
+                for entry in item.fields}
+
+    with django_assert_num_queries(12):  # one per kind of record, however many
+        items = source.items(child.pk)
+    assert sorted(item.heading for item in items) == [
+        "Charging decision in an investigation naming the person",
+        "Investigation naming the person as a victim",
+        "Line of enquiry in an investigation naming the person",
+        "Line of enquiry in an investigation naming the person",
+        "Supervisory review of an investigation naming the person",
+        "Supervisory review of an investigation naming the person"]
+    assert {tuple(item.others_named) for item in items} == {("Dean Madeup",)}
+    crime = RedactionReason.CRIME
+    for who in (child, dean):  # open: the plan, its progress and the action plan withheld
+        withheld = {key for key, (_, reason) in held(who.pk).items() if reason}
+        assert {reason for key, (_, reason) in held(who.pk).items() if reason} == {crime}
+        assert {name for _, name in withheld} == {
+            "description", "result", "victim_safeguarding", "lines_of_enquiry",
+            "suspect_management", "evidence_and_disclosure", "decision", "note"}
+        assert len(withheld) == 2 * 2 + 4 * 2 + 2
+
+    investigation.status = InvestigationStatus.CLOSED
+    investigation.save()
+    nfa = ChargingDecisionRecord.objects.create(
+        investigation=investigation, decision=ChargingDecision.NFA_EVIDENTIAL,
+        decided_by="cps", decided_on=dt.date(2026, 6, 1), note="Identification too weak",
+        recorded_by=officer, recorded_at=now)
+    third = RedactionReason.THIRD_PARTY
+    as_victim, as_suspect = held(child.pk), held(dean.pk)
+    review = f"Supervisory{reviews[0].pk}"
+    decision = f"Charging{nfa.pk}"
+    assert as_victim[review, "victim_safeguarding"][1] == ""
+    assert as_victim[review, "suspect_management"][1] == third
+    assert as_victim[decision, "decision"] == ("No further action – evidential test not met",
+                                               "")
+    assert as_victim[decision, "note"] == ("Identification too weak", third)
+    assert as_suspect[review, "victim_safeguarding"][1] == third
+    assert as_suspect[review, "suspect_management"][1] == ""
+    assert as_suspect[decision, "note"] == ("Identification too weak", "")
+    for found, withheld_only in ((as_victim, {"suspect_management", "note"}),
+                                 (as_suspect, {"victim_safeguarding"})):
+        # The rest is disclosed once closed, the enquiries' results among it.
+        assert {key[1] for key, (_, reason) in found.items() if reason} == withheld_only
+        assert sorted(text for key, (text, _) in found.items() if key[1] == "result") == [
+            "Placed at the flat (1)", "Placed at the flat (2)"]
+    nobody = make_person(hub_agency, given_name="Nobody")
+    assert source.items(nobody.pk) == []
