@@ -50,7 +50,7 @@ from macehub.accounts.two_factor import session_is_verified
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
 from macehub.core.service_errors import add_service_errors
-from macehub.core.submissions import refuse_if_already_submitted
+from macehub.core.submissions import duplicates_go_to, refuse_if_already_submitted
 from macehub.core.work_queue import WorkItem, WorkQueue, work_queue_for
 
 STALE_REQUEST_MESSAGE = (
@@ -495,6 +495,7 @@ def api_client_create(request: HubRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            duplicates_go_to(reverse("accounts:api_client_detail", args=[issued.client.pk]))
             return _token_shown_once(request, issued.client, issued.token,
                                      waiting=issued.request)
     return render(request, "accounts/admin_form.html", {

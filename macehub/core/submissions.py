@@ -17,7 +17,11 @@ first took them, with "This was already submitted". A second POST sent while the
 first is still being saved waits on the unique constraint (PostgreSQL's row lock on the
 index entry; SQLite's write lock) and then does the same. An API call with a used key
 is answered 409 with the record the first created. A token is honoured only for the
-user who was given it: another user's is simply a token of their own.
+user who was given it: another user's is simply a token of their own. A page's POST
+whose token its user already claimed is answered so before its view runs, so no form
+refuses the duplicate for what the first sending wrote (a name it took, a stage it
+moved the record on from). A form answered with a page rather than a redirect (an API
+client's token, shown once) names where a duplicate is taken with ``duplicates_go_to``.
 
 Tokens are kept ``KEPT_FOR`` (two days: far longer than any retry) and then removed by
 ``purge_submissions`` (``manage.py purge_submissions``, daily).
@@ -65,6 +69,7 @@ class _Pending:
     user_pk: int | None = None  # the signed-in user sending it (pages; the API's is
     # known only to its view)
     claimed: int | None = None  # the Submission this request wrote
+    location: str = ""  # where a duplicate is taken, if the answer is not a redirect
 
 
 _pending: ContextVar[_Pending | None] = ContextVar("macehub_submission", default=None)
@@ -108,6 +113,15 @@ def claim(*, user_pk: int | None, record_type: str, record_id: str | int) -> Non
     except IntegrityError:
         raise AlreadySubmitted(user_pk=user_pk, token=pending.token) from None
     pending.claimed = row.pk
+
+
+def duplicates_go_to(location: str) -> None:
+    """Where a duplicate of the request being handled is taken, for a form answered
+    with a page that cannot be shown again (a new API client's token) rather than
+    with a redirect."""
+    pending = _pending.get()
+    if pending is not None:
+        pending.location = location
 
 
 def refuse_if_already_submitted() -> None:
@@ -205,6 +219,12 @@ def openapi_idempotency_key(result: dict[str, Any], **_kwargs: Any) -> dict[str,
     return result
 
 
+def _already_claimed(user_pk: int, token: str) -> bool:
+    from macehub.core.models import Submission
+
+    return Submission.objects.filter(user_id=user_pk, token=token).exists()
+
+
 def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
@@ -235,19 +255,30 @@ class SubmissionMiddleware:
             return self.get_response(request)
         user = getattr(request, "user", None)
         user_pk = user.pk if user is not None and user.is_authenticated else None
+        if user_pk is not None and _already_claimed(user_pk, token):
+            # Sent again after the first was saved: answered before the view runs, so
+            # no form refuses it for what the first sending wrote (a name now taken, a
+            # device already triaged, a version moved on).
+            return self._answer_duplicate(request, AlreadySubmitted(user_pk=user_pk,
+                                                                    token=token))
         with submitted_with(token, user_pk=user_pk) as pending:
             response = self.get_response(request)
-            if pending.claimed is not None and response.has_header("Location"):
+            location = (response["Location"] if response.has_header("Location")
+                        else pending.location)
+            if pending.claimed is not None and location:
                 from macehub.core.models import Submission
 
-                Submission.objects.filter(pk=pending.claimed).update(
-                    location=response["Location"][:2000])
+                Submission.objects.filter(pk=pending.claimed).update(location=location[:2000])
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception
                           ) -> HttpResponse | None:
         if not isinstance(exception, AlreadySubmitted):
             return None
+        return self._answer_duplicate(request, exception)
+
+    def _answer_duplicate(self, request: HttpRequest, exception: AlreadySubmitted
+                          ) -> HttpResponse:
         api = _is_api(request)
         record_type, record_id, location = first_submission(
             exception.user_pk, exception.token, wait=dt.timedelta(0) if api else WAIT_FOR_LOCATION)
