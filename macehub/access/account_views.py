@@ -46,6 +46,7 @@ from macehub.accounts.forms import (
     UserForm,
 )
 from macehub.accounts.models import Agency, ApiClient, RoleChangeRequest, Team, User
+from macehub.accounts.single_sign_on import usable_identity_providers
 from macehub.accounts.two_factor import session_is_verified
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
@@ -59,13 +60,20 @@ STALE_REQUEST_MESSAGE = (
 )
 
 class HubLoginView(auth_views.LoginView):
-    """The sign-in page: a hub account's username and password, and, when an identity
-    provider is configured, a link to sign in with it instead."""
+    """The sign-in page: a hub account's username and password, and a button for each
+    identity provider that signs people in instead (the hub-wide one of the settings,
+    then each agency's own that is usable)."""
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        providers: list[tuple[str, str]] = []
         if settings.OIDC_ENABLED:
-            context["single_sign_on_name"] = settings.OIDC_PROVIDER_NAME
+            providers.append((settings.OIDC_PROVIDER_NAME, reverse("accounts:oidc_start")))
+        providers += [
+            (provider.name, reverse("accounts:oidc_provider_start", args=[provider.slug]))
+            for provider in usable_identity_providers()
+        ]
+        context["single_sign_on_providers"] = providers
         return context
 
 
