@@ -40,6 +40,12 @@ urlpatterns = [
          name="api_client_detail"),
     path("admin/api-clients/<int:api_client_pk>/new-token/", views.api_client_renew_token,
          name="api_client_renew_token"),
+    path("admin/identity-providers/", views.identity_provider_list,
+         name="identity_provider_list"),
+    path("admin/identity-providers/new/", views.identity_provider_edit,
+         name="identity_provider_create"),
+    path("admin/identity-providers/<int:identity_provider_pk>/", views.identity_provider_edit,
+         name="identity_provider_edit"),
     # Single sign-on with an agency's own identity provider (data, so always routed),
     # and the callback every provider returns to.
     path("single-sign-on/with/<slug:slug>/", single_sign_on_views.agency_single_sign_on_start,

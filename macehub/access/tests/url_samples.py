@@ -24,4 +24,6 @@ def build(samples: dict[str, Any]) -> None:
     samples["role_change_pk"] = saved.request
     samples["api_client_pk"], _token = make_api_client("sample-partner", Role.REFERRER,
                                                        agency=agency)
-    samples["slug"] = make_identity_provider(agency, "sample-provider").slug
+    identity_provider = make_identity_provider(agency, "sample-provider")
+    samples["slug"] = identity_provider.slug
+    samples["identity_provider_pk"] = identity_provider
