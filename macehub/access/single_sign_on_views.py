@@ -50,8 +50,9 @@ REFUSAL_HEADINGS = {
 REFUSAL_EXPLANATIONS = {
     UNKNOWN_ORGANISATION: "Your identity provider signed you in, but the organisation it "
     "names is not one of the hub's agencies that use single sign-on.",
-    OTHER_AGENCY: "Your identity provider names a different organisation from the agency "
-    "your hub account belongs to. A hub administrator must move your account first.",
+    OTHER_AGENCY: "The identity provider you used signs people in to a different agency "
+    "from the one your hub account belongs to. Sign in with your own agency's account, or "
+    "ask a hub administrator to move your account.",
     SWITCHED_OFF: "Your hub account cannot be used to sign in.",
     OTHER_ISSUER: "The sign-in came back from a different identity provider. Start again "
     "from the hub's sign-in page.",

@@ -23,9 +23,9 @@ person is in the hub:
   them in the hub, through the usual approval), an unusable password, their agency from
   the organisation claim (``Agency.identity_provider_organisation``) and their team from
   the groups claim (``Team.identity_provider_group``, never a hub team);
-- refused when the organisation names no active agency, when the provider's agency is
-  another than the one the user already belongs to (moving agency is a change of access for an
-  administrator), or when their account is switched off.
+- refused when the organisation names no active agency, when the agency the provider
+  (or organisation) means is not the one the user already belongs to (moving agency is
+  a change of access for an administrator), or when their account is switched off.
 
 Whether the provider's sign-in also counts as the hub's second factor is decided by
 ``second_factor_asserted``: only if the ID token's ``amr`` claim names a multi-factor
