@@ -224,10 +224,12 @@ LOGIN_ADDRESS_FAILURE_LIMIT = env_int(
     "MACEHUB_LOGIN_ADDRESS_FAILURE_LIMIT", 50, minimum=AXES_FAILURE_LIMIT
 )
 
-# Single sign-on with OpenID Connect (macehub.accounts.single_sign_on), off unless
-# MACEHUB_OIDC_CLIENT_ID is set: then the provider's endpoints and the client's secret
-# are required, and the sign-in page offers "Sign in with <MACEHUB_OIDC_PROVIDER_NAME>".
-# The organisation claim (or "email_domain") names the agency, the groups claim the team;
+# Single sign-on with OpenID Connect (macehub.accounts.single_sign_on). Each agency's own
+# provider is data (accounts.IdentityProvider, on the administration pages); the
+# hub-wide provider configured here is off unless MACEHUB_OIDC_CLIENT_ID is set: then
+# its endpoints and the client's secret are required, and the sign-in page offers
+# "Sign in with <MACEHUB_OIDC_PROVIDER_NAME>". The organisation claim (or
+# "email_domain") names the agency, the groups claim the team;
 # the provider's sign-in counts as the second factor only when its ID token's amr claim
 # holds one of MACEHUB_OIDC_MFA_METHODS.
 OIDC_RP_CLIENT_ID = env_str("MACEHUB_OIDC_CLIENT_ID", "")
@@ -264,7 +266,10 @@ if OIDC_ENABLED:
                          if name.endswith("ENDPOINT") and not value.startswith("https://"))
     if _oidc_plain and not DEMO_MODE:
         raise ImproperlyConfigured(f"{', '.join(_oidc_plain)}: each must be an https:// URL")
-    AUTHENTICATION_BACKENDS.append("macehub.accounts.single_sign_on.HubOIDCBackend")
+# Always there: besides the hub-wide provider above, each agency may have its own,
+# kept as data (accounts.IdentityProvider) and added by hub administrators while the hub
+# runs. The backend acts only on single sign-on's callback.
+AUTHENTICATION_BACKENDS.append("macehub.accounts.single_sign_on.HubOIDCBackend")
 
 # Only for measuring what auditing costs (the benchmark compares audited and unaudited
 # throughput): record_event then records nothing, and check audit.W001 warns loudly.

@@ -40,13 +40,23 @@ urlpatterns = [
          name="api_client_detail"),
     path("admin/api-clients/<int:api_client_pk>/new-token/", views.api_client_renew_token,
          name="api_client_renew_token"),
-]
-
-# Single sign-on's start and callback exist only when an identity provider is configured.
-SINGLE_SIGN_ON_URLPATTERNS = [
-    path("single-sign-on/", single_sign_on_views.single_sign_on_start, name="oidc_start"),
+    path("admin/identity-providers/", views.identity_provider_list,
+         name="identity_provider_list"),
+    path("admin/identity-providers/new/", views.identity_provider_edit,
+         name="identity_provider_create"),
+    path("admin/identity-providers/<int:identity_provider_pk>/", views.identity_provider_edit,
+         name="identity_provider_edit"),
+    # Single sign-on with an agency's own identity provider (data, so always routed),
+    # and the callback every provider returns to.
+    path("single-sign-on/with/<slug:slug>/", single_sign_on_views.agency_single_sign_on_start,
+         name="oidc_provider_start"),
     path("single-sign-on/callback/", single_sign_on_views.single_sign_on_callback,
          name="oidc_callback"),
+]
+
+# The hub-wide provider's start exists only when it is configured in the settings.
+SINGLE_SIGN_ON_URLPATTERNS = [
+    path("single-sign-on/", single_sign_on_views.single_sign_on_start, name="oidc_start"),
 ]
 if settings.OIDC_ENABLED:
     urlpatterns += SINGLE_SIGN_ON_URLPATTERNS

@@ -9,6 +9,7 @@ templates keep their ``accounts/`` names."""
 from __future__ import annotations
 
 import base64
+import copy
 import math
 from typing import Any
 
@@ -30,7 +31,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from macehub.access import account_selectors as selectors
 from macehub.access import account_services as services
-from macehub.access import api_client_services
+from macehub.access import api_client_services, identity_provider_services
 from macehub.access.actions import Action
 from macehub.access.policy import allows, can, can_each
 from macehub.access.typing import HubRequest
@@ -39,19 +40,29 @@ from macehub.accounts.forms import (
     AgencyForm,
     ApiClientForm,
     ApiTokenRenewalForm,
+    IdentityProviderForm,
     RoleChangeDecisionForm,
     SignInForm,
     TeamForm,
     TokenForm,
     UserForm,
 )
-from macehub.accounts.models import Agency, ApiClient, RoleChangeRequest, Team, User
+from macehub.accounts.models import (
+    Agency,
+    ApiClient,
+    IdentityProvider,
+    RoleChangeRequest,
+    Team,
+    User,
+)
+from macehub.accounts.single_sign_on import usable_identity_providers
 from macehub.accounts.two_factor import session_is_verified
 from macehub.audit.events import EventType
 from macehub.audit.services import record_event
 from macehub.core.service_errors import add_service_errors
 from macehub.core.submissions import duplicates_go_to, refuse_if_already_submitted
 from macehub.core.work_queue import WorkItem, WorkQueue, work_queue_for
+from macehub.ui.form_pages import answer_form
 
 STALE_REQUEST_MESSAGE = (
     "This user's access has changed since the request was made, so approving it would "
@@ -59,13 +70,20 @@ STALE_REQUEST_MESSAGE = (
 )
 
 class HubLoginView(auth_views.LoginView):
-    """The sign-in page: a hub account's username and password, and, when an identity
-    provider is configured, a link to sign in with it instead."""
+    """The sign-in page: a hub account's username and password, and a button for each
+    identity provider that signs people in instead (the hub-wide one of the settings,
+    then each agency's own that is usable)."""
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        providers: list[tuple[str, str]] = []
         if settings.OIDC_ENABLED:
-            context["single_sign_on_name"] = settings.OIDC_PROVIDER_NAME
+            providers.append((settings.OIDC_PROVIDER_NAME, reverse("accounts:oidc_start")))
+        providers += [
+            (provider.name, reverse("accounts:oidc_provider_start", args=[provider.slug]))
+            for provider in usable_identity_providers()
+        ]
+        context["single_sign_on_providers"] = providers
         return context
 
 
@@ -277,6 +295,7 @@ def admin_home(request: HubRequest) -> HttpResponse:
             "user_count": User.objects.count(),
             "pending_role_change_count": selectors.pending_role_changes(request.user).count(),
             "api_client_count": ApiClient.objects.filter(revoked_at__isnull=True).count(),
+            "identity_provider_count": IdentityProvider.objects.filter(is_active=True).count(),
         },
     )
 
@@ -552,3 +571,50 @@ def api_client_detail(request: HubRequest, api_client_pk: int) -> HttpResponse:
         "client": client, "now": timezone.now(),
         "roles": client.service_account.role_labels,
     })
+
+
+# --- Agencies' own identity providers ---------------------------------------------------
+
+PROVIDER_CONFLICT_MESSAGE = (
+    "Someone else changed this identity provider while you were reading it. Nothing has "
+    "been saved: check their changes below, then save again if yours are still needed.")
+
+
+@requires(Action.ACCOUNTS_MANAGE)
+def identity_provider_list(request: HubRequest) -> HttpResponse:
+    providers = IdentityProvider.objects.select_related("agency")
+    return render(request, "accounts/identity_provider_list.html", {"providers": providers})
+
+
+@requires(Action.ACCOUNTS_MANAGE)
+def identity_provider_edit(request: HubRequest,
+                           identity_provider_pk: int | None = None) -> HttpResponse:
+    """Register an agency's provider, or change or deactivate one; its secret stays in
+    the environment, so the page says whether the variable it names is set."""
+    found = (get_object_or_404(IdentityProvider.objects.select_related("agency"),
+                               pk=identity_provider_pk) if identity_provider_pk else None)
+
+    made: list[IdentityProviderForm] = []
+
+    def make(data: Any) -> IdentityProviderForm:
+        # A copy each time: the form writes what was typed into its instance.
+        made.append(IdentityProviderForm(
+            data, instance=copy.copy(found) if found else IdentityProvider(),
+            initial={"version": found.version if found else None}))
+        return made[-1]
+
+    def save(data: dict[str, Any]) -> str:
+        saved = identity_provider_services.save_identity_provider(
+            actor=request.user, provider=made[-1].save(commit=False),
+            expected_version=data["version"])
+        return f"{saved.name}: saved."
+
+    answered = answer_form(request, make, save, conflict_message=PROVIDER_CONFLICT_MESSAGE)
+    if answered.saved:
+        return redirect("accounts:identity_provider_list")
+    return render(request, "accounts/identity_provider_form.html", {
+        "form": answered.form, "conflict": answered.conflict, "provider": found,
+        "page_title": f"Change {found.name}" if found else "Add an identity provider",
+        "back_url": reverse("accounts:identity_provider_list"),
+        "callback_url": request.build_absolute_uri(reverse("accounts:oidc_callback")),
+    }, status=answered.status)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
+from django.db.models import Q, URLField
 
-from macehub.accounts.models import Agency, Team, User
+from macehub.accounts.models import Agency, IdentityProvider, Team, User
 from macehub.accounts.roles import Role
 
 
@@ -221,3 +223,90 @@ class ApiTokenRenewalForm(forms.Form):
         "Days the current token keeps working", 7, 7, least=0,
         help_text="Time for the partner to put the new token in place, up to 7 days. Enter "
                   "0 to stop the current token at once, for example if it may have leaked")
+
+
+ENDPOINT_FIELDS = ("authorization_endpoint", "token_endpoint", "userinfo_endpoint",
+                   "jwks_endpoint")
+
+
+class IdentityProviderForm(forms.ModelForm):  # type: ignore[type-arg]
+    """An agency's own identity provider, as a hub administrator registers it: what the
+    provider's administrators give for the hub's client, and the environment variable
+    the deployment holds its secret in."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = IdentityProvider
+        # An endpoint typed without its scheme is taken as https://, never http://.
+        formfield_callback = staticmethod(
+            lambda field, **kwargs: field.formfield(assume_scheme="https", **kwargs)
+            if isinstance(field, URLField) else field.formfield(**kwargs))
+        fields = ["agency", "name", "slug", "issuer", *ENDPOINT_FIELDS, "client_id",
+                  "client_secret_variable", "groups_claim", "mfa_methods", "is_active"]
+        labels = {
+            "name": "Name on the sign-in button",
+            "slug": "Short name in the sign-in address",
+            "issuer": "Issuer",
+            "authorization_endpoint": "Authorization endpoint",
+            "token_endpoint": "Token endpoint",
+            "userinfo_endpoint": "User info endpoint",
+            "jwks_endpoint": "Signing keys (JWKS) endpoint",
+            "client_id": "Client ID",
+            "client_secret_variable": "Environment variable holding the client secret",
+            "groups_claim": "Groups claim",
+            "mfa_methods": "Methods trusted as a second factor (optional)",
+            "is_active": "Offered at sign-in",
+        }
+        help_texts = {
+            "agency": "Everyone this provider signs in joins this agency, and only this "
+            "agency, whatever organisation the provider names",
+            "name": "People see \"Sign in with\" and this name, for example Northshire "
+            "Council",
+            "slug": "Lower-case letters, numbers and hyphens, for example northshire-council",
+            "issuer": "Exactly as the provider's ID tokens give it (the iss claim)",
+            "groups_claim": "The claim listing the person's groups; a group that is a "
+            "team's identity provider group puts them in that team",
+            "mfa_methods": "The provider's amr values, separated by spaces, that stand for "
+            "the hub's own second factor (for example mfa). Leave blank to always ask for "
+            "the hub's code",
+            "is_active": "Untick to stop people signing in with this provider",
+        }
+        error_messages = {
+            "agency": {"required": "Select the agency this provider signs people into"},
+            "name": {"required": "Enter the name on the sign-in button"},
+            "slug": {"required": "Enter the short name in the sign-in address",
+                     "invalid": "Use only lower-case letters, numbers and hyphens"},
+            "issuer": {"required": "Enter the issuer"},
+            "client_id": {"required": "Enter the client ID"},
+            "client_secret_variable": {
+                "required": "Enter the environment variable holding the client secret"},
+            "groups_claim": {"required": "Enter the groups claim"},
+            **{name: {"required": f"Enter the {label.lower()}",
+                      "invalid": f"Enter the {label.lower()} as a web address"}
+               for name, label in (("authorization_endpoint", "authorization endpoint"),
+                                   ("token_endpoint", "token endpoint"),
+                                   ("userinfo_endpoint", "user info endpoint"),
+                                   ("jwks_endpoint", "signing keys endpoint"))},
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        agencies = Agency.objects.filter(is_active=True)
+        if self.instance.pk:
+            agencies = Agency.objects.filter(Q(is_active=True) | Q(pk=self.instance.agency_id))
+        self.fields["agency"].queryset = agencies  # type: ignore[attr-defined]
+        for name in ("slug", "issuer", *ENDPOINT_FIELDS, "client_id",
+                     "client_secret_variable", "groups_claim", "mfa_methods"):
+            self.fields[name].widget.attrs["spellcheck"] = "false"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        # A provider's endpoints carry codes and tokens: never over plain HTTP, except
+        # on a demonstration hub.
+        if not settings.DEMO_MODE:
+            for name in ENDPOINT_FIELDS:
+                value = cleaned.get(name)
+                if value and not str(value).startswith("https://"):
+                    self.add_error(name, "Enter an address that starts with https://")
+        return cleaned

@@ -8,7 +8,8 @@ from functools import cached_property
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django_otp.models import Device
@@ -20,6 +21,7 @@ from macehub.accounts.roles import (
     Role,
     RoleChangeStatus,
 )
+from macehub.envconfig import env_str
 
 NO_AGENCY_MESSAGE = "Select the user's agency: a user without an agency cannot hold a role"
 
@@ -343,6 +345,75 @@ class ExternalIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} at {self.issuer}"
+
+
+class IdentityProvider(models.Model):
+    """One agency's own identity provider (the force's Entra ID tenant, the council's, the
+    trust's): single sign-on through it puts a person into ``agency`` and nowhere else,
+    whatever organisation its claims name, so one agency's provider can never sign
+    someone into another agency.
+
+    The client secret is never stored here: ``client_secret_variable`` names the
+    environment variable that holds it (or, with ``_FILE`` after the name, the file), so
+    it stays with the deployment's other secrets. A provider whose secret is missing is
+    not offered at sign-in (``is_usable``)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT,
+                               related_name="identity_providers")
+    # Shown on the sign-in page: "Sign in with <name>".
+    name = models.CharField(max_length=200, unique=True)
+    # In the sign-in's start address: /accounts/single-sign-on/with/<slug>/.
+    slug = models.SlugField(max_length=60, unique=True)
+    issuer = models.CharField(max_length=500)
+    authorization_endpoint = models.URLField(max_length=500)
+    token_endpoint = models.URLField(max_length=500)
+    userinfo_endpoint = models.URLField(max_length=500)
+    jwks_endpoint = models.URLField(max_length=500)
+    client_id = models.CharField(max_length=200)
+    client_secret_variable = models.CharField(
+        max_length=100,
+        validators=[RegexValidator(r"^[A-Z][A-Z0-9_]*$", "Enter the name of an environment "
+                                   "variable, in capitals, digits and underscores, like "
+                                   "MACEHUB_COUNCIL_OIDC_SECRET")],
+        help_text="The environment variable that holds the client secret (or, with _FILE "
+        "after its name, the file that does). The secret itself is never stored in the hub.")
+    groups_claim = models.CharField(max_length=100, default="groups", db_default="groups")
+    # The ID token's ``amr`` values (RFC 8176) this provider is trusted to vouch for as
+    # the hub's second factor, separated by spaces; blank: the hub always asks its own.
+    mfa_methods = models.CharField(max_length=200, blank=True, default="mfa otp hwk sc",
+                                   db_default="mfa otp hwk sc")
+    is_active = models.BooleanField(default=True, db_default=True)
+    # Concurrent-edit detection for the administration page.
+    version = models.PositiveIntegerField(default=1, db_default=1)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "client_id"],
+                                    name="identity_provider_client_once_per_issuer",
+                                    violation_error_message="Another identity provider "
+                                    "already has this issuer and client ID"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def client_secret(self) -> str:
+        """The client secret from the environment (or its file); blank if it is missing."""
+        try:
+            return env_str(self.client_secret_variable, "")
+        except ImproperlyConfigured:
+            # A ``_FILE`` that points nowhere: the provider is not usable, the hub runs on.
+            return ""
+
+    @property
+    def is_usable(self) -> bool:
+        """Active and with its secret in place: only then offered at sign-in."""
+        return self.is_active and bool(self.client_secret())
+
+    @property
+    def mfa_method_list(self) -> list[str]:
+        return self.mfa_methods.split()
 
 
 class IdentityProviderDevice(Device):

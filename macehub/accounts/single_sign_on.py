@@ -1,5 +1,18 @@
 """Single sign-on with OpenID Connect, for agencies that run an identity provider.
 
+Two kinds of provider sign people in:
+
+- an agency's own (``IdentityProvider``, kept as data): it signs people into THAT agency
+  and no other, whatever organisation its claims name, so the force's tenant can never
+  put someone into the council; its own endpoints, client, groups claim and trusted
+  ``amr`` methods apply, and the ID token must come from its issuer;
+- the hub-wide provider of the settings (``MACEHUB_OIDC_*``), whose organisation claim
+  picks the agency, as deployments configured before agencies had their own.
+
+The callback view puts the provider the sign-in started with on the request
+(``SIGN_IN_PROVIDER``: the row, or ``None`` for the hub-wide one); the backend acts only
+when it is there, so a password sign-in never reaches a provider.
+
 mozilla-django-oidc runs the authorisation code flow (with PKCE) and checks the ID
 token's signature against the provider's published keys; this backend decides who the
 person is in the hub:
@@ -10,9 +23,9 @@ person is in the hub:
   them in the hub, through the usual approval), an unusable password, their agency from
   the organisation claim (``Agency.identity_provider_organisation``) and their team from
   the groups claim (``Team.identity_provider_group``, never a hub team);
-- refused when the organisation names no active agency, when it names another agency
-  than the one the user already belongs to (moving agency is a change of access for an
-  administrator), or when their account is switched off.
+- refused when the organisation names no active agency, when the agency the provider
+  (or organisation) means is not the one the user already belongs to (moving agency is
+  a change of access for an administrator), or when their account is switched off.
 
 Whether the provider's sign-in also counts as the hub's second factor is decided by
 ``second_factor_asserted``: only if the ID token's ``amr`` claim names a multi-factor
@@ -35,9 +48,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
-from macehub.accounts.models import Agency, ExternalIdentity, Team, User
+from macehub.accounts.models import Agency, ExternalIdentity, IdentityProvider, Team, User
 
 # Attributes a sign-in leaves on its request.
+SIGN_IN_PROVIDER = "sign_in_identity_provider"
 SIGN_IN_REFUSAL = "sign_in_refusal"
 SIGN_IN_DETAIL = "sign_in_detail"
 SECOND_FACTOR_ASSERTED = "sign_in_second_factor_asserted"
@@ -50,6 +64,8 @@ OTHER_AGENCY = "other_agency"
 SWITCHED_OFF = "switched_off"
 NO_SUBJECT = "no_subject"
 PROVIDER_FAILED = "provider_failed"
+OTHER_ISSUER = "other_issuer"
+PROVIDER_UNAVAILABLE = "provider_unavailable"
 
 logger = logging.getLogger(__name__)
 
@@ -67,8 +83,8 @@ def organisation_of(claims: dict[str, Any]) -> str:
     return _claim_text(claims, name)
 
 
-def groups_of(claims: dict[str, Any]) -> list[str]:
-    value = claims.get(settings.OIDC_GROUPS_CLAIM)
+def groups_of(claims: dict[str, Any], claim: str | None = None) -> list[str]:
+    value = claims.get(claim or settings.OIDC_GROUPS_CLAIM)
     if isinstance(value, str):
         return [value]
     if isinstance(value, list):
@@ -76,13 +92,16 @@ def groups_of(claims: dict[str, Any]) -> list[str]:
     return []
 
 
-def second_factor_asserted(claims: dict[str, Any]) -> bool:
+def second_factor_asserted(claims: dict[str, Any],
+                           trusted: list[str] | None = None) -> bool:
     """Whether the ID token says the person passed multi-factor authentication at the
-    provider (RFC 8176 ``amr`` values, as configured)."""
+    provider (RFC 8176 ``amr`` values the provider is trusted for; by default the
+    settings')."""
     methods = claims.get("amr")
     if not isinstance(methods, list):
         return False
-    return bool(set(settings.OIDC_MFA_METHODS) & {m for m in methods if isinstance(m, str)})
+    wanted = settings.OIDC_MFA_METHODS if trusted is None else trusted
+    return bool(set(wanted) & {m for m in methods if isinstance(m, str)})
 
 
 def team_for(agency: Agency, groups: list[str]) -> Team | None:
@@ -114,6 +133,7 @@ class HubOIDCBackend(OIDCAuthenticationBackend):
     """Finds or creates the hub user an agency's identity provider has signed in."""
 
     request: HttpRequest
+    provider: IdentityProvider | None = None
 
     def get_user(self, user_id: Any) -> User | None:
         user = User._default_manager.select_related("agency", "team").filter(
@@ -123,14 +143,33 @@ class HubOIDCBackend(OIDCAuthenticationBackend):
     def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> User | None:
         """As mozilla-django-oidc's, but a provider that refuses the code or does not
         answer ends the sign-in as failed (audited, the page says it did not finish)
-        rather than as a server error."""
+        rather than as a server error. Acts only on single sign-on's callback, with the
+        provider the sign-in started with."""
+        if request is None or not hasattr(request, SIGN_IN_PROVIDER):
+            return None
+        provider: IdentityProvider | None = getattr(request, SIGN_IN_PROVIDER)
+        failed: dict[str, Any] = {"method": "single sign-on"}
+        if provider is None:
+            if not settings.OIDC_ENABLED:
+                return None
+        else:
+            failed["provider"] = provider.slug
+            secret = provider.client_secret()
+            if not provider.is_active or not secret:
+                setattr(request, SIGN_IN_DETAIL, {**failed, "refused": PROVIDER_UNAVAILABLE})
+                return None
+            self.provider = provider
+            self.OIDC_OP_TOKEN_ENDPOINT = provider.token_endpoint
+            self.OIDC_OP_USER_ENDPOINT = provider.userinfo_endpoint
+            self.OIDC_OP_JWKS_ENDPOINT = provider.jwks_endpoint
+            self.OIDC_RP_CLIENT_ID = provider.client_id
+            self.OIDC_RP_CLIENT_SECRET = secret
         try:
             user: User | None = super().authenticate(request, **kwargs)
         except requests.RequestException as error:
             logger.warning("Single sign-on: the identity provider failed: %s",
                            type(error).__name__)
-            setattr(request, SIGN_IN_DETAIL, {"method": "single sign-on",
-                                              "refused": PROVIDER_FAILED})
+            setattr(request, SIGN_IN_DETAIL, {**failed, "refused": PROVIDER_FAILED})
             return None
         return user
 
@@ -140,15 +179,26 @@ class HubOIDCBackend(OIDCAuthenticationBackend):
         # The ID token's claims (signed, checked) win over the user info endpoint's.
         claims = {**self.get_userinfo(access_token, id_token, payload), **payload}
         issuer, subject = _claim_text(payload, "iss"), _claim_text(payload, "sub")
+        provider = self.provider
         organisation = organisation_of(claims)
         detail: dict[str, Any] = {"method": "single sign-on", "issuer": issuer, "subject": subject,
                                   "organisation": organisation}
+        if provider is not None:
+            # An agency's provider: the organisation its claims name is recorded, never
+            # obeyed; the provider's own agency is the only one it signs people into.
+            detail["provider"] = provider.slug
         setattr(self.request, SIGN_IN_DETAIL, detail)
         if not issuer or not subject:
             self._refuse(NO_SUBJECT)
             return None
-        agency = Agency.objects.filter(identity_provider_organisation=organisation,
-                                       is_active=True).first() if organisation else None
+        if provider is not None and issuer != provider.issuer:
+            self._refuse(OTHER_ISSUER)
+            return None
+        if provider is None:
+            agency = Agency.objects.filter(identity_provider_organisation=organisation,
+                                           is_active=True).first() if organisation else None
+        else:
+            agency = provider.agency if provider.agency.is_active else None
         if agency is None:
             self._refuse(UNKNOWN_ORGANISATION)
             return None
@@ -171,7 +221,8 @@ class HubOIDCBackend(OIDCAuthenticationBackend):
                     return None
                 identity.last_signed_in = now
                 identity.save(update_fields=["last_signed_in"])
-        asserted = second_factor_asserted(payload)
+        asserted = second_factor_asserted(
+            payload, None if provider is None else provider.mfa_method_list)
         detail["second_factor"] = "identity provider" if asserted else "hub"
         setattr(self.request, SECOND_FACTOR_ASSERTED, asserted)
         return user
@@ -184,7 +235,8 @@ class HubOIDCBackend(OIDCAuthenticationBackend):
             first_name=_claim_text(claims, "given_name")[:150],
             last_name=_claim_text(claims, "family_name")[:150],
             agency=agency,
-            team=team_for(agency, groups_of(claims)),
+            team=team_for(agency, groups_of(
+                claims, None if self.provider is None else self.provider.groups_claim)),
         )
         user.set_unusable_password()
         user.save()
@@ -197,3 +249,16 @@ class HubOIDCBackend(OIDCAuthenticationBackend):
         if user is not None:
             detail["username"] = user.username
         return None
+
+
+def usable_identity_providers() -> list[IdentityProvider]:
+    """The agencies' providers the sign-in page offers: active, of an active agency, and
+    with their client secret in place (a missing secret is shown to administrators as
+    not usable, never offered to people signing in)."""
+    return [provider for provider in IdentityProvider.objects.select_related("agency")
+            .filter(is_active=True, agency__is_active=True) if provider.client_secret()]
+
+
+def usable_identity_provider(slug: str) -> IdentityProvider | None:
+    return next((provider for provider in usable_identity_providers()
+                 if provider.slug == slug), None)

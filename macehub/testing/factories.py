@@ -8,7 +8,14 @@ from typing import Any
 from django.conf import settings
 
 from macehub.accounts.api_tokens import issue_token
-from macehub.accounts.models import Agency, ApiClient, RoleAssignment, Team, User
+from macehub.accounts.models import (
+    Agency,
+    ApiClient,
+    IdentityProvider,
+    RoleAssignment,
+    Team,
+    User,
+)
 from macehub.accounts.roles import AgencyKind, Role
 from macehub.people.models import Person
 
@@ -86,6 +93,19 @@ def make_school_referrer(username: str = "dana.school") -> User:
     school = make_agency("northtown-academy", AgencyKind.EDUCATION, name="Northtown Academy")
     team = make_team(school, "Safeguarding", is_hub_team=False)
     return make_user(username, Role.REFERRER, agency=school, team=team)
+
+
+def make_identity_provider(agency: Agency, slug: str, **fields: Any) -> IdentityProvider:
+    """An agency's own identity provider (made-up endpoints unless given), its client
+    secret named as ``<SLUG>_OIDC_SECRET`` in the environment (not set here)."""
+    base = f"https://{slug}.identity.example"
+    values: dict[str, Any] = {
+        "name": agency.name, "issuer": base, "authorization_endpoint": f"{base}/authorize",
+        "token_endpoint": f"{base}/token", "userinfo_endpoint": f"{base}/userinfo",
+        "jwks_endpoint": f"{base}/jwks", "client_id": "mace-hub",
+        "client_secret_variable": f"{slug.upper().replace('-', '_')}_OIDC_SECRET",
+    }
+    return IdentityProvider.objects.create(agency=agency, slug=slug, **{**values, **fields})
 
 
 def make_api_client(name: str, *roles: Role, agency: Agency, team: Team | None = None,

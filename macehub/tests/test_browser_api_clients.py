@@ -1,7 +1,9 @@
 """Partner systems' API clients in a real browser: an administrator opens the list (none
 yet), adds a client (refused first with nothing entered), copies the token shown once,
 opens the client, whose page does not show it again, issues a new token (refused first
-with an overlap too long) while the old one keeps working, and revokes it.
+with an overlap too long) while the old one keeps working, and revokes it. Then the
+agencies' own identity providers: an administrator adds one (refused first with nothing
+entered), sees it listed as not usable while its secret is missing, and deactivates it.
 
 Every page on the way, error states included, is scanned with axe-core against WCAG 2.2
 AA (``Scanner`` from ``test_browser_pages``; ``SCANNED_BY`` names the test that scans
@@ -16,7 +18,7 @@ import pytest
 from django.test import Client
 from playwright.sync_api import Page, expect
 
-from macehub.accounts.models import Agency, ApiClient, Team
+from macehub.accounts.models import Agency, ApiClient, IdentityProvider, Team
 from macehub.accounts.roles import AgencyKind, Role
 from macehub.testing.browser import sign_in_as
 from macehub.testing.factories import make_agency, make_user
@@ -25,12 +27,16 @@ from macehub.tests.test_browser_pages import Scanner, assert_errors_shown, click
 pytestmark = pytest.mark.browser
 
 CLIENTS = "test_an_administrator_issues_and_revokes_a_partner_systems_client"
+PROVIDERS = "test_an_administrator_adds_and_deactivates_an_agencys_identity_provider"
 
 SCANNED_BY: dict[str, tuple[str, ...]] = {
     "accounts:api_client_list": (CLIENTS,),
     "accounts:api_client_create": (CLIENTS,),
     "accounts:api_client_detail": (CLIENTS,),
     "accounts:api_client_renew_token": (CLIENTS,),
+    "accounts:identity_provider_list": (PROVIDERS,),
+    "accounts:identity_provider_create": (PROVIDERS,),
+    "accounts:identity_provider_edit": (PROVIDERS,),
 }
 
 
@@ -104,3 +110,48 @@ def test_an_administrator_issues_and_revokes_a_partner_systems_client(
     click_and_wait(page, "link", "API clients", within="body")
     expect(main).to_contain_text("Revoked")
     scanner.scan("one revoked")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_administrator_adds_and_deactivates_an_agencys_identity_provider(
+    page: Page, live_server: Any, scanner: Scanner, hub_agency: Agency
+) -> None:
+    admin = make_user("ada.admin", Role.ADMINISTRATOR, agency=hub_agency)
+    make_agency("northshire-council", AgencyKind.CHILDRENS_SOCIAL_CARE,
+                name="Northshire Council")
+    main = page.locator("main")
+
+    sign_in_as(page, live_server, admin)
+    scanner.open("/accounts/admin/identity-providers/")
+    expect(main).to_contain_text("No agency has its own identity provider yet.")
+    scanner.scan("none yet")
+    click_and_wait(page, "button", "Add an identity provider")
+    scanner.scan("empty")
+    click_and_wait(page, "button", "Save")
+    assert_errors_shown(page, "Select the agency this provider signs people into",
+                        "Enter the name on the sign-in button", "Enter the client ID")
+    scanner.scan("nothing entered")
+
+    base = "https://login.identity.example/northshire/v2.0"
+    page.get_by_label("Agency", exact=True).select_option(label="Northshire Council")
+    for label, value in (
+        ("Name on the sign-in button", "Northshire Council"),
+        ("Short name in the sign-in address", "northshire-council"),
+        ("Issuer", base), ("Authorization endpoint", f"{base}/authorize"),
+        ("Token endpoint", f"{base}/token"), ("User info endpoint", f"{base}/userinfo"),
+        ("Signing keys (JWKS) endpoint", f"{base}/keys"), ("Client ID", "mace-hub"),
+        ("Environment variable holding the client secret", "NORTHSHIRE_OIDC_SECRET"),
+    ):
+        page.get_by_label(label, exact=True).fill(value)
+    click_and_wait(page, "button", "Save")
+    expect(main).to_contain_text("Not usable: its client secret is missing from "
+                                 "NORTHSHIRE_OIDC_SECRET")
+    scanner.scan("one, its secret missing")
+
+    click_and_wait(page, "link", "Northshire Council")
+    expect(main).to_contain_text("Not offered at sign-in")
+    scanner.scan("its secret missing")
+    page.get_by_label("Offered at sign-in").uncheck()
+    click_and_wait(page, "button", "Save")
+    expect(main).to_contain_text("Inactive")
+    assert not IdentityProvider.objects.get().is_active

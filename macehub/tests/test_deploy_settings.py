@@ -259,12 +259,15 @@ def test_lockout_settings_that_make_no_sense_stop_start_up(
                       **values)
 
 
-def test_single_sign_on_is_off_unless_a_client_is_configured(load_settings: Any) -> None:
+def test_hub_wide_single_sign_on_is_off_unless_a_client_is_configured(
+    load_settings: Any
+) -> None:
     production = {"SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": PRODUCTION_HOST}
     settings = load_settings(**production)
     assert settings["OIDC_ENABLED"] is False
-    assert "macehub.accounts.single_sign_on.HubOIDCBackend" not in settings[
-        "AUTHENTICATION_BACKENDS"]
+    # The backend is there all the same, for the agencies' own providers (data).
+    assert settings["AUTHENTICATION_BACKENDS"][-1] == (
+        "macehub.accounts.single_sign_on.HubOIDCBackend")
     provider = {
         "MACEHUB_OIDC_CLIENT_ID": "mace-hub", "MACEHUB_OIDC_CLIENT_SECRET": "s3cret",
         **{f"MACEHUB_OIDC_{name}_ENDPOINT": f"https://id.northshire.example/{name.lower()}"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
-from macehub.accounts.models import Agency, Team, User
+from macehub.accounts.models import Agency, IdentityProvider, Team, User
 from macehub.accounts.roles import Role
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
-from macehub.testing.factories import make_team
+from macehub.testing.factories import make_team, make_user, verified_login
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +98,67 @@ def test_single_sign_on_mapping_is_set_on_agencies_and_teams(admin_client, hub_a
     })
     assert "A hub team cannot have an identity provider group" in response.content.decode()
     assert not Team.objects.filter(name="Hub analysts").exists()
+
+
+def test_an_agencys_identity_provider_is_added_changed_and_deactivated(
+    users, partner_agency, monkeypatch
+) -> None:
+    admin_client = users.client(Role.ADMINISTRATOR)
+    other_admin = Client()
+    verified_login(other_admin, make_user("second.admin", Role.ADMINISTRATOR,
+                                          agency=users[Role.ADMINISTRATOR].agency))
+    base = "https://login.identity.example/northshire/v2.0"
+    typed = {
+        "agency": partner_agency.pk, "name": "Northshire Council", "slug": "northshire",
+        "issuer": base, "authorization_endpoint": f"{base}/authorize",
+        "token_endpoint": f"{base}/token", "userinfo_endpoint": f"{base}/userinfo",
+        "jwks_endpoint": "http://login.identity.example/keys", "client_id": "mace-hub",
+        "client_secret_variable": "northshire secret", "groups_claim": "groups",
+        "mfa_methods": "mfa", "is_active": "on",
+    }
+    # Refused with what is wrong, keeping what was typed: a plain-HTTP endpoint, and a
+    # secret's variable that is not a variable's name.
+    refused = admin_client.post(reverse("accounts:identity_provider_create"), typed)
+    html = refused.content.decode()
+    assert refused.status_code == 400
+    assert "Enter an address that starts with https://" in html
+    assert "Enter the name of an environment variable" in html
+    assert 'value="Northshire Council"' in html
+    typed.update(jwks_endpoint=f"{base}/keys", client_secret_variable="NORTHSHIRE_OIDC_SECRET")
+    assert admin_client.post(reverse("accounts:identity_provider_create"),
+                             typed).status_code == 302
+    provider = IdentityProvider.objects.get()
+    assert (provider.agency, provider.version) == (partner_agency, 1)
+    created = AuditEvent.objects.get(event_type=EventType.CREATE,
+                                     record_type="accounts.identityprovider")
+    assert created.detail["changes"]["client_secret_variable"]["new"] == (
+        "NORTHSHIRE_OIDC_SECRET")
+
+    # Its secret is not in the environment: listed as not usable, not offered.
+    listing = admin_client.get(reverse("accounts:identity_provider_list")).content.decode()
+    assert "Not usable: its client secret is missing from NORTHSHIRE_OIDC_SECRET" in listing
+    monkeypatch.setenv("NORTHSHIRE_OIDC_SECRET", "synthetic-secret")
+    listing = admin_client.get(reverse("accounts:identity_provider_list")).content.decode()
+    assert "Offered at sign-in" in listing
+
+    # Two administrators open it; the second to save is told what the first changed.
+    edit = reverse("accounts:identity_provider_edit", args=[provider.pk])
+    assert other_admin.get(edit).status_code == 200
+    assert admin_client.post(edit, {**typed, "version": 1, "mfa_methods": ""}).status_code == 302
+    late = other_admin.post(edit, {**typed, "version": 1, "name": "Northshire CC"})
+    assert late.status_code == 400
+    assert "Someone else changed this identity provider" in late.content.decode()
+    assert 'value="Northshire CC"' in late.content.decode()
+    provider.refresh_from_db()
+    assert (provider.name, provider.mfa_methods, provider.version) == (
+        "Northshire Council", "", 2)
+
+    # Deactivated: audited, and no longer offered at sign-in.
+    deactivated = {name: value for name, value in typed.items() if name != "is_active"}
+    assert admin_client.post(edit, {**deactivated, "version": 2,
+                                    "mfa_methods": ""}).status_code == 302
+    changed = AuditEvent.objects.filter(event_type=EventType.CHANGE,
+                                        record_type="accounts.identityprovider").latest("id")
+    assert changed.detail["changes"] == {"is_active": {"old": True, "new": False}}
+    assert changed.detail["version"] == 3
+    assert "Sign in with" not in admin_client.get(reverse("accounts:login")).content.decode()

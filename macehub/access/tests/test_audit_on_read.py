@@ -41,6 +41,9 @@ NOT_PERSONAL = {
                    "tested in governance/tests/test_retention_pages.py",
     "api_client_pk": "a partner system's API client (administration: its name, agency and "
                      "token's dates; issuing and revoking it are audited)",
+    "identity_provider_pk": "an agency's identity provider (administration: its endpoints, "
+                            "client ID and the name of its secret's variable, never the "
+                            "secret; its changes audited)",
     "agreement_pk": "an information-sharing agreement between agencies (its parties, "
                     "purpose and basis; counts of what relies on it; its changes audited)",
     "mapping_pk": "how a partner system's export reads: its column headings and code "

@@ -1,7 +1,9 @@
 """Single sign-on against a real OpenID Connect provider: django-oidc-provider, run in a
 second process for this module (``macehub.testing.oidc_provider``), signing its ID
-tokens with its own key. The hub is driven with Django's test client; the provider's
-sign-in page with ``requests``, following each redirect between the two by hand."""
+tokens with its own key, with two clients: the hub-wide provider of the settings and a
+council's own use the first, a police force's own the second. The hub is driven with
+Django's test client; the provider's sign-in page with ``requests``, following each
+redirect between the two by hand."""
 
 from __future__ import annotations
 
@@ -14,11 +16,22 @@ import requests
 from django.test import Client
 from django.urls import reverse
 
-from macehub.accounts.models import Agency, ExternalIdentity, IdentityProviderDevice, User
+from macehub.accounts.models import (
+    Agency,
+    ExternalIdentity,
+    IdentityProvider,
+    IdentityProviderDevice,
+    User,
+)
 from macehub.accounts.roles import AgencyKind, Role
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
-from macehub.testing.factories import make_agency, make_team, make_user
+from macehub.testing.factories import (
+    make_agency,
+    make_identity_provider,
+    make_team,
+    make_user,
+)
 from macehub.testing.oidc_provider.process import Provider, running_provider
 from macehub.testing.oidc_provider.serve import password_for
 
@@ -38,6 +51,10 @@ PEOPLE = {
                   "family_name": "Factor"},
     "ola.elsewhere": {"org": "southshire-council", "groups": [], "amr": ["pwd", "mfa"],
                       "email": "ola@southshire.example"},
+    # Police staff: the force's provider names teams in its "roles" claim.
+    "pat.officer": {"org": "county-police", "roles": ["cse-investigators"], "amr": ["pwd", "mfa"],
+                    "email": "pat.officer@county-police.example", "given_name": "Pat",
+                    "family_name": "Officer"},
 }
 
 
@@ -54,8 +71,6 @@ def hub(provider: Provider, settings: Any) -> Agency:
     for name, value in provider.hub_settings().items():
         setattr(settings, name, value)
     settings.OIDC_PROVIDER_NAME = "Northshire Council"
-    settings.AUTHENTICATION_BACKENDS = [
-        *settings.AUTHENTICATION_BACKENDS, "macehub.accounts.single_sign_on.HubOIDCBackend"]
     settings.ROOT_URLCONF = "macehub.testing.single_sign_on_urls"
     council = make_agency(COUNCIL, AgencyKind.CHILDRENS_SOCIAL_CARE, name="Northshire Council",
                           identity_provider_organisation=COUNCIL)
@@ -66,13 +81,43 @@ def hub(provider: Provider, settings: Any) -> Agency:
     return council
 
 
-def _sign_in(client: Client, provider: Provider, username: str):
+@pytest.fixture
+def agencies_own(provider: Provider, monkeypatch: pytest.MonkeyPatch,
+                 settings: Any) -> tuple[IdentityProvider, IdentityProvider]:
+    """No hub-wide provider: the council's own (the provider's first client) and the
+    force's own (its second), each with its secret in the environment."""
+    settings.OIDC_ENABLED = False
+    monkeypatch.setenv("NORTHSHIRE_COUNCIL_OIDC_SECRET", provider.client_secret)
+    monkeypatch.setenv("COUNTY_POLICE_OIDC_SECRET", provider.second_client_secret)
+    council = make_agency(COUNCIL, AgencyKind.CHILDRENS_SOCIAL_CARE, name="Northshire Council")
+    police = make_agency("county-police", AgencyKind.POLICE, name="County Police")
+    for agency, name, group in ((council, "Exploitation team", "cse-team"),
+                                (police, "CSE investigations", "cse-investigators")):
+        team = make_team(agency, name, is_hub_team=False)
+        team.identity_provider_group = group
+        team.save()
+    return (
+        make_identity_provider(council, COUNCIL, **provider.endpoints(),
+                               client_id=provider.client_id, mfa_methods="mfa"),
+        # The force trusts no amr value of its provider: the hub asks for its own code.
+        make_identity_provider(police, "county-police", **provider.endpoints(),
+                               client_id=provider.second_client_id, groups_claim="roles",
+                               mfa_methods=""),
+    )
+
+
+def _sign_in(client: Client, provider: Provider, username: str, start_url: str = ""):
     """Start at the hub, sign in on the provider's own page, and come back."""
-    start = client.get(reverse("accounts:oidc_start"))
+    start = client.get(start_url or reverse("accounts:oidc_start"))
     assert start.status_code == 302
-    assert start["Location"].startswith(f"{provider.base_url}/authorize")
+    return client.get(_at_the_provider(provider, start["Location"], username))
+
+
+def _at_the_provider(provider: Provider, authorize_url: str, username: str) -> str:
+    """Sign in on the provider's own page; the hub's callback address it sends back to."""
+    assert authorize_url.startswith(f"{provider.base_url}/authorize")
     browser = requests.Session()
-    at_provider = browser.get(start["Location"], allow_redirects=False)
+    at_provider = browser.get(authorize_url, allow_redirects=False)
     login_url = urljoin(provider.base_url, at_provider.headers["Location"])
     assert urlsplit(login_url).path == "/login/"
     browser.get(login_url)
@@ -85,7 +130,7 @@ def _sign_in(client: Client, provider: Provider, username: str):
                              allow_redirects=False)
     back = authorised.headers["Location"]
     assert back.startswith(CALLBACK), back
-    return client.get(back.removeprefix("http://testserver"))
+    return str(back.removeprefix("http://testserver"))
 
 
 def test_first_sign_in_creates_a_user_without_roles_and_the_second_finds_them(
@@ -202,3 +247,95 @@ def test_hub_accounts_still_sign_in_with_a_password_and_their_code(hub: Agency) 
                            {"username": "ana.lyst", "password": "correct-horse-battery-staple"})
     assert response.status_code == 302
     assert client.get(reverse("home"))["Location"] == reverse("accounts:two_factor_setup")
+
+
+def _started_with(agency_provider: IdentityProvider) -> str:
+    return reverse("accounts:oidc_provider_start", args=[agency_provider.slug])
+
+
+def test_each_agencys_provider_signs_people_into_its_own_agency_and_no_other(
+    agencies_own: tuple[IdentityProvider, IdentityProvider], provider: Provider
+) -> None:
+    council_provider, police_provider = agencies_own
+    page = Client().get(reverse("accounts:login")).content.decode()
+    assert "Sign in with Northshire Council" in page and "Sign in with County Police" in page
+    assert _started_with(police_provider) in page
+
+    # Each provider signs its own staff into its own agency, the team from its own
+    # groups claim, the second factor as far as that agency trusts it.
+    _sign_in(Client(), provider, "sam.worker", _started_with(council_provider))
+    _sign_in(Client(), provider, "pat.officer", _started_with(police_provider))
+    sam = User.objects.get(email=PEOPLE["sam.worker"]["email"])
+    pat = User.objects.get(email=PEOPLE["pat.officer"]["email"])
+    assert (sam.agency, sam.team.name if sam.team else None) == (
+        council_provider.agency, "Exploitation team")
+    assert (pat.agency, pat.team.name if pat.team else None) == (
+        police_provider.agency, "CSE investigations")
+    signed_in = AuditEvent.objects.filter(event_type=EventType.LOGIN).order_by("id")
+    assert [(entry.actor_id, entry.detail["provider"], entry.detail["second_factor"])
+            for entry in signed_in] == [(sam.pk, COUNCIL, "hub"),
+                                        (pat.pk, "county-police", "hub")]
+
+    # The force's provider says Mo is the council's: Mo becomes police staff, never the
+    # council's; what the claim said is kept in the audit entry.
+    _sign_in(Client(), provider, "mo.factor", _started_with(police_provider))
+    mo = User.objects.get(email=PEOPLE["mo.factor"]["email"])
+    assert mo.agency == police_provider.agency and mo.team is None
+    entry = AuditEvent.objects.filter(event_type=EventType.LOGIN).latest("id")
+    assert (entry.actor_id, entry.detail["provider"], entry.detail["organisation"]) == (
+        mo.pk, "county-police", COUNCIL)
+
+    # Nor does the force's provider sign the council's Sam in, to any agency.
+    refused = _sign_in(Client(), provider, "sam.worker", _started_with(police_provider))
+    assert refused.status_code == 403
+    assert "Your account belongs to another agency" in refused.content.decode()
+    failure = AuditEvent.objects.filter(event_type=EventType.LOGIN_FAILURE).latest("id")
+    assert (failure.actor_username, failure.detail["provider"], failure.detail["refused"]) == (
+        sam.username, "county-police", "other_agency")
+    assert ExternalIdentity.objects.filter(user=sam).count() == 1
+    assert User.objects.filter(agency=council_provider.agency).count() == 1
+
+    # A token from another issuer than the provider's is refused.
+    council_provider.issuer = "https://login.identity.example/another-tenant/v2.0"
+    council_provider.save()
+    other = _sign_in(Client(), provider, "sam.worker", _started_with(council_provider))
+    assert other.status_code == 403
+    assert AuditEvent.objects.filter(event_type=EventType.LOGIN_FAILURE).latest(
+        "id").detail["refused"] == "other_issuer"
+
+
+def test_a_provider_inactive_or_without_its_secret_is_neither_offered_nor_started(
+    agencies_own: tuple[IdentityProvider, IdentityProvider], provider: Provider,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    council_provider, police_provider = agencies_own
+    # Started while usable, switched off before the person came back: refused.
+    client = Client()
+    start = client.get(_started_with(council_provider))
+    IdentityProvider.objects.filter(pk=council_provider.pk).update(is_active=False)
+    late = client.get(_at_the_provider(provider, start["Location"], "sam.worker"))
+    assert late.status_code == 400
+    assert "Signing in did not finish" in late.content.decode()
+    failure = AuditEvent.objects.filter(event_type=EventType.LOGIN_FAILURE).latest("id")
+    assert failure.detail == {"method": "single sign-on", "provider": COUNCIL,
+                              "refused": "provider_unavailable"}
+    assert not User.objects.filter(email=PEOPLE["sam.worker"]["email"]).exists()
+
+    # The force's secret is missing (its file points nowhere): not offered, and neither
+    # provider's start is found, nor one no agency has.
+    monkeypatch.delenv("COUNTY_POLICE_OIDC_SECRET")
+    monkeypatch.setenv("COUNTY_POLICE_OIDC_SECRET_FILE", str(tmp_path / "not-there"))
+    page = Client().get(reverse("accounts:login")).content.decode()
+    assert "If your organisation signs you in" not in page
+    assert "Sign in with" not in page
+    for slug in (COUNCIL, "county-police", "no-such-provider"):
+        assert Client().get(reverse("accounts:oidc_provider_start",
+                                    args=[slug])).status_code == 404, slug
+
+    # Given as a file, the secret is found again and the force's staff sign in.
+    (tmp_path / "secret").write_text(provider.second_client_secret + "\n")
+    monkeypatch.setenv("COUNTY_POLICE_OIDC_SECRET_FILE", str(tmp_path / "secret"))
+    council_provider.refresh_from_db()
+    assert (police_provider.is_usable, council_provider.is_usable) == (True, False)
+    assert _sign_in(Client(), provider, "pat.officer",
+                    _started_with(police_provider)).status_code == 302

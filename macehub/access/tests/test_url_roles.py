@@ -63,6 +63,10 @@ def _outcome(client: Client, url: str) -> tuple[str, int, bool]:
 
 
 _REFUSALS = {403: "refused", 404: "hidden", 401: "signed out"}
+# Single sign-on's steps, opened without what they need: the sample agency's provider
+# has no secret in the environment, so it is not found; a callback without a code from
+# the provider did not finish.
+PUBLIC_STATUS = {"accounts:oidc_provider_start": 404, "accounts:oidc_callback": 400}
 
 
 @pytest.mark.django_db
@@ -70,7 +74,7 @@ def test_anonymous_users_are_sent_to_sign_in(client: Client, samples: dict[str, 
     for route in ROUTES:
         response = client.get(_url(route, samples))
         if route.is_public:
-            assert response.status_code == 200, route.name
+            assert response.status_code == PUBLIC_STATUS.get(route.name, 200), route.name
         elif route.is_api:
             assert response.status_code == 401, route.name
         else:

@@ -1,7 +1,8 @@
 """Records for the URL x role test: a change of access waiting for a second
 administrator (a sample referrer asked to become an analyst in the hub team), asked for by
 a sample administrator, so that any other administrator may decide it; and a partner
-system's API client."""
+system's API client; an agency's own identity provider (its secret not in the
+environment, so not offered: its start address is not found)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 from macehub.access.account_services import save_user
 from macehub.accounts.roles import Role
-from macehub.testing.factories import make_api_client, make_user
+from macehub.testing.factories import make_api_client, make_identity_provider, make_user
 
 
 def build(samples: dict[str, Any]) -> None:
@@ -23,3 +24,6 @@ def build(samples: dict[str, Any]) -> None:
     samples["role_change_pk"] = saved.request
     samples["api_client_pk"], _token = make_api_client("sample-partner", Role.REFERRER,
                                                        agency=agency)
+    identity_provider = make_identity_provider(agency, "sample-provider")
+    samples["slug"] = identity_provider.slug
+    samples["identity_provider_pk"] = identity_provider

@@ -1,5 +1,5 @@
 """The claims the test identity provider adds to each person's ID token and user info:
-whatever the test's people file gives them (organisation, groups, ``amr``)."""
+whatever the test's people file gives them (organisation, groups or roles, ``amr``)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def userinfo(claims: dict[str, Any], user: Any) -> dict[str, Any]:
 
 def add_claims(id_token: dict[str, Any], user: Any, **kwargs: Any) -> dict[str, Any]:
     person = _person(user.username)
-    for claim in ("org", "groups", "amr", "email", "tenant"):
+    for claim in ("org", "groups", "roles", "amr", "email", "tenant"):
         if claim in person:
             id_token[claim] = person[claim]
     return id_token

@@ -19,6 +19,8 @@ import requests
 
 REPOSITORY = Path(__file__).resolve().parents[3]
 CLIENT_ID = "mace-hub"
+# A second client of the same provider, standing for a second agency's own provider.
+SECOND_CLIENT_ID = "mace-hub-second-agency"
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,19 @@ class Provider:
     base_url: str
     client_id: str
     client_secret: str
+    second_client_id: str
+    second_client_secret: str
+
+    def endpoints(self) -> dict[str, str]:
+        """The provider's issuer and endpoints, as an agency's ``IdentityProvider`` holds
+        them."""
+        return {
+            "issuer": self.base_url,
+            "authorization_endpoint": f"{self.base_url}/authorize",
+            "token_endpoint": f"{self.base_url}/token",
+            "userinfo_endpoint": f"{self.base_url}/userinfo",
+            "jwks_endpoint": f"{self.base_url}/jwks",
+        }
 
     def hub_settings(self) -> dict[str, Any]:
         """The hub's single sign-on settings for this provider."""
@@ -46,10 +61,10 @@ def running_provider(folder: Path, people: dict[str, dict[str, Any]],
     """The provider, serving from ``folder`` with these people, for a hub whose
     callback is ``redirect_uri``; stopped on leaving."""
     (folder / "people.json").write_text(json.dumps(people))
-    secret = secrets.token_urlsafe(32)
+    secret, second_secret = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     process = subprocess.Popen(  # noqa: S603 - this Python, our own module and arguments
-        [sys.executable, "-m", "macehub.testing.oidc_provider.serve", CLIENT_ID, secret,
-         redirect_uri],
+        [sys.executable, "-m", "macehub.testing.oidc_provider.serve", redirect_uri,
+         CLIENT_ID, secret, SECOND_CLIENT_ID, second_secret],
         env={**os.environ, "MACEHUB_TEST_PROVIDER_DIR": str(folder)},
         cwd=REPOSITORY, stdout=subprocess.PIPE, text=True,
     )
@@ -69,7 +84,7 @@ def running_provider(folder: Path, people: dict[str, dict[str, Any]],
             if time.monotonic() > deadline:
                 raise RuntimeError("the test identity provider never answered")
             time.sleep(0.1)
-        yield Provider(base_url, CLIENT_ID, secret)
+        yield Provider(base_url, CLIENT_ID, secret, SECOND_CLIENT_ID, second_secret)
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -1,6 +1,7 @@
 """Run the test identity provider: ``python -m macehub.testing.oidc_provider.serve
-CLIENT_ID CLIENT_SECRET REDIRECT_URI`` with ``MACEHUB_TEST_PROVIDER_DIR`` set. It
-migrates its database, makes its signing key, the hub's client and a sign-in for each
+REDIRECT_URI CLIENT_ID CLIENT_SECRET [CLIENT_ID CLIENT_SECRET ...]`` with
+``MACEHUB_TEST_PROVIDER_DIR`` set. It migrates its database, makes its signing key, the
+hub's clients (one for each agency whose provider it stands for) and a sign-in for each
 person in the people file (password: their username backwards and "-password"), binds a
 free port on 127.0.0.1, prints ``PORT <n>`` and serves until it is stopped."""
 
@@ -21,7 +22,7 @@ def password_for(username: str) -> str:
     return f"{username[::-1]}-password"
 
 
-def main(client_id: str, client_secret: str, redirect_uri: str) -> None:
+def main(redirect_uri: str, *clients: str) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "macehub.testing.oidc_provider.settings"
     import django
 
@@ -36,14 +37,16 @@ def main(client_id: str, client_secret: str, redirect_uri: str) -> None:
 
     call_command("migrate", verbosity=0)
     call_command("creatersakey", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    client = Client.objects.create(
-        name="MACE Hub", client_type="confidential", client_id=client_id,
-        client_secret=client_secret, require_consent=False, reuse_consent=True,
-        jwt_alg="RS256",
-    )
-    client.redirect_uris = [redirect_uri]
-    client.save()
-    client.response_types.add(ResponseType.objects.get_or_create(value="code")[0])
+    response_type = ResponseType.objects.get_or_create(value="code")[0]
+    for client_id, client_secret in zip(clients[::2], clients[1::2], strict=True):
+        client = Client.objects.create(
+            name=f"MACE Hub ({client_id})", client_type="confidential", client_id=client_id,
+            client_secret=client_secret, require_consent=False, reuse_consent=True,
+            jwt_alg="RS256",
+        )
+        client.redirect_uris = [redirect_uri]
+        client.save()
+        client.response_types.add(response_type)
     for username in json.loads(PEOPLE_FILE.read_text()):
         User.objects.create_user(username, password=password_for(username))
 
@@ -54,4 +57,4 @@ def main(client_id: str, client_secret: str, redirect_uri: str) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    main(*sys.argv[1:])
