@@ -72,14 +72,22 @@ hypothesis_settings.load_profile(os.environ.get("MACEHUB_HYPOTHESIS_PROFILE", "m
 #   is only ever made fresh (``make demo``), so it has no earlier records to carry over;
 # - the reliability drills against the database server itself (``postgresql_drill``: an
 #   outage through a proxy that is cut, a backup restored with pg_dump and pg_restore)
-#   run on PostgreSQL, the engine a hub runs on;
+#   run on PostgreSQL, the engine a hub runs on, and so do the checks at a force's scale
+#   (``production_scale``: a partner's file of 10,000 children imported and matched;
+#   smaller files are imported on both engines);
 # - what does not depend on the engine runs in the SQLite pass only: pages in a real
-#   browser (``browser``: layout, scripts, accessibility; every page also renders on both
-#   engines in the URL x role test and the leak sweep), record linkage on Spark
-#   (``spark``: Spark's answers against DuckDB's, from the same records either way) and
-#   what runs on a database of its own whatever the pass (``own_database``).
-POSTGRESQL_ONLY_MARKERS = ("migration_history", "postgresql_drill")
-SQLITE_PASS_ONLY_MARKERS = ("browser", "spark", "own_database")
+#   browser (``browser``: layout, scripts, accessibility; every page also renders on
+#   PostgreSQL in the leak sweep, the audit-on-read walk and the search probe), record
+#   linkage on Spark (``spark``: Spark's answers against DuckDB's, from the same records
+#   either way), what runs on a database of its own whatever the pass (``own_database``),
+#   and answers the engine cannot change, checked at length (``engine_independent``):
+#   every route walked as every role for the policy's answer (the policy's scoping is
+#   checked on both engines by its own tests, and every page renders on PostgreSQL in
+#   the walks above), and the record-linkage model's accuracy on the planted duplicates
+#   (DuckDB's arithmetic on the same records; storing and reviewing its proposals is
+#   tested on both).
+POSTGRESQL_ONLY_MARKERS = ("migration_history", "postgresql_drill", "production_scale")
+SQLITE_PASS_ONLY_MARKERS = ("browser", "spark", "own_database", "engine_independent")
 
 
 # Modules holding these run first: each takes tens of seconds, and pytest-xdist hands
@@ -98,9 +106,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     not_here, reason = (
         (SQLITE_PASS_ONLY_MARKERS, "does not depend on the database engine: run in the "
          "SQLite pass") if on_postgresql else
-        (POSTGRESQL_ONLY_MARKERS, "migrations of existing records and the database "
-         "drills are run on PostgreSQL (CI's second pass); on SQLite a database is only "
-         "made fresh, and has no server to lose or dump"))
+        (POSTGRESQL_ONLY_MARKERS, "migrations of existing records, the database drills "
+         "and the checks at a force's scale are run on PostgreSQL (CI's second pass); on "
+         "SQLite a database is only made fresh, and has no server to lose or dump"))
     skip = pytest.mark.skip(reason=reason)
     for item in items:
         if any(item.get_closest_marker(name) for name in not_here):

@@ -83,6 +83,7 @@ def test_anonymous_users_are_sent_to_sign_in(client: Client, samples: dict[str, 
 
 
 @pytest.mark.django_db
+@pytest.mark.engine_independent
 @pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
 def test_each_role_gets_what_the_policy_says(
     role: Role, hub_agency: Agency, hub_team: Team, samples: dict[str, Any]

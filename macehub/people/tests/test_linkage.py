@@ -63,6 +63,7 @@ def planted(kind: str) -> set[tuple[int, int]]:
             for t in PlantedTruth.objects.filter(kind=kind)}
 
 
+@pytest.mark.engine_independent
 def test_the_model_proposes_planted_duplicates_and_no_twins(demo: None) -> None:
     duplicates, twins = planted(DUPLICATE_PERSON), planted(DISTINCT_LOOKALIKE)
     assert len(duplicates) >= 15 and len(twins) >= 3
@@ -280,6 +281,7 @@ def test_find_matches_and_bench_matching_commands(unmatched: None) -> None:
     assert exact <= more
 
 
+@pytest.mark.engine_independent
 def test_an_em_session_that_collapses_is_run_again_then_left_out(settings: Any) -> None:
     """On these few hundred records (the small demo as of 2 September 2024, seed 8099)
     EM on pairs with the same date of birth estimates one name level's m down to

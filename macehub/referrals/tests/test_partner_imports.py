@@ -269,6 +269,7 @@ def test_referrals_go_through_the_intake_with_the_partner_as_referrer(
     assert referrals[1].child.self_defined_ethnicity_id == "NS"
 
 
+@pytest.mark.production_scale
 def test_a_partner_file_of_10000_rows_is_imported_with_its_report(
         triage: User, mapping: PartnerMapping, django_capture_on_commit_callbacks: Any,
         capsys: pytest.CaptureFixture[str]) -> None:
