@@ -211,8 +211,8 @@ def _shared(user: User, model: Any, columns: tuple[str, ...], people: list[int] 
         rows = visible.filter(reduce(operator.or_, (
             Q(**dict(zip(columns, values, strict=True))) for values in sorted(held))))
     holders: dict[tuple[Any, ...], list[int]] = defaultdict(list)
-    for person_id, *values in rows.values_list("person_id", *columns).iterator(
-            chunk_size=5_000):
+    for person_id, *values in rows.order_by("person_id", "pk").values_list(
+            "person_id", *columns).iterator(chunk_size=5_000):
         holders[tuple(values)].append(person_id)
     for holding in holders.values():
         if people is not None and not set(holding) & set(people):
@@ -237,7 +237,8 @@ def _premises_edges(network: Network, filters: NetworkFilters) -> Iterator[Edge]
         return
     premises = network.of_kind(NodeKind.PREMISES)
     for premises_id, location_id in Premises.objects.filter(
-            pk__in=premises, location__isnull=False).values_list("pk", "location_id"):
+            pk__in=premises, location__isnull=False).order_by("pk").values_list(
+            "pk", "location_id"):
         if (NodeKind.LOCATION, location_id) in network.nodes:
             yield Edge((NodeKind.PREMISES, premises_id), (NodeKind.LOCATION, location_id),
                        EdgeKind.PREMISES_AT, RECORD_WEIGHT)
@@ -248,8 +249,11 @@ def whole_graph(user: User, filters: NetworkFilters | None = None) -> Network:
     filters = filters or NetworkFilters()
     network = Network()
     if EdgeKind.INTELLIGENCE in filters.edge_kinds:
-        rows = _visible_links(user, filters).values_list(*LINK_COLUMNS).iterator(
-            chunk_size=20_000)
+        # In a fixed order: the graph's vertices are numbered in the order they are met,
+        # and Leiden's answer (seeded) depends on that numbering, so the same records must
+        # give the same graph whatever order the database happens to return them in.
+        rows = _visible_links(user, filters).order_by("report_id", "pk").values_list(
+            *LINK_COLUMNS).iterator(chunk_size=20_000)
         network.add_all(_link_edges(rows))
     network.add_all(_record_edges(user, filters, None))
     network.add_all(list(_premises_edges(network, filters)))
