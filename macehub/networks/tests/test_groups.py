@@ -13,6 +13,8 @@ from typing import Any
 import igraph
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from macehub.accounts.models import Agency, Team, User
@@ -24,6 +26,7 @@ from macehub.intelligence.models import Vehicle
 from macehub.intelligence.tests.factories import link, make_report
 from macehub.networks import groups
 from macehub.networks.codes import GroupStatus, MemberPart
+from macehub.networks.graph import whole_graph
 from macehub.networks.models import Group, GroupMember
 from macehub.people.chronology import chronology_for
 from macehub.people.identity import identity_for
@@ -258,3 +261,22 @@ def test_planted_groups_are_recovered_in_the_small_demo(small_demo: None) -> Non
     assert ari >= 0.85
     lone = [offender.suspect_id for offender in planted_lone_offenders()]
     assert lone and not set(lone) & set(found)
+
+
+def test_the_graph_is_read_in_a_fixed_order_so_the_same_records_give_the_same_groups(
+        analyst: User, hub_team: Team, hub_agency: Agency) -> None:
+    """Leiden's answer depends on the order vertices are numbered in, which is the order
+    the graph's rows are read: every query the graph reads its edges with is ordered, so
+    the database's own row order (on PostgreSQL, wherever a row happens to sit) cannot
+    change which groups are found."""
+    plant(hub_team, analyst, hub_agency)
+    with CaptureQueriesContext(connection) as queries:
+        network = whole_graph(analyst)
+    assert network.edges
+    reads = [query["sql"] for query in queries.captured_queries
+             if query["sql"].startswith("SELECT") and any(
+                 f'FROM "{table}"' in query["sql"] for table in (
+                     "intelligence_reportlink", "people_personidentifier",
+                     "people_personaddress", "intelligence_premises"))]
+    assert reads, "the graph read none of its edges"
+    assert all(" ORDER BY " in sql for sql in reads), reads
