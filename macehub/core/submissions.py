@@ -30,8 +30,10 @@ Tokens are kept ``KEPT_FOR`` (two days: far longer than any retry) and then remo
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -40,7 +42,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.utils import timezone
 
@@ -225,6 +227,45 @@ def _already_claimed(user_pk: int, token: str) -> bool:
     return Submission.objects.filter(user_id=user_pk, token=token).exists()
 
 
+_local_locks: dict[tuple[int, str], threading.Lock] = {}
+_local_locks_guard = threading.Lock()
+
+
+@contextmanager
+def _one_at_a_time(user_pk: int, token: str) -> Iterator[None]:
+    """Hold the user's token for the whole request, so a second sending of the same form
+    (a double click, a retried POST) waits until the first has finished, then finds the
+    token claimed and is answered before its view runs. Without it the second could run
+    its view while the first's transaction is still open and fail on a constraint of
+    what the first was writing (a name that must be unique) rather than on the token.
+    On PostgreSQL an advisory lock on the connection (released when the request ends, or
+    by the server if the worker dies); elsewhere a lock in the process (SQLite serves
+    one process)."""
+    digest = hashlib.sha256(f"{user_pk}:{token}".encode()).digest()
+    if connection.vendor == "postgresql":
+        keys = [int.from_bytes(digest[:4], "big", signed=True),
+                int.from_bytes(digest[4:8], "big", signed=True)]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", keys)
+        try:
+            yield
+        finally:
+            if connection.connection is not None:  # closed meanwhile: the lock went with it
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", keys)
+        return
+    key = (user_pk, token)
+    with _local_locks_guard:
+        lock = _local_locks.setdefault(key, threading.Lock())
+    try:
+        with lock:
+            yield
+    finally:
+        with _local_locks_guard:
+            if not lock.locked():
+                _local_locks.pop(key, None)
+
+
 def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
@@ -255,12 +296,18 @@ class SubmissionMiddleware:
             return self.get_response(request)
         user = getattr(request, "user", None)
         user_pk = user.pk if user is not None and user.is_authenticated else None
-        if user_pk is not None and _already_claimed(user_pk, token):
-            # Sent again after the first was saved: answered before the view runs, so
-            # no form refuses it for what the first sending wrote (a name now taken, a
-            # device already triaged, a version moved on).
-            return self._answer_duplicate(request, AlreadySubmitted(user_pk=user_pk,
-                                                                    token=token))
+        if user_pk is None:
+            return self._handle(request, token, None)
+        with _one_at_a_time(user_pk, token):
+            if _already_claimed(user_pk, token):
+                # Sent again after the first was saved: answered before the view runs, so
+                # no form refuses it for what the first sending wrote (a name now taken, a
+                # device already triaged, a version moved on).
+                return self._answer_duplicate(request, AlreadySubmitted(user_pk=user_pk,
+                                                                        token=token))
+            return self._handle(request, token, user_pk)
+
+    def _handle(self, request: HttpRequest, token: str, user_pk: int | None) -> HttpResponse:
         with submitted_with(token, user_pk=user_pk) as pending:
             response = self.get_response(request)
             location = (response["Location"] if response.has_header("Location")

@@ -7,8 +7,10 @@ so the second arrives while the first's transaction is still open.
   while the second arrives; exactly one save wins, and the second user gets the
   conflict page with the first's change shown and what they typed kept.
 - The same form sent twice at once with one submission token (a double click): the
-  second waits until the first commits, then creates nothing and is taken where the
-  first went; one record, one "created" entry.
+  second waits until the first has finished (the token is held for the whole request),
+  then creates nothing and is taken where the first went; one record, one "created"
+  entry. The same for a form whose record has a unique name (a team): the second never
+  reaches the name's constraint, which would have refused it with a server error.
 - Two claims of one token at once: the second waits on the token's unique constraint
   until the first commits, then is refused.
 """
@@ -28,7 +30,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from macehub.accounts.models import Agency
+from macehub.accounts.models import Agency, Team
 from macehub.accounts.roles import Role
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
@@ -156,9 +158,9 @@ def test_one_token_sent_twice_at_once_creates_one_record(
     thread.join(30)
     [first] = outcome
     assert first.status_code == 302, first
-    # The second waited for the first to commit (on the report's reference, or the
-    # token), then was refused at the token rather than saving a second report.
-    assert refused and waited >= HOLD * 0.5
+    # The second waited for the first to finish, then was answered before its view ran:
+    # it never tried to claim the token.
+    assert not refused and waited >= HOLD * 0.5
     assert duplicate.status_code == 302 and duplicate["Location"] == first["Location"]
     assert ALREADY_SUBMITTED in two.get(duplicate["Location"]).content.decode()
     assert IntelligenceReport.objects.count() == 1
@@ -188,3 +190,38 @@ def test_a_claim_waits_on_the_tokens_constraint_while_the_first_is_in_flight(
     assert outcome == [None]
     assert waited >= HOLD * 0.8  # it waited for the first to commit
     assert list(Submission.objects.values_list("record_id", flat=True)) == ["1"]
+
+
+def test_a_double_click_on_a_form_with_a_unique_name_is_told_not_failed(
+        users: StandardUsers, hub_agency: Agency, monkeypatch: pytest.MonkeyPatch) -> None:
+    user = users[Role.ADMINISTRATOR]
+    url = reverse("accounts:team_create")
+    one = signed_in_client(user)
+    two = Client(raise_request_exception=False)
+    two.cookies = copy.deepcopy(one.cookies)
+    page = one.get(url).content.decode()
+    token = TOKEN_INPUT.findall(page[page.index('id="main-content"'):])[0]
+    data = {"agency": str(hub_agency.pk), "name": "Missing children team",
+            "is_active": "on", "identity_provider_group": "", FIELD: token}
+    first_claimed = threading.Event()
+    real_claim = submissions.claim
+
+    def paced_claim(**kwargs: Any) -> None:
+        real_claim(**kwargs)
+        if threading.current_thread() is not threading.main_thread():
+            first_claimed.set()
+            time.sleep(HOLD)  # the team is written, its name's index entry held, uncommitted
+
+    monkeypatch.setattr(submissions, "claim", paced_claim)
+    thread, outcome = _in_thread(lambda: one.post(url, data))
+    assert first_claimed.wait(20), outcome
+    started = time.monotonic()
+    duplicate = two.post(url, data)
+    waited = time.monotonic() - started
+    thread.join(30)
+    [first] = outcome
+    assert first.status_code == 302, first
+    assert duplicate.status_code == 302, duplicate.status_code  # not a server error
+    assert duplicate["Location"] == first["Location"] and waited >= HOLD * 0.5
+    assert ALREADY_SUBMITTED in two.get(duplicate["Location"]).content.decode()
+    assert Team.objects.filter(name="Missing children team").count() == 1

@@ -29,7 +29,7 @@ from django.utils import timezone
 from macehub.access.tests.routes import ROUTES
 from macehub.accountability.models import ImprovementAction, Inspection, Recommendation
 from macehub.accountability.tests.factories import make_inspection, make_recommendation
-from macehub.accounts.models import Agency, ApiClient, Team, User
+from macehub.accounts.models import Agency, ApiClient, IdentityProvider, Team, User
 from macehub.accounts.roles import AgencyKind, Role
 from macehub.audit.events import EventType
 from macehub.audit.models import AuditEvent
@@ -329,6 +329,18 @@ RECIPES: dict[str, Recipe] = {
         # the client's own page instead.
         duplicate_lands=lambda: reverse("accounts:api_client_detail",
                                         args=[ApiClient.objects.get().pk])),
+    "accounts:identity_provider_create": Recipe(
+        Role.ADMINISTRATOR, lambda _r: reverse("accounts:identity_provider_create"),
+        lambda r, _page: {
+            "agency": r.agency.pk, "name": "Northshire Police accounts", "slug": "northshire",
+            "issuer": "https://login.northshire.example",
+            "authorization_endpoint": "https://login.northshire.example/authorize",
+            "token_endpoint": "https://login.northshire.example/token",
+            "userinfo_endpoint": "https://login.northshire.example/userinfo",
+            "jwks_endpoint": "https://login.northshire.example/jwks",
+            "client_id": "mace-hub", "client_secret_variable": "NORTHSHIRE_OIDC_SECRET",
+            "groups_claim": "groups", "mfa_methods": "", "is_active": "on"},
+        IdentityProvider, repeatable=False),  # names and slugs are unique
     "referrals:partner_mapping_new": Recipe(
         Role.TRIAGE, lambda _r: reverse("referrals:partner_mapping_new"),
         lambda r, _page: {"agency": r["partner"].pk, "name": "CarePoint", "kind": "children",
