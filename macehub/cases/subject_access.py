@@ -41,6 +41,7 @@ from macehub.governance.subject_access import (
     SubjectSource,
     local_day,
     recorded,
+    staff_member,
 )
 from macehub.governance.subject_access_codes import RedactionReason
 from macehub.ui.formatting import govuk_date, govuk_datetime
@@ -193,8 +194,7 @@ def _allocation(allocation: CaseAllocation) -> HeldItem:
         reference=f"{allocation.case.reference} allocation {allocation.pk}",
         date=local_day(allocation.allocated_at), heading="Worker allocated to the case",
         fields=recorded(
-            HeldField("worker", "Worker", ", ".join(part for part in (
-                user.display_name, user.agency.name if user.agency else "") if part)),
+            HeldField("worker", "Worker", staff_member(user)),
             HeldField("allocated_at", "Allocated", govuk_datetime(allocation.allocated_at)),
             HeldField("allocated_by", "Allocated by", allocation.allocated_by.display_name
                       if allocation.allocated_by else "")))

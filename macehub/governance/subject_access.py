@@ -24,10 +24,14 @@ import calendar
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
 from macehub.core.registry import Registry
+
+if TYPE_CHECKING:
+    from macehub.accounts.models import User
 
 # Art. 12(3): one month, extendable by two further months for complex requests.
 RESPONSE_MONTHS = 1
@@ -110,6 +114,12 @@ def gather_held(person_pk: int) -> list[tuple[str, HeldItem]]:
 def recorded(*entries: HeldField) -> list[HeldField]:
     """The fields that hold something: a blank field is not disclosed as a blank."""
     return [entry for entry in entries if entry.text.strip()]
+
+
+def staff_member(user: User) -> str:
+    """A member of staff as a disclosure names them: their name and their agency."""
+    return ", ".join(part for part in (
+        user.display_name, user.agency.name if user.agency else "") if part)
 
 
 def local_day(moment: dt.datetime | None) -> dt.date | None:

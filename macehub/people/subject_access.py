@@ -30,6 +30,7 @@ from macehub.governance.subject_access import (
     SubjectSource,
     local_day,
     recorded,
+    staff_member,
 )
 from macehub.governance.subject_access_codes import RedactionReason
 from macehub.people.models import (
@@ -100,8 +101,7 @@ def _allocation(allocation: PersonAllocation) -> HeldItem:
         reference=f"Person {allocation.person_id} allocation {allocation.pk}",
         date=local_day(allocation.allocated_at), heading="Worker allocated to the record",
         fields=recorded(
-            HeldField("worker", "Worker", ", ".join(part for part in (
-                user.display_name, user.agency.name if user.agency else "") if part)),
+            HeldField("worker", "Worker", staff_member(user)),
             HeldField("allocated_at", "Allocated", govuk_datetime(allocation.allocated_at))))
 
 
