@@ -10,8 +10,12 @@ agencies it was shared with and why (the recipients of the child's data, which U
 Art. 15(1)(c) entitles them to know), and each request to close the case or lower its
 risk tier with the supervisor's decision. Staff are named as they act for the hub; the
 requester's reasons and the decision's comment are disclosed, as the closure note is.
-(A request to lift the case's restriction is not gathered: why a case is restricted is
-not, either.)
+
+That access to the case is restricted is the child's own data and is disclosed; why it
+is restricted, and the reasons given in a request to lift the restriction and its
+decision, are withheld by default (``RESTRICTION_WHY``): they usually concern someone
+else (a member of staff who knows the family, a person who must not learn of the case)
+or a risk to the child if they were known. The officer reads them and decides.
 
 A contact a victim advocate recorded is the advocacy service's confidential note: who it
 was with, what was said and the child's words are withheld by default, as the
@@ -72,7 +76,11 @@ def _case(case: Case) -> HeldItem:
             HeldField("status", "Status", case.get_status_display()),
             HeldField("closed", "Closed", govuk_datetime(case.closed_at)),
             HeldField("closure_reason", "Why it closed", case.closure_reason_text),
-            HeldField("closure_note", "Closure note", case.closure_note)))
+            HeldField("closure_note", "Closure note", case.closure_note),
+            HeldField("restricted", "Access to the case",
+                      "Restricted: opening it asks for a reason" if case.is_restricted else ""),
+            HeldField("restriction_reason", "Why access is restricted (or was lifted)",
+                      case.restriction_reason, RedactionReason.OTHER, RESTRICTION_WHY)))
 
 
 def _plan_item(item: PlanItem) -> HeldItem:
@@ -167,24 +175,32 @@ def _outcome(outcome: CaseOutcome) -> HeldItem:
 
 
 ASKED = {DecisionKind.CLOSE: "Approval asked to close the case",
-         DecisionKind.LOWER_TIER: "Approval asked to lower the risk tier"}
+         DecisionKind.LOWER_TIER: "Approval asked to lower the risk tier",
+         DecisionKind.LIFT_RESTRICTION: "Approval asked to lift the case's restriction"}
+RESTRICTION_WHY = ("Why access to a case is restricted usually concerns someone else (a "
+                   "member of staff who knows the family, a person who must not learn of "
+                   "the case) or a risk to the child if it were known: read it before "
+                   "deciding what to disclose")
 
 
 def _decision(request: CaseDecisionRequest) -> HeldItem:
+    lifting = request.kind == DecisionKind.LIFT_RESTRICTION
+    withhold, why = (RedactionReason.OTHER, RESTRICTION_WHY) if lifting else ("", "")
     return HeldItem(
         record_type="cases.casedecisionrequest", record_id=request.pk,
         reference=f"{request.case.reference} decision request {request.pk}",
         date=local_day(request.requested_at), heading=ASKED[DecisionKind(request.kind)],
         fields=recorded(
             HeldField("asked_for", "Asked for", request.asked_for),
-            HeldField("reason", "Why", request.reason),
+            HeldField("reason", "Why", request.reason, withhold, why),
             HeldField("requested", "Asked by", f"{request.requested_by.display_name}, "
                       f"{govuk_datetime(request.requested_at)}"),
             HeldField("status", "Decision", request.get_status_display()),
             HeldField("decided", "Decided by", ", ".join(part for part in (
                 request.decided_by.display_name if request.decided_by else "",
                 govuk_datetime(request.decided_at)) if part)),
-            HeldField("comment", "Decision comment", request.decision_comment)))
+            HeldField("comment", "Decision comment", request.decision_comment,
+                      withhold, why)))
 
 
 def _allocation(allocation: CaseAllocation) -> HeldItem:

@@ -1,9 +1,10 @@
 """What the cases app hands a subject access request: the child's case with its risk
 history, plan, contacts, risk assessments, NRM referrals and outcomes, the workers and
-advocates allocated to it, the agencies it was shared with, the requests to close it or
-lower its tier (not to lift its restriction), and their missing episodes, for that child
-and no other, in a fixed number of queries; a contact a victim
-advocate recorded is withheld by default, naming the service. All names are made up."""
+advocates allocated to it, the agencies it was shared with, the requests to close it,
+lower its tier or lift its restriction, and their missing episodes, for that child and
+no other, in a fixed number of queries; a contact a victim advocate recorded is withheld
+by default, naming the service, and so is why the case is restricted (on the case and in
+the request to lift it). All names are made up."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from macehub.cases.models import (
     RiskAssessmentRating,
     RiskTierChange,
 )
+from macehub.cases.subject_access import RESTRICTION_WHY
 from macehub.conftest import StandardUsers
 from macehub.governance.subject_access import SUBJECT_SOURCES
 from macehub.governance.subject_access_codes import RedactionReason
@@ -47,7 +49,9 @@ def _case(child: Person, number: int, worker: User, advocate: User, hub: Agency,
     now = timezone.now()
     case = Case.objects.create(reference=f"CASE-2026-00000{number}", child=child,
                                opened_at=now, opened_by=worker, lead_agency=hub,
-                               risk_tier=RiskTier.HIGH, status=CaseStatus.OPEN)
+                               risk_tier=RiskTier.HIGH, status=CaseStatus.OPEN,
+                               is_restricted=True,
+                               restriction_reason="Her uncle works in the hub")
     RiskTierChange.objects.create(case=case, to_tier=RiskTier.HIGH, changed_at=now,
                                   changed_by=worker, reason=f"Went missing ({number})")
     Contact.objects.create(case=case, occurred_at=now, kind=ContactKind.PHONE,
@@ -94,7 +98,8 @@ def test_the_childs_cases_only_and_the_advocates_contact_withheld(
     with django_assert_num_queries(13):  # one per kind of record, however many
         items = source.items(child.pk)
     assert sorted(item.heading for item in items) == [
-        "Approval asked to close the case", "Approval asked to lower the risk tier",
+        "Approval asked to close the case", "Approval asked to lift the case's restriction",
+        "Approval asked to lower the risk tier",
         "Case shared with a partner agency", "Home visit",
         "National Referral Mechanism referral", "Outcome", "Phone call", "Risk assessment",
         "Safeguarding case", "Victim advocate", "Worker allocated to the case"]
@@ -120,5 +125,11 @@ def test_the_childs_cases_only_and_the_advocates_contact_withheld(
     withheld = {(item.heading, entry.name): (entry.withhold, entry.why)
                 for item in items for entry in item.fields if entry.withhold}
     reason = (RedactionReason.SERIOUS_HARM, WHY)
+    restriction = (RedactionReason.OTHER, RESTRICTION_WHY)
     assert withheld == {("Phone call", "with_whom"): reason, ("Phone call", "summary"): reason,
-                        ("Phone call", "child_words"): reason}
+                        ("Phone call", "child_words"): reason,
+                        ("Safeguarding case", "restriction_reason"): restriction,
+                        ("Approval asked to lift the case's restriction", "reason"): restriction}
+    assert fields["Safeguarding case", "restricted"] == (
+        "Restricted: opening it asks for a reason")
+    assert fields["Safeguarding case", "restriction_reason"] == "Her uncle works in the hub"
