@@ -355,8 +355,11 @@ class IdentityProvider(models.Model):
 
     The client secret is never stored here: ``client_secret_variable`` names the
     environment variable that holds it (or, with ``_FILE`` after the name, the file), so
-    it stays with the deployment's other secrets. A provider whose secret is missing is
-    not offered at sign-in (``is_usable``)."""
+    it stays with the deployment's other secrets. The name must end ``_OIDC_SECRET``: the
+    hub sends that variable's value to the provider's token endpoint, which the
+    administrator also chooses, so any other name could hand the hub's own secrets (its
+    ``SECRET_KEY``, its database password) to a server of their choosing. A provider
+    whose secret is missing is not offered at sign-in (``is_usable``)."""
 
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT,
                                related_name="identity_providers")
@@ -372,11 +375,13 @@ class IdentityProvider(models.Model):
     client_id = models.CharField(max_length=200)
     client_secret_variable = models.CharField(
         max_length=100,
-        validators=[RegexValidator(r"^[A-Z][A-Z0-9_]*$", "Enter the name of an environment "
-                                   "variable, in capitals, digits and underscores, like "
+        validators=[RegexValidator(r"^[A-Z][A-Z0-9_]*_OIDC_SECRET$", "Enter the name of "
+                                   "an environment variable ending _OIDC_SECRET, in "
+                                   "capitals, digits and underscores, like "
                                    "MACEHUB_COUNCIL_OIDC_SECRET")],
         help_text="The environment variable that holds the client secret (or, with _FILE "
-        "after its name, the file that does). The secret itself is never stored in the hub.")
+        "after its name, the file that does); its name ends _OIDC_SECRET. The secret itself "
+        "is never stored in the hub.")
     groups_claim = models.CharField(max_length=100, default="groups", db_default="groups")
     # The ID token's ``amr`` values (RFC 8176) this provider is trusted to vouch for as
     # the hub's second factor, separated by spaces; blank: the hub always asks its own.

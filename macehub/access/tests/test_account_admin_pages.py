@@ -124,7 +124,15 @@ def test_an_agencys_identity_provider_is_added_changed_and_deactivated(
     assert "Enter an address that starts with https://" in html
     assert "Enter the name of an environment variable" in html
     assert 'value="Northshire Council"' in html
-    typed.update(jwks_endpoint=f"{base}/keys", client_secret_variable="NORTHSHIRE_OIDC_SECRET")
+    # Nor may it name any variable but a provider's secret: the hub's own secrets would go
+    # to a token endpoint the administrator chose.
+    for hub_secret in ("SECRET_KEY", "DATABASE_URL", "MACEHUB_OIDC_CLIENT_SECRET"):
+        typed.update(jwks_endpoint=f"{base}/keys", client_secret_variable=hub_secret)
+        refused = admin_client.post(reverse("accounts:identity_provider_create"), typed)
+        assert refused.status_code == 400, hub_secret
+        assert "ending _OIDC_SECRET" in refused.content.decode()
+    assert not IdentityProvider.objects.exists()
+    typed.update(client_secret_variable="NORTHSHIRE_OIDC_SECRET")
     assert admin_client.post(reverse("accounts:identity_provider_create"),
                              typed).status_code == 302
     provider = IdentityProvider.objects.get()

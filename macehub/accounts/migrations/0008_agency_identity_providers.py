@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 ('userinfo_endpoint', models.URLField(max_length=500)),
                 ('jwks_endpoint', models.URLField(max_length=500)),
                 ('client_id', models.CharField(max_length=200)),
-                ('client_secret_variable', models.CharField(help_text='The environment variable that holds the client secret (or, with _FILE after its name, the file that does). The secret itself is never stored in the hub.', max_length=100, validators=[django.core.validators.RegexValidator('^[A-Z][A-Z0-9_]*$', 'Enter the name of an environment variable, in capitals, digits and underscores, like MACEHUB_COUNCIL_OIDC_SECRET')])),
+                ('client_secret_variable', models.CharField(help_text='The environment variable that holds the client secret (or, with _FILE after its name, the file that does); its name ends _OIDC_SECRET. The secret itself is never stored in the hub.', max_length=100, validators=[django.core.validators.RegexValidator('^[A-Z][A-Z0-9_]*_OIDC_SECRET$', 'Enter the name of an environment variable ending _OIDC_SECRET, in capitals, digits and underscores, like MACEHUB_COUNCIL_OIDC_SECRET')])),
                 ('groups_claim', models.CharField(db_default='groups', default='groups', max_length=100)),
                 ('mfa_methods', models.CharField(blank=True, db_default='mfa otp hwk sc', default='mfa otp hwk sc', max_length=200)),
                 ('is_active', models.BooleanField(db_default=True, default=True)),
