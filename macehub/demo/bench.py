@@ -27,14 +27,17 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.core.management import call_command
+from django.core.management.base import CommandError, CommandParser
 from django.db.models import Model, QuerySet
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -47,7 +50,9 @@ from macehub.accounts.backends import HubModelBackend
 from macehub.accounts.models import User
 from macehub.benchmark import BARE_VIEW_PATH
 from macehub.cases.models import Case
+from macehub.demo.scales import SCALES
 from macehub.investigations.models import Investigation
+from macehub.people.models import Person
 
 BARE = "bare view"
 BARE_PATH = f"/{BARE_VIEW_PATH}"
@@ -91,6 +96,42 @@ class Measurement:
 
 def locust_installed() -> bool:
     return importlib.util.find_spec("locust") is not None
+
+
+# Untimed requests to each page first: enough for each worker to have served each page at
+# least once (round robin is not guaranteed, so a margin over the usual worker counts).
+WARM_UP_REQUESTS = 8
+
+
+def add_served_hub_arguments(parser: CommandParser, *, warm_up_help: str) -> None:
+    """The options every command that serves the hub under gunicorn and drives it with
+    locust takes: the data, the workers, the warm-up, the tables' format."""
+    parser.add_argument("--scale", choices=list(SCALES), default=None,
+                        help="Generate demo data at this scale if the database has none")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=None,
+                        help="gunicorn workers (default: WEB_CONCURRENCY, else cores + 1)")
+    parser.add_argument("--warm-up", type=int, default=WARM_UP_REQUESTS, help=warm_up_help)
+    parser.add_argument("--markdown", action="store_true",
+                        help="Print the tables in Markdown")
+
+
+def ready_served_hub(command: str, options: dict[str, Any],
+                     say: Callable[[str], None]) -> None:
+    """Refuse without locust, migrate, and generate the demo at ``--scale`` if the
+    database holds no people (refused without it)."""
+    if not locust_installed():
+        raise CommandError(f"{command} drives the hub with locust: "
+                           "pip install -e '.[bench]' (or make bench)")
+    call_command("migrate", verbosity=0)
+    if Person.objects.exists():
+        return
+    if options["scale"] is None:
+        raise CommandError("The database holds no people: give --scale to "
+                           "generate demo data, or point DATABASE_URL elsewhere.")
+    say(f"Generating {options['scale']} demo data (once)...")
+    call_command("demo_data", scale=options["scale"], seed=options["seed"],
+                 outside_demo_mode=True, quiet=True)
 
 
 def _visible(username: str, action: Action, queryset: QuerySet[Model]) -> Model | None:

@@ -68,6 +68,30 @@ def _in_thread(work: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
     return thread, outcome
 
 
+def _one_browser_twice(user: Any, url: str) -> tuple[Client, Client, str]:
+    """The same browser's two requests (two clients with one session; a server error is
+    the second's answer, not raised), and the submission token of the form at ``url``."""
+    one = signed_in_client(user)
+    two = Client(raise_request_exception=False)
+    two.cookies = copy.deepcopy(one.cookies)
+    page = one.get(url).content.decode()
+    return one, two, TOKEN_INPUT.findall(page[page.index('id="main-content"'):])[0]
+
+
+def _sent_twice_at_once(one: Client, two: Client, url: str, data: dict[str, Any],
+                        first_claimed: threading.Event) -> tuple[Any, Any, float]:
+    """The form posted by ``one`` in a thread, then by ``two`` once the first has claimed
+    its token (its transaction still open): both answers, and how long the second took."""
+    thread, outcome = _in_thread(lambda: one.post(url, data))
+    assert first_claimed.wait(20), outcome
+    started = time.monotonic()
+    duplicate = two.post(url, data)
+    waited = time.monotonic() - started
+    thread.join(30)
+    [first] = outcome
+    return first, duplicate, waited
+
+
 def _person_form(person: Person, **changes: str) -> dict[str, str]:
     return {"version": "1", "given_name": person.given_name,
             "family_name": person.family_name, "date_of_birth_day": "",
@@ -121,12 +145,7 @@ def test_one_token_sent_twice_at_once_creates_one_record(
         users: StandardUsers, monkeypatch: pytest.MonkeyPatch) -> None:
     user = users[Role.INVESTIGATOR]
     url = reverse("intelligence:record")
-    # The same browser's two requests: two clients with one session.
-    one = signed_in_client(user)
-    two = Client()
-    two.cookies = copy.deepcopy(one.cookies)
-    page = one.get(url).content.decode()
-    token = TOKEN_INPUT.findall(page[page.index('id="main-content"'):])[0]
+    one, two, token = _one_browser_twice(user, url)
     day = timezone.localdate()
     data = {"source_text": "A grey van seen outside the school", "source_evaluation": "2",
             "intelligence_assessment": "B", "handling_code": "P",
@@ -150,13 +169,7 @@ def test_one_token_sent_twice_at_once_creates_one_record(
             raise
 
     monkeypatch.setattr(submissions, "claim", paced_claim)
-    thread, outcome = _in_thread(lambda: one.post(url, data))
-    assert first_claimed.wait(20), outcome
-    started = time.monotonic()
-    duplicate = two.post(url, data)
-    waited = time.monotonic() - started
-    thread.join(30)
-    [first] = outcome
+    first, duplicate, waited = _sent_twice_at_once(one, two, url, data, first_claimed)
     assert first.status_code == 302, first
     # The second waited for the first to finish, then was answered before its view ran:
     # it never tried to claim the token.
@@ -196,11 +209,7 @@ def test_a_double_click_on_a_form_with_a_unique_name_is_told_not_failed(
         users: StandardUsers, hub_agency: Agency, monkeypatch: pytest.MonkeyPatch) -> None:
     user = users[Role.ADMINISTRATOR]
     url = reverse("accounts:team_create")
-    one = signed_in_client(user)
-    two = Client(raise_request_exception=False)
-    two.cookies = copy.deepcopy(one.cookies)
-    page = one.get(url).content.decode()
-    token = TOKEN_INPUT.findall(page[page.index('id="main-content"'):])[0]
+    one, two, token = _one_browser_twice(user, url)
     data = {"agency": str(hub_agency.pk), "name": "Missing children team",
             "is_active": "on", "identity_provider_group": "", FIELD: token}
     first_claimed = threading.Event()
@@ -213,13 +222,7 @@ def test_a_double_click_on_a_form_with_a_unique_name_is_told_not_failed(
             time.sleep(HOLD)  # the team is written, its name's index entry held, uncommitted
 
     monkeypatch.setattr(submissions, "claim", paced_claim)
-    thread, outcome = _in_thread(lambda: one.post(url, data))
-    assert first_claimed.wait(20), outcome
-    started = time.monotonic()
-    duplicate = two.post(url, data)
-    waited = time.monotonic() - started
-    thread.join(30)
-    [first] = outcome
+    first, duplicate, waited = _sent_twice_at_once(one, two, url, data, first_claimed)
     assert first.status_code == 302, first
     assert duplicate.status_code == 302, duplicate.status_code  # not a server error
     assert duplicate["Location"] == first["Location"] and waited >= HOLD * 0.5

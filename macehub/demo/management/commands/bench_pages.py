@@ -21,59 +21,35 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from macehub.accounts.models import User
 from macehub.demo import bench
-from macehub.demo.scales import SCALES
-from macehub.people.models import Person
-
-# Enough for each worker to have served each page at least once (round robin is not
-# guaranteed, so a margin over the usual worker counts).
-WARM_UP_REQUESTS = 8
 
 
 class Command(BaseCommand):
     help = "Benchmark the hub's pages under gunicorn with locust, against a bare view."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--scale", choices=list(SCALES), default=None,
-                            help="Generate demo data at this scale if the database has none")
-        parser.add_argument("--seed", type=int, default=1)
+        bench.add_served_hub_arguments(
+            parser, warm_up_help="Untimed requests to each page before timing it")
         parser.add_argument("--users", type=int, nargs="+", default=[1, 50],
                             help="Concurrent users, one run per number (default 1 50)")
         parser.add_argument("--seconds", type=int, default=20,
                             help="How long each page is driven at each number of users")
-        parser.add_argument("--workers", type=int, default=None,
-                            help="gunicorn workers (default: WEB_CONCURRENCY, else cores + 1)")
         parser.add_argument("--pages", nargs="+", choices=bench.PAGE_KEYS, default=(),
                             help="Only these pages (the bare view always runs)")
-        parser.add_argument("--warm-up", type=int, default=WARM_UP_REQUESTS,
-                            help="Untimed requests to each page before timing it")
         parser.add_argument("--person-query", default="smith")
         parser.add_argument("--full-name-query", default="john smith",
                             help="A full name for the second person search")
         parser.add_argument("--intelligence-query", default="smith")
         parser.add_argument("--audit-off", action="store_true",
                             help="Rerun the audited pages with auditing switched off")
-        parser.add_argument("--markdown", action="store_true",
-                            help="Print the tables in Markdown")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not bench.locust_installed():
-            raise CommandError("bench_pages drives the pages with locust: "
-                               "pip install -e '.[bench]' (or make bench)")
         if min(options["users"]) < 1 or options["seconds"] < 1:
             raise CommandError("--users and --seconds must be 1 or more")
-        call_command("migrate", verbosity=0)
-        if not Person.objects.exists():
-            if options["scale"] is None:
-                raise CommandError("The database holds no people: give --scale to "
-                                   "generate demo data, or point DATABASE_URL elsewhere.")
-            self._say(f"Generating {options['scale']} demo data (once)...")
-            call_command("demo_data", scale=options["scale"], seed=options["seed"],
-                         outside_demo_mode=True, quiet=True)
+        bench.ready_served_hub("bench_pages", options, self._say)
         try:
             self._run(options)
         except bench.BenchmarkError as exc:

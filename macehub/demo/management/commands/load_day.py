@@ -28,53 +28,32 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from macehub.demo import bench, load_day
-from macehub.demo.scales import SCALES
-from macehub.people.models import Person
 
 # A worker's memory may settle upwards as caches fill; above this over a day it is a leak.
 MAX_GROWTH_MB = 32.0
-# Enough for each worker to have served each page once (as bench_pages warms up).
-WARM_UP_REQUESTS = 8
 
 
 class Command(BaseCommand):
     help = "A working day's load on the hub under gunicorn with locust: pages, failures, memory."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--scale", choices=list(SCALES), default=None,
-                            help="Generate demo data at this scale if the database has none")
-        parser.add_argument("--seed", type=int, default=1)
+        bench.add_served_hub_arguments(
+            parser, warm_up_help="Untimed requests to each page before the day starts")
         parser.add_argument("--users", type=int, default=50, help="Concurrent users")
         parser.add_argument("--minutes", type=float, default=10, help="How long the day runs")
         parser.add_argument("--think-seconds", type=float, default=5,
                             help="Average pause between a user's requests (half to one and "
                                  "a half times this)")
-        parser.add_argument("--workers", type=int, default=None,
-                            help="gunicorn workers (default: WEB_CONCURRENCY, else cores + 1)")
         parser.add_argument("--sample-seconds", type=float, default=5,
                             help="How often the workers' memory is read")
         parser.add_argument("--max-growth-mb", type=float, default=MAX_GROWTH_MB,
                             help="Fail when a worker's fitted memory growth over the day "
                                  "is above this")
-        parser.add_argument("--warm-up", type=int, default=WARM_UP_REQUESTS,
-                            help="Untimed requests to each page before the day starts")
-        parser.add_argument("--markdown", action="store_true",
-                            help="Print the tables in Markdown")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not bench.locust_installed():
-            raise CommandError("load_day drives the hub with locust: "
-                               "pip install -e '.[bench]' (or make bench)")
         if options["users"] < 1 or options["minutes"] <= 0:
             raise CommandError("--users must be 1 or more and --minutes above 0")
-        call_command("migrate", verbosity=0)
-        if not Person.objects.exists():
-            if options["scale"] is None:
-                raise CommandError("The database holds no people: give --scale to "
-                                   "generate demo data, or point DATABASE_URL elsewhere.")
-            self._say(f"Generating {options['scale']} demo data (once)...")
-            call_command("demo_data", scale=options["scale"], seed=options["seed"],
-                         outside_demo_mode=True, quiet=True)
+        bench.ready_served_hub("load_day", options, self._say)
         try:
             plan = load_day.day_plan(seed=options["seed"],
                                      think_seconds=options["think_seconds"])
